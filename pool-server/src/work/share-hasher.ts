@@ -25,32 +25,11 @@ import {
 export const SHARE_HASH_ENGINES = ['sha-ni', 'native-scalar', 'node-crypto'] as const;
 export type ShareHashEngine = (typeof SHARE_HASH_ENGINES)[number];
 
-/** Hashes shares into one reused buffer: nothing is allocated per share. */
-export interface ShareHasher {
-  readonly engine: ShareHashEngine;
-  /** The last share's 80-byte header; overwritten by the next call. */
-  readonly header: Uint8Array;
-  /** The last share's sha256d(header), internal byte order; overwritten by the next call. */
-  readonly hash: Uint8Array;
-  /**
-   * Builds coinbase -> merkle root -> header -> hash for one share. Returns false when
-   * an extranonce is longer than 8 bytes or extranonce2 is not hex.
-   */
-  hashShare(
-    work: JobWork,
-    extranonce1: Uint8Array,
-    extranonce2Hex: string,
-    version: number,
-    ntime: number,
-    nonce: number,
-  ): boolean;
-}
-
 type HashInto = (work: JobWork, share: Uint8Array) => void;
 
 interface NativeBinding {
-  hashShareScalar: (job: Uint8Array, share: Uint8Array) => void;
-  hashShareShaNi?: (job: Uint8Array, share: Uint8Array) => void;
+  hashShareScalar: NativeHashShare;
+  hashShareShaNi?: NativeHashShare;
 }
 
 function loadNativeBinding(): NativeBinding | undefined {
@@ -85,26 +64,23 @@ function hashWithNodeCrypto(work: JobWork, share: Uint8Array): void {
   sha256d(header).copy(view, SHARE_HASH);
 }
 
+type NativeHashShare = (job: Uint8Array, share: Uint8Array) => void;
+
+function withPackedJob(hashShare: NativeHashShare | undefined): HashInto | undefined {
+  return (
+    hashShare &&
+    ((work, share) => {
+      hashShare(work.packed, share);
+    })
+  );
+}
+
 function hashFunctionFor(engine: ShareHashEngine): HashInto | undefined {
   switch (engine) {
-    case 'sha-ni': {
-      const hashShareShaNi = native?.hashShareShaNi;
-      return (
-        hashShareShaNi &&
-        ((work, share) => {
-          hashShareShaNi(work.packed, share);
-        })
-      );
-    }
-    case 'native-scalar': {
-      const hashShareScalar = native?.hashShareScalar;
-      return (
-        hashShareScalar &&
-        ((work, share) => {
-          hashShareScalar(work.packed, share);
-        })
-      );
-    }
+    case 'sha-ni':
+      return withPackedJob(native?.hashShareShaNi);
+    case 'native-scalar':
+      return withPackedJob(native?.hashShareScalar);
     case 'node-crypto':
       return hashWithNodeCrypto;
   }
@@ -115,14 +91,18 @@ export function availableShareHashEngines(): ShareHashEngine[] {
   return SHARE_HASH_ENGINES.filter((engine) => hashFunctionFor(engine) !== undefined);
 }
 
-class BufferedShareHasher implements ShareHasher {
+/** Hashes shares into one reused buffer: nothing is allocated per share. */
+export class ShareHasher {
   readonly engine: ShareHashEngine;
+  /** The last share's 80-byte header; overwritten by the next call. */
   readonly header: Uint8Array;
+  /** The last share's sha256d(header), internal byte order; overwritten by the next call. */
   readonly hash: Uint8Array;
   readonly #share = new Uint8Array(SHARE_SIZE);
   readonly #view = new DataView(this.#share.buffer);
   readonly #hashInto: HashInto;
 
+  /** Use createShareHasher(), which picks an available engine. */
   constructor(engine: ShareHashEngine, hashInto: HashInto) {
     this.engine = engine;
     this.#hashInto = hashInto;
@@ -130,6 +110,10 @@ class BufferedShareHasher implements ShareHasher {
     this.hash = this.#share.subarray(SHARE_HASH, SHARE_HASH + 32);
   }
 
+  /**
+   * Builds coinbase -> merkle root -> header -> hash for one share. Returns false when
+   * an extranonce is longer than 8 bytes or extranonce2 is not hex.
+   */
   hashShare(
     work: JobWork,
     extranonce1: Uint8Array,
@@ -168,5 +152,5 @@ export function createShareHasher(engine: ShareHashEngine | 'auto' = 'auto'): Sh
       `share hash engine "${engine}" is not available here (available: ${availableShareHashEngines().join(', ')})`,
     );
   }
-  return new BufferedShareHasher(chosen, hashInto);
+  return new ShareHasher(chosen, hashInto);
 }
