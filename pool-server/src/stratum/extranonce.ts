@@ -1,0 +1,60 @@
+/**
+ * extranonce1 allocation. An extranonce1 is 4 bytes: the node id (so that Stratum
+ * nodes of one pool never hand out the same work) and a 24-bit counter. Two live
+ * sessions never share one; a reconnecting miner may resume its old one when free.
+ */
+const COUNTER_SPACE = 1 << 24;
+
+export class ExtranonceAllocator {
+  readonly #prefix: number;
+  readonly #inUse = new Set<number>();
+  #next = 0;
+
+  constructor(nodeId: number) {
+    if (!Number.isInteger(nodeId) || nodeId < 0 || nodeId > 255) {
+      throw new RangeError(`node id must be 0-255, got ${String(nodeId)}`);
+    }
+    this.#prefix = nodeId * COUNTER_SPACE;
+  }
+
+  get inUse(): number {
+    return this.#inUse.size;
+  }
+
+  /**
+   * A free extranonce1 as a number. `preferred` (a resumed session's id) is honoured
+   * when it belongs to this node and is not held by a live session.
+   */
+  allocate(preferred?: number): number {
+    if (
+      preferred !== undefined &&
+      preferred - this.#prefix >= 0 &&
+      preferred - this.#prefix < COUNTER_SPACE &&
+      !this.#inUse.has(preferred)
+    ) {
+      this.#inUse.add(preferred);
+      return preferred;
+    }
+    if (this.#inUse.size >= COUNTER_SPACE) {
+      throw new RangeError('every extranonce1 of this node is in use');
+    }
+    for (;;) {
+      const candidate = this.#prefix + this.#next;
+      this.#next = (this.#next + 1) % COUNTER_SPACE;
+      if (!this.#inUse.has(candidate)) {
+        this.#inUse.add(candidate);
+        return candidate;
+      }
+    }
+  }
+
+  release(extranonce1: number): void {
+    this.#inUse.delete(extranonce1);
+  }
+}
+
+export function extranonceToBytes(extranonce1: number): Buffer {
+  const bytes = Buffer.alloc(4);
+  bytes.writeUInt32BE(extranonce1);
+  return bytes;
+}

@@ -1,0 +1,102 @@
+import type { AcceptedShare, RejectReason, ShareSession } from '../work/validate-share.ts';
+import type { JobRegistry } from '../work/job-registry.ts';
+import type { ShareHasher } from '../work/share-hasher.ts';
+import type { StratumErrorCode } from './errors.ts';
+import type { ExtranonceAllocator } from './extranonce.ts';
+import type { JobFeed } from './job-feed.ts';
+import type { RequestId } from './messages.ts';
+import type { Vardiff, VardiffSettings } from './vardiff.ts';
+import type { Authorizer, WorkerIdentity } from './worker-identity.ts';
+
+/** What a session writes to and reports through; the connection implements it. */
+export interface SessionSink {
+  send(line: string): void;
+  close(reason: string): void;
+  /** Misbehaviour points toward a temporary ban of the peer's address. */
+  penalize(points: number, reason: string): void;
+}
+
+export interface StratumSettings {
+  readonly extranonce2Size: number;
+  /** [BIP310] the bits the pool lets miners roll. */
+  readonly versionMask: number;
+  readonly vardiff: VardiffSettings;
+  readonly maxWorkersPerConnection: number;
+  /** Requests a connection may send before it has authorized a worker. */
+  readonly maxRequestsBeforeAuthorize: number;
+}
+
+/** An accepted share, credited at the difficulty it was judged at. */
+export interface CreditedShare {
+  readonly identity: WorkerIdentity;
+  readonly share: AcceptedShare;
+  /** The difficulty the share counts for: the session's, at the time of its job. */
+  readonly difficulty: number;
+  readonly extranonce1: Buffer;
+  readonly remoteAddress: string;
+  readonly userAgent: string | undefined;
+  readonly timeMs: number;
+}
+
+export interface RejectedSubmit {
+  readonly worker: string | undefined;
+  readonly reason: RejectReason | 'unauthorized' | 'not-subscribed';
+  readonly remoteAddress: string;
+  readonly timeMs: number;
+}
+
+/** Events that leave the Stratum layer; main.ts wires them to the chain and the ledger. */
+export interface StratumEvents {
+  /** Called before anything else is done with the share, so the block reaches the node first. */
+  blockFound(found: CreditedShare): void;
+  shareAccepted(share: CreditedShare): void;
+  shareRejected(reject: RejectedSubmit): void;
+  /** Something that should not happen, such as a template no coinbase fits; for the log. */
+  problem(message: string, error: unknown): void;
+}
+
+/** Shared by every session of a server. */
+export interface StratumEnvironment {
+  readonly settings: StratumSettings;
+  readonly extranonces: ExtranonceAllocator;
+  readonly feed: JobFeed;
+  readonly hasher: ShareHasher;
+  readonly authorizer: Authorizer;
+  readonly events: StratumEvents;
+}
+
+export interface SessionState {
+  subscribed: boolean;
+  extranonce1: Buffer | undefined;
+  extranonce1Number: number | undefined;
+  userAgent: string | undefined;
+  /** [BIP310] the negotiated mask; 0 until mining.configure. */
+  versionMask: number;
+  extranonceSubscribed: boolean;
+  readonly workers: Map<string, WorkerIdentity>;
+  /** SOLO pays the first authorized address. */
+  payoutScript: Buffer | undefined;
+  readonly vardiff: Vardiff;
+  /** The difficulty in force when each recent job was sent to this session. */
+  readonly jobDifficulty: Map<string, number>;
+  registry: JobRegistry | undefined;
+  requestsBeforeAuthorize: number;
+  /** Invalid shares in a row, for the ban on sustained garbage. */
+  invalidStreak: number;
+  /** Reused for every share: validateShare reads it, nothing is allocated. */
+  readonly shareSession: { -readonly [K in keyof ShareSession]: ShareSession[K] };
+}
+
+/** What handlers use of their session. */
+export interface SessionContext {
+  readonly env: StratumEnvironment;
+  readonly state: SessionState;
+  readonly remoteAddress: string;
+  reply(id: RequestId, result: unknown): void;
+  fail(id: RequestId, code: StratumErrorCode, message: string): void;
+  penalize(points: number, reason: string): void;
+  /** Announces a difficulty (mining.set_difficulty) when it differs from the last one sent. */
+  announceDifficulty(difficulty: number): void;
+  /** Sends the session's current job, if it has one. */
+  sendCurrentJob(): void;
+}

@@ -1,0 +1,345 @@
+import { describe, expect, it } from 'vitest';
+import { mineShare } from '../../test/helpers/mining.ts';
+import {
+  OTHER_TESTNET_ADDRESS,
+  RecordingSink,
+  TESTNET_ADDRESS,
+  testEnvironment,
+  testTemplate,
+} from '../../test/helpers/stratum-env.ts';
+import { payoutScript } from '../work/address.ts';
+import type { NotifyParams } from '../work/job.ts';
+import { StratumSession } from './session.ts';
+import type { StratumEnvironment } from './session-context.ts';
+
+const WORKER = `${TESTNET_ADDRESS}.rig1`;
+
+interface Started {
+  session: StratumSession;
+  sink: RecordingSink;
+  env: StratumEnvironment;
+  log: ReturnType<typeof testEnvironment>['log'];
+  feed: ReturnType<typeof testEnvironment>['feed'];
+  extranonce1: Buffer;
+  notify: NotifyParams;
+}
+
+function send(session: StratumSession, message: unknown, now = 0): void {
+  session.receive(JSON.stringify(message), now);
+}
+
+function start(options: Parameters<typeof testEnvironment> = []): Started {
+  const { env, log, feed } = testEnvironment(...options);
+  const sink = new RecordingSink();
+  const session = new StratumSession(env, sink, '127.0.0.1', 0);
+  send(session, { id: 1, method: 'mining.subscribe', params: ['bitaxe/BM1370/v2.4'] });
+  send(session, { id: 2, method: 'mining.authorize', params: [WORKER, 'x'] });
+  const messages = sink.take();
+  const subscribed = messages.find((m) => m.id === 1)?.result as [unknown, string, number];
+  const notify = messages.find((m) => m.method === 'mining.notify')?.params as NotifyParams | undefined;
+  if (!notify) {
+    throw new Error('no job was sent');
+  }
+  return { session, sink, env, log, feed, extranonce1: Buffer.from(subscribed[1], 'hex'), notify };
+}
+
+function submit(started: Started, params: unknown[], id = 9): Record<string, unknown> {
+  send(started.session, { id, method: 'mining.submit', params }, 1000);
+  const reply = started.sink.take().find((m) => m.id === id);
+  if (!reply) {
+    throw new Error('no reply to the submit');
+  }
+  return reply;
+}
+
+function share(
+  started: Started,
+  difficulty = 1e-6,
+  options: Parameters<typeof mineShare>[4] = {},
+): unknown[] {
+  const mined = mineShare(started.notify, started.extranonce1, 8, difficulty, options);
+  return [WORKER, started.notify[0], mined.extranonce2, mined.ntime, mined.nonce];
+}
+
+describe('Stratum session: the handshake', () => {
+  it('subscribe answers [[set_difficulty, id], [notify, id]], extranonce1, extranonce2 size; then difficulty, then a job', () => {
+    const { env } = testEnvironment();
+    const sink = new RecordingSink();
+    const session = new StratumSession(env, sink, '127.0.0.1', 0);
+    send(session, { id: 1, method: 'mining.subscribe', params: ['cgminer/4.11.1'] });
+    const [reply, difficulty, notify] = sink.take();
+    const [subscriptions, extranonce1, size] = reply?.result as [string[][], string, number];
+    expect(extranonce1).toMatch(/^01[0-9a-f]{6}$/); // node id 1
+    expect(subscriptions).toEqual([
+      ['mining.set_difficulty', extranonce1],
+      ['mining.notify', extranonce1],
+    ]);
+    expect(size).toBe(8);
+    expect(reply?.error).toBeNull();
+    expect(difficulty).toEqual({ id: null, method: 'mining.set_difficulty', params: [1e-6] });
+    expect(notify?.method).toBe('mining.notify');
+    expect((notify?.params as unknown[])[8]).toBe(true);
+    expect(session.state.userAgent).toBe('cgminer/4.11.1');
+  });
+
+  it('gives a resuming miner its extranonce1 back when it is free, and never one in use', () => {
+    const { env } = testEnvironment();
+    const first = new StratumSession(env, new RecordingSink(), '127.0.0.1', 0);
+    send(first, { id: 1, method: 'mining.subscribe', params: [] });
+    const held = first.state.extranonce1?.toString('hex') ?? '';
+    const second = new StratumSession(env, new RecordingSink(), '127.0.0.2', 0);
+    send(second, { id: 1, method: 'mining.subscribe', params: ['x', held] });
+    expect(second.state.extranonce1?.toString('hex')).not.toBe(held);
+    first.close();
+    const third = new StratumSession(env, new RecordingSink(), '127.0.0.1', 0);
+    send(third, { id: 1, method: 'mining.subscribe', params: ['x', held] });
+    expect(third.state.extranonce1?.toString('hex')).toBe(held);
+  });
+
+  it('configure: version rolling against the pool mask, answering only what was asked', () => {
+    const { env } = testEnvironment();
+    const sink = new RecordingSink();
+    const session = new StratumSession(env, sink, '127.0.0.1', 0);
+    send(session, {
+      id: 1,
+      method: 'mining.configure',
+      params: [
+        ['version-rolling'],
+        { 'version-rolling.mask': 'ffffffff', 'version-rolling.min-bit-count': 16 },
+      ],
+    });
+    expect(sink.take()).toEqual([
+      { id: 1, result: { 'version-rolling': true, 'version-rolling.mask': '1fffe000' }, error: null },
+    ]);
+    send(session, {
+      id: 2,
+      method: 'mining.configure',
+      params: [
+        ['version-rolling', 'minimum-difficulty', 'subscribe-extranonce', 'info'],
+        {
+          'version-rolling.mask': '00c00000',
+          'minimum-difficulty.value': 2048,
+        },
+      ],
+    });
+    expect(sink.take()[0]?.result).toEqual({
+      'version-rolling': true,
+      'version-rolling.mask': '00c00000',
+      'minimum-difficulty': true,
+      'subscribe-extranonce': true,
+      info: false,
+    });
+    expect(session.state.vardiff.difficulty).toBe(2048);
+    send(session, { id: 3, method: 'mining.configure', params: ['version-rolling'] });
+    expect(sink.take()[0]?.error).toEqual([20, 'mining.configure takes [[extensions], {parameters}]', null]);
+  });
+
+  it('authorize: an address of another network is refused with the reason', () => {
+    const { env } = testEnvironment();
+    const sink = new RecordingSink();
+    const session = new StratumSession(env, sink, '127.0.0.1', 0);
+    send(session, {
+      id: 1,
+      method: 'mining.authorize',
+      params: ['bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4.w', 'x'],
+    });
+    const [reply] = sink.take();
+    expect(reply?.result).toBeNull();
+    expect((reply?.error as unknown[])[0]).toBe(24);
+    expect(String((reply?.error as unknown[])[1])).toMatch(/not a valid test address/);
+    expect(sink.penalties).toHaveLength(1);
+    send(session, { id: 2, method: 'mining.authorize', params: ['alice.rig7', ''] });
+    expect(sink.take()[0]?.result).toBe(true);
+    expect(session.state.workers.get('alice.rig7')).toMatchObject({
+      account: 'alice',
+      payoutScript: undefined,
+    });
+  });
+
+  it('authorize with d=N fixes the difficulty', () => {
+    const { env } = testEnvironment();
+    const sink = new RecordingSink();
+    const session = new StratumSession(env, sink, '127.0.0.1', 0);
+    send(session, { id: 1, method: 'mining.subscribe', params: [] });
+    sink.take();
+    send(session, { id: 2, method: 'mining.authorize', params: [WORKER, 'x,d=0.05'] });
+    expect(sink.take()).toEqual([
+      { id: 2, result: true, error: null },
+      { id: null, method: 'mining.set_difficulty', params: [0.05] },
+    ]);
+    expect(session.state.vardiff.fixed).toBe(true);
+  });
+
+  it('suggest_difficulty and suggest_target', () => {
+    const started = start();
+    send(started.session, { id: 5, method: 'mining.suggest_difficulty', params: [0.00015] });
+    expect(started.sink.take()).toEqual([
+      { id: null, method: 'mining.set_difficulty', params: [0.00015] },
+      { id: 5, result: true, error: null },
+    ]);
+    send(started.session, { id: 6, method: 'mining.suggest_difficulty', params: [0.00015] });
+    expect(started.sink.take()).toEqual([{ id: 6, result: true, error: null }]);
+    send(started.session, {
+      id: 7,
+      method: 'mining.suggest_target',
+      params: ['00000000ffff0000000000000000000000000000000000000000000000000000'],
+    });
+    expect(started.sink.take()[0]).toEqual({ id: null, method: 'mining.set_difficulty', params: [1] });
+    send(started.session, { id: 8, method: 'mining.suggest_difficulty', params: ['many'] });
+    expect((started.sink.take()[0]?.error as unknown[])[0]).toBe(20);
+  });
+});
+
+describe('Stratum session: submits and their error codes', () => {
+  it('accepts a valid share and reports it', () => {
+    const started = start();
+    expect(submit(started, share(started))).toEqual({ id: 9, result: true, error: null });
+    expect(started.log.accepted).toHaveLength(1);
+    expect(started.log.accepted[0]).toMatchObject({
+      difficulty: 1e-6,
+      identity: { account: TESTNET_ADDRESS },
+    });
+  });
+
+  it('23 for low difficulty, 22 for a duplicate', () => {
+    const started = start();
+    expect(submit(started, share(started, 1e-6, { miss: true })).error).toEqual([
+      23,
+      expect.stringMatching(/below the assigned difficulty/) as unknown,
+      null,
+    ]);
+    const good = share(started);
+    expect(submit(started, good).result).toBe(true);
+    expect((submit(started, good).error as unknown[])[0]).toBe(22);
+  });
+
+  it('21 for a job of the previous block, after clean_jobs', () => {
+    const started = start();
+    const old = share(started);
+    started.feed.setTemplate(testTemplate('1d00ffff', '00'.repeat(31) + '01'));
+    started.session.sendCurrentJob();
+    const notify = started.sink.take()[0]?.params as unknown[];
+    expect(notify[8]).toBe(true);
+    expect((submit(started, old).error as unknown[])[0]).toBe(21);
+  });
+
+  it('20 for a bad ntime and for version bits outside the mask', () => {
+    const started = start();
+    const params = share(started);
+    params[3] = 'ffffffff';
+    expect(submit(started, params).error).toEqual([20, expect.stringMatching(/^ntime/) as unknown, null]);
+    const rolled = [...share(started), '00002000'];
+    expect(submit(started, rolled).error).toEqual([
+      20,
+      expect.stringMatching(/negotiated mask/) as unknown,
+      null,
+    ]);
+  });
+
+  it('accepts rolled version bits after mining.configure', () => {
+    const started = start();
+    send(started.session, { id: 3, method: 'mining.configure', params: [['version-rolling'], {}] });
+    started.sink.take();
+    const version = (0x20000000 | 0x00004000) >>> 0;
+    const mined = mineShare(started.notify, started.extranonce1, 8, 1e-6, { version });
+    const params = [WORKER, started.notify[0], mined.extranonce2, mined.ntime, mined.nonce, '00004000'];
+    expect(submit(started, params).result).toBe(true);
+    expect(started.log.accepted[0]?.share.version).toBe(version);
+  });
+
+  it('24 for a worker this connection did not authorize, 25 before subscribe', () => {
+    const started = start();
+    const params = share(started);
+    params[0] = `${OTHER_TESTNET_ADDRESS}.other`;
+    expect((submit(started, params).error as unknown[])[0]).toBe(24);
+
+    const { env } = testEnvironment();
+    const sink = new RecordingSink();
+    const session = new StratumSession(env, sink, '127.0.0.1', 0);
+    send(session, { id: 1, method: 'mining.authorize', params: [WORKER, 'x'] });
+    send(session, { id: 2, method: 'mining.submit', params });
+    expect((sink.take().find((m) => m.id === 2)?.error as unknown[])[0]).toBe(25);
+  });
+
+  it('a difficulty change judges shares of earlier jobs at the easier difficulty', () => {
+    const started = start();
+    send(started.session, { id: 5, method: 'mining.suggest_difficulty', params: [1000] });
+    started.sink.take();
+    // Mined for 1e-6 on the job sent before the change: still accepted, credited at 1e-6.
+    expect(submit(started, share(started, 1e-6)).result).toBe(true);
+    expect(started.log.accepted.at(-1)?.difficulty).toBe(1e-6);
+  });
+
+  it('submits a block before anything else happens to the share', () => {
+    const started = start([{}, undefined, testTemplate('207fffff')]);
+    expect(submit(started, share(started)).result).toBe(true);
+    expect(started.log.order).toEqual(['block', 'share']);
+    expect(started.log.accepted[0]?.share.isBlock).toBe(true);
+  });
+
+  it('sustained invalid shares cost ban points', () => {
+    const started = start();
+    for (let i = 0; i < 50; i++) {
+      submit(started, share(started, 1e-6, { miss: true, startNonce: i * 10 }));
+    }
+    expect(started.sink.penalties).toEqual([{ points: 50, reason: '50 invalid shares in a row' }]);
+  });
+});
+
+describe('Stratum session: garbage', () => {
+  it('invalid JSON, non-objects and unknown methods get error 20; answers to server requests are ignored', () => {
+    const { env } = testEnvironment();
+    const sink = new RecordingSink();
+    const session = new StratumSession(env, sink, '127.0.0.1', 0);
+    session.receive('{"id":1,"method":', 0);
+    session.receive('[1,2,3]', 0);
+    session.receive('{"id":{"x":1},"method":"mining.subscribe"}', 0);
+    session.receive('{"id":4,"method":"mining.subscribe","params":"x"}', 0);
+    session.receive('{"id":5,"result":"bitaxe v2.4","error":null}', 0);
+    send(session, { id: 6, method: 'mining.get_transactions', params: [] });
+    expect(sink.take().map((m) => [m.id, (m.error as unknown[])[0], (m.error as unknown[])[1]])).toEqual([
+      [null, 20, 'Invalid JSON'],
+      [null, 20, 'A request must be a JSON object'],
+      [null, 20, 'id must be a number, a short string or null'],
+      [4, 20, 'params must be an array'],
+      [6, 20, 'Unknown method mining.get_transactions'],
+    ]);
+    expect(sink.penalties).toHaveLength(4);
+  });
+
+  it('closes a connection that keeps asking without authorizing', () => {
+    const { env } = testEnvironment();
+    const sink = new RecordingSink();
+    const session = new StratumSession(env, sink, '127.0.0.1', 0);
+    for (let id = 0; id < 6; id++) {
+      send(session, { id, method: 'mining.submit', params: [] });
+    }
+    expect(sink.closedWith).toBe('too many requests before mining.authorize');
+  });
+});
+
+describe('Stratum session: SOLO', () => {
+  it('sends the first job after authorize, paying the finder and the pool fee', () => {
+    const poolScript = payoutScript(OTHER_TESTNET_ADDRESS, 'test');
+    if (!poolScript.ok) {
+      throw new Error(poolScript.message);
+    }
+    const started = start([{}, { mode: 'solo', poolScript: poolScript.script, feeBasisPoints: 100 }]);
+    const coinb2 = Buffer.from(started.notify[3], 'hex');
+    const finder = payoutScript(TESTNET_ADDRESS, 'test');
+    expect(finder.ok && coinb2.includes(finder.script)).toBe(true);
+    expect(coinb2.includes(poolScript.script)).toBe(true);
+    expect(submit(started, share(started)).result).toBe(true);
+  });
+
+  it('refuses a SOLO worker without an address', () => {
+    const { env } = testEnvironment(
+      {},
+      { mode: 'solo', poolScript: Buffer.from('51', 'hex'), feeBasisPoints: 0 },
+    );
+    const sink = new RecordingSink();
+    const session = new StratumSession(env, sink, '127.0.0.1', 0);
+    send(session, { id: 1, method: 'mining.authorize', params: ['alice.rig', 'x'] });
+    expect(String((sink.take()[0]?.error as unknown[])[1])).toMatch(/SOLO mining pays the address/);
+  });
+});

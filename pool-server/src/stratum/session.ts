@@ -1,0 +1,184 @@
+import { StratumErrorCode } from './errors.ts';
+import { handleAuthorize } from './handlers/authorize.ts';
+import { handleConfigure } from './handlers/configure.ts';
+import { handleExtranonceSubscribe } from './handlers/extranonce-subscribe.ts';
+import { handleSubmit } from './handlers/submit.ts';
+import { handleSubscribe } from './handlers/subscribe.ts';
+import { handleSuggestDifficulty, handleSuggestTarget } from './handlers/suggest-difficulty.ts';
+import {
+  encodeError,
+  encodeNotification,
+  encodeResult,
+  encodeSetDifficulty,
+  parseLine,
+  type RequestId,
+  type StratumRequest,
+} from './messages.ts';
+import type { SessionContext, SessionSink, SessionState, StratumEnvironment } from './session-context.ts';
+import { Vardiff } from './vardiff.ts';
+
+type Handler = (ctx: SessionContext, request: StratumRequest, nowMs: number) => void;
+
+const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
+  ['mining.submit', handleSubmit],
+  ['mining.subscribe', handleSubscribe],
+  ['mining.authorize', handleAuthorize],
+  ['mining.configure', handleConfigure],
+  ['mining.suggest_difficulty', handleSuggestDifficulty],
+  ['mining.suggest_target', handleSuggestTarget],
+  ['mining.extranonce.subscribe', handleExtranonceSubscribe],
+]);
+
+/** Methods that need no authorized worker; anything else waits for mining.authorize. */
+const BEFORE_AUTHORIZE = new Set(['mining.subscribe', 'mining.authorize', 'mining.configure']);
+const INVALID_REQUEST_PENALTY = 10;
+/** Recent jobs whose difficulty a session remembers; older jobs are stale anyway. */
+const MAX_REMEMBERED_JOBS = 32;
+
+/**
+ * One miner's Stratum session: requests in, replies and notifications out through the
+ * sink. No socket and no clock: the connection passes lines and the time.
+ */
+export class StratumSession implements SessionContext {
+  readonly env: StratumEnvironment;
+  readonly state: SessionState;
+  readonly remoteAddress: string;
+  readonly #sink: SessionSink;
+  #announcedDifficulty: number | undefined;
+  #closed = false;
+
+  constructor(env: StratumEnvironment, sink: SessionSink, remoteAddress: string, nowMs: number) {
+    this.env = env;
+    this.#sink = sink;
+    this.remoteAddress = remoteAddress;
+    this.state = {
+      subscribed: false,
+      extranonce1: undefined,
+      extranonce1Number: undefined,
+      userAgent: undefined,
+      versionMask: 0,
+      extranonceSubscribed: false,
+      workers: new Map(),
+      payoutScript: undefined,
+      vardiff: new Vardiff(env.settings.vardiff, nowMs),
+      jobDifficulty: new Map(),
+      registry: undefined,
+      requestsBeforeAuthorize: 0,
+      invalidStreak: 0,
+      shareSession: {
+        extranonce1: new Uint8Array(0),
+        extranonce2Size: env.settings.extranonce2Size,
+        versionMask: 0,
+        shareTargetLE: new Uint8Array(32),
+      },
+    };
+  }
+
+  get authorized(): boolean {
+    return this.state.workers.size > 0;
+  }
+
+  /** One line from the miner. */
+  receive(line: string, nowMs: number): void {
+    const parsed = parseLine(line);
+    if (parsed.kind === 'response') {
+      return;
+    }
+    if (parsed.kind === 'invalid') {
+      this.penalize(INVALID_REQUEST_PENALTY, parsed.message);
+      this.fail(parsed.id, StratumErrorCode.Other, parsed.message);
+      return;
+    }
+    const { request } = parsed;
+    if (!this.authorized && !BEFORE_AUTHORIZE.has(request.method)) {
+      if (++this.state.requestsBeforeAuthorize > this.env.settings.maxRequestsBeforeAuthorize) {
+        this.#sink.close('too many requests before mining.authorize');
+        return;
+      }
+    }
+    const handler = HANDLERS.get(request.method);
+    if (handler) {
+      handler(this, request, nowMs);
+    } else {
+      this.fail(request.id, StratumErrorCode.Other, `Unknown method ${request.method}`);
+    }
+  }
+
+  /** A new template (or the first one): sends this session its current job. */
+  sendCurrentJob(): void {
+    if (!this.state.subscribed || !this.state.registry) {
+      return;
+    }
+    let feedJob;
+    try {
+      feedJob = this.env.feed.jobFor(this.state.registry, this.state.payoutScript);
+    } catch (error) {
+      this.env.events.problem('no job could be built for a session', error);
+      return;
+    }
+    if (!feedJob) {
+      return;
+    }
+    const { jobDifficulty } = this.state;
+    jobDifficulty.set(feedJob.job.id, this.state.vardiff.difficulty);
+    if (jobDifficulty.size > MAX_REMEMBERED_JOBS) {
+      const [oldest] = jobDifficulty.keys();
+      if (oldest !== undefined) {
+        jobDifficulty.delete(oldest);
+      }
+    }
+    this.#sink.send(feedJob.notifyLine);
+  }
+
+  /** Time passing: vardiff lowers the difficulty of a session that has gone quiet. */
+  tick(nowMs: number): void {
+    if (!this.authorized) {
+      return;
+    }
+    const next = this.state.vardiff.tick(nowMs);
+    if (next !== undefined) {
+      this.announceDifficulty(next);
+    }
+  }
+
+  announceDifficulty(difficulty: number): void {
+    if (difficulty !== this.#announcedDifficulty && this.state.subscribed) {
+      this.#announcedDifficulty = difficulty;
+      this.#sink.send(encodeSetDifficulty(difficulty));
+    }
+  }
+
+  reply(id: RequestId, result: unknown): void {
+    this.#sink.send(encodeResult(id, result));
+  }
+
+  fail(id: RequestId, code: StratumErrorCode, message: string): void {
+    this.#sink.send(encodeError(id, code, message));
+  }
+
+  penalize(points: number, reason: string): void {
+    this.#sink.penalize(points, reason);
+  }
+
+  /** [stratum: client.reconnect] asks the miner to reconnect, here or to host:port after waitSeconds. */
+  reconnect(target?: { host: string; port: number; waitSeconds: number }): void {
+    const params = target ? [target.host, target.port, target.waitSeconds] : [];
+    this.#sink.send(encodeNotification('client.reconnect', params));
+  }
+
+  /** [stratum: client.show_message] text for the miner's log or screen. */
+  showMessage(text: string): void {
+    this.#sink.send(encodeNotification('client.show_message', [text]));
+  }
+
+  /** The connection is gone: frees the extranonce1 for others. */
+  close(): void {
+    if (this.#closed) {
+      return;
+    }
+    this.#closed = true;
+    if (this.state.extranonce1Number !== undefined) {
+      this.env.extranonces.release(this.state.extranonce1Number);
+    }
+  }
+}

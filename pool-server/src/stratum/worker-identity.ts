@@ -1,0 +1,77 @@
+import { payoutScript, type Chain } from '../work/address.ts';
+
+/** Who an authorized worker is: the account it mines for, its name, and where SOLO pays it. */
+export interface WorkerIdentity {
+  /** The payout address or the account name: the part before the first '.' or '_'. */
+  readonly account: string;
+  /** The full worker name as the miner sent it. */
+  readonly worker: string;
+  /** The address's output script when the account is an address. */
+  readonly payoutScript: Buffer | undefined;
+  /** A static difficulty from the password (d=N), if any. */
+  readonly fixedDifficulty: number | undefined;
+}
+
+export type AuthorizeResult =
+  { readonly ok: true; readonly identity: WorkerIdentity } | { readonly ok: false; readonly message: string };
+
+/** Decides who may mine; main.ts passes one in (accounts from the database arrive with the API). */
+export interface Authorizer {
+  authorize(username: unknown, password: unknown): AuthorizeResult;
+}
+
+const MAX_USERNAME_LENGTH = 128;
+const ACCOUNT_NAME = /^[A-Za-z0-9-]{1,64}$/;
+const WORKER_SUFFIX = /^[\x21-\x7e]{0,64}$/;
+/** Something that was meant as an address: a base58 or bech32 shape. */
+const ADDRESS_SHAPE = /^(bc1|tb1|bcrt1|[13mn2])[0-9A-Za-z]{20,}$/;
+
+/** [stratum] password options, comma- or semicolon-separated: d=N fixes the difficulty. */
+export function parsePasswordOptions(password: unknown): { difficulty: number | undefined } {
+  if (typeof password !== 'string' || password.length > 256) {
+    return { difficulty: undefined };
+  }
+  for (const option of password.split(/[,;\s]/)) {
+    const match = /^d=([0-9]*\.?[0-9]+(?:e[-+]?[0-9]+)?)$/i.exec(option);
+    const value = match ? Number(match[1]) : Number.NaN;
+    if (Number.isFinite(value) && value > 0) {
+      return { difficulty: value };
+    }
+  }
+  return { difficulty: undefined };
+}
+
+/**
+ * Usernames are `address[.worker]` (or `_worker`, as ckpool accepts) or `account.worker`.
+ * An address must be valid for the pool's chain; the refusal says why.
+ */
+export function createAddressAuthorizer(chain: Chain): Authorizer {
+  return {
+    authorize(username: unknown, password: unknown): AuthorizeResult {
+      if (typeof username !== 'string' || username.length === 0 || username.length > MAX_USERNAME_LENGTH) {
+        return { ok: false, message: `the username must be 1 to ${String(MAX_USERNAME_LENGTH)} characters` };
+      }
+      const cut = username.search(/[._]/);
+      const account = cut === -1 ? username : username.slice(0, cut);
+      const suffix = cut === -1 ? '' : username.slice(cut + 1);
+      if (!WORKER_SUFFIX.test(suffix)) {
+        return { ok: false, message: 'the worker name must be up to 64 printable characters without spaces' };
+      }
+      const { difficulty } = parsePasswordOptions(password);
+      const payout = payoutScript(account, chain);
+      if (payout.ok) {
+        return {
+          ok: true,
+          identity: { account, worker: username, payoutScript: payout.script, fixedDifficulty: difficulty },
+        };
+      }
+      if (ADDRESS_SHAPE.test(account) || !ACCOUNT_NAME.test(account)) {
+        return { ok: false, message: payout.message };
+      }
+      return {
+        ok: true,
+        identity: { account, worker: username, payoutScript: undefined, fixedDifficulty: difficulty },
+      };
+    },
+  };
+}

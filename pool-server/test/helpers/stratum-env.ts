@@ -1,0 +1,125 @@
+/**
+ * A Stratum environment on a real template (public-pool's testnet3 recording), for
+ * session tests without sockets.
+ */
+import { ExtranonceAllocator } from '../../src/stratum/extranonce.ts';
+import { JobFeed, type PayoutMode } from '../../src/stratum/job-feed.ts';
+import type {
+  CreditedShare,
+  RejectedSubmit,
+  SessionSink,
+  StratumEnvironment,
+  StratumSettings,
+} from '../../src/stratum/session-context.ts';
+import { DEFAULT_VARDIFF } from '../../src/stratum/vardiff.ts';
+import { createAddressAuthorizer } from '../../src/stratum/worker-identity.ts';
+import { payoutScript } from '../../src/work/address.ts';
+import { createShareHasher } from '../../src/work/share-hasher.ts';
+import { prepareTemplate, type BlockTemplate, type PreparedTemplate } from '../../src/work/template.ts';
+import { BIP320_VERSION_MASK } from '../../src/work/version-rolling.ts';
+import { templateVectors } from './vectors.ts';
+
+/** Real testnet3 addresses (BIP173 test vector; public-pool's test miner). */
+export const TESTNET_ADDRESS = 'tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx';
+export const OTHER_TESTNET_ADDRESS = 'tb1qumezefzdeqqwn5zfvgdrhxjzc5ylr39uhuxcz4';
+
+const recorded = templateVectors.find((vector) => vector.id.startsWith('public-pool-testnet3'))?.response;
+if (!recorded) {
+  throw new Error('the public-pool testnet3 template vector is missing');
+}
+
+function scriptOf(address: string): Buffer {
+  const result = payoutScript(address, 'test');
+  if (!result.ok) {
+    throw new Error(result.message);
+  }
+  return result.script;
+}
+
+/** The recorded template with another nbits and, optionally, another previous block. */
+export function testTemplate(bits = '1d00ffff', previousblockhash?: string): PreparedTemplate {
+  const changed: BlockTemplate = {
+    ...recorded,
+    bits,
+    ...(previousblockhash !== undefined && { previousblockhash }),
+  } as BlockTemplate;
+  return prepareTemplate(changed);
+}
+
+export interface EventLog {
+  readonly accepted: CreditedShare[];
+  readonly rejected: RejectedSubmit[];
+  /** 'block' or 'share', in the order the events came. */
+  readonly order: string[];
+  readonly problems: string[];
+}
+
+export function testEnvironment(
+  settings: Partial<StratumSettings> = {},
+  payout: PayoutMode = { mode: 'pool', poolScript: scriptOf(TESTNET_ADDRESS) },
+  template: PreparedTemplate = testTemplate(),
+): { env: StratumEnvironment; log: EventLog; feed: JobFeed } {
+  const feed = new JobFeed({ poolTag: Buffer.from('/hashwatt/'), extranonce2Size: 8, payout });
+  feed.setTemplate(template);
+  const log: EventLog = { accepted: [], rejected: [], order: [], problems: [] };
+  const env: StratumEnvironment = {
+    settings: {
+      extranonce2Size: 8,
+      versionMask: BIP320_VERSION_MASK,
+      vardiff: { ...DEFAULT_VARDIFF, startDifficulty: 1e-6, minDifficulty: 1e-9 },
+      maxWorkersPerConnection: 4,
+      maxRequestsBeforeAuthorize: 5,
+      ...settings,
+    },
+    extranonces: new ExtranonceAllocator(1),
+    feed,
+    hasher: createShareHasher(),
+    authorizer: createAddressAuthorizer('test'),
+    events: {
+      blockFound(found) {
+        log.order.push('block');
+        log.accepted.push(found);
+      },
+      shareAccepted(share) {
+        log.order.push('share');
+        if (!share.share.isBlock) {
+          log.accepted.push(share);
+        }
+      },
+      shareRejected(reject) {
+        log.rejected.push(reject);
+      },
+      problem(message) {
+        log.problems.push(message);
+      },
+    },
+  };
+  return { env, log, feed };
+}
+
+/** Collects what a session writes, parsed. */
+export class RecordingSink implements SessionSink {
+  readonly messages: Record<string, unknown>[] = [];
+  readonly penalties: { points: number; reason: string }[] = [];
+  closedWith: string | undefined;
+
+  send(line: string): void {
+    if (!line.endsWith('\n')) {
+      throw new Error(`a Stratum line must end with a newline: ${line}`);
+    }
+    this.messages.push(JSON.parse(line) as Record<string, unknown>);
+  }
+
+  close(reason: string): void {
+    this.closedWith = reason;
+  }
+
+  penalize(points: number, reason: string): void {
+    this.penalties.push({ points, reason });
+  }
+
+  /** Removes and returns what was written since the last call. */
+  take(): Record<string, unknown>[] {
+    return this.messages.splice(0);
+  }
+}
