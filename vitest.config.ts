@@ -11,6 +11,17 @@ export default defineConfig({
           include: ['*/src/**/*.test.ts', '*/test/unit/**/*.test.ts'],
         },
       },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['*/test/integration/**/*.test.ts'],
+          // Real sockets, processes and databases: one file at a time keeps ports and CPU calm.
+          fileParallelism: false,
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
     ],
   },
 });

@@ -1,0 +1,299 @@
+import { readFileSync } from 'node:fs';
+import Type, { type Static, type TSchema } from 'typebox';
+import Value from 'typebox/value';
+import { CHAINS } from './work/address.ts';
+
+/**
+ * Every setting of the pool, with its default. Sources, later ones winning: these
+ * defaults, a JSON file (HASHWATT_CONFIG or --config), then HASHWATT_* environment
+ * variables named after the key path (stratum.port -> HASHWATT_STRATUM_PORT).
+ */
+export const ConfigSchema = Type.Object({
+  chain: Type.Enum(CHAINS, {
+    default: 'regtest',
+    description: 'The chain mined, as bitcoind names it: main, test, testnet4, signet or regtest.',
+  }),
+  dataDir: Type.String({
+    default: './data',
+    minLength: 1,
+    description: 'Where the pool keeps its files (found blocks, spool).',
+  }),
+  logLevel: Type.Union(
+    [
+      Type.Literal('fatal'),
+      Type.Literal('error'),
+      Type.Literal('warn'),
+      Type.Literal('info'),
+      Type.Literal('debug'),
+      Type.Literal('trace'),
+    ],
+    { default: 'info' },
+  ),
+  node: Type.Object(
+    {
+      rpcUrl: Type.Optional(
+        Type.String({
+          pattern: '^https?://',
+          description: 'bitcoind JSON-RPC URL. Unset: run the built-in devchain (development only).',
+        }),
+      ),
+      rpcUser: Type.Optional(Type.String({ minLength: 1 })),
+      rpcPassword: Type.Optional(Type.String({ minLength: 1 })),
+      rpcCookieFile: Type.Optional(
+        Type.String({ minLength: 1, description: "bitcoind's .cookie file, instead of user and password." }),
+      ),
+      zmqUrl: Type.Optional(
+        Type.String({ pattern: '^tcp://', description: "bitcoind's -zmqpubhashblock endpoint." }),
+      ),
+      rpcTimeoutMs: Type.Integer({ default: 30_000, minimum: 100, maximum: 600_000 }),
+      pollIntervalMs: Type.Integer({
+        default: 500,
+        minimum: 50,
+        maximum: 10_000,
+        description: 'getbestblockhash polling: a new block is seen within this.',
+      }),
+      refreshIntervalMs: Type.Integer({
+        default: 30_000,
+        minimum: 1_000,
+        maximum: 600_000,
+        description: 'A fresh template this often, for new transactions.',
+      }),
+      longpoll: Type.Boolean({ default: true }),
+    },
+    { default: {} },
+  ),
+  devchain: Type.Object(
+    {
+      rpcPort: Type.Integer({ default: 18443, minimum: 0, maximum: 65535 }),
+      zmqPort: Type.Integer({ default: 28332, minimum: 0, maximum: 65535 }),
+      difficulty: Type.Number({
+        default: 0.01,
+        exclusiveMinimum: 0,
+        description: 'Network difficulty of the devchain.',
+      }),
+      networkBlockSeconds: Type.Integer({
+        default: 600,
+        minimum: 0,
+        description: 'A competing network block this often; 0 for none.',
+      }),
+      transactionSeconds: Type.Integer({ default: 15, minimum: 0 }),
+      mempoolSize: Type.Integer({ default: 30, minimum: 0, maximum: 5_000 }),
+    },
+    { default: {} },
+  ),
+  pool: Type.Object(
+    {
+      payoutAddress: Type.Optional(
+        Type.String({ minLength: 1, description: 'The pool address the coinbase pays (fees in SOLO mode).' }),
+      ),
+      payoutMode: Type.Union([Type.Literal('pool'), Type.Literal('solo')], { default: 'pool' }),
+      soloFeePercent: Type.Number({ default: 1, minimum: 0, maximum: 99.99 }),
+      tag: Type.String({ default: '/hashwatt/', maxLength: 40, description: 'Carried in every coinbase.' }),
+    },
+    { default: {} },
+  ),
+  stratum: Type.Object(
+    {
+      host: Type.String({ default: '0.0.0.0' }),
+      port: Type.Integer({ default: 3333, minimum: 0, maximum: 65535 }),
+      tlsPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+      tlsCertFile: Type.Optional(Type.String({ minLength: 1 })),
+      tlsKeyFile: Type.Optional(Type.String({ minLength: 1 })),
+      proxyProtocolFrom: Type.Array(Type.String(), {
+        default: [],
+        description: 'Load balancers whose PROXY protocol header is trusted.',
+      }),
+      nodeId: Type.Integer({
+        default: 0,
+        minimum: 0,
+        maximum: 255,
+        description: 'High byte of every extranonce1: unique per Stratum node.',
+      }),
+      extranonce2Size: Type.Integer({ default: 8, minimum: 2, maximum: 8 }),
+      versionMask: Type.String({ default: '1fffe000', pattern: '^[0-9a-fA-F]{8}$' }),
+      maxConnections: Type.Integer({ default: 100_000, minimum: 1 }),
+      maxConnectionsPerAddress: Type.Integer({ default: 5_000, minimum: 1 }),
+      maxWorkersPerConnection: Type.Integer({ default: 64, minimum: 1 }),
+      idleTimeoutSeconds: Type.Integer({ default: 600, minimum: 5 }),
+      maxLineBytes: Type.Integer({ default: 16_384, minimum: 1_024, maximum: 1_048_576 }),
+      targetShareSeconds: Type.Number({ default: 10, minimum: 1, maximum: 600 }),
+      minDifficulty: Type.Number({ default: 0.0001, exclusiveMinimum: 0 }),
+      maxDifficulty: Type.Number({ default: 2 ** 48, exclusiveMinimum: 0 }),
+      startDifficulty: Type.Number({ default: 1024, exclusiveMinimum: 0 }),
+      banThreshold: Type.Integer({ default: 100, minimum: 1 }),
+      banSeconds: Type.Integer({ default: 600, minimum: 1 }),
+    },
+    { default: {} },
+  ),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+type Json = Record<string, unknown>;
+
+function environmentName(path: readonly string[]): string {
+  return `HASHWATT_${path.map((key) => key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('_')}`;
+}
+
+interface Leaf {
+  readonly path: readonly string[];
+  readonly schema: TSchema & { type?: string; description?: string; default?: unknown };
+}
+
+/** Every setting of the schema with its key path. */
+export function configLeaves(schema: TSchema = ConfigSchema, path: readonly string[] = []): Leaf[] {
+  const { properties } = schema as { properties?: Record<string, TSchema> };
+  if (!properties) {
+    return [{ path, schema }];
+  }
+  return Object.entries(properties).flatMap(([key, child]) => configLeaves(child, [...path, key]));
+}
+
+function fromEnvironmentText(text: string, schema: Leaf['schema']): unknown {
+  switch (schema.type) {
+    case 'integer':
+    case 'number':
+      return text.trim() === '' ? text : Number(text);
+    case 'boolean':
+      return text === 'true' ? true : text === 'false' ? false : text;
+    case 'array':
+      return text === '' ? [] : text.split(',').map((item) => item.trim());
+    default:
+      return text;
+  }
+}
+
+function setPath(target: Json, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const child = node[key];
+    node[key] = typeof child === 'object' && child !== null ? child : {};
+    node = node[key] as Json;
+  }
+  node[path[path.length - 1] ?? ''] = value;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) {
+      deepFreeze(child);
+    }
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * The validated, frozen configuration. Every problem is reported at once, each with
+ * its key, the value given and what is allowed.
+ */
+export function loadConfig(environment: Readonly<Record<string, string | undefined>>, file?: string): Config {
+  const problems: string[] = [];
+  let raw: Json = {};
+  const configFile = file ?? environment.HASHWATT_CONFIG;
+  if (configFile !== undefined) {
+    try {
+      const parsed: unknown = JSON.parse(readFileSync(configFile, 'utf8'));
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        problems.push(`${configFile}: the configuration file must hold a JSON object`);
+      } else {
+        raw = parsed as Json;
+      }
+    } catch (error) {
+      problems.push(`${configFile}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  const leaves = configLeaves();
+  const known = new Set(leaves.map((leaf) => environmentName(leaf.path)));
+  for (const leaf of leaves) {
+    const text = environment[environmentName(leaf.path)];
+    if (text !== undefined) {
+      setPath(raw, leaf.path, fromEnvironmentText(text, leaf.schema));
+    }
+  }
+  for (const name of Object.keys(environment)) {
+    if (name.startsWith('HASHWATT_') && name !== 'HASHWATT_CONFIG' && !known.has(name)) {
+      problems.push(`${name}: no such setting (the settings are listed in docs/config.md)`);
+    }
+  }
+  const config = Value.Default(ConfigSchema, raw);
+  for (const error of Value.Errors(ConfigSchema, config)) {
+    const key = error.instancePath.slice(1).replaceAll('/', '.') || '(root)';
+    const leaf = leaves.find((candidate) => candidate.path.join('.') === key);
+    const given =
+      key === '(root)'
+        ? undefined
+        : error.instancePath
+            .split('/')
+            .slice(1)
+            .reduce<unknown>((node, part) => (node as Json | undefined)?.[part], config);
+    const name = leaf ? ` (${environmentName(leaf.path)})` : '';
+    problems.push(`${key}${name}: ${JSON.stringify(given)} ${error.message}`);
+  }
+  const unknownKeys = (node: unknown, schema: TSchema, path: string[]): void => {
+    const { properties } = schema as { properties?: Record<string, TSchema> };
+    if (!properties || typeof node !== 'object' || node === null) {
+      return;
+    }
+    for (const [key, value] of Object.entries(node)) {
+      const child = properties[key];
+      if (!child) {
+        problems.push(`${[...path, key].join('.')}: no such setting`);
+      } else {
+        unknownKeys(value, child, [...path, key]);
+      }
+    }
+  };
+  unknownKeys(config, ConfigSchema, []);
+  if (problems.length > 0) {
+    throw new ConfigError([...new Set(problems)]);
+  }
+  const valid = config as Config;
+  const crossProblems = checkCombinations(valid);
+  if (crossProblems.length > 0) {
+    throw new ConfigError(crossProblems);
+  }
+  return deepFreeze(valid);
+}
+
+/** Rules across settings that a schema cannot say. */
+function checkCombinations(config: Config): string[] {
+  const problems: string[] = [];
+  const { node, stratum, pool } = config;
+  if (node.rpcUrl === undefined && config.chain !== 'regtest') {
+    problems.push(
+      `node.rpcUrl (HASHWATT_NODE_RPC_URL): required for chain "${config.chain}"; without it hashwatt runs its devchain, which is regtest`,
+    );
+  }
+  if (
+    node.rpcUrl !== undefined &&
+    node.rpcCookieFile === undefined &&
+    (node.rpcUser === undefined || node.rpcPassword === undefined)
+  ) {
+    problems.push('node.rpcUser and node.rpcPassword, or node.rpcCookieFile: bitcoind needs credentials');
+  }
+  if (node.rpcUrl !== undefined && pool.payoutAddress === undefined) {
+    problems.push('pool.payoutAddress (HASHWATT_POOL_PAYOUT_ADDRESS): required with a real node');
+  }
+  const tlsParts = [stratum.tlsPort, stratum.tlsCertFile, stratum.tlsKeyFile].filter(
+    (part) => part !== undefined,
+  ).length;
+  if (tlsParts !== 0 && tlsParts !== 3) {
+    problems.push('stratum.tlsPort, stratum.tlsCertFile and stratum.tlsKeyFile go together');
+  }
+  if (stratum.minDifficulty > stratum.maxDifficulty) {
+    problems.push(
+      `stratum.minDifficulty ${String(stratum.minDifficulty)} is above stratum.maxDifficulty ${String(stratum.maxDifficulty)}`,
+    );
+  }
+  return problems;
+}

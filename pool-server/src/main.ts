@@ -1,0 +1,312 @@
+/**
+ * The composition root: config -> chain -> work -> stratum. Nothing else wires parts
+ * together, and nothing else reads process.env.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { payments, networks } from 'bitcoinjs-lib';
+import { pino, type Logger } from 'pino';
+import { BlockJournal } from './chain/block-journal.ts';
+import { BlockSubmitter } from './chain/block-submitter.ts';
+import { startDevNode, type DevNode } from './chain/devchain/node.ts';
+import { BitcoinRpcClient, type RpcAuth } from './chain/rpc-client.ts';
+import { checkNode } from './chain/startup-checks.ts';
+import { TemplateSource } from './chain/template-source.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { ExtranonceAllocator } from './stratum/extranonce.ts';
+import { JobFeed } from './stratum/job-feed.ts';
+import { StratumServer } from './stratum/server.ts';
+import type { CreditedShare, StratumEvents } from './stratum/session-context.ts';
+import { createAddressAuthorizer } from './stratum/worker-identity.ts';
+import { payoutScript } from './work/address.ts';
+import { assembleBlock } from './work/block.ts';
+import { createShareHasher } from './work/share-hasher.ts';
+import { encodeCompact, targetFromDifficulty } from './work/target.ts';
+import { sha256 } from './work/sha256d.ts';
+
+/** The devchain pays a fixed regtest address unless one is configured: coins nobody holds. */
+const DEMO_PAYOUT = payments.p2wpkh({
+  hash: sha256(Buffer.from('hashwatt devchain')).subarray(0, 20),
+  network: networks.regtest,
+});
+const STATS_INTERVAL_MS = 60_000;
+
+interface Node {
+  readonly rpcUrl: string;
+  readonly auth: RpcAuth;
+  readonly zmqUrl: string | undefined;
+  readonly devnode: DevNode | undefined;
+}
+
+async function connectNode(config: Config, log: Logger): Promise<Node> {
+  const { node, devchain } = config;
+  if (node.rpcUrl !== undefined) {
+    const auth: RpcAuth =
+      node.rpcCookieFile !== undefined
+        ? { cookieFile: node.rpcCookieFile }
+        : { user: node.rpcUser ?? '', password: node.rpcPassword ?? '' };
+    return { rpcUrl: node.rpcUrl, auth, zmqUrl: node.zmqUrl, devnode: undefined };
+  }
+  const password = randomBytes(16).toString('hex');
+  const devnode = await startDevNode({
+    host: '127.0.0.1',
+    rpcPort: devchain.rpcPort,
+    rpcUser: 'hashwatt',
+    rpcPassword: password,
+    zmqPort: devchain.zmqPort,
+    bits: encodeCompact(targetFromDifficulty(devchain.difficulty)),
+    networkBlockIntervalMs: devchain.networkBlockSeconds * 1000,
+    transactionIntervalMs: devchain.transactionSeconds * 1000,
+    mempoolSize: devchain.mempoolSize,
+  });
+  log.warn(
+    { rpc: devnode.rpcUrl, zmq: devnode.zmqUrl },
+    'devchain: no node.rpcUrl configured, running the built-in regtest devchain',
+  );
+  return { rpcUrl: devnode.rpcUrl, auth: { user: 'hashwatt', password }, zmqUrl: devnode.zmqUrl, devnode };
+}
+
+function poolStats(log: Logger): StratumEvents & { report(miners: number): void } {
+  let difficulty = 0;
+  let accepted = 0;
+  let rejected = 0;
+  return {
+    blockFound() {
+      // Counted by the block submitter's log.
+    },
+    shareAccepted(share: CreditedShare) {
+      accepted++;
+      difficulty += share.difficulty;
+    },
+    shareRejected() {
+      rejected++;
+    },
+    problem(message, error) {
+      log.error({ err: error }, message);
+    },
+    report(miners: number) {
+      const hashrate = (difficulty * 2 ** 32) / (STATS_INTERVAL_MS / 1000);
+      log.info(
+        { miners, accepted, rejected, hashrate: `${(hashrate / 1e9).toFixed(3)} GH/s` },
+        'pool: last minute',
+      );
+      difficulty = 0;
+      accepted = 0;
+      rejected = 0;
+    },
+  };
+}
+
+export interface RunningPool {
+  readonly stratumPort: number;
+  readonly tlsPort: number | undefined;
+  /** The built-in devchain, when no node is configured. */
+  readonly devnode: DevNode | undefined;
+  stop(): Promise<void>;
+}
+
+/** Starts the pool on a validated configuration. Tests start it here too. */
+export async function run(config: Config, log: Logger): Promise<RunningPool> {
+  const node = await connectNode(config, log);
+  const rpc = new BitcoinRpcClient({
+    url: node.rpcUrl,
+    auth: node.auth,
+    timeoutMs: config.node.rpcTimeoutMs,
+    retries: 5,
+    retryDelayMs: 500,
+  });
+  const payoutAddress = config.pool.payoutAddress ?? DEMO_PAYOUT.address ?? '';
+  const info = await checkNode(rpc, { chain: config.chain, payoutAddress });
+  log.info({ chain: info.chain, height: info.blocks, node: rpc.endpoint }, 'chain: node checked');
+  const poolScript = payoutScript(payoutAddress, config.chain);
+  if (!poolScript.ok) {
+    throw new Error(poolScript.message);
+  }
+  const { stratum, pool } = config;
+  const feed = new JobFeed({
+    poolTag: Buffer.from(pool.tag),
+    extranonce2Size: stratum.extranonce2Size,
+    payout:
+      pool.payoutMode === 'solo'
+        ? {
+            mode: 'solo',
+            poolScript: poolScript.script,
+            feeBasisPoints: Math.round(pool.soloFeePercent * 100),
+          }
+        : { mode: 'pool', poolScript: poolScript.script },
+  });
+  const submitter = new BlockSubmitter(rpc, new BlockJournal(path.join(config.dataDir, 'blocks.jsonl')), log);
+  const stats = poolStats(log);
+  const events: StratumEvents = {
+    ...stats,
+    blockFound(found: CreditedShare) {
+      const { share } = found;
+      const blockHex = assembleBlock(
+        share.job,
+        found.extranonce1,
+        Buffer.from(share.extranonce2, 'hex'),
+        share.header,
+      ).toString('hex');
+      void submitter.submit(
+        {
+          height: share.job.template.height,
+          hash: Buffer.from(share.hash).reverse().toString('hex'),
+          reward: share.job.template.coinbaseValue,
+          finder: { account: found.identity.account, worker: found.identity.worker },
+          foundAtMs: found.timeMs,
+        },
+        blockHex,
+      );
+    },
+  };
+  const server = new StratumServer(
+    {
+      settings: {
+        extranonce2Size: stratum.extranonce2Size,
+        versionMask: Number.parseInt(stratum.versionMask, 16),
+        vardiff: {
+          targetShareSeconds: stratum.targetShareSeconds,
+          retargetSeconds: 60,
+          retargetShares: 24,
+          minDifficulty: stratum.minDifficulty,
+          maxDifficulty: stratum.maxDifficulty,
+          startDifficulty: stratum.startDifficulty,
+        },
+        maxWorkersPerConnection: stratum.maxWorkersPerConnection,
+        maxRequestsBeforeAuthorize: 16,
+      },
+      extranonces: new ExtranonceAllocator(stratum.nodeId),
+      feed,
+      hasher: createShareHasher(),
+      authorizer: createAddressAuthorizer(config.chain),
+      events,
+    },
+    {
+      host: stratum.host,
+      port: stratum.port,
+      tls:
+        stratum.tlsPort !== undefined && stratum.tlsCertFile !== undefined && stratum.tlsKeyFile !== undefined
+          ? {
+              port: stratum.tlsPort,
+              cert: readFileSync(stratum.tlsCertFile),
+              key: readFileSync(stratum.tlsKeyFile),
+            }
+          : undefined,
+      proxyProtocol:
+        stratum.proxyProtocolFrom.length > 0 ? { trustedAddresses: stratum.proxyProtocolFrom } : undefined,
+      maxConnections: stratum.maxConnections,
+      maxConnectionsPerAddress: stratum.maxConnectionsPerAddress,
+      bans: {
+        threshold: stratum.banThreshold,
+        banSeconds: stratum.banSeconds,
+        decaySeconds: stratum.banSeconds,
+      },
+      connection: {
+        maxLineBytes: stratum.maxLineBytes,
+        idleTimeoutMs: stratum.idleTimeoutSeconds * 1000,
+        drainTimeoutMs: 10_000,
+        maxQueuedBytes: 1024 * 1024,
+      },
+      tickMs: 5_000,
+    },
+    log,
+  );
+  const templates = new TemplateSource(
+    rpc,
+    {
+      pollIntervalMs: config.node.pollIntervalMs,
+      refreshIntervalMs: config.node.refreshIntervalMs,
+      longpoll: config.node.longpoll,
+      longpollTimeoutMs: 120_000,
+      zmqUrl: node.zmqUrl,
+    },
+    log,
+  );
+  templates.onTemplate((template, newBlock) => {
+    try {
+      feed.setTemplate(template);
+      server.broadcastJob();
+    } catch (error) {
+      log.error(
+        { err: error, height: template.height, newBlock },
+        'work: no job fits this template; miners keep the previous one',
+      );
+    }
+  });
+  await templates.start();
+  const { port, tlsPort } = await server.listen();
+  log.info(
+    {
+      stratum: `stratum+tcp://${stratum.host}:${String(port)}`,
+      tls: tlsPort,
+      hasher: createShareHasher().engine,
+      payout: payoutAddress,
+      mode: pool.payoutMode,
+      username: `<${config.chain} address>.<worker>`,
+    },
+    'pool: ready for miners',
+  );
+  const statsTimer = setInterval(() => {
+    stats.report(server.connectionCount);
+  }, STATS_INTERVAL_MS);
+  statsTimer.unref();
+
+  return {
+    stratumPort: port,
+    tlsPort,
+    devnode: node.devnode,
+    async stop() {
+      clearInterval(statsTimer);
+      templates.stop();
+      await server.stop();
+      await node.devnode?.stop();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    const fileFlag = process.argv.indexOf('--config');
+    config = loadConfig(process.env, fileFlag === -1 ? undefined : process.argv[fileFlag + 1]);
+  } catch (error) {
+    process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
+  const log = pino({ level: config.logLevel, base: { service: 'hashwatt' } });
+  let pool: RunningPool;
+  try {
+    pool = await run(config, log);
+  } catch (error) {
+    log.fatal({ err: error }, error instanceof Error ? error.message : 'start-up failed');
+    process.exit(1);
+  }
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    log.info({ signal }, 'pool: stopping; miners are asked to reconnect');
+    pool.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'pool: unclean stop');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => {
+    shutdown('SIGINT');
+  });
+  process.on('SIGTERM', () => {
+    shutdown('SIGTERM');
+  });
+}
+
+// Run when started as a program; tests import run() instead.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main();
+}

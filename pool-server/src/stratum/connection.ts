@@ -1,0 +1,127 @@
+import type { Socket } from 'node:net';
+import { LineDecoder } from './codec.ts';
+import { StratumSession } from './session.ts';
+import type { SessionSink, StratumEnvironment } from './session-context.ts';
+
+export interface ConnectionSettings {
+  readonly maxLineBytes: number;
+  /** A miner that sends nothing for this long is dropped. */
+  readonly idleTimeoutMs: number;
+  /** A miner that does not read what we send for this long is dropped. */
+  readonly drainTimeoutMs: number;
+  /** Bytes we queue for a slow reader before dropping it. */
+  readonly maxQueuedBytes: number;
+}
+
+/** What a connection reports to its server. */
+export interface ConnectionHost {
+  readonly env: StratumEnvironment;
+  readonly settings: ConnectionSettings;
+  /** Misbehaviour points; returns true when the address is now banned. */
+  penalize(address: string, points: number, reason: string): boolean;
+  closed(connection: StratumConnection, reason: string): void;
+  now(): number;
+}
+
+const OVERSIZE_PENALTY = 50;
+
+/**
+ * Joins a socket to a session: lines in order, replies out with backpressure.
+ * Every chunk is handled to the end before the next (no request runs ahead of
+ * another), and what one chunk's requests produce leaves in one write.
+ */
+export class StratumConnection implements SessionSink {
+  readonly session: StratumSession;
+  readonly remoteAddress: string;
+  readonly #socket: Socket;
+  readonly #host: ConnectionHost;
+  readonly #decoder: LineDecoder;
+  #drainTimer: NodeJS.Timeout | undefined;
+  #closeReason: string | undefined;
+
+  constructor(socket: Socket, remoteAddress: string, host: ConnectionHost, firstBytes?: Buffer) {
+    this.#socket = socket;
+    this.#host = host;
+    this.remoteAddress = remoteAddress;
+    this.#decoder = new LineDecoder(host.settings.maxLineBytes);
+    this.session = new StratumSession(host.env, this, remoteAddress, host.now());
+    socket.setNoDelay(true);
+    socket.setTimeout(host.settings.idleTimeoutMs, () => {
+      this.close('idle timeout');
+    });
+    socket.on('data', (chunk: Buffer) => {
+      this.#receive(chunk);
+    });
+    socket.on('error', (error: Error) => {
+      this.#closeReason ??= `socket error: ${error.message}`;
+    });
+    socket.on('close', () => {
+      clearTimeout(this.#drainTimer);
+      this.session.close();
+      this.#host.closed(this, this.#closeReason ?? 'closed by the miner');
+    });
+    if (firstBytes && firstBytes.length > 0) {
+      this.#receive(firstBytes);
+    }
+  }
+
+  get writableLength(): number {
+    return this.#socket.writableLength;
+  }
+
+  send(line: string): void {
+    if (this.#socket.destroyed) {
+      return;
+    }
+    if (!this.#socket.write(line)) {
+      if (this.#socket.writableLength > this.#host.settings.maxQueuedBytes) {
+        this.close('not reading what the pool sends');
+        return;
+      }
+      if (this.#drainTimer === undefined) {
+        // Stop reading a peer that does not read: its requests would only queue more replies.
+        this.#socket.pause();
+        this.#drainTimer = setTimeout(() => {
+          this.close('not reading what the pool sends');
+        }, this.#host.settings.drainTimeoutMs);
+        this.#socket.once('drain', () => {
+          clearTimeout(this.#drainTimer);
+          this.#drainTimer = undefined;
+          this.#socket.resume();
+        });
+      }
+    }
+  }
+
+  close(reason: string): void {
+    this.#closeReason ??= reason;
+    this.#socket.destroy();
+  }
+
+  /** Sends what is queued, then closes (shutdown: after client.reconnect). */
+  end(reason: string): void {
+    this.#closeReason ??= reason;
+    this.#socket.end();
+  }
+
+  penalize(points: number, reason: string): void {
+    if (this.#host.penalize(this.remoteAddress, points, reason)) {
+      this.close(`banned: ${reason}`);
+    }
+  }
+
+  #receive(chunk: Buffer): void {
+    const now = this.#host.now();
+    this.#socket.cork();
+    const fits = this.#decoder.push(chunk, (line) => {
+      if (!this.#socket.destroyed) {
+        this.session.receive(line, now);
+      }
+    });
+    this.#socket.uncork();
+    if (!fits) {
+      this.penalize(OVERSIZE_PENALTY, 'line over the size limit');
+      this.close(`a line longer than ${String(this.#host.settings.maxLineBytes)} bytes`);
+    }
+  }
+}

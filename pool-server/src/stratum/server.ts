@@ -1,0 +1,246 @@
+import net, { type AddressInfo, type Socket } from 'node:net';
+import tls from 'node:tls';
+import type { Logger } from 'pino';
+import { BanList, type BanSettings } from './bans.ts';
+import { StratumConnection, type ConnectionHost, type ConnectionSettings } from './connection.ts';
+import { parseProxyHeader } from './proxy-protocol.ts';
+import type { StratumEnvironment } from './session-context.ts';
+
+export interface StratumServerSettings {
+  readonly host: string;
+  /** 0 picks a free port (tests). */
+  readonly port: number;
+  /** Stratum over TLS on its own port, when a certificate is configured. */
+  readonly tls:
+    { readonly port: number; readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
+  /** HAProxy's PROXY protocol (v1 or v2) from these load balancers only; required from them. */
+  readonly proxyProtocol: { readonly trustedAddresses: readonly string[] } | undefined;
+  readonly maxConnections: number;
+  readonly maxConnectionsPerAddress: number;
+  readonly bans: BanSettings;
+  readonly connection: ConnectionSettings;
+  /** How often sessions are ticked (vardiff for quiet miners) and bans swept. */
+  readonly tickMs: number;
+}
+
+/** A PROXY header must arrive this quickly; a balancer sends it at once. */
+const PROXY_HEADER_TIMEOUT_MS = 5_000;
+
+function plainAddress(address: string | undefined): string {
+  // Dual-stack sockets report IPv4 peers as ::ffff:a.b.c.d.
+  return (address ?? 'unknown').replace(/^::ffff:/, '');
+}
+
+/** The Stratum listener(s): accepts sockets, enforces limits and bans, hands each to a connection. */
+export class StratumServer implements ConnectionHost {
+  readonly env: StratumEnvironment;
+  readonly settings: ConnectionSettings;
+  readonly #options: StratumServerSettings;
+  readonly #log: Logger;
+  readonly #bans: BanList;
+  readonly #connections = new Set<StratumConnection>();
+  readonly #perAddress = new Map<string, number>();
+  readonly #listeners: net.Server[] = [];
+  readonly #secureContext: tls.SecureContext | undefined;
+  #ticker: NodeJS.Timeout | undefined;
+  #accepting = true;
+
+  constructor(env: StratumEnvironment, options: StratumServerSettings, log: Logger) {
+    this.env = env;
+    this.settings = options.connection;
+    this.#options = options;
+    this.#log = log;
+    this.#bans = new BanList(options.bans);
+    this.#secureContext =
+      options.tls && tls.createSecureContext({ cert: options.tls.cert, key: options.tls.key });
+  }
+
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  get authorizedCount(): number {
+    let count = 0;
+    for (const connection of this.#connections) {
+      if (connection.session.authorized) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  now(): number {
+    return Date.now();
+  }
+
+  /** Starts listening; resolves with the ports bound. */
+  async listen(): Promise<{ port: number; tlsPort: number | undefined }> {
+    const port = await this.#bind(this.#options.port, false);
+    const tlsPort = this.#options.tls ? await this.#bind(this.#options.tls.port, true) : undefined;
+    this.#ticker = setInterval(() => {
+      const now = this.now();
+      for (const connection of this.#connections) {
+        connection.session.tick(now);
+      }
+      this.#bans.sweep(now);
+    }, this.#options.tickMs);
+    this.#ticker.unref();
+    return { port, tlsPort };
+  }
+
+  /** Sends every session its current job (after JobFeed.setTemplate). */
+  broadcastJob(): void {
+    for (const connection of this.#connections) {
+      connection.session.sendCurrentJob();
+    }
+  }
+
+  penalize(address: string, points: number, reason: string): boolean {
+    const banned = this.#bans.penalize(address, points, this.now());
+    if (banned) {
+      this.#log.warn({ address, reason, seconds: this.#options.bans.banSeconds }, 'stratum: address banned');
+      for (const connection of this.#connections) {
+        if (connection.remoteAddress === address) {
+          connection.session.showMessage(
+            `hashwatt: this address is banned for ${String(this.#options.bans.banSeconds)} s (${reason})`,
+          );
+          connection.close(`banned: ${reason}`);
+        }
+      }
+    }
+    return banned;
+  }
+
+  closed(connection: StratumConnection, reason: string): void {
+    this.#connections.delete(connection);
+    const left = (this.#perAddress.get(connection.remoteAddress) ?? 1) - 1;
+    if (left <= 0) {
+      this.#perAddress.delete(connection.remoteAddress);
+    } else {
+      this.#perAddress.set(connection.remoteAddress, left);
+    }
+    this.#log.debug({ address: connection.remoteAddress, reason }, 'stratum: connection closed');
+  }
+
+  /**
+   * Stops accepting, asks every miner to reconnect (client.reconnect: they come back
+   * when the pool does), and closes once what was queued is sent.
+   */
+  async stop(): Promise<void> {
+    this.#accepting = false;
+    clearInterval(this.#ticker);
+    const listenersClosed = Promise.all(
+      this.#listeners.map(
+        (listener) =>
+          new Promise<void>((resolve) => {
+            listener.close(() => {
+              resolve();
+            });
+          }),
+      ),
+    );
+    for (const connection of this.#connections) {
+      connection.session.reconnect();
+      connection.end('pool stopping');
+    }
+    const deadline = setTimeout(() => {
+      for (const connection of this.#connections) {
+        connection.close('pool stopping');
+      }
+    }, this.settings.drainTimeoutMs);
+    await listenersClosed;
+    clearTimeout(deadline);
+  }
+
+  #bind(port: number, secure: boolean): Promise<number> {
+    const listener = net.createServer({ noDelay: true }, (socket) => {
+      this.#accept(socket, secure);
+    });
+    listener.maxConnections = this.#options.maxConnections;
+    this.#listeners.push(listener);
+    return new Promise((resolve, reject) => {
+      listener.once('error', reject);
+      listener.listen({ host: this.#options.host, port, backlog: 4096 }, () => {
+        listener.off('error', reject);
+        listener.on('error', (error) => {
+          this.#log.error({ err: error }, 'stratum: listener error');
+        });
+        resolve((listener.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  #accept(socket: Socket, secure: boolean): void {
+    socket.on('error', (error) => {
+      // Resets during the PROXY header or the TLS handshake; the socket closes itself.
+      this.#log.debug({ err: error }, 'stratum: socket error');
+    });
+    const peer = plainAddress(socket.remoteAddress);
+    if (!this.#accepting) {
+      socket.destroy();
+      return;
+    }
+    const proxy = this.#options.proxyProtocol;
+    if (proxy?.trustedAddresses.includes(peer)) {
+      this.#readProxyHeader(socket, secure);
+      return;
+    }
+    this.#admit(socket, peer, secure, undefined);
+  }
+
+  #readProxyHeader(socket: Socket, secure: boolean): void {
+    let received = Buffer.alloc(0);
+    const timer = setTimeout(() => {
+      socket.destroy();
+    }, PROXY_HEADER_TIMEOUT_MS);
+    const onData = (chunk: Buffer): void => {
+      received = Buffer.concat([received, chunk]);
+      const header = parseProxyHeader(received);
+      if (header.kind === 'incomplete') {
+        return;
+      }
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.pause();
+      if (header.kind === 'invalid') {
+        this.#log.warn({ reason: header.reason }, 'stratum: bad PROXY header from a trusted balancer');
+        socket.destroy();
+        return;
+      }
+      const rest = received.subarray(header.length);
+      const address = header.kind === 'proxied' ? header.sourceAddress : plainAddress(socket.remoteAddress);
+      this.#admit(socket, address, secure, rest);
+    };
+    socket.on('data', onData);
+  }
+
+  #admit(socket: Socket, address: string, secure: boolean, rest: Buffer | undefined): void {
+    const now = this.now();
+    if (this.#bans.isBanned(address, now)) {
+      socket.destroy();
+      return;
+    }
+    const held = this.#perAddress.get(address) ?? 0;
+    if (held >= this.#options.maxConnectionsPerAddress) {
+      this.#log.debug({ address }, 'stratum: per-address connection limit');
+      socket.destroy();
+      return;
+    }
+    this.#perAddress.set(address, held + 1);
+    let stream: Socket = socket;
+    let firstBytes = rest;
+    if (secure && this.#secureContext) {
+      if (rest && rest.length > 0) {
+        socket.unshift(rest);
+      }
+      firstBytes = undefined;
+      stream = new tls.TLSSocket(socket, { isServer: true, secureContext: this.#secureContext });
+      stream.on('error', (error) => {
+        this.#log.debug({ err: error, address }, 'stratum: TLS error');
+      });
+    }
+    const connection = new StratumConnection(stream, address, this, firstBytes);
+    this.#connections.add(connection);
+    socket.resume();
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Starts the whole pool in-process, as main.ts does, on the built-in devchain with
+ * free ports and a temporary data directory. Stop it when the test ends.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config.ts';
+import { run, type RunningPool } from '../../src/main.ts';
+
+/** Regtest P2WPKH addresses of made-up keys. */
+export const MINER_ADDRESS = 'bcrt1qqyqszqgpqyqszqgpqyqszqgpqyqszqgpvxat9t';
+export const OTHER_MINER_ADDRESS = 'bcrt1qqgpqyqszqgpqyqszqgpqyqszqgpqyqszazmwwa';
+
+export interface TestPool extends RunningPool {
+  readonly dataDir: string;
+}
+
+export async function startTestPool(settings: Record<string, string> = {}): Promise<TestPool> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'hashwatt-test-'));
+  const config = loadConfig({
+    HASHWATT_DATA_DIR: dataDir,
+    HASHWATT_LOG_LEVEL: 'fatal',
+    HASHWATT_STRATUM_HOST: '127.0.0.1',
+    HASHWATT_STRATUM_PORT: '0',
+    HASHWATT_DEVCHAIN_RPC_PORT: '0',
+    HASHWATT_DEVCHAIN_ZMQ_PORT: '0',
+    HASHWATT_DEVCHAIN_NETWORK_BLOCK_SECONDS: '0',
+    HASHWATT_DEVCHAIN_DIFFICULTY: '1',
+    HASHWATT_STRATUM_START_DIFFICULTY: '0.000001',
+    HASHWATT_STRATUM_MIN_DIFFICULTY: '0.000000001',
+    ...settings,
+  });
+  const pool = await run(config, pino({ level: config.logLevel }));
+  return {
+    ...pool,
+    dataDir,
+    async stop() {
+      await pool.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

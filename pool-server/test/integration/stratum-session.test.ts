@@ -1,0 +1,247 @@
+/**
+ * Starts: the devchain (real JSON-RPC over HTTP, ZMQ), the pool's template source and
+ * block submitter, and the Stratum server on a real TCP port; miners are TCP clients.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MINER_ADDRESS, OTHER_MINER_ADDRESS, startTestPool, type TestPool } from '../helpers/pool.ts';
+import { StratumClient } from '../helpers/stratum-client.ts';
+import { eventually } from '../helpers/eventually.ts';
+import { mineShare } from '../helpers/mining.ts';
+
+const WORKER = `${MINER_ADDRESS}.rig1`;
+
+describe('a whole Stratum session against the devchain', () => {
+  let pool: TestPool;
+  let miner: StratumClient;
+
+  beforeAll(async () => {
+    pool = await startTestPool();
+    miner = await StratumClient.connect(pool.stratumPort);
+  });
+  afterAll(async () => {
+    miner.close();
+    await pool.stop();
+  });
+
+  it('configure, subscribe and authorize, then difficulty and a job', async () => {
+    const configured = await miner.request('mining.configure', [
+      ['version-rolling'],
+      { 'version-rolling.mask': 'ffffffff' },
+    ]);
+    expect(configured.result).toEqual({ 'version-rolling': true, 'version-rolling.mask': '1fffe000' });
+    const subscribed = await miner.request('mining.subscribe', ['cgminer/4.11.1']);
+    const [subscriptions, extranonce1, size] = subscribed.result as [unknown, string, number];
+    expect(subscriptions).toEqual([
+      ['mining.set_difficulty', extranonce1],
+      ['mining.notify', extranonce1],
+    ]);
+    expect(size).toBe(8);
+    miner.extranonce1 = Buffer.from(extranonce1, 'hex');
+    miner.extranonce2Size = size;
+    expect((await miner.request('mining.authorize', [WORKER, 'x'])).result).toBe(true);
+    const notify = await miner.nthNotification('mining.notify', 0);
+    expect(notify.params?.[8]).toBe(true);
+    expect(miner.difficulty).toBe(0.000001);
+    // The job is built on the devchain's tip.
+    const tip = pool.devnode?.chain.tip.hash ?? '';
+    const prevhash = Buffer.from(String(notify.params?.[1]), 'hex').swap32().reverse().toString('hex');
+    expect(prevhash).toBe(tip);
+  });
+
+  it('accepts a valid share', async () => {
+    expect((await miner.mineAndSubmit(WORKER)).result).toBe(true);
+  });
+
+  it('23 low difficulty, 22 duplicate, 20 bad ntime, 20 version bits outside the mask, 24 unauthorized', async () => {
+    const job = miner.job;
+    if (!job) {
+      throw new Error('no job');
+    }
+    const low = mineShare(job, miner.extranonce1, 8, miner.difficulty, {
+      miss: true,
+      extranonce2: '00000000000000aa',
+    });
+    const lowReply = await miner.request('mining.submit', [
+      WORKER,
+      job[0],
+      low.extranonce2,
+      low.ntime,
+      low.nonce,
+    ]);
+    expect((lowReply.error as unknown[])[0]).toBe(23);
+
+    const good = mineShare(job, miner.extranonce1, 8, miner.difficulty, { extranonce2: '00000000000000bb' });
+    const params = [WORKER, job[0], good.extranonce2, good.ntime, good.nonce];
+    expect((await miner.request('mining.submit', params)).result).toBe(true);
+    expect((await miner.request('mining.submit', params)).error).toEqual([
+      22,
+      'this share was already submitted',
+      null,
+    ]);
+
+    const badTime = await miner.request('mining.submit', [
+      WORKER,
+      job[0],
+      good.extranonce2,
+      'ffffffff',
+      good.nonce,
+    ]);
+    expect((badTime.error as unknown[])[0]).toBe(20);
+    expect(String((badTime.error as unknown[])[1])).toMatch(/^ntime/);
+
+    const badBits = await miner.request('mining.submit', [
+      WORKER,
+      job[0],
+      good.extranonce2,
+      good.ntime,
+      good.nonce,
+      'e0000000',
+    ]);
+    expect((badBits.error as unknown[])[0]).toBe(20);
+    expect(String((badBits.error as unknown[])[1])).toMatch(/negotiated mask/);
+
+    const stranger = await miner.request('mining.submit', [
+      `${OTHER_MINER_ADDRESS}.x`,
+      job[0],
+      good.extranonce2,
+      good.ntime,
+      good.nonce,
+    ]);
+    expect(stranger.error).toEqual([24, 'Unauthorized worker', null]);
+  });
+
+  it('a network block sends clean_jobs, and shares of the old job are stale (21)', async () => {
+    const old = miner.job;
+    if (!old) {
+      throw new Error('no job');
+    }
+    const share = mineShare(old, miner.extranonce1, 8, miner.difficulty, { extranonce2: '00000000000000cc' });
+    const before = miner.notifications.filter((m) => m.method === 'mining.notify').length;
+    pool.devnode?.chain.addNetworkBlock();
+    const notify = await miner.nthNotification('mining.notify', before, 2_000);
+    expect(notify.params?.[8]).toBe(true);
+    const reply = await miner.request('mining.submit', [
+      WORKER,
+      old[0],
+      share.extranonce2,
+      share.ntime,
+      share.nonce,
+    ]);
+    expect((reply.error as unknown[])[0]).toBe(21);
+    expect((await miner.mineAndSubmit(WORKER)).result).toBe(true);
+  });
+});
+
+describe('garbage never stops the other miners', () => {
+  let pool: TestPool;
+  let honest: StratumClient;
+
+  beforeAll(async () => {
+    pool = await startTestPool();
+    honest = await StratumClient.connect(pool.stratumPort);
+    await honest.subscribeAndAuthorize(WORKER);
+  });
+  afterAll(async () => {
+    honest.close();
+    await pool.stop();
+  });
+
+  async function stillMining(): Promise<void> {
+    expect((await honest.mineAndSubmit(WORKER)).result).toBe(true);
+  }
+
+  it('invalid JSON, an unknown method and a submit before authorize get errors', async () => {
+    const client = await StratumClient.connect(pool.stratumPort);
+    client.socket.write('{"id":1,"method":"mining.subscribe",\n');
+    await client.waitFor(() => client.replies.get(null));
+    expect(client.replies.get(null)?.error).toEqual([20, 'Invalid JSON', null]);
+    expect((await client.request('mining.frobnicate', [])).error).toEqual([
+      20,
+      'Unknown method mining.frobnicate',
+      null,
+    ]);
+    expect((await client.request('mining.submit', [WORKER, '1', '00', '00', '00'])).error).toEqual([
+      25,
+      'Not subscribed',
+      null,
+    ]);
+    await client.request('mining.subscribe', []);
+    expect((await client.request('mining.submit', [WORKER, '1', '00', '00', '00'])).error).toEqual([
+      24,
+      'Unauthorized worker',
+      null,
+    ]);
+    client.close();
+    await stillMining();
+  });
+
+  it('garbage bytes and a 1 MiB line with no newline are disconnected', async () => {
+    const garbage = await StratumClient.connect(pool.stratumPort);
+    garbage.socket.write(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x0a]));
+    await garbage.waitFor(() => garbage.replies.get(null));
+    expect((garbage.replies.get(null)?.error as unknown[])[0]).toBe(20);
+
+    const flood = await StratumClient.connect(pool.stratumPort);
+    flood.socket.write(Buffer.alloc(1024 * 1024, 0x41));
+    await flood.waitForClose();
+    await stillMining();
+  });
+
+  it('a peer that stops reading is cut off, others carry on', async () => {
+    const socket = net.connect(pool.stratumPort, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.pause();
+    const request = `${JSON.stringify({ id: 1, method: 'mining.suggest_difficulty', params: [1] })}\n`;
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    // The pool resets the connection: expected, not a failure of this test.
+    socket.on('error', () => undefined);
+    // A hundred thousand requests whose replies (4 MB) it never reads.
+    for (let i = 0; i < 100; i++) {
+      socket.write(request.repeat(1000));
+    }
+    await stillMining();
+    await closed;
+  });
+});
+
+describe('blocks', () => {
+  let pool: TestPool;
+
+  beforeAll(async () => {
+    // Network difficulty equal to the share difficulty: every share is a block.
+    pool = await startTestPool({ HASHWATT_DEVCHAIN_DIFFICULTY: '0.000001' });
+  });
+  afterAll(async () => {
+    await pool.stop();
+  });
+
+  it('a block found by a miner is submitted, accepted by the devchain and recorded', async () => {
+    const miner = await StratumClient.connect(pool.stratumPort);
+    await miner.subscribeAndAuthorize(WORKER);
+    const chain = pool.devnode?.chain;
+    const height = chain?.height ?? 0;
+    const jobs = miner.notifications.filter((m) => m.method === 'mining.notify').length;
+    expect((await miner.mineAndSubmit(WORKER)).result).toBe(true);
+    await eventually(() => ((chain?.height ?? 0) > height ? true : undefined), 'the block on the devchain');
+    // The pool moves on to the next height with clean_jobs.
+    const next = await miner.nthNotification('mining.notify', jobs, 2_000);
+    expect(next.params?.[8]).toBe(true);
+    const journal = path.join(pool.dataDir, 'blocks.jsonl');
+    const recorded = await eventually(async () => {
+      const text = await readFile(journal, 'utf8').catch(() => '');
+      return text.trim() === '' ? undefined : text.trim();
+    }, 'the block in the journal');
+    const [entry] = recorded.split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(entry).toMatchObject({
+      height: height + 1,
+      hash: chain?.tip.hash,
+      status: 'accepted',
+      finder: { account: MINER_ADDRESS, worker: WORKER },
+    });
+    expect(BigInt(String(entry?.reward))).toBeGreaterThan(0n);
+    miner.close();
+  });
+});
