@@ -69,7 +69,7 @@ export class StratumConnection implements SessionSink {
     return this.#socket.writableLength;
   }
 
-  send(line: string): void {
+  send(line: string | Buffer): void {
     if (this.#socket.destroyed) {
       return;
     }

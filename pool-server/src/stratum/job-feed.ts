@@ -19,10 +19,10 @@ export interface JobFeedOptions {
   readonly maxActiveJobs?: number;
 }
 
-/** A job with its mining.notify line, serialized once. */
+/** A job with its mining.notify line, serialized and UTF-8 encoded once for every session. */
 export interface FeedJob {
   readonly job: Job;
-  readonly notifyLine: string;
+  readonly notifyLine: Buffer;
 }
 
 const BASIS_POINTS = 10_000;
@@ -110,6 +110,6 @@ export class JobFeed {
       payouts,
     });
     const job = createJob((this.#nextJobId++).toString(16), template, coinbase, cleanJobs);
-    return { job, notifyLine: encodeNotify(job.notifyParams) };
+    return { job, notifyLine: Buffer.from(encodeNotify(job.notifyParams)) };
   }
 }

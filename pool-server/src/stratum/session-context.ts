@@ -10,7 +10,8 @@ import type { Authorizer, WorkerIdentity } from './worker-identity.ts';
 
 /** What a session writes to and reports through; the connection implements it. */
 export interface SessionSink {
-  send(line: string): void;
+  /** One newline-terminated line; a Buffer when it is shared by many sessions. */
+  send(line: string | Buffer): void;
   close(reason: string): void;
   /** Misbehaviour points toward a temporary ban of the peer's address. */
   penalize(points: number, reason: string): void;

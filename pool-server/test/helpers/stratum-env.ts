@@ -103,11 +103,12 @@ export class RecordingSink implements SessionSink {
   readonly penalties: { points: number; reason: string }[] = [];
   closedWith: string | undefined;
 
-  send(line: string): void {
-    if (!line.endsWith('\n')) {
-      throw new Error(`a Stratum line must end with a newline: ${line}`);
+  send(line: string | Buffer): void {
+    const text = line.toString();
+    if (!text.endsWith('\n')) {
+      throw new Error(`a Stratum line must end with a newline: ${text}`);
     }
-    this.messages.push(JSON.parse(line) as Record<string, unknown>);
+    this.messages.push(JSON.parse(text) as Record<string, unknown>);
   }
 
   close(reason: string): void {
