@@ -115,8 +115,20 @@ export const ConfigSchema = Type.Object({
       maxConnectionsPerAddress: Type.Integer({ default: 5_000, minimum: 1 }),
       maxWorkersPerConnection: Type.Integer({ default: 64, minimum: 1 }),
       idleTimeoutSeconds: Type.Integer({ default: 600, minimum: 5 }),
+      drainTimeoutSeconds: Type.Integer({
+        default: 10,
+        minimum: 1,
+        maximum: 600,
+        description: 'A miner that does not read what the pool sends for this long is dropped.',
+      }),
       maxLineBytes: Type.Integer({ default: 16_384, minimum: 1_024, maximum: 1_048_576 }),
       targetShareSeconds: Type.Number({ default: 10, minimum: 1, maximum: 600 }),
+      vardiffRetargetSeconds: Type.Integer({
+        default: 60,
+        minimum: 1,
+        maximum: 3_600,
+        description: 'A quiet miner is not lowered before this much time has passed.',
+      }),
       minDifficulty: Type.Number({ default: 0.0001, exclusiveMinimum: 0 }),
       maxDifficulty: Type.Number({ default: 2 ** 48, exclusiveMinimum: 0 }),
       startDifficulty: Type.Number({ default: 1024, exclusiveMinimum: 0 }),
@@ -214,9 +226,12 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
   }
   const leaves = configLeaves();
   const known = new Set(leaves.map((leaf) => environmentName(leaf.path)));
+  /** What the environment said, as written, for the messages. */
+  const givenText = new Map<string, string>();
   for (const leaf of leaves) {
     const text = environment[environmentName(leaf.path)];
     if (text !== undefined) {
+      givenText.set(leaf.path.join('.'), text);
       setPath(raw, leaf.path, fromEnvironmentText(text, leaf.schema));
     }
   }
@@ -229,15 +244,15 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
   for (const error of Value.Errors(ConfigSchema, config)) {
     const key = error.instancePath.slice(1).replaceAll('/', '.') || '(root)';
     const leaf = leaves.find((candidate) => candidate.path.join('.') === key);
-    const given =
-      key === '(root)'
-        ? undefined
-        : error.instancePath
-            .split('/')
-            .slice(1)
-            .reduce<unknown>((node, part) => (node as Json | undefined)?.[part], config);
+    const value = error.instancePath
+      .split('/')
+      .slice(1)
+      .reduce<unknown>((node, part) => (node as Json | undefined)?.[part], config);
+    const given = JSON.stringify(givenText.get(key) ?? value);
+    const allowed = (leaf?.schema as { enum?: unknown[] } | undefined)?.enum;
+    const rule = allowed ? `must be one of ${allowed.join(', ')}` : error.message;
     const name = leaf ? ` (${environmentName(leaf.path)})` : '';
-    problems.push(`${key}${name}: ${JSON.stringify(given)} ${error.message}`);
+    problems.push(`${key}${name}: ${given} ${rule}`);
   }
   const unknownKeys = (node: unknown, schema: TSchema, path: string[]): void => {
     const { properties } = schema as { properties?: Record<string, TSchema> };

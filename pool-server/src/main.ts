@@ -168,7 +168,7 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
         versionMask: Number.parseInt(stratum.versionMask, 16),
         vardiff: {
           targetShareSeconds: stratum.targetShareSeconds,
-          retargetSeconds: 60,
+          retargetSeconds: stratum.vardiffRetargetSeconds,
           retargetShares: 24,
           minDifficulty: stratum.minDifficulty,
           maxDifficulty: stratum.maxDifficulty,
@@ -206,7 +206,7 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
       connection: {
         maxLineBytes: stratum.maxLineBytes,
         idleTimeoutMs: stratum.idleTimeoutSeconds * 1000,
-        drainTimeoutMs: 10_000,
+        drainTimeoutMs: stratum.drainTimeoutSeconds * 1000,
         maxQueuedBytes: 1024 * 1024,
       },
       tickMs: 5_000,

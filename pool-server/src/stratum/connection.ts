@@ -17,8 +17,8 @@ export interface ConnectionSettings {
 export interface ConnectionHost {
   readonly env: StratumEnvironment;
   readonly settings: ConnectionSettings;
-  /** Misbehaviour points; returns true when the address is now banned. */
-  penalize(address: string, points: number, reason: string): boolean;
+  /** Misbehaviour points; a ban closes every connection of the address. */
+  penalize(address: string, points: number, reason: string): void;
   closed(connection: StratumConnection, reason: string): void;
   now(): number;
 }
@@ -39,7 +39,7 @@ export class StratumConnection implements SessionSink {
   #drainTimer: NodeJS.Timeout | undefined;
   #closeReason: string | undefined;
 
-  constructor(socket: Socket, remoteAddress: string, host: ConnectionHost, firstBytes?: Buffer) {
+  constructor(socket: Socket, remoteAddress: string, host: ConnectionHost) {
     this.#socket = socket;
     this.#host = host;
     this.remoteAddress = remoteAddress;
@@ -47,7 +47,7 @@ export class StratumConnection implements SessionSink {
     this.session = new StratumSession(host.env, this, remoteAddress, host.now());
     socket.setNoDelay(true);
     socket.setTimeout(host.settings.idleTimeoutMs, () => {
-      this.close('idle timeout');
+      this.#abort('idle timeout');
     });
     socket.on('data', (chunk: Buffer) => {
       this.#receive(chunk);
@@ -60,8 +60,12 @@ export class StratumConnection implements SessionSink {
       this.session.close();
       this.#host.closed(this, this.#closeReason ?? 'closed by the miner');
     });
-    if (firstBytes && firstBytes.length > 0) {
-      this.#receive(firstBytes);
+  }
+
+  /** Handles bytes that arrived before the connection existed (after a PROXY header). */
+  receiveEarly(bytes: Buffer): void {
+    if (bytes.length > 0) {
+      this.#receive(bytes);
     }
   }
 
@@ -70,19 +74,19 @@ export class StratumConnection implements SessionSink {
   }
 
   send(line: string | Buffer): void {
-    if (this.#socket.destroyed) {
+    if (this.#socket.writableEnded || this.#socket.destroyed) {
       return;
     }
     if (!this.#socket.write(line)) {
       if (this.#socket.writableLength > this.#host.settings.maxQueuedBytes) {
-        this.close('not reading what the pool sends');
+        this.#abort('not reading what the pool sends');
         return;
       }
       if (this.#drainTimer === undefined) {
         // Stop reading a peer that does not read: its requests would only queue more replies.
         this.#socket.pause();
         this.#drainTimer = setTimeout(() => {
-          this.close('not reading what the pool sends');
+          this.#abort('not reading what the pool sends');
         }, this.#host.settings.drainTimeoutMs);
         this.#socket.once('drain', () => {
           clearTimeout(this.#drainTimer);
@@ -93,35 +97,44 @@ export class StratumConnection implements SessionSink {
     }
   }
 
+  /**
+   * Sends what is queued (the last error, a ban notice, client.reconnect), then closes;
+   * a peer that does not take it within the drain timeout is cut off.
+   */
   close(reason: string): void {
+    this.#closeReason ??= reason;
+    if (this.#socket.destroyed || this.#socket.writableEnded) {
+      return;
+    }
+    this.#socket.end();
+    setTimeout(() => {
+      this.#socket.destroy();
+    }, this.#host.settings.drainTimeoutMs).unref();
+  }
+
+  /** Closes at once, dropping whatever is queued: for a peer that does not read. */
+  #abort(reason: string): void {
     this.#closeReason ??= reason;
     this.#socket.destroy();
   }
 
-  /** Sends what is queued, then closes (shutdown: after client.reconnect). */
-  end(reason: string): void {
-    this.#closeReason ??= reason;
-    this.#socket.end();
-  }
-
   penalize(points: number, reason: string): void {
-    if (this.#host.penalize(this.remoteAddress, points, reason)) {
-      this.close(`banned: ${reason}`);
-    }
+    this.#host.penalize(this.remoteAddress, points, reason);
   }
 
   #receive(chunk: Buffer): void {
     const now = this.#host.now();
     this.#socket.cork();
     const fits = this.#decoder.push(chunk, (line) => {
-      if (!this.#socket.destroyed) {
+      if (!this.#socket.writableEnded && !this.#socket.destroyed) {
         this.session.receive(line, now);
       }
     });
     this.#socket.uncork();
     if (!fits) {
+      // A protocol violation: no goodbye, and nothing more of this peer's bytes is read.
+      this.#abort(`a line longer than ${String(this.#host.settings.maxLineBytes)} bytes`);
       this.penalize(OVERSIZE_PENALTY, 'line over the size limit');
-      this.close(`a line longer than ${String(this.#host.settings.maxLineBytes)} bytes`);
     }
   }
 }

@@ -95,9 +95,8 @@ export class StratumServer implements ConnectionHost {
     }
   }
 
-  penalize(address: string, points: number, reason: string): boolean {
-    const banned = this.#bans.penalize(address, points, this.now());
-    if (banned) {
+  penalize(address: string, points: number, reason: string): void {
+    if (this.#bans.penalize(address, points, this.now())) {
       this.#log.warn({ address, reason, seconds: this.#options.bans.banSeconds }, 'stratum: address banned');
       for (const connection of this.#connections) {
         if (connection.remoteAddress === address) {
@@ -108,7 +107,6 @@ export class StratumServer implements ConnectionHost {
         }
       }
     }
-    return banned;
   }
 
   closed(connection: StratumConnection, reason: string): void {
@@ -141,15 +139,9 @@ export class StratumServer implements ConnectionHost {
     );
     for (const connection of this.#connections) {
       connection.session.reconnect();
-      connection.end('pool stopping');
+      connection.close('pool stopping');
     }
-    const deadline = setTimeout(() => {
-      for (const connection of this.#connections) {
-        connection.close('pool stopping');
-      }
-    }, this.settings.drainTimeoutMs);
     await listenersClosed;
-    clearTimeout(deadline);
   }
 
   #bind(port: number, secure: boolean): Promise<number> {
@@ -228,19 +220,22 @@ export class StratumServer implements ConnectionHost {
     }
     this.#perAddress.set(address, held + 1);
     let stream: Socket = socket;
-    let firstBytes = rest;
+    let early = rest;
     if (secure && this.#secureContext) {
       if (rest && rest.length > 0) {
         socket.unshift(rest);
       }
-      firstBytes = undefined;
+      early = undefined;
       stream = new tls.TLSSocket(socket, { isServer: true, secureContext: this.#secureContext });
       stream.on('error', (error) => {
         this.#log.debug({ err: error, address }, 'stratum: TLS error');
       });
     }
-    const connection = new StratumConnection(stream, address, this, firstBytes);
+    const connection = new StratumConnection(stream, address, this);
     this.#connections.add(connection);
+    if (early) {
+      connection.receiveEarly(early);
+    }
     socket.resume();
   }
 }

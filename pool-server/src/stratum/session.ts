@@ -85,8 +85,8 @@ export class StratumSession implements SessionContext {
       return;
     }
     if (parsed.kind === 'invalid') {
-      this.penalize(INVALID_REQUEST_PENALTY, parsed.message);
       this.fail(parsed.id, StratumErrorCode.Other, parsed.message);
+      this.penalize(INVALID_REQUEST_PENALTY, parsed.message);
       return;
     }
     const { request } = parsed;

@@ -65,6 +65,8 @@ export class DevChain {
   readonly #chain: StoredBlock[] = [];
   readonly #byHash = new Map<string, StoredBlock>();
   readonly #mempool = new Map<string, MempoolTransaction>();
+  /** Fees of mined transactions and the height that mined them: a side branch may hold them too. */
+  readonly #minedFees = new Map<string, { fee: number; height: number }>();
   /** Bumped whenever the template changes (new block or new transactions): part of longpollid. */
   #updates = 0;
   #waiters: (() => void)[] = [];
@@ -113,8 +115,9 @@ export class DevChain {
     return halvings >= 64 ? 0n : (50n * COIN) >> BigInt(halvings);
   }
 
-  medianTimePast(): number {
-    const times = this.#chain.slice(-11).map((block) => block.time);
+  /** [Bitcoin Core GetMedianTimePast] of the 11 blocks ending at `height` (the tip by default). */
+  medianTimePast(height = this.height): number {
+    const times = this.#chain.slice(Math.max(0, height - 10), height + 1).map((block) => block.time);
     times.sort((a, b) => a - b);
     return times[Math.floor(times.length / 2)] ?? 0;
   }
@@ -222,10 +225,10 @@ export class DevChain {
       verdict = validateBlock(raw, {
         height: parent.height + 1,
         bits: this.#options.bits,
-        medianTimePast: this.medianTimePast(),
+        medianTimePast: this.medianTimePast(parent.height),
         nowSeconds: this.#options.now(),
         subsidy: this.subsidy(parent.height + 1),
-        feeOf: (txid) => this.#mempool.get(txid)?.fee,
+        feeOf: (txid) => this.#feeOn(txid, parent.height),
       });
     } catch {
       throw new SubmitDecodeError('Block decode failed');
@@ -302,11 +305,27 @@ export class DevChain {
     };
   }
 
+  /** The fee of a transaction spendable in a block on `parentHeight`: in the mempool, or mined above it. */
+  #feeOn(txid: string, parentHeight: number): number | undefined {
+    const mined = this.#minedFees.get(txid);
+    return this.#mempool.get(txid)?.fee ?? (mined && mined.height > parentHeight ? mined.fee : undefined);
+  }
+
   #connect(stored: StoredBlock): void {
     this.#chain.push(stored);
     this.#byHash.set(stored.hash, stored);
     for (const txid of stored.txids) {
-      this.#mempool.delete(txid);
+      const waiting = this.#mempool.get(txid);
+      if (waiting) {
+        this.#minedFees.set(txid, { fee: waiting.fee, height: stored.height });
+        this.#mempool.delete(txid);
+      }
+    }
+    // A side branch deeper than this is beyond anything a pool still mines on.
+    for (const [txid, mined] of this.#minedFees) {
+      if (mined.height < stored.height - 100) {
+        this.#minedFees.delete(txid);
+      }
     }
     this.#changed();
     for (const listener of this.#blockListeners) {

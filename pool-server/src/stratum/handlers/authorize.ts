@@ -26,8 +26,8 @@ export function handleAuthorize(ctx: SessionContext, request: StratumRequest, no
   }
   const result = env.authorizer.authorize(username, password);
   if (!result.ok) {
-    ctx.penalize(FAILED_AUTHORIZE_PENALTY, 'failed authorize');
     ctx.fail(request.id, StratumErrorCode.UnauthorizedWorker, result.message);
+    ctx.penalize(FAILED_AUTHORIZE_PENALTY, 'failed authorize');
     return;
   }
   const { identity } = result;

@@ -1,0 +1,92 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configLeaves, loadConfig } from './config.ts';
+
+function problems(environment: Record<string, string>, file?: string): readonly string[] {
+  try {
+    loadConfig(environment, file);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      return error.problems;
+    }
+    throw error;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('runs on defaults alone: the devchain on regtest', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      chain: 'regtest',
+      stratum: { port: 3333, extranonce2Size: 8 },
+      pool: { payoutMode: 'pool' },
+    });
+    expect(config.node.rpcUrl).toBeUndefined();
+    expect(Object.isFrozen(config.stratum)).toBe(true);
+  });
+
+  it('takes HASHWATT_* variables named after the key path, typed', () => {
+    const config = loadConfig({
+      HASHWATT_STRATUM_PORT: '4444',
+      HASHWATT_NODE_LONGPOLL: 'false',
+      HASHWATT_STRATUM_PROXY_PROTOCOL_FROM: '10.0.0.1, 10.0.0.2',
+      HASHWATT_STRATUM_MIN_DIFFICULTY: '0.00015',
+    });
+    expect(config.stratum.port).toBe(4444);
+    expect(config.node.longpoll).toBe(false);
+    expect(config.stratum.proxyProtocolFrom).toEqual(['10.0.0.1', '10.0.0.2']);
+    expect(config.stratum.minDifficulty).toBe(0.00015);
+  });
+
+  it('reads a JSON file, under the environment', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'hashwatt-config-'));
+    const file = path.join(dir, 'pool.json');
+    await writeFile(file, JSON.stringify({ stratum: { port: 5555, nodeId: 3 }, pool: { tag: '/farm/' } }));
+    const config = loadConfig({ HASHWATT_CONFIG: file, HASHWATT_STRATUM_PORT: '6666' });
+    expect(config.stratum).toMatchObject({ port: 6666, nodeId: 3 });
+    expect(config.pool.tag).toBe('/farm/');
+    await writeFile(file, '{ not json');
+    expect(problems({ HASHWATT_CONFIG: file })[0]).toMatch(/pool\.json: .*JSON/);
+    await rm(dir, { recursive: true });
+  });
+
+  it('lists every problem at once, each with its key, variable, value and rule', () => {
+    expect(
+      problems({
+        HASHWATT_STRATUM_PORT: '70000',
+        HASHWATT_STRATUM_EXTRANONCE2_SIZE: 'nine',
+        HASHWATT_CHAIN: 'mainnet',
+        HASHWATT_STRATUM_VERSION_MASK: 'xyz',
+        HASHWATT_STRATUM_PORTT: '1',
+      }),
+    ).toEqual([
+      'HASHWATT_STRATUM_PORTT: no such setting (the settings are listed in docs/config.md)',
+      'chain (HASHWATT_CHAIN): "mainnet" must be one of main, test, testnet4, signet, regtest',
+      'stratum.port (HASHWATT_STRATUM_PORT): "70000" must be <= 65535',
+      'stratum.extranonce2Size (HASHWATT_STRATUM_EXTRANONCE2_SIZE): "nine" must be integer',
+      'stratum.versionMask (HASHWATT_STRATUM_VERSION_MASK): "xyz" must match pattern "^[0-9a-fA-F]{8}$"',
+    ]);
+  });
+
+  it('refuses combinations that cannot work', () => {
+    expect(problems({ HASHWATT_CHAIN: 'main' })).toEqual([
+      'node.rpcUrl (HASHWATT_NODE_RPC_URL): required for chain "main"; without it hashwatt runs its devchain, which is regtest',
+    ]);
+    expect(problems({ HASHWATT_NODE_RPC_URL: 'http://127.0.0.1:8332', HASHWATT_CHAIN: 'main' })).toEqual([
+      'node.rpcUser and node.rpcPassword, or node.rpcCookieFile: bitcoind needs credentials',
+      'pool.payoutAddress (HASHWATT_POOL_PAYOUT_ADDRESS): required with a real node',
+    ]);
+    expect(problems({ HASHWATT_STRATUM_TLS_PORT: '3334' })).toEqual([
+      'stratum.tlsPort, stratum.tlsCertFile and stratum.tlsKeyFile go together',
+    ]);
+  });
+
+  it('names every setting after its key path', () => {
+    const paths = configLeaves().map((leaf) => leaf.path.join('.'));
+    expect(paths).toContain('stratum.maxConnectionsPerAddress');
+    expect(new Set(paths).size).toBe(paths.length);
+  });
+});
