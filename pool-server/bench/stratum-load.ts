@@ -1,182 +1,132 @@
 /**
- * Stratum load generator. Starts the pool in a child process (stratum-server.ts) and
- * drives it over real TCP from connections spread across 127.0.0.x source addresses:
- *   1. throughput: pipelined submits on many connections, end to end with replies;
- *   2. notify fan-out: a new block, timed from the trigger to each miner's clean job;
- *   3. idle connections: authorized miners held, and the pool's memory per connection.
- * Run: pnpm bench. BENCH_QUICK=1 runs a small version (CI checks it still works).
+ * Stratum load generator. Starts the pool in child processes (stratum-server.ts) and
+ * drives it over real TCP, from connections spread across 127.0.0.x source addresses:
+ *   1. throughput: pipelined submits on 200 connections, end to end with replies, first
+ *      as fast as the pool answers, then paced at 50,000 shares/s for latency;
+ *   2. notify fan-out: a new block, timed from the trigger to each of 10,000 miners'
+ *      clean job;
+ *   3. idle connections: 50,000 authorized miners held, and the memory of the pool.
+ * Miners beyond one process's share live in forked stratum-clients.ts processes: every
+ * process here may hold at most 20,000 open files.
+ * Run: pnpm bench. BENCH_QUICK=1 runs a small version (CI checks that it still works).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { connectMany, LOAD_WORKER, now, type Miner } from './stratum-miner.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
-const THROUGHPUT_CONNECTIONS = QUICK ? 20 : 200;
+// One Stratum process answers fastest here: a second one competes with the load generator for the two cores.
+const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 1);
+const LOAD_CONNECTIONS = QUICK ? 20 : 200;
 const IN_FLIGHT = 16;
-const THROUGHPUT_SECONDS = QUICK ? 1 : 10;
+const PACED_RATE = QUICK ? 5_000 : 50_000;
+const SECONDS = QUICK ? 1 : 10;
 const FANOUT_CONNECTIONS = QUICK ? 200 : 10_000;
-/** This sandbox caps every process at 20,000 open files: the pool keeps a few for itself. */
-const IDLE_CONNECTIONS = QUICK ? 500 : 19_000;
-const WORKER = 'bcrt1qqyqszqgpqyqszqgpqyqszqgpqyqszqgpvxat9t.load';
+const IDLE_CONNECTIONS = QUICK ? 600 : 50_000;
+/** Miners per client process: well under the 20,000 open files a process may have here. */
+const MINERS_PER_CLIENT = 17_000;
 
-function now(): number {
-  return performance.timeOrigin + performance.now();
+/** A child process spoken to over IPC: ask(kind) resolves with its next message of that kind. */
+class Child {
+  readonly process: ChildProcess;
+  readonly #waiting = new Map<string, (message: Record<string, unknown>) => void>();
+
+  constructor(script: string, environment: Record<string, string> = {}) {
+    this.process = fork(new URL(script, import.meta.url), [], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, ...environment },
+    });
+    this.process.on('message', (message: Record<string, unknown>) => {
+      const kind = String(message.kind);
+      this.#waiting.get(kind)?.(message);
+      this.#waiting.delete(kind);
+    });
+  }
+
+  next(kind: string): Promise<Record<string, unknown>> {
+    return new Promise((resolve) => this.#waiting.set(kind, resolve));
+  }
+
+  ask(kind: string, reply: string, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+    const answer = this.next(reply);
+    this.process.send({ kind, ...extra });
+    return answer;
+  }
+
+  exit(kind: string): Promise<void> {
+    const exited = new Promise<void>((resolve) =>
+      this.process.once('exit', () => {
+        resolve();
+      }),
+    );
+    this.process.send({ kind });
+    return exited;
+  }
+}
+
+async function startServer(processes: number): Promise<{ server: Child; port: number }> {
+  const server = new Child('./stratum-server.ts', { BENCH_PROCESSES: String(processes) });
+  const { port } = (await server.next('ready')) as { port: number };
+  return { server, port };
+}
+
+/** Miners in forked processes; resolves when all are authorized and have a job. */
+async function clientProcesses(port: number, count: number, difficulty: number): Promise<Child[]> {
+  const clients: Child[] = [];
+  for (let offset = 0; offset < count; offset += MINERS_PER_CLIENT) {
+    const client = new Child('./stratum-clients.ts');
+    await client.next('ready');
+    clients.push(client);
+  }
+  await Promise.all(
+    clients.map((client, index) =>
+      client.ask('connect', 'connected', {
+        port,
+        offset: index * MINERS_PER_CLIENT,
+        count: Math.min(MINERS_PER_CLIENT, count - index * MINERS_PER_CLIENT),
+        difficulty,
+      }),
+    ),
+  );
+  return clients;
 }
 
 function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
 }
 
-class Server {
-  readonly child: ChildProcess;
-  readonly #pending = new Map<string, (message: Record<string, unknown>) => void>();
-
-  constructor() {
-    this.child = fork(new URL('./stratum-server.ts', import.meta.url), [], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.child.on('message', (message: Record<string, unknown>) => {
-      const kind = String(message.kind);
-      this.#pending.get(kind)?.(message);
-      this.#pending.delete(kind);
-    });
-  }
-
-  next(kind: string): Promise<Record<string, unknown>> {
-    return new Promise((resolve) => this.#pending.set(kind, resolve));
-  }
-
-  /** Asks the pool to stop (miners get client.reconnect) and waits for it to exit. */
-  stop(): Promise<void> {
-    const exited = new Promise<void>((resolve) =>
-      this.child.once('exit', () => {
-        resolve();
-      }),
-    );
-    this.child.send({ kind: 'stop' });
-    return exited;
-  }
-
-  async ask(kind: string): Promise<Record<string, unknown>> {
-    const answer = this.next(kind);
-    this.child.send({ kind });
-    return answer;
-  }
-}
-
-/** A lean miner connection: lines in, a callback per line; no JSON parsing unless asked. */
-class Miner {
-  readonly socket: net.Socket;
-  extranonce1 = '';
-  job: string[] = [];
-  #tail = '';
-  onLine: (line: string, at: number) => void = () => undefined;
-
-  private constructor(socket: net.Socket) {
-    this.socket = socket;
-    socket.setEncoding('latin1');
-    socket.setNoDelay(true);
-    socket.on('data', (text: string) => {
-      const at = now();
-      const lines = (this.#tail + text).split('\n');
-      this.#tail = lines.pop() ?? '';
-      for (const line of lines) {
-        this.onLine(line, at);
-      }
-    });
-    socket.on('error', () => undefined);
-  }
-
-  static connect(port: number, index: number): Promise<Miner> {
-    // Spread over 127.0.0.2-127.0.0.250: one source address has only ~28,000 ports.
-    const localAddress = `127.0.0.${String(2 + (index % 249))}`;
-    return new Promise((resolve, reject) => {
-      const socket = net.connect({ port, host: '127.0.0.1', localAddress });
-      socket.once('connect', () => {
-        resolve(new Miner(socket));
-      });
-      socket.once('error', reject);
-    });
-  }
-
-  /** configure, subscribe and authorize; resolves when the first job has arrived. */
-  handshake(difficulty: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.onLine = (line) => {
-        const message = JSON.parse(line) as {
-          id?: number;
-          method?: string;
-          params?: string[];
-          result?: unknown;
-        };
-        if (message.id === 2) {
-          this.extranonce1 = String((message.result as unknown[])[1]);
-        }
-        if (message.method === 'mining.notify') {
-          this.job = message.params ?? [];
-          resolve();
-        }
-      };
-      this.socket.write(
-        `{"id":1,"method":"mining.configure","params":[["version-rolling"],{"version-rolling.mask":"ffffffff"}]}\n` +
-          `{"id":2,"method":"mining.subscribe","params":["hashwatt-load/1.0"]}\n` +
-          `{"id":3,"method":"mining.authorize","params":["${WORKER}","d=${String(difficulty)}"]}\n`,
-      );
-    });
-  }
-}
-
-async function connectMany(port: number, count: number, difficulty: number): Promise<Miner[]> {
-  const miners: Miner[] = [];
-  const batch = 500;
-  for (let start = 0; start < count; start += batch) {
-    const group = await Promise.all(
-      Array.from({ length: Math.min(batch, count - start) }, async (_, offset) => {
-        const miner = await Miner.connect(port, start + offset);
-        await miner.handshake(difficulty);
-        return miner;
-      }),
-    );
-    miners.push(...group);
-  }
-  return miners;
-}
-
 interface Throughput {
+  offered: string;
   sharesPerSecond: number;
-  accepted: number;
   rejected: number;
   p50Ms: number;
   p99Ms: number;
 }
 
-/** Every miner keeps IN_FLIGHT submits outstanding; each reply sends the next one. */
-async function throughput(miners: Miner[]): Promise<Throughput> {
+/**
+ * Submits unique shares on every miner. Closed loop (rate undefined): IN_FLIGHT
+ * outstanding per miner, each reply sends the next. Paced: `rate` shares/s in total,
+ * sent every millisecond tick, whatever the replies do.
+ */
+async function throughput(miners: Miner[], rate?: number): Promise<Throughput> {
   const latencies: number[] = [];
   let accepted = 0;
   let rejected = 0;
   let running = true;
   let measuring = false;
-  miners.forEach((miner) => {
+  const submitters = miners.map((miner) => {
     const sentAt = new Float64Array(1 << 16);
     let nonce = 0;
     const extranonce2 = randomBytes(8).toString('hex');
     const [jobId, , , , , , , ntime] = miner.job;
-    const submit = (): void => {
-      const id = ++nonce;
-      sentAt[id & 0xffff] = now();
-      miner.socket.write(
-        `{"id":${String(id)},"method":"mining.submit","params":["${WORKER}","${String(jobId)}","${extranonce2}","${String(ntime)}","${(id >>> 0).toString(16).padStart(8, '0')}"]}\n`,
-      );
-    };
+    const rest = `,"method":"mining.submit","params":["${LOAD_WORKER}","${String(jobId)}","${extranonce2}","${String(ntime)}","`;
     miner.onLine = (line, at) => {
-      const idEnd = line.indexOf(',');
-      const id = Number(line.slice(6, idEnd));
+      const id = Number(line.slice(6, line.indexOf(',')));
       if (!Number.isInteger(id)) {
-        return; // a notification (set_difficulty, notify)
+        return; // a notification
       }
       if (measuring) {
         if (line.includes('"result":true')) {
@@ -186,26 +136,50 @@ async function throughput(miners: Miner[]): Promise<Throughput> {
         }
         latencies.push(at - (sentAt[id & 0xffff] ?? at));
       }
-      if (running) {
+      if (running && rate === undefined) {
         submit();
       }
     };
-    for (let i = 0; i < IN_FLIGHT; i++) {
-      submit();
+    function submit(): void {
+      const id = ++nonce;
+      sentAt[id & 0xffff] = now();
+      miner.socket.write(`{"id":${String(id)}${rest}${(id >>> 0).toString(16).padStart(8, '0')}"]}\n`);
     }
+    return submit;
   });
+  let pacer: NodeJS.Timeout | undefined;
+  if (rate === undefined) {
+    for (const submit of submitters) {
+      for (let i = 0; i < IN_FLIGHT; i++) {
+        submit();
+      }
+    }
+  } else {
+    let due = 0;
+    let last = now();
+    pacer = setInterval(() => {
+      const at = now();
+      due += ((at - last) / 1000) * rate;
+      last = at;
+      for (; due >= 1; due--) {
+        submitters[Math.floor(Math.random() * submitters.length)]?.();
+      }
+    }, 1);
+  }
   await sleep(1_000); // warm-up
   measuring = true;
   const start = now();
-  await sleep(THROUGHPUT_SECONDS * 1000);
+  await sleep(SECONDS * 1000);
   measuring = false;
   const seconds = (now() - start) / 1000;
   running = false;
+  clearInterval(pacer);
   await sleep(500);
   const sorted = Float64Array.from(latencies).sort();
   return {
+    offered:
+      rate === undefined ? `closed loop, ${String(IN_FLIGHT)} in flight per connection` : `${String(rate)}/s`,
     sharesPerSecond: accepted / seconds,
-    accepted,
     rejected,
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
@@ -213,85 +187,91 @@ async function throughput(miners: Miner[]): Promise<Throughput> {
 }
 
 async function fanOut(
-  server: Server,
-  miners: Miner[],
+  server: Child,
+  clients: Child[],
 ): Promise<{ p50Ms: number; p99Ms: number; maxMs: number; received: number }> {
-  const arrivals: number[] = [];
-  for (const miner of miners) {
-    miner.onLine = (line, at) => {
-      if (line.includes('"mining.notify"') && line.endsWith('true]}')) {
-        arrivals.push(at);
-      }
-    };
-  }
-  const trigger = server.ask('network-block');
-  const { at } = (await trigger) as { at: number };
-  for (let waited = 0; arrivals.length < miners.length && waited < 10_000; waited += 50) {
-    await sleep(50);
-  }
-  const sorted = Float64Array.from(arrivals.map((arrival) => arrival - at)).sort();
+  await Promise.all(clients.map((client) => client.ask('watch', 'watching')));
+  const { at } = (await server.ask('network-block', 'network-block')) as { at: number };
+  await sleep(QUICK ? 1_000 : 3_000);
+  const replies = await Promise.all(clients.map((client) => client.ask('arrivals', 'arrivals')));
+  const delays = replies.flatMap((reply) => (reply.arrivals as number[]).map((arrival) => arrival - at));
+  const sorted = Float64Array.from(delays).sort();
   return {
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
     maxMs: sorted.at(-1) ?? Number.NaN,
-    received: arrivals.length,
+    received: delays.length,
   };
 }
 
-function closeAll(miners: Miner[]): void {
-  for (const miner of miners) {
-    miner.socket.destroy();
-  }
+const cpu = `${os.cpus()[0]?.model ?? 'CPU'}, ${String(os.cpus().length)} cores, Node ${process.version}`;
+
+// 1 + 2: throughput and fan-out against PROCESSES Stratum processes.
+const first = await startServer(PROCESSES);
+const loadMiners = await connectMany(first.port, LOAD_CONNECTIONS, 1e-12);
+const closedLoop = await throughput(loadMiners);
+const paced = await throughput(loadMiners, PACED_RATE);
+for (const miner of loadMiners) {
+  miner.socket.destroy();
 }
+const fanClients = await clientProcesses(first.port, FANOUT_CONNECTIONS, 1);
+const fan = await fanOut(first.server, fanClients);
+await Promise.all(fanClients.map((client) => client.exit('close')));
+await first.server.exit('stop');
 
-const server = new Server();
-const ready = (await server.next('ready')) as { port: number };
-const { port } = ready;
-
-const loadMiners = await connectMany(port, THROUGHPUT_CONNECTIONS, 1e-12);
-const load = await throughput(loadMiners);
-closeAll(loadMiners);
-await sleep(500);
-
-const fanMiners = await connectMany(port, FANOUT_CONNECTIONS, 1);
-const fan = await fanOut(server, fanMiners);
-closeAll(fanMiners);
+// 3: idle connections against a fresh pool with enough processes to hold them.
+const idleProcesses = Math.max(PROCESSES, Math.ceil(IDLE_CONNECTIONS / MINERS_PER_CLIENT));
+const second = await startServer(idleProcesses);
+const before = (await second.server.ask('rss', 'rss')) as { rss: number };
+const idleClients = await clientProcesses(second.port, IDLE_CONNECTIONS, 1);
 await sleep(1_000);
-
-const before = (await server.ask('rss')) as { rss: number };
-const idleMiners = await connectMany(port, IDLE_CONNECTIONS, 1);
-await sleep(1_000);
-const after = (await server.ask('rss')) as { rss: number };
-const perConnection = (after.rss - before.rss) / IDLE_CONNECTIONS;
-closeAll(idleMiners);
-await server.stop();
+const after = (await second.server.ask('rss', 'rss')) as { rss: number };
+await Promise.all(idleClients.map((client) => client.exit('close')));
+await second.server.exit('stop');
 
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+const row = (measure: string, result: string): void => {
+  console.log(`| ${measure} | ${result} |`);
+};
 console.log(
-  `\nStratum load (${os.cpus()[0]?.model ?? 'CPU'}, ${String(os.cpus().length)} cores, Node ${process.version}; pool and load generator share the machine)`,
+  `\nStratum load: ${cpu}; the pool (${String(PROCESSES)} Stratum processes) and the load generator share the machine`,
 );
 console.log('| measure | result |');
 console.log('|---|---:|');
-console.log(
-  `| end-to-end accepted shares/s (${String(THROUGHPUT_CONNECTIONS)} connections, ${String(IN_FLIGHT)} in flight each) | ${Math.round(load.sharesPerSecond).toLocaleString('en-US')} |`,
+for (const run of [closedLoop, paced]) {
+  row(
+    `end-to-end accepted shares/s, ${String(LOAD_CONNECTIONS)} connections, ${run.offered}`,
+    Math.round(run.sharesPerSecond).toLocaleString('en-US'),
+  );
+  row(
+    `  reply latency p50 / p99 (rejected: ${String(run.rejected)})`,
+    `${run.p50Ms.toFixed(2)} ms / ${run.p99Ms.toFixed(2)} ms`,
+  );
+}
+row(
+  `new-block notify to ${String(FANOUT_CONNECTIONS)} miners, p50 / p99 / max (received ${String(fan.received)})`,
+  `${fan.p50Ms.toFixed(1)} / ${fan.p99Ms.toFixed(1)} / ${fan.maxMs.toFixed(1)} ms`,
 );
-console.log(`| reply latency p50 / p99 | ${load.p50Ms.toFixed(2)} ms / ${load.p99Ms.toFixed(2)} ms |`);
-console.log(`| rejected during the run | ${String(load.rejected)} |`);
-console.log(
-  `| new-block notify to ${String(FANOUT_CONNECTIONS)} miners p50 / p99 / max | ${fan.p50Ms.toFixed(1)} / ${fan.p99Ms.toFixed(1)} / ${fan.maxMs.toFixed(1)} ms (${String(fan.received)} received) |`,
+row(
+  `idle authorized connections held (${String(idleProcesses)} Stratum processes)`,
+  IDLE_CONNECTIONS.toLocaleString('en-US'),
 );
-console.log(`| idle authorized connections held | ${String(IDLE_CONNECTIONS)} |`);
-console.log(
-  `| pool RSS with them / per connection | ${mib(after.rss)} / ${(perConnection / 1024).toFixed(1)} KiB |`,
-);
-console.log(`| RSS projected for 50,000 connections | ${mib(before.rss + perConnection * 50_000)} |`);
+row('pool RSS, all processes: before / with them', `${mib(before.rss)} / ${mib(after.rss)}`);
+row('RSS per connection', `${((after.rss - before.rss) / IDLE_CONNECTIONS / 1024).toFixed(1)} KiB`);
 console.log(
   JSON.stringify({
     bench: 'stratum-load',
     quick: QUICK,
-    load,
+    processes: PROCESSES,
+    closedLoop,
+    paced,
     fan,
-    idle: { connections: IDLE_CONNECTIONS, rssBefore: before.rss, rssAfter: after.rss, perConnection },
+    idle: {
+      connections: IDLE_CONNECTIONS,
+      processes: idleProcesses,
+      rssBefore: before.rss,
+      rssAfter: after.rss,
+    },
   }),
 );
 process.exit(0);

@@ -1,14 +1,24 @@
 /**
- * The pool under load, in its own process so that its CPU and memory are its own:
- * started by stratum-load.ts with an IPC channel. It runs the whole pool on the
- * devchain and answers the load generator's requests for RSS and network blocks.
+ * The pool under load, in its own processes so that their CPU and memory are their
+ * own: started by stratum-load.ts with an IPC channel. It runs the whole pool on the
+ * devchain (BENCH_PROCESSES Stratum processes) and answers requests for the memory
+ * of its processes and for network blocks.
  */
+import cluster from 'node:cluster';
+import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.ts';
-import { run } from '../src/main.ts';
+import { start } from '../src/main.ts';
 
 interface Request {
   readonly kind: 'rss' | 'network-block' | 'stop';
+}
+
+/** Resident memory of a process, from /proc (Linux). */
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${String(pid)}/status`, 'utf8');
+  const kib = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+  return Number(kib ?? 0) * 1024;
 }
 
 const config = loadConfig({
@@ -16,6 +26,7 @@ const config = loadConfig({
   HASHWATT_LOG_LEVEL: 'error',
   HASHWATT_STRATUM_HOST: '127.0.0.1',
   HASHWATT_STRATUM_PORT: '0',
+  HASHWATT_STRATUM_PROCESSES: process.env.BENCH_PROCESSES ?? '1',
   HASHWATT_STRATUM_MAX_CONNECTIONS_PER_ADDRESS: '100000',
   HASHWATT_STRATUM_MIN_DIFFICULTY: '0.000000000001',
   HASHWATT_DEVCHAIN_RPC_PORT: '0',
@@ -25,15 +36,24 @@ const config = loadConfig({
   HASHWATT_DEVCHAIN_NETWORK_BLOCK_SECONDS: '0',
   HASHWATT_DEVCHAIN_TRANSACTION_SECONDS: '0',
 });
-const pool = await run(config, pino({ level: config.logLevel }));
+const pool = await start(config, pino({ level: config.logLevel }));
 const send = (message: unknown): void => {
   process.send?.(message);
 };
 process.on('message', (request: Request) => {
   switch (request.kind) {
-    case 'rss':
-      send({ kind: 'rss', rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed });
+    case 'rss': {
+      const pids = [
+        process.pid,
+        ...Object.values(cluster.workers ?? {}).map((worker) => worker?.process.pid ?? 0),
+      ];
+      send({
+        kind: 'rss',
+        rss: pids.filter((pid) => pid > 0).reduce((sum, pid) => sum + rssOf(pid), 0),
+        processes: pids.length,
+      });
       break;
+    }
     case 'network-block':
       send({ kind: 'network-block', at: performance.timeOrigin + performance.now() });
       pool.devnode?.chain.addNetworkBlock();

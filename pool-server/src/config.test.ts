@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configLeaves, loadConfig } from './config.ts';
+import { ConfigError, configLeaves, configToEnvironment, loadConfig } from './config.ts';
 
 function problems(environment: Record<string, string>, file?: string): readonly string[] {
   try {
@@ -82,6 +82,14 @@ describe('configuration', () => {
     expect(problems({ HASHWATT_STRATUM_TLS_PORT: '3334' })).toEqual([
       'stratum.tlsPort, stratum.tlsCertFile and stratum.tlsKeyFile go together',
     ]);
+  });
+
+  it('turns a configuration into variables that load back to it', () => {
+    const config = loadConfig({
+      HASHWATT_STRATUM_PORT: '4444',
+      HASHWATT_STRATUM_PROXY_PROTOCOL_FROM: '10.0.0.1,10.0.0.2',
+    });
+    expect(loadConfig(configToEnvironment(config))).toEqual(config);
   });
 
   it('names every setting after its key path', () => {

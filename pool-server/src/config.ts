@@ -109,6 +109,13 @@ export const ConfigSchema = Type.Object({
         maximum: 255,
         description: 'High byte of every extranonce1: unique per Stratum node.',
       }),
+      processes: Type.Integer({
+        default: 1,
+        minimum: 1,
+        maximum: 64,
+        description:
+          'Stratum processes sharing the port, each with node id nodeId + its index: more cores, more connections.',
+      }),
       extranonce2Size: Type.Integer({ default: 8, minimum: 2, maximum: 8 }),
       versionMask: Type.String({ default: '1fffe000', pattern: '^[0-9a-fA-F]{8}$' }),
       maxConnections: Type.Integer({ default: 100_000, minimum: 1 }),
@@ -168,6 +175,32 @@ export function configLeaves(schema: TSchema = ConfigSchema, path: readonly stri
     return [{ path, schema }];
   }
   return Object.entries(properties).flatMap(([key, child]) => configLeaves(child, [...path, key]));
+}
+
+/** A setting as its variable's text: leaves are strings, numbers, booleans or lists of strings. */
+function leafText(value: unknown): string {
+  if (Array.isArray(value)) {
+    return value.join(',');
+  }
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+    return String(value);
+  }
+  throw new TypeError(`a setting cannot be ${typeof value}`);
+}
+
+/**
+ * The configuration as HASHWATT_* variables: loading them gives the same configuration.
+ * Stratum processes are started with it.
+ */
+export function configToEnvironment(config: Config): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const leaf of configLeaves()) {
+    const value = leaf.path.reduce<unknown>((node, key) => (node as Json | undefined)?.[key], config);
+    if (value !== undefined) {
+      environment[environmentName(leaf.path)] = leafText(value);
+    }
+  }
+  return environment;
 }
 
 function fromEnvironmentText(text: string, schema: Leaf['schema']): unknown {
@@ -304,6 +337,11 @@ function checkCombinations(config: Config): string[] {
   ).length;
   if (tlsParts !== 0 && tlsParts !== 3) {
     problems.push('stratum.tlsPort, stratum.tlsCertFile and stratum.tlsKeyFile go together');
+  }
+  if (stratum.nodeId + stratum.processes - 1 > 255) {
+    problems.push(
+      `stratum.nodeId ${String(stratum.nodeId)} + stratum.processes ${String(stratum.processes)} - 1 must stay within 255: each process needs its own node id`,
+    );
   }
   if (stratum.minDifficulty > stratum.maxDifficulty) {
     problems.push(

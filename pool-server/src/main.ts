@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import cluster, { type Worker } from 'node:cluster';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { payments, networks } from 'bitcoinjs-lib';
 import { pino, type Logger } from 'pino';
 import { BlockJournal } from './chain/block-journal.ts';
@@ -14,7 +15,7 @@ import { startDevNode, type DevNode } from './chain/devchain/node.ts';
 import { BitcoinRpcClient, type RpcAuth } from './chain/rpc-client.ts';
 import { checkNode } from './chain/startup-checks.ts';
 import { TemplateSource } from './chain/template-source.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { ConfigError, configToEnvironment, loadConfig, type Config } from './config.ts';
 import { ExtranonceAllocator } from './stratum/extranonce.ts';
 import { JobFeed } from './stratum/job-feed.ts';
 import { StratumServer } from './stratum/server.ts';
@@ -266,6 +267,93 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
   };
 }
 
+interface WorkerMessage {
+  readonly kind: 'ready' | 'stop';
+  readonly port?: number;
+  readonly tlsPort?: number | undefined;
+}
+
+/** The file this module runs from, and how Node must be started to run it (tsx for .ts sources). */
+function workerExec(): { exec: string; execArgv: string[] } {
+  const exec = fileURLToPath(import.meta.url);
+  return { exec, execArgv: exec.endsWith('.ts') ? ['--import', 'tsx'] : [] };
+}
+
+/**
+ * stratum.processes > 1: this process keeps the node (or the devchain) and forks
+ * Stratum processes that share the port, each a whole pool with its own node id, so
+ * their extranonce1 ranges never meet. A process that dies is started again.
+ */
+export async function runCluster(config: Config, log: Logger): Promise<RunningPool> {
+  const node = await connectNode(config, log);
+  const auth = node.auth;
+  const shared: Record<string, string> = {
+    ...configToEnvironment(config),
+    HASHWATT_NODE_RPC_URL: node.rpcUrl,
+    HASHWATT_POOL_PAYOUT_ADDRESS: config.pool.payoutAddress ?? DEMO_PAYOUT.address ?? '',
+    HASHWATT_STRATUM_PROCESSES: '1',
+    ...('cookieFile' in auth
+      ? { HASHWATT_NODE_RPC_COOKIE_FILE: auth.cookieFile }
+      : { HASHWATT_NODE_RPC_USER: auth.user, HASHWATT_NODE_RPC_PASSWORD: auth.password }),
+    ...(node.zmqUrl !== undefined && { HASHWATT_NODE_ZMQ_URL: node.zmqUrl }),
+  };
+  cluster.setupPrimary({ ...workerExec(), args: process.argv.slice(2) });
+  let stopping = false;
+  const workers = new Map<number, Worker>();
+  const ports: { port: number; tlsPort: number | undefined }[] = [];
+
+  const start = (index: number): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const worker = cluster.fork({
+        ...shared,
+        HASHWATT_STRATUM_NODE_ID: String(config.stratum.nodeId + index),
+      });
+      workers.set(index, worker);
+      worker.on('message', (message: WorkerMessage) => {
+        if (message.kind === 'ready') {
+          ports[index] = { port: message.port ?? 0, tlsPort: message.tlsPort };
+          resolve();
+        }
+      });
+      worker.once('exit', (code, signal) => {
+        workers.delete(index);
+        if (!stopping) {
+          log.error({ index, code, signal }, 'pool: a Stratum process died; starting it again');
+          start(index).catch(reject);
+        }
+      });
+    });
+
+  await Promise.all(Array.from({ length: config.stratum.processes }, (_, index) => start(index)));
+  const [first] = ports;
+  log.info({ processes: config.stratum.processes, port: first?.port }, 'pool: Stratum processes ready');
+  return {
+    stratumPort: first?.port ?? 0,
+    tlsPort: first?.tlsPort,
+    devnode: node.devnode,
+    async stop() {
+      stopping = true;
+      await Promise.all(
+        [...workers.values()].map(
+          (worker) =>
+            new Promise<void>((resolve) => {
+              worker.once('exit', () => {
+                resolve();
+              });
+              worker.send({ kind: 'stop' } satisfies WorkerMessage);
+            }),
+        ),
+      );
+      await node.devnode?.stop();
+    },
+  };
+}
+
+/** Starts the pool as the configuration asks: one process, or several sharing the Stratum port. */
+export function start(config: Config, log: Logger): Promise<RunningPool> {
+  return cluster.isPrimary && config.stratum.processes > 1 ? runCluster(config, log) : run(config, log);
+}
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -275,13 +363,33 @@ async function main(): Promise<void> {
     process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
     process.exit(2);
   }
-  const log = pino({ level: config.logLevel, base: { service: 'hashwatt' } });
+  const log = pino({
+    level: config.logLevel,
+    base: { service: 'hashwatt', ...(cluster.isWorker && { nodeId: config.stratum.nodeId }) },
+  });
   let pool: RunningPool;
   try {
-    pool = await run(config, log);
+    pool = await start(config, log);
   } catch (error) {
     log.fatal({ err: error }, error instanceof Error ? error.message : 'start-up failed');
     process.exit(1);
+  }
+  if (cluster.isWorker) {
+    // A Stratum process stops when the primary says so, or when the primary is gone.
+    process.send?.({ kind: 'ready', port: pool.stratumPort, tlsPort: pool.tlsPort } satisfies WorkerMessage);
+    const stop = (): void => {
+      void pool.stop().then(() => process.exit(0));
+    };
+    process.on('message', (message: WorkerMessage) => {
+      if (message.kind === 'stop') {
+        stop();
+      }
+    });
+    process.on('disconnect', stop);
+    // Ctrl-C reaches every process of the group: the primary coordinates the stop.
+    process.on('SIGINT', () => undefined);
+    process.on('SIGTERM', () => undefined);
+    return;
   }
   let stopping = false;
   const shutdown = (signal: string): void => {
@@ -306,7 +414,10 @@ async function main(): Promise<void> {
   });
 }
 
-// Run when started as a program; tests import run() instead.
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+// Run when started as a program (or forked as a Stratum process); tests import start() instead.
+if (
+  cluster.isWorker ||
+  (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href)
+) {
   await main();
 }

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.ts';
-import { run, type RunningPool } from '../../src/main.ts';
+import { start, type RunningPool } from '../../src/main.ts';
 
 /** Regtest P2WPKH addresses of made-up keys. */
 export const MINER_ADDRESS = 'bcrt1qqyqszqgpqyqszqgpqyqszqgpqyqszqgpvxat9t';
@@ -32,7 +32,7 @@ export async function startTestPool(settings: Record<string, string> = {}): Prom
     HASHWATT_STRATUM_MIN_DIFFICULTY: '0.000000001',
     ...settings,
   });
-  const pool = await run(config, pino({ level: config.logLevel }));
+  const pool = await start(config, pino({ level: config.logLevel }));
   return {
     ...pool,
     dataDir,

@@ -1,0 +1,54 @@
+/**
+ * Starts: the devchain in this process and two Stratum processes (node:cluster, each
+ * a whole pool) sharing one port; miners over real TCP.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MINER_ADDRESS, startTestPool, type TestPool } from '../helpers/pool.ts';
+import { StratumClient } from '../helpers/stratum-client.ts';
+
+const WORKER = `${MINER_ADDRESS}.rig`;
+
+describe('several Stratum processes on one port', () => {
+  let pool: TestPool;
+  beforeAll(async () => {
+    pool = await startTestPool({ HASHWATT_STRATUM_PROCESSES: '2', HASHWATT_STRATUM_NODE_ID: '7' });
+  });
+  afterAll(async () => {
+    await pool.stop();
+  });
+
+  it('spreads miners over processes whose extranonce1 ranges never meet, and each mines', async () => {
+    const miners = await Promise.all(
+      Array.from({ length: 6 }, () => StratumClient.connect(pool.stratumPort)),
+    );
+    for (const miner of miners) {
+      await miner.subscribeAndAuthorize(WORKER);
+    }
+    const prefixes = new Set(miners.map((miner) => miner.extranonce1[0]));
+    expect(prefixes).toEqual(new Set([7, 8]));
+    expect(new Set(miners.map((miner) => miner.extranonce1.toString('hex'))).size).toBe(6);
+    for (const miner of miners) {
+      expect((await miner.mineAndSubmit(WORKER)).result).toBe(true);
+    }
+    for (const miner of miners) {
+      miner.close();
+    }
+  });
+
+  it('every process follows the chain: a network block reaches all miners as clean_jobs', async () => {
+    const miners = await Promise.all(
+      Array.from({ length: 4 }, () => StratumClient.connect(pool.stratumPort)),
+    );
+    for (const miner of miners) {
+      await miner.subscribeAndAuthorize(WORKER);
+    }
+    pool.devnode?.chain.addNetworkBlock();
+    const notices = await Promise.all(
+      miners.map((miner) => miner.nthNotification('mining.notify', 1, 3_000)),
+    );
+    expect(notices.every((notice) => notice.params?.[8] === true)).toBe(true);
+    for (const miner of miners) {
+      miner.close();
+    }
+  });
+});
