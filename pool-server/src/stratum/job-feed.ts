@@ -53,6 +53,14 @@ export class JobFeed {
   }
 
   /**
+   * [BIP9] version bits the template sets below the top three: deployments signalling.
+   * Miners must not roll them, or their blocks would stop signalling.
+   */
+  get signallingBits(): number {
+    return ((this.#template?.version ?? 0) & 0x1fffffff) >>> 0;
+  }
+
+  /**
    * Takes a new template. Returns whether it starts a new block (clean_jobs). Throws
    * when no coinbase fits the template; the previous job then stays current.
    */

@@ -71,7 +71,9 @@ export interface SessionState {
   extranonce1: Buffer | undefined;
   extranonce1Number: number | undefined;
   userAgent: string | undefined;
-  /** [BIP310] the negotiated mask; 0 until mining.configure. */
+  /** [BIP310] the mask the miner asked for in mining.configure; undefined without version rolling. */
+  minerVersionMask: number | undefined;
+  /** [BIP310] the mask in force: the miner's, the pool's, less the template's signalling bits. */
   versionMask: number;
   extranonceSubscribed: boolean;
   readonly workers: Map<string, WorkerIdentity>;
@@ -100,4 +102,6 @@ export interface SessionContext {
   announceDifficulty(difficulty: number): void;
   /** Sends the session's current job, if it has one. */
   sendCurrentJob(): void;
+  /** The version mask the session may roll now. */
+  versionMaskNow(): number;
 }

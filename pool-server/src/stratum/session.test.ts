@@ -190,6 +190,41 @@ describe('Stratum session: the handshake', () => {
   });
 });
 
+describe('Stratum session: version rolling around signalling bits', () => {
+  it('keeps miners off a bit the template signals with, and gives it back with set_version_mask', () => {
+    // Bit 28 set, as js2pool's regtest templates (0x30000003) signal testdummy.
+    const signalling = { ...testTemplate(), version: 0x30000000 };
+    const { env, feed } = testEnvironment({}, undefined, signalling);
+    const sink = new RecordingSink();
+    const session = new StratumSession(env, sink, '127.0.0.1', 0);
+    send(session, {
+      id: 1,
+      method: 'mining.configure',
+      params: [['version-rolling'], { 'version-rolling.mask': 'ffffffff' }],
+    });
+    expect(sink.take()[0]?.result).toEqual({ 'version-rolling': true, 'version-rolling.mask': '0fffe000' });
+    send(session, { id: 2, method: 'mining.subscribe', params: [] });
+    sink.take();
+    feed.setTemplate(testTemplate('1d00ffff', '00'.repeat(31) + '02'));
+    session.sendCurrentJob();
+    const [maskNotice, notify] = sink.take();
+    expect(maskNotice).toEqual({ id: null, method: 'mining.set_version_mask', params: ['1fffe000'] });
+    expect(notify?.method).toBe('mining.notify');
+    expect(session.state.versionMask).toBe(0x1fffe000);
+  });
+
+  it('sends no mask to a miner that never asked for version rolling', () => {
+    const { env, feed } = testEnvironment({}, undefined, { ...testTemplate(), version: 0x30000000 });
+    const sink = new RecordingSink();
+    const session = new StratumSession(env, sink, '127.0.0.1', 0);
+    send(session, { id: 2, method: 'mining.subscribe', params: [] });
+    sink.take();
+    feed.setTemplate(testTemplate('1d00ffff', '00'.repeat(31) + '03'));
+    session.sendCurrentJob();
+    expect(sink.take().map((message) => message.method)).toEqual(['mining.notify']);
+  });
+});
+
 describe('Stratum session: submits and their error codes', () => {
   it('accepts a valid share and reports it', () => {
     const started = start();

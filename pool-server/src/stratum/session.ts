@@ -1,3 +1,4 @@
+import { u32ToHex } from '../work/bytes.ts';
 import { StratumErrorCode } from './errors.ts';
 import { handleAuthorize } from './handlers/authorize.ts';
 import { handleConfigure } from './handlers/configure.ts';
@@ -56,6 +57,7 @@ export class StratumSession implements SessionContext {
       extranonce1: undefined,
       extranonce1Number: undefined,
       userAgent: undefined,
+      minerVersionMask: undefined,
       versionMask: 0,
       extranonceSubscribed: false,
       workers: new Map(),
@@ -119,6 +121,7 @@ export class StratumSession implements SessionContext {
     if (!feedJob) {
       return;
     }
+    this.#followVersionMask();
     const { jobDifficulty } = this.state;
     jobDifficulty.set(feedJob.job.id, this.state.vardiff.difficulty);
     if (jobDifficulty.size > MAX_REMEMBERED_JOBS) {
@@ -128,6 +131,26 @@ export class StratumSession implements SessionContext {
       }
     }
     this.#sink.send(feedJob.notifyLine);
+  }
+
+  /** The version mask this session may roll now: the miner's, the pool's, less signalling bits. */
+  versionMaskNow(): number {
+    const { minerVersionMask } = this.state;
+    if (minerVersionMask === undefined) {
+      return 0;
+    }
+    return (minerVersionMask & this.env.settings.versionMask & ~this.env.feed.signallingBits) >>> 0;
+  }
+
+  /** [BIP310: mining.set_version_mask] a template that signals inside the mask narrows it, at once. */
+  #followVersionMask(): void {
+    const mask = this.versionMaskNow();
+    if (this.state.minerVersionMask === undefined || mask === this.state.versionMask) {
+      return;
+    }
+    this.state.versionMask = mask;
+    this.state.shareSession.versionMask = mask;
+    this.#sink.send(encodeNotification('mining.set_version_mask', [u32ToHex(mask)]));
   }
 
   /** Time passing: vardiff lowers the difficulty of a session that has gone quiet. */

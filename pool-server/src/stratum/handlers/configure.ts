@@ -33,7 +33,9 @@ export function handleConfigure(ctx: SessionContext, request: StratumRequest, no
         // BIP310: a miner that names no mask accepts any.
         const minerMask =
           typeof requested === 'string' ? parseHexU32(requested.padStart(8, '0')) : 0xffffffff;
-        const mask = minerMask < 0 ? 0 : negotiateVersionMask(env.settings.versionMask, minerMask);
+        state.minerVersionMask =
+          minerMask < 0 ? 0 : negotiateVersionMask(env.settings.versionMask, minerMask);
+        const mask = ctx.versionMaskNow();
         state.versionMask = mask;
         state.shareSession.versionMask = mask;
         result['version-rolling'] = mask !== 0;
