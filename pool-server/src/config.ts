@@ -62,6 +62,48 @@ export const ConfigSchema = Type.Object({
     },
     { default: {} },
   ),
+  database: Type.Object(
+    {
+      url: Type.Optional(
+        Type.String({
+          pattern: '^postgres(ql)?://',
+          description:
+            'PostgreSQL (or TimescaleDB) URL. Unset: an embedded PostgreSQL keeps its data in dataDir/postgres.',
+        }),
+      ),
+      embeddedPort: Type.Integer({ default: 54320, minimum: 1, maximum: 65535 }),
+    },
+    { default: {} },
+  ),
+  ledger: Type.Object(
+    {
+      flushIntervalMs: Type.Integer({
+        default: 200,
+        minimum: 10,
+        maximum: 60_000,
+        description: 'Shares are stored in batches this often…',
+      }),
+      maxBatchShares: Type.Integer({
+        default: 10_000,
+        minimum: 1,
+        maximum: 1_000_000,
+        description: '…or when a batch holds this many.',
+      }),
+      fsync: Type.Enum(['always', 'interval', 'never'], {
+        default: 'interval',
+        description:
+          'When the share journal is flushed to disk: every commit, every fsyncIntervalMs, or when the OS decides.',
+      }),
+      fsyncIntervalMs: Type.Integer({ default: 1_000, minimum: 10, maximum: 60_000 }),
+      retryIntervalMs: Type.Integer({
+        default: 2_000,
+        minimum: 10,
+        maximum: 600_000,
+        description: 'While the database is away, try it this often.',
+      }),
+    },
+    { default: {} },
+  ),
   devchain: Type.Object(
     {
       rpcPort: Type.Integer({ default: 18443, minimum: 0, maximum: 65535 }),

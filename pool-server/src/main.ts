@@ -16,10 +16,16 @@ import { BitcoinRpcClient, type RpcAuth } from './chain/rpc-client.ts';
 import { checkNode } from './chain/startup-checks.ts';
 import { TemplateSource } from './chain/template-source.ts';
 import { ConfigError, configToEnvironment, loadConfig, type Config } from './config.ts';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded.ts';
+import { migrate } from './db/migrate.ts';
+import { createDatabase, type Database } from './db/pool.ts';
+import { ShareJournal } from './ledger/share-journal.ts';
+import { ShareStore, type ShareRecord } from './ledger/share-store.ts';
+import { ShareWriter } from './ledger/share-writer.ts';
 import { ExtranonceAllocator } from './stratum/extranonce.ts';
 import { JobFeed } from './stratum/job-feed.ts';
 import { StratumServer } from './stratum/server.ts';
-import type { CreditedShare, StratumEvents } from './stratum/session-context.ts';
+import type { CreditedShare, RejectedSubmit, StratumEvents } from './stratum/session-context.ts';
 import { createAddressAuthorizer } from './stratum/worker-identity.ts';
 import { payoutScript } from './work/address.ts';
 import { assembleBlock } from './work/block.ts';
@@ -69,25 +75,24 @@ async function connectNode(config: Config, log: Logger): Promise<Node> {
   return { rpcUrl: devnode.rpcUrl, auth: { user: 'hashwatt', password }, zmqUrl: devnode.zmqUrl, devnode };
 }
 
-function poolStats(log: Logger): StratumEvents & { report(miners: number): void } {
+/** Counts for the log line each minute. */
+function poolStats(log: Logger): {
+  accepted(share: CreditedShare): void;
+  rejected(): void;
+  report(miners: number): void;
+} {
   let difficulty = 0;
   let accepted = 0;
   let rejected = 0;
   return {
-    blockFound() {
-      // Counted by the block submitter's log.
-    },
-    shareAccepted(share: CreditedShare) {
+    accepted(share) {
       accepted++;
       difficulty += share.difficulty;
     },
-    shareRejected() {
+    rejected() {
       rejected++;
     },
-    problem(message, error) {
-      log.error({ err: error }, message);
-    },
-    report(miners: number) {
+    report(miners) {
       const hashrate = (difficulty * 2 ** 32) / (STATS_INTERVAL_MS / 1000);
       log.info(
         { miners, accepted, rejected, hashrate: `${(hashrate / 1e9).toFixed(3)} GH/s` },
@@ -97,6 +102,49 @@ function poolStats(log: Logger): StratumEvents & { report(miners: number): void 
       accepted = 0;
       rejected = 0;
     },
+  };
+}
+
+interface Storage {
+  readonly db: Database;
+  readonly url: string;
+  readonly embedded: EmbeddedDatabase | undefined;
+}
+
+/** The configured database, or the embedded one under dataDir; migrated either way. */
+async function connectDatabase(config: Config, log: Logger): Promise<Storage> {
+  let url = config.database.url;
+  let embedded: EmbeddedDatabase | undefined;
+  if (url === undefined) {
+    embedded = await startEmbeddedDatabase(
+      path.join(config.dataDir, 'postgres'),
+      config.database.embeddedPort,
+    );
+    url = embedded.url;
+    log.warn(
+      { port: embedded.port, dataDir: config.dataDir },
+      'db: no database.url configured, running an embedded PostgreSQL',
+    );
+  }
+  const db = createDatabase(url, (error) => {
+    log.warn({ err: error }, 'db: a pooled connection failed');
+  });
+  const report = await migrate(db);
+  log.info({ applied: report.applied, timescale: report.timescale }, 'db: migrated');
+  return { db, url, embedded };
+}
+
+function shareRecord(found: CreditedShare): ShareRecord {
+  const { identity, share } = found;
+  return {
+    timeMs: found.timeMs,
+    account: identity.account,
+    worker: identity.worker,
+    payoutAddress: identity.payoutScript ? identity.account : null,
+    difficulty: found.difficulty,
+    achieved: share.difficulty,
+    height: share.job.template.height,
+    block: share.isBlock,
   };
 }
 
@@ -110,6 +158,24 @@ export interface RunningPool {
 
 /** Starts the pool on a validated configuration. Tests start it here too. */
 export async function run(config: Config, log: Logger): Promise<RunningPool> {
+  const storage = await connectDatabase(config, log);
+  const writer = new ShareWriter(
+    new ShareStore(storage.db),
+    new ShareJournal({
+      directory: path.join(config.dataDir, 'journal', `node-${String(config.stratum.nodeId)}`),
+      fsync: config.ledger.fsync,
+      fsyncIntervalMs: config.ledger.fsyncIntervalMs,
+    }),
+    {
+      nodeId: config.stratum.nodeId,
+      flushIntervalMs: config.ledger.flushIntervalMs,
+      maxBatchShares: config.ledger.maxBatchShares,
+      degradedFlushIntervalMs: Math.max(config.ledger.flushIntervalMs, 5_000),
+      retryIntervalMs: config.ledger.retryIntervalMs,
+    },
+    log,
+  );
+  await writer.start();
   const node = await connectNode(config, log);
   const rpc = new BitcoinRpcClient({
     url: node.rpcUrl,
@@ -141,7 +207,6 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
   const submitter = new BlockSubmitter(rpc, new BlockJournal(path.join(config.dataDir, 'blocks.jsonl')), log);
   const stats = poolStats(log);
   const events: StratumEvents = {
-    ...stats,
     blockFound(found: CreditedShare) {
       const { share } = found;
       const blockHex = assembleBlock(
@@ -160,6 +225,27 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
         },
         blockHex,
       );
+    },
+    shareAccepted(found: CreditedShare) {
+      stats.accepted(found);
+      writer.addShare(shareRecord(found));
+    },
+    shareRejected(reject: RejectedSubmit) {
+      stats.rejected();
+      if (reject.identity) {
+        writer.addReject({
+          timeMs: reject.timeMs,
+          account: reject.identity.account,
+          worker: reject.identity.worker,
+          stale: reject.reason === 'stale',
+        });
+      }
+    },
+    commitShares() {
+      writer.commit();
+    },
+    problem(message, error) {
+      log.error({ err: error }, message);
     },
   };
   const server = new StratumServer(
@@ -262,6 +348,9 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
       clearInterval(statsTimer);
       templates.stop();
       await server.stop();
+      await writer.close();
+      await storage.db.end();
+      await storage.embedded?.stop();
       await node.devnode?.stop();
     },
   };
@@ -285,10 +374,13 @@ function workerExec(): { exec: string; execArgv: string[] } {
  * their extranonce1 ranges never meet. A process that dies is started again.
  */
 export async function runCluster(config: Config, log: Logger): Promise<RunningPool> {
+  // Migrated once here; the Stratum processes share the database (the embedded one runs here).
+  const storage = await connectDatabase(config, log);
   const node = await connectNode(config, log);
   const auth = node.auth;
   const shared: Record<string, string> = {
     ...configToEnvironment(config),
+    HASHWATT_DATABASE_URL: storage.url,
     HASHWATT_NODE_RPC_URL: node.rpcUrl,
     HASHWATT_POOL_PAYOUT_ADDRESS: config.pool.payoutAddress ?? DEMO_PAYOUT.address ?? '',
     HASHWATT_STRATUM_PROCESSES: '1',
@@ -344,6 +436,8 @@ export async function runCluster(config: Config, log: Logger): Promise<RunningPo
             }),
         ),
       );
+      await storage.db.end();
+      await storage.embedded?.stop();
       await node.devnode?.stop();
     },
   };

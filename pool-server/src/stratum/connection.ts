@@ -130,6 +130,7 @@ export class StratumConnection implements SessionSink {
         this.session.receive(line, now);
       }
     });
+    this.#host.env.events.commitShares();
     this.#socket.uncork();
     if (!fits) {
       // A protocol violation: no goodbye, and nothing more of this peer's bytes is read.

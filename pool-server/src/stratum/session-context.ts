@@ -41,6 +41,8 @@ export interface CreditedShare {
 
 export interface RejectedSubmit {
   readonly worker: string | undefined;
+  /** The authorized worker that sent it; undefined when it was not authorized. */
+  readonly identity: WorkerIdentity | undefined;
   readonly reason: RejectReason | 'unauthorized' | 'not-subscribed';
   readonly remoteAddress: string;
   readonly timeMs: number;
@@ -52,6 +54,11 @@ export interface StratumEvents {
   blockFound(found: CreditedShare): void;
   shareAccepted(share: CreditedShare): void;
   shareRejected(reject: RejectedSubmit): void;
+  /**
+   * Called after a chunk of requests is handled and before its replies are sent: what
+   * was accepted must be durable (journalled) before the miner hears it was.
+   */
+  commitShares(): void;
   /** Something that should not happen, such as a template no coinbase fits; for the log. */
   problem(message: string, error: unknown): void;
 }

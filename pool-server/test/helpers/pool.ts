@@ -1,13 +1,16 @@
 /**
  * Starts the whole pool in-process, as main.ts does, on the built-in devchain with
- * free ports and a temporary data directory. Stop it when the test ends.
+ * free ports, a temporary data directory and a database of its own. Stop it when the
+ * test ends.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.ts';
+import type { Database } from '../../src/db/pool.ts';
 import { start, type RunningPool } from '../../src/main.ts';
+import { createTestDatabase } from './database.ts';
 
 /** Regtest P2WPKH addresses of made-up keys. */
 export const MINER_ADDRESS = 'bcrt1qqyqszqgpqyqszqgpqyqszqgpqyqszqgpvxat9t';
@@ -15,12 +18,17 @@ export const OTHER_MINER_ADDRESS = 'bcrt1qqgpqyqszqgpqyqszqgpqyqszqgpqyqszazmwwa
 
 export interface TestPool extends RunningPool {
   readonly dataDir: string;
+  /** The pool's database (one per test pool), for looking at what it stored. */
+  readonly db: Database;
 }
 
 export async function startTestPool(settings: Record<string, string> = {}): Promise<TestPool> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'hashwatt-test-'));
+  const database = await createTestDatabase();
   const config = loadConfig({
     HASHWATT_DATA_DIR: dataDir,
+    HASHWATT_DATABASE_URL: database.url,
+    HASHWATT_LEDGER_FLUSH_INTERVAL_MS: '20',
     HASHWATT_LOG_LEVEL: 'fatal',
     HASHWATT_STRATUM_HOST: '127.0.0.1',
     HASHWATT_STRATUM_PORT: '0',
@@ -36,8 +44,10 @@ export async function startTestPool(settings: Record<string, string> = {}): Prom
   return {
     ...pool,
     dataDir,
+    db: database.db,
     async stop() {
       await pool.stop();
+      await database.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -92,6 +92,9 @@ export function testEnvironment(
       problem(message) {
         log.problems.push(message);
       },
+      commitShares() {
+        log.order.push('commit');
+      },
     },
   };
   return { env, log, feed };

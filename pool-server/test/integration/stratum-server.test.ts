@@ -16,10 +16,14 @@ import { StratumClient } from '../helpers/stratum-client.ts';
 const WORKER = `${MINER_ADDRESS}.rig`;
 const SUBSCRIBE = `${JSON.stringify({ id: 1, method: 'mining.subscribe', params: ['t'] })}\n`;
 
-/** Writes `bytes` on a fresh socket and collects what comes back until the pool closes it, or for 1 s. */
+/**
+ * Writes `bytes` on a fresh socket and collects what comes back: until the pool closes
+ * it (`until: 'close'`), or until it answers a request (`'answer'`).
+ */
 async function exchange(
   port: number,
   bytes: Buffer,
+  until: 'close' | 'answer',
   localAddress = '127.0.0.1',
 ): Promise<{ text: string; closed: boolean }> {
   const socket = net.connect({ port, host: '127.0.0.1', localAddress });
@@ -30,8 +34,12 @@ async function exchange(
   socket.on('close', () => (closed = true));
   await new Promise((resolve) => socket.once('connect', resolve));
   socket.write(bytes);
-  // The pool answers at once; after a quiet second, nothing more is coming.
-  await eventually(() => (closed ? true : undefined), 'the pool to close', 1_000).catch(() => undefined);
+  const done = until === 'close' ? () => closed : () => closed || /"result"[^\n]*\n/.test(text);
+  await eventually(
+    () => (done() ? true : undefined),
+    `the pool to ${until === 'close' ? 'close' : 'answer'}`,
+    5_000,
+  ).catch(() => undefined);
   socket.destroy();
   return { text, closed };
 }
@@ -65,17 +73,19 @@ describe('PROXY protocol from a trusted balancer', () => {
     const v1 = await exchange(
       pool.stratumPort,
       Buffer.from(`PROXY TCP4 203.0.113.7 10.0.0.1 40000 3333\r\n${SUBSCRIBE}`),
+      'answer',
     );
     expect(v1.text).toContain('"result":[[["mining.set_difficulty"');
     const v2 = await exchange(
       pool.stratumPort,
       Buffer.concat([proxyV2('198.51.100.9', 40001), Buffer.from(SUBSCRIBE)]),
+      'answer',
     );
     expect(v2.text).toContain('"result":[[["mining.set_difficulty"');
   });
 
   it('a trusted peer without a header is dropped', async () => {
-    expect(await exchange(pool.stratumPort, Buffer.from(SUBSCRIBE))).toMatchObject({
+    expect(await exchange(pool.stratumPort, Buffer.from(SUBSCRIBE), 'close')).toMatchObject({
       closed: true,
       text: '',
     });
@@ -83,17 +93,19 @@ describe('PROXY protocol from a trusted balancer', () => {
 
   it('bans the miner behind the balancer, not the balancer', async () => {
     const garbage = Buffer.from(`PROXY TCP4 203.0.113.66 10.0.0.1 40000 3333\r\n${'not json\n'.repeat(12)}`);
-    const banned = await exchange(pool.stratumPort, garbage);
+    const banned = await exchange(pool.stratumPort, garbage, 'close');
     expect(banned.text).toContain('client.show_message');
     expect(banned.closed).toBe(true);
     const again = await exchange(
       pool.stratumPort,
       Buffer.from(`PROXY TCP4 203.0.113.66 10.0.0.1 40001 3333\r\n${SUBSCRIBE}`),
+      'close',
     );
     expect(again).toMatchObject({ closed: true, text: '' });
     const other = await exchange(
       pool.stratumPort,
       Buffer.from(`PROXY TCP4 203.0.113.67 10.0.0.1 40002 3333\r\n${SUBSCRIBE}`),
+      'answer',
     );
     expect(other.text).toContain('"result"');
   });
@@ -126,14 +138,14 @@ describe('limits, bans and timeouts', () => {
   });
 
   it('bans an address that keeps sending garbage; the ban outlives the connection', async () => {
-    const result = await exchange(pool.stratumPort, Buffer.from('{{{\n'.repeat(3)), '127.0.0.30');
+    const result = await exchange(pool.stratumPort, Buffer.from('{{{\n'.repeat(3)), 'close', '127.0.0.30');
     expect(result.closed).toBe(true);
     expect(result.text).toContain('banned for 600 s');
-    expect(await exchange(pool.stratumPort, Buffer.from(SUBSCRIBE), '127.0.0.30')).toMatchObject({
+    expect(await exchange(pool.stratumPort, Buffer.from(SUBSCRIBE), 'close', '127.0.0.30')).toMatchObject({
       closed: true,
       text: '',
     });
-    expect((await exchange(pool.stratumPort, Buffer.from(SUBSCRIBE), '127.0.0.31')).text).toContain(
+    expect((await exchange(pool.stratumPort, Buffer.from(SUBSCRIBE), 'answer', '127.0.0.31')).text).toContain(
       '"result"',
     );
   });
@@ -195,7 +207,7 @@ describe('TLS', () => {
     await eventually(() => (text.includes('mining.notify') ? true : undefined), 'a job over TLS');
     expect(socket.getProtocol()).toMatch(/^TLSv1\.[23]$/);
     socket.destroy();
-    expect((await exchange(pool.stratumPort, Buffer.from(SUBSCRIBE))).text).toContain('"result"');
+    expect((await exchange(pool.stratumPort, Buffer.from(SUBSCRIBE), 'answer')).text).toContain('"result"');
   });
 });
 

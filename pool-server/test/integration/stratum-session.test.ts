@@ -51,8 +51,15 @@ describe('a whole Stratum session against the devchain', () => {
     expect(prevhash).toBe(tip);
   });
 
-  it('accepts a valid share', async () => {
+  it('accepts a valid share and stores it, with its account and worker', async () => {
     expect((await miner.mineAndSubmit(WORKER)).result).toBe(true);
+    const stored = await eventually(async () => {
+      const { rows } = await pool.db.query<{ account: string; worker: string; difficulty: number }>(
+        'SELECT a.name AS account, w.name AS worker, s.difficulty FROM shares s JOIN accounts a ON a.id = s.account_id JOIN workers w ON w.id = s.worker_id',
+      );
+      return rows.length > 0 ? rows : undefined;
+    }, 'the share in the database');
+    expect(stored).toEqual([{ account: MINER_ADDRESS, worker: WORKER, difficulty: 0.000001 }]);
   });
 
   it('23 low difficulty, 22 duplicate, 20 bad ntime, 20 version bits outside the mask, 24 unauthorized', async () => {

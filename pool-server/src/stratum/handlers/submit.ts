@@ -30,7 +30,8 @@ function refuse(
   reason: RejectReason | 'unauthorized' | 'not-subscribed',
   nowMs: number,
 ): void {
-  ctx.env.events.shareRejected({ worker, reason, remoteAddress: ctx.remoteAddress, timeMs: nowMs });
+  const identity = worker === undefined ? undefined : ctx.state.workers.get(worker);
+  ctx.env.events.shareRejected({ worker, identity, reason, remoteAddress: ctx.remoteAddress, timeMs: nowMs });
   if (reason === 'stale' || reason === 'duplicate') {
     return;
   }
