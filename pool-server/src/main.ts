@@ -30,7 +30,7 @@ import { createAddressAuthorizer } from './stratum/worker-identity.ts';
 import { payoutScript } from './work/address.ts';
 import { assembleBlock } from './work/block.ts';
 import { createShareHasher } from './work/share-hasher.ts';
-import { encodeCompact, targetFromDifficulty } from './work/target.ts';
+import { difficultyFromBits, encodeCompact, targetFromDifficulty } from './work/target.ts';
 import { sha256 } from './work/sha256d.ts';
 
 /** The devchain pays a fixed regtest address unless one is configured: coins nobody holds. */
@@ -145,6 +145,10 @@ function shareRecord(found: CreditedShare): ShareRecord {
     achieved: share.difficulty,
     height: share.job.template.height,
     block: share.isBlock,
+    solo: found.solo,
+    networkDifficulty: difficultyFromBits(share.job.template.bits),
+    subsidy: Number(share.job.template.coinbaseValue - share.job.template.fees),
+    fees: Number(share.job.template.fees),
   };
 }
 
@@ -195,14 +199,8 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
   const feed = new JobFeed({
     poolTag: Buffer.from(pool.tag),
     extranonce2Size: stratum.extranonce2Size,
-    payout:
-      pool.payoutMode === 'solo'
-        ? {
-            mode: 'solo',
-            poolScript: poolScript.script,
-            feeBasisPoints: Math.round(pool.soloFeePercent * 100),
-          }
-        : { mode: 'pool', poolScript: poolScript.script },
+    poolScript: poolScript.script,
+    soloFeeBasisPoints: Math.round(pool.soloFeePercent * 100),
   });
   const submitter = new BlockSubmitter(rpc, new BlockJournal(path.join(config.dataDir, 'blocks.jsonl')), log);
   const stats = poolStats(log);
@@ -263,6 +261,7 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
         },
         maxWorkersPerConnection: stratum.maxWorkersPerConnection,
         maxRequestsBeforeAuthorize: 16,
+        soloByDefault: pool.payoutMode === 'solo',
       },
       extranonces: new ExtranonceAllocator(stratum.nodeId),
       feed,

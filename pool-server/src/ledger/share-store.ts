@@ -15,6 +15,11 @@ export interface ShareRecord {
   readonly achieved: number;
   readonly height: number;
   readonly block: boolean;
+  readonly solo: boolean;
+  /** The network difficulty of the share's job, and what its block would have paid. */
+  readonly networkDifficulty: number;
+  readonly subsidy: number;
+  readonly fees: number;
 }
 
 export interface RejectRecord {
@@ -193,11 +198,11 @@ export class ShareStore {
     }
     const rows = batch.shares.map(
       (share) =>
-        `${new Date(share.timeMs).toISOString()}\t${ids.account(share.account)}\t${ids.worker(share.account, share.worker)}\t${String(share.difficulty)}\t${String(share.achieved)}\t${String(share.height)}\t${share.block ? '1' : '0'}\t${batch.id}\n`,
+        `${new Date(share.timeMs).toISOString()}\t${ids.account(share.account)}\t${ids.worker(share.account, share.worker)}\t${String(share.difficulty)}\t${String(share.achieved)}\t${String(share.height)}\t${share.block ? '1' : '0'}\t${share.solo ? 't' : 'f'}\t${batch.id}\n`,
     );
     const copy = client.query(
       copyFrom(
-        'COPY shares (time, account_id, worker_id, difficulty, achieved, height, result, batch_id) FROM STDIN',
+        'COPY shares (time, account_id, worker_id, difficulty, achieved, height, result, solo, batch_id) FROM STDIN',
       ),
     );
     await pipeline(Readable.from([rows.join('')]), copy);

@@ -16,7 +16,21 @@ export interface ShareWriterSettings {
 /** Journal lines: a header with the batch id, then shares and rejects. */
 type Line =
   | readonly ['b', string, number]
-  | readonly ['s', number, string, string, string | null, number, number, number, 0 | 1]
+  | readonly [
+      's',
+      number,
+      string,
+      string,
+      string | null,
+      number,
+      number,
+      number,
+      0 | 1,
+      0 | 1,
+      number,
+      number,
+      number,
+    ]
   | readonly ['r', number, string, string, 0 | 1];
 
 interface OpenBatch {
@@ -43,7 +57,21 @@ function batchFrom(lines: readonly unknown[]): ShareBatch | undefined {
   const rejects: RejectRecord[] = [];
   for (const line of lines.slice(1) as Line[]) {
     if (line[0] === 's') {
-      const [, timeMs, account, worker, payoutAddress, difficulty, achieved, height, block] = line;
+      const [
+        ,
+        timeMs,
+        account,
+        worker,
+        payoutAddress,
+        difficulty,
+        achieved,
+        height,
+        block,
+        solo,
+        networkDifficulty,
+        subsidy,
+        fees,
+      ] = line;
       shares.push({
         timeMs,
         account,
@@ -53,6 +81,10 @@ function batchFrom(lines: readonly unknown[]): ShareBatch | undefined {
         achieved,
         height,
         block: block === 1,
+        solo: solo === 1,
+        networkDifficulty,
+        subsidy,
+        fees,
       });
     } else if (line[0] === 'r') {
       const [, timeMs, account, worker, stale] = line;
@@ -135,6 +167,10 @@ export class ShareWriter {
       share.achieved,
       share.height,
       share.block ? 1 : 0,
+      share.solo ? 1 : 0,
+      share.networkDifficulty,
+      share.subsidy,
+      share.fees,
     ] satisfies Line);
     if (batch.shares.length >= this.#settings.maxBatchShares) {
       this.#seal();

@@ -4,18 +4,13 @@ import { JobRegistry } from '../work/job-registry.ts';
 import type { PreparedTemplate } from '../work/template.ts';
 import { encodeNotify } from './messages.ts';
 
-/**
- * Who the coinbase pays. `pool`: one pool address, one job for every session.
- * `solo`: the finder's address (less the pool fee), so each session gets its own job.
- */
-export type PayoutMode =
-  | { readonly mode: 'pool'; readonly poolScript: Buffer }
-  | { readonly mode: 'solo'; readonly poolScript: Buffer; readonly feeBasisPoints: number };
-
 export interface JobFeedOptions {
   readonly poolTag: Buffer;
   readonly extranonce2Size: number;
-  readonly payout: PayoutMode;
+  /** The pool's coinbase output: all of the reward for pool jobs, the fee of SOLO ones. */
+  readonly poolScript: Buffer;
+  /** The pool's cut of a SOLO block, in basis points (100 = 1 %). */
+  readonly soloFeeBasisPoints: number;
   readonly maxActiveJobs?: number;
 }
 
@@ -27,7 +22,10 @@ export interface FeedJob {
 
 const BASIS_POINTS = 10_000;
 
-/** Turns templates into jobs: the shared job in pool mode, per-payout jobs in SOLO mode. */
+/**
+ * Turns templates into jobs: one shared job whose coinbase pays the pool, and for SOLO
+ * miners a job per session whose coinbase pays the finder (less the pool fee).
+ */
 export class JobFeed {
   readonly #options: JobFeedOptions;
   readonly #shared: JobRegistry;
@@ -48,8 +46,9 @@ export class JobFeed {
     return this.#template;
   }
 
-  get solo(): boolean {
-    return this.#options.payout.mode === 'solo';
+  /** The registry of pool jobs, shared by every session that does not mine SOLO. */
+  get sharedRegistry(): JobRegistry {
+    return this.#shared;
   }
 
   /**
@@ -66,43 +65,40 @@ export class JobFeed {
    */
   setTemplate(template: PreparedTemplate): boolean {
     const newBlock = !this.#template?.prevhashInternal.equals(template.prevhashInternal);
-    if (this.#options.payout.mode === 'pool') {
-      const job = this.#build(template, [{ script: this.#options.payout.poolScript, weight: 1 }], newBlock);
-      this.#shared.add(job.job);
-      this.#sharedJob = job;
-    }
+    const job = this.#build(template, [{ script: this.#options.poolScript, weight: 1 }], newBlock);
+    this.#shared.add(job.job);
+    this.#sharedJob = job;
     this.#template = template;
     this.#templateSeq++;
     this.#cleanJobs = newBlock;
     return newBlock;
   }
 
-  /** The registry a session submits against: shared in pool mode, its own in SOLO mode. */
-  registryForSession(): JobRegistry {
-    return this.solo ? new JobRegistry({ maxActiveJobs: this.#options.maxActiveJobs ?? 16 }) : this.#shared;
+  /** A registry of its own, for a session that mines SOLO. */
+  soloRegistry(): JobRegistry {
+    return new JobRegistry({ maxActiveJobs: this.#options.maxActiveJobs ?? 16 });
   }
 
   /**
-   * The current job for a session. In SOLO mode it pays `finderScript` and is built on
-   * first request per template; without a finder script there is no SOLO job.
+   * The current job for a session: the shared pool job, or with `soloScript` a job of the
+   * session's own registry whose coinbase pays it, built on first request per template.
    */
-  jobFor(registry: JobRegistry, finderScript: Buffer | undefined): FeedJob | undefined {
-    const { payout } = this.#options;
-    if (payout.mode === 'pool') {
+  jobFor(registry: JobRegistry, soloScript: Buffer | undefined): FeedJob | undefined {
+    if (soloScript === undefined) {
       return this.#sharedJob;
     }
     const template = this.#template;
-    if (!template || !finderScript) {
+    if (!template) {
       return undefined;
     }
     const cached = this.#soloJobs.get(registry);
     if (cached?.seq === this.#templateSeq) {
       return cached.feedJob;
     }
-    const fee = Math.round(payout.feeBasisPoints);
-    const payouts: CoinbasePayout[] = [{ script: finderScript, weight: BASIS_POINTS - fee }];
+    const fee = Math.round(this.#options.soloFeeBasisPoints);
+    const payouts: CoinbasePayout[] = [{ script: soloScript, weight: BASIS_POINTS - fee }];
     if (fee > 0) {
-      payouts.push({ script: payout.poolScript, weight: fee });
+      payouts.push({ script: this.#options.poolScript, weight: fee });
     }
     const cleanJobs = this.#cleanJobs || cached === undefined;
     const feedJob = this.#build(template, payouts, cleanJobs);

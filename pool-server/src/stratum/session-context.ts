@@ -25,11 +25,15 @@ export interface StratumSettings {
   readonly maxWorkersPerConnection: number;
   /** Requests a connection may send before it has authorized a worker. */
   readonly maxRequestsBeforeAuthorize: number;
+  /** Every miner mines SOLO unless it says otherwise; else only those asking for it. */
+  readonly soloByDefault: boolean;
 }
 
 /** An accepted share, credited at the difficulty it was judged at. */
 export interface CreditedShare {
   readonly identity: WorkerIdentity;
+  /** Mined on a SOLO coinbase: the block, if any, pays the finder directly. */
+  readonly solo: boolean;
   readonly share: AcceptedShare;
   /** The difficulty the share counts for: the session's, at the time of its job. */
   readonly difficulty: number;
@@ -84,8 +88,8 @@ export interface SessionState {
   versionMask: number;
   extranonceSubscribed: boolean;
   readonly workers: Map<string, WorkerIdentity>;
-  /** SOLO pays the first authorized address. */
-  payoutScript: Buffer | undefined;
+  /** A SOLO session's coinbase pays this (its first worker's address); undefined for the pool. */
+  soloScript: Buffer | undefined;
   readonly vardiff: Vardiff;
   /** The difficulty in force when each recent job was sent to this session. */
   readonly jobDifficulty: Map<string, number>;

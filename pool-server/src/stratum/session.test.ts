@@ -194,7 +194,7 @@ describe('Stratum session: version rolling around signalling bits', () => {
   it('keeps miners off a bit the template signals with, and gives it back with set_version_mask', () => {
     // Bit 28 set, as js2pool's regtest templates (0x30000003) signal testdummy.
     const signalling = { ...testTemplate(), version: 0x30000000 };
-    const { env, feed } = testEnvironment({}, undefined, signalling);
+    const { env, feed } = testEnvironment({}, signalling);
     const sink = new RecordingSink();
     const session = new StratumSession(env, sink, '127.0.0.1', 0);
     send(session, {
@@ -214,7 +214,7 @@ describe('Stratum session: version rolling around signalling bits', () => {
   });
 
   it('sends no mask to a miner that never asked for version rolling', () => {
-    const { env, feed } = testEnvironment({}, undefined, { ...testTemplate(), version: 0x30000000 });
+    const { env, feed } = testEnvironment({}, { ...testTemplate(), version: 0x30000000 });
     const sink = new RecordingSink();
     const session = new StratumSession(env, sink, '127.0.0.1', 0);
     send(session, { id: 2, method: 'mining.subscribe', params: [] });
@@ -306,7 +306,7 @@ describe('Stratum session: submits and their error codes', () => {
   });
 
   it('submits a block before anything else happens to the share', () => {
-    const started = start([{}, undefined, testTemplate('207fffff')]);
+    const started = start([{}, testTemplate('207fffff')]);
     expect(submit(started, share(started)).result).toBe(true);
     expect(started.log.order).toEqual(['block', 'share']);
     expect(started.log.accepted[0]?.share.isBlock).toBe(true);
@@ -354,24 +354,84 @@ describe('Stratum session: garbage', () => {
 });
 
 describe('Stratum session: SOLO', () => {
-  it('sends the first job after authorize, paying the finder and the pool fee', () => {
-    const poolScript = payoutScript(OTHER_TESTNET_ADDRESS, 'test');
-    if (!poolScript.ok) {
-      throw new Error(poolScript.message);
+  const miner = `${OTHER_TESTNET_ADDRESS}.solo1`;
+  const scripts = (): { pool: Buffer; finder: Buffer } => {
+    const pool = payoutScript(TESTNET_ADDRESS, 'test');
+    const finder = payoutScript(OTHER_TESTNET_ADDRESS, 'test');
+    if (!pool.ok || !finder.ok) {
+      throw new Error('test addresses');
     }
-    const started = start([{}, { mode: 'solo', poolScript: poolScript.script, feeBasisPoints: 100 }]);
-    const coinb2 = Buffer.from(started.notify[3], 'hex');
-    const finder = payoutScript(TESTNET_ADDRESS, 'test');
-    expect(finder.ok && coinb2.includes(finder.script)).toBe(true);
-    expect(coinb2.includes(poolScript.script)).toBe(true);
-    expect(submit(started, share(started)).result).toBe(true);
+    return { pool: pool.script, finder: finder.script };
+  };
+
+  it('in a SOLO pool, the first job comes after authorize and pays the finder and the pool fee', () => {
+    const { env, log } = testEnvironment({ soloByDefault: true });
+    const sink = new RecordingSink();
+    const session = new StratumSession(env, sink, '127.0.0.1', 0);
+    send(session, { id: 1, method: 'mining.subscribe', params: [] });
+    expect(sink.take().map((m) => m.method ?? 'reply')).toEqual(['reply', 'mining.set_difficulty']);
+    send(session, { id: 2, method: 'mining.authorize', params: [miner, 'x'] });
+    const notify = sink.take().find((m) => m.method === 'mining.notify')?.params as NotifyParams;
+    const coinb2 = Buffer.from(notify[3], 'hex');
+    expect(coinb2.includes(scripts().finder)).toBe(true);
+    expect(coinb2.includes(scripts().pool)).toBe(true);
+    const extranonce1 = session.state.extranonce1 ?? Buffer.alloc(0);
+    const mined = mineShare(notify, extranonce1, 8, 1e-6);
+    send(session, {
+      id: 3,
+      method: 'mining.submit',
+      params: [miner, notify[0], mined.extranonce2, mined.ntime, mined.nonce],
+    });
+    expect(sink.take().find((m) => m.id === 3)?.result).toBe(true);
+    expect(log.accepted[0]?.solo).toBe(true);
+  });
+
+  it('in a pool, a miner asks for SOLO with its password and gets a clean job of its own', () => {
+    const { env, log } = testEnvironment();
+    const sink = new RecordingSink();
+    const session = new StratumSession(env, sink, '127.0.0.1', 0);
+    send(session, { id: 1, method: 'mining.subscribe', params: [] });
+    const poolJob = sink.take().find((m) => m.method === 'mining.notify')?.params as NotifyParams;
+    expect(Buffer.from(poolJob[3], 'hex').includes(scripts().finder)).toBe(false);
+    send(session, { id: 2, method: 'mining.authorize', params: [miner, 'd=0.001,solo'] });
+    const soloJob = sink.take().find((m) => m.method === 'mining.notify')?.params as NotifyParams;
+    expect(soloJob[8]).toBe(true);
+    expect(Buffer.from(soloJob[3], 'hex').includes(scripts().finder)).toBe(true);
+    // The pool job is not this session's any more.
+    const mined = mineShare(poolJob, session.state.extranonce1 ?? Buffer.alloc(0), 8, 1e-6);
+    send(session, {
+      id: 3,
+      method: 'mining.submit',
+      params: [miner, poolJob[0], mined.extranonce2, mined.ntime, mined.nonce],
+    });
+    expect((sink.take().find((m) => m.id === 3)?.error as unknown[])[0]).toBe(21);
+    expect(log.accepted).toHaveLength(0);
+  });
+
+  it('keeps one coinbase per connection: no pool worker on a SOLO connection, and the reverse', () => {
+    const { env } = testEnvironment();
+    const sink = new RecordingSink();
+    const session = new StratumSession(env, sink, '127.0.0.1', 0);
+    send(session, { id: 1, method: 'mining.authorize', params: [miner, 'solo'] });
+    send(session, { id: 2, method: 'mining.authorize', params: [`${TESTNET_ADDRESS}.rig`, 'x'] });
+    send(session, { id: 3, method: 'mining.authorize', params: [`${OTHER_TESTNET_ADDRESS}.solo2`, 'solo'] });
+    const replies = sink.take();
+    expect(replies.find((m) => m.id === 1)?.result).toBe(true);
+    expect(String((replies.find((m) => m.id === 2)?.error as unknown[])[1])).toMatch(
+      /mines SOLO for another address/,
+    );
+    expect(replies.find((m) => m.id === 3)?.result).toBe(true);
+
+    const other = new StratumSession(env, sink, '127.0.0.1', 0);
+    send(other, { id: 4, method: 'mining.authorize', params: [`${TESTNET_ADDRESS}.rig`, 'x'] });
+    send(other, { id: 5, method: 'mining.authorize', params: [miner, 'solo'] });
+    expect(String((sink.take().find((m) => m.id === 5)?.error as unknown[])[1])).toMatch(
+      /already mines for the pool/,
+    );
   });
 
   it('refuses a SOLO worker without an address', () => {
-    const { env } = testEnvironment(
-      {},
-      { mode: 'solo', poolScript: Buffer.from('51', 'hex'), feeBasisPoints: 0 },
-    );
+    const { env } = testEnvironment({ soloByDefault: true });
     const sink = new RecordingSink();
     const session = new StratumSession(env, sink, '127.0.0.1', 0);
     send(session, { id: 1, method: 'mining.authorize', params: ['alice.rig', 'x'] });

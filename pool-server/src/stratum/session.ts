@@ -61,7 +61,7 @@ export class StratumSession implements SessionContext {
       versionMask: 0,
       extranonceSubscribed: false,
       workers: new Map(),
-      payoutScript: undefined,
+      soloScript: undefined,
       vardiff: new Vardiff(env.settings.vardiff, nowMs),
       jobDifficulty: new Map(),
       registry: undefined,
@@ -113,7 +113,7 @@ export class StratumSession implements SessionContext {
     }
     let feedJob;
     try {
-      feedJob = this.env.feed.jobFor(this.state.registry, this.state.payoutScript);
+      feedJob = this.env.feed.jobFor(this.state.registry, this.state.soloScript);
     } catch (error) {
       this.env.events.problem('no job could be built for a session', error);
       return;

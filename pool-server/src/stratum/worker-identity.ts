@@ -10,6 +10,8 @@ export interface WorkerIdentity {
   readonly payoutScript: Buffer | undefined;
   /** A static difficulty from the password (d=N), if any. */
   readonly fixedDifficulty: number | undefined;
+  /** The password asked for SOLO mining (`solo` or `m=solo`). */
+  readonly solo: boolean;
 }
 
 export type AuthorizeResult =
@@ -26,19 +28,27 @@ const WORKER_SUFFIX = /^[\x21-\x7e]{0,64}$/;
 /** Something that was meant as an address: a base58 or bech32 shape. */
 const ADDRESS_SHAPE = /^(bc1|tb1|bcrt1|[13mn2])[0-9A-Za-z]{20,}$/;
 
-/** [stratum] password options, comma- or semicolon-separated: d=N fixes the difficulty. */
-export function parsePasswordOptions(password: unknown): { difficulty: number | undefined } {
+/**
+ * [stratum] password options, separated by commas, semicolons or spaces: d=N fixes the
+ * difficulty (as MiningCore reads it), `solo` or m=solo mines SOLO.
+ */
+export function parsePasswordOptions(password: unknown): { difficulty: number | undefined; solo: boolean } {
+  let difficulty: number | undefined;
+  let solo = false;
   if (typeof password !== 'string' || password.length > 256) {
-    return { difficulty: undefined };
+    return { difficulty, solo };
   }
   for (const option of password.split(/[,;\s]/)) {
     const match = /^d=([0-9]*\.?[0-9]+(?:e[-+]?[0-9]+)?)$/i.exec(option);
     const value = match ? Number(match[1]) : Number.NaN;
-    if (Number.isFinite(value) && value > 0) {
-      return { difficulty: value };
+    if (difficulty === undefined && Number.isFinite(value) && value > 0) {
+      difficulty = value;
+    }
+    if (/^(solo|m=solo)$/i.test(option)) {
+      solo = true;
     }
   }
-  return { difficulty: undefined };
+  return { difficulty, solo };
 }
 
 /**
@@ -57,12 +67,18 @@ export function createAddressAuthorizer(chain: Chain): Authorizer {
       if (!WORKER_SUFFIX.test(suffix)) {
         return { ok: false, message: 'the worker name must be up to 64 printable characters without spaces' };
       }
-      const { difficulty } = parsePasswordOptions(password);
+      const { difficulty, solo } = parsePasswordOptions(password);
       const payout = payoutScript(account, chain);
       if (payout.ok) {
         return {
           ok: true,
-          identity: { account, worker: username, payoutScript: payout.script, fixedDifficulty: difficulty },
+          identity: {
+            account,
+            worker: username,
+            payoutScript: payout.script,
+            fixedDifficulty: difficulty,
+            solo,
+          },
         };
       }
       if (ADDRESS_SHAPE.test(account) || !ACCOUNT_NAME.test(account)) {
@@ -70,7 +86,7 @@ export function createAddressAuthorizer(chain: Chain): Authorizer {
       }
       return {
         ok: true,
-        identity: { account, worker: username, payoutScript: undefined, fixedDifficulty: difficulty },
+        identity: { account, worker: username, payoutScript: undefined, fixedDifficulty: difficulty, solo },
       };
     },
   };

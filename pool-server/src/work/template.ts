@@ -25,6 +25,7 @@ export interface TemplateTransaction {
   readonly txid: string;
   readonly sigops?: number;
   readonly weight?: number;
+  readonly fee?: number;
 }
 
 /** A template checked once and turned into the binary forms jobs and blocks are made of. */
@@ -55,6 +56,8 @@ export interface PreparedTemplate {
    * (legacy count x 4) under segwit, the legacy count before it.
    */
   readonly transactionSigops: number;
+  /** The fees of the template's transactions, in satoshis: the coinbase value less the subsidy. */
+  readonly fees: bigint;
   readonly transactionWeight: number;
   readonly transactionBytes: number;
   readonly sigopLimit: number | undefined;
@@ -133,6 +136,7 @@ interface TemplateTransactions {
   readonly sigops: number;
   readonly weight: number;
   readonly bytes: number;
+  readonly fees: number;
 }
 
 function prepareTransactions(list: unknown): TemplateTransactions {
@@ -142,6 +146,7 @@ function prepareTransactions(list: unknown): TemplateTransactions {
   const transactions: Buffer[] = [];
   const txids: Buffer[] = [];
   let sigops = 0;
+  let fees = 0;
   let weight = 0;
   let bytes = 0;
   (list as unknown[]).forEach((tx, index) => {
@@ -156,11 +161,12 @@ function prepareTransactions(list: unknown): TemplateTransactions {
     transactions.push(data);
     txids.push(requireHash(tx.txid, `${field}.txid`));
     sigops += optionalCount(tx.sigops, `${field}.sigops`);
+    fees += optionalCount(tx.fee, `${field}.fee`);
     // Without a weight field, 4 weight units per byte is the upper bound.
     weight += tx.weight === undefined ? data.length * 4 : optionalCount(tx.weight, `${field}.weight`);
     bytes += data.length;
   });
-  return { transactions, txids, sigops, weight, bytes };
+  return { transactions, txids, sigops, weight, bytes, fees };
 }
 
 /** Checks a getblocktemplate result and prepares it; a bad field throws a TemplateError naming it. */
@@ -227,6 +233,7 @@ export function prepareTemplate(result: unknown): PreparedTemplate {
     transactions: transactions.transactions,
     merkleBranch: merkleBranch(transactions.txids),
     transactionSigops: transactions.sigops,
+    fees: BigInt(transactions.fees),
     transactionWeight: transactions.weight,
     transactionBytes: transactions.bytes,
     sigopLimit: optionalLimit(result.sigoplimit, 'sigoplimit'),

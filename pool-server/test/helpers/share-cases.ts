@@ -39,6 +39,7 @@ export function templateOfCase(shareCase: ShareCase): PreparedTemplate {
     transactions: [],
     merkleBranch: notify.merkle_branch.map((hash) => Buffer.from(hash, 'hex')),
     transactionSigops: 0,
+    fees: 0n,
     transactionWeight: 0,
     transactionBytes: 0,
     sigopLimit: undefined,

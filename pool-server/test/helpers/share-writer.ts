@@ -25,5 +25,9 @@ export function numberedShare(n: number, workers = 5): ShareRecord {
     achieved: n,
     height: 100,
     block: false,
+    solo: false,
+    networkDifficulty: 1_000,
+    subsidy: 312_500_000,
+    fees: 1_000_000,
   };
 }

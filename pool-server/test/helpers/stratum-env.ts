@@ -3,7 +3,7 @@
  * session tests without sockets.
  */
 import { ExtranonceAllocator } from '../../src/stratum/extranonce.ts';
-import { JobFeed, type PayoutMode } from '../../src/stratum/job-feed.ts';
+import { JobFeed } from '../../src/stratum/job-feed.ts';
 import type {
   CreditedShare,
   RejectedSubmit,
@@ -28,7 +28,7 @@ if (!recorded) {
   throw new Error('the public-pool testnet3 template vector is missing');
 }
 
-function scriptOf(address: string): Buffer {
+export function scriptOf(address: string): Buffer {
   const result = payoutScript(address, 'test');
   if (!result.ok) {
     throw new Error(result.message);
@@ -54,12 +54,17 @@ export interface EventLog {
   readonly problems: string[];
 }
 
+/** The pool pays TESTNET_ADDRESS, and takes 1 % of SOLO blocks. */
 export function testEnvironment(
   settings: Partial<StratumSettings> = {},
-  payout: PayoutMode = { mode: 'pool', poolScript: scriptOf(TESTNET_ADDRESS) },
   template: PreparedTemplate = testTemplate(),
 ): { env: StratumEnvironment; log: EventLog; feed: JobFeed } {
-  const feed = new JobFeed({ poolTag: Buffer.from('/hashwatt/'), extranonce2Size: 8, payout });
+  const feed = new JobFeed({
+    poolTag: Buffer.from('/hashwatt/'),
+    extranonce2Size: 8,
+    poolScript: scriptOf(TESTNET_ADDRESS),
+    soloFeeBasisPoints: 100,
+  });
   feed.setTemplate(template);
   const log: EventLog = { accepted: [], rejected: [], order: [], problems: [] };
   const env: StratumEnvironment = {
@@ -69,6 +74,7 @@ export function testEnvironment(
       vardiff: { ...DEFAULT_VARDIFF, startDifficulty: 1e-6, minDifficulty: 1e-9 },
       maxWorkersPerConnection: 4,
       maxRequestsBeforeAuthorize: 5,
+      soloByDefault: false,
       ...settings,
     },
     extranonces: new ExtranonceAllocator(1),

@@ -35,6 +35,8 @@ CREATE TABLE shares (
   height integer NOT NULL,
   -- 0 share, 1 share that was also a block candidate.
   result smallint NOT NULL,
+  -- Mined on a SOLO coinbase: it counts for hashrate, never for PPLNS or PPS.
+  solo boolean NOT NULL DEFAULT false,
   batch_id uuid NOT NULL
 );
 CREATE INDEX shares_time ON shares (time);

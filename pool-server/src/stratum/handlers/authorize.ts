@@ -31,25 +31,49 @@ export function handleAuthorize(ctx: SessionContext, request: StratumRequest, no
     return;
   }
   const { identity } = result;
-  if (env.feed.solo && identity.payoutScript === undefined) {
-    ctx.fail(
-      request.id,
-      StratumErrorCode.UnauthorizedWorker,
-      'SOLO mining pays the address in the username: use <your address>.<worker>',
-    );
+  const solo = identity.solo || env.settings.soloByDefault;
+  const refusal = soloConflict(state.workers.size === 0, state.soloScript, solo, identity.payoutScript);
+  if (refusal !== undefined) {
+    ctx.fail(request.id, StratumErrorCode.UnauthorizedWorker, refusal);
     return;
   }
-  const firstPayout = state.payoutScript === undefined && identity.payoutScript !== undefined;
+  const startsSolo = solo && state.soloScript === undefined;
   state.workers.set(identity.worker, identity);
-  if (firstPayout) {
-    state.payoutScript = identity.payoutScript;
-  }
   ctx.reply(request.id, true);
   if (identity.fixedDifficulty !== undefined) {
     ctx.announceDifficulty(state.vardiff.fix(identity.fixedDifficulty, nowMs));
   }
-  // In SOLO mode the first job exists only now: its coinbase pays this address.
-  if (env.feed.solo && firstPayout && state.subscribed) {
-    ctx.sendCurrentJob();
+  if (startsSolo) {
+    // From now on this session's jobs are its own, their coinbase paying this address.
+    state.soloScript = identity.payoutScript;
+    state.registry = env.feed.soloRegistry();
+    if (state.subscribed) {
+      ctx.sendCurrentJob();
+    }
   }
+}
+
+/**
+ * A connection mines either for the pool or SOLO for one address: every job it gets pays
+ * one coinbase. Returns why a worker cannot join this connection, if it cannot.
+ */
+function soloConflict(
+  first: boolean,
+  sessionScript: Buffer | undefined,
+  solo: boolean,
+  workerScript: Buffer | undefined,
+): string | undefined {
+  if (solo && workerScript === undefined) {
+    return 'SOLO mining pays the address in the username: use <your address>.<worker>';
+  }
+  if (first) {
+    return undefined;
+  }
+  if (sessionScript === undefined && solo) {
+    return 'this connection already mines for the pool: open another one to mine SOLO';
+  }
+  if (sessionScript !== undefined && (!solo || !workerScript?.equals(sessionScript))) {
+    return 'this connection mines SOLO for another address: open another one for this worker';
+  }
+  return undefined;
 }

@@ -75,6 +75,7 @@ export function handleSubmit(ctx: SessionContext, request: StratumRequest, nowMs
   state.invalidStreak = 0;
   const credited: CreditedShare = {
     identity,
+    solo: state.soloScript !== undefined,
     share: result,
     // A block below the share target (regtest) counts for what it achieved.
     difficulty: result.meetsShareTarget ? difficulty : Math.min(difficulty, result.difficulty),

@@ -21,7 +21,7 @@ export function handleSubscribe(ctx: SessionContext, request: StratumRequest): v
     state.extranonce1Number = extranonce1;
     state.extranonce1 = extranonceToBytes(extranonce1);
     state.shareSession.extranonce1 = state.extranonce1;
-    state.registry = env.feed.registryForSession();
+    state.registry = env.feed.sharedRegistry;
     state.subscribed = true;
   }
   const extranonce1Hex = state.extranonce1?.toString('hex') ?? '';
@@ -35,5 +35,8 @@ export function handleSubscribe(ctx: SessionContext, request: StratumRequest): v
   ]);
   // [stratum] subscribe result, then set_difficulty, then the first job (ckpool, MiningCore).
   ctx.announceDifficulty(state.vardiff.difficulty);
-  ctx.sendCurrentJob();
+  // A SOLO coinbase pays the worker's address: its first job waits for mining.authorize.
+  if (!env.settings.soloByDefault) {
+    ctx.sendCurrentJob();
+  }
 }
