@@ -9,7 +9,11 @@ export interface FoundBlock {
   readonly hash: string;
   /** The coinbase value in satoshis: subsidy plus fees. */
   readonly reward: bigint;
+  readonly fees: bigint;
+  readonly networkDifficulty: number;
   readonly finder: { readonly account: string; readonly worker: string };
+  /** Found on a SOLO coinbase: it paid the finder directly. */
+  readonly solo: boolean;
   readonly foundAtMs: number;
 }
 

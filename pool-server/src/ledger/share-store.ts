@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Database } from '../db/pool.ts';
+import { withTransaction } from '../db/transaction.ts';
 
 /** An accepted share as the ledger keeps it. */
 export interface ShareRecord {
@@ -108,18 +109,12 @@ export class ShareStore {
 
   /** Stores a batch; 'duplicate' when it was stored before (a replay). */
   async store(batch: ShareBatch): Promise<'stored' | 'duplicate'> {
-    const client = await this.#db.connect();
-    // A server going away between queries errors the idle client: the next query fails instead.
-    const ignore = (): void => undefined;
-    client.on('error', ignore);
-    try {
-      await client.query('BEGIN');
+    return withTransaction(this.#db, async (client) => {
       const inserted = await client.query(
         'INSERT INTO share_batches (id, node_id, share_count) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING',
         [batch.id, batch.nodeId, batch.shares.length],
       );
       if (inserted.rowCount === 0) {
-        await client.query('ROLLBACK');
         return 'duplicate';
       }
       const ids = await this.#resolve(client, batch);
@@ -128,15 +123,8 @@ export class ShareStore {
       for (const hook of this.#hooks) {
         await hook(client, batch, ids);
       }
-      await client.query('COMMIT');
       return 'stored';
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.off('error', ignore);
-      client.release();
-    }
+    });
   }
 
   async #resolve(client: pg.PoolClient, batch: ShareBatch): Promise<BatchIds> {

@@ -312,7 +312,10 @@ describe('block submitter', () => {
       height: 1,
       hash: '00'.repeat(32),
       reward: 5_000_000_000n,
+      fees: 0n,
+      networkDifficulty: 1,
       finder: { account: 'a', worker: 'a.b' },
+      solo: false,
       foundAtMs: 0,
     };
     // A header on the tip with the genesis bits and no transactions: refused for its bits.

@@ -122,6 +122,12 @@ export class DevChain {
     return times[Math.floor(times.length / 2)] ?? 0;
   }
 
+  /** A transaction for the next blocks (the wallet's payments). */
+  addTransaction(tx: MempoolTransaction): void {
+    this.#mempool.set(tx.txid, tx);
+    this.#changed();
+  }
+
   /** Adds made-up transactions until the mempool holds mempoolSize of them. */
   refillMempool(): number {
     let added = 0;
@@ -250,7 +256,7 @@ export class DevChain {
    * and connected without proof of work (the devchain does not spend CPU on it), so
    * that the pool's current jobs turn stale.
    */
-  addNetworkBlock(): string {
+  addNetworkBlock(payout: Buffer = NETWORK_PAYOUT): string {
     const template = prepareTemplate(this.blockTemplate());
     const job = createJob(
       'network',
@@ -258,7 +264,7 @@ export class DevChain {
       buildCoinbase(template, {
         poolTag: Buffer.from('/devchain network/'),
         extranonce2Size: 4,
-        payouts: [{ script: NETWORK_PAYOUT, weight: 1 }],
+        payouts: [{ script: payout, weight: 1 }],
       }),
       true,
     );

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { Publisher } from 'zeromq';
 import { DevChain } from './chain.ts';
 import { startDevRpcServer } from './rpc-server.ts';
+import { DevWallet } from './wallet.ts';
 
 export interface DevNodeOptions {
   readonly host: string;
@@ -21,6 +22,7 @@ export interface DevNodeOptions {
 
 export interface DevNode {
   readonly chain: DevChain;
+  readonly wallet: DevWallet;
   readonly rpcUrl: string;
   readonly zmqUrl: string | undefined;
   stop(): Promise<void>;
@@ -37,12 +39,16 @@ export async function startDevNode(options: DevNodeOptions): Promise<DevNode> {
     mempoolSize: options.mempoolSize,
     now: () => Math.floor(Date.now() / 1000),
   });
-  const rpc: Server & { url: string } = await startDevRpcServer(chain, {
-    host: options.host,
-    port: options.rpcPort,
-    user: options.rpcUser,
-    password: options.rpcPassword,
-  });
+  const wallet = new DevWallet(chain);
+  const rpc: Server & { url: string } = await startDevRpcServer(
+    { chain, wallet },
+    {
+      host: options.host,
+      port: options.rpcPort,
+      user: options.rpcUser,
+      password: options.rpcPassword,
+    },
+  );
 
   let zmq: Publisher | undefined;
   let zmqUrl: string | undefined;
@@ -84,6 +90,7 @@ export async function startDevNode(options: DevNodeOptions): Promise<DevNode> {
 
   return {
     chain,
+    wallet,
     rpcUrl: rpc.url,
     zmqUrl,
     async stop() {

@@ -5,6 +5,7 @@ import { payoutScript } from '../../work/address.ts';
 import { u32ToHex } from '../../work/bytes.ts';
 import { difficultyFromBits } from '../../work/target.ts';
 import { SubmitDecodeError, type DevChain } from './chain.ts';
+import { WalletError, type DevWallet } from './wallet.ts';
 
 /** [Bitcoin Core rpc/protocol.h] */
 const RPC_METHOD_NOT_FOUND = -32601;
@@ -25,7 +26,12 @@ class RpcMethodError extends Error {
   }
 }
 
-type Method = (chain: DevChain, params: readonly unknown[]) => unknown;
+interface DevState {
+  readonly chain: DevChain;
+  readonly wallet: DevWallet;
+}
+
+type Method = (node: DevState, params: readonly unknown[]) => unknown;
 
 function blockHeaderView(chain: DevChain, hash: string): Record<string, unknown> {
   const block = chain.blockByHash(hash);
@@ -63,7 +69,7 @@ function hashParam(params: readonly unknown[]): string {
 }
 
 const METHODS: Record<string, Method> = {
-  getblocktemplate(chain, params) {
+  getblocktemplate({ chain }, params) {
     const [request] = params as [{ rules?: unknown } | undefined];
     const rules = request?.rules;
     if (!Array.isArray(rules) || !rules.includes('segwit')) {
@@ -74,7 +80,7 @@ const METHODS: Record<string, Method> = {
     }
     return chain.blockTemplate();
   },
-  submitblock(chain, params) {
+  submitblock({ chain }, params) {
     const [hex] = params;
     if (typeof hex !== 'string' || !/^([0-9a-f]{2})+$/i.test(hex)) {
       throw new RpcMethodError(RPC_DESERIALIZATION_ERROR, 'Block decode failed');
@@ -88,7 +94,7 @@ const METHODS: Record<string, Method> = {
       throw error;
     }
   },
-  getblockchaininfo(chain) {
+  getblockchaininfo({ chain }) {
     return {
       chain: 'regtest',
       blocks: chain.height,
@@ -104,7 +110,7 @@ const METHODS: Record<string, Method> = {
       warnings: '',
     };
   },
-  getmininginfo(chain) {
+  getmininginfo({ chain }) {
     return {
       blocks: chain.height,
       difficulty: chain.difficulty(),
@@ -133,16 +139,16 @@ const METHODS: Record<string, Method> = {
       warnings: '',
     };
   },
-  getbestblockhash(chain) {
+  getbestblockhash({ chain }) {
     return chain.tip.hash;
   },
-  getblockcount(chain) {
+  getblockcount({ chain }) {
     return chain.height;
   },
-  getdifficulty(chain) {
+  getdifficulty({ chain }) {
     return chain.difficulty();
   },
-  getblockhash(chain, params) {
+  getblockhash({ chain }, params) {
     const [height] = params;
     const block = typeof height === 'number' && Number.isInteger(height) ? chain.blockAt(height) : undefined;
     if (!block) {
@@ -150,13 +156,13 @@ const METHODS: Record<string, Method> = {
     }
     return block.hash;
   },
-  getblockheader(chain, params) {
+  getblockheader({ chain }, params) {
     const hash = hashParam(params);
     const verbose = params[1] ?? true;
     const view = blockHeaderView(chain, hash);
     return verbose === false ? chain.blockByHash(hash)?.header.toString('hex') : view;
   },
-  getblock(chain, params) {
+  getblock({ chain }, params) {
     const hash = hashParam(params);
     const verbosity = params[1] === false ? 0 : params[1] === true ? 1 : (params[1] ?? 1);
     const view = blockHeaderView(chain, hash);
@@ -174,7 +180,7 @@ const METHODS: Record<string, Method> = {
       tx: verbosity === 1 ? block.txids : block.txids.map((txid) => ({ txid })),
     };
   },
-  validateaddress(_chain, params) {
+  validateaddress(_node, params) {
     const [address] = params;
     const result = typeof address === 'string' ? payoutScript(address, 'regtest') : undefined;
     if (!result?.ok) {
@@ -196,12 +202,32 @@ const METHODS: Record<string, Method> = {
       }),
     };
   },
-  generatetoaddress(chain, params) {
-    const [count] = params;
+  getnewaddress({ wallet }) {
+    return wallet.newAddress();
+  },
+  getbalance({ wallet }) {
+    return Number(wallet.balance()) / 1e8;
+  },
+  sendmany({ wallet }, params) {
+    const [, amounts, , comment] = params;
+    return wallet.sendMany(amounts, comment);
+  },
+  gettransaction({ wallet }, params) {
+    return wallet.transaction(params[0]);
+  },
+  listtransactions({ wallet }, params) {
+    return wallet.list(params[1], params[2]);
+  },
+  generatetoaddress({ chain }, params) {
+    const [count, address] = params;
     if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 1000) {
       throw new RpcMethodError(RPC_INVALID_PARAMETER, 'nblocks must be 1 to 1000');
     }
-    return Array.from({ length: count }, () => chain.addNetworkBlock());
+    const payout = typeof address === 'string' ? payoutScript(address, 'regtest') : undefined;
+    if (!payout?.ok) {
+      throw new RpcMethodError(RPC_INVALID_ADDRESS_OR_KEY, 'Error: Invalid address');
+    }
+    return Array.from({ length: count }, () => chain.addNetworkBlock(payout.script));
   },
 };
 
@@ -248,9 +274,10 @@ async function readBody(request: IncomingMessage): Promise<string | undefined> {
 
 /** The devchain's JSON-RPC endpoint: what bitcoind's looks like to the pool. */
 export async function startDevRpcServer(
-  chain: DevChain,
+  node: DevState,
   options: DevRpcServerOptions,
 ): Promise<http.Server & { url: string }> {
+  const { chain } = node;
   const expected = Buffer.from(
     `Basic ${Buffer.from(`${options.user}:${options.password}`).toString('base64')}`,
   );
@@ -291,12 +318,14 @@ export async function startDevRpcServer(
       await chain.waitForChange(longpollId, LONGPOLL_HOLD_MS);
     }
     try {
-      respond(response, 200, call.id ?? null, method(chain, params));
+      respond(response, 200, call.id ?? null, method(node, params));
     } catch (error) {
       const failure =
         error instanceof RpcMethodError
           ? error
-          : new RpcMethodError(RPC_INTERNAL_ERROR, error instanceof Error ? error.message : String(error));
+          : error instanceof WalletError
+            ? new RpcMethodError(error.code, error.message)
+            : new RpcMethodError(RPC_INTERNAL_ERROR, error instanceof Error ? error.message : String(error));
       respond(response, 500, call.id ?? null, null, failure);
     }
   }

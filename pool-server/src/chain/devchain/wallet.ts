@@ -1,0 +1,178 @@
+import { randomBytes } from 'node:crypto';
+import { Block, networks, payments } from 'bitcoinjs-lib';
+import { payoutScript } from '../../work/address.ts';
+import type { DevChain } from './chain.ts';
+import { spendingTransaction } from './mempool.ts';
+
+/** [Bitcoin Core] coinbase outputs can be spent after 100 confirmations. */
+const COINBASE_MATURITY = 100;
+const COIN = 100_000_000n;
+
+/** [Bitcoin Core rpc/protocol.h] */
+export class WalletError extends Error {
+  readonly code: number;
+  constructor(code: number, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+interface Received {
+  readonly height: number;
+  readonly amount: bigint;
+}
+
+interface Sent {
+  readonly txid: string;
+  readonly amount: bigint;
+  readonly fee: bigint;
+  readonly comment: string;
+  readonly time: number;
+  readonly recipients: Readonly<Record<string, string>>;
+}
+
+/** Satoshis from a BTC amount given as a number or a decimal string, exactly. */
+function satoshis(amount: unknown): bigint | undefined {
+  const text = typeof amount === 'number' ? amount.toFixed(8) : amount;
+  if (typeof text !== 'string' || !/^\d+(\.\d{1,8})?$/.test(text)) {
+    return undefined;
+  }
+  const [whole = '0', fraction = ''] = text.split('.');
+  return BigInt(whole) * COIN + BigInt(fraction.padEnd(8, '0'));
+}
+
+/** Satoshis as the JSON number bitcoind prints for amounts. */
+function amountOf(sats: bigint): number {
+  return Number(sats) / 1e8;
+}
+
+/**
+ * The devchain's wallet, for the calls a pool's payouts make: addresses of its own, whose
+ * coinbase outputs it counts once mature, and sendmany, whose transactions go to the
+ * devchain's mempool and are mined. Coins are accounted, not signed.
+ */
+export class DevWallet {
+  readonly #chain: DevChain;
+  readonly #scripts = new Set<string>();
+  readonly #received: Received[] = [];
+  readonly #sent: Sent[] = [];
+  readonly #minedAt = new Map<string, number>();
+
+  constructor(chain: DevChain) {
+    this.#chain = chain;
+    chain.onBlockConnected((hash) => {
+      this.#scan(hash);
+    });
+  }
+
+  /** [getnewaddress] a regtest P2WPKH address this wallet owns. */
+  newAddress(): string {
+    const payment = payments.p2wpkh({ hash: randomBytes(20), network: networks.regtest });
+    this.#scripts.add(Buffer.from(payment.output ?? []).toString('hex'));
+    return payment.address ?? '';
+  }
+
+  /** [getbalance] mature coinbase income less what was sent, in satoshis. */
+  balance(): bigint {
+    const height = this.#chain.height;
+    const mature = this.#received
+      .filter((received) => height - received.height + 1 >= COINBASE_MATURITY)
+      .reduce((sum, received) => sum + received.amount, 0n);
+    return this.#sent.reduce((left, sent) => left - sent.amount - sent.fee, mature);
+  }
+
+  /** [sendmany] pays every address its amount in one transaction; the comment is kept. */
+  sendMany(amounts: unknown, comment: unknown): string {
+    if (
+      typeof amounts !== 'object' ||
+      amounts === null ||
+      Array.isArray(amounts) ||
+      Object.keys(amounts).length === 0
+    ) {
+      throw new WalletError(-8, 'Invalid parameter, amounts must be an object of address: amount');
+    }
+    const outputs: { script: Buffer; value: bigint }[] = [];
+    for (const [address, amount] of Object.entries(amounts)) {
+      const script = payoutScript(address, 'regtest');
+      if (!script.ok) {
+        throw new WalletError(-5, `Invalid Bitcoin address: ${address}`);
+      }
+      const value = satoshis(amount);
+      if (value === undefined || value <= 0n) {
+        throw new WalletError(-3, `Invalid amount for ${address}`);
+      }
+      outputs.push({ script: script.script, value });
+    }
+    const total = outputs.reduce((sum, output) => sum + output.value, 0n);
+    const tx = spendingTransaction(outputs);
+    if (total + BigInt(tx.fee) > this.balance()) {
+      throw new WalletError(-6, 'Insufficient funds');
+    }
+    this.#chain.addTransaction(tx);
+    this.#sent.push({
+      txid: tx.txid,
+      amount: total,
+      fee: BigInt(tx.fee),
+      comment: typeof comment === 'string' ? comment : '',
+      time: Math.floor(Date.now() / 1000),
+      recipients: Object.fromEntries(
+        Object.entries(amounts).map(([address, amount]) => [address, String(amount)]),
+      ),
+    });
+    return tx.txid;
+  }
+
+  /** [gettransaction] */
+  transaction(txid: unknown): Record<string, unknown> {
+    const sent = this.#sent.find((candidate) => candidate.txid === txid);
+    if (!sent) {
+      throw new WalletError(-5, 'Invalid or non-wallet transaction id');
+    }
+    return this.#view(sent);
+  }
+
+  /** [listtransactions] most recent last, as Core lists them. */
+  list(count: unknown, skip: unknown): Record<string, unknown>[] {
+    const take = typeof count === 'number' ? count : 10;
+    const from = typeof skip === 'number' ? skip : 0;
+    const views = this.#sent.map((sent) => this.#view(sent));
+    return views.slice(Math.max(0, views.length - from - take), views.length - from);
+  }
+
+  #view(sent: Sent): Record<string, unknown> {
+    const mined = this.#minedAt.get(sent.txid);
+    return {
+      txid: sent.txid,
+      category: 'send',
+      amount: -amountOf(sent.amount),
+      fee: -amountOf(sent.fee),
+      confirmations: mined === undefined ? 0 : this.#chain.height - mined + 1,
+      comment: sent.comment,
+      time: sent.time,
+      details: Object.entries(sent.recipients).map(([address, amount]) => ({
+        address,
+        category: 'send',
+        amount: -Number(amount),
+      })),
+    };
+  }
+
+  #scan(hash: string): void {
+    const stored = this.#chain.blockByHash(hash);
+    if (!stored) {
+      return;
+    }
+    const block = Block.fromBuffer(stored.raw);
+    const [coinbase, ...rest] = block.transactions ?? [];
+    for (const output of coinbase?.outs ?? []) {
+      if (this.#scripts.has(Buffer.from(output.script).toString('hex'))) {
+        this.#received.push({ height: stored.height, amount: output.value });
+      }
+    }
+    for (const tx of rest) {
+      if (this.#sent.some((sent) => sent.txid === tx.getId())) {
+        this.#minedAt.set(tx.getId(), stored.height);
+      }
+    }
+  }
+}
