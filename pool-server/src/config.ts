@@ -130,7 +130,54 @@ export const ConfigSchema = Type.Object({
       ),
       payoutMode: Type.Union([Type.Literal('pool'), Type.Literal('solo')], { default: 'pool' }),
       soloFeePercent: Type.Number({ default: 1, minimum: 0, maximum: 99.99 }),
+      scheme: Type.Enum(['pplns', 'pps', 'fpps'], {
+        default: 'pplns',
+        description:
+          'How pool (not SOLO) miners are paid: PPLNS shares found blocks; PPS pays each share its expected subsidy at once; FPPS the subsidy and fees.',
+      }),
+      feePercent: Type.Number({ default: 1, minimum: 0, maximum: 99.99, description: 'The pool fee.' }),
+      pplnsWindowFactor: Type.Number({
+        default: 2,
+        minimum: 0.01,
+        maximum: 100,
+        description: 'PPLNS window: the latest shares worth this many times the network difficulty.',
+      }),
       tag: Type.String({ default: '/hashwatt/', maxLength: 40, description: 'Carried in every coinbase.' }),
+    },
+    { default: {} },
+  ),
+  payouts: Type.Object(
+    {
+      enabled: Type.Boolean({
+        default: true,
+        description: "Pay miners through the node's wallet (sendmany).",
+      }),
+      thresholdBtc: Type.Number({
+        default: 0.01,
+        minimum: 0.00001,
+        maximum: 21_000_000,
+        description: 'A miner is paid once the payable balance reaches this.',
+      }),
+      intervalSeconds: Type.Integer({ default: 3_600, minimum: 1, description: 'Payouts run this often.' }),
+      maxRecipients: Type.Integer({
+        default: 500,
+        minimum: 1,
+        maximum: 2_000,
+        description: 'Recipients of one sendmany.',
+      }),
+      maturityConfirmations: Type.Integer({
+        default: 100,
+        minimum: 1,
+        maximum: 1_000,
+        description:
+          'A found block is pending until it has this many confirmations (coinbase maturity is 100).',
+      }),
+      maturityCheckSeconds: Type.Integer({
+        default: 30,
+        minimum: 1,
+        maximum: 3_600,
+        description: 'Pending blocks are checked against the node this often.',
+      }),
     },
     { default: {} },
   ),

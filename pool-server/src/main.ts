@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { payments, networks } from 'bitcoinjs-lib';
 import { pino, type Logger } from 'pino';
 import { BlockJournal } from './chain/block-journal.ts';
 import { BlockSubmitter } from './chain/block-submitter.ts';
@@ -19,6 +18,11 @@ import { ConfigError, configToEnvironment, loadConfig, type Config } from './con
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { createDatabase, type Database } from './db/pool.ts';
+import { BlockLedger, type BlockLedgerSettings } from './ledger/block-ledger.ts';
+import { BlockMaturity } from './ledger/block-maturity.ts';
+import { Payouts } from './ledger/payouts.ts';
+import { Schedule, type Duty } from './ledger/schedule.ts';
+import { perShareCredits } from './ledger/schemes/pps.ts';
 import { ShareJournal } from './ledger/share-journal.ts';
 import { ShareStore, type ShareRecord } from './ledger/share-store.ts';
 import { ShareWriter } from './ledger/share-writer.ts';
@@ -31,13 +35,8 @@ import { payoutScript } from './work/address.ts';
 import { assembleBlock } from './work/block.ts';
 import { createShareHasher } from './work/share-hasher.ts';
 import { difficultyFromBits, encodeCompact, targetFromDifficulty } from './work/target.ts';
-import { sha256 } from './work/sha256d.ts';
 
-/** The devchain pays a fixed regtest address unless one is configured: coins nobody holds. */
-const DEMO_PAYOUT = payments.p2wpkh({
-  hash: sha256(Buffer.from('hashwatt devchain')).subarray(0, 20),
-  network: networks.regtest,
-});
+const SATOSHIS_PER_BTC = 100_000_000;
 const STATS_INTERVAL_MS = 60_000;
 
 interface Node {
@@ -73,6 +72,82 @@ async function connectNode(config: Config, log: Logger): Promise<Node> {
     'devchain: no node.rpcUrl configured, running the built-in regtest devchain',
   );
   return { rpcUrl: devnode.rpcUrl, auth: { user: 'hashwatt', password }, zmqUrl: devnode.zmqUrl, devnode };
+}
+
+function rpcClient(config: Config, node: Node): BitcoinRpcClient {
+  return new BitcoinRpcClient({
+    url: node.rpcUrl,
+    auth: node.auth,
+    timeoutMs: config.node.rpcTimeoutMs,
+    retries: 5,
+    retryDelayMs: 500,
+  });
+}
+
+/**
+ * The address the pool's coinbases pay: the configured one, or on the devchain an address
+ * of its wallet, so that payouts can spend what the pool mines.
+ */
+async function poolPayoutAddress(config: Config, rpc: BitcoinRpcClient): Promise<string> {
+  return config.pool.payoutAddress ?? rpc.call<string>('getnewaddress', ['hashwatt pool']);
+}
+
+function ledgerSettings(config: Config): BlockLedgerSettings {
+  return {
+    scheme: config.pool.scheme,
+    feeBasisPoints: Math.round(config.pool.feePercent * 100),
+    pplnsWindowFactor: config.pool.pplnsWindowFactor,
+  };
+}
+
+/**
+ * The ledger's periodic duties, run by one process only (the primary when there are
+ * several): found blocks the journal holds and the books do not (found while the
+ * database was away) are recorded, pending blocks followed to maturity, miners paid.
+ */
+function ledgerSchedule(
+  config: Config,
+  db: Database,
+  rpc: BitcoinRpcClient,
+  books: { readonly ledger: BlockLedger; readonly journal: BlockJournal },
+  log: Logger,
+): Schedule {
+  const { ledger, journal } = books;
+  const maturity = new BlockMaturity(rpc, ledger, config.payouts.maturityConfirmations, log);
+  const duties: Duty[] = [
+    {
+      name: 'blocks',
+      intervalMs: config.payouts.maturityCheckSeconds * 1000,
+      async run() {
+        const { blocks, unreadable } = await journal.read();
+        if (unreadable > 0) {
+          log.warn({ unreadable }, 'ledger: the block journal has lines that are not blocks');
+        }
+        const recorded = await ledger.recordMissing(blocks);
+        if (recorded > 0) {
+          log.warn({ recorded }, 'ledger: found blocks recorded from the journal');
+        }
+        await maturity.check();
+      },
+    },
+  ];
+  if (config.payouts.enabled) {
+    const payouts = new Payouts(
+      db,
+      rpc,
+      {
+        thresholdSats: BigInt(Math.round(config.payouts.thresholdBtc * SATOSHIS_PER_BTC)),
+        maxRecipients: config.payouts.maxRecipients,
+      },
+      log,
+    );
+    duties.push({
+      name: 'payouts',
+      intervalMs: config.payouts.intervalSeconds * 1000,
+      run: () => payouts.run(),
+    });
+  }
+  return new Schedule(duties, log);
 }
 
 /** Counts for the log line each minute. */
@@ -163,8 +238,12 @@ export interface RunningPool {
 /** Starts the pool on a validated configuration. Tests start it here too. */
 export async function run(config: Config, log: Logger): Promise<RunningPool> {
   const storage = await connectDatabase(config, log);
+  const store = new ShareStore(storage.db);
+  if (config.pool.scheme !== 'pplns') {
+    store.onBatch(perShareCredits(config.pool.scheme, Math.round(config.pool.feePercent * 100)));
+  }
   const writer = new ShareWriter(
-    new ShareStore(storage.db),
+    store,
     new ShareJournal({
       directory: path.join(config.dataDir, 'journal', `node-${String(config.stratum.nodeId)}`),
       fsync: config.ledger.fsync,
@@ -181,14 +260,8 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
   );
   await writer.start();
   const node = await connectNode(config, log);
-  const rpc = new BitcoinRpcClient({
-    url: node.rpcUrl,
-    auth: node.auth,
-    timeoutMs: config.node.rpcTimeoutMs,
-    retries: 5,
-    retryDelayMs: 500,
-  });
-  const payoutAddress = config.pool.payoutAddress ?? DEMO_PAYOUT.address ?? '';
+  const rpc = rpcClient(config, node);
+  const payoutAddress = await poolPayoutAddress(config, rpc);
   const info = await checkNode(rpc, { chain: config.chain, payoutAddress });
   log.info({ chain: info.chain, height: info.blocks, node: rpc.endpoint }, 'chain: node checked');
   const poolScript = payoutScript(payoutAddress, config.chain);
@@ -202,7 +275,25 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
     poolScript: poolScript.script,
     soloFeeBasisPoints: Math.round(pool.soloFeePercent * 100),
   });
-  const submitter = new BlockSubmitter(rpc, new BlockJournal(path.join(config.dataDir, 'blocks.jsonl')), log);
+  const journal = new BlockJournal(path.join(config.dataDir, 'blocks.jsonl'));
+  const ledger = new BlockLedger(storage.db, ledgerSettings(config), log);
+  const submitter = new BlockSubmitter(
+    rpc,
+    {
+      // On disk first: a block found while the database is away reaches the books later.
+      async record(outcome) {
+        await journal.record(outcome);
+        // The PPLNS window ends with the block's own share: store what is waiting first.
+        await writer.flush();
+        await ledger.record(outcome);
+      },
+    },
+    log,
+  );
+  // With several Stratum processes the primary keeps the schedule.
+  const schedule = cluster.isWorker
+    ? undefined
+    : ledgerSchedule(config, storage.db, rpc, { ledger, journal }, log);
   const stats = poolStats(log);
   const events: StratumEvents = {
     blockFound(found: CreditedShare) {
@@ -341,6 +432,7 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
     stats.report(server.connectionCount);
   }, STATS_INTERVAL_MS);
   statsTimer.unref();
+  schedule?.start();
 
   return {
     stratumPort: port,
@@ -350,6 +442,7 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
       clearInterval(statsTimer);
       templates.stop();
       await server.stop();
+      await schedule?.stop();
       await writer.close();
       await storage.db.end();
       await storage.embedded?.stop();
@@ -379,12 +472,13 @@ export async function runCluster(config: Config, log: Logger): Promise<RunningPo
   // Migrated once here; the Stratum processes share the database (the embedded one runs here).
   const storage = await connectDatabase(config, log);
   const node = await connectNode(config, log);
+  const rpc = rpcClient(config, node);
   const auth = node.auth;
   const shared: Record<string, string> = {
     ...configToEnvironment(config),
     HASHWATT_DATABASE_URL: storage.url,
     HASHWATT_NODE_RPC_URL: node.rpcUrl,
-    HASHWATT_POOL_PAYOUT_ADDRESS: config.pool.payoutAddress ?? DEMO_PAYOUT.address ?? '',
+    HASHWATT_POOL_PAYOUT_ADDRESS: await poolPayoutAddress(config, rpc),
     HASHWATT_STRATUM_PROCESSES: '1',
     ...('cookieFile' in auth
       ? { HASHWATT_NODE_RPC_COOKIE_FILE: auth.cookieFile }
@@ -421,12 +515,24 @@ export async function runCluster(config: Config, log: Logger): Promise<RunningPo
   await Promise.all(Array.from({ length: config.stratum.processes }, (_, index) => start(index)));
   const [first] = ports;
   log.info({ processes: config.stratum.processes, port: first?.port }, 'pool: Stratum processes ready');
+  const schedule = ledgerSchedule(
+    config,
+    storage.db,
+    rpc,
+    {
+      ledger: new BlockLedger(storage.db, ledgerSettings(config), log),
+      journal: new BlockJournal(path.join(config.dataDir, 'blocks.jsonl')),
+    },
+    log,
+  );
+  schedule.start();
   return {
     stratumPort: first?.port ?? 0,
     tlsPort: first?.tlsPort,
     devnode: node.devnode,
     async stop() {
       stopping = true;
+      await schedule.stop();
       await Promise.all(
         [...workers.values()].map(
           (worker) =>

@@ -1,11 +1,60 @@
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { BlockOutcome, BlockRecorder } from './block-submitter.ts';
+import type { BlockOutcome, BlockRecorder, BlockStatus } from './block-submitter.ts';
+
+const STATUSES: readonly BlockStatus[] = ['accepted', 'stale', 'rejected', 'unknown'];
+
+export interface JournalContents {
+  readonly blocks: readonly BlockOutcome[];
+  /** Lines that are not a block: a write torn by a crash, or an edit by hand. */
+  readonly unreadable: number;
+}
+
+/** A journal line back into a block, or undefined when it is not one. */
+function parseLine(line: string): BlockOutcome | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) {
+    return undefined;
+  }
+  const entry = value as Record<string, unknown>;
+  const finder = entry.finder as Record<string, unknown> | null | undefined;
+  const status = STATUSES.find((known) => known === entry.status);
+  if (
+    typeof entry.hash !== 'string' ||
+    typeof entry.height !== 'number' ||
+    typeof entry.reward !== 'string' ||
+    typeof entry.networkDifficulty !== 'number' ||
+    typeof entry.foundAtMs !== 'number' ||
+    typeof finder?.account !== 'string' ||
+    typeof finder.worker !== 'string' ||
+    status === undefined
+  ) {
+    return undefined;
+  }
+  return {
+    hash: entry.hash,
+    height: entry.height,
+    reward: BigInt(entry.reward),
+    // Journals written before fees were recorded count them as unknown: zero.
+    fees: typeof entry.fees === 'string' ? BigInt(entry.fees) : 0n,
+    networkDifficulty: entry.networkDifficulty,
+    finder: { account: finder.account, worker: finder.worker },
+    solo: entry.solo === true,
+    foundAtMs: entry.foundAtMs,
+    status,
+    detail: typeof entry.detail === 'string' ? entry.detail : '',
+  };
+}
 
 /**
- * Found blocks as JSON lines in a file, each flushed to disk before it counts: the
- * pool's record of its blocks until the database's recorder takes over (issue 4),
- * and an audit trail after.
+ * Found blocks as JSON lines in a file, each flushed to disk before it counts: written
+ * before the database is asked, so a block found while the database is away reaches the
+ * ledger later, and an audit trail after.
  */
 export class BlockJournal implements BlockRecorder {
   readonly #file: string;
@@ -21,6 +70,7 @@ export class BlockJournal implements BlockRecorder {
       const line = JSON.stringify({
         ...outcome,
         reward: outcome.reward.toString(),
+        fees: outcome.fees.toString(),
         recordedAt: new Date().toISOString(),
       });
       await handle.appendFile(`${line}\n`);
@@ -28,5 +78,32 @@ export class BlockJournal implements BlockRecorder {
     } finally {
       await handle.close();
     }
+  }
+
+  /** Every block written down, oldest first; a missing journal holds none. */
+  async read(): Promise<JournalContents> {
+    let text: string;
+    try {
+      text = await readFile(this.#file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        return { blocks: [], unreadable: 0 };
+      }
+      throw error;
+    }
+    const blocks: BlockOutcome[] = [];
+    let unreadable = 0;
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') {
+        continue;
+      }
+      const block = parseLine(line);
+      if (block) {
+        blocks.push(block);
+      } else {
+        unreadable++;
+      }
+    }
+    return { blocks, unreadable };
   }
 }

@@ -81,7 +81,10 @@ export class BlockSubmitter {
       await this.#recorder.record(outcome);
     } catch (error) {
       this.#log.error(
-        { err: error, block: { ...outcome, reward: outcome.reward.toString() } },
+        {
+          err: error,
+          block: { ...outcome, reward: outcome.reward.toString(), fees: outcome.fees.toString() },
+        },
         'chain: could not record a found block',
       );
     }

@@ -99,6 +99,30 @@ export class BlockLedger implements BlockRecorder {
     this.#log.info({ height: outcome.height, hash: outcome.hash, scheme, status }, 'ledger: block recorded');
   }
 
+  /**
+   * Records the blocks of another record (the block journal) that the books do not hold
+   * yet: those found while the database was away. Returns how many.
+   */
+  async recordMissing(outcomes: readonly BlockOutcome[]): Promise<number> {
+    if (outcomes.length === 0) {
+      return 0;
+    }
+    const { rows } = await this.#db.query<{ hash: string }>(
+      'SELECT hash FROM blocks WHERE hash = ANY($1::text[])',
+      [outcomes.map((outcome) => outcome.hash)],
+    );
+    const known = new Set(rows.map((row) => row.hash));
+    let recorded = 0;
+    for (const outcome of outcomes) {
+      if (!known.has(outcome.hash)) {
+        await this.record(outcome);
+        known.add(outcome.hash);
+        recorded++;
+      }
+    }
+    return recorded;
+  }
+
   /** Pending blocks at or past maturity become payable; those the chain dropped are orphaned. */
   async mature(block: PendingBlock, confirmations: number): Promise<void> {
     await withTransaction(this.#db, async (client) => {

@@ -30,6 +30,10 @@ interface WalletTransaction {
   readonly comment?: string;
 }
 
+const SATOSHIS_PER_BTC = 100_000_000;
+/** Kept back from the wallet's balance for the payout transaction's own fee. */
+const FEE_RESERVE_SATS = 100_000n;
+
 /** Satoshis as the decimal BTC string bitcoind reads exactly (no binary floating point). */
 export function btc(sats: bigint): string {
   const whole = sats / 100_000_000n;
@@ -57,8 +61,9 @@ export class Payouts {
     this.#log = log;
   }
 
-  /** Settles intents left by an earlier run, then pays whoever is due. */
+  /** Settles intents left by an earlier run, then pays whoever is due and the wallet can pay. */
   async run(): Promise<PayoutReport> {
+    const spendable = await this.#spendable();
     const sent: { id: string; txid: string; total: bigint }[] = [];
     const failed: string[] = [];
     const settle = async (id: string): Promise<void> => {
@@ -72,15 +77,18 @@ export class Payouts {
     for (const id of await this.#openIntents()) {
       await settle(id);
     }
-    const id = await this.prepare();
+    const id = await this.prepare(spendable);
     if (id !== undefined) {
       await settle(id);
     }
     return { sent, failed };
   }
 
-  /** Writes down a payout of every balance due, debited, as an intent. Returns its id. */
-  async prepare(): Promise<string | undefined> {
+  /**
+   * Writes down a payout of the balances due, debited, as an intent; the largest first,
+   * as many as `spendable` satoshis cover with the network fee's reserve. Returns its id.
+   */
+  async prepare(spendable: bigint): Promise<string | undefined> {
     return withTransaction(this.#db, async (client) => {
       const { rows } = await client.query<{ account_id: string; address: string; amount: string }>(
         `SELECT a.id AS account_id, a.payout_address AS address, b.amount::text AS amount
@@ -89,15 +97,24 @@ export class Payouts {
           ORDER BY b.amount DESC LIMIT $2 FOR UPDATE OF b`,
         [this.#settings.thresholdSats.toString(), this.#settings.maxRecipients],
       );
-      if (rows.length === 0) {
+      const items: Item[] = [];
+      let total = 0n;
+      for (const row of rows) {
+        const amount = BigInt(row.amount);
+        if (total + amount + FEE_RESERVE_SATS <= spendable) {
+          items.push({ accountId: row.account_id, address: row.address, amount });
+          total += amount;
+        }
+      }
+      if (items.length < rows.length) {
+        this.#log.warn(
+          { due: rows.length, paid: items.length, spendable: spendable.toString() },
+          'ledger: the wallet holds too little to pay every balance due',
+        );
+      }
+      if (items.length === 0) {
         return undefined;
       }
-      const items: Item[] = rows.map((row) => ({
-        accountId: row.account_id,
-        address: row.address,
-        amount: BigInt(row.amount),
-      }));
-      const total = items.reduce((sum, item) => sum + item.amount, 0n);
       const id = randomUUID();
       await client.query("INSERT INTO payouts (id, status, total) VALUES ($1, 'intent', $2)", [
         id,
@@ -159,6 +176,20 @@ export class Payouts {
     await this.#recordSent(id, txid);
     this.#log.info({ id, txid, recipients: rows.length }, 'ledger: payout sent');
     return txid;
+  }
+
+  /** The wallet's spendable balance; a node without a wallet is an error here, not a failed payout. */
+  async #spendable(): Promise<bigint> {
+    let balance: number;
+    try {
+      balance = await this.#rpc.call<number>('getbalance', [], { retries: 0 });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`payouts wait: the node's wallet cannot be asked for its balance (${reason})`, {
+        cause: error,
+      });
+    }
+    return BigInt(Math.round(balance * SATOSHIS_PER_BTC));
   }
 
   async #openIntents(): Promise<string[]> {

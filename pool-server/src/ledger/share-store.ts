@@ -59,12 +59,15 @@ interface Rollup {
   stale: number;
 }
 
-function rollupsOf(batch: ShareBatch, ids: BatchIds, period: number, byWorker: boolean): Rollup[] {
+/** Rows of one rollup table: per worker, per account or for the whole pool (id 0). */
+type RollupScope = 'worker' | 'account' | 'pool';
+
+function rollupsOf(batch: ShareBatch, ids: BatchIds, period: number, scope: RollupScope): Rollup[] {
   const rollups = new Map<string, Rollup>();
   const add = (timeMs: number, account: string, worker: string): Rollup => {
     const bucketMs = timeMs - (timeMs % period);
     const accountId = ids.account(account);
-    const id = byWorker ? ids.worker(account, worker) : accountId;
+    const id = scope === 'worker' ? ids.worker(account, worker) : scope === 'account' ? accountId : '0';
     const key = `${id}:${String(bucketMs)}`;
     let rollup = rollups.get(key);
     if (!rollup) {
@@ -214,9 +217,9 @@ export class ShareStore {
          accepted = share_rollups_minute.accepted + EXCLUDED.accepted,
          rejected = share_rollups_minute.rejected + EXCLUDED.rejected,
          stale = share_rollups_minute.stale + EXCLUDED.stale`,
-      columns(rollupsOf(batch, ids, MINUTE, true)),
+      columns(rollupsOf(batch, ids, MINUTE, 'worker')),
     );
-    const hourly = rollupsOf(batch, ids, HOUR, false);
+    const hourly = rollupsOf(batch, ids, HOUR, 'account');
     await client.query(
       `INSERT INTO share_rollups_hour (bucket, account_id, accepted_difficulty, accepted, rejected, stale)
          SELECT b, a, d, n, r, s FROM unnest($1::timestamptz[], $2::bigint[], $3::bigint[], $4::float8[], $5::int[], $6::int[], $7::int[])
@@ -227,6 +230,17 @@ export class ShareStore {
          rejected = share_rollups_hour.rejected + EXCLUDED.rejected,
          stale = share_rollups_hour.stale + EXCLUDED.stale`,
       columns(hourly),
+    );
+    await client.query(
+      `INSERT INTO share_rollups_pool_minute (bucket, accepted_difficulty, accepted, rejected, stale)
+         SELECT b, d, n, r, s FROM unnest($1::timestamptz[], $2::bigint[], $3::bigint[], $4::float8[], $5::int[], $6::int[], $7::int[])
+           AS u (b, w, a, d, n, r, s)
+       ON CONFLICT (bucket) DO UPDATE SET
+         accepted_difficulty = share_rollups_pool_minute.accepted_difficulty + EXCLUDED.accepted_difficulty,
+         accepted = share_rollups_pool_minute.accepted + EXCLUDED.accepted,
+         rejected = share_rollups_pool_minute.rejected + EXCLUDED.rejected,
+         stale = share_rollups_pool_minute.stale + EXCLUDED.stale`,
+      columns(rollupsOf(batch, ids, MINUTE, 'pool')),
     );
   }
 }

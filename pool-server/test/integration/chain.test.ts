@@ -3,7 +3,7 @@
  * never gives (a node warming up or syncing), a small HTTP server replying with
  * Bitcoin Core's exact error objects.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -331,5 +331,17 @@ describe('block submitter', () => {
     const lines = (await readFile(journal, 'utf8')).trim().split('\n');
     expect(lines).toHaveLength(2);
     expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ status: 'rejected', reward: '5000000000' });
+    // A line torn by a crash is counted, not fatal; the blocks read back whole.
+    await appendFile(journal, '{"hash":"00');
+    const contents = await new BlockJournal(journal).read();
+    expect(contents.unreadable).toBe(1);
+    expect(contents.blocks).toEqual([
+      { ...block, status: 'rejected', detail: 'bad-diffbits' },
+      { ...block, status: 'rejected', detail: 'submitblock: Block decode failed (bitcoind error -22)' },
+    ]);
+    expect(await new BlockJournal(path.join(dir, 'none.jsonl')).read()).toEqual({
+      blocks: [],
+      unreadable: 0,
+    });
   });
 });

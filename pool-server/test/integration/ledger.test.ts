@@ -19,6 +19,8 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 const log = pino({ level: 'silent' });
 const T0 = Date.UTC(2026, 10, 25, 10, 0, 0);
 const NETWORK_DIFFICULTY = 100;
+/** More than any test's payouts: for intents written without asking the wallet. */
+const ENOUGH = 10n ** 15n;
 
 function share(account: string, difficulty: number, offsetMs: number, solo = false): ShareRecord {
   return {
@@ -118,6 +120,20 @@ describe('PPLNS books', () => {
       'pool:fee': 3_225_000n,
       'pool:wallet': -322_500_000n,
     });
+    expect(await reconcile(database.db)).toEqual({ balanced: true, problems: [] });
+  });
+
+  it('records the journalled blocks the books lack, and only those', async () => {
+    await ledger.record(found('aa'.repeat(32)));
+    const journalled = [
+      found('aa'.repeat(32)),
+      found('ab'.repeat(32), { height: 501 }),
+      found('ab'.repeat(32), { height: 501 }),
+    ];
+    expect(await ledger.recordMissing(journalled)).toBe(1);
+    expect(await ledger.recordMissing(journalled)).toBe(0);
+    const heights = await database.db.query('SELECT height FROM blocks ORDER BY height');
+    expect(heights.rows).toEqual([{ height: 500 }, { height: 501 }]);
     expect(await reconcile(database.db)).toEqual({ balanced: true, problems: [] });
   });
 
@@ -300,7 +316,7 @@ describe('block maturity and payouts on the devchain', () => {
     await rpc.call('generatetoaddress', [101, poolAddress]);
     await owe({ alice: 70_000_000n });
     const before = new Payouts(database.db, rpc, { thresholdSats: 10_000n, maxRecipients: 100 }, log);
-    const id = await before.prepare();
+    const id = await before.prepare(ENOUGH);
     // The wallet sent it, then the pool died before writing that down.
     const address =
       (await database.db.query<{ address: string }>('SELECT address FROM payout_items')).rows[0]?.address ??
@@ -315,17 +331,54 @@ describe('block maturity and payouts on the devchain', () => {
     expect(await reconcile(database.db)).toEqual({ balanced: true, problems: [] });
   });
 
-  it('an intent the wallet never saw is sent on the next run; a refused one restores the balances', async () => {
+  it('a refused intent restores the balances; one the wallet never saw is sent on the next run', async () => {
     await owe({ alice: 80_000_000n });
     const payouts = new Payouts(database.db, rpc, { thresholdSats: 10_000n, maxRecipients: 100 }, log);
-    // No mature coins yet: the wallet refuses, the debit is reversed.
-    const refused = await payouts.run();
-    expect(refused.failed).toHaveLength(1);
+    // No mature coins yet: nothing is attempted.
+    expect(await payouts.run()).toEqual({ sent: [], failed: [] });
+    // An intent written while the wallet seemed to hold enough is refused by it: the debit is reversed.
+    const refused = await payouts.prepare(ENOUGH);
+    expect((await balances(database))['miner:alice']).toBe(0n);
+    expect(await payouts.send(refused ?? '')).toBeUndefined();
     expect((await balances(database))['miner:alice']).toBe(80_000_000n);
+    const failed = await database.db.query<{ status: string; detail: string }>(
+      'SELECT status, detail FROM payouts WHERE id = $1',
+      [refused],
+    );
+    expect(failed.rows).toHaveLength(1);
+    expect(failed.rows[0]).toMatchObject({ status: 'failed', detail: /Insufficient funds/ });
     await rpc.call('generatetoaddress', [101, poolAddress]);
-    const id = await payouts.prepare();
+    const id = await payouts.prepare(ENOUGH);
     const report = await payouts.run();
     expect(report.sent.map((sent) => sent.id)).toEqual([id]);
     expect(await reconcile(database.db)).toEqual({ balanced: true, problems: [] });
+  });
+
+  it('pays the largest balances the wallet can cover, the others on a later run', async () => {
+    // One mature coinbase: 50 BTC.
+    await rpc.call('generatetoaddress', [101, poolAddress]);
+    await owe({ alice: 4_900_000_000n, bob: 200_000_000n });
+    const payouts = new Payouts(database.db, rpc, { thresholdSats: 10_000n, maxRecipients: 100 }, log);
+    const report = await payouts.run();
+    expect(report.sent.map((sent) => sent.total)).toEqual([4_900_000_000n]);
+    expect(await balances(database)).toMatchObject({ 'miner:alice': 0n, 'miner:bob': 200_000_000n });
+    await rpc.call('generatetoaddress', [1, poolAddress]);
+    expect((await payouts.run()).sent.map((sent) => sent.total)).toEqual([200_000_000n]);
+    expect(await reconcile(database.db)).toEqual({ balanced: true, problems: [] });
+  });
+
+  it('waits, writing nothing down, while the wallet cannot be reached', async () => {
+    await owe({ alice: 80_000_000n });
+    const away = new BitcoinRpcClient({
+      url: 'http://127.0.0.1:9/',
+      auth: { user: 'u', password: 'p' },
+      timeoutMs: 1_000,
+      retries: 0,
+      retryDelayMs: 1,
+    });
+    const payouts = new Payouts(database.db, away, { thresholdSats: 10_000n, maxRecipients: 100 }, log);
+    await expect(payouts.run()).rejects.toThrow(/payouts wait: the node's wallet cannot be asked/);
+    expect((await database.db.query('SELECT * FROM payouts')).rows).toEqual([]);
+    expect((await balances(database))['miner:alice']).toBe(80_000_000n);
   });
 });

@@ -16,7 +16,10 @@ describe('migrations', () => {
     const { rows } = await database.db.query<{ name: string; kind: string }>(
       'SELECT name, kind FROM schema_migrations ORDER BY version',
     );
-    expect(rows).toEqual([{ name: '0001_pool.sql', kind: 'schema' }]);
+    expect(rows).toEqual([
+      { name: '0001_pool.sql', kind: 'schema' },
+      { name: '0002_pool_rollups.sql', kind: 'schema' },
+    ]);
     expect(await migrate(database.db)).toEqual({ applied: [], timescale: false });
     const tables = await database.db.query<{ table_name: string }>(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
@@ -29,6 +32,7 @@ describe('migrations', () => {
         'share_batches',
         'share_rollups_minute',
         'share_rollups_hour',
+        'share_rollups_pool_minute',
         'blocks',
         'ledger_entries',
         'balances',

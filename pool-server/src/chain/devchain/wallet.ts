@@ -4,7 +4,10 @@ import { payoutScript } from '../../work/address.ts';
 import type { DevChain } from './chain.ts';
 import { spendingTransaction } from './mempool.ts';
 
-/** [Bitcoin Core] coinbase outputs can be spent after 100 confirmations. */
+/**
+ * [Bitcoin Core] a coinbase output may be spent in a block 100 above it; the wallet counts
+ * it once it is 101 deep (GetBlocksToMaturity), so 101 blocks bring 50 BTC on regtest.
+ */
 const COINBASE_MATURITY = 100;
 const COIN = 100_000_000n;
 
@@ -76,7 +79,7 @@ export class DevWallet {
   balance(): bigint {
     const height = this.#chain.height;
     const mature = this.#received
-      .filter((received) => height - received.height + 1 >= COINBASE_MATURITY)
+      .filter((received) => height - received.height + 1 > COINBASE_MATURITY)
       .reduce((sum, received) => sum + received.amount, 0n);
     return this.#sent.reduce((left, sent) => left - sent.amount - sent.fee, mature);
   }
