@@ -556,8 +556,31 @@ export function start(config: Config, log: Logger): Promise<RunningPool> {
   return cluster.isPrimary && config.stratum.processes > 1 ? runCluster(config, log) : run(config, log);
 }
 
+/** `main.ts migrate`: brings the database's schema up to date, and nothing else. */
+async function migrateOnly(config: Config, log: Logger): Promise<void> {
+  try {
+    const storage = await connectDatabase(config, log);
+    await storage.db.end();
+    await storage.embedded?.stop();
+  } catch (error) {
+    log.fatal(
+      { err: error },
+      `db: migration failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    process.exit(1);
+  }
+}
+
+const COMMANDS = ['start', 'migrate'] as const;
+
 async function main(): Promise<void> {
   let config: Config;
+  const [first] = process.argv.slice(2);
+  const command = first === undefined || first.startsWith('--') ? 'start' : first;
+  if (!COMMANDS.some((known) => known === command)) {
+    process.stderr.write(`unknown command "${command}"; the commands are ${COMMANDS.join(', ')}\n`);
+    process.exit(2);
+  }
   try {
     const fileFlag = process.argv.indexOf('--config');
     config = loadConfig(process.env, fileFlag === -1 ? undefined : process.argv[fileFlag + 1]);
@@ -569,6 +592,10 @@ async function main(): Promise<void> {
     level: config.logLevel,
     base: { service: 'hashwatt', ...(cluster.isWorker && { nodeId: config.stratum.nodeId }) },
   });
+  if (command === 'migrate') {
+    await migrateOnly(config, log);
+    return;
+  }
   let pool: RunningPool;
   try {
     pool = await start(config, log);

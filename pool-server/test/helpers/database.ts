@@ -1,6 +1,6 @@
 /**
  * A database of its own for one test file, on the server global-setup.ts provides,
- * migrated; dropped when the file is done.
+ * migrated unless asked not to be; dropped when the file is done.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -20,7 +20,9 @@ function withDatabaseName(url: string, name: string): string {
   return parsed.toString();
 }
 
-export async function createTestDatabase(serverUrl: string = inject('databaseUrl')): Promise<TestDatabase> {
+/** `migrated: false` leaves it empty, for tests of the migrations themselves. */
+export async function createTestDatabase({ migrated = true } = {}): Promise<TestDatabase> {
+  const serverUrl = inject('databaseUrl');
   const name = `hashwatt_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
@@ -28,7 +30,9 @@ export async function createTestDatabase(serverUrl: string = inject('databaseUrl
   await admin.end();
   const url = withDatabaseName(serverUrl, name);
   const db = createDatabase(url, () => undefined);
-  await migrate(db);
+  if (migrated) {
+    await migrate(db);
+  }
   return {
     url,
     db,

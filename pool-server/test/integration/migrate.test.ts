@@ -1,7 +1,46 @@
-/** Starts: a real PostgreSQL (DATABASE_URL or embedded), one database for this file. */
+/**
+ * Starts: a real PostgreSQL (DATABASE_URL or embedded), one database for this file, and
+ * `main.ts migrate` as a child process.
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, MigrationError } from '../../src/db/migrate.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+
+const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+
+interface CommandResult {
+  readonly code: number | null;
+  readonly migrated: Record<string, unknown> | undefined;
+  readonly fatal: string | undefined;
+}
+
+/** Runs `main.ts migrate` as a program against `url` and reads its log lines. */
+function migrateCommand(url: string): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', MAIN, 'migrate'],
+      { env: { ...process.env, HASHWATT_DATABASE_URL: url, HASHWATT_LOG_LEVEL: 'info' }, timeout: 60_000 },
+      (error, stdout) => {
+        if (error && typeof error.code !== 'number') {
+          reject(new Error(`main.ts migrate did not run: ${error.message}`));
+          return;
+        }
+        const lines = stdout
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line) as Record<string, unknown>);
+        resolve({
+          code: error ? (error.code as number) : 0,
+          migrated: lines.find((line) => line.msg === 'db: migrated'),
+          fatal: lines.find((line) => line.level === 60)?.msg as string | undefined,
+        });
+      },
+    );
+  });
+}
 
 describe('migrations', () => {
   let database: TestDatabase;
@@ -46,6 +85,28 @@ describe('migrations', () => {
   it('runs concurrently from several processes without applying anything twice', async () => {
     const reports = await Promise.all([migrate(database.db), migrate(database.db), migrate(database.db)]);
     expect(reports.every((report) => report.applied.length === 0)).toBe(true);
+  });
+
+  it('`main.ts migrate` migrates a configured database and exits; again, it applies nothing', async () => {
+    const empty = await createTestDatabase({ migrated: false });
+    try {
+      const first = await migrateCommand(empty.url);
+      expect(first.code).toBe(0);
+      expect(first.migrated).toMatchObject({
+        applied: ['0001_pool.sql', '0002_pool_rollups.sql'],
+        timescale: false,
+      });
+      const second = await migrateCommand(empty.url);
+      expect(second).toMatchObject({ code: 0, migrated: { applied: [] } });
+    } finally {
+      await empty.drop();
+    }
+  });
+
+  it('`main.ts migrate` names the problem and fails when the database cannot be reached', async () => {
+    const result = await migrateCommand('postgres://postgres@127.0.0.1:9/none');
+    expect(result.code).toBe(1);
+    expect(result.fatal).toMatch(/^db: migration failed: .*ECONNREFUSED/);
   });
 
   it('refuses a migration that changed after it was applied', async () => {
