@@ -101,6 +101,13 @@ export const ConfigSchema = Type.Object({
         maximum: 600_000,
         description: 'While the database is away, try it this often.',
       }),
+      rollupFoldSeconds: Type.Integer({
+        default: 10,
+        minimum: 1,
+        maximum: 3_600,
+        description:
+          'Stored batches append rollup increments; they are folded into the minute and hour rollups this often.',
+      }),
     },
     { default: {} },
   ),

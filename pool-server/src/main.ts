@@ -21,6 +21,7 @@ import { createDatabase, type Database } from './db/pool.ts';
 import { BlockLedger, type BlockLedgerSettings } from './ledger/block-ledger.ts';
 import { BlockMaturity } from './ledger/block-maturity.ts';
 import { Payouts } from './ledger/payouts.ts';
+import { foldRollups } from './ledger/rollups.ts';
 import { Schedule, type Duty } from './ledger/schedule.ts';
 import { perShareCredits } from './ledger/schemes/pps.ts';
 import { ShareJournal } from './ledger/share-journal.ts';
@@ -102,7 +103,7 @@ function ledgerSettings(config: Config): BlockLedgerSettings {
 
 /**
  * The ledger's periodic duties, run by one process only (the primary when there are
- * several): found blocks the journal holds and the books do not (found while the
+ * several): rollup increments folded, found blocks the journal holds and the books do not (found while the
  * database was away) are recorded, pending blocks followed to maturity, miners paid.
  */
 function ledgerSchedule(
@@ -115,6 +116,11 @@ function ledgerSchedule(
   const { ledger, journal } = books;
   const maturity = new BlockMaturity(rpc, ledger, config.payouts.maturityConfirmations, log);
   const duties: Duty[] = [
+    {
+      name: 'rollups',
+      intervalMs: config.ledger.rollupFoldSeconds * 1000,
+      run: () => foldRollups(db),
+    },
     {
       name: 'blocks',
       intervalMs: config.payouts.maturityCheckSeconds * 1000,

@@ -37,28 +37,34 @@ export function hashrateOf(difficulty: number, seconds: number): number {
   return seconds > 0 ? (difficulty * HASHES_PER_DIFFICULTY) / seconds : 0;
 }
 
-interface Source {
-  readonly table: string;
-  readonly where: string;
-  readonly params: readonly unknown[];
-}
+const COLUMNS = 'bucket, accepted_difficulty, accepted, rejected, stale';
+const ACCOUNT_ID = '(SELECT id FROM accounts WHERE name = $4)';
+const WORKER_ID = `(SELECT id FROM workers WHERE account_id = ${ACCOUNT_ID} AND name = $5)`;
+const IN_RANGE = 'bucket >= $1 AND bucket < $2';
 
-/** The rollup rows of a scope ($4, $5 its names); `hourly` reads the hourly table where the scope has one. */
-function sourceOf(scope: HashrateScope, hourly: boolean): Source {
+/**
+ * The rollup rows of a scope between $1 and $2 ($4, $5 its names): the pool's minutes;
+ * or an account's hours (`hourly`) or minutes, or a worker's minutes, each with the
+ * increments not folded yet.
+ */
+function rowsOf(scope: HashrateScope, hourly: boolean): { readonly sql: string; readonly params: unknown[] } {
   switch (scope.kind) {
     case 'pool':
-      return { table: 'share_rollups_pool_minute r', where: 'true', params: [] };
+      return { sql: `SELECT ${COLUMNS} FROM share_rollups_pool_minute WHERE ${IN_RANGE}`, params: [] };
     case 'account':
       return {
-        table: `${hourly ? 'share_rollups_hour' : 'share_rollups_minute'} r JOIN accounts a ON a.id = r.account_id`,
-        where: 'a.name = $4',
+        sql: `SELECT ${COLUMNS} FROM ${hourly ? 'share_rollups_hour' : 'share_rollups_minute'}
+               WHERE account_id = ${ACCOUNT_ID} AND ${IN_RANGE}
+              UNION ALL
+              SELECT ${COLUMNS} FROM share_rollup_deltas WHERE account_id = ${ACCOUNT_ID} AND ${IN_RANGE}`,
         params: [scope.account],
       };
     case 'worker':
       return {
-        table:
-          'share_rollups_minute r JOIN workers w ON w.id = r.worker_id JOIN accounts a ON a.id = w.account_id',
-        where: 'a.name = $4 AND w.name = $5',
+        sql: `SELECT ${COLUMNS} FROM share_rollups_minute WHERE worker_id = ${WORKER_ID} AND ${IN_RANGE}
+              UNION ALL
+              SELECT ${COLUMNS} FROM share_rollup_deltas
+               WHERE account_id = ${ACCOUNT_ID} AND worker_id = ${WORKER_ID} AND ${IN_RANGE}`,
         params: [scope.account, scope.worker],
       };
   }
@@ -79,15 +85,13 @@ async function buckets(
   toMs: number,
   bucketMs: number,
 ): Promise<BucketRow[]> {
-  const hourly = bucketMs % HOUR_MS === 0;
-  const source = sourceOf(scope, hourly);
+  const source = rowsOf(scope, bucketMs % HOUR_MS === 0);
   // date_bin groups the rollups into the chart's buckets, aligned to the Unix epoch.
   const { rows } = await db.query<BucketRow>(
     `SELECT (extract(epoch FROM date_bin($3::interval, r.bucket, 'epoch')) * 1000)::bigint::text AS time_ms,
             sum(r.accepted_difficulty) AS difficulty, sum(r.accepted)::text AS accepted,
             sum(r.rejected)::text AS rejected, sum(r.stale)::text AS stale
-       FROM ${source.table}
-      WHERE ${source.where} AND r.bucket >= $1 AND r.bucket < $2
+       FROM (${source.sql}) r
       GROUP BY 1 ORDER BY 1`,
     [new Date(fromMs), new Date(toMs), `${String(bucketMs / 1000)} seconds`, ...source.params],
   );

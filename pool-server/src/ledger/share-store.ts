@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { BinaryCopyBuffer, type CopyColumn } from '../db/binary-copy.ts';
 import type { Database } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
 
@@ -47,11 +48,10 @@ export interface BatchIds {
 }
 
 const MINUTE = 60_000;
-const HOUR = 3_600_000;
 
 interface Rollup {
   readonly bucketMs: number;
-  readonly id: string;
+  readonly workerId: string;
   readonly accountId: string;
   difficulty: number;
   accepted: number;
@@ -59,40 +59,78 @@ interface Rollup {
   stale: number;
 }
 
-/** Rows of one rollup table: per worker, per account or for the whole pool (id 0). */
-type RollupScope = 'worker' | 'account' | 'pool';
+/** The ids of a batch's shares and rejects, looked up once. */
+interface RecordIds {
+  readonly shareAccounts: readonly string[];
+  readonly shareWorkers: readonly string[];
+  readonly rejectAccounts: readonly string[];
+  readonly rejectWorkers: readonly string[];
+}
 
-function rollupsOf(batch: ShareBatch, ids: BatchIds, period: number, scope: RollupScope): Rollup[] {
+function recordIds(batch: ShareBatch, ids: BatchIds): RecordIds {
+  return {
+    shareAccounts: batch.shares.map((share) => ids.account(share.account)),
+    shareWorkers: batch.shares.map((share) => ids.worker(share.account, share.worker)),
+    rejectAccounts: batch.rejects.map((reject) => ids.account(reject.account)),
+    rejectWorkers: batch.rejects.map((reject) => ids.worker(reject.account, reject.worker)),
+  };
+}
+
+/** The batch's counts per worker and minute, or for the whole pool per minute (`pool`: worker and account 0). */
+function rollupsOf(batch: ShareBatch, ids: RecordIds, pool: boolean): Rollup[] {
   const rollups = new Map<string, Rollup>();
-  const add = (timeMs: number, account: string, worker: string): Rollup => {
-    const bucketMs = timeMs - (timeMs % period);
-    const accountId = ids.account(account);
-    const id = scope === 'worker' ? ids.worker(account, worker) : scope === 'account' ? accountId : '0';
-    const key = `${id}:${String(bucketMs)}`;
+  const add = (timeMs: number, accountId: string, workerId: string): Rollup => {
+    const bucketMs = timeMs - (timeMs % MINUTE);
+    const key = pool ? String(bucketMs) : `${workerId}:${String(bucketMs)}`;
     let rollup = rollups.get(key);
     if (!rollup) {
-      rollup = { bucketMs, id, accountId, difficulty: 0, accepted: 0, rejected: 0, stale: 0 };
+      rollup = pool
+        ? { bucketMs, workerId: '0', accountId: '0', difficulty: 0, accepted: 0, rejected: 0, stale: 0 }
+        : { bucketMs, workerId, accountId, difficulty: 0, accepted: 0, rejected: 0, stale: 0 };
       rollups.set(key, rollup);
     }
     return rollup;
   };
-  for (const share of batch.shares) {
-    const rollup = add(share.timeMs, share.account, share.worker);
+  batch.shares.forEach((share, index) => {
+    const rollup = add(share.timeMs, ids.shareAccounts[index] ?? '0', ids.shareWorkers[index] ?? '0');
     rollup.difficulty += share.difficulty;
     rollup.accepted++;
-  }
-  for (const reject of batch.rejects) {
-    const rollup = add(reject.timeMs, reject.account, reject.worker);
+  });
+  batch.rejects.forEach((reject, index) => {
+    const rollup = add(reject.timeMs, ids.rejectAccounts[index] ?? '0', ids.rejectWorkers[index] ?? '0');
     if (reject.stale) {
       rollup.stale++;
     } else {
       rollup.rejected++;
     }
-  }
-  // One lock order for every writer: concurrent batches upsert the same rows without deadlocks.
-  return [...rollups.values()].sort((a, b) =>
-    a.id === b.id ? a.bucketMs - b.bucketMs : a.id < b.id ? -1 : 1,
-  );
+  });
+  return [...rollups.values()];
+}
+
+const SHARE_COLUMNS: readonly CopyColumn[] = [
+  'timestamptz',
+  'int8',
+  'int8',
+  'float8',
+  'float8',
+  'int4',
+  'int2',
+  'bool',
+  'uuid',
+];
+const DELTA_COLUMNS: readonly CopyColumn[] = [
+  'timestamptz',
+  'int8',
+  'int8',
+  'float8',
+  'int4',
+  'int4',
+  'int4',
+];
+
+/** A whole COPY stream, sent in one piece. */
+async function copyRows(client: pg.PoolClient, statement: string, data: Buffer): Promise<void> {
+  await pipeline(Readable.from([data]), client.query(copyFrom(statement)));
 }
 
 /** Writes share batches: accounts and workers, the shares by COPY, and the rollups, in one transaction. */
@@ -121,8 +159,9 @@ export class ShareStore {
         return 'duplicate';
       }
       const ids = await this.#resolve(client, batch);
-      await this.#copyShares(client, batch, ids);
-      await this.#upsertRollups(client, batch, ids);
+      const records = recordIds(batch, ids);
+      await this.#copyShares(client, batch, records);
+      await this.#writeRollups(client, batch, records);
       for (const hook of this.#hooks) {
         await hook(client, batch, ids);
       }
@@ -183,64 +222,74 @@ export class ShareStore {
     };
   }
 
-  async #copyShares(client: pg.PoolClient, batch: ShareBatch, ids: BatchIds): Promise<void> {
+  async #copyShares(client: pg.PoolClient, batch: ShareBatch, ids: RecordIds): Promise<void> {
     if (batch.shares.length === 0) {
       return;
     }
-    const rows = batch.shares.map(
-      (share) =>
-        `${new Date(share.timeMs).toISOString()}\t${ids.account(share.account)}\t${ids.worker(share.account, share.worker)}\t${String(share.difficulty)}\t${String(share.achieved)}\t${String(share.height)}\t${share.block ? '1' : '0'}\t${share.solo ? 't' : 'f'}\t${batch.id}\n`,
+    const rows = new BinaryCopyBuffer(SHARE_COLUMNS, batch.shares.length);
+    batch.shares.forEach((share, index) => {
+      rows
+        .row()
+        .timestamptz(share.timeMs)
+        .int8(ids.shareAccounts[index] ?? '0')
+        .int8(ids.shareWorkers[index] ?? '0')
+        .float8(share.difficulty)
+        .float8(share.achieved)
+        .int4(share.height)
+        .int2(share.block ? 1 : 0)
+        .bool(share.solo)
+        .uuid(batch.id);
+    });
+    await copyRows(
+      client,
+      'COPY shares (time, account_id, worker_id, difficulty, achieved, height, result, solo, batch_id) FROM STDIN WITH (FORMAT binary)',
+      rows.finish(),
     );
-    const copy = client.query(
-      copyFrom(
-        'COPY shares (time, account_id, worker_id, difficulty, achieved, height, result, solo, batch_id) FROM STDIN',
-      ),
-    );
-    await pipeline(Readable.from([rows.join('')]), copy);
   }
 
-  async #upsertRollups(client: pg.PoolClient, batch: ShareBatch, ids: BatchIds): Promise<void> {
-    const columns = (rollups: Rollup[]): unknown[] => [
-      rollups.map((rollup) => new Date(rollup.bucketMs).toISOString()),
-      rollups.map((rollup) => rollup.id),
-      rollups.map((rollup) => rollup.accountId),
-      rollups.map((rollup) => rollup.difficulty),
-      rollups.map((rollup) => rollup.accepted),
-      rollups.map((rollup) => rollup.rejected),
-      rollups.map((rollup) => rollup.stale),
-    ];
-    await client.query(
-      `INSERT INTO share_rollups_minute (bucket, worker_id, account_id, accepted_difficulty, accepted, rejected, stale)
-         SELECT * FROM unnest($1::timestamptz[], $2::bigint[], $3::bigint[], $4::float8[], $5::int[], $6::int[], $7::int[])
-       ON CONFLICT (worker_id, bucket) DO UPDATE SET
-         accepted_difficulty = share_rollups_minute.accepted_difficulty + EXCLUDED.accepted_difficulty,
-         accepted = share_rollups_minute.accepted + EXCLUDED.accepted,
-         rejected = share_rollups_minute.rejected + EXCLUDED.rejected,
-         stale = share_rollups_minute.stale + EXCLUDED.stale`,
-      columns(rollupsOf(batch, ids, MINUTE, 'worker')),
+  /**
+   * The batch's rollup increments: appended to share_rollup_deltas by COPY (no upsert
+   * on the write path; foldRollups() folds them), and the pool's own minute, one row.
+   */
+  async #writeRollups(client: pg.PoolClient, batch: ShareBatch, ids: RecordIds): Promise<void> {
+    const deltas = rollupsOf(batch, ids, false);
+    if (deltas.length === 0) {
+      return;
+    }
+    const rows = new BinaryCopyBuffer(DELTA_COLUMNS, deltas.length);
+    for (const delta of deltas) {
+      rows
+        .row()
+        .timestamptz(delta.bucketMs)
+        .int8(delta.workerId)
+        .int8(delta.accountId)
+        .float8(delta.difficulty)
+        .int4(delta.accepted)
+        .int4(delta.rejected)
+        .int4(delta.stale);
+    }
+    await copyRows(
+      client,
+      'COPY share_rollup_deltas (bucket, worker_id, account_id, accepted_difficulty, accepted, rejected, stale) FROM STDIN WITH (FORMAT binary)',
+      rows.finish(),
     );
-    const hourly = rollupsOf(batch, ids, HOUR, 'account');
-    await client.query(
-      `INSERT INTO share_rollups_hour (bucket, account_id, accepted_difficulty, accepted, rejected, stale)
-         SELECT b, a, d, n, r, s FROM unnest($1::timestamptz[], $2::bigint[], $3::bigint[], $4::float8[], $5::int[], $6::int[], $7::int[])
-           AS u (b, w, a, d, n, r, s)
-       ON CONFLICT (account_id, bucket) DO UPDATE SET
-         accepted_difficulty = share_rollups_hour.accepted_difficulty + EXCLUDED.accepted_difficulty,
-         accepted = share_rollups_hour.accepted + EXCLUDED.accepted,
-         rejected = share_rollups_hour.rejected + EXCLUDED.rejected,
-         stale = share_rollups_hour.stale + EXCLUDED.stale`,
-      columns(hourly),
-    );
+    // In time order: concurrent writers lock the pool's minutes in the same order.
+    const pool = rollupsOf(batch, ids, true).sort((a, b) => a.bucketMs - b.bucketMs);
     await client.query(
       `INSERT INTO share_rollups_pool_minute (bucket, accepted_difficulty, accepted, rejected, stale)
-         SELECT b, d, n, r, s FROM unnest($1::timestamptz[], $2::bigint[], $3::bigint[], $4::float8[], $5::int[], $6::int[], $7::int[])
-           AS u (b, w, a, d, n, r, s)
+         SELECT * FROM unnest($1::timestamptz[], $2::float8[], $3::int[], $4::int[], $5::int[])
        ON CONFLICT (bucket) DO UPDATE SET
          accepted_difficulty = share_rollups_pool_minute.accepted_difficulty + EXCLUDED.accepted_difficulty,
          accepted = share_rollups_pool_minute.accepted + EXCLUDED.accepted,
          rejected = share_rollups_pool_minute.rejected + EXCLUDED.rejected,
          stale = share_rollups_pool_minute.stale + EXCLUDED.stale`,
-      columns(rollupsOf(batch, ids, MINUTE, 'pool')),
+      [
+        pool.map((rollup) => new Date(rollup.bucketMs).toISOString()),
+        pool.map((rollup) => rollup.difficulty),
+        pool.map((rollup) => rollup.accepted),
+        pool.map((rollup) => rollup.rejected),
+        pool.map((rollup) => rollup.stale),
+      ],
     );
   }
 }

@@ -58,6 +58,7 @@ describe('migrations', () => {
     expect(rows).toEqual([
       { name: '0001_pool.sql', kind: 'schema' },
       { name: '0002_pool_rollups.sql', kind: 'schema' },
+      { name: '0003_share_ingest.sql', kind: 'schema' },
     ]);
     expect(await migrate(database.db)).toEqual({ applied: [], timescale: false });
     const tables = await database.db.query<{ table_name: string }>(
@@ -72,6 +73,7 @@ describe('migrations', () => {
         'share_rollups_minute',
         'share_rollups_hour',
         'share_rollups_pool_minute',
+        'share_rollup_deltas',
         'blocks',
         'ledger_entries',
         'balances',
@@ -93,7 +95,7 @@ describe('migrations', () => {
       const first = await migrateCommand(empty.url);
       expect(first.code).toBe(0);
       expect(first.migrated).toMatchObject({
-        applied: ['0001_pool.sql', '0002_pool_rollups.sql'],
+        applied: ['0001_pool.sql', '0002_pool_rollups.sql', '0003_share_ingest.sql'],
         timescale: false,
       });
       const second = await migrateCommand(empty.url);

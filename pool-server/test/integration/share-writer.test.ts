@@ -16,6 +16,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { startEmbeddedPostgres } from '../helpers/embedded-postgres.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { createWriter, numberedShare } from '../helpers/share-writer.ts';
+import { foldRollups } from '../../src/ledger/rollups.ts';
 
 async function shareNumbers(
   db: pg.Pool | pg.Client,
@@ -63,6 +64,8 @@ describe('share writer on a healthy database', () => {
     const accounts = await database.db.query('SELECT name FROM accounts ORDER BY name');
     expect(accounts.rows).toEqual([{ name: 'acct0' }, { name: 'acct1' }, { name: 'acct2' }]);
     expect((await database.db.query('SELECT count(*)::int AS n FROM workers')).rows[0]).toEqual({ n: 15 });
+    // The increments wait to be folded (the pool does it every few seconds).
+    expect(await foldRollups(database.db)).toBeGreaterThan(0);
     const minute = await database.db.query<{
       difficulty: number;
       accepted: number;
@@ -74,12 +77,18 @@ describe('share writer on a healthy database', () => {
     expect(minute.rows[0]).toEqual({ difficulty: 5_000, accepted: 2_500, rejected: 1, stale: 1 });
     const hour = await database.db.query('SELECT sum(accepted)::int AS accepted FROM share_rollups_hour');
     expect(hour.rows[0]).toEqual({ accepted: 2_500 });
+    const pool = await database.db.query(
+      'SELECT sum(accepted)::int AS accepted, sum(rejected + stale)::int AS rejected FROM share_rollups_pool_minute',
+    );
+    expect(pool.rows[0]).toEqual({ accepted: 2_500, rejected: 2 });
     await writer.close();
     expect(await readdir(journal)).toEqual([]);
   });
 
   it('survives its connections being terminated mid-stream', async () => {
-    await database.db.query('TRUNCATE shares, share_batches, share_rollups_minute, share_rollups_hour');
+    await database.db.query(
+      'TRUNCATE shares, share_batches, share_rollups_minute, share_rollups_hour, share_rollup_deltas, share_rollups_pool_minute',
+    );
     const writer = createWriter(database.db, journal);
     await writer.start();
     const killer = new pg.Client({ connectionString: database.url });
