@@ -102,7 +102,7 @@ export const ConfigSchema = Type.Object({
         description: 'While the database is away, try it this often.',
       }),
       rollupFoldSeconds: Type.Integer({
-        default: 10,
+        default: 5,
         minimum: 1,
         maximum: 3_600,
         description:

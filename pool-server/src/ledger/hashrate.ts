@@ -1,4 +1,5 @@
 import type { Database } from '../db/pool.ts';
+import { ROLLUP_COLUMNS } from './rollups.ts';
 
 /** Whose hashrate: the whole pool, one account (all its workers), or one worker. */
 export type HashrateScope =
@@ -37,20 +38,23 @@ export function hashrateOf(difficulty: number, seconds: number): number {
   return seconds > 0 ? (difficulty * HASHES_PER_DIFFICULTY) / seconds : 0;
 }
 
-const COLUMNS = 'bucket, accepted_difficulty, accepted, rejected, stale';
+const COLUMNS = ROLLUP_COLUMNS;
 const ACCOUNT_ID = '(SELECT id FROM accounts WHERE name = $4)';
 const WORKER_ID = `(SELECT id FROM workers WHERE account_id = ${ACCOUNT_ID} AND name = $5)`;
 const IN_RANGE = 'bucket >= $1 AND bucket < $2';
 
 /**
- * The rollup rows of a scope between $1 and $2 ($4, $5 its names): the pool's minutes;
- * or an account's hours (`hourly`) or minutes, or a worker's minutes, each with the
- * increments not folded yet.
+ * The rollup rows of a scope between $1 and $2 ($4, $5 its names): the pool's hours
+ * (`hourly`) or minutes; an account's hours or minutes, or a worker's minutes, each
+ * with the increments not folded yet.
  */
 function rowsOf(scope: HashrateScope, hourly: boolean): { readonly sql: string; readonly params: unknown[] } {
   switch (scope.kind) {
     case 'pool':
-      return { sql: `SELECT ${COLUMNS} FROM share_rollups_pool_minute WHERE ${IN_RANGE}`, params: [] };
+      return {
+        sql: `SELECT ${COLUMNS} FROM ${hourly ? 'share_rollups_pool_hour' : 'share_rollups_pool_minute'} WHERE ${IN_RANGE}`,
+        params: [],
+      };
     case 'account':
       return {
         sql: `SELECT ${COLUMNS} FROM ${hourly ? 'share_rollups_hour' : 'share_rollups_minute'}
@@ -140,7 +144,7 @@ export async function hashrates(
 /**
  * A hashrate chart: one point per bucket from `fromMs` (rounded down to a bucket) to
  * `toMs`, empty buckets as zero. Buckets of whole hours read the hourly rollups where the
- * scope has them (accounts): a 30-day chart reads 720 rows.
+ * scope has them (the pool, accounts): a 30-day chart reads 720 rows.
  */
 export async function hashrateChart(
   db: Database,

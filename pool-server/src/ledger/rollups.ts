@@ -1,5 +1,15 @@
 import type { Database } from '../db/pool.ts';
 
+const COUNTS = ['accepted_difficulty', 'accepted', 'rejected', 'stale'] as const;
+
+/** The columns every pool rollup table has, bucket first. */
+export const ROLLUP_COLUMNS = `bucket, ${COUNTS.join(', ')}`;
+
+/** An upsert's tail that adds the new counts to those of the row already there. */
+export function accumulateOnConflict(table: string, key: string): string {
+  return `ON CONFLICT (${key}) DO UPDATE SET ${COUNTS.map((column) => `${column} = ${table}.${column} + EXCLUDED.${column}`).join(', ')}`;
+}
+
 /**
  * Folds the rollup increments stored batches appended (share_rollup_deltas) into the
  * per-worker minute and per-account hour rollups, in one statement: what it deletes it
@@ -8,27 +18,20 @@ import type { Database } from '../db/pool.ts';
  * the order concurrent folds would lock them in. Returns the increments folded.
  */
 export async function foldRollups(db: Database): Promise<number> {
+  const sums = COUNTS.map((column) => `sum(${column})`).join(', ');
   const { rows } = await db.query<{ folded: string }>(
     `WITH moved AS (
        DELETE FROM share_rollup_deltas RETURNING *
      ), minute AS (
-       INSERT INTO share_rollups_minute (bucket, worker_id, account_id, accepted_difficulty, accepted, rejected, stale)
-       SELECT bucket, worker_id, min(account_id), sum(accepted_difficulty), sum(accepted), sum(rejected), sum(stale)
+       INSERT INTO share_rollups_minute (worker_id, account_id, ${ROLLUP_COLUMNS})
+       SELECT worker_id, min(account_id), bucket, ${sums}
          FROM moved GROUP BY worker_id, bucket ORDER BY worker_id, bucket
-       ON CONFLICT (worker_id, bucket) DO UPDATE SET
-         accepted_difficulty = share_rollups_minute.accepted_difficulty + EXCLUDED.accepted_difficulty,
-         accepted = share_rollups_minute.accepted + EXCLUDED.accepted,
-         rejected = share_rollups_minute.rejected + EXCLUDED.rejected,
-         stale = share_rollups_minute.stale + EXCLUDED.stale
+       ${accumulateOnConflict('share_rollups_minute', 'worker_id, bucket')}
      ), hour AS (
-       INSERT INTO share_rollups_hour (bucket, account_id, accepted_difficulty, accepted, rejected, stale)
-       SELECT date_bin('1 hour', bucket, 'epoch'), account_id, sum(accepted_difficulty), sum(accepted), sum(rejected), sum(stale)
-         FROM moved GROUP BY account_id, 1 ORDER BY account_id, 1
-       ON CONFLICT (account_id, bucket) DO UPDATE SET
-         accepted_difficulty = share_rollups_hour.accepted_difficulty + EXCLUDED.accepted_difficulty,
-         accepted = share_rollups_hour.accepted + EXCLUDED.accepted,
-         rejected = share_rollups_hour.rejected + EXCLUDED.rejected,
-         stale = share_rollups_hour.stale + EXCLUDED.stale
+       INSERT INTO share_rollups_hour (account_id, ${ROLLUP_COLUMNS})
+       SELECT account_id, date_bin('1 hour', bucket, 'epoch'), ${sums}
+         FROM moved GROUP BY account_id, 2 ORDER BY account_id, 2
+       ${accumulateOnConflict('share_rollups_hour', 'account_id, bucket')}
      )
      SELECT count(*)::text AS folded FROM moved`,
   );

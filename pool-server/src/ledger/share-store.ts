@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { BinaryCopyBuffer, type CopyColumn } from '../db/binary-copy.ts';
 import type { Database } from '../db/pool.ts';
+import { accumulateOnConflict, ROLLUP_COLUMNS } from './rollups.ts';
 import { withTransaction } from '../db/transaction.ts';
 
 /** An accepted share as the ledger keeps it. */
@@ -276,13 +277,17 @@ export class ShareStore {
     // In time order: concurrent writers lock the pool's minutes in the same order.
     const pool = rollupsOf(batch, ids, true).sort((a, b) => a.bucketMs - b.bucketMs);
     await client.query(
-      `INSERT INTO share_rollups_pool_minute (bucket, accepted_difficulty, accepted, rejected, stale)
+      `WITH increments AS (
          SELECT * FROM unnest($1::timestamptz[], $2::float8[], $3::int[], $4::int[], $5::int[])
-       ON CONFLICT (bucket) DO UPDATE SET
-         accepted_difficulty = share_rollups_pool_minute.accepted_difficulty + EXCLUDED.accepted_difficulty,
-         accepted = share_rollups_pool_minute.accepted + EXCLUDED.accepted,
-         rejected = share_rollups_pool_minute.rejected + EXCLUDED.rejected,
-         stale = share_rollups_pool_minute.stale + EXCLUDED.stale`,
+           AS i (bucket, accepted_difficulty, accepted, rejected, stale)
+       ), minute AS (
+         INSERT INTO share_rollups_pool_minute (${ROLLUP_COLUMNS}) SELECT * FROM increments
+         ${accumulateOnConflict('share_rollups_pool_minute', 'bucket')}
+       )
+       INSERT INTO share_rollups_pool_hour (${ROLLUP_COLUMNS})
+       SELECT date_bin('1 hour', bucket, 'epoch'), sum(accepted_difficulty), sum(accepted), sum(rejected), sum(stale)
+         FROM increments GROUP BY 1 ORDER BY 1
+       ${accumulateOnConflict('share_rollups_pool_hour', 'bucket')}`,
       [
         pool.map((rollup) => new Date(rollup.bucketMs).toISOString()),
         pool.map((rollup) => rollup.difficulty),

@@ -212,6 +212,10 @@ describe('hashrate from synthetic share streams', () => {
     const inChart = rejects.filter((reject) => reject.timeMs >= since);
     expect(bob.reduce((sum, point) => sum + point.rejected + point.stale, 0)).toBe(inChart.length);
     expect(bob.reduce((sum, point) => sum + point.stale, 0)).toBe(inChart.filter((r) => r.stale).length);
+    const pool = await hashrateChart(database.db, { kind: 'pool' }, day);
+    const poolShares = all.filter((share) => share.timeMs >= (pool[0]?.timeMs ?? 0));
+    expect(pool.reduce((sum, point) => sum + point.accepted, 0)).toBe(poolShares.length);
+    expect(pool.map((point) => point.timeMs)).toEqual(alice.map((point) => point.timeMs));
     // Before the streams began: zeros, one a minute.
     const before = await hashrateChart(
       database.db,
