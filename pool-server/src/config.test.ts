@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configLeaves, configToEnvironment, loadConfig } from './config.ts';
+import { ConfigError, configLeaves, configReference, configToEnvironment, loadConfig } from './config.ts';
 
 function problems(environment: Record<string, string>, file?: string): readonly string[] {
   try {
@@ -96,5 +97,15 @@ describe('configuration', () => {
     const paths = configLeaves().map((leaf) => leaf.path.join('.'));
     expect(paths).toContain('stratum.maxConnectionsPerAddress');
     expect(new Set(paths).size).toBe(paths.length);
+  });
+});
+
+describe('docs/config.md', () => {
+  it('lists every setting as the schema has it (pnpm docs:config writes it)', () => {
+    const written = readFileSync(new URL('../../docs/config.md', import.meta.url), 'utf8');
+    expect(written).toBe(configReference());
+    for (const leaf of configLeaves()) {
+      expect(written).toContain(`| \`${leaf.path.join('.')}\` |`);
+    }
   });
 });

@@ -273,6 +273,66 @@ export function configLeaves(schema: TSchema = ConfigSchema, path: readonly stri
   return Object.entries(properties).flatMap(([key, child]) => configLeaves(child, [...path, key]));
 }
 
+interface LeafRules {
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly exclusiveMinimum?: number;
+  readonly pattern?: string;
+  readonly maxLength?: number;
+  readonly enum?: readonly unknown[];
+  readonly anyOf?: readonly { readonly const?: unknown }[];
+}
+
+/** What a setting accepts, in words. */
+function allowedText(schema: Leaf['schema']): string {
+  const rules = schema as LeafRules;
+  const choices = rules.enum ?? rules.anyOf?.map((option) => option.const);
+  if (choices) {
+    return choices.map((choice) => `\`${String(choice)}\``).join(', ');
+  }
+  const parts: string[] = [];
+  if (rules.exclusiveMinimum !== undefined) {
+    parts.push(`> ${String(rules.exclusiveMinimum)}`);
+  }
+  if (rules.minimum !== undefined) {
+    parts.push(`≥ ${String(rules.minimum)}`);
+  }
+  if (rules.maximum !== undefined) {
+    parts.push(`≤ ${String(rules.maximum)}`);
+  }
+  if (rules.pattern !== undefined) {
+    parts.push(`matches \`${rules.pattern}\``);
+  }
+  if (rules.maxLength !== undefined) {
+    parts.push(`at most ${String(rules.maxLength)} characters`);
+  }
+  return parts.join(', ');
+}
+
+/** docs/config.md: every setting, its variable, default, what it accepts and what it does. */
+export function configReference(): string {
+  const cell = (text: string): string => text.replaceAll('|', '\\|');
+  const rows = configLeaves().map((leaf) => {
+    const value = leaf.schema.default;
+    const shown = value === undefined ? '' : `\`${leafText(value)}\``;
+    return `| \`${leaf.path.join('.')}\` | \`${environmentName(leaf.path)}\` | ${shown} | ${cell(allowedText(leaf.schema))} | ${cell(leaf.schema.description ?? '')} |`;
+  });
+  return [
+    '# Configuration',
+    '',
+    'Generated from `pool-server/src/config.ts` by `pnpm docs:config`; a test fails when it is out of date.',
+    '',
+    'Settings come from their defaults, then a JSON file (`HASHWATT_CONFIG=pool.json` or',
+    '`--config pool.json`, keys as below), then the variables. A bad value stops start-up',
+    'with every problem listed, each naming its key.',
+    '',
+    '| key | variable | default | allowed | what it does |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+}
+
 /** A setting as its variable's text: leaves are strings, numbers, booleans or lists of strings. */
 function leafText(value: unknown): string {
   if (Array.isArray(value)) {
