@@ -193,6 +193,13 @@ export const ConfigSchema = Type.Object({
       host: Type.String({ default: '0.0.0.0' }),
       port: Type.Integer({ default: 3333, minimum: 0, maximum: 65535 }),
       tlsPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+      soloPort: Type.Optional(
+        Type.Integer({
+          minimum: 0,
+          maximum: 65535,
+          description: 'A second plain port whose miners mine SOLO (their coinbase pays their address).',
+        }),
+      ),
       tlsCertFile: Type.Optional(Type.String({ minLength: 1 })),
       tlsKeyFile: Type.Optional(Type.String({ minLength: 1 })),
       proxyProtocolFrom: Type.Array(Type.String(), {

@@ -236,6 +236,7 @@ function shareRecord(found: CreditedShare): ShareRecord {
 export interface RunningPool {
   readonly stratumPort: number;
   readonly tlsPort: number | undefined;
+  readonly soloPort: number | undefined;
   /** The built-in devchain, when no node is configured. */
   readonly devnode: DevNode | undefined;
   stop(): Promise<void>;
@@ -380,6 +381,7 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
               key: readFileSync(stratum.tlsKeyFile),
             }
           : undefined,
+      soloPort: stratum.soloPort,
       proxyProtocol:
         stratum.proxyProtocolFrom.length > 0 ? { trustedAddresses: stratum.proxyProtocolFrom } : undefined,
       maxConnections: stratum.maxConnections,
@@ -422,11 +424,12 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
     }
   });
   await templates.start();
-  const { port, tlsPort } = await server.listen();
+  const { port, tlsPort, soloPort } = await server.listen();
   log.info(
     {
       stratum: `stratum+tcp://${stratum.host}:${String(port)}`,
       tls: tlsPort,
+      solo: soloPort,
       hasher: createShareHasher().engine,
       payout: payoutAddress,
       mode: pool.payoutMode,
@@ -443,6 +446,7 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
   return {
     stratumPort: port,
     tlsPort,
+    soloPort,
     devnode: node.devnode,
     async stop() {
       clearInterval(statsTimer);
@@ -461,6 +465,7 @@ interface WorkerMessage {
   readonly kind: 'ready' | 'stop';
   readonly port?: number;
   readonly tlsPort?: number | undefined;
+  readonly soloPort?: number | undefined;
 }
 
 /** The file this module runs from, and how Node must be started to run it (tsx for .ts sources). */
@@ -494,7 +499,7 @@ export async function runCluster(config: Config, log: Logger): Promise<RunningPo
   cluster.setupPrimary({ ...workerExec(), args: process.argv.slice(2) });
   let stopping = false;
   const workers = new Map<number, Worker>();
-  const ports: { port: number; tlsPort: number | undefined }[] = [];
+  const ports: { port: number; tlsPort: number | undefined; soloPort: number | undefined }[] = [];
 
   const start = (index: number): Promise<void> =>
     new Promise((resolve, reject) => {
@@ -505,7 +510,7 @@ export async function runCluster(config: Config, log: Logger): Promise<RunningPo
       workers.set(index, worker);
       worker.on('message', (message: WorkerMessage) => {
         if (message.kind === 'ready') {
-          ports[index] = { port: message.port ?? 0, tlsPort: message.tlsPort };
+          ports[index] = { port: message.port ?? 0, tlsPort: message.tlsPort, soloPort: message.soloPort };
           resolve();
         }
       });
@@ -535,6 +540,7 @@ export async function runCluster(config: Config, log: Logger): Promise<RunningPo
   return {
     stratumPort: first?.port ?? 0,
     tlsPort: first?.tlsPort,
+    soloPort: first?.soloPort,
     devnode: node.devnode,
     async stop() {
       stopping = true;
@@ -611,7 +617,12 @@ async function main(): Promise<void> {
   }
   if (cluster.isWorker) {
     // A Stratum process stops when the primary says so, or when the primary is gone.
-    process.send?.({ kind: 'ready', port: pool.stratumPort, tlsPort: pool.tlsPort } satisfies WorkerMessage);
+    process.send?.({
+      kind: 'ready',
+      port: pool.stratumPort,
+      tlsPort: pool.tlsPort,
+      soloPort: pool.soloPort,
+    } satisfies WorkerMessage);
     const stop = (): void => {
       void pool.stop().then(() => process.exit(0));
     };

@@ -39,12 +39,18 @@ export class StratumConnection implements SessionSink {
   #drainTimer: NodeJS.Timeout | undefined;
   #closeReason: string | undefined;
 
-  constructor(socket: Socket, remoteAddress: string, host: ConnectionHost) {
+  /** `env`: the session's environment, when its listener differs from the host's (the SOLO port). */
+  constructor(
+    socket: Socket,
+    remoteAddress: string,
+    host: ConnectionHost,
+    env: StratumEnvironment = host.env,
+  ) {
     this.#socket = socket;
     this.#host = host;
     this.remoteAddress = remoteAddress;
     this.#decoder = new LineDecoder(host.settings.maxLineBytes);
-    this.session = new StratumSession(host.env, this, remoteAddress, host.now());
+    this.session = new StratumSession(env, this, remoteAddress, host.now());
     socket.setNoDelay(true);
     socket.setTimeout(host.settings.idleTimeoutMs, () => {
       this.#abort('idle timeout');

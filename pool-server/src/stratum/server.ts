@@ -13,6 +13,8 @@ export interface StratumServerSettings {
   /** Stratum over TLS on its own port, when a certificate is configured. */
   readonly tls:
     { readonly port: number; readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
+  /** A plain port whose miners all mine SOLO; undefined for none. */
+  readonly soloPort: number | undefined;
   /** HAProxy's PROXY protocol (v1 or v2) from these load balancers only; required from them. */
   readonly proxyProtocol: { readonly trustedAddresses: readonly string[] } | undefined;
   readonly maxConnections: number;
@@ -22,6 +24,9 @@ export interface StratumServerSettings {
   /** How often sessions are ticked (vardiff for quiet miners) and bans swept. */
   readonly tickMs: number;
 }
+
+/** How a listener's miners connect: plain TCP, TLS, or plain TCP mining SOLO by default. */
+type Listener = 'plain' | 'tls' | 'solo';
 
 /** A PROXY header must arrive this quickly; a balancer sends it at once. */
 const PROXY_HEADER_TIMEOUT_MS = 5_000;
@@ -42,6 +47,8 @@ export class StratumServer implements ConnectionHost {
   readonly #perAddress = new Map<string, number>();
   readonly #listeners: net.Server[] = [];
   readonly #secureContext: tls.SecureContext | undefined;
+  /** The environment of sessions on the SOLO port. */
+  readonly #soloEnv: StratumEnvironment;
   #ticker: NodeJS.Timeout | undefined;
   #accepting = true;
 
@@ -53,6 +60,7 @@ export class StratumServer implements ConnectionHost {
     this.#bans = new BanList(options.bans);
     this.#secureContext =
       options.tls && tls.createSecureContext({ cert: options.tls.cert, key: options.tls.key });
+    this.#soloEnv = { ...env, settings: { ...env.settings, soloByDefault: true } };
   }
 
   get connectionCount(): number {
@@ -74,9 +82,11 @@ export class StratumServer implements ConnectionHost {
   }
 
   /** Starts listening; resolves with the ports bound. */
-  async listen(): Promise<{ port: number; tlsPort: number | undefined }> {
-    const port = await this.#bind(this.#options.port, false);
-    const tlsPort = this.#options.tls ? await this.#bind(this.#options.tls.port, true) : undefined;
+  async listen(): Promise<{ port: number; tlsPort: number | undefined; soloPort: number | undefined }> {
+    const port = await this.#bind(this.#options.port, 'plain');
+    const tlsPort = this.#options.tls ? await this.#bind(this.#options.tls.port, 'tls') : undefined;
+    const soloPort =
+      this.#options.soloPort === undefined ? undefined : await this.#bind(this.#options.soloPort, 'solo');
     this.#ticker = setInterval(() => {
       const now = this.now();
       for (const connection of this.#connections) {
@@ -85,7 +95,7 @@ export class StratumServer implements ConnectionHost {
       this.#bans.sweep(now);
     }, this.#options.tickMs);
     this.#ticker.unref();
-    return { port, tlsPort };
+    return { port, tlsPort, soloPort };
   }
 
   /** Sends every session its current job (after JobFeed.setTemplate). */
@@ -144,9 +154,9 @@ export class StratumServer implements ConnectionHost {
     await listenersClosed;
   }
 
-  #bind(port: number, secure: boolean): Promise<number> {
+  #bind(port: number, kind: Listener): Promise<number> {
     const listener = net.createServer({ noDelay: true }, (socket) => {
-      this.#accept(socket, secure);
+      this.#accept(socket, kind);
     });
     listener.maxConnections = this.#options.maxConnections;
     this.#listeners.push(listener);
@@ -162,7 +172,7 @@ export class StratumServer implements ConnectionHost {
     });
   }
 
-  #accept(socket: Socket, secure: boolean): void {
+  #accept(socket: Socket, kind: Listener): void {
     socket.on('error', (error) => {
       // Resets during the PROXY header or the TLS handshake; the socket closes itself.
       this.#log.debug({ err: error }, 'stratum: socket error');
@@ -174,13 +184,13 @@ export class StratumServer implements ConnectionHost {
     }
     const proxy = this.#options.proxyProtocol;
     if (proxy?.trustedAddresses.includes(peer)) {
-      this.#readProxyHeader(socket, secure);
+      this.#readProxyHeader(socket, kind);
       return;
     }
-    this.#admit(socket, peer, secure, undefined);
+    this.#admit(socket, peer, kind, undefined);
   }
 
-  #readProxyHeader(socket: Socket, secure: boolean): void {
+  #readProxyHeader(socket: Socket, kind: Listener): void {
     let received = Buffer.alloc(0);
     const timer = setTimeout(() => {
       socket.destroy();
@@ -201,12 +211,12 @@ export class StratumServer implements ConnectionHost {
       }
       const rest = received.subarray(header.length);
       const address = header.kind === 'proxied' ? header.sourceAddress : plainAddress(socket.remoteAddress);
-      this.#admit(socket, address, secure, rest);
+      this.#admit(socket, address, kind, rest);
     };
     socket.on('data', onData);
   }
 
-  #admit(socket: Socket, address: string, secure: boolean, rest: Buffer | undefined): void {
+  #admit(socket: Socket, address: string, kind: Listener, rest: Buffer | undefined): void {
     const now = this.now();
     if (this.#bans.isBanned(address, now)) {
       socket.destroy();
@@ -221,7 +231,7 @@ export class StratumServer implements ConnectionHost {
     this.#perAddress.set(address, held + 1);
     let stream: Socket = socket;
     let early = rest;
-    if (secure && this.#secureContext) {
+    if (kind === 'tls' && this.#secureContext) {
       if (rest && rest.length > 0) {
         socket.unshift(rest);
       }
@@ -231,7 +241,12 @@ export class StratumServer implements ConnectionHost {
         this.#log.debug({ err: error, address }, 'stratum: TLS error');
       });
     }
-    const connection = new StratumConnection(stream, address, this);
+    const connection = new StratumConnection(
+      stream,
+      address,
+      this,
+      kind === 'solo' ? this.#soloEnv : this.env,
+    );
     this.#connections.add(connection);
     if (early) {
       connection.receiveEarly(early);

@@ -3,6 +3,7 @@
  * real PostgreSQL database): a block found over Stratum goes into the books, matures
  * on the devchain and is paid out through the wallet.
  */
+import { address, Block, networks } from 'bitcoinjs-lib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reconcile } from '../../src/ledger/books.ts';
 import { eventually } from '../helpers/eventually.ts';
@@ -26,8 +27,8 @@ async function book(pool: TestPool, prefix: 'miner' | 'immature'): Promise<bigin
   return rows[0] === undefined ? undefined : BigInt(rows[0].amount);
 }
 
-async function mineBlock(pool: TestPool): Promise<void> {
-  const miner = await StratumClient.connect(pool.stratumPort);
+async function mineBlock(pool: TestPool, port = pool.stratumPort): Promise<void> {
+  const miner = await StratumClient.connect(port);
   await miner.subscribeAndAuthorize(WORKER);
   expect((await miner.mineAndSubmit(WORKER)).result).toBe(true);
   miner.close();
@@ -86,6 +87,28 @@ describe('the pool books its blocks and pays for them', () => {
     }, 'the PPS credit');
     expect(credited).toBeGreaterThan(0n);
     expect(await reconcile(pool.db)).toEqual({ balanced: true, problems: [] });
+  });
+
+  it('SOLO port: the coinbase pays the miner, and the books credit no one', async () => {
+    pool = await startTestPool({ ...EVERY_SHARE_A_BLOCK, HASHWATT_STRATUM_SOLO_PORT: '0' });
+    expect(pool.soloPort).toBeGreaterThan(0);
+    await mineBlock(pool, pool.soloPort);
+    const chain = pool.devnode?.chain;
+    await eventually(() => (chain?.height === 1 ? true : undefined), 'the block on the devchain');
+    const block = Block.fromBuffer(chain?.tip.raw ?? Buffer.alloc(0));
+    const minerScript = address.toOutputScript(MINER_ADDRESS, networks.regtest);
+    const paid = block.transactions?.[0]?.outs.find((out) => Buffer.from(out.script).equals(minerScript));
+    // 1 % SOLO fee by default: the miner gets the rest of the coinbase.
+    expect(paid?.value).toBeGreaterThan(0n);
+    const booked = await eventually(async () => {
+      const { rows } = (await pool?.db.query<{ scheme: string }>('SELECT scheme FROM blocks')) ?? {
+        rows: [],
+      };
+      return rows[0];
+    }, 'the block in the books');
+    expect(booked.scheme).toBe('solo');
+    const credits = await pool.db.query("SELECT * FROM ledger_entries WHERE kind = 'block-credit'");
+    expect(credits.rows).toEqual([]);
   });
 
   it('a block found while its table is unreachable reaches the books from the journal', async () => {
