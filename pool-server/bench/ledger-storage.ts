@@ -12,18 +12,14 @@
  *
  * Run: pnpm bench (prints tables, then one JSON line). BENCH_QUICK=1 runs a small case.
  */
-import { execFileSync } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { migrate } from '../src/db/migrate.ts';
-import { createDatabase, type Database } from '../src/db/pool.ts';
+import type { Database } from '../src/db/pool.ts';
 import { hashrateChart, hashrates, type HashrateScope } from '../src/ledger/hashrate.ts';
 import { foldRollups } from '../src/ledger/rollups.ts';
 import { ShareStore, type ShareRecord } from '../src/ledger/share-store.ts';
-import { startEmbeddedPostgres } from '../test/helpers/embedded-postgres.ts';
+import { postgresServer, scratchDatabase } from '../test/helpers/postgres.ts';
+import { gitSha, machine } from './run-info.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const BATCH_SHARES = 10_000;
@@ -36,50 +32,6 @@ const CHART_WORKERS = 1_000;
 const QUERY_RUNS = QUICK ? 20 : 300;
 const DAY_MS = 86_400_000;
 const FOLD_SECONDS = 5;
-
-interface Server {
-  readonly url: string;
-  stop(): Promise<void>;
-}
-
-async function server(): Promise<Server> {
-  const given = process.env.DATABASE_URL;
-  if (given !== undefined && given !== '') {
-    return { url: given, stop: () => Promise.resolve() };
-  }
-  const directory = await mkdtemp(path.join(os.tmpdir(), 'hashwatt-bench-pg-'));
-  const embedded = await startEmbeddedPostgres(path.join(directory, 'data'));
-  return {
-    url: embedded.url,
-    async stop() {
-      await embedded.stop();
-      await rm(directory, { recursive: true, force: true });
-    },
-  };
-}
-
-/** A database of the benchmark's own, migrated; dropped afterwards. */
-async function benchDatabase(serverUrl: string): Promise<{ db: Database; drop(): Promise<void> }> {
-  const name = `hashwatt_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const db = createDatabase(url.toString(), () => undefined);
-  await migrate(db);
-  return {
-    db,
-    async drop() {
-      await db.end();
-      const cleanup = new pg.Client({ connectionString: serverUrl });
-      await cleanup.connect();
-      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await cleanup.end();
-    },
-  };
-}
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
@@ -256,28 +208,17 @@ async function queries(db: Database, nowMs: number): Promise<QueryResult[]> {
   return results;
 }
 
-function gitSha(): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
-
-const postgres = await server();
+const postgres = await postgresServer();
 try {
   const version = new pg.Client({ connectionString: postgres.url });
   await version.connect();
   const serverVersion = (await version.query<{ server_version: string }>('SHOW server_version')).rows[0]
     ?.server_version;
   await version.end();
-  const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${String(os.cpus().length)} cores, Node ${process.version}, PostgreSQL ${serverVersion ?? '?'}`;
-  console.log(`ledger storage: ${machine}\n`);
+  const host = `${machine()}, PostgreSQL ${serverVersion ?? '?'}`;
+  console.log(`ledger storage: ${host}\n`);
 
-  const ingestDb = await benchDatabase(postgres.url);
+  const ingestDb = await scratchDatabase(postgres.url, 'hashwatt_bench');
   const ingested = await ingest(ingestDb.db).finally(() => ingestDb.drop());
   console.log(
     `share ingest: ${String(ingested.shares)} shares in batches of ${String(BATCH_SHARES)} from ${String(WORKERS)} workers`,
@@ -288,7 +229,7 @@ try {
     `| ${Math.round(ingested.sharesPerSecond).toLocaleString('en-US')} | ${ingested.batchP50Ms.toFixed(1)} ms | ${ingested.batchP99Ms.toFixed(1)} ms |\n`,
   );
 
-  const chartDb = await benchDatabase(postgres.url);
+  const chartDb = await scratchDatabase(postgres.url, 'hashwatt_bench');
   const nowMs = Date.now();
   const fillStart = Date.now();
   const results = await fillThirtyDays(chartDb.db, nowMs)
@@ -308,7 +249,7 @@ try {
     JSON.stringify({
       bench: 'ledger-storage',
       git: gitSha(),
-      machine,
+      machine: host,
       date: new Date().toISOString(),
       ingest: ingested,
       chartShares: CHART_SHARES,

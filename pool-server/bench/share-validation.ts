@@ -5,11 +5,10 @@
  * testnet template; every share has a fresh extranonce2 and nonce, so nothing can be
  * reused between shares. Run: pnpm bench (prints a table, then one JSON line).
  */
-import { execFileSync } from 'node:child_process';
 import { hash, randomBytes } from 'node:crypto';
-import os from 'node:os';
 import v8 from 'node:v8';
 import { templateVectors } from '../test/helpers/vectors.ts';
+import { gitSha, machine } from './run-info.ts';
 import { buildCoinbase } from '../src/work/coinbase.ts';
 import { createJob } from '../src/work/job.ts';
 import { JobRegistry } from '../src/work/job-registry.ts';
@@ -149,22 +148,11 @@ for (const engine of availableShareHashEngines()) {
 }
 rows.push({ name: 'floor: one crypto.hash sha256d of 64 bytes', ...repeat(runFloor) });
 
-function gitSha(): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
-
-const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${String(os.cpus().length)} cores, Node ${process.version}`;
+const host = machine();
 console.log(
   `share validation: ${String(BRANCHES)} merkle branches, ${String(coinbaseBytes)}-byte coinbase, fresh extranonce2 and nonce per share`,
 );
-console.log(`${machine}; median of ${String(RUNS)} runs of ${String(SHARES_PER_RUN)} shares\n`);
+console.log(`${host}; median of ${String(RUNS)} runs of ${String(SHARES_PER_RUN)} shares\n`);
 console.log('| case | shares/s (one core) | heap bytes/share | external bytes/share |');
 console.log('|---|---:|---:|---:|');
 for (const row of rows) {
@@ -173,5 +161,11 @@ for (const row of rows) {
   );
 }
 console.log(
-  JSON.stringify({ bench: 'share-validation', git: gitSha(), machine, date: new Date().toISOString(), rows }),
+  JSON.stringify({
+    bench: 'share-validation',
+    git: gitSha(),
+    machine: host,
+    date: new Date().toISOString(),
+    rows,
+  }),
 );

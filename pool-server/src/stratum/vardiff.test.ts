@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_VARDIFF, Vardiff, type VardiffSettings } from './vardiff.ts';
-
-/** mulberry32: a seeded generator, so the simulated miners are the same every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../test/helpers/random.ts';
 
 /**
  * A miner of `hashrate` H/s: shares arrive as a Poisson process of rate
@@ -20,7 +9,7 @@ function random(seed: number): () => number {
  * difficulty after each share.
  */
 function simulate(vardiff: Vardiff, hashrate: number, minutes: number, seed = 1): number[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const history: number[] = [];
   const end = minutes * 60_000;
   let now = 0;

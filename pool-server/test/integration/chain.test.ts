@@ -12,28 +12,26 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlockJournal } from '../../src/chain/block-journal.ts';
 import { BlockSubmitter, type BlockOutcome } from '../../src/chain/block-submitter.ts';
-import { startDevNode, type DevNode } from '../../src/chain/devchain/node.ts';
+import type { DevNode } from '../../src/chain/devchain/node.ts';
 import { BitcoinRpcClient, RpcError, type RpcAuth } from '../../src/chain/rpc-client.ts';
 import { checkNode, StartupError } from '../../src/chain/startup-checks.ts';
 import { TemplateSource } from '../../src/chain/template-source.ts';
 import { encodeCompact, targetFromDifficulty } from '../../src/work/target.ts';
+import { startTestNode } from '../helpers/devnode.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { MINER_ADDRESS } from '../helpers/pool.ts';
 
 const log = pino({ level: 'silent' });
 
-function devnode(zmq: boolean, difficulty = 1): Promise<DevNode> {
-  return startDevNode({
-    host: '127.0.0.1',
-    rpcPort: 0,
+async function devnode(zmq: boolean, difficulty = 1): Promise<DevNode> {
+  const { node } = await startTestNode({
     rpcUser: 'pool',
     rpcPassword: 'secret',
     zmqPort: zmq ? 0 : undefined,
     bits: encodeCompact(targetFromDifficulty(difficulty)),
-    networkBlockIntervalMs: 0,
-    transactionIntervalMs: 0,
     mempoolSize: 5,
   });
+  return node;
 }
 
 function client(

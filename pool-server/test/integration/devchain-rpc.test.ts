@@ -1,7 +1,9 @@
 /** Starts: the devchain node; talks to it over HTTP JSON-RPC as the pool and bitcoin-cli do. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevNode, type DevNode } from '../../src/chain/devchain/node.ts';
-import { BitcoinRpcClient, RpcError } from '../../src/chain/rpc-client.ts';
+import type { DevNode } from '../../src/chain/devchain/node.ts';
+import type { BitcoinRpcClient } from '../../src/chain/rpc-client.ts';
+import { RpcError } from '../../src/chain/rpc-client.ts';
+import { startTestNode } from '../helpers/devnode.ts';
 import { MINER_ADDRESS } from '../helpers/pool.ts';
 
 describe('devchain JSON-RPC', () => {
@@ -9,24 +11,7 @@ describe('devchain JSON-RPC', () => {
   let rpc: BitcoinRpcClient;
 
   beforeAll(async () => {
-    node = await startDevNode({
-      host: '127.0.0.1',
-      rpcPort: 0,
-      rpcUser: 'u',
-      rpcPassword: 'p',
-      zmqPort: undefined,
-      bits: 0x207fffff,
-      networkBlockIntervalMs: 0,
-      transactionIntervalMs: 0,
-      mempoolSize: 2,
-    });
-    rpc = new BitcoinRpcClient({
-      url: node.rpcUrl,
-      auth: { user: 'u', password: 'p' },
-      timeoutMs: 5_000,
-      retries: 0,
-      retryDelayMs: 1,
-    });
+    ({ node, rpc } = await startTestNode({ mempoolSize: 2 }));
   });
   afterAll(async () => {
     await node.stop();

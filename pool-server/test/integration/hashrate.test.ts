@@ -8,22 +8,11 @@ import { hashrateChart, hashrateOf, hashrates, type HashrateScope } from '../../
 import { foldRollups } from '../../src/ledger/rollups.ts';
 import { ShareStore, type RejectRecord, type ShareRecord } from '../../src/ledger/share-store.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { seededRandom } from '../helpers/random.ts';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 34, 56, 789);
 const HOURS_OF_SHARES = 25;
 const TH = 1e12;
-
-/** A seeded uniform [0, 1) generator (mulberry32): the same streams on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface Stream {
   readonly account: string;
@@ -82,7 +71,7 @@ describe('hashrate from synthetic share streams', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const random = seeded(20261125);
+    const random = seededRandom(20261125);
     for (const stream of STREAMS) {
       all.push(...sharesOf(stream, random));
     }

@@ -5,7 +5,7 @@
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BlockOutcome } from '../../src/chain/block-submitter.ts';
-import { startDevNode, type DevNode } from '../../src/chain/devchain/node.ts';
+import type { DevNode } from '../../src/chain/devchain/node.ts';
 import { BitcoinRpcClient } from '../../src/chain/rpc-client.ts';
 import { withTransaction } from '../../src/db/transaction.ts';
 import { BlockLedger } from '../../src/ledger/block-ledger.ts';
@@ -15,6 +15,7 @@ import { btc, Payouts } from '../../src/ledger/payouts.ts';
 import { perShareCredits, shareValue, type PerShareScheme } from '../../src/ledger/schemes/pps.ts';
 import { ShareStore, type ShareRecord } from '../../src/ledger/share-store.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { startTestNode } from '../helpers/devnode.ts';
 
 const log = pino({ level: 'silent' });
 const T0 = Date.UTC(2026, 10, 25, 10, 0, 0);
@@ -228,24 +229,7 @@ describe('block maturity and payouts on the devchain', () => {
   let poolAddress: string;
   beforeEach(async () => {
     database = await createTestDatabase();
-    node = await startDevNode({
-      host: '127.0.0.1',
-      rpcPort: 0,
-      rpcUser: 'u',
-      rpcPassword: 'p',
-      zmqPort: undefined,
-      bits: 0x207fffff,
-      networkBlockIntervalMs: 0,
-      transactionIntervalMs: 0,
-      mempoolSize: 0,
-    });
-    rpc = new BitcoinRpcClient({
-      url: node.rpcUrl,
-      auth: { user: 'u', password: 'p' },
-      timeoutMs: 5_000,
-      retries: 0,
-      retryDelayMs: 1,
-    });
+    ({ node, rpc } = await startTestNode());
     poolAddress = await rpc.call<string>('getnewaddress');
   });
   afterEach(async () => {

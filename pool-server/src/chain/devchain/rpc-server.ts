@@ -5,26 +5,12 @@ import { payoutScript } from '../../work/address.ts';
 import { u32ToHex } from '../../work/bytes.ts';
 import { difficultyFromBits } from '../../work/target.ts';
 import { SubmitDecodeError, type DevChain } from './chain.ts';
-import { WalletError, type DevWallet } from './wallet.ts';
+import { RpcCode, RpcMethodError } from './rpc-error.ts';
+import type { DevWallet } from './wallet.ts';
 
-/** [Bitcoin Core rpc/protocol.h] */
-const RPC_METHOD_NOT_FOUND = -32601;
-const RPC_INVALID_PARAMETER = -8;
-const RPC_INVALID_ADDRESS_OR_KEY = -5;
-const RPC_DESERIALIZATION_ERROR = -22;
-const RPC_PARSE_ERROR = -32700;
-const RPC_INTERNAL_ERROR = -32603;
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 /** A longpoll is held at most this long, then answered with the current template. */
 const LONGPOLL_HOLD_MS = 60_000;
-
-class RpcMethodError extends Error {
-  readonly code: number;
-  constructor(code: number, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
 
 interface DevState {
   readonly chain: DevChain;
@@ -36,7 +22,7 @@ type Method = (node: DevState, params: readonly unknown[]) => unknown;
 function blockHeaderView(chain: DevChain, hash: string): Record<string, unknown> {
   const block = chain.blockByHash(hash);
   if (!block) {
-    throw new RpcMethodError(RPC_INVALID_ADDRESS_OR_KEY, 'Block not found');
+    throw new RpcMethodError(RpcCode.InvalidAddressOrKey, 'Block not found');
   }
   const version = block.header.readUInt32LE(0);
   const bits = block.header.readUInt32LE(72);
@@ -63,7 +49,7 @@ function blockHeaderView(chain: DevChain, hash: string): Record<string, unknown>
 function hashParam(params: readonly unknown[]): string {
   const [hash] = params;
   if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/i.test(hash)) {
-    throw new RpcMethodError(RPC_INVALID_PARAMETER, 'blockhash must be of length 64 (hex)');
+    throw new RpcMethodError(RpcCode.InvalidParameter, 'blockhash must be of length 64 (hex)');
   }
   return hash.toLowerCase();
 }
@@ -74,7 +60,7 @@ const METHODS: Record<string, Method> = {
     const rules = request?.rules;
     if (!Array.isArray(rules) || !rules.includes('segwit')) {
       throw new RpcMethodError(
-        RPC_INVALID_PARAMETER,
+        RpcCode.InvalidParameter,
         'getblocktemplate must be called with the segwit rule set (call with {"rules": ["segwit"]})',
       );
     }
@@ -83,13 +69,13 @@ const METHODS: Record<string, Method> = {
   submitblock({ chain }, params) {
     const [hex] = params;
     if (typeof hex !== 'string' || !/^([0-9a-f]{2})+$/i.test(hex)) {
-      throw new RpcMethodError(RPC_DESERIALIZATION_ERROR, 'Block decode failed');
+      throw new RpcMethodError(RpcCode.DeserializationError, 'Block decode failed');
     }
     try {
       return chain.submitBlock(Buffer.from(hex, 'hex'));
     } catch (error) {
       if (error instanceof SubmitDecodeError) {
-        throw new RpcMethodError(RPC_DESERIALIZATION_ERROR, 'Block decode failed');
+        throw new RpcMethodError(RpcCode.DeserializationError, 'Block decode failed');
       }
       throw error;
     }
@@ -152,7 +138,7 @@ const METHODS: Record<string, Method> = {
     const [height] = params;
     const block = typeof height === 'number' && Number.isInteger(height) ? chain.blockAt(height) : undefined;
     if (!block) {
-      throw new RpcMethodError(RPC_INVALID_PARAMETER, 'Block height out of range');
+      throw new RpcMethodError(RpcCode.InvalidParameter, 'Block height out of range');
     }
     return block.hash;
   },
@@ -168,7 +154,7 @@ const METHODS: Record<string, Method> = {
     const view = blockHeaderView(chain, hash);
     const block = chain.blockByHash(hash);
     if (!block) {
-      throw new RpcMethodError(RPC_INVALID_ADDRESS_OR_KEY, 'Block not found');
+      throw new RpcMethodError(RpcCode.InvalidAddressOrKey, 'Block not found');
     }
     if (verbosity === 0) {
       return block.raw.toString('hex');
@@ -221,11 +207,11 @@ const METHODS: Record<string, Method> = {
   generatetoaddress({ chain }, params) {
     const [count, address] = params;
     if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 1000) {
-      throw new RpcMethodError(RPC_INVALID_PARAMETER, 'nblocks must be 1 to 1000');
+      throw new RpcMethodError(RpcCode.InvalidParameter, 'nblocks must be 1 to 1000');
     }
     const payout = typeof address === 'string' ? payoutScript(address, 'regtest') : undefined;
     if (!payout?.ok) {
-      throw new RpcMethodError(RPC_INVALID_ADDRESS_OR_KEY, 'Error: Invalid address');
+      throw new RpcMethodError(RpcCode.InvalidAddressOrKey, 'Error: Invalid address');
     }
     return Array.from({ length: count }, () => chain.addNetworkBlock(payout.script));
   },
@@ -295,7 +281,7 @@ export async function startDevRpcServer(
     try {
       call = JSON.parse(body ?? '') as typeof call;
     } catch {
-      respond(response, 500, null, null, new RpcMethodError(RPC_PARSE_ERROR, 'Parse error'));
+      respond(response, 500, null, null, new RpcMethodError(RpcCode.ParseError, 'Parse error'));
       return;
     }
     const method =
@@ -308,7 +294,7 @@ export async function startDevRpcServer(
         404,
         call.id ?? null,
         null,
-        new RpcMethodError(RPC_METHOD_NOT_FOUND, 'Method not found'),
+        new RpcMethodError(RpcCode.MethodNotFound, 'Method not found'),
       );
       return;
     }
@@ -323,9 +309,7 @@ export async function startDevRpcServer(
       const failure =
         error instanceof RpcMethodError
           ? error
-          : error instanceof WalletError
-            ? new RpcMethodError(error.code, error.message)
-            : new RpcMethodError(RPC_INTERNAL_ERROR, error instanceof Error ? error.message : String(error));
+          : new RpcMethodError(RpcCode.InternalError, error instanceof Error ? error.message : String(error));
       respond(response, 500, call.id ?? null, null, failure);
     }
   }

@@ -3,6 +3,7 @@ import { Block, networks, payments } from 'bitcoinjs-lib';
 import { payoutScript } from '../../work/address.ts';
 import type { DevChain } from './chain.ts';
 import { spendingTransaction } from './mempool.ts';
+import { RpcCode, RpcMethodError } from './rpc-error.ts';
 
 /**
  * [Bitcoin Core] a coinbase output may be spent in a block 100 above it; the wallet counts
@@ -10,15 +11,6 @@ import { spendingTransaction } from './mempool.ts';
  */
 const COINBASE_MATURITY = 100;
 const COIN = 100_000_000n;
-
-/** [Bitcoin Core rpc/protocol.h] */
-export class WalletError extends Error {
-  readonly code: number;
-  constructor(code: number, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
 
 interface Received {
   readonly height: number;
@@ -92,24 +84,27 @@ export class DevWallet {
       Array.isArray(amounts) ||
       Object.keys(amounts).length === 0
     ) {
-      throw new WalletError(-8, 'Invalid parameter, amounts must be an object of address: amount');
+      throw new RpcMethodError(
+        RpcCode.InvalidParameter,
+        'Invalid parameter, amounts must be an object of address: amount',
+      );
     }
     const outputs: { script: Buffer; value: bigint }[] = [];
     for (const [address, amount] of Object.entries(amounts)) {
       const script = payoutScript(address, 'regtest');
       if (!script.ok) {
-        throw new WalletError(-5, `Invalid Bitcoin address: ${address}`);
+        throw new RpcMethodError(RpcCode.InvalidAddressOrKey, `Invalid Bitcoin address: ${address}`);
       }
       const value = satoshis(amount);
       if (value === undefined || value <= 0n) {
-        throw new WalletError(-3, `Invalid amount for ${address}`);
+        throw new RpcMethodError(RpcCode.TypeError, `Invalid amount for ${address}`);
       }
       outputs.push({ script: script.script, value });
     }
     const total = outputs.reduce((sum, output) => sum + output.value, 0n);
     const tx = spendingTransaction(outputs);
     if (total + BigInt(tx.fee) > this.balance()) {
-      throw new WalletError(-6, 'Insufficient funds');
+      throw new RpcMethodError(RpcCode.WalletInsufficientFunds, 'Insufficient funds');
     }
     this.#chain.addTransaction(tx);
     this.#sent.push({
@@ -129,7 +124,7 @@ export class DevWallet {
   transaction(txid: unknown): Record<string, unknown> {
     const sent = this.#sent.find((candidate) => candidate.txid === txid);
     if (!sent) {
-      throw new WalletError(-5, 'Invalid or non-wallet transaction id');
+      throw new RpcMethodError(RpcCode.InvalidAddressOrKey, 'Invalid or non-wallet transaction id');
     }
     return this.#view(sent);
   }
