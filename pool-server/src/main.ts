@@ -206,6 +206,12 @@ async function connectDatabase(config: Config, log: Logger): Promise<Storage> {
       { port: embedded.port, dataDir: config.dataDir },
       'db: no database.url configured, running an embedded PostgreSQL',
     );
+    if (embedded.foldersOpened.length > 0) {
+      log.warn(
+        { folders: embedded.foldersOpened },
+        'db: running as root, so PostgreSQL runs as its own user; these folders were given search permission (o+x) for it to reach its binaries',
+      );
+    }
   }
   const db = createDatabase(url, (error) => {
     log.warn({ err: error }, 'db: a pooled connection failed');

