@@ -109,3 +109,31 @@ describe('docs/config.md', () => {
     }
   });
 });
+
+describe('secrets', () => {
+  it('a problem with a password never shows the value given', () => {
+    const found = problems({
+      HASHWATT_ADMIN_EMAIL: 'admin@example.org',
+      HASHWATT_ADMIN_PASSWORD: 'hunter2',
+      HASHWATT_NODE_RPC_URL: 'http://127.0.0.1:8332',
+      HASHWATT_NODE_RPC_USER: 'pool',
+      HASHWATT_NODE_RPC_PASSWORD: '',
+      HASHWATT_POOL_PAYOUT_ADDRESS: 'bcrt1qqyqszqgpqyqszqgpqyqszqgpqyqszqgpvxat9t',
+    });
+    expect(found).toContain(
+      'admin.password (HASHWATT_ADMIN_PASSWORD): (the value given, not shown) must not have fewer than 12 characters',
+    );
+    expect(
+      found.some((problem) =>
+        problem.startsWith('node.rpcPassword (HASHWATT_NODE_RPC_PASSWORD): (the value given, not shown)'),
+      ),
+    ).toBe(true);
+    expect(found.join('\n')).not.toContain('hunter2');
+  });
+
+  it('admin.email and admin.password go together', () => {
+    expect(problems({ HASHWATT_ADMIN_EMAIL: 'admin@example.org' })).toEqual([
+      'admin.email and admin.password go together (HASHWATT_ADMIN_EMAIL, HASHWATT_ADMIN_PASSWORD)',
+    ]);
+  });
+});

@@ -38,7 +38,7 @@ export const ConfigSchema = Type.Object({
         }),
       ),
       rpcUser: Type.Optional(Type.String({ minLength: 1 })),
-      rpcPassword: Type.Optional(Type.String({ minLength: 1 })),
+      rpcPassword: Type.Optional(Type.String({ minLength: 1, writeOnly: true })),
       rpcCookieFile: Type.Optional(
         Type.String({ minLength: 1, description: "bitcoind's .cookie file, instead of user and password." }),
       ),
@@ -185,6 +185,67 @@ export const ConfigSchema = Type.Object({
         maximum: 3_600,
         description: 'Pending blocks are checked against the node this often.',
       }),
+    },
+    { default: {} },
+  ),
+  api: Type.Object(
+    {
+      enabled: Type.Boolean({
+        default: true,
+        description: 'Serve the HTTP API (and, later, the dashboard).',
+      }),
+      host: Type.String({
+        default: '127.0.0.1',
+        description: 'The API listens here: loopback unless a TLS proxy is in front.',
+      }),
+      port: Type.Integer({ default: 8080, minimum: 0, maximum: 65535 }),
+      secureCookies: Type.Boolean({
+        default: true,
+        description: 'Session cookies over HTTPS only (browsers treat http://localhost as secure).',
+      }),
+      sessionHours: Type.Integer({ default: 12, minimum: 1, maximum: 720 }),
+      loginPerMinute: Type.Integer({
+        default: 10,
+        minimum: 1,
+        maximum: 1_000,
+        description: 'Sign-in attempts per client address and minute.',
+      }),
+      maxFailedLogins: Type.Integer({
+        default: 5,
+        minimum: 1,
+        maximum: 100,
+        description: 'Wrong passwords in a row before the account is locked.',
+      }),
+      lockMinutes: Type.Integer({ default: 15, minimum: 1, maximum: 1_440 }),
+      trustProxy: Type.Array(Type.String(), {
+        default: [],
+        description: 'Reverse proxies whose X-Forwarded-For is believed.',
+      }),
+      liveIntervalSeconds: Type.Integer({
+        default: 5,
+        minimum: 1,
+        maximum: 300,
+        description: 'Live updates (Server-Sent Events) are sent this often.',
+      }),
+    },
+    { default: {} },
+  ),
+  admin: Type.Object(
+    {
+      email: Type.Optional(
+        Type.String({
+          format: 'email',
+          description: 'With admin.password: the first admin, created at start when there is none.',
+        }),
+      ),
+      password: Type.Optional(
+        Type.String({
+          minLength: 12,
+          maxLength: 1_024,
+          writeOnly: true,
+          description: 'Never logged; only its hash is stored.',
+        }),
+      ),
     },
     { default: {} },
   ),
@@ -444,7 +505,9 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
       .split('/')
       .slice(1)
       .reduce<unknown>((node, part) => (node as Json | undefined)?.[part], config);
-    const given = JSON.stringify(givenText.get(key) ?? value);
+    // [JSON Schema] writeOnly marks secrets: a problem with one never shows the value.
+    const secret = (leaf?.schema as { writeOnly?: boolean } | undefined)?.writeOnly === true;
+    const given = secret ? '(the value given, not shown)' : JSON.stringify(givenText.get(key) ?? value);
     const allowed = (leaf?.schema as { enum?: unknown[] } | undefined)?.enum;
     const rule = allowed ? `must be one of ${allowed.join(', ')}` : error.message;
     const name = leaf ? ` (${environmentName(leaf.path)})` : '';
@@ -504,6 +567,11 @@ function checkCombinations(config: Config): string[] {
   if (stratum.nodeId + stratum.processes - 1 > 255) {
     problems.push(
       `stratum.nodeId ${String(stratum.nodeId)} + stratum.processes ${String(stratum.processes)} - 1 must stay within 255: each process needs its own node id`,
+    );
+  }
+  if ((config.admin.email === undefined) !== (config.admin.password === undefined)) {
+    problems.push(
+      'admin.email and admin.password go together (HASHWATT_ADMIN_EMAIL, HASHWATT_ADMIN_PASSWORD)',
     );
   }
   if (stratum.minDifficulty > stratum.maxDifficulty) {

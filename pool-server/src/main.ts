@@ -3,6 +3,8 @@
  * together, and nothing else reads process.env.
  */
 import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { PoolSettings } from '@hashwatt/schemas';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import cluster, { type Worker } from 'node:cluster';
@@ -22,6 +24,10 @@ import { BlockLedger, type BlockLedgerSettings } from './ledger/block-ledger.ts'
 import { BlockMaturity } from './ledger/block-maturity.ts';
 import { Payouts } from './ledger/payouts.ts';
 import { foldRollups } from './ledger/rollups.ts';
+import { PoolSettingsStore } from './ledger/pool-settings.ts';
+import { buildApp } from './api/app.ts';
+import { ensureFirstAdmin } from './api/auth/users.ts';
+import { Memo } from './api/cache.ts';
 import { Schedule, type Duty } from './ledger/schedule.ts';
 import { perShareCredits } from './ledger/schemes/pps.ts';
 import { ShareJournal } from './ledger/share-journal.ts';
@@ -38,6 +44,8 @@ import { createShareHasher } from './work/share-hasher.ts';
 import { difficultyFromBits, encodeCompact, targetFromDifficulty } from './work/target.ts';
 
 const SATOSHIS_PER_BTC = 100_000_000;
+/** The node's height and difficulty, as the API shows them, are at most this old. */
+const NETWORK_CACHE_MS = 10_000;
 const STATS_INTERVAL_MS = 60_000;
 
 interface Node {
@@ -93,12 +101,25 @@ async function poolPayoutAddress(config: Config, rpc: BitcoinRpcClient): Promise
   return config.pool.payoutAddress ?? rpc.call<string>('getnewaddress', ['hashwatt pool']);
 }
 
-function ledgerSettings(config: Config): BlockLedgerSettings {
-  return {
+/** The settings an admin may change while the pool runs, over the configuration's defaults. */
+function runtimeSettings(config: Config, db: Database): PoolSettingsStore {
+  return new PoolSettingsStore(db, {
+    feePercent: config.pool.feePercent,
+    payoutsEnabled: config.payouts.enabled,
+    payoutThresholdSats: Math.round(config.payouts.thresholdBtc * SATOSHIS_PER_BTC),
+  });
+}
+
+const feeBasisPoints = (settings: PoolSettingsStore) => async (): Promise<number> =>
+  Math.round((await settings.current()).feePercent * 100);
+
+function ledgerSettings(config: Config, settings: PoolSettingsStore): () => Promise<BlockLedgerSettings> {
+  const fee = feeBasisPoints(settings);
+  return async () => ({
     scheme: config.pool.scheme,
-    feeBasisPoints: Math.round(config.pool.feePercent * 100),
+    feeBasisPoints: await fee(),
     pplnsWindowFactor: config.pool.pplnsWindowFactor,
-  };
+  });
 }
 
 /**
@@ -110,10 +131,14 @@ function ledgerSchedule(
   config: Config,
   db: Database,
   rpc: BitcoinRpcClient,
-  books: { readonly ledger: BlockLedger; readonly journal: BlockJournal },
+  books: {
+    readonly ledger: BlockLedger;
+    readonly journal: BlockJournal;
+    readonly settings: PoolSettingsStore;
+  },
   log: Logger,
 ): Schedule {
-  const { ledger, journal } = books;
+  const { ledger, journal, settings } = books;
   const maturity = new BlockMaturity(rpc, ledger, config.payouts.maturityConfirmations, log);
   const duties: Duty[] = [
     {
@@ -137,23 +162,121 @@ function ledgerSchedule(
       },
     },
   ];
-  if (config.payouts.enabled) {
-    const payouts = new Payouts(
-      db,
-      rpc,
-      {
-        thresholdSats: BigInt(Math.round(config.payouts.thresholdBtc * SATOSHIS_PER_BTC)),
-        maxRecipients: config.payouts.maxRecipients,
-      },
-      log,
-    );
-    duties.push({
-      name: 'payouts',
-      intervalMs: config.payouts.intervalSeconds * 1000,
-      run: () => payouts.run(),
-    });
-  }
+  const payouts = new Payouts(
+    db,
+    rpc,
+    async () => ({
+      thresholdSats: BigInt((await settings.current()).payoutThresholdSats),
+      maxRecipients: config.payouts.maxRecipients,
+    }),
+    log,
+  );
+  duties.push({
+    name: 'payouts',
+    intervalMs: config.payouts.intervalSeconds * 1000,
+    async run() {
+      if ((await settings.current()).payoutsEnabled) {
+        await payouts.run();
+      }
+    },
+  });
   return new Schedule(duties, log);
+}
+
+interface Coordinator {
+  readonly apiPort: number | undefined;
+  stop(): Promise<void>;
+}
+
+/** The HTTP API on its port, told about the pool by these facts. */
+async function startApi(
+  config: Config,
+  db: Database,
+  rpc: BitcoinRpcClient,
+  runtime: PoolSettingsStore,
+  log: Logger,
+): Promise<{ readonly port: number; close(): Promise<void> }> {
+  const network = new Memo<{ height: number; difficulty: number }>(1, NETWORK_CACHE_MS);
+  const settings = async (): Promise<PoolSettings> => {
+    const current = await runtime.current();
+    return {
+      scheme: config.pool.scheme,
+      feePercent: current.feePercent,
+      soloFeePercent: config.pool.soloFeePercent,
+      pplnsWindowFactor: config.pool.pplnsWindowFactor,
+      payoutsEnabled: current.payoutsEnabled,
+      payoutThresholdSats: current.payoutThresholdSats,
+      maturityConfirmations: config.payouts.maturityConfirmations,
+    };
+  };
+  const app = await buildApp({
+    db,
+    log,
+    settings: {
+      sessions: {
+        hours: config.api.sessionHours,
+        maxFailures: config.api.maxFailedLogins,
+        lockMinutes: config.api.lockMinutes,
+      },
+      secureCookies: config.api.secureCookies,
+      loginPerMinute: config.api.loginPerMinute,
+      trustProxy: config.api.trustProxy,
+      liveIntervalMs: config.api.liveIntervalSeconds * 1000,
+      bodyLimitBytes: 1024 * 1024,
+    },
+    pool: {
+      chain: config.chain,
+      settings,
+      async updateSettings(patch, userId) {
+        await runtime.update(patch, userId);
+        return settings();
+      },
+      network: () =>
+        network.get('network', async () => {
+          const info = await rpc.call<{ blocks: number; difficulty: number }>('getmininginfo');
+          return { height: info.blocks, difficulty: info.difficulty };
+        }),
+      now: () => Date.now(),
+    },
+  });
+  await app.listen({ host: config.api.host, port: config.api.port });
+  const { port } = app.server.address() as AddressInfo;
+  log.info({ url: `http://${config.api.host}:${String(port)}/api/docs` }, 'api: ready');
+  return { port, close: () => app.close() };
+}
+
+/**
+ * What one process does for the whole pool (the primary when there are several): the
+ * ledger's schedule, the first admin, the HTTP API.
+ */
+async function startCoordinator(
+  config: Config,
+  db: Database,
+  rpc: BitcoinRpcClient,
+  books: {
+    readonly ledger: BlockLedger;
+    readonly journal: BlockJournal;
+    readonly settings: PoolSettingsStore;
+  },
+  log: Logger,
+): Promise<Coordinator> {
+  const schedule = ledgerSchedule(config, db, rpc, books, log);
+  schedule.start();
+  const { email, password } = config.admin;
+  if (email !== undefined && password !== undefined) {
+    const admin = await ensureFirstAdmin(db, email, password);
+    if (admin) {
+      log.warn({ email: admin.email }, 'api: the first admin was created from admin.email');
+    }
+  }
+  const api = config.api.enabled ? await startApi(config, db, rpc, books.settings, log) : undefined;
+  return {
+    apiPort: api?.port,
+    async stop() {
+      await api?.close();
+      await schedule.stop();
+    },
+  };
 }
 
 /** Counts for the log line each minute. */
@@ -243,6 +366,8 @@ export interface RunningPool {
   readonly stratumPort: number;
   readonly tlsPort: number | undefined;
   readonly soloPort: number | undefined;
+  /** The HTTP API's port; undefined in a Stratum process of several, or with api.enabled false. */
+  readonly apiPort: number | undefined;
   /** The built-in devchain, when no node is configured. */
   readonly devnode: DevNode | undefined;
   stop(): Promise<void>;
@@ -251,9 +376,10 @@ export interface RunningPool {
 /** Starts the pool on a validated configuration. Tests start it here too. */
 export async function run(config: Config, log: Logger): Promise<RunningPool> {
   const storage = await connectDatabase(config, log);
+  const settings = runtimeSettings(config, storage.db);
   const store = new ShareStore(storage.db);
   if (config.pool.scheme !== 'pplns') {
-    store.onBatch(perShareCredits(config.pool.scheme, Math.round(config.pool.feePercent * 100)));
+    store.onBatch(perShareCredits(config.pool.scheme, feeBasisPoints(settings)));
   }
   const writer = new ShareWriter(
     store,
@@ -289,7 +415,7 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
     soloFeeBasisPoints: Math.round(pool.soloFeePercent * 100),
   });
   const journal = new BlockJournal(path.join(config.dataDir, 'blocks.jsonl'));
-  const ledger = new BlockLedger(storage.db, ledgerSettings(config), log);
+  const ledger = new BlockLedger(storage.db, ledgerSettings(config, settings), log);
   const submitter = new BlockSubmitter(
     rpc,
     {
@@ -303,10 +429,6 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
     },
     log,
   );
-  // With several Stratum processes the primary keeps the schedule.
-  const schedule = cluster.isWorker
-    ? undefined
-    : ledgerSchedule(config, storage.db, rpc, { ledger, journal }, log);
   const stats = poolStats(log);
   const events: StratumEvents = {
     blockFound(found: CreditedShare) {
@@ -447,18 +569,22 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
     stats.report(server.connectionCount);
   }, STATS_INTERVAL_MS);
   statsTimer.unref();
-  schedule?.start();
+  // With several Stratum processes the primary coordinates.
+  const coordinator = cluster.isWorker
+    ? undefined
+    : await startCoordinator(config, storage.db, rpc, { ledger, journal, settings }, log);
 
   return {
     stratumPort: port,
     tlsPort,
     soloPort,
+    apiPort: coordinator?.apiPort,
     devnode: node.devnode,
     async stop() {
       clearInterval(statsTimer);
       templates.stop();
       await server.stop();
-      await schedule?.stop();
+      await coordinator?.stop();
       await writer.close();
       await storage.db.end();
       await storage.embedded?.stop();
@@ -532,25 +658,27 @@ export async function runCluster(config: Config, log: Logger): Promise<RunningPo
   await Promise.all(Array.from({ length: config.stratum.processes }, (_, index) => start(index)));
   const [first] = ports;
   log.info({ processes: config.stratum.processes, port: first?.port }, 'pool: Stratum processes ready');
-  const schedule = ledgerSchedule(
+  const settings = runtimeSettings(config, storage.db);
+  const coordinator = await startCoordinator(
     config,
     storage.db,
     rpc,
     {
-      ledger: new BlockLedger(storage.db, ledgerSettings(config), log),
+      settings,
+      ledger: new BlockLedger(storage.db, ledgerSettings(config, settings), log),
       journal: new BlockJournal(path.join(config.dataDir, 'blocks.jsonl')),
     },
     log,
   );
-  schedule.start();
   return {
     stratumPort: first?.port ?? 0,
     tlsPort: first?.tlsPort,
     soloPort: first?.soloPort,
+    apiPort: coordinator.apiPort,
     devnode: node.devnode,
     async stop() {
       stopping = true;
-      await schedule.stop();
+      await coordinator.stop();
       await Promise.all(
         [...workers.values()].map(
           (worker) =>

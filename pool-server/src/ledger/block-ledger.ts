@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { BlockOutcome, BlockRecorder } from '../chain/block-submitter.ts';
 import type { Database } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
+import { read, type Live } from './pool-settings.ts';
 import { immatureBook, minerBook, post, type Entry } from './books.ts';
 import { pplnsWindow, splitReward } from './schemes/pplns.ts';
 
@@ -36,17 +37,18 @@ const MIN_SLICE_MS = 1_000;
  */
 export class BlockLedger implements BlockRecorder {
   readonly #db: Database;
-  readonly #settings: BlockLedgerSettings;
+  readonly #settings: Live<BlockLedgerSettings>;
   readonly #log: Logger;
 
-  constructor(db: Database, settings: BlockLedgerSettings, log: Logger) {
+  constructor(db: Database, settings: Live<BlockLedgerSettings>, log: Logger) {
     this.#db = db;
     this.#settings = settings;
     this.#log = log;
   }
 
   async record(outcome: BlockOutcome): Promise<void> {
-    const scheme = outcome.solo ? 'solo' : this.#settings.scheme;
+    const settings = await read(this.#settings);
+    const scheme = outcome.solo ? 'solo' : settings.scheme;
     const status =
       outcome.status === 'accepted' || outcome.status === 'unknown'
         ? 'pending'
@@ -83,10 +85,11 @@ export class BlockLedger implements BlockRecorder {
       }
       const shares = await this.#window(
         client,
-        outcome.networkDifficulty * this.#settings.pplnsWindowFactor,
+        outcome.networkDifficulty * settings.pplnsWindowFactor,
         foundAt,
       );
-      const credits = splitReward(outcome.reward - this.#fee(outcome.reward), shares);
+      const fee = (outcome.reward * BigInt(settings.feeBasisPoints)) / BASIS_POINTS;
+      const credits = splitReward(outcome.reward - fee, shares);
       const entries: Entry[] = [...credits].map(([account, amount]) => ({
         book: immatureBook(account),
         amount,
@@ -205,10 +208,6 @@ export class BlockLedger implements BlockRecorder {
       hash,
       confirmations,
     ]);
-  }
-
-  #fee(reward: bigint): bigint {
-    return (reward * BigInt(this.#settings.feeBasisPoints)) / BASIS_POINTS;
   }
 
   /** Pool shares since the previous pool block over the network difficulty: 1.0 is average luck. */

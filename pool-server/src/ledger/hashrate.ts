@@ -102,6 +102,28 @@ async function buckets(
   return rows;
 }
 
+/** Where a window ending at `nowMs` starts: the minute its start falls in. */
+export function windowStart(nowMs: number, windowSeconds: number): number {
+  const start = nowMs - windowSeconds * 1000;
+  return start - (((start % MINUTE_MS) + MINUTE_MS) % MINUTE_MS);
+}
+
+/** A window's estimate from what was accepted since its start. */
+export function estimateOf(
+  windowSeconds: number,
+  nowMs: number,
+  totals: { readonly difficulty: number; readonly accepted: number },
+): HashrateEstimate {
+  const spanSeconds = (nowMs - windowStart(nowMs, windowSeconds)) / 1000;
+  return {
+    windowSeconds,
+    hashrate: hashrateOf(totals.difficulty, spanSeconds),
+    spanSeconds,
+    accepted: totals.accepted,
+    difficulty: totals.difficulty,
+  };
+}
+
 /**
  * Hashrate over each window ending now, from the minute rollups: a window starts at the
  * minute its start falls in, and the hashrate is what was accepted since then over the
@@ -114,30 +136,18 @@ export async function hashrates(
   nowMs: number,
   windowsSeconds: readonly number[] = HASHRATE_WINDOWS_SECONDS,
 ): Promise<HashrateEstimate[]> {
-  const starts = windowsSeconds.map((seconds) => {
-    const start = nowMs - seconds * 1000;
-    return start - (((start % MINUTE_MS) + MINUTE_MS) % MINUTE_MS);
-  });
-  const earliest = Math.min(...starts);
+  const earliest = Math.min(...windowsSeconds.map((seconds) => windowStart(nowMs, seconds)));
   const rows = await buckets(db, scope, earliest, nowMs + 1, MINUTE_MS);
-  return windowsSeconds.map((windowSeconds, index) => {
-    const start = starts[index] ?? earliest;
-    let difficulty = 0;
-    let accepted = 0;
+  return windowsSeconds.map((windowSeconds) => {
+    const start = windowStart(nowMs, windowSeconds);
+    const totals = { difficulty: 0, accepted: 0 };
     for (const row of rows) {
       if (Number(row.time_ms) >= start) {
-        difficulty += row.difficulty;
-        accepted += Number(row.accepted);
+        totals.difficulty += row.difficulty;
+        totals.accepted += Number(row.accepted);
       }
     }
-    const spanSeconds = (nowMs - start) / 1000;
-    return {
-      windowSeconds,
-      hashrate: hashrateOf(difficulty, spanSeconds),
-      spanSeconds,
-      accepted,
-      difficulty,
-    };
+    return estimateOf(windowSeconds, nowMs, totals);
   });
 }
 

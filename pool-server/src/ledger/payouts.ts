@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { RpcError, type BitcoinRpcClient } from '../chain/rpc-client.ts';
 import type { Database } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
+import { read, type Live } from './pool-settings.ts';
 import { minerBook, post, type Entry } from './books.ts';
 
 export interface PayoutSettings {
@@ -51,10 +52,10 @@ export function btc(sats: bigint): string {
 export class Payouts {
   readonly #db: Database;
   readonly #rpc: BitcoinRpcClient;
-  readonly #settings: PayoutSettings;
+  readonly #settings: Live<PayoutSettings>;
   readonly #log: Logger;
 
-  constructor(db: Database, rpc: BitcoinRpcClient, settings: PayoutSettings, log: Logger) {
+  constructor(db: Database, rpc: BitcoinRpcClient, settings: Live<PayoutSettings>, log: Logger) {
     this.#db = db;
     this.#rpc = rpc;
     this.#settings = settings;
@@ -89,13 +90,14 @@ export class Payouts {
    * as many as `spendable` satoshis cover with the network fee's reserve. Returns its id.
    */
   async prepare(spendable: bigint): Promise<string | undefined> {
+    const settings = await read(this.#settings);
     return withTransaction(this.#db, async (client) => {
       const { rows } = await client.query<{ account_id: string; address: string; amount: string }>(
         `SELECT a.id AS account_id, a.payout_address AS address, b.amount::text AS amount
            FROM balances b JOIN accounts a ON b.book = 'miner:' || a.id
           WHERE b.amount >= $1 AND a.payout_address IS NOT NULL
           ORDER BY b.amount DESC LIMIT $2 FOR UPDATE OF b`,
-        [this.#settings.thresholdSats.toString(), this.#settings.maxRecipients],
+        [settings.thresholdSats.toString(), settings.maxRecipients],
       );
       const items: Item[] = [];
       let total = 0n;

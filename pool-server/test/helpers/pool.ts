@@ -32,6 +32,7 @@ export async function startTestPool(settings: Record<string, string> = {}): Prom
     HASHWATT_LOG_LEVEL: 'fatal',
     HASHWATT_STRATUM_HOST: '127.0.0.1',
     HASHWATT_STRATUM_PORT: '0',
+    HASHWATT_API_PORT: '0',
     HASHWATT_DEVCHAIN_RPC_PORT: '0',
     HASHWATT_DEVCHAIN_ZMQ_PORT: '0',
     HASHWATT_DEVCHAIN_NETWORK_BLOCK_SECONDS: '0',

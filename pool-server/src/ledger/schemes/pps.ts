@@ -1,4 +1,5 @@
 import { minerBook, post } from '../books.ts';
+import { read, type Live } from '../pool-settings.ts';
 import type { BatchHook, ShareRecord } from '../share-store.ts';
 
 /**
@@ -18,8 +19,9 @@ export function shareValue(share: ShareRecord, scheme: PerShareScheme, feeBasisP
 }
 
 /** Credits each batch's shares in its own transaction: stored once, credited once. */
-export function perShareCredits(scheme: PerShareScheme, feeBasisPoints: number): BatchHook {
+export function perShareCredits(scheme: PerShareScheme, fee: Live<number>): BatchHook {
   return async (client, batch, ids) => {
+    const feeBasisPoints = await read(fee);
     const credits = new Map<string, number>();
     for (const share of batch.shares) {
       if (!share.solo) {

@@ -1,0 +1,110 @@
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../db/pool.ts';
+import type { SessionSettings } from './auth/sessions.ts';
+import { installAuth } from './plugins/auth.ts';
+import { installErrorHandling } from './plugins/errors.ts';
+import { adminRoutes } from './routes/admin/index.ts';
+import { agentRoutes } from './routes/agent/index.ts';
+import { authRoutes } from './routes/auth/index.ts';
+import { farmRoutes } from './routes/farms/index.ts';
+import { liveRoutes } from './routes/live/index.ts';
+import { minerRoutes } from './routes/miners/index.ts';
+import { organisationRoutes } from './routes/organisations/index.ts';
+import { poolRoutes } from './routes/pool/index.ts';
+import type { PoolFacts } from './pool-facts.ts';
+
+export interface ApiSettings {
+  readonly sessions: SessionSettings;
+  /** Session cookies only over HTTPS (browsers treat http://localhost as secure too). */
+  readonly secureCookies: boolean;
+  /** Sign-in attempts per address and minute. */
+  readonly loginPerMinute: number;
+  /** Proxies whose X-Forwarded-For is believed (the rate limits count the real client). */
+  readonly trustProxy: readonly string[];
+  /** Live updates (SSE) are sent this often. */
+  readonly liveIntervalMs: number;
+  readonly bodyLimitBytes: number;
+}
+
+export interface ApiDeps {
+  readonly db: Database;
+  readonly log: Logger;
+  readonly settings: ApiSettings;
+  readonly pool: PoolFacts;
+}
+
+export type Api = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+/**
+ * The HTTP API: one plugin per area under /api, OpenAPI at /api/docs. Tests build it and
+ * call inject(); main.ts builds it and listens.
+ */
+export async function buildApp(deps: ApiDeps): Promise<Api> {
+  const logger: FastifyBaseLogger = deps.log.child(
+    { component: 'api' },
+    { redact: ['req.headers.cookie', 'req.headers.authorization'] },
+  );
+  const app = Fastify({
+    loggerInstance: logger,
+    trustProxy: deps.settings.trustProxy.length > 0 ? [...deps.settings.trustProxy] : false,
+    bodyLimit: deps.settings.bodyLimitBytes,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    ajv: {
+      // Unknown fields are refused (additionalProperties: false), not silently dropped.
+      // fastify's ajv knows the string formats (email, date-time, uuid) already.
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  installErrorHandling(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'hashwatt API',
+        version: '0.1.0',
+        description: 'Pool statistics, miners, sign-in, organisations, farms and administration.',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'hw_session' },
+          farmKey: { type: 'http', scheme: 'bearer' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  await app.register(
+    async (api) => {
+      installAuth(api, deps.db);
+      await api.register(poolRoutes, deps);
+      await api.register(minerRoutes, deps);
+      await api.register(liveRoutes, deps);
+      await api.register(authRoutes, deps);
+      await api.register(organisationRoutes, deps);
+      await api.register(farmRoutes, deps);
+      await api.register(agentRoutes, deps);
+      await api.register(adminRoutes, deps);
+    },
+    { prefix: '/api' },
+  );
+  return app;
+}

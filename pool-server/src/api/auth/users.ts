@@ -1,0 +1,140 @@
+import type { Jurisdiction, Role, User, UserCreate, UserPatch } from '@hashwatt/schemas';
+import type { Database } from '../../db/pool.ts';
+import { HwError } from '../../errors.ts';
+import { hashPassword } from './passwords.ts';
+
+interface UserRow {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly organisation_id: string | null;
+  readonly jurisdiction_country: string | null;
+  readonly jurisdiction_regions: string[];
+  readonly disabled: boolean;
+  readonly created_at: Date;
+}
+
+export const USER_COLUMNS =
+  'u.id::text, u.email, u.name, u.role, u.organisation_id::text, u.jurisdiction_country, u.jurisdiction_regions, u.disabled, u.created_at';
+
+export function userFrom(row: UserRow): User {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    organisationId: row.organisation_id,
+    jurisdiction:
+      row.jurisdiction_country === null
+        ? null
+        : { country: row.jurisdiction_country, regions: row.jurisdiction_regions },
+    disabled: row.disabled,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+/** The role's one binding: an operator's organisation, a regulator's jurisdiction, nothing for an admin. */
+function checkBinding(
+  role: Role,
+  organisationId: string | undefined,
+  jurisdiction: Jurisdiction | undefined,
+): void {
+  const fits =
+    role === 'operator'
+      ? organisationId !== undefined && jurisdiction === undefined
+      : role === 'regulator'
+        ? jurisdiction !== undefined && organisationId === undefined
+        : organisationId === undefined && jurisdiction === undefined;
+  if (!fits) {
+    throw new HwError(
+      'HW_ERR_ROLE_MISMATCH',
+      undefined,
+      role === 'regulator' ? 'body.jurisdiction' : 'body.organisationId',
+    );
+  }
+}
+
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  const pgError = error as { code?: string; constraint?: string };
+  return pgError.code === '23505' && pgError.constraint === constraint;
+}
+
+export async function createUser(db: Database, input: UserCreate): Promise<User> {
+  checkBinding(input.role, input.organisationId, input.jurisdiction);
+  const passwordHash = await hashPassword(input.password);
+  try {
+    const { rows } = await db.query<UserRow>(
+      `INSERT INTO users AS u (email, name, password_hash, role, organisation_id, jurisdiction_country, jurisdiction_regions)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${USER_COLUMNS}`,
+      [
+        input.email,
+        input.name,
+        passwordHash,
+        input.role,
+        input.organisationId ?? null,
+        input.jurisdiction?.country ?? null,
+        input.jurisdiction?.regions ?? [],
+      ],
+    );
+    return userFrom(rows[0] as UserRow);
+  } catch (error) {
+    if (isUniqueViolation(error, 'users_email')) {
+      throw new HwError('HW_ERR_EMAIL_TAKEN', undefined, 'body.email');
+    }
+    if ((error as { code?: string }).code === '23503') {
+      throw new HwError('HW_ERR_ORGANISATION_NOT_FOUND', undefined, 'body.organisationId');
+    }
+    throw error;
+  }
+}
+
+export async function listUsers(db: Database, organisationId?: string): Promise<User[]> {
+  const { rows } = await db.query<UserRow>(
+    `SELECT ${USER_COLUMNS} FROM users u WHERE $1::bigint IS NULL OR u.organisation_id = $1 ORDER BY u.id`,
+    [organisationId ?? null],
+  );
+  return rows.map(userFrom);
+}
+
+export async function getUser(db: Database, id: string): Promise<User> {
+  const { rows } = await db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users u WHERE u.id = $1`, [id]);
+  const [row] = rows;
+  if (!row) {
+    throw new HwError('HW_ERR_USER_NOT_FOUND');
+  }
+  return userFrom(row);
+}
+
+/** Changes a user; a new password or disabling ends the user's sessions. */
+export async function updateUser(db: Database, id: string, patch: UserPatch): Promise<User> {
+  const passwordHash = patch.password === undefined ? null : await hashPassword(patch.password);
+  const { rows } = await db.query<UserRow>(
+    `UPDATE users u SET name = coalesce($2, u.name), password_hash = coalesce($3, u.password_hash),
+            disabled = coalesce($4, u.disabled), failed_logins = CASE WHEN $3 IS NULL THEN u.failed_logins ELSE 0 END,
+            locked_until = CASE WHEN $3 IS NULL THEN u.locked_until END
+      WHERE u.id = $1 RETURNING ${USER_COLUMNS}`,
+    [id, patch.name ?? null, passwordHash, patch.disabled ?? null],
+  );
+  const [row] = rows;
+  if (!row) {
+    throw new HwError('HW_ERR_USER_NOT_FOUND');
+  }
+  if (passwordHash !== null || patch.disabled === true) {
+    await db.query('DELETE FROM sessions WHERE user_id = $1', [id]);
+  }
+  return userFrom(row);
+}
+
+/** The first admin, from the configuration, when the pool has no admin yet; undefined when it has one. */
+export async function ensureFirstAdmin(
+  db: Database,
+  email: string,
+  password: string,
+): Promise<User | undefined> {
+  const { rows } = await db.query("SELECT 1 FROM users WHERE role = 'admin' LIMIT 1");
+  if (rows.length > 0) {
+    return undefined;
+  }
+  return createUser(db, { email, name: 'Administrator', password, role: 'admin' });
+}

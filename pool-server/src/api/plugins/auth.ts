@@ -1,0 +1,64 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Database } from '../../db/pool.ts';
+import { HwError } from '../../errors.ts';
+import { mayCall, type Caller } from '../access.ts';
+import { findApiKey } from '../auth/api-keys.ts';
+import { findSession } from '../auth/sessions.ts';
+import { sameToken } from '../auth/tokens.ts';
+
+export const SESSION_COOKIE = 'hw_session';
+export const CSRF_HEADER = 'x-csrf-token';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const ANONYMOUS: Caller = { kind: 'anonymous' };
+
+async function identify(db: Database, request: FastifyRequest): Promise<Caller> {
+  const authorization = request.headers.authorization;
+  if (authorization !== undefined) {
+    const [scheme, key] = authorization.split(' ');
+    const agent = scheme === 'Bearer' && key !== undefined ? await findApiKey(db, key) : undefined;
+    if (!agent) {
+      throw new HwError('HW_ERR_BAD_API_KEY');
+    }
+    return { kind: 'agent', ...agent };
+  }
+  const token = request.cookies[SESSION_COOKIE];
+  if (token === undefined || token === '') {
+    return ANONYMOUS;
+  }
+  const session = await findSession(db, token);
+  return session ? { kind: 'user', session, token } : ANONYMOUS;
+}
+
+/**
+ * Installs, on the routes' context: the refusal to register a route without
+ * config.access; who each request comes from (a session cookie or a farm's API key);
+ * the role check; and the CSRF check on state-changing requests of signed-in users.
+ */
+export function installAuth(app: FastifyInstance, db: Database): void {
+  // Decorated as null (fastify 5 refuses shared objects as defaults); onRequest sets it before any handler runs.
+  app.decorateRequest<Caller, 'caller'>('caller', null as unknown as Caller);
+  app.addHook('onRoute', (route) => {
+    if (route.config?.access === undefined) {
+      throw new Error(`${route.method.toString()} ${route.url} declares no config.access: every route must`);
+    }
+  });
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    const access = request.routeOptions.config.access ?? 'admin';
+    request.caller = await identify(db, request);
+    if (!mayCall(access, request.caller)) {
+      throw new HwError(
+        request.caller.kind === 'anonymous' ? 'HW_ERR_UNAUTHENTICATED' : 'HW_ERR_ROLE_FORBIDDEN',
+      );
+    }
+    if (access !== 'public' && request.caller.kind === 'user' && !SAFE_METHODS.has(request.method)) {
+      const sent = request.headers[CSRF_HEADER];
+      if (typeof sent !== 'string' || !sameToken(sent, request.caller.session.csrfToken)) {
+        throw new HwError('HW_ERR_CSRF');
+      }
+    }
+    reply.header(
+      'cache-control',
+      access === 'public' && request.method === 'GET' ? 'public, max-age=2' : 'private, no-store',
+    );
+  });
+}

@@ -1,0 +1,95 @@
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { ErrorBody, LoginBody, SessionView } from '@hashwatt/schemas';
+import { HwError } from '../../../errors.ts';
+import type { ApiDeps } from '../../app.ts';
+import { signIn, signOut } from '../../auth/sessions.ts';
+import { SESSION_COOKIE } from '../../plugins/auth.ts';
+
+const errors = {
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  429: ErrorBody,
+  500: ErrorBody,
+  503: ErrorBody,
+};
+
+export const authRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, done) => {
+  const { settings } = deps;
+
+  app.post(
+    '/auth/login',
+    {
+      config: {
+        access: 'public',
+        rateLimit: {
+          max: settings.loginPerMinute,
+          timeWindow: 60_000,
+          errorResponseBuilder: () => new HwError('HW_ERR_RATE_LIMITED'),
+        },
+      },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in: sets the session cookie and returns the CSRF token to send with every change',
+        body: LoginBody,
+        response: { 200: SessionView, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { token, session } = await signIn(
+        deps.db,
+        request.body.email,
+        request.body.password,
+        settings.sessions,
+      );
+      request.log.info({ user: session.user.id }, 'api: signed in');
+      void reply.setCookie(SESSION_COOKIE, token, {
+        path: '/api',
+        httpOnly: true,
+        secure: settings.secureCookies,
+        sameSite: 'strict',
+        expires: new Date(session.expiresAt),
+      });
+      return session;
+    },
+  );
+
+  app.get(
+    '/auth/session',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags: ['auth'],
+        summary: 'The signed-in user and the CSRF token',
+        response: { 200: SessionView, ...errors },
+      },
+    },
+    (request) => {
+      if (request.caller.kind !== 'user') {
+        throw new HwError('HW_ERR_UNAUTHENTICATED');
+      }
+      return request.caller.session;
+    },
+  );
+
+  app.post(
+    '/auth/logout',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign out: this session ends',
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      if (request.caller.kind === 'user') {
+        await signOut(deps.db, request.caller.token);
+      }
+      void reply.clearCookie(SESSION_COOKIE, { path: '/api' });
+      return reply.code(204).send(null);
+    },
+  );
+  done();
+};

@@ -1,0 +1,65 @@
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { ApiKey, ApiKeyCreate, ApiKeyCreated, ErrorBody, FarmKeyParams, IdParams } from '@hashwatt/schemas';
+import type { ApiDeps } from '../../app.ts';
+import { createApiKey, listApiKeys, revokeApiKey } from '../../auth/api-keys.ts';
+import { ownFarm } from '../../scope.ts';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 500: ErrorBody };
+
+export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, done) => {
+  app.get(
+    '/farms/:id/api-keys',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['farms'],
+        summary: "A farm's agent keys (never the keys themselves)",
+        params: IdParams,
+        response: { 200: Type.Array(ApiKey), ...errors },
+      },
+    },
+    async (request) => {
+      const farm = await ownFarm(deps.db, request.caller, request.params.id);
+      return listApiKeys(deps.db, farm.id);
+    },
+  );
+
+  app.post(
+    '/farms/:id/api-keys',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['farms'],
+        summary: 'A new agent key for a farm: shown in this answer only',
+        params: IdParams,
+        body: ApiKeyCreate,
+        response: { 201: ApiKeyCreated, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const farm = await ownFarm(deps.db, request.caller, request.params.id);
+      const created = await createApiKey(deps.db, farm.id, request.body.label);
+      request.log.info({ farm: farm.id, key: created.apiKey.id }, 'api: agent key created');
+      return reply.code(201).send(created);
+    },
+  );
+
+  app.delete(
+    '/farms/:id/api-keys/:keyId',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['farms'],
+        summary: 'Revokes an agent key: the agent is refused from its next request',
+        params: FarmKeyParams,
+        response: { 200: ApiKey, ...errors },
+      },
+    },
+    async (request) => {
+      const farm = await ownFarm(deps.db, request.caller, request.params.id);
+      return revokeApiKey(deps.db, farm.id, request.params.keyId);
+    },
+  );
+  done();
+};

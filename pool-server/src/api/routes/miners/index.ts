@@ -1,0 +1,62 @@
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import { ChartQuery, ErrorBody, HashrateChart, MinerParams, MinerStats } from '@hashwatt/schemas';
+import { minerStats } from '../../../ledger/miner-stats.ts';
+import { HwError } from '../../../errors.ts';
+import type { ApiDeps } from '../../app.ts';
+import { Memo } from '../../cache.ts';
+import { chartOf, PUBLIC_CACHE_MS } from '../pool/index.ts';
+
+/** Miner pages kept at once; a page is recomputed at most every PUBLIC_CACHE_MS. */
+const PAGES_CACHED = 10_000;
+const errors = { 400: ErrorBody, 404: ErrorBody, 429: ErrorBody, 500: ErrorBody, 503: ErrorBody };
+
+export const minerRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, done) => {
+  const pages = new Memo<MinerStats | undefined>(PAGES_CACHED, PUBLIC_CACHE_MS);
+  const charts = new Memo<HashrateChart>(PAGES_CACHED, PUBLIC_CACHE_MS * 30);
+
+  app.get(
+    '/miners/:account',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['miners'],
+        summary:
+          "One miner's page, by payout address or account: hashrate, workers, shares, balance, payments",
+        params: MinerParams,
+        response: { 200: MinerStats, ...errors },
+      },
+    },
+    async (request) => {
+      const { account } = request.params;
+      const stats = await pages.get(account, () => minerStats(deps.db, account, deps.pool.now()));
+      if (!stats) {
+        throw new HwError('HW_ERR_MINER_NOT_FOUND', undefined, 'params.account');
+      }
+      return stats;
+    },
+  );
+
+  app.get(
+    '/miners/:account/hashrate',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['miners'],
+        summary: "A miner's hashrate over the last day, week or month",
+        params: MinerParams,
+        querystring: ChartQuery,
+        response: { 200: HashrateChart, ...errors },
+      },
+    },
+    async (request) => {
+      const { account } = request.params;
+      const range = request.query.range ?? 'day';
+      const known = await pages.get(account, () => minerStats(deps.db, account, deps.pool.now()));
+      if (!known) {
+        throw new HwError('HW_ERR_MINER_NOT_FOUND', undefined, 'params.account');
+      }
+      return charts.get(`${account}\u0000${range}`, () => chartOf(deps, { kind: 'account', account }, range));
+    },
+  );
+  done();
+};

@@ -1,0 +1,92 @@
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { ErrorBody, Farm, FarmCreate, IdParams, Organisation, User } from '@hashwatt/schemas';
+import { createFarm, listFarms } from '../../../farms/farms.ts';
+import type { ApiDeps } from '../../app.ts';
+import { getOrganisation } from '../../auth/organisations.ts';
+import { listUsers } from '../../auth/users.ts';
+import { checkOrganisation } from '../../scope.ts';
+
+const errors = {
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  409: ErrorBody,
+  500: ErrorBody,
+};
+
+export const organisationRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, done) => {
+  app.get(
+    '/organisations/:id',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['organisations'],
+        summary: 'An organisation',
+        params: IdParams,
+        response: { 200: Organisation, ...errors },
+      },
+    },
+    async (request) => {
+      checkOrganisation(request.caller, request.params.id);
+      return getOrganisation(deps.db, request.params.id);
+    },
+  );
+
+  app.get(
+    '/organisations/:id/members',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['organisations'],
+        summary: "An organisation's users",
+        params: IdParams,
+        response: { 200: Type.Array(User), ...errors },
+      },
+    },
+    async (request) => {
+      checkOrganisation(request.caller, request.params.id);
+      await getOrganisation(deps.db, request.params.id);
+      return listUsers(deps.db, request.params.id);
+    },
+  );
+
+  app.get(
+    '/organisations/:id/farms',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['organisations'],
+        summary: "An organisation's farms",
+        params: IdParams,
+        response: { 200: Type.Array(Farm), ...errors },
+      },
+    },
+    async (request) => {
+      checkOrganisation(request.caller, request.params.id);
+      await getOrganisation(deps.db, request.params.id);
+      return listFarms(deps.db, request.params.id);
+    },
+  );
+
+  app.post(
+    '/organisations/:id/farms',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['organisations'],
+        summary: 'Adds a farm to an organisation',
+        params: IdParams,
+        body: FarmCreate,
+        response: { 201: Farm, ...errors },
+      },
+    },
+    async (request, reply) => {
+      checkOrganisation(request.caller, request.params.id);
+      await getOrganisation(deps.db, request.params.id);
+      return reply.code(201).send(await createFarm(deps.db, request.params.id, request.body.name));
+    },
+  );
+  done();
+};

@@ -1,0 +1,61 @@
+/**
+ * Every error the API answers with: a stable code, its HTTP status, and a message that
+ * says what to do. docs/errors.md lists them; a test keeps the two in step.
+ */
+export const API_ERRORS = {
+  HW_ERR_VALIDATION: { status: 400, message: 'The request is not valid; see the field named.' },
+  HW_ERR_BAD_JSON: { status: 400, message: 'The body is not valid JSON.' },
+  HW_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the body as application/json.' },
+  HW_ERR_BODY_TOO_LARGE: { status: 413, message: 'The body is larger than the API accepts.' },
+  HW_ERR_NOT_FOUND: { status: 404, message: 'No such route.' },
+  HW_ERR_MINER_NOT_FOUND: {
+    status: 404,
+    message: 'No shares were ever received for this account or address.',
+  },
+  HW_ERR_USER_NOT_FOUND: { status: 404, message: 'No such user.' },
+  HW_ERR_ORGANISATION_NOT_FOUND: { status: 404, message: 'No such organisation, or not yours.' },
+  HW_ERR_FARM_NOT_FOUND: { status: 404, message: 'No such farm, or not yours.' },
+  HW_ERR_API_KEY_NOT_FOUND: { status: 404, message: 'No such API key on this farm.' },
+  HW_ERR_UNAUTHENTICATED: { status: 401, message: 'Sign in first (POST /api/auth/login).' },
+  HW_ERR_BAD_CREDENTIALS: { status: 401, message: 'The email or the password is wrong.' },
+  HW_ERR_BAD_API_KEY: {
+    status: 401,
+    message: 'The API key is unknown or revoked; ask the farm operator for a new one.',
+  },
+  HW_ERR_ACCOUNT_LOCKED: {
+    status: 429,
+    message: 'Too many failed sign-ins: the account is locked for a while; try again later.',
+  },
+  HW_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests; slow down and retry later.' },
+  HW_ERR_ROLE_FORBIDDEN: { status: 403, message: 'Your role may not use this route.' },
+  HW_ERR_CSRF: {
+    status: 403,
+    message:
+      'Send the x-csrf-token header with the token from POST /api/auth/login or GET /api/auth/session.',
+  },
+  HW_ERR_EMAIL_TAKEN: { status: 409, message: 'A user with this email exists already.' },
+  HW_ERR_NAME_TAKEN: { status: 409, message: 'This name is taken already.' },
+  HW_ERR_ROLE_MISMATCH: {
+    status: 400,
+    message: 'An operator needs an organisation, a regulator a jurisdiction, and an admin neither.',
+  },
+  HW_ERR_INTERNAL: { status: 500, message: 'Something went wrong on the pool; it is logged.' },
+  HW_ERR_UNAVAILABLE: { status: 503, message: 'The pool cannot reach its database; retry shortly.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ApiErrorCode = keyof typeof API_ERRORS;
+
+/** An expected failure, answered as {error, message, field?} with its code's status. */
+export class HwError extends Error {
+  readonly code: ApiErrorCode;
+  readonly statusCode: number;
+  readonly field: string | undefined;
+
+  constructor(code: ApiErrorCode, message: string = API_ERRORS[code].message, field?: string) {
+    super(message);
+    this.name = 'HwError';
+    this.code = code;
+    this.statusCode = API_ERRORS[code].status;
+    this.field = field;
+  }
+}

@@ -1,0 +1,128 @@
+import type { MinerStats, WorkerStats } from '@hashwatt/schemas';
+import type { Database } from '../db/pool.ts';
+import { HASHRATE_WINDOWS_SECONDS, estimateOf, windowStart } from './hashrate.ts';
+
+const [TEN_MINUTES, ONE_HOUR, ONE_DAY] = HASHRATE_WINDOWS_SECONDS as [number, number, number];
+const PAYMENTS_SHOWN = 20;
+
+interface WorkerRow {
+  readonly name: string;
+  readonly d10: number | null;
+  readonly a10: string | null;
+  readonly d1h: number | null;
+  readonly a1h: string | null;
+  readonly d24: number;
+  readonly accepted: string;
+  readonly rejected: string;
+  readonly stale: string;
+  readonly last_share: Date | null;
+}
+
+interface Totals {
+  difficulty: number;
+  accepted: number;
+}
+
+/**
+ * One account's page, as ckpool's and public-pool's user pages show it: its hashrate,
+ * each worker seen in the last day with its hashrate, last share and share counts, its
+ * balances and its payments. Undefined when the pool never had a share from it.
+ */
+export async function minerStats(
+  db: Database,
+  account: string,
+  nowMs: number,
+): Promise<MinerStats | undefined> {
+  const found = await db.query<{ id: string; payout_address: string | null }>(
+    'SELECT id::text, payout_address FROM accounts WHERE name = $1',
+    [account],
+  );
+  const [row] = found.rows;
+  if (!row) {
+    return undefined;
+  }
+  const starts = [TEN_MINUTES, ONE_HOUR, ONE_DAY].map((seconds) => new Date(windowStart(nowMs, seconds)));
+  const [workers, books, payments] = await Promise.all([
+    db.query<WorkerRow>(
+      `SELECT w.name,
+              sum(r.accepted_difficulty) FILTER (WHERE r.bucket >= $2) AS d10, sum(r.accepted) FILTER (WHERE r.bucket >= $2)::text AS a10,
+              sum(r.accepted_difficulty) FILTER (WHERE r.bucket >= $3) AS d1h, sum(r.accepted) FILTER (WHERE r.bucket >= $3)::text AS a1h,
+              sum(r.accepted_difficulty) AS d24, sum(r.accepted)::text AS accepted,
+              sum(r.rejected)::text AS rejected, sum(r.stale)::text AS stale,
+              max(r.bucket) FILTER (WHERE r.accepted > 0) AS last_share
+         FROM (SELECT worker_id, bucket, accepted_difficulty, accepted, rejected, stale
+                 FROM share_rollups_minute WHERE account_id = $1 AND bucket >= $4
+               UNION ALL
+               SELECT worker_id, bucket, accepted_difficulty, accepted, rejected, stale
+                 FROM share_rollup_deltas WHERE account_id = $1 AND bucket >= $4) r
+         JOIN workers w ON w.id = r.worker_id
+        GROUP BY w.name ORDER BY w.name`,
+      [row.id, ...starts],
+    ),
+    db.query<{ immature: string | null; payable: string | null; paid: string | null }>(
+      `SELECT (SELECT amount FROM balances WHERE book = 'immature:' || $1)::text AS immature,
+              (SELECT amount FROM balances WHERE book = 'miner:' || $1)::text AS payable,
+              (SELECT sum(i.amount) FROM payout_items i JOIN payouts p ON p.id = i.payout_id
+                WHERE i.account_id = $1 AND p.status = 'sent')::text AS paid`,
+      [row.id],
+    ),
+    db.query<{ txid: string; amount: string; address: string; sent_at: Date }>(
+      `SELECT p.txid, i.amount::text, i.address, p.sent_at FROM payout_items i JOIN payouts p ON p.id = i.payout_id
+        WHERE i.account_id = $1 AND p.status = 'sent' ORDER BY p.sent_at DESC LIMIT $2`,
+      [row.id, PAYMENTS_SHOWN],
+    ),
+  ]);
+  const sums = { ten: zero(), hour: zero(), day: zero(), rejected: 0, stale: 0 };
+  const workerStats: WorkerStats[] = workers.rows.map((worker) => {
+    const ten = { difficulty: worker.d10 ?? 0, accepted: Number(worker.a10 ?? 0) };
+    const hour = { difficulty: worker.d1h ?? 0, accepted: Number(worker.a1h ?? 0) };
+    const day = { difficulty: worker.d24, accepted: Number(worker.accepted) };
+    add(sums.ten, ten);
+    add(sums.hour, hour);
+    add(sums.day, day);
+    sums.rejected += Number(worker.rejected);
+    sums.stale += Number(worker.stale);
+    return {
+      name: worker.name,
+      hashrate: windows(nowMs, ten, hour, day),
+      lastShareAt: worker.last_share?.toISOString() ?? null,
+      shares: { accepted: day.accepted, rejected: Number(worker.rejected), stale: Number(worker.stale) },
+    };
+  });
+  const balance = books.rows[0];
+  return {
+    account,
+    payoutAddress: row.payout_address,
+    hashrate: windows(nowMs, sums.ten, sums.hour, sums.day),
+    workers: workerStats,
+    shares: { accepted: sums.day.accepted, rejected: sums.rejected, stale: sums.stale },
+    balance: {
+      immature: Number(balance?.immature ?? 0),
+      payable: Number(balance?.payable ?? 0),
+      paid: Number(balance?.paid ?? 0),
+    },
+    payments: payments.rows.map((payment) => ({
+      txid: payment.txid,
+      amount: Number(payment.amount),
+      address: payment.address,
+      sentAt: payment.sent_at.toISOString(),
+    })),
+  };
+}
+
+function zero(): Totals {
+  return { difficulty: 0, accepted: 0 };
+}
+
+function add(into: Totals, more: Totals): void {
+  into.difficulty += more.difficulty;
+  into.accepted += more.accepted;
+}
+
+function windows(nowMs: number, ten: Totals, hour: Totals, day: Totals): MinerStats['hashrate'] {
+  return {
+    tenMinutes: estimateOf(TEN_MINUTES, nowMs, ten).hashrate,
+    oneHour: estimateOf(ONE_HOUR, nowMs, hour).hashrate,
+    oneDay: estimateOf(ONE_DAY, nowMs, day).hashrate,
+  };
+}

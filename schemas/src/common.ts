@@ -1,0 +1,61 @@
+import Type, { type Static } from 'typebox';
+
+/** Every API error: a stable code (docs/errors.md), what to do, and the field at fault. */
+export const ErrorBody = Type.Object(
+  {
+    error: Type.String({ description: 'A stable code, HW_ERR_…', examples: ['HW_ERR_VALIDATION'] }),
+    message: Type.String(),
+    field: Type.Optional(Type.String({ description: 'The request field at fault, as a path.' })),
+  },
+  { $id: 'ErrorBody' },
+);
+export type ErrorBody = Static<typeof ErrorBody>;
+
+/** Satoshis: whole numbers, exact in JSON (21e14 < 2^53). */
+export const Sats = Type.Integer({ minimum: -2_100_000_000_000_000, maximum: 2_100_000_000_000_000 });
+
+/** Hashes per second. */
+export const Hashrate = Type.Number({ minimum: 0 });
+
+export const Timestamp = Type.String({ format: 'date-time' });
+
+export const HashrateWindows = Type.Object({
+  tenMinutes: Hashrate,
+  oneHour: Hashrate,
+  oneDay: Hashrate,
+});
+export type HashrateWindows = Static<typeof HashrateWindows>;
+
+/** Newest first, `before` the cursor of the next page. */
+export const PageQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  before: Type.Optional(Type.Integer({ minimum: 0, description: 'Only items older than this cursor.' })),
+});
+export type PageQuery = Static<typeof PageQuery>;
+
+export const ChartRange = Type.Union([Type.Literal('day'), Type.Literal('week'), Type.Literal('month')]);
+export type ChartRange = Static<typeof ChartRange>;
+
+export const ChartQuery = Type.Object({
+  range: Type.Optional(ChartRange),
+});
+export type ChartQuery = Static<typeof ChartQuery>;
+
+export const HashrateChart = Type.Object({
+  bucketSeconds: Type.Integer({ minimum: 60 }),
+  points: Type.Array(
+    Type.Object({
+      time: Timestamp,
+      hashrate: Hashrate,
+      accepted: Type.Integer({ minimum: 0 }),
+      rejected: Type.Integer({ minimum: 0 }),
+      stale: Type.Integer({ minimum: 0 }),
+    }),
+  ),
+});
+export type HashrateChart = Static<typeof HashrateChart>;
+
+export const IdParams = Type.Object({
+  id: Type.String({ pattern: '^[1-9][0-9]{0,17}$', description: 'A numeric id.' }),
+});
+export type IdParams = Static<typeof IdParams>;

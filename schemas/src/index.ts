@@ -1,0 +1,6 @@
+export * from './admin.ts';
+export * from './auth.ts';
+export * from './common.ts';
+export * from './farms.ts';
+export * from './miners.ts';
+export * from './pool.ts';
