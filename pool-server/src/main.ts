@@ -26,7 +26,8 @@ import { Payouts } from './ledger/payouts.ts';
 import { foldRollups } from './ledger/rollups.ts';
 import { PoolSettingsStore } from './ledger/pool-settings.ts';
 import { buildApp } from './api/app.ts';
-import { ensureFirstAdmin } from './api/auth/users.ts';
+import { userFromCommand } from './api/auth/user-input.ts';
+import { createUser, ensureFirstAdmin } from './api/auth/users.ts';
 import { Memo } from './api/cache.ts';
 import { Schedule, type Duty } from './ledger/schedule.ts';
 import { perShareCredits } from './ledger/schemes/pps.ts';
@@ -717,12 +718,44 @@ async function migrateOnly(config: Config, log: Logger): Promise<void> {
   }
 }
 
-const COMMANDS = ['start', 'migrate'] as const;
+/**
+ * `main.ts user add --email … --role … [--organisation id] [--country CC --region CC-R …]`,
+ * the password on standard input: adds a user (the first admin, typically) and exits.
+ */
+async function addUser(args: readonly string[], config: Config, log: Logger): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk as Buffer);
+  }
+  const input = userFromCommand(args, Buffer.concat(chunks).toString('utf8'));
+  if ('problems' in input) {
+    process.stderr.write(`user add: ${input.problems.join('; ')}\n`);
+    process.exit(2);
+  }
+  const storage = await connectDatabase(config, log);
+  try {
+    const user = await createUser(storage.db, input.user);
+    process.stdout.write(`${JSON.stringify(user)}\n`);
+  } catch (error) {
+    process.stderr.write(`user add: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  } finally {
+    await storage.db.end();
+    await storage.embedded?.stop();
+  }
+}
+
+const COMMANDS = ['start', 'migrate', 'user add'] as const;
 
 async function main(): Promise<void> {
   let config: Config;
-  const [first] = process.argv.slice(2);
-  const command = first === undefined || first.startsWith('--') ? 'start' : first;
+  const [first, second] = process.argv.slice(2);
+  const command =
+    first === undefined || first.startsWith('--')
+      ? 'start'
+      : first === 'user'
+        ? `user ${second ?? ''}`
+        : first;
   if (!COMMANDS.some((known) => known === command)) {
     process.stderr.write(`unknown command "${command}"; the commands are ${COMMANDS.join(', ')}\n`);
     process.exit(2);
@@ -740,6 +773,10 @@ async function main(): Promise<void> {
   });
   if (command === 'migrate') {
     await migrateOnly(config, log);
+    return;
+  }
+  if (command === 'user add') {
+    await addUser(process.argv.slice(4), config, log);
     return;
   }
   let pool: RunningPool;

@@ -17,7 +17,18 @@ export type Caller =
   | { readonly kind: 'user'; readonly session: SessionView; readonly token: string }
   | { readonly kind: 'agent'; readonly farmId: string; readonly keyId: string };
 
+/** A route as the API declares it: what the role matrix test walks. */
+export interface RouteEntry {
+  readonly method: string;
+  readonly url: string;
+  readonly access: Access;
+}
+
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every /api route with its access, in the order registered. */
+    readonly routeTable: readonly RouteEntry[];
+  }
   interface FastifyContextConfig {
     access?: Access;
   }

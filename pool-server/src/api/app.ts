@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/pool.ts';
+import type { RouteEntry } from './access.ts';
 import type { SessionSettings } from './auth/sessions.ts';
 import { installAuth } from './plugins/auth.ts';
 import { installErrorHandling } from './plugins/errors.ts';
@@ -71,6 +72,8 @@ export async function buildApp(deps: ApiDeps): Promise<Api> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
   installErrorHandling(app);
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -94,7 +97,7 @@ export async function buildApp(deps: ApiDeps): Promise<Api> {
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   await app.register(
     async (api) => {
-      installAuth(api, deps.db);
+      installAuth(api, deps.db, routeTable);
       await api.register(poolRoutes, deps);
       await api.register(minerRoutes, deps);
       await api.register(liveRoutes, deps);

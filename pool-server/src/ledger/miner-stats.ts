@@ -60,10 +60,10 @@ export async function minerStats(
       [row.id, ...starts],
     ),
     db.query<{ immature: string | null; payable: string | null; paid: string | null }>(
-      `SELECT (SELECT amount FROM balances WHERE book = 'immature:' || $1)::text AS immature,
-              (SELECT amount FROM balances WHERE book = 'miner:' || $1)::text AS payable,
+      `SELECT (SELECT amount FROM balances WHERE book = 'immature:' || $1::text)::text AS immature,
+              (SELECT amount FROM balances WHERE book = 'miner:' || $1::text)::text AS payable,
               (SELECT sum(i.amount) FROM payout_items i JOIN payouts p ON p.id = i.payout_id
-                WHERE i.account_id = $1 AND p.status = 'sent')::text AS paid`,
+                WHERE i.account_id = $1::bigint AND p.status = 'sent')::text AS paid`,
       [row.id],
     ),
     db.query<{ txid: string; amount: string; address: string; sent_at: Date }>(

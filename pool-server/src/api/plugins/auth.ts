@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../../db/pool.ts';
 import { HwError } from '../../errors.ts';
-import { mayCall, type Caller } from '../access.ts';
+import { mayCall, type Caller, type RouteEntry } from '../access.ts';
 import { findApiKey } from '../auth/api-keys.ts';
 import { findSession } from '../auth/sessions.ts';
 import { sameToken } from '../auth/tokens.ts';
@@ -34,12 +34,18 @@ async function identify(db: Database, request: FastifyRequest): Promise<Caller> 
  * config.access; who each request comes from (a session cookie or a farm's API key);
  * the role check; and the CSRF check on state-changing requests of signed-in users.
  */
-export function installAuth(app: FastifyInstance, db: Database): void {
+export function installAuth(app: FastifyInstance, db: Database, table: RouteEntry[]): void {
   // Decorated as null (fastify 5 refuses shared objects as defaults); onRequest sets it before any handler runs.
   app.decorateRequest<Caller, 'caller'>('caller', null as unknown as Caller);
   app.addHook('onRoute', (route) => {
-    if (route.config?.access === undefined) {
+    const access = route.config?.access;
+    if (access === undefined) {
       throw new Error(`${route.method.toString()} ${route.url} declares no config.access: every route must`);
+    }
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') {
+        table.push({ method, url: route.url, access });
+      }
     }
   });
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {

@@ -1,0 +1,104 @@
+/**
+ * The HTTP API on a database of its own (real PostgreSQL), built as main.ts builds it
+ * and called with inject(); the pool's facts are fixed, its clock set by the test.
+ */
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import type { Api, ApiSettings } from '../../src/api/app.ts';
+import { buildApp } from '../../src/api/app.ts';
+import { PoolSettingsStore } from '../../src/ledger/pool-settings.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+
+export interface TestApi {
+  readonly app: Api;
+  readonly database: TestDatabase;
+  /** The API's clock. */
+  readonly clock: { ms: number };
+  /** Every log line the API wrote. */
+  readonly logs: string[];
+  close(): Promise<void>;
+}
+
+export const NETWORK = { height: 925_000, difficulty: 1.5e14 };
+
+export async function startTestApi(settings: Partial<ApiSettings> = {}): Promise<TestApi> {
+  const database = await createTestDatabase();
+  const logs: string[] = [];
+  const log = pino(
+    { level: 'info' },
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logs.push(chunk.toString('utf8'));
+        done();
+      },
+    }),
+  );
+  const clock = { ms: Date.now() };
+  const runtime = new PoolSettingsStore(database.db, {
+    feePercent: 1,
+    payoutsEnabled: true,
+    payoutThresholdSats: 1_000_000,
+  });
+  const poolSettings = async () => {
+    const current = await runtime.current();
+    return {
+      scheme: 'pplns' as const,
+      feePercent: current.feePercent,
+      soloFeePercent: 0.5,
+      pplnsWindowFactor: 2,
+      payoutsEnabled: current.payoutsEnabled,
+      payoutThresholdSats: current.payoutThresholdSats,
+      maturityConfirmations: 100,
+    };
+  };
+  const app = await buildApp({
+    db: database.db,
+    log,
+    settings: {
+      sessions: { hours: 12, maxFailures: 5, lockMinutes: 15 },
+      secureCookies: true,
+      loginPerMinute: 1_000,
+      trustProxy: [],
+      liveIntervalMs: 100,
+      bodyLimitBytes: 1024 * 1024,
+      ...settings,
+    },
+    pool: {
+      chain: 'regtest',
+      settings: poolSettings,
+      async updateSettings(patch, userId) {
+        await runtime.update(patch, userId);
+        return poolSettings();
+      },
+      network: () => Promise.resolve(NETWORK),
+      now: () => clock.ms,
+    },
+  });
+  return {
+    app,
+    database,
+    clock,
+    logs,
+    async close() {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
+
+export interface Session {
+  readonly cookie: string;
+  readonly csrf: string;
+  readonly userId: string;
+}
+
+/** Signs in through the API: the cookie to send back and the CSRF token. */
+export async function signInAs(app: Api, email: string, password: string): Promise<Session> {
+  const response = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password } });
+  if (response.statusCode !== 200) {
+    throw new Error(`sign-in of ${email} failed: ${response.body}`);
+  }
+  const cookie = response.cookies.find((entry) => entry.name === 'hw_session');
+  const body = response.json<{ csrfToken: string; user: { id: string } }>();
+  return { cookie: `hw_session=${cookie?.value ?? ''}`, csrf: body.csrfToken, userId: body.user.id };
+}

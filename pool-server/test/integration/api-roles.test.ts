@@ -1,0 +1,285 @@
+/**
+ * Starts: the HTTP API on a real PostgreSQL database (inject() for plain routes, a real
+ * HTTP connection for the live streams). Every route x every caller, as DESIGN.md's
+ * roles table says: allowed, or refused with the right status; an operator of one
+ * organisation never reaches another's things.
+ */
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UserCreate } from '@hashwatt/schemas';
+import type { Access, RouteEntry } from '../../src/api/access.ts';
+import { createApiKey } from '../../src/api/auth/api-keys.ts';
+import { createOrganisation } from '../../src/api/auth/organisations.ts';
+import { createUser } from '../../src/api/auth/users.ts';
+import { createFarm } from '../../src/farms/farms.ts';
+import { ShareStore } from '../../src/ledger/share-store.ts';
+import { signInAs, startTestApi, type TestApi } from '../helpers/api.ts';
+import { MINER_ADDRESS } from '../helpers/pool.ts';
+
+const PASSWORD = 'a password long enough';
+
+type CallerName =
+  'anonymous' | 'miner' | 'operatorA' | 'operatorB' | 'regulatorIR' | 'regulatorRU' | 'admin' | 'agentA';
+const CALLERS: readonly CallerName[] = [
+  'anonymous',
+  'miner',
+  'operatorA',
+  'operatorB',
+  'regulatorIR',
+  'regulatorRU',
+  'admin',
+  'agentA',
+];
+
+/** The roles table: 'allowed', or the status a refusal gets. */
+function expected(access: Access, caller: CallerName): 'allowed' | 401 | 403 | 404 {
+  const signedIn = !['anonymous', 'miner', 'agentA'].includes(caller);
+  const anonymous = caller === 'anonymous' || caller === 'miner';
+  switch (access) {
+    case 'public':
+      return 'allowed';
+    case 'user':
+      return signedIn ? 'allowed' : anonymous ? 401 : 403;
+    case 'operator':
+      if (caller === 'admin' || caller === 'operatorA') {
+        return 'allowed';
+      }
+      // Another organisation's things do not exist, as far as operator B can tell.
+      return caller === 'operatorB' ? 404 : anonymous ? 401 : 403;
+    case 'regulator':
+      return caller === 'admin' || caller.startsWith('regulator') ? 'allowed' : anonymous ? 401 : 403;
+    case 'admin':
+      return caller === 'admin' ? 'allowed' : anonymous ? 401 : 403;
+    case 'agent':
+      return caller === 'agentA' ? 'allowed' : anonymous ? 401 : 403;
+  }
+}
+
+describe('who may call what', () => {
+  let api: TestApi;
+  const headers = new Map<CallerName, Record<string, string>>();
+  const ids: Record<string, string> = {};
+  let sequence = 0;
+
+  beforeAll(async () => {
+    api = await startTestApi();
+    const { db } = api.database;
+    const orgA = await createOrganisation(db, 'Org A');
+    const orgB = await createOrganisation(db, 'Org B');
+    const people: Record<string, Omit<UserCreate, 'name' | 'password'>> = {
+      admin: { email: 'admin@pool.test', role: 'admin' },
+      operatorA: { email: 'op-a@farm-a.test', role: 'operator', organisationId: orgA.id },
+      operatorB: { email: 'op-b@farm-b.test', role: 'operator', organisationId: orgB.id },
+      regulatorIR: {
+        email: 'grid@tavanir.test',
+        role: 'regulator',
+        jurisdiction: { country: 'IR', regions: ['IR-08'] },
+      },
+      regulatorRU: {
+        email: 'grid@minenergo.test',
+        role: 'regulator',
+        jurisdiction: { country: 'RU', regions: [] },
+      },
+    };
+    for (const [name, person] of Object.entries(people)) {
+      await createUser(db, { ...person, name, password: PASSWORD });
+      const session = await signInAs(api.app, person.email, PASSWORD);
+      headers.set(name as CallerName, { cookie: session.cookie, 'x-csrf-token': session.csrf });
+    }
+    const target = await createUser(db, {
+      email: 'someone@farm-a.test',
+      name: 'Someone',
+      password: PASSWORD,
+      role: 'operator',
+      organisationId: orgA.id,
+    });
+    const farmA = await createFarm(db, orgA.id, 'Farm A');
+    await createFarm(db, orgB.id, 'Farm B');
+    const agentKey = await createApiKey(db, farmA.id, 'agent');
+    const oldKey = await createApiKey(db, farmA.id, 'old agent');
+    headers.set('anonymous', {});
+    headers.set('miner', {});
+    headers.set('agentA', { authorization: `Bearer ${agentKey.key}` });
+    await new ShareStore(db).store({
+      id: '00000000-0000-4000-8000-00000000a11e',
+      nodeId: 0,
+      shares: [
+        {
+          timeMs: api.clock.ms - 60_000,
+          account: MINER_ADDRESS,
+          worker: 'rig1',
+          payoutAddress: MINER_ADDRESS,
+          difficulty: 1_000,
+          achieved: 2_000,
+          height: 900_000,
+          block: false,
+          solo: false,
+          networkDifficulty: 1e14,
+          subsidy: 312_500_000,
+          fees: 0,
+        },
+      ],
+      rejects: [],
+    });
+    Object.assign(ids, {
+      organisation: orgA.id,
+      farm: farmA.id,
+      user: target.id,
+      key: oldKey.apiKey.id,
+      account: MINER_ADDRESS,
+    });
+  });
+  afterAll(async () => {
+    await api.close();
+  });
+
+  function urlOf(route: RouteEntry): string {
+    const id = route.url.includes('/organisations/')
+      ? ids.organisation
+      : route.url.includes('/farms/')
+        ? ids.farm
+        : ids.user;
+    return route.url
+      .replace(':id', id ?? '')
+      .replace(':keyId', ids.key ?? '')
+      .replace(':account', ids.account ?? '');
+  }
+
+  /** A valid body for each route that takes one; names stay unique so no call meets a conflict. */
+  function bodyOf(route: RouteEntry): unknown {
+    const unique = String(++sequence);
+    const bodies: Record<string, unknown> = {
+      'POST /api/auth/login': { email: 'op-a@farm-a.test', password: PASSWORD },
+      'POST /api/organisations/:id/farms': { name: `Farm ${unique}` },
+      'POST /api/farms/:id/api-keys': { label: `key ${unique}` },
+      'POST /api/admin/users': {
+        email: `new${unique}@pool.test`,
+        name: 'New',
+        password: PASSWORD,
+        role: 'admin',
+      },
+      'PATCH /api/admin/users/:id': { name: `Renamed ${unique}` },
+      'POST /api/admin/organisations': { name: `Org ${unique}` },
+      'PATCH /api/admin/settings': { feePercent: 1.5 },
+    };
+    return bodies[`${route.method} ${route.url}`];
+  }
+
+  /** A live stream's status and content type: the connection is closed once the head is in. */
+  async function openStream(
+    url: string,
+    sent: Record<string, string>,
+  ): Promise<{ status: number; type: string }> {
+    const address = api.app.server.address() as AddressInfo;
+    return new Promise((resolve, reject) => {
+      const request = httpRequest(
+        { host: '127.0.0.1', port: address.port, path: url, headers: sent },
+        (response) => {
+          resolve({ status: response.statusCode ?? 0, type: String(response.headers['content-type']) });
+          request.destroy();
+        },
+      );
+      request.on('error', reject);
+      request.end();
+    });
+  }
+
+  it('has routes for every role it serves, each declaring who may call it', () => {
+    const accesses = new Set(api.app.routeTable.map((route) => route.access));
+    expect([...accesses].sort()).toEqual(['admin', 'agent', 'operator', 'public', 'user']);
+    expect(api.app.routeTable.length).toBeGreaterThanOrEqual(25);
+  });
+
+  it('answers every route as the roles table says, for every caller', async () => {
+    await api.app.listen({ host: '127.0.0.1', port: 0 });
+    const outcomes: string[] = [];
+    const mismatches: string[] = [];
+    // Sign-out ends the caller's session: it is tested on its own below.
+    const routes = api.app.routeTable.filter((route) => route.url !== '/api/auth/logout');
+    for (const route of routes) {
+      for (const caller of CALLERS) {
+        const sent = headers.get(caller) ?? {};
+        const url = urlOf(route);
+        const want = expected(route.access, caller);
+        let status: number;
+        if (url.endsWith('/live')) {
+          status = (await openStream(url, sent)).status;
+        } else {
+          const body = bodyOf(route);
+          const response = await api.app.inject({
+            method: route.method as 'GET',
+            url,
+            headers: sent,
+            ...(body !== undefined && { payload: body as Record<string, unknown> }),
+          });
+          status = response.statusCode;
+        }
+        const got = status >= 200 && status < 300 ? 'allowed' : status;
+        outcomes.push(`${route.method} ${route.url} ${caller}: ${String(got)}`);
+        if (got !== want) {
+          mismatches.push(
+            `${route.method} ${route.url} as ${caller}: ${String(got)}, expected ${String(want)}`,
+          );
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(outcomes.length).toBe(routes.length * CALLERS.length);
+  });
+
+  it('operator B reaches nothing of organisation A through any id, and admin everything', async () => {
+    const b = headers.get('operatorB') ?? {};
+    for (const url of [
+      `/api/organisations/${ids.organisation ?? ''}`,
+      `/api/organisations/${ids.organisation ?? ''}/members`,
+      `/api/organisations/${ids.organisation ?? ''}/farms`,
+      `/api/farms/${ids.farm ?? ''}/api-keys`,
+    ]) {
+      const response = await api.app.inject({ method: 'GET', url, headers: b });
+      expect(response.statusCode, url).toBe(404);
+      expect(response.json<{ error: string }>().error).toMatch(/^HW_ERR_(ORGANISATION|FARM)_NOT_FOUND$/);
+    }
+    const revoke = await api.app.inject({
+      method: 'DELETE',
+      url: `/api/farms/${ids.farm ?? ''}/api-keys/${ids.key ?? ''}`,
+      headers: b,
+    });
+    expect(revoke.statusCode).toBe(404);
+    const create = await api.app.inject({
+      method: 'POST',
+      url: `/api/organisations/${ids.organisation ?? ''}/farms`,
+      headers: b,
+      payload: { name: 'Intruder' },
+    });
+    expect(create.statusCode).toBe(404);
+    const farms = await api.database.db.query("SELECT 1 FROM farms WHERE name = 'Intruder'");
+    expect(farms.rows).toEqual([]);
+    // A nonexistent organisation looks the same as another's.
+    const missing = await api.app.inject({ method: 'GET', url: '/api/organisations/999999', headers: b });
+    expect(missing.json()).toEqual(
+      (
+        await api.app.inject({
+          method: 'GET',
+          url: `/api/organisations/${ids.organisation ?? ''}`,
+          headers: b,
+        })
+      ).json(),
+    );
+  });
+
+  it('signing out ends the session: the cookie no longer opens anything', async () => {
+    const session = await signInAs(api.app, 'op-a@farm-a.test', PASSWORD);
+    const sent = { cookie: session.cookie, 'x-csrf-token': session.csrf };
+    expect(
+      (await api.app.inject({ method: 'GET', url: '/api/auth/session', headers: sent })).statusCode,
+    ).toBe(200);
+    const out = await api.app.inject({ method: 'POST', url: '/api/auth/logout', headers: sent });
+    expect(out.statusCode).toBe(204);
+    expect(out.cookies.find((cookie) => cookie.name === 'hw_session')?.value).toBe('');
+    expect(
+      (await api.app.inject({ method: 'GET', url: '/api/auth/session', headers: sent })).statusCode,
+    ).toBe(401);
+    expect((await api.app.inject({ method: 'POST', url: '/api/auth/logout' })).statusCode).toBe(401);
+  });
+});
