@@ -29,9 +29,16 @@ export class EventStream {
   }
 }
 
+export interface LiveEvent {
+  readonly event: string;
+  readonly data: unknown;
+}
+
 export interface LiveSource {
+  /** What a new subscriber is sent at once. */
+  snapshot(): Promise<readonly LiveEvent[]>;
   /** Events due now for this topic, each sent to every subscriber of it. */
-  poll(): Promise<readonly { readonly event: string; readonly data: unknown }[]>;
+  poll(): Promise<readonly LiveEvent[]>;
 }
 
 const PINGS_EVERY = 3;
@@ -61,8 +68,8 @@ export class LiveFeed {
     return count;
   }
 
-  /** Adds a stream to a topic; returns what removes it. */
-  subscribe(key: string, source: () => LiveSource, stream: EventStream): () => void {
+  /** Adds a stream to a topic, sends it the topic's snapshot; returns what removes it. */
+  async subscribe(key: string, source: () => LiveSource, stream: EventStream): Promise<() => void> {
     let topic = this.#topics.get(key);
     if (!topic) {
       const created = {
@@ -79,6 +86,9 @@ export class LiveFeed {
     }
     topic.streams.add(stream);
     const joined = topic;
+    for (const { event, data } of await topic.source.snapshot()) {
+      stream.send(event, data);
+    }
     return () => {
       joined.streams.delete(stream);
       if (joined.streams.size === 0) {

@@ -6,37 +6,41 @@ import { minerStats } from '../../../ledger/miner-stats.ts';
 import { activeCounts, recentBlocks } from '../../../ledger/pool-stats.ts';
 import { HwError } from '../../../errors.ts';
 import type { ApiDeps } from '../../app.ts';
-import { EventStream, LiveFeed, type LiveSource } from '../../live-feed.ts';
+import { EventStream, LiveFeed, type LiveEvent, type LiveSource } from '../../live-feed.ts';
 
-/** The pool's hashrate and miners each interval, and each block when found or when its status changes. */
+/**
+ * The pool's hashrate and miners each interval; each block found since the topic
+ * opened, and each block whose status or confirmations change.
+ */
 function poolSource(deps: ApiDeps): LiveSource {
+  const openedAtMs = deps.pool.now();
   const seen = new Map<string, string>();
-  let first = true;
+  const poolEvent = async (): Promise<LiveEvent> => {
+    const nowMs = deps.pool.now();
+    const [rates, counts] = await Promise.all([
+      hashrates(deps.db, { kind: 'pool' }, nowMs),
+      activeCounts(deps.db, nowMs),
+    ]);
+    const [tenMinutes, oneHour, oneDay] = rates.map((estimate) => estimate.hashrate);
+    return {
+      event: 'pool',
+      data: { hashrate: { tenMinutes, oneHour, oneDay }, ...counts, time: new Date(nowMs).toISOString() },
+    };
+  };
   return {
+    snapshot: async () => [await poolEvent()],
     async poll() {
-      const nowMs = deps.pool.now();
-      const [rates, counts, blocks] = await Promise.all([
-        hashrates(deps.db, { kind: 'pool' }, nowMs),
-        activeCounts(deps.db, nowMs),
-        recentBlocks(deps.db, 10),
-      ]);
-      const [tenMinutes, oneHour, oneDay] = rates.map((estimate) => estimate.hashrate);
-      const events: { event: string; data: unknown }[] = [
-        {
-          event: 'pool',
-          data: { hashrate: { tenMinutes, oneHour, oneDay }, ...counts, time: new Date(nowMs).toISOString() },
-        },
-      ];
+      const [pool, blocks] = await Promise.all([poolEvent(), recentBlocks(deps.db, 10)]);
+      const events: LiveEvent[] = [pool];
       for (const block of [...blocks.items].reverse()) {
         const state = `${block.status}:${String(block.confirmations)}`;
-        if (seen.get(block.hash) !== state) {
-          seen.set(block.hash, state);
-          if (!first) {
-            events.push({ event: 'block', data: block });
-          }
+        const before = seen.get(block.hash);
+        seen.set(block.hash, state);
+        const isNew = before === undefined && Date.parse(block.foundAt) >= openedAtMs;
+        if (isNew || (before !== undefined && before !== state)) {
+          events.push({ event: 'block', data: block });
         }
       }
-      first = false;
       return events;
     },
   };
@@ -44,12 +48,11 @@ function poolSource(deps: ApiDeps): LiveSource {
 
 /** One miner's workers (hashrate, last share) each interval. */
 function minerSource(deps: ApiDeps, account: string): LiveSource {
-  return {
-    async poll() {
-      const stats = await minerStats(deps.db, account, deps.pool.now());
-      return stats ? [{ event: 'workers', data: { hashrate: stats.hashrate, workers: stats.workers } }] : [];
-    },
+  const poll = async (): Promise<LiveEvent[]> => {
+    const stats = await minerStats(deps.db, account, deps.pool.now());
+    return stats ? [{ event: 'workers', data: { hashrate: stats.hashrate, workers: stats.workers } }] : [];
   };
+  return { snapshot: poll, poll };
 }
 
 export const liveRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, done) => {
@@ -61,7 +64,7 @@ export const liveRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
     finished();
   });
 
-  /** Sends what the topic has now, then whatever each interval brings, until the client leaves. */
+  /** Sends the topic's snapshot, then whatever each interval brings, until the client leaves. */
   const stream = async (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -69,12 +72,12 @@ export const liveRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
     source: () => LiveSource,
   ) => {
     reply.hijack();
-    const events = new EventStream(reply.raw);
-    for (const { event, data } of await source().poll()) {
-      events.send(event, data);
+    const leave = await feed.subscribe(key, source, new EventStream(reply.raw));
+    if (request.raw.destroyed) {
+      leave();
+    } else {
+      request.raw.on('close', leave);
     }
-    const leave = feed.subscribe(key, source, events);
-    request.raw.on('close', leave);
   };
 
   app.get(
