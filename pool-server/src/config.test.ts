@@ -101,7 +101,7 @@ describe('configuration', () => {
 });
 
 describe('docs/config.md', () => {
-  it('lists every setting as the schema has it (pnpm docs:config writes it)', () => {
+  it('lists every setting as the schema has it (pnpm write-docs writes it)', () => {
     const written = readFileSync(new URL('../../docs/config.md', import.meta.url), 'utf8');
     expect(written).toBe(configReference());
     for (const leaf of configLeaves()) {

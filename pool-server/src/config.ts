@@ -388,7 +388,7 @@ export function configReference(): string {
   return [
     '# Configuration',
     '',
-    'Generated from `pool-server/src/config.ts` by `pnpm docs:config`; a test fails when it is out of date.',
+    'Generated from `pool-server/src/config.ts` by `pnpm write-docs`; a test fails when it is out of date.',
     '',
     'Settings come from their defaults, then a JSON file (`HASHWATT_CONFIG=pool.json` or',
     '`--config pool.json`, keys as below), then the variables. A bad value stops start-up',

@@ -59,3 +59,25 @@ export class HwError extends Error {
     this.field = field;
   }
 }
+
+/** docs/errors.md: every code, its status and what to do. */
+export function errorsReference(): string {
+  const rows = Object.entries(API_ERRORS).map(
+    ([code, { status, message }]) =>
+      `| \`${code}\` | ${String(status)} | ${message.replaceAll('|', '\\|')} |`,
+  );
+  return [
+    '# API errors',
+    '',
+    'Generated from `pool-server/src/errors.ts` by `pnpm write-docs`; a test fails when it is out of date.',
+    '',
+    'Every error the API sends is JSON: `{"error": "<code>", "message": "…", "field": "body.email"}`.',
+    '`field` names the part of the request at fault (`body.…`, `query.…`, `params.…`) when there is one.',
+    'Server errors (5xx) carry no detail; the pool logs it with the request id (`x-request-id`).',
+    '',
+    '| code | status | meaning, and what to do |',
+    '| --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+}

@@ -722,7 +722,7 @@ async function migrateOnly(config: Config, log: Logger): Promise<void> {
  * `main.ts user add --email … --role … [--organisation id] [--country CC --region CC-R …]`,
  * the password on standard input: adds a user (the first admin, typically) and exits.
  */
-async function addUser(args: readonly string[], config: Config, log: Logger): Promise<void> {
+async function addUser(args: readonly string[], config: Config, log: Logger): Promise<number> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) {
     chunks.push(chunk as Buffer);
@@ -730,15 +730,16 @@ async function addUser(args: readonly string[], config: Config, log: Logger): Pr
   const input = userFromCommand(args, Buffer.concat(chunks).toString('utf8'));
   if ('problems' in input) {
     process.stderr.write(`user add: ${input.problems.join('; ')}\n`);
-    process.exit(2);
+    return 2;
   }
   const storage = await connectDatabase(config, log);
   try {
     const user = await createUser(storage.db, input.user);
     process.stdout.write(`${JSON.stringify(user)}\n`);
+    return 0;
   } catch (error) {
     process.stderr.write(`user add: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
+    return 1;
   } finally {
     await storage.db.end();
     await storage.embedded?.stop();
@@ -776,8 +777,8 @@ async function main(): Promise<void> {
     return;
   }
   if (command === 'user add') {
-    await addUser(process.argv.slice(4), config, log);
-    return;
+    // Its status is the process's; exiting also ends what the pool's modules left open.
+    process.exit(await addUser(process.argv.slice(4), config, log));
   }
   let pool: RunningPool;
   try {
