@@ -26,7 +26,12 @@ describe('docs/errors.md', () => {
 describe('HwError', () => {
   it('carries its code, status, message and field', () => {
     const error = new HwError('HW_ERR_EMAIL_TAKEN', undefined, 'body.email');
-    expect({ code: error.code, statusCode: error.statusCode, field: error.field, message: error.message }).toEqual({
+    expect({
+      code: error.code,
+      statusCode: error.statusCode,
+      field: error.field,
+      message: error.message,
+    }).toEqual({
       code: 'HW_ERR_EMAIL_TAKEN',
       statusCode: 409,
       field: 'body.email',
