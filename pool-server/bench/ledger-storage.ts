@@ -135,6 +135,7 @@ async function fillThirtyDays(db: Database, nowMs: number): Promise<void> {
   }
   const rollups = [
     ['share_rollups_minute', '1 minute', 'worker_id, account_id, '],
+    ['share_rollups_worker_hour', '1 hour', 'worker_id, account_id, '],
     ['share_rollups_hour', '1 hour', 'account_id, '],
     ['share_rollups_pool_minute', '1 minute', ''],
     ['share_rollups_pool_hour', '1 hour', ''],

@@ -44,9 +44,8 @@ const WORKER_ID = `(SELECT id FROM workers WHERE account_id = ${ACCOUNT_ID} AND 
 const IN_RANGE = 'bucket >= $1 AND bucket < $2';
 
 /**
- * The rollup rows of a scope between $1 and $2 ($4, $5 its names): the pool's hours
- * (`hourly`) or minutes; an account's hours or minutes, or a worker's minutes, each
- * with the increments not folded yet.
+ * The rollup rows of a scope between $1 and $2 ($4, $5 its names): hours (`hourly`) or
+ * minutes of the pool, an account or a worker, with the increments not folded yet.
  */
 function rowsOf(scope: HashrateScope, hourly: boolean): { readonly sql: string; readonly params: unknown[] } {
   switch (scope.kind) {
@@ -65,7 +64,8 @@ function rowsOf(scope: HashrateScope, hourly: boolean): { readonly sql: string; 
       };
     case 'worker':
       return {
-        sql: `SELECT ${COLUMNS} FROM share_rollups_minute WHERE worker_id = ${WORKER_ID} AND ${IN_RANGE}
+        sql: `SELECT ${COLUMNS} FROM ${hourly ? 'share_rollups_worker_hour' : 'share_rollups_minute'}
+               WHERE worker_id = ${WORKER_ID} AND ${IN_RANGE}
               UNION ALL
               SELECT ${COLUMNS} FROM share_rollup_deltas
                WHERE account_id = ${ACCOUNT_ID} AND worker_id = ${WORKER_ID} AND ${IN_RANGE}`,
@@ -125,10 +125,64 @@ export function estimateOf(
 }
 
 /**
- * Hashrate over each window ending now, from the minute rollups: a window starts at the
- * minute its start falls in, and the hashrate is what was accepted since then over the
- * exact time since then. A minute holds only shares of that minute, so nothing outside
- * the span is counted and nothing inside it is missed.
+ * Where the rows of a span come from: minutes in [fromMs, edgeMs) and from cutMs on,
+ * whole hours in [edgeMs, cutMs). Every window starts at fromMs, at an hour boundary,
+ * or from cutMs on, so each is counted from its first minute exactly, and a day costs
+ * 24 hours and two hours of minutes per worker instead of 1,440 minutes.
+ */
+export interface SpanLayout {
+  readonly fromMs: number;
+  readonly edgeMs: number;
+  readonly cutMs: number;
+}
+
+const floorHour = (ms: number): number => ms - (((ms % HOUR_MS) + HOUR_MS) % HOUR_MS);
+
+export function spanLayout(nowMs: number, windowsSeconds: readonly number[]): SpanLayout {
+  const [fromMs = nowMs, second = nowMs] = windowsSeconds
+    .map((seconds) => windowStart(nowMs, seconds))
+    .sort((a, b) => a - b);
+  const edgeMs = floorHour(fromMs) === fromMs ? fromMs : floorHour(fromMs) + HOUR_MS;
+  return { fromMs, edgeMs, cutMs: Math.max(edgeMs, floorHour(second)) };
+}
+
+/**
+ * The rows of an account (or one of its workers) over a span, from $1 to $2, with $3 the
+ * edge and $4 the cut (SpanLayout), $5 the account and $6 the worker: worker_id, bucket
+ * and the counts, the increments not folded yet included.
+ */
+export function spanRows(worker: boolean): string {
+  const account = '(SELECT id FROM accounts WHERE name = $5)';
+  const own = worker
+    ? `worker_id = (SELECT id FROM workers WHERE account_id = ${account} AND name = $6)`
+    : `account_id = ${account}`;
+  const columns = `worker_id, ${ROLLUP_COLUMNS}`;
+  return `SELECT ${columns} FROM share_rollups_minute
+           WHERE ${own} AND bucket >= $1 AND bucket < $2 AND (bucket < $3 OR bucket >= $4)
+          UNION ALL
+          SELECT ${columns} FROM share_rollups_worker_hour WHERE ${own} AND bucket >= $3 AND bucket < $4
+          UNION ALL
+          SELECT ${columns} FROM share_rollup_deltas
+           WHERE account_id = ${account} AND ${own} AND bucket >= $1 AND bucket < $2`;
+}
+
+export function spanParams(layout: SpanLayout, toMs: number, account: string, worker?: string): unknown[] {
+  return [
+    new Date(layout.fromMs),
+    new Date(toMs),
+    new Date(layout.edgeMs),
+    new Date(layout.cutMs),
+    account,
+    ...(worker === undefined ? [] : [worker]),
+  ];
+}
+
+/**
+ * Hashrate over each window ending now: a window starts at the minute its start falls
+ * in, and the hashrate is what was accepted since then over the exact time since then.
+ * A minute holds only shares of that minute, so nothing outside the span is counted and
+ * nothing inside it is missed. The pool reads its minutes; accounts and workers their
+ * hours where whole hours lie inside every window that reaches them (spanLayout).
  */
 export async function hashrates(
   db: Database,
@@ -136,15 +190,33 @@ export async function hashrates(
   nowMs: number,
   windowsSeconds: readonly number[] = HASHRATE_WINDOWS_SECONDS,
 ): Promise<HashrateEstimate[]> {
-  const earliest = Math.min(...windowsSeconds.map((seconds) => windowStart(nowMs, seconds)));
-  const rows = await buckets(db, scope, earliest, nowMs + 1, MINUTE_MS);
+  const layout = spanLayout(nowMs, windowsSeconds);
+  const rows =
+    scope.kind === 'pool'
+      ? (await buckets(db, scope, layout.fromMs, nowMs + 1, MINUTE_MS)).map((row) => ({
+          timeMs: Number(row.time_ms),
+          difficulty: row.difficulty,
+          accepted: Number(row.accepted),
+        }))
+      : (
+          await db.query<{ time_ms: string; difficulty: number; accepted: string }>(
+            `SELECT (extract(epoch FROM bucket) * 1000)::bigint::text AS time_ms,
+                    sum(accepted_difficulty) AS difficulty, sum(accepted)::text AS accepted
+               FROM (${spanRows(scope.kind === 'worker')}) r GROUP BY bucket`,
+            spanParams(layout, nowMs + 1, scope.account, scope.kind === 'worker' ? scope.worker : undefined),
+          )
+        ).rows.map((row) => ({
+          timeMs: Number(row.time_ms),
+          difficulty: row.difficulty,
+          accepted: Number(row.accepted),
+        }));
   return windowsSeconds.map((windowSeconds) => {
     const start = windowStart(nowMs, windowSeconds);
     const totals = { difficulty: 0, accepted: 0 };
     for (const row of rows) {
-      if (Number(row.time_ms) >= start) {
+      if (row.timeMs >= start) {
         totals.difficulty += row.difficulty;
-        totals.accepted += Number(row.accepted);
+        totals.accepted += row.accepted;
       }
     }
     return estimateOf(windowSeconds, nowMs, totals);

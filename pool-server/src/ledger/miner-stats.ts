@@ -1,12 +1,20 @@
 import type { MinerStats, WorkerStats } from '@hashwatt/schemas';
 import type { Database } from '../db/pool.ts';
-import { HASHRATE_WINDOWS_SECONDS, estimateOf, windowStart } from './hashrate.ts';
+import {
+  HASHRATE_WINDOWS_SECONDS,
+  estimateOf,
+  spanLayout,
+  spanParams,
+  spanRows,
+  windowStart,
+} from './hashrate.ts';
 
 const [TEN_MINUTES, ONE_HOUR, ONE_DAY] = HASHRATE_WINDOWS_SECONDS as [number, number, number];
 const PAYMENTS_SHOWN = 20;
 
 interface WorkerRow {
   readonly name: string;
+  readonly worker_id: string;
   readonly d10: number | null;
   readonly a10: string | null;
   readonly d1h: number | null;
@@ -41,23 +49,23 @@ export async function minerStats(
   if (!row) {
     return undefined;
   }
-  const starts = [TEN_MINUTES, ONE_HOUR, ONE_DAY].map((seconds) => new Date(windowStart(nowMs, seconds)));
+  const layout = spanLayout(nowMs, [TEN_MINUTES, ONE_HOUR, ONE_DAY]);
   const [workers, books, payments] = await Promise.all([
     db.query<WorkerRow>(
-      `SELECT w.name,
-              sum(r.accepted_difficulty) FILTER (WHERE r.bucket >= $2) AS d10, sum(r.accepted) FILTER (WHERE r.bucket >= $2)::text AS a10,
-              sum(r.accepted_difficulty) FILTER (WHERE r.bucket >= $3) AS d1h, sum(r.accepted) FILTER (WHERE r.bucket >= $3)::text AS a1h,
+      `SELECT w.name, w.id::text AS worker_id,
+              sum(r.accepted_difficulty) FILTER (WHERE r.bucket >= $6) AS d10, sum(r.accepted) FILTER (WHERE r.bucket >= $6)::text AS a10,
+              sum(r.accepted_difficulty) FILTER (WHERE r.bucket >= $7) AS d1h, sum(r.accepted) FILTER (WHERE r.bucket >= $7)::text AS a1h,
               sum(r.accepted_difficulty) AS d24, sum(r.accepted)::text AS accepted,
               sum(r.rejected)::text AS rejected, sum(r.stale)::text AS stale,
               max(r.bucket) FILTER (WHERE r.accepted > 0) AS last_share
-         FROM (SELECT worker_id, bucket, accepted_difficulty, accepted, rejected, stale
-                 FROM share_rollups_minute WHERE account_id = $1 AND bucket >= $4
-               UNION ALL
-               SELECT worker_id, bucket, accepted_difficulty, accepted, rejected, stale
-                 FROM share_rollup_deltas WHERE account_id = $1 AND bucket >= $4) r
+         FROM (${spanRows(false)}) r
          JOIN workers w ON w.id = r.worker_id
-        GROUP BY w.name ORDER BY w.name`,
-      [row.id, ...starts],
+        GROUP BY w.name, w.id ORDER BY w.name`,
+      [
+        ...spanParams(layout, nowMs + 1, account),
+        new Date(windowStart(nowMs, TEN_MINUTES)),
+        new Date(windowStart(nowMs, ONE_HOUR)),
+      ],
     ),
     db.query<{ immature: string | null; payable: string | null; paid: string | null }>(
       `SELECT (SELECT amount FROM balances WHERE book = 'immature:' || $1::text)::text AS immature,
@@ -72,6 +80,7 @@ export async function minerStats(
       [row.id, PAYMENTS_SHOWN],
     ),
   ]);
+  const lastShares = await lastShareMinutes(db, workers.rows, layout.edgeMs, layout.cutMs);
   const sums = { ten: zero(), hour: zero(), day: zero(), rejected: 0, stale: 0 };
   const workerStats: WorkerStats[] = workers.rows.map((worker) => {
     const ten = { difficulty: worker.d10 ?? 0, accepted: Number(worker.a10 ?? 0) };
@@ -85,7 +94,7 @@ export async function minerStats(
     return {
       name: worker.name,
       hashrate: windows(nowMs, ten, hour, day),
-      lastShareAt: worker.last_share?.toISOString() ?? null,
+      lastShareAt: (lastShares.get(worker.worker_id) ?? worker.last_share)?.toISOString() ?? null,
       shares: { accepted: day.accepted, rejected: Number(worker.rejected), stale: Number(worker.stale) },
     };
   });
@@ -108,6 +117,35 @@ export async function minerStats(
       sentAt: payment.sent_at.toISOString(),
     })),
   };
+}
+
+/**
+ * A worker last seen in the hours read whole has its last share at an hour's start in
+ * the span's rows; its minutes of that hour say when exactly.
+ */
+async function lastShareMinutes(
+  db: Database,
+  workers: readonly WorkerRow[],
+  edgeMs: number,
+  cutMs: number,
+): Promise<Map<string, Date>> {
+  const inHours = workers.filter(
+    (worker) =>
+      worker.last_share !== null &&
+      worker.last_share.getTime() >= edgeMs &&
+      worker.last_share.getTime() < cutMs,
+  );
+  if (inHours.length === 0) {
+    return new Map();
+  }
+  const { rows } = await db.query<{ worker_id: string; last_share: Date }>(
+    `SELECT w.worker_id::text, (SELECT max(bucket) FROM share_rollups_minute m
+                                  WHERE m.worker_id = w.worker_id AND m.bucket >= w.hour
+                                    AND m.bucket < w.hour + interval '1 hour' AND m.accepted > 0) AS last_share
+       FROM unnest($1::bigint[], $2::timestamptz[]) AS w (worker_id, hour)`,
+    [inHours.map((worker) => worker.worker_id), inHours.map((worker) => worker.last_share)],
+  );
+  return new Map(rows.filter((row) => row.last_share !== null).map((row) => [row.worker_id, row.last_share]));
 }
 
 function zero(): Totals {

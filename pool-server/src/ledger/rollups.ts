@@ -12,7 +12,7 @@ export function accumulateOnConflict(table: string, key: string): string {
 
 /**
  * Folds the rollup increments stored batches appended (share_rollup_deltas) into the
- * per-worker minute and per-account hour rollups, in one statement: what it deletes it
+ * per-worker minute, per-worker hour and per-account hour rollups, in one statement: what it deletes it
  * adds, so a fold interrupted anywhere leaves nothing counted twice or lost, and a
  * batch committed meanwhile waits for the next fold. Rows are upserted in key order,
  * the order concurrent folds would lock them in. Returns the increments folded.
@@ -27,6 +27,11 @@ export async function foldRollups(db: Database): Promise<number> {
        SELECT worker_id, min(account_id), bucket, ${sums}
          FROM moved GROUP BY worker_id, bucket ORDER BY worker_id, bucket
        ${accumulateOnConflict('share_rollups_minute', 'worker_id, bucket')}
+     ), worker_hour AS (
+       INSERT INTO share_rollups_worker_hour (worker_id, account_id, ${ROLLUP_COLUMNS})
+       SELECT worker_id, min(account_id), date_bin('1 hour', bucket, 'epoch'), ${sums}
+         FROM moved GROUP BY worker_id, 3 ORDER BY worker_id, 3
+       ${accumulateOnConflict('share_rollups_worker_hour', 'worker_id, bucket')}
      ), hour AS (
        INSERT INTO share_rollups_hour (account_id, ${ROLLUP_COLUMNS})
        SELECT account_id, date_bin('1 hour', bucket, 'epoch'), ${sums}

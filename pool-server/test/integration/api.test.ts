@@ -15,12 +15,14 @@ import { createDatabase } from '../../src/db/pool.ts';
 import { withTransaction } from '../../src/db/transaction.ts';
 import { BlockLedger } from '../../src/ledger/block-ledger.ts';
 import { immatureBook, minerBook, post } from '../../src/ledger/books.ts';
+import { foldRollups } from '../../src/ledger/rollups.ts';
 import { ShareStore, type ShareRecord } from '../../src/ledger/share-store.ts';
 import { NETWORK, signInAs, startTestApi, type Session, type TestApi } from '../helpers/api.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { MINER_ADDRESS, OTHER_MINER_ADDRESS } from '../helpers/pool.ts';
 
 const PASSWORD = 'a password long enough';
+const oldShareMs = (nowMs: number): number => nowMs - (3 * 60 + 17) * 60_000;
 
 function share(account: string, worker: string, difficulty: number, timeMs: number): ShareRecord {
   return {
@@ -396,12 +398,16 @@ describe('the HTTP API', () => {
       for (let index = 0; index < 50; index++) {
         shares.push(share(OTHER_MINER_ADDRESS, 'big', 2_000, now - 400_000 + index * 1_000));
       }
+      // A SOLO rig last heard from 3 h 17 min ago: in the day's hours, out of the PPLNS window.
+      shares.push({ ...share(MINER_ADDRESS, 'old-rig', 1_000, oldShareMs(now)), solo: true });
       await new ShareStore(api.database.db).store({
         id: '00000000-0000-4000-8000-000000005a75',
         nodeId: 0,
         shares,
         rejects: [{ timeMs: now - 100_000, account: MINER_ADDRESS, worker: 'rig1', stale: true }],
       });
+      // Folded, as the pool does every few seconds: the old rig's hour is read whole.
+      await foldRollups(api.database.db);
       const ledger = new BlockLedger(
         api.database.db,
         { scheme: 'pplns', feeBasisPoints: 100, pplnsWindowFactor: 2 },
@@ -476,11 +482,15 @@ describe('the HTTP API', () => {
       expect(
         page.workers.map((worker) => [worker.name, worker.shares.accepted, worker.shares.stale]),
       ).toEqual([
+        ['old-rig', 1, 0],
         ['rig1', 50, 1],
         ['rig2', 50, 0],
       ]);
-      expect(page.workers[0]?.lastShareAt).not.toBeNull();
-      expect(page.shares).toEqual({ accepted: 100, rejected: 0, stale: 1 });
+      // To the minute, though the hour it is in is read whole.
+      const oldShare = oldShareMs(api.clock.ms);
+      expect(page.workers[0]?.lastShareAt).toBe(new Date(oldShare - (oldShare % 60_000)).toISOString());
+      expect(page.workers[1]?.lastShareAt).not.toBeNull();
+      expect(page.shares).toEqual({ accepted: 101, rejected: 0, stale: 1 });
       // The block's PPLNS window: 100 x 1,000 of MINER_ADDRESS, 50 x 2,000 of the other: half each, less 1 %.
       expect(page.balance).toEqual({ immature: 154_687_500, payable: 5_000_000, paid: 1_000_000 });
       expect(page.payments).toEqual([
@@ -521,7 +531,7 @@ describe('the HTTP API', () => {
       });
       const points = chart.json<{ bucketSeconds: number; points: { accepted: number }[] }>();
       expect(points.bucketSeconds).toBe(900);
-      expect(points.points.reduce((sum, point) => sum + point.accepted, 0)).toBe(100);
+      expect(points.points.reduce((sum, point) => sum + point.accepted, 0)).toBe(101);
     });
 
     it('sends live updates: the pool each interval, a block when one is found', async () => {
