@@ -138,14 +138,16 @@ async function lastShareMinutes(
   if (inHours.length === 0) {
     return new Map();
   }
-  const { rows } = await db.query<{ worker_id: string; last_share: Date }>(
+  const { rows } = await db.query<{ worker_id: string; last_share: Date | null }>(
     `SELECT w.worker_id::text, (SELECT max(bucket) FROM share_rollups_minute m
                                   WHERE m.worker_id = w.worker_id AND m.bucket >= w.hour
                                     AND m.bucket < w.hour + interval '1 hour' AND m.accepted > 0) AS last_share
        FROM unnest($1::bigint[], $2::timestamptz[]) AS w (worker_id, hour)`,
     [inHours.map((worker) => worker.worker_id), inHours.map((worker) => worker.last_share)],
   );
-  return new Map(rows.filter((row) => row.last_share !== null).map((row) => [row.worker_id, row.last_share]));
+  return new Map(
+    rows.flatMap((row) => (row.last_share === null ? [] : [[row.worker_id, row.last_share] as const])),
+  );
 }
 
 function zero(): Totals {
