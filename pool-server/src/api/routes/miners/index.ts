@@ -6,12 +6,17 @@ import type { ApiDeps } from '../../app.ts';
 import { Memo } from '../../cache.ts';
 import { chartOf, PUBLIC_CACHE_MS } from '../pool/index.ts';
 
-/** Miner pages kept at once; a page is recomputed at most every PUBLIC_CACHE_MS. */
+/** Miner pages kept at once… */
 const PAGES_CACHED = 10_000;
+/**
+ * …each recomputed at most this often: ckpool refreshes its user pages once a minute,
+ * and the live stream (/miners/:account/live) brings workers every few seconds.
+ */
+export const MINER_PAGE_CACHE_MS = 10_000;
 const errors = { 400: ErrorBody, 404: ErrorBody, 429: ErrorBody, 500: ErrorBody, 503: ErrorBody };
 
 export const minerRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, done) => {
-  const pages = new Memo<MinerStats | undefined>(PAGES_CACHED, PUBLIC_CACHE_MS);
+  const pages = new Memo<MinerStats | undefined>(PAGES_CACHED, MINER_PAGE_CACHE_MS);
   const charts = new Memo<HashrateChart>(PAGES_CACHED, PUBLIC_CACHE_MS * 30);
 
   app.get(
@@ -26,12 +31,13 @@ export const minerRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
         response: { 200: MinerStats, ...errors },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { account } = request.params;
       const stats = await pages.get(account, () => minerStats(deps.db, account, deps.pool.now()));
       if (!stats) {
         throw new HwError('HW_ERR_MINER_NOT_FOUND', undefined, 'params.account');
       }
+      void reply.header('cache-control', `public, max-age=${String(MINER_PAGE_CACHE_MS / 1000)}`);
       return stats;
     },
   );

@@ -1,0 +1,65 @@
+/**
+ * The HTTP API under load, in its own process so that its CPU is its own: started by
+ * api-load.ts with an IPC channel and the database's URL, it answers with its port.
+ * Logs at info (a line per request, as in production) to /dev/null.
+ */
+import { pino } from 'pino';
+import { buildApp } from '../src/api/app.ts';
+import { createDatabase } from '../src/db/pool.ts';
+import { PoolSettingsStore } from '../src/ledger/pool-settings.ts';
+
+const url = process.env.BENCH_DATABASE_URL;
+if (url === undefined) {
+  throw new Error('BENCH_DATABASE_URL is required');
+}
+const db = createDatabase(url, () => undefined, 20);
+const runtime = new PoolSettingsStore(db, {
+  feePercent: 1,
+  payoutsEnabled: true,
+  payoutThresholdSats: 1_000_000,
+});
+const settings = async () => {
+  const current = await runtime.current();
+  return {
+    scheme: 'pplns' as const,
+    feePercent: current.feePercent,
+    soloFeePercent: 1,
+    pplnsWindowFactor: 2,
+    payoutsEnabled: current.payoutsEnabled,
+    payoutThresholdSats: current.payoutThresholdSats,
+    maturityConfirmations: 100,
+  };
+};
+const app = await buildApp({
+  db,
+  log: pino({ level: 'info' }, pino.destination('/dev/null')),
+  settings: {
+    sessions: { hours: 12, maxFailures: 5, lockMinutes: 15 },
+    secureCookies: true,
+    loginPerMinute: 10,
+    trustProxy: [],
+    liveIntervalMs: 5_000,
+    bodyLimitBytes: 1024 * 1024,
+  },
+  pool: {
+    chain: 'main',
+    settings,
+    async updateSettings(patch, userId) {
+      await runtime.update(patch, userId);
+      return settings();
+    },
+    network: () => Promise.resolve({ height: 925_000, difficulty: 1.5e14 }),
+    now: () => Date.now(),
+  },
+});
+await app.listen({ host: '127.0.0.1', port: 0 });
+const address = app.server.address();
+process.send?.({ port: typeof address === 'object' && address ? address.port : 0 });
+process.on('message', (message: { kind: string }) => {
+  if (message.kind === 'stop') {
+    void app
+      .close()
+      .then(() => db.end())
+      .then(() => process.exit(0));
+  }
+});
