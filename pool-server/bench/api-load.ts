@@ -58,7 +58,7 @@ async function fillDay(db: Database): Promise<void> {
   }
   await db.query(
     `INSERT INTO blocks (hash, height, reward, fees, finder_account_id, finder_worker, network_difficulty, effort, scheme, status, confirmations, found_at)
-       SELECT lpad(to_hex(g), 64, '0'), 924_980 + g, 315_000_000, 2_500_000, g, 'rig0', 1.5e14, 0.9, 'pplns',
+       SELECT lpad(to_hex(g), 64, '0'), 924980 + g, 315000000, 2500000, g, 'rig0', 1.5e14, 0.9, 'pplns',
               CASE WHEN g > 15 THEN 'pending' ELSE 'confirmed' END, 21 - g, now() - (21 - g) * interval '1 hour'
          FROM generate_series(1, 20) g`,
   );

@@ -1,7 +1,9 @@
 /**
  * Temporary bans by address. Misbehaviour (garbage, oversized lines, failed logins,
  * sustained invalid shares) scores points; reaching the threshold bans the address
- * for banSeconds. Scores fade: each point is forgotten after decaySeconds.
+ * for banSeconds. Scores fade in whole points: a full threshold is forgotten over
+ * decaySeconds, one point at a time, so penalties that add up to the threshold within
+ * a moment ban, rather than falling a hair short of it.
  */
 export interface BanSettings {
   readonly threshold: number;
@@ -44,15 +46,22 @@ export class BanList {
   /** Forgets addresses with nothing left to remember; call now and then. */
   sweep(nowMs: number): void {
     for (const [address, record] of this.#records) {
-      if (record.bannedUntilMs <= nowMs && this.#decayed(record, nowMs) <= 0) {
+      this.#fade(record, nowMs);
+      if (record.bannedUntilMs <= nowMs && record.score <= 0) {
         this.#records.delete(address);
       }
     }
   }
 
-  #decayed(record: Record, nowMs: number): number {
-    const fade = ((nowMs - record.updatedMs) / 1000 / this.#settings.decaySeconds) * this.#settings.threshold;
-    return Math.max(0, record.score - fade);
+  #fade(record: Record, nowMs: number): void {
+    const msPerPoint = (this.#settings.decaySeconds * 1000) / this.#settings.threshold;
+    const faded = Math.floor((nowMs - record.updatedMs) / msPerPoint);
+    if (faded <= 0) {
+      return;
+    }
+    record.score = Math.max(0, record.score - faded);
+    // Time not yet worth a whole point still counts towards the next one.
+    record.updatedMs = record.score === 0 ? nowMs : record.updatedMs + faded * msPerPoint;
   }
 
   #current(address: string, nowMs: number): Record {
@@ -61,8 +70,7 @@ export class BanList {
       record = { score: 0, updatedMs: nowMs, bannedUntilMs: 0 };
       this.#records.set(address, record);
     }
-    record.score = this.#decayed(record, nowMs);
-    record.updatedMs = nowMs;
+    this.#fade(record, nowMs);
     return record;
   }
 }
