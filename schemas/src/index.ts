@@ -4,3 +4,4 @@ export * from './common.ts';
 export * from './farms.ts';
 export * from './miners.ts';
 export * from './pool.ts';
+export * from './telemetry.ts';

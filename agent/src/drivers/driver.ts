@@ -1,0 +1,68 @@
+import type { DeviceMessage, MinerIdentity, MinerSample, MinerState } from '@hashwatt/schemas';
+import type { RpcLimits, RpcTarget } from '../protocol/cgminer-rpc.ts';
+
+/** Where a miner answers: its address and the port of the API its driver speaks. */
+export type DeviceAddress = RpcTarget;
+
+export interface ReadContext {
+  readonly now: () => Date;
+  readonly limits: RpcLimits;
+}
+
+/** One firmware family: how to read a miner into a sample. */
+export interface MinerDriver {
+  readonly name: string;
+  read(device: DeviceAddress, context: ReadContext): Promise<MinerSample>;
+}
+
+export function deviceKey(device: DeviceAddress): string {
+  return `${device.host}:${String(device.port)}`;
+}
+
+type Parts = Omit<
+  MinerSample,
+  'device' | 'at' | 'identity' | 'state' | 'collection' | 'boards' | 'fans' | 'pools' | 'messages'
+> &
+  Partial<Pick<MinerSample, 'boards' | 'fans' | 'pools' | 'messages' | 'state'>>;
+
+/**
+ * Puts a sample together from what a driver read. Unless the driver knows better, a
+ * miner with hashrate is mining and one without is in error, with a message that says so.
+ */
+export function assemble(
+  device: DeviceAddress,
+  identity: MinerIdentity,
+  parts: Parts,
+  collection: {
+    readonly startedMs: number;
+    readonly sources: readonly string[];
+    readonly warnings: readonly string[];
+  },
+  context: ReadContext,
+): MinerSample {
+  const messages: DeviceMessage[] = [...(parts.messages ?? [])];
+  const state: MinerState = parts.state ?? ((parts.hashrate ?? 0) > 0 ? 'mining' : 'error');
+  if (state === 'error' && messages.length === 0) {
+    messages.push({
+      severity: 'error',
+      message: parts.hashrate === undefined ? 'the miner reports no hashrate' : 'the miner is not hashing',
+    });
+  }
+  const now = context.now();
+  return {
+    ...parts,
+    device: deviceKey(device),
+    at: now.toISOString(),
+    identity,
+    state,
+    boards: parts.boards ?? [],
+    fans: parts.fans ?? [],
+    pools: parts.pools ?? [],
+    messages,
+    collection: {
+      latencyMs: Math.max(0, now.getTime() - collection.startedMs),
+      sources: [...collection.sources],
+      warnings: [...collection.warnings],
+    },
+  };
+}

@@ -1,0 +1,168 @@
+import { connect } from 'node:net';
+import { parseDeviceJson } from './repair.ts';
+
+/**
+ * The cgminer-style API on TCP 4028 that most ASIC firmware speaks: one JSON command
+ * per connection, one reply, then the miner closes the socket (cgminer adds a NUL).
+ * Every call is bounded by a connect deadline, a total deadline and a size limit, so
+ * a device that accepts TCP and never answers cannot hold the agent.
+ */
+
+export interface RpcTarget {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface RpcLimits {
+  readonly connectTimeoutMs: number;
+  readonly totalTimeoutMs: number;
+  readonly maxBytes: number;
+}
+
+export const DEFAULT_RPC_LIMITS: RpcLimits = {
+  connectTimeoutMs: 2_000,
+  totalTimeoutMs: 5_000,
+  maxBytes: 4 << 20,
+};
+
+export type RpcFailure = 'refused' | 'connect-timeout' | 'timeout' | 'too-large' | 'closed-empty' | 'network';
+
+export class RpcError extends Error {
+  constructor(
+    readonly failure: RpcFailure | 'command' | 'json',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RpcError';
+  }
+}
+
+/** Sends `request` and returns the raw reply, everything the device wrote before it closed. */
+export function exchange(
+  target: RpcTarget,
+  request: string,
+  limits: RpcLimits = DEFAULT_RPC_LIMITS,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const where = `${target.host}:${String(target.port)}`;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const socket = connect({ host: target.host, port: target.port });
+    const finish = (error: RpcError | undefined): void => {
+      if (settled) {
+        return;
+      }
+      settled = true;
+      clearTimeout(connectTimer);
+      clearTimeout(totalTimer);
+      socket.destroy();
+      if (error) {
+        reject(error);
+        return;
+      }
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    };
+    const connectTimer = setTimeout(() => {
+      finish(
+        new RpcError(
+          'connect-timeout',
+          `${where}: no TCP connection within ${String(limits.connectTimeoutMs)} ms`,
+        ),
+      );
+    }, limits.connectTimeoutMs);
+    const totalTimer = setTimeout(() => {
+      finish(
+        new RpcError('timeout', `${where}: no complete reply within ${String(limits.totalTimeoutMs)} ms`),
+      );
+    }, limits.totalTimeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(connectTimer);
+      socket.end(request);
+    });
+    socket.on('data', (chunk) => {
+      size += chunk.length;
+      if (size > limits.maxBytes) {
+        finish(new RpcError('too-large', `${where}: reply over ${String(limits.maxBytes)} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+      // cgminer ends its reply with a NUL; some firmware then keeps the socket open.
+      if (chunk.at(-1) === 0) {
+        finish(undefined);
+      }
+    });
+    socket.once('end', () => {
+      finish(size === 0 ? new RpcError('closed-empty', `${where}: closed without a reply`) : undefined);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      finish(
+        new RpcError(
+          error.code === 'ECONNREFUSED' ? 'refused' : 'network',
+          `${where}: ${error.code ?? 'network error'} (${error.message})`,
+        ),
+      );
+    });
+  });
+}
+
+export interface RpcReply {
+  /** The reply parsed and repaired. */
+  readonly body: Record<string, unknown>;
+  readonly repairs: readonly string[];
+}
+
+/**
+ * Runs one command, e.g. `stats`, or `summary+pools` where the firmware allows it. A
+ * STATUS of E or F (an unknown command, access denied) is an RpcError.
+ */
+export async function command(
+  target: RpcTarget,
+  name: string,
+  options: {
+    readonly parameter?: string;
+    readonly extra?: Record<string, unknown>;
+    readonly newline?: boolean;
+  } = {},
+  limits: RpcLimits = DEFAULT_RPC_LIMITS,
+): Promise<RpcReply> {
+  const request = JSON.stringify({
+    command: name,
+    ...(options.parameter !== undefined && { parameter: options.parameter }),
+    ...options.extra,
+  });
+  const raw = await exchange(target, options.newline === true ? `${request}\n` : request, limits);
+  let parsed;
+  try {
+    parsed = parseDeviceJson(raw);
+  } catch (error) {
+    throw new RpcError('json', `${target.host}:${String(target.port)} ${name}: ${(error as Error).message}`);
+  }
+  if (typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value)) {
+    throw new RpcError(
+      'json',
+      `${target.host}:${String(target.port)} ${name}: the reply is not a JSON object`,
+    );
+  }
+  const body = parsed.value as Record<string, unknown>;
+  const failed = statusFailure(body);
+  if (failed !== undefined) {
+    throw new RpcError('command', `${target.host}:${String(target.port)} ${name}: ${failed}`);
+  }
+  return { body, repairs: parsed.repairs };
+}
+
+/** The message of a failed STATUS, in either envelope (cgminer's array, Whatsminer's flat string). */
+export function statusFailure(body: Record<string, unknown>): string | undefined {
+  const status = body.STATUS;
+  const entry: unknown = Array.isArray(status) ? status[0] : status === undefined ? undefined : body;
+  if (typeof entry !== 'object' || entry === null) {
+    return undefined;
+  }
+  const record = entry as Record<string, unknown>;
+  const code = typeof record.STATUS === 'string' ? record.STATUS : undefined;
+  if (code === 'E' || code === 'F') {
+    return typeof record.Msg === 'string' ? record.Msg : `status ${code}`;
+  }
+  return undefined;
+}

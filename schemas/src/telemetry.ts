@@ -1,0 +1,181 @@
+import Type, { type Static } from 'typebox';
+import { Hashrate, Timestamp } from './common.ts';
+
+/**
+ * What a farm agent reports: one normalized reading per miner and per meter, whatever
+ * the device spoke. Units are fixed and named: hashrates in H/s, power in W, energy
+ * in Wh, temperatures in °C. Missing is absent, never zero (a stock Antminer does not
+ * know its power).
+ */
+
+export const Firmware = Type.Enum(
+  [
+    'stock',
+    'braiins',
+    'luxos',
+    'vnish',
+    'hiveon',
+    'whatsminer',
+    'avalon',
+    'auradine',
+    'axeos',
+    'trex',
+    'lolminer',
+    'gminer',
+    'nbminer',
+    'teamredminer',
+    'xmrig',
+    'cgminer',
+  ],
+  { description: 'The firmware or mining software the device runs; cgminer for a generic one.' },
+);
+export type Firmware = Static<typeof Firmware>;
+
+export const MinerIdentity = Type.Object({
+  make: Type.String({ examples: ['Antminer', 'Whatsminer', 'Bitaxe'] }),
+  model: Type.Optional(Type.String({ examples: ['S19 Pro', 'M30S+'] })),
+  firmware: Firmware,
+  firmwareVersion: Type.Optional(Type.String()),
+  serial: Type.Optional(Type.String()),
+  mac: Type.Optional(Type.String()),
+  hostname: Type.Optional(Type.String()),
+  algorithm: Type.String({ examples: ['sha256d', 'scrypt', 'ethash'] }),
+});
+export type MinerIdentity = Static<typeof MinerIdentity>;
+
+export const MinerState = Type.Enum(['mining', 'sleeping', 'error', 'unreachable']);
+export type MinerState = Static<typeof MinerState>;
+
+const Celsius = Type.Number({ minimum: -60, maximum: 250 });
+const Count = Type.Integer({ minimum: 0 });
+
+export const HashBoard = Type.Object({
+  /** 0-based, whatever offset the firmware numbers its chains from. */
+  slot: Count,
+  hashrate: Type.Optional(Hashrate),
+  expectedHashrate: Type.Optional(Hashrate),
+  chips: Type.Optional(Count),
+  expectedChips: Type.Optional(Count),
+  boardTempC: Type.Optional(Celsius),
+  /** The hottest chip the board reports. */
+  chipTempC: Type.Optional(Celsius),
+  frequencyMhz: Type.Optional(Type.Number({ minimum: 0 })),
+  serial: Type.Optional(Type.String()),
+});
+export type HashBoard = Static<typeof HashBoard>;
+
+export const Fan = Type.Object({
+  /** 0-based, the firmware's offset removed. */
+  id: Count,
+  rpm: Type.Optional(Type.Number({ minimum: 0 })),
+  percent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+});
+export type Fan = Static<typeof Fan>;
+
+export const MinerPool = Type.Object({
+  index: Count,
+  url: Type.String(),
+  user: Type.String(),
+  active: Type.Boolean(),
+  alive: Type.Boolean(),
+  accepted: Type.Optional(Count),
+  rejected: Type.Optional(Count),
+  stale: Type.Optional(Count),
+});
+export type MinerPool = Static<typeof MinerPool>;
+
+export const Gpu = Type.Object({
+  index: Count,
+  name: Type.Optional(Type.String()),
+  busId: Type.Optional(Type.String()),
+  hashrate: Type.Optional(Hashrate),
+  powerW: Type.Optional(Type.Number({ minimum: 0 })),
+  tempC: Type.Optional(Celsius),
+  memoryTempC: Type.Optional(Celsius),
+  fanPercent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+  accepted: Type.Optional(Count),
+  rejected: Type.Optional(Count),
+});
+export type Gpu = Static<typeof Gpu>;
+
+export const DeviceMessage = Type.Object({
+  code: Type.Optional(Type.String()),
+  message: Type.String(),
+  severity: Type.Union([Type.Literal('error'), Type.Literal('warning'), Type.Literal('info')]),
+});
+export type DeviceMessage = Static<typeof DeviceMessage>;
+
+export const PowerSource = Type.Enum(['miner', 'meter', 'nameplate']);
+export type PowerSource = Static<typeof PowerSource>;
+
+export const MinerSample = Type.Object({
+  /** The agent's name for the device: its address and API port. */
+  device: Type.String({ minLength: 1, maxLength: 200, examples: ['10.0.4.17:4028'] }),
+  at: Timestamp,
+  identity: MinerIdentity,
+  state: MinerState,
+  hashrate: Type.Optional(Hashrate),
+  /** Nominal hashrate: what the firmware says the machine should do. */
+  expectedHashrate: Type.Optional(Hashrate),
+  /** The figure as the device gave it, before units were normalized. */
+  rawHashrate: Type.Optional(
+    Type.Object({ value: Type.Number(), unit: Type.String(), field: Type.String() }),
+  ),
+  powerW: Type.Optional(Type.Number({ minimum: 0 })),
+  powerSource: Type.Optional(PowerSource),
+  powerLimitW: Type.Optional(Type.Number({ minimum: 0 })),
+  boards: Type.Array(HashBoard),
+  fans: Type.Array(Fan),
+  pools: Type.Array(MinerPool),
+  shares: Type.Optional(
+    Type.Object({
+      accepted: Count,
+      rejected: Count,
+      stale: Type.Optional(Count),
+      hardwareErrors: Type.Optional(Count),
+    }),
+  ),
+  gpus: Type.Optional(Type.Array(Gpu)),
+  messages: Type.Array(DeviceMessage),
+  uptimeSeconds: Type.Optional(Count),
+  collection: Type.Object({
+    latencyMs: Type.Number({ minimum: 0 }),
+    /** The API calls the sample was made from, e.g. `rpc:stats`, `http:/api/system/info`. */
+    sources: Type.Array(Type.String()),
+    /** Repairs made to the device's broken JSON, and fields that could not be read. */
+    warnings: Type.Array(Type.String()),
+  }),
+});
+export type MinerSample = Static<typeof MinerSample>;
+
+export const MeterSample = Type.Object({
+  meter: Type.String({ minLength: 1, maxLength: 200 }),
+  at: Timestamp,
+  /** The meter's running total of imported energy. */
+  energyWh: Type.Number({ minimum: 0 }),
+  powerW: Type.Number(),
+});
+export type MeterSample = Static<typeof MeterSample>;
+
+export const TelemetryBatch = Type.Object(
+  {
+    /** The same id on a retry: the server stores a batch once. */
+    batchId: Type.String({ format: 'uuid' }),
+    agentVersion: Type.String({ maxLength: 50 }),
+    miners: Type.Array(MinerSample, { maxItems: 20_000 }),
+    meters: Type.Array(MeterSample, { maxItems: 1_000 }),
+    /** Readings the agent's full queue had to drop since it started, oldest first: never silent. */
+    dropped: Count,
+  },
+  { additionalProperties: false },
+);
+export type TelemetryBatch = Static<typeof TelemetryBatch>;
+
+export const TelemetryReceipt = Type.Object({
+  batchId: Type.String(),
+  /** False when this batch had been stored before (a retry). */
+  stored: Type.Boolean(),
+  miners: Count,
+  meters: Count,
+});
+export type TelemetryReceipt = Static<typeof TelemetryReceipt>;
