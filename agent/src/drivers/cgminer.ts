@@ -51,12 +51,13 @@ export function readSummary(body: Record_): SummaryParts {
 }
 
 export function readPools(body: Record_): MinerPool[] {
-  return records(body.POOLS).map((pool, position) => {
+  return records(body.POOLS).map((pool, position): MinerPool => {
     const accepted = count(pool.Accepted);
     const rejected = count(pool.Rejected);
     const stale = count(pool.Stale);
     return {
-      index: count(pool.POOL) ?? position,
+      // Firmware numbers pools from 0 or from 1 (Whatsminer); the sample counts from 0.
+      index: position,
       url: str(pool.URL) ?? '',
       user: str(pool.User) ?? '',
       // Stratum Active names the pool the miner works for; without it, the first alive by priority.
@@ -231,6 +232,34 @@ export function maxOf(value: unknown): number | undefined {
   const parts = Array.isArray(value) ? value : typeof value === 'string' ? value.split('-') : [value];
   const readings = parts.map(num).filter((n): n is number => n !== undefined && n > 0);
   return readings.length > 0 ? Math.max(...readings) : undefined;
+}
+
+/**
+ * `DEVS[]`, one entry per hash board (bosminer, LuxOS, Whatsminer), in ASC order
+ * whatever order the firmware lists them: rates by cgminer's unit-and-window keys,
+ * nominal rate, temperatures, chips, serial.
+ */
+export function readDevs(body: Record_): HashBoard[] {
+  const devices = records(body.DEVS).sort((a, b) => (count(a.ASC) ?? 0) - (count(b.ASC) ?? 0));
+  return devices.map((device, slot): HashBoard => {
+    const rate = rateField(device);
+    const nominal = num(device['Nominal MHS']) ?? (num(device['Factory GHS']) ?? Number.NaN) * 1e3;
+    const chips = count(device['Effective Chips']);
+    const boardTemp = positive(num(device.Temperature));
+    const chipTemp = positive(num(device['Chip Temp Max']));
+    const frequency = positive(num(device['Chip Frequency']) ?? num(device.Frequency));
+    const serial = str(device.SerialNumber) ?? str(device['PCB SN']);
+    return {
+      slot,
+      ...(rate && { hashrate: rate.hashrate }),
+      ...(Number.isFinite(nominal) && { expectedHashrate: nominal * 1e6 }),
+      ...(chips !== undefined && { chips }),
+      ...(boardTemp !== undefined && { boardTempC: boardTemp }),
+      ...(chipTemp !== undefined && { chipTempC: chipTemp }),
+      ...(frequency !== undefined && { frequencyMhz: frequency }),
+      ...(serial !== undefined && { serial }),
+    };
+  });
 }
 
 /** `FANS[]` of bosminer and LuxOS: RPM and speed in percent. */

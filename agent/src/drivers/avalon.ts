@@ -1,0 +1,108 @@
+import type { Fan, HashBoard, MinerIdentity } from '@hashwatt/schemas';
+import { readPools, readSummary, readVersion, runCommands } from './cgminer.ts';
+import { assemble, type MinerDriver } from './driver.ts';
+import { first, num, records, str, type Record_ } from './fields.ts';
+
+/**
+ * Canaan Avalon on cgminer: `stats` packs each module's state into one string of
+ * `Key[value]` pairs (`"MM ID0"`, or `"MM ID0:Summary"` on newer firmware): wall
+ * power, GHS, per-board MGHS and temperatures, fans, SoftOFF.
+ */
+export const avalon: MinerDriver = {
+  name: 'avalon',
+  async read(device, context) {
+    const startedMs = context.now().getTime();
+    const { bodies, sources, warnings } = await runCommands(device, ['version', 'summary', 'stats', 'pools'], context.limits);
+    const version = first(bodies.get('version')?.VERSION) ?? {};
+    const summary = readSummary(bodies.get('summary') ?? {});
+    const module = moduleState(bodies.get('stats') ?? {});
+    const product = str(version.PROD);
+    const model = product?.replace(/^Avalon(?:Miner)?\s*/i, '') ?? str(version.MODEL);
+    const firmwareVersion = str(version.LVERSION) ?? readVersion(bodies.get('version') ?? {}).firmwareVersion;
+    const mac = str(version.MAC);
+    const identity: MinerIdentity = {
+      make: 'Avalon',
+      firmware: 'avalon',
+      algorithm: 'sha256d',
+      ...(model !== undefined && model !== '' && { model }),
+      ...(firmwareVersion !== undefined && { firmwareVersion }),
+      ...(mac !== undefined && { mac }),
+    };
+    const speed = num(module.GHSspd) ?? num(module.GHSavg);
+    const expected = num(module.GHSmm);
+    const power = num(module.WALLPOWER);
+    const sleeping = num(module.SoftOFF) === 1 || /In Idle/i.test(module.SYSTEMSTATU ?? '');
+    return assemble(
+      device,
+      identity,
+      {
+        ...(speed !== undefined
+          ? { hashrate: speed * 1e9, rawHashrate: { value: speed, unit: 'GH/s', field: 'GHSspd' } }
+          : summary.rate && { hashrate: summary.rate.hashrate, rawHashrate: summary.rate.raw }),
+        ...(expected !== undefined && expected > 0 && { expectedHashrate: expected * 1e9 }),
+        ...(power !== undefined && power > 0 && { powerW: power, powerSource: 'miner' as const }),
+        ...(sleeping && (speed ?? 0) === 0 && { state: 'sleeping' as const }),
+        boards: boards(module),
+        fans: fans(module),
+        pools: readPools(bodies.get('pools') ?? {}),
+        ...(summary.shares && { shares: summary.shares }),
+        ...(summary.uptimeSeconds !== undefined && { uptimeSeconds: summary.uptimeSeconds }),
+      },
+      { startedMs, sources, warnings },
+      context,
+    );
+  },
+};
+
+/** The `Key[value]` pairs of the first module's state string. */
+export function moduleState(stats: Record_): Readonly<Record<string, string>> {
+  for (const block of records(stats.STATS)) {
+    const key = Object.keys(block).find((name) => /^MM ID\d+(?::Summary)?$/.test(name));
+    const text = key === undefined ? undefined : str(block[key]);
+    if (text !== undefined) {
+      const pairs: Record<string, string> = {};
+      for (const match of text.matchAll(/([A-Za-z][\w]*)\[([^\]]*)\]/g)) {
+        const [, name, value] = match;
+        if (name !== undefined && value !== undefined && !(name in pairs)) {
+          pairs[name] = value.trim();
+        }
+      }
+      return pairs;
+    }
+  }
+  return {};
+}
+
+function list(value: string | undefined): number[] {
+  return (value ?? '')
+    .split(/\s+/)
+    .map((part) => num(part))
+    .filter((n): n is number => n !== undefined);
+}
+
+function boards(module: Readonly<Record<string, string>>): HashBoard[] {
+  const rates = list(module.MGHS);
+  const chipMax = list(module.MTmax);
+  return rates.map((rate, slot) => {
+    const chipTemp = chipMax[slot];
+    return {
+      slot,
+      hashrate: rate * 1e9,
+      ...(chipTemp !== undefined && chipTemp > 0 && { chipTempC: chipTemp }),
+    };
+  });
+}
+
+function fans(module: Readonly<Record<string, string>>): Fan[] {
+  const result: Fan[] = [];
+  for (let i = 1; module[`Fan${String(i)}`] !== undefined; i += 1) {
+    const rpm = num(module[`Fan${String(i)}`]);
+    const percent = num(module.FanR);
+    result.push({
+      id: i - 1,
+      ...(rpm !== undefined && { rpm }),
+      ...(percent !== undefined && percent <= 100 && { percent }),
+    });
+  }
+  return result;
+}
