@@ -12,7 +12,11 @@ export const avalon: MinerDriver = {
   name: 'avalon',
   async read(device, context) {
     const startedMs = context.now().getTime();
-    const { bodies, sources, warnings } = await runCommands(device, ['version', 'summary', 'stats', 'pools'], context.limits);
+    const { bodies, sources, warnings } = await runCommands(
+      device,
+      ['version', 'summary', 'stats', 'pools'],
+      context.limits,
+    );
     const version = first(bodies.get('version')?.VERSION) ?? {};
     const summary = readSummary(bodies.get('summary') ?? {});
     const module = moduleState(bodies.get('stats') ?? {});

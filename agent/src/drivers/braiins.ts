@@ -18,7 +18,9 @@ export const braiinsRpc: MinerDriver = {
       context.limits,
     );
     const summary = readSummary(bodies.get('summary') ?? {});
-    const description = [...bodies.values()].map((body) => str(first(body.STATUS)?.Description)).find(Boolean);
+    const description = [...bodies.values()]
+      .map((body) => str(first(body.STATUS)?.Description))
+      .find(Boolean);
     const firmwareVersion = description?.split(' ').at(-1);
     const model = str(first(bodies.get('devdetails')?.DEVDETAILS)?.Model)?.replace(/^Antminer\s+/i, '');
     const identity: MinerIdentity = {

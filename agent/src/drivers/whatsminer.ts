@@ -23,7 +23,8 @@ export const whatsminer: MinerDriver = {
     const info = record(bodies.get('get_miner_info')?.Msg);
     const model = str(first(bodies.get('devdetails')?.DEVDETAILS)?.Model);
     const firmwareVersion =
-      str(record(bodies.get('get_version')?.Msg)?.fw_ver) ?? str(entry['Firmware Version'])?.replace(/^'|'$/g, '');
+      str(record(bodies.get('get_version')?.Msg)?.fw_ver) ??
+      str(entry['Firmware Version'])?.replace(/^'|'$/g, '');
     const mac = str(entry.MAC) ?? str(info?.mac);
     const hostname = str(info?.hostname);
     const identity: MinerIdentity = {

@@ -1,22 +1,7 @@
 // Starts cgminer-API emulators on real TCP ports, answering with captured Antminer replies.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { antminer } from '../../src/drivers/antminer.ts';
-import { DEFAULT_RPC_LIMITS } from '../../src/protocol/cgminer-rpc.ts';
-import { startCgminerEmulator, type RunningEmulator } from '../../src/emulators/cgminer-emulator.ts';
-import { repliesFrom } from '../fixtures.ts';
-
-const context = { now: () => new Date('2026-11-25T12:00:00Z'), limits: DEFAULT_RPC_LIMITS };
-const running: RunningEmulator[] = [];
-
-async function emulate(byCommand: Record<string, string>): Promise<{ host: string; port: number }> {
-  const emulator = await startCgminerEmulator(repliesFrom(byCommand));
-  running.push(emulator);
-  return { host: emulator.host, port: emulator.port };
-}
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((emulator) => emulator.close()));
-});
+import { context, emulate } from '../emulate.ts';
 
 describe('antminer driver', () => {
   it('reads a stock S19 Pro (bmminer): every field its replies carry', async () => {
