@@ -1,0 +1,46 @@
+import { getJson } from '../protocol/http-json.ts';
+import type { DeviceAddress, ReadContext } from './driver.ts';
+
+export interface HttpResults {
+  /** Each path's reply: an object, or an array (XMRig's backends). */
+  readonly bodies: ReadonlyMap<string, unknown>;
+  readonly sources: string[];
+  readonly warnings: string[];
+}
+
+/** GETs each path at once; a path that fails is a warning, all failing is the device unreachable. */
+export async function getPaths(
+  device: DeviceAddress,
+  paths: readonly string[],
+  context: ReadContext,
+): Promise<HttpResults> {
+  const base = `http://${device.host.includes(':') ? `[${device.host}]` : device.host}:${String(device.port)}`;
+  const settled = await Promise.allSettled(
+    paths.map((path) =>
+      getJson(`${base}${path}`, {
+        timeoutMs: context.limits.totalTimeoutMs,
+        maxBytes: context.limits.maxBytes,
+      }),
+    ),
+  );
+  const bodies = new Map<string, unknown>();
+  const sources: string[] = [];
+  const warnings: string[] = [];
+  settled.forEach((result, i) => {
+    const path = paths[i] ?? '';
+    const body = result.status === 'fulfilled' ? result.value.body : undefined;
+    if (result.status === 'fulfilled' && typeof body === 'object' && body !== null) {
+      bodies.set(path, body);
+      sources.push(`http:${path}`);
+      warnings.push(...result.value.repairs.map((repair) => `http:${path}: ${repair}`));
+    } else {
+      warnings.push(
+        `http:${path}: ${result.status === 'rejected' ? (result.reason as Error).message : 'the reply is neither a JSON object nor an array'}`,
+      );
+    }
+  });
+  if (bodies.size === 0) {
+    throw new Error(warnings.join('; '));
+  }
+  return { bodies, sources, warnings };
+}

@@ -1,0 +1,65 @@
+import { createServer, type IncomingMessage } from 'node:http';
+
+/**
+ * A miner's HTTP API on a real port (AxeOS, GPU miners): each path answered with the
+ * bytes a real device sent, or with replies the demo farm makes up as it runs.
+ */
+
+export interface HttpReplyRule {
+  readonly status?: number;
+  readonly body: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export type HttpReplies = (request: IncomingMessage) => HttpReplyRule | undefined;
+
+export interface RunningHttpEmulator {
+  readonly host: string;
+  readonly port: number;
+  readonly requests: readonly { readonly method: string; readonly path: string; readonly body: string }[];
+  close(): Promise<void>;
+}
+
+export async function startHttpEmulator(
+  replies: HttpReplies,
+  options: { readonly host?: string; readonly port?: number } = {},
+): Promise<RunningHttpEmulator> {
+  const requests: { method: string; path: string; body: string }[] = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => {
+      body += chunk.toString('utf8');
+    });
+    request.on('end', () => {
+      requests.push({ method: request.method ?? 'GET', path: request.url ?? '/', body });
+      const rule = replies(request);
+      if (!rule) {
+        response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+        return;
+      }
+      response
+        .writeHead(rule.status ?? 200, { 'content-type': 'application/json', ...rule.headers })
+        .end(rule.body);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') {
+    throw new Error('the emulator has no TCP address');
+  }
+  return {
+    host: address.address,
+    port: address.port,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+}

@@ -1,0 +1,74 @@
+import { parseDeviceJson } from './repair.ts';
+
+/**
+ * GET a miner's JSON over HTTP (AxeOS, GPU miners): bounded in time and size, and
+ * repaired like any device reply.
+ */
+
+export class HttpDeviceError extends Error {
+  constructor(
+    readonly url: string,
+    readonly status: number | undefined,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpDeviceError';
+  }
+}
+
+export interface HttpReply {
+  readonly body: unknown;
+  readonly repairs: readonly string[];
+}
+
+export async function getJson(
+  url: string,
+  options: {
+    readonly timeoutMs: number;
+    readonly maxBytes?: number;
+    readonly headers?: Record<string, string>;
+  },
+): Promise<HttpReply> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      signal: AbortSignal.timeout(options.timeoutMs),
+      ...(options.headers && { headers: options.headers }),
+    });
+  } catch (error) {
+    const reason =
+      error instanceof Error && error.name === 'TimeoutError'
+        ? `no answer within ${String(options.timeoutMs)} ms`
+        : causeOf(error);
+    throw new HttpDeviceError(url, undefined, `${url}: ${reason}`);
+  }
+  const text = await readLimited(response, options.maxBytes ?? 4 << 20, url);
+  if (!response.ok) {
+    throw new HttpDeviceError(url, response.status, `${url}: HTTP ${String(response.status)}`);
+  }
+  try {
+    const parsed = parseDeviceJson(text);
+    return { body: parsed.value, repairs: parsed.repairs };
+  } catch (error) {
+    throw new HttpDeviceError(url, response.status, `${url}: ${(error as Error).message}`);
+  }
+}
+
+async function readLimited(response: Response, maxBytes: number, url: string): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) {
+    await response.body?.cancel();
+    throw new HttpDeviceError(url, response.status, `${url}: reply over ${String(maxBytes)} bytes`);
+  }
+  const buffer = Buffer.from(await response.arrayBuffer());
+  if (buffer.length > maxBytes) {
+    throw new HttpDeviceError(url, response.status, `${url}: reply over ${String(maxBytes)} bytes`);
+  }
+  return buffer.toString('utf8');
+}
+
+function causeOf(error: unknown): string {
+  const cause =
+    error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
+  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+}
