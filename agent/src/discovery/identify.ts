@@ -1,0 +1,227 @@
+import { connect } from 'node:net';
+import type { DeviceAddress, MinerDriver } from '../drivers/driver.ts';
+import { str } from '../drivers/fields.ts';
+import { DRIVERS } from '../drivers/registry.ts';
+import { command, type RpcLimits } from '../protocol/cgminer-rpc.ts';
+import { getJson } from '../protocol/http-json.ts';
+
+/**
+ * Which driver speaks to a host: the probes pyasic and asic-rs use (see
+ * ../shared/domain/miner-apis.md B0), run at once, each bounded. The RPC answers to
+ * `version`, `devdetails` and `summary` name most firmware; the web port names the
+ * rest (AxeOS, stock Antminer's digest realm); the GPU miners' HTTP APIs are tried on
+ * their ports.
+ */
+
+export interface ProbePorts {
+  readonly rpc: number;
+  readonly http: number;
+  /** GPU miners' API ports (T-Rex 4067, NBMiner 22333, …): each tried with its known paths. */
+  readonly gpu: readonly number[];
+}
+
+export const DEFAULT_PROBE_PORTS: ProbePorts = { rpc: 4028, http: 80, gpu: [4067, 22333, 10555, 8080] };
+
+export interface Identified {
+  readonly address: DeviceAddress;
+  readonly driver: MinerDriver;
+  /** What gave it away, for `hashwatt-agent scan`. */
+  readonly evidence: string;
+}
+
+/** Firmware markers in the upper-cased RPC reply, most specific first. */
+const RPC_MARKERS: readonly (readonly [RegExp, string])[] = [
+  [/BOSMINER|BOSER/, 'braiins-rpc'],
+  [/BTMINER|BITMICRO/, 'whatsminer'],
+  [/LUXMINER/, 'luxos'],
+  [/TEAMREDMINER/, 'teamredminer'],
+  [/AVALON/, 'avalon'],
+  [/HIVEON|VNISH|ANTMINER|BMMINER/, 'antminer'],
+  [/CGMINER|SGMINER|BFGMINER/, 'cgminer'],
+];
+
+export async function probeRpc(
+  host: string,
+  port: number,
+  limits: RpcLimits,
+): Promise<Identified | undefined> {
+  // Whatsminer names itself (btminer) in the STATUS of every reply, summary included.
+  const replies = await Promise.allSettled(
+    ['version', 'devdetails', 'summary'].map((name) => command({ host, port }, name, {}, limits)),
+  );
+  const text = replies
+    .map((reply) => (reply.status === 'fulfilled' ? JSON.stringify(reply.value.body) : ''))
+    .join(' ')
+    .toUpperCase();
+  if (text.trim().length === 0) {
+    return undefined;
+  }
+  for (const [marker, name] of RPC_MARKERS) {
+    const found = marker.exec(text);
+    if (found) {
+      const driver = DRIVERS[name];
+      return driver && { address: { host, port }, driver, evidence: `rpc ${String(port)}: ${found[0]}` };
+    }
+  }
+  return undefined;
+}
+
+/** The web port: Antminer's digest realm says its RPC is stock; AxeOS serves its API there. */
+export async function probeHttp(
+  host: string,
+  port: number,
+  timeoutMs: number,
+): Promise<'axeos' | 'antminer' | undefined> {
+  const base = `http://${host}:${String(port)}`;
+  const [root, info] = await Promise.all([
+    fetch(`${base}/`, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' }).then(
+      async (response) => {
+        await response.body?.cancel();
+        return response.headers.get('www-authenticate') ?? '';
+      },
+      () => '',
+    ),
+    getJson(`${base}/api/system/info`, { timeoutMs, maxBytes: 1 << 20 }).then(
+      (reply) => reply.body,
+      () => undefined,
+    ),
+  ]);
+  if (/realm="antMiner/i.test(root)) {
+    return 'antminer';
+  }
+  if (typeof info === 'object' && info !== null && 'ASICModel' in info && 'hashRate' in info) {
+    return 'axeos';
+  }
+  return undefined;
+}
+
+const GPU_PROBES: readonly {
+  readonly path: string;
+  readonly driver: string;
+  readonly test: (body: Record<string, unknown>) => boolean;
+}[] = [
+  {
+    path: '/summary',
+    driver: 'trex',
+    test: (body) => /t-rex/i.test(`${str(body.description) ?? ''} ${str(body.name) ?? ''}`),
+  },
+  { path: '/summary', driver: 'lolminer', test: (body) => /lolminer/i.test(str(body.Software) ?? '') },
+  { path: '/stat', driver: 'gminer', test: (body) => /gminer/i.test(str(body.miner) ?? '') },
+  {
+    path: '/api/v1/status',
+    driver: 'nbminer',
+    test: (body) => typeof body.miner === 'object' && 'stratum' in body,
+  },
+  { path: '/2/summary', driver: 'xmrig', test: (body) => /xmrig/i.test(str(body.ua) ?? '') },
+];
+
+export async function probeGpu(
+  host: string,
+  port: number,
+  timeoutMs: number,
+): Promise<Identified | undefined> {
+  const paths = [...new Set(GPU_PROBES.map((probe) => probe.path))];
+  const bodies = await Promise.all(
+    paths.map(async (path) => {
+      try {
+        const { body } = await getJson(`http://${host}:${String(port)}${path}`, {
+          timeoutMs,
+          maxBytes: 1 << 20,
+        });
+        return [path, body] as const;
+      } catch {
+        return [path, undefined] as const;
+      }
+    }),
+  );
+  for (const probe of GPU_PROBES) {
+    const body = bodies.find(([path]) => path === probe.path)?.[1];
+    const driver = DRIVERS[probe.driver];
+    if (typeof body === 'object' && body !== null && driver && probe.test(body as Record<string, unknown>)) {
+      return { address: { host, port }, driver, evidence: `http ${String(port)}${probe.path}` };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Whether anything listens: a bare TCP connect, far cheaper than an HTTP request, so
+ * the empty addresses of a range cost a refused connection each and nothing more.
+ */
+export function isOpen(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (open: boolean): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(open);
+    };
+    const timer = setTimeout(() => {
+      done(false);
+    }, timeoutMs);
+    socket.once('connect', () => {
+      done(true);
+    });
+    socket.once('error', () => {
+      done(false);
+    });
+  });
+}
+
+export interface HostReport {
+  readonly host: string;
+  readonly identified?: Identified;
+  /** The probed ports that accepted a connection: something listens, even if nothing was recognised. */
+  readonly openPorts: readonly number[];
+}
+
+/** Every probe at once; the RPC's answer wins, then the web page, then a GPU miner's API. */
+export async function probeHost(host: string, ports: ProbePorts, limits: RpcLimits): Promise<HostReport> {
+  const probed = [ports.rpc, ports.http, ...ports.gpu];
+  const open = await Promise.all(probed.map((port) => isOpen(host, port, limits.connectTimeoutMs)));
+  const openPorts = probed.filter((_, i) => open[i] === true);
+  const [rpc, http, ...gpu] = await Promise.all([
+    open[0] === true ? probeRpc(host, ports.rpc, limits) : undefined,
+    open[1] === true ? probeHttp(host, ports.http, limits.totalTimeoutMs) : undefined,
+    ...ports.gpu.map((port, i) =>
+      open[i + 2] === true ? probeGpu(host, port, limits.totalTimeoutMs) : undefined,
+    ),
+  ]);
+  const identified = decide(host, ports, rpc, http, gpu);
+  return { host, openPorts, ...(identified && { identified }) };
+}
+
+export async function identify(
+  host: string,
+  ports: ProbePorts,
+  limits: RpcLimits,
+): Promise<Identified | undefined> {
+  return (await probeHost(host, ports, limits)).identified;
+}
+
+function decide(
+  host: string,
+  ports: ProbePorts,
+  rpc: Identified | undefined,
+  http: 'axeos' | 'antminer' | undefined,
+  gpu: readonly (Identified | undefined)[],
+): Identified | undefined {
+  if (rpc && !(rpc.driver.name === 'cgminer' && http === 'antminer')) {
+    return rpc;
+  }
+  if (http === 'antminer' && DRIVERS.antminer) {
+    return {
+      address: { host, port: ports.rpc },
+      driver: DRIVERS.antminer,
+      evidence: 'http: realm="antMiner"',
+    };
+  }
+  if (http === 'axeos' && DRIVERS.axeos) {
+    return {
+      address: { host, port: ports.http },
+      driver: DRIVERS.axeos,
+      evidence: `http ${String(ports.http)}: AxeOS`,
+    };
+  }
+  return rpc ?? gpu.find((found) => found !== undefined);
+}

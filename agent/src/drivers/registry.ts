@@ -1,0 +1,35 @@
+import { antminer } from './antminer.ts';
+import { avalon } from './avalon.ts';
+import { axeos } from './axeos.ts';
+import { braiinsRpc } from './braiins.ts';
+import type { MinerDriver } from './driver.ts';
+import { genericCgminer } from './generic-cgminer.ts';
+import { gminer } from './gpu/gminer.ts';
+import { lolminer } from './gpu/lolminer.ts';
+import { nbminer } from './gpu/nbminer.ts';
+import { teamredminer } from './gpu/teamredminer.ts';
+import { trex } from './gpu/trex.ts';
+import { xmrig } from './gpu/xmrig.ts';
+import { luxos } from './luxos.ts';
+import { whatsminer } from './whatsminer.ts';
+
+/** Every driver by the name a config's device list may give it. */
+export const DRIVERS: Readonly<Record<string, MinerDriver>> = Object.fromEntries(
+  [
+    antminer,
+    avalon,
+    axeos,
+    braiinsRpc,
+    genericCgminer,
+    gminer,
+    lolminer,
+    luxos,
+    nbminer,
+    teamredminer,
+    trex,
+    whatsminer,
+    xmrig,
+  ].map((driver) => [driver.name, driver]),
+);
+
+export const DRIVER_NAMES = Object.keys(DRIVERS).sort();
