@@ -1,0 +1,119 @@
+import type { MeterSample } from '@hashwatt/schemas';
+import modbusSerial from 'modbus-serial';
+import {
+  decodeRegisters,
+  REGISTER_MAPS,
+  registerCount,
+  type MeterModel,
+  type RegisterSpec,
+} from './register-maps.ts';
+
+// modbus-serial is CommonJS and its typings declare an ES default export; under NodeNext
+// the default import is typed as the whole module while at run time it is the client class.
+const ModbusRTU = modbusSerial as unknown as typeof modbusSerial.default;
+
+/** A meter as the agent's config describes it. */
+export interface MeterSettings {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly model: MeterModel | 'generic';
+  readonly unitId?: number;
+  /** Subtracted from the manual's register numbers: 1 where the manual counts from 1 (Schneider). */
+  readonly registerBase: number;
+  /** For `generic`: where power and energy are. */
+  readonly registers?: { readonly powerW: RegisterSpec; readonly energyWh: RegisterSpec };
+}
+
+export class MeterError extends Error {
+  constructor(
+    readonly meter: string,
+    message: string,
+  ) {
+    super(`meter ${meter}: ${message}`);
+    this.name = 'MeterError';
+  }
+}
+
+export function registersOf(settings: MeterSettings): {
+  powerW: RegisterSpec;
+  energyWh: RegisterSpec;
+  unitId: number;
+} {
+  if (settings.model === 'generic') {
+    if (!settings.registers) {
+      throw new MeterError(settings.name, 'a generic meter needs registers.powerW and registers.energyWh');
+    }
+    return { ...settings.registers, unitId: settings.unitId ?? 1 };
+  }
+  const map = REGISTER_MAPS[settings.model];
+  return { powerW: map.powerW, energyWh: map.energyWh, unitId: settings.unitId ?? map.defaultUnitId };
+}
+
+/** Reads total active power and imported energy over Modbus TCP; every failure names the meter. */
+export async function readMeter(
+  settings: MeterSettings,
+  options: { readonly timeoutMs: number; readonly now: () => Date },
+): Promise<MeterSample> {
+  const { powerW, energyWh, unitId } = registersOf(settings);
+  const client = new ModbusRTU();
+  client.setTimeout(options.timeoutMs);
+  try {
+    await withTimeout(
+      client.connectTCP(settings.host, { port: settings.port }),
+      options.timeoutMs,
+      'no TCP connection',
+    );
+    client.setID(unitId);
+    const read = async (spec: RegisterSpec): Promise<number> => {
+      const address = spec.register - settings.registerBase;
+      const length = registerCount(spec.type);
+      const result =
+        spec.kind === 'input'
+          ? await client.readInputRegisters(address, length)
+          : await client.readHoldingRegisters(address, length);
+      const value = decodeRegisters(result.buffer, spec);
+      if (!Number.isFinite(value)) {
+        throw new Error(`register ${String(spec.register)} holds no number`);
+      }
+      return value;
+    };
+    const power = await read(powerW);
+    const energy = await read(energyWh);
+    if (energy < 0) {
+      throw new Error(
+        `register ${String(energyWh.register)} holds a negative energy total (${String(energy)} Wh)`,
+      );
+    }
+    return { meter: settings.name, at: options.now().toISOString(), powerW: power, energyWh: energy };
+  } catch (error) {
+    throw new MeterError(settings.name, `${settings.host}:${String(settings.port)}: ${describe(error)}`);
+  } finally {
+    client.close(() => undefined);
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    return (error as NodeJS.ErrnoException).code ?? error.message;
+  }
+  // modbus-serial rejects with plain objects for Modbus exceptions ({ modbusCode, message }).
+  const record = error as { message?: unknown };
+  return typeof record.message === 'string' ? record.message : String(error);
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          reject(new Error(`${what} within ${String(ms)} ms`));
+        }, ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
