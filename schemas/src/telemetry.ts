@@ -179,3 +179,24 @@ export const TelemetryReceipt = Type.Object({
   meters: Count,
 });
 export type TelemetryReceipt = Static<typeof TelemetryReceipt>;
+
+/** A farm's device as the dashboard lists it: what it is and its latest reading. */
+export const FarmDevice = Type.Object({
+  id: Type.String(),
+  device: Type.String(),
+  make: Type.String(),
+  model: Type.Union([Type.String(), Type.Null()]),
+  firmware: Type.String(),
+  firmwareVersion: Type.Union([Type.String(), Type.Null()]),
+  serial: Type.Union([Type.String(), Type.Null()]),
+  mac: Type.Union([Type.String(), Type.Null()]),
+  algorithm: Type.String(),
+  firstSeen: Timestamp,
+  lastSeen: Timestamp,
+  state: MinerState,
+  hashrate: Type.Union([Hashrate, Type.Null()]),
+  expectedHashrate: Type.Union([Hashrate, Type.Null()]),
+  powerW: Type.Union([Type.Number(), Type.Null()]),
+  chipTempC: Type.Union([Type.Number(), Type.Null()]),
+});
+export type FarmDevice = Static<typeof FarmDevice>;

@@ -162,6 +162,13 @@ describe('who may call what', () => {
       'PATCH /api/admin/users/:id': { name: `Renamed ${unique}` },
       'POST /api/admin/organisations': { name: `Org ${unique}` },
       'PATCH /api/admin/settings': { feePercent: 1.5 },
+      'POST /api/agent/telemetry': {
+        batchId: `00000000-0000-4000-8000-${unique.padStart(12, '0')}`,
+        agentVersion: 'test',
+        miners: [],
+        meters: [{ meter: 'main', at: new Date(api.clock.ms).toISOString(), energyWh: 1000, powerW: 10 }],
+        dropped: 0,
+      },
     };
     return bodies[`${route.method} ${route.url}`];
   }

@@ -1,6 +1,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { ErrorBody, Farm } from '@hashwatt/schemas';
+import { ErrorBody, Farm, TelemetryBatch, TelemetryReceipt } from '@hashwatt/schemas';
 import { getFarm } from '../../../farms/farms.ts';
+import { ingestTelemetry } from '../../../farms/telemetry.ts';
 import { HwError } from '../../../errors.ts';
 import type { ApiDeps } from '../../app.ts';
 
@@ -21,6 +22,45 @@ export const agentRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
         throw new HwError('HW_ERR_ROLE_FORBIDDEN');
       }
       return getFarm(deps.db, request.caller.farmId);
+    },
+  );
+
+  app.post(
+    '/agent/telemetry',
+    {
+      config: { access: 'agent' },
+      // A farm of thousands of miners sends a few MB a batch.
+      bodyLimit: 64 << 20,
+      schema: {
+        tags: ['agent'],
+        summary: "An agent's batch of readings: stored once, whatever the number of retries",
+        security: [{ farmKey: [] }],
+        body: TelemetryBatch,
+        response: {
+          200: TelemetryReceipt,
+          400: ErrorBody,
+          401: ErrorBody,
+          403: ErrorBody,
+          413: ErrorBody,
+          500: ErrorBody,
+        },
+      },
+    },
+    async (request) => {
+      if (request.caller.kind !== 'agent') {
+        throw new HwError('HW_ERR_ROLE_FORBIDDEN');
+      }
+      const receipt = await ingestTelemetry(deps.db, request.caller.farmId, request.body);
+      request.log.info(
+        {
+          farm: request.caller.farmId,
+          batch: receipt.batchId,
+          stored: receipt.stored,
+          miners: receipt.miners,
+        },
+        'api: telemetry batch',
+      );
+      return receipt;
     },
   );
   done();

@@ -1,13 +1,39 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { ApiKey, ApiKeyCreate, ApiKeyCreated, ErrorBody, FarmKeyParams, IdParams } from '@hashwatt/schemas';
+import {
+  ApiKey,
+  ApiKeyCreate,
+  ApiKeyCreated,
+  ErrorBody,
+  FarmDevice,
+  FarmKeyParams,
+  IdParams,
+} from '@hashwatt/schemas';
 import type { ApiDeps } from '../../app.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../auth/api-keys.ts';
+import { listDevices } from '../../../farms/devices.ts';
 import { ownFarm } from '../../scope.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 500: ErrorBody };
 
 export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, done) => {
+  app.get(
+    '/farms/:id/devices',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['farms'],
+        summary: "A farm's miners as its agent reports them, with their latest reading",
+        params: IdParams,
+        response: { 200: Type.Array(FarmDevice), ...errors },
+      },
+    },
+    async (request) => {
+      const farm = await ownFarm(deps.db, request.caller, request.params.id);
+      return listDevices(deps.db, farm.id);
+    },
+  );
+
   app.get(
     '/farms/:id/api-keys',
     {

@@ -1,0 +1,174 @@
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { MinerSample, TelemetryBatch, TelemetryReceipt } from '@hashwatt/schemas';
+import type { Database } from '../db/pool.ts';
+import { withTransaction } from '../db/transaction.ts';
+
+/**
+ * Stores a farm agent's batch: its devices and meters upserted, every reading by COPY,
+ * all in one transaction that first claims the batch id, so a batch retried after a
+ * timeout (the server stored it, the agent never heard) is stored once.
+ */
+export async function ingestTelemetry(
+  db: Database,
+  farmId: string,
+  batch: TelemetryBatch,
+): Promise<TelemetryReceipt> {
+  return withTransaction(db, async (client) => {
+    const claimed = await client.query(
+      `INSERT INTO telemetry_batches (farm_id, batch_id, agent_version, miners, meters, dropped)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+      [farmId, batch.batchId, batch.agentVersion, batch.miners.length, batch.meters.length, batch.dropped],
+    );
+    const receipt = { batchId: batch.batchId, miners: batch.miners.length, meters: batch.meters.length };
+    if (claimed.rowCount === 0) {
+      return { ...receipt, stored: false };
+    }
+    const devices = await upsertDevices(client, farmId, batch.miners);
+    const meters = await upsertMeters(client, farmId, batch);
+    if (batch.miners.length > 0) {
+      await copyCsv(
+        client,
+        'miner_samples (time, farm_id, device_id, state, hashrate, expected_hashrate, power_w, power_source, chip_temp_c, board_temp_c, accepted, rejected, uptime_s, sample)',
+        batch.miners.map((sample) => [
+          sample.at,
+          farmId,
+          devices.get(sample.device),
+          sample.state,
+          sample.hashrate,
+          sample.expectedHashrate,
+          sample.powerW,
+          sample.powerSource,
+          hottest(sample, 'chipTempC'),
+          hottest(sample, 'boardTempC'),
+          sample.shares?.accepted,
+          sample.shares?.rejected,
+          sample.uptimeSeconds,
+          JSON.stringify(sample),
+        ]),
+      );
+    }
+    if (batch.meters.length > 0) {
+      await copyCsv(
+        client,
+        'meter_samples (time, farm_id, meter_id, energy_wh, power_w)',
+        batch.meters.map((sample) => [
+          sample.at,
+          farmId,
+          meters.get(sample.meter),
+          sample.energyWh,
+          sample.powerW,
+        ]),
+      );
+    }
+    return { ...receipt, stored: true };
+  });
+}
+
+function hottest(sample: MinerSample, field: 'chipTempC' | 'boardTempC'): number | undefined {
+  const readings = [
+    ...sample.boards.map((board) => board[field]),
+    ...(field === 'chipTempC' ? (sample.gpus ?? []).map((gpu) => gpu.tempC) : []),
+  ].filter((value): value is number => value !== undefined);
+  return readings.length > 0 ? Math.max(...readings) : undefined;
+}
+
+/** Each device once, with what its newest reading in the batch says it is. */
+async function upsertDevices(
+  client: pg.PoolClient,
+  farmId: string,
+  samples: readonly MinerSample[],
+): Promise<Map<string, string>> {
+  const newest = new Map<string, MinerSample>();
+  const earliest = new Map<string, string>();
+  for (const sample of samples) {
+    const seen = newest.get(sample.device);
+    if (!seen || seen.at <= sample.at) {
+      newest.set(sample.device, sample);
+    }
+    const first = earliest.get(sample.device);
+    if (first === undefined || sample.at < first) {
+      earliest.set(sample.device, sample.at);
+    }
+  }
+  if (newest.size === 0) {
+    return new Map();
+  }
+  const rows = [...newest.values()].map((sample) => ({
+    device: sample.device,
+    make: sample.identity.make,
+    model: sample.identity.model ?? null,
+    firmware: sample.identity.firmware,
+    firmware_version: sample.identity.firmwareVersion ?? null,
+    serial: sample.identity.serial ?? null,
+    mac: sample.identity.mac ?? null,
+    algorithm: sample.identity.algorithm,
+    first: earliest.get(sample.device) ?? sample.at,
+    at: sample.at,
+    state: sample.state,
+  }));
+  const { rows: ids } = await client.query<{ id: string; device: string }>(
+    `INSERT INTO devices AS d (farm_id, device, make, model, firmware, firmware_version, serial, mac, algorithm, first_seen, last_seen, last_state)
+     SELECT $1, r.device, r.make, r.model, r.firmware, r.firmware_version, r.serial, r.mac, r.algorithm, r.first, r.at, r.state
+       FROM jsonb_to_recordset($2::jsonb) AS r (device text, make text, model text, firmware text, firmware_version text,
+                                               serial text, mac text, algorithm text, first timestamptz, at timestamptz, state text)
+     ON CONFLICT (farm_id, device) DO UPDATE SET
+       make = excluded.make, model = excluded.model, firmware = excluded.firmware,
+       firmware_version = excluded.firmware_version, serial = excluded.serial, mac = excluded.mac,
+       algorithm = excluded.algorithm,
+       last_state = CASE WHEN excluded.last_seen >= d.last_seen THEN excluded.last_state ELSE d.last_state END,
+       first_seen = least(d.first_seen, excluded.first_seen),
+       last_seen = greatest(d.last_seen, excluded.last_seen)
+     RETURNING id::text, device`,
+    [farmId, JSON.stringify(rows)],
+  );
+  return new Map(ids.map((row) => [row.device, row.id]));
+}
+
+async function upsertMeters(
+  client: pg.PoolClient,
+  farmId: string,
+  batch: TelemetryBatch,
+): Promise<Map<string, string>> {
+  const names = [...new Set(batch.meters.map((sample) => sample.meter))];
+  if (names.length === 0) {
+    return new Map();
+  }
+  const times = batch.meters.map((sample) => sample.at).sort();
+  const { rows } = await client.query<{ id: string; name: string }>(
+    `INSERT INTO meters AS m (farm_id, name, first_seen, last_seen)
+     SELECT $1, name, $3, $4 FROM unnest($2::text[]) AS name
+     ON CONFLICT (farm_id, name) DO UPDATE SET
+       first_seen = least(m.first_seen, excluded.first_seen), last_seen = greatest(m.last_seen, excluded.last_seen)
+     RETURNING id::text, name`,
+    [farmId, names, times[0], times.at(-1)],
+  );
+  return new Map(rows.map((row) => [row.name, row.id]));
+}
+
+type CsvValue = string | number | undefined | null;
+
+/** One CSV field as COPY reads it: absent is NULL, text quoted with its quotes doubled. */
+function csvField(value: CsvValue): string {
+  if (value === undefined || value === null) {
+    return '';
+  }
+  if (typeof value === 'number') {
+    return Number.isFinite(value) ? String(value) : '';
+  }
+  return `"${value.replaceAll('"', '""')}"`;
+}
+
+async function copyCsv(
+  client: pg.PoolClient,
+  target: string,
+  rows: readonly (readonly CsvValue[])[],
+): Promise<void> {
+  const text = rows.map((row) => row.map(csvField).join(',')).join('\n') + '\n';
+  await pipeline(
+    Readable.from([text]),
+    client.query(copyFrom(`COPY ${target} FROM STDIN WITH (FORMAT csv)`)),
+  );
+}
