@@ -59,6 +59,7 @@ export default tseslint.config(
       '**/scripts/**',
       'pool-server/src/config.ts',
       'pool-server/src/main.ts',
+      'agent/bin/hashwatt-agent.js',
     ],
     rules: { 'no-restricted-syntax': 'off' },
   },

@@ -10,6 +10,8 @@ import { first, str } from './fields.ts';
  */
 export const antminer: MinerDriver = {
   name: 'antminer',
+  firmware: 'stock',
+  make: 'Antminer',
   async read(device, context) {
     const startedMs = context.now().getTime();
     const { bodies, sources, warnings } = await runCommands(

@@ -10,6 +10,8 @@ import { first, num, records, str, type Record_ } from './fields.ts';
  */
 export const avalon: MinerDriver = {
   name: 'avalon',
+  firmware: 'avalon',
+  make: 'Avalon',
   async read(device, context) {
     const startedMs = context.now().getTime();
     const { bodies, sources, warnings } = await runCommands(

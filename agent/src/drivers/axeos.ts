@@ -9,6 +9,8 @@ import { getPaths } from './http.ts';
  */
 export const axeos: MinerDriver = {
   name: 'axeos',
+  firmware: 'axeos',
+  make: 'Bitaxe',
   async read(device, context) {
     const startedMs = context.now().getTime();
     const { bodies, sources, warnings } = await getPaths(device, ['/api/system/info'], context);

@@ -10,6 +10,8 @@ import { count, first, num, records, str, type Record_ } from './fields.ts';
  */
 export const braiinsRpc: MinerDriver = {
   name: 'braiins-rpc',
+  firmware: 'braiins',
+  make: 'Antminer',
   async read(device, context) {
     const startedMs = context.now().getTime();
     const { bodies, sources, warnings } = await runCommands(

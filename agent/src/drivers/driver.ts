@@ -1,4 +1,4 @@
-import type { DeviceMessage, MinerIdentity, MinerSample, MinerState } from '@hashwatt/schemas';
+import type { DeviceMessage, Firmware, MinerIdentity, MinerSample, MinerState } from '@hashwatt/schemas';
 import type { RpcLimits, RpcTarget } from '../protocol/cgminer-rpc.ts';
 
 /** Where a miner answers: its address and the port of the API its driver speaks. */
@@ -12,6 +12,9 @@ export interface ReadContext {
 /** One firmware family: how to read a miner into a sample. */
 export interface MinerDriver {
   readonly name: string;
+  /** What a device this driver reads is called before it has answered once. */
+  readonly firmware: Firmware;
+  readonly make: string;
   read(device: DeviceAddress, context: ReadContext): Promise<MinerSample>;
 }
 

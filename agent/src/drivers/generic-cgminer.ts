@@ -7,6 +7,8 @@ import type { MinerDriver } from './driver.ts';
  */
 export const genericCgminer: MinerDriver = {
   name: 'cgminer',
+  firmware: 'cgminer',
+  make: 'unknown',
   async read(device, context) {
     const sample = await antminer.read(device, context);
     const make = sample.identity.model?.split(' ')[0] ?? 'unknown';

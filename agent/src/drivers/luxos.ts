@@ -11,6 +11,8 @@ import { count, first, num, records, type Record_ } from './fields.ts';
  */
 export const luxos: MinerDriver = {
   name: 'luxos',
+  firmware: 'luxos',
+  make: 'Antminer',
   async read(device, context) {
     const startedMs = context.now().getTime();
     const { bodies, sources, warnings } = await runCommands(

@@ -9,6 +9,8 @@ import { count, first, num, record, records, str, type Record_ } from './fields.
  */
 export const whatsminer: MinerDriver = {
   name: 'whatsminer',
+  firmware: 'whatsminer',
+  make: 'Whatsminer',
   async read(device, context) {
     const startedMs = context.now().getTime();
     const { bodies, sources, warnings } = await runCommands(

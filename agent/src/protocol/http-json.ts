@@ -67,7 +67,11 @@ async function readLimited(response: Response, maxBytes: number, url: string): P
   return buffer.toString('utf8');
 }
 
-function causeOf(error: unknown): string {
+/** Why a fetch failed: undici puts the socket's error code, or its own reason, in `cause`. */
+export function causeOf(error: unknown): string {
+  if (error instanceof Error && error.name === 'TimeoutError') {
+    return 'timed out';
+  }
   const cause =
     error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
   return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MeterSample, MinerSample, TelemetryBatch } from '@hashwatt/schemas';
+import { causeOf } from '../protocol/http-json.ts';
 import type { DiskQueue } from '../queue/disk-queue.ts';
 
 /**
@@ -73,7 +74,7 @@ export class Uploader {
         signal: AbortSignal.timeout(this.#options.timeoutMs),
       });
     } catch (error) {
-      return this.#retry(batch.id, `the server did not answer (${describe(error)})`);
+      return this.#retry(batch.id, `the server did not answer (${causeOf(error)})`);
     }
     const text = await response.text().catch(() => '');
     if (response.ok) {
@@ -141,12 +142,4 @@ export class Uploader {
     );
     return 'retry';
   }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error && error.name === 'TimeoutError') {
-    return 'timed out';
-  }
-  const cause = error instanceof Error ? (error.cause as { code?: string } | undefined) : undefined;
-  return cause?.code ?? (error instanceof Error ? error.message : String(error));
 }

@@ -130,7 +130,7 @@ describe('agent queue to server', () => {
   });
 
   it('keeps everything while the server is down or refuses the key, and backs off', async () => {
-    const down = await agentAt('http://127.0.0.1:9');
+    const down = await agentAt('http://127.0.0.1:2');
     await down.queue.append([reading(20)]);
     expect(await down.uploader.uploadOnce()).toBe('retry');
     expect(await down.uploader.uploadOnce()).toBe('retry');

@@ -7,6 +7,8 @@ import { rigIdentity, rigParts } from './gpu-sample.ts';
 /** GMiner `GET /stat`: per device speed in `speedUnit` (H/s, or Sol/s for Equihash), power, temperature. */
 export const gminer: MinerDriver = {
   name: 'gminer',
+  firmware: 'gminer',
+  make: 'GMiner',
   async read(device, context) {
     const startedMs = context.now().getTime();
     const { bodies, sources, warnings } = await getPaths(device, ['/stat'], context);

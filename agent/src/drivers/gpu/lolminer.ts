@@ -10,6 +10,8 @@ import { rigIdentity, rigParts, type GpuRig } from './gpu-sample.ts';
  */
 export const lolminer: MinerDriver = {
   name: 'lolminer',
+  firmware: 'lolminer',
+  make: 'lolMiner',
   async read(device, context) {
     const startedMs = context.now().getTime();
     const { bodies, sources, warnings } = await getPaths(device, ['/summary'], context);

@@ -7,6 +7,8 @@ import { rigIdentity, rigParts } from './gpu-sample.ts';
 /** NBMiner `GET /api/v1/status`: `*_raw` hashrates in H/s, per device power, temperature, fan %. */
 export const nbminer: MinerDriver = {
   name: 'nbminer',
+  firmware: 'nbminer',
+  make: 'NBMiner',
   async read(device, context) {
     const startedMs = context.now().getTime();
     const { bodies, sources, warnings } = await getPaths(device, ['/api/v1/status'], context);

@@ -7,6 +7,8 @@ import { rigIdentity, rigParts } from './gpu-sample.ts';
 /** TeamRedMiner (AMD) speaks cgminer's API: `devs` has one entry per GPU, KHS/MHS by window. */
 export const teamredminer: MinerDriver = {
   name: 'teamredminer',
+  firmware: 'teamredminer',
+  make: 'TeamRedMiner',
   async read(device, context) {
     const startedMs = context.now().getTime();
     const { bodies, sources, warnings } = await runCommands(

@@ -7,6 +7,8 @@ import { rigIdentity, rigParts } from './gpu-sample.ts';
 /** T-Rex (NVIDIA): `GET /summary`, hashrates in H/s, per GPU power, temperature and fan %. */
 export const trex: MinerDriver = {
   name: 'trex',
+  firmware: 'trex',
+  make: 'T-Rex',
   async read(device, context) {
     const startedMs = context.now().getTime();
     const { bodies, sources, warnings } = await getPaths(device, ['/summary'], context);

@@ -10,6 +10,8 @@ import { rigIdentity, rigParts } from './gpu-sample.ts';
  */
 export const xmrig: MinerDriver = {
   name: 'xmrig',
+  firmware: 'xmrig',
+  make: 'XMRig',
   async read(device, context) {
     const startedMs = context.now().getTime();
     const { bodies, sources, warnings } = await getPaths(device, ['/2/summary', '/2/backends'], context);
