@@ -123,6 +123,13 @@ function ledgerSettings(config: Config, settings: PoolSettingsStore): () => Prom
   });
 }
 
+/** The pool's books: found blocks, the journal of blocks the database missed, runtime settings. */
+interface Books {
+  readonly ledger: BlockLedger;
+  readonly journal: BlockJournal;
+  readonly settings: PoolSettingsStore;
+}
+
 /**
  * The ledger's periodic duties, run by one process only (the primary when there are
  * several): rollup increments folded, found blocks the journal holds and the books do not (found while the
@@ -132,11 +139,7 @@ function ledgerSchedule(
   config: Config,
   db: Database,
   rpc: BitcoinRpcClient,
-  books: {
-    readonly ledger: BlockLedger;
-    readonly journal: BlockJournal;
-    readonly settings: PoolSettingsStore;
-  },
+  books: Books,
   log: Logger,
 ): Schedule {
   const { ledger, journal, settings } = books;
@@ -254,11 +257,7 @@ async function startCoordinator(
   config: Config,
   db: Database,
   rpc: BitcoinRpcClient,
-  books: {
-    readonly ledger: BlockLedger;
-    readonly journal: BlockJournal;
-    readonly settings: PoolSettingsStore;
-  },
+  books: Books,
   log: Logger,
 ): Promise<Coordinator> {
   const schedule = ledgerSchedule(config, db, rpc, books, log);

@@ -1,64 +1,53 @@
-import type { Fan, HashBoard, MinerIdentity } from '@hashwatt/schemas';
-import { readPools, readSummary, readVersion, runCommands } from './cgminer.ts';
-import { assemble, type MinerDriver } from './driver.ts';
-import { first, num, records, str, type Record_ } from './fields.ts';
+import type { Fan, HashBoard } from '@hashwatt/schemas';
+import { readPools, readSummary, readVersion, rpcDriver } from './cgminer.ts';
+import { defined, first, num, positive, records, scaled, str, type Record_ } from './fields.ts';
 
 /**
  * Canaan Avalon on cgminer: `stats` packs each module's state into one string of
  * `Key[value]` pairs (`"MM ID0"`, or `"MM ID0:Summary"` on newer firmware): wall
  * power, GHS, per-board MGHS and temperatures, fans, SoftOFF.
  */
-export const avalon: MinerDriver = {
-  name: 'avalon',
-  firmware: 'avalon',
-  make: 'Avalon',
-  async read(device, context) {
-    const startedMs = context.now().getTime();
-    const { bodies, sources, warnings } = await runCommands(
-      device,
-      ['version', 'summary', 'stats', 'pools'],
-      context.limits,
-    );
+export const avalon = rpcDriver(
+  { name: 'avalon', firmware: 'avalon', make: 'Avalon' },
+  ['version', 'summary', 'stats', 'pools'],
+  (bodies) => {
     const version = first(bodies.get('version')?.VERSION) ?? {};
     const summary = readSummary(bodies.get('summary') ?? {});
     const module = moduleState(bodies.get('stats') ?? {});
-    const product = str(version.PROD);
-    const model = product?.replace(/^Avalon(?:Miner)?\s*/i, '') ?? str(version.MODEL);
-    const firmwareVersion = str(version.LVERSION) ?? readVersion(bodies.get('version') ?? {}).firmwareVersion;
-    const mac = str(version.MAC);
-    const identity: MinerIdentity = {
-      make: 'Avalon',
-      firmware: 'avalon',
-      algorithm: 'sha256d',
-      ...(model !== undefined && model !== '' && { model }),
-      ...(firmwareVersion !== undefined && { firmwareVersion }),
-      ...(mac !== undefined && { mac }),
-    };
+    const model = str(version.PROD)?.replace(/^Avalon(?:Miner)?\s*/i, '') ?? str(version.MODEL);
     const speed = num(module.GHSspd) ?? num(module.GHSavg);
-    const expected = num(module.GHSmm);
-    const power = num(module.WALLPOWER);
+    const power = positive(num(module.WALLPOWER));
     const sleeping = num(module.SoftOFF) === 1 || /In Idle/i.test(module.SYSTEMSTATU ?? '');
-    return assemble(
-      device,
-      identity,
-      {
+    return {
+      identity: {
+        make: 'Avalon',
+        firmware: 'avalon',
+        algorithm: 'sha256d',
+        ...defined({
+          model: model === '' ? undefined : model,
+          firmwareVersion: str(version.LVERSION) ?? readVersion(bodies.get('version') ?? {}).firmwareVersion,
+          mac: str(version.MAC),
+        }),
+      },
+      parts: {
         ...(speed !== undefined
           ? { hashrate: speed * 1e9, rawHashrate: { value: speed, unit: 'GH/s', field: 'GHSspd' } }
-          : summary.rate && { hashrate: summary.rate.hashrate, rawHashrate: summary.rate.raw }),
-        ...(expected !== undefined && expected > 0 && { expectedHashrate: expected * 1e9 }),
-        ...(power !== undefined && power > 0 && { powerW: power, powerSource: 'miner' as const }),
-        ...(sleeping && (speed ?? 0) === 0 && { state: 'sleeping' as const }),
+          : defined({ hashrate: summary.rate?.hashrate, rawHashrate: summary.rate?.raw })),
+        ...defined({
+          expectedHashrate: scaled(positive(num(module.GHSmm)), 1e9),
+          powerW: power,
+          powerSource: power === undefined ? undefined : ('miner' as const),
+          state: sleeping && (speed ?? 0) === 0 ? ('sleeping' as const) : undefined,
+          shares: summary.shares,
+          uptimeSeconds: summary.uptimeSeconds,
+        }),
         boards: boards(module),
         fans: fans(module),
         pools: readPools(bodies.get('pools') ?? {}),
-        ...(summary.shares && { shares: summary.shares }),
-        ...(summary.uptimeSeconds !== undefined && { uptimeSeconds: summary.uptimeSeconds }),
       },
-      { startedMs, sources, warnings },
-      context,
-    );
+    };
   },
-};
+);
 
 /** The `Key[value]` pairs of the first module's state string. */
 export function moduleState(stats: Record_): Readonly<Record<string, string>> {

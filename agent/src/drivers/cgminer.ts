@@ -1,9 +1,11 @@
 import type { Fan, HashBoard, MinerPool } from '@hashwatt/schemas';
 import { command, type RpcLimits, type RpcTarget } from '../protocol/cgminer-rpc.ts';
+import { defineDriver, type DriverName, type MinerDriver, type ReadContext, type Reading } from './driver.ts';
 import {
   count,
   first,
   num,
+  positive,
   rateField,
   records,
   str,
@@ -223,10 +225,6 @@ function chipCelsius(value: number | undefined): number | undefined {
   return value !== undefined && value > 1000 ? value / 1000 : value;
 }
 
-function positive(value: number | undefined): number | undefined {
-  return value !== undefined && value > 0 ? value : undefined;
-}
-
 /** The highest reading of "55-66-78-91", [47, 46, 67] or ["25687", ""]: sensors that read 0 are absent. */
 export function maxOf(value: unknown): number | undefined {
   const parts = Array.isArray(value) ? value : typeof value === 'string' ? value.split('-') : [value];
@@ -311,4 +309,18 @@ export async function runCommands(
     throw failure?.reason instanceof Error ? failure.reason : new Error('no reply');
   }
   return { bodies, sources, warnings };
+}
+
+/** A driver for a firmware on the cgminer-style port: its commands, and how to read their replies. */
+export function rpcDriver(
+  meta: DriverName,
+  commands: readonly string[],
+  build: (bodies: ReadonlyMap<string, Record_>, context: ReadContext) => Reading,
+  options: { readonly newline?: boolean } = {},
+): MinerDriver {
+  return defineDriver(
+    meta,
+    (device, context) => runCommands(device, commands, context.limits, options),
+    build,
+  );
 }

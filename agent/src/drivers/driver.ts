@@ -22,7 +22,7 @@ export function deviceKey(device: DeviceAddress): string {
   return `${device.host}:${String(device.port)}`;
 }
 
-type Parts = Omit<
+export type Parts = Omit<
   MinerSample,
   'device' | 'at' | 'identity' | 'state' | 'collection' | 'boards' | 'fans' | 'pools' | 'messages'
 > &
@@ -66,6 +66,49 @@ export function assemble(
       latencyMs: Math.max(0, now.getTime() - collection.startedMs),
       sources: [...collection.sources],
       warnings: [...collection.warnings],
+    },
+  };
+}
+
+/** What a driver made of a device's replies. */
+export interface Reading {
+  readonly identity: MinerIdentity;
+  readonly parts: Parts;
+}
+
+export interface Replies<B> {
+  readonly bodies: B;
+  /** The calls that answered, e.g. `rpc:stats`. */
+  readonly sources: readonly string[];
+  /** Calls that failed and repairs made, each a line. */
+  readonly warnings: readonly string[];
+}
+
+export interface DriverName {
+  readonly name: string;
+  readonly firmware: Firmware;
+  readonly make: string;
+}
+
+/** A driver: fetch the replies a firmware gives, then read them into a sample. */
+export function defineDriver<B>(
+  meta: DriverName,
+  fetch: (device: DeviceAddress, context: ReadContext) => Promise<Replies<B>>,
+  build: (bodies: B, context: ReadContext) => Reading,
+): MinerDriver {
+  return {
+    ...meta,
+    async read(device, context) {
+      const startedMs = context.now().getTime();
+      const replies = await fetch(device, context);
+      const { identity, parts } = build(replies.bodies, context);
+      return assemble(
+        device,
+        identity,
+        parts,
+        { startedMs, sources: replies.sources, warnings: replies.warnings },
+        context,
+      );
     },
   };
 }

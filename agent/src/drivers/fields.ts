@@ -21,6 +21,16 @@ export function num(value: unknown): number | undefined {
   return undefined;
 }
 
+/** A reading that is there only when above zero (a sensor that reads 0 is absent). */
+export function positive(value: number | undefined): number | undefined {
+  return value !== undefined && value > 0 ? value : undefined;
+}
+
+/** `value` in other units (GH/s to H/s: 1e9), absent staying absent. */
+export function scaled(value: number | undefined, factor: number): number | undefined {
+  return value === undefined ? undefined : value * factor;
+}
+
 /** A count: a non-negative whole number, or undefined. */
 export function count(value: unknown): number | undefined {
   const n = num(value);
@@ -99,4 +109,15 @@ export function rateField(
     }
   }
   return undefined;
+}
+
+type KeptKeys<T> = { [K in keyof T]-?: undefined extends T[K] ? never : K }[keyof T];
+
+/** `fields` without its undefined values: those keys become optional, as the schemas have them. */
+export type Defined<T> = { [K in KeptKeys<T>]: T[K] } & {
+  [K in Exclude<keyof T, KeptKeys<T>>]?: Exclude<T[K], undefined>;
+};
+
+export function defined<T extends Record<string, unknown>>(fields: T): Defined<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Defined<T>;
 }

@@ -1,5 +1,12 @@
 import { getJson } from '../protocol/http-json.ts';
-import type { DeviceAddress, ReadContext } from './driver.ts';
+import {
+  defineDriver,
+  type DeviceAddress,
+  type DriverName,
+  type MinerDriver,
+  type ReadContext,
+  type Reading,
+} from './driver.ts';
 
 export interface HttpResults {
   /** Each path's reply: an object, or an array (XMRig's backends). */
@@ -43,4 +50,13 @@ export async function getPaths(
     throw new Error(warnings.join('; '));
   }
   return { bodies, sources, warnings };
+}
+
+/** A driver for a firmware's HTTP API: its paths, and how to read their replies. */
+export function httpDriver(
+  meta: DriverName,
+  paths: readonly string[],
+  build: (bodies: ReadonlyMap<string, unknown>, context: ReadContext) => Reading,
+): MinerDriver {
+  return defineDriver(meta, (device, context) => getPaths(device, paths, context), build);
 }

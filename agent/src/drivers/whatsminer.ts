@@ -1,71 +1,59 @@
-import type { DeviceMessage, Fan, MinerIdentity } from '@hashwatt/schemas';
-import { readDevs, readPools, readSummary, runCommands } from './cgminer.ts';
-import { assemble, type MinerDriver } from './driver.ts';
-import { count, first, num, record, records, str, type Record_ } from './fields.ts';
+import type { DeviceMessage, Fan } from '@hashwatt/schemas';
+import { readDevs, readPools, readSummary, rpcDriver } from './cgminer.ts';
+import { count, defined, first, num, record, records, scaled, str, type Record_ } from './fields.ts';
 
 /**
  * Whatsminer (MicroBT btminer) API v2 on port 4028: cgminer-style `summary`, `devs`
  * and `pools` in MH/s, plus `get_*` commands in a flat envelope. Reads need no token.
  */
-export const whatsminer: MinerDriver = {
-  name: 'whatsminer',
-  firmware: 'whatsminer',
-  make: 'Whatsminer',
-  async read(device, context) {
-    const startedMs = context.now().getTime();
-    const { bodies, sources, warnings } = await runCommands(
-      device,
-      ['summary', 'devs', 'pools', 'devdetails', 'get_version', 'get_miner_info', 'get_error_code'],
-      context.limits,
-    );
+export const whatsminer = rpcDriver(
+  { name: 'whatsminer', firmware: 'whatsminer', make: 'Whatsminer' },
+  ['summary', 'devs', 'pools', 'devdetails', 'get_version', 'get_miner_info', 'get_error_code'],
+  (bodies) => {
     const summaryBody = bodies.get('summary') ?? {};
     const entry = first(summaryBody.SUMMARY) ?? {};
     const summary = readSummary(summaryBody);
     const realtime = num(entry['HS RT']);
     const info = record(bodies.get('get_miner_info')?.Msg);
-    const model = str(first(bodies.get('devdetails')?.DEVDETAILS)?.Model);
-    const firmwareVersion =
-      str(record(bodies.get('get_version')?.Msg)?.fw_ver) ??
-      str(entry['Firmware Version'])?.replace(/^'|'$/g, '');
-    const mac = str(entry.MAC) ?? str(info?.mac);
-    const hostname = str(info?.hostname);
-    const identity: MinerIdentity = {
-      make: 'Whatsminer',
-      firmware: 'whatsminer',
-      algorithm: 'sha256d',
-      ...(model !== undefined && { model }),
-      ...(firmwareVersion !== undefined && { firmwareVersion }),
-      ...(mac !== undefined && { mac }),
-      ...(hostname !== undefined && { hostname }),
-    };
     const expected = num(entry['Factory GHS']);
     const power = num(entry.Power_RT) ?? num(entry.Power);
-    const powerLimit = num(entry['Power Limit']);
     const fans: Fan[] = [entry['Fan Speed In'], entry['Fan Speed Out']]
       .map((rpm, id) => ({ id, rpm: num(rpm) }))
       .filter((fan): fan is { id: number; rpm: number } => fan.rpm !== undefined);
-    return assemble(
-      device,
-      identity,
-      {
+    return {
+      identity: {
+        make: 'Whatsminer',
+        firmware: 'whatsminer',
+        algorithm: 'sha256d',
+        ...defined({
+          model: str(first(bodies.get('devdetails')?.DEVDETAILS)?.Model),
+          firmwareVersion:
+            str(record(bodies.get('get_version')?.Msg)?.fw_ver) ??
+            str(entry['Firmware Version'])?.replace(/^'|'$/g, ''),
+          mac: str(entry.MAC) ?? str(info?.mac),
+          hostname: str(info?.hostname),
+        }),
+      },
+      parts: {
         ...(realtime !== undefined
           ? { hashrate: realtime * 1e6, rawHashrate: { value: realtime, unit: 'MH/s', field: 'HS RT' } }
-          : summary.rate && { hashrate: summary.rate.hashrate, rawHashrate: summary.rate.raw }),
-        ...(expected !== undefined && { expectedHashrate: expected * 1e9 }),
-        ...(power !== undefined && { powerW: power, powerSource: 'miner' as const }),
-        ...(powerLimit !== undefined && { powerLimitW: powerLimit }),
+          : defined({ hashrate: summary.rate?.hashrate, rawHashrate: summary.rate?.raw })),
+        ...defined({
+          expectedHashrate: scaled(expected, 1e9),
+          powerW: power,
+          powerSource: power === undefined ? undefined : ('miner' as const),
+          powerLimitW: num(entry['Power Limit']),
+          shares: summary.shares,
+          uptimeSeconds: summary.uptimeSeconds,
+        }),
         boards: readDevs(bodies.get('devs') ?? {}),
         fans,
         pools: readPools(bodies.get('pools') ?? {}),
         messages: errorCodes(entry, bodies.get('get_error_code')),
-        ...(summary.shares && { shares: summary.shares }),
-        ...(summary.uptimeSeconds !== undefined && { uptimeSeconds: summary.uptimeSeconds }),
       },
-      { startedMs, sources, warnings },
-      context,
-    );
+    };
   },
-};
+);
 
 /**
  * Whatsminer's error codes: `get_error_code` lists `{code: since}` (API 2.0.4 on; some

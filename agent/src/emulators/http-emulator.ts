@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage } from 'node:http';
+import { listen } from './listen.ts';
 
 /**
  * A miner's HTTP API on a real port (AxeOS, GPU miners): each path answered with the
@@ -42,17 +43,10 @@ export async function startHttpEmulator(
         .end(rule.body);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  if (address === null || typeof address === 'string') {
-    throw new Error('the emulator has no TCP address');
-  }
+  const { host, port } = await listen(server, options);
   return {
-    host: address.address,
-    port: address.port,
+    host,
+    port,
     requests,
     close: () =>
       new Promise<void>((resolve) => {

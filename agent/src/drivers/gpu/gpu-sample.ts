@@ -1,66 +1,65 @@
-import type { Gpu, MinerIdentity, MinerPool } from '@hashwatt/schemas';
-import type { Firmware } from '@hashwatt/schemas';
+import type { Firmware, Gpu, MinerPool } from '@hashwatt/schemas';
+import type { DriverName, Reading } from '../driver.ts';
+import { defined } from '../fields.ts';
 
 /** What a GPU rig's mining software reports, read into the sample's shapes. */
 export interface GpuRig {
-  readonly software: string;
-  readonly firmware: Firmware;
-  readonly version?: string;
-  readonly algorithm: string;
-  readonly hashrate?: {
-    readonly value: number;
-    readonly unit: string;
-    readonly field: string;
-    readonly scale: number;
-  };
+  readonly version: string | undefined;
+  readonly algorithm: string | undefined;
+  readonly hashrate:
+    | { readonly value: number; readonly unit: string; readonly field: string; readonly scale: number }
+    | undefined;
   readonly gpus: Gpu[];
   readonly pools: MinerPool[];
-  readonly powerW?: number;
-  readonly accepted?: number;
-  readonly rejected?: number;
-  readonly uptimeSeconds?: number;
+  /** The rig's own total; else the cards' sum. */
+  readonly powerW?: number | undefined;
+  readonly accepted: number | undefined;
+  readonly rejected: number | undefined;
+  readonly uptimeSeconds: number | undefined;
+  readonly paused?: boolean;
+}
+
+/** The one pool a GPU miner works for, when it names one. */
+export function activePool(url: string | undefined, user: string | undefined): MinerPool[] {
+  return url === undefined ? [] : [{ index: 0, url, user: user ?? '', active: true, alive: true }];
 }
 
 /** A rig is named by its cards: "8× GTX 1070 Ti", or the cards listed when they differ. */
-export function rigIdentity(rig: GpuRig): MinerIdentity {
+export function rigReading(meta: DriverName & { readonly firmware: Firmware }, rig: GpuRig): Reading {
   const names = [
     ...new Set(rig.gpus.map((gpu) => gpu.name).filter((name): name is string => name !== undefined)),
   ];
   const model = names.length === 1 ? `${String(rig.gpus.length)}× ${names[0] ?? ''}` : names.join(', ');
-  return {
-    make: rig.software,
-    firmware: rig.firmware,
-    algorithm: rig.algorithm.toLowerCase(),
-    ...(model !== '' && { model }),
-    ...(rig.version !== undefined && { firmwareVersion: rig.version }),
-  };
-}
-
-export function rigParts(rig: GpuRig): {
-  hashrate?: number;
-  rawHashrate?: { value: number; unit: string; field: string };
-  powerW?: number;
-  powerSource?: 'miner';
-  gpus: Gpu[];
-  pools: MinerPool[];
-  shares?: { accepted: number; rejected: number };
-  uptimeSeconds?: number;
-} {
   const power =
     rig.powerW ??
     (rig.gpus.some((gpu) => gpu.powerW !== undefined)
       ? rig.gpus.reduce((sum, gpu) => sum + (gpu.powerW ?? 0), 0)
       : undefined);
   return {
-    ...(rig.hashrate && {
-      hashrate: rig.hashrate.value * rig.hashrate.scale,
-      rawHashrate: { value: rig.hashrate.value, unit: rig.hashrate.unit, field: rig.hashrate.field },
-    }),
-    ...(power !== undefined && { powerW: power, powerSource: 'miner' as const }),
-    gpus: rig.gpus,
-    pools: rig.pools,
-    ...(rig.accepted !== undefined &&
-      rig.rejected !== undefined && { shares: { accepted: rig.accepted, rejected: rig.rejected } }),
-    ...(rig.uptimeSeconds !== undefined && { uptimeSeconds: rig.uptimeSeconds }),
+    identity: {
+      make: meta.make,
+      firmware: meta.firmware,
+      algorithm: (rig.algorithm ?? 'unknown').toLowerCase(),
+      ...defined({ model: model === '' ? undefined : model, firmwareVersion: rig.version }),
+    },
+    parts: {
+      ...defined({
+        hashrate: rig.hashrate === undefined ? undefined : rig.hashrate.value * rig.hashrate.scale,
+        rawHashrate:
+          rig.hashrate === undefined
+            ? undefined
+            : { value: rig.hashrate.value, unit: rig.hashrate.unit, field: rig.hashrate.field },
+        powerW: power,
+        powerSource: power === undefined ? undefined : ('miner' as const),
+        shares:
+          rig.accepted !== undefined && rig.rejected !== undefined
+            ? { accepted: rig.accepted, rejected: rig.rejected }
+            : undefined,
+        uptimeSeconds: rig.uptimeSeconds,
+        state: rig.paused === true ? ('sleeping' as const) : undefined,
+      }),
+      gpus: rig.gpus,
+      pools: rig.pools,
+    },
   };
 }

@@ -1,143 +1,99 @@
 import type { Gpu } from '@hashwatt/schemas';
-import { assemble, type MinerDriver } from '../driver.ts';
-import { count, first, num, record, records, str, unitScale } from '../fields.ts';
-import { getPaths } from '../http.ts';
-import { rigIdentity, rigParts, type GpuRig } from './gpu-sample.ts';
+import {
+  count,
+  defined,
+  first,
+  num,
+  record,
+  records,
+  scaled,
+  str,
+  unitScale,
+  type Record_,
+} from '../fields.ts';
+import { httpDriver } from '../http.ts';
+import { activePool, rigReading, type GpuRig } from './gpu-sample.ts';
+
+const META = { name: 'lolminer', firmware: 'lolminer', make: 'lolMiner' } as const;
 
 /**
  * lolMiner `GET /summary`, both shapes: up to 1.2x `Session` + `GPUs[]`, from 1.3x
  * `Algorithms[]` + `Workers[]`; the unit is named in `Performance_Unit` ("mh/s").
  */
-export const lolminer: MinerDriver = {
-  name: 'lolminer',
-  firmware: 'lolminer',
-  make: 'lolMiner',
-  async read(device, context) {
-    const startedMs = context.now().getTime();
-    const { bodies, sources, warnings } = await getPaths(device, ['/summary'], context);
-    const summary = record(bodies.get('/summary')) ?? {};
-    const rig = Array.isArray(summary.Algorithms) ? modern(summary) : legacy(summary);
-    return assemble(device, rigIdentity(rig), rigParts(rig), { startedMs, sources, warnings }, context);
-  },
-};
+export const lolminer = httpDriver(META, ['/summary'], (bodies) => {
+  const summary = record(bodies.get('/summary')) ?? {};
+  const stratum = record(summary.Stratum);
+  const common = {
+    version: str(summary.Software)?.replace(/^lolMiner\s*/i, ''),
+    pools: activePool(str(stratum?.Current_Pool), str(stratum?.Current_User)),
+    uptimeSeconds: count(record(summary.Session)?.Uptime),
+  };
+  return rigReading(META, {
+    ...common,
+    ...(Array.isArray(summary.Algorithms) ? modern(summary) : legacy(summary)),
+  });
+});
 
-function legacy(summary: Readonly<Record<string, unknown>>): GpuRig {
+type Shape = Omit<GpuRig, 'version' | 'pools' | 'uptimeSeconds'>;
+
+function legacy(summary: Record_): Shape {
   const session = record(summary.Session) ?? {};
   const unit = str(session.Performance_Unit) ?? 'mh/s';
   const scale = unitScale(unit) ?? 1;
-  const gpus = records(summary.GPUs).map((gpu, position): Gpu => {
-    const performance = num(gpu.Performance);
-    const power = num(gpu['Consumption (W)']);
-    const temp = num(gpu['Temp (deg C)']);
-    const memoryTemp = num(gpu['Mem Temp (deg C)']);
-    const fan = num(gpu['Fan Speed (%)']);
-    const name = str(gpu.Name);
-    const busId = str(gpu.PCIE_Address);
-    const accepted = count(gpu.Session_Accepted);
-    return {
+  const total = num(session.Performance_Summary);
+  const accepted = count(session.Accepted);
+  const submitted = count(session.Submitted);
+  return {
+    algorithm: str(record(summary.Mining)?.Algorithm),
+    hashrate:
+      total === undefined ? undefined : { value: total, unit, field: 'Session.Performance_Summary', scale },
+    gpus: records(summary.GPUs).map((gpu, position): Gpu => ({
       index: count(gpu.Index) ?? position,
-      ...(name !== undefined && { name }),
-      ...(busId !== undefined && { busId }),
-      ...(performance !== undefined && { hashrate: performance * scale }),
-      ...(power !== undefined && { powerW: power }),
-      ...(temp !== undefined && { tempC: temp }),
-      ...(memoryTemp !== undefined && { memoryTempC: memoryTemp }),
-      ...(fan !== undefined && { fanPercent: fan }),
-      ...(accepted !== undefined && { accepted }),
-    };
-  });
-  return commonRig(summary, {
-    gpus,
-    total: num(session.Performance_Summary),
-    field: 'Session.Performance_Summary',
-    unit,
-    scale,
-    power: num(session.TotalPower),
-    accepted: count(session.Accepted),
-    rejected: subtract(count(session.Submitted), count(session.Accepted)),
-    uptime: count(session.Uptime),
-  });
+      ...defined({
+        name: str(gpu.Name),
+        busId: str(gpu.PCIE_Address),
+        hashrate: scaled(num(gpu.Performance), scale),
+        powerW: num(gpu['Consumption (W)']),
+        tempC: num(gpu['Temp (deg C)']),
+        memoryTempC: num(gpu['Mem Temp (deg C)']),
+        fanPercent: num(gpu['Fan Speed (%)']),
+        accepted: count(gpu.Session_Accepted),
+      }),
+    })),
+    powerW: num(session.TotalPower),
+    accepted,
+    rejected:
+      accepted === undefined || submitted === undefined ? undefined : Math.max(0, submitted - accepted),
+  };
 }
 
-function modern(summary: Readonly<Record<string, unknown>>): GpuRig {
+function modern(summary: Record_): Shape {
   const algorithm = first(summary.Algorithms) ?? {};
   const unit = str(algorithm.Performance_Unit) ?? 'mh/s';
   const scale = unitScale(unit) ?? 1;
   const speeds = Array.isArray(algorithm.Worker_Performance)
     ? (algorithm.Worker_Performance as unknown[])
     : [];
-  const gpus = records(summary.Workers).map((worker, position): Gpu => {
-    const speed = num(speeds[position]);
-    const power = num(worker.Power);
-    const temp = num(worker.Core_Temp);
-    const memoryTemp = num(worker.Mem_Temp);
-    const fan = num(worker.Fan_Speed);
-    const name = str(worker.Name);
-    const busId = str(worker.PCIE_Address);
-    return {
+  const total = num(algorithm.Total_Performance);
+  return {
+    algorithm: str(algorithm.Algorithm),
+    hashrate:
+      total === undefined
+        ? undefined
+        : { value: total, unit, field: 'Algorithms[0].Total_Performance', scale },
+    gpus: records(summary.Workers).map((worker, position): Gpu => ({
       index: count(worker.Index) ?? position,
-      ...(name !== undefined && { name }),
-      ...(busId !== undefined && { busId }),
-      ...(speed !== undefined && { hashrate: speed * scale }),
-      ...(power !== undefined && { powerW: power }),
-      ...(temp !== undefined && { tempC: temp }),
-      ...(memoryTemp !== undefined && { memoryTempC: memoryTemp }),
-      ...(fan !== undefined && { fanPercent: fan }),
-    };
-  });
-  const session = record(summary.Session) ?? {};
-  return commonRig(summary, {
-    gpus,
-    total: num(algorithm.Total_Performance),
-    field: 'Algorithms[0].Total_Performance',
-    unit,
-    scale,
-    power: undefined,
+      ...defined({
+        name: str(worker.Name),
+        busId: str(worker.PCIE_Address),
+        hashrate: scaled(num(speeds[position]), scale),
+        powerW: num(worker.Power),
+        tempC: num(worker.Core_Temp),
+        memoryTempC: num(worker.Mem_Temp),
+        fanPercent: num(worker.Fan_Speed),
+      }),
+    })),
     accepted: count(algorithm.Total_Accepted),
     rejected: count(algorithm.Total_Rejected),
-    uptime: count(session.Uptime),
-    algorithm: str(algorithm.Algorithm),
-  });
-}
-
-function commonRig(
-  summary: Readonly<Record<string, unknown>>,
-  read: {
-    gpus: Gpu[];
-    total: number | undefined;
-    field: string;
-    unit: string;
-    scale: number;
-    power: number | undefined;
-    accepted: number | undefined;
-    rejected: number | undefined;
-    uptime: number | undefined;
-    algorithm?: string | undefined;
-  },
-): GpuRig {
-  const stratum = record(summary.Stratum);
-  const url = str(stratum?.Current_Pool);
-  const version = str(summary.Software)?.replace(/^lolMiner\s*/i, '');
-  return {
-    software: 'lolMiner',
-    firmware: 'lolminer',
-    algorithm: read.algorithm ?? str(record(summary.Mining)?.Algorithm) ?? 'unknown',
-    gpus: read.gpus,
-    pools:
-      url === undefined
-        ? []
-        : [{ index: 0, url, user: str(stratum?.Current_User) ?? '', active: true, alive: true }],
-    ...(version !== undefined && { version }),
-    ...(read.total !== undefined && {
-      hashrate: { value: read.total, unit: read.unit, field: read.field, scale: read.scale },
-    }),
-    ...(read.power !== undefined && { powerW: read.power }),
-    ...(read.accepted !== undefined && { accepted: read.accepted }),
-    ...(read.rejected !== undefined && { rejected: read.rejected }),
-    ...(read.uptime !== undefined && { uptimeSeconds: read.uptime }),
   };
-}
-
-function subtract(a: number | undefined, b: number | undefined): number | undefined {
-  return a === undefined || b === undefined ? undefined : Math.max(0, a - b);
 }

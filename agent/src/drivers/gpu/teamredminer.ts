@@ -1,59 +1,38 @@
-import type { Gpu } from '@hashwatt/schemas';
-import { readPools, readSummary, runCommands } from '../cgminer.ts';
-import { assemble, type MinerDriver } from '../driver.ts';
-import { count, first, num, rateField, records, str } from '../fields.ts';
-import { rigIdentity, rigParts } from './gpu-sample.ts';
+import { readPools, readSummary, rpcDriver } from '../cgminer.ts';
+import { count, defined, first, num, rateField, records, str } from '../fields.ts';
+import { rigReading } from './gpu-sample.ts';
+
+const META = { name: 'teamredminer', firmware: 'teamredminer', make: 'TeamRedMiner' } as const;
 
 /** TeamRedMiner (AMD) speaks cgminer's API: `devs` has one entry per GPU, KHS/MHS by window. */
-export const teamredminer: MinerDriver = {
-  name: 'teamredminer',
-  firmware: 'teamredminer',
-  make: 'TeamRedMiner',
-  async read(device, context) {
-    const startedMs = context.now().getTime();
-    const { bodies, sources, warnings } = await runCommands(
-      device,
-      ['summary', 'devs', 'pools'],
-      context.limits,
-    );
-    const devs = bodies.get('devs') ?? {};
-    const gpus = records(devs.DEVS).map((gpu, position): Gpu => {
-      const rate = rateField(gpu, ['30s', '5s', '1m', 'av']);
-      const temp = num(gpu.Temperature);
-      const fan = num(gpu['Fan Percent']);
-      const accepted = count(gpu.Accepted);
-      const rejected = count(gpu.Rejected);
-      return {
-        index: count(gpu.GPU) ?? position,
-        ...(rate && { hashrate: rate.hashrate }),
-        ...(temp !== undefined && { tempC: temp }),
-        ...(fan !== undefined && { fanPercent: fan }),
-        ...(accepted !== undefined && { accepted }),
-        ...(rejected !== undefined && { rejected }),
-      };
-    });
-    const summary = readSummary(bodies.get('summary') ?? {});
-    const total = summary.rate?.hashrate ?? gpus.reduce((sum, gpu) => sum + (gpu.hashrate ?? 0), 0);
-    const pools = readPools(bodies.get('pools') ?? {});
-    const description = [...bodies.values()]
-      .map((body) => str(first(body.STATUS)?.Description))
-      .find(Boolean);
-    const version = description?.replace(/^TeamRedMiner\s*/i, '');
-    const algorithm = str(first(bodies.get('pools')?.POOLS)?.Algorithm) ?? 'unknown';
-    const accepted = summary.shares?.accepted ?? gpus.reduce((sum, gpu) => sum + (gpu.accepted ?? 0), 0);
-    const rejected = summary.shares?.rejected ?? gpus.reduce((sum, gpu) => sum + (gpu.rejected ?? 0), 0);
-    const rig = {
-      software: 'TeamRedMiner',
-      firmware: 'teamredminer' as const,
-      algorithm,
-      gpus,
-      pools,
-      hashrate: { value: total, unit: 'H/s', field: summary.rate?.raw.field ?? 'DEVS[].KHS 30s', scale: 1 },
-      accepted,
-      rejected,
-      ...(version !== undefined && { version }),
-      ...(summary.uptimeSeconds !== undefined && { uptimeSeconds: summary.uptimeSeconds }),
-    };
-    return assemble(device, rigIdentity(rig), rigParts(rig), { startedMs, sources, warnings }, context);
-  },
-};
+export const teamredminer = rpcDriver(META, ['summary', 'devs', 'pools'], (bodies) => {
+  const gpus = records(bodies.get('devs')?.DEVS).map((gpu, position) => ({
+    index: count(gpu.GPU) ?? position,
+    ...defined({
+      hashrate: rateField(gpu, ['30s', '5s', '1m', 'av'])?.hashrate,
+      tempC: num(gpu.Temperature),
+      fanPercent: num(gpu['Fan Percent']),
+      accepted: count(gpu.Accepted),
+      rejected: count(gpu.Rejected),
+    }),
+  }));
+  const summary = readSummary(bodies.get('summary') ?? {});
+  const sum = (field: 'hashrate' | 'accepted' | 'rejected'): number =>
+    gpus.reduce((total, gpu) => total + (gpu[field] ?? 0), 0);
+  const description = [...bodies.values()].map((body) => str(first(body.STATUS)?.Description)).find(Boolean);
+  return rigReading(META, {
+    version: description?.replace(/^TeamRedMiner\s*/i, ''),
+    algorithm: str(first(bodies.get('pools')?.POOLS)?.Algorithm),
+    hashrate: {
+      value: summary.rate?.hashrate ?? sum('hashrate'),
+      unit: 'H/s',
+      field: summary.rate?.raw.field ?? 'DEVS[].KHS 30s',
+      scale: 1,
+    },
+    gpus,
+    pools: readPools(bodies.get('pools') ?? {}),
+    accepted: summary.shares?.accepted ?? sum('accepted'),
+    rejected: summary.shares?.rejected ?? sum('rejected'),
+    uptimeSeconds: summary.uptimeSeconds,
+  });
+});

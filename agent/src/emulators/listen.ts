@@ -1,0 +1,17 @@
+import type { Server } from 'node:net';
+
+/** Listens on host:port (port 0: any free one) and says where, for every emulator. */
+export async function listen(
+  server: Server,
+  options: { readonly host?: string | undefined; readonly port?: number | undefined },
+): Promise<{ host: string; port: number }> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') {
+    throw new Error('the emulator has no TCP address');
+  }
+  return { host: address.address, port: address.port };
+}
