@@ -31,3 +31,13 @@ export function numberedShare(n: number, workers = 5): ShareRecord {
     fees: 1_000_000,
   };
 }
+
+/** What an ordinary accepted share on mainnet-like work carries besides who sent it and how hard it was. */
+export const ORDINARY_SHARE = {
+  height: 900_000,
+  block: false,
+  solo: false,
+  networkDifficulty: 1e14,
+  subsidy: 312_500_000,
+  fees: 0,
+} as const;

@@ -16,6 +16,7 @@ import { createFarm } from '../../src/farms/farms.ts';
 import { ShareStore } from '../../src/ledger/share-store.ts';
 import { signInAs, startTestApi, type TestApi } from '../helpers/api.ts';
 import { MINER_ADDRESS } from '../helpers/pool.ts';
+import { ORDINARY_SHARE } from '../helpers/share-writer.ts';
 
 const PASSWORD = 'a password long enough';
 
@@ -112,12 +113,7 @@ describe('who may call what', () => {
           payoutAddress: MINER_ADDRESS,
           difficulty: 1_000,
           achieved: 2_000,
-          height: 900_000,
-          block: false,
-          solo: false,
-          networkDifficulty: 1e14,
-          subsidy: 312_500_000,
-          fees: 0,
+          ...ORDINARY_SHARE,
         },
       ],
       rejects: [],

@@ -20,6 +20,7 @@ import { ShareStore, type ShareRecord } from '../../src/ledger/share-store.ts';
 import { NETWORK, signInAs, startTestApi, type Session, type TestApi } from '../helpers/api.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { MINER_ADDRESS, OTHER_MINER_ADDRESS } from '../helpers/pool.ts';
+import { ORDINARY_SHARE } from '../helpers/share-writer.ts';
 
 const PASSWORD = 'a password long enough';
 const oldShareMs = (nowMs: number): number => nowMs - (3 * 60 + 17) * 60_000;
@@ -32,12 +33,7 @@ function share(account: string, worker: string, difficulty: number, timeMs: numb
     payoutAddress: account,
     difficulty,
     achieved: difficulty * 2,
-    height: 900_000,
-    block: false,
-    solo: false,
-    networkDifficulty: 1e14,
-    subsidy: 312_500_000,
-    fees: 0,
+    ...ORDINARY_SHARE,
   };
 }
 

@@ -9,6 +9,7 @@ import { foldRollups } from '../../src/ledger/rollups.ts';
 import { ShareStore, type RejectRecord, type ShareRecord } from '../../src/ledger/share-store.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { seededRandom } from '../helpers/random.ts';
+import { ORDINARY_SHARE } from '../helpers/share-writer.ts';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 34, 56, 789);
 const HOURS_OF_SHARES = 25;
@@ -41,12 +42,7 @@ function sharesOf(stream: Stream, random: () => number): ShareRecord[] {
       payoutAddress: null,
       difficulty: stream.difficultyAt(time),
       achieved: difficulty * 2,
-      height: 900_000,
-      block: false,
-      solo: false,
-      networkDifficulty: 1e14,
-      subsidy: 312_500_000,
-      fees: 0,
+      ...ORDINARY_SHARE,
     });
   }
 }

@@ -1,7 +1,6 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import {
-  ErrorBody,
   IdParams,
   Organisation,
   OrganisationCreate,
@@ -15,22 +14,18 @@ import type { ApiDeps } from '../../app.ts';
 import { createOrganisation, listOrganisations } from '../../auth/organisations.ts';
 import { createUser, getUser, listUsers, updateUser } from '../../auth/users.ts';
 import { userId } from '../../scope.ts';
-
-const errors = {
-  400: ErrorBody,
-  401: ErrorBody,
-  403: ErrorBody,
-  404: ErrorBody,
-  409: ErrorBody,
-  500: ErrorBody,
-};
+import { WRITE_ERRORS } from '../error-responses.ts';
 
 export const adminRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, done) => {
   app.get(
     '/admin/users',
     {
       config: { access: 'admin' },
-      schema: { tags: ['admin'], summary: 'Every user', response: { 200: Type.Array(User), ...errors } },
+      schema: {
+        tags: ['admin'],
+        summary: 'Every user',
+        response: { 200: Type.Array(User), ...WRITE_ERRORS },
+      },
     },
     () => listUsers(deps.db),
   );
@@ -43,7 +38,7 @@ export const adminRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
         tags: ['admin'],
         summary: 'Adds a user: an operator of an organisation, a regulator of a jurisdiction, or an admin',
         body: UserCreate,
-        response: { 201: User, ...errors },
+        response: { 201: User, ...WRITE_ERRORS },
       },
     },
     async (request, reply) => {
@@ -57,7 +52,12 @@ export const adminRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
     '/admin/users/:id',
     {
       config: { access: 'admin' },
-      schema: { tags: ['admin'], summary: 'A user', params: IdParams, response: { 200: User, ...errors } },
+      schema: {
+        tags: ['admin'],
+        summary: 'A user',
+        params: IdParams,
+        response: { 200: User, ...WRITE_ERRORS },
+      },
     },
     (request) => getUser(deps.db, request.params.id),
   );
@@ -71,7 +71,7 @@ export const adminRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
         summary: "Renames, disables or re-keys a user (disabling or a new password ends the user's sessions)",
         params: IdParams,
         body: UserPatch,
-        response: { 200: User, ...errors },
+        response: { 200: User, ...WRITE_ERRORS },
       },
     },
     async (request) => {
@@ -91,7 +91,7 @@ export const adminRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
       schema: {
         tags: ['admin'],
         summary: 'Every organisation',
-        response: { 200: Type.Array(Organisation), ...errors },
+        response: { 200: Type.Array(Organisation), ...WRITE_ERRORS },
       },
     },
     () => listOrganisations(deps.db),
@@ -105,7 +105,7 @@ export const adminRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
         tags: ['admin'],
         summary: 'Adds an organisation',
         body: OrganisationCreate,
-        response: { 201: Organisation, ...errors },
+        response: { 201: Organisation, ...WRITE_ERRORS },
       },
     },
     async (request, reply) => reply.code(201).send(await createOrganisation(deps.db, request.body.name)),
@@ -118,7 +118,7 @@ export const adminRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
       schema: {
         tags: ['admin'],
         summary: "The pool's payout settings in force",
-        response: { 200: PoolSettings, ...errors },
+        response: { 200: PoolSettings, ...WRITE_ERRORS },
       },
     },
     () => deps.pool.settings(),
@@ -132,7 +132,7 @@ export const adminRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
         tags: ['admin'],
         summary: 'Changes the pool fee or payouts while the pool runs (seen by every process within 2 s)',
         body: PoolSettingsPatch,
-        response: { 200: PoolSettings, ...errors },
+        response: { 200: PoolSettings, ...WRITE_ERRORS },
       },
     },
     async (request) => {

@@ -1,19 +1,11 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { ErrorBody, LoginBody, SessionView } from '@hashwatt/schemas';
+import { LoginBody, SessionView } from '@hashwatt/schemas';
 import { HwError } from '../../../errors.ts';
 import type { ApiDeps } from '../../app.ts';
 import { signIn, signOut } from '../../auth/sessions.ts';
 import { SESSION_COOKIE } from '../../plugins/auth.ts';
-
-const errors = {
-  400: ErrorBody,
-  401: ErrorBody,
-  403: ErrorBody,
-  429: ErrorBody,
-  500: ErrorBody,
-  503: ErrorBody,
-};
+import { SIGN_IN_ERRORS } from '../error-responses.ts';
 
 export const authRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, done) => {
   const { settings } = deps;
@@ -33,7 +25,7 @@ export const authRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
         tags: ['auth'],
         summary: 'Sign in: sets the session cookie and returns the CSRF token to send with every change',
         body: LoginBody,
-        response: { 200: SessionView, ...errors },
+        response: { 200: SessionView, ...SIGN_IN_ERRORS },
       },
     },
     async (request, reply) => {
@@ -62,7 +54,7 @@ export const authRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
       schema: {
         tags: ['auth'],
         summary: 'The signed-in user and the CSRF token',
-        response: { 200: SessionView, ...errors },
+        response: { 200: SessionView, ...SIGN_IN_ERRORS },
       },
     },
     (request) => {
@@ -80,7 +72,7 @@ export const authRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
       schema: {
         tags: ['auth'],
         summary: 'Sign out: this session ends',
-        response: { 204: Type.Null(), ...errors },
+        response: { 204: Type.Null(), ...SIGN_IN_ERRORS },
       },
     },
     async (request, reply) => {

@@ -1,20 +1,11 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import {
-  ApiKey,
-  ApiKeyCreate,
-  ApiKeyCreated,
-  ErrorBody,
-  FarmDevice,
-  FarmKeyParams,
-  IdParams,
-} from '@hashwatt/schemas';
+import { ApiKey, ApiKeyCreate, ApiKeyCreated, FarmDevice, FarmKeyParams, IdParams } from '@hashwatt/schemas';
 import type { ApiDeps } from '../../app.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../auth/api-keys.ts';
 import { listDevices } from '../../../farms/devices.ts';
 import { ownFarm } from '../../scope.ts';
-
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 500: ErrorBody };
+import { SIGNED_IN_ERRORS } from '../error-responses.ts';
 
 export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, done) => {
   app.get(
@@ -25,7 +16,7 @@ export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
         tags: ['farms'],
         summary: "A farm's miners as its agent reports them, with their latest reading",
         params: IdParams,
-        response: { 200: Type.Array(FarmDevice), ...errors },
+        response: { 200: Type.Array(FarmDevice), ...SIGNED_IN_ERRORS },
       },
     },
     async (request) => {
@@ -42,7 +33,7 @@ export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
         tags: ['farms'],
         summary: "A farm's agent keys (never the keys themselves)",
         params: IdParams,
-        response: { 200: Type.Array(ApiKey), ...errors },
+        response: { 200: Type.Array(ApiKey), ...SIGNED_IN_ERRORS },
       },
     },
     async (request) => {
@@ -60,7 +51,7 @@ export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
         summary: 'A new agent key for a farm: shown in this answer only',
         params: IdParams,
         body: ApiKeyCreate,
-        response: { 201: ApiKeyCreated, ...errors },
+        response: { 201: ApiKeyCreated, ...SIGNED_IN_ERRORS },
       },
     },
     async (request, reply) => {
@@ -79,7 +70,7 @@ export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
         tags: ['farms'],
         summary: 'Revokes an agent key: the agent is refused from its next request',
         params: FarmKeyParams,
-        response: { 200: ApiKey, ...errors },
+        response: { 200: ApiKey, ...SIGNED_IN_ERRORS },
       },
     },
     async (request) => {

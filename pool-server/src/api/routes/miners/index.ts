@@ -1,10 +1,11 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { ChartQuery, ErrorBody, HashrateChart, MinerParams, MinerStats } from '@hashwatt/schemas';
+import { ChartQuery, HashrateChart, MinerParams, MinerStats } from '@hashwatt/schemas';
 import { minerStats } from '../../../ledger/miner-stats.ts';
 import { HwError } from '../../../errors.ts';
 import type { ApiDeps } from '../../app.ts';
 import { Memo } from '../../cache.ts';
 import { chartOf, PUBLIC_CACHE_MS } from '../pool/index.ts';
+import { PUBLIC_ERRORS } from '../error-responses.ts';
 
 /** Miner pages kept at once… */
 const PAGES_CACHED = 10_000;
@@ -13,8 +14,6 @@ const PAGES_CACHED = 10_000;
  * and the live stream (/miners/:account/live) brings workers every few seconds.
  */
 export const MINER_PAGE_CACHE_MS = 10_000;
-const errors = { 400: ErrorBody, 404: ErrorBody, 429: ErrorBody, 500: ErrorBody, 503: ErrorBody };
-
 export const minerRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, done) => {
   const pages = new Memo<MinerStats | undefined>(PAGES_CACHED, MINER_PAGE_CACHE_MS);
   const charts = new Memo<HashrateChart>(PAGES_CACHED, PUBLIC_CACHE_MS * 30);
@@ -28,7 +27,7 @@ export const minerRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
         summary:
           "One miner's page, by payout address or account: hashrate, workers, shares, balance, payments",
         params: MinerParams,
-        response: { 200: MinerStats, ...errors },
+        response: { 200: MinerStats, ...PUBLIC_ERRORS },
       },
     },
     async (request, reply) => {
@@ -51,7 +50,7 @@ export const minerRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
         summary: "A miner's hashrate over the last day, week or month",
         params: MinerParams,
         querystring: ChartQuery,
-        response: { 200: HashrateChart, ...errors },
+        response: { 200: HashrateChart, ...PUBLIC_ERRORS },
       },
     },
     async (request) => {

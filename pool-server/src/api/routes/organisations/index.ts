@@ -1,20 +1,12 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { ErrorBody, Farm, FarmCreate, IdParams, Organisation, User } from '@hashwatt/schemas';
+import { Farm, FarmCreate, IdParams, Organisation, User } from '@hashwatt/schemas';
 import { createFarm, listFarms } from '../../../farms/farms.ts';
 import type { ApiDeps } from '../../app.ts';
 import { getOrganisation } from '../../auth/organisations.ts';
 import { listUsers } from '../../auth/users.ts';
 import { checkOrganisation } from '../../scope.ts';
-
-const errors = {
-  400: ErrorBody,
-  401: ErrorBody,
-  403: ErrorBody,
-  404: ErrorBody,
-  409: ErrorBody,
-  500: ErrorBody,
-};
+import { WRITE_ERRORS } from '../error-responses.ts';
 
 export const organisationRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, done) => {
   app.get(
@@ -25,7 +17,7 @@ export const organisationRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, d
         tags: ['organisations'],
         summary: 'An organisation',
         params: IdParams,
-        response: { 200: Organisation, ...errors },
+        response: { 200: Organisation, ...WRITE_ERRORS },
       },
     },
     async (request) => {
@@ -42,7 +34,7 @@ export const organisationRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, d
         tags: ['organisations'],
         summary: "An organisation's users",
         params: IdParams,
-        response: { 200: Type.Array(User), ...errors },
+        response: { 200: Type.Array(User), ...WRITE_ERRORS },
       },
     },
     async (request) => {
@@ -60,7 +52,7 @@ export const organisationRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, d
         tags: ['organisations'],
         summary: "An organisation's farms",
         params: IdParams,
-        response: { 200: Type.Array(Farm), ...errors },
+        response: { 200: Type.Array(Farm), ...WRITE_ERRORS },
       },
     },
     async (request) => {
@@ -79,7 +71,7 @@ export const organisationRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, d
         summary: 'Adds a farm to an organisation',
         params: IdParams,
         body: FarmCreate,
-        response: { 201: Farm, ...errors },
+        response: { 201: Farm, ...WRITE_ERRORS },
       },
     },
     async (request, reply) => {

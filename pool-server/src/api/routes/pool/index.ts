@@ -2,7 +2,6 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import {
   BlocksPage,
   ChartQuery,
-  ErrorBody,
   HashrateChart,
   PageQuery,
   PaymentsPage,
@@ -13,6 +12,7 @@ import { hashrateChart, hashrates, type HashrateScope } from '../../../ledger/ha
 import { activeCounts, recentBlocks, recentPayments } from '../../../ledger/pool-stats.ts';
 import type { ApiDeps } from '../../app.ts';
 import { Memo } from '../../cache.ts';
+import { PUBLIC_ERRORS } from '../error-responses.ts';
 
 /** Public answers are recomputed at most this often, whatever the traffic. */
 export const PUBLIC_CACHE_MS = 2_000;
@@ -46,8 +46,6 @@ export async function chartOf(
   };
 }
 
-const errors = { 400: ErrorBody, 404: ErrorBody, 429: ErrorBody, 500: ErrorBody, 503: ErrorBody };
-
 export const poolRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, done) => {
   const summaries = new Memo<PoolSummary>(1, PUBLIC_CACHE_MS);
   const charts = new Memo<HashrateChart>(3, PUBLIC_CACHE_MS * 30);
@@ -59,7 +57,7 @@ export const poolRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
       schema: {
         tags: ['pool'],
         summary: 'The pool at a glance: hashrate, miners, the network, the fee, the last blocks',
-        response: { 200: PoolSummary, ...errors },
+        response: { 200: PoolSummary, ...PUBLIC_ERRORS },
       },
     },
     () =>
@@ -106,7 +104,7 @@ export const poolRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
         tags: ['pool'],
         summary: 'Blocks the pool found, newest first, with status and effort',
         querystring: PageQuery,
-        response: { 200: BlocksPage, ...errors },
+        response: { 200: BlocksPage, ...PUBLIC_ERRORS },
       },
     },
     async (request) => {
@@ -123,7 +121,7 @@ export const poolRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
         tags: ['pool'],
         summary: 'Payouts the pool sent, newest first',
         querystring: PageQuery,
-        response: { 200: PaymentsPage, ...errors },
+        response: { 200: PaymentsPage, ...PUBLIC_ERRORS },
       },
     },
     async (request) => {
@@ -140,7 +138,7 @@ export const poolRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
         tags: ['pool'],
         summary: "The pool's hashrate over the last day, week or month",
         querystring: ChartQuery,
-        response: { 200: HashrateChart, ...errors },
+        response: { 200: HashrateChart, ...PUBLIC_ERRORS },
       },
     },
     (request) => {
