@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import type { Farm, MeterSample } from '@hashwatt/schemas';
+import { executeDueCommands } from './actions/executor.ts';
 import type { AgentConfig } from './config.ts';
 import { hostsOf, scan } from './discovery/scan.ts';
 import { DRIVERS } from './drivers/registry.ts';
@@ -14,7 +15,8 @@ import { causeOf } from './protocol/http-json.ts';
 /**
  * The agent at work: it checks its key with the server, finds the farm's miners
  * (configured devices, and scans of its ranges, repeated), polls miners and meters
- * every interval into the disk queue, and uploads the queue in the background.
+ * every interval into the disk queue, uploads the queue in the background, and carries
+ * out the commands the server queues for its devices.
  */
 
 export const AGENT_VERSION = '0.1.0';
@@ -147,6 +149,22 @@ export async function runAgent(
       }).catch(() => undefined);
     }
   })();
+  const commanding = (async () => {
+    while (!stop.signal.aborted) {
+      const byKey = new Map(
+        devices.map((device) => [`${device.address.host}:${String(device.address.port)}`, device]),
+      );
+      await executeDueCommands(
+        { url: config.server.url, apiKey: config.server.apiKey, timeoutMs: config.upload.timeoutMs },
+        byKey,
+        context,
+        log,
+      );
+      await sleep(config.poll.commandSeconds * 1000, undefined, { signal: stop.signal }).catch(
+        () => undefined,
+      );
+    }
+  })();
   const uploading = (async () => {
     while (!stop.signal.aborted) {
       const pause = await uploader.drain().catch((error: unknown) => {
@@ -162,7 +180,7 @@ export async function runAgent(
   return {
     async stop() {
       stop.abort();
-      await Promise.all([polling, uploading]);
+      await Promise.all([polling, commanding, uploading]);
       await uploader.drain().catch(() => undefined);
     },
   };

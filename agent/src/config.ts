@@ -69,6 +69,12 @@ export const AgentConfigSchema = Type.Object(
         concurrency: Type.Integer({ default: 256, minimum: 1, maximum: 4_096 }),
         connectTimeoutMs: Type.Integer({ default: 2_000, minimum: 100, maximum: 60_000 }),
         timeoutMs: Type.Integer({ default: 5_000, minimum: 200, maximum: 120_000 }),
+        commandSeconds: Type.Integer({
+          default: 10,
+          minimum: 1,
+          maximum: 600,
+          description: 'How often the server is asked for due commands (curtailment, reboots).',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -16,6 +16,13 @@ export const API_ERRORS = {
   HW_ERR_ORGANISATION_NOT_FOUND: { status: 404, message: 'No such organisation, or not yours.' },
   HW_ERR_FARM_NOT_FOUND: { status: 404, message: 'No such farm, or not yours.' },
   HW_ERR_API_KEY_NOT_FOUND: { status: 404, message: 'No such API key on this farm.' },
+  HW_ERR_DEVICE_NOT_FOUND: { status: 404, message: 'No such device on this farm.' },
+  HW_ERR_COMMAND_NOT_FOUND: { status: 404, message: 'No such command sent to this farm.' },
+  HW_ERR_ACTION_PARAMS: {
+    status: 400,
+    message:
+      'set-power-target needs params.powerTargetW; switch-pool needs params.poolUrl and params.poolUser.',
+  },
   HW_ERR_UNAUTHENTICATED: { status: 401, message: 'Sign in first (POST /api/auth/login).' },
   HW_ERR_BAD_CREDENTIALS: { status: 401, message: 'The email or the password is wrong.' },
   HW_ERR_BAD_API_KEY: {

@@ -1,6 +1,7 @@
 import type { Firmware } from '@hashwatt/schemas';
 import { algorithmOf } from './algorithm.ts';
 import { readAntminerStats, readPools, readSummary, readVersion, rpcDriver } from './cgminer.ts';
+import { unsupported } from './driver.ts';
 import { defined, first, str } from './fields.ts';
 
 /**
@@ -8,7 +9,13 @@ import { defined, first, str } from './fields.ts';
  * API (Hiveon, VNish, asicseer, MSKMiner). Stock RPC is read-only; it knows no power.
  */
 export const antminer = rpcDriver(
-  { name: 'antminer', firmware: 'stock', make: 'Antminer' },
+  {
+    name: 'antminer',
+    firmware: 'stock',
+    make: 'Antminer',
+    // Stock RPC grants no writes (api-allow W only on request); sleep and reboot go through the digest-protected web CGI.
+    act: (_device, order) => Promise.resolve(unsupported('Antminer (stock, read-only RPC)', order.action)),
+  },
   ['version', 'summary', 'stats', 'pools'],
   (bodies) => {
     const version = readVersion(bodies.get('version') ?? {});

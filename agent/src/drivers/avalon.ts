@@ -1,5 +1,6 @@
 import type { Fan, HashBoard } from '@hashwatt/schemas';
-import { readPools, readSummary, readVersion, rpcDriver } from './cgminer.ts';
+import { readPools, readSummary, readVersion, rpcAct, rpcDriver } from './cgminer.ts';
+import { unsupported } from './driver.ts';
 import { defined, first, num, positive, records, scaled, str, type Record_ } from './fields.ts';
 
 /**
@@ -8,7 +9,23 @@ import { defined, first, num, positive, records, scaled, str, type Record_ } fro
  * power, GHS, per-board MGHS and temperatures, fans, SoftOFF.
  */
 export const avalon = rpcDriver(
-  { name: 'avalon', firmware: 'avalon', make: 'Avalon' },
+  {
+    name: 'avalon',
+    firmware: 'avalon',
+    make: 'Avalon',
+    // cgminer's ascset on Canaan firmware: softoff/softon take effect at the time given.
+    act: async (device, order, context) => {
+      const at = Math.floor(context.now().getTime() / 1000);
+      const parameter = {
+        sleep: `0,softoff,1:${String(at)}`,
+        resume: `0,softon,1:${String(at)}`,
+        reboot: '0,reboot,0',
+      }[order.action as 'sleep' | 'resume' | 'reboot'] as string | undefined;
+      return parameter === undefined
+        ? unsupported('Avalon', order.action)
+        : rpcAct(device, 'ascset', parameter, context.limits);
+    },
+  },
   ['version', 'summary', 'stats', 'pools'],
   (bodies) => {
     const version = first(bodies.get('version')?.VERSION) ?? {};

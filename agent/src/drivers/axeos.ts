@@ -1,12 +1,26 @@
 import { count, defined, num, record, str } from './fields.ts';
-import { httpDriver } from './http.ts';
+import { unsupported } from './driver.ts';
+import { httpAct, httpDriver } from './http.ts';
 
 /**
  * Bitaxe and other ESP-Miner boards (AxeOS): `GET /api/system/info`, hashRate in GH/s,
  * power in W, one fan; expected hashrate is small cores × ASICs × frequency (MH/s).
  */
 export const axeos = httpDriver(
-  { name: 'axeos', firmware: 'axeos', make: 'Bitaxe' },
+  {
+    name: 'axeos',
+    firmware: 'axeos',
+    make: 'Bitaxe',
+    // AxeOS 2.14 on pauses and resumes mining; restart is older. No power target: it has none.
+    act: async (device, order, context) => {
+      const path = {
+        sleep: '/api/system/pause',
+        resume: '/api/system/resume',
+        reboot: '/api/system/restart',
+      }[order.action as 'sleep' | 'resume' | 'reboot'] as string | undefined;
+      return path === undefined ? unsupported('AxeOS', order.action) : httpAct(device, path, context);
+    },
+  },
   ['/api/system/info'],
   (bodies) => {
     const info = record(bodies.get('/api/system/info')) ?? {};

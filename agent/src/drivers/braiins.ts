@@ -1,6 +1,7 @@
 import type { HashBoard } from '@hashwatt/schemas';
 import { algorithmOf } from './algorithm.ts';
-import { readDevs, readFans, readPools, readSummary, rpcDriver } from './cgminer.ts';
+import { readDevs, readFans, readPools, readSummary, rpcAct, rpcDriver } from './cgminer.ts';
+import { unsupported } from './driver.ts';
 import { count, defined, first, num, positive, records, str, type Record_ } from './fields.ts';
 
 /**
@@ -8,7 +9,16 @@ import { count, defined, first, num, positive, records, str, type Record_ } from
  * `tunerstatus` is where port 4028 tells the power, `temps` and `fans` the rest.
  */
 export const braiinsRpc = rpcDriver(
-  { name: 'braiins-rpc', firmware: 'braiins', make: 'Antminer' },
+  {
+    name: 'braiins-rpc',
+    firmware: 'braiins',
+    make: 'Antminer',
+    // bosminer's pause and resume stop and restart hashing; the rest needs its gRPC or REST API.
+    act: async (device, order, context) =>
+      order.action === 'sleep' || order.action === 'resume'
+        ? rpcAct(device, order.action === 'sleep' ? 'pause' : 'resume', '', context.limits)
+        : unsupported('Braiins OS (port 4028)', order.action),
+  },
   ['devdetails', 'summary', 'devs', 'pools', 'temps', 'fans', 'tunerstatus'],
   (bodies) => {
     const summary = readSummary(bodies.get('summary') ?? {});

@@ -1,6 +1,13 @@
 import type { Fan, HashBoard, MinerPool } from '@hashwatt/schemas';
 import { command, type RpcLimits, type RpcTarget } from '../protocol/cgminer-rpc.ts';
-import { defineDriver, type DriverName, type MinerDriver, type ReadContext, type Reading } from './driver.ts';
+import {
+  defineDriver,
+  type ActionResult,
+  type DriverName,
+  type MinerDriver,
+  type ReadContext,
+  type Reading,
+} from './driver.ts';
 import {
   count,
   first,
@@ -323,4 +330,20 @@ export function rpcDriver(
     (device, context) => runCommands(device, commands, context.limits, options),
     build,
   );
+}
+
+/** A write command on the cgminer-style port: done with the firmware's own words, or failed with why. */
+export async function rpcAct(
+  device: RpcTarget,
+  name: string,
+  parameter: string,
+  limits: RpcLimits,
+  options: { readonly newline?: boolean } = {},
+): Promise<ActionResult> {
+  try {
+    const { body } = await command(device, name, { parameter, ...options }, limits);
+    return { status: 'done', message: str(first(body.STATUS)?.Msg) ?? `${name} accepted` };
+  } catch (error) {
+    return { status: 'failed', message: error instanceof Error ? error.message : String(error) };
+  }
 }

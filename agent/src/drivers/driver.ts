@@ -1,4 +1,12 @@
-import type { DeviceMessage, Firmware, MinerIdentity, MinerSample, MinerState } from '@hashwatt/schemas';
+import type {
+  ActionParams,
+  DeviceAction,
+  DeviceMessage,
+  Firmware,
+  MinerIdentity,
+  MinerSample,
+  MinerState,
+} from '@hashwatt/schemas';
 import type { RpcLimits, RpcTarget } from '../protocol/cgminer-rpc.ts';
 
 /** Where a miner answers: its address and the port of the API its driver speaks. */
@@ -16,6 +24,23 @@ export interface MinerDriver {
   readonly firmware: Firmware;
   readonly make: string;
   read(device: DeviceAddress, context: ReadContext): Promise<MinerSample>;
+  /** Carries out a command, where the firmware can; absent: the driver can do none. */
+  act?(device: DeviceAddress, command: DeviceOrder, context: ReadContext): Promise<ActionResult>;
+}
+
+/** A command for one device, as the server hands it out. */
+export interface DeviceOrder {
+  readonly action: DeviceAction;
+  readonly params: ActionParams;
+}
+
+export interface ActionResult {
+  readonly status: 'done' | 'failed' | 'unsupported';
+  readonly message: string;
+}
+
+export function unsupported(driver: string, action: DeviceAction): ActionResult {
+  return { status: 'unsupported', message: `${driver} firmware offers no way to ${action} over its API` };
 }
 
 export function deviceKey(device: DeviceAddress): string {
@@ -88,6 +113,7 @@ export interface DriverName {
   readonly name: string;
   readonly firmware: Firmware;
   readonly make: string;
+  readonly act?: MinerDriver['act'];
 }
 
 /** A driver: fetch the replies a firmware gives, then read them into a sample. */
@@ -96,8 +122,10 @@ export function defineDriver<B>(
   fetch: (device: DeviceAddress, context: ReadContext) => Promise<Replies<B>>,
   build: (bodies: B, context: ReadContext) => Reading,
 ): MinerDriver {
+  const { act, ...names } = meta;
   return {
-    ...meta,
+    ...names,
+    ...(act && { act }),
     async read(device, context) {
       const startedMs = context.now().getTime();
       const replies = await fetch(device, context);

@@ -1,6 +1,7 @@
-import { getJson } from '../protocol/http-json.ts';
+import { causeOf, getJson } from '../protocol/http-json.ts';
 import {
   defineDriver,
+  type ActionResult,
   type DeviceAddress,
   type DriverName,
   type MinerDriver,
@@ -59,4 +60,30 @@ export function httpDriver(
   build: (bodies: ReadonlyMap<string, unknown>, context: ReadContext) => Reading,
 ): MinerDriver {
   return defineDriver(meta, (device, context) => getPaths(device, paths, context), build);
+}
+
+/** A write over a firmware's HTTP API: a POST whose 2xx answer means done. */
+export async function httpAct(
+  device: DeviceAddress,
+  path: string,
+  context: ReadContext,
+  body?: unknown,
+): Promise<ActionResult> {
+  const url = `http://${device.host}:${String(device.port)}${path}`;
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      signal: AbortSignal.timeout(context.limits.totalTimeoutMs),
+      ...(body !== undefined && {
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
+    });
+    const text = (await response.text()).slice(0, 300);
+    return response.ok
+      ? { status: 'done', message: `POST ${path}: HTTP ${String(response.status)}` }
+      : { status: 'failed', message: `POST ${path}: HTTP ${String(response.status)} ${text}`.trim() };
+  } catch (error) {
+    return { status: 'failed', message: `POST ${path}: ${causeOf(error)}` };
+  }
 }

@@ -1,7 +1,24 @@
 import type { HashBoard } from '@hashwatt/schemas';
 import { algorithmOf } from './algorithm.ts';
-import { maxOf, readDevs, readFans, readPools, readSummary, readVersion, rpcDriver } from './cgminer.ts';
-import { count, defined, first, num, records, type Record_ } from './fields.ts';
+import {
+  maxOf,
+  readDevs,
+  readFans,
+  readPools,
+  readSummary,
+  readVersion,
+  rpcAct,
+  rpcDriver,
+} from './cgminer.ts';
+import { command } from '../protocol/cgminer-rpc.ts';
+import {
+  unsupported,
+  type ActionResult,
+  type DeviceAddress,
+  type DeviceOrder,
+  type ReadContext,
+} from './driver.ts';
+import { count, defined, first, num, records, str, type Record_ } from './fields.ts';
 
 /**
  * LuxOS (Luxor) on its cgminer-compatible port. It adds what stock lacks: `power`
@@ -9,7 +26,12 @@ import { count, defined, first, num, records, type Record_ } from './fields.ts';
  * a newline, as LuxOS expects.
  */
 export const luxos = rpcDriver(
-  { name: 'luxos', firmware: 'luxos', make: 'Antminer' },
+  {
+    name: 'luxos',
+    firmware: 'luxos',
+    make: 'Antminer',
+    act: luxosAct,
+  },
   ['version', 'summary', 'devs', 'pools', 'power', 'temps', 'fans'],
   (bodies) => {
     const version = readVersion(bodies.get('version') ?? {});
@@ -58,4 +80,45 @@ function withBoardTemps(boards: HashBoard[], temps: Record_): HashBoard[] {
     const hottest = byBoard.get(board.slot);
     return hottest === undefined ? board : { ...board, boardTempC: hottest };
   });
+}
+
+/**
+ * LuxOS writes need a session: `logon` gives its id, which leads every write's
+ * parameter; `curtail` sleeps (boards and PSU off, kept across reboots) or wakes.
+ */
+async function luxosAct(
+  device: DeviceAddress,
+  order: DeviceOrder,
+  context: ReadContext,
+): Promise<ActionResult> {
+  const write = { sleep: ['curtail', 'sleep'], resume: ['curtail', 'wakeup'], reboot: ['rebootdevice', ''] }[
+    order.action as 'sleep' | 'resume' | 'reboot'
+  ] as [string, string] | undefined;
+  if (!write) {
+    return unsupported('LuxOS', order.action);
+  }
+  let session: string | undefined;
+  try {
+    const { body } = await command(device, 'logon', { newline: true }, context.limits);
+    session = str(first(body.SESSION)?.SessionID);
+  } catch (error) {
+    return { status: 'failed', message: `logon: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  if (session === undefined) {
+    return { status: 'failed', message: 'logon: LuxOS gave no session id' };
+  }
+  const [name, argument] = write;
+  const result = await rpcAct(
+    device,
+    name,
+    argument === '' ? session : `${session},${argument}`,
+    context.limits,
+    {
+      newline: true,
+    },
+  );
+  await command(device, 'logoff', { parameter: session, newline: true }, context.limits).catch(
+    () => undefined,
+  );
+  return result;
 }

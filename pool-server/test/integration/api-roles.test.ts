@@ -12,7 +12,9 @@ import type { Access, RouteEntry } from '../../src/api/access.ts';
 import { createApiKey } from '../../src/api/auth/api-keys.ts';
 import { createOrganisation } from '../../src/api/auth/organisations.ts';
 import { createUser } from '../../src/api/auth/users.ts';
+import { queueCommand, takeDueCommands } from '../../src/farms/commands.ts';
 import { createFarm } from '../../src/farms/farms.ts';
+import { ingestTelemetry } from '../../src/farms/telemetry.ts';
 import { ShareStore } from '../../src/ledger/share-store.ts';
 import { signInAs, startTestApi, type TestApi } from '../helpers/api.ts';
 import { MINER_ADDRESS } from '../helpers/pool.ts';
@@ -118,7 +120,37 @@ describe('who may call what', () => {
       ],
       rejects: [],
     });
+    await ingestTelemetry(db, farmA.id, {
+      batchId: '00000000-0000-4000-8000-0000000000d1',
+      agentVersion: 'test',
+      miners: [
+        {
+          device: '10.0.4.17:4028',
+          at: new Date(api.clock.ms).toISOString(),
+          identity: { make: 'Antminer', firmware: 'stock', algorithm: 'sha256d' },
+          state: 'mining',
+          boards: [],
+          fans: [],
+          pools: [],
+          messages: [],
+          collection: { latencyMs: 1, sources: [], warnings: [] },
+        },
+      ],
+      meters: [],
+      dropped: 0,
+    });
+    const { rows: devices } = await db.query<{ id: string }>('SELECT id::text FROM devices');
+    const device = devices[0]?.id ?? '';
+    // One command already handed to the agent, for the route that closes it.
+    const handedOut = await queueCommand(db, farmA.id, device, {
+      action: 'reboot',
+      params: {},
+      userId: target.id,
+    });
+    await takeDueCommands(db, farmA.id, Date.now() + 60_000, 600);
     Object.assign(ids, {
+      device,
+      command: handedOut.id,
       organisation: orgA.id,
       farm: farmA.id,
       user: target.id,
@@ -139,6 +171,8 @@ describe('who may call what', () => {
     return route.url
       .replace(':id', id ?? '')
       .replace(':keyId', ids.key ?? '')
+      .replace(':deviceId', ids.device ?? '')
+      .replace(':commandId', ids.command ?? '')
       .replace(':account', ids.account ?? '');
   }
 
@@ -158,6 +192,9 @@ describe('who may call what', () => {
       'PATCH /api/admin/users/:id': { name: `Renamed ${unique}` },
       'POST /api/admin/organisations': { name: `Org ${unique}` },
       'PATCH /api/admin/settings': { feePercent: 1.5 },
+      'POST /api/farms/:id/devices/:deviceId/commands': { action: 'sleep' },
+      'POST /api/farms/:id/curtailment': { action: 'sleep', staggerMinutes: 5 },
+      'POST /api/agent/commands/:commandId/outcome': { status: 'done', message: 'rebooted' },
       'POST /api/agent/telemetry': {
         batchId: `00000000-0000-4000-8000-${unique.padStart(12, '0')}`,
         agentVersion: 'test',
@@ -238,6 +275,8 @@ describe('who may call what', () => {
       `/api/organisations/${ids.organisation ?? ''}/members`,
       `/api/organisations/${ids.organisation ?? ''}/farms`,
       `/api/farms/${ids.farm ?? ''}/api-keys`,
+      `/api/farms/${ids.farm ?? ''}/devices`,
+      `/api/farms/${ids.farm ?? ''}/commands`,
     ]) {
       const response = await api.app.inject({ method: 'GET', url, headers: b });
       expect(response.statusCode, url).toBe(404);
@@ -258,6 +297,20 @@ describe('who may call what', () => {
     expect(create.statusCode).toBe(404);
     const farms = await api.database.db.query("SELECT 1 FROM farms WHERE name = 'Intruder'");
     expect(farms.rows).toEqual([]);
+    const command = await api.app.inject({
+      method: 'POST',
+      url: `/api/farms/${ids.farm ?? ''}/devices/${ids.device ?? ''}/commands`,
+      headers: b,
+      payload: { action: 'reboot' },
+    });
+    expect(command.statusCode).toBe(404);
+    const curtail = await api.app.inject({
+      method: 'POST',
+      url: `/api/farms/${ids.farm ?? ''}/curtailment`,
+      headers: b,
+      payload: { action: 'sleep', staggerMinutes: 0 },
+    });
+    expect(curtail.statusCode).toBe(404);
     // A nonexistent organisation looks the same as another's.
     const missing = await api.app.inject({ method: 'GET', url: '/api/organisations/999999', headers: b });
     expect(missing.json()).toEqual(

@@ -1,9 +1,23 @@
 import type { Gpu } from '@hashwatt/schemas';
 import { count, defined, num, record, records, str } from '../fields.ts';
-import { httpDriver } from '../http.ts';
+import { unsupported, type DriverName } from '../driver.ts';
+import { httpAct, httpDriver } from '../http.ts';
 import { activePool, rigReading } from './gpu-sample.ts';
 
-const META = { name: 'xmrig', firmware: 'xmrig', make: 'XMRig' } as const;
+const META: DriverName & { readonly firmware: 'xmrig' } = {
+  name: 'xmrig',
+  firmware: 'xmrig',
+  make: 'XMRig',
+  // XMRig's JSON-RPC pauses and resumes its workers (xmrig/xmrig doc/API.md).
+  act: async (device, order, context) =>
+    order.action === 'sleep' || order.action === 'resume'
+      ? httpAct(device, '/json_rpc', context, {
+          method: order.action === 'sleep' ? 'pause' : 'resume',
+          id: 1,
+          jsonrpc: '2.0',
+        })
+      : unsupported('XMRig', order.action),
+};
 const WINDOWS = ['10s', '60s', '15m'];
 
 /**

@@ -1,5 +1,15 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { ErrorBody, Farm, TelemetryBatch, TelemetryReceipt } from '@hashwatt/schemas';
+import Type from 'typebox';
+import {
+  AgentCommand,
+  CommandOutcome,
+  DeviceCommand,
+  ErrorBody,
+  Farm,
+  TelemetryBatch,
+  TelemetryReceipt,
+} from '@hashwatt/schemas';
+import { recordOutcome, takeDueCommands } from '../../../farms/commands.ts';
 import { getFarm } from '../../../farms/farms.ts';
 import { ingestTelemetry } from '../../../farms/telemetry.ts';
 import { HwError } from '../../../errors.ts';
@@ -63,5 +73,64 @@ export const agentRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
       return receipt;
     },
   );
+
+  app.get(
+    '/agent/commands',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags: ['agent'],
+        summary:
+          "The farm's device commands that are due; each is handed out once (again if unanswered for 10 minutes)",
+        security: [{ farmKey: [] }],
+        response: { 200: Type.Array(AgentCommand), 401: ErrorBody, 403: ErrorBody, 500: ErrorBody },
+      },
+    },
+    async (request) => {
+      if (request.caller.kind !== 'agent') {
+        throw new HwError('HW_ERR_ROLE_FORBIDDEN');
+      }
+      return takeDueCommands(deps.db, request.caller.farmId, deps.pool.now(), RESEND_SECONDS);
+    },
+  );
+
+  app.post(
+    '/agent/commands/:commandId/outcome',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags: ['agent'],
+        summary: 'How a command ended on the device',
+        security: [{ farmKey: [] }],
+        params: Type.Object({ commandId: Type.String({ pattern: '^[1-9][0-9]{0,17}$' }) }),
+        body: CommandOutcome,
+        response: {
+          200: DeviceCommand,
+          400: ErrorBody,
+          401: ErrorBody,
+          403: ErrorBody,
+          404: ErrorBody,
+          500: ErrorBody,
+        },
+      },
+    },
+    async (request) => {
+      if (request.caller.kind !== 'agent') {
+        throw new HwError('HW_ERR_ROLE_FORBIDDEN');
+      }
+      const command = await recordOutcome(
+        deps.db,
+        request.caller.farmId,
+        request.params.commandId,
+        request.body,
+        deps.pool.now(),
+      );
+      request.log.info({ command: command.id, status: command.status }, 'api: device command ended');
+      return command;
+    },
+  );
   done();
 };
+
+/** A command handed out and never answered (the agent restarted) is handed out again after this. */
+const RESEND_SECONDS = 600;

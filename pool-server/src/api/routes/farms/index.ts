@@ -1,10 +1,23 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { ApiKey, ApiKeyCreate, ApiKeyCreated, FarmDevice, FarmKeyParams, IdParams } from '@hashwatt/schemas';
+import {
+  ApiKey,
+  ApiKeyCreate,
+  ApiKeyCreated,
+  CommandCreate,
+  Curtailment,
+  CurtailmentCreate,
+  DeviceCommand,
+  FarmDevice,
+  FarmDeviceParams,
+  FarmKeyParams,
+  IdParams,
+} from '@hashwatt/schemas';
 import type { ApiDeps } from '../../app.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../auth/api-keys.ts';
+import { listCommands, queueCommand, queueCurtailment } from '../../../farms/commands.ts';
 import { listDevices } from '../../../farms/devices.ts';
-import { ownFarm } from '../../scope.ts';
+import { ownFarm, userId } from '../../scope.ts';
 import { SIGNED_IN_ERRORS } from '../error-responses.ts';
 
 export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, done) => {
@@ -22,6 +35,83 @@ export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
     async (request) => {
       const farm = await ownFarm(deps.db, request.caller, request.params.id);
       return listDevices(deps.db, farm.id);
+    },
+  );
+
+  app.post(
+    '/farms/:id/devices/:deviceId/commands',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['farms'],
+        summary:
+          "Orders a device to sleep, resume, reboot, change its power target or pool: the farm's agent carries it out",
+        params: FarmDeviceParams,
+        body: CommandCreate,
+        response: { 201: DeviceCommand, ...SIGNED_IN_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const farm = await ownFarm(deps.db, request.caller, request.params.id);
+      const command = await queueCommand(deps.db, farm.id, request.params.deviceId, {
+        action: request.body.action,
+        params: request.body.params ?? {},
+        userId: userId(request.caller),
+      });
+      request.log.info(
+        { farm: farm.id, command: command.id, action: command.action },
+        'api: device command queued',
+      );
+      return reply.code(201).send(command);
+    },
+  );
+
+  app.post(
+    '/farms/:id/curtailment',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['farms'],
+        summary: 'Puts a whole farm (or the devices named) to sleep or wakes it, staggered over some minutes',
+        params: IdParams,
+        body: CurtailmentCreate,
+        response: { 201: Curtailment, ...SIGNED_IN_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const farm = await ownFarm(deps.db, request.caller, request.params.id);
+      const curtailment = await queueCurtailment(deps.db, farm.id, {
+        action: request.body.action,
+        staggerMinutes: request.body.staggerMinutes,
+        deviceIds: request.body.deviceIds,
+        userId: userId(request.caller),
+        nowMs: deps.pool.now(),
+      });
+      request.log.info(
+        { farm: farm.id, ...curtailment, action: request.body.action },
+        'api: curtailment queued',
+      );
+      return reply.code(201).send(curtailment);
+    },
+  );
+
+  app.get(
+    '/farms/:id/commands',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['farms'],
+        summary: "A farm's device commands, newest first: who ordered what, and how it ended",
+        params: IdParams,
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000, default: 100 })),
+        }),
+        response: { 200: Type.Array(DeviceCommand), ...SIGNED_IN_ERRORS },
+      },
+    },
+    async (request) => {
+      const farm = await ownFarm(deps.db, request.caller, request.params.id);
+      return listCommands(deps.db, farm.id, request.query.limit ?? 100);
     },
   );
 

@@ -1,0 +1,184 @@
+/**
+ * Starts: the HTTP API on a real PostgreSQL database, listening on a real port; an
+ * emulated Avalon (cgminer API, captured ascset replies) and an emulated Antminer on
+ * loopback; the agent's command executor (@hashwatt/agent). An operator curtails the
+ * farm, staggered; the agent carries out what is due; the audit says who and how.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Curtailment, DeviceCommand, MinerSample } from '@hashwatt/schemas';
+import { executeDueCommands } from '@hashwatt/agent/actions/executor';
+import { antminer } from '@hashwatt/agent/drivers/antminer';
+import { avalon } from '@hashwatt/agent/drivers/avalon';
+import { startCgminerEmulator, type RunningEmulator } from '@hashwatt/agent/emulators/cgminer-emulator';
+import type { UploaderLog } from '@hashwatt/agent/upload/uploader';
+import { createApiKey } from '../../src/api/auth/api-keys.ts';
+import { createOrganisation } from '../../src/api/auth/organisations.ts';
+import { createUser } from '../../src/api/auth/users.ts';
+import { createFarm } from '../../src/farms/farms.ts';
+import { ingestTelemetry } from '../../src/farms/telemetry.ts';
+import { signInAs, startTestApi, type TestApi } from '../helpers/api.ts';
+import { readFileSync } from 'node:fs';
+
+const PASSWORD = 'a password long enough';
+const silent: UploaderLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+function captured(name: string): string {
+  const file = JSON.parse(
+    readFileSync(new URL(`../../../agent/test/fixtures/miners/${name}.json`, import.meta.url), 'utf8'),
+  ) as { response: unknown };
+  return JSON.stringify(file.response);
+}
+
+function seen(device: string, make: string, at: string): MinerSample {
+  return {
+    device,
+    at,
+    identity: { make, firmware: make === 'Avalon' ? 'avalon' : 'stock', algorithm: 'sha256d' },
+    state: 'mining',
+    boards: [],
+    fans: [],
+    pools: [],
+    messages: [],
+    collection: { latencyMs: 1, sources: [], warnings: [] },
+  };
+}
+
+describe('device commands, from an operator to the miners', () => {
+  let api: TestApi;
+  let apiUrl: string;
+  let key: string;
+  let operator: Record<string, string>;
+  let farmId: string;
+  let avalonMiner: RunningEmulator;
+  let antminerMiner: RunningEmulator;
+
+  beforeAll(async () => {
+    api = await startTestApi();
+    const { db } = api.database;
+    const org = await createOrganisation(db, 'Farm Co');
+    const farm = await createFarm(db, org.id, 'Hall A');
+    farmId = farm.id;
+    key = (await createApiKey(db, farm.id, 'agent')).key;
+    await createUser(db, {
+      email: 'op@farm.test',
+      name: 'Op',
+      password: PASSWORD,
+      role: 'operator',
+      organisationId: org.id,
+    });
+    const session = await signInAs(api.app, 'op@farm.test', PASSWORD);
+    operator = { cookie: session.cookie, 'x-csrf-token': session.csrf };
+    avalonMiner = await startCgminerEmulator(
+      (request) =>
+        request.command === 'ascset' && request.parameter?.startsWith('0,softoff,')
+          ? captured('avalon__cgminer_rpc4028__ascset_softoff')
+          : undefined,
+      { host: '127.0.14.2' },
+    );
+    antminerMiner = await startCgminerEmulator(() => undefined, { host: '127.0.14.3' });
+    const at = new Date(api.clock.ms).toISOString();
+    await ingestTelemetry(db, farm.id, {
+      batchId: '00000000-0000-4000-8000-0000000000e1',
+      agentVersion: 'test',
+      miners: [
+        seen(`127.0.14.2:${String(avalonMiner.port)}`, 'Avalon', at),
+        seen(`127.0.14.3:${String(antminerMiner.port)}`, 'Antminer', at),
+      ],
+      meters: [],
+      dropped: 0,
+    });
+    apiUrl = await api.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    await avalonMiner.close();
+    await antminerMiner.close();
+    await api.close();
+  });
+
+  const agentDevices = () =>
+    new Map([
+      [
+        `127.0.14.2:${String(avalonMiner.port)}`,
+        { address: { host: '127.0.14.2', port: avalonMiner.port }, driver: avalon },
+      ],
+      [
+        `127.0.14.3:${String(antminerMiner.port)}`,
+        { address: { host: '127.0.14.3', port: antminerMiner.port }, driver: antminer },
+      ],
+    ]);
+  const context = {
+    now: () => new Date(api.clock.ms),
+    limits: { connectTimeoutMs: 1_000, totalTimeoutMs: 2_000, maxBytes: 1 << 20 },
+  };
+
+  it('staggers a farm-wide sleep, carries out what is due, and keeps who ordered it and how it ended', async () => {
+    const ordered = await api.app.inject({
+      method: 'POST',
+      url: `/api/farms/${farmId}/curtailment`,
+      headers: operator,
+      payload: { action: 'sleep', staggerMinutes: 10 },
+    });
+    expect(ordered.statusCode).toBe(201);
+    const curtailment = ordered.json<Curtailment>();
+    expect(curtailment.commands).toBe(2);
+    // Two devices over ten minutes: the first now, the last ten minutes on.
+    expect(Date.parse(curtailment.lastAt) - Date.parse(curtailment.firstAt)).toBe(600_000);
+
+    const server = { url: apiUrl, apiKey: key, timeoutMs: 5_000 };
+    expect(await executeDueCommands(server, agentDevices(), context, silent)).toBe(1);
+    expect(avalonMiner.requests.map((request) => request.command)).toEqual(['ascset']);
+    expect(avalonMiner.requests[0]?.parameter).toBe(`0,softoff,1:${String(Math.floor(api.clock.ms / 1000))}`);
+    // Nothing more is due until the clock reaches the second device's moment.
+    expect(await executeDueCommands(server, agentDevices(), context, silent)).toBe(0);
+    api.clock.ms += 600_000;
+    expect(await executeDueCommands(server, agentDevices(), context, silent)).toBe(1);
+
+    const audit = await api.app.inject({
+      method: 'GET',
+      url: `/api/farms/${farmId}/commands`,
+      headers: operator,
+    });
+    const commands = audit.json<DeviceCommand[]>();
+    expect(
+      commands.map((command) => [command.action, command.status, command.orderedBy, command.outcome]),
+    ).toEqual([
+      [
+        'sleep',
+        'unsupported',
+        'op@farm.test',
+        'Antminer (stock, read-only RPC) firmware offers no way to sleep over its API',
+      ],
+      [
+        'sleep',
+        'done',
+        'op@farm.test',
+        expect.stringMatching(/^ASC 0 set info: success softoff:/) as unknown,
+      ],
+    ]);
+    expect(commands.every((command) => command.curtailment === curtailment.curtailment)).toBe(true);
+  });
+
+  it('refuses a command without what it needs, and one for a device of no farm of yours', async () => {
+    const devices = await api.app.inject({
+      method: 'GET',
+      url: `/api/farms/${farmId}/devices`,
+      headers: operator,
+    });
+    const [first] = devices.json<{ id: string }[]>();
+    const power = await api.app.inject({
+      method: 'POST',
+      url: `/api/farms/${farmId}/devices/${first?.id ?? ''}/commands`,
+      headers: operator,
+      payload: { action: 'set-power-target' },
+    });
+    expect(power.statusCode).toBe(400);
+    expect(power.json()).toMatchObject({ error: 'HW_ERR_ACTION_PARAMS', field: 'body.params.powerTargetW' });
+    const missing = await api.app.inject({
+      method: 'POST',
+      url: `/api/farms/${farmId}/devices/999999/commands`,
+      headers: operator,
+      payload: { action: 'reboot' },
+    });
+    expect(missing.json()).toMatchObject({ error: 'HW_ERR_DEVICE_NOT_FOUND' });
+  });
+});
