@@ -126,7 +126,12 @@ export async function runAgent(
   let devices = await findDevices(config);
   let scannedAt = Date.now();
   log.info({ devices: devices.length, meters: config.meters.length }, 'agent: polling');
-  const context = { now, limits: limitsOf(config) };
+  const context = {
+    now,
+    limits: limitsOf(config),
+    credentials: config.credentials,
+    webPort: config.scan.httpPort,
+  };
   const polling = (async () => {
     while (!stop.signal.aborted) {
       const started = Date.now();

@@ -1,7 +1,7 @@
 import type { Firmware } from '@hashwatt/schemas';
 import { algorithmOf } from './algorithm.ts';
 import { readAntminerStats, readPools, readSummary, readVersion, rpcDriver } from './cgminer.ts';
-import { unsupported } from './driver.ts';
+import { antminerWebAct } from './antminer-web.ts';
 import { defined, first, str } from './fields.ts';
 
 /**
@@ -13,8 +13,8 @@ export const antminer = rpcDriver(
     name: 'antminer',
     firmware: 'stock',
     make: 'Antminer',
-    // Stock RPC grants no writes (api-allow W only on request); sleep and reboot go through the digest-protected web CGI.
-    act: (_device, order) => Promise.resolve(unsupported('Antminer (stock, read-only RPC)', order.action)),
+    // Stock RPC grants no writes; control goes through the digest-protected web CGI.
+    act: antminerWebAct,
   },
   ['version', 'summary', 'stats', 'pools'],
   (bodies) => {

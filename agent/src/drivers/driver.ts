@@ -15,6 +15,12 @@ export type DeviceAddress = RpcTarget;
 export interface ReadContext {
   readonly now: () => Date;
   readonly limits: RpcLimits;
+  /** Logins per firmware, tried in order, for the writes that need one. */
+  readonly credentials?: Readonly<
+    Record<string, readonly { readonly username: string; readonly password: string }[]>
+  >;
+  /** The port of the miners' web interfaces (80 on real miners). */
+  readonly webPort?: number;
 }
 
 /** One firmware family: how to read a miner into a sample. */

@@ -1,13 +1,13 @@
 /**
  * Starts: the HTTP API on a real PostgreSQL database, listening on a real port; an
- * emulated Avalon (cgminer API, captured ascset replies) and an emulated Antminer on
- * loopback; the agent's command executor (@hashwatt/agent). An operator curtails the
+ * emulated Avalon (cgminer API, captured ascset replies) and a cgminer device no probe
+ * recognised, on loopback; the agent's command executor (@hashwatt/agent). An operator curtails the
  * farm, staggered; the agent carries out what is due; the audit says who and how.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Curtailment, DeviceCommand, MinerSample } from '@hashwatt/schemas';
 import { executeDueCommands } from '@hashwatt/agent/actions/executor';
-import { antminer } from '@hashwatt/agent/drivers/antminer';
+import { genericCgminer } from '@hashwatt/agent/drivers/generic-cgminer';
 import { avalon } from '@hashwatt/agent/drivers/avalon';
 import { startCgminerEmulator, type RunningEmulator } from '@hashwatt/agent/emulators/cgminer-emulator';
 import type { UploaderLog } from '@hashwatt/agent/upload/uploader';
@@ -103,7 +103,7 @@ describe('device commands, from an operator to the miners', () => {
       ],
       [
         `127.0.14.3:${String(antminerMiner.port)}`,
-        { address: { host: '127.0.14.3', port: antminerMiner.port }, driver: antminer },
+        { address: { host: '127.0.14.3', port: antminerMiner.port }, driver: genericCgminer },
       ],
     ]);
   const context = {
@@ -142,12 +142,7 @@ describe('device commands, from an operator to the miners', () => {
     expect(
       commands.map((command) => [command.action, command.status, command.orderedBy, command.outcome]),
     ).toEqual([
-      [
-        'sleep',
-        'unsupported',
-        'op@farm.test',
-        'Antminer (stock, read-only RPC) firmware offers no way to sleep over its API',
-      ],
+      ['sleep', 'unsupported', 'op@farm.test', 'the cgminer driver carries out no commands'],
       [
         'sleep',
         'done',
