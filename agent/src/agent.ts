@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Farm, MeterSample } from '@hashwatt/schemas';
 import { executeDueCommands } from './actions/executor.ts';
 import type { AgentConfig } from './config.ts';
+import type { ProbePorts } from './discovery/identify.ts';
 import { hostsOf, scan } from './discovery/scan.ts';
 import { DRIVERS } from './drivers/registry.ts';
 import { MeterError, readMeter } from './meters/modbus-meter.ts';
@@ -26,6 +27,11 @@ export class AgentStartError extends Error {
     super(message);
     this.name = 'AgentStartError';
   }
+}
+
+export function portsOf(config: AgentConfig): ProbePorts {
+  const { rpcPort, httpPort, whatsminerV3Port, gpuPorts } = config.scan;
+  return { rpc: rpcPort, http: httpPort, whatsminerV3: whatsminerV3Port, gpu: gpuPorts };
 }
 
 export function limitsOf(config: AgentConfig): RpcLimits {
@@ -66,7 +72,7 @@ export async function checkServer(config: AgentConfig): Promise<Farm> {
 export async function findDevices(config: AgentConfig): Promise<PolledDevice[]> {
   const limits = limitsOf(config);
   const devices = new Map<string, PolledDevice>();
-  const ports = { rpc: config.scan.rpcPort, http: config.scan.httpPort, gpu: config.scan.gpuPorts };
+  const ports = portsOf(config);
   for (const device of config.devices) {
     const driver = device.driver === undefined ? undefined : DRIVERS[device.driver];
     if (driver) {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { AgentStartError, limitsOf, runAgent } from './agent.ts';
+import { AgentStartError, limitsOf, portsOf, runAgent } from './agent.ts';
 import { AgentConfigError, loadAgentConfig, type AgentConfig } from './config.ts';
 import { hostsOf, scan, ScanRangeError, type ScanResult } from './discovery/scan.ts';
 import { Poller } from './poll/poller.ts';
@@ -85,7 +85,7 @@ async function scanCommand(
   const started = Date.now();
   const limits = limitsOf(config);
   const result = await scan(hosts, {
-    ports: { rpc: config.scan.rpcPort, http: config.scan.httpPort, gpu: config.scan.gpuPorts },
+    ports: portsOf(config),
     limits,
     concurrency: config.scan.concurrency,
     hostTimeoutMs: config.scan.hostTimeoutMs,

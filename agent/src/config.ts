@@ -45,6 +45,7 @@ export const AgentConfigSchema = Type.Object(
         ranges: Type.Array(Type.String(), { default: [], description: 'CIDR ranges searched for miners.' }),
         rpcPort: Type.Integer({ default: 4028, minimum: 1, maximum: 65_535 }),
         httpPort: Type.Integer({ default: 80, minimum: 1, maximum: 65_535 }),
+        whatsminerV3Port: Type.Integer({ default: 4433, minimum: 1, maximum: 65_535 }),
         gpuPorts: Type.Array(Port, { default: [4067, 22333, 10555] }),
         concurrency: Type.Integer({ default: 128, minimum: 1, maximum: 1_024 }),
         hostTimeoutMs: Type.Integer({ default: 3_000, minimum: 200, maximum: 60_000 }),

@@ -1,8 +1,9 @@
 import { connect } from 'node:net';
 import type { DeviceAddress, MinerDriver } from '../drivers/driver.ts';
-import { str } from '../drivers/fields.ts';
+import { num, record, str } from '../drivers/fields.ts';
 import { DRIVERS } from '../drivers/registry.ts';
 import { command, type RpcLimits } from '../protocol/cgminer-rpc.ts';
+import { framedRequest } from '../protocol/framed-json.ts';
 import { getJson } from '../protocol/http-json.ts';
 
 /**
@@ -16,11 +17,36 @@ import { getJson } from '../protocol/http-json.ts';
 export interface ProbePorts {
   readonly rpc: number;
   readonly http: number;
+  /** Whatsminer API v3 (firmware from late 2024), length-prefixed JSON. */
+  readonly whatsminerV3?: number;
   /** GPU miners' API ports (T-Rex 4067, NBMiner 22333, …): each tried with its known paths. */
   readonly gpu: readonly number[];
 }
 
-export const DEFAULT_PROBE_PORTS: ProbePorts = { rpc: 4028, http: 80, gpu: [4067, 22333, 10555, 8080] };
+export const DEFAULT_PROBE_PORTS: ProbePorts = {
+  rpc: 4028,
+  http: 80,
+  whatsminerV3: 4433,
+  gpu: [4067, 22333, 10555, 8080],
+};
+
+/** Whatsminer v3 answers get.device.info with code 0 and its miner's details. */
+export async function probeWhatsminerV3(
+  host: string,
+  port: number,
+  limits: RpcLimits,
+): Promise<Identified | undefined> {
+  try {
+    const reply = record(await framedRequest({ host, port }, { cmd: 'get.device.info' }, limits));
+    const driver = DRIVERS['whatsminer-v3'];
+    if (driver && num(reply?.code) === 0 && record(record(reply?.msg)?.miner)) {
+      return { address: { host, port }, driver, evidence: `v3 ${String(port)}: get.device.info` };
+    }
+  } catch {
+    // Not a Whatsminer of the v3 API.
+  }
+  return undefined;
+}
 
 export interface Identified {
   readonly address: DeviceAddress;
@@ -177,17 +203,19 @@ export interface HostReport {
 
 /** Every probe at once; the RPC's answer wins, then the web page, then a GPU miner's API. */
 export async function probeHost(host: string, ports: ProbePorts, limits: RpcLimits): Promise<HostReport> {
-  const probed = [ports.rpc, ports.http, ...ports.gpu];
+  const v3 = ports.whatsminerV3;
+  const probed = [ports.rpc, ports.http, ...ports.gpu, ...(v3 === undefined ? [] : [v3])];
   const open = await Promise.all(probed.map((port) => isOpen(host, port, limits.connectTimeoutMs)));
   const openPorts = probed.filter((_, i) => open[i] === true);
-  const [rpc, http, ...gpu] = await Promise.all([
-    open[0] === true ? probeRpc(host, ports.rpc, limits) : undefined,
-    open[1] === true ? probeHttp(host, ports.http, limits.totalTimeoutMs) : undefined,
-    ...ports.gpu.map((port, i) =>
-      open[i + 2] === true ? probeGpu(host, port, limits.totalTimeoutMs) : undefined,
-    ),
+  const listening = (port: number | undefined): boolean => port !== undefined && openPorts.includes(port);
+  const [rpc, http, whatsminer, ...gpu] = await Promise.all([
+    listening(ports.rpc) ? probeRpc(host, ports.rpc, limits) : undefined,
+    listening(ports.http) ? probeHttp(host, ports.http, limits.totalTimeoutMs) : undefined,
+    v3 !== undefined && listening(v3) ? probeWhatsminerV3(host, v3, limits) : undefined,
+    ...ports.gpu.map((port) => (listening(port) ? probeGpu(host, port, limits.totalTimeoutMs) : undefined)),
   ]);
-  const identified = decide(host, ports, rpc, http, gpu);
+  // Newer Whatsminers answer both APIs; v3 carries more (power, board serials, error reasons).
+  const identified = whatsminer ?? decide(host, ports, rpc, http, gpu);
   return { host, openPorts, ...(identified && { identified }) };
 }
 

@@ -11,6 +11,7 @@ import { teamredminer } from './gpu/teamredminer.ts';
 import { trex } from './gpu/trex.ts';
 import { xmrig } from './gpu/xmrig.ts';
 import { luxos } from './luxos.ts';
+import { whatsminerV3 } from './whatsminer-v3.ts';
 import { whatsminer } from './whatsminer.ts';
 
 /** Every driver by the name a config's device list may give it. */
@@ -28,6 +29,7 @@ export const DRIVERS: Readonly<Record<string, MinerDriver>> = Object.fromEntries
     teamredminer,
     trex,
     whatsminer,
+    whatsminerV3,
     xmrig,
   ].map((driver) => [driver.name, driver]),
 );
