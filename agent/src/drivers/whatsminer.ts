@@ -1,6 +1,17 @@
-import type { DeviceMessage, Fan } from '@hashwatt/schemas';
+import type { DeviceMessage, Fan, HashBoard } from '@hashwatt/schemas';
 import { readDevs, readPools, readSummary, rpcDriver } from './cgminer.ts';
-import { count, defined, first, num, record, records, scaled, str, type Record_ } from './fields.ts';
+import {
+  count,
+  defined,
+  first,
+  num,
+  positive,
+  record,
+  records,
+  scaled,
+  str,
+  type Record_,
+} from './fields.ts';
 
 /**
  * Whatsminer (MicroBT btminer) API v2 on port 4028: cgminer-style `summary`, `devs`
@@ -8,7 +19,7 @@ import { count, defined, first, num, record, records, scaled, str, type Record_ 
  */
 export const whatsminer = rpcDriver(
   { name: 'whatsminer', firmware: 'whatsminer', make: 'Whatsminer' },
-  ['summary', 'devs', 'pools', 'devdetails', 'get_version', 'get_miner_info', 'get_error_code'],
+  ['summary', 'devs', 'stats', 'pools', 'devdetails', 'get_version', 'get_miner_info', 'get_error_code'],
   (bodies) => {
     const summaryBody = bodies.get('summary') ?? {};
     const entry = first(summaryBody.SUMMARY) ?? {};
@@ -46,7 +57,7 @@ export const whatsminer = rpcDriver(
           shares: summary.shares,
           uptimeSeconds: summary.uptimeSeconds,
         }),
-        boards: readDevs(bodies.get('devs') ?? {}),
+        boards: boardsOf(bodies.get('devs') ?? {}, bodies.get('stats') ?? {}),
         fans,
         pools: readPools(bodies.get('pools') ?? {}),
         messages: errorCodes(entry, bodies.get('get_error_code')),
@@ -74,5 +85,26 @@ export function errorCodes(summary: Record_, getErrorCode: Record_ | undefined):
       code: entry.code,
       severity: 'error' as const,
       message: `Whatsminer error ${entry.code}${entry.since === undefined ? '' : ` since ${entry.since}`}`,
+    }));
+}
+
+/**
+ * Boards from `devs`; 2019 firmware (cgminer 4.9.2) that lacks them has one `stats`
+ * block per slot (ID "SM0"…): chips, the hottest chip now, the average frequency.
+ */
+function boardsOf(devs: Record_, stats: Record_): HashBoard[] {
+  const boards = readDevs(devs);
+  if (boards.length > 0) {
+    return boards;
+  }
+  return records(stats.STATS)
+    .filter((block) => /^SM\d+$/.test(str(block.ID) ?? ''))
+    .map((block, position) => ({
+      slot: count(block.slot) ?? position,
+      ...defined({
+        chips: count(block.chip_num),
+        chipTempC: positive(num(block.temp_now_max)),
+        frequencyMhz: positive(num(block.freqs_avg)),
+      }),
     }));
 }

@@ -150,6 +150,17 @@ describe('Whatsminer API v2', () => {
   });
 });
 
+describe('Whatsminer 2019 firmware (cgminer 4.9.2)', () => {
+  it('reads its boards from the per-slot stats blocks when it has no devs', async () => {
+    const sample = await whatsminer.read(
+      await emulate({ stats: 'whatsminer__cgminer4.9.2_m20s__rpc4028_stats' }),
+      context,
+    );
+    expect(sample.boards[0]).toEqual({ slot: 0, chips: 105, chipTempC: 75, frequencyMhz: 656 });
+    expect(sample.boards.map((board) => board.slot)).toEqual([0, 1, 2]);
+  });
+});
+
 describe('Avalon', () => {
   it('reads the module string of an A1566: wall power, GHS, boards, fans', async () => {
     const name = (command: string): string => `avalon__a1566_cgminer_4.11.1_rpc4028__rpc_${command}`;
