@@ -1,6 +1,15 @@
+import { createHash } from 'node:crypto';
 import type { DeviceMessage, Fan, HashBoard, MinerPool } from '@hashwatt/schemas';
 import { framedRequest } from '../protocol/framed-json.ts';
-import { defineDriver, type Replies } from './driver.ts';
+import {
+  defineDriver,
+  unsupported,
+  type ActionResult,
+  type DeviceAddress,
+  type DeviceOrder,
+  type ReadContext,
+  type Replies,
+} from './driver.ts';
 import { count, defined, num, record, records, scaled, str, type Record_ } from './fields.ts';
 
 /**
@@ -17,7 +26,7 @@ const REQUESTS = [
 ] as const;
 
 export const whatsminerV3 = defineDriver(
-  { name: 'whatsminer-v3', firmware: 'whatsminer', make: 'Whatsminer' },
+  { name: 'whatsminer-v3', firmware: 'whatsminer', make: 'Whatsminer', act: whatsminerV3Act },
   async (device, context): Promise<Replies<ReadonlyMap<string, Record_>>> => {
     const settled = await Promise.allSettled(
       REQUESTS.map(([, body]) => framedRequest(device, body, context.limits)),
@@ -123,4 +132,57 @@ function errors(info: Record_): DeviceMessage[] {
         message: `Whatsminer error ${code}${reason === undefined ? '' : `: ${reason}`} (since ${str(since) ?? '?'})`,
       }));
   });
+}
+
+/**
+ * v3 writes carry `ts`, `account` and a token: the first 8 characters of
+ * base64(sha256(cmd + password + salt + ts)), the salt from get.device.info (pyasic
+ * BTMinerV3RPCAPI). The password is the "whatsminer" login of the agent's config
+ * ("super" unless changed). Success is code 0.
+ */
+async function whatsminerV3Act(
+  device: DeviceAddress,
+  order: DeviceOrder,
+  context: ReadContext,
+): Promise<ActionResult> {
+  const write = {
+    sleep: ['set.miner.service', 'stop'],
+    resume: ['set.miner.service', 'start'],
+    reboot: ['set.system.reboot', undefined],
+    'set-power-target': ['set.miner.power_limit', order.params.powerTargetW],
+  }[order.action as 'sleep' | 'resume' | 'reboot' | 'set-power-target'] as [string, unknown] | undefined;
+  if (!write) {
+    return unsupported('Whatsminer (API v3)', order.action);
+  }
+  const [cmd, param] = write;
+  try {
+    const info = record(await framedRequest(device, { cmd: 'get.device.info' }, context.limits));
+    const salt = str(record(info?.msg)?.salt);
+    if (salt === undefined) {
+      return { status: 'failed', message: 'get.device.info gave no salt to sign the command with' };
+    }
+    const logins = context.credentials?.whatsminer ?? [{ username: 'super', password: 'super' }];
+    let last = 'no login to try';
+    for (const login of logins) {
+      const ts = Math.floor(context.now().getTime() / 1000);
+      const token = createHash('sha256')
+        .update(`${cmd}${login.password}${salt}${String(ts)}`)
+        .digest('base64')
+        .slice(0, 8);
+      const reply = record(
+        await framedRequest(
+          device,
+          { cmd, ...(param !== undefined && { param }), ts, account: login.username, token },
+          context.limits,
+        ),
+      );
+      if (num(reply?.code) === 0) {
+        return { status: 'done', message: `${cmd}: ${str(reply?.msg) ?? 'ok'}` };
+      }
+      last = `${cmd}: code ${str(reply?.code) ?? 'none'} ${str(reply?.msg) ?? ''}`.trim();
+    }
+    return { status: 'failed', message: last };
+  } catch (error) {
+    return { status: 'failed', message: `${cmd}: ${error instanceof Error ? error.message : String(error)}` };
+  }
 }

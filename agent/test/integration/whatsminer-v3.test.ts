@@ -1,5 +1,6 @@
 // Starts a Whatsminer API v3 emulator (length-prefixed JSON on a real TCP port)
 // answering with the captured get.device.info and get.miner.status replies.
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { whatsminerV3 } from '../../src/drivers/whatsminer-v3.ts';
 import { startFramedEmulator } from '../../src/emulators/framed-emulator.ts';
@@ -79,6 +80,46 @@ describe('Whatsminer API v3', () => {
     expect(sample.messages.map((message) => message.code)).toEqual(['264', '265', '266', '267', '270']);
     expect(sample.messages[0]?.message).toBe(
       'Whatsminer error 264: Power xfer error. code: 0xffffffffc0000000 (since 2026-05-23 09:19:10)',
+    );
+  });
+});
+
+describe('Whatsminer API v3 commands', () => {
+  it('signs a power limit with the salt and password, and tries the next login when refused', async () => {
+    const received: Record<string, unknown>[] = [];
+    const emulator = await startFramedEmulator((request) => {
+      if (request.cmd === 'get.device.info') {
+        return fixture('whatsminer__btminer_api_v3_tcp4433__get_device_info').response;
+      }
+      const body = request as unknown as { ts: number; token: string };
+      received.push({ ...request });
+      const expected = createHash('sha256')
+        .update(`${request.cmd}farm-secretuhCiDyVj${String(body.ts)}`)
+        .digest('base64')
+        .slice(0, 8);
+      return body.token === expected ? { code: 0, msg: 'ok' } : { code: -2, msg: 'invalid token' };
+    });
+    closers.push(() => emulator.close());
+    const logins = {
+      whatsminer: [
+        { username: 'super', password: 'super' },
+        { username: 'super', password: 'farm-secret' },
+      ],
+    };
+    const outcome = await whatsminerV3.act?.(
+      emulator,
+      { action: 'set-power-target', params: { powerTargetW: 3000 } },
+      { ...context, credentials: logins },
+    );
+    expect(outcome).toEqual({ status: 'done', message: 'set.miner.power_limit: ok' });
+    expect(received.map((request) => [request.cmd, request.param, request.account])).toEqual([
+      ['set.miner.power_limit', 3000, 'super'],
+      ['set.miner.power_limit', 3000, 'super'],
+    ]);
+    const refused = await whatsminerV3.act?.(emulator, { action: 'sleep', params: {} }, context);
+    expect(refused).toEqual({ status: 'failed', message: 'set.miner.service: code -2 invalid token' });
+    expect((await whatsminerV3.act?.(emulator, { action: 'switch-pool', params: {} }, context))?.status).toBe(
+      'unsupported',
     );
   });
 });
