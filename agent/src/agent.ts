@@ -10,7 +10,7 @@ import { MeterError, readMeter } from './meters/modbus-meter.ts';
 import { Poller, type PolledDevice } from './poll/poller.ts';
 import { DiskQueue } from './queue/disk-queue.ts';
 import { Uploader, type UploaderLog } from './upload/uploader.ts';
-import type { RpcLimits } from './protocol/cgminer-rpc.ts';
+import type { RpcLimits } from './protocol/rpc-error.ts';
 import { causeOf } from './protocol/http-json.ts';
 
 /**

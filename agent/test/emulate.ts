@@ -1,5 +1,5 @@
 import { afterEach } from 'vitest';
-import { DEFAULT_RPC_LIMITS } from '../src/protocol/cgminer-rpc.ts';
+import { DEFAULT_RPC_LIMITS } from '../src/protocol/rpc-error.ts';
 import { startCgminerEmulator, type RunningEmulator } from '../src/emulators/cgminer-emulator.ts';
 import { startHttpEmulator, type RunningHttpEmulator } from '../src/emulators/http-emulator.ts';
 import { fixture, repliesFrom } from './fixtures.ts';

@@ -2,7 +2,8 @@ import { connect } from 'node:net';
 import type { DeviceAddress, MinerDriver } from '../drivers/driver.ts';
 import { num, record, str } from '../drivers/fields.ts';
 import { DRIVERS } from '../drivers/registry.ts';
-import { command, type RpcLimits } from '../protocol/cgminer-rpc.ts';
+import { command } from '../protocol/cgminer-rpc.ts';
+import { type RpcLimits } from '../protocol/rpc-error.ts';
 import { framedRequest } from '../protocol/framed-json.ts';
 import { getJson } from '../protocol/http-json.ts';
 

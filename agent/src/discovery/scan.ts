@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import type { RpcLimits } from '../protocol/cgminer-rpc.ts';
+import type { RpcLimits } from '../protocol/rpc-error.ts';
 import { probeHost, type Identified, type ProbePorts } from './identify.ts';
 
 /**

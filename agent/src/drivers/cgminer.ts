@@ -1,5 +1,6 @@
 import type { Fan, HashBoard, MinerPool } from '@hashwatt/schemas';
-import { command, type RpcLimits, type RpcTarget } from '../protocol/cgminer-rpc.ts';
+import { command } from '../protocol/cgminer-rpc.ts';
+import { type RpcLimits, type RpcTarget } from '../protocol/rpc-error.ts';
 import {
   defineDriver,
   type ActionResult,

@@ -7,7 +7,7 @@ import type {
   MinerSample,
   MinerState,
 } from '@hashwatt/schemas';
-import type { RpcLimits, RpcTarget } from '../protocol/cgminer-rpc.ts';
+import type { RpcLimits, RpcTarget } from '../protocol/rpc-error.ts';
 
 /** Where a miner answers: its address and the port of the API its driver speaks. */
 export type DeviceAddress = RpcTarget;

@@ -1,4 +1,4 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { listen } from './listen.ts';
 
 /**
@@ -47,10 +47,7 @@ export async function startCgminerEmulator(
   options: CgminerEmulatorOptions = {},
 ): Promise<RunningEmulator> {
   const requests: CgminerRequest[] = [];
-  const sockets = new Set<Socket>();
   const server: Server = createServer({ allowHalfOpen: true }, (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     if (options.silent === true) {
       return;
@@ -80,21 +77,8 @@ export async function startCgminerEmulator(
       }
     });
   });
-  const { host, port } = await listen(server, options);
-  return {
-    host,
-    port,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) {
-          socket.destroy();
-        }
-        server.close(() => {
-          resolve();
-        });
-      }),
-  };
+  const { host, port, close } = await listen(server, options);
+  return { host, port, requests, close };
 }
 
 /** A complete JSON request, `{"command":…}` (or Whatsminer's `{"cmd":…}`). */

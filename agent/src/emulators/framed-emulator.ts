@@ -1,4 +1,4 @@
-import { createServer, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { frame } from '../protocol/framed-json.ts';
 import { listen } from './listen.ts';
 
@@ -15,10 +15,7 @@ export async function startFramedEmulator(
   replies: (request: FramedRequest) => unknown,
   options: { readonly host?: string; readonly port?: number } = {},
 ): Promise<{ host: string; port: number; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
   const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     let received = Buffer.alloc(0);
     socket.on('data', (chunk: Buffer) => {
@@ -31,18 +28,6 @@ export async function startFramedEmulator(
       }
     });
   });
-  const { host, port } = await listen(server, options);
-  return {
-    host,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) {
-          socket.destroy();
-        }
-        server.close(() => {
-          resolve();
-        });
-      }),
-  };
+  const { host, port, close } = await listen(server, options);
+  return { host, port, close };
 }

@@ -43,17 +43,6 @@ export async function startHttpEmulator(
         .end(rule.body);
     });
   });
-  const { host, port } = await listen(server, options);
-  return {
-    host,
-    port,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => {
-          resolve();
-        });
-      }),
-  };
+  const { host, port, close } = await listen(server, options);
+  return { host, port, requests, close };
 }

@@ -1,5 +1,6 @@
-import { connect } from 'node:net';
 import { parseDeviceJson } from './repair.ts';
+import { DEFAULT_RPC_LIMITS, RpcError, type RpcLimits, type RpcTarget } from './rpc-error.ts';
+import { exchangeOnce } from './socket-exchange.ts';
 
 /**
  * The cgminer-style API on TCP 4028 that most ASIC firmware speaks: one JSON command
@@ -8,101 +9,20 @@ import { parseDeviceJson } from './repair.ts';
  * a device that accepts TCP and never answers cannot hold the agent.
  */
 
-export interface RpcTarget {
-  readonly host: string;
-  readonly port: number;
-}
-
-export interface RpcLimits {
-  readonly connectTimeoutMs: number;
-  readonly totalTimeoutMs: number;
-  readonly maxBytes: number;
-}
-
-export const DEFAULT_RPC_LIMITS: RpcLimits = {
-  connectTimeoutMs: 2_000,
-  totalTimeoutMs: 5_000,
-  maxBytes: 4 << 20,
-};
-
-export type RpcFailure = 'refused' | 'connect-timeout' | 'timeout' | 'too-large' | 'closed-empty' | 'network';
-
-export class RpcError extends Error {
-  constructor(
-    readonly failure: RpcFailure | 'command' | 'json',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RpcError';
-  }
-}
-
 /** Sends `request` and returns the raw reply, everything the device wrote before it closed. */
 export function exchange(
   target: RpcTarget,
   request: string,
   limits: RpcLimits = DEFAULT_RPC_LIMITS,
 ): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const where = `${target.host}:${String(target.port)}`;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const socket = connect({ host: target.host, port: target.port });
-    const finish = (error: RpcError | undefined): void => {
-      if (settled) {
-        return;
-      }
-      settled = true;
-      clearTimeout(connectTimer);
-      clearTimeout(totalTimer);
-      socket.destroy();
-      if (error) {
-        reject(error);
-        return;
-      }
-      resolve(Buffer.concat(chunks).toString('utf8'));
-    };
-    const connectTimer = setTimeout(() => {
-      finish(
-        new RpcError(
-          'connect-timeout',
-          `${where}: no TCP connection within ${String(limits.connectTimeoutMs)} ms`,
-        ),
-      );
-    }, limits.connectTimeoutMs);
-    const totalTimer = setTimeout(() => {
-      finish(
-        new RpcError('timeout', `${where}: no complete reply within ${String(limits.totalTimeoutMs)} ms`),
-      );
-    }, limits.totalTimeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(connectTimer);
-      socket.end(request);
-    });
-    socket.on('data', (chunk) => {
-      size += chunk.length;
-      if (size > limits.maxBytes) {
-        finish(new RpcError('too-large', `${where}: reply over ${String(limits.maxBytes)} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-      // cgminer ends its reply with a NUL; some firmware then keeps the socket open.
-      if (chunk.at(-1) === 0) {
-        finish(undefined);
-      }
-    });
-    socket.once('end', () => {
-      finish(size === 0 ? new RpcError('closed-empty', `${where}: closed without a reply`) : undefined);
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => {
-      finish(
-        new RpcError(
-          error.code === 'ECONNREFUSED' ? 'refused' : 'network',
-          `${where}: ${error.code ?? 'network error'} (${error.message})`,
-        ),
-      );
-    });
+  return exchangeOnce(target, limits, {
+    request: Buffer.from(request, 'utf8'),
+    halfClose: true,
+    // cgminer ends its reply with a NUL; some firmware then keeps the socket open.
+    complete: (received, ended) =>
+      received.at(-1) === 0 || (ended && received.length > 0)
+        ? { value: received.toString('utf8') }
+        : undefined,
   });
 }
 

@@ -5,7 +5,7 @@ import { identify, type ProbePorts } from '../../src/discovery/identify.ts';
 import { hostsOf, scan, ScanRangeError } from '../../src/discovery/scan.ts';
 import { startCgminerEmulator } from '../../src/emulators/cgminer-emulator.ts';
 import { startHttpEmulator } from '../../src/emulators/http-emulator.ts';
-import { DEFAULT_RPC_LIMITS } from '../../src/protocol/cgminer-rpc.ts';
+import { DEFAULT_RPC_LIMITS } from '../../src/protocol/rpc-error.ts';
 import { fixture, repliesFrom } from '../fixtures.ts';
 
 const ports: ProbePorts = { rpc: 14028, http: 14080, gpu: [14067] };

@@ -6,6 +6,10 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import type { Api, ApiSettings } from '../../src/api/app.ts';
 import { buildApp } from '../../src/api/app.ts';
+import { createApiKey } from '../../src/api/auth/api-keys.ts';
+import { createOrganisation } from '../../src/api/auth/organisations.ts';
+import { createUser } from '../../src/api/auth/users.ts';
+import { createFarm } from '../../src/farms/farms.ts';
 import { PoolSettingsStore } from '../../src/ledger/pool-settings.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
@@ -101,4 +105,43 @@ export async function signInAs(app: Api, email: string, password: string): Promi
   const cookie = response.cookies.find((entry) => entry.name === 'hw_session');
   const body = response.json<{ csrfToken: string; user: { id: string } }>();
   return { cookie: `hw_session=${cookie?.value ?? ''}`, csrf: body.csrfToken, userId: body.user.id };
+}
+
+export const TEST_PASSWORD = 'a password long enough';
+
+export interface FarmOfOperator {
+  readonly organisationId: string;
+  readonly farmId: string;
+  /** The farm agent's key. */
+  readonly agentKey: string;
+  /** Headers that sign a request in as the farm's operator (cookie and CSRF token). */
+  readonly operator: Record<string, string>;
+  readonly operatorId: string;
+}
+
+/** An organisation with one farm, its agent's key, and a signed-in operator `email`. */
+export async function farmOfOperator(
+  api: TestApi,
+  email: string,
+  names = { organisation: 'Farm Co', farm: 'Hall A' },
+): Promise<FarmOfOperator> {
+  const { db } = api.database;
+  const organisation = await createOrganisation(db, names.organisation);
+  const farm = await createFarm(db, organisation.id, names.farm);
+  const { key } = await createApiKey(db, farm.id, 'agent');
+  await createUser(db, {
+    email,
+    name: email,
+    password: TEST_PASSWORD,
+    role: 'operator',
+    organisationId: organisation.id,
+  });
+  const session = await signInAs(api.app, email, TEST_PASSWORD);
+  return {
+    organisationId: organisation.id,
+    farmId: farm.id,
+    agentKey: key,
+    operator: { cookie: session.cookie, 'x-csrf-token': session.csrf },
+    operatorId: session.userId,
+  };
 }

@@ -11,15 +11,10 @@ import { genericCgminer } from '@hashwatt/agent/drivers/generic-cgminer';
 import { avalon } from '@hashwatt/agent/drivers/avalon';
 import { startCgminerEmulator, type RunningEmulator } from '@hashwatt/agent/emulators/cgminer-emulator';
 import type { UploaderLog } from '@hashwatt/agent/upload/uploader';
-import { createApiKey } from '../../src/api/auth/api-keys.ts';
-import { createOrganisation } from '../../src/api/auth/organisations.ts';
-import { createUser } from '../../src/api/auth/users.ts';
-import { createFarm } from '../../src/farms/farms.ts';
 import { ingestTelemetry } from '../../src/farms/telemetry.ts';
-import { signInAs, startTestApi, type TestApi } from '../helpers/api.ts';
+import { farmOfOperator, startTestApi, type TestApi } from '../helpers/api.ts';
 import { readFileSync } from 'node:fs';
 
-const PASSWORD = 'a password long enough';
 const silent: UploaderLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function captured(name: string): string {
@@ -55,19 +50,10 @@ describe('device commands, from an operator to the miners', () => {
   beforeAll(async () => {
     api = await startTestApi();
     const { db } = api.database;
-    const org = await createOrganisation(db, 'Farm Co');
-    const farm = await createFarm(db, org.id, 'Hall A');
-    farmId = farm.id;
-    key = (await createApiKey(db, farm.id, 'agent')).key;
-    await createUser(db, {
-      email: 'op@farm.test',
-      name: 'Op',
-      password: PASSWORD,
-      role: 'operator',
-      organisationId: org.id,
-    });
-    const session = await signInAs(api.app, 'op@farm.test', PASSWORD);
-    operator = { cookie: session.cookie, 'x-csrf-token': session.csrf };
+    const farm = await farmOfOperator(api, 'op@farm.test');
+    farmId = farm.farmId;
+    key = farm.agentKey;
+    operator = farm.operator;
     avalonMiner = await startCgminerEmulator(
       (request) =>
         request.command === 'ascset' && request.parameter?.startsWith('0,softoff,')
@@ -77,7 +63,7 @@ describe('device commands, from an operator to the miners', () => {
     );
     antminerMiner = await startCgminerEmulator(() => undefined, { host: '127.0.14.3' });
     const at = new Date(api.clock.ms).toISOString();
-    await ingestTelemetry(db, farm.id, {
+    await ingestTelemetry(db, farmId, {
       batchId: '00000000-0000-4000-8000-0000000000e1',
       agentVersion: 'test',
       miners: [

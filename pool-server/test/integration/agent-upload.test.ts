@@ -12,10 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeterSample } from '@hashwatt/schemas';
 import { DiskQueue } from '@hashwatt/agent/queue/disk-queue';
 import { Uploader, type UploaderLog } from '@hashwatt/agent/upload/uploader';
-import { createApiKey } from '../../src/api/auth/api-keys.ts';
-import { createOrganisation } from '../../src/api/auth/organisations.ts';
-import { createFarm } from '../../src/farms/farms.ts';
-import { startTestApi, type TestApi } from '../helpers/api.ts';
+import { farmOfOperator, startTestApi, type TestApi } from '../helpers/api.ts';
 
 const silent: UploaderLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -66,9 +63,7 @@ describe('agent queue to server', () => {
 
   beforeAll(async () => {
     api = await startTestApi();
-    const org = await createOrganisation(api.database.db, 'Farm Co');
-    const farm = await createFarm(api.database.db, org.id, 'Hall A');
-    key = (await createApiKey(api.database.db, farm.id, 'agent')).key;
+    key = (await farmOfOperator(api, 'op@farm.test')).agentKey;
     apiUrl = await api.app.listen({ host: '127.0.0.1', port: 0 });
   });
   afterAll(async () => {

@@ -5,13 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MinerSample, TelemetryBatch } from '@hashwatt/schemas';
-import { createApiKey } from '../../src/api/auth/api-keys.ts';
-import { createOrganisation } from '../../src/api/auth/organisations.ts';
-import { createUser } from '../../src/api/auth/users.ts';
-import { createFarm } from '../../src/farms/farms.ts';
-import { signInAs, startTestApi, type TestApi } from '../helpers/api.ts';
+import { farmOfOperator, startTestApi, type TestApi } from '../helpers/api.ts';
 
-const PASSWORD = 'a password long enough';
 const BATCH_ID = '6f1c2b9e-3f43-4c1e-9a57-0d6c0f0e7a11';
 
 /** What the agent's Antminer driver reads from the captured stock S19 Pro replies (agent/test/integration/antminer.test.ts). */
@@ -76,30 +71,12 @@ describe('telemetry ingest', () => {
 
   beforeAll(async () => {
     api = await startTestApi();
-    const { db } = api.database;
-    const org = await createOrganisation(db, 'Farm Co');
-    const otherOrg = await createOrganisation(db, 'Other Co');
-    const farm = await createFarm(db, org.id, 'Hall A');
-    farmId = farm.id;
-    agent = { authorization: `Bearer ${(await createApiKey(db, farm.id, 'agent')).key}` };
-    await createUser(db, {
-      email: 'op@farm.test',
-      name: 'Op',
-      password: PASSWORD,
-      role: 'operator',
-      organisationId: org.id,
-    });
-    await createUser(db, {
-      email: 'op@other.test',
-      name: 'Other',
-      password: PASSWORD,
-      role: 'operator',
-      organisationId: otherOrg.id,
-    });
-    const session = await signInAs(api.app, 'op@farm.test', PASSWORD);
-    operator = { cookie: session.cookie, 'x-csrf-token': session.csrf };
-    const otherSession = await signInAs(api.app, 'op@other.test', PASSWORD);
-    other = { cookie: otherSession.cookie, 'x-csrf-token': otherSession.csrf };
+    const farm = await farmOfOperator(api, 'op@farm.test');
+    farmId = farm.farmId;
+    agent = { authorization: `Bearer ${farm.agentKey}` };
+    operator = farm.operator;
+    other = (await farmOfOperator(api, 'op@other.test', { organisation: 'Other Co', farm: 'Hall B' }))
+      .operator;
   });
   afterAll(async () => {
     await api.close();
