@@ -63,6 +63,7 @@ const RPC_MARKERS: readonly (readonly [RegExp, string])[] = [
   [/LUXMINER/, 'luxos'],
   [/TEAMREDMINER/, 'teamredminer'],
   [/AVALON/, 'avalon'],
+  [/GCMINER|FLUXOS/, 'auradine'],
   [/HIVEON|VNISH|ANTMINER|BMMINER/, 'antminer'],
   [/CGMINER|SGMINER|BFGMINER/, 'cgminer'],
 ];

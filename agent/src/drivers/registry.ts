@@ -1,4 +1,5 @@
 import { antminer } from './antminer.ts';
+import { auradine } from './auradine.ts';
 import { avalon } from './avalon.ts';
 import { axeos } from './axeos.ts';
 import { braiinsRpc } from './braiins.ts';
@@ -18,6 +19,7 @@ import { whatsminer } from './whatsminer.ts';
 export const DRIVERS: Readonly<Record<string, MinerDriver>> = Object.fromEntries(
   [
     antminer,
+    auradine,
     avalon,
     axeos,
     braiinsRpc,

@@ -1,6 +1,7 @@
 // Starts cgminer-API emulators on real TCP ports, answering with captured LuxOS,
 // Braiins OS, Whatsminer and Avalon replies.
 import { describe, expect, it } from 'vitest';
+import { auradine } from '../../src/drivers/auradine.ts';
 import { avalon } from '../../src/drivers/avalon.ts';
 import { braiinsRpc } from '../../src/drivers/braiins.ts';
 import { luxos } from '../../src/drivers/luxos.ts';
@@ -191,5 +192,31 @@ describe('Avalon', () => {
     );
     expect(sample.identity).toMatchObject({ make: 'Avalon', model: 'Q', mac: 'AA:BB:CC:DD:EE:FF' });
     expect(sample.state).toBe('sleeping');
+  });
+});
+
+describe('Auradine (FluxOS)', () => {
+  it('reads boards with their sensors, fans, PSU input power, the power target', async () => {
+    const names = ['summary', 'devs', 'pools', 'fan', 'temperature', 'psu', 'mode'];
+    const sample = await auradine.read(
+      await emulate(
+        Object.fromEntries(names.map((name) => [name, `auradine__fluxos_gcminer_rpc4028__${name}`])),
+      ),
+      context,
+    );
+    expect(sample.identity).toMatchObject({ make: 'Auradine', firmware: 'auradine' });
+    expect(sample.rawHashrate).toEqual({ value: 20599767.1774699, unit: 'MH/s', field: 'MHS 5s' });
+    expect(sample.boards[0]).toMatchObject({ slot: 0, hashrate: 6.8e12, boardTempC: 41.5 });
+    expect(sample.boards[0]?.chipTempC).toBeCloseTo(45.83, 2);
+    expect(sample.fans).toEqual([
+      { id: 0, rpm: 7080 },
+      { id: 1, rpm: 7020 },
+      { id: 2, rpm: 7100 },
+      { id: 3, rpm: 7020 },
+    ]);
+    expect(sample.powerW).toBe(58.94);
+    expect(sample.powerLimitW).toBe(2000);
+    expect(sample.state).toBe('mining');
+    expect(sample.pools.map((pool) => pool.alive)).toEqual([true, false, false]);
   });
 });

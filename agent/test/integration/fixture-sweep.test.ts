@@ -18,7 +18,7 @@ const FAMILIES: Readonly<
   antminer: { driver: 'antminer' },
   mskminer: { driver: 'antminer' },
   strongu: { driver: 'cgminer' },
-  auradine: { driver: 'cgminer' },
+  auradine: { driver: 'auradine' },
   avalon: { driver: 'avalon' },
   braiins: { driver: 'braiins-rpc' },
   luxor: { driver: 'luxos' },
