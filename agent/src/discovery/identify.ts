@@ -99,13 +99,14 @@ export async function probeHttp(
   host: string,
   port: number,
   timeoutMs: number,
-): Promise<'axeos' | 'antminer' | undefined> {
+): Promise<'axeos' | 'antminer' | 'braiins-rest' | undefined> {
   const base = `http://${host}:${String(port)}`;
   const [root, info] = await Promise.all([
     fetch(`${base}/`, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' }).then(
       async (response) => {
-        await response.body?.cancel();
-        return response.headers.get('www-authenticate') ?? '';
+        // The realm, and the start of the page, where Braiins OS names itself.
+        const page = (await response.text()).slice(0, 65_536);
+        return `${response.headers.get('www-authenticate') ?? ''}\n${page}`;
       },
       () => '',
     ),
@@ -116,6 +117,9 @@ export async function probeHttp(
   ]);
   if (/realm="antMiner/i.test(root)) {
     return 'antminer';
+  }
+  if (/Braiins OS/i.test(root)) {
+    return 'braiins-rest';
   }
   if (typeof info === 'object' && info !== null && 'ASICModel' in info && 'hashRate' in info) {
     return 'axeos';
@@ -233,9 +237,17 @@ function decide(
   host: string,
   ports: ProbePorts,
   rpc: Identified | undefined,
-  http: 'axeos' | 'antminer' | undefined,
+  http: 'axeos' | 'antminer' | 'braiins-rest' | undefined,
   gpu: readonly (Identified | undefined)[],
 ): Identified | undefined {
+  // Braiins OS 25.07+ serves its REST API too, with power and the tuner: it wins over port 4028.
+  if (http === 'braiins-rest' && DRIVERS['braiins-rest']) {
+    return {
+      address: { host, port: ports.http },
+      driver: DRIVERS['braiins-rest'],
+      evidence: `http ${String(ports.http)}: Braiins OS`,
+    };
+  }
   if (rpc && !(rpc.driver.name === 'cgminer' && http === 'antminer')) {
     return rpc;
   }

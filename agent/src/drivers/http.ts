@@ -21,6 +21,7 @@ export async function getPaths(
   device: DeviceAddress,
   paths: readonly string[],
   context: ReadContext,
+  headers?: Record<string, string>,
 ): Promise<HttpResults> {
   const base = `http://${device.host.includes(':') ? `[${device.host}]` : device.host}:${String(device.port)}`;
   const settled = await Promise.allSettled(
@@ -28,6 +29,7 @@ export async function getPaths(
       getJson(`${base}${path}`, {
         timeoutMs: context.limits.totalTimeoutMs,
         maxBytes: context.limits.maxBytes,
+        ...(headers && { headers }),
       }),
     ),
   );
@@ -68,22 +70,22 @@ export async function httpAct(
   path: string,
   context: ReadContext,
   body?: unknown,
+  options: { readonly method?: 'POST' | 'PUT'; readonly headers?: Record<string, string> } = {},
 ): Promise<ActionResult> {
   const url = `http://${device.host}:${String(device.port)}${path}`;
+  const method = options.method ?? 'POST';
   try {
     const response = await fetch(url, {
-      method: 'POST',
+      method,
       signal: AbortSignal.timeout(context.limits.totalTimeoutMs),
-      ...(body !== undefined && {
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      }),
+      headers: { ...options.headers, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
     });
     const text = (await response.text()).slice(0, 300);
     return response.ok
-      ? { status: 'done', message: `POST ${path}: HTTP ${String(response.status)}` }
-      : { status: 'failed', message: `POST ${path}: HTTP ${String(response.status)} ${text}`.trim() };
+      ? { status: 'done', message: `${method} ${path}: HTTP ${String(response.status)}` }
+      : { status: 'failed', message: `${method} ${path}: HTTP ${String(response.status)} ${text}`.trim() };
   } catch (error) {
-    return { status: 'failed', message: `POST ${path}: ${causeOf(error)}` };
+    return { status: 'failed', message: `${method} ${path}: ${causeOf(error)}` };
   }
 }

@@ -2,6 +2,7 @@ import { antminer } from './antminer.ts';
 import { auradine } from './auradine.ts';
 import { avalon } from './avalon.ts';
 import { axeos } from './axeos.ts';
+import { braiinsRest } from './braiins-rest.ts';
 import { braiinsRpc } from './braiins.ts';
 import type { MinerDriver } from './driver.ts';
 import { genericCgminer } from './generic-cgminer.ts';
@@ -22,6 +23,7 @@ export const DRIVERS: Readonly<Record<string, MinerDriver>> = Object.fromEntries
     auradine,
     avalon,
     axeos,
+    braiinsRest,
     braiinsRpc,
     genericCgminer,
     gminer,

@@ -27,13 +27,21 @@ export async function getJson(
     readonly timeoutMs: number;
     readonly maxBytes?: number;
     readonly headers?: Record<string, string>;
+    /** POST `body` as JSON instead of a GET (a login). */
+    readonly method?: 'GET' | 'POST';
+    readonly body?: unknown;
   },
 ): Promise<HttpReply> {
   let response: Response;
   try {
     response = await fetch(url, {
+      method: options.method ?? 'GET',
       signal: AbortSignal.timeout(options.timeoutMs),
-      ...(options.headers && { headers: options.headers }),
+      headers: {
+        ...options.headers,
+        ...(options.body !== undefined && { 'content-type': 'application/json' }),
+      },
+      ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
     });
   } catch (error) {
     const reason =

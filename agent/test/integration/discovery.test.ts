@@ -33,6 +33,15 @@ beforeAll(async () => {
   await rpc('127.0.7.40', {}, true);
   await http('127.0.4.50', ports.http, { '/api/system/info': 'bitaxe__axeos_http__system_info' });
   await http('127.0.6.60', 14067, { '/summary': 'trex__0.19.1__telnet_summary' });
+  // Braiins OS names itself on its web page (../shared/domain/miner-apis.md B0).
+  const braiins = await startHttpEmulator(
+    () => ({ body: '<html><title>Braiins OS</title></html>', headers: { 'content-type': 'text/html' } }),
+    {
+      host: '127.0.6.80',
+      port: ports.http,
+    },
+  );
+  closers.push(() => braiins.close());
   const realm = await startHttpEmulator(
     () => ({
       status: 401,
@@ -74,6 +83,7 @@ describe('identify', () => {
     expect(await named('127.0.6.31')).toBe('avalon');
     expect(await named('127.0.4.50')).toBe('axeos');
     expect(await named('127.0.6.60')).toBe('trex');
+    expect(await named('127.0.6.80')).toBe('braiins-rest');
     expect(await identify('127.0.5.70', ports, DEFAULT_RPC_LIMITS)).toMatchObject({
       address: { host: '127.0.5.70', port: ports.rpc },
       evidence: 'http: realm="antMiner"',
@@ -99,6 +109,7 @@ describe('scan', () => {
       ['127.0.6.30', 'whatsminer'],
       ['127.0.6.31', 'avalon'],
       ['127.0.6.60', 'trex'],
+      ['127.0.6.80', 'braiins-rest'],
     ]);
     expect(result.unidentified).toEqual([{ host: '127.0.7.40', openPorts: [ports.rpc] }]);
     expect(result.timedOut).toEqual([]);

@@ -1,0 +1,172 @@
+import type { Fan, HashBoard, MinerPool } from '@hashwatt/schemas';
+import { getJson } from '../protocol/http-json.ts';
+import {
+  defineDriver,
+  unsupported,
+  type ActionResult,
+  type DeviceAddress,
+  type DeviceOrder,
+  type ReadContext,
+} from './driver.ts';
+import { count, defined, num, record, records, scaled, str, type Record_ } from './fields.ts';
+import { getPaths, httpAct } from './http.ts';
+
+/**
+ * Braiins OS 25.07 and later: the public REST API on port 80 (`/api/v1`, OpenAPI
+ * "Braiins OS Public REST API"). A login gives a token for the Authorization header.
+ * Quantities describe themselves ({"gigahash_per_second": …}, {"watt": …}); the
+ * tuner's power target is where curtailment by power, not just sleep, happens.
+ */
+
+const PATHS = [
+  '/api/v1/miner/details',
+  '/api/v1/miner/stats',
+  '/api/v1/miner/hw/hashboards',
+  '/api/v1/cooling/state',
+  '/api/v1/pools/',
+  '/api/v1/performance/tuner-state',
+  '/api/v1/miner/errors',
+] as const;
+
+async function logIn(device: DeviceAddress, context: ReadContext): Promise<string> {
+  const logins = context.credentials?.braiins ?? [{ username: 'root', password: '' }];
+  let last = 'no login to try';
+  for (const login of logins) {
+    try {
+      const { body } = await getJson(`http://${device.host}:${String(device.port)}/api/v1/auth/login`, {
+        timeoutMs: context.limits.totalTimeoutMs,
+        method: 'POST',
+        body: { username: login.username, password: login.password },
+      });
+      const token = str(record(body)?.token);
+      if (token !== undefined) {
+        return token;
+      }
+      last = 'the login answer held no token';
+    } catch (error) {
+      last = `login as ${login.username}: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+  throw new Error(last);
+}
+
+const gh = (value: unknown): number | undefined => scaled(num(record(value)?.gigahash_per_second), 1e9);
+const celsius = (value: unknown): number | undefined => num(record(value)?.degree_c);
+
+export const braiinsRest = defineDriver(
+  { name: 'braiins-rest', firmware: 'braiins', make: 'Antminer', act: braiinsRestAct },
+  async (device, context) =>
+    getPaths(device, PATHS, context, { authorization: await logIn(device, context) }),
+  (bodies) => {
+    const body = (path: (typeof PATHS)[number]): Record_ => record(bodies.get(path)) ?? {};
+    const details = body('/api/v1/miner/details');
+    const stats = body('/api/v1/miner/stats');
+    const minerStats = record(stats.miner_stats) ?? {};
+    const realtime = record(record(minerStats.real_hashrate)?.last_5s)?.gigahash_per_second;
+    const poolStats = record(stats.pool_stats) ?? {};
+    const power = num(record(record(stats.power_stats)?.approximated_consumption)?.watt);
+    const tuner = record(record(body('/api/v1/performance/tuner-state').mode_state)?.powertargetmodestate);
+    const name = str(record(details.miner_identity)?.name);
+    const accepted = count(poolStats.accepted_shares);
+    const rejected = count(poolStats.rejected_shares);
+    const boards = records(body('/api/v1/miner/hw/hashboards').hashboards).map(
+      (board, position): HashBoard => ({
+        slot: (count(board.id) ?? position + 1) - 1,
+        ...defined({
+          hashrate: gh(record(record(board.stats)?.real_hashrate)?.last_5s),
+          expectedHashrate: gh(record(board.stats)?.nominal_hashrate),
+          chips: count(board.chips_count),
+          boardTempC: celsius(board.board_temp),
+          chipTempC: celsius(record(board.highest_chip_temp)?.temperature),
+          frequencyMhz: scaled(num(record(board.current_frequency)?.hertz), 1e-6),
+          serial: str(board.serial_number),
+        }),
+      }),
+    );
+    const fans = records(body('/api/v1/cooling/state').fans).map((fan, position): Fan => ({
+      id: count(fan.position) ?? position,
+      ...defined({ rpm: num(fan.rpm), percent: scaled(num(fan.target_speed_ratio), 100) }),
+    }));
+    const pools = records(bodies.get('/api/v1/pools/'))
+      .flatMap((group) => records(group.pools))
+      .map((pool, index): MinerPool => {
+        const shares = record(pool.stats);
+        return {
+          index,
+          url: str(pool.url) ?? '',
+          user: str(pool.user) ?? '',
+          active: pool.active === true,
+          alive: pool.alive === true,
+          ...defined({
+            accepted: count(shares?.accepted_shares),
+            rejected: count(shares?.rejected_shares),
+            stale: count(shares?.stale_shares),
+          }),
+        };
+      });
+    return {
+      identity: {
+        make: name?.split(' ')[0] ?? 'Antminer',
+        firmware: 'braiins',
+        algorithm: 'sha256d',
+        ...defined({
+          model: str(name?.split(' ').slice(1).join(' ')),
+          firmwareVersion: str(record(details.bos_version)?.current),
+          serial: str(details.serial_number),
+          mac: str(details.mac_address),
+          hostname: str(details.hostname),
+        }),
+      },
+      parts: {
+        ...defined({
+          hashrate: scaled(num(realtime), 1e9),
+          rawHashrate:
+            num(realtime) === undefined
+              ? undefined
+              : { value: num(realtime) ?? 0, unit: 'GH/s', field: 'miner_stats.real_hashrate.last_5s' },
+          expectedHashrate: gh(minerStats.nominal_hashrate),
+          powerW: power,
+          powerSource: power === undefined ? undefined : ('miner' as const),
+          powerLimitW: num(record(tuner?.current_target)?.watt),
+          shares:
+            accepted !== undefined && rejected !== undefined
+              ? { accepted, rejected, ...defined({ stale: count(poolStats.stale_shares) }) }
+              : undefined,
+          uptimeSeconds: count(details.bosminer_uptime_s),
+        }),
+        boards,
+        fans,
+        pools,
+        messages: records(body('/api/v1/miner/errors').errors).map((error) => ({
+          severity: 'warning' as const,
+          message: str(error.message) ?? 'an error without a message',
+        })),
+      },
+    };
+  },
+);
+
+/** Pause, resume and reboot are `PUT /actions/…`; a power target is `PUT /performance/power-target`. */
+async function braiinsRestAct(
+  device: DeviceAddress,
+  order: DeviceOrder,
+  context: ReadContext,
+): Promise<ActionResult> {
+  const request = {
+    sleep: ['/api/v1/actions/pause', undefined],
+    resume: ['/api/v1/actions/resume', undefined],
+    reboot: ['/api/v1/actions/reboot', undefined],
+    'set-power-target': ['/api/v1/performance/power-target', { watt: order.params.powerTargetW }],
+  }[order.action as 'sleep' | 'resume' | 'reboot' | 'set-power-target'] as [string, unknown] | undefined;
+  if (!request) {
+    return unsupported('Braiins OS (REST)', order.action);
+  }
+  let token: string;
+  try {
+    token = await logIn(device, context);
+  } catch (error) {
+    return { status: 'failed', message: error instanceof Error ? error.message : String(error) };
+  }
+  const [path, body] = request;
+  return httpAct(device, path, context, body, { method: 'PUT', headers: { authorization: token } });
+}
