@@ -1,0 +1,95 @@
+// Starts emulated miners on real ports (cgminer API, HTTP) and checks that each
+// driver's commands reach the device as its firmware expects them.
+import { afterEach, describe, expect, it } from 'vitest';
+import { axeos } from '../../src/drivers/axeos.ts';
+import { braiinsRpc } from '../../src/drivers/braiins.ts';
+import { xmrig } from '../../src/drivers/gpu/xmrig.ts';
+import { luxos } from '../../src/drivers/luxos.ts';
+import { startCgminerEmulator, type CgminerRequest } from '../../src/emulators/cgminer-emulator.ts';
+import { startHttpEmulator } from '../../src/emulators/http-emulator.ts';
+import { context } from '../emulate.ts';
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+/** A cgminer-style reply with LuxOS's envelope (../shared/domain/miner-apis.md B5). */
+function luxReply(request: CgminerRequest): string | undefined {
+  const status = (message: string): unknown[] => [
+    { STATUS: 'S', When: 0, Code: 300, Msg: message, Description: 'LUXminer 2025.4.8.220305-57b389c7' },
+  ];
+  switch (request.command) {
+    case 'logon':
+      return JSON.stringify({ SESSION: [{ SessionID: 'kZ4nq2' }], STATUS: status('Session created'), id: 1 });
+    case 'curtail':
+      return JSON.stringify({ STATUS: status(`Curtail ${request.parameter?.split(',')[1] ?? ''}`), id: 1 });
+    case 'rebootdevice':
+    case 'logoff':
+      return JSON.stringify({ STATUS: status(request.command), id: 1 });
+    default:
+      return undefined;
+  }
+}
+
+describe('commands as each firmware takes them', () => {
+  it('LuxOS: logs on, curtails with the session id first, logs off', async () => {
+    const emulator = await startCgminerEmulator(luxReply);
+    closers.push(() => emulator.close());
+    expect(await luxos.act?.(emulator, { action: 'sleep', params: {} }, context)).toEqual({
+      status: 'done',
+      message: 'Curtail sleep',
+    });
+    expect(emulator.requests.map((request) => [request.command, request.parameter])).toEqual([
+      ['logon', undefined],
+      ['curtail', 'kZ4nq2,sleep'],
+      ['logoff', 'kZ4nq2'],
+    ]);
+    expect(
+      (await luxos.act?.(emulator, { action: 'set-power-target', params: { powerTargetW: 3000 } }, context))
+        ?.status,
+    ).toBe('unsupported');
+  });
+
+  it('Braiins OS on 4028: pause and resume; a refused command says why', async () => {
+    const emulator = await startCgminerEmulator((request) =>
+      request.command === 'pause'
+        ? JSON.stringify({
+            STATUS: [{ STATUS: 'S', Code: 1, Msg: 'Pausing', Description: 'BOSminer' }],
+            id: 1,
+          })
+        : undefined,
+    );
+    closers.push(() => emulator.close());
+    expect(await braiinsRpc.act?.(emulator, { action: 'sleep', params: {} }, context)).toEqual({
+      status: 'done',
+      message: 'Pausing',
+    });
+    expect(await braiinsRpc.act?.(emulator, { action: 'resume', params: {} }, context)).toMatchObject({
+      status: 'failed',
+      message: expect.stringContaining('Invalid command resume') as unknown,
+    });
+  });
+
+  it('AxeOS and XMRig: their HTTP endpoints, and a miner that is gone', async () => {
+    const web = await startHttpEmulator(() => ({ body: '' }));
+    closers.push(() => web.close());
+    expect(await axeos.act?.(web, { action: 'reboot', params: {} }, context)).toEqual({
+      status: 'done',
+      message: 'POST /api/system/restart: HTTP 200',
+    });
+    expect(await xmrig.act?.(web, { action: 'sleep', params: {} }, context)).toMatchObject({
+      status: 'done',
+    });
+    expect(web.requests.map((request) => [request.method, request.path, request.body])).toEqual([
+      ['POST', '/api/system/restart', ''],
+      ['POST', '/json_rpc', '{"method":"pause","id":1,"jsonrpc":"2.0"}'],
+    ]);
+    expect(
+      await axeos.act?.({ host: '127.0.0.1', port: 2 }, { action: 'sleep', params: {} }, context),
+    ).toEqual({
+      status: 'failed',
+      message: 'POST /api/system/pause: ECONNREFUSED',
+    });
+  });
+});
