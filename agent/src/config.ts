@@ -160,7 +160,8 @@ export function loadAgentConfig(
     raw = parsed as Json;
   }
   for (const [section, values] of Object.entries(overrides)) {
-    raw[section] = { ...(raw[section] as Json | undefined), ...(values as Json) };
+    // A section's settings merge over the file's; a list replaces the file's list.
+    raw[section] = Array.isArray(values) ? values : { ...(raw[section] as Json | undefined), ...(values as Json) };
   }
   const server = { ...(raw.server as Json | undefined) };
   if (environment.HASHWATT_AGENT_SERVER_URL !== undefined) {

@@ -68,14 +68,21 @@ export async function queueCommand(
   db: Database,
   farmId: string,
   deviceId: string,
-  order: { readonly action: DeviceAction; readonly params: ActionParams; readonly userId: string },
+  order: {
+    readonly action: DeviceAction;
+    readonly params: ActionParams;
+    readonly userId: string;
+    readonly nowMs: number;
+  },
 ): Promise<DeviceCommand> {
   checkParams(order.action, order.params);
+  // Ordered and due by the pool's clock, the one the agent's polls are answered by.
   const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO device_commands (farm_id, device_id, action, params, ordered_by)
-     SELECT $1, d.id, $3, $4, $5 FROM devices d WHERE d.id = $2 AND d.farm_id = $1
+    `INSERT INTO device_commands (farm_id, device_id, action, params, ordered_by, ordered_at, not_before)
+     SELECT $1, d.id, $3, $4, $5, to_timestamp($6::double precision / 1000), to_timestamp($6::double precision / 1000)
+       FROM devices d WHERE d.id = $2 AND d.farm_id = $1
      RETURNING id::text`,
-    [farmId, deviceId, order.action, JSON.stringify(order.params), order.userId],
+    [farmId, deviceId, order.action, JSON.stringify(order.params), order.userId, order.nowMs],
   );
   const id = rows[0]?.id;
   if (id === undefined) {
@@ -117,8 +124,8 @@ export async function queueCurtailment(
        SELECT id, row_number() OVER (ORDER BY device) - 1 AS position, count(*) OVER () AS total
          FROM devices WHERE farm_id = $1 AND ($2::bigint[] IS NULL OR id = ANY ($2::bigint[]))
      ), queued AS (
-       INSERT INTO device_commands (farm_id, device_id, action, ordered_by, not_before, curtailment)
-       SELECT $1, id, $3, $4,
+       INSERT INTO device_commands (farm_id, device_id, action, ordered_by, ordered_at, not_before, curtailment)
+       SELECT $1, id, $3, $4, to_timestamp($5::double precision / 1000),
               to_timestamp($5::double precision / 1000)
                 + make_interval(secs => CASE WHEN total > 1 THEN $6::double precision * 60 * position / (total - 1) ELSE 0 END),
               $7

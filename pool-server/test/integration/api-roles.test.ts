@@ -146,8 +146,9 @@ describe('who may call what', () => {
       action: 'reboot',
       params: {},
       userId: target.id,
+      nowMs: api.clock.ms,
     });
-    await takeDueCommands(db, farmA.id, Date.now() + 60_000, 600);
+    await takeDueCommands(db, farmA.id, api.clock.ms, 600);
     Object.assign(ids, {
       device,
       command: handedOut.id,

@@ -57,6 +57,7 @@ export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
         action: request.body.action,
         params: request.body.params ?? {},
         userId: userId(request.caller),
+        nowMs: deps.pool.now(),
       });
       request.log.info(
         { farm: farm.id, command: command.id, action: command.action },
