@@ -161,7 +161,9 @@ export function loadAgentConfig(
   }
   for (const [section, values] of Object.entries(overrides)) {
     // A section's settings merge over the file's; a list replaces the file's list.
-    raw[section] = Array.isArray(values) ? values : { ...(raw[section] as Json | undefined), ...(values as Json) };
+    raw[section] = Array.isArray(values)
+      ? values
+      : { ...(raw[section] as Json | undefined), ...(values as Json) };
   }
   const server = { ...(raw.server as Json | undefined) };
   if (environment.HASHWATT_AGENT_SERVER_URL !== undefined) {
