@@ -126,7 +126,7 @@ describe('hashwatt-agent run, against the pool', () => {
     });
     expect(ordered.statusCode).toBe(201);
     await until(
-      async () => web.requests.some((request) => request.path === '/cgi-bin/reboot.cgi'),
+      () => Promise.resolve(web.requests.some((request) => request.path === '/cgi-bin/reboot.cgi')),
       'the reboot',
     );
     await until(async () => {
