@@ -62,6 +62,7 @@ interface Cycle {
   readonly mining: number;
   readonly unreachable: number;
   readonly rssMiB: number;
+  readonly heapMiB: number;
   readonly cpuSeconds: number;
 }
 const cycles: Cycle[] = [];
@@ -78,6 +79,7 @@ try {
       mining: samples.filter((sample) => sample.state === 'mining').length,
       unreachable: samples.filter((sample) => sample.state === 'unreachable').length,
       rssMiB: process.memoryUsage().rss / 2 ** 20,
+      heapMiB: process.memoryUsage().heapUsed / 2 ** 20,
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
     });
     if (c < CYCLES - 1) {
@@ -93,11 +95,11 @@ process.stdout.write(
   `agent polling: ${machine()}; ${String(MINERS)} emulated S19 Pros (another process), every ${String(INTERVAL_S)} s, ${String(CONCURRENCY)} at a time\n\n`,
 );
 process.stdout.write(
-  '| cycle | took | agent CPU | mining | unreachable | agent RSS |\n|---:|---:|---:|---:|---:|---:|\n',
+  '| cycle | took | agent CPU | mining | unreachable | agent RSS | JS heap in use |\n|---:|---:|---:|---:|---:|---:|---:|\n',
 );
 cycles.forEach((cycle, i) => {
   process.stdout.write(
-    `| ${String(i + 1)} | ${cycle.seconds.toFixed(1)} s | ${cycle.cpuSeconds.toFixed(1)} s | ${String(cycle.mining)} | ${String(cycle.unreachable)} | ${cycle.rssMiB.toFixed(0)} MiB |\n`,
+    `| ${String(i + 1)} | ${cycle.seconds.toFixed(1)} s | ${cycle.cpuSeconds.toFixed(1)} s | ${String(cycle.mining)} | ${String(cycle.unreachable)} | ${cycle.rssMiB.toFixed(0)} MiB | ${cycle.heapMiB.toFixed(0)} MiB |\n`,
   );
 });
 process.stdout.write(
