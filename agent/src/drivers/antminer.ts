@@ -1,14 +1,23 @@
 import type { Firmware } from '@hashwatt/schemas';
 import { algorithmOf } from './algorithm.ts';
-import { readAntminerStats, readPools, readSummary, readVersion, rpcDriver } from './cgminer.ts';
+import { command } from '../protocol/cgminer-rpc.ts';
+import {
+  readAntminerStats,
+  readPools,
+  readSummary,
+  readVersion,
+  runCommands,
+  type CommandResults,
+} from './cgminer.ts';
+import { defineDriver, type DeviceAddress, type ReadContext } from './driver.ts';
 import { antminerWebAct } from './antminer-web.ts';
-import { defined, first, str } from './fields.ts';
+import { defined, first, records, str, type Record_ } from './fields.ts';
 
 /**
  * Antminers on their RPC port: stock bmminer/cgminer, and the firmwares that keep its
  * API (Hiveon, VNish, asicseer, MSKMiner). Stock RPC is read-only; it knows no power.
  */
-export const antminer = rpcDriver(
+export const antminer = defineDriver(
   {
     name: 'antminer',
     firmware: 'stock',
@@ -16,7 +25,7 @@ export const antminer = rpcDriver(
     // Stock RPC grants no writes; control goes through the digest-protected web CGI.
     act: antminerWebAct,
   },
-  ['version', 'summary', 'stats', 'pools'],
+  fetchWithNewApi,
   (bodies) => {
     const version = readVersion(bodies.get('version') ?? {});
     const summary = readSummary(bodies.get('summary') ?? {});
@@ -64,4 +73,33 @@ export function antminerFirmware(banner: string): Firmware {
     return 'vnish';
   }
   return 'stock';
+}
+
+/**
+ * Newer Antminer firmware keeps its boards for `{"command":"stats","new_api":true}`
+ * (`STATS[0].chain[]`); when plain `stats` holds no chain, that is asked too.
+ */
+async function fetchWithNewApi(device: DeviceAddress, context: ReadContext): Promise<CommandResults> {
+  const results = await runCommands(device, ['version', 'summary', 'stats', 'pools'], context.limits);
+  if (hasChains(results.bodies.get('stats'))) {
+    return results;
+  }
+  try {
+    const { body, repairs } = await command(device, 'stats', { extra: { new_api: true } }, context.limits);
+    const bodies = new Map(results.bodies);
+    bodies.set('stats', body);
+    return {
+      bodies,
+      sources: [...results.sources.filter((source) => source !== 'rpc:stats'), 'rpc:stats new_api'],
+      warnings: [...results.warnings, ...repairs.map((repair) => `rpc:stats new_api: ${repair}`)],
+    };
+  } catch (error) {
+    return { ...results, warnings: [...results.warnings, `rpc:stats new_api: ${(error as Error).message}`] };
+  }
+}
+
+function hasChains(stats: Record_ | undefined): boolean {
+  return records(stats?.STATS).some(
+    (block) => Array.isArray(block.chain) || Object.keys(block).some((key) => key.startsWith('chain_')),
+  );
 }

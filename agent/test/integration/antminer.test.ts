@@ -1,7 +1,9 @@
 // Starts cgminer-API emulators on real TCP ports, answering with captured Antminer replies.
 import { describe, expect, it } from 'vitest';
 import { antminer } from '../../src/drivers/antminer.ts';
+import { startCgminerEmulator } from '../../src/emulators/cgminer-emulator.ts';
 import { context, emulate } from '../emulate.ts';
+import { fixture } from '../fixtures.ts';
 
 describe('antminer driver', () => {
   it('reads a stock S19 Pro (bmminer): every field its replies carry', async () => {
@@ -96,5 +98,33 @@ describe('antminer driver', () => {
 
   it('fails with the reason when the miner refuses every command', async () => {
     await expect(antminer.read(await emulate({}), context)).rejects.toThrow(/Invalid command version/);
+  });
+
+  it('asks for stats with new_api when plain stats holds no boards, and reads its chain[] layout', async () => {
+    const emulator = await startCgminerEmulator((request) => {
+      if (request.command === 'version') {
+        return fixture('antminer__stock_bmminer_rpc4028__version').raw;
+      }
+      // The chain[] layout of new firmware, as the web UI family's stats.cgi shows it.
+      return request.command === 'stats' && request.body.new_api === true
+        ? fixture('elphapex__stock_web_cgi__stats').raw
+        : undefined;
+    });
+    try {
+      const sample = await antminer.read(emulator, context);
+      expect(sample.collection.sources).toContain('rpc:stats new_api');
+      expect(sample.boards).toHaveLength(4);
+      expect(sample.boards[3]).toMatchObject({
+        slot: 3,
+        chips: 120,
+        boardTempC: 67,
+        chipTempC: 25.687,
+        frequencyMhz: 89,
+        serial: '10HY24B046N300036H10JC53',
+      });
+      expect(sample.fans.map((fan) => fan.rpm)).toEqual([420, 420, 420, 1020]);
+    } finally {
+      await emulator.close();
+    }
   });
 });
