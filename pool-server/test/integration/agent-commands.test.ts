@@ -13,16 +13,9 @@ import { startCgminerEmulator, type RunningEmulator } from '@hashwatt/agent/emul
 import type { UploaderLog } from '@hashwatt/agent/upload/uploader';
 import { ingestTelemetry } from '../../src/farms/telemetry.ts';
 import { farmOfOperator, startTestApi, type TestApi } from '../helpers/api.ts';
-import { readFileSync } from 'node:fs';
+import { capturedReply } from '../helpers/miner-captures.ts';
 
 const silent: UploaderLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-function captured(name: string): string {
-  const file = JSON.parse(
-    readFileSync(new URL(`../../../agent/test/fixtures/miners/${name}.json`, import.meta.url), 'utf8'),
-  ) as { response: unknown };
-  return JSON.stringify(file.response);
-}
 
 function seen(device: string, make: string, at: string): MinerSample {
   return {
@@ -57,7 +50,7 @@ describe('device commands, from an operator to the miners', () => {
     avalonMiner = await startCgminerEmulator(
       (request) =>
         request.command === 'ascset' && request.parameter?.startsWith('0,softoff,')
-          ? captured('avalon__cgminer_rpc4028__ascset_softoff')
+          ? capturedReply('avalon__cgminer_rpc4028__ascset_softoff')
           : undefined,
       { host: '127.0.14.2' },
     );

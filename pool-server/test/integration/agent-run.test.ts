@@ -9,7 +9,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAgent, type RunningAgent } from '@hashwatt/agent/agent';
 import { loadAgentConfig } from '@hashwatt/agent/config';
@@ -19,15 +18,9 @@ import { startMeterEmulator, type MeterEmulator } from '@hashwatt/agent/emulator
 import { REGISTER_MAPS } from '@hashwatt/agent/meters/register-maps';
 import type { UploaderLog } from '@hashwatt/agent/upload/uploader';
 import { farmOfOperator, startTestApi, type FarmOfOperator, type TestApi } from '../helpers/api.ts';
+import { capturedReply } from '../helpers/miner-captures.ts';
 
 const silent: UploaderLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-function captured(name: string): string {
-  const file = JSON.parse(
-    readFileSync(new URL(`../../../agent/test/fixtures/miners/${name}.json`, import.meta.url), 'utf8'),
-  ) as { response: unknown };
-  return JSON.stringify(file.response);
-}
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 200; i += 1) {
@@ -55,7 +48,7 @@ describe('hashwatt-agent run, against the pool', () => {
     miner = await startCgminerEmulator(
       (request) =>
         ['version', 'summary', 'stats', 'pools'].includes(request.command)
-          ? captured(`antminer__stock_bmminer_rpc4028__${request.command}`)
+          ? capturedReply(`antminer__stock_bmminer_rpc4028__${request.command}`)
           : undefined,
       { host: '127.0.15.7' },
     );
