@@ -1,13 +1,64 @@
 import Type, { type Static } from 'typebox';
 import { Timestamp } from './common.ts';
 
+const Day = Type.String({ format: 'date', examples: ['2026-03-21'] });
+const Country = Type.String({ pattern: '^[A-Z]{2}$', examples: ['IR', 'RU'] });
+const Region = Type.String({ pattern: '^[A-Z]{2}-[A-Z0-9]{1,3}$', examples: ['IR-20', 'RU-IRK'] });
+
+/** The licence a farm mines under (Iran: MIMT's; Russia: the operator's register entry). */
+export const Licence = Type.Object({
+  number: Type.Union([Type.String(), Type.Null()]),
+  authority: Type.Union([Type.String(), Type.Null()]),
+  capacityKw: Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()]),
+  validFrom: Type.Union([Day, Type.Null()]),
+  validTo: Type.Union([Day, Type.Null()]),
+  registerEntry: Type.Union([Type.String(), Type.Null()]),
+});
+export type Licence = Static<typeof Licence>;
+
 export const Farm = Type.Object({
   id: Type.String(),
   organisationId: Type.String(),
   name: Type.String(),
   createdAt: Timestamp,
+  country: Type.Union([Country, Type.Null()]),
+  region: Type.Union([Region, Type.Null()]),
+  /** IANA zone of the site: restricted windows and tariff bands are in its local time. */
+  timezone: Type.String(),
+  licence: Licence,
 });
 export type Farm = Static<typeof Farm>;
+
+/** What an operator may set of its farm; absent fields stay as they are, null clears. */
+export const FarmPatch = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    country: Type.Optional(Type.Union([Country, Type.Null()])),
+    region: Type.Optional(Type.Union([Region, Type.Null()])),
+    timezone: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, examples: ['Asia/Tehran', 'Asia/Irkutsk'] }),
+    ),
+    licence: Type.Optional(
+      Type.Object(
+        {
+          number: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()])),
+          authority: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()])),
+          capacityKw: Type.Optional(
+            Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 10_000_000 }), Type.Null()]),
+          ),
+          validFrom: Type.Optional(Type.Union([Day, Type.Null()])),
+          validTo: Type.Optional(Type.Union([Day, Type.Null()])),
+          registerEntry: Type.Optional(
+            Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()]),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type FarmPatch = Static<typeof FarmPatch>;
 
 export const FarmCreate = Type.Object(
   { name: Type.String({ minLength: 1, maxLength: 200 }) },

@@ -1,4 +1,4 @@
-import type { Farm } from '@hashwatt/schemas';
+import type { Farm, Jurisdiction } from '@hashwatt/schemas';
 import type { Database } from '../db/pool.ts';
 import { HwError } from '../errors.ts';
 import { getFarm } from '../farms/farms.ts';
@@ -34,4 +34,16 @@ export function userId(caller: Caller): string {
     throw new HwError('HW_ERR_UNAUTHENTICATED');
   }
   return caller.session.user.id;
+}
+
+/** The jurisdiction whose farms the caller sees: a regulator's own; undefined (every farm) for an admin. */
+export function jurisdictionOf(caller: Caller): Jurisdiction | undefined {
+  const user = caller.kind === 'user' ? caller.session.user : undefined;
+  if (user?.role === 'admin') {
+    return undefined;
+  }
+  if (user?.role !== 'regulator' || !user.jurisdiction) {
+    throw new HwError('HW_ERR_ROLE_FORBIDDEN');
+  }
+  return user.jurisdiction;
 }

@@ -1,4 +1,4 @@
-import type { Farm } from '@hashwatt/schemas';
+import type { Farm, FarmPatch, Jurisdiction } from '@hashwatt/schemas';
 import type { Database } from '../db/pool.ts';
 import { HwError } from '../errors.ts';
 
@@ -7,9 +7,22 @@ interface FarmRow {
   readonly organisation_id: string;
   readonly name: string;
   readonly created_at: Date;
+  readonly country: string | null;
+  readonly region: string | null;
+  readonly timezone: string;
+  readonly licence_number: string | null;
+  readonly licence_authority: string | null;
+  readonly licensed_capacity_kw: number | null;
+  readonly licence_valid_from: string | null;
+  readonly licence_valid_to: string | null;
+  readonly register_entry: string | null;
 }
 
-const FARM_COLUMNS = 'id::text, organisation_id::text, name, created_at';
+const NAME_TAKEN = 'This organisation has a farm of that name already.';
+
+const FARM_COLUMNS = `id::text, organisation_id::text, name, created_at, country, region, timezone,
+  licence_number, licence_authority, licensed_capacity_kw, licence_valid_from::text, licence_valid_to::text,
+  register_entry`;
 
 function farmFrom(row: FarmRow): Farm {
   return {
@@ -17,6 +30,17 @@ function farmFrom(row: FarmRow): Farm {
     organisationId: row.organisation_id,
     name: row.name,
     createdAt: row.created_at.toISOString(),
+    country: row.country,
+    region: row.region,
+    timezone: row.timezone,
+    licence: {
+      number: row.licence_number,
+      authority: row.licence_authority,
+      capacityKw: row.licensed_capacity_kw,
+      validFrom: row.licence_valid_from,
+      validTo: row.licence_valid_to,
+      registerEntry: row.register_entry,
+    },
   };
 }
 
@@ -29,11 +53,7 @@ export async function createFarm(db: Database, organisationId: string, name: str
     return farmFrom(rows[0] as FarmRow);
   } catch (error) {
     if ((error as { code?: string }).code === '23505') {
-      throw new HwError(
-        'HW_ERR_NAME_TAKEN',
-        'This organisation has a farm of that name already.',
-        'body.name',
-      );
+      throw new HwError('HW_ERR_NAME_TAKEN', NAME_TAKEN, 'body.name');
     }
     throw error;
   }
@@ -54,4 +74,94 @@ export async function getFarm(db: Database, id: string): Promise<Farm> {
     throw new HwError('HW_ERR_FARM_NOT_FOUND');
   }
   return farmFrom(row);
+}
+
+/** Whether a time zone is one the runtime knows (IANA names such as Asia/Tehran). */
+function knownTimezone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const LICENCE_COLUMNS = {
+  number: 'licence_number',
+  authority: 'licence_authority',
+  capacityKw: 'licensed_capacity_kw',
+  validFrom: 'licence_valid_from',
+  validTo: 'licence_valid_to',
+  registerEntry: 'register_entry',
+} as const;
+
+/** Sets what the patch names; the database's checks guard the combinations (region in its country, dates in order). */
+export async function updateFarm(db: Database, id: string, patch: FarmPatch): Promise<Farm> {
+  if (patch.timezone !== undefined && !knownTimezone(patch.timezone)) {
+    throw new HwError(
+      'HW_ERR_VALIDATION',
+      `"${patch.timezone}" is not a time zone name such as Asia/Tehran.`,
+      'body.timezone',
+    );
+  }
+  const sets: string[] = [];
+  const values: unknown[] = [id];
+  const set = (column: string, value: unknown): void => {
+    values.push(value);
+    sets.push(`${column} = $${String(values.length)}`);
+  };
+  for (const key of ['name', 'country', 'region', 'timezone'] as const) {
+    if (patch[key] !== undefined) {
+      set(key, patch[key]);
+    }
+  }
+  for (const [key, column] of Object.entries(LICENCE_COLUMNS) as [keyof typeof LICENCE_COLUMNS, string][]) {
+    if (patch.licence?.[key] !== undefined) {
+      set(column, patch.licence[key]);
+    }
+  }
+  if (sets.length === 0) {
+    return getFarm(db, id);
+  }
+  try {
+    const { rows } = await db.query<FarmRow>(
+      `UPDATE farms SET ${sets.join(', ')} WHERE id = $1 RETURNING ${FARM_COLUMNS}`,
+      values,
+    );
+    const [row] = rows;
+    if (!row) {
+      throw new HwError('HW_ERR_FARM_NOT_FOUND', undefined, 'params.id');
+    }
+    return farmFrom(row);
+  } catch (error) {
+    const constraint = (error as { constraint?: string }).constraint;
+    if (constraint === 'farms_region_in_country') {
+      throw new HwError(
+        'HW_ERR_VALIDATION',
+        "The region must be one of the farm's country (IR-…, RU-…).",
+        'body.region',
+      );
+    }
+    if (constraint === 'farms_licence_dates') {
+      throw new HwError('HW_ERR_VALIDATION', 'The licence must end after it starts.', 'body.licence.validTo');
+    }
+    if ((error as { code?: string }).code === '23505') {
+      throw new HwError('HW_ERR_NAME_TAKEN', NAME_TAKEN, 'body.name');
+    }
+    throw error;
+  }
+}
+
+/** The farms licensed in a jurisdiction: its country, and its regions when it names any. */
+export async function farmsInJurisdiction(
+  db: Database,
+  jurisdiction: Jurisdiction | undefined,
+): Promise<Farm[]> {
+  const { rows } = await db.query<FarmRow>(
+    `SELECT ${FARM_COLUMNS} FROM farms
+      WHERE $1::text IS NULL OR (country = $1 AND (cardinality($2::text[]) = 0 OR region = ANY ($2::text[])))
+      ORDER BY id`,
+    [jurisdiction?.country ?? null, jurisdiction?.regions ?? []],
+  );
+  return rows.map(farmFrom);
 }

@@ -193,6 +193,7 @@ describe('who may call what', () => {
       'PATCH /api/admin/users/:id': { name: `Renamed ${unique}` },
       'POST /api/admin/organisations': { name: `Org ${unique}` },
       'PATCH /api/admin/settings': { feePercent: 1.5 },
+      'PATCH /api/farms/:id': { timezone: 'Asia/Tehran' },
       'POST /api/farms/:id/devices/:deviceId/commands': { action: 'sleep' },
       'POST /api/farms/:id/curtailment': { action: 'sleep', staggerMinutes: 5 },
       'POST /api/agent/commands/:commandId/outcome': { status: 'done', message: 'rebooted' },
@@ -228,7 +229,7 @@ describe('who may call what', () => {
 
   it('has routes for every role it serves, each declaring who may call it', () => {
     const accesses = new Set(api.app.routeTable.map((route) => route.access));
-    expect([...accesses].sort()).toEqual(['admin', 'agent', 'operator', 'public', 'user']);
+    expect([...accesses].sort()).toEqual(['admin', 'agent', 'operator', 'public', 'regulator', 'user']);
     expect(api.app.routeTable.length).toBeGreaterThanOrEqual(25);
   });
 

@@ -8,19 +8,67 @@ import {
   Curtailment,
   CurtailmentCreate,
   DeviceCommand,
+  Farm,
   FarmDevice,
   FarmDeviceParams,
   FarmKeyParams,
+  FarmPatch,
   IdParams,
 } from '@hashwatt/schemas';
 import type { ApiDeps } from '../../app.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../auth/api-keys.ts';
 import { listCommands, queueCommand, queueCurtailment } from '../../../farms/commands.ts';
 import { listDevices } from '../../../farms/devices.ts';
-import { ownFarm, userId } from '../../scope.ts';
-import { SIGNED_IN_ERRORS } from '../error-responses.ts';
+import { farmsInJurisdiction, updateFarm } from '../../../farms/farms.ts';
+import { jurisdictionOf, ownFarm, userId } from '../../scope.ts';
+import { SIGNED_IN_ERRORS, WRITE_ERRORS } from '../error-responses.ts';
 
 export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, done) => {
+  app.get(
+    '/farms/:id',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['farms'],
+        summary: 'A farm: where it is, its time zone, its licence',
+        params: IdParams,
+        response: { 200: Farm, ...SIGNED_IN_ERRORS },
+      },
+    },
+    async (request) => ownFarm(deps.db, request.caller, request.params.id),
+  );
+
+  app.patch(
+    '/farms/:id',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['farms'],
+        summary: "Sets a farm's name, country and region, time zone or licence",
+        params: IdParams,
+        body: FarmPatch,
+        response: { 200: Farm, ...WRITE_ERRORS },
+      },
+    },
+    async (request) => {
+      const farm = await ownFarm(deps.db, request.caller, request.params.id);
+      return updateFarm(deps.db, farm.id, request.body);
+    },
+  );
+
+  app.get(
+    '/regulator/farms',
+    {
+      config: { access: 'regulator' },
+      schema: {
+        tags: ['regulator'],
+        summary: "The farms licensed in the regulator's jurisdiction (every farm, for an admin)",
+        response: { 200: Type.Array(Farm), ...SIGNED_IN_ERRORS },
+      },
+    },
+    async (request) => farmsInJurisdiction(deps.db, jurisdictionOf(request.caller)),
+  );
+
   app.get(
     '/farms/:id/devices',
     {

@@ -1,0 +1,135 @@
+/**
+ * Starts: the HTTP API on a real PostgreSQL database. An operator sets where its farms
+ * are and under what licence; regulators see the farms of their jurisdiction only.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Farm } from '@hashwatt/schemas';
+import { createUser } from '../../src/api/auth/users.ts';
+import { createFarm } from '../../src/farms/farms.ts';
+import {
+  farmOfOperator,
+  signInAs,
+  startTestApi,
+  TEST_PASSWORD,
+  type FarmOfOperator,
+  type TestApi,
+} from '../helpers/api.ts';
+
+describe('farm profiles and regulators', () => {
+  let api: TestApi;
+  let farm: FarmOfOperator;
+  const regulator = new Map<string, Record<string, string>>();
+
+  beforeAll(async () => {
+    api = await startTestApi();
+    farm = await farmOfOperator(api, 'op@semnan.test');
+    const people = {
+      semnan: { country: 'IR', regions: ['IR-20'] },
+      iran: { country: 'IR', regions: [] },
+      russia: { country: 'RU', regions: [] },
+    };
+    for (const [name, jurisdiction] of Object.entries(people)) {
+      const email = `${name}@regulator.test`;
+      await createUser(api.database.db, {
+        email,
+        name,
+        password: TEST_PASSWORD,
+        role: 'regulator',
+        jurisdiction,
+      });
+      const session = await signInAs(api.app, email, TEST_PASSWORD);
+      regulator.set(name, { cookie: session.cookie, 'x-csrf-token': session.csrf });
+    }
+  });
+  afterAll(async () => {
+    await api.close();
+  });
+
+  const patch = (payload: unknown) =>
+    api.app.inject({
+      method: 'PATCH',
+      url: `/api/farms/${farm.farmId}`,
+      headers: farm.operator,
+      payload: payload as object,
+    });
+
+  it('sets country, region, time zone and licence, and answers the whole farm', async () => {
+    const response = await patch({
+      country: 'IR',
+      region: 'IR-20',
+      timezone: 'Asia/Tehran',
+      licence: {
+        number: 'MIMT-1402-0173',
+        authority: 'MIMT',
+        capacityKw: 5_000,
+        validFrom: '2024-03-20',
+        validTo: '2027-03-20',
+      },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json<Farm>()).toMatchObject({
+      country: 'IR',
+      region: 'IR-20',
+      timezone: 'Asia/Tehran',
+      licence: {
+        number: 'MIMT-1402-0173',
+        authority: 'MIMT',
+        capacityKw: 5_000,
+        validFrom: '2024-03-20',
+        validTo: '2027-03-20',
+        registerEntry: null,
+      },
+    });
+    const read = await api.app.inject({
+      method: 'GET',
+      url: `/api/farms/${farm.farmId}`,
+      headers: farm.operator,
+    });
+    expect(read.json<Farm>().licence.capacityKw).toBe(5_000);
+  });
+
+  it('names the field of every impossible profile', async () => {
+    expect((await patch({ timezone: 'Tehran' })).json()).toMatchObject({
+      error: 'HW_ERR_VALIDATION',
+      field: 'body.timezone',
+    });
+    expect((await patch({ region: 'RU-IRK' })).json()).toMatchObject({
+      error: 'HW_ERR_VALIDATION',
+      field: 'body.region',
+    });
+    expect((await patch({ licence: { validTo: '2020-01-01' } })).json()).toMatchObject({
+      error: 'HW_ERR_VALIDATION',
+      field: 'body.licence.validTo',
+    });
+    expect((await patch({ licence: { capacityKw: -5 } })).statusCode).toBe(400);
+    expect((await patch({ country: 'Iran' })).json()).toMatchObject({ field: 'body.country' });
+  });
+
+  it('shows each regulator the farms of its jurisdiction and no other', async () => {
+    const { db } = api.database;
+    const other = await createFarm(db, farm.organisationId, 'Hall B');
+    await db.query("UPDATE farms SET country = 'IR', region = 'IR-08' WHERE id = $1", [other.id]);
+    const russian = await createFarm(db, farm.organisationId, 'Irkutsk 1');
+    await db.query(
+      "UPDATE farms SET country = 'RU', region = 'RU-IRK', timezone = 'Asia/Irkutsk' WHERE id = $1",
+      [russian.id],
+    );
+    const seen = async (name: string): Promise<string[]> => {
+      const response = await api.app.inject({
+        method: 'GET',
+        url: '/api/regulator/farms',
+        headers: regulator.get(name) ?? {},
+      });
+      return response.json<Farm[]>().map((found) => found.name);
+    };
+    expect(await seen('semnan')).toEqual(['Hall A']);
+    expect(await seen('iran')).toEqual(['Hall A', 'Hall B']);
+    expect(await seen('russia')).toEqual(['Irkutsk 1']);
+    const operator = await api.app.inject({
+      method: 'GET',
+      url: '/api/regulator/farms',
+      headers: farm.operator,
+    });
+    expect(operator.statusCode).toBe(403);
+  });
+});
