@@ -83,8 +83,8 @@ export function assessCompliance(
     }
   }
   const energyKwh = [...perMinute.values()].reduce((sum, wh) => sum + wh, 0) / 1000;
-  const fromReach =
-    reachedAtMs === null ? [] : during.filter((reading) => reading.atMs >= (reachedAtMs ?? 0));
+  const reached = reachedAtMs;
+  const fromReach = reached === null ? [] : during.filter((reading) => reading.atMs >= reached);
   const peakKw = peakDemandW(fromReach) / 1000;
   const secondsLate = reachedAtMs === null ? null : Math.max(0, (reachedAtMs - order.startsAtMs) / 1000);
   const late = secondsLate === null || secondsLate > options.graceMinutes * 60;
