@@ -97,3 +97,44 @@ export const FarmKeyParams = Type.Object({
   keyId: Type.String({ pattern: '^[1-9][0-9]{0,17}$' }),
 });
 export type FarmKeyParams = Static<typeof FarmKeyParams>;
+
+export const CurtailmentOrderCreate = Type.Object(
+  {
+    noticeAt: Type.Optional(Timestamp),
+    startsAt: Timestamp,
+    endsAt: Timestamp,
+    reductionKw: Type.Number({ exclusiveMinimum: 0, maximum: 10_000_000 }),
+    noticeRef: Type.Optional(Type.String({ minLength: 1, maxLength: 200, examples: ['Tavanir 1405/1234'] })),
+    /** Put the farm's devices to sleep for it, staggered over this many minutes before the start. */
+    staggerMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 240 })),
+  },
+  { additionalProperties: false },
+);
+export type CurtailmentOrderCreate = Static<typeof CurtailmentOrderCreate>;
+
+export const OrderCompliance = Type.Object({
+  baselineKw: Type.Number(),
+  allowedKw: Type.Number(),
+  reachedAt: Type.Union([Timestamp, Type.Null()]),
+  secondsLate: Type.Union([Type.Number(), Type.Null()]),
+  peakKw: Type.Number(),
+  energyKwh: Type.Number(),
+  pass: Type.Boolean(),
+  reason: Type.Union([Type.String(), Type.Null()]),
+});
+export type OrderCompliance = Static<typeof OrderCompliance>;
+
+export const CurtailmentOrder = Type.Object({
+  id: Type.String(),
+  farmId: Type.String(),
+  noticeAt: Timestamp,
+  startsAt: Timestamp,
+  endsAt: Timestamp,
+  reductionKw: Type.Number(),
+  noticeRef: Type.Union([Type.String(), Type.Null()]),
+  orderedBy: Type.String(),
+  curtailment: Type.Union([Type.String(), Type.Null()]),
+  /** Measured once the order has ended; null before. */
+  compliance: Type.Union([OrderCompliance, Type.Null()]),
+});
+export type CurtailmentOrder = Static<typeof CurtailmentOrder>;

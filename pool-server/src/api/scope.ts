@@ -47,3 +47,20 @@ export function jurisdictionOf(caller: Caller): Jurisdiction | undefined {
   }
   return user.jurisdiction;
 }
+
+/** The farm, when it is licensed in the regulator's jurisdiction (any, for an admin); otherwise 404, as if absent. */
+export async function regulatedFarm(db: Database, caller: Caller, farmId: string): Promise<Farm> {
+  const jurisdiction = jurisdictionOf(caller);
+  const farm = await getFarm(db, farmId).catch((error: unknown) => {
+    throw error instanceof HwError ? new HwError('HW_ERR_FARM_NOT_FOUND', undefined, 'params.id') : error;
+  });
+  const inside =
+    jurisdiction === undefined ||
+    (farm.country === jurisdiction.country &&
+      (jurisdiction.regions.length === 0 ||
+        (farm.region !== null && jurisdiction.regions.includes(farm.region))));
+  if (!inside) {
+    throw new HwError('HW_ERR_FARM_NOT_FOUND', undefined, 'params.id');
+  }
+  return farm;
+}

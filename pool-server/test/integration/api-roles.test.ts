@@ -13,7 +13,7 @@ import { createApiKey } from '../../src/api/auth/api-keys.ts';
 import { createOrganisation } from '../../src/api/auth/organisations.ts';
 import { createUser } from '../../src/api/auth/users.ts';
 import { queueCommand, takeDueCommands } from '../../src/farms/commands.ts';
-import { createFarm } from '../../src/farms/farms.ts';
+import { createFarm, updateFarm } from '../../src/farms/farms.ts';
 import { ingestTelemetry } from '../../src/farms/telemetry.ts';
 import { ShareStore } from '../../src/ledger/share-store.ts';
 import { signInAs, startTestApi, type TestApi } from '../helpers/api.ts';
@@ -35,8 +35,12 @@ const CALLERS: readonly CallerName[] = [
   'agentA',
 ];
 
-/** The roles table: 'allowed', or the status a refusal gets. */
-function expected(access: Access, caller: CallerName): 'allowed' | 401 | 403 | 404 {
+/** The roles table: 'allowed', or the status a refusal gets. Farm A is licensed in Iran (IR-08). */
+function expected(access: Access, caller: CallerName, url: string): 'allowed' | 401 | 403 | 404 {
+  if (access === 'regulator' && url.includes(':id') && caller === 'regulatorRU') {
+    // Another jurisdiction's farm does not exist, as far as this regulator can tell.
+    return 404;
+  }
   const signedIn = !['anonymous', 'miner', 'agentA'].includes(caller);
   const anonymous = caller === 'anonymous' || caller === 'miner';
   switch (access) {
@@ -98,6 +102,7 @@ describe('who may call what', () => {
       organisationId: orgA.id,
     });
     const farmA = await createFarm(db, orgA.id, 'Farm A');
+    await updateFarm(db, farmA.id, { country: 'IR', region: 'IR-08', timezone: 'Asia/Tehran' });
     await createFarm(db, orgB.id, 'Farm B');
     const agentKey = await createApiKey(db, farmA.id, 'agent');
     const oldKey = await createApiKey(db, farmA.id, 'old agent');
@@ -194,6 +199,11 @@ describe('who may call what', () => {
       'POST /api/admin/organisations': { name: `Org ${unique}` },
       'PATCH /api/admin/settings': { feePercent: 1.5 },
       'PATCH /api/farms/:id': { timezone: 'Asia/Tehran' },
+      'POST /api/farms/:id/curtailment-orders': {
+        startsAt: new Date(api.clock.ms + 3_600_000).toISOString(),
+        endsAt: new Date(api.clock.ms + 7_200_000).toISOString(),
+        reductionKw: 500,
+      },
       'POST /api/farms/:id/devices/:deviceId/commands': { action: 'sleep' },
       'POST /api/farms/:id/curtailment': { action: 'sleep', staggerMinutes: 5 },
       'POST /api/agent/commands/:commandId/outcome': { status: 'done', message: 'rebooted' },
@@ -243,7 +253,7 @@ describe('who may call what', () => {
       for (const caller of CALLERS) {
         const sent = headers.get(caller) ?? {};
         const url = urlOf(route);
-        const want = expected(route.access, caller);
+        const want = expected(route.access, caller, route.url);
         let status: number;
         if (url.endsWith('/live')) {
           status = (await openStream(url, sent)).status;

@@ -7,6 +7,8 @@ import {
   CommandCreate,
   Curtailment,
   CurtailmentCreate,
+  CurtailmentOrder,
+  CurtailmentOrderCreate,
   DeviceCommand,
   Farm,
   FarmDevice,
@@ -20,7 +22,8 @@ import { createApiKey, listApiKeys, revokeApiKey } from '../../auth/api-keys.ts'
 import { listCommands, queueCommand, queueCurtailment } from '../../../farms/commands.ts';
 import { listDevices } from '../../../farms/devices.ts';
 import { farmsInJurisdiction, updateFarm } from '../../../farms/farms.ts';
-import { jurisdictionOf, ownFarm, userId } from '../../scope.ts';
+import { createOrder, listOrders } from '../../../farms/orders.ts';
+import { jurisdictionOf, ownFarm, regulatedFarm, userId } from '../../scope.ts';
 import { SIGNED_IN_ERRORS, WRITE_ERRORS } from '../error-responses.ts';
 
 export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, done) => {
@@ -53,6 +56,63 @@ export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
     async (request) => {
       const farm = await ownFarm(deps.db, request.caller, request.params.id);
       return updateFarm(deps.db, farm.id, request.body);
+    },
+  );
+
+  app.post(
+    '/farms/:id/curtailment-orders',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['farms'],
+        summary: "Records a grid operator's curtailment order, and can put the farm to sleep for it",
+        params: IdParams,
+        body: CurtailmentOrderCreate,
+        response: { 201: CurtailmentOrder, ...SIGNED_IN_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const farm = await ownFarm(deps.db, request.caller, request.params.id);
+      const order = await createOrder(deps.db, farm.id, request.body, {
+        userId: userId(request.caller),
+        nowMs: deps.pool.now(),
+      });
+      request.log.info({ farm: farm.id, order: order.id }, 'api: curtailment order recorded');
+      return reply.code(201).send(order);
+    },
+  );
+
+  app.get(
+    '/farms/:id/curtailment-orders',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['farms'],
+        summary: "A farm's curtailment orders, newest first, each ended one with its measured compliance",
+        params: IdParams,
+        response: { 200: Type.Array(CurtailmentOrder), ...SIGNED_IN_ERRORS },
+      },
+    },
+    async (request) => {
+      const farm = await ownFarm(deps.db, request.caller, request.params.id);
+      return listOrders(deps.db, farm.id, deps.pool.now());
+    },
+  );
+
+  app.get(
+    '/regulator/farms/:id/curtailment-orders',
+    {
+      config: { access: 'regulator' },
+      schema: {
+        tags: ['regulator'],
+        summary: "A farm's curtailment orders and how it complied, for the regulator of its jurisdiction",
+        params: IdParams,
+        response: { 200: Type.Array(CurtailmentOrder), ...SIGNED_IN_ERRORS },
+      },
+    },
+    async (request) => {
+      const farm = await regulatedFarm(deps.db, request.caller, request.params.id);
+      return listOrders(deps.db, farm.id, deps.pool.now());
     },
   );
 
