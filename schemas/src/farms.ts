@@ -138,3 +138,97 @@ export const CurtailmentOrder = Type.Object({
   compliance: Type.Union([OrderCompliance, Type.Null()]),
 });
 export type CurtailmentOrder = Static<typeof CurtailmentOrder>;
+
+const Clock = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$', examples: ['19:00'] });
+
+export const TariffBand = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 50, examples: ['restricted', 'normal'] }),
+    pricePerKwh: Type.Number({ minimum: 0 }),
+    windows: Type.Array(
+      Type.Object(
+        {
+          from: Clock,
+          to: Clock,
+          months: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 12 }), { minItems: 1, maxItems: 12 })),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 24 },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type TariffBand = Static<typeof TariffBand>;
+
+export const TariffCreate = Type.Object(
+  {
+    currency: Type.Enum(['IRR', 'RUB', 'USD']),
+    effectiveFrom: Day,
+    defaultPricePerKwh: Type.Number({ minimum: 0 }),
+    bands: Type.Array(TariffBand, { maxItems: 12, default: [] }),
+  },
+  { additionalProperties: false },
+);
+export type TariffCreate = Static<typeof TariffCreate>;
+
+export const Tariff = Type.Object({
+  id: Type.String(),
+  currency: Type.Enum(['IRR', 'RUB', 'USD']),
+  effectiveFrom: Day,
+  defaultPricePerKwh: Type.Number(),
+  bands: Type.Array(TariffBand),
+  createdBy: Type.String(),
+});
+export type Tariff = Static<typeof Tariff>;
+
+export const RestrictedWindowCreate = Type.Object(
+  {
+    class: Type.Enum(['critical_peak', 'restricted', 'seasonal_ban']),
+    from: Clock,
+    to: Clock,
+    validFrom: Day,
+    validTo: Type.Optional(Day),
+    noticeRef: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+export type RestrictedWindowCreate = Static<typeof RestrictedWindowCreate>;
+
+export const RestrictedWindow = Type.Object({
+  id: Type.String(),
+  /** The farm it was set for, or null when it holds for a whole country or region. */
+  farmId: Type.Union([Type.String(), Type.Null()]),
+  country: Type.Union([Type.String(), Type.Null()]),
+  region: Type.Union([Type.String(), Type.Null()]),
+  class: Type.Enum(['critical_peak', 'restricted', 'seasonal_ban']),
+  from: Clock,
+  to: Clock,
+  validFrom: Day,
+  validTo: Type.Union([Day, Type.Null()]),
+  noticeRef: Type.Union([Type.String(), Type.Null()]),
+});
+export type RestrictedWindow = Static<typeof RestrictedWindow>;
+
+export const EnergyQuery = Type.Object({
+  from: Timestamp,
+  to: Timestamp,
+});
+export type EnergyQuery = Static<typeof EnergyQuery>;
+
+export const EnergySummary = Type.Object({
+  from: Timestamp,
+  to: Timestamp,
+  kwhTotal: Type.Number(),
+  peakKw: Type.Number(),
+  /** Peak demand over the licensed capacity; null without a licensed capacity. */
+  peakVsLicence: Type.Union([Type.Number(), Type.Null()]),
+  byBand: Type.Array(
+    Type.Object({ band: Type.String(), kwh: Type.Number(), pricePerKwh: Type.Number(), cost: Type.Number() }),
+  ),
+  currency: Type.Union([Type.String(), Type.Null()]),
+  cost: Type.Number(),
+  restricted: Type.Array(Type.Object({ windowId: Type.String(), class: Type.String(), kwh: Type.Number() })),
+  meterResets: Type.Integer({ minimum: 0 }),
+});
+export type EnergySummary = Static<typeof EnergySummary>;

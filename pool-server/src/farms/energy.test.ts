@@ -24,8 +24,13 @@ describe('windows in local time', () => {
   const tehran = localClock('Asia/Tehran');
 
   it('reads the local clock and month of an instant', () => {
-    expect(tehran(TEHRAN_MIDNIGHT)).toEqual({ minute: 0, month: 7 });
-    expect(tehran(TEHRAN_MIDNIGHT + 19.5 * HOUR)).toEqual({ minute: 19 * 60 + 30, month: 7 });
+    expect(tehran(TEHRAN_MIDNIGHT)).toEqual({ minute: 0, month: 7, date: '2026-07-01' });
+    expect(tehran(TEHRAN_MIDNIGHT + 19.5 * HOUR)).toEqual({
+      minute: 19 * 60 + 30,
+      month: 7,
+      date: '2026-07-01',
+    });
+    expect(tehran(TEHRAN_MIDNIGHT - 1)).toMatchObject({ date: '2026-06-30' });
   });
 
   it('handles windows past midnight and seasons', () => {

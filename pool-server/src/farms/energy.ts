@@ -31,22 +31,36 @@ function minutesOf(clock: string): number {
   return Number(match[1]) * 60 + Number(match[2]);
 }
 
-/** Local minute of day and month of an instant in a time zone, through Intl (no calendar code of our own). */
-export function localClock(timeZone: string): (atMs: number) => { minute: number; month: number } {
+export interface LocalTime {
+  /** Minutes since local midnight. */
+  readonly minute: number;
+  readonly month: number;
+  /** The local date, YYYY-MM-DD (Gregorian). */
+  readonly date: string;
+}
+
+/** Local time of day, month and date of an instant in a time zone, through Intl (no calendar code of our own). */
+export function localClock(timeZone: string): (atMs: number) => LocalTime {
   const format = new Intl.DateTimeFormat('en-GB', {
     timeZone,
     hourCycle: 'h23',
-    month: 'numeric',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
     hour: 'numeric',
     minute: 'numeric',
   });
   return (atMs) => {
     const parts = Object.fromEntries(format.formatToParts(atMs).map((part) => [part.type, part.value]));
-    return { minute: Number(parts.hour) * 60 + Number(parts.minute), month: Number(parts.month) };
+    return {
+      minute: Number(parts.hour) * 60 + Number(parts.minute),
+      month: Number(parts.month),
+      date: `${parts.year ?? ''}-${parts.month ?? ''}-${parts.day ?? ''}`,
+    };
   };
 }
 
-export function inWindow(window: DailyWindow, local: { minute: number; month: number }): boolean {
+export function inWindow(window: DailyWindow, local: Pick<LocalTime, 'minute' | 'month'>): boolean {
   if (window.months && !window.months.includes(local.month)) {
     return false;
   }

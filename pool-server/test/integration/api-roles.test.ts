@@ -174,12 +174,14 @@ describe('who may call what', () => {
       : route.url.includes('/farms/')
         ? ids.farm
         : ids.user;
-    return route.url
+    const path = route.url
       .replace(':id', id ?? '')
       .replace(':keyId', ids.key ?? '')
       .replace(':deviceId', ids.device ?? '')
       .replace(':commandId', ids.command ?? '')
       .replace(':account', ids.account ?? '');
+    // Energy is asked for a period.
+    return route.url.endsWith('/energy') ? `${path}?from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z` : path;
   }
 
   /** A valid body for each route that takes one; names stay unique so no call meets a conflict. */
@@ -199,6 +201,17 @@ describe('who may call what', () => {
       'POST /api/admin/organisations': { name: `Org ${unique}` },
       'PATCH /api/admin/settings': { feePercent: 1.5 },
       'PATCH /api/farms/:id': { timezone: 'Asia/Tehran' },
+      'POST /api/farms/:id/tariffs': {
+        currency: 'IRR',
+        effectiveFrom: `2026-01-${String((Number(unique) % 28) + 1).padStart(2, '0')}`,
+        defaultPricePerKwh: 8_287,
+      },
+      'POST /api/farms/:id/restricted-windows': {
+        class: 'critical_peak',
+        from: '19:00',
+        to: '23:00',
+        validFrom: '2026-06-21',
+      },
       'POST /api/farms/:id/curtailment-orders': {
         startsAt: new Date(api.clock.ms + 3_600_000).toISOString(),
         endsAt: new Date(api.clock.ms + 7_200_000).toISOString(),

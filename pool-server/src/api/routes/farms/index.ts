@@ -10,19 +10,27 @@ import {
   CurtailmentOrder,
   CurtailmentOrderCreate,
   DeviceCommand,
+  EnergyQuery,
+  EnergySummary,
   Farm,
   FarmDevice,
   FarmDeviceParams,
   FarmKeyParams,
   FarmPatch,
   IdParams,
+  RestrictedWindow,
+  RestrictedWindowCreate,
+  Tariff,
+  TariffCreate,
 } from '@hashwatt/schemas';
 import type { ApiDeps } from '../../app.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../auth/api-keys.ts';
 import { listCommands, queueCommand, queueCurtailment } from '../../../farms/commands.ts';
 import { listDevices } from '../../../farms/devices.ts';
 import { farmsInJurisdiction, updateFarm } from '../../../farms/farms.ts';
+import { farmEnergy } from '../../../farms/energy-report.ts';
 import { createOrder, listOrders } from '../../../farms/orders.ts';
+import { addFarmWindow, addTariff, listTariffs, windowsForFarm } from '../../../farms/tariffs.ts';
 import { jurisdictionOf, ownFarm, regulatedFarm, userId } from '../../scope.ts';
 import { SIGNED_IN_ERRORS, WRITE_ERRORS } from '../error-responses.ts';
 
@@ -113,6 +121,110 @@ export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
     async (request) => {
       const farm = await regulatedFarm(deps.db, request.caller, request.params.id);
       return listOrders(deps.db, farm.id, deps.pool.now());
+    },
+  );
+
+  app.post(
+    '/farms/:id/tariffs',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['farms'],
+        summary: "A farm's power tariff from a day on: a default price and time-of-use bands in local time",
+        params: IdParams,
+        body: TariffCreate,
+        response: { 201: Tariff, ...WRITE_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const farm = await ownFarm(deps.db, request.caller, request.params.id);
+      return reply.code(201).send(await addTariff(deps.db, farm.id, request.body, userId(request.caller)));
+    },
+  );
+
+  app.get(
+    '/farms/:id/tariffs',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['farms'],
+        summary: "A farm's tariffs, newest first",
+        params: IdParams,
+        response: { 200: Type.Array(Tariff), ...SIGNED_IN_ERRORS },
+      },
+    },
+    async (request) => listTariffs(deps.db, (await ownFarm(deps.db, request.caller, request.params.id)).id),
+  );
+
+  app.post(
+    '/farms/:id/restricted-windows',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['farms'],
+        summary: 'A window of local time in which the farm may not draw power (or only less), over a season',
+        params: IdParams,
+        body: RestrictedWindowCreate,
+        response: { 201: RestrictedWindow, ...SIGNED_IN_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const farm = await ownFarm(deps.db, request.caller, request.params.id);
+      return reply
+        .code(201)
+        .send(await addFarmWindow(deps.db, farm.id, request.body, userId(request.caller)));
+    },
+  );
+
+  app.get(
+    '/farms/:id/restricted-windows',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['farms'],
+        summary: "The restricted windows that hold for a farm: its own and its country's or region's",
+        params: IdParams,
+        response: { 200: Type.Array(RestrictedWindow), ...SIGNED_IN_ERRORS },
+      },
+    },
+    async (request) =>
+      windowsForFarm(deps.db, (await ownFarm(deps.db, request.caller, request.params.id)).id),
+  );
+
+  app.get(
+    '/farms/:id/energy',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['farms'],
+        summary:
+          "A farm's metered energy over a period: total, peak against its licence, cost by band, inside restricted windows",
+        params: IdParams,
+        querystring: EnergyQuery,
+        response: { 200: EnergySummary, ...SIGNED_IN_ERRORS },
+      },
+    },
+    async (request) => {
+      const farm = await ownFarm(deps.db, request.caller, request.params.id);
+      return farmEnergy(deps.db, farm, request.query);
+    },
+  );
+
+  app.get(
+    '/regulator/farms/:id/energy',
+    {
+      config: { access: 'regulator' },
+      schema: {
+        tags: ['regulator'],
+        summary: "A farm's metered energy over a period, for the regulator of its jurisdiction",
+        params: IdParams,
+        querystring: EnergyQuery,
+        response: { 200: EnergySummary, ...SIGNED_IN_ERRORS },
+      },
+    },
+    async (request) => {
+      const farm = await regulatedFarm(deps.db, request.caller, request.params.id);
+      return farmEnergy(deps.db, farm, request.query);
     },
   );
 

@@ -1,0 +1,35 @@
+import type { EnergyQuery, EnergySummary, Farm } from '@hashwatt/schemas';
+import type { Database } from '../db/pool.ts';
+import { HwError } from '../errors.ts';
+import { summarizeEnergy } from './energy-summary.ts';
+import { farmEnergySeries } from './orders.ts';
+import { listTariffs, windowsForFarm } from './tariffs.ts';
+
+/** Periods longer than this are split by the caller: a year of minutes is 525,600 rows. */
+const MAX_PERIOD_MS = 400 * 86_400_000;
+
+/** A farm's energy over a period, from its meters, its tariffs and the windows that hold for it. */
+export async function farmEnergy(db: Database, farm: Farm, period: EnergyQuery): Promise<EnergySummary> {
+  const fromMs = Date.parse(period.from);
+  const toMs = Date.parse(period.to);
+  if (!(toMs > fromMs)) {
+    throw new HwError('HW_ERR_VALIDATION', 'A period ends after it starts.', 'querystring.to');
+  }
+  if (toMs - fromMs > MAX_PERIOD_MS) {
+    throw new HwError('HW_ERR_VALIDATION', 'A period is at most 400 days.', 'querystring.to');
+  }
+  const [readings, tariffs, windows] = await Promise.all([
+    farmEnergySeries(db, farm.id, fromMs, toMs),
+    listTariffs(db, farm.id),
+    windowsForFarm(db, farm.id),
+  ]);
+  return summarizeEnergy({
+    fromMs,
+    toMs,
+    readings,
+    timezone: farm.timezone,
+    licensedCapacityKw: farm.licence.capacityKw,
+    tariffs,
+    windows,
+  });
+}
