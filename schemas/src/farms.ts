@@ -150,7 +150,9 @@ export const TariffBand = Type.Object(
         {
           from: Clock,
           to: Clock,
-          months: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 12 }), { minItems: 1, maxItems: 12 })),
+          months: Type.Optional(
+            Type.Array(Type.Integer({ minimum: 1, maximum: 12 }), { minItems: 1, maxItems: 12 }),
+          ),
         },
         { additionalProperties: false },
       ),
