@@ -145,3 +145,20 @@ export async function farmOfOperator(
     operatorId: session.userId,
   };
 }
+
+/** A regulator of `jurisdiction`, signed in: the headers its requests carry. */
+export async function signedInRegulator(
+  api: TestApi,
+  email: string,
+  jurisdiction: { readonly country: string; readonly regions: readonly string[] },
+): Promise<Record<string, string>> {
+  await createUser(api.database.db, {
+    email,
+    name: email,
+    password: TEST_PASSWORD,
+    role: 'regulator',
+    jurisdiction: { country: jurisdiction.country, regions: [...jurisdiction.regions] },
+  });
+  const session = await signInAs(api.app, email, TEST_PASSWORD);
+  return { cookie: session.cookie, 'x-csrf-token': session.csrf };
+}

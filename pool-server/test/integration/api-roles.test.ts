@@ -19,6 +19,7 @@ import { ShareStore } from '../../src/ledger/share-store.ts';
 import { signInAs, startTestApi, type TestApi } from '../helpers/api.ts';
 import { MINER_ADDRESS } from '../helpers/pool.ts';
 import { ORDINARY_SHARE } from '../helpers/share-writer.ts';
+import { bareSample } from '../helpers/samples.ts';
 
 const PASSWORD = 'a password long enough';
 
@@ -128,19 +129,7 @@ describe('who may call what', () => {
     await ingestTelemetry(db, farmA.id, {
       batchId: '00000000-0000-4000-8000-0000000000d1',
       agentVersion: 'test',
-      miners: [
-        {
-          device: '10.0.4.17:4028',
-          at: new Date(api.clock.ms).toISOString(),
-          identity: { make: 'Antminer', firmware: 'stock', algorithm: 'sha256d' },
-          state: 'mining',
-          boards: [],
-          fans: [],
-          pools: [],
-          messages: [],
-          collection: { latencyMs: 1, sources: [], warnings: [] },
-        },
-      ],
+      miners: [bareSample('10.0.4.17:4028', new Date(api.clock.ms).toISOString())],
       meters: [],
       dropped: 0,
     });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CurtailmentOrder, DeviceCommand, MeterSample } from '@hashwatt/schemas';
 import { ingestTelemetry } from '../../src/farms/telemetry.ts';
 import { farmOfOperator, startTestApi, type FarmOfOperator, type TestApi } from '../helpers/api.ts';
+import { bareSample } from '../helpers/samples.ts';
 
 const MINUTE = 60_000;
 
@@ -31,19 +32,7 @@ describe('curtailment orders', () => {
     await ingestTelemetry(api.database.db, farm.farmId, {
       batchId: '00000000-0000-4000-8000-00000000c0de',
       agentVersion: 'test',
-      miners: [
-        {
-          device: '10.0.4.17:4028',
-          at: new Date(t0).toISOString(),
-          identity: { make: 'Antminer', firmware: 'stock', algorithm: 'sha256d' },
-          state: 'mining',
-          boards: [],
-          fans: [],
-          pools: [],
-          messages: [],
-          collection: { latencyMs: 1, sources: [], warnings: [] },
-        },
-      ],
+      miners: [bareSample('10.0.4.17:4028', new Date(t0).toISOString())],
       meters,
       dropped: 0,
     });

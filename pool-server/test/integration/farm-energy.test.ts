@@ -6,13 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnergySummary, MeterSample } from '@hashwatt/schemas';
-import { createUser } from '../../src/api/auth/users.ts';
 import { ingestTelemetry } from '../../src/farms/telemetry.ts';
 import {
   farmOfOperator,
-  signInAs,
+  signedInRegulator,
   startTestApi,
-  TEST_PASSWORD,
   type FarmOfOperator,
   type TestApi,
 } from '../helpers/api.ts';
@@ -77,21 +75,14 @@ describe('a farm day of energy', () => {
       meters,
       dropped: 0,
     });
-    for (const [name, country] of [
-      ['iran', 'IR'],
-      ['russia', 'RU'],
-    ] as const) {
-      const email = `${name}@regulator.test`;
-      await createUser(api.database.db, {
-        email,
-        name,
-        password: TEST_PASSWORD,
-        role: 'regulator',
-        jurisdiction: { country, regions: [] },
-      });
-      const session = await signInAs(api.app, email, TEST_PASSWORD);
-      regulators.set(name, { cookie: session.cookie, 'x-csrf-token': session.csrf });
-    }
+    regulators.set(
+      'iran',
+      await signedInRegulator(api, 'iran@regulator.test', { country: 'IR', regions: [] }),
+    );
+    regulators.set(
+      'russia',
+      await signedInRegulator(api, 'russia@regulator.test', { country: 'RU', regions: [] }),
+    );
   });
   afterAll(async () => {
     await api.close();

@@ -4,13 +4,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Farm } from '@hashwatt/schemas';
-import { createUser } from '../../src/api/auth/users.ts';
 import { createFarm } from '../../src/farms/farms.ts';
 import {
   farmOfOperator,
-  signInAs,
+  signedInRegulator,
   startTestApi,
-  TEST_PASSWORD,
   type FarmOfOperator,
   type TestApi,
 } from '../helpers/api.ts';
@@ -23,23 +21,18 @@ describe('farm profiles and regulators', () => {
   beforeAll(async () => {
     api = await startTestApi();
     farm = await farmOfOperator(api, 'op@semnan.test');
-    const people = {
-      semnan: { country: 'IR', regions: ['IR-20'] },
-      iran: { country: 'IR', regions: [] },
-      russia: { country: 'RU', regions: [] },
-    };
-    for (const [name, jurisdiction] of Object.entries(people)) {
-      const email = `${name}@regulator.test`;
-      await createUser(api.database.db, {
-        email,
-        name,
-        password: TEST_PASSWORD,
-        role: 'regulator',
-        jurisdiction,
-      });
-      const session = await signInAs(api.app, email, TEST_PASSWORD);
-      regulator.set(name, { cookie: session.cookie, 'x-csrf-token': session.csrf });
-    }
+    regulator.set(
+      'semnan',
+      await signedInRegulator(api, 'semnan@regulator.test', { country: 'IR', regions: ['IR-20'] }),
+    );
+    regulator.set(
+      'iran',
+      await signedInRegulator(api, 'iran@regulator.test', { country: 'IR', regions: [] }),
+    );
+    regulator.set(
+      'russia',
+      await signedInRegulator(api, 'russia@regulator.test', { country: 'RU', regions: [] }),
+    );
   });
   afterAll(async () => {
     await api.close();
