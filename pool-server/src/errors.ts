@@ -17,6 +17,10 @@ export const API_ERRORS = {
   HW_ERR_FARM_NOT_FOUND: { status: 404, message: 'No such farm, or not yours.' },
   HW_ERR_API_KEY_NOT_FOUND: { status: 404, message: 'No such API key on this farm.' },
   HW_ERR_DEVICE_NOT_FOUND: { status: 404, message: 'No such device on this farm.' },
+  HW_ERR_PRICE_NOT_FOUND: {
+    status: 404,
+    message: 'No price of this pair and rate type at or before that moment; an admin can enter one.',
+  },
   HW_ERR_COMMAND_NOT_FOUND: { status: 404, message: 'No such command sent to this farm.' },
   HW_ERR_ACTION_PARAMS: {
     status: 400,

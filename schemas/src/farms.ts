@@ -234,3 +234,42 @@ export const EnergySummary = Type.Object({
   meterResets: Type.Integer({ minimum: 0 }),
 });
 export type EnergySummary = Static<typeof EnergySummary>;
+
+export const RateType = Type.Enum(['market', 'official', 'nima', 'free_market'], {
+  description: "Which rate: Iran's official, NIMA and free-market USD rates differ several-fold.",
+});
+export type RateType = Static<typeof RateType>;
+
+const Currency = Type.String({ pattern: '^[A-Z]{3,5}$', examples: ['BTC', 'USD', 'IRR', 'RUB'] });
+
+export const PriceCreate = Type.Object(
+  {
+    base: Currency,
+    quote: Currency,
+    rateType: Type.Optional(RateType),
+    value: Type.Number({ exclusiveMinimum: 0 }),
+    /** When the price held; now when absent. */
+    at: Type.Optional(Timestamp),
+  },
+  { additionalProperties: false },
+);
+export type PriceCreate = Static<typeof PriceCreate>;
+
+export const Price = Type.Object({
+  base: Type.String(),
+  quote: Type.String(),
+  rateType: RateType,
+  value: Type.Number(),
+  at: Timestamp,
+  /** Where it came from: `manual:<email>`, or the adapter that fetched it; a converted price names both legs. */
+  origin: Type.String(),
+});
+export type Price = Static<typeof Price>;
+
+export const PriceQuery = Type.Object({
+  base: Currency,
+  quote: Currency,
+  rateType: Type.Optional(RateType),
+  at: Type.Optional(Timestamp),
+});
+export type PriceQuery = Static<typeof PriceQuery>;

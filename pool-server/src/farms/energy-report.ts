@@ -13,10 +13,10 @@ export async function farmEnergy(db: Database, farm: Farm, period: EnergyQuery):
   const fromMs = Date.parse(period.from);
   const toMs = Date.parse(period.to);
   if (!(toMs > fromMs)) {
-    throw new HwError('HW_ERR_VALIDATION', 'A period ends after it starts.', 'querystring.to');
+    throw new HwError('HW_ERR_VALIDATION', 'A period ends after it starts.', 'query.to');
   }
   if (toMs - fromMs > MAX_PERIOD_MS) {
-    throw new HwError('HW_ERR_VALIDATION', 'A period is at most 400 days.', 'querystring.to');
+    throw new HwError('HW_ERR_VALIDATION', 'A period is at most 400 days.', 'query.to');
   }
   const [readings, tariffs, windows] = await Promise.all([
     farmEnergySeries(db, farm.id, fromMs, toMs),

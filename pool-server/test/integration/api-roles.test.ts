@@ -14,6 +14,7 @@ import { createOrganisation } from '../../src/api/auth/organisations.ts';
 import { createUser } from '../../src/api/auth/users.ts';
 import { queueCommand, takeDueCommands } from '../../src/farms/commands.ts';
 import { createFarm, updateFarm } from '../../src/farms/farms.ts';
+import { addPrice } from '../../src/farms/prices.ts';
 import { ingestTelemetry } from '../../src/farms/telemetry.ts';
 import { ShareStore } from '../../src/ledger/share-store.ts';
 import { signInAs, startTestApi, type TestApi } from '../helpers/api.ts';
@@ -143,6 +144,7 @@ describe('who may call what', () => {
       nowMs: api.clock.ms,
     });
     await takeDueCommands(db, farmA.id, api.clock.ms, 600);
+    await addPrice(db, { base: 'BTC', quote: 'USD', value: 100_000 }, 'test', api.clock.ms - 60_000);
     Object.assign(ids, {
       device,
       command: handedOut.id,
@@ -169,8 +171,11 @@ describe('who may call what', () => {
       .replace(':deviceId', ids.device ?? '')
       .replace(':commandId', ids.command ?? '')
       .replace(':account', ids.account ?? '');
-    // Energy is asked for a period.
-    return route.url.endsWith('/energy') ? `${path}?from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z` : path;
+    // Energy is asked for a period, a price for a pair.
+    if (route.url.endsWith('/energy')) {
+      return `${path}?from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z`;
+    }
+    return route.url.endsWith('/prices') ? `${path}?base=BTC&quote=USD` : path;
   }
 
   /** A valid body for each route that takes one; names stay unique so no call meets a conflict. */
@@ -190,6 +195,7 @@ describe('who may call what', () => {
       'POST /api/admin/organisations': { name: `Org ${unique}` },
       'PATCH /api/admin/settings': { feePercent: 1.5 },
       'PATCH /api/farms/:id': { timezone: 'Asia/Tehran' },
+      'POST /api/admin/prices': { base: 'BTC', quote: 'USD', value: 100_000 },
       'POST /api/farms/:id/tariffs': {
         currency: 'IRR',
         effectiveFrom: `2026-01-${String((Number(unique) % 28) + 1).padStart(2, '0')}`,

@@ -124,6 +124,6 @@ describe('a farm day of energy', () => {
       url: `/api/farms/${farm.farmId}/energy?from=${new Date(DAY).toISOString()}&to=${new Date(DAY - HOUR).toISOString()}`,
       headers: farm.operator,
     });
-    expect(backwards.json()).toMatchObject({ error: 'HW_ERR_VALIDATION', field: 'querystring.to' });
+    expect(backwards.json()).toMatchObject({ error: 'HW_ERR_VALIDATION', field: 'query.to' });
   });
 });

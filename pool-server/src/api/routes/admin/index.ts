@@ -6,6 +6,8 @@ import {
   OrganisationCreate,
   PoolSettings,
   PoolSettingsPatch,
+  Price,
+  PriceCreate,
   User,
   UserCreate,
   UserPatch,
@@ -13,6 +15,7 @@ import {
 import type { ApiDeps } from '../../app.ts';
 import { createOrganisation, listOrganisations } from '../../auth/organisations.ts';
 import { createUser, getUser, listUsers, updateUser } from '../../auth/users.ts';
+import { addPrice } from '../../../farms/prices.ts';
 import { userId } from '../../scope.ts';
 import { WRITE_ERRORS } from '../error-responses.ts';
 
@@ -140,6 +143,24 @@ export const adminRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
       const settings = await deps.pool.updateSettings(request.body, by);
       request.log.info({ changed: request.body, by }, 'api: pool settings changed');
       return settings;
+    },
+  );
+
+  app.post(
+    '/admin/prices',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['admin'],
+        summary:
+          'Enters a price or exchange rate by hand (BTC/USD, USD/IRR official or free market, USD/RUB)',
+        body: PriceCreate,
+        response: { 201: Price, ...WRITE_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const email = request.caller.kind === 'user' ? request.caller.session.user.email : 'unknown';
+      return reply.code(201).send(await addPrice(deps.db, request.body, `manual:${email}`, deps.pool.now()));
     },
   );
   done();

@@ -18,6 +18,8 @@ import {
   FarmKeyParams,
   FarmPatch,
   IdParams,
+  Price,
+  PriceQuery,
   RestrictedWindow,
   RestrictedWindowCreate,
   Tariff,
@@ -30,6 +32,7 @@ import { listDevices } from '../../../farms/devices.ts';
 import { farmsInJurisdiction, updateFarm } from '../../../farms/farms.ts';
 import { farmEnergy } from '../../../farms/energy-report.ts';
 import { createOrder, listOrders } from '../../../farms/orders.ts';
+import { priceAt } from '../../../farms/prices.ts';
 import { addFarmWindow, addTariff, listTariffs, windowsForFarm } from '../../../farms/tariffs.ts';
 import { jurisdictionOf, ownFarm, regulatedFarm, userId } from '../../scope.ts';
 import { SIGNED_IN_ERRORS, WRITE_ERRORS } from '../error-responses.ts';
@@ -226,6 +229,25 @@ export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
       const farm = await regulatedFarm(deps.db, request.caller, request.params.id);
       return farmEnergy(deps.db, farm, request.query);
     },
+  );
+
+  app.get(
+    '/prices',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags: ['farms'],
+        summary: 'A price or exchange rate as it was at a moment (now when absent), with its time and origin',
+        querystring: PriceQuery,
+        response: { 200: Price, ...SIGNED_IN_ERRORS },
+      },
+    },
+    async (request) =>
+      priceAt(
+        deps.db,
+        request.query,
+        request.query.at === undefined ? deps.pool.now() : Date.parse(request.query.at),
+      ),
   );
 
   app.get(
