@@ -78,7 +78,7 @@ export async function findDevices(config: AgentConfig): Promise<PolledDevice[]> 
     if (driver) {
       const address = {
         host: device.host,
-        port: device.port ?? (driver.name === 'axeos' ? 80 : config.scan.rpcPort),
+        port: device.port ?? driver.port,
       };
       devices.set(`${address.host}:${String(address.port)}`, { address, driver });
     }

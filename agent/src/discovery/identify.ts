@@ -5,7 +5,7 @@ import { DRIVERS } from '../drivers/registry.ts';
 import { command } from '../protocol/cgminer-rpc.ts';
 import { type RpcLimits } from '../protocol/rpc-error.ts';
 import { framedRequest } from '../protocol/framed-json.ts';
-import { getJson } from '../protocol/http-json.ts';
+import { deviceUrl, getJson } from '../protocol/http-json.ts';
 
 /**
  * Which driver speaks to a host: the probes pyasic and asic-rs use (see
@@ -100,7 +100,7 @@ export async function probeHttp(
   port: number,
   timeoutMs: number,
 ): Promise<'axeos' | 'antminer' | 'braiins-rest' | undefined> {
-  const base = `http://${host}:${String(port)}`;
+  const base = deviceUrl(host, port, '');
   const [root, info] = await Promise.all([
     fetch(`${base}/`, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' }).then(
       async (response) => {
@@ -156,7 +156,7 @@ export async function probeGpu(
   const bodies = await Promise.all(
     paths.map(async (path) => {
       try {
-        const { body } = await getJson(`http://${host}:${String(port)}${path}`, {
+        const { body } = await getJson(deviceUrl(host, port, path), {
           timeoutMs,
           maxBytes: 1 << 20,
         });

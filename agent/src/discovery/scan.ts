@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { withDeadline } from '../protocol/deadline.ts';
 import type { RpcLimits } from '../protocol/rpc-error.ts';
 import { probeHost, type Identified, type ProbePorts } from './identify.ts';
 
@@ -107,18 +108,4 @@ export async function scan(hosts: readonly string[], options: ScanOptions): Prom
   found.sort((a, b) => byRange(a.address.host, b.address.host));
   unidentified.sort((a, b) => byRange(a.host, b.host));
   return { found, probed: hosts.length, unidentified, timedOut };
-}
-
-async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => {
-      resolve('timeout');
-    }, ms);
-  });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -2,6 +2,7 @@ import DigestClient from 'digest-fetch';
 import type { ActionParams } from '@hashwatt/schemas';
 import type { ActionResult, DeviceAddress, DeviceOrder, ReadContext } from './driver.ts';
 import { record } from './fields.ts';
+import { deviceUrl } from '../protocol/http-json.ts';
 import { parseDeviceJson } from '../protocol/repair.ts';
 
 /**
@@ -20,7 +21,7 @@ export async function antminerWebAct(
   context: ReadContext,
 ): Promise<ActionResult> {
   const logins = context.credentials?.stock ?? [{ username: 'root', password: 'root' }];
-  const base = `http://${device.host}:${String(context.webPort ?? 80)}/cgi-bin`;
+  const base = deviceUrl(device.host, context.webPort ?? 80, '/cgi-bin');
   let lastFailure = 'no login to try';
   for (const login of logins) {
     const client = new DigestClient(login.username, login.password, { algorithm: 'MD5' });

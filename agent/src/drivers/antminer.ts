@@ -20,6 +20,7 @@ import { defined, first, records, str, type Record_ } from './fields.ts';
 export const antminer = defineDriver(
   {
     name: 'antminer',
+    port: 4028,
     firmware: 'stock',
     make: 'Antminer',
     // Stock RPC grants no writes; control goes through the digest-protected web CGI.

@@ -8,7 +8,7 @@ import { count, defined, first, num, records, str, type Record_ } from './fields
  * board), `psu` (input power as "58.94W") and `mode` (the power target and sleep).
  */
 export const auradine = rpcDriver(
-  { name: 'auradine', firmware: 'auradine', make: 'Auradine' },
+  { name: 'auradine', port: 4028, firmware: 'auradine', make: 'Auradine' },
   ['summary', 'devs', 'pools', 'fan', 'temperature', 'psu', 'mode'],
   (bodies) => {
     const summary = readSummary(bodies.get('summary') ?? {});

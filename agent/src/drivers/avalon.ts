@@ -11,6 +11,7 @@ import { defined, first, num, positive, records, scaled, str, type Record_ } fro
 export const avalon = rpcDriver(
   {
     name: 'avalon',
+    port: 4028,
     firmware: 'avalon',
     make: 'Avalon',
     // cgminer's ascset on Canaan firmware: softoff/softon take effect at the time given.

@@ -9,6 +9,7 @@ import { httpAct, httpDriver } from './http.ts';
 export const axeos = httpDriver(
   {
     name: 'axeos',
+    port: 80,
     firmware: 'axeos',
     make: 'Bitaxe',
     // AxeOS 2.14 on pauses and resumes mining; restart is older. No power target: it has none.

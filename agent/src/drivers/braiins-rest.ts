@@ -1,5 +1,5 @@
 import type { Fan, HashBoard, MinerPool } from '@hashwatt/schemas';
-import { getJson } from '../protocol/http-json.ts';
+import { deviceUrl, getJson } from '../protocol/http-json.ts';
 import {
   defineDriver,
   unsupported,
@@ -33,7 +33,7 @@ async function logIn(device: DeviceAddress, context: ReadContext): Promise<strin
   let last = 'no login to try';
   for (const login of logins) {
     try {
-      const { body } = await getJson(`http://${device.host}:${String(device.port)}/api/v1/auth/login`, {
+      const { body } = await getJson(deviceUrl(device.host, device.port, '/api/v1/auth/login'), {
         timeoutMs: context.limits.totalTimeoutMs,
         method: 'POST',
         body: { username: login.username, password: login.password },
@@ -54,7 +54,7 @@ const gh = (value: unknown): number | undefined => scaled(num(record(value)?.gig
 const celsius = (value: unknown): number | undefined => num(record(value)?.degree_c);
 
 export const braiinsRest = defineDriver(
-  { name: 'braiins-rest', firmware: 'braiins', make: 'Antminer', act: braiinsRestAct },
+  { name: 'braiins-rest', port: 80, firmware: 'braiins', make: 'Antminer', act: braiinsRestAct },
   async (device, context) =>
     getPaths(device, PATHS, context, { authorization: await logIn(device, context) }),
   (bodies) => {

@@ -11,6 +11,7 @@ import { count, defined, first, num, positive, records, str, type Record_ } from
 export const braiinsRpc = rpcDriver(
   {
     name: 'braiins-rpc',
+    port: 4028,
     firmware: 'braiins',
     make: 'Antminer',
     // bosminer's pause and resume stop and restart hashing; the rest needs its gRPC or REST API.

@@ -110,7 +110,6 @@ export function readVersion(body: Record_): VersionParts {
 }
 
 export interface StatsParts {
-  readonly type?: string;
   readonly boards: HashBoard[];
   readonly fans: Fan[];
   readonly expectedHashrate?: number;
@@ -128,13 +127,11 @@ const MAX_INDEX = 16;
  */
 export function readAntminerStats(body: Record_, defaultUnit = 'GH'): StatsParts {
   const blocks = records(body.STATS);
-  const head = blocks.find((block) => 'Type' in block || 'type' in block);
-  const type = str(head?.Type)?.replace(/\s*\(.*\)\s*$/, '');
   const data = blocks.find(
     (block) => 'chain' in block || Object.keys(block).some((key) => key.startsWith('chain_')),
   );
   if (!data) {
-    return { ...(type !== undefined && { type }), boards: [], fans: [] };
+    return { boards: [], fans: [] };
   }
   const scale = unitScale(str(data.rate_unit) ?? defaultUnit) ?? 1e9;
   const parts = Array.isArray(data.chain) ? newApiBoards(data, scale) : legacyBoards(data, scale);
@@ -142,7 +139,6 @@ export function readAntminerStats(body: Record_, defaultUnit = 'GH'): StatsParts
   const rate = rateField(data);
   const power = num(data.chain_power) ?? num(data.power) ?? num(data.watt);
   return {
-    ...(type !== undefined && { type }),
     boards: parts.boards,
     fans: parts.fans,
     ...(expected !== undefined && expected > 0 && { expectedHashrate: expected * scale }),

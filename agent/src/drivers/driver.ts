@@ -29,6 +29,8 @@ export interface MinerDriver {
   /** What a device this driver reads is called before it has answered once. */
   readonly firmware: Firmware;
   readonly make: string;
+  /** Where its API listens unless the device is set up otherwise (4028, 80, 4433, …). */
+  readonly port: number;
   read(device: DeviceAddress, context: ReadContext): Promise<MinerSample>;
   /** Carries out a command, where the firmware can; absent: the driver can do none. */
   act?(device: DeviceAddress, command: DeviceOrder, context: ReadContext): Promise<ActionResult>;
@@ -119,6 +121,7 @@ export interface DriverName {
   readonly name: string;
   readonly firmware: Firmware;
   readonly make: string;
+  readonly port: number;
   readonly act?: MinerDriver['act'];
 }
 

@@ -7,6 +7,7 @@ import type { MinerDriver } from './driver.ts';
  */
 export const genericCgminer: MinerDriver = {
   name: 'cgminer',
+  port: 4028,
   firmware: 'cgminer',
   make: 'unknown',
   async read(device, context) {

@@ -1,4 +1,4 @@
-import { causeOf, getJson } from '../protocol/http-json.ts';
+import { causeOf, deviceUrl, getJson } from '../protocol/http-json.ts';
 import {
   defineDriver,
   type ActionResult,
@@ -23,10 +23,9 @@ export async function getPaths(
   context: ReadContext,
   headers?: Record<string, string>,
 ): Promise<HttpResults> {
-  const base = `http://${device.host.includes(':') ? `[${device.host}]` : device.host}:${String(device.port)}`;
   const settled = await Promise.allSettled(
     paths.map((path) =>
-      getJson(`${base}${path}`, {
+      getJson(deviceUrl(device.host, device.port, path), {
         timeoutMs: context.limits.totalTimeoutMs,
         maxBytes: context.limits.maxBytes,
         ...(headers && { headers }),
@@ -72,7 +71,7 @@ export async function httpAct(
   body?: unknown,
   options: { readonly method?: 'POST' | 'PUT'; readonly headers?: Record<string, string> } = {},
 ): Promise<ActionResult> {
-  const url = `http://${device.host}:${String(device.port)}${path}`;
+  const url = deviceUrl(device.host, device.port, path);
   const method = options.method ?? 'POST';
   try {
     const response = await fetch(url, {

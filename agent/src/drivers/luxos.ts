@@ -28,6 +28,7 @@ import { count, defined, first, num, records, str, type Record_ } from './fields
 export const luxos = rpcDriver(
   {
     name: 'luxos',
+    port: 4028,
     firmware: 'luxos',
     make: 'Antminer',
     act: luxosAct,

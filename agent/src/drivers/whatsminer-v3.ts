@@ -26,7 +26,7 @@ const REQUESTS = [
 ] as const;
 
 export const whatsminerV3 = defineDriver(
-  { name: 'whatsminer-v3', firmware: 'whatsminer', make: 'Whatsminer', act: whatsminerV3Act },
+  { name: 'whatsminer-v3', port: 4433, firmware: 'whatsminer', make: 'Whatsminer', act: whatsminerV3Act },
   async (device, context): Promise<Replies<ReadonlyMap<string, Record_>>> => {
     const settled = await Promise.allSettled(
       REQUESTS.map(([, body]) => framedRequest(device, body, context.limits)),

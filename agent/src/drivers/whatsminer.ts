@@ -18,7 +18,7 @@ import {
  * and `pools` in MH/s, plus `get_*` commands in a flat envelope. Reads need no token.
  */
 export const whatsminer = rpcDriver(
-  { name: 'whatsminer', firmware: 'whatsminer', make: 'Whatsminer' },
+  { name: 'whatsminer', port: 4028, firmware: 'whatsminer', make: 'Whatsminer' },
   ['summary', 'devs', 'stats', 'pools', 'devdetails', 'get_version', 'get_miner_info', 'get_error_code'],
   (bodies) => {
     const summaryBody = bodies.get('summary') ?? {};

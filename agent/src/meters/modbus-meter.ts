@@ -1,5 +1,6 @@
 import type { MeterSample } from '@hashwatt/schemas';
 import modbusSerial from 'modbus-serial';
+import { withDeadline } from '../protocol/deadline.ts';
 import {
   decodeRegisters,
   REGISTER_MAPS,
@@ -59,11 +60,12 @@ export async function readMeter(
   const client = new ModbusRTU();
   client.setTimeout(options.timeoutMs);
   try {
-    await withTimeout(
-      client.connectTCP(settings.host, { port: settings.port }),
-      options.timeoutMs,
-      'no TCP connection',
-    );
+    if (
+      (await withDeadline(client.connectTCP(settings.host, { port: settings.port }), options.timeoutMs)) ===
+      'timeout'
+    ) {
+      throw new Error(`no TCP connection within ${String(options.timeoutMs)} ms`);
+    }
     client.setID(unitId);
     const read = async (spec: RegisterSpec): Promise<number> => {
       const address = spec.register - settings.registerBase;
@@ -100,20 +102,4 @@ function describe(error: unknown): string {
   // modbus-serial rejects with plain objects for Modbus exceptions ({ modbusCode, message }).
   const record = error as { message?: unknown };
   return typeof record.message === 'string' ? record.message : String(error);
-}
-
-async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          reject(new Error(`${what} within ${String(ms)} ms`));
-        }, ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

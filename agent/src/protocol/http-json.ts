@@ -5,6 +5,11 @@ import { parseDeviceJson } from './repair.ts';
  * repaired like any device reply.
  */
 
+/** A device's URL: http, its host (an IPv6 address in brackets), its port, the path. */
+export function deviceUrl(host: string, port: number, path: string): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${String(port)}${path}`;
+}
+
 export class HttpDeviceError extends Error {
   constructor(
     readonly url: string,

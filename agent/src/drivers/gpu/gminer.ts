@@ -2,7 +2,7 @@ import { count, defined, num, record, records, scaled, str, unitScale } from '..
 import { httpDriver } from '../http.ts';
 import { activePool, rigReading } from './gpu-sample.ts';
 
-const META = { name: 'gminer', firmware: 'gminer', make: 'GMiner' } as const;
+const META = { name: 'gminer', port: 10555, firmware: 'gminer', make: 'GMiner' } as const;
 
 /** GMiner `GET /stat`: per device speed in `speedUnit` (H/s, or Sol/s for Equihash), power, temperature. */
 export const gminer = httpDriver(META, ['/stat'], (bodies) => {

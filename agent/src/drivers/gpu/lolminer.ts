@@ -14,7 +14,7 @@ import {
 import { httpDriver } from '../http.ts';
 import { activePool, rigReading, type GpuRig } from './gpu-sample.ts';
 
-const META = { name: 'lolminer', firmware: 'lolminer', make: 'lolMiner' } as const;
+const META = { name: 'lolminer', port: 8080, firmware: 'lolminer', make: 'lolMiner' } as const;
 
 /**
  * lolMiner `GET /summary`, both shapes: up to 1.2x `Session` + `GPUs[]`, from 1.3x

@@ -2,7 +2,7 @@ import { count, defined, num, record, records, str } from '../fields.ts';
 import { httpDriver } from '../http.ts';
 import { activePool, rigReading } from './gpu-sample.ts';
 
-const META = { name: 'nbminer', firmware: 'nbminer', make: 'NBMiner' } as const;
+const META = { name: 'nbminer', port: 22333, firmware: 'nbminer', make: 'NBMiner' } as const;
 
 /** NBMiner `GET /api/v1/status`: `*_raw` hashrates in H/s, per device power, temperature, fan %. */
 export const nbminer = httpDriver(META, ['/api/v1/status'], (bodies, context) => {

@@ -2,7 +2,7 @@ import { readPools, readSummary, rpcDriver } from '../cgminer.ts';
 import { count, defined, first, num, rateField, records, str } from '../fields.ts';
 import { rigReading } from './gpu-sample.ts';
 
-const META = { name: 'teamredminer', firmware: 'teamredminer', make: 'TeamRedMiner' } as const;
+const META = { name: 'teamredminer', port: 4028, firmware: 'teamredminer', make: 'TeamRedMiner' } as const;
 
 /** TeamRedMiner (AMD) speaks cgminer's API: `devs` has one entry per GPU, KHS/MHS by window. */
 export const teamredminer = rpcDriver(META, ['summary', 'devs', 'pools'], (bodies) => {

@@ -2,7 +2,7 @@ import { count, defined, num, record, records, str } from '../fields.ts';
 import { httpDriver } from '../http.ts';
 import { activePool, rigReading } from './gpu-sample.ts';
 
-const META = { name: 'trex', firmware: 'trex', make: 'T-Rex' } as const;
+const META = { name: 'trex', port: 4067, firmware: 'trex', make: 'T-Rex' } as const;
 
 /** T-Rex (NVIDIA): `GET /summary`, hashrates in H/s, per GPU power, temperature and fan %. */
 export const trex = httpDriver(META, ['/summary'], (bodies) => {

@@ -6,6 +6,7 @@ import { activePool, rigReading } from './gpu-sample.ts';
 
 const META: DriverName & { readonly firmware: 'xmrig' } = {
   name: 'xmrig',
+  port: 8080,
   firmware: 'xmrig',
   make: 'XMRig',
   // XMRig's JSON-RPC pauses and resumes its workers (xmrig/xmrig doc/API.md).
