@@ -4,11 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identify, type ProbePorts } from '../../src/discovery/identify.ts';
 import { hostsOf, scan, ScanRangeError } from '../../src/discovery/scan.ts';
 import { startCgminerEmulator } from '../../src/emulators/cgminer-emulator.ts';
+import { startFramedEmulator } from '../../src/emulators/framed-emulator.ts';
 import { startHttpEmulator } from '../../src/emulators/http-emulator.ts';
 import { DEFAULT_RPC_LIMITS } from '../../src/protocol/rpc-error.ts';
 import { fixture, repliesFrom } from '../fixtures.ts';
 
-const ports: ProbePorts = { rpc: 14028, http: 14080, gpu: [14067] };
+const ports: ProbePorts = { rpc: 14028, http: 14080, whatsminerV3: 14433, gpu: [14067] };
 const closers: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
@@ -33,6 +34,14 @@ beforeAll(async () => {
   await rpc('127.0.7.40', {}, true);
   await http('127.0.4.50', ports.http, { '/api/system/info': 'bitaxe__axeos_http__system_info' });
   await http('127.0.6.60', 14067, { '/summary': 'trex__0.19.1__telnet_summary' });
+  const v3 = await startFramedEmulator(
+    (request) =>
+      request.cmd === 'get.device.info'
+        ? fixture('whatsminer__btminer_api_v3_tcp4433__get_device_info').response
+        : undefined,
+    { host: '127.0.6.90', port: 14433 },
+  );
+  closers.push(() => v3.close());
   // Braiins OS names itself on its web page (../shared/domain/miner-apis.md B0).
   const braiins = await startHttpEmulator(
     () => ({ body: '<html><title>Braiins OS</title></html>', headers: { 'content-type': 'text/html' } }),
@@ -84,6 +93,7 @@ describe('identify', () => {
     expect(await named('127.0.4.50')).toBe('axeos');
     expect(await named('127.0.6.60')).toBe('trex');
     expect(await named('127.0.6.80')).toBe('braiins-rest');
+    expect(await named('127.0.6.90')).toBe('whatsminer-v3');
     expect(await identify('127.0.5.70', ports, DEFAULT_RPC_LIMITS)).toMatchObject({
       address: { host: '127.0.5.70', port: ports.rpc },
       evidence: 'http: realm="antMiner"',
@@ -110,6 +120,7 @@ describe('scan', () => {
       ['127.0.6.31', 'avalon'],
       ['127.0.6.60', 'trex'],
       ['127.0.6.80', 'braiins-rest'],
+      ['127.0.6.90', 'whatsminer-v3'],
     ]);
     expect(result.unidentified).toEqual([{ host: '127.0.7.40', openPorts: [ports.rpc] }]);
     expect(result.timedOut).toEqual([]);
