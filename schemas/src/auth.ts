@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { Timestamp } from './common.ts';
+import { Nullable, Timestamp } from './common.ts';
 
 /** Who may see what (DESIGN.md): anonymous callers and miners need no account. */
 export const Role = Type.Union([Type.Literal('admin'), Type.Literal('operator'), Type.Literal('regulator')]);
@@ -19,8 +19,8 @@ export const User = Type.Object({
   email: Email,
   name: Type.String(),
   role: Role,
-  organisationId: Type.Union([Type.String(), Type.Null()]),
-  jurisdiction: Type.Union([Jurisdiction, Type.Null()]),
+  organisationId: Nullable(Type.String()),
+  jurisdiction: Nullable(Jurisdiction),
   disabled: Type.Boolean(),
   createdAt: Timestamp,
 });

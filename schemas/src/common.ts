@@ -1,4 +1,4 @@
-import Type, { type Static } from 'typebox';
+import Type, { type Static, type TSchema } from 'typebox';
 
 /** Every API error: a stable code (docs/errors.md), what to do, and the field at fault. */
 export const ErrorBody = Type.Object(
@@ -10,6 +10,9 @@ export const ErrorBody = Type.Object(
   { $id: 'ErrorBody' },
 );
 export type ErrorBody = Static<typeof ErrorBody>;
+
+/** A value, or null where it is unknown or not set. */
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 /** Satoshis: whole numbers, exact in JSON (21e14 < 2^53). */
 export const Sats = Type.Integer({ minimum: -2_100_000_000_000_000, maximum: 2_100_000_000_000_000 });

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { Timestamp } from './common.ts';
+import { Nullable, Timestamp } from './common.ts';
 
 const Day = Type.String({ format: 'date', examples: ['2026-03-21'] });
 const Country = Type.String({ pattern: '^[A-Z]{2}$', examples: ['IR', 'RU'] });
@@ -7,12 +7,12 @@ const Region = Type.String({ pattern: '^[A-Z]{2}-[A-Z0-9]{1,3}$', examples: ['IR
 
 /** The licence a farm mines under (Iran: MIMT's; Russia: the operator's register entry). */
 export const Licence = Type.Object({
-  number: Type.Union([Type.String(), Type.Null()]),
-  authority: Type.Union([Type.String(), Type.Null()]),
-  capacityKw: Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()]),
-  validFrom: Type.Union([Day, Type.Null()]),
-  validTo: Type.Union([Day, Type.Null()]),
-  registerEntry: Type.Union([Type.String(), Type.Null()]),
+  number: Nullable(Type.String()),
+  authority: Nullable(Type.String()),
+  capacityKw: Nullable(Type.Number({ exclusiveMinimum: 0 })),
+  validFrom: Nullable(Day),
+  validTo: Nullable(Day),
+  registerEntry: Nullable(Type.String()),
 });
 export type Licence = Static<typeof Licence>;
 
@@ -21,8 +21,8 @@ export const Farm = Type.Object({
   organisationId: Type.String(),
   name: Type.String(),
   createdAt: Timestamp,
-  country: Type.Union([Country, Type.Null()]),
-  region: Type.Union([Region, Type.Null()]),
+  country: Nullable(Country),
+  region: Nullable(Region),
   /** IANA zone of the site: restricted windows and tariff bands are in its local time. */
   timezone: Type.String(),
   licence: Licence,
@@ -33,24 +33,20 @@ export type Farm = Static<typeof Farm>;
 export const FarmPatch = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    country: Type.Optional(Type.Union([Country, Type.Null()])),
-    region: Type.Optional(Type.Union([Region, Type.Null()])),
+    country: Type.Optional(Nullable(Country)),
+    region: Type.Optional(Nullable(Region)),
     timezone: Type.Optional(
       Type.String({ minLength: 1, maxLength: 64, examples: ['Asia/Tehran', 'Asia/Irkutsk'] }),
     ),
     licence: Type.Optional(
       Type.Object(
         {
-          number: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()])),
-          authority: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()])),
-          capacityKw: Type.Optional(
-            Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 10_000_000 }), Type.Null()]),
-          ),
-          validFrom: Type.Optional(Type.Union([Day, Type.Null()])),
-          validTo: Type.Optional(Type.Union([Day, Type.Null()])),
-          registerEntry: Type.Optional(
-            Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()]),
-          ),
+          number: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 100 }))),
+          authority: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200 }))),
+          capacityKw: Type.Optional(Nullable(Type.Number({ exclusiveMinimum: 0, maximum: 10_000_000 }))),
+          validFrom: Type.Optional(Nullable(Day)),
+          validTo: Type.Optional(Nullable(Day)),
+          registerEntry: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 100 }))),
         },
         { additionalProperties: false },
       ),
@@ -74,8 +70,8 @@ export const ApiKey = Type.Object({
   /** The key's first characters, to tell keys apart. */
   prefix: Type.String(),
   createdAt: Timestamp,
-  lastUsedAt: Type.Union([Timestamp, Type.Null()]),
-  revokedAt: Type.Union([Timestamp, Type.Null()]),
+  lastUsedAt: Nullable(Timestamp),
+  revokedAt: Nullable(Timestamp),
 });
 export type ApiKey = Static<typeof ApiKey>;
 
@@ -115,12 +111,12 @@ export type CurtailmentOrderCreate = Static<typeof CurtailmentOrderCreate>;
 export const OrderCompliance = Type.Object({
   baselineKw: Type.Number(),
   allowedKw: Type.Number(),
-  reachedAt: Type.Union([Timestamp, Type.Null()]),
-  secondsLate: Type.Union([Type.Number(), Type.Null()]),
+  reachedAt: Nullable(Timestamp),
+  secondsLate: Nullable(Type.Number()),
   peakKw: Type.Number(),
   energyKwh: Type.Number(),
   pass: Type.Boolean(),
-  reason: Type.Union([Type.String(), Type.Null()]),
+  reason: Nullable(Type.String()),
 });
 export type OrderCompliance = Static<typeof OrderCompliance>;
 
@@ -131,11 +127,11 @@ export const CurtailmentOrder = Type.Object({
   startsAt: Timestamp,
   endsAt: Timestamp,
   reductionKw: Type.Number(),
-  noticeRef: Type.Union([Type.String(), Type.Null()]),
+  noticeRef: Nullable(Type.String()),
   orderedBy: Type.String(),
-  curtailment: Type.Union([Type.String(), Type.Null()]),
+  curtailment: Nullable(Type.String()),
   /** Measured once the order has ended; null before. */
-  compliance: Type.Union([OrderCompliance, Type.Null()]),
+  compliance: Nullable(OrderCompliance),
 });
 export type CurtailmentOrder = Static<typeof CurtailmentOrder>;
 
@@ -200,15 +196,15 @@ export type RestrictedWindowCreate = Static<typeof RestrictedWindowCreate>;
 export const RestrictedWindow = Type.Object({
   id: Type.String(),
   /** The farm it was set for, or null when it holds for a whole country or region. */
-  farmId: Type.Union([Type.String(), Type.Null()]),
-  country: Type.Union([Type.String(), Type.Null()]),
-  region: Type.Union([Type.String(), Type.Null()]),
+  farmId: Nullable(Type.String()),
+  country: Nullable(Type.String()),
+  region: Nullable(Type.String()),
   class: Type.Enum(['critical_peak', 'restricted', 'seasonal_ban']),
   from: Clock,
   to: Clock,
   validFrom: Day,
-  validTo: Type.Union([Day, Type.Null()]),
-  noticeRef: Type.Union([Type.String(), Type.Null()]),
+  validTo: Nullable(Day),
+  noticeRef: Nullable(Type.String()),
 });
 export type RestrictedWindow = Static<typeof RestrictedWindow>;
 
@@ -224,11 +220,11 @@ export const EnergySummary = Type.Object({
   kwhTotal: Type.Number(),
   peakKw: Type.Number(),
   /** Peak demand over the licensed capacity; null without a licensed capacity. */
-  peakVsLicence: Type.Union([Type.Number(), Type.Null()]),
+  peakVsLicence: Nullable(Type.Number()),
   byBand: Type.Array(
     Type.Object({ band: Type.String(), kwh: Type.Number(), pricePerKwh: Type.Number(), cost: Type.Number() }),
   ),
-  currency: Type.Union([Type.String(), Type.Null()]),
+  currency: Nullable(Type.String()),
   cost: Type.Number(),
   restricted: Type.Array(Type.Object({ windowId: Type.String(), class: Type.String(), kwh: Type.Number() })),
   meterResets: Type.Integer({ minimum: 0 }),

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { HashrateWindows, Sats, Timestamp } from './common.ts';
+import { HashrateWindows, Nullable, Sats, Timestamp } from './common.ts';
 
 export const MinerParams = Type.Object({
   account: Type.String({
@@ -22,7 +22,7 @@ export const WorkerStats = Type.Object({
   name: Type.String(),
   hashrate: HashrateWindows,
   /** The last minute it had a share accepted; null when it has none in the last day. */
-  lastShareAt: Type.Union([Timestamp, Type.Null()]),
+  lastShareAt: Nullable(Timestamp),
   /** Over the last 24 hours. */
   shares: ShareCounts,
 });
@@ -30,7 +30,7 @@ export type WorkerStats = Static<typeof WorkerStats>;
 
 export const MinerStats = Type.Object({
   account: Type.String(),
-  payoutAddress: Type.Union([Type.String(), Type.Null()]),
+  payoutAddress: Nullable(Type.String()),
   hashrate: HashrateWindows,
   workers: Type.Array(WorkerStats),
   shares: ShareCounts,

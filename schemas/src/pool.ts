@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { Hashrate, HashrateWindows, Sats, Timestamp } from './common.ts';
+import { Hashrate, HashrateWindows, Nullable, Sats, Timestamp } from './common.ts';
 
 export const PayoutScheme = Type.Union([Type.Literal('pplns'), Type.Literal('pps'), Type.Literal('fpps')]);
 
@@ -18,7 +18,7 @@ export const Block = Type.Object({
   finder: Type.String({ description: 'The account (payout address) whose share it was.' }),
   worker: Type.String(),
   /** Pool shares since the previous pool block over network difficulty; null for SOLO. */
-  effort: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+  effort: Nullable(Type.Number({ minimum: 0 })),
   scheme: Type.Union([PayoutScheme, Type.Literal('solo')]),
   status: BlockStatus,
   confirmations: Type.Integer({ minimum: 0 }),
@@ -43,7 +43,7 @@ export type Payment = Static<typeof Payment>;
 
 export const PaymentsPage = Type.Object({
   payments: Type.Array(Payment),
-  next: Type.Union([Type.Integer(), Type.Null()]),
+  next: Nullable(Type.Integer()),
 });
 export type PaymentsPage = Static<typeof PaymentsPage>;
 

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { Hashrate, Timestamp } from './common.ts';
+import { Hashrate, Nullable, Timestamp } from './common.ts';
 
 /**
  * What a farm agent reports: one normalized reading per miner and per meter, whatever
@@ -185,19 +185,19 @@ export const FarmDevice = Type.Object({
   id: Type.String(),
   device: Type.String(),
   make: Type.String(),
-  model: Type.Union([Type.String(), Type.Null()]),
+  model: Nullable(Type.String()),
   firmware: Type.String(),
-  firmwareVersion: Type.Union([Type.String(), Type.Null()]),
-  serial: Type.Union([Type.String(), Type.Null()]),
-  mac: Type.Union([Type.String(), Type.Null()]),
+  firmwareVersion: Nullable(Type.String()),
+  serial: Nullable(Type.String()),
+  mac: Nullable(Type.String()),
   algorithm: Type.String(),
   firstSeen: Timestamp,
   lastSeen: Timestamp,
   state: MinerState,
-  hashrate: Type.Union([Hashrate, Type.Null()]),
-  expectedHashrate: Type.Union([Hashrate, Type.Null()]),
-  powerW: Type.Union([Type.Number(), Type.Null()]),
-  chipTempC: Type.Union([Type.Number(), Type.Null()]),
+  hashrate: Nullable(Hashrate),
+  expectedHashrate: Nullable(Hashrate),
+  powerW: Nullable(Type.Number()),
+  chipTempC: Nullable(Type.Number()),
 });
 export type FarmDevice = Static<typeof FarmDevice>;
 
@@ -247,11 +247,11 @@ export const DeviceCommand = Type.Object({
   orderedBy: Type.String({ description: "The e-mail of who ordered it: the audit's who." }),
   orderedAt: Timestamp,
   notBefore: Timestamp,
-  curtailment: Type.Union([Type.String(), Type.Null()]),
+  curtailment: Nullable(Type.String()),
   status: CommandStatus,
-  sentAt: Type.Union([Timestamp, Type.Null()]),
-  finishedAt: Type.Union([Timestamp, Type.Null()]),
-  outcome: Type.Union([Type.String(), Type.Null()]),
+  sentAt: Nullable(Timestamp),
+  finishedAt: Nullable(Timestamp),
+  outcome: Nullable(Type.String()),
 });
 export type DeviceCommand = Static<typeof DeviceCommand>;
 
