@@ -32,6 +32,8 @@ beforeAll(async () => {
   await rpc('127.0.6.30', { summary: 'whatsminer__btminer_2020__rpc4028_summary' });
   await rpc('127.0.6.31', { version: 'avalon__cgminer_rpc4028__version' });
   await rpc('127.0.7.40', {}, true);
+  // Braiins OS answers on both: bosminer's 4028 and its REST web API, which carries more.
+  await rpc('127.0.6.80', { summary: 'braiins__bosminer_plus_0.2.0_legacy__rpc4028_summary' });
   await http('127.0.4.50', ports.http, { '/api/system/info': 'bitaxe__axeos_http__system_info' });
   await http('127.0.6.60', 14067, { '/summary': 'trex__0.19.1__telnet_summary' });
   const v3 = await startFramedEmulator(

@@ -34,6 +34,9 @@ export interface Compliance {
 
 const MINUTE_MS = 60_000;
 
+/** A load equal to the allowed one, but for float rounding in the sums, is within it. */
+const withinRounding = (kw: number): number => kw * 1.0001;
+
 function averageKw(readings: readonly MeterReading[], fromMs: number, toMs: number): number | undefined {
   const inside = readings.filter((reading) => reading.atMs >= fromMs && reading.atMs <= toMs);
   const first = inside[0];
@@ -77,7 +80,7 @@ export function assessCompliance(
   for (const [minute, wh] of [...perMinute].sort((a, b) => Number(a[0]) - Number(b[0]))) {
     const start = Math.max(Number(minute) * MINUTE_MS, order.startsAtMs);
     const end = Math.min((Number(minute) + 1) * MINUTE_MS, order.endsAtMs);
-    if (end > start && (wh * 3_600) / (end - start) <= allowedKw * 1.0001) {
+    if (end > start && (wh * 3_600) / (end - start) <= withinRounding(allowedKw)) {
       reachedAtMs = start;
       break;
     }
@@ -88,7 +91,7 @@ export function assessCompliance(
   const peakKw = peakDemandW(fromReach) / 1000;
   const secondsLate = reachedAtMs === null ? null : Math.max(0, (reachedAtMs - order.startsAtMs) / 1000);
   const late = secondsLate === null || secondsLate > options.graceMinutes * 60;
-  const over = peakKw > allowedKw * 1.0001;
+  const over = peakKw > withinRounding(allowedKw);
   return {
     baselineKw,
     allowedKw,

@@ -11,6 +11,7 @@ import { genericCgminer } from '@hashwatt/agent/drivers/generic-cgminer';
 import { avalon } from '@hashwatt/agent/drivers/avalon';
 import { startCgminerEmulator, type RunningEmulator } from '@hashwatt/agent/emulators/cgminer-emulator';
 import type { UploaderLog } from '@hashwatt/agent/upload/uploader';
+import { queueCommand, takeDueCommands } from '../../src/farms/commands.ts';
 import { ingestTelemetry } from '../../src/farms/telemetry.ts';
 import { farmOfOperator, startTestApi, type TestApi } from '../helpers/api.ts';
 import { capturedReply } from '../helpers/miner-captures.ts';
@@ -154,5 +155,25 @@ describe('device commands, from an operator to the miners', () => {
       payload: { action: 'reboot' },
     });
     expect(missing.json()).toMatchObject({ error: 'HW_ERR_DEVICE_NOT_FOUND' });
+  });
+
+  it('hands a command out once, and again only when it went unanswered for ten minutes', async () => {
+    const { db } = api.database;
+    const { rows } = await db.query<{ id: string; user_id: string }>(
+      "SELECT d.id::text, (SELECT id::text FROM users WHERE email = 'op@farm.test') AS user_id FROM devices d LIMIT 1",
+    );
+    const [device] = rows;
+    await queueCommand(db, farmId, device?.id ?? '', {
+      action: 'reboot',
+      params: {},
+      userId: device?.user_id ?? '',
+      nowMs: api.clock.ms,
+    });
+    const taken = await takeDueCommands(db, farmId, api.clock.ms, 600);
+    expect(taken.map((command) => command.action)).toEqual(['reboot']);
+    expect(await takeDueCommands(db, farmId, api.clock.ms + 599_000, 600)).toEqual([]);
+    expect(
+      (await takeDueCommands(db, farmId, api.clock.ms + 601_000, 600)).map((command) => command.id),
+    ).toEqual(taken.map((command) => command.id));
   });
 });
