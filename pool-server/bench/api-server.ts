@@ -3,6 +3,8 @@
  * api-load.ts with an IPC channel and the database's URL, it answers with its port.
  * Logs at info (a line per request, as in production) to /dev/null.
  */
+import { generateKeyPairSync } from 'node:crypto';
+import { signerFromKey } from '../src/farms/report-signing.ts';
 import { pino } from 'pino';
 import { buildApp } from '../src/api/app.ts';
 import { createDatabase } from '../src/db/pool.ts';
@@ -41,6 +43,7 @@ const app = await buildApp({
     liveIntervalMs: 5_000,
     bodyLimitBytes: 1024 * 1024,
   },
+  reportSigner: signerFromKey(generateKeyPairSync('ed25519').privateKey),
   pool: {
     chain: 'main',
     settings,

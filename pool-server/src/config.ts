@@ -249,6 +249,18 @@ export const ConfigSchema = Type.Object({
     },
     { default: {} },
   ),
+  reports: Type.Object(
+    {
+      signingKeyFile: Type.Optional(
+        Type.String({
+          minLength: 1,
+          description:
+            'The Ed25519 private key (PKCS#8 PEM) that signs regulator reports. Unset: dataDir/report-signing-key.pem, made on first start.',
+        }),
+      ),
+    },
+    { default: {} },
+  ),
   stratum: Type.Object(
     {
       host: Type.String({ default: '0.0.0.0' }),

@@ -21,6 +21,12 @@ export const API_ERRORS = {
     status: 404,
     message: 'No price of this pair and rate type at or before that moment; an admin can enter one.',
   },
+  HW_ERR_REPORT_NOT_FOUND: { status: 404, message: 'No such report, or not one you may see.' },
+  HW_ERR_REPORT_NOT_ISSUED: {
+    status: 404,
+    message:
+      'This pool issued no report with this SHA-256: the file was changed after it was issued, or it is not one of ours.',
+  },
   HW_ERR_COMMAND_NOT_FOUND: { status: 404, message: 'No such command sent to this farm.' },
   HW_ERR_ACTION_PARAMS: {
     status: 400,

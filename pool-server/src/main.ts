@@ -25,6 +25,8 @@ import { BlockMaturity } from './ledger/block-maturity.ts';
 import { Payouts } from './ledger/payouts.ts';
 import { foldRollups } from './ledger/rollups.ts';
 import { PoolSettingsStore } from './ledger/pool-settings.ts';
+import { checkArguments, checkReportFile } from './farms/report-check.ts';
+import { loadSigningKey } from './farms/report-signing.ts';
 import { buildApp } from './api/app.ts';
 import { userFromCommand } from './api/auth/user-input.ts';
 import { createUser, ensureFirstAdmin } from './api/auth/users.ts';
@@ -228,6 +230,9 @@ async function startApi(
       liveIntervalMs: config.api.liveIntervalSeconds * 1000,
       bodyLimitBytes: 1024 * 1024,
     },
+    reportSigner: loadSigningKey(
+      config.reports.signingKeyFile ?? path.join(config.dataDir, 'report-signing-key.pem'),
+    ),
     pool: {
       chain: config.chain,
       settings,
@@ -745,7 +750,27 @@ async function addUser(args: readonly string[], config: Config, log: Logger): Pr
   }
 }
 
-const COMMANDS = ['start', 'migrate', 'user add'] as const;
+/**
+ * `main.ts report verify FILE [--server URL] [--public-key K] [--signature S]`: exit 0
+ * when the pool issued the file and its signature holds, 1 when not, 2 when it cannot tell.
+ */
+async function verifyReport(args: readonly string[], config: Config): Promise<number> {
+  const parsed = checkArguments(args, `http://${config.api.host}:${String(config.api.port)}`);
+  if (typeof parsed === 'string') {
+    process.stderr.write(`report verify: ${parsed}\n`);
+    return 2;
+  }
+  try {
+    const result = await checkReportFile(parsed.file, parsed.options);
+    process.stdout.write(`${result.message}\n`);
+    return result.ok ? 0 : 1;
+  } catch (error) {
+    process.stderr.write(`report verify: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+}
+
+const COMMANDS = ['start', 'migrate', 'user add', 'report verify'] as const;
 
 async function main(): Promise<void> {
   let config: Config;
@@ -753,8 +778,8 @@ async function main(): Promise<void> {
   const command =
     first === undefined || first.startsWith('--')
       ? 'start'
-      : first === 'user'
-        ? `user ${second ?? ''}`
+      : first === 'user' || first === 'report'
+        ? `${first} ${second ?? ''}`
         : first;
   if (!COMMANDS.some((known) => known === command)) {
     process.stderr.write(`unknown command "${command}"; the commands are ${COMMANDS.join(', ')}\n`);
@@ -774,6 +799,9 @@ async function main(): Promise<void> {
   if (command === 'migrate') {
     await migrateOnly(config, log);
     return;
+  }
+  if (command === 'report verify') {
+    process.exit(await verifyReport(process.argv.slice(4), config));
   }
   if (command === 'user add') {
     // Its status is the process's; exiting also ends what the pool's modules left open.

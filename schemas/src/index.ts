@@ -5,3 +5,4 @@ export * from './farms.ts';
 export * from './miners.ts';
 export * from './pool.ts';
 export * from './telemetry.ts';
+export * from './reports.ts';

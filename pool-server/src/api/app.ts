@@ -21,6 +21,8 @@ import { minerRoutes } from './routes/miners/index.ts';
 import { organisationRoutes } from './routes/organisations/index.ts';
 import { poolRoutes } from './routes/pool/index.ts';
 import type { PoolFacts } from './pool-facts.ts';
+import { reportRoutes } from './routes/reports/index.ts';
+import type { ReportSigner } from '../farms/report-signing.ts';
 
 export interface ApiSettings {
   readonly sessions: SessionSettings;
@@ -40,6 +42,8 @@ export interface ApiDeps {
   readonly log: Logger;
   readonly settings: ApiSettings;
   readonly pool: PoolFacts;
+  /** The pool's key for regulator reports. */
+  readonly reportSigner: ReportSigner;
 }
 
 export type Api = FastifyInstance<
@@ -104,6 +108,7 @@ export async function buildApp(deps: ApiDeps): Promise<Api> {
       await api.register(authRoutes, deps);
       await api.register(organisationRoutes, deps);
       await api.register(farmRoutes, deps);
+      await api.register(reportRoutes, deps);
       await api.register(agentRoutes, deps);
       await api.register(adminRoutes, deps);
     },

@@ -108,17 +108,21 @@ async function upsertDevices(
     first: earliest.get(sample.device) ?? sample.at,
     at: sample.at,
     state: sample.state,
+    pool_user: sample.pools.find((pool) => pool.active)?.user ?? null,
   }));
   const { rows: ids } = await client.query<{ id: string; device: string }>(
-    `INSERT INTO devices AS d (farm_id, device, make, model, firmware, firmware_version, serial, mac, algorithm, first_seen, last_seen, last_state)
-     SELECT $1, r.device, r.make, r.model, r.firmware, r.firmware_version, r.serial, r.mac, r.algorithm, r.first, r.at, r.state
+    `INSERT INTO devices AS d (farm_id, device, make, model, firmware, firmware_version, serial, mac, algorithm, first_seen, last_seen, last_state, pool_user)
+     SELECT $1, r.device, r.make, r.model, r.firmware, r.firmware_version, r.serial, r.mac, r.algorithm, r.first, r.at, r.state, r.pool_user
        FROM jsonb_to_recordset($2::jsonb) AS r (device text, make text, model text, firmware text, firmware_version text,
-                                               serial text, mac text, algorithm text, first timestamptz, at timestamptz, state text)
+                                               serial text, mac text, algorithm text, first timestamptz, at timestamptz, state text,
+                                               pool_user text)
      ON CONFLICT (farm_id, device) DO UPDATE SET
        make = excluded.make, model = excluded.model, firmware = excluded.firmware,
        firmware_version = excluded.firmware_version, serial = excluded.serial, mac = excluded.mac,
        algorithm = excluded.algorithm,
        last_state = CASE WHEN excluded.last_seen >= d.last_seen THEN excluded.last_state ELSE d.last_state END,
+       -- A device between pools (none active) keeps its last link.
+       pool_user = CASE WHEN excluded.last_seen >= d.last_seen THEN coalesce(excluded.pool_user, d.pool_user) ELSE d.pool_user END,
        first_seen = least(d.first_seen, excluded.first_seen),
        last_seen = greatest(d.last_seen, excluded.last_seen)
      RETURNING id::text, device`,

@@ -2,6 +2,8 @@
  * The HTTP API on a database of its own (real PostgreSQL), built as main.ts builds it
  * and called with inject(); the pool's facts are fixed, its clock set by the test.
  */
+import { generateKeyPairSync } from 'node:crypto';
+import { signerFromKey } from '../../src/farms/report-signing.ts';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import type { Api, ApiSettings } from '../../src/api/app.ts';
@@ -67,6 +69,7 @@ export async function startTestApi(settings: Partial<ApiSettings> = {}): Promise
       bodyLimitBytes: 1024 * 1024,
       ...settings,
     },
+    reportSigner: signerFromKey(generateKeyPairSync('ed25519').privateKey),
     pool: {
       chain: 'regtest',
       settings: poolSettings,

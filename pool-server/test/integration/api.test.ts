@@ -3,6 +3,8 @@
  * real HTTP connection for the live stream). Sign-in and sessions, CSRF, bad input,
  * the public statistics against known shares and books, agents' keys, OpenAPI.
  */
+import { generateKeyPairSync } from 'node:crypto';
+import { signerFromKey } from '../../src/farms/report-signing.ts';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { InjectOptions } from 'fastify';
@@ -357,6 +359,7 @@ describe('the HTTP API', () => {
           liveIntervalMs: 1_000,
           bodyLimitBytes: 1024,
         },
+        reportSigner: signerFromKey(generateKeyPairSync('ed25519').privateKey),
         pool: {
           chain: 'regtest',
           settings: () => Promise.reject(new Error('unused')),

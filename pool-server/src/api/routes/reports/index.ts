@@ -1,0 +1,286 @@
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import { createHash } from 'node:crypto';
+import Type from 'typebox';
+import {
+  Report,
+  ReportDigestParams,
+  ReportParams,
+  ReportRequest,
+  ReportSigningKey,
+  ReportVerification,
+} from '@hashwatt/schemas';
+import type { ApiDeps } from '../../app.ts';
+import type { Caller } from '../../access.ts';
+import { HwError } from '../../../errors.ts';
+import type { ReportScope } from '../../../farms/report-document.ts';
+import {
+  issueReport,
+  listReports,
+  reportFile,
+  verifyDigest,
+  type ReportViewer,
+} from '../../../farms/reports.ts';
+import { jurisdictionOf, ownFarm, regulatedFarm, userId } from '../../scope.ts';
+import { PUBLIC_ERRORS, SIGNED_IN_ERRORS } from '../error-responses.ts';
+
+/** Issued reports are kept for ever: each caller may issue this many a minute. */
+const REPORTS_PER_MINUTE = 20;
+/** The largest file the verify route reads: a jurisdiction's PDF of many farms. */
+const VERIFY_BODY_LIMIT = 32 * 1024 * 1024;
+const MAX_PERIOD_MS = 400 * 86_400_000;
+const FILE_TYPES = { csv: 'text/csv; charset=utf-8', pdf: 'application/pdf' } as const;
+
+function viewerOf(caller: Caller): ReportViewer {
+  const user = caller.kind === 'user' ? caller.session.user : undefined;
+  if (user?.role === 'operator' && user.organisationId !== null) {
+    return { kind: 'organisation', organisationId: user.organisationId };
+  }
+  const jurisdiction = jurisdictionOf(caller);
+  return jurisdiction === undefined
+    ? { kind: 'all' }
+    : { kind: 'jurisdiction', country: jurisdiction.country, regions: jurisdiction.regions };
+}
+
+/** A calendar month (UTC), a period given, or the month before `nowMs`. */
+function periodOf(request: ReportRequest, nowMs: number): { fromMs: number; toMs: number } {
+  if (request.month !== undefined) {
+    if (request.from !== undefined || request.to !== undefined) {
+      throw new HwError('HW_ERR_VALIDATION', 'Give a month, or a period from … to, not both.', 'body.month');
+    }
+    const [year = 0, month = 0] = request.month.split('-').map(Number);
+    return { fromMs: Date.UTC(year, month - 1, 1), toMs: Date.UTC(year, month, 1) };
+  }
+  if (request.from === undefined && request.to === undefined) {
+    const now = new Date(nowMs);
+    return {
+      fromMs: Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1),
+      toMs: Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1),
+    };
+  }
+  if (request.from === undefined || request.to === undefined) {
+    throw new HwError(
+      'HW_ERR_VALIDATION',
+      'A period needs both from and to.',
+      request.from === undefined ? 'body.from' : 'body.to',
+    );
+  }
+  const fromMs = Date.parse(request.from);
+  const toMs = Date.parse(request.to);
+  if (!(toMs > fromMs)) {
+    throw new HwError('HW_ERR_VALIDATION', 'A period ends after it starts.', 'body.to');
+  }
+  if (toMs - fromMs > MAX_PERIOD_MS) {
+    throw new HwError('HW_ERR_VALIDATION', 'A period is at most 400 days.', 'body.to');
+  }
+  return { fromMs, toMs };
+}
+
+/** What the caller may report on: its own farm (operator), its jurisdiction or a farm in it (regulator), anything (admin). */
+async function scopeOf(deps: ApiDeps, caller: Caller, request: ReportRequest): Promise<ReportScope> {
+  if ((request.farmId === undefined) === (request.country === undefined)) {
+    throw new HwError(
+      'HW_ERR_VALIDATION',
+      'A report is for one farm (farmId) or one jurisdiction (country): give one of them.',
+      'body.farmId',
+    );
+  }
+  const role = caller.kind === 'user' ? caller.session.user.role : undefined;
+  if (request.farmId !== undefined) {
+    const farm =
+      role === 'regulator'
+        ? await regulatedFarm(deps.db, caller, request.farmId)
+        : await ownFarm(deps.db, caller, request.farmId);
+    return { kind: 'farm', farmId: farm.id };
+  }
+  if (role === 'operator') {
+    throw new HwError(
+      'HW_ERR_ROLE_FORBIDDEN',
+      'An operator reports on its own farms (farmId), not on a jurisdiction.',
+      'body.country',
+    );
+  }
+  const country = request.country ?? '';
+  const regions = request.regions ?? [];
+  const own = jurisdictionOf(caller);
+  if (own === undefined) {
+    return { kind: 'jurisdiction', country, regions };
+  }
+  const outside =
+    own.country !== country ||
+    (own.regions.length > 0 && regions.some((region) => !own.regions.includes(region)));
+  if (outside) {
+    throw new HwError(
+      'HW_ERR_ROLE_FORBIDDEN',
+      'A regulator reports on its own jurisdiction only.',
+      'body.country',
+    );
+  }
+  return { kind: 'jurisdiction', country, regions: regions.length > 0 ? regions : own.regions };
+}
+
+export const reportRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, done) => {
+  const signingKey = {
+    algorithm: 'Ed25519' as const,
+    publicKey: deps.reportSigner.publicKey.toString('base64'),
+    pem: deps.reportSigner.publicKeyPem,
+  };
+
+  app.post(
+    '/reports',
+    {
+      config: {
+        access: 'user',
+        rateLimit: {
+          max: REPORTS_PER_MINUTE,
+          timeWindow: 60_000,
+          keyGenerator: (request) =>
+            request.caller.kind === 'user' ? request.caller.session.user.id : request.ip,
+          errorResponseBuilder: () => new HwError('HW_ERR_RATE_LIMITED'),
+        },
+      },
+      schema: {
+        tags: ['reports'],
+        summary:
+          'Issue a report for a farm or a jurisdiction over a month: made from stored data, signed with the pool key, kept unchanged',
+        body: ReportRequest,
+        response: { 201: Report, ...SIGNED_IN_ERRORS, 429: PUBLIC_ERRORS[429] },
+      },
+    },
+    async (request, reply) => {
+      const nowMs = deps.pool.now();
+      const scope = await scopeOf(deps, request.caller, request.body);
+      const period = periodOf(request.body, nowMs);
+      const report = await issueReport(
+        deps.db,
+        deps.reportSigner,
+        {
+          scope,
+          ...period,
+          language: request.body.language,
+          format: request.body.format,
+          issuedBy: userId(request.caller),
+        },
+        nowMs,
+      );
+      return reply.code(201).send(report);
+    },
+  );
+
+  app.get(
+    '/reports',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags: ['reports'],
+        summary:
+          "The reports the caller may see, newest first: its farms' (operator), its jurisdiction's (regulator)",
+        response: { 200: Type.Array(Report), ...SIGNED_IN_ERRORS },
+      },
+    },
+    async (request) => listReports(deps.db, viewerOf(request.caller)),
+  );
+
+  app.get(
+    '/reports/:id',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags: ['reports'],
+        summary: 'One issued report: its period, digest and signature',
+        params: ReportParams,
+        response: { 200: Report, ...SIGNED_IN_ERRORS },
+      },
+    },
+    async (request) => (await reportFile(deps.db, viewerOf(request.caller), request.params.id)).report,
+  );
+
+  app.get(
+    '/reports/:id/file',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags: ['reports'],
+        summary:
+          'The report file exactly as issued (its digest and signature in X-Hashwatt-Sha256 and X-Hashwatt-Signature)',
+        params: ReportParams,
+        response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }), ...SIGNED_IN_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const { report, content } = await reportFile(deps.db, viewerOf(request.caller), request.params.id);
+      return reply
+        .type(FILE_TYPES[report.format])
+        .header('content-disposition', `attachment; filename="${report.fileName}"`)
+        .header('x-hashwatt-sha256', report.sha256)
+        .header('x-hashwatt-signature', report.signature)
+        .send(content);
+    },
+  );
+
+  app.get(
+    '/reports/verify/:sha256',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['reports'],
+        summary: "Check a report by its file's SHA-256: whether this pool issued it, and its signature",
+        params: ReportDigestParams,
+        response: { 200: ReportVerification, ...PUBLIC_ERRORS },
+      },
+    },
+    async (request) => verifyDigest(deps.db, Buffer.from(request.params.sha256, 'hex')),
+  );
+
+  app.register((scope, _options, registered) => {
+    // The file itself is the body: a PDF or a CSV, as downloaded, byte for byte.
+    scope.addContentTypeParser(
+      ['application/pdf', 'text/csv', 'application/octet-stream'],
+      { parseAs: 'buffer', bodyLimit: VERIFY_BODY_LIMIT },
+      (_request, body, parsed) => {
+        parsed(null, body);
+      },
+    );
+    scope.post(
+      '/reports/verify',
+      {
+        config: { access: 'public' },
+        bodyLimit: VERIFY_BODY_LIMIT,
+        schema: {
+          tags: ['reports'],
+          summary: 'Check a report file (the body, as application/pdf, text/csv or application/octet-stream)',
+          response: {
+            200: ReportVerification,
+            ...PUBLIC_ERRORS,
+            413: PUBLIC_ERRORS[400],
+            415: PUBLIC_ERRORS[400],
+          },
+        },
+      },
+      async (request) => {
+        if (!Buffer.isBuffer(request.body)) {
+          throw new HwError(
+            'HW_ERR_UNSUPPORTED_MEDIA_TYPE',
+            'Send the report file as application/pdf, text/csv or application/octet-stream.',
+          );
+        }
+        return verifyDigest(deps.db, createHash('sha256').update(request.body).digest());
+      },
+    );
+    registered();
+  });
+
+  app.get(
+    '/reports/signing-key',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['reports'],
+        summary: "The pool's Ed25519 public key for reports, raw (base64) and as PEM",
+        response: { 200: ReportSigningKey, ...PUBLIC_ERRORS },
+      },
+    },
+    () => signingKey,
+  );
+
+  done();
+};

@@ -1,0 +1,183 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Farm, Report, ReportFormat, ReportLanguage, ReportVerification } from '@hashwatt/schemas';
+import type { Database } from '../db/pool.ts';
+import { HwError } from '../errors.ts';
+import { farmsInJurisdiction, getFarm } from './farms.ts';
+import { reportCsv } from './report-csv.ts';
+import { composeReport, type ReportScope } from './report-document.ts';
+import { farmFacts, type FarmFacts } from './report-facts.ts';
+import { reportPdf } from './report-pdf.ts';
+import { digestSigned, type ReportSigner } from './report-signing.ts';
+
+/**
+ * Issued regulator reports: made from stored data, signed, and kept as issued (the
+ * database refuses to change or remove one). A file is checked by its digest.
+ */
+
+export interface ReportOrder {
+  readonly scope: ReportScope;
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly language: ReportLanguage;
+  readonly format: ReportFormat;
+  readonly issuedBy: string;
+}
+
+/** Whose reports a caller sees: every one, an organisation's farms', or a jurisdiction's. */
+export type ReportViewer =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'organisation'; readonly organisationId: string }
+  | { readonly kind: 'jurisdiction'; readonly country: string; readonly regions: readonly string[] };
+
+interface ReportRow {
+  readonly id: string;
+  readonly farm_id: string | null;
+  readonly country: string | null;
+  readonly regions: string[];
+  readonly period_from: Date;
+  readonly period_to: Date;
+  readonly language: ReportLanguage;
+  readonly format: ReportFormat;
+  readonly bytes: number;
+  readonly sha256: Buffer;
+  readonly signature: Buffer;
+  readonly public_key: Buffer;
+  readonly issued_at: Date;
+}
+
+const REPORT_COLUMNS = `r.id, r.farm_id::text, r.country, r.regions, r.period_from, r.period_to, r.language, r.format,
+  length(r.content) AS bytes, r.sha256, r.signature, r.public_key, r.issued_at`;
+
+function fileName(row: ReportRow): string {
+  const subject =
+    row.farm_id === null ? [row.country ?? '', ...row.regions].join('-') : `farm-${row.farm_id}`;
+  const month = row.period_from.toISOString().slice(0, 7);
+  return `hashwatt-report-${subject}-${month}-${row.language}-${row.id.slice(0, 8)}.${row.format}`;
+}
+
+function reportFrom(row: ReportRow): Report {
+  return {
+    id: row.id,
+    farmId: row.farm_id,
+    country: row.country,
+    regions: row.regions,
+    from: row.period_from.toISOString(),
+    to: row.period_to.toISOString(),
+    language: row.language,
+    format: row.format,
+    fileName: fileName(row),
+    bytes: row.bytes,
+    sha256: row.sha256.toString('hex'),
+    signature: row.signature.toString('base64'),
+    publicKey: row.public_key.toString('base64'),
+    issuedAt: row.issued_at.toISOString(),
+  };
+}
+
+async function farmsOf(db: Database, scope: ReportScope): Promise<Farm[]> {
+  return scope.kind === 'farm'
+    ? [await getFarm(db, scope.farmId)]
+    : farmsInJurisdiction(db, { country: scope.country, regions: [...scope.regions] });
+}
+
+export async function issueReport(
+  db: Database,
+  signer: ReportSigner,
+  order: ReportOrder,
+  nowMs: number,
+): Promise<Report> {
+  const farms = await farmsOf(db, order.scope);
+  const facts: FarmFacts[] = [];
+  // One farm at a time: a jurisdiction's report reads a month of data per farm.
+  for (const farm of farms) {
+    facts.push(await farmFacts(db, farm, order.fromMs, order.toMs, nowMs));
+  }
+  const id = randomUUID();
+  const document = composeReport(
+    { fromMs: order.fromMs, toMs: order.toMs, farms: facts },
+    { id, issuedAtMs: nowMs, scope: order.scope, language: order.language },
+  );
+  const content = order.format === 'csv' ? reportCsv(document) : await reportPdf(document, nowMs);
+  const digest = createHash('sha256').update(content).digest();
+  const { rows } = await db.query<ReportRow>(
+    `INSERT INTO reports AS r (id, farm_id, country, regions, period_from, period_to, language, format, content,
+                               sha256, signature, public_key, issued_by, issued_at)
+     VALUES ($1, $2, $3, $4, to_timestamp($5::double precision / 1000), to_timestamp($6::double precision / 1000),
+             $7, $8, $9, $10, $11, $12, $13, to_timestamp($14::double precision / 1000))
+     RETURNING ${REPORT_COLUMNS}`,
+    [
+      id,
+      order.scope.kind === 'farm' ? order.scope.farmId : null,
+      order.scope.kind === 'jurisdiction' ? order.scope.country : null,
+      order.scope.kind === 'jurisdiction' ? order.scope.regions : [],
+      order.fromMs,
+      order.toMs,
+      order.language,
+      order.format,
+      content,
+      digest,
+      signer.sign(digest),
+      signer.publicKey,
+      order.issuedBy,
+      nowMs,
+    ],
+  );
+  return reportFrom(rows[0] as ReportRow);
+}
+
+const VISIBLE = `($1::bigint IS NULL OR f.organisation_id = $1)
+  AND ($2::text IS NULL OR (
+    coalesce(f.country, r.country) = $2
+    AND (cardinality($3::text[]) = 0
+         OR (r.farm_id IS NOT NULL AND f.region = ANY ($3::text[]))
+         OR (r.farm_id IS NULL AND cardinality(r.regions) > 0 AND r.regions <@ $3::text[]))))`;
+
+function viewerParams(viewer: ReportViewer): [string | null, string | null, readonly string[]] {
+  if (viewer.kind === 'organisation') {
+    return [viewer.organisationId, null, []];
+  }
+  return viewer.kind === 'jurisdiction' ? [null, viewer.country, viewer.regions] : [null, null, []];
+}
+
+export async function listReports(db: Database, viewer: ReportViewer): Promise<Report[]> {
+  const { rows } = await db.query<ReportRow>(
+    `SELECT ${REPORT_COLUMNS} FROM reports r LEFT JOIN farms f ON f.id = r.farm_id
+      WHERE ${VISIBLE} ORDER BY r.issued_at DESC LIMIT 500`,
+    viewerParams(viewer),
+  );
+  return rows.map(reportFrom);
+}
+
+/** A report and its bytes, when the viewer may see it; otherwise 404, as if absent. */
+export async function reportFile(
+  db: Database,
+  viewer: ReportViewer,
+  id: string,
+): Promise<{ readonly report: Report; readonly content: Buffer }> {
+  const { rows } = await db.query<ReportRow & { readonly content: Buffer }>(
+    `SELECT ${REPORT_COLUMNS}, r.content FROM reports r LEFT JOIN farms f ON f.id = r.farm_id
+      WHERE r.id = $4 AND ${VISIBLE}`,
+    [...viewerParams(viewer), id],
+  );
+  const [row] = rows;
+  if (!row) {
+    throw new HwError('HW_ERR_REPORT_NOT_FOUND', undefined, 'params.id');
+  }
+  return { report: reportFrom(row), content: row.content };
+}
+
+/** What the pool issued under a file's digest, and whether the stored signature holds. */
+export async function verifyDigest(db: Database, digest: Buffer): Promise<ReportVerification> {
+  const { rows } = await db.query<ReportRow>(`SELECT ${REPORT_COLUMNS} FROM reports r WHERE r.sha256 = $1`, [
+    digest,
+  ]);
+  const [row] = rows;
+  if (!row) {
+    throw new HwError('HW_ERR_REPORT_NOT_ISSUED');
+  }
+  return {
+    valid: digestSigned(digest, row.signature, row.public_key),
+    sha256: digest.toString('hex'),
+    report: reportFrom(row),
+  };
+}
