@@ -69,6 +69,8 @@ describe('curtailment compliance from the meter', () => {
     ).toMatchObject({
       pass: false,
       reachedAtMs: null,
+      // What it drew all along is its peak, not nothing.
+      peakKw: expect.closeTo(4_000, 3) as number,
       reason: 'the load never fell to 1000 kW',
     });
     expect(assessCompliance(ORDER, [])).toMatchObject({

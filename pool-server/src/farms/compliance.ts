@@ -87,7 +87,8 @@ export function assessCompliance(
   }
   const energyKwh = [...perMinute.values()].reduce((sum, wh) => sum + wh, 0) / 1000;
   const reached = reachedAtMs;
-  const fromReach = reached === null ? [] : during.filter((reading) => reading.atMs >= reached);
+  // A farm that never got there is judged on the whole order: its peak is what it drew.
+  const fromReach = reached === null ? during : during.filter((reading) => reading.atMs >= reached);
   const peakKw = peakDemandW(fromReach) / 1000;
   const secondsLate = reachedAtMs === null ? null : Math.max(0, (reachedAtMs - order.startsAtMs) / 1000);
   const late = secondsLate === null || secondsLate > options.graceMinutes * 60;

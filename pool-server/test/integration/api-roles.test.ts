@@ -4,6 +4,9 @@
  * roles table says: allowed, or refused with the right status; an operator of one
  * organisation never reaches another's things.
  */
+import { generateKeyPairSync } from 'node:crypto';
+import { issueReport, reportFile } from '../../src/farms/reports.ts';
+import { signerFromKey } from '../../src/farms/report-signing.ts';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,7 +41,12 @@ const CALLERS: readonly CallerName[] = [
 ];
 
 /** The roles table: 'allowed', or the status a refusal gets. Farm A is licensed in Iran (IR-08). */
-function expected(access: Access, caller: CallerName, url: string): 'allowed' | 401 | 403 | 404 {
+function expected(
+  access: Access,
+  caller: CallerName,
+  route: { readonly method: string; readonly url: string },
+): 'allowed' | 401 | 403 | 404 {
+  const { url } = route;
   if (access === 'regulator' && url.includes(':id') && caller === 'regulatorRU') {
     // Another jurisdiction's farm does not exist, as far as this regulator can tell.
     return 404;
@@ -48,8 +56,15 @@ function expected(access: Access, caller: CallerName, url: string): 'allowed' | 
   switch (access) {
     case 'public':
       return 'allowed';
-    case 'user':
+    case 'user': {
+      // A report about farm A, or issuing one: as if absent for those who may not see farm A.
+      const aboutFarmA =
+        url.startsWith('/api/reports/:id') || (route.method === 'POST' && url === '/api/reports');
+      if (signedIn && aboutFarmA && (caller === 'operatorB' || caller === 'regulatorRU')) {
+        return 404;
+      }
       return signedIn ? 'allowed' : anonymous ? 401 : 403;
+    }
     case 'operator':
       if (caller === 'admin' || caller === 'operatorA') {
         return 'allowed';
@@ -70,6 +85,7 @@ describe('who may call what', () => {
   const headers = new Map<CallerName, Record<string, string>>();
   const ids: Record<string, string> = {};
   let sequence = 0;
+  let issuedFile: Buffer = Buffer.alloc(0);
 
   beforeAll(async () => {
     api = await startTestApi();
@@ -145,7 +161,23 @@ describe('who may call what', () => {
     });
     await takeDueCommands(db, farmA.id, api.clock.ms, 600);
     await addPrice(db, { base: 'BTC', quote: 'USD', value: 100_000 }, 'test', api.clock.ms - 60_000);
+    const report = await issueReport(
+      db,
+      signerFromKey(generateKeyPairSync('ed25519').privateKey),
+      {
+        scope: { kind: 'farm', farmId: farmA.id },
+        fromMs: Date.UTC(2026, 9, 1),
+        toMs: Date.UTC(2026, 10, 1),
+        language: 'en',
+        format: 'csv',
+        issuedBy: target.id,
+      },
+      api.clock.ms,
+    );
+    issuedFile = (await reportFile(db, { kind: 'all' }, report.id)).content;
     Object.assign(ids, {
+      report: report.id,
+      reportDigest: report.sha256,
       device,
       command: handedOut.id,
       organisation: orgA.id,
@@ -164,9 +196,12 @@ describe('who may call what', () => {
       ? ids.organisation
       : route.url.includes('/farms/')
         ? ids.farm
-        : ids.user;
+        : route.url.includes('/reports/')
+          ? ids.report
+          : ids.user;
     const path = route.url
       .replace(':id', id ?? '')
+      .replace(':sha256', ids.reportDigest ?? '')
       .replace(':keyId', ids.key ?? '')
       .replace(':deviceId', ids.device ?? '')
       .replace(':commandId', ids.command ?? '')
@@ -213,6 +248,7 @@ describe('who may call what', () => {
         reductionKw: 500,
       },
       'POST /api/farms/:id/devices/:deviceId/commands': { action: 'sleep' },
+      'POST /api/reports': { farmId: ids.farm, month: '2026-10', language: 'en', format: 'csv' },
       'POST /api/farms/:id/curtailment': { action: 'sleep', staggerMinutes: 5 },
       'POST /api/agent/commands/:commandId/outcome': { status: 'done', message: 'rebooted' },
       'POST /api/agent/telemetry': {
@@ -261,16 +297,19 @@ describe('who may call what', () => {
       for (const caller of CALLERS) {
         const sent = headers.get(caller) ?? {};
         const url = urlOf(route);
-        const want = expected(route.access, caller, route.url);
+        const want = expected(route.access, caller, route);
         let status: number;
         if (url.endsWith('/live')) {
           status = (await openStream(url, sent)).status;
         } else {
+          // The verify route reads a report file as it was downloaded.
+          const file = route.url === '/api/reports/verify' ? issuedFile : undefined;
           const body = bodyOf(route);
           const response = await api.app.inject({
             method: route.method as 'GET',
             url,
-            headers: sent,
+            headers: file ? { ...sent, 'content-type': 'text/csv' } : sent,
+            ...(file && { payload: file }),
             ...(body !== undefined && { payload: body as Record<string, unknown> }),
           });
           status = response.statusCode;
