@@ -44,6 +44,7 @@ const app = await buildApp({
     bodyLimitBytes: 1024 * 1024,
   },
   reportSigner: signerFromKey(generateKeyPairSync('ed25519').privateKey),
+  farms: { hashrateGapAlertPercent: 10, feeWindowBlocks: 144 },
   pool: {
     chain: 'main',
     settings,

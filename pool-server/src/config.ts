@@ -249,6 +249,25 @@ export const ConfigSchema = Type.Object({
     },
     { default: {} },
   ),
+  farms: Type.Object(
+    {
+      hashrateGapAlertPercent: Type.Number({
+        default: 10,
+        exclusiveMinimum: 0,
+        maximum: 100,
+        description:
+          "A device whose hashrate over the last hour and its pool worker's measured hashrate differ by more than this (%) is flagged.",
+      }),
+      feeWindowBlocks: Type.Integer({
+        default: 144,
+        minimum: 1,
+        maximum: 10_000,
+        description:
+          'Hashprice averages the fees per block over this many heights (Luxor: 144, about a day).',
+      }),
+    },
+    { default: {} },
+  ),
   reports: Type.Object(
     {
       signingKeyFile: Type.Optional(

@@ -27,6 +27,11 @@ export const API_ERRORS = {
     message:
       'This pool issued no report with this SHA-256: the file was changed after it was issued, or it is not one of ours.',
   },
+  HW_ERR_NETWORK_UNKNOWN: {
+    status: 404,
+    message:
+      'The pool saw no block template at or before that moment: no network difficulty to price hashes with.',
+  },
   HW_ERR_COMMAND_NOT_FOUND: { status: 404, message: 'No such command sent to this farm.' },
   HW_ERR_ACTION_PARAMS: {
     status: 400,

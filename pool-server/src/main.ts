@@ -27,6 +27,7 @@ import { foldRollups } from './ledger/rollups.ts';
 import { PoolSettingsStore } from './ledger/pool-settings.ts';
 import { checkArguments, checkReportFile } from './farms/report-check.ts';
 import { loadSigningKey } from './farms/report-signing.ts';
+import { recordTemplate } from './farms/network.ts';
 import { buildApp } from './api/app.ts';
 import { userFromCommand } from './api/auth/user-input.ts';
 import { createUser, ensureFirstAdmin } from './api/auth/users.ts';
@@ -230,6 +231,7 @@ async function startApi(
       liveIntervalMs: config.api.liveIntervalSeconds * 1000,
       bodyLimitBytes: 1024 * 1024,
     },
+    farms: config.farms,
     reportSigner: loadSigningKey(
       config.reports.signingKeyFile ?? path.join(config.dataDir, 'report-signing-key.pem'),
     ),
@@ -546,6 +548,15 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
     log,
   );
   templates.onTemplate((template, newBlock) => {
+    // Hashprice reads the network's difficulty and fees from what the templates showed.
+    recordTemplate(storage.db, {
+      height: template.height,
+      difficulty: difficultyFromBits(template.bits),
+      feesSats: Number(template.fees),
+      atMs: Date.now(),
+    }).catch((error: unknown) => {
+      log.warn({ err: error, height: template.height }, 'economics: template not recorded');
+    });
     try {
       feed.setTemplate(template);
       server.broadcastJob();

@@ -231,8 +231,8 @@ export const EnergySummary = Type.Object({
 });
 export type EnergySummary = Static<typeof EnergySummary>;
 
-export const RateType = Type.Enum(['market', 'official', 'nima', 'free_market'], {
-  description: "Which rate: Iran's official, NIMA and free-market USD rates differ several-fold.",
+export const RateType = Type.Enum(['market', 'official', 'sana', 'nima', 'free_market'], {
+  description: "Which rate: Iran's official, SANA, NIMA and free-market USD rates differ several-fold.",
 });
 export type RateType = Static<typeof RateType>;
 

@@ -6,3 +6,4 @@ export * from './miners.ts';
 export * from './pool.ts';
 export * from './telemetry.ts';
 export * from './reports.ts';
+export * from './economics.ts';

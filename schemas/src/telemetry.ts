@@ -198,8 +198,42 @@ export const FarmDevice = Type.Object({
   expectedHashrate: Nullable(Hashrate),
   powerW: Nullable(Type.Number()),
   chipTempC: Nullable(Type.Number()),
+  /** Its address, from the agent's name for it. */
+  ip: Type.String(),
+  location: Type.Object({
+    rack: Nullable(Type.String()),
+    shelf: Nullable(Type.String()),
+    slot: Nullable(Type.String()),
+  }),
+  nominalHashrate: Nullable(Hashrate),
+  nominalPowerW: Nullable(Type.Number()),
+  /** The pool user it mines as: the name of its pool worker. */
+  poolUser: Nullable(Type.String()),
+  /** Over the last hour: what the device said it did, and what the pool measured from its worker's shares. */
+  hour: Type.Object({
+    reportedHashrate: Nullable(Hashrate),
+    /** Null when no pool worker has the device's user name. */
+    poolHashrate: Nullable(Hashrate),
+    /** (reported − pool) / reported, in %: positive when the pool sees less than the device claims. */
+    gapPercent: Nullable(Type.Number()),
+    /** The gap is beyond the pool's alert threshold either way. */
+    alert: Type.Boolean(),
+  }),
 });
 export type FarmDevice = Static<typeof FarmDevice>;
+
+/** What an operator sets of a device; null clears, absent leaves as is. */
+export const DevicePatch = Type.Object(
+  {
+    rack: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 50 }))),
+    shelf: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 50 }))),
+    slot: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 50 }))),
+    nominalHashrate: Type.Optional(Nullable(Type.Number({ exclusiveMinimum: 0, maximum: 1e18 }))),
+    nominalPowerW: Type.Optional(Nullable(Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000 }))),
+  },
+  { additionalProperties: false },
+);
+export type DevicePatch = Static<typeof DevicePatch>;
 
 export const DeviceAction = Type.Enum(['sleep', 'resume', 'set-power-target', 'reboot', 'switch-pool']);
 export type DeviceAction = Static<typeof DeviceAction>;

@@ -15,6 +15,7 @@ import { installErrorHandling } from './plugins/errors.ts';
 import { adminRoutes } from './routes/admin/index.ts';
 import { agentRoutes } from './routes/agent/index.ts';
 import { authRoutes } from './routes/auth/index.ts';
+import { economicsRoutes } from './routes/economics/index.ts';
 import { farmRoutes } from './routes/farms/index.ts';
 import { liveRoutes } from './routes/live/index.ts';
 import { minerRoutes } from './routes/miners/index.ts';
@@ -44,6 +45,14 @@ export interface ApiDeps {
   readonly pool: PoolFacts;
   /** The pool's key for regulator reports. */
   readonly reportSigner: ReportSigner;
+  readonly farms: FarmSettings;
+}
+
+export interface FarmSettings {
+  /** A device whose reported and pool-measured hashrate differ by more than this (%) is flagged. */
+  readonly hashrateGapAlertPercent: number;
+  /** Hashprice averages fees per block over this many heights. */
+  readonly feeWindowBlocks: number;
 }
 
 export type Api = FastifyInstance<
@@ -109,6 +118,7 @@ export async function buildApp(deps: ApiDeps): Promise<Api> {
       await api.register(organisationRoutes, deps);
       await api.register(farmRoutes, deps);
       await api.register(reportRoutes, deps);
+      await api.register(economicsRoutes, deps);
       await api.register(agentRoutes, deps);
       await api.register(adminRoutes, deps);
     },

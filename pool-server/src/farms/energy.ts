@@ -60,6 +60,21 @@ export function localClock(timeZone: string): (atMs: number) => LocalTime {
   };
 }
 
+/** The instant a local date (YYYY-MM-DD) begins in a time zone, to the minute. */
+export function localMidnight(date: string, local: (atMs: number) => LocalTime): number {
+  let guess = Date.parse(`${date}T00:00:00Z`);
+  // Twice: the offset found at the first guess may differ from the one at midnight (a DST change).
+  for (let pass = 0; pass < 2; pass += 1) {
+    const seen = local(guess);
+    const offsetMs =
+      Date.parse(`${seen.date}T00:00:00Z`) +
+      seen.minute * MINUTE_MS -
+      Math.floor(guess / MINUTE_MS) * MINUTE_MS;
+    guess = Date.parse(`${date}T00:00:00Z`) - offsetMs;
+  }
+  return guess;
+}
+
 export function inWindow(window: DailyWindow, local: Pick<LocalTime, 'minute' | 'month'>): boolean {
   if (window.months && !window.months.includes(local.month)) {
     return false;

@@ -66,9 +66,49 @@ async function stored(
   return row && priceFrom(row);
 }
 
+/** A stored pair read either way: USD/IRR also answers IRR→USD, as its inverse. */
+async function eitherWay(
+  db: Database,
+  base: string,
+  quote: string,
+  rateType: RateType,
+  atMs: number,
+): Promise<Price | undefined> {
+  const direct = await stored(db, base, quote, rateType, atMs);
+  if (direct) {
+    return direct;
+  }
+  const inverse = await stored(db, quote, base, rateType, atMs);
+  return (
+    inverse && {
+      ...inverse,
+      base,
+      quote,
+      value: 1 / inverse.value,
+      origin: `1 / ${quote}/${base} ${inverse.origin}`,
+    }
+  );
+}
+
+/** One leg at the rate type asked, or, for a pair that has only one kind of rate (BTC/USD), its market rate. */
+async function leg(
+  db: Database,
+  base: string,
+  quote: string,
+  rateType: RateType,
+  atMs: number,
+): Promise<Price | undefined> {
+  return (
+    (await eitherWay(db, base, quote, rateType, atMs)) ??
+    (rateType === 'market' ? undefined : await eitherWay(db, base, quote, 'market', atMs))
+  );
+}
+
 /**
- * The price of `base` in `quote` at a moment. A crypto price is a market price; the
- * rate type applies to the fiat leg (USD→IRR official or free market).
+ * The price of `base` in `quote` at a moment: stored directly, as the inverse of the
+ * stored pair, or through USD (BTC→IRR = BTC→USD × USD→IRR). The rate type asked
+ * applies wherever such a rate exists (Iran's USD rates); a leg that has only a
+ * market price (BTC/USD) uses it. The origin says which legs were used.
  */
 export async function priceAt(
   db: Database,
@@ -76,14 +116,24 @@ export async function priceAt(
   atMs: number,
 ): Promise<Price> {
   const rateType = pair.rateType ?? 'market';
-  const direct = await stored(db, pair.base, pair.quote, rateType, atMs);
-  if (direct) {
-    return direct;
+  if (pair.base === pair.quote) {
+    return {
+      base: pair.base,
+      quote: pair.quote,
+      rateType,
+      value: 1,
+      at: new Date(atMs).toISOString(),
+      origin: 'identity',
+    };
+  }
+  const found = await leg(db, pair.base, pair.quote, rateType, atMs);
+  if (found) {
+    return found;
   }
   if (pair.base !== 'USD' && pair.quote !== 'USD') {
     const [toUsd, fromUsd] = await Promise.all([
-      stored(db, pair.base, 'USD', 'market', atMs),
-      stored(db, 'USD', pair.quote, rateType, atMs),
+      leg(db, pair.base, 'USD', rateType, atMs),
+      leg(db, 'USD', pair.quote, rateType, atMs),
     ]);
     if (toUsd && fromUsd) {
       return {
@@ -93,7 +143,7 @@ export async function priceAt(
         value: toUsd.value * fromUsd.value,
         // The older leg dates the product: it is no newer than that.
         at: toUsd.at < fromUsd.at ? toUsd.at : fromUsd.at,
-        origin: `${pair.base}/USD ${toUsd.origin} × USD/${pair.quote} (${rateType}) ${fromUsd.origin}`,
+        origin: `${pair.base}/USD ${toUsd.origin} × USD/${pair.quote} (${fromUsd.rateType}) ${fromUsd.origin}`,
       };
     }
   }

@@ -70,6 +70,7 @@ export async function startTestApi(settings: Partial<ApiSettings> = {}): Promise
       ...settings,
     },
     reportSigner: signerFromKey(generateKeyPairSync('ed25519').privateKey),
+    farms: { hashrateGapAlertPercent: 10, feeWindowBlocks: 144 },
     pool: {
       chain: 'regtest',
       settings: poolSettings,

@@ -210,6 +210,11 @@ describe('who may call what', () => {
     if (route.url.endsWith('/energy')) {
       return `${path}?from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z`;
     }
+    if (route.url.endsWith('economics')) {
+      return route.url.endsWith('/device-economics')
+        ? `${path}?day=2026-11-01&currency=USD`
+        : `${path}?from=2026-11-01&to=2026-11-02&currency=USD`;
+    }
     return route.url.endsWith('/prices') ? `${path}?base=BTC&quote=USD` : path;
   }
 
@@ -248,6 +253,7 @@ describe('who may call what', () => {
         reductionKw: 500,
       },
       'POST /api/farms/:id/devices/:deviceId/commands': { action: 'sleep' },
+      'PATCH /api/farms/:id/devices/:deviceId': { rack: 'A1' },
       'POST /api/reports': { farmId: ids.farm, month: '2026-10', language: 'en', format: 'csv' },
       'POST /api/farms/:id/curtailment': { action: 'sleep', staggerMinutes: 5 },
       'POST /api/agent/commands/:commandId/outcome': { status: 'done', message: 'rebooted' },

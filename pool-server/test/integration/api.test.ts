@@ -360,6 +360,7 @@ describe('the HTTP API', () => {
           bodyLimitBytes: 1024,
         },
         reportSigner: signerFromKey(generateKeyPairSync('ed25519').privateKey),
+        farms: { hashrateGapAlertPercent: 10, feeWindowBlocks: 144 },
         pool: {
           chain: 'regtest',
           settings: () => Promise.reject(new Error('unused')),

@@ -52,6 +52,11 @@ describe('the pool books its blocks and pays for them', () => {
       return rows[0];
     }, 'the block in the books');
     expect(found.status).toBe('pending');
+    // Hashprice reads the network from the templates: the block's height was recorded with its difficulty.
+    const seen = await pool.db.query<{ same: boolean }>(
+      `SELECT n.difficulty = b.network_difficulty AS same FROM network_heights n JOIN blocks b ON b.height = n.height`,
+    );
+    expect(seen.rows).toEqual([{ same: true }]);
     // The regtest subsidy at a low height is 50 BTC; the devchain mempool adds fees.
     // The 2 % fee is rounded down: the miner gets the odd satoshi.
     const credit = BigInt(found.reward) - (BigInt(found.reward) * 2n) / 100n;

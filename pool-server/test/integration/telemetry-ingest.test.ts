@@ -140,6 +140,14 @@ describe('telemetry ingest', () => {
         expectedHashrate: s19.expectedHashrate,
         powerW: null,
         chipTempC: 78,
+        ip: '10.0.4.17',
+        location: { rack: null, shelf: null, slot: null },
+        nominalHashrate: null,
+        nominalPowerW: null,
+        // The device's active pool user, as its pools list says: its link to a pool worker.
+        poolUser: 'satokierepair.H04YK',
+        // Its readings are older than the API's hour, and no worker has that name.
+        hour: { reportedHashrate: null, poolHashrate: null, gapPercent: null, alert: false },
       },
     ]);
     const refused = await api.app.inject({

@@ -9,6 +9,7 @@ import {
   CurtailmentCreate,
   CurtailmentOrder,
   CurtailmentOrderCreate,
+  DevicePatch,
   DeviceCommand,
   EnergyQuery,
   EnergySummary,
@@ -28,7 +29,7 @@ import {
 import type { ApiDeps } from '../../app.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../auth/api-keys.ts';
 import { listCommands, queueCommand, queueCurtailment } from '../../../farms/commands.ts';
-import { listDevices } from '../../../farms/devices.ts';
+import { listDevices, updateDevice, type DeviceListing } from '../../../farms/devices.ts';
 import { farmsInJurisdiction, updateFarm } from '../../../farms/farms.ts';
 import { farmEnergy } from '../../../farms/energy-report.ts';
 import { createOrder, listOrders } from '../../../farms/orders.ts';
@@ -38,6 +39,10 @@ import { jurisdictionOf, ownFarm, regulatedFarm, userId } from '../../scope.ts';
 import { SIGNED_IN_ERRORS, WRITE_ERRORS } from '../error-responses.ts';
 
 export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, done) => {
+  const deviceListing = (): DeviceListing => ({
+    nowMs: deps.pool.now(),
+    gapAlertPercent: deps.farms.hashrateGapAlertPercent,
+  });
   app.get(
     '/farms/:id',
     {
@@ -276,7 +281,25 @@ export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
     },
     async (request) => {
       const farm = await ownFarm(deps.db, request.caller, request.params.id);
-      return listDevices(deps.db, farm.id);
+      return listDevices(deps.db, farm.id, deviceListing());
+    },
+  );
+
+  app.patch(
+    '/farms/:id/devices/:deviceId',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['farms'],
+        summary: 'Set where a device stands (rack, shelf, slot) and what its maker rates it at',
+        params: FarmDeviceParams,
+        body: DevicePatch,
+        response: { 200: FarmDevice, ...SIGNED_IN_ERRORS },
+      },
+    },
+    async (request) => {
+      const farm = await ownFarm(deps.db, request.caller, request.params.id);
+      return updateDevice(deps.db, farm.id, request.params.deviceId, request.body, deviceListing());
     },
   );
 

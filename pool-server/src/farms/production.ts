@@ -1,0 +1,98 @@
+import type { Database } from '../db/pool.ts';
+
+/**
+ * What a farm produced, from the pool's side and its own: hashrate as its devices
+ * reported it and as the pool measured it from their workers' shares (a device is
+ * linked to its worker by the pool user it mines as), and the coins credited for it.
+ */
+
+/** Expected hashes per unit of share difficulty. */
+const HASHES_PER_DIFFICULTY = 2 ** 32;
+
+export interface FarmHashrate {
+  /** The devices' own figures: the mean and the highest of the farm's hourly totals. */
+  readonly reportedAverage: number;
+  readonly reportedPeak: number;
+  /** What the pool measured from the shares of the workers the devices mine as, over the whole period. */
+  readonly poolAverage: number;
+}
+
+interface HashrateRow {
+  readonly reported_average: number | null;
+  readonly reported_peak: number | null;
+  readonly pool_difficulty: number | null;
+}
+
+/** A farm's hashrate over [fromMs, toMs): as its devices reported it, and as the pool measured it. */
+export async function farmHashrate(
+  db: Database,
+  farmId: string,
+  fromMs: number,
+  toMs: number,
+): Promise<FarmHashrate> {
+  // Hourly totals of per-device hourly means: a device polled less often than its
+  // neighbours weighs the same, and an hour with no readings is no reading, not zero.
+  const { rows } = await db.query<HashrateRow>(
+    `WITH device_hours AS (
+       SELECT date_trunc('hour', time) AS hour, device_id, avg(hashrate) AS hashrate
+         FROM miner_samples
+        WHERE farm_id = $1 AND hashrate IS NOT NULL
+          AND time >= to_timestamp($2::double precision / 1000) AND time < to_timestamp($3::double precision / 1000)
+        GROUP BY 1, 2
+     ), farm_hours AS (
+       SELECT hour, sum(hashrate) AS hashrate FROM device_hours GROUP BY hour
+     )
+     SELECT (SELECT avg(hashrate) FROM farm_hours) AS reported_average,
+            (SELECT max(hashrate) FROM farm_hours) AS reported_peak,
+            (SELECT sum(r.accepted_difficulty)
+               FROM share_rollups_worker_hour r
+              WHERE r.worker_id IN (SELECT w.id FROM devices d JOIN workers w ON w.name = d.pool_user WHERE d.farm_id = $1)
+                AND r.bucket >= to_timestamp($2::double precision / 1000)
+                AND r.bucket < to_timestamp($3::double precision / 1000)) AS pool_difficulty`,
+    [farmId, fromMs, toMs],
+  );
+  const row = rows[0];
+  return {
+    reportedAverage: row?.reported_average ?? 0,
+    reportedPeak: row?.reported_peak ?? 0,
+    poolAverage: ((row?.pool_difficulty ?? 0) * HASHES_PER_DIFFICULTY) / ((toMs - fromMs) / 1000),
+  };
+}
+
+/** Satoshis credited to the farm's accounts over [fromMs, toMs), in proportion to the farm's part of each account's work each day. */
+export async function attributedSats(
+  db: Database,
+  farmId: string,
+  fromMs: number,
+  toMs: number,
+): Promise<number> {
+  // An account may mine from several farms (and from machines no farm knows): each
+  // day's credits to it are shared by the work each farm's workers did for it that day.
+  const { rows } = await db.query<{ sats: string | null }>(
+    `WITH farm_workers AS (
+       SELECT w.id, w.account_id FROM devices d JOIN workers w ON w.name = d.pool_user WHERE d.farm_id = $1
+     ), work AS (
+       SELECT date_trunc('day', r.bucket) AS day, r.account_id,
+              sum(r.accepted_difficulty) FILTER (WHERE r.worker_id IN (SELECT id FROM farm_workers)) AS farm_part,
+              sum(r.accepted_difficulty) AS account_part
+         FROM share_rollups_worker_hour r
+        WHERE r.account_id IN (SELECT account_id FROM farm_workers)
+          AND r.bucket >= to_timestamp($2::double precision / 1000) AND r.bucket < to_timestamp($3::double precision / 1000)
+        GROUP BY 1, 2
+     ), credits AS (
+       SELECT date_trunc('day', e.created_at) AS day, split_part(e.book, ':', 2)::bigint AS account_id,
+              sum(e.amount) AS sats
+         FROM ledger_entries e
+        WHERE e.kind IN ('block-credit', 'pps-credit', 'block-orphaned')
+          AND split_part(e.book, ':', 1) IN ('immature', 'miner')
+          AND split_part(e.book, ':', 2) IN (SELECT account_id::text FROM farm_workers)
+          AND e.created_at >= to_timestamp($2::double precision / 1000) AND e.created_at < to_timestamp($3::double precision / 1000)
+        GROUP BY 1, 2
+     )
+     SELECT floor(sum(c.sats * w.farm_part / w.account_part))::text AS sats
+       FROM credits c JOIN work w USING (day, account_id)
+      WHERE w.account_part > 0`,
+    [farmId, fromMs, toMs],
+  );
+  return Number(rows[0]?.sats ?? 0);
+}
