@@ -93,6 +93,27 @@ describe('configuration', () => {
     expect(loadConfig(configToEnvironment(config))).toEqual(config);
   });
 
+  it('takes a list of price sources as JSON, round trip included, and names a bad one', () => {
+    const source = {
+      name: 'tracker',
+      url: 'https://rates.example/usd.json',
+      path: 'data.usd.sell',
+      base: 'USD',
+      quote: 'IRR',
+      rateType: 'free_market',
+      multiplier: 10,
+    };
+    const config = loadConfig({ HASHWATT_PRICES_JSON: JSON.stringify([source]) });
+    expect(config.prices.json).toEqual([source]);
+    expect(loadConfig(configToEnvironment(config))).toEqual(config);
+    expect(problems({ HASHWATT_PRICES_JSON: JSON.stringify([{ ...source, quote: 'rial' }]) })).toEqual([
+      expect.stringMatching(/^prices\.json\.0\.quote: "rial" must match pattern/),
+    ]);
+    expect(problems({ HASHWATT_PRICES_CBR_URL: 'cbr.ru' })[0]).toMatch(
+      /^prices\.cbrUrl \(HASHWATT_PRICES_CBR_URL\): "cbr\.ru"/,
+    );
+  });
+
   it('names every setting after its key path', () => {
     const paths = configLeaves().map((leaf) => leaf.path.join('.'));
     expect(paths).toContain('stratum.maxConnectionsPerAddress');

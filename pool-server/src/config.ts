@@ -268,6 +268,50 @@ export const ConfigSchema = Type.Object({
     },
     { default: {} },
   ),
+  prices: Type.Object(
+    {
+      intervalMinutes: Type.Integer({
+        default: 60,
+        minimum: 1,
+        maximum: 1_440,
+        description: 'The price sources below are read this often.',
+      }),
+      mempoolUrl: Type.Optional(
+        Type.String({
+          pattern: '^https?://',
+          description:
+            'BTC in USD, EUR and five more from a mempool instance (https://mempool.space). Unset: not read.',
+        }),
+      ),
+      cbrUrl: Type.Optional(
+        Type.String({
+          pattern: '^https?://',
+          description:
+            "The Bank of Russia's official rates, RUB per currency (https://www.cbr.ru). Unset: not read.",
+        }),
+      ),
+      json: Type.Array(
+        Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 50 }),
+            url: Type.String({ pattern: '^https?://' }),
+            path: Type.String({ minLength: 1, maxLength: 200 }),
+            base: Type.String({ pattern: '^[A-Z]{3,5}$' }),
+            quote: Type.String({ pattern: '^[A-Z]{3,5}$' }),
+            rateType: Type.Enum(['market', 'official', 'sana', 'nima', 'free_market']),
+            multiplier: Type.Number({ default: 1, exclusiveMinimum: 0 }),
+          },
+          { additionalProperties: false },
+        ),
+        {
+          default: [],
+          description:
+            'Rates read as one number at a path in a JSON body ({name, url, path, base, quote, rateType, multiplier}); as JSON in the variable. For the rates no source is settled for, such as the free-market rial.',
+        },
+      ),
+    },
+    { default: {} },
+  ),
   reports: Type.Object(
     {
       signingKeyFile: Type.Optional(
@@ -435,7 +479,8 @@ export function configReference(): string {
 /** A setting as its variable's text: leaves are strings, numbers, booleans or lists of strings. */
 function leafText(value: unknown): string {
   if (Array.isArray(value)) {
-    return value.join(',');
+    // A list of objects (price sources) travels as JSON; a list of words, comma-separated.
+    return value.some((item) => typeof item === 'object') ? JSON.stringify(value) : value.join(',');
   }
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
     return String(value);
@@ -466,6 +511,13 @@ function fromEnvironmentText(text: string, schema: Leaf['schema']): unknown {
     case 'boolean':
       return text === 'true' ? true : text === 'false' ? false : text;
     case 'array':
+      if (text.trimStart().startsWith('[')) {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          return text;
+        }
+      }
       return text === '' ? [] : text.split(',').map((item) => item.trim());
     default:
       return text;

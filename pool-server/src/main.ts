@@ -28,6 +28,7 @@ import { PoolSettingsStore } from './ledger/pool-settings.ts';
 import { checkArguments, checkReportFile } from './farms/report-check.ts';
 import { loadSigningKey } from './farms/report-signing.ts';
 import { recordTemplate } from './farms/network.ts';
+import { cbrDaily, jsonSource, mempoolPrices, readPriceSources } from './farms/price-sources.ts';
 import { buildApp } from './api/app.ts';
 import { userFromCommand } from './api/auth/user-input.ts';
 import { createUser, ensureFirstAdmin } from './api/auth/users.ts';
@@ -187,6 +188,18 @@ function ledgerSchedule(
       }
     },
   });
+  const prices = [
+    ...(config.prices.mempoolUrl === undefined ? [] : [mempoolPrices(config.prices.mempoolUrl)]),
+    ...(config.prices.cbrUrl === undefined ? [] : [cbrDaily(config.prices.cbrUrl)]),
+    ...config.prices.json.map((settings) => jsonSource(settings)),
+  ];
+  if (prices.length > 0) {
+    duties.push({
+      name: 'prices',
+      intervalMs: config.prices.intervalMinutes * 60_000,
+      run: () => readPriceSources(db, prices, log),
+    });
+  }
   return new Schedule(duties, log);
 }
 
