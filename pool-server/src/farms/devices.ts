@@ -1,9 +1,8 @@
 import type { DevicePatch, FarmDevice, MinerState } from '@hashwatt/schemas';
 import type { Database } from '../db/pool.ts';
 import { HwError } from '../errors.ts';
+import { HASHES_PER_DIFFICULTY } from './economics.ts';
 
-/** Expected hashes per unit of share difficulty. */
-const HASHES_PER_DIFFICULTY = 2 ** 32;
 const HOUR_MS = 3_600_000;
 
 interface DeviceRow {

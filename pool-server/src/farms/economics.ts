@@ -5,11 +5,11 @@
  * per TH/s per day, amounts of bitcoin in satoshis.
  */
 
-const SATS_PER_BTC = 100_000_000;
+export const SATS_PER_BTC = 100_000_000;
 const HALVING_INTERVAL = 210_000;
 const SECONDS_PER_DAY = 86_400;
 /** Expected hashes per block at difficulty 1 (2^32, short of the exact 2^48/0xFFFF by 1.5e-5). */
-const HASHES_PER_DIFFICULTY = 2 ** 32;
+export const HASHES_PER_DIFFICULTY = 2 ** 32;
 
 /** The block subsidy at a height: 50 BTC halved every 210,000 blocks, in satoshis. */
 export function subsidySats(height: number): number {

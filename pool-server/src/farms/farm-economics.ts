@@ -10,7 +10,13 @@ import type {
 } from '@hashwatt/schemas';
 import type { Database } from '../db/pool.ts';
 import { HwError } from '../errors.ts';
-import { hashpriceSatsPerThDay, joulesPerTh, type NetworkState } from './economics.ts';
+import {
+  HASHES_PER_DIFFICULTY,
+  hashpriceSatsPerThDay,
+  joulesPerTh,
+  type NetworkState,
+  SATS_PER_BTC,
+} from './economics.ts';
 import { localClock, localMidnight } from './energy.ts';
 import { summarizeEnergy } from './energy-summary.ts';
 import { listFarms } from './farms.ts';
@@ -28,10 +34,8 @@ import { listTariffs } from './tariffs.ts';
  * money figures null and says what was missing, rather than inventing a number.
  */
 
-const SATS_PER_BTC = 100_000_000;
 const MAX_DAYS = 92;
 const DAY_MS = 86_400_000;
-const HASHES_PER_DIFFICULTY = 2 ** 32;
 
 export interface EconomicsSettings {
   readonly poolFeePercent: number;

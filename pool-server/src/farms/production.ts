@@ -1,13 +1,11 @@
 import type { Database } from '../db/pool.ts';
+import { HASHES_PER_DIFFICULTY } from './economics.ts';
 
 /**
  * What a farm produced, from the pool's side and its own: hashrate as its devices
  * reported it and as the pool measured it from their workers' shares (a device is
  * linked to its worker by the pool user it mines as), and the coins credited for it.
  */
-
-/** Expected hashes per unit of share difficulty. */
-const HASHES_PER_DIFFICULTY = 2 ** 32;
 
 export interface FarmHashrate {
   /** The devices' own figures: the mean and the highest of the farm's hourly totals. */

@@ -1,6 +1,7 @@
 import type { CurtailmentOrder, ReportLanguage } from '@hashwatt/schemas';
 import type { FarmFacts, ReportFacts } from './report-facts.ts';
 import { REPORT_WORDS, reportFormats, type ReportFormats, type ReportWords } from './report-text.ts';
+import { SATS_PER_BTC } from './economics.ts';
 
 /**
  * A regulator report as words and figures, before it is a file: the CSV and the PDF
@@ -49,7 +50,6 @@ export type ReportScope =
   | { readonly kind: 'farm'; readonly farmId: string }
   | { readonly kind: 'jurisdiction'; readonly country: string; readonly regions: readonly string[] };
 
-const SATS_PER_BTC = 100_000_000;
 const WINDOW_CLASSES = ['critical_peak', 'restricted', 'seasonal_ban'] as const;
 
 class Cells {
