@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 // The one-way arrows of DESIGN.md: a folder may not import the folders listed for it.
@@ -66,6 +67,26 @@ export default tseslint.config(
   {
     files: ['**/scripts/**', '**/bench/**/*.ts'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['dashboard/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: globals.browser },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      // No feature reaches into another: what they share lives in components/ and lib/.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./\\.\\./(pool|miners|farms|economics|reports|regulator|admin)/',
+              message: 'features do not import each other',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['**/*.js', '**/*.mjs'],

@@ -14,6 +14,14 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'components',
+          include: ['dashboard/src/**/*.test.tsx'],
+          environment: 'jsdom',
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'integration',
           include: ['*/test/integration/**/*.test.ts'],
           globalSetup: ['pool-server/test/global-setup.ts'],

@@ -221,6 +221,13 @@ export const ConfigSchema = Type.Object({
         default: [],
         description: 'Reverse proxies whose X-Forwarded-For is believed.',
       }),
+      dashboardDir: Type.Optional(
+        Type.String({
+          minLength: 1,
+          description:
+            "The dashboard's build, served at /. Unset: dashboard/dist of this checkout when it has been built.",
+        }),
+      ),
       liveIntervalSeconds: Type.Integer({
         default: 5,
         minimum: 1,

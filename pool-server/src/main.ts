@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { PoolSettings } from '@hashwatt/schemas';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -243,6 +243,7 @@ async function startApi(
       trustProxy: config.api.trustProxy,
       liveIntervalMs: config.api.liveIntervalSeconds * 1000,
       bodyLimitBytes: 1024 * 1024,
+      dashboardDir: dashboardDirectory(config, log),
     },
     farms: config.farms,
     reportSigner: loadSigningKey(
@@ -729,6 +730,19 @@ export async function runCluster(config: Config, log: Logger): Promise<RunningPo
 /** Starts the pool as the configuration asks: one process, or several sharing the Stratum port. */
 export function start(config: Config, log: Logger): Promise<RunningPool> {
   return cluster.isPrimary && config.stratum.processes > 1 ? runCluster(config, log) : run(config, log);
+}
+
+/** The dashboard's build: the configured one, or this checkout's when it was built. */
+function dashboardDirectory(config: Config, log: Logger): string | undefined {
+  if (config.api.dashboardDir !== undefined) {
+    return config.api.dashboardDir;
+  }
+  const built = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dashboard/dist');
+  if (existsSync(path.join(built, 'index.html'))) {
+    return built;
+  }
+  log.warn('api: the dashboard is not built (pnpm --filter @hashwatt/dashboard build); serving the API only');
+  return undefined;
 }
 
 /** `main.ts migrate`: brings the database's schema up to date, and nothing else. */

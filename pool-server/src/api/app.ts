@@ -11,6 +11,7 @@ import type { Database } from '../db/pool.ts';
 import type { RouteEntry } from './access.ts';
 import type { SessionSettings } from './auth/sessions.ts';
 import { installAuth } from './plugins/auth.ts';
+import { installDashboard } from './plugins/dashboard.ts';
 import { installErrorHandling } from './plugins/errors.ts';
 import { adminRoutes } from './routes/admin/index.ts';
 import { agentRoutes } from './routes/agent/index.ts';
@@ -36,6 +37,8 @@ export interface ApiSettings {
   /** Live updates (SSE) are sent this often. */
   readonly liveIntervalMs: number;
   readonly bodyLimitBytes: number;
+  /** The dashboard's build (its index.html and assets), served at /; none when undefined. */
+  readonly dashboardDir?: string | undefined;
 }
 
 export interface ApiDeps {
@@ -124,5 +127,8 @@ export async function buildApp(deps: ApiDeps): Promise<Api> {
     },
     { prefix: '/api' },
   );
+  if (deps.settings.dashboardDir !== undefined) {
+    await installDashboard(app, deps.settings.dashboardDir);
+  }
   return app;
 }

@@ -1,11 +1,11 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { LoginBody, SessionView } from '@hashwatt/schemas';
+import { LoginBody, Nullable, SessionView } from '@hashwatt/schemas';
 import { HwError } from '../../../errors.ts';
 import type { ApiDeps } from '../../app.ts';
 import { signIn, signOut } from '../../auth/sessions.ts';
 import { SESSION_COOKIE } from '../../plugins/auth.ts';
-import { SIGN_IN_ERRORS } from '../error-responses.ts';
+import { PUBLIC_ERRORS, SIGN_IN_ERRORS } from '../error-responses.ts';
 
 export const authRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, done) => {
   const { settings } = deps;
@@ -62,6 +62,24 @@ export const authRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
         throw new HwError('HW_ERR_UNAUTHENTICATED');
       }
       return request.caller.session;
+    },
+  );
+
+  app.get(
+    '/auth/current',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['auth'],
+        summary:
+          'Who is signed in, if anyone: the session, or null (never 401, so a page can ask before signing in)',
+        response: { 200: Type.Object({ session: Nullable(SessionView) }), ...PUBLIC_ERRORS },
+      },
+    },
+    (request, reply) => {
+      // Public, yet about one browser: no shared cache may keep it.
+      reply.header('cache-control', 'private, no-store');
+      return { session: request.caller.kind === 'user' ? request.caller.session : null };
     },
   );
 

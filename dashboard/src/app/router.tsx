@@ -1,0 +1,101 @@
+import type { QueryClient } from '@tanstack/react-query';
+import { lazy } from 'react';
+import { useTranslation } from 'react-i18next';
+import { createBrowserRouter } from 'react-router';
+import { getPoolQueryOptions } from '../features/pool/api/get-pool.ts';
+import { sessionQueryOptions } from '../lib/session.ts';
+import { Layout, RequireRole } from './layout.tsx';
+import { LoginPage } from './login-page.tsx';
+
+// Each area loads when it is first visited; the pool overview, the landing page, with the app.
+const PoolOverview = lazy(() =>
+  import('../features/pool/components/pool-overview.tsx').then((module) => ({
+    default: module.PoolOverview,
+  })),
+);
+const MinerPage = lazy(() =>
+  import('../features/miners/components/miner-page.tsx').then((module) => ({ default: module.MinerPage })),
+);
+const FarmsPage = lazy(() =>
+  import('../features/farms/components/farms-page.tsx').then((module) => ({ default: module.FarmsPage })),
+);
+const FarmPage = lazy(() =>
+  import('../features/farms/components/farm-page.tsx').then((module) => ({ default: module.FarmPage })),
+);
+const EconomicsPage = lazy(() =>
+  import('../features/economics/components/economics-page.tsx').then((module) => ({
+    default: module.EconomicsPage,
+  })),
+);
+const ReportsPage = lazy(() =>
+  import('../features/reports/components/reports-page.tsx').then((module) => ({
+    default: module.ReportsPage,
+  })),
+);
+const RegulatorPage = lazy(() =>
+  import('../features/regulator/components/regulator-page.tsx').then((module) => ({
+    default: module.RegulatorPage,
+  })),
+);
+const AdminPage = lazy(() =>
+  import('../features/admin/components/admin-page.tsx').then((module) => ({ default: module.AdminPage })),
+);
+
+function NotFound() {
+  const { t } = useTranslation();
+  return <p role="alert">{t('app.notFound')}</p>;
+}
+
+export function createRouter(queryClient: QueryClient) {
+  const session = () => queryClient.query({ ...sessionQueryOptions, staleTime: 'static' });
+  return createBrowserRouter([
+    {
+      element: <Layout />,
+      loader: async () => {
+        await session();
+        return null;
+      },
+      children: [
+        {
+          index: true,
+          element: <PoolOverview />,
+          loader: () => {
+            // A prefetch: the page shows its own loading state and errors.
+            queryClient.query(getPoolQueryOptions()).catch(() => undefined);
+            return null;
+          },
+        },
+        { path: 'login', element: <LoginPage /> },
+        { path: 'miners/:account?', element: <MinerPage /> },
+        {
+          path: 'farms',
+          element: (
+            <RequireRole roles={['operator', 'admin']}>{(user) => <FarmsPage user={user} />}</RequireRole>
+          ),
+        },
+        {
+          path: 'farms/:id',
+          element: <RequireRole roles={['operator', 'admin']}>{() => <FarmPage />}</RequireRole>,
+        },
+        {
+          path: 'farms/:id/economics',
+          element: <RequireRole roles={['operator', 'admin']}>{() => <EconomicsPage />}</RequireRole>,
+        },
+        {
+          path: 'reports',
+          element: (
+            <RequireRole roles={['operator', 'regulator', 'admin']}>
+              {(user) => <ReportsPage user={user} />}
+            </RequireRole>
+          ),
+        },
+        {
+          path: 'regulator',
+          element: <RequireRole roles={['regulator', 'admin']}>{() => <RegulatorPage />}</RequireRole>,
+        },
+        { path: 'admin', element: <RequireRole roles={['admin']}>{() => <AdminPage />}</RequireRole> },
+        { path: '*', element: <NotFound /> },
+      ],
+    },
+  ]);
+}

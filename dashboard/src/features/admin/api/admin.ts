@@ -1,0 +1,21 @@
+import type { Organisation, User } from '@hashwatt/schemas';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from '../../../lib/api-client.ts';
+
+export const useUsers = () =>
+  useQuery({ queryKey: ['admin', 'users'], queryFn: () => api<User[]>('/admin/users') });
+
+export const useOrganisations = () =>
+  useQuery({
+    queryKey: ['admin', 'organisations'],
+    queryFn: () => api<Organisation[]>('/admin/organisations'),
+  });
+
+export function useCreateOrganisation() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (name: string) =>
+      api<Organisation>('/admin/organisations', { method: 'POST', json: { name } }),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['admin', 'organisations'] }),
+  });
+}

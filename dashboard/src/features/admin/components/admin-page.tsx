@@ -1,0 +1,71 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Section } from '../../../components/ui/stat.tsx';
+import { useFormat } from '../../../lib/format.ts';
+import { useCreateOrganisation, useOrganisations, useUsers } from '../api/admin.ts';
+
+export function AdminPage() {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const { data: users = [] } = useUsers();
+  const { data: organisations = [] } = useOrganisations();
+  const create = useCreateOrganisation();
+  const [name, setName] = useState('');
+  return (
+    <div className="page">
+      <h1>{t('admin.title')}</h1>
+      <Section title={t('admin.users')}>
+        <table>
+          <thead>
+            <tr>
+              <th>{t('admin.email')}</th>
+              <th>{t('admin.name')}</th>
+              <th>{t('admin.role')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {users.map((user) => (
+              <tr key={user.id}>
+                <td dir="ltr">{user.email}</td>
+                <td>{user.name}</td>
+                <td>{t(`admin.roles.${user.role}`)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Section>
+      <Section title={t('admin.organisations')}>
+        <form
+          className="inline-form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            create.mutate(name.trim(), {
+              onSuccess: () => {
+                setName('');
+              },
+            });
+          }}
+        >
+          <input
+            aria-label={t('admin.newOrganisation')}
+            placeholder={t('admin.newOrganisation')}
+            value={name}
+            onChange={(event) => {
+              setName(event.target.value);
+            }}
+          />
+          <button type="submit" disabled={name.trim() === ''}>
+            {t('common.create')}
+          </button>
+        </form>
+        <ul>
+          {organisations.map((organisation) => (
+            <li key={organisation.id}>
+              {organisation.name} <span className="muted">{format.date(organisation.createdAt)}</span>
+            </li>
+          ))}
+        </ul>
+      </Section>
+    </div>
+  );
+}

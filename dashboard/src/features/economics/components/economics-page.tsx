@@ -1,0 +1,143 @@
+import type { RateType } from '@hashwatt/schemas';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useParams } from 'react-router';
+import { Section, Stat } from '../../../components/ui/stat.tsx';
+import { useFormat } from '../../../lib/format.ts';
+import { useEconomics } from '../api/get-economics.ts';
+
+const CURRENCIES = ['BTC', 'USD', 'IRR', 'RUB'] as const;
+const RATE_TYPES: readonly RateType[] = ['market', 'official', 'sana', 'nima', 'free_market'];
+const DAY_MS = 86_400_000;
+
+const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+export function EconomicsPage() {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const { id = '' } = useParams();
+  const [currency, setCurrency] = useState<(typeof CURRENCIES)[number]>('USD');
+  const [rateType, setRateType] = useState<RateType>('market');
+  const [from, setFrom] = useState(() => isoDay(Date.now() - 7 * DAY_MS));
+  const [to, setTo] = useState(() => isoDay(Date.now() - DAY_MS));
+  const { data } = useEconomics({ farmId: id, from, to, currency, rateType });
+  const money = (value: number | null): string =>
+    value === null ? t('common.unknown') : format.money(value, currency);
+  return (
+    <div className="page">
+      <h1>{t('economics.title')}</h1>
+      <form
+        className="inline-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+        }}
+      >
+        <label>
+          {t('common.from')}
+          <input
+            type="date"
+            value={from}
+            onChange={(event) => {
+              setFrom(event.target.value);
+            }}
+          />
+        </label>
+        <label>
+          {t('common.to')}
+          <input
+            type="date"
+            value={to}
+            onChange={(event) => {
+              setTo(event.target.value);
+            }}
+          />
+        </label>
+        <div role="group" aria-label={t('common.currency')} className="segmented">
+          {CURRENCIES.map((option) => (
+            <button
+              key={option}
+              type="button"
+              aria-pressed={option === currency}
+              onClick={() => {
+                setCurrency(option);
+              }}
+            >
+              {option}
+            </button>
+          ))}
+        </div>
+        <label>
+          {t('common.rateType')}
+          <select
+            value={rateType}
+            onChange={(event) => {
+              setRateType(event.target.value as RateType);
+            }}
+          >
+            {RATE_TYPES.map((option) => (
+              <option key={option} value={option}>
+                {t(`rateTypes.${option}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+      </form>
+      {!data ? (
+        <p aria-busy="true">{t('app.loading')}</p>
+      ) : (
+        <>
+          <div className="stats">
+            <Stat label={t('economics.revenue')} value={money(data.total.revenue)} />
+            <Stat label={t('economics.cost')} value={money(data.total.powerCost)} />
+            <Stat label={t('economics.profit')} value={money(data.total.profit)} />
+            <Stat label={t('economics.breakEven')} value={money(data.total.breakEvenPerKwh)} />
+            <Stat label={t('economics.mined')} value={format.btc(data.total.minedSats)} />
+          </div>
+          {data.total.daysMissing > 0 ? (
+            <p role="note">{t('economics.missing', { count: data.total.daysMissing })}</p>
+          ) : null}
+          <Section title={t('economics.title')}>
+            <table>
+              <thead>
+                <tr>
+                  <th>{t('economics.day')}</th>
+                  <th>{t('farms.hashratePool')}</th>
+                  <th>{t('economics.hashprice')}</th>
+                  <th>{t('economics.expected')}</th>
+                  <th>{t('economics.revenue')}</th>
+                  <th>{t('economics.cost')}</th>
+                  <th>{t('economics.profit')}</th>
+                  <th>{t('farms.efficiency')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.days.map((day) => (
+                  <tr key={day.date}>
+                    <td>{format.date(`${day.date}T12:00:00Z`)}</td>
+                    <td>{format.hashrate(day.hashrate.pool)}</td>
+                    <td>
+                      {day.network === null
+                        ? t('common.unknown')
+                        : t('economics.satsPerTh', {
+                            value: format.number(day.network.hashpriceSatsPerThDay, 1),
+                          })}
+                    </td>
+                    <td>{format.btc(day.expectedSats)}</td>
+                    <td>{money(day.revenue)}</td>
+                    <td>{money(day.powerCost)}</td>
+                    <td>{money(day.profit)}</td>
+                    <td>
+                      {day.joulesPerTh === null
+                        ? t('common.unknown')
+                        : t('farms.jPerTh', { value: format.number(day.joulesPerTh, 1) })}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Section>
+        </>
+      )}
+    </div>
+  );
+}

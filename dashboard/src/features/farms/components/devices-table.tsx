@@ -1,0 +1,87 @@
+import type { FarmDevice } from '@hashwatt/schemas';
+import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+import { DataTable, type Column } from '../../../components/ui/data-table.tsx';
+import { useFormat } from '../../../lib/format.ts';
+
+const locationOf = (device: FarmDevice): string =>
+  [device.location.rack, device.location.shelf, device.location.slot]
+    .filter((part) => part !== null)
+    .join('-');
+
+export function DevicesTable({ devices }: { devices: readonly FarmDevice[] }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const columns = useMemo<Column<FarmDevice>[]>(
+    () => [
+      { key: 'device', label: t('farms.device'), value: (device) => device.device, width: '11rem' },
+      { key: 'model', label: t('farms.model'), value: (device) => device.model ?? device.make },
+      { key: 'location', label: t('farms.location'), value: locationOf, width: '7rem' },
+      {
+        key: 'state',
+        label: t('farms.state'),
+        value: (device) => device.state,
+        render: (device) => (
+          <span className={device.state === 'mining' ? 'badge ok' : 'badge bad'}>
+            {t(`farms.states.${device.state}`)}
+          </span>
+        ),
+        width: '9rem',
+      },
+      {
+        key: 'hashrate',
+        label: t('farms.hashrateReported'),
+        value: (device) => device.hashrate,
+        render: (device) =>
+          device.hashrate === null ? t('common.unknown') : format.hashrate(device.hashrate),
+      },
+      {
+        key: 'pool',
+        label: t('farms.hashratePool'),
+        value: (device) => device.hour.poolHashrate,
+        render: (device) => (
+          <span className={device.hour.alert ? 'alert-text' : undefined}>
+            {device.hour.poolHashrate === null
+              ? t('common.unknown')
+              : format.hashrate(device.hour.poolHashrate)}
+          </span>
+        ),
+      },
+      {
+        key: 'power',
+        label: t('farms.power'),
+        value: (device) => device.powerW,
+        render: (device) =>
+          device.powerW === null
+            ? t('common.unknown')
+            : t('farms.kw', { value: format.number(device.powerW / 1000, 2) }),
+      },
+      {
+        key: 'temp',
+        label: t('farms.chipTemp'),
+        value: (device) => device.chipTempC,
+        render: (device) =>
+          device.chipTempC === null ? t('common.unknown') : format.number(device.chipTempC),
+        width: '6rem',
+      },
+      {
+        key: 'seen',
+        label: t('farms.lastSeen'),
+        value: (device) => device.lastSeen,
+        render: (device) => format.dateTime(device.lastSeen),
+      },
+    ],
+    [t, format],
+  );
+  return (
+    <DataTable
+      rows={devices}
+      columns={columns}
+      rowKey={(device) => device.id}
+      filterLabel={t('farms.filterDevices')}
+      countLabel={(shown, total) =>
+        t('farms.shown', { shown: format.number(shown), total: format.number(total) })
+      }
+    />
+  );
+}

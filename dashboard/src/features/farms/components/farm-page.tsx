@@ -1,0 +1,172 @@
+import type { FarmDevice } from '@hashwatt/schemas';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router';
+import { ErrorBoundary } from '../../../components/ui/error-boundary.tsx';
+import { Section, Stat } from '../../../components/ui/stat.tsx';
+import { useNow } from '../../../lib/clock.ts';
+import { useFormat } from '../../../lib/format.ts';
+import { useDevices } from '../api/get-devices.ts';
+import { useEnergy, useOrders, useWindows } from '../api/get-energy.ts';
+import { useFarm } from '../api/get-farms.ts';
+import { DevicesTable } from './devices-table.tsx';
+import { totalsOf } from './farms-page.tsx';
+import { RackHeatmap } from './rack-heatmap.tsx';
+
+function Alerts({ devices }: { devices: readonly FarmDevice[] }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const alerts = devices.flatMap((device) => [
+    ...(device.state === 'error' || device.state === 'unreachable'
+      ? [t('farms.fault', { device: device.device, state: t(`farms.states.${device.state}`) })]
+      : []),
+    ...(device.hour.alert && device.hour.reportedHashrate !== null && device.hour.poolHashrate !== null
+      ? [
+          t('farms.gapAlert', {
+            device: device.device,
+            pool: format.hashrate(device.hour.poolHashrate),
+            reported: format.hashrate(device.hour.reportedHashrate),
+          }),
+        ]
+      : []),
+  ]);
+  return (
+    <Section title={t('farms.alerts')}>
+      {alerts.length === 0 ? (
+        <p className="muted">{t('farms.noAlerts')}</p>
+      ) : (
+        <ul className="alerts">
+          {alerts.map((alert) => (
+            <li key={alert}>{alert}</li>
+          ))}
+        </ul>
+      )}
+    </Section>
+  );
+}
+
+function Curtailment({ farmId }: { farmId: string }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const { data: windows = [] } = useWindows(farmId);
+  const { data: orders = [] } = useOrders(farmId);
+  return (
+    <>
+      <Section title={t('farms.windows')}>
+        {windows.length === 0 ? (
+          <p className="muted">{t('common.none')}</p>
+        ) : (
+          <table>
+            <tbody>
+              {windows.map((window) => (
+                <tr key={window.id}>
+                  <td>{t(`farms.windowClasses.${window.class}`)}</td>
+                  <td dir="ltr">
+                    {window.from}–{window.to}
+                  </td>
+                  <td>
+                    {t('farms.validFrom')} {format.date(window.validFrom)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Section>
+      <Section title={t('farms.orders')}>
+        {orders.length === 0 ? (
+          <p className="muted">{t('common.none')}</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>{t('farms.orderStart')}</th>
+                <th>{t('farms.orderEnd')}</th>
+                <th>{t('farms.reduction')}</th>
+                <th>{t('farms.compliance')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {orders.map((order) => (
+                <tr key={order.id}>
+                  <td>{format.dateTime(order.startsAt)}</td>
+                  <td>{format.dateTime(order.endsAt)}</td>
+                  <td>{t('farms.kw', { value: format.number(order.reductionKw) })}</td>
+                  <td>
+                    {order.compliance === null ? (
+                      t('farms.pending')
+                    ) : (
+                      <span className={order.compliance.pass ? 'badge ok' : 'badge bad'}>
+                        {order.compliance.pass ? t('farms.complied') : t('farms.violated')}
+                      </span>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Section>
+    </>
+  );
+}
+
+export function FarmPage() {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const { id = '' } = useParams();
+  const { data: farm } = useFarm(id);
+  const { data: devices = [] } = useDevices(id);
+  const now = useNow();
+  const { data: energy } = useEnergy(id, now);
+  if (!farm) {
+    return <p aria-busy="true">{t('app.loading')}</p>;
+  }
+  const totals = totalsOf(devices);
+  const efficiency = totals.hashrate > 0 ? totals.powerW / (totals.hashrate / 1e12) : null;
+  return (
+    <div className="page">
+      <h1>
+        {farm.name} <Link to={`/farms/${farm.id}/economics`}>{t('farms.economics')}</Link>
+      </h1>
+      <div className="stats">
+        <Stat label={t('farms.hashrateReported')} value={format.hashrate(totals.hashrate)} />
+        <Stat label={t('farms.hashratePool')} value={format.hashrate(totals.pool)} />
+        <Stat
+          label={t('farms.power')}
+          value={t('farms.kw', { value: format.number(totals.powerW / 1000, 1) })}
+        />
+        <Stat
+          label={t('farms.efficiency')}
+          value={
+            efficiency === null
+              ? t('common.unknown')
+              : t('farms.jPerTh', { value: format.number(efficiency, 1) })
+          }
+        />
+        <Stat
+          label={t('farms.energy')}
+          value={energy ? t('farms.kwh', { value: format.number(energy.kwhTotal, 0) }) : t('common.unknown')}
+        />
+        <Stat
+          label={t('farms.peak')}
+          value={energy ? t('farms.kw', { value: format.number(energy.peakKw, 1) }) : t('common.unknown')}
+          hint={
+            farm.licence.capacityKw === null
+              ? undefined
+              : `${t('farms.licensedCapacity')}: ${t('farms.kw', { value: format.number(farm.licence.capacityKw) })}`
+          }
+        />
+      </div>
+      <Alerts devices={devices} />
+      <Section title={t('farms.devices')}>
+        <DevicesTable devices={devices} />
+      </Section>
+      <Section title={t('farms.heatmap')}>
+        <RackHeatmap devices={devices} />
+      </Section>
+      <ErrorBoundary>
+        <Curtailment farmId={farm.id} />
+      </ErrorBoundary>
+    </div>
+  );
+}

@@ -1,0 +1,150 @@
+import type { MinerStats } from '@hashwatt/schemas';
+import { useQueryClient } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useNavigate, useParams } from 'react-router';
+import { Section, Stat } from '../../../components/ui/stat.tsx';
+import { TimeChart } from '../../../components/ui/time-chart.tsx';
+import { useNow } from '../../../lib/clock.ts';
+import { useFormat } from '../../../lib/format.ts';
+import { useLiveEvents } from '../../../lib/live.ts';
+import { getMinerQueryOptions, useMiner, useMinerHashrate } from '../api/get-miner.ts';
+
+/** A worker with no accepted share in the last ten minutes is offline. */
+const ONLINE_MS = 10 * 60_000;
+
+function MinerDetail({ account }: { account: string }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const client = useQueryClient();
+  const { data: miner, isError } = useMiner(account);
+  const { data: chart } = useMinerHashrate(account);
+  const now = useNow();
+  useLiveEvents(`/miners/${encodeURIComponent(account)}/live`, ['workers'], (_event, data) => {
+    const update = data as Pick<MinerStats, 'hashrate' | 'workers'>;
+    client.setQueryData(
+      getMinerQueryOptions(account).queryKey,
+      (current) => current && { ...current, ...update },
+    );
+  });
+  const times = useMemo(() => chart?.points.map((point) => Date.parse(point.time)) ?? [], [chart]);
+  const series = useMemo(
+    () => [
+      {
+        label: t('pool.hashrate'),
+        color: '#3b82f6',
+        values: chart?.points.map((point) => point.hashrate) ?? [],
+      },
+    ],
+    [chart, t],
+  );
+  if (isError) {
+    return <p role="alert">{t('miners.notFound', { account })}</p>;
+  }
+  if (!miner) {
+    return <p aria-busy="true">{t('app.loading')}</p>;
+  }
+  return (
+    <>
+      <div className="stats">
+        <Stat
+          label={`${t('pool.hashrate')} · ${t('pool.oneHour')}`}
+          value={format.hashrate(miner.hashrate.oneHour)}
+        />
+        <Stat label={t('miners.immature')} value={format.btc(miner.balance.immature)} />
+        <Stat label={t('miners.payable')} value={format.btc(miner.balance.payable)} />
+        <Stat label={t('miners.paid')} value={format.btc(miner.balance.paid)} />
+      </div>
+      <Section title={t('pool.hashrate')}>
+        <TimeChart
+          title={t('pool.hashrate')}
+          times={times}
+          series={series}
+          timeLabel={format.dateTime}
+          valueLabel={format.hashrate}
+        />
+      </Section>
+      <Section title={t('miners.workers')}>
+        <table>
+          <thead>
+            <tr>
+              <th>{t('miners.worker')}</th>
+              <th>{t('pool.hashrate')}</th>
+              <th>{t('miners.lastShare')}</th>
+              <th>{t('miners.status')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {miner.workers.map((worker) => {
+              const online = worker.lastShareAt !== null && now - Date.parse(worker.lastShareAt) < ONLINE_MS;
+              return (
+                <tr key={worker.name}>
+                  <td dir="ltr">{worker.name}</td>
+                  <td>{format.hashrate(worker.hashrate.oneHour)}</td>
+                  <td>
+                    {worker.lastShareAt === null ? t('common.unknown') : format.dateTime(worker.lastShareAt)}
+                  </td>
+                  <td>
+                    <span className={online ? 'badge ok' : 'badge bad'}>
+                      {online ? t('miners.online') : t('miners.offline')}
+                    </span>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </Section>
+      <Section title={t('miners.payments')}>
+        {miner.payments.length === 0 ? (
+          <p className="muted">{t('common.none')}</p>
+        ) : (
+          <table>
+            <tbody>
+              {miner.payments.map((payment) => (
+                <tr key={payment.txid}>
+                  <td>{format.dateTime(payment.sentAt)}</td>
+                  <td>{format.btc(payment.amount)}</td>
+                  <td dir="ltr" className="mono">
+                    {payment.txid}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Section>
+    </>
+  );
+}
+
+export function MinerPage() {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const { account = '' } = useParams();
+  const [query, setQuery] = useState(account);
+  return (
+    <div className="page">
+      <h1>{t('miners.title')}</h1>
+      <form
+        className="inline-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void navigate(`/miners/${encodeURIComponent(query.trim())}`);
+        }}
+      >
+        <input
+          aria-label={t('miners.placeholder')}
+          placeholder={t('miners.placeholder')}
+          dir="ltr"
+          value={query}
+          onChange={(event) => {
+            setQuery(event.target.value);
+          }}
+        />
+        <button type="submit">{t('miners.lookup')}</button>
+      </form>
+      {account === '' ? null : <MinerDetail account={account} />}
+    </div>
+  );
+}

@@ -1,0 +1,205 @@
+import type { ReportFormat, ReportLanguage, SessionView } from '@hashwatt/schemas';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Section } from '../../../components/ui/stat.tsx';
+import { apiUrl } from '../../../lib/api-client.ts';
+import { useFormat } from '../../../lib/format.ts';
+import { useIssueReport, useReportableFarms, useReports, useVerifyReport } from '../api/reports.ts';
+
+const LANGUAGES: readonly ReportLanguage[] = ['en', 'fa', 'ru'];
+const FORMATS: readonly ReportFormat[] = ['pdf', 'csv'];
+const JURISDICTION = 'jurisdiction';
+
+function lastMonth(): string {
+  const now = new Date();
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+}
+
+function IssueForm({ user }: { user: SessionView['user'] }) {
+  const { t } = useTranslation();
+  const { data: farms = [] } = useReportableFarms(user);
+  const issue = useIssueReport();
+  const [scope, setScope] = useState('');
+  const [month, setMonth] = useState(lastMonth);
+  const [language, setLanguage] = useState<ReportLanguage>('en');
+  const [format, setFormat] = useState<ReportFormat>('pdf');
+  const chosen = scope === '' ? (farms[0]?.id ?? '') : scope;
+  return (
+    <form
+      className="inline-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        const target =
+          chosen === JURISDICTION && user.jurisdiction !== null
+            ? { country: user.jurisdiction.country, regions: user.jurisdiction.regions }
+            : { farmId: chosen };
+        issue.mutate({ ...target, month, language, format });
+      }}
+    >
+      <label>
+        {t('reports.scope')}
+        <select
+          name="scope"
+          value={chosen}
+          onChange={(event) => {
+            setScope(event.target.value);
+          }}
+        >
+          {farms.map((farm) => (
+            <option key={farm.id} value={farm.id}>
+              {farm.name}
+            </option>
+          ))}
+          {user.role === 'regulator' ? (
+            <option value={JURISDICTION}>{t('reports.jurisdiction')}</option>
+          ) : null}
+        </select>
+      </label>
+      <label>
+        {t('reports.month')}
+        <input
+          type="month"
+          name="month"
+          value={month}
+          onChange={(event) => {
+            setMonth(event.target.value);
+          }}
+        />
+      </label>
+      <label>
+        {t('reports.language')}
+        <select
+          name="language"
+          value={language}
+          onChange={(event) => {
+            setLanguage(event.target.value as ReportLanguage);
+          }}
+        >
+          {LANGUAGES.map((option) => (
+            <option key={option} value={option}>
+              {t(`app.languages.${option}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t('reports.format')}
+        <select
+          name="format"
+          value={format}
+          onChange={(event) => {
+            setFormat(event.target.value as ReportFormat);
+          }}
+        >
+          {FORMATS.map((option) => (
+            <option key={option} value={option}>
+              {option.toUpperCase()}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="submit" disabled={issue.isPending || chosen === ''}>
+        {t('reports.issue')}
+      </button>
+    </form>
+  );
+}
+
+function VerifyForm() {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const verify = useVerifyReport();
+  return (
+    <div>
+      <label>
+        {t('reports.verifyFile')}
+        <input
+          type="file"
+          name="report-file"
+          accept=".pdf,.csv,application/pdf,text/csv"
+          onChange={(event) => {
+            const file = event.target.files?.[0];
+            if (file) {
+              verify.mutate(file);
+            }
+          }}
+        />
+      </label>
+      {verify.data ? (
+        <p role="status" className={verify.data.valid ? 'verdict ok' : 'verdict bad'}>
+          {verify.data.valid
+            ? t('reports.verified', { date: format.dateTime(verify.data.report.issuedAt) })
+            : t('reports.notVerified')}
+          <br />
+          <span className="mono" dir="ltr">
+            {t('reports.sha256')} {verify.data.sha256}
+          </span>
+        </p>
+      ) : null}
+      {verify.error ? (
+        <p role="status" className="verdict bad">
+          {t('errors.HW_ERR_REPORT_NOT_ISSUED')}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function ReportsPage({ user }: { user: SessionView['user'] }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const { data: reports = [] } = useReports();
+  return (
+    <div className="page">
+      <h1>{t('reports.title')}</h1>
+      <Section title={t('reports.request')}>
+        <IssueForm user={user} />
+      </Section>
+      <Section title={t('reports.list')}>
+        {reports.length === 0 ? (
+          <p className="muted">{t('common.none')}</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>{t('reports.period')}</th>
+                <th>{t('reports.scope')}</th>
+                <th>{t('reports.language')}</th>
+                <th>{t('reports.issued')}</th>
+                <th>{t('reports.sha256')}</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {reports.map((report) => (
+                <tr key={report.id}>
+                  <td>
+                    {format.date(report.from)} – {format.date(Date.parse(report.to) - 1)}
+                  </td>
+                  <td dir="ltr">
+                    {report.farmId === null
+                      ? [report.country, ...report.regions].join(' ')
+                      : `#${report.farmId}`}
+                  </td>
+                  <td>{t(`app.languages.${report.language}`)}</td>
+                  <td>{format.dateTime(report.issuedAt)}</td>
+                  <td className="mono" dir="ltr" title={report.sha256}>
+                    {report.sha256.slice(0, 16)}…
+                  </td>
+                  <td>
+                    <a href={apiUrl(`/reports/${report.id}/file`)} download={report.fileName}>
+                      {t('common.download')} {report.format.toUpperCase()}
+                    </a>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Section>
+      <Section title={t('reports.verify')}>
+        <VerifyForm />
+      </Section>
+    </div>
+  );
+}

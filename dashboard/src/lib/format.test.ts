@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { formatsFor } from './format.ts';
+
+describe('formats in each language', () => {
+  const day = Date.UTC(2026, 9, 1, 12);
+
+  it('writes Persian with Persian digits and Solar Hijri dates', () => {
+    const fa = formatsFor('fa');
+    // 1 October 2026 is 9 Mehr 1405.
+    expect(fa.date(day)).toMatch(/۹/);
+    expect(fa.date(day)).toMatch(/مهر/);
+    expect(fa.date(day)).toMatch(/۱۴۰۵/);
+    expect(fa.number(1_234_567.5, 1)).toBe('۱٬۲۳۴٬۵۶۷٫۵');
+    expect(fa.hashrate(234e12)).toBe('۲۳۴ TH/s');
+  });
+
+  it('writes Russian with its separators and month names', () => {
+    const ru = formatsFor('ru');
+    expect(ru.date(day)).toMatch(/1 окт\.? 2026/);
+    expect(ru.number(1_234_567.5, 1)).toBe('1\u00a0234\u00a0567,5');
+    expect(ru.money(81.5, 'RUB')).toMatch(/82\s₽/);
+  });
+
+  it('writes amounts in their currency, BTC with its eight places', () => {
+    const en = formatsFor('en');
+    expect(en.money(1234.5, 'USD')).toBe('US$1,234.50');
+    expect(en.money(58_250_000, 'IRR')).toBe('IRR\u00a058,250,000');
+    expect(en.btc(12_345_678)).toBe('0.12345678 BTC');
+    expect(en.hashrate(1.5e18)).toBe('1.50 EH/s');
+    expect(en.hashrate(0)).toBe('0.00 H/s');
+  });
+});

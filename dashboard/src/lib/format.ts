@@ -1,0 +1,87 @@
+import { useTranslation } from 'react-i18next';
+
+/**
+ * Numbers, dates, hashrates and money in the reader's language, all through Intl:
+ * Persian digits and the Solar Hijri calendar in Persian, Russian separators and
+ * month names in Russian. No calendar or digit code of our own.
+ */
+
+export const LOCALES: Readonly<Record<string, string>> = {
+  en: 'en-GB',
+  fa: 'fa-IR-u-ca-persian-nu-arabext',
+  ru: 'ru-RU',
+};
+
+const HASHRATE_UNITS = ['H/s', 'kH/s', 'MH/s', 'GH/s', 'TH/s', 'PH/s', 'EH/s', 'ZH/s'] as const;
+const SATS_PER_BTC = 100_000_000;
+
+export interface Formats {
+  readonly locale: string;
+  readonly number: (value: number, fractionDigits?: number) => string;
+  readonly percent: (value: number) => string;
+  readonly hashrate: (hashesPerSecond: number) => string;
+  readonly btc: (sats: number) => string;
+  /** An amount in a currency; BTC, which Intl does not know, as a number and its code. */
+  readonly money: (value: number, currency: string) => string;
+  readonly date: (value: string | number) => string;
+  readonly dateTime: (value: string | number) => string;
+}
+
+const cache = new Map<string, Formats>();
+
+export function formatsFor(language: string): Formats {
+  const cached = cache.get(language);
+  if (cached) {
+    return cached;
+  }
+  const locale = LOCALES[language] ?? 'en-GB';
+  const numbers = new Map<number, Intl.NumberFormat>();
+  const number = (value: number, fractionDigits = 0): string => {
+    let format = numbers.get(fractionDigits);
+    if (!format) {
+      format = new Intl.NumberFormat(locale, {
+        minimumFractionDigits: fractionDigits,
+        maximumFractionDigits: fractionDigits,
+      });
+      numbers.set(fractionDigits, format);
+    }
+    return format.format(value);
+  };
+  const dates = new Intl.DateTimeFormat(locale, { dateStyle: 'medium' });
+  const dateTimes = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+  const percent = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 });
+  const formats: Formats = {
+    locale,
+    number,
+    percent: (value) => percent.format(value),
+    hashrate: (hashesPerSecond) => {
+      let unit = 0;
+      let value = hashesPerSecond;
+      while (value >= 1000 && unit < HASHRATE_UNITS.length - 1) {
+        value /= 1000;
+        unit += 1;
+      }
+      return `${number(value, value < 10 ? 2 : value < 100 ? 1 : 0)} ${HASHRATE_UNITS[unit] ?? ''}`;
+    },
+    btc: (sats) => `${number(sats / SATS_PER_BTC, 8)} BTC`,
+    money: (value, currency) => {
+      if (currency === 'BTC') {
+        return `${number(value, 8)} BTC`;
+      }
+      return new Intl.NumberFormat(locale, {
+        style: 'currency',
+        currency,
+        maximumFractionDigits: currency === 'IRR' || currency === 'RUB' ? 0 : 2,
+      }).format(value);
+    },
+    date: (value) => dates.format(new Date(value)),
+    dateTime: (value) => dateTimes.format(new Date(value)),
+  };
+  cache.set(language, formats);
+  return formats;
+}
+
+export function useFormat(): Formats {
+  const { i18n } = useTranslation();
+  return formatsFor(i18n.language);
+}

@@ -1,0 +1,204 @@
+/**
+ * Starts: the dashboard's production build (vite build), the real HTTP API serving it
+ * on a real PostgreSQL database (two organisations' farms, their devices, an operator,
+ * Iran's regulator), and Debian's Chromium driven by playwright-core. An operator sees
+ * only its organisation's farms; the regulator issues, downloads and verifies a report;
+ * Persian mirrors the page and shows Solar Hijri dates; no page logs an error.
+ * Screenshots of the main pages go to dashboard/test-results/.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestTelemetry } from '../../../pool-server/src/farms/telemetry.ts';
+import { bareSample } from '../../../pool-server/test/helpers/samples.ts';
+import {
+  farmOfOperator,
+  signedInRegulator,
+  startTestApi,
+  TEST_PASSWORD,
+  type FarmOfOperator,
+  type TestApi,
+} from '../../../pool-server/test/helpers/api.ts';
+
+const DASHBOARD = path.resolve(import.meta.dirname, '../..');
+const ARTIFACTS = path.join(DASHBOARD, 'test-results');
+const CHROMIUM = '/usr/bin/chromium';
+/** The issue's budget for what the browser must load before the first page draws. */
+const INITIAL_JS_BUDGET = 300 * 1024;
+
+describe('the dashboard in Chromium against the pool', () => {
+  let outDir: string;
+  let api: TestApi;
+  let browser: Browser;
+  let base: string;
+  let farmA: FarmOfOperator;
+  const problems: string[] = [];
+
+  async function open(url: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    page.on('console', (message) => {
+      if (message.type() === 'error') {
+        problems.push(`${url}: ${message.text()}`);
+      }
+    });
+    page.on('pageerror', (error) => {
+      problems.push(`${url}: ${error.message}`);
+    });
+    await page.goto(`${base}${url}`);
+    return page;
+  }
+
+  async function signIn(page: Page, email: string): Promise<void> {
+    await page.goto(`${base}/login`);
+    await page.getByLabel(/email/i).fill(email);
+    await page.getByLabel(/password/i).fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: /sign in/i }).click();
+    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+  }
+
+  beforeAll(async () => {
+    outDir = mkdtempSync(path.join(tmpdir(), 'hashwatt-dashboard-'));
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await build({ root: DASHBOARD, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+    api = await startTestApi({ dashboardDir: outDir, secureCookies: false });
+    const { db } = api.database;
+    farmA = await farmOfOperator(api, 'op-a@dashboard.test', {
+      organisation: 'Kavir Mining',
+      farm: 'Semnan Hall 2',
+    });
+    await farmOfOperator(api, 'op-b@dashboard.test', {
+      organisation: 'Other Co',
+      farm: 'Somebody Else Farm',
+    });
+    await api.app.inject({
+      method: 'PATCH',
+      url: `/api/farms/${farmA.farmId}`,
+      headers: farmA.operator,
+      payload: {
+        country: 'IR',
+        region: 'IR-20',
+        timezone: 'Asia/Tehran',
+        licence: { number: 'MIMT-1405-0042', capacityKw: 1_000 },
+      },
+    });
+    const at = new Date(api.clock.ms - 60_000).toISOString();
+    await ingestTelemetry(db, farmA.farmId, {
+      batchId: '00000000-0000-4000-8000-00000000da5b',
+      agentVersion: 'test',
+      miners: Array.from({ length: 40 }, (_, index) => ({
+        ...bareSample(`10.0.4.${String(index + 10)}:4028`, at),
+        hashrate: 200e12,
+        powerW: 3_500,
+      })),
+      meters: [],
+      dropped: 0,
+    });
+    await signedInRegulator(api, 'semnan@regulator.test', { country: 'IR', regions: ['IR-20'] });
+    await api.app.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${String((api.app.server.address() as AddressInfo).port)}`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu'],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser.close();
+    await api.close();
+    rmSync(outDir, { recursive: true, force: true });
+  });
+
+  it('keeps the JavaScript loaded before the first page under 300 KB gzipped', () => {
+    const html = readFileSync(path.join(outDir, 'index.html'), 'utf8');
+    const initial = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.js)"/g)].map(
+      (match) => match[1] ?? '',
+    );
+    expect(initial.length).toBeGreaterThan(0);
+    const bytes = initial.reduce(
+      (sum, file) => sum + gzipSync(readFileSync(path.join(outDir, file))).length,
+      0,
+    );
+    expect(bytes).toBeLessThan(INITIAL_JS_BUDGET);
+    // uPlot is not among them: it loads with the first chart.
+    const uplot = readdirSync(path.join(outDir, 'assets')).filter((file) =>
+      readFileSync(path.join(outDir, 'assets', file), 'latin1').includes('uPlot'),
+    );
+    expect(initial.some((file) => uplot.includes(path.basename(file)))).toBe(false);
+  });
+
+  it('shows the pool overview with its chart, and answers a reload on any path', async () => {
+    const page = await open('/');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toContain('Pool');
+    await page.locator('.chart canvas').first().waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'pool-overview.png'), fullPage: true });
+    const deep = await open('/miners');
+    await expect.poll(() => deep.getByRole('heading', { level: 1 }).textContent()).toContain('Miner lookup');
+    await page.close();
+    await deep.close();
+  });
+
+  it("lets an operator see its organisation's farms and no one else's", async () => {
+    const page = await open('/');
+    await signIn(page, 'op-a@dashboard.test');
+    await page.goto(`${base}/farms`);
+    await page.getByRole('link', { name: 'Semnan Hall 2' }).waitFor();
+    expect(await page.getByText('Somebody Else Farm').count()).toBe(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'farms.png'), fullPage: true });
+    await page.getByRole('link', { name: 'Semnan Hall 2' }).click();
+    await page.getByText('40 of 40 devices').waitFor();
+    await page.getByLabel('Filter devices').fill('10.0.4.1');
+    // 10.0.4.10 … 10.0.4.19: the filter narrows the virtualized table.
+    await page.getByText('10 of 40 devices').waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'farm-detail.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('lets the regulator issue a report, download it and verify the downloaded file', async () => {
+    const page = await open('/');
+    await signIn(page, 'semnan@regulator.test');
+    await page.goto(`${base}/regulator`);
+    await page.getByRole('cell', { name: 'Semnan Hall 2' }).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'regulator.png'), fullPage: true });
+    await page.goto(`${base}/reports`);
+    await page.getByRole('button', { name: 'Issue' }).click();
+    const link = page.getByRole('link', { name: /Download PDF/ }).first();
+    await link.waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const file = path.join(outDir, 'downloaded.pdf');
+    await download.saveAs(file);
+    await page.getByLabel('Report file', { exact: true }).setInputFiles(file);
+    await page.getByText(/Verified: this pool issued it/).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'reports.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('mirrors the layout in Persian and shows Solar Hijri dates with Persian digits', async () => {
+    const page = await open('/');
+    await signIn(page, 'semnan@regulator.test');
+    await page.goto(`${base}/reports`);
+    await page
+      .getByRole('link', { name: /Download PDF/ })
+      .first()
+      .waitFor();
+    await page.getByRole('banner').getByLabel('Language', { exact: true }).selectOption('fa');
+    await expect.poll(() => page.evaluate('document.documentElement.dir')).toBe('rtl');
+    await page.getByRole('heading', { name: 'گزارش‌ها', level: 1 }).waitFor();
+    // The brand, first in the bar, now stands at its right end.
+    const brand = await page.locator('.brand').boundingBox();
+    expect(brand?.x).toBeGreaterThan(640);
+    const period = await page.locator('tbody tr td').first().textContent();
+    expect(period).toMatch(/۱۴۰[۰-۹]/);
+    expect(period).toMatch(/فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|اسفند/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'reports-fa.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('logs no error on any page', () => {
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,0 +1,40 @@
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { HwError } from '../../errors.ts';
+
+/**
+ * The dashboard's built files at /, beside the API: hashed assets cached for a year,
+ * index.html never, and every other path outside /api answered with index.html so the
+ * app's own router can show it (a reload on /farms/7 works).
+ */
+export async function installDashboard(app: FastifyInstance, directory: string): Promise<void> {
+  const index = path.join(directory, 'index.html');
+  if (!existsSync(index)) {
+    throw new Error(
+      `the dashboard is not built: ${index} is missing (pnpm --filter @hashwatt/dashboard build)`,
+    );
+  }
+  await app.register(fastifyStatic, {
+    root: directory,
+    prefix: '/',
+    wildcard: false,
+    index: false,
+    setHeaders(response, file) {
+      response.header(
+        'cache-control',
+        file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+      );
+    },
+  });
+  app.get('/*', async (request, reply) => {
+    if (request.url === '/api' || request.url.startsWith('/api/')) {
+      throw new HwError(
+        'HW_ERR_NOT_FOUND',
+        `No such route. (${request.method} ${request.url.split('?')[0] ?? ''})`,
+      );
+    }
+    return reply.header('cache-control', 'no-cache').sendFile('index.html');
+  });
+}
