@@ -19,6 +19,9 @@ const MinerPage = lazy(() =>
 const FarmsPage = lazy(() =>
   import('../features/farms/components/farms-page.tsx').then((module) => ({ default: module.FarmsPage })),
 );
+const DevicePage = lazy(() =>
+  import('../features/farms/components/device-page.tsx').then((module) => ({ default: module.DevicePage })),
+);
 const FarmPage = lazy(() =>
   import('../features/farms/components/farm-page.tsx').then((module) => ({ default: module.FarmPage })),
 );
@@ -76,6 +79,10 @@ export function createRouter(queryClient: QueryClient) {
         {
           path: 'farms/:id',
           element: <RequireRole roles={['operator', 'admin']}>{() => <FarmPage />}</RequireRole>,
+        },
+        {
+          path: 'farms/:id/devices/:deviceId',
+          element: <RequireRole roles={['operator', 'admin']}>{() => <DevicePage />}</RequireRole>,
         },
         {
           path: 'farms/:id/economics',

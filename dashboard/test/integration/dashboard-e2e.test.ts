@@ -14,6 +14,7 @@ import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser } from '../../../pool-server/src/api/auth/users.ts';
 import { ingestTelemetry } from '../../../pool-server/src/farms/telemetry.ts';
 import { bareSample } from '../../../pool-server/test/helpers/samples.ts';
 import {
@@ -99,6 +100,12 @@ describe('the dashboard in Chromium against the pool', () => {
       dropped: 0,
     });
     await signedInRegulator(api, 'semnan@regulator.test', { country: 'IR', regions: ['IR-20'] });
+    await createUser(db, {
+      email: 'admin@dashboard.test',
+      name: 'Admin',
+      password: TEST_PASSWORD,
+      role: 'admin',
+    });
     await api.app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${String((api.app.server.address() as AddressInfo).port)}`;
     browser = await chromium.launch({
@@ -155,6 +162,33 @@ describe('the dashboard in Chromium against the pool', () => {
     // 10.0.4.10 … 10.0.4.19: the filter narrows the virtualized table.
     await page.getByText('10 of 40 devices').waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'farm-detail.png'), fullPage: true });
+    await page.getByLabel('Label of a new key').fill('hall agent');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByText(/Copy this key now/).waitFor();
+    expect(await page.locator('code').textContent()).toMatch(/^hwk_/);
+    await page.getByRole('link', { name: '10.0.4.10:4028' }).click();
+    await page.getByRole('heading', { name: 'Identity' }).waitFor();
+    await page.getByLabel('Rack').fill('B4');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Sleep' }).click();
+    await page.getByRole('cell', { name: 'Queued' }).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'device.png'), fullPage: true });
+    await page.goto(`${base}/farms/${farmA.farmId}/economics`);
+    await page.getByRole('heading', { name: 'Economics', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'IRR' }).click();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'economics.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('lets an admin see the users and add an organisation', async () => {
+    const page = await open('/');
+    await signIn(page, 'admin@dashboard.test');
+    await page.goto(`${base}/admin`);
+    await page.getByRole('cell', { name: 'op-a@dashboard.test' }).first().waitFor();
+    await page.getByLabel('New organisation').fill('Tabriz Hashing');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByText('Tabriz Hashing').waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'admin.png'), fullPage: true });
     await page.close();
   });
 

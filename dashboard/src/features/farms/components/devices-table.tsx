@@ -1,6 +1,7 @@
 import type { FarmDevice } from '@hashwatt/schemas';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { DataTable, type Column } from '../../../components/ui/data-table.tsx';
 import { useFormat } from '../../../lib/format.ts';
 
@@ -9,12 +10,22 @@ const locationOf = (device: FarmDevice): string =>
     .filter((part) => part !== null)
     .join('-');
 
-export function DevicesTable({ devices }: { devices: readonly FarmDevice[] }) {
+export function DevicesTable({ farmId, devices }: { farmId: string; devices: readonly FarmDevice[] }) {
   const { t } = useTranslation();
   const format = useFormat();
   const columns = useMemo<Column<FarmDevice>[]>(
     () => [
-      { key: 'device', label: t('farms.device'), value: (device) => device.device, width: '11rem' },
+      {
+        key: 'device',
+        label: t('farms.device'),
+        value: (device) => device.device,
+        render: (device) => (
+          <Link to={`/farms/${farmId}/devices/${device.id}`} dir="ltr">
+            {device.device}
+          </Link>
+        ),
+        width: '11rem',
+      },
       { key: 'model', label: t('farms.model'), value: (device) => device.model ?? device.make },
       { key: 'location', label: t('farms.location'), value: locationOf, width: '7rem' },
       {
@@ -71,7 +82,7 @@ export function DevicesTable({ devices }: { devices: readonly FarmDevice[] }) {
         render: (device) => format.dateTime(device.lastSeen),
       },
     ],
-    [t, format],
+    [t, format, farmId],
   );
   return (
     <DataTable

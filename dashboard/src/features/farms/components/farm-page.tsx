@@ -8,6 +8,7 @@ import { useFormat } from '../../../lib/format.ts';
 import { useDevices } from '../api/get-devices.ts';
 import { useEnergy, useOrders, useWindows } from '../api/get-energy.ts';
 import { useFarm } from '../api/get-farms.ts';
+import { ApiKeys } from './api-keys.tsx';
 import { DevicesTable } from './devices-table.tsx';
 import { totalsOf } from './farms-page.tsx';
 import { RackHeatmap } from './rack-heatmap.tsx';
@@ -159,13 +160,16 @@ export function FarmPage() {
       </div>
       <Alerts devices={devices} />
       <Section title={t('farms.devices')}>
-        <DevicesTable devices={devices} />
+        <DevicesTable farmId={farm.id} devices={devices} />
       </Section>
       <Section title={t('farms.heatmap')}>
         <RackHeatmap devices={devices} />
       </Section>
       <ErrorBoundary>
         <Curtailment farmId={farm.id} />
+      </ErrorBoundary>
+      <ErrorBoundary>
+        <ApiKeys farmId={farm.id} />
       </ErrorBoundary>
     </div>
   );

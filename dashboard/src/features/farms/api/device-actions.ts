@@ -1,0 +1,61 @@
+import type {
+  ApiKey,
+  ApiKeyCreated,
+  DeviceAction,
+  DeviceCommand,
+  DevicePatch,
+  FarmDevice,
+} from '@hashwatt/schemas';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from '../../../lib/api-client.ts';
+import { getDevicesQueryOptions } from './get-devices.ts';
+
+export function useUpdateDevice(farmId: string, deviceId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (patch: DevicePatch) =>
+      api<FarmDevice>(`/farms/${farmId}/devices/${deviceId}`, { method: 'PATCH', json: patch }),
+    onSuccess: () => client.invalidateQueries({ queryKey: getDevicesQueryOptions(farmId).queryKey }),
+  });
+}
+
+export const useCommands = (farmId: string) =>
+  useQuery({
+    queryKey: ['farm', farmId, 'commands'],
+    queryFn: () => api<DeviceCommand[]>(`/farms/${farmId}/commands`),
+  });
+
+export function useSendCommand(farmId: string, deviceId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (action: DeviceAction) =>
+      api<DeviceCommand>(`/farms/${farmId}/devices/${deviceId}/commands`, {
+        method: 'POST',
+        json: { action },
+      }),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['farm', farmId, 'commands'] }),
+  });
+}
+
+export const useApiKeys = (farmId: string) =>
+  useQuery({
+    queryKey: ['farm', farmId, 'api-keys'],
+    queryFn: () => api<ApiKey[]>(`/farms/${farmId}/api-keys`),
+  });
+
+export function useCreateApiKey(farmId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (label: string) =>
+      api<ApiKeyCreated>(`/farms/${farmId}/api-keys`, { method: 'POST', json: { label } }),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['farm', farmId, 'api-keys'] }),
+  });
+}
+
+export function useRevokeApiKey(farmId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (keyId: string) => api<ApiKey>(`/farms/${farmId}/api-keys/${keyId}`, { method: 'DELETE' }),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['farm', farmId, 'api-keys'] }),
+  });
+}

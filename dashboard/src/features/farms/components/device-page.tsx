@@ -1,0 +1,179 @@
+import type { DeviceAction, FarmDevice } from '@hashwatt/schemas';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router';
+import { Section, Stat } from '../../../components/ui/stat.tsx';
+import { useFormat } from '../../../lib/format.ts';
+import { useCommands, useSendCommand, useUpdateDevice } from '../api/device-actions.ts';
+import { useDevices } from '../api/get-devices.ts';
+
+const ACTIONS: readonly DeviceAction[] = ['sleep', 'resume', 'reboot'];
+
+function LocationForm({ farmId, device }: { farmId: string; device: FarmDevice }) {
+  const { t } = useTranslation();
+  const update = useUpdateDevice(farmId, device.id);
+  const [rack, setRack] = useState(device.location.rack ?? '');
+  const [shelf, setShelf] = useState(device.location.shelf ?? '');
+  const [slot, setSlot] = useState(device.location.slot ?? '');
+  const orNull = (value: string): string | null => (value.trim() === '' ? null : value.trim());
+  return (
+    <form
+      className="inline-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        update.mutate({ rack: orNull(rack), shelf: orNull(shelf), slot: orNull(slot) });
+      }}
+    >
+      <label>
+        {t('devices.rack')}
+        <input
+          name="rack"
+          value={rack}
+          onChange={(event) => {
+            setRack(event.target.value);
+          }}
+        />
+      </label>
+      <label>
+        {t('devices.shelf')}
+        <input
+          name="shelf"
+          value={shelf}
+          onChange={(event) => {
+            setShelf(event.target.value);
+          }}
+        />
+      </label>
+      <label>
+        {t('devices.slot')}
+        <input
+          name="slot"
+          value={slot}
+          onChange={(event) => {
+            setSlot(event.target.value);
+          }}
+        />
+      </label>
+      <button type="submit" disabled={update.isPending}>
+        {t('devices.save')}
+      </button>
+    </form>
+  );
+}
+
+export function DevicePage() {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const { id = '', deviceId = '' } = useParams();
+  const { data: devices } = useDevices(id);
+  const { data: commands = [] } = useCommands(id);
+  const send = useSendCommand(id, deviceId);
+  const device = devices?.find((candidate) => candidate.id === deviceId);
+  if (!devices) {
+    return <p aria-busy="true">{t('app.loading')}</p>;
+  }
+  if (!device) {
+    return <p role="alert">{t('app.notFound')}</p>;
+  }
+  const unknown = t('common.unknown');
+  return (
+    <div className="page">
+      <h1>
+        <span dir="ltr">{device.device}</span> <Link to={`/farms/${id}`}>{t('farms.farm')}</Link>
+      </h1>
+      <div className="stats">
+        <Stat label={t('farms.state')} value={t(`farms.states.${device.state}`)} />
+        <Stat
+          label={t('farms.hashrateReported')}
+          value={device.hashrate === null ? unknown : format.hashrate(device.hashrate)}
+        />
+        <Stat
+          label={`${t('farms.hashratePool')} · ${t('pool.oneHour')}`}
+          value={device.hour.poolHashrate === null ? unknown : format.hashrate(device.hour.poolHashrate)}
+          hint={
+            device.hour.gapPercent === null
+              ? undefined
+              : t('devices.gap', { gap: format.percent(device.hour.gapPercent / 100) })
+          }
+        />
+        <Stat
+          label={t('farms.power')}
+          value={
+            device.powerW === null
+              ? unknown
+              : t('farms.kw', { value: format.number(device.powerW / 1000, 2) })
+          }
+        />
+        <Stat
+          label={t('farms.chipTemp')}
+          value={device.chipTempC === null ? unknown : format.number(device.chipTempC)}
+        />
+      </div>
+      <Section title={t('devices.identity')}>
+        <dl className="facts">
+          <dt>{t('farms.model')}</dt>
+          <dd>{[device.make, device.model].filter((part) => part !== null).join(' ')}</dd>
+          <dt>{t('devices.firmware')}</dt>
+          <dd dir="ltr">
+            {[device.firmware, device.firmwareVersion].filter((part) => part !== null).join(' ')}
+          </dd>
+          <dt>{t('devices.serial')}</dt>
+          <dd dir="ltr">{device.serial ?? unknown}</dd>
+          <dt>{t('devices.mac')}</dt>
+          <dd dir="ltr">{device.mac ?? unknown}</dd>
+          <dt>{t('farms.ip')}</dt>
+          <dd dir="ltr">{device.ip}</dd>
+          <dt>{t('devices.poolUser')}</dt>
+          <dd dir="ltr">{device.poolUser ?? unknown}</dd>
+          <dt>{t('devices.nominal')}</dt>
+          <dd>
+            {device.nominalHashrate === null ? unknown : format.hashrate(device.nominalHashrate)}
+            {device.nominalPowerW === null
+              ? ''
+              : ` · ${t('farms.kw', { value: format.number(device.nominalPowerW / 1000, 2) })}`}
+          </dd>
+          <dt>{t('farms.lastSeen')}</dt>
+          <dd>{format.dateTime(device.lastSeen)}</dd>
+        </dl>
+      </Section>
+      <Section title={t('farms.location')}>
+        <LocationForm farmId={id} device={device} />
+      </Section>
+      <Section
+        title={t('devices.commands')}
+        actions={
+          <div className="segmented">
+            {ACTIONS.map((action) => (
+              <button
+                key={action}
+                type="button"
+                disabled={send.isPending}
+                onClick={() => {
+                  send.mutate(action);
+                }}
+              >
+                {t(`devices.actions.${action}`)}
+              </button>
+            ))}
+          </div>
+        }
+      >
+        <table>
+          <tbody>
+            {commands
+              .filter((command) => command.deviceId === device.id)
+              .map((command) => (
+                <tr key={command.id}>
+                  <td>{t(`devices.actions.${command.action}`)}</td>
+                  <td>{format.dateTime(command.orderedAt)}</td>
+                  <td dir="ltr">{command.orderedBy}</td>
+                  <td>{t(`devices.statuses.${command.status}`)}</td>
+                  <td>{command.outcome ?? ''}</td>
+                </tr>
+              ))}
+          </tbody>
+        </table>
+      </Section>
+    </div>
+  );
+}
