@@ -3,16 +3,12 @@ import { lazy } from 'react';
 import { useTranslation } from 'react-i18next';
 import { createBrowserRouter } from 'react-router';
 import { getPoolQueryOptions } from '../features/pool/api/get-pool.ts';
+import { PoolOverview } from '../features/pool/components/pool-overview.tsx';
 import { sessionQueryOptions } from '../lib/session.ts';
 import { Layout, RequireRole } from './layout.tsx';
 import { LoginPage } from './login-page.tsx';
 
-// Each area loads when it is first visited; the pool overview, the landing page, with the app.
-const PoolOverview = lazy(() =>
-  import('../features/pool/components/pool-overview.tsx').then((module) => ({
-    default: module.PoolOverview,
-  })),
-);
+// The pool overview, the landing page, comes with the app; every other area loads when first visited.
 const MinerPage = lazy(() =>
   import('../features/miners/components/miner-page.tsx').then((module) => ({ default: module.MinerPage })),
 );
@@ -50,12 +46,12 @@ function NotFound() {
 }
 
 export function createRouter(queryClient: QueryClient) {
-  const session = () => queryClient.query({ ...sessionQueryOptions, staleTime: 'static' });
   return createBrowserRouter([
     {
       element: <Layout />,
-      loader: async () => {
-        await session();
+      // Who is signed in is asked at once, but nothing waits for it: public pages draw straight away.
+      loader: () => {
+        queryClient.query(sessionQueryOptions).catch(() => undefined);
         return null;
       },
       children: [

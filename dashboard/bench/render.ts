@@ -1,0 +1,170 @@
+/**
+ * Dashboard benchmark, in Debian's Chromium (playwright-core), against the real API
+ * serving the production build, on a database holding 30 days of the pool's minutes
+ * and some blocks (what the pool overview reads):
+ *   - first render of the pool overview: from navigation to the figures on screen,
+ *     cold (a new browser context each run), median and worst of the runs;
+ *   - uPlot with 30 days of per-minute points (43,200): the first draw, and redraws
+ *     while zooming, each against the 16.7 ms of a 60 Hz frame.
+ *
+ * Run: pnpm bench (prints a table, then one JSON line). BENCH_QUICK=1 runs fewer rounds.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { pino } from 'pino';
+import { build } from 'vite';
+import { buildApp } from '../../pool-server/src/api/app.ts';
+import { signerFromKey } from '../../pool-server/src/farms/report-signing.ts';
+import { postgresServer, scratchDatabase } from '../../pool-server/test/helpers/postgres.ts';
+import { gitSha, machine } from '../../pool-server/bench/run-info.ts';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const RUNS = QUICK ? 3 : 11;
+const ZOOMS = QUICK ? 10 : 60;
+const POINTS = 30 * 24 * 60;
+const DASHBOARD = path.resolve(import.meta.dirname, '..');
+
+const percentile = (values: readonly number[], share: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))] ?? Number.NaN;
+};
+
+const outDir = mkdtempSync(path.join(tmpdir(), 'hashwatt-dashboard-bench-'));
+await build({ root: DASHBOARD, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+const server = await postgresServer();
+const database = await scratchDatabase(server.url, 'hashwatt_bench_dashboard');
+const { db } = database;
+// 30 days of the pool's minutes and hours: 10 PH/s, a little noise.
+const columns = 'accepted_difficulty, accepted, rejected, stale';
+await db.query(
+  `INSERT INTO share_rollups_pool_minute (bucket, ${columns})
+     SELECT m, 1.4e11 * (1 + 0.1 * sin(extract(epoch FROM m) / 3600)), 2000, 3, 1
+       FROM generate_series(date_bin('1 minute', now() - interval '30 days', 'epoch'), now(), interval '1 minute') m`,
+);
+await db.query(
+  `INSERT INTO share_rollups_pool_hour (bucket, ${columns})
+     SELECT date_bin('1 hour', bucket, 'epoch'), sum(accepted_difficulty), sum(accepted), sum(rejected), sum(stale)
+       FROM share_rollups_pool_minute GROUP BY 1`,
+);
+await db.query(
+  `INSERT INTO blocks (hash, height, reward, fees, finder_worker, network_difficulty, effort, scheme, status, confirmations, found_at)
+     SELECT lpad(to_hex(g), 64, '0'), 933000 + g, 315000000, 2500000, 'rig' || g, 1.4e14, 0.5 + g / 10.0, 'pplns', 'confirmed', 100, now() - g * interval '1 day'
+       FROM generate_series(1, 10) g`,
+);
+const app = await buildApp({
+  db,
+  log: pino({ level: 'silent' }),
+  settings: {
+    sessions: { hours: 12, maxFailures: 5, lockMinutes: 15 },
+    secureCookies: false,
+    loginPerMinute: 100,
+    trustProxy: [],
+    liveIntervalMs: 5_000,
+    bodyLimitBytes: 1024 * 1024,
+    dashboardDir: outDir,
+  },
+  pool: {
+    chain: 'main',
+    settings: () =>
+      Promise.resolve({
+        scheme: 'pplns' as const,
+        feePercent: 1,
+        soloFeePercent: 0.5,
+        pplnsWindowFactor: 2,
+        payoutsEnabled: true,
+        payoutThresholdSats: 1_000_000,
+        maturityConfirmations: 100,
+      }),
+    updateSettings: () => Promise.reject(new Error('the benchmark changes no settings')),
+    network: () => Promise.resolve({ height: 933_586, difficulty: 141_668_107_417_558 }),
+    now: () => Date.now(),
+  },
+  reportSigner: signerFromKey(generateKeyPairSync('ed25519').privateKey),
+  farms: { hashrateGapAlertPercent: 10, feeWindowBlocks: 144 },
+});
+await app.listen({ host: '127.0.0.1', port: 0 });
+const base = `http://127.0.0.1:${String((app.server.address() as AddressInfo).port)}`;
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu'],
+});
+
+const firstRender: number[] = [];
+for (let run = 0; run < RUNS; run += 1) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${base}/`, { waitUntil: 'commit' });
+  await page.locator('.stat-value').first().waitFor();
+  // From the start of navigation to the moment the figures are in the document.
+  firstRender.push(Number(await page.evaluate('performance.now()')));
+  await context.close();
+}
+
+// uPlot from the build itself, drawing 30 days of minutes.
+const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+await page.goto(`${base}/`);
+// The chart component's dynamic import: an entry of its own, which keeps its export names.
+const uplotFile = readdirSync(path.join(outDir, 'assets')).find((file) => /^uplot-.*\.js$/.test(file));
+if (uplotFile === undefined) {
+  throw new Error('no uPlot chunk in the build');
+}
+const chart = await page.evaluate<{ first: number; redraws: number[] }>(
+  `(async () => {
+    const { UPlot } = await import('/assets/${uplotFile}');
+    const n = ${String(POINTS)};
+    const start = Math.floor(Date.now() / 1000) - n * 60;
+    const times = new Float64Array(n);
+    const values = new Float64Array(n);
+    for (let i = 0; i < n; i += 1) { times[i] = start + i * 60; values[i] = 1e16 * (1 + 0.1 * Math.sin(i / 60)); }
+    const host = document.createElement('div');
+    document.body.append(host);
+    const t0 = performance.now();
+    const plot = new UPlot({ width: 1200, height: 300, scales: { x: { time: true } }, series: [{}, { stroke: 'red' }] }, [times, values], host);
+    await new Promise(requestAnimationFrame);
+    const first = performance.now() - t0;
+    const redraws = [];
+    for (let z = 0; z < ${String(ZOOMS)}; z += 1) {
+      const width = (n * 60) / (1 + (z % 10));
+      const t = performance.now();
+      plot.setScale('x', { min: start, max: start + width });
+      // uPlot redraws in a microtask after the change: a task later it has drawn.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      redraws.push(performance.now() - t);
+      await new Promise(requestAnimationFrame);
+    }
+    return { first, redraws };
+  })()`,
+);
+await browser.close();
+await app.close();
+await database.drop();
+await server.stop();
+rmSync(outDir, { recursive: true, force: true });
+
+const result = {
+  benchmark: 'dashboard',
+  git: gitSha(),
+  machine: machine(),
+  firstRenderMs: { p50: percentile(firstRender, 0.5), max: Math.max(...firstRender), runs: RUNS },
+  chart: {
+    points: POINTS,
+    firstDrawMs: chart.first,
+    redrawMs: {
+      p50: percentile(chart.redraws, 0.5),
+      p99: percentile(chart.redraws, 0.99),
+      max: Math.max(...chart.redraws),
+    },
+  },
+};
+process.stdout.write(
+  [
+    `first render of the pool overview (cold, ${String(RUNS)} runs): p50 ${result.firstRenderMs.p50.toFixed(0)} ms, max ${result.firstRenderMs.max.toFixed(0)} ms`,
+    `uPlot, ${String(POINTS)} points: first draw ${chart.first.toFixed(1)} ms; zoom redraws p50 ${result.chart.redrawMs.p50.toFixed(2)} ms, p99 ${result.chart.redrawMs.p99.toFixed(2)} ms, max ${result.chart.redrawMs.max.toFixed(2)} ms`,
+    JSON.stringify(result),
+    '',
+  ].join('\n'),
+);
