@@ -2,6 +2,7 @@ import type { FarmDevice } from '@hashwatt/schemas';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { ErrorBoundary } from '../../../components/ui/error-boundary.tsx';
+import { ListTable } from '../../../components/ui/list-table.tsx';
 import { Section, Stat } from '../../../components/ui/stat.tsx';
 import { useNow } from '../../../lib/clock.ts';
 import { useFormat } from '../../../lib/format.ts';
@@ -53,59 +54,44 @@ function Curtailment({ farmId }: { farmId: string }) {
   return (
     <>
       <Section title={t('farms.windows')}>
-        {windows.length === 0 ? (
-          <p className="muted">{t('common.none')}</p>
-        ) : (
-          <table>
-            <tbody>
-              {windows.map((window) => (
-                <tr key={window.id}>
-                  <td>{t(`farms.windowClasses.${window.class}`)}</td>
-                  <td dir="ltr">
-                    {window.from}–{window.to}
-                  </td>
-                  <td>
-                    {t('farms.validFrom')} {format.date(window.validFrom)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <ListTable
+          items={windows}
+          empty={t('common.none')}
+          row={(window) => (
+            <tr key={window.id}>
+              <td>{t(`farms.windowClasses.${window.class}`)}</td>
+              <td dir="ltr">
+                {window.from}–{window.to}
+              </td>
+              <td>
+                {t('farms.validFrom')} {format.date(window.validFrom)}
+              </td>
+            </tr>
+          )}
+        />
       </Section>
       <Section title={t('farms.orders')}>
-        {orders.length === 0 ? (
-          <p className="muted">{t('common.none')}</p>
-        ) : (
-          <table>
-            <thead>
-              <tr>
-                <th>{t('farms.orderStart')}</th>
-                <th>{t('farms.orderEnd')}</th>
-                <th>{t('farms.reduction')}</th>
-                <th>{t('farms.compliance')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {orders.map((order) => (
-                <tr key={order.id}>
-                  <td>{format.dateTime(order.startsAt)}</td>
-                  <td>{format.dateTime(order.endsAt)}</td>
-                  <td>{t('farms.kw', { value: format.number(order.reductionKw) })}</td>
-                  <td>
-                    {order.compliance === null ? (
-                      t('farms.pending')
-                    ) : (
-                      <span className={order.compliance.pass ? 'badge ok' : 'badge bad'}>
-                        {order.compliance.pass ? t('farms.complied') : t('farms.violated')}
-                      </span>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <ListTable
+          items={orders}
+          empty={t('common.none')}
+          headers={[t('farms.orderStart'), t('farms.orderEnd'), t('farms.reduction'), t('farms.compliance')]}
+          row={(order) => (
+            <tr key={order.id}>
+              <td>{format.dateTime(order.startsAt)}</td>
+              <td>{format.dateTime(order.endsAt)}</td>
+              <td>{t('farms.kw', { value: format.number(order.reductionKw) })}</td>
+              <td>
+                {order.compliance === null ? (
+                  t('farms.pending')
+                ) : (
+                  <span className={order.compliance.pass ? 'badge ok' : 'badge bad'}>
+                    {order.compliance.pass ? t('farms.complied') : t('farms.violated')}
+                  </span>
+                )}
+              </td>
+            </tr>
+          )}
+        />
       </Section>
     </>
   );

@@ -1,6 +1,7 @@
 import type { FarmDevice, SessionView } from '@hashwatt/schemas';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { ListTable } from '../../../components/ui/list-table.tsx';
 import { Section } from '../../../components/ui/stat.tsx';
 import { useFormat } from '../../../lib/format.ts';
 import { useDevicesOfFarms } from '../api/get-devices.ts';
@@ -41,43 +42,37 @@ export function FarmsPage({ user }: { user: SessionView['user'] }) {
     <div className="page">
       <h1>{t('farms.title')}</h1>
       <Section title={t('farms.title')}>
-        {farms.length === 0 ? (
-          <p className="muted">{t('common.none')}</p>
-        ) : (
-          <table>
-            <thead>
-              <tr>
-                <th>{t('farms.farm')}</th>
-                <th>{t('farms.region')}</th>
-                <th>{t('farms.devices')}</th>
-                <th>{t('farms.hashrateReported')}</th>
-                <th>{t('farms.power')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {all.map(({ farm, totals, count }) => (
-                <tr key={farm.id}>
-                  <td>
-                    <Link to={`/farms/${farm.id}`}>{farm.name}</Link>
-                  </td>
-                  <td>{farm.region ?? farm.country ?? t('common.unknown')}</td>
-                  <td>{count === undefined ? t('common.unknown') : format.number(count)}</td>
-                  <td>{format.hashrate(totals.hashrate)}</td>
-                  <td>{t('farms.kw', { value: format.number(totals.powerW / 1000, 1) })}</td>
-                </tr>
-              ))}
-            </tbody>
-            <tfoot>
-              <tr>
-                <th>{t('common.total')}</th>
-                <td />
-                <td />
-                <td>{format.hashrate(sum.hashrate)}</td>
-                <td>{t('farms.kw', { value: format.number(sum.powerW / 1000, 1) })}</td>
-              </tr>
-            </tfoot>
-          </table>
-        )}
+        <ListTable
+          items={all}
+          empty={t('common.none')}
+          headers={[
+            t('farms.farm'),
+            t('farms.region'),
+            t('farms.devices'),
+            t('farms.hashrateReported'),
+            t('farms.power'),
+          ]}
+          row={({ farm, totals, count }) => (
+            <tr key={farm.id}>
+              <td>
+                <Link to={`/farms/${farm.id}`}>{farm.name}</Link>
+              </td>
+              <td>{farm.region ?? farm.country ?? t('common.unknown')}</td>
+              <td>{count === undefined ? t('common.unknown') : format.number(count)}</td>
+              <td>{format.hashrate(totals.hashrate)}</td>
+              <td>{t('farms.kw', { value: format.number(totals.powerW / 1000, 1) })}</td>
+            </tr>
+          )}
+          footer={
+            <tr>
+              <th>{t('common.total')}</th>
+              <td />
+              <td />
+              <td>{format.hashrate(sum.hashrate)}</td>
+              <td>{t('farms.kw', { value: format.number(sum.powerW / 1000, 1) })}</td>
+            </tr>
+          }
+        />
       </Section>
     </div>
   );

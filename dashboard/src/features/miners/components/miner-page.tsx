@@ -3,6 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
+import { ListTable } from '../../../components/ui/list-table.tsx';
 import { Section, Stat } from '../../../components/ui/stat.tsx';
 import { TimeChart } from '../../../components/ui/time-chart.tsx';
 import { useNow } from '../../../lib/clock.ts';
@@ -96,23 +97,19 @@ function MinerDetail({ account }: { account: string }) {
         </table>
       </Section>
       <Section title={t('miners.payments')}>
-        {miner.payments.length === 0 ? (
-          <p className="muted">{t('common.none')}</p>
-        ) : (
-          <table>
-            <tbody>
-              {miner.payments.map((payment) => (
-                <tr key={payment.txid}>
-                  <td>{format.dateTime(payment.sentAt)}</td>
-                  <td>{format.btc(payment.amount)}</td>
-                  <td dir="ltr" className="mono">
-                    {payment.txid}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <ListTable
+          items={miner.payments}
+          empty={t('common.none')}
+          row={(payment) => (
+            <tr key={payment.txid}>
+              <td>{format.dateTime(payment.sentAt)}</td>
+              <td>{format.btc(payment.amount)}</td>
+              <td dir="ltr" className="mono">
+                {payment.txid}
+              </td>
+            </tr>
+          )}
+        />
       </Section>
     </>
   );

@@ -3,6 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorBoundary } from '../../../components/ui/error-boundary.tsx';
+import { ListTable } from '../../../components/ui/list-table.tsx';
 import { Section, Stat } from '../../../components/ui/stat.tsx';
 import { TimeChart } from '../../../components/ui/time-chart.tsx';
 import { useFormat } from '../../../lib/format.ts';
@@ -64,32 +65,26 @@ function Blocks({ pool }: { pool: PoolSummary }) {
   const format = useFormat();
   return (
     <Section title={t('pool.blocks')}>
-      {pool.lastBlocks.length === 0 ? (
-        <p className="muted">{t('common.none')}</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th>{t('pool.blockHeight')}</th>
-              <th>{t('pool.blockFound')}</th>
-              <th>{t('pool.blockStatus')}</th>
-              <th>{t('pool.blockEffort')}</th>
-              <th>{t('pool.blockReward')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {pool.lastBlocks.map((block) => (
-              <tr key={block.hash}>
-                <td>{format.number(block.height)}</td>
-                <td>{format.dateTime(block.foundAt)}</td>
-                <td>{t(`pool.statuses.${block.status}`)}</td>
-                <td>{block.effort === null ? t('common.unknown') : format.percent(block.effort)}</td>
-                <td>{format.btc(block.reward)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ListTable
+        items={pool.lastBlocks}
+        empty={t('common.none')}
+        headers={[
+          t('pool.blockHeight'),
+          t('pool.blockFound'),
+          t('pool.blockStatus'),
+          t('pool.blockEffort'),
+          t('pool.blockReward'),
+        ]}
+        row={(block) => (
+          <tr key={block.hash}>
+            <td>{format.number(block.height)}</td>
+            <td>{format.dateTime(block.foundAt)}</td>
+            <td>{t(`pool.statuses.${block.status}`)}</td>
+            <td>{block.effort === null ? t('common.unknown') : format.percent(block.effort)}</td>
+            <td>{format.btc(block.reward)}</td>
+          </tr>
+        )}
+      />
     </Section>
   );
 }

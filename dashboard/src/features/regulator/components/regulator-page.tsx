@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { ListTable } from '../../../components/ui/list-table.tsx';
 import { Section } from '../../../components/ui/stat.tsx';
 import { useNow } from '../../../lib/clock.ts';
 import { useFormat } from '../../../lib/format.ts';
@@ -18,57 +19,49 @@ export function RegulatorPage() {
     <div className="page">
       <h1>{t('regulator.title')}</h1>
       <Section title={t('regulator.farms')}>
-        {farms.length === 0 ? (
-          <p className="muted">{t('common.none')}</p>
-        ) : (
-          <table>
-            <thead>
-              <tr>
-                <th>{t('farms.farm')}</th>
-                <th>{t('farms.region')}</th>
-                <th>{t('farms.licence')}</th>
-                <th>{t('regulator.licensed')}</th>
-                <th>{t('regulator.peak')}</th>
-                <th>{t('regulator.energy')}</th>
-                <th>{t('regulator.restricted')}</th>
+        <ListTable
+          items={farms}
+          empty={t('common.none')}
+          headers={[
+            t('farms.farm'),
+            t('farms.region'),
+            t('farms.licence'),
+            t('regulator.licensed'),
+            t('regulator.peak'),
+            t('regulator.energy'),
+            t('regulator.restricted'),
+          ]}
+          row={(farm, index) => {
+            const summary = energy[index]?.data;
+            const restricted = summary?.restricted.reduce((sum, window) => sum + window.kwh, 0);
+            const over =
+              summary?.peakVsLicence !== undefined &&
+              summary.peakVsLicence !== null &&
+              summary.peakVsLicence > 1;
+            return (
+              <tr key={farm.id}>
+                <td>{farm.name}</td>
+                <td dir="ltr">{farm.region ?? farm.country}</td>
+                <td dir="ltr">{farm.licence.number ?? t('common.unknown')}</td>
+                <td>
+                  {farm.licence.capacityKw === null ? t('common.unknown') : kw(farm.licence.capacityKw)}
+                </td>
+                <td>
+                  {summary ? kw(summary.peakKw) : t('common.unknown')}
+                  {over ? <span className="badge bad">{t('regulator.overLicence')}</span> : null}
+                </td>
+                <td>
+                  {summary ? t('farms.kwh', { value: format.number(summary.kwhTotal) }) : t('common.unknown')}
+                </td>
+                <td>
+                  {restricted === undefined
+                    ? t('common.unknown')
+                    : t('farms.kwh', { value: format.number(restricted) })}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {farms.map((farm, index) => {
-                const summary = energy[index]?.data;
-                const restricted = summary?.restricted.reduce((sum, window) => sum + window.kwh, 0);
-                const over =
-                  summary?.peakVsLicence !== undefined &&
-                  summary.peakVsLicence !== null &&
-                  summary.peakVsLicence > 1;
-                return (
-                  <tr key={farm.id}>
-                    <td>{farm.name}</td>
-                    <td dir="ltr">{farm.region ?? farm.country}</td>
-                    <td dir="ltr">{farm.licence.number ?? t('common.unknown')}</td>
-                    <td>
-                      {farm.licence.capacityKw === null ? t('common.unknown') : kw(farm.licence.capacityKw)}
-                    </td>
-                    <td>
-                      {summary ? kw(summary.peakKw) : t('common.unknown')}
-                      {over ? <span className="badge bad">{t('regulator.overLicence')}</span> : null}
-                    </td>
-                    <td>
-                      {summary
-                        ? t('farms.kwh', { value: format.number(summary.kwhTotal) })
-                        : t('common.unknown')}
-                    </td>
-                    <td>
-                      {restricted === undefined
-                        ? t('common.unknown')
-                        : t('farms.kwh', { value: format.number(restricted) })}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        )}
+            );
+          }}
+        />
       </Section>
     </div>
   );

@@ -1,6 +1,7 @@
 import type { ReportFormat, ReportLanguage, SessionView } from '@hashwatt/schemas';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ListTable } from '../../../components/ui/list-table.tsx';
 import { Section } from '../../../components/ui/stat.tsx';
 import { apiUrl } from '../../../lib/api-client.ts';
 import { useFormat } from '../../../lib/format.ts';
@@ -156,46 +157,38 @@ export function ReportsPage({ user }: { user: SessionView['user'] }) {
         <IssueForm user={user} />
       </Section>
       <Section title={t('reports.list')}>
-        {reports.length === 0 ? (
-          <p className="muted">{t('common.none')}</p>
-        ) : (
-          <table>
-            <thead>
-              <tr>
-                <th>{t('reports.period')}</th>
-                <th>{t('reports.scope')}</th>
-                <th>{t('reports.language')}</th>
-                <th>{t('reports.issued')}</th>
-                <th>{t('reports.sha256')}</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {reports.map((report) => (
-                <tr key={report.id}>
-                  <td>
-                    {format.date(report.from)} – {format.date(Date.parse(report.to) - 1)}
-                  </td>
-                  <td dir="ltr">
-                    {report.farmId === null
-                      ? [report.country, ...report.regions].join(' ')
-                      : `#${report.farmId}`}
-                  </td>
-                  <td>{t(`app.languages.${report.language}`)}</td>
-                  <td>{format.dateTime(report.issuedAt)}</td>
-                  <td className="mono" dir="ltr" title={report.sha256}>
-                    {report.sha256.slice(0, 16)}…
-                  </td>
-                  <td>
-                    <a href={apiUrl(`/reports/${report.id}/file`)} download={report.fileName}>
-                      {t('common.download')} {report.format.toUpperCase()}
-                    </a>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <ListTable
+          items={reports}
+          empty={t('common.none')}
+          headers={[
+            t('reports.period'),
+            t('reports.scope'),
+            t('reports.language'),
+            t('reports.issued'),
+            t('reports.sha256'),
+            '',
+          ]}
+          row={(report) => (
+            <tr key={report.id}>
+              <td>
+                {format.date(report.from)} – {format.date(Date.parse(report.to) - 1)}
+              </td>
+              <td dir="ltr">
+                {report.farmId === null ? [report.country, ...report.regions].join(' ') : `#${report.farmId}`}
+              </td>
+              <td>{t(`app.languages.${report.language}`)}</td>
+              <td>{format.dateTime(report.issuedAt)}</td>
+              <td className="mono" dir="ltr" title={report.sha256}>
+                {report.sha256.slice(0, 16)}…
+              </td>
+              <td>
+                <a href={apiUrl(`/reports/${report.id}/file`)} download={report.fileName}>
+                  {t('common.download')} {report.format.toUpperCase()}
+                </a>
+              </td>
+            </tr>
+          )}
+        />
       </Section>
       <Section title={t('reports.verify')}>
         <VerifyForm />
