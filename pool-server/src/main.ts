@@ -4,8 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { PoolSettings } from '@hashwatt/schemas';
-import { existsSync, readFileSync } from 'node:fs';
+import type { PoolSettings, ReportFormat, ReportLanguage } from '@hashwatt/schemas';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import path from 'node:path';
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -26,6 +27,10 @@ import { Payouts } from './ledger/payouts.ts';
 import { foldRollups } from './ledger/rollups.ts';
 import { PoolSettingsStore } from './ledger/pool-settings.ts';
 import { checkArguments, checkReportFile } from './farms/report-check.ts';
+import { issueReport, reportFile, reportPeriod } from './farms/reports.ts';
+import { getFarm } from './farms/farms.ts';
+import { commandOf, helpOf, overview } from './cli-commands.ts';
+import { createApiKey } from './api/auth/api-keys.ts';
 import { loadSigningKey } from './farms/report-signing.ts';
 import { recordTemplate } from './farms/network.ts';
 import { cbrDaily, jsonSource, mempoolPrices, readPriceSources } from './farms/price-sources.ts';
@@ -808,42 +813,179 @@ async function verifyReport(args: readonly string[], config: Config): Promise<nu
   }
 }
 
-const COMMANDS = ['start', 'migrate', 'user add', 'report verify'] as const;
+/** `main.ts config check`: the configuration is loaded already; says what it will run. */
+function describeConfig(config: Config): string {
+  return [
+    'configuration OK',
+    `  chain ${config.chain}; node ${config.node.rpcUrl ?? 'devchain (embedded)'}`,
+    `  database ${config.database.url === undefined ? `embedded, ${config.dataDir}/postgres` : 'configured (database.url)'}`,
+    `  stratum ${config.stratum.host}:${String(config.stratum.port)}; api ${config.api.enabled ? `${config.api.host}:${String(config.api.port)}` : 'off'}`,
+    '',
+  ].join('\n');
+}
 
-async function main(): Promise<void> {
-  let config: Config;
-  const [first, second] = process.argv.slice(2);
-  const command =
-    first === undefined || first.startsWith('--')
-      ? 'start'
-      : first === 'user' || first === 'report'
-        ? `${first} ${second ?? ''}`
-        : first;
-  if (!COMMANDS.some((known) => known === command)) {
-    process.stderr.write(`unknown command "${command}"; the commands are ${COMMANDS.join(', ')}\n`);
+/** `main.ts apikey create --farm ID --label TEXT`: a farm agent's key, printed once. */
+async function createAgentKey(args: readonly string[], config: Config, log: Logger): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { farm: { type: 'string' }, label: { type: 'string' }, config: { type: 'string' } },
+    strict: true,
+  });
+  if (
+    values.farm === undefined ||
+    !/^[1-9][0-9]{0,17}$/.test(values.farm) ||
+    values.label === undefined ||
+    values.label === ''
+  ) {
+    process.stderr.write('apikey create: --farm takes a farm id and --label a name for the key\n');
+    return 2;
+  }
+  const storage = await connectDatabase(config, log);
+  try {
+    await getFarm(storage.db, values.farm);
+    const created = await createApiKey(storage.db, values.farm, values.label);
+    process.stdout.write(`${created.key}\n`);
+    return 0;
+  } catch (error) {
+    process.stderr.write(
+      `apikey create: ${error instanceof Error ? error.message : String(error)} (farm ${values.farm})\n`,
+    );
+    return 1;
+  } finally {
+    await storage.db.end();
+    await storage.embedded?.stop();
+  }
+}
+
+/** `main.ts report generate …`: issues a report as the API would, and writes its file. */
+async function generateReport(args: readonly string[], config: Config, log: Logger): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      farm: { type: 'string' },
+      country: { type: 'string' },
+      region: { type: 'string', multiple: true },
+      month: { type: 'string' },
+      language: { type: 'string' },
+      format: { type: 'string' },
+      as: { type: 'string' },
+      out: { type: 'string' },
+      config: { type: 'string' },
+    },
+    strict: true,
+  });
+  const problems = [
+    ...((values.farm === undefined) === (values.country === undefined)
+      ? ['give --farm ID or --country CC']
+      : []),
+    ...(['en', 'fa', 'ru'].includes(values.language ?? '') ? [] : ['--language is en, fa or ru']),
+    ...(['pdf', 'csv'].includes(values.format ?? '') ? [] : ['--format is pdf or csv']),
+    ...(values.month === undefined || /^[0-9]{4}-(0[1-9]|1[0-2])$/.test(values.month)
+      ? []
+      : ['--month is YYYY-MM']),
+    ...(values.as === undefined ? ['--as names the user it is issued for'] : []),
+    ...(values.out === undefined ? ['--out names the file to write'] : []),
+  ];
+  if (problems.length > 0) {
+    process.stderr.write(`report generate: ${problems.join('; ')}\n`);
+    return 2;
+  }
+  const storage = await connectDatabase(config, log);
+  try {
+    const { rows } = await storage.db.query<{ id: string }>(
+      'SELECT id::text FROM users WHERE lower(email) = lower($1)',
+      [values.as],
+    );
+    const issuedBy = rows[0]?.id;
+    if (issuedBy === undefined) {
+      process.stderr.write(`report generate: no user ${String(values.as)}\n`);
+      return 2;
+    }
+    const nowMs = Date.now();
+    const signer = loadSigningKey(
+      config.reports.signingKeyFile ?? path.join(config.dataDir, 'report-signing-key.pem'),
+    );
+    const report = await issueReport(
+      storage.db,
+      signer,
+      {
+        scope:
+          values.farm === undefined
+            ? { kind: 'jurisdiction', country: values.country ?? '', regions: values.region ?? [] }
+            : { kind: 'farm', farmId: values.farm },
+        ...reportPeriod(values.month === undefined ? {} : { month: values.month }, nowMs),
+        language: values.language as ReportLanguage,
+        format: values.format as ReportFormat,
+        issuedBy,
+      },
+      nowMs,
+    );
+    const { content } = await reportFile(storage.db, { kind: 'all' }, report.id);
+    writeFileSync(values.out ?? '', content);
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`report generate: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  } finally {
+    await storage.db.end();
+    await storage.embedded?.stop();
+  }
+}
+
+/** The `hashwatt` command line: bin/hashwatt.js calls it, as does running this file. */
+export async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
+    process.stdout.write(overview());
+    process.exit(0);
+  }
+  const { command, name, rest } = commandOf(argv);
+  if (!command) {
+    process.stderr.write(`unknown command "${name}"\n\n${overview()}`);
     process.exit(2);
   }
+  if (name === 'agent') {
+    // The agent reads its own configuration and prints its own help.
+    const agent = await import('@hashwatt/agent/cli');
+    process.exit(await agent.main(rest, process.env));
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(helpOf(command));
+    process.exit(0);
+  }
+  let config: Config;
   try {
-    const fileFlag = process.argv.indexOf('--config');
-    config = loadConfig(process.env, fileFlag === -1 ? undefined : process.argv[fileFlag + 1]);
+    const fileFlag = rest.indexOf('--config');
+    config = loadConfig(process.env, fileFlag === -1 ? undefined : rest[fileFlag + 1]);
   } catch (error) {
     process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
     process.exit(2);
+  }
+  if (name === 'config check') {
+    process.stdout.write(describeConfig(config));
+    process.exit(0);
   }
   const log = pino({
     level: config.logLevel,
     base: { service: 'hashwatt', ...(cluster.isWorker && { nodeId: config.stratum.nodeId }) },
   });
-  if (command === 'migrate') {
+  if (name === 'migrate') {
     await migrateOnly(config, log);
     return;
   }
-  if (command === 'report verify') {
-    process.exit(await verifyReport(process.argv.slice(4), config));
+  // The one-shot commands exit with their status; exiting also ends what the pool's modules left open.
+  if (name === 'report verify') {
+    process.exit(await verifyReport(rest, config));
   }
-  if (command === 'user add') {
-    // Its status is the process's; exiting also ends what the pool's modules left open.
-    process.exit(await addUser(process.argv.slice(4), config, log));
+  if (name === 'report generate') {
+    process.exit(await generateReport(rest, config, log));
+  }
+  if (name === 'apikey create') {
+    process.exit(await createAgentKey(rest, config, log));
+  }
+  if (name === 'user add') {
+    process.exit(await addUser(rest, config, log));
   }
   let pool: RunningPool;
   try {

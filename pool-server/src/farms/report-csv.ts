@@ -15,7 +15,7 @@ function field(value: string): string {
 }
 
 export function reportCsv(document: ReportDocument): Buffer {
-  const lines: string[][] = [[...COLUMNS]];
+  const lines: string[][] = [[...COLUMNS], ['', 'report', 'title', document.title, '', '', '']];
   for (const row of document.header) {
     lines.push(['', 'report', row.key, row.label, row.value.raw, row.value.shown, row.unit]);
   }

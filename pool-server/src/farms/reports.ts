@@ -1,5 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Farm, Report, ReportFormat, ReportLanguage, ReportVerification } from '@hashwatt/schemas';
+import type {
+  Farm,
+  Report,
+  ReportFormat,
+  ReportLanguage,
+  ReportRequest,
+  ReportVerification,
+} from '@hashwatt/schemas';
 import type { Database } from '../db/pool.ts';
 import { HwError } from '../errors.ts';
 import { farmsInJurisdiction, getFarm } from './farms.ts';
@@ -78,6 +85,45 @@ async function farmsOf(db: Database, scope: ReportScope): Promise<Farm[]> {
   return scope.kind === 'farm'
     ? [await getFarm(db, scope.farmId)]
     : farmsInJurisdiction(db, { country: scope.country, regions: [...scope.regions] });
+}
+
+const MAX_PERIOD_MS = 400 * 86_400_000;
+
+/** A calendar month (UTC), a period given, or the month before `nowMs`. */
+export function reportPeriod(
+  request: Pick<ReportRequest, 'month' | 'from' | 'to'>,
+  nowMs: number,
+): { fromMs: number; toMs: number } {
+  if (request.month !== undefined) {
+    if (request.from !== undefined || request.to !== undefined) {
+      throw new HwError('HW_ERR_VALIDATION', 'Give a month, or a period from … to, not both.', 'body.month');
+    }
+    const [year = 0, month = 0] = request.month.split('-').map(Number);
+    return { fromMs: Date.UTC(year, month - 1, 1), toMs: Date.UTC(year, month, 1) };
+  }
+  if (request.from === undefined && request.to === undefined) {
+    const now = new Date(nowMs);
+    return {
+      fromMs: Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1),
+      toMs: Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1),
+    };
+  }
+  if (request.from === undefined || request.to === undefined) {
+    throw new HwError(
+      'HW_ERR_VALIDATION',
+      'A period needs both from and to.',
+      request.from === undefined ? 'body.from' : 'body.to',
+    );
+  }
+  const fromMs = Date.parse(request.from);
+  const toMs = Date.parse(request.to);
+  if (!(toMs > fromMs)) {
+    throw new HwError('HW_ERR_VALIDATION', 'A period ends after it starts.', 'body.to');
+  }
+  if (toMs - fromMs > MAX_PERIOD_MS) {
+    throw new HwError('HW_ERR_VALIDATION', 'A period is at most 400 days.', 'body.to');
+  }
+  return { fromMs, toMs };
 }
 
 export async function issueReport(

@@ -17,6 +17,7 @@ import {
   issueReport,
   listReports,
   reportFile,
+  reportPeriod,
   verifyDigest,
   type ReportViewer,
 } from '../../../farms/reports.ts';
@@ -27,7 +28,6 @@ import { PUBLIC_ERRORS, SIGNED_IN_ERRORS } from '../error-responses.ts';
 const REPORTS_PER_MINUTE = 20;
 /** The largest file the verify route reads: a jurisdiction's PDF of many farms. */
 const VERIFY_BODY_LIMIT = 32 * 1024 * 1024;
-const MAX_PERIOD_MS = 400 * 86_400_000;
 const FILE_TYPES = { csv: 'text/csv; charset=utf-8', pdf: 'application/pdf' } as const;
 
 function viewerOf(caller: Caller): ReportViewer {
@@ -39,40 +39,6 @@ function viewerOf(caller: Caller): ReportViewer {
   return jurisdiction === undefined
     ? { kind: 'all' }
     : { kind: 'jurisdiction', country: jurisdiction.country, regions: jurisdiction.regions };
-}
-
-/** A calendar month (UTC), a period given, or the month before `nowMs`. */
-function periodOf(request: ReportRequest, nowMs: number): { fromMs: number; toMs: number } {
-  if (request.month !== undefined) {
-    if (request.from !== undefined || request.to !== undefined) {
-      throw new HwError('HW_ERR_VALIDATION', 'Give a month, or a period from … to, not both.', 'body.month');
-    }
-    const [year = 0, month = 0] = request.month.split('-').map(Number);
-    return { fromMs: Date.UTC(year, month - 1, 1), toMs: Date.UTC(year, month, 1) };
-  }
-  if (request.from === undefined && request.to === undefined) {
-    const now = new Date(nowMs);
-    return {
-      fromMs: Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1),
-      toMs: Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1),
-    };
-  }
-  if (request.from === undefined || request.to === undefined) {
-    throw new HwError(
-      'HW_ERR_VALIDATION',
-      'A period needs both from and to.',
-      request.from === undefined ? 'body.from' : 'body.to',
-    );
-  }
-  const fromMs = Date.parse(request.from);
-  const toMs = Date.parse(request.to);
-  if (!(toMs > fromMs)) {
-    throw new HwError('HW_ERR_VALIDATION', 'A period ends after it starts.', 'body.to');
-  }
-  if (toMs - fromMs > MAX_PERIOD_MS) {
-    throw new HwError('HW_ERR_VALIDATION', 'A period is at most 400 days.', 'body.to');
-  }
-  return { fromMs, toMs };
 }
 
 /** What the caller may report on: its own farm (operator), its jurisdiction or a farm in it (regulator), anything (admin). */
@@ -149,7 +115,7 @@ export const reportRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, d
     async (request, reply) => {
       const nowMs = deps.pool.now();
       const scope = await scopeOf(deps, request.caller, request.body);
-      const period = periodOf(request.body, nowMs);
+      const period = reportPeriod(request.body, nowMs);
       const report = await issueReport(
         deps.db,
         deps.reportSigner,

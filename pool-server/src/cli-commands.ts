@@ -1,0 +1,110 @@
+/**
+ * The `hashwatt` command line: its commands, how each is called, and the help each
+ * prints for --help. main.ts carries them out.
+ */
+
+export interface CommandHelp {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  readonly details: string;
+}
+
+const CONFIG = `  --config FILE   a JSON configuration file (or HASHWATT_CONFIG); HASHWATT_* variables
+                  override it. Every setting: docs/config.md.`;
+
+export const COMMANDS: readonly CommandHelp[] = [
+  {
+    name: 'pool',
+    summary: 'run the pool: Stratum, the API and the dashboard (the default command)',
+    usage: 'hashwatt [pool] [--config FILE]',
+    details: `With no configuration it runs on its embedded defaults: the devchain, an embedded
+PostgreSQL under ./data and the dashboard. Ctrl-C (SIGINT) or SIGTERM stops it cleanly:
+miners are asked to reconnect, queued shares are written, the database shuts down.
+${CONFIG}`,
+  },
+  {
+    name: 'agent',
+    summary: "run a farm's agent: hashwatt agent scan | run (see hashwatt agent --help)",
+    usage: 'hashwatt agent <scan|run> [--config agent.json] [--range CIDR ...]',
+    details: 'The farm agent, as hashwatt-agent runs it; agent/README.md describes its configuration.',
+  },
+  {
+    name: 'migrate',
+    summary: 'bring the database schema up to date, then exit',
+    usage: 'hashwatt migrate [--config FILE]',
+    details: CONFIG,
+  },
+  {
+    name: 'user add',
+    summary: 'add a user; the password is read from standard input',
+    usage:
+      'hashwatt user add --email E --role admin|operator|regulator [--name N] [--organisation ID] [--country CC --region CC-R ...]',
+    details: `An operator belongs to an organisation; a regulator to a country, optionally some of its regions.
+${CONFIG}`,
+  },
+  {
+    name: 'apikey create',
+    summary: "make a farm agent's API key and print it (only its hash is kept)",
+    usage: 'hashwatt apikey create --farm ID --label TEXT [--config FILE]',
+    details: `The key is printed once, on standard output; give it to the farm's agent as api.key.
+${CONFIG}`,
+  },
+  {
+    name: 'report generate',
+    summary: 'issue a regulator report (signed, stored) and write its file',
+    usage:
+      'hashwatt report generate (--farm ID | --country CC [--region CC-R ...]) [--month YYYY-MM] --language en|fa|ru --format pdf|csv --as EMAIL --out FILE',
+    details: `--as names the user it is issued for (kept with the report). The month defaults to the last one.
+${CONFIG}`,
+  },
+  {
+    name: 'report verify',
+    summary: 'check a report file against the pool that issued it, or offline',
+    usage: 'hashwatt report verify FILE [--server URL] [--public-key BASE64 [--signature BASE64]]',
+    details: `Exit 0: issued by that pool and its signature holds; 1: not; 2: it could not tell.
+--server defaults to the configured API address. With --public-key and --signature it needs no pool.`,
+  },
+  {
+    name: 'config check',
+    summary: 'validate a configuration and list every problem at once',
+    usage: 'hashwatt config check [--config FILE]',
+    details: `Exit 0 and a summary when it is valid; exit 2 and one line per problem (key, variable, value, rule) when not.
+${CONFIG}`,
+  },
+];
+
+/** The command named by the arguments, and the arguments after its name. */
+export function commandOf(argv: readonly string[]): {
+  command: CommandHelp | undefined;
+  name: string;
+  rest: string[];
+} {
+  const [first, second] = argv;
+  if (first === undefined || first.startsWith('--')) {
+    return { command: COMMANDS[0], name: 'pool', rest: [...argv] };
+  }
+  const two = `${first} ${second ?? ''}`;
+  const byTwo = COMMANDS.find((command) => command.name === two);
+  if (byTwo) {
+    return { command: byTwo, name: byTwo.name, rest: argv.slice(2) };
+  }
+  const byOne = COMMANDS.find(
+    (command) => command.name === first || (first === 'start' && command.name === 'pool'),
+  );
+  return { command: byOne, name: byOne?.name ?? first, rest: argv.slice(1) };
+}
+
+export function overview(): string {
+  const width = Math.max(...COMMANDS.map((command) => command.name.length));
+  return [
+    'usage: hashwatt <command> [options]      (hashwatt <command> --help for one command)',
+    '',
+    ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
+    '',
+  ].join('\n');
+}
+
+export function helpOf(command: CommandHelp): string {
+  return [`usage: ${command.usage}`, '', command.summary, '', command.details, ''].join('\n');
+}

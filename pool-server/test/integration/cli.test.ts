@@ -1,0 +1,171 @@
+/**
+ * Starts: `hashwatt` (pool-server/bin/hashwatt.js) as child processes, each command as
+ * an operator types it, on a real PostgreSQL database; the report it issues is checked
+ * offline by `hashwatt report verify`.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Report } from '@hashwatt/schemas';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findApiKey } from '../../src/api/auth/api-keys.ts';
+import { createOrganisation } from '../../src/api/auth/organisations.ts';
+import { createUser } from '../../src/api/auth/users.ts';
+import { createFarm } from '../../src/farms/farms.ts';
+import { COMMANDS } from '../../src/cli-commands.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/hashwatt.js', import.meta.url));
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+describe('the hashwatt command line', () => {
+  let database: TestDatabase;
+  let directory: string;
+  let farmId: string;
+
+  function hashwatt(args: readonly string[], environment: Record<string, string> = {}): Promise<Run> {
+    return new Promise((resolve, reject) => {
+      execFile(
+        process.execPath,
+        [BIN, ...args],
+        {
+          env: {
+            ...process.env,
+            HASHWATT_DATABASE_URL: database.url,
+            HASHWATT_DATA_DIR: directory,
+            HASHWATT_LOG_LEVEL: 'warn',
+            ...environment,
+          },
+          timeout: 60_000,
+        },
+        (error, stdout, stderr) => {
+          if (error && typeof error.code !== 'number') {
+            reject(new Error(`hashwatt did not run: ${error.message}`));
+            return;
+          }
+          resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
+        },
+      );
+    });
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    directory = mkdtempSync(path.join(tmpdir(), 'hashwatt-cli-'));
+    const organisation = await createOrganisation(database.db, 'CLI Co');
+    farmId = (await createFarm(database.db, organisation.id, 'CLI Farm')).id;
+    await createUser(database.db, {
+      email: 'ops@cli.test',
+      name: 'Ops',
+      password: 'a password long enough',
+      role: 'admin',
+    });
+  });
+
+  afterAll(async () => {
+    await database.drop();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('lists its commands, and explains each one with --help', async () => {
+    const overview = await hashwatt(['--help']);
+    expect(overview.code).toBe(0);
+    for (const command of COMMANDS) {
+      expect(overview.stdout).toContain(command.name);
+    }
+    const helps = await Promise.all(
+      COMMANDS.filter((command) => command.name !== 'agent').map((command) =>
+        hashwatt([...command.name.split(' '), '--help']),
+      ),
+    );
+    for (const help of helps) {
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(/^usage: hashwatt /);
+    }
+    const agent = await hashwatt(['agent', '--help']);
+    expect(agent.stdout).toContain('hashwatt-agent run');
+    const unknown = await hashwatt(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "frobnicate"');
+  });
+
+  it('checks a configuration, listing every problem at once', async () => {
+    const bad = path.join(directory, 'bad.json');
+    writeFileSync(
+      bad,
+      JSON.stringify({ stratum: { port: 70_000 }, api: { port: 'eighty' }, nonsense: true }),
+    );
+    const refused = await hashwatt(['config', 'check', '--config', bad]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('stratum.port');
+    expect(refused.stderr).toContain('api.port');
+    expect(refused.stderr).toContain('nonsense: no such setting');
+    const good = await hashwatt(['config', 'check'], { HASHWATT_STRATUM_PORT: '4444' });
+    expect(good.code).toBe(0);
+    expect(good.stdout).toContain('configuration OK');
+    expect(good.stdout).toContain(':4444');
+  });
+
+  it("makes a farm agent's key, printed once and working", async () => {
+    const made = await hashwatt(['apikey', 'create', '--farm', farmId, '--label', 'hall agent']);
+    expect(made.code, made.stderr).toBe(0);
+    const key = made.stdout.trim();
+    expect(key).toMatch(/^hwk_/);
+    expect(await findApiKey(database.db, key)).toMatchObject({ farmId });
+    const missing = await hashwatt(['apikey', 'create', '--farm', '999999', '--label', 'x']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('farm 999999');
+    expect((await hashwatt(['apikey', 'create', '--label', 'x'])).code).toBe(2);
+  });
+
+  it('issues a report into a file that verifies offline, and refuses a changed one', async () => {
+    const out = path.join(directory, 'report.csv');
+    const issued = await hashwatt([
+      'report',
+      'generate',
+      '--farm',
+      farmId,
+      '--month',
+      '2026-10',
+      '--language',
+      'ru',
+      '--format',
+      'csv',
+      '--as',
+      'ops@cli.test',
+      '--out',
+      out,
+    ]);
+    expect(issued.code, issued.stderr).toBe(0);
+    const report = JSON.parse(issued.stdout) as Report;
+    const file = readFileSync(out);
+    expect(createHash('sha256').update(file).digest('hex')).toBe(report.sha256);
+    expect(file.toString('utf8')).toContain('Отчёт о потреблении электроэнергии и добыче');
+    const offline = ['--public-key', report.publicKey, '--signature', report.signature];
+    expect((await hashwatt(['report', 'verify', out, ...offline])).code).toBe(0);
+    writeFileSync(out, Buffer.concat([file, Buffer.from('\r\n')]));
+    const changed = await hashwatt(['report', 'verify', out, ...offline]);
+    expect(changed.code).toBe(1);
+    expect(changed.stdout).toContain('NOT VERIFIED');
+    const wrong = await hashwatt([
+      'report',
+      'generate',
+      '--farm',
+      farmId,
+      '--language',
+      'de',
+      '--format',
+      'doc',
+    ]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/--language is en, fa or ru; --format is pdf or csv; --as .*; --out/);
+  });
+});
