@@ -414,6 +414,11 @@ interface Leaf {
   readonly schema: TSchema & { type?: string; description?: string; default?: unknown };
 }
 
+/** The HASHWATT_* variable of every setting. */
+export function configVariables(): string[] {
+  return configLeaves().map((leaf) => environmentName(leaf.path));
+}
+
 /** Every setting of the schema with its key path. */
 export function configLeaves(schema: TSchema = ConfigSchema, path: readonly string[] = []): Leaf[] {
   const { properties } = schema as { properties?: Record<string, TSchema> };

@@ -1,0 +1,153 @@
+/**
+ * No Docker engine runs here, so docker/ is checked against the code: every service
+ * the compose file names builds from a Dockerfile that exists, every variable it sets
+ * is a setting the pool or the agent reads (and together they make a configuration
+ * both accept), its ports are the ones configured and exposed, its volumes are
+ * declared, and the images are pinned, non-root and health-checked.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { loadAgentConfig } from '@hashwatt/agent/config';
+import { configVariables, loadConfig } from '../../src/config.ts';
+
+const DOCKER = path.resolve(import.meta.dirname, '../../../docker');
+
+interface Service {
+  readonly image?: string;
+  readonly build?: { readonly context: string; readonly dockerfile: string };
+  readonly environment?: Record<string, string>;
+  readonly ports?: readonly string[];
+  readonly volumes?: readonly string[];
+  readonly healthcheck?: unknown;
+  readonly depends_on?: Record<string, { readonly condition: string }>;
+}
+
+const compose = parse(readFileSync(path.join(DOCKER, 'compose.yaml'), 'utf8')) as {
+  services: Record<string, Service>;
+  volumes: Record<string, unknown>;
+};
+const { services } = compose;
+
+/** Compose's ${NAME:-default} and ${NAME:?error} with a sample value, as an operator would set them. */
+function interpolated(value: string): string {
+  return value.replace(
+    /\$\{(\w+)(?::[-?]([^}]*))?\}/g,
+    (_whole, name: string, fallback: string | undefined) =>
+      name.endsWith('PASSWORD')
+        ? 'a long enough sample password'
+        : name.endsWith('API_KEY')
+          ? 'hwk_sample'
+          : (fallback ?? 'sample'),
+  );
+}
+
+const environmentOf = (service: Service): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(service.environment ?? {}).map(([name, value]) => [name, interpolated(String(value))]),
+  );
+
+describe('docker/compose.yaml', () => {
+  it('runs TimescaleDB, bitcoind on regtest, the pool and an agent', () => {
+    expect(Object.keys(services).sort()).toEqual(['agent', 'bitcoind', 'pool', 'timescaledb']);
+    expect(services.bitcoind?.image).toMatch(/^bitcoin\/bitcoin:\d+\.\d+$/);
+    expect(services.timescaledb?.image).toMatch(/^timescale\/timescaledb:\d+\.\d+\.\d+-pg15$/);
+  });
+
+  it('builds each of its own services from a Dockerfile that exists', () => {
+    for (const name of ['pool', 'agent']) {
+      const build = services[name]?.build;
+      expect(build, name).toBeDefined();
+      expect(existsSync(path.resolve(DOCKER, build?.context ?? '', build?.dockerfile ?? '')), name).toBe(
+        true,
+      );
+    }
+  });
+
+  it("sets only the pool's own settings, which together make a configuration it accepts", () => {
+    const environment = environmentOf(services.pool ?? {});
+    const known = new Set(configVariables());
+    expect(Object.keys(environment).filter((name) => !known.has(name))).toEqual([]);
+    const config = loadConfig(environment);
+    expect(config.chain).toBe('regtest');
+    expect(config.node.rpcUrl).toBe('http://bitcoind:18443');
+    expect(config.database.url).toMatch(/^postgres:\/\/hashwatt:.+@timescaledb:5432\/hashwatt$/);
+  });
+
+  it("publishes Stratum, and the API only on the host's loopback, on the configured ports", () => {
+    const config = loadConfig(environmentOf(services.pool ?? {}));
+    expect(services.pool?.ports).toEqual([
+      `${String(config.stratum.port)}:${String(config.stratum.port)}`,
+      `127.0.0.1:${String(config.api.port)}:${String(config.api.port)}`,
+    ]);
+    const dockerfile = readFileSync(path.join(DOCKER, 'Dockerfile.pool'), 'utf8');
+    expect(dockerfile).toContain(`EXPOSE ${String(config.stratum.port)} ${String(config.api.port)}`);
+    expect(dockerfile).toContain(`http://127.0.0.1:${String(config.api.port)}/api/pool`);
+  });
+
+  it('gives the agent only its own variables and a configuration it accepts', () => {
+    const environment = environmentOf(services.agent ?? {});
+    expect(Object.keys(environment).sort()).toEqual([
+      'HASHWATT_AGENT_API_KEY',
+      'HASHWATT_AGENT_CONFIG',
+      'HASHWATT_AGENT_SERVER_URL',
+    ]);
+    const mounted = services.agent?.volumes?.find((volume) =>
+      volume.endsWith(`:${environment.HASHWATT_AGENT_CONFIG ?? ''}:ro`),
+    );
+    expect(mounted).toBeDefined();
+    const file = path.resolve(DOCKER, (mounted ?? '').split(':')[0] ?? '');
+    const config = loadAgentConfig({ ...environment, HASHWATT_AGENT_CONFIG: file }, undefined);
+    expect(config.server.url).toBe('http://pool:8080');
+    expect(config.queue.dir).toBe('/var/lib/hashwatt-agent/queue');
+  });
+
+  it('declares every named volume it mounts, and waits only on services that report their health', () => {
+    const named = Object.values(services)
+      .flatMap((service) => service.volumes ?? [])
+      .map((volume) => volume.split(':')[0] ?? '')
+      .filter((source) => !source.startsWith('.') && !source.startsWith('/'));
+    expect(new Set(named)).toEqual(new Set(Object.keys(compose.volumes)));
+    for (const [name, service] of Object.entries(services)) {
+      for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
+        expect(condition, `${name} → ${dependency}`).toBe('service_healthy');
+        const image = services[dependency];
+        const checked =
+          image?.healthcheck !== undefined ||
+          (image?.build !== undefined &&
+            readFileSync(path.resolve(DOCKER, image.build.context, image.build.dockerfile), 'utf8').includes(
+              'HEALTHCHECK',
+            ));
+        expect(checked, `${dependency} has a health check`).toBe(true);
+      }
+    }
+  });
+});
+
+describe.each(['Dockerfile.pool', 'Dockerfile.agent'])('docker/%s', (name) => {
+  const text = readFileSync(path.join(DOCKER, name), 'utf8');
+
+  it('pins its base image, builds in stages, runs as a non-root user and checks its health', () => {
+    const bases = [...text.matchAll(/^FROM (\S+)/gm)].map((match) => match[1] ?? '');
+    expect(bases.length).toBeGreaterThan(1);
+    for (const base of bases.filter((image) => image.includes(':'))) {
+      expect(base).toMatch(/:\d+\.\d+\.\d+-[a-z]+-slim$/);
+    }
+    const user = /^USER (\S+)/m.exec(text)?.[1];
+    expect(user).toBeDefined();
+    expect(user).not.toBe('root');
+    expect(text.indexOf('USER ')).toBeLessThan(text.indexOf('ENTRYPOINT'));
+    expect(text).toMatch(/^HEALTHCHECK /m);
+  });
+
+  it('copies only files that exist in the repository', () => {
+    const root = path.resolve(DOCKER, '..');
+    const sources = [...text.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((match) =>
+      (match[1] ?? '').split(' '),
+    );
+    for (const source of sources.filter((entry) => entry !== '.' && !entry.startsWith('--'))) {
+      expect(existsSync(path.join(root, source)), source).toBe(true);
+    }
+  });
+});
