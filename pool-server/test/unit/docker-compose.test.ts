@@ -45,7 +45,7 @@ function interpolated(value: string): string {
 
 const environmentOf = (service: Service): Record<string, string> =>
   Object.fromEntries(
-    Object.entries(service.environment ?? {}).map(([name, value]) => [name, interpolated(String(value))]),
+    Object.entries(service.environment ?? {}).map(([name, value]) => [name, interpolated(value)]),
   );
 
 describe('docker/compose.yaml', () => {
