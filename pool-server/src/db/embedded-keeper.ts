@@ -1,0 +1,37 @@
+import { startEmbeddedDatabase } from './embedded.ts';
+
+/**
+ * The keeper of `pnpm start`'s embedded PostgreSQL: a process in a group of its own,
+ * so that a terminal's Ctrl-C reaches the pool and not the database. The pool stops it
+ * ('stop') once its last shares are written; if the pool dies instead, the keeper sees
+ * its channel close and stops the database all the same.
+ */
+export type KeeperMessage =
+  | { readonly kind: 'ready'; readonly url: string; readonly foldersOpened: readonly string[] }
+  | { readonly kind: 'failed'; readonly message: string };
+
+const [directory = '', port = '0'] = process.argv.slice(2);
+const send = (message: KeeperMessage): void => {
+  process.send?.(message);
+};
+
+try {
+  const database = await startEmbeddedDatabase(directory, Number(port));
+  let stopping: Promise<void> | undefined;
+  const stop = (): void => {
+    stopping ??= database.stop().finally(() => process.exit(0));
+  };
+  process.on('message', (message) => {
+    if (message === 'stop') {
+      stop();
+    }
+  });
+  process.on('disconnect', stop);
+  // Signals meant for the pool's terminal are the pool's to act on.
+  process.on('SIGINT', () => undefined);
+  process.on('SIGTERM', stop);
+  send({ kind: 'ready', url: database.url, foldersOpened: database.foldersOpened });
+} catch (error) {
+  send({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+}

@@ -1,0 +1,40 @@
+import { Worker } from 'node:worker_threads';
+import type { MinerThreadSettings, RigReport } from './cpu-miner-worker.ts';
+
+/** The demo's CPU miners: started in their own thread; their latest reports, by user. */
+export class CpuMiners {
+  readonly #worker: Worker;
+  readonly #reports = new Map<string, RigReport>();
+  readonly #exited: Promise<void>;
+
+  constructor(settings: MinerThreadSettings, onError: (error: Error) => void) {
+    this.#worker = new Worker(new URL('./cpu-miner-thread.mjs', import.meta.url), { workerData: settings });
+    // A failing demo must not take the pool down with it.
+    this.#worker.on('error', onError);
+    this.#worker.on('message', (reports: RigReport[]) => {
+      for (const report of reports) {
+        this.#reports.set(report.user, report);
+      }
+    });
+    this.#exited = new Promise((resolve) => {
+      this.#worker.once('exit', () => {
+        resolve();
+      });
+    });
+  }
+
+  report(user: string): RigReport {
+    return (
+      this.#reports.get(user) ?? { user, hashrate: 0, accepted: 0, rejected: 0, stale: 0, connected: false }
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.#worker.postMessage('stop');
+    const timer = setTimeout(() => {
+      void this.#worker.terminate();
+    }, 2_000);
+    await this.#exited;
+    clearTimeout(timer);
+  }
+}

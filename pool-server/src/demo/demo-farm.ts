@@ -1,0 +1,250 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { runAgent, type RunningAgent } from '@hashwatt/agent/agent';
+import { loadAgentConfig } from '@hashwatt/agent/config';
+import { startCgminerEmulator, type RunningEmulator } from '@hashwatt/agent/emulators/cgminer-emulator';
+import { demoAntminerReplies } from '@hashwatt/agent/emulators/demo-antminer';
+import { startMeterEmulator, type MeterEmulator } from '@hashwatt/agent/emulators/meter-emulator';
+import { REGISTER_MAPS } from '@hashwatt/agent/meters/register-maps';
+import type { Logger } from 'pino';
+import { createApiKey } from '../api/auth/api-keys.ts';
+import { createOrganisation } from '../api/auth/organisations.ts';
+import { createUser, updateUser } from '../api/auth/users.ts';
+import type { Database } from '../db/pool.ts';
+import { createFarm, updateFarm } from '../farms/farms.ts';
+import { addPrice } from '../farms/prices.ts';
+import { addFarmWindow, addTariff } from '../farms/tariffs.ts';
+import { CpuMiners } from './cpu-miners.ts';
+
+/**
+ * `pnpm start`'s demo farm, so that a newcomer sees a living pool and farm at once:
+ * CPU miners on the pool's Stratum port, each behind an emulated Antminer API that
+ * reports what it really does; an emulated SDM630 meter; the farm agent polling them
+ * and reporting to the API; an operator and a regulator whose fresh passwords are
+ * printed. Never started with a real configuration.
+ */
+
+export interface DemoSettings {
+  readonly rigs: number;
+  readonly hashesPerSecond: number;
+  /** The fixed share difficulty of the demo miners. */
+  readonly shareDifficulty: number;
+  readonly dataDir: string;
+}
+
+export interface DemoLogin {
+  readonly email: string;
+  readonly password: string;
+}
+
+export interface DemoFarm {
+  readonly operator: DemoLogin;
+  readonly regulator: DemoLogin;
+  readonly farmId: string;
+  stop(): Promise<void>;
+}
+
+const ORGANISATION = 'Demo Mining Co';
+const FARM = 'Demo Farm (Semnan)';
+const OPERATOR = 'operator@demo.hashwatt.local';
+const REGULATOR = 'regulator@demo.hashwatt.local';
+/** A CPU pretending to be a miner draws about this, including its share of the host. */
+const WATTS_PER_RIG = 30;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === 'object' && address !== null ? address.port : 0;
+}
+
+/** A user of the demo with a password made now: created the first time, reset after. */
+async function demoUser(
+  db: Database,
+  input: { email: string; role: 'operator' | 'regulator'; organisationId?: string },
+): Promise<DemoLogin & { id: string }> {
+  const password = randomBytes(12).toString('base64url');
+  const { rows } = await db.query<{ id: string }>('SELECT id::text FROM users WHERE email = $1', [
+    input.email,
+  ]);
+  const existing = rows[0]?.id;
+  if (existing !== undefined) {
+    await updateUser(db, existing, { password });
+    return { id: existing, email: input.email, password };
+  }
+  const user = await createUser(db, {
+    email: input.email,
+    name: input.role === 'operator' ? 'Demo operator' : 'Demo regulator',
+    password,
+    role: input.role,
+    ...(input.organisationId === undefined
+      ? { jurisdiction: { country: 'IR', regions: [] } }
+      : { organisationId: input.organisationId }),
+  });
+  return { id: user.id, email: input.email, password };
+}
+
+/** The demo organisation and farm, its profile, tariff and window: made once, kept in ./data after. */
+async function demoFarmRecord(
+  db: Database,
+  operatorOf: (organisationId: string) => Promise<DemoLogin & { id: string }>,
+  nowMs: number,
+) {
+  const found = await db.query<{ organisation: string; farm: string | null }>(
+    `SELECT o.id::text AS organisation, f.id::text AS farm FROM organisations o
+       LEFT JOIN farms f ON f.organisation_id = o.id AND f.name = $2
+      WHERE o.name = $1`,
+    [ORGANISATION, FARM],
+  );
+  const organisationId = found.rows[0]?.organisation ?? (await createOrganisation(db, ORGANISATION)).id;
+  const operator = await operatorOf(organisationId);
+  let farmId = found.rows[0]?.farm ?? null;
+  if (farmId === null) {
+    farmId = (await createFarm(db, organisationId, FARM)).id;
+    await updateFarm(db, farmId, {
+      country: 'IR',
+      region: 'IR-20',
+      timezone: 'Asia/Tehran',
+      licence: {
+        number: 'MIMT-DEMO-0001',
+        authority: 'MIMT (demo)',
+        capacityKw: 1,
+        validFrom: '2026-03-21',
+        validTo: '2027-03-20',
+      },
+    });
+    const today = new Date(nowMs).toISOString().slice(0, 10);
+    await addTariff(
+      db,
+      farmId,
+      {
+        currency: 'IRR',
+        effectiveFrom: today,
+        defaultPricePerKwh: 8_287,
+        bands: [{ name: 'restricted', pricePerKwh: 33_148, windows: [{ from: '19:00', to: '23:00' }] }],
+      },
+      operator.id,
+    );
+    await addFarmWindow(
+      db,
+      farmId,
+      { class: 'critical_peak', from: '19:00', to: '23:00', validFrom: today },
+      operator.id,
+    );
+    const at = new Date(nowMs - 60_000).toISOString();
+    await addPrice(db, { base: 'BTC', quote: 'USD', value: 100_000, at }, 'demo', nowMs);
+    await addPrice(db, { base: 'USD', quote: 'IRR', value: 700_000, rateType: 'nima', at }, 'demo', nowMs);
+    await addPrice(db, { base: 'USD', quote: 'RUB', value: 81.5, at }, 'demo', nowMs);
+  }
+  return { farmId, operator };
+}
+
+export async function startDemoFarm(
+  db: Database,
+  endpoints: { readonly apiUrl: string; readonly stratumPort: number; readonly stratumUrl: string },
+  settings: DemoSettings,
+  log: Logger,
+): Promise<DemoFarm> {
+  const nowMs = Date.now();
+  const { farmId, operator } = await demoFarmRecord(
+    db,
+    (organisationId) => demoUser(db, { email: OPERATOR, role: 'operator', organisationId }),
+    nowMs,
+  );
+  const regulator = await demoUser(db, { email: REGULATOR, role: 'regulator' });
+  // One key per start: the last start's is revoked, so old keys do not pile up.
+  await db.query(
+    "UPDATE api_keys SET revoked_at = now() WHERE farm_id = $1 AND label = 'demo agent' AND revoked_at IS NULL",
+    [farmId],
+  );
+  const { key } = await createApiKey(db, farmId, 'demo agent');
+
+  const users = Array.from({ length: settings.rigs }, (_, index) => `demo.asic-${String(index + 1)}`);
+  const miners = new CpuMiners(
+    {
+      host: '127.0.0.1',
+      port: endpoints.stratumPort,
+      users,
+      password: `d=${String(settings.shareDifficulty)}`,
+      hashesPerSecond: settings.hashesPerSecond,
+    },
+    (error) => {
+      log.error({ err: error }, 'demo: the CPU miners stopped');
+    },
+  );
+  const emulators: RunningEmulator[] = [];
+  for (const [index, user] of users.entries()) {
+    emulators.push(
+      await startCgminerEmulator(
+        demoAntminerReplies(() => {
+          const report = miners.report(user);
+          return {
+            model: 'Antminer S19j Pro (demo)',
+            serial: `DEMO${String(index + 1).padStart(4, '0')}`,
+            hashrate: report.hashrate,
+            accepted: report.accepted,
+            rejected: report.rejected,
+            stale: report.stale,
+            uptimeSeconds: Math.floor((Date.now() - nowMs) / 1000),
+            poolUrl: endpoints.stratumUrl,
+            poolUser: user,
+            connected: report.connected,
+            chipTempC: 62 + ((index * 7) % 11),
+          };
+        }),
+        { host: '127.0.0.1' },
+      ),
+    );
+  }
+  const meterPort = await freePort();
+  const meter: MeterEmulator = await startMeterEmulator({
+    registers: REGISTER_MAPS.sdm630,
+    unitId: 1,
+    host: '127.0.0.1',
+    port: meterPort,
+    powerW: settings.rigs * WATTS_PER_RIG,
+  });
+  const agentConfig = loadAgentConfig(
+    { HASHWATT_AGENT_SERVER_URL: endpoints.apiUrl, HASHWATT_AGENT_API_KEY: key },
+    undefined,
+    {
+      devices: emulators.map((emulator) => ({
+        host: emulator.host,
+        port: emulator.port,
+        driver: 'antminer',
+      })),
+      meters: [{ name: 'demo-meter', host: '127.0.0.1', port: meterPort, model: 'sdm630' }],
+      poll: { intervalSeconds: 10, commandSeconds: 5 },
+      queue: { dir: path.join(settings.dataDir, 'demo-agent') },
+    },
+  );
+  const agentLog = log.child({ component: 'demo-agent' });
+  let agent: RunningAgent | undefined;
+  try {
+    agent = await runAgent(agentConfig, {
+      info: (fields, message) => {
+        agentLog.debug(fields, message);
+      },
+      warn: (fields, message) => {
+        agentLog.warn(fields, message);
+      },
+      error: (fields, message) => {
+        agentLog.error(fields, message);
+      },
+    });
+  } catch (error) {
+    log.warn({ err: error }, 'demo: the farm agent did not start; the pool and its miners run without it');
+  }
+  return {
+    operator: { email: operator.email, password: operator.password },
+    regulator: { email: regulator.email, password: regulator.password },
+    farmId,
+    async stop() {
+      await agent?.stop();
+      await miners.stop();
+      await Promise.all([...emulators.map((emulator) => emulator.close()), meter.close()]);
+    },
+  };
+}
