@@ -12,6 +12,7 @@ import type { RouteEntry } from './access.ts';
 import type { SessionSettings } from './auth/sessions.ts';
 import { installAuth } from './plugins/auth.ts';
 import { installDashboard } from './plugins/dashboard.ts';
+import { installTextGuard } from './plugins/text-guard.ts';
 import { installErrorHandling } from './plugins/errors.ts';
 import { adminRoutes } from './routes/admin/index.ts';
 import { agentRoutes } from './routes/agent/index.ts';
@@ -114,6 +115,7 @@ export async function buildApp(deps: ApiDeps): Promise<Api> {
   await app.register(
     async (api) => {
       installAuth(api, deps.db, routeTable);
+      installTextGuard(api);
       await api.register(poolRoutes, deps);
       await api.register(minerRoutes, deps);
       await api.register(liveRoutes, deps);
