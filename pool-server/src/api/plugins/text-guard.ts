@@ -24,11 +24,13 @@ function nulAt(value: unknown, path: string): string | undefined {
  * request that is not valid, naming the field.
  */
 export function installTextGuard(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     const field =
       nulAt(request.params, 'params') ?? nulAt(request.query, 'query') ?? nulAt(request.body, 'body');
-    if (field !== undefined) {
-      throw new HwError('HW_ERR_VALIDATION', 'Text may not hold the NUL character (U+0000).', field);
-    }
+    done(
+      field === undefined
+        ? undefined
+        : new HwError('HW_ERR_VALIDATION', 'Text may not hold the NUL character (U+0000).', field),
+    );
   });
 }
