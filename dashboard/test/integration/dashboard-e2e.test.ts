@@ -16,7 +16,9 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../../pool-server/src/api/auth/users.ts';
 import { ingestTelemetry } from '../../../pool-server/src/farms/telemetry.ts';
+import { ShareStore } from '../../../pool-server/src/ledger/share-store.ts';
 import { bareSample } from '../../../pool-server/test/helpers/samples.ts';
+import { ORDINARY_SHARE } from '../../../pool-server/test/helpers/share-writer.ts';
 import {
   farmOfOperator,
   signedInRegulator,
@@ -31,6 +33,8 @@ const ARTIFACTS = path.join(DASHBOARD, 'test-results');
 const CHROMIUM = '/usr/bin/chromium';
 /** The issue's budget for what the browser must load before the first page draws. */
 const INITIAL_JS_BUDGET = 300 * 1024;
+/** Markup that would run if a page inserted a worker's name as HTML. */
+const XSS = '<img/src=x/onerror=window.__xss=1>';
 
 describe('the dashboard in Chromium against the pool', () => {
   let outDir: string;
@@ -98,6 +102,23 @@ describe('the dashboard in Chromium against the pool', () => {
       })),
       meters: [],
       dropped: 0,
+    });
+    // A miner whose worker and farm names are markup: the dashboard must show them as text.
+    await new ShareStore(db).store({
+      id: '00000000-0000-4000-8000-0000000000c5',
+      nodeId: 0,
+      shares: [
+        {
+          timeMs: api.clock.ms - 60_000,
+          account: 'xssminer',
+          worker: `xssminer.${XSS}`,
+          payoutAddress: null,
+          difficulty: 1_000,
+          achieved: 2_000,
+          ...ORDINARY_SHARE,
+        },
+      ],
+      rejects: [],
     });
     await signedInRegulator(api, 'semnan@regulator.test', { country: 'IR', regions: ['IR-20'] });
     await createUser(db, {
@@ -229,6 +250,14 @@ describe('the dashboard in Chromium against the pool', () => {
     expect(period).toMatch(/۱۴۰[۰-۹]/);
     expect(period).toMatch(/فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|اسفند/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'reports-fa.png'), fullPage: true });
+    await page.close();
+  });
+
+  it("shows a worker's name that is markup as text, never running it", async () => {
+    const page = await open('/miners/xssminer');
+    await page.getByText(`xssminer.${XSS}`).waitFor();
+    expect(await page.evaluate('window.__xss')).toBeUndefined();
+    expect(await page.locator('main img').count()).toBe(0);
     await page.close();
   });
 

@@ -8,6 +8,7 @@
  * Its reports in English, Persian and Russian say so, and only the signed bytes verify.
  */
 import { execFile } from 'node:child_process';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import type { MeterSample, MinerSample, Report, ReportVerification } from '@hash
 import { startMeterEmulator, type MeterEmulator } from '@hashwatt/agent/emulators/meter-emulator';
 import { readMeter } from '@hashwatt/agent/meters/modbus-meter';
 import { REGISTER_MAPS } from '@hashwatt/agent/meters/register-maps';
+import { digestSigned } from '../../src/farms/report-signing.ts';
 import { freePort } from '../helpers/embedded-postgres.ts';
 import { bareSample } from '../helpers/samples.ts';
 import {
@@ -412,6 +414,33 @@ describe('regulator reports over a month of metered readings', () => {
       (await cli([bad, '--public-key', key.publicKey, '--signature', report?.signature ?? ''])).status,
     ).toBe(1);
   }, 60_000);
+
+  it("cannot be forged with another key, nor one report's signature lent to another", () => {
+    const english = reports.get('en.pdf');
+    const persian = reports.get('fa.pdf');
+    const poolKey = Buffer.from(english?.report.publicKey ?? '', 'base64');
+    const digestOf = (file: Buffer): Buffer => createHash('sha256').update(file).digest();
+    // The real pair holds.
+    expect(
+      digestSigned(
+        digestOf(english?.file ?? Buffer.alloc(0)),
+        Buffer.from(english?.report.signature ?? '', 'base64'),
+        poolKey,
+      ),
+    ).toBe(true);
+    // The English report's signature does not cover the Persian file.
+    expect(
+      digestSigned(
+        digestOf(persian?.file ?? Buffer.alloc(0)),
+        Buffer.from(english?.report.signature ?? '', 'base64'),
+        poolKey,
+      ),
+    ).toBe(false);
+    // A changed file signed by someone else's key is not signed by the pool's.
+    const changed = Buffer.concat([english?.file ?? Buffer.alloc(0), Buffer.from(' ')]);
+    const forger = generateKeyPairSync('ed25519').privateKey;
+    expect(digestSigned(digestOf(changed), sign(null, digestOf(changed), forger), poolKey)).toBe(false);
+  });
 
   it('keeps an issued report as it was: the database refuses to change or delete it', async () => {
     const { db } = api.database;

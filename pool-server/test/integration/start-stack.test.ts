@@ -88,7 +88,8 @@ describe('pnpm start: the whole system on its embedded defaults', () => {
         HASHWATT_DATABASE_EMBEDDED_PORT: String(ports.postgres),
         // Blocks within seconds for the demo's CPU miners.
         HASHWATT_DEVCHAIN_DIFFICULTY: '0.0005',
-        HASHWATT_LOG_LEVEL: 'warn',
+        // Everything it logs at info, for the check that no secret is among it.
+        HASHWATT_LOG_LEVEL: 'info',
       },
     });
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -174,4 +175,16 @@ describe('pnpm start: the whole system on its embedded defaults', () => {
     );
     expect(existsSync(path.join(directory, 'data', 'postgres', 'postmaster.pid'))).toBe(false);
   }, 60_000);
+
+  it('never logs a password, a session or an agent key', () => {
+    const logLines = output.split('\n').filter((line) => line.startsWith('{'));
+    expect(logLines.length).toBeGreaterThan(20);
+    const passwords = [...output.matchAll(/password (\S+)/g)].map((match) => match[1] ?? '');
+    expect(passwords.length).toBe(2);
+    const leaks = logLines.filter(
+      (line) =>
+        passwords.some((password) => line.includes(password)) || /hwk_|hw_session=|"password"/.test(line),
+    );
+    expect(leaks).toEqual([]);
+  });
 });
