@@ -18,6 +18,13 @@ export const ConfigSchema = Type.Object({
     minLength: 1,
     description: 'Where the pool keeps its files (found blocks, spool).',
   }),
+  stopTimeoutSeconds: Type.Integer({
+    default: 30,
+    minimum: 1,
+    maximum: 600,
+    description:
+      'On SIGTERM or Ctrl-C the pool stops within this long (reconnect sent, shares written, database closed); past it, it exits anyway: what was not written is in its spool.',
+  }),
   logLevel: Type.Union(
     [
       Type.Literal('fatal'),

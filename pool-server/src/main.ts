@@ -1079,6 +1079,13 @@ export async function main(): Promise<void> {
     }
     stopping = true;
     log.info({ signal }, 'pool: stopping; miners are asked to reconnect');
+    setTimeout(() => {
+      log.error(
+        { seconds: config.stopTimeoutSeconds },
+        'pool: not stopped within stopTimeoutSeconds; exiting anyway',
+      );
+      process.exit(1);
+    }, config.stopTimeoutSeconds * 1000).unref();
     (demo?.stop() ?? Promise.resolve())
       .then(() => pool.stop())
       .then(

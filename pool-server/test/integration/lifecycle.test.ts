@@ -1,0 +1,160 @@
+/**
+ * Starts: the pool as a process (pool-server/bin/hashwatt.js) on a real PostgreSQL
+ * database with its devchain, and miners over real TCP. SIGTERM mid-work: every miner
+ * is asked to reconnect, the process stops accepting and exits within its configured
+ * time, and every share it accepted is stored once. Started again, the miners come
+ * back and their work counts on.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { freePort } from '../helpers/embedded-postgres.ts';
+import { MINER_ADDRESS } from '../helpers/pool.ts';
+import { StratumClient } from '../helpers/stratum-client.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/hashwatt.js', import.meta.url));
+const MINERS = 3;
+const SHARES = 20;
+const STOP_SECONDS = 10;
+
+const reachable = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      resolve(false);
+    });
+  });
+
+describe('the pool stopped by SIGTERM and started again', () => {
+  let database: TestDatabase;
+  let directory: string;
+  let ports: { stratum: number; api: number; rpc: number; zmq: number };
+
+  function startPool(): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
+    let output = '';
+    const child = spawn(process.execPath, [BIN], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        HASHWATT_DATABASE_URL: database.url,
+        HASHWATT_DATA_DIR: directory,
+        HASHWATT_STRATUM_PORT: String(ports.stratum),
+        HASHWATT_API_PORT: String(ports.api),
+        HASHWATT_DEVCHAIN_RPC_PORT: String(ports.rpc),
+        HASHWATT_DEVCHAIN_ZMQ_PORT: String(ports.zmq),
+        // No share may be a block: the chain stays put while the miners work.
+        HASHWATT_DEVCHAIN_DIFFICULTY: '1000000',
+        HASHWATT_STRATUM_MIN_DIFFICULTY: '0.00001',
+        HASHWATT_STOP_TIMEOUT_SECONDS: String(STOP_SECONDS),
+        HASHWATT_LOG_LEVEL: 'warn',
+      },
+    });
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
+    const exited = new Promise<number | null>((resolve) => {
+      child.once('exit', (code) => {
+        resolve(code);
+      });
+    });
+    return { child, exited, output: () => output };
+  }
+
+  async function untilListening(pool: ReturnType<typeof startPool>): Promise<void> {
+    for (let tries = 0; tries < 240; tries += 1) {
+      if (pool.child.exitCode !== null) {
+        throw new Error(`the pool exited (${String(pool.child.exitCode)}): ${pool.output()}`);
+      }
+      if (await reachable(ports.stratum)) {
+        return;
+      }
+      await sleep(250);
+    }
+    throw new Error(`the pool did not listen within 60 s: ${pool.output()}`);
+  }
+
+  async function minersSubmitting(count: number): Promise<StratumClient[]> {
+    const miners = await Promise.all(
+      Array.from({ length: MINERS }, () => StratumClient.connect(ports.stratum)),
+    );
+    await Promise.all(
+      miners.map((miner, index) =>
+        miner.subscribeAndAuthorize(`${MINER_ADDRESS}.rig${String(index)}`, 'd=0.00001'),
+      ),
+    );
+    for (const [index, miner] of miners.entries()) {
+      for (let share = 0; share < count; share += 1) {
+        const reply = await miner.mineAndSubmit(`${MINER_ADDRESS}.rig${String(index)}`, {
+          extranonce2: (share + 1).toString(16).padStart(2 * miner.extranonce2Size, '0'),
+        });
+        expect(reply.result).toBe(true);
+      }
+    }
+    return miners;
+  }
+
+  const storedShares = async (): Promise<number> =>
+    Number(
+      (await database.db.query<{ n: string }>('SELECT count(*)::text AS n FROM shares')).rows[0]?.n ?? 0,
+    );
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    directory = mkdtempSync(path.join(tmpdir(), 'hashwatt-lifecycle-'));
+    chmodSync(directory, 0o755);
+    ports = {
+      stratum: await freePort(),
+      api: await freePort(),
+      rpc: await freePort(),
+      zmq: await freePort(),
+    };
+  });
+
+  afterAll(async () => {
+    await database.drop();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('asks every miner to reconnect, writes every accepted share and exits in time', async () => {
+    const pool = startPool();
+    await untilListening(pool);
+    const miners = await minersSubmitting(SHARES);
+    const stopAt = Date.now();
+    pool.child.kill('SIGTERM');
+    await Promise.all(
+      miners.map((miner) => miner.nthNotification('client.reconnect', 0, STOP_SECONDS * 1000)),
+    );
+    expect(await pool.exited).toBe(0);
+    expect(Date.now() - stopAt).toBeLessThan(STOP_SECONDS * 1000);
+    expect(await reachable(ports.stratum)).toBe(false);
+    expect(await storedShares()).toBe(MINERS * SHARES);
+    for (const miner of miners) {
+      miner.close();
+    }
+  }, 90_000);
+
+  it('takes the miners back when it starts again, their work counting on', async () => {
+    const pool = startPool();
+    await untilListening(pool);
+    const miners = await minersSubmitting(5);
+    pool.child.kill('SIGTERM');
+    expect(await pool.exited).toBe(0);
+    expect(await storedShares()).toBe(MINERS * (SHARES + 5));
+    for (const miner of miners) {
+      miner.close();
+    }
+  }, 90_000);
+});
