@@ -59,10 +59,10 @@ describe('the pool stopped by SIGTERM and started again', () => {
         HASHWATT_LOG_LEVEL: 'warn',
       },
     });
-    child.stdout?.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');
     });
-    child.stderr?.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');
     });
     const exited = new Promise<number | null>((resolve) => {
