@@ -397,6 +397,13 @@ export const ConfigSchema = Type.Object({
       maxConnectionsPerAddress: Type.Integer({ default: 5_000, minimum: 1 }),
       maxWorkersPerConnection: Type.Integer({ default: 64, minimum: 1 }),
       idleTimeoutSeconds: Type.Integer({ default: 600, minimum: 5 }),
+      lineTimeoutSeconds: Type.Integer({
+        default: 30,
+        minimum: 1,
+        maximum: 600,
+        description:
+          'A line begun must end (newline) within this long: a slow-loris peer trickling bytes is cut off and penalized.',
+      }),
       drainTimeoutSeconds: Type.Integer({
         default: 10,
         minimum: 1,

@@ -552,6 +552,7 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
       connection: {
         maxLineBytes: stratum.maxLineBytes,
         idleTimeoutMs: stratum.idleTimeoutSeconds * 1000,
+        lineTimeoutMs: stratum.lineTimeoutSeconds * 1000,
         drainTimeoutMs: stratum.drainTimeoutSeconds * 1000,
         maxQueuedBytes: 1024 * 1024,
       },

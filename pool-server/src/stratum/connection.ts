@@ -7,6 +7,8 @@ export interface ConnectionSettings {
   readonly maxLineBytes: number;
   /** A miner that sends nothing for this long is dropped. */
   readonly idleTimeoutMs: number;
+  /** A line begun must end within this long: a peer trickling bytes (slow loris) is cut off. */
+  readonly lineTimeoutMs: number;
   /** A miner that does not read what we send for this long is dropped. */
   readonly drainTimeoutMs: number;
   /** Bytes we queue for a slow reader before dropping it. */
@@ -24,6 +26,7 @@ export interface ConnectionHost {
 }
 
 const OVERSIZE_PENALTY = 50;
+const SLOW_LINE_PENALTY = 20;
 
 /**
  * Joins a socket to a session: lines in order, replies out with backpressure.
@@ -37,6 +40,7 @@ export class StratumConnection implements SessionSink {
   readonly #host: ConnectionHost;
   readonly #decoder: LineDecoder;
   #drainTimer: NodeJS.Timeout | undefined;
+  #lineTimer: NodeJS.Timeout | undefined;
   #closeReason: string | undefined;
 
   /** `env`: the session's environment, when its listener differs from the host's (the SOLO port). */
@@ -63,6 +67,7 @@ export class StratumConnection implements SessionSink {
     });
     socket.on('close', () => {
       clearTimeout(this.#drainTimer);
+      clearTimeout(this.#lineTimer);
       this.session.close();
       this.#host.closed(this, this.#closeReason ?? 'closed by the miner');
     });
@@ -131,7 +136,9 @@ export class StratumConnection implements SessionSink {
   #receive(chunk: Buffer): void {
     const now = this.#host.now();
     this.#socket.cork();
+    let lines = 0;
     const fits = this.#decoder.push(chunk, (line) => {
+      lines += 1;
       if (!this.#socket.writableEnded && !this.#socket.destroyed) {
         this.session.receive(line, now);
       }
@@ -142,6 +149,27 @@ export class StratumConnection implements SessionSink {
       // A protocol violation: no goodbye, and nothing more of this peer's bytes is read.
       this.#abort(`a line longer than ${String(this.#host.settings.maxLineBytes)} bytes`);
       this.penalize(OVERSIZE_PENALTY, 'line over the size limit');
+      return;
     }
+    this.#watchPartialLine(lines > 0);
+  }
+
+  /**
+   * A line left unfinished starts a clock; finishing a line stops it (a busy miner's
+   * chunks may always end mid-line: each finished line is progress). Trickling bytes
+   * of one line never is.
+   */
+  #watchPartialLine(progressed: boolean): void {
+    if (progressed || this.#decoder.pendingBytes === 0) {
+      clearTimeout(this.#lineTimer);
+      this.#lineTimer = undefined;
+    }
+    if (this.#decoder.pendingBytes === 0) {
+      return;
+    }
+    this.#lineTimer ??= setTimeout(() => {
+      this.#abort('a line not finished within the line timeout');
+      this.penalize(SLOW_LINE_PENALTY, 'a line trickled in too slowly');
+    }, this.#host.settings.lineTimeoutMs);
   }
 }

@@ -118,6 +118,7 @@ describe('limits, bans and timeouts', () => {
       HASHWATT_STRATUM_MAX_CONNECTIONS_PER_ADDRESS: '3',
       HASHWATT_STRATUM_BAN_THRESHOLD: '30',
       HASHWATT_STRATUM_IDLE_TIMEOUT_SECONDS: '5',
+      HASHWATT_STRATUM_LINE_TIMEOUT_SECONDS: '2',
     });
   });
   afterAll(async () => {
@@ -148,6 +149,21 @@ describe('limits, bans and timeouts', () => {
     expect((await exchange(pool.stratumPort, Buffer.from(SUBSCRIBE), 'answer', '127.0.0.31')).text).toContain(
       '"result"',
     );
+  });
+
+  it('cuts off a slow loris trickling one line byte by byte, while a miner beside it works on', async () => {
+    const loris = await StratumClient.connect(pool.stratumPort, '127.0.0.1', '127.0.0.50');
+    const miner = await StratumClient.connect(pool.stratumPort, '127.0.0.1', '127.0.0.50');
+    const started = Date.now();
+    const trickle = setInterval(() => {
+      loris.socket.write('x');
+    }, 200);
+    await loris.waitForClose(6_000);
+    clearInterval(trickle);
+    // Within the 2 s line timeout, though it never stopped sending for the 5 s idle timeout.
+    expect(Date.now() - started).toBeLessThan(4_000);
+    expect((await miner.request('mining.subscribe', [])).result).toBeDefined();
+    miner.close();
   });
 
   it('drops a connection that says nothing for the idle timeout', async () => {

@@ -1,0 +1,110 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { RecordingSink, TESTNET_ADDRESS, testEnvironment } from '../../test/helpers/stratum-env.ts';
+import { StratumSession } from './session.ts';
+
+/**
+ * Hostile miners, generated: any sequence of lines — random bytes, JSON of any shape,
+ * deep nesting, every method with parameters of the wrong types, floods of one method —
+ * never throws out of a session, each request gets one answer (a result or an error
+ * with a code), and what the session keeps stays bounded.
+ */
+
+const METHODS = [
+  'mining.subscribe',
+  'mining.authorize',
+  'mining.configure',
+  'mining.submit',
+  'mining.suggest_difficulty',
+  'mining.extranonce.subscribe',
+  'mining.get_transactions',
+  'client.get_version',
+  'no.such.method',
+];
+
+const anyValue = fc.letrec<{ value: unknown }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    fc.string(),
+    fc.integer(),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie('value'), { maxLength: 5 }),
+    fc.dictionary(fc.string({ maxLength: 8 }), tie('value'), { maxKeys: 5 }),
+  ),
+})).value;
+
+/** Requests as a miner's firmware might garble them, and lines that are not requests at all. */
+const line = fc.oneof(
+  fc
+    .record({
+      id: fc.oneof(fc.integer(), fc.string({ maxLength: 10 }), fc.constant(null)),
+      method: fc.constantFrom(...METHODS),
+      params: fc.oneof(fc.array(anyValue, { maxLength: 6 }), anyValue),
+    })
+    .map((request) => JSON.stringify(request)),
+  fc
+    .record({
+      id: fc.integer({ min: 1 }),
+      method: fc.constantFrom(...METHODS),
+      params: fc.constant([`${TESTNET_ADDRESS}.rig1`, 'x']),
+    })
+    .map((request) => JSON.stringify(request)),
+  // Nesting far deeper than any Stratum message.
+  fc.integer({ min: 100, max: 5_000 }).map((depth) => `${'['.repeat(depth)}${']'.repeat(depth)}`),
+  fc.string({ maxLength: 200 }),
+  fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
+);
+
+describe('a session under generated hostile input', () => {
+  it('never throws, answers each request once, and stays bounded', () => {
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 60 }), (lines) => {
+        const { env } = testEnvironment();
+        const sink = new RecordingSink();
+        const session = new StratumSession(env, sink, '127.0.0.1', 0);
+        lines.forEach((text, index) => {
+          session.receive(text, index * 10);
+        });
+        const sent = sink.take();
+        for (const message of sent) {
+          // Every answer is a notification, a result, or an error [code, message, …].
+          const answer = message as { id?: unknown; method?: unknown; result?: unknown; error?: unknown };
+          if (answer.method === undefined) {
+            expect(answer.result !== undefined || answer.error !== undefined).toBe(true);
+            if (answer.error !== null && answer.error !== undefined) {
+              expect(Array.isArray(answer.error) && typeof answer.error[0] === 'number').toBe(true);
+            }
+          }
+        }
+        // No more answers than lines: nothing is answered twice.
+        expect(
+          sent.filter((message) => (message as { method?: unknown }).method === undefined).length,
+        ).toBeLessThanOrEqual(lines.length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('takes a flood of one method without growing what it keeps', () => {
+    const { env } = testEnvironment();
+    const sink = new RecordingSink();
+    const session = new StratumSession(env, sink, '127.0.0.1', 0);
+    session.receive(JSON.stringify({ id: 1, method: 'mining.subscribe', params: [] }), 0);
+    session.receive(
+      JSON.stringify({ id: 2, method: 'mining.authorize', params: [`${TESTNET_ADDRESS}.rig1`, 'x'] }),
+      0,
+    );
+    const before = process.memoryUsage().heapUsed;
+    for (let index = 0; index < 50_000; index += 1) {
+      session.receive(
+        JSON.stringify({ id: index, method: 'mining.suggest_difficulty', params: [index % 1_000] }),
+        index,
+      );
+      sink.take();
+    }
+    // Fifty thousand requests leave no trace in the session beyond a few megabytes of garbage not yet collected.
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(64 * 1024 * 1024);
+  });
+});
