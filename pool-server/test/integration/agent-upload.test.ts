@@ -28,10 +28,18 @@ function reading(i: number): { kind: 'meter'; sample: MeterSample } {
   };
 }
 
-/** Forwards to the API; while `lose` is set it lets the API answer, then cuts the agent's connection. */
-function lossyProxy(target: number): { server: Server; lose: { on: boolean } } {
+/**
+ * Forwards to the API; while `lose` is set it lets the API answer, then cuts the agent's
+ * connection; while `down` is set it cuts it at once, as a server that is gone.
+ */
+function lossyProxy(target: number): { server: Server; lose: { on: boolean }; down: { on: boolean } } {
   const lose = { on: false };
+  const down = { on: false };
   const server = createServer((incoming, outgoing) => {
+    if (down.on) {
+      incoming.socket.destroy();
+      return;
+    }
     const forwarded = httpRequest(
       {
         host: '127.0.0.1',
@@ -52,7 +60,7 @@ function lossyProxy(target: number): { server: Server; lose: { on: boolean } } {
     );
     incoming.pipe(forwarded);
   });
-  return { server, lose };
+  return { server, lose, down };
 }
 
 describe('agent queue to server', () => {
@@ -121,6 +129,31 @@ describe('agent queue to server', () => {
     expect(await uploader.uploadOnce()).toBe('sent');
     expect(await storedMeterReadings()).toBe(before + 2);
     expect(await queue.next(10)).toBeUndefined();
+    await new Promise((resolve) => proxy.server.close(resolve));
+  });
+
+  it('loses the server for an hour of polls, then delivers every reading once, a lost answer included', async () => {
+    const before = await storedMeterReadings();
+    const proxy = lossyProxy(Number(new URL(apiUrl).port));
+    await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
+    const { queue, uploader } = await agentAt(
+      `http://127.0.0.1:${String((proxy.server.address() as AddressInfo).port)}`,
+    );
+    proxy.down.on = true;
+    // An hour of minutes: each poll's reading is queued, each upload attempt fails.
+    for (let minute = 0; minute < 60; minute += 1) {
+      await queue.append([reading(1_000 + minute)]);
+      expect(await uploader.uploadOnce()).toBe('retry');
+    }
+    expect(await storedMeterReadings()).toBe(before);
+    proxy.down.on = false;
+    // The first answer after the outage is lost too: the batch goes again, stored once.
+    proxy.lose.on = true;
+    expect(await uploader.uploadOnce()).toBe('retry');
+    proxy.lose.on = false;
+    expect(await uploader.drain()).toBe(0);
+    expect(await queue.next(10)).toBeUndefined();
+    expect(await storedMeterReadings()).toBe(before + 60);
     await new Promise((resolve) => proxy.server.close(resolve));
   });
 
