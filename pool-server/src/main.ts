@@ -1043,6 +1043,19 @@ export async function main(): Promise<void> {
   if (name === 'user add') {
     process.exit(await addUser(rest, config, log));
   }
+  // A signal during start-up is heard too: the stop waits for the start, then runs.
+  let requested: string | undefined;
+  let shutdown = (signal: string): void => {
+    requested ??= signal;
+  };
+  if (!cluster.isWorker) {
+    process.on('SIGINT', () => {
+      shutdown('SIGINT');
+    });
+    process.on('SIGTERM', () => {
+      shutdown('SIGTERM');
+    });
+  }
   let pool: RunningPool;
   try {
     pool = await start(config, log);
@@ -1072,9 +1085,9 @@ export async function main(): Promise<void> {
     process.on('SIGTERM', () => undefined);
     return;
   }
-  const demo = await startDemo(config, pool, log);
+  const demo = requested === undefined ? await startDemo(config, pool, log) : undefined;
   let stopping = false;
-  const shutdown = (signal: string): void => {
+  shutdown = (signal: string): void => {
     if (stopping) {
       return;
     }
@@ -1097,12 +1110,9 @@ export async function main(): Promise<void> {
         },
       );
   };
-  process.on('SIGINT', () => {
-    shutdown('SIGINT');
-  });
-  process.on('SIGTERM', () => {
-    shutdown('SIGTERM');
-  });
+  if (requested !== undefined) {
+    shutdown(requested);
+  }
 }
 
 // Run when started as a program (or forked as a Stratum process); tests import start() instead.

@@ -2,8 +2,9 @@
  * Starts: the pool as a process (pool-server/bin/hashwatt.js) on a real PostgreSQL
  * database with its devchain, and miners over real TCP. SIGTERM mid-work: every miner
  * is asked to reconnect, the process stops accepting and exits within its configured
- * time, and every share it accepted is stored once. Started again, the miners come
- * back and their work counts on.
+ * time, and every share it accepted is stored once. Killed with SIGKILL instead, the
+ * journal on disk gives back every share it had answered. Started again, the miners
+ * come back and their work counts on.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -146,13 +147,34 @@ describe('the pool stopped by SIGTERM and started again', () => {
     }
   }, 90_000);
 
+  it('killed with SIGKILL after answering, loses no share it accepted when started again', async () => {
+    const before = await storedShares();
+    const pool = startPool();
+    await untilListening(pool);
+    const miners = await minersSubmitting(SHARES);
+    // No goodbye: whatever was accepted is in the journal on disk, not yet in the database.
+    pool.child.kill('SIGKILL');
+    await pool.exited;
+    for (const miner of miners) {
+      miner.close();
+    }
+    const again = startPool();
+    await untilListening(again);
+    for (let tries = 0; tries < 100 && (await storedShares()) < before + MINERS * SHARES; tries += 1) {
+      await sleep(100);
+    }
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
+    expect(await storedShares()).toBe(before + MINERS * SHARES);
+  }, 90_000);
+
   it('takes the miners back when it starts again, their work counting on', async () => {
     const pool = startPool();
     await untilListening(pool);
     const miners = await minersSubmitting(5);
     pool.child.kill('SIGTERM');
     expect(await pool.exited).toBe(0);
-    expect(await storedShares()).toBe(MINERS * (SHARES + 5));
+    expect(await storedShares()).toBe(MINERS * (2 * SHARES + 5));
     for (const miner of miners) {
       miner.close();
     }
