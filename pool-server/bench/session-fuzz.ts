@@ -9,7 +9,8 @@
  * Run: pnpm bench (prints a line, then one JSON line).
  */
 import fc from 'fast-check';
-import { RecordingSink, TESTNET_ADDRESS, testEnvironment } from '../test/helpers/stratum-env.ts';
+import { hostileLine } from '../test/helpers/hostile-stratum.ts';
+import { RecordingSink, testEnvironment } from '../test/helpers/stratum-env.ts';
 import { StratumSession } from '../src/stratum/session.ts';
 import { gitSha, machine } from './run-info.ts';
 
@@ -17,45 +18,7 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const SECONDS = Number(process.env.BENCH_FUZZ_SECONDS ?? (QUICK ? 5 : 60));
 const LINES_PER_SESSION = 300;
 
-const METHODS = [
-  'mining.subscribe',
-  'mining.authorize',
-  'mining.configure',
-  'mining.submit',
-  'mining.suggest_difficulty',
-  'mining.extranonce.subscribe',
-  'mining.multi_version',
-  'client.get_version',
-  'no.such.method',
-];
-const value = fc.letrec<{ value: unknown }>((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small' },
-    fc.string(),
-    fc.integer(),
-    fc.double(),
-    fc.boolean(),
-    fc.constant(null),
-    fc.array(tie('value'), { maxLength: 6 }),
-    fc.dictionary(fc.string({ maxLength: 8 }), tie('value'), { maxKeys: 6 }),
-  ),
-})).value;
-const line = fc.oneof(
-  fc
-    .record({
-      id: fc.oneof(fc.integer(), fc.string({ maxLength: 10 }), fc.constant(null)),
-      method: fc.constantFrom(...METHODS),
-      params: fc.oneof(fc.array(value, { maxLength: 6 }), value),
-    })
-    .map((request) => JSON.stringify(request)),
-  fc.constantFrom(
-    JSON.stringify({ id: 1, method: 'mining.subscribe', params: [] }),
-    JSON.stringify({ id: 2, method: 'mining.authorize', params: [`${TESTNET_ADDRESS}.rig1`, 'x'] }),
-  ),
-  fc.integer({ min: 100, max: 20_000 }).map((depth) => `${'['.repeat(depth)}${']'.repeat(depth)}`),
-  fc.string({ maxLength: 300 }),
-  fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
-);
+const line = hostileLine(20_000);
 
 const deadline = Date.now() + SECONDS * 1000;
 let lines = 0;

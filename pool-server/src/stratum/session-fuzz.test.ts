@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { hostileLine } from '../../test/helpers/hostile-stratum.ts';
 import { RecordingSink, TESTNET_ADDRESS, testEnvironment } from '../../test/helpers/stratum-env.ts';
 import { StratumSession } from './session.ts';
 
@@ -10,52 +11,7 @@ import { StratumSession } from './session.ts';
  * with a code), and what the session keeps stays bounded.
  */
 
-const METHODS = [
-  'mining.subscribe',
-  'mining.authorize',
-  'mining.configure',
-  'mining.submit',
-  'mining.suggest_difficulty',
-  'mining.extranonce.subscribe',
-  'mining.get_transactions',
-  'client.get_version',
-  'no.such.method',
-];
-
-const anyValue = fc.letrec<{ value: unknown }>((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small' },
-    fc.string(),
-    fc.integer(),
-    fc.double(),
-    fc.boolean(),
-    fc.constant(null),
-    fc.array(tie('value'), { maxLength: 5 }),
-    fc.dictionary(fc.string({ maxLength: 8 }), tie('value'), { maxKeys: 5 }),
-  ),
-})).value;
-
-/** Requests as a miner's firmware might garble them, and lines that are not requests at all. */
-const line = fc.oneof(
-  fc
-    .record({
-      id: fc.oneof(fc.integer(), fc.string({ maxLength: 10 }), fc.constant(null)),
-      method: fc.constantFrom(...METHODS),
-      params: fc.oneof(fc.array(anyValue, { maxLength: 6 }), anyValue),
-    })
-    .map((request) => JSON.stringify(request)),
-  fc
-    .record({
-      id: fc.integer({ min: 1 }),
-      method: fc.constantFrom(...METHODS),
-      params: fc.constant([`${TESTNET_ADDRESS}.rig1`, 'x']),
-    })
-    .map((request) => JSON.stringify(request)),
-  // Nesting far deeper than any Stratum message.
-  fc.integer({ min: 100, max: 5_000 }).map((depth) => `${'['.repeat(depth)}${']'.repeat(depth)}`),
-  fc.string({ maxLength: 200 }),
-  fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
-);
+const line = hostileLine(5_000);
 
 describe('a session under generated hostile input', () => {
   it('never throws, answers each request once, and stays bounded', () => {
