@@ -40,6 +40,15 @@ export interface ShareBatch {
   readonly rejects: readonly RejectRecord[];
 }
 
+/**
+ * Where a sealed batch goes: the database (ShareStore), or, on a Stratum node of
+ * several, the JetStream stream its writers consume (share-stream.ts). Storing a batch
+ * twice is harmless: its id makes the second time a duplicate.
+ */
+export interface BatchSink {
+  store(batch: ShareBatch): Promise<'stored' | 'duplicate'>;
+}
+
 /** Work done in the batch's transaction by whoever else needs it (PPS credits). */
 export type BatchHook = (client: pg.PoolClient, batch: ShareBatch, ids: BatchIds) => Promise<void>;
 

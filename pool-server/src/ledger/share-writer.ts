@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { JournalFile, ShareJournal } from './share-journal.ts';
-import type { RejectRecord, ShareBatch, ShareRecord, ShareStore } from './share-store.ts';
+import type { BatchSink, RejectRecord, ShareBatch, ShareRecord } from './share-store.ts';
 
 export interface ShareWriterSettings {
   readonly nodeId: number;
@@ -101,7 +101,7 @@ function batchFrom(lines: readonly unknown[]): ShareBatch | undefined {
  * by its id. Memory holds only the open batch and a few sealed ones.
  */
 export class ShareWriter {
-  readonly #store: ShareStore;
+  readonly #store: BatchSink;
   readonly #journal: ShareJournal;
   readonly #settings: ShareWriterSettings;
   readonly #log: Logger;
@@ -113,7 +113,7 @@ export class ShareWriter {
   #retryTimer: NodeJS.Timeout | undefined;
   #stored = 0;
 
-  constructor(store: ShareStore, journal: ShareJournal, settings: ShareWriterSettings, log: Logger) {
+  constructor(store: BatchSink, journal: ShareJournal, settings: ShareWriterSettings, log: Logger) {
     this.#store = store;
     this.#journal = journal;
     this.#settings = settings;
