@@ -85,6 +85,41 @@ describe('configuration', () => {
     ]);
   });
 
+  it('takes roles, and refuses a scaled-out process that could not reach its peers', () => {
+    const node = {
+      HASHWATT_NODE_RPC_URL: 'http://127.0.0.1:18443',
+      HASHWATT_NODE_RPC_USER: 'u',
+      HASHWATT_NODE_RPC_PASSWORD: 'p',
+      HASHWATT_POOL_PAYOUT_ADDRESS: 'bcrt1qqyqszqgpqyqszqgpqyqszqgpqyqszqgpvxat9t',
+    };
+    expect(loadConfig({}).roles).toEqual(['stratum', 'writer', 'api']);
+    const stratumNode = loadConfig({
+      ...node,
+      HASHWATT_ROLES: 'stratum',
+      HASHWATT_NATS_URL: 'nats://10.0.0.5:4222',
+    });
+    expect(stratumNode.roles).toEqual(['stratum']);
+    expect(stratumNode.nats).toMatchObject({ stream: 'HASHWATT_LEDGER', writerName: 'hashwatt-writer' });
+    expect(problems({ ...node, HASHWATT_ROLES: 'stratum' })).toEqual([
+      'nats.url (HASHWATT_NATS_URL): required for a Stratum node without the writer role: its shares go through NATS JetStream to a writer',
+    ]);
+    expect(problems({ ...node, HASHWATT_ROLES: 'writer,api' })).toEqual([
+      'nats.url (HASHWATT_NATS_URL): required for a writer without the Stratum role: it stores what Stratum nodes publish to NATS JetStream',
+    ]);
+    expect(
+      problems({ HASHWATT_ROLES: 'stratum,writer', HASHWATT_NATS_URL: 'nats://127.0.0.1:4222' }),
+    ).toEqual([
+      'roles stratum,writer (HASHWATT_ROLES): node.rpcUrl is required: the nodes of a scaled-out pool share one bitcoind, and each process would otherwise run a devchain of its own',
+    ]);
+    expect(problems({ HASHWATT_ROLES: 'stratum,miner' })).toEqual([
+      'roles (HASHWATT_ROLES): "miner" must be one of stratum, writer, api',
+    ]);
+    expect(problems({ HASHWATT_ROLES: 'api,api' }).join()).toMatch(/^roles/);
+    expect(problems({ HASHWATT_NATS_URL: 'http://127.0.0.1:4222' }).join()).toMatch(
+      /^nats\.url \(HASHWATT_NATS_URL\)/,
+    );
+  });
+
   it('turns a configuration into variables that load back to it', () => {
     const config = loadConfig({
       HASHWATT_STRATUM_PORT: '4444',

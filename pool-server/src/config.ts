@@ -36,6 +36,47 @@ export const ConfigSchema = Type.Object({
     ],
     { default: 'info' },
   ),
+  roles: Type.Array(Type.Union([Type.Literal('stratum'), Type.Literal('writer'), Type.Literal('api')]), {
+    default: ['stratum', 'writer', 'api'],
+    minItems: 1,
+    uniqueItems: true,
+    description:
+      'What this process does: stratum (accepts miners, validates shares), writer (stores shares, runs accounting), api (HTTP API and dashboard). One process runs all three by default; scaled out, Stratum nodes and writers meet through NATS (nats.url).',
+  }),
+  nats: Type.Object(
+    {
+      url: Type.Optional(
+        Type.String({
+          pattern: '^nats://',
+          description:
+            'NATS server with JetStream. Set: accepted shares and found blocks travel through its stream from Stratum nodes to writers.',
+        }),
+      ),
+      stream: Type.String({
+        default: 'HASHWATT_LEDGER',
+        pattern: '^[A-Za-z0-9_-]{1,64}$',
+        description: 'The JetStream stream of share batches, found blocks and network facts.',
+      }),
+      subjectPrefix: Type.String({
+        default: 'hashwatt.ledger',
+        pattern: '^[a-z0-9_-]+(\\.[a-z0-9_-]+)*$',
+        description: 'Its subjects are <subjectPrefix>.<node id>.<kind>.',
+      }),
+      duplicateWindowSeconds: Type.Integer({
+        default: 600,
+        minimum: 10,
+        maximum: 86_400,
+        description:
+          'A batch or block published again within this long is dropped by JetStream; after it, the writer still stores it once by its id.',
+      }),
+      writerName: Type.String({
+        default: 'hashwatt-writer',
+        pattern: '^[A-Za-z0-9_-]{1,64}$',
+        description: 'The durable consumer the writers pull from: writers with one name share the work.',
+      }),
+    },
+    { default: {} },
+  ),
   node: Type.Object(
     {
       rpcUrl: Type.Optional(
@@ -631,7 +672,9 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
   const config = Value.Default(ConfigSchema, raw);
   for (const error of Value.Errors(ConfigSchema, config)) {
     const key = error.instancePath.slice(1).replaceAll('/', '.') || '(root)';
-    const leaf = leaves.find((candidate) => candidate.path.join('.') === key);
+    // An item of a list (roles.1) is reported under its list, with what the items may be.
+    const listKey = key.replace(/\.[0-9]+$/, '');
+    const leaf = leaves.find((candidate) => candidate.path.join('.') === listKey);
     const value = error.instancePath
       .split('/')
       .slice(1)
@@ -639,10 +682,15 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     // [JSON Schema] writeOnly marks secrets: a problem with one never shows the value.
     const secret = (leaf?.schema as { writeOnly?: boolean } | undefined)?.writeOnly === true;
     const given = secret ? '(the value given, not shown)' : JSON.stringify(givenText.get(key) ?? value);
-    const allowed = (leaf?.schema as { enum?: unknown[] } | undefined)?.enum;
+    const itemChoices = (leaf?.schema as { items?: { anyOf?: { const?: unknown }[] } } | undefined)?.items
+      ?.anyOf;
+    const allowed =
+      key !== listKey && itemChoices?.every((choice) => choice.const !== undefined)
+        ? itemChoices.map((choice) => choice.const)
+        : (leaf?.schema as { enum?: unknown[] } | undefined)?.enum;
     const rule = allowed ? `must be one of ${allowed.join(', ')}` : error.message;
     const name = leaf ? ` (${environmentName(leaf.path)})` : '';
-    problems.push(`${key}${name}: ${given} ${rule}`);
+    problems.push(`${listKey}${name}: ${given} ${rule}`);
   }
   const unknownKeys = (node: unknown, schema: TSchema, path: string[]): void => {
     const { properties } = schema as { properties?: Record<string, TSchema> };
@@ -698,6 +746,19 @@ function checkCombinations(config: Config): string[] {
   if (stratum.nodeId + stratum.processes - 1 > 255) {
     problems.push(
       `stratum.nodeId ${String(stratum.nodeId)} + stratum.processes ${String(stratum.processes)} - 1 must stay within 255: each process needs its own node id`,
+    );
+  }
+  const roles = new Set(config.roles);
+  if (config.nats.url === undefined && roles.has('stratum') !== roles.has('writer')) {
+    problems.push(
+      roles.has('stratum')
+        ? 'nats.url (HASHWATT_NATS_URL): required for a Stratum node without the writer role: its shares go through NATS JetStream to a writer'
+        : 'nats.url (HASHWATT_NATS_URL): required for a writer without the Stratum role: it stores what Stratum nodes publish to NATS JetStream',
+    );
+  }
+  if (roles.size < 3 && node.rpcUrl === undefined) {
+    problems.push(
+      `roles ${config.roles.join(',')} (HASHWATT_ROLES): node.rpcUrl is required: the nodes of a scaled-out pool share one bitcoind, and each process would otherwise run a devchain of its own`,
     );
   }
   if ((config.admin.email === undefined) !== (config.admin.password === undefined)) {

@@ -43,6 +43,7 @@ import { Schedule, type Duty } from './ledger/schedule.ts';
 import { perShareCredits } from './ledger/schemes/pps.ts';
 import { ShareJournal } from './ledger/share-journal.ts';
 import { ShareStore, type ShareRecord } from './ledger/share-store.ts';
+import { consumeLedger, LedgerBus, LedgerPublisher, writerHandlers } from './ledger/share-stream.ts';
 import { ShareWriter } from './ledger/share-writer.ts';
 import { ExtranonceAllocator } from './stratum/extranonce.ts';
 import { JobFeed } from './stratum/job-feed.ts';
@@ -58,6 +59,8 @@ const SATOSHIS_PER_BTC = 100_000_000;
 /** The node's height and difficulty, as the API shows them, are at most this old. */
 const NETWORK_CACHE_MS = 10_000;
 const STATS_INTERVAL_MS = 60_000;
+/** Found blocks in the journal that NATS has not acknowledged are sent again this often. */
+const BLOCK_RESEND_MS = 10_000;
 
 interface Node {
   readonly rpcUrl: string;
@@ -209,11 +212,6 @@ function ledgerSchedule(
   return new Schedule(duties, log);
 }
 
-interface Coordinator {
-  readonly apiPort: number | undefined;
-  stop(): Promise<void>;
-}
-
 /** The HTTP API on its port, told about the pool by these facts. */
 async function startApi(
   config: Config,
@@ -276,19 +274,55 @@ async function startApi(
   return { port, close: () => app.close() };
 }
 
+interface RunningRole {
+  stop(): Promise<void>;
+}
+
 /**
- * What one process does for the whole pool (the primary when there are several): the
- * ledger's schedule, the first admin, the HTTP API.
+ * The writer role: the ledger's schedule (rollups, journalled blocks, maturity,
+ * payouts, prices) and, with NATS, the stream of what the Stratum nodes publish.
  */
-async function startCoordinator(
+async function startWriter(
   config: Config,
   db: Database,
   rpc: BitcoinRpcClient,
   books: Books,
+  bus: LedgerBus | undefined,
   log: Logger,
-): Promise<Coordinator> {
+): Promise<RunningRole> {
   const schedule = ledgerSchedule(config, db, rpc, books, log);
   schedule.start();
+  const consumer =
+    bus === undefined
+      ? undefined
+      : await consumeLedger(
+          bus,
+          config.nats.writerName,
+          writerHandlers(
+            db,
+            shareStore(config, db, books.settings),
+            books.ledger,
+            (facts) => recordTemplate(db, facts),
+            log,
+          ),
+          log,
+        );
+  return {
+    async stop() {
+      await consumer?.stop();
+      await schedule.stop();
+    },
+  };
+}
+
+/** The api role: the HTTP API and the dashboard, and the first admin from the configuration. */
+async function startApiRole(
+  config: Config,
+  db: Database,
+  rpc: BitcoinRpcClient,
+  runtime: PoolSettingsStore,
+  log: Logger,
+): Promise<{ readonly port: number | undefined; stop(): Promise<void> }> {
   const { email, password } = config.admin;
   if (email !== undefined && password !== undefined) {
     const admin = await ensureFirstAdmin(db, email, password);
@@ -296,14 +330,17 @@ async function startCoordinator(
       log.warn({ email: admin.email }, 'api: the first admin was created from admin.email');
     }
   }
-  const api = config.api.enabled ? await startApi(config, db, rpc, books.settings, log) : undefined;
-  return {
-    apiPort: api?.port,
-    async stop() {
-      await api?.close();
-      await schedule.stop();
-    },
-  };
+  const api = config.api.enabled ? await startApi(config, db, rpc, runtime, log) : undefined;
+  return { port: api?.port, stop: async () => api?.close() };
+}
+
+/** Where accepted shares are stored in the database, PPS credits with them. */
+function shareStore(config: Config, db: Database, settings: PoolSettingsStore): ShareStore {
+  const store = new ShareStore(db);
+  if (config.pool.scheme !== 'pplns') {
+    store.onBatch(perShareCredits(config.pool.scheme, feeBasisPoints(settings)));
+  }
+  return store;
 }
 
 /** Counts for the log line each minute. */
@@ -391,28 +428,50 @@ function shareRecord(found: CreditedShare): ShareRecord {
 }
 
 export interface RunningPool {
+  /** 0 without the stratum role (a writer or API process listens for no miner). */
   readonly stratumPort: number;
   readonly tlsPort: number | undefined;
   readonly soloPort: number | undefined;
-  /** The HTTP API's port; undefined in a Stratum process of several, or with api.enabled false. */
+  /** The HTTP API's port; undefined without the api role, in a Stratum process of several, or with api.enabled false. */
   readonly apiPort: number | undefined;
   /** The built-in devchain, when no node is configured. */
   readonly devnode: DevNode | undefined;
-  /** The pool's database: what the demo farm is recorded in. */
-  readonly db: Database;
+  /** The pool's database (what the demo farm is recorded in); a Stratum node sending to NATS has none. */
+  readonly db: Database | undefined;
   stop(): Promise<void>;
 }
 
-/** Starts the pool on a validated configuration. Tests start it here too. */
-export async function run(config: Config, log: Logger): Promise<RunningPool> {
-  const storage = await connectDatabase(config, log);
-  const settings = runtimeSettings(config, storage.db);
-  const store = new ShareStore(storage.db);
-  if (config.pool.scheme !== 'pplns') {
-    store.onBatch(perShareCredits(config.pool.scheme, feeBasisPoints(settings)));
+interface StratumRole extends RunningRole {
+  readonly port: number;
+  readonly tlsPort: number | undefined;
+  readonly soloPort: number | undefined;
+}
+
+/** What the Stratum role works with: the node, and where its shares and blocks go. */
+interface StratumParts {
+  readonly rpc: BitcoinRpcClient;
+  readonly node: Node;
+  /** Stores shares in the database when there is no NATS; records templates for the economics. */
+  readonly db: Database | undefined;
+  readonly books: Books | undefined;
+  readonly bus: LedgerBus | undefined;
+}
+
+/**
+ * The Stratum role: miners, jobs from the node's templates, share validation, found
+ * blocks submitted at once. Accepted shares go to the database, or to the writers
+ * through NATS; either way through the node's journal first.
+ */
+async function startStratum(config: Config, parts: StratumParts, log: Logger): Promise<StratumRole> {
+  const { rpc, node } = parts;
+  const publisher = parts.bus ? new LedgerPublisher(parts.bus, config.stratum.nodeId) : undefined;
+  const sink =
+    publisher ?? (parts.db && parts.books ? shareStore(config, parts.db, parts.books.settings) : undefined);
+  if (!sink) {
+    throw new Error('a Stratum node needs nats.url or the database for its shares');
   }
   const writer = new ShareWriter(
-    store,
+    sink,
     new ShareJournal({
       directory: path.join(config.dataDir, 'journal', `node-${String(config.stratum.nodeId)}`),
       fsync: config.ledger.fsync,
@@ -428,8 +487,6 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
     log,
   );
   await writer.start();
-  const node = await connectNode(config, log);
-  const rpc = rpcClient(config, node);
   const payoutAddress = await poolPayoutAddress(config, rpc);
   const info = await checkNode(rpc, { chain: config.chain, payoutAddress });
   log.info({ chain: info.chain, height: info.blocks, node: rpc.endpoint }, 'chain: node checked');
@@ -445,20 +502,44 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
     soloFeeBasisPoints: Math.round(pool.soloFeePercent * 100),
   });
   const journal = new BlockJournal(path.join(config.dataDir, 'blocks.jsonl'));
-  const ledger = new BlockLedger(storage.db, ledgerSettings(config, settings), log);
+  const published = new Set<string>();
   const submitter = new BlockSubmitter(
     rpc,
     {
-      // On disk first: a block found while the database is away reaches the books later.
+      // On disk first: a block found while the database or NATS is away reaches the books later.
       async record(outcome) {
         await journal.record(outcome);
         // The PPLNS window ends with the block's own share: store what is waiting first.
         await writer.flush();
-        await ledger.record(outcome);
+        if (publisher) {
+          await publisher.block(outcome, writer.lastSealed);
+          published.add(outcome.hash);
+        } else {
+          await parts.books?.ledger.record(outcome);
+        }
       },
     },
     log,
   );
+  // With NATS, the journal's blocks the stream has not acknowledged yet are sent again.
+  const resend = publisher
+    ? new Schedule(
+        [
+          {
+            name: 'resend blocks',
+            intervalMs: BLOCK_RESEND_MS,
+            async run() {
+              const { blocks } = await journal.read();
+              for (const block of blocks.filter((candidate) => !published.has(candidate.hash))) {
+                await publisher.block(block, undefined);
+                published.add(block.hash);
+              }
+            },
+          },
+        ],
+        log,
+      )
+    : undefined;
   const stats = poolStats(log);
   const events: StratumEvents = {
     blockFound(found: CreditedShare) {
@@ -573,13 +654,22 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
   );
   templates.onTemplate((template, newBlock) => {
     // Hashprice reads the network's difficulty and fees from what the templates showed.
-    recordTemplate(storage.db, {
+    const facts = {
       height: template.height,
       difficulty: difficultyFromBits(template.bits),
       feesSats: Number(template.fees),
       atMs: Date.now(),
-    }).catch((error: unknown) => {
-      log.warn({ err: error, height: template.height }, 'economics: template not recorded');
+    };
+    (publisher
+      ? publisher.network(facts)
+      : parts.db
+        ? recordTemplate(parts.db, facts)
+        : Promise.resolve()
+    ).catch((error: unknown) => {
+      log.warn(
+        { problem: (error as Error).message, height: template.height },
+        'economics: template not recorded',
+      );
     });
     try {
       feed.setTemplate(template);
@@ -609,28 +699,89 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
     stats.report(server.connectionCount);
   }, STATS_INTERVAL_MS);
   statsTimer.unref();
-  // With several Stratum processes the primary coordinates.
-  const coordinator = cluster.isWorker
-    ? undefined
-    : await startCoordinator(config, storage.db, rpc, { ledger, journal, settings }, log);
-
+  resend?.start();
   return {
-    stratumPort: port,
+    port,
     tlsPort,
     soloPort,
-    apiPort: coordinator?.apiPort,
-    devnode: node.devnode,
-    db: storage.db,
     async stop() {
       clearInterval(statsTimer);
       templates.stop();
       await server.stop();
-      await coordinator?.stop();
+      await resend?.stop();
       await writer.close();
-      await storage.db.end();
-      await storage.embedded?.stop();
+    },
+  };
+}
+
+/** Starts the pool on a validated configuration, in the roles it names. Tests start it here too. */
+export async function run(config: Config, log: Logger): Promise<RunningPool> {
+  // A forked Stratum process of several is a Stratum node and nothing else: the primary does the rest.
+  const roles = new Set(cluster.isWorker ? ['stratum'] : config.roles);
+  const bus = ledgerBus(config, roles, log);
+  // A Stratum node that sends its shares through NATS keeps no database.
+  const storage =
+    roles.has('writer') || roles.has('api') || bus === undefined
+      ? await connectDatabase(config, log)
+      : undefined;
+  const node = await connectNode(config, log);
+  const rpc = rpcClient(config, node);
+  const books = storage ? booksOf(config, storage.db, log) : undefined;
+  const stratum = roles.has('stratum')
+    ? await startStratum(config, { rpc, node, db: storage?.db, books, bus }, log)
+    : undefined;
+  const writer =
+    roles.has('writer') && storage && books
+      ? await startWriter(config, storage.db, rpc, books, bus, log)
+      : undefined;
+  const api =
+    roles.has('api') && storage && books
+      ? await startApiRole(config, storage.db, rpc, books.settings, log)
+      : undefined;
+  log.info({ roles: [...roles], nats: config.nats.url }, 'pool: started');
+  return {
+    stratumPort: stratum?.port ?? 0,
+    tlsPort: stratum?.tlsPort,
+    soloPort: stratum?.soloPort,
+    apiPort: api?.port,
+    devnode: node.devnode,
+    db: storage?.db,
+    async stop() {
+      await stratum?.stop();
+      await writer?.stop();
+      await api?.stop();
+      await bus?.close();
+      await storage?.db.end();
+      await storage?.embedded?.stop();
       await node.devnode?.stop();
     },
+  };
+}
+
+/** The connection to NATS when the configuration names one: the ledger's traffic between processes. */
+function ledgerBus(config: Config, roles: ReadonlySet<string>, log: Logger): LedgerBus | undefined {
+  const { nats } = config;
+  return nats.url === undefined
+    ? undefined
+    : new LedgerBus(
+        {
+          url: nats.url,
+          name: `hashwatt ${[...roles].join('+')} node ${String(config.stratum.nodeId)}`,
+          stream: nats.stream,
+          subjectPrefix: nats.subjectPrefix,
+          duplicateWindowSeconds: nats.duplicateWindowSeconds,
+        },
+        log,
+      );
+}
+
+/** The books of a process with the database: found blocks, their journal, runtime settings. */
+function booksOf(config: Config, db: Database, log: Logger): Books {
+  const settings = runtimeSettings(config, db);
+  return {
+    settings,
+    ledger: new BlockLedger(db, ledgerSettings(config, settings), log),
+    journal: new BlockJournal(path.join(config.dataDir, 'blocks.jsonl')),
   };
 }
 
@@ -699,28 +850,23 @@ export async function runCluster(config: Config, log: Logger): Promise<RunningPo
   await Promise.all(Array.from({ length: config.stratum.processes }, (_, index) => start(index)));
   const [first] = ports;
   log.info({ processes: config.stratum.processes, port: first?.port }, 'pool: Stratum processes ready');
-  const settings = runtimeSettings(config, storage.db);
-  const coordinator = await startCoordinator(
-    config,
-    storage.db,
-    rpc,
-    {
-      settings,
-      ledger: new BlockLedger(storage.db, ledgerSettings(config, settings), log),
-      journal: new BlockJournal(path.join(config.dataDir, 'blocks.jsonl')),
-    },
-    log,
-  );
+  const roles = new Set(config.roles);
+  const bus = ledgerBus(config, roles, log);
+  const books = booksOf(config, storage.db, log);
+  const writer = roles.has('writer')
+    ? await startWriter(config, storage.db, rpc, books, bus, log)
+    : undefined;
+  const api = roles.has('api') ? await startApiRole(config, storage.db, rpc, books.settings, log) : undefined;
   return {
     stratumPort: first?.port ?? 0,
     tlsPort: first?.tlsPort,
     soloPort: first?.soloPort,
-    apiPort: coordinator.apiPort,
+    apiPort: api?.port,
     devnode: node.devnode,
     db: storage.db,
     async stop() {
       stopping = true;
-      await coordinator.stop();
+      await api?.stop();
       await Promise.all(
         [...workers.values()].map(
           (worker) =>
@@ -732,6 +878,8 @@ export async function runCluster(config: Config, log: Logger): Promise<RunningPo
             }),
         ),
       );
+      await writer?.stop();
+      await bus?.close();
       await storage.db.end();
       await storage.embedded?.stop();
       await node.devnode?.stop();
@@ -826,6 +974,7 @@ function describeConfig(config: Config): string {
     'configuration OK',
     `  chain ${config.chain}; node ${config.node.rpcUrl ?? 'devchain (embedded)'}`,
     `  database ${config.database.url === undefined ? `embedded, ${config.dataDir}/postgres` : 'configured (database.url)'}`,
+    `  roles ${config.roles.join(', ')}; shares ${config.nats.url === undefined ? 'stored directly' : `through NATS ${config.nats.url}, stream ${config.nats.stream}`}`,
     `  stratum ${config.stratum.host}:${String(config.stratum.port)}; api ${config.api.enabled ? `${config.api.host}:${String(config.api.port)}` : 'off'}`,
     '',
   ].join('\n');
@@ -954,11 +1103,13 @@ async function startDemo(config: Config, pool: RunningPool, log: Logger): Promis
   const lines = [
     '',
     'hashwatt is running',
-    `  dashboard and API  ${apiUrl === undefined ? 'off (api.enabled is false)' : `${apiUrl}/   (API docs: ${apiUrl}/api/docs)`}`,
-    `  Stratum            stratum+tcp://<this machine>:${String(pool.stratumPort)}   username <${config.chain} address>.<worker>`,
+    `  roles              ${config.roles.join(', ')}${config.nats.url === undefined ? '' : `; ledger through NATS ${config.nats.url}`}`,
+    `  dashboard and API  ${apiUrl === undefined ? 'off (no api role, or api.enabled is false)' : `${apiUrl}/   (API docs: ${apiUrl}/api/docs)`}`,
+    `  Stratum            ${pool.stratumPort === 0 ? 'off (no stratum role)' : `stratum+tcp://<this machine>:${String(pool.stratumPort)}   username <${config.chain} address>.<worker>`}`,
   ];
   let demo: DemoFarm | undefined;
-  if (wanted && apiUrl !== undefined) {
+  // The demo needs the whole pool in this process: miners, the database, the API.
+  if (wanted && apiUrl !== undefined && pool.db !== undefined && pool.stratumPort !== 0) {
     try {
       const { startDemoFarm } = await import('./demo/demo-farm.ts');
       demo = await startDemoFarm(

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { BlockOutcome, BlockRecorder, BlockStatus } from './block-submitter.ts';
 
 const STATUSES: readonly BlockStatus[] = ['accepted', 'stale', 'rejected', 'unknown'];
+const SATOSHIS = /^[0-9]{1,20}$/;
 
 export interface JournalContents {
   readonly blocks: readonly BlockOutcome[];
@@ -10,14 +11,22 @@ export interface JournalContents {
   readonly unreadable: number;
 }
 
+/** A found block as JSON (its amounts as decimal strings): a journal line, or a message to the writers. */
+export function blockToJson(outcome: BlockOutcome): Record<string, unknown> {
+  return { ...outcome, reward: outcome.reward.toString(), fees: outcome.fees.toString() };
+}
+
 /** A journal line back into a block, or undefined when it is not one. */
 function parseLine(line: string): BlockOutcome | undefined {
-  let value: unknown;
   try {
-    value = JSON.parse(line);
+    return blockFromJson(JSON.parse(line));
   } catch {
     return undefined;
   }
+}
+
+/** blockToJson's output back into a block, or undefined when the value is not one. */
+export function blockFromJson(value: unknown): BlockOutcome | undefined {
   if (typeof value !== 'object' || value === null) {
     return undefined;
   }
@@ -28,6 +37,7 @@ function parseLine(line: string): BlockOutcome | undefined {
     typeof entry.hash !== 'string' ||
     typeof entry.height !== 'number' ||
     typeof entry.reward !== 'string' ||
+    !SATOSHIS.test(entry.reward) ||
     typeof entry.networkDifficulty !== 'number' ||
     typeof entry.foundAtMs !== 'number' ||
     typeof finder?.account !== 'string' ||
@@ -41,7 +51,7 @@ function parseLine(line: string): BlockOutcome | undefined {
     height: entry.height,
     reward: BigInt(entry.reward),
     // Journals written before fees were recorded count them as unknown: zero.
-    fees: typeof entry.fees === 'string' ? BigInt(entry.fees) : 0n,
+    fees: typeof entry.fees === 'string' && SATOSHIS.test(entry.fees) ? BigInt(entry.fees) : 0n,
     networkDifficulty: entry.networkDifficulty,
     finder: { account: finder.account, worker: finder.worker },
     solo: entry.solo === true,
@@ -67,12 +77,7 @@ export class BlockJournal implements BlockRecorder {
     await mkdir(path.dirname(this.#file), { recursive: true });
     const handle = await open(this.#file, 'a');
     try {
-      const line = JSON.stringify({
-        ...outcome,
-        reward: outcome.reward.toString(),
-        fees: outcome.fees.toString(),
-        recordedAt: new Date().toISOString(),
-      });
+      const line = JSON.stringify({ ...blockToJson(outcome), recordedAt: new Date().toISOString() });
       await handle.appendFile(`${line}\n`);
       await handle.sync();
     } finally {

@@ -112,6 +112,7 @@ export class ShareWriter {
   #sealTimer: NodeJS.Timeout | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
   #stored = 0;
+  #lastSealed: string | undefined;
 
   constructor(store: BatchSink, journal: ShareJournal, settings: ShareWriterSettings, log: Logger) {
     this.#store = store;
@@ -132,6 +133,11 @@ export class ShareWriter {
   /** Sealed batches still held in memory: never more than a few, whatever the backlog. */
   get batchesInMemory(): number {
     return this.#sealed.filter((sealed) => sealed.batch !== undefined).length;
+  }
+
+  /** The id of the batch sealed last: a block found now has its share in it or before it. */
+  get lastSealed(): string | undefined {
+    return this.#lastSealed;
   }
 
   /** Shares this writer has stored since it started. */
@@ -225,6 +231,7 @@ export class ShareWriter {
       return;
     }
     this.#sealed.push({ file, batch: { ...batch, nodeId: this.#settings.nodeId } });
+    this.#lastSealed = batch.id;
     // Memory stays bounded however long the database is away: the journal holds the rest.
     const keepFrom = this.#sealed.length - BATCHES_IN_MEMORY;
     for (let index = 0; index < keepFrom; index++) {

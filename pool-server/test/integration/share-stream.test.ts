@@ -1,106 +1,200 @@
 /**
  * Starts: the local NATS server with JetStream (127.0.0.1:4222; a stream of this test's
  * own, removed after), a real PostgreSQL database. Two Stratum nodes publish share
- * batches, some twice; a writer stores them, is stopped halfway, and another takes
- * over the same durable consumer: every batch is stored exactly once.
+ * batches, some twice; a writer stores them, is stopped halfway, and another takes over
+ * the same durable consumer: every batch is stored exactly once. A block that arrives
+ * before the batch holding its share waits for it; a message that is not ours is
+ * dropped with an error and the rest goes on.
  */
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consumeShares, ensureShareStream, JetStreamShareSink } from '../../src/ledger/share-stream.ts';
+import type { BlockOutcome } from '../../src/chain/block-submitter.ts';
+import { BlockLedger } from '../../src/ledger/block-ledger.ts';
+import {
+  consumeLedger,
+  LedgerBus,
+  LedgerPublisher,
+  writerHandlers,
+  type NetworkFacts,
+} from '../../src/ledger/share-stream.ts';
 import { ShareStore, type ShareBatch } from '../../src/ledger/share-store.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { MINER_ADDRESS } from '../helpers/pool.ts';
 import { ORDINARY_SHARE } from '../helpers/share-writer.ts';
 
 const BATCHES_PER_NODE = 20;
 const SHARES_PER_BATCH = 5;
+const NETWORK_DIFFICULTY = 1_000;
 
-function batchOf(nodeId: number, index: number): ShareBatch {
+function batchOf(nodeId: number, index: number, account = MINER_ADDRESS): ShareBatch {
   return {
     id: randomUUID(),
     nodeId,
     shares: Array.from({ length: SHARES_PER_BATCH }, (_, share) => ({
       timeMs: Date.UTC(2026, 10, 26, 0, index, share),
-      account: MINER_ADDRESS,
-      worker: `${MINER_ADDRESS}.node${String(nodeId)}`,
-      payoutAddress: MINER_ADDRESS,
-      difficulty: 1_000,
-      achieved: 2_000,
+      account,
+      worker: `${account}.node${String(nodeId)}`,
+      payoutAddress: account,
+      difficulty: 100,
+      achieved: 200,
       ...ORDINARY_SHARE,
     })),
-    rejects: [],
+    rejects: [{ timeMs: Date.UTC(2026, 10, 26, 0, index, 30), account, worker: 'w', stale: true }],
   };
 }
 
-describe('shares through JetStream, from two Stratum nodes to the writers', () => {
-  let nc: NatsConnection;
+function blockFoundBy(account: string, hash: string): BlockOutcome {
+  return {
+    hash,
+    height: 900_001,
+    reward: 312_500_000n,
+    fees: 0n,
+    networkDifficulty: NETWORK_DIFFICULTY,
+    finder: { account, worker: `${account}.node1` },
+    solo: false,
+    foundAtMs: Date.UTC(2026, 10, 26, 1),
+    status: 'accepted',
+    detail: '',
+  };
+}
+
+describe('the ledger stream, from two Stratum nodes to the writers', () => {
   let database: TestDatabase;
+  let bus: LedgerBus;
   const suffix = randomUUID().slice(0, 8);
   const settings = {
-    stream: `HASHWATT_SHARES_TEST_${suffix}`,
-    subjectPrefix: `hashwatt.test.${suffix}.shares`,
+    url: 'nats://127.0.0.1:4222',
+    name: 'share-stream-test',
+    stream: `HASHWATT_LEDGER_TEST_${suffix}`,
+    subjectPrefix: `hashwatt.test.${suffix}`,
     duplicateWindowSeconds: 120,
-    durable: 'writers',
   };
   const log = pino({ level: 'silent' });
+  const networkSeen: NetworkFacts[] = [];
 
   beforeAll(async () => {
-    nc = await connect({ servers: '127.0.0.1:4222' });
     database = await createTestDatabase();
-    await ensureShareStream(nc, settings);
+    bus = new LedgerBus(settings, log);
+    await bus.ready();
   });
 
   afterAll(async () => {
+    const nc = await bus.ready();
     await (await jetstreamManager(nc)).streams.delete(settings.stream);
-    await nc.close();
+    await bus.close();
     await database.drop();
   });
 
-  const count = async (table: 'shares' | 'share_batches'): Promise<number> =>
+  const count = async (table: 'shares' | 'share_batches' | 'blocks'): Promise<number> =>
     Number(
       (await database.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table}`)).rows[0]?.n ?? 0,
     );
 
+  const reaches = (table: 'share_batches' | 'blocks', atLeast: number): Promise<true> =>
+    eventually(
+      async () => ((await count(table)) >= atLeast ? true : undefined),
+      `${String(atLeast)} rows in ${table}`,
+      30_000,
+    );
+
+  const handlers = () =>
+    writerHandlers(
+      database.db,
+      new ShareStore(database.db),
+      new BlockLedger(database.db, { scheme: 'pplns', feeBasisPoints: 100, pplnsWindowFactor: 2 }, log),
+      (facts) => {
+        networkSeen.push(facts);
+        return Promise.resolve();
+      },
+      log,
+    );
+
   it('stores every batch once: duplicates published, a writer stopped halfway and replaced', async () => {
-    const nodes = [new JetStreamShareSink(nc, settings, 1), new JetStreamShareSink(nc, settings, 2)];
+    const nodes = [new LedgerPublisher(bus, 1), new LedgerPublisher(bus, 2)];
     const batches = nodes.flatMap((_, node) =>
       Array.from({ length: BATCHES_PER_NODE }, (__, index) => batchOf(node + 1, index)),
     );
     const outcomes: string[] = [];
     for (const [index, batch] of batches.entries()) {
-      outcomes.push((await (nodes[batch.nodeId - 1] ?? nodes[0])?.store(batch)) ?? 'missing');
+      const node = nodes[batch.nodeId - 1] ?? new LedgerPublisher(bus, batch.nodeId);
+      outcomes.push(await node.store(batch));
       // A node that did not hear the first acknowledgement publishes again: JetStream knows the id.
       if (index % 4 === 0) {
-        outcomes.push((await (nodes[batch.nodeId - 1] ?? nodes[0])?.store(batch)) ?? 'missing');
+        outcomes.push(await node.store(batch));
       }
     }
     expect(outcomes.filter((outcome) => outcome === 'duplicate')).toHaveLength(batches.length / 4);
+    await nodes[0]?.network({ height: 900_000, difficulty: 1e14, feesSats: 12_345, atMs: 1 });
 
-    const store = new ShareStore(database.db);
-    const first = await consumeShares(nc, settings, store, log);
-    for (let tries = 0; tries < 100 && (await count('share_batches')) < batches.length / 2; tries += 1) {
-      await sleep(20);
-    }
+    const first = await consumeLedger(bus, 'writers', handlers(), log);
+    await reaches('share_batches', batches.length / 2);
     await first.stop();
-    const second = await consumeShares(nc, settings, store, log);
-    for (let tries = 0; tries < 250 && (await count('share_batches')) < batches.length; tries += 1) {
-      await sleep(20);
-    }
+    const second = await consumeLedger(bus, 'writers', handlers(), log);
+    await reaches('share_batches', batches.length);
     await second.stop();
-    expect(await count('share_batches')).toBe(batches.length);
     expect(await count('shares')).toBe(batches.length * SHARES_PER_BATCH);
+    expect(networkSeen).toEqual([{ height: 900_000, difficulty: 1e14, feesSats: 12_345, atMs: 1 }]);
   }, 60_000);
 
-  it('stores a batch delivered to a writer twice only once', async () => {
-    const store = new ShareStore(database.db);
-    const batch = batchOf(3, 0);
-    const before = await count('shares');
-    expect(await store.store(batch)).toBe('stored');
-    expect(await store.store(batch)).toBe('duplicate');
-    expect(await count('shares')).toBe(before + SHARES_PER_BATCH);
-  });
+  it('records a block only after the batch with its share, and once, whatever order they arrive in', async () => {
+    const finder = 'bcrt1qfinder';
+    const node = new LedgerPublisher(bus, 1);
+    const batch = batchOf(1, 59, finder);
+    const block = blockFoundBy(finder, 'cd'.repeat(32));
+    // The block overtakes its batch, as when the batch was sent back for a retry.
+    await node.block(block, batch.id);
+    await node.block(block, batch.id);
+    const writer = await consumeLedger(bus, 'writers', handlers(), log);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(await count('blocks')).toBe(0);
+      await node.store(batch);
+      await reaches('blocks', 1);
+    } finally {
+      await writer.stop();
+    }
+    // The window (2 x 1,000) holds this finder's 500 of difficulty: it is credited.
+    const { rows } = await database.db.query<{ amount: string }>(
+      `SELECT b.amount::text AS amount FROM balances b JOIN accounts a ON b.book = 'immature:' || a.id
+        WHERE a.name = $1`,
+      [finder],
+    );
+    expect(BigInt(rows[0]?.amount ?? '0')).toBeGreaterThan(0n);
+    // Delivered again after the duplicate window (a writer died before its ack): still once.
+    expect(await handlers().block(block, batch.id, 1)).toBe('recorded');
+    expect(await count('blocks')).toBe(1);
+  }, 60_000);
+
+  it('drops a message that is not ours with an error, and goes on with the rest', async () => {
+    const nc = await bus.ready();
+    const js = jetstream(nc);
+    await js.publish(`${settings.subjectPrefix}.7.batch`, 'not json');
+    await js.publish(`${settings.subjectPrefix}.7.batch`, JSON.stringify({ id: 'x', shares: 'many' }));
+    await js.publish(`${settings.subjectPrefix}.7.block`, JSON.stringify({ block: { hash: 1 } }));
+    await js.publish(`${settings.subjectPrefix}.7.other`, '{}');
+    const good = batchOf(7, 0);
+    await new LedgerPublisher(bus, 7).store(good);
+    const before = await count('share_batches');
+    const errors: string[] = [];
+    const watching = pino(
+      { level: 'error' },
+      {
+        write(line: string) {
+          errors.push(line);
+        },
+      },
+    );
+    const writer = await consumeLedger(bus, 'writers', handlers(), watching);
+    try {
+      await reaches('share_batches', before + 1);
+    } finally {
+      await writer.stop();
+    }
+    expect(errors.filter((line) => line.includes('not a share batch'))).toHaveLength(4);
+    const info = await (await jetstreamManager(nc)).streams.info(settings.stream);
+    expect(info.state.messages).toBe(0);
+  }, 60_000);
 });
