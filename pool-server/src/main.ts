@@ -61,6 +61,7 @@ const NETWORK_CACHE_MS = 10_000;
 const STATS_INTERVAL_MS = 60_000;
 /** Found blocks in the journal that NATS has not acknowledged are sent again this often. */
 const BLOCK_RESEND_MS = 10_000;
+const RESEND_BLOCKS = 'resend blocks';
 
 interface Node {
   readonly rpcUrl: string;
@@ -526,7 +527,7 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
     ? new Schedule(
         [
           {
-            name: 'resend blocks',
+            name: RESEND_BLOCKS,
             intervalMs: BLOCK_RESEND_MS,
             async run() {
               const { blocks } = await journal.read();
@@ -708,8 +709,10 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
       clearInterval(statsTimer);
       templates.stop();
       await server.stop();
-      await resend?.stop();
       await writer.close();
+      // A last try for blocks NATS has not acknowledged; what still fails waits in the journal.
+      await resend?.runNow(RESEND_BLOCKS);
+      await resend?.stop();
     },
   };
 }

@@ -6,86 +6,41 @@
  * journal on disk gives back every share it had answered. Started again, the miners
  * come back and their work counts on.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { freePort } from '../helpers/embedded-postgres.ts';
 import { MINER_ADDRESS } from '../helpers/pool.ts';
+import { reachable, startPoolProcess, untilListening, type TestProcess } from '../helpers/processes.ts';
 import { StratumClient } from '../helpers/stratum-client.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/hashwatt.js', import.meta.url));
 const MINERS = 3;
 const SHARES = 20;
 const STOP_SECONDS = 10;
-
-const reachable = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      resolve(false);
-    });
-  });
 
 describe('the pool stopped by SIGTERM and started again', () => {
   let database: TestDatabase;
   let directory: string;
   let ports: { stratum: number; api: number; rpc: number; zmq: number };
 
-  function startPool(): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
-    let output = '';
-    const child = spawn(process.execPath, [BIN], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        HASHWATT_DATABASE_URL: database.url,
-        HASHWATT_DATA_DIR: directory,
-        HASHWATT_STRATUM_PORT: String(ports.stratum),
-        HASHWATT_API_PORT: String(ports.api),
-        HASHWATT_DEVCHAIN_RPC_PORT: String(ports.rpc),
-        HASHWATT_DEVCHAIN_ZMQ_PORT: String(ports.zmq),
-        // No share may be a block: the chain stays put while the miners work.
-        HASHWATT_DEVCHAIN_DIFFICULTY: '1000000',
-        HASHWATT_STRATUM_MIN_DIFFICULTY: '0.00001',
-        HASHWATT_STOP_TIMEOUT_SECONDS: String(STOP_SECONDS),
-        HASHWATT_LOG_LEVEL: 'warn',
-      },
+  const startPool = (): TestProcess =>
+    startPoolProcess({
+      HASHWATT_DATABASE_URL: database.url,
+      HASHWATT_DATA_DIR: directory,
+      HASHWATT_STRATUM_PORT: String(ports.stratum),
+      HASHWATT_API_PORT: String(ports.api),
+      HASHWATT_DEVCHAIN_RPC_PORT: String(ports.rpc),
+      HASHWATT_DEVCHAIN_ZMQ_PORT: String(ports.zmq),
+      // No share may be a block: the chain stays put while the miners work.
+      HASHWATT_DEVCHAIN_DIFFICULTY: '1000000',
+      HASHWATT_STRATUM_MIN_DIFFICULTY: '0.00001',
+      HASHWATT_STOP_TIMEOUT_SECONDS: String(STOP_SECONDS),
+      HASHWATT_LOG_LEVEL: 'warn',
     });
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-    });
-    const exited = new Promise<number | null>((resolve) => {
-      child.once('exit', (code) => {
-        resolve(code);
-      });
-    });
-    return { child, exited, output: () => output };
-  }
-
-  async function untilListening(pool: ReturnType<typeof startPool>): Promise<void> {
-    for (let tries = 0; tries < 240; tries += 1) {
-      if (pool.child.exitCode !== null) {
-        throw new Error(`the pool exited (${String(pool.child.exitCode)}): ${pool.output()}`);
-      }
-      if (await reachable(ports.stratum)) {
-        return;
-      }
-      await sleep(250);
-    }
-    throw new Error(`the pool did not listen within 60 s: ${pool.output()}`);
-  }
+  const untilReady = (pool: TestProcess): Promise<void> => untilListening(pool, ports.stratum);
 
   async function minersSubmitting(count: number): Promise<StratumClient[]> {
     const miners = await Promise.all(
@@ -131,7 +86,7 @@ describe('the pool stopped by SIGTERM and started again', () => {
 
   it('asks every miner to reconnect, writes every accepted share and exits in time', async () => {
     const pool = startPool();
-    await untilListening(pool);
+    await untilReady(pool);
     const miners = await minersSubmitting(SHARES);
     const stopAt = Date.now();
     pool.child.kill('SIGTERM');
@@ -150,7 +105,7 @@ describe('the pool stopped by SIGTERM and started again', () => {
   it('killed with SIGKILL after answering, loses no share it accepted when started again', async () => {
     const before = await storedShares();
     const pool = startPool();
-    await untilListening(pool);
+    await untilReady(pool);
     const miners = await minersSubmitting(SHARES);
     // No goodbye: whatever was accepted is in the journal on disk, not yet in the database.
     pool.child.kill('SIGKILL');
@@ -159,7 +114,7 @@ describe('the pool stopped by SIGTERM and started again', () => {
       miner.close();
     }
     const again = startPool();
-    await untilListening(again);
+    await untilReady(again);
     for (let tries = 0; tries < 100 && (await storedShares()) < before + MINERS * SHARES; tries += 1) {
       await sleep(100);
     }
@@ -170,7 +125,7 @@ describe('the pool stopped by SIGTERM and started again', () => {
 
   it('takes the miners back when it starts again, their work counting on', async () => {
     const pool = startPool();
-    await untilListening(pool);
+    await untilReady(pool);
     const miners = await minersSubmitting(5);
     pool.child.kill('SIGTERM');
     expect(await pool.exited).toBe(0);

@@ -1,0 +1,85 @@
+/**
+ * Real processes for the tests that kill and restart them: the pool (bin/hashwatt.js),
+ * a NATS server with JetStream of the test's own, HAProxy. Each keeps its output for
+ * the failure message.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createConnection } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../bin/hashwatt.js', import.meta.url));
+
+export interface TestProcess {
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+  output(): string;
+  /** SIGTERM (or the signal given), and its exit. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export function startProcess(command: string, args: readonly string[], env: NodeJS.ProcessEnv): TestProcess {
+  let output = '';
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const keep = (chunk: Buffer): void => {
+    output += chunk.toString('utf8');
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => {
+      resolve(code);
+    });
+  });
+  return {
+    child,
+    exited,
+    output: () => output,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill(signal);
+      }
+      return exited;
+    },
+  };
+}
+
+/** The pool's command line with these HASHWATT_* settings over the test's environment. */
+export function startPoolProcess(settings: Record<string, string>): TestProcess {
+  return startProcess(process.execPath, [BIN], { ...process.env, ...settings });
+}
+
+/** A NATS server with JetStream on `port`, keeping its stream in `storeDir` across restarts. */
+export function startNatsServer(port: number, storeDir: string): TestProcess {
+  return startProcess(
+    'nats-server',
+    ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir],
+    process.env,
+  );
+}
+
+export const reachable = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      resolve(false);
+    });
+  });
+
+/** Waits until the process accepts connections on `port`; fails with its output when it exits or takes a minute. */
+export async function untilListening(started: TestProcess, port: number): Promise<void> {
+  for (let tries = 0; tries < 240; tries += 1) {
+    if (started.child.exitCode !== null) {
+      throw new Error(`exited (${String(started.child.exitCode)}): ${started.output()}`);
+    }
+    if (await reachable(port)) {
+      return;
+    }
+    await sleep(250);
+  }
+  throw new Error(`not listening on ${String(port)} within 60 s: ${started.output()}`);
+}
