@@ -4,11 +4,16 @@
  * the failure message.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/hashwatt.js', import.meta.url));
+
+/** Debian installs servers in /usr/sbin, which a user's PATH may lack. */
+export const systemBinary = (name: string): string =>
+  ['/usr/sbin', '/usr/bin'].map((folder) => `${folder}/${name}`).find((file) => existsSync(file)) ?? name;
 
 export interface TestProcess {
   readonly child: ChildProcess;
