@@ -5,12 +5,14 @@
  * both accept), its ports are the ones configured and exposed, its volumes are
  * declared, and the images are pinned, non-root and health-checked.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { loadAgentConfig } from '@hashwatt/agent/config';
 import { configVariables, loadConfig } from '../../src/config.ts';
+import { systemBinary } from '../helpers/processes.ts';
 
 const DOCKER = path.resolve(import.meta.dirname, '../../../docker');
 
@@ -24,10 +26,16 @@ interface Service {
   readonly depends_on?: Record<string, { readonly condition: string }>;
 }
 
-const compose = parse(readFileSync(path.join(DOCKER, 'compose.yaml'), 'utf8')) as {
-  services: Record<string, Service>;
-  volumes: Record<string, unknown>;
-};
+interface Compose {
+  readonly services: Record<string, Service>;
+  readonly volumes: Record<string, unknown>;
+}
+
+// Compose files share settings through YAML anchors and merge keys (<<), as Compose reads them.
+const composeFile = (name: string): Compose =>
+  parse(readFileSync(path.join(DOCKER, name), 'utf8'), { merge: true }) as Compose;
+
+const compose = composeFile('compose.yaml');
 const { services } = compose;
 
 /** Compose's ${NAME:-default} and ${NAME:?error} with a sample value, as an operator would set them. */
@@ -47,6 +55,28 @@ const environmentOf = (service: Service): Record<string, string> =>
   Object.fromEntries(
     Object.entries(service.environment ?? {}).map(([name, value]) => [name, interpolated(value)]),
   );
+
+/** Every named volume mounted is declared; every service waited on reports its health. */
+function expectVolumesAndHealth(file: Compose): void {
+  const named = Object.values(file.services)
+    .flatMap((service) => service.volumes ?? [])
+    .map((volume) => volume.split(':')[0] ?? '')
+    .filter((source) => !source.startsWith('.') && !source.startsWith('/'));
+  expect(new Set(named)).toEqual(new Set(Object.keys(file.volumes)));
+  for (const [name, service] of Object.entries(file.services)) {
+    for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
+      expect(condition, `${name} → ${dependency}`).toBe('service_healthy');
+      const image = file.services[dependency];
+      const checked =
+        image?.healthcheck !== undefined ||
+        (image?.build !== undefined &&
+          readFileSync(path.resolve(DOCKER, image.build.context, image.build.dockerfile), 'utf8').includes(
+            'HEALTHCHECK',
+          ));
+      expect(checked, `${dependency} has a health check`).toBe(true);
+    }
+  }
+}
 
 describe('docker/compose.yaml', () => {
   it('runs TimescaleDB, bitcoind on regtest, the pool and an agent', () => {
@@ -104,24 +134,80 @@ describe('docker/compose.yaml', () => {
   });
 
   it('declares every named volume it mounts, and waits only on services that report their health', () => {
-    const named = Object.values(services)
-      .flatMap((service) => service.volumes ?? [])
-      .map((volume) => volume.split(':')[0] ?? '')
-      .filter((source) => !source.startsWith('.') && !source.startsWith('/'));
-    expect(new Set(named)).toEqual(new Set(Object.keys(compose.volumes)));
-    for (const [name, service] of Object.entries(services)) {
-      for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
-        expect(condition, `${name} → ${dependency}`).toBe('service_healthy');
-        const image = services[dependency];
-        const checked =
-          image?.healthcheck !== undefined ||
-          (image?.build !== undefined &&
-            readFileSync(path.resolve(DOCKER, image.build.context, image.build.dockerfile), 'utf8').includes(
-              'HEALTHCHECK',
-            ));
-        expect(checked, `${dependency} has a health check`).toBe(true);
-      }
+    expectVolumesAndHealth(compose);
+  });
+});
+
+describe('docker/compose.scaled.yaml', () => {
+  const scaled = composeFile('compose.scaled.yaml');
+  const stratumNodes = ['stratum-1', 'stratum-2'];
+  const configOf = (name: string) => loadConfig(environmentOf(scaled.services[name] ?? {}));
+  const balancer = scaled.services.haproxy as Service & {
+    readonly networks: Record<string, { readonly ipv4_address: string }>;
+  };
+  const haproxyConfig = readFileSync(path.join(DOCKER, 'haproxy.cfg'), 'utf8');
+
+  it('runs HAProxy, two Stratum nodes, NATS JetStream, the ledger (writer and API), the database, the node and an agent', () => {
+    expect(Object.keys(scaled.services).sort()).toEqual(
+      ['agent', 'bitcoind', 'haproxy', 'ledger', 'nats', 'stratum-1', 'stratum-2', 'timescaledb'].sort(),
+    );
+    expect(scaled.services.nats?.image).toMatch(/^nats:\d+\.\d+\.\d+-alpine$/);
+    expect(scaled.services.haproxy?.image).toMatch(/^haproxy:\d+\.\d+\.\d+$/);
+    expect((scaled.services.nats as { command?: string[] }).command).toContain('-js');
+  });
+
+  it('gives each process its roles, one bitcoind and one NATS; Stratum nodes unique ids and no database', () => {
+    const known = new Set(configVariables());
+    for (const name of [...stratumNodes, 'ledger']) {
+      const environment = environmentOf(scaled.services[name] ?? {});
+      expect(
+        Object.keys(environment).filter((variable) => !known.has(variable)),
+        name,
+      ).toEqual([]);
+      const config = configOf(name);
+      expect(config.nats.url, name).toBe('nats://nats:4222');
+      expect(config.node.rpcUrl, name).toBe('http://bitcoind:18443');
     }
+    const nodes = stratumNodes.map(configOf);
+    expect(nodes.map((config) => config.roles)).toEqual([['stratum'], ['stratum']]);
+    expect(new Set(nodes.map((config) => config.stratum.nodeId)).size).toBe(stratumNodes.length);
+    expect(nodes.map((config) => config.database.url)).toEqual([undefined, undefined]);
+    const ledger = configOf('ledger');
+    expect([...ledger.roles].sort()).toEqual(['api', 'writer']);
+    expect(ledger.database.url).toMatch(/@timescaledb:5432\/hashwatt$/);
+    // Each node's journal (its spool while NATS is away) on a volume of its own.
+    const volumes = stratumNodes.map((name) => scaled.services[name]?.volumes?.[0]?.split(':')[0]);
+    expect(new Set(volumes).size).toBe(stratumNodes.length);
+  });
+
+  it("balances every Stratum node with PROXY headers the nodes trust, on the nodes' port", () => {
+    const address = Object.values(balancer.networks)[0]?.ipv4_address ?? '';
+    expect(balancer.volumes).toContain('./haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro');
+    for (const name of stratumNodes) {
+      const config = configOf(name);
+      expect(config.stratum.proxyProtocolFrom, name).toEqual([address]);
+      expect(haproxyConfig).toMatch(
+        new RegExp(
+          `^\\s*server ${name} ${name}:${String(config.stratum.port)} send-proxy-v2 check check-send-proxy`,
+          'm',
+        ),
+      );
+    }
+    const bind = /^\s*bind :(\d+)$/m.exec(haproxyConfig)?.[1];
+    expect(balancer.ports).toEqual([`${String(bind)}:${String(bind)}`]);
+    expect(scaled.services.ledger?.ports).toEqual([`127.0.0.1:${String(configOf('ledger').api.port)}:8080`]);
+  });
+
+  it('is a configuration HAProxy itself accepts', () => {
+    const checked = spawnSync(systemBinary('haproxy'), ['-c', '-f', path.join(DOCKER, 'haproxy.cfg')], {
+      encoding: 'utf8',
+    });
+    expect(checked.status, checked.stderr).toBe(0);
+    expect(checked.stdout + checked.stderr).toContain('Configuration file is valid');
+  });
+
+  it('declares every named volume it mounts, and waits only on services that report their health', () => {
+    expectVolumesAndHealth(scaled);
   });
 });
 
