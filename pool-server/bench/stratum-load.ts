@@ -11,10 +11,10 @@
  * Run: pnpm bench. BENCH_QUICK=1 runs a small version (CI checks that it still works).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connectMany, LOAD_WORKER, now, type Miner } from './stratum-miner.ts';
+import { connectMany } from './stratum-miner.ts';
+import { percentile, throughput } from './stratum-throughput.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 // One Stratum process answers fastest here: a second one competes with the load generator for the two cores.
@@ -94,98 +94,6 @@ async function clientProcesses(port: number, count: number, difficulty: number):
   return clients;
 }
 
-function percentile(sorted: Float64Array, p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
-}
-
-interface Throughput {
-  offered: string;
-  sharesPerSecond: number;
-  rejected: number;
-  p50Ms: number;
-  p99Ms: number;
-}
-
-/**
- * Submits unique shares on every miner. Closed loop (rate undefined): IN_FLIGHT
- * outstanding per miner, each reply sends the next. Paced: `rate` shares/s in total,
- * sent every millisecond tick, whatever the replies do.
- */
-async function throughput(miners: Miner[], rate?: number): Promise<Throughput> {
-  const latencies: number[] = [];
-  let accepted = 0;
-  let rejected = 0;
-  let running = true;
-  let measuring = false;
-  const submitters = miners.map((miner) => {
-    const sentAt = new Float64Array(1 << 16);
-    let nonce = 0;
-    const extranonce2 = randomBytes(8).toString('hex');
-    const [jobId, , , , , , , ntime] = miner.job;
-    const rest = `,"method":"mining.submit","params":["${LOAD_WORKER}","${String(jobId)}","${extranonce2}","${String(ntime)}","`;
-    miner.onLine = (line, at) => {
-      const id = Number(line.slice(6, line.indexOf(',')));
-      if (!Number.isInteger(id)) {
-        return; // a notification
-      }
-      if (measuring) {
-        if (line.includes('"result":true')) {
-          accepted++;
-        } else {
-          rejected++;
-        }
-        latencies.push(at - (sentAt[id & 0xffff] ?? at));
-      }
-      if (running && rate === undefined) {
-        submit();
-      }
-    };
-    function submit(): void {
-      const id = ++nonce;
-      sentAt[id & 0xffff] = now();
-      miner.socket.write(`{"id":${String(id)}${rest}${(id >>> 0).toString(16).padStart(8, '0')}"]}\n`);
-    }
-    return submit;
-  });
-  let pacer: NodeJS.Timeout | undefined;
-  if (rate === undefined) {
-    for (const submit of submitters) {
-      for (let i = 0; i < IN_FLIGHT; i++) {
-        submit();
-      }
-    }
-  } else {
-    let due = 0;
-    let last = now();
-    pacer = setInterval(() => {
-      const at = now();
-      due += ((at - last) / 1000) * rate;
-      last = at;
-      for (; due >= 1; due--) {
-        submitters[Math.floor(Math.random() * submitters.length)]?.();
-      }
-    }, 1);
-  }
-  await sleep(1_000); // warm-up
-  measuring = true;
-  const start = now();
-  await sleep(SECONDS * 1000);
-  measuring = false;
-  const seconds = (now() - start) / 1000;
-  running = false;
-  clearInterval(pacer);
-  await sleep(500);
-  const sorted = Float64Array.from(latencies).sort();
-  return {
-    offered:
-      rate === undefined ? `closed loop, ${String(IN_FLIGHT)} in flight per connection` : `${String(rate)}/s`,
-    sharesPerSecond: accepted / seconds,
-    rejected,
-    p50Ms: percentile(sorted, 50),
-    p99Ms: percentile(sorted, 99),
-  };
-}
-
 async function fanOut(
   server: Child,
   clients: Child[],
@@ -210,8 +118,8 @@ const cpu = `${os.cpus()[0]?.model ?? 'CPU'}, ${String(os.cpus().length)} cores,
 // 1 + 2: throughput and fan-out against PROCESSES Stratum processes.
 const first = await startServer(PROCESSES);
 const loadMiners = await connectMany(first.port, LOAD_CONNECTIONS, 1e-12);
-const closedLoop = await throughput(loadMiners);
-const paced = await throughput(loadMiners, PACED_RATE);
+const closedLoop = await throughput(loadMiners, { inFlight: IN_FLIGHT, seconds: SECONDS });
+const paced = await throughput(loadMiners, { rate: PACED_RATE, inFlight: IN_FLIGHT, seconds: SECONDS });
 for (const miner of loadMiners) {
   miner.socket.destroy();
 }

@@ -43,7 +43,13 @@ import { Schedule, type Duty } from './ledger/schedule.ts';
 import { perShareCredits } from './ledger/schemes/pps.ts';
 import { ShareJournal } from './ledger/share-journal.ts';
 import { ShareStore, type ShareRecord } from './ledger/share-store.ts';
-import { consumeLedger, LedgerBus, LedgerPublisher, writerHandlers } from './ledger/share-stream.ts';
+import {
+  consumeLedger,
+  LedgerBus,
+  LedgerPublisher,
+  SHARES_PER_MESSAGE,
+  writerHandlers,
+} from './ledger/share-stream.ts';
 import { ShareWriter } from './ledger/share-writer.ts';
 import { ExtranonceAllocator } from './stratum/extranonce.ts';
 import { JobFeed } from './stratum/job-feed.ts';
@@ -481,7 +487,10 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
     {
       nodeId: config.stratum.nodeId,
       flushIntervalMs: config.ledger.flushIntervalMs,
-      maxBatchShares: config.ledger.maxBatchShares,
+      // A batch through NATS is one message, which must stay under the server's max_payload.
+      maxBatchShares: publisher
+        ? Math.min(config.ledger.maxBatchShares, SHARES_PER_MESSAGE)
+        : config.ledger.maxBatchShares,
       degradedFlushIntervalMs: Math.max(config.ledger.flushIntervalMs, 5_000),
       retryIntervalMs: config.ledger.retryIntervalMs,
     },

@@ -51,6 +51,13 @@ export interface NetworkFacts {
 
 type Kind = 'batch' | 'block' | 'network';
 
+/**
+ * The most records (shares and rejects) a Stratum node puts in one batch when it sends
+ * through NATS: a batch is one message, and a record is at most a few hundred bytes of
+ * JSON, so a batch stays well under NATS's default max_payload of 1 MiB.
+ */
+export const SHARES_PER_MESSAGE = 1_000;
+
 const NANOS_PER_SECOND = 1_000_000_000;
 /** How long a writer has to acknowledge a message before JetStream hands it to another. */
 const ACK_WAIT_SECONDS = 10;
@@ -202,6 +209,14 @@ export class LedgerPublisher implements BatchSink {
     const nc = this.#bus.connection;
     if (!nc || nc.isClosed()) {
       throw new Error(`NATS at ${this.#bus.settings.url} has not been reached yet`);
+    }
+    const bytes = Buffer.byteLength(payload);
+    const limit = nc.info?.max_payload ?? Number.POSITIVE_INFINITY;
+    if (bytes > limit) {
+      // Sent again it would fail again: say so, the journal keeps it for a server that takes it.
+      throw new Error(
+        `a ${kind} of ${String(bytes)} bytes is over the NATS server's max_payload of ${String(limit)}`,
+      );
     }
     const ack = await jetstream(nc).publish(subjectOf(this.#bus.settings, this.#nodeId, kind), payload, {
       ...(msgID !== undefined && { msgID }),

@@ -178,13 +178,14 @@ export class ShareWriter {
       share.subsidy,
       share.fees,
     ] satisfies Line);
-    if (batch.shares.length >= this.#settings.maxBatchShares) {
+    if (batch.shares.length + batch.rejects.length >= this.#settings.maxBatchShares) {
       this.#seal();
     }
   }
 
   addReject(reject: RejectRecord): void {
-    this.#openBatch().rejects.push(reject);
+    const batch = this.#openBatch();
+    batch.rejects.push(reject);
     this.#journal.append([
       'r',
       reject.timeMs,
@@ -192,6 +193,10 @@ export class ShareWriter {
       reject.worker,
       reject.stale ? 1 : 0,
     ] satisfies Line);
+    // A flood of rejects fills a batch too.
+    if (batch.shares.length + batch.rejects.length >= this.#settings.maxBatchShares) {
+      this.#seal();
+    }
   }
 
   /** Makes what was added durable (in the journal) before the replies that announce it. */

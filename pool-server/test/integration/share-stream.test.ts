@@ -168,6 +168,14 @@ describe('the ledger stream, from two Stratum nodes to the writers', () => {
     expect(await count('blocks')).toBe(1);
   }, 60_000);
 
+  it("refuses a batch over the server's max_payload with a message saying so, for the journal to keep", async () => {
+    const huge = batchOf(8, 0);
+    const shares = Array.from({ length: 5_000 }, () => ({ ...huge.shares[0], worker: 'w'.repeat(256) }));
+    await expect(
+      new LedgerPublisher(bus, 8).store({ ...huge, shares: shares as ShareBatch['shares'] }),
+    ).rejects.toThrow(/a batch of \d+ bytes is over the NATS server's max_payload of 1048576/);
+  });
+
   it('drops a message that is not ours with an error, and goes on with the rest', async () => {
     const nc = await bus.ready();
     const js = jetstream(nc);

@@ -1,0 +1,218 @@
+/**
+ * Scale-out benchmark: the pool as one process (the default: Stratum, writer and API
+ * together, shares straight into the database) against Stratum nodes and a writer as
+ * separate processes joined by NATS JetStream (the machine's server, BENCH_NATS_URL or
+ * 127.0.0.1:4222; a stream of this run's own, removed after). For each layout:
+ *   1. aggregate accepted shares/s over LOAD_CONNECTIONS connections spread over the
+ *      Stratum nodes, as fast as they answer (closed loop), with reply latency;
+ *   2. at a paced rate, the time from a share's acceptance (its time) to its storage
+ *      (its batch's stored_at), p50 / p99 / max over every share of the run.
+ * Every process, the load generator, NATS and PostgreSQL share this machine's cores.
+ * Run: pnpm bench. BENCH_QUICK=1 runs a small version.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { startDevNode } from '../src/chain/devchain/node.ts';
+import { encodeCompact, targetFromDifficulty } from '../src/work/target.ts';
+import { freePort } from '../test/helpers/embedded-postgres.ts';
+import { postgresServer, scratchDatabase, type ScratchDatabase } from '../test/helpers/postgres.ts';
+import { startPoolProcess, untilListening, type TestProcess } from '../test/helpers/processes.ts';
+import { gitSha, machine } from './run-info.ts';
+import { connectMany, LOAD_WORKER } from './stratum-miner.ts';
+import { throughput, type Throughput } from './stratum-throughput.ts';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const NATS_URL = process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';
+const LOAD_CONNECTIONS = QUICK ? 20 : 200;
+const IN_FLIGHT = 16;
+const SECONDS = QUICK ? 1 : 10;
+const PACED_RATE = QUICK ? 1_000 : 5_000;
+const PAYOUT_ADDRESS = LOAD_WORKER.split('.')[0] ?? '';
+
+interface Layout {
+  readonly name: string;
+  /** Stratum nodes; with `nats`, a writer process besides them. */
+  readonly stratumNodes: number;
+  readonly nats: boolean;
+}
+
+const LAYOUTS: readonly Layout[] = [
+  { name: 'one process, shares straight to PostgreSQL', stratumNodes: 1, nats: false },
+  { name: 'one Stratum node + one writer, through NATS', stratumNodes: 1, nats: true },
+  { name: 'two Stratum nodes + one writer, through NATS', stratumNodes: 2, nats: true },
+];
+
+interface Result {
+  readonly layout: string;
+  readonly closedLoop: Throughput;
+  readonly paced: Throughput;
+  /** Shares stored once the load stopped, and after the processes stopped: the stop loses none. */
+  readonly storedBeforeStop: number;
+  readonly stored: number;
+  readonly storage: { readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
+}
+
+const postgres = await postgresServer();
+const node = await startDevNode({
+  host: '127.0.0.1',
+  rpcPort: 0,
+  rpcUser: 'bench',
+  rpcPassword: 'bench',
+  zmqPort: undefined,
+  // No share of the load generator may be a block: the chain must not move under it.
+  bits: encodeCompact(targetFromDifficulty(1_000_000)),
+  networkBlockIntervalMs: 0,
+  transactionIntervalMs: 0,
+  mempoolSize: 0,
+});
+const folder = mkdtempSync(path.join(tmpdir(), 'hashwatt-scale-bench-'));
+const streams: string[] = [];
+
+async function storedShares(database: ScratchDatabase): Promise<number> {
+  const { rows } = await database.db.query<{ n: string }>('SELECT count(*)::text AS n FROM shares');
+  return Number(rows[0]?.n ?? 0);
+}
+
+async function run(layout: Layout, index: number): Promise<Result> {
+  const database = await scratchDatabase(postgres.url, 'hashwatt_scale_bench');
+  const stream = `HASHWATT_BENCH_${String(index)}_${String(process.pid)}`;
+  streams.push(stream);
+  const common = {
+    HASHWATT_NODE_RPC_URL: node.rpcUrl,
+    HASHWATT_NODE_RPC_USER: 'bench',
+    HASHWATT_NODE_RPC_PASSWORD: 'bench',
+    HASHWATT_POOL_PAYOUT_ADDRESS: PAYOUT_ADDRESS,
+    HASHWATT_LOG_LEVEL: 'error',
+    HASHWATT_STRATUM_HOST: '127.0.0.1',
+    HASHWATT_STRATUM_MAX_CONNECTIONS_PER_ADDRESS: '100000',
+    HASHWATT_STRATUM_MIN_DIFFICULTY: '0.000000000001',
+    HASHWATT_API_ENABLED: 'false',
+    HASHWATT_PAYOUTS_ENABLED: 'false',
+    ...(layout.nats && {
+      HASHWATT_NATS_URL: NATS_URL,
+      HASHWATT_NATS_STREAM: stream,
+      HASHWATT_NATS_SUBJECT_PREFIX: `hashwatt.bench${String(index)}x${String(process.pid)}`,
+    }),
+  };
+  const processes: TestProcess[] = [];
+  const ports: number[] = [];
+  for (let nodeId = 1; nodeId <= layout.stratumNodes; nodeId += 1) {
+    const port = await freePort();
+    const stratumNode = startPoolProcess({
+      ...common,
+      HASHWATT_ROLES: layout.nats ? 'stratum' : 'stratum,writer,api',
+      HASHWATT_STRATUM_NODE_ID: String(nodeId),
+      HASHWATT_STRATUM_PORT: String(port),
+      HASHWATT_DATA_DIR: path.join(folder, `${String(index)}-node-${String(nodeId)}`),
+      ...(!layout.nats && { HASHWATT_DATABASE_URL: database.url }),
+    });
+    processes.push(stratumNode);
+    await untilListening(stratumNode, port);
+    ports.push(port);
+  }
+  if (layout.nats) {
+    processes.push(
+      startPoolProcess({
+        ...common,
+        HASHWATT_ROLES: 'writer',
+        HASHWATT_DATABASE_URL: database.url,
+        HASHWATT_DATA_DIR: path.join(folder, `${String(index)}-writer`),
+      }),
+    );
+  }
+  const perNode = LOAD_CONNECTIONS / ports.length;
+  const miners = (
+    await Promise.all(ports.map((port, nodeIndex) => connectMany(port, perNode, 1e-12, nodeIndex * perNode)))
+  ).flat();
+  const closedLoop = await throughput(miners, { inFlight: IN_FLIGHT, seconds: SECONDS });
+  await untilStored(database, 120_000);
+  const pacedFrom = new Date();
+  const paced = await throughput(miners, { rate: PACED_RATE, inFlight: IN_FLIGHT, seconds: SECONDS });
+  const storedBeforeStop = await untilStored(database, 60_000);
+  const { rows } = await database.db.query<{ p50: number; p99: number; max: number }>(
+    `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY lag) AS p50,
+            percentile_cont(0.99) WITHIN GROUP (ORDER BY lag) AS p99, max(lag) AS max
+       FROM (SELECT (extract(epoch FROM b.stored_at - s.time) * 1000)::float8 AS lag
+               FROM shares s JOIN share_batches b ON b.id = s.batch_id WHERE s.time >= $1) lags`,
+    [pacedFrom],
+  );
+  for (const miner of miners) {
+    miner.socket.destroy();
+  }
+  for (const started of processes) {
+    await started.stop();
+  }
+  const stored = await storedShares(database);
+  await database.drop();
+  return {
+    layout: layout.name,
+    closedLoop,
+    paced,
+    storedBeforeStop,
+    stored,
+    storage: {
+      p50Ms: rows[0]?.p50 ?? Number.NaN,
+      p99Ms: rows[0]?.p99 ?? Number.NaN,
+      maxMs: rows[0]?.max ?? Number.NaN,
+    },
+  };
+}
+
+/** Waits until the stored count stops growing; returns it. */
+async function untilStored(database: ScratchDatabase, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let last = -1;
+  for (;;) {
+    const count = await storedShares(database);
+    if (count === last || Date.now() > deadline) {
+      return count;
+    }
+    last = count;
+    await sleep(1_500);
+  }
+}
+
+const results: Result[] = [];
+try {
+  for (const [index, layout] of LAYOUTS.entries()) {
+    results.push(await run(layout, index));
+  }
+} finally {
+  const nc = await connect({ servers: NATS_URL });
+  const jsm = await jetstreamManager(nc);
+  for (const stream of streams) {
+    await jsm.streams.delete(stream).catch(() => false);
+  }
+  await nc.close();
+  await node.stop();
+  await postgres.stop();
+  rmSync(folder, { recursive: true, force: true });
+}
+
+const ms = (value: number): string => `${value.toFixed(1)} ms`;
+console.log(
+  `\nScale-out: ${machine()}, commit ${gitSha()}; every process, NATS and PostgreSQL on this machine`,
+);
+console.log(
+  `| layout | accepted shares/s, ${String(LOAD_CONNECTIONS)} connections, closed loop | reply p50 / p99 | acceptance → storage at ${String(PACED_RATE)}/s, p50 / p99 / max |`,
+);
+console.log('|---|---:|---:|---:|');
+for (const result of results) {
+  console.log(
+    `| ${result.layout} | ${Math.round(result.closedLoop.sharesPerSecond).toLocaleString('en-US')} | ${ms(result.closedLoop.p50Ms)} / ${ms(result.closedLoop.p99Ms)} | ${ms(result.storage.p50Ms)} / ${ms(result.storage.p99Ms)} / ${ms(result.storage.maxMs)} |`,
+  );
+}
+console.log(JSON.stringify({ bench: 'scale-out', quick: QUICK, results }));
+for (const result of results) {
+  if (result.stored !== result.storedBeforeStop) {
+    console.error(
+      `${result.layout}: ${String(result.stored)} shares stored after the stop, ${String(result.storedBeforeStop)} before`,
+    );
+    process.exit(1);
+  }
+}
+process.exit(0);

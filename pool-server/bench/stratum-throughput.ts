@@ -1,0 +1,103 @@
+/**
+ * Shares submitted as fast as the pool answers (closed loop) or at a set rate, on
+ * miners already subscribed and authorized; the replies counted and timed. Used by
+ * stratum-load.ts and scale-out.ts.
+ */
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LOAD_WORKER, now, type Miner } from './stratum-miner.ts';
+
+export function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
+}
+
+export interface Throughput {
+  offered: string;
+  sharesPerSecond: number;
+  rejected: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/**
+ * Submits unique shares on every miner. Closed loop (rate undefined): inFlight
+ * outstanding per miner, each reply sends the next. Paced: `rate` shares/s in total,
+ * sent every millisecond tick, whatever the replies do.
+ */
+export async function throughput(
+  miners: readonly Miner[],
+  { rate, inFlight, seconds: measured }: { rate?: number; inFlight: number; seconds: number },
+): Promise<Throughput> {
+  const latencies: number[] = [];
+  let accepted = 0;
+  let rejected = 0;
+  let running = true;
+  let measuring = false;
+  const submitters = miners.map((miner) => {
+    const sentAt = new Float64Array(1 << 16);
+    let nonce = 0;
+    const extranonce2 = randomBytes(8).toString('hex');
+    const [jobId, , , , , , , ntime] = miner.job;
+    const rest = `,"method":"mining.submit","params":["${LOAD_WORKER}","${String(jobId)}","${extranonce2}","${String(ntime)}","`;
+    miner.onLine = (line, at) => {
+      const id = Number(line.slice(6, line.indexOf(',')));
+      if (!Number.isInteger(id)) {
+        return; // a notification
+      }
+      if (measuring) {
+        if (line.includes('"result":true')) {
+          accepted++;
+        } else {
+          rejected++;
+        }
+        latencies.push(at - (sentAt[id & 0xffff] ?? at));
+      }
+      if (running && rate === undefined) {
+        submit();
+      }
+    };
+    function submit(): void {
+      const id = ++nonce;
+      sentAt[id & 0xffff] = now();
+      miner.socket.write(`{"id":${String(id)}${rest}${(id >>> 0).toString(16).padStart(8, '0')}"]}\n`);
+    }
+    return submit;
+  });
+  let pacer: NodeJS.Timeout | undefined;
+  if (rate === undefined) {
+    for (const submit of submitters) {
+      for (let i = 0; i < inFlight; i++) {
+        submit();
+      }
+    }
+  } else {
+    let due = 0;
+    let last = now();
+    pacer = setInterval(() => {
+      const at = now();
+      due += ((at - last) / 1000) * rate;
+      last = at;
+      for (; due >= 1; due--) {
+        submitters[Math.floor(Math.random() * submitters.length)]?.();
+      }
+    }, 1);
+  }
+  await sleep(1_000); // warm-up
+  measuring = true;
+  const start = now();
+  await sleep(measured * 1000);
+  measuring = false;
+  const seconds = (now() - start) / 1000;
+  running = false;
+  clearInterval(pacer);
+  await sleep(500);
+  const sorted = Float64Array.from(latencies).sort();
+  return {
+    offered:
+      rate === undefined ? `closed loop, ${String(inFlight)} in flight per connection` : `${String(rate)}/s`,
+    sharesPerSecond: accepted / seconds,
+    rejected,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+  };
+}
