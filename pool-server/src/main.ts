@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { PoolSettings, ReportFormat, ReportLanguage } from '@hashwatt/schemas';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -52,6 +53,7 @@ import {
 } from './ledger/share-stream.ts';
 import { ShareWriter } from './ledger/share-writer.ts';
 import { ExtranonceAllocator } from './stratum/extranonce.ts';
+import { claimNodeId, nodeInstance, type NodeClaim } from './stratum/node-claim.ts';
 import { JobFeed } from './stratum/job-feed.ts';
 import { StratumServer } from './stratum/server.ts';
 import type { CreditedShare, RejectedSubmit, StratumEvents } from './stratum/session-context.ts';
@@ -68,6 +70,10 @@ const STATS_INTERVAL_MS = 60_000;
 /** Found blocks in the journal that NATS has not acknowledged are sent again this often. */
 const BLOCK_RESEND_MS = 10_000;
 const RESEND_BLOCKS = 'resend blocks';
+/** A Stratum node's claim on its id lapses this long after the node stopped renewing it. */
+const NODE_CLAIM_TTL_MS = 30_000;
+/** How long a starting Stratum node waits for NATS before serving without it. */
+const CLAIM_WAIT_MS = 5_000;
 
 interface Node {
   readonly rpcUrl: string;
@@ -471,6 +477,13 @@ interface StratumParts {
  */
 async function startStratum(config: Config, parts: StratumParts, log: Logger): Promise<StratumRole> {
   const { rpc, node } = parts;
+  let stopServing = (): void => undefined;
+  const claim = parts.bus
+    ? await claimNode(config, parts.bus, log, (error) => {
+        log.fatal({ problem: error.message }, 'stratum: this node lost its node id; it stops serving miners');
+        stopServing();
+      })
+    : undefined;
   const publisher = parts.bus ? new LedgerPublisher(parts.bus, config.stratum.nodeId) : undefined;
   const sink =
     publisher ?? (parts.db && parts.books ? shareStore(config, parts.db, parts.books.settings) : undefined);
@@ -692,6 +705,9 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
     }
   });
   await templates.start();
+  stopServing = () => {
+    void server.stop();
+  };
   const { port, tlsPort, soloPort } = await server.listen();
   log.info(
     {
@@ -722,6 +738,7 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
       // A last try for blocks NATS has not acknowledged; what still fails waits in the journal.
       await resend?.runNow(RESEND_BLOCKS);
       await resend?.stop();
+      await claim?.release();
     },
   };
 }
@@ -730,44 +747,57 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
 export async function run(config: Config, log: Logger): Promise<RunningPool> {
   // A forked Stratum process of several is a Stratum node and nothing else: the primary does the rest.
   const roles = new Set(cluster.isWorker ? ['stratum'] : config.roles);
-  const bus = ledgerBus(config, roles, log);
-  // A Stratum node that sends its shares through NATS keeps no database.
-  const storage =
-    roles.has('writer') || roles.has('api') || bus === undefined
-      ? await connectDatabase(config, log)
-      : undefined;
-  const node = await connectNode(config, log);
-  const rpc = rpcClient(config, node);
-  const books = storage ? booksOf(config, storage.db, log) : undefined;
-  const stratum = roles.has('stratum')
-    ? await startStratum(config, { rpc, node, db: storage?.db, books, bus }, log)
-    : undefined;
-  const writer =
-    roles.has('writer') && storage && books
-      ? await startWriter(config, storage.db, rpc, books, bus, log)
-      : undefined;
-  const api =
-    roles.has('api') && storage && books
-      ? await startApiRole(config, storage.db, rpc, books.settings, log)
-      : undefined;
-  log.info({ roles: [...roles], nats: config.nats.url }, 'pool: started');
-  return {
-    stratumPort: stratum?.port ?? 0,
-    tlsPort: stratum?.tlsPort,
-    soloPort: stratum?.soloPort,
-    apiPort: api?.port,
-    devnode: node.devnode,
-    db: storage?.db,
-    async stop() {
-      await stratum?.stop();
-      await writer?.stop();
-      await api?.stop();
-      await bus?.close();
+  // What has started, stopped last first: by stop(), or when a later part cannot start.
+  const started: (() => Promise<unknown>)[] = [];
+  const stopStarted = async (): Promise<void> => {
+    for (let stop = started.pop(); stop; stop = started.pop()) {
+      await stop();
+    }
+  };
+  try {
+    const bus = ledgerBus(config, roles, log);
+    started.push(async () => bus?.close());
+    // A Stratum node that sends its shares through NATS keeps no database.
+    const storage =
+      roles.has('writer') || roles.has('api') || bus === undefined
+        ? await connectDatabase(config, log)
+        : undefined;
+    started.push(async () => {
       await storage?.db.end();
       await storage?.embedded?.stop();
-      await node.devnode?.stop();
-    },
-  };
+    });
+    const node = await connectNode(config, log);
+    started.push(async () => node.devnode?.stop());
+    const rpc = rpcClient(config, node);
+    const books = storage ? booksOf(config, storage.db, log) : undefined;
+    const api =
+      roles.has('api') && storage && books
+        ? await startApiRole(config, storage.db, rpc, books.settings, log)
+        : undefined;
+    started.push(async () => api?.stop());
+    const writer =
+      roles.has('writer') && storage && books
+        ? await startWriter(config, storage.db, rpc, books, bus, log)
+        : undefined;
+    started.push(async () => writer?.stop());
+    const stratum = roles.has('stratum')
+      ? await startStratum(config, { rpc, node, db: storage?.db, books, bus }, log)
+      : undefined;
+    started.push(async () => stratum?.stop());
+    log.info({ roles: [...roles], nats: config.nats.url }, 'pool: started');
+    return {
+      stratumPort: stratum?.port ?? 0,
+      tlsPort: stratum?.tlsPort,
+      soloPort: stratum?.soloPort,
+      apiPort: api?.port,
+      devnode: node.devnode,
+      db: storage?.db,
+      stop: stopStarted,
+    };
+  } catch (error) {
+    await stopStarted();
+    throw error;
+  }
 }
 
 /** The connection to NATS when the configuration names one: the ledger's traffic between processes. */
@@ -785,6 +815,52 @@ function ledgerBus(config: Config, roles: ReadonlySet<string>, log: Logger): Led
         },
         log,
       );
+}
+
+/**
+ * With NATS, a Stratum node claims its node id before serving, and a start whose id
+ * another node holds fails. NATS not reached within CLAIM_WAIT_MS, the node serves at
+ * once (its shares wait in the journal) and claims the id when NATS answers; refused
+ * then, `lost` is told.
+ */
+async function claimNode(
+  config: Config,
+  bus: LedgerBus,
+  log: Logger,
+  lost: (error: Error) => void,
+): Promise<{ release(): Promise<void> }> {
+  let held: NodeClaim | undefined;
+  const claiming = bus
+    .ready()
+    .then((nc) =>
+      claimNodeId(
+        nc,
+        {
+          bucket: `${config.nats.stream}_NODES`,
+          nodeId: config.stratum.nodeId,
+          instance: nodeInstance(config.dataDir),
+          ttlMs: NODE_CLAIM_TTL_MS,
+        },
+        lost,
+      ),
+    )
+    .then((claim) => {
+      held = claim;
+      log.info({ nodeId: config.stratum.nodeId }, 'stratum: node id claimed');
+    });
+  const first = await Promise.race([claiming, sleep(CLAIM_WAIT_MS, 'waiting' as const, { ref: false })]);
+  if (first === 'waiting') {
+    log.warn(
+      { nats: config.nats.url },
+      'nats: not reached yet; serving miners, the node id is claimed when it answers',
+    );
+    claiming.catch(lost);
+  }
+  return {
+    async release() {
+      await held?.release();
+    },
+  };
 }
 
 /** The books of a process with the database: found blocks, their journal, runtime settings. */

@@ -5,7 +5,8 @@
  * JetStream (127.0.0.1:4222, a stream of this test's own, removed after) joins them to
  * a real PostgreSQL database. Miners from sixteen source addresses reach both nodes
  * through the balancer, each node sees their own address (a ban falls on the miner,
- * not on the balancer), and every share accepted on either node is stored once.
+ * not on the balancer), and every share accepted on either node is stored once. A node
+ * configured with an id another node holds is refused.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -160,6 +161,16 @@ describe('HAProxy in front of two Stratum nodes', () => {
       miner.close();
     }
   }, 60_000);
+
+  it('refuses a third Stratum node configured with a node id another node holds', async () => {
+    await expect(
+      pool({
+        HASHWATT_ROLES: 'stratum',
+        HASHWATT_STRATUM_NODE_ID: '2',
+        HASHWATT_DATA_DIR: path.join(folder, 'node-2-twin'),
+      }),
+    ).rejects.toThrow(/^stratum\.nodeId 2 is held by another Stratum node/);
+  });
 
   it('bans the miner behind the balancer by its own address, and only that miner', async () => {
     const garbler = await StratumClient.connect(balancerPort, '127.0.0.1', '127.0.0.40');

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { Kvm, type KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+
+/**
+ * A Stratum node's id is the high byte of every extranonce1 it hands out, so two nodes
+ * with one id would hand out the same work. Each node claims its id in a JetStream
+ * key-value bucket, keeps the claim alive while it runs, and gives it up when it stops;
+ * a node whose id is held by another instance refuses to serve. An instance is a data
+ * directory (its id is kept there), so a node killed and restarted takes its own claim
+ * back at once, while a second node configured with the same id is refused.
+ */
+
+export interface NodeClaimSettings {
+  /** The bucket of claims, shared by every node of the pool. */
+  readonly bucket: string;
+  readonly nodeId: number;
+  /** This node's instance: kept in its data directory. */
+  readonly instance: string;
+  /** A claim not renewed for this long lapses (a node that died without a goodbye). */
+  readonly ttlMs: number;
+}
+
+interface Holder {
+  readonly instance: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly since: string;
+}
+
+export class NodeIdTaken extends Error {
+  constructor(nodeId: number, holder: Holder) {
+    super(
+      `stratum.nodeId ${String(nodeId)} is held by another Stratum node (host ${holder.host}, pid ${String(holder.pid)}, since ${holder.since}): give each node its own id`,
+    );
+    this.name = 'NodeIdTaken';
+  }
+}
+
+export interface NodeClaim {
+  /** Gives the id up, for another node to take. */
+  release(): Promise<void>;
+}
+
+/** This node's instance id, kept in its data directory (made on the first start). */
+export function nodeInstance(dataDir: string): string {
+  const file = path.join(dataDir, 'stratum-instance');
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    const instance = randomUUID();
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, `${instance}\n`);
+    return instance;
+  }
+}
+
+function holderOf(value: Uint8Array): Holder | undefined {
+  try {
+    const parsed = JSON.parse(Buffer.from(value).toString('utf8')) as Partial<Holder>;
+    return typeof parsed.instance === 'string' ? (parsed as Holder) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Claims the node id, or throws NodeIdTaken. While held, the claim is renewed every
+ * third of its lifetime; `lost` is called if another instance takes it meanwhile (after
+ * this node could not renew it for a whole lifetime).
+ */
+export async function claimNodeId(
+  nc: NatsConnection,
+  settings: NodeClaimSettings,
+  lost: (error: Error) => void,
+): Promise<NodeClaim> {
+  const kv: KV = await new Kvm(nc).create(settings.bucket, { history: 1, ttl: settings.ttlMs });
+  const key = `node-${String(settings.nodeId)}`;
+  const mine = JSON.stringify({
+    instance: settings.instance,
+    host: hostname(),
+    pid: process.pid,
+    since: new Date().toISOString(),
+  } satisfies Holder);
+  let revision: number;
+  try {
+    revision = await kv.create(key, mine);
+  } catch {
+    // Held already: by this instance before a restart, or by another node.
+    const entry = await kv.get(key);
+    const holder = entry?.operation === 'PUT' ? holderOf(entry.value) : undefined;
+    if (holder && holder.instance !== settings.instance) {
+      throw new NodeIdTaken(settings.nodeId, holder);
+    }
+    revision = await kv.put(key, mine);
+  }
+  let released = false;
+  const renew = setInterval(() => {
+    kv.update(key, mine, revision).then(
+      (next) => {
+        revision = next;
+      },
+      async () => {
+        // NATS away (try again next time), the claim lapsed while it was (take it again), or taken.
+        const entry = await kv.get(key).catch(() => undefined);
+        if (entry === undefined || released) {
+          return;
+        }
+        const holder = entry?.operation === 'PUT' ? holderOf(entry.value) : undefined;
+        if (holder && holder.instance !== settings.instance) {
+          clearInterval(renew);
+          lost(new NodeIdTaken(settings.nodeId, holder));
+          return;
+        }
+        revision = await kv.put(key, mine).catch(() => revision);
+      },
+    );
+  }, settings.ttlMs / 3);
+  renew.unref();
+  return {
+    async release() {
+      released = true;
+      clearInterval(renew);
+      await kv.delete(key, { previousSeq: revision }).catch(() => undefined);
+    },
+  };
+}
