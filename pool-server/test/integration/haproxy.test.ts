@@ -144,6 +144,12 @@ describe('HAProxy in front of two Stratum nodes', () => {
     expect(accepted).toBe(SOURCES.length * SHARES_EACH);
     const nodeIds = new Set(miners.map((miner) => miner.extranonce1[0]));
     expect([...nodeIds].sort()).toEqual([1, 2]);
+    // Both nodes build the same work from the same template (previous block, coinbase
+    // halves, merkle branch, version, bits): only each node's extranonce1 sets it apart.
+    const workOf = (nodeId: number) =>
+      miners.find((miner) => miner.extranonce1[0] === nodeId)?.job?.slice(1, 7);
+    expect(workOf(1)).toBeDefined();
+    expect(workOf(1)).toEqual(workOf(2));
     await eventually(
       async () => {
         const { rows } = await database.db.query<{ n: string }>('SELECT count(*)::text AS n FROM shares');
