@@ -4,8 +4,9 @@
  * database, and as processes of bin/hashwatt.js two Stratum nodes (role stratum, node
  * ids 1 and 2, no database) and one writer (roles writer and api). Miners mine on both
  * nodes over real TCP while a Stratum node is killed and restarted, NATS is killed and
- * restarted, and the writer is killed and restarted: every share a node accepted is
- * stored exactly once, and every block the nodes found is recorded once.
+ * restarted (the writer living through it), and the writer is killed and restarted:
+ * every share a node accepted is stored exactly once, and every block the nodes found
+ * is recorded once.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -132,6 +133,23 @@ describe('two Stratum nodes and a writer joined by NATS JetStream', () => {
       (await database.db.query<{ n: string }>('SELECT count(*)::text AS n FROM shares')).rows[0]?.n ?? 0,
     );
 
+  const recordedBlocks = async (): Promise<string[]> =>
+    (await database.db.query<{ hash: string }>('SELECT hash FROM blocks ORDER BY hash')).rows.map(
+      (row) => row.hash,
+    );
+
+  /** Waits until every share accepted so far is stored and every journalled block recorded. */
+  const everythingStored = (timeoutMs: number): Promise<true> =>
+    eventually(
+      async () =>
+        (await storedShares()) >= accepted &&
+        (await recordedBlocks()).length >= new Set(journalledBlocks()).size
+          ? true
+          : undefined,
+      `${String(accepted)} shares stored and the journalled blocks recorded`,
+      timeoutMs,
+    );
+
   /** What the nodes wrote down as found, from their block journals. */
   function journalledBlocks(): string[] {
     return [1, 2].flatMap((nodeId) => {
@@ -185,25 +203,14 @@ describe('two Stratum nodes and a writer joined by NATS JetStream', () => {
     await Promise.all([mine(onA, 8), mine(onB, 8)]);
     natsServer = nats();
     await untilListening(natsServer, ports.nats);
+    // The nodes send what waited, and the writer, which lived through it, stores it.
+    await everythingStored(30_000);
 
     // The writer dies mid-stream and comes back to the same durable consumer.
     await writerProcess.stop('SIGKILL');
     await Promise.all([mine(onA, 8), mine(onB, 8)]);
     writerProcess = await writer();
-
-    const recordedBlocks = async (): Promise<string[]> =>
-      (await database.db.query<{ hash: string }>('SELECT hash FROM blocks ORDER BY hash')).rows.map(
-        (row) => row.hash,
-      );
-    await eventually(
-      async () =>
-        (await storedShares()) >= accepted &&
-        (await recordedBlocks()).length >= new Set(journalledBlocks()).size
-          ? true
-          : undefined,
-      `${String(accepted)} shares stored and the journalled blocks recorded`,
-      60_000,
-    );
+    await everythingStored(60_000);
     await sleep(1_000);
     close(onA);
     close(onB);
