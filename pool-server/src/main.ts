@@ -908,6 +908,8 @@ export async function runCluster(config: Config, log: Logger): Promise<RunningPo
       : { HASHWATT_NODE_RPC_USER: auth.user, HASHWATT_NODE_RPC_PASSWORD: auth.password }),
     ...(node.zmqUrl !== undefined && { HASHWATT_NODE_ZMQ_URL: node.zmqUrl }),
   };
+  // The Stratum processes share this data directory's instance id (their node id claims); made once, here.
+  nodeInstance(config.dataDir);
   cluster.setupPrimary({ ...workerExec(), args: process.argv.slice(2) });
   let stopping = false;
   const workers = new Map<number, Worker>();
