@@ -53,7 +53,7 @@ import {
 } from './ledger/share-stream.ts';
 import { ShareWriter } from './ledger/share-writer.ts';
 import { ExtranonceAllocator } from './stratum/extranonce.ts';
-import { claimNodeId, nodeInstance, type NodeClaim } from './stratum/node-claim.ts';
+import { claimNodeId, NodeIdTaken, nodeInstance, type NodeClaim } from './stratum/node-claim.ts';
 import { JobFeed } from './stratum/job-feed.ts';
 import { StratumServer } from './stratum/server.ts';
 import type { CreditedShare, RejectedSubmit, StratumEvents } from './stratum/session-context.ts';
@@ -854,7 +854,14 @@ async function claimNode(
       { nats: config.nats.url },
       'nats: not reached yet; serving miners, the node id is claimed when it answers',
     );
-    claiming.catch(lost);
+    claiming.catch((error: unknown) => {
+      if (error instanceof NodeIdTaken) {
+        lost(error);
+      } else {
+        // The bus closed first (a stop), or the bucket is out of reach: the node keeps serving.
+        log.error({ problem: (error as Error).message }, 'stratum: the node id could not be claimed');
+      }
+    });
   }
   return {
     async release() {
