@@ -3,10 +3,10 @@
  * its store in a temporary folder), a devchain node in this process, a real PostgreSQL
  * database, and as processes of bin/hashwatt.js two Stratum nodes (role stratum, node
  * ids 1 and 2, no database) and one writer (roles writer and api). Miners mine on both
- * nodes over real TCP while a Stratum node is killed and restarted, NATS is killed and
- * restarted (the writer living through it), and the writer is killed and restarted:
- * every share a node accepted is stored exactly once, and every block the nodes found
- * is recorded once.
+ * nodes over real TCP while a Stratum node starts before NATS, a node is killed and
+ * restarted, NATS is killed and restarted (the writer living through it), and the
+ * writer is killed and restarted: every share a node accepted is stored exactly once,
+ * and every block the nodes found is recorded once.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -178,13 +178,15 @@ describe('two Stratum nodes and a writer joined by NATS JetStream', () => {
   });
 
   it('stores every accepted share once and records every found block once, through kills and restarts', async () => {
+    // Node 2 starts before NATS does: it serves at once, its journal keeping the shares.
+    const nodeB = await stratumNode(2);
+    const onB = await miners(ports.b, 'b');
+    await mine(onB, 4);
     let natsServer = nats();
     await untilListening(natsServer, ports.nats);
     let writerProcess = await writer();
     let nodeA = await stratumNode(1);
-    const nodeB = await stratumNode(2);
     let onA = await miners(ports.a, 'a');
-    const onB = await miners(ports.b, 'b');
     // Each node's id is the high byte of its extranonce1: the two never hand out the same work.
     expect(onA.clients.map((client) => client.extranonce1[0])).toEqual([1, 1]);
     expect(onB.clients.map((client) => client.extranonce1[0])).toEqual([2, 2]);
