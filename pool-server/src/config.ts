@@ -69,6 +69,13 @@ export const ConfigSchema = Type.Object({
         description:
           'A batch or block published again within this long is dropped by JetStream; after it, the writer still stores it once by its id.',
       }),
+      nodeLeaseSeconds: Type.Integer({
+        default: 30,
+        minimum: 3,
+        maximum: 600,
+        description:
+          "A Stratum node's claim on its node id lapses this long after the node stopped renewing it (it renews every third of it).",
+      }),
       writerName: Type.String({
         default: 'hashwatt-writer',
         pattern: '^[A-Za-z0-9_-]{1,64}$',

@@ -53,7 +53,13 @@ import {
 } from './ledger/share-stream.ts';
 import { ShareWriter } from './ledger/share-writer.ts';
 import { ExtranonceAllocator } from './stratum/extranonce.ts';
-import { claimNodeId, NodeIdTaken, nodeInstance, type NodeClaim } from './stratum/node-claim.ts';
+import {
+  claimFreeNodeId,
+  claimNodeId,
+  NodeIdTaken,
+  nodeInstance,
+  type NodeClaim,
+} from './stratum/node-claim.ts';
 import { JobFeed } from './stratum/job-feed.ts';
 import { StratumServer } from './stratum/server.ts';
 import type { CreditedShare, RejectedSubmit, StratumEvents } from './stratum/session-context.ts';
@@ -70,8 +76,6 @@ const STATS_INTERVAL_MS = 60_000;
 /** Found blocks in the journal that NATS has not acknowledged are sent again this often. */
 const BLOCK_RESEND_MS = 10_000;
 const RESEND_BLOCKS = 'resend blocks';
-/** A Stratum node's claim on its id lapses this long after the node stopped renewing it. */
-const NODE_CLAIM_TTL_MS = 30_000;
 /** How long a starting Stratum node waits for NATS before serving without it. */
 const CLAIM_WAIT_MS = 5_000;
 
@@ -477,11 +481,21 @@ interface StratumParts {
  */
 async function startStratum(config: Config, parts: StratumParts, log: Logger): Promise<StratumRole> {
   const { rpc, node } = parts;
-  let stopServing = (): void => undefined;
+  const extranonces = new ExtranonceAllocator(config.stratum.nodeId);
+  // The server comes later; a move before it only changes where new extranonce1s come from.
+  const serving: { server?: StratumServer } = {};
   const claim = parts.bus
-    ? await claimNode(config, parts.bus, log, (error) => {
-        log.fatal({ problem: error.message }, 'stratum: this node lost its node id; it stops serving miners');
-        stopServing();
+    ? await claimNode(config, parts.bus, log, {
+        moveTo(nodeId) {
+          if (serving.server) {
+            serving.server.moveToNode(nodeId);
+          } else {
+            extranonces.moveTo(nodeId);
+          }
+        },
+        stop() {
+          void serving.server?.stop();
+        },
       })
     : undefined;
   const publisher = parts.bus ? new LedgerPublisher(parts.bus, config.stratum.nodeId) : undefined;
@@ -626,7 +640,7 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
         maxRequestsBeforeAuthorize: 16,
         soloByDefault: pool.payoutMode === 'solo',
       },
-      extranonces: new ExtranonceAllocator(stratum.nodeId),
+      extranonces,
       feed,
       hasher: createShareHasher(),
       authorizer: createAddressAuthorizer(config.chain),
@@ -705,9 +719,7 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
     }
   });
   await templates.start();
-  stopServing = () => {
-    void server.stop();
-  };
+  serving.server = server;
   const { port, tlsPort, soloPort } = await server.listen();
   log.info(
     {
@@ -820,33 +832,49 @@ function ledgerBus(config: Config, roles: ReadonlySet<string>, log: Logger): Led
 /**
  * With NATS, a Stratum node claims its node id before serving, and a start whose id
  * another node holds fails. NATS not reached within CLAIM_WAIT_MS, the node serves at
- * once (its shares wait in the journal) and claims the id when NATS answers; refused
- * then, `lost` is told.
+ * once (its shares wait in the journal) and claims the id when NATS answers. An id
+ * taken from the node while it runs (it could not renew its claim, and a node
+ * configured with the same id took it) makes it claim a free id and move its sessions
+ * there (`moveTo`); with no id free, it stops serving (`stop`).
  */
 async function claimNode(
   config: Config,
   bus: LedgerBus,
   log: Logger,
-  lost: (error: Error) => void,
+  hooks: { moveTo(nodeId: number): void; stop(): void },
 ): Promise<{ release(): Promise<void> }> {
   let held: NodeClaim | undefined;
+  const settings = {
+    bucket: `${config.nats.stream}_NODES`,
+    nodeId: config.stratum.nodeId,
+    instance: nodeInstance(config.dataDir),
+    ttlMs: config.nats.nodeLeaseSeconds * 1000,
+  };
+  const relocate = (taken: Error): void => {
+    log.error({ problem: taken.message }, 'stratum: this node lost its node id; moving to a free one');
+    bus
+      .ready()
+      .then((nc) => claimFreeNodeId(nc, { ...settings, nodeId: held?.nodeId ?? settings.nodeId }, relocate))
+      .then(
+        (claim) => {
+          held = claim;
+          hooks.moveTo(claim.nodeId);
+        },
+        (error: unknown) => {
+          log.fatal(
+            { problem: (error as Error).message },
+            'stratum: no node id to move to; the node stops serving',
+          );
+          hooks.stop();
+        },
+      );
+  };
   const claiming = bus
     .ready()
-    .then((nc) =>
-      claimNodeId(
-        nc,
-        {
-          bucket: `${config.nats.stream}_NODES`,
-          nodeId: config.stratum.nodeId,
-          instance: nodeInstance(config.dataDir),
-          ttlMs: NODE_CLAIM_TTL_MS,
-        },
-        lost,
-      ),
-    )
+    .then((nc) => claimNodeId(nc, settings, relocate))
     .then((claim) => {
       held = claim;
-      log.info({ nodeId: config.stratum.nodeId }, 'stratum: node id claimed');
+      log.info({ nodeId: claim.nodeId }, 'stratum: node id claimed');
     });
   const first = await Promise.race([claiming, sleep(CLAIM_WAIT_MS, 'waiting' as const, { ref: false })]);
   if (first === 'waiting') {
@@ -856,7 +884,7 @@ async function claimNode(
     );
     claiming.catch((error: unknown) => {
       if (error instanceof NodeIdTaken) {
-        lost(error);
+        relocate(error);
       } else {
         // The bus closed first (a stop), or the bucket is out of reach: the node keeps serving.
         log.error({ problem: (error as Error).message }, 'stratum: the node id could not be claimed');

@@ -5,16 +5,33 @@
  */
 const COUNTER_SPACE = 1 << 24;
 
+function prefixOf(nodeId: number): number {
+  if (!Number.isInteger(nodeId) || nodeId < 0 || nodeId > 255) {
+    throw new RangeError(`node id must be 0-255, got ${String(nodeId)}`);
+  }
+  return nodeId * COUNTER_SPACE;
+}
+
 export class ExtranonceAllocator {
-  readonly #prefix: number;
+  #prefix: number;
   readonly #inUse = new Set<number>();
   #next = 0;
 
   constructor(nodeId: number) {
-    if (!Number.isInteger(nodeId) || nodeId < 0 || nodeId > 255) {
-      throw new RangeError(`node id must be 0-255, got ${String(nodeId)}`);
-    }
-    this.#prefix = nodeId * COUNTER_SPACE;
+    this.#prefix = prefixOf(nodeId);
+  }
+
+  get nodeId(): number {
+    return this.#prefix / COUNTER_SPACE;
+  }
+
+  /**
+   * New extranonce1s come from another node id's range from now on (the node's id was
+   * taken by another node); those in use stay valid until their sessions move or end.
+   */
+  moveTo(nodeId: number): void {
+    this.#prefix = prefixOf(nodeId);
+    this.#next = 0;
   }
 
   get inUse(): number {

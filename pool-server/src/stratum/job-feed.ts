@@ -74,6 +74,24 @@ export class JobFeed {
     return newBlock;
   }
 
+  /**
+   * The current template again as a new job that cleans the old ones: miners given a
+   * new extranonce1 start on it, and shares of the old jobs (made with the old
+   * extranonce1) are stale. False when there is no template yet.
+   */
+  reissue(): boolean {
+    const template = this.#template;
+    if (!template) {
+      return false;
+    }
+    const job = this.#build(template, [{ script: this.#options.poolScript, weight: 1 }], true);
+    this.#shared.add(job.job);
+    this.#sharedJob = job;
+    this.#templateSeq++;
+    this.#cleanJobs = true;
+    return true;
+  }
+
   /** A registry of its own, for a session that mines SOLO. */
   soloRegistry(): JobRegistry {
     return new JobRegistry({ maxActiveJobs: this.#options.maxActiveJobs ?? 16 });

@@ -31,6 +31,9 @@ interface Holder {
   readonly since: string;
 }
 
+/** A node id is the high byte of an extranonce1. */
+const NODE_IDS = 256;
+
 export class NodeIdTaken extends Error {
   constructor(nodeId: number, holder: Holder) {
     super(
@@ -41,6 +44,7 @@ export class NodeIdTaken extends Error {
 }
 
 export interface NodeClaim {
+  readonly nodeId: number;
   /** Gives the id up, for another node to take. */
   release(): Promise<void>;
 }
@@ -67,6 +71,20 @@ function holderOf(value: Uint8Array): Holder | undefined {
   }
 }
 
+const keyOf = (nodeId: number): string => `node-${String(nodeId)}`;
+
+function claimRecord(instance: string): string {
+  return JSON.stringify({
+    instance,
+    host: hostname(),
+    pid: process.pid,
+    since: new Date().toISOString(),
+  } satisfies Holder);
+}
+
+const bucketOf = (nc: NatsConnection, settings: Pick<NodeClaimSettings, 'bucket' | 'ttlMs'>): Promise<KV> =>
+  new Kvm(nc).create(settings.bucket, { history: 1, ttl: settings.ttlMs });
+
 /**
  * Claims the node id, or throws NodeIdTaken. While held, the claim is renewed every
  * third of its lifetime; `lost` is called if another instance takes it meanwhile (after
@@ -77,14 +95,9 @@ export async function claimNodeId(
   settings: NodeClaimSettings,
   lost: (error: Error) => void,
 ): Promise<NodeClaim> {
-  const kv: KV = await new Kvm(nc).create(settings.bucket, { history: 1, ttl: settings.ttlMs });
-  const key = `node-${String(settings.nodeId)}`;
-  const mine = JSON.stringify({
-    instance: settings.instance,
-    host: hostname(),
-    pid: process.pid,
-    since: new Date().toISOString(),
-  } satisfies Holder);
+  const kv = await bucketOf(nc, settings);
+  const key = keyOf(settings.nodeId);
+  const mine = claimRecord(settings.instance);
   let revision: number;
   try {
     revision = await kv.create(key, mine);
@@ -97,6 +110,40 @@ export async function claimNodeId(
     }
     revision = await kv.put(key, mine);
   }
+  return keep(kv, settings, mine, revision, lost);
+}
+
+/**
+ * Claims the first node id after `settings.nodeId` (wrapping round) that no node holds:
+ * where a node goes when its own id was taken. Throws when every id is held.
+ */
+export async function claimFreeNodeId(
+  nc: NatsConnection,
+  settings: NodeClaimSettings,
+  lost: (error: Error) => void,
+): Promise<NodeClaim> {
+  const kv = await bucketOf(nc, settings);
+  const mine = claimRecord(settings.instance);
+  for (let step = 1; step <= NODE_IDS; step++) {
+    const nodeId = (settings.nodeId + step) % NODE_IDS;
+    const revision = await kv.create(keyOf(nodeId), mine).catch(() => undefined);
+    if (revision !== undefined) {
+      return keep(kv, { ...settings, nodeId }, mine, revision, lost);
+    }
+  }
+  throw new Error(`every one of the ${String(NODE_IDS)} node ids is held by a Stratum node`);
+}
+
+/** Renews a claim made until it is released, or lost to another instance. */
+function keep(
+  kv: KV,
+  settings: NodeClaimSettings,
+  mine: string,
+  made: number,
+  lost: (error: Error) => void,
+): NodeClaim {
+  const key = keyOf(settings.nodeId);
+  let revision = made;
   let released = false;
   const renew = setInterval(() => {
     kv.update(key, mine, revision).then(
@@ -121,6 +168,7 @@ export async function claimNodeId(
   }, settings.ttlMs / 3);
   renew.unref();
   return {
+    nodeId: settings.nodeId,
     async release() {
       released = true;
       clearInterval(renew);

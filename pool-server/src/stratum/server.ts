@@ -105,6 +105,32 @@ export class StratumServer implements ConnectionHost {
     }
   }
 
+  /**
+   * The node's id has changed (another node holds the old one): every session moves to
+   * an extranonce1 of the new id's range, so no two nodes hand out the same work. Miners
+   * that take mining.set_extranonce keep their connection and get a job that cleans the
+   * old ones; the others are asked to reconnect. Returns how many of each.
+   */
+  moveToNode(nodeId: number): { moved: number; reconnected: number } {
+    this.env.extranonces.moveTo(nodeId);
+    let moved = 0;
+    let reconnected = 0;
+    for (const connection of this.#connections) {
+      const outcome = connection.session.moveExtranonce1();
+      if (outcome === 'moved') {
+        moved++;
+      } else if (outcome === 'reconnect') {
+        reconnected++;
+        connection.close('node id moved');
+      }
+    }
+    if (this.env.feed.reissue()) {
+      this.broadcastJob();
+    }
+    this.#log.warn({ nodeId, moved, reconnected }, 'stratum: sessions moved to a new node id');
+    return { moved, reconnected };
+  }
+
   penalize(address: string, points: number, reason: string): void {
     if (this.#bans.penalize(address, points, this.now())) {
       this.#log.warn({ address, reason, seconds: this.#options.bans.banSeconds }, 'stratum: address banned');

@@ -1,5 +1,6 @@
 import { u32ToHex } from '../work/bytes.ts';
 import { StratumErrorCode } from './errors.ts';
+import { extranonceToBytes } from './extranonce.ts';
 import { handleAuthorize } from './handlers/authorize.ts';
 import { handleConfigure } from './handlers/configure.ts';
 import { handleExtranonceSubscribe } from './handlers/extranonce-subscribe.ts';
@@ -187,6 +188,37 @@ export class StratumSession implements SessionContext {
   reconnect(target?: { host: string; port: number; waitSeconds: number }): void {
     const params = target ? [target.host, target.port, target.waitSeconds] : [];
     this.#sink.send(encodeNotification('client.reconnect', params));
+  }
+
+  /**
+   * Moves the session to a new extranonce1 from the allocator's current range. A miner
+   * that subscribed to extranonce changes is told with [NiceHash: mining.set_extranonce]
+   * and uses it from the next job on (the caller sends one that cleans the old jobs);
+   * another is asked to reconnect, and gets its new extranonce1 when it subscribes again.
+   */
+  moveExtranonce1(): 'moved' | 'reconnect' | 'not subscribed' {
+    const { state, env } = this;
+    if (!state.subscribed || state.extranonce1Number === undefined) {
+      return 'not subscribed';
+    }
+    if (!state.extranonceSubscribed) {
+      this.reconnect();
+      return 'reconnect';
+    }
+    const previous = state.extranonce1Number;
+    const next = env.extranonces.allocate();
+    env.extranonces.release(previous);
+    const extranonce1 = extranonceToBytes(next);
+    state.extranonce1Number = next;
+    state.extranonce1 = extranonce1;
+    state.shareSession.extranonce1 = extranonce1;
+    this.#sink.send(
+      encodeNotification('mining.set_extranonce', [
+        extranonce1.toString('hex'),
+        env.settings.extranonce2Size,
+      ]),
+    );
+    return 'moved';
   }
 
   /** [stratum: client.show_message] text for the miner's log or screen. */

@@ -72,6 +72,11 @@ export class StratumClient {
     if (message.method === 'mining.notify') {
       this.job = message.params as unknown as NotifyParams;
     }
+    if (message.method === 'mining.set_extranonce') {
+      // [NiceHash] used from the next job on, which the pool sends next.
+      this.extranonce1 = Buffer.from(String(message.params?.[0]), 'hex');
+      this.extranonce2Size = Number(message.params?.[1]);
+    }
   }
 
   #wake(): void {

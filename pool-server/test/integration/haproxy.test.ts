@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,6 +57,7 @@ describe('HAProxy in front of two Stratum nodes', () => {
         HASHWATT_STRATUM_PROXY_PROTOCOL_FROM: '127.0.0.1',
         HASHWATT_STRATUM_MIN_DIFFICULTY: '0.00001',
         HASHWATT_STRATUM_BAN_THRESHOLD: '30',
+        HASHWATT_NATS_NODE_LEASE_SECONDS: '3',
         HASHWATT_LOG_LEVEL: 'fatal',
         ...settings,
       }),
@@ -117,6 +119,7 @@ describe('HAProxy in front of two Stratum nodes', () => {
     }
     const nc = await connect({ servers: '127.0.0.1:4222' });
     await (await jetstreamManager(nc)).streams.delete(stream);
+    await (await new Kvm(nc).open(`${stream}_NODES`)).destroy();
     await nc.close();
     await chain.node.stop();
     await database.drop();
@@ -187,5 +190,50 @@ describe('HAProxy in front of two Stratum nodes', () => {
     const neighbour = await StratumClient.connect(balancerPort, '127.0.0.1', '127.0.0.41');
     expect((await neighbour.request('mining.subscribe', ['after a ban'])).result).toBeDefined();
     neighbour.close();
+  }, 30_000);
+  it('moves its miners to a free node id when another node takes its own: set_extranonce, or reconnect', async () => {
+    const [first] = nodes;
+    // Straight to node 1, from an address that is not the balancer's (no PROXY header expected).
+    const taker = await StratumClient.connect(first?.stratumPort ?? 0, '127.0.0.1', '127.0.0.60');
+    const plain = await StratumClient.connect(first?.stratumPort ?? 0, '127.0.0.1', '127.0.0.61');
+    const worker = `${MINER_ADDRESS}.mover`;
+    expect((await taker.request('mining.extranonce.subscribe', [])).result).toBe(true);
+    await taker.subscribeAndAuthorize(worker, 'd=0.00001');
+    await plain.subscribeAndAuthorize(`${MINER_ADDRESS}.plain`, 'd=0.00001');
+    expect(taker.extranonce1[0]).toBe(1);
+    expect((await taker.mineAndSubmit(worker)).result).toBe(true);
+    const oldJob = taker.job;
+
+    // A node configured with id 1 takes it while node 1 could not renew its claim.
+    const nc = await connect({ servers: '127.0.0.1:4222' });
+    const kv = await new Kvm(nc).open(`${stream}_NODES`);
+    await kv.put('node-1', JSON.stringify({ instance: 'twin', host: 'elsewhere', pid: 1, since: 'now' }));
+    await nc.close();
+
+    const moved = await taker.nthNotification('mining.set_extranonce', 0, 10_000);
+    // Node 2 holds id 2: the first free id after 1 is 3.
+    expect(moved.params).toEqual([
+      `03${taker.extranonce1.subarray(1).toString('hex')}`,
+      taker.extranonce2Size,
+    ]);
+    const cleaning = await taker.waitFor(
+      () => (taker.job !== oldJob && taker.job?.[8] === true ? taker.job : undefined),
+      5_000,
+      'a job that cleans the old ones',
+    );
+    expect(cleaning[0]).not.toBe(oldJob?.[0]);
+    // Work on the old job was made with the old extranonce1: stale now, never credited.
+    const late = await taker.request('mining.submit', [
+      worker,
+      oldJob?.[0],
+      '00'.repeat(taker.extranonce2Size),
+      oldJob?.[7],
+      '00000000',
+    ]);
+    expect((late.error as unknown[] | null)?.[0]).toBe(21);
+    expect((await taker.mineAndSubmit(worker)).result).toBe(true);
+    await plain.nthNotification('client.reconnect', 0, 5_000);
+    await plain.waitForClose();
+    taker.close();
   }, 30_000);
 });
