@@ -64,6 +64,7 @@ const ACK_WAIT_SECONDS = 10;
 /** A publish not acknowledged by then failed: the journal keeps the batch. */
 const PUBLISH_TIMEOUT_MS = 5_000;
 const READY_RETRY_MS = 1_000;
+const MAX_RETRY_MS = 60_000;
 /**
  * A block whose batch has not been stored after this many deliveries (a second apart)
  * is recorded anyway: its batch was lost to something no retry mends, and the block
@@ -316,6 +317,15 @@ function kindOf(subject: string): Kind | undefined {
   return kind === 'batch' || kind === 'block' || kind === 'network' ? kind : undefined;
 }
 
+/**
+ * How long a message that failed `deliveries` times waits before the next try: a second,
+ * doubling to a minute, so a database away for long (or a message it can never take)
+ * is retried for ever without a storm of retries and warnings.
+ */
+export function retryDelay(deliveries: number): number {
+  return Math.min(MAX_RETRY_MS, READY_RETRY_MS * 2 ** Math.min(Math.max(deliveries - 1, 0), 6));
+}
+
 /** What became of a message: handled, to wait for its batch, or not one of ours (terminated, never retried). */
 async function handle(message: JsMsg, handlers: LedgerHandlers): Promise<'done' | 'wait' | 'foreign'> {
   const kind = kindOf(message.subject);
@@ -391,11 +401,12 @@ export async function consumeLedger(
           message.term();
         }
       } catch (error) {
+        const retryMs = retryDelay(message.info.deliveryCount);
         log.warn(
-          { problem: (error as Error).message, subject: message.subject, seq: message.seq },
+          { problem: (error as Error).message, subject: message.subject, seq: message.seq, retryMs },
           'ledger stream: cannot store a message now; it is delivered again later',
         );
-        message.nak(READY_RETRY_MS);
+        message.nak(retryMs);
       }
     }
   })();

@@ -16,6 +16,7 @@ import {
   consumeLedger,
   LedgerBus,
   LedgerPublisher,
+  retryDelay,
   writerHandlers,
   type NetworkFacts,
 } from '../../src/ledger/share-stream.ts';
@@ -167,6 +168,10 @@ describe('the ledger stream, from two Stratum nodes to the writers', () => {
     expect(await handlers().block(block, batch.id, 1)).toBe('recorded');
     expect(await count('blocks')).toBe(1);
   }, 60_000);
+
+  it('retries a message it cannot store a second later, then less and less often, at most each minute', () => {
+    expect([1, 2, 3, 7, 8, 100].map(retryDelay)).toEqual([1_000, 2_000, 4_000, 60_000, 60_000, 60_000]);
+  });
 
   it("refuses a batch over the server's max_payload with a message saying so, for the journal to keep", async () => {
     const huge = batchOf(8, 0);
