@@ -21,6 +21,8 @@ export const COMMANDS: readonly CommandHelp[] = [
     details: `With no configuration it runs on its embedded defaults: the devchain, an embedded
 PostgreSQL under ./data and the dashboard. Ctrl-C (SIGINT) or SIGTERM stops it cleanly:
 miners are asked to reconnect, queued shares are written, the database shuts down.
+Scaled out, each process takes some of the roles stratum, writer and api
+(HASHWATT_ROLES), joined by NATS JetStream (HASHWATT_NATS_URL): README, "Scaling out".
 ${CONFIG}`,
   },
   {
