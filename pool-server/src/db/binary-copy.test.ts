@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BinaryCopyBuffer } from './binary-copy.ts';
+import { BinaryCopyBuffer, binaryCopySlices, ROWS_PER_SLICE } from './binary-copy.ts';
 
 describe('BinaryCopyBuffer', () => {
   it('writes the header, each field with its length, and the trailer (PostgreSQL COPY binary format)', () => {
@@ -32,6 +32,25 @@ describe('BinaryCopyBuffer', () => {
     );
   });
 
+  it('writes times before and after 2000 as signed microseconds', () => {
+    const hex = new BinaryCopyBuffer(['timestamptz', 'timestamptz', 'timestamptz'], 1)
+      .row()
+      .timestamptz(Date.UTC(1999, 11, 31, 23, 59, 59, 999))
+      .timestamptz(Date.UTC(2026, 10, 26, 6, 0, 0, 123))
+      .timestamptz(Date.UTC(1970, 0, 1))
+      .finish()
+      .toString('hex');
+    const fields = [0, 1, 2].map((index) =>
+      BigInt.asIntN(64, BigInt(`0x${hex.slice(50 + index * 24, 66 + index * 24)}`)),
+    );
+    const micros = (ms: number): bigint => BigInt(ms - Date.UTC(2000, 0, 1)) * 1000n;
+    expect(fields).toEqual([
+      -1000n,
+      micros(Date.UTC(2026, 10, 26, 6, 0, 0, 123)),
+      micros(Date.UTC(1970, 0, 1)),
+    ]);
+  });
+
   it('refuses to finish a buffer with rows or fields missing', () => {
     const short = new BinaryCopyBuffer(['int4', 'int4'], 2);
     short.row().int4(1).int4(2);
@@ -44,9 +63,43 @@ describe('BinaryCopyBuffer', () => {
     expect(() => one.row().int4(2)).toThrow(RangeError);
   });
 
-  it('refuses a UUID that is not one', () => {
-    const rows = new BinaryCopyBuffer(['uuid'], 1);
-    rows.row().uuid('not-a-uuid');
-    expect(() => rows.finish()).toThrow(/bytes left unwritten/);
+  it('refuses a UUID that is not one, also after a good one', () => {
+    const rows = new BinaryCopyBuffer(['uuid'], 3);
+    rows.row().uuid('00112233-4455-6677-8899-aabbccddeeff');
+    expect(() => rows.row().uuid('not-a-uuid')).toThrow('binary COPY: "not-a-uuid" is not a UUID');
+    expect(() => rows.row().uuid('00112233-4455')).toThrow('is not a UUID');
+  });
+
+  it('writes the same UUID on every row (a batch id), and a new one when it changes', () => {
+    const rows = new BinaryCopyBuffer(['uuid'], 3);
+    rows.row().uuid('00112233-4455-6677-8899-aabbccddeeff');
+    rows.row().uuid('00112233-4455-6677-8899-aabbccddeeff');
+    rows.row().uuid('ffeeddcc-bbaa-9988-7766-554433221100');
+    const hex = rows.finish().toString('hex');
+    expect(hex.match(/00112233445566778899aabbccddeeff/g)).toHaveLength(2);
+    expect(hex).toContain('00000010ffeeddccbbaa99887766554433221100ffff');
+  });
+
+  it('cuts a stream into slices whose concatenation is the whole stream', async () => {
+    const whole = new BinaryCopyBuffer(['int4', 'uuid'], 2_500);
+    for (let index = 0; index < 2_500; index++) {
+      whole.row().int4(index).uuid('00112233-4455-6677-8899-aabbccddeeff');
+    }
+    const slices: Buffer[] = [];
+    for await (const slice of binaryCopySlices(['int4', 'uuid'], 2_500, (rows, index) => {
+      rows.int4(index).uuid('00112233-4455-6677-8899-aabbccddeeff');
+    })) {
+      slices.push(slice);
+    }
+    expect(slices).toHaveLength(Math.ceil(2_500 / ROWS_PER_SLICE));
+    expect(Buffer.concat(slices).equals(whole.finish())).toBe(true);
+  });
+
+  it('makes an empty stream of a header and a trailer', async () => {
+    const slices: Buffer[] = [];
+    for await (const slice of binaryCopySlices(['int4'], 0, () => undefined)) {
+      slices.push(slice);
+    }
+    expect(Buffer.concat(slices).equals(new BinaryCopyBuffer(['int4'], 0).finish())).toBe(true);
   });
 });

@@ -2,7 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { BinaryCopyBuffer, type CopyColumn } from '../db/binary-copy.ts';
+import { binaryCopySlices, ROWS_PER_SLICE, yieldToEventLoop, type CopyColumn } from '../db/binary-copy.ts';
 import type { Database } from '../db/pool.ts';
 import { accumulateOnConflict, ROLLUP_COLUMNS } from './rollups.ts';
 import { withTransaction } from '../db/transaction.ts';
@@ -59,62 +59,95 @@ export interface BatchIds {
 
 const MINUTE = 60_000;
 
+/** An account's database id, as the text pg returns and as the bigint COPY writes, and its workers. */
+interface AccountIds {
+  readonly id: string;
+  readonly key: bigint;
+  /** By worker name: looked up with the share's own strings, whose hashes V8 keeps. */
+  readonly workers: Map<string, WorkerIds>;
+}
+
+interface WorkerIds {
+  readonly id: string;
+  readonly key: bigint;
+  readonly account: AccountIds;
+}
+
+/** The ids of a record the database has no row for (never after #resolve), and of the pool's own rollups. */
+const NO_ACCOUNT: AccountIds = { id: '0', key: 0n, workers: new Map() };
+const NO_WORKER: WorkerIds = { id: '0', key: 0n, account: NO_ACCOUNT };
+
 interface Rollup {
   readonly bucketMs: number;
-  readonly workerId: string;
-  readonly accountId: string;
+  readonly worker: WorkerIds;
   difficulty: number;
   accepted: number;
   rejected: number;
   stale: number;
 }
 
-/** The ids of a batch's shares and rejects, looked up once. */
+/** The worker ids of a batch's shares and rejects, in their order, looked up once. */
 interface RecordIds {
-  readonly shareAccounts: readonly string[];
-  readonly shareWorkers: readonly string[];
-  readonly rejectAccounts: readonly string[];
-  readonly rejectWorkers: readonly string[];
+  readonly shares: readonly WorkerIds[];
+  readonly rejects: readonly WorkerIds[];
 }
 
-function recordIds(batch: ShareBatch, ids: BatchIds): RecordIds {
-  return {
-    shareAccounts: batch.shares.map((share) => ids.account(share.account)),
-    shareWorkers: batch.shares.map((share) => ids.worker(share.account, share.worker)),
-    rejectAccounts: batch.rejects.map((reject) => ids.account(reject.account)),
-    rejectWorkers: batch.rejects.map((reject) => ids.worker(reject.account, reject.worker)),
-  };
-}
-
-/** The batch's counts per worker and minute, or for the whole pool per minute (`pool`: worker and account 0). */
-function rollupsOf(batch: ShareBatch, ids: RecordIds, pool: boolean): Rollup[] {
-  const rollups = new Map<string, Rollup>();
-  const add = (timeMs: number, accountId: string, workerId: string): Rollup => {
-    const bucketMs = timeMs - (timeMs % MINUTE);
-    const key = pool ? String(bucketMs) : `${workerId}:${String(bucketMs)}`;
-    let rollup = rollups.get(key);
-    if (!rollup) {
-      rollup = pool
-        ? { bucketMs, workerId: '0', accountId: '0', difficulty: 0, accepted: 0, rejected: 0, stale: 0 }
-        : { bucketMs, workerId, accountId, difficulty: 0, accepted: 0, rejected: 0, stale: 0 };
-      rollups.set(key, rollup);
+/**
+ * Visits every item, ROWS_PER_SLICE at a time with the event loop served between
+ * slices: the Stratum process that stores its own shares keeps answering miners.
+ */
+async function forEachSliced<T>(items: readonly T[], visit: (item: T, index: number) => void): Promise<void> {
+  for (let start = 0; start < items.length; start += ROWS_PER_SLICE) {
+    if (start > 0) {
+      await yieldToEventLoop();
     }
-    return rollup;
-  };
-  batch.shares.forEach((share, index) => {
-    const rollup = add(share.timeMs, ids.shareAccounts[index] ?? '0', ids.shareWorkers[index] ?? '0');
+    const end = Math.min(items.length, start + ROWS_PER_SLICE);
+    for (let index = start; index < end; index++) {
+      visit(items[index] as T, index);
+    }
+  }
+}
+
+/** Adds to the rollup of `worker`'s minute of `timeMs`; a batch spans a minute or two, so each list is short. */
+function rollupOf(rollups: Map<WorkerIds, Rollup[]>, worker: WorkerIds, timeMs: number): Rollup {
+  const bucketMs = timeMs - (timeMs % MINUTE);
+  let minutes = rollups.get(worker);
+  if (!minutes) {
+    minutes = [];
+    rollups.set(worker, minutes);
+  }
+  let rollup = minutes.find((candidate) => candidate.bucketMs === bucketMs);
+  if (!rollup) {
+    rollup = { bucketMs, worker, difficulty: 0, accepted: 0, rejected: 0, stale: 0 };
+    minutes.push(rollup);
+  }
+  return rollup;
+}
+
+/** The batch's counts per worker and minute, and for the whole pool per minute (worker and account 0). */
+async function rollupsOf(batch: ShareBatch, ids: RecordIds): Promise<{ workers: Rollup[]; pool: Rollup[] }> {
+  const workers = new Map<WorkerIds, Rollup[]>();
+  const pool = new Map<WorkerIds, Rollup[]>();
+  const accept = (rollup: Rollup, share: ShareRecord): void => {
     rollup.difficulty += share.difficulty;
     rollup.accepted++;
-  });
-  batch.rejects.forEach((reject, index) => {
-    const rollup = add(reject.timeMs, ids.rejectAccounts[index] ?? '0', ids.rejectWorkers[index] ?? '0');
+  };
+  const refuse = (rollup: Rollup, reject: RejectRecord): void => {
     if (reject.stale) {
       rollup.stale++;
     } else {
       rollup.rejected++;
     }
+  };
+  await forEachSliced(batch.shares, (share, index) => {
+    accept(rollupOf(workers, ids.shares[index] ?? NO_WORKER, share.timeMs), share);
+    accept(rollupOf(pool, NO_WORKER, share.timeMs), share);
   });
-  return [...rollups.values()];
+  batch.rejects.forEach((reject, index) => {
+    refuse(rollupOf(workers, ids.rejects[index] ?? NO_WORKER, reject.timeMs), reject);
+    refuse(rollupOf(pool, NO_WORKER, reject.timeMs), reject);
+  });
+  return { workers: [...workers.values()].flat(), pool: [...pool.values()].flat() };
 }
 
 const SHARE_COLUMNS: readonly CopyColumn[] = [
@@ -138,16 +171,18 @@ const DELTA_COLUMNS: readonly CopyColumn[] = [
   'int4',
 ];
 
-/** A whole COPY stream, sent in one piece. */
-async function copyRows(client: pg.PoolClient, statement: string, data: Buffer): Promise<void> {
-  await pipeline(Readable.from([data]), client.query(copyFrom(statement)));
+async function copyRows(
+  client: pg.PoolClient,
+  statement: string,
+  data: AsyncIterable<Buffer>,
+): Promise<void> {
+  await pipeline(Readable.from(data), client.query(copyFrom(statement)));
 }
 
 /** Writes share batches: accounts and workers, the shares by COPY, and the rollups, in one transaction. */
 export class ShareStore {
   readonly #db: Database;
-  readonly #accounts = new Map<string, string>();
-  readonly #workers = new Map<string, string>();
+  readonly #accounts = new Map<string, AccountIds>();
   readonly #hooks: BatchHook[] = [];
 
   constructor(db: Database) {
@@ -168,10 +203,13 @@ export class ShareStore {
       if (inserted.rowCount === 0) {
         return 'duplicate';
       }
-      const ids = await this.#resolve(client, batch);
-      const records = recordIds(batch, ids);
+      const records = await this.#resolve(client, batch);
       await this.#copyShares(client, batch, records);
       await this.#writeRollups(client, batch, records);
+      const ids: BatchIds = {
+        account: (name) => this.#accounts.get(name)?.id ?? NO_ACCOUNT.id,
+        worker: (account, worker) => this.#workerIds({ account, worker }).id,
+      };
       for (const hook of this.#hooks) {
         await hook(client, batch, ids);
       }
@@ -179,18 +217,30 @@ export class ShareStore {
     });
   }
 
-  async #resolve(client: pg.PoolClient, batch: ShareBatch): Promise<BatchIds> {
+  #workerIds(record: { readonly account: string; readonly worker: string }): WorkerIds {
+    return this.#accounts.get(record.account)?.workers.get(record.worker) ?? NO_WORKER;
+  }
+
+  /** Creates the accounts and workers the batch names that the database lacks; the ids of every record. */
+  async #resolve(client: pg.PoolClient, batch: ShareBatch): Promise<RecordIds> {
     const people = new Map<string, string | null>();
-    const rigs = new Map<string, { account: string; worker: string }>();
-    for (const record of [...batch.shares, ...batch.rejects]) {
-      if (!this.#accounts.has(record.account)) {
+    const rigs = new Map<string, Set<string>>();
+    const learn = (record: ShareRecord | RejectRecord): void => {
+      const account = this.#accounts.get(record.account);
+      if (!account) {
         people.set(record.account, 'payoutAddress' in record ? record.payoutAddress : null);
       }
-      const key = `${record.account}\u0000${record.worker}`;
-      if (!this.#workers.has(key)) {
-        rigs.set(key, { account: record.account, worker: record.worker });
+      if (!account?.workers.has(record.worker)) {
+        let workers = rigs.get(record.account);
+        if (!workers) {
+          workers = new Set();
+          rigs.set(record.account, workers);
+        }
+        workers.add(record.worker);
       }
-    }
+    };
+    await forEachSliced(batch.shares, learn);
+    batch.rejects.forEach(learn);
     if (people.size > 0) {
       const names = [...people.keys()].sort();
       await client.query(
@@ -203,12 +253,17 @@ export class ShareStore {
         [names],
       );
       for (const row of found.rows) {
-        this.#accounts.set(row.name, row.id);
+        if (!this.#accounts.has(row.name)) {
+          this.#accounts.set(row.name, { id: row.id, key: BigInt(row.id), workers: new Map() });
+        }
       }
     }
     if (rigs.size > 0) {
-      const list = [...rigs.values()].sort((a, b) => (a.account + a.worker < b.account + b.worker ? -1 : 1));
-      const accountIds = list.map((rig) => this.#accounts.get(rig.account) ?? '0');
+      // In one order for every writer: concurrent inserts of the same workers cannot deadlock.
+      const list = [...rigs]
+        .flatMap(([account, workers]) => [...workers].map((worker) => ({ account, worker })))
+        .sort((a, b) => (a.account + a.worker < b.account + b.worker ? -1 : 1));
+      const accountIds = list.map((rig) => this.#accounts.get(rig.account)?.id ?? NO_ACCOUNT.id);
       const names = list.map((rig) => rig.worker);
       await client.query(
         `INSERT INTO workers (account_id, name)
@@ -223,37 +278,38 @@ export class ShareStore {
         [accountIds, names],
       );
       for (const row of found.rows) {
-        this.#workers.set(`${row.account}\u0000${row.name}`, row.id);
+        const account = this.#accounts.get(row.account);
+        account?.workers.set(row.name, { id: row.id, key: BigInt(row.id), account });
       }
     }
-    return {
-      account: (name) => this.#accounts.get(name) ?? '0',
-      worker: (account, worker) => this.#workers.get(`${account}\u0000${worker}`) ?? '0',
-    };
+    const shares: WorkerIds[] = [];
+    await forEachSliced(batch.shares, (share) => {
+      shares.push(this.#workerIds(share));
+    });
+    return { shares, rejects: batch.rejects.map((reject) => this.#workerIds(reject)) };
   }
 
   async #copyShares(client: pg.PoolClient, batch: ShareBatch, ids: RecordIds): Promise<void> {
     if (batch.shares.length === 0) {
       return;
     }
-    const rows = new BinaryCopyBuffer(SHARE_COLUMNS, batch.shares.length);
-    batch.shares.forEach((share, index) => {
-      rows
-        .row()
-        .timestamptz(share.timeMs)
-        .int8(ids.shareAccounts[index] ?? '0')
-        .int8(ids.shareWorkers[index] ?? '0')
-        .float8(share.difficulty)
-        .float8(share.achieved)
-        .int4(share.height)
-        .int2(share.block ? 1 : 0)
-        .bool(share.solo)
-        .uuid(batch.id);
-    });
+    const { shares } = batch;
     await copyRows(
       client,
       'COPY shares (time, account_id, worker_id, difficulty, achieved, height, result, solo, batch_id) FROM STDIN WITH (FORMAT binary)',
-      rows.finish(),
+      binaryCopySlices(SHARE_COLUMNS, shares.length, (rows, index) => {
+        const share = shares[index] as ShareRecord;
+        rows
+          .timestamptz(share.timeMs)
+          .int8((ids.shares[index] ?? NO_WORKER).account.key)
+          .int8((ids.shares[index] ?? NO_WORKER).key)
+          .float8(share.difficulty)
+          .float8(share.achieved)
+          .int4(share.height)
+          .int2(share.block ? 1 : 0)
+          .bool(share.solo)
+          .uuid(batch.id);
+      }),
     );
   }
 
@@ -262,29 +318,27 @@ export class ShareStore {
    * on the write path; foldRollups() folds them), and the pool's own minute, one row.
    */
   async #writeRollups(client: pg.PoolClient, batch: ShareBatch, ids: RecordIds): Promise<void> {
-    const deltas = rollupsOf(batch, ids, false);
+    const { workers: deltas, pool: poolMinutes } = await rollupsOf(batch, ids);
     if (deltas.length === 0) {
       return;
-    }
-    const rows = new BinaryCopyBuffer(DELTA_COLUMNS, deltas.length);
-    for (const delta of deltas) {
-      rows
-        .row()
-        .timestamptz(delta.bucketMs)
-        .int8(delta.workerId)
-        .int8(delta.accountId)
-        .float8(delta.difficulty)
-        .int4(delta.accepted)
-        .int4(delta.rejected)
-        .int4(delta.stale);
     }
     await copyRows(
       client,
       'COPY share_rollup_deltas (bucket, worker_id, account_id, accepted_difficulty, accepted, rejected, stale) FROM STDIN WITH (FORMAT binary)',
-      rows.finish(),
+      binaryCopySlices(DELTA_COLUMNS, deltas.length, (rows, index) => {
+        const delta = deltas[index] as Rollup;
+        rows
+          .timestamptz(delta.bucketMs)
+          .int8(delta.worker.key)
+          .int8(delta.worker.account.key)
+          .float8(delta.difficulty)
+          .int4(delta.accepted)
+          .int4(delta.rejected)
+          .int4(delta.stale);
+      }),
     );
     // In time order: concurrent writers lock the pool's minutes in the same order.
-    const pool = rollupsOf(batch, ids, true).sort((a, b) => a.bucketMs - b.bucketMs);
+    const pool = poolMinutes.sort((a, b) => a.bucketMs - b.bucketMs);
     await client.query(
       `WITH increments AS (
          SELECT * FROM unnest($1::timestamptz[], $2::float8[], $3::int[], $4::int[], $5::int[])

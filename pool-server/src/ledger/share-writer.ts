@@ -45,8 +45,14 @@ interface Sealed {
   batch: ShareBatch | undefined;
 }
 
-/** Sealed batches kept in memory; beyond this the journal on disk holds them. */
-const BATCHES_IN_MEMORY = 4;
+/** Sealed batches kept in memory while the database is away; the journal on disk holds the rest. */
+const BATCHES_IN_MEMORY_DEGRADED = 4;
+/**
+ * Shares of sealed batches kept in memory while the database is up but behind (a slow
+ * transaction, a checkpoint): reading a batch back from its file costs the Stratum
+ * process more than the transaction that was late. About 30 MB.
+ */
+const SHARES_IN_MEMORY = 200_000;
 
 function batchFrom(lines: readonly unknown[]): ShareBatch | undefined {
   const [header] = lines as Line[];
@@ -237,15 +243,25 @@ export class ShareWriter {
     }
     this.#sealed.push({ file, batch: { ...batch, nodeId: this.#settings.nodeId } });
     this.#lastSealed = batch.id;
-    // Memory stays bounded however long the database is away: the journal holds the rest.
-    const keepFrom = this.#sealed.length - BATCHES_IN_MEMORY;
-    for (let index = 0; index < keepFrom; index++) {
-      const older = this.#sealed[index];
-      if (older) {
-        older.batch = undefined;
+    this.#releaseOlder();
+    void this.#drain();
+  }
+
+  /** Memory stays bounded however long the database is away or behind: the journal holds the rest. */
+  #releaseOlder(): void {
+    let batches = 0;
+    let shares = 0;
+    for (let index = this.#sealed.length - 1; index >= 0; index--) {
+      const sealed = this.#sealed[index];
+      if (sealed?.batch === undefined) {
+        continue;
+      }
+      batches += 1;
+      shares += sealed.batch.shares.length + sealed.batch.rejects.length;
+      if (this.#healthy ? shares > SHARES_IN_MEMORY : batches > BATCHES_IN_MEMORY_DEGRADED) {
+        sealed.batch = undefined;
       }
     }
-    void this.#drain();
   }
 
   #schedule(): void {

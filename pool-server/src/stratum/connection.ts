@@ -21,6 +21,12 @@ export interface ConnectionHost {
   readonly settings: ConnectionSettings;
   /** Misbehaviour points; a ban closes every connection of the address. */
   penalize(address: string, points: number, reason: string): void;
+  /**
+   * The connection holds replies (corked) until the shares they announce are committed:
+   * the host commits once for every connection that read in this turn of the event loop,
+   * then calls sendReplies() on each.
+   */
+  repliesHeld(connection: StratumConnection): void;
   closed(connection: StratumConnection, reason: string): void;
   now(): number;
 }
@@ -31,7 +37,8 @@ const SLOW_LINE_PENALTY = 20;
 /**
  * Joins a socket to a session: lines in order, replies out with backpressure.
  * Every chunk is handled to the end before the next (no request runs ahead of
- * another), and what one chunk's requests produce leaves in one write.
+ * another), and what a turn of the event loop's requests produce leaves in one write,
+ * after the shares it accepts are committed.
  */
 export class StratumConnection implements SessionSink {
   readonly session: StratumSession;
@@ -42,6 +49,7 @@ export class StratumConnection implements SessionSink {
   #drainTimer: NodeJS.Timeout | undefined;
   #lineTimer: NodeJS.Timeout | undefined;
   #closeReason: string | undefined;
+  #holdingReplies = false;
 
   /** `env`: the session's environment, when its listener differs from the host's (the SOLO port). */
   constructor(
@@ -117,6 +125,8 @@ export class StratumConnection implements SessionSink {
     if (this.#socket.destroyed || this.#socket.writableEnded) {
       return;
     }
+    // end() sends what is held: the shares those replies accept must be committed first.
+    this.#host.env.events.commitShares();
     this.#socket.end();
     setTimeout(() => {
       this.#socket.destroy();
@@ -133,9 +143,21 @@ export class StratumConnection implements SessionSink {
     this.#host.penalize(this.remoteAddress, points, reason);
   }
 
+  /** Lets the replies held since this turn's requests go, in one write: their shares are committed. */
+  sendReplies(): void {
+    if (this.#holdingReplies) {
+      this.#holdingReplies = false;
+      this.#socket.uncork();
+    }
+  }
+
   #receive(chunk: Buffer): void {
     const now = this.#host.now();
-    this.#socket.cork();
+    if (!this.#holdingReplies) {
+      this.#holdingReplies = true;
+      this.#socket.cork();
+      this.#host.repliesHeld(this);
+    }
     let lines = 0;
     const fits = this.#decoder.push(chunk, (line) => {
       lines += 1;
@@ -143,8 +165,6 @@ export class StratumConnection implements SessionSink {
         this.session.receive(line, now);
       }
     });
-    this.#host.env.events.commitShares();
-    this.#socket.uncork();
     if (!fits) {
       // A protocol violation: no goodbye, and nothing more of this peer's bytes is read.
       this.#abort(`a line longer than ${String(this.#host.settings.maxLineBytes)} bytes`);

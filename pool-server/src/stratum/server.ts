@@ -51,6 +51,8 @@ export class StratumServer implements ConnectionHost {
   readonly #soloEnv: StratumEnvironment;
   #ticker: NodeJS.Timeout | undefined;
   #accepting = true;
+  /** Connections whose replies wait for this turn's commit. */
+  #holding: StratumConnection[] = [];
 
   constructor(env: StratumEnvironment, options: StratumServerSettings, log: Logger) {
     this.env = env;
@@ -130,6 +132,27 @@ export class StratumServer implements ConnectionHost {
     this.#log.warn({ nodeId, moved, reconnected }, 'stratum: sessions moved to a new node id');
     return { moved, reconnected };
   }
+
+  repliesHeld(connection: StratumConnection): void {
+    if (this.#holding.push(connection) === 1) {
+      // After the poll phase: every socket that was readable in this turn has been read.
+      setImmediate(this.#commitAndReply);
+    }
+  }
+
+  /**
+   * Group commit: one journal write for every share accepted in this turn, however many
+   * connections sent them, then the replies: committing per chunk costs a write per share
+   * when miners submit one share at a time, as most do.
+   */
+  readonly #commitAndReply = (): void => {
+    const holding = this.#holding;
+    this.#holding = [];
+    this.env.events.commitShares();
+    for (const connection of holding) {
+      connection.sendReplies();
+    }
+  };
 
   penalize(address: string, points: number, reason: string): void {
     if (this.#bans.penalize(address, points, this.now())) {

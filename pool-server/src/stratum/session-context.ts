@@ -59,7 +59,8 @@ export interface StratumEvents {
   shareAccepted(share: CreditedShare): void;
   shareRejected(reject: RejectedSubmit): void;
   /**
-   * Called after a chunk of requests is handled and before its replies are sent: what
+   * Called once a turn of the event loop, after the requests that arrived in it are
+   * handled and before their replies are sent (and before a connection is closed): what
    * was accepted must be durable (journalled) before the miner hears it was.
    */
   commitShares(): void;
