@@ -1,8 +1,8 @@
 /**
  * Stratum load generator. Starts the pool in child processes (stratum-server.ts) and
  * drives it over real TCP, from connections spread across 127.0.0.x source addresses:
- *   1. throughput: pipelined submits on 200 connections, end to end with replies, first
- *      as fast as the pool answers, then paced at 50,000 shares/s for latency;
+ *   1. throughput: submits on 200 connections, end to end with replies, first paced at
+ *      50,000 shares/s for latency, then pipelined as fast as the pool answers;
  *   2. notify fan-out: a new block, timed from the trigger to each of 10,000 miners'
  *      clean job;
  *   3. idle connections: 50,000 authorized miners held, and the memory of the pool.
@@ -118,8 +118,10 @@ const cpu = `${os.cpus()[0]?.model ?? 'CPU'}, ${String(os.cpus().length)} cores,
 // 1 + 2: throughput and fan-out against PROCESSES Stratum processes.
 const first = await startServer(PROCESSES);
 const loadMiners = await connectMany(first.port, LOAD_CONNECTIONS, 1e-12);
-const closedLoop = await throughput(loadMiners, { inFlight: IN_FLIGHT, seconds: SECONDS });
+// Paced first: the closed loop leaves a million shares for the writer to store and on the job's
+// duplicate filter, which is not the steady state the 50,000/s latency goal is about.
 const paced = await throughput(loadMiners, { rate: PACED_RATE, inFlight: IN_FLIGHT, seconds: SECONDS });
+const closedLoop = await throughput(loadMiners, { inFlight: IN_FLIGHT, seconds: SECONDS });
 for (const miner of loadMiners) {
   miner.socket.destroy();
 }
@@ -147,7 +149,7 @@ console.log(
 );
 console.log('| measure | result |');
 console.log('|---|---:|');
-for (const run of [closedLoop, paced]) {
+for (const run of [paced, closedLoop]) {
   row(
     `end-to-end accepted shares/s, ${String(LOAD_CONNECTIONS)} connections, ${run.offered}`,
     Math.round(run.sharesPerSecond).toLocaleString('en-US'),
