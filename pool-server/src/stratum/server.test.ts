@@ -1,0 +1,143 @@
+/**
+ * Starts: a StratumServer on a loopback port with the test environment (no pool, no
+ * database), and miners over real TCP in this process.
+ */
+import net from 'node:net';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../../test/helpers/eventually.ts';
+import { mineShare } from '../../test/helpers/mining.ts';
+import { TESTNET_ADDRESS, testEnvironment } from '../../test/helpers/stratum-env.ts';
+import type { NotifyParams } from '../work/job.ts';
+import { DEFAULT_BANS } from './bans.ts';
+import { StratumServer } from './server.ts';
+
+const WORKER = `${TESTNET_ADDRESS}.rig`;
+
+interface Miner {
+  readonly socket: net.Socket;
+  readonly lines: Record<string, unknown>[];
+  /** The replies to submits (ids from 100). */
+  readonly replies: Record<string, unknown>[];
+}
+
+function line(message: unknown): string {
+  return `${JSON.stringify(message)}\n`;
+}
+
+async function connect(port: number): Promise<Miner> {
+  const socket = net.connect({ port, host: '127.0.0.1' });
+  const miner: Miner = { socket, lines: [], replies: [] };
+  let tail = '';
+  socket.on('data', (chunk: Buffer) => {
+    const parts = (tail + chunk.toString()).split('\n');
+    tail = parts.pop() ?? '';
+    for (const part of parts) {
+      const message = JSON.parse(part) as Record<string, unknown>;
+      if (typeof message.id === 'number' && message.id >= 100) {
+        miner.replies.push(message);
+      }
+      miner.lines.push(message);
+    }
+  });
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.write(
+    line({ id: 1, method: 'mining.subscribe', params: ['test'] }) +
+      line({ id: 2, method: 'mining.authorize', params: [WORKER, 'x'] }),
+  );
+  await eventually(() => (miner.lines.some((m) => m.method === 'mining.notify') ? true : undefined), 'a job');
+  return miner;
+}
+
+function submitFor(miner: Miner, id: number): string {
+  const subscribed = miner.lines.find((m) => m.id === 1)?.result as [unknown, string];
+  const notify = miner.lines.find((m) => m.method === 'mining.notify')?.params as NotifyParams;
+  const mined = mineShare(notify, Buffer.from(subscribed[1], 'hex'), 8, 1e-6);
+  return line({
+    id,
+    method: 'mining.submit',
+    params: [WORKER, notify[0], mined.extranonce2, mined.ntime, mined.nonce],
+  });
+}
+
+describe('Stratum server: group commit', () => {
+  let server: StratumServer | undefined;
+  afterEach(async () => {
+    await server?.stop();
+  });
+
+  it('answers shares only after they are committed, one commit for every connection read in a turn', async () => {
+    const { env } = testEnvironment();
+    const events: string[] = [];
+    const environment = {
+      ...env,
+      events: {
+        ...env.events,
+        shareAccepted() {
+          events.push('share');
+        },
+        commitShares() {
+          events.push('commit');
+        },
+      },
+    };
+    server = new StratumServer(
+      environment,
+      {
+        host: '127.0.0.1',
+        port: 0,
+        tls: undefined,
+        soloPort: undefined,
+        proxyProtocol: undefined,
+        maxConnections: 100,
+        maxConnectionsPerAddress: 100,
+        bans: DEFAULT_BANS,
+        connection: {
+          maxLineBytes: 16_384,
+          idleTimeoutMs: 60_000,
+          lineTimeoutMs: 60_000,
+          drainTimeoutMs: 5_000,
+          maxQueuedBytes: 1 << 20,
+        },
+        tickMs: 60_000,
+      },
+      pino({ level: 'silent' }),
+    );
+    const { port } = await server.listen();
+    const miners = await Promise.all([connect(port), connect(port), connect(port)]);
+    const submits = miners.map((miner, index) => submitFor(miner, 100 + index));
+    events.length = 0;
+    for (const [index, miner] of miners.entries()) {
+      miner.socket.write(submits[index] ?? '');
+    }
+    // From here on only the server writes: each uncork sends a connection's held replies.
+    const prototype = net.Socket.prototype;
+    const { uncork } = Object.getOwnPropertyDescriptors(Object.getPrototypeOf(prototype) as object);
+    const realUncork = uncork?.value as (this: net.Socket) => void;
+    prototype.uncork = function (this: net.Socket): void {
+      events.push('send');
+      realUncork.call(this);
+    };
+    // Hold the event loop until the kernel has every submit: the server then reads all three in one turn.
+    const until = performance.now() + 50;
+    while (performance.now() < until) {
+      // waiting on purpose
+    }
+    try {
+      await eventually(
+        () => (miners.every((miner) => miner.replies.length === 1) ? true : undefined),
+        'replies',
+      );
+    } finally {
+      Reflect.deleteProperty(prototype, 'uncork');
+    }
+
+    expect(events).toEqual(['share', 'share', 'share', 'commit', 'send', 'send', 'send']);
+    for (const miner of miners) {
+      expect(miner.replies[0]?.result).toBe(true);
+    }
+    for (const miner of miners) {
+      miner.socket.destroy();
+    }
+  });
+});
