@@ -28,6 +28,7 @@ process.on('message', (command: Command) => {
       });
       break;
     case 'watch':
+      arrivals.length = 0;
       watchCleanJobs(miners, arrivals);
       process.send?.({ kind: 'watching' });
       break;
