@@ -1,14 +1,11 @@
 /**
  * The pool under load, in its own processes so that their CPU and memory are their
  * own: started by stratum-load.ts with an IPC channel. It runs the whole pool on the
- * devchain (BENCH_PROCESSES Stratum processes), in a data directory of its own that it
- * removes at the end (BENCH_DATA_DIR names one to keep), and answers requests for the
- * memory of its processes and for network blocks.
+ * devchain (BENCH_PROCESSES Stratum processes) and answers requests for the memory
+ * of its processes and for network blocks.
  */
 import cluster from 'node:cluster';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { start } from '../src/main.ts';
@@ -24,11 +21,8 @@ function rssOf(pid: number): number {
   return Number(kib ?? 0) * 1024;
 }
 
-// A fresh data directory (and embedded PostgreSQL) each run: a shares table grown by earlier
-// runs makes every later run slower, and the figures could not be compared.
-const dataDir = process.env.BENCH_DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'hashwatt-stratum-bench-'));
 const config = loadConfig({
-  HASHWATT_DATA_DIR: dataDir,
+  HASHWATT_DATA_DIR: process.env.BENCH_DATA_DIR ?? './data/bench',
   HASHWATT_LOG_LEVEL: 'error',
   HASHWATT_STRATUM_HOST: '127.0.0.1',
   HASHWATT_STRATUM_PORT: '0',
@@ -65,12 +59,7 @@ process.on('message', (request: Request) => {
       pool.devnode?.chain.addNetworkBlock();
       break;
     case 'stop':
-      void pool.stop().then(() => {
-        if (process.env.BENCH_DATA_DIR === undefined) {
-          rmSync(dataDir, { recursive: true, force: true });
-        }
-        process.exit(0);
-      });
+      void pool.stop().then(() => process.exit(0));
       break;
   }
 });
