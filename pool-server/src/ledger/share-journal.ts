@@ -71,12 +71,7 @@ export class ShareJournal {
 
   /** Queues a record; it reaches the file at the next commit(). */
   append(record: unknown): void {
-    this.appendJson(JSON.stringify(record));
-  }
-
-  /** Queues a record its caller has serialized: one line of JSON. */
-  appendJson(json: string): void {
-    this.#pending.push(`${json}\n`);
+    this.#pending.push(`${JSON.stringify(record)}\n`);
   }
 
   /** Writes what was appended, in one write, before the replies it covers are sent. */

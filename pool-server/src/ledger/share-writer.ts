@@ -54,49 +54,6 @@ const BATCHES_IN_MEMORY_DEGRADED = 4;
  */
 const SHARES_IN_MEMORY = 200_000;
 
-/** Names seen in shares and their JSON text, remembered: a worker's names repeat in every share it sends. */
-export class QuotedNames {
-  readonly #quoted = new Map<string, string>();
-
-  /** Names remembered at most; then the memory starts afresh (names of miners gone go with it). */
-  static readonly LIMIT = 100_000;
-
-  get size(): number {
-    return this.#quoted.size;
-  }
-
-  quote(name: string): string {
-    let quoted = this.#quoted.get(name);
-    if (quoted === undefined) {
-      if (this.#quoted.size >= QuotedNames.LIMIT) {
-        this.#quoted.clear();
-      }
-      quoted = JSON.stringify(name);
-      this.#quoted.set(name, quoted);
-    }
-    return quoted;
-  }
-}
-
-/** A number as JSON writes it (JSON has no NaN or Infinity: those are null). */
-function jsonNumber(value: number): string {
-  return Number.isFinite(value) ? String(value) : 'null';
-}
-
-/**
- * The journal line of a share, the JSON of its `Line` tuple written out by hand:
- * JSON.stringify of the tuple was the biggest cost of journalling at 50,000 shares/s.
- */
-export function shareLine(share: ShareRecord, names: QuotedNames): string {
-  const payout = share.payoutAddress === null ? 'null' : names.quote(share.payoutAddress);
-  return (
-    `["s",${jsonNumber(share.timeMs)},${names.quote(share.account)},${names.quote(share.worker)},${payout},` +
-    `${jsonNumber(share.difficulty)},${jsonNumber(share.achieved)},${jsonNumber(share.height)},` +
-    `${share.block ? '1' : '0'},${share.solo ? '1' : '0'},${jsonNumber(share.networkDifficulty)},` +
-    `${jsonNumber(share.subsidy)},${jsonNumber(share.fees)}]`
-  );
-}
-
 function batchFrom(lines: readonly unknown[]): ShareBatch | undefined {
   const [header] = lines as Line[];
   if (header?.[0] !== 'b') {
@@ -162,7 +119,6 @@ export class ShareWriter {
   #retryTimer: NodeJS.Timeout | undefined;
   #stored = 0;
   #lastSealed: string | undefined;
-  readonly #names = new QuotedNames();
 
   constructor(store: BatchSink, journal: ShareJournal, settings: ShareWriterSettings, log: Logger) {
     this.#store = store;
@@ -213,7 +169,21 @@ export class ShareWriter {
   addShare(share: ShareRecord): void {
     const batch = this.#openBatch();
     batch.shares.push(share);
-    this.#journal.appendJson(shareLine(share, this.#names));
+    this.#journal.append([
+      's',
+      share.timeMs,
+      share.account,
+      share.worker,
+      share.payoutAddress,
+      share.difficulty,
+      share.achieved,
+      share.height,
+      share.block ? 1 : 0,
+      share.solo ? 1 : 0,
+      share.networkDifficulty,
+      share.subsidy,
+      share.fees,
+    ] satisfies Line);
     if (batch.shares.length + batch.rejects.length >= this.#settings.maxBatchShares) {
       this.#seal();
     }
