@@ -60,6 +60,75 @@ function submitFor(miner: Miner, id: number): string {
   });
 }
 
+/** A server whose accepted shares and commits are logged in `events`. */
+async function startServer(
+  events: string[],
+  bans = DEFAULT_BANS,
+): Promise<{ server: StratumServer; port: number }> {
+  const { env } = testEnvironment();
+  const environment = {
+    ...env,
+    events: {
+      ...env.events,
+      shareAccepted() {
+        events.push('share');
+      },
+      commitShares() {
+        events.push('commit');
+      },
+    },
+  };
+  const server = new StratumServer(
+    environment,
+    {
+      host: '127.0.0.1',
+      port: 0,
+      tls: undefined,
+      soloPort: undefined,
+      proxyProtocol: undefined,
+      maxConnections: 100,
+      maxConnectionsPerAddress: 100,
+      bans,
+      connection: {
+        maxLineBytes: 16_384,
+        idleTimeoutMs: 60_000,
+        lineTimeoutMs: 60_000,
+        drainTimeoutMs: 5_000,
+        maxQueuedBytes: 1 << 20,
+      },
+      tickMs: 60_000,
+    },
+    pino({ level: 'silent' }),
+  );
+  const { port } = await server.listen();
+  return { server, port };
+}
+
+/**
+ * Logs 'send' in `events` each time a socket lets held bytes go (uncork, which end()
+ * calls too) until `until` settles: only the server writes meanwhile. Then holds the
+ * event loop until the kernel has what the miners wrote, so the server reads it all in
+ * one turn.
+ */
+async function logSends<T>(events: string[], until: () => Promise<T>): Promise<T> {
+  const prototype = net.Socket.prototype;
+  const { uncork } = Object.getOwnPropertyDescriptors(Object.getPrototypeOf(prototype) as object);
+  const realUncork = uncork?.value as (this: net.Socket) => void;
+  prototype.uncork = function (this: net.Socket): void {
+    events.push('send');
+    realUncork.call(this);
+  };
+  const holdUntil = performance.now() + 50;
+  while (performance.now() < holdUntil) {
+    // waiting on purpose
+  }
+  try {
+    return await until();
+  } finally {
+    Reflect.deleteProperty(prototype, 'uncork');
+  }
+}
+
 describe('Stratum server: group commit', () => {
   let server: StratumServer | undefined;
   afterEach(async () => {
@@ -67,70 +136,18 @@ describe('Stratum server: group commit', () => {
   });
 
   it('answers shares only after they are committed, one commit for every connection read in a turn', async () => {
-    const { env } = testEnvironment();
     const events: string[] = [];
-    const environment = {
-      ...env,
-      events: {
-        ...env.events,
-        shareAccepted() {
-          events.push('share');
-        },
-        commitShares() {
-          events.push('commit');
-        },
-      },
-    };
-    server = new StratumServer(
-      environment,
-      {
-        host: '127.0.0.1',
-        port: 0,
-        tls: undefined,
-        soloPort: undefined,
-        proxyProtocol: undefined,
-        maxConnections: 100,
-        maxConnectionsPerAddress: 100,
-        bans: DEFAULT_BANS,
-        connection: {
-          maxLineBytes: 16_384,
-          idleTimeoutMs: 60_000,
-          lineTimeoutMs: 60_000,
-          drainTimeoutMs: 5_000,
-          maxQueuedBytes: 1 << 20,
-        },
-        tickMs: 60_000,
-      },
-      pino({ level: 'silent' }),
-    );
-    const { port } = await server.listen();
-    const miners = await Promise.all([connect(port), connect(port), connect(port)]);
+    const started = await startServer(events);
+    server = started.server;
+    const miners = await Promise.all([connect(started.port), connect(started.port), connect(started.port)]);
     const submits = miners.map((miner, index) => submitFor(miner, 100 + index));
     events.length = 0;
     for (const [index, miner] of miners.entries()) {
       miner.socket.write(submits[index] ?? '');
     }
-    // From here on only the server writes: each uncork sends a connection's held replies.
-    const prototype = net.Socket.prototype;
-    const { uncork } = Object.getOwnPropertyDescriptors(Object.getPrototypeOf(prototype) as object);
-    const realUncork = uncork?.value as (this: net.Socket) => void;
-    prototype.uncork = function (this: net.Socket): void {
-      events.push('send');
-      realUncork.call(this);
-    };
-    // Hold the event loop until the kernel has every submit: the server then reads all three in one turn.
-    const until = performance.now() + 50;
-    while (performance.now() < until) {
-      // waiting on purpose
-    }
-    try {
-      await eventually(
-        () => (miners.every((miner) => miner.replies.length === 1) ? true : undefined),
-        'replies',
-      );
-    } finally {
-      Reflect.deleteProperty(prototype, 'uncork');
-    }
+    await logSends(events, () =>
+      eventually(() => (miners.every((miner) => miner.replies.length === 1) ? true : undefined), 'replies'),
+    );
 
     expect(events).toEqual(['share', 'share', 'share', 'commit', 'send', 'send', 'send']);
     for (const miner of miners) {
@@ -139,5 +156,24 @@ describe('Stratum server: group commit', () => {
     for (const miner of miners) {
       miner.socket.destroy();
     }
+  });
+
+  it('commits before closing a connection, so a share sent with the line that gets it banned is still answered', async () => {
+    const events: string[] = [];
+    // Any penalty bans: the garbage line after the share closes the connection in the same turn.
+    const started = await startServer(events, { ...DEFAULT_BANS, threshold: 1 });
+    server = started.server;
+    const miner = await connect(started.port);
+    const closed = new Promise<void>((resolve) =>
+      miner.socket.once('close', () => {
+        resolve();
+      }),
+    );
+    events.length = 0;
+    miner.socket.write(`${submitFor(miner, 100)}not json\n`);
+    await logSends(events, () => closed);
+
+    expect(events.slice(0, 3)).toEqual(['share', 'commit', 'send']);
+    expect(miner.replies[0]?.result).toBe(true);
   });
 });
