@@ -4,6 +4,8 @@
  * cheaper than the text format on both sides. Only fixed-width types, so a batch's
  * size is known before it is written.
  */
+import { setImmediate } from 'node:timers/promises';
+
 export type CopyColumn = 'timestamptz' | 'int8' | 'int4' | 'int2' | 'float8' | 'bool' | 'uuid';
 
 const WIDTH: Readonly<Record<CopyColumn, number>> = {
@@ -143,13 +145,6 @@ export class BinaryCopyBuffer {
 /** Rows per slice of a big COPY stream: small enough that a slice never holds the event loop for long. */
 export const ROWS_PER_SLICE = 1_000;
 
-/** Lets the event loop serve what waits (Stratum sockets) before the next slice of work. */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => {
-    setImmediate(resolve);
-  });
-}
-
 /**
  * The COPY stream of `rowCount` rows, encoded ROWS_PER_SLICE rows at a time with the
  * event loop served between slices: a Stratum process storing 10,000 shares at once
@@ -162,7 +157,7 @@ export async function* binaryCopySlices(
 ): AsyncGenerator<Buffer> {
   for (let start = 0; start === 0 || start < rowCount; start += ROWS_PER_SLICE) {
     if (start > 0) {
-      await yieldToEventLoop();
+      await setImmediate(); // the event loop serves what waits (Stratum sockets) first
     }
     const end = Math.min(rowCount, start + ROWS_PER_SLICE);
     const rows = new BinaryCopyBuffer(columns, end - start, { first: start === 0, last: end === rowCount });

@@ -1,8 +1,9 @@
 import { pipeline } from 'node:stream/promises';
+import { setImmediate } from 'node:timers/promises';
 import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { binaryCopySlices, ROWS_PER_SLICE, yieldToEventLoop, type CopyColumn } from '../db/binary-copy.ts';
+import { binaryCopySlices, ROWS_PER_SLICE, type CopyColumn } from '../db/binary-copy.ts';
 import type { Database } from '../db/pool.ts';
 import { accumulateOnConflict, ROLLUP_COLUMNS } from './rollups.ts';
 import { withTransaction } from '../db/transaction.ts';
@@ -99,7 +100,7 @@ interface RecordIds {
 async function forEachSliced<T>(items: readonly T[], visit: (item: T, index: number) => void): Promise<void> {
   for (let start = 0; start < items.length; start += ROWS_PER_SLICE) {
     if (start > 0) {
-      await yieldToEventLoop();
+      await setImmediate();
     }
     const end = Math.min(items.length, start + ROWS_PER_SLICE);
     for (let index = start; index < end; index++) {
