@@ -538,21 +538,29 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
     poolScript: poolScript.script,
     soloFeeBasisPoints: Math.round(pool.soloFeePercent * 100),
   });
-  const journal = new BlockJournal(path.join(config.dataDir, 'blocks.jsonl'));
+  const journal = parts.books?.journal ?? new BlockJournal(path.join(config.dataDir, 'blocks.jsonl'));
+  /** Blocks handed to NATS or being handed: the resend leaves them alone. */
   const published = new Set<string>();
   const submitter = new BlockSubmitter(
     rpc,
     {
       // On disk first: a block found while the database or NATS is away reaches the books later.
       async record(outcome) {
-        await journal.record(outcome);
-        // The PPLNS window ends with the block's own share: store what is waiting first.
-        await writer.flush();
-        if (publisher) {
-          await publisher.block(outcome, writer.lastSealed);
-          published.add(outcome.hash);
-        } else {
-          await parts.books?.ledger.record(outcome);
+        // Before the journal: a resend in the meantime would publish the block without
+        // its batch, and the stream's duplicate check would then drop this message.
+        published.add(outcome.hash);
+        try {
+          await journal.record(outcome);
+          // The PPLNS window ends with the block's own share: store what is waiting first.
+          await writer.flush();
+          if (publisher) {
+            await publisher.block(outcome, writer.lastSealed);
+          } else {
+            await parts.books?.ledger.record(outcome);
+          }
+        } catch (error) {
+          published.delete(outcome.hash);
+          throw error;
         }
       },
     },
