@@ -20,16 +20,17 @@ const METHODS = [
   'no.such.method',
 ];
 
-const anyValue = fc.letrec<{ value: unknown }>((tie) => ({
+/** Any JSON value, nested a little: what a hostile peer may put where an object or array is expected. */
+export const anyJson = fc.letrec<{ value: unknown }>((tie) => ({
   value: fc.oneof(
     { depthSize: 'small' },
-    fc.string(),
+    fc.string({ maxLength: 40 }),
     fc.integer(),
     fc.double(),
     fc.boolean(),
     fc.constant(null),
     fc.array(tie('value'), { maxLength: 6 }),
-    fc.dictionary(fc.string({ maxLength: 8 }), tie('value'), { maxKeys: 6 }),
+    fc.dictionary(fc.string({ maxLength: 12 }), tie('value'), { maxKeys: 6 }),
   ),
 })).value;
 
@@ -39,7 +40,7 @@ export function hostileLine(maxDepth: number): fc.Arbitrary<string> {
       .record({
         id: fc.oneof(fc.integer(), fc.string({ maxLength: 10 }), fc.constant(null)),
         method: fc.constantFrom(...METHODS),
-        params: fc.oneof(fc.array(anyValue, { maxLength: 6 }), anyValue),
+        params: fc.oneof(fc.array(anyJson, { maxLength: 6 }), anyJson),
       })
       .map((request) => JSON.stringify(request)),
     fc.constantFrom(

@@ -35,6 +35,11 @@ export function startProcess(command: string, args: readonly string[], env: Node
     child.once('exit', (code) => {
       resolve(code);
     });
+    // A command that cannot start (not installed): no exit event comes, and the test says why.
+    child.once('error', (error) => {
+      output += `cannot start ${command}: ${error.message}`;
+      resolve(null);
+    });
   });
   return {
     child,
@@ -57,7 +62,7 @@ export function startPoolProcess(settings: Record<string, string>): TestProcess 
 /** A NATS server with JetStream on `port`, keeping its stream in `storeDir` across restarts. */
 export function startNatsServer(port: number, storeDir: string): TestProcess {
   return startProcess(
-    'nats-server',
+    systemBinary('nats-server'),
     ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir],
     process.env,
   );

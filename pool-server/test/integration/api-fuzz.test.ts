@@ -10,21 +10,9 @@ import { createOrganisation } from '../../src/api/auth/organisations.ts';
 import { createUser } from '../../src/api/auth/users.ts';
 import { createFarm } from '../../src/farms/farms.ts';
 import { signInAs, startTestApi, type TestApi } from '../helpers/api.ts';
+import { anyJson as json } from '../helpers/hostile-stratum.ts';
 
 const PASSWORD = 'a password long enough';
-
-const json = fc.letrec<{ value: unknown }>((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small' },
-    fc.string({ maxLength: 40 }),
-    fc.integer(),
-    fc.double(),
-    fc.boolean(),
-    fc.constant(null),
-    fc.array(tie('value'), { maxLength: 6 }),
-    fc.dictionary(fc.string({ maxLength: 12 }), tie('value'), { maxKeys: 6 }),
-  ),
-})).value;
 
 describe('generated bodies against every route that takes one', () => {
   let api: TestApi;

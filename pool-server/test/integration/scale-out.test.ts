@@ -193,7 +193,6 @@ describe('two Stratum nodes and a writer joined by NATS JetStream', () => {
     await Promise.all([mine(onA, 12), mine(onB, 12)]);
 
     // A Stratum node dies without a goodbye; its miners come back to it restarted.
-    await sleep(500);
     await nodeA.stop('SIGKILL');
     close(onA);
     nodeA = await stratumNode(1);

@@ -9,7 +9,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,6 +17,7 @@ import type { FarmDevice, Farm, PoolSummary, SessionView } from '@hashwatt/schem
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/embedded-postgres.ts';
+import { reachable } from '../helpers/processes.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/hashwatt.js', import.meta.url));
 const DASHBOARD = fileURLToPath(new URL('../../../dashboard', import.meta.url));
@@ -41,18 +41,6 @@ async function until<T>(what: string, seconds: number, check: () => Promise<T | 
     await sleep(250);
   }
 }
-
-const refused = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => {
-      resolve(true);
-    });
-  });
 
 describe('pnpm start: the whole system on its embedded defaults', () => {
   let directory: string;
@@ -168,10 +156,10 @@ describe('pnpm start: the whole system on its embedded defaults', () => {
   it('stops everything on Ctrl-C: no process, no database left running', async () => {
     process.kill(-(child.pid ?? 0), 'SIGINT');
     expect(await exited).toBe(0);
-    expect(await refused(ports.api ?? 0)).toBe(true);
-    expect(await refused(ports.stratum ?? 0)).toBe(true);
+    expect(await reachable(ports.api ?? 0)).toBe(false);
+    expect(await reachable(ports.stratum ?? 0)).toBe(false);
     await until('the embedded PostgreSQL to stop', 30, async () =>
-      (await refused(ports.postgres ?? 0)) ? true : undefined,
+      (await reachable(ports.postgres ?? 0)) ? undefined : true,
     );
     expect(existsSync(path.join(directory, 'data', 'postgres', 'postmaster.pid'))).toBe(false);
   }, 60_000);
