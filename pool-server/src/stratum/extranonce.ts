@@ -3,6 +3,7 @@
  * nodes of one pool never hand out the same work) and a 24-bit counter. Two live
  * sessions never share one; a reconnecting miner may resume its old one when free.
  */
+import type { SessionState } from './session-context.ts';
 const COUNTER_SPACE = 1 << 24;
 
 function prefixOf(nodeId: number): number {
@@ -74,4 +75,14 @@ export function extranonceToBytes(extranonce1: number): Buffer {
   const bytes = Buffer.alloc(4);
   bytes.writeUInt32BE(extranonce1);
   return bytes;
+}
+
+/** Gives a session extranonce1 `number`, in each place the session keeps it. */
+export function assignExtranonce1(
+  state: Pick<SessionState, 'extranonce1Number' | 'extranonce1' | 'shareSession'>,
+  number: number,
+): void {
+  state.extranonce1Number = number;
+  state.extranonce1 = extranonceToBytes(number);
+  state.shareSession.extranonce1 = state.extranonce1;
 }

@@ -65,12 +65,7 @@ export class JobFeed {
    */
   setTemplate(template: PreparedTemplate): boolean {
     const newBlock = !this.#template?.prevhashInternal.equals(template.prevhashInternal);
-    const job = this.#build(template, [{ script: this.#options.poolScript, weight: 1 }], newBlock);
-    this.#shared.add(job.job);
-    this.#sharedJob = job;
-    this.#template = template;
-    this.#templateSeq++;
-    this.#cleanJobs = newBlock;
+    this.#install(template, newBlock);
     return newBlock;
   }
 
@@ -84,12 +79,18 @@ export class JobFeed {
     if (!template) {
       return false;
     }
-    const job = this.#build(template, [{ script: this.#options.poolScript, weight: 1 }], true);
+    this.#install(template, true);
+    return true;
+  }
+
+  /** Makes a job of `template` the current one; `clean`: the old jobs end with it. */
+  #install(template: PreparedTemplate, clean: boolean): void {
+    const job = this.#build(template, [{ script: this.#options.poolScript, weight: 1 }], clean);
     this.#shared.add(job.job);
     this.#sharedJob = job;
+    this.#template = template;
     this.#templateSeq++;
-    this.#cleanJobs = true;
-    return true;
+    this.#cleanJobs = clean;
   }
 
   /** A registry of its own, for a session that mines SOLO. */

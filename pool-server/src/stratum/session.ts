@@ -1,6 +1,6 @@
 import { u32ToHex } from '../work/bytes.ts';
 import { StratumErrorCode } from './errors.ts';
-import { extranonceToBytes } from './extranonce.ts';
+import { assignExtranonce1, extranonceToBytes } from './extranonce.ts';
 import { handleAuthorize } from './handlers/authorize.ts';
 import { handleConfigure } from './handlers/configure.ts';
 import { handleExtranonceSubscribe } from './handlers/extranonce-subscribe.ts';
@@ -207,14 +207,11 @@ export class StratumSession implements SessionContext {
     }
     const previous = state.extranonce1Number;
     const next = env.extranonces.allocate();
+    assignExtranonce1(state, next);
     env.extranonces.release(previous);
-    const extranonce1 = extranonceToBytes(next);
-    state.extranonce1Number = next;
-    state.extranonce1 = extranonce1;
-    state.shareSession.extranonce1 = extranonce1;
     this.#sink.send(
       encodeNotification('mining.set_extranonce', [
-        extranonce1.toString('hex'),
+        extranonceToBytes(next).toString('hex'),
         env.settings.extranonce2Size,
       ]),
     );

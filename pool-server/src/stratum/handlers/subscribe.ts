@@ -1,5 +1,5 @@
 import { parseHexU32 } from '../../work/bytes.ts';
-import { extranonceToBytes } from '../extranonce.ts';
+import { assignExtranonce1 } from '../extranonce.ts';
 import type { StratumRequest } from '../messages.ts';
 import type { SessionContext } from '../session-context.ts';
 
@@ -17,10 +17,7 @@ export function handleSubscribe(ctx: SessionContext, request: StratumRequest): v
       state.userAgent = userAgent.slice(0, MAX_USER_AGENT_LENGTH);
     }
     const resumed = typeof sessionId === 'string' ? parseHexU32(sessionId) : -1;
-    const extranonce1 = env.extranonces.allocate(resumed >= 0 ? resumed : undefined);
-    state.extranonce1Number = extranonce1;
-    state.extranonce1 = extranonceToBytes(extranonce1);
-    state.shareSession.extranonce1 = state.extranonce1;
+    assignExtranonce1(state, env.extranonces.allocate(resumed >= 0 ? resumed : undefined));
     state.registry = env.feed.sharedRegistry;
     state.subscribed = true;
   }
