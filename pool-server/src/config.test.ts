@@ -54,6 +54,13 @@ describe('configuration', () => {
     await rm(dir, { recursive: true });
   });
 
+  it('names the choices of a setting that is a union of words, as of one that is an enum', () => {
+    expect(problems({ HASHWATT_LOG_LEVEL: 'loud', HASHWATT_POOL_PAYOUT_MODE: 'both' })).toEqual([
+      'logLevel (HASHWATT_LOG_LEVEL): "loud" must be one of fatal, error, warn, info, debug, trace',
+      'pool.payoutMode (HASHWATT_POOL_PAYOUT_MODE): "both" must be one of pool, solo',
+    ]);
+  });
+
   it('lists every problem at once, each with its key, variable, value and rule', () => {
     expect(
       problems({

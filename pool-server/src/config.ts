@@ -522,10 +522,22 @@ interface LeafRules {
   readonly anyOf?: readonly { readonly const?: unknown }[];
 }
 
+/** The values a setting may take, when it is a choice among a few (an enum or a union of literals). */
+function choicesOf(schema: TSchema | undefined): readonly unknown[] | undefined {
+  const rules = schema as LeafRules | undefined;
+  const options = rules?.anyOf;
+  return (
+    rules?.enum ??
+    (options?.every((option) => option.const !== undefined)
+      ? options.map((option) => option.const)
+      : undefined)
+  );
+}
+
 /** What a setting accepts, in words. */
 function allowedText(schema: Leaf['schema']): string {
   const rules = schema as LeafRules;
-  const choices = rules.enum ?? rules.anyOf?.map((option) => option.const);
+  const choices = choicesOf(schema);
   if (choices) {
     return choices.map((choice) => `\`${String(choice)}\``).join(', ');
   }
@@ -689,12 +701,9 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     // [JSON Schema] writeOnly marks secrets: a problem with one never shows the value.
     const secret = (leaf?.schema as { writeOnly?: boolean } | undefined)?.writeOnly === true;
     const given = secret ? '(the value given, not shown)' : JSON.stringify(givenText.get(key) ?? value);
-    const itemChoices = (leaf?.schema as { items?: { anyOf?: { const?: unknown }[] } } | undefined)?.items
-      ?.anyOf;
-    const allowed =
-      key !== listKey && itemChoices?.every((choice) => choice.const !== undefined)
-        ? itemChoices.map((choice) => choice.const)
-        : (leaf?.schema as { enum?: unknown[] } | undefined)?.enum;
+    const allowed = choicesOf(
+      key === listKey ? leaf?.schema : (leaf?.schema as { items?: TSchema } | undefined)?.items,
+    );
     const rule = allowed ? `must be one of ${allowed.join(', ')}` : error.message;
     const name = leaf ? ` (${environmentName(leaf.path)})` : '';
     problems.push(`${listKey}${name}: ${given} ${rule}`);
