@@ -16,6 +16,21 @@ import { createTestDatabase } from './database.ts';
 export const MINER_ADDRESS = 'bcrt1qqyqszqgpqyqszqgpqyqszqgpqyqszqgpvxat9t';
 export const OTHER_MINER_ADDRESS = 'bcrt1qqgpqyqszqgpqyqszqgpqyqszqgpqyqszazmwwa';
 
+/** A test pool's settings besides its data directory and database: free ports, the devchain, quick batches, easy shares. */
+export const TEST_POOL_SETTINGS: Readonly<Record<string, string>> = {
+  HASHWATT_LEDGER_FLUSH_INTERVAL_MS: '20',
+  HASHWATT_LOG_LEVEL: 'fatal',
+  HASHWATT_STRATUM_HOST: '127.0.0.1',
+  HASHWATT_STRATUM_PORT: '0',
+  HASHWATT_API_PORT: '0',
+  HASHWATT_DEVCHAIN_RPC_PORT: '0',
+  HASHWATT_DEVCHAIN_ZMQ_PORT: '0',
+  HASHWATT_DEVCHAIN_NETWORK_BLOCK_SECONDS: '0',
+  HASHWATT_DEVCHAIN_DIFFICULTY: '1',
+  HASHWATT_STRATUM_START_DIFFICULTY: '0.000001',
+  HASHWATT_STRATUM_MIN_DIFFICULTY: '0.000000001',
+};
+
 export interface TestPool extends RunningPool {
   readonly dataDir: string;
   /** The pool's database (one per test pool), for looking at what it stored. */
@@ -28,17 +43,7 @@ export async function startTestPool(settings: Record<string, string> = {}): Prom
   const config = loadConfig({
     HASHWATT_DATA_DIR: dataDir,
     HASHWATT_DATABASE_URL: database.url,
-    HASHWATT_LEDGER_FLUSH_INTERVAL_MS: '20',
-    HASHWATT_LOG_LEVEL: 'fatal',
-    HASHWATT_STRATUM_HOST: '127.0.0.1',
-    HASHWATT_STRATUM_PORT: '0',
-    HASHWATT_API_PORT: '0',
-    HASHWATT_DEVCHAIN_RPC_PORT: '0',
-    HASHWATT_DEVCHAIN_ZMQ_PORT: '0',
-    HASHWATT_DEVCHAIN_NETWORK_BLOCK_SECONDS: '0',
-    HASHWATT_DEVCHAIN_DIFFICULTY: '1',
-    HASHWATT_STRATUM_START_DIFFICULTY: '0.000001',
-    HASHWATT_STRATUM_MIN_DIFFICULTY: '0.000000001',
+    ...TEST_POOL_SETTINGS,
     ...settings,
   });
   const pool = await start(config, pino({ level: config.logLevel }));

@@ -7,7 +7,6 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
@@ -15,7 +14,8 @@ import type { EmbeddedDatabase } from '../../src/db/embedded.ts';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
 import { start, type RunningPool } from '../../src/main.ts';
 import { startEmbeddedPostgres } from '../helpers/embedded-postgres.ts';
-import { MINER_ADDRESS } from '../helpers/pool.ts';
+import { eventually } from '../helpers/eventually.ts';
+import { MINER_ADDRESS, TEST_POOL_SETTINGS } from '../helpers/pool.ts';
 import { StratumClient } from '../helpers/stratum-client.ts';
 
 const MINERS = 3;
@@ -49,18 +49,9 @@ describe('the database stops and comes back during the miners’ work', () => {
     const config = loadConfig({
       HASHWATT_DATA_DIR: path.join(folder, 'pool'),
       HASHWATT_DATABASE_URL: server.url,
-      HASHWATT_LEDGER_FLUSH_INTERVAL_MS: '20',
+      ...TEST_POOL_SETTINGS,
       HASHWATT_LEDGER_RETRY_INTERVAL_MS: '200',
-      HASHWATT_LOG_LEVEL: 'fatal',
-      HASHWATT_STRATUM_HOST: '127.0.0.1',
-      HASHWATT_STRATUM_PORT: '0',
-      HASHWATT_API_PORT: '0',
-      HASHWATT_DEVCHAIN_RPC_PORT: '0',
-      HASHWATT_DEVCHAIN_ZMQ_PORT: '0',
-      HASHWATT_DEVCHAIN_NETWORK_BLOCK_SECONDS: '0',
       HASHWATT_DEVCHAIN_DIFFICULTY: '1000',
-      HASHWATT_STRATUM_START_DIFFICULTY: '0.000001',
-      HASHWATT_STRATUM_MIN_DIFFICULTY: '0.000000001',
     });
     pool = await start(config, pino({ level: 'silent' }));
     observer = createDatabase(server.url, () => undefined);
@@ -92,9 +83,11 @@ describe('the database stops and comes back during the miners’ work', () => {
     await submitRound();
     await submitRound();
     await server.start();
-    for (let tries = 0; tries < 150 && (await stored().catch(() => -1)) !== submitted; tries += 1) {
-      await sleep(200);
-    }
+    await eventually(
+      async () => ((await stored().catch(() => -1)) === submitted ? true : undefined),
+      'every answered share stored once the database is back',
+      30_000,
+    );
     expect(await stored()).toBe(submitted);
     expect(submitted).toBe(3 * MINERS * SHARES);
   }, 90_000);
