@@ -6,7 +6,9 @@
  *   2. notify fan-out: a new block, timed from the trigger to each of 10,000 miners'
  *      clean job;
  *   3. idle connections: 50,000 authorized miners held, and the memory of the pool.
- * 1 and 2 run against one Stratum process, then two (BENCH_PROCESSES=N: only N).
+ * 1 and 2 run against one Stratum process, then two (BENCH_PROCESSES=N: only N). The
+ * fan-out is then run once more against a bare TCP server writing the pool's notify line
+ * (notify-floor-server.ts): the floor these cores set under it.
  * Miners beyond one process's share live in forked stratum-clients.ts processes: every
  * process here may hold at most 20,000 open files.
  * Run: pnpm bench. BENCH_QUICK=1 runs a small version (CI checks that it still works).
@@ -14,6 +16,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { encodeNotification } from '../src/stratum/messages.ts';
 import { connectMany } from './stratum-miner.ts';
 import { percentile, throughput, type Throughput } from './stratum-throughput.ts';
 
@@ -72,11 +75,17 @@ class Child {
   }
 }
 
-async function startServer(processes: number): Promise<{ server: Child; port: number }> {
-  const server = new Child('./stratum-server.ts', { BENCH_PROCESSES: String(processes) });
+async function startServer(
+  script: string,
+  environment: Record<string, string>,
+): Promise<{ server: Child; port: number }> {
+  const server = new Child(script, environment);
   const { port } = (await server.next('ready')) as { port: number };
   return { server, port };
 }
+
+const startPool = (processes: number): ReturnType<typeof startServer> =>
+  startServer('./stratum-server.ts', { BENCH_PROCESSES: String(processes) });
 
 /** Miners in forked processes; resolves when all are authorized and have a job. */
 async function clientProcesses(port: number, count: number, difficulty: number): Promise<Child[]> {
@@ -99,10 +108,16 @@ async function clientProcesses(port: number, count: number, difficulty: number):
   return clients;
 }
 
-async function fanOut(
-  server: Child,
-  clients: Child[],
-): Promise<{ minMs: number; p50Ms: number; p99Ms: number; maxMs: number; received: number }> {
+interface FanOut {
+  readonly minMs: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly received: number;
+}
+
+/** A new block at `server`, timed to each client miner's clean job. */
+async function fanOut(server: Child, clients: Child[]): Promise<FanOut> {
   await Promise.all(clients.map((client) => client.ask('watch', 'watching')));
   const { at } = (await server.ask('network-block', 'network-block')) as { at: number };
   await sleep(QUICK ? 1_000 : 3_000);
@@ -124,13 +139,17 @@ interface LoadRun {
   readonly processes: number;
   readonly paced: Throughput;
   readonly closedLoop: Throughput;
-  readonly fan: Awaited<ReturnType<typeof fanOut>>;
+  readonly fan: FanOut;
+  /** The pool's clean-job notify line, as a miner received it. */
+  readonly notifyLine: string;
 }
 
 // 1 + 2: throughput and fan-out against a pool of `processes` Stratum processes.
 async function loadRun(processes: number): Promise<LoadRun> {
-  const { server, port } = await startServer(processes);
+  const { server, port } = await startPool(processes);
   const loadMiners = await connectMany(port, LOAD_CONNECTIONS, 1e-12);
+  const job = loadMiners[0]?.job ?? [];
+  const notifyLine = encodeNotification('mining.notify', [...job.slice(0, -1), true]);
   // Paced first: the closed loop leaves a million shares for the writer to store and on the job's
   // duplicate filter, which is not the steady state the 50,000/s latency goal is about.
   const paced = await throughput(loadMiners, { rate: PACED_RATE, inFlight: IN_FLIGHT, seconds: SECONDS });
@@ -142,17 +161,28 @@ async function loadRun(processes: number): Promise<LoadRun> {
   const fan = await fanOut(server, fanClients);
   await Promise.all(fanClients.map((client) => client.exit('close')));
   await server.exit('stop');
-  return { processes, paced, closedLoop, fan };
+  return { processes, paced, closedLoop, fan, notifyLine };
+}
+
+/** The fan-out of the same line to the same number of miners from a bare TCP server. */
+async function fanOutFloor(notifyLine: string): Promise<FanOut> {
+  const { server, port } = await startServer('./notify-floor-server.ts', { NOTIFY_LINE: notifyLine });
+  const clients = await clientProcesses(port, FANOUT_CONNECTIONS, 1);
+  const fan = await fanOut(server, clients);
+  await Promise.all(clients.map((client) => client.exit('close')));
+  await server.exit('stop');
+  return fan;
 }
 
 const runs: LoadRun[] = [];
 for (const processes of PROCESS_COUNTS) {
   runs.push(await loadRun(processes));
 }
+const floor = await fanOutFloor(runs[0]?.notifyLine ?? '');
 
 // 3: idle connections against a fresh pool with enough processes to hold them.
 const idleProcesses = Math.max(...PROCESS_COUNTS, Math.ceil(IDLE_CONNECTIONS / MINERS_PER_CLIENT));
-const second = await startServer(idleProcesses);
+const second = await startPool(idleProcesses);
 const before = (await second.server.ask('rss', 'rss')) as { rss: number };
 const idleClients = await clientProcesses(second.port, IDLE_CONNECTIONS, 1);
 await sleep(1_000);
@@ -160,6 +190,8 @@ const after = (await second.server.ask('rss', 'rss')) as { rss: number };
 await Promise.all(idleClients.map((client) => client.exit('close')));
 await second.server.exit('stop');
 
+const formatFanOut = (fan: FanOut): string =>
+  `${fan.minMs.toFixed(1)} / ${fan.p50Ms.toFixed(1)} / ${fan.p99Ms.toFixed(1)} / ${fan.maxMs.toFixed(1)} ms`;
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const row = (measure: string, result: string): void => {
   console.log(`| ${measure} | ${result} |`);
@@ -181,9 +213,13 @@ for (const { processes, paced, closedLoop, fan } of runs) {
   }
   row(
     `${pool}: new-block notify to ${String(FANOUT_CONNECTIONS)} miners, first / p50 / p99 / max (received ${String(fan.received)})`,
-    `${fan.minMs.toFixed(1)} / ${fan.p50Ms.toFixed(1)} / ${fan.p99Ms.toFixed(1)} / ${fan.maxMs.toFixed(1)} ms`,
+    formatFanOut(fan),
   );
 }
+row(
+  `bare TCP server, no pool: the same notify line (${String(Buffer.byteLength(runs[0]?.notifyLine ?? ''))} bytes) to ${String(FANOUT_CONNECTIONS)} miners, first / p50 / p99 / max (received ${String(floor.received)})`,
+  formatFanOut(floor),
+);
 row(
   `idle authorized connections held (${String(idleProcesses)} Stratum processes)`,
   IDLE_CONNECTIONS.toLocaleString('en-US'),
@@ -195,6 +231,7 @@ console.log(
     bench: 'stratum-load',
     quick: QUICK,
     runs,
+    floor,
     idle: {
       connections: IDLE_CONNECTIONS,
       processes: idleProcesses,
