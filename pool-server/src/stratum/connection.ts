@@ -175,21 +175,21 @@ export class StratumConnection implements SessionSink {
   }
 
   /**
-   * A line left unfinished starts a clock; finishing a line stops it (a busy miner's
+   * A line left unfinished starts a clock; finishing a line restarts it (a busy miner's
    * chunks may always end mid-line: each finished line is progress). Trickling bytes
-   * of one line never is.
+   * of one line never is. One timer a connection, refreshed, not one made per chunk.
    */
   #watchPartialLine(progressed: boolean): void {
-    if (progressed || this.#decoder.pendingBytes === 0) {
+    if (this.#decoder.pendingBytes === 0) {
       clearTimeout(this.#lineTimer);
       this.#lineTimer = undefined;
+    } else if (this.#lineTimer === undefined) {
+      this.#lineTimer = setTimeout(() => {
+        this.#abort('a line not finished within the line timeout');
+        this.penalize(SLOW_LINE_PENALTY, 'a line trickled in too slowly');
+      }, this.#host.settings.lineTimeoutMs);
+    } else if (progressed) {
+      this.#lineTimer.refresh();
     }
-    if (this.#decoder.pendingBytes === 0) {
-      return;
-    }
-    this.#lineTimer ??= setTimeout(() => {
-      this.#abort('a line not finished within the line timeout');
-      this.penalize(SLOW_LINE_PENALTY, 'a line trickled in too slowly');
-    }, this.#host.settings.lineTimeoutMs);
   }
 }

@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/eventually.ts';
@@ -163,6 +164,26 @@ describe('limits, bans and timeouts', () => {
     // Within the 2 s line timeout, though it never stopped sending for the 5 s idle timeout.
     expect(Date.now() - started).toBeLessThan(4_000);
     expect((await miner.request('mining.subscribe', [])).result).toBeDefined();
+    miner.close();
+  });
+
+  it('keeps a busy miner whose every chunk ends mid-line: each finished line restarts the line clock', async () => {
+    const miner = await StratumClient.connect(pool.stratumPort, '127.0.0.1', '127.0.0.51');
+    const line = (id: number): string =>
+      `${JSON.stringify({ id, method: 'mining.extranonce.subscribe', params: [] })}\n`;
+    const half = Math.floor(line(0).length / 2);
+    // 16 chunks 200 ms apart: 3.2 s of unfinished lines, past the 2 s line timeout.
+    miner.socket.write(line(1).slice(0, half));
+    for (let id = 1; id <= 16; id += 1) {
+      await sleep(200);
+      miner.socket.write(line(id).slice(half) + line(id + 1).slice(0, half));
+    }
+    await eventually(
+      () => (miner.replies.size === 16 ? true : undefined),
+      'replies to the 16 finished lines',
+    );
+    expect(miner.closed).toBe(false);
+    expect([...miner.replies.values()].every((reply) => reply.result === true)).toBe(true);
     miner.close();
   });
 
