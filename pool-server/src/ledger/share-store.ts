@@ -3,40 +3,52 @@ import { setImmediate } from 'node:timers/promises';
 import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import Type, { type Static } from 'typebox';
 import { binaryCopySlices, ROWS_PER_SLICE, type CopyColumn } from '../db/binary-copy.ts';
 import type { Database } from '../db/pool.ts';
 import { accumulateOnConflict, ROLLUP_COLUMNS } from './rollups.ts';
 import { withTransaction } from '../db/transaction.ts';
 
-/** An accepted share as the ledger keeps it. */
-export interface ShareRecord {
-  readonly timeMs: number;
-  readonly account: string;
-  readonly worker: string;
-  readonly payoutAddress: string | null;
-  /** The difficulty the share counts for. */
-  readonly difficulty: number;
-  readonly achieved: number;
-  readonly height: number;
-  readonly block: boolean;
-  readonly solo: boolean;
-  /** The network difficulty of the share's job, and what its block would have paid. */
-  readonly networkDifficulty: number;
-  readonly subsidy: number;
-  readonly fees: number;
-}
+/**
+ * An accepted share as the ledger keeps it. The schema checks one that arrives from
+ * another process (a Stratum node's batch over NATS); the type is drawn from it.
+ */
+export const ShareRecordSchema = Type.Object({
+  timeMs: Type.Number(),
+  account: Type.String({ minLength: 1 }),
+  worker: Type.String(),
+  payoutAddress: Type.Union([Type.String(), Type.Null()]),
+  difficulty: Type.Number({ minimum: 0, description: 'The difficulty the share counts for.' }),
+  achieved: Type.Number({ minimum: 0 }),
+  height: Type.Integer({ minimum: 0 }),
+  block: Type.Boolean(),
+  solo: Type.Boolean(),
+  networkDifficulty: Type.Number({
+    minimum: 0,
+    description:
+      "The network difficulty of the share's job; subsidy and fees: what its block would have paid.",
+  }),
+  subsidy: Type.Number({ minimum: 0 }),
+  fees: Type.Number({ minimum: 0 }),
+});
+export type ShareRecord = Readonly<Static<typeof ShareRecordSchema>>;
 
-export interface RejectRecord {
-  readonly timeMs: number;
-  readonly account: string;
-  readonly worker: string;
-  readonly stale: boolean;
-}
+export const RejectRecordSchema = Type.Object({
+  timeMs: Type.Number(),
+  account: Type.String({ minLength: 1 }),
+  worker: Type.String(),
+  stale: Type.Boolean(),
+});
+export type RejectRecord = Readonly<Static<typeof RejectRecordSchema>>;
 
 /** Shares stored together, once: the batch id makes storing it again a no-op. */
-export interface ShareBatch {
-  readonly id: string;
-  readonly nodeId: number;
+export const ShareBatchSchema = Type.Object({
+  id: Type.String({ pattern: '^[0-9a-f-]{36}$' }),
+  nodeId: Type.Integer({ minimum: 0, maximum: 255 }),
+  shares: Type.Array(ShareRecordSchema),
+  rejects: Type.Array(RejectRecordSchema),
+});
+export interface ShareBatch extends Readonly<Omit<Static<typeof ShareBatchSchema>, 'shares' | 'rejects'>> {
   readonly shares: readonly ShareRecord[];
   readonly rejects: readonly RejectRecord[];
 }

@@ -9,12 +9,12 @@ import {
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
 import { blockFromJson, blockToJson } from '../chain/block-journal.ts';
 import type { BlockOutcome, BlockRecorder } from '../chain/block-submitter.ts';
 import type { Database } from '../db/pool.ts';
-import type { BatchSink, ShareBatch } from './share-store.ts';
+import { ShareBatchSchema, type BatchSink, type ShareBatch } from './share-store.ts';
 
 /**
  * The ledger's traffic between Stratum nodes and writers, through NATS JetStream (an
@@ -42,12 +42,13 @@ export interface BusSettings extends LedgerStreamSettings {
 }
 
 /** What a template told about the network, for the economics (farms/network.ts records it). */
-export interface NetworkFacts {
-  readonly height: number;
-  readonly difficulty: number;
-  readonly feesSats: number;
-  readonly atMs: number;
-}
+const NetworkFactsSchema = Type.Object({
+  height: Type.Integer({ minimum: 0 }),
+  difficulty: Type.Number({ minimum: 0 }),
+  feesSats: Type.Number({ minimum: 0 }),
+  atMs: Type.Number(),
+});
+export type NetworkFacts = Readonly<Static<typeof NetworkFactsSchema>>;
 
 type Kind = 'batch' | 'block' | 'network';
 
@@ -276,40 +277,6 @@ export function writerHandlers(
     network,
   };
 }
-
-const ShareRecordSchema = Type.Object({
-  timeMs: Type.Number(),
-  account: Type.String({ minLength: 1 }),
-  worker: Type.String(),
-  payoutAddress: Type.Union([Type.String(), Type.Null()]),
-  difficulty: Type.Number({ minimum: 0 }),
-  achieved: Type.Number({ minimum: 0 }),
-  height: Type.Integer({ minimum: 0 }),
-  block: Type.Boolean(),
-  solo: Type.Boolean(),
-  networkDifficulty: Type.Number({ minimum: 0 }),
-  subsidy: Type.Number({ minimum: 0 }),
-  fees: Type.Number({ minimum: 0 }),
-});
-const ShareBatchSchema = Type.Object({
-  id: Type.String({ pattern: '^[0-9a-f-]{36}$' }),
-  nodeId: Type.Integer({ minimum: 0, maximum: 255 }),
-  shares: Type.Array(ShareRecordSchema),
-  rejects: Type.Array(
-    Type.Object({
-      timeMs: Type.Number(),
-      account: Type.String({ minLength: 1 }),
-      worker: Type.String(),
-      stale: Type.Boolean(),
-    }),
-  ),
-});
-const NetworkFactsSchema = Type.Object({
-  height: Type.Integer({ minimum: 0 }),
-  difficulty: Type.Number({ minimum: 0 }),
-  feesSats: Type.Number({ minimum: 0 }),
-  atMs: Type.Number(),
-});
 
 /** A message's kind from its subject's last token. */
 function kindOf(subject: string): Kind | undefined {
