@@ -3,6 +3,7 @@
  * migrated unless asked not to be; dropped when the file is done.
  */
 import { inject } from 'vitest';
+import type { Database } from '../../src/db/pool.ts';
 import { scratchDatabase, type ScratchDatabase } from './postgres.ts';
 
 export type TestDatabase = ScratchDatabase;
@@ -10,4 +11,13 @@ export type TestDatabase = ScratchDatabase;
 /** `migrated: false` leaves it empty, for tests of the migrations themselves. */
 export function createTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
   return scratchDatabase(inject('databaseUrl'), 'hashwatt_test', options);
+}
+
+/** The rows in one of the pool's tables: a name written in the test, never from input. */
+export async function countRows(db: Database, table: string): Promise<number> {
+  if (!/^[a-z_]+$/.test(table)) {
+    throw new Error(`countRows: ${table} is not a table name`);
+  }
+  const { rows } = await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table}`);
+  return Number(rows[0]?.n ?? 0);
 }

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeterSample } from '@hashwatt/schemas';
 import { DiskQueue } from '@hashwatt/agent/queue/disk-queue';
 import { Uploader, type UploaderLog } from '@hashwatt/agent/upload/uploader';
+import { countRows } from '../helpers/database.ts';
 import { farmOfOperator, startTestApi, type TestApi } from '../helpers/api.ts';
 
 const silent: UploaderLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -99,12 +100,7 @@ describe('agent queue to server', () => {
     return { queue, uploader, dir };
   }
 
-  async function storedMeterReadings(): Promise<number> {
-    const { rows } = await api.database.db.query<{ n: string }>(
-      'SELECT count(*)::text AS n FROM meter_samples',
-    );
-    return Number(rows[0]?.n);
-  }
+  const storedMeterReadings = (): Promise<number> => countRows(api.database.db, 'meter_samples');
 
   it('delivers every queued reading, in batches, and empties the queue', async () => {
     const { queue, uploader } = await agentAt(apiUrl);

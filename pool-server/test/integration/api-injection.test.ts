@@ -11,6 +11,7 @@ import type { RouteEntry } from '../../src/api/access.ts';
 import { createOrganisation } from '../../src/api/auth/organisations.ts';
 import { createUser } from '../../src/api/auth/users.ts';
 import { createFarm } from '../../src/farms/farms.ts';
+import { countRows } from '../helpers/database.ts';
 import { signInAs, startTestApi, type TestApi } from '../helpers/api.ts';
 
 const PASSWORD = 'a password long enough';
@@ -78,7 +79,7 @@ describe('SQL injection on every text the API takes', () => {
     await createUser(db, { email: 'admin@injection.test', name: 'Admin', password: PASSWORD, role: 'admin' });
     const session = await signInAs(api.app, 'admin@injection.test', PASSWORD);
     headers = { cookie: session.cookie, 'x-csrf-token': session.csrf };
-    users = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM users')).rows[0]?.n);
+    users = await countRows(db, 'users');
   });
 
   afterAll(async () => {
@@ -145,7 +146,7 @@ describe('SQL injection on every text the API takes', () => {
     );
     expect(tables.rows.map((row) => row.name).sort()).toEqual(['farms', 'reports', 'shares', 'users']);
     // One admin made per payload by POST /admin/users at most (the email repeats, so one in all).
-    const now = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM users')).rows[0]?.n);
+    const now = await countRows(db, 'users');
     expect(now).toBeLessThanOrEqual(users + 1);
     // Every payload became an organisation's name as sent, but the one with a NUL, refused (400).
     const stored = PAYLOADS.filter((payload) => !payload.includes('\u0000'));

@@ -13,6 +13,7 @@ import { loadConfig } from '../../src/config.ts';
 import type { EmbeddedDatabase } from '../../src/db/embedded.ts';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
 import { start, type RunningPool } from '../../src/main.ts';
+import { countRows } from '../helpers/database.ts';
 import { startEmbeddedPostgres } from '../helpers/embedded-postgres.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { MINER_ADDRESS, TEST_POOL_SETTINGS } from '../helpers/pool.ts';
@@ -73,8 +74,7 @@ describe('the database stops and comes back during the miners’ work', () => {
     await rm(folder, { recursive: true, force: true });
   });
 
-  const stored = async (): Promise<number> =>
-    Number((await observer.query<{ n: string }>('SELECT count(*)::text AS n FROM shares')).rows[0]?.n ?? 0);
+  const stored = (): Promise<number> => countRows(observer, 'shares');
 
   it('answers the miners throughout and stores every accepted share once', async () => {
     await submitRound();

@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { start, type RunningPool } from '../../src/main.ts';
 import { encodeCompact, targetFromDifficulty } from '../../src/work/target.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { countRows, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { startTestNode, type TestNode } from '../helpers/devnode.ts';
 import { freePort } from '../helpers/embedded-postgres.ts';
 import { eventually } from '../helpers/eventually.ts';
@@ -155,8 +155,8 @@ describe('HAProxy in front of two Stratum nodes', () => {
     expect(workOf(1)).toEqual(workOf(2));
     await eventually(
       async () => {
-        const { rows } = await database.db.query<{ n: string }>('SELECT count(*)::text AS n FROM shares');
-        return Number(rows[0]?.n) >= accepted ? Number(rows[0]?.n) : undefined;
+        const stored = await countRows(database.db, 'shares');
+        return stored >= accepted ? stored : undefined;
       },
       'the shares stored',
       20_000,

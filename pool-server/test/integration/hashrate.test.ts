@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashrateChart, hashrateOf, hashrates, type HashrateScope } from '../../src/ledger/hashrate.ts';
 import { foldRollups } from '../../src/ledger/rollups.ts';
 import { ShareStore, type RejectRecord, type ShareRecord } from '../../src/ledger/share-store.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { countRows, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { seededRandom } from '../helpers/random.ts';
 import { ORDINARY_SHARE } from '../helpers/share-writer.ts';
 
@@ -167,8 +167,7 @@ describe('hashrate from synthetic share streams', () => {
         before[index]?.chart.map((point) => point.accepted),
       );
     });
-    const left = await database.db.query<{ count: string }>('SELECT count(*) FROM share_rollup_deltas');
-    expect(left.rows[0]?.count).toBe('0');
+    expect(await countRows(database.db, 'share_rollup_deltas')).toBe(0);
     expect(await foldRollups(database.db)).toBe(0);
   });
 

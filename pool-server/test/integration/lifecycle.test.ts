@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { countRows, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { freePort } from '../helpers/embedded-postgres.ts';
 import { MINER_ADDRESS } from '../helpers/pool.ts';
 import { reachable, startPoolProcess, untilListening, type TestProcess } from '../helpers/processes.ts';
@@ -62,10 +62,7 @@ describe('the pool stopped by SIGTERM and started again', () => {
     return miners;
   }
 
-  const storedShares = async (): Promise<number> =>
-    Number(
-      (await database.db.query<{ n: string }>('SELECT count(*)::text AS n FROM shares')).rows[0]?.n ?? 0,
-    );
+  const storedShares = (): Promise<number> => countRows(database.db, 'shares');
 
   beforeAll(async () => {
     database = await createTestDatabase();

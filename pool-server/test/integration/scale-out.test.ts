@@ -14,7 +14,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCompact, targetFromDifficulty } from '../../src/work/target.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { countRows, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { startTestNode, type TestNode } from '../helpers/devnode.ts';
 import { freePort } from '../helpers/embedded-postgres.ts';
 import { eventually } from '../helpers/eventually.ts';
@@ -128,10 +128,7 @@ describe('two Stratum nodes and a writer joined by NATS JetStream', () => {
     }
   };
 
-  const storedShares = async (): Promise<number> =>
-    Number(
-      (await database.db.query<{ n: string }>('SELECT count(*)::text AS n FROM shares')).rows[0]?.n ?? 0,
-    );
+  const storedShares = (): Promise<number> => countRows(database.db, 'shares');
 
   const recordedBlocks = async (): Promise<string[]> =>
     (await database.db.query<{ hash: string }>('SELECT hash FROM blocks ORDER BY hash')).rows.map(

@@ -21,7 +21,7 @@ import {
   type NetworkFacts,
 } from '../../src/ledger/share-stream.ts';
 import { ShareStore, type ShareBatch } from '../../src/ledger/share-store.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { countRows, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { MINER_ADDRESS } from '../helpers/pool.ts';
 import { ORDINARY_SHARE } from '../helpers/share-writer.ts';
@@ -89,10 +89,8 @@ describe('the ledger stream, from two Stratum nodes to the writers', () => {
     await database.drop();
   });
 
-  const count = async (table: 'shares' | 'share_batches' | 'blocks'): Promise<number> =>
-    Number(
-      (await database.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table}`)).rows[0]?.n ?? 0,
-    );
+  const count = (table: 'shares' | 'share_batches' | 'blocks'): Promise<number> =>
+    countRows(database.db, table);
 
   const reaches = (table: 'share_batches' | 'blocks', atLeast: number): Promise<true> =>
     eventually(
