@@ -13,7 +13,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { BlockJournal } from './chain/block-journal.ts';
-import { BlockSubmitter } from './chain/block-submitter.ts';
+import { BlockSubmitter, type BlockOutcome } from './chain/block-submitter.ts';
 import { startDevNode, type DevNode } from './chain/devchain/node.ts';
 import { BitcoinRpcClient, type RpcAuth } from './chain/rpc-client.ts';
 import { checkNode } from './chain/startup-checks.ts';
@@ -43,11 +43,12 @@ import { Memo } from './api/cache.ts';
 import { Schedule, type Duty } from './ledger/schedule.ts';
 import { perShareCredits } from './ledger/schemes/pps.ts';
 import { ShareJournal } from './ledger/share-journal.ts';
-import { ShareStore, type ShareRecord } from './ledger/share-store.ts';
+import { ShareStore, type BatchSink, type ShareRecord } from './ledger/share-store.ts';
 import {
   consumeLedger,
   LedgerBus,
   LedgerPublisher,
+  type NetworkFacts,
   SHARES_PER_MESSAGE,
   writerHandlers,
 } from './ledger/share-stream.ts';
@@ -475,6 +476,46 @@ interface StratumParts {
 }
 
 /**
+ * Where a Stratum node's shares, found blocks and template facts go: straight to the
+ * database, or to the writers through NATS.
+ */
+interface StratumOutlet {
+  readonly sink: BatchSink;
+  /** The most records in one batch. */
+  readonly maxBatchShares: number;
+  /** `afterBatch`: the batch with the block's share, stored before the block is. */
+  block(outcome: BlockOutcome, afterBatch: string | undefined): Promise<void>;
+  network(facts: NetworkFacts): Promise<void>;
+  /** With NATS: sends a journalled block again, for the stream may not have taken it. */
+  readonly resendBlock: ((outcome: BlockOutcome) => Promise<void>) | undefined;
+}
+
+function stratumOutlet(config: Config, parts: StratumParts): StratumOutlet {
+  const { bus, db, books } = parts;
+  if (bus) {
+    const publisher = new LedgerPublisher(bus, config.stratum.nodeId);
+    return {
+      sink: publisher,
+      // A batch through NATS is one message, which must stay under the server's max_payload.
+      maxBatchShares: Math.min(config.ledger.maxBatchShares, SHARES_PER_MESSAGE),
+      block: (outcome, afterBatch) => publisher.block(outcome, afterBatch),
+      network: (facts) => publisher.network(facts),
+      resendBlock: (outcome) => publisher.block(outcome, undefined),
+    };
+  }
+  if (db && books) {
+    return {
+      sink: shareStore(config, db, books.settings),
+      maxBatchShares: config.ledger.maxBatchShares,
+      block: (outcome) => books.ledger.record(outcome),
+      network: (facts) => recordTemplate(db, facts),
+      resendBlock: undefined,
+    };
+  }
+  throw new Error('a Stratum node needs nats.url or the database for its shares');
+}
+
+/**
  * The Stratum role: miners, jobs from the node's templates, share validation, found
  * blocks submitted at once. Accepted shares go to the database, or to the writers
  * through NATS; either way through the node's journal first.
@@ -498,14 +539,9 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
         },
       })
     : undefined;
-  const publisher = parts.bus ? new LedgerPublisher(parts.bus, config.stratum.nodeId) : undefined;
-  const sink =
-    publisher ?? (parts.db && parts.books ? shareStore(config, parts.db, parts.books.settings) : undefined);
-  if (!sink) {
-    throw new Error('a Stratum node needs nats.url or the database for its shares');
-  }
+  const outlet = stratumOutlet(config, parts);
   const writer = new ShareWriter(
-    sink,
+    outlet.sink,
     new ShareJournal({
       directory: path.join(config.dataDir, 'journal', `node-${String(config.stratum.nodeId)}`),
       fsync: config.ledger.fsync,
@@ -514,10 +550,7 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
     {
       nodeId: config.stratum.nodeId,
       flushIntervalMs: config.ledger.flushIntervalMs,
-      // A batch through NATS is one message, which must stay under the server's max_payload.
-      maxBatchShares: publisher
-        ? Math.min(config.ledger.maxBatchShares, SHARES_PER_MESSAGE)
-        : config.ledger.maxBatchShares,
+      maxBatchShares: outlet.maxBatchShares,
       degradedFlushIntervalMs: Math.max(config.ledger.flushIntervalMs, 5_000),
       retryIntervalMs: config.ledger.retryIntervalMs,
     },
@@ -553,11 +586,7 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
           await journal.record(outcome);
           // The PPLNS window ends with the block's own share: store what is waiting first.
           await writer.flush();
-          if (publisher) {
-            await publisher.block(outcome, writer.lastSealed);
-          } else {
-            await parts.books?.ledger.record(outcome);
-          }
+          await outlet.block(outcome, writer.lastSealed);
         } catch (error) {
           published.delete(outcome.hash);
           throw error;
@@ -567,7 +596,8 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
     log,
   );
   // With NATS, the journal's blocks the stream has not acknowledged yet are sent again.
-  const resend = publisher
+  const { resendBlock } = outlet;
+  const resend = resendBlock
     ? new Schedule(
         [
           {
@@ -576,7 +606,7 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
             async run() {
               const { blocks } = await journal.read();
               for (const block of blocks.filter((candidate) => !published.has(candidate.hash))) {
-                await publisher.block(block, undefined);
+                await resendBlock(block);
                 published.add(block.hash);
               }
             },
@@ -705,12 +735,7 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
       feesSats: Number(template.fees),
       atMs: Date.now(),
     };
-    (publisher
-      ? publisher.network(facts)
-      : parts.db
-        ? recordTemplate(parts.db, facts)
-        : Promise.resolve()
-    ).catch((error: unknown) => {
+    outlet.network(facts).catch((error: unknown) => {
       log.warn(
         { problem: (error as Error).message, height: template.height },
         'economics: template not recorded',
