@@ -789,16 +789,25 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
 }
 
 /** Starts the pool on a validated configuration, in the roles it names. Tests start it here too. */
+/** What has started, stopped last first: by the pool's stop(), or when a later part cannot start. */
+class StartedParts {
+  readonly #stops: (() => Promise<unknown>)[] = [];
+
+  push(stop: () => Promise<unknown>): void {
+    this.#stops.push(stop);
+  }
+
+  async stopAll(): Promise<void> {
+    for (let stop = this.#stops.pop(); stop; stop = this.#stops.pop()) {
+      await stop();
+    }
+  }
+}
+
 export async function run(config: Config, log: Logger): Promise<RunningPool> {
   // A forked Stratum process of several is a Stratum node and nothing else: the primary does the rest.
   const roles = new Set(cluster.isWorker ? ['stratum'] : config.roles);
-  // What has started, stopped last first: by stop(), or when a later part cannot start.
-  const started: (() => Promise<unknown>)[] = [];
-  const stopStarted = async (): Promise<void> => {
-    for (let stop = started.pop(); stop; stop = started.pop()) {
-      await stop();
-    }
-  };
+  const started = new StartedParts();
   try {
     const bus = ledgerBus(config, roles, log);
     started.push(async () => bus?.close());
@@ -837,10 +846,10 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
       apiPort: api?.port,
       devnode: node.devnode,
       db: storage?.db,
-      stop: stopStarted,
+      stop: () => started.stopAll(),
     };
   } catch (error) {
-    await stopStarted();
+    await started.stopAll();
     throw error;
   }
 }
@@ -955,94 +964,155 @@ function workerExec(): { exec: string; execArgv: string[] } {
 }
 
 /**
- * stratum.processes > 1: this process keeps the node (or the devchain) and forks
- * Stratum processes that share the port, each a whole pool with its own node id, so
- * their extranonce1 ranges never meet. A process that dies is started again.
+ * stratum.processes > 1: this process keeps the node (or the devchain), the writer and
+ * the API, and forks Stratum processes that share the port, each a whole pool with its
+ * own node id, so their extranonce1 ranges never meet. A process that dies once ready is
+ * started again; one that exits before it is ready fails the start, and what had
+ * started is stopped.
  */
 export async function runCluster(config: Config, log: Logger): Promise<RunningPool> {
-  // Migrated once here; the Stratum processes share the database (the embedded one runs here).
-  const storage = await connectDatabase(config, log);
-  const node = await connectNode(config, log);
-  const rpc = rpcClient(config, node);
-  const auth = node.auth;
-  const shared: Record<string, string> = {
-    ...configToEnvironment(config),
-    HASHWATT_DATABASE_URL: storage.url,
-    HASHWATT_NODE_RPC_URL: node.rpcUrl,
-    HASHWATT_POOL_PAYOUT_ADDRESS: await poolPayoutAddress(config, rpc),
-    HASHWATT_STRATUM_PROCESSES: '1',
-    ...('cookieFile' in auth
-      ? { HASHWATT_NODE_RPC_COOKIE_FILE: auth.cookieFile }
-      : { HASHWATT_NODE_RPC_USER: auth.user, HASHWATT_NODE_RPC_PASSWORD: auth.password }),
-    ...(node.zmqUrl !== undefined && { HASHWATT_NODE_ZMQ_URL: node.zmqUrl }),
-  };
-  // The Stratum processes share this data directory's instance id (their node id claims); made once, here.
-  nodeInstance(config.dataDir);
-  cluster.setupPrimary({ ...workerExec(), args: process.argv.slice(2) });
-  let stopping = false;
-  const workers = new Map<number, Worker>();
-  const ports: { port: number; tlsPort: number | undefined; soloPort: number | undefined }[] = [];
+  const started = new StartedParts();
+  try {
+    // Migrated once here; the Stratum processes share the database (the embedded one runs here).
+    const storage = await connectDatabase(config, log);
+    started.push(async () => {
+      await storage.db.end();
+      await storage.embedded?.stop();
+    });
+    const node = await connectNode(config, log);
+    started.push(async () => node.devnode?.stop());
+    const rpc = rpcClient(config, node);
+    const roles = new Set(config.roles);
+    const bus = ledgerBus(config, roles, log);
+    started.push(async () => bus?.close());
+    const books = booksOf(config, storage.db, log);
+    const api = roles.has('api')
+      ? await startApiRole(config, storage.db, rpc, books.settings, log)
+      : undefined;
+    started.push(async () => api?.stop());
+    const writer = roles.has('writer')
+      ? await startWriter(config, storage.db, rpc, books, bus, log)
+      : undefined;
+    started.push(async () => writer?.stop());
+    // The Stratum processes share this data directory's instance id (their node id claims); made once, here.
+    nodeInstance(config.dataDir);
+    const processes = new StratumProcesses(log);
+    started.push(() => processes.stop());
+    const auth = node.auth;
+    const ports = await processes.start(config.stratum.processes, config.stratum.nodeId, {
+      ...configToEnvironment(config),
+      HASHWATT_DATABASE_URL: storage.url,
+      HASHWATT_NODE_RPC_URL: node.rpcUrl,
+      HASHWATT_POOL_PAYOUT_ADDRESS: await poolPayoutAddress(config, rpc),
+      HASHWATT_STRATUM_PROCESSES: '1',
+      ...('cookieFile' in auth
+        ? { HASHWATT_NODE_RPC_COOKIE_FILE: auth.cookieFile }
+        : { HASHWATT_NODE_RPC_USER: auth.user, HASHWATT_NODE_RPC_PASSWORD: auth.password }),
+      ...(node.zmqUrl !== undefined && { HASHWATT_NODE_ZMQ_URL: node.zmqUrl }),
+    });
+    log.info({ processes: config.stratum.processes, port: ports.port }, 'pool: Stratum processes ready');
+    return {
+      stratumPort: ports.port,
+      tlsPort: ports.tlsPort,
+      soloPort: ports.soloPort,
+      apiPort: api?.port,
+      devnode: node.devnode,
+      db: storage.db,
+      stop: () => started.stopAll(),
+    };
+  } catch (error) {
+    await started.stopAll();
+    throw error;
+  }
+}
 
-  const start = (index: number): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const worker = cluster.fork({
-        ...shared,
-        HASHWATT_STRATUM_NODE_ID: String(config.stratum.nodeId + index),
-      });
-      workers.set(index, worker);
+/** The forked Stratum processes of runCluster. */
+class StratumProcesses {
+  readonly #log: Logger;
+  readonly #workers = new Map<number, { readonly worker: Worker; ready: boolean }>();
+  #stopping = false;
+
+  constructor(log: Logger) {
+    this.#log = log;
+  }
+
+  /**
+   * Forks `count` processes, node ids from `firstNodeId` on, with `environment`;
+   * resolves with the first one's ports once all are ready.
+   */
+  async start(
+    count: number,
+    firstNodeId: number,
+    environment: Record<string, string>,
+  ): Promise<{ port: number; tlsPort: number | undefined; soloPort: number | undefined }> {
+    cluster.setupPrimary({ ...workerExec(), args: process.argv.slice(2) });
+    const ready = await Promise.all(
+      Array.from({ length: count }, (_, index) =>
+        this.#fork(index, { ...environment, HASHWATT_STRATUM_NODE_ID: String(firstNodeId + index) }),
+      ),
+    );
+    const [first] = ready;
+    return { port: first?.port ?? 0, tlsPort: first?.tlsPort, soloPort: first?.soloPort };
+  }
+
+  #fork(index: number, environment: Record<string, string>): Promise<WorkerMessage> {
+    return new Promise((resolve, reject) => {
+      const worker = cluster.fork(environment);
+      const forked = { worker, ready: false };
+      this.#workers.set(index, forked);
       worker.on('message', (message: WorkerMessage) => {
         if (message.kind === 'ready') {
-          ports[index] = { port: message.port ?? 0, tlsPort: message.tlsPort, soloPort: message.soloPort };
-          resolve();
+          forked.ready = true;
+          resolve(message);
         }
       });
       worker.once('exit', (code, signal) => {
-        workers.delete(index);
-        if (!stopping) {
-          log.error({ index, code, signal }, 'pool: a Stratum process died; starting it again');
-          start(index).catch(reject);
+        this.#workers.delete(index);
+        if (this.#stopping) {
+          return;
         }
+        if (!forked.ready) {
+          reject(
+            new Error(
+              `Stratum process ${String(index)} exited before it was ready (code ${String(code)}, signal ${signal}); its log says why`,
+            ),
+          );
+          return;
+        }
+        this.#log.error({ index, code, signal }, 'pool: a Stratum process died; starting it again');
+        this.#fork(index, environment).catch((error: unknown) => {
+          this.#log.error(
+            { index, problem: (error as Error).message },
+            'pool: a Stratum process could not be started again',
+          );
+        });
       });
     });
+  }
 
-  await Promise.all(Array.from({ length: config.stratum.processes }, (_, index) => start(index)));
-  const [first] = ports;
-  log.info({ processes: config.stratum.processes, port: first?.port }, 'pool: Stratum processes ready');
-  const roles = new Set(config.roles);
-  const bus = ledgerBus(config, roles, log);
-  const books = booksOf(config, storage.db, log);
-  const writer = roles.has('writer')
-    ? await startWriter(config, storage.db, rpc, books, bus, log)
-    : undefined;
-  const api = roles.has('api') ? await startApiRole(config, storage.db, rpc, books.settings, log) : undefined;
-  return {
-    stratumPort: first?.port ?? 0,
-    tlsPort: first?.tlsPort,
-    soloPort: first?.soloPort,
-    apiPort: api?.port,
-    devnode: node.devnode,
-    db: storage.db,
-    async stop() {
-      stopping = true;
-      await api?.stop();
-      await Promise.all(
-        [...workers.values()].map(
-          (worker) =>
-            new Promise<void>((resolve) => {
-              worker.once('exit', () => {
-                resolve();
-              });
+  /**
+   * Asks every ready process to stop (miners get client.reconnect, shares are written)
+   * and waits for them; one still starting has no miners and listens for no message yet,
+   * so it is terminated.
+   */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await Promise.all(
+      [...this.#workers.values()].map(
+        ({ worker, ready }) =>
+          new Promise<void>((resolve) => {
+            worker.once('exit', () => {
+              resolve();
+            });
+            if (ready) {
               worker.send({ kind: 'stop' } satisfies WorkerMessage);
-            }),
-        ),
-      );
-      await writer?.stop();
-      await bus?.close();
-      await storage.db.end();
-      await storage.embedded?.stop();
-      await node.devnode?.stop();
-    },
-  };
+            } else {
+              worker.process.kill('SIGTERM');
+            }
+          }),
+      ),
+    );
+  }
 }
 
 /** Starts the pool as the configuration asks: one process, or several sharing the Stratum port. */

@@ -46,15 +46,24 @@ export async function startTestPool(settings: Record<string, string> = {}): Prom
     ...TEST_POOL_SETTINGS,
     ...settings,
   });
-  const pool = await start(config, pino({ level: config.logLevel }));
+  const dropAll = async (): Promise<void> => {
+    await database.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  let pool: RunningPool;
+  try {
+    pool = await start(config, pino({ level: config.logLevel }));
+  } catch (error) {
+    await dropAll();
+    throw error;
+  }
   return {
     ...pool,
     dataDir,
     db: database.db,
     async stop() {
       await pool.stop();
-      await database.drop();
-      await rm(dataDir, { recursive: true, force: true });
+      await dropAll();
     },
   };
 }

@@ -2,6 +2,7 @@
  * Starts: the devchain in this process and two Stratum processes (node:cluster, each
  * a whole pool) sharing one port; miners over real TCP.
  */
+import cluster from 'node:cluster';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINER_ADDRESS, startTestPool, type TestPool } from '../helpers/pool.ts';
 import { StratumClient } from '../helpers/stratum-client.ts';
@@ -51,4 +52,18 @@ describe('several Stratum processes on one port', () => {
       miner.close();
     }
   });
+});
+
+describe('a Stratum process that cannot start', () => {
+  it('fails the start with a message naming it, and leaves no Stratum process behind', async () => {
+    // The processes read the certificate; this one is not there, so each exits at start-up.
+    const start = startTestPool({
+      HASHWATT_STRATUM_PROCESSES: '2',
+      HASHWATT_STRATUM_TLS_PORT: '0',
+      HASHWATT_STRATUM_TLS_CERT_FILE: '/nonexistent/hashwatt-cert.pem',
+      HASHWATT_STRATUM_TLS_KEY_FILE: '/nonexistent/hashwatt-key.pem',
+    });
+    await expect(start).rejects.toThrow(/Stratum process \d exited before it was ready \(code 1/);
+    expect(Object.keys(cluster.workers ?? {})).toEqual([]);
+  }, 60_000);
 });
