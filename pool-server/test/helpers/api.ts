@@ -3,6 +3,7 @@
  * and called with inject(); the pool's facts are fixed, its clock set by the test.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import type { UserCreate } from '@hashwatt/schemas';
 import { signerFromKey } from '../../src/farms/report-signing.ts';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
@@ -150,19 +151,30 @@ export async function farmOfOperator(
   };
 }
 
+/** Headers that sign a request in as `user`, made here with TEST_PASSWORD: cookie and CSRF token. */
+async function signedInUser(
+  api: TestApi,
+  user: Omit<UserCreate, 'name' | 'password'>,
+): Promise<Record<string, string>> {
+  await createUser(api.database.db, { ...user, name: user.email, password: TEST_PASSWORD });
+  const session = await signInAs(api.app, user.email, TEST_PASSWORD);
+  return { cookie: session.cookie, 'x-csrf-token': session.csrf };
+}
+
+/** An administrator, signed in: the headers its requests carry. */
+export function signedInAdmin(api: TestApi, email: string): Promise<Record<string, string>> {
+  return signedInUser(api, { email, role: 'admin' });
+}
+
 /** A regulator of `jurisdiction`, signed in: the headers its requests carry. */
-export async function signedInRegulator(
+export function signedInRegulator(
   api: TestApi,
   email: string,
   jurisdiction: { readonly country: string; readonly regions: readonly string[] },
 ): Promise<Record<string, string>> {
-  await createUser(api.database.db, {
+  return signedInUser(api, {
     email,
-    name: email,
-    password: TEST_PASSWORD,
     role: 'regulator',
     jurisdiction: { country: jurisdiction.country, regions: [...jurisdiction.regions] },
   });
-  const session = await signInAs(api.app, email, TEST_PASSWORD);
-  return { cookie: session.cookie, 'x-csrf-token': session.csrf };
 }

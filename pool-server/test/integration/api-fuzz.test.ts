@@ -7,12 +7,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganisation } from '../../src/api/auth/organisations.ts';
-import { createUser } from '../../src/api/auth/users.ts';
 import { createFarm } from '../../src/farms/farms.ts';
-import { signInAs, startTestApi, type TestApi } from '../helpers/api.ts';
+import { signedInAdmin, startTestApi, type TestApi } from '../helpers/api.ts';
 import { anyJson as json } from '../helpers/hostile-stratum.ts';
-
-const PASSWORD = 'a password long enough';
 
 describe('generated bodies against every route that takes one', () => {
   let api: TestApi;
@@ -24,9 +21,7 @@ describe('generated bodies against every route that takes one', () => {
     const { db } = api.database;
     const organisation = await createOrganisation(db, 'Fuzz Co');
     farmId = (await createFarm(db, organisation.id, 'Fuzz Farm')).id;
-    await createUser(db, { email: 'admin@fuzz.test', name: 'Admin', password: PASSWORD, role: 'admin' });
-    const session = await signInAs(api.app, 'admin@fuzz.test', PASSWORD);
-    headers = { cookie: session.cookie, 'x-csrf-token': session.csrf };
+    headers = await signedInAdmin(api, 'admin@fuzz.test');
   });
 
   afterAll(async () => {

@@ -9,12 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Farm } from '@hashwatt/schemas';
 import type { RouteEntry } from '../../src/api/access.ts';
 import { createOrganisation } from '../../src/api/auth/organisations.ts';
-import { createUser } from '../../src/api/auth/users.ts';
 import { createFarm } from '../../src/farms/farms.ts';
 import { countRows } from '../helpers/database.ts';
-import { signInAs, startTestApi, type TestApi } from '../helpers/api.ts';
-
-const PASSWORD = 'a password long enough';
+import { signedInAdmin, startTestApi, type TestApi } from '../helpers/api.ts';
 
 /** Classic payloads: quote breaking, stacked statements, unions, comments, casts, nulls. */
 const PAYLOADS = [
@@ -76,9 +73,7 @@ describe('SQL injection on every text the API takes', () => {
     const { db } = api.database;
     const organisation = await createOrganisation(db, 'Injection Co');
     farm = await createFarm(db, organisation.id, 'Target');
-    await createUser(db, { email: 'admin@injection.test', name: 'Admin', password: PASSWORD, role: 'admin' });
-    const session = await signInAs(api.app, 'admin@injection.test', PASSWORD);
-    headers = { cookie: session.cookie, 'x-csrf-token': session.csrf };
+    headers = await signedInAdmin(api, 'admin@injection.test');
     users = await countRows(db, 'users');
   });
 

@@ -5,12 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Price } from '@hashwatt/schemas';
-import { createUser } from '../../src/api/auth/users.ts';
 import {
   farmOfOperator,
-  signInAs,
+  signedInAdmin,
   startTestApi,
-  TEST_PASSWORD,
   type FarmOfOperator,
   type TestApi,
 } from '../helpers/api.ts';
@@ -22,14 +20,7 @@ describe('prices and exchange rates', () => {
 
   beforeAll(async () => {
     api = await startTestApi();
-    await createUser(api.database.db, {
-      email: 'admin@pool.test',
-      name: 'Admin',
-      password: TEST_PASSWORD,
-      role: 'admin',
-    });
-    const session = await signInAs(api.app, 'admin@pool.test', TEST_PASSWORD);
-    admin = { cookie: session.cookie, 'x-csrf-token': session.csrf };
+    admin = await signedInAdmin(api, 'admin@pool.test');
     farm = await farmOfOperator(api, 'op@farm.test');
     const enter = (payload: object) =>
       api.app.inject({ method: 'POST', url: '/api/admin/prices', headers: admin, payload });
