@@ -77,12 +77,14 @@ export function extranonceToBytes(extranonce1: number): Buffer {
   return bytes;
 }
 
-/** Gives a session extranonce1 `number`, in each place the session keeps it. */
+/** Gives a session extranonce1 `number`, in each place the session keeps it; returns its bytes. */
 export function assignExtranonce1(
   state: Pick<SessionState, 'extranonce1Number' | 'extranonce1' | 'shareSession'>,
   number: number,
-): void {
+): Buffer {
+  const extranonce1 = extranonceToBytes(number);
   state.extranonce1Number = number;
-  state.extranonce1 = extranonceToBytes(number);
-  state.shareSession.extranonce1 = state.extranonce1;
+  state.extranonce1 = extranonce1;
+  state.shareSession.extranonce1 = extranonce1;
+  return extranonce1;
 }

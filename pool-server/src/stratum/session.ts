@@ -1,6 +1,6 @@
 import { u32ToHex } from '../work/bytes.ts';
 import { StratumErrorCode } from './errors.ts';
-import { assignExtranonce1, extranonceToBytes } from './extranonce.ts';
+import { assignExtranonce1 } from './extranonce.ts';
 import { handleAuthorize } from './handlers/authorize.ts';
 import { handleConfigure } from './handlers/configure.ts';
 import { handleExtranonceSubscribe } from './handlers/extranonce-subscribe.ts';
@@ -206,12 +206,11 @@ export class StratumSession implements SessionContext {
       return 'reconnect';
     }
     const previous = state.extranonce1Number;
-    const next = env.extranonces.allocate();
-    assignExtranonce1(state, next);
+    const extranonce1 = assignExtranonce1(state, env.extranonces.allocate());
     env.extranonces.release(previous);
     this.#sink.send(
       encodeNotification('mining.set_extranonce', [
-        extranonceToBytes(next).toString('hex'),
+        extranonce1.toString('hex'),
         env.settings.extranonce2Size,
       ]),
     );
