@@ -486,8 +486,8 @@ interface StratumOutlet {
   /** `afterBatch`: the batch with the block's share, stored before the block is. */
   block(outcome: BlockOutcome, afterBatch: string | undefined): Promise<void>;
   network(facts: NetworkFacts): Promise<void>;
-  /** With NATS: sends a journalled block again, for the stream may not have taken it. */
-  readonly resendBlock: ((outcome: BlockOutcome) => Promise<void>) | undefined;
+  /** With NATS: journalled blocks are sent again, for the stream may not have taken them. */
+  readonly resendsBlocks: boolean;
 }
 
 function stratumOutlet(config: Config, parts: StratumParts): StratumOutlet {
@@ -500,7 +500,7 @@ function stratumOutlet(config: Config, parts: StratumParts): StratumOutlet {
       maxBatchShares: Math.min(config.ledger.maxBatchShares, SHARES_PER_MESSAGE),
       block: (outcome, afterBatch) => publisher.block(outcome, afterBatch),
       network: (facts) => publisher.network(facts),
-      resendBlock: (outcome) => publisher.block(outcome, undefined),
+      resendsBlocks: true,
     };
   }
   if (db && books) {
@@ -509,7 +509,7 @@ function stratumOutlet(config: Config, parts: StratumParts): StratumOutlet {
       maxBatchShares: config.ledger.maxBatchShares,
       block: (outcome) => books.ledger.record(outcome),
       network: (facts) => recordTemplate(db, facts),
-      resendBlock: undefined,
+      resendsBlocks: false,
     };
   }
   throw new Error('a Stratum node needs nats.url or the database for its shares');
@@ -596,8 +596,7 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
     log,
   );
   // With NATS, the journal's blocks the stream has not acknowledged yet are sent again.
-  const { resendBlock } = outlet;
-  const resend = resendBlock
+  const resend = outlet.resendsBlocks
     ? new Schedule(
         [
           {
@@ -606,7 +605,7 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
             async run() {
               const { blocks } = await journal.read();
               for (const block of blocks.filter((candidate) => !published.has(candidate.hash))) {
-                await resendBlock(block);
+                await outlet.block(block, undefined);
                 published.add(block.hash);
               }
             },
@@ -804,36 +803,57 @@ class StartedParts {
   }
 }
 
+/**
+ * What a process needs before its Stratum side, in order, each part's stop on `started`:
+ * NATS, the database, the node, then the API and the writer of `roles`.
+ */
+async function startSharedParts(
+  config: Config,
+  roles: ReadonlySet<string>,
+  started: StartedParts,
+  log: Logger,
+): Promise<{
+  readonly bus: LedgerBus | undefined;
+  readonly storage: Storage | undefined;
+  readonly node: Node;
+  readonly rpc: BitcoinRpcClient;
+  readonly books: Books | undefined;
+  readonly apiPort: number | undefined;
+}> {
+  const bus = ledgerBus(config, roles, log);
+  started.push(async () => bus?.close());
+  // A Stratum node that sends its shares through NATS keeps no database.
+  const storage =
+    roles.has('writer') || roles.has('api') || bus === undefined
+      ? await connectDatabase(config, log)
+      : undefined;
+  started.push(async () => {
+    await storage?.db.end();
+    await storage?.embedded?.stop();
+  });
+  const node = await connectNode(config, log);
+  started.push(async () => node.devnode?.stop());
+  const rpc = rpcClient(config, node);
+  const books = storage ? booksOf(config, storage.db, log) : undefined;
+  const api =
+    roles.has('api') && storage && books
+      ? await startApiRole(config, storage.db, rpc, books.settings, log)
+      : undefined;
+  started.push(async () => api?.stop());
+  const writer =
+    roles.has('writer') && storage && books
+      ? await startWriter(config, storage.db, rpc, books, bus, log)
+      : undefined;
+  started.push(async () => writer?.stop());
+  return { bus, storage, node, rpc, books, apiPort: api?.port };
+}
+
 export async function run(config: Config, log: Logger): Promise<RunningPool> {
   // A forked Stratum process of several is a Stratum node and nothing else: the primary does the rest.
   const roles = new Set(cluster.isWorker ? ['stratum'] : config.roles);
   const started = new StartedParts();
   try {
-    const bus = ledgerBus(config, roles, log);
-    started.push(async () => bus?.close());
-    // A Stratum node that sends its shares through NATS keeps no database.
-    const storage =
-      roles.has('writer') || roles.has('api') || bus === undefined
-        ? await connectDatabase(config, log)
-        : undefined;
-    started.push(async () => {
-      await storage?.db.end();
-      await storage?.embedded?.stop();
-    });
-    const node = await connectNode(config, log);
-    started.push(async () => node.devnode?.stop());
-    const rpc = rpcClient(config, node);
-    const books = storage ? booksOf(config, storage.db, log) : undefined;
-    const api =
-      roles.has('api') && storage && books
-        ? await startApiRole(config, storage.db, rpc, books.settings, log)
-        : undefined;
-    started.push(async () => api?.stop());
-    const writer =
-      roles.has('writer') && storage && books
-        ? await startWriter(config, storage.db, rpc, books, bus, log)
-        : undefined;
-    started.push(async () => writer?.stop());
+    const { bus, storage, node, rpc, books, apiPort } = await startSharedParts(config, roles, started, log);
     const stratum = roles.has('stratum')
       ? await startStratum(config, { rpc, node, db: storage?.db, books, bus }, log)
       : undefined;
@@ -843,7 +863,7 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
       stratumPort: stratum?.port ?? 0,
       tlsPort: stratum?.tlsPort,
       soloPort: stratum?.soloPort,
-      apiPort: api?.port,
+      apiPort,
       devnode: node.devnode,
       db: storage?.db,
       stop: () => started.stopAll(),
@@ -973,27 +993,13 @@ function workerExec(): { exec: string; execArgv: string[] } {
 export async function runCluster(config: Config, log: Logger): Promise<RunningPool> {
   const started = new StartedParts();
   try {
-    // Migrated once here; the Stratum processes share the database (the embedded one runs here).
-    const storage = await connectDatabase(config, log);
-    started.push(async () => {
-      await storage.db.end();
-      await storage.embedded?.stop();
-    });
-    const node = await connectNode(config, log);
-    started.push(async () => node.devnode?.stop());
-    const rpc = rpcClient(config, node);
-    const roles = new Set(config.roles);
-    const bus = ledgerBus(config, roles, log);
-    started.push(async () => bus?.close());
-    const books = booksOf(config, storage.db, log);
-    const api = roles.has('api')
-      ? await startApiRole(config, storage.db, rpc, books.settings, log)
-      : undefined;
-    started.push(async () => api?.stop());
-    const writer = roles.has('writer')
-      ? await startWriter(config, storage.db, rpc, books, bus, log)
-      : undefined;
-    started.push(async () => writer?.stop());
+    // Migrated once here; Stratum processes without NATS share the database (the embedded one runs here).
+    const { storage, node, rpc, apiPort } = await startSharedParts(
+      config,
+      new Set(config.roles),
+      started,
+      log,
+    );
     // The Stratum processes share this data directory's instance id (their node id claims); made once, here.
     nodeInstance(config.dataDir);
     const processes = new StratumProcesses(log);
@@ -1001,7 +1007,7 @@ export async function runCluster(config: Config, log: Logger): Promise<RunningPo
     const auth = node.auth;
     const ports = await processes.start(config.stratum.processes, config.stratum.nodeId, {
       ...configToEnvironment(config),
-      HASHWATT_DATABASE_URL: storage.url,
+      ...(storage && { HASHWATT_DATABASE_URL: storage.url }),
       HASHWATT_NODE_RPC_URL: node.rpcUrl,
       HASHWATT_POOL_PAYOUT_ADDRESS: await poolPayoutAddress(config, rpc),
       HASHWATT_STRATUM_PROCESSES: '1',
@@ -1015,9 +1021,9 @@ export async function runCluster(config: Config, log: Logger): Promise<RunningPo
       stratumPort: ports.port,
       tlsPort: ports.tlsPort,
       soloPort: ports.soloPort,
-      apiPort: api?.port,
+      apiPort,
       devnode: node.devnode,
-      db: storage.db,
+      db: storage?.db,
       stop: () => started.stopAll(),
     };
   } catch (error) {
