@@ -801,6 +801,16 @@ class StartedParts {
       await stop();
     }
   }
+
+  /** Runs `start`, which pushes the stop of each part it starts; if it throws, stops those first. */
+  async unwindingOnFailure<T>(start: () => Promise<T>): Promise<T> {
+    try {
+      return await start();
+    } catch (error) {
+      await this.stopAll();
+      throw error;
+    }
+  }
 }
 
 /**
@@ -852,7 +862,7 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
   // A forked Stratum process of several is a Stratum node and nothing else: the primary does the rest.
   const roles = new Set(cluster.isWorker ? ['stratum'] : config.roles);
   const started = new StartedParts();
-  try {
+  return started.unwindingOnFailure(async () => {
     const { bus, storage, node, rpc, books, apiPort } = await startSharedParts(config, roles, started, log);
     const stratum = roles.has('stratum')
       ? await startStratum(config, { rpc, node, db: storage?.db, books, bus }, log)
@@ -868,10 +878,7 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
       db: storage?.db,
       stop: () => started.stopAll(),
     };
-  } catch (error) {
-    await started.stopAll();
-    throw error;
-  }
+  });
 }
 
 /** The connection to NATS when the configuration names one: the ledger's traffic between processes. */
@@ -992,7 +999,7 @@ function workerExec(): { exec: string; execArgv: string[] } {
  */
 export async function runCluster(config: Config, log: Logger): Promise<RunningPool> {
   const started = new StartedParts();
-  try {
+  return started.unwindingOnFailure(async () => {
     // Migrated once here; Stratum processes without NATS share the database (the embedded one runs here).
     const { storage, node, rpc, apiPort } = await startSharedParts(
       config,
@@ -1026,10 +1033,7 @@ export async function runCluster(config: Config, log: Logger): Promise<RunningPo
       db: storage?.db,
       stop: () => started.stopAll(),
     };
-  } catch (error) {
-    await started.stopAll();
-    throw error;
-  }
+  });
 }
 
 /** The forked Stratum processes of runCluster. */
