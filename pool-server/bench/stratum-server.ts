@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { start } from '../src/main.ts';
+import { freePort } from '../test/helpers/embedded-postgres.ts';
 
 interface Request {
   readonly kind: 'rss' | 'network-block' | 'stop';
@@ -24,6 +25,8 @@ function rssOf(pid: number): number {
 const config = loadConfig({
   HASHWATT_DATA_DIR: process.env.BENCH_DATA_DIR ?? './data/bench',
   HASHWATT_LOG_LEVEL: 'error',
+  // Not the default port: a `pnpm start` on the same machine must not stop the benchmark.
+  HASHWATT_DATABASE_EMBEDDED_PORT: String(await freePort()),
   HASHWATT_STRATUM_HOST: '127.0.0.1',
   HASHWATT_STRATUM_PORT: '0',
   HASHWATT_STRATUM_PROCESSES: process.env.BENCH_PROCESSES ?? '1',

