@@ -6,6 +6,9 @@
  */
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { start } from '../src/main.ts';
@@ -22,8 +25,10 @@ function rssOf(pid: number): number {
   return Number(kib ?? 0) * 1024;
 }
 
+// A folder of its own each run: no state of an earlier run (or its stale lock) in the database.
+const dataDir = await mkdtemp(path.join(os.tmpdir(), 'hashwatt-bench-'));
 const config = loadConfig({
-  HASHWATT_DATA_DIR: process.env.BENCH_DATA_DIR ?? './data/bench',
+  HASHWATT_DATA_DIR: dataDir,
   HASHWATT_LOG_LEVEL: 'error',
   // Not the default port: a `pnpm start` on the same machine must not stop the benchmark.
   HASHWATT_DATABASE_EMBEDDED_PORT: String(await freePort()),
@@ -62,7 +67,10 @@ process.on('message', (request: Request) => {
       pool.devnode?.chain.addNetworkBlock();
       break;
     case 'stop':
-      void pool.stop().then(() => process.exit(0));
+      void pool
+        .stop()
+        .then(() => rm(dataDir, { recursive: true, force: true }))
+        .then(() => process.exit(0));
       break;
   }
 });
