@@ -24,6 +24,7 @@ import { migrate } from './db/migrate.ts';
 import { createDatabase, type Database } from './db/pool.ts';
 import { BlockLedger, type BlockLedgerSettings } from './ledger/block-ledger.ts';
 import { BlockMaturity } from './ledger/block-maturity.ts';
+import { BlockRelay } from './ledger/block-relay.ts';
 import { Payouts } from './ledger/payouts.ts';
 import { foldRollups } from './ledger/rollups.ts';
 import { PoolSettingsStore } from './ledger/pool-settings.ts';
@@ -571,46 +572,15 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
     poolScript: poolScript.script,
     soloFeeBasisPoints: Math.round(pool.soloFeePercent * 100),
   });
-  const journal = parts.books?.journal ?? new BlockJournal(path.join(config.dataDir, 'blocks.jsonl'));
-  /** Blocks handed to NATS or being handed: the resend leaves them alone. */
-  const published = new Set<string>();
-  const submitter = new BlockSubmitter(
-    rpc,
-    {
-      // On disk first: a block found while the database or NATS is away reaches the books later.
-      async record(outcome) {
-        // Before the journal: a resend in the meantime would publish the block without
-        // its batch, and the stream's duplicate check would then drop this message.
-        published.add(outcome.hash);
-        try {
-          await journal.record(outcome);
-          // The PPLNS window ends with the block's own share: store what is waiting first.
-          await writer.flush();
-          await outlet.block(outcome, writer.lastSealed);
-        } catch (error) {
-          published.delete(outcome.hash);
-          throw error;
-        }
-      },
-    },
-    log,
-  );
-  // With NATS, the journal's blocks the stream has not acknowledged yet are sent again.
+  const relay = new BlockRelay({
+    journal: parts.books?.journal ?? new BlockJournal(path.join(config.dataDir, 'blocks.jsonl')),
+    writer,
+    hand: (outcome, afterBatch) => outlet.block(outcome, afterBatch),
+  });
+  const submitter = new BlockSubmitter(rpc, relay, log);
   const resend = outlet.resendsBlocks
     ? new Schedule(
-        [
-          {
-            name: RESEND_BLOCKS,
-            intervalMs: BLOCK_RESEND_MS,
-            async run() {
-              const { blocks } = await journal.read();
-              for (const block of blocks.filter((candidate) => !published.has(candidate.hash))) {
-                await outlet.block(block, undefined);
-                published.add(block.hash);
-              }
-            },
-          },
-        ],
+        [{ name: RESEND_BLOCKS, intervalMs: BLOCK_RESEND_MS, run: () => relay.resendJournalled() }],
         log,
       )
     : undefined;
