@@ -18,6 +18,8 @@ type Command =
 
 let miners: Miner[] = [];
 const arrivals: number[] = [];
+/** CPU time when the watch began: what the miners cost is taken from the pool's cores. */
+let watchStarted = process.cpuUsage();
 
 process.on('message', (command: Command) => {
   switch (command.kind) {
@@ -30,11 +32,14 @@ process.on('message', (command: Command) => {
     case 'watch':
       arrivals.length = 0;
       watchCleanJobs(miners, arrivals);
+      watchStarted = process.cpuUsage();
       process.send?.({ kind: 'watching' });
       break;
-    case 'arrivals':
-      process.send?.({ kind: 'arrivals', arrivals });
+    case 'arrivals': {
+      const { user, system } = process.cpuUsage(watchStarted);
+      process.send?.({ kind: 'arrivals', arrivals, cpuMs: (user + system) / 1000 });
       break;
+    }
     case 'close':
       for (const miner of miners) {
         miner.socket.destroy();

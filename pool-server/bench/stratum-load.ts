@@ -114,6 +114,8 @@ interface FanOut {
   readonly p99Ms: number;
   readonly maxMs: number;
   readonly received: number;
+  /** CPU the miners' processes used from the block to the last arrival and beyond (the wait). */
+  readonly minersCpuMs: number;
 }
 
 /** A new block at `server`, timed to each client miner's clean job. */
@@ -130,6 +132,7 @@ async function fanOut(server: Child, clients: Child[]): Promise<FanOut> {
     minMs: sorted[0] ?? Number.NaN,
     maxMs: sorted.at(-1) ?? Number.NaN,
     received: delays.length,
+    minersCpuMs: replies.reduce((sum, reply) => sum + Number(reply.cpuMs), 0),
   };
 }
 
@@ -191,7 +194,7 @@ await Promise.all(idleClients.map((client) => client.exit('close')));
 await second.server.exit('stop');
 
 const formatFanOut = (fan: FanOut): string =>
-  `${fan.minMs.toFixed(1)} / ${fan.p50Ms.toFixed(1)} / ${fan.p99Ms.toFixed(1)} / ${fan.maxMs.toFixed(1)} ms`;
+  `${fan.minMs.toFixed(1)} / ${fan.p50Ms.toFixed(1)} / ${fan.p99Ms.toFixed(1)} / ${fan.maxMs.toFixed(1)} ms (miners' CPU ${fan.minersCpuMs.toFixed(0)} ms)`;
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const row = (measure: string, result: string): void => {
   console.log(`| ${measure} | ${result} |`);

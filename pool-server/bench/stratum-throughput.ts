@@ -11,6 +11,9 @@ export function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
 }
 
+/** How long a phase waits at its end for the pool to answer what was sent. */
+const DRAIN_WAIT_MS = 30_000;
+
 export interface Throughput {
   offered: string;
   sharesPerSecond: number;
@@ -33,6 +36,7 @@ export async function throughput(
   let rejected = 0;
   let running = true;
   let measuring = false;
+  let outstanding = 0;
   const submitters = miners.map((miner) => {
     const sentAt = new Float64Array(1 << 16);
     let nonce = 0;
@@ -41,16 +45,19 @@ export async function throughput(
     const rest = `,"method":"mining.submit","params":["${LOAD_WORKER}","${String(jobId)}","${extranonce2}","${String(ntime)}","`;
     miner.onLine = (line, at) => {
       const id = Number(line.slice(6, line.indexOf(',')));
-      if (!Number.isInteger(id)) {
-        return; // a notification
+      const sent = sentAt[id & 0xffff] ?? 0;
+      if (!Number.isInteger(id) || sent === 0) {
+        return; // a notification, or a reply to an earlier phase that was late
       }
+      sentAt[id & 0xffff] = 0;
+      outstanding--;
       if (measuring) {
         if (line.includes('"result":true')) {
           accepted++;
         } else {
           rejected++;
         }
-        latencies.push(at - (sentAt[id & 0xffff] ?? at));
+        latencies.push(at - sent);
       }
       if (running && rate === undefined) {
         submit();
@@ -59,6 +66,7 @@ export async function throughput(
     function submit(): void {
       const id = ++nonce;
       sentAt[id & 0xffff] = now();
+      outstanding++;
       miner.socket.write(`{"id":${String(id)}${rest}${(id >>> 0).toString(16).padStart(8, '0')}"]}\n`);
     }
     return submit;
@@ -90,7 +98,10 @@ export async function throughput(
   const seconds = (now() - start) / 1000;
   running = false;
   clearInterval(pacer);
-  await sleep(500);
+  // The next phase starts on quiet connections: a backlog's replies would be timed in it.
+  for (let waited = 0; outstanding > 0 && waited < DRAIN_WAIT_MS; waited += 50) {
+    await sleep(50);
+  }
   const sorted = Float64Array.from(latencies).sort();
   return {
     offered:
