@@ -3,8 +3,8 @@
  * drives it over real TCP, from connections spread across 127.0.0.x source addresses:
  *   1. throughput: submits on 200 connections, end to end with replies, first paced at
  *      50,000 shares/s for latency, then pipelined as fast as the pool answers;
- *   2. notify fan-out: a new block, timed from the trigger to each of 10,000 miners'
- *      clean job;
+ *   2. notify fan-out: a new block, timed from the moment the node has it to each of
+ *      10,000 miners' clean job;
  *   3. idle connections: 50,000 authorized miners held, and the memory of the pool.
  * 1 and 2 run against one Stratum process, then two (BENCH_PROCESSES=N: only N). The
  * fan-out is then run once more against a bare TCP server writing the pool's notify line
