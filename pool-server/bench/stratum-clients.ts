@@ -30,6 +30,8 @@ process.on('message', (command: Command) => {
       });
       break;
     case 'watch':
+      // The handshakes' garbage is collected now, not while the miners should be reading.
+      gc?.();
       arrivals.length = 0;
       watchCleanJobs(miners, arrivals);
       watchStarted = process.cpuUsage();

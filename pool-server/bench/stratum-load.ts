@@ -41,9 +41,9 @@ class Child {
   readonly process: ChildProcess;
   readonly #waiting = new Map<string, (message: Record<string, unknown>) => void>();
 
-  constructor(script: string, environment: Record<string, string> = {}) {
+  constructor(script: string, environment: Record<string, string> = {}, nodeFlags: string[] = []) {
     this.process = fork(new URL(script, import.meta.url), [], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: ['--import', 'tsx', ...nodeFlags],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, ...environment },
     });
@@ -91,7 +91,7 @@ const startPool = (processes: number): ReturnType<typeof startServer> =>
 async function clientProcesses(port: number, count: number, difficulty: number): Promise<Child[]> {
   const clients: Child[] = [];
   for (let offset = 0; offset < count; offset += MINERS_PER_CLIENT) {
-    const client = new Child('./stratum-clients.ts');
+    const client = new Child('./stratum-clients.ts', {}, ['--expose-gc']);
     await client.next('ready');
     clients.push(client);
   }
