@@ -39,7 +39,10 @@ const MINERS_PER_CLIENT = 17_000;
 /** A child process spoken to over IPC: ask(kind) resolves with its next message of that kind. */
 class Child {
   readonly process: ChildProcess;
-  readonly #waiting = new Map<string, (message: Record<string, unknown>) => void>();
+  readonly #waiting = new Map<
+    string,
+    { resolve: (message: Record<string, unknown>) => void; reject: (error: Error) => void }
+  >();
 
   constructor(script: string, environment: Record<string, string> = {}, nodeFlags: string[] = []) {
     this.process = fork(new URL(script, import.meta.url), [], {
@@ -49,13 +52,20 @@ class Child {
     });
     this.process.on('message', (message: Record<string, unknown>) => {
       const kind = String(message.kind);
-      this.#waiting.get(kind)?.(message);
+      this.#waiting.get(kind)?.resolve(message);
       this.#waiting.delete(kind);
+    });
+    // A child that dies (a pool that cannot start) fails the benchmark with its name, not a hang.
+    this.process.on('exit', (code, signal) => {
+      for (const [kind, waiter] of this.#waiting) {
+        waiter.reject(new Error(`${script} exited (${String(signal ?? code)}) before its '${kind}' message`));
+      }
+      this.#waiting.clear();
     });
   }
 
   next(kind: string): Promise<Record<string, unknown>> {
-    return new Promise((resolve) => this.#waiting.set(kind, resolve));
+    return new Promise((resolve, reject) => this.#waiting.set(kind, { resolve, reject }));
   }
 
   ask(kind: string, reply: string, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
