@@ -81,6 +81,8 @@ export async function startEmbeddedDatabase(
   port: number,
   persistent = true,
 ): Promise<EmbeddedDatabase> {
+  // First: a taken port fails the start at once, before a folder or a cluster is made.
+  await ensurePortFree(port);
   const databaseDir = path.resolve(directory);
   const parent = path.dirname(databaseDir);
   await mkdir(parent, { recursive: true });
@@ -107,7 +109,6 @@ export async function startEmbeddedDatabase(
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
     await server.initialise();
   }
-  await ensurePortFree(port);
   try {
     await server.start();
   } catch (error) {

@@ -3,6 +3,7 @@
  * process `pnpm start` uses. When one cannot start, the error says why: the port another
  * program holds, or PostgreSQL's own last log lines.
  */
+import { existsSync } from 'node:fs';
 import { appendFile, chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
@@ -37,6 +38,9 @@ describe('an embedded PostgreSQL that cannot start', () => {
     await expect(startKeptDatabase(path.join(folder, 'kept'), takenPort)).rejects.toThrow(
       /the embedded PostgreSQL did not start: port \d+ on 127\.0\.0\.1 is already in use .*HASHWATT_DATABASE_EMBEDDED_PORT/,
     );
+    // Refused before initdb: no cluster made that the next start would find.
+    expect(existsSync(path.join(folder, 'direct'))).toBe(false);
+    expect(existsSync(path.join(folder, 'kept'))).toBe(false);
   });
 
   it('passes on PostgreSQL’s own reason when it stops while starting', async () => {
