@@ -757,7 +757,6 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
   };
 }
 
-/** Starts the pool on a validated configuration, in the roles it names. Tests start it here too. */
 /** What has started, stopped last first: by the pool's stop(), or when a later part cannot start. */
 class StartedParts {
   readonly #stops: (() => Promise<unknown>)[] = [];
@@ -828,6 +827,7 @@ async function startSharedParts(
   return { bus, storage, node, rpc, books, apiPort: api?.port };
 }
 
+/** Starts the pool on a validated configuration, in the roles it names. Tests start it here too. */
 export async function run(config: Config, log: Logger): Promise<RunningPool> {
   // A forked Stratum process of several is a Stratum node and nothing else: the primary does the rest.
   const roles = new Set(cluster.isWorker ? ['stratum'] : config.roles);
