@@ -124,7 +124,7 @@ interface FanOut {
   readonly p99Ms: number;
   readonly maxMs: number;
   readonly received: number;
-  /** CPU the miners' processes used from the block to the last arrival and beyond (the wait). */
+  /** CPU the miners' processes used from their watch (before the block) to the end of the wait. */
   readonly minersCpuMs: number;
 }
 

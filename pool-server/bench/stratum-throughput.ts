@@ -45,9 +45,12 @@ export async function throughput(
     const rest = `,"method":"mining.submit","params":["${LOAD_WORKER}","${String(jobId)}","${extranonce2}","${String(ntime)}","`;
     miner.onLine = (line, at) => {
       const id = Number(line.slice(6, line.indexOf(',')));
+      if (!Number.isInteger(id)) {
+        return; // a notification
+      }
       const sent = sentAt[id & 0xffff] ?? 0;
-      if (!Number.isInteger(id) || sent === 0) {
-        return; // a notification, or a reply to an earlier phase that was late
+      if (sent === 0) {
+        return; // a reply to an earlier phase, late
       }
       sentAt[id & 0xffff] = 0;
       outstanding--;
