@@ -15,6 +15,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeNotification } from '../src/stratum/messages.ts';
 import { connectMany } from './stratum-miner.ts';
@@ -148,10 +149,44 @@ async function fanOut(server: Child, clients: Child[]): Promise<FanOut> {
 
 const cpu = `${os.cpus()[0]?.model ?? 'CPU'}, ${String(os.cpus().length)} cores, Node ${process.version}`;
 
+/** What the pool's process reports of itself: its CPU time, and its event loop's delay since it last reported. */
+interface PoolLoad {
+  readonly cpuMs: number;
+  readonly loopDelayP99Ms: number;
+  readonly loopDelayMaxMs: number;
+}
+
+/**
+ * A throughput phase, the pool's CPU time per share answered in it, and how long the
+ * event loops were held meanwhile: the pool's first process's and the load generator's.
+ */
+type Phase = Throughput & {
+  readonly poolCpuUsPerShare: number;
+  readonly poolLoopDelayP99Ms: number;
+  readonly poolLoopDelayMaxMs: number;
+  readonly minersLoopDelayP99Ms: number;
+};
+
+async function phase(server: Child, run: () => Promise<Throughput>): Promise<Phase> {
+  const before = (await server.ask('cpu', 'cpu')) as unknown as PoolLoad;
+  const minersLoop = monitorEventLoopDelay({ resolution: 1 });
+  minersLoop.enable();
+  const result = await run();
+  minersLoop.disable();
+  const after = (await server.ask('cpu', 'cpu')) as unknown as PoolLoad;
+  return {
+    ...result,
+    poolCpuUsPerShare: ((after.cpuMs - before.cpuMs) * 1000) / result.answered,
+    poolLoopDelayP99Ms: after.loopDelayP99Ms,
+    poolLoopDelayMaxMs: after.loopDelayMaxMs,
+    minersLoopDelayP99Ms: minersLoop.percentile(99) / 1e6,
+  };
+}
+
 interface LoadRun {
   readonly processes: number;
-  readonly paced: Throughput;
-  readonly closedLoop: Throughput;
+  readonly paced: Phase;
+  readonly closedLoop: Phase;
   readonly fan: FanOut;
   /** The pool's clean-job notify line, as a miner received it. */
   readonly notifyLine: string;
@@ -165,8 +200,12 @@ async function loadRun(processes: number): Promise<LoadRun> {
   const notifyLine = encodeNotification('mining.notify', [...job.slice(0, -1), true]);
   // Paced first: the closed loop leaves a million shares for the writer to store and on the job's
   // duplicate filter, which is not the steady state the 50,000/s latency goal is about.
-  const paced = await throughput(loadMiners, { rate: PACED_RATE, inFlight: IN_FLIGHT, seconds: SECONDS });
-  const closedLoop = await throughput(loadMiners, { inFlight: IN_FLIGHT, seconds: SECONDS });
+  const paced = await phase(server, () =>
+    throughput(loadMiners, { rate: PACED_RATE, inFlight: IN_FLIGHT, seconds: SECONDS }),
+  );
+  const closedLoop = await phase(server, () =>
+    throughput(loadMiners, { inFlight: IN_FLIGHT, seconds: SECONDS }),
+  );
   for (const miner of loadMiners) {
     miner.socket.destroy();
   }
@@ -222,6 +261,14 @@ for (const { processes, paced, closedLoop, fan } of runs) {
     row(
       `${pool}:   reply latency p50 / p99 (rejected: ${String(run.rejected)})`,
       `${run.p50Ms.toFixed(2)} ms / ${run.p99Ms.toFixed(2)} ms`,
+    );
+    row(
+      `${pool}:   pool CPU time per share answered (all its threads)`,
+      `${run.poolCpuUsPerShare.toFixed(1)} us`,
+    );
+    row(
+      `${pool}:   event-loop delay, pool (first process) p99 / max; load generator p99`,
+      `${run.poolLoopDelayP99Ms.toFixed(1)} / ${run.poolLoopDelayMaxMs.toFixed(1)} ms; ${run.minersLoopDelayP99Ms.toFixed(1)} ms`,
     );
   }
   row(

@@ -9,14 +9,32 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { start } from '../src/main.ts';
 import { freePort } from '../test/helpers/embedded-postgres.ts';
 
 interface Request {
-  readonly kind: 'rss' | 'network-block' | 'stop';
+  readonly kind: 'rss' | 'cpu' | 'network-block' | 'stop';
 }
+
+/** This process and its Stratum processes (stratum.processes > 1 forks them). */
+function poolPids(): number[] {
+  const workers = Object.values(cluster.workers ?? {}).map((worker) => worker?.process.pid ?? 0);
+  return [process.pid, ...workers].filter((pid) => pid > 0);
+}
+
+/** CPU time (user + system, all threads) a process has used, in ms, from /proc (Linux). */
+function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+  // The fields after the command name, which may hold spaces: utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** sysconf(_SC_CLK_TCK) on Linux, which Node does not expose; 100 on every Linux build. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /** Resident memory of a process, from /proc (Linux). */
 function rssOf(pid: number): number {
@@ -45,23 +63,29 @@ const config = loadConfig({
   HASHWATT_DEVCHAIN_TRANSACTION_SECONDS: '0',
 });
 const pool = await start(config, pino({ level: config.logLevel }));
+// This process's event loop (the Stratum server's when it runs one process): how long a
+// timer waits past its time tells how long the loop was held.
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
 const send = (message: unknown): void => {
   process.send?.(message);
 };
 process.on('message', (request: Request) => {
   switch (request.kind) {
     case 'rss': {
-      const pids = [
-        process.pid,
-        ...Object.values(cluster.workers ?? {}).map((worker) => worker?.process.pid ?? 0),
-      ];
-      send({
-        kind: 'rss',
-        rss: pids.filter((pid) => pid > 0).reduce((sum, pid) => sum + rssOf(pid), 0),
-        processes: pids.length,
-      });
+      const pids = poolPids();
+      send({ kind: 'rss', rss: pids.reduce((sum, pid) => sum + rssOf(pid), 0), processes: pids.length });
       break;
     }
+    case 'cpu':
+      send({
+        kind: 'cpu',
+        cpuMs: poolPids().reduce((sum, pid) => sum + cpuMsOf(pid), 0),
+        loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+        loopDelayMaxMs: loopDelay.max / 1e6,
+      });
+      loopDelay.reset();
+      break;
     case 'network-block':
       // Timed from the moment the node has the block, as bitcoind's announcement would be:
       // building it (3-7 ms here) is the devchain standing in for the network, not the pool.

@@ -20,6 +20,8 @@ export interface Throughput {
   rejected: number;
   p50Ms: number;
   p99Ms: number;
+  /** Replies to this phase's shares, warm-up and drain included: what the pool's CPU for the phase paid for. */
+  answered: number;
 }
 
 /**
@@ -37,6 +39,7 @@ export async function throughput(
   let running = true;
   let measuring = false;
   let outstanding = 0;
+  let answered = 0;
   const submitters = miners.map((miner) => {
     const sentAt = new Float64Array(1 << 16);
     let nonce = 0;
@@ -54,6 +57,7 @@ export async function throughput(
       }
       sentAt[id & 0xffff] = 0;
       outstanding--;
+      answered++;
       if (measuring) {
         if (line.includes('"result":true')) {
           accepted++;
@@ -113,5 +117,6 @@ export async function throughput(
     rejected,
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
+    answered,
   };
 }
