@@ -22,7 +22,7 @@ export interface ConnectionHost {
   /** Misbehaviour points; a ban closes every connection of the address. */
   penalize(address: string, points: number, reason: string): void;
   /**
-   * The connection holds replies (corked) until the shares they announce are committed:
+   * The connection holds replies until the shares they announce are committed:
    * the host commits once for every connection that read in this turn of the event loop,
    * then calls sendReplies() on each.
    */
@@ -49,7 +49,8 @@ export class StratumConnection implements SessionSink {
   #drainTimer: NodeJS.Timeout | undefined;
   #lineTimer: NodeJS.Timeout | undefined;
   #closeReason: string | undefined;
-  #holdingReplies = false;
+  /** What this turn's requests produced, held until the shares it accepts are committed. */
+  #held: string | undefined;
 
   /** `env`: the session's environment, when its listener differs from the host's (the SOLO port). */
   constructor(
@@ -93,10 +94,19 @@ export class StratumConnection implements SessionSink {
   }
 
   send(line: string | Buffer): void {
+    if (this.#held !== undefined) {
+      // A Buffer (a job's notify line) is rare while replies are held; one string keeps the turn to one write.
+      this.#held += typeof line === 'string' ? line : line.toString();
+      return;
+    }
+    this.#write(line);
+  }
+
+  #write(data: string | Buffer): void {
     if (this.#socket.writableEnded || this.#socket.destroyed) {
       return;
     }
-    if (!this.#socket.write(line)) {
+    if (!this.#socket.write(data)) {
       if (this.#socket.writableLength > this.#host.settings.maxQueuedBytes) {
         this.#abort('not reading what the pool sends');
         return;
@@ -125,8 +135,9 @@ export class StratumConnection implements SessionSink {
     if (this.#socket.destroyed || this.#socket.writableEnded) {
       return;
     }
-    // end() sends what is held: the shares those replies accept must be committed first.
+    // What is held goes first: the shares those replies accept must be committed before it.
     this.#host.env.events.commitShares();
+    this.sendReplies();
     this.#socket.end();
     setTimeout(() => {
       this.#socket.destroy();
@@ -145,17 +156,17 @@ export class StratumConnection implements SessionSink {
 
   /** Lets the replies held since this turn's requests go, in one write: their shares are committed. */
   sendReplies(): void {
-    if (this.#holdingReplies) {
-      this.#holdingReplies = false;
-      this.#socket.uncork();
+    const held = this.#held;
+    this.#held = undefined;
+    if (held) {
+      this.#write(held);
     }
   }
 
   #receive(chunk: Buffer): void {
     const now = this.#host.now();
-    if (!this.#holdingReplies) {
-      this.#holdingReplies = true;
-      this.#socket.cork();
+    if (this.#held === undefined) {
+      this.#held = '';
       this.#host.repliesHeld(this);
     }
     let lines = 0;

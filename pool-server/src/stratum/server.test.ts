@@ -105,18 +105,17 @@ async function startServer(
 }
 
 /**
- * Logs 'send' in `events` each time a socket lets held bytes go (uncork, which end()
- * calls too) until `until` settles: only the server writes meanwhile. Then holds the
- * event loop until the kernel has what the miners wrote, so the server reads it all in
- * one turn.
+ * Logs 'send' in `events` each time a socket is written to until `until` settles: only
+ * the server writes meanwhile. Then holds the event loop until the kernel has what the
+ * miners wrote, so the server reads it all in one turn.
  */
 async function logSends<T>(events: string[], until: () => Promise<T>): Promise<T> {
   const prototype = net.Socket.prototype;
-  const { uncork } = Object.getOwnPropertyDescriptors(Object.getPrototypeOf(prototype) as object);
-  const realUncork = uncork?.value as (this: net.Socket) => void;
-  prototype.uncork = function (this: net.Socket): void {
+  const { write } = Object.getOwnPropertyDescriptors(Object.getPrototypeOf(prototype) as object);
+  const realWrite = write?.value as (this: net.Socket, ...args: unknown[]) => boolean;
+  prototype.write = function (this: net.Socket, ...args: unknown[]): boolean {
     events.push('send');
-    realUncork.call(this);
+    return realWrite.apply(this, args);
   };
   const holdUntil = performance.now() + 50;
   while (performance.now() < holdUntil) {
@@ -125,7 +124,7 @@ async function logSends<T>(events: string[], until: () => Promise<T>): Promise<T
   try {
     return await until();
   } finally {
-    Reflect.deleteProperty(prototype, 'uncork');
+    Reflect.deleteProperty(prototype, 'write');
   }
 }
 
