@@ -1,4 +1,5 @@
 import type { Job } from './job.ts';
+import { ShareKeySet } from './share-key-set.ts';
 
 export interface JobRegistryOptions {
   /** Jobs kept valid on the current block; older ones turn stale (a refresh every 30 s keeps 8 min). */
@@ -7,16 +8,10 @@ export interface JobRegistryOptions {
   readonly maxRetiredIds?: number;
 }
 
-/**
- * The keys of the shares accepted on a job, for duplicate detection, in 256 sets by
- * the key's first byte: a job takes millions of shares at a high rate, and one set
- * that size stops the event loop for tens of milliseconds each time it grows.
- */
-const SHARE_SHARDS = 256;
-
 interface ActiveJob {
   readonly job: Job;
-  readonly shares: (Set<string> | undefined)[];
+  /** The shares accepted on the job: a duplicate is refused. */
+  readonly shares: ShareKeySet;
 }
 
 /**
@@ -53,10 +48,7 @@ export class JobRegistry {
         this.#retire(id);
       }
     }
-    this.#active.set(job.id, {
-      job,
-      shares: new Array<Set<string> | undefined>(SHARE_SHARDS).fill(undefined),
-    });
+    this.#active.set(job.id, { job, shares: new ShareKeySet() });
     for (const id of this.#active.keys()) {
       if (this.#active.size <= this.#maxActiveJobs) {
         break;
@@ -75,25 +67,11 @@ export class JobRegistry {
   }
 
   /**
-   * Records an accepted share's key (bytes of its hash, as latin1 text) on its job;
-   * false when the job already has it.
+   * Records an accepted share on its job by its hash (internal byte order); false when
+   * the job already has it, or is not active.
    */
-  recordShare(jobId: string, key: string): boolean {
-    const active = this.#active.get(jobId);
-    if (!active) {
-      return false;
-    }
-    const shard = key.charCodeAt(0) % SHARE_SHARDS;
-    let shares = active.shares[shard];
-    if (!shares) {
-      shares = new Set();
-      active.shares[shard] = shares;
-    }
-    if (shares.has(key)) {
-      return false;
-    }
-    shares.add(key);
-    return true;
+  recordShare(jobId: string, hash: Uint8Array): boolean {
+    return this.#active.get(jobId)?.shares.add(hash) ?? false;
   }
 
   #retire(id: string): void {

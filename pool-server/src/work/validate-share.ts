@@ -171,14 +171,13 @@ export function validateShare(
       difficulty,
     };
   }
+  if (!registry.recordShare(job.id, hasher.hash)) {
+    return reject('duplicate', 'this share was already submitted');
+  }
   const out = Buffer.allocUnsafe(112);
   out.set(hasher.header, 0);
   out.set(hasher.hash, 80);
   const hash = out.subarray(80);
-  // The hash's low 16 bytes identify the share: equal inputs give equal hashes.
-  if (!registry.recordShare(job.id, out.toString('latin1', 80, 96))) {
-    return reject('duplicate', 'this share was already submitted');
-  }
   return {
     ok: true,
     job,
