@@ -71,7 +71,12 @@ export class ShareJournal {
 
   /** Queues a record; it reaches the file at the next commit(). */
   append(record: unknown): void {
-    this.#pending.push(`${JSON.stringify(record)}\n`);
+    this.appendJson(JSON.stringify(record));
+  }
+
+  /** Queues a record already encoded as one line of JSON (no newline in it). */
+  appendJson(json: string): void {
+    this.#pending.push(`${json}\n`);
   }
 
   /** Writes what was appended, in one write, before the replies it covers are sent. */

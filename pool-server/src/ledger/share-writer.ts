@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { JournalFile, ShareJournal } from './share-journal.ts';
+import { ShareLineEncoder, type Line } from './share-line.ts';
 import type { BatchSink, RejectRecord, ShareBatch, ShareRecord } from './share-store.ts';
 
 export interface ShareWriterSettings {
@@ -12,26 +13,6 @@ export interface ShareWriterSettings {
   readonly degradedFlushIntervalMs: number;
   readonly retryIntervalMs: number;
 }
-
-/** Journal lines: a header with the batch id, then shares and rejects. */
-type Line =
-  | readonly ['b', string, number]
-  | readonly [
-      's',
-      number,
-      string,
-      string,
-      string | null,
-      number,
-      number,
-      number,
-      0 | 1,
-      0 | 1,
-      number,
-      number,
-      number,
-    ]
-  | readonly ['r', number, string, string, 0 | 1];
 
 interface OpenBatch {
   readonly id: string;
@@ -119,6 +100,7 @@ export class ShareWriter {
   #retryTimer: NodeJS.Timeout | undefined;
   #stored = 0;
   #lastSealed: string | undefined;
+  readonly #lines = new ShareLineEncoder();
 
   constructor(store: BatchSink, journal: ShareJournal, settings: ShareWriterSettings, log: Logger) {
     this.#store = store;
@@ -169,21 +151,7 @@ export class ShareWriter {
   addShare(share: ShareRecord): void {
     const batch = this.#openBatch();
     batch.shares.push(share);
-    this.#journal.append([
-      's',
-      share.timeMs,
-      share.account,
-      share.worker,
-      share.payoutAddress,
-      share.difficulty,
-      share.achieved,
-      share.height,
-      share.block ? 1 : 0,
-      share.solo ? 1 : 0,
-      share.networkDifficulty,
-      share.subsidy,
-      share.fees,
-    ] satisfies Line);
+    this.#journal.appendJson(this.#lines.encode(share));
     if (batch.shares.length + batch.rejects.length >= this.#settings.maxBatchShares) {
       this.#seal();
     }
