@@ -46,6 +46,11 @@ describe('line decoder', () => {
     expect(decode([Buffer.from(`${'a'.repeat(65)}\n`)])).toEqual({ lines: [], ok: false });
     expect(decode([Buffer.from(`${'a'.repeat(64)}\n`)])).toEqual({ lines: ['a'.repeat(64)], ok: true });
     expect(decode([Buffer.from('a'.repeat(40)), Buffer.from('a'.repeat(40))]).ok).toBe(false);
+    // A partial line finished by a chunk that takes it past the limit.
+    expect(decode([Buffer.from('a'.repeat(40)), Buffer.from(`${'a'.repeat(30)}\nb\n`)])).toEqual({
+      lines: [],
+      ok: false,
+    });
     // 1 MiB with no newline, in 64 KiB chunks: cut off at the first chunk over the limit.
     const decoder = new LineDecoder(16 * 1024);
     const chunk = Buffer.alloc(64 * 1024, 0x61);

@@ -30,19 +30,17 @@ export class LineDecoder {
     let start = 0;
     let newline = chunk.indexOf(NEWLINE);
     while (newline !== -1) {
-      let line: Buffer = chunk.subarray(start, newline);
+      let delivered: boolean;
       if (this.#pending) {
-        line = Buffer.concat([this.#pending, line]);
+        const line = Buffer.concat([this.#pending, chunk.subarray(start, newline)]);
         this.#pending = undefined;
+        delivered = this.#deliver(line, 0, line.length, onLine);
+      } else {
+        // A line read whole is decoded from the chunk in place: no Buffer is made for it.
+        delivered = this.#deliver(chunk, start, newline, onLine);
       }
-      if (line.length > this.#maxLineBytes) {
+      if (!delivered) {
         return false;
-      }
-      const end =
-        line.length > 0 && line[line.length - 1] === CARRIAGE_RETURN ? line.length - 1 : line.length;
-      if (end > 0) {
-        // Decoding whole lines keeps multi-byte characters split across chunks intact.
-        onLine(line.toString('utf8', 0, end));
       }
       start = newline + 1;
       newline = chunk.indexOf(NEWLINE, start);
@@ -56,6 +54,19 @@ export class LineDecoder {
       }
       // Copied: the socket may reuse the chunk's memory.
       this.#pending = this.#pending ? Buffer.concat([this.#pending, rest]) : Buffer.from(rest);
+    }
+    return true;
+  }
+
+  /** Hands on bytes [start, end) of `bytes` as a line (less a trailing \r); false when it is too long. */
+  #deliver(bytes: Buffer, start: number, end: number, onLine: (line: string) => void): boolean {
+    if (end - start > this.#maxLineBytes) {
+      return false;
+    }
+    const last = end > start && bytes[end - 1] === CARRIAGE_RETURN ? end - 1 : end;
+    if (last > start) {
+      // Decoding whole lines keeps multi-byte characters split across chunks intact.
+      onLine(bytes.toString('utf8', start, last));
     }
     return true;
   }
