@@ -89,10 +89,6 @@ export class StratumConnection implements SessionSink {
     }
   }
 
-  get writableLength(): number {
-    return this.#socket.writableLength;
-  }
-
   send(line: string | Buffer): void {
     if (this.#held !== undefined) {
       // A Buffer (a job's notify line) is rare while replies are held; one string keeps the turn to one write.
