@@ -17,32 +17,12 @@ export function now(): number {
  * per read is taken from the pool being measured.
  */
 const READ_BUFFER = Buffer.alloc(64 * 1024);
-const NOTIFY_PREFIX = Buffer.from('{"id":null,"method":"mining.notify","params":[');
-const CLEAN_JOBS_END = Buffer.from('true]}\n');
-const NEWLINE = 0x0a;
-
-/** The read in READ_BUFFER is one whole clean-jobs mining.notify line, and nothing else. */
-function readIsCleanNotify(bytes: number): boolean {
-  const end = bytes - CLEAN_JOBS_END.length;
-  return (
-    end > NOTIFY_PREFIX.length &&
-    READ_BUFFER.compare(NOTIFY_PREFIX, 0, NOTIFY_PREFIX.length, 0, NOTIFY_PREFIX.length) === 0 &&
-    READ_BUFFER.compare(CLEAN_JOBS_END, 0, CLEAN_JOBS_END.length, end, bytes) === 0 &&
-    READ_BUFFER.indexOf(NEWLINE) === bytes - 1
-  );
-}
 
 export class Miner {
   readonly socket: net.Socket;
   job: string[] = [];
   #tail = '';
   onLine: (line: string, at: number) => void = () => undefined;
-  /**
-   * Set while a fan-out is watched: a read that is one whole clean-jobs notify is timed
-   * into it without being decoded, so that the 10,000 miners of one process take as
-   * little as they can of the cores the pool is measured on. Any other read is decoded.
-   */
-  cleanJobArrivals: number[] | undefined;
 
   private constructor(port: number, localAddress: string) {
     // onread: the socket reads into READ_BUFFER and calls back, without a stream's
@@ -55,11 +35,7 @@ export class Miner {
       onread: {
         buffer: READ_BUFFER,
         callback: (bytes) => {
-          if (this.cleanJobArrivals && this.#tail === '' && readIsCleanNotify(bytes)) {
-            this.cleanJobArrivals.push(now());
-          } else {
-            this.#read(READ_BUFFER.toString('latin1', 0, bytes));
-          }
+          this.#read(READ_BUFFER.toString('latin1', 0, bytes));
           return true;
         },
       },
@@ -130,8 +106,6 @@ export async function connectMany(
 /** Records when each miner receives a clean_jobs notify. */
 export function watchCleanJobs(miners: readonly Miner[], arrivals: number[]): void {
   for (const miner of miners) {
-    miner.cleanJobArrivals = arrivals;
-    // A notify split over reads, or read with other lines, is found by its decoded line.
     miner.onLine = (line, at) => {
       if (line.endsWith('true]}') && line.includes('"mining.notify"')) {
         arrivals.push(at);
