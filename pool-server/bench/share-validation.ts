@@ -13,6 +13,7 @@ import { buildCoinbase } from '../src/work/coinbase.ts';
 import { createJob } from '../src/work/job.ts';
 import { JobRegistry } from '../src/work/job-registry.ts';
 import { availableShareHashEngines, createShareHasher, type ShareHasher } from '../src/work/share-hasher.ts';
+import { ShareKeySet } from '../src/work/share-key-set.ts';
 import { targetFromDifficulty, targetToBytesLE } from '../src/work/target.ts';
 import { prepareTemplate } from '../src/work/template.ts';
 import { validateShare, type ShareSession } from '../src/work/validate-share.ts';
@@ -128,6 +129,27 @@ function runFloor(): Measurement {
   });
 }
 
+/** The duplicate filter alone: fresh random hashes into one job's set, its growth included. */
+function runDuplicateFilter(): Measurement {
+  const bytes = randomBytes(SHARES_PER_RUN * 32);
+  const hashes = Array.from({ length: SHARES_PER_RUN }, (_, index) =>
+    bytes.subarray(index * 32, index * 32 + 32),
+  );
+  const keys = new ShareKeySet();
+  let added = 0;
+  const result = measure(SHARES_PER_RUN, () => {
+    for (const hash of hashes) {
+      if (keys.add(hash)) {
+        added++;
+      }
+    }
+  });
+  if (added !== SHARES_PER_RUN) {
+    throw new Error(`only ${String(added)} of ${String(SHARES_PER_RUN)} fresh keys were added`);
+  }
+  return result;
+}
+
 function summarize(runs: Measurement[]): Measurement {
   return {
     sharesPerSecond: median(runs.map((run) => run.sharesPerSecond)),
@@ -147,6 +169,7 @@ for (const engine of availableShareHashEngines()) {
   rows.push({ name: `validateShare on ${engine}`, ...repeat(() => runValidation(hasher)) });
 }
 rows.push({ name: 'floor: one crypto.hash sha256d of 64 bytes', ...repeat(runFloor) });
+rows.push({ name: 'duplicate filter alone: ShareKeySet.add of a fresh key', ...repeat(runDuplicateFilter) });
 
 const host = machine();
 console.log(

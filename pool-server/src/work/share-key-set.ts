@@ -9,7 +9,7 @@
 const SHARDS = 256;
 const INITIAL_SLOTS = 64;
 /** Hash bytes a key takes. */
-export const SHARE_KEY_BYTES = 16;
+const SHARE_KEY_BYTES = 16;
 
 /** Linear probing on the key's second word, which the shard (its first byte) leaves uniform. */
 class KeyTable {
