@@ -149,36 +149,37 @@ async function fanOut(server: Child, clients: Child[]): Promise<FanOut> {
 
 const cpu = `${os.cpus()[0]?.model ?? 'CPU'}, ${String(os.cpus().length)} cores, Node ${process.version}`;
 
-/** What the pool's process reports of itself: its CPU time, and its event loop's delay since it last reported. */
+/**
+ * What the pool reports of itself: the CPU time of its Node processes (not its embedded
+ * PostgreSQL), and, since it last reported, its primary process's event-loop delay and
+ * garbage-collection pauses (the Stratum server's when it runs one process).
+ */
 interface PoolLoad {
   readonly cpuMs: number;
   readonly loopDelayP99Ms: number;
   readonly loopDelayMaxMs: number;
+  readonly gcLongestMs: number;
+  readonly gcTotalMs: number;
 }
 
-/**
- * A throughput phase, the pool's CPU time per share answered in it, and how long the
- * event loops were held meanwhile: the pool's first process's and the load generator's.
- */
+/** A throughput phase, the pool's CPU time per share answered in it, and what held the event loops meanwhile. */
 type Phase = Throughput & {
   readonly poolCpuUsPerShare: number;
-  readonly poolLoopDelayP99Ms: number;
-  readonly poolLoopDelayMaxMs: number;
+  readonly pool: Omit<PoolLoad, 'cpuMs'>;
   readonly minersLoopDelayP99Ms: number;
 };
 
 async function phase(server: Child, run: () => Promise<Throughput>): Promise<Phase> {
-  const before = (await server.ask('cpu', 'cpu')) as unknown as PoolLoad;
+  const before = (await server.ask('load', 'load')) as unknown as PoolLoad;
   const minersLoop = monitorEventLoopDelay({ resolution: 1 });
   minersLoop.enable();
   const result = await run();
   minersLoop.disable();
-  const after = (await server.ask('cpu', 'cpu')) as unknown as PoolLoad;
+  const { cpuMs, ...pool } = (await server.ask('load', 'load')) as unknown as PoolLoad;
   return {
     ...result,
-    poolCpuUsPerShare: ((after.cpuMs - before.cpuMs) * 1000) / result.answered,
-    poolLoopDelayP99Ms: after.loopDelayP99Ms,
-    poolLoopDelayMaxMs: after.loopDelayMaxMs,
+    poolCpuUsPerShare: ((cpuMs - before.cpuMs) * 1000) / result.answered,
+    pool,
     minersLoopDelayP99Ms: minersLoop.percentile(99) / 1e6,
   };
 }
@@ -263,12 +264,12 @@ for (const { processes, paced, closedLoop, fan } of runs) {
       `${run.p50Ms.toFixed(2)} ms / ${run.p99Ms.toFixed(2)} ms`,
     );
     row(
-      `${pool}:   pool CPU time per share answered (all its threads)`,
+      `${pool}:   pool CPU time per share answered (its Node processes, all threads)`,
       `${run.poolCpuUsPerShare.toFixed(1)} us`,
     );
     row(
-      `${pool}:   event-loop delay, pool (first process) p99 / max; load generator p99`,
-      `${run.poolLoopDelayP99Ms.toFixed(1)} / ${run.poolLoopDelayMaxMs.toFixed(1)} ms; ${run.minersLoopDelayP99Ms.toFixed(1)} ms`,
+      `${pool}:   pool's primary process: event-loop delay p99 / max, GC pause longest / total; load generator's event-loop delay p99`,
+      `${run.pool.loopDelayP99Ms.toFixed(1)} / ${run.pool.loopDelayMaxMs.toFixed(1)} ms, ${run.pool.gcLongestMs.toFixed(1)} / ${run.pool.gcTotalMs.toFixed(0)} ms; ${run.minersLoopDelayP99Ms.toFixed(1)} ms`,
     );
   }
   row(

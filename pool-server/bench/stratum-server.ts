@@ -9,14 +9,14 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { start } from '../src/main.ts';
 import { freePort } from '../test/helpers/embedded-postgres.ts';
 
 interface Request {
-  readonly kind: 'rss' | 'cpu' | 'network-block' | 'stop';
+  readonly kind: 'rss' | 'load' | 'network-block' | 'stop';
 }
 
 /** This process and its Stratum processes (stratum.processes > 1 forks them). */
@@ -63,10 +63,18 @@ const config = loadConfig({
   HASHWATT_DEVCHAIN_TRANSACTION_SECONDS: '0',
 });
 const pool = await start(config, pino({ level: config.logLevel }));
-// This process's event loop (the Stratum server's when it runs one process): how long a
-// timer waits past its time tells how long the loop was held.
+// This process's event loop and garbage collector (the Stratum server's when it runs one
+// process): how long a timer waits past its time tells how long the loop was held, and
+// the collector's pauses are one reason it was.
 const loopDelay = monitorEventLoopDelay({ resolution: 1 });
 loopDelay.enable();
+const gcPauses = { longestMs: 0, totalMs: 0 };
+new PerformanceObserver((entries) => {
+  for (const entry of entries.getEntries()) {
+    gcPauses.longestMs = Math.max(gcPauses.longestMs, entry.duration);
+    gcPauses.totalMs += entry.duration;
+  }
+}).observe({ entryTypes: ['gc'] });
 const send = (message: unknown): void => {
   process.send?.(message);
 };
@@ -77,14 +85,18 @@ process.on('message', (request: Request) => {
       send({ kind: 'rss', rss: pids.reduce((sum, pid) => sum + rssOf(pid), 0), processes: pids.length });
       break;
     }
-    case 'cpu':
+    case 'load':
       send({
-        kind: 'cpu',
+        kind: 'load',
         cpuMs: poolPids().reduce((sum, pid) => sum + cpuMsOf(pid), 0),
         loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
         loopDelayMaxMs: loopDelay.max / 1e6,
+        gcLongestMs: gcPauses.longestMs,
+        gcTotalMs: gcPauses.totalMs,
       });
       loopDelay.reset();
+      gcPauses.longestMs = 0;
+      gcPauses.totalMs = 0;
       break;
     case 'network-block':
       // Timed from the moment the node has the block, as bitcoind's announcement would be:
