@@ -147,7 +147,7 @@ export const ConfigSchema = Type.Object({
       fsync: Type.Enum(['always', 'interval', 'never'], {
         default: 'interval',
         description:
-          'When the share journal is flushed to disk: every commit, every fsyncIntervalMs, or when the OS decides.',
+          "When the share journal is flushed to disk: at every commit, before the replies (always); every fsyncIntervalMs and when a batch's file is closed, off the event loop (interval); or when the OS decides (never).",
       }),
       fsyncIntervalMs: Type.Integer({ default: 1_000, minimum: 10, maximum: 60_000 }),
       retryIntervalMs: Type.Integer({

@@ -547,6 +547,9 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
       directory: path.join(config.dataDir, 'journal', `node-${String(config.stratum.nodeId)}`),
       fsync: config.ledger.fsync,
       fsyncIntervalMs: config.ledger.fsyncIntervalMs,
+      onFlushError(error) {
+        log.error({ err: error }, 'ledger: the share journal could not be flushed to disk');
+      },
     }),
     {
       nodeId: config.stratum.nodeId,

@@ -1,13 +1,7 @@
-import {
-  closeSync,
-  fdatasyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { close, fdatasync, fdatasyncSync, mkdirSync, openSync, readdirSync, writeSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import path from 'node:path';
 
 /**
@@ -21,9 +15,14 @@ export type FsyncPolicy = 'always' | 'interval' | 'never';
 
 export interface JournalSettings {
   readonly directory: string;
-  /** always: fdatasync on every commit (safe against power loss, slow); interval: every fsyncIntervalMs; never: the OS decides. */
+  /**
+   * always: fdatasync on every commit, before the replies (safe against power loss, slow);
+   * interval: every fsyncIntervalMs and when a file is closed; never: the OS decides.
+   */
   readonly fsync: FsyncPolicy;
   readonly fsyncIntervalMs: number;
+  /** A flush to disk that failed: what is in the file may not survive a power loss. */
+  readonly onFlushError: (error: Error) => void;
 }
 
 /** A file of the journal and what it holds. */
@@ -33,6 +32,11 @@ export interface JournalFile {
 }
 
 const FILE_NAME = /^journal-(\d{12})\.ndjson$/;
+/** Lines parsed between turns of the event loop when a file is read back on the Stratum thread. */
+const LINES_PER_TURN = 1_000;
+
+const flushFile = promisify(fdatasync);
+const closeFile = promisify(close);
 
 export class ShareJournal {
   readonly #settings: JournalSettings;
@@ -40,8 +44,13 @@ export class ShareJournal {
   #current: JournalFile | undefined;
   #nextSequence: number;
   #pending: string[] = [];
+  /** Written since the open file's last flush to disk (the interval policy's only). */
   #dirty = false;
   #timer: NodeJS.Timeout | undefined;
+  /** The open file's flush to disk under way: the timer starts no second one, and rotate() waits for it. */
+  #flushing: Promise<void> | undefined;
+  /** Flushes (and closes of rotated files) under way, off the event loop: close() waits for them. */
+  readonly #background = new Set<Promise<void>>();
 
   constructor(settings: JournalSettings) {
     this.#settings = settings;
@@ -50,7 +59,7 @@ export class ShareJournal {
     this.#nextSequence = (existing.at(-1)?.sequence ?? 0) + 1;
     if (settings.fsync === 'interval') {
       this.#timer = setInterval(() => {
-        this.sync();
+        this.#flushOpenFile();
       }, settings.fsyncIntervalMs);
       this.#timer.unref();
     }
@@ -91,36 +100,51 @@ export class ShareJournal {
     for (let written = 0; written < bytes.length;) {
       written += writeSync(fd, bytes, written);
     }
-    this.#dirty = true;
     if (this.#settings.fsync === 'always') {
-      this.sync();
+      // The replies wait for the disk: this policy's promise is that a power loss loses none of them.
+      fdatasyncSync(fd);
+    } else if (this.#settings.fsync === 'interval') {
+      this.#dirty = true;
     }
   }
 
-  sync(): void {
-    if (this.#fd !== undefined && this.#dirty) {
-      fdatasyncSync(this.#fd);
-      this.#dirty = false;
-    }
-  }
-
-  /** Closes the current file; the next commit starts a new one. Returns the closed file. */
+  /**
+   * Closes the current file; the next commit starts a new one. Returns the closed file.
+   * Its flush to disk and its close happen off the event loop: a flush takes milliseconds,
+   * the Stratum thread's replies would wait for it, and nothing in the file waits for it
+   * (its replies left at commit; its batch is stored from memory or read back from the page cache).
+   */
   rotate(): JournalFile | undefined {
     this.commit();
     const closed = this.#current;
-    if (this.#fd !== undefined) {
-      this.sync();
-      closeSync(this.#fd);
+    const fd = this.#fd;
+    if (fd !== undefined) {
+      const flush = this.#dirty;
+      const before = this.#flushing;
+      this.#fd = undefined;
+      this.#current = undefined;
+      this.#dirty = false;
+      this.#flushing = undefined;
+      // close() waits for it; a failure goes to onFlushError.
+      void this.#inBackground(async () => {
+        try {
+          await before;
+          if (flush) {
+            await flushFile(fd);
+          }
+        } finally {
+          await closeFile(fd);
+        }
+      });
     }
-    this.#fd = undefined;
-    this.#current = undefined;
     return closed;
   }
 
   /** The records of a file, up to a torn last line. */
-  read(file: JournalFile): unknown[] {
+  async read(file: JournalFile): Promise<unknown[]> {
     const records: unknown[] = [];
-    const text = readFileSync(path.join(this.#settings.directory, file.name), 'utf8');
+    const text = await readFile(path.join(this.#settings.directory, file.name), 'utf8');
+    let parsed = 0;
     for (const line of text.split('\n')) {
       if (line === '') {
         continue;
@@ -130,17 +154,49 @@ export class ShareJournal {
       } catch {
         break; // a write cut short by a crash: nothing after it was ever acknowledged
       }
+      if (++parsed % LINES_PER_TURN === 0) {
+        // A batch read back is parsed on the Stratum thread: miners are answered between slices.
+        await nextTurn();
+      }
     }
     return records;
   }
 
-  remove(file: JournalFile): void {
-    rmSync(path.join(this.#settings.directory, file.name), { force: true });
+  async remove(file: JournalFile): Promise<void> {
+    await rm(path.join(this.#settings.directory, file.name), { force: true });
   }
 
-  close(): void {
-    this.rotate();
+  /** Closes the current file and waits until every file's flush to disk is done. */
+  async close(): Promise<void> {
     clearInterval(this.#timer);
+    this.rotate();
+    await Promise.all(this.#background);
+  }
+
+  /** The interval policy's flush of the open file, off the event loop; writes go on meanwhile. */
+  #flushOpenFile(): void {
+    const fd = this.#fd;
+    if (fd === undefined || !this.#dirty || this.#flushing) {
+      return;
+    }
+    this.#dirty = false;
+    const flushing = this.#inBackground(() => flushFile(fd));
+    this.#flushing = flushing;
+    void flushing.finally(() => {
+      if (this.#flushing === flushing) {
+        this.#flushing = undefined;
+      }
+    });
+  }
+
+  /** Runs disk work off the event loop; a failure is reported, never thrown at the Stratum thread. */
+  #inBackground(work: () => Promise<void>): Promise<void> {
+    const done = work().catch((error: unknown) => {
+      this.#settings.onFlushError(error instanceof Error ? error : new Error(String(error)));
+    });
+    this.#background.add(done);
+    void done.finally(() => this.#background.delete(done));
+    return done;
   }
 
   #open(): number {

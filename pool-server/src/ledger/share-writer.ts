@@ -188,7 +188,7 @@ export class ShareWriter {
     clearTimeout(this.#sealTimer);
     clearTimeout(this.#retryTimer);
     await this.flush();
-    this.#journal.close();
+    await this.#journal.close();
   }
 
   #openBatch(): OpenBatch {
@@ -253,12 +253,12 @@ export class ShareWriter {
   async #storeSealed(): Promise<void> {
     try {
       for (let next = this.#sealed[0]; next; next = this.#sealed[0]) {
-        const batch = next.batch ?? batchFrom(this.#journal.read(next.file));
+        const batch = next.batch ?? batchFrom(await this.#journal.read(next.file));
         if (batch) {
           await this.#store.store(batch);
           this.#stored += batch.shares.length;
         }
-        this.#journal.remove(next.file);
+        await this.#journal.remove(next.file);
         this.#sealed.shift();
       }
       if (!this.#healthy) {

@@ -8,7 +8,15 @@ import { ShareWriter } from '../../src/ledger/share-writer.ts';
 export function createWriter(db: Database, directory: string, retryIntervalMs = 100): ShareWriter {
   return new ShareWriter(
     new ShareStore(db),
-    new ShareJournal({ directory, fsync: 'never', fsyncIntervalMs: 1_000 }),
+    new ShareJournal({
+      directory,
+      fsync: 'never',
+      fsyncIntervalMs: 1_000,
+      // Thrown back through the writer's close(): a test fails on it.
+      onFlushError(error) {
+        throw error;
+      },
+    }),
     { nodeId: 1, flushIntervalMs: 50, maxBatchShares: 1_000, degradedFlushIntervalMs: 200, retryIntervalMs },
     pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   );

@@ -1,0 +1,223 @@
+import type * as fs from 'node:fs';
+import { appendFileSync, close, fdatasync, fdatasyncSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ShareJournal, type JournalSettings } from './share-journal.ts';
+
+// The journal's disk calls, watched (and held or failed where a test says so); they do the real work otherwise.
+vi.mock('node:fs', async (importOriginal) => {
+  const actual = await importOriginal<typeof fs>();
+  return {
+    ...actual,
+    fdatasync: vi.fn(actual.fdatasync),
+    fdatasyncSync: vi.fn(actual.fdatasyncSync),
+    close: vi.fn(actual.close),
+  };
+});
+const actualFs = await vi.importActual<typeof fs>('node:fs');
+
+type FlushCallback = (error: NodeJS.ErrnoException | null) => void;
+
+/** Flushes held by holdNextFlush, let go after each test whatever it asserted. */
+const releases: (() => void)[] = [];
+
+/** Holds the next flush to disk until release() is called: a disk that is slow to answer. */
+function holdNextFlush(): { fd: () => number | undefined; release: () => void } {
+  let held: { fd: number; callback: FlushCallback } | undefined;
+  vi.mocked(fdatasync).mockImplementationOnce((fd: number, callback: FlushCallback) => {
+    held = { fd, callback };
+  });
+  const release = (): void => {
+    if (held) {
+      actualFs.fdatasync(held.fd, held.callback);
+      held = undefined;
+    }
+  };
+  releases.push(release);
+  return { fd: () => held?.fd, release };
+}
+
+const closedFds = (): number[] => vi.mocked(close).mock.calls.map(([fd]) => fd);
+
+describe('share journal', () => {
+  let directory: string;
+  let journal: ShareJournal | undefined;
+  const flushErrors: Error[] = [];
+
+  const open = (settings: Partial<JournalSettings> = {}): ShareJournal => {
+    journal = new ShareJournal({
+      directory,
+      fsync: 'interval',
+      fsyncIntervalMs: 60_000,
+      onFlushError: (error) => flushErrors.push(error),
+      ...settings,
+    });
+    return journal;
+  };
+
+  beforeEach(async () => {
+    directory = await mkdtemp(path.join(os.tmpdir(), 'hashwatt-journal-'));
+    vi.clearAllMocks();
+    flushErrors.length = 0;
+  });
+
+  afterEach(async () => {
+    for (const release of releases.splice(0)) {
+      release();
+    }
+    await journal?.close();
+    journal = undefined;
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('writes what was appended at commit, one file per rotation, read back in order and removed', async () => {
+    const writing = open();
+    writing.append(['b', 'first', 1]);
+    writing.appendJson('["s",1]');
+    expect(writing.files()).toEqual([]);
+    writing.commit();
+    const first = writing.rotate();
+    writing.append(['b', 'second', 1]);
+    writing.commit();
+    expect(first).toEqual({ name: 'journal-000000000001.ndjson', sequence: 1 });
+    expect(writing.files().map((file) => file.sequence)).toEqual([1, 2]);
+    expect(await writing.read(writing.files()[0] ?? { name: '', sequence: 0 })).toEqual([
+      ['b', 'first', 1],
+      ['s', 1],
+    ]);
+    await writing.remove(first ?? { name: '', sequence: 0 });
+    expect(writing.files().map((file) => file.sequence)).toEqual([2]);
+  });
+
+  it('reads a file up to a line a crash cut short, and the next run starts a new file after it', async () => {
+    const name = 'journal-000000000007.ndjson';
+    appendFileSync(path.join(directory, name), '["b","x",1]\n["s",1]\n["s",2]\n["s",3');
+    const reopened = open();
+    expect(await reopened.read({ name, sequence: 7 })).toEqual([
+      ['b', 'x', 1],
+      ['s', 1],
+      ['s', 2],
+    ]);
+    reopened.append(['s', 4]);
+    reopened.commit();
+    expect(reopened.current?.sequence).toBe(8);
+  });
+
+  it('reads a file of many thousand lines whole and in order, across the slices it is parsed in', async () => {
+    const writing = open();
+    for (let index = 0; index < 4_500; index++) {
+      writing.append(['s', index]);
+    }
+    const file = writing.rotate();
+    const records = await writing.read(file ?? { name: '', sequence: 0 });
+    expect(records).toHaveLength(4_500);
+    expect(records.map((record) => (record as [string, number])[1])).toEqual(
+      Array.from({ length: 4_500 }, (_, index) => index),
+    );
+  });
+
+  it('returns from rotate before the closed file is flushed to disk, closes it after, and close() waits for it', async () => {
+    const writing = open();
+    const disk = holdNextFlush();
+    writing.append(['s', 1]);
+    const file = writing.rotate();
+    expect(file?.sequence).toBe(1);
+    await vi.waitFor(() => {
+      expect(disk.fd()).toBeTypeOf('number');
+    });
+    const fd = disk.fd();
+    // The next file is written while the first is still being flushed.
+    writing.append(['s', 2]);
+    writing.commit();
+    expect(writing.current?.sequence).toBe(2);
+    let closed = false;
+    const closing = writing.close().then(() => {
+      closed = true;
+    });
+    await sleep(20);
+    expect(closed).toBe(false);
+    expect(closedFds()).not.toContain(fd);
+    disk.release();
+    await closing;
+    expect(closedFds()).toContain(fd);
+    expect(flushErrors).toEqual([]);
+  });
+
+  it('reports a flush that fails and closes the file all the same', async () => {
+    const writing = open();
+    vi.mocked(fdatasync).mockImplementationOnce((_fd: number, callback: FlushCallback) => {
+      callback(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    });
+    writing.append(['s', 1]);
+    writing.rotate();
+    await writing.close();
+    expect(flushErrors.map((error) => error.message)).toEqual(['EIO: i/o error, fdatasync']);
+    expect(closedFds()).toHaveLength(1);
+  });
+
+  it('flushes the open file on the interval, one flush at a time, without closing it', async () => {
+    const writing = open({ fsyncIntervalMs: 10 });
+    const disk = holdNextFlush();
+    writing.append(['s', 1]);
+    writing.commit();
+    await vi.waitFor(() => {
+      expect(fdatasync).toHaveBeenCalledTimes(1);
+    });
+    writing.append(['s', 2]);
+    writing.commit();
+    // Written again, but the first flush has not answered: no second one is started beside it.
+    await sleep(60);
+    expect(fdatasync).toHaveBeenCalledTimes(1);
+    disk.release();
+    await vi.waitFor(() => {
+      expect(fdatasync).toHaveBeenCalledTimes(2);
+    });
+    expect(closedFds()).toEqual([]);
+    expect(writing.current?.sequence).toBe(1);
+  });
+
+  it('closes a rotated file only after the interval flush under way on it has answered', async () => {
+    const writing = open({ fsyncIntervalMs: 10 });
+    const disk = holdNextFlush();
+    writing.append(['s', 1]);
+    writing.commit();
+    await vi.waitFor(() => {
+      expect(disk.fd()).toBeTypeOf('number');
+    });
+    const fd = disk.fd();
+    writing.rotate();
+    await sleep(30);
+    expect(closedFds()).not.toContain(fd);
+    disk.release();
+    await writing.close();
+    expect(closedFds()).toContain(fd);
+  });
+
+  it('flushes at every commit before it returns under the always policy', () => {
+    const writing = open({ fsync: 'always' });
+    writing.append(['s', 1]);
+    writing.commit();
+    expect(fdatasyncSync).toHaveBeenCalledTimes(1);
+    writing.append(['s', 2]);
+    writing.commit();
+    expect(fdatasyncSync).toHaveBeenCalledTimes(2);
+    // Nothing left unflushed when the file closes.
+    writing.rotate();
+    expect(fdatasync).not.toHaveBeenCalled();
+  });
+
+  it('leaves flushing to the OS under the never policy', async () => {
+    const writing = open({ fsync: 'never', fsyncIntervalMs: 10 });
+    writing.append(['s', 1]);
+    writing.commit();
+    await sleep(40);
+    writing.rotate();
+    await writing.close();
+    expect(fdatasync).not.toHaveBeenCalled();
+    expect(fdatasyncSync).not.toHaveBeenCalled();
+    expect(closedFds()).toHaveLength(1);
+  });
+});
