@@ -7,8 +7,9 @@
  *      10,000 miners' clean job;
  *   3. idle connections: 50,000 authorized miners held, and the memory of the pool.
  * 1 and 2 run against one Stratum process, then two (BENCH_PROCESSES=N: only N). The
- * fan-out is then run once more against a bare TCP server writing the pool's notify line
- * (notify-floor-server.ts): the floor these cores set under it.
+ * paced load and the fan-out are then run once more against a bare TCP server that
+ * answers every line and writes the pool's notify line (floor-server.ts): the floor
+ * these cores set under both.
  * Miners beyond one process's share live in forked stratum-clients.ts processes: every
  * process here may hold at most 20,000 open files.
  * Run: pnpm bench. BENCH_QUICK=1 runs a small version (CI checks that it still works).
@@ -18,6 +19,7 @@ import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeNotification } from '../src/stratum/messages.ts';
+import type { ProcessLoad } from './process-load.ts';
 import { connectMany } from './stratum-miner.ts';
 import { percentile, throughput, type Throughput } from './stratum-throughput.ts';
 
@@ -150,32 +152,24 @@ async function fanOut(server: Child, clients: Child[]): Promise<FanOut> {
 const cpu = `${os.cpus()[0]?.model ?? 'CPU'}, ${String(os.cpus().length)} cores, Node ${process.version}`;
 
 /**
- * What the pool reports of itself: the CPU time of its Node processes (not its embedded
- * PostgreSQL), and, since it last reported, its primary process's event-loop delay and
- * garbage-collection pauses (the Stratum server's when it runs one process).
+ * A throughput phase, the server's CPU time per share answered in it, and what held the
+ * event loops meanwhile. The pool's CPU is its Node processes' (not its embedded
+ * PostgreSQL's); its loop and GC are its primary process's (the Stratum server's when it
+ * runs one process).
  */
-interface PoolLoad {
-  readonly cpuMs: number;
-  readonly loopDelayP99Ms: number;
-  readonly loopDelayMaxMs: number;
-  readonly gcLongestMs: number;
-  readonly gcTotalMs: number;
-}
-
-/** A throughput phase, the pool's CPU time per share answered in it, and what held the event loops meanwhile. */
 type Phase = Throughput & {
   readonly poolCpuUsPerShare: number;
-  readonly pool: Omit<PoolLoad, 'cpuMs'>;
+  readonly pool: Omit<ProcessLoad, 'cpuMs'>;
   readonly minersLoopDelayP99Ms: number;
 };
 
 async function phase(server: Child, run: () => Promise<Throughput>): Promise<Phase> {
-  const before = (await server.ask('load', 'load')) as unknown as PoolLoad;
+  const before = (await server.ask('load', 'load')) as unknown as ProcessLoad;
   const minersLoop = monitorEventLoopDelay({ resolution: 1 });
   minersLoop.enable();
   const result = await run();
   minersLoop.disable();
-  const { cpuMs, ...pool } = (await server.ask('load', 'load')) as unknown as PoolLoad;
+  const { cpuMs, ...pool } = (await server.ask('load', 'load')) as unknown as ProcessLoad;
   return {
     ...result,
     poolCpuUsPerShare: ((cpuMs - before.cpuMs) * 1000) / result.answered,
@@ -184,18 +178,25 @@ async function phase(server: Child, run: () => Promise<Throughput>): Promise<Pha
   };
 }
 
-interface LoadRun {
-  readonly processes: number;
+/** What the load and the fan-out measured against one server. */
+interface Measured {
   readonly paced: Phase;
-  readonly closedLoop: Phase;
+  /** The pool's only: the floor answers without limit, so its closed loop would only measure the miners. */
+  readonly closedLoop: Phase | undefined;
   readonly fan: FanOut;
-  /** The pool's clean-job notify line, as a miner received it. */
+  /** The clean-job notify line, as a miner received it. */
   readonly notifyLine: string;
 }
 
-// 1 + 2: throughput and fan-out against a pool of `processes` Stratum processes.
-async function loadRun(processes: number): Promise<LoadRun> {
-  const { server, port } = await startPool(processes);
+interface LoadRun extends Measured {
+  readonly processes: number;
+}
+
+/** 1 + 2: throughput and fan-out against a started server, which is then stopped. */
+async function measure(
+  { server, port }: { server: Child; port: number },
+  closedLoop: boolean,
+): Promise<Measured> {
   const loadMiners = await connectMany(port, LOAD_CONNECTIONS, 1e-12);
   const job = loadMiners[0]?.job ?? [];
   const notifyLine = encodeNotification('mining.notify', [...job.slice(0, -1), true]);
@@ -204,9 +205,9 @@ async function loadRun(processes: number): Promise<LoadRun> {
   const paced = await phase(server, () =>
     throughput(loadMiners, { rate: PACED_RATE, inFlight: IN_FLIGHT, seconds: SECONDS }),
   );
-  const closedLoop = await phase(server, () =>
-    throughput(loadMiners, { inFlight: IN_FLIGHT, seconds: SECONDS }),
-  );
+  const loop = closedLoop
+    ? await phase(server, () => throughput(loadMiners, { inFlight: IN_FLIGHT, seconds: SECONDS }))
+    : undefined;
   for (const miner of loadMiners) {
     miner.socket.destroy();
   }
@@ -214,24 +215,21 @@ async function loadRun(processes: number): Promise<LoadRun> {
   const fan = await fanOut(server, fanClients);
   await Promise.all(fanClients.map((client) => client.exit('close')));
   await server.exit('stop');
-  return { processes, paced, closedLoop, fan, notifyLine };
+  return { paced, closedLoop: loop, fan, notifyLine };
 }
 
-/** The fan-out of the same line to the same number of miners from a bare TCP server. */
-async function fanOutFloor(notifyLine: string): Promise<FanOut> {
-  const { server, port } = await startServer('./notify-floor-server.ts', { NOTIFY_LINE: notifyLine });
-  const clients = await clientProcesses(port, FANOUT_CONNECTIONS, 1);
-  const fan = await fanOut(server, clients);
-  await Promise.all(clients.map((client) => client.exit('close')));
-  await server.exit('stop');
-  return fan;
+async function loadRun(processes: number): Promise<LoadRun> {
+  return { processes, ...(await measure(await startPool(processes), true)) };
 }
 
 const runs: LoadRun[] = [];
 for (const processes of PROCESS_COUNTS) {
   runs.push(await loadRun(processes));
 }
-const floor = await fanOutFloor(runs[0]?.notifyLine ?? '');
+const floor = await measure(
+  await startServer('./floor-server.ts', { NOTIFY_LINE: runs[0]?.notifyLine ?? '' }),
+  false,
+);
 
 // 3: idle connections against a fresh pool with enough processes to hold them.
 const idleProcesses = Math.max(...PROCESS_COUNTS, Math.ceil(IDLE_CONNECTIONS / MINERS_PER_CLIENT));
@@ -252,34 +250,43 @@ const row = (measure: string, result: string): void => {
 console.log(`\nStratum load: ${cpu}; the pool and the load generator share the machine`);
 console.log('| measure | result |');
 console.log('|---|---:|');
-for (const { processes, paced, closedLoop, fan } of runs) {
-  const pool = `${String(processes)} Stratum process${processes === 1 ? '' : 'es'}`;
-  for (const run of [paced, closedLoop]) {
+/** The rows of a server's measures; `server` names it, `who` what its CPU and loop figures cover. */
+function rows(
+  server: string,
+  who: { cpu: string; loop: string },
+  { paced, closedLoop, fan, notifyLine }: Measured,
+): void {
+  for (const run of closedLoop ? [paced, closedLoop] : [paced]) {
     row(
-      `${pool}: end-to-end accepted shares/s, ${String(LOAD_CONNECTIONS)} connections, ${run.offered}`,
+      `${server}: end-to-end accepted shares/s, ${String(LOAD_CONNECTIONS)} connections, ${run.offered}`,
       Math.round(run.sharesPerSecond).toLocaleString('en-US'),
     );
     row(
-      `${pool}:   reply latency p50 / p99 (rejected: ${String(run.rejected)})`,
+      `${server}:   reply latency p50 / p99 (rejected: ${String(run.rejected)})`,
       `${run.p50Ms.toFixed(2)} ms / ${run.p99Ms.toFixed(2)} ms`,
     );
+    row(`${server}:   CPU time per share answered (${who.cpu})`, `${run.poolCpuUsPerShare.toFixed(1)} us`);
     row(
-      `${pool}:   pool CPU time per share answered (its Node processes, all threads)`,
-      `${run.poolCpuUsPerShare.toFixed(1)} us`,
-    );
-    row(
-      `${pool}:   pool's primary process: event-loop delay p99 / max, GC pause longest / total; load generator's event-loop delay p99`,
+      `${server}:   ${who.loop}: event-loop delay p99 / max, GC pause longest / total; load generator's event-loop delay p99`,
       `${run.pool.loopDelayP99Ms.toFixed(1)} / ${run.pool.loopDelayMaxMs.toFixed(1)} ms, ${run.pool.gcLongestMs.toFixed(1)} / ${run.pool.gcTotalMs.toFixed(0)} ms; ${run.minersLoopDelayP99Ms.toFixed(1)} ms`,
     );
   }
   row(
-    `${pool}: new-block notify to ${String(FANOUT_CONNECTIONS)} miners, first / p50 / p99 / max (received ${String(fan.received)})`,
+    `${server}: new-block notify (${String(Buffer.byteLength(notifyLine))} bytes) to ${String(FANOUT_CONNECTIONS)} miners, first / p50 / p99 / max (received ${String(fan.received)})`,
     formatFanOut(fan),
   );
 }
-row(
-  `bare TCP server, no pool: the same notify line (${String(Buffer.byteLength(runs[0]?.notifyLine ?? ''))} bytes) to ${String(FANOUT_CONNECTIONS)} miners, first / p50 / p99 / max (received ${String(floor.received)})`,
-  formatFanOut(floor),
+for (const run of runs) {
+  rows(
+    `${String(run.processes)} Stratum process${run.processes === 1 ? '' : 'es'}`,
+    { cpu: "the pool's Node processes, all threads", loop: "pool's primary process" },
+    run,
+  );
+}
+rows(
+  "bare TCP server, no pool (the pool's notify line)",
+  { cpu: 'its process, all threads', loop: 'its process' },
+  floor,
 );
 row(
   `idle authorized connections held (${String(idleProcesses)} Stratum processes)`,

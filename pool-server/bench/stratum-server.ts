@@ -9,11 +9,11 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { start } from '../src/main.ts';
 import { freePort } from '../test/helpers/embedded-postgres.ts';
+import { watchLoad } from './process-load.ts';
 
 interface Request {
   readonly kind: 'rss' | 'load' | 'network-block' | 'stop';
@@ -24,17 +24,6 @@ function poolPids(): number[] {
   const workers = Object.values(cluster.workers ?? {}).map((worker) => worker?.process.pid ?? 0);
   return [process.pid, ...workers].filter((pid) => pid > 0);
 }
-
-/** CPU time (user + system, all threads) a process has used, in ms, from /proc (Linux). */
-function cpuMsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
-  // The fields after the command name, which may hold spaces: utime and stime are the 12th and 13th.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
-}
-
-/** sysconf(_SC_CLK_TCK) on Linux, which Node does not expose; 100 on every Linux build. */
-const CLOCK_TICKS_PER_SECOND = 100;
 
 /** Resident memory of a process, from /proc (Linux). */
 function rssOf(pid: number): number {
@@ -63,18 +52,8 @@ const config = loadConfig({
   HASHWATT_DEVCHAIN_TRANSACTION_SECONDS: '0',
 });
 const pool = await start(config, pino({ level: config.logLevel }));
-// This process's event loop and garbage collector (the Stratum server's when it runs one
-// process): how long a timer waits past its time tells how long the loop was held, and
-// the collector's pauses are one reason it was.
-const loopDelay = monitorEventLoopDelay({ resolution: 1 });
-loopDelay.enable();
-const gcPauses = { longestMs: 0, totalMs: 0 };
-new PerformanceObserver((entries) => {
-  for (const entry of entries.getEntries()) {
-    gcPauses.longestMs = Math.max(gcPauses.longestMs, entry.duration);
-    gcPauses.totalMs += entry.duration;
-  }
-}).observe({ entryTypes: ['gc'] });
+// This process's event loop and garbage collector: the Stratum server's when it runs one process.
+const load = watchLoad();
 const send = (message: unknown): void => {
   process.send?.(message);
 };
@@ -86,17 +65,7 @@ process.on('message', (request: Request) => {
       break;
     }
     case 'load':
-      send({
-        kind: 'load',
-        cpuMs: poolPids().reduce((sum, pid) => sum + cpuMsOf(pid), 0),
-        loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
-        loopDelayMaxMs: loopDelay.max / 1e6,
-        gcLongestMs: gcPauses.longestMs,
-        gcTotalMs: gcPauses.totalMs,
-      });
-      loopDelay.reset();
-      gcPauses.longestMs = 0;
-      gcPauses.totalMs = 0;
+      send({ kind: 'load', ...load(poolPids()) });
       break;
     case 'network-block':
       // Timed from the moment the node has the block, as bitcoind's announcement would be:
