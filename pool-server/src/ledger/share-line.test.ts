@@ -1,21 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ShareLineEncoder, shareLine } from './share-line.ts';
 import type { ShareRecord } from './share-store.ts';
-
-const SHARE: ShareRecord = {
-  timeMs: 1_764_163_200_123,
-  account: 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq',
-  worker: 'rig-01',
-  payoutAddress: 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq',
-  difficulty: 65_536,
-  achieved: 123_456.789_012_345_67,
-  height: 925_000,
-  block: false,
-  solo: false,
-  networkDifficulty: 149_301_205_959_699.9,
-  subsidy: 312_500_000,
-  fees: 1_234_567,
-};
+import { SHARE } from '../../test/helpers/share-writer.ts';
 
 describe('share journal line', () => {
   it('is byte for byte what JSON.stringify writes, for every kind of string and number', () => {

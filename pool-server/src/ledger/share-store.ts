@@ -41,6 +41,15 @@ export const RejectRecordSchema = Type.Object({
 });
 export type RejectRecord = Readonly<Static<typeof RejectRecordSchema>>;
 
+/**
+ * A batch's shares: an array, or the columns a Stratum node fills (share-columns.ts),
+ * which make a record per share only when asked for it, so none outlives its use.
+ */
+export interface ShareList {
+  readonly length: number;
+  at(index: number): ShareRecord | undefined;
+}
+
 /** Shares stored together, once: the batch id makes storing it again a no-op. */
 export const ShareBatchSchema = Type.Object({
   id: Type.String({ pattern: '^[0-9a-f-]{36}$' }),
@@ -49,7 +58,7 @@ export const ShareBatchSchema = Type.Object({
   rejects: Type.Array(RejectRecordSchema),
 });
 export interface ShareBatch extends Readonly<Omit<Static<typeof ShareBatchSchema>, 'shares' | 'rejects'>> {
-  readonly shares: readonly ShareRecord[];
+  readonly shares: ShareList;
   readonly rejects: readonly RejectRecord[];
 }
 
@@ -109,14 +118,17 @@ interface RecordIds {
  * Visits every item, ROWS_PER_SLICE at a time with the event loop served between
  * slices: the Stratum process that stores its own shares keeps answering miners.
  */
-async function forEachSliced<T>(items: readonly T[], visit: (item: T, index: number) => void): Promise<void> {
+async function forEachSliced<T>(
+  items: { readonly length: number; at(index: number): T | undefined },
+  visit: (item: T, index: number) => void,
+): Promise<void> {
   for (let start = 0; start < items.length; start += ROWS_PER_SLICE) {
     if (start > 0) {
       await setImmediate();
     }
     const end = Math.min(items.length, start + ROWS_PER_SLICE);
     for (let index = start; index < end; index++) {
-      visit(items[index] as T, index);
+      visit(items.at(index) as T, index);
     }
   }
 }
@@ -311,7 +323,7 @@ export class ShareStore {
       client,
       'COPY shares (time, account_id, worker_id, difficulty, achieved, height, result, solo, batch_id) FROM STDIN WITH (FORMAT binary)',
       binaryCopySlices(SHARE_COLUMNS, shares.length, (rows, index) => {
-        const share = shares[index] as ShareRecord;
+        const share = shares.at(index) as ShareRecord;
         rows
           .timestamptz(share.timeMs)
           .int8((ids.shares[index] ?? NO_WORKER).account.key)

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { ShareColumns } from './share-columns.ts';
 import type { JournalFile, ShareJournal } from './share-journal.ts';
 import { ShareLineEncoder, type Line } from './share-line.ts';
 import type { BatchSink, RejectRecord, ShareBatch, ShareRecord } from './share-store.ts';
@@ -16,14 +17,14 @@ export interface ShareWriterSettings {
 
 interface OpenBatch {
   readonly id: string;
-  readonly shares: ShareRecord[];
+  readonly shares: ShareColumns;
   readonly rejects: RejectRecord[];
 }
 
 interface Sealed {
   readonly file: JournalFile;
   /** Kept in memory for the newest batches only; older ones are read back from their file. */
-  batch: ShareBatch | undefined;
+  batch: OpenBatch | undefined;
 }
 
 /** Sealed batches kept in memory while the database is away; the journal on disk holds the rest. */
@@ -34,6 +35,8 @@ const BATCHES_IN_MEMORY_DEGRADED = 4;
  * process more than the transaction that was late. About 30 MB.
  */
 const SHARES_IN_MEMORY = 200_000;
+/** Emptied columns kept for the next batches: one fills while one is stored. */
+const SPARE_COLUMNS = 2;
 
 function batchFrom(lines: readonly unknown[]): ShareBatch | undefined {
   const [header] = lines as Line[];
@@ -101,6 +104,8 @@ export class ShareWriter {
   #stored = 0;
   #lastSealed: string | undefined;
   readonly #lines = new ShareLineEncoder();
+  /** The columns of batches stored, emptied, for the next batches to fill. */
+  readonly #spareColumns: ShareColumns[] = [];
 
   constructor(store: BatchSink, journal: ShareJournal, settings: ShareWriterSettings, log: Logger) {
     this.#store = store;
@@ -193,7 +198,7 @@ export class ShareWriter {
 
   #openBatch(): OpenBatch {
     if (!this.#open) {
-      this.#open = { id: randomUUID(), shares: [], rejects: [] };
+      this.#open = { id: randomUUID(), shares: this.#spareColumns.pop() ?? new ShareColumns(), rejects: [] };
       this.#journal.append(['b', this.#open.id, this.#settings.nodeId] satisfies Line);
     }
     return this.#open;
@@ -209,7 +214,7 @@ export class ShareWriter {
     if (!file) {
       return;
     }
-    this.#sealed.push({ file, batch: { ...batch, nodeId: this.#settings.nodeId } });
+    this.#sealed.push({ file, batch });
     this.#lastSealed = batch.id;
     this.#releaseOlder();
     void this.#drain();
@@ -253,10 +258,18 @@ export class ShareWriter {
   async #storeSealed(): Promise<void> {
     try {
       for (let next = this.#sealed[0]; next; next = this.#sealed[0]) {
-        const batch = next.batch ?? batchFrom(await this.#journal.read(next.file));
+        const inMemory = next.batch;
+        const batch = inMemory
+          ? { ...inMemory, nodeId: this.#settings.nodeId }
+          : batchFrom(await this.#journal.read(next.file));
         if (batch) {
           await this.#store.store(batch);
           this.#stored += batch.shares.length;
+        }
+        if (inMemory && this.#spareColumns.length < SPARE_COLUMNS) {
+          // Stored: the sink holds nothing of it once store() has resolved.
+          inMemory.shares.clear();
+          this.#spareColumns.push(inMemory.shares);
         }
         await this.#journal.remove(next.file);
         this.#sealed.shift();

@@ -49,3 +49,19 @@ export const ORDINARY_SHARE = {
   subsidy: 312_500_000,
   fees: 0,
 } as const;
+
+/** An accepted share on mainnet work, each field of the kind the journal and the columns must keep exactly. */
+export const SHARE: ShareRecord = {
+  timeMs: 1_764_163_200_123,
+  account: 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq',
+  worker: 'rig-01',
+  payoutAddress: 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq',
+  difficulty: 65_536,
+  achieved: 123_456.789_012_345_67,
+  height: 925_000,
+  block: false,
+  solo: false,
+  networkDifficulty: 149_301_205_959_699.9,
+  subsidy: 312_500_000,
+  fees: 1_234_567,
+};

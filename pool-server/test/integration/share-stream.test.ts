@@ -20,7 +20,7 @@ import {
   writerHandlers,
   type NetworkFacts,
 } from '../../src/ledger/share-stream.ts';
-import { ShareStore, type ShareBatch } from '../../src/ledger/share-store.ts';
+import { ShareStore, type ShareBatch, type ShareRecord } from '../../src/ledger/share-store.ts';
 import { countRows, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { MINER_ADDRESS } from '../helpers/pool.ts';
@@ -179,10 +179,11 @@ describe('the ledger stream, from two Stratum nodes to the writers', () => {
 
   it("refuses a batch over the server's max_payload with a message saying so, for the journal to keep", async () => {
     const huge = batchOf(8, 0);
-    const shares = Array.from({ length: 5_000 }, () => ({ ...huge.shares[0], worker: 'w'.repeat(256) }));
-    await expect(
-      new LedgerPublisher(bus, 8).store({ ...huge, shares: shares as ShareBatch['shares'] }),
-    ).rejects.toThrow(/a batch of \d+ bytes is over the NATS server's max_payload of 1048576/);
+    const first = huge.shares.at(0) as ShareRecord;
+    const shares = Array.from({ length: 5_000 }, () => ({ ...first, worker: 'w'.repeat(256) }));
+    await expect(new LedgerPublisher(bus, 8).store({ ...huge, shares })).rejects.toThrow(
+      /a batch of \d+ bytes is over the NATS server's max_payload of 1048576/,
+    );
   });
 
   it('drops a message that is not ours with an error, and goes on with the rest', async () => {

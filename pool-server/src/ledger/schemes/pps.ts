@@ -23,7 +23,8 @@ export function perShareCredits(scheme: PerShareScheme, fee: Live<number>): Batc
   return async (client, batch, ids) => {
     const feeBasisPoints = await read(fee);
     const credits = new Map<string, number>();
-    for (const share of batch.shares) {
+    for (let index = 0; index < batch.shares.length; index++) {
+      const share = batch.shares.at(index) as ShareRecord;
       if (!share.solo) {
         const account = ids.account(share.account);
         credits.set(account, (credits.get(account) ?? 0) + shareValue(share, scheme, feeBasisPoints));

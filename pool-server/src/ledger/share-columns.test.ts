@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { ShareColumns } from './share-columns.ts';
+import type { ShareRecord } from './share-store.ts';
+import { SHARE } from '../../test/helpers/share-writer.ts';
+
+function columnsOf(shares: readonly ShareRecord[]): ShareColumns {
+  const columns = new ShareColumns();
+  for (const share of shares) {
+    columns.push(share);
+  }
+  return columns;
+}
+
+const recordsOf = (columns: ShareColumns): (ShareRecord | undefined)[] =>
+  Array.from({ length: columns.length }, (_, index) => columns.at(index));
+
+describe('share columns', () => {
+  it('gives back every share as it was pushed, in order, flags and numbers JSON cannot hold included', () => {
+    const shares: ShareRecord[] = [
+      SHARE,
+      { ...SHARE, block: true },
+      { ...SHARE, solo: true, payoutAddress: null, worker: 'solo-rig' },
+      { ...SHARE, block: true, solo: true, difficulty: 1e-12, achieved: 5e-324 },
+      { ...SHARE, achieved: Number.POSITIVE_INFINITY, fees: Number.NaN, timeMs: 0 },
+      { ...SHARE, account: 'аккаунт', worker: 'w\u2028😀', height: 0, subsidy: 0 },
+    ];
+    const columns = columnsOf(shares);
+    expect(columns.length).toBe(shares.length);
+    expect(recordsOf(columns)).toEqual(shares);
+    expect([columns.at(-1), columns.at(shares.length), columns.at(0.5)]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it('holds only what was pushed after it was cleared', () => {
+    const columns = columnsOf([SHARE, { ...SHARE, worker: 'rig-02' }, { ...SHARE, account: 'other' }]);
+    columns.clear();
+    expect(columns.length).toBe(0);
+    expect(columns.at(0)).toBeUndefined();
+    const after = [
+      { ...SHARE, worker: 'rig-02', payoutAddress: null },
+      { ...SHARE, account: 'third', timeMs: 1 },
+    ];
+    for (const share of after) {
+      columns.push(share);
+    }
+    expect(recordsOf(columns)).toEqual(after);
+  });
+
+  it('writes its shares as an array of records in JSON, as a batch of records would be', () => {
+    const shares = [SHARE, { ...SHARE, worker: 'rig-02', block: true, payoutAddress: null }];
+    const batch = { id: 'b', shares: columnsOf(shares) };
+    expect(JSON.stringify(batch)).toBe(JSON.stringify({ id: 'b', shares }));
+  });
+
+  it('keeps every share past the room it starts with', () => {
+    const shares = Array.from({ length: 5_000 }, (_, index) => ({
+      ...SHARE,
+      timeMs: SHARE.timeMs + index,
+      worker: `rig-${String(index % 7)}`,
+      achieved: index / 3,
+      block: index % 11 === 0,
+      solo: index % 13 === 0,
+    }));
+    const records = recordsOf(columnsOf(shares));
+    expect(records).toHaveLength(5_000);
+    expect(records).toEqual(shares);
+  });
+
+  it('tells workers apart by account and worker, and follows a payout address changed within the batch', () => {
+    const moved = 'bc1q9vza2e8x573nczrlzms0wvx3gsqjx7vavgkx0l';
+    const shares: ShareRecord[] = [
+      SHARE,
+      { ...SHARE, account: 'other', payoutAddress: null },
+      { ...SHARE, worker: 'rig-02' },
+      { ...SHARE, payoutAddress: moved },
+      SHARE,
+      { ...SHARE, account: 'other', payoutAddress: null },
+    ];
+    expect(recordsOf(columnsOf(shares))).toEqual(shares);
+  });
+});
