@@ -6,7 +6,8 @@ import { SHARE } from '../../test/helpers/share-writer.ts';
 function columnsOf(shares: readonly ShareRecord[]): ShareColumns {
   const columns = new ShareColumns();
   for (const share of shares) {
-    columns.push(share);
+    // A record carries its identity's fields: it stands for the identity the writer would pass.
+    columns.push(share, share);
   }
   return columns;
 }
@@ -44,7 +45,7 @@ describe('share columns', () => {
       { ...SHARE, account: 'third', timeMs: 1 },
     ];
     for (const share of after) {
-      columns.push(share);
+      columns.push(share, share);
     }
     expect(recordsOf(columns)).toEqual(after);
   });
@@ -69,7 +70,7 @@ describe('share columns', () => {
     expect(records).toEqual(shares);
   });
 
-  it('tells workers apart by account and worker, and follows a payout address changed within the batch', () => {
+  it('gives each share the identity it was pushed with, a payout address changed within the batch included', () => {
     const moved = 'bc1q9vza2e8x573nczrlzms0wvx3gsqjx7vavgkx0l';
     const shares: ShareRecord[] = [
       SHARE,

@@ -6,7 +6,8 @@ const BLOCK = 1;
 const SOLO = 2;
 const INITIAL_CAPACITY = 1_024;
 
-interface Identity {
+/** Who sent a share: one object per worker, shared by all its shares (ShareLineEncoder.identity makes them). */
+export interface ShareIdentity {
   readonly account: string;
   readonly worker: string;
   readonly payoutAddress: string | null;
@@ -14,7 +15,7 @@ interface Identity {
 
 /**
  * The shares of a batch being filled, column by column: numbers in a Float64Array,
- * flags in bytes, and who sent each as an index into the batch's few identities. A batch
+ * flags in bytes, and who sent each as a reference to its worker's identity. A batch
  * lives 200 ms or more before it is stored; as objects, its shares outlived young
  * collections and each was copied by them twice (a scavenge's pause doubled at 50,000
  * shares/s). A record is made when one is asked for (at(), as the store goes through
@@ -23,17 +24,20 @@ interface Identity {
 export class ShareColumns implements ShareList {
   #numbers = new Float64Array(INITIAL_CAPACITY * NUMBERS);
   #flags = new Uint8Array(INITIAL_CAPACITY);
-  #identityOf = new Uint32Array(INITIAL_CAPACITY);
+  /**
+   * One reference a share, to an identity that lives as long as its worker: nothing per
+   * share to collect. Sized with the typed arrays and never emptied, so that reusing the
+   * columns does not grow it again (a reference left past the length is overwritten later).
+   */
+  #identities = new Array<ShareIdentity | undefined>(INITIAL_CAPACITY).fill(undefined);
   #length = 0;
-  readonly #identities: Identity[] = [];
-  /** By account, then worker: the index of its identity in #identities. */
-  readonly #identityIndex = new Map<string, Map<string, number>>();
 
   get length(): number {
     return this.#length;
   }
 
-  push(share: ShareRecord): void {
+  /** `identity`: who sent the share, the same object for all of a worker's shares. */
+  push(share: ShareRecord, identity: ShareIdentity): void {
     if (this.#length === this.#flags.length) {
       this.#grow();
     }
@@ -48,14 +52,12 @@ export class ShareColumns implements ShareList {
     numbers[at + 5] = share.subsidy;
     numbers[at + 6] = share.fees;
     this.#flags[index] = (share.block ? BLOCK : 0) | (share.solo ? SOLO : 0);
-    this.#identityOf[index] = this.#identity(share.account, share.worker, share.payoutAddress);
+    this.#identities[index] = identity;
   }
 
   /** Empties the columns for the next batch, keeping their room: a batch a fifth of a second does not allocate its arrays again. */
   clear(): void {
     this.#length = 0;
-    this.#identities.length = 0;
-    this.#identityIndex.clear();
   }
 
   /** The share pushed `index`th, as a record made for the asking; undefined past the end. */
@@ -66,7 +68,7 @@ export class ShareColumns implements ShareList {
     const at = index * NUMBERS;
     const numbers = this.#numbers;
     const flags = this.#flags[index] ?? 0;
-    const identity = this.#identities[this.#identityOf[index] ?? 0] as Identity;
+    const identity = this.#identities[index] as ShareIdentity;
     return {
       timeMs: numbers[at] ?? 0,
       account: identity.account,
@@ -88,22 +90,6 @@ export class ShareColumns implements ShareList {
     return Array.from({ length: this.#length }, (_, index) => this.at(index) as ShareRecord);
   }
 
-  #identity(account: string, worker: string, payoutAddress: string | null): number {
-    let workers = this.#identityIndex.get(account);
-    const known = workers?.get(worker);
-    if (known !== undefined && this.#identities[known]?.payoutAddress === payoutAddress) {
-      return known;
-    }
-    if (!workers) {
-      workers = new Map();
-      this.#identityIndex.set(account, workers);
-    }
-    // A new worker, or one whose payout address changed within the batch: the later shares carry the new one.
-    const index = this.#identities.push({ account, worker, payoutAddress }) - 1;
-    workers.set(worker, index);
-    return index;
-  }
-
   #grow(): void {
     const capacity = this.#flags.length * 2;
     const numbers = new Float64Array(capacity * NUMBERS);
@@ -112,8 +98,10 @@ export class ShareColumns implements ShareList {
     const flags = new Uint8Array(capacity);
     flags.set(this.#flags);
     this.#flags = flags;
-    const identityOf = new Uint32Array(capacity);
-    identityOf.set(this.#identityOf);
-    this.#identityOf = identityOf;
+    const identities = new Array<ShareIdentity | undefined>(capacity).fill(undefined);
+    for (let index = 0; index < this.#length; index++) {
+      identities[index] = this.#identities[index];
+    }
+    this.#identities = identities;
   }
 }

@@ -1,10 +1,11 @@
+import type { ShareIdentity } from './share-columns.ts';
 import type { ShareRecord } from './share-store.ts';
 
 /** Identities whose strings are kept encoded; past this the cache starts again. */
 const MAX_IDENTITIES = 65_536;
 
-interface EncodedIdentity {
-  readonly payoutAddress: string | null;
+/** Who sent a share, its strings encoded once: the same object for every share of the worker. */
+export interface EncodedIdentity extends ShareIdentity {
   /** `"account","worker","payout"` (or `null`), as JSON.stringify writes them. */
   readonly json: string;
 }
@@ -28,7 +29,11 @@ export class ShareLineEncoder {
       }
     | undefined;
 
-  encode(share: ShareRecord): string {
+  /** `identity`: the share's, from identity(); looked up here when not given. */
+  encode(
+    share: ShareRecord,
+    identity = this.identity(share.account, share.worker, share.payoutAddress),
+  ): string {
     const { timeMs, difficulty, achieved, height, networkDifficulty, subsidy, fees } = share;
     if (
       !Number.isFinite(timeMs) ||
@@ -42,9 +47,8 @@ export class ShareLineEncoder {
       // JSON writes these as null: the template would write NaN or Infinity.
       return JSON.stringify(shareLine(share));
     }
-    const identity = this.#identity(share.account, share.worker, share.payoutAddress);
     const template = this.#template(networkDifficulty, subsidy, fees);
-    return `["s",${String(timeMs)},${identity},${String(difficulty)},${String(achieved)},${String(height)},${share.block ? '1' : '0'},${share.solo ? '1' : '0'},${template}]`;
+    return `["s",${String(timeMs)},${identity.json},${String(difficulty)},${String(achieved)},${String(height)},${share.block ? '1' : '0'},${share.solo ? '1' : '0'},${template}]`;
   }
 
   /** The template's numbers, the same in every share until the next block: a fraction costs ~0.3 us to write. */
@@ -58,10 +62,11 @@ export class ShareLineEncoder {
     return json;
   }
 
-  #identity(account: string, worker: string, payoutAddress: string | null): string {
+  /** The worker's identity, made once and kept (the same object each time) until the cache starts again. */
+  identity(account: string, worker: string, payoutAddress: string | null): EncodedIdentity {
     const known = this.#identities.get(account)?.get(worker);
     if (known?.payoutAddress === payoutAddress) {
-      return known.json;
+      return known;
     }
     if (this.#identityCount >= MAX_IDENTITIES) {
       this.#identities.clear();
@@ -75,9 +80,14 @@ export class ShareLineEncoder {
     if (!workers.has(worker)) {
       this.#identityCount++;
     }
-    const json = JSON.stringify([account, worker, payoutAddress]).slice(1, -1);
-    workers.set(worker, { payoutAddress, json });
-    return json;
+    const identity = {
+      account,
+      worker,
+      payoutAddress,
+      json: JSON.stringify([account, worker, payoutAddress]).slice(1, -1),
+    };
+    workers.set(worker, identity);
+    return identity;
   }
 }
 

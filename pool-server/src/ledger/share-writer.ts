@@ -155,8 +155,9 @@ export class ShareWriter {
 
   addShare(share: ShareRecord): void {
     const batch = this.#openBatch();
-    batch.shares.push(share);
-    this.#journal.appendJson(this.#lines.encode(share));
+    const identity = this.#lines.identity(share.account, share.worker, share.payoutAddress);
+    batch.shares.push(share, identity);
+    this.#journal.appendJson(this.#lines.encode(share, identity));
     if (batch.shares.length + batch.rejects.length >= this.#settings.maxBatchShares) {
       this.#seal();
     }
