@@ -60,7 +60,11 @@ class KeyTable {
       while (!isEmpty(words, slot << 2)) {
         slot = (slot + 1) & mask;
       }
-      words.set(old.subarray(from, from + 4), slot << 2);
+      const to = slot << 2;
+      words[to] = old[from] ?? 0;
+      words[to + 1] = old[from + 1] ?? 0;
+      words[to + 2] = old[from + 2] ?? 0;
+      words[to + 3] = old[from + 3] ?? 0;
     }
     this.#words = words;
     this.#mask = mask;
