@@ -158,8 +158,9 @@ const cpu = `${os.cpus()[0]?.model ?? 'CPU'}, ${String(os.cpus().length)} cores,
  * runs one process).
  */
 type Phase = Throughput & {
-  readonly poolCpuUsPerShare: number;
-  readonly pool: Omit<ProcessLoad, 'cpuMs'>;
+  readonly cpuUsPerShare: number;
+  /** The server's event loop and GC while the phase ran. */
+  readonly server: Omit<ProcessLoad, 'cpuMs'>;
   readonly minersLoopDelayP99Ms: number;
 };
 
@@ -169,11 +170,11 @@ async function phase(server: Child, run: () => Promise<Throughput>): Promise<Pha
   minersLoop.enable();
   const result = await run();
   minersLoop.disable();
-  const { cpuMs, ...pool } = (await server.ask('load', 'load')) as unknown as ProcessLoad;
+  const { cpuMs, ...loop } = (await server.ask('load', 'load')) as unknown as ProcessLoad;
   return {
     ...result,
-    poolCpuUsPerShare: ((cpuMs - before.cpuMs) * 1000) / result.answered,
-    pool,
+    cpuUsPerShare: ((cpuMs - before.cpuMs) * 1000) / result.answered,
+    server: loop,
     minersLoopDelayP99Ms: minersLoop.percentile(99) / 1e6,
   };
 }
@@ -265,10 +266,10 @@ function rows(
       `${server}:   reply latency p50 / p99 (rejected: ${String(run.rejected)})`,
       `${run.p50Ms.toFixed(2)} ms / ${run.p99Ms.toFixed(2)} ms`,
     );
-    row(`${server}:   CPU time per share answered (${who.cpu})`, `${run.poolCpuUsPerShare.toFixed(1)} us`);
+    row(`${server}:   CPU time per share answered (${who.cpu})`, `${run.cpuUsPerShare.toFixed(1)} us`);
     row(
       `${server}:   ${who.loop}: event-loop delay p99 / max, GC pause longest / total; load generator's event-loop delay p99`,
-      `${run.pool.loopDelayP99Ms.toFixed(1)} / ${run.pool.loopDelayMaxMs.toFixed(1)} ms, ${run.pool.gcLongestMs.toFixed(1)} / ${run.pool.gcTotalMs.toFixed(0)} ms; ${run.minersLoopDelayP99Ms.toFixed(1)} ms`,
+      `${run.server.loopDelayP99Ms.toFixed(1)} / ${run.server.loopDelayMaxMs.toFixed(1)} ms, ${run.server.gcLongestMs.toFixed(1)} / ${run.server.gcTotalMs.toFixed(0)} ms; ${run.minersLoopDelayP99Ms.toFixed(1)} ms`,
     );
   }
   row(
