@@ -158,14 +158,24 @@ describe('share journal', () => {
     expect(closedFds()).toHaveLength(1);
   });
 
-  it('flushes the open file on the interval, one flush at a time, without closing it', async () => {
+  /** A journal on a 10 ms interval with one record written, once the timer's flush of it has started and is held. */
+  const intervalFlushHeld = async (): Promise<{
+    writing: ShareJournal;
+    disk: ReturnType<typeof holdNextFlush>;
+  }> => {
     const writing = open({ fsyncIntervalMs: 10 });
     const disk = holdNextFlush();
     writing.append(['s', 1]);
     writing.commit();
     await vi.waitFor(() => {
-      expect(fdatasync).toHaveBeenCalledTimes(1);
+      expect(disk.fd()).toBeTypeOf('number');
     });
+    return { writing, disk };
+  };
+
+  it('flushes the open file on the interval, one flush at a time, without closing it', async () => {
+    const { writing, disk } = await intervalFlushHeld();
+    expect(fdatasync).toHaveBeenCalledTimes(1);
     writing.append(['s', 2]);
     writing.commit();
     // Written again, but the first flush has not answered: no second one is started beside it.
@@ -180,13 +190,7 @@ describe('share journal', () => {
   });
 
   it('closes a rotated file only after the interval flush under way on it has answered', async () => {
-    const writing = open({ fsyncIntervalMs: 10 });
-    const disk = holdNextFlush();
-    writing.append(['s', 1]);
-    writing.commit();
-    await vi.waitFor(() => {
-      expect(disk.fd()).toBeTypeOf('number');
-    });
+    const { writing, disk } = await intervalFlushHeld();
     const fd = disk.fd();
     writing.rotate();
     await sleep(30);
