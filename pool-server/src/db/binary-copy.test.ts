@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { BinaryCopyBuffer, binaryCopySlices, ROWS_PER_SLICE } from './binary-copy.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { BinaryCopyBuffer, binaryCopySlices } from './binary-copy.ts';
+import { SLICE_MS } from './time-slices.ts';
 
 describe('BinaryCopyBuffer', () => {
   it('writes the header, each field with its length, and the trailer (PostgreSQL COPY binary format)', () => {
@@ -80,18 +81,30 @@ describe('BinaryCopyBuffer', () => {
     expect(hex).toContain('00000010ffeeddccbbaa99887766554433221100ffff');
   });
 
-  it('cuts a stream into slices whose concatenation is the whole stream', async () => {
+  it('cuts a stream by time into slices whose concatenation is the whole stream, serving the event loop between them', async () => {
     const whole = new BinaryCopyBuffer(['int4', 'uuid'], 2_500);
     for (let index = 0; index < 2_500; index++) {
       whole.row().int4(index).uuid('00112233-4455-6677-8899-aabbccddeeff');
     }
+    // Every 500 rows take a slice's time: four cuts, at rows 500, 1,000, 1,500 and 2,000.
+    let clock = 0;
+    const now = vi.spyOn(performance, 'now').mockImplementation(() => clock);
     const slices: Buffer[] = [];
+    const served: number[] = [];
     for await (const slice of binaryCopySlices(['int4', 'uuid'], 2_500, (rows, index) => {
       rows.int4(index).uuid('00112233-4455-6677-8899-aabbccddeeff');
+      if (index % 500 === 499) {
+        clock += SLICE_MS;
+      }
     })) {
-      slices.push(slice);
+      // What waits on the loop when a slice is handed over runs before the next one is made.
+      expect(served).toEqual(slices.map((_, index) => index));
+      const index = slices.push(slice) - 1;
+      setImmediate(() => served.push(index));
     }
-    expect(slices).toHaveLength(Math.ceil(2_500 / ROWS_PER_SLICE));
+    now.mockRestore();
+    expect(slices).toHaveLength(5);
+    expect(slices[1]?.length).toBe(500 * (2 + 8 + 20));
     expect(Buffer.concat(slices).equals(whole.finish())).toBe(true);
   });
 

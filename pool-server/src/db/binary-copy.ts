@@ -4,7 +4,7 @@
  * cheaper than the text format on both sides. Only fixed-width types, so a batch's
  * size is known before it is written.
  */
-import { setImmediate } from 'node:timers/promises';
+import { TimeSlices } from './time-slices.ts';
 
 export type CopyColumn = 'timestamptz' | 'int8' | 'int4' | 'int2' | 'float8' | 'bool' | 'uuid';
 
@@ -24,42 +24,29 @@ const HEADER_BYTES = SIGNATURE.length + 8;
 /** PostgreSQL counts time from 2000-01-01 UTC, in microseconds. */
 const POSTGRES_EPOCH_MS = Date.UTC(2000, 0, 1);
 
-/** Where a buffer sits in its COPY stream: the first carries the header, the last the trailer. */
-export interface StreamPart {
-  readonly first: boolean;
-  readonly last: boolean;
-}
-
-const WHOLE: StreamPart = { first: true, last: true };
-
 /**
  * Rows are written column by column in the order of `columns`; finish() checks that
- * exactly `rowCount` whole rows were written. A stream may be cut into several
- * buffers (`part`), so that a big one is encoded a slice at a time.
+ * exactly `rowCount` whole rows were written. take() hands over what is written so far,
+ * so that a big stream is sent a slice at a time from one buffer.
  */
 export class BinaryCopyBuffer {
   readonly #columns: readonly CopyColumn[];
   readonly #buffer: Buffer;
-  readonly #part: StreamPart;
   #offset: number;
+  /** Where the bytes not yet taken begin. */
+  #taken = 0;
   /** The last UUID written and its bytes: a batch's rows all carry the batch's id. */
   #uuidText = '';
   readonly #uuidBytes = Buffer.alloc(16);
 
-  constructor(columns: readonly CopyColumn[], rowCount: number, part: StreamPart = WHOLE) {
+  constructor(columns: readonly CopyColumn[], rowCount: number) {
     this.#columns = columns;
-    this.#part = part;
     const rowBytes = 2 + columns.reduce((sum, column) => sum + 4 + WIDTH[column], 0);
-    this.#buffer = Buffer.allocUnsafe(
-      (part.first ? HEADER_BYTES : 0) + rowCount * rowBytes + (part.last ? 2 : 0),
-    );
-    this.#offset = 0;
-    if (part.first) {
-      SIGNATURE.copy(this.#buffer, 0);
-      this.#buffer.writeInt32BE(0, SIGNATURE.length);
-      this.#buffer.writeInt32BE(0, SIGNATURE.length + 4);
-      this.#offset = HEADER_BYTES;
-    }
+    this.#buffer = Buffer.allocUnsafe(HEADER_BYTES + rowCount * rowBytes + 2);
+    SIGNATURE.copy(this.#buffer, 0);
+    this.#buffer.writeInt32BE(0, SIGNATURE.length);
+    this.#buffer.writeInt32BE(0, SIGNATURE.length + 4);
+    this.#offset = HEADER_BYTES;
   }
 
   row(): this {
@@ -126,15 +113,23 @@ export class BinaryCopyBuffer {
     return this;
   }
 
-  /** The buffer's part of the COPY stream, with the trailer when it is the last. */
+  /** The bytes written since the last take(): a part of the stream, ready to send. */
+  take(): Buffer {
+    const part = this.#buffer.subarray(this.#taken, this.#offset);
+    this.#taken = this.#offset;
+    return part;
+  }
+
+  /** The rest of the stream (the whole of it, when nothing was taken), with the trailer. */
   finish(): Buffer {
-    const end = this.#part.last ? this.#buffer.writeInt16BE(-1, this.#offset) : this.#offset;
+    const end = this.#buffer.writeInt16BE(-1, this.#offset);
     if (end !== this.#buffer.length) {
       throw new Error(
         `binary COPY: ${String(this.#buffer.length - end)} bytes left unwritten; a row or a field is missing`,
       );
     }
-    return this.#buffer;
+    this.#offset = end;
+    return this.take();
   }
 
   #field(width: number): void {
@@ -142,28 +137,24 @@ export class BinaryCopyBuffer {
   }
 }
 
-/** Rows per slice of a big COPY stream: small enough that a slice never holds the event loop for long. */
-export const ROWS_PER_SLICE = 1_000;
-
 /**
- * The COPY stream of `rowCount` rows, encoded ROWS_PER_SLICE rows at a time with the
- * event loop served between slices: a Stratum process storing 10,000 shares at once
- * would hold every miner's reply for the ~10 ms the encoding takes.
+ * The COPY stream of `rowCount` rows, sent in slices of SLICE_MS of encoding with the
+ * event loop served between them: a Stratum process storing 10,000 shares at once
+ * would otherwise hold every miner's reply for the ~10 ms the encoding takes.
  */
 export async function* binaryCopySlices(
   columns: readonly CopyColumn[],
   rowCount: number,
   writeRow: (rows: BinaryCopyBuffer, index: number) => void,
 ): AsyncGenerator<Buffer> {
-  for (let start = 0; start === 0 || start < rowCount; start += ROWS_PER_SLICE) {
-    if (start > 0) {
-      await setImmediate(); // the event loop serves what waits (Stratum sockets) first
+  const rows = new BinaryCopyBuffer(columns, rowCount);
+  const slices = new TimeSlices();
+  for (let index = 0; index < rowCount; index++) {
+    if (slices.due) {
+      yield rows.take();
+      await slices.next();
     }
-    const end = Math.min(rowCount, start + ROWS_PER_SLICE);
-    const rows = new BinaryCopyBuffer(columns, end - start, { first: start === 0, last: end === rowCount });
-    for (let index = start; index < end; index++) {
-      writeRow(rows.row(), index);
-    }
-    yield rows.finish();
+    writeRow(rows.row(), index);
   }
+  yield rows.finish();
 }

@@ -1,8 +1,8 @@
 import { close, fdatasync, fdatasyncSync, mkdirSync, openSync, readdirSync, writeSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import path from 'node:path';
+import { TimeSlices } from '../db/time-slices.ts';
 
 /**
  * The write-ahead journal of accepted shares: what a miner was told is accepted is
@@ -32,8 +32,6 @@ export interface JournalFile {
 }
 
 const FILE_NAME = /^journal-(\d{12})\.ndjson$/;
-/** Lines parsed between turns of the event loop when a file is read back on the Stratum thread. */
-const LINES_PER_TURN = 1_000;
 
 const flushFile = promisify(fdatasync);
 const closeFile = promisify(close);
@@ -144,19 +142,19 @@ export class ShareJournal {
   async read(file: JournalFile): Promise<unknown[]> {
     const records: unknown[] = [];
     const text = await readFile(path.join(this.#settings.directory, file.name), 'utf8');
-    let parsed = 0;
+    // A batch read back is parsed on the Stratum thread: miners are answered between slices.
+    const slices = new TimeSlices();
     for (const line of text.split('\n')) {
       if (line === '') {
         continue;
+      }
+      if (slices.due) {
+        await slices.next();
       }
       try {
         records.push(JSON.parse(line));
       } catch {
         break; // a write cut short by a crash: nothing after it was ever acknowledged
-      }
-      if (++parsed % LINES_PER_TURN === 0) {
-        // A batch read back is parsed on the Stratum thread: miners are answered between slices.
-        await nextTurn();
       }
     }
     return records;

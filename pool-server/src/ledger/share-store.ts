@@ -1,10 +1,10 @@
 import { pipeline } from 'node:stream/promises';
-import { setImmediate } from 'node:timers/promises';
 import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import Type, { type Static } from 'typebox';
-import { binaryCopySlices, ROWS_PER_SLICE, type CopyColumn } from '../db/binary-copy.ts';
+import { binaryCopySlices, type CopyColumn } from '../db/binary-copy.ts';
+import { TimeSlices } from '../db/time-slices.ts';
 import type { Database } from '../db/pool.ts';
 import { accumulateOnConflict, ROLLUP_COLUMNS } from './rollups.ts';
 import { withTransaction } from '../db/transaction.ts';
@@ -115,21 +115,19 @@ interface RecordIds {
 }
 
 /**
- * Visits every item, ROWS_PER_SLICE at a time with the event loop served between
- * slices: the Stratum process that stores its own shares keeps answering miners.
+ * Visits every item in time slices with the event loop served between them: the
+ * Stratum process that stores its own shares keeps answering miners.
  */
 async function forEachSliced<T>(
   items: { readonly length: number; at(index: number): T | undefined },
   visit: (item: T, index: number) => void,
 ): Promise<void> {
-  for (let start = 0; start < items.length; start += ROWS_PER_SLICE) {
-    if (start > 0) {
-      await setImmediate();
+  const slices = new TimeSlices();
+  for (let index = 0; index < items.length; index++) {
+    if (slices.due) {
+      await slices.next();
     }
-    const end = Math.min(items.length, start + ROWS_PER_SLICE);
-    for (let index = start; index < end; index++) {
-      visit(items.at(index) as T, index);
-    }
+    visit(items.at(index) as T, index);
   }
 }
 
