@@ -136,13 +136,13 @@ export const ConfigSchema = Type.Object({
         default: 200,
         minimum: 10,
         maximum: 60_000,
-        description: 'Shares are stored in batches this often…',
+        description: 'A batch of shares is sealed and stored this long after the one before it…',
       }),
       maxBatchShares: Type.Integer({
         default: 10_000,
         minimum: 1,
         maximum: 1_000_000,
-        description: '…or when a batch holds this many.',
+        description: '…or as soon as it holds this many.',
       }),
       fsync: Type.Enum(['always', 'interval', 'never'], {
         default: 'interval',

@@ -7,7 +7,7 @@ import type { BatchSink, RejectRecord, ShareBatch, ShareRecord } from './share-s
 
 export interface ShareWriterSettings {
   readonly nodeId: number;
-  /** A batch is sealed this often (or when full) and stored. */
+  /** A batch is sealed and stored this long after the one before it, or as soon as it is full. */
   readonly flushIntervalMs: number;
   readonly maxBatchShares: number;
   /** While the database is away: seal less often (fewer files), and try again this often. */
@@ -159,7 +159,7 @@ export class ShareWriter {
     batch.shares.push(share, identity);
     this.#journal.appendJson(this.#lines.encode(share, identity));
     if (batch.shares.length + batch.rejects.length >= this.#settings.maxBatchShares) {
-      this.#seal();
+      this.#sealFull();
     }
   }
 
@@ -175,7 +175,7 @@ export class ShareWriter {
     ] satisfies Line);
     // A flood of rejects fills a batch too.
     if (batch.shares.length + batch.rejects.length >= this.#settings.maxBatchShares) {
-      this.#seal();
+      this.#sealFull();
     }
   }
 
@@ -192,6 +192,7 @@ export class ShareWriter {
 
   async close(): Promise<void> {
     clearTimeout(this.#sealTimer);
+    this.#sealTimer = undefined;
     clearTimeout(this.#retryTimer);
     await this.flush();
     await this.#journal.close();
@@ -203,6 +204,16 @@ export class ShareWriter {
       this.#journal.append(['b', this.#open.id, this.#settings.nodeId] satisfies Line);
     }
     return this.#open;
+  }
+
+  /**
+   * Seals a batch that filled before its interval ran out, and gives the next one the
+   * whole interval: a steady load then makes full batches, not a full one and a remnant
+   * every interval, each of which costs the store its round trips to the database.
+   */
+  #sealFull(): void {
+    this.#seal();
+    this.#sealTimer?.refresh();
   }
 
   #seal(): void {
