@@ -2,7 +2,9 @@
  * Stratum load generator. Starts the pool in child processes (stratum-server.ts) and
  * drives it over real TCP, from connections spread across 127.0.0.x source addresses:
  *   1. throughput: submits on 200 connections, end to end with replies, first paced at
- *      50,000 shares/s for latency, then pipelined as fast as the pool answers;
+ *      50,000 shares/s for latency, then pipelined as fast as the pool answers; after
+ *      each, how many accepted shares the pool's database did not hold yet, and how long
+ *      it took to;
  *   2. notify fan-out: a new block, timed from the moment the node has it to each of
  *      10,000 miners' clean job;
  *   3. idle connections: 50,000 authorized miners held, and the memory of the pool.
@@ -151,20 +153,51 @@ async function fanOut(server: Child, clients: Child[]): Promise<FanOut> {
 
 const cpu = `${os.cpus()[0]?.model ?? 'CPU'}, ${String(os.cpus().length)} cores, Node ${process.version}`;
 
+/** How far the pool's database was behind its replies when a phase ended, and for how long. */
+interface LedgerLag {
+  /** Shares accepted (their replies all in) that the database did not hold yet. */
+  readonly backlogShares: number;
+  /** From the phase's last reply until the database held every accepted share; undefined: not within LEDGER_WAIT_MS. */
+  readonly caughtUpMs: number | undefined;
+}
+
 /**
  * A throughput phase, the server's CPU time per share answered in it, and what held the
  * event loops meanwhile. The pool's CPU is its Node processes' (not its embedded
  * PostgreSQL's); its loop and GC are its primary process's (the Stratum server's when it
- * runs one process).
+ * runs one process). For the pool, also whether its ledger kept up with the replies.
  */
 type Phase = Throughput & {
   readonly cpuUsPerShare: number;
   /** The server's event loop and GC while the phase ran. */
   readonly server: Omit<ProcessLoad, 'cpuMs'>;
   readonly minersLoopDelayP99Ms: number;
+  readonly ledger: LedgerLag | undefined;
 };
 
-async function phase(server: Child, run: () => Promise<Throughput>): Promise<Phase> {
+/** How long a phase's end waits for the pool's database to hold every share it accepted. */
+const LEDGER_WAIT_MS = 30_000;
+
+const storedShares = async (server: Child): Promise<number> =>
+  Number((await server.ask('stored', 'stored')).shares);
+
+/** Waits until the pool's database holds `expected` shares: the lag behind the replies, now in. */
+async function ledgerLag(server: Child, expected: number): Promise<LedgerLag> {
+  const start = performance.now();
+  const backlogShares = expected - (await storedShares(server));
+  if (backlogShares <= 0) {
+    return { backlogShares: 0, caughtUpMs: 0 };
+  }
+  let stored = expected - backlogShares;
+  while (stored < expected && performance.now() - start < LEDGER_WAIT_MS) {
+    await sleep(20);
+    stored = await storedShares(server);
+  }
+  return { backlogShares, caughtUpMs: stored >= expected ? performance.now() - start : undefined };
+}
+
+async function phase(server: Child, run: () => Promise<Throughput>, pool: boolean): Promise<Phase> {
+  const storedBefore = pool ? await storedShares(server) : 0;
   const before = (await server.ask('load', 'load')) as unknown as ProcessLoad;
   const minersLoop = monitorEventLoopDelay({ resolution: 1 });
   minersLoop.enable();
@@ -176,6 +209,8 @@ async function phase(server: Child, run: () => Promise<Throughput>): Promise<Pha
     cpuUsPerShare: ((cpuMs - before.cpuMs) * 1000) / result.answered,
     server: loop,
     minersLoopDelayP99Ms: minersLoop.percentile(99) / 1e6,
+    // After the load figures: the next phase starts on a ledger that has caught up.
+    ledger: pool ? await ledgerLag(server, storedBefore + result.answeredAccepted) : undefined,
   };
 }
 
@@ -193,21 +228,23 @@ interface LoadRun extends Measured {
   readonly processes: number;
 }
 
-/** 1 + 2: throughput and fan-out against a started server, which is then stopped. */
-async function measure(
-  { server, port }: { server: Child; port: number },
-  closedLoop: boolean,
-): Promise<Measured> {
+/**
+ * 1 + 2: throughput and fan-out against a started server, which is then stopped. `pool`:
+ * the pool, whose closed loop and ledger are measured too.
+ */
+async function measure({ server, port }: { server: Child; port: number }, pool: boolean): Promise<Measured> {
   const loadMiners = await connectMany(port, LOAD_CONNECTIONS, 1e-12);
   const job = loadMiners[0]?.job ?? [];
   const notifyLine = encodeNotification('mining.notify', [...job.slice(0, -1), true]);
   // Paced first: the closed loop leaves a million shares for the writer to store and on the job's
   // duplicate filter, which is not the steady state the 50,000/s latency goal is about.
-  const paced = await phase(server, () =>
-    throughput(loadMiners, { rate: PACED_RATE, inFlight: IN_FLIGHT, seconds: SECONDS }),
+  const paced = await phase(
+    server,
+    () => throughput(loadMiners, { rate: PACED_RATE, inFlight: IN_FLIGHT, seconds: SECONDS }),
+    pool,
   );
-  const loop = closedLoop
-    ? await phase(server, () => throughput(loadMiners, { inFlight: IN_FLIGHT, seconds: SECONDS }))
+  const loop = pool
+    ? await phase(server, () => throughput(loadMiners, { inFlight: IN_FLIGHT, seconds: SECONDS }), pool)
     : undefined;
   for (const miner of loadMiners) {
     miner.socket.destroy();
@@ -267,6 +304,13 @@ function rows(
       `${run.p50Ms.toFixed(2)} ms / ${run.p99Ms.toFixed(2)} ms`,
     );
     row(`${server}:   CPU time per share answered (${who.cpu})`, `${run.cpuUsPerShare.toFixed(1)} us`);
+    if (run.ledger) {
+      const { backlogShares, caughtUpMs } = run.ledger;
+      row(
+        `${server}:   shares accepted but not yet in the database at the last reply; time until they all were`,
+        `${backlogShares.toLocaleString('en-US')}; ${caughtUpMs === undefined ? `not within ${String(LEDGER_WAIT_MS)} ms` : `${caughtUpMs.toFixed(0)} ms`}`,
+      );
+    }
     row(
       `${server}:   ${who.loop}: event-loop delay p99 / max, GC pause longest / total; load generator's event-loop delay p99`,
       `${run.server.loopDelayP99Ms.toFixed(1)} / ${run.server.loopDelayMaxMs.toFixed(1)} ms, ${run.server.gcLongestMs.toFixed(1)} / ${run.server.gcTotalMs.toFixed(0)} ms; ${run.minersLoopDelayP99Ms.toFixed(1)} ms`,

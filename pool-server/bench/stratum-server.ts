@@ -2,7 +2,7 @@
  * The pool under load, in its own processes so that their CPU and memory are their
  * own: started by stratum-load.ts with an IPC channel. It runs the whole pool on the
  * devchain (BENCH_PROCESSES Stratum processes) and answers requests for the memory
- * of its processes and for network blocks.
+ * of its processes, the shares its database holds, and network blocks.
  */
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { freePort } from '../test/helpers/embedded-postgres.ts';
 import { watchLoad } from './process-load.ts';
 
 interface Request {
-  readonly kind: 'rss' | 'load' | 'network-block' | 'stop';
+  readonly kind: 'rss' | 'load' | 'stored' | 'network-block' | 'stop';
 }
 
 /** This process and its Stratum processes (stratum.processes > 1 forks them). */
@@ -66,6 +66,14 @@ process.on('message', (request: Request) => {
     }
     case 'load':
       send({ kind: 'load', ...load(poolPids()) });
+      break;
+    case 'stored':
+      // Every Stratum process's writer stores into this database: a batch row counts its shares.
+      void pool.db
+        ?.query<{ shares: string }>('SELECT coalesce(sum(share_count), 0) AS shares FROM share_batches')
+        .then(({ rows }) => {
+          send({ kind: 'stored', shares: Number(rows[0]?.shares) });
+        });
       break;
     case 'network-block':
       // Timed from the moment the node has the block, as bitcoind's announcement would be:

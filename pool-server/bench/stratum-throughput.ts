@@ -22,6 +22,8 @@ export interface Throughput {
   p99Ms: number;
   /** Replies to this phase's shares, warm-up and drain included: what the pool's CPU for the phase paid for. */
   answered: number;
+  /** Of those, the accepted: what the pool's ledger must store. */
+  answeredAccepted: number;
 }
 
 /**
@@ -40,6 +42,7 @@ export async function throughput(
   let measuring = false;
   let outstanding = 0;
   let answered = 0;
+  let answeredAccepted = 0;
   const submitters = miners.map((miner) => {
     const sentAt = new Float64Array(1 << 16);
     let nonce = 0;
@@ -58,8 +61,12 @@ export async function throughput(
       sentAt[id & 0xffff] = 0;
       outstanding--;
       answered++;
+      const ok = line.includes('"result":true');
+      if (ok) {
+        answeredAccepted++;
+      }
       if (measuring) {
-        if (line.includes('"result":true')) {
+        if (ok) {
           accepted++;
         } else {
           rejected++;
@@ -118,5 +125,6 @@ export async function throughput(
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
     answered,
+    answeredAccepted,
   };
 }
