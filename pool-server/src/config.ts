@@ -142,7 +142,8 @@ export const ConfigSchema = Type.Object({
         default: 10_000,
         minimum: 1,
         maximum: 1_000_000,
-        description: '…or as soon as it holds this many.',
+        description:
+          '…or as soon as it holds this many. While the batches before it are still being stored, a batch keeps filling, to four times this many, and is sealed when the store is free.',
       }),
       fsync: Type.Enum(['always', 'interval', 'never'], {
         default: 'interval',

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SHARE } from '../../test/helpers/share-writer.ts';
@@ -8,13 +9,44 @@ import { ShareJournal } from './share-journal.ts';
 import type { BatchSink, ShareBatch } from './share-store.ts';
 import { ShareWriter } from './share-writer.ts';
 
-/** A sink that keeps the size of every batch it is given, in order. */
+/** A sink that keeps the size of every batch it is given, in order; `held`: stores finish on release(). */
 class SizesSink implements BatchSink {
   readonly sizes: number[] = [];
+  held = false;
+  readonly #releases: (() => void)[] = [];
 
   store(batch: ShareBatch): Promise<'stored'> {
     this.sizes.push(batch.shares.length);
-    return Promise.resolve('stored');
+    if (!this.held) {
+      return Promise.resolve('stored');
+    }
+    return new Promise((resolve) => {
+      this.#releases.push(() => {
+        resolve('stored');
+      });
+    });
+  }
+
+  release(): void {
+    for (const release of this.#releases.splice(0)) {
+      release();
+    }
+  }
+}
+
+/** Until every sealed batch is stored and the store loop has ended. */
+async function stored(writer: ShareWriter): Promise<void> {
+  await until(() => writer.waiting === 0);
+  await nextTurn();
+}
+
+/** Waits for the writer's real disk work (which fake timers do not move) until `done`. */
+async function until(done: () => boolean): Promise<void> {
+  for (let turn = 0; !done(); turn++) {
+    if (turn > 10_000) {
+      throw new Error('the writer never got there');
+    }
+    await nextTurn();
   }
 }
 
@@ -85,6 +117,7 @@ describe('ShareWriter sealing', () => {
     add(shares, 100);
     const first = shares.lastSealed;
     expect(first).toBeDefined();
+    await stored(shares);
     await vi.advanceTimersByTimeAsync(10);
     add(shares, 40);
     // 79 ms: past the interval that began at the start, not the one that began with the full batch.
@@ -93,6 +126,7 @@ describe('ShareWriter sealing', () => {
     add(shares, 60);
     const second = shares.lastSealed;
     expect(second).not.toBe(first);
+    await stored(shares);
     await vi.advanceTimersByTimeAsync(49);
     expect(shares.lastSealed).toBe(second);
     add(shares, 7);
@@ -100,5 +134,28 @@ describe('ShareWriter sealing', () => {
     expect(shares.lastSealed).not.toBe(second);
     await shares.flush();
     expect(sink.sizes).toEqual([100, 100, 7]);
+  });
+
+  it('lets a batch fill past its size while the store is busy, to four times it, and seals it once the store is free', async () => {
+    const sink = new SizesSink();
+    sink.held = true;
+    const shares = await started(sink);
+    add(shares, 100);
+    const first = shares.lastSealed;
+    add(shares, 150);
+    // Full, and its interval has run out too: it waits for the store.
+    await vi.advanceTimersByTimeAsync(50);
+    expect(shares.lastSealed).toBe(first);
+    sink.release();
+    await until(() => shares.lastSealed !== first);
+    const second = shares.lastSealed;
+    add(shares, 399);
+    expect(shares.lastSealed).toBe(second);
+    add(shares, 1);
+    expect(shares.lastSealed).not.toBe(second);
+    sink.held = false;
+    sink.release();
+    await shares.flush();
+    expect(sink.sizes).toEqual([100, 150, 400]);
   });
 });

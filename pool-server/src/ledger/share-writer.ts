@@ -7,7 +7,7 @@ import type { BatchSink, RejectRecord, ShareBatch, ShareRecord } from './share-s
 
 export interface ShareWriterSettings {
   readonly nodeId: number;
-  /** A batch is sealed and stored this long after the one before it, or as soon as it is full. */
+  /** A batch is sealed and stored this long after the one before it, or as soon as it is full (see BUSY_BATCH_FACTOR). */
   readonly flushIntervalMs: number;
   readonly maxBatchShares: number;
   /** While the database is away: seal less often (fewer files), and try again this often. */
@@ -37,6 +37,11 @@ const BATCHES_IN_MEMORY_DEGRADED = 4;
 const SHARES_IN_MEMORY = 200_000;
 /** Emptied columns kept for the next batches: one fills while one is stored. */
 const SPARE_COLUMNS = 2;
+/**
+ * While the store is busy with the batches before it, the open batch keeps filling past
+ * maxBatchShares, up to this many times it, and is sealed when the store is free.
+ */
+const BUSY_BATCH_FACTOR = 4;
 
 function batchFrom(lines: readonly unknown[]): ShareBatch | undefined {
   const [header] = lines as Line[];
@@ -103,6 +108,8 @@ export class ShareWriter {
   #retryTimer: NodeJS.Timeout | undefined;
   #stored = 0;
   #lastSealed: string | undefined;
+  /** The open batch is due (its interval ran out, or it is full) and waits for the store to be free. */
+  #sealWhenStored = false;
   readonly #lines = new ShareLineEncoder();
   /** The columns of batches stored, emptied, for the next batches to fill. */
   readonly #spareColumns: ShareColumns[] = [];
@@ -158,9 +165,7 @@ export class ShareWriter {
     const identity = this.#lines.identity(share.account, share.worker, share.payoutAddress);
     batch.shares.push(share, identity);
     this.#journal.appendJson(this.#lines.encode(share, identity));
-    if (batch.shares.length + batch.rejects.length >= this.#settings.maxBatchShares) {
-      this.#sealFull();
-    }
+    this.#sealIfFull(batch);
   }
 
   addReject(reject: RejectRecord): void {
@@ -174,9 +179,7 @@ export class ShareWriter {
       reject.stale ? 1 : 0,
     ] satisfies Line);
     // A flood of rejects fills a batch too.
-    if (batch.shares.length + batch.rejects.length >= this.#settings.maxBatchShares) {
-      this.#sealFull();
-    }
+    this.#sealIfFull(batch);
   }
 
   /** Makes what was added durable (in the journal) before the replies that announce it. */
@@ -206,17 +209,34 @@ export class ShareWriter {
     return this.#open;
   }
 
+  /** Storing batches to a healthy database: a batch due now waits for it, unless it is very big. */
+  get #storeBusy(): boolean {
+    return this.#healthy && this.#storing !== undefined;
+  }
+
   /**
-   * Seals a batch that filled before its interval ran out, and gives the next one the
-   * whole interval: a steady load then makes full batches, not a full one and a remnant
-   * every interval, each of which costs the store its round trips to the database.
+   * Seals a full batch and gives the next one the whole interval: a steady load then
+   * makes full batches, not a full one and a remnant every interval. While the store is
+   * busy, a full batch keeps filling (to BUSY_BATCH_FACTOR times) until it is free. Every
+   * batch costs the store the same round trips to the database, each waiting a turn of
+   * the Stratum thread's event loop: under load, bigger batches let it catch up rather
+   * than fall further behind.
    */
-  #sealFull(): void {
+  #sealIfFull(batch: OpenBatch): void {
+    const size = batch.shares.length + batch.rejects.length;
+    if (size < this.#settings.maxBatchShares) {
+      return;
+    }
+    if (this.#storeBusy && size < this.#settings.maxBatchShares * BUSY_BATCH_FACTOR) {
+      this.#sealWhenStored = true;
+      return;
+    }
     this.#seal();
     this.#sealTimer?.refresh();
   }
 
   #seal(): void {
+    this.#sealWhenStored = false;
     const batch = this.#open;
     if (!batch) {
       return;
@@ -252,7 +272,11 @@ export class ShareWriter {
   #schedule(): void {
     const interval = this.#healthy ? this.#settings.flushIntervalMs : this.#settings.degradedFlushIntervalMs;
     this.#sealTimer = setTimeout(() => {
-      this.#seal();
+      if (this.#storeBusy) {
+        this.#sealWhenStored = true;
+      } else {
+        this.#seal();
+      }
       this.#schedule();
     }, interval);
     this.#sealTimer.unref();
@@ -263,6 +287,9 @@ export class ShareWriter {
     // .finally runs after the assignment, even when the loop has nothing to wait for.
     this.#storing ??= this.#storeSealed().finally(() => {
       this.#storing = undefined;
+      if (this.#sealWhenStored) {
+        this.#seal();
+      }
     });
     return this.#storing;
   }
