@@ -80,6 +80,11 @@ const BLOCK_RESEND_MS = 10_000;
 const RESEND_BLOCKS = 'resend blocks';
 /** How long a starting Stratum node waits for NATS before serving without it. */
 const CLAIM_WAIT_MS = 5_000;
+/**
+ * A share's reply waits at most about this long in a turn of the event loop for its
+ * commit (one journal write for the shares of every connection read meanwhile).
+ */
+const GROUP_COMMIT_MS = 2;
 
 interface Node {
   readonly rpcUrl: string;
@@ -685,6 +690,8 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
         maxQueuedBytes: 1024 * 1024,
       },
       tickMs: 5_000,
+      // With fsync always each commit waits for the disk: one a turn.
+      groupCommitMs: config.ledger.fsync === 'always' ? Number.POSITIVE_INFINITY : GROUP_COMMIT_MS,
     },
     log,
   );

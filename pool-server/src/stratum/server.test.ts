@@ -63,7 +63,7 @@ function submitFor(miner: Miner, id: number): string {
 /** A server whose accepted shares and commits are logged in `events`. */
 async function startServer(
   events: string[],
-  bans = DEFAULT_BANS,
+  { bans = DEFAULT_BANS, groupCommitMs = Number.POSITIVE_INFINITY } = {},
 ): Promise<{ server: StratumServer; port: number }> {
   const { env } = testEnvironment();
   const environment = {
@@ -97,6 +97,7 @@ async function startServer(
         maxQueuedBytes: 1 << 20,
       },
       tickMs: 60_000,
+      groupCommitMs,
     },
     pino({ level: 'silent' }),
   );
@@ -157,10 +158,32 @@ describe('Stratum server: group commit', () => {
     }
   });
 
+  it('commits and answers before reading the next connection once replies have been held groupCommitMs', async () => {
+    const events: string[] = [];
+    // 0: every connection read after the first finds the replies before it due.
+    const started = await startServer(events, { groupCommitMs: 0 });
+    server = started.server;
+    const miners = await Promise.all([connect(started.port), connect(started.port), connect(started.port)]);
+    const submits = miners.map((miner, index) => submitFor(miner, 100 + index));
+    events.length = 0;
+    for (const [index, miner] of miners.entries()) {
+      miner.socket.write(submits[index] ?? '');
+    }
+    await logSends(events, () =>
+      eventually(() => (miners.every((miner) => miner.replies.length === 1) ? true : undefined), 'replies'),
+    );
+
+    expect(events).toEqual(['share', 'commit', 'send', 'share', 'commit', 'send', 'share', 'commit', 'send']);
+    for (const miner of miners) {
+      expect(miner.replies[0]?.result).toBe(true);
+      miner.socket.destroy();
+    }
+  });
+
   it('commits before closing a connection, so a share sent with the line that gets it banned is still answered', async () => {
     const events: string[] = [];
     // Any penalty bans: the garbage line after the share closes the connection in the same turn.
-    const started = await startServer(events, { ...DEFAULT_BANS, threshold: 1 });
+    const started = await startServer(events, { bans: { ...DEFAULT_BANS, threshold: 1 } });
     server = started.server;
     const miner = await connect(started.port);
     const closed = new Promise<void>((resolve) =>

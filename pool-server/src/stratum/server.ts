@@ -23,6 +23,13 @@ export interface StratumServerSettings {
   readonly connection: ConnectionSettings;
   /** How often sessions are ticked (vardiff for quiet miners) and bans swept. */
   readonly tickMs: number;
+  /**
+   * Replies held this long in one turn of the event loop are committed and sent before
+   * the next connection is read, not at the end of the turn: under load a turn reads
+   * hundreds of sockets, and the first would wait for the last. Infinity: once a turn
+   * (when every commit waits for the disk).
+   */
+  readonly groupCommitMs: number;
 }
 
 /** How a listener's miners connect: plain TCP, TLS, or plain TCP mining SOLO by default. */
@@ -51,8 +58,10 @@ export class StratumServer implements ConnectionHost {
   readonly #soloEnv: StratumEnvironment;
   #ticker: NodeJS.Timeout | undefined;
   #accepting = true;
-  /** Connections whose replies wait for this turn's commit. */
+  /** Connections whose replies wait for the next commit, and since when the first has. */
   #holding: StratumConnection[] = [];
+  #holdingSince = 0;
+  #commitScheduled = false;
 
   constructor(env: StratumEnvironment, options: StratumServerSettings, log: Logger) {
     this.env = env;
@@ -134,25 +143,38 @@ export class StratumServer implements ConnectionHost {
   }
 
   repliesHeld(connection: StratumConnection): void {
+    // The connections held so far have handled their whole chunks; this one has not started.
+    if (this.#holding.length > 0 && performance.now() - this.#holdingSince >= this.#options.groupCommitMs) {
+      this.#commitAndReply();
+    }
     if (this.#holding.push(connection) === 1) {
+      this.#holdingSince = performance.now();
+    }
+    if (!this.#commitScheduled) {
+      this.#commitScheduled = true;
       // After the poll phase: every socket that was readable in this turn has been read.
-      setImmediate(this.#commitAndReply);
+      setImmediate(this.#endOfTurn);
     }
   }
 
+  readonly #endOfTurn = (): void => {
+    this.#commitScheduled = false;
+    this.#commitAndReply();
+  };
+
   /**
-   * Group commit: one journal write for every share accepted in this turn, however many
-   * connections sent them, then the replies: committing per chunk costs a write per share
-   * when miners submit one share at a time, as most do.
+   * Group commit: one journal write for every share accepted in this turn (or its
+   * groupCommitMs), however many connections sent them, then the replies: committing
+   * per chunk costs a write per share when miners submit one share at a time, as most do.
    */
-  readonly #commitAndReply = (): void => {
+  #commitAndReply(): void {
     const holding = this.#holding;
     this.#holding = [];
     this.env.events.commitShares();
     for (const connection of holding) {
       connection.sendReplies();
     }
-  };
+  }
 
   penalize(address: string, points: number, reason: string): void {
     if (this.#bans.penalize(address, points, this.now())) {
