@@ -150,7 +150,7 @@ export async function* binaryCopySlices(
   const rows = new BinaryCopyBuffer(columns, rowCount);
   const slices = new TimeSlices();
   for (let index = 0; index < rowCount; index++) {
-    if (slices.due) {
+    if (slices.due()) {
       yield rows.take();
       await slices.next();
     }

@@ -5,6 +5,12 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
  * a miner's reply waits at most this long behind it.
  */
 export const SLICE_MS = 2;
+/**
+ * Items between two readings of the clock: one costs 50–70 ns here, and reading it for
+ * each of a batch's rows in each pass would cost the Stratum thread about 1 % at 50,000
+ * shares/s. An item (a row, a line) takes about a microsecond.
+ */
+export const ITEMS_PER_LOOK = 64;
 
 /**
  * Cuts long work on the Stratum thread (a batch's rows encoded, a journal file parsed)
@@ -16,9 +22,16 @@ export const SLICE_MS = 2;
  */
 export class TimeSlices {
   #sliceStart = performance.now();
+  #items = 0;
 
-  /** Whether the slice under way has used its time; the caller then yields with next(). */
-  get due(): boolean {
+  /**
+   * Counts an item of work done; true when the slice has used its time, and the caller
+   * then yields with next(). The clock is read every ITEMS_PER_LOOK items only.
+   */
+  due(): boolean {
+    if (++this.#items % ITEMS_PER_LOOK !== 0) {
+      return false;
+    }
     return performance.now() - this.#sliceStart >= SLICE_MS;
   }
 

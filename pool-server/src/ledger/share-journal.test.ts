@@ -113,9 +113,9 @@ describe('share journal', () => {
       writing.append(['s', index]);
     }
     const file = writing.rotate();
-    // A slice's time passes every 1,000 lines parsed: the file is parsed in several slices.
+    // A slice's time passes every ten readings of the clock: the file is parsed in several slices.
     let clock = 0;
-    const now = vi.spyOn(performance, 'now').mockImplementation(() => (clock += SLICE_MS / 1_000));
+    const now = vi.spyOn(performance, 'now').mockImplementation(() => (clock += SLICE_MS / 10));
     const records = await writing.read(file ?? { name: '', sequence: 0 });
     now.mockRestore();
     expect(records).toHaveLength(4_500);

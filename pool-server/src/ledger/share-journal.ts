@@ -148,7 +148,7 @@ export class ShareJournal {
       if (line === '') {
         continue;
       }
-      if (slices.due) {
+      if (slices.due()) {
         await slices.next();
       }
       try {

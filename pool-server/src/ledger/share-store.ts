@@ -124,7 +124,7 @@ async function forEachSliced<T>(
 ): Promise<void> {
   const slices = new TimeSlices();
   for (let index = 0; index < items.length; index++) {
-    if (slices.due) {
+    if (slices.due()) {
       await slices.next();
     }
     visit(items.at(index) as T, index);
