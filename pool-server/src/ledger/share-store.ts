@@ -147,30 +147,45 @@ function rollupOf(rollups: Map<WorkerIds, Rollup[]>, worker: WorkerIds, timeMs: 
   return rollup;
 }
 
-/** The batch's counts per worker and minute, and for the whole pool per minute (worker and account 0). */
-async function rollupsOf(batch: ShareBatch, ids: RecordIds): Promise<{ workers: Rollup[]; pool: Rollup[] }> {
-  const workers = new Map<WorkerIds, Rollup[]>();
-  const pool = new Map<WorkerIds, Rollup[]>();
-  const accept = (rollup: Rollup, share: ShareRecord): void => {
-    rollup.difficulty += share.difficulty;
-    rollup.accepted++;
-  };
-  const refuse = (rollup: Rollup, reject: RejectRecord): void => {
-    if (reject.stale) {
-      rollup.stale++;
-    } else {
-      rollup.rejected++;
-    }
-  };
-  await forEachSliced(batch.shares, (share, index) => {
-    accept(rollupOf(workers, ids.shares[index] ?? NO_WORKER, share.timeMs), share);
-    accept(rollupOf(pool, NO_WORKER, share.timeMs), share);
-  });
-  batch.rejects.forEach((reject, index) => {
-    refuse(rollupOf(workers, ids.rejects[index] ?? NO_WORKER, reject.timeMs), reject);
-    refuse(rollupOf(pool, NO_WORKER, reject.timeMs), reject);
-  });
-  return { workers: [...workers.values()].flat(), pool: [...pool.values()].flat() };
+function accept(rollup: Rollup, difficulty: number): void {
+  rollup.difficulty += difficulty;
+  rollup.accepted++;
+}
+
+function refuse(rollup: Rollup, stale: boolean): void {
+  if (stale) {
+    rollup.stale++;
+  } else {
+    rollup.rejected++;
+  }
+}
+
+/**
+ * The batch's counts per worker and minute, and for the whole pool per minute (worker
+ * and account 0): each share is counted as the COPY stream encodes it, not in a pass of
+ * its own over the batch.
+ */
+class BatchRollups {
+  readonly #workers = new Map<WorkerIds, Rollup[]>();
+  readonly #pool = new Map<WorkerIds, Rollup[]>();
+
+  accept(worker: WorkerIds, timeMs: number, difficulty: number): void {
+    accept(rollupOf(this.#workers, worker, timeMs), difficulty);
+    accept(rollupOf(this.#pool, NO_WORKER, timeMs), difficulty);
+  }
+
+  refuse(worker: WorkerIds, reject: RejectRecord): void {
+    refuse(rollupOf(this.#workers, worker, reject.timeMs), reject.stale);
+    refuse(rollupOf(this.#pool, NO_WORKER, reject.timeMs), reject.stale);
+  }
+
+  get workers(): Rollup[] {
+    return [...this.#workers.values()].flat();
+  }
+
+  get pool(): Rollup[] {
+    return [...this.#pool.values()].flat();
+  }
 }
 
 const SHARE_COLUMNS: readonly CopyColumn[] = [
@@ -227,8 +242,12 @@ export class ShareStore {
         return 'duplicate';
       }
       const records = await this.#resolve(client, batch);
-      await this.#copyShares(client, batch, records);
-      await this.#writeRollups(client, batch, records);
+      const rollups = new BatchRollups();
+      await this.#copyShares(client, batch, records, rollups);
+      batch.rejects.forEach((reject, index) => {
+        rollups.refuse(records.rejects[index] ?? NO_WORKER, reject);
+      });
+      await this.#writeRollups(client, rollups);
       const ids: BatchIds = {
         account: (name) => this.#accounts.get(name)?.id ?? NO_ACCOUNT.id,
         worker: (account, worker) => this.#workerIds({ account, worker }).id,
@@ -244,10 +263,16 @@ export class ShareStore {
     return this.#accounts.get(record.account)?.workers.get(record.worker) ?? NO_WORKER;
   }
 
-  /** Creates the accounts and workers the batch names that the database lacks; the ids of every record. */
+  /**
+   * Creates the accounts and workers the batch names that the database lacks; the ids
+   * of every record. A share of a known worker gets its ids in the pass that looks for
+   * unknown ones: only a batch that brings new workers needs a second.
+   */
   async #resolve(client: pg.PoolClient, batch: ShareBatch): Promise<RecordIds> {
     const people = new Map<string, string | null>();
     const rigs = new Map<string, Set<string>>();
+    const shares = new Array<WorkerIds | undefined>(batch.shares.length);
+    let unknown = 0;
     const learn = (record: ShareRecord | RejectRecord): void => {
       const account = this.#accounts.get(record.account);
       if (!account) {
@@ -262,7 +287,15 @@ export class ShareStore {
         workers.add(record.worker);
       }
     };
-    await forEachSliced(batch.shares, learn);
+    await forEachSliced(batch.shares, (share, index) => {
+      const known = this.#accounts.get(share.account)?.workers.get(share.worker);
+      if (known) {
+        shares[index] = known;
+      } else {
+        unknown++;
+        learn(share);
+      }
+    });
     batch.rejects.forEach(learn);
     if (people.size > 0) {
       const names = [...people.keys()].sort();
@@ -305,14 +338,24 @@ export class ShareStore {
         account?.workers.set(row.name, { id: row.id, key: BigInt(row.id), account });
       }
     }
-    const shares: WorkerIds[] = [];
-    await forEachSliced(batch.shares, (share) => {
-      shares.push(this.#workerIds(share));
-    });
-    return { shares, rejects: batch.rejects.map((reject) => this.#workerIds(reject)) };
+    if (unknown > 0) {
+      await forEachSliced(batch.shares, (share, index) => {
+        shares[index] ??= this.#workerIds(share);
+      });
+    }
+    return {
+      shares: shares as WorkerIds[],
+      rejects: batch.rejects.map((reject) => this.#workerIds(reject)),
+    };
   }
 
-  async #copyShares(client: pg.PoolClient, batch: ShareBatch, ids: RecordIds): Promise<void> {
+  /** The batch's shares by COPY, each counted into `rollups` as it is encoded. */
+  async #copyShares(
+    client: pg.PoolClient,
+    batch: ShareBatch,
+    ids: RecordIds,
+    rollups: BatchRollups,
+  ): Promise<void> {
     if (batch.shares.length === 0) {
       return;
     }
@@ -322,10 +365,12 @@ export class ShareStore {
       'COPY shares (time, account_id, worker_id, difficulty, achieved, height, result, solo, batch_id) FROM STDIN WITH (FORMAT binary)',
       binaryCopySlices(SHARE_COLUMNS, shares.length, (rows, index) => {
         const share = shares.at(index) as ShareRecord;
+        const worker = ids.shares[index] ?? NO_WORKER;
+        rollups.accept(worker, share.timeMs, share.difficulty);
         rows
           .timestamptz(share.timeMs)
-          .int8((ids.shares[index] ?? NO_WORKER).account.key)
-          .int8((ids.shares[index] ?? NO_WORKER).key)
+          .int8(worker.account.key)
+          .int8(worker.key)
           .float8(share.difficulty)
           .float8(share.achieved)
           .int4(share.height)
@@ -340,8 +385,8 @@ export class ShareStore {
    * The batch's rollup increments: appended to share_rollup_deltas by COPY (no upsert
    * on the write path; foldRollups() folds them), and the pool's own minute, one row.
    */
-  async #writeRollups(client: pg.PoolClient, batch: ShareBatch, ids: RecordIds): Promise<void> {
-    const { workers: deltas, pool: poolMinutes } = await rollupsOf(batch, ids);
+  async #writeRollups(client: pg.PoolClient, rollups: BatchRollups): Promise<void> {
+    const deltas = rollups.workers;
     if (deltas.length === 0) {
       return;
     }
@@ -361,7 +406,7 @@ export class ShareStore {
       }),
     );
     // In time order: concurrent writers lock the pool's minutes in the same order.
-    const pool = poolMinutes.sort((a, b) => a.bucketMs - b.bucketMs);
+    const pool = rollups.pool.sort((a, b) => a.bucketMs - b.bucketMs);
     await client.query(
       `WITH increments AS (
          SELECT * FROM unnest($1::timestamptz[], $2::float8[], $3::int[], $4::int[], $5::int[])

@@ -4,6 +4,7 @@
  * for the crash, a writer in a child process that is killed with SIGKILL.
  */
 import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { startEmbeddedPostgres } from '../helpers/embedded-postgres.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { createWriter, numberedShare } from '../helpers/share-writer.ts';
+import { ShareStore, type ShareRecord } from '../../src/ledger/share-store.ts';
 import { foldRollups } from '../../src/ledger/rollups.ts';
 
 async function shareNumbers(
@@ -83,6 +85,44 @@ describe('share writer on a healthy database', () => {
     expect(pool.rows[0]).toEqual({ accepted: 2_500, rejected: 2 });
     await writer.close();
     expect(await readdir(journal)).toEqual([]);
+  });
+
+  it("gives every share its own worker's ids and counts in a batch that mixes known workers and new ones", async () => {
+    await database.db.query(
+      'TRUNCATE shares, share_batches, share_rollups_minute, share_rollups_hour, share_rollup_deltas, share_rollups_pool_minute',
+    );
+    const store = new ShareStore(database.db);
+    const share = (n: number, worker: string): ShareRecord => ({
+      ...numberedShare(n),
+      account: 'mixed',
+      worker,
+    });
+    await store.store({ id: randomUUID(), nodeId: 1, shares: [share(1, 'old')], rejects: [] });
+    const workers = ['old', 'new1', 'old', 'new2', 'old'];
+    await store.store({
+      id: randomUUID(),
+      nodeId: 1,
+      shares: workers.map((worker, index) => share(index + 2, worker)),
+      rejects: [],
+    });
+    const stored = await database.db.query<{ achieved: number; worker: string }>(
+      `SELECT s.achieved, w.name AS worker FROM shares s
+         JOIN workers w ON w.id = s.worker_id AND w.account_id = s.account_id
+         JOIN accounts a ON a.id = s.account_id
+        WHERE a.name = 'mixed' ORDER BY s.achieved`,
+    );
+    expect(stored.rows).toEqual(
+      ['old', ...workers].map((worker, index) => ({ achieved: index + 1, worker })),
+    );
+    const counted = await database.db.query<{ worker: string; accepted: number }>(
+      `SELECT w.name AS worker, sum(d.accepted)::int AS accepted FROM share_rollup_deltas d
+         JOIN workers w ON w.id = d.worker_id GROUP BY 1 ORDER BY 1`,
+    );
+    expect(counted.rows).toEqual([
+      { worker: 'new1', accepted: 1 },
+      { worker: 'new2', accepted: 1 },
+      { worker: 'old', accepted: 4 },
+    ]);
   });
 
   it('survives its connections being terminated mid-stream', async () => {
