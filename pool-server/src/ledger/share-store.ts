@@ -288,8 +288,8 @@ export class ShareStore {
       }
     };
     await forEachSliced(batch.shares, (share, index) => {
-      const known = this.#accounts.get(share.account)?.workers.get(share.worker);
-      if (known) {
+      const known = this.#workerIds(share);
+      if (known !== NO_WORKER) {
         shares[index] = known;
       } else {
         unknown++;
