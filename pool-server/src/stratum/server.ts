@@ -143,12 +143,13 @@ export class StratumServer implements ConnectionHost {
   }
 
   repliesHeld(connection: StratumConnection): void {
+    const now = performance.now();
     // The connections held so far have handled their whole chunks; this one has not started.
-    if (this.#holding.length > 0 && performance.now() - this.#holdingSince >= this.#options.groupCommitMs) {
+    if (this.#holding.length > 0 && now - this.#holdingSince >= this.#options.groupCommitMs) {
       this.#commitAndReply();
     }
     if (this.#holding.push(connection) === 1) {
-      this.#holdingSince = performance.now();
+      this.#holdingSince = now;
     }
     if (!this.#commitScheduled) {
       this.#commitScheduled = true;
