@@ -244,7 +244,7 @@ async function measure({ server, port }: { server: Child; port: number }, pool: 
     pool,
   );
   const loop = pool
-    ? await phase(server, () => throughput(loadMiners, { inFlight: IN_FLIGHT, seconds: SECONDS }), pool)
+    ? await phase(server, () => throughput(loadMiners, { inFlight: IN_FLIGHT, seconds: SECONDS }), true)
     : undefined;
   for (const miner of loadMiners) {
     miner.socket.destroy();

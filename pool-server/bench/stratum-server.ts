@@ -52,6 +52,11 @@ const config = loadConfig({
   HASHWATT_DEVCHAIN_TRANSACTION_SECONDS: '0',
 });
 const pool = await start(config, pino({ level: config.logLevel }));
+// With the embedded database every Stratum process's writer stores into it.
+const { db } = pool;
+if (!db) {
+  throw new Error('the benchmark pool has no database to count its stored shares in');
+}
 // This process's event loop and garbage collector: the Stratum server's when it runs one process.
 const load = watchLoad();
 const send = (message: unknown): void => {
@@ -68,12 +73,16 @@ process.on('message', (request: Request) => {
       send({ kind: 'load', ...load(poolPids()) });
       break;
     case 'stored':
-      // Every Stratum process's writer stores into this database: a batch row counts its shares.
-      void pool.db
-        ?.query<{ shares: string }>('SELECT coalesce(sum(share_count), 0) AS shares FROM share_batches')
-        .then(({ rows }) => {
+      // A batch row counts its shares. A failed count ends this process, which fails the benchmark by name.
+      db.query<{ shares: string }>('SELECT coalesce(sum(share_count), 0) AS shares FROM share_batches').then(
+        ({ rows }) => {
           send({ kind: 'stored', shares: Number(rows[0]?.shares) });
-        });
+        },
+        (error: unknown) => {
+          console.error('stratum-server: counting stored shares failed', error);
+          process.exit(1);
+        },
+      );
       break;
     case 'network-block':
       // Timed from the moment the node has the block, as bitcoind's announcement would be:
