@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SLICE_MS } from '../db/time-slices.ts';
+import { SLICE_MS, TimeSlices } from '../db/time-slices.ts';
 import { ShareJournal, type JournalSettings } from './share-journal.ts';
 
 // The journal's disk calls, watched (and held or failed where a test says so); they do the real work otherwise.
@@ -113,11 +113,16 @@ describe('share journal', () => {
       writing.append(['s', index]);
     }
     const file = writing.rotate();
-    // A slice's time passes every ten readings of the clock: the file is parsed in several slices.
+    // A slice's time passes every ten readings of the clock (one every 64 lines): the file
+    // is parsed in several slices.
     let clock = 0;
     const now = vi.spyOn(performance, 'now').mockImplementation(() => (clock += SLICE_MS / 10));
+    const cuts = vi.spyOn(TimeSlices.prototype, 'next');
     const records = await writing.read(file ?? { name: '', sequence: 0 });
+    const cutCount = cuts.mock.calls.length;
     now.mockRestore();
+    cuts.mockRestore();
+    expect(cutCount).toBeGreaterThanOrEqual(5);
     expect(records).toHaveLength(4_500);
     expect(records.map((record) => (record as [string, number])[1])).toEqual(
       Array.from({ length: 4_500 }, (_, index) => index),
