@@ -26,6 +26,30 @@ function cpuMsOf(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
+/** The machine's CPU time since boot, all cores, from /proc/stat (Linux): busy and in all, in ms. */
+export interface MachineCpu {
+  readonly busyMs: number;
+  readonly totalMs: number;
+}
+
+export function machineCpu(): MachineCpu {
+  // The first line sums every core: user nice system idle iowait irq softirq steal ...; idle and iowait are not busy.
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
+    .trim()
+    .split(/\s+/)
+    .slice(1, 9)
+    .map(Number);
+  const totalTicks = fields.reduce((sum, ticks) => sum + ticks, 0);
+  const idleTicks = (fields[3] ?? 0) + (fields[4] ?? 0);
+  const ms = (ticks: number): number => (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+  return { busyMs: ms(totalTicks - idleTicks), totalMs: ms(totalTicks) };
+}
+
+/** The share of the machine's CPU time that was busy between two readings, in %. */
+export function busyPercent(before: MachineCpu, after: MachineCpu): number {
+  return (100 * (after.busyMs - before.busyMs)) / (after.totalMs - before.totalMs);
+}
+
 /**
  * Starts watching this process's event loop and garbage collector: how long a timer
  * waits past its time tells how long the loop was held, and the collector's pauses are

@@ -2,11 +2,12 @@
  * Stratum load generator. Starts the pool in child processes (stratum-server.ts) and
  * drives it over real TCP, from connections spread across 127.0.0.x source addresses:
  *   1. throughput: submits on 200 connections, end to end with replies, first paced at
- *      50,000 shares/s for latency, then pipelined as fast as the pool answers; after
- *      each, how many accepted shares the pool's database did not hold yet, and how long
- *      it took to;
+ *      50,000 shares/s for latency, then pipelined as fast as the pool answers, with the
+ *      CPU per share of the pool and of the load generator and how busy the machine was;
+ *      after each, how many accepted shares the pool's database did not hold yet, and
+ *      how long it took to;
  *   2. notify fan-out: a new block, timed from the moment the node has it to each of
- *      10,000 miners' clean job;
+ *      10,000 miners' clean job, and the CPU it took the server and the miners;
  *   3. idle connections: 50,000 authorized miners held, and the memory of the pool.
  * 1 and 2 run against one Stratum process, then two (BENCH_PROCESSES=N: only N). The
  * paced load and the fan-out are then run once more against a bare TCP server that
@@ -21,7 +22,7 @@ import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeNotification } from '../src/stratum/messages.ts';
-import type { ProcessLoad } from './process-load.ts';
+import { busyPercent, machineCpu, type ProcessLoad } from './process-load.ts';
 import { connectMany } from './stratum-miner.ts';
 import { percentile, throughput, type Throughput } from './stratum-throughput.ts';
 
@@ -37,6 +38,8 @@ const IN_FLIGHT = 16;
 const PACED_RATE = QUICK ? 5_000 : 50_000;
 const SECONDS = QUICK ? 1 : 10;
 const FANOUT_CONNECTIONS = QUICK ? 200 : 10_000;
+/** How long the fan-out waits for the miners' arrivals, and before the block for the servers' quiet CPU. */
+const FANOUT_WAIT_MS = QUICK ? 1_000 : 3_000;
 const IDLE_CONNECTIONS = QUICK ? 600 : 50_000;
 /** Miners per client process: well under the 20,000 open files a process may have here. */
 const MINERS_PER_CLIENT = 17_000;
@@ -131,13 +134,24 @@ interface FanOut {
   readonly received: number;
   /** CPU the miners' processes used from their watch (before the block) to the end of the wait. */
   readonly minersCpuMs: number;
+  /**
+   * CPU the server's processes used from the block to the end of the wait, less what they
+   * used in as long a quiet wait before it (their timers, the database): 10 ms ticks.
+   */
+  readonly serverCpuMs: number;
 }
 
 /** A new block at `server`, timed to each client miner's clean job. */
 async function fanOut(server: Child, clients: Child[]): Promise<FanOut> {
   await Promise.all(clients.map((client) => client.ask('watch', 'watching')));
+  const serverCpuMs = async (): Promise<number> =>
+    ((await server.ask('load', 'load')) as unknown as ProcessLoad).cpuMs;
+  const quietStart = await serverCpuMs();
+  await sleep(FANOUT_WAIT_MS);
+  const quietEnd = await serverCpuMs();
   const { at } = (await server.ask('network-block', 'network-block')) as { at: number };
-  await sleep(QUICK ? 1_000 : 3_000);
+  await sleep(FANOUT_WAIT_MS);
+  const fanOutEnd = await serverCpuMs();
   const replies = await Promise.all(clients.map((client) => client.ask('arrivals', 'arrivals')));
   const delays = replies.flatMap((reply) => (reply.arrivals as number[]).map((arrival) => arrival - at));
   const sorted = Float64Array.from(delays).sort();
@@ -148,10 +162,12 @@ async function fanOut(server: Child, clients: Child[]): Promise<FanOut> {
     maxMs: sorted.at(-1) ?? Number.NaN,
     received: delays.length,
     minersCpuMs: replies.reduce((sum, reply) => sum + Number(reply.cpuMs), 0),
+    serverCpuMs: fanOutEnd - quietEnd - (quietEnd - quietStart),
   };
 }
 
-const cpu = `${os.cpus()[0]?.model ?? 'CPU'}, ${String(os.cpus().length)} cores, Node ${process.version}`;
+const CORES = os.cpus().length;
+const cpu = `${os.cpus()[0]?.model ?? 'CPU'}, ${String(CORES)} cores, Node ${process.version}`;
 
 /** How far the pool's database was behind its replies when a phase ended, and for how long. */
 interface LedgerLag {
@@ -169,6 +185,10 @@ interface LedgerLag {
  */
 type Phase = Throughput & {
   readonly cpuUsPerShare: number;
+  /** This process's CPU per share answered: the load generator's, whose miners share the cores. */
+  readonly loadGeneratorCpuUsPerShare: number;
+  /** How busy the machine's cores were through the phase (the pool, the load generator, the database, all). */
+  readonly machineBusyPercent: number;
   /** The server's event loop and GC while the phase ran. */
   readonly server: Omit<ProcessLoad, 'cpuMs'>;
   readonly minersLoopDelayP99Ms: number;
@@ -199,14 +219,20 @@ async function ledgerLag(server: Child, expected: number): Promise<LedgerLag> {
 async function phase(server: Child, run: () => Promise<Throughput>, pool: boolean): Promise<Phase> {
   const storedBefore = pool ? await storedShares(server) : 0;
   const before = (await server.ask('load', 'load')) as unknown as ProcessLoad;
+  const machineBefore = machineCpu();
+  const generatorBefore = process.cpuUsage();
   const minersLoop = monitorEventLoopDelay({ resolution: 1 });
   minersLoop.enable();
   const result = await run();
   minersLoop.disable();
+  const generator = process.cpuUsage(generatorBefore);
+  const machineBusy = busyPercent(machineBefore, machineCpu());
   const { cpuMs, ...loop } = (await server.ask('load', 'load')) as unknown as ProcessLoad;
   return {
     ...result,
     cpuUsPerShare: ((cpuMs - before.cpuMs) * 1000) / result.answered,
+    loadGeneratorCpuUsPerShare: (generator.user + generator.system) / result.answered,
+    machineBusyPercent: machineBusy,
     server: loop,
     minersLoopDelayP99Ms: minersLoop.percentile(99) / 1e6,
     // After the load figures: the next phase starts on a ledger that has caught up.
@@ -280,7 +306,7 @@ await Promise.all(idleClients.map((client) => client.exit('close')));
 await second.server.exit('stop');
 
 const formatFanOut = (fan: FanOut): string =>
-  `${fan.minMs.toFixed(1)} / ${fan.p50Ms.toFixed(1)} / ${fan.p99Ms.toFixed(1)} / ${fan.maxMs.toFixed(1)} ms (miners' CPU ${fan.minersCpuMs.toFixed(0)} ms)`;
+  `${fan.minMs.toFixed(1)} / ${fan.p50Ms.toFixed(1)} / ${fan.p99Ms.toFixed(1)} / ${fan.maxMs.toFixed(1)} ms`;
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const row = (measure: string, result: string): void => {
   console.log(`| ${measure} | ${result} |`);
@@ -303,7 +329,10 @@ function rows(
       `${server}:   reply latency p50 / p99 (rejected: ${String(run.rejected)})`,
       `${run.p50Ms.toFixed(2)} ms / ${run.p99Ms.toFixed(2)} ms`,
     );
-    row(`${server}:   CPU time per share answered (${who.cpu})`, `${run.cpuUsPerShare.toFixed(1)} us`);
+    row(
+      `${server}:   CPU time per share answered (${who.cpu}; the load generator); the machine's ${String(CORES)} cores busy`,
+      `${run.cpuUsPerShare.toFixed(1)} us; ${run.loadGeneratorCpuUsPerShare.toFixed(1)} us; ${run.machineBusyPercent.toFixed(0)} %`,
+    );
     if (run.ledger) {
       const { backlogShares, caughtUpMs } = run.ledger;
       row(
@@ -319,6 +348,13 @@ function rows(
   row(
     `${server}: new-block notify (${String(Buffer.byteLength(notifyLine))} bytes) to ${String(FANOUT_CONNECTIONS)} miners, first / p50 / p99 / max (received ${String(fan.received)})`,
     formatFanOut(fan),
+  );
+  // Every notify costs CPU on both ends of the loopback, all on these cores: that CPU spread
+  // over every core is the least time the fan-out could take here, unless part of the
+  // server's was spent after its last write (the pool's, on the new job's other work).
+  row(
+    `${server}:   CPU for the fan-out: the server (from the block, less its quiet CPU; 10 ms ticks) + the miners; that CPU over ${String(CORES)} cores`,
+    `${fan.serverCpuMs.toFixed(0)} + ${fan.minersCpuMs.toFixed(0)} ms; ${((fan.serverCpuMs + fan.minersCpuMs) / CORES).toFixed(0)} ms`,
   );
 }
 for (const run of runs) {
