@@ -24,9 +24,9 @@ export interface ConnectionHost {
   /**
    * The connection holds replies until the shares they announce are committed:
    * the host commits once for every connection that read in this turn of the event loop,
-   * then calls sendReplies() on each.
+   * then calls sendReplies() on each. `now`: the host's now() when the chunk arrived.
    */
-  repliesHeld(connection: StratumConnection): void;
+  repliesHeld(connection: StratumConnection, now: number): void;
   closed(connection: StratumConnection, reason: string): void;
   now(): number;
 }
@@ -163,7 +163,7 @@ export class StratumConnection implements SessionSink {
     const now = this.#host.now();
     if (this.#held === undefined) {
       this.#held = '';
-      this.#host.repliesHeld(this);
+      this.#host.repliesHeld(this, now);
     }
     let lines = 0;
     const fits = this.#decoder.push(chunk, (line) => {

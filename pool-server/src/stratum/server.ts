@@ -26,8 +26,8 @@ export interface StratumServerSettings {
   /**
    * Replies held this long in one turn of the event loop are committed and sent before
    * the next connection is read, not at the end of the turn: under load a turn reads
-   * hundreds of sockets, and the first would wait for the last. Infinity: once a turn
-   * (when every commit waits for the disk).
+   * hundreds of sockets, and the first would wait for the last. Measured on now(), in
+   * whole milliseconds. Infinity: once a turn (when every commit waits for the disk).
    */
   readonly groupCommitMs: number;
 }
@@ -142,8 +142,8 @@ export class StratumServer implements ConnectionHost {
     return { moved, reconnected };
   }
 
-  repliesHeld(connection: StratumConnection): void {
-    const now = performance.now();
+  /** `now`: the connection's reading of this.now(), so that a chunk costs one clock reading. */
+  repliesHeld(connection: StratumConnection, now: number): void {
     // The connections held so far have handled their whole chunks; this one has not started.
     if (this.#holding.length > 0 && now - this.#holdingSince >= this.#options.groupCommitMs) {
       this.#commitAndReply();
