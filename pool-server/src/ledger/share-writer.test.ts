@@ -136,6 +136,30 @@ describe('ShareWriter sealing', () => {
     expect(sink.sizes).toEqual([100, 100, 7]);
   });
 
+  it('gives the batch after one sealed when the store became free the whole interval', async () => {
+    const sink = new SizesSink();
+    sink.held = true;
+    const shares = await started(sink);
+    add(shares, 100);
+    const first = shares.lastSealed;
+    add(shares, 20);
+    // Its interval runs out at 50 ms while the store is busy: it is sealed when the store is free, at 90 ms.
+    await vi.advanceTimersByTimeAsync(90);
+    expect(shares.lastSealed).toBe(first);
+    sink.held = false;
+    sink.release();
+    await until(() => shares.lastSealed !== first);
+    const second = shares.lastSealed;
+    await stored(shares);
+    add(shares, 5);
+    await vi.advanceTimersByTimeAsync(49);
+    expect(shares.lastSealed).toBe(second);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(shares.lastSealed).not.toBe(second);
+    await shares.flush();
+    expect(sink.sizes).toEqual([100, 20, 5]);
+  });
+
   it('lets a batch fill past its size while the store is busy, to four times it, and seals it once the store is free', async () => {
     const sink = new SizesSink();
     sink.held = true;

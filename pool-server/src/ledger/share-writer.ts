@@ -231,6 +231,11 @@ export class ShareWriter {
       this.#sealWhenStored = true;
       return;
     }
+    this.#sealRestartingInterval();
+  }
+
+  /** Seals the open batch out of the timer's turn, and gives the next one the whole interval. */
+  #sealRestartingInterval(): void {
     this.#seal();
     this.#sealTimer?.refresh();
   }
@@ -288,7 +293,7 @@ export class ShareWriter {
     this.#storing ??= this.#storeSealed().finally(() => {
       this.#storing = undefined;
       if (this.#sealWhenStored) {
-        this.#seal();
+        this.#sealRestartingInterval();
       }
     });
     return this.#storing;
