@@ -26,10 +26,10 @@ function cpuMsOf(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
-/** The machine's CPU time since boot, all cores, from /proc/stat (Linux): busy and in all, in ms. */
+/** The machine's CPU time since boot, all cores, in clock ticks, from /proc/stat (Linux): busy and in all. */
 export interface MachineCpu {
-  readonly busyMs: number;
-  readonly totalMs: number;
+  readonly busyTicks: number;
+  readonly totalTicks: number;
 }
 
 export function machineCpu(): MachineCpu {
@@ -40,14 +40,12 @@ export function machineCpu(): MachineCpu {
     .slice(1, 9)
     .map(Number);
   const totalTicks = fields.reduce((sum, ticks) => sum + ticks, 0);
-  const idleTicks = (fields[3] ?? 0) + (fields[4] ?? 0);
-  const ms = (ticks: number): number => (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
-  return { busyMs: ms(totalTicks - idleTicks), totalMs: ms(totalTicks) };
+  return { busyTicks: totalTicks - (fields[3] ?? 0) - (fields[4] ?? 0), totalTicks };
 }
 
 /** The share of the machine's CPU time that was busy between two readings, in %. */
 export function busyPercent(before: MachineCpu, after: MachineCpu): number {
-  return (100 * (after.busyMs - before.busyMs)) / (after.totalMs - before.totalMs);
+  return (100 * (after.busyTicks - before.busyTicks)) / (after.totalTicks - before.totalTicks);
 }
 
 /**

@@ -96,6 +96,25 @@ describe('ShareWriter sealing', () => {
     into.commit();
   };
 
+  /**
+   * A full batch whose store is held, then `waiting` shares after it and `ms` of time: the
+   * next batch waits for the store. The writer, and the held batch's id.
+   */
+  async function behindHeldStore(
+    sink: SizesSink,
+    waiting: number,
+    ms: number,
+  ): Promise<{ shares: ShareWriter; first: string | undefined }> {
+    sink.held = true;
+    const shares = await started(sink);
+    add(shares, 100);
+    const first = shares.lastSealed;
+    add(shares, waiting);
+    await vi.advanceTimersByTimeAsync(ms);
+    expect(shares.lastSealed).toBe(first);
+    return { shares, first };
+  }
+
   // When a batch is sealed shows in lastSealed at once; the sink sees it only after the
   // journal's file work (real disk I/O) for the batch before, so it is read after a flush.
   it('seals a batch when its interval runs out', async () => {
@@ -138,14 +157,8 @@ describe('ShareWriter sealing', () => {
 
   it('gives the batch after one sealed when the store became free the whole interval', async () => {
     const sink = new SizesSink();
-    sink.held = true;
-    const shares = await started(sink);
-    add(shares, 100);
-    const first = shares.lastSealed;
-    add(shares, 20);
     // Its interval runs out at 50 ms while the store is busy: it is sealed when the store is free, at 90 ms.
-    await vi.advanceTimersByTimeAsync(90);
-    expect(shares.lastSealed).toBe(first);
+    const { shares, first } = await behindHeldStore(sink, 20, 90);
     sink.held = false;
     sink.release();
     await until(() => shares.lastSealed !== first);
@@ -162,14 +175,8 @@ describe('ShareWriter sealing', () => {
 
   it('lets a batch fill past its size while the store is busy, to four times it, and seals it once the store is free', async () => {
     const sink = new SizesSink();
-    sink.held = true;
-    const shares = await started(sink);
-    add(shares, 100);
-    const first = shares.lastSealed;
-    add(shares, 150);
     // Full, and its interval has run out too: it waits for the store.
-    await vi.advanceTimersByTimeAsync(50);
-    expect(shares.lastSealed).toBe(first);
+    const { shares, first } = await behindHeldStore(sink, 150, 50);
     sink.release();
     await until(() => shares.lastSealed !== first);
     const second = shares.lastSealed;
