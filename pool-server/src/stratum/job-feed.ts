@@ -1,5 +1,5 @@
 import { buildCoinbase, type CoinbasePayout } from '../work/coinbase.ts';
-import { createJob, type Job } from '../work/job.ts';
+import { createJob, type Job, type NotifyParams } from '../work/job.ts';
 import { JobRegistry } from '../work/job-registry.ts';
 import type { PreparedTemplate } from '../work/template.ts';
 import { encodeNotify } from './messages.ts';
@@ -18,6 +18,12 @@ export interface JobFeedOptions {
 export interface FeedJob {
   readonly job: Job;
   readonly notifyLine: Buffer;
+}
+
+/** A job again under another id (JobRegistry.alias), for one session. */
+export interface JobAlias {
+  readonly id: string;
+  readonly notifyLine: string;
 }
 
 const BASIS_POINTS = 10_000;
@@ -124,6 +130,24 @@ export class JobFeed {
     registry.add(feedJob.job);
     this.#soloJobs.set(registry, { seq: this.#templateSeq, feedJob });
     return feedJob;
+  }
+
+  /**
+   * `job` of `registry` under a new id, for one session whose difficulty changed: cgminer
+   * and cpuminer apply a difficulty from the next mining.notify on. An alias rather than
+   * a new job, so that thousands of sessions retargeting do not push the templates' jobs
+   * out of the shared registry's active ones. [stratum: mining.notify] clean_jobs false:
+   * the miner's work on the job under its old id stays valid. Undefined when the job is
+   * no longer active, or the registry holds as many aliases as it may.
+   */
+  aliasJob(registry: JobRegistry, job: Job): JobAlias | undefined {
+    const id = registry.alias(job.id);
+    if (id === undefined) {
+      return undefined;
+    }
+    const [, prevhash, coinb1, coinb2, merkleBranch, version, nbits, ntime] = job.notifyParams;
+    const params: NotifyParams = [id, prevhash, coinb1, coinb2, merkleBranch, version, nbits, ntime, false];
+    return { id, notifyLine: encodeNotify(params) };
   }
 
   #build(template: PreparedTemplate, payouts: CoinbasePayout[], cleanJobs: boolean): FeedJob {

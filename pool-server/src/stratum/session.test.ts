@@ -9,6 +9,7 @@ import {
 } from '../../test/helpers/stratum-env.ts';
 import { payoutScript } from '../work/address.ts';
 import type { NotifyParams } from '../work/job.ts';
+import { difficultyOfHash } from '../work/target.ts';
 import { StratumSession } from './session.ts';
 import type { StratumEnvironment } from './session-context.ts';
 
@@ -163,7 +164,7 @@ describe('Stratum session: the handshake', () => {
     send(session, { id: 1, method: 'mining.subscribe', params: [] });
     sink.take();
     send(session, { id: 2, method: 'mining.authorize', params: [WORKER, 'x,d=0.05'] });
-    expect(sink.take()).toEqual([
+    expect(sink.take().slice(0, 2)).toEqual([
       { id: 2, result: true, error: null },
       { id: null, method: 'mining.set_difficulty', params: [0.05] },
     ]);
@@ -173,10 +174,12 @@ describe('Stratum session: the handshake', () => {
   it('suggest_difficulty and suggest_target', () => {
     const started = start();
     send(started.session, { id: 5, method: 'mining.suggest_difficulty', params: [0.00015] });
-    expect(started.sink.take()).toEqual([
-      { id: null, method: 'mining.set_difficulty', params: [0.00015] },
-      { id: 5, result: true, error: null },
+    expect(started.sink.take().map((m) => m.method ?? m.id)).toEqual([
+      'mining.set_difficulty',
+      'mining.notify',
+      5,
     ]);
+    // NerdMiner repeats its suggestion: nothing changed, so nothing is sent but the answer.
     send(started.session, { id: 6, method: 'mining.suggest_difficulty', params: [0.00015] });
     expect(started.sink.take()).toEqual([{ id: 6, result: true, error: null }]);
     send(started.session, {
@@ -187,6 +190,168 @@ describe('Stratum session: the handshake', () => {
     expect(started.sink.take()[0]).toEqual({ id: null, method: 'mining.set_difficulty', params: [1] });
     send(started.session, { id: 8, method: 'mining.suggest_difficulty', params: ['many'] });
     expect((started.sink.take()[0]?.error as unknown[])[0]).toBe(20);
+  });
+});
+
+/** The mining.notify params among `messages`; throws when there is none. */
+function notifyIn(messages: Record<string, unknown>[]): NotifyParams {
+  const notify = messages.find((m) => m.method === 'mining.notify')?.params as NotifyParams | undefined;
+  if (!notify) {
+    throw new Error('no job was sent');
+  }
+  return notify;
+}
+
+// [stratum: mining.set_difficulty] cgminer and cpuminer bind a difficulty to the next job (issue 22).
+describe('Stratum session: a difficulty change comes with a job to bind it to', () => {
+  it('d= after the first job: set_difficulty, then the same work under a new id, clean_jobs false', () => {
+    const { env } = testEnvironment();
+    const sink = new RecordingSink();
+    const session = new StratumSession(env, sink, '127.0.0.1', 0);
+    send(session, { id: 1, method: 'mining.subscribe', params: [] });
+    const first = notifyIn(sink.take());
+    send(session, { id: 2, method: 'mining.authorize', params: [WORKER, 'x,d=0.00001'] });
+    const [reply, difficulty, notify, ...more] = sink.take();
+    expect(reply).toEqual({ id: 2, result: true, error: null });
+    expect(difficulty).toEqual({ id: null, method: 'mining.set_difficulty', params: [0.00001] });
+    expect(notify?.method).toBe('mining.notify');
+    const again = notify?.params as NotifyParams;
+    expect(again[0]).toBe(`${first[0]}.1`);
+    expect(again.slice(1, 8)).toEqual(first.slice(1, 8));
+    expect(again[8]).toBe(false);
+    expect(more).toEqual([]);
+    expect(session.state.jobDifficulty.get(again[0])).toBe(0.00001);
+    expect(session.state.jobDifficulty.get(first[0])).toBe(1e-6);
+  });
+
+  it('a share counts at the difficulty of the id it names; both ids share one duplicate set', () => {
+    const started = start();
+    send(started.session, { id: 5, method: 'mining.suggest_difficulty', params: [0.00001] });
+    const alias = notifyIn(started.sink.take());
+    // A share of difficulty 1e-6 to 1e-5: enough for the old id, not for the new one.
+    let mined = mineShare(alias, started.extranonce1, 8, 1e-6);
+    while (difficultyOfHash(mined.hash) >= 0.00001) {
+      const startNonce = Number.parseInt(mined.nonce, 16) + 1;
+      mined = mineShare(alias, started.extranonce1, 8, 1e-6, { startNonce });
+    }
+    const on = (jobId: string): unknown[] => [WORKER, jobId, mined.extranonce2, mined.ntime, mined.nonce];
+    expect((submit(started, on(alias[0])).error as unknown[])[0]).toBe(23);
+    expect(submit(started, on(started.notify[0])).result).toBe(true);
+    expect(started.log.accepted.at(-1)?.difficulty).toBe(1e-6);
+
+    const hard = (extranonce2: string): ((jobId: string) => unknown[]) => {
+      const found = mineShare(alias, started.extranonce1, 8, 0.00001, { extranonce2 });
+      return (jobId) => [WORKER, jobId, found.extranonce2, found.ntime, found.nonce];
+    };
+    const first = hard('00000000000000aa');
+    expect(submit(started, first(alias[0])).result).toBe(true);
+    expect(started.log.accepted.at(-1)?.difficulty).toBe(0.00001);
+    expect((submit(started, first(started.notify[0])).error as unknown[])[0]).toBe(22);
+    const second = hard('00000000000000bb');
+    expect(submit(started, second(started.notify[0])).result).toBe(true);
+    expect((submit(started, second(alias[0])).error as unknown[])[0]).toBe(22);
+  });
+
+  it('nothing extra before the first job: it follows anyway, at the difficulty in force', () => {
+    const { env } = testEnvironment({ soloByDefault: true });
+    const sink = new RecordingSink();
+    const session = new StratumSession(env, sink, '127.0.0.1', 0);
+    send(session, {
+      id: 1,
+      method: 'mining.configure',
+      params: [['minimum-difficulty'], { 'minimum-difficulty.value': 0.000002 }],
+    });
+    expect(sink.take().map((m) => m.method ?? m.id)).toEqual([1]);
+    send(session, { id: 2, method: 'mining.subscribe', params: [] });
+    expect(sink.take().map((m) => m.method ?? m.id)).toEqual([2, 'mining.set_difficulty']);
+    send(session, { id: 3, method: 'mining.suggest_difficulty', params: [0.000003] });
+    expect(sink.take().map((m) => m.method ?? m.id)).toEqual(['mining.set_difficulty', 3]);
+    send(session, { id: 4, method: 'mining.authorize', params: [`${OTHER_TESTNET_ADDRESS}.solo1`, 'x'] });
+    const messages = sink.take();
+    expect(messages.map((m) => m.method ?? m.id)).toEqual([4, 'mining.notify']);
+    const notify = notifyIn(messages);
+    expect(notify[0]).not.toContain('.');
+    expect(notify[8]).toBe(true);
+    expect(session.state.jobDifficulty.get(notify[0])).toBe(0.000003);
+  });
+
+  it('SOLO with d= after a pool job: the difficulty, then the first SOLO job, no resent pool job', () => {
+    const { env } = testEnvironment();
+    const sink = new RecordingSink();
+    const session = new StratumSession(env, sink, '127.0.0.1', 0);
+    send(session, { id: 1, method: 'mining.subscribe', params: [] });
+    const poolJob = notifyIn(sink.take());
+    send(session, {
+      id: 2,
+      method: 'mining.authorize',
+      params: [`${OTHER_TESTNET_ADDRESS}.solo1`, 'd=0.001,solo'],
+    });
+    const messages = sink.take();
+    expect(messages.map((m) => m.method ?? m.id)).toEqual([2, 'mining.set_difficulty', 'mining.notify']);
+    expect(messages[1]?.params).toEqual([0.001]);
+    const soloJob = notifyIn(messages);
+    expect(soloJob[0]).not.toContain('.');
+    expect(soloJob[2]).toBe(poolJob[2]);
+    expect(soloJob[3]).not.toBe(poolJob[3]);
+    expect(soloJob[8]).toBe(true);
+    expect(session.state.jobDifficulty.get(soloJob[0])).toBe(0.001);
+  });
+
+  it('in a SOLO pool, d= at authorize: the difficulty, then the first job', () => {
+    const { env } = testEnvironment({ soloByDefault: true });
+    const sink = new RecordingSink();
+    const session = new StratumSession(env, sink, '127.0.0.1', 0);
+    send(session, { id: 1, method: 'mining.subscribe', params: [] });
+    sink.take();
+    send(session, {
+      id: 2,
+      method: 'mining.authorize',
+      params: [`${OTHER_TESTNET_ADDRESS}.solo1`, 'd=0.001'],
+    });
+    const messages = sink.take();
+    expect(messages.map((m) => m.method ?? m.id)).toEqual([2, 'mining.set_difficulty', 'mining.notify']);
+    expect(notifyIn(messages)[8]).toBe(true);
+  });
+
+  it('vardiff lowering a quiet session sends the work again too', () => {
+    const started = start();
+    started.session.tick(200_000);
+    const [difficulty, notify, ...more] = started.sink.take();
+    expect(difficulty?.method).toBe('mining.set_difficulty');
+    expect((difficulty?.params as number[])[0]).toBeLessThan(1e-6);
+    expect((notify?.params as NotifyParams)[0]).toBe(`${started.notify[0]}.1`);
+    expect((notify?.params as NotifyParams)[8]).toBe(false);
+    expect(more).toEqual([]);
+  });
+
+  it('the new id goes stale with its job', () => {
+    const started = start();
+    send(started.session, { id: 5, method: 'mining.suggest_difficulty', params: [0.000002] });
+    const alias = notifyIn(started.sink.take());
+    const mined = mineShare(alias, started.extranonce1, 8, 0.000002);
+    started.feed.setTemplate(testTemplate('1d00ffff', '00'.repeat(31) + '01'));
+    started.session.sendCurrentJob();
+    started.sink.take();
+    const reply = submit(started, [WORKER, alias[0], mined.extranonce2, mined.ntime, mined.nonce]);
+    expect((reply.error as unknown[])[0]).toBe(21);
+  });
+
+  it('a session changing its difficulty in a loop gets a job resent at most 8 times, until the next job', () => {
+    const started = start();
+    const jobsAfter = (difficulty: number): number => {
+      send(started.session, { id: 5, method: 'mining.suggest_difficulty', params: [difficulty] });
+      return started.sink.take().filter((m) => m.method === 'mining.notify').length;
+    };
+    const resent = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map((n) => jobsAfter(n * 1e-6));
+    expect(resent).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 0, 0]);
+    // The same job again (a second subscribe) does not start a new count.
+    send(started.session, { id: 6, method: 'mining.subscribe', params: [] });
+    started.sink.take();
+    expect(jobsAfter(1e-6)).toBe(0);
+    started.feed.setTemplate(testTemplate('1d00fffe'));
+    started.session.sendCurrentJob();
+    started.sink.take();
+    expect(jobsAfter(2e-6)).toBe(1);
   });
 });
 

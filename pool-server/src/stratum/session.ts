@@ -1,4 +1,5 @@
 import { u32ToHex } from '../work/bytes.ts';
+import type { JobRegistry } from '../work/job-registry.ts';
 import { StratumErrorCode } from './errors.ts';
 import { assignExtranonce1 } from './extranonce.ts';
 import { handleAuthorize } from './handlers/authorize.ts';
@@ -7,6 +8,7 @@ import { handleExtranonceSubscribe } from './handlers/extranonce-subscribe.ts';
 import { handleSubmit } from './handlers/submit.ts';
 import { handleSubscribe } from './handlers/subscribe.ts';
 import { handleSuggestDifficulty, handleSuggestTarget } from './handlers/suggest-difficulty.ts';
+import type { FeedJob } from './job-feed.ts';
 import {
   encodeError,
   encodeNotification,
@@ -36,6 +38,12 @@ const BEFORE_AUTHORIZE = new Set(['mining.subscribe', 'mining.authorize', 'minin
 const INVALID_REQUEST_PENALTY = 10;
 /** Recent jobs whose difficulty a session remembers; older jobs are stale anyway. */
 const MAX_REMEMBERED_JOBS = 32;
+/**
+ * Resends of one job a session gets for its difficulty changes; a miner changing its
+ * difficulty in a loop (suggest_difficulty) cannot fill the registry with aliases, and
+ * its later changes wait for the next job.
+ */
+const MAX_ALIASES_PER_JOB = 8;
 
 /**
  * One miner's Stratum session: requests in, replies and notifications out through the
@@ -47,6 +55,9 @@ export class StratumSession implements SessionContext {
   readonly remoteAddress: string;
   readonly #sink: SessionSink;
   #announcedDifficulty: number | undefined;
+  /** The job (not an alias) last sent, which a difficulty change sends again under a new id. */
+  #sentJob: FeedJob | undefined;
+  #aliasesOfSentJob = 0;
   #closed = false;
 
   constructor(env: StratumEnvironment, sink: SessionSink, remoteAddress: string, nowMs: number) {
@@ -109,29 +120,43 @@ export class StratumSession implements SessionContext {
 
   /** A new template (or the first one): sends this session its current job. */
   sendCurrentJob(): void {
-    if (!this.state.subscribed || !this.state.registry) {
+    const { registry } = this.state;
+    if (!this.state.subscribed || !registry) {
       return;
     }
-    let feedJob;
-    try {
-      feedJob = this.env.feed.jobFor(this.state.registry, this.state.soloScript);
-    } catch (error) {
-      this.env.events.problem('no job could be built for a session', error);
-      return;
-    }
+    const feedJob = this.#currentJob(registry);
     if (!feedJob) {
       return;
     }
     this.#followVersionMask();
+    this.#rememberDifficulty(feedJob.job.id);
+    // The same job again (a second mining.subscribe) keeps its count of aliases.
+    if (feedJob !== this.#sentJob) {
+      this.#sentJob = feedJob;
+      this.#aliasesOfSentJob = 0;
+    }
+    this.#sink.send(feedJob.notifyLine);
+  }
+
+  #currentJob(registry: JobRegistry): FeedJob | undefined {
+    try {
+      return this.env.feed.jobFor(registry, this.state.soloScript);
+    } catch (error) {
+      this.env.events.problem('no job could be built for a session', error);
+      return undefined;
+    }
+  }
+
+  /** A job id sent now is judged at the difficulty in force now (see handleSubmit). */
+  #rememberDifficulty(jobId: string): void {
     const { jobDifficulty } = this.state;
-    jobDifficulty.set(feedJob.job.id, this.state.vardiff.difficulty);
+    jobDifficulty.set(jobId, this.state.vardiff.difficulty);
     if (jobDifficulty.size > MAX_REMEMBERED_JOBS) {
       const [oldest] = jobDifficulty.keys();
       if (oldest !== undefined) {
         jobDifficulty.delete(oldest);
       }
     }
-    this.#sink.send(feedJob.notifyLine);
   }
 
   /** The version mask this session may roll now: the miner's, the pool's, less signalling bits. */
@@ -165,11 +190,45 @@ export class StratumSession implements SessionContext {
     }
   }
 
+  /**
+   * [stratum: mining.set_difficulty] a changed difficulty, then the work to bind it to.
+   * An unchanged one is not announced again: NerdMiner suggests the same every 30 s.
+   */
   announceDifficulty(difficulty: number): void {
     if (difficulty !== this.#announcedDifficulty && this.state.subscribed) {
       this.#announcedDifficulty = difficulty;
       this.#sink.send(encodeSetDifficulty(difficulty));
+      this.#resendJob();
     }
+  }
+
+  /**
+   * [stratum: mining.set_difficulty] cpuminer and cgminer-family firmware apply a new
+   * difficulty from the next mining.notify on; without one it waited for the next
+   * template (issue 22). So, as ckpool does, the job the session is on goes out again
+   * under an id of its own, with clean_jobs false; the difficulty is remembered for that
+   * id, and the old id keeps the easier of the two. Nothing is sent before the first job
+   * (it follows anyway), nor when the current job is one this session has not had: it is
+   * on its way (broadcastJob, or authorize's first SOLO job) and carries the difficulty.
+   */
+  #resendJob(): void {
+    const { registry } = this.state;
+    const sent = this.#sentJob;
+    if (
+      !registry ||
+      !sent ||
+      this.#aliasesOfSentJob >= MAX_ALIASES_PER_JOB ||
+      this.#currentJob(registry) !== sent
+    ) {
+      return;
+    }
+    const alias = this.env.feed.aliasJob(registry, sent.job);
+    if (!alias) {
+      return;
+    }
+    this.#aliasesOfSentJob++;
+    this.#rememberDifficulty(alias.id);
+    this.#sink.send(alias.notifyLine);
   }
 
   reply(id: RequestId, result: unknown): void {

@@ -6,28 +6,43 @@ export interface JobRegistryOptions {
   readonly maxActiveJobs?: number;
   /** Retired job ids remembered, to tell "stale" from "unknown". */
   readonly maxRetiredIds?: number;
+  /** Alias ids held at once, over all active jobs (about 100 bytes each). */
+  readonly maxAliases?: number;
 }
 
 interface ActiveJob {
   readonly job: Job;
-  /** The shares accepted on the job: a duplicate is refused. */
+  /** The shares accepted on the job, under its id or an alias: a duplicate is refused. */
   readonly shares: ShareKeySet;
+  /** Aliases issued: `<id>.1` to `<id>.<aliases>`. */
+  aliases: number;
 }
+
+/** An alias id is `<job id>.<n>`, so job ids themselves must not hold a dot. */
+const ALIAS_SEPARATOR = '.';
 
 /**
  * The jobs miners may submit to. A job on an earlier block, or superseded by a job
  * sent with clean_jobs, is stale; a job id never issued (or long forgotten) is unknown.
+ *
+ * A job may also go out again under an alias: another id for the same work, given to
+ * one session whose difficulty changed. An alias shares its job's duplicate set, does
+ * not count toward maxActiveJobs, and retires with its job.
  */
 export class JobRegistry {
   readonly #maxActiveJobs: number;
   readonly #maxRetiredIds: number;
+  readonly #maxAliases: number;
   readonly #active = new Map<string, ActiveJob>();
-  readonly #retired = new Set<string>();
+  readonly #aliases = new Map<string, ActiveJob>();
+  /** Retired job ids, each with how many aliases it had: those are stale too, and not kept one by one. */
+  readonly #retired = new Map<string, number>();
   #latest: Job | undefined;
 
   constructor(options: JobRegistryOptions = {}) {
     this.#maxActiveJobs = options.maxActiveJobs ?? 16;
     this.#maxRetiredIds = options.maxRetiredIds ?? 4096;
+    this.#maxAliases = options.maxAliases ?? 65_536;
   }
 
   /** The job most recently added. */
@@ -36,6 +51,9 @@ export class JobRegistry {
   }
 
   add(job: Job): void {
+    if (job.id.includes(ALIAS_SEPARATOR)) {
+      throw new RangeError(`job id ${job.id} holds "${ALIAS_SEPARATOR}", which marks aliases`);
+    }
     if (this.#active.has(job.id) || this.#retired.has(job.id)) {
       throw new Error(`job id ${job.id} was already issued`);
     }
@@ -44,40 +62,74 @@ export class JobRegistry {
       job.cleanJobs ||
       (previous && !previous.template.prevhashInternal.equals(job.template.prevhashInternal))
     ) {
-      for (const id of [...this.#active.keys()]) {
-        this.#retire(id);
+      for (const active of [...this.#active.values()]) {
+        this.#retire(active);
       }
     }
-    this.#active.set(job.id, { job, shares: new ShareKeySet() });
-    for (const id of this.#active.keys()) {
+    this.#active.set(job.id, { job, shares: new ShareKeySet(), aliases: 0 });
+    for (const active of this.#active.values()) {
       if (this.#active.size <= this.#maxActiveJobs) {
         break;
       }
-      this.#retire(id);
+      this.#retire(active);
     }
     this.#latest = job;
   }
 
+  /**
+   * A new id for the active job `id` (or for the job the alias `id` stands for).
+   * Undefined when that job is not active, or when maxAliases are held already.
+   */
+  alias(id: string): string | undefined {
+    const active = this.#active.get(id) ?? this.#aliases.get(id);
+    if (!active || this.#aliases.size >= this.#maxAliases) {
+      return undefined;
+    }
+    active.aliases++;
+    const alias = `${active.job.id}${ALIAS_SEPARATOR}${String(active.aliases)}`;
+    this.#aliases.set(alias, active);
+    return alias;
+  }
+
+  /** The job of an id or an alias. Aliases are looked up only when no job has the id (the hot path). */
   find(id: string): Job | 'stale' | undefined {
-    const active = this.#active.get(id);
+    const active = this.#active.get(id) ?? this.#aliases.get(id);
     if (active) {
       return active.job;
     }
-    return this.#retired.has(id) ? 'stale' : undefined;
+    return this.#isRetired(id) ? 'stale' : undefined;
   }
 
   /**
-   * Records an accepted share on its job by its hash (internal byte order); false when
-   * the job already has it, or is not active.
+   * Records an accepted share on its job (by its id or an alias) by its hash (internal
+   * byte order); false when the job already has it, or is not active.
    */
   recordShare(jobId: string, hash: Uint8Array): boolean {
-    return this.#active.get(jobId)?.shares.add(hash) ?? false;
+    return (this.#active.get(jobId) ?? this.#aliases.get(jobId))?.shares.add(hash) ?? false;
   }
 
-  #retire(id: string): void {
+  #isRetired(id: string): boolean {
+    if (this.#retired.has(id)) {
+      return true;
+    }
+    const separator = id.indexOf(ALIAS_SEPARATOR);
+    if (separator < 0) {
+      return false;
+    }
+    const aliases = this.#retired.get(id.slice(0, separator)) ?? 0;
+    const suffix = id.slice(separator + 1);
+    const n = Number(suffix);
+    return n >= 1 && n <= aliases && String(n) === suffix;
+  }
+
+  #retire(active: ActiveJob): void {
+    const { id } = active.job;
     this.#active.delete(id);
-    this.#retired.add(id);
-    for (const oldest of this.#retired) {
+    for (let n = 1; n <= active.aliases; n++) {
+      this.#aliases.delete(`${id}${ALIAS_SEPARATOR}${String(n)}`);
+    }
+    this.#retired.set(id, active.aliases);
+    for (const oldest of this.#retired.keys()) {
       if (this.#retired.size <= this.#maxRetiredIds) {
         break;
       }

@@ -10,6 +10,7 @@ import { MINER_ADDRESS, OTHER_MINER_ADDRESS, startTestPool, type TestPool } from
 import { StratumClient } from '../helpers/stratum-client.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { mineShare } from '../helpers/mining.ts';
+import type { NotifyParams } from '../../src/work/job.ts';
 
 const WORKER = `${MINER_ADDRESS}.rig1`;
 
@@ -139,6 +140,78 @@ describe('a whole Stratum session against the devchain', () => {
     ]);
     expect((reply.error as unknown[])[0]).toBe(21);
     expect((await miner.mineAndSubmit(WORKER)).result).toBe(true);
+  });
+});
+
+/**
+ * The work a cgminer-family miner (cgminer, cpuminer, their firmware) mines now: it holds a
+ * mining.set_difficulty as pending and binds it to the next mining.notify, mining each job
+ * at the difficulty bound to it.
+ */
+function cgminerWork(miner: StratumClient): { job: NotifyParams; difficulty: number } | undefined {
+  let pending = 0;
+  let work: { job: NotifyParams; difficulty: number } | undefined;
+  for (const message of miner.notifications) {
+    if (message.method === 'mining.set_difficulty') {
+      pending = Number(message.params?.[0]);
+    } else if (message.method === 'mining.notify') {
+      work = { job: message.params as unknown as NotifyParams, difficulty: pending };
+    }
+  }
+  return work;
+}
+
+describe('a difficulty change reaches a cgminer-family miner at once (issue 22)', () => {
+  let pool: TestPool;
+
+  beforeAll(async () => {
+    // No template refresh during the test: only the difficulty change can bring a job.
+    pool = await startTestPool({ HASHWATT_NODE_REFRESH_INTERVAL_MS: '600000' });
+  });
+  afterAll(async () => {
+    await pool.stop();
+  });
+
+  it('d= at authorize after the first job: the next share is made and credited at the new difficulty', async () => {
+    const worker = `${MINER_ADDRESS}.cgminer`;
+    const miner = await StratumClient.connect(pool.stratumPort);
+    const subscribed = await miner.request('mining.subscribe', ['cgminer/4.11.1']);
+    const [, extranonce1, size] = subscribed.result as [unknown, string, number];
+    const first = await miner.waitFor(() => cgminerWork(miner), 5_000, 'the first job');
+    expect(first.difficulty).toBe(0.000001);
+
+    expect((await miner.request('mining.authorize', [worker, 'd=0.00002'])).result).toBe(true);
+    const next = await miner.waitFor(
+      () => {
+        const work = cgminerWork(miner);
+        return work?.job[0] === first.job[0] ? undefined : work;
+      },
+      5_000,
+      'a job bound to the new difficulty',
+    );
+    expect(next.difficulty).toBe(0.00002);
+    expect(next.job[8]).toBe(false);
+    // The same work: no template changed, only the id.
+    expect(next.job.slice(1, 8)).toEqual(first.job.slice(1, 8));
+
+    const share = mineShare(next.job, Buffer.from(extranonce1, 'hex'), size, next.difficulty);
+    const reply = await miner.request('mining.submit', [
+      worker,
+      next.job[0],
+      share.extranonce2,
+      share.ntime,
+      share.nonce,
+    ]);
+    expect(reply.result).toBe(true);
+    const stored = await eventually(async () => {
+      const { rows } = await pool.db.query<{ difficulty: number }>(
+        'SELECT s.difficulty FROM shares s JOIN workers w ON w.id = s.worker_id WHERE w.name = $1',
+        [worker],
+      );
+      return rows.length > 0 ? rows : undefined;
+    }, 'the share in the database');
+    expect(stored).toEqual([{ difficulty: 0.00002 }]);
+    miner.close();
   });
 });
 

@@ -40,16 +40,18 @@ export function handleAuthorize(ctx: SessionContext, request: StratumRequest, no
   const startsSolo = solo && state.soloScript === undefined;
   state.workers.set(identity.worker, identity);
   ctx.reply(request.id, true);
+  if (startsSolo) {
+    // From now on this session's jobs are its own, their coinbase paying this address.
+    // Switched before the difficulty is announced: the first SOLO job, sent next, binds
+    // it, and no pool job is sent again for it.
+    state.soloScript = identity.payoutScript;
+    state.registry = env.feed.soloRegistry();
+  }
   if (identity.fixedDifficulty !== undefined) {
     ctx.announceDifficulty(state.vardiff.fix(identity.fixedDifficulty, nowMs));
   }
-  if (startsSolo) {
-    // From now on this session's jobs are its own, their coinbase paying this address.
-    state.soloScript = identity.payoutScript;
-    state.registry = env.feed.soloRegistry();
-    if (state.subscribed) {
-      ctx.sendCurrentJob();
-    }
+  if (startsSolo && state.subscribed) {
+    ctx.sendCurrentJob();
   }
 }
 
