@@ -22,6 +22,8 @@ export interface DevChainOptions {
   readonly mempoolSize: number;
   /** Seconds since the epoch; tests pass their own clock. */
   readonly now: () => number;
+  /** Start in initial block download, as a node whose tip is old; false when absent. */
+  readonly initialBlockDownload?: boolean;
 }
 
 interface StoredBlock {
@@ -42,6 +44,8 @@ const GENESIS_COINBASE = Buffer.from(
 );
 const REGTEST_GENESIS_HASH = '0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206';
 const COIN = 100_000_000n;
+/** [Bitcoin Core src/validation.h: DEFAULT_MAX_TIP_AGE] a tip older than this (seconds) means still syncing. */
+const MAX_TIP_AGE = 24 * 60 * 60;
 const MAX_TEMPLATE_WEIGHT = 3_996_000;
 /** The network's own coinbase pays a P2WSH of OP_TRUE: nobody's money. */
 const NETWORK_PAYOUT = Buffer.concat([
@@ -71,9 +75,11 @@ export class DevChain {
   #updates = 0;
   #waiters: (() => void)[] = [];
   readonly #blockListeners: ((hash: string) => void)[] = [];
+  #finishedInitialDownload: boolean;
 
   constructor(options: DevChainOptions) {
     this.#options = options;
+    this.#finishedInitialDownload = options.initialBlockDownload !== true;
     const header = writeHeader(Buffer.alloc(HEADER_SIZE), {
       version: 1,
       prevhashInternal: Buffer.alloc(32),
@@ -100,6 +106,18 @@ export class DevChain {
 
   get bits(): number {
     return this.#options.bits;
+  }
+
+  /**
+   * [Bitcoin Core src/validation.cpp: IsInitialBlockDownload] true until the tip is less than
+   * a day old, then false for good (Core latches m_cached_finished_ibd): on regtest the first
+   * block mined takes a fresh node out of it.
+   */
+  get initialBlockDownload(): boolean {
+    if (!this.#finishedInitialDownload && this.tip.time >= this.#options.now() - MAX_TIP_AGE) {
+      this.#finishedInitialDownload = true;
+    }
+    return !this.#finishedInitialDownload;
   }
 
   get longpollId(): string {
@@ -190,17 +208,23 @@ export class DevChain {
     };
   }
 
-  /** Resolves when the template changes after `longpollId`, or after `timeoutMs`. */
-  waitForChange(longpollId: string, timeoutMs: number): Promise<void> {
-    if (longpollId !== this.longpollId) {
+  /**
+   * Resolves when the template changes after `longpollId`, after `timeoutMs`, or when `signal`
+   * aborts (the node shutting down).
+   */
+  waitForChange(longpollId: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    if (longpollId !== this.longpollId || signal?.aborted === true) {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        this.#waiters = this.#waiters.filter((waiter) => waiter !== done);
         resolve();
-      }
+      };
+      const timer = setTimeout(done, timeoutMs);
+      signal?.addEventListener('abort', done);
       this.#waiters.push(done);
     });
   }

@@ -1,4 +1,4 @@
-/** [Bitcoin Core rpc/protocol.h] the error codes the devchain answers with. */
+/** [Bitcoin Core src/rpc/protocol.h: RPCErrorCode] the error codes the devchain answers with. */
 export const RpcCode = {
   MethodNotFound: -32601,
   ParseError: -32700,
@@ -7,6 +7,11 @@ export const RpcCode = {
   InvalidAddressOrKey: -5,
   WalletInsufficientFunds: -6,
   InvalidParameter: -8,
+  /** RPC_CLIENT_NOT_CONNECTED: also what a longpoll gets when the node shuts down. */
+  ClientNotConnected: -9,
+  ClientInInitialDownload: -10,
+  WalletNotFound: -18,
+  WalletNotSpecified: -19,
   DeserializationError: -22,
 } as const;
 

@@ -1,16 +1,27 @@
 import { randomBytes } from 'node:crypto';
-import { Block, networks, payments } from 'bitcoinjs-lib';
-import { payoutScript } from '../../work/address.ts';
+import { address as addresses, Block, networks, payments, type Network } from 'bitcoinjs-lib';
+import { payoutScript, type Chain } from '../../work/address.ts';
 import type { DevChain } from './chain.ts';
+import { describeAddress } from './describe-address.ts';
 import { spendingTransaction } from './mempool.ts';
 import { RpcCode, RpcMethodError } from './rpc-error.ts';
 
 /**
- * [Bitcoin Core] a coinbase output may be spent in a block 100 above it; the wallet counts
- * it once it is 101 deep (GetBlocksToMaturity), so 101 blocks bring 50 BTC on regtest.
+ * [Bitcoin Core src/consensus/consensus.h: COINBASE_MATURITY] a coinbase output may be spent in
+ * a block 100 above it; the wallet counts it once it is 101 deep ([src/wallet/wallet.cpp:
+ * CWallet::GetTxBlocksToMaturity] is (COINBASE_MATURITY + 1) - depth), so 101 blocks bring
+ * 50 BTC on regtest.
  */
 const COINBASE_MATURITY = 100;
 const COIN = 100_000_000n;
+/** The address encoding of each chain, as work/address.ts reads payout addresses. */
+const NETWORK_OF: Record<Chain, Network> = {
+  main: networks.bitcoin,
+  test: networks.testnet,
+  testnet4: networks.testnet,
+  signet: networks.testnet,
+  regtest: networks.regtest,
+};
 
 interface Received {
   readonly height: number;
@@ -48,23 +59,56 @@ function amountOf(sats: bigint): number {
  */
 export class DevWallet {
   readonly #chain: DevChain;
-  readonly #scripts = new Set<string>();
+  readonly #network: Chain;
+  /** Output scripts (hex) of this wallet's addresses, with when each was made (seconds). */
+  readonly #scripts = new Map<string, number>();
   readonly #received: Received[] = [];
   readonly #sent: Sent[] = [];
   readonly #minedAt = new Map<string, number>();
 
-  constructor(chain: DevChain) {
+  /** `network` names the chain whose addresses the wallet makes and pays. */
+  constructor(chain: DevChain, network: Chain) {
     this.#chain = chain;
+    this.#network = network;
     chain.onBlockConnected((hash) => {
       this.#scan(hash);
     });
   }
 
-  /** [getnewaddress] a regtest P2WPKH address this wallet owns. */
+  /** [getnewaddress] a P2WPKH address this wallet owns. */
   newAddress(): string {
-    const payment = payments.p2wpkh({ hash: randomBytes(20), network: networks.regtest });
-    this.#scripts.add(Buffer.from(payment.output ?? []).toString('hex'));
+    const payment = payments.p2wpkh({ hash: randomBytes(20), network: NETWORK_OF[this.#network] });
+    this.#scripts.set(Buffer.from(payment.output ?? []).toString('hex'), Math.floor(Date.now() / 1000));
     return payment.address ?? '';
+  }
+
+  /**
+   * [Bitcoin Core src/wallet/rpc/addresses.cpp: getaddressinfo] ismine only for this wallet's
+   * own addresses. The wallet holds no keys, so the key fields (desc, pubkey, hdkeypath) are
+   * left out; its own addresses are solvable as a key wallet's are.
+   */
+  addressInfo(address: unknown): Record<string, unknown> {
+    const result = typeof address === 'string' ? payoutScript(address, this.#network) : undefined;
+    if (!result?.ok) {
+      // Core answers DecodeDestination's reason where it has one, else this generic text.
+      throw new RpcMethodError(RpcCode.InvalidAddressOrKey, 'Invalid address');
+    }
+    const script = result.script.toString('hex');
+    const created = this.#scripts.get(script);
+    const mine = created !== undefined;
+    return {
+      address: addresses.fromOutputScript(result.script, NETWORK_OF[this.#network]),
+      scriptPubKey: script,
+      ismine: mine,
+      solvable: mine,
+      iswatchonly: false,
+      ...describeAddress(result.script),
+      // The wallet sends without change, so none of its addresses is a change address.
+      ischange: false,
+      ...(mine && { timestamp: created }),
+      // getnewaddress files each address under the label "".
+      labels: mine ? [''] : [],
+    };
   }
 
   /** [getbalance] mature coinbase income less what was sent, in satoshis. */
@@ -91,7 +135,7 @@ export class DevWallet {
     }
     const outputs: { script: Buffer; value: bigint }[] = [];
     for (const [address, amount] of Object.entries(amounts)) {
-      const script = payoutScript(address, 'regtest');
+      const script = payoutScript(address, this.#network);
       if (!script.ok) {
         throw new RpcMethodError(RpcCode.InvalidAddressOrKey, `Invalid Bitcoin address: ${address}`);
       }
