@@ -89,7 +89,8 @@ export const ConfigSchema = Type.Object({
       rpcUrl: Type.Optional(
         Type.String({
           pattern: '^https?://',
-          description: 'bitcoind JSON-RPC URL. Unset: run the built-in devchain (development only).',
+          description:
+            'bitcoind JSON-RPC URL. With several wallets loaded, end it with /wallet/<name> (the wallet payouts spend from). Unset: run the built-in devchain (development only).',
         }),
       ),
       rpcUser: Type.Optional(Type.String({ minLength: 1 })),
@@ -113,7 +114,34 @@ export const ConfigSchema = Type.Object({
         maximum: 600_000,
         description: 'A fresh template this often, for new transactions.',
       }),
-      longpoll: Type.Boolean({ default: true }),
+      longpoll: Type.Boolean({
+        default: true,
+        description:
+          "[BIP22] hold one getblocktemplate longpoll per host (shared by its Stratum processes); it takes one of the node's -rpcthreads for as long as it is held.",
+      }),
+      rpcConcurrency: Type.Integer({
+        default: 2,
+        minimum: 1,
+        maximum: 16,
+        description:
+          "Calls a process has in flight to the node at once besides the longpoll and block submissions, which have connections of their own; keep the host's total under the node's -rpcthreads.",
+      }),
+      submitNodes: Type.Array(
+        Type.Object(
+          {
+            rpcUrl: Type.String({ pattern: '^https?://' }),
+            rpcUser: Type.Optional(Type.String({ minLength: 1 })),
+            rpcPassword: Type.Optional(Type.String({ minLength: 1, writeOnly: true })),
+            rpcCookieFile: Type.Optional(Type.String({ minLength: 1 })),
+          },
+          { additionalProperties: false },
+        ),
+        {
+          default: [],
+          description:
+            'Other bitcoind nodes every found block is offered to as well ({rpcUrl, rpcUser, rpcPassword} or {rpcUrl, rpcCookieFile}; as JSON in the variable), so it reaches the network when the main node cannot take it.',
+        },
+      ),
     },
     { default: {} },
   ),
@@ -189,7 +217,11 @@ export const ConfigSchema = Type.Object({
   pool: Type.Object(
     {
       payoutAddress: Type.Optional(
-        Type.String({ minLength: 1, description: 'The pool address the coinbase pays (fees in SOLO mode).' }),
+        Type.String({
+          minLength: 1,
+          description:
+            "The pool address the coinbase pays (fees in SOLO mode); with payouts on, an address of the node's wallet. Required on main; unset on a test chain: a new address of the node's wallet at each start.",
+        }),
       ),
       payoutMode: Type.Union([Type.Literal('pool'), Type.Literal('solo')], { default: 'pool' }),
       soloFeePercent: Type.Number({ default: 1, minimum: 0, maximum: 99.99 }),
@@ -229,11 +261,11 @@ export const ConfigSchema = Type.Object({
         description: 'Recipients of one sendmany.',
       }),
       maturityConfirmations: Type.Integer({
-        default: 100,
+        default: 101,
         minimum: 1,
         maximum: 1_000,
         description:
-          'A found block is pending until it has this many confirmations (coinbase maturity is 100).',
+          "A found block is pending until it has this many confirmations: 101 is when Bitcoin Core's wallet spends a coinbase (COINBASE_MATURITY 100 blocks on top of it).",
       }),
       maturityCheckSeconds: Type.Integer({
         default: 30,
@@ -751,8 +783,18 @@ function checkCombinations(config: Config): string[] {
   ) {
     problems.push('node.rpcUser and node.rpcPassword, or node.rpcCookieFile: bitcoind needs credentials');
   }
-  if (node.rpcUrl !== undefined && pool.payoutAddress === undefined) {
-    problems.push('pool.payoutAddress (HASHWATT_POOL_PAYOUT_ADDRESS): required with a real node');
+  node.submitNodes.forEach((other, index) => {
+    if (
+      other.rpcCookieFile === undefined &&
+      (other.rpcUser === undefined || other.rpcPassword === undefined)
+    ) {
+      problems.push(
+        `node.submitNodes[${String(index)}] (${other.rpcUrl}): rpcUser and rpcPassword, or rpcCookieFile: bitcoind needs credentials`,
+      );
+    }
+  });
+  if (config.chain === 'main' && pool.payoutAddress === undefined) {
+    problems.push('pool.payoutAddress (HASHWATT_POOL_PAYOUT_ADDRESS): required on main');
   }
   const tlsParts = [stratum.tlsPort, stratum.tlsCertFile, stratum.tlsKeyFile].filter(
     (part) => part !== undefined,

@@ -16,8 +16,10 @@ import { BlockJournal } from './chain/block-journal.ts';
 import { BlockSubmitter, type BlockOutcome } from './chain/block-submitter.ts';
 import { startDevNode, type DevNode } from './chain/devchain/node.ts';
 import { BitcoinRpcClient, type RpcAuth } from './chain/rpc-client.ts';
-import { checkNode } from './chain/startup-checks.ts';
-import { TemplateSource } from './chain/template-source.ts';
+import { PendingBlocks } from './chain/pending-blocks.ts';
+import { checkNode, checkWallet } from './chain/startup-checks.ts';
+import { RelayedTemplateSource, TemplateRelay, type TemplateChannel } from './chain/template-relay.ts';
+import { TemplateSource, type TemplateFeed } from './chain/template-source.ts';
 import { ConfigError, configToEnvironment, loadConfig, type Config } from './config.ts';
 import { startKeptDatabase, type RunningDatabase } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
@@ -128,7 +130,53 @@ function rpcClient(config: Config, node: Node): BitcoinRpcClient {
     timeoutMs: config.node.rpcTimeoutMs,
     retries: 5,
     retryDelayMs: 500,
+    maxConcurrentCalls: config.node.rpcConcurrency,
   });
+}
+
+/** The other nodes found blocks are offered to: only submitblock and nothing else goes there. */
+function submitNodes(config: Config): BitcoinRpcClient[] {
+  return config.node.submitNodes.map(
+    (other) =>
+      new BitcoinRpcClient({
+        url: other.rpcUrl,
+        auth:
+          other.rpcCookieFile !== undefined
+            ? { cookieFile: other.rpcCookieFile }
+            : { user: other.rpcUser ?? '', password: other.rpcPassword ?? '' },
+        timeoutMs: config.node.rpcTimeoutMs,
+        retries: 0,
+        retryDelayMs: 500,
+      }),
+  );
+}
+
+/** The host's template source: the node's longpoll, ZMQ and tip polls. */
+function nodeTemplates(config: Config, rpc: BitcoinRpcClient, node: Node, log: Logger): TemplateSource {
+  return new TemplateSource(
+    rpc,
+    {
+      pollIntervalMs: config.node.pollIntervalMs,
+      refreshIntervalMs: config.node.refreshIntervalMs,
+      longpoll: config.node.longpoll,
+      longpollTimeoutMs: 120_000,
+      zmqUrl: node.zmqUrl,
+    },
+    log,
+  );
+}
+
+/** The IPC channel of a forked Stratum process to its primary, as that process sees it. */
+function primaryChannel(): TemplateChannel {
+  return {
+    send(message) {
+      process.send?.(message);
+    },
+    listen(handler) {
+      process.on('message', handler);
+      return () => process.off('message', handler);
+    },
+  };
 }
 
 /**
@@ -314,6 +362,10 @@ async function startWriter(
   bus: LedgerBus | undefined,
   log: Logger,
 ): Promise<RunningRole> {
+  if ((await books.settings.current()).payoutsEnabled) {
+    const wallet = await checkWallet(rpc, config.pool.payoutAddress);
+    log.info({ wallet }, "ledger: payouts are paid from this wallet of the node's");
+  }
   const schedule = ledgerSchedule(config, db, rpc, books, log);
   schedule.start();
   const consumer =
@@ -585,7 +637,12 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
     writer,
     hand: (outcome, afterBatch) => outlet.block(outcome, afterBatch),
   });
-  const submitter = new BlockSubmitter(rpc, relay, log);
+  const submitter = new BlockSubmitter(rpc, relay, log, {
+    pending: new PendingBlocks(
+      path.join(config.dataDir, 'blocks-pending', `node-${String(config.stratum.nodeId)}`),
+    ),
+    otherNodes: submitNodes(config),
+  });
   const resend = outlet.resendsBlocks
     ? new Schedule(
         [{ name: RESEND_BLOCKS, intervalMs: BLOCK_RESEND_MS, run: () => relay.resendJournalled() }],
@@ -695,17 +752,12 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
     },
     log,
   );
-  const templates = new TemplateSource(
-    rpc,
-    {
-      pollIntervalMs: config.node.pollIntervalMs,
-      refreshIntervalMs: config.node.refreshIntervalMs,
-      longpoll: config.node.longpoll,
-      longpollTimeoutMs: 120_000,
-      zmqUrl: node.zmqUrl,
-    },
-    log,
-  );
+  // A forked Stratum process takes its host's templates from the primary: one longpoll a host.
+  const templates: TemplateFeed = cluster.isWorker
+    ? new RelayedTemplateSource(primaryChannel(), (error) => {
+        log.error({ err: error }, 'work: a relayed template could not be used; miners keep the current job');
+      })
+    : nodeTemplates(config, rpc, node, log);
   templates.onTemplate((template, newBlock) => {
     // Hashprice reads the network's difficulty and fees from what the templates showed.
     const facts = {
@@ -750,6 +802,10 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
   }, STATS_INTERVAL_MS);
   statsTimer.unref();
   resend?.start();
+  // Blocks an earlier run found and could not settle are offered again.
+  submitter.resume().catch((error: unknown) => {
+    log.error({ err: error }, 'chain: the blocks an earlier run left unsettled could not be read');
+  });
   return {
     port,
     tlsPort,
@@ -758,6 +814,7 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
       clearInterval(statsTimer);
       templates.stop();
       await server.stop();
+      await submitter.stop();
       await writer.close();
       // A last try for blocks NATS has not acknowledged; what still fails waits in the journal.
       await resend?.runNow(RESEND_BLOCKS);
@@ -823,6 +880,10 @@ async function startSharedParts(
   const node = await connectNode(config, log);
   started.push(async () => node.devnode?.stop());
   const rpc = rpcClient(config, node);
+  started.push(() => {
+    rpc.close();
+    return Promise.resolve();
+  });
   const books = storage ? booksOf(config, storage.db, log) : undefined;
   const api =
     roles.has('api') && storage && books
@@ -989,7 +1050,14 @@ export async function runCluster(config: Config, log: Logger): Promise<RunningPo
     );
     // The Stratum processes share this data directory's instance id (their node id claims); made once, here.
     nodeInstance(config.dataDir);
-    const processes = new StratumProcesses(log);
+    const templates = nodeTemplates(config, rpc, node, log);
+    const relay = new TemplateRelay(templates);
+    await templates.start();
+    started.push(() => {
+      templates.stop();
+      return Promise.resolve();
+    });
+    const processes = new StratumProcesses(relay, log);
     started.push(() => processes.stop());
     const auth = node.auth;
     const ports = await processes.start(config.stratum.processes, config.stratum.nodeId, {
@@ -1016,13 +1084,15 @@ export async function runCluster(config: Config, log: Logger): Promise<RunningPo
   });
 }
 
-/** The forked Stratum processes of runCluster. */
+/** The forked Stratum processes of runCluster, each sent its templates by `relay`. */
 class StratumProcesses {
+  readonly #relay: TemplateRelay;
   readonly #log: Logger;
   readonly #workers = new Map<number, { readonly worker: Worker; ready: boolean }>();
   #stopping = false;
 
-  constructor(log: Logger) {
+  constructor(relay: TemplateRelay, log: Logger) {
+    this.#relay = relay;
     this.#log = log;
   }
 
@@ -1050,6 +1120,17 @@ class StratumProcesses {
       const worker = cluster.fork(environment);
       const forked = { worker, ready: false };
       this.#workers.set(index, forked);
+      const unserve = this.#relay.serve({
+        send(message) {
+          if (worker.isConnected()) {
+            worker.send(message);
+          }
+        },
+        listen(handler) {
+          worker.on('message', handler);
+          return () => worker.off('message', handler);
+        },
+      });
       worker.on('message', (message: WorkerMessage) => {
         if (message.kind === 'ready') {
           forked.ready = true;
@@ -1057,6 +1138,7 @@ class StratumProcesses {
         }
       });
       worker.once('exit', (code, signal) => {
+        unserve();
         this.#workers.delete(index);
         if (this.#stopping) {
           return;

@@ -1,6 +1,6 @@
 import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { BlockOutcome, BlockRecorder, BlockStatus } from './block-submitter.ts';
+import type { BlockOutcome, BlockRecorder, BlockStatus, FoundBlock } from './block-submitter.ts';
 
 const STATUSES: readonly BlockStatus[] = ['accepted', 'stale', 'rejected', 'unknown'];
 const SATOSHIS = /^[0-9]{1,20}$/;
@@ -12,8 +12,8 @@ export interface JournalContents {
 }
 
 /** A found block as JSON (its amounts as decimal strings): a journal line, or a message to the writers. */
-export function blockToJson(outcome: BlockOutcome): Record<string, unknown> {
-  return { ...outcome, reward: outcome.reward.toString(), fees: outcome.fees.toString() };
+export function blockToJson(block: FoundBlock): Record<string, unknown> {
+  return { ...block, reward: block.reward.toString(), fees: block.fees.toString() };
 }
 
 /** A journal line back into a block, or undefined when it is not one. */
@@ -25,14 +25,13 @@ function parseLine(line: string): BlockOutcome | undefined {
   }
 }
 
-/** blockToJson's output back into a block, or undefined when the value is not one. */
-export function blockFromJson(value: unknown): BlockOutcome | undefined {
+/** blockToJson's output of a found block (no outcome yet) back into one, or undefined. */
+export function foundBlockFromJson(value: unknown): FoundBlock | undefined {
   if (typeof value !== 'object' || value === null) {
     return undefined;
   }
   const entry = value as Record<string, unknown>;
   const finder = entry.finder as Record<string, unknown> | null | undefined;
-  const status = STATUSES.find((known) => known === entry.status);
   if (
     typeof entry.hash !== 'string' ||
     typeof entry.height !== 'number' ||
@@ -41,8 +40,7 @@ export function blockFromJson(value: unknown): BlockOutcome | undefined {
     typeof entry.networkDifficulty !== 'number' ||
     typeof entry.foundAtMs !== 'number' ||
     typeof finder?.account !== 'string' ||
-    typeof finder.worker !== 'string' ||
-    status === undefined
+    typeof finder.worker !== 'string'
   ) {
     return undefined;
   }
@@ -56,9 +54,18 @@ export function blockFromJson(value: unknown): BlockOutcome | undefined {
     finder: { account: finder.account, worker: finder.worker },
     solo: entry.solo === true,
     foundAtMs: entry.foundAtMs,
-    status,
-    detail: typeof entry.detail === 'string' ? entry.detail : '',
   };
+}
+
+/** blockToJson's output of a block with its outcome back into one, or undefined. */
+export function blockFromJson(value: unknown): BlockOutcome | undefined {
+  const block = foundBlockFromJson(value);
+  const entry = value as Record<string, unknown>;
+  const status = STATUSES.find((known) => known === entry.status);
+  if (block === undefined || status === undefined) {
+    return undefined;
+  }
+  return { ...block, status, detail: typeof entry.detail === 'string' ? entry.detail : '' };
 }
 
 /**

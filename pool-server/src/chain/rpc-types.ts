@@ -36,3 +36,20 @@ export interface ValidateAddressResult {
   readonly address?: string;
   readonly scriptPubKey?: string;
 }
+
+/** [getchaintips] one branch's tip; `active` is the best chain's. */
+export interface ChainTip {
+  readonly height: number;
+  readonly hash: string;
+  readonly branchlen: number;
+  readonly status: 'active' | 'valid-fork' | 'valid-headers' | 'headers-only' | 'invalid';
+}
+
+/** [getaddressinfo] what the wallet knows of an address. */
+export interface AddressInfo {
+  readonly address: string;
+  readonly scriptPubKey: string;
+  /** The wallet holds the keys: it can spend what is paid to the address. */
+  readonly ismine: boolean;
+  readonly iswatchonly?: boolean;
+}

@@ -15,13 +15,26 @@ export interface TemplateSourceOptions {
   readonly zmqUrl: string | undefined;
 }
 
-export type TemplateListener = (template: PreparedTemplate, newBlock: boolean) => void;
+/**
+ * A template as the pool uses it, whether it starts a new block, and the node's
+ * getblocktemplate result it came from (what other Stratum processes are sent).
+ */
+export type TemplateListener = (template: PreparedTemplate, newBlock: boolean, raw: RawTemplate) => void;
+
+/** Where a Stratum node's templates come from: the node itself, or the process that asks it. */
+export interface TemplateFeed {
+  onTemplate(listener: TemplateListener): void;
+  /** Resolves with the first template; later ones reach the listeners. */
+  start(): Promise<PreparedTemplate>;
+  stop(): void;
+}
 
 /** [BIP9, BIP145] the pool understands segwit; getblocktemplate refuses clients that do not say so. */
 const TEMPLATE_REQUEST = { rules: ['segwit'] };
 const RETRY_AFTER_ERROR_MS = 1_000;
 
-interface RawTemplate {
+/** bitcoind's getblocktemplate result, as JSON; prepareTemplate checks the rest. */
+export interface RawTemplate {
   readonly previousblockhash?: unknown;
   readonly longpollid?: unknown;
 }
@@ -31,7 +44,7 @@ interface RawTemplate {
  * block (ZMQ hashblock, longpoll return or the getbestblockhash poll, whichever is
  * first) and on a timer. When the node is away, the last template stays current.
  */
-export class TemplateSource {
+export class TemplateSource implements TemplateFeed {
   readonly #rpc: BitcoinRpcClient;
   readonly #options: TemplateSourceOptions;
   readonly #log: Logger;
@@ -45,6 +58,8 @@ export class TemplateSource {
   #running = false;
   #zmq: Subscriber | undefined;
   #nodeDown = false;
+  /** Ends the held longpoll at stop: the node is not kept waiting on a pool that has gone. */
+  readonly #stopped = new AbortController();
 
   constructor(rpc: BitcoinRpcClient, options: TemplateSourceOptions, log: Logger) {
     this.#rpc = rpc;
@@ -81,6 +96,7 @@ export class TemplateSource {
 
   stop(): void {
     this.#running = false;
+    this.#stopped.abort();
     for (const timer of this.#timers) {
       clearInterval(timer);
     }
@@ -164,7 +180,7 @@ export class TemplateSource {
       this.#log.info({ height: template.height, prevhash }, 'chain: new block to build on');
     }
     for (const listener of this.#listeners) {
-      listener(template, newBlock);
+      listener(template, newBlock, raw);
     }
   }
 
@@ -174,7 +190,12 @@ export class TemplateSource {
         const raw = await this.#rpc.call<RawTemplate>(
           'getblocktemplate',
           [{ ...TEMPLATE_REQUEST, longpollid: this.#longpollId }],
-          { timeoutMs: this.#options.longpollTimeoutMs, retries: 0 },
+          {
+            timeoutMs: this.#options.longpollTimeoutMs,
+            retries: 0,
+            lane: 'longpoll',
+            signal: this.#stopped.signal,
+          },
         );
         if (this.#isRunning()) {
           this.#accept(raw);

@@ -14,9 +14,11 @@ import { BlockJournal } from '../../src/chain/block-journal.ts';
 import { BlockSubmitter, type BlockOutcome } from '../../src/chain/block-submitter.ts';
 import type { DevNode } from '../../src/chain/devchain/node.ts';
 import { BitcoinRpcClient, RpcError, type RpcAuth } from '../../src/chain/rpc-client.ts';
+import { PendingBlocks } from '../../src/chain/pending-blocks.ts';
 import { checkNode, StartupError } from '../../src/chain/startup-checks.ts';
 import { TemplateSource } from '../../src/chain/template-source.ts';
 import { encodeCompact, targetFromDifficulty } from '../../src/work/target.ts';
+import { findBlock } from '../helpers/blocks.ts';
 import { startTestNode } from '../helpers/devnode.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { MINER_ADDRESS } from '../helpers/pool.ts';
@@ -72,6 +74,34 @@ async function fakeNode(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${String(port)}/`, close: () => server.close(), calls };
+}
+
+/** An HTTP server that hands each call's method, request and response to `handle`. */
+async function rawNode(
+  handle: (method: string, response: http.ServerResponse, request: http.IncomingMessage) => void,
+): Promise<{ url: string; close(): void }> {
+  const server = http.createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      handle((JSON.parse(body) as { method: string }).method, response, request);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${String(port)}/`,
+    close() {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+function answer(response: http.ServerResponse, result: unknown): void {
+  response
+    .writeHead(200, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ result, error: null, id: 1 }));
 }
 
 describe('bitcoind RPC client', () => {
@@ -156,6 +186,89 @@ describe('bitcoind RPC client', () => {
     const unknown = await rpcError(client(fake.url).call('frobnicate'));
     expect(unknown).toMatchObject({ kind: 'rpc', rpcCode: -32601 });
     expect(unknown.message).toBe('frobnicate: Method not found (bitcoind error -32601)');
+    fake.close();
+  });
+
+  it('HTTP 503 with an empty body (shutting down, work queue full): unavailable, retried, and says what to raise', async () => {
+    let busy = 2;
+    const fake = await rawNode((_method, response) => {
+      if (busy-- > 0) {
+        response.writeHead(503).end();
+      } else {
+        answer(response, 7);
+      }
+    });
+    expect(await client(fake.url, undefined, 3).call('getblockcount')).toBe(7);
+    busy = 1;
+    const error = await rpcError(client(fake.url).call('getblockcount'));
+    expect(error.kind).toBe('unavailable');
+    expect(error.message).toMatch(
+      /HTTP 503: it is shutting down, or its RPC work queue is full \(raise -rpcthreads and -rpcworkqueue\)/,
+    );
+    fake.close();
+  });
+
+  it('a connection closed before the answer: connection-lost, retried', async () => {
+    let drops = 1;
+    const fake = await rawNode((_method, response, request) => {
+      if (drops-- > 0) {
+        request.socket.destroy();
+      } else {
+        answer(response, 8);
+      }
+    });
+    expect(await client(fake.url, undefined, 1).call('getblockcount')).toBe(8);
+    drops = 1;
+    const error = await rpcError(client(fake.url).call('getblockcount'));
+    expect(error.kind).toBe('connection-lost');
+    fake.close();
+  });
+
+  it('lanes: calls at most maxConcurrentCalls at once, and a held longpoll or busy calls never hold up a block', async () => {
+    let callsAtNode = 0;
+    let most = 0;
+    const heldCalls: http.ServerResponse[] = [];
+    let heldLongpoll: http.ServerResponse | undefined;
+    const fake = await rawNode((method, response) => {
+      if (method === 'submitblock') {
+        answer(response, null);
+      } else if (method === 'getblocktemplate') {
+        heldLongpoll = response;
+      } else {
+        callsAtNode++;
+        most = Math.max(most, callsAtNode);
+        heldCalls.push(response);
+      }
+    });
+    const rpc = new BitcoinRpcClient({
+      url: fake.url,
+      auth: { user: 'pool', password: 'secret' },
+      timeoutMs: 5_000,
+      retries: 0,
+      retryDelayMs: 1,
+      maxConcurrentCalls: 2,
+    });
+    const longpoll = new AbortController();
+    const polling = rpc.call('getblocktemplate', [{ longpollid: 'x' }], {
+      lane: 'longpoll',
+      signal: longpoll.signal,
+    });
+    const calls = Array.from({ length: 5 }, () => rpc.call<number>('getbestblockhash'));
+    await eventually(
+      () => (heldLongpoll && heldCalls.length === 2 ? true : undefined),
+      'the longpoll and two calls held at the node',
+    );
+    expect(await rpc.call('submitblock', ['00'], { lane: 'submit' })).toBeNull();
+    // Each answer lets one more waiting call through.
+    for (let answered = 0; answered < 5; answered++) {
+      const next = await eventually(() => heldCalls.shift(), 'a call at the node');
+      callsAtNode--;
+      answer(next, answered);
+    }
+    expect(await Promise.all(calls)).toEqual([0, 1, 2, 3, 4]);
+    expect(most).toBe(2);
+    longpoll.abort();
+    expect((await rpcError(polling)).kind).toBe('aborted');
     fake.close();
   });
 
@@ -295,7 +408,8 @@ describe('block submitter', () => {
   let node: DevNode;
   let dir: string;
   beforeAll(async () => {
-    node = await devnode(false);
+    // Regtest's easiest target: the tests' blocks are found in a few hashes.
+    node = (await startTestNode({ rpcUser: 'pool', rpcPassword: 'secret' })).node;
     dir = await mkdtemp(path.join(os.tmpdir(), 'hashwatt-blocks-'));
   });
   afterAll(async () => {
@@ -303,9 +417,32 @@ describe('block submitter', () => {
     await rm(dir, { recursive: true });
   });
 
+  /** submitblock calls the node's faults have met so far. */
+  const affected = (): number => node.faults.affected.submitblock ?? 0;
+
+  /** A submitter recording into a journal of its own, its pending blocks in a folder of their own. */
+  function submitter(
+    name: string,
+    rpc = client(node.rpcUrl),
+    otherNodes: BitcoinRpcClient[] = [],
+  ): { submitter: BlockSubmitter; journal: BlockJournal; pending: PendingBlocks } {
+    const journal = new BlockJournal(path.join(dir, `${name}.jsonl`));
+    const pending = new PendingBlocks(path.join(dir, `${name}-pending`));
+    return {
+      submitter: new BlockSubmitter(rpc, journal, log, {
+        pending,
+        otherNodes,
+        firstRetryMs: 5,
+        maxRetryMs: 50,
+      }),
+      journal,
+      pending,
+    };
+  }
+
   it("records a refused block with the node's reason", async () => {
-    const journal = path.join(dir, 'blocks.jsonl');
-    const submitter = new BlockSubmitter(client(node.rpcUrl), new BlockJournal(journal), log);
+    const hard = await devnode(false);
+    const { submitter: refusing, journal } = submitter('refused', client(hard.rpcUrl));
     const block = {
       height: 1,
       hash: '00'.repeat(32),
@@ -317,29 +454,175 @@ describe('block submitter', () => {
       foundAtMs: 0,
     };
     // A header on the tip with the genesis bits and no transactions: refused for its bits.
-    const header = Buffer.from(node.chain.tip.header);
-    Buffer.from(node.chain.tip.hash, 'hex').reverse().copy(header, 4);
-    const outcome: BlockOutcome = await submitter.submit(block, `${header.toString('hex')}00`);
+    const header = Buffer.from(hard.chain.tip.header);
+    Buffer.from(hard.chain.tip.hash, 'hex').reverse().copy(header, 4);
+    const outcome = await refusing.submit(block, `${header.toString('hex')}00`);
     expect(outcome).toMatchObject({ status: 'rejected', detail: 'bad-diffbits' });
-    const garbage = await submitter.submit(block, 'zz');
+    const garbage = await refusing.submit({ ...block, hash: '01'.repeat(32) }, 'zz');
     expect(garbage).toMatchObject({
       status: 'rejected',
       detail: 'submitblock: Block decode failed (bitcoind error -22)',
     });
-    const lines = (await readFile(journal, 'utf8')).trim().split('\n');
+    const file = path.join(dir, 'refused.jsonl');
+    const lines = (await readFile(file, 'utf8')).trim().split('\n');
     expect(lines).toHaveLength(2);
     expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ status: 'rejected', reward: '5000000000' });
     // A line torn by a crash is counted, not fatal; the blocks read back whole.
-    await appendFile(journal, '{"hash":"00');
-    const contents = await new BlockJournal(journal).read();
+    await appendFile(file, '{"hash":"00');
+    const contents = await journal.read();
     expect(contents.unreadable).toBe(1);
     expect(contents.blocks).toEqual([
       { ...block, status: 'rejected', detail: 'bad-diffbits' },
-      { ...block, status: 'rejected', detail: 'submitblock: Block decode failed (bitcoind error -22)' },
+      {
+        ...block,
+        hash: '01'.repeat(32),
+        status: 'rejected',
+        detail: 'submitblock: Block decode failed (bitcoind error -22)',
+      },
     ]);
     expect(await new BlockJournal(path.join(dir, 'none.jsonl')).read()).toEqual({
       blocks: [],
       unreadable: 0,
     });
+    await hard.stop();
+  });
+
+  it('a valid block: accepted, recorded once, nothing left pending', async () => {
+    const { submitter: accepting, journal, pending } = submitter('valid');
+    const { block, blockHex } = findBlock(node.chain.blockTemplate());
+    expect(await accepting.submit(block, blockHex)).toEqual({
+      ...block,
+      status: 'accepted',
+      detail: 'accepted',
+    });
+    expect(node.chain.tip.hash).toBe(block.hash);
+    expect((await journal.read()).blocks).toEqual([{ ...block, status: 'accepted', detail: 'accepted' }]);
+    expect(await pending.list()).toEqual({ blocks: [], unreadable: [] });
+  });
+
+  it.each([
+    ['HTTP 503 with an empty body', { fault: 'unavailable', count: 6 }],
+    ['dropped connections, the block never processed', { fault: 'drop', count: 3 }],
+    ['answers slower than the client waits', { fault: 'slow', count: 2, delayMs: 400 }],
+  ] as const)('%s: offered until the node takes it, then accepted', async (_name, plan) => {
+    const rpc = new BitcoinRpcClient({
+      url: node.rpcUrl,
+      auth: { user: 'pool', password: 'secret' },
+      timeoutMs: 150,
+      retries: 0,
+      retryDelayMs: 1,
+    });
+    const { submitter: patient, journal } = submitter(`transient-${plan.fault}`, rpc);
+    const { block, blockHex } = findBlock(node.chain.blockTemplate());
+    const before = affected();
+    node.faults.inject({ ...plan, methods: ['submitblock'] });
+    try {
+      const outcome = await patient.submit(block, blockHex);
+      expect(outcome?.status).toBe('accepted');
+      expect(affected() - before).toBe(plan.count);
+    } finally {
+      node.faults.clear();
+    }
+    expect(node.chain.tip.hash).toBe(block.hash);
+    expect((await journal.read()).blocks.map((recorded) => recorded.status)).toEqual(['accepted']);
+  });
+
+  it('a connection dropped after the node took the block: found on the chain, not offered again', async () => {
+    const { submitter: asking } = submitter('drop-after');
+    const { block, blockHex } = findBlock(node.chain.blockTemplate());
+    const before = affected();
+    node.faults.inject({ fault: 'drop-after', count: Number.POSITIVE_INFINITY, methods: ['submitblock'] });
+    try {
+      const outcome = await asking.submit(block, blockHex);
+      expect(outcome).toMatchObject({ status: 'accepted', detail: 'on the best chain' });
+      expect(affected() - before).toBe(1);
+    } finally {
+      node.faults.clear();
+    }
+  });
+
+  it('is given up as stale only once the chain is two blocks past a block the node never took', async () => {
+    const { submitter: waiting, journal } = submitter('stale');
+    const { block, blockHex } = findBlock(node.chain.blockTemplate());
+    const before = affected();
+    node.faults.inject({ fault: 'unavailable', count: Number.POSITIVE_INFINITY, methods: ['submitblock'] });
+    try {
+      let outcome: BlockOutcome | undefined;
+      void waiting.submit(block, blockHex).then((settled) => {
+        outcome = settled;
+      });
+      node.chain.addNetworkBlock(); // the competitor at the block's height
+      node.chain.addNetworkBlock(); // one past it: the block could still win a reorganisation
+      await eventually(() => (affected() - before > 20 ? true : undefined), 'offers');
+      expect(outcome).toBeUndefined();
+      node.chain.addNetworkBlock();
+      const settled = await eventually(() => outcome, 'the block given up');
+      expect(settled.status).toBe('stale');
+      expect(settled.detail).toMatch(/^never reached the node before the chain went on without it/);
+    } finally {
+      node.faults.clear();
+    }
+    expect((await journal.read()).blocks.map((recorded) => recorded.status)).toEqual(['stale']);
+  });
+
+  it('offers every block to the other nodes too, so one the main node cannot take still gets out', async () => {
+    // Two fresh chains at the same genesis with empty mempools: a block of one is valid on the other.
+    const main = (await startTestNode({ rpcUser: 'pool', rpcPassword: 'secret' })).node;
+    const other = (await startTestNode({ rpcUser: 'pool', rpcPassword: 'secret' })).node;
+    try {
+      const journal = new BlockJournal(path.join(dir, 'other-nodes.jsonl'));
+      const spreading = new BlockSubmitter(client(main.rpcUrl), journal, log, {
+        pending: new PendingBlocks(path.join(dir, 'other-nodes-pending')),
+        otherNodes: [client(other.rpcUrl)],
+        firstRetryMs: 5,
+        maxRetryMs: 50,
+      });
+      const { block, blockHex } = findBlock(main.chain.blockTemplate());
+      main.faults.inject({ fault: 'unavailable', count: Number.POSITIVE_INFINITY, methods: ['submitblock'] });
+      const settling = spreading.submit(block, blockHex);
+      await eventually(
+        () => (other.chain.tip.hash === block.hash ? true : undefined),
+        'the block on the other node',
+      );
+      main.faults.clear();
+      expect((await settling)?.status).toBe('accepted');
+      expect(main.chain.tip.hash).toBe(block.hash);
+    } finally {
+      await main.stop();
+      await other.stop();
+    }
+  });
+
+  it('a block left unsettled at stop stays on disk and is settled at the next start', async () => {
+    const first = submitter('resume');
+    const { block, blockHex } = findBlock(node.chain.blockTemplate());
+    const before = affected();
+    node.faults.inject({ fault: 'unavailable', count: Number.POSITIVE_INFINITY, methods: ['submitblock'] });
+    try {
+      const settling = first.submitter.submit(block, blockHex);
+      await eventually(() => (affected() - before >= 2 ? true : undefined), 'offers');
+      await first.submitter.stop(0);
+      expect(await settling).toBeUndefined();
+    } finally {
+      node.faults.clear();
+    }
+    expect((await first.pending.list()).blocks).toEqual([{ block, blockHex }]);
+    expect((await first.journal.read()).blocks).toEqual([]);
+    const next = submitter('resume');
+    expect(await next.submitter.resume()).toEqual([{ ...block, status: 'accepted', detail: 'accepted' }]);
+    expect((await next.pending.list()).blocks).toEqual([]);
+    expect((await next.journal.read()).blocks.map((recorded) => recorded.hash)).toEqual([block.hash]);
+  });
+
+  it('a block that cannot be kept on disk is still offered and recorded', async () => {
+    const blocker = path.join(dir, 'not-a-folder');
+    await writeFile(blocker, '');
+    const journal = new BlockJournal(path.join(dir, 'no-disk.jsonl'));
+    const offering = new BlockSubmitter(client(node.rpcUrl), journal, log, {
+      pending: new PendingBlocks(path.join(blocker, 'pending')),
+    });
+    const { block, blockHex } = findBlock(node.chain.blockTemplate());
+    expect((await offering.submit(block, blockHex))?.status).toBe('accepted');
+    expect((await journal.read()).blocks.map((recorded) => recorded.hash)).toEqual([block.hash]);
   });
 });

@@ -116,6 +116,47 @@ describe('the pool books its blocks and pays for them', () => {
     expect(credits.rows).toEqual([]);
   });
 
+  it('a node that answers 503, drops connections or is slow loses none of the blocks found meanwhile', async () => {
+    pool = await startTestPool({
+      ...EVERY_SHARE_A_BLOCK,
+      HASHWATT_PAYOUTS_ENABLED: 'false',
+      HASHWATT_NODE_RPC_TIMEOUT_MS: '500',
+    });
+    const node = pool.devnode;
+    if (!node) {
+      throw new Error('the test pool runs the devchain');
+    }
+    const plans = [
+      { fault: 'unavailable', count: 5 },
+      { fault: 'drop', count: 2 },
+      { fault: 'drop-after', count: 1 },
+      { fault: 'slow', count: 1, delayMs: 1_500 },
+    ] as const;
+    for (const [index, plan] of plans.entries()) {
+      node.faults.inject({ ...plan, methods: ['submitblock'] });
+      await mineBlock(pool);
+      await eventually(
+        () => (node.chain.height === index + 1 ? true : undefined),
+        `block ${String(index + 1)} on the chain through ${plan.fault}`,
+        10_000,
+      );
+      node.faults.clear();
+    }
+    const booked = await eventually(
+      async () => {
+        const { rows } = (await pool?.db.query<{ hash: string; status: string }>(
+          'SELECT hash, status FROM blocks ORDER BY height',
+        )) ?? { rows: [] };
+        return rows.length === plans.length ? rows : undefined;
+      },
+      'every block in the books',
+      10_000,
+    );
+    expect(booked).toEqual(
+      [1, 2, 3, 4].map((height) => ({ hash: node.chain.blockAt(height)?.hash, status: 'pending' })),
+    );
+  });
+
   it('a block found while its table is unreachable reaches the books from the journal', async () => {
     pool = await startTestPool({ ...EVERY_SHARE_A_BLOCK, HASHWATT_PAYOUTS_ENABLED: 'false' });
     await pool.db.query('ALTER TABLE blocks RENAME TO blocks_away');

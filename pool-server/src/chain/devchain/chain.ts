@@ -310,6 +310,38 @@ export class DevChain {
     return this.tip.hash;
   }
 
+  /**
+   * [getchaintips] the active tip, and the tip of each branch the devchain keeps (blocks
+   * it found valid on a parent that was not its tip); it never reorganizes onto them.
+   */
+  chainTips(): { height: number; hash: string; branchlen: number; status: 'active' | 'valid-fork' }[] {
+    const parents = new Set<string>();
+    for (const block of this.#byHash.values()) {
+      parents.add(reverseBytes(parseHeader(block.header).prevhashInternal).toString('hex'));
+    }
+    const branches = [...this.#byHash.values()]
+      .filter((block) => !block.mainChain && !parents.has(block.hash))
+      .map((block) => {
+        let forkPoint = block;
+        while (!forkPoint.mainChain) {
+          const parent = this.#byHash.get(
+            reverseBytes(parseHeader(forkPoint.header).prevhashInternal).toString('hex'),
+          );
+          if (!parent) {
+            break;
+          }
+          forkPoint = parent;
+        }
+        return {
+          height: block.height,
+          hash: block.hash,
+          branchlen: block.height - forkPoint.height,
+          status: 'valid-fork' as const,
+        };
+      });
+    return [{ height: this.height, hash: this.tip.hash, branchlen: 0, status: 'active' }, ...branches];
+  }
+
   blockByHash(hash: string): StoredBlock | undefined {
     return this.#byHash.get(hash);
   }

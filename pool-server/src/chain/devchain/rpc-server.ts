@@ -195,6 +195,9 @@ const METHODS: Record<string, Method> = {
       warnings: '',
     };
   },
+  getchaintips({ chain }) {
+    return chain.chainTips();
+  },
   getbestblockhash({ chain }) {
     return chain.tip.hash;
   },
