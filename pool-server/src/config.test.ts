@@ -82,10 +82,27 @@ describe('configuration', () => {
   it('refuses combinations that cannot work', () => {
     expect(problems({ HASHWATT_CHAIN: 'main' })).toEqual([
       'node.rpcUrl (HASHWATT_NODE_RPC_URL): required for chain "main"; without it hashwatt runs its devchain, which is regtest',
+      'pool.payoutAddress (HASHWATT_POOL_PAYOUT_ADDRESS): required on main',
     ]);
     expect(problems({ HASHWATT_NODE_RPC_URL: 'http://127.0.0.1:8332', HASHWATT_CHAIN: 'main' })).toEqual([
       'node.rpcUser and node.rpcPassword, or node.rpcCookieFile: bitcoind needs credentials',
-      'pool.payoutAddress (HASHWATT_POOL_PAYOUT_ADDRESS): required with a real node',
+      'pool.payoutAddress (HASHWATT_POOL_PAYOUT_ADDRESS): required on main',
+    ]);
+    // On a test chain the pool may take its address from the node's wallet.
+    expect(
+      problems({
+        HASHWATT_NODE_RPC_URL: 'http://127.0.0.1:18443/wallet/pool',
+        HASHWATT_NODE_RPC_USER: 'u',
+        HASHWATT_NODE_RPC_PASSWORD: 'p',
+      }),
+    ).toEqual([]);
+    expect(
+      problems({ HASHWATT_NODE_SUBMIT_NODES: '[{"rpcUrl":"http://10.0.0.2:8332"},{"rpcUrl":"ftp://x"}]' }),
+    ).toEqual([
+      'node.submitNodes.1.rpcUrl: "ftp://x" must match pattern "^https?://"',
+    ]);
+    expect(problems({ HASHWATT_NODE_SUBMIT_NODES: '[{"rpcUrl":"http://10.0.0.2:8332"}]' })).toEqual([
+      'node.submitNodes[0] (http://10.0.0.2:8332): rpcUser and rpcPassword, or rpcCookieFile: bitcoind needs credentials',
     ]);
     expect(problems({ HASHWATT_STRATUM_TLS_PORT: '3334' })).toEqual([
       'stratum.tlsPort, stratum.tlsCertFile and stratum.tlsKeyFile go together',

@@ -110,7 +110,10 @@ export interface SessionContext {
   reply(id: RequestId, result: unknown): void;
   fail(id: RequestId, code: StratumErrorCode, message: string): void;
   penalize(points: number, reason: string): void;
-  /** Announces a difficulty (mining.set_difficulty) when it differs from the last one sent. */
+  /**
+   * Announces a difficulty (mining.set_difficulty) when it differs from the last one sent,
+   * followed by the session's current work under a new job id for it to take effect on.
+   */
   announceDifficulty(difficulty: number): void;
   /** Sends the session's current job, if it has one. */
   sendCurrentJob(): void;

@@ -204,8 +204,8 @@ export class StratumSession implements SessionContext {
 
   /**
    * [stratum: mining.set_difficulty] cpuminer and cgminer-family firmware apply a new
-   * difficulty from the next mining.notify on; without one it waited for the next
-   * template (issue 22). So, as ckpool does, the job the session is on goes out again
+   * difficulty from the next mining.notify on; without one they mine at the old one until
+   * the next template. So, as ckpool does, the job the session is on goes out again
    * under an id of its own, with clean_jobs false; the difficulty is remembered for that
    * id, and the old id keeps the easier of the two. Nothing is sent before the first job
    * (it follows anyway), nor when the current job is one this session has not had: it is

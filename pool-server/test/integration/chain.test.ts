@@ -12,10 +12,11 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlockJournal } from '../../src/chain/block-journal.ts';
 import { BlockSubmitter, type BlockOutcome } from '../../src/chain/block-submitter.ts';
+import { DevChain } from '../../src/chain/devchain/chain.ts';
 import type { DevNode } from '../../src/chain/devchain/node.ts';
 import { BitcoinRpcClient, RpcError, type RpcAuth } from '../../src/chain/rpc-client.ts';
 import { PendingBlocks } from '../../src/chain/pending-blocks.ts';
-import { checkNode, StartupError } from '../../src/chain/startup-checks.ts';
+import { checkNode, checkWallet, StartupError } from '../../src/chain/startup-checks.ts';
 import { TemplateSource } from '../../src/chain/template-source.ts';
 import { encodeCompact, targetFromDifficulty } from '../../src/work/target.ts';
 import { findBlock } from '../helpers/blocks.ts';
@@ -78,13 +79,19 @@ async function fakeNode(
 
 /** An HTTP server that hands each call's method, request and response to `handle`. */
 async function rawNode(
-  handle: (method: string, response: http.ServerResponse, request: http.IncomingMessage) => void,
+  handle: (
+    method: string,
+    response: http.ServerResponse,
+    request: http.IncomingMessage,
+    params: readonly unknown[],
+  ) => void,
 ): Promise<{ url: string; close(): void }> {
   const server = http.createServer((request, response) => {
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString()));
     request.on('end', () => {
-      handle((JSON.parse(body) as { method: string }).method, response, request);
+      const call = JSON.parse(body) as { method: string; params?: unknown[] };
+      handle(call.method, response, request, call.params ?? []);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -342,6 +349,57 @@ describe('start-up checks', () => {
   });
 });
 
+describe('start-up checks of what the node is and has', () => {
+  it("a test chain's node in initial block download passes: it serves templates (a fresh regtest chain)", async () => {
+    const { node, rpc } = await startTestNode({ initialBlockDownload: true });
+    try {
+      expect(await checkNode(rpc, { chain: 'regtest', payoutAddress: MINER_ADDRESS })).toMatchObject({
+        initialblockdownload: true,
+      });
+    } finally {
+      await node.stop();
+    }
+  });
+
+  it('the wallet payouts spend from: loaded, named when several are, and owning the payout address', async () => {
+    const { node } = await startTestNode({
+      rpcUser: 'pool',
+      rpcPassword: 'secret',
+      wallets: ['pool', 'cold'],
+    });
+    const none = await startTestNode({ rpcUser: 'pool', rpcPassword: 'secret', wallets: [] });
+    const noWallet = await fakeNode(() => [
+      404,
+      { result: null, error: { code: -32601, message: 'Method not found' }, id: 1 },
+    ]);
+    try {
+      await expect(checkWallet(client(node.rpcUrl), undefined)).rejects.toThrow(
+        `bitcoind at ${node.rpcUrl} has 2 wallets loaded ("pool", "cold"): name the one payouts spend from at the end of node.rpcUrl, e.g. ${node.rpcUrl}wallet/pool`,
+      );
+      const pool = client(`${node.rpcUrl}wallet/pool`);
+      const own = await pool.call<string>('getnewaddress');
+      expect(await checkWallet(pool, own)).toBe('pool');
+      expect(await checkWallet(pool, undefined)).toBe('pool');
+      const cold = await client(`${node.rpcUrl}wallet/cold`).call<string>('getnewaddress');
+      await expect(checkWallet(pool, cold)).rejects.toThrow(
+        `pool.payoutAddress ${cold} is not an address of bitcoind's wallet "pool", and payouts spend the coinbases paid to it`,
+      );
+      await expect(checkWallet(client(`${node.rpcUrl}wallet/hot`), undefined)).rejects.toThrow(
+        'the wallet "hot" that node.rpcUrl names is not loaded in bitcoind (loaded: "pool", "cold")',
+      );
+      await expect(checkWallet(client(none.node.rpcUrl), undefined)).rejects.toThrow(/has no wallet loaded/);
+      await expect(checkWallet(client(noWallet.url), undefined)).rejects.toThrow(
+        /runs without a wallet \(-disablewallet\)/,
+      );
+      await expect(checkWallet(pool, 'bcrt1qnot-an-address')).rejects.toThrow(StartupError);
+    } finally {
+      noWallet.close();
+      await none.node.stop();
+      await node.stop();
+    }
+  });
+});
+
 describe('template source', () => {
   it.each([
     ['tip polling alone', false, false],
@@ -401,6 +459,46 @@ describe('template source', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(source.current).toBe(first);
     source.stop();
+  });
+});
+
+describe('template source at stop', () => {
+  it('ends its held longpoll at once instead of leaving it with the node', async () => {
+    const chain = new DevChain({
+      bits: 0x207fffff,
+      halvingInterval: 150,
+      mempoolSize: 0,
+      now: () => 1_800_000_000,
+    });
+    let held = false;
+    let closed = false;
+    const fake = await rawNode((method, response, _request, params) => {
+      const longpollId = (params[0] as { longpollid?: unknown } | undefined)?.longpollid;
+      if (method === 'getblocktemplate' && longpollId !== undefined) {
+        held = true;
+        response.once('close', () => {
+          closed = true;
+        });
+        return;
+      }
+      answer(response, method === 'getblocktemplate' ? chain.blockTemplate() : chain.tip.hash);
+    });
+    const source = new TemplateSource(
+      client(fake.url),
+      {
+        pollIntervalMs: 5_000,
+        refreshIntervalMs: 60_000,
+        longpoll: true,
+        longpollTimeoutMs: 60_000,
+        zmqUrl: undefined,
+      },
+      log,
+    );
+    await source.start();
+    await eventually(() => (held ? true : undefined), 'the longpoll held at the node');
+    source.stop();
+    await eventually(() => (closed ? true : undefined), 'the longpoll connection closed', 1_000);
+    fake.close();
   });
 });
 

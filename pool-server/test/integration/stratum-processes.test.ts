@@ -3,7 +3,9 @@
  * a whole pool) sharing one port; miners over real TCP.
  */
 import cluster from 'node:cluster';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../helpers/eventually.ts';
 import { MINER_ADDRESS, startTestPool, type TestPool } from '../helpers/pool.ts';
 import { StratumClient } from '../helpers/stratum-client.ts';
 
@@ -50,6 +52,27 @@ describe('several Stratum processes on one port', () => {
     expect(notices.every((notice) => notice.params?.[8] === true)).toBe(true);
     for (const miner of miners) {
       miner.close();
+    }
+  });
+});
+
+describe('the Stratum processes of a host and the node', () => {
+  it("share the host's one longpoll instead of holding one each", async () => {
+    const pool = await startTestPool({ HASHWATT_STRATUM_PROCESSES: '3' });
+    try {
+      const chain = pool.devnode?.chain;
+      if (!chain) {
+        throw new Error('the test pool runs the devchain');
+      }
+      for (let block = 0; block < 3; block++) {
+        // Each new block answers the longpoll, and the next one is held at once.
+        await eventually(() => (chain.heldLongpolls > 0 ? true : undefined), 'the longpoll held');
+        await sleep(300);
+        expect(chain.heldLongpolls).toBe(1);
+        chain.addNetworkBlock();
+      }
+    } finally {
+      await pool.stop();
     }
   });
 });

@@ -18,6 +18,7 @@ const DOCKER = path.resolve(import.meta.dirname, '../../../docker');
 
 interface Service {
   readonly image?: string;
+  readonly command?: readonly string[];
   readonly build?: { readonly context: string; readonly dockerfile: string };
   readonly environment?: Record<string, string>;
   readonly ports?: readonly string[];
@@ -78,7 +79,26 @@ function expectVolumesAndHealth(file: Compose): void {
   }
 }
 
+/**
+ * bitcoind has RPC threads for the longpoll, the calls and found blocks at once, and the
+ * wallet that `pool` names in its URL, created by its health check on a fresh volume.
+ */
+function expectNodeForPool(file: Compose, pool: string): void {
+  const node = file.services.bitcoind;
+  expect(node?.command).toEqual(expect.arrayContaining(['-rpcthreads=16', '-rpcworkqueue=64']));
+  const url = loadConfig(environmentOf(file.services[pool] ?? {})).node.rpcUrl ?? '';
+  const wallet = /\/wallet\/([^/]+)$/.exec(url)?.[1];
+  expect(wallet, url).toBeDefined();
+  const check = JSON.stringify(node?.healthcheck);
+  expect(check).toContain(`createwallet wallet_name=${String(wallet)} load_on_startup=true`);
+  expect(check).toContain(`loadwallet ${String(wallet)}`);
+}
+
 describe('docker/compose.yaml', () => {
+  it('gives the pool a node with the RPC threads and the wallet it needs', () => {
+    expectNodeForPool(compose, 'pool');
+  });
+
   it('runs TimescaleDB, bitcoind on regtest, the pool and an agent', () => {
     expect(Object.keys(services).sort()).toEqual(['agent', 'bitcoind', 'pool', 'timescaledb']);
     expect(services.bitcoind?.image).toMatch(/^bitcoin\/bitcoin:\d+\.\d+$/);
@@ -101,7 +121,7 @@ describe('docker/compose.yaml', () => {
     expect(Object.keys(environment).filter((name) => !known.has(name))).toEqual([]);
     const config = loadConfig(environment);
     expect(config.chain).toBe('regtest');
-    expect(config.node.rpcUrl).toBe('http://bitcoind:18443');
+    expect(config.node.rpcUrl).toBe('http://bitcoind:18443/wallet/hashwatt');
     expect(config.database.url).toMatch(/^postgres:\/\/hashwatt:.+@timescaledb:5432\/hashwatt$/);
   });
 
@@ -166,7 +186,7 @@ describe('docker/compose.scaled.yaml', () => {
       ).toEqual([]);
       const config = configOf(name);
       expect(config.nats.url, name).toBe('nats://nats:4222');
-      expect(config.node.rpcUrl, name).toBe('http://bitcoind:18443');
+      expect(config.node.rpcUrl, name).toBe('http://bitcoind:18443/wallet/hashwatt');
     }
     const nodes = stratumNodes.map(configOf);
     expect(nodes.map((config) => config.roles)).toEqual([['stratum'], ['stratum']]);
@@ -178,6 +198,11 @@ describe('docker/compose.scaled.yaml', () => {
     // Each node's journal (its spool while NATS is away) on a volume of its own.
     const volumes = stratumNodes.map((name) => scaled.services[name]?.volumes?.[0]?.split(':')[0]);
     expect(new Set(volumes).size).toBe(stratumNodes.length);
+  });
+
+  it('gives the ledger and the Stratum nodes a node with the RPC threads and the wallet they need', () => {
+    expectNodeForPool(scaled, 'ledger');
+    expectNodeForPool(scaled, 'stratum-1');
   });
 
   it("balances every Stratum node with PROXY headers the nodes trust, on the nodes' port", () => {

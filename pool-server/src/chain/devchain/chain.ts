@@ -208,6 +208,11 @@ export class DevChain {
     };
   }
 
+  /** getblocktemplate longpolls waiting for the template to change. */
+  get heldLongpolls(): number {
+    return this.#waiters.length;
+  }
+
   /**
    * Resolves when the template changes after `longpollId`, after `timeoutMs`, or when `signal`
    * aborts (the node shutting down).
