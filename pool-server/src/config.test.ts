@@ -98,9 +98,7 @@ describe('configuration', () => {
     ).toEqual([]);
     expect(
       problems({ HASHWATT_NODE_SUBMIT_NODES: '[{"rpcUrl":"http://10.0.0.2:8332"},{"rpcUrl":"ftp://x"}]' }),
-    ).toEqual([
-      'node.submitNodes.1.rpcUrl: "ftp://x" must match pattern "^https?://"',
-    ]);
+    ).toEqual(['node.submitNodes.1.rpcUrl: "ftp://x" must match pattern "^https?://"']);
     expect(problems({ HASHWATT_NODE_SUBMIT_NODES: '[{"rpcUrl":"http://10.0.0.2:8332"}]' })).toEqual([
       'node.submitNodes[0] (http://10.0.0.2:8332): rpcUser and rpcPassword, or rpcCookieFile: bitcoind needs credentials',
     ]);
