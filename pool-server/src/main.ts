@@ -364,7 +364,7 @@ async function startWriter(
 ): Promise<RunningRole> {
   if ((await books.settings.current()).payoutsEnabled) {
     const wallet = await checkWallet(rpc, config.pool.payoutAddress);
-    log.info({ wallet }, "ledger: payouts are paid from this wallet of the node's");
+    log.info({ wallet }, "ledger: payouts are paid from the node's wallet");
   }
   const schedule = ledgerSchedule(config, db, rpc, books, log);
   schedule.start();

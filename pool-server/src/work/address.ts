@@ -9,7 +9,7 @@ export const CHAINS = ['main', 'test', 'testnet4', 'signet', 'regtest'] as const
 export type Chain = (typeof CHAINS)[number];
 
 // Every test network (testnet3, testnet4, signet) shares the tb / m / n / 2 prefixes.
-const NETWORK_OF: Record<Chain, Network> = {
+export const NETWORK_OF: Readonly<Record<Chain, Network>> = {
   main: networks.bitcoin,
   test: networks.testnet,
   testnet4: networks.testnet,

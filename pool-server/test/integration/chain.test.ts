@@ -14,7 +14,12 @@ import { BlockJournal } from '../../src/chain/block-journal.ts';
 import { BlockSubmitter, type BlockOutcome } from '../../src/chain/block-submitter.ts';
 import { DevChain } from '../../src/chain/devchain/chain.ts';
 import type { DevNode } from '../../src/chain/devchain/node.ts';
-import { BitcoinRpcClient, RpcError, type RpcAuth } from '../../src/chain/rpc-client.ts';
+import {
+  BitcoinRpcClient,
+  RpcError,
+  type RpcAuth,
+  type RpcClientOptions,
+} from '../../src/chain/rpc-client.ts';
 import { PendingBlocks } from '../../src/chain/pending-blocks.ts';
 import { checkNode, checkWallet, StartupError } from '../../src/chain/startup-checks.ts';
 import { TemplateSource } from '../../src/chain/template-source.ts';
@@ -41,8 +46,9 @@ function client(
   url: string,
   auth: RpcAuth = { user: 'pool', password: 'secret' },
   retries = 0,
+  options: Partial<RpcClientOptions> = {},
 ): BitcoinRpcClient {
-  return new BitcoinRpcClient({ url, auth, timeoutMs: 2_000, retries, retryDelayMs: 10 });
+  return new BitcoinRpcClient({ url, auth, timeoutMs: 2_000, retries, retryDelayMs: 10, ...options });
 }
 
 async function rpcError(promise: Promise<unknown>): Promise<RpcError> {
@@ -196,38 +202,33 @@ describe('bitcoind RPC client', () => {
     fake.close();
   });
 
-  it('HTTP 503 with an empty body (shutting down, work queue full): unavailable, retried, and says what to raise', async () => {
-    let busy = 2;
-    const fake = await rawNode((_method, response) => {
-      if (busy-- > 0) {
-        response.writeHead(503).end();
+  it.each([
+    [
+      'HTTP 503 with an empty body (shutting down, work queue full)',
+      'unavailable',
+      (response: http.ServerResponse) => response.writeHead(503).end(),
+      /HTTP 503: it is shutting down, or its RPC work queue is full \(raise -rpcthreads and -rpcworkqueue\)/,
+    ],
+    [
+      'a connection closed before the answer',
+      'connection-lost',
+      (_response: http.ServerResponse, request: http.IncomingMessage) => request.socket.destroy(),
+      /closed the connection before answering getblockcount/,
+    ],
+  ] as const)('%s: %s, retried', async (_name, kind, fail, message) => {
+    let failures = 2;
+    const fake = await rawNode((_method, response, request) => {
+      if (failures-- > 0) {
+        fail(response, request);
       } else {
         answer(response, 7);
       }
     });
     expect(await client(fake.url, undefined, 3).call('getblockcount')).toBe(7);
-    busy = 1;
+    failures = 1;
     const error = await rpcError(client(fake.url).call('getblockcount'));
-    expect(error.kind).toBe('unavailable');
-    expect(error.message).toMatch(
-      /HTTP 503: it is shutting down, or its RPC work queue is full \(raise -rpcthreads and -rpcworkqueue\)/,
-    );
-    fake.close();
-  });
-
-  it('a connection closed before the answer: connection-lost, retried', async () => {
-    let drops = 1;
-    const fake = await rawNode((_method, response, request) => {
-      if (drops-- > 0) {
-        request.socket.destroy();
-      } else {
-        answer(response, 8);
-      }
-    });
-    expect(await client(fake.url, undefined, 1).call('getblockcount')).toBe(8);
-    drops = 1;
-    const error = await rpcError(client(fake.url).call('getblockcount'));
-    expect(error.kind).toBe('connection-lost');
+    expect(error.kind).toBe(kind);
+    expect(error.message).toMatch(message);
     fake.close();
   });
 
@@ -247,14 +248,7 @@ describe('bitcoind RPC client', () => {
         heldCalls.push(response);
       }
     });
-    const rpc = new BitcoinRpcClient({
-      url: fake.url,
-      auth: { user: 'pool', password: 'secret' },
-      timeoutMs: 5_000,
-      retries: 0,
-      retryDelayMs: 1,
-      maxConcurrentCalls: 2,
-    });
+    const rpc = client(fake.url, undefined, 0, { timeoutMs: 5_000, maxConcurrentCalls: 2 });
     const longpoll = new AbortController();
     const polling = rpc.call('getblocktemplate', [{ longpollid: 'x' }], {
       lane: 'longpoll',
@@ -603,13 +597,7 @@ describe('block submitter', () => {
     ['dropped connections, the block never processed', { fault: 'drop', count: 3 }],
     ['answers slower than the client waits', { fault: 'slow', count: 2, delayMs: 400 }],
   ] as const)('%s: offered until the node takes it, then accepted', async (_name, plan) => {
-    const rpc = new BitcoinRpcClient({
-      url: node.rpcUrl,
-      auth: { user: 'pool', password: 'secret' },
-      timeoutMs: 150,
-      retries: 0,
-      retryDelayMs: 1,
-    });
+    const rpc = client(node.rpcUrl, undefined, 0, { timeoutMs: 150 });
     const { submitter: patient, journal } = submitter(`transient-${plan.fault}`, rpc);
     const { block, blockHex } = findBlock(node.chain.blockTemplate());
     const before = affected();

@@ -5,19 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DevNode, DevNodeOptions } from '../../src/chain/devchain/node.ts';
-import { payoutScript } from '../../src/work/address.ts';
-import { assembleBlock } from '../../src/work/block.ts';
-import { reverseBytes } from '../../src/work/bytes.ts';
-import { buildCoinbase } from '../../src/work/coinbase.ts';
-import { HEADER_SIZE, writeHeader } from '../../src/work/header.ts';
-import { createJob } from '../../src/work/job.ts';
-import { foldMerkleBranch } from '../../src/work/merkle.ts';
-import { sha256d } from '../../src/work/sha256d.ts';
-import { decodeCompact, hashMeetsTarget, targetToBytesLE } from '../../src/work/target.ts';
-import { prepareTemplate } from '../../src/work/template.ts';
+import { findBlock } from '../helpers/blocks.ts';
 import { startTestNode } from '../helpers/devnode.ts';
 import { eventually } from '../helpers/eventually.ts';
-import { MINER_ADDRESS } from '../helpers/pool.ts';
 
 /** libevent's error page, which Core sends to every request once it is shutting down. */
 const SHUTDOWN_PAGE =
@@ -49,41 +39,10 @@ function rpcError(answer: Answer): unknown {
   return (JSON.parse(answer.text) as { error: unknown }).error;
 }
 
-/** A block on the node's tip paying MINER_ADDRESS, mined at its (easiest) target. */
+/** A block on the node's tip, mined at its (easiest) target. */
 function mineBlock(node: DevNode): { hex: string; hash: string } {
-  const template = prepareTemplate(node.chain.blockTemplate());
-  const payout = payoutScript(MINER_ADDRESS, 'regtest');
-  if (!payout.ok) {
-    throw new Error(payout.message);
-  }
-  const coinbase = buildCoinbase(template, {
-    poolTag: Buffer.from('/test/'),
-    extranonce2Size: 4,
-    payouts: [{ script: payout.script, weight: 1 }],
-  });
-  const job = createJob('t', template, coinbase, true);
-  const extranonce1 = Buffer.alloc(4);
-  const extranonce2 = Buffer.alloc(4);
-  const txid = sha256d(Buffer.concat([coinbase.coinb1, extranonce1, extranonce2, coinbase.coinb2]));
-  const target = targetToBytesLE(decodeCompact(template.bits).target);
-  const header = Buffer.alloc(HEADER_SIZE);
-  for (let nonce = 0; ; nonce++) {
-    writeHeader(header, {
-      version: template.version,
-      prevhashInternal: template.prevhashInternal,
-      merkleRootInternal: foldMerkleBranch(txid, template.merkleBranch),
-      ntime: template.curtime,
-      bits: template.bits,
-      nonce,
-    });
-    const hash = sha256d(header);
-    if (hashMeetsTarget(hash, target)) {
-      return {
-        hex: assembleBlock(job, extranonce1, extranonce2, header).toString('hex'),
-        hash: reverseBytes(hash).toString('hex'),
-      };
-    }
-  }
+  const { block, blockHex } = findBlock(node.chain.blockTemplate());
+  return { hex: blockHex, hash: block.hash };
 }
 
 describe('devchain HTTP server, as Bitcoin Core runs it', () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { address as addresses, Block, networks, payments, type Network } from 'bitcoinjs-lib';
-import { payoutScript, type Chain } from '../../work/address.ts';
+import { address as addresses, Block, payments } from 'bitcoinjs-lib';
+import { NETWORK_OF, payoutScript, type Chain } from '../../work/address.ts';
 import type { DevChain } from './chain.ts';
 import { describeAddress } from './describe-address.ts';
 import { spendingTransaction } from './mempool.ts';
@@ -14,14 +14,6 @@ import { RpcCode, RpcMethodError } from './rpc-error.ts';
  */
 const COINBASE_MATURITY = 100;
 const COIN = 100_000_000n;
-/** The address encoding of each chain, as work/address.ts reads payout addresses. */
-const NETWORK_OF: Record<Chain, Network> = {
-  main: networks.bitcoin,
-  test: networks.testnet,
-  testnet4: networks.testnet,
-  signet: networks.testnet,
-  regtest: networks.regtest,
-};
 
 interface Received {
   readonly height: number;
