@@ -4,8 +4,8 @@ import type { BlockLedger } from './block-ledger.ts';
 
 /**
  * Follows pending blocks on the node: a block whose height now holds another hash is
- * orphaned; one that has gathered `maturity` confirmations (100: when its coinbase can
- * be spent) is confirmed and its credits become payable.
+ * orphaned; one that has gathered `maturity` confirmations (101: when Core's wallet
+ * spends its coinbase) is confirmed and its credits become payable.
  */
 export class BlockMaturity {
   readonly #rpc: BitcoinRpcClient;
