@@ -202,7 +202,7 @@ function notifyIn(messages: Record<string, unknown>[]): NotifyParams {
   return notify;
 }
 
-// [stratum: mining.set_difficulty] cgminer and cpuminer bind a difficulty to the next job (issue 22).
+// [stratum: mining.set_difficulty] cgminer and cpuminer bind a difficulty to the next job.
 describe('Stratum session: a difficulty change comes with a job to bind it to', () => {
   it('d= after the first job: set_difficulty, then the same work under a new id, clean_jobs false', () => {
     const { env } = testEnvironment();

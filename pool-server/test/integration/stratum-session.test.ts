@@ -161,7 +161,7 @@ function cgminerWork(miner: StratumClient): { job: NotifyParams; difficulty: num
   return work;
 }
 
-describe('a difficulty change reaches a cgminer-family miner at once (issue 22)', () => {
+describe('a difficulty change reaches a cgminer-family miner at once', () => {
   let pool: TestPool;
 
   beforeAll(async () => {
