@@ -63,9 +63,27 @@ ${CONFIG}`,
   {
     name: 'report verify',
     summary: 'check a report file against the pool that issued it, or offline',
-    usage: 'hashwatt report verify FILE [--server URL] [--public-key BASE64 [--signature BASE64]]',
-    details: `Exit 0: issued by that pool and its signature holds; 1: not; 2: it could not tell.
---server defaults to the configured API address. With --public-key and --signature it needs no pool.`,
+    usage:
+      'hashwatt report verify FILE [--server URL] [--fingerprint HEX | --public-key BASE64 [--signature BASE64]]',
+    details: `Exit 0: issued by that pool, signed by a key of its key registry valid when it was issued,
+and the signature holds; 1: not; 2: it could not tell. --server defaults to the configured API address.
+--fingerprint (the SHA-256 printed on the report, pinned beforehand) or --public-key checks against that key
+only. With --public-key and --signature it needs no pool.`,
+  },
+  {
+    name: 'report key show',
+    summary: "print the pool's current report signing key: its fingerprint and public key",
+    usage: 'hashwatt report key show [--config FILE]',
+    details: CONFIG,
+  },
+  {
+    name: 'report key rotate',
+    summary: 'make a new report signing key, retire the current one; old reports keep verifying',
+    usage: 'hashwatt report key rotate [--config FILE]',
+    details: `Writes a new key to reports.signingKeyFile (the old file is kept beside it, mode 0600),
+closes the old key's validity in the key registry and registers the new one. Restart the pool afterwards.
+Also the way out when the key file is lost: reports it signed still verify against the registry.
+${CONFIG}`,
   },
   {
     name: 'config check',
@@ -82,9 +100,13 @@ export function commandOf(argv: readonly string[]): {
   name: string;
   rest: string[];
 } {
-  const [first, second] = argv;
+  const [first, second, third] = argv;
   if (first === undefined || first.startsWith('--')) {
     return { command: COMMANDS[0], name: 'pool', rest: [...argv] };
+  }
+  const byThree = COMMANDS.find((command) => command.name === `${first} ${second ?? ''} ${third ?? ''}`);
+  if (byThree) {
+    return { command: byThree, name: byThree.name, rest: argv.slice(3) };
   }
   const two = `${first} ${second ?? ''}`;
   const byTwo = COMMANDS.find((command) => command.name === two);

@@ -27,6 +27,11 @@ export const API_ERRORS = {
     message:
       'This pool issued no report with this SHA-256: the file was changed after it was issued, or it is not one of ours.',
   },
+  HW_ERR_REPORT_KEY_RETIRED: {
+    status: 503,
+    message:
+      "This pool's report signing key is not the key registry's current one (it was rotated since the pool started): restart the pool to load the new key file.",
+  },
   HW_ERR_NETWORK_UNKNOWN: {
     status: 404,
     message:

@@ -36,7 +36,7 @@ import { getFarm } from './farms/farms.ts';
 import { commandOf, helpOf, overview } from './cli-commands.ts';
 import { createApiKey } from './api/auth/api-keys.ts';
 import type { DemoFarm } from './demo/demo-farm.ts';
-import { loadSigningKey } from './farms/report-signing.ts';
+import { currentKey, openSigningKey, registeredKeys, rotateSigningKey } from './farms/report-keys.ts';
 import { recordTemplate } from './farms/network.ts';
 import { cbrDaily, jsonSource, mempoolPrices, readPriceSources } from './farms/price-sources.ts';
 import { buildApp } from './api/app.ts';
@@ -322,9 +322,7 @@ async function startApi(
       dashboardDir: dashboardDirectory(config, log),
     },
     farms: config.farms,
-    reportSigner: loadSigningKey(
-      config.reports.signingKeyFile ?? path.join(config.dataDir, 'report-signing-key.pem'),
-    ),
+    reportSigner: await openSigningKey(db, signingKeyFile(config), log, Date.now()),
     pool: {
       chain: config.chain,
       settings,
@@ -1313,6 +1311,51 @@ async function createAgentKey(args: readonly string[], config: Config, log: Logg
   }
 }
 
+function signingKeyFile(config: Config): string {
+  return config.reports.signingKeyFile ?? path.join(config.dataDir, 'report-signing-key.pem');
+}
+
+/**
+ * `main.ts report key show | rotate`: the registry's current key; or a new key file
+ * (the old one kept beside it), the old key retired and the new one registered.
+ */
+async function reportKey(action: 'show' | 'rotate', config: Config, log: Logger): Promise<number> {
+  const storage = await connectDatabase(config, log);
+  try {
+    if (action === 'rotate') {
+      const file = signingKeyFile(config);
+      const rotation = await rotateSigningKey(storage.db, file, Date.now());
+      process.stdout.write(
+        [
+          `new report signing key ${rotation.current.fingerprint} in ${file}`,
+          rotation.retired === undefined
+            ? 'no key was registered before'
+            : `retired key ${rotation.retired.fingerprint} (valid ${rotation.retired.validFrom.toISOString()} – ${rotation.retired.validUntil?.toISOString() ?? ''}); its reports still verify`,
+          ...(rotation.keptAs === undefined ? [] : [`the old key file is kept as ${rotation.keptAs}`]),
+          'restart the pool to sign with the new key',
+          '',
+        ].join('\n'),
+      );
+      return 0;
+    }
+    const current = currentKey(await registeredKeys(storage.db));
+    if (current === undefined) {
+      process.stderr.write('report key show: no key registered yet; the pool registers one when it starts\n');
+      return 1;
+    }
+    process.stdout.write(
+      `fingerprint ${current.fingerprint}\npublic key ${current.publicKey.toString('base64')}\nvalid from ${current.validFrom.toISOString()}\n`,
+    );
+    return 0;
+  } catch (error) {
+    process.stderr.write(`report key ${action}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  } finally {
+    await storage.db.end();
+    await storage.embedded?.stop();
+  }
+}
+
 /** `main.ts report generate …`: issues a report as the API would, and writes its file. */
 async function generateReport(args: readonly string[], config: Config, log: Logger): Promise<number> {
   const { values } = parseArgs({
@@ -1358,8 +1401,15 @@ async function generateReport(args: readonly string[], config: Config, log: Logg
       return 2;
     }
     const nowMs = Date.now();
-    const signer = loadSigningKey(
-      config.reports.signingKeyFile ?? path.join(config.dataDir, 'report-signing-key.pem'),
+    // Standard output is the report's JSON: what start-up would log goes to standard error.
+    const note = (fields: object, message: string): void => {
+      process.stderr.write(`report generate: ${message} ${JSON.stringify(fields)}\n`);
+    };
+    const signer = await openSigningKey(
+      storage.db,
+      signingKeyFile(config),
+      { warn: note, info: note },
+      nowMs,
     );
     const report = await issueReport(
       storage.db,
@@ -1487,6 +1537,9 @@ export async function main(): Promise<void> {
   }
   if (name === 'report generate') {
     process.exit(await generateReport(rest, config, log));
+  }
+  if (name === 'report key show' || name === 'report key rotate') {
+    process.exit(await reportKey(name === 'report key show' ? 'show' : 'rotate', config, log));
   }
   if (name === 'apikey create') {
     process.exit(await createAgentKey(rest, config, log));

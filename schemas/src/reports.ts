@@ -47,8 +47,10 @@ export const Report = Type.Object({
   sha256: Sha256,
   /** Ed25519 over the 32 bytes of the SHA-256 digest, base64. */
   signature: Type.String(),
-  /** The raw 32-byte Ed25519 public key that signed it, base64. */
+  /** The raw 32-byte Ed25519 public key that signed it, base64: a claim, checked against the key registry. */
   publicKey: Type.String(),
+  /** SHA-256 of that public key, lowercase hex: the key registry's name for it. */
+  keyFingerprint: Sha256,
   issuedAt: Timestamp,
 });
 export type Report = Static<typeof Report>;
@@ -59,17 +61,41 @@ export type ReportParams = Static<typeof ReportParams>;
 export const ReportDigestParams = Type.Object({ sha256: Sha256 });
 export type ReportDigestParams = Static<typeof ReportDigestParams>;
 
+/** One of the pool's report signing keys, from its key registry. */
+export const RegisteredSigningKey = Type.Object({
+  algorithm: Type.Literal('Ed25519'),
+  /** SHA-256 of the raw public key, lowercase hex; printed on every report. */
+  fingerprint: Sha256,
+  /** Raw 32-byte public key, base64. */
+  publicKey: Type.String(),
+  /** The key signs reports issued from this moment … */
+  validFrom: Timestamp,
+  /** … up to this one; null while it is the current key. */
+  validUntil: Nullable(Timestamp),
+});
+export type RegisteredSigningKey = Static<typeof RegisteredSigningKey>;
+
 /** A file checked against what the pool issued. */
 export const ReportVerification = Type.Object({
-  /** The digest was issued by this pool and its signature holds under the key shown. */
+  /**
+   * The digest was issued by this pool, signed by a key of its key registry that was
+   * valid when the report was issued, and the signature holds under that key.
+   */
   valid: Type.Boolean(),
   sha256: Sha256,
   report: Report,
+  /** The registry's key the report names; null when the registry holds no such key. */
+  key: Nullable(RegisteredSigningKey),
+  /** Why it is not valid; null when it is. */
+  problem: Nullable(Type.String()),
 });
 export type ReportVerification = Static<typeof ReportVerification>;
 
+/** The key the pool signs reports with now. */
 export const ReportSigningKey = Type.Object({
   algorithm: Type.Literal('Ed25519'),
+  /** SHA-256 of the raw public key, lowercase hex; printed on every report. */
+  fingerprint: Sha256,
   /** Raw 32-byte public key, base64. */
   publicKey: Type.String(),
   /** The same key as SubjectPublicKeyInfo PEM, for openssl. */

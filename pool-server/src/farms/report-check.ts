@@ -1,19 +1,22 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { ReportVerification } from '@hashwatt/schemas';
-import { digestSigned } from './report-signing.ts';
+import type { RegisteredSigningKey, ReportVerification } from '@hashwatt/schemas';
+import { digestSigned, keyFingerprint } from './report-signing.ts';
 
 /**
  * `hashwatt report verify FILE`: hashes the file, asks the pool what it issued under
- * that digest, and checks the Ed25519 signature here, under the key pinned with
- * --public-key when one is given (then a pool that lies about its key is caught too).
- * With --signature and --public-key it needs no pool at all.
+ * that digest, and checks the Ed25519 signature here: under the pool's registered key
+ * the report names, valid when it was issued (never under the key its row carries), or
+ * under the key pinned with --fingerprint or --public-key (then a pool that lies about
+ * its keys is caught too). With --signature and --public-key it needs no pool at all.
  */
 
 export interface CheckOptions {
   readonly server: string;
   /** The pool's raw public key, base64, as GET /api/reports/signing-key gives it. */
   readonly publicKey: string | undefined;
+  /** A key fingerprint pinned beforehand (SHA-256 of the raw public key, hex, as printed on each report). */
+  readonly fingerprint: string | undefined;
   /** The signature, base64, as the X-Hashwatt-Signature header gave it: checked offline. */
   readonly signature: string | undefined;
 }
@@ -24,7 +27,7 @@ export interface CheckResult {
 }
 
 const USAGE =
-  'usage: hashwatt report verify FILE [--server URL] [--public-key BASE64] [--signature BASE64 (with --public-key: offline)]';
+  'usage: hashwatt report verify FILE [--server URL] [--fingerprint HEX | --public-key BASE64] [--signature BASE64 (with --public-key: offline)]';
 
 /** Parses `FILE [--server URL] [--public-key K] [--signature S]`; a string is the problem. */
 export function checkArguments(
@@ -37,7 +40,10 @@ export function checkArguments(
     const arg = args[index] ?? '';
     if (arg.startsWith('--')) {
       const value = args[index + 1];
-      if (!['--server', '--public-key', '--signature', '--config'].includes(arg) || value === undefined) {
+      if (
+        !['--server', '--public-key', '--fingerprint', '--signature', '--config'].includes(arg) ||
+        value === undefined
+      ) {
         return `${arg}: unknown option or missing value; ${USAGE}`;
       }
       flags.set(arg, value);
@@ -54,11 +60,19 @@ export function checkArguments(
   if (flags.has('--signature') && !flags.has('--public-key')) {
     return `--signature needs --public-key: a signature means nothing without the key; ${USAGE}`;
   }
+  if (flags.has('--fingerprint') && flags.has('--public-key')) {
+    return `pin one key: --fingerprint or --public-key; ${USAGE}`;
+  }
+  const fingerprint = flags.get('--fingerprint')?.toLowerCase();
+  if (fingerprint !== undefined && !/^[0-9a-f]{64}$/.test(fingerprint)) {
+    return `--fingerprint is 64 hex digits (the SHA-256 printed on the report); ${USAGE}`;
+  }
   return {
     file,
     options: {
       server: (flags.get('--server') ?? defaultServer).replace(/\/+$/, ''),
       publicKey: flags.get('--public-key'),
+      fingerprint,
       signature: flags.get('--signature'),
     },
   };
@@ -101,25 +115,53 @@ export async function checkReportFile(file: string, options: CheckOptions): Prom
     throw new Error(`${options.server} answered ${String(response.status)} ${await response.text()}`);
   }
   const verification = (await response.json()) as ReportVerification;
-  const key = options.publicKey ?? verification.report.publicKey;
-  if (key !== verification.report.publicKey) {
-    return {
-      ok: false,
-      message: `NOT VERIFIED: ${describe(verification)} was signed by key ${verification.report.publicKey}, not the pinned ${key}`,
-    };
+  const { report } = verification;
+  const rowKey = Buffer.from(report.publicKey, 'base64');
+  const rowFingerprint = keyFingerprint(rowKey);
+  let key: Buffer;
+  if (options.publicKey !== undefined || options.fingerprint !== undefined) {
+    // Pinned: the pool's word about its keys counts for nothing.
+    const pinned = options.fingerprint ?? keyFingerprint(Buffer.from(options.publicKey ?? '', 'base64'));
+    if (rowFingerprint !== pinned) {
+      return {
+        ok: false,
+        message: `NOT VERIFIED: ${describe(verification)} was signed by key ${rowFingerprint}, not the pinned ${pinned}`,
+      };
+    }
+    key = rowKey;
+  } else {
+    const registry = await fetch(`${options.server}/api/reports/signing-keys`, {
+      signal: AbortSignal.timeout(15_000),
+    });
+    if (!registry.ok) {
+      throw new Error(`${options.server} answered ${String(registry.status)} ${await registry.text()}`);
+    }
+    const keys = (await registry.json()) as RegisteredSigningKey[];
+    const registered = keys.find((known) => known.fingerprint === rowFingerprint);
+    if (registered === undefined) {
+      return {
+        ok: false,
+        message: `NOT VERIFIED: ${describe(verification)} is not signed by a key of this pool: key ${rowFingerprint} is not in its key registry`,
+      };
+    }
+    const issued = Date.parse(report.issuedAt);
+    const until = registered.validUntil === null ? Infinity : Date.parse(registered.validUntil);
+    if (issued < Date.parse(registered.validFrom) || issued >= until) {
+      return {
+        ok: false,
+        message: `NOT VERIFIED: ${describe(verification)} was issued outside the validity of key ${rowFingerprint} (${registered.validFrom} – ${registered.validUntil ?? 'now'})`,
+      };
+    }
+    key = Buffer.from(registered.publicKey, 'base64');
   }
-  const signed = digestSigned(
-    digest,
-    Buffer.from(verification.report.signature, 'base64'),
-    Buffer.from(key, 'base64'),
-  );
+  const signed = digestSigned(digest, Buffer.from(report.signature, 'base64'), key);
   return signed
     ? {
         ok: true,
-        message: `VERIFIED: ${describe(verification)}; SHA-256 ${hex}; Ed25519 signature by key ${key}`,
+        message: `VERIFIED: ${describe(verification)}; SHA-256 ${hex}; Ed25519 signature by key ${rowFingerprint}`,
       }
     : {
         ok: false,
-        message: `NOT VERIFIED: the signature the pool holds for SHA-256 ${hex} does not hold under key ${key}`,
+        message: `NOT VERIFIED: the signature the pool holds for SHA-256 ${hex} does not hold under key ${rowFingerprint}`,
       };
 }

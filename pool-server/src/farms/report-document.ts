@@ -12,6 +12,8 @@ import { SATS_PER_BTC } from './economics.ts';
 export interface ReportCell {
   readonly raw: string;
   readonly shown: string;
+  /** A figure the report computed (may start with a minus sign); every other cell is text. */
+  readonly numeric?: true;
 }
 
 export interface ReportRow {
@@ -42,6 +44,8 @@ export interface ReportDocument {
   readonly header: readonly ReportRow[];
   readonly sections: readonly ReportSection[];
   readonly footer: string;
+  /** The key that signs it: its fingerprint and public key, printed after the footer. */
+  readonly signingKey: readonly ReportRow[];
   /** What an empty table says. */
   readonly none: string;
 }
@@ -59,7 +63,7 @@ class Cells {
   ) {}
 
   number(value: number, digits: number): ReportCell {
-    return { raw: value.toFixed(digits), shown: this.format.number(value, digits) };
+    return { raw: value.toFixed(digits), shown: this.format.number(value, digits), numeric: true };
   }
 
   text(value: string | null): ReportCell {
@@ -225,6 +229,8 @@ export function composeReport(
     readonly issuedAtMs: number;
     readonly scope: ReportScope;
     readonly language: ReportLanguage;
+    /** The pool key signing it: fingerprint (hex) and raw public key (base64). */
+    readonly signingKey: { readonly fingerprint: string; readonly publicKey: string };
   },
 ): ReportDocument {
   const words = REPORT_WORDS[meta.language];
@@ -264,6 +270,15 @@ export function composeReport(
       ...facts.farms.map((farm) => farmSection(farm, cells, words)),
     ],
     footer: words.verify,
+    signingKey: [
+      {
+        key: 'keyFingerprint',
+        label: words.keyFingerprint,
+        value: cells.text(meta.signingKey.fingerprint),
+        unit: '',
+      },
+      { key: 'publicKey', label: words.publicKey, value: cells.text(meta.signingKey.publicKey), unit: '' },
+    ],
     none: words.none,
   };
 }

@@ -190,6 +190,10 @@ export async function reportPdf(document: ReportDocument, issuedAtMs: number): P
     }
   }
   page.paragraph(document.footer, 8, false, 0);
+  // Whole lines: a fingerprint does not wrap, and a reader copies it from here.
+  for (const row of document.signingKey) {
+    page.paragraph(`${row.label}: ${row.value.shown}`, 8, false, 0);
+  }
   pdf.end();
   return done;
 }

@@ -1,13 +1,5 @@
-import {
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  sign,
-  verify,
-  type KeyObject,
-} from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 
 /**
  * The pool's report key: Ed25519, signing the 32 bytes of each report's SHA-256 digest,
@@ -20,6 +12,13 @@ export interface ReportSigner {
   readonly publicKey: Buffer;
   /** The public key as SubjectPublicKeyInfo PEM. */
   readonly publicKeyPem: string;
+  /** SHA-256 of the raw public key, lowercase hex: what the key registry and each report name it by. */
+  readonly fingerprint: string;
+}
+
+/** A key's fingerprint: SHA-256 of the raw 32-byte public key, lowercase hex. */
+export function keyFingerprint(publicKey: Buffer): string {
+  return createHash('sha256').update(publicKey).digest('hex');
 }
 
 function rawPublicKey(key: KeyObject): Buffer {
@@ -39,10 +38,12 @@ export function publicKeyFromRaw(raw: Buffer): KeyObject {
 
 export function signerFromKey(privateKey: KeyObject): ReportSigner {
   const publicKey = createPublicKey(privateKey);
+  const raw = rawPublicKey(publicKey);
   return {
     sign: (digest) => sign(null, digest, privateKey),
-    publicKey: rawPublicKey(publicKey),
+    publicKey: raw,
     publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+    fingerprint: keyFingerprint(raw),
   };
 }
 
@@ -56,23 +57,22 @@ export function digestSigned(digest: Buffer, signature: Buffer, publicKey: Buffe
   }
 }
 
+export type KeyFileRead =
+  | { readonly kind: 'key'; readonly signer: ReportSigner }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'unreadable'; readonly reason: string };
+
 /**
- * The key in `file` (PKCS#8 PEM), made on first use and kept readable by its owner only.
- * A key file that is not an Ed25519 private key stops start-up naming the file.
+ * The key in `file` (PKCS#8 PEM). Missing or unreadable is an answer (the registry
+ * decides what it means); a file that is not an Ed25519 private key throws, naming the file.
  */
-export function loadSigningKey(file: string): ReportSigner {
+export function readSigningKey(file: string): KeyFileRead {
   let pem: string;
   try {
     pem = readFileSync(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw error;
-    }
-    const { privateKey } = generateKeyPairSync('ed25519');
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
-    chmodSync(file, 0o600);
-    return signerFromKey(privateKey);
+    const { code, message } = error as NodeJS.ErrnoException;
+    return code === 'ENOENT' ? { kind: 'missing' } : { kind: 'unreadable', reason: code ?? message };
   }
   let key: KeyObject;
   try {
@@ -83,5 +83,5 @@ export function loadSigningKey(file: string): ReportSigner {
   if (key.asymmetricKeyType !== 'ed25519') {
     throw new Error(`${file} holds a ${String(key.asymmetricKeyType)} key; reports are signed with Ed25519`);
   }
-  return signerFromKey(key);
+  return { kind: 'key', signer: signerFromKey(key) };
 }

@@ -49,6 +49,8 @@ const EN = {
   ths: 'TH/s',
   btc: 'BTC',
   percent: '%',
+  keyFingerprint: 'Pool signing key (SHA-256 fingerprint)',
+  publicKey: 'Pool signing key (Ed25519 public key, base64)',
   verify:
     'The SHA-256 digest of this file and its Ed25519 signature are kept by the pool. Verify: POST the file to /api/reports/verify, or run: hashwatt report verify FILE',
 } as const;
@@ -99,6 +101,8 @@ const FA: ReportWords = {
   ths: 'تراهش بر ثانیه',
   btc: 'بیت‌کوین',
   percent: 'درصد',
+  keyFingerprint: 'کلید امضای استخر (اثرانگشت SHA-256)',
+  publicKey: 'کلید عمومی امضای استخر (Ed25519، base64)',
   verify:
     'چکیده SHA-256 این پرونده و امضای Ed25519 آن نزد استخر نگهداری می‌شود. برای راستی‌آزمایی پرونده را به /api/reports/verify بفرستید یا اجرا کنید: hashwatt report verify FILE',
 };
@@ -147,6 +151,8 @@ const RU: ReportWords = {
   ths: 'TH/s',
   btc: 'BTC',
   percent: '%',
+  keyFingerprint: 'Ключ подписи пула (отпечаток SHA-256)',
+  publicKey: 'Открытый ключ подписи пула (Ed25519, base64)',
   verify:
     'SHA-256 этого файла и его подпись Ed25519 хранятся в пуле. Проверка: отправьте файл на /api/reports/verify или выполните: hashwatt report verify FILE',
 };

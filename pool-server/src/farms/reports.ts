@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type {
   Farm,
+  RegisteredSigningKey,
   Report,
   ReportFormat,
   ReportLanguage,
@@ -14,7 +15,8 @@ import { reportCsv } from './report-csv.ts';
 import { composeReport, type ReportScope } from './report-document.ts';
 import { farmFacts, type FarmFacts } from './report-facts.ts';
 import { reportPdf } from './report-pdf.ts';
-import { digestSigned, type ReportSigner } from './report-signing.ts';
+import { registeredKeys, validAt, type RegisteredKey } from './report-keys.ts';
+import { digestSigned, keyFingerprint, type ReportSigner } from './report-signing.ts';
 
 /**
  * Issued regulator reports: made from stored data, signed, and kept as issued (the
@@ -77,6 +79,7 @@ function reportFrom(row: ReportRow): Report {
     sha256: row.sha256.toString('hex'),
     signature: row.signature.toString('base64'),
     publicKey: row.public_key.toString('base64'),
+    keyFingerprint: keyFingerprint(row.public_key),
     issuedAt: row.issued_at.toISOString(),
   };
 }
@@ -141,15 +144,26 @@ export async function issueReport(
   const id = randomUUID();
   const document = composeReport(
     { fromMs: order.fromMs, toMs: order.toMs, farms: facts },
-    { id, issuedAtMs: nowMs, scope: order.scope, language: order.language },
+    {
+      id,
+      issuedAtMs: nowMs,
+      scope: order.scope,
+      language: order.language,
+      signingKey: { fingerprint: signer.fingerprint, publicKey: signer.publicKey.toString('base64') },
+    },
   );
   const content = order.format === 'csv' ? reportCsv(document) : await reportPdf(document, nowMs);
   const digest = createHash('sha256').update(content).digest();
+  // Signed only with the registry's current key: a pool still holding a key rotated
+  // since it started issues nothing that would not verify.
   const { rows } = await db.query<ReportRow>(
     `INSERT INTO reports AS r (id, farm_id, country, regions, period_from, period_to, language, format, content,
                                sha256, signature, public_key, issued_by, issued_at)
-     VALUES ($1, $2, $3, $4, to_timestamp($5::double precision / 1000), to_timestamp($6::double precision / 1000),
-             $7, $8, $9, $10, $11, $12, $13, to_timestamp($14::double precision / 1000))
+     SELECT $1, $2, $3, $4, to_timestamp($5::double precision / 1000), to_timestamp($6::double precision / 1000),
+             $7, $8, $9, $10, $11, $12, $13, to_timestamp($14::double precision / 1000)
+      WHERE EXISTS (SELECT 1 FROM report_signing_keys k
+                     WHERE k.public_key = $12 AND k.valid_until IS NULL
+                       AND k.valid_from <= to_timestamp($14::double precision / 1000))
      RETURNING ${REPORT_COLUMNS}`,
     [
       id,
@@ -168,7 +182,11 @@ export async function issueReport(
       nowMs,
     ],
   );
-  return reportFrom(rows[0] as ReportRow);
+  const [row] = rows;
+  if (!row) {
+    throw new HwError('HW_ERR_REPORT_KEY_RETIRED');
+  }
+  return reportFrom(row);
 }
 
 const VISIBLE = `($1::bigint IS NULL OR f.organisation_id = $1)
@@ -212,7 +230,41 @@ export async function reportFile(
   return { report: reportFrom(row), content: row.content };
 }
 
-/** What the pool issued under a file's digest, and whether the stored signature holds. */
+/** The key registry as the API publishes it. */
+export function publishedKey(key: RegisteredKey): RegisteredSigningKey {
+  return {
+    algorithm: 'Ed25519',
+    fingerprint: key.fingerprint,
+    publicKey: key.publicKey.toString('base64'),
+    validFrom: key.validFrom.toISOString(),
+    validUntil: key.validUntil?.toISOString() ?? null,
+  };
+}
+
+/**
+ * Why a report's signature does not stand, or null when it does: checked under the
+ * registry's key the report names, which must have been valid when it was issued.
+ * The key in the report's own row is only a name, never trusted.
+ */
+function signatureProblem(
+  report: Pick<Report, 'keyFingerprint' | 'issuedAt' | 'signature' | 'sha256'>,
+  key: Pick<RegisteredKey, 'fingerprint' | 'publicKey' | 'validFrom' | 'validUntil'> | undefined,
+): string | null {
+  if (key?.fingerprint !== report.keyFingerprint) {
+    return `not signed by a key of this pool: key ${report.keyFingerprint} is not in its key registry`;
+  }
+  if (!validAt(key, new Date(report.issuedAt))) {
+    return `issued ${report.issuedAt}, outside the validity of key ${key.fingerprint} (${key.validFrom.toISOString()} – ${key.validUntil?.toISOString() ?? 'now'})`;
+  }
+  const signed = digestSigned(
+    Buffer.from(report.sha256, 'hex'),
+    Buffer.from(report.signature, 'base64'),
+    key.publicKey,
+  );
+  return signed ? null : `the signature does not hold under key ${key.fingerprint}`;
+}
+
+/** What the pool issued under a file's digest, and whether its signature holds under a registered key. */
 export async function verifyDigest(db: Database, digest: Buffer): Promise<ReportVerification> {
   const { rows } = await db.query<ReportRow>(`SELECT ${REPORT_COLUMNS} FROM reports r WHERE r.sha256 = $1`, [
     digest,
@@ -221,9 +273,14 @@ export async function verifyDigest(db: Database, digest: Buffer): Promise<Report
   if (!row) {
     throw new HwError('HW_ERR_REPORT_NOT_ISSUED');
   }
+  const report = reportFrom(row);
+  const key = (await registeredKeys(db)).find((known) => known.fingerprint === report.keyFingerprint);
+  const problem = signatureProblem(report, key);
   return {
-    valid: digestSigned(digest, row.signature, row.public_key),
+    valid: problem === null,
     sha256: digest.toString('hex'),
-    report: reportFrom(row),
+    report,
+    key: key === undefined ? null : publishedKey(key),
+    problem,
   };
 }

@@ -4,7 +4,8 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import type { UserCreate } from '@hashwatt/schemas';
-import { signerFromKey } from '../../src/farms/report-signing.ts';
+import { registerKey } from '../../src/farms/report-keys.ts';
+import { signerFromKey, type ReportSigner } from '../../src/farms/report-signing.ts';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import type { Api, ApiSettings } from '../../src/api/app.ts';
@@ -23,6 +24,8 @@ export interface TestApi {
   readonly clock: { ms: number };
   /** Every log line the API wrote. */
   readonly logs: string[];
+  /** The report key, registered as the pool's current one since 1970: the tests drive the clock. */
+  readonly reportSigner: ReportSigner;
   close(): Promise<void>;
 }
 
@@ -41,6 +44,8 @@ export async function startTestApi(settings: Partial<ApiSettings> = {}): Promise
     }),
   );
   const clock = { ms: Date.now() };
+  const reportSigner = signerFromKey(generateKeyPairSync('ed25519').privateKey);
+  await registerKey(database.db, reportSigner.publicKey, 0);
   const runtime = new PoolSettingsStore(database.db, {
     feePercent: 1,
     payoutsEnabled: true,
@@ -70,7 +75,7 @@ export async function startTestApi(settings: Partial<ApiSettings> = {}): Promise
       bodyLimitBytes: 1024 * 1024,
       ...settings,
     },
-    reportSigner: signerFromKey(generateKeyPairSync('ed25519').privateKey),
+    reportSigner,
     farms: { hashrateGapAlertPercent: 10, feeWindowBlocks: 144 },
     pool: {
       chain: 'regtest',
@@ -88,6 +93,7 @@ export async function startTestApi(settings: Partial<ApiSettings> = {}): Promise
     database,
     clock,
     logs,
+    reportSigner,
     async close() {
       await app.close();
       await database.drop();

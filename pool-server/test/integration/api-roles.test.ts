@@ -4,9 +4,7 @@
  * roles table says: allowed, or refused with the right status; an operator of one
  * organisation never reaches another's things.
  */
-import { generateKeyPairSync } from 'node:crypto';
 import { issueReport, reportFile } from '../../src/farms/reports.ts';
-import { signerFromKey } from '../../src/farms/report-signing.ts';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -163,7 +161,7 @@ describe('who may call what', () => {
     await addPrice(db, { base: 'BTC', quote: 'USD', value: 100_000 }, 'test', api.clock.ms - 60_000);
     const report = await issueReport(
       db,
-      signerFromKey(generateKeyPairSync('ed25519').privateKey),
+      api.reportSigner,
       {
         scope: { kind: 'farm', farmId: farmA.id },
         fromMs: Date.UTC(2026, 9, 1),

@@ -168,4 +168,64 @@ describe('the hashwatt command line', () => {
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/--language is en, fa or ru; --format is pdf or csv; --as .*; --out/);
   });
+
+  it('shows and rotates the report signing key; a report issued before still verifies offline', async () => {
+    const out = path.join(directory, 'before.csv');
+    const generate = [
+      'report',
+      'generate',
+      '--farm',
+      farmId,
+      '--month',
+      '2026-10',
+      '--language',
+      'en',
+      '--format',
+      'csv',
+      '--as',
+      'ops@cli.test',
+      '--out',
+      out,
+    ];
+    const before = await hashwatt(generate);
+    expect(before.code, before.stderr).toBe(0);
+    const report = JSON.parse(before.stdout) as Report;
+    const shown = await hashwatt(['report', 'key', 'show']);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain(`fingerprint ${report.keyFingerprint}`);
+    expect(shown.stdout).toContain(`public key ${report.publicKey}`);
+    const rotated = await hashwatt(['report', 'key', 'rotate']);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(rotated.stdout).toContain(`retired key ${report.keyFingerprint}`);
+    const after = await hashwatt(['report', 'key', 'show']);
+    expect(after.stdout).not.toContain(report.keyFingerprint);
+    const pinned = ['--fingerprint', report.keyFingerprint, '--public-key', report.publicKey];
+    expect((await hashwatt(['report', 'verify', out, ...pinned])).code).toBe(2);
+    const offline = ['--public-key', report.publicKey, '--signature', report.signature];
+    expect((await hashwatt(['report', 'verify', out, ...offline])).code).toBe(0);
+    const next = await hashwatt(generate);
+    expect(next.code, next.stderr).toBe(0);
+    expect((JSON.parse(next.stdout) as Report).keyFingerprint).not.toBe(report.keyFingerprint);
+  }, 120_000);
+
+  it('refuses to issue when the key file is gone but the registry holds a key', async () => {
+    rmSync(path.join(directory, 'report-signing-key.pem'));
+    const refused = await hashwatt([
+      'report',
+      'generate',
+      '--farm',
+      farmId,
+      '--language',
+      'en',
+      '--format',
+      'csv',
+      '--as',
+      'ops@cli.test',
+      '--out',
+      path.join(directory, 'never.csv'),
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`${path.join(directory, 'report-signing-key.pem')} is missing`);
+    expect(refused.stderr).toContain('hashwatt report key rotate');
+  });
 });

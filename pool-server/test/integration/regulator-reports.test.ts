@@ -308,6 +308,7 @@ describe('regulator reports over a month of metered readings', () => {
     expect(text).toContain('Bitcoin mined 0.30000000 BTC');
     expect(text).toMatch(/800\.0 violated/);
     expect(text).toMatch(/250\.0 complied/);
+    expect(text).toContain(`Pool signing key (SHA-256 fingerprint): ${api.reportSigner.fingerprint}`);
   });
 
   it('prints them in Persian with Persian digits and Solar Hijri dates', async () => {

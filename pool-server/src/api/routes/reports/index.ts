@@ -2,6 +2,7 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import { createHash } from 'node:crypto';
 import Type from 'typebox';
 import {
+  RegisteredSigningKey,
   Report,
   ReportDigestParams,
   ReportParams,
@@ -13,9 +14,11 @@ import type { ApiDeps } from '../../app.ts';
 import type { Caller } from '../../access.ts';
 import { HwError } from '../../../errors.ts';
 import type { ReportScope } from '../../../farms/report-document.ts';
+import { registeredKeys } from '../../../farms/report-keys.ts';
 import {
   issueReport,
   listReports,
+  publishedKey,
   reportFile,
   reportPeriod,
   verifyDigest,
@@ -87,6 +90,7 @@ async function scopeOf(deps: ApiDeps, caller: Caller, request: ReportRequest): P
 export const reportRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, done) => {
   const signingKey = {
     algorithm: 'Ed25519' as const,
+    fingerprint: deps.reportSigner.fingerprint,
     publicKey: deps.reportSigner.publicKey.toString('base64'),
     pem: deps.reportSigner.publicKeyPem,
   };
@@ -109,7 +113,7 @@ export const reportRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, d
         summary:
           'Issue a report for a farm or a jurisdiction over a month: made from stored data, signed with the pool key, kept unchanged',
         body: ReportRequest,
-        response: { 201: Report, ...SIGNED_IN_ERRORS, 429: PUBLIC_ERRORS[429] },
+        response: { 201: Report, ...SIGNED_IN_ERRORS, 429: PUBLIC_ERRORS[429], 503: PUBLIC_ERRORS[503] },
       },
     },
     async (request, reply) => {
@@ -241,11 +245,26 @@ export const reportRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, d
       config: { access: 'public' },
       schema: {
         tags: ['reports'],
-        summary: "The pool's Ed25519 public key for reports, raw (base64) and as PEM",
+        summary:
+          "The pool's current Ed25519 public key for reports: its fingerprint (as printed on each report), raw (base64) and as PEM",
         response: { 200: ReportSigningKey, ...PUBLIC_ERRORS },
       },
     },
     () => signingKey,
+  );
+
+  app.get(
+    '/reports/signing-keys',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['reports'],
+        summary:
+          "The pool's key registry: every key it signed reports with and when each was valid, oldest first",
+        response: { 200: Type.Array(RegisteredSigningKey), ...PUBLIC_ERRORS },
+      },
+    },
+    async () => (await registeredKeys(deps.db)).map(publishedKey),
   );
 
   done();
