@@ -108,15 +108,39 @@ export const CurtailmentOrderCreate = Type.Object(
 );
 export type CurtailmentOrderCreate = Static<typeof CurtailmentOrderCreate>;
 
+/** A command the order sent that did not succeed: failed, unsupported, or never answered. */
+export const FailedOrderCommand = Type.Object({
+  device: Type.String(),
+  action: Type.String(),
+  status: Type.String(),
+  /** The agent's error (`fetch failed`), or why there is none. */
+  error: Nullable(Type.String()),
+});
+export type FailedOrderCommand = Static<typeof FailedOrderCommand>;
+
+/**
+ * How a farm kept an order, weighed from the meter, each device's reported state, each
+ * command's outcome and the pool-measured hashrate (DESIGN.md "Verdicts"). A figure
+ * nothing measured is null, never 0.
+ */
 export const OrderCompliance = Type.Object({
-  baselineKw: Type.Number(),
-  allowedKw: Type.Number(),
+  verdict: Type.Enum(['complied', 'violated', 'undetermined']),
+  /** Why: the meter's failure or gap, contradicting devices, failed commands, the pool's hashrate. */
+  reasons: Type.Array(Type.String()),
+  failedCommands: Type.Array(FailedOrderCommand),
+  /** Devices that reported hashing once they should have been down. */
+  hashingDevices: Type.Array(Type.String()),
+  /** The meter said the load was down while other evidence says it was not. */
+  meterSuspect: Type.Boolean(),
+  baselineKw: Nullable(Type.Number()),
+  allowedKw: Nullable(Type.Number()),
   reachedAt: Nullable(Timestamp),
   secondsLate: Nullable(Type.Number()),
-  peakKw: Type.Number(),
-  energyKwh: Type.Number(),
-  pass: Type.Boolean(),
-  reason: Nullable(Type.String()),
+  peakKw: Nullable(Type.Number()),
+  energyKwh: Nullable(Type.Number()),
+  /** H/s the pool measured from the farm's workers in the hour before the notice, and during the order. */
+  poolHashrateBefore: Nullable(Type.Number()),
+  poolHashrateDuring: Nullable(Type.Number()),
 });
 export type OrderCompliance = Static<typeof OrderCompliance>;
 

@@ -1,10 +1,14 @@
+import type { MinerState } from '@hashwatt/schemas';
 import { energyBy, peakDemandW, type MeterReading } from './energy.ts';
 
 /**
- * Whether a farm obeyed a grid operator's curtailment order, measured from its meter,
- * never assumed from the commands sent: the load before the notice is the baseline,
- * the order asks for that less `reductionKw`, and the farm complies when its
- * 15-minute demand reaches that level by the start (plus a grace) and stays there.
+ * Whether a farm obeyed a grid operator's curtailment order, from every source of
+ * evidence (DESIGN.md "Verdicts"): the meter (the load before the notice is the
+ * baseline, the order asks for that less `reductionKw`, reached by the start plus a
+ * grace and held), each device's reported state, the outcome of each command the
+ * order sent, and the hashrate the pool measured from the farm's workers. Missing
+ * meter evidence makes the verdict undetermined, never complied; a meter that says
+ * the load fell while devices hash is suspect, and the verdict is violated.
  * regulation-economics.md 3.1: time until load ≤ threshold, residual kW, pass/fail.
  */
 
@@ -15,27 +19,106 @@ export interface CurtailmentOrder {
   readonly reductionKw: number;
 }
 
+/** One telemetry reading of a device: what it said it was doing. */
+export interface DeviceReading {
+  readonly atMs: number;
+  readonly state: MinerState;
+  /** H/s; null when the device did not say. */
+  readonly hashrate: number | null;
+}
+
+export interface DeviceEvidence {
+  readonly device: string;
+  readonly readings: readonly DeviceReading[];
+}
+
+/** A command the order sent to a device, and how it ended. */
+export interface CommandEvidence {
+  readonly device: string;
+  readonly action: string;
+  readonly status: 'queued' | 'sent' | 'done' | 'failed' | 'unsupported';
+  /** The agent's message: the error for a failed command. */
+  readonly outcome: string | null;
+}
+
+/** H/s the pool measured from the farm's workers; null where it measured nothing (no linked worker). */
+export interface PoolEvidence {
+  /** Over the hour before the notice. */
+  readonly beforeHs: number | null;
+  /** Over the order, from its start plus the grace. */
+  readonly duringHs: number | null;
+}
+
+export interface ComplianceEvidence {
+  readonly meter: readonly MeterReading[];
+  readonly devices: readonly DeviceEvidence[];
+  readonly commands: readonly CommandEvidence[];
+  readonly pool: PoolEvidence;
+}
+
+export type Verdict = 'complied' | 'violated' | 'undetermined';
+
+export interface FailedCommand {
+  readonly device: string;
+  readonly action: string;
+  readonly status: CommandEvidence['status'];
+  readonly error: string | null;
+}
+
 export interface Compliance {
-  /** Average power over the hour before the notice, in kW. */
-  readonly baselineKw: number;
-  /** The most the farm may draw during the order. */
-  readonly allowedKw: number;
+  readonly verdict: Verdict;
+  /** Why the verdict is what it is; for a complied one, only the failed commands later recovered. */
+  readonly reasons: readonly string[];
+  /** The order's commands that did not succeed: failed, unsupported, or never answered. */
+  readonly failedCommands: readonly FailedCommand[];
+  /** Devices that reported hashing after the start plus the grace. */
+  readonly hashingDevices: readonly string[];
+  /** The meter said the load was down while other evidence says it was not. */
+  readonly meterSuspect: boolean;
+  /** Average power over the hour before the notice, in kW; null when the meter said nothing then. */
+  readonly baselineKw: number | null;
+  /** The most the farm may draw during the order; null without a baseline. */
+  readonly allowedKw: number | null;
   /** When the load first fell to the allowed level (a 1-minute average), or null if it never did. */
   readonly reachedAtMs: number | null;
   /** Seconds after the start it took to get there; 0 when it was there already. */
   readonly secondsLate: number | null;
-  /** The highest 15-minute demand inside the order, from its reach on. */
-  readonly peakKw: number;
-  readonly energyKwh: number;
-  readonly pass: boolean;
-  /** Why it failed, or that the meter said too little to judge. */
-  readonly reason: string | null;
+  /** The highest 15-minute demand inside the order, from its reach on; null when unmeasured. */
+  readonly peakKw: number | null;
+  /** Energy drawn inside the order; null when unmeasured. */
+  readonly energyKwh: number | null;
+  readonly poolBeforeHs: number | null;
+  readonly poolDuringHs: number | null;
 }
+
+export interface ComplianceOptions {
+  readonly graceMinutes: number;
+  /**
+   * A silence of the meter inside the order longer than 1.5 of its usual interval leaves
+   * the order unjudged; the tolerated silence is held between these bounds, in minutes.
+   */
+  readonly meterGapFloorMinutes: number;
+  readonly meterGapCeilingMinutes: number;
+  /** How far, in %, the pool's hashrate may exceed what the allowed load explains (shares are noisy). */
+  readonly poolTolerancePercent: number;
+}
+
+export const COMPLIANCE_DEFAULTS: ComplianceOptions = {
+  graceMinutes: 15,
+  meterGapFloorMinutes: 5,
+  // Two 15-minute demand intervals: a meter read every 15 minutes may miss none of its readings.
+  meterGapCeilingMinutes: 30,
+  poolTolerancePercent: 10,
+};
 
 const MINUTE_MS = 60_000;
 
 /** A load equal to the allowed one, but for float rounding in the sums, is within it. */
 const withinRounding = (kw: number): number => kw * 1.0001;
+
+const at = (ms: number): string => new Date(ms).toISOString();
+
+const ths = (hs: number): string => `${(hs / 1e12).toFixed(1)} TH/s`;
 
 function averageKw(readings: readonly MeterReading[], fromMs: number, toMs: number): number | undefined {
   const inside = readings.filter((reading) => reading.atMs >= fromMs && reading.atMs <= toMs);
@@ -47,45 +130,88 @@ function averageKw(readings: readonly MeterReading[], fromMs: number, toMs: numb
   return ((last.energyWh - first.energyWh) * 3_600) / (last.atMs - first.atMs);
 }
 
-export function assessCompliance(
+/** The meter's usual interval: the median spacing of its readings, in ms. */
+function usualIntervalMs(sorted: readonly MeterReading[]): number {
+  const spacings = sorted
+    .slice(1)
+    .map((reading, index) => reading.atMs - (sorted[index]?.atMs ?? reading.atMs))
+    .sort((a, b) => a - b);
+  return spacings[Math.floor(spacings.length / 2)] ?? 0;
+}
+
+/** The first stretch of the order the meter did not cover, as a reason, or null when it covered it all. */
+function meterGap(during: readonly MeterReading[], order: CurtailmentOrder, maxGapMs: number): string | null {
+  let previous = order.startsAtMs;
+  for (const atMs of [...during.map((reading) => reading.atMs), order.endsAtMs]) {
+    if (atMs - previous > maxGapMs) {
+      return `the meter has no readings from ${at(previous)} to ${at(atMs)}`;
+    }
+    previous = atMs;
+  }
+  return null;
+}
+
+interface MeterVerdict {
+  readonly baselineKw: number | null;
+  readonly allowedKw: number | null;
+  readonly reachedAtMs: number | null;
+  readonly secondsLate: number | null;
+  readonly peakKw: number | null;
+  readonly energyKwh: number | null;
+  /** Why the meter cannot judge the order, or null. */
+  readonly missing: string | null;
+  /** Why the meter says the farm failed, or null when it says the farm complied. */
+  readonly failure: string | null;
+}
+
+function judgeMeter(
   order: CurtailmentOrder,
   readings: readonly MeterReading[],
-  options: { readonly graceMinutes: number } = { graceMinutes: 15 },
-): Compliance {
+  options: ComplianceOptions,
+): MeterVerdict {
   const sorted = [...readings].sort((a, b) => a.atMs - b.atMs);
-  const baselineKw = averageKw(sorted, order.noticeAtMs - 60 * MINUTE_MS, order.noticeAtMs);
+  const baselineKw = averageKw(sorted, order.noticeAtMs - 60 * MINUTE_MS, order.noticeAtMs) ?? null;
+  const allowedKw = baselineKw === null ? null : Math.max(0, baselineKw - order.reductionKw);
   const during = sorted.filter(
     (reading) => reading.atMs >= order.startsAtMs && reading.atMs <= order.endsAtMs,
   );
-  const undecided = (reason: string): Compliance => ({
-    baselineKw: baselineKw ?? 0,
-    allowedKw: Math.max(0, (baselineKw ?? 0) - order.reductionKw),
+  const unmeasured = (missing: string): MeterVerdict => ({
+    baselineKw,
+    allowedKw,
     reachedAtMs: null,
     secondsLate: null,
-    peakKw: 0,
-    energyKwh: 0,
-    pass: false,
-    reason,
+    peakKw: null,
+    energyKwh: null,
+    missing,
+    failure: null,
   });
-  if (baselineKw === undefined) {
-    return undecided('no meter readings in the hour before the notice');
-  }
   if (during.length < 2) {
-    return undecided('no meter readings during the order');
+    return unmeasured('no meter readings during the order');
   }
-  const allowedKw = Math.max(0, baselineKw - order.reductionKw);
-  // Each minute's average: the first one at or under the allowed level is when the farm got there.
+  const toleratedMs = Math.min(
+    options.meterGapCeilingMinutes * MINUTE_MS,
+    Math.max(options.meterGapFloorMinutes * MINUTE_MS, 1.5 * usualIntervalMs(sorted)),
+  );
+  const gap = meterGap(during, order, toleratedMs);
   const perMinute = energyBy(during, (atMs) => String(Math.floor(atMs / MINUTE_MS))).byClass;
+  const energyKwh = [...perMinute.values()].reduce((sum, wh) => sum + wh, 0) / 1000;
+  if (allowedKw === null) {
+    return { ...unmeasured('no meter readings in the hour before the notice'), energyKwh };
+  }
+  // Each minute's average: the first one at or under the allowed level is when the farm got there.
   let reachedAtMs: number | null = null;
-  for (const [minute, wh] of [...perMinute].sort((a, b) => Number(a[0]) - Number(b[0]))) {
-    const start = Math.max(Number(minute) * MINUTE_MS, order.startsAtMs);
-    const end = Math.min((Number(minute) + 1) * MINUTE_MS, order.endsAtMs);
+  // A minute the meter covered but drew nothing in is absent from `perMinute`: 0 kW, not unknown.
+  const firstMinute = Math.floor((during[0]?.atMs ?? 0) / MINUTE_MS);
+  const lastMinute = Math.floor((during.at(-1)?.atMs ?? 0) / MINUTE_MS);
+  for (let minute = firstMinute; minute < lastMinute; minute += 1) {
+    const wh = perMinute.get(String(minute)) ?? 0;
+    const start = Math.max(minute * MINUTE_MS, order.startsAtMs);
+    const end = Math.min((minute + 1) * MINUTE_MS, order.endsAtMs);
     if (end > start && (wh * 3_600) / (end - start) <= withinRounding(allowedKw)) {
       reachedAtMs = start;
       break;
     }
   }
-  const energyKwh = [...perMinute.values()].reduce((sum, wh) => sum + wh, 0) / 1000;
   const reached = reachedAtMs;
   // A farm that never got there is judged on the whole order: its peak is what it drew.
   const fromReach = reached === null ? during : during.filter((reading) => reading.atMs >= reached);
@@ -100,8 +226,8 @@ export function assessCompliance(
     secondsLate,
     peakKw,
     energyKwh,
-    pass: !late && !over,
-    reason:
+    missing: gap,
+    failure:
       secondsLate === null
         ? `the load never fell to ${allowedKw.toFixed(0)} kW`
         : late
@@ -110,4 +236,128 @@ export function assessCompliance(
             ? `15-minute demand rose again to ${peakKw.toFixed(0)} kW`
             : null,
   };
+}
+
+const hashing = (reading: DeviceReading): boolean =>
+  reading.state === 'mining' && (reading.hashrate === null || reading.hashrate > 0);
+
+const stopped = (reading: DeviceReading): boolean =>
+  reading.state === 'sleeping' || (reading.state === 'mining' && reading.hashrate === 0);
+
+export function assessCompliance(
+  order: CurtailmentOrder,
+  evidence: ComplianceEvidence,
+  options: Partial<ComplianceOptions> = {},
+): Compliance {
+  const settings = { ...COMPLIANCE_DEFAULTS, ...options };
+  const meter = judgeMeter(order, evidence.meter, settings);
+  // Devices are judged once they should be down: from the start plus the grace to the end.
+  const fromMs = order.startsAtMs + settings.graceMinutes * MINUTE_MS;
+  const inWindow = (reading: DeviceReading): boolean =>
+    reading.atMs >= fromMs && reading.atMs <= order.endsAtMs;
+  const commanded = new Set(
+    evidence.commands.filter((command) => command.action === 'sleep').map((command) => command.device),
+  );
+  const fullCut = meter.allowedKw !== null && meter.allowedKw <= 0;
+  const meterAtZero = meter.peakKw !== null && meter.peakKw <= 0;
+
+  const hashingDevices = evidence.devices
+    .filter((device) => device.readings.some((reading) => inWindow(reading) && hashing(reading)))
+    .map((device) => device.device);
+  // A hashing device contradicts the order when it was told to sleep, when nothing may run,
+  // or when the meter says nothing runs; otherwise it may be within the allowed load.
+  const offending = hashingDevices.filter((device) => commanded.has(device) || fullCut || meterAtZero);
+
+  const failedCommands: FailedCommand[] = evidence.commands
+    .filter((command) => command.status !== 'done')
+    .map((command) => ({
+      device: command.device,
+      action: command.action,
+      status: command.status,
+      error: command.outcome ?? (command.status === 'failed' ? null : `never answered (${command.status})`),
+    }));
+  const stoppedDevices = new Set(
+    evidence.devices
+      .filter((device) => {
+        const inside = device.readings.filter(inWindow);
+        return inside.length > 0 && inside.every(stopped);
+      })
+      .map((device) => device.device),
+  );
+  // A failed command is recovered when a later one for the device succeeded or the device stopped anyway.
+  const succeeded = new Set(
+    evidence.commands.filter((command) => command.status === 'done').map((command) => command.device),
+  );
+  const unrecovered = failedCommands.filter(
+    (command) => !succeeded.has(command.device) && !stoppedDevices.has(command.device),
+  );
+
+  const { beforeHs, duringHs } = evidence.pool;
+  let poolContradicts: string | null = null;
+  if (
+    beforeHs !== null &&
+    duringHs !== null &&
+    beforeHs > 0 &&
+    meter.baselineKw !== null &&
+    meter.allowedKw !== null
+  ) {
+    const share = meter.baselineKw > 0 ? Math.min(1, meter.allowedKw / meter.baselineKw) : 0;
+    const mostHs = beforeHs * share * (1 + settings.poolTolerancePercent / 100);
+    if (duringHs > mostHs) {
+      poolContradicts = `the pool measured ${ths(duringHs)} from the farm's workers during the order against ${ths(beforeHs)} before the notice (at most ${ths(mostHs)} fits the allowed load)`;
+    }
+  }
+
+  const describe = (command: FailedCommand): string =>
+    `${command.action} command to ${command.device} ${command.status === 'failed' ? 'failed' : 'did not succeed'}: ${command.error ?? 'no error given'}`;
+  const contradictions = [
+    ...offending.map((device) =>
+      commanded.has(device)
+        ? `${device} reported hashing after it was ordered to sleep`
+        : `${device} reported hashing during the order`,
+    ),
+    ...(poolContradicts === null ? [] : [poolContradicts]),
+  ];
+  const meterSaysComplied = meter.missing === null && meter.failure === null;
+  const meterSuspect = contradictions.length > 0 && (meterSaysComplied || meterAtZero);
+  const commandReasons = failedCommands.map(describe);
+
+  const figures = {
+    failedCommands,
+    hashingDevices,
+    meterSuspect,
+    baselineKw: meter.baselineKw,
+    allowedKw: meter.allowedKw,
+    reachedAtMs: meter.reachedAtMs,
+    secondsLate: meter.secondsLate,
+    peakKw: meter.peakKw,
+    energyKwh: meter.energyKwh,
+    poolBeforeHs: beforeHs,
+    poolDuringHs: duringHs,
+  };
+  if (contradictions.length > 0 || (meter.missing === null && meter.failure !== null)) {
+    return {
+      verdict: 'violated',
+      reasons: [
+        ...(meter.missing !== null ? [meter.missing] : meter.failure !== null ? [meter.failure] : []),
+        ...(meterSuspect
+          ? [`the meter is suspect: it read ${(meter.peakKw ?? 0).toFixed(0)} kW while devices hashed`]
+          : []),
+        ...contradictions,
+        ...commandReasons,
+      ],
+      ...figures,
+    };
+  }
+  if (meter.missing !== null) {
+    return { verdict: 'undetermined', reasons: [meter.missing, ...commandReasons], ...figures };
+  }
+  if (unrecovered.length > 0) {
+    return {
+      verdict: 'undetermined',
+      reasons: unrecovered.map((command) => `${describe(command)}; nothing shows the device stopped`),
+      ...figures,
+    };
+  }
+  return { verdict: 'complied', reasons: commandReasons, ...figures };
 }

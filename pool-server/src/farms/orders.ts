@@ -2,13 +2,22 @@ import type { CurtailmentOrder, CurtailmentOrderCreate } from '@hashwatt/schemas
 import type { Database } from '../db/pool.ts';
 import { HwError } from '../errors.ts';
 import { queueCurtailment } from './commands.ts';
-import { assessCompliance } from './compliance.ts';
+import {
+  assessCompliance,
+  COMPLIANCE_DEFAULTS,
+  type CommandEvidence,
+  type DeviceEvidence,
+  type DeviceReading,
+  type PoolEvidence,
+} from './compliance.ts';
+import { HASHES_PER_DIFFICULTY } from './economics.ts';
 import type { MeterReading } from './energy.ts';
 
 /**
  * Grid operators' curtailment orders for a farm: recorded with who entered them, able
  * to put the farm's devices to sleep (staggered, finishing by the start), and judged
- * afterwards from the farm's meters.
+ * afterwards from all the evidence: meters, devices' telemetry, the commands' outcomes
+ * and the hashrate the pool measured from the farm's workers.
  */
 
 interface OrderRow {
@@ -103,7 +112,91 @@ export async function farmEnergySeries(
   return rows.map((row) => ({ atMs: row.at.getTime(), energyWh: row.energy_wh }));
 }
 
-/** The farm's orders, newest first; an ended order carries its measured compliance. */
+/** Each device's telemetry between `fromMs` and `toMs`: what state it said it was in. */
+async function deviceEvidence(
+  db: Database,
+  farmId: string,
+  fromMs: number,
+  toMs: number,
+): Promise<DeviceEvidence[]> {
+  const { rows } = await db.query<{
+    device: string;
+    time: Date;
+    state: DeviceReading['state'];
+    hashrate: number | null;
+  }>(
+    `SELECT d.device, s.time, s.state, s.hashrate
+       FROM devices d JOIN miner_samples s ON s.device_id = d.id
+      WHERE d.farm_id = $1
+        AND s.time BETWEEN to_timestamp($2::double precision / 1000) AND to_timestamp($3::double precision / 1000)
+      ORDER BY d.device, s.time`,
+    [farmId, fromMs, toMs],
+  );
+  const byDevice = new Map<string, DeviceReading[]>();
+  for (const row of rows) {
+    const readings = byDevice.get(row.device) ?? [];
+    readings.push({ atMs: row.time.getTime(), state: row.state, hashrate: row.hashrate });
+    byDevice.set(row.device, readings);
+  }
+  return [...byDevice].map(([device, readings]) => ({ device, readings }));
+}
+
+/** The commands an order's curtailment sent, with how each ended. */
+async function commandEvidence(
+  db: Database,
+  farmId: string,
+  curtailment: string | null,
+): Promise<CommandEvidence[]> {
+  if (curtailment === null) {
+    return [];
+  }
+  const { rows } = await db.query<{
+    device: string;
+    action: string;
+    status: CommandEvidence['status'];
+    outcome: string | null;
+  }>(
+    `SELECT d.device, c.action, c.status, c.outcome
+       FROM device_commands c JOIN devices d ON d.id = c.device_id
+      WHERE c.farm_id = $1 AND c.curtailment = $2
+      ORDER BY d.device, c.id`,
+    [farmId, curtailment],
+  );
+  return rows;
+}
+
+/**
+ * H/s the pool measured from the workers named as the farm's devices' pool users, in
+ * the hour before the notice and over the order from the start plus the grace; null
+ * when no device is linked to a worker (as `GET /api/farms/:id/devices` measures it).
+ */
+async function poolEvidence(
+  db: Database,
+  farmId: string,
+  windows: { readonly before: readonly [number, number]; readonly during: readonly [number, number] },
+): Promise<PoolEvidence> {
+  const { rows } = await db.query<{ workers: string; before: number; during: number }>(
+    `SELECT count(DISTINCT w.id)::text AS workers,
+            coalesce(sum(r.accepted_difficulty) FILTER (
+              WHERE r.bucket >= to_timestamp($2::double precision / 1000) AND r.bucket < to_timestamp($3::double precision / 1000)), 0) AS before,
+            coalesce(sum(r.accepted_difficulty) FILTER (
+              WHERE r.bucket >= to_timestamp($4::double precision / 1000) AND r.bucket < to_timestamp($5::double precision / 1000)), 0) AS during
+       FROM workers w
+       LEFT JOIN share_rollups_minute r ON r.worker_id = w.id
+            AND r.bucket >= to_timestamp($2::double precision / 1000) AND r.bucket < to_timestamp($5::double precision / 1000)
+      WHERE w.name IN (SELECT pool_user FROM devices WHERE farm_id = $1 AND pool_user IS NOT NULL)`,
+    [farmId, ...windows.before, ...windows.during],
+  );
+  const row = rows[0];
+  if (!row || row.workers === '0') {
+    return { beforeHs: null, duringHs: null };
+  }
+  const rate = (difficulty: number, [fromMs, toMs]: readonly [number, number]): number | null =>
+    toMs > fromMs ? (difficulty * HASHES_PER_DIFFICULTY * 1000) / (toMs - fromMs) : null;
+  return { beforeHs: rate(row.before, windows.before), duringHs: rate(row.during, windows.during) };
+}
+
+/** The farm's orders, newest first; an ended order carries its verdict from all the evidence. */
 export async function listOrders(
   db: Database,
   farmId: string,
@@ -119,30 +212,36 @@ export async function listOrders(
     const ended = row.ends_at.getTime() <= nowMs;
     let compliance: CurtailmentOrder['compliance'] = null;
     if (ended) {
-      const series = await farmEnergySeries(
-        db,
-        farmId,
-        row.notice_at.getTime() - 3_600_000,
-        row.ends_at.getTime(),
-      );
+      const noticeAtMs = row.notice_at.getTime();
+      const startsAtMs = row.starts_at.getTime();
+      const endsAtMs = row.ends_at.getTime();
+      const judgedFromMs = Math.min(endsAtMs, startsAtMs + COMPLIANCE_DEFAULTS.graceMinutes * 60_000);
       const judged = assessCompliance(
+        { noticeAtMs, startsAtMs, endsAtMs, reductionKw: row.reduction_kw },
         {
-          noticeAtMs: row.notice_at.getTime(),
-          startsAtMs: row.starts_at.getTime(),
-          endsAtMs: row.ends_at.getTime(),
-          reductionKw: row.reduction_kw,
+          meter: await farmEnergySeries(db, farmId, noticeAtMs - 3_600_000, endsAtMs),
+          devices: await deviceEvidence(db, farmId, startsAtMs, endsAtMs),
+          commands: await commandEvidence(db, farmId, row.curtailment),
+          pool: await poolEvidence(db, farmId, {
+            before: [noticeAtMs - 3_600_000, noticeAtMs],
+            during: [judgedFromMs, endsAtMs],
+          }),
         },
-        series,
       );
       compliance = {
+        verdict: judged.verdict,
+        reasons: [...judged.reasons],
+        failedCommands: [...judged.failedCommands],
+        hashingDevices: [...judged.hashingDevices],
+        meterSuspect: judged.meterSuspect,
         baselineKw: judged.baselineKw,
         allowedKw: judged.allowedKw,
         reachedAt: judged.reachedAtMs === null ? null : new Date(judged.reachedAtMs).toISOString(),
         secondsLate: judged.secondsLate,
         peakKw: judged.peakKw,
         energyKwh: judged.energyKwh,
-        pass: judged.pass,
-        reason: judged.reason,
+        poolHashrateBefore: judged.poolBeforeHs,
+        poolHashrateDuring: judged.poolDuringHs,
       };
     }
     orders.push({

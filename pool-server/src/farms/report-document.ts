@@ -94,11 +94,10 @@ function orderRow(order: CurtailmentOrder, cells: Cells, words: ReportWords): Re
   const result: ReportCell =
     compliance === null
       ? { raw: 'unmeasured', shown: words.unmeasured }
-      : compliance.pass
-        ? { raw: 'complied', shown: words.complied }
-        : { raw: 'violated', shown: words.violated };
-  const kw = (value: number | undefined): ReportCell =>
-    value === undefined ? { raw: '', shown: '–' } : cells.number(value, 1);
+      : { raw: compliance.verdict, shown: words[compliance.verdict] };
+  // Nothing measured it: blank, never 0.
+  const kw = (value: number | null | undefined): ReportCell =>
+    value === undefined || value === null ? { raw: '', shown: '–' } : cells.number(value, 1);
   return [
     cells.dateTime(Date.parse(order.startsAt)),
     cells.dateTime(Date.parse(order.endsAt)),

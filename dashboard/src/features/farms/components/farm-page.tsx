@@ -1,4 +1,4 @@
-import type { FarmDevice } from '@hashwatt/schemas';
+import type { FarmDevice, OrderCompliance } from '@hashwatt/schemas';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { ErrorBoundary } from '../../../components/ui/error-boundary.tsx';
@@ -13,6 +13,40 @@ import { ApiKeys } from './api-keys.tsx';
 import { DevicesTable } from './devices-table.tsx';
 import { totalsOf } from './farms-page.tsx';
 import { RackHeatmap } from './rack-heatmap.tsx';
+
+const VERDICT_BADGE = { complied: 'badge ok', violated: 'badge bad', undetermined: 'badge' } as const;
+
+/** An order's verdict with why (the server's reasons), the failed commands named, and a suspect meter flagged. */
+function OrderVerdict({ compliance }: { compliance: OrderCompliance }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <span className={VERDICT_BADGE[compliance.verdict]}>{t(`farms.${compliance.verdict}`)}</span>
+      {compliance.meterSuspect && <p className="alert-text">{t('farms.meterSuspect')}</p>}
+      {compliance.reasons.length > 0 && (
+        <ul dir="ltr">
+          {compliance.reasons.map((reason) => (
+            <li key={reason}>{reason}</li>
+          ))}
+        </ul>
+      )}
+      {compliance.failedCommands.length > 0 && (
+        <details>
+          <summary>
+            {t('farms.failedCommands')} ({compliance.failedCommands.length})
+          </summary>
+          <ul dir="ltr">
+            {compliance.failedCommands.map((command) => (
+              <li key={`${command.device} ${command.action}`}>
+                {command.device}: {command.action} – {command.error ?? command.status}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </>
+  );
+}
 
 function Alerts({ devices }: { devices: readonly FarmDevice[] }) {
   const { t } = useTranslation();
@@ -84,9 +118,7 @@ function Curtailment({ farmId }: { farmId: string }) {
                 {order.compliance === null ? (
                   t('farms.pending')
                 ) : (
-                  <span className={order.compliance.pass ? 'badge ok' : 'badge bad'}>
-                    {order.compliance.pass ? t('farms.complied') : t('farms.violated')}
-                  </span>
+                  <OrderVerdict compliance={order.compliance} />
                 )}
               </td>
             </tr>

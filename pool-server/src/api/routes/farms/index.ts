@@ -104,7 +104,8 @@ export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
       config: { access: 'operator' },
       schema: {
         tags: ['farms'],
-        summary: "A farm's curtailment orders, newest first, each ended one with its measured compliance",
+        summary:
+          "A farm's curtailment orders, newest first, each ended one with its verdict from all the evidence",
         params: IdParams,
         response: { 200: Type.Array(CurtailmentOrder), ...SIGNED_IN_ERRORS },
       },
