@@ -695,7 +695,11 @@ describe('block submitter', () => {
     expect((await first.pending.list()).blocks).toEqual([{ block, blockHex }]);
     expect((await first.journal.read()).blocks).toEqual([]);
     const next = submitter('resume');
-    expect(await next.submitter.resume()).toEqual([{ ...block, status: 'accepted', detail: 'accepted' }]);
+    // An offer called off at the stop may still have reached the node: then it has the block already.
+    const [resumed, ...more] = await next.submitter.resume();
+    expect(more).toEqual([]);
+    expect(resumed).toMatchObject({ ...block, status: 'accepted' });
+    expect(['accepted', 'duplicate']).toContain(resumed?.detail);
     expect((await next.pending.list()).blocks).toEqual([]);
     expect((await next.journal.read()).blocks.map((recorded) => recorded.hash)).toEqual([block.hash]);
   });
