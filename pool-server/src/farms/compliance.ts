@@ -151,13 +151,11 @@ function meterGap(during: readonly MeterReading[], order: CurtailmentOrder, maxG
   return null;
 }
 
-interface MeterVerdict {
-  readonly baselineKw: number | null;
-  readonly allowedKw: number | null;
-  readonly reachedAtMs: number | null;
-  readonly secondsLate: number | null;
-  readonly peakKw: number | null;
-  readonly energyKwh: number | null;
+/** The meter's figures as Compliance carries them, and what the meter alone concludes. */
+interface MeterVerdict extends Pick<
+  Compliance,
+  'baselineKw' | 'allowedKw' | 'reachedAtMs' | 'secondsLate' | 'peakKw' | 'energyKwh'
+> {
   /** Why the meter cannot judge the order, or null. */
   readonly missing: string | null;
   /** Why the meter says the farm failed, or null when it says the farm complied. */
