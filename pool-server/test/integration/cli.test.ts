@@ -128,24 +128,27 @@ describe('the hashwatt command line', () => {
     expect((await hashwatt(['apikey', 'create', '--label', 'x'])).code).toBe(2);
   });
 
+  /** `hashwatt report generate` of the farm's October 2026 as CSV, by the operator, into `out`. */
+  const generateCsv = (language: string, out: string): string[] => [
+    'report',
+    'generate',
+    '--farm',
+    farmId,
+    '--month',
+    '2026-10',
+    '--language',
+    language,
+    '--format',
+    'csv',
+    '--as',
+    'ops@cli.test',
+    '--out',
+    out,
+  ];
+
   it('issues a report into a file that verifies offline, and refuses a changed one', async () => {
     const out = path.join(directory, 'report.csv');
-    const issued = await hashwatt([
-      'report',
-      'generate',
-      '--farm',
-      farmId,
-      '--month',
-      '2026-10',
-      '--language',
-      'ru',
-      '--format',
-      'csv',
-      '--as',
-      'ops@cli.test',
-      '--out',
-      out,
-    ]);
+    const issued = await hashwatt(generateCsv('ru', out));
     expect(issued.code, issued.stderr).toBe(0);
     const report = JSON.parse(issued.stdout) as Report;
     const file = readFileSync(out);
@@ -173,22 +176,7 @@ describe('the hashwatt command line', () => {
 
   it('shows and rotates the report signing key; a report issued before still verifies offline', async () => {
     const out = path.join(directory, 'before.csv');
-    const generate = [
-      'report',
-      'generate',
-      '--farm',
-      farmId,
-      '--month',
-      '2026-10',
-      '--language',
-      'en',
-      '--format',
-      'csv',
-      '--as',
-      'ops@cli.test',
-      '--out',
-      out,
-    ];
+    const generate = generateCsv('en', out);
     const before = await hashwatt(generate);
     expect(before.code, before.stderr).toBe(0);
     const report = JSON.parse(before.stdout) as Report;
@@ -212,20 +200,7 @@ describe('the hashwatt command line', () => {
 
   it('refuses to issue when the key file is gone but the registry holds a key', async () => {
     rmSync(path.join(directory, 'report-signing-key.pem'));
-    const refused = await hashwatt([
-      'report',
-      'generate',
-      '--farm',
-      farmId,
-      '--language',
-      'en',
-      '--format',
-      'csv',
-      '--as',
-      'ops@cli.test',
-      '--out',
-      path.join(directory, 'never.csv'),
-    ]);
+    const refused = await hashwatt(generateCsv('en', path.join(directory, 'never.csv')));
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`${path.join(directory, 'report-signing-key.pem')} is missing`);
     expect(refused.stderr).toContain('hashwatt report key rotate');
