@@ -13,6 +13,8 @@ export const Licence = Type.Object({
   validFrom: Nullable(Day),
   validTo: Nullable(Day),
   registerEntry: Nullable(Type.String()),
+  /** The operator's tax id: Russia's INN (10 digits for a company, 12 for a person), Iran's national id. */
+  taxId: Nullable(Type.String()),
 });
 export type Licence = Static<typeof Licence>;
 
@@ -47,6 +49,9 @@ export const FarmPatch = Type.Object(
           validFrom: Type.Optional(Nullable(Day)),
           validTo: Type.Optional(Nullable(Day)),
           registerEntry: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 100 }))),
+          taxId: Type.Optional(
+            Nullable(Type.String({ pattern: '^[0-9]{10,12}$', examples: ['7707083893'] })),
+          ),
         },
         { additionalProperties: false },
       ),

@@ -16,13 +16,14 @@ interface FarmRow {
   readonly licence_valid_from: string | null;
   readonly licence_valid_to: string | null;
   readonly register_entry: string | null;
+  readonly tax_id: string | null;
 }
 
 const NAME_TAKEN = 'This organisation has a farm of that name already.';
 
 const FARM_COLUMNS = `id::text, organisation_id::text, name, created_at, country, region, timezone,
   licence_number, licence_authority, licensed_capacity_kw, licence_valid_from::text, licence_valid_to::text,
-  register_entry`;
+  register_entry, tax_id`;
 
 function farmFrom(row: FarmRow): Farm {
   return {
@@ -40,6 +41,7 @@ function farmFrom(row: FarmRow): Farm {
       validFrom: row.licence_valid_from,
       validTo: row.licence_valid_to,
       registerEntry: row.register_entry,
+      taxId: row.tax_id,
     },
   };
 }
@@ -93,7 +95,43 @@ const LICENCE_COLUMNS = {
   validFrom: 'licence_valid_from',
   validTo: 'licence_valid_to',
   registerEntry: 'register_entry',
+  taxId: 'tax_id',
 } as const;
+
+const INN_WEIGHTS = [3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8];
+
+/**
+ * Whether a Russian INN's check digits hold (FNS order ММВ-7-6/435@): 10 digits for a
+ * company with one check digit, 12 for a person with two. A mistyped INN would make
+ * a filing that the tax service rejects.
+ */
+export function innValid(inn: string): boolean {
+  const digits = [...inn].map(Number);
+  const check = (count: number): number =>
+    (digits.slice(0, count).reduce((sum, digit, i) => sum + digit * (INN_WEIGHTS[i + 11 - count] ?? 0), 0) %
+      11) %
+    10;
+  if (digits.length === 10) {
+    return check(9) === digits[9];
+  }
+  return digits.length === 12 && check(10) === digits[10] && check(11) === digits[11];
+}
+
+async function checkTaxId(db: Database, id: string, patch: FarmPatch): Promise<void> {
+  if (patch.licence?.taxId === undefined && patch.country === undefined) {
+    return;
+  }
+  const current = await getFarm(db, id);
+  const country = patch.country === undefined ? current.country : patch.country;
+  const taxId = patch.licence?.taxId === undefined ? current.licence.taxId : patch.licence.taxId;
+  if (country === 'RU' && taxId !== null && !innValid(taxId)) {
+    throw new HwError(
+      'HW_ERR_VALIDATION',
+      `"${taxId}" is not a valid INN: its check digits do not match (10 digits for a company, 12 for a person).`,
+      'body.licence.taxId',
+    );
+  }
+}
 
 /** Sets what the patch names; the database's checks guard the combinations (region in its country, dates in order). */
 export async function updateFarm(db: Database, id: string, patch: FarmPatch): Promise<Farm> {
@@ -104,6 +142,7 @@ export async function updateFarm(db: Database, id: string, patch: FarmPatch): Pr
       'body.timezone',
     );
   }
+  await checkTaxId(db, id, patch);
   const sets: string[] = [];
   const values: unknown[] = [id];
   const set = (column: string, value: unknown): void => {

@@ -64,7 +64,7 @@ describe('farm profiles and regulators', () => {
     // What was set comes back, and what was not (Russia's register entry) is null.
     expect(response.json<Farm>()).toMatchObject({
       ...profile,
-      licence: { ...profile.licence, registerEntry: null },
+      licence: { ...profile.licence, registerEntry: null, taxId: null },
     });
     const read = await api.app.inject({
       method: 'GET',
@@ -89,6 +89,28 @@ describe('farm profiles and regulators', () => {
     });
     expect((await patch({ licence: { capacityKw: -5 } })).statusCode).toBe(400);
     expect((await patch({ country: 'Iran' })).json()).toMatchObject({ field: 'body.country' });
+  });
+
+  it("takes a Russian farm's INN only when its check digits hold", async () => {
+    // 7707083893 is Sberbank's INN; 500100732259 a person's, both published with their check digits.
+    expect((await patch({ country: 'RU', region: null, licence: { taxId: '7707083893' } })).statusCode).toBe(
+      200,
+    );
+    expect((await patch({ licence: { taxId: '500100732259' } })).json<Farm>().licence.taxId).toBe(
+      '500100732259',
+    );
+    expect((await patch({ licence: { taxId: '7707083894' } })).json()).toMatchObject({
+      error: 'HW_ERR_VALIDATION',
+      field: 'body.licence.taxId',
+    });
+    expect((await patch({ licence: { taxId: '77070838' } })).statusCode).toBe(400);
+    // Iran's 11-digit national id of a company carries no INN check.
+    const iranian = await patch({ country: 'IR', region: 'IR-20', licence: { taxId: '10320000001' } });
+    expect(iranian.json<Farm>().licence.taxId).toBe('10320000001');
+    // Moving the farm to Russia re-checks the id it keeps.
+    expect((await patch({ country: 'RU', region: null })).json()).toMatchObject({
+      field: 'body.licence.taxId',
+    });
   });
 
   it('shows each regulator the farms of its jurisdiction and no other', async () => {
