@@ -93,6 +93,17 @@ describe('curtailment compliance from the meter', () => {
       reasons: ['the load never fell to 1000 kW'],
     });
   });
+
+  it('averages a minute over the part its readings cover: a meter read at :45 past is not a quarter of its load', () => {
+    // As the farm series keeps it: each minute's last reading, here 45 s into the minute.
+    const readings = farm(() => 4_000).filter((reading) => reading.atMs % MINUTE === 0);
+    const late = readings.map((reading) => ({ ...reading, atMs: reading.atMs + 45_000 }));
+    expect(assessCompliance(ORDER, meterOnly(late))).toMatchObject({
+      verdict: 'violated',
+      reachedAtMs: null,
+      reasons: ['the load never fell to 1000 kW'],
+    });
+  });
 });
 
 describe('curtailment compliance from all the evidence', () => {

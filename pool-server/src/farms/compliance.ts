@@ -199,12 +199,15 @@ function judgeMeter(
   // Each minute's average: the first one at or under the allowed level is when the farm got there.
   let reachedAtMs: number | null = null;
   // A minute the meter covered but drew nothing in is absent from `perMinute`: 0 kW, not unknown.
-  const firstMinute = Math.floor((during[0]?.atMs ?? 0) / MINUTE_MS);
-  const lastMinute = Math.floor((during.at(-1)?.atMs ?? 0) / MINUTE_MS);
+  const firstAtMs = during[0]?.atMs ?? 0;
+  const lastAtMs = during.at(-1)?.atMs ?? 0;
+  const firstMinute = Math.floor(firstAtMs / MINUTE_MS);
+  const lastMinute = Math.floor(lastAtMs / MINUTE_MS);
   for (let minute = firstMinute; minute < lastMinute; minute += 1) {
     const wh = perMinute.get(String(minute)) ?? 0;
-    const start = Math.max(minute * MINUTE_MS, order.startsAtMs);
-    const end = Math.min((minute + 1) * MINUTE_MS, order.endsAtMs);
+    // Averaged over the part of the minute the readings cover: the first one may come late in it.
+    const start = Math.max(minute * MINUTE_MS, order.startsAtMs, firstAtMs);
+    const end = Math.min((minute + 1) * MINUTE_MS, order.endsAtMs, lastAtMs);
     if (end > start && (wh * 3_600) / (end - start) <= withinRounding(allowedKw)) {
       reachedAtMs = start;
       break;
