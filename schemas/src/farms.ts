@@ -243,20 +243,48 @@ export const EnergyQuery = Type.Object({
 });
 export type EnergyQuery = Static<typeof EnergyQuery>;
 
+/**
+ * How much of a period the meter readings cover. `measured`: all of it (gaps of a few
+ * minutes between samples allowed); `partial`: only part, so the figures are what was
+ * measured, a lower bound; `unknown`: no reading, so the figures are null.
+ */
+export const EnergyBasis = Type.Enum(['measured', 'partial', 'unknown']);
+export type EnergyBasis = Static<typeof EnergyBasis>;
+
 export const EnergySummary = Type.Object({
   from: Timestamp,
   to: Timestamp,
-  kwhTotal: Type.Number(),
-  peakKw: Type.Number(),
-  /** Peak demand over the licensed capacity; null without a licensed capacity. */
+  /** Null when no meter reading covers the period: missing is never 0. */
+  kwhTotal: Nullable(Type.Number()),
+  /** The highest 15-minute demand; null without a whole 15 minutes of readings. */
+  peakKw: Nullable(Type.Number()),
+  /** Peak demand over the licensed capacity; null without a licensed capacity or a peak. */
   peakVsLicence: Nullable(Type.Number()),
+  /** Energy with no tariff in force has no price and no cost (null), never 0. */
   byBand: Type.Array(
-    Type.Object({ band: Type.String(), kwh: Type.Number(), pricePerKwh: Type.Number(), cost: Type.Number() }),
+    Type.Object({
+      band: Type.String(),
+      kwh: Type.Number(),
+      pricePerKwh: Nullable(Type.Number()),
+      cost: Nullable(Type.Number()),
+    }),
   ),
   currency: Nullable(Type.String()),
-  cost: Type.Number(),
-  restricted: Type.Array(Type.Object({ windowId: Type.String(), class: Type.String(), kwh: Type.Number() })),
+  /** Null when the energy is unknown, or some of it has no tariff, or the tariffs are in several currencies. */
+  cost: Nullable(Type.Number()),
+  restricted: Type.Array(
+    Type.Object({ windowId: Type.String(), class: Type.String(), kwh: Nullable(Type.Number()) }),
+  ),
   meterResets: Type.Integer({ minimum: 0 }),
+  basis: EnergyBasis,
+  /** Why figures are null or partial, in plain English; null when all are measured. */
+  unknownReason: Nullable(Type.String()),
+  coverage: Type.Object({
+    firstReadingAt: Nullable(Timestamp),
+    lastReadingAt: Nullable(Timestamp),
+    /** The part of the period the readings cover, 0..1. */
+    fraction: Type.Number({ minimum: 0, maximum: 1 }),
+  }),
 });
 export type EnergySummary = Static<typeof EnergySummary>;
 

@@ -1,12 +1,22 @@
 import type { EnergyQuery, EnergySummary, Farm } from '@hashwatt/schemas';
 import type { Database } from '../db/pool.ts';
 import { HwError } from '../errors.ts';
-import { summarizeEnergy } from './energy-summary.ts';
+import { type MeterStatus, summarizeEnergy } from './energy-summary.ts';
 import { farmEnergySeries } from './orders.ts';
 import { listTariffs, windowsForFarm } from './tariffs.ts';
 
 /** Periods longer than this are split by the caller: a year of minutes is 525,600 rows. */
 const MAX_PERIOD_MS = 400 * 86_400_000;
+
+/** Every meter of a farm and when it last reported: what tells "no meter" from "a silent meter". */
+export async function farmMeters(db: Database, farmId: string): Promise<MeterStatus[]> {
+  const { rows } = await db.query<{ name: string; last: Date | null }>(
+    `SELECT m.name, (SELECT max(s.time) FROM meter_samples s WHERE s.meter_id = m.id) AS last
+       FROM meters m WHERE m.farm_id = $1 ORDER BY m.name`,
+    [farmId],
+  );
+  return rows.map((row) => ({ name: row.name, lastSampleAtMs: row.last?.getTime() ?? null }));
+}
 
 /** A farm's energy over a period, from its meters, its tariffs and the windows that hold for it. */
 export async function farmEnergy(db: Database, farm: Farm, period: EnergyQuery): Promise<EnergySummary> {
@@ -18,8 +28,9 @@ export async function farmEnergy(db: Database, farm: Farm, period: EnergyQuery):
   if (toMs - fromMs > MAX_PERIOD_MS) {
     throw new HwError('HW_ERR_VALIDATION', 'A period is at most 400 days.', 'query.to');
   }
-  const [readings, tariffs, windows] = await Promise.all([
+  const [readings, meters, tariffs, windows] = await Promise.all([
     farmEnergySeries(db, farm.id, fromMs, toMs),
+    farmMeters(db, farm.id),
     listTariffs(db, farm.id),
     windowsForFarm(db, farm.id),
   ]);
@@ -27,6 +38,7 @@ export async function farmEnergy(db: Database, farm: Farm, period: EnergyQuery):
     fromMs,
     toMs,
     readings,
+    meters,
     timezone: farm.timezone,
     licensedCapacityKw: farm.licence.capacityKw,
     tariffs,

@@ -1,15 +1,138 @@
-import type { EnergySummary, RestrictedWindow, Tariff } from '@hashwatt/schemas';
-import { energyBy, inWindow, localClock, peakDemandW, type MeterReading } from './energy.ts';
+import type { EnergyBasis, EnergySummary, RestrictedWindow, Tariff } from '@hashwatt/schemas';
+import { energyBy, inWindow, localClock, peakDemand, type MeterReading } from './energy.ts';
+
+/**
+ * Readings further apart than this leave the time between them uncovered: the agent
+ * polls every 30 s and the series is per minute, so a few minutes is a normal gap.
+ */
+export const MAX_READING_GAP_MS = 5 * 60_000;
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+const NO_TARIFF = 'no tariff';
+
+/** A meter of the farm and when it last reported, whatever the period. */
+export interface MeterStatus {
+  readonly name: string;
+  readonly lastSampleAtMs: number | null;
+}
+
+export interface Coverage {
+  readonly basis: EnergyBasis;
+  readonly firstMs: number | null;
+  readonly lastMs: number | null;
+  readonly fraction: number;
+}
+
+/**
+ * How much of [fromMs, toMs] the readings cover. Time before the first reading, after the
+ * last, and between readings further apart than MAX_READING_GAP_MS is uncovered, as is an
+ * interval in which the meter went back (its energy is lost).
+ */
+export function coverageOf(readings: readonly MeterReading[], fromMs: number, toMs: number): Coverage {
+  const sorted = readings.filter((r) => r.atMs >= fromMs && r.atMs <= toMs).sort((a, b) => a.atMs - b.atMs);
+  const first = sorted[0];
+  const last = sorted.at(-1);
+  if (!first || !last || sorted.length < 2) {
+    return { basis: 'unknown', firstMs: first?.atMs ?? null, lastMs: last?.atMs ?? null, fraction: 0 };
+  }
+  const gap = (spanMs: number): number => (spanMs > MAX_READING_GAP_MS ? spanMs : 0);
+  let uncoveredMs = gap(first.atMs - fromMs) + gap(toMs - last.atMs);
+  for (let i = 1; i < sorted.length; i += 1) {
+    const start = sorted[i - 1] as MeterReading;
+    const end = sorted[i] as MeterReading;
+    const span = end.atMs - start.atMs;
+    uncoveredMs += end.energyWh < start.energyWh ? span : gap(span);
+  }
+  return {
+    basis: uncoveredMs === 0 ? 'measured' : 'partial',
+    firstMs: first.atMs,
+    lastMs: last.atMs,
+    fraction: Math.min(1, Math.max(0, 1 - uncoveredMs / (toMs - fromMs))),
+  };
+}
+
+const iso = (atMs: number): string => new Date(atMs).toISOString().replace('.000Z', 'Z');
+
+function amount(value: number): string {
+  return String(Math.round(value * 10) / 10);
+}
+
+/** "12.5 of 30 days": hours for periods under two days. */
+function share(coveredMs: number, periodMs: number): string {
+  const unitMs = periodMs < 2 * DAY_MS ? HOUR_MS : DAY_MS;
+  return `${amount(coveredMs / unitMs)} of ${amount(periodMs / unitMs)} ${unitMs === HOUR_MS ? 'hours' : 'days'}`;
+}
+
+/** Why the readings leave the period unknown or partly covered; null when they cover it whole. */
+export function coverageReason(
+  coverage: Coverage,
+  meters: readonly MeterStatus[],
+  fromMs: number,
+  toMs: number,
+): string | null {
+  if (meters.length === 0) {
+    return 'the farm has no meter';
+  }
+  if (coverage.basis === 'partial' && coverage.firstMs !== null && coverage.lastMs !== null) {
+    return `readings cover ${share(coverage.fraction * (toMs - fromMs), toMs - fromMs)} (from ${iso(coverage.firstMs)} to ${iso(coverage.lastMs)})`;
+  }
+  if (coverage.basis !== 'unknown') {
+    return null;
+  }
+  if (coverage.firstMs !== null) {
+    return `only one meter reading in the period, at ${iso(coverage.firstMs)}`;
+  }
+  const named = (meter: MeterStatus): string => (meters.length === 1 ? 'the meter' : `meter "${meter.name}"`);
+  const never = meters.find((meter) => meter.lastSampleAtMs === null);
+  if (never) {
+    return `${named(never)} has never reported`;
+  }
+  const silent = [...meters].sort((a, b) => (a.lastSampleAtMs ?? 0) - (b.lastSampleAtMs ?? 0))[0];
+  if (
+    silent?.lastSampleAtMs !== null &&
+    silent?.lastSampleAtMs !== undefined &&
+    silent.lastSampleAtMs < fromMs
+  ) {
+    return meters.length === 1
+      ? `no meter reading since ${iso(silent.lastSampleAtMs)}`
+      : `${named(silent)}: no reading since ${iso(silent.lastSampleAtMs)}`;
+  }
+  return `no meter reading between ${iso(fromMs)} and ${iso(toMs)}`;
+}
+
+/** Why the cost is unknown though the energy is known, or null when it is known. */
+function costReason(
+  byBand: EnergySummary['byBand'],
+  tariffs: readonly Tariff[],
+  currencies: readonly string[],
+) {
+  if (tariffs.length === 0) {
+    return 'the farm has no tariff';
+  }
+  if (currencies.length > 1) {
+    return `the tariffs are in several currencies (${currencies.join(', ')})`;
+  }
+  const oldest = tariffs.at(-1);
+  if (oldest && byBand.some((band) => band.band === NO_TARIFF)) {
+    return `no tariff before ${oldest.effectiveFrom}`;
+  }
+  return null;
+}
 
 /**
  * A farm's energy over a period from its metered series: the total, the peak demand
  * against its licence, the energy priced by the tariff in force at each moment (its
- * bands in local time), and the energy drawn inside each restricted window.
+ * bands in local time), and the energy drawn inside each restricted window. What the
+ * readings do not cover is said (`basis`, `unknownReason`, `coverage`), and a figure
+ * nothing measured is null.
  */
 export function summarizeEnergy(input: {
   readonly fromMs: number;
   readonly toMs: number;
   readonly readings: readonly MeterReading[];
+  /** Every meter of the farm; none means there is nothing to measure with. */
+  readonly meters: readonly MeterStatus[];
   readonly timezone: string;
   readonly licensedCapacityKw: number | null;
   /** Newest first, as listTariffs gives them. */
@@ -20,13 +143,16 @@ export function summarizeEnergy(input: {
   const readings = input.readings.filter(
     (reading) => reading.atMs >= input.fromMs && reading.atMs <= input.toMs,
   );
+  const coverage = coverageOf(readings, input.fromMs, input.toMs);
+  const basis = input.meters.length === 0 ? 'unknown' : coverage.basis;
+  const known = basis !== 'unknown';
   const tariffAt = (date: string): Tariff | undefined =>
     input.tariffs.find((tariff) => tariff.effectiveFrom <= date);
   const { byClass, resets } = energyBy(readings, (atMs) => {
     const time = local(atMs);
     const tariff = tariffAt(time.date);
     if (!tariff) {
-      return 'no tariff\u0000';
+      return `${NO_TARIFF}\u0000`;
     }
     const band = tariff.bands.find((candidate) => candidate.windows.some((window) => inWindow(window, time)));
     return `${band?.name ?? 'default'}\u0000${tariff.id}`;
@@ -34,33 +160,47 @@ export function summarizeEnergy(input: {
   const byBand = [...byClass].map(([key, wh]) => {
     const [band = '', tariffId = ''] = key.split('\u0000');
     const tariff = input.tariffs.find((candidate) => candidate.id === tariffId);
-    const price =
-      tariff?.bands.find((candidate) => candidate.name === band)?.pricePerKwh ??
-      tariff?.defaultPricePerKwh ??
-      0;
-    return { band, kwh: wh / 1000, pricePerKwh: price, cost: (wh / 1000) * price };
+    const price = tariff
+      ? (tariff.bands.find((candidate) => candidate.name === band)?.pricePerKwh ?? tariff.defaultPricePerKwh)
+      : null;
+    return { band, kwh: wh / 1000, pricePerKwh: price, cost: price === null ? null : (wh / 1000) * price };
   });
-  const kwhTotal = byBand.reduce((sum, band) => sum + band.kwh, 0);
-  const peakKw = peakDemandW(readings) / 1000;
+  const kwhTotal = known ? byBand.reduce((sum, band) => sum + band.kwh, 0) : null;
+  const peakW = known ? peakDemand(readings) : null;
+  const peakKw = peakW === null ? null : peakW / 1000;
   const restricted = input.windows.map((window) => {
     const inside = energyBy(readings, (atMs) => {
       const time = local(atMs);
       const valid = time.date >= window.validFrom && (window.validTo === null || time.date <= window.validTo);
       return valid && inWindow(window, time) ? 'inside' : 'outside';
     }).byClass.get('inside');
-    return { windowId: window.id, class: window.class, kwh: (inside ?? 0) / 1000 };
+    return { windowId: window.id, class: window.class, kwh: known ? (inside ?? 0) / 1000 : null };
   });
   const currencies = [...new Set(input.tariffs.map((tariff) => tariff.currency))];
+  const noCost = known ? costReason(byBand, input.tariffs, currencies) : null;
+  const reasons = [coverageReason(coverage, input.meters, input.fromMs, input.toMs), noCost].filter(
+    (reason): reason is string => reason !== null,
+  );
   return {
     from: new Date(input.fromMs).toISOString(),
     to: new Date(input.toMs).toISOString(),
     kwhTotal,
     peakKw,
-    peakVsLicence: input.licensedCapacityKw === null ? null : peakKw / input.licensedCapacityKw,
+    peakVsLicence:
+      input.licensedCapacityKw === null || peakKw === null ? null : peakKw / input.licensedCapacityKw,
     byBand,
     currency: currencies.length === 1 ? (currencies[0] ?? null) : null,
-    cost: byBand.reduce((sum, band) => sum + band.cost, 0),
+    // With no reason against it, every band has a price and a cost.
+    cost:
+      kwhTotal === null || noCost !== null ? null : byBand.reduce((sum, band) => sum + (band.cost ?? 0), 0),
     restricted,
     meterResets: resets,
+    basis,
+    unknownReason: reasons.length === 0 ? null : reasons.join('; '),
+    coverage: {
+      firstReadingAt: coverage.firstMs === null ? null : new Date(coverage.firstMs).toISOString(),
+      lastReadingAt: coverage.lastMs === null ? null : new Date(coverage.lastMs).toISOString(),
+      fraction: coverage.fraction,
+    },
   };
 }

@@ -123,23 +123,32 @@ export function energyBy<K extends string>(
 
 /**
  * The highest average power over any whole demand interval (15 min unless told), in W:
- * the peak demand regulators compare with the licensed capacity.
+ * the peak demand regulators compare with the licensed capacity. Null when the readings
+ * cover no whole interval: a partial one is an average over less than the interval.
  */
-export function peakDemandW(readings: readonly MeterReading[], intervalMs = 15 * MINUTE_MS): number {
+export function peakDemand(readings: readonly MeterReading[], intervalMs = 15 * MINUTE_MS): number | null {
   const sorted = [...readings].sort((a, b) => a.atMs - b.atMs);
   const first = sorted[0];
   const last = sorted.at(-1);
   if (!first || !last) {
-    return 0;
+    return null;
   }
   const perInterval = energyBy(sorted, (atMs) => String(Math.floor(atMs / intervalMs))).byClass;
+  const firstWhole = Math.ceil(first.atMs / intervalMs) * intervalMs;
+  if (firstWhole + intervalMs > last.atMs) {
+    return null;
+  }
   let peak = 0;
   for (const [bucket, wh] of perInterval) {
     const bucketStart = Number(bucket) * intervalMs;
-    // Only intervals the readings cover whole count: a partial one is an average over less than the interval.
     if (bucketStart >= first.atMs && bucketStart + intervalMs <= last.atMs) {
       peak = Math.max(peak, (wh * 3_600_000) / intervalMs);
     }
   }
   return peak;
+}
+
+/** `peakDemand` for callers that have already checked the readings cover an interval; 0 otherwise. */
+export function peakDemandW(readings: readonly MeterReading[], intervalMs = 15 * MINUTE_MS): number {
+  return peakDemand(readings, intervalMs) ?? 0;
 }

@@ -18,6 +18,7 @@ import {
   SATS_PER_BTC,
 } from './economics.ts';
 import { localClock, localMidnight } from './energy.ts';
+import { farmMeters } from './energy-report.ts';
 import { summarizeEnergy } from './energy-summary.ts';
 import { listFarms } from './farms.ts';
 import { networkAt } from './network.ts';
@@ -150,8 +151,9 @@ export async function farmEconomics(
   const days = daysOf(farm, query.from, query.to);
   const firstMs = days[0]?.fromMs ?? 0;
   const lastMs = days.at(-1)?.toMs ?? 0;
-  const [readings, tariffs] = await Promise.all([
+  const [readings, meters, tariffs] = await Promise.all([
     farmEnergySeries(db, farm.id, firstMs, lastMs),
+    farmMeters(db, farm.id),
     listTariffs(db, farm.id),
   ]);
   const results: EconomicsDay[] = [];
@@ -168,6 +170,7 @@ export async function farmEconomics(
       fromMs: day.fromMs,
       toMs: day.toMs,
       readings,
+      meters,
       timezone: farm.timezone,
       licensedCapacityKw: farm.licence.capacityKw,
       tariffs,
@@ -183,7 +186,9 @@ export async function farmEconomics(
       atMs,
       missing,
     );
-    if (energy.currency === null && energy.kwhTotal > 0) {
+    // Until the economics schema carries unknown energy, an unknown day counts as none.
+    const kwhTotal = energy.kwhTotal ?? 0;
+    if (energy.currency === null && kwhTotal > 0) {
       missing.push('no tariff (or tariffs in several currencies) for this day');
     }
     const tariffRate =
@@ -195,21 +200,26 @@ export async function farmEconomics(
             atMs,
             missing,
           );
-    const cost = tariffRate === null ? (energy.kwhTotal === 0 ? 0 : null) : energy.cost * tariffRate.value;
-    const averageW = (energy.kwhTotal * 1000 * 3_600_000) / (day.toMs - day.fromMs);
+    const cost =
+      tariffRate === null || energy.cost === null
+        ? kwhTotal === 0
+          ? 0
+          : null
+        : energy.cost * tariffRate.value;
+    const averageW = (kwhTotal * 1000 * 3_600_000) / (day.toMs - day.fromMs);
     results.push({
       date: day.date,
       from: new Date(day.fromMs).toISOString(),
       to: new Date(day.toMs).toISOString(),
       hashrate: { reported: hashrate.reportedAverage, pool: hashrate.poolAverage },
-      energyKwh: energy.kwhTotal,
+      energyKwh: kwhTotal,
       joulesPerTh: joulesPerTh(averageW, hashrate.reportedAverage) ?? null,
       network: network && hashprice !== null ? { ...network, hashpriceSatsPerThDay: hashprice } : null,
       expectedSats,
       minedSats,
       btcPrice,
       tariffRate,
-      ...money(expectedSats, energy.kwhTotal, btcPrice?.value ?? null, cost),
+      ...money(expectedSats, kwhTotal, btcPrice?.value ?? null, cost),
       missing,
     });
   }

@@ -125,10 +125,12 @@ function farmSection(facts: FarmFacts, cells: Cells, words: ReportWords): Report
           {
             key: `energyRestricted.${windowClass}`,
             label: `${words.energyRestricted}: ${words[windowClass]}`,
-            value: cells.number(
-              inside.reduce((sum, window) => sum + window.kwh, 0),
-              1,
-            ),
+            value: inside.some((window) => window.kwh === null)
+              ? cells.text(null)
+              : cells.number(
+                  inside.reduce((sum, window) => sum + (window.kwh ?? 0), 0),
+                  1,
+                ),
             unit: words.kwh,
           },
         ];
@@ -146,9 +148,13 @@ function farmSection(facts: FarmFacts, cells: Cells, words: ReportWords): Report
       licence.capacityKw === null
         ? row('licensedCapacity', cells.text(null))
         : row('licensedCapacity', cells.number(licence.capacityKw, 0), words.kw),
-      row('energyTotal', cells.number(energy.kwhTotal, 1), words.kwh),
+      energy.kwhTotal === null
+        ? row('energyTotal', cells.text(null))
+        : row('energyTotal', cells.number(energy.kwhTotal, 1), words.kwh),
       ...restricted,
-      row('peakDemand', cells.number(energy.peakKw, 1), words.kw),
+      energy.peakKw === null
+        ? row('peakDemand', cells.text(null))
+        : row('peakDemand', cells.number(energy.peakKw, 1), words.kw),
       energy.peakVsLicence === null
         ? row('peakVsLicence', cells.text(null))
         : row('peakVsLicence', cells.number(energy.peakVsLicence * 100, 1), words.percent),
@@ -185,8 +191,9 @@ function farmSection(facts: FarmFacts, cells: Cells, words: ReportWords): Report
 }
 
 function jurisdictionSection(facts: ReportFacts, cells: Cells, words: ReportWords): ReportSection {
-  const sum = (of: (farm: FarmFacts) => number): number =>
-    facts.farms.reduce((total, farm) => total + of(farm), 0);
+  // A farm whose energy is unknown adds nothing it measured.
+  const sum = (of: (farm: FarmFacts) => number | null): number =>
+    facts.farms.reduce((total, farm) => total + (of(farm) ?? 0), 0);
   return {
     farmId: null,
     heading: words.farms,
@@ -205,7 +212,7 @@ function jurisdictionSection(facts: ReportFacts, cells: Cells, words: ReportWord
         key: 'energyRestricted',
         label: words.energyRestricted,
         value: cells.number(
-          sum((farm) => farm.energy.restricted.reduce((total, window) => total + window.kwh, 0)),
+          sum((farm) => farm.energy.restricted.reduce((total, window) => total + (window.kwh ?? 0), 0)),
           1,
         ),
         unit: words.kwh,

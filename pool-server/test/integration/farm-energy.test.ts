@@ -2,7 +2,8 @@
  * Starts: the HTTP API on a real PostgreSQL database. A Tehran farm's day of meter
  * readings (two meters, as its agent sends them), its tariff and a critical-peak
  * window set through the API: the energy summary prices it by band and shows the
- * energy drawn inside the window, to the operator and to Iran's regulator only.
+ * energy drawn inside the window, to the operator and to Iran's regulator only. Periods
+ * the meters cover in part, or not at all, and a farm with no meter, say so: null, never 0.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnergySummary, MeterSample } from '@hashwatt/schemas';
@@ -18,7 +19,9 @@ import {
 const HOUR = 3_600_000;
 /** 2026-07-01 00:00 in Tehran. */
 const DAY = Date.UTC(2026, 5, 30, 20, 30);
-const PERIOD = `from=${new Date(DAY).toISOString()}&to=${new Date(DAY + 24 * HOUR).toISOString()}`;
+const period = (fromMs: number, toMs: number): string =>
+  `from=${new Date(fromMs).toISOString()}&to=${new Date(toMs).toISOString()}`;
+const PERIOD = period(DAY, DAY + 24 * HOUR);
 
 describe('a farm day of energy', () => {
   let api: TestApi;
@@ -104,6 +107,65 @@ describe('a farm day of energy', () => {
     expect(summary.restricted[0]?.kwh).toBeCloseTo(800, 3);
     expect(summary.peakKw).toBeCloseTo(4_000, 3);
     expect(summary.peakVsLicence).toBeCloseTo(0.8, 6);
+    expect(summary).toMatchObject({
+      basis: 'measured',
+      unknownReason: null,
+      coverage: {
+        firstReadingAt: new Date(DAY).toISOString(),
+        lastReadingAt: new Date(DAY + 24 * HOUR).toISOString(),
+        fraction: 1,
+      },
+    });
+  });
+
+  it('gives what was measured of two days the meters covered one of, and says so', async () => {
+    const response = await api.app.inject({
+      method: 'GET',
+      url: `/api/farms/${farm.farmId}/energy?${period(DAY - 24 * HOUR, DAY + 24 * HOUR)}`,
+      headers: farm.operator,
+    });
+    const summary = response.json<EnergySummary>();
+    expect(summary.basis).toBe('partial');
+    expect(summary.kwhTotal).toBeCloseTo(80_800, 3);
+    expect(summary.coverage.fraction).toBeCloseTo(0.5, 9);
+    expect(summary.unknownReason).toBe(
+      'readings cover 1 of 2 days (from 2026-06-30T20:30:00Z to 2026-07-01T20:30:00Z)',
+    );
+  });
+
+  it('has no figures after the meters fell silent, and names when they last reported', async () => {
+    const response = await api.app.inject({
+      method: 'GET',
+      url: `/api/farms/${farm.farmId}/energy?${period(DAY + 48 * HOUR, DAY + 72 * HOUR)}`,
+      headers: farm.operator,
+    });
+    expect(response.json<EnergySummary>()).toMatchObject({
+      kwhTotal: null,
+      peakKw: null,
+      peakVsLicence: null,
+      cost: null,
+      restricted: [{ kwh: null }],
+      basis: 'unknown',
+      unknownReason: 'meter "hall-a": no reading since 2026-07-01T20:30:00Z',
+      coverage: { firstReadingAt: null, lastReadingAt: null, fraction: 0 },
+    });
+  });
+
+  it('has no figures for a farm with no meter, and says that', async () => {
+    const bare = await farmOfOperator(api, 'op@bare.test', { organisation: 'Bare Co', farm: 'Shed' });
+    const response = await api.app.inject({
+      method: 'GET',
+      url: `/api/farms/${bare.farmId}/energy?${PERIOD}`,
+      headers: bare.operator,
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json<EnergySummary>()).toMatchObject({
+      kwhTotal: null,
+      peakKw: null,
+      cost: null,
+      basis: 'unknown',
+      unknownReason: 'the farm has no meter',
+    });
   });
 
   it("shows the same to Iran's regulator, nothing to Russia's, and refuses a backwards period", async () => {

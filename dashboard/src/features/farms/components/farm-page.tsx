@@ -141,6 +141,8 @@ export function FarmPage() {
     return <p aria-busy="true">{t('app.loading')}</p>;
   }
   const totals = totalsOf(devices);
+  const kwhTotal = energy?.kwhTotal ?? null;
+  const peakKw = energy?.peakKw ?? null;
   const efficiency = totals.hashrate > 0 ? totals.powerW / (totals.hashrate / 1e12) : null;
   return (
     <div className="page">
@@ -164,11 +166,13 @@ export function FarmPage() {
         />
         <Stat
           label={t('farms.energy')}
-          value={energy ? t('farms.kwh', { value: format.number(energy.kwhTotal, 0) }) : t('common.unknown')}
+          value={
+            kwhTotal === null ? t('common.unknown') : t('farms.kwh', { value: format.number(kwhTotal, 0) })
+          }
         />
         <Stat
           label={t('farms.peak')}
-          value={energy ? t('farms.kw', { value: format.number(energy.peakKw, 1) }) : t('common.unknown')}
+          value={peakKw === null ? t('common.unknown') : t('farms.kw', { value: format.number(peakKw, 1) })}
           hint={
             farm.licence.capacityKw === null
               ? undefined

@@ -33,7 +33,11 @@ export function RegulatorPage() {
           ]}
           row={(farm, index) => {
             const summary = energy[index]?.data;
-            const restricted = summary?.restricted.reduce((sum, window) => sum + window.kwh, 0);
+            const peakKw = summary?.peakKw ?? null;
+            const kwhTotal = summary?.kwhTotal ?? null;
+            const restricted = summary?.restricted.some((window) => window.kwh === null)
+              ? undefined
+              : summary?.restricted.reduce((sum, window) => sum + (window.kwh ?? 0), 0);
             const over =
               summary?.peakVsLicence !== undefined &&
               summary.peakVsLicence !== null &&
@@ -47,11 +51,13 @@ export function RegulatorPage() {
                   {farm.licence.capacityKw === null ? t('common.unknown') : kw(farm.licence.capacityKw)}
                 </td>
                 <td>
-                  {summary ? kw(summary.peakKw) : t('common.unknown')}
+                  {peakKw === null ? t('common.unknown') : kw(peakKw)}
                   {over ? <span className="badge bad">{t('regulator.overLicence')}</span> : null}
                 </td>
                 <td>
-                  {summary ? t('farms.kwh', { value: format.number(summary.kwhTotal) }) : t('common.unknown')}
+                  {kwhTotal === null
+                    ? t('common.unknown')
+                    : t('farms.kwh', { value: format.number(kwhTotal) })}
                 </td>
                 <td>
                   {restricted === undefined
