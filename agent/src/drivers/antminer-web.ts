@@ -1,7 +1,7 @@
 import DigestClient from 'digest-fetch';
 import type { ActionParams } from '@hashwatt/schemas';
 import type { ActionResult, DeviceAddress, DeviceOrder, ReadContext } from './driver.ts';
-import { record } from './fields.ts';
+import { record, str, type Record_ } from './fields.ts';
 import { deviceUrl } from '../protocol/http-json.ts';
 import { parseDeviceJson } from '../protocol/repair.ts';
 
@@ -15,17 +15,23 @@ import { parseDeviceJson } from '../protocol/repair.ts';
 const SLEEP = '1';
 const NORMAL = '0';
 
-export async function antminerWebAct(
+type Call = (path: string, body?: unknown) => Promise<{ status: number; text: string }>;
+
+/**
+ * Runs `work` as each login the config lists for stock firmware in turn, until the
+ * miner does not refuse it (401). A transport error ends the tries: the miner is not there.
+ */
+async function asLogins<T>(
   device: DeviceAddress,
-  order: DeviceOrder,
   context: ReadContext,
-): Promise<ActionResult> {
+  work: (call: Call) => Promise<{ status: number; value: T }>,
+): Promise<{ value: T } | { failure: string }> {
   const logins = context.credentials?.stock ?? [{ username: 'root', password: 'root' }];
   const base = deviceUrl(device.host, context.webPort ?? 80, '/cgi-bin');
-  let lastFailure = 'no login to try';
+  let failure = 'no login to try';
   for (const login of logins) {
     const client = new DigestClient(login.username, login.password, { algorithm: 'MD5' });
-    const call = async (path: string, body?: unknown): Promise<{ status: number; text: string }> => {
+    const call: Call = async (path, body) => {
       // digest-fetch's typings name node-fetch's Response too; on Node 20 it uses the global fetch.
       const response = (await client.fetch(`${base}/${path}`, {
         method: body === undefined ? 'GET' : 'POST',
@@ -38,22 +44,52 @@ export async function antminerWebAct(
       return { status: response.status, text: await response.text() };
     };
     try {
-      const result = await perform(call, order.action, order.params);
+      const result = await work(call);
       if (result.status !== 401) {
-        return result.outcome;
+        return { value: result.value };
       }
-      lastFailure = `the miner refused the login ${login.username}`;
+      failure = `the miner refused the login ${login.username}`;
     } catch (error) {
-      return {
-        status: 'failed',
-        message: `${base}: ${error instanceof Error ? error.message : String(error)}`,
-      };
+      return { failure: `${base}: ${error instanceof Error ? error.message : String(error)}` };
     }
   }
-  return { status: 'failed', message: lastFailure };
+  return { failure };
 }
 
-type Call = (path: string, body?: unknown) => Promise<{ status: number; text: string }>;
+export async function antminerWebAct(
+  device: DeviceAddress,
+  order: DeviceOrder,
+  context: ReadContext,
+): Promise<ActionResult> {
+  const result = await asLogins(device, context, async (call) => {
+    const { status, outcome } = await perform(call, order.action, order.params);
+    return { status, value: outcome };
+  });
+  return 'value' in result ? result.value : { status: 'failed', message: result.failure };
+}
+
+/**
+ * The miner's configuration from get_miner_conf.cgi: where stock firmware says it is
+ * asleep (`bitmain-work-mode` "1"), which its RPC does not (pyasic `is_mining`).
+ */
+export async function readAntminerConf(device: DeviceAddress, context: ReadContext): Promise<Record_> {
+  const result = await asLogins(device, context, async (call) => {
+    const answer = await call('get_miner_conf.cgi');
+    return { status: answer.status, value: answer };
+  });
+  if ('failure' in result) {
+    throw new Error(result.failure);
+  }
+  const { status, text } = result.value;
+  if (status !== 200) {
+    throw new Error(`get_miner_conf.cgi: HTTP ${String(status)}`);
+  }
+  const conf = record(parseDeviceJson(text).value);
+  if (!conf) {
+    throw new Error('get_miner_conf.cgi: the reply is not a JSON object');
+  }
+  return conf;
+}
 
 async function perform(
   call: Call,
@@ -93,6 +129,10 @@ async function perform(
 }
 
 function outcomeOf(path: string, answer: { status: number; text: string }): ActionResult {
+  const refusal = firmwareRefusal(answer.text);
+  if (refusal !== undefined) {
+    return { status: 'failed', message: `${path}: ${refusal}` };
+  }
   if (answer.status >= 200 && answer.status < 300) {
     return {
       status: 'done',
@@ -100,4 +140,21 @@ function outcomeOf(path: string, answer: { status: number; text: string }): Acti
     };
   }
   return { status: 'failed', message: `${path}: HTTP ${String(answer.status)}` };
+}
+
+/**
+ * The code and message of the firmware's refusal, which it sends with HTTP 200:
+ * {"stats":"error","code":"M001","msg":"Invalid pool!"}; undefined for any other reply.
+ */
+function firmwareRefusal(text: string): string | undefined {
+  let reply: Record_ | undefined;
+  try {
+    reply = record(parseDeviceJson(text).value);
+  } catch {
+    return undefined;
+  }
+  if (reply?.stats !== 'error') {
+    return undefined;
+  }
+  return [str(reply.code), str(reply.msg)].filter((part) => part !== undefined).join(' ') || 'refused';
 }

@@ -10,7 +10,7 @@ import {
   type CommandResults,
 } from './cgminer.ts';
 import { defineDriver, type DeviceAddress, type ReadContext } from './driver.ts';
-import { antminerWebAct } from './antminer-web.ts';
+import { antminerWebAct, readAntminerConf } from './antminer-web.ts';
 import { defined, first, records, str, type Record_ } from './fields.ts';
 
 /**
@@ -26,7 +26,7 @@ export const antminer = defineDriver(
     // Stock RPC grants no writes; control goes through the digest-protected web CGI.
     act: antminerWebAct,
   },
-  fetchWithNewApi,
+  fetchWithWorkMode,
   (bodies) => {
     const version = readVersion(bodies.get('version') ?? {});
     const summary = readSummary(bodies.get('summary') ?? {});
@@ -41,6 +41,7 @@ export const antminer = defineDriver(
       reported && mislabelled && reported.raw.unit === 'GH/s'
         ? { hashrate: reported.hashrate / 1000, raw: { ...reported.raw, unit: 'MH/s' } }
         : reported;
+    const asleep = str(bodies.get(WEB_CONF)?.['bitmain-work-mode']) === SLEEP_MODE;
     return {
       identity: {
         make: 'Antminer',
@@ -61,6 +62,7 @@ export const antminer = defineDriver(
         boards: stats.boards,
         fans: stats.fans,
         pools: readPools(bodies.get('pools') ?? {}),
+        ...(asleep && { state: 'sleeping' as const }),
       },
     };
   },
@@ -74,6 +76,34 @@ export function antminerFirmware(banner: string): Firmware {
     return 'vnish';
   }
   return 'stock';
+}
+
+/** Where the web interface's configuration is kept among the replies. */
+const WEB_CONF = 'web:get_miner_conf';
+/** `bitmain-work-mode` of a miner put to sleep (miner-mode 1) [miner-apis.md B2]. */
+const SLEEP_MODE = '1';
+
+/**
+ * A stock Antminer that does not hash may be asleep, which only its web interface says
+ * (`bitmain-work-mode`); it is asked then, so that a miner put to sleep reads as
+ * sleeping, not as a fault. A web interface that does not answer is a warning.
+ */
+async function fetchWithWorkMode(device: DeviceAddress, context: ReadContext): Promise<CommandResults> {
+  const results = await fetchWithNewApi(device, context);
+  if ((readSummary(results.bodies.get('summary') ?? {}).rate?.hashrate ?? 0) > 0) {
+    return results;
+  }
+  try {
+    const conf = await readAntminerConf(device, context);
+    const bodies = new Map(results.bodies);
+    bodies.set(WEB_CONF, conf);
+    return { ...results, bodies, sources: [...results.sources, 'web:get_miner_conf.cgi'] };
+  } catch (error) {
+    return {
+      ...results,
+      warnings: [...results.warnings, `web:get_miner_conf.cgi: ${(error as Error).message}`],
+    };
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:net';
-import { listen } from './listen.ts';
+import { listen, type Listening } from './listen.ts';
 
 /**
  * A miner's cgminer-style API on a real TCP port, answering each command with the
@@ -25,12 +25,9 @@ export interface CgminerEmulatorOptions {
   readonly silent?: boolean;
 }
 
-export interface RunningEmulator {
-  readonly port: number;
-  readonly host: string;
+export interface RunningEmulator extends Listening {
   /** Every request the emulator received, in order. */
   readonly requests: readonly CgminerRequest[];
-  close(): Promise<void>;
 }
 
 export function unknownCommand(command: string): string {
@@ -77,8 +74,7 @@ export async function startCgminerEmulator(
       }
     });
   });
-  const { host, port, close } = await listen(server, options);
-  return { host, port, requests, close };
+  return { ...(await listen(server, options)), requests };
 }
 
 /** A complete JSON request, `{"command":…}` (or Whatsminer's `{"cmd":…}`). */

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage } from 'node:http';
-import { listen } from './listen.ts';
+import { listen, type Listening } from './listen.ts';
 
 /**
  * A miner's HTTP API on a real port (AxeOS, GPU miners): each path answered with the
@@ -14,11 +14,8 @@ export interface HttpReplyRule {
 
 export type HttpReplies = (request: IncomingMessage) => HttpReplyRule | undefined;
 
-export interface RunningHttpEmulator {
-  readonly host: string;
-  readonly port: number;
+export interface RunningHttpEmulator extends Listening {
   readonly requests: readonly { readonly method: string; readonly path: string; readonly body: string }[];
-  close(): Promise<void>;
 }
 
 export async function startHttpEmulator(
@@ -43,6 +40,5 @@ export async function startHttpEmulator(
         .end(rule.body);
     });
   });
-  const { host, port, close } = await listen(server, options);
-  return { host, port, requests, close };
+  return { ...(await listen(server, options)), requests };
 }

@@ -1,5 +1,16 @@
 import type { Server, Socket } from 'node:net';
 
+/** A listening emulator: where it is, and how to take it off the network and back. */
+export interface Listening {
+  readonly host: string;
+  readonly port: number;
+  /** Cuts every open connection and stops listening: connections are refused, as from a device that is off. */
+  readonly goOffline: () => Promise<void>;
+  /** Listens again on the same address and port. */
+  readonly comeOnline: () => Promise<void>;
+  readonly close: () => Promise<void>;
+}
+
 /**
  * Listens on host:port (port 0: any free one) and says where; `close` cuts every open
  * connection first, so a test's emulator never holds the process open.
@@ -7,31 +18,46 @@ import type { Server, Socket } from 'node:net';
 export async function listen(
   server: Server,
   options: { readonly host?: string | undefined; readonly port?: number | undefined },
-): Promise<{ host: string; port: number; close: () => Promise<void> }> {
+): Promise<Listening> {
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
-  });
+  const start = (host: string, port: number) =>
+    new Promise<void>((resolve, reject) => {
+      const failed = (error: Error): void => {
+        reject(error);
+      };
+      server.once('error', failed);
+      server.listen(port, host, () => {
+        server.off('error', failed);
+        resolve();
+      });
+    });
+  await start(options.host ?? '127.0.0.1', options.port ?? 0);
   const address = server.address();
   if (address === null || typeof address === 'string') {
     throw new Error('the emulator has no TCP address');
   }
+  const stop = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      for (const socket of sockets) {
+        socket.destroy();
+      }
+      if (!server.listening) {
+        resolve();
+        return;
+      }
+      server.close(() => {
+        resolve();
+      });
+    });
   return {
     host: address.address,
     port: address.port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) {
-          socket.destroy();
-        }
-        server.close(() => {
-          resolve();
-        });
-      }),
+    goOffline: stop,
+    comeOnline: () => (server.listening ? Promise.resolve() : start(address.address, address.port)),
+    close: stop,
   };
 }
