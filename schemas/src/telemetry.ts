@@ -180,6 +180,28 @@ export const TelemetryReceipt = Type.Object({
 });
 export type TelemetryReceipt = Static<typeof TelemetryReceipt>;
 
+/**
+ * A power figure as it may be shown: measured (by the miner or a meter), estimated from
+ * the nameplate power (`nominalPowerW`), or unknown (null) with the reason. Never 0 for missing.
+ */
+export const PowerFigure = Type.Object({
+  watts: Nullable(Type.Number({ minimum: 0 })),
+  basis: Type.Enum(['measured', 'estimated', 'unknown']),
+  /** Where the figure comes from; null when it is unknown. */
+  source: Nullable(PowerSource),
+  /** Why it is estimated or unknown, in plain English; null when measured. */
+  reason: Nullable(Type.String()),
+});
+export type PowerFigure = Static<typeof PowerFigure>;
+
+/** Joules per terahash from a power figure and a hashrate: estimated when the power is. */
+export const EfficiencyFigure = Type.Object({
+  joulesPerTh: Nullable(Type.Number({ minimum: 0 })),
+  basis: Type.Enum(['measured', 'estimated', 'unknown']),
+  reason: Nullable(Type.String()),
+});
+export type EfficiencyFigure = Static<typeof EfficiencyFigure>;
+
 /** A farm's device as the dashboard lists it: what it is and its latest reading. */
 export const FarmDevice = Type.Object({
   id: Type.String(),
@@ -196,7 +218,11 @@ export const FarmDevice = Type.Object({
   state: MinerState,
   hashrate: Nullable(Hashrate),
   expectedHashrate: Nullable(Hashrate),
+  /** The power the device last reported, W; null when it reports none (see `power`). */
   powerW: Nullable(Type.Number()),
+  /** Its power as it may be shown: reported, estimated from its nameplate, or unknown with why. */
+  power: PowerFigure,
+  efficiency: EfficiencyFigure,
   chipTempC: Nullable(Type.Number()),
   /** Its address, from the agent's name for it. */
   ip: Type.String(),
@@ -221,6 +247,35 @@ export const FarmDevice = Type.Object({
   }),
 });
 export type FarmDevice = Static<typeof FarmDevice>;
+
+/**
+ * A farm's power now: its meters' when they are fresh, otherwise the sum of its
+ * devices' figures (how many of them estimated), and its efficiency from that.
+ */
+export const FarmPower = Type.Object({
+  farmId: Type.String(),
+  power: PowerFigure,
+  /** Reported hashrate of its devices, H/s; null when none reports any. */
+  hashrate: Nullable(Hashrate),
+  efficiency: EfficiencyFigure,
+  devices: Type.Object({
+    total: Type.Integer({ minimum: 0 }),
+    /** Counted by the basis of each device's power. */
+    measured: Type.Integer({ minimum: 0 }),
+    estimated: Type.Integer({ minimum: 0 }),
+    unknown: Type.Integer({ minimum: 0 }),
+  }),
+  /** The farm's meters' latest total power and when; null without a meter. */
+  meter: Nullable(
+    Type.Object({
+      watts: Nullable(Type.Number()),
+      at: Nullable(Timestamp),
+      /** Every meter reported within the last few minutes. */
+      fresh: Type.Boolean(),
+    }),
+  ),
+});
+export type FarmPower = Static<typeof FarmPower>;
 
 /** What an operator sets of a device; null clears, absent leaves as is. */
 export const DevicePatch = Type.Object(

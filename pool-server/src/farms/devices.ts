@@ -1,9 +1,22 @@
-import type { DevicePatch, FarmDevice, MinerState } from '@hashwatt/schemas';
+import type {
+  DevicePatch,
+  EfficiencyFigure,
+  FarmDevice,
+  FarmPower,
+  MinerState,
+  PowerFigure,
+  PowerSource,
+} from '@hashwatt/schemas';
 import type { Database } from '../db/pool.ts';
 import { HwError } from '../errors.ts';
 import { HASHES_PER_DIFFICULTY } from './economics.ts';
 
 const HOUR_MS = 3_600_000;
+/**
+ * A reading older than this is not the power now: the agent polls every 30 s, so ten
+ * minutes without one means the device or the agent has gone quiet.
+ */
+export const STALE_READING_MS = 10 * 60_000;
 
 interface DeviceRow {
   readonly id: string;
@@ -27,6 +40,8 @@ interface DeviceRow {
   readonly hashrate: number | null;
   readonly expected_hashrate: number | null;
   readonly power_w: number | null;
+  readonly power_source: PowerSource | null;
+  readonly sample_at: Date | null;
   readonly chip_temp_c: number | null;
   readonly hour_reported: number | null;
   /** Null when no worker has the device's pool user; 0 when it has one that sent nothing. */
@@ -48,6 +63,76 @@ function hostOf(device: string): string {
   }
   const colon = device.lastIndexOf(':');
   return colon === -1 ? device : device.slice(0, colon);
+}
+
+const iso = (atMs: number): string => new Date(atMs).toISOString().replace('.000Z', 'Z');
+
+/** What a device's power may be shown as, from its latest reading and its nameplate. */
+export function devicePower(
+  device: {
+    readonly state: MinerState;
+    readonly powerW: number | null;
+    readonly powerSource: PowerSource | null;
+    readonly nominalPowerW: number | null;
+    readonly sampleAtMs: number | null;
+  },
+  nowMs: number,
+): PowerFigure {
+  const unknown = (reason: string): PowerFigure => ({ watts: null, basis: 'unknown', source: null, reason });
+  if (device.sampleAtMs === null) {
+    return unknown('the device has never reported');
+  }
+  if (device.sampleAtMs < nowMs - STALE_READING_MS) {
+    return unknown(`no reading from the device since ${iso(device.sampleAtMs)}`);
+  }
+  if (device.state === 'unreachable') {
+    return unknown('the device is unreachable');
+  }
+  if (device.powerW !== null) {
+    return device.powerSource === 'nameplate'
+      ? {
+          watts: device.powerW,
+          basis: 'estimated',
+          source: 'nameplate',
+          reason: 'the agent estimated it from the nameplate',
+        }
+      : { watts: device.powerW, basis: 'measured', source: device.powerSource ?? 'miner', reason: null };
+  }
+  if (device.state === 'sleeping') {
+    return unknown('the device is asleep and does not report its power');
+  }
+  if (device.nominalPowerW !== null) {
+    return {
+      watts: device.nominalPowerW,
+      basis: 'estimated',
+      source: 'nameplate',
+      reason: 'the device does not report its power: its nameplate power',
+    };
+  }
+  return unknown('the device does not report its power and has no nameplate power set');
+}
+
+/** J/TH from a power figure and a hashrate, as sure as the power is. */
+export function efficiencyOf(
+  power: PowerFigure,
+  hashrate: number | null,
+  what = 'the device',
+): EfficiencyFigure {
+  const unknown = (reason: string): EfficiencyFigure => ({ joulesPerTh: null, basis: 'unknown', reason });
+  if (power.watts === null) {
+    return unknown(`its power is unknown: ${power.reason ?? 'no reading'}`);
+  }
+  if (hashrate === null) {
+    return unknown(`${what} reports no hashrate`);
+  }
+  if (hashrate <= 0) {
+    return unknown(`${what} is not hashing`);
+  }
+  return {
+    joulesPerTh: power.watts / (hashrate / 1e12),
+    basis: power.basis === 'measured' ? 'measured' : 'estimated',
+    reason: power.basis === 'measured' ? null : `from estimated power: ${power.reason ?? ''}`,
+  };
 }
 
 function hourOf(row: DeviceRow, nowMs: number, gapAlertPercent: number): FarmDevice['hour'] {
@@ -82,11 +167,11 @@ export async function listDevices(
   const { rows } = await db.query<DeviceRow>(
     `SELECT d.id::text, d.device, d.make, d.model, d.firmware, d.firmware_version, d.serial, d.mac, d.algorithm,
             d.first_seen, d.last_seen, d.last_state, d.rack, d.shelf, d.slot, d.nominal_hashrate, d.nominal_power_w,
-            d.pool_user, s.hashrate, s.expected_hashrate, s.power_w, s.chip_temp_c,
+            d.pool_user, s.hashrate, s.expected_hashrate, s.power_w, s.power_source, s.time AS sample_at, s.chip_temp_c,
             h.hour_reported, p.hour_difficulty, p.first_bucket
        FROM devices d
        LEFT JOIN LATERAL (
-         SELECT hashrate, expected_hashrate, power_w, chip_temp_c FROM miner_samples
+         SELECT time, hashrate, expected_hashrate, power_w, power_source, chip_temp_c FROM miner_samples
           WHERE device_id = d.id ORDER BY time DESC LIMIT 1
        ) s ON true
        LEFT JOIN LATERAL (
@@ -106,30 +191,180 @@ export async function listDevices(
       ORDER BY d.device`,
     [farmId, listing.nowMs - HOUR_MS, listing.nowMs, onlyId ?? null],
   );
-  return rows.map((row) => ({
-    id: row.id,
-    device: row.device,
-    make: row.make,
-    model: row.model,
-    firmware: row.firmware,
-    firmwareVersion: row.firmware_version,
-    serial: row.serial,
-    mac: row.mac,
-    algorithm: row.algorithm,
-    firstSeen: row.first_seen.toISOString(),
-    lastSeen: row.last_seen.toISOString(),
-    state: row.last_state,
-    hashrate: row.hashrate,
-    expectedHashrate: row.expected_hashrate,
-    powerW: row.power_w,
-    chipTempC: row.chip_temp_c,
-    ip: hostOf(row.device),
-    location: { rack: row.rack, shelf: row.shelf, slot: row.slot },
-    nominalHashrate: row.nominal_hashrate,
-    nominalPowerW: row.nominal_power_w,
-    poolUser: row.pool_user,
-    hour: hourOf(row, listing.nowMs, listing.gapAlertPercent),
-  }));
+  return rows.map((row) => {
+    const power = devicePower(
+      {
+        state: row.last_state,
+        powerW: row.power_w,
+        powerSource: row.power_source,
+        nominalPowerW: row.nominal_power_w,
+        sampleAtMs: row.sample_at?.getTime() ?? null,
+      },
+      listing.nowMs,
+    );
+    return {
+      id: row.id,
+      device: row.device,
+      make: row.make,
+      model: row.model,
+      firmware: row.firmware,
+      firmwareVersion: row.firmware_version,
+      serial: row.serial,
+      mac: row.mac,
+      algorithm: row.algorithm,
+      firstSeen: row.first_seen.toISOString(),
+      lastSeen: row.last_seen.toISOString(),
+      state: row.last_state,
+      hashrate: row.hashrate,
+      expectedHashrate: row.expected_hashrate,
+      powerW: row.power_w,
+      power,
+      efficiency: efficiencyOf(power, row.hashrate),
+      chipTempC: row.chip_temp_c,
+      ip: hostOf(row.device),
+      location: { rack: row.rack, shelf: row.shelf, slot: row.slot },
+      nominalHashrate: row.nominal_hashrate,
+      nominalPowerW: row.nominal_power_w,
+      poolUser: row.pool_user,
+      hour: hourOf(row, listing.nowMs, listing.gapAlertPercent),
+    };
+  });
+}
+
+/** A farm meter's latest reading, whenever it was. */
+export interface MeterNow {
+  readonly name: string;
+  readonly watts: number | null;
+  readonly atMs: number | null;
+}
+
+/** Why the meters cannot give the power now, or null when they can. */
+function meterProblem(meters: readonly MeterNow[], nowMs: number): string | null {
+  const named = (meter: MeterNow): string => (meters.length === 1 ? 'the meter' : `meter "${meter.name}"`);
+  const never = meters.find((meter) => meter.atMs === null);
+  if (never) {
+    return `${named(never)} has never reported`;
+  }
+  const silent = meters.find((meter) => (meter.atMs ?? 0) < nowMs - STALE_READING_MS);
+  return silent ? `${named(silent)} has been silent since ${iso(silent.atMs ?? 0)}` : null;
+}
+
+/** "a, b and 3 more": the first few names of a list. */
+function some(names: readonly string[]): string {
+  return names.length <= 3
+    ? names.join(', ')
+    : `${names.slice(0, 3).join(', ')} and ${String(names.length - 3)} more`;
+}
+
+/**
+ * A farm's power now: its meters' total when every meter is fresh, otherwise the sum of its
+ * devices' figures; estimated when any device's is, unknown (null) when any device's is.
+ * A meter reading nothing while devices hash is not believed.
+ */
+export function farmPowerOf(
+  farmId: string,
+  devices: readonly FarmDevice[],
+  meters: readonly MeterNow[],
+  nowMs: number,
+): FarmPower {
+  const reported = devices.filter((device) => device.hashrate !== null);
+  const hashrate =
+    reported.length === 0 ? null : reported.reduce((sum, device) => sum + (device.hashrate ?? 0), 0);
+  const count = (basis: PowerFigure['basis']): number =>
+    devices.filter((device) => device.power.basis === basis).length;
+  const meterWatts = meters.some((meter) => meter.watts === null)
+    ? null
+    : meters.reduce((sum, meter) => sum + (meter.watts ?? 0), 0);
+  const times = meters.map((meter) => meter.atMs).filter((atMs): atMs is number => atMs !== null);
+  const stale = meters.length === 0 ? 'the farm has no meter' : meterProblem(meters, nowMs);
+  const hashing = (hashrate ?? 0) > 0;
+  const problem =
+    stale ??
+    (meterWatts !== null && meterWatts < 1 && hashing ? 'the meter reads 0 W while devices hash' : null);
+  const power = problem === null && meterWatts !== null ? metered(meterWatts) : fromDevices(devices, problem);
+  const silentHashing = devices.filter((device) => device.state === 'mining' && device.hashrate === null);
+  return {
+    farmId,
+    power,
+    hashrate,
+    efficiency:
+      silentHashing.length > 0 && power.watts !== null
+        ? {
+            joulesPerTh: null,
+            basis: 'unknown',
+            reason: `devices that mine report no hashrate: ${some(silentHashing.map((device) => device.device))}`,
+          }
+        : efficiencyOf(power, hashrate, 'the farm'),
+    devices: {
+      total: devices.length,
+      measured: count('measured'),
+      estimated: count('estimated'),
+      unknown: count('unknown'),
+    },
+    meter:
+      meters.length === 0
+        ? null
+        : {
+            watts: meterWatts,
+            at: times.length === 0 ? null : new Date(Math.min(...times)).toISOString(),
+            fresh: stale === null,
+          },
+  };
+}
+
+function metered(watts: number): PowerFigure {
+  return { watts, basis: 'measured', source: 'meter', reason: null };
+}
+
+function fromDevices(devices: readonly FarmDevice[], meterProblem: string | null): PowerFigure {
+  const why = (reason: string): string => (meterProblem === null ? reason : `${meterProblem}; ${reason}`);
+  if (devices.length === 0) {
+    return { watts: null, basis: 'unknown', source: null, reason: why('the farm has no devices') };
+  }
+  const unknown = devices.filter((device) => device.power.watts === null);
+  if (unknown.length > 0) {
+    const named = unknown.map((device) => `${device.device} (${device.power.reason ?? 'unknown'})`);
+    return {
+      watts: null,
+      basis: 'unknown',
+      source: null,
+      reason: why(
+        `${String(unknown.length)} of ${String(devices.length)} devices have no power figure: ${some(named)}`,
+      ),
+    };
+  }
+  const watts = devices.reduce((sum, device) => sum + (device.power.watts ?? 0), 0);
+  const estimated = devices.filter((device) => device.power.basis === 'estimated').length;
+  if (estimated === 0) {
+    return { watts, basis: 'measured', source: 'miner', reason: meterProblem };
+  }
+  return {
+    watts,
+    basis: 'estimated',
+    source: 'nameplate',
+    reason: why(`${String(estimated)} of ${String(devices.length)} devices estimated from nameplate power`),
+  };
+}
+
+/** Every meter of a farm with its latest reading. */
+export async function metersNow(db: Database, farmId: string): Promise<MeterNow[]> {
+  const { rows } = await db.query<{ name: string; time: Date | null; power_w: number | null }>(
+    `SELECT m.name, s.time, s.power_w
+       FROM meters m
+       LEFT JOIN LATERAL (
+         SELECT time, power_w FROM meter_samples WHERE meter_id = m.id ORDER BY time DESC LIMIT 1
+       ) s ON true
+      WHERE m.farm_id = $1
+      ORDER BY m.name`,
+    [farmId],
+  );
+  return rows.map((row) => ({ name: row.name, watts: row.power_w, atMs: row.time?.getTime() ?? null }));
+}
+
+/** A farm's power now, from its meters and devices. */
+export async function farmPower(db: Database, farmId: string, listing: DeviceListing): Promise<FarmPower> {
+  const [devices, meters] = await Promise.all([listDevices(db, farmId, listing), metersNow(db, farmId)]);
+  return farmPowerOf(farmId, devices, meters, listing.nowMs);
 }
 
 const PATCHABLE = {

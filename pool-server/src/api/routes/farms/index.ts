@@ -18,6 +18,7 @@ import {
   FarmDeviceParams,
   FarmKeyParams,
   FarmPatch,
+  FarmPower,
   IdParams,
   Price,
   PriceQuery,
@@ -29,7 +30,7 @@ import {
 import type { ApiDeps } from '../../app.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../auth/api-keys.ts';
 import { listCommands, queueCommand, queueCurtailment } from '../../../farms/commands.ts';
-import { listDevices, updateDevice, type DeviceListing } from '../../../farms/devices.ts';
+import { farmPower, listDevices, updateDevice, type DeviceListing } from '../../../farms/devices.ts';
 import { farmsInJurisdiction, updateFarm } from '../../../farms/farms.ts';
 import { farmEnergy } from '../../../farms/energy-report.ts';
 import { createOrder, listOrders } from '../../../farms/orders.ts';
@@ -283,6 +284,24 @@ export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
     async (request) => {
       const farm = await ownFarm(deps.db, request.caller, request.params.id);
       return listDevices(deps.db, farm.id, deviceListing());
+    },
+  );
+
+  app.get(
+    '/farms/:id/power',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['farms'],
+        summary:
+          "A farm's power and efficiency now: metered, estimated from nameplates (how many), or unknown and why",
+        params: IdParams,
+        response: { 200: FarmPower, ...SIGNED_IN_ERRORS },
+      },
+    },
+    async (request) => {
+      const farm = await ownFarm(deps.db, request.caller, request.params.id);
+      return farmPower(deps.db, farm.id, deviceListing());
     },
   );
 

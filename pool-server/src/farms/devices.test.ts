@@ -1,0 +1,219 @@
+import { describe, expect, it } from 'vitest';
+import type { FarmDevice, PowerFigure } from '@hashwatt/schemas';
+import { devicePower, efficiencyOf, farmPowerOf, type MeterNow } from './devices.ts';
+
+const NOW = Date.UTC(2026, 11, 6, 12);
+const MINUTE = 60_000;
+const S19 = {
+  state: 'mining',
+  powerW: null,
+  powerSource: null,
+  nominalPowerW: 3_250,
+  sampleAtMs: NOW - MINUTE,
+} as const;
+
+describe('a device power figure', () => {
+  it('is measured when the device reports it', () => {
+    expect(devicePower({ ...S19, powerW: 3_180, powerSource: 'miner' }, NOW)).toEqual({
+      watts: 3_180,
+      basis: 'measured',
+      source: 'miner',
+      reason: null,
+    });
+  });
+
+  it('is the nameplate power, labelled as an estimate, when the device reports none', () => {
+    expect(devicePower(S19, NOW)).toEqual({
+      watts: 3_250,
+      basis: 'estimated',
+      source: 'nameplate',
+      reason: 'the device does not report its power: its nameplate power',
+    });
+    expect(devicePower({ ...S19, powerW: 3_250, powerSource: 'nameplate' }, NOW)).toMatchObject({
+      basis: 'estimated',
+      source: 'nameplate',
+    });
+  });
+
+  it('is unknown with the reason when nothing says it', () => {
+    const reason = (figure: PowerFigure): [number | null, string | null] => [figure.watts, figure.reason];
+    expect(reason(devicePower({ ...S19, nominalPowerW: null }, NOW))).toEqual([
+      null,
+      'the device does not report its power and has no nameplate power set',
+    ]);
+    expect(reason(devicePower({ ...S19, state: 'sleeping' }, NOW))).toEqual([
+      null,
+      'the device is asleep and does not report its power',
+    ]);
+    expect(reason(devicePower({ ...S19, state: 'unreachable', powerW: 3_000 }, NOW))).toEqual([
+      null,
+      'the device is unreachable',
+    ]);
+    expect(reason(devicePower({ ...S19, powerW: 3_000, sampleAtMs: NOW - 11 * MINUTE }, NOW))).toEqual([
+      null,
+      'no reading from the device since 2026-12-06T11:49:00Z',
+    ]);
+    expect(reason(devicePower({ ...S19, sampleAtMs: null }, NOW))).toEqual([
+      null,
+      'the device has never reported',
+    ]);
+  });
+});
+
+describe('efficiency', () => {
+  const measured: PowerFigure = { watts: 3_250, basis: 'measured', source: 'miner', reason: null };
+
+  it('is J/TH, estimated when the power is', () => {
+    expect(efficiencyOf(measured, 110e12)).toEqual({
+      joulesPerTh: expect.closeTo(29.545, 3) as number,
+      basis: 'measured',
+      reason: null,
+    });
+    expect(
+      efficiencyOf({ ...measured, basis: 'estimated', source: 'nameplate', reason: 'nameplate' }, 110e12),
+    ).toMatchObject({ basis: 'estimated', reason: 'from estimated power: nameplate' });
+  });
+
+  it('is unknown, never 0, without power or hashrate', () => {
+    const noPower: PowerFigure = {
+      watts: null,
+      basis: 'unknown',
+      source: null,
+      reason: 'the device is unreachable',
+    };
+    expect(efficiencyOf(noPower, 110e12)).toEqual({
+      joulesPerTh: null,
+      basis: 'unknown',
+      reason: 'its power is unknown: the device is unreachable',
+    });
+    expect(efficiencyOf(measured, null).reason).toBe('the device reports no hashrate');
+    expect(efficiencyOf(measured, 0, 'the farm').reason).toBe('the farm is not hashing');
+  });
+});
+
+function device(name: string, power: PowerFigure, hashrate: number | null = 100e12): FarmDevice {
+  return {
+    id: name,
+    device: name,
+    make: 'Antminer',
+    model: 'S19',
+    firmware: 'stock',
+    firmwareVersion: null,
+    serial: null,
+    mac: null,
+    algorithm: 'sha256d',
+    firstSeen: new Date(NOW - 3_600_000).toISOString(),
+    lastSeen: new Date(NOW).toISOString(),
+    state: 'mining',
+    hashrate,
+    expectedHashrate: null,
+    powerW: power.basis === 'measured' ? power.watts : null,
+    power,
+    efficiency: efficiencyOf(power, hashrate),
+    chipTempC: null,
+    ip: name,
+    location: { rack: null, shelf: null, slot: null },
+    nominalHashrate: null,
+    nominalPowerW: null,
+    poolUser: null,
+    hour: { reportedHashrate: hashrate, poolHashrate: null, gapPercent: null, alert: false },
+  };
+}
+
+const MEASURED = (watts: number): PowerFigure => ({
+  watts,
+  basis: 'measured',
+  source: 'miner',
+  reason: null,
+});
+const NAMEPLATE = (watts: number): PowerFigure => ({
+  watts,
+  basis: 'estimated',
+  source: 'nameplate',
+  reason: 'the device does not report its power: its nameplate power',
+});
+const UNKNOWN: PowerFigure = {
+  watts: null,
+  basis: 'unknown',
+  source: null,
+  reason: 'the device is unreachable',
+};
+const FRESH_METER: MeterNow = { name: 'main', watts: 7_000, atMs: NOW - MINUTE };
+
+describe('a farm power figure', () => {
+  it("is the meter's when it is fresh, and its efficiency measured", () => {
+    const farm = farmPowerOf(
+      '1',
+      [device('a', MEASURED(3_000)), device('b', NAMEPLATE(3_250))],
+      [FRESH_METER],
+      NOW,
+    );
+    expect(farm.power).toEqual({ watts: 7_000, basis: 'measured', source: 'meter', reason: null });
+    expect(farm.efficiency).toEqual({ joulesPerTh: 35, basis: 'measured', reason: null });
+    expect(farm.devices).toEqual({ total: 2, measured: 1, estimated: 1, unknown: 0 });
+    expect(farm.meter).toEqual({ watts: 7_000, at: new Date(NOW - MINUTE).toISOString(), fresh: true });
+  });
+
+  it('sums the devices when the farm has no meter, saying how many are estimated', () => {
+    const farm = farmPowerOf('1', [device('a', MEASURED(3_000)), device('b', NAMEPLATE(3_250))], [], NOW);
+    expect(farm.power).toEqual({
+      watts: 6_250,
+      basis: 'estimated',
+      source: 'nameplate',
+      reason: 'the farm has no meter; 1 of 2 devices estimated from nameplate power',
+    });
+    expect(farm.efficiency).toMatchObject({ joulesPerTh: 31.25, basis: 'estimated' });
+    expect(farm.meter).toBeNull();
+  });
+
+  it('is measured by the devices, with the meter named, when the meter fell silent', () => {
+    const silent = { ...FRESH_METER, atMs: NOW - 3_600_000 };
+    const farm = farmPowerOf('1', [device('a', MEASURED(3_000))], [silent], NOW);
+    expect(farm.power).toEqual({
+      watts: 3_000,
+      basis: 'measured',
+      source: 'miner',
+      reason: 'the meter has been silent since 2026-12-06T11:00:00Z',
+    });
+    expect(farm.meter?.fresh).toBe(false);
+  });
+
+  it('does not believe a meter reading 0 W while devices hash', () => {
+    const farm = farmPowerOf('1', [device('a', MEASURED(3_000))], [{ ...FRESH_METER, watts: 0 }], NOW);
+    expect(farm.power).toMatchObject({ watts: 3_000, source: 'miner' });
+    expect(farm.power.reason).toBe('the meter reads 0 W while devices hash');
+  });
+
+  it('is unknown, with the devices named, when any device has no figure and there is no meter', () => {
+    const farm = farmPowerOf('1', [device('a', MEASURED(3_000)), device('b', UNKNOWN)], [], NOW);
+    expect(farm.power).toEqual({
+      watts: null,
+      basis: 'unknown',
+      source: null,
+      reason: 'the farm has no meter; 1 of 2 devices have no power figure: b (the device is unreachable)',
+    });
+    expect(farm.efficiency).toMatchObject({ joulesPerTh: null, basis: 'unknown' });
+  });
+
+  it('is unknown for a farm with no meter and no devices, with no hashrate', () => {
+    const farm = farmPowerOf('1', [], [], NOW);
+    expect(farm.power.reason).toBe('the farm has no meter; the farm has no devices');
+    expect(farm.hashrate).toBeNull();
+    expect(farm.efficiency.joulesPerTh).toBeNull();
+  });
+
+  it('has no efficiency when a mining device reports no hashrate', () => {
+    const farm = farmPowerOf(
+      '1',
+      [device('a', MEASURED(3_000)), device('b', MEASURED(3_000), null)],
+      [],
+      NOW,
+    );
+    expect(farm.power.watts).toBe(6_000);
+    expect(farm.efficiency).toEqual({
+      joulesPerTh: null,
+      basis: 'unknown',
+      reason: 'devices that mine report no hashrate: b',
+    });
+  });
+});
