@@ -7,7 +7,9 @@ import { createShareHasher } from '../work/share-hasher.ts';
 /**
  * The demo's CPU miners, in a thread of their own: each speaks Stratum V1 to the pool
  * over TCP as a small ASIC would (subscribe, authorize, notify, submit) and searches
- * nonces in slices, so that together they use at most `hashesPerSecond`.
+ * nonces in slices, so that together they use at most `hashesPerSecond`. Each rig works
+ * at the speed its emulated Antminer's mode allows: a rig asleep or rebooting keeps no
+ * pool connection, as a real one in sleep mode does not hash for its pool.
  */
 
 export interface MinerThreadSettings {
@@ -27,6 +29,10 @@ export interface RigReport {
   readonly stale: number;
   readonly connected: boolean;
 }
+
+/** From the demo farm: stop everything, or set one rig's speed (0 asleep, 1 full, between: low power). */
+export type MinerThreadMessage =
+  { readonly kind: 'stop' } | { readonly kind: 'speed'; readonly user: string; readonly speed: number };
 
 const SLICE_MS = 50;
 const REPORT_MS = 2_000;
@@ -50,6 +56,8 @@ class Rig {
   #buffer = '';
   #submits = new Set<number>();
   #stopped = false;
+  /** The share of its slice it hashes; 0: paused, with no pool connection. */
+  #speed = 1;
 
   constructor(
     readonly user: string,
@@ -57,6 +65,9 @@ class Rig {
   ) {}
 
   connect(): void {
+    // A new session: its subscribe and authorize are requests 1 and 2 again.
+    this.#nextId = 1;
+    this.#buffer = '';
     const socket = net.connect({ host: this.settings.host, port: this.settings.port });
     this.socket = socket;
     socket.setEncoding('utf8');
@@ -77,13 +88,31 @@ class Rig {
     socket.on('close', () => {
       this.connected = false;
       this.job = undefined;
-      if (!this.#stopped) {
+      if (!this.#stopped && this.#speed > 0 && this.socket === socket) {
         // The pool went away (restarting): come back as a miner's firmware does.
         setTimeout(() => {
           this.connect();
         }, 2_000).unref();
       }
     });
+  }
+
+  setSpeed(speed: number): void {
+    const was = this.#speed;
+    this.#speed = speed;
+    if (speed === 0 && was > 0) {
+      // Asleep: the pool connection goes, and with it what the rig was working on.
+      const socket = this.socket;
+      this.socket = undefined;
+      this.connected = false;
+      this.job = undefined;
+      this.hashrate = 0;
+      this.hashes = 0;
+      this.#submits.clear();
+      socket?.destroy();
+    } else if (speed > 0 && was === 0 && !this.#stopped) {
+      this.connect();
+    }
   }
 
   send(method: string, params: unknown[]): number {
@@ -134,13 +163,14 @@ class Rig {
     }
   }
 
-  /** Searches up to `count` nonces of the current job; a share found is submitted at once. */
+  /** Searches up to `count` nonces of the current job at its speed; a share found is submitted at once. */
   work(hasher: ReturnType<typeof createShareHasher>, count: number): void {
     const job = this.job;
     if (!job || !this.connected) {
       return;
     }
-    if (this.nonce + count > 0x1_0000_0000) {
+    const slice = Math.max(1, Math.floor(count * this.#speed));
+    if (this.nonce + slice > 0x1_0000_0000) {
       this.extranonce2 += 1;
       this.nonce = 0;
     }
@@ -151,9 +181,9 @@ class Rig {
     const found = searchShare(hasher, job, this.extranonce1, this.difficulty, {
       extranonce2,
       startNonce: this.nonce,
-      count,
+      count: slice,
     });
-    const searched = found ? Number.parseInt(found.nonce, 16) - this.nonce + 1 : count;
+    const searched = found ? Number.parseInt(found.nonce, 16) - this.nonce + 1 : slice;
     this.hashes += searched;
     this.nonce += searched;
     if (found) {
@@ -206,8 +236,10 @@ function run(settings: MinerThreadSettings): void {
       }),
     );
   }, REPORT_MS);
-  parentPort?.on('message', (message: string) => {
-    if (message === 'stop') {
+  parentPort?.on('message', (message: MinerThreadMessage) => {
+    if (message.kind === 'speed') {
+      rigs.find((rig) => rig.user === message.user)?.setSpeed(message.speed);
+    } else {
       clearInterval(slices);
       clearInterval(reports);
       for (const rig of rigs) {

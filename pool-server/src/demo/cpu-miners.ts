@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { MinerThreadSettings, RigReport } from './cpu-miner-worker.ts';
+import type { MinerThreadMessage, MinerThreadSettings, RigReport } from './cpu-miner-worker.ts';
 
 /** The demo's CPU miners: started in their own thread; their latest reports, by user. */
 export class CpuMiners {
@@ -29,8 +29,17 @@ export class CpuMiners {
     );
   }
 
+  /** How fast `user`'s rig hashes: 0 asleep (off the pool), 1 full speed. */
+  setSpeed(user: string, speed: number): void {
+    this.#post({ kind: 'speed', user, speed });
+  }
+
+  #post(message: MinerThreadMessage): void {
+    this.#worker.postMessage(message);
+  }
+
   async stop(): Promise<void> {
-    this.#worker.postMessage('stop');
+    this.#post({ kind: 'stop' });
     const timer = setTimeout(() => {
       void this.#worker.terminate();
     }, 2_000);

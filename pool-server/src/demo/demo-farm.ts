@@ -3,8 +3,8 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { runAgent, type RunningAgent } from '@hashwatt/agent/agent';
 import { loadAgentConfig } from '@hashwatt/agent/config';
-import { startCgminerEmulator, type RunningEmulator } from '@hashwatt/agent/emulators/cgminer-emulator';
-import { demoAntminerReplies } from '@hashwatt/agent/emulators/demo-antminer';
+import { startDemoAntminer, type DemoAntminer } from '@hashwatt/agent/emulators/demo-antminer';
+import { DemoRig, meterFollows } from '@hashwatt/agent/emulators/demo-rig';
 import { startMeterEmulator, type MeterEmulator } from '@hashwatt/agent/emulators/meter-emulator';
 import { REGISTER_MAPS } from '@hashwatt/agent/meters/register-maps';
 import type { Logger } from 'pino';
@@ -19,10 +19,12 @@ import { CpuMiners } from './cpu-miners.ts';
 
 /**
  * `pnpm start`'s demo farm, so that a newcomer sees a living pool and farm at once:
- * CPU miners on the pool's Stratum port, each behind an emulated Antminer API that
- * reports what it really does; an emulated SDM630 meter; the farm agent polling them
- * and reporting to the API; an operator and a regulator whose fresh passwords are
- * printed. Never started with a real configuration.
+ * CPU miners on the pool's Stratum port, each behind an emulated Antminer (its cgminer
+ * API reports what the miner really does; its web interface takes sleep, wake, low
+ * power and reboot, and the miner obeys); an emulated SDM630 meter reading what the
+ * rigs draw; the farm agent polling them, carrying out commands and reporting to the
+ * API; an operator and a regulator whose fresh passwords are printed. Never started
+ * with a real configuration.
  */
 
 export interface DemoSettings {
@@ -31,6 +33,12 @@ export interface DemoSettings {
   /** The fixed share difficulty of the demo miners. */
   readonly shareDifficulty: number;
   readonly dataDir: string;
+  /** How often the agent polls (10 s unless told). */
+  readonly pollSeconds?: number;
+  /** How often the agent asks for due commands (5 s unless told). */
+  readonly commandSeconds?: number;
+  /** How long a rig is gone when it reboots (20 s unless told). */
+  readonly rebootSeconds?: number;
 }
 
 export interface DemoLogin {
@@ -38,10 +46,20 @@ export interface DemoLogin {
   readonly password: string;
 }
 
+/** One emulated Antminer: its pool user, the agent's name for it, and its state. */
+export interface DemoFarmRig {
+  readonly user: string;
+  /** host:port of its cgminer API, as the agent and the farm's device list name it. */
+  readonly device: string;
+  /** Its mode, reboots, and the fault switch that makes its web interface fail. */
+  readonly rig: DemoRig;
+}
+
 export interface DemoFarm {
   readonly operator: DemoLogin;
   readonly regulator: DemoLogin;
   readonly farmId: string;
+  readonly rigs: readonly DemoFarmRig[];
   stop(): Promise<void>;
 }
 
@@ -51,14 +69,37 @@ const OPERATOR = 'operator@demo.hashwatt.local';
 const REGULATOR = 'regulator@demo.hashwatt.local';
 /** A CPU pretending to be a miner draws about this, including its share of the host. */
 const WATTS_PER_RIG = 30;
+/** What a rig asleep or booting still draws: control board, idle fans. */
+const STANDBY_WATTS = 3;
+/** The cgminer API's port on a real miner. */
+const RPC_PORT = 4028;
+/**
+ * Each rig has an address of its own, as on a farm's network (127.0.0.11, .12, …), so
+ * that all their web interfaces share one port as the agent expects. Linux routes all of
+ * 127/8 to loopback; elsewhere the rigs share 127.0.0.1.
+ */
+const FIRST_RIG_ADDRESS = 11;
 
-async function freePort(): Promise<number> {
+/** Listens on host:port for a moment: the port it got (any free one for 0), or undefined if it could not. */
+async function tryListen(host: string, port: number): Promise<number | undefined> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const listening = await new Promise<boolean>((resolve) => {
+    server.once('error', () => {
+      resolve(false);
+    });
+    server.listen(port, host, () => {
+      resolve(true);
+    });
+  });
+  if (!listening) {
+    return undefined;
+  }
   const address = server.address();
   await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address !== null ? address.port : 0;
+  return typeof address === 'object' && address !== null ? address.port : undefined;
 }
+
+const rigAddress = (index: number): string => `127.0.0.${String(FIRST_RIG_ADDRESS + index)}`;
 
 /** A user of the demo with a password made now: created the first time, reset after. */
 async function demoUser(
@@ -174,49 +215,98 @@ export async function startDemoFarm(
       log.error({ err: error }, 'demo: the CPU miners stopped');
     },
   );
-  const emulators: RunningEmulator[] = [];
-  for (const [index, user] of users.entries()) {
-    emulators.push(
-      await startCgminerEmulator(
-        demoAntminerReplies(() => {
-          const report = miners.report(user);
-          return {
-            model: 'Antminer S19j Pro (demo)',
-            serial: `DEMO${String(index + 1).padStart(4, '0')}`,
-            hashrate: report.hashrate,
-            accepted: report.accepted,
-            rejected: report.rejected,
-            stale: report.stale,
-            uptimeSeconds: Math.floor((Date.now() - nowMs) / 1000),
-            poolUrl: endpoints.stratumUrl,
-            poolUser: user,
-            connected: report.connected,
-            chipTempC: 62 + ((index * 7) % 11),
-          };
-        }),
-        { host: '127.0.0.1' },
-      ),
+  const rigs = users.map(
+    () =>
+      new DemoRig({
+        hashingW: WATTS_PER_RIG,
+        standbyW: STANDBY_WATTS,
+        rebootMs: (settings.rebootSeconds ?? 20) * 1000,
+      }),
+  );
+  for (const [index, rig] of rigs.entries()) {
+    const user = users[index] ?? '';
+    rig.onChange(() => {
+      miners.setSpeed(user, rig.speed());
+    });
+  }
+  const antminers: DemoAntminer[] = [];
+  const meterPort = (await tryListen('127.0.0.1', 0)) ?? 0;
+  let meter: MeterEmulator | undefined;
+  const stopRigs = async (): Promise<void> => {
+    for (const rig of rigs) {
+      rig.dispose();
+    }
+    await miners.stop();
+    await Promise.all([...antminers.map((antminer) => antminer.close()), meter?.close()]);
+  };
+  // 127.0.0.2 and up exist on Linux only.
+  const shared = (await tryListen(rigAddress(0), 0)) === undefined;
+  if (shared) {
+    log.warn(
+      'demo: this system routes only 127.0.0.1 to loopback; the rigs share it, so the agent cannot reach their web interfaces and their commands fail',
     );
   }
-  const meterPort = await freePort();
-  const meter: MeterEmulator = await startMeterEmulator({
-    registers: REGISTER_MAPS.sdm630,
-    unitId: 1,
-    host: '127.0.0.1',
-    port: meterPort,
-    powerW: settings.rigs * WATTS_PER_RIG,
-  });
+  try {
+    for (const [index, user] of users.entries()) {
+      const rig = rigs[index] as DemoRig;
+      const host = shared ? '127.0.0.1' : rigAddress(index);
+      const webPort = antminers[0]?.webPort;
+      antminers.push(
+        await startDemoAntminer(
+          rig,
+          () => {
+            const report = miners.report(user);
+            return {
+              model: 'Antminer S19j Pro (demo)',
+              serial: `DEMO${String(index + 1).padStart(4, '0')}`,
+              hashrate: report.hashrate,
+              accepted: report.accepted,
+              rejected: report.rejected,
+              stale: report.stale,
+              poolUrl: endpoints.stratumUrl,
+              poolUser: user,
+              connected: report.connected,
+              chipTempC: 62 + ((index * 7) % 11),
+            };
+          },
+          {
+            host,
+            // 4028 where it is free, so the rigs keep their names from one start to the next.
+            ...(!shared && { rpcPort: (await tryListen(host, RPC_PORT)) ?? 0 }),
+            // One web port for all, as the agent has one: the first rig's, free on every address.
+            ...(!shared && webPort !== undefined && { webPort }),
+            pools: [{ url: endpoints.stratumUrl, user, pass: `d=${String(settings.shareDifficulty)}` }],
+            macaddr: `02:00:00:00:00:${(index + 1).toString(16).padStart(2, '0')}`,
+          },
+        ),
+      );
+    }
+    meter = await startMeterEmulator({
+      registers: REGISTER_MAPS.sdm630,
+      unitId: 1,
+      host: '127.0.0.1',
+      port: meterPort,
+      powerW: 0,
+    });
+  } catch (error) {
+    await stopRigs();
+    throw error;
+  }
+  const stopFollowing = meterFollows(meter, rigs);
   const agentConfig = loadAgentConfig(
     { HASHWATT_AGENT_SERVER_URL: endpoints.apiUrl, HASHWATT_AGENT_API_KEY: key },
     undefined,
     {
-      devices: emulators.map((emulator) => ({
-        host: emulator.host,
-        port: emulator.port,
+      devices: antminers.map((antminer) => ({
+        host: antminer.host,
+        port: antminer.rpcPort,
         driver: 'antminer',
       })),
+      ...(!shared && { scan: { httpPort: antminers[0]?.webPort } }),
+      // Stock firmware's own login, which the demo rigs keep.
+      credentials: { stock: [{ username: 'root', password: 'root' }] },
       meters: [{ name: 'demo-meter', host: '127.0.0.1', port: meterPort, model: 'sdm630' }],
-      poll: { intervalSeconds: 10, commandSeconds: 5 },
+      poll: { intervalSeconds: settings.pollSeconds ?? 10, commandSeconds: settings.commandSeconds ?? 5 },
       queue: { dir: path.join(settings.dataDir, 'demo-agent') },
     },
   );
@@ -241,10 +331,15 @@ export async function startDemoFarm(
     operator: { email: operator.email, password: operator.password },
     regulator: { email: regulator.email, password: regulator.password },
     farmId,
+    rigs: users.map((user, index) => ({
+      user,
+      device: `${antminers[index]?.host ?? ''}:${String(antminers[index]?.rpcPort ?? 0)}`,
+      rig: rigs[index] as DemoRig,
+    })),
     async stop() {
       await agent?.stop();
-      await miners.stop();
-      await Promise.all([...emulators.map((emulator) => emulator.close()), meter.close()]);
+      stopFollowing();
+      await stopRigs();
     },
   };
 }
