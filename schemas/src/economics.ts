@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { Hashrate, Nullable, Sats } from './common.ts';
-import { Price, RateType } from './farms.ts';
+import { EnergyBasis, Price, RateType } from './farms.ts';
+import { PowerFigure } from './telemetry.ts';
 
 const Day = Type.String({ format: 'date', examples: ['2026-10-01'] });
 const Currency = Type.String({ pattern: '^[A-Z]{3,5}$', examples: ['BTC', 'USD', 'IRR', 'RUB'] });
@@ -29,12 +30,16 @@ const Network = Type.Object({
   hashpriceSatsPerThDay: Type.Number(),
 });
 
-/** The money side of a day; null where a price or a tariff was missing (`missing` says which). */
+/**
+ * The money side of a day; null where a price, a tariff or the energy was missing
+ * (`missing` says which). Never 0 for a missing figure.
+ */
 const Valued = {
   /** Expected revenue (hashprice × hashrate, after the pool's fee) in the currency asked. */
   revenue: Nullable(Type.Number()),
-  /** The energy at the tariff, in the currency asked. */
+  /** The energy at the tariff, in the currency asked; of the part measured when the energy is partial. */
   powerCost: Nullable(Type.Number()),
+  /** Null unless the energy of the whole day is known: a part's cost would overstate it. */
   profit: Nullable(Type.Number()),
   /** The power price per kWh, in the currency asked, at which the day would have broken even. */
   breakEvenPerKwh: Nullable(Type.Number()),
@@ -45,11 +50,17 @@ export const EconomicsDay = Type.Object({
   from: Type.String({ format: 'date-time' }),
   to: Type.String({ format: 'date-time' }),
   hashrate: Type.Object({ reported: Hashrate, pool: Hashrate }),
-  energyKwh: Type.Number(),
+  /** Metered energy; null when no reading covers the day, a lower bound when `energyBasis` is partial. */
+  energyKwh: Nullable(Type.Number()),
+  energyBasis: EnergyBasis,
+  /** Metered power over the day against the reported hashrate; null unless the energy of the whole day is known. */
   joulesPerTh: Nullable(Type.Number()),
   network: Nullable(Network),
-  /** Hashprice × the pool-measured hashrate (the reported one when the pool saw none), after the pool's fee. */
-  expectedSats: Type.Number(),
+  /**
+   * Hashprice × the pool-measured hashrate (the reported one when the pool saw none), after
+   * the pool's fee; null when no template showed the network.
+   */
+  expectedSats: Nullable(Type.Number()),
   /** What the ledger credited to the farm's workers' accounts, attributed by their share of the work. */
   minedSats: Sats,
   btcPrice: Nullable(Price),
@@ -61,11 +72,14 @@ export const EconomicsDay = Type.Object({
 export type EconomicsDay = Static<typeof EconomicsDay>;
 
 export const EconomicsTotals = Type.Object({
-  energyKwh: Type.Number(),
-  expectedSats: Type.Number(),
+  /** The days' energy that is known; null when none is, a lower bound unless `energyBasis` is measured. */
+  energyKwh: Nullable(Type.Number()),
+  energyBasis: EnergyBasis,
+  /** Of the days whose network is known; null when none is. */
+  expectedSats: Nullable(Type.Number()),
   minedSats: Sats,
   ...Valued,
-  /** Days left out of the money totals for a missing price or tariff. */
+  /** Days left out of the money totals for a missing price, tariff or energy. */
   daysMissing: Type.Integer({ minimum: 0 }),
 });
 export type EconomicsTotals = Static<typeof EconomicsTotals>;
@@ -94,12 +108,14 @@ export const DeviceEconomics = Type.Object({
   device: Type.String(),
   model: Nullable(Type.String()),
   hashrate: Type.Object({ reported: Nullable(Hashrate), pool: Nullable(Hashrate) }),
-  /** Mean power the device reported that day, in W. */
+  /** Mean power the device reported that day, in W; null when it reported none. */
   powerW: Nullable(Type.Number()),
-  /** Its mean power over the day's 24 hours, in kWh. */
+  /** The mean power its energy is counted at: reported, its nameplate's (estimated), or unknown and why. */
+  power: PowerFigure,
+  /** That power over the day's 24 hours, in kWh; estimated when the power is. */
   energyKwh: Nullable(Type.Number()),
   joulesPerTh: Nullable(Type.Number()),
-  expectedSats: Type.Number(),
+  expectedSats: Nullable(Type.Number()),
   ...Valued,
 });
 export type DeviceEconomics = Static<typeof DeviceEconomics>;

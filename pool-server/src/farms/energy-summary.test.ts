@@ -215,14 +215,14 @@ describe('coverageOf', () => {
   const fromMs = Date.UTC(2026, 11, 1);
   const toMs = fromMs + HOUR;
 
-  it('allows gaps of a few minutes between readings and at the edges', () => {
+  it('allows gaps of up to a demand interval between readings and at the edges', () => {
     const readings = [
-      { atMs: fromMs + 4 * MINUTE, energyWh: 0 },
-      ...steady(fromMs + 9 * MINUTE, toMs - 5 * MINUTE, 1_000),
+      { atMs: fromMs + 15 * MINUTE, energyWh: 0 },
+      ...steady(fromMs + 30 * MINUTE, toMs - 5 * MINUTE, 1_000),
     ];
     expect(coverageOf(readings, fromMs, toMs)).toEqual({
       basis: 'measured',
-      firstMs: fromMs + 4 * MINUTE,
+      firstMs: fromMs + 15 * MINUTE,
       lastMs: toMs - 5 * MINUTE,
       fraction: 1,
     });

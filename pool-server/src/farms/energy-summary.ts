@@ -2,10 +2,11 @@ import type { EnergyBasis, EnergySummary, RestrictedWindow, Tariff } from '@hash
 import { energyBy, inWindow, localClock, peakDemand, type MeterReading } from './energy.ts';
 
 /**
- * Readings further apart than this leave the time between them uncovered: the agent
- * polls every 30 s and the series is per minute, so a few minutes is a normal gap.
+ * Readings further apart than this leave the time between them uncovered. The meter's
+ * counter measures the energy across any gap, but beyond one demand interval (15 min,
+ * what utility meters record) the peak demand inside it is unknowable.
  */
-export const MAX_READING_GAP_MS = 5 * 60_000;
+export const MAX_READING_GAP_MS = 15 * 60_000;
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

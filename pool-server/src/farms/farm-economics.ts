@@ -1,10 +1,12 @@
 import type {
   EconomicsDay,
+  EnergyBasis,
   EconomicsTotals,
   Farm,
   FarmDeviceEconomics,
   FarmEconomics,
   OrganisationEconomics,
+  PowerFigure,
   Price,
   RateType,
 } from '@hashwatt/schemas';
@@ -56,13 +58,30 @@ interface Money {
   readonly breakEvenPerKwh: number | null;
 }
 
-function money(expectedSats: number, energyKwh: number, btcPrice: number | null, cost: number | null): Money {
-  const revenue = btcPrice === null ? null : (expectedSats / SATS_PER_BTC) * btcPrice;
+/** Hashprice × hashrate after the pool's fee; null without a known network. */
+function expectedSatsOf(hashprice: number | null, hashrate: number, poolFeePercent: number): number | null {
+  return hashprice === null ? null : hashprice * (hashrate / 1e12) * (1 - poolFeePercent / 100);
+}
+
+/**
+ * Revenue, cost, profit and break-even. `wholeKwh` is the energy of the whole period, or
+ * null when only part of it (or none) is known: then the cost stands for what was
+ * measured, and profit and break-even, which need the whole, are null.
+ */
+function money(
+  expectedSats: number | null,
+  wholeKwh: number | null,
+  btcPrice: number | null,
+  cost: number | null,
+): Money {
+  const revenue =
+    btcPrice === null || expectedSats === null ? null : (expectedSats / SATS_PER_BTC) * btcPrice;
+  const whole = wholeKwh !== null;
   return {
     revenue,
     powerCost: cost,
-    profit: revenue === null || cost === null ? null : revenue - cost,
-    breakEvenPerKwh: revenue === null || energyKwh <= 0 ? null : revenue / energyKwh,
+    profit: revenue === null || cost === null || !whole ? null : revenue - cost,
+    breakEvenPerKwh: revenue === null || wholeKwh === null || wholeKwh <= 0 ? null : revenue / wholeKwh,
   };
 }
 
@@ -120,24 +139,37 @@ function daysOf(farm: Farm, from: string, to: string): { date: string; fromMs: n
   });
 }
 
+/** The basis of a sum of figures: measured if all are, unknown if none is known, partial otherwise. */
+function basisOf(bases: readonly EnergyBasis[]): EnergyBasis {
+  if (bases.every((basis) => basis === 'measured')) {
+    return 'measured';
+  }
+  return bases.every((basis) => basis === 'unknown') ? 'unknown' : 'partial';
+}
+
+/** The sum of the figures that are known; null when none is. */
+function knownSum(values: readonly (number | null)[]): number | null {
+  const known = values.filter((value): value is number => value !== null);
+  return known.length === 0 ? null : known.reduce((sum, value) => sum + value, 0);
+}
+
 function totalOf(
-  days: readonly (Pick<EconomicsDay, 'energyKwh' | 'expectedSats' | 'minedSats' | 'missing'> & Money)[],
+  days: readonly (Pick<EconomicsDay, 'energyKwh' | 'energyBasis' | 'expectedSats' | 'minedSats'> & Money)[],
 ): EconomicsTotals {
-  const complete = days.filter((day) => day.revenue !== null && day.powerCost !== null);
-  const sum = (of: (day: (typeof days)[number]) => number | null, among = days): number =>
-    among.reduce((total, day) => total + (of(day) ?? 0), 0);
-  const energyKwh = sum((day) => day.energyKwh);
-  const revenue = complete.length === 0 ? null : sum((day) => day.revenue, complete);
-  const powerCost = complete.length === 0 ? null : sum((day) => day.powerCost, complete);
-  const completeKwh = sum((day) => day.energyKwh, complete);
+  const complete = days.filter((day) => day.revenue !== null && day.profit !== null);
+  const revenue = knownSum(complete.map((day) => day.revenue));
+  const powerCost = knownSum(complete.map((day) => day.powerCost));
+  const completeKwh = knownSum(complete.map((day) => day.energyKwh));
   return {
-    energyKwh,
-    expectedSats: sum((day) => day.expectedSats),
-    minedSats: sum((day) => day.minedSats),
+    energyKwh: knownSum(days.map((day) => day.energyKwh)),
+    energyBasis: basisOf(days.map((day) => day.energyBasis)),
+    expectedSats: knownSum(days.map((day) => day.expectedSats)),
+    minedSats: days.reduce((sum, day) => sum + day.minedSats, 0),
     revenue,
     powerCost,
     profit: revenue === null || powerCost === null ? null : revenue - powerCost,
-    breakEvenPerKwh: revenue === null || completeKwh <= 0 ? null : revenue / completeKwh,
+    breakEvenPerKwh:
+      revenue === null || completeKwh === null || completeKwh <= 0 ? null : revenue / completeKwh,
     daysMissing: days.length - complete.length,
   };
 }
@@ -178,21 +210,18 @@ export async function farmEconomics(
     });
     const hashprice = network === null ? null : hashpriceSatsPerThDay(network);
     const earning = hashrate.poolAverage > 0 ? hashrate.poolAverage : hashrate.reportedAverage;
-    const expectedSats =
-      hashprice === null ? 0 : hashprice * (earning / 1e12) * (1 - settings.poolFeePercent / 100);
+    const expectedSats = expectedSatsOf(hashprice, earning, settings.poolFeePercent);
     const btcPrice = await maybePrice(
       db,
       { base: 'BTC', quote: query.currency, rateType: query.rateType },
       atMs,
       missing,
     );
-    // Until the economics schema carries unknown energy, an unknown day counts as none.
-    const kwhTotal = energy.kwhTotal ?? 0;
-    if (energy.currency === null && kwhTotal > 0) {
-      missing.push('no tariff (or tariffs in several currencies) for this day');
+    if (energy.unknownReason !== null) {
+      missing.push(`energy: ${energy.unknownReason}`);
     }
     const tariffRate =
-      energy.currency === null
+      energy.currency === null || energy.cost === null
         ? null
         : await maybePrice(
             db,
@@ -200,26 +229,23 @@ export async function farmEconomics(
             atMs,
             missing,
           );
-    const cost =
-      tariffRate === null || energy.cost === null
-        ? kwhTotal === 0
-          ? 0
-          : null
-        : energy.cost * tariffRate.value;
-    const averageW = (kwhTotal * 1000 * 3_600_000) / (day.toMs - day.fromMs);
+    const cost = energy.cost === null || tariffRate === null ? null : energy.cost * tariffRate.value;
+    const wholeKwh = energy.basis === 'measured' ? energy.kwhTotal : null;
+    const averageW = wholeKwh === null ? null : (wholeKwh * 1000 * 3_600_000) / (day.toMs - day.fromMs);
     results.push({
       date: day.date,
       from: new Date(day.fromMs).toISOString(),
       to: new Date(day.toMs).toISOString(),
       hashrate: { reported: hashrate.reportedAverage, pool: hashrate.poolAverage },
-      energyKwh: kwhTotal,
-      joulesPerTh: joulesPerTh(averageW, hashrate.reportedAverage) ?? null,
+      energyKwh: energy.kwhTotal,
+      energyBasis: energy.basis,
+      joulesPerTh: averageW === null ? null : (joulesPerTh(averageW, hashrate.reportedAverage) ?? null),
       network: network && hashprice !== null ? { ...network, hashpriceSatsPerThDay: hashprice } : null,
       expectedSats,
       minedSats,
       btcPrice,
       tariffRate,
-      ...money(expectedSats, kwhTotal, btcPrice?.value ?? null, cost),
+      ...money(expectedSats, wholeKwh, btcPrice?.value ?? null, cost),
       missing,
     });
   }
@@ -260,15 +286,49 @@ interface DeviceDayRow {
   readonly id: string;
   readonly device: string;
   readonly model: string | null;
+  readonly nominal_power_w: number | null;
   readonly hashrate: number | null;
   readonly power_w: number | null;
   readonly difficulty: number | null;
 }
 
 /**
- * Each device's day: its own mean hashrate and power, its worker's measured hashrate,
- * its energy charged at the farm's metered cost per kWh that day. One statement for
- * all devices.
+ * The mean power a device's day is counted at: what it reported, or its nameplate power
+ * (an estimate) when it reported none but hashed, or unknown with why.
+ */
+export function dayPower(row: Pick<DeviceDayRow, 'power_w' | 'nominal_power_w' | 'hashrate'>): PowerFigure {
+  if (row.power_w !== null) {
+    return { watts: row.power_w, basis: 'measured', source: 'miner', reason: null };
+  }
+  if (row.hashrate === null || row.hashrate <= 0) {
+    return {
+      watts: null,
+      basis: 'unknown',
+      source: null,
+      reason:
+        row.hashrate === null ? 'the device reported nothing that day' : 'the device did not hash that day',
+    };
+  }
+  if (row.nominal_power_w !== null) {
+    return {
+      watts: row.nominal_power_w,
+      basis: 'estimated',
+      source: 'nameplate',
+      reason: 'the device reports no power: its nameplate power',
+    };
+  }
+  return {
+    watts: null,
+    basis: 'unknown',
+    source: null,
+    reason: 'the device reports no power and has no nameplate power set',
+  };
+}
+
+/**
+ * Each device's day: its own mean hashrate and power (its nameplate's when it reports
+ * none), its worker's measured hashrate, its energy charged at the farm's metered cost
+ * per kWh that day. One statement for all devices.
  */
 export async function deviceEconomics(
   db: Database,
@@ -284,7 +344,7 @@ export async function deviceEconomics(
   const fromMs = Date.parse(farmDay.from);
   const toMs = Date.parse(farmDay.to);
   const { rows } = await db.query<DeviceDayRow>(
-    `SELECT d.id::text, d.device, d.model, s.hashrate, s.power_w, p.difficulty
+    `SELECT d.id::text, d.device, d.model, d.nominal_power_w, s.hashrate, s.power_w, p.difficulty
        FROM devices d
        LEFT JOIN LATERAL (
          SELECT avg(hashrate) AS hashrate, avg(power_w) AS power_w FROM miner_samples
@@ -302,7 +362,9 @@ export async function deviceEconomics(
   );
   const hours = (toMs - fromMs) / 3_600_000;
   const pricePerKwh =
-    farmDay.powerCost === null || farmDay.energyKwh <= 0 ? null : farmDay.powerCost / farmDay.energyKwh;
+    farmDay.powerCost === null || farmDay.energyKwh === null || farmDay.energyKwh <= 0
+      ? null
+      : farmDay.powerCost / farmDay.energyKwh;
   const hashprice = farmDay.network?.hashpriceSatsPerThDay ?? null;
   const btcPrice = farmDay.btcPrice?.value ?? null;
   return {
@@ -316,9 +378,9 @@ export async function deviceEconomics(
       const pool =
         row.difficulty === null ? null : (row.difficulty * HASHES_PER_DIFFICULTY) / ((toMs - fromMs) / 1000);
       const earning = pool !== null && pool > 0 ? pool : (row.hashrate ?? 0);
-      const expectedSats =
-        hashprice === null ? 0 : hashprice * (earning / 1e12) * (1 - settings.poolFeePercent / 100);
-      const energyKwh = row.power_w === null ? null : (row.power_w * hours) / 1000;
+      const expectedSats = expectedSatsOf(hashprice, earning, settings.poolFeePercent);
+      const power = dayPower(row);
+      const energyKwh = power.watts === null ? null : (power.watts * hours) / 1000;
       const cost = energyKwh === null || pricePerKwh === null ? null : energyKwh * pricePerKwh;
       return {
         deviceId: row.id,
@@ -326,13 +388,14 @@ export async function deviceEconomics(
         model: row.model,
         hashrate: { reported: row.hashrate, pool },
         powerW: row.power_w,
+        power,
         energyKwh,
         joulesPerTh:
-          row.power_w === null || row.hashrate === null
+          power.watts === null || row.hashrate === null
             ? null
-            : (joulesPerTh(row.power_w, row.hashrate) ?? null),
+            : (joulesPerTh(power.watts, row.hashrate) ?? null),
         expectedSats,
-        ...money(expectedSats, energyKwh ?? 0, btcPrice, cost),
+        ...money(expectedSats, energyKwh, btcPrice, cost),
       };
     }),
   };

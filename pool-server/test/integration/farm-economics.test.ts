@@ -166,6 +166,7 @@ describe('farm economics from stored data', () => {
       expect(day.hashrate.reported).toBeCloseTo(1_000e12, -6);
       expect(day.hashrate.pool).toBeCloseTo(1_000e12, -6);
       expect(day.energyKwh).toBeCloseTo(480, 6);
+      expect(day.energyBasis).toBe('measured');
       expect(day.joulesPerTh).toBeCloseTo(20, 6);
       expect(day.network).toMatchObject({ height: 933_586, averageFeesSats: 2_000_000 });
       expect(day.network?.hashpriceSatsPerThDay).toBeCloseTo(HASHPRICE, 4);
@@ -177,7 +178,7 @@ describe('farm economics from stored data', () => {
       expect(day.tariffRate?.origin).toBe('1 / USD/IRR test');
       expect(day.missing).toEqual([]);
     }
-    expect(economics.total).toMatchObject({ daysMissing: 0 });
+    expect(economics.total).toMatchObject({ daysMissing: 0, energyBasis: 'measured' });
     expect(economics.total.revenue).toBeCloseTo(2 * REVENUE_USD, 4);
     expect(economics.total.energyKwh).toBeCloseTo(960, 6);
   });
@@ -217,7 +218,13 @@ describe('farm economics from stored data', () => {
     );
     expect(economics.pricePerKwh).toBeCloseTo(COST_USD / 480, 8);
     const [first] = economics.devices;
-    expect(first).toMatchObject({ device: '10.0.0.1:4028', powerW: 10_000, energyKwh: 240, joulesPerTh: 20 });
+    expect(first).toMatchObject({
+      device: '10.0.0.1:4028',
+      powerW: 10_000,
+      power: { watts: 10_000, basis: 'measured', source: 'miner', reason: null },
+      energyKwh: 240,
+      joulesPerTh: 20,
+    });
     expect(first?.hashrate.pool).toBeCloseTo(500e12, -6);
     expect(first?.expectedSats).toBeCloseTo(EXPECTED_SATS / 2, 1);
     expect(first?.powerCost).toBeCloseTo(COST_USD / 2, 6);

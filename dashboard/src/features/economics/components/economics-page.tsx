@@ -122,7 +122,7 @@ export function EconomicsPage() {
                             value: format.number(day.network.hashpriceSatsPerThDay, 1),
                           })}
                     </td>
-                    <td>{format.btc(day.expectedSats)}</td>
+                    <td>{day.expectedSats === null ? t('common.unknown') : format.btc(day.expectedSats)}</td>
                     <td>{money(day.revenue)}</td>
                     <td>{money(day.powerCost)}</td>
                     <td>{money(day.profit)}</td>
