@@ -1,4 +1,4 @@
-import type { RateType } from '@hashwatt/schemas';
+import type { EnergyBasis, RateType } from '@hashwatt/schemas';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
@@ -23,6 +23,13 @@ export function EconomicsPage() {
   const { data } = useEconomics({ farmId: id, from, to, currency, rateType });
   const money = (value: number | null): string =>
     value === null ? t('common.unknown') : format.money(value, currency);
+  // Partly metered energy is a lower bound and says so; unmetered energy is unknown, never 0.
+  const energyText = (kwh: number | null, basis: EnergyBasis) => (
+    <>
+      {kwh === null ? t('common.unknown') : t('farms.kwh', { value: format.number(kwh, kwh < 10 ? 2 : 0) })}
+      {basis === 'measured' ? null : <span className="badge"> {t(`farms.basis.${basis}`)}</span>}
+    </>
+  );
   return (
     <div className="page">
       <h1>{t('economics.title')}</h1>
@@ -87,6 +94,10 @@ export function EconomicsPage() {
       ) : (
         <>
           <div className="stats">
+            <Stat
+              label={t('economics.energy')}
+              value={energyText(data.total.energyKwh, data.total.energyBasis)}
+            />
             <Stat label={t('economics.revenue')} value={money(data.total.revenue)} />
             <Stat label={t('economics.cost')} value={money(data.total.powerCost)} />
             <Stat label={t('economics.profit')} value={money(data.total.profit)} />
@@ -104,10 +115,12 @@ export function EconomicsPage() {
                   <th>{t('farms.hashratePool')}</th>
                   <th>{t('economics.hashprice')}</th>
                   <th>{t('economics.expected')}</th>
+                  <th>{t('economics.energy')}</th>
                   <th>{t('economics.revenue')}</th>
                   <th>{t('economics.cost')}</th>
                   <th>{t('economics.profit')}</th>
                   <th>{t('farms.efficiency')}</th>
+                  <th>{t('economics.why')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -123,6 +136,7 @@ export function EconomicsPage() {
                           })}
                     </td>
                     <td>{day.expectedSats === null ? t('common.unknown') : format.btc(day.expectedSats)}</td>
+                    <td>{energyText(day.energyKwh, day.energyBasis)}</td>
                     <td>{money(day.revenue)}</td>
                     <td>{money(day.powerCost)}</td>
                     <td>{money(day.profit)}</td>
@@ -130,6 +144,15 @@ export function EconomicsPage() {
                       {day.joulesPerTh === null
                         ? t('common.unknown')
                         : t('farms.jPerTh', { value: format.number(day.joulesPerTh, 1) })}
+                    </td>
+                    <td>
+                      {day.missing.length === 0 ? null : (
+                        <ul dir="ltr" className="muted">
+                          {day.missing.map((reason) => (
+                            <li key={reason}>{reason}</li>
+                          ))}
+                        </ul>
+                      )}
                     </td>
                   </tr>
                 ))}

@@ -6,6 +6,7 @@ import { Section, Stat } from '../../../components/ui/stat.tsx';
 import { useFormat } from '../../../lib/format.ts';
 import { useCommands, useSendCommand, useUpdateDevice } from '../api/device-actions.ts';
 import { useDevices } from '../api/get-devices.ts';
+import { Figure, usePowerText } from './figure.tsx';
 
 const ACTIONS: readonly DeviceAction[] = ['sleep', 'resume', 'reboot'];
 
@@ -64,6 +65,7 @@ function LocationForm({ farmId, device }: { farmId: string; device: FarmDevice }
 export function DevicePage() {
   const { t } = useTranslation();
   const format = useFormat();
+  const power = usePowerText();
   const { id = '', deviceId = '' } = useParams();
   const { data: devices } = useDevices(id);
   const { data: commands = [] } = useCommands(id);
@@ -99,9 +101,25 @@ export function DevicePage() {
         <Stat
           label={t('farms.power')}
           value={
-            device.powerW === null
-              ? unknown
-              : t('farms.kw', { value: format.number(device.powerW / 1000, 2) })
+            <Figure
+              value={device.power.watts === null ? null : power(device.power.watts)}
+              basis={device.power.basis}
+              reason={device.power.reason}
+            />
+          }
+        />
+        <Stat
+          label={t('farms.efficiency')}
+          value={
+            <Figure
+              value={
+                device.efficiency.joulesPerTh === null
+                  ? null
+                  : t('farms.jPerTh', { value: format.number(device.efficiency.joulesPerTh, 1) })
+              }
+              basis={device.efficiency.basis}
+              reason={device.efficiency.reason}
+            />
           }
         />
         <Stat
@@ -128,9 +146,7 @@ export function DevicePage() {
           <dt>{t('devices.nominal')}</dt>
           <dd>
             {device.nominalHashrate === null ? unknown : format.hashrate(device.nominalHashrate)}
-            {device.nominalPowerW === null
-              ? ''
-              : ` · ${t('farms.kw', { value: format.number(device.nominalPowerW / 1000, 2) })}`}
+            {device.nominalPowerW === null ? '' : ` · ${power(device.nominalPowerW)}`}
           </dd>
           <dt>{t('farms.lastSeen')}</dt>
           <dd>{format.dateTime(device.lastSeen)}</dd>

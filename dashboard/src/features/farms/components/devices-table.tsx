@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { DataTable, type Column } from '../../../components/ui/data-table.tsx';
 import { useFormat } from '../../../lib/format.ts';
+import { usePowerText } from './figure.tsx';
 
 const locationOf = (device: FarmDevice): string =>
   [device.location.rack, device.location.shelf, device.location.slot]
@@ -13,6 +14,7 @@ const locationOf = (device: FarmDevice): string =>
 export function DevicesTable({ farmId, devices }: { farmId: string; devices: readonly FarmDevice[] }) {
   const { t } = useTranslation();
   const format = useFormat();
+  const power = usePowerText();
   const columns = useMemo<Column<FarmDevice>[]>(
     () => [
       {
@@ -61,11 +63,30 @@ export function DevicesTable({ farmId, devices }: { farmId: string; devices: rea
       {
         key: 'power',
         label: t('farms.power'),
-        value: (device) => device.powerW,
-        render: (device) =>
-          device.powerW === null
-            ? t('common.unknown')
-            : t('farms.kw', { value: format.number(device.powerW / 1000, 2) }),
+        value: (device) => device.power.watts,
+        render: (device) => (
+          <span title={device.power.reason ?? undefined}>
+            {device.power.watts === null ? t('common.unknown') : power(device.power.watts)}
+            {device.power.basis === 'measured' ? null : (
+              <span className="badge"> {t(`farms.basis.${device.power.basis}`)}</span>
+            )}
+          </span>
+        ),
+      },
+      {
+        key: 'efficiency',
+        label: t('farms.efficiency'),
+        value: (device) => device.efficiency.joulesPerTh,
+        render: (device) => (
+          <span title={device.efficiency.reason ?? undefined}>
+            {device.efficiency.joulesPerTh === null
+              ? t('common.unknown')
+              : t('farms.jPerTh', { value: format.number(device.efficiency.joulesPerTh, 1) })}
+            {device.efficiency.basis === 'estimated' ? (
+              <span className="badge"> {t('farms.basis.estimated')}</span>
+            ) : null}
+          </span>
+        ),
       },
       {
         key: 'temp',
@@ -82,7 +103,7 @@ export function DevicesTable({ farmId, devices }: { farmId: string; devices: rea
         render: (device) => format.dateTime(device.lastSeen),
       },
     ],
-    [t, format, farmId],
+    [t, format, power, farmId],
   );
   return (
     <DataTable

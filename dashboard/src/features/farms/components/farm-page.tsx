@@ -1,4 +1,4 @@
-import type { FarmDevice, OrderCompliance } from '@hashwatt/schemas';
+import type { EnergySummary, FarmDevice, FarmPower, OrderCompliance } from '@hashwatt/schemas';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { ErrorBoundary } from '../../../components/ui/error-boundary.tsx';
@@ -9,9 +9,11 @@ import { useFormat } from '../../../lib/format.ts';
 import { useDevices } from '../api/get-devices.ts';
 import { useEnergy, useOrders, useWindows } from '../api/get-energy.ts';
 import { useFarm } from '../api/get-farms.ts';
+import { usePower } from '../api/get-power.ts';
 import { ApiKeys } from './api-keys.tsx';
 import { DevicesTable } from './devices-table.tsx';
-import { totalsOf } from './farms-page.tsx';
+import { hashrateOf } from './farms-page.tsx';
+import { Figure, usePowerText } from './figure.tsx';
 import { RackHeatmap } from './rack-heatmap.tsx';
 
 const VERDICT_BADGE = { complied: 'badge ok', violated: 'badge bad', undetermined: 'badge' } as const;
@@ -129,6 +131,131 @@ function Curtailment({ farmId }: { farmId: string }) {
   );
 }
 
+/** The farm's power and efficiency now, as the API judged them: measured, estimated (how), or unknown (why). */
+function PowerStats({ power }: { power: FarmPower | undefined }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const powerText = usePowerText();
+  if (!power) {
+    return (
+      <>
+        <Stat label={t('farms.power')} value={t('common.unknown')} />
+        <Stat label={t('farms.efficiency')} value={t('common.unknown')} />
+      </>
+    );
+  }
+  const { devices } = power;
+  const from =
+    power.power.source === null
+      ? undefined
+      : power.power.source === 'meter'
+        ? t('farms.fromMeter')
+        : devices.estimated > 0
+          ? t('farms.estimatedDevices', {
+              estimated: format.number(devices.estimated),
+              total: format.number(devices.total),
+            })
+          : t('farms.fromDevices');
+  return (
+    <>
+      <Stat
+        label={t('farms.power')}
+        value={
+          <Figure
+            value={power.power.watts === null ? null : powerText(power.power.watts)}
+            basis={power.power.basis}
+          />
+        }
+        hint={<Reason lead={from} reason={power.power.reason} />}
+      />
+      <Stat
+        label={t('farms.efficiency')}
+        value={
+          <Figure
+            value={
+              power.efficiency.joulesPerTh === null
+                ? null
+                : t('farms.jPerTh', { value: format.number(power.efficiency.joulesPerTh, 1) })
+            }
+            basis={power.efficiency.basis}
+          />
+        }
+        hint={<Reason reason={power.efficiency.reason} />}
+      />
+    </>
+  );
+}
+
+/** A translated lead (where a figure comes from) and the API's reason, in English as the API words it. */
+function Reason({ lead, reason }: { lead?: string | undefined; reason: string | null }) {
+  if (lead === undefined && reason === null) {
+    return null;
+  }
+  return (
+    <>
+      {lead}
+      {lead !== undefined && reason !== null ? ' · ' : null}
+      {reason === null ? null : <span dir="ltr">{reason}</span>}
+    </>
+  );
+}
+
+/** The last day's energy and peak demand: partial or unknown with why, never 0 for missing. */
+function EnergyStats({
+  energy,
+  capacityKw,
+}: {
+  energy: EnergySummary | undefined;
+  capacityKw: number | null;
+}) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const basis = energy?.basis ?? 'unknown';
+  const reason = <Reason reason={energy?.unknownReason ?? null} />;
+  const peakKw = energy?.peakKw ?? null;
+  const kwhTotal = energy?.kwhTotal ?? null;
+  const licence =
+    capacityKw === null
+      ? null
+      : `${t('farms.licensedCapacity')}: ${t('farms.kw', { value: format.number(capacityKw) })}`;
+  return (
+    <>
+      <Stat
+        label={t('farms.energy')}
+        value={
+          <Figure
+            value={
+              kwhTotal === null
+                ? null
+                : t('farms.kwh', { value: format.number(kwhTotal, kwhTotal < 10 ? 2 : 0) })
+            }
+            basis={basis}
+          />
+        }
+        hint={reason}
+      />
+      <Stat
+        label={t('farms.peak')}
+        value={
+          <Figure
+            value={
+              peakKw === null ? null : t('farms.kw', { value: format.number(peakKw, peakKw < 10 ? 2 : 1) })
+            }
+            basis={peakKw === null ? 'unknown' : basis}
+          />
+        }
+        hint={
+          <>
+            {licence}
+            {licence !== null && energy?.unknownReason ? ' · ' : null}
+            {reason}
+          </>
+        }
+      />
+    </>
+  );
+}
+
 export function FarmPage() {
   const { t } = useTranslation();
   const format = useFormat();
@@ -137,48 +264,27 @@ export function FarmPage() {
   const { data: devices = [] } = useDevices(id);
   const now = useNow();
   const { data: energy } = useEnergy(id, now);
+  const { data: farmPower } = usePower(id);
   if (!farm) {
     return <p aria-busy="true">{t('app.loading')}</p>;
   }
-  const totals = totalsOf(devices);
-  const kwhTotal = energy?.kwhTotal ?? null;
-  const peakKw = energy?.peakKw ?? null;
-  const efficiency = totals.hashrate > 0 ? totals.powerW / (totals.hashrate / 1e12) : null;
+  const hashrate = hashrateOf(devices);
   return (
     <div className="page">
       <h1>
         {farm.name} <Link to={`/farms/${farm.id}/economics`}>{t('farms.economics')}</Link>
       </h1>
       <div className="stats">
-        <Stat label={t('farms.hashrateReported')} value={format.hashrate(totals.hashrate)} />
-        <Stat label={t('farms.hashratePool')} value={format.hashrate(totals.pool)} />
         <Stat
-          label={t('farms.power')}
-          value={t('farms.kw', { value: format.number(totals.powerW / 1000, 1) })}
+          label={t('farms.hashrateReported')}
+          value={hashrate.reported === null ? t('common.unknown') : format.hashrate(hashrate.reported)}
         />
         <Stat
-          label={t('farms.efficiency')}
-          value={
-            efficiency === null
-              ? t('common.unknown')
-              : t('farms.jPerTh', { value: format.number(efficiency, 1) })
-          }
+          label={t('farms.hashratePool')}
+          value={hashrate.pool === null ? t('common.unknown') : format.hashrate(hashrate.pool)}
         />
-        <Stat
-          label={t('farms.energy')}
-          value={
-            kwhTotal === null ? t('common.unknown') : t('farms.kwh', { value: format.number(kwhTotal, 0) })
-          }
-        />
-        <Stat
-          label={t('farms.peak')}
-          value={peakKw === null ? t('common.unknown') : t('farms.kw', { value: format.number(peakKw, 1) })}
-          hint={
-            farm.licence.capacityKw === null
-              ? undefined
-              : `${t('farms.licensedCapacity')}: ${t('farms.kw', { value: format.number(farm.licence.capacityKw) })}`
-          }
-        />
+        <PowerStats power={farmPower} />
+        <EnergyStats energy={energy} capacityKw={farm.licence.capacityKw} />
       </div>
       <Alerts devices={devices} />
       <Section title={t('farms.devices')}>

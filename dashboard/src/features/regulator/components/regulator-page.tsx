@@ -1,9 +1,42 @@
+import type { EnergySummary } from '@hashwatt/schemas';
 import { useTranslation } from 'react-i18next';
 import { ListTable } from '../../../components/ui/list-table.tsx';
 import { Section } from '../../../components/ui/stat.tsx';
 import { useNow } from '../../../lib/clock.ts';
 import { useFormat } from '../../../lib/format.ts';
 import { useRegulatedEnergy, useRegulatedFarms } from '../api/get-jurisdiction.ts';
+
+/**
+ * A metered figure of the last 30 days: labelled partial when the meters covered only part
+ * of them, unknown (never 0) when they covered none, with the API's reason.
+ */
+function Measured({
+  value,
+  basis,
+  reason,
+  explain = false,
+}: {
+  value: string | null;
+  basis: EnergySummary['basis'];
+  reason: string | null;
+  /** Write the reason out, not only as a tooltip: once a row is enough. */
+  explain?: boolean;
+}) {
+  const { t } = useTranslation();
+  const label = value === null ? 'unknown' : basis;
+  return (
+    <span title={reason ?? undefined}>
+      {value ?? t('common.unknown')}
+      {label === 'measured' ? null : <span className="badge"> {t(`farms.basis.${label}`)}</span>}
+      {reason === null || !explain ? null : (
+        <small className="muted" dir="ltr">
+          {' '}
+          {reason}
+        </small>
+      )}
+    </span>
+  );
+}
 
 export function RegulatorPage() {
   const { t } = useTranslation();
@@ -33,15 +66,23 @@ export function RegulatorPage() {
           ]}
           row={(farm, index) => {
             const summary = energy[index]?.data;
-            const peakKw = summary?.peakKw ?? null;
-            const kwhTotal = summary?.kwhTotal ?? null;
             const restricted = summary?.restricted.some((window) => window.kwh === null)
-              ? undefined
-              : summary?.restricted.reduce((sum, window) => sum + (window.kwh ?? 0), 0);
+              ? null
+              : (summary?.restricted.reduce((sum, window) => sum + (window.kwh ?? 0), 0) ?? null);
             const over =
               summary?.peakVsLicence !== undefined &&
               summary.peakVsLicence !== null &&
               summary.peakVsLicence > 1;
+            const measured = (value: string | null, explain = false) => (
+              <Measured
+                explain={explain}
+                value={value}
+                basis={summary?.basis ?? 'unknown'}
+                reason={summary?.unknownReason ?? null}
+              />
+            );
+            const kwh = (value: number | null): string | null =>
+              value === null ? null : t('farms.kwh', { value: format.number(value) });
             return (
               <tr key={farm.id}>
                 <td>{farm.name}</td>
@@ -51,19 +92,13 @@ export function RegulatorPage() {
                   {farm.licence.capacityKw === null ? t('common.unknown') : kw(farm.licence.capacityKw)}
                 </td>
                 <td>
-                  {peakKw === null ? t('common.unknown') : kw(peakKw)}
+                  {measured(
+                    summary?.peakKw === undefined || summary.peakKw === null ? null : kw(summary.peakKw),
+                  )}
                   {over ? <span className="badge bad">{t('regulator.overLicence')}</span> : null}
                 </td>
-                <td>
-                  {kwhTotal === null
-                    ? t('common.unknown')
-                    : t('farms.kwh', { value: format.number(kwhTotal) })}
-                </td>
-                <td>
-                  {restricted === undefined
-                    ? t('common.unknown')
-                    : t('farms.kwh', { value: format.number(restricted) })}
-                </td>
+                <td>{measured(kwh(summary?.kwhTotal ?? null), true)}</td>
+                <td>{measured(kwh(restricted))}</td>
               </tr>
             );
           }}
