@@ -56,8 +56,10 @@ ${CONFIG}`,
     name: 'report generate',
     summary: 'issue a regulator report (signed, stored) and write its file',
     usage:
-      'hashwatt report generate (--farm ID | --country CC [--region CC-R ...]) [--month YYYY-MM] --language en|fa|ru --format pdf|csv --as EMAIL --out FILE',
-    details: `--as names the user it is issued for (kept with the report). The month defaults to the last one.
+      'hashwatt report generate (--farm ID | --country CC [--region CC-R ...]) [--month YYYY-MM [--calendar gregorian|persian]] --language en|fa|ru --format pdf|csv|json --as EMAIL --out FILE',
+    details: `--as names the user it is issued for (kept with the report). The month is counted as the
+jurisdiction counts it: an Iranian farm's in the Solar Hijri calendar from Tehran midnight (1405-09 is
+Azar 1405), a Russian farm's in Moscow time, others in the farm's own zone; the last whole month by default.
 ${CONFIG}`,
   },
   {

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { PoolSettings, ReportFormat, ReportLanguage } from '@hashwatt/schemas';
+import type { PoolSettings, ReportCalendar, ReportFormat, ReportLanguage } from '@hashwatt/schemas';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -31,7 +31,7 @@ import { Payouts } from './ledger/payouts.ts';
 import { foldRollups } from './ledger/rollups.ts';
 import { PoolSettingsStore } from './ledger/pool-settings.ts';
 import { checkArguments, checkReportFile } from './farms/report-check.ts';
-import { issueReport, reportFile, reportPeriod } from './farms/reports.ts';
+import { issueReport, reportFile } from './farms/reports.ts';
 import { getFarm } from './farms/farms.ts';
 import { commandOf, helpOf, overview } from './cli-commands.ts';
 import { createApiKey } from './api/auth/api-keys.ts';
@@ -1365,6 +1365,7 @@ async function generateReport(args: readonly string[], config: Config, log: Logg
       country: { type: 'string' },
       region: { type: 'string', multiple: true },
       month: { type: 'string' },
+      calendar: { type: 'string' },
       language: { type: 'string' },
       format: { type: 'string' },
       as: { type: 'string' },
@@ -1378,7 +1379,10 @@ async function generateReport(args: readonly string[], config: Config, log: Logg
       ? ['give --farm ID or --country CC']
       : []),
     ...(['en', 'fa', 'ru'].includes(values.language ?? '') ? [] : ['--language is en, fa or ru']),
-    ...(['pdf', 'csv'].includes(values.format ?? '') ? [] : ['--format is pdf or csv']),
+    ...(['pdf', 'csv', 'json'].includes(values.format ?? '') ? [] : ['--format is pdf, csv or json']),
+    ...(values.calendar === undefined || ['gregorian', 'persian'].includes(values.calendar)
+      ? []
+      : ['--calendar is gregorian or persian']),
     ...(values.month === undefined || /^[0-9]{4}-(0[1-9]|1[0-2])$/.test(values.month)
       ? []
       : ['--month is YYYY-MM']),
@@ -1419,7 +1423,7 @@ async function generateReport(args: readonly string[], config: Config, log: Logg
           values.farm === undefined
             ? { kind: 'jurisdiction', country: values.country ?? '', regions: values.region ?? [] }
             : { kind: 'farm', farmId: values.farm },
-        ...reportPeriod(values.month === undefined ? {} : { month: values.month }, nowMs),
+        period: { month: values.month, calendar: values.calendar as ReportCalendar | undefined },
         language: values.language as ReportLanguage,
         format: values.format as ReportFormat,
         issuedBy,

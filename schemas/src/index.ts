@@ -6,4 +6,5 @@ export * from './miners.ts';
 export * from './pool.ts';
 export * from './telemetry.ts';
 export * from './reports.ts';
+export * from './power-report.ts';
 export * from './economics.ts';

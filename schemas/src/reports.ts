@@ -9,20 +9,31 @@ const Sha256 = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of
 export const ReportLanguage = Type.Enum(['en', 'fa', 'ru']);
 export type ReportLanguage = Static<typeof ReportLanguage>;
 
-export const ReportFormat = Type.Enum(['csv', 'pdf']);
+export const ReportFormat = Type.Enum(['csv', 'pdf', 'json']);
 export type ReportFormat = Static<typeof ReportFormat>;
+
+/** The calendar a report's month is counted in: Iran's Solar Hijri, or the Gregorian. */
+export const ReportCalendar = Type.Enum(['gregorian', 'persian']);
+export type ReportCalendar = Static<typeof ReportCalendar>;
 
 /**
  * What to report on: one farm, or every farm of a jurisdiction (a country, optionally
- * some of its regions); over a calendar month (UTC), the previous one when neither a
- * month nor a period is given.
+ * some of its regions); over a month or a period given by two instants, the last whole
+ * month when neither is given. A month is counted as the jurisdiction counts it: an
+ * Iranian farm's in the Solar Hijri calendar from Tehran midnight (`1405-09` is Azar
+ * 1405), a Russian farm's as a calendar month in Moscow time, any other farm's as a
+ * calendar month of its own time zone.
  */
 export const ReportRequest = Type.Object(
   {
     farmId: Type.Optional(Id),
     country: Type.Optional(Country),
     regions: Type.Optional(Type.Array(Region, { maxItems: 50 })),
-    month: Type.Optional(Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', examples: ['2026-10'] })),
+    month: Type.Optional(
+      Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', examples: ['2026-11', '1405-09'] }),
+    ),
+    /** Count the month in this calendar rather than the jurisdiction's own. */
+    calendar: Type.Optional(ReportCalendar),
     from: Type.Optional(Timestamp),
     to: Type.Optional(Timestamp),
     language: ReportLanguage,
@@ -40,6 +51,11 @@ export const Report = Type.Object({
   regions: Type.Array(Type.String()),
   from: Timestamp,
   to: Timestamp,
+  /** The zone the period's days start in, and the calendar its month is counted in. */
+  timezone: Type.String(),
+  calendar: ReportCalendar,
+  /** The month it covers, `YYYY-MM` in its calendar; null for a period given by its instants. */
+  month: Nullable(Type.String()),
   language: ReportLanguage,
   format: ReportFormat,
   fileName: Type.String(),

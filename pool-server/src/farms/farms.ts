@@ -106,7 +106,7 @@ const INN_WEIGHTS = [3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8];
  * a filing that the tax service rejects.
  */
 export function innValid(inn: string): boolean {
-  const digits = [...inn].map(Number);
+  const digits = Array.from(inn, Number);
   const check = (count: number): number =>
     (digits.slice(0, count).reduce((sum, digit, i) => sum + digit * (INN_WEIGHTS[i + 11 - count] ?? 0), 0) %
       11) %

@@ -1,5 +1,5 @@
 import type { Database } from '../db/pool.ts';
-import { HASHES_PER_DIFFICULTY } from './economics.ts';
+import { HASHES_PER_DIFFICULTY, SATS_PER_BTC } from './economics.ts';
 
 /**
  * What a farm produced, from the pool's side and its own: hashrate as its devices
@@ -57,16 +57,34 @@ export async function farmHashrate(
   };
 }
 
-/** Satoshis credited to the farm's accounts over [fromMs, toMs), in proportion to the farm's part of each account's work each day. */
-export async function attributedSats(
+/** Satoshis as a decimal string of bitcoin, 8 places: no float ever rounds an amount of coin. */
+export function btcAmount(sats: number): string {
+  const whole = Math.floor(sats / SATS_PER_BTC);
+  const rest = sats - whole * SATS_PER_BTC;
+  return `${String(whole)}.${String(rest).padStart(8, '0')}`;
+}
+
+/** What the pool credited one account for a farm's work over a period. */
+export interface AccountCredit {
+  readonly account: string;
+  /** Where the account is paid; null when it has none set. */
+  readonly address: string | null;
+  readonly sats: number;
+}
+
+/**
+ * Satoshis credited to each of the farm's accounts over [fromMs, toMs), in proportion
+ * to the farm's part of each account's work each day.
+ */
+export async function accountCredits(
   db: Database,
   farmId: string,
   fromMs: number,
   toMs: number,
-): Promise<number> {
+): Promise<AccountCredit[]> {
   // An account may mine from several farms (and from machines no farm knows): each
   // day's credits to it are shared by the work each farm's workers did for it that day.
-  const { rows } = await db.query<{ sats: string | null }>(
+  const { rows } = await db.query<{ account: string; address: string | null; sats: string }>(
     `WITH farm_workers AS (
        SELECT w.id, w.account_id FROM devices d JOIN workers w ON w.name = d.pool_user WHERE d.farm_id = $1
      ), work AS (
@@ -87,10 +105,67 @@ export async function attributedSats(
           AND e.created_at >= to_timestamp($2::double precision / 1000) AND e.created_at < to_timestamp($3::double precision / 1000)
         GROUP BY 1, 2
      )
-     SELECT floor(sum(c.sats * w.farm_part / w.account_part))::text AS sats
-       FROM credits c JOIN work w USING (day, account_id)
-      WHERE w.account_part > 0`,
+     SELECT a.name AS account, a.payout_address AS address,
+            floor(sum(c.sats * w.farm_part / w.account_part))::text AS sats
+       FROM credits c JOIN work w USING (day, account_id) JOIN accounts a ON a.id = c.account_id
+      WHERE w.account_part > 0
+      GROUP BY a.id ORDER BY a.name`,
     [farmId, fromMs, toMs],
   );
-  return Number(rows[0]?.sats ?? 0);
+  return rows.map((row) => ({ account: row.account, address: row.address, sats: Number(row.sats) }));
+}
+
+/** Satoshis credited to the farm's accounts over [fromMs, toMs), all accounts together. */
+export async function attributedSats(
+  db: Database,
+  farmId: string,
+  fromMs: number,
+  toMs: number,
+): Promise<number> {
+  const credits = await accountCredits(db, farmId, fromMs, toMs);
+  return credits.reduce((sum, credit) => sum + credit.sats, 0);
+}
+
+/** A payout the pool sent to one of the farm's accounts: what a filing lists as coins received. */
+export interface AccountPayout {
+  readonly sentAtMs: number;
+  readonly account: string;
+  readonly address: string;
+  readonly sats: number;
+  readonly txid: string;
+}
+
+/**
+ * The payouts sent over [fromMs, toMs) to the accounts the farm's devices mine for. An
+ * account that also mines elsewhere is paid for all its work: the payout is listed whole.
+ */
+export async function accountPayouts(
+  db: Database,
+  farmId: string,
+  fromMs: number,
+  toMs: number,
+): Promise<AccountPayout[]> {
+  const { rows } = await db.query<{
+    sent_at: Date;
+    account: string;
+    address: string;
+    sats: string;
+    txid: string;
+  }>(
+    `SELECT p.sent_at, a.name AS account, i.address, i.amount::text AS sats, p.txid
+       FROM payout_items i JOIN payouts p ON p.id = i.payout_id JOIN accounts a ON a.id = i.account_id
+      WHERE p.status = 'sent' AND p.txid IS NOT NULL
+        AND p.sent_at >= to_timestamp($2::double precision / 1000) AND p.sent_at < to_timestamp($3::double precision / 1000)
+        AND i.account_id IN (SELECT w.account_id FROM devices d JOIN workers w ON w.name = d.pool_user
+                              WHERE d.farm_id = $1)
+      ORDER BY p.sent_at, a.name`,
+    [farmId, fromMs, toMs],
+  );
+  return rows.map((row) => ({
+    sentAtMs: row.sent_at.getTime(),
+    account: row.account,
+    address: row.address,
+    sats: Number(row.sats),
+    txid: row.txid,
+  }));
 }

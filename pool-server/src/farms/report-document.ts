@@ -1,7 +1,9 @@
-import type { CurtailmentOrder, ReportLanguage } from '@hashwatt/schemas';
+import type { CurtailmentOrder, EnergySummary, ReportCalendar, ReportLanguage } from '@hashwatt/schemas';
 import type { FarmFacts, ReportFacts } from './report-facts.ts';
+import { monthName } from './report-periods.ts';
 import { REPORT_WORDS, reportFormats, type ReportFormats, type ReportWords } from './report-text.ts';
 import { SATS_PER_BTC } from './economics.ts';
+import { btcAmount } from './production.ts';
 
 /**
  * A regulator report as words and figures, before it is a file: the CSV and the PDF
@@ -26,7 +28,8 @@ export interface ReportRow {
 export interface ReportTable {
   readonly key: string;
   readonly title: string;
-  readonly columns: readonly { readonly key: string; readonly label: string }[];
+  /** A `wide` column (an address, a transaction id) is printed on its own line under its row, whole. */
+  readonly columns: readonly { readonly key: string; readonly label: string; readonly wide?: true }[];
   readonly rows: readonly (readonly ReportCell[])[];
 }
 
@@ -54,16 +57,56 @@ export type ReportScope =
   | { readonly kind: 'farm'; readonly farmId: string }
   | { readonly kind: 'jurisdiction'; readonly country: string; readonly regions: readonly string[] };
 
+/** What a report says of itself: its id, when and for whom it is issued, and the key that signs it. */
+export interface ReportMeta {
+  readonly id: string;
+  readonly issuedAtMs: number;
+  readonly scope: ReportScope;
+  readonly language: ReportLanguage;
+  /** The pool key signing it: fingerprint (hex) and raw public key (base64). */
+  readonly signingKey: { readonly fingerprint: string; readonly publicKey: string };
+}
+
 const WINDOW_CLASSES = ['critical_peak', 'restricted', 'seasonal_ban'] as const;
 
 class Cells {
   constructor(
     private readonly words: ReportWords,
     private readonly format: ReportFormats,
+    private readonly calendar: ReportCalendar,
+    private readonly language: ReportLanguage,
   ) {}
+
+  /** A month of the report's calendar: `1405-09` for machines, "Azar 1405" for people. */
+  month(month: string): ReportCell {
+    return { raw: month, shown: monthName(month, this.calendar, this.language) };
+  }
+
+  /** A calendar day, `YYYY-MM-DD`: the same day in every zone. */
+  day(day: string): ReportCell {
+    return { raw: day, shown: this.format.day(day) };
+  }
 
   number(value: number, digits: number): ReportCell {
     return { raw: value.toFixed(digits), shown: this.format.number(value, digits), numeric: true };
+  }
+
+  /** A figure nothing measured: said so, never 0. */
+  unknown(): ReportCell {
+    return { raw: '', shown: this.words.noData };
+  }
+
+  maybe(value: number | null, digits: number): ReportCell {
+    return value === null ? this.unknown() : this.number(value, digits);
+  }
+
+  /** Satoshis as bitcoin: raw exact to the satoshi. */
+  btc(sats: number): ReportCell {
+    return {
+      raw: btcAmount(sats),
+      shown: this.format.number(sats / SATS_PER_BTC, 8),
+      numeric: true,
+    };
   }
 
   text(value: string | null): ReportCell {
@@ -83,8 +126,7 @@ class Cells {
     if (from === null && to === null) {
       return this.text(null);
     }
-    const shown = (day: string | null): string =>
-      day === null ? '…' : this.format.date(Date.parse(`${day}T00:00:00Z`));
+    const shown = (day: string | null): string => (day === null ? '…' : this.format.day(day));
     return { raw: `${from ?? ''}/${to ?? ''}`, shown: `${shown(from)} – ${shown(to)}` };
   }
 }
@@ -98,6 +140,14 @@ function orderRow(order: CurtailmentOrder, cells: Cells, words: ReportWords): Re
   // Nothing measured it: blank, never 0.
   const kw = (value: number | null | undefined): ReportCell =>
     value === undefined || value === null ? { raw: '', shown: '–' } : cells.number(value, 1);
+  // Each failed command by device, then the judgement's reasons: what a regulator reads as "why".
+  const why = [
+    ...(compliance?.failedCommands ?? []).map(
+      (command) =>
+        `${command.device} ${command.action}: ${command.status}${command.error === null ? '' : ` (${command.error})`}`,
+    ),
+    ...(compliance?.reasons ?? []),
+  ].join('; ');
   return [
     cells.dateTime(Date.parse(order.startsAt)),
     cells.dateTime(Date.parse(order.endsAt)),
@@ -105,7 +155,17 @@ function orderRow(order: CurtailmentOrder, cells: Cells, words: ReportWords): Re
     kw(compliance?.allowedKw),
     kw(compliance?.peakKw),
     result,
+    cells.text(why === '' ? null : why),
   ];
+}
+
+/** What the energy figures rest on: the meters over the whole period, part of it, or nothing. */
+function energyBasis(energy: EnergySummary, words: ReportWords): ReportCell {
+  const said = words[energy.basis];
+  return {
+    raw: energy.basis,
+    shown: energy.unknownReason === null ? said : `${said}: ${energy.unknownReason}`,
+  };
 }
 
 function farmSection(facts: FarmFacts, cells: Cells, words: ReportWords): ReportSection {
@@ -126,7 +186,7 @@ function farmSection(facts: FarmFacts, cells: Cells, words: ReportWords): Report
             key: `energyRestricted.${windowClass}`,
             label: `${words.energyRestricted}: ${words[windowClass]}`,
             value: inside.some((window) => window.kwh === null)
-              ? cells.text(null)
+              ? cells.unknown()
               : cells.number(
                   inside.reduce((sum, window) => sum + (window.kwh ?? 0), 0),
                   1,
@@ -135,6 +195,10 @@ function farmSection(facts: FarmFacts, cells: Cells, words: ReportWords): Report
           },
         ];
   });
+  const registerCell = (reading: { atMs: number; kwh: number } | null): ReportCell[] =>
+    reading === null
+      ? [cells.unknown(), cells.unknown()]
+      : [cells.dateTime(reading.atMs), cells.number(reading.kwh, 1)];
   return {
     farmId: farm.id,
     heading: `${words.farm}: ${farm.name}`,
@@ -145,25 +209,75 @@ function farmSection(facts: FarmFacts, cells: Cells, words: ReportWords): Report
       row('licenceAuthority', cells.text(licence.authority)),
       row('licenceValidity', cells.days(licence.validFrom, licence.validTo)),
       row('registerEntry', cells.text(licence.registerEntry)),
+      row('taxId', cells.text(licence.taxId)),
       licence.capacityKw === null
         ? row('licensedCapacity', cells.text(null))
         : row('licensedCapacity', cells.number(licence.capacityKw, 0), words.kw),
-      energy.kwhTotal === null
-        ? row('energyTotal', cells.text(null))
-        : row('energyTotal', cells.number(energy.kwhTotal, 1), words.kwh),
+      row('energyBasis', energyBasis(energy, words)),
+      row('energyTotal', cells.maybe(energy.kwhTotal, 1), energy.kwhTotal === null ? '' : words.kwh),
       ...restricted,
-      energy.peakKw === null
-        ? row('peakDemand', cells.text(null))
-        : row('peakDemand', cells.number(energy.peakKw, 1), words.kw),
+      row('peakDemand', cells.maybe(energy.peakKw, 1), energy.peakKw === null ? '' : words.kw),
       energy.peakVsLicence === null
-        ? row('peakVsLicence', cells.text(null))
+        ? row('peakVsLicence', energy.peakKw === null ? cells.unknown() : cells.text(null))
         : row('peakVsLicence', cells.number(energy.peakVsLicence * 100, 1), words.percent),
       row('hashrateAverage', cells.number(hashrate.reportedAverage / 1e12, 2), words.ths),
       row('hashratePeak', cells.number(hashrate.reportedPeak / 1e12, 2), words.ths),
       row('hashratePool', cells.number(hashrate.poolAverage / 1e12, 2), words.ths),
-      row('mined', cells.number(facts.minedSats / SATS_PER_BTC, 8), words.btc),
+      row('mined', cells.btc(facts.minedSats), words.btc),
     ],
     tables: [
+      {
+        key: 'meters',
+        title: words.meters,
+        columns: [
+          { key: 'meter', label: words.meterName },
+          { key: 'firstAt', label: words.firstReading },
+          { key: 'firstKwh', label: `${words.registerKwh} (${words.kwh})` },
+          { key: 'lastAt', label: words.lastReading },
+          { key: 'lastKwh', label: `${words.registerKwh} (${words.kwh})` },
+          { key: 'serial', label: words.meterSerial, wide: true },
+        ],
+        rows: facts.meters.map((meter) => [
+          cells.text(meter.name),
+          ...registerCell(meter.first),
+          ...registerCell(meter.last),
+          cells.text(meter.serial),
+        ]),
+      },
+      {
+        key: 'bands',
+        title: words.bands,
+        columns: [
+          { key: 'band', label: words.band },
+          { key: 'kwh', label: words.kwh },
+          { key: 'price', label: `${words.price}${energy.currency === null ? '' : ` (${energy.currency})`}` },
+          { key: 'cost', label: `${words.cost}${energy.currency === null ? '' : ` (${energy.currency})`}` },
+        ],
+        rows: energy.byBand.map((band) => [
+          cells.text(band.band),
+          cells.number(band.kwh, 1),
+          band.pricePerKwh === null ? cells.text(null) : cells.number(band.pricePerKwh, 2),
+          band.cost === null ? cells.text(null) : cells.number(band.cost, 0),
+        ]),
+      },
+      {
+        key: 'inventory',
+        title: words.inventory,
+        columns: [
+          { key: 'make', label: words.make },
+          { key: 'model', label: words.model },
+          { key: 'serial', label: words.serial },
+          { key: 'firmware', label: words.firmware },
+          { key: 'hoursRun', label: words.hoursRun },
+        ],
+        rows: facts.devices.map((device) => [
+          cells.text(device.make),
+          cells.text(device.model),
+          cells.text(device.serial),
+          cells.text(device.firmware),
+          cells.maybe(device.hoursRun, 1),
+        ]),
+      },
       {
         key: 'devices',
         title: words.devices,
@@ -172,6 +286,42 @@ function farmSection(facts: FarmFacts, cells: Cells, words: ReportWords): Report
           { key: 'count', label: '#' },
         ],
         rows: facts.devicesByModel.map((model) => [cells.text(model.model), cells.number(model.count, 0)]),
+      },
+      {
+        key: 'credits',
+        title: words.credits,
+        columns: [
+          { key: 'month', label: words.month },
+          { key: 'account', label: words.account },
+          { key: 'amount', label: `${words.amount} (${words.btc})` },
+          { key: 'address', label: words.address, wide: true },
+        ],
+        rows: facts.credits.flatMap((month) =>
+          month.accounts.map((credit) => [
+            cells.month(month.month),
+            cells.text(credit.account),
+            cells.btc(credit.sats),
+            cells.text(credit.address),
+          ]),
+        ),
+      },
+      {
+        key: 'payouts',
+        title: words.payouts,
+        columns: [
+          { key: 'sentAt', label: words.sentAt },
+          { key: 'account', label: words.account },
+          { key: 'amount', label: `${words.amount} (${words.btc})` },
+          { key: 'address', label: words.address, wide: true },
+          { key: 'txid', label: words.txid, wide: true },
+        ],
+        rows: facts.payouts.map((payout) => [
+          cells.dateTime(payout.sentAtMs),
+          cells.text(payout.account),
+          cells.btc(payout.sats),
+          cells.text(payout.address),
+          cells.text(payout.txid),
+        ]),
       },
       {
         key: 'orders',
@@ -183,6 +333,7 @@ function farmSection(facts: FarmFacts, cells: Cells, words: ReportWords): Report
           { key: 'allowedKw', label: `${words.orderAllowed} (${words.kw})` },
           { key: 'peakKw', label: `${words.orderPeak} (${words.kw})` },
           { key: 'result', label: words.orderResult },
+          { key: 'reasons', label: words.orderReasons },
         ],
         rows: facts.orders.map((order) => orderRow(order, cells, words)),
       },
@@ -191,9 +342,20 @@ function farmSection(facts: FarmFacts, cells: Cells, words: ReportWords): Report
 }
 
 function jurisdictionSection(facts: ReportFacts, cells: Cells, words: ReportWords): ReportSection {
-  // A farm whose energy is unknown adds nothing it measured.
-  const sum = (of: (farm: FarmFacts) => number | null): number =>
-    facts.farms.reduce((total, farm) => total + (of(farm) ?? 0), 0);
+  const measured = facts.farms.filter((farm) => farm.energy.kwhTotal !== null);
+  const sum = (of: (farm: FarmFacts) => number): number =>
+    measured.reduce((total, farm) => total + of(farm), 0);
+  // A total over farms some of which have no data is no total: said so, never a sum of what is known.
+  const total = (of: (farm: FarmFacts) => number): ReportCell =>
+    measured.length < facts.farms.length || facts.farms.some((farm) => farm.energy.basis !== 'measured')
+      ? {
+          raw: '',
+          shown: `${words.noData} (${facts.farms
+            .filter((farm) => farm.energy.basis !== 'measured')
+            .map((farm) => farm.farm.name)
+            .join(', ')}); ${cells.number(sum(of), 1).shown}`,
+        }
+      : cells.number(sum(of), 1);
   return {
     farmId: null,
     heading: words.farms,
@@ -202,25 +364,19 @@ function jurisdictionSection(facts: ReportFacts, cells: Cells, words: ReportWord
       {
         key: 'energyTotal',
         label: words.energyTotal,
-        value: cells.number(
-          sum((farm) => farm.energy.kwhTotal),
-          1,
-        ),
+        value: total((farm) => farm.energy.kwhTotal ?? 0),
         unit: words.kwh,
       },
       {
         key: 'energyRestricted',
         label: words.energyRestricted,
-        value: cells.number(
-          sum((farm) => farm.energy.restricted.reduce((total, window) => total + (window.kwh ?? 0), 0)),
-          1,
-        ),
+        value: total((farm) => farm.energy.restricted.reduce((sum, window) => sum + (window.kwh ?? 0), 0)),
         unit: words.kwh,
       },
       {
         key: 'mined',
         label: words.mined,
-        value: cells.number(sum((farm) => farm.minedSats) / SATS_PER_BTC, 8),
+        value: cells.btc(facts.farms.reduce((sum, farm) => sum + farm.minedSats, 0)),
         unit: words.btc,
       },
     ],
@@ -228,24 +384,23 @@ function jurisdictionSection(facts: ReportFacts, cells: Cells, words: ReportWord
   };
 }
 
-export function composeReport(
-  facts: ReportFacts,
-  meta: {
-    readonly id: string;
-    readonly issuedAtMs: number;
-    readonly scope: ReportScope;
-    readonly language: ReportLanguage;
-    /** The pool key signing it: fingerprint (hex) and raw public key (base64). */
-    readonly signingKey: { readonly fingerprint: string; readonly publicKey: string };
-  },
-): ReportDocument {
+export function composeReport(facts: ReportFacts, meta: ReportMeta): ReportDocument {
+  const { period } = facts;
   const words = REPORT_WORDS[meta.language];
-  const format = reportFormats(meta.language);
-  const cells = new Cells(words, format);
-  const period: ReportCell = {
-    raw: `${new Date(facts.fromMs).toISOString()}/${new Date(facts.toMs).toISOString()}`,
-    // The period ends before its last instant: the last day shown is the one that instant falls in.
-    shown: `${format.date(facts.fromMs)} – ${format.date(facts.toMs - 1)}`,
+  const format = reportFormats(meta.language, period.timezone);
+  const cells = new Cells(words, format, period.calendar, meta.language);
+  // The period ends before its last instant: the last day shown is the one that instant falls in.
+  const days = `${format.date(period.fromMs)} – ${format.date(period.toMs - 1)}`;
+  const periodLocal: ReportCell = {
+    raw: `${new Date(period.fromMs).toISOString()}/${new Date(period.toMs).toISOString()}`,
+    shown:
+      period.month === null
+        ? `${days} (${period.timezone})`
+        : `${monthName(period.month, period.calendar, meta.language)}: ${days} (${period.timezone})`,
+  };
+  const periodUtc: ReportCell = {
+    raw: periodLocal.raw,
+    shown: `${new Date(period.fromMs).toISOString()} – ${new Date(period.toMs).toISOString()}`,
   };
   const scope: ReportRow =
     meta.scope.kind === 'farm'
@@ -268,7 +423,21 @@ export function composeReport(
     header: [
       { key: 'reportId', label: words.reportId, value: cells.text(meta.id), unit: '' },
       scope,
-      { key: 'period', label: words.period, value: period, unit: '' },
+      { key: 'period', label: words.periodLocal, value: periodLocal, unit: '' },
+      { key: 'periodUtc', label: words.periodUtc, value: periodUtc, unit: '' },
+      ...(period.month === null
+        ? []
+        : [{ key: 'month', label: words.month, value: cells.month(period.month), unit: '' }]),
+      ...(period.dueDate === null
+        ? []
+        : [
+            {
+              key: 'fnsDue',
+              label: words.fnsDue,
+              value: cells.day(period.dueDate),
+              unit: '',
+            },
+          ]),
       { key: 'issued', label: words.issued, value: cells.dateTime(meta.issuedAtMs), unit: '' },
     ],
     sections: [

@@ -1,7 +1,7 @@
 import PDFDocument from 'pdfkit';
 import { createRequire } from 'node:module';
 import { visualWords } from './report-bidi.ts';
-import type { ReportCell, ReportDocument, ReportRow, ReportTable } from './report-document.ts';
+import type { ReportDocument, ReportRow, ReportTable } from './report-document.ts';
 
 /**
  * A report as an A4 PDF. DejaVu Sans is embedded (subset): one face with Latin,
@@ -52,12 +52,32 @@ class Page {
     });
   }
 
+  /**
+   * A word wider than `width` in pieces that fit: a transaction id or an address has no
+   * space to break at, and a cut one must still be whole on the page.
+   */
+  private pieces(word: string, width: number): string[] {
+    if (this.pdf.widthOfString(word) <= width) {
+      return [word];
+    }
+    const pieces: string[] = [];
+    let piece = '';
+    for (const char of word) {
+      if (piece !== '' && this.pdf.widthOfString(piece + char) > width) {
+        pieces.push(piece);
+        piece = '';
+      }
+      piece += char;
+    }
+    return piece === '' ? pieces : [...pieces, piece];
+  }
+
   /** Breaks text into lines that fit `width`, by words in their logical order. */
   private wrap(text: string, width: number, size: number, bold: boolean): string[] {
     this.pdf.font(bold ? 'bold' : 'regular').fontSize(size);
     const lines: string[] = [];
     let current = '';
-    for (const word of text.split(/\s+/)) {
+    for (const word of text.split(/\s+/).flatMap((whole) => this.pieces(whole, width))) {
       const candidate = current === '' ? word : `${current} ${word}`;
       if (current !== '' && this.pdf.widthOfString(candidate) > width) {
         lines.push(current);
@@ -144,15 +164,21 @@ class Page {
       });
       this.y = top + lines * size * 1.4 + 2;
     };
+    const grid = table.columns.flatMap((column, index) => (column.wide ? [] : [index]));
     draw(
-      table.columns.map((column) => column.label),
+      grid.map((index) => table.columns[index]?.label ?? ''),
       true,
     );
     for (const row of table.rows) {
       draw(
-        row.map((cell: ReportCell) => cell.shown),
+        grid.map((index) => row[index]?.shown ?? ''),
         false,
       );
+      table.columns.forEach((column, index) => {
+        if (column.wide) {
+          this.paragraph(`${column.label}: ${row[index]?.shown ?? ''}`, size, false, 0);
+        }
+      });
     }
     this.y += 6;
   }

@@ -3,18 +3,20 @@ import type {
   Farm,
   RegisteredSigningKey,
   Report,
+  ReportCalendar,
   ReportFormat,
   ReportLanguage,
-  ReportRequest,
   ReportVerification,
 } from '@hashwatt/schemas';
 import type { Database } from '../db/pool.ts';
 import { HwError } from '../errors.ts';
 import { farmsInJurisdiction, getFarm } from './farms.ts';
 import { reportCsv } from './report-csv.ts';
-import { composeReport, type ReportScope } from './report-document.ts';
-import { farmFacts, type FarmFacts } from './report-facts.ts';
+import { composeReport, type ReportMeta, type ReportScope } from './report-document.ts';
+import { farmFacts, type FarmFacts, type ReportFacts } from './report-facts.ts';
+import { reportJson } from './report-json.ts';
 import { reportPdf } from './report-pdf.ts';
+import { periodConvention, resolvePeriod, type PeriodRequest } from './report-periods.ts';
 import { registeredKeys, validAt, type RegisteredKey } from './report-keys.ts';
 import { digestSigned, keyFingerprint, type ReportSigner } from './report-signing.ts';
 
@@ -25,8 +27,8 @@ import { digestSigned, keyFingerprint, type ReportSigner } from './report-signin
 
 export interface ReportOrder {
   readonly scope: ReportScope;
-  readonly fromMs: number;
-  readonly toMs: number;
+  /** A month of the jurisdiction's calendar, two instants, or neither for the last whole month. */
+  readonly period: PeriodRequest;
   readonly language: ReportLanguage;
   readonly format: ReportFormat;
   readonly issuedBy: string;
@@ -45,6 +47,9 @@ interface ReportRow {
   readonly regions: string[];
   readonly period_from: Date;
   readonly period_to: Date;
+  readonly timezone: string;
+  readonly calendar: ReportCalendar;
+  readonly month: string | null;
   readonly language: ReportLanguage;
   readonly format: ReportFormat;
   readonly bytes: number;
@@ -54,13 +59,16 @@ interface ReportRow {
   readonly issued_at: Date;
 }
 
-const REPORT_COLUMNS = `r.id, r.farm_id::text, r.country, r.regions, r.period_from, r.period_to, r.language, r.format,
+const REPORT_COLUMNS = `r.id, r.farm_id::text, r.country, r.regions, r.period_from, r.period_to, r.timezone,
+  r.calendar, r.month, r.language, r.format,
   length(r.content) AS bytes, r.sha256, r.signature, r.public_key, r.issued_at`;
 
 function fileName(row: ReportRow): string {
   const subject =
     row.farm_id === null ? [row.country ?? '', ...row.regions].join('-') : `farm-${row.farm_id}`;
-  const month = row.period_from.toISOString().slice(0, 7);
+  // A free period is named by its first day in its own zone.
+  const month =
+    row.month ?? new Date(row.period_from.getTime()).toLocaleDateString('sv', { timeZone: row.timezone });
   return `hashwatt-report-${subject}-${month}-${row.language}-${row.id.slice(0, 8)}.${row.format}`;
 }
 
@@ -72,6 +80,9 @@ function reportFrom(row: ReportRow): Report {
     regions: row.regions,
     from: row.period_from.toISOString(),
     to: row.period_to.toISOString(),
+    timezone: row.timezone,
+    calendar: row.calendar,
+    month: row.month,
     language: row.language,
     format: row.format,
     fileName: fileName(row),
@@ -90,43 +101,17 @@ async function farmsOf(db: Database, scope: ReportScope): Promise<Farm[]> {
     : farmsInJurisdiction(db, { country: scope.country, regions: [...scope.regions] });
 }
 
-const MAX_PERIOD_MS = 400 * 86_400_000;
-
-/** A calendar month (UTC), a period given, or the month before `nowMs`. */
-export function reportPeriod(
-  request: Pick<ReportRequest, 'month' | 'from' | 'to'>,
+function rendered(
+  facts: ReportFacts,
+  meta: ReportMeta,
+  format: ReportFormat,
   nowMs: number,
-): { fromMs: number; toMs: number } {
-  if (request.month !== undefined) {
-    if (request.from !== undefined || request.to !== undefined) {
-      throw new HwError('HW_ERR_VALIDATION', 'Give a month, or a period from … to, not both.', 'body.month');
-    }
-    const [year = 0, month = 0] = request.month.split('-').map(Number);
-    return { fromMs: Date.UTC(year, month - 1, 1), toMs: Date.UTC(year, month, 1) };
+): Promise<Buffer> | Buffer {
+  if (format === 'json') {
+    return reportJson(facts, meta);
   }
-  if (request.from === undefined && request.to === undefined) {
-    const now = new Date(nowMs);
-    return {
-      fromMs: Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1),
-      toMs: Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1),
-    };
-  }
-  if (request.from === undefined || request.to === undefined) {
-    throw new HwError(
-      'HW_ERR_VALIDATION',
-      'A period needs both from and to.',
-      request.from === undefined ? 'body.from' : 'body.to',
-    );
-  }
-  const fromMs = Date.parse(request.from);
-  const toMs = Date.parse(request.to);
-  if (!(toMs > fromMs)) {
-    throw new HwError('HW_ERR_VALIDATION', 'A period ends after it starts.', 'body.to');
-  }
-  if (toMs - fromMs > MAX_PERIOD_MS) {
-    throw new HwError('HW_ERR_VALIDATION', 'A period is at most 400 days.', 'body.to');
-  }
-  return { fromMs, toMs };
+  const document = composeReport(facts, meta);
+  return format === 'csv' ? reportCsv(document) : reportPdf(document, nowMs);
 }
 
 export async function issueReport(
@@ -136,14 +121,21 @@ export async function issueReport(
   nowMs: number,
 ): Promise<Report> {
   const farms = await farmsOf(db, order.scope);
+  const [single] = farms;
+  const convention = periodConvention(
+    order.scope.kind === 'farm' ? (single?.country ?? null) : order.scope.country,
+    order.scope.kind === 'farm' ? (single?.timezone ?? null) : null,
+    order.period.calendar,
+  );
+  const period = resolvePeriod(order.period, convention, nowMs);
   const facts: FarmFacts[] = [];
   // One farm at a time: a jurisdiction's report reads a month of data per farm.
   for (const farm of farms) {
-    facts.push(await farmFacts(db, farm, order.fromMs, order.toMs, nowMs));
+    facts.push(await farmFacts(db, farm, period, nowMs));
   }
   const id = randomUUID();
-  const document = composeReport(
-    { fromMs: order.fromMs, toMs: order.toMs, farms: facts },
+  const content = await rendered(
+    { period, farms: facts },
     {
       id,
       issuedAtMs: nowMs,
@@ -151,16 +143,17 @@ export async function issueReport(
       language: order.language,
       signingKey: { fingerprint: signer.fingerprint, publicKey: signer.publicKey.toString('base64') },
     },
+    order.format,
+    nowMs,
   );
-  const content = order.format === 'csv' ? reportCsv(document) : await reportPdf(document, nowMs);
   const digest = createHash('sha256').update(content).digest();
   // Signed only with the registry's current key: a pool still holding a key rotated
   // since it started issues nothing that would not verify.
   const { rows } = await db.query<ReportRow>(
     `INSERT INTO reports AS r (id, farm_id, country, regions, period_from, period_to, language, format, content,
-                               sha256, signature, public_key, issued_by, issued_at)
+                               sha256, signature, public_key, issued_by, issued_at, timezone, calendar, month)
      SELECT $1, $2, $3, $4, to_timestamp($5::double precision / 1000), to_timestamp($6::double precision / 1000),
-             $7, $8, $9, $10, $11, $12, $13, to_timestamp($14::double precision / 1000)
+             $7, $8, $9, $10, $11, $12, $13, to_timestamp($14::double precision / 1000), $15, $16, $17
       WHERE EXISTS (SELECT 1 FROM report_signing_keys k
                      WHERE k.public_key = $12 AND k.valid_until IS NULL
                        AND k.valid_from <= to_timestamp($14::double precision / 1000))
@@ -170,8 +163,8 @@ export async function issueReport(
       order.scope.kind === 'farm' ? order.scope.farmId : null,
       order.scope.kind === 'jurisdiction' ? order.scope.country : null,
       order.scope.kind === 'jurisdiction' ? order.scope.regions : [],
-      order.fromMs,
-      order.toMs,
+      period.fromMs,
+      period.toMs,
       order.language,
       order.format,
       content,
@@ -180,6 +173,9 @@ export async function issueReport(
       signer.publicKey,
       order.issuedBy,
       nowMs,
+      period.timezone,
+      period.calendar,
+      period.month,
     ],
   );
   const [row] = rows;

@@ -164,8 +164,7 @@ describe('who may call what', () => {
       api.reportSigner,
       {
         scope: { kind: 'farm', farmId: farmA.id },
-        fromMs: Date.UTC(2026, 9, 1),
-        toMs: Date.UTC(2026, 10, 1),
+        period: { from: '2026-10-01T00:00:00Z', to: '2026-11-01T00:00:00Z' },
         language: 'en',
         format: 'csv',
         issuedBy: target.id,
@@ -252,7 +251,13 @@ describe('who may call what', () => {
       },
       'POST /api/farms/:id/devices/:deviceId/commands': { action: 'sleep' },
       'PATCH /api/farms/:id/devices/:deviceId': { rack: 'A1' },
-      'POST /api/reports': { farmId: ids.farm, month: '2026-10', language: 'en', format: 'csv' },
+      'POST /api/reports': {
+        farmId: ids.farm,
+        from: '2026-10-01T00:00:00Z',
+        to: '2026-11-01T00:00:00Z',
+        language: 'en',
+        format: 'csv',
+      },
       'POST /api/farms/:id/curtailment': { action: 'sleep', staggerMinutes: 5 },
       'POST /api/agent/commands/:commandId/outcome': { status: 'done', message: 'rebooted' },
       'POST /api/agent/telemetry': {

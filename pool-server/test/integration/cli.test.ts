@@ -171,7 +171,7 @@ describe('the hashwatt command line', () => {
       'doc',
     ]);
     expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toMatch(/--language is en, fa or ru; --format is pdf or csv; --as .*; --out/);
+    expect(wrong.stderr).toMatch(/--language is en, fa or ru; --format is pdf, csv or json; --as .*; --out/);
   });
 
   it('shows and rotates the report signing key; a report issued before still verifies offline', async () => {

@@ -33,6 +33,8 @@ const HOUR = 3_600_000;
 const STEP = 15 * 60_000;
 const OCTOBER = Date.UTC(2026, 9, 1);
 const NOVEMBER = Date.UTC(2026, 10, 1);
+/** October as UTC instants: this farm's figures were worked out by hand over them. */
+const UTC_OCTOBER = { from: new Date(OCTOBER).toISOString(), to: new Date(NOVEMBER).toISOString() };
 const day = (date: number, hour: number, minute = 0): number => Date.UTC(2026, 9, date, hour, minute);
 /** Tehran is UTC+3:30 all year: its 19:00–23:00 window is 15:30–19:30 UTC. */
 const inWindow = (at: number): boolean => {
@@ -245,7 +247,7 @@ describe('regulator reports over a month of metered readings', () => {
       for (const format of ['csv', 'pdf'] as const) {
         reports.set(
           `${language}.${format}`,
-          await issue(regulator, { farmId: farm.farmId, month: '2026-10', language, format }),
+          await issue(regulator, { farmId: farm.farmId, ...UTC_OCTOBER, language, format }),
         );
       }
     }
@@ -300,7 +302,9 @@ describe('regulator reports over a month of metered readings', () => {
   it('prints the same figures in the English PDF', async () => {
     const text = await pdfText(reports.get('en.pdf')?.file ?? Buffer.alloc(0));
     expect(text).toContain('Power use and production report');
-    expect(text).toContain('1 October 2026 – 31 October 2026');
+    // A period given in UTC is printed in the farm's Tehran time, and in UTC beside it.
+    expect(text).toContain('1 October 2026 – 1 November 2026 (Asia/Tehran)');
+    expect(text).toContain('2026-10-01T00:00:00.000Z – 2026-11-01T00:00:00.000Z');
     expect(text).toContain('Energy drawn 518,900.0 kWh');
     expect(text).toContain('Energy inside restricted windows: critical');
     expect(text).toContain('24,800.0 kWh');
@@ -331,7 +335,7 @@ describe('regulator reports over a month of metered readings', () => {
   it('prints them in Russian, in Cyrillic with Russian number formats', async () => {
     const text = await pdfText(reports.get('ru.pdf')?.file ?? Buffer.alloc(0));
     expect(text).toContain('Отчёт о потреблении электроэнергии и добыче');
-    expect(text).toContain('1 октября 2026 г. – 31 октября 2026 г.');
+    expect(text).toContain('1 октября 2026 г. – 1 ноября 2026 г. (Asia/Tehran)');
     expect(text).toContain('Потреблённая энергия 518 900,0 кВт·ч');
     expect(text).toContain('110,0 %');
     expect(text).toMatch(/800,0 нарушено/);
@@ -481,7 +485,7 @@ describe('regulator reports over a month of metered readings', () => {
   it('reports on a whole jurisdiction for its regulator, with its totals', async () => {
     const { file } = await issue(regulator, {
       country: 'IR',
-      month: '2026-10',
+      ...UTC_OCTOBER,
       language: 'en',
       format: 'csv',
     });
@@ -519,6 +523,9 @@ describe('regulator reports over a month of metered readings', () => {
       ],
       [{ farmId: farm.farmId, language: 'de', format: 'pdf' }, 'body.language'],
       [{ farmId: farm.farmId, month: '2026-13', language: 'en', format: 'pdf' }, 'body.month'],
+      // An Iranian farm's month is a Solar Hijri one.
+      [{ farmId: farm.farmId, month: '2026-10', language: 'en', format: 'pdf' }, 'body.month'],
+      [{ farmId: farm.farmId, month: '1405-08', calendar: 'julian', language: 'en', format: 'pdf' }, 'body.calendar'],
     ];
     for (const [payload, field] of cases) {
       const response = await api.app.inject({

@@ -136,8 +136,7 @@ describe('reports signed before and after a rotation, and forged ones', () => {
       signer,
       {
         scope: { kind: 'farm', farmId: farm.farmId },
-        fromMs: Date.UTC(2026, 9, 1),
-        toMs: Date.UTC(2026, 10, 1),
+        period: { from: '2026-10-01T00:00:00Z', to: '2026-11-01T00:00:00Z' },
         language: 'en',
         format,
         issuedBy: farm.operatorId,

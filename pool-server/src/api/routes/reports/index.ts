@@ -20,7 +20,6 @@ import {
   listReports,
   publishedKey,
   reportFile,
-  reportPeriod,
   verifyDigest,
   type ReportViewer,
 } from '../../../farms/reports.ts';
@@ -31,7 +30,11 @@ import { PUBLIC_ERRORS, SIGNED_IN_ERRORS } from '../error-responses.ts';
 const REPORTS_PER_MINUTE = 20;
 /** The largest file the verify route reads: a jurisdiction's PDF of many farms. */
 const VERIFY_BODY_LIMIT = 32 * 1024 * 1024;
-const FILE_TYPES = { csv: 'text/csv; charset=utf-8', pdf: 'application/pdf' } as const;
+const FILE_TYPES = {
+  csv: 'text/csv; charset=utf-8',
+  pdf: 'application/pdf',
+  json: 'application/json',
+} as const;
 
 function viewerOf(caller: Caller): ReportViewer {
   const user = caller.kind === 'user' ? caller.session.user : undefined;
@@ -119,13 +122,13 @@ export const reportRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, d
     async (request, reply) => {
       const nowMs = deps.pool.now();
       const scope = await scopeOf(deps, request.caller, request.body);
-      const period = reportPeriod(request.body, nowMs);
+      const { month, calendar, from, to } = request.body;
       const report = await issueReport(
         deps.db,
         deps.reportSigner,
         {
           scope,
-          ...period,
+          period: { month, calendar, from, to },
           language: request.body.language,
           format: request.body.format,
           issuedBy: userId(request.caller),
