@@ -164,7 +164,11 @@ function energyBasis(energy: EnergySummary, words: ReportWords): ReportCell {
   const said = words[energy.basis];
   return {
     raw: energy.basis,
-    shown: energy.unknownReason === null ? said : `${said}: ${energy.unknownReason}`,
+    // A measured period's reason is about its cost (no tariff), which the bands table shows.
+    shown:
+      energy.basis === 'measured' || energy.unknownReason === null
+        ? said
+        : `${said}: ${energy.unknownReason}`,
   };
 }
 
