@@ -253,7 +253,8 @@ describe('a farm nothing measured', () => {
   it('shows a device estimated from its nameplate, and its efficiency as an estimate', async () => {
     stubApi(ESTIMATED_POWER);
     at('/farms/7/devices/1');
-    const power = stat(await screen.findByText('Power').then((node) => node.textContent ?? ''));
+    await screen.findByText('Power');
+    const power = stat('Power');
     expect(power.textContent).toContain('3.25 kW');
     expect(power.textContent).toContain('estimated');
     expect(power.textContent).toContain('its nameplate power');

@@ -1,0 +1,145 @@
+import type { EconomicsDay, FarmEconomics } from '@hashwatt/schemas';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { cleanup, render, screen, within } from '@testing-library/react';
+import { MemoryRouter, Route, Routes } from 'react-router';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { setupI18n } from '../../../i18n/index.ts';
+import { EconomicsPage } from './economics-page.tsx';
+
+const MEASURED: EconomicsDay = {
+  date: '2026-10-05',
+  from: '2026-10-04T20:30:00.000Z',
+  to: '2026-10-05T20:30:00.000Z',
+  hashrate: { reported: 1_000e12, pool: 1_000e12 },
+  energyKwh: 480,
+  energyBasis: 'measured',
+  joulesPerTh: 20,
+  network: null,
+  expectedSats: 44_211,
+  minedSats: 0,
+  btcPrice: null,
+  tariffRate: null,
+  revenue: 44.21,
+  powerCost: 5.68,
+  profit: 38.53,
+  breakEvenPerKwh: 0.09,
+  missing: [],
+};
+
+const UNMETERED: EconomicsDay = {
+  ...MEASURED,
+  date: '2026-10-06',
+  energyKwh: null,
+  energyBasis: 'unknown',
+  joulesPerTh: null,
+  powerCost: null,
+  profit: null,
+  breakEvenPerKwh: null,
+  missing: ['energy: the meter has never reported'],
+};
+
+const PARTIAL: EconomicsDay = {
+  ...MEASURED,
+  date: '2026-10-07',
+  energyKwh: 120,
+  energyBasis: 'partial',
+  joulesPerTh: null,
+  powerCost: 1.42,
+  profit: null,
+  breakEvenPerKwh: null,
+  expectedSats: null,
+  revenue: null,
+  missing: [
+    'no block template seen at or before 2026-10-07T20:30:00.000Z',
+    'energy: readings cover 12 of 24 hours (from 2026-10-06T20:30:00Z to 2026-10-07T08:30:00Z)',
+  ],
+};
+
+const ECONOMICS: FarmEconomics = {
+  farmId: '7',
+  currency: 'USD',
+  rateType: 'market',
+  poolFeePercent: 1,
+  days: [MEASURED, UNMETERED, PARTIAL],
+  total: {
+    energyKwh: 600,
+    energyBasis: 'partial',
+    expectedSats: 88_422,
+    minedSats: 0,
+    revenue: 44.21,
+    powerCost: 5.68,
+    profit: 38.53,
+    breakEvenPerKwh: 0.09,
+    daysMissing: 2,
+  },
+};
+
+function page() {
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(() =>
+      Promise.resolve(
+        new Response(JSON.stringify(ECONOMICS), { headers: { 'content-type': 'application/json' } }),
+      ),
+    ),
+  );
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  return render(
+    <QueryClientProvider client={client}>
+      <MemoryRouter initialEntries={['/farms/7/economics']}>
+        <Routes>
+          <Route path="/farms/:id/economics" element={<EconomicsPage />} />
+        </Routes>
+      </MemoryRouter>
+    </QueryClientProvider>,
+  );
+}
+
+describe('economics on energy nothing measured', () => {
+  beforeAll(async () => {
+    await setupI18n('en');
+  });
+  afterEach(() => {
+    cleanup();
+    vi.unstubAllGlobals();
+  });
+
+  it('shows a day without readings as unknown energy, cost and profit, with why, never 0', async () => {
+    page();
+    const row = (await screen.findByText('energy: the meter has never reported')).closest('tr');
+    if (!row) {
+      throw new Error('no row for the unmetered day');
+    }
+    const cells = within(row)
+      .getAllByRole('cell')
+      .map((cell) => cell.textContent);
+    // Energy, revenue, cost, profit, efficiency.
+    expect(cells.slice(4, 9)).toEqual(['— unknown', 'US$44.21', '—', '—', '—']);
+    expect(row.textContent).not.toMatch(/\$0\.00|0 kWh/);
+  });
+
+  it('labels partly metered energy, and an unknown network leaves the expected coins unknown', async () => {
+    page();
+    const row = (await screen.findByText(/readings cover 12 of 24 hours/)).closest('tr');
+    if (!row) {
+      throw new Error('no row for the partial day');
+    }
+    const cells = within(row)
+      .getAllByRole('cell')
+      .map((cell) => cell.textContent);
+    expect(cells[3]).toBe('—');
+    expect(cells[4]).toBe('120 kWh partial');
+    expect(row.textContent).toContain('no block template seen');
+  });
+
+  it('labels the total energy partial and says how many days the money totals leave out', async () => {
+    page();
+    const label = (await screen.findAllByText('Energy')).find((node) =>
+      node.classList.contains('stat-label'),
+    );
+    expect(label?.parentElement?.textContent).toContain('600 kWh partial');
+    expect(screen.getByRole('note').textContent).toBe(
+      'Days left out of the totals (a price, a tariff or the energy missing): 2',
+    );
+  });
+});
