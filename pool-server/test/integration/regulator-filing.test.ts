@@ -9,15 +9,14 @@
  * addresses and transaction ids, the licence and the tax id. A month with no readings
  * says "no data" and signs no zero.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import Value from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PowerReport, type MinerSample, type Report } from '@hashwatt/schemas';
 import { bareSample } from '../helpers/samples.ts';
+import { issueReportFile, pdfText as readPdf } from '../helpers/reports.ts';
 import {
   farmOfOperator,
   signedInRegulator,
@@ -29,7 +28,6 @@ import {
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-const run = promisify(execFile);
 
 /** Azar 1, 1405 at 00:00 in Tehran (UTC+3:30). */
 const AZAR = Date.parse('2026-11-21T20:30:00Z');
@@ -50,24 +48,9 @@ describe('regulator filings for an Iranian and a Russian farm', () => {
   let directory: string;
   const files = new Map<string, { report: Report; file: Buffer }>();
 
-  async function issue(
-    headers: Record<string, string>,
-    body: Record<string, unknown>,
-  ): Promise<{ report: Report; file: Buffer }> {
-    const issued = await api.app.inject({ method: 'POST', url: '/api/reports', headers, payload: body });
-    expect(issued.statusCode, issued.body).toBe(201);
-    const report = issued.json<Report>();
-    const download = await api.app.inject({ method: 'GET', url: `/api/reports/${report.id}/file`, headers });
-    expect(download.statusCode).toBe(200);
-    return { report, file: download.rawPayload };
-  }
-
-  async function pdfText(file: Buffer): Promise<string> {
-    const name = path.join(directory, `${String(Math.random()).slice(2)}.pdf`);
-    writeFileSync(name, file);
-    const { stdout } = await run('pdftotext', ['-layout', name, '-']);
-    return stdout.replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '').replace(/\s+/g, ' ');
-  }
+  const issue = (headers: Record<string, string>, body: Record<string, unknown>) =>
+    issueReportFile(api, headers, body);
+  const pdfText = (file: Buffer): Promise<string> => readPdf(file, directory);
 
   /** The CSV's `section.item` → [value, shown], parsed as RFC 4180. */
   function csvRows(file: Buffer): Map<string, string[]> {

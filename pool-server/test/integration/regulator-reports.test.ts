@@ -21,6 +21,7 @@ import { REGISTER_MAPS } from '@hashwatt/agent/meters/register-maps';
 import { digestSigned } from '../../src/farms/report-signing.ts';
 import { freePort } from '../helpers/embedded-postgres.ts';
 import { bareSample } from '../helpers/samples.ts';
+import { issueReportFile, pdfText as readPdf } from '../helpers/reports.ts';
 import {
   farmOfOperator,
   signedInRegulator,
@@ -74,26 +75,9 @@ describe('regulator reports over a month of metered readings', () => {
   let clock = OCTOBER - HOUR;
   const reports = new Map<string, { report: Report; file: Buffer }>();
 
-  async function issue(
-    headers: Record<string, string>,
-    body: Record<string, unknown>,
-  ): Promise<{ report: Report; file: Buffer }> {
-    const issued = await api.app.inject({ method: 'POST', url: '/api/reports', headers, payload: body });
-    expect(issued.statusCode, issued.body).toBe(201);
-    const report = issued.json<Report>();
-    const download = await api.app.inject({ method: 'GET', url: `/api/reports/${report.id}/file`, headers });
-    expect(download.statusCode).toBe(200);
-    expect(download.headers['x-hashwatt-sha256']).toBe(report.sha256);
-    return { report, file: download.rawPayload };
-  }
-
-  async function pdfText(file: Buffer): Promise<string> {
-    const name = path.join(directory, `${String(Math.random()).slice(2)}.pdf`);
-    writeFileSync(name, file);
-    const { stdout } = await run('pdftotext', ['-layout', name, '-']);
-    // pdftotext marks right-to-left runs with bidi controls; the words are what count.
-    return stdout.replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '').replace(/\s+/g, ' ');
-  }
+  const issue = (headers: Record<string, string>, body: Record<string, unknown>) =>
+    issueReportFile(api, headers, body);
+  const pdfText = (file: Buffer): Promise<string> => readPdf(file, directory);
 
   beforeAll(async () => {
     directory = mkdtempSync(path.join(tmpdir(), 'hashwatt-reports-'));
@@ -525,7 +509,10 @@ describe('regulator reports over a month of metered readings', () => {
       [{ farmId: farm.farmId, month: '2026-13', language: 'en', format: 'pdf' }, 'body.month'],
       // An Iranian farm's month is a Solar Hijri one.
       [{ farmId: farm.farmId, month: '2026-10', language: 'en', format: 'pdf' }, 'body.month'],
-      [{ farmId: farm.farmId, month: '1405-08', calendar: 'julian', language: 'en', format: 'pdf' }, 'body.calendar'],
+      [
+        { farmId: farm.farmId, month: '1405-08', calendar: 'julian', language: 'en', format: 'pdf' },
+        'body.calendar',
+      ],
     ];
     for (const [payload, field] of cases) {
       const response = await api.app.inject({
