@@ -139,6 +139,18 @@ describe('telemetry ingest', () => {
         hashrate: s19.hashrate,
         expectedHashrate: s19.expectedHashrate,
         powerW: null,
+        // Its last reading is days old: its power now is unknown, not 0.
+        power: {
+          watts: null,
+          basis: 'unknown',
+          source: null,
+          reason: 'no reading from the device since 2026-11-25T12:00:30Z',
+        },
+        efficiency: {
+          joulesPerTh: null,
+          basis: 'unknown',
+          reason: 'its power is unknown: no reading from the device since 2026-11-25T12:00:30Z',
+        },
         chipTempC: 78,
         ip: '10.0.4.17',
         location: { rack: null, shelf: null, slot: null },
