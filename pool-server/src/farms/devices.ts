@@ -16,7 +16,7 @@ const HOUR_MS = 3_600_000;
  * A reading older than this is not the power now: the agent polls every 30 s, so ten
  * minutes without one means the device or the agent has gone quiet.
  */
-export const STALE_READING_MS = 10 * 60_000;
+const STALE_READING_MS = 10 * 60_000;
 
 interface DeviceRow {
   readonly id: string;
@@ -347,7 +347,7 @@ function fromDevices(devices: readonly FarmDevice[], meterProblem: string | null
 }
 
 /** Every meter of a farm with its latest reading. */
-export async function metersNow(db: Database, farmId: string): Promise<MeterNow[]> {
+async function metersNow(db: Database, farmId: string): Promise<MeterNow[]> {
   const { rows } = await db.query<{ name: string; time: Date | null; power_w: number | null }>(
     `SELECT m.name, s.time, s.power_w
        FROM meters m

@@ -296,7 +296,7 @@ interface DeviceDayRow {
  * The mean power a device's day is counted at: what it reported, or its nameplate power
  * (an estimate) when it reported none but hashed, or unknown with why.
  */
-export function dayPower(row: Pick<DeviceDayRow, 'power_w' | 'nominal_power_w' | 'hashrate'>): PowerFigure {
+function dayPower(row: Pick<DeviceDayRow, 'power_w' | 'nominal_power_w' | 'hashrate'>): PowerFigure {
   if (row.power_w !== null) {
     return { watts: row.power_w, basis: 'measured', source: 'miner', reason: null };
   }
