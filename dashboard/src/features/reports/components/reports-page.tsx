@@ -6,25 +6,103 @@ import { Section } from '../../../components/ui/stat.tsx';
 import { apiUrl } from '../../../lib/api-client.ts';
 import { useFormat } from '../../../lib/format.ts';
 import { useIssueReport, useReportableFarms, useReports, useVerifyReport } from '../api/reports.ts';
+import {
+  calendarOf,
+  lastMonth,
+  monthLabel,
+  persianMonthNames,
+  persianYears,
+  type MonthCalendar,
+} from '../lib/report-months.ts';
 
 const LANGUAGES: readonly ReportLanguage[] = ['en', 'fa', 'ru'];
-const FORMATS: readonly ReportFormat[] = ['pdf', 'csv'];
+const FORMATS: readonly ReportFormat[] = ['pdf', 'csv', 'json'];
 const JURISDICTION = 'jurisdiction';
 
-function lastMonth(): string {
-  const now = new Date();
-  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+/**
+ * The month to report on, in the calendar its jurisdiction files by: a Solar Hijri
+ * month and year for an Iranian farm, a Gregorian month for any other.
+ */
+function MonthPicker({
+  calendar,
+  month,
+  nowMs,
+  onChange,
+}: {
+  calendar: MonthCalendar;
+  month: string;
+  nowMs: number;
+  onChange: (month: string) => void;
+}) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  if (calendar === 'gregorian') {
+    return (
+      <label>
+        {t('reports.month')}
+        <input
+          type="month"
+          name="month"
+          value={month}
+          onChange={(event) => {
+            onChange(event.target.value);
+          }}
+        />
+      </label>
+    );
+  }
+  const [year = '', number = ''] = month.split('-');
+  // A year is not a quantity: 1405, never 1,405.
+  const years = new Intl.NumberFormat(format.locale, { useGrouping: false });
+  return (
+    <label>
+      {t('reports.month')}
+      <select
+        name="persian-month"
+        value={number}
+        onChange={(event) => {
+          onChange(`${year}-${event.target.value}`);
+        }}
+      >
+        {persianMonthNames(format.locale).map((entry) => (
+          <option key={entry.month} value={String(entry.month).padStart(2, '0')}>
+            {entry.name}
+          </option>
+        ))}
+      </select>
+      <select
+        name="persian-year"
+        value={year}
+        onChange={(event) => {
+          onChange(`${event.target.value}-${number}`);
+        }}
+      >
+        {persianYears(nowMs).map((option) => (
+          <option key={option} value={String(option)}>
+            {years.format(option)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
 }
 
 function IssueForm({ user }: { user: SessionView['user'] }) {
   const { t } = useTranslation();
   const { data: farms = [] } = useReportableFarms(user);
   const issue = useIssueReport();
+  // The page's notion of now, fixed when it opens: the months offered do not shift under the reader.
+  const [nowMs] = useState(() => Date.now());
   const [scope, setScope] = useState('');
-  const [month, setMonth] = useState(lastMonth);
+  const [picked, setMonth] = useState<{ calendar: MonthCalendar; month: string } | null>(null);
   const [language, setLanguage] = useState<ReportLanguage>('en');
   const [format, setFormat] = useState<ReportFormat>('pdf');
   const chosen = scope === '' ? (farms[0]?.id ?? '') : scope;
+  const calendar = calendarOf(
+    chosen === JURISDICTION ? user.jurisdiction?.country : farms.find((farm) => farm.id === chosen)?.country,
+  );
+  // A month picked in another calendar (another farm's) does not carry over.
+  const month = picked?.calendar === calendar ? picked.month : lastMonth(calendar, nowMs);
   return (
     <form
       className="inline-form"
@@ -56,17 +134,14 @@ function IssueForm({ user }: { user: SessionView['user'] }) {
           ) : null}
         </select>
       </label>
-      <label>
-        {t('reports.month')}
-        <input
-          type="month"
-          name="month"
-          value={month}
-          onChange={(event) => {
-            setMonth(event.target.value);
-          }}
-        />
-      </label>
+      <MonthPicker
+        calendar={calendar}
+        month={month}
+        nowMs={nowMs}
+        onChange={(next) => {
+          setMonth({ calendar, month: next });
+        }}
+      />
       <label>
         {t('reports.language')}
         <select
@@ -117,7 +192,7 @@ function VerifyForm() {
         <input
           type="file"
           name="report-file"
-          accept=".pdf,.csv,application/pdf,text/csv"
+          accept=".pdf,.csv,.json,application/pdf,text/csv,application/json"
           onChange={(event) => {
             const file = event.target.files?.[0];
             if (file) {
@@ -170,8 +245,10 @@ export function ReportsPage({ user }: { user: SessionView['user'] }) {
           ]}
           row={(report) => (
             <tr key={report.id}>
-              <td>
-                {format.date(report.from)} – {format.date(Date.parse(report.to) - 1)}
+              <td title={`${report.from} – ${report.to} (${report.timezone})`}>
+                {report.month === null
+                  ? `${format.date(report.from)} – ${format.date(Date.parse(report.to) - 1)}`
+                  : monthLabel(report.month, report.calendar, format.locale)}
               </td>
               <td dir="ltr">
                 {report.farmId === null ? [report.country, ...report.regions].join(' ') : `#${report.farmId}`}
