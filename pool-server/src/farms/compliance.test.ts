@@ -221,6 +221,22 @@ describe('curtailment compliance from all the evidence', () => {
     expect(result.meterSuspect).toBe(true);
   });
 
+  it('gives an order too short for a whole 15-minute interval no peak, rather than a peak of 0', () => {
+    // Down from before the start; a device nobody told to sleep hashes within the allowed load.
+    const order = { ...ORDER, startsAtMs: T0 + 31 * MINUTE, endsAtMs: T0 + 51 * MINUTE };
+    const result = assessCompliance(order, {
+      ...meterOnly(farm(RAMP)),
+      devices: [device('10.0.4.19:4028', null)],
+    });
+    expect(result).toMatchObject({
+      verdict: 'complied',
+      peakKw: null,
+      meterSuspect: false,
+      hashingDevices: ['10.0.4.19:4028'],
+      reasons: [],
+    });
+  });
+
   it('passes when every source agrees: meter down, devices asleep, commands done, pool hashrate down', () => {
     const names = ['10.0.4.17:4028', '10.0.4.18:4028'];
     const result = assessCompliance(ORDER, {

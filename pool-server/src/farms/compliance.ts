@@ -151,6 +151,20 @@ function meterGap(during: readonly MeterReading[], order: CurtailmentOrder, maxG
   return null;
 }
 
+/** The demand interval peakDemandW averages over: 15 minutes. */
+const DEMAND_INTERVAL_MS = 15 * MINUTE_MS;
+
+/** Whether readings (in time order) cover a whole demand interval, as peakDemandW needs one. */
+function holdsDemandInterval(readings: readonly MeterReading[]): boolean {
+  const first = readings[0];
+  const last = readings.at(-1);
+  return (
+    first !== undefined &&
+    last !== undefined &&
+    Math.ceil(first.atMs / DEMAND_INTERVAL_MS) * DEMAND_INTERVAL_MS + DEMAND_INTERVAL_MS <= last.atMs
+  );
+}
+
 /** The meter's figures as Compliance carries them, and what the meter alone concludes. */
 interface MeterVerdict extends Pick<
   Compliance,
@@ -216,10 +230,10 @@ function judgeMeter(
   const reached = reachedAtMs;
   // A farm that never got there is judged on the whole order: its peak is what it drew.
   const fromReach = reached === null ? during : during.filter((reading) => reading.atMs >= reached);
-  const peakKw = peakDemandW(fromReach) / 1000;
+  // Only whole demand intervals count: a stretch too short to hold one has no peak, not a peak of 0.
+  const peakKw = holdsDemandInterval(fromReach) ? peakDemandW(fromReach) / 1000 : null;
   const secondsLate = reachedAtMs === null ? null : Math.max(0, (reachedAtMs - order.startsAtMs) / 1000);
   const late = secondsLate === null || secondsLate > options.graceMinutes * 60;
-  const over = peakKw > withinRounding(allowedKw);
   return {
     baselineKw,
     allowedKw,
@@ -233,7 +247,7 @@ function judgeMeter(
         ? `the load never fell to ${allowedKw.toFixed(0)} kW`
         : late
           ? `the load reached ${allowedKw.toFixed(0)} kW ${(secondsLate / 60).toFixed(1)} min after the start`
-          : over
+          : peakKw !== null && peakKw > withinRounding(allowedKw)
             ? `15-minute demand rose again to ${peakKw.toFixed(0)} kW`
             : null,
   };
