@@ -93,6 +93,14 @@ export const AgentConfigSchema = Type.Object(
       Type.Object(
         {
           name: Type.String({ minLength: 1, maxLength: 200 }),
+          serial: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 64,
+              description:
+                "The serial on the meter's nameplate, as registered with the utility: reports name the meter by it.",
+            }),
+          ),
           host: Type.String({ minLength: 1 }),
           port: Type.Integer({ default: 502, minimum: 1, maximum: 65_535 }),
           model: Type.Enum(['sdm630', 'pm5xxx', 'generic']),

@@ -150,6 +150,8 @@ export type MinerSample = Static<typeof MinerSample>;
 
 export const MeterSample = Type.Object({
   meter: Type.String({ minLength: 1, maxLength: 200 }),
+  /** The serial printed on the meter and registered with the utility, which filings name it by. */
+  serial: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   at: Timestamp,
   /** The meter's running total of imported energy. */
   energyWh: Type.Number({ minimum: 0 }),

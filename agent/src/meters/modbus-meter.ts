@@ -16,6 +16,8 @@ const ModbusRTU = modbusSerial as unknown as typeof modbusSerial.default;
 /** A meter as the agent's config describes it. */
 export interface MeterSettings {
   readonly name: string;
+  /** The serial on its nameplate, sent with each reading. */
+  readonly serial?: string;
   readonly host: string;
   readonly port: number;
   readonly model: MeterModel | 'generic';
@@ -87,7 +89,13 @@ export async function readMeter(
         `register ${String(energyWh.register)} holds a negative energy total (${String(energy)} Wh)`,
       );
     }
-    return { meter: settings.name, at: options.now().toISOString(), powerW: power, energyWh: energy };
+    return {
+      meter: settings.name,
+      ...(settings.serial === undefined ? {} : { serial: settings.serial }),
+      at: options.now().toISOString(),
+      powerW: power,
+      energyWh: energy,
+    };
   } catch (error) {
     throw new MeterError(settings.name, `${settings.host}:${String(settings.port)}: ${describe(error)}`);
   } finally {

@@ -61,9 +61,18 @@ describe('Modbus TCP meters', () => {
     });
     running.push(meter);
     const sample = await readMeter(
-      { name: 'substation', host: meter.host, port: meter.port, model: 'pm5xxx', registerBase: 1 },
+      {
+        name: 'substation',
+        serial: 'PM5560-ME-2216',
+        host: meter.host,
+        port: meter.port,
+        model: 'pm5xxx',
+        registerBase: 1,
+      },
       options,
     );
+    // The nameplate serial its configuration gives goes with every reading.
+    expect(sample.serial).toBe('PM5560-ME-2216');
     expect(sample.powerW).toBeCloseTo(1_250_000, -1);
     expect(sample.energyWh).toBeCloseTo(987_654_000, -4);
   });

@@ -136,18 +136,24 @@ async function upsertMeters(
   farmId: string,
   batch: TelemetryBatch,
 ): Promise<Map<string, string>> {
-  const names = [...new Set(batch.meters.map((sample) => sample.meter))];
+  // A meter's serial as its latest reading in the batch gives it; one without keeps the one known.
+  const serials = new Map<string, string | null>();
+  for (const sample of [...batch.meters].sort((a, b) => a.at.localeCompare(b.at))) {
+    serials.set(sample.meter, sample.serial ?? serials.get(sample.meter) ?? null);
+  }
+  const names = [...serials.keys()];
   if (names.length === 0) {
     return new Map();
   }
   const times = batch.meters.map((sample) => sample.at).sort();
   const { rows } = await client.query<{ id: string; name: string }>(
-    `INSERT INTO meters AS m (farm_id, name, first_seen, last_seen)
-     SELECT $1, name, $3, $4 FROM unnest($2::text[]) AS name
+    `INSERT INTO meters AS m (farm_id, name, serial, first_seen, last_seen)
+     SELECT $1, name, serial, $4, $5 FROM unnest($2::text[], $3::text[]) AS given (name, serial)
      ON CONFLICT (farm_id, name) DO UPDATE SET
+       serial = coalesce(excluded.serial, m.serial),
        first_seen = least(m.first_seen, excluded.first_seen), last_seen = greatest(m.last_seen, excluded.last_seen)
      RETURNING id::text, name`,
-    [farmId, names, times[0], times.at(-1)],
+    [farmId, names, [...serials.values()], times[0], times.at(-1)],
   );
   return new Map(rows.map((row) => [row.name, row.id]));
 }
