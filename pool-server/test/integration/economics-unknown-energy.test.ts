@@ -179,8 +179,12 @@ describe('economics on energy nothing measured', () => {
   });
 
   it('has no expected coins on a day before any block template, rather than none', async () => {
-    const [before] = (await economics(unmetered, '2026-10-04')).days;
+    const { days, total } = await economics(unmetered, '2026-10-04');
+    const [before, after] = days;
     expect(before).toMatchObject({ date: '2026-10-04', network: null, expectedSats: null, revenue: null });
+    // The total is of the day whose network is known, not of that day and a 0.
+    expect(after?.expectedSats).toBeGreaterThan(0);
+    expect(total.expectedSats).toBe(after?.expectedSats);
     expect(before?.missing).toContain('no block template seen at or before 2026-10-04T20:30:00.000Z');
   });
 });
