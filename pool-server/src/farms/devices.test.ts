@@ -202,6 +202,13 @@ describe('a farm power figure', () => {
     expect(farm.efficiency.joulesPerTh).toBeNull();
   });
 
+  it('counts no hashrate from a device unheard of for a while', () => {
+    const old = { ...device('b', UNKNOWN), lastSeen: new Date(NOW - 3_600_000).toISOString() };
+    const farm = farmPowerOf('1', [device('a', MEASURED(3_000)), old], [FRESH_METER], NOW);
+    expect(farm.hashrate).toBe(100e12);
+    expect(farm.efficiency.joulesPerTh).toBe(70);
+  });
+
   it('has no efficiency when a mining device reports no hashrate', () => {
     const farm = farmPowerOf(
       '1',

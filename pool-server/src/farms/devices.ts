@@ -267,7 +267,13 @@ export function farmPowerOf(
   meters: readonly MeterNow[],
   nowMs: number,
 ): FarmPower {
-  const reported = devices.filter((device) => device.hashrate !== null);
+  // An old or unreachable device's last hashrate is not its hashrate now.
+  const reported = devices.filter(
+    (device) =>
+      device.hashrate !== null &&
+      device.state !== 'unreachable' &&
+      Date.parse(device.lastSeen) >= nowMs - STALE_READING_MS,
+  );
   const hashrate =
     reported.length === 0 ? null : reported.reduce((sum, device) => sum + (device.hashrate ?? 0), 0);
   const count = (basis: PowerFigure['basis']): number =>
@@ -276,10 +282,10 @@ export function farmPowerOf(
     ? null
     : meters.reduce((sum, meter) => sum + (meter.watts ?? 0), 0);
   const times = meters.map((meter) => meter.atMs).filter((atMs): atMs is number => atMs !== null);
-  const stale = meters.length === 0 ? 'the farm has no meter' : meterProblem(meters, nowMs);
+  const meterIssue = meters.length === 0 ? 'the farm has no meter' : meterProblem(meters, nowMs);
   const hashing = (hashrate ?? 0) > 0;
   const problem =
-    stale ??
+    meterIssue ??
     (meterWatts !== null && meterWatts < 1 && hashing ? 'the meter reads 0 W while devices hash' : null);
   const power = problem === null && meterWatts !== null ? metered(meterWatts) : fromDevices(devices, problem);
   const silentHashing = devices.filter((device) => device.state === 'mining' && device.hashrate === null);
@@ -307,7 +313,7 @@ export function farmPowerOf(
         : {
             watts: meterWatts,
             at: times.length === 0 ? null : new Date(Math.min(...times)).toISOString(),
-            fresh: stale === null,
+            fresh: meterIssue === null,
           },
   };
 }
