@@ -236,6 +236,8 @@ describe('a farm nothing measured', () => {
     const energy = await screen.findByText('0.04 kWh');
     expect(energy.parentElement?.textContent).toContain('partial');
     expect(stat('Energy, last 24 h').textContent).toContain('readings cover 1 of 24 hours');
+    // A CPU miner's demand: 36 W, not "0.0 kW".
+    expect(stat('Peak demand').textContent).toContain('36 W partial');
   });
 
   it("lists each farm's power as the API judged it, and a total unknown when one is", async () => {

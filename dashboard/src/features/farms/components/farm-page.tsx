@@ -210,6 +210,7 @@ function EnergyStats({
 }) {
   const { t } = useTranslation();
   const format = useFormat();
+  const power = usePowerText();
   const basis = energy?.basis ?? 'unknown';
   const reason = <Reason reason={energy?.unknownReason ?? null} />;
   const peakKw = energy?.peakKw ?? null;
@@ -238,9 +239,7 @@ function EnergyStats({
         label={t('farms.peak')}
         value={
           <Figure
-            value={
-              peakKw === null ? null : t('farms.kw', { value: format.number(peakKw, peakKw < 10 ? 2 : 1) })
-            }
+            value={peakKw === null ? null : power(peakKw * 1000)}
             basis={peakKw === null ? 'unknown' : basis}
           />
         }

@@ -47,7 +47,11 @@ export function RegulatorPage() {
   if (!farms) {
     return <p aria-busy="true">{t('app.loading')}</p>;
   }
-  const kw = (value: number): string => t('farms.kw', { value: format.number(value, 0) });
+  // A small farm's demand in W: 36 W is not "0 kW".
+  const kw = (value: number): string =>
+    value < 1
+      ? t('farms.w', { value: format.number(value * 1000, 0) })
+      : t('farms.kw', { value: format.number(value, 0) });
   return (
     <div className="page">
       <h1>{t('regulator.title')}</h1>
