@@ -120,7 +120,7 @@ describe('summarizeEnergy', () => {
     expect(summary.basis).toBe('partial');
     expect(summary.coverage.fraction).toBe(0);
     expect(summary.unknownReason).toBe(
-      'readings cover 0 of 24 hours (from 2020-01-01T00:00:00Z to 2020-01-01T01:00:00Z); no tariff before 2021-04-08',
+      'readings cover less than a minute of 24 hours (from 2020-01-01T00:00:00Z to 2020-01-01T01:00:00Z); no tariff before 2021-04-08',
     );
   });
 
@@ -208,6 +208,29 @@ describe('summarizeEnergy', () => {
     expect(summary.cost).toBeNull();
     expect(summary.currency).toBeNull();
     expect(summary.unknownReason).toBe('the tariffs are in several currencies (USD, IRR)');
+  });
+});
+
+describe('the reason for a partial period', () => {
+  const fromMs = Date.UTC(2026, 11, 1);
+  const reason = (coveredMs: number, periodMs: number): string | null =>
+    summarizeEnergy({
+      ...NOTHING,
+      fromMs,
+      toMs: fromMs + periodMs,
+      readings: steady(fromMs, fromMs + coveredMs, 1_000),
+    }).unknownReason;
+
+  it('counts in days from two days on, in hours below, and in minutes under one unit', () => {
+    expect(reason(3 * HOUR, DAY)).toBe(
+      'readings cover 3 of 24 hours (from 2026-12-01T00:00:00Z to 2026-12-01T03:00:00Z)',
+    );
+    expect(reason(50 * MINUTE, DAY)).toBe(
+      'readings cover 50 minutes of 24 hours (from 2026-12-01T00:00:00Z to 2026-12-01T00:50:00Z)',
+    );
+    expect(reason(12 * HOUR, 30 * DAY)).toBe(
+      'readings cover 12 hours of 30 days (from 2026-12-01T00:00:00Z to 2026-12-01T12:00:00Z)',
+    );
   });
 });
 

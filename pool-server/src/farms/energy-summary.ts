@@ -59,10 +59,27 @@ function amount(value: number): string {
   return String(Math.round(value * 10) / 10);
 }
 
-/** "12.5 of 30 days": hours for periods under two days. */
+const UNITS = [
+  { name: 'days', ms: DAY_MS },
+  { name: 'hours', ms: HOUR_MS },
+  { name: 'minutes', ms: 60_000 },
+] as const;
+
+/**
+ * "12.5 of 30 days", "3 of 24 hours", "50 minutes of 24 hours": the period in days from
+ * two days on, in hours below; the covered time in the same unit unless it is less than one.
+ * Readings far apart cover little time though they exist: then "less than a minute".
+ */
 function share(coveredMs: number, periodMs: number): string {
-  const unitMs = periodMs < 2 * DAY_MS ? HOUR_MS : DAY_MS;
-  return `${amount(coveredMs / unitMs)} of ${amount(periodMs / unitMs)} ${unitMs === HOUR_MS ? 'hours' : 'days'}`;
+  const period = periodMs < 2 * DAY_MS ? UNITS[1] : UNITS[0];
+  const whole = `${amount(periodMs / period.ms)} ${period.name}`;
+  const covered = UNITS.find((unit) => unit.ms <= period.ms && coveredMs >= unit.ms);
+  if (!covered) {
+    return `less than a minute of ${whole}`;
+  }
+  return covered === period
+    ? `${amount(coveredMs / covered.ms)} of ${whole}`
+    : `${amount(coveredMs / covered.ms)} ${covered.name} of ${whole}`;
 }
 
 /** Why the readings leave the period unknown or partly covered; null when they cover it whole. */
