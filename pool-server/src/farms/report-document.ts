@@ -337,7 +337,7 @@ function farmSection(facts: FarmFacts, cells: Cells, words: ReportWords): Report
           { key: 'allowedKw', label: `${words.orderAllowed} (${words.kw})` },
           { key: 'peakKw', label: `${words.orderPeak} (${words.kw})` },
           { key: 'result', label: words.orderResult },
-          { key: 'reasons', label: words.orderReasons },
+          { key: 'reasons', label: words.orderReasons, wide: true },
         ],
         rows: facts.orders.map((order) => orderRow(order, cells, words)),
       },

@@ -143,6 +143,8 @@ class Page {
 
   table(table: ReportTable, empty: string): void {
     const size = 9;
+    // A title is never left at the foot of a page without its header and first row.
+    this.room(11 * 1.4 + 2 + 4 * size * 1.4);
     this.paragraph(table.title, 11, true, 2);
     if (table.rows.length === 0) {
       this.paragraph(empty, size, false, 6);
