@@ -277,8 +277,10 @@ export const EnergySummary = Type.Object({
   ),
   meterResets: Type.Integer({ minimum: 0 }),
   basis: EnergyBasis,
-  /** Why figures are null or partial, in plain English; null when all are measured. */
+  /** Why the energy figures are null or partial, in plain English; null when they are measured. */
   unknownReason: Nullable(Type.String()),
+  /** Why `cost` is null though the energy is known (no tariff, several currencies); null otherwise. */
+  costReason: Nullable(Type.String()),
   coverage: Type.Object({
     firstReadingAt: Nullable(Timestamp),
     lastReadingAt: Nullable(Timestamp),

@@ -85,6 +85,7 @@ describe('summarizeEnergy', () => {
     expect(summary).toMatchObject({
       basis: 'measured',
       unknownReason: null,
+      costReason: null,
       kwhTotal: expect.closeTo(24, 6) as number,
       peakKw: expect.closeTo(1, 6) as number,
       coverage: {
@@ -120,8 +121,9 @@ describe('summarizeEnergy', () => {
     expect(summary.basis).toBe('partial');
     expect(summary.coverage.fraction).toBe(0);
     expect(summary.unknownReason).toBe(
-      'readings cover less than a minute of 24 hours (from 2020-01-01T00:00:00Z to 2020-01-01T01:00:00Z); no tariff before 2021-04-08',
+      'readings cover less than a minute of 24 hours (from 2020-01-01T00:00:00Z to 2020-01-01T01:00:00Z)',
     );
+    expect(summary.costReason).toBe('no tariff before 2021-04-08');
   });
 
   it('has no figures, and says so, when the farm has no meter', () => {
@@ -134,6 +136,8 @@ describe('summarizeEnergy', () => {
       restricted: [{ windowId: '7', class: 'critical_peak', kwh: null }],
       basis: 'unknown',
       unknownReason: 'the farm has no meter',
+      // The energy is unknown: that, not the tariff, is why the cost is.
+      costReason: null,
       coverage: { firstReadingAt: null, lastReadingAt: null, fraction: 0 },
     });
   });
@@ -195,7 +199,8 @@ describe('summarizeEnergy', () => {
     expect(summary.kwhTotal).toBeCloseTo(0.5, 9);
     expect(summary.peakKw).toBeNull();
     expect(summary.cost).toBeNull();
-    expect(summary.unknownReason).toMatch(/; the farm has no tariff$/);
+    expect(summary.unknownReason).toMatch(/^readings cover 10 minutes of 24 hours/);
+    expect(summary.costReason).toBe('the farm has no tariff');
   });
 
   it('leaves the cost unknown when the tariffs are in several currencies', () => {
@@ -207,7 +212,8 @@ describe('summarizeEnergy', () => {
     expect(summary.basis).toBe('measured');
     expect(summary.cost).toBeNull();
     expect(summary.currency).toBeNull();
-    expect(summary.unknownReason).toBe('the tariffs are in several currencies (USD, IRR)');
+    expect(summary.unknownReason).toBeNull();
+    expect(summary.costReason).toBe('the tariffs are in several currencies (USD, IRR)');
   });
 });
 

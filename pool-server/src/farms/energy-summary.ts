@@ -196,9 +196,6 @@ export function summarizeEnergy(input: {
   });
   const currencies = [...new Set(input.tariffs.map((tariff) => tariff.currency))];
   const noCost = known ? costReason(byBand, input.tariffs, currencies) : null;
-  const reasons = [coverageReason(coverage, input.meters, input.fromMs, input.toMs), noCost].filter(
-    (reason): reason is string => reason !== null,
-  );
   return {
     from: new Date(input.fromMs).toISOString(),
     to: new Date(input.toMs).toISOString(),
@@ -214,7 +211,8 @@ export function summarizeEnergy(input: {
     restricted,
     meterResets: resets,
     basis,
-    unknownReason: reasons.length === 0 ? null : reasons.join('; '),
+    unknownReason: coverageReason(coverage, input.meters, input.fromMs, input.toMs),
+    costReason: noCost,
     coverage: {
       firstReadingAt: coverage.firstMs === null ? null : new Date(coverage.firstMs).toISOString(),
       lastReadingAt: coverage.lastMs === null ? null : new Date(coverage.lastMs).toISOString(),

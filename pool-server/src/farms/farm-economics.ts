@@ -220,6 +220,9 @@ export async function farmEconomics(
     if (energy.unknownReason !== null) {
       missing.push(`energy: ${energy.unknownReason}`);
     }
+    if (energy.costReason !== null) {
+      missing.push(`power cost: ${energy.costReason}`);
+    }
     const tariffRate =
       energy.currency === null || energy.cost === null
         ? null

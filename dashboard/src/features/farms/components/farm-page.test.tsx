@@ -116,6 +116,7 @@ const NO_ENERGY: EnergySummary = {
   meterResets: 0,
   basis: 'unknown',
   unknownReason: 'the farm has no meter',
+  costReason: null,
   coverage: { firstReadingAt: null, lastReadingAt: null, fraction: 0 },
 };
 

@@ -39,6 +39,7 @@ const UNKNOWN: EnergySummary = {
   meterResets: 0,
   basis: 'unknown',
   unknownReason: 'no meter reading since 2026-11-03T10:00:00Z',
+  costReason: null,
   coverage: { firstReadingAt: null, lastReadingAt: null, fraction: 0 },
 };
 
