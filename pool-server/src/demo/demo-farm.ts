@@ -305,7 +305,15 @@ export async function startDemoFarm(
       ...(!shared && { scan: { httpPort: antminers[0]?.webPort } }),
       // Stock firmware's own login, which the demo rigs keep.
       credentials: { stock: [{ username: 'root', password: 'root' }] },
-      meters: [{ name: 'demo-meter', host: '127.0.0.1', port: meterPort, model: 'sdm630' }],
+      meters: [
+        {
+          name: 'demo-meter',
+          serial: 'DEMO-SDM630-0001',
+          host: '127.0.0.1',
+          port: meterPort,
+          model: 'sdm630',
+        },
+      ],
       poll: { intervalSeconds: settings.pollSeconds ?? 10, commandSeconds: settings.commandSeconds ?? 5 },
       queue: { dir: path.join(settings.dataDir, 'demo-agent') },
     },
