@@ -123,6 +123,37 @@ export const FailedOrderCommand = Type.Object({
 });
 export type FailedOrderCommand = Static<typeof FailedOrderCommand>;
 
+const Kw = Type.Number();
+const Hs = Type.Number();
+
+/**
+ * One thing the evidence showed about an order, with its figures: what the verdict's
+ * reasons say, in a form each language words for itself (`reasons` is the English).
+ */
+export const ComplianceFinding = Type.Union([
+  Type.Object({ code: Type.Literal('no-readings-during-order') }),
+  Type.Object({ code: Type.Literal('no-baseline') }),
+  Type.Object({ code: Type.Literal('meter-gap'), from: Timestamp, to: Timestamp }),
+  Type.Object({ code: Type.Literal('load-never-fell'), allowedKw: Kw }),
+  Type.Object({ code: Type.Literal('reached-late'), allowedKw: Kw, minutesLate: Type.Number() }),
+  Type.Object({ code: Type.Literal('demand-rose-again'), peakKw: Kw }),
+  /** The meter said the load was down (its peak; null when it covered no whole 15 minutes) while devices hashed. */
+  Type.Object({ code: Type.Literal('meter-suspect'), peakKw: Nullable(Kw) }),
+  Type.Object({ code: Type.Literal('hashing-after-sleep'), device: Type.String() }),
+  Type.Object({ code: Type.Literal('hashing-during-order'), device: Type.String() }),
+  Type.Object({ code: Type.Literal('pool-contradicts'), duringHs: Hs, beforeHs: Hs, mostHs: Hs }),
+  Type.Object({
+    code: Type.Literal('command-failed'),
+    device: Type.String(),
+    action: Type.String(),
+    status: Type.String(),
+    error: Nullable(Type.String()),
+    /** Nothing shows the device stopped anyway. */
+    unrecovered: Type.Boolean(),
+  }),
+]);
+export type ComplianceFinding = Static<typeof ComplianceFinding>;
+
 /**
  * How a farm kept an order, weighed from the meter, each device's reported state, each
  * command's outcome and the pool-measured hashrate (DESIGN.md "Verdicts"). A figure
@@ -132,6 +163,8 @@ export const OrderCompliance = Type.Object({
   verdict: Type.Enum(['complied', 'violated', 'undetermined']),
   /** Why: the meter's failure or gap, contradicting devices, failed commands, the pool's hashrate. */
   reasons: Type.Array(Type.String()),
+  /** The same, as codes and figures, for words in the reader's language. */
+  findings: Type.Array(ComplianceFinding),
   failedCommands: Type.Array(FailedOrderCommand),
   /** Devices that reported hashing once they should have been down. */
   hashingDevices: Type.Array(Type.String()),

@@ -110,6 +110,7 @@ describe('curtailment compliance from all the evidence', () => {
   it('judges a meter with no readings undetermined, its figures null rather than 0', () => {
     expect(assessCompliance(ORDER, meterOnly([]))).toEqual({
       verdict: 'undetermined',
+      findings: [{ code: 'no-readings-during-order' }],
       reasons: ['no meter readings during the order'],
       failedCommands: [],
       hashingDevices: [],

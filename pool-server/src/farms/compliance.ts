@@ -1,5 +1,6 @@
-import type { MinerState } from '@hashwatt/schemas';
-import { energyBy, peakDemandW, type MeterReading } from './energy.ts';
+import type { ComplianceFinding, MinerState } from '@hashwatt/schemas';
+import { findingText } from './compliance-findings.ts';
+import { energyBy, peakDemand, type MeterReading } from './energy.ts';
 
 /**
  * Whether a farm obeyed a grid operator's curtailment order, from every source of
@@ -68,6 +69,8 @@ export interface FailedCommand {
 export interface Compliance {
   readonly verdict: Verdict;
   /** Why the verdict is what it is; for a complied one, only the failed commands later recovered. */
+  readonly findings: readonly ComplianceFinding[];
+  /** The findings in English. */
   readonly reasons: readonly string[];
   /** The order's commands that did not succeed: failed, unsupported, or never answered. */
   readonly failedCommands: readonly FailedCommand[];
@@ -118,8 +121,6 @@ const withinRounding = (kw: number): number => kw * 1.0001;
 
 const at = (ms: number): string => new Date(ms).toISOString();
 
-const ths = (hs: number): string => `${(hs / 1e12).toFixed(1)} TH/s`;
-
 function averageKw(readings: readonly MeterReading[], fromMs: number, toMs: number): number | undefined {
   const inside = readings.filter((reading) => reading.atMs >= fromMs && reading.atMs <= toMs);
   const first = inside[0];
@@ -139,30 +140,20 @@ function usualIntervalMs(sorted: readonly MeterReading[]): number {
   return spacings[Math.floor(spacings.length / 2)] ?? 0;
 }
 
-/** The first stretch of the order the meter did not cover, as a reason, or null when it covered it all. */
-function meterGap(during: readonly MeterReading[], order: CurtailmentOrder, maxGapMs: number): string | null {
+/** The first stretch of the order the meter did not cover, or null when it covered it all. */
+function meterGap(
+  during: readonly MeterReading[],
+  order: CurtailmentOrder,
+  maxGapMs: number,
+): ComplianceFinding | null {
   let previous = order.startsAtMs;
   for (const atMs of [...during.map((reading) => reading.atMs), order.endsAtMs]) {
     if (atMs - previous > maxGapMs) {
-      return `the meter has no readings from ${at(previous)} to ${at(atMs)}`;
+      return { code: 'meter-gap', from: at(previous), to: at(atMs) };
     }
     previous = atMs;
   }
   return null;
-}
-
-/** The demand interval peakDemandW averages over: 15 minutes. */
-const DEMAND_INTERVAL_MS = 15 * MINUTE_MS;
-
-/** Whether readings (in time order) cover a whole demand interval, as peakDemandW needs one. */
-function holdsDemandInterval(readings: readonly MeterReading[]): boolean {
-  const first = readings[0];
-  const last = readings.at(-1);
-  return (
-    first !== undefined &&
-    last !== undefined &&
-    Math.ceil(first.atMs / DEMAND_INTERVAL_MS) * DEMAND_INTERVAL_MS + DEMAND_INTERVAL_MS <= last.atMs
-  );
 }
 
 /** The meter's figures as Compliance carries them, and what the meter alone concludes. */
@@ -171,9 +162,9 @@ interface MeterVerdict extends Pick<
   'baselineKw' | 'allowedKw' | 'reachedAtMs' | 'secondsLate' | 'peakKw' | 'energyKwh'
 > {
   /** Why the meter cannot judge the order, or null. */
-  readonly missing: string | null;
+  readonly missing: ComplianceFinding | null;
   /** Why the meter says the farm failed, or null when it says the farm complied. */
-  readonly failure: string | null;
+  readonly failure: ComplianceFinding | null;
 }
 
 function judgeMeter(
@@ -187,7 +178,7 @@ function judgeMeter(
   const during = sorted.filter(
     (reading) => reading.atMs >= order.startsAtMs && reading.atMs <= order.endsAtMs,
   );
-  const unmeasured = (missing: string): MeterVerdict => ({
+  const unmeasured = (missing: ComplianceFinding): MeterVerdict => ({
     baselineKw,
     allowedKw,
     reachedAtMs: null,
@@ -198,7 +189,7 @@ function judgeMeter(
     failure: null,
   });
   if (during.length < 2) {
-    return unmeasured('no meter readings during the order');
+    return unmeasured({ code: 'no-readings-during-order' });
   }
   const toleratedMs = Math.min(
     options.meterGapCeilingMinutes * MINUTE_MS,
@@ -208,7 +199,7 @@ function judgeMeter(
   const perMinute = energyBy(during, (atMs) => String(Math.floor(atMs / MINUTE_MS))).byClass;
   const energyKwh = [...perMinute.values()].reduce((sum, wh) => sum + wh, 0) / 1000;
   if (allowedKw === null) {
-    return { ...unmeasured('no meter readings in the hour before the notice'), energyKwh };
+    return { ...unmeasured({ code: 'no-baseline' }), energyKwh };
   }
   // Each minute's average: the first one at or under the allowed level is when the farm got there.
   let reachedAtMs: number | null = null;
@@ -231,7 +222,8 @@ function judgeMeter(
   // A farm that never got there is judged on the whole order: its peak is what it drew.
   const fromReach = reached === null ? during : during.filter((reading) => reading.atMs >= reached);
   // Only whole demand intervals count: a stretch too short to hold one has no peak, not a peak of 0.
-  const peakKw = holdsDemandInterval(fromReach) ? peakDemandW(fromReach) / 1000 : null;
+  const peakW = peakDemand(fromReach);
+  const peakKw = peakW === null ? null : peakW / 1000;
   const secondsLate = reachedAtMs === null ? null : Math.max(0, (reachedAtMs - order.startsAtMs) / 1000);
   const late = secondsLate === null || secondsLate > options.graceMinutes * 60;
   return {
@@ -244,11 +236,11 @@ function judgeMeter(
     missing: gap,
     failure:
       secondsLate === null
-        ? `the load never fell to ${allowedKw.toFixed(0)} kW`
+        ? { code: 'load-never-fell', allowedKw }
         : late
-          ? `the load reached ${allowedKw.toFixed(0)} kW ${(secondsLate / 60).toFixed(1)} min after the start`
+          ? { code: 'reached-late', allowedKw, minutesLate: secondsLate / 60 }
           : peakKw !== null && peakKw > withinRounding(allowedKw)
-            ? `15-minute demand rose again to ${peakKw.toFixed(0)} kW`
+            ? { code: 'demand-rose-again', peakKw }
             : null,
   };
 }
@@ -308,7 +300,7 @@ export function assessCompliance(
   );
 
   const { beforeHs, duringHs } = evidence.pool;
-  let poolContradicts: string | null = null;
+  let poolContradicts: ComplianceFinding | null = null;
   if (
     beforeHs !== null &&
     duringHs !== null &&
@@ -319,23 +311,28 @@ export function assessCompliance(
     const share = meter.baselineKw > 0 ? Math.min(1, meter.allowedKw / meter.baselineKw) : 0;
     const mostHs = beforeHs * share * (1 + settings.poolTolerancePercent / 100);
     if (duringHs > mostHs) {
-      poolContradicts = `the pool measured ${ths(duringHs)} from the farm's workers during the order against ${ths(beforeHs)} before the notice (at most ${ths(mostHs)} fits the allowed load)`;
+      poolContradicts = { code: 'pool-contradicts', duringHs, beforeHs, mostHs };
     }
   }
 
-  const describe = (command: FailedCommand): string =>
-    `${command.action} command to ${command.device} ${command.status === 'failed' ? 'failed' : 'did not succeed'}: ${command.error ?? 'no error given'}`;
-  const contradictions = [
-    ...offending.map((device) =>
-      commanded.has(device)
-        ? `${device} reported hashing after it was ordered to sleep`
-        : `${device} reported hashing during the order`,
-    ),
+  const failed = (command: FailedCommand, unrecovered: boolean): ComplianceFinding => ({
+    code: 'command-failed',
+    device: command.device,
+    action: command.action,
+    status: command.status,
+    error: command.error,
+    unrecovered,
+  });
+  const contradictions: ComplianceFinding[] = [
+    ...offending.map((device): ComplianceFinding => ({
+      code: commanded.has(device) ? 'hashing-after-sleep' : 'hashing-during-order',
+      device,
+    })),
     ...(poolContradicts === null ? [] : [poolContradicts]),
   ];
   const meterSaysComplied = meter.missing === null && meter.failure === null;
   const meterSuspect = contradictions.length > 0 && (meterSaysComplied || meterAtZero);
-  const commandReasons = failedCommands.map(describe);
+  const commandReasons = failedCommands.map((command) => failed(command, false));
 
   const figures = {
     failedCommands,
@@ -350,29 +347,28 @@ export function assessCompliance(
     poolBeforeHs: beforeHs,
     poolDuringHs: duringHs,
   };
+  const judged = (verdict: Verdict, findings: readonly ComplianceFinding[]): Compliance => ({
+    verdict,
+    findings,
+    reasons: findings.map((finding) => findingText(finding)),
+    ...figures,
+  });
   if (contradictions.length > 0 || (meter.missing === null && meter.failure !== null)) {
-    return {
-      verdict: 'violated',
-      reasons: [
-        ...(meter.missing !== null ? [meter.missing] : meter.failure !== null ? [meter.failure] : []),
-        ...(meterSuspect
-          ? [`the meter is suspect: it read ${(meter.peakKw ?? 0).toFixed(0)} kW while devices hashed`]
-          : []),
-        ...contradictions,
-        ...commandReasons,
-      ],
-      ...figures,
-    };
+    return judged('violated', [
+      ...(meter.missing !== null ? [meter.missing] : meter.failure !== null ? [meter.failure] : []),
+      ...(meterSuspect ? [{ code: 'meter-suspect', peakKw: meter.peakKw } as const] : []),
+      ...contradictions,
+      ...commandReasons,
+    ]);
   }
   if (meter.missing !== null) {
-    return { verdict: 'undetermined', reasons: [meter.missing, ...commandReasons], ...figures };
+    return judged('undetermined', [meter.missing, ...commandReasons]);
   }
   if (unrecovered.length > 0) {
-    return {
-      verdict: 'undetermined',
-      reasons: unrecovered.map((command) => `${describe(command)}; nothing shows the device stopped`),
-      ...figures,
-    };
+    return judged(
+      'undetermined',
+      unrecovered.map((command) => failed(command, true)),
+    );
   }
-  return { verdict: 'complied', reasons: commandReasons, ...figures };
+  return judged('complied', commandReasons);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { energyBy, inWindow, localClock, peakDemand, peakDemandW, type MeterReading } from './energy.ts';
+import { energyBy, inWindow, localClock, peakDemand, type MeterReading } from './energy.ts';
 
 const HOUR = 3_600_000;
 /** 2026-07-01 00:00 in Tehran (UTC+3:30, no daylight saving since 2022). */
@@ -97,7 +97,6 @@ describe('peak demand', () => {
       return minute === 200 ? 6_000_000 : 3_000_000;
     });
     expect(peakDemand(readings)).toBeCloseTo(4_200_000, 3);
-    expect(peakDemandW(readings)).toBeCloseTo(4_200_000, 3);
   });
 
   it('is unknown when the readings cover no whole 15 minutes, and 0 only when they measured none', () => {
@@ -105,6 +104,5 @@ describe('peak demand', () => {
     expect(peakDemand([])).toBeNull();
     expect(peakDemand(meter(start, 0.25, 60_000, () => 1_000))).toBeNull();
     expect(peakDemand(meter(start, 0.5, 60_000, () => 0))).toBe(0);
-    expect(peakDemandW([])).toBe(0);
   });
 });

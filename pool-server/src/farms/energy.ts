@@ -147,8 +147,3 @@ export function peakDemand(readings: readonly MeterReading[], intervalMs = 15 * 
   }
   return peak;
 }
-
-/** `peakDemand` for callers that have already checked the readings cover an interval; 0 otherwise. */
-export function peakDemandW(readings: readonly MeterReading[], intervalMs = 15 * MINUTE_MS): number {
-  return peakDemand(readings, intervalMs) ?? 0;
-}

@@ -231,6 +231,7 @@ export async function listOrders(
       compliance = {
         verdict: judged.verdict,
         reasons: [...judged.reasons],
+        findings: [...judged.findings],
         failedCommands: [...judged.failedCommands],
         hashingDevices: [...judged.hashingDevices],
         meterSuspect: judged.meterSuspect,

@@ -1,4 +1,11 @@
-import type { CurtailmentOrder, EnergySummary, ReportCalendar, ReportLanguage } from '@hashwatt/schemas';
+import type {
+  ComplianceFinding,
+  CurtailmentOrder,
+  EnergySummary,
+  ReportCalendar,
+  ReportLanguage,
+} from '@hashwatt/schemas';
+import { findingText } from './compliance-findings.ts';
 import type { FarmFacts, ReportFacts } from './report-facts.ts';
 import { monthName } from './report-periods.ts';
 import { REPORT_WORDS, reportFormats, type ReportFormats, type ReportWords } from './report-text.ts';
@@ -82,6 +89,21 @@ class Cells {
     return { raw: month, shown: monthName(month, this.calendar, this.language) };
   }
 
+  /** What the evidence showed about an order, in the report's language; `raw` in English. */
+  findings(findings: readonly ComplianceFinding[]): ReportCell {
+    if (findings.length === 0) {
+      return { raw: '', shown: '–' };
+    }
+    const format = {
+      number: this.format.number,
+      dateTime: (iso: string) => this.format.dateTime(Date.parse(iso)),
+    };
+    return {
+      raw: findings.map((finding) => findingText(finding)).join('; '),
+      shown: findings.map((finding) => findingText(finding, this.language, format)).join('; '),
+    };
+  }
+
   /** A calendar day, `YYYY-MM-DD`: the same day in every zone. */
   day(day: string): ReportCell {
     return { raw: day, shown: this.format.day(day) };
@@ -140,14 +162,6 @@ function orderRow(order: CurtailmentOrder, cells: Cells, words: ReportWords): Re
   // Nothing measured it: blank, never 0.
   const kw = (value: number | null | undefined): ReportCell =>
     value === undefined || value === null ? { raw: '', shown: '–' } : cells.number(value, 1);
-  // Each failed command by device, then the judgement's reasons: what a regulator reads as "why".
-  const why = [
-    ...(compliance?.failedCommands ?? []).map(
-      (command) =>
-        `${command.device} ${command.action}: ${command.status}${command.error === null ? '' : ` (${command.error})`}`,
-    ),
-    ...(compliance?.reasons ?? []),
-  ].join('; ');
   return [
     cells.dateTime(Date.parse(order.startsAt)),
     cells.dateTime(Date.parse(order.endsAt)),
@@ -155,7 +169,7 @@ function orderRow(order: CurtailmentOrder, cells: Cells, words: ReportWords): Re
     kw(compliance?.allowedKw),
     kw(compliance?.peakKw),
     result,
-    cells.text(why === '' ? null : why),
+    cells.findings(compliance?.findings ?? []),
   ];
 }
 

@@ -266,6 +266,7 @@ describe('regulator reports over a month of metered readings', () => {
     expect(rows.get('orders.1.allowedKw')?.[0]).toBe('300.0');
     expect(rows.get('orders.1.peakKw')?.[0]).toBe('800.0');
     expect(rows.get('orders.1.result')?.[0]).toBe('violated');
+    expect(rows.get('orders.1.reasons')?.[0]).toBe('the load never fell to 300 kW');
     expect(rows.get('orders.2.peakKw')?.[0]).toBe('250.0');
     expect(rows.get('orders.2.result')?.[0]).toBe('complied');
   });
@@ -314,6 +315,10 @@ describe('regulator reports over a month of metered readings', () => {
       expect(text).toMatch(date);
     }
     expect(text).not.toContain('518,900');
+    // Why the ignored order was violated, in Persian words.
+    for (const words of ['بار', 'هرگز', '۳۰۰', 'نیافت']) {
+      expect(text).toContain(words);
+    }
   });
 
   it('prints them in Russian, in Cyrillic with Russian number formats', async () => {
@@ -324,6 +329,7 @@ describe('regulator reports over a month of metered readings', () => {
     expect(text).toContain('110,0 %');
     expect(text).toMatch(/800,0 нарушено/);
     expect(text).toMatch(/250,0 выполнено/);
+    expect(text).toContain('нагрузка так и не снизилась до 300 кВт');
   });
 
   it('keeps the Persian CSV’s values machine-readable and its words Persian', () => {

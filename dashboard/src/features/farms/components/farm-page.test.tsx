@@ -1,4 +1,12 @@
-import type { EnergySummary, Farm, FarmDevice, FarmPower, PowerFigure } from '@hashwatt/schemas';
+import type {
+  CurtailmentOrder,
+  EnergySummary,
+  Farm,
+  FarmDevice,
+  FarmPower,
+  OrderCompliance,
+  PowerFigure,
+} from '@hashwatt/schemas';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { cleanup, render, screen, within } from '@testing-library/react';
 import { MemoryRouter, Route, Routes } from 'react-router';
@@ -121,8 +129,13 @@ const NO_ENERGY: EnergySummary = {
 };
 
 /** The API as a fresh farm with no meter answers it; `power` is the farm's power now. */
-function stubApi(power: FarmPower, energy: EnergySummary = NO_ENERGY): void {
+function stubApi(
+  power: FarmPower,
+  energy: EnergySummary = NO_ENERGY,
+  orders: readonly CurtailmentOrder[] = [],
+): void {
   const answers: [RegExp, unknown][] = [
+    [/\/farms\/7\/curtailment-orders/, orders],
     [/\/farms\/7\/devices$/, DEVICES],
     [/\/farms\/7\/power$/, power],
     [/\/farms\/7\/energy\?/, energy],
@@ -276,5 +289,77 @@ describe('the sum of farms’ power', () => {
     expect(sumPower([measured, UNKNOWN_POWER])).toEqual({ watts: null, basis: 'unknown' });
     expect(sumPower([measured, undefined])).toEqual({ watts: null, basis: 'unknown' });
     expect(sumPower([])).toEqual({ watts: null, basis: 'unknown' });
+  });
+});
+
+const JUDGED: OrderCompliance = {
+  verdict: 'violated',
+  reasons: [],
+  findings: [
+    { code: 'load-never-fell', allowedKw: 0.04 },
+    { code: 'hashing-after-sleep', device: '10.0.0.1:4028' },
+    {
+      code: 'command-failed',
+      device: '10.0.0.2:4028',
+      action: 'sleep',
+      status: 'failed',
+      error: 'fetch failed',
+      unrecovered: false,
+    },
+  ],
+  failedCommands: [{ device: '10.0.0.2:4028', action: 'sleep', status: 'failed', error: 'fetch failed' }],
+  hashingDevices: ['10.0.0.1:4028'],
+  meterSuspect: false,
+  baselineKw: 0.09,
+  allowedKw: 0.04,
+  reachedAt: null,
+  secondsLate: null,
+  peakKw: null,
+  energyKwh: 0.002,
+  poolHashrateBefore: null,
+  poolHashrateDuring: null,
+};
+
+const ORDER: CurtailmentOrder = {
+  id: '1',
+  farmId: '7',
+  noticeAt: '2026-12-06T10:00:00.000Z',
+  startsAt: '2026-12-06T10:05:00.000Z',
+  endsAt: '2026-12-06T10:10:00.000Z',
+  reductionKw: 0.05,
+  noticeRef: null,
+  orderedBy: 'op@test',
+  curtailment: '4',
+  compliance: JUDGED,
+};
+
+describe("an order's verdict", () => {
+  beforeEach(() => {
+    Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 480 });
+  });
+  afterEach(async () => {
+    cleanup();
+    vi.unstubAllGlobals();
+    await setupI18n('en');
+  });
+
+  it('says why it was violated, naming the failed command and the hashing device', async () => {
+    await setupI18n('en');
+    stubApi(UNKNOWN_POWER, NO_ENERGY, [ORDER]);
+    at('/farms/7');
+    expect(await screen.findByText('Violated')).toBeDefined();
+    // A small farm's allowed load in W, not "0 kW".
+    expect(screen.getByText('the load never fell to 40 W')).toBeDefined();
+    expect(screen.getByText('10.0.0.1:4028 reported hashing after it was ordered to sleep')).toBeDefined();
+    expect(screen.getByText('sleep command to 10.0.0.2:4028 failed: fetch failed')).toBeDefined();
+  });
+
+  it("says it in the reader's language", async () => {
+    await setupI18n('ru');
+    stubApi(UNKNOWN_POWER, NO_ENERGY, [ORDER]);
+    at('/farms/7');
+    expect(await screen.findByText('нагрузка так и не снизилась до 40 Вт')).toBeDefined();
+    expect(screen.getByText('10.0.0.1:4028 продолжал майнинг после команды на сон')).toBeDefined();
+    expect(screen.getByText('команда sleep для 10.0.0.2:4028 не выполнена: fetch failed')).toBeDefined();
   });
 });

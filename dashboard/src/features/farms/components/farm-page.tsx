@@ -14,21 +14,23 @@ import { ApiKeys } from './api-keys.tsx';
 import { DevicesTable } from './devices-table.tsx';
 import { hashrateOf } from './farms-page.tsx';
 import { Figure, usePowerText } from './figure.tsx';
+import { useFindingText } from './finding-text.ts';
 import { RackHeatmap } from './rack-heatmap.tsx';
 
 const VERDICT_BADGE = { complied: 'badge ok', violated: 'badge bad', undetermined: 'badge' } as const;
 
-/** An order's verdict with why (the server's reasons), the failed commands named, and a suspect meter flagged. */
+/** An order's verdict with why (the server's findings, in the reader's words), the failed commands named, and a suspect meter flagged. */
 function OrderVerdict({ compliance }: { compliance: OrderCompliance }) {
   const { t } = useTranslation();
+  const findingText = useFindingText();
   return (
     <>
       <span className={VERDICT_BADGE[compliance.verdict]}>{t(`farms.${compliance.verdict}`)}</span>
       {compliance.meterSuspect && <p className="alert-text">{t('farms.meterSuspect')}</p>}
-      {compliance.reasons.length > 0 && (
-        <ul dir="ltr">
-          {compliance.reasons.map((reason) => (
-            <li key={reason}>{reason}</li>
+      {compliance.findings.length > 0 && (
+        <ul>
+          {compliance.findings.map((finding, index) => (
+            <li key={index}>{findingText(finding)}</li>
           ))}
         </ul>
       )}
