@@ -8,8 +8,8 @@ import type { ComplianceFinding, ReportLanguage } from '@hashwatt/schemas';
 
 /** How figures are written: plain digits and ISO 8601 unless a report says otherwise. */
 export interface FindingFormat {
-  number(value: number, fractionDigits: number): string;
-  dateTime(iso: string): string;
+  readonly number: (value: number, fractionDigits: number) => string;
+  readonly dateTime: (iso: string) => string;
 }
 
 export const PLAIN_FORMAT: FindingFormat = {

@@ -273,11 +273,11 @@ const LOCALES: Readonly<Record<ReportLanguage, string>> = {
 
 export interface ReportFormats {
   readonly direction: 'ltr' | 'rtl';
-  number(value: number, fractionDigits: number): string;
-  date(ms: number): string;
-  dateTime(ms: number): string;
+  readonly number: (value: number, fractionDigits: number) => string;
+  readonly date: (ms: number) => string;
+  readonly dateTime: (ms: number) => string;
   /** A calendar day (`YYYY-MM-DD`), which is the same day in every zone. */
-  day(day: string): string;
+  readonly day: (day: string) => string;
 }
 
 /** Formats of a report's language; dates and times in `timeZone`, the zone its period is counted in. */
@@ -293,7 +293,7 @@ export function reportFormats(language: ReportLanguage, timeZone = 'UTC'): Repor
   const days = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' });
   return {
     direction: language === 'fa' ? 'rtl' : 'ltr',
-    number(value, fractionDigits) {
+    number: (value, fractionDigits) => {
       let format = numbers.get(fractionDigits);
       if (!format) {
         format = new Intl.NumberFormat(locale, {
