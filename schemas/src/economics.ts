@@ -49,7 +49,8 @@ export const EconomicsDay = Type.Object({
   date: Day,
   from: Type.String({ format: 'date-time' }),
   to: Type.String({ format: 'date-time' }),
-  hashrate: Type.Object({ reported: Hashrate, pool: Hashrate }),
+  /** Null when nothing measured it: no device reading, no device mining as a worker the pool knows. */
+  hashrate: Type.Object({ reported: Nullable(Hashrate), pool: Nullable(Hashrate) }),
   /** Metered energy; null when no reading covers the day, a lower bound when `energyBasis` is partial. */
   energyKwh: Nullable(Type.Number()),
   energyBasis: EnergyBasis,

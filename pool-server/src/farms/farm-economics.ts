@@ -59,8 +59,14 @@ interface Money {
 }
 
 /** Hashprice × hashrate after the pool's fee; null without a known network. */
-function expectedSatsOf(hashprice: number | null, hashrate: number, poolFeePercent: number): number | null {
-  return hashprice === null ? null : hashprice * (hashrate / 1e12) * (1 - poolFeePercent / 100);
+function expectedSatsOf(
+  hashprice: number | null,
+  hashrate: number | null,
+  poolFeePercent: number,
+): number | null {
+  return hashprice === null || hashrate === null
+    ? null
+    : hashprice * (hashrate / 1e12) * (1 - poolFeePercent / 100);
 }
 
 /**
@@ -209,7 +215,13 @@ export async function farmEconomics(
       windows: [],
     });
     const hashprice = network === null ? null : hashpriceSatsPerThDay(network);
-    const earning = hashrate.poolAverage > 0 ? hashrate.poolAverage : hashrate.reportedAverage;
+    const earning =
+      hashrate.poolAverage !== null && hashrate.poolAverage > 0
+        ? hashrate.poolAverage
+        : hashrate.reportedAverage;
+    if (earning === null) {
+      missing.push('hashrate: no device reported one, and no device mines as a worker the pool knows');
+    }
     const expectedSats = expectedSatsOf(hashprice, earning, settings.poolFeePercent);
     const btcPrice = await maybePrice(
       db,
@@ -242,7 +254,10 @@ export async function farmEconomics(
       hashrate: { reported: hashrate.reportedAverage, pool: hashrate.poolAverage },
       energyKwh: energy.kwhTotal,
       energyBasis: energy.basis,
-      joulesPerTh: averageW === null ? null : (joulesPerTh(averageW, hashrate.reportedAverage) ?? null),
+      joulesPerTh:
+        averageW === null || hashrate.reportedAverage === null
+          ? null
+          : (joulesPerTh(averageW, hashrate.reportedAverage) ?? null),
       network: network && hashprice !== null ? { ...network, hashpriceSatsPerThDay: hashprice } : null,
       expectedSats,
       minedSats,

@@ -8,17 +8,21 @@ import { HASHES_PER_DIFFICULTY, SATS_PER_BTC } from './economics.ts';
  */
 
 export interface FarmHashrate {
-  /** The devices' own figures: the mean and the highest of the farm's hourly totals. */
-  readonly reportedAverage: number;
-  readonly reportedPeak: number;
-  /** What the pool measured from the shares of the workers the devices mine as, over the whole period. */
-  readonly poolAverage: number;
+  /** The devices' own figures: the mean and the highest of the farm's hourly totals; null with no reading. */
+  readonly reportedAverage: number | null;
+  readonly reportedPeak: number | null;
+  /**
+   * What the pool measured from the shares of the workers the devices mine as, over the
+   * whole period; null when no device mines as a worker the pool knows (0 is a measurement).
+   */
+  readonly poolAverage: number | null;
 }
 
 interface HashrateRow {
   readonly reported_average: number | null;
   readonly reported_peak: number | null;
   readonly pool_difficulty: number | null;
+  readonly linked_workers: number;
 }
 
 /** A farm's hashrate over [fromMs, toMs): as its devices reported it, and as the pool measured it. */
@@ -42,6 +46,8 @@ export async function farmHashrate(
      )
      SELECT (SELECT avg(hashrate) FROM farm_hours) AS reported_average,
             (SELECT max(hashrate) FROM farm_hours) AS reported_peak,
+            (SELECT count(*)::int FROM devices d JOIN workers w ON w.name = d.pool_user
+              WHERE d.farm_id = $1) AS linked_workers,
             (SELECT sum(r.accepted_difficulty)
                FROM share_rollups_worker_hour r
               WHERE r.worker_id IN (SELECT w.id FROM devices d JOIN workers w ON w.name = d.pool_user WHERE d.farm_id = $1)
@@ -51,9 +57,12 @@ export async function farmHashrate(
   );
   const row = rows[0];
   return {
-    reportedAverage: row?.reported_average ?? 0,
-    reportedPeak: row?.reported_peak ?? 0,
-    poolAverage: ((row?.pool_difficulty ?? 0) * HASHES_PER_DIFFICULTY) / ((toMs - fromMs) / 1000),
+    reportedAverage: row?.reported_average ?? null,
+    reportedPeak: row?.reported_peak ?? null,
+    poolAverage:
+      row === undefined || row.linked_workers === 0
+        ? null
+        : ((row.pool_difficulty ?? 0) * HASHES_PER_DIFFICULTY) / ((toMs - fromMs) / 1000),
   };
 }
 

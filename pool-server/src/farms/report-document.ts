@@ -213,6 +213,8 @@ function farmSection(facts: FarmFacts, cells: Cells, words: ReportWords): Report
           },
         ];
   });
+  const ths = (key: keyof ReportWords, hs: number | null): ReportRow =>
+    hs === null ? row(key, cells.unknown()) : row(key, cells.number(hs / 1e12, 2), words.ths);
   const registerCell = (reading: { atMs: number; kwh: number } | null): ReportCell[] =>
     reading === null
       ? [cells.unknown(), cells.unknown()]
@@ -238,9 +240,9 @@ function farmSection(facts: FarmFacts, cells: Cells, words: ReportWords): Report
       energy.peakVsLicence === null
         ? row('peakVsLicence', energy.peakKw === null ? cells.unknown() : cells.text(null))
         : row('peakVsLicence', cells.number(energy.peakVsLicence * 100, 1), words.percent),
-      row('hashrateAverage', cells.number(hashrate.reportedAverage / 1e12, 2), words.ths),
-      row('hashratePeak', cells.number(hashrate.reportedPeak / 1e12, 2), words.ths),
-      row('hashratePool', cells.number(hashrate.poolAverage / 1e12, 2), words.ths),
+      ths('hashrateAverage', hashrate.reportedAverage),
+      ths('hashratePeak', hashrate.reportedPeak),
+      ths('hashratePool', hashrate.poolAverage),
       row('mined', cells.btc(facts.minedSats), words.btc),
     ],
     tables: [

@@ -4,7 +4,8 @@
  * (one has a nameplate power set, one has none), and one whose meter read for half a
  * day. Their economics: energy, cost, profit and efficiency built on energy nothing
  * measured are null with the reason; a machine's nameplate energy is labelled as an
- * estimate; a day before any block template has no expected coins. Never 0 for missing.
+ * estimate; a day before any block template, or a farm with no machine, has no expected
+ * coins. Never 0 for missing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FarmDevice, FarmDeviceEconomics, FarmEconomics, MinerSample } from '@hashwatt/schemas';
@@ -173,7 +174,10 @@ describe('economics on energy nothing measured', () => {
     // 120 kWh × 8,287 IRR at 700,000 IRR/USD.
     expect(day?.powerCost).toBeCloseTo((120 * 8_287) / 700_000, 6);
     expect(day).toMatchObject({ profit: null, breakEvenPerKwh: null, joulesPerTh: null });
+    // This farm has a meter but no machine: its hashrate, and so its expected coins, are unknown, not 0.
+    expect(day).toMatchObject({ hashrate: { reported: null, pool: null }, expectedSats: null });
     expect(day?.missing).toEqual([
+      'hashrate: no device reported one, and no device mines as a worker the pool knows',
       'energy: readings cover 12 of 24 hours (from 2026-10-04T20:30:00Z to 2026-10-05T08:30:00Z)',
     ]);
   });

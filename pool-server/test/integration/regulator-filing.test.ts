@@ -442,6 +442,8 @@ describe('regulator filings for an Iranian and a Russian farm', () => {
   it('says a month with no readings has no data, in JSON and in print, never zero', async () => {
     const [farm] = json('ru.empty.json').farms;
     expect(farm?.energy).toMatchObject({ basis: 'unknown', kwhTotal: null, peakKw: null });
+    // No device reading in September: no hashrate. Its worker is linked, so the pool measured none: 0.
+    expect(farm?.hashrate).toEqual({ deviceAverage: null, devicePeak: null, poolAverage: 0 });
     expect(farm?.energy.unknownReason).toMatch(/no meter reading|no reading/);
     const text = await pdfText(files.get('ru.empty.pdf')?.file ?? Buffer.alloc(0));
     expect(text).toMatch(/Energy drawn no data/);

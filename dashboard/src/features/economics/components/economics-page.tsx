@@ -127,7 +127,9 @@ export function EconomicsPage() {
                 {data.days.map((day) => (
                   <tr key={day.date}>
                     <td>{format.date(`${day.date}T12:00:00Z`)}</td>
-                    <td>{format.hashrate(day.hashrate.pool)}</td>
+                    <td>
+                      {day.hashrate.pool === null ? t('common.unknown') : format.hashrate(day.hashrate.pool)}
+                    </td>
                     <td>
                       {day.network === null
                         ? t('common.unknown')
