@@ -6,7 +6,7 @@ import { Section, Stat } from '../../../components/ui/stat.tsx';
 import { useFormat } from '../../../lib/format.ts';
 import { useCommands, useSendCommand, useUpdateDevice } from '../api/device-actions.ts';
 import { useDevices } from '../api/get-devices.ts';
-import { Figure, usePowerText } from './figure.tsx';
+import { Figure, usePowerText } from '../../../components/ui/figure.tsx';
 
 const ACTIONS: readonly DeviceAction[] = ['sleep', 'resume', 'reboot'];
 

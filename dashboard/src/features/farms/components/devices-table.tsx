@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { DataTable, type Column } from '../../../components/ui/data-table.tsx';
 import { useFormat } from '../../../lib/format.ts';
-import { usePowerText } from './figure.tsx';
+import { usePowerText } from '../../../components/ui/figure.tsx';
 
 const locationOf = (device: FarmDevice): string =>
   [device.location.rack, device.location.shelf, device.location.slot]

@@ -13,7 +13,7 @@ import { usePower } from '../api/get-power.ts';
 import { ApiKeys } from './api-keys.tsx';
 import { DevicesTable } from './devices-table.tsx';
 import { hashrateOf } from './farms-page.tsx';
-import { Figure, usePowerText } from './figure.tsx';
+import { Figure, usePowerText } from '../../../components/ui/figure.tsx';
 import { useFindingText } from './finding-text.ts';
 import { RackHeatmap } from './rack-heatmap.tsx';
 

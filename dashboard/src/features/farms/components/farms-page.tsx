@@ -7,7 +7,7 @@ import { useFormat } from '../../../lib/format.ts';
 import { useDevicesOfFarms } from '../api/get-devices.ts';
 import { useFarms } from '../api/get-farms.ts';
 import { usePowerOfFarms } from '../api/get-power.ts';
-import { Figure, usePowerText } from './figure.tsx';
+import { Figure, usePowerText } from '../../../components/ui/figure.tsx';
 
 /** The sum of the figures that are known; null when none is, never 0 for missing. */
 function knownSum(values: readonly (number | null)[]): number | null {

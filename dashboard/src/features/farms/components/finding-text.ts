@@ -2,7 +2,7 @@ import type { ComplianceFinding } from '@hashwatt/schemas';
 import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../../lib/format.ts';
-import { usePowerText } from './figure.tsx';
+import { usePowerText } from '../../../components/ui/figure.tsx';
 
 /** An order's finding as a sentence in the reader's language, its figures in the reader's digits. */
 export function useFindingText(): (finding: ComplianceFinding) => string {

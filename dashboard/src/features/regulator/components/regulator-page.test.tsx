@@ -113,7 +113,7 @@ describe("the regulator's farms", () => {
     page();
     await screen.findByText(/readings cover 12.5 of 30 days/);
     const [, , , , peak, energy, restricted] = await rowOf('Half');
-    expect(peak).toBe('4,000 kW partial');
+    expect(peak).toBe('4,000.0 kW partial');
     expect(energy).toContain('1,200,000 kWh partial readings cover 12.5 of 30 days');
     expect(restricted).toBe('800 kWh partial');
   });

@@ -1,57 +1,22 @@
-import type { EnergySummary } from '@hashwatt/schemas';
 import { useTranslation } from 'react-i18next';
+import { Figure, usePowerText } from '../../../components/ui/figure.tsx';
 import { ListTable } from '../../../components/ui/list-table.tsx';
 import { Section } from '../../../components/ui/stat.tsx';
 import { useNow } from '../../../lib/clock.ts';
 import { useFormat } from '../../../lib/format.ts';
 import { useRegulatedEnergy, useRegulatedFarms } from '../api/get-jurisdiction.ts';
 
-/**
- * A metered figure of the last 30 days: labelled partial when the meters covered only part
- * of them, unknown (never 0) when they covered none, with the API's reason.
- */
-function Measured({
-  value,
-  basis,
-  reason,
-  explain = false,
-}: {
-  value: string | null;
-  basis: EnergySummary['basis'];
-  reason: string | null;
-  /** Write the reason out, not only as a tooltip: once a row is enough. */
-  explain?: boolean;
-}) {
-  const { t } = useTranslation();
-  const label = value === null ? 'unknown' : basis;
-  return (
-    <span title={reason ?? undefined}>
-      {value ?? t('common.unknown')}
-      {label === 'measured' ? null : <span className="badge"> {t(`farms.basis.${label}`)}</span>}
-      {reason === null || !explain ? null : (
-        <small className="muted" dir="ltr">
-          {' '}
-          {reason}
-        </small>
-      )}
-    </span>
-  );
-}
-
 export function RegulatorPage() {
   const { t } = useTranslation();
   const format = useFormat();
   const { data: farms } = useRegulatedFarms();
   const now = useNow();
+  const power = usePowerText();
   const energy = useRegulatedEnergy(farms?.map((farm) => farm.id) ?? [], now);
   if (!farms) {
     return <p aria-busy="true">{t('app.loading')}</p>;
   }
-  // A small farm's demand in W: 36 W is not "0 kW".
-  const kw = (value: number): string =>
-    value < 1
-      ? t('farms.w', { value: format.number(value * 1000, 0) })
-      : t('farms.kw', { value: format.number(value, 0) });
+  const kw = (value: number): string => power(value * 1000);
   return (
     <div className="page">
       <h1>{t('regulator.title')}</h1>
@@ -78,7 +43,7 @@ export function RegulatorPage() {
               summary.peakVsLicence !== null &&
               summary.peakVsLicence > 1;
             const measured = (value: string | null, explain = false) => (
-              <Measured
+              <Figure
                 explain={explain}
                 value={value}
                 basis={summary?.basis ?? 'unknown'}

@@ -1,6 +1,6 @@
 import { useCallback, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useFormat } from '../../../lib/format.ts';
+import { useFormat } from '../../lib/format.ts';
 
 /** How sure a figure is: as the API says it (power, efficiency, energy). */
 export type Basis = 'measured' | 'estimated' | 'partial' | 'unknown';
@@ -13,27 +13,32 @@ const BADGE: Record<Exclude<Basis, 'measured'>, string> = {
 
 /**
  * A figure as the API gives it: its value when there is one, labelled when it is an
- * estimate or partial, and the reason when it is not plainly measured. Missing shows as
+ * estimate or partial, and the reason when it is not plainly measured (written out, or
+ * only as a tooltip where a table would repeat it on every cell). Missing shows as
  * unknown with why, never as 0.
  */
 export function Figure({
   value,
   basis,
   reason,
+  explain = true,
 }: {
   value: string | null;
   basis: Basis;
   reason?: string | null;
+  explain?: boolean;
 }): ReactNode {
   const { t } = useTranslation();
+  const label = value === null ? 'unknown' : basis;
+  const why = reason === null || reason === undefined || label === 'measured' ? null : reason;
   return (
-    <span className="figure">
+    <span className="figure" title={why ?? undefined}>
       {value ?? t('common.unknown')}
-      {basis === 'measured' ? null : <span className={BADGE[basis]}> {t(`farms.basis.${basis}`)}</span>}
-      {reason === null || reason === undefined || basis === 'measured' ? null : (
+      {label === 'measured' ? null : <span className={BADGE[label]}> {t(`farms.basis.${label}`)}</span>}
+      {why === null || !explain ? null : (
         <small className="muted figure-reason" dir="ltr">
           {' '}
-          {reason}
+          {why}
         </small>
       )}
     </span>
