@@ -12,28 +12,12 @@ import { cleanup, render, screen, within } from '@testing-library/react';
 import { MemoryRouter, Route, Routes } from 'react-router';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setupI18n } from '../../../i18n/index.ts';
+import { energyFixture, farmFixture } from '../../../testing/fixtures.ts';
 import { DevicePage } from './device-page.tsx';
 import { FarmPage } from './farm-page.tsx';
 import { FarmsPage, sumPower } from './farms-page.tsx';
 
-const FARM: Farm = {
-  id: '7',
-  organisationId: '3',
-  name: 'Shed',
-  createdAt: '2026-12-01T00:00:00.000Z',
-  country: null,
-  region: null,
-  timezone: 'UTC',
-  licence: {
-    number: null,
-    authority: null,
-    capacityKw: null,
-    validFrom: null,
-    validTo: null,
-    registerEntry: null,
-    taxId: null,
-  },
-};
+const FARM: Farm = farmFixture({ id: '7', name: 'Shed', createdAt: '2026-12-01T00:00:00.000Z' });
 
 const NAMEPLATE: PowerFigure = {
   watts: 3_250,
@@ -111,22 +95,7 @@ const ESTIMATED_POWER: FarmPower = {
   devices: { total: 2, measured: 0, estimated: 2, unknown: 0 },
 };
 
-const NO_ENERGY: EnergySummary = {
-  from: '2026-12-05T12:00:00.000Z',
-  to: '2026-12-06T12:00:00.000Z',
-  kwhTotal: null,
-  peakKw: null,
-  peakVsLicence: null,
-  byBand: [],
-  currency: null,
-  cost: null,
-  restricted: [],
-  meterResets: 0,
-  basis: 'unknown',
-  unknownReason: 'the farm has no meter',
-  costReason: null,
-  coverage: { firstReadingAt: null, lastReadingAt: null, fraction: 0 },
-};
+const NO_ENERGY: EnergySummary = energyFixture({ unknownReason: 'the farm has no meter' });
 
 /** The API as a fresh farm with no meter answers it; `power` is the farm's power now. */
 function stubApi(

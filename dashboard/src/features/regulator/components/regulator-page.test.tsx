@@ -3,45 +3,24 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { cleanup, render, screen, within } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { setupI18n } from '../../../i18n/index.ts';
+import { energyFixture, farmFixture } from '../../../testing/fixtures.ts';
 import { RegulatorPage } from './regulator-page.tsx';
 
-const LICENCE: Farm['licence'] = {
-  number: 'MIMT-1',
-  authority: null,
-  capacityKw: 5_000,
-  validFrom: null,
-  validTo: null,
-  registerEntry: null,
-  taxId: null,
-};
+const farm = (id: string, name: string): Farm =>
+  farmFixture({
+    id,
+    name,
+    country: 'IR',
+    region: 'IR-23',
+    timezone: 'Asia/Tehran',
+    licence: { ...farmFixture({ id, name }).licence, number: 'MIMT-1', capacityKw: 5_000 },
+  });
 
-const farm = (id: string, name: string): Farm => ({
-  id,
-  organisationId: '3',
-  name,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  country: 'IR',
-  region: 'IR-23',
-  timezone: 'Asia/Tehran',
-  licence: LICENCE,
-});
-
-const UNKNOWN: EnergySummary = {
+const UNKNOWN: EnergySummary = energyFixture({
   from: '2026-11-06T12:00:00.000Z',
-  to: '2026-12-06T12:00:00.000Z',
-  kwhTotal: null,
-  peakKw: null,
-  peakVsLicence: null,
-  byBand: [],
-  currency: null,
-  cost: null,
   restricted: [{ windowId: '1', class: 'critical_peak', kwh: null }],
-  meterResets: 0,
-  basis: 'unknown',
   unknownReason: 'no meter reading since 2026-11-03T10:00:00Z',
-  costReason: null,
-  coverage: { firstReadingAt: null, lastReadingAt: null, fraction: 0 },
-};
+});
 
 const PARTIAL: EnergySummary = {
   ...UNKNOWN,

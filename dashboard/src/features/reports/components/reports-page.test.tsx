@@ -3,27 +3,12 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { setupI18n } from '../../../i18n/index.ts';
+import { farmFixture } from '../../../testing/fixtures.ts';
 import { lastMonth } from '../lib/report-months.ts';
 import { ReportsPage } from './reports-page.tsx';
 
-const farm = (id: string, name: string, country: string, timezone: string): Farm => ({
-  id,
-  organisationId: '3',
-  name,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  country,
-  region: null,
-  timezone,
-  licence: {
-    number: null,
-    authority: null,
-    capacityKw: null,
-    validFrom: null,
-    validTo: null,
-    registerEntry: null,
-    taxId: null,
-  },
-});
+const farm = (id: string, name: string, country: string, timezone: string): Farm =>
+  farmFixture({ id, name, country, timezone });
 
 const ISSUED: Report = {
   id: '00000000-0000-4000-8000-000000000001',
