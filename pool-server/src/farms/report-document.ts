@@ -1,7 +1,6 @@
 import type {
   ComplianceFinding,
   CurtailmentOrder,
-  EnergySummary,
   ReportCalendar,
   ReportLanguage,
 } from '@hashwatt/schemas';
@@ -173,17 +172,27 @@ function orderRow(order: CurtailmentOrder, cells: Cells, words: ReportWords): Re
   ];
 }
 
-/** What the energy figures rest on: the meters over the whole period, part of it, or nothing. */
-function energyBasis(energy: EnergySummary, words: ReportWords): ReportCell {
+/**
+ * What the energy figures rest on, in the report's words: the meters over the whole
+ * period, part of it (how much, from when to when), or nothing (and why). `raw` keeps
+ * the basis and the API's English reason for machines.
+ */
+function energyBasis(facts: FarmFacts, cells: Cells, words: ReportWords): ReportCell {
+  const { energy } = facts;
   const said = words[energy.basis];
-  return {
-    raw: energy.basis,
-    // A measured period's reason is about its cost (no tariff), which the bands table shows.
-    shown:
-      energy.basis === 'measured' || energy.unknownReason === null
-        ? said
-        : `${said}: ${energy.unknownReason}`,
-  };
+  const raw = energy.unknownReason === null ? energy.basis : `${energy.basis}: ${energy.unknownReason}`;
+  const { firstReadingAt, lastReadingAt, fraction } = energy.coverage;
+  if (energy.basis === 'measured') {
+    return { raw, shown: said };
+  }
+  if (energy.basis === 'partial' && firstReadingAt !== null && lastReadingAt !== null) {
+    const why = words.readingsCover
+      .replace('{percent}', cells.number(fraction * 100, 1).shown)
+      .replace('{from}', cells.dateTime(Date.parse(firstReadingAt)).shown)
+      .replace('{to}', cells.dateTime(Date.parse(lastReadingAt)).shown);
+    return { raw, shown: `${said}: ${why}` };
+  }
+  return { raw, shown: `${said}: ${facts.meters.length === 0 ? words.noMeter : words.noReading}` };
 }
 
 function farmSection(facts: FarmFacts, cells: Cells, words: ReportWords): ReportSection {
@@ -233,7 +242,7 @@ function farmSection(facts: FarmFacts, cells: Cells, words: ReportWords): Report
       licence.capacityKw === null
         ? row('licensedCapacity', cells.text(null))
         : row('licensedCapacity', cells.number(licence.capacityKw, 0), words.kw),
-      row('energyBasis', energyBasis(energy, words)),
+      row('energyBasis', energyBasis(facts, cells, words)),
       row('energyTotal', cells.maybe(energy.kwhTotal, 1), energy.kwhTotal === null ? '' : words.kwh),
       ...restricted,
       row('peakDemand', cells.maybe(energy.peakKw, 1), energy.peakKw === null ? '' : words.kw),

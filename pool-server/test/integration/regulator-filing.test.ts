@@ -447,6 +447,7 @@ describe('regulator filings for an Iranian and a Russian farm', () => {
     expect(farm?.energy.unknownReason).toMatch(/no meter reading|no reading/);
     const text = await pdfText(files.get('ru.empty.pdf')?.file ?? Buffer.alloc(0));
     expect(text).toMatch(/Energy drawn no data/);
+    expect(text).toContain('Energy figures no data: no meter reading in the period');
     expect(text).not.toMatch(/Energy drawn 0/);
   });
 
