@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { runAgent, type RunningAgent } from '@hashwatt/agent/agent';
 import { loadAgentConfig } from '@hashwatt/agent/config';
 import { startDemoAntminer, type DemoAntminer } from '@hashwatt/agent/emulators/demo-antminer';
@@ -125,6 +126,33 @@ async function demoUser(
       : { organisationId: input.organisationId }),
   });
   return { id: user.id, email: input.email, password };
+}
+
+/**
+ * Sets each rig's nameplate power once the agent has reported it, as an operator does
+ * for machines whose firmware reports no power (stock Antminers): the farm's devices are
+ * then estimated from it, labelled so, and agree with the meter.
+ */
+async function rateRigs(
+  db: Database,
+  farmId: string,
+  devices: readonly string[],
+  signal: AbortSignal,
+): Promise<void> {
+  while (!signal.aborted) {
+    const { rows } = await db.query<{ rated: number }>(
+      `WITH rated AS (
+         UPDATE devices SET nominal_power_w = coalesce(nominal_power_w, $3)
+          WHERE farm_id = $1 AND device = ANY ($2::text[]) RETURNING id
+       )
+       SELECT count(*)::int AS rated FROM rated`,
+      [farmId, devices, WATTS_PER_RIG],
+    );
+    if ((rows[0]?.rated ?? 0) >= devices.length) {
+      return;
+    }
+    await sleep(2_000, undefined, { signal }).catch(() => undefined);
+  }
 }
 
 /** The demo organisation and farm, its profile, tariff and window: made once, kept in ./data after. */
@@ -335,6 +363,15 @@ export async function startDemoFarm(
   } catch (error) {
     log.warn({ err: error }, 'demo: the farm agent did not start; the pool and its miners run without it');
   }
+  const rating = new AbortController();
+  const rated = rateRigs(
+    db,
+    farmId,
+    antminers.map((antminer) => `${antminer.host}:${String(antminer.rpcPort)}`),
+    rating.signal,
+  ).catch((error: unknown) => {
+    log.warn({ err: error }, "demo: could not set the rigs' nameplate power");
+  });
   return {
     operator: { email: operator.email, password: operator.password },
     regulator: { email: regulator.email, password: regulator.password },
@@ -345,6 +382,8 @@ export async function startDemoFarm(
       rig: rigs[index] as DemoRig,
     })),
     async stop() {
+      rating.abort();
+      await rated;
       await agent?.stop();
       stopFollowing();
       await stopRigs();

@@ -203,6 +203,21 @@ describe('the demo farm under curtailment orders', () => {
       );
       const before = await meterReadings(0);
       expect(before.at(-1)?.powerW).toBe(3 * HASHING_W);
+      // Stock Antminers report no power: the demo rates its rigs as an operator would, so
+      // each is estimated from its nameplate, labelled so, and the three agree with the meter.
+      const rated = await eventually(
+        paced(async () => {
+          const list = await devices();
+          return list.every((device) => device.power.basis === 'estimated') ? list : undefined;
+        }),
+        "the rigs' nameplate power",
+        30 * SECOND,
+      );
+      expect(rated.map((device) => [device.power.watts, device.power.source])).toEqual([
+        [HASHING_W, 'nameplate'],
+        [HASHING_W, 'nameplate'],
+        [HASHING_W, 'nameplate'],
+      ]);
       expect(energyRateW(before)).toBeCloseTo(3 * HASHING_W, 0);
       expect(await poolHashrate(startedMs - MINUTE, Date.now())).toBeGreaterThan(0);
 
