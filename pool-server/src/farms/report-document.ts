@@ -1,9 +1,4 @@
-import type {
-  ComplianceFinding,
-  CurtailmentOrder,
-  ReportCalendar,
-  ReportLanguage,
-} from '@hashwatt/schemas';
+import type { ComplianceFinding, CurtailmentOrder, ReportCalendar, ReportLanguage } from '@hashwatt/schemas';
 import { findingText } from './compliance-findings.ts';
 import type { FarmFacts, ReportFacts } from './report-facts.ts';
 import { monthName } from './report-periods.ts';
