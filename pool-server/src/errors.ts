@@ -62,6 +62,10 @@ export const API_ERRORS = {
   },
   HW_ERR_EMAIL_TAKEN: { status: 409, message: 'A user with this email exists already.' },
   HW_ERR_NAME_TAKEN: { status: 409, message: 'This name is taken already.' },
+  HW_ERR_LAST_ADMIN: {
+    status: 409,
+    message: 'This is the only active admin: enable or add another admin before disabling this one.',
+  },
   HW_ERR_ROLE_MISMATCH: {
     status: 400,
     message: 'An operator needs an organisation, a regulator a jurisdiction, and an admin neither.',

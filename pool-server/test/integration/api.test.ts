@@ -166,6 +166,54 @@ describe('the HTTP API', () => {
       expect(refused.statusCode).toBe(401);
     });
 
+    it('never disables the last active admin, even when two admins disable each other at once', async () => {
+      const disable = (as: Session, id: string) =>
+        api.app.inject({
+          method: 'PATCH',
+          url: `/api/admin/users/${id}`,
+          headers: withSession(as),
+          payload: { disabled: true },
+        });
+      // Make this admin the only active one for now: earlier tests added others.
+      const { db } = api.database;
+      const others = await db.query<{ id: string }>(
+        "UPDATE users SET disabled = true WHERE role = 'admin' AND NOT disabled AND id <> $1 RETURNING id::text",
+        [admin.userId],
+      );
+      const self = await disable(admin, admin.userId);
+      expect(self.statusCode).toBe(409);
+      expect(self.json()).toMatchObject({ error: 'HW_ERR_LAST_ADMIN', field: 'body.disabled' });
+      await createUser(api.database.db, {
+        email: 'second@pool.test',
+        name: 'Second',
+        password: PASSWORD,
+        role: 'admin',
+      });
+      const second = await signInAs(api.app, 'second@pool.test', PASSWORD);
+      const [one, two] = await Promise.all([disable(admin, second.userId), disable(second, admin.userId)]);
+      // One of them wins; the other finds itself the last admin (or signed out by the first).
+      expect([one.statusCode, two.statusCode].filter((status) => status === 200)).toHaveLength(1);
+      const { rows } = await db.query<{ active: number }>(
+        "SELECT count(*)::int AS active FROM users WHERE role = 'admin' AND NOT disabled",
+      );
+      expect(rows[0]?.active).toBe(1);
+      // Whoever is left enables the other again, so the tests after this one keep both.
+      const left = one.statusCode === 200 ? admin : second;
+      const enable = await api.app.inject({
+        method: 'PATCH',
+        url: `/api/admin/users/${left === admin ? second.userId : admin.userId}`,
+        headers: withSession(left),
+        payload: { disabled: false },
+      });
+      expect(enable.statusCode).toBe(200);
+      if (left === second) {
+        admin = await signInAs(api.app, 'admin@pool.test', PASSWORD);
+      }
+      await db.query('UPDATE users SET disabled = false WHERE id = ANY ($1::bigint[])', [
+        others.rows.map((row) => row.id),
+      ]);
+    });
+
     it("refuses a change without the CSRF token, or with another session's", async () => {
       const payload = { name: 'Other Co' };
       const none = await api.app.inject({

@@ -1,5 +1,6 @@
 import type { Jurisdiction, Role, User, UserCreate, UserPatch } from '@hashwatt/schemas';
 import type { Database } from '../../db/pool.ts';
+import { withTransaction } from '../../db/transaction.ts';
 import { HwError } from '../../errors.ts';
 import { hashPassword } from './passwords.ts';
 
@@ -109,21 +110,32 @@ export async function getUser(db: Database, id: string): Promise<User> {
 /** Changes a user; a new password or disabling ends the user's sessions. */
 export async function updateUser(db: Database, id: string, patch: UserPatch): Promise<User> {
   const passwordHash = patch.password === undefined ? null : await hashPassword(patch.password);
-  const { rows } = await db.query<UserRow>(
-    `UPDATE users u SET name = coalesce($2, u.name), password_hash = coalesce($3, u.password_hash),
-            disabled = coalesce($4, u.disabled), failed_logins = CASE WHEN $3 IS NULL THEN u.failed_logins ELSE 0 END,
-            locked_until = CASE WHEN $3 IS NULL THEN u.locked_until END
-      WHERE u.id = $1 RETURNING ${USER_COLUMNS}`,
-    [id, patch.name ?? null, passwordHash, patch.disabled ?? null],
-  );
-  const [row] = rows;
-  if (!row) {
-    throw new HwError('HW_ERR_USER_NOT_FOUND');
-  }
-  if (passwordHash !== null || patch.disabled === true) {
-    await db.query('DELETE FROM sessions WHERE user_id = $1', [id]);
-  }
-  return userFrom(row);
+  return withTransaction(db, async (client) => {
+    if (patch.disabled === true) {
+      // The admins' rows locked: two admins disabling each other at once cannot leave none.
+      const { rows: admins } = await client.query<{ id: string }>(
+        "SELECT id::text FROM users WHERE role = 'admin' AND NOT disabled ORDER BY id FOR UPDATE",
+      );
+      if (admins.length === 1 && admins[0]?.id === id) {
+        throw new HwError('HW_ERR_LAST_ADMIN', undefined, 'body.disabled');
+      }
+    }
+    const { rows } = await client.query<UserRow>(
+      `UPDATE users u SET name = coalesce($2, u.name), password_hash = coalesce($3, u.password_hash),
+              disabled = coalesce($4, u.disabled), failed_logins = CASE WHEN $3 IS NULL THEN u.failed_logins ELSE 0 END,
+              locked_until = CASE WHEN $3 IS NULL THEN u.locked_until END
+        WHERE u.id = $1 RETURNING ${USER_COLUMNS}`,
+      [id, patch.name ?? null, passwordHash, patch.disabled ?? null],
+    );
+    const [row] = rows;
+    if (!row) {
+      throw new HwError('HW_ERR_USER_NOT_FOUND');
+    }
+    if (passwordHash !== null || patch.disabled === true) {
+      await client.query('DELETE FROM sessions WHERE user_id = $1', [id]);
+    }
+    return userFrom(row);
+  });
 }
 
 /** The first admin, from the configuration, when the pool has no admin yet; undefined when it has one. */
