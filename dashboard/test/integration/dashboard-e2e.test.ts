@@ -261,6 +261,13 @@ describe('the dashboard in Chromium against the pool', () => {
     await page.close();
   });
 
+  it('serves the API docs under the same content security policy, and they render', async () => {
+    const page = await open('/api/docs/');
+    await page.getByText('hashwatt API').first().waitFor();
+    await page.getByText('/api/pool').first().waitFor();
+    await page.close();
+  });
+
   it('logs no error on any page', () => {
     expect(problems).toEqual([]);
   });

@@ -264,6 +264,33 @@ describe('the HTTP API', () => {
     });
   });
 
+  it('sends the security headers on every answer: docs, API answers, errors', async () => {
+    // Not /api/pool: its answer is cached, and the statistics below must be the first to fill it.
+    const answers = await Promise.all([
+      api.app.inject({ method: 'GET', url: '/api/docs/json' }),
+      api.app.inject({ method: 'GET', url: '/api/auth/session' }),
+      api.app.inject({ method: 'GET', url: '/api/no-such-route' }),
+      api.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        headers: { 'content-type': 'application/json' },
+        payload: '{broken',
+      }),
+    ]);
+    expect(answers.map((answer) => answer.statusCode)).toEqual([200, 401, 404, 400]);
+    for (const answer of answers) {
+      const policy = String(answer.headers['content-security-policy']);
+      expect(policy).toContain("script-src 'self'");
+      expect(policy).toContain("frame-ancestors 'none'");
+      expect(policy).toContain("object-src 'none'");
+      expect(answer.headers).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        'referrer-policy': 'no-referrer',
+      });
+    }
+  });
+
   describe('bad input', () => {
     const cases: readonly [string, InjectOptions, number, string, string?][] = [
       [
