@@ -59,8 +59,8 @@ export const PowerReportFarm = Type.Object({
   }),
   production: Type.Object({
     coin: Type.Literal('BTC'),
-    /** Credited by the pool for the farm's work over the whole period. */
-    mined: Btc,
+    /** Credited by the pool for the farm's work over the whole period; null when no device mines as a worker the pool knows. */
+    mined: Nullable(Btc),
     /** By month of the period's calendar and by account, with the address the account is paid to. */
     credits: Type.Array(
       Type.Object({

@@ -54,7 +54,7 @@ const facts = (energy: EnergySummary, meters: FarmFacts['meters']): FarmFacts =>
   meters,
   orders: [],
   hashrate: { reportedAverage: null, reportedPeak: null, poolAverage: null },
-  minedSats: 0,
+  minedSats: null,
   credits: [],
   payouts: [],
   devices: [],
@@ -100,5 +100,27 @@ describe('a report says what its energy rests on, in its own language', () => {
     expect(basisOf(facts(unknown, []), 'ru')?.shown).toBe('нет данных: на ферме нет счётчика');
     const silent = facts(unknown, [{ name: 'main', serial: null, first: null, last: null }]);
     expect(basisOf(silent, 'en')?.shown).toBe('no data: no meter reading in the period');
+  });
+
+  it('says what no linked worker leaves unknown: the coins mined, and a total that lacks them', () => {
+    const unlinked = facts(PARTIAL, []);
+    const linked: FarmFacts = {
+      ...unlinked,
+      farm: { ...FARM, id: '2', name: 'Hall 4' },
+      minedSats: 2_500_000,
+    };
+    const rowOf = (farms: FarmFacts[], section: number, key: string) =>
+      composeReport(
+        { period: PERIOD, farms },
+        { ...meta('en'), scope: { kind: 'jurisdiction', country: 'IR', regions: [] } },
+      ).sections[section]?.rows.find((row) => row.key === key)?.value;
+    expect(rowOf([unlinked, linked], 1, 'mined')).toEqual({ raw: '', shown: 'no data' });
+    expect(rowOf([unlinked, linked], 2, 'mined')).toMatchObject({ raw: '0.02500000' });
+    // The jurisdiction's total names the farm it lacks, and gives machines no figure.
+    expect(rowOf([unlinked, linked], 0, 'mined')).toEqual({
+      raw: '',
+      shown: 'no data (Semnan Hall 3); 0.02500000',
+    });
+    expect(rowOf([linked], 0, 'mined')).toMatchObject({ raw: '0.02500000' });
   });
 });

@@ -247,7 +247,9 @@ function farmSection(facts: FarmFacts, cells: Cells, words: ReportWords): Report
       ths('hashrateAverage', hashrate.reportedAverage),
       ths('hashratePeak', hashrate.reportedPeak),
       ths('hashratePool', hashrate.poolAverage),
-      row('mined', cells.btc(facts.minedSats), words.btc),
+      facts.minedSats === null
+        ? row('mined', cells.unknown())
+        : row('mined', cells.btc(facts.minedSats), words.btc),
     ],
     tables: [
       {
@@ -366,20 +368,22 @@ function farmSection(facts: FarmFacts, cells: Cells, words: ReportWords): Report
 }
 
 function jurisdictionSection(facts: ReportFacts, cells: Cells, words: ReportWords): ReportSection {
-  const measured = facts.farms.filter((farm) => farm.energy.kwhTotal !== null);
-  const sum = (of: (farm: FarmFacts) => number): number =>
-    measured.reduce((total, farm) => total + of(farm), 0);
-  // A total over farms some of which have no data is no total: said so, never a sum of what is known.
-  const total = (of: (farm: FarmFacts) => number): ReportCell =>
-    measured.length < facts.farms.length || facts.farms.some((farm) => farm.energy.basis !== 'measured')
-      ? {
-          raw: '',
-          shown: `${words.noData} (${facts.farms
-            .filter((farm) => farm.energy.basis !== 'measured')
-            .map((farm) => farm.farm.name)
-            .join(', ')}); ${cells.number(sum(of), 1).shown}`,
-        }
-      : cells.number(sum(of), 1);
+  // A total over farms some of which have no data is no total: it says which farms it
+  // lacks, with the sum of what is known beside it, and gives machines no figure.
+  const total = (lacking: (farm: FarmFacts) => boolean, known: ReportCell): ReportCell => {
+    const without = facts.farms.filter(lacking).map((farm) => farm.farm.name);
+    return without.length === 0
+      ? known
+      : { raw: '', shown: `${words.noData} (${without.join(', ')}); ${known.shown}` };
+  };
+  const energy = (of: (farm: FarmFacts) => number): ReportCell =>
+    total(
+      (farm) => farm.energy.basis !== 'measured',
+      cells.number(
+        facts.farms.reduce((sum, farm) => sum + of(farm), 0),
+        1,
+      ),
+    );
   return {
     farmId: null,
     heading: words.farms,
@@ -388,19 +392,22 @@ function jurisdictionSection(facts: ReportFacts, cells: Cells, words: ReportWord
       {
         key: 'energyTotal',
         label: words.energyTotal,
-        value: total((farm) => farm.energy.kwhTotal ?? 0),
+        value: energy((farm) => farm.energy.kwhTotal ?? 0),
         unit: words.kwh,
       },
       {
         key: 'energyRestricted',
         label: words.energyRestricted,
-        value: total((farm) => farm.energy.restricted.reduce((sum, window) => sum + (window.kwh ?? 0), 0)),
+        value: energy((farm) => farm.energy.restricted.reduce((sum, window) => sum + (window.kwh ?? 0), 0)),
         unit: words.kwh,
       },
       {
         key: 'mined',
         label: words.mined,
-        value: cells.btc(facts.farms.reduce((sum, farm) => sum + farm.minedSats, 0)),
+        value: total(
+          (farm) => farm.minedSats === null,
+          cells.btc(facts.farms.reduce((sum, farm) => sum + (farm.minedSats ?? 0), 0)),
+        ),
         unit: words.btc,
       },
     ],

@@ -50,8 +50,11 @@ export interface FarmFacts {
   /** Orders in force at some moment of the period, oldest first, each with its measured compliance. */
   readonly orders: readonly CurtailmentOrder[];
   readonly hashrate: FarmHashrate;
-  /** Satoshis credited to the farm's accounts, in proportion to the farm's part of each account's work each day. */
-  readonly minedSats: number;
+  /**
+   * Satoshis credited to the farm's accounts, in proportion to the farm's part of each
+   * account's work each day; null when no device mines as a worker the pool knows.
+   */
+  readonly minedSats: number | null;
   readonly credits: readonly MonthCredits[];
   readonly payouts: readonly AccountPayout[];
   readonly devices: readonly DeviceFacts[];
@@ -201,10 +204,14 @@ export async function farmFacts(
       .filter((order) => Date.parse(order.startsAt) < toMs && Date.parse(order.endsAt) > fromMs)
       .reverse(),
     hashrate,
-    minedSats: credits.reduce(
-      (sum, month) => sum + month.accounts.reduce((total, account) => total + account.sats, 0),
-      0,
-    ),
+    // No linked worker: the pool cannot say what the farm mined, which is not nothing.
+    minedSats:
+      hashrate.poolAverage === null
+        ? null
+        : credits.reduce(
+            (sum, month) => sum + month.accounts.reduce((total, account) => total + account.sats, 0),
+            0,
+          ),
     credits,
     payouts,
     devices,

@@ -36,7 +36,7 @@ function farmJson(facts: FarmFacts): PowerReportFarm {
     },
     production: {
       coin: 'BTC',
-      mined: btcAmount(facts.minedSats),
+      mined: facts.minedSats === null ? null : btcAmount(facts.minedSats),
       credits: facts.credits.map((month) => ({
         month: month.month,
         from: iso(month.fromMs),
