@@ -14,7 +14,7 @@ import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../../../pool-server/src/api/auth/users.ts';
+import { createUser } from '../../../pool-server/src/accounts/users.ts';
 import { ingestTelemetry } from '../../../pool-server/src/farms/telemetry.ts';
 import { ShareStore } from '../../../pool-server/src/ledger/share-store.ts';
 import { bareSample } from '../../../pool-server/test/helpers/samples.ts';

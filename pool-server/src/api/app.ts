@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/pool.ts';
 import type { RouteEntry } from './access.ts';
-import type { SessionSettings } from './auth/sessions.ts';
+import type { SessionSettings } from '../accounts/sessions.ts';
 import { installAuth } from './plugins/auth.ts';
 import { installDashboard } from './plugins/dashboard.ts';
 import { installTextGuard } from './plugins/text-guard.ts';

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureFirstAdmin } from '../../src/api/auth/users.ts';
+import { ensureFirstAdmin } from '../../src/accounts/users.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { startTestPool, type TestPool } from '../helpers/pool.ts';
 

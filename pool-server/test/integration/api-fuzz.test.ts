@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOrganisation } from '../../src/api/auth/organisations.ts';
+import { createOrganisation } from '../../src/accounts/organisations.ts';
 import { createFarm } from '../../src/farms/farms.ts';
 import { signedInAdmin, startTestApi, type TestApi } from '../helpers/api.ts';
 import { anyJson as json } from '../helpers/hostile-stratum.ts';

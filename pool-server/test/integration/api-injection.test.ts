@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Farm } from '@hashwatt/schemas';
 import type { RouteEntry } from '../../src/api/access.ts';
-import { createOrganisation } from '../../src/api/auth/organisations.ts';
+import { createOrganisation } from '../../src/accounts/organisations.ts';
 import { createFarm } from '../../src/farms/farms.ts';
 import { countRows } from '../helpers/database.ts';
 import { signedInAdmin, startTestApi, type TestApi } from '../helpers/api.ts';

@@ -2,9 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../../db/pool.ts';
 import { HwError } from '../../errors.ts';
 import { mayCall, type Caller, type RouteEntry } from '../access.ts';
-import { findApiKey } from '../auth/api-keys.ts';
-import { findSession } from '../auth/sessions.ts';
-import { sameToken } from '../auth/tokens.ts';
+import { findApiKey } from '../../accounts/api-keys.ts';
+import { findSession } from '../../accounts/sessions.ts';
+import { sameToken } from '../../accounts/tokens.ts';
 
 export const SESSION_COOKIE = 'hw_session';
 export const CSRF_HEADER = 'x-csrf-token';

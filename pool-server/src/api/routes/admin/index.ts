@@ -13,8 +13,8 @@ import {
   UserPatch,
 } from '@hashwatt/schemas';
 import type { ApiDeps } from '../../app.ts';
-import { createOrganisation, listOrganisations } from '../../auth/organisations.ts';
-import { createUser, getUser, listUsers, updateUser } from '../../auth/users.ts';
+import { createOrganisation, listOrganisations } from '../../../accounts/organisations.ts';
+import { createUser, getUser, listUsers, updateUser } from '../../../accounts/users.ts';
 import { addPrice } from '../../../farms/prices.ts';
 import { userId } from '../../scope.ts';
 import { WRITE_ERRORS } from '../error-responses.ts';

@@ -3,7 +3,7 @@ import Type from 'typebox';
 import { LoginBody, Nullable, SessionView } from '@hashwatt/schemas';
 import { HwError } from '../../../errors.ts';
 import type { ApiDeps } from '../../app.ts';
-import { signIn, signOut } from '../../auth/sessions.ts';
+import { signIn, signOut } from '../../../accounts/sessions.ts';
 import { SESSION_COOKIE } from '../../plugins/auth.ts';
 import { PUBLIC_ERRORS, SIGN_IN_ERRORS } from '../error-responses.ts';
 

@@ -28,7 +28,7 @@ import {
   TariffCreate,
 } from '@hashwatt/schemas';
 import type { ApiDeps } from '../../app.ts';
-import { createApiKey, listApiKeys, revokeApiKey } from '../../auth/api-keys.ts';
+import { createApiKey, listApiKeys, revokeApiKey } from '../../../accounts/api-keys.ts';
 import { listCommands, queueCommand, queueCurtailment } from '../../../farms/commands.ts';
 import { farmPower, listDevices, updateDevice, type DeviceListing } from '../../../farms/devices.ts';
 import { farmsInJurisdiction, updateFarm } from '../../../farms/farms.ts';

@@ -3,8 +3,8 @@ import Type from 'typebox';
 import { Farm, FarmCreate, IdParams, Organisation, User } from '@hashwatt/schemas';
 import { createFarm, listFarms } from '../../../farms/farms.ts';
 import type { ApiDeps } from '../../app.ts';
-import { getOrganisation } from '../../auth/organisations.ts';
-import { listUsers } from '../../auth/users.ts';
+import { getOrganisation } from '../../../accounts/organisations.ts';
+import { listUsers } from '../../../accounts/users.ts';
 import { checkOrganisation } from '../../scope.ts';
 import { WRITE_ERRORS } from '../error-responses.ts';
 

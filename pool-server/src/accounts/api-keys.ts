@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ApiKey, ApiKeyCreated } from '@hashwatt/schemas';
-import type { Database } from '../../db/pool.ts';
-import { HwError } from '../../errors.ts';
+import type { Database } from '../db/pool.ts';
+import { HwError } from '../errors.ts';
 import { tokenHash } from './tokens.ts';
 
 /** Keys read 'hwk_' + 8 characters shown in lists + the secret; the first 12 are the prefix kept in clear. */

@@ -1,6 +1,6 @@
 import type { Organisation } from '@hashwatt/schemas';
-import type { Database } from '../../db/pool.ts';
-import { HwError } from '../../errors.ts';
+import type { Database } from '../db/pool.ts';
+import { HwError } from '../errors.ts';
 
 interface OrganisationRow {
   readonly id: string;

@@ -1,7 +1,7 @@
 import type { Jurisdiction, Role, User, UserCreate, UserPatch } from '@hashwatt/schemas';
-import type { Database } from '../../db/pool.ts';
-import { withTransaction } from '../../db/transaction.ts';
-import { HwError } from '../../errors.ts';
+import type { Database } from '../db/pool.ts';
+import { withTransaction } from '../db/transaction.ts';
+import { HwError } from '../errors.ts';
 import { hashPassword } from './passwords.ts';
 
 interface UserRow {

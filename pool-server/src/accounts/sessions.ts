@@ -1,6 +1,6 @@
 import type { SessionView } from '@hashwatt/schemas';
-import type { Database } from '../../db/pool.ts';
-import { HwError } from '../../errors.ts';
+import type { Database } from '../db/pool.ts';
+import { HwError } from '../errors.ts';
 import { verifyPassword } from './passwords.ts';
 import { newToken, tokenHash } from './tokens.ts';
 import { USER_COLUMNS, userFrom } from './users.ts';
