@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ApiKey, ApiKeyCreated } from '@hashwatt/schemas';
-import type { Database } from '../db/pool.ts';
+import type { Queryable } from '../db/pool.ts';
 import { HwError } from '../errors.ts';
 import { tokenHash } from './tokens.ts';
 
@@ -33,7 +33,7 @@ function apiKeyFrom(row: ApiKeyRow): ApiKey {
 }
 
 /** A new key for a farm's agent: returned once, stored as its SHA-256. */
-export async function createApiKey(db: Database, farmId: string, label: string): Promise<ApiKeyCreated> {
+export async function createApiKey(db: Queryable, farmId: string, label: string): Promise<ApiKeyCreated> {
   const key = `${KEY_MARK}${randomBytes(32).toString('base64url')}`;
   const { rows } = await db.query<ApiKeyRow>(
     `INSERT INTO api_keys (farm_id, label, prefix, key_hash) VALUES ($1, $2, $3, $4) RETURNING ${KEY_COLUMNS}`,
@@ -42,7 +42,7 @@ export async function createApiKey(db: Database, farmId: string, label: string):
   return { apiKey: apiKeyFrom(rows[0] as ApiKeyRow), key };
 }
 
-export async function listApiKeys(db: Database, farmId: string): Promise<ApiKey[]> {
+export async function listApiKeys(db: Queryable, farmId: string): Promise<ApiKey[]> {
   const { rows } = await db.query<ApiKeyRow>(
     `SELECT ${KEY_COLUMNS} FROM api_keys WHERE farm_id = $1 ORDER BY id`,
     [farmId],
@@ -50,7 +50,7 @@ export async function listApiKeys(db: Database, farmId: string): Promise<ApiKey[
   return rows.map(apiKeyFrom);
 }
 
-export async function revokeApiKey(db: Database, farmId: string, keyId: string): Promise<ApiKey> {
+export async function revokeApiKey(db: Queryable, farmId: string, keyId: string): Promise<ApiKey> {
   const { rows } = await db.query<ApiKeyRow>(
     `UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 AND farm_id = $2 RETURNING ${KEY_COLUMNS}`,
     [keyId, farmId],
@@ -64,7 +64,7 @@ export async function revokeApiKey(db: Database, farmId: string, keyId: string):
 
 /** The farm a presented key belongs to, if it is known and not revoked; notes when it was used (once a minute at most). */
 export async function findApiKey(
-  db: Database,
+  db: Queryable,
   key: string,
 ): Promise<{ readonly farmId: string; readonly keyId: string } | undefined> {
   if (!key.startsWith(KEY_MARK) || key.length > 200) {

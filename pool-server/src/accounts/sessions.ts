@@ -1,5 +1,5 @@
 import type { SessionView } from '@hashwatt/schemas';
-import type { Database } from '../db/pool.ts';
+import type { Queryable } from '../db/pool.ts';
 import { HwError } from '../errors.ts';
 import { verifyPassword } from './passwords.ts';
 import { newToken, tokenHash } from './tokens.ts';
@@ -27,7 +27,7 @@ interface Credentials {
  * disabled user gets the same answer, after the same time, as a wrong password.
  */
 export async function signIn(
-  db: Database,
+  db: Queryable,
   email: string,
   password: string,
   settings: SessionSettings,
@@ -69,7 +69,7 @@ export async function signIn(
 }
 
 /** The live session a cookie stands for: not expired, its user not disabled. */
-export async function findSession(db: Database, token: string): Promise<SessionView | undefined> {
+export async function findSession(db: Queryable, token: string): Promise<SessionView | undefined> {
   const { rows } = await db.query<Parameters<typeof userFrom>[0] & { csrf_token: string; expires_at: Date }>(
     `SELECT ${USER_COLUMNS}, s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
       WHERE s.token_hash = $1 AND s.expires_at > now() AND NOT u.disabled`,
@@ -79,6 +79,6 @@ export async function findSession(db: Database, token: string): Promise<SessionV
   return row && { user: userFrom(row), csrfToken: row.csrf_token, expiresAt: row.expires_at.toISOString() };
 }
 
-export async function signOut(db: Database, token: string): Promise<void> {
+export async function signOut(db: Queryable, token: string): Promise<void> {
   await db.query('DELETE FROM sessions WHERE token_hash = $1', [tokenHash(token)]);
 }

@@ -1,5 +1,5 @@
 import type { Jurisdiction, Role, User, UserCreate, UserPatch } from '@hashwatt/schemas';
-import type { Database } from '../db/pool.ts';
+import type { Queryable } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { HwError } from '../errors.ts';
 import { hashPassword } from './passwords.ts';
@@ -61,7 +61,7 @@ function isUniqueViolation(error: unknown, constraint: string): boolean {
   return pgError.code === '23505' && pgError.constraint === constraint;
 }
 
-export async function createUser(db: Database, input: UserCreate): Promise<User> {
+export async function createUser(db: Queryable, input: UserCreate): Promise<User> {
   checkBinding(input.role, input.organisationId, input.jurisdiction);
   const passwordHash = await hashPassword(input.password);
   try {
@@ -90,7 +90,7 @@ export async function createUser(db: Database, input: UserCreate): Promise<User>
   }
 }
 
-export async function listUsers(db: Database, organisationId?: string): Promise<User[]> {
+export async function listUsers(db: Queryable, organisationId?: string): Promise<User[]> {
   const { rows } = await db.query<UserRow>(
     `SELECT ${USER_COLUMNS} FROM users u WHERE $1::bigint IS NULL OR u.organisation_id = $1 ORDER BY u.id`,
     [organisationId ?? null],
@@ -98,7 +98,7 @@ export async function listUsers(db: Database, organisationId?: string): Promise<
   return rows.map(userFrom);
 }
 
-export async function getUser(db: Database, id: string): Promise<User> {
+export async function getUser(db: Queryable, id: string): Promise<User> {
   const { rows } = await db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users u WHERE u.id = $1`, [id]);
   const [row] = rows;
   if (!row) {
@@ -108,7 +108,7 @@ export async function getUser(db: Database, id: string): Promise<User> {
 }
 
 /** Changes a user; a new password or disabling ends the user's sessions. */
-export async function updateUser(db: Database, id: string, patch: UserPatch): Promise<User> {
+export async function updateUser(db: Queryable, id: string, patch: UserPatch): Promise<User> {
   const passwordHash = patch.password === undefined ? null : await hashPassword(patch.password);
   return withTransaction(db, async (client) => {
     if (patch.disabled === true) {
@@ -140,7 +140,7 @@ export async function updateUser(db: Database, id: string, patch: UserPatch): Pr
 
 /** The first admin, from the configuration, when the pool has no admin yet; undefined when it has one. */
 export async function ensureFirstAdmin(
-  db: Database,
+  db: Queryable,
   email: string,
   password: string,
 ): Promise<User | undefined> {

@@ -1,5 +1,5 @@
 import type { Farm, Jurisdiction } from '@hashwatt/schemas';
-import type { Database } from '../db/pool.ts';
+import type { Queryable } from '../db/pool.ts';
 import { HwError } from '../errors.ts';
 import { getFarm } from '../farms/farms.ts';
 import type { Caller } from './access.ts';
@@ -16,7 +16,7 @@ export function checkOrganisation(caller: Caller, organisationId: string): void 
 }
 
 /** The farm, when the caller's organisation owns it (or the caller is an admin). */
-export async function ownFarm(db: Database, caller: Caller, farmId: string): Promise<Farm> {
+export async function ownFarm(db: Queryable, caller: Caller, farmId: string): Promise<Farm> {
   const farm = await getFarm(db, farmId).catch((error: unknown) => {
     throw error instanceof HwError ? new HwError('HW_ERR_FARM_NOT_FOUND', undefined, 'params.id') : error;
   });
@@ -49,7 +49,7 @@ export function jurisdictionOf(caller: Caller): Jurisdiction | undefined {
 }
 
 /** The farm, when it is licensed in the regulator's jurisdiction (any, for an admin); otherwise 404, as if absent. */
-export async function regulatedFarm(db: Database, caller: Caller, farmId: string): Promise<Farm> {
+export async function regulatedFarm(db: Queryable, caller: Caller, farmId: string): Promise<Farm> {
   const jurisdiction = jurisdictionOf(caller);
   const farm = await getFarm(db, farmId).catch((error: unknown) => {
     throw error instanceof HwError ? new HwError('HW_ERR_FARM_NOT_FOUND', undefined, 'params.id') : error;

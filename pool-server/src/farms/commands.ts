@@ -8,7 +8,7 @@ import type {
   DeviceAction,
   DeviceCommand,
 } from '@hashwatt/schemas';
-import type { Database } from '../db/pool.ts';
+import type { Queryable } from '../db/pool.ts';
 import { HwError } from '../errors.ts';
 
 /**
@@ -65,7 +65,7 @@ export function checkParams(action: DeviceAction, params: ActionParams): void {
 }
 
 export async function queueCommand(
-  db: Database,
+  db: Queryable,
   farmId: string,
   deviceId: string,
   order: {
@@ -91,7 +91,7 @@ export async function queueCommand(
   return getCommand(db, farmId, id);
 }
 
-async function getCommand(db: Database, farmId: string, id: string): Promise<DeviceCommand> {
+async function getCommand(db: Queryable, farmId: string, id: string): Promise<DeviceCommand> {
   const { rows } = await db.query<CommandRow>(`${COMMAND_SELECT} WHERE c.farm_id = $1 AND c.id = $2`, [
     farmId,
     id,
@@ -108,7 +108,7 @@ async function getCommand(db: Database, farmId: string, id: string): Promise<Dev
  * its own moment, spread evenly over `staggerMinutes`, in device order.
  */
 export async function queueCurtailment(
-  db: Database,
+  db: Queryable,
   farmId: string,
   order: {
     readonly action: 'sleep' | 'resume';
@@ -153,7 +153,7 @@ export async function queueCurtailment(
   };
 }
 
-export async function listCommands(db: Database, farmId: string, limit: number): Promise<DeviceCommand[]> {
+export async function listCommands(db: Queryable, farmId: string, limit: number): Promise<DeviceCommand[]> {
   const { rows } = await db.query<CommandRow>(
     `${COMMAND_SELECT} WHERE c.farm_id = $1 ORDER BY c.id DESC LIMIT $2`,
     [farmId, limit],
@@ -167,7 +167,7 @@ export async function listCommands(db: Database, farmId: string, limit: number):
  * restarted) is due again after `resendSeconds`.
  */
 export async function takeDueCommands(
-  db: Database,
+  db: Queryable,
   farmId: string,
   nowMs: number,
   resendSeconds: number,
@@ -188,7 +188,7 @@ export async function takeDueCommands(
 }
 
 export async function recordOutcome(
-  db: Database,
+  db: Queryable,
   farmId: string,
   id: string,
   outcome: CommandOutcome,

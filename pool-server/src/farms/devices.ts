@@ -7,7 +7,7 @@ import type {
   PowerFigure,
   PowerSource,
 } from '@hashwatt/schemas';
-import type { Database } from '../db/pool.ts';
+import type { Queryable } from '../db/pool.ts';
 import { HwError } from '../errors.ts';
 import { HASHES_PER_DIFFICULTY } from './economics.ts';
 
@@ -159,7 +159,7 @@ function hourOf(row: DeviceRow, nowMs: number, gapAlertPercent: number): FarmDev
  * as its pool user. One statement, each device by its own index probes.
  */
 export async function listDevices(
-  db: Database,
+  db: Queryable,
   farmId: string,
   listing: DeviceListing,
   onlyId?: string,
@@ -353,7 +353,7 @@ function fromDevices(devices: readonly FarmDevice[], meterProblem: string | null
 }
 
 /** Every meter of a farm with its latest reading. */
-async function metersNow(db: Database, farmId: string): Promise<MeterNow[]> {
+async function metersNow(db: Queryable, farmId: string): Promise<MeterNow[]> {
   const { rows } = await db.query<{ name: string; time: Date | null; power_w: number | null }>(
     `SELECT m.name, s.time, s.power_w
        FROM meters m
@@ -368,7 +368,7 @@ async function metersNow(db: Database, farmId: string): Promise<MeterNow[]> {
 }
 
 /** A farm's power now, from its meters and devices. */
-export async function farmPower(db: Database, farmId: string, listing: DeviceListing): Promise<FarmPower> {
+export async function farmPower(db: Queryable, farmId: string, listing: DeviceListing): Promise<FarmPower> {
   const [devices, meters] = await Promise.all([listDevices(db, farmId, listing), metersNow(db, farmId)]);
   return farmPowerOf(farmId, devices, meters, listing.nowMs);
 }
@@ -383,7 +383,7 @@ const PATCHABLE = {
 
 /** Sets where a device stands and what it is rated at; the device as listed after. */
 export async function updateDevice(
-  db: Database,
+  db: Queryable,
   farmId: string,
   deviceId: string,
   patch: DevicePatch,

@@ -1,5 +1,5 @@
 import type { EnergyQuery, EnergySummary, Farm } from '@hashwatt/schemas';
-import type { Database } from '../db/pool.ts';
+import type { Queryable } from '../db/pool.ts';
 import { HwError } from '../errors.ts';
 import { type MeterStatus, summarizeEnergy } from './energy-summary.ts';
 import { farmEnergySeries } from './orders.ts';
@@ -9,7 +9,7 @@ import { listTariffs, windowsForFarm } from './tariffs.ts';
 const MAX_PERIOD_MS = 400 * 86_400_000;
 
 /** Every meter of a farm and when it last reported: what tells "no meter" from "a silent meter". */
-export async function farmMeters(db: Database, farmId: string): Promise<MeterStatus[]> {
+export async function farmMeters(db: Queryable, farmId: string): Promise<MeterStatus[]> {
   const { rows } = await db.query<{ name: string; last: Date | null }>(
     `SELECT m.name, (SELECT max(s.time) FROM meter_samples s WHERE s.meter_id = m.id) AS last
        FROM meters m WHERE m.farm_id = $1 ORDER BY m.name`,
@@ -19,7 +19,7 @@ export async function farmMeters(db: Database, farmId: string): Promise<MeterSta
 }
 
 /** A farm's energy over a period, from its meters, its tariffs and the windows that hold for it. */
-export async function farmEnergy(db: Database, farm: Farm, period: EnergyQuery): Promise<EnergySummary> {
+export async function farmEnergy(db: Queryable, farm: Farm, period: EnergyQuery): Promise<EnergySummary> {
   const fromMs = Date.parse(period.from);
   const toMs = Date.parse(period.to);
   if (!(toMs > fromMs)) {

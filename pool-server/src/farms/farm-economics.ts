@@ -10,7 +10,7 @@ import type {
   Price,
   RateType,
 } from '@hashwatt/schemas';
-import type { Database } from '../db/pool.ts';
+import type { Queryable } from '../db/pool.ts';
 import { HwError } from '../errors.ts';
 import {
   HASHES_PER_DIFFICULTY,
@@ -93,7 +93,7 @@ function money(
 
 /** A price, or undefined with what was missing added to `missing`. */
 async function maybePrice(
-  db: Database,
+  db: Queryable,
   pair: { base: string; quote: string; rateType: RateType },
   atMs: number,
   missing: string[],
@@ -112,7 +112,7 @@ async function maybePrice(
 }
 
 async function maybeNetwork(
-  db: Database,
+  db: Queryable,
   atMs: number,
   windowBlocks: number,
   missing: string[],
@@ -181,7 +181,7 @@ function totalOf(
 }
 
 export async function farmEconomics(
-  db: Database,
+  db: Queryable,
   farm: Farm,
   query: { readonly from: string; readonly to: string } & Valuation,
   settings: EconomicsSettings,
@@ -279,7 +279,7 @@ export async function farmEconomics(
 
 /** Every farm of an organisation over the same local dates, each with its totals, and the sum. */
 export async function organisationEconomics(
-  db: Database,
+  db: Queryable,
   organisationId: string,
   query: { readonly from: string; readonly to: string } & Valuation,
   settings: EconomicsSettings,
@@ -349,7 +349,7 @@ function dayPower(row: Pick<DeviceDayRow, 'power_w' | 'nominal_power_w' | 'hashr
  * per kWh that day. One statement for all devices.
  */
 export async function deviceEconomics(
-  db: Database,
+  db: Queryable,
   farm: Farm,
   query: { readonly day: string } & Valuation,
   settings: EconomicsSettings,

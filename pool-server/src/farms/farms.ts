@@ -1,5 +1,5 @@
 import type { Farm, FarmPatch, Jurisdiction } from '@hashwatt/schemas';
-import type { Database } from '../db/pool.ts';
+import type { Queryable } from '../db/pool.ts';
 import { HwError } from '../errors.ts';
 
 interface FarmRow {
@@ -46,7 +46,7 @@ function farmFrom(row: FarmRow): Farm {
   };
 }
 
-export async function createFarm(db: Database, organisationId: string, name: string): Promise<Farm> {
+export async function createFarm(db: Queryable, organisationId: string, name: string): Promise<Farm> {
   try {
     const { rows } = await db.query<FarmRow>(
       `INSERT INTO farms (organisation_id, name) VALUES ($1, $2) RETURNING ${FARM_COLUMNS}`,
@@ -61,7 +61,7 @@ export async function createFarm(db: Database, organisationId: string, name: str
   }
 }
 
-export async function listFarms(db: Database, organisationId: string): Promise<Farm[]> {
+export async function listFarms(db: Queryable, organisationId: string): Promise<Farm[]> {
   const { rows } = await db.query<FarmRow>(
     `SELECT ${FARM_COLUMNS} FROM farms WHERE organisation_id = $1 ORDER BY id`,
     [organisationId],
@@ -69,7 +69,7 @@ export async function listFarms(db: Database, organisationId: string): Promise<F
   return rows.map(farmFrom);
 }
 
-export async function getFarm(db: Database, id: string): Promise<Farm> {
+export async function getFarm(db: Queryable, id: string): Promise<Farm> {
   const { rows } = await db.query<FarmRow>(`SELECT ${FARM_COLUMNS} FROM farms WHERE id = $1`, [id]);
   const [row] = rows;
   if (!row) {
@@ -117,7 +117,7 @@ export function innValid(inn: string): boolean {
   return digits.length === 12 && check(10) === digits[10] && check(11) === digits[11];
 }
 
-async function checkTaxId(db: Database, id: string, patch: FarmPatch): Promise<void> {
+async function checkTaxId(db: Queryable, id: string, patch: FarmPatch): Promise<void> {
   if (patch.licence?.taxId === undefined && patch.country === undefined) {
     return;
   }
@@ -134,7 +134,7 @@ async function checkTaxId(db: Database, id: string, patch: FarmPatch): Promise<v
 }
 
 /** Sets what the patch names; the database's checks guard the combinations (region in its country, dates in order). */
-export async function updateFarm(db: Database, id: string, patch: FarmPatch): Promise<Farm> {
+export async function updateFarm(db: Queryable, id: string, patch: FarmPatch): Promise<Farm> {
   if (patch.timezone !== undefined && !knownTimezone(patch.timezone)) {
     throw new HwError(
       'HW_ERR_VALIDATION',
@@ -193,7 +193,7 @@ export async function updateFarm(db: Database, id: string, patch: FarmPatch): Pr
 
 /** The farms licensed in a jurisdiction: its country, and its regions when it names any. */
 export async function farmsInJurisdiction(
-  db: Database,
+  db: Queryable,
   jurisdiction: Jurisdiction | undefined,
 ): Promise<Farm[]> {
   const { rows } = await db.query<FarmRow>(

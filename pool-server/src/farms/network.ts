@@ -1,4 +1,4 @@
-import type { Database } from '../db/pool.ts';
+import type { Queryable } from '../db/pool.ts';
 import { HwError } from '../errors.ts';
 import type { NetworkState } from './economics.ts';
 
@@ -16,7 +16,7 @@ export interface TemplateSeen {
 }
 
 /** Records a template: a new height's first sighting, or a fresher fee total for it. */
-export async function recordTemplate(db: Database, template: TemplateSeen): Promise<void> {
+export async function recordTemplate(db: Queryable, template: TemplateSeen): Promise<void> {
   await db.query(
     `INSERT INTO network_heights (height, difficulty, fees_sats, first_seen, updated_at)
      VALUES ($1, $2, $3, to_timestamp($4::double precision / 1000), to_timestamp($4::double precision / 1000))
@@ -28,7 +28,7 @@ export async function recordTemplate(db: Database, template: TemplateSeen): Prom
 }
 
 /** The network at a moment: the last height seen by then, its difficulty, and fees averaged over `windowBlocks` heights. */
-export async function networkAt(db: Database, atMs: number, windowBlocks: number): Promise<NetworkState> {
+export async function networkAt(db: Queryable, atMs: number, windowBlocks: number): Promise<NetworkState> {
   const { rows } = await db.query<{ height: number; difficulty: number; average_fees: number }>(
     `WITH latest AS (
        SELECT height, difficulty FROM network_heights

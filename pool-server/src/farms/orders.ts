@@ -1,5 +1,5 @@
 import type { CurtailmentOrder, CurtailmentOrderCreate } from '@hashwatt/schemas';
-import type { Database } from '../db/pool.ts';
+import type { Queryable } from '../db/pool.ts';
 import { HwError } from '../errors.ts';
 import { queueCurtailment } from './commands.ts';
 import {
@@ -37,7 +37,7 @@ const ORDER_SELECT = `SELECT o.id::text, o.farm_id::text, o.notice_at, o.starts_
   FROM curtailment_orders o JOIN users u ON u.id = o.ordered_by`;
 
 export async function createOrder(
-  db: Database,
+  db: Queryable,
   farmId: string,
   order: CurtailmentOrderCreate,
   by: { readonly userId: string; readonly nowMs: number },
@@ -89,7 +89,7 @@ export async function createOrder(
  * over the minutes in which every meter read. `fromMs`–`toMs` bounds it.
  */
 export async function farmEnergySeries(
-  db: Database,
+  db: Queryable,
   farmId: string,
   fromMs: number,
   toMs: number,
@@ -114,7 +114,7 @@ export async function farmEnergySeries(
 
 /** Each device's telemetry between `fromMs` and `toMs`: what state it said it was in. */
 async function deviceEvidence(
-  db: Database,
+  db: Queryable,
   farmId: string,
   fromMs: number,
   toMs: number,
@@ -143,7 +143,7 @@ async function deviceEvidence(
 
 /** The commands an order's curtailment sent, with how each ended. */
 async function commandEvidence(
-  db: Database,
+  db: Queryable,
   farmId: string,
   curtailment: string | null,
 ): Promise<CommandEvidence[]> {
@@ -171,7 +171,7 @@ async function commandEvidence(
  * when no device is linked to a worker (as `GET /api/farms/:id/devices` measures it).
  */
 async function poolEvidence(
-  db: Database,
+  db: Queryable,
   farmId: string,
   windows: { readonly before: readonly [number, number]; readonly during: readonly [number, number] },
 ): Promise<PoolEvidence> {
@@ -198,7 +198,7 @@ async function poolEvidence(
 
 /** The farm's orders, newest first; an ended order carries its verdict from all the evidence. */
 export async function listOrders(
-  db: Database,
+  db: Queryable,
   farmId: string,
   nowMs: number,
   onlyId?: string,

@@ -1,7 +1,7 @@
 import type { RateType } from '@hashwatt/schemas';
 import { XMLParser } from 'fast-xml-parser';
 import type { Logger } from 'pino';
-import type { Database } from '../db/pool.ts';
+import type { Queryable } from '../db/pool.ts';
 
 /**
  * Where prices and exchange rates come from, besides an admin's hand: HTTP sources
@@ -199,7 +199,7 @@ export function jsonSource(settings: JsonSourceSettings, now: () => number = Dat
 }
 
 /** Stores a source's quotes; one already stored (same pair, rate type, moment and origin) is kept once. */
-export async function storeQuotes(db: Database, origin: string, quotes: readonly Quote[]): Promise<number> {
+export async function storeQuotes(db: Queryable, origin: string, quotes: readonly Quote[]): Promise<number> {
   const { rowCount } = await db.query(
     `INSERT INTO prices (base, quote, rate_type, value, at, origin)
      SELECT q.base, q.quote, q.rate_type, q.value, to_timestamp(q.at_ms / 1000), $2
@@ -226,7 +226,7 @@ export async function storeQuotes(db: Database, origin: string, quotes: readonly
  * and skipped: the others' quotes still count, and the next round tries it again.
  */
 export async function readPriceSources(
-  db: Database,
+  db: Queryable,
   sources: readonly PriceSource[],
   log: Pick<Logger, 'info' | 'warn'>,
 ): Promise<{ readonly stored: number; readonly failed: number }> {

@@ -1,5 +1,5 @@
 import type { Price, PriceCreate, RateType } from '@hashwatt/schemas';
-import type { Database } from '../db/pool.ts';
+import type { Queryable } from '../db/pool.ts';
 import { HwError } from '../errors.ts';
 
 /**
@@ -29,7 +29,7 @@ function priceFrom(row: PriceRow): Price {
 }
 
 export async function addPrice(
-  db: Database,
+  db: Queryable,
   price: PriceCreate,
   origin: string,
   nowMs: number,
@@ -50,7 +50,7 @@ export async function addPrice(
 }
 
 async function stored(
-  db: Database,
+  db: Queryable,
   base: string,
   quote: string,
   rateType: RateType,
@@ -68,7 +68,7 @@ async function stored(
 
 /** A stored pair read either way: USD/IRR also answers IRR→USD, as its inverse. */
 async function eitherWay(
-  db: Database,
+  db: Queryable,
   base: string,
   quote: string,
   rateType: RateType,
@@ -92,7 +92,7 @@ async function eitherWay(
 
 /** One leg at the rate type asked, or, for a pair that has only one kind of rate (BTC/USD), its market rate. */
 async function leg(
-  db: Database,
+  db: Queryable,
   base: string,
   quote: string,
   rateType: RateType,
@@ -111,7 +111,7 @@ async function leg(
  * market price (BTC/USD) uses it. The origin says which legs were used.
  */
 export async function priceAt(
-  db: Database,
+  db: Queryable,
   pair: { readonly base: string; readonly quote: string; readonly rateType?: RateType | undefined },
   atMs: number,
 ): Promise<Price> {

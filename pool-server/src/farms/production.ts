@@ -1,4 +1,4 @@
-import type { Database } from '../db/pool.ts';
+import type { Queryable } from '../db/pool.ts';
 import { HASHES_PER_DIFFICULTY, SATS_PER_BTC } from './economics.ts';
 
 /**
@@ -27,7 +27,7 @@ interface HashrateRow {
 
 /** A farm's hashrate over [fromMs, toMs): as its devices reported it, and as the pool measured it. */
 export async function farmHashrate(
-  db: Database,
+  db: Queryable,
   farmId: string,
   fromMs: number,
   toMs: number,
@@ -86,7 +86,7 @@ export interface AccountCredit {
  * to the farm's part of each account's work each day.
  */
 export async function accountCredits(
-  db: Database,
+  db: Queryable,
   farmId: string,
   fromMs: number,
   toMs: number,
@@ -126,7 +126,7 @@ export async function accountCredits(
 
 /** Satoshis credited to the farm's accounts over [fromMs, toMs), all accounts together. */
 export async function attributedSats(
-  db: Database,
+  db: Queryable,
   farmId: string,
   fromMs: number,
   toMs: number,
@@ -149,7 +149,7 @@ export interface AccountPayout {
  * account that also mines elsewhere is paid for all its work: the payout is listed whole.
  */
 export async function accountPayouts(
-  db: Database,
+  db: Queryable,
   farmId: string,
   fromMs: number,
   toMs: number,

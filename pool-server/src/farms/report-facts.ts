@@ -1,5 +1,5 @@
 import type { CurtailmentOrder, EnergySummary, Farm } from '@hashwatt/schemas';
-import type { Database } from '../db/pool.ts';
+import type { Queryable } from '../db/pool.ts';
 import { farmEnergy } from './energy-report.ts';
 import { listOrders } from './orders.ts';
 import {
@@ -70,7 +70,7 @@ export interface ReportFacts {
 const LONGEST_READING_GAP = '10 minutes';
 
 async function deviceInventory(
-  db: Database,
+  db: Queryable,
   farmId: string,
   fromMs: number,
   toMs: number,
@@ -123,7 +123,7 @@ async function deviceInventory(
 }
 
 async function meterRegisters(
-  db: Database,
+  db: Queryable,
   farmId: string,
   fromMs: number,
   toMs: number,
@@ -173,7 +173,7 @@ function byModel(devices: readonly DeviceFacts[]): FarmFacts['devicesByModel'] {
 
 /** Everything a report states about a farm over its period, read from stored data only. */
 export async function farmFacts(
-  db: Database,
+  db: Queryable,
   farm: Farm,
   period: ResolvedPeriod,
   nowMs: number,

@@ -8,7 +8,7 @@ import type {
   ReportLanguage,
   ReportVerification,
 } from '@hashwatt/schemas';
-import type { Database } from '../db/pool.ts';
+import type { Queryable } from '../db/pool.ts';
 import { HwError } from '../errors.ts';
 import { farmsInJurisdiction, getFarm } from './farms.ts';
 import { reportCsv } from './report-csv.ts';
@@ -95,7 +95,7 @@ function reportFrom(row: ReportRow): Report {
   };
 }
 
-async function farmsOf(db: Database, scope: ReportScope): Promise<Farm[]> {
+async function farmsOf(db: Queryable, scope: ReportScope): Promise<Farm[]> {
   return scope.kind === 'farm'
     ? [await getFarm(db, scope.farmId)]
     : farmsInJurisdiction(db, { country: scope.country, regions: [...scope.regions] });
@@ -115,7 +115,7 @@ function rendered(
 }
 
 export async function issueReport(
-  db: Database,
+  db: Queryable,
   signer: ReportSigner,
   order: ReportOrder,
   nowMs: number,
@@ -199,7 +199,7 @@ function viewerParams(viewer: ReportViewer): [string | null, string | null, read
   return viewer.kind === 'jurisdiction' ? [null, viewer.country, viewer.regions] : [null, null, []];
 }
 
-export async function listReports(db: Database, viewer: ReportViewer): Promise<Report[]> {
+export async function listReports(db: Queryable, viewer: ReportViewer): Promise<Report[]> {
   const { rows } = await db.query<ReportRow>(
     `SELECT ${REPORT_COLUMNS} FROM reports r LEFT JOIN farms f ON f.id = r.farm_id
       WHERE ${VISIBLE} ORDER BY r.issued_at DESC LIMIT 500`,
@@ -210,7 +210,7 @@ export async function listReports(db: Database, viewer: ReportViewer): Promise<R
 
 /** A report and its bytes, when the viewer may see it; otherwise 404, as if absent. */
 export async function reportFile(
-  db: Database,
+  db: Queryable,
   viewer: ReportViewer,
   id: string,
 ): Promise<{ readonly report: Report; readonly content: Buffer }> {
@@ -261,7 +261,7 @@ function signatureProblem(
 }
 
 /** What the pool issued under a file's digest, and whether its signature holds under a registered key. */
-export async function verifyDigest(db: Database, digest: Buffer): Promise<ReportVerification> {
+export async function verifyDigest(db: Queryable, digest: Buffer): Promise<ReportVerification> {
   const { rows } = await db.query<ReportRow>(`SELECT ${REPORT_COLUMNS} FROM reports r WHERE r.sha256 = $1`, [
     digest,
   ]);

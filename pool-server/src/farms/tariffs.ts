@@ -1,5 +1,5 @@
 import type { RestrictedWindow, RestrictedWindowCreate, Tariff, TariffCreate } from '@hashwatt/schemas';
-import type { Database } from '../db/pool.ts';
+import type { Queryable } from '../db/pool.ts';
 import { HwError } from '../errors.ts';
 
 /** A farm's tariffs (newest first) and the restricted windows that hold for it. */
@@ -14,7 +14,7 @@ interface TariffRow {
 }
 
 export async function addTariff(
-  db: Database,
+  db: Queryable,
   farmId: string,
   tariff: TariffCreate,
   userId: string,
@@ -49,7 +49,7 @@ export async function addTariff(
   }
 }
 
-export async function listTariffs(db: Database, farmId: string): Promise<Tariff[]> {
+export async function listTariffs(db: Queryable, farmId: string): Promise<Tariff[]> {
   const { rows } = await db.query<TariffRow>(
     `SELECT t.id::text, t.currency, t.effective_from::text, t.default_price_per_kwh, t.bands, u.email
        FROM tariffs t JOIN users u ON u.id = t.created_by
@@ -98,7 +98,7 @@ function windowFrom(row: WindowRow): RestrictedWindow {
 }
 
 export async function addFarmWindow(
-  db: Database,
+  db: Queryable,
   farmId: string,
   window: RestrictedWindowCreate,
   userId: string,
@@ -124,7 +124,7 @@ export async function addFarmWindow(
 }
 
 /** The windows that hold for a farm: its own, and those of its country and region. */
-export async function windowsForFarm(db: Database, farmId: string): Promise<RestrictedWindow[]> {
+export async function windowsForFarm(db: Queryable, farmId: string): Promise<RestrictedWindow[]> {
   const { rows } = await db.query<WindowRow>(
     `SELECT ${WINDOW_COLUMNS} FROM restricted_windows w, farms f
       WHERE f.id = $1

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { MinerSample, TelemetryBatch, TelemetryReceipt } from '@hashwatt/schemas';
-import type { Database } from '../db/pool.ts';
+import type { Queryable } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
 
 /**
@@ -12,7 +12,7 @@ import { withTransaction } from '../db/transaction.ts';
  * timeout (the server stored it, the agent never heard) is stored once.
  */
 export async function ingestTelemetry(
-  db: Database,
+  db: Queryable,
   farmId: string,
   batch: TelemetryBatch,
 ): Promise<TelemetryReceipt> {

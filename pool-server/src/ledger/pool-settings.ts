@@ -1,5 +1,5 @@
 import type { PoolSettingsPatch } from '@hashwatt/schemas';
-import type { Database } from '../db/pool.ts';
+import type { Database, Queryable } from '../db/pool.ts';
 
 /** A setting that is fixed, or read afresh each time it is used (an admin may change it while the pool runs). */
 export type Live<T> = T | (() => Promise<T>);
@@ -36,23 +36,29 @@ export class PoolSettingsStore {
     if (this.#cached && Date.now() - this.#cached.atMs < CACHE_MS) {
       return this.#cached.value;
     }
-    const { rows } = await this.#db.query<{ key: keyof RuntimeSettings; value: unknown }>(
-      'SELECT key, value FROM pool_settings',
-    );
-    const value = { ...this.#defaults, ...Object.fromEntries(rows.map((row) => [row.key, row.value])) };
+    const value = await this.#read(this.#db);
     this.#cached = { value, atMs: Date.now() };
     return value;
   }
 
-  async update(patch: PoolSettingsPatch, userId: string): Promise<RuntimeSettings> {
+  async #read(db: Queryable): Promise<RuntimeSettings> {
+    const { rows } = await db.query<{ key: keyof RuntimeSettings; value: unknown }>(
+      'SELECT key, value FROM pool_settings',
+    );
+    return { ...this.#defaults, ...Object.fromEntries(rows.map((row) => [row.key, row.value])) };
+  }
+
+  /** Saves a change on `db` (the pool, or the caller's transaction) and returns the settings as they now stand. */
+  async update(patch: PoolSettingsPatch, userId: string, db: Queryable = this.#db): Promise<RuntimeSettings> {
     for (const [key, value] of Object.entries(patch)) {
-      await this.#db.query(
+      await db.query(
         `INSERT INTO pool_settings (key, value, updated_by) VALUES ($1, $2, $3)
          ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now(), updated_by = EXCLUDED.updated_by`,
         [key, JSON.stringify(value), userId],
       );
     }
     this.#cached = undefined;
-    return this.current();
+    // Read on `db`: inside the caller's transaction, the change is not yet seen elsewhere.
+    return this.#read(db);
   }
 }
