@@ -21,6 +21,7 @@ import { checkNode, checkWallet } from './chain/startup-checks.ts';
 import { RelayedTemplateSource, TemplateRelay, type TemplateChannel } from './chain/template-relay.ts';
 import { TemplateSource, type TemplateFeed } from './chain/template-source.ts';
 import { ConfigError, configToEnvironment, loadConfig, type Config } from './config.ts';
+import { makeDataDirPrivate } from './data-dir.ts';
 import { startKeptDatabase, type RunningDatabase } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { createDatabase, type Database } from './db/pool.ts';
@@ -453,12 +454,32 @@ interface Storage {
   readonly embedded: RunningDatabase | undefined;
 }
 
+function embeddedDatabaseDir(config: Config): string {
+  return path.join(config.dataDir, 'postgres');
+}
+
+/** dataDir and what is in it, made the pool's alone before anything is written there. */
+async function privateDataDir(config: Config, log: Logger): Promise<void> {
+  try {
+    const fixes = await makeDataDirPrivate(config.dataDir, [embeddedDatabaseDir(config)]);
+    if (fixes.length > 0) {
+      log.warn(
+        { fixes },
+        'dataDir: others could read or write these; made private (folders 0700, files 0600)',
+      );
+    }
+  } catch (error) {
+    log.fatal({ dataDir: config.dataDir }, `dataDir: cannot make it private: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}
+
 /** The configured database, or the embedded one under dataDir; migrated either way. */
 async function connectDatabase(config: Config, log: Logger): Promise<Storage> {
   let url = config.database.url;
   let embedded: RunningDatabase | undefined;
   if (url === undefined) {
-    embedded = await startKeptDatabase(path.join(config.dataDir, 'postgres'), config.database.embeddedPort);
+    embedded = await startKeptDatabase(embeddedDatabaseDir(config), config.database.embeddedPort);
     url = embedded.url;
     log.warn(
       { port: embedded.port, dataDir: config.dataDir },
@@ -468,6 +489,12 @@ async function connectDatabase(config: Config, log: Logger): Promise<Storage> {
       log.warn(
         { folders: embedded.foldersOpened },
         'db: running as root, so PostgreSQL runs as its own user; these folders were given search permission (o+x) for it to reach its binaries',
+      );
+    }
+    if (embedded.passwordChanged) {
+      log.warn(
+        { passwordFile: embedded.passwordFile },
+        'db: the embedded PostgreSQL took the former fixed password postgres/postgres; it now has a random one, kept in passwordFile',
       );
     }
   }
@@ -1531,6 +1558,17 @@ export async function main(): Promise<void> {
     level: config.logLevel,
     base: { service: 'hashwatt', ...(cluster.isWorker && { nodeId: config.stratum.nodeId }) },
   });
+  // The last resort: every socket, stream and connection handles its own errors; one that
+  // does not is a bug, reported as such rather than as a bare stack trace.
+  const lastResort = (kind: string) => (error: unknown) => {
+    log.fatal({ err: error }, `process: ${kind} nobody handled (a bug); exiting`);
+    process.exit(1);
+  };
+  process.on('uncaughtException', lastResort('an error'));
+  process.on('unhandledRejection', lastResort('a rejected promise'));
+  if (name !== 'report verify') {
+    await privateDataDir(config, log);
+  }
   if (name === 'migrate') {
     await migrateOnly(config, log);
     return;

@@ -81,8 +81,9 @@ export class BlockJournal implements BlockRecorder {
   }
 
   async record(outcome: BlockOutcome): Promise<void> {
-    await mkdir(path.dirname(this.#file), { recursive: true });
-    const handle = await open(this.#file, 'a');
+    // Private whatever the umask: dataDir's files are the pool's alone.
+    await mkdir(path.dirname(this.#file), { recursive: true, mode: 0o700 });
+    const handle = await open(this.#file, 'a', 0o600);
     try {
       const line = JSON.stringify({ ...blockToJson(outcome), recordedAt: new Date().toISOString() });
       await handle.appendFile(`${line}\n`);

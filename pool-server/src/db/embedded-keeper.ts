@@ -7,7 +7,13 @@ import { startEmbeddedDatabase } from './embedded.ts';
  * its channel close and stops the database all the same.
  */
 export type KeeperMessage =
-  | { readonly kind: 'ready'; readonly url: string; readonly foldersOpened: readonly string[] }
+  | {
+      readonly kind: 'ready';
+      readonly url: string;
+      readonly foldersOpened: readonly string[];
+      readonly passwordChanged: boolean;
+      readonly passwordFile: string;
+    }
   | { readonly kind: 'failed'; readonly message: string };
 
 const [directory = '', port = '0'] = process.argv.slice(2);
@@ -30,7 +36,13 @@ try {
   // Signals meant for the pool's terminal are the pool's to act on.
   process.on('SIGINT', () => undefined);
   process.on('SIGTERM', stop);
-  send({ kind: 'ready', url: database.url, foldersOpened: database.foldersOpened });
+  send({
+    kind: 'ready',
+    url: database.url,
+    foldersOpened: database.foldersOpened,
+    passwordChanged: database.passwordChanged,
+    passwordFile: database.passwordFile,
+  });
 } catch (error) {
   send({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
   process.exit(1);

@@ -90,7 +90,8 @@ export async function migrate(db: Database): Promise<MigrationReport> {
         );
         await client.query('COMMIT');
       } catch (error) {
-        await client.query('ROLLBACK');
+        // A connection the server ended cannot roll back (the server did): its error is the one to report.
+        await client.query('ROLLBACK').catch(() => undefined);
         throw new MigrationError(
           `${migration.name} failed: ${error instanceof Error ? error.message : String(error)}`,
         );

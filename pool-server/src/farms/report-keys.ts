@@ -90,7 +90,8 @@ async function locked<T>(db: Database, work: (client: PoolClient) => Promise<T>)
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK');
+    // A connection the server ended cannot roll back: its own error is the one to pass on.
+    await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
     client.release();
@@ -99,7 +100,7 @@ async function locked<T>(db: Database, work: (client: PoolClient) => Promise<T>)
 
 function writeKeyFile(file: string): ReportSigner {
   const { privateKey } = generateKeyPairSync('ed25519');
-  mkdirSync(path.dirname(file), { recursive: true });
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);
   return signerFromKey(privateKey);

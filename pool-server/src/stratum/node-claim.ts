@@ -56,8 +56,8 @@ export function nodeInstance(dataDir: string): string {
     return readFileSync(file, 'utf8').trim();
   } catch {
     const instance = randomUUID();
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, `${instance}\n`);
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    writeFileSync(file, `${instance}\n`, { mode: 0o600 });
     return instance;
   }
 }
