@@ -714,7 +714,7 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
       }
     },
     commitShares() {
-      writer.commit();
+      return writer.commit();
     },
     problem(message, error) {
       log.error({ err: error }, message);

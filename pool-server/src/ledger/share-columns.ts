@@ -55,6 +55,11 @@ export class ShareColumns implements ShareList {
     this.#identities[index] = identity;
   }
 
+  /** Keeps the first `length` shares: those past it were never journalled (ShareWriter's commit failed). */
+  truncate(length: number): void {
+    this.#length = Math.min(this.#length, Math.max(0, length));
+  }
+
   /** Empties the columns for the next batch, keeping their room: a batch a fifth of a second does not allocate its arrays again. */
   clear(): void {
     this.#length = 0;

@@ -1,11 +1,13 @@
 import type * as fs from 'node:fs';
-import { appendFileSync, close, fdatasync, fdatasyncSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import type * as fsPromises from 'node:fs/promises';
+import { appendFileSync, close, fdatasync, fdatasyncSync, readFileSync, writeSync } from 'node:fs';
+import { mkdtemp, open as openFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SLICE_MS, TimeSlices } from '../db/time-slices.ts';
+import type { DiskHealth } from '../db/disk-health.ts';
 import { ShareJournal, type JournalSettings } from './share-journal.ts';
 
 // The journal's disk calls, watched (and held or failed where a test says so); they do the real work otherwise.
@@ -16,9 +18,42 @@ vi.mock('node:fs', async (importOriginal) => {
     fdatasync: vi.fn(actual.fdatasync),
     fdatasyncSync: vi.fn(actual.fdatasyncSync),
     close: vi.fn(actual.close),
+    writeSync: vi.fn(actual.writeSync),
   };
 });
+// The probe's file: refused while the test's disk is full.
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const actual = await importOriginal<typeof fsPromises>();
+  return { ...actual, open: vi.fn(actual.open) };
+});
 const actualFs = await vi.importActual<typeof fs>('node:fs');
+const actualOpen = (await vi.importActual<typeof fsPromises>('node:fs/promises')).open;
+
+const noSpace = (): NodeJS.ErrnoException =>
+  Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+
+/**
+ * A disk that fills: while full, a write takes what fits of its first `roomBytes`
+ * bytes (then nothing) and fails with ENOSPC, and a new file cannot be written.
+ */
+function fillDisk(roomBytes = 0): { free(): void } {
+  let room = roomBytes;
+  vi.mocked(writeSync).mockImplementation(((fd: number, buffer: Buffer, offset = 0) => {
+    const fits = Math.min(room, buffer.length - offset);
+    if (fits === 0) {
+      throw noSpace();
+    }
+    room -= fits;
+    return actualFs.writeSync(fd, buffer, offset, fits);
+  }) as typeof writeSync);
+  vi.mocked(openFile).mockImplementation(() => Promise.reject(noSpace()));
+  return {
+    free() {
+      vi.mocked(writeSync).mockImplementation(actualFs.writeSync);
+      vi.mocked(openFile).mockImplementation(actualOpen);
+    },
+  };
+}
 
 type FlushCallback = (error: NodeJS.ErrnoException | null) => void;
 
@@ -47,6 +82,7 @@ describe('share journal', () => {
   let directory: string;
   let journal: ShareJournal | undefined;
   const flushErrors: Error[] = [];
+  const healthChanges: DiskHealth[] = [];
 
   const open = (settings: Partial<JournalSettings> = {}): ShareJournal => {
     journal = new ShareJournal({
@@ -54,6 +90,8 @@ describe('share journal', () => {
       fsync: 'interval',
       fsyncIntervalMs: 60_000,
       onFlushError: (error) => flushErrors.push(error),
+      onHealthChange: (health) => healthChanges.push(health),
+      probeIntervalMs: 10,
       ...settings,
     });
     return journal;
@@ -62,7 +100,10 @@ describe('share journal', () => {
   beforeEach(async () => {
     directory = await mkdtemp(path.join(os.tmpdir(), 'hashwatt-journal-'));
     vi.clearAllMocks();
+    vi.mocked(writeSync).mockImplementation(actualFs.writeSync);
+    vi.mocked(openFile).mockImplementation(actualOpen);
     flushErrors.length = 0;
+    healthChanges.length = 0;
   });
 
   afterEach(async () => {
@@ -233,5 +274,98 @@ describe('share journal', () => {
     expect(fdatasync).not.toHaveBeenCalled();
     expect(fdatasyncSync).not.toHaveBeenCalled();
     expect(closedFds()).toHaveLength(1);
+  });
+
+  describe('on a disk that fills', () => {
+    const fileText = (writing: ShareJournal): string =>
+      readFileSync(path.join(directory, writing.current?.name ?? ''), 'utf8');
+
+    it('refuses the commit a full disk cuts short, and keeps only whole commits in the file', async () => {
+      const writing = open();
+      writing.append(['b', 'batch', 1]);
+      writing.append(['s', 1]);
+      expect(writing.commit()).toBe(true);
+      const before = fileText(writing);
+      // Room for half a line: the write is torn, then refused.
+      fillDisk(4);
+      writing.append(['s', 2]);
+      writing.append(['s', 3]);
+      expect(writing.commit()).toBe(false);
+      expect(fileText(writing)).toBe(before);
+      expect(writing.health).toMatchObject({ writable: false, problem: 'ENOSPC' });
+      expect(writing.health.unwritableSinceMs).toBeTypeOf('number');
+      expect(await writing.read(writing.current ?? { name: '', sequence: 0 })).toEqual([
+        ['b', 'batch', 1],
+        ['s', 1],
+      ]);
+    });
+
+    it('tells of the fault once, refuses every commit meanwhile without writing, and resumes once a probe passes', async () => {
+      const writing = open();
+      writing.append(['b', 'batch', 1]);
+      expect(writing.commit()).toBe(true);
+      const disk = fillDisk();
+      for (let share = 1; share <= 5; share++) {
+        writing.append(['s', share]);
+        expect(writing.commit()).toBe(false);
+      }
+      // The first commit found the disk full; the others were refused without a write.
+      expect(writeSync).toHaveBeenCalledTimes(2);
+      expect(healthChanges).toEqual([writing.health]);
+      expect(healthChanges[0]?.writable).toBe(false);
+      // Probes fail while the disk stays full: no second report.
+      await sleep(50);
+      expect(healthChanges).toHaveLength(1);
+      disk.free();
+      await vi.waitFor(() => {
+        expect(writing.health.writable).toBe(true);
+      });
+      expect(healthChanges.map((health) => health.writable)).toEqual([false, true]);
+      expect(healthChanges[1]?.unwritableSinceMs).toBeUndefined();
+      writing.append(['s', 6]);
+      expect(writing.commit()).toBe(true);
+      expect(await writing.read(writing.current ?? { name: '', sequence: 0 })).toEqual([
+        ['b', 'batch', 1],
+        ['s', 6],
+      ]);
+      expect(await readdir(directory)).toEqual([writing.current?.name]);
+    });
+
+    it('takes a flush that failed for a fault too: no share is taken until a probe passes', async () => {
+      const writing = open();
+      vi.mocked(fdatasync).mockImplementationOnce((_fd: number, callback: FlushCallback) => {
+        callback(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+      });
+      writing.append(['s', 1]);
+      expect(writing.commit()).toBe(true);
+      // The probes fail too while the test looks.
+      const disk = fillDisk();
+      writing.rotate();
+      await vi.waitFor(() => {
+        expect(healthChanges.map((health) => health.problem)).toEqual(['EIO']);
+      });
+      writing.append(['s', 2]);
+      expect(writing.commit()).toBe(false);
+      disk.free();
+      await vi.waitFor(() => {
+        expect(writing.health.writable).toBe(true);
+      });
+      writing.append(['s', 3]);
+      expect(writing.commit()).toBe(true);
+    });
+
+    it('refuses a commit under the always policy whose flush fails, and cuts its lines back', () => {
+      const writing = open({ fsync: 'always' });
+      writing.append(['s', 1]);
+      expect(writing.commit()).toBe(true);
+      const before = fileText(writing);
+      vi.mocked(fdatasyncSync).mockImplementationOnce(() => {
+        throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+      });
+      writing.append(['s', 2]);
+      expect(writing.commit()).toBe(false);
+      expect(fileText(writing)).toBe(before);
+      expect(writing.health.problem).toBe('EIO');
+    });
   });
 });

@@ -1,3 +1,5 @@
+import type * as fs from 'node:fs';
+import { writeSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +10,13 @@ import { SHARE } from '../../test/helpers/share-writer.ts';
 import { ShareJournal } from './share-journal.ts';
 import type { BatchSink, ShareBatch } from './share-store.ts';
 import { ShareWriter } from './share-writer.ts';
+
+// The journal's writes: failed (a full disk) where a test says so; real otherwise.
+vi.mock('node:fs', async (importOriginal) => {
+  const actual = await importOriginal<typeof fs>();
+  return { ...actual, writeSync: vi.fn(actual.writeSync) };
+});
+const actualFs = await vi.importActual<typeof fs>('node:fs');
 
 /** A sink that keeps the size of every batch it is given, in order; `held`: stores finish on release(). */
 class SizesSink implements BatchSink {
@@ -55,6 +64,7 @@ describe('ShareWriter sealing', () => {
   let writer: ShareWriter | undefined;
   beforeEach(async () => {
     directory = await mkdtemp(path.join(os.tmpdir(), 'hashwatt-writer-'));
+    vi.mocked(writeSync).mockImplementation(actualFs.writeSync);
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
   });
   afterEach(async () => {
@@ -188,5 +198,31 @@ describe('ShareWriter sealing', () => {
     sink.release();
     await shares.flush();
     expect(sink.sizes).toEqual([100, 150, 400]);
+  });
+
+  it('drops what the journal could not take, never stores it, and says so at the next commit', async () => {
+    const sink = new SizesSink();
+    const shares = await started(sink);
+    for (let index = 0; index < 3; index++) {
+      shares.addShare(SHARE);
+    }
+    expect(shares.commit()).toBe(true);
+    vi.mocked(writeSync).mockImplementation(() => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    });
+    shares.addShare(SHARE);
+    shares.addShare(SHARE);
+    expect(shares.commit()).toBe(false);
+    await shares.flush();
+    expect(sink.sizes).toEqual([3]);
+    // A batch that fills up seals inside addShare: its commit fails there, and the next commit() says so.
+    for (let index = 0; index < 100; index++) {
+      shares.addShare(SHARE);
+    }
+    expect(shares.commit()).toBe(false);
+    await shares.flush();
+    // A batch the journal never held a line of is dropped whole.
+    expect(sink.sizes).toEqual([3]);
+    expect(shares.commit()).toBe(true);
   });
 });

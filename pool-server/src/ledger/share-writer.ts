@@ -19,6 +19,8 @@ interface OpenBatch {
   readonly id: string;
   readonly shares: ShareColumns;
   readonly rejects: RejectRecord[];
+  /** What of it is in the journal: undefined before its first commit (its header line is not there either). */
+  journalled: { shares: number; rejects: number } | undefined;
 }
 
 interface Sealed {
@@ -113,6 +115,11 @@ export class ShareWriter {
   readonly #lines = new ShareLineEncoder();
   /** The columns of batches stored, emptied, for the next batches to fill. */
   readonly #spareColumns: ShareColumns[] = [];
+  /**
+   * A commit failed since commit() last answered: shares whose replies are still held
+   * were dropped (a seal mid-turn commits too), so those replies must refuse them.
+   */
+  #dropped = false;
 
   constructor(store: BatchSink, journal: ShareJournal, settings: ShareWriterSettings, log: Logger) {
     this.#store = store;
@@ -182,9 +189,41 @@ export class ShareWriter {
     this.#sealIfFull(batch);
   }
 
-  /** Makes what was added durable (in the journal) before the replies that announce it. */
-  commit(): void {
-    this.#journal.commit();
+  /**
+   * Makes what was added durable (in the journal) before the replies that announce it.
+   * False when shares added since the last call are not in the journal: they are dropped
+   * here too (never stored, never paid), and their replies must refuse them.
+   */
+  commit(): boolean {
+    const committed = this.#commitOpenBatch() && !this.#dropped;
+    this.#dropped = false;
+    return committed;
+  }
+
+  /**
+   * Commits the journal; when it cannot, the open batch goes back to what its file holds,
+   * and a batch with nothing in its file is dropped whole (its header line is not there).
+   */
+  #commitOpenBatch(): boolean {
+    const batch = this.#open;
+    if (this.#journal.commit()) {
+      if (batch) {
+        batch.journalled = { shares: batch.shares.length, rejects: batch.rejects.length };
+      }
+      return true;
+    }
+    this.#dropped = true;
+    if (batch?.journalled === undefined) {
+      this.#open = undefined;
+      if (batch && this.#spareColumns.length < SPARE_COLUMNS) {
+        batch.shares.clear();
+        this.#spareColumns.push(batch.shares);
+      }
+    } else {
+      batch.shares.truncate(batch.journalled.shares);
+      batch.rejects.length = batch.journalled.rejects;
+    }
+    return false;
   }
 
   /** Seals the open batch and waits until everything sealed is stored, or the database fails. */
@@ -203,7 +242,12 @@ export class ShareWriter {
 
   #openBatch(): OpenBatch {
     if (!this.#open) {
-      this.#open = { id: randomUUID(), shares: this.#spareColumns.pop() ?? new ShareColumns(), rejects: [] };
+      this.#open = {
+        id: randomUUID(),
+        shares: this.#spareColumns.pop() ?? new ShareColumns(),
+        rejects: [],
+        journalled: undefined,
+      };
       this.#journal.append(['b', this.#open.id, this.#settings.nodeId] satisfies Line);
     }
     return this.#open;
@@ -242,6 +286,8 @@ export class ShareWriter {
 
   #seal(): void {
     this.#sealWhenStored = false;
+    // What cannot be journalled is dropped before the batch is sealed: a sealed batch is its file.
+    this.#commitOpenBatch();
     const batch = this.#open;
     if (!batch) {
       return;

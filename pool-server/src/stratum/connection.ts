@@ -1,5 +1,7 @@
 import type { Socket } from 'node:net';
 import { LineDecoder } from './codec.ts';
+import { SHARE_NOT_RECORDED, StratumErrorCode } from './errors.ts';
+import { encodeError, encodeResult, type RequestId } from './messages.ts';
 import { StratumSession } from './session.ts';
 import type { SessionSink, StratumEnvironment } from './session-context.ts';
 
@@ -27,6 +29,8 @@ export interface ConnectionHost {
    * then calls sendReplies() on each. `now`: the host's now() when the chunk arrived.
    */
   repliesHeld(connection: StratumConnection, now: number): void;
+  /** Commits now and sends the replies of every connection that holds some (this one's before it closes). */
+  commitAndReply(): void;
   closed(connection: StratumConnection, reason: string): void;
   now(): number;
 }
@@ -51,6 +55,12 @@ export class StratumConnection implements SessionSink {
   #closeReason: string | undefined;
   /** What this turn's requests produced, held until the shares it accepts are committed. */
   #held: string | undefined;
+  /**
+   * The accepted shares' replies in #held, three numbers each (start, end, index into
+   * #acknowledgedIds): a failed commit turns them into refusals. Reused turn after turn.
+   */
+  readonly #acknowledged: number[] = [];
+  readonly #acknowledgedIds: RequestId[] = [];
 
   /** `env`: the session's environment, when its listener differs from the host's (the SOLO port). */
   constructor(
@@ -98,6 +108,17 @@ export class StratumConnection implements SessionSink {
     this.#write(line);
   }
 
+  acknowledgeShare(id: RequestId): void {
+    const line = encodeResult(id, true);
+    if (this.#held === undefined) {
+      this.#write(line);
+      return;
+    }
+    const start = this.#held.length;
+    this.#held += line;
+    this.#acknowledged.push(start, this.#held.length, this.#acknowledgedIds.push(id) - 1);
+  }
+
   #write(data: string | Buffer): void {
     if (this.#socket.writableEnded || this.#socket.destroyed) {
       return;
@@ -132,8 +153,7 @@ export class StratumConnection implements SessionSink {
       return;
     }
     // What is held goes first: the shares those replies accept must be committed before it.
-    this.#host.env.events.commitShares();
-    this.sendReplies();
+    this.#host.commitAndReply();
     this.#socket.end();
     setTimeout(() => {
       this.#socket.destroy();
@@ -150,13 +170,35 @@ export class StratumConnection implements SessionSink {
     this.#host.penalize(this.remoteAddress, points, reason);
   }
 
-  /** Lets the replies held since this turn's requests go, in one write: their shares are committed. */
-  sendReplies(): void {
-    const held = this.#held;
+  /**
+   * Lets the replies held since this turn's requests go, in one write. `committed`
+   * false: the shares they accept are not journalled, and those replies refuse them.
+   */
+  sendReplies(committed: boolean): void {
+    let held = this.#held;
     this.#held = undefined;
+    if (held && !committed && this.#acknowledged.length > 0) {
+      held = this.#refuseAcknowledged(held);
+    }
+    this.#acknowledged.length = 0;
+    this.#acknowledgedIds.length = 0;
     if (held) {
       this.#write(held);
     }
+  }
+
+  /** `held` with each accepted share's reply replaced by a refusal. */
+  #refuseAcknowledged(held: string): string {
+    let refused = '';
+    let from = 0;
+    const acknowledged = this.#acknowledged;
+    for (let index = 0; index < acknowledged.length; index += 3) {
+      const start = acknowledged[index] ?? 0;
+      const id = this.#acknowledgedIds[acknowledged[index + 2] ?? 0] ?? null;
+      refused += held.slice(from, start) + encodeError(id, StratumErrorCode.Other, SHARE_NOT_RECORDED);
+      from = acknowledged[index + 1] ?? start;
+    }
+    return refused + held.slice(from);
   }
 
   #receive(chunk: Buffer): void {

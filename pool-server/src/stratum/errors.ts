@@ -16,6 +16,13 @@ export const StratumErrorCode = {
 } as const;
 export type StratumErrorCode = (typeof StratumErrorCode)[keyof typeof StratumErrorCode];
 
+/**
+ * A valid share the pool could not journal (a full disk, an I/O error): refused with 20
+ * and this text, which firmware shows in its log (Bitaxe, cgminer print the message),
+ * so the miner's owner sees it is the pool's fault, not the rig's.
+ */
+export const SHARE_NOT_RECORDED = 'Share not recorded: pool storage unavailable, not counted';
+
 const CODE_OF_REJECT: Record<RejectReason, StratumErrorCode> = {
   'malformed-params': StratumErrorCode.Other,
   'malformed-extranonce2': StratumErrorCode.Other,

@@ -10,6 +10,7 @@ import { mineShare } from '../../test/helpers/mining.ts';
 import { TESTNET_ADDRESS, testEnvironment } from '../../test/helpers/stratum-env.ts';
 import type { NotifyParams } from '../work/job.ts';
 import { DEFAULT_BANS } from './bans.ts';
+import { SHARE_NOT_RECORDED, StratumErrorCode } from './errors.ts';
 import { StratumServer } from './server.ts';
 
 const WORKER = `${TESTNET_ADDRESS}.rig`;
@@ -49,10 +50,10 @@ async function connect(port: number): Promise<Miner> {
   return miner;
 }
 
-function submitFor(miner: Miner, id: number): string {
+function submitFor(miner: Miner, id: number, extranonce2?: string): string {
   const subscribed = miner.lines.find((m) => m.id === 1)?.result as [unknown, string];
   const notify = miner.lines.find((m) => m.method === 'mining.notify')?.params as NotifyParams;
-  const mined = mineShare(notify, Buffer.from(subscribed[1], 'hex'), 8, 1e-6);
+  const mined = mineShare(notify, Buffer.from(subscribed[1], 'hex'), 8, 1e-6, { extranonce2 });
   return line({
     id,
     method: 'mining.submit',
@@ -63,7 +64,7 @@ function submitFor(miner: Miner, id: number): string {
 /** A server whose accepted shares and commits are logged in `events`. */
 async function startServer(
   events: string[],
-  { bans = DEFAULT_BANS, groupCommitMs = Number.POSITIVE_INFINITY } = {},
+  { bans = DEFAULT_BANS, groupCommitMs = Number.POSITIVE_INFINITY, commits = (): boolean => true } = {},
 ): Promise<{ server: StratumServer; port: number }> {
   const { env } = testEnvironment();
   const environment = {
@@ -75,6 +76,7 @@ async function startServer(
       },
       commitShares() {
         events.push('commit');
+        return commits();
       },
     },
   };
@@ -203,5 +205,29 @@ describe('Stratum server: group commit', () => {
 
     expect(events.slice(0, 3)).toEqual(['share', 'commit', 'send']);
     expect(miner.replies[0]?.result).toBe(true);
+  });
+
+  it('refuses the shares of a commit that failed, leaving the other replies of the turn as they were', async () => {
+    const events: string[] = [];
+    let journalWrites = false;
+    const started = await startServer(events, { commits: () => journalWrites });
+    server = started.server;
+    const miner = await connect(started.port);
+    const unknownJob = line({
+      id: 101,
+      method: 'mining.submit',
+      params: [WORKER, 'ffff', '00'.repeat(8), '00000000', '00000000'],
+    });
+    miner.socket.write(submitFor(miner, 100) + unknownJob);
+    await eventually(() => (miner.replies.length === 2 ? true : undefined), 'two replies');
+    expect(miner.replies).toEqual([
+      { id: 100, result: null, error: [StratumErrorCode.Other, SHARE_NOT_RECORDED, null] },
+      { id: 101, result: null, error: [StratumErrorCode.JobNotFound, expect.any(String), null] },
+    ]);
+    journalWrites = true;
+    miner.socket.write(submitFor(miner, 102, '01'.repeat(8)));
+    await eventually(() => (miner.replies.length === 3 ? true : undefined), 'the third reply');
+    expect(miner.replies[2]).toEqual({ id: 102, result: true, error: null });
+    miner.socket.destroy();
   });
 });

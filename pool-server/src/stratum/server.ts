@@ -146,7 +146,7 @@ export class StratumServer implements ConnectionHost {
   repliesHeld(connection: StratumConnection, now: number): void {
     // The connections held so far have handled their whole chunks; this one has not started.
     if (this.#holding.length > 0 && now - this.#holdingSince >= this.#options.groupCommitMs) {
-      this.#commitAndReply();
+      this.commitAndReply();
     }
     if (this.#holding.push(connection) === 1) {
       this.#holdingSince = now;
@@ -160,20 +160,21 @@ export class StratumServer implements ConnectionHost {
 
   readonly #endOfTurn = (): void => {
     this.#commitScheduled = false;
-    this.#commitAndReply();
+    this.commitAndReply();
   };
 
   /**
    * Group commit: one journal write for every share accepted in this turn (or its
    * groupCommitMs), however many connections sent them, then the replies: committing
    * per chunk costs a write per share when miners submit one share at a time, as most do.
+   * A commit that fails refuses every share it held, whichever connection sent it.
    */
-  #commitAndReply(): void {
+  commitAndReply(): void {
     const holding = this.#holding;
     this.#holding = [];
-    this.env.events.commitShares();
+    const committed = this.env.events.commitShares();
     for (const connection of holding) {
-      connection.sendReplies();
+      connection.sendReplies(committed);
     }
   }
 

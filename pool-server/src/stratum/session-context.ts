@@ -12,6 +12,11 @@ import type { Authorizer, WorkerIdentity } from './worker-identity.ts';
 export interface SessionSink {
   /** One newline-terminated line; a Buffer when it is shared by many sessions. */
   send(line: string | Buffer): void;
+  /**
+   * [stratum: mining.submit] true for an accepted share, sent once the share is committed;
+   * a refusal instead when the commit fails (StratumEvents.commitShares).
+   */
+  acknowledgeShare(id: RequestId): void;
   close(reason: string): void;
   /** Misbehaviour points toward a temporary ban of the peer's address. */
   penalize(points: number, reason: string): void;
@@ -61,9 +66,11 @@ export interface StratumEvents {
   /**
    * Called once a turn of the event loop, after the requests that arrived in it are
    * handled and before their replies are sent (and before a connection is closed): what
-   * was accepted must be durable (journalled) before the miner hears it was.
+   * was accepted must be durable (journalled) before the miner hears it was. False when
+   * the shares accepted since the last call are not journalled: their acknowledgements
+   * leave as refusals.
    */
-  commitShares(): void;
+  commitShares(): boolean;
   /** Something that should not happen, such as a template no coinbase fits; for the log. */
   problem(message: string, error: unknown): void;
 }
@@ -108,6 +115,8 @@ export interface SessionContext {
   readonly state: SessionState;
   readonly remoteAddress: string;
   reply(id: RequestId, result: unknown): void;
+  /** Accepts a share: the reply waits for its commit (SessionSink.acknowledgeShare). */
+  acknowledgeShare(id: RequestId): void;
   fail(id: RequestId, code: StratumErrorCode, message: string): void;
   penalize(points: number, reason: string): void;
   /**

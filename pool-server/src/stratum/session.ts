@@ -235,6 +235,10 @@ export class StratumSession implements SessionContext {
     this.#sink.send(encodeResult(id, result));
   }
 
+  acknowledgeShare(id: RequestId): void {
+    this.#sink.acknowledgeShare(id);
+  }
+
   fail(id: RequestId, code: StratumErrorCode, message: string): void {
     this.#sink.send(encodeError(id, code, message));
   }

@@ -4,6 +4,7 @@
  */
 import { ExtranonceAllocator } from '../../src/stratum/extranonce.ts';
 import { JobFeed } from '../../src/stratum/job-feed.ts';
+import { encodeResult, type RequestId } from '../../src/stratum/messages.ts';
 import type {
   CreditedShare,
   RejectedSubmit,
@@ -100,6 +101,7 @@ export function testEnvironment(
       },
       commitShares() {
         log.order.push('commit');
+        return true;
       },
     },
   };
@@ -118,6 +120,10 @@ export class RecordingSink implements SessionSink {
       throw new Error(`a Stratum line must end with a newline: ${text}`);
     }
     this.messages.push(JSON.parse(text) as Record<string, unknown>);
+  }
+
+  acknowledgeShare(id: RequestId): void {
+    this.send(encodeResult(id, true));
   }
 
   close(reason: string): void {

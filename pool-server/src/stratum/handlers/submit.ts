@@ -87,7 +87,7 @@ export function handleSubmit(ctx: SessionContext, request: StratumRequest, nowMs
   if (result.isBlock) {
     env.events.blockFound(credited);
   }
-  ctx.reply(request.id, true);
+  ctx.acknowledgeShare(request.id);
   env.events.shareAccepted(credited);
   const next = state.vardiff.recordShare(nowMs);
   if (next !== undefined) {
