@@ -38,13 +38,14 @@ const noSpace = (): NodeJS.ErrnoException =>
  */
 function fillDisk(roomBytes = 0): { free(): void } {
   let room = roomBytes;
-  vi.mocked(writeSync).mockImplementation(((fd: number, buffer: Buffer, offset = 0) => {
-    const fits = Math.min(room, buffer.length - offset);
+  vi.mocked(writeSync).mockImplementation(((fd: number, buffer: Buffer, offset: number | null = 0) => {
+    const from = offset ?? 0;
+    const fits = Math.min(room, buffer.length - from);
     if (fits === 0) {
       throw noSpace();
     }
     room -= fits;
-    return actualFs.writeSync(fd, buffer, offset, fits);
+    return actualFs.writeSync(fd, buffer, from, fits);
   }) as typeof writeSync);
   vi.mocked(openFile).mockImplementation(() => Promise.reject(noSpace()));
   return {

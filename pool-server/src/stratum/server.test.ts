@@ -50,7 +50,7 @@ async function connect(port: number): Promise<Miner> {
   return miner;
 }
 
-function submitFor(miner: Miner, id: number, extranonce2?: string): string {
+function submitFor(miner: Miner, id: number, extranonce2 = '00'.repeat(8)): string {
   const subscribed = miner.lines.find((m) => m.id === 1)?.result as [unknown, string];
   const notify = miner.lines.find((m) => m.method === 'mining.notify')?.params as NotifyParams;
   const mined = mineShare(notify, Buffer.from(subscribed[1], 'hex'), 8, 1e-6, { extranonce2 });
