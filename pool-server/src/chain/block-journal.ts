@@ -1,9 +1,11 @@
 import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DiskHealthTracker, type DiskHealth, type DiskHealthListener } from '../db/disk-health.ts';
 import type { BlockOutcome, BlockRecorder, BlockStatus, FoundBlock } from './block-submitter.ts';
 
 const STATUSES: readonly BlockStatus[] = ['accepted', 'stale', 'rejected', 'unknown'];
 const SATOSHIS = /^[0-9]{1,20}$/;
+const RETRY_INTERVAL_MS = 1_000;
 
 export interface JournalContents {
   readonly blocks: readonly BlockOutcome[];
@@ -68,29 +70,96 @@ export function blockFromJson(value: unknown): BlockOutcome | undefined {
   return { ...block, status, detail: typeof entry.detail === 'string' ? entry.detail : '' };
 }
 
+export interface BlockJournalOptions {
+  /** Lines the disk refused are written again this often (and at the next record), in order. */
+  readonly retryIntervalMs?: number;
+  /** The journal could not be written (a fault starts), or can be again: once each, not per block. */
+  readonly onHealthChange?: DiskHealthListener;
+}
+
 /**
  * Found blocks as JSON lines in a file, each flushed to disk before it counts: written
  * before the database is asked, so a block found while the database is away reaches the
  * ledger later, and an audit trail after.
+ *
+ * A write the disk refuses (full, failing) must not stop the block on its way: record()
+ * resolves all the same, so the caller hands the block to the books, and the line waits
+ * in memory, written again every retryIntervalMs until the disk takes it. A refused write
+ * may leave part of a line; the next starts on a line of its own, and read() counts the
+ * fragment as unreadable. Lines are only appended, never cut back: Stratum processes of
+ * one host share the file.
  */
 export class BlockJournal implements BlockRecorder {
   readonly #file: string;
+  readonly #retryIntervalMs: number;
+  readonly #health: DiskHealthTracker;
+  /** Lines not on disk yet, oldest first. */
+  #unwritten: string[] = [];
+  #tornTail = false;
+  /** Writes run one at a time, in order. */
+  #writing: Promise<void> = Promise.resolve();
+  #retryTimer: NodeJS.Timeout | undefined;
 
-  constructor(file: string) {
+  constructor(file: string, options: BlockJournalOptions = {}) {
     this.#file = file;
+    this.#retryIntervalMs = options.retryIntervalMs ?? RETRY_INTERVAL_MS;
+    this.#health = new DiskHealthTracker((health, error) => options.onHealthChange?.(health, error));
+  }
+
+  get health(): DiskHealth {
+    return this.#health.health;
+  }
+
+  /** Blocks recorded that the disk has not taken yet (kept in memory, retried). */
+  get unwritten(): number {
+    return this.#unwritten.length;
   }
 
   async record(outcome: BlockOutcome): Promise<void> {
-    // Private whatever the umask: dataDir's files are the pool's alone.
-    await mkdir(path.dirname(this.#file), { recursive: true, mode: 0o700 });
-    const handle = await open(this.#file, 'a', 0o600);
-    try {
-      const line = JSON.stringify({ ...blockToJson(outcome), recordedAt: new Date().toISOString() });
-      await handle.appendFile(`${line}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
+    this.#unwritten.push(
+      `${JSON.stringify({ ...blockToJson(outcome), recordedAt: new Date().toISOString() })}\n`,
+    );
+    await this.#writeUnwritten();
+  }
+
+  #writeUnwritten(): Promise<void> {
+    this.#writing = this.#writing.then(() => this.#write());
+    return this.#writing;
+  }
+
+  async #write(): Promise<void> {
+    const lines = this.#unwritten;
+    if (lines.length === 0) {
+      return;
     }
+    this.#unwritten = [];
+    try {
+      await mkdir(path.dirname(this.#file), { recursive: true });
+      const handle = await open(this.#file, 'a');
+      try {
+        await handle.appendFile(`${this.#tornTail ? '\n' : ''}${lines.join('')}`);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      this.#tornTail = false;
+      this.#health.succeeded();
+    } catch (error) {
+      // Written again whole: a line that did reach the disk is then there twice, which
+      // readers take as one (the books and the stream keep one block per hash).
+      this.#unwritten = [...lines, ...this.#unwritten];
+      this.#tornTail = true;
+      this.#health.failed(error);
+      this.#retryLater();
+    }
+  }
+
+  #retryLater(): void {
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => {
+      void this.#writeUnwritten();
+    }, this.#retryIntervalMs);
+    this.#retryTimer.unref();
   }
 
   /** Every block written down, oldest first; a missing journal holds none. */
