@@ -122,6 +122,7 @@ export async function runAgent(
     apiKey: config.server.apiKey,
     agentVersion: AGENT_VERSION,
     batchSize: config.upload.batchSize,
+    maxBodyBytes: config.upload.maxBatchBytes,
     timeoutMs: config.upload.timeoutMs,
     backoff: { initialMs: 1_000, maxMs: 300_000 },
     rejectedDir: join(config.queue.dir, 'rejected'),

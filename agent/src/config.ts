@@ -124,6 +124,13 @@ export const AgentConfigSchema = Type.Object(
     upload: Type.Object(
       {
         batchSize: Type.Integer({ default: 2_000, minimum: 1, maximum: 20_000 }),
+        maxBatchBytes: Type.Integer({
+          default: 4 * 1024 * 1024,
+          minimum: 64 * 1024,
+          maximum: 64 * 1024 * 1024,
+          description:
+            "No batch is larger (bytes of JSON): the server's api.agentBodyLimitBytes. A server that refuses a batch as too large makes the agent halve it and keep batches under that from then on.",
+        }),
         timeoutMs: Type.Integer({ default: 30_000, minimum: 1_000, maximum: 600_000 }),
       },
       { additionalProperties: false, default: {} },

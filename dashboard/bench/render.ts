@@ -65,6 +65,10 @@ const app = await buildApp({
     trustProxy: [],
     liveIntervalMs: 5_000,
     bodyLimitBytes: 1024 * 1024,
+    agentBodyLimitBytes: 4 * 1024 * 1024,
+    agentRequestsPerMinute: 1_000,
+    // Every page load of the run comes from one address.
+    requestsPerMinute: Number.MAX_SAFE_INTEGER,
     dashboardDir: outDir,
   },
   pool: {

@@ -42,6 +42,10 @@ const app = await buildApp({
     trustProxy: [],
     liveIntervalMs: 5_000,
     bodyLimitBytes: 1024 * 1024,
+    agentBodyLimitBytes: 4 * 1024 * 1024,
+    // The load comes from one address: the per-address limit would measure itself.
+    agentRequestsPerMinute: Number.MAX_SAFE_INTEGER,
+    requestsPerMinute: Number.MAX_SAFE_INTEGER,
   },
   reportSigner: signerFromKey(generateKeyPairSync('ed25519').privateKey),
   farms: { hashrateGapAlertPercent: 10, feeWindowBlocks: 144 },

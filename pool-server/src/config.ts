@@ -322,6 +322,34 @@ export const ConfigSchema = Type.Object({
         maximum: 300,
         description: 'Live updates (Server-Sent Events) are sent this often.',
       }),
+      bodyLimitBytes: Type.Integer({
+        default: 64 * 1024,
+        minimum: 1_024,
+        maximum: 16 * 1024 * 1024,
+        description:
+          'Largest request body (bytes) of a route that sets none of its own: sign-in and every form the dashboard sends. A larger one is refused with 413 before it is read.',
+      }),
+      agentBodyLimitBytes: Type.Integer({
+        default: 4 * 1024 * 1024,
+        minimum: 64 * 1024,
+        maximum: 64 * 1024 * 1024,
+        description:
+          "Largest telemetry batch (bytes) an agent may post; agents split bigger batches below it. Each batch in flight is held and parsed whole, so keep it a few MiB: it bounds the API's memory under hostile or broken agents.",
+      }),
+      agentRequestsPerMinute: Type.Integer({
+        default: 120,
+        minimum: 1,
+        maximum: 100_000,
+        description:
+          'Requests per farm API key and minute on each agent route; past it, 429 with Retry-After. An agent posts a batch per poll and asks for commands every few seconds; one catching up after an outage waits for Retry-After.',
+      }),
+      requestsPerMinute: Type.Integer({
+        default: 600,
+        minimum: 1,
+        maximum: 1_000_000,
+        description:
+          'Requests per client address and minute on the other API routes (sign-in and report issuing have their own limits); past it, 429 with Retry-After. Sized for several dashboards behind one address: a page polls each figure once a minute and holds one live stream.',
+      }),
     },
     { default: {} },
   ),

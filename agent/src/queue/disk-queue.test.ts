@@ -60,6 +60,27 @@ describe('DiskQueue', () => {
     expect(energies((await reopened.next(10))?.readings ?? [])).toEqual([3, 4]);
   });
 
+  it('makes batches no larger in bytes than asked, and cuts the one in flight under a new id', async () => {
+    const dir = await freshDir();
+    const queue = await DiskQueue.open(dir, limits);
+    await queue.append(Array.from({ length: 10 }, (_, i) => meter(i + 1)));
+    const lineBytes = JSON.stringify(meter(1)).length + 1;
+    const small = await queue.next(10, 3 * lineBytes);
+    expect(energies(small?.readings ?? [])).toEqual([1, 2, 3]);
+    await queue.ack(small?.id ?? '');
+    const large = await queue.next(10);
+    const cut = await queue.shrink(large?.id ?? '', 2);
+    expect(energies(cut?.readings ?? [])).toEqual([4, 5]);
+    expect(cut?.id).not.toBe(large?.id);
+    // The cut batch is the one in flight now, across a restart too; the old id is forgotten.
+    const reopened = await DiskQueue.open(dir, limits);
+    expect(await reopened.next(10)).toEqual(cut);
+    await reopened.ack(large?.id ?? '');
+    expect((await reopened.next(10))?.id).toBe(cut?.id);
+    await reopened.ack(cut?.id ?? '');
+    expect(energies((await reopened.next(10))?.readings ?? [])).toEqual([6, 7, 8, 9, 10]);
+  });
+
   it('cuts off the half line a crash left, keeping every whole reading', async () => {
     const dir = await freshDir();
     const queue = await DiskQueue.open(dir, limits);

@@ -138,23 +138,43 @@ export class DiskQueue {
   }
 
   /**
-   * The next batch to upload, at most `max` readings: the one in flight if there is
-   * one (same id, same readings), else a new one, written down before it is returned.
+   * The next batch to upload, at most `max` readings whose JSON lines add up to at most
+   * `maxBytes` (the first reading is taken whatever its size): the one in flight if there
+   * is one (same id, same readings), else a new one, written down before it is returned.
    */
-  async next(max: number): Promise<Batch | undefined> {
+  async next(max: number, maxBytes = Number.POSITIVE_INFINITY): Promise<Batch | undefined> {
     await this.#writing;
     const inflight = this.#state.inflight;
     if (inflight) {
       const { readings } = await this.#read(this.#state.head, inflight.count);
       return { id: inflight.id, readings, dropped: this.#state.dropped };
     }
-    const { readings, end } = await this.#read(this.#state.head, max);
+    return this.#takeBatch(max, maxBytes);
+  }
+
+  /**
+   * The batch in flight, which the server refused unread (too large), becomes its first
+   * `count` readings under a new id; the others go in the batches after it. Under the
+   * old id the server stored nothing, so no reading is stored twice.
+   */
+  async shrink(id: string, count: number): Promise<Batch | undefined> {
+    await this.#writing;
+    if (this.#state.inflight?.id !== id) {
+      return this.next(count);
+    }
+    this.#state = { head: this.#state.head, dropped: this.#state.dropped };
+    return this.#takeBatch(count, Number.POSITIVE_INFINITY);
+  }
+
+  async #takeBatch(max: number, maxBytes: number): Promise<Batch | undefined> {
+    const { readings, end } = await this.#read(this.#state.head, max, maxBytes);
     if (readings.length === 0) {
       return undefined;
     }
-    this.#state = { ...this.#state, inflight: { id: randomUUID(), end, count: readings.length } };
+    const id = randomUUID();
+    this.#state = { ...this.#state, inflight: { id, end, count: readings.length } };
     await this.#saveState();
-    return { id: this.#state.inflight?.id ?? '', readings, dropped: this.#state.dropped };
+    return { id, readings, dropped: this.#state.dropped };
   }
 
   /** The server has the batch: its readings leave the queue. */
@@ -187,22 +207,31 @@ export class DiskQueue {
     return this.#state.dropped;
   }
 
-  async #read(from: Position, max: number): Promise<{ readings: Reading[]; end: Position }> {
+  async #read(
+    from: Position,
+    max: number,
+    maxBytes = Number.POSITIVE_INFINITY,
+  ): Promise<{ readings: Reading[]; end: Position }> {
     const readings: Reading[] = [];
     let position = from;
+    let bytes = 0;
+    let full = false;
     for (const segment of [...this.#segments.keys()].sort((a, b) => a - b)) {
-      if (segment < position.segment || readings.length >= max) {
+      if (segment < position.segment || full) {
         continue;
       }
       const offset = segment === position.segment ? position.offset : 0;
       const lines = await this.#linesOf(segment, offset);
       let consumed = offset;
       for (const line of lines) {
-        if (readings.length >= max) {
+        const size = Buffer.byteLength(line) + 1;
+        full = readings.length >= max || (readings.length > 0 && bytes + size > maxBytes);
+        if (full) {
           break;
         }
         readings.push(JSON.parse(line) as Reading);
-        consumed += Buffer.byteLength(line) + 1;
+        bytes += size;
+        consumed += size;
       }
       position = { segment, offset: consumed };
     }

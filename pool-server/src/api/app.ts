@@ -3,7 +3,14 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type HookHandlerDoneFunction,
+  type RawServerDefault,
+} from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
@@ -26,6 +33,7 @@ import { poolRoutes } from './routes/pool/index.ts';
 import type { PoolFacts } from './pool-facts.ts';
 import { reportRoutes } from './routes/reports/index.ts';
 import type { ReportSigner } from '../farms/report-signing.ts';
+import { HwError } from '../errors.ts';
 
 export interface ApiSettings {
   readonly sessions: SessionSettings;
@@ -37,7 +45,14 @@ export interface ApiSettings {
   readonly trustProxy: readonly string[];
   /** Live updates (SSE) are sent this often. */
   readonly liveIntervalMs: number;
+  /** Largest body (bytes) of a route that declares none of its own. */
   readonly bodyLimitBytes: number;
+  /** Largest telemetry batch (bytes) an agent may post. */
+  readonly agentBodyLimitBytes: number;
+  /** Requests per farm API key and minute, on each agent route. */
+  readonly agentRequestsPerMinute: number;
+  /** Requests per client address and minute on every other API route without a limit of its own. */
+  readonly requestsPerMinute: number;
   /** The dashboard's build (its index.html and assets), served at /; none when undefined. */
   readonly dashboardDir?: string | undefined;
 }
@@ -92,6 +107,29 @@ const SECURITY_HEADERS = {
 } as const;
 
 /**
+ * Bodies are read as sent, never inflated, so the body limit bounds what a request can
+ * make the API hold. A compressed body is refused before a byte of it is read [RFC 9110
+ * 15.5.16: 415 for a content coding the server does not accept].
+ */
+function refuseEncodedBodies(
+  request: FastifyRequest,
+  _reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+): void {
+  const encoding = request.headers['content-encoding'];
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+    done(
+      new HwError(
+        'HW_ERR_UNSUPPORTED_MEDIA_TYPE',
+        'Send the body uncompressed: no Content-Encoding is accepted.',
+      ),
+    );
+    return;
+  }
+  done();
+}
+
+/**
  * The HTTP API: one plugin per area under /api, OpenAPI at /api/docs. Tests build it and
  * call inject(); main.ts builds it and listens.
  */
@@ -120,7 +158,16 @@ export async function buildApp(deps: ApiDeps): Promise<Api> {
     reply.headers(SECURITY_HEADERS);
   });
   await app.register(cookie);
-  await app.register(rateLimit, { global: false });
+  // Every API route is limited per client address unless it sets a limit of its own
+  // (sign-in, report issuing, the agents' routes per key); the dashboard's files are not.
+  await app.register(rateLimit, {
+    global: true,
+    max: deps.settings.requestsPerMinute,
+    timeWindow: 60_000,
+    allowList: (request) => request.routeOptions.url?.startsWith('/api/') !== true,
+    errorResponseBuilder: () => new HwError('HW_ERR_RATE_LIMITED'),
+  });
+  app.addHook('onRequest', refuseEncodedBodies);
   await app.register(swagger, {
     openapi: {
       info: {

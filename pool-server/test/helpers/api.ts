@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import type { Api, ApiSettings } from '../../src/api/app.ts';
 import { buildApp } from '../../src/api/app.ts';
+import { loadConfig } from '../../src/config.ts';
 import { createApiKey } from '../../src/accounts/api-keys.ts';
 import { createOrganisation } from '../../src/accounts/organisations.ts';
 import { createUser } from '../../src/accounts/users.ts';
@@ -30,6 +31,9 @@ export interface TestApi {
 }
 
 export const NETWORK = { height: 925_000, difficulty: 1.5e14 };
+
+/** The API's settings as a pool without a config file has them. */
+const DEFAULTS = loadConfig({}).api;
 
 export async function startTestApi(settings: Partial<ApiSettings> = {}): Promise<TestApi> {
   const database = await createTestDatabase();
@@ -72,7 +76,11 @@ export async function startTestApi(settings: Partial<ApiSettings> = {}): Promise
       loginPerMinute: 1_000,
       trustProxy: [],
       liveIntervalMs: 100,
-      bodyLimitBytes: 1024 * 1024,
+      bodyLimitBytes: DEFAULTS.bodyLimitBytes,
+      agentBodyLimitBytes: DEFAULTS.agentBodyLimitBytes,
+      // Every test's requests come from one address: only the tests of the limits keep them low.
+      agentRequestsPerMinute: 100_000,
+      requestsPerMinute: 100_000,
       ...settings,
     },
     reportSigner,

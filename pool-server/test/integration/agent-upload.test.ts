@@ -92,6 +92,7 @@ describe('agent queue to server', () => {
       apiKey,
       agentVersion: 'test',
       batchSize: 2,
+      maxBodyBytes: 4 << 20,
       timeoutMs: 2_000,
       backoff: { initialMs: 10, maxMs: 100 },
       rejectedDir: join(dir, 'rejected'),

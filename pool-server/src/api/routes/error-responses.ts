@@ -24,6 +24,7 @@ export const SIGNED_IN_ERRORS = {
   401: ErrorBody,
   403: ErrorBody,
   404: ErrorBody,
+  429: ErrorBody,
   500: ErrorBody,
 };
 /** For routes that create or rename what must stay unique. */

@@ -1,4 +1,5 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import {
   AgentCommand,
@@ -16,15 +17,27 @@ import { HwError } from '../../../errors.ts';
 import type { ApiDeps } from '../../app.ts';
 
 export const agentRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, done) => {
+  // Counted per farm API key, not per address: a farm's agents may share one address
+  // (NAT), and one broken agent must not starve another farm's.
+  const config = {
+    access: 'agent',
+    rateLimit: {
+      max: deps.settings.agentRequestsPerMinute,
+      timeWindow: 60_000,
+      keyGenerator: (request: FastifyRequest) =>
+        request.caller.kind === 'agent' ? `key:${request.caller.keyId}` : request.ip,
+      errorResponseBuilder: () => new HwError('HW_ERR_RATE_LIMITED'),
+    },
+  } as const;
   app.get(
     '/agent/farm',
     {
-      config: { access: 'agent' },
+      config,
       schema: {
         tags: ['agent'],
         summary: "The farm an agent's key belongs to: agents check their key with it",
         security: [{ farmKey: [] }],
-        response: { 200: Farm, 401: ErrorBody, 403: ErrorBody, 500: ErrorBody },
+        response: { 200: Farm, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody, 500: ErrorBody },
       },
     },
     async (request) => {
@@ -38,9 +51,10 @@ export const agentRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
   app.post(
     '/agent/telemetry',
     {
-      config: { access: 'agent' },
-      // A farm of thousands of miners sends a few MB a batch.
-      bodyLimit: 64 << 20,
+      config,
+      // A farm of thousands of miners sends a few MB a batch; agents split larger ones.
+      // The body is held and parsed whole, so this bounds what each request costs.
+      bodyLimit: deps.settings.agentBodyLimitBytes,
       schema: {
         tags: ['agent'],
         summary: "An agent's batch of readings: stored once, whatever the number of retries",
@@ -52,6 +66,8 @@ export const agentRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
           401: ErrorBody,
           403: ErrorBody,
           413: ErrorBody,
+          415: ErrorBody,
+          429: ErrorBody,
           500: ErrorBody,
         },
       },
@@ -77,13 +93,19 @@ export const agentRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
   app.get(
     '/agent/commands',
     {
-      config: { access: 'agent' },
+      config,
       schema: {
         tags: ['agent'],
         summary:
           "The farm's device commands that are due; each is handed out once (again if unanswered for 10 minutes)",
         security: [{ farmKey: [] }],
-        response: { 200: Type.Array(AgentCommand), 401: ErrorBody, 403: ErrorBody, 500: ErrorBody },
+        response: {
+          200: Type.Array(AgentCommand),
+          401: ErrorBody,
+          403: ErrorBody,
+          429: ErrorBody,
+          500: ErrorBody,
+        },
       },
     },
     async (request) => {
@@ -97,7 +119,7 @@ export const agentRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
   app.post(
     '/agent/commands/:commandId/outcome',
     {
-      config: { access: 'agent' },
+      config,
       schema: {
         tags: ['agent'],
         summary: 'How a command ended on the device',
@@ -110,6 +132,7 @@ export const agentRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
           401: ErrorBody,
           403: ErrorBody,
           404: ErrorBody,
+          429: ErrorBody,
           500: ErrorBody,
         },
       },
