@@ -22,6 +22,10 @@ export const API_ERRORS = {
     message: 'No price of this pair and rate type at or before that moment; an admin can enter one.',
   },
   HW_ERR_REPORT_NOT_FOUND: { status: 404, message: 'No such report, or not one you may see.' },
+  HW_ERR_AUDIT_EXPORT_TOO_LARGE: {
+    status: 400,
+    message: 'More than 100 000 audit log entries match: narrow the period (from, to) or the filters.',
+  },
   HW_ERR_REPORT_NOT_ISSUED: {
     status: 404,
     message:

@@ -30,7 +30,7 @@ import { BlockMaturity } from './ledger/block-maturity.ts';
 import { BlockRelay } from './ledger/block-relay.ts';
 import { Payouts } from './ledger/payouts.ts';
 import { foldRollups } from './ledger/rollups.ts';
-import { PoolSettingsStore } from './ledger/pool-settings.ts';
+import { PoolSettingsStore, type RuntimeSettings } from './ledger/pool-settings.ts';
 import { checkArguments, checkReportFile } from './farms/report-check.ts';
 import { issueReport, reportFile } from './farms/reports.ts';
 import { getFarm } from './farms/farms.ts';
@@ -294,18 +294,16 @@ async function startApi(
   log: Logger,
 ): Promise<{ readonly port: number; close(): Promise<void> }> {
   const network = new Memo<{ height: number; difficulty: number }>(1, NETWORK_CACHE_MS);
-  const settings = async (): Promise<PoolSettings> => {
-    const current = await runtime.current();
-    return {
-      scheme: config.pool.scheme,
-      feePercent: current.feePercent,
-      soloFeePercent: config.pool.soloFeePercent,
-      pplnsWindowFactor: config.pool.pplnsWindowFactor,
-      payoutsEnabled: current.payoutsEnabled,
-      payoutThresholdSats: current.payoutThresholdSats,
-      maturityConfirmations: config.payouts.maturityConfirmations,
-    };
-  };
+  const settingsOf = (current: RuntimeSettings): PoolSettings => ({
+    scheme: config.pool.scheme,
+    feePercent: current.feePercent,
+    soloFeePercent: config.pool.soloFeePercent,
+    pplnsWindowFactor: config.pool.pplnsWindowFactor,
+    payoutsEnabled: current.payoutsEnabled,
+    payoutThresholdSats: current.payoutThresholdSats,
+    maturityConfirmations: config.payouts.maturityConfirmations,
+  });
+  const settings = async (): Promise<PoolSettings> => settingsOf(await runtime.current());
   const app = await buildApp({
     db,
     log,
@@ -330,9 +328,8 @@ async function startApi(
     pool: {
       chain: config.chain,
       settings,
-      async updateSettings(patch, userId) {
-        await runtime.update(patch, userId);
-        return settings();
+      async updateSettings(patch, userId, transaction) {
+        return settingsOf(await runtime.update(patch, userId, transaction));
       },
       network: () =>
         network.get('network', async () => {

@@ -23,6 +23,7 @@ import { installTextGuard } from './plugins/text-guard.ts';
 import { installErrorHandling } from './plugins/errors.ts';
 import { adminRoutes } from './routes/admin/index.ts';
 import { agentRoutes } from './routes/agent/index.ts';
+import { auditLogRoutes } from './routes/audit-log/index.ts';
 import { authRoutes } from './routes/auth/index.ts';
 import { economicsRoutes } from './routes/economics/index.ts';
 import { farmRoutes } from './routes/farms/index.ts';
@@ -198,6 +199,7 @@ export async function buildApp(deps: ApiDeps): Promise<Api> {
       await api.register(economicsRoutes, deps);
       await api.register(agentRoutes, deps);
       await api.register(adminRoutes, deps);
+      await api.register(auditLogRoutes, deps);
     },
     { prefix: '/api' },
   );

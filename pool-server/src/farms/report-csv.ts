@@ -13,7 +13,7 @@ import type { ReportCell, ReportDocument } from './report-document.ts';
 const COLUMNS = ['farm_id', 'section', 'item', 'label', 'value', 'shown', 'unit'] as const;
 
 /** [OWASP CSV injection] A text cell starting with = + - @ tab or CR gets a leading apostrophe. */
-function inertText(value: string): string {
+export function inertText(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
@@ -22,7 +22,8 @@ function values(cell: ReportCell): [string, string] {
   return cell.numeric ? [cell.raw, cell.shown] : [inertText(cell.raw), inertText(cell.shown)];
 }
 
-function field(value: string): string {
+/** [RFC 4180] A cell quoted when it holds a quote, a comma or a line break. */
+export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
@@ -74,6 +75,6 @@ export function reportCsv(document: ReportDocument): Buffer {
   for (const row of document.signingKey) {
     lines.push(line('', 'report', row.key, row.label, row.value, row.unit));
   }
-  const text = lines.map((cells) => cells.map(field).join(',')).join('\r\n');
+  const text = lines.map((cells) => cells.map(csvField).join(',')).join('\r\n');
   return Buffer.from(`\uFEFF${text}\r\n`, 'utf8');
 }

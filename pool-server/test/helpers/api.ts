@@ -15,7 +15,7 @@ import { createApiKey } from '../../src/accounts/api-keys.ts';
 import { createOrganisation } from '../../src/accounts/organisations.ts';
 import { createUser } from '../../src/accounts/users.ts';
 import { createFarm } from '../../src/farms/farms.ts';
-import { PoolSettingsStore } from '../../src/ledger/pool-settings.ts';
+import { PoolSettingsStore, type RuntimeSettings } from '../../src/ledger/pool-settings.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export interface TestApi {
@@ -55,18 +55,15 @@ export async function startTestApi(settings: Partial<ApiSettings> = {}): Promise
     payoutsEnabled: true,
     payoutThresholdSats: 1_000_000,
   });
-  const poolSettings = async () => {
-    const current = await runtime.current();
-    return {
-      scheme: 'pplns' as const,
-      feePercent: current.feePercent,
-      soloFeePercent: 0.5,
-      pplnsWindowFactor: 2,
-      payoutsEnabled: current.payoutsEnabled,
-      payoutThresholdSats: current.payoutThresholdSats,
-      maturityConfirmations: 100,
-    };
-  };
+  const settingsOf = (current: RuntimeSettings) => ({
+    scheme: 'pplns' as const,
+    feePercent: current.feePercent,
+    soloFeePercent: 0.5,
+    pplnsWindowFactor: 2,
+    payoutsEnabled: current.payoutsEnabled,
+    payoutThresholdSats: current.payoutThresholdSats,
+    maturityConfirmations: 100,
+  });
   const app = await buildApp({
     db: database.db,
     log,
@@ -87,10 +84,9 @@ export async function startTestApi(settings: Partial<ApiSettings> = {}): Promise
     farms: { hashrateGapAlertPercent: 10, feeWindowBlocks: 144 },
     pool: {
       chain: 'regtest',
-      settings: poolSettings,
-      async updateSettings(patch, userId) {
-        await runtime.update(patch, userId);
-        return poolSettings();
+      settings: async () => settingsOf(await runtime.current()),
+      async updateSettings(patch, userId, transaction) {
+        return settingsOf(await runtime.update(patch, userId, transaction));
       },
       network: () => Promise.resolve(NETWORK),
       now: () => clock.ms,

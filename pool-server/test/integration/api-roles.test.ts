@@ -212,6 +212,9 @@ describe('who may call what', () => {
         ? `${path}?day=2026-11-01&currency=USD`
         : `${path}?from=2026-11-01&to=2026-11-02&currency=USD`;
     }
+    if (route.url.endsWith('/audit-log/export')) {
+      return `${path}?format=csv`;
+    }
     return route.url.endsWith('/prices') ? `${path}?base=BTC&quote=USD` : path;
   }
 

@@ -16,6 +16,7 @@ import type { ApiDeps } from '../../app.ts';
 import { createOrganisation, listOrganisations } from '../../../accounts/organisations.ts';
 import { createUser, getUser, listUsers, updateUser } from '../../../accounts/users.ts';
 import { addPrice } from '../../../farms/prices.ts';
+import { audited } from '../../audited.ts';
 import { userId } from '../../scope.ts';
 import { WRITE_ERRORS } from '../error-responses.ts';
 
@@ -45,7 +46,15 @@ export const adminRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
       },
     },
     async (request, reply) => {
-      const user = await createUser(deps.db, request.body);
+      const user = await audited(deps.db, request, 'user.create', async (tx) => {
+        const created = await createUser(tx, request.body);
+        return {
+          result: created,
+          ids: { user: created.id },
+          scope: { organisationId: created.organisationId },
+          after: created,
+        };
+      });
       request.log.info({ user: user.id, role: user.role, by: userId(request.caller) }, 'api: user added');
       return reply.code(201).send(user);
     },
@@ -78,7 +87,18 @@ export const adminRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
       },
     },
     async (request) => {
-      const user = await updateUser(deps.db, request.params.id, request.body);
+      const user = await audited(deps.db, request, 'user.update', async (tx) => {
+        const before = await getUser(tx, request.params.id);
+        const after = await updateUser(tx, request.params.id, request.body);
+        return {
+          result: after,
+          ids: { user: after.id },
+          scope: { organisationId: after.organisationId },
+          before,
+          // Never the password itself: only that it was changed.
+          after: { ...after, ...(request.body.password !== undefined && { passwordChanged: true }) },
+        };
+      });
       request.log.info(
         { user: user.id, fields: Object.keys(request.body), by: userId(request.caller) },
         'api: user changed',
@@ -111,7 +131,13 @@ export const adminRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
         response: { 201: Organisation, ...WRITE_ERRORS },
       },
     },
-    async (request, reply) => reply.code(201).send(await createOrganisation(deps.db, request.body.name)),
+    async (request, reply) => {
+      const organisation = await audited(deps.db, request, 'organisation.create', async (tx) => {
+        const created = await createOrganisation(tx, request.body.name);
+        return { result: created, ids: { organisation: created.id }, after: created };
+      });
+      return reply.code(201).send(organisation);
+    },
   );
 
   app.get(
@@ -140,7 +166,11 @@ export const adminRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
     },
     async (request) => {
       const by = userId(request.caller);
-      const settings = await deps.pool.updateSettings(request.body, by);
+      const settings = await audited(deps.db, request, 'pool-settings.update', async (tx) => {
+        const before = await deps.pool.settings();
+        const after = await deps.pool.updateSettings(request.body, by, tx);
+        return { result: after, ids: {}, before, after };
+      });
       request.log.info({ changed: request.body, by }, 'api: pool settings changed');
       return settings;
     },
@@ -160,7 +190,11 @@ export const adminRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
     },
     async (request, reply) => {
       const email = request.caller.kind === 'user' ? request.caller.session.user.email : 'unknown';
-      return reply.code(201).send(await addPrice(deps.db, request.body, `manual:${email}`, deps.pool.now()));
+      const price = await audited(deps.db, request, 'price.add', async (tx) => {
+        const added = await addPrice(tx, request.body, `manual:${email}`, deps.pool.now());
+        return { result: added, ids: { price: `${added.base}/${added.quote}` }, after: added };
+      });
+      return reply.code(201).send(price);
     },
   );
   done();

@@ -15,6 +15,7 @@ import { getFarm } from '../../../farms/farms.ts';
 import { ingestTelemetry } from '../../../farms/telemetry.ts';
 import { HwError } from '../../../errors.ts';
 import type { ApiDeps } from '../../app.ts';
+import { audited, farmScope } from '../../audited.ts';
 
 export const agentRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, done) => {
   // Counted per farm API key, not per address: a farm's agents may share one address
@@ -76,7 +77,25 @@ export const agentRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
       if (request.caller.kind !== 'agent') {
         throw new HwError('HW_ERR_ROLE_FORBIDDEN');
       }
-      const receipt = await ingestTelemetry(deps.db, request.caller.farmId, request.body);
+      const { farmId } = request.caller;
+      const receipt = await audited(deps.db, request, 'agent.telemetry', async (tx) => {
+        const stored = await ingestTelemetry(tx, farmId, request.body);
+        if (!stored.stored) {
+          // A retried batch, stored before: nothing changed now.
+          return { result: stored, unchanged: true };
+        }
+        return {
+          result: stored,
+          ids: { farm: farmId, batch: stored.batchId },
+          scope: farmScope(await getFarm(tx, farmId)),
+          after: {
+            miners: stored.miners,
+            meters: stored.meters,
+            readings: stored.miners + stored.meters,
+            dropped: request.body.dropped,
+          },
+        };
+      });
       request.log.info(
         {
           farm: request.caller.farmId,
@@ -141,13 +160,16 @@ export const agentRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
       if (request.caller.kind !== 'agent') {
         throw new HwError('HW_ERR_ROLE_FORBIDDEN');
       }
-      const command = await recordOutcome(
-        deps.db,
-        request.caller.farmId,
-        request.params.commandId,
-        request.body,
-        deps.pool.now(),
-      );
+      const { farmId } = request.caller;
+      const command = await audited(deps.db, request, 'device-command.outcome', async (tx) => {
+        const ended = await recordOutcome(tx, farmId, request.params.commandId, request.body, deps.pool.now());
+        return {
+          result: ended,
+          ids: { farm: farmId, device: ended.deviceId, command: ended.id },
+          scope: farmScope(await getFarm(tx, farmId)),
+          after: request.body,
+        };
+      });
       request.log.info({ command: command.id, status: command.status }, 'api: device command ended');
       return command;
     },

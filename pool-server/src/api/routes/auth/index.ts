@@ -4,6 +4,7 @@ import { LoginBody, Nullable, SessionView } from '@hashwatt/schemas';
 import { HwError } from '../../../errors.ts';
 import type { ApiDeps } from '../../app.ts';
 import { signIn, signOut } from '../../../accounts/sessions.ts';
+import { anonymousActor, auditApart, audited, userActor } from '../../audited.ts';
 import { SESSION_COOKIE } from '../../plugins/auth.ts';
 import { PUBLIC_ERRORS, SIGN_IN_ERRORS } from '../error-responses.ts';
 
@@ -29,12 +30,28 @@ export const authRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
       },
     },
     async (request, reply) => {
+      // A refusal is kept as a failed sign-in naming the email tried (never the password),
+      // though the request fails. The entry is written before the cookie is sent.
       const { token, session } = await signIn(
         deps.db,
         request.body.email,
         request.body.password,
         settings.sessions,
-      );
+      ).catch(async (error: unknown) => {
+        if (error instanceof HwError) {
+          await auditApart(deps.db, request, {
+            action: 'auth.sign-in-failed',
+            actor: anonymousActor(request.body.email),
+            after: { reason: error.code },
+          });
+        }
+        throw error;
+      });
+      await auditApart(deps.db, request, {
+        action: 'auth.sign-in',
+        actor: userActor(session.user),
+        ids: { user: session.user.id },
+      });
       request.log.info({ user: session.user.id }, 'api: signed in');
       void reply.setCookie(SESSION_COOKIE, token, {
         path: '/api',
@@ -94,8 +111,12 @@ export const authRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
       },
     },
     async (request, reply) => {
-      if (request.caller.kind === 'user') {
-        await signOut(deps.db, request.caller.token);
+      const { caller } = request;
+      if (caller.kind === 'user') {
+        await audited(deps.db, request, 'auth.sign-out', async (tx) => {
+          await signOut(tx, caller.token);
+          return { result: undefined, ids: { user: caller.session.user.id } };
+        });
       }
       void reply.clearCookie(SESSION_COOKIE, { path: '/api' });
       return reply.code(204).send(null);

@@ -36,6 +36,7 @@ import { farmEnergy } from '../../../farms/energy-report.ts';
 import { createOrder, listOrders } from '../../../farms/orders.ts';
 import { priceAt } from '../../../farms/prices.ts';
 import { addFarmWindow, addTariff, listTariffs, windowsForFarm } from '../../../farms/tariffs.ts';
+import { audited, farmScope } from '../../audited.ts';
 import { jurisdictionOf, ownFarm, regulatedFarm, userId } from '../../scope.ts';
 import { SIGNED_IN_ERRORS, WRITE_ERRORS } from '../error-responses.ts';
 
@@ -70,10 +71,12 @@ export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
         response: { 200: Farm, ...WRITE_ERRORS },
       },
     },
-    async (request) => {
-      const farm = await ownFarm(deps.db, request.caller, request.params.id);
-      return updateFarm(deps.db, farm.id, request.body);
-    },
+    async (request) =>
+      audited(deps.db, request, 'farm.update', async (tx) => {
+        const before = await ownFarm(tx, request.caller, request.params.id);
+        const after = await updateFarm(tx, before.id, request.body);
+        return { result: after, ids: { farm: after.id }, scope: farmScope(after), before, after };
+      }),
   );
 
   app.post(
@@ -90,9 +93,17 @@ export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
     },
     async (request, reply) => {
       const farm = await ownFarm(deps.db, request.caller, request.params.id);
-      const order = await createOrder(deps.db, farm.id, request.body, {
-        userId: userId(request.caller),
-        nowMs: deps.pool.now(),
+      const order = await audited(deps.db, request, 'curtailment-order.create', async (tx) => {
+        const created = await createOrder(tx, farm.id, request.body, {
+          userId: userId(request.caller),
+          nowMs: deps.pool.now(),
+        });
+        return {
+          result: created,
+          ids: { farm: farm.id, curtailmentOrder: created.id },
+          scope: farmScope(farm),
+          after: request.body,
+        };
       });
       request.log.info({ farm: farm.id, order: order.id }, 'api: curtailment order recorded');
       return reply.code(201).send(order);
@@ -148,7 +159,16 @@ export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
     },
     async (request, reply) => {
       const farm = await ownFarm(deps.db, request.caller, request.params.id);
-      return reply.code(201).send(await addTariff(deps.db, farm.id, request.body, userId(request.caller)));
+      const tariff = await audited(deps.db, request, 'tariff.add', async (tx) => {
+        const added = await addTariff(tx, farm.id, request.body, userId(request.caller));
+        return {
+          result: added,
+          ids: { farm: farm.id, tariff: added.id },
+          scope: farmScope(farm),
+          after: added,
+        };
+      });
+      return reply.code(201).send(tariff);
     },
   );
 
@@ -180,9 +200,16 @@ export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
     },
     async (request, reply) => {
       const farm = await ownFarm(deps.db, request.caller, request.params.id);
-      return reply
-        .code(201)
-        .send(await addFarmWindow(deps.db, farm.id, request.body, userId(request.caller)));
+      const window = await audited(deps.db, request, 'restricted-window.add', async (tx) => {
+        const added = await addFarmWindow(tx, farm.id, request.body, userId(request.caller));
+        return {
+          result: added,
+          ids: { farm: farm.id, restrictedWindow: added.id },
+          scope: farmScope(farm),
+          after: added,
+        };
+      });
+      return reply.code(201).send(window);
     },
   );
 
@@ -319,7 +346,21 @@ export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
     },
     async (request) => {
       const farm = await ownFarm(deps.db, request.caller, request.params.id);
-      return updateDevice(deps.db, farm.id, request.params.deviceId, request.body, deviceListing());
+      return audited(deps.db, request, 'device.update', async (tx) => {
+        const device = await updateDevice(
+          tx,
+          farm.id,
+          request.params.deviceId,
+          request.body,
+          deviceListing(),
+        );
+        return {
+          result: device,
+          ids: { farm: farm.id, device: device.id },
+          scope: farmScope(farm),
+          after: request.body,
+        };
+      });
     },
   );
 
@@ -338,11 +379,19 @@ export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
     },
     async (request, reply) => {
       const farm = await ownFarm(deps.db, request.caller, request.params.id);
-      const command = await queueCommand(deps.db, farm.id, request.params.deviceId, {
-        action: request.body.action,
-        params: request.body.params ?? {},
-        userId: userId(request.caller),
-        nowMs: deps.pool.now(),
+      const command = await audited(deps.db, request, 'device-command.queue', async (tx) => {
+        const queued = await queueCommand(tx, farm.id, request.params.deviceId, {
+          action: request.body.action,
+          params: request.body.params ?? {},
+          userId: userId(request.caller),
+          nowMs: deps.pool.now(),
+        });
+        return {
+          result: queued,
+          ids: { farm: farm.id, device: request.params.deviceId, command: queued.id },
+          scope: farmScope(farm),
+          after: request.body,
+        };
       });
       request.log.info(
         { farm: farm.id, command: command.id, action: command.action },
@@ -368,12 +417,26 @@ export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
     },
     async (request, reply) => {
       const farm = await ownFarm(deps.db, request.caller, request.params.id);
-      const curtailment = await queueCurtailment(deps.db, farm.id, {
-        action: request.body.action,
-        staggerMinutes: request.body.staggerMinutes,
-        deviceIds: request.body.deviceIds,
-        userId: userId(request.caller),
-        nowMs: deps.pool.now(),
+      const curtailment = await audited(deps.db, request, 'curtailment.queue', async (tx) => {
+        const queued = await queueCurtailment(tx, farm.id, {
+          action: request.body.action,
+          staggerMinutes: request.body.staggerMinutes,
+          deviceIds: request.body.deviceIds,
+          userId: userId(request.caller),
+          nowMs: deps.pool.now(),
+        });
+        return {
+          result: queued,
+          ids: { farm: farm.id, curtailment: queued.curtailment },
+          scope: farmScope(farm),
+          // The devices named are many at most (up to 100,000): their number, not the list.
+          after: {
+            action: request.body.action,
+            staggerMinutes: request.body.staggerMinutes,
+            devicesNamed: request.body.deviceIds?.length ?? null,
+            commands: queued.commands,
+          },
+        };
       });
       request.log.info(
         { farm: farm.id, ...curtailment, action: request.body.action },
@@ -434,7 +497,16 @@ export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
     },
     async (request, reply) => {
       const farm = await ownFarm(deps.db, request.caller, request.params.id);
-      const created = await createApiKey(deps.db, farm.id, request.body.label);
+      const created = await audited(deps.db, request, 'api-key.create', async (tx) => {
+        const made = await createApiKey(tx, farm.id, request.body.label);
+        // The key itself is shown once, to the caller: never in the log.
+        return {
+          result: made,
+          ids: { farm: farm.id, apiKey: made.apiKey.id },
+          scope: farmScope(farm),
+          after: made.apiKey,
+        };
+      });
       request.log.info({ farm: farm.id, key: created.apiKey.id }, 'api: agent key created');
       return reply.code(201).send(created);
     },
@@ -453,7 +525,15 @@ export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
     },
     async (request) => {
       const farm = await ownFarm(deps.db, request.caller, request.params.id);
-      return revokeApiKey(deps.db, farm.id, request.params.keyId);
+      return audited(deps.db, request, 'api-key.revoke', async (tx) => {
+        const revoked = await revokeApiKey(tx, farm.id, request.params.keyId);
+        return {
+          result: revoked,
+          ids: { farm: farm.id, apiKey: revoked.id },
+          scope: farmScope(farm),
+          after: revoked,
+        };
+      });
     },
   );
   done();

@@ -5,6 +5,7 @@ import { createFarm, listFarms } from '../../../farms/farms.ts';
 import type { ApiDeps } from '../../app.ts';
 import { getOrganisation } from '../../../accounts/organisations.ts';
 import { listUsers } from '../../../accounts/users.ts';
+import { audited, farmScope } from '../../audited.ts';
 import { checkOrganisation } from '../../scope.ts';
 import { WRITE_ERRORS } from '../error-responses.ts';
 
@@ -77,7 +78,16 @@ export const organisationRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, d
     async (request, reply) => {
       checkOrganisation(request.caller, request.params.id);
       await getOrganisation(deps.db, request.params.id);
-      return reply.code(201).send(await createFarm(deps.db, request.params.id, request.body.name));
+      const farm = await audited(deps.db, request, 'farm.create', async (tx) => {
+        const created = await createFarm(tx, request.params.id, request.body.name);
+        return {
+          result: created,
+          ids: { organisation: created.organisationId, farm: created.id },
+          scope: farmScope(created),
+          after: created,
+        };
+      });
+      return reply.code(201).send(farm);
     },
   );
   done();

@@ -14,6 +14,7 @@ import type { ApiDeps } from '../../app.ts';
 import type { Caller } from '../../access.ts';
 import { HwError } from '../../../errors.ts';
 import type { ReportScope } from '../../../farms/report-document.ts';
+import { getFarm } from '../../../farms/farms.ts';
 import { registeredKeys } from '../../../farms/report-keys.ts';
 import {
   issueReport,
@@ -23,6 +24,7 @@ import {
   verifyDigest,
   type ReportViewer,
 } from '../../../farms/reports.ts';
+import { audited, farmScope } from '../../audited.ts';
 import { jurisdictionOf, ownFarm, regulatedFarm, userId } from '../../scope.ts';
 import { PUBLIC_ERRORS, SIGNED_IN_ERRORS } from '../error-responses.ts';
 
@@ -123,18 +125,29 @@ export const reportRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, d
       const nowMs = deps.pool.now();
       const scope = await scopeOf(deps, request.caller, request.body);
       const { month, calendar, from, to } = request.body;
-      const report = await issueReport(
-        deps.db,
-        deps.reportSigner,
-        {
-          scope,
-          period: { month, calendar, from, to },
-          language: request.body.language,
-          format: request.body.format,
-          issuedBy: userId(request.caller),
-        },
-        nowMs,
-      );
+      const report = await audited(deps.db, request, 'report.issue', async (tx) => {
+        const issued = await issueReport(
+          tx,
+          deps.reportSigner,
+          {
+            scope,
+            period: { month, calendar, from, to },
+            language: request.body.language,
+            format: request.body.format,
+            issuedBy: userId(request.caller),
+          },
+          nowMs,
+        );
+        return {
+          result: issued,
+          ids: { report: issued.id, ...(issued.farmId !== null && { farm: issued.farmId }) },
+          scope:
+            scope.kind === 'farm'
+              ? farmScope(await getFarm(tx, scope.farmId))
+              : { country: scope.country, regions: scope.regions },
+          after: { ...request.body, sha256: issued.sha256 },
+        };
+      });
       return reply.code(201).send(report);
     },
   );
