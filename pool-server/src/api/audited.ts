@@ -32,7 +32,14 @@ export function actorOf(caller: Caller): AuditActor {
     case 'user':
       return userActor(caller.session.user);
     case 'agent':
-      return { kind: 'agent', userId: null, email: null, role: null, organisationId: null, keyId: caller.keyId };
+      return {
+        kind: 'agent',
+        userId: null,
+        email: null,
+        role: null,
+        organisationId: null,
+        keyId: caller.keyId,
+      };
     case 'anonymous':
       return anonymousActor(null);
   }

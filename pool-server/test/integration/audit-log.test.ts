@@ -121,7 +121,13 @@ describe('the audit log', () => {
       'POST /api/auth/logout': { as: 'freshSession', ids: {}, action: 'auth.sign-out' },
       'POST /api/admin/users': {
         as: 'admin',
-        body: { email: `new${unique}@pool.test`, name: 'New', password: TEST_PASSWORD, role: 'operator', organisationId: farmB.organisationId },
+        body: {
+          email: `new${unique}@pool.test`,
+          name: 'New',
+          password: TEST_PASSWORD,
+          role: 'operator',
+          organisationId: farmB.organisationId,
+        },
         ids: {},
         action: 'user.create',
       },
@@ -248,7 +254,14 @@ describe('the audit log', () => {
 
   function urlOf(route: RouteEntry): string {
     return route.url
-      .replace(':id', route.url.startsWith('/api/admin/users') ? (ids.user ?? '') : route.url.startsWith('/api/organisations') ? farmA.organisationId : farmA.farmId)
+      .replace(
+        ':id',
+        route.url.startsWith('/api/admin/users')
+          ? (ids.user ?? '')
+          : route.url.startsWith('/api/organisations')
+            ? farmA.organisationId
+            : farmA.farmId,
+      )
       .replace(':deviceId', ids.device ?? '')
       .replace(':keyId', ids.key ?? '')
       .replace(':commandId', ids.command ?? '');
@@ -354,7 +367,9 @@ describe('the audit log', () => {
       payload: { label: 'spare' },
     });
     const { key: secret } = key.json<{ key: string }>();
-    const { rows } = await api.database.db.query<{ text: string }>('SELECT audit_log::text AS text FROM audit_log');
+    const { rows } = await api.database.db.query<{ text: string }>(
+      'SELECT audit_log::text AS text FROM audit_log',
+    );
     const everything = rows.map((row) => row.text).join('\n');
     expect(everything).not.toContain(secret);
     expect(everything).not.toContain('an entirely new password');
@@ -415,7 +430,9 @@ describe('the audit log', () => {
   it('rolls the change back when its entry cannot be written, and the entry with a failed change', async () => {
     const { db } = api.database;
     // A constraint the test adds: this one action's entries cannot be stored.
-    await db.query("ALTER TABLE audit_log ADD CONSTRAINT refuse_for_test CHECK (action <> 'farm.update') NOT VALID");
+    await db.query(
+      "ALTER TABLE audit_log ADD CONSTRAINT refuse_for_test CHECK (action <> 'farm.update') NOT VALID",
+    );
     try {
       const response = await api.app.inject({
         method: 'PATCH',
@@ -432,7 +449,9 @@ describe('the audit log', () => {
 
     // The last active admin cannot be disabled: refused inside the transaction, nothing kept.
     const before = await countRows(db, 'audit_log');
-    const { rows: admins } = await db.query<{ id: string }>("SELECT id::text FROM users WHERE role = 'admin'");
+    const { rows: admins } = await db.query<{ id: string }>(
+      "SELECT id::text FROM users WHERE role = 'admin'",
+    );
     const last = await api.app.inject({
       method: 'PATCH',
       url: `/api/admin/users/${admins[0]?.id ?? ''}`,
@@ -454,7 +473,12 @@ describe('the audit log', () => {
 
   it('shows each role its own share: admin all, operator its organisation, regulator its jurisdiction', async () => {
     const patchAs = (farmId: string, headers: Record<string, string>) =>
-      api.app.inject({ method: 'PATCH', url: `/api/farms/${farmId}`, headers, payload: { licence: { capacityKw: 900 } } });
+      api.app.inject({
+        method: 'PATCH',
+        url: `/api/farms/${farmId}`,
+        headers,
+        payload: { licence: { capacityKw: 900 } },
+      });
     expect((await patchAs(farmB.farmId, farmB.operator)).statusCode).toBe(200);
     expect((await patchAs(farmA.farmId, farmA.operator)).statusCode).toBe(200);
     const all = async (headers: Record<string, string>): Promise<AuditEntry[]> => {
@@ -481,7 +505,9 @@ describe('the audit log', () => {
     expect(ofA.length).toBeGreaterThan(5);
     expect(ofA.every((entry) => entry.organisationId === farmA.organisationId)).toBe(true);
     expect(ofA.some((entry) => entry.farmId === farmB.farmId)).toBe(false);
-    expect(everything.filter((entry) => entry.organisationId === farmA.organisationId).length).toBe(ofA.length);
+    expect(everything.filter((entry) => entry.organisationId === farmA.organisationId).length).toBe(
+      ofA.length,
+    );
 
     const iran = await all(regulatorIR);
     expect(iran.some((entry) => entry.farmId === farmA.farmId && entry.action === 'farm.update')).toBe(true);
@@ -493,7 +519,9 @@ describe('the audit log', () => {
       );
     }
     const russia = await all(regulatorRU);
-    expect(russia.some((entry) => entry.farmId === farmB.farmId && entry.action === 'farm.update')).toBe(true);
+    expect(russia.some((entry) => entry.farmId === farmB.farmId && entry.action === 'farm.update')).toBe(
+      true,
+    );
     expect(russia.some((entry) => entry.farmId === farmA.farmId)).toBe(false);
     // Filters narrow within a role's share, never past it.
     const asked = await get<AuditPage>(`/api/audit-log?farm=${farmA.farmId}`, farmB.operator);
@@ -508,7 +536,9 @@ describe('the audit log', () => {
     const withoutTelemetry = await page('excludeAction=agent.telemetry');
     expect(withoutTelemetry.entries.some((entry) => entry.action === 'agent.telemetry')).toBe(false);
     const farmFamily = await page('action=farm.*');
-    expect(new Set(farmFamily.entries.map((entry) => entry.action))).toEqual(new Set(['farm.update', 'farm.create']));
+    expect(new Set(farmFamily.entries.map((entry) => entry.action))).toEqual(
+      new Set(['farm.update', 'farm.create']),
+    );
     const byEmail = await page('actor=OP-A@farm-a.test');
     expect(byEmail.entries.length).toBeGreaterThan(0);
     expect(byEmail.entries.every((entry) => entry.actor.email === 'op-a@farm-a.test')).toBe(true);
@@ -547,18 +577,29 @@ describe('the audit log', () => {
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     expect(csv.headers['content-disposition']).toMatch(/attachment; filename="hashwatt-audit-log-.*\.csv"/);
-    const lines = csv.body.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    const lines = csv.body
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
     expect(lines[0]).toMatch(/^id,at,action,method,route,request_id,actor_kind,actor_user_id,actor_email,/);
     expect(lines.length).toBe(3);
     expect(csv.body).toContain(",'=1+2@evil.test,");
     expect(csv.body).not.toMatch(/,=1\+2/);
 
-    const json = await api.app.inject({ method: 'GET', url: '/api/audit-log/export?format=json', headers: farmA.operator });
+    const json = await api.app.inject({
+      method: 'GET',
+      url: '/api/audit-log/export?format=json',
+      headers: farmA.operator,
+    });
     expect(json.statusCode).toBe(200);
     const exported = json.json<AuditEntry[]>();
     const listed = await get<AuditPage>('/api/audit-log?limit=200', farmA.operator);
     expect(exported).toEqual(listed.entries);
-    const none = await api.app.inject({ method: 'GET', url: '/api/audit-log/export?format=xml', headers: admin });
+    const none = await api.app.inject({
+      method: 'GET',
+      url: '/api/audit-log/export?format=xml',
+      headers: admin,
+    });
     expect(none.statusCode).toBe(400);
   });
 });

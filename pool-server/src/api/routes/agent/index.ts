@@ -162,7 +162,13 @@ export const agentRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
       }
       const { farmId } = request.caller;
       const command = await audited(deps.db, request, 'device-command.outcome', async (tx) => {
-        const ended = await recordOutcome(tx, farmId, request.params.commandId, request.body, deps.pool.now());
+        const ended = await recordOutcome(
+          tx,
+          farmId,
+          request.params.commandId,
+          request.body,
+          deps.pool.now(),
+        );
         return {
           result: ended,
           ids: { farm: farmId, device: ended.deviceId, command: ended.id },
