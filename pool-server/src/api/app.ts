@@ -21,6 +21,7 @@ import { installAuth } from './plugins/auth.ts';
 import { installDashboard } from './plugins/dashboard.ts';
 import { installTextGuard } from './plugins/text-guard.ts';
 import { installErrorHandling } from './plugins/errors.ts';
+import { installValidation } from './plugins/validation.ts';
 import { adminRoutes } from './routes/admin/index.ts';
 import { agentRoutes } from './routes/agent/index.ts';
 import { auditLogRoutes } from './routes/audit-log/index.ts';
@@ -145,12 +146,8 @@ export async function buildApp(deps: ApiDeps): Promise<Api> {
     bodyLimit: deps.settings.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    ajv: {
-      // Unknown fields are refused (additionalProperties: false), not silently dropped.
-      // fastify's ajv knows the string formats (email, date-time, uuid) already.
-      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
-    },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  installValidation(app);
   installErrorHandling(app);
   const routeTable: RouteEntry[] = [];
   app.decorate('routeTable', routeTable);

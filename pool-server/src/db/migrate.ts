@@ -54,6 +54,13 @@ async function migrationsIn(
  */
 export async function migrate(db: Database): Promise<MigrationReport> {
   const client = await db.connect();
+  // The server ending the connection between queries fails the next one as merely "not
+  // queryable"; the connection's own error says what happened.
+  let lost: Error | undefined;
+  const onLost = (error: Error): void => {
+    lost ??= error;
+  };
+  client.on('error', onLost);
   const applied: string[] = [];
   try {
     await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
@@ -108,7 +115,15 @@ export async function migrate(db: Database): Promise<MigrationReport> {
       }
     }
     return { applied, timescale };
+  } catch (error) {
+    if (lost) {
+      throw new MigrationError(
+        `the database ended the connection (${lost.message}); what was applied is kept, run the migration again`,
+      );
+    }
+    throw error;
   } finally {
+    client.off('error', onLost);
     await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);
     client.release();
   }
