@@ -15,6 +15,7 @@ const LINKS: readonly { to: string; label: string; roles?: readonly Role[] }[] =
   { to: '/farms', label: 'app.nav.farms', roles: ['operator', 'admin'] },
   { to: '/regulator', label: 'app.nav.regulator', roles: ['regulator', 'admin'] },
   { to: '/reports', label: 'app.nav.reports', roles: ['operator', 'regulator', 'admin'] },
+  { to: '/audit', label: 'app.nav.audit', roles: ['operator', 'regulator', 'admin'] },
   { to: '/admin', label: 'app.nav.admin', roles: ['admin'] },
 ];
 

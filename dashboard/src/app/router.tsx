@@ -36,6 +36,9 @@ const RegulatorPage = lazy(() =>
     default: module.RegulatorPage,
   })),
 );
+const AuditPage = lazy(() =>
+  import('../features/audit/components/audit-page.tsx').then((module) => ({ default: module.AuditPage })),
+);
 const AdminPage = lazy(() =>
   import('../features/admin/components/admin-page.tsx').then((module) => ({ default: module.AdminPage })),
 );
@@ -95,6 +98,12 @@ export function createRouter(queryClient: QueryClient) {
         {
           path: 'regulator',
           element: <RequireRole roles={['regulator', 'admin']}>{() => <RegulatorPage />}</RequireRole>,
+        },
+        {
+          path: 'audit',
+          element: (
+            <RequireRole roles={['operator', 'regulator', 'admin']}>{() => <AuditPage />}</RequireRole>
+          ),
         },
         { path: 'admin', element: <RequireRole roles={['admin']}>{() => <AdminPage />}</RequireRole> },
         { path: '*', element: <NotFound /> },
