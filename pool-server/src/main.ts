@@ -13,6 +13,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { BlockJournal } from './chain/block-journal.ts';
+import type { DiskHealth, DiskHealthListener } from './db/disk-health.ts';
 import { BlockSubmitter, type BlockOutcome } from './chain/block-submitter.ts';
 import { startDevNode, type DevNode } from './chain/devchain/node.ts';
 import { BitcoinRpcClient, type RpcAuth } from './chain/rpc-client.ts';
@@ -41,6 +42,7 @@ import { currentKey, openSigningKey, registeredKeys, rotateSigningKey } from './
 import { recordTemplate } from './farms/network.ts';
 import { cbrDaily, jsonSource, mempoolPrices, readPriceSources } from './farms/price-sources.ts';
 import { buildApp } from './api/app.ts';
+import type { JournalState } from './api/pool-facts.ts';
 import { userFromCommand } from './accounts/user-input.ts';
 import { createUser, ensureFirstAdmin } from './accounts/users.ts';
 import { Memo } from './api/cache.ts';
@@ -291,6 +293,7 @@ async function startApi(
   db: Database,
   rpc: BitcoinRpcClient,
   runtime: PoolSettingsStore,
+  journals: JournalStates,
   log: Logger,
 ): Promise<{ readonly port: number; close(): Promise<void> }> {
   const network = new Memo<{ height: number; difficulty: number }>(1, NETWORK_CACHE_MS);
@@ -337,6 +340,7 @@ async function startApi(
           return { height: info.blocks, difficulty: info.difficulty };
         }),
       now: () => Date.now(),
+      journals: () => journals.list(),
     },
   });
   await app.listen({ host: config.api.host, port: config.api.port });
@@ -396,6 +400,7 @@ async function startApiRole(
   db: Database,
   rpc: BitcoinRpcClient,
   runtime: PoolSettingsStore,
+  journals: JournalStates,
   log: Logger,
 ): Promise<{ readonly port: number | undefined; stop(): Promise<void> }> {
   const { email, password } = config.admin;
@@ -405,7 +410,7 @@ async function startApiRole(
       log.warn({ email: admin.email }, 'api: the first admin was created from admin.email');
     }
   }
-  const api = config.api.enabled ? await startApi(config, db, rpc, runtime, log) : undefined;
+  const api = config.api.enabled ? await startApi(config, db, rpc, runtime, journals, log) : undefined;
   return { port: api?.port, stop: async () => api?.close() };
 }
 
@@ -556,6 +561,8 @@ interface StratumParts {
   readonly db: Database | undefined;
   readonly books: Books | undefined;
   readonly bus: LedgerBus | undefined;
+  /** Where the node's journals report their health: /api/health here, or the primary's. */
+  readonly reportJournal: (state: JournalState) => void;
 }
 
 /**
@@ -623,16 +630,57 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
       })
     : undefined;
   const outlet = stratumOutlet(config, parts);
+  const journalHealth = (journal: JournalState['journal'], onChange: DiskHealthListener) => {
+    const report = (health: DiskHealth): void => {
+      parts.reportJournal({ journal, nodeId: config.stratum.nodeId, ...health });
+    };
+    return {
+      report,
+      onHealthChange: (health: DiskHealth, error: Error | undefined): void => {
+        onChange(health, error);
+        report(health);
+      },
+    };
+  };
+  const sharesHealth = journalHealth('shares', (health, error) => {
+    if (health.writable) {
+      log.warn('ledger: the share journal can be written again; shares are taken again');
+    } else {
+      log.error(
+        { err: error, problem: health.problem },
+        'ledger: the share journal cannot be written; valid shares are refused (Stratum error 20) until it can',
+      );
+    }
+  });
+  const blocksHealth = journalHealth('blocks', (health, error) => {
+    if (health.writable) {
+      log.warn('chain: the block journal can be written again');
+    } else {
+      log.error(
+        { err: error, problem: health.problem },
+        'chain: the block journal cannot be written; found blocks go on to the books and wait in memory for the disk',
+      );
+    }
+  });
+  const shareJournal = new ShareJournal({
+    directory: path.join(config.dataDir, 'journal', `node-${String(config.stratum.nodeId)}`),
+    fsync: config.ledger.fsync,
+    fsyncIntervalMs: config.ledger.fsyncIntervalMs,
+    onFlushError(error) {
+      log.error({ err: error }, 'ledger: the share journal could not be flushed to disk');
+    },
+    onHealthChange: sharesHealth.onHealthChange,
+    probeIntervalMs: config.ledger.retryIntervalMs,
+  });
+  sharesHealth.report(shareJournal.health);
+  const blockJournal = new BlockJournal(path.join(config.dataDir, 'blocks.jsonl'), {
+    retryIntervalMs: config.ledger.retryIntervalMs,
+    onHealthChange: blocksHealth.onHealthChange,
+  });
+  blocksHealth.report(blockJournal.health);
   const writer = new ShareWriter(
     outlet.sink,
-    new ShareJournal({
-      directory: path.join(config.dataDir, 'journal', `node-${String(config.stratum.nodeId)}`),
-      fsync: config.ledger.fsync,
-      fsyncIntervalMs: config.ledger.fsyncIntervalMs,
-      onFlushError(error) {
-        log.error({ err: error }, 'ledger: the share journal could not be flushed to disk');
-      },
-    }),
+    shareJournal,
     {
       nodeId: config.stratum.nodeId,
       flushIntervalMs: config.ledger.flushIntervalMs,
@@ -658,7 +706,7 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
     soloFeeBasisPoints: Math.round(pool.soloFeePercent * 100),
   });
   const relay = new BlockRelay({
-    journal: parts.books?.journal ?? new BlockJournal(path.join(config.dataDir, 'blocks.jsonl')),
+    journal: blockJournal,
     writer,
     hand: (outcome, afterBatch) => outlet.block(outcome, afterBatch),
   });
@@ -882,6 +930,7 @@ async function startSharedParts(
   config: Config,
   roles: ReadonlySet<string>,
   started: StartedParts,
+  journals: JournalStates,
   log: Logger,
 ): Promise<{
   readonly bus: LedgerBus | undefined;
@@ -912,7 +961,7 @@ async function startSharedParts(
   const books = storage ? booksOf(config, storage.db, log) : undefined;
   const api =
     roles.has('api') && storage && books
-      ? await startApiRole(config, storage.db, rpc, books.settings, log)
+      ? await startApiRole(config, storage.db, rpc, books.settings, journals, log)
       : undefined;
   started.push(async () => api?.stop());
   const writer =
@@ -928,10 +977,25 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
   // A forked Stratum process of several is a Stratum node and nothing else: the primary does the rest.
   const roles = new Set(cluster.isWorker ? ['stratum'] : config.roles);
   const started = new StartedParts();
+  const journals = new JournalStates();
   return started.unwindingOnFailure(async () => {
-    const { bus, storage, node, rpc, books, apiPort } = await startSharedParts(config, roles, started, log);
+    const { bus, storage, node, rpc, books, apiPort } = await startSharedParts(
+      config,
+      roles,
+      started,
+      journals,
+      log,
+    );
+    // A forked Stratum process's journals are reported on its primary's /api/health.
+    const reportJournal = cluster.isWorker
+      ? (state: JournalState): void => {
+          process.send?.({ kind: 'journal', journal: state } satisfies WorkerMessage);
+        }
+      : (state: JournalState): void => {
+          journals.set(state);
+        };
     const stratum = roles.has('stratum')
-      ? await startStratum(config, { rpc, node, db: storage?.db, books, bus }, log)
+      ? await startStratum(config, { rpc, node, db: storage?.db, books, bus, reportJournal }, log)
       : undefined;
     started.push(async () => stratum?.stop());
     log.info({ roles: [...roles], nats: config.nats.url }, 'pool: started');
@@ -1033,6 +1097,30 @@ async function claimNode(
   };
 }
 
+/** The health of the journals of this process's Stratum nodes, or of its forked ones: what /api/health lists. */
+class JournalStates {
+  readonly #states = new Map<string, JournalState>();
+
+  set(state: JournalState): void {
+    this.#states.set(`${state.journal} ${String(state.nodeId)}`, state);
+  }
+
+  /** A Stratum process is gone: its journals are reported again by the one started in its place. */
+  forget(nodeId: number): void {
+    for (const [key, state] of this.#states) {
+      if (state.nodeId === nodeId) {
+        this.#states.delete(key);
+      }
+    }
+  }
+
+  list(): JournalState[] {
+    return [...this.#states.values()].sort(
+      (a, b) => a.nodeId - b.nodeId || a.journal.localeCompare(b.journal),
+    );
+  }
+}
+
 /** The books of a process with the database: found blocks, their journal, runtime settings. */
 function booksOf(config: Config, db: Database, log: Logger): Books {
   const settings = runtimeSettings(config, db);
@@ -1044,7 +1132,9 @@ function booksOf(config: Config, db: Database, log: Logger): Books {
 }
 
 interface WorkerMessage {
-  readonly kind: 'ready' | 'stop';
+  readonly kind: 'ready' | 'stop' | 'journal';
+  /** kind journal: a journal of the process changed health (or starts out). */
+  readonly journal?: JournalState;
   readonly port?: number;
   readonly tlsPort?: number | undefined;
   readonly soloPort?: number | undefined;
@@ -1065,12 +1155,14 @@ function workerExec(): { exec: string; execArgv: string[] } {
  */
 export async function runCluster(config: Config, log: Logger): Promise<RunningPool> {
   const started = new StartedParts();
+  const journals = new JournalStates();
   return started.unwindingOnFailure(async () => {
     // Migrated once here; Stratum processes without NATS share the database (the embedded one runs here).
     const { storage, node, rpc, apiPort } = await startSharedParts(
       config,
       new Set(config.roles),
       started,
+      journals,
       log,
     );
     // The Stratum processes share this data directory's instance id (their node id claims); made once, here.
@@ -1082,7 +1174,7 @@ export async function runCluster(config: Config, log: Logger): Promise<RunningPo
       templates.stop();
       return Promise.resolve();
     });
-    const processes = new StratumProcesses(relay, log);
+    const processes = new StratumProcesses(relay, journals, log);
     started.push(() => processes.stop());
     const auth = node.auth;
     const ports = await processes.start(config.stratum.processes, config.stratum.nodeId, {
@@ -1112,12 +1204,14 @@ export async function runCluster(config: Config, log: Logger): Promise<RunningPo
 /** The forked Stratum processes of runCluster, each sent its templates by `relay`. */
 class StratumProcesses {
   readonly #relay: TemplateRelay;
+  readonly #journals: JournalStates;
   readonly #log: Logger;
   readonly #workers = new Map<number, { readonly worker: Worker; ready: boolean }>();
   #stopping = false;
 
-  constructor(relay: TemplateRelay, log: Logger) {
+  constructor(relay: TemplateRelay, journals: JournalStates, log: Logger) {
     this.#relay = relay;
+    this.#journals = journals;
     this.#log = log;
   }
 
@@ -1160,11 +1254,14 @@ class StratumProcesses {
         if (message.kind === 'ready') {
           forked.ready = true;
           resolve(message);
+        } else if (message.kind === 'journal' && message.journal) {
+          this.#journals.set(message.journal);
         }
       });
       worker.once('exit', (code, signal) => {
         unserve();
         this.#workers.delete(index);
+        this.#journals.forget(Number(environment.HASHWATT_STRATUM_NODE_ID));
         if (this.#stopping) {
           return;
         }

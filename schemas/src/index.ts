@@ -3,6 +3,7 @@ export * from './audit-log.ts';
 export * from './auth.ts';
 export * from './common.ts';
 export * from './farms.ts';
+export * from './health.ts';
 export * from './miners.ts';
 export * from './pool.ts';
 export * from './telemetry.ts';

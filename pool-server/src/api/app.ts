@@ -28,6 +28,7 @@ import { auditLogRoutes } from './routes/audit-log/index.ts';
 import { authRoutes } from './routes/auth/index.ts';
 import { economicsRoutes } from './routes/economics/index.ts';
 import { farmRoutes } from './routes/farms/index.ts';
+import { healthRoutes } from './routes/health/index.ts';
 import { liveRoutes } from './routes/live/index.ts';
 import { minerRoutes } from './routes/miners/index.ts';
 import { organisationRoutes } from './routes/organisations/index.ts';
@@ -187,6 +188,7 @@ export async function buildApp(deps: ApiDeps): Promise<Api> {
       installAuth(api, deps.db, routeTable);
       installTextGuard(api);
       await api.register(poolRoutes, deps);
+      await api.register(healthRoutes, deps);
       await api.register(minerRoutes, deps);
       await api.register(liveRoutes, deps);
       await api.register(authRoutes, deps);

@@ -1,4 +1,5 @@
 import type { PoolSettings, PoolSettingsPatch } from '@hashwatt/schemas';
+import type { DiskHealth } from '../db/disk-health.ts';
 import type { Queryable } from '../db/pool.ts';
 
 /** What the API learns about the running pool from main.ts: its settings and the network it mines. */
@@ -10,4 +11,15 @@ export interface PoolFacts {
   /** The node's view: the height being mined and the network difficulty. */
   network(): Promise<{ readonly height: number; readonly difficulty: number }>;
   now(): number;
+  /**
+   * The journals of the Stratum nodes this process runs (or forked), for /api/health;
+   * undefined in a process without them.
+   */
+  journals?(): readonly JournalState[];
+}
+
+/** A journal's health as one Stratum node reports it. */
+export interface JournalState extends DiskHealth {
+  readonly journal: 'shares' | 'blocks';
+  readonly nodeId: number;
 }
