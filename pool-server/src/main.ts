@@ -47,6 +47,7 @@ import { userFromCommand } from './accounts/user-input.ts';
 import { createUser, ensureFirstAdmin } from './accounts/users.ts';
 import { Memo } from './api/cache.ts';
 import { Schedule, type Duty } from './ledger/schedule.ts';
+import { RegisteredAccountList, registerAccount } from './ledger/registered-accounts.ts';
 import { perShareCredits } from './ledger/schemes/pps.ts';
 import { ShareJournal } from './ledger/share-journal.ts';
 import { ShareStore, type BatchSink, type ShareRecord } from './ledger/share-store.ts';
@@ -83,6 +84,8 @@ const STATS_INTERVAL_MS = 60_000;
 /** Found blocks in the journal that NATS has not acknowledged are sent again this often. */
 const BLOCK_RESEND_MS = 10_000;
 const RESEND_BLOCKS = 'resend blocks';
+/** A named account registered in the database may mine under its name after at most this. */
+const ACCOUNTS_REFRESH_MS = 60_000;
 /** How long a starting Stratum node waits for NATS before serving without it. */
 const CLAIM_WAIT_MS = 5_000;
 /**
@@ -544,10 +547,13 @@ export interface RunningPool {
   readonly devnode: DevNode | undefined;
   /** The pool's database (what the demo farm is recorded in); a Stratum node sending to NATS has none. */
   readonly db: Database | undefined;
+  /** Registers a named account paid at the pool's own address; its miners may connect at once. */
+  registerAccount(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
 interface StratumRole extends RunningRole {
+  registerAccount(name: string): Promise<void>;
   readonly port: number;
   readonly tlsPort: number | undefined;
   readonly soloPort: number | undefined;
@@ -723,6 +729,15 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
       )
     : undefined;
   const stats = poolStats(log);
+  const accounts = new RegisteredAccountList();
+  const { db } = parts;
+  const accountRefresh = db
+    ? new Schedule(
+        [{ name: 'registered accounts', intervalMs: ACCOUNTS_REFRESH_MS, run: () => accounts.refresh(db) }],
+        log,
+      )
+    : undefined;
+  await accountRefresh?.runNow('registered accounts');
   const events: StratumEvents = {
     blockFound(found: CreditedShare) {
       const { share } = found;
@@ -788,7 +803,7 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
       extranonces,
       feed,
       hasher: createShareHasher(),
-      authorizer: createAddressAuthorizer(config.chain),
+      authorizer: createAddressAuthorizer(config.chain, accounts),
       events,
     },
     {
@@ -866,7 +881,7 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
       hasher: createShareHasher().engine,
       payout: payoutAddress,
       mode: pool.payoutMode,
-      username: `<${config.chain} address>.<worker>`,
+      username: `<${config.chain} address or registered account>.<worker>`,
     },
     'pool: ready for miners',
   );
@@ -875,6 +890,7 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
   }, STATS_INTERVAL_MS);
   statsTimer.unref();
   resend?.start();
+  accountRefresh?.start();
   // Blocks an earlier run found and could not settle are offered again.
   submitter.resume().catch((error: unknown) => {
     log.error({ err: error }, 'chain: the blocks an earlier run left unsettled could not be read');
@@ -883,8 +899,16 @@ async function startStratum(config: Config, parts: StratumParts, log: Logger): P
     port,
     tlsPort,
     soloPort,
+    async registerAccount(name) {
+      if (!db) {
+        throw new Error('registering an account needs the database');
+      }
+      await registerAccount(db, name, payoutAddress);
+      await accounts.refresh(db);
+    },
     async stop() {
       clearInterval(statsTimer);
+      await accountRefresh?.stop();
       templates.stop();
       await server.stop();
       await submitter.stop();
@@ -1006,6 +1030,8 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
       apiPort,
       devnode: node.devnode,
       db: storage?.db,
+      registerAccount: (name) =>
+        stratum ? stratum.registerAccount(name) : Promise.reject(new Error('no Stratum role here')),
       stop: () => started.stopAll(),
     };
   });
@@ -1196,6 +1222,9 @@ export async function runCluster(config: Config, log: Logger): Promise<RunningPo
       apiPort,
       devnode: node.devnode,
       db: storage?.db,
+      // Each Stratum process reads the accounts itself: one registered here is seen within ACCOUNTS_REFRESH_MS.
+      registerAccount: () =>
+        Promise.reject(new Error('register accounts in the database with several Stratum processes')),
       stop: () => started.stopAll(),
     };
   });
@@ -1583,13 +1612,14 @@ async function startDemo(config: Config, pool: RunningPool, log: Logger): Promis
     'hashwatt is running',
     `  roles              ${config.roles.join(', ')}${config.nats.url === undefined ? '' : `; ledger through NATS ${config.nats.url}`}`,
     `  dashboard and API  ${apiUrl === undefined ? 'off (no api role, or api.enabled is false)' : `${apiUrl}/   (API docs: ${apiUrl}/api/docs)`}`,
-    `  Stratum            ${pool.stratumPort === 0 ? 'off (no stratum role)' : `stratum+tcp://<this machine>:${String(pool.stratumPort)}   username <${config.chain} address>.<worker>`}`,
+    `  Stratum            ${pool.stratumPort === 0 ? 'off (no stratum role)' : `stratum+tcp://<this machine>:${String(pool.stratumPort)}   username <${config.chain} address or registered account>.<worker>`}`,
   ];
   let demo: DemoFarm | undefined;
   // The demo needs the whole pool in this process: miners, the database, the API.
   if (wanted && apiUrl !== undefined && pool.db !== undefined && pool.stratumPort !== 0) {
     try {
-      const { startDemoFarm } = await import('./demo/demo-farm.ts');
+      const { DEMO_ACCOUNT, startDemoFarm } = await import('./demo/demo-farm.ts');
+      await pool.registerAccount(DEMO_ACCOUNT);
       demo = await startDemoFarm(
         pool.db,
         {

@@ -210,6 +210,9 @@ async function demoFarmRecord(
   return { farmId, operator };
 }
 
+/** The account the demo's miners mine as: main.ts registers it before they start. */
+export const DEMO_ACCOUNT = 'demo';
+
 export async function startDemoFarm(
   db: Database,
   endpoints: { readonly apiUrl: string; readonly stratumPort: number; readonly stratumUrl: string },
@@ -230,7 +233,10 @@ export async function startDemoFarm(
   );
   const { key } = await createApiKey(db, farmId, 'demo agent');
 
-  const users = Array.from({ length: settings.rigs }, (_, index) => `demo.asic-${String(index + 1)}`);
+  const users = Array.from(
+    { length: settings.rigs },
+    (_, index) => `${DEMO_ACCOUNT}.asic-${String(index + 1)}`,
+  );
   const miners = new CpuMiners(
     {
       host: '127.0.0.1',

@@ -1,4 +1,4 @@
-import { payoutScript, type Chain } from '../work/address.ts';
+import { ADDRESS_FORMS, minerPayoutScript, type Chain } from '../work/address.ts';
 
 /** Who an authorized worker is: the account it mines for, its name, and where SOLO pays it. */
 export interface WorkerIdentity {
@@ -17,9 +17,18 @@ export interface WorkerIdentity {
 export type AuthorizeResult =
   { readonly ok: true; readonly identity: WorkerIdentity } | { readonly ok: false; readonly message: string };
 
-/** Decides who may mine; main.ts passes one in (accounts from the database arrive with the API). */
+/** Decides who may mine; main.ts passes one in. */
 export interface Authorizer {
   authorize(username: unknown, password: unknown): AuthorizeResult;
+}
+
+/**
+ * The named accounts a username may begin with instead of an address: those the pool
+ * has a payout address for (nothing could ever pay any other). main.ts keeps it
+ * current from the database; a Stratum node without one knows none.
+ */
+export interface RegisteredAccounts {
+  has(account: string): boolean;
 }
 
 const MAX_USERNAME_LENGTH = 128;
@@ -52,10 +61,13 @@ export function parsePasswordOptions(password: unknown): { difficulty: number | 
 }
 
 /**
- * Usernames are `address[.worker]` (or `_worker`, as ckpool accepts) or `account.worker`.
- * An address must be valid for the pool's chain; the refusal says why.
+ * Usernames are `address[.worker]` (or `_worker`, as ckpool accepts) or
+ * `account[.worker]` for a registered account. An address must be valid for the pool's
+ * chain, its checksum and witness program included; anything else is refused, saying
+ * what the username should be (firmware prints the message in the miner's log).
  */
-export function createAddressAuthorizer(chain: Chain): Authorizer {
+export function createAddressAuthorizer(chain: Chain, accounts: RegisteredAccounts): Authorizer {
+  const expected = `the username is a ${chain} address (${ADDRESS_FORMS[chain]}) or a registered account, then .worker`;
   return {
     authorize(username: unknown, password: unknown): AuthorizeResult {
       if (typeof username !== 'string' || username.length === 0 || username.length > MAX_USERNAME_LENGTH) {
@@ -68,7 +80,7 @@ export function createAddressAuthorizer(chain: Chain): Authorizer {
         return { ok: false, message: 'the worker name must be up to 64 printable characters without spaces' };
       }
       const { difficulty, solo } = parsePasswordOptions(password);
-      const payout = payoutScript(account, chain);
+      const payout = minerPayoutScript(account, chain);
       if (payout.ok) {
         return {
           ok: true,
@@ -81,13 +93,18 @@ export function createAddressAuthorizer(chain: Chain): Authorizer {
           },
         };
       }
-      if (ADDRESS_SHAPE.test(account) || !ACCOUNT_NAME.test(account)) {
-        return { ok: false, message: payout.message };
+      if (ACCOUNT_NAME.test(account) && accounts.has(account)) {
+        return {
+          ok: true,
+          identity: { account, worker: username, payoutScript: undefined, fixedDifficulty: difficulty, solo },
+        };
       }
-      return {
-        ok: true,
-        identity: { account, worker: username, payoutScript: undefined, fixedDifficulty: difficulty, solo },
-      };
+      // Something typed as an address hears what is wrong with it; any other name, that it is unknown.
+      const problem =
+        ADDRESS_SHAPE.test(account) || !ACCOUNT_NAME.test(account)
+          ? payout.message
+          : `${account} is not a registered account`;
+      return { ok: false, message: `${problem}: ${expected}` };
     },
   };
 }

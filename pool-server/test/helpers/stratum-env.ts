@@ -23,6 +23,8 @@ import { templateVectors } from './vectors.ts';
 /** Real testnet3 addresses (BIP173 test vector; public-pool's test miner). */
 export const TESTNET_ADDRESS = 'tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx';
 export const OTHER_TESTNET_ADDRESS = 'tb1qumezefzdeqqwn5zfvgdrhxjzc5ylr39uhuxcz4';
+/** The one named account the test pool knows a payout address for. */
+export const REGISTERED_ACCOUNT = 'alice';
 
 const recorded = templateVectors.find((vector) => vector.id.startsWith('public-pool-testnet3'))?.response;
 if (!recorded) {
@@ -81,7 +83,7 @@ export function testEnvironment(
     extranonces: new ExtranonceAllocator(1),
     feed,
     hasher: createShareHasher(),
-    authorizer: createAddressAuthorizer('test'),
+    authorizer: createAddressAuthorizer('test', new Set([REGISTERED_ACCOUNT])),
     events: {
       blockFound(found) {
         log.order.push('block');

@@ -253,3 +253,12 @@ export const witnessCommitments = load('getblocktemplate/witness-commitment.json
     wtxids_display?: string[];
   }[];
 };
+
+export interface AddressVectors {
+  valid: { address: string; chains: ('main' | 'test' | 'regtest')[]; type: string; script: string }[];
+  invalid: { address: string; reason: string }[];
+  notYetSpendable: { address: string; reason: string }[];
+}
+
+/** BIP-173/350 and bitcoinjs-lib address vectors, with the network each belongs to. */
+export const addressVectors = load('addresses.json') as AddressVectors;

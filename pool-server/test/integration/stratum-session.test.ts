@@ -259,6 +259,33 @@ describe('garbage never stops the other miners', () => {
     await stillMining();
   });
 
+  it('a username that is neither a regtest address nor a registered account is refused, saying why', async () => {
+    const client = await StratumClient.connect(pool.stratumPort, '127.0.0.1', '127.0.0.51');
+    await client.request('mining.subscribe', []);
+    const expected =
+      'the username is a regtest address (bcrt1…, m…, n… or 2…) or a registered account, then .worker';
+    const unknown = await client.request('mining.authorize', ['farm-9.rig1', 'x']);
+    expect(unknown.result).toBeNull();
+    expect(unknown.error).toEqual([24, `farm-9 is not a registered account: ${expected}`, null]);
+    // A mainnet address (BIP-173's P2WPKH example) is valid, but not on this chain.
+    const mainnet = await client.request('mining.authorize', [
+      'bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4.rig1',
+      'x',
+    ]);
+    expect(mainnet.error).toEqual([
+      24,
+      expect.stringMatching(/is not a valid regtest address .*: the username is a regtest address/),
+      null,
+    ]);
+    // The regtest address with its last character changed: the checksum fails.
+    const typo = await client.request('mining.authorize', [`${MINER_ADDRESS.slice(0, -1)}s.rig1`, 'x']);
+    expect(typo.error).toEqual([24, expect.stringMatching(/is not a valid regtest address/), null]);
+    await pool.registerAccount('farm-9');
+    expect((await client.request('mining.authorize', ['farm-9.rig1', 'x'])).result).toBe(true);
+    client.close();
+    await stillMining();
+  });
+
   it('garbage bytes and a 1 MiB line with no newline are disconnected', async () => {
     const garbage = await StratumClient.connect(pool.stratumPort, '127.0.0.1', '127.0.0.51');
     garbage.socket.write(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x0a]));
