@@ -125,7 +125,7 @@ function asText(body: unknown, path: FieldPath, schema: JsonSchema): string {
   for (const step of path) {
     value = (value as Record<string | number, unknown> | undefined)?.[step];
   }
-  if (value !== undefined) {
+  if (typeof value === 'number' || typeof value === 'boolean') {
     return String(value);
   }
   if (schema.type === 'boolean') {
