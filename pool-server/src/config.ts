@@ -183,7 +183,8 @@ export const ConfigSchema = Type.Object({
         default: 2_000,
         minimum: 10,
         maximum: 600_000,
-        description: 'While the database is away, try it this often.',
+        description:
+          'While the database is away, try it this often; while a share or block journal cannot be written (a full disk), probe or write it again this often.',
       }),
       rollupFoldSeconds: Type.Integer({
         default: 5,
