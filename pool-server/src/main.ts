@@ -347,6 +347,10 @@ async function startApi(
     },
   });
   await app.listen({ host: config.api.host, port: config.api.port });
+  // Fastify listens for 'error' only until it listens; a failed accept (EMFILE) then costs that one connection.
+  app.server.on('error', (error) => {
+    log.error({ problem: error.message }, 'api: the HTTP server failed to accept a connection');
+  });
   const { port } = app.server.address() as AddressInfo;
   log.info({ url: `http://${config.api.host}:${String(port)}/api/docs` }, 'api: ready');
   return { port, close: () => app.close() };
@@ -1266,6 +1270,10 @@ class StratumProcesses {
   #fork(index: number, environment: Record<string, string>): Promise<WorkerMessage> {
     return new Promise((resolve, reject) => {
       const worker = cluster.fork(environment);
+      // Its channel failing (a message to a process that is going) is reported; its exit restarts it.
+      worker.on('error', (error) => {
+        this.#log.warn({ index, problem: error.message }, 'pool: a Stratum process could not be reached');
+      });
       const forked = { worker, ready: false };
       this.#workers.set(index, forked);
       const unserve = this.#relay.serve({

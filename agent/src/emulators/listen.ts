@@ -36,6 +36,10 @@ export async function listen(
       });
     });
   await start(options.host ?? '127.0.0.1', options.port ?? 0);
+  // Listening, a failed accept (EMFILE) costs that one connection, as a busy device would; it has no logger to go to.
+  server.on('error', (error) => {
+    process.emitWarning(`emulator: ${error.message}`);
+  });
   const address = server.address();
   if (address === null || typeof address === 'string') {
     throw new Error('the emulator has no TCP address');

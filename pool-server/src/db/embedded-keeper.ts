@@ -17,8 +17,13 @@ export type KeeperMessage =
   | { readonly kind: 'failed'; readonly message: string };
 
 const [directory = '', port = '0'] = process.argv.slice(2);
-const send = (message: KeeperMessage): void => {
-  process.send?.(message);
+/** Tells the pool; if the pool is gone already (its channel closed), `gone` runs, as on 'disconnect'. */
+const send = (message: KeeperMessage, gone: () => void): void => {
+  process.send?.(message, (error: Error | null) => {
+    if (error) {
+      gone();
+    }
+  });
 };
 
 try {
@@ -36,14 +41,18 @@ try {
   // Signals meant for the pool's terminal are the pool's to act on.
   process.on('SIGINT', () => undefined);
   process.on('SIGTERM', stop);
-  send({
-    kind: 'ready',
-    url: database.url,
-    foldersOpened: database.foldersOpened,
-    passwordChanged: database.passwordChanged,
-    passwordFile: database.passwordFile,
-  });
+  send(
+    {
+      kind: 'ready',
+      url: database.url,
+      foldersOpened: database.foldersOpened,
+      passwordChanged: database.passwordChanged,
+      passwordFile: database.passwordFile,
+    },
+    stop,
+  );
 } catch (error) {
-  send({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
-  process.exit(1);
+  const exit = (): never => process.exit(1);
+  send({ kind: 'failed', message: error instanceof Error ? error.message : String(error) }, exit);
+  exit();
 }

@@ -316,12 +316,23 @@ export async function startKeptDatabase(directory: string, port: number): Promis
       resolve();
     });
   });
+  // A keeper that cannot be told to stop over its channel is told by signal: it stops the database on SIGTERM.
+  keeper.on('error', () => {
+    keeper.kill('SIGTERM');
+  });
   const first = await new Promise<KeeperMessage>((resolve, reject) => {
     keeper.once('message', (message: KeeperMessage) => {
       resolve(message);
     });
     keeper.once('exit', (code) => {
       reject(new Error(`the embedded PostgreSQL's keeper exited (${String(code)}) before it was ready`));
+    });
+    keeper.once('error', (error) => {
+      reject(
+        new Error(`the embedded PostgreSQL's keeper could not be started: ${error.message}`, {
+          cause: error,
+        }),
+      );
     });
   });
   if (first.kind === 'failed') {

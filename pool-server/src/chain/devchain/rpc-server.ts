@@ -513,6 +513,10 @@ export async function startDevRpcServer(node: DevState, options: DevRpcServerOpt
       resolve();
     });
   });
+  // Listening, a failed accept (EMFILE) costs that one connection, as in Core; it has no logger to go to.
+  server.on('error', (error) => {
+    process.emitWarning(`devchain RPC: ${error.message}`);
+  });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${options.host}:${String(port)}/`,
