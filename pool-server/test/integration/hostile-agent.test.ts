@@ -69,7 +69,7 @@ function postTelemetry(
   return new Promise((resolve) => {
     const started = performance.now();
     // Set by the events below while the body is still being written.
-    const progress: { status?: number; settled: boolean } = { settled: false };
+    const progress: { status: number | undefined; settled: boolean } = { status: undefined, settled: false };
     let sentBytes = 0;
     const finish = (error?: string): void => {
       if (!progress.settled) {
