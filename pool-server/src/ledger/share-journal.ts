@@ -91,7 +91,8 @@ export class ShareJournal {
       this.#watchForRecovery(health);
       settings.onHealthChange?.(health, error);
     });
-    mkdirSync(settings.directory, { recursive: true });
+    // Private whatever the umask: the journal is the pool's record of who earned what.
+    mkdirSync(settings.directory, { recursive: true, mode: 0o700 });
     const existing = this.files();
     this.#nextSequence = (existing.at(-1)?.sequence ?? 0) + 1;
     if (settings.fsync === 'interval') {
@@ -332,7 +333,7 @@ export class ShareJournal {
     if (this.#fd === undefined) {
       const sequence = this.#nextSequence++;
       const name = `journal-${String(sequence).padStart(12, '0')}.ndjson`;
-      this.#fd = openSync(path.join(this.#settings.directory, name), 'a');
+      this.#fd = openSync(path.join(this.#settings.directory, name), 'a', 0o600);
       this.#current = { name, sequence };
       this.#committedBytes = 0;
     }

@@ -10,6 +10,7 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -39,6 +40,26 @@ function expectNoUnhandledError(output: string): void {
   expect(output).not.toMatch(/Unhandled 'error' event/);
   expect(output).not.toMatch(/nobody handled/);
   expect(output).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+}
+
+/** The folders under `dataDir` not 0700 and the files not 0600 (dataDir itself may keep group search). */
+async function openModes(dataDir: string): Promise<string[]> {
+  const open: string[] = [];
+  const walk = async (folder: string, allowed: number): Promise<void> => {
+    if (((await stat(folder)).mode & ~allowed & 0o777) !== 0) {
+      open.push(folder);
+    }
+    for (const entry of await readdir(folder, { withFileTypes: true })) {
+      const target = path.join(folder, entry.name);
+      if (entry.isDirectory()) {
+        await walk(target, 0o700);
+      } else if (((await stat(target)).mode & 0o777) !== 0o600) {
+        open.push(`${target} ${((await stat(target)).mode & 0o777).toString(8)}`);
+      }
+    }
+  };
+  await walk(dataDir, 0o710);
+  return open;
 }
 
 /** Progress for whoever reads the run: the seed, and what each case saw. */
@@ -280,6 +301,8 @@ describe('the database ending its connections at random points', () => {
           30_000,
         );
         expect(stored).toBe(before + accepted.count + 3);
+        // What it wrote meanwhile (the share journal, rotated as batches are stored) is its own alone.
+        expect(await openModes(directory)).toEqual([]);
         report(
           `under load, ${String(ended)} connections ended; ${String(accepted.count + 3)} shares accepted and stored`,
         );
