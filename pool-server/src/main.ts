@@ -1701,6 +1701,12 @@ export async function main(): Promise<void> {
   };
   process.on('uncaughtException', lastResort('an error'));
   process.on('unhandledRejection', lastResort('a rejected promise'));
+  if (cluster.isWorker) {
+    // A message to a primary that is gone fails as an 'error' on process; 'disconnect' stops this one.
+    process.on('error', (error: Error) => {
+      log.warn({ problem: error.message }, 'pool: the primary process cannot be reached');
+    });
+  }
   if (name !== 'report verify') {
     await privateDataDir(config, log);
   }
