@@ -46,6 +46,14 @@ ${CONFIG}`,
 ${CONFIG}`,
   },
   {
+    name: 'account register',
+    summary: 'register a named account miners may use instead of an address, and where it is paid',
+    usage: 'hashwatt account register --name NAME --address ADDRESS [--config FILE]',
+    details: `Miners then connect as NAME.worker; the pool's payouts for NAME go to ADDRESS, an address of
+the pool's chain. Registering a name again moves its payouts. Stratum processes see it within a minute.
+${CONFIG}`,
+  },
+  {
     name: 'apikey create',
     summary: "make a farm agent's API key and print it (only its hash is kept)",
     usage: 'hashwatt apikey create --farm ID --label TEXT [--config FILE]',

@@ -71,8 +71,8 @@ import {
 import { JobFeed } from './stratum/job-feed.ts';
 import { StratumServer } from './stratum/server.ts';
 import type { CreditedShare, RejectedSubmit, StratumEvents } from './stratum/session-context.ts';
-import { createAddressAuthorizer } from './stratum/worker-identity.ts';
-import { payoutScript } from './work/address.ts';
+import { createAddressAuthorizer, isAccountName } from './stratum/worker-identity.ts';
+import { minerPayoutScript, payoutScript } from './work/address.ts';
 import { assembleBlock } from './work/block.ts';
 import { createShareHasher } from './work/share-hasher.ts';
 import { difficultyFromBits, encodeCompact, targetFromDifficulty } from './work/target.ts';
@@ -1439,6 +1439,34 @@ function describeConfig(config: Config): string {
   ].join('\n');
 }
 
+/** `main.ts account register --name NAME --address ADDRESS`: a named account miners may mine as. */
+async function registerAccountCommand(args: readonly string[], config: Config, log: Logger): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { name: { type: 'string' }, address: { type: 'string' }, config: { type: 'string' } },
+    strict: true,
+  });
+  const { name = '', address = '' } = values;
+  if (!isAccountName(name)) {
+    process.stderr.write('account register: --name takes 1 to 64 letters, digits and hyphens\n');
+    return 2;
+  }
+  const payout = minerPayoutScript(address, config.chain);
+  if (!payout.ok) {
+    process.stderr.write(`account register: ${payout.message}\n`);
+    return 2;
+  }
+  const storage = await connectDatabase(config, log);
+  try {
+    await registerAccount(storage.db, name, address);
+    process.stdout.write(`${name} registered, paid at ${address}: miners connect as ${name}.<worker>\n`);
+    return 0;
+  } finally {
+    await storage.db.end();
+    await storage.embedded?.stop();
+  }
+}
+
 /** `main.ts apikey create --farm ID --label TEXT`: a farm agent's key, printed once. */
 async function createAgentKey(args: readonly string[], config: Config, log: Logger): Promise<number> {
   const { values } = parseArgs({
@@ -1723,6 +1751,9 @@ export async function main(): Promise<void> {
   }
   if (name === 'report key show' || name === 'report key rotate') {
     process.exit(await reportKey(name === 'report key show' ? 'show' : 'rotate', config, log));
+  }
+  if (name === 'account register') {
+    process.exit(await registerAccountCommand(rest, config, log));
   }
   if (name === 'apikey create') {
     process.exit(await createAgentKey(rest, config, log));

@@ -33,6 +33,11 @@ export interface RegisteredAccounts {
 
 const MAX_USERNAME_LENGTH = 128;
 const ACCOUNT_NAME = /^[A-Za-z0-9-]{1,64}$/;
+
+/** Whether `name` can be an account's part of a username: 1 to 64 letters, digits and hyphens. */
+export function isAccountName(name: string): boolean {
+  return ACCOUNT_NAME.test(name);
+}
 const WORKER_SUFFIX = /^[\x21-\x7e]{0,64}$/;
 /** Something that was meant as an address: a base58 or bech32 shape. */
 const ADDRESS_SHAPE = /^(bc1|tb1|bcrt1|[13mn2])[0-9A-Za-z]{20,}$/;
