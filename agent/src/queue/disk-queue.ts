@@ -64,7 +64,8 @@ export class DiskQueue {
     if (limits.segmentBytes * 2 > limits.maxBytes) {
       throw new RangeError('queue.maxBytes must hold at least two segments');
     }
-    await mkdir(dir, { recursive: true });
+    // Private whatever the umask: the pool keeps it under its dataDir (the demo's agent).
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const segments = new Map<number, number>();
     for (const name of (await readdir(dir)).filter((file) => /^\d{10}\.jsonl$/.test(file)).sort()) {
       segments.set(Number(name.slice(0, 10)), (await stat(join(dir, name))).size);
@@ -94,7 +95,7 @@ export class DiskQueue {
     }
     // Written a megabyte at a time: a farm's cycle is tens of MB of JSON, never held whole.
     let written = 0;
-    const file = await open(join(this.#dir, segmentName(segment)), 'a');
+    const file = await open(join(this.#dir, segmentName(segment)), 'a', 0o600);
     try {
       let pending = '';
       for (const reading of readings) {
@@ -251,7 +252,7 @@ export class DiskQueue {
 
   async #saveState(): Promise<void> {
     const temporary = join(this.#dir, `${STATE}.tmp`);
-    await writeFile(temporary, JSON.stringify(this.#state));
+    await writeFile(temporary, JSON.stringify(this.#state), { mode: 0o600 });
     await rename(temporary, join(this.#dir, STATE));
   }
 }
