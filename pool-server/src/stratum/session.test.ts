@@ -135,7 +135,7 @@ describe('Stratum session: the handshake', () => {
     expect(sink.take()[0]?.error).toEqual([20, 'mining.configure takes [[extensions], {parameters}]', null]);
   });
 
-  it('authorize: an address of another network is refused with the reason', () => {
+  it('authorize: an address of another network, or an unregistered name, is refused with the reason and penalized', () => {
     const { env } = testEnvironment();
     const sink = new RecordingSink();
     const session = new StratumSession(env, sink, '127.0.0.1', 0);
@@ -149,7 +149,15 @@ describe('Stratum session: the handshake', () => {
     expect((reply?.error as unknown[])[0]).toBe(24);
     expect(String((reply?.error as unknown[])[1])).toMatch(/not a valid test address/);
     expect(sink.penalties).toHaveLength(1);
-    send(session, { id: 2, method: 'mining.authorize', params: ['alice.rig7', ''] });
+    send(session, { id: 2, method: 'mining.authorize', params: ['mallory.rig7', ''] });
+    const [unknown] = sink.take();
+    expect(unknown?.error).toEqual([
+      24,
+      expect.stringMatching(/^mallory is not a registered account: /),
+      null,
+    ]);
+    expect(sink.penalties).toHaveLength(2);
+    send(session, { id: 3, method: 'mining.authorize', params: ['alice.rig7', ''] });
     expect(sink.take()[0]?.result).toBe(true);
     expect(session.state.workers.get('alice.rig7')).toMatchObject({
       account: 'alice',
