@@ -82,10 +82,10 @@ describe.skipIf(!CAN_MOUNT)(
       await database.drop();
     });
 
-    it('refuses what it cannot journal, stays up, reports it, and resumes when space returns', async () => {
-      const started = startPoolProcess({
+    const startPool = (dataDir: string, settings: Record<string, string> = {}): TestProcess =>
+      startPoolProcess({
         HASHWATT_DATABASE_URL: database.url,
-        HASHWATT_DATA_DIR: directory,
+        HASHWATT_DATA_DIR: dataDir,
         HASHWATT_STRATUM_PORT: String(ports.stratum),
         HASHWATT_API_PORT: String(ports.api),
         HASHWATT_DEVCHAIN_RPC_PORT: String(ports.rpc),
@@ -98,38 +98,79 @@ describe.skipIf(!CAN_MOUNT)(
         // The journal's probe while the disk is full.
         HASHWATT_LEDGER_RETRY_INTERVAL_MS: '200',
         HASHWATT_LOG_LEVEL: 'warn',
+        ...settings,
       });
-      pool = started;
-      await untilListening(started, ports.stratum);
+
+    /** A miner on the pool, and how many of its shares the pool acknowledged. */
+    async function startMiner(): Promise<{
+      submit(): Promise<boolean>;
+      acknowledged(): number;
+      close(): void;
+    }> {
       const miner = await StratumClient.connect(ports.stratum);
       await miner.subscribeAndAuthorize(WORKER, 'd=0.00001');
       let acknowledged = 0;
-      const submit = async (): Promise<boolean> => {
-        const reply = await miner.mineAndSubmit(WORKER);
-        if (reply.result === true) {
-          acknowledged += 1;
-          return true;
-        }
-        expect(reply.error).toEqual([20, 'Share not recorded: pool storage unavailable, not counted', null]);
-        return false;
+      return {
+        async submit() {
+          const reply = await miner.mineAndSubmit(WORKER);
+          if (reply.result === true) {
+            acknowledged += 1;
+            return true;
+          }
+          expect(reply.error).toEqual([
+            20,
+            'Share not recorded: pool storage unavailable, not counted',
+            null,
+          ]);
+          return false;
+        },
+        acknowledged: () => acknowledged,
+        close() {
+          miner.close();
+        },
       };
+    }
 
+    /** Fills the disk and submits until a share is refused; the open journal file's last page takes a few more. */
+    async function fillUntilRefused(miner: { submit(): Promise<boolean> }): Promise<string> {
+      const filler = path.join(directory, 'filler');
+      fill(filler);
+      let refused = false;
+      for (let share = 0; share < MOST_SHARES_UNTIL_REFUSED && !refused; share += 1) {
+        refused = !(await miner.submit());
+      }
+      expect(refused).toBe(true);
+      return filler;
+    }
+
+    const untilHealthy = (): Promise<true> =>
+      eventually(
+        async () => ((await health()).status === 'ok' ? true : undefined),
+        '/api/health ok again once the disk has room',
+        30_000,
+      );
+
+    const untilStored = (count: number): Promise<true> =>
+      eventually(
+        async () => ((await countRows(database.db, 'shares')) === count ? true : undefined),
+        'every acknowledged share stored',
+        30_000,
+      );
+
+    it('refuses what it cannot journal, stays up, reports it, and resumes when space returns', async () => {
+      const started = startPool(directory);
+      pool = started;
+      await untilListening(started, ports.stratum);
+      const miner = await startMiner();
       for (let share = 0; share < 5; share += 1) {
-        expect(await submit()).toBe(true);
+        expect(await miner.submit()).toBe(true);
       }
       expect((await health()).status).toBe('ok');
 
-      const filler = path.join(directory, 'filler');
-      fill(filler);
-      // The open journal file's last page takes a few more; then the journal is refused.
-      let refused = false;
-      for (let share = 0; share < MOST_SHARES_UNTIL_REFUSED && !refused; share += 1) {
-        refused = !(await submit());
-      }
-      expect(refused).toBe(true);
+      const filler = await fillUntilRefused(miner);
       // Refused from then on, without a restart or a crash, while the disk stays full.
       for (let share = 0; share < 5; share += 1) {
-        expect(await submit()).toBe(false);
+        expect(await miner.submit()).toBe(false);
       }
       expect(started.child.exitCode).toBeNull();
       const degraded = await health();
@@ -142,24 +183,50 @@ describe.skipIf(!CAN_MOUNT)(
       expect(summary.status).toBe(200);
 
       rmSync(filler);
-      await eventually(
-        async () => ((await health()).status === 'ok' ? true : undefined),
-        '/api/health ok again once the disk has room',
-        30_000,
-      );
+      await untilHealthy();
       for (let share = 0; share < 10; share += 1) {
-        expect(await submit()).toBe(true);
+        expect(await miner.submit()).toBe(true);
       }
-      await eventually(
-        async () => ((await countRows(database.db, 'shares')) === acknowledged ? true : undefined),
-        'every acknowledged share stored',
-        30_000,
-      );
+      await untilStored(miner.acknowledged());
       miner.close();
       expect(await started.stop()).toBe(0);
-      expect(await countRows(database.db, 'shares')).toBe(acknowledged);
+      expect(await countRows(database.db, 'shares')).toBe(miner.acknowledged());
       // The fault is logged once, not once a share.
       expect(started.output().split(FAULT_LOGGED).length - 1).toBe(1);
+    }, 120_000);
+
+    it("reports the journals of every Stratum process on the primary's /api/health", async () => {
+      const before = await countRows(database.db, 'shares');
+      // The same data directory: it holds the report signing key the database has registered.
+      const started = startPool(directory, { HASHWATT_STRATUM_PROCESSES: '2' });
+      pool = started;
+      await untilListening(started, ports.stratum);
+      await eventually(
+        async () => ((await health()).journals.length === 4 ? true : undefined),
+        'the share and block journals of both processes reported',
+        30_000,
+      );
+      expect(
+        (await health()).journals.map(({ journal, nodeId, writable }) => [journal, nodeId, writable]),
+      ).toEqual([
+        ['blocks', 0, true],
+        ['shares', 0, true],
+        ['blocks', 1, true],
+        ['shares', 1, true],
+      ]);
+      const miner = await startMiner();
+      const filler = await fillUntilRefused(miner);
+      const degraded = await health();
+      expect(degraded.status).toBe('degraded');
+      expect(degraded.journals).toContainEqual(
+        expect.objectContaining({ journal: 'shares', writable: false }),
+      );
+      rmSync(filler);
+      await untilHealthy();
+      expect(await miner.submit()).toBe(true);
+      await untilStored(before + miner.acknowledged());
+      miner.close();
+      expect(await started.stop()).toBe(0);
     }, 120_000);
   },
 );
