@@ -196,7 +196,7 @@ export async function readAuditLog(
 }
 
 /** An export holds at most this many entries; a longer one asks for a narrower period. */
-export const EXPORT_MAX_ENTRIES = 100_000;
+const EXPORT_MAX_ENTRIES = 100_000;
 
 const CSV_COLUMNS = [
   'id',

@@ -27,7 +27,7 @@ export interface Unchanged<T> {
 }
 
 /** The caller as an audit entry names it, as it is at the time of the request. */
-export function actorOf(caller: Caller): AuditActor {
+function actorOf(caller: Caller): AuditActor {
   switch (caller.kind) {
     case 'user':
       return userActor(caller.session.user);

@@ -7,7 +7,7 @@ import { useFormat } from '../../../lib/format.ts';
 import { auditExportUrl, useAuditLog } from '../api/get-audit-log.ts';
 
 /** The actions the API records (pool-server/src/api/routes): the filter offers them by name. */
-export const AUDIT_ACTIONS = [
+const AUDIT_ACTIONS = [
   'auth.sign-in',
   'auth.sign-in-failed',
   'auth.sign-out',
