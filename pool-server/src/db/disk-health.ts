@@ -11,7 +11,7 @@ export interface DiskHealth {
   readonly problem: string | undefined;
 }
 
-export const WRITABLE: DiskHealth = { writable: true, unwritableSinceMs: undefined, problem: undefined };
+const WRITABLE: DiskHealth = { writable: true, unwritableSinceMs: undefined, problem: undefined };
 
 /** Called on each change of health only: once when a fault starts (with its first error), once when it ends. */
 export type DiskHealthListener = (health: DiskHealth, error: Error | undefined) => void;

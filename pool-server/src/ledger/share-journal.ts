@@ -59,7 +59,7 @@ const PROBE_FILE = 'probe.tmp';
  * page or two freed by a stored batch would pass a small probe and fail the next commit.
  */
 const PROBE_BYTES = 64 * 1024;
-export const PROBE_INTERVAL_MS = 1_000;
+const PROBE_INTERVAL_MS = 1_000;
 
 const flushFile = promisify(fdatasync);
 const closeFile = promisify(close);
