@@ -57,6 +57,26 @@ describe('makeDataDirPrivate', () => {
     expect(await modeOf(path.join(dataDir, 'postgres', 'base'))).toBe('755');
   });
 
+  it('takes rights from group and others only: an owner’s script stays runnable', async () => {
+    await mkdir(dataDir, { mode: 0o700 });
+    await writeFile(path.join(dataDir, 'hook.sh'), '#!/bin/sh\n');
+    await chmod(path.join(dataDir, 'hook.sh'), 0o775);
+
+    expect(await makeDataDirPrivate(dataDir, [])).toEqual([
+      { path: path.join(dataDir, 'hook.sh'), was: '775', now: '700' },
+    ]);
+  });
+
+  it('refuses a folder others share, as /tmp, rather than take it from them', async () => {
+    await mkdir(dataDir);
+    await chmod(dataDir, 0o1777);
+
+    await expect(makeDataDirPrivate(dataDir, [])).rejects.toThrow(
+      `${dataDir} is a folder others share (like /tmp): give dataDir a folder of its own`,
+    );
+    expect(await modeOf(dataDir)).toBe('1777');
+  });
+
   it('makes a missing dataDir 0700', async () => {
     expect(await makeDataDirPrivate(dataDir, [])).toEqual([]);
     expect(await modeOf(dataDir)).toBe('700');
