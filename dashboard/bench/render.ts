@@ -18,6 +18,8 @@ import { chromium } from 'playwright-core';
 import { pino } from 'pino';
 import { build } from 'vite';
 import { buildApp } from '../../pool-server/src/api/app.ts';
+import { sessionSettingsFrom } from '../../pool-server/src/accounts/sessions.ts';
+import { loadConfig } from '../../pool-server/src/config.ts';
 import { signerFromKey } from '../../pool-server/src/farms/report-signing.ts';
 import { postgresServer, scratchDatabase } from '../../pool-server/test/helpers/postgres.ts';
 import { gitSha, machine } from '../../pool-server/bench/run-info.ts';
@@ -59,7 +61,7 @@ const app = await buildApp({
   db,
   log: pino({ level: 'silent' }),
   settings: {
-    sessions: { hours: 12, maxFailures: 5, lockMinutes: 15 },
+    sessions: sessionSettingsFrom(loadConfig({}).api),
     secureCookies: false,
     loginPerMinute: 100,
     trustProxy: [],

@@ -7,6 +7,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { signerFromKey } from '../src/farms/report-signing.ts';
 import { pino } from 'pino';
 import { buildApp } from '../src/api/app.ts';
+import { sessionSettingsFrom } from '../src/accounts/sessions.ts';
+import { loadConfig } from '../src/config.ts';
 import { createDatabase } from '../src/db/pool.ts';
 import { PoolSettingsStore } from '../src/ledger/pool-settings.ts';
 
@@ -36,7 +38,7 @@ const app = await buildApp({
   db,
   log: pino({ level: 'info' }, pino.destination('/dev/null')),
   settings: {
-    sessions: { hours: 12, maxFailures: 5, lockMinutes: 15 },
+    sessions: sessionSettingsFrom(loadConfig({}).api),
     secureCookies: true,
     loginPerMinute: 10,
     trustProxy: [],

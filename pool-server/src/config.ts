@@ -292,20 +292,64 @@ export const ConfigSchema = Type.Object({
         default: true,
         description: 'Session cookies over HTTPS only (browsers treat http://localhost as secure).',
       }),
-      sessionHours: Type.Integer({ default: 12, minimum: 1, maximum: 720 }),
+      sessionHours: Type.Integer({
+        default: 12,
+        minimum: 1,
+        maximum: 720,
+        description: 'A session ends this long after sign-in, used or not.',
+      }),
+      sessionIdleMinutes: Type.Integer({
+        default: 30,
+        minimum: 1,
+        maximum: 1_440,
+        description: 'A session unused for this long ends (its last use is recorded at most once a minute).',
+      }),
       loginPerMinute: Type.Integer({
         default: 10,
         minimum: 1,
         maximum: 1_000,
         description: 'Sign-in attempts per client address and minute.',
       }),
-      maxFailedLogins: Type.Integer({
+      signInAccountFailures: Type.Integer({
         default: 5,
         minimum: 1,
         maximum: 100,
-        description: 'Wrong passwords in a row before the account is locked.',
+        description:
+          "Wrong passwords for one account, from addresses it has not signed in from lately, before each further attempt waits (doubling up to api.signInAccountMaxDelaySeconds). There is no lock: from an address it signed in from lately, the account's own user is never made to wait by others' failures.",
       }),
-      lockMinutes: Type.Integer({ default: 15, minimum: 1, maximum: 1_440 }),
+      signInAddressFailures: Type.Integer({
+        default: 20,
+        minimum: 1,
+        maximum: 1_000,
+        description:
+          'Wrong passwords from one client address, for any accounts, before each further attempt from it waits (doubling up to api.signInAddressMaxDelaySeconds).',
+      }),
+      signInFirstDelaySeconds: Type.Integer({
+        default: 1,
+        minimum: 1,
+        maximum: 3_600,
+        description:
+          'The first wait once a sign-in gate has had its free failures; each further failure doubles it.',
+      }),
+      signInAccountMaxDelaySeconds: Type.Integer({
+        default: 60,
+        minimum: 1,
+        maximum: 3_600,
+        description:
+          "The longest wait the account's gate imposes: how long a stranger's failures can keep the real user, at a new address, from trying.",
+      }),
+      signInAddressMaxDelaySeconds: Type.Integer({
+        default: 900,
+        minimum: 1,
+        maximum: 86_400,
+        description: "The longest wait an address's gate imposes on the address that failed.",
+      }),
+      signInKnownAddressDays: Type.Integer({
+        default: 90,
+        minimum: 1,
+        maximum: 3_650,
+        description: "An address a user signed in from within this many days skips the account's gate.",
+      }),
       trustProxy: Type.Array(Type.String(), {
         default: [],
         description: 'Reverse proxies whose X-Forwarded-For is believed.',
@@ -718,6 +762,18 @@ function deepFreeze<T>(value: T): T {
  * The validated, frozen configuration. Every problem is reported at once, each with
  * its key, the value given and what is allowed.
  */
+/** Settings that were removed: a configuration still naming one is told what took its place. */
+const RETIRED_SETTINGS: Readonly<Record<string, string>> = {
+  'api.maxFailedLogins':
+    'accounts are no longer locked by wrong passwords; sign-ins are slowed instead: see api.signInAccountFailures and api.signInAddressFailures',
+  'api.lockMinutes':
+    'accounts are no longer locked by wrong passwords; sign-ins wait instead: see api.signInAccountMaxDelaySeconds and api.signInAddressMaxDelaySeconds',
+};
+
+function retiredText(path: string): string {
+  return `no longer a setting: ${RETIRED_SETTINGS[path] ?? ''}`;
+}
+
 export function loadConfig(environment: Readonly<Record<string, string | undefined>>, file?: string): Config {
   const problems: string[] = [];
   let raw: Json = {};
@@ -747,7 +803,10 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
   }
   for (const name of Object.keys(environment)) {
     if (name.startsWith('HASHWATT_') && name !== 'HASHWATT_CONFIG' && !known.has(name)) {
-      problems.push(`${name}: no such setting (the settings are listed in docs/config.md)`);
+      const retired = Object.keys(RETIRED_SETTINGS).find((path) => environmentName(path.split('.')) === name);
+      problems.push(
+        `${name}: ${retired === undefined ? 'no such setting (the settings are listed in docs/config.md)' : retiredText(retired)}`,
+      );
     }
   }
   const config = Value.Default(ConfigSchema, raw);
@@ -778,7 +837,8 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     for (const [key, value] of Object.entries(node)) {
       const child = properties[key];
       if (!child) {
-        problems.push(`${[...path, key].join('.')}: no such setting`);
+        const name = [...path, key].join('.');
+        problems.push(`${name}: ${name in RETIRED_SETTINGS ? retiredText(name) : 'no such setting'}`);
       } else {
         unknownKeys(value, child, [...path, key]);
       }
@@ -853,6 +913,14 @@ function checkCombinations(config: Config): string[] {
     problems.push(
       'admin.email and admin.password go together (HASHWATT_ADMIN_EMAIL, HASHWATT_ADMIN_PASSWORD)',
     );
+  }
+  const { api } = config;
+  for (const cap of ['signInAccountMaxDelaySeconds', 'signInAddressMaxDelaySeconds'] as const) {
+    if (api.signInFirstDelaySeconds > api[cap]) {
+      problems.push(
+        `api.signInFirstDelaySeconds ${String(api.signInFirstDelaySeconds)} is above api.${cap} ${String(api[cap])}: the first wait cannot pass the longest`,
+      );
+    }
   }
   if (stratum.minDifficulty > stratum.maxDifficulty) {
     problems.push(

@@ -53,9 +53,22 @@ export const API_ERRORS = {
     status: 401,
     message: 'The API key is unknown or revoked; ask the farm operator for a new one.',
   },
-  HW_ERR_ACCOUNT_LOCKED: {
+  HW_ERR_SIGN_IN_THROTTLED: {
     status: 429,
-    message: 'Too many failed sign-ins: the account is locked for a while; try again later.',
+    message:
+      'Too many wrong passwords for this account or from this address: try again after the seconds in Retry-After.',
+  },
+  HW_ERR_SIGN_IN_BUSY: {
+    status: 503,
+    message: 'The pool is checking too many passwords at once: try again after the seconds in Retry-After.',
+  },
+  HW_ERR_CURRENT_PASSWORD: {
+    status: 403,
+    message: 'The current password is wrong; nothing was changed.',
+  },
+  HW_ERR_PASSWORD_UNCHANGED: {
+    status: 400,
+    message: 'The new password is the current one: choose another.',
   },
   HW_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests; slow down and retry later.' },
   HW_ERR_ROLE_FORBIDDEN: { status: 403, message: 'Your role may not use this route.' },
@@ -68,7 +81,8 @@ export const API_ERRORS = {
   HW_ERR_NAME_TAKEN: { status: 409, message: 'This name is taken already.' },
   HW_ERR_LAST_ADMIN: {
     status: 409,
-    message: 'This is the only active admin: enable or add another admin before disabling this one.',
+    message:
+      'This is the only active admin: enable or add another admin before disabling this one or changing its role.',
   },
   HW_ERR_ROLE_MISMATCH: {
     status: 400,
@@ -85,13 +99,21 @@ export class HwError extends Error {
   readonly code: ApiErrorCode;
   readonly statusCode: number;
   readonly field: string | undefined;
+  /** Sent as Retry-After: when a refused request (429, 503) may come back. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ApiErrorCode, message: string = API_ERRORS[code].message, field?: string) {
+  constructor(
+    code: ApiErrorCode,
+    message: string = API_ERRORS[code].message,
+    field?: string,
+    retryAfterSeconds?: number,
+  ) {
     super(message);
     this.name = 'HwError';
     this.code = code;
     this.statusCode = API_ERRORS[code].status;
     this.field = field;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

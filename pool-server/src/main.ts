@@ -37,6 +37,7 @@ import { issueReport, reportFile } from './farms/reports.ts';
 import { getFarm } from './farms/farms.ts';
 import { commandOf, helpOf, overview } from './cli-commands.ts';
 import { createApiKey } from './accounts/api-keys.ts';
+import { sessionSettingsFrom } from './accounts/sessions.ts';
 import type { DemoFarm } from './demo/demo-farm.ts';
 import { currentKey, openSigningKey, registeredKeys, rotateSigningKey } from './farms/report-keys.ts';
 import { recordTemplate } from './farms/network.ts';
@@ -314,11 +315,7 @@ async function startApi(
     db,
     log,
     settings: {
-      sessions: {
-        hours: config.api.sessionHours,
-        maxFailures: config.api.maxFailedLogins,
-        lockMinutes: config.api.lockMinutes,
-      },
+      sessions: sessionSettingsFrom(config.api),
       secureCookies: config.api.secureCookies,
       loginPerMinute: config.api.loginPerMinute,
       trustProxy: config.api.trustProxy,

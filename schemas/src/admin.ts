@@ -38,6 +38,10 @@ export const UserPatch = Type.Object(
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     password: Type.Optional(NewPassword),
     disabled: Type.Optional(Type.Boolean()),
+    /** A new role comes with its binding, as in UserCreate: an operator's organisation, a regulator's jurisdiction. */
+    role: Type.Optional(Role),
+    organisationId: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,17}$' })),
+    jurisdiction: Type.Optional(Jurisdiction),
   },
   { additionalProperties: false, minProperties: 1 },
 );

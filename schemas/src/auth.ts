@@ -45,3 +45,13 @@ export type SessionView = Static<typeof SessionView>;
 
 /** New passwords: long enough to resist guessing, short enough to hash cheaply. */
 export const NewPassword = Type.String({ minLength: 12, maxLength: 1024 });
+
+/** A signed-in user's own password change: the current password, checked as a sign-in is, and the new one. */
+export const PasswordChange = Type.Object(
+  {
+    currentPassword: Type.String({ minLength: 1, maxLength: 1024 }),
+    newPassword: NewPassword,
+  },
+  { additionalProperties: false },
+);
+export type PasswordChange = Static<typeof PasswordChange>;

@@ -1,78 +1,177 @@
 import type { SessionView } from '@hashwatt/schemas';
-import type { Queryable } from '../db/pool.ts';
+import type { Config } from '../config.ts';
+import type { Database, Queryable } from '../db/pool.ts';
+import { withTransaction } from '../db/transaction.ts';
 import { HwError } from '../errors.ts';
-import { verifyPassword } from './passwords.ts';
+import { passwordHasher, type Verdict } from './passwords.ts';
+import {
+  admitAttempt,
+  forgiveAttempt,
+  rememberAddress,
+  type AdmittedAttempt,
+  type ThrottleSettings,
+} from './sign-in-throttle.ts';
 import { newToken, tokenHash } from './tokens.ts';
 import { USER_COLUMNS, userFrom } from './users.ts';
 
 export interface SessionSettings {
-  /** A session ends this long after sign-in. */
+  /** A session ends this long after sign-in… */
   readonly hours: number;
-  /** Failed sign-ins in a row before the account is locked… */
-  readonly maxFailures: number;
-  /** …for this long. */
-  readonly lockMinutes: number;
+  /** …or when unused for this long. */
+  readonly idleMinutes: number;
+  readonly throttle: ThrottleSettings;
+}
+
+/** The session and sign-in settings of the configuration's `api` section. */
+export function sessionSettingsFrom(api: Config['api']): SessionSettings {
+  return {
+    hours: api.sessionHours,
+    idleMinutes: api.sessionIdleMinutes,
+    throttle: {
+      accountFreeFailures: api.signInAccountFailures,
+      addressFreeFailures: api.signInAddressFailures,
+      firstDelayMs: api.signInFirstDelaySeconds * 1000,
+      accountMaxDelayMs: api.signInAccountMaxDelaySeconds * 1000,
+      addressMaxDelayMs: api.signInAddressMaxDelaySeconds * 1000,
+      knownAddressDays: api.signInKnownAddressDays,
+    },
+  };
+}
+
+/** Where a sign-in comes from, and when (the API's clock). */
+export interface SignInClient {
+  readonly address: string;
+  readonly now: Date;
 }
 
 interface Credentials {
   readonly id: string;
   readonly password_hash: string;
   readonly disabled: boolean;
-  readonly locked_until: Date | null;
+  readonly known_address: boolean;
 }
 
 /**
- * Signs a user in: the session cookie's value (only its hash is stored) and what the
- * user needs to know. A wrong password counts towards a lock-out; an unknown email or a
- * disabled user gets the same answer, after the same time, as a wrong password.
+ * The password step of a sign-in: the user's id when `password` is theirs. The attempt
+ * first passes the sign-in throttle (sign-in-throttle.ts: refused with 429 and no hash,
+ * or counted before the hash); an unknown email or a disabled user gets the same answer,
+ * after the same time, as a wrong password. A hash made at a lower cost is made again.
+ * `db` is the pool, not a caller's transaction: the count must stand when the answer is no.
  */
-export async function signIn(
-  db: Queryable,
+export async function checkPassword(
+  db: Database,
   email: string,
   password: string,
-  settings: SessionSettings,
-): Promise<{ readonly token: string; readonly session: SessionView }> {
+  throttle: ThrottleSettings,
+  client: SignInClient,
+): Promise<string> {
+  // Busy is answered before anything is counted: an attempt that is not checked is no failure.
+  passwordHasher().ensureRoom();
   const { rows } = await db.query<Credentials>(
-    'SELECT id::text, password_hash, disabled, locked_until FROM users WHERE lower(email) = lower($1)',
-    [email],
+    `SELECT u.id::text, u.password_hash, u.disabled,
+            EXISTS (SELECT 1 FROM sign_in_addresses a WHERE a.user_id = u.id AND a.address = $2
+                       AND a.last_success_at > $3::timestamptz - make_interval(days => $4)) AS known_address
+       FROM users u WHERE lower(u.email) = lower($1)`,
+    [email, client.address, client.now, throttle.knownAddressDays],
   );
   const [user] = rows;
-  if (user?.locked_until && user.locked_until.getTime() > Date.now()) {
-    throw new HwError('HW_ERR_ACCOUNT_LOCKED');
-  }
-  const valid = await verifyPassword(password, user?.password_hash);
-  if (!user || !valid || user.disabled) {
-    if (user && !valid) {
-      await db.query(
-        `UPDATE users SET failed_logins = failed_logins + 1,
-                locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(mins => $3) END
-          WHERE id = $1`,
-        [user.id, settings.maxFailures, settings.lockMinutes],
-      );
-    }
+  const attempt = await admitAttempt(
+    db,
+    { email, address: client.address, knownAddress: user?.known_address ?? false },
+    throttle,
+    client.now,
+  );
+  const verdict = await verifyAdmitted(db, attempt, password, user?.password_hash);
+  if (!user || !verdict.valid || user.disabled) {
     throw new HwError('HW_ERR_BAD_CREDENTIALS');
   }
-  await db.query('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1', [user.id]);
-  await db.query('DELETE FROM sessions WHERE expires_at < now()');
+  await forgiveAttempt(db, attempt);
+  await rememberAddress(db, user.id, client.address, throttle, client.now);
+  if (verdict.outdated) {
+    await rehash(db, user.id, password, user.password_hash);
+  }
+  return user.id;
+}
+
+async function verifyAdmitted(
+  db: Database,
+  attempt: AdmittedAttempt,
+  password: string,
+  stored: string | undefined,
+): Promise<Verdict> {
+  try {
+    return await passwordHasher().verify(password, stored);
+  } catch (error) {
+    // Refused for a full queue after all: the attempt was never checked.
+    await forgiveAttempt(db, attempt);
+    throw error;
+  }
+}
+
+/** The password at today's cost, unless it changed meanwhile; a busy hasher leaves it for next time. */
+async function rehash(db: Database, userId: string, password: string, stored: string): Promise<void> {
+  try {
+    await db.query('UPDATE users SET password_hash = $2 WHERE id = $1 AND password_hash = $3', [
+      userId,
+      await passwordHasher().hash(password),
+      stored,
+    ]);
+  } catch (error) {
+    if (!(error instanceof HwError && error.code === 'HW_ERR_SIGN_IN_BUSY')) {
+      throw error;
+    }
+  }
+}
+
+/** A new session for a user whose sign-in is complete: the cookie's value (only its hash is stored). */
+export async function startSession(
+  db: Queryable,
+  userId: string,
+  settings: SessionSettings,
+): Promise<{ readonly token: string; readonly session: SessionView }> {
+  await db.query('DELETE FROM sessions WHERE expires_at < now() OR last_seen_at + idle_timeout < now()');
   const token = newToken();
   const csrfToken = newToken();
-  const { rows: created } = await db.query<{ expires_at: Date }>(
-    `INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at)
-       VALUES ($1, $2, $3, now() + make_interval(hours => $4)) RETURNING expires_at`,
-    [tokenHash(token), user.id, csrfToken, settings.hours],
+  await db.query(
+    `INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at, idle_timeout)
+       VALUES ($1, $2, $3, now() + make_interval(hours => $4), make_interval(mins => $5))`,
+    [tokenHash(token), userId, csrfToken, settings.hours, settings.idleMinutes],
   );
   const session = await findSession(db, token);
-  if (!session || !created[0]) {
+  if (!session) {
     throw new Error('a session just created cannot be read back');
   }
   return { token, session };
 }
 
-/** The live session a cookie stands for: not expired, its user not disabled. */
+/** Signs a user in with a password: checkPassword, then startSession. */
+export async function signIn(
+  db: Database,
+  email: string,
+  password: string,
+  settings: SessionSettings,
+  client: SignInClient,
+): Promise<{ readonly token: string; readonly session: SessionView }> {
+  const userId = await checkPassword(db, email, password, settings.throttle, client);
+  return startSession(db, userId, settings);
+}
+
+/**
+ * The live session a cookie stands for: not past its end, not idle past its timeout,
+ * its user not disabled. Its last use is written at most once a minute, in the same
+ * statement: not a write per request.
+ */
 export async function findSession(db: Queryable, token: string): Promise<SessionView | undefined> {
   const { rows } = await db.query<Parameters<typeof userFrom>[0] & { csrf_token: string; expires_at: Date }>(
-    `SELECT ${USER_COLUMNS}, s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
-      WHERE s.token_hash = $1 AND s.expires_at > now() AND NOT u.disabled`,
+    `WITH live AS (
+       SELECT ${USER_COLUMNS}, s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
+        WHERE s.token_hash = $1 AND s.expires_at > now() AND s.last_seen_at + s.idle_timeout > now()
+          AND NOT u.disabled
+     ), seen AS (
+       UPDATE sessions SET last_seen_at = now()
+        WHERE token_hash = $1 AND last_seen_at < now() - interval '1 minute' AND EXISTS (SELECT 1 FROM live)
+     )
+     SELECT * FROM live`,
     [tokenHash(token)],
   );
   const [row] = rows;
@@ -81,4 +180,37 @@ export async function findSession(db: Queryable, token: string): Promise<Session
 
 export async function signOut(db: Queryable, token: string): Promise<void> {
   await db.query('DELETE FROM sessions WHERE token_hash = $1', [tokenHash(token)]);
+}
+
+/**
+ * Changes a signed-in user's own password: the current one is checked as a sign-in is
+ * (throttled alike, so a stolen session cannot guess it), and every other session of
+ * the user ends. The session `keepToken` stays.
+ */
+export async function changePassword(
+  db: Database,
+  user: { readonly id: string; readonly email: string },
+  keepToken: string,
+  passwords: { readonly current: string; readonly next: string },
+  throttle: ThrottleSettings,
+  client: SignInClient,
+): Promise<void> {
+  try {
+    await checkPassword(db, user.email, passwords.current, throttle, client);
+  } catch (error) {
+    throw error instanceof HwError && error.code === 'HW_ERR_BAD_CREDENTIALS'
+      ? new HwError('HW_ERR_CURRENT_PASSWORD', undefined, 'body.currentPassword')
+      : error;
+  }
+  if (passwords.next.normalize('NFC') === passwords.current.normalize('NFC')) {
+    throw new HwError('HW_ERR_PASSWORD_UNCHANGED', undefined, 'body.newPassword');
+  }
+  const passwordHash = await passwordHasher().hash(passwords.next);
+  await withTransaction(db, async (transaction) => {
+    await transaction.query('UPDATE users SET password_hash = $2 WHERE id = $1', [user.id, passwordHash]);
+    await transaction.query('DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2', [
+      user.id,
+      tokenHash(keepToken),
+    ]);
+  });
 }

@@ -3,6 +3,7 @@ import type { Queryable } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { HwError } from '../errors.ts';
 import { hashPassword } from './passwords.ts';
+import { accountGateKey } from './sign-in-throttle.ts';
 
 interface UserRow {
   readonly id: string;
@@ -107,32 +108,68 @@ export async function getUser(db: Queryable, id: string): Promise<User> {
   return userFrom(row);
 }
 
-/** Changes a user; a new password or disabling ends the user's sessions. */
+/**
+ * Changes a user; a new password or disabling ends the user's sessions, and a new
+ * password lifts the sign-in throttle on the account. A new role comes with its binding.
+ * Neither disabling nor another role may leave the pool without an active admin.
+ */
 export async function updateUser(db: Queryable, id: string, patch: UserPatch): Promise<User> {
+  if (patch.role !== undefined) {
+    checkBinding(patch.role, patch.organisationId, patch.jurisdiction);
+  } else if (patch.organisationId !== undefined || patch.jurisdiction !== undefined) {
+    throw new HwError(
+      'HW_ERR_ROLE_MISMATCH',
+      'Send the role with its organisation or jurisdiction.',
+      'body.role',
+    );
+  }
   const passwordHash = patch.password === undefined ? null : await hashPassword(patch.password);
+  const demoted = patch.role !== undefined && patch.role !== 'admin';
   return withTransaction(db, async (client) => {
-    if (patch.disabled === true) {
-      // The admins' rows locked: two admins disabling each other at once cannot leave none.
+    if (patch.disabled === true || demoted) {
+      // The admins' rows locked: two admins disabling or demoting each other at once cannot leave none.
       const { rows: admins } = await client.query<{ id: string }>(
         "SELECT id::text FROM users WHERE role = 'admin' AND NOT disabled ORDER BY id FOR UPDATE",
       );
       if (admins.length === 1 && admins[0]?.id === id) {
-        throw new HwError('HW_ERR_LAST_ADMIN', undefined, 'body.disabled');
+        throw new HwError('HW_ERR_LAST_ADMIN', undefined, demoted ? 'body.role' : 'body.disabled');
       }
     }
-    const { rows } = await client.query<UserRow>(
-      `UPDATE users u SET name = coalesce($2, u.name), password_hash = coalesce($3, u.password_hash),
-              disabled = coalesce($4, u.disabled), failed_logins = CASE WHEN $3 IS NULL THEN u.failed_logins ELSE 0 END,
-              locked_until = CASE WHEN $3 IS NULL THEN u.locked_until END
-        WHERE u.id = $1 RETURNING ${USER_COLUMNS}`,
-      [id, patch.name ?? null, passwordHash, patch.disabled ?? null],
-    );
+    let rows: UserRow[];
+    try {
+      ({ rows } = await client.query<UserRow>(
+        `UPDATE users u SET name = coalesce($2, u.name), password_hash = coalesce($3, u.password_hash),
+                disabled = coalesce($4, u.disabled), role = coalesce($5, u.role),
+                organisation_id = CASE WHEN $5::text IS NULL THEN u.organisation_id ELSE $6::bigint END,
+                jurisdiction_country = CASE WHEN $5::text IS NULL THEN u.jurisdiction_country ELSE $7 END,
+                jurisdiction_regions = CASE WHEN $5::text IS NULL THEN u.jurisdiction_regions ELSE $8::text[] END
+          WHERE u.id = $1 RETURNING ${USER_COLUMNS}`,
+        [
+          id,
+          patch.name ?? null,
+          passwordHash,
+          patch.disabled ?? null,
+          patch.role ?? null,
+          patch.organisationId ?? null,
+          patch.jurisdiction?.country ?? null,
+          patch.jurisdiction?.regions ?? [],
+        ],
+      ));
+    } catch (error) {
+      if ((error as { code?: string }).code === '23503') {
+        throw new HwError('HW_ERR_ORGANISATION_NOT_FOUND', undefined, 'body.organisationId');
+      }
+      throw error;
+    }
     const [row] = rows;
     if (!row) {
       throw new HwError('HW_ERR_USER_NOT_FOUND');
     }
     if (passwordHash !== null || patch.disabled === true) {
       await client.query('DELETE FROM sessions WHERE user_id = $1', [id]);
+    }
+    if (passwordHash !== null) {
+      await client.query('DELETE FROM sign_in_throttles WHERE key = $1', [accountGateKey(row.email)]);
     }
     return userFrom(row);
   });

@@ -14,6 +14,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createApiKey } from '../../src/accounts/api-keys.ts';
 import { createOrganisation } from '../../src/accounts/organisations.ts';
 import { createUser } from '../../src/accounts/users.ts';
+import { sessionSettingsFrom } from '../../src/accounts/sessions.ts';
 import { createFarm } from '../../src/farms/farms.ts';
 import { PoolSettingsStore, type RuntimeSettings } from '../../src/ledger/pool-settings.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
@@ -68,7 +69,7 @@ export async function startTestApi(settings: Partial<ApiSettings> = {}): Promise
     db: database.db,
     log,
     settings: {
-      sessions: { hours: 12, maxFailures: 5, lockMinutes: 15 },
+      sessions: sessionSettingsFrom(DEFAULTS),
       secureCookies: true,
       loginPerMinute: 1_000,
       trustProxy: [],

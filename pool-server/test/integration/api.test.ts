@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
 import { createOrganisation } from '../../src/accounts/organisations.ts';
 import { createUser } from '../../src/accounts/users.ts';
+import { sessionSettingsFrom } from '../../src/accounts/sessions.ts';
+import { loadConfig } from '../../src/config.ts';
 import { createDatabase } from '../../src/db/pool.ts';
 import { withTransaction } from '../../src/db/transaction.ts';
 import { BlockLedger } from '../../src/ledger/block-ledger.ts';
@@ -25,6 +27,7 @@ import { MINER_ADDRESS, OTHER_MINER_ADDRESS } from '../helpers/pool.ts';
 import { ORDINARY_SHARE } from '../helpers/share-writer.ts';
 
 const PASSWORD = 'a password long enough';
+const REGULATOR = { role: 'regulator', jurisdiction: { country: 'IR', regions: [] } };
 const oldShareMs = (nowMs: number): number => nowMs - (3 * 60 + 17) * 60_000;
 
 function share(account: string, worker: string, difficulty: number, timeMs: number): ShareRecord {
@@ -85,7 +88,7 @@ describe('the HTTP API', () => {
       const stored = await api.database.db.query<{ password_hash: string }>(
         "SELECT password_hash FROM users WHERE email = 'op@farm.test'",
       );
-      expect(stored.rows[0]?.password_hash).toMatch(/^scrypt\$32768\$8\$1\$/);
+      expect(stored.rows[0]?.password_hash).toMatch(/^scrypt\$131072\$8\$1\$/);
     });
 
     it('answers a wrong password and an unknown email alike', async () => {
@@ -108,32 +111,29 @@ describe('the HTTP API', () => {
       });
     });
 
-    it('locks an account after 5 wrong passwords, even against the right one, until the lock ends', async () => {
+    it('slows sign-ins after 5 wrong passwords, with no lock: the right one gets in after Retry-After', async () => {
       await createUser(api.database.db, {
-        email: 'lock@pool.test',
-        name: 'L',
+        email: 'slow@pool.test',
+        name: 'S',
         password: PASSWORD,
         role: 'admin',
       });
-      for (let attempt = 0; attempt < 5; attempt++) {
-        const response = await api.app.inject({
+      const attempt = (password: string) =>
+        api.app.inject({
           method: 'POST',
           url: '/api/auth/login',
-          payload: { email: 'lock@pool.test', password: `wrong ${String(attempt)}` },
+          remoteAddress: '198.51.100.7',
+          payload: { email: 'slow@pool.test', password },
         });
-        expect(response.statusCode).toBe(401);
+      for (let failure = 0; failure < 5; failure++) {
+        expect((await attempt(`wrong ${String(failure)}`)).statusCode).toBe(401);
       }
-      const locked = await api.app.inject({
-        method: 'POST',
-        url: '/api/auth/login',
-        payload: { email: 'lock@pool.test', password: PASSWORD },
-      });
-      expect(locked.statusCode).toBe(429);
-      expect(locked.json<{ error: string }>().error).toBe('HW_ERR_ACCOUNT_LOCKED');
-      await api.database.db.query(
-        "UPDATE users SET locked_until = now() - interval '1 second' WHERE email = 'lock@pool.test'",
-      );
-      expect((await signInAs(api.app, 'lock@pool.test', PASSWORD)).csrf).not.toBe('');
+      const throttled = await attempt(PASSWORD);
+      expect(throttled.statusCode).toBe(429);
+      expect(throttled.json<{ error: string }>().error).toBe('HW_ERR_SIGN_IN_THROTTLED');
+      expect(throttled.headers['retry-after']).toBe('1');
+      api.clock.ms += 1_000;
+      expect((await attempt(PASSWORD)).statusCode).toBe(200);
     });
 
     it('ends a session when it expires, and when its user is disabled', async () => {
@@ -209,6 +209,41 @@ describe('the HTTP API', () => {
       if (left === second) {
         admin = await signInAs(api.app, 'admin@pool.test', PASSWORD);
       }
+      await db.query('UPDATE users SET disabled = false WHERE id = ANY ($1::bigint[])', [
+        others.rows.map((row) => row.id),
+      ]);
+    });
+
+    it('never demotes the last active admin, even when two admins demote each other at once', async () => {
+      const demote = (as: Session, id: string, payload: Record<string, unknown> = REGULATOR) =>
+        api.app.inject({
+          method: 'PATCH',
+          url: `/api/admin/users/${id}`,
+          headers: withSession(as),
+          payload,
+        });
+      const { db } = api.database;
+      const others = await db.query<{ id: string }>(
+        "UPDATE users SET disabled = true WHERE role = 'admin' AND NOT disabled AND id <> $1 RETURNING id::text",
+        [admin.userId],
+      );
+      const self = await demote(admin, admin.userId);
+      expect(self.statusCode).toBe(409);
+      expect(self.json()).toMatchObject({ error: 'HW_ERR_LAST_ADMIN', field: 'body.role' });
+      await createUser(db, { email: 'third@pool.test', name: 'Third', password: PASSWORD, role: 'admin' });
+      const third = await signInAs(api.app, 'third@pool.test', PASSWORD);
+      const unbound = await demote(admin, third.userId, { role: 'operator' });
+      expect(unbound.json()).toMatchObject({ error: 'HW_ERR_ROLE_MISMATCH', field: 'body.organisationId' });
+      const [one, two] = await Promise.all([demote(admin, third.userId), demote(third, admin.userId)]);
+      // One of them wins; the other finds itself the last admin, or no admin any more.
+      expect([one.statusCode, two.statusCode].filter((status) => status === 200)).toHaveLength(1);
+      const { rows } = await db.query<{ active: number }>(
+        "SELECT count(*)::int AS active FROM users WHERE role = 'admin' AND NOT disabled",
+      );
+      expect(rows[0]?.active).toBe(1);
+      const [left, demoted] = one.statusCode === 200 ? [admin, third] : [third, admin];
+      const restore = await demote(left, demoted.userId, { role: 'admin' });
+      expect(restore.json()).toMatchObject({ role: 'admin', jurisdiction: null });
       await db.query('UPDATE users SET disabled = false WHERE id = ANY ($1::bigint[])', [
         others.rows.map((row) => row.id),
       ]);
@@ -427,7 +462,7 @@ describe('the HTTP API', () => {
         db: createDatabase('postgres://postgres@127.0.0.1:9/none', () => undefined),
         log: pino({ level: 'silent' }),
         settings: {
-          sessions: { hours: 1, maxFailures: 5, lockMinutes: 1 },
+          sessions: sessionSettingsFrom(loadConfig({}).api),
           secureCookies: true,
           loginPerMinute: 10,
           trustProxy: [],

@@ -60,6 +60,9 @@ function codeFor(error: FastifyError): ApiErrorCode {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     if (error instanceof HwError) {
+      if (error.retryAfterSeconds !== undefined) {
+        void reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
+      }
       return reply.code(error.statusCode).send({
         error: error.code,
         message: error.message,

@@ -1,9 +1,9 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { LoginBody, Nullable, SessionView } from '@hashwatt/schemas';
+import { LoginBody, Nullable, PasswordChange, SessionView } from '@hashwatt/schemas';
 import { HwError } from '../../../errors.ts';
 import type { ApiDeps } from '../../app.ts';
-import { signIn, signOut } from '../../../accounts/sessions.ts';
+import { changePassword, signIn, signOut } from '../../../accounts/sessions.ts';
 import { anonymousActor, auditApart, audited, userActor } from '../../audited.ts';
 import { SESSION_COOKIE } from '../../plugins/auth.ts';
 import { PUBLIC_ERRORS, SIGN_IN_ERRORS } from '../error-responses.ts';
@@ -37,6 +37,7 @@ export const authRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
         request.body.email,
         request.body.password,
         settings.sessions,
+        { address: request.ip, now: new Date(deps.pool.now()) },
       ).catch(async (error: unknown) => {
         if (error instanceof HwError) {
           await auditApart(deps.db, request, {
@@ -97,6 +98,43 @@ export const authRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
       // Public, yet about one browser: no shared cache may keep it.
       reply.header('cache-control', 'private, no-store');
       return { session: request.caller.kind === 'user' ? request.caller.session : null };
+    },
+  );
+
+  app.post(
+    '/auth/password',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags: ['auth'],
+        summary:
+          "Changes the signed-in user's password: the current one is checked (and throttled) as at sign-in; every other session of the user ends",
+        body: PasswordChange,
+        response: { 204: Type.Null(), ...SIGN_IN_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      if (request.caller.kind !== 'user') {
+        throw new HwError('HW_ERR_UNAUTHENTICATED');
+      }
+      const { user } = request.caller.session;
+      await changePassword(
+        deps.db,
+        user,
+        request.caller.token,
+        { current: request.body.currentPassword, next: request.body.newPassword },
+        settings.sessions.throttle,
+        { address: request.ip, now: new Date(deps.pool.now()) },
+      );
+      // changePassword checks the current password on the pool (its throttle counts must
+      // stand), then changes it in a transaction of its own: the entry follows it.
+      await auditApart(deps.db, request, {
+        action: 'auth.password-change',
+        actor: userActor(user),
+        ids: { user: user.id },
+      });
+      request.log.info({ user: user.id }, 'api: password changed');
+      return reply.code(204).send(null);
     },
   );
 
