@@ -17,6 +17,7 @@ const LINKS: readonly { to: string; label: string; roles?: readonly Role[] }[] =
   { to: '/reports', label: 'app.nav.reports', roles: ['operator', 'regulator', 'admin'] },
   { to: '/audit', label: 'app.nav.audit', roles: ['operator', 'regulator', 'admin'] },
   { to: '/admin', label: 'app.nav.admin', roles: ['admin'] },
+  { to: '/account/password', label: 'app.nav.password', roles: ['operator', 'regulator', 'admin'] },
 ];
 
 export function Layout() {

@@ -36,6 +36,11 @@ const RegulatorPage = lazy(() =>
     default: module.RegulatorPage,
   })),
 );
+const PasswordPage = lazy(() =>
+  import('../features/account/components/password-page.tsx').then((module) => ({
+    default: module.PasswordPage,
+  })),
+);
 const AuditPage = lazy(() =>
   import('../features/audit/components/audit-page.tsx').then((module) => ({ default: module.AuditPage })),
 );
@@ -106,6 +111,12 @@ export function createRouter(queryClient: QueryClient) {
           ),
         },
         { path: 'admin', element: <RequireRole roles={['admin']}>{() => <AdminPage />}</RequireRole> },
+        {
+          path: 'account/password',
+          element: (
+            <RequireRole roles={['operator', 'regulator', 'admin']}>{() => <PasswordPage />}</RequireRole>
+          ),
+        },
         { path: '*', element: <NotFound /> },
       ],
     },

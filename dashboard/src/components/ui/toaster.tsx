@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { onApiError, type ApiError } from '../../lib/api-client.ts';
+import { errorText } from '../../lib/error-text.ts';
 
 interface Toast {
   readonly id: number;
@@ -27,9 +28,7 @@ export function Toaster() {
     <div className="toaster" role="status" aria-live="polite">
       {toasts.map(({ id, error }) => (
         <div key={id} className="toast">
-          {i18n.exists(`errors.${error.code}`)
-            ? t(`errors.${error.code}`, { message: error.message })
-            : t('errors.other', { message: error.message })}
+          {errorText(t, i18n, error)}
         </div>
       ))}
     </div>
