@@ -72,6 +72,35 @@ export const API_ERRORS = {
   },
   HW_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests; slow down and retry later.' },
   HW_ERR_ROLE_FORBIDDEN: { status: 403, message: 'Your role may not use this route.' },
+  HW_ERR_TWO_FACTOR_REQUIRED: {
+    status: 403,
+    message:
+      'Your role or organisation requires two-factor sign-in: set it up first (POST /api/auth/two-factor/enrolment, then /api/auth/two-factor/enrolment/confirm with a code); until then this session may do nothing else.',
+  },
+  HW_ERR_TWO_FACTOR_CODE: {
+    status: 401,
+    message:
+      'The code is wrong or was used already: type the current 6-digit code of your authenticator app, or an unused recovery code.',
+  },
+  HW_ERR_TWO_FACTOR_CHALLENGE: {
+    status: 401,
+    message:
+      'This two-factor sign-in has expired, was used, or had too many wrong codes: sign in with your password again.',
+  },
+  HW_ERR_TWO_FACTOR_ENABLED: {
+    status: 409,
+    message: 'Two-factor sign-in is on already: turn it off first to set up another authenticator.',
+  },
+  HW_ERR_TWO_FACTOR_NOT_ENROLLING: {
+    status: 409,
+    message: 'No authenticator waits for its first code: start with POST /api/auth/two-factor/enrolment.',
+  },
+  HW_ERR_TWO_FACTOR_OFF: { status: 409, message: 'Two-factor sign-in is not on for this user.' },
+  HW_ERR_TWO_FACTOR_MANDATORY: {
+    status: 409,
+    message:
+      'Your role or organisation requires two-factor sign-in, so it stays on: renew the recovery codes instead, or ask an admin to reset it for a new phone.',
+  },
   HW_ERR_CSRF: {
     status: 403,
     message:

@@ -411,7 +411,10 @@ async function startApiRole(
   if (email !== undefined && password !== undefined) {
     const admin = await ensureFirstAdmin(db, email, password);
     if (admin) {
-      log.warn({ email: admin.email }, 'api: the first admin was created from admin.email');
+      log.warn(
+        { email: admin.email },
+        'api: the first admin was created from admin.email; it sets up two-factor sign-in (an authenticator app) at its first sign-in',
+      );
     }
   }
   const api = config.api.enabled ? await startApi(config, db, rpc, runtime, journals, log) : undefined;
@@ -1671,7 +1674,8 @@ async function startDemo(config: Config, pool: RunningPool, log: Logger): Promis
       lines.push(
         `  demo farm          ${String(config.demo.rigs)} CPU miners behind emulated Antminers, an emulated meter, the farm agent`,
         `  demo operator      ${demo.operator.email}   password ${demo.operator.password}`,
-        `  demo regulator     ${demo.regulator.email}   password ${demo.regulator.password}`,
+        // Regulators must sign in with a second factor: the dashboard sets it up at the first sign-in.
+        `  demo regulator     ${demo.regulator.email}   password ${demo.regulator.password}   (sets up two-factor sign-in with an authenticator app at the first sign-in)`,
       );
     } catch (error) {
       log.error({ err: error }, 'demo: the demo farm did not start; the pool runs without it');

@@ -6,15 +6,27 @@ import { PayoutScheme } from './pool.ts';
 export const Organisation = Type.Object({
   id: Type.String(),
   name: Type.String(),
+  /** Every member must sign in with a second factor (admins and regulators always must). */
+  requireTwoFactor: Type.Boolean(),
   createdAt: Timestamp,
 });
 export type Organisation = Static<typeof Organisation>;
 
 export const OrganisationCreate = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 200 }) },
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    requireTwoFactor: Type.Optional(Type.Boolean({ default: false })),
+  },
   { additionalProperties: false },
 );
 export type OrganisationCreate = Static<typeof OrganisationCreate>;
+
+/** Turning requireTwoFactor on limits members without a second factor to setting one up, at once. */
+export const OrganisationPatch = Type.Object(
+  { requireTwoFactor: Type.Boolean() },
+  { additionalProperties: false },
+);
+export type OrganisationPatch = Static<typeof OrganisationPatch>;
 
 /**
  * An operator belongs to an organisation, a regulator has a jurisdiction, an admin

@@ -5,7 +5,7 @@ import { Navigate, NavLink, Outlet, useLocation } from 'react-router';
 import { ErrorBoundary } from '../components/ui/error-boundary.tsx';
 import { Toaster } from '../components/ui/toaster.tsx';
 import { LANGUAGES } from '../i18n/index.ts';
-import { useLogout, useSession } from '../lib/session.ts';
+import { limitedToEnrolment, useLogout, useSession } from '../lib/session.ts';
 
 type Role = SessionView['user']['role'];
 
@@ -17,6 +17,7 @@ const LINKS: readonly { to: string; label: string; roles?: readonly Role[] }[] =
   { to: '/reports', label: 'app.nav.reports', roles: ['operator', 'regulator', 'admin'] },
   { to: '/audit', label: 'app.nav.audit', roles: ['operator', 'regulator', 'admin'] },
   { to: '/admin', label: 'app.nav.admin', roles: ['admin'] },
+  { to: '/account/two-factor', label: 'app.nav.twoFactor', roles: ['operator', 'regulator', 'admin'] },
   { to: '/account/password', label: 'app.nav.password', roles: ['operator', 'regulator', 'admin'] },
 ];
 
@@ -25,13 +26,17 @@ export function Layout() {
   const session = useSession();
   const logout = useLogout();
   const role = session?.user.role;
+  // A session that may only set up its second factor is shown only that.
+  const limited = session ? limitedToEnrolment(session) : false;
   return (
     <div className="shell">
       <header className="topbar">
         <span className="brand">{t('app.name')}</span>
         <nav aria-label={t('app.name')}>
-          {LINKS.filter(
-            (link) => link.roles === undefined || (role !== undefined && link.roles.includes(role)),
+          {LINKS.filter((link) =>
+            limited
+              ? link.to === '/account/two-factor'
+              : link.roles === undefined || (role !== undefined && link.roles.includes(role)),
           ).map((link) => (
             <NavLink key={link.to} to={link.to} end={link.to === '/'}>
               {t(link.label)}
@@ -86,12 +91,18 @@ export function Layout() {
   );
 }
 
-/** A page for some roles: the signed-out go to sign in and come back; others see nothing of it. */
+/**
+ * A page for some roles: the signed-out go to sign in and come back; others see nothing
+ * of it. A user who must set up a second factor and has not does that first, unless
+ * this page is where it is done (`beforeTwoFactor`).
+ */
 export function RequireRole({
   roles,
+  beforeTwoFactor = false,
   children,
 }: {
   roles: readonly Role[];
+  beforeTwoFactor?: boolean;
   children: (user: SessionView['user']) => ReactNode;
 }) {
   const { t } = useTranslation();
@@ -102,6 +113,9 @@ export function RequireRole({
   }
   if (session === null) {
     return <Navigate to={`/login?next=${encodeURIComponent(location.pathname)}`} replace />;
+  }
+  if (!beforeTwoFactor && limitedToEnrolment(session)) {
+    return <Navigate to={`/account/two-factor?next=${encodeURIComponent(location.pathname)}`} replace />;
   }
   if (!roles.includes(session.user.role)) {
     return <p role="alert">{t('errors.HW_ERR_ROLE_FORBIDDEN')}</p>;

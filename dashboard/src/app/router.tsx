@@ -41,6 +41,11 @@ const PasswordPage = lazy(() =>
     default: module.PasswordPage,
   })),
 );
+const TwoFactorPage = lazy(() =>
+  import('../features/account/components/two-factor-page.tsx').then((module) => ({
+    default: module.TwoFactorPage,
+  })),
+);
 const AuditPage = lazy(() =>
   import('../features/audit/components/audit-page.tsx').then((module) => ({ default: module.AuditPage })),
 );
@@ -115,6 +120,14 @@ export function createRouter(queryClient: QueryClient) {
           path: 'account/password',
           element: (
             <RequireRole roles={['operator', 'regulator', 'admin']}>{() => <PasswordPage />}</RequireRole>
+          ),
+        },
+        {
+          path: 'account/two-factor',
+          element: (
+            <RequireRole roles={['operator', 'regulator', 'admin']} beforeTwoFactor>
+              {() => <TwoFactorPage />}
+            </RequireRole>
           ),
         },
         { path: '*', element: <NotFound /> },

@@ -1,4 +1,4 @@
-import type { SessionView } from '@hashwatt/schemas';
+import type { LoginAnswer, SessionView } from '@hashwatt/schemas';
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, setCsrfToken } from './api-client.ts';
 
@@ -17,11 +17,32 @@ export function useSession(): SessionView | null | undefined {
   return useQuery(sessionQueryOptions).data;
 }
 
+/** A session of a user who must have a second factor and has none: it may only set one up. */
+export function limitedToEnrolment(session: SessionView): boolean {
+  return session.twoFactor.required && !session.twoFactor.enabled;
+}
+
+/** The password step: a session, or (for a user with a second factor) a challenge for useSecondFactor. */
 export function useLogin() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (credentials: { email: string; password: string }) =>
-      api<SessionView>('/auth/login', { method: 'POST', json: credentials }),
+      api<LoginAnswer>('/auth/login', { method: 'POST', json: credentials }),
+    onSuccess: (answer) => {
+      if ('csrfToken' in answer) {
+        setCsrfToken(answer.csrfToken);
+        client.setQueryData(sessionQueryOptions.queryKey, answer);
+      }
+    },
+  });
+}
+
+/** The second step: the challenge and a code of the authenticator app, or a recovery code. */
+export function useSecondFactor() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (answer: { challenge: string; code: string }) =>
+      api<SessionView>('/auth/login/two-factor', { method: 'POST', json: answer }),
     onSuccess: (session) => {
       setCsrfToken(session.csrfToken);
       client.setQueryData(sessionQueryOptions.queryKey, session);

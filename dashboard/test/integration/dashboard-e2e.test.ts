@@ -2,7 +2,9 @@
  * Starts: the dashboard's production build (vite build), the real HTTP API serving it
  * on a real PostgreSQL database (two organisations' farms, their devices, an operator,
  * Iran's regulator), and Debian's Chromium driven by playwright-core. An operator sees
- * only its organisation's farms; the regulator issues, downloads and verifies a report;
+ * only its organisation's farms; an admin sets up two-factor sign-in at the first sign-in
+ * (QR code, key, code, recovery codes); the regulator signs in with a code, then issues,
+ * downloads and verifies a report;
  * Persian mirrors the page and shows Solar Hijri dates; no page logs an error.
  * Screenshots of the main pages go to dashboard/test-results/.
  */
@@ -27,6 +29,8 @@ import {
   type FarmOfOperator,
   type TestApi,
 } from '../../../pool-server/test/helpers/api.ts';
+import { timeStep } from '../../../pool-server/src/accounts/totp.ts';
+import { authenticatorOf, nextCode, totpAt } from '../../../pool-server/test/helpers/two-factor.ts';
 
 const DASHBOARD = path.resolve(import.meta.dirname, '../..');
 const ARTIFACTS = path.join(DASHBOARD, 'test-results');
@@ -58,11 +62,17 @@ describe('the dashboard in Chromium against the pool', () => {
     return page;
   }
 
+  /** The password, then for a user with a second factor (enrolled by the helpers) a code of its app. */
   async function signIn(page: Page, email: string): Promise<void> {
     await page.goto(`${base}/login`);
     await page.getByLabel(/email/i).fill(email);
     await page.getByLabel(/password/i).fill(TEST_PASSWORD);
     await page.getByRole('button', { name: /sign in/i }).click();
+    const authenticator = authenticatorOf(api.app, email);
+    if (authenticator !== undefined) {
+      await page.getByLabel('Code', { exact: true }).fill(nextCode(authenticator));
+      await page.getByRole('button', { name: 'Verify' }).click();
+    }
     await page.waitForURL((url) => !url.pathname.startsWith('/login'));
   }
 
@@ -201,14 +211,55 @@ describe('the dashboard in Chromium against the pool', () => {
     await page.close();
   });
 
-  it('lets an admin see the users and add an organisation', async () => {
+  it('has an admin set up two-factor sign-in at the first sign-in, then see the users and add an organisation that requires it', async () => {
     const page = await open('/');
     await signIn(page, 'admin@dashboard.test');
+    // An admin must have a second factor: the enrolment screen comes first, and nothing else opens.
+    await page.waitForURL((url) => url.pathname === '/account/two-factor');
+    await page
+      .getByRole('alert')
+      .getByText(/requires two-factor sign-in/)
+      .waitFor();
     await page.goto(`${base}/admin`);
+    await page.waitForURL((url) => url.pathname === '/account/two-factor');
+    await page.getByRole('button', { name: 'Set up' }).click();
+    const qr = page.getByRole('img', { name: /QR code/ });
+    await qr.waitFor();
+    expect(
+      await qr.evaluate((image) => (image as unknown as { naturalWidth: number }).naturalWidth),
+    ).toBeGreaterThan(0);
+    expect(await qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml/);
+    const secret = (await page.getByTestId('two-factor-secret').textContent()) ?? '';
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'two-factor-enrolment.png'), fullPage: true });
+    await page.getByLabel('The 6-digit code the app shows').fill(totpAt(secret, timeStep(Date.now())));
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    const codes = page.getByTestId('recovery-codes').getByRole('listitem');
+    await codes.first().waitFor();
+    expect(await codes.count()).toBe(10);
+    await page.getByLabel('I have saved these codes').check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL((url) => url.pathname === '/admin');
     await page.getByRole('cell', { name: 'op-a@dashboard.test' }).first().waitFor();
     await page.getByLabel('New organisation').fill('Tabriz Hashing');
     await page.getByRole('button', { name: 'Create' }).click();
     await page.getByText('Tabriz Hashing').waitFor();
+    // The organisation's switch: its members must sign in with a second factor.
+    const strict = page
+      .getByRole('listitem')
+      .filter({ hasText: 'Tabriz Hashing' })
+      .getByLabel('Requires two-factor sign-in');
+    // Checked once the pool says so: the box shows the organisation as stored.
+    await strict.click();
+    await expect.poll(() => strict.isChecked()).toBe(true);
+    await expect
+      .poll(async () => {
+        const { rows } = await api.database.db.query<{ require_two_factor: boolean }>(
+          "SELECT require_two_factor FROM organisations WHERE name = 'Tabriz Hashing'",
+        );
+        return rows[0]?.require_two_factor;
+      })
+      .toBe(true);
     await page.screenshot({ path: path.join(ARTIFACTS, 'admin.png'), fullPage: true });
     await page.close();
   });

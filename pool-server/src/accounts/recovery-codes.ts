@@ -3,7 +3,7 @@ import type { Queryable } from '../db/pool.ts';
 import { tokenHash } from './tokens.ts';
 
 /** Enough for a year of lost phones; regenerating replaces them all. */
-export const RECOVERY_CODE_COUNT = 10;
+const RECOVERY_CODE_COUNT = 10;
 /** [RFC 4648 §6] base32, lower case: no 0/1/8/9 to mistake for o/l/b/g. */
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 /** 16 base32 characters: 80 random bits, shown as four groups of four. */
@@ -20,7 +20,7 @@ function normalised(code: string): string {
   return code.toLowerCase().replace(/[\s-]/g, '');
 }
 
-export function looksLikeRecoveryCode(code: string): boolean {
+function looksLikeRecoveryCode(code: string): boolean {
   return new RegExp(`^[${ALPHABET}]{${String(CODE_CHARACTERS)}}$`).test(normalised(code));
 }
 

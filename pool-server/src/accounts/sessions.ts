@@ -1,4 +1,4 @@
-import type { SessionView } from '@hashwatt/schemas';
+import type { SessionView, SignInChallenge } from '@hashwatt/schemas';
 import type { Config } from '../config.ts';
 import type { Database, Queryable } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
@@ -12,6 +12,15 @@ import {
   type ThrottleSettings,
 } from './sign-in-throttle.ts';
 import { newToken, tokenHash } from './tokens.ts';
+import {
+  answerChallenge,
+  challengedUser,
+  hasSecondFactor,
+  issueChallenge,
+  TWO_FACTOR_COLUMNS,
+  twoFactorFrom,
+  type TwoFactorRow,
+} from './two-factor.ts';
 import { USER_COLUMNS, userFrom } from './users.ts';
 
 export interface SessionSettings {
@@ -144,15 +153,52 @@ export async function startSession(
   return { token, session };
 }
 
-/** Signs a user in with a password: checkPassword, then startSession. */
+export type SignInAnswer =
+  { readonly token: string; readonly session: SessionView } | { readonly challenge: SignInChallenge };
+
+/**
+ * Signs a user in with a password: checkPassword, then startSession; for a user with a
+ * second factor, a challenge to answer with a code instead (signInWithSecondFactor).
+ */
 export async function signIn(
   db: Database,
   email: string,
   password: string,
   settings: SessionSettings,
   client: SignInClient,
-): Promise<{ readonly token: string; readonly session: SessionView }> {
+): Promise<SignInAnswer> {
   const userId = await checkPassword(db, email, password, settings.throttle, client);
+  if (await hasSecondFactor(db, userId)) {
+    return { challenge: await issueChallenge(db, userId) };
+  }
+  return startSession(db, userId, settings);
+}
+
+/**
+ * The second step of a sign-in: signIn's challenge and a TOTP or recovery code, checked
+ * at `codeTimeMs` (the wall clock the user's phone follows). A code passes the sign-in
+ * throttle as a password does and a wrong one counts as a wrong password, on the
+ * account's gate whatever the address (knowing the password must not buy free guesses).
+ */
+export async function signInWithSecondFactor(
+  db: Database,
+  answer: { readonly challenge: string; readonly code: string },
+  settings: SessionSettings,
+  client: SignInClient,
+  codeTimeMs: number,
+): Promise<{ readonly token: string; readonly session: SessionView }> {
+  const user = await challengedUser(db, answer.challenge);
+  const attempt = await admitAttempt(
+    db,
+    { email: user.email, address: client.address, knownAddress: false },
+    settings.throttle,
+    client.now,
+  );
+  const userId = await answerChallenge(db, answer.challenge, answer.code, codeTimeMs);
+  if (userId === undefined) {
+    throw new HwError('HW_ERR_TWO_FACTOR_CODE', undefined, 'body.code');
+  }
+  await forgiveAttempt(db, attempt);
   return startSession(db, userId, settings);
 }
 
@@ -162,9 +208,12 @@ export async function signIn(
  * statement: not a write per request.
  */
 export async function findSession(db: Queryable, token: string): Promise<SessionView | undefined> {
-  const { rows } = await db.query<Parameters<typeof userFrom>[0] & { csrf_token: string; expires_at: Date }>(
+  const { rows } = await db.query<
+    Parameters<typeof userFrom>[0] & TwoFactorRow & { csrf_token: string; expires_at: Date }
+  >(
     `WITH live AS (
-       SELECT ${USER_COLUMNS}, s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
+       SELECT ${USER_COLUMNS}, ${TWO_FACTOR_COLUMNS}, s.csrf_token, s.expires_at
+         FROM sessions s JOIN users u ON u.id = s.user_id
         WHERE s.token_hash = $1 AND s.expires_at > now() AND s.last_seen_at + s.idle_timeout > now()
           AND NOT u.disabled
      ), seen AS (
@@ -175,7 +224,14 @@ export async function findSession(db: Queryable, token: string): Promise<Session
     [tokenHash(token)],
   );
   const [row] = rows;
-  return row && { user: userFrom(row), csrfToken: row.csrf_token, expiresAt: row.expires_at.toISOString() };
+  return (
+    row && {
+      user: userFrom(row),
+      csrfToken: row.csrf_token,
+      expiresAt: row.expires_at.toISOString(),
+      twoFactor: twoFactorFrom(row),
+    }
+  );
 }
 
 export async function signOut(db: Queryable, token: string): Promise<void> {

@@ -31,6 +31,12 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     access?: Access;
+    /**
+     * Open to a session limited to setting up the second factor its user must have
+     * (signing out, the session itself, enrolment); every other non-public route
+     * refuses such a session with HW_ERR_TWO_FACTOR_REQUIRED.
+     */
+    beforeTwoFactor?: true;
   }
   interface FastifyRequest {
     caller: Caller;

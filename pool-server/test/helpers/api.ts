@@ -18,6 +18,7 @@ import { sessionSettingsFrom } from '../../src/accounts/sessions.ts';
 import { createFarm } from '../../src/farms/farms.ts';
 import { PoolSettingsStore, type RuntimeSettings } from '../../src/ledger/pool-settings.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
+import { signInWithAuthenticator } from './two-factor.ts';
 
 export interface TestApi {
   readonly app: Api;
@@ -112,15 +113,14 @@ export interface Session {
   readonly userId: string;
 }
 
-/** Signs in through the API: the cookie to send back and the CSRF token. */
+/**
+ * Signs in through the API: the cookie to send back and the CSRF token. A user who must
+ * have a second factor (admins, regulators) is enrolled at the first sign-in and asked
+ * for a code after, as a person with an authenticator app would be (two-factor.ts).
+ */
 export async function signInAs(app: Api, email: string, password: string): Promise<Session> {
-  const response = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password } });
-  if (response.statusCode !== 200) {
-    throw new Error(`sign-in of ${email} failed: ${response.body}`);
-  }
-  const cookie = response.cookies.find((entry) => entry.name === 'hw_session');
-  const body = response.json<{ csrfToken: string; user: { id: string } }>();
-  return { cookie: `hw_session=${cookie?.value ?? ''}`, csrf: body.csrfToken, userId: body.user.id };
+  const { cookie, csrf, session } = await signInWithAuthenticator(app, email, password);
+  return { cookie, csrf, userId: session.user.id };
 }
 
 export const TEST_PASSWORD = 'a password long enough';

@@ -89,7 +89,7 @@ describe('the pool with its API', () => {
     await pool.stop();
   });
 
-  it('serves the API on its port, where the configured admin signs in', async () => {
+  it('serves the API on its port, where the configured admin signs in, to set up two-factor sign-in first', async () => {
     expect(pool.apiPort).toBeGreaterThan(0);
     const base = `http://127.0.0.1:${String(pool.apiPort)}`;
     const summary = await fetch(`${base}/api/pool`);
@@ -101,6 +101,15 @@ describe('the pool with its API', () => {
       body: JSON.stringify({ email: 'admin@pool.test', password: PASSWORD }),
     });
     expect(login.status).toBe(200);
-    expect(await login.json()).toMatchObject({ user: { role: 'admin' } });
+    // An admin must sign in with a second factor: the first sign-in may only set one up.
+    expect(await login.json()).toMatchObject({
+      user: { role: 'admin' },
+      twoFactor: { enabled: false, required: true },
+    });
+    const users = await fetch(`${base}/api/admin/users`, {
+      headers: { cookie: login.headers.get('set-cookie')?.split(';')[0] ?? '' },
+    });
+    expect(users.status).toBe(403);
+    expect(await users.json()).toMatchObject({ error: 'HW_ERR_TWO_FACTOR_REQUIRED' });
   });
 });

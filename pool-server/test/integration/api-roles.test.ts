@@ -39,12 +39,17 @@ const CALLERS: readonly CallerName[] = [
 ];
 
 /**
- * A user's own password change: what it answers depends on the caller's password
- * (sign-in.test.ts tries each). Here only the door is checked: any answer but an access
- * refusal counts as let in.
+ * A user's own second factor and password: what these answer depends on the caller's
+ * secrets (two-factor.test.ts and sign-in.test.ts try each). Here only the door is
+ * checked: any answer but an access refusal counts as let in.
  */
-const OWN_PASSWORD = '/api/auth/password';
-const ACCESS_REFUSALS = new Set(['HW_ERR_UNAUTHENTICATED', 'HW_ERR_ROLE_FORBIDDEN', 'HW_ERR_CSRF']);
+const OWN_SECOND_FACTOR = /^\/api\/auth\/(login\/two-factor|two-factor|password)/;
+const ACCESS_REFUSALS = new Set([
+  'HW_ERR_UNAUTHENTICATED',
+  'HW_ERR_ROLE_FORBIDDEN',
+  'HW_ERR_CSRF',
+  'HW_ERR_TWO_FACTOR_REQUIRED',
+]);
 
 /**
  * Set-up signs in each caller and the walk checks passwords, each a deliberately slow
@@ -247,11 +252,16 @@ describe('who may call what', () => {
       },
       'PATCH /api/admin/users/:id': { name: `Renamed ${unique}` },
       'POST /api/admin/organisations': { name: `Org ${unique}` },
+      'PATCH /api/admin/organisations/:id': { requireTwoFactor: false },
+      'POST /api/auth/login/two-factor': { challenge: 'none', code: '000000' },
       // A wrong current password: the caller's own password stays as the other calls need it.
       'POST /api/auth/password': {
         currentPassword: 'not the password',
         newPassword: `new password ${unique}`,
       },
+      'POST /api/auth/two-factor/enrolment/confirm': { code: '000000' },
+      'POST /api/auth/two-factor/recovery-codes': { code: '000000' },
+      'POST /api/auth/two-factor/disable': { code: '000000' },
       'PATCH /api/admin/settings': { feePercent: 1.5 },
       'PATCH /api/farms/:id': { timezone: 'Asia/Tehran' },
       'POST /api/admin/prices': { base: 'BTC', quote: 'USD', value: 100_000 },
@@ -347,7 +357,7 @@ describe('who may call what', () => {
             });
             status = response.statusCode;
             if (
-              route.url === OWN_PASSWORD &&
+              OWN_SECOND_FACTOR.test(route.url) &&
               status >= 400 &&
               status < 500 &&
               !ACCESS_REFUSALS.has(response.json<{ error: string }>().error)

@@ -114,6 +114,8 @@ describe('pnpm start: the whole system on its embedded defaults', () => {
     });
     expect(output).toContain(`http://127.0.0.1:${String(ports.api)}/`);
     expect(output).toContain(`:${String(ports.stratum)}`);
+    // A regulator must sign in with a second factor: the hint says the first sign-in sets it up.
+    expect(output).toMatch(/demo regulator .* password \S+ .*two-factor sign-in .*first sign-in/);
     const page = await fetch(`http://127.0.0.1:${String(ports.api)}/farms`);
     expect(await page.text()).toContain('<div id="root">');
   }, 100_000);

@@ -4,6 +4,7 @@ import { HwError } from '../../errors.ts';
 import { mayCall, type Caller, type RouteEntry } from '../access.ts';
 import { findApiKey } from '../../accounts/api-keys.ts';
 import { findSession } from '../../accounts/sessions.ts';
+import { limitedToEnrolment } from '../../accounts/two-factor.ts';
 import { sameToken } from '../../accounts/tokens.ts';
 
 export const SESSION_COOKIE = 'hw_session';
@@ -55,6 +56,14 @@ export function installAuth(app: FastifyInstance, db: Database, table: RouteEntr
       throw new HwError(
         request.caller.kind === 'anonymous' ? 'HW_ERR_UNAUTHENTICATED' : 'HW_ERR_ROLE_FORBIDDEN',
       );
+    }
+    if (
+      access !== 'public' &&
+      request.caller.kind === 'user' &&
+      limitedToEnrolment(request.caller.session.twoFactor) &&
+      request.routeOptions.config.beforeTwoFactor !== true
+    ) {
+      throw new HwError('HW_ERR_TWO_FACTOR_REQUIRED');
     }
     if (access !== 'public' && request.caller.kind === 'user' && !SAFE_METHODS.has(request.method)) {
       const sent = request.headers[CSRF_HEADER];

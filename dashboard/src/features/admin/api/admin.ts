@@ -19,3 +19,13 @@ export function useCreateOrganisation() {
     onSuccess: () => client.invalidateQueries({ queryKey: ['admin', 'organisations'] }),
   });
 }
+
+/** Requires (or stops requiring) two-factor sign-in of an organisation's members. */
+export function useRequireTwoFactor() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, requireTwoFactor }: { id: string; requireTwoFactor: boolean }) =>
+      api<Organisation>(`/admin/organisations/${id}`, { method: 'PATCH', json: { requireTwoFactor } }),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['admin', 'organisations'] }),
+  });
+}

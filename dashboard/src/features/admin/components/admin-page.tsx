@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Section } from '../../../components/ui/stat.tsx';
 import { useFormat } from '../../../lib/format.ts';
-import { useCreateOrganisation, useOrganisations, useUsers } from '../api/admin.ts';
+import { useCreateOrganisation, useOrganisations, useRequireTwoFactor, useUsers } from '../api/admin.ts';
 
 export function AdminPage() {
   const { t } = useTranslation();
@@ -10,6 +10,7 @@ export function AdminPage() {
   const { data: users = [] } = useUsers();
   const { data: organisations = [] } = useOrganisations();
   const create = useCreateOrganisation();
+  const requireTwoFactor = useRequireTwoFactor();
   const [name, setName] = useState('');
   return (
     <div className="page">
@@ -61,7 +62,18 @@ export function AdminPage() {
         <ul>
           {organisations.map((organisation) => (
             <li key={organisation.id}>
-              {organisation.name} <span className="muted">{format.date(organisation.createdAt)}</span>
+              {organisation.name} <span className="muted">{format.date(organisation.createdAt)}</span>{' '}
+              <label>
+                <input
+                  type="checkbox"
+                  checked={organisation.requireTwoFactor}
+                  disabled={requireTwoFactor.isPending}
+                  onChange={(event) => {
+                    requireTwoFactor.mutate({ id: organisation.id, requireTwoFactor: event.target.checked });
+                  }}
+                />{' '}
+                {t('admin.requireTwoFactor')}
+              </label>
             </li>
           ))}
         </ul>

@@ -4,6 +4,7 @@ import {
   IdParams,
   Organisation,
   OrganisationCreate,
+  OrganisationPatch,
   PoolSettings,
   PoolSettingsPatch,
   Price,
@@ -13,7 +14,13 @@ import {
   UserPatch,
 } from '@hashwatt/schemas';
 import type { ApiDeps } from '../../app.ts';
-import { createOrganisation, listOrganisations } from '../../../accounts/organisations.ts';
+import {
+  createOrganisation,
+  getOrganisation,
+  listOrganisations,
+  setRequireTwoFactor,
+} from '../../../accounts/organisations.ts';
+import { resetTwoFactor } from '../../../accounts/two-factor.ts';
 import { createUser, getUser, listUsers, updateUser } from '../../../accounts/users.ts';
 import { addPrice } from '../../../farms/prices.ts';
 import { audited } from '../../audited.ts';
@@ -133,10 +140,63 @@ export const adminRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
     },
     async (request, reply) => {
       const organisation = await audited(deps.db, request, 'organisation.create', async (tx) => {
-        const created = await createOrganisation(tx, request.body.name);
+        const created = await createOrganisation(tx, request.body.name, request.body.requireTwoFactor);
         return { result: created, ids: { organisation: created.id }, after: created };
       });
       return reply.code(201).send(organisation);
+    },
+  );
+
+  app.patch(
+    '/admin/organisations/:id',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['admin'],
+        summary:
+          'Requires two-factor sign-in of every member of an organisation, or stops requiring it; members without it are limited to setting it up at once',
+        params: IdParams,
+        body: OrganisationPatch,
+        response: { 200: Organisation, ...WRITE_ERRORS },
+      },
+    },
+    (request) =>
+      audited(deps.db, request, 'organisation.update', async (tx) => {
+        const before = await getOrganisation(tx, request.params.id);
+        const after = await setRequireTwoFactor(tx, request.params.id, request.body.requireTwoFactor);
+        return {
+          result: after,
+          ids: { organisation: after.id },
+          scope: { organisationId: after.id },
+          before,
+          after,
+        };
+      }),
+  );
+
+  app.delete(
+    '/admin/users/:id/two-factor',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['admin'],
+        summary:
+          "Resets a user's two-factor sign-in (a lost phone and lost recovery codes): its sessions end, and a user who must have it sets it up again at the next sign-in",
+        params: IdParams,
+        response: { 204: Type.Null(), ...WRITE_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      await audited(deps.db, request, 'user.two-factor-reset', async (tx) => {
+        const user = await getUser(tx, request.params.id);
+        await resetTwoFactor(tx, user.id);
+        return { result: undefined, ids: { user: user.id }, scope: { organisationId: user.organisationId } };
+      });
+      request.log.info(
+        { user: request.params.id, by: userId(request.caller) },
+        'api: two-factor sign-in reset',
+      );
+      return reply.code(204).send(null);
     },
   );
 

@@ -1,74 +1,137 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { LoginBody, Nullable, PasswordChange, SessionView } from '@hashwatt/schemas';
+import {
+  LoginAnswer,
+  LoginBody,
+  Nullable,
+  PasswordChange,
+  SecondFactorBody,
+  SessionView,
+} from '@hashwatt/schemas';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HwError } from '../../../errors.ts';
 import type { ApiDeps } from '../../app.ts';
-import { changePassword, signIn, signOut } from '../../../accounts/sessions.ts';
+import {
+  changePassword,
+  signIn,
+  signInWithSecondFactor,
+  signOut,
+  type SignInAnswer,
+} from '../../../accounts/sessions.ts';
 import { anonymousActor, auditApart, audited, userActor } from '../../audited.ts';
 import { SESSION_COOKIE } from '../../plugins/auth.ts';
 import { PUBLIC_ERRORS, SIGN_IN_ERRORS } from '../error-responses.ts';
+import { twoFactorRoutes } from './two-factor.ts';
 
 export const authRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, done) => {
   const { settings } = deps;
+  const signInLimit = {
+    max: settings.loginPerMinute,
+    timeWindow: 60_000,
+    errorResponseBuilder: () => new HwError('HW_ERR_RATE_LIMITED'),
+  };
+
+  /**
+   * A sign-in step, audited: a refusal is kept as a failed sign-in naming the email
+   * tried (never the password), though the request fails; a session started as its
+   * user's sign-in. The entry is written before the cookie is sent: no entry, no cookie.
+   */
+  async function auditedSignIn<T extends SignInAnswer>(
+    request: FastifyRequest,
+    email: string | null,
+    step: () => Promise<T>,
+  ): Promise<T> {
+    const answer = await step().catch(async (error: unknown) => {
+      if (error instanceof HwError) {
+        await auditApart(deps.db, request, {
+          action: 'auth.sign-in-failed',
+          actor: anonymousActor(email),
+          after: { reason: error.code },
+        });
+      }
+      throw error;
+    });
+    await auditApart(
+      deps.db,
+      request,
+      'challenge' in answer
+        ? { action: 'auth.sign-in-challenged', actor: anonymousActor(email) }
+        : {
+            action: 'auth.sign-in',
+            actor: userActor(answer.session.user),
+            ids: { user: answer.session.user.id },
+          },
+    );
+    return answer;
+  }
+
+  /** The session's cookie is set; the answer is the session (with its CSRF token). */
+  function started(reply: FastifyReply, { token, session }: { token: string; session: SessionView }) {
+    reply.log.info({ user: session.user.id }, 'api: signed in');
+    void reply.setCookie(SESSION_COOKIE, token, {
+      path: '/api',
+      httpOnly: true,
+      secure: settings.secureCookies,
+      sameSite: 'strict',
+      expires: new Date(session.expiresAt),
+    });
+    return session;
+  }
 
   app.post(
     '/auth/login',
     {
-      config: {
-        access: 'public',
-        rateLimit: {
-          max: settings.loginPerMinute,
-          timeWindow: 60_000,
-          errorResponseBuilder: () => new HwError('HW_ERR_RATE_LIMITED'),
-        },
-      },
+      config: { access: 'public', rateLimit: signInLimit },
       schema: {
         tags: ['auth'],
-        summary: 'Sign in: sets the session cookie and returns the CSRF token to send with every change',
+        summary:
+          'Sign in: sets the session cookie and returns the CSRF token to send with every change; for a user with two-factor sign-in, returns a challenge for POST /api/auth/login/two-factor instead',
         body: LoginBody,
-        response: { 200: SessionView, ...SIGN_IN_ERRORS },
+        response: { 200: LoginAnswer, ...SIGN_IN_ERRORS },
       },
     },
     async (request, reply) => {
-      // A refusal is kept as a failed sign-in naming the email tried (never the password),
-      // though the request fails. The entry is written before the cookie is sent.
-      const { token, session } = await signIn(
-        deps.db,
-        request.body.email,
-        request.body.password,
-        settings.sessions,
-        { address: request.ip, now: new Date(deps.pool.now()) },
-      ).catch(async (error: unknown) => {
-        if (error instanceof HwError) {
-          await auditApart(deps.db, request, {
-            action: 'auth.sign-in-failed',
-            actor: anonymousActor(request.body.email),
-            after: { reason: error.code },
-          });
-        }
-        throw error;
-      });
-      await auditApart(deps.db, request, {
-        action: 'auth.sign-in',
-        actor: userActor(session.user),
-        ids: { user: session.user.id },
-      });
-      request.log.info({ user: session.user.id }, 'api: signed in');
-      void reply.setCookie(SESSION_COOKIE, token, {
-        path: '/api',
-        httpOnly: true,
-        secure: settings.secureCookies,
-        sameSite: 'strict',
-        expires: new Date(session.expiresAt),
-      });
-      return session;
+      const answer = await auditedSignIn(request, request.body.email, () =>
+        signIn(deps.db, request.body.email, request.body.password, settings.sessions, {
+          address: request.ip,
+          now: new Date(deps.pool.now()),
+        }),
+      );
+      return 'challenge' in answer ? answer.challenge : started(reply, answer);
     },
+  );
+
+  app.post(
+    '/auth/login/two-factor',
+    {
+      config: { access: 'public', rateLimit: signInLimit },
+      schema: {
+        tags: ['auth'],
+        summary:
+          "Sign in, second step: the challenge from POST /api/auth/login and a code of the user's authenticator app (or a recovery code); sets the session cookie",
+        body: SecondFactorBody,
+        response: { 200: SessionView, ...SIGN_IN_ERRORS },
+      },
+    },
+    async (request, reply) =>
+      started(
+        reply,
+        await auditedSignIn(request, null, () =>
+          signInWithSecondFactor(
+            deps.db,
+            request.body,
+            settings.sessions,
+            { address: request.ip, now: new Date(deps.pool.now()) },
+            Date.now(),
+          ),
+        ),
+      ),
   );
 
   app.get(
     '/auth/session',
     {
-      config: { access: 'user' },
+      config: { access: 'user', beforeTwoFactor: true },
       schema: {
         tags: ['auth'],
         summary: 'The signed-in user and the CSRF token',
@@ -141,7 +204,7 @@ export const authRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
   app.post(
     '/auth/logout',
     {
-      config: { access: 'user' },
+      config: { access: 'user', beforeTwoFactor: true },
       schema: {
         tags: ['auth'],
         summary: 'Sign out: this session ends',
@@ -160,5 +223,6 @@ export const authRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
       return reply.code(204).send(null);
     },
   );
+  void app.register(twoFactorRoutes, deps);
   done();
 };
