@@ -107,6 +107,34 @@ describe('configuration', () => {
     ]);
   });
 
+  it('says what replaced the account lock settings, and keeps the first sign-in wait under the longest', async () => {
+    expect(problems({ HASHWATT_API_MAX_FAILED_LOGINS: '5', HASHWATT_API_LOCK_MINUTES: '15' })).toEqual([
+      'HASHWATT_API_MAX_FAILED_LOGINS: no longer a setting: accounts are no longer locked by wrong passwords; sign-ins are slowed instead: see api.signInAccountFailures and api.signInAddressFailures',
+      'HASHWATT_API_LOCK_MINUTES: no longer a setting: accounts are no longer locked by wrong passwords; sign-ins wait instead: see api.signInAccountMaxDelaySeconds and api.signInAddressMaxDelaySeconds',
+    ]);
+    const folder = await mkdtemp(path.join(os.tmpdir(), 'hashwatt-config-'));
+    try {
+      const file = path.join(folder, 'config.json');
+      await writeFile(file, JSON.stringify({ api: { maxFailedLogins: 5 } }));
+      expect(problems({}, file)).toEqual([
+        'api.maxFailedLogins: no longer a setting: accounts are no longer locked by wrong passwords; sign-ins are slowed instead: see api.signInAccountFailures and api.signInAddressFailures',
+      ]);
+    } finally {
+      await rm(folder, { recursive: true });
+    }
+    expect(
+      problems({
+        HASHWATT_API_SIGN_IN_FIRST_DELAY_SECONDS: '90',
+        HASHWATT_API_SIGN_IN_ACCOUNT_MAX_DELAY_SECONDS: '60',
+      }),
+    ).toEqual([
+      'api.signInFirstDelaySeconds 90 is above api.signInAccountMaxDelaySeconds 60: the first wait cannot pass the longest',
+    ]);
+    expect(problems({ HASHWATT_API_SESSION_IDLE_MINUTES: '0' })).toEqual([
+      'api.sessionIdleMinutes (HASHWATT_API_SESSION_IDLE_MINUTES): "0" must be >= 1',
+    ]);
+  });
+
   it('takes roles, and refuses a scaled-out process that could not reach its peers', () => {
     const node = {
       HASHWATT_NODE_RPC_URL: 'http://127.0.0.1:18443',
