@@ -25,6 +25,8 @@ import {
   type TestApi,
 } from '../helpers/api.ts';
 import { bareSample } from '../helpers/samples.ts';
+import { authenticatorOf, nextCode, totpAt } from '../helpers/two-factor.ts';
+import { timeStep } from '../../src/accounts/totp.ts';
 
 const STATE_CHANGING = ['POST', 'PATCH', 'PUT', 'DELETE'];
 /**
@@ -35,12 +37,15 @@ const SIGN_IN_HEAVY_MS = 180_000;
 /** Routes posted to that change nothing: a report file is sent to be checked. */
 const READS_BY_POST = new Set(['POST /api/reports/verify']);
 
-type Caller = 'admin' | 'operatorA' | 'agentA' | 'anonymous' | 'freshSession';
+type Caller = 'admin' | 'operatorA' | 'agentA' | 'anonymous' | 'freshSession' | 'someone' | 'enrolling';
 
 /** How one route is called for the walk, and what its entry must say. */
 interface RouteCall {
   readonly as: Caller;
-  readonly body?: Record<string, unknown>;
+  /** A body, or how to make one when its turn comes (a code of the moment, a fresh challenge). */
+  readonly body?: Record<string, unknown> | (() => Promise<Record<string, unknown>>);
+  /** Who the entry names, when not the caller (a sign-in names who signed in). */
+  readonly actor?: Record<string, unknown>;
   /** The ids the entry must name (a subset of what it names). */
   readonly ids: Record<string, string>;
   readonly action: string;
@@ -55,6 +60,10 @@ describe('the audit log', () => {
   let regulatorRU: Record<string, string>;
   const ids: Record<string, string> = {};
   let sequence = 0;
+  /** Sessions made when first needed: these callers' routes end or change their other sessions. */
+  const sessions = new Map<Caller, Record<string, string>>();
+  /** The secret the enrolment route handed out, for the code that confirms it. */
+  let enrolledSecret = '';
 
   const get = async <T>(url: string, headers: Record<string, string>): Promise<T> => {
     const response = await api.app.inject({ method: 'GET', url, headers });
@@ -100,16 +109,25 @@ describe('the audit log', () => {
     });
     await takeDueCommands(db, farmA.farmId, api.clock.ms, 600);
     const oldKey = await createApiKey(db, farmA.farmId, 'old agent');
-    const { rows: admins } = await db.query<{ id: string }>(
-      "SELECT id::text FROM users WHERE email = 'admin@pool.test'",
+    await createUser(db, {
+      email: 'enrolling@farm-a.test',
+      name: 'Enrolling',
+      password: TEST_PASSWORD,
+      role: 'operator',
+      organisationId: farmA.organisationId,
+    });
+    // A regulator has a second factor (its role requires one): an admin resets it.
+    await signedInRegulator(api, 'reset@tavanir.test', { country: 'IR', regions: [] });
+    const { rows: reset } = await db.query<{ id: string }>(
+      "SELECT id::text FROM users WHERE email = 'reset@tavanir.test'",
     );
     Object.assign(ids, {
-      admin: admins[0]?.id ?? '',
       user: someone.id,
       device,
       command: handedOut.id,
       key: oldKey.apiKey.id,
       operatorA: farmA.operatorId,
+      resetUser: reset[0]?.id ?? '',
     });
   }, SIGN_IN_HEAVY_MS);
   afterAll(async () => {
@@ -127,13 +145,70 @@ describe('the audit log', () => {
         ids: { user: farmA.operatorId },
         action: 'auth.sign-in',
       },
-      'POST /api/auth/logout': { as: 'freshSession', ids: {}, action: 'auth.sign-out' },
-      // The admin's session stays; no later call signs the admin in again.
+      'POST /api/auth/login/two-factor': {
+        as: 'anonymous',
+        body: async () => {
+          const first = await api.app.inject({
+            method: 'POST',
+            url: '/api/auth/login',
+            payload: { email: 'admin@pool.test', password: TEST_PASSWORD },
+          });
+          const { challenge } = first.json<{ challenge: string }>();
+          const authenticator = authenticatorOf(api.app, 'admin@pool.test');
+          if (!authenticator) {
+            throw new Error('the admin has no authenticator');
+          }
+          return { challenge, code: nextCode(authenticator) };
+        },
+        actor: { kind: 'user', email: 'admin@pool.test', role: 'admin' },
+        ids: {},
+        action: 'auth.sign-in',
+      },
       'POST /api/auth/password': {
-        as: 'admin',
-        body: { currentPassword: TEST_PASSWORD, newPassword: `${TEST_PASSWORD}, changed` },
-        ids: { user: ids.admin ?? '' },
+        as: 'someone',
+        body: { currentPassword: TEST_PASSWORD, newPassword: 'another password, long enough' },
+        actor: { kind: 'user', userId: ids.user, email: 'someone@farm-a.test' },
+        ids: { user: ids.user ?? '' },
         action: 'auth.password-change',
+      },
+      'POST /api/auth/logout': { as: 'freshSession', ids: {}, action: 'auth.sign-out' },
+      'POST /api/auth/two-factor/enrolment': {
+        as: 'enrolling',
+        actor: { kind: 'user', email: 'enrolling@farm-a.test' },
+        ids: {},
+        action: 'two-factor.enrol',
+      },
+      'POST /api/auth/two-factor/enrolment/confirm': {
+        as: 'enrolling',
+        body: () => Promise.resolve({ code: totpAt(enrolledSecret, timeStep(Date.now())) }),
+        actor: { kind: 'user', email: 'enrolling@farm-a.test' },
+        ids: {},
+        action: 'two-factor.enable',
+      },
+      'POST /api/auth/two-factor/recovery-codes': {
+        as: 'enrolling',
+        body: { password: TEST_PASSWORD },
+        actor: { kind: 'user', email: 'enrolling@farm-a.test' },
+        ids: {},
+        action: 'two-factor.recovery-codes',
+      },
+      'POST /api/auth/two-factor/disable': {
+        as: 'enrolling',
+        body: { password: TEST_PASSWORD },
+        actor: { kind: 'user', email: 'enrolling@farm-a.test' },
+        ids: {},
+        action: 'two-factor.disable',
+      },
+      'PATCH /api/admin/organisations/:id': {
+        as: 'admin',
+        body: { requireTwoFactor: false },
+        ids: { organisation: farmA.organisationId },
+        action: 'organisation.update',
+      },
+      'DELETE /api/admin/users/:id/two-factor': {
+        as: 'admin',
+        ids: { user: ids.resetUser ?? '' },
+        action: 'user.two-factor-reset',
       },
       'POST /api/admin/users': {
         as: 'admin',
@@ -272,15 +347,22 @@ describe('the audit log', () => {
     return route.url
       .replace(
         ':id',
-        route.url.startsWith('/api/admin/users')
-          ? (ids.user ?? '')
-          : route.url.startsWith('/api/organisations')
-            ? farmA.organisationId
-            : farmA.farmId,
+        route.url.endsWith('/two-factor')
+          ? (ids.resetUser ?? '')
+          : route.url.startsWith('/api/admin/users')
+            ? (ids.user ?? '')
+            : route.url.includes('/organisations/')
+              ? farmA.organisationId
+              : farmA.farmId,
       )
       .replace(':deviceId', ids.device ?? '')
       .replace(':keyId', ids.key ?? '')
       .replace(':commandId', ids.command ?? '');
+  }
+
+  async function signedIn(email: string): Promise<Record<string, string>> {
+    const session = await signInAs(api.app, email, TEST_PASSWORD);
+    return { cookie: session.cookie, 'x-csrf-token': session.csrf };
   }
 
   async function headersOf(caller: Caller): Promise<Record<string, string>> {
@@ -293,9 +375,13 @@ describe('the audit log', () => {
         return { authorization: `Bearer ${farmA.agentKey}` };
       case 'anonymous':
         return {};
-      case 'freshSession': {
-        const session = await signInAs(api.app, 'op-a@farm-a.test', TEST_PASSWORD);
-        return { cookie: session.cookie, 'x-csrf-token': session.csrf };
+      case 'freshSession':
+        return signedIn('op-a@farm-a.test');
+      case 'someone':
+      case 'enrolling': {
+        const made = sessions.get(caller) ?? (await signedIn(`${caller}@farm-a.test`));
+        sessions.set(caller, made);
+        return made;
       }
     }
   }
@@ -317,12 +403,13 @@ describe('the audit log', () => {
           continue;
         }
         const headers = await headersOf(call.as);
+        const body = typeof call.body === 'function' ? await call.body() : call.body;
         const before = await countRows(api.database.db, 'audit_log');
         const response = await api.app.inject({
           method: route.method as 'POST',
           url: urlOf(route),
           headers,
-          ...(call.body && { payload: call.body }),
+          ...(body && { payload: body }),
         });
         if (response.statusCode >= 300) {
           problems.push(`${name}: ${String(response.statusCode)} ${response.body.slice(0, 200)}`);
@@ -333,13 +420,17 @@ describe('the audit log', () => {
           problems.push(`${name}: ${String(added)} entries`);
           continue;
         }
+        if (route.url === '/api/auth/two-factor/enrolment') {
+          enrolledSecret = response.json<{ secret: string }>().secret;
+        }
         const entry = await newest();
         const actor =
-          call.as === 'admin'
+          call.actor ??
+          (call.as === 'admin'
             ? { kind: 'user', email: 'admin@pool.test', role: 'admin' }
             : call.as === 'agentA'
               ? { kind: 'agent', keyId: expect.any(String) as unknown }
-              : { kind: 'user', userId: farmA.operatorId, email: 'op-a@farm-a.test', role: 'operator' };
+              : { kind: 'user', userId: farmA.operatorId, email: 'op-a@farm-a.test', role: 'operator' });
         try {
           expect(entry).toMatchObject({
             action: call.action,
