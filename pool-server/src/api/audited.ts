@@ -16,8 +16,6 @@ export interface AuditedChange<T> {
   readonly scope?: AuditScope;
   readonly before?: unknown;
   readonly after?: unknown;
-  /** Who, when not the caller: a sign-in is made by the user it signs in. */
-  readonly actor?: AuditActor;
 }
 
 /** A request that found nothing to change (a batch already stored): it leaves no entry. */
@@ -97,7 +95,7 @@ export async function audited<T>(
       return done.result;
     }
     await recordAudit(tx, {
-      ...entryOf(request, action, done.actor ?? actorOf(request.caller)),
+      ...entryOf(request, action, actorOf(request.caller)),
       scope: done.scope ?? {},
       ids: done.ids,
       before: done.before,
