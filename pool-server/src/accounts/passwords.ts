@@ -116,7 +116,8 @@ export class PasswordHasher {
       });
       return Buffer.from(key);
     } catch (error) {
-      // Another caller took the last place between the check and the run.
+      // piscina's own check of its queue leaves out tasks it holds back, which queueSize
+      // counts: its refusal for a full queue is busy as well.
       throw this.full ? busy() : error;
     }
   }
