@@ -183,6 +183,15 @@ describe('two-factor sign-in', () => {
     });
   });
 
+  it('takes one code once even when it comes on five challenges at once (a phished code replayed in a race)', async () => {
+    const person = await operator('race@farm.test');
+    const { secret, step } = await enrol(person);
+    const challenges = await Promise.all(Array.from({ length: 5 }, () => challengeOf(person.email)));
+    const code = totpAt(secret, step + 1);
+    const raced = await Promise.all(challenges.map((challenge) => secondStep(challenge, code)));
+    expect(raced.map((response) => response.statusCode).sort()).toEqual([200, 401, 401, 401, 401]);
+  });
+
   it('takes a recovery code once, as typed in any case with or without dashes, and renews them on proof', async () => {
     const person = await operator('recover@farm.test');
     const { recoveryCodes, secret } = await enrol(person);
