@@ -260,6 +260,23 @@ describe('the dashboard in Chromium against the pool', () => {
         return rows[0]?.require_two_factor;
       })
       .toBe(true);
+    // A lost phone: the admin resets a user's second factor, and the user's sessions end.
+    const sessionsOfB = async () =>
+      (
+        await api.database.db.query(
+          "SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = 'op-b@dashboard.test'",
+        )
+      ).rowCount;
+    expect(await sessionsOfB()).toBe(1);
+    page.once('dialog', (dialog) => {
+      void dialog.accept();
+    });
+    await page
+      .getByRole('row')
+      .filter({ hasText: 'op-b@dashboard.test' })
+      .getByRole('button', { name: 'Reset' })
+      .click();
+    await expect.poll(sessionsOfB).toBe(0);
     await page.screenshot({ path: path.join(ARTIFACTS, 'admin.png'), fullPage: true });
     await page.close();
   });

@@ -29,3 +29,9 @@ export function useRequireTwoFactor() {
     onSuccess: () => client.invalidateQueries({ queryKey: ['admin', 'organisations'] }),
   });
 }
+
+/** Resets a user's second factor (a lost phone and lost recovery codes): the user's sessions end. */
+export const useResetTwoFactor = () =>
+  useMutation({
+    mutationFn: (userId: string) => api<undefined>(`/admin/users/${userId}/two-factor`, { method: 'DELETE' }),
+  });

@@ -2,7 +2,13 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Section } from '../../../components/ui/stat.tsx';
 import { useFormat } from '../../../lib/format.ts';
-import { useCreateOrganisation, useOrganisations, useRequireTwoFactor, useUsers } from '../api/admin.ts';
+import {
+  useCreateOrganisation,
+  useOrganisations,
+  useRequireTwoFactor,
+  useResetTwoFactor,
+  useUsers,
+} from '../api/admin.ts';
 
 export function AdminPage() {
   const { t } = useTranslation();
@@ -11,6 +17,7 @@ export function AdminPage() {
   const { data: organisations = [] } = useOrganisations();
   const create = useCreateOrganisation();
   const requireTwoFactor = useRequireTwoFactor();
+  const resetTwoFactor = useResetTwoFactor();
   const [name, setName] = useState('');
   return (
     <div className="page">
@@ -22,6 +29,7 @@ export function AdminPage() {
               <th>{t('admin.email')}</th>
               <th>{t('admin.name')}</th>
               <th>{t('admin.role')}</th>
+              <th>{t('admin.twoFactor')}</th>
             </tr>
           </thead>
           <tbody>
@@ -30,6 +38,19 @@ export function AdminPage() {
                 <td dir="ltr">{user.email}</td>
                 <td>{user.name}</td>
                 <td>{t(`admin.roles.${user.role}`)}</td>
+                <td>
+                  <button
+                    type="button"
+                    disabled={resetTwoFactor.isPending}
+                    onClick={() => {
+                      if (window.confirm(t('admin.resetTwoFactorConfirm', { email: user.email }))) {
+                        resetTwoFactor.mutate(user.id);
+                      }
+                    }}
+                  >
+                    {t('admin.resetTwoFactor')}
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>
