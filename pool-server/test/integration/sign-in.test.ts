@@ -12,7 +12,14 @@ import { PasswordHasher, passwordHasher } from '../../src/accounts/passwords.ts'
 import { sessionSettingsFrom } from '../../src/accounts/sessions.ts';
 import { createUser } from '../../src/accounts/users.ts';
 import { loadConfig } from '../../src/config.ts';
-import { signInAs, startTestApi, TEST_PASSWORD, type Session, type TestApi } from '../helpers/api.ts';
+import {
+  signedInAdmin,
+  signInAs,
+  startTestApi,
+  TEST_PASSWORD,
+  type Session,
+  type TestApi,
+} from '../helpers/api.ts';
 
 /**
  * The defaults, but a first wait of a minute (a burst's attempts all meet the same gate
@@ -132,6 +139,45 @@ describe('sign-in', () => {
       const slowed = spray.filter((answer) => answer.statusCode === 429);
       expect(slowed).toHaveLength(3);
       expect(slowed[0]?.headers['retry-after']).toBe(String(SESSIONS.throttle.firstDelayMs / 1000));
+    },
+  );
+
+  it(
+    "lets a user in at once after an admin's new password: the account's wait lifted, old sessions ended",
+    HASHING,
+    async () => {
+      const { db } = api.database;
+      const admin = await signedInAdmin(api, 'resetter@pool.test');
+      const user = await createUser(db, {
+        email: 'forgot@pool.test',
+        name: 'Forgot',
+        password: TEST_PASSWORD,
+        role: 'operator',
+        organisationId: (await createOrganisation(db, 'Reset Co')).id,
+      });
+      const old = await signInAs(api.app, 'forgot@pool.test', TEST_PASSWORD);
+      await Promise.all(
+        Array.from({ length: FREE }, (_, index) =>
+          login('forgot@pool.test', `guess ${String(index)}`, `198.18.0.${String(index + 1)}`),
+        ),
+      );
+      expect((await login('forgot@pool.test', TEST_PASSWORD, '198.18.1.1')).statusCode).toBe(429);
+      const reset = await api.app.inject({
+        method: 'PATCH',
+        url: `/api/admin/users/${user.id}`,
+        headers: admin,
+        payload: { password: 'a password the admin chose' },
+      });
+      expect(reset.statusCode).toBe(200);
+      const oldSession = await api.app.inject({
+        method: 'GET',
+        url: '/api/auth/session',
+        headers: { cookie: old.cookie },
+      });
+      expect(oldSession.statusCode).toBe(401);
+      expect((await login('forgot@pool.test', 'a password the admin chose', '198.18.1.1')).statusCode).toBe(
+        200,
+      );
     },
   );
 
