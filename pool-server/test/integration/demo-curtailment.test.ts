@@ -22,7 +22,7 @@
 import type { CurtailmentOrder, DeviceCommand, FarmDevice } from '@hashwatt/schemas';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoFarm, type DemoFarm } from '../../src/demo/demo-farm.ts';
+import { DEMO_ACCOUNT, startDemoFarm, type DemoFarm } from '../../src/demo/demo-farm.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { startTestPool, type TestPool } from '../helpers/pool.ts';
 
@@ -55,6 +55,8 @@ describe('the demo farm under curtailment orders', () => {
   beforeAll(async () => {
     pool = await startTestPool();
     apiUrl = `http://127.0.0.1:${String(pool.apiPort)}`;
+    // As `pnpm start` does: the demo's miners mine as a registered account, not an address.
+    await pool.registerAccount(DEMO_ACCOUNT);
     demo = await startDemoFarm(
       pool.db,
       {
