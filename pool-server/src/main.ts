@@ -1718,10 +1718,15 @@ export async function main(): Promise<void> {
     process.stdout.write(describeConfig(config));
     process.exit(0);
   }
-  const log = pino({
-    level: config.logLevel,
-    base: { service: 'hashwatt', ...(cluster.isWorker && { nodeId: config.stratum.nodeId }) },
-  });
+  const log = pino(
+    {
+      level: config.logLevel,
+      base: { service: 'hashwatt', ...(cluster.isWorker && { nodeId: config.stratum.nodeId }) },
+    },
+    // The pool and migrate only log; the other commands' stdout is their answer (a key, a
+    // report, a fingerprint), so their log goes to stderr.
+    pino.destination(name === 'pool' || name === 'migrate' ? 1 : 2),
+  );
   // The last resort: every socket, stream and connection handles its own errors; one that
   // does not is a bug, reported as such rather than as a bare stack trace.
   const lastResort = (kind: string) => (error: unknown) => {
