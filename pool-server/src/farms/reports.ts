@@ -8,7 +8,7 @@ import type {
   ReportLanguage,
   ReportVerification,
 } from '@hashwatt/schemas';
-import type { Queryable } from '../db/pool.ts';
+import type { Database, Queryable } from '../db/pool.ts';
 import { HwError } from '../errors.ts';
 import { farmsInJurisdiction, getFarm } from './farms.ts';
 import { reportCsv } from './report-csv.ts';
@@ -114,11 +114,17 @@ function rendered(
   return format === 'csv' ? reportCsv(document) : reportPdf(document, nowMs);
 }
 
+/**
+ * Issues a report: its facts are read from `db` (a pool: the reads run side by side on
+ * several connections), and it is recorded through `into`, the caller's transaction
+ * when the issuing is part of a larger change.
+ */
 export async function issueReport(
-  db: Queryable,
+  db: Database,
   signer: ReportSigner,
   order: ReportOrder,
   nowMs: number,
+  into: Queryable = db,
 ): Promise<Report> {
   const farms = await farmsOf(db, order.scope);
   const [single] = farms;
@@ -149,7 +155,7 @@ export async function issueReport(
   const digest = createHash('sha256').update(content).digest();
   // Signed only with the registry's current key: a pool still holding a key rotated
   // since it started issues nothing that would not verify.
-  const { rows } = await db.query<ReportRow>(
+  const { rows } = await into.query<ReportRow>(
     `INSERT INTO reports AS r (id, farm_id, country, regions, period_from, period_to, language, format, content,
                                sha256, signature, public_key, issued_by, issued_at, timezone, calendar, month)
      SELECT $1, $2, $3, $4, to_timestamp($5::double precision / 1000), to_timestamp($6::double precision / 1000),

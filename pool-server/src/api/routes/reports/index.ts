@@ -127,7 +127,7 @@ export const reportRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, d
       const { month, calendar, from, to } = request.body;
       const report = await audited(deps.db, request, 'report.issue', async (tx) => {
         const issued = await issueReport(
-          tx,
+          deps.db,
           deps.reportSigner,
           {
             scope,
@@ -137,6 +137,7 @@ export const reportRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, d
             issuedBy: userId(request.caller),
           },
           nowMs,
+          tx,
         );
         return {
           result: issued,
