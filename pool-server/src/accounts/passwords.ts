@@ -16,10 +16,11 @@ const SALT_BYTES = 16;
 /** A stored cost above this is not ours (a damaged or planted hash): refused, never run (1 GiB). */
 const MAX_STORED_N = 2 ** 20;
 /**
- * Hashes waiting per thread: a sign-in waits at most ~5 hash times (~1.5 s on an idle
- * core here, ~12 s on a loaded one) before its own starts; past that it is refused.
+ * Hashes waiting for a thread: thirty people signing in at once all get in, the last
+ * after ~16 hash times on two cores (~5 s on idle cores here); a flood past that is
+ * refused at once rather than making everyone wait for everyone.
  */
-const QUEUE_PER_THREAD = 4;
+const MAX_WAITING = 32;
 /** How long a caller refused for a full queue is asked to wait (Retry-After, seconds). */
 const BUSY_RETRY_SECONDS = 2;
 
@@ -58,7 +59,7 @@ export class PasswordHasher {
 
   constructor(options: HasherOptions = {}) {
     const threads = options.threads ?? availableParallelism();
-    this.#maxQueue = options.maxQueue ?? threads * QUEUE_PER_THREAD;
+    this.#maxQueue = options.maxQueue ?? MAX_WAITING;
     this.#cost = options.cost ?? PASSWORD_COST;
     this.#pool = new Piscina({
       filename: new URL('./password-thread.mjs', import.meta.url).href,

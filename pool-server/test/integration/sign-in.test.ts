@@ -182,57 +182,39 @@ describe('sign-in', () => {
   );
 
   /**
-   * Thirty users sign in at the same moment. Hashing runs on one thread per core with a
-   * queue of 4 per thread; those past it are told 503 HW_ERR_SIGN_IN_BUSY at once and
-   * come back after Retry-After. Measured on this 2-core machine: 10 signed in, the
-   * slowest in 1.9 s, and 20 busy within 0.1 s; while other test runs kept its load at
-   * ~11, the slowest in 10-19 s (5 hash times of 2-4 s) and busy within 0.5 s. Before,
-   * all thirty waited ~31 s. The bounds asserted (45 s signed in, 5 s busy) are
-   * generous so that such load does not fail them; RELIABILITY.md keeps the figures.
+   * Thirty users sign in at the same moment. Hashing runs on one thread per core, 32
+   * waiting at most (past that a sign-in is told 503 HW_ERR_SIGN_IN_BUSY at once: the
+   * unit tests of passwords.ts show it), so all thirty get in, the last after ~15 hash
+   * times. Before, all thirty waited ~31 s on libuv's pool. Each must be signed in within
+   * 90 s: generous, so that a machine loaded by other test runs (a hash then takes 2-4 s
+   * instead of 0.3 s) does not fail it; the figures printed go to RELIABILITY.md.
    */
-  it(
-    'answers thirty honest sign-ins at once within a bound: signed in, or busy at once with Retry-After',
-    HASHING,
-    async () => {
-      const hash = await passwordHasher().hash(TEST_PASSWORD);
-      const emails = Array.from({ length: 30 }, (_, index) => `crowd${String(index)}@pool.test`);
-      await api.database.db.query(
-        `INSERT INTO users (email, name, password_hash, role) SELECT e, e, $2, 'admin' FROM unnest($1::text[]) e`,
-        [emails, hash],
-      );
-      const timed = async (email: string, index: number) => {
+  it('signs in thirty honest users at once, each within a bound', HASHING, async () => {
+    const hash = await passwordHasher().hash(TEST_PASSWORD);
+    const emails = Array.from({ length: 30 }, (_, index) => `crowd${String(index)}@pool.test`);
+    await api.database.db.query(
+      `INSERT INTO users (email, name, password_hash, role) SELECT e, e, $2, 'admin' FROM unnest($1::text[]) e`,
+      [emails, hash],
+    );
+    const answers = await Promise.all(
+      emails.map(async (email, index) => {
         const started = performance.now();
         const answer = await login(email, TEST_PASSWORD, `100.64.0.${String(index + 1)}`);
-        return { email, index, answer, ms: performance.now() - started };
-      };
-      const first = await Promise.all(emails.map(timed));
-      const signedIn = first.filter((each) => each.answer.statusCode === 200);
-      const busy = first.filter((each) => each.answer.statusCode === 503);
-      process.stdout.write(
-        `30 sign-ins at once: ${String(signedIn.length)} signed in, slowest ${Math.max(...signedIn.map((each) => each.ms)).toFixed(0)} ms; ` +
-          `${String(busy.length)} busy, slowest ${Math.max(0, ...busy.map((each) => each.ms)).toFixed(0)} ms\n`,
-      );
-      expect(signedIn.length + busy.length).toBe(30);
-      expect(signedIn.length).toBeGreaterThan(0);
-      for (const each of signedIn) {
-        expect(each.ms).toBeLessThan(45_000);
-      }
-      for (const each of busy) {
-        expect(each.answer.json()).toMatchObject({ error: 'HW_ERR_SIGN_IN_BUSY' });
-        expect(each.answer.headers['retry-after']).toBe('2');
-        expect(each.ms).toBeLessThan(5_000);
-      }
-      // Those told busy were not counted as failures, and one coming back signs in.
-      const { rows } = await api.database.db.query<{ counted: number }>(
-        "SELECT count(*)::int AS counted FROM sign_in_throttles WHERE key LIKE 'account:crowd%' AND failures > 0",
-      );
-      expect(rows[0]?.counted).toBe(0);
-      const [again] = busy;
-      if (again) {
-        expect((await timed(again.email, again.index)).answer.statusCode).toBe(200);
-      }
-    },
-  );
+        return { answer, ms: performance.now() - started };
+      }),
+    );
+    const times = answers.map((each) => each.ms).sort((a, b) => a - b);
+    process.stdout.write(
+      `30 sign-ins at once: fastest ${(times[0] ?? 0).toFixed(0)} ms, median ${(times[15] ?? 0).toFixed(0)} ms, slowest ${(times[29] ?? 0).toFixed(0)} ms\n`,
+    );
+    expect(answers.map((each) => each.answer.statusCode)).toEqual(Array.from({ length: 30 }, () => 200));
+    expect(times[29]).toBeLessThan(90_000);
+    // A right password takes its attempt's count back: none of them is left counted.
+    const { rows } = await api.database.db.query<{ counted: number }>(
+      "SELECT count(*)::int AS counted FROM sign_in_throttles WHERE key LIKE 'account:crowd%' AND failures > 0",
+    );
+    expect(rows[0]?.counted).toBe(0);
+  });
 
   it(
     'verifies a hash of the old cost (N = 2^15) and stores it at the new one at sign-in',
