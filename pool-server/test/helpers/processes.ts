@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './embedded-postgres.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/hashwatt.js', import.meta.url));
 
@@ -58,6 +59,41 @@ export function startProcess(command: string, args: readonly string[], env: Node
 export function startPoolProcess(settings: Record<string, string>): TestProcess {
   return startProcess(process.execPath, [BIN], { ...process.env, ...settings });
 }
+
+/** The ports a pool process of a test listens on: Stratum, the API, the devchain's RPC and ZMQ. */
+export interface PoolPorts {
+  readonly stratum: number;
+  readonly api: number;
+  readonly rpc: number;
+  readonly zmq: number;
+}
+
+export async function freePoolPorts(): Promise<PoolPorts> {
+  return { stratum: await freePort(), api: await freePort(), rpc: await freePort(), zmq: await freePort() };
+}
+
+/** The settings placing a pool process on its database, data folder and ports, logging warnings only. */
+export function poolPlacement(
+  databaseUrl: string,
+  dataDir: string,
+  ports: PoolPorts,
+): Record<string, string> {
+  return {
+    HASHWATT_DATABASE_URL: databaseUrl,
+    HASHWATT_DATA_DIR: dataDir,
+    HASHWATT_STRATUM_PORT: String(ports.stratum),
+    HASHWATT_API_PORT: String(ports.api),
+    HASHWATT_DEVCHAIN_RPC_PORT: String(ports.rpc),
+    HASHWATT_DEVCHAIN_ZMQ_PORT: String(ports.zmq),
+    HASHWATT_LOG_LEVEL: 'warn',
+  };
+}
+
+/** No share may be a block: the chain stays put while the test's miners work. */
+export const CHAIN_STANDS_STILL: Readonly<Record<string, string>> = {
+  HASHWATT_DEVCHAIN_DIFFICULTY: '1000000',
+  HASHWATT_STRATUM_MIN_DIFFICULTY: '0.00001',
+};
 
 /** A NATS server with JetStream on `port`, keeping its stream in `storeDir` across restarts. */
 export function startNatsServer(port: number, storeDir: string): TestProcess {

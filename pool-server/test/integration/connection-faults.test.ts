@@ -18,10 +18,17 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { countRows, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { freePort } from '../helpers/embedded-postgres.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { MINER_ADDRESS } from '../helpers/pool.ts';
-import { startPoolProcess, untilListening, type TestProcess } from '../helpers/processes.ts';
+import {
+  CHAIN_STANDS_STILL,
+  freePoolPorts,
+  poolPlacement,
+  type PoolPorts,
+  startPoolProcess,
+  type TestProcess,
+  untilListening,
+} from '../helpers/processes.ts';
 import { seededRandom } from '../helpers/random.ts';
 import { StratumClient } from '../helpers/stratum-client.ts';
 
@@ -182,20 +189,12 @@ describe('the database ending its connections at random points', () => {
 
   describe('the pool', () => {
     let database: TestDatabase;
-    let ports: { stratum: number; api: number; rpc: number; zmq: number };
+    let ports: PoolPorts;
 
     const startPool = (): TestProcess =>
       startPoolProcess({
-        HASHWATT_DATABASE_URL: database.url,
-        HASHWATT_DATA_DIR: directory,
-        HASHWATT_STRATUM_PORT: String(ports.stratum),
-        HASHWATT_API_PORT: String(ports.api),
-        HASHWATT_DEVCHAIN_RPC_PORT: String(ports.rpc),
-        HASHWATT_DEVCHAIN_ZMQ_PORT: String(ports.zmq),
-        // No share may be a block: the chain stays put while the miners work.
-        HASHWATT_DEVCHAIN_DIFFICULTY: '1000000',
-        HASHWATT_STRATUM_MIN_DIFFICULTY: '0.00001',
-        HASHWATT_LOG_LEVEL: 'warn',
+        ...poolPlacement(database.url, directory, ports),
+        ...CHAIN_STANDS_STILL,
       });
 
     /** A miner that subscribes, authorizes and has `shares` shares accepted; resolves once they are. */
@@ -219,12 +218,7 @@ describe('the database ending its connections at random points', () => {
 
     beforeAll(async () => {
       database = await createTestDatabase();
-      ports = {
-        stratum: await freePort(),
-        api: await freePort(),
-        rpc: await freePort(),
-        zmq: await freePort(),
-      };
+      ports = await freePoolPorts();
     });
 
     afterAll(async () => {

@@ -14,10 +14,17 @@ import path from 'node:path';
 import type { HealthReport } from '@hashwatt/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRows, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { freePort } from '../helpers/embedded-postgres.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { MINER_ADDRESS } from '../helpers/pool.ts';
-import { startPoolProcess, untilListening, type TestProcess } from '../helpers/processes.ts';
+import {
+  CHAIN_STANDS_STILL,
+  freePoolPorts,
+  poolPlacement,
+  type PoolPorts,
+  startPoolProcess,
+  type TestProcess,
+  untilListening,
+} from '../helpers/processes.ts';
 import { StratumClient } from '../helpers/stratum-client.ts';
 
 const WORKER = `${MINER_ADDRESS}.rig0`;
@@ -52,7 +59,7 @@ describe.skipIf(!CAN_MOUNT)(
     let directory: string;
     let mounted = false;
     let pool: TestProcess | undefined;
-    let ports: { stratum: number; api: number; rpc: number; zmq: number };
+    let ports: PoolPorts;
 
     const health = async (): Promise<HealthReport> => {
       const response = await fetch(`http://127.0.0.1:${String(ports.api)}/api/health`);
@@ -65,12 +72,7 @@ describe.skipIf(!CAN_MOUNT)(
       directory = mkdtempSync(path.join(tmpdir(), 'hashwatt-full-disk-'));
       execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m,mode=0755', 'tmpfs', directory]);
       mounted = true;
-      ports = {
-        stratum: await freePort(),
-        api: await freePort(),
-        rpc: await freePort(),
-        zmq: await freePort(),
-      };
+      ports = await freePoolPorts();
     });
 
     afterAll(async () => {
@@ -84,20 +86,12 @@ describe.skipIf(!CAN_MOUNT)(
 
     const startPool = (dataDir: string, settings: Record<string, string> = {}): TestProcess =>
       startPoolProcess({
-        HASHWATT_DATABASE_URL: database.url,
-        HASHWATT_DATA_DIR: dataDir,
-        HASHWATT_STRATUM_PORT: String(ports.stratum),
-        HASHWATT_API_PORT: String(ports.api),
-        HASHWATT_DEVCHAIN_RPC_PORT: String(ports.rpc),
-        HASHWATT_DEVCHAIN_ZMQ_PORT: String(ports.zmq),
-        // No share is a block: the chain stays put while the miner works.
-        HASHWATT_DEVCHAIN_DIFFICULTY: '1000000',
-        HASHWATT_STRATUM_MIN_DIFFICULTY: '0.00001',
+        ...poolPlacement(database.url, dataDir, ports),
+        ...CHAIN_STANDS_STILL,
         // Batches are sealed (and their files deleted, freeing pages) seldom: the fill stays full.
         HASHWATT_LEDGER_FLUSH_INTERVAL_MS: '5000',
         // The journal's probe while the disk is full.
         HASHWATT_LEDGER_RETRY_INTERVAL_MS: '200',
-        HASHWATT_LOG_LEVEL: 'warn',
         ...settings,
       });
 

@@ -25,9 +25,15 @@ import { createOrganisation } from '../../src/accounts/organisations.ts';
 import { createFarm } from '../../src/farms/farms.ts';
 import { farmOfOperator, startTestApi, type TestApi } from '../helpers/api.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { freePort } from '../helpers/embedded-postgres.ts';
 import { MINER_ADDRESS } from '../helpers/pool.ts';
-import { startPoolProcess, untilListening, type TestProcess } from '../helpers/processes.ts';
+import {
+  freePoolPorts,
+  poolPlacement,
+  type PoolPorts,
+  startPoolProcess,
+  type TestProcess,
+  untilListening,
+} from '../helpers/processes.ts';
 import { bareSample } from '../helpers/samples.ts';
 import { StratumClient } from '../helpers/stratum-client.ts';
 
@@ -138,7 +144,7 @@ describe('a hostile agent against the pool process', () => {
   let database: TestDatabase;
   let directory: string;
   let pool: TestProcess;
-  let ports: { stratum: number; api: number; rpc: number; zmq: number };
+  let ports: PoolPorts;
   const keys: string[] = [];
 
   const api = (route: string): string => `http://127.0.0.1:${String(ports.api)}${route}`;
@@ -146,21 +152,10 @@ describe('a hostile agent against the pool process', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     directory = mkdtempSync(path.join(tmpdir(), 'hashwatt-hostile-'));
-    ports = {
-      stratum: await freePort(),
-      api: await freePort(),
-      rpc: await freePort(),
-      zmq: await freePort(),
-    };
+    ports = await freePoolPorts();
     pool = startPoolProcess({
-      HASHWATT_DATABASE_URL: database.url,
-      HASHWATT_DATA_DIR: directory,
-      HASHWATT_STRATUM_PORT: String(ports.stratum),
-      HASHWATT_API_PORT: String(ports.api),
-      HASHWATT_DEVCHAIN_RPC_PORT: String(ports.rpc),
-      HASHWATT_DEVCHAIN_ZMQ_PORT: String(ports.zmq),
+      ...poolPlacement(database.url, directory, ports),
       HASHWATT_API_AGENT_REQUESTS_PER_MINUTE: String(AGENT_REQUESTS_PER_MINUTE),
-      HASHWATT_LOG_LEVEL: 'warn',
     });
     await untilListening(pool, ports.stratum);
     await untilListening(pool, ports.api);

@@ -12,9 +12,17 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRows, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { freePort } from '../helpers/embedded-postgres.ts';
 import { MINER_ADDRESS } from '../helpers/pool.ts';
-import { reachable, startPoolProcess, untilListening, type TestProcess } from '../helpers/processes.ts';
+import {
+  CHAIN_STANDS_STILL,
+  freePoolPorts,
+  poolPlacement,
+  type PoolPorts,
+  reachable,
+  startPoolProcess,
+  type TestProcess,
+  untilListening,
+} from '../helpers/processes.ts';
 import { StratumClient } from '../helpers/stratum-client.ts';
 
 const MINERS = 3;
@@ -24,21 +32,13 @@ const STOP_SECONDS = 10;
 describe('the pool stopped by SIGTERM and started again', () => {
   let database: TestDatabase;
   let directory: string;
-  let ports: { stratum: number; api: number; rpc: number; zmq: number };
+  let ports: PoolPorts;
 
   const startPool = (): TestProcess =>
     startPoolProcess({
-      HASHWATT_DATABASE_URL: database.url,
-      HASHWATT_DATA_DIR: directory,
-      HASHWATT_STRATUM_PORT: String(ports.stratum),
-      HASHWATT_API_PORT: String(ports.api),
-      HASHWATT_DEVCHAIN_RPC_PORT: String(ports.rpc),
-      HASHWATT_DEVCHAIN_ZMQ_PORT: String(ports.zmq),
-      // No share may be a block: the chain stays put while the miners work.
-      HASHWATT_DEVCHAIN_DIFFICULTY: '1000000',
-      HASHWATT_STRATUM_MIN_DIFFICULTY: '0.00001',
+      ...poolPlacement(database.url, directory, ports),
+      ...CHAIN_STANDS_STILL,
       HASHWATT_STOP_TIMEOUT_SECONDS: String(STOP_SECONDS),
-      HASHWATT_LOG_LEVEL: 'warn',
     });
   const untilReady = (pool: TestProcess): Promise<void> => untilListening(pool, ports.stratum);
 
@@ -68,12 +68,7 @@ describe('the pool stopped by SIGTERM and started again', () => {
     database = await createTestDatabase();
     directory = mkdtempSync(path.join(tmpdir(), 'hashwatt-lifecycle-'));
     chmodSync(directory, 0o755);
-    ports = {
-      stratum: await freePort(),
-      api: await freePort(),
-      rpc: await freePort(),
-      zmq: await freePort(),
-    };
+    ports = await freePoolPorts();
   });
 
   afterAll(async () => {
