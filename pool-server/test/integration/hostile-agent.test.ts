@@ -325,6 +325,24 @@ describe('request limits of the API', () => {
     expect(agent.statusCode).toBe(200);
   });
 
+  it('stops looking up the keys of an address that sent ten wrong ones, for a minute; others as ever', async () => {
+    const farm = (key: string, remoteAddress: string) =>
+      testApi.app.inject({
+        method: 'GET',
+        url: '/api/agent/farm',
+        headers: { authorization: `Bearer ${key}` },
+        remoteAddress,
+      });
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      expect((await farm(`hwk_made-up-${String(attempt)}`, '198.51.100.7')).statusCode).toBe(401);
+    }
+    const throttled = await farm(agentKey, '198.51.100.7');
+    expect(throttled.statusCode).toBe(429);
+    expect(throttled.json()).toMatchObject({ error: 'HW_ERR_RATE_LIMITED' });
+    expect(throttled.headers['retry-after']).toBe('60');
+    expect((await farm(agentKey, '198.51.100.8')).statusCode).toBe(200);
+  });
+
   it('refuses a compressed telemetry body unread: it would not be bounded by the limit once inflated', async () => {
     const body = gzipSync(
       JSON.stringify({ batchId: randomUUID(), agentVersion: 'test', miners: [], meters: [], dropped: 0 }),

@@ -6,18 +6,52 @@ import { findApiKey } from '../../accounts/api-keys.ts';
 import { findSession } from '../../accounts/sessions.ts';
 import { limitedToEnrolment } from '../../accounts/two-factor.ts';
 import { sameToken } from '../../accounts/tokens.ts';
+import { BanList } from '../../stratum/bans.ts';
 
 export const SESSION_COOKIE = 'hw_session';
 export const CSRF_HEADER = 'x-csrf-token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const ANONYMOUS: Caller = { kind: 'anonymous' };
 
-async function identify(db: Database, request: FastifyRequest): Promise<Caller> {
+/**
+ * Wrong API keys from one address: ten within a minute and, for a minute, its keys are
+ * refused (429) without a database lookup. A wrong key is refused before the per-address
+ * rate limit counts the request (that runs after identification), so without this a
+ * flood of made-up keys would cost a query each, uncounted.
+ */
+const WRONG_KEYS = { threshold: 10, banSeconds: 60, decaySeconds: 60 } as const;
+/** Addresses with nothing left to remember are forgotten every this many wrong keys. */
+const SWEEP_EVERY = 1_000;
+
+class WrongKeyThrottle {
+  readonly #bans = new BanList(WRONG_KEYS);
+  #sinceSweep = 0;
+
+  refuseIfThrottled(address: string, nowMs: number): void {
+    if (this.#bans.isBanned(address, nowMs)) {
+      throw new HwError('HW_ERR_RATE_LIMITED', undefined, undefined, WRONG_KEYS.banSeconds);
+    }
+  }
+
+  wrongKey(address: string, nowMs: number): void {
+    this.#bans.penalize(address, 1, nowMs);
+    this.#sinceSweep += 1;
+    if (this.#sinceSweep >= SWEEP_EVERY) {
+      this.#sinceSweep = 0;
+      this.#bans.sweep(nowMs);
+    }
+  }
+}
+
+async function identify(db: Database, request: FastifyRequest, wrongKeys: WrongKeyThrottle): Promise<Caller> {
   const authorization = request.headers.authorization;
   if (authorization !== undefined) {
+    const nowMs = Date.now();
+    wrongKeys.refuseIfThrottled(request.ip, nowMs);
     const [scheme, key] = authorization.split(' ');
     const agent = scheme === 'Bearer' && key !== undefined ? await findApiKey(db, key) : undefined;
     if (!agent) {
+      wrongKeys.wrongKey(request.ip, nowMs);
       throw new HwError('HW_ERR_BAD_API_KEY');
     }
     return { kind: 'agent', ...agent };
@@ -38,6 +72,7 @@ async function identify(db: Database, request: FastifyRequest): Promise<Caller> 
 export function installAuth(app: FastifyInstance, db: Database, table: RouteEntry[]): void {
   // Decorated as null (fastify 5 refuses shared objects as defaults); onRequest sets it before any handler runs.
   app.decorateRequest<Caller, 'caller'>('caller', null as unknown as Caller);
+  const wrongKeys = new WrongKeyThrottle();
   app.addHook('onRoute', (route) => {
     const access = route.config?.access;
     if (access === undefined) {
@@ -51,7 +86,7 @@ export function installAuth(app: FastifyInstance, db: Database, table: RouteEntr
   });
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const access = request.routeOptions.config.access ?? 'admin';
-    request.caller = await identify(db, request);
+    request.caller = await identify(db, request, wrongKeys);
     if (!mayCall(access, request.caller)) {
       throw new HwError(
         request.caller.kind === 'anonymous' ? 'HW_ERR_UNAUTHENTICATED' : 'HW_ERR_ROLE_FORBIDDEN',
