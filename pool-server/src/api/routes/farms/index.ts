@@ -30,7 +30,7 @@ import {
 import type { ApiDeps } from '../../app.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../../accounts/api-keys.ts';
 import { listCommands, queueCommand, queueCurtailment } from '../../../farms/commands.ts';
-import { farmPower, listDevices, updateDevice, type DeviceListing } from '../../../farms/devices.ts';
+import { farmPower, listDevices, updateDevice, type DeviceListing } from '../../../farms/devices/devices.ts';
 import { farmsInJurisdiction, updateFarm } from '../../../farms/farms.ts';
 import { farmEnergy } from '../../../farms/energy-report.ts';
 import { createOrder, listOrders } from '../../../farms/orders.ts';

@@ -7,9 +7,9 @@ import type {
   PowerFigure,
   PowerSource,
 } from '@hashwatt/schemas';
-import type { Queryable } from '../db/pool.ts';
-import { HwError } from '../errors.ts';
-import { HASHES_PER_DIFFICULTY } from './economics.ts';
+import type { Queryable } from '../../db/pool.ts';
+import { HwError } from '../../errors.ts';
+import { HASHES_PER_DIFFICULTY } from '../economics.ts';
 
 const HOUR_MS = 3_600_000;
 /**
