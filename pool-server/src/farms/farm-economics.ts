@@ -19,15 +19,15 @@ import {
   type NetworkState,
   SATS_PER_BTC,
 } from './economics.ts';
-import { localClock, localMidnight } from './energy.ts';
-import { farmMeters } from './energy-report.ts';
-import { summarizeEnergy } from './energy-summary.ts';
+import { localClock, localMidnight } from './energy/meter-energy.ts';
+import { farmMeters } from './energy/farm-energy.ts';
+import { summarizeEnergy } from './energy/energy-summary.ts';
 import { listFarms } from './farms.ts';
 import { networkAt } from './network.ts';
 import { farmEnergySeries } from './orders.ts';
 import { priceAt } from './prices.ts';
 import { attributedSats, farmHashrate } from './production.ts';
-import { listTariffs } from './tariffs.ts';
+import { listTariffs } from './energy/tariffs.ts';
 
 /**
  * A farm's economics day by day (its local days), from stored data only: hashrate as

@@ -11,7 +11,7 @@ import {
   type PoolEvidence,
 } from './compliance.ts';
 import { HASHES_PER_DIFFICULTY } from './economics.ts';
-import type { MeterReading } from './energy.ts';
+import type { MeterReading } from './energy/meter-energy.ts';
 
 /**
  * Grid operators' curtailment orders for a farm: recorded with who entered them, able

@@ -1,6 +1,6 @@
 import type { CurtailmentOrder, EnergySummary, Farm } from '@hashwatt/schemas';
 import type { Queryable } from '../db/pool.ts';
-import { farmEnergy } from './energy-report.ts';
+import { farmEnergy } from './energy/farm-energy.ts';
 import { listOrders } from './orders.ts';
 import {
   accountCredits,

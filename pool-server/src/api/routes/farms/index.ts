@@ -32,10 +32,10 @@ import { createApiKey, listApiKeys, revokeApiKey } from '../../../accounts/api-k
 import { listCommands, queueCommand, queueCurtailment } from '../../../farms/commands.ts';
 import { farmPower, listDevices, updateDevice, type DeviceListing } from '../../../farms/devices/devices.ts';
 import { farmsInJurisdiction, updateFarm } from '../../../farms/farms.ts';
-import { farmEnergy } from '../../../farms/energy-report.ts';
+import { farmEnergy } from '../../../farms/energy/farm-energy.ts';
 import { createOrder, listOrders } from '../../../farms/orders.ts';
 import { priceAt } from '../../../farms/prices.ts';
-import { addFarmWindow, addTariff, listTariffs, windowsForFarm } from '../../../farms/tariffs.ts';
+import { addFarmWindow, addTariff, listTariffs, windowsForFarm } from '../../../farms/energy/tariffs.ts';
 import { audited, farmScope } from '../../audited.ts';
 import { jurisdictionOf, ownFarm, regulatedFarm, userId } from '../../scope.ts';
 import { SIGNED_IN_ERRORS, WRITE_ERRORS } from '../error-responses.ts';

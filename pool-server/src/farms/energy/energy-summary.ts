@@ -1,5 +1,5 @@
 import type { EnergyBasis, EnergySummary, RestrictedWindow, Tariff } from '@hashwatt/schemas';
-import { energyBy, inWindow, localClock, peakDemand, type MeterReading } from './energy.ts';
+import { energyBy, inWindow, localClock, peakDemand, type MeterReading } from './meter-energy.ts';
 
 /**
  * Readings further apart than this leave the time between them uncovered. The meter's

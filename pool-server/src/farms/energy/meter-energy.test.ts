@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { energyBy, inWindow, localClock, peakDemand, type MeterReading } from './energy.ts';
+import { energyBy, inWindow, localClock, peakDemand, type MeterReading } from './meter-energy.ts';
 
 const HOUR = 3_600_000;
 /** 2026-07-01 00:00 in Tehran (UTC+3:30, no daylight saving since 2022). */

@@ -1,6 +1,6 @@
 import type { RestrictedWindow, RestrictedWindowCreate, Tariff, TariffCreate } from '@hashwatt/schemas';
-import type { Queryable } from '../db/pool.ts';
-import { HwError } from '../errors.ts';
+import type { Queryable } from '../../db/pool.ts';
+import { HwError } from '../../errors.ts';
 
 /** A farm's tariffs (newest first) and the restricted windows that hold for it. */
 

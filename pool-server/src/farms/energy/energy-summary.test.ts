@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RestrictedWindow, Tariff } from '@hashwatt/schemas';
-import { inWindow, localClock, type MeterReading } from './energy.ts';
+import { inWindow, localClock, type MeterReading } from './meter-energy.ts';
 import { coverageOf, summarizeEnergy } from './energy-summary.ts';
 
 const HOUR = 3_600_000;
