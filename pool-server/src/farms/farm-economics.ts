@@ -24,7 +24,7 @@ import { farmMeters } from './energy/farm-energy.ts';
 import { summarizeEnergy } from './energy/energy-summary.ts';
 import { listFarms } from './farms.ts';
 import { networkAt } from './network.ts';
-import { farmEnergySeries } from './orders.ts';
+import { farmEnergySeries } from './curtailment/orders.ts';
 import { priceAt } from './prices.ts';
 import { attributedSats, farmHashrate } from './production.ts';
 import { listTariffs } from './energy/tariffs.ts';

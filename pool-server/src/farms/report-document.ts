@@ -1,5 +1,5 @@
 import type { ComplianceFinding, CurtailmentOrder, ReportCalendar, ReportLanguage } from '@hashwatt/schemas';
-import { findingText } from './compliance-findings.ts';
+import { findingText } from './curtailment/compliance-findings.ts';
 import type { FarmFacts, ReportFacts } from './report-facts.ts';
 import { monthName } from './report-periods.ts';
 import { REPORT_WORDS, reportFormats, type ReportFormats, type ReportWords } from './report-text.ts';

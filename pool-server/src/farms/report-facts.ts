@@ -1,7 +1,7 @@
 import type { CurtailmentOrder, EnergySummary, Farm } from '@hashwatt/schemas';
 import type { Queryable } from '../db/pool.ts';
 import { farmEnergy } from './energy/farm-energy.ts';
-import { listOrders } from './orders.ts';
+import { listOrders } from './curtailment/orders.ts';
 import {
   accountCredits,
   accountPayouts,

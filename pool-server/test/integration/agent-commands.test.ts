@@ -11,7 +11,7 @@ import { genericCgminer } from '@hashwatt/agent/drivers/generic-cgminer';
 import { avalon } from '@hashwatt/agent/drivers/avalon';
 import { startCgminerEmulator, type RunningEmulator } from '@hashwatt/agent/emulators/cgminer-emulator';
 import type { UploaderLog } from '@hashwatt/agent/upload/uploader';
-import { queueCommand, takeDueCommands } from '../../src/farms/commands.ts';
+import { queueCommand, takeDueCommands } from '../../src/farms/curtailment/device-commands.ts';
 import { ingestTelemetry } from '../../src/farms/telemetry.ts';
 import { farmOfOperator, startTestApi, type TestApi } from '../helpers/api.ts';
 import { capturedReply } from '../helpers/miner-captures.ts';

@@ -13,7 +13,7 @@ import type { Access, RouteEntry } from '../../src/api/access.ts';
 import { createApiKey } from '../../src/accounts/api-keys.ts';
 import { createOrganisation } from '../../src/accounts/organisations.ts';
 import { createUser } from '../../src/accounts/users.ts';
-import { queueCommand, takeDueCommands } from '../../src/farms/commands.ts';
+import { queueCommand, takeDueCommands } from '../../src/farms/curtailment/device-commands.ts';
 import { createFarm, updateFarm } from '../../src/farms/farms.ts';
 import { addPrice } from '../../src/farms/prices.ts';
 import { ingestTelemetry } from '../../src/farms/telemetry.ts';

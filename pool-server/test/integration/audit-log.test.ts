@@ -10,7 +10,7 @@ import type { AuditEntry, AuditPage } from '@hashwatt/schemas';
 import type { RouteEntry } from '../../src/api/access.ts';
 import { createApiKey } from '../../src/accounts/api-keys.ts';
 import { createUser } from '../../src/accounts/users.ts';
-import { queueCommand, takeDueCommands } from '../../src/farms/commands.ts';
+import { queueCommand, takeDueCommands } from '../../src/farms/curtailment/device-commands.ts';
 import { updateFarm } from '../../src/farms/farms.ts';
 import { ingestTelemetry } from '../../src/farms/telemetry.ts';
 import { countRows } from '../helpers/database.ts';

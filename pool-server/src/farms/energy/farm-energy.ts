@@ -2,7 +2,7 @@ import type { EnergyQuery, EnergySummary, Farm } from '@hashwatt/schemas';
 import type { Queryable } from '../../db/pool.ts';
 import { HwError } from '../../errors.ts';
 import { type MeterStatus, summarizeEnergy } from './energy-summary.ts';
-import { farmEnergySeries } from '../orders.ts';
+import { farmEnergySeries } from '../curtailment/orders.ts';
 import { listTariffs, windowsForFarm } from './tariffs.ts';
 
 /** Periods longer than this are split by the caller: a year of minutes is 525,600 rows. */

@@ -10,7 +10,7 @@ import {
   TelemetryBatch,
   TelemetryReceipt,
 } from '@hashwatt/schemas';
-import { recordOutcome, takeDueCommands } from '../../../farms/commands.ts';
+import { recordOutcome, takeDueCommands } from '../../../farms/curtailment/device-commands.ts';
 import { getFarm } from '../../../farms/farms.ts';
 import { ingestTelemetry } from '../../../farms/telemetry.ts';
 import { HwError } from '../../../errors.ts';

@@ -29,11 +29,11 @@ import {
 } from '@hashwatt/schemas';
 import type { ApiDeps } from '../../app.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../../accounts/api-keys.ts';
-import { listCommands, queueCommand, queueCurtailment } from '../../../farms/commands.ts';
+import { listCommands, queueCommand, queueCurtailment } from '../../../farms/curtailment/device-commands.ts';
 import { farmPower, listDevices, updateDevice, type DeviceListing } from '../../../farms/devices/devices.ts';
 import { farmsInJurisdiction, updateFarm } from '../../../farms/farms.ts';
 import { farmEnergy } from '../../../farms/energy/farm-energy.ts';
-import { createOrder, listOrders } from '../../../farms/orders.ts';
+import { createOrder, listOrders } from '../../../farms/curtailment/orders.ts';
 import { priceAt } from '../../../farms/prices.ts';
 import { addFarmWindow, addTariff, listTariffs, windowsForFarm } from '../../../farms/energy/tariffs.ts';
 import { audited, farmScope } from '../../audited.ts';

@@ -1,7 +1,7 @@
 import type { CurtailmentOrder, CurtailmentOrderCreate } from '@hashwatt/schemas';
-import type { Queryable } from '../db/pool.ts';
-import { HwError } from '../errors.ts';
-import { queueCurtailment } from './commands.ts';
+import type { Queryable } from '../../db/pool.ts';
+import { HwError } from '../../errors.ts';
+import { queueCurtailment } from './device-commands.ts';
 import {
   assessCompliance,
   COMPLIANCE_DEFAULTS,
@@ -10,8 +10,8 @@ import {
   type DeviceReading,
   type PoolEvidence,
 } from './compliance.ts';
-import { HASHES_PER_DIFFICULTY } from './economics.ts';
-import type { MeterReading } from './energy/meter-energy.ts';
+import { HASHES_PER_DIFFICULTY } from '../economics.ts';
+import type { MeterReading } from '../energy/meter-energy.ts';
 
 /**
  * Grid operators' curtailment orders for a farm: recorded with who entered them, able

@@ -5,7 +5,7 @@ import {
   type CurtailmentOrder,
   type DeviceEvidence,
 } from './compliance.ts';
-import type { MeterReading } from './energy/meter-energy.ts';
+import type { MeterReading } from '../energy/meter-energy.ts';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 6, 1, 12, 0);

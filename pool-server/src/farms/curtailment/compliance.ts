@@ -1,6 +1,6 @@
 import type { ComplianceFinding, MinerState } from '@hashwatt/schemas';
 import { findingText } from './compliance-findings.ts';
-import { energyBy, peakDemand, type MeterReading } from './energy/meter-energy.ts';
+import { energyBy, peakDemand, type MeterReading } from '../energy/meter-energy.ts';
 
 /**
  * Whether a farm obeyed a grid operator's curtailment order, from every source of

@@ -8,8 +8,8 @@ import type {
   DeviceAction,
   DeviceCommand,
 } from '@hashwatt/schemas';
-import type { Queryable } from '../db/pool.ts';
-import { HwError } from '../errors.ts';
+import type { Queryable } from '../../db/pool.ts';
+import { HwError } from '../../errors.ts';
 
 /**
  * Commands for a farm's devices: queued by an operator (or a whole farm's curtailment,
