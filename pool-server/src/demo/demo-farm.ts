@@ -14,7 +14,7 @@ import { createOrganisation } from '../accounts/organisations.ts';
 import { createUser, updateUser } from '../accounts/users.ts';
 import type { Database } from '../db/pool.ts';
 import { createFarm, updateFarm } from '../farms/farms.ts';
-import { addPrice } from '../farms/prices.ts';
+import { addPrice } from '../farms/economics/prices.ts';
 import { addFarmWindow, addTariff } from '../farms/energy/tariffs.ts';
 import { CpuMiners } from './cpu-miners.ts';
 

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/pool.ts';
-import { HASHES_PER_DIFFICULTY, SATS_PER_BTC } from './economics.ts';
+import { HASHES_PER_DIFFICULTY, SATS_PER_BTC } from './economics/hashprice.ts';
 
 /**
  * What a farm produced, from the pool's side and its own: hashrate as its devices

@@ -3,7 +3,7 @@ import { findingText } from './curtailment/compliance-findings.ts';
 import type { FarmFacts, ReportFacts } from './report-facts.ts';
 import { monthName } from './report-periods.ts';
 import { REPORT_WORDS, reportFormats, type ReportFormats, type ReportWords } from './report-text.ts';
-import { SATS_PER_BTC } from './economics.ts';
+import { SATS_PER_BTC } from './economics/hashprice.ts';
 import { btcAmount } from './production.ts';
 
 /**

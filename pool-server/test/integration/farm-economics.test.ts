@@ -16,8 +16,8 @@ import type {
   MinerSample,
   OrganisationEconomics,
 } from '@hashwatt/schemas';
-import { addPrice } from '../../src/farms/prices.ts';
-import { recordTemplate } from '../../src/farms/network.ts';
+import { addPrice } from '../../src/farms/economics/prices.ts';
+import { recordTemplate } from '../../src/farms/economics/network.ts';
 import { ingestTelemetry } from '../../src/farms/telemetry.ts';
 import { bareSample } from '../helpers/samples.ts';
 import { farmOfOperator, startTestApi, type FarmOfOperator, type TestApi } from '../helpers/api.ts';

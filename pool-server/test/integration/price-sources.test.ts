@@ -15,8 +15,8 @@ import {
   mempoolPrices,
   readPriceSources,
   type PriceSource,
-} from '../../src/farms/price-sources.ts';
-import { priceAt } from '../../src/farms/prices.ts';
+} from '../../src/farms/economics/price-sources.ts';
+import { priceAt } from '../../src/farms/economics/prices.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 
 const fixture = (name: string): Buffer =>

@@ -10,7 +10,7 @@ import {
   type DeviceReading,
   type PoolEvidence,
 } from './compliance.ts';
-import { HASHES_PER_DIFFICULTY } from '../economics.ts';
+import { HASHES_PER_DIFFICULTY } from '../economics/hashprice.ts';
 import type { MeterReading } from '../energy/meter-energy.ts';
 
 /**

@@ -9,7 +9,7 @@ import type {
 } from '@hashwatt/schemas';
 import type { Queryable } from '../../db/pool.ts';
 import { HwError } from '../../errors.ts';
-import { HASHES_PER_DIFFICULTY } from '../economics.ts';
+import { HASHES_PER_DIFFICULTY } from '../economics/hashprice.ts';
 
 const HOUR_MS = 3_600_000;
 /**

@@ -22,7 +22,7 @@ import {
 } from '../../../accounts/organisations.ts';
 import { resetTwoFactor } from '../../../accounts/two-factor.ts';
 import { createUser, getUser, listUsers, updateUser } from '../../../accounts/users.ts';
-import { addPrice } from '../../../farms/prices.ts';
+import { addPrice } from '../../../farms/economics/prices.ts';
 import { audited } from '../../audited.ts';
 import { userId } from '../../scope.ts';
 import { WRITE_ERRORS } from '../error-responses.ts';

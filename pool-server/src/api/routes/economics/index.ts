@@ -13,7 +13,7 @@ import {
   farmEconomics,
   organisationEconomics,
   type EconomicsSettings,
-} from '../../../farms/farm-economics.ts';
+} from '../../../farms/economics/farm-economics.ts';
 import { checkOrganisation, ownFarm } from '../../scope.ts';
 import { SIGNED_IN_ERRORS } from '../error-responses.ts';
 

@@ -34,7 +34,7 @@ import { farmPower, listDevices, updateDevice, type DeviceListing } from '../../
 import { farmsInJurisdiction, updateFarm } from '../../../farms/farms.ts';
 import { farmEnergy } from '../../../farms/energy/farm-energy.ts';
 import { createOrder, listOrders } from '../../../farms/curtailment/orders.ts';
-import { priceAt } from '../../../farms/prices.ts';
+import { priceAt } from '../../../farms/economics/prices.ts';
 import { addFarmWindow, addTariff, listTariffs, windowsForFarm } from '../../../farms/energy/tariffs.ts';
 import { audited, farmScope } from '../../audited.ts';
 import { jurisdictionOf, ownFarm, regulatedFarm, userId } from '../../scope.ts';

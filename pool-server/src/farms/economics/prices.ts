@@ -1,6 +1,6 @@
 import type { Price, PriceCreate, RateType } from '@hashwatt/schemas';
-import type { Queryable } from '../db/pool.ts';
-import { HwError } from '../errors.ts';
+import type { Queryable } from '../../db/pool.ts';
+import { HwError } from '../../errors.ts';
 
 /**
  * Prices and exchange rates as they were at a moment: the latest known at or before it.

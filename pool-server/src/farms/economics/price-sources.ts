@@ -1,7 +1,7 @@
 import type { RateType } from '@hashwatt/schemas';
 import { XMLParser } from 'fast-xml-parser';
 import type { Logger } from 'pino';
-import type { Queryable } from '../db/pool.ts';
+import type { Queryable } from '../../db/pool.ts';
 
 /**
  * Where prices and exchange rates come from, besides an admin's hand: HTTP sources

@@ -10,24 +10,24 @@ import type {
   Price,
   RateType,
 } from '@hashwatt/schemas';
-import type { Queryable } from '../db/pool.ts';
-import { HwError } from '../errors.ts';
+import type { Queryable } from '../../db/pool.ts';
+import { HwError } from '../../errors.ts';
 import {
   HASHES_PER_DIFFICULTY,
   hashpriceSatsPerThDay,
   joulesPerTh,
   type NetworkState,
   SATS_PER_BTC,
-} from './economics.ts';
-import { localClock, localMidnight } from './energy/meter-energy.ts';
-import { farmMeters } from './energy/farm-energy.ts';
-import { summarizeEnergy } from './energy/energy-summary.ts';
-import { listFarms } from './farms.ts';
+} from './hashprice.ts';
+import { localClock, localMidnight } from '../energy/meter-energy.ts';
+import { farmMeters } from '../energy/farm-energy.ts';
+import { summarizeEnergy } from '../energy/energy-summary.ts';
+import { listFarms } from '../farms.ts';
 import { networkAt } from './network.ts';
-import { farmEnergySeries } from './curtailment/orders.ts';
+import { farmEnergySeries } from '../curtailment/orders.ts';
 import { priceAt } from './prices.ts';
-import { attributedSats, farmHashrate } from './production.ts';
-import { listTariffs } from './energy/tariffs.ts';
+import { attributedSats, farmHashrate } from '../production.ts';
+import { listTariffs } from '../energy/tariffs.ts';
 
 /**
  * A farm's economics day by day (its local days), from stored data only: hashrate as

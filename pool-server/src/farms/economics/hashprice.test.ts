@@ -7,7 +7,7 @@ import {
   impliedNetworkHashrate,
   joulesPerTh,
   subsidySats,
-} from './economics.ts';
+} from './hashprice.ts';
 
 /**
  * The worked example of ../shared/domain/regulation-economics.md 4.2: difficulty

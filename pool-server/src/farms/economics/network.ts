@@ -1,6 +1,6 @@
-import type { Queryable } from '../db/pool.ts';
-import { HwError } from '../errors.ts';
-import type { NetworkState } from './economics.ts';
+import type { Queryable } from '../../db/pool.ts';
+import { HwError } from '../../errors.ts';
+import type { NetworkState } from './hashprice.ts';
 
 /**
  * The network as the pool's templates saw it: difficulty by height, and the fees each
