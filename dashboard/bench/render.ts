@@ -20,7 +20,7 @@ import { build } from 'vite';
 import { buildApp } from '../../pool-server/src/api/app.ts';
 import { sessionSettingsFrom } from '../../pool-server/src/accounts/sessions.ts';
 import { loadConfig } from '../../pool-server/src/config.ts';
-import { signerFromKey } from '../../pool-server/src/farms/report-signing.ts';
+import { signerFromKey } from '../../pool-server/src/farms/reports/signing.ts';
 import { postgresServer, scratchDatabase } from '../../pool-server/test/helpers/postgres.ts';
 import { gitSha, machine } from '../../pool-server/bench/run-info.ts';
 

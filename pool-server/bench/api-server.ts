@@ -4,7 +4,7 @@
  * Logs at info (a line per request, as in production) to /dev/null.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { signerFromKey } from '../src/farms/report-signing.ts';
+import { signerFromKey } from '../src/farms/reports/signing.ts';
 import { pino } from 'pino';
 import { buildApp } from '../src/api/app.ts';
 import { sessionSettingsFrom } from '../src/accounts/sessions.ts';

@@ -3,7 +3,7 @@
  * (schemas/power-report-1.schema.json) from the code they describe (pnpm write-docs).
  */
 import { writeFileSync } from 'node:fs';
-import { powerReportJsonSchema } from '../src/farms/report-json.ts';
+import { powerReportJsonSchema } from '../src/farms/reports/json.ts';
 import { configReference } from '../src/config.ts';
 import { errorsReference } from '../src/errors.ts';
 

@@ -32,14 +32,19 @@ import { BlockRelay } from './ledger/block-relay.ts';
 import { Payouts } from './ledger/payouts.ts';
 import { foldRollups } from './ledger/rollups.ts';
 import { PoolSettingsStore, type RuntimeSettings } from './ledger/pool-settings.ts';
-import { checkArguments, checkReportFile } from './farms/report-check.ts';
-import { issueReport, reportFile } from './farms/reports.ts';
+import { checkArguments, checkReportFile } from './farms/reports/verify-file.ts';
+import { issueReport, reportFile } from './farms/reports/issued-reports.ts';
 import { getFarm } from './farms/farms.ts';
 import { commandOf, helpOf, overview } from './cli-commands.ts';
 import { createApiKey } from './accounts/api-keys.ts';
 import { sessionSettingsFrom } from './accounts/sessions.ts';
 import type { DemoFarm } from './demo/demo-farm.ts';
-import { currentKey, openSigningKey, registeredKeys, rotateSigningKey } from './farms/report-keys.ts';
+import {
+  currentKey,
+  openSigningKey,
+  registeredKeys,
+  rotateSigningKey,
+} from './farms/reports/key-registry.ts';
 import { recordTemplate } from './farms/economics/network.ts';
 import { cbrDaily, jsonSource, mempoolPrices, readPriceSources } from './farms/economics/price-sources.ts';
 import { buildApp } from './api/app.ts';

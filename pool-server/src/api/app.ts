@@ -35,7 +35,7 @@ import { organisationRoutes } from './routes/organisations/index.ts';
 import { poolRoutes } from './routes/pool/index.ts';
 import type { PoolFacts } from './pool-facts.ts';
 import { reportRoutes } from './routes/reports/index.ts';
-import type { ReportSigner } from '../farms/report-signing.ts';
+import type { ReportSigner } from '../farms/reports/signing.ts';
 import { HwError } from '../errors.ts';
 
 export interface ApiSettings {

@@ -4,8 +4,8 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import type { UserCreate } from '@hashwatt/schemas';
-import { registerKey } from '../../src/farms/report-keys.ts';
-import { signerFromKey, type ReportSigner } from '../../src/farms/report-signing.ts';
+import { registerKey } from '../../src/farms/reports/key-registry.ts';
+import { signerFromKey, type ReportSigner } from '../../src/farms/reports/signing.ts';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import type { Api, ApiSettings } from '../../src/api/app.ts';

@@ -4,7 +4,7 @@
  * roles table says: allowed, or refused with the right status; an operator of one
  * organisation never reaches another's things.
  */
-import { issueReport, reportFile } from '../../src/farms/reports.ts';
+import { issueReport, reportFile } from '../../src/farms/reports/issued-reports.ts';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -4,7 +4,7 @@
  * the public statistics against known shares and books, agents' keys, OpenAPI.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { signerFromKey } from '../../src/farms/report-signing.ts';
+import { signerFromKey } from '../../src/farms/reports/signing.ts';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { InjectOptions } from 'fastify';

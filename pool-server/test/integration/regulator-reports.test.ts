@@ -18,7 +18,7 @@ import type { MeterSample, MinerSample, Report, ReportVerification } from '@hash
 import { startMeterEmulator, type MeterEmulator } from '@hashwatt/agent/emulators/meter-emulator';
 import { readMeter } from '@hashwatt/agent/meters/modbus-meter';
 import { REGISTER_MAPS } from '@hashwatt/agent/meters/register-maps';
-import { digestSigned } from '../../src/farms/report-signing.ts';
+import { digestSigned } from '../../src/farms/reports/signing.ts';
 import { freePort } from '../helpers/embedded-postgres.ts';
 import { bareSample } from '../helpers/samples.ts';
 import { issueReportFile, pdfText as readPdf } from '../helpers/reports.ts';

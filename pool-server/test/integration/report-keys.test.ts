@@ -10,15 +10,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegisteredSigningKey, Report, ReportSigningKey, ReportVerification } from '@hashwatt/schemas';
-import { checkReportFile } from '../../src/farms/report-check.ts';
+import { checkReportFile } from '../../src/farms/reports/verify-file.ts';
 import {
   openSigningKey,
   registeredKeys,
   rotateSigningKey,
   type StartupLog,
-} from '../../src/farms/report-keys.ts';
-import { readSigningKey, signerFromKey, type ReportSigner } from '../../src/farms/report-signing.ts';
-import { issueReport } from '../../src/farms/reports.ts';
+} from '../../src/farms/reports/key-registry.ts';
+import { readSigningKey, signerFromKey, type ReportSigner } from '../../src/farms/reports/signing.ts';
+import { issueReport } from '../../src/farms/reports/issued-reports.ts';
 import { farmOfOperator, startTestApi, type FarmOfOperator, type TestApi } from '../helpers/api.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 

@@ -1,7 +1,7 @@
 import type { ComplianceFinding } from '@hashwatt/schemas';
 import { describe, expect, it } from 'vitest';
 import { findingText } from './compliance-findings.ts';
-import { reportFormats } from '../report-text.ts';
+import { reportFormats } from '../reports/words.ts';
 
 const EVERY_FINDING: readonly ComplianceFinding[] = [
   { code: 'no-readings-during-order' },

@@ -13,9 +13,9 @@ import {
 import type { ApiDeps } from '../../app.ts';
 import type { Caller } from '../../access.ts';
 import { HwError } from '../../../errors.ts';
-import type { ReportScope } from '../../../farms/report-document.ts';
+import type { ReportScope } from '../../../farms/reports/document.ts';
 import { getFarm } from '../../../farms/farms.ts';
-import { registeredKeys } from '../../../farms/report-keys.ts';
+import { registeredKeys } from '../../../farms/reports/key-registry.ts';
 import {
   issueReport,
   listReports,
@@ -23,7 +23,7 @@ import {
   reportFile,
   verifyDigest,
   type ReportViewer,
-} from '../../../farms/reports.ts';
+} from '../../../farms/reports/issued-reports.ts';
 import { audited, farmScope } from '../../audited.ts';
 import { jurisdictionOf, ownFarm, regulatedFarm, userId } from '../../scope.ts';
 import { PUBLIC_ERRORS, SIGNED_IN_ERRORS } from '../error-responses.ts';

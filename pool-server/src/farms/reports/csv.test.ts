@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { reportCsv } from './report-csv.ts';
-import type { ReportDocument } from './report-document.ts';
+import { reportCsv } from './csv.ts';
+import type { ReportDocument } from './document.ts';
 
 const text = (value: string) => ({ raw: value, shown: value });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { visualWords } from './report-bidi.ts';
+import { visualWords } from './bidi.ts';
 
 /** What the layout engine is handed for each word, left to right on the page. */
 const handed = (line: string, direction: 'ltr' | 'rtl' | 'auto'): string[] =>

@@ -1,5 +1,5 @@
 import type { ReportCalendar } from '@hashwatt/schemas';
-import { HwError } from '../errors.ts';
+import { HwError } from '../../errors.ts';
 
 /**
  * The month a regulator report covers, as its reader counts it: Iran files by the

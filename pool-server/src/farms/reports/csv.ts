@@ -1,4 +1,4 @@
-import type { ReportCell, ReportDocument } from './report-document.ts';
+import type { ReportCell, ReportDocument } from './document.ts';
 
 /**
  * A report as CSV (RFC 4180, CRLF): one row per figure, with stable English column

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { RegisteredSigningKey, ReportVerification } from '@hashwatt/schemas';
-import { digestSigned, keyFingerprint } from './report-signing.ts';
+import { digestSigned, keyFingerprint } from './signing.ts';
 
 /**
  * `hashwatt report verify FILE`: hashes the file, asks the pool what it issued under

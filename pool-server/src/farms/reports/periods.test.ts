@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HwError } from '../errors.ts';
-import { fnsDueDate, monthName, monthsWithin, periodConvention, resolvePeriod } from './report-periods.ts';
+import { HwError } from '../../errors.ts';
+import { fnsDueDate, monthName, monthsWithin, periodConvention, resolvePeriod } from './periods.ts';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const NOW = Date.parse('2026-12-06T12:00:00Z');

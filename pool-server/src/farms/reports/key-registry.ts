@@ -2,8 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PoolClient } from 'pg';
-import type { Database } from '../db/pool.ts';
-import { keyFingerprint, readSigningKey, signerFromKey, type ReportSigner } from './report-signing.ts';
+import type { Database } from '../../db/pool.ts';
+import { keyFingerprint, readSigningKey, signerFromKey, type ReportSigner } from './signing.ts';
 
 /**
  * The key registry: the pool's report signing keys, each valid over a period. A report

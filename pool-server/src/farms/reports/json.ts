@@ -1,8 +1,8 @@
 import { PowerReport, type PowerReportFarm } from '@hashwatt/schemas';
-import { btcAmount } from './production.ts';
-import type { ReportMeta } from './report-document.ts';
-import type { FarmFacts, ReportFacts } from './report-facts.ts';
-import { monthName } from './report-periods.ts';
+import { btcAmount } from '../production.ts';
+import type { ReportMeta } from './document.ts';
+import type { FarmFacts, ReportFacts } from './facts.ts';
+import { monthName } from './periods.ts';
 
 /**
  * A report as machine-readable JSON (schemas/src/power-report.ts): the facts the PDF

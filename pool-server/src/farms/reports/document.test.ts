@@ -1,8 +1,8 @@
 import type { EnergySummary, Farm } from '@hashwatt/schemas';
 import { describe, expect, it } from 'vitest';
-import { composeReport, type ReportMeta } from './report-document.ts';
-import type { FarmFacts } from './report-facts.ts';
-import { periodConvention, resolvePeriod } from './report-periods.ts';
+import { composeReport, type ReportMeta } from './document.ts';
+import type { FarmFacts } from './facts.ts';
+import { periodConvention, resolvePeriod } from './periods.ts';
 
 const PERIOD = resolvePeriod({ month: '1405-09' }, periodConvention('IR', 'Asia/Tehran'), 0);
 

@@ -1,10 +1,10 @@
 import type { ComplianceFinding, CurtailmentOrder, ReportCalendar, ReportLanguage } from '@hashwatt/schemas';
-import { findingText } from './curtailment/compliance-findings.ts';
-import type { FarmFacts, ReportFacts } from './report-facts.ts';
-import { monthName } from './report-periods.ts';
-import { REPORT_WORDS, reportFormats, type ReportFormats, type ReportWords } from './report-text.ts';
-import { SATS_PER_BTC } from './economics/hashprice.ts';
-import { btcAmount } from './production.ts';
+import { findingText } from '../curtailment/compliance-findings.ts';
+import type { FarmFacts, ReportFacts } from './facts.ts';
+import { monthName } from './periods.ts';
+import { REPORT_WORDS, reportFormats, type ReportFormats, type ReportWords } from './words.ts';
+import { SATS_PER_BTC } from '../economics/hashprice.ts';
+import { btcAmount } from '../production.ts';
 
 /**
  * A regulator report as words and figures, before it is a file: the CSV and the PDF

@@ -8,17 +8,17 @@ import type {
   ReportLanguage,
   ReportVerification,
 } from '@hashwatt/schemas';
-import type { Database, Queryable } from '../db/pool.ts';
-import { HwError } from '../errors.ts';
-import { farmsInJurisdiction, getFarm } from './farms.ts';
-import { reportCsv } from './report-csv.ts';
-import { composeReport, type ReportMeta, type ReportScope } from './report-document.ts';
-import { farmFacts, type FarmFacts, type ReportFacts } from './report-facts.ts';
-import { reportJson } from './report-json.ts';
-import { reportPdf } from './report-pdf.ts';
-import { periodConvention, resolvePeriod, type PeriodRequest } from './report-periods.ts';
-import { registeredKeys, validAt, type RegisteredKey } from './report-keys.ts';
-import { digestSigned, keyFingerprint, type ReportSigner } from './report-signing.ts';
+import type { Database, Queryable } from '../../db/pool.ts';
+import { HwError } from '../../errors.ts';
+import { farmsInJurisdiction, getFarm } from '../farms.ts';
+import { reportCsv } from './csv.ts';
+import { composeReport, type ReportMeta, type ReportScope } from './document.ts';
+import { farmFacts, type FarmFacts, type ReportFacts } from './facts.ts';
+import { reportJson } from './json.ts';
+import { reportPdf } from './pdf.ts';
+import { periodConvention, resolvePeriod, type PeriodRequest } from './periods.ts';
+import { registeredKeys, validAt, type RegisteredKey } from './key-registry.ts';
+import { digestSigned, keyFingerprint, type ReportSigner } from './signing.ts';
 
 /**
  * Issued regulator reports: made from stored data, signed, and kept as issued (the

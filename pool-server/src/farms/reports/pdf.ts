@@ -1,7 +1,7 @@
 import PDFDocument from 'pdfkit';
 import { createRequire } from 'node:module';
-import { visualWords } from './report-bidi.ts';
-import type { ReportDocument, ReportRow, ReportTable } from './report-document.ts';
+import { visualWords } from './bidi.ts';
+import type { ReportDocument, ReportRow, ReportTable } from './document.ts';
 
 /**
  * A report as an A4 PDF. DejaVu Sans is embedded (subset): one face with Latin,

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { btcAmount } from './production.ts';
-import { powerReportJsonSchema } from './report-json.ts';
+import { btcAmount } from '../production.ts';
+import { powerReportJsonSchema } from './json.ts';
 
 describe('JSON regulator report', () => {
   it('publishes its JSON Schema in schemas/ as the code has it (pnpm write-docs writes it)', () => {
     const written = readFileSync(
-      new URL('../../../schemas/power-report-1.schema.json', import.meta.url),
+      new URL('../../../../schemas/power-report-1.schema.json', import.meta.url),
       'utf8',
     );
     expect(written).toBe(powerReportJsonSchema());

@@ -1,7 +1,7 @@
 import type { CurtailmentOrder, EnergySummary, Farm } from '@hashwatt/schemas';
-import type { Queryable } from '../db/pool.ts';
-import { farmEnergy } from './energy/farm-energy.ts';
-import { listOrders } from './curtailment/orders.ts';
+import type { Queryable } from '../../db/pool.ts';
+import { farmEnergy } from '../energy/farm-energy.ts';
+import { listOrders } from '../curtailment/orders.ts';
 import {
   accountCredits,
   accountPayouts,
@@ -9,8 +9,8 @@ import {
   type AccountCredit,
   type AccountPayout,
   type FarmHashrate,
-} from './production.ts';
-import { monthsWithin, type ResolvedPeriod } from './report-periods.ts';
+} from '../production.ts';
+import { monthsWithin, type ResolvedPeriod } from './periods.ts';
 
 /** A meter's register at the first and the last reading of the period. */
 export interface MeterFacts {
