@@ -17,7 +17,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../../pool-server/src/accounts/users.ts';
-import { ingestTelemetry } from '../../../pool-server/src/farms/telemetry.ts';
+import { ingestTelemetry } from '../../../pool-server/src/farms/telemetry-ingest.ts';
 import { ShareStore } from '../../../pool-server/src/ledger/share-store.ts';
 import { bareSample } from '../../../pool-server/test/helpers/samples.ts';
 import { ORDINARY_SHARE } from '../../../pool-server/test/helpers/share-writer.ts';

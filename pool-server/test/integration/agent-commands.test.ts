@@ -12,7 +12,7 @@ import { avalon } from '@hashwatt/agent/drivers/avalon';
 import { startCgminerEmulator, type RunningEmulator } from '@hashwatt/agent/emulators/cgminer-emulator';
 import type { UploaderLog } from '@hashwatt/agent/upload/uploader';
 import { queueCommand, takeDueCommands } from '../../src/farms/curtailment/device-commands.ts';
-import { ingestTelemetry } from '../../src/farms/telemetry.ts';
+import { ingestTelemetry } from '../../src/farms/telemetry-ingest.ts';
 import { farmOfOperator, startTestApi, type TestApi } from '../helpers/api.ts';
 import { capturedReply } from '../helpers/miner-captures.ts';
 

@@ -16,7 +16,7 @@ import { createUser } from '../../src/accounts/users.ts';
 import { queueCommand, takeDueCommands } from '../../src/farms/curtailment/device-commands.ts';
 import { createFarm, updateFarm } from '../../src/farms/farms.ts';
 import { addPrice } from '../../src/farms/economics/prices.ts';
-import { ingestTelemetry } from '../../src/farms/telemetry.ts';
+import { ingestTelemetry } from '../../src/farms/telemetry-ingest.ts';
 import { ShareStore } from '../../src/ledger/share-store.ts';
 import { signInAs, startTestApi, type TestApi } from '../helpers/api.ts';
 import { MINER_ADDRESS } from '../helpers/pool.ts';

@@ -12,7 +12,7 @@ import { createApiKey } from '../../src/accounts/api-keys.ts';
 import { createUser } from '../../src/accounts/users.ts';
 import { queueCommand, takeDueCommands } from '../../src/farms/curtailment/device-commands.ts';
 import { updateFarm } from '../../src/farms/farms.ts';
-import { ingestTelemetry } from '../../src/farms/telemetry.ts';
+import { ingestTelemetry } from '../../src/farms/telemetry-ingest.ts';
 import { countRows } from '../helpers/database.ts';
 import {
   farmOfOperator,

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CurtailmentOrder, DeviceCommand, MeterSample } from '@hashwatt/schemas';
 import { recordOutcome, takeDueCommands } from '../../src/farms/curtailment/device-commands.ts';
-import { ingestTelemetry } from '../../src/farms/telemetry.ts';
+import { ingestTelemetry } from '../../src/farms/telemetry-ingest.ts';
 import { farmOfOperator, startTestApi, type FarmOfOperator, type TestApi } from '../helpers/api.ts';
 import { bareSample } from '../helpers/samples.ts';
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FarmDevice, FarmDeviceEconomics, FarmEconomics, MinerSample } from '@hashwatt/schemas';
 import { recordTemplate } from '../../src/farms/economics/network.ts';
 import { addPrice } from '../../src/farms/economics/prices.ts';
-import { ingestTelemetry } from '../../src/farms/telemetry.ts';
+import { ingestTelemetry } from '../../src/farms/telemetry-ingest.ts';
 import { bareSample } from '../helpers/samples.ts';
 import { farmOfOperator, startTestApi, type FarmOfOperator, type TestApi } from '../helpers/api.ts';
 

@@ -18,7 +18,7 @@ import type {
 } from '@hashwatt/schemas';
 import { addPrice } from '../../src/farms/economics/prices.ts';
 import { recordTemplate } from '../../src/farms/economics/network.ts';
-import { ingestTelemetry } from '../../src/farms/telemetry.ts';
+import { ingestTelemetry } from '../../src/farms/telemetry-ingest.ts';
 import { bareSample } from '../helpers/samples.ts';
 import { farmOfOperator, startTestApi, type FarmOfOperator, type TestApi } from '../helpers/api.ts';
 

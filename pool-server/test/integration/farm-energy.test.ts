@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnergySummary, MeterSample } from '@hashwatt/schemas';
-import { ingestTelemetry } from '../../src/farms/telemetry.ts';
+import { ingestTelemetry } from '../../src/farms/telemetry-ingest.ts';
 import {
   farmOfOperator,
   signedInRegulator,

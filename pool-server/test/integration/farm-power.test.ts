@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FarmDevice, FarmPower, MinerSample } from '@hashwatt/schemas';
-import { ingestTelemetry } from '../../src/farms/telemetry.ts';
+import { ingestTelemetry } from '../../src/farms/telemetry-ingest.ts';
 import { bareSample } from '../helpers/samples.ts';
 import { farmOfOperator, startTestApi, type FarmOfOperator, type TestApi } from '../helpers/api.ts';
 

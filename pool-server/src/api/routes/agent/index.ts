@@ -12,7 +12,7 @@ import {
 } from '@hashwatt/schemas';
 import { recordOutcome, takeDueCommands } from '../../../farms/curtailment/device-commands.ts';
 import { getFarm } from '../../../farms/farms.ts';
-import { ingestTelemetry } from '../../../farms/telemetry.ts';
+import { ingestTelemetry } from '../../../farms/telemetry-ingest.ts';
 import { HwError } from '../../../errors.ts';
 import type { ApiDeps } from '../../app.ts';
 import { audited, farmScope } from '../../audited.ts';
