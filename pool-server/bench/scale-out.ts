@@ -16,7 +16,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { startDevNode } from '../src/chain/devchain/node.ts';
+import { startDevNode } from '../src/dev/devchain/node.ts';
 import { encodeCompact, targetFromDifficulty } from '../src/work/target.ts';
 import { freePort } from '../test/helpers/embedded-postgres.ts';
 import { postgresServer, scratchDatabase, type ScratchDatabase } from '../test/helpers/postgres.ts';

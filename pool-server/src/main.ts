@@ -12,12 +12,12 @@ import path from 'node:path';
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
-import { BlockJournal } from './chain/block-journal.ts';
+import { BlockJournal } from './ledger/blocks/block-journal.ts';
 import type { DiskHealth, DiskHealthListener } from './db/disk-health.ts';
 import { BlockSubmitter, type BlockOutcome } from './chain/block-submitter.ts';
-import { startDevNode, type DevNode } from './chain/devchain/node.ts';
+import type { DevNode } from './dev/devchain/node.ts';
 import { BitcoinRpcClient, type RpcAuth } from './chain/rpc-client.ts';
-import { PendingBlocks } from './chain/pending-blocks.ts';
+import { PendingBlocks } from './ledger/blocks/pending-blocks.ts';
 import { checkNode, checkWallet } from './chain/startup-checks.ts';
 import { RelayedTemplateSource, TemplateRelay, type TemplateChannel } from './chain/template-relay.ts';
 import { TemplateSource, type TemplateFeed } from './chain/template-source.ts';
@@ -26,9 +26,9 @@ import { makeDataDirPrivate } from './data-dir.ts';
 import { startKeptDatabase, type RunningDatabase } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { createDatabase, type Database } from './db/pool.ts';
-import { BlockLedger, type BlockLedgerSettings } from './ledger/block-ledger.ts';
-import { BlockMaturity } from './ledger/block-maturity.ts';
-import { BlockRelay } from './ledger/block-relay.ts';
+import { BlockLedger, type BlockLedgerSettings } from './ledger/blocks/block-ledger.ts';
+import { BlockMaturity } from './ledger/blocks/block-maturity.ts';
+import { BlockRelay } from './ledger/blocks/block-relay.ts';
 import { Payouts } from './ledger/payouts.ts';
 import { foldRollups } from './ledger/rollups.ts';
 import { PoolSettingsStore, type RuntimeSettings } from './ledger/pool-settings.ts';
@@ -38,7 +38,7 @@ import { getFarm } from './farms/farms.ts';
 import { commandOf, helpOf, overview } from './cli-commands.ts';
 import { createApiKey } from './accounts/api-keys.ts';
 import { sessionSettingsFrom } from './accounts/sessions.ts';
-import type { DemoFarm } from './demo/demo-farm.ts';
+import type { DemoFarm } from './dev/demo/demo-farm.ts';
 import {
   currentKey,
   openSigningKey,
@@ -117,6 +117,8 @@ async function connectNode(config: Config, log: Logger): Promise<Node> {
     return { rpcUrl: node.rpcUrl, auth, zmqUrl: node.zmqUrl, devnode: undefined };
   }
   const password = randomBytes(16).toString('hex');
+  // Development only: loaded when no node is configured, so production never loads it.
+  const { startDevNode } = await import('./dev/devchain/node.ts');
   const devnode = await startDevNode({
     host: '127.0.0.1',
     rpcPort: devchain.rpcPort,
@@ -1659,7 +1661,7 @@ async function startDemo(config: Config, pool: RunningPool, log: Logger): Promis
   // The demo needs the whole pool in this process: miners, the database, the API.
   if (wanted && apiUrl !== undefined && pool.db !== undefined && pool.stratumPort !== 0) {
     try {
-      const { DEMO_ACCOUNT, startDemoFarm } = await import('./demo/demo-farm.ts');
+      const { DEMO_ACCOUNT, startDemoFarm } = await import('./dev/demo/demo-farm.ts');
       await pool.registerAccount(DEMO_ACCOUNT);
       demo = await startDemoFarm(
         pool.db,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PreparedTemplate } from '../work/template.ts';
-import { DevChain } from './devchain/chain.ts';
+import { DevChain } from '../dev/devchain/chain.ts';
 import {
   RelayedTemplateSource,
   TemplateRelay,

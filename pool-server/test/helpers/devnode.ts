@@ -1,5 +1,5 @@
 /** The devchain node on free ports for a test, and a JSON-RPC client of it. */
-import { startDevNode, type DevNode, type DevNodeOptions } from '../../src/chain/devchain/node.ts';
+import { startDevNode, type DevNode, type DevNodeOptions } from '../../src/dev/devchain/node.ts';
 import { BitcoinRpcClient } from '../../src/chain/rpc-client.ts';
 
 export interface TestNode {

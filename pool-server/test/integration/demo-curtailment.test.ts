@@ -22,7 +22,7 @@
 import type { CurtailmentOrder, DeviceCommand, FarmDevice } from '@hashwatt/schemas';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_ACCOUNT, startDemoFarm, type DemoFarm } from '../../src/demo/demo-farm.ts';
+import { DEMO_ACCOUNT, startDemoFarm, type DemoFarm } from '../../src/dev/demo/demo-farm.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { startTestPool, type TestPool } from '../helpers/pool.ts';
 

@@ -4,7 +4,7 @@
  * the faults tests inject.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DevNode, DevNodeOptions } from '../../src/chain/devchain/node.ts';
+import type { DevNode, DevNodeOptions } from '../../src/dev/devchain/node.ts';
 import { findBlock } from '../helpers/blocks.ts';
 import { startTestNode } from '../helpers/devnode.ts';
 import { eventually } from '../helpers/eventually.ts';

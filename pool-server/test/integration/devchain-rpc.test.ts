@@ -1,6 +1,6 @@
 /** Starts: devchain nodes; talks to them over HTTP JSON-RPC as the pool and bitcoin-cli do. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DevNode, DevNodeOptions } from '../../src/chain/devchain/node.ts';
+import type { DevNode, DevNodeOptions } from '../../src/dev/devchain/node.ts';
 import type { BitcoinRpcClient } from '../../src/chain/rpc-client.ts';
 import { RpcError } from '../../src/chain/rpc-client.ts';
 import { startTestNode } from '../helpers/devnode.ts';

@@ -1,6 +1,16 @@
 import { Worker } from 'node:worker_threads';
 import type { MinerThreadMessage, MinerThreadSettings, RigReport } from './cpu-miner-worker.ts';
 
+/**
+ * The miners' thread: compiled, the worker module itself; from TypeScript source, a
+ * shim that gives the thread the TypeScript loader it does not inherit.
+ */
+function minerThreadFile(): URL {
+  return import.meta.url.endsWith('.ts')
+    ? new URL('./cpu-miner-thread.mjs', import.meta.url)
+    : new URL('./cpu-miner-worker.js', import.meta.url);
+}
+
 /** The demo's CPU miners: started in their own thread; their latest reports, by user. */
 export class CpuMiners {
   readonly #worker: Worker;
@@ -8,7 +18,7 @@ export class CpuMiners {
   readonly #exited: Promise<void>;
 
   constructor(settings: MinerThreadSettings, onError: (error: Error) => void) {
-    this.#worker = new Worker(new URL('./cpu-miner-thread.mjs', import.meta.url), { workerData: settings });
+    this.#worker = new Worker(minerThreadFile(), { workerData: settings });
     // A failing demo must not take the pool down with it.
     this.#worker.on('error', onError);
     this.#worker.on('message', (reports: RigReport[]) => {

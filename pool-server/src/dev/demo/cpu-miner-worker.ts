@@ -1,8 +1,8 @@
 import net from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { NotifyParams } from '../work/job.ts';
-import { searchShare } from '../work/nonce-search.ts';
-import { createShareHasher } from '../work/share-hasher.ts';
+import type { NotifyParams } from '../../work/job.ts';
+import { searchShare } from '../../work/nonce-search.ts';
+import { createShareHasher } from '../../work/share-hasher.ts';
 
 /**
  * The demo's CPU miners, in a thread of their own: each speaks Stratum V1 to the pool

@@ -9,13 +9,13 @@ import { DemoRig, meterFollows } from '@hashwatt/agent/emulators/demo-rig';
 import { startMeterEmulator, type MeterEmulator } from '@hashwatt/agent/emulators/meter-emulator';
 import { REGISTER_MAPS } from '@hashwatt/agent/meters/register-maps';
 import type { Logger } from 'pino';
-import { createApiKey } from '../accounts/api-keys.ts';
-import { createOrganisation } from '../accounts/organisations.ts';
-import { createUser, updateUser } from '../accounts/users.ts';
-import type { Database } from '../db/pool.ts';
-import { createFarm, updateFarm } from '../farms/farms.ts';
-import { addPrice } from '../farms/economics/prices.ts';
-import { addFarmWindow, addTariff } from '../farms/energy/tariffs.ts';
+import { createApiKey } from '../../accounts/api-keys.ts';
+import { createOrganisation } from '../../accounts/organisations.ts';
+import { createUser, updateUser } from '../../accounts/users.ts';
+import type { Database } from '../../db/pool.ts';
+import { createFarm, updateFarm } from '../../farms/farms.ts';
+import { addPrice } from '../../farms/economics/prices.ts';
+import { addFarmWindow, addTariff } from '../../farms/energy/tariffs.ts';
 import { CpuMiners } from './cpu-miners.ts';
 
 /**
