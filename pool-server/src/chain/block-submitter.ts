@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BlockHeaderInfo, ChainTip } from './rpc-types.ts';
 import { RpcError, RpcErrorCode, type BitcoinRpcClient, type CallOptions } from './rpc-client.ts';
-import type { PendingBlocks } from './pending-blocks.ts';
 
 /** A block the pool found, as it is recorded. */
 export interface FoundBlock {
@@ -32,14 +31,31 @@ export interface BlockOutcome extends FoundBlock {
   readonly detail: string;
 }
 
-/** Where found blocks are written down; the ledger's database implements it too. */
+/** Told each block's outcome once it is settled; the ledger implements it (journal, relay, books). */
 export interface BlockRecorder {
   record(outcome: BlockOutcome): Promise<void>;
 }
 
+/** A found block not yet settled, with the bytes to offer the node again. */
+export interface PendingBlock {
+  readonly block: FoundBlock;
+  readonly blockHex: string;
+}
+
+/**
+ * Where unsettled blocks wait, durably, for the next start. The ledger implements it:
+ * the submitter only needs the list, not how it is kept.
+ */
+export interface PendingBlockStore {
+  add(pending: PendingBlock): Promise<void>;
+  remove(hash: string): Promise<void>;
+  /** Every pending block, and the entries that could not be read as one (left for a person). */
+  list(): Promise<{ readonly blocks: readonly PendingBlock[]; readonly unreadable: readonly string[] }>;
+}
+
 export interface BlockSubmitterOptions {
   /** Blocks kept on disk until settled: offered again after a crash or a stop (`resume`). */
-  readonly pending: PendingBlocks;
+  readonly pending: PendingBlockStore;
   /** Other nodes offered every block too, so that it reaches the network if ours cannot take it. */
   readonly otherNodes?: readonly BitcoinRpcClient[];
   /** Waits between offers: from `firstRetryMs`, doubling, at most `maxRetryMs`. */
@@ -89,7 +105,7 @@ export class BlockSubmitter {
   readonly #rpc: BitcoinRpcClient;
   readonly #recorder: BlockRecorder;
   readonly #log: Logger;
-  readonly #pending: PendingBlocks;
+  readonly #pending: PendingBlockStore;
   readonly #otherNodes: readonly BitcoinRpcClient[];
   readonly #firstRetryMs: number;
   readonly #maxRetryMs: number;

@@ -11,7 +11,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
-import { blockFromJson, blockToJson } from '../chain/block-journal.ts';
+import { blockFromJson, blockToJson } from './blocks/block-journal.ts';
 import type { BlockOutcome, BlockRecorder } from '../chain/block-submitter.ts';
 import type { Database } from '../db/pool.ts';
 import { ShareBatchSchema, type BatchSink, type ShareBatch } from './share-store.ts';

@@ -17,7 +17,7 @@ import { sessionSettingsFrom } from '../../src/accounts/sessions.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createDatabase } from '../../src/db/pool.ts';
 import { withTransaction } from '../../src/db/transaction.ts';
-import { BlockLedger } from '../../src/ledger/block-ledger.ts';
+import { BlockLedger } from '../../src/ledger/blocks/block-ledger.ts';
 import { immatureBook, minerBook, post } from '../../src/ledger/books.ts';
 import { foldRollups } from '../../src/ledger/rollups.ts';
 import { ShareStore, type ShareRecord } from '../../src/ledger/share-store.ts';

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BlockJournal } from '../../src/chain/block-journal.ts';
+import { BlockJournal } from '../../src/ledger/blocks/block-journal.ts';
 import { BlockSubmitter, type BlockOutcome } from '../../src/chain/block-submitter.ts';
 import { DevChain } from '../../src/chain/devchain/chain.ts';
 import type { DevNode } from '../../src/chain/devchain/node.ts';
@@ -20,7 +20,7 @@ import {
   type RpcAuth,
   type RpcClientOptions,
 } from '../../src/chain/rpc-client.ts';
-import { PendingBlocks } from '../../src/chain/pending-blocks.ts';
+import { PendingBlocks } from '../../src/ledger/blocks/pending-blocks.ts';
 import { checkNode, checkWallet, StartupError } from '../../src/chain/startup-checks.ts';
 import { TemplateSource } from '../../src/chain/template-source.ts';
 import { encodeCompact, targetFromDifficulty } from '../../src/work/target.ts';

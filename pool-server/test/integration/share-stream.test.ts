@@ -11,7 +11,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BlockOutcome } from '../../src/chain/block-submitter.ts';
-import { BlockLedger } from '../../src/ledger/block-ledger.ts';
+import { BlockLedger } from '../../src/ledger/blocks/block-ledger.ts';
 import {
   consumeLedger,
   LedgerBus,

@@ -1,7 +1,7 @@
 import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DiskHealthTracker, type DiskHealth, type DiskHealthListener } from '../db/disk-health.ts';
-import type { BlockOutcome, BlockRecorder, BlockStatus, FoundBlock } from './block-submitter.ts';
+import { DiskHealthTracker, type DiskHealth, type DiskHealthListener } from '../../db/disk-health.ts';
+import type { BlockOutcome, BlockRecorder, BlockStatus, FoundBlock } from '../../chain/block-submitter.ts';
 
 const STATUSES: readonly BlockStatus[] = ['accepted', 'stale', 'rejected', 'unknown'];
 const SATOSHIS = /^[0-9]{1,20}$/;

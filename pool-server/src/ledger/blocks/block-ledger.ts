@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import type pg from 'pg';
-import type { BlockOutcome, BlockRecorder } from '../chain/block-submitter.ts';
-import type { Database } from '../db/pool.ts';
-import { withTransaction } from '../db/transaction.ts';
-import { read, type Live } from './pool-settings.ts';
-import { immatureBook, minerBook, post, type Entry } from './books.ts';
-import { pplnsWindow, splitReward } from './schemes/pplns.ts';
+import type { BlockOutcome, BlockRecorder } from '../../chain/block-submitter.ts';
+import type { Database } from '../../db/pool.ts';
+import { withTransaction } from '../../db/transaction.ts';
+import { read, type Live } from '../pool-settings.ts';
+import { immatureBook, minerBook, post, type Entry } from '../books.ts';
+import { pplnsWindow, splitReward } from '../schemes/pplns.ts';
 
 export type PoolScheme = 'pplns' | 'pps' | 'fpps';
 

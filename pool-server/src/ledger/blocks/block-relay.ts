@@ -1,5 +1,5 @@
-import type { JournalContents } from '../chain/block-journal.ts';
-import type { BlockOutcome, BlockRecorder } from '../chain/block-submitter.ts';
+import type { JournalContents } from './block-journal.ts';
+import type { BlockOutcome, BlockRecorder } from '../../chain/block-submitter.ts';
 
 export interface BlockRelayParts {
   /** On disk first: a block found while the database or NATS is away reaches the books later. */

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BlockJournal } from '../chain/block-journal.ts';
-import type { BlockOutcome } from '../chain/block-submitter.ts';
+import { BlockJournal } from './block-journal.ts';
+import type { BlockOutcome } from '../../chain/block-submitter.ts';
 import { BlockRelay } from './block-relay.ts';
 
 /** A found block as the submitter records it (the relay reads only its hash). */

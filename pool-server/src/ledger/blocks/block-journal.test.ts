@@ -3,9 +3,9 @@ import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { DiskHealth } from '../db/disk-health.ts';
+import type { DiskHealth } from '../../db/disk-health.ts';
 import { BlockJournal } from './block-journal.ts';
-import type { BlockOutcome } from './block-submitter.ts';
+import type { BlockOutcome } from '../../chain/block-submitter.ts';
 
 // The journal's file: a full disk where a test says so, the real one otherwise.
 vi.mock('node:fs/promises', async (importOriginal) => {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { RpcError, type BitcoinRpcClient } from '../chain/rpc-client.ts';
+import { RpcError, type BitcoinRpcClient } from '../../chain/rpc-client.ts';
 import type { BlockLedger } from './block-ledger.ts';
 
 /**

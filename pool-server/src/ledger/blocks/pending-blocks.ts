@@ -1,13 +1,7 @@
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { FoundBlock } from './block-submitter.ts';
+import type { PendingBlock, PendingBlockStore } from '../../chain/block-submitter.ts';
 import { blockToJson, foundBlockFromJson } from './block-journal.ts';
-
-/** A found block not yet settled, with the bytes to offer the node again. */
-export interface PendingBlock {
-  readonly block: FoundBlock;
-  readonly blockHex: string;
-}
 
 const HASH = /^[0-9a-f]{64}$/;
 const BLOCK_HEX = /^([0-9a-f]{2})+$/;
@@ -17,7 +11,7 @@ const BLOCK_HEX = /^([0-9a-f]{2})+$/;
  * flushed to disk: a block the node could not take before a crash or a stop is offered
  * again at the next start. A settled block's file is removed.
  */
-export class PendingBlocks {
+export class PendingBlocks implements PendingBlockStore {
   readonly #directory: string;
 
   constructor(directory: string) {
