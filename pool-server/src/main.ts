@@ -1706,7 +1706,7 @@ export async function main(): Promise<void> {
   }
   if (name === 'agent') {
     // The agent reads its own configuration and prints its own help.
-    const agent = await import('@hashwatt/agent/cli');
+    const agent = await import('@hashwatt/agent');
     process.exit(await agent.main(rest, process.env));
   }
   if (rest.includes('--help') || rest.includes('-h')) {

@@ -6,11 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Curtailment, DeviceCommand, MinerSample } from '@hashwatt/schemas';
-import { executeDueCommands } from '@hashwatt/agent/actions/executor';
-import { genericCgminer } from '@hashwatt/agent/drivers/generic-cgminer';
-import { avalon } from '@hashwatt/agent/drivers/avalon';
-import { startCgminerEmulator, type RunningEmulator } from '@hashwatt/agent/emulators/cgminer-emulator';
-import type { UploaderLog } from '@hashwatt/agent/upload/uploader';
+import type { UploaderLog } from '@hashwatt/agent';
+import { startCgminerEmulator, type RunningEmulator } from '@hashwatt/agent/emulators';
+import { executeDueCommands, genericCgminer, avalon } from '@hashwatt/agent/testing';
 import { queueCommand, takeDueCommands } from '../../src/farms/curtailment/device-commands.ts';
 import { ingestTelemetry } from '../../src/farms/telemetry-ingest.ts';
 import { farmOfOperator, startTestApi, type TestApi } from '../helpers/api.ts';

@@ -10,13 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAgent, type RunningAgent } from '@hashwatt/agent/agent';
-import { loadAgentConfig } from '@hashwatt/agent/config';
-import { startCgminerEmulator, type RunningEmulator } from '@hashwatt/agent/emulators/cgminer-emulator';
-import { startHttpEmulator, type RunningHttpEmulator } from '@hashwatt/agent/emulators/http-emulator';
-import { startMeterEmulator, type MeterEmulator } from '@hashwatt/agent/emulators/meter-emulator';
-import { REGISTER_MAPS } from '@hashwatt/agent/meters/register-maps';
-import type { UploaderLog } from '@hashwatt/agent/upload/uploader';
+import { runAgent, type RunningAgent, loadAgentConfig, type UploaderLog } from '@hashwatt/agent';
+import {
+  startCgminerEmulator,
+  type RunningEmulator,
+  startHttpEmulator,
+  type RunningHttpEmulator,
+  startMeterEmulator,
+  type MeterEmulator,
+  REGISTER_MAPS,
+} from '@hashwatt/agent/emulators';
 import { farmOfOperator, startTestApi, type FarmOfOperator, type TestApi } from '../helpers/api.ts';
 import { capturedReply } from '../helpers/miner-captures.ts';
 

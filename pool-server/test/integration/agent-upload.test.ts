@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeterSample } from '@hashwatt/schemas';
-import { DiskQueue } from '@hashwatt/agent/queue/disk-queue';
-import { Uploader, type UploaderLog } from '@hashwatt/agent/upload/uploader';
+import type { UploaderLog } from '@hashwatt/agent';
+import { DiskQueue, Uploader } from '@hashwatt/agent/testing';
 import { countRows } from '../helpers/database.ts';
 import { farmOfOperator, startTestApi, type TestApi } from '../helpers/api.ts';
 

@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { loadAgentConfig } from '@hashwatt/agent/config';
+import { loadAgentConfig } from '@hashwatt/agent';
 import { configVariables, loadConfig } from '../../src/config.ts';
 import { systemBinary } from '../helpers/processes.ts';
 

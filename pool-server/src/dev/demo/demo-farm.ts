@@ -2,12 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runAgent, type RunningAgent } from '@hashwatt/agent/agent';
-import { loadAgentConfig } from '@hashwatt/agent/config';
-import { startDemoAntminer, type DemoAntminer } from '@hashwatt/agent/emulators/demo-antminer';
-import { DemoRig, meterFollows } from '@hashwatt/agent/emulators/demo-rig';
-import { startMeterEmulator, type MeterEmulator } from '@hashwatt/agent/emulators/meter-emulator';
-import { REGISTER_MAPS } from '@hashwatt/agent/meters/register-maps';
+import { runAgent, type RunningAgent, loadAgentConfig } from '@hashwatt/agent';
+import {
+  startDemoAntminer,
+  type DemoAntminer,
+  DemoRig,
+  meterFollows,
+  startMeterEmulator,
+  type MeterEmulator,
+  REGISTER_MAPS,
+} from '@hashwatt/agent/emulators';
 import type { Logger } from 'pino';
 import { createApiKey } from '../../accounts/api-keys.ts';
 import { createOrganisation } from '../../accounts/organisations.ts';

@@ -1,0 +1,10 @@
+/**
+ * The device and meter emulators the demo farm and the pool's tests drive, with the
+ * register maps a meter emulator serves.
+ */
+export { startCgminerEmulator, type RunningEmulator } from './cgminer-emulator.ts';
+export { startDemoAntminer, type DemoAntminer } from './demo-antminer.ts';
+export { DemoRig, meterFollows } from './demo-rig.ts';
+export { startHttpEmulator, type RunningHttpEmulator } from './http-emulator.ts';
+export { startMeterEmulator, type MeterEmulator } from './meter-emulator.ts';
+export { REGISTER_MAPS } from '../meters/register-maps.ts';
