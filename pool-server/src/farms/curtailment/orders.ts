@@ -1,6 +1,8 @@
 import type { CurtailmentOrder, CurtailmentOrderCreate } from '@hashwatt/schemas';
 import type { Queryable } from '../../db/pool.ts';
 import { HwError } from '../../errors.ts';
+import { totalDifficulty, workerWork } from '../../ledger/worker-production.ts';
+import { farmPoolUsers } from '../devices/devices.ts';
 import { queueCurtailment } from './device-commands.ts';
 import {
   assessCompliance,
@@ -175,25 +177,22 @@ async function poolEvidence(
   farmId: string,
   windows: { readonly before: readonly [number, number]; readonly during: readonly [number, number] },
 ): Promise<PoolEvidence> {
-  const { rows } = await db.query<{ workers: string; before: number; during: number }>(
-    `SELECT count(DISTINCT w.id)::text AS workers,
-            coalesce(sum(r.accepted_difficulty) FILTER (
-              WHERE r.bucket >= to_timestamp($2::double precision / 1000) AND r.bucket < to_timestamp($3::double precision / 1000)), 0) AS before,
-            coalesce(sum(r.accepted_difficulty) FILTER (
-              WHERE r.bucket >= to_timestamp($4::double precision / 1000) AND r.bucket < to_timestamp($5::double precision / 1000)), 0) AS during
-       FROM workers w
-       LEFT JOIN share_rollups_minute r ON r.worker_id = w.id
-            AND r.bucket >= to_timestamp($2::double precision / 1000) AND r.bucket < to_timestamp($5::double precision / 1000)
-      WHERE w.name IN (SELECT pool_user FROM devices WHERE farm_id = $1 AND pool_user IS NOT NULL)`,
-    [farmId, ...windows.before, ...windows.during],
-  );
-  const row = rows[0];
-  if (!row || row.workers === '0') {
+  const poolUsers = await farmPoolUsers(db, farmId);
+  const [before, during] = await Promise.all([
+    workerWork(db, poolUsers, 'minute', ...windows.before),
+    workerWork(db, poolUsers, 'minute', ...windows.during),
+  ]);
+  const beforeDifficulty = totalDifficulty(before);
+  const duringDifficulty = totalDifficulty(during);
+  if (beforeDifficulty === null || duringDifficulty === null) {
     return { beforeHs: null, duringHs: null };
   }
   const rate = (difficulty: number, [fromMs, toMs]: readonly [number, number]): number | null =>
     toMs > fromMs ? (difficulty * HASHES_PER_DIFFICULTY * 1000) / (toMs - fromMs) : null;
-  return { beforeHs: rate(row.before, windows.before), duringHs: rate(row.during, windows.during) };
+  return {
+    beforeHs: rate(beforeDifficulty, windows.before),
+    duringHs: rate(duringDifficulty, windows.during),
+  };
 }
 
 /** The farm's orders, newest first; an ended order carries its verdict from all the evidence. */

@@ -1,33 +1,24 @@
 import type {
   EconomicsDay,
-  EnergyBasis,
-  EconomicsTotals,
   Farm,
   FarmDeviceEconomics,
   FarmEconomics,
   OrganisationEconomics,
   PowerFigure,
-  Price,
   RateType,
 } from '@hashwatt/schemas';
 import type { Queryable } from '../../db/pool.ts';
 import { HwError } from '../../errors.ts';
-import {
-  HASHES_PER_DIFFICULTY,
-  hashpriceSatsPerThDay,
-  joulesPerTh,
-  type NetworkState,
-  SATS_PER_BTC,
-} from './hashprice.ts';
-import { localClock, localMidnight } from '../energy/meter-energy.ts';
-import { farmMeters } from '../energy/farm-energy.ts';
-import { summarizeEnergy } from '../energy/energy-summary.ts';
-import { listFarms } from '../farms.ts';
-import { networkAt } from './network.ts';
+import { workerWork } from '../../ledger/worker-production.ts';
 import { farmEnergySeries } from '../curtailment/orders.ts';
-import { priceAt } from './prices.ts';
-import { attributedSats, farmHashrate } from '../production.ts';
+import { summarizeEnergy } from '../energy/energy-summary.ts';
+import { farmMeters } from '../energy/farm-energy.ts';
+import { localClock, localMidnight } from '../energy/meter-energy.ts';
 import { listTariffs } from '../energy/tariffs.ts';
+import { listFarms } from '../farms.ts';
+import { attributedSats, farmHashrate } from '../production.ts';
+import { HASHES_PER_DIFFICULTY, hashpriceSatsPerThDay, joulesPerTh } from './hashprice.ts';
+import { expectedSatsOf, maybeNetwork, maybePrice, money, totalOf } from './valuation.ts';
 
 /**
  * A farm's economics day by day (its local days), from stored data only: hashrate as
@@ -51,83 +42,6 @@ export interface Valuation {
   readonly rateType: RateType;
 }
 
-interface Money {
-  readonly revenue: number | null;
-  readonly powerCost: number | null;
-  readonly profit: number | null;
-  readonly breakEvenPerKwh: number | null;
-}
-
-/** Hashprice × hashrate after the pool's fee; null without a known network. */
-function expectedSatsOf(
-  hashprice: number | null,
-  hashrate: number | null,
-  poolFeePercent: number,
-): number | null {
-  return hashprice === null || hashrate === null
-    ? null
-    : hashprice * (hashrate / 1e12) * (1 - poolFeePercent / 100);
-}
-
-/**
- * Revenue, cost, profit and break-even. `wholeKwh` is the energy of the whole period, or
- * null when only part of it (or none) is known: then the cost stands for what was
- * measured, and profit and break-even, which need the whole, are null.
- */
-function money(
-  expectedSats: number | null,
-  wholeKwh: number | null,
-  btcPrice: number | null,
-  cost: number | null,
-): Money {
-  const revenue =
-    btcPrice === null || expectedSats === null ? null : (expectedSats / SATS_PER_BTC) * btcPrice;
-  const whole = wholeKwh !== null;
-  return {
-    revenue,
-    powerCost: cost,
-    profit: revenue === null || cost === null || !whole ? null : revenue - cost,
-    breakEvenPerKwh: revenue === null || wholeKwh === null || wholeKwh <= 0 ? null : revenue / wholeKwh,
-  };
-}
-
-/** A price, or undefined with what was missing added to `missing`. */
-async function maybePrice(
-  db: Queryable,
-  pair: { base: string; quote: string; rateType: RateType },
-  atMs: number,
-  missing: string[],
-): Promise<Price | null> {
-  try {
-    return await priceAt(db, pair, atMs);
-  } catch (error) {
-    if (error instanceof HwError && error.code === 'HW_ERR_PRICE_NOT_FOUND') {
-      missing.push(
-        `no ${pair.base}/${pair.quote} (${pair.rateType}) price at or before ${new Date(atMs).toISOString()}`,
-      );
-      return null;
-    }
-    throw error;
-  }
-}
-
-async function maybeNetwork(
-  db: Queryable,
-  atMs: number,
-  windowBlocks: number,
-  missing: string[],
-): Promise<NetworkState | null> {
-  try {
-    return await networkAt(db, atMs, windowBlocks);
-  } catch (error) {
-    if (error instanceof HwError && error.code === 'HW_ERR_NETWORK_UNKNOWN') {
-      missing.push(`no block template seen at or before ${new Date(atMs).toISOString()}`);
-      return null;
-    }
-    throw error;
-  }
-}
-
 /** The local days `from`..`to` as instants; a clear 400 for a reversed or too long span. */
 function daysOf(farm: Farm, from: string, to: string): { date: string; fromMs: number; toMs: number }[] {
   const count = (Date.parse(to) - Date.parse(from)) / DAY_MS + 1;
@@ -143,41 +57,6 @@ function daysOf(farm: Farm, from: string, to: string): { date: string; fromMs: n
     const next = new Date(Date.parse(from) + (index + 1) * DAY_MS).toISOString().slice(0, 10);
     return { date, fromMs: localMidnight(date, local), toMs: localMidnight(next, local) };
   });
-}
-
-/** The basis of a sum of figures: measured if all are, unknown if none is known, partial otherwise. */
-function basisOf(bases: readonly EnergyBasis[]): EnergyBasis {
-  if (bases.every((basis) => basis === 'measured')) {
-    return 'measured';
-  }
-  return bases.every((basis) => basis === 'unknown') ? 'unknown' : 'partial';
-}
-
-/** The sum of the figures that are known; null when none is. */
-function knownSum(values: readonly (number | null)[]): number | null {
-  const known = values.filter((value): value is number => value !== null);
-  return known.length === 0 ? null : known.reduce((sum, value) => sum + value, 0);
-}
-
-function totalOf(
-  days: readonly (Pick<EconomicsDay, 'energyKwh' | 'energyBasis' | 'expectedSats' | 'minedSats'> & Money)[],
-): EconomicsTotals {
-  const complete = days.filter((day) => day.revenue !== null && day.profit !== null);
-  const revenue = knownSum(complete.map((day) => day.revenue));
-  const powerCost = knownSum(complete.map((day) => day.powerCost));
-  const completeKwh = knownSum(complete.map((day) => day.energyKwh));
-  return {
-    energyKwh: knownSum(days.map((day) => day.energyKwh)),
-    energyBasis: basisOf(days.map((day) => day.energyBasis)),
-    expectedSats: knownSum(days.map((day) => day.expectedSats)),
-    minedSats: days.reduce((sum, day) => sum + day.minedSats, 0),
-    revenue,
-    powerCost,
-    profit: revenue === null || powerCost === null ? null : revenue - powerCost,
-    breakEvenPerKwh:
-      revenue === null || completeKwh === null || completeKwh <= 0 ? null : revenue / completeKwh,
-    daysMissing: days.length - complete.length,
-  };
 }
 
 export async function farmEconomics(
@@ -307,7 +186,7 @@ interface DeviceDayRow {
   readonly nominal_power_w: number | null;
   readonly hashrate: number | null;
   readonly power_w: number | null;
-  readonly difficulty: number | null;
+  readonly pool_user: string | null;
 }
 
 /**
@@ -346,7 +225,7 @@ function dayPower(row: Pick<DeviceDayRow, 'power_w' | 'nominal_power_w' | 'hashr
 /**
  * Each device's day: its own mean hashrate and power (its nameplate's when it reports
  * none), its worker's measured hashrate, its energy charged at the farm's metered cost
- * per kWh that day. One statement for all devices.
+ * per kWh that day. One statement for all devices, and one for their workers.
  */
 export async function deviceEconomics(
   db: Queryable,
@@ -362,22 +241,23 @@ export async function deviceEconomics(
   const fromMs = Date.parse(farmDay.from);
   const toMs = Date.parse(farmDay.to);
   const { rows } = await db.query<DeviceDayRow>(
-    `SELECT d.id::text, d.device, d.model, d.nominal_power_w, s.hashrate, s.power_w, p.difficulty
+    `SELECT d.id::text, d.device, d.model, d.nominal_power_w, d.pool_user, s.hashrate, s.power_w
        FROM devices d
        LEFT JOIN LATERAL (
          SELECT avg(hashrate) AS hashrate, avg(power_w) AS power_w FROM miner_samples
           WHERE device_id = d.id AND time >= to_timestamp($2::double precision / 1000) AND time < to_timestamp($3::double precision / 1000)
        ) s ON true
-       LEFT JOIN LATERAL (
-         SELECT sum(r.accepted_difficulty) AS difficulty
-           FROM workers w JOIN share_rollups_worker_hour r ON r.worker_id = w.id
-          WHERE w.name = d.pool_user
-            AND r.bucket >= to_timestamp($2::double precision / 1000) AND r.bucket < to_timestamp($3::double precision / 1000)
-       ) p ON true
       WHERE d.farm_id = $1
       ORDER BY d.device`,
     [farm.id, fromMs, toMs],
   );
+  const poolUsers = [...new Set(rows.map((row) => row.pool_user).filter((user) => user !== null))];
+  const work = await workerWork(db, poolUsers, 'hour', fromMs, toMs);
+  /** Difficulty from the device's worker; null when it has none or the worker sent nothing that day. */
+  const difficultyOf = (poolUser: string | null): number | null => {
+    const worker = poolUser === null ? undefined : work.get(poolUser);
+    return worker === undefined || worker.firstBucketMs === null ? null : worker.difficulty;
+  };
   const hours = (toMs - fromMs) / 3_600_000;
   const pricePerKwh =
     farmDay.powerCost === null || farmDay.energyKwh === null || farmDay.energyKwh <= 0
@@ -393,8 +273,9 @@ export async function deviceEconomics(
     network: farmDay.network,
     missing: farmDay.missing,
     devices: rows.map((row) => {
+      const difficulty = difficultyOf(row.pool_user);
       const pool =
-        row.difficulty === null ? null : (row.difficulty * HASHES_PER_DIFFICULTY) / ((toMs - fromMs) / 1000);
+        difficulty === null ? null : (difficulty * HASHES_PER_DIFFICULTY) / ((toMs - fromMs) / 1000);
       const earning = pool !== null && pool > 0 ? pool : (row.hashrate ?? 0);
       const expectedSats = expectedSatsOf(hashprice, earning, settings.poolFeePercent);
       const power = dayPower(row);

@@ -1,15 +1,9 @@
 import type { CurtailmentOrder, EnergySummary, Farm } from '@hashwatt/schemas';
 import type { Queryable } from '../../db/pool.ts';
 import { farmEnergy } from '../energy/farm-energy.ts';
+import type { AccountCredit, AccountPayout } from '../../ledger/worker-production.ts';
 import { listOrders } from '../curtailment/orders.ts';
-import {
-  accountCredits,
-  accountPayouts,
-  farmHashrate,
-  type AccountCredit,
-  type AccountPayout,
-  type FarmHashrate,
-} from '../production.ts';
+import { accountCredits, accountPayouts, farmHashrate, type FarmHashrate } from '../production.ts';
 import { monthsWithin, type ResolvedPeriod } from './periods.ts';
 
 /** A meter's register at the first and the last reading of the period. */

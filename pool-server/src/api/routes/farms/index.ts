@@ -30,7 +30,8 @@ import {
 import type { ApiDeps } from '../../app.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../../accounts/api-keys.ts';
 import { listCommands, queueCommand, queueCurtailment } from '../../../farms/curtailment/device-commands.ts';
-import { farmPower, listDevices, updateDevice, type DeviceListing } from '../../../farms/devices/devices.ts';
+import { listDevices, updateDevice, type DeviceListing } from '../../../farms/devices/devices.ts';
+import { farmPower } from '../../../farms/devices/farm-power.ts';
 import { farmsInJurisdiction, updateFarm } from '../../../farms/farms.ts';
 import { farmEnergy } from '../../../farms/energy/farm-energy.ts';
 import { createOrder, listOrders } from '../../../farms/curtailment/orders.ts';

@@ -1,0 +1,146 @@
+import type { FarmDevice, FarmPower, PowerFigure } from '@hashwatt/schemas';
+import type { Queryable } from '../../db/pool.ts';
+import { STALE_READING_MS, efficiencyOf, isoSeconds } from './device-power.ts';
+import { listDevices, type DeviceListing } from './devices.ts';
+
+/** A farm meter's latest reading, whenever it was. */
+export interface MeterNow {
+  readonly name: string;
+  readonly watts: number | null;
+  readonly atMs: number | null;
+}
+
+/** Why the meters cannot give the power now, or null when they can. */
+function meterProblem(meters: readonly MeterNow[], nowMs: number): string | null {
+  const named = (meter: MeterNow): string => (meters.length === 1 ? 'the meter' : `meter "${meter.name}"`);
+  const never = meters.find((meter) => meter.atMs === null);
+  if (never) {
+    return `${named(never)} has never reported`;
+  }
+  const silent = meters.find((meter) => (meter.atMs ?? 0) < nowMs - STALE_READING_MS);
+  return silent ? `${named(silent)} has been silent since ${isoSeconds(silent.atMs ?? 0)}` : null;
+}
+
+/** "a, b and 3 more": the first few names of a list. */
+function some(names: readonly string[]): string {
+  return names.length <= 3
+    ? names.join(', ')
+    : `${names.slice(0, 3).join(', ')} and ${String(names.length - 3)} more`;
+}
+
+/**
+ * A farm's power now: its meters' total when every meter is fresh, otherwise the sum of its
+ * devices' figures; estimated when any device's is, unknown (null) when any device's is.
+ * A meter reading nothing while devices hash is not believed.
+ */
+export function farmPowerOf(
+  farmId: string,
+  devices: readonly FarmDevice[],
+  meters: readonly MeterNow[],
+  nowMs: number,
+): FarmPower {
+  // An old or unreachable device's last hashrate is not its hashrate now.
+  const reported = devices.filter(
+    (device) =>
+      device.hashrate !== null &&
+      device.state !== 'unreachable' &&
+      Date.parse(device.lastSeen) >= nowMs - STALE_READING_MS,
+  );
+  const hashrate =
+    reported.length === 0 ? null : reported.reduce((sum, device) => sum + (device.hashrate ?? 0), 0);
+  const count = (basis: PowerFigure['basis']): number =>
+    devices.filter((device) => device.power.basis === basis).length;
+  const meterWatts = meters.some((meter) => meter.watts === null)
+    ? null
+    : meters.reduce((sum, meter) => sum + (meter.watts ?? 0), 0);
+  const times = meters.map((meter) => meter.atMs).filter((atMs): atMs is number => atMs !== null);
+  const meterIssue = meters.length === 0 ? 'the farm has no meter' : meterProblem(meters, nowMs);
+  const hashing = (hashrate ?? 0) > 0;
+  const problem =
+    meterIssue ??
+    (meterWatts !== null && meterWatts < 1 && hashing ? 'the meter reads 0 W while devices hash' : null);
+  const power = problem === null && meterWatts !== null ? metered(meterWatts) : fromDevices(devices, problem);
+  const silentHashing = devices.filter((device) => device.state === 'mining' && device.hashrate === null);
+  return {
+    farmId,
+    power,
+    hashrate,
+    efficiency:
+      silentHashing.length > 0 && power.watts !== null
+        ? {
+            joulesPerTh: null,
+            basis: 'unknown',
+            reason: `devices that mine report no hashrate: ${some(silentHashing.map((device) => device.device))}`,
+          }
+        : efficiencyOf(power, hashrate, 'the farm'),
+    devices: {
+      total: devices.length,
+      measured: count('measured'),
+      estimated: count('estimated'),
+      unknown: count('unknown'),
+    },
+    meter:
+      meters.length === 0
+        ? null
+        : {
+            watts: meterWatts,
+            at: times.length === 0 ? null : new Date(Math.min(...times)).toISOString(),
+            fresh: meterIssue === null,
+          },
+  };
+}
+
+function metered(watts: number): PowerFigure {
+  return { watts, basis: 'measured', source: 'meter', reason: null };
+}
+
+function fromDevices(devices: readonly FarmDevice[], meterProblem: string | null): PowerFigure {
+  const why = (reason: string): string => (meterProblem === null ? reason : `${meterProblem}; ${reason}`);
+  if (devices.length === 0) {
+    return { watts: null, basis: 'unknown', source: null, reason: why('the farm has no devices') };
+  }
+  const unknown = devices.filter((device) => device.power.watts === null);
+  if (unknown.length > 0) {
+    const named = unknown.map((device) => `${device.device} (${device.power.reason ?? 'unknown'})`);
+    return {
+      watts: null,
+      basis: 'unknown',
+      source: null,
+      reason: why(
+        `${String(unknown.length)} of ${String(devices.length)} devices have no power figure: ${some(named)}`,
+      ),
+    };
+  }
+  const watts = devices.reduce((sum, device) => sum + (device.power.watts ?? 0), 0);
+  const estimated = devices.filter((device) => device.power.basis === 'estimated').length;
+  if (estimated === 0) {
+    return { watts, basis: 'measured', source: 'miner', reason: meterProblem };
+  }
+  return {
+    watts,
+    basis: 'estimated',
+    source: 'nameplate',
+    reason: why(`${String(estimated)} of ${String(devices.length)} devices estimated from nameplate power`),
+  };
+}
+
+/** Every meter of a farm with its latest reading. */
+async function metersNow(db: Queryable, farmId: string): Promise<MeterNow[]> {
+  const { rows } = await db.query<{ name: string; time: Date | null; power_w: number | null }>(
+    `SELECT m.name, s.time, s.power_w
+       FROM meters m
+       LEFT JOIN LATERAL (
+         SELECT time, power_w FROM meter_samples WHERE meter_id = m.id ORDER BY time DESC LIMIT 1
+       ) s ON true
+      WHERE m.farm_id = $1
+      ORDER BY m.name`,
+    [farmId],
+  );
+  return rows.map((row) => ({ name: row.name, watts: row.power_w, atMs: row.time?.getTime() ?? null }));
+}
+
+/** A farm's power now, from its meters and devices. */
+export async function farmPower(db: Queryable, farmId: string, listing: DeviceListing): Promise<FarmPower> {
+  const [devices, meters] = await Promise.all([listDevices(db, farmId, listing), metersNow(db, farmId)]);
+  return farmPowerOf(farmId, devices, meters, listing.nowMs);
+}
