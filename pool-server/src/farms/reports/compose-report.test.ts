@@ -1,6 +1,7 @@
 import type { EnergySummary, Farm } from '@hashwatt/schemas';
 import { describe, expect, it } from 'vitest';
-import { composeReport, type ReportMeta } from './document.ts';
+import { composeReport } from './compose-report.ts';
+import type { ReportMeta } from './document.ts';
 import type { FarmFacts } from './facts.ts';
 import { periodConvention, resolvePeriod } from './periods.ts';
 
