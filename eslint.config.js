@@ -3,20 +3,8 @@ import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
-// The one-way arrows of DESIGN.md: a folder may not import the folders listed for it.
-const zones = [
-  { folder: 'work', forbidden: ['../*'], why: 'work/ is pure: it imports nothing else of src/' },
-  {
-    folder: 'stratum',
-    forbidden: ['../ledger/*', '../db/*', '../api/*', '../farms/*'],
-    why: 'stratum/ reaches ledger, db, api and farms only through interfaces main.ts passes in',
-  },
-  {
-    folder: 'chain',
-    forbidden: ['../stratum/*', '../ledger/*', '../api/*', '../farms/*'],
-    why: 'chain/ sits below them',
-  },
-];
+// The one-way arrows of DESIGN.md between folders and packages are checked by
+// dependency-cruiser (.dependency-cruiser.mjs, run by `pnpm lint`), the one list of them.
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/build/**', 'data/**', '**/test/fixtures/**'] },
@@ -47,11 +35,13 @@ export default tseslint.config(
       ],
     },
   },
-  ...zones.map(({ folder, forbidden, why }) => ({
-    files: [`pool-server/src/${folder}/**/*.ts`],
-    ignores: ['**/*.test.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: forbidden, message: why }] }] },
-  })),
+  {
+    // A source file over 400 lines does more than one thing: split it by concern, or say at
+    // its top why it is one piece (`/* eslint-disable max-lines -- <the reason> */`).
+    files: ['*/src/**/*.{ts,tsx,js,mjs}'],
+    ignores: ['**/*.test.{ts,tsx}'],
+    rules: { 'max-lines': ['error', { max: 400, skipBlankLines: false, skipComments: false }] },
+  },
   {
     files: [
       '**/*.test.ts',
