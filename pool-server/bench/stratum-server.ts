@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.ts';
-import { start } from '../src/main.ts';
+import { start } from '../src/roles/pool.ts';
 import { freePort } from '../test/helpers/embedded-postgres.ts';
 import { watchLoad } from './process-load.ts';
 

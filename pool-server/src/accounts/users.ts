@@ -108,6 +108,15 @@ export async function getUser(db: Queryable, id: string): Promise<User> {
   return userFrom(row);
 }
 
+/** The id of the user with this email (compared case-insensitively), if there is one. */
+export async function findUserIdByEmail(db: Queryable, email: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ id: string }>(
+    'SELECT id::text FROM users WHERE lower(email) = lower($1)',
+    [email],
+  );
+  return rows[0]?.id;
+}
+
 /**
  * Changes a user; a new password or disabling ends the user's sessions, and a new
  * password lifts the sign-in throttle on the account. A new role comes with its binding.

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/pool.ts';
-import { start, type RunningPool } from '../../src/main.ts';
+import { start, type RunningPool } from '../../src/roles/pool.ts';
 import { createTestDatabase } from './database.ts';
 
 /** Regtest P2WPKH addresses of made-up keys. */

@@ -15,7 +15,7 @@ import { findApiKey } from '../../src/accounts/api-keys.ts';
 import { createOrganisation } from '../../src/accounts/organisations.ts';
 import { createUser } from '../../src/accounts/users.ts';
 import { createFarm } from '../../src/farms/farms.ts';
-import { COMMANDS } from '../../src/cli-commands.ts';
+import { COMMANDS } from '../../src/cli/index.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/hashwatt.js', import.meta.url));

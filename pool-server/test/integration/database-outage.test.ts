@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import type { EmbeddedDatabase } from '../../src/db/embedded.ts';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
-import { start, type RunningPool } from '../../src/main.ts';
+import { start, type RunningPool } from '../../src/roles/pool.ts';
 import { countRows } from '../helpers/database.ts';
 import { startEmbeddedPostgres } from '../helpers/embedded-postgres.ts';
 import { eventually } from '../helpers/eventually.ts';

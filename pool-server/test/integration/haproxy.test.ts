@@ -18,7 +18,7 @@ import { connect } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { start, type RunningPool } from '../../src/main.ts';
+import { start, type RunningPool } from '../../src/roles/pool.ts';
 import { encodeCompact, targetFromDifficulty } from '../../src/work/target.ts';
 import { countRows, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { startTestNode, type TestNode } from '../helpers/devnode.ts';

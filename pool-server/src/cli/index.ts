@@ -1,13 +1,36 @@
 /**
- * The `hashwatt` command line: its commands, how each is called, and the help each
- * prints for --help. main.ts carries them out.
+ * The `hashwatt` command line: its commands, how each is called, the help each prints
+ * for --help, and the dispatch to the command's module, loaded only when it runs. This
+ * file imports nothing of the application, so that `--help` costs no more than itself.
  */
+import type { Logger } from 'pino';
+
+/** Where a command writes: process.stdout and process.stderr, or a test's buffers. */
+export interface CommandOutput {
+  write(text: string): unknown;
+}
+
+/** What a command runs with, so that a test can run it in its own process. */
+export interface CommandContext {
+  /** The environment its configuration is read from (HASHWATT_*, HASHWATT_CONFIG). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdin: AsyncIterable<Buffer | string>;
+  readonly stdout: CommandOutput;
+  readonly stderr: CommandOutput;
+  /** Told the command's log once there is one: the program reports its last-resort failures there. */
+  readonly adoptLog?: (log: Logger) => void;
+}
+
+/** A command: its arguments after its name in, its exit status out. It never exits the process. */
+export type CommandRun = (args: readonly string[], context: CommandContext) => Promise<number>;
 
 export interface CommandHelp {
   readonly name: string;
   readonly summary: string;
   readonly usage: string;
   readonly details: string;
+  /** The command's module, imported only when the command runs; the pool runs from main.ts. */
+  readonly load?: () => Promise<CommandRun>;
 }
 
 const CONFIG = `  --config FILE   a JSON configuration file (or HASHWATT_CONFIG); HASHWATT_* variables
@@ -33,12 +56,14 @@ ${CONFIG}`,
   },
   {
     name: 'migrate',
+    load: async () => (await import('./migrate.ts')).run,
     summary: 'bring the database schema up to date, then exit',
     usage: 'hashwatt migrate [--config FILE]',
     details: CONFIG,
   },
   {
     name: 'user add',
+    load: async () => (await import('./user.ts')).run,
     summary: 'add a user; the password is read from standard input',
     usage:
       'hashwatt user add --email E --role admin|operator|regulator [--name N] [--organisation ID] [--country CC --region CC-R ...]',
@@ -47,6 +72,7 @@ ${CONFIG}`,
   },
   {
     name: 'account register',
+    load: async () => (await import('./account.ts')).run,
     summary: 'register a named account miners may use instead of an address, and where it is paid',
     usage: 'hashwatt account register --name NAME --address ADDRESS [--config FILE]',
     details: `Miners then connect as NAME.worker; the pool's payouts for NAME go to ADDRESS, an address of
@@ -55,6 +81,7 @@ ${CONFIG}`,
   },
   {
     name: 'apikey create',
+    load: async () => (await import('./apikey.ts')).run,
     summary: "make a farm agent's API key and print it (only its hash is kept)",
     usage: 'hashwatt apikey create --farm ID --label TEXT [--config FILE]',
     details: `The key is printed once, on standard output; give it to the farm's agent as api.key.
@@ -62,6 +89,7 @@ ${CONFIG}`,
   },
   {
     name: 'report generate',
+    load: async () => (await import('./report-generate.ts')).run,
     summary: 'issue a regulator report (signed, stored) and write its file',
     usage:
       'hashwatt report generate (--farm ID | --country CC [--region CC-R ...]) [--month YYYY-MM [--calendar gregorian|persian]] --language en|fa|ru --format pdf|csv|json --as EMAIL --out FILE',
@@ -72,6 +100,7 @@ ${CONFIG}`,
   },
   {
     name: 'report verify',
+    load: async () => (await import('./report-verify.ts')).run,
     summary: 'check a report file against the pool that issued it, or offline',
     usage:
       'hashwatt report verify FILE [--server URL] [--fingerprint HEX | --public-key BASE64 [--signature BASE64]]',
@@ -82,12 +111,14 @@ only. With --public-key and --signature it needs no pool.`,
   },
   {
     name: 'report key show',
+    load: async () => (await import('./report-key.ts')).show,
     summary: "print the pool's current report signing key: its fingerprint and public key",
     usage: 'hashwatt report key show [--config FILE]',
     details: CONFIG,
   },
   {
     name: 'report key rotate',
+    load: async () => (await import('./report-key.ts')).rotate,
     summary: 'make a new report signing key, retire the current one; old reports keep verifying',
     usage: 'hashwatt report key rotate [--config FILE]',
     details: `Writes a new key to reports.signingKeyFile (the old file is kept beside it, mode 0600),
@@ -97,6 +128,7 @@ ${CONFIG}`,
   },
   {
     name: 'config check',
+    load: async () => (await import('./config.ts')).run,
     summary: 'validate a configuration and list every problem at once',
     usage: 'hashwatt config check [--config FILE]',
     details: `Exit 0 and a summary when it is valid; exit 2 and one line per problem (key, variable, value, rule) when not.
@@ -141,4 +173,42 @@ export function overview(): string {
 
 export function helpOf(command: CommandHelp): string {
   return [`usage: ${command.usage}`, '', command.summary, '', command.details, ''].join('\n');
+}
+
+/** The program's context: its own environment, standard input and output. */
+export function processContext(
+  env: Readonly<Record<string, string | undefined>>,
+  adoptLog: (log: Logger) => void,
+): CommandContext {
+  return { env, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, adoptLog };
+}
+
+/**
+ * Runs the command `argv` names (all but the pool, which main.ts runs), or prints the
+ * help asked for; resolves with the exit status.
+ */
+export async function runCommand(argv: readonly string[], context: CommandContext): Promise<number> {
+  if (argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
+    context.stdout.write(overview());
+    return 0;
+  }
+  const { command, name, rest } = commandOf(argv);
+  if (!command) {
+    context.stderr.write(`unknown command "${name}"\n\n${overview()}`);
+    return 2;
+  }
+  if (name === 'agent') {
+    // The agent reads its own configuration and prints its own help.
+    const agent = await import('@hashwatt/agent');
+    return agent.main(rest, context.env);
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    context.stdout.write(helpOf(command));
+    return 0;
+  }
+  if (command.load === undefined) {
+    throw new Error(`hashwatt ${name} runs from main.ts, not as a one-shot command`);
+  }
+  const run = await command.load();
+  return run(rest, context);
 }

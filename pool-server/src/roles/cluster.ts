@@ -1,0 +1,200 @@
+/**
+ * The supervisor of stratum.processes > 1: this process keeps the node (or the
+ * devchain), the writer and the API, and forks Stratum processes that share the port.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import { TemplateRelay } from '../chain/template-relay.ts';
+import { configToEnvironment, type Config } from '../config.ts';
+import { nodeInstance } from '../stratum/node-claim.ts';
+import { JournalStates } from './journals.ts';
+import { nodeTemplates, poolPayoutAddress } from './node.ts';
+import { StartedParts, startSharedParts, type RunningPool } from './parts.ts';
+import type { WorkerMessage } from './stratum-process.ts';
+
+/**
+ * What a Stratum process runs: the composition root beside this folder, in the form this
+ * process runs (main.ts from source, main.js compiled), with this process's Node options.
+ * TypeScript source needs the tsx loader, which a process that registered it in code
+ * (bin/hashwatt.js, a test runner) does not have among its options.
+ */
+function stratumProcessEntry(): { exec: string; execArgv: string[] } {
+  const self = fileURLToPath(import.meta.url);
+  const extension = path.extname(self);
+  const exec = path.join(path.dirname(self), '..', `main${extension}`);
+  const loaded = process.execArgv.some((option) => option.includes('tsx'));
+  return {
+    exec,
+    execArgv: extension === '.ts' && !loaded ? [...process.execArgv, '--import', 'tsx'] : process.execArgv,
+  };
+}
+
+/**
+ * Each forked process is a whole pool with its own node id, so their extranonce1 ranges
+ * never meet. A process that dies once ready is started again; one that exits before it
+ * is ready fails the start, and what had started is stopped.
+ */
+export async function runCluster(config: Config, log: Logger): Promise<RunningPool> {
+  const started = new StartedParts();
+  const journals = new JournalStates();
+  return started.unwindingOnFailure(async () => {
+    // Migrated once here; Stratum processes without NATS share the database (the embedded one runs here).
+    const { storage, node, rpc, apiPort } = await startSharedParts(
+      config,
+      new Set(config.roles),
+      started,
+      journals,
+      log,
+    );
+    // The Stratum processes share this data directory's instance id (their node id claims); made once, here.
+    nodeInstance(config.dataDir);
+    const templates = nodeTemplates(config, rpc, node, log);
+    const relay = new TemplateRelay(templates);
+    await templates.start();
+    started.push(() => {
+      templates.stop();
+      return Promise.resolve();
+    });
+    const processes = new StratumProcesses(relay, journals, log);
+    started.push(() => processes.stop());
+    const auth = node.auth;
+    const ports = await processes.start(config.stratum.processes, config.stratum.nodeId, {
+      ...configToEnvironment(config),
+      ...(storage && { HASHWATT_DATABASE_URL: storage.url }),
+      HASHWATT_NODE_RPC_URL: node.rpcUrl,
+      HASHWATT_POOL_PAYOUT_ADDRESS: await poolPayoutAddress(config, rpc),
+      HASHWATT_STRATUM_PROCESSES: '1',
+      ...('cookieFile' in auth
+        ? { HASHWATT_NODE_RPC_COOKIE_FILE: auth.cookieFile }
+        : { HASHWATT_NODE_RPC_USER: auth.user, HASHWATT_NODE_RPC_PASSWORD: auth.password }),
+      ...(node.zmqUrl !== undefined && { HASHWATT_NODE_ZMQ_URL: node.zmqUrl }),
+    });
+    log.info({ processes: config.stratum.processes, port: ports.port }, 'pool: Stratum processes ready');
+    return {
+      stratumPort: ports.port,
+      tlsPort: ports.tlsPort,
+      soloPort: ports.soloPort,
+      apiPort,
+      devnode: node.devnode,
+      db: storage?.db,
+      // Each Stratum process reads the accounts itself: one registered here is seen within ACCOUNTS_REFRESH_MS.
+      registerAccount: () =>
+        Promise.reject(new Error('register accounts in the database with several Stratum processes')),
+      stop: () => started.stopAll(),
+    };
+  });
+}
+
+/** The forked Stratum processes of runCluster, each sent its templates by `relay`. */
+class StratumProcesses {
+  readonly #relay: TemplateRelay;
+  readonly #journals: JournalStates;
+  readonly #log: Logger;
+  readonly #workers = new Map<number, { readonly worker: Worker; ready: boolean }>();
+  #stopping = false;
+
+  constructor(relay: TemplateRelay, journals: JournalStates, log: Logger) {
+    this.#relay = relay;
+    this.#journals = journals;
+    this.#log = log;
+  }
+
+  /**
+   * Forks `count` processes, node ids from `firstNodeId` on, with `environment`;
+   * resolves with the first one's ports once all are ready.
+   */
+  async start(
+    count: number,
+    firstNodeId: number,
+    environment: Record<string, string>,
+  ): Promise<{ port: number; tlsPort: number | undefined; soloPort: number | undefined }> {
+    cluster.setupPrimary({ ...stratumProcessEntry(), args: process.argv.slice(2) });
+    const ready = await Promise.all(
+      Array.from({ length: count }, (_, index) =>
+        this.#fork(index, { ...environment, HASHWATT_STRATUM_NODE_ID: String(firstNodeId + index) }),
+      ),
+    );
+    const [first] = ready;
+    return { port: first?.port ?? 0, tlsPort: first?.tlsPort, soloPort: first?.soloPort };
+  }
+
+  #fork(index: number, environment: Record<string, string>): Promise<WorkerMessage> {
+    return new Promise((resolve, reject) => {
+      const worker = cluster.fork(environment);
+      // Its channel failing (a message to a process that is going) is reported; its exit restarts it.
+      worker.on('error', (error) => {
+        this.#log.warn({ index, problem: error.message }, 'pool: a Stratum process could not be reached');
+      });
+      const forked = { worker, ready: false };
+      this.#workers.set(index, forked);
+      const unserve = this.#relay.serve({
+        send(message) {
+          if (worker.isConnected()) {
+            worker.send(message);
+          }
+        },
+        listen(handler) {
+          worker.on('message', handler);
+          return () => worker.off('message', handler);
+        },
+      });
+      worker.on('message', (message: WorkerMessage) => {
+        if (message.kind === 'ready') {
+          forked.ready = true;
+          resolve(message);
+        } else if (message.kind === 'journal' && message.journal) {
+          this.#journals.set(message.journal);
+        }
+      });
+      worker.once('exit', (code, signal) => {
+        unserve();
+        this.#workers.delete(index);
+        this.#journals.forget(Number(environment.HASHWATT_STRATUM_NODE_ID));
+        if (this.#stopping) {
+          return;
+        }
+        if (!forked.ready) {
+          reject(
+            new Error(
+              `Stratum process ${String(index)} exited before it was ready (code ${String(code)}, signal ${signal}); its log says why`,
+            ),
+          );
+          return;
+        }
+        this.#log.error({ index, code, signal }, 'pool: a Stratum process died; starting it again');
+        this.#fork(index, environment).catch((error: unknown) => {
+          this.#log.error(
+            { index, problem: (error as Error).message },
+            'pool: a Stratum process could not be started again',
+          );
+        });
+      });
+    });
+  }
+
+  /**
+   * Asks every ready process to stop (miners get client.reconnect, shares are written)
+   * and waits for them; one still starting has no miners and listens for no message yet,
+   * so it is terminated.
+   */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await Promise.all(
+      [...this.#workers.values()].map(
+        ({ worker, ready }) =>
+          new Promise<void>((resolve) => {
+            worker.once('exit', () => {
+              resolve();
+            });
+            if (ready) {
+              worker.send({ kind: 'stop' } satisfies WorkerMessage);
+            } else {
+              worker.process.kill('SIGTERM');
+            }
+          }),
+      ),
+    );
+  }
+}

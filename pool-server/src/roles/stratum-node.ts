@@ -1,0 +1,365 @@
+/**
+ * The Stratum role: miners, jobs from the node's templates, share validation, found
+ * blocks submitted at once. Accepted shares go to the database, or to the writers
+ * through NATS; either way through the node's journal first.
+ */
+import cluster from 'node:cluster';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { JournalState } from '../api/pool-facts.ts';
+import { BlockSubmitter } from '../chain/block-submitter.ts';
+import type { BitcoinRpcClient } from '../chain/rpc-client.ts';
+import { checkNode } from '../chain/startup-checks.ts';
+import { RelayedTemplateSource } from '../chain/template-relay.ts';
+import type { TemplateFeed } from '../chain/template-source.ts';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/pool.ts';
+import { BlockJournal } from '../ledger/blocks/block-journal.ts';
+import { BlockRelay } from '../ledger/blocks/block-relay.ts';
+import { PendingBlocks } from '../ledger/blocks/pending-blocks.ts';
+import { RegisteredAccountList, registerAccount } from '../ledger/registered-accounts.ts';
+import { Schedule } from '../ledger/schedule.ts';
+import { ShareJournal } from '../ledger/share-journal.ts';
+import type { LedgerBus } from '../ledger/share-stream.ts';
+import { ShareWriter } from '../ledger/share-writer.ts';
+import { ExtranonceAllocator } from '../stratum/extranonce.ts';
+import { JobFeed } from '../stratum/job-feed.ts';
+import { StratumServer } from '../stratum/server.ts';
+import type { CreditedShare, RejectedSubmit, StratumEvents } from '../stratum/session-context.ts';
+import { createAddressAuthorizer } from '../stratum/worker-identity.ts';
+import { payoutScript } from '../work/address.ts';
+import { assembleBlock } from '../work/block.ts';
+import { createShareHasher } from '../work/share-hasher.ts';
+import { difficultyFromBits } from '../work/target.ts';
+import type { Books } from './books.ts';
+import { journalHealth } from './journals.ts';
+import { nodeTemplates, poolPayoutAddress, submitNodes, type Node } from './node.ts';
+import { claimNode } from './node-claim.ts';
+import { poolStats, shareRecord, STATS_INTERVAL_MS, stratumOutlet } from './stratum-outlet.ts';
+import { primaryChannel } from './stratum-process.ts';
+import type { RunningRole } from './writer.ts';
+
+/** Found blocks in the journal that NATS has not acknowledged are sent again this often. */
+const BLOCK_RESEND_MS = 10_000;
+const RESEND_BLOCKS = 'resend blocks';
+/** A named account registered in the database may mine under its name after at most this. */
+const ACCOUNTS_REFRESH_MS = 60_000;
+/**
+ * A share's reply waits at most about this long in a turn of the event loop for its
+ * commit (one journal write for the shares of every connection read meanwhile).
+ */
+const GROUP_COMMIT_MS = 2;
+
+export interface StratumRole extends RunningRole {
+  registerAccount(name: string): Promise<void>;
+  readonly port: number;
+  readonly tlsPort: number | undefined;
+  readonly soloPort: number | undefined;
+}
+
+/** What the Stratum role works with: the node, and where its shares and blocks go. */
+export interface StratumParts {
+  readonly rpc: BitcoinRpcClient;
+  readonly node: Node;
+  /** Stores shares in the database when there is no NATS; records templates for the economics. */
+  readonly db: Database | undefined;
+  readonly books: Books | undefined;
+  readonly bus: LedgerBus | undefined;
+  /** Where the node's journals report their health: /api/health here, or the primary's. */
+  readonly reportJournal: (state: JournalState) => void;
+}
+
+export async function startStratum(config: Config, parts: StratumParts, log: Logger): Promise<StratumRole> {
+  const { rpc, node } = parts;
+  const extranonces = new ExtranonceAllocator(config.stratum.nodeId);
+  // The server comes later; a move before it only changes where new extranonce1s come from.
+  const serving: { server?: StratumServer } = {};
+  const claim = parts.bus
+    ? await claimNode(config, parts.bus, log, {
+        moveTo(nodeId) {
+          if (serving.server) {
+            serving.server.moveToNode(nodeId);
+          } else {
+            extranonces.moveTo(nodeId);
+          }
+        },
+        stop() {
+          void serving.server?.stop();
+        },
+      })
+    : undefined;
+  const outlet = stratumOutlet(config, parts);
+  const { nodeId } = config.stratum;
+  const sharesHealth = journalHealth('shares', nodeId, parts.reportJournal, (health, error) => {
+    if (health.writable) {
+      log.warn('ledger: the share journal can be written again; shares are taken again');
+    } else {
+      log.error(
+        { err: error, problem: health.problem },
+        'ledger: the share journal cannot be written; valid shares are refused (Stratum error 20) until it can',
+      );
+    }
+  });
+  const blocksHealth = journalHealth('blocks', nodeId, parts.reportJournal, (health, error) => {
+    if (health.writable) {
+      log.warn('chain: the block journal can be written again');
+    } else {
+      log.error(
+        { err: error, problem: health.problem },
+        'chain: the block journal cannot be written; found blocks go on to the books and wait in memory for the disk',
+      );
+    }
+  });
+  const shareJournal = new ShareJournal({
+    directory: path.join(config.dataDir, 'journal', `node-${String(config.stratum.nodeId)}`),
+    fsync: config.ledger.fsync,
+    fsyncIntervalMs: config.ledger.fsyncIntervalMs,
+    onFlushError(error) {
+      log.error({ err: error }, 'ledger: the share journal could not be flushed to disk');
+    },
+    onHealthChange: sharesHealth.onHealthChange,
+    probeIntervalMs: config.ledger.retryIntervalMs,
+  });
+  sharesHealth.report(shareJournal.health);
+  const blockJournal = new BlockJournal(path.join(config.dataDir, 'blocks.jsonl'), {
+    retryIntervalMs: config.ledger.retryIntervalMs,
+    onHealthChange: blocksHealth.onHealthChange,
+  });
+  blocksHealth.report(blockJournal.health);
+  const writer = new ShareWriter(
+    outlet.sink,
+    shareJournal,
+    {
+      nodeId: config.stratum.nodeId,
+      flushIntervalMs: config.ledger.flushIntervalMs,
+      maxBatchShares: outlet.maxBatchShares,
+      degradedFlushIntervalMs: Math.max(config.ledger.flushIntervalMs, 5_000),
+      retryIntervalMs: config.ledger.retryIntervalMs,
+    },
+    log,
+  );
+  await writer.start();
+  const payoutAddress = await poolPayoutAddress(config, rpc);
+  const info = await checkNode(rpc, { chain: config.chain, payoutAddress });
+  log.info({ chain: info.chain, height: info.blocks, node: rpc.endpoint }, 'chain: node checked');
+  const poolScript = payoutScript(payoutAddress, config.chain);
+  if (!poolScript.ok) {
+    throw new Error(poolScript.message);
+  }
+  const { stratum, pool } = config;
+  const feed = new JobFeed({
+    poolTag: Buffer.from(pool.tag),
+    extranonce2Size: stratum.extranonce2Size,
+    poolScript: poolScript.script,
+    soloFeeBasisPoints: Math.round(pool.soloFeePercent * 100),
+  });
+  const relay = new BlockRelay({
+    journal: blockJournal,
+    writer,
+    hand: (outcome, afterBatch) => outlet.block(outcome, afterBatch),
+  });
+  const submitter = new BlockSubmitter(rpc, relay, log, {
+    pending: new PendingBlocks(
+      path.join(config.dataDir, 'blocks-pending', `node-${String(config.stratum.nodeId)}`),
+    ),
+    otherNodes: submitNodes(config),
+  });
+  const resend = outlet.resendsBlocks
+    ? new Schedule(
+        [{ name: RESEND_BLOCKS, intervalMs: BLOCK_RESEND_MS, run: () => relay.resendJournalled() }],
+        log,
+      )
+    : undefined;
+  const stats = poolStats(log);
+  const accounts = new RegisteredAccountList();
+  const { db } = parts;
+  const accountRefresh = db
+    ? new Schedule(
+        [{ name: 'registered accounts', intervalMs: ACCOUNTS_REFRESH_MS, run: () => accounts.refresh(db) }],
+        log,
+      )
+    : undefined;
+  await accountRefresh?.runNow('registered accounts');
+  const events: StratumEvents = {
+    blockFound(found: CreditedShare) {
+      const { share } = found;
+      const blockHex = assembleBlock(
+        share.job,
+        found.extranonce1,
+        Buffer.from(share.extranonce2, 'hex'),
+        share.header,
+      ).toString('hex');
+      void submitter.submit(
+        {
+          height: share.job.template.height,
+          hash: Buffer.from(share.hash).reverse().toString('hex'),
+          reward: share.job.template.coinbaseValue,
+          fees: share.job.template.fees,
+          networkDifficulty: difficultyFromBits(share.job.template.bits),
+          finder: { account: found.identity.account, worker: found.identity.worker },
+          solo: found.solo,
+          foundAtMs: found.timeMs,
+        },
+        blockHex,
+      );
+    },
+    shareAccepted(found: CreditedShare) {
+      stats.accepted(found);
+      writer.addShare(shareRecord(found));
+    },
+    shareRejected(reject: RejectedSubmit) {
+      stats.rejected();
+      if (reject.identity) {
+        writer.addReject({
+          timeMs: reject.timeMs,
+          account: reject.identity.account,
+          worker: reject.identity.worker,
+          stale: reject.reason === 'stale',
+        });
+      }
+    },
+    commitShares() {
+      return writer.commit();
+    },
+    problem(message, error) {
+      log.error({ err: error }, message);
+    },
+  };
+  const server = new StratumServer(
+    {
+      settings: {
+        extranonce2Size: stratum.extranonce2Size,
+        versionMask: Number.parseInt(stratum.versionMask, 16),
+        vardiff: {
+          targetShareSeconds: stratum.targetShareSeconds,
+          retargetSeconds: stratum.vardiffRetargetSeconds,
+          retargetShares: 24,
+          minDifficulty: stratum.minDifficulty,
+          maxDifficulty: stratum.maxDifficulty,
+          startDifficulty: stratum.startDifficulty,
+        },
+        maxWorkersPerConnection: stratum.maxWorkersPerConnection,
+        maxRequestsBeforeAuthorize: 16,
+        soloByDefault: pool.payoutMode === 'solo',
+      },
+      extranonces,
+      feed,
+      hasher: createShareHasher(),
+      authorizer: createAddressAuthorizer(config.chain, accounts),
+      events,
+    },
+    {
+      host: stratum.host,
+      port: stratum.port,
+      tls:
+        stratum.tlsPort !== undefined && stratum.tlsCertFile !== undefined && stratum.tlsKeyFile !== undefined
+          ? {
+              port: stratum.tlsPort,
+              cert: readFileSync(stratum.tlsCertFile),
+              key: readFileSync(stratum.tlsKeyFile),
+            }
+          : undefined,
+      soloPort: stratum.soloPort,
+      proxyProtocol:
+        stratum.proxyProtocolFrom.length > 0 ? { trustedAddresses: stratum.proxyProtocolFrom } : undefined,
+      maxConnections: stratum.maxConnections,
+      maxConnectionsPerAddress: stratum.maxConnectionsPerAddress,
+      bans: {
+        threshold: stratum.banThreshold,
+        banSeconds: stratum.banSeconds,
+        decaySeconds: stratum.banSeconds,
+      },
+      connection: {
+        maxLineBytes: stratum.maxLineBytes,
+        idleTimeoutMs: stratum.idleTimeoutSeconds * 1000,
+        lineTimeoutMs: stratum.lineTimeoutSeconds * 1000,
+        drainTimeoutMs: stratum.drainTimeoutSeconds * 1000,
+        maxQueuedBytes: 1024 * 1024,
+      },
+      tickMs: 5_000,
+      // With fsync always each commit waits for the disk: one a turn.
+      groupCommitMs: config.ledger.fsync === 'always' ? Number.POSITIVE_INFINITY : GROUP_COMMIT_MS,
+    },
+    log,
+  );
+  // A forked Stratum process takes its host's templates from the primary: one longpoll a host.
+  const templates: TemplateFeed = cluster.isWorker
+    ? new RelayedTemplateSource(primaryChannel(), (error) => {
+        log.error({ err: error }, 'work: a relayed template could not be used; miners keep the current job');
+      })
+    : nodeTemplates(config, rpc, node, log);
+  templates.onTemplate((template, newBlock) => {
+    // Hashprice reads the network's difficulty and fees from what the templates showed.
+    const facts = {
+      height: template.height,
+      difficulty: difficultyFromBits(template.bits),
+      feesSats: Number(template.fees),
+      atMs: Date.now(),
+    };
+    outlet.network(facts).catch((error: unknown) => {
+      log.warn(
+        { problem: (error as Error).message, height: template.height },
+        'economics: template not recorded',
+      );
+    });
+    try {
+      feed.setTemplate(template);
+      server.broadcastJob();
+    } catch (error) {
+      log.error(
+        { err: error, height: template.height, newBlock },
+        'work: no job fits this template; miners keep the previous one',
+      );
+    }
+  });
+  await templates.start();
+  serving.server = server;
+  const { port, tlsPort, soloPort } = await server.listen();
+  log.info(
+    {
+      stratum: `stratum+tcp://${stratum.host}:${String(port)}`,
+      tls: tlsPort,
+      solo: soloPort,
+      hasher: createShareHasher().engine,
+      payout: payoutAddress,
+      mode: pool.payoutMode,
+      username: `<${config.chain} address or registered account>.<worker>`,
+    },
+    'pool: ready for miners',
+  );
+  const statsTimer = setInterval(() => {
+    stats.report(server.connectionCount);
+  }, STATS_INTERVAL_MS);
+  statsTimer.unref();
+  resend?.start();
+  accountRefresh?.start();
+  // Blocks an earlier run found and could not settle are offered again.
+  submitter.resume().catch((error: unknown) => {
+    log.error({ err: error }, 'chain: the blocks an earlier run left unsettled could not be read');
+  });
+  return {
+    port,
+    tlsPort,
+    soloPort,
+    async registerAccount(name) {
+      if (!db) {
+        throw new Error('registering an account needs the database');
+      }
+      await registerAccount(db, name, payoutAddress);
+      await accounts.refresh(db);
+    },
+    async stop() {
+      clearInterval(statsTimer);
+      await accountRefresh?.stop();
+      templates.stop();
+      await server.stop();
+      await submitter.stop();
+      await writer.close();
+      // A last try for blocks NATS has not acknowledged; what still fails waits in the journal.
+      await resend?.runNow(RESEND_BLOCKS);
+      await resend?.stop();
+      await claim?.release();
+    },
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * Where a Stratum node's shares, found blocks and template facts go: straight to the
+ * database, or to the writers through NATS; and what it counts for its log.
+ */
+import type { Logger } from 'pino';
+import type { BlockOutcome } from '../chain/block-submitter.ts';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/pool.ts';
+import { recordTemplate } from '../farms/economics/network.ts';
+import type { BatchSink, ShareRecord } from '../ledger/share-store.ts';
+import {
+  LedgerPublisher,
+  SHARES_PER_MESSAGE,
+  type LedgerBus,
+  type NetworkFacts,
+} from '../ledger/share-stream.ts';
+import type { CreditedShare } from '../stratum/session-context.ts';
+import { difficultyFromBits } from '../work/target.ts';
+import { shareStore, type Books } from './books.ts';
+
+export const STATS_INTERVAL_MS = 60_000;
+
+export interface StratumOutlet {
+  readonly sink: BatchSink;
+  /** The most records in one batch. */
+  readonly maxBatchShares: number;
+  /** `afterBatch`: the batch with the block's share, stored before the block is. */
+  block(outcome: BlockOutcome, afterBatch: string | undefined): Promise<void>;
+  network(facts: NetworkFacts): Promise<void>;
+  /** With NATS: journalled blocks are sent again, for the stream may not have taken them. */
+  readonly resendsBlocks: boolean;
+}
+
+export function stratumOutlet(
+  config: Config,
+  parts: {
+    readonly db: Database | undefined;
+    readonly books: Books | undefined;
+    readonly bus: LedgerBus | undefined;
+  },
+): StratumOutlet {
+  const { bus, db, books } = parts;
+  if (bus) {
+    const publisher = new LedgerPublisher(bus, config.stratum.nodeId);
+    return {
+      sink: publisher,
+      // A batch through NATS is one message, which must stay under the server's max_payload.
+      maxBatchShares: Math.min(config.ledger.maxBatchShares, SHARES_PER_MESSAGE),
+      block: (outcome, afterBatch) => publisher.block(outcome, afterBatch),
+      network: (facts) => publisher.network(facts),
+      resendsBlocks: true,
+    };
+  }
+  if (db && books) {
+    return {
+      sink: shareStore(config, db, books.settings),
+      maxBatchShares: config.ledger.maxBatchShares,
+      block: (outcome) => books.ledger.record(outcome),
+      network: (facts) => recordTemplate(db, facts),
+      resendsBlocks: false,
+    };
+  }
+  throw new Error('a Stratum node needs nats.url or the database for its shares');
+}
+
+export function shareRecord(found: CreditedShare): ShareRecord {
+  const { identity, share } = found;
+  return {
+    timeMs: found.timeMs,
+    account: identity.account,
+    worker: identity.worker,
+    payoutAddress: identity.payoutScript ? identity.account : null,
+    difficulty: found.difficulty,
+    achieved: share.difficulty,
+    height: share.job.template.height,
+    block: share.isBlock,
+    solo: found.solo,
+    networkDifficulty: difficultyFromBits(share.job.template.bits),
+    subsidy: Number(share.job.template.coinbaseValue - share.job.template.fees),
+    fees: Number(share.job.template.fees),
+  };
+}
+
+/** Counts for the log line each minute. */
+export function poolStats(log: Logger): {
+  accepted(share: CreditedShare): void;
+  rejected(): void;
+  report(miners: number): void;
+} {
+  let difficulty = 0;
+  let accepted = 0;
+  let rejected = 0;
+  return {
+    accepted(share) {
+      accepted++;
+      difficulty += share.difficulty;
+    },
+    rejected() {
+      rejected++;
+    },
+    report(miners) {
+      const hashrate = (difficulty * 2 ** 32) / (STATS_INTERVAL_MS / 1000);
+      log.info(
+        { miners, accepted, rejected, hashrate: `${(hashrate / 1e9).toFixed(3)} GH/s` },
+        'pool: last minute',
+      );
+      difficulty = 0;
+      accepted = 0;
+      rejected = 0;
+    },
+  };
+}

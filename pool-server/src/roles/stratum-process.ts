@@ -1,0 +1,65 @@
+/**
+ * A forked Stratum process (stratum.processes > 1), as it sees its primary: templates
+ * come from it, journal health and readiness go to it, and it says when to stop.
+ */
+import type { Logger } from 'pino';
+import type { JournalState } from '../api/pool-facts.ts';
+import type { TemplateChannel } from '../chain/template-relay.ts';
+import type { RunningPool } from './parts.ts';
+
+/** What a Stratum process and its primary tell each other, besides templates. */
+export interface WorkerMessage {
+  readonly kind: 'ready' | 'stop' | 'journal';
+  /** kind journal: a journal of the process changed health (or starts out). */
+  readonly journal?: JournalState;
+  readonly port?: number;
+  readonly tlsPort?: number | undefined;
+  readonly soloPort?: number | undefined;
+}
+
+/** The IPC channel of a forked Stratum process to its primary, as that process sees it. */
+export function primaryChannel(): TemplateChannel {
+  return {
+    send(message) {
+      process.send?.(message);
+    },
+    listen(handler) {
+      process.on('message', handler);
+      return () => process.off('message', handler);
+    },
+  };
+}
+
+/** A forked Stratum process's journals are reported on its primary's /api/health. */
+export function reportJournalToPrimary(state: JournalState): void {
+  process.send?.({ kind: 'journal', journal: state } satisfies WorkerMessage);
+}
+
+/** A message to a primary that is gone fails as an 'error' on process; 'disconnect' stops this one. */
+export function watchPrimary(log: Logger): void {
+  process.on('error', (error: Error) => {
+    log.warn({ problem: error.message }, 'pool: the primary process cannot be reached');
+  });
+}
+
+/** Tells the primary the pool is ready, and stops it when the primary says so or is gone. */
+export function serveForPrimary(pool: RunningPool): void {
+  process.send?.({
+    kind: 'ready',
+    port: pool.stratumPort,
+    tlsPort: pool.tlsPort,
+    soloPort: pool.soloPort,
+  } satisfies WorkerMessage);
+  const stop = (): void => {
+    void pool.stop().then(() => process.exit(0));
+  };
+  process.on('message', (message: WorkerMessage) => {
+    if (message.kind === 'stop') {
+      stop();
+    }
+  });
+  process.on('disconnect', stop);
+  // Ctrl-C reaches every process of the group: the primary coordinates the stop.
+  process.on('SIGINT', () => undefined);
+  process.on('SIGTERM', () => undefined);
+}
