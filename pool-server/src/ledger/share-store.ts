@@ -7,6 +7,14 @@ import { binaryCopySlices, type CopyColumn } from '../db/binary-copy.ts';
 import { TimeSlices } from '../db/time-slices.ts';
 import type { Database } from '../db/pool.ts';
 import { accumulateOnConflict, ROLLUP_COLUMNS } from './rollups.ts';
+import {
+  BatchRollups,
+  NO_ACCOUNT,
+  NO_WORKER,
+  type AccountIds,
+  type Rollup,
+  type WorkerIds,
+} from './batch-rollups.ts';
 import { withTransaction } from '../db/transaction.ts';
 
 /**
@@ -79,35 +87,6 @@ export interface BatchIds {
   worker(account: string, worker: string): string;
 }
 
-const MINUTE = 60_000;
-
-/** An account's database id, as the text pg returns and as the bigint COPY writes, and its workers. */
-interface AccountIds {
-  readonly id: string;
-  readonly key: bigint;
-  /** By worker name: looked up with the share's own strings, whose hashes V8 keeps. */
-  readonly workers: Map<string, WorkerIds>;
-}
-
-interface WorkerIds {
-  readonly id: string;
-  readonly key: bigint;
-  readonly account: AccountIds;
-}
-
-/** The ids of a record the database has no row for (never after #resolve), and of the pool's own rollups. */
-const NO_ACCOUNT: AccountIds = { id: '0', key: 0n, workers: new Map() };
-const NO_WORKER: WorkerIds = { id: '0', key: 0n, account: NO_ACCOUNT };
-
-interface Rollup {
-  readonly bucketMs: number;
-  readonly worker: WorkerIds;
-  difficulty: number;
-  accepted: number;
-  rejected: number;
-  stale: number;
-}
-
 /** The worker ids of a batch's shares and rejects, in their order, looked up once. */
 interface RecordIds {
   readonly shares: readonly WorkerIds[];
@@ -128,63 +107,6 @@ async function forEachSliced<T>(
       await slices.next();
     }
     visit(items.at(index) as T, index);
-  }
-}
-
-/** Adds to the rollup of `worker`'s minute of `timeMs`; a batch spans a minute or two, so each list is short. */
-function rollupOf(rollups: Map<WorkerIds, Rollup[]>, worker: WorkerIds, timeMs: number): Rollup {
-  const bucketMs = timeMs - (timeMs % MINUTE);
-  let minutes = rollups.get(worker);
-  if (!minutes) {
-    minutes = [];
-    rollups.set(worker, minutes);
-  }
-  let rollup = minutes.find((candidate) => candidate.bucketMs === bucketMs);
-  if (!rollup) {
-    rollup = { bucketMs, worker, difficulty: 0, accepted: 0, rejected: 0, stale: 0 };
-    minutes.push(rollup);
-  }
-  return rollup;
-}
-
-function accept(rollup: Rollup, difficulty: number): void {
-  rollup.difficulty += difficulty;
-  rollup.accepted++;
-}
-
-function refuse(rollup: Rollup, stale: boolean): void {
-  if (stale) {
-    rollup.stale++;
-  } else {
-    rollup.rejected++;
-  }
-}
-
-/**
- * The batch's counts per worker and minute, and for the whole pool per minute (worker
- * and account 0): each share is counted as the COPY stream encodes it, not in a pass of
- * its own over the batch.
- */
-class BatchRollups {
-  readonly #workers = new Map<WorkerIds, Rollup[]>();
-  readonly #pool = new Map<WorkerIds, Rollup[]>();
-
-  accept(worker: WorkerIds, timeMs: number, difficulty: number): void {
-    accept(rollupOf(this.#workers, worker, timeMs), difficulty);
-    accept(rollupOf(this.#pool, NO_WORKER, timeMs), difficulty);
-  }
-
-  refuse(worker: WorkerIds, reject: RejectRecord): void {
-    refuse(rollupOf(this.#workers, worker, reject.timeMs), reject.stale);
-    refuse(rollupOf(this.#pool, NO_WORKER, reject.timeMs), reject.stale);
-  }
-
-  get workers(): Rollup[] {
-    return [...this.#workers.values()].flat();
-  }
-
-  get pool(): Rollup[] {
-    return [...this.#pool.values()].flat();
   }
 }
 
@@ -245,7 +167,7 @@ export class ShareStore {
       const rollups = new BatchRollups();
       await this.#copyShares(client, batch, records, rollups);
       batch.rejects.forEach((reject, index) => {
-        rollups.refuse(records.rejects[index] ?? NO_WORKER, reject);
+        rollups.refuse(records.rejects[index] ?? NO_WORKER, reject.timeMs, reject.stale);
       });
       await this.#writeRollups(client, rollups);
       const ids: BatchIds = {
