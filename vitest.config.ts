@@ -3,6 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { conditions: ['@hashwatt/source'] },
   test: {
+    // Tests wait on readiness signals, not on time: a limit only catches a hang, so it is set
+    // for a busy machine (a load average of 15 on two cores makes a test eight times slower).
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     projects: [
       {
         extends: true,
@@ -27,8 +31,9 @@ export default defineConfig({
           globalSetup: ['pool-server/test/global-setup.ts'],
           // Real sockets, processes and databases: one file at a time keeps ports and CPU calm.
           fileParallelism: false,
-          testTimeout: 30_000,
-          hookTimeout: 30_000,
+          // Starting processes and pools costs seconds of CPU each, minutes on a busy machine.
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
         },
       },
     ],

@@ -1,26 +1,52 @@
-// Runs `hashwatt-agent` as a child process (node agent/bin/hashwatt-agent.js) against
-// an emulated miner on a loopback address, and against servers that are down or refuse.
+// Runs `hashwatt-agent`'s commands in this process as the program runs them (main of
+// agent/src/cli.ts, what it writes kept), against an emulated miner on a loopback address
+// and against servers that are down or refuse; and the program itself as a child process,
+// for what only a process shows: its exit status and its two output streams.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli.ts';
 import { startCgminerEmulator, type RunningEmulator } from '../../src/emulators/cgminer-emulator.ts';
 import { startHttpEmulator, type RunningHttpEmulator } from '../../src/emulators/http-emulator.ts';
 import { repliesFrom } from '../fixtures.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/hashwatt-agent.js', import.meta.url));
 
-function agent(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** `hashwatt-agent args` run in this process, with only `env` as its environment. */
+async function agent(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const written = { stdout: '', stderr: '' };
+  const spies = (['stdout', 'stderr'] as const).map((name) =>
+    vi.spyOn(process[name], 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written[name] += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      return true;
+    }),
+  );
+  try {
+    return { code: await main(args, env), ...written };
+  } finally {
+    for (const spy of spies) {
+      spy.mockRestore();
+    }
+  }
+}
+
+/** The program, `node bin/hashwatt-agent.js args`, as a child process. */
+function program(args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [BIN, ...args],
-      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 },
+      // Only what node needs: no HASHWATT_AGENT_* of the test's environment reaches the agent.
+      { env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: process.env.NODE_OPTIONS ?? '' } },
       (error, stdout, stderr) => {
         resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
       },
@@ -46,7 +72,11 @@ beforeAll(async () => {
   refusing = await startHttpEmulator(() => ({ status: 401, body: '{"error":"HW_ERR_UNAUTHENTICATED"}' }));
   dir = await mkdtemp(join(tmpdir(), 'hashwatt-agent-cli-'));
   configFile = join(dir, 'agent.json');
-  await writeFile(configFile, JSON.stringify({ scan: { rpcPort: 24028, httpPort: 24080, gpuPorts: [] } }));
+  // The host deadline leaves the emulated miner time to answer on a busy machine.
+  await writeFile(
+    configFile,
+    JSON.stringify({ scan: { rpcPort: 24028, httpPort: 24080, gpuPorts: [], hostTimeoutMs: 20_000 } }),
+  );
 });
 afterAll(async () => {
   await miner.close();
@@ -105,6 +135,18 @@ describe('hashwatt-agent', () => {
     expect(await agent(['scan', '--rnage', 'x'])).toMatchObject({
       code: 2,
       stderr: expect.stringContaining("Unknown option '--rnage'") as unknown,
+    });
+  });
+});
+
+describe('the hashwatt-agent program', () => {
+  it("exits with its command's status: help on stdout, a wrong command on stderr", async () => {
+    const [help, wrong] = await Promise.all([program(['--help']), program(['sacn'])]);
+    expect(help).toMatchObject({ code: 0, stderr: '', stdout: expect.stringContaining('usage:') as unknown });
+    expect(wrong).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: expect.stringContaining('unknown command "sacn"') as unknown,
     });
   });
 });

@@ -110,7 +110,8 @@ describe('scan', () => {
       ports,
       limits: DEFAULT_RPC_LIMITS,
       concurrency: 128,
-      hostTimeoutMs: 2_000,
+      // Long enough for a miner to answer on a busy machine; the silent device uses it up once.
+      hostTimeoutMs: 10_000,
     });
     expect(result.probed).toBe(1022);
     expect(result.found.map((found) => [found.address.host, found.driver.name])).toEqual([

@@ -116,9 +116,11 @@ export const reachable = (port: number): Promise<boolean> =>
     });
   });
 
-/** Waits until the process accepts connections on `port`; fails with its output when it exits or takes a minute. */
+/** Waits until the process accepts connections on `port`; fails with its output when it exits or takes two minutes. */
 export async function untilListening(started: TestProcess, port: number): Promise<void> {
-  for (let tries = 0; tries < 240; tries += 1) {
+  // The pool loads itself through tsx, seconds of CPU: a minute or more when the machine is busy.
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
     if (started.child.exitCode !== null) {
       throw new Error(`exited (${String(started.child.exitCode)}): ${started.output()}`);
     }
@@ -127,5 +129,5 @@ export async function untilListening(started: TestProcess, port: number): Promis
     }
     await sleep(250);
   }
-  throw new Error(`not listening on ${String(port)} within 60 s: ${started.output()}`);
+  throw new Error(`not listening on ${String(port)} within 120 s: ${started.output()}`);
 }

@@ -4,6 +4,7 @@
  */
 import net from 'node:net';
 import type { NotifyParams } from '../../src/work/job.ts';
+import { PATIENCE_MS } from './eventually.ts';
 import { mineShare, type MineOptions } from './mining.ts';
 
 export interface StratumMessage {
@@ -88,7 +89,7 @@ export class StratumClient {
   }
 
   /** Resolves when `ready()` holds, re-checked on every message; rejects after timeoutMs. */
-  waitFor<T>(ready: () => T | undefined, timeoutMs = 5_000, what = 'a message'): Promise<T> {
+  waitFor<T>(ready: () => T | undefined, timeoutMs = PATIENCE_MS, what = 'a message'): Promise<T> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         reject(new Error(`timed out waiting for ${what}`));
@@ -113,10 +114,10 @@ export class StratumClient {
   async request(method: string, params: unknown[]): Promise<StratumMessage> {
     const id = this.#nextId++;
     this.send({ id, method, params });
-    return this.waitFor(() => this.replies.get(id), 5_000, `the reply to ${method}`);
+    return this.waitFor(() => this.replies.get(id), PATIENCE_MS, `the reply to ${method}`);
   }
 
-  waitForClose(timeoutMs = 5_000): Promise<true> {
+  waitForClose(timeoutMs = PATIENCE_MS): Promise<true> {
     return this.waitFor(
       () => (this.closed ? true : undefined),
       timeoutMs,
@@ -125,7 +126,7 @@ export class StratumClient {
   }
 
   /** The next notification of `method` after the first `skip` of them. */
-  nthNotification(method: string, index: number, timeoutMs = 5_000): Promise<StratumMessage> {
+  nthNotification(method: string, index: number, timeoutMs = PATIENCE_MS): Promise<StratumMessage> {
     return this.waitFor(
       () => this.notifications.filter((m) => m.method === method)[index],
       timeoutMs,
@@ -145,7 +146,7 @@ export class StratumClient {
     if (authorized.result !== true) {
       throw new Error(`authorize failed: ${JSON.stringify(authorized.error)}`);
     }
-    await this.waitFor(() => this.job, 5_000, 'the first job');
+    await this.waitFor(() => this.job, PATIENCE_MS, 'the first job');
   }
 
   /** Mines a share of the current job at the current difficulty and submits it. */

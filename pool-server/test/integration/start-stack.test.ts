@@ -91,7 +91,7 @@ describe('pnpm start: the whole system on its embedded defaults', () => {
         resolve(code);
       });
     });
-  }, 60_000);
+  });
 
   afterAll(async () => {
     // A failed run is not left behind: the group, then the keeper it would have stopped.
@@ -106,7 +106,7 @@ describe('pnpm start: the whole system on its embedded defaults', () => {
     fetch(`http://127.0.0.1:${String(ports.api)}/api${url}`, init);
 
   it('prints where it is and how to sign in to the demo', async () => {
-    await until('the demo logins', 90, () => {
+    await until('the demo logins', 150, () => {
       if (child.exitCode !== null) {
         throw new Error(`hashwatt exited (${String(child.exitCode)}):\n${output}`);
       }
@@ -118,16 +118,17 @@ describe('pnpm start: the whole system on its embedded defaults', () => {
     expect(output).toMatch(/demo regulator .* password \S+ .*two-factor sign-in .*first sign-in/);
     const page = await fetch(`http://127.0.0.1:${String(ports.api)}/farms`);
     expect(await page.text()).toContain('<div id="root">');
-  }, 100_000);
+  });
 
   it('finds a block with the demo miners, seen through the API', async () => {
-    const block = await until('a block found by the demo miners', 120, async () => {
+    // The demo's CPU miners share the machine with everything else running on it.
+    const block = await until('a block found by the demo miners', 240, async () => {
       const pool = (await (await api('/pool')).json()) as PoolSummary;
       return pool.lastBlocks.find((candidate) => candidate.finder === 'demo');
     });
     expect(block.worker).toMatch(/^demo\.asic-\d$/);
     expect(block.status).toBe('pending');
-  }, 130_000);
+  }, 270_000);
 
   it("shows the demo operator its farm's devices, read by the agent from the emulated miners", async () => {
     const password = /demo operator\s+(\S+)\s+password (\S+)/.exec(output);
@@ -142,7 +143,7 @@ describe('pnpm start: the whole system on its embedded defaults', () => {
     const [farm] = (await (
       await api(`/organisations/${session.user.organisationId ?? ''}/farms`, { headers: { cookie } })
     ).json()) as Farm[];
-    const devices = await until('the agent to report the demo miners', 60, async () => {
+    const devices = await until('the agent to report the demo miners', 150, async () => {
       const list = (await (
         await api(`/farms/${farm?.id ?? ''}/devices`, { headers: { cookie } })
       ).json()) as FarmDevice[];
@@ -153,18 +154,18 @@ describe('pnpm start: the whole system on its embedded defaults', () => {
       'demo.asic-2',
       'demo.asic-3',
     ]);
-  }, 70_000);
+  });
 
   it('stops everything on Ctrl-C: no process, no database left running', async () => {
     process.kill(-(child.pid ?? 0), 'SIGINT');
     expect(await exited).toBe(0);
     expect(await reachable(ports.api ?? 0)).toBe(false);
     expect(await reachable(ports.stratum ?? 0)).toBe(false);
-    await until('the embedded PostgreSQL to stop', 30, async () =>
+    await until('the embedded PostgreSQL to stop', 60, async () =>
       (await reachable(ports.postgres ?? 0)) ? undefined : true,
     );
     expect(existsSync(path.join(directory, 'data', 'postgres', 'postmaster.pid'))).toBe(false);
-  }, 60_000);
+  });
 
   it('never logs a password, a session or an agent key', () => {
     const logLines = output.split('\n').filter((line) => line.startsWith('{'));
