@@ -27,7 +27,11 @@ function stratumProcessEntry(): { exec: string; execArgv: string[] } {
   const loaded = process.execArgv.some((option) => option.includes('tsx'));
   return {
     exec,
-    execArgv: extension === '.ts' && !loaded ? [...process.execArgv, '--import', 'tsx'] : process.execArgv,
+    // Resolved from here: the process may have been started from any folder.
+    execArgv:
+      extension === '.ts' && !loaded
+        ? [...process.execArgv, '--import', import.meta.resolve('tsx')]
+        : process.execArgv,
   };
 }
 
