@@ -70,9 +70,13 @@ const arrows = [
   },
   {
     name: 'shared-modules-are-leaves',
-    from: 'config\\.ts|errors\\.ts|data-dir\\.ts',
-    comment: 'config.ts, errors.ts and data-dir.ts are read by every folder; they import only work/',
-    to: { path: `^${src}/`, pathNot: within('work', 'config\\.ts', 'errors\\.ts', 'data-dir\\.ts') },
+    from: 'config\\.ts|config|errors\\.ts|data-dir\\.ts',
+    comment:
+      'config.ts (with its sections in config/), errors.ts and data-dir.ts are read by every folder; they import only work/',
+    to: {
+      path: `^${src}/`,
+      pathNot: within('work', 'config\\.ts', 'config', 'errors\\.ts', 'data-dir\\.ts'),
+    },
   },
 ];
 

@@ -1,0 +1,134 @@
+import Type from 'typebox';
+
+/** Mining: the pool's coinbase and scheme, payouts, and the Stratum server. Sections of ConfigSchema (config.ts). */
+
+export const PoolSettings = Type.Object(
+  {
+    payoutAddress: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          "The pool address the coinbase pays (fees in SOLO mode); with payouts on, an address of the node's wallet. Required on main; unset on a test chain: a new address of the node's wallet at each start.",
+      }),
+    ),
+    payoutMode: Type.Union([Type.Literal('pool'), Type.Literal('solo')], { default: 'pool' }),
+    soloFeePercent: Type.Number({ default: 1, minimum: 0, maximum: 99.99 }),
+    scheme: Type.Enum(['pplns', 'pps', 'fpps'], {
+      default: 'pplns',
+      description:
+        'How pool (not SOLO) miners are paid: PPLNS shares found blocks; PPS pays each share its expected subsidy at once; FPPS the subsidy and fees.',
+    }),
+    feePercent: Type.Number({ default: 1, minimum: 0, maximum: 99.99, description: 'The pool fee.' }),
+    pplnsWindowFactor: Type.Number({
+      default: 2,
+      minimum: 0.01,
+      maximum: 100,
+      description: 'PPLNS window: the latest shares worth this many times the network difficulty.',
+    }),
+    tag: Type.String({ default: '/hashwatt/', maxLength: 40, description: 'Carried in every coinbase.' }),
+  },
+  { default: {} },
+);
+
+export const PayoutsSettings = Type.Object(
+  {
+    enabled: Type.Boolean({
+      default: true,
+      description: "Pay miners through the node's wallet (sendmany).",
+    }),
+    thresholdBtc: Type.Number({
+      default: 0.01,
+      minimum: 0.00001,
+      maximum: 21_000_000,
+      description: 'A miner is paid once the payable balance reaches this.',
+    }),
+    intervalSeconds: Type.Integer({ default: 3_600, minimum: 1, description: 'Payouts run this often.' }),
+    maxRecipients: Type.Integer({
+      default: 500,
+      minimum: 1,
+      maximum: 2_000,
+      description: 'Recipients of one sendmany.',
+    }),
+    maturityConfirmations: Type.Integer({
+      default: 101,
+      minimum: 1,
+      maximum: 1_000,
+      description:
+        "A found block is pending until it has this many confirmations: 101 is when Bitcoin Core's wallet spends a coinbase (COINBASE_MATURITY 100 blocks on top of it).",
+    }),
+    maturityCheckSeconds: Type.Integer({
+      default: 30,
+      minimum: 1,
+      maximum: 3_600,
+      description: 'Pending blocks are checked against the node this often.',
+    }),
+  },
+  { default: {} },
+);
+
+export const StratumSettings = Type.Object(
+  {
+    host: Type.String({ default: '0.0.0.0' }),
+    port: Type.Integer({ default: 3333, minimum: 0, maximum: 65535 }),
+    tlsPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+    soloPort: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 65535,
+        description: 'A second plain port whose miners mine SOLO (their coinbase pays their address).',
+      }),
+    ),
+    tlsCertFile: Type.Optional(Type.String({ minLength: 1 })),
+    tlsKeyFile: Type.Optional(Type.String({ minLength: 1 })),
+    proxyProtocolFrom: Type.Array(Type.String(), {
+      default: [],
+      description: 'Load balancers whose PROXY protocol header is trusted.',
+    }),
+    nodeId: Type.Integer({
+      default: 0,
+      minimum: 0,
+      maximum: 255,
+      description: 'High byte of every extranonce1: unique per Stratum node.',
+    }),
+    processes: Type.Integer({
+      default: 1,
+      minimum: 1,
+      maximum: 64,
+      description:
+        'Stratum processes sharing the port, each with node id nodeId + its index: more cores, more connections.',
+    }),
+    extranonce2Size: Type.Integer({ default: 8, minimum: 2, maximum: 8 }),
+    versionMask: Type.String({ default: '1fffe000', pattern: '^[0-9a-fA-F]{8}$' }),
+    maxConnections: Type.Integer({ default: 100_000, minimum: 1 }),
+    maxConnectionsPerAddress: Type.Integer({ default: 5_000, minimum: 1 }),
+    maxWorkersPerConnection: Type.Integer({ default: 64, minimum: 1 }),
+    idleTimeoutSeconds: Type.Integer({ default: 600, minimum: 5 }),
+    lineTimeoutSeconds: Type.Integer({
+      default: 30,
+      minimum: 1,
+      maximum: 600,
+      description:
+        'A line begun must end (newline) within this long: a slow-loris peer trickling bytes is cut off and penalized.',
+    }),
+    drainTimeoutSeconds: Type.Integer({
+      default: 10,
+      minimum: 1,
+      maximum: 600,
+      description: 'A miner that does not read what the pool sends for this long is dropped.',
+    }),
+    maxLineBytes: Type.Integer({ default: 16_384, minimum: 1_024, maximum: 1_048_576 }),
+    targetShareSeconds: Type.Number({ default: 10, minimum: 1, maximum: 600 }),
+    vardiffRetargetSeconds: Type.Integer({
+      default: 60,
+      minimum: 1,
+      maximum: 3_600,
+      description: 'A quiet miner is not lowered before this much time has passed.',
+    }),
+    minDifficulty: Type.Number({ default: 0.0001, exclusiveMinimum: 0 }),
+    maxDifficulty: Type.Number({ default: 2 ** 48, exclusiveMinimum: 0 }),
+    startDifficulty: Type.Number({ default: 1024, exclusiveMinimum: 0 }),
+    banThreshold: Type.Integer({ default: 100, minimum: 1 }),
+    banSeconds: Type.Integer({ default: 600, minimum: 1 }),
+  },
+  { default: {} },
+);
