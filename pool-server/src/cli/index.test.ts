@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, runCommand, type CommandContext } from './index.ts';
 
@@ -12,7 +13,7 @@ function captured(env: Record<string, string> = {}): {
   return {
     context: {
       env,
-      stdin: [],
+      stdin: Readable.from([]),
       stdout: { write: (text: string) => out.push(text) },
       stderr: { write: (text: string) => err.push(text) },
     },

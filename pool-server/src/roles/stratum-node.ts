@@ -51,7 +51,7 @@ const ACCOUNTS_REFRESH_MS = 60_000;
  */
 const GROUP_COMMIT_MS = 2;
 
-export interface StratumRole extends RunningRole {
+interface StratumRole extends RunningRole {
   registerAccount(name: string): Promise<void>;
   readonly port: number;
   readonly tlsPort: number | undefined;
@@ -59,7 +59,7 @@ export interface StratumRole extends RunningRole {
 }
 
 /** What the Stratum role works with: the node, and where its shares and blocks go. */
-export interface StratumParts {
+interface StratumParts {
   readonly rpc: BitcoinRpcClient;
   readonly node: Node;
   /** Stores shares in the database when there is no NATS; records templates for the economics. */

@@ -20,7 +20,7 @@ import { shareStore, type Books } from './books.ts';
 
 export const STATS_INTERVAL_MS = 60_000;
 
-export interface StratumOutlet {
+interface StratumOutlet {
   readonly sink: BatchSink;
   /** The most records in one batch. */
   readonly maxBatchShares: number;
