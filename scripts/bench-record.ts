@@ -29,7 +29,7 @@ export interface BenchCondition {
 export interface BenchRow {
   readonly cells: readonly string[];
   /** A bare-floor row: the least the machine does for the same measure, in the same run. */
-  readonly floor?: boolean;
+  readonly floor?: boolean | undefined;
 }
 
 export interface BenchResult {
@@ -70,7 +70,7 @@ export interface BenchTable {
 }
 
 export interface BenchRun {
-  /** Writes the result; returns the file's path. */
+  /** Writes the result and prints its table; returns the file's path. */
   finish(table: BenchTable): string;
 }
 
@@ -150,6 +150,14 @@ export function startBench(start: BenchStart): BenchRun {
       mkdirSync(RESULTS_DIR, { recursive: true });
       const file = path.join(RESULTS_DIR, `${start.id}.json`);
       writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+      console.log(
+        [
+          `\n${result.title}: ${result.machine.cpu}, load average ${result.machine.loadAverageStart.join(' / ')} at the start`,
+          `| ${result.columns.join(' | ')} |`,
+          ...result.rows.map((row) => `| ${row.cells.join(' | ')} |${row.floor === true ? ' (floor)' : ''}`),
+          `recorded in ${path.relative(process.cwd(), file)}`,
+        ].join('\n'),
+      );
       return file;
     },
   };

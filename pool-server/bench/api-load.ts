@@ -5,14 +5,18 @@
  * raw shares are not read by these routes). Miner pages are asked for accounts picked
  * at random, so most requests miss the two-second cache as real traffic would.
  *
- * Run: pnpm bench (prints a table, then one JSON line). BENCH_QUICK=1 runs a small case.
+ * The floor, in the same run: a bare node:http server (api-floor-server.ts) answering the
+ * pool summary's own body, at the same rate and at saturation.
+ *
+ * Run: pnpm bench (prints its table and records it in bench-results/api-load.json).
+ * BENCH_QUICK=1 runs a small case.
  */
 import { fork } from 'node:child_process';
 import autocannon from 'autocannon';
 import type { Database } from '../src/db/pool.ts';
 import { postgresServer, scratchDatabase } from '../test/helpers/postgres.ts';
 import { pacedLoad, percentile } from './paced-http.ts';
-import { gitSha, machine } from './run-info.ts';
+import { ratio, startBench } from '../../scripts/bench-record.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const WORKERS = Number(process.env.BENCH_API_WORKERS ?? (QUICK ? 1_000 : 10_000));
@@ -21,6 +25,25 @@ const ACCOUNTS = WORKERS / WORKERS_PER_ACCOUNT;
 const RATE = Number(process.env.BENCH_API_RATE ?? 2_000);
 const SECONDS = Number(process.env.BENCH_API_SECONDS ?? (QUICK ? 3 : 30));
 const CONNECTIONS = 32;
+
+const bench = startBench({
+  id: 'api-load',
+  title: 'HTTP API',
+  about:
+    "The API runs in its own process (`bench/api-server.ts`, logging to /dev/null at info) on the embedded PostgreSQL, whose database holds a day of workers (5 per account) as the API reads it: every worker's minutes for 24 hours, their hours, the accounts' and the pool's; 20 blocks; balances. Requests come at an even rate from `bench/paced-http.ts` over 32 keep-alive connections, each timed from when it was due (so a slow answer cannot hide the ones queued behind it); autocannon then measures the most each route answers with 32 connections always busy. Miner pages are asked for accounts picked at random, so the cache keeps being refreshed as real traffic would; the first-visit row asks each account once, nothing cached. The floor is a bare node:http server in its own process answering the pool summary's body, measured the same way.",
+  notes: [
+    "An uncached miner page costs a few database reads (its workers' day from `share_rollups_worker_hour` and the minutes), so the first visits of many miners at once queue behind each other; after that a page is answered from memory while at most four refreshes run in the background, with their expiry spread by a quarter either way so pages cached together do not all refresh together.",
+  ],
+  command: 'pnpm --filter @hashwatt/pool-server exec tsx bench/api-load.ts',
+  conditions: {
+    'workers (BENCH_API_WORKERS), 5 per account': WORKERS,
+    'paced rate, requests/s (BENCH_API_RATE); first visits at an eighth of it': RATE,
+    'seconds per paced route (BENCH_API_SECONDS)': SECONDS,
+    'seconds at saturation (autocannon)': Math.min(SECONDS, 10),
+    connections: CONNECTIONS,
+    'niceness of the API process, the floor server and PostgreSQL': 'as the benchmark process (inherited)',
+  },
+});
 
 /** A day of minutes for every worker, and what the pool derives from them. */
 async function fillDay(db: Database): Promise<void> {
@@ -142,29 +165,60 @@ try {
     }),
   );
   results.push(await measure(port, 'GET /api/miners/:account (random of all accounts)', account));
+  const summaryBody = await (await fetch(`http://127.0.0.1:${String(port)}/api/pool`)).text();
   server.send({ kind: 'stop' });
   await new Promise((resolve) => server.once('exit', resolve));
-  const host = machine();
-  console.log(
-    `API: ${host}; ${String(WORKERS)} workers of ${String(ACCOUNTS)} accounts, a day of minutes each (filled in ${String(filled)} s); ${String(RATE)} requests/s for ${String(SECONDS)} s over ${String(CONNECTIONS)} connections\n`,
-  );
-  console.log('| route | sent | failed | answered/s | p50 | p99 | p99.9 | max | saturation (req/s) |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+
+  const floorServer = fork(new URL('./api-floor-server.ts', import.meta.url), {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, FLOOR_BODY: summaryBody },
+  });
+  const floorPort = await new Promise<number>((resolve, reject) => {
+    floorServer.once('message', (message: { port: number }) => {
+      resolve(message.port);
+    });
+    floorServer.once('exit', (code) => {
+      reject(new Error(`the floor server exited (${String(code)})`));
+    });
+  });
+  await pacedLoad({ port: floorPort, rate: RATE / 4, seconds: 1, sockets: 4, path: () => '/api/pool' });
+  const floor = await measure(floorPort, "bare node:http server, the pool summary's body", () => '/api/pool');
+  floorServer.send({ kind: 'stop' });
+  await new Promise((resolve) => floorServer.once('exit', resolve));
+
   const ms = (value: number): string => `${value.toFixed(1)} ms`;
-  for (const row of results) {
-    console.log(
-      `| ${row.route} | ${String(row.sent)} | ${String(row.failed)} | ${row.achievedRate.toFixed(0)} | ${ms(row.p50Ms)} | ${ms(row.p99Ms)} | ${ms(row.p999Ms)} | ${ms(row.maxMs)} | ${row.saturationRate.toFixed(0)} |`,
-    );
-  }
-  console.log(
-    JSON.stringify({
-      bench: 'api-load',
-      git: gitSha(),
-      machine: host,
-      date: new Date().toISOString(),
-      results,
-    }),
-  );
+  bench.finish({
+    columns: [
+      'route',
+      'sent',
+      'failed',
+      'answered/s',
+      'p50',
+      'p99',
+      'p99.9',
+      'max',
+      'p99 ÷ floor',
+      'saturation, requests/s',
+      'saturation ÷ floor',
+    ],
+    rows: [...results, floor].map((row) => ({
+      floor: row === floor,
+      cells: [
+        row.route,
+        row.sent.toLocaleString('en-US'),
+        String(row.failed),
+        row.achievedRate.toFixed(0),
+        ms(row.p50Ms),
+        ms(row.p99Ms),
+        ms(row.p999Ms),
+        ms(row.maxMs),
+        ratio(row.p99Ms, floor.p99Ms),
+        row.saturationRate.toFixed(0),
+        ratio(row.saturationRate, floor.saturationRate),
+      ],
+    })),
+    conditions: { 'seconds to fill the database': filled },
+  });
 } finally {
   await database.drop();
   await postgres.stop();

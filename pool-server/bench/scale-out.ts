@@ -8,8 +8,12 @@
  *   2. at a paced rate, the time from a share's acceptance (its time) to its storage
  *      (its batch's stored_at), p50 / p99 / max over every share of the run.
  * Every process, the load generator, NATS and PostgreSQL share this machine's cores.
- * Run: pnpm bench. BENCH_QUICK=1 runs a small version.
+ * The floor, in the same run: the same closed loop against a bare TCP server that
+ * answers every line (floor-server.ts).
+ * Run: pnpm bench (prints its table and records it in bench-results/scale-out.json).
+ * BENCH_QUICK=1 runs a small version.
  */
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,11 +21,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { startDevNode } from '../src/dev/devchain/node.ts';
+import { encodeNotification } from '../src/stratum/messages.ts';
 import { encodeCompact, targetFromDifficulty } from '../src/work/target.ts';
 import { freePort } from '../test/helpers/embedded-postgres.ts';
 import { postgresServer, scratchDatabase, type ScratchDatabase } from '../test/helpers/postgres.ts';
 import { startPoolProcess, untilListening, type TestProcess } from '../test/helpers/processes.ts';
-import { gitSha, machine } from './run-info.ts';
+import { ratio, startBench } from '../../scripts/bench-record.ts';
 import { connectMany, LOAD_WORKER } from './stratum-miner.ts';
 import { throughput, type Throughput } from './stratum-throughput.ts';
 
@@ -32,6 +37,27 @@ const IN_FLIGHT = 16;
 const SECONDS = QUICK ? 1 : 10;
 const PACED_RATE = QUICK ? 1_000 : 5_000;
 const PAYOUT_ADDRESS = LOAD_WORKER.split('.')[0] ?? '';
+
+const bench = startBench({
+  id: 'scale-out',
+  title: 'Scale-out',
+  about:
+    "The pool as one process (Stratum, writer and API together, shares straight into PostgreSQL: the default) against Stratum nodes and a writer as separate processes of `bin/hashwatt.js`, joined by the machine's NATS server with JetStream. The load generator is the Stratum benchmark's (real, fully validated shares at a difficulty every hash meets), its connections split evenly over the Stratum nodes, as fast as they answer. Acceptance to storage is measured for every share of a paced run: from the share's time (when the node accepted it) to its batch's `stored_at` in PostgreSQL. Every run must store every accepted share, the same count before and after the processes stop, or the benchmark fails. The floor is the same closed loop against a bare TCP server that answers every line (`bench/floor-server.ts`). Every process, NATS, PostgreSQL and the load generator share the machine's cores.",
+  notes: [
+    "What the figures can and cannot say: acceptance to storage is the share writer's batching (a batch every `ledger.flushIntervalMs`: the median about half of it) plus, through NATS, the publish, JetStream's file store, the writer's pull and its ack. Throughput cannot grow with a second node on one machine: the load generator needs a large part of the cores, and splitting the pool into processes adds work (each batch serialized to JSON, stored by JetStream on disk, read back and parsed by the writer) on the same cores, so the one-process layout is fastest on one machine and is what `pnpm start` runs. The benchmark proves the path and measures its cost; it cannot put the nodes on machines of their own. The node id claim is renewed every 10 s and HAProxy is not in this path (`haproxy.test.ts` proves the PROXY path, not its speed).",
+    "How the design grows to many machines: Stratum nodes share nothing but the node's templates and NATS, so they scale by adding nodes behind the balancer (`docker/compose.scaled.yaml`), up to 255 node ids. The ledger stream is a work queue whose subjects carry the node id (`<prefix>.<node>.batch`): more writers on the same durable consumer share its messages (each batch is stored once by id, in any order); past one stream's throughput, one stream per group of node ids, replicated over a three-node NATS cluster so that losing a NATS server loses nothing acknowledged; the API's reads can go to streaming replicas or, on TimescaleDB, continuous aggregates. The one serialization point left is a found block's PPLNS window, which waits for the batch holding the block's share, once per block.",
+  ],
+  command:
+    'DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres pnpm --filter @hashwatt/pool-server exec tsx bench/scale-out.ts',
+  conditions: {
+    'load connections': LOAD_CONNECTIONS,
+    'submits in flight per connection': IN_FLIGHT,
+    'seconds per throughput phase': SECONDS,
+    'paced rate for acceptance → storage, shares/s': PACED_RATE,
+    'niceness of the pool processes and the floor server': 'as the benchmark process (inherited)',
+    'niceness of NATS and PostgreSQL': 'as the machine runs them',
+  },
+});
 
 interface Layout {
   readonly name: string;
@@ -71,6 +97,8 @@ const node = await startDevNode({
 });
 const folder = mkdtempSync(path.join(tmpdir(), 'hashwatt-scale-bench-'));
 const streams: string[] = [];
+/** A clean-job notify line from the pool, for the floor server to hand its miners. */
+let notifyLine = '';
 
 async function storedShares(database: ScratchDatabase): Promise<number> {
   const { rows } = await database.db.query<{ n: string }>('SELECT count(*)::text AS n FROM shares');
@@ -128,6 +156,7 @@ async function run(layout: Layout, index: number): Promise<Result> {
   const miners = (
     await Promise.all(ports.map((port, nodeIndex) => connectMany(port, perNode, 1e-12, nodeIndex * perNode)))
   ).flat();
+  notifyLine ||= encodeNotification('mining.notify', [...(miners[0]?.job ?? []).slice(0, -1), true]);
   const closedLoop = await throughput(miners, { inFlight: IN_FLIGHT, seconds: SECONDS });
   await untilStored(database, 120_000);
   const pacedFrom = new Date();
@@ -176,11 +205,38 @@ async function untilStored(database: ScratchDatabase, timeoutMs: number): Promis
   }
 }
 
+/** The closed loop against a bare TCP server that answers every line, in its own process. */
+async function floorRun(): Promise<Throughput> {
+  const server = fork(new URL('./floor-server.ts', import.meta.url), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, NOTIFY_LINE: notifyLine },
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('message', (message: { port: number }) => {
+      resolve(message.port);
+    });
+    server.once('exit', (code) => {
+      reject(new Error(`the floor server exited (${String(code)})`));
+    });
+  });
+  const miners = await connectMany(port, LOAD_CONNECTIONS, 1e-12);
+  const closedLoop = await throughput(miners, { inFlight: IN_FLIGHT, seconds: SECONDS });
+  for (const miner of miners) {
+    miner.socket.destroy();
+  }
+  const exited = new Promise((resolve) => server.once('exit', resolve));
+  server.send({ kind: 'stop' });
+  await exited;
+  return closedLoop;
+}
+
 const results: Result[] = [];
+let floor: Throughput | undefined;
 try {
   for (const [index, layout] of LAYOUTS.entries()) {
     results.push(await run(layout, index));
   }
+  floor = await floorRun();
 } finally {
   const nc = await connect({ servers: NATS_URL });
   const jsm = await jetstreamManager(nc);
@@ -193,20 +249,38 @@ try {
   rmSync(folder, { recursive: true, force: true });
 }
 
-const ms = (value: number): string => `${value.toFixed(1)} ms`;
-console.log(
-  `\nScale-out: ${machine()}, commit ${gitSha()}; every process, NATS and PostgreSQL on this machine`,
-);
-console.log(
-  `| layout | accepted shares/s, ${String(LOAD_CONNECTIONS)} connections, closed loop | reply p50 / p99 | acceptance → storage at ${String(PACED_RATE)}/s, p50 / p99 / max |`,
-);
-console.log('|---|---:|---:|---:|');
-for (const result of results) {
-  console.log(
-    `| ${result.layout} | ${Math.round(result.closedLoop.sharesPerSecond).toLocaleString('en-US')} | ${ms(result.closedLoop.p50Ms)} / ${ms(result.closedLoop.p99Ms)} | ${ms(result.storage.p50Ms)} / ${ms(result.storage.p99Ms)} / ${ms(result.storage.maxMs)} |`,
-  );
-}
-console.log(JSON.stringify({ bench: 'scale-out', quick: QUICK, results }));
+const ms = (value: number): string => value.toFixed(1);
+const floorRate = floor.sharesPerSecond;
+bench.finish({
+  columns: [
+    'layout',
+    'accepted shares/s, closed loop',
+    '÷ floor',
+    'reply p50 / p99, ms',
+    `acceptance → storage at ${PACED_RATE.toLocaleString('en-US')}/s, p50 / p99 / max, ms`,
+  ],
+  rows: [
+    ...results.map((result) => ({
+      cells: [
+        result.layout,
+        Math.round(result.closedLoop.sharesPerSecond).toLocaleString('en-US'),
+        ratio(result.closedLoop.sharesPerSecond, floorRate),
+        `${ms(result.closedLoop.p50Ms)} / ${ms(result.closedLoop.p99Ms)}`,
+        `${ms(result.storage.p50Ms)} / ${ms(result.storage.p99Ms)} / ${ms(result.storage.maxMs)}`,
+      ],
+    })),
+    {
+      floor: true,
+      cells: [
+        'bare TCP server answering every line, no pool',
+        Math.round(floorRate).toLocaleString('en-US'),
+        ratio(1, 1),
+        `${ms(floor.p50Ms)} / ${ms(floor.p99Ms)}`,
+        '—',
+      ],
+    },
+  ],
+});
 for (const result of results) {
   if (result.stored !== result.storedBeforeStop) {
     console.error(

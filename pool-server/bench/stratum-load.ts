@@ -15,7 +15,9 @@
  * these cores set under both.
  * Miners beyond one process's share live in forked stratum-clients.ts processes: every
  * process here may hold at most 20,000 open files.
- * Run: pnpm bench. BENCH_QUICK=1 runs a small version (CI checks that it still works).
+ * Run: pnpm bench (prints its measures, and records a summary table in
+ * bench-results/stratum-load.json). BENCH_QUICK=1 runs a small version (CI checks that
+ * it still works).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -23,6 +25,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeNotification } from '../src/stratum/messages.ts';
 import { busyPercent, machineCpu, type ProcessLoad } from './process-load.ts';
+import { ratio, startBench, type BenchRow } from '../../scripts/bench-record.ts';
 import { connectMany } from './stratum-miner.ts';
 import { percentile, throughput, type Throughput } from './stratum-throughput.ts';
 
@@ -305,6 +308,28 @@ async function loadRun(processes: number): Promise<LoadRun> {
   return { processes, ...(await measure(await startPool(processes), true)) };
 }
 
+const bench = startBench({
+  id: 'stratum-load',
+  title: 'Stratum end to end',
+  about:
+    "The whole pool runs in child processes on the devchain (`bench/stratum-server.ts`); the load generator drives it over real TCP from connections spread over 127.0.0.x source addresses and, where one process cannot hold the miners, from forked `bench/stratum-clients.ts` processes. Every share is a real, unique share of the current job at a difficulty every hash meets, validated in full; the devchain's difficulty is set so that none is a block. Each server is measured paced (an even offered rate, for latency), then in a closed loop (16 submits in flight per connection, as fast as it answers), then for a new block's clean-job notify to every fan-out miner, timed from the node's new block to each miner's arrival; last, a fresh pool holds idle authorized connections for their memory. The floor is a bare Node TCP server (`bench/floor-server.ts`) that parses each line and answers it and writes the pool's own notify line, measured with the same miners; it has no closed loop because it answers without limit. Pool, floor and load generator share the machine's cores.",
+  notes: [
+    "What a case means: the servers run at a higher niceness than the load generator (see the conditions), so when the cores are oversubscribed the server waits for them, not the miners, which stand in for machines of their own and keep the clock. A server held off the cores this way reads requests late, so its latencies include waits real miners would not impose; issue 26 changes this method. The fan-out's floor is set by loopback socket writes: on loopback the sender also pays for the receiver's TCP processing, and the receiving miners run on the same cores, so neither the pool nor the bare server can be faster than that here. One process may hold at most 20,000 open files on this machine kind, so the idle connections need several Stratum processes (`stratum.processes`) sharing the port, each with its own node id and extranonce1 range.",
+  ],
+  command: 'pnpm --filter @hashwatt/pool-server exec tsx bench/stratum-load.ts',
+  conditions: {
+    'Stratum processes measured (BENCH_PROCESSES)': PROCESS_COUNTS.join(', then '),
+    'load connections': LOAD_CONNECTIONS,
+    'submits in flight per connection': IN_FLIGHT,
+    'paced rate, shares/s': PACED_RATE,
+    'seconds per throughput phase': SECONDS,
+    'fan-out miners': FANOUT_CONNECTIONS,
+    'idle connections': IDLE_CONNECTIONS,
+    'niceness of the pool and of the floor server, and of all they start (BENCH_SERVER_NICE)': SERVER_NICE,
+    'niceness of the forked miner client processes': 0,
+  },
+});
+
 const runs: LoadRun[] = [];
 for (const processes of PROCESS_COUNTS) {
   runs.push(await loadRun(processes));
@@ -396,19 +421,47 @@ row(
 );
 row('pool RSS, all processes: before / with them', `${mib(before.rss)} / ${mib(after.rss)}`);
 row('RSS per connection', `${((after.rss - before.rss) / IDLE_CONNECTIONS / 1024).toFixed(1)} KiB`);
-console.log(
-  JSON.stringify({
-    bench: 'stratum-load',
-    quick: QUICK,
-    serverNice: SERVER_NICE,
-    runs,
-    floor,
-    idle: {
-      connections: IDLE_CONNECTIONS,
-      processes: idleProcesses,
-      rssBefore: before.rss,
-      rssAfter: after.rss,
+const ms = (value: number): string => value.toFixed(1);
+/** A server's row; the floor's ratios are 1 by definition. */
+function summary(server: string, { paced, closedLoop, fan }: Measured, isFloor: boolean): BenchRow {
+  return {
+    floor: isFloor,
+    cells: [
+      server,
+      Math.round(paced.sharesPerSecond).toLocaleString('en-US'),
+      `${ms(paced.p50Ms)} / ${ms(paced.p99Ms)}`,
+      ratio(paced.p99Ms, floor.paced.p99Ms),
+      paced.cpuUsPerShare.toFixed(1),
+      `${ms(paced.server.loopDelayP99Ms)} / ${ms(paced.server.loopDelayMaxMs)}`,
+      closedLoop ? Math.round(closedLoop.sharesPerSecond).toLocaleString('en-US') : '—',
+      `${ms(fan.p50Ms)} / ${ms(fan.p99Ms)}`,
+      ratio(fan.p99Ms, floor.fan.p99Ms),
+    ],
+  };
+}
+bench.finish({
+  columns: [
+    'server',
+    `accepted shares/s, paced at ${PACED_RATE.toLocaleString('en-US')}/s`,
+    'reply p50 / p99, ms',
+    'reply p99 ÷ floor',
+    'server CPU µs per share (paced)',
+    'server event-loop delay p99 / max, ms (paced)',
+    'accepted shares/s, closed loop',
+    `new-block notify to ${FANOUT_CONNECTIONS.toLocaleString('en-US')} miners, p50 / p99, ms`,
+    'notify p99 ÷ floor',
+  ],
+  rows: [
+    ...runs.map((run) =>
+      summary(`pool, ${String(run.processes)} Stratum process${run.processes === 1 ? '' : 'es'}`, run, false),
+    ),
+    summary('bare TCP server, no pool', floor, true),
+    {
+      cells: [
+        `pool, ${String(idleProcesses)} Stratum processes holding ${IDLE_CONNECTIONS.toLocaleString('en-US')} idle authorized connections: RSS of all its processes ${mib(before.rss)} before, ${mib(after.rss)} with them, ${((after.rss - before.rss) / IDLE_CONNECTIONS / 1024).toFixed(1)} KiB each`,
+        ...Array.from({ length: 8 }, () => '—'),
+      ],
     },
-  }),
-);
+  ],
+});
 process.exit(0);
