@@ -12,8 +12,8 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlockJournal } from '../../src/ledger/blocks/block-journal.ts';
 import { BlockSubmitter, type BlockOutcome } from '../../src/chain/block-submitter.ts';
-import { DevChain } from '../../src/chain/devchain/chain.ts';
-import type { DevNode } from '../../src/chain/devchain/node.ts';
+import { DevChain } from '../../src/dev/devchain/chain.ts';
+import type { DevNode } from '../../src/dev/devchain/node.ts';
 import {
   BitcoinRpcClient,
   RpcError,

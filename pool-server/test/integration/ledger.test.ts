@@ -5,7 +5,7 @@
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BlockOutcome } from '../../src/chain/block-submitter.ts';
-import type { DevNode } from '../../src/chain/devchain/node.ts';
+import type { DevNode } from '../../src/dev/devchain/node.ts';
 import { BitcoinRpcClient } from '../../src/chain/rpc-client.ts';
 import { withTransaction } from '../../src/db/transaction.ts';
 import { BlockLedger } from '../../src/ledger/blocks/block-ledger.ts';
