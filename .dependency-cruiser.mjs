@@ -113,6 +113,13 @@ export default {
       to: { path: within('roles', 'cli', 'main\\.ts') },
     },
     {
+      name: 'roles-not-to-cli',
+      severity: 'error',
+      comment: 'cli/ commands sit on the roles (roles/storage.ts); the roles never call a command',
+      from: { path: within('roles') },
+      to: { path: within('cli') },
+    },
+    {
       name: 'dev-loaded-only-when-configured',
       severity: 'error',
       comment:
