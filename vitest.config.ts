@@ -3,6 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { conditions: ['@hashwatt/source'] },
   test: {
+    // The processes tests start (the pool, the agent, `--import tsx` commands) run the
+    // sources too: under the condition, the workspace packages resolve to src/, not dist/.
+    env: { NODE_OPTIONS: '--conditions=@hashwatt/source' },
     // Tests wait on readiness signals, not on time: a limit only catches a hang, so it is set
     // for a busy machine (a load average of 15 on two cores makes a test eight times slower).
     testTimeout: 60_000,

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The agent is TypeScript run by tsx, as the rest of hashwatt: no build step to forget.
-import { register } from 'tsx/esm/api';
+// hashwatt-agent runs the compiled agent from dist/ (`pnpm build`). Under the
+// @hashwatt/source condition (node --conditions=@hashwatt/source, as the tests and
+// `pnpm agent` start it) it runs the TypeScript sources through tsx instead.
+import { importEntry } from '../../scripts/compiled.mjs';
 
-register();
-const { main } = await import('../src/cli.ts');
+const { main } = await importEntry(import.meta.resolve('#cli'), ['schemas', 'agent']);
 process.exitCode = await main(process.argv.slice(2), process.env);

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// hashwatt is TypeScript run by tsx: no build step to forget.
-import { register } from 'tsx/esm/api';
+// hashwatt runs the compiled pool from dist/ (`pnpm build`). Under the @hashwatt/source
+// condition (node --conditions=@hashwatt/source, as the tests and `pnpm hashwatt` start
+// it) it runs the TypeScript sources through tsx instead.
+import { importEntry } from '../../scripts/compiled.mjs';
 
-register();
-const { main } = await import('../src/main.ts');
+const { main } = await importEntry(import.meta.resolve('#main'), ['schemas', 'agent', 'pool-server']);
 await main();

@@ -298,19 +298,27 @@ export async function startEmbeddedDatabase(
 export type RunningDatabase = Omit<EmbeddedDatabase, 'start'>;
 
 /**
+ * The keeper's program: compiled, the keeper module itself; from TypeScript source, a
+ * shim that gives the forked process the TypeScript loader it does not inherit.
+ */
+function keeperFile(): string {
+  return fileURLToPath(
+    import.meta.url.endsWith('.ts')
+      ? new URL('./embedded-keeper.mjs', import.meta.url)
+      : new URL('./embedded-keeper.js', import.meta.url),
+  );
+}
+
+/**
  * The persistent embedded database in a keeper process of its own group (see
  * embedded-keeper.ts): what `pnpm start` runs, so that Ctrl-C stops the pool first and
  * the pool stops the database after its last writes.
  */
 export async function startKeptDatabase(directory: string, port: number): Promise<RunningDatabase> {
-  const keeper = fork(
-    fileURLToPath(new URL('./embedded-keeper.mjs', import.meta.url)),
-    [directory, String(port)],
-    {
-      detached: true,
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    },
-  );
+  const keeper = fork(keeperFile(), [directory, String(port)], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   const exited = new Promise<void>((resolve) => {
     keeper.once('exit', () => {
       resolve();
