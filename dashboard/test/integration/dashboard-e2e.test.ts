@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../../pool-server/src/accounts/users.ts';
 import { ingestTelemetry } from '../../../pool-server/src/farms/telemetry-ingest.ts';
 import { ShareStore } from '../../../pool-server/src/ledger/share-store.ts';
+import { PATIENCE_MS } from '../../../pool-server/test/helpers/eventually.ts';
 import { bareSample } from '../../../pool-server/test/helpers/samples.ts';
 import { ORDINARY_SHARE } from '../../../pool-server/test/helpers/share-writer.ts';
 import {
@@ -50,6 +51,8 @@ describe('the dashboard in Chromium against the pool', () => {
 
   async function open(url: string): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    // Each wait ends when its element or page appears; a busy machine may take a minute to render one.
+    page.setDefaultTimeout(PATIENCE_MS);
     page.on('console', (message) => {
       if (message.type() === 'error') {
         problems.push(`${url}: ${message.text()}`);
@@ -143,7 +146,7 @@ describe('the dashboard in Chromium against the pool', () => {
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu'],
     });
-  }, 120_000);
+  });
 
   afterAll(async () => {
     await browser.close();

@@ -1,36 +1,16 @@
 /**
- * Starts: a real PostgreSQL database; `main.ts account register` as a child process.
- * A named account is registered only with a name a username can carry and an address
- * of the pool's chain; then the Stratum side's list knows it.
+ * Starts: a real PostgreSQL database; `hashwatt account register` run in this process as
+ * the program runs it. A named account is registered only with a name a username can
+ * carry and an address of the pool's chain; then the Stratum side's list knows it.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegisteredAccountList } from '../../src/ledger/registered-accounts.ts';
+import { hashwatt, type CommandRun } from '../helpers/command-line.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { MINER_ADDRESS, OTHER_MINER_ADDRESS } from '../helpers/pool.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
-
-function register(
-  url: string,
-  args: readonly string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', MAIN, 'account', 'register', ...args],
-      { env: { ...process.env, HASHWATT_DATABASE_URL: url, HASHWATT_LOG_LEVEL: 'warn' }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') {
-          reject(new Error(`account register did not run: ${error.message}`));
-          return;
-        }
-        resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+const register = (url: string, args: readonly string[]): Promise<CommandRun> =>
+  hashwatt(['account', 'register', ...args], { HASHWATT_DATABASE_URL: url, HASHWATT_LOG_LEVEL: 'warn' });
 
 describe('hashwatt account register', () => {
   let database: TestDatabase;
@@ -60,7 +40,7 @@ describe('hashwatt account register', () => {
     const list = new RegisteredAccountList();
     await list.refresh(database.db);
     expect(list.has('farm-7')).toBe(true);
-  }, 120_000);
+  });
 
   it('refuses a name no username can carry, and an address of another chain, saying why', async () => {
     const badName = await register(database.url, ['--name', 'farm.7', '--address', MINER_ADDRESS]);
@@ -76,7 +56,7 @@ describe('hashwatt account register', () => {
     expect(mainnet.stderr).toMatch(/is not a valid regtest address/);
     expect(await payoutOf('farm.7')).toBeUndefined();
     expect(await payoutOf('farm-8')).toBeUndefined();
-  }, 120_000);
+  });
 
   it('leaves addresses out of the list: they are authorized as addresses', async () => {
     await database.db.query('INSERT INTO accounts (name, payout_address) VALUES ($1, $1)', [MINER_ADDRESS]);

@@ -1,41 +1,18 @@
 /**
- * Starts: real PostgreSQL databases; `main.ts user add` as a child process; the whole
- * pool in-process (devchain, Stratum, API) with a first admin from its configuration,
- * reached over real HTTP.
+ * Starts: real PostgreSQL databases; `hashwatt user add` run in this process as the
+ * program runs it; the whole pool in-process (devchain, Stratum, API) with a first admin
+ * from its configuration, reached over real HTTP.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFirstAdmin } from '../../src/accounts/users.ts';
+import { hashwatt, type CommandRun } from '../helpers/command-line.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { startTestPool, type TestPool } from '../helpers/pool.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const PASSWORD = 'the first admin password';
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function userAdd(url: string, args: readonly string[], stdin: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      process.execPath,
-      ['--import', 'tsx', MAIN, 'user', 'add', ...args],
-      { env: { ...process.env, HASHWATT_DATABASE_URL: url, HASHWATT_LOG_LEVEL: 'warn' }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') {
-          reject(new Error(`user add did not run: ${error.message}`));
-          return;
-        }
-        resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
-      },
-    );
-    child.stdin?.end(stdin);
-  });
-}
+const userAdd = (url: string, args: readonly string[], stdin: string): Promise<CommandRun> =>
+  hashwatt(['user', 'add', ...args], { HASHWATT_DATABASE_URL: url, HASHWATT_LOG_LEVEL: 'warn' }, stdin);
 
 describe('the first admin', () => {
   let database: TestDatabase;

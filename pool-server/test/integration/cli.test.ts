@@ -1,14 +1,13 @@
 /**
- * Starts: `hashwatt` (pool-server/bin/hashwatt.js) as child processes, each command as
- * an operator types it, on a real PostgreSQL database; the report it issues is checked
- * offline by `hashwatt report verify`.
+ * Starts: `hashwatt`'s commands in this process, each as an operator types it, as
+ * bin/hashwatt.js runs them, on a real PostgreSQL database, the report issued checked
+ * offline by `hashwatt report verify`; and the program itself (pool-server/bin/hashwatt.js)
+ * as child processes, for its exit status and its two output streams.
  */
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Report } from '@hashwatt/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findApiKey } from '../../src/accounts/api-keys.ts';
@@ -16,44 +15,21 @@ import { createOrganisation } from '../../src/accounts/organisations.ts';
 import { createUser } from '../../src/accounts/users.ts';
 import { createFarm } from '../../src/farms/farms.ts';
 import { COMMANDS } from '../../src/cli/index.ts';
+import { hashwatt as inProcess, hashwattProgram, type CommandRun } from '../helpers/command-line.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
-
-const BIN = fileURLToPath(new URL('../../bin/hashwatt.js', import.meta.url));
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 describe('the hashwatt command line', () => {
   let database: TestDatabase;
   let directory: string;
   let farmId: string;
 
-  function hashwatt(args: readonly string[], environment: Record<string, string> = {}): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      execFile(
-        process.execPath,
-        [BIN, ...args],
-        {
-          env: {
-            ...process.env,
-            HASHWATT_DATABASE_URL: database.url,
-            HASHWATT_DATA_DIR: directory,
-            HASHWATT_LOG_LEVEL: 'warn',
-            ...environment,
-          },
-          timeout: 60_000,
-        },
-        (error, stdout, stderr) => {
-          if (error && typeof error.code !== 'number') {
-            reject(new Error(`hashwatt did not run: ${error.message}`));
-            return;
-          }
-          resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
-        },
-      );
+  /** A command on the test's database and data folder, logging warnings only. */
+  function hashwatt(args: readonly string[], environment: Record<string, string> = {}): Promise<CommandRun> {
+    return inProcess(args, {
+      HASHWATT_DATABASE_URL: database.url,
+      HASHWATT_DATA_DIR: directory,
+      HASHWATT_LOG_LEVEL: 'warn',
+      ...environment,
     });
   }
 
@@ -81,23 +57,30 @@ describe('the hashwatt command line', () => {
     for (const command of COMMANDS) {
       expect(overview.stdout).toContain(command.name);
     }
-    const helps = await Promise.all(
-      COMMANDS.filter((command) => command.name !== 'agent').map((command) =>
-        hashwatt([...command.name.split(' '), '--help']),
-      ),
-    );
-    for (const help of helps) {
+    // The agent prints its own help, as the program shows below.
+    for (const command of COMMANDS.filter((command) => command.name !== 'agent')) {
+      const help = await hashwatt([...command.name.split(' '), '--help']);
       expect(help.code).toBe(0);
       expect(help.stdout).toMatch(/^usage: hashwatt /);
     }
-    const agent = await hashwatt(['agent', '--help']);
-    expect(agent.stdout).toContain('hashwatt-agent run');
     const unknown = await hashwatt(['frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command "frobnicate"');
-    // A process a command, each loading the whole pool through tsx (3-4 s of CPU) on two
-    // cores: the time grows with the commands and the machine's load, not a hang.
-  }, 180_000);
+  });
+
+  it('is a program: help on stdout, a wrong command on stderr, the status its exit code', async () => {
+    const [overview, agent, unknown] = await Promise.all([
+      hashwattProgram(['--help']),
+      hashwattProgram(['agent', '--help']),
+      hashwattProgram(['frobnicate']),
+    ]);
+    expect(overview).toMatchObject({ code: 0, stderr: '' });
+    expect(overview.stdout).toMatch(/^usage: hashwatt <command>/);
+    expect(agent).toMatchObject({ code: 0, stderr: '' });
+    expect(agent.stdout).toContain('hashwatt-agent run');
+    expect(unknown).toMatchObject({ code: 2, stdout: '' });
+    expect(unknown.stderr).toContain('unknown command "frobnicate"');
+  });
 
   it('checks a configuration, listing every problem at once', async () => {
     const bad = path.join(directory, 'bad.json');
@@ -196,7 +179,7 @@ describe('the hashwatt command line', () => {
     const next = await hashwatt(generate);
     expect(next.code, next.stderr).toBe(0);
     expect((JSON.parse(next.stdout) as Report).keyFingerprint).not.toBe(report.keyFingerprint);
-  }, 120_000);
+  });
 
   it('refuses to issue when the key file is gone but the registry holds a key', async () => {
     rmSync(path.join(directory, 'report-signing-key.pem'));

@@ -1,50 +1,39 @@
 /**
  * Starts: a real PostgreSQL (DATABASE_URL or embedded), one database for this file, and
- * `main.ts migrate` as a child process.
+ * `hashwatt migrate` run in this process as the program runs it.
  */
-import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, MigrationError } from '../../src/db/migrate.ts';
+import { hashwatt } from '../helpers/command-line.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 /** The schema migrations in the order they apply: every file of the folder. */
 const SCHEMA_MIGRATIONS = readdirSync(new URL('../../src/db/migrations/', import.meta.url))
   .filter((file) => file.endsWith('.sql'))
   .sort();
 
 interface CommandResult {
-  readonly code: number | null;
+  readonly code: number;
   readonly migrated: Record<string, unknown> | undefined;
   readonly fatal: string | undefined;
 }
 
-/** Runs `main.ts migrate` as a program against `url` and reads its log lines. */
-function migrateCommand(url: string): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', MAIN, 'migrate'],
-      { env: { ...process.env, HASHWATT_DATABASE_URL: url, HASHWATT_LOG_LEVEL: 'info' }, timeout: 60_000 },
-      (error, stdout) => {
-        if (error && typeof error.code !== 'number') {
-          reject(new Error(`main.ts migrate did not run: ${error.message}`));
-          return;
-        }
-        const lines = stdout
-          .split('\n')
-          .filter((line) => line.startsWith('{'))
-          .map((line) => JSON.parse(line) as Record<string, unknown>);
-        resolve({
-          code: error ? (error.code as number) : 0,
-          migrated: lines.find((line) => line.msg === 'db: migrated'),
-          fatal: lines.find((line) => line.level === 60)?.msg as string | undefined,
-        });
-      },
-    );
+/** Runs `hashwatt migrate` against `url` and reads its log lines, which are its answer on stdout. */
+async function migrateCommand(url: string): Promise<CommandResult> {
+  const { code, stdout } = await hashwatt(['migrate'], {
+    HASHWATT_DATABASE_URL: url,
+    HASHWATT_LOG_LEVEL: 'info',
   });
+  const lines = stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return {
+    code,
+    migrated: lines.find((line) => line.msg === 'db: migrated'),
+    fatal: lines.find((line) => line.level === 60)?.msg as string | undefined,
+  };
 }
 
 describe('migrations', () => {
@@ -92,7 +81,7 @@ describe('migrations', () => {
     expect(reports.every((report) => report.applied.length === 0)).toBe(true);
   });
 
-  it('`main.ts migrate` migrates a configured database and exits; again, it applies nothing', async () => {
+  it('`hashwatt migrate` migrates a configured database and exits; again, it applies nothing', async () => {
     const empty = await createTestDatabase({ migrated: false });
     try {
       const first = await migrateCommand(empty.url);
@@ -108,7 +97,7 @@ describe('migrations', () => {
     }
   });
 
-  it('`main.ts migrate` names the problem and fails when the database cannot be reached', async () => {
+  it('`hashwatt migrate` names the problem and fails when the database cannot be reached', async () => {
     const result = await migrateCommand('postgres://postgres@127.0.0.1:9/none');
     expect(result.code).toBe(1);
     expect(result.fatal).toMatch(/^db: migration failed: .*ECONNREFUSED/);
