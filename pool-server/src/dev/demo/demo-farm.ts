@@ -214,7 +214,7 @@ async function demoFarmRecord(
   return { farmId, operator };
 }
 
-/** The account the demo's miners mine as: main.ts registers it before they start. */
+/** The account the demo's miners mine as: roles/banner.ts registers it before they start. */
 export const DEMO_ACCOUNT = 'demo';
 
 export async function startDemoFarm(
