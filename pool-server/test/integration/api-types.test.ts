@@ -201,7 +201,7 @@ describe('exact types in bodies, strict conversion in query strings', () => {
     expect(wrong).toEqual([]);
     // Every area's typed fields: settings, tariffs, telemetry, commands, prices, users, organisations.
     expect(checked.length).toBeGreaterThan(30);
-  }, 120_000);
+  });
 
   it('says which field and which type in the message', async () => {
     const { status, body } = await send('PATCH', '/api/admin/settings', { feePercent: '50' });

@@ -85,12 +85,12 @@ describe('the demo farm under curtailment orders', () => {
     const cookie = login.headers.get('set-cookie')?.split(';')[0] ?? '';
     const { csrfToken } = (await login.json()) as { csrfToken: string };
     headers = { cookie, 'x-csrf-token': csrfToken };
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await demo.stop();
     await pool.stop();
-  }, 60_000);
+  });
 
   async function api<T>(path: string, body?: object): Promise<T> {
     const response = await fetch(`${apiUrl}/api${path}`, {

@@ -141,14 +141,12 @@ describe.skipIf(!CAN_MOUNT)(
       eventually(
         async () => ((await health()).status === 'ok' ? true : undefined),
         '/api/health ok again once the disk has room',
-        30_000,
       );
 
     const untilStored = (count: number): Promise<true> =>
       eventually(
         async () => ((await countRows(database.db, 'shares')) === count ? true : undefined),
         'every acknowledged share stored',
-        30_000,
       );
 
     it('refuses what it cannot journal, stays up, reports it, and resumes when space returns', async () => {
@@ -187,7 +185,7 @@ describe.skipIf(!CAN_MOUNT)(
       expect(await countRows(database.db, 'shares')).toBe(miner.acknowledged());
       // The fault is logged once, not once a share.
       expect(started.output().split(FAULT_LOGGED).length - 1).toBe(1);
-    }, 120_000);
+    });
 
     it("reports the journals of every Stratum process on the primary's /api/health", async () => {
       const before = await countRows(database.db, 'shares');
@@ -198,7 +196,6 @@ describe.skipIf(!CAN_MOUNT)(
       await eventually(
         async () => ((await health()).journals.length === 4 ? true : undefined),
         'the share and block journals of both processes reported',
-        30_000,
       );
       expect(
         (await health()).journals.map(({ journal, nodeId, writable }) => [journal, nodeId, writable]),
@@ -221,6 +218,6 @@ describe.skipIf(!CAN_MOUNT)(
       await untilStored(before + miner.acknowledged());
       miner.close();
       expect(await started.stop()).toBe(0);
-    }, 120_000);
+    });
   },
 );

@@ -93,7 +93,7 @@ describe('hashrate from synthetic share streams', () => {
         expect(await foldRollups(database.db)).toBeGreaterThan(0);
       }
     }
-  }, 60_000);
+  });
   afterAll(async () => {
     await database.drop();
   });

@@ -92,7 +92,7 @@ describe('the pool stopped by SIGTERM and started again', () => {
     for (const miner of miners) {
       miner.close();
     }
-  }, 90_000);
+  });
 
   it('killed with SIGKILL after answering, loses no share it accepted when started again', async () => {
     const before = await storedShares();
@@ -113,7 +113,7 @@ describe('the pool stopped by SIGTERM and started again', () => {
     again.child.kill('SIGTERM');
     expect(await again.exited).toBe(0);
     expect(await storedShares()).toBe(before + MINERS * SHARES);
-  }, 90_000);
+  });
 
   it('takes the miners back when it starts again, their work counting on', async () => {
     const pool = startPool();
@@ -125,5 +125,5 @@ describe('the pool stopped by SIGTERM and started again', () => {
     for (const miner of miners) {
       miner.close();
     }
-  }, 90_000);
+  });
 });

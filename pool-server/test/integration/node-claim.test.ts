@@ -46,7 +46,7 @@ describe('node id claims in a JetStream key-value bucket', () => {
     const claim = await claimNodeId(nc, settings('instance-c', 6), (error) => losses.push(error));
     const kv = await new Kvm(nc).open(bucket);
     await kv.put('node-6', JSON.stringify({ instance: 'intruder', host: 'elsewhere', pid: 1, since: 'now' }));
-    const lost = await eventually(() => losses[0], 'the loss reported', 5_000);
+    const lost = await eventually(() => losses[0], 'the loss reported');
     expect(lost.message).toContain('host elsewhere');
     await claim.release();
   });

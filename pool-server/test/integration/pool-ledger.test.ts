@@ -138,7 +138,6 @@ describe('the pool books its blocks and pays for them', () => {
       await eventually(
         () => (node.chain.height === index + 1 ? true : undefined),
         `block ${String(index + 1)} on the chain through ${plan.fault}`,
-        10_000,
       );
       node.faults.clear();
     }

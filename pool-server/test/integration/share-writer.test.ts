@@ -227,7 +227,7 @@ describe('share writer killed mid-batch', () => {
     child.on('message', (count: number) => {
       acknowledged = count;
     });
-    await eventually(() => (acknowledged > 30_000 ? true : undefined), 'the child to commit shares', 20_000);
+    await eventually(() => (acknowledged > 30_000 ? true : undefined), 'the child to commit shares');
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;

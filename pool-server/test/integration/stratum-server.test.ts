@@ -39,8 +39,7 @@ async function exchange(
   await eventually(
     () => (done() ? true : undefined),
     `the pool to ${until === 'close' ? 'close' : 'answer'}`,
-    5_000,
-  ).catch(() => undefined);
+  );
   socket.destroy();
   return { text, closed };
 }

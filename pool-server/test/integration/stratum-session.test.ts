@@ -339,7 +339,7 @@ describe('blocks', () => {
     expect((await miner.mineAndSubmit(WORKER)).result).toBe(true);
     await eventually(() => ((chain?.height ?? 0) > height ? true : undefined), 'the block on the devchain');
     // The pool moves on to the next height with clean_jobs.
-    const next = await miner.nthNotification('mining.notify', jobs, 2_000);
+    const next = await miner.nthNotification('mining.notify', jobs);
     expect(next.params?.[8]).toBe(true);
     const journal = path.join(pool.dataDir, 'blocks.jsonl');
     const recorded = await eventually(async () => {
