@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { PinoPretty } from 'pino-pretty';
 import { AgentStartError, limitsOf, portsOf, runAgent } from './agent.ts';
 import { AgentConfigError, loadAgentConfig, type AgentConfig } from './config.ts';
 import { hostsOf, scan, ScanRangeError, type ScanResult } from './discovery/scan.ts';
@@ -150,7 +151,11 @@ export function formatHashrate(hashrate: number | undefined): string {
 }
 
 async function runCommand(config: AgentConfig): Promise<number> {
-  const log = pino({ name: 'hashwatt-agent' });
+  // A person at a terminal reads pino-pretty (synchronous: a crash's last line is kept);
+  // a pipe, a file or journald gets JSON lines.
+  const log = process.stdout.isTTY
+    ? pino({ name: 'hashwatt-agent' }, PinoPretty({ destination: 1, sync: true, ignore: 'pid,hostname' }))
+    : pino({ name: 'hashwatt-agent' });
   const agent = await runAgent(config, log);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
+  LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyReply,
@@ -133,6 +134,31 @@ function refuseEncodedBodies(
 }
 
 /**
+ * Fastify logs every request at info, which buries the pool's own lines (`pnpm start`'s
+ * banner among them): a request and its answer are logged at debug, unless the answer is
+ * an error, which keeps fastify's level (error when the handler threw, else info).
+ */
+class RequestLogController extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    if (!this.isLogDisabled(request)) {
+      request.log.debug({ req: request }, 'incoming request');
+    }
+  }
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    if (error || reply.statusCode >= 400) {
+      super.requestCompleted(error, request, reply);
+    } else if (!this.isLogDisabled(request)) {
+      reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    }
+  }
+}
+
+/**
  * The HTTP API: one plugin per area under /api, OpenAPI at /api/docs. Tests build it and
  * call inject(); main.ts builds it and listens.
  */
@@ -143,6 +169,7 @@ export async function buildApp(deps: ApiDeps): Promise<Api> {
   );
   const app = Fastify({
     loggerInstance: logger,
+    logController: new RequestLogController(),
     trustProxy: deps.settings.trustProxy.length > 0 ? [...deps.settings.trustProxy] : false,
     bodyLimit: deps.settings.bodyLimitBytes,
     requestIdHeader: 'x-request-id',

@@ -3,8 +3,9 @@
  * and checked, the process's log, dataDir made private.
  */
 import cluster from 'node:cluster';
-import { pino, type DestinationStream, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { createLogger, type LogDestination } from '../logging.ts';
 import { privateDataDir } from '../roles/storage.ts';
 import type { CommandContext, CommandOutput } from './index.ts';
 
@@ -20,12 +21,12 @@ export function commandConfig(args: readonly string[], context: CommandContext):
 }
 
 /** The program's own streams are written by file descriptor, as pino writes fastest; a test's as they are. */
-function destinationOf(output: CommandOutput): DestinationStream {
+function destinationOf(output: CommandOutput): LogDestination {
   if (output === process.stdout) {
-    return pino.destination(1);
+    return 1;
   }
   if (output === process.stderr) {
-    return pino.destination(2);
+    return 2;
   }
   return {
     write(line) {
@@ -36,7 +37,7 @@ function destinationOf(output: CommandOutput): DestinationStream {
 
 /** The process's log: every command's and the pool's. */
 export function createProcessLog(config: Config, output: CommandOutput): Logger {
-  return pino(
+  return createLogger(
     {
       level: config.logLevel,
       base: { service: 'hashwatt', ...(cluster.isWorker && { nodeId: config.stratum.nodeId }) },

@@ -40,8 +40,9 @@ const DEFAULTS = loadConfig({}).api;
 export async function startTestApi(settings: Partial<ApiSettings> = {}): Promise<TestApi> {
   const database = await createTestDatabase();
   const logs: string[] = [];
+  // Debug: the request lines too, which the tests search for secrets.
   const log = pino(
-    { level: 'info' },
+    { level: 'debug' },
     new Writable({
       write(chunk: Buffer, _encoding, done) {
         logs.push(chunk.toString('utf8'));
