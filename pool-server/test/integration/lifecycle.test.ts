@@ -9,9 +9,9 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRows, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { MINER_ADDRESS } from '../helpers/pool.ts';
 import {
   CHAIN_STANDS_STILL,
@@ -107,9 +107,10 @@ describe('the pool stopped by SIGTERM and started again', () => {
     }
     const again = startPool();
     await untilReady(again);
-    for (let tries = 0; tries < 100 && (await storedShares()) < before + MINERS * SHARES; tries += 1) {
-      await sleep(100);
-    }
+    await eventually(
+      async () => ((await storedShares()) >= before + MINERS * SHARES ? true : undefined),
+      'the journalled shares stored after the restart',
+    );
     again.child.kill('SIGTERM');
     expect(await again.exited).toBe(0);
     expect(await storedShares()).toBe(before + MINERS * SHARES);
