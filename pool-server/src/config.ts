@@ -8,6 +8,7 @@ import { DevchainSettings, NodeSettings } from './config/node.ts';
 import {
   ChainSetting,
   DataDirSetting,
+  LogFormatSetting,
   LogLevelSetting,
   RolesSetting,
   StopTimeoutSecondsSetting,
@@ -24,6 +25,7 @@ export const ConfigSchema = Type.Object({
   dataDir: DataDirSetting,
   stopTimeoutSeconds: StopTimeoutSecondsSetting,
   logLevel: LogLevelSetting,
+  logFormat: LogFormatSetting,
   roles: RolesSetting,
   nats: NatsSettings,
   node: NodeSettings,

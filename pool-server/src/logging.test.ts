@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.ts';
 import { createLogger, logFormatFor } from './logging.ts';
 
 function collected(): { lines: string[]; stream: Writable } {
@@ -41,5 +42,11 @@ describe('createLogger', () => {
     expect(text).toContain('pool: ready for miners');
     expect(text).toContain('port: 3333');
     expect(() => JSON.parse(text) as unknown).toThrow();
+  });
+
+  it('is forced by logFormat (HASHWATT_LOG_FORMAT); another value is refused naming the key', () => {
+    expect(loadConfig({}).logFormat).toBe('auto');
+    expect(loadConfig({ HASHWATT_LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(() => loadConfig({ HASHWATT_LOG_FORMAT: 'xml' })).toThrow(/logFormat/);
   });
 });

@@ -43,6 +43,7 @@ export function createProcessLog(config: Config, output: CommandOutput): Logger 
       base: { service: 'hashwatt', ...(cluster.isWorker && { nodeId: config.stratum.nodeId }) },
     },
     destinationOf(output),
+    config.logFormat === 'auto' ? undefined : config.logFormat,
   );
 }
 

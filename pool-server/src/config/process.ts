@@ -34,6 +34,15 @@ export const LogLevelSetting = Type.Union(
   { default: 'info' },
 );
 
+export const LogFormatSetting = Type.Union(
+  [Type.Literal('auto'), Type.Literal('json'), Type.Literal('pretty')],
+  {
+    default: 'auto',
+    description:
+      'How the log is written: json (one JSON object a line, for log shippers), pretty (for a person), or auto: pretty when the log goes to a terminal, json otherwise.',
+  },
+);
+
 export const RolesSetting = Type.Array(
   Type.Union([Type.Literal('stratum'), Type.Literal('writer'), Type.Literal('api')]),
   {
