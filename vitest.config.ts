@@ -24,6 +24,7 @@ export default defineConfig({
           name: 'components',
           include: ['dashboard/src/**/*.test.tsx'],
           environment: 'jsdom',
+          setupFiles: ['dashboard/src/testing/setup-components.ts'],
         },
       },
       {

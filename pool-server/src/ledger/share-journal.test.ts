@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { PATIENCE_MS } from '../../test/helpers/eventually.ts';
 import { SLICE_MS, TimeSlices } from '../db/time-slices.ts';
 import type { DiskHealth } from '../db/disk-health.ts';
 import { ShareJournal, type JournalSettings } from './share-journal.ts';
@@ -177,9 +178,12 @@ describe('share journal', () => {
     writing.append(['s', 1]);
     const file = writing.rotate();
     expect(file?.sequence).toBe(1);
-    await vi.waitFor(() => {
-      expect(disk.fd()).toBeTypeOf('number');
-    });
+    await vi.waitFor(
+      () => {
+        expect(disk.fd()).toBeTypeOf('number');
+      },
+      { timeout: PATIENCE_MS },
+    );
     const fd = disk.fd();
     // The next file is written while the first is still being flushed.
     writing.append(['s', 2]);
@@ -219,9 +223,12 @@ describe('share journal', () => {
     const disk = holdNextFlush();
     writing.append(['s', 1]);
     writing.commit();
-    await vi.waitFor(() => {
-      expect(disk.fd()).toBeTypeOf('number');
-    });
+    await vi.waitFor(
+      () => {
+        expect(disk.fd()).toBeTypeOf('number');
+      },
+      { timeout: PATIENCE_MS },
+    );
     return { writing, disk };
   };
 
@@ -234,9 +241,12 @@ describe('share journal', () => {
     await sleep(60);
     expect(fdatasync).toHaveBeenCalledTimes(1);
     disk.release();
-    await vi.waitFor(() => {
-      expect(fdatasync).toHaveBeenCalledTimes(2);
-    });
+    await vi.waitFor(
+      () => {
+        expect(fdatasync).toHaveBeenCalledTimes(2);
+      },
+      { timeout: PATIENCE_MS },
+    );
     expect(closedFds()).toEqual([]);
     expect(writing.current?.sequence).toBe(1);
   });
@@ -318,9 +328,12 @@ describe('share journal', () => {
       await sleep(50);
       expect(healthChanges).toHaveLength(1);
       disk.free();
-      await vi.waitFor(() => {
-        expect(writing.health.writable).toBe(true);
-      });
+      await vi.waitFor(
+        () => {
+          expect(writing.health.writable).toBe(true);
+        },
+        { timeout: PATIENCE_MS },
+      );
       expect(healthChanges.map((health) => health.writable)).toEqual([false, true]);
       expect(healthChanges[1]?.unwritableSinceMs).toBeUndefined();
       writing.append(['s', 6]);
@@ -342,15 +355,21 @@ describe('share journal', () => {
       // The probes fail too while the test looks.
       const disk = fillDisk();
       writing.rotate();
-      await vi.waitFor(() => {
-        expect(healthChanges.map((health) => health.problem)).toEqual(['EIO']);
-      });
+      await vi.waitFor(
+        () => {
+          expect(healthChanges.map((health) => health.problem)).toEqual(['EIO']);
+        },
+        { timeout: PATIENCE_MS },
+      );
       writing.append(['s', 2]);
       expect(writing.commit()).toBe(false);
       disk.free();
-      await vi.waitFor(() => {
-        expect(writing.health.writable).toBe(true);
-      });
+      await vi.waitFor(
+        () => {
+          expect(writing.health.writable).toBe(true);
+        },
+        { timeout: PATIENCE_MS },
+      );
       writing.append(['s', 3]);
       expect(writing.commit()).toBe(true);
     });

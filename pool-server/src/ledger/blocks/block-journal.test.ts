@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DiskHealth } from '../../db/disk-health.ts';
 import { BlockJournal } from './block-journal.ts';
 import type { BlockOutcome } from '../../chain/block-submitter.ts';
+import { PATIENCE_MS } from '../../../test/helpers/eventually.ts';
 
 // The journal's file: a full disk where a test says so, the real one otherwise.
 vi.mock('node:fs/promises', async (importOriginal) => {
@@ -78,9 +79,12 @@ describe('BlockJournal on a disk that fills', () => {
     expect(journal.health).toMatchObject({ writable: false, problem: 'ENOSPC' });
     expect(changes.map((health) => health.writable)).toEqual([false]);
     disk.free();
-    await vi.waitFor(() => {
-      expect(journal.unwritten).toBe(0);
-    });
+    await vi.waitFor(
+      () => {
+        expect(journal.unwritten).toBe(0);
+      },
+      { timeout: PATIENCE_MS },
+    );
     const { blocks, unreadable } = await journal.read();
     expect(blocks.map((written) => written.height)).toEqual([1, 2, 3]);
     // The torn fragments stand on lines of their own, never glued to a whole line.
