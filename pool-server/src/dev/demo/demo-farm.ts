@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- one start-up sequence (records, emulators, miners, agent) started in order and stopped in reverse; its parts live in cpu-miners.ts and the agent's emulators. */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import path from 'node:path';

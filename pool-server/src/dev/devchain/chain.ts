@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- one class: blocks, tips, templates and longpolls share its private state; the rules it checks live in validate-block.ts and mempool.ts. */
 import { randomBytes } from 'node:crypto';
 import { Block } from 'bitcoinjs-lib';
 import { encodeVarInt, reverseBytes, u32ToHex } from '../../work/bytes.ts';
