@@ -56,6 +56,8 @@ const bench = startBench({
     'paced rate for acceptance → storage, shares/s': PACED_RATE,
     'niceness of the pool processes and the floor server': 'as the benchmark process (inherited)',
     'niceness of NATS and PostgreSQL': 'as the machine runs them',
+    // bin/hashwatt.js runs the compiled dist/ unless told to read the TypeScript sources.
+    'NODE_OPTIONS of the pool processes': process.env.NODE_OPTIONS ?? '(none)',
   },
 });
 

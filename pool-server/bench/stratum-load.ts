@@ -17,7 +17,8 @@
  * process here may hold at most 20,000 open files.
  * Run: pnpm bench (prints its measures, and records a summary table in
  * bench-results/stratum-load.json). BENCH_QUICK=1 runs a small version (CI checks that
- * it still works).
+ * it still works); BENCH_PACED_RATE, BENCH_SECONDS, BENCH_FANOUT_CONNECTIONS and
+ * BENCH_IDLE_CONNECTIONS size it for a busy machine.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -38,12 +39,12 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const PROCESS_COUNTS = process.env.BENCH_PROCESSES ? [Number(process.env.BENCH_PROCESSES)] : [1, 2];
 const LOAD_CONNECTIONS = QUICK ? 20 : 200;
 const IN_FLIGHT = 16;
-const PACED_RATE = QUICK ? 5_000 : 50_000;
-const SECONDS = QUICK ? 1 : 10;
-const FANOUT_CONNECTIONS = QUICK ? 200 : 10_000;
+const PACED_RATE = Number(process.env.BENCH_PACED_RATE ?? (QUICK ? 5_000 : 50_000));
+const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 1 : 10));
+const FANOUT_CONNECTIONS = Number(process.env.BENCH_FANOUT_CONNECTIONS ?? (QUICK ? 200 : 10_000));
 /** How long the fan-out waits for the miners' arrivals, and before the block for the servers' quiet CPU. */
 const FANOUT_WAIT_MS = QUICK ? 1_000 : 3_000;
-const IDLE_CONNECTIONS = QUICK ? 600 : 50_000;
+const IDLE_CONNECTIONS = Number(process.env.BENCH_IDLE_CONNECTIONS ?? (QUICK ? 600 : 50_000));
 /**
  * The servers' niceness (BENCH_SERVER_NICE, default 5): above the load generator's 0, so
  * that when the two cores are oversubscribed the server waits for them, not the miners.
@@ -321,10 +322,10 @@ const bench = startBench({
     'Stratum processes measured (BENCH_PROCESSES)': PROCESS_COUNTS.join(', then '),
     'load connections': LOAD_CONNECTIONS,
     'submits in flight per connection': IN_FLIGHT,
-    'paced rate, shares/s': PACED_RATE,
-    'seconds per throughput phase': SECONDS,
-    'fan-out miners': FANOUT_CONNECTIONS,
-    'idle connections': IDLE_CONNECTIONS,
+    'paced rate, shares/s (BENCH_PACED_RATE)': PACED_RATE,
+    'seconds per throughput phase (BENCH_SECONDS)': SECONDS,
+    'fan-out miners (BENCH_FANOUT_CONNECTIONS)': FANOUT_CONNECTIONS,
+    'idle connections (BENCH_IDLE_CONNECTIONS)': IDLE_CONNECTIONS,
     'niceness of the pool and of the floor server, and of all they start (BENCH_SERVER_NICE)': SERVER_NICE,
     'niceness of the forked miner client processes': 0,
   },
