@@ -2,6 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   resolve: { conditions: ['@hashwatt/source'] },
+  // Tests run in Vite's server-side environment, which takes its conditions from here: without
+  // them the workspace packages resolve to dist/, which a fresh clone has not built.
+  ssr: { resolve: { conditions: ['@hashwatt/source'] } },
   test: {
     // The processes tests start (the pool, the agent, `--import tsx` commands) run the
     // sources too: under the condition, the workspace packages resolve to src/, not dist/.
