@@ -39,7 +39,7 @@ export interface BenchResult {
   readonly about: string;
   /** Knowledge that still holds about the figures (why a design was chosen, what a case means). */
   readonly notes: readonly string[];
-  /** The command that reruns it, from the repository's root. */
+  /** The command that reruns it, from the repository's root, with the BENCH_* variables the run had. */
   readonly command: string;
   readonly date: string;
   readonly commit: string;
@@ -87,6 +87,15 @@ export function gitCommit(): string {
   }
 }
 
+/** The BENCH_* variables and NODE_OPTIONS this run was given, as a command line's prefix; never a URL (it may hold a password). */
+function sizingVariables(): string[] {
+  return Object.entries(process.env)
+    .filter(([name]) => (name.startsWith('BENCH_') && !name.endsWith('_URL')) || name === 'NODE_OPTIONS')
+    .filter(([, value]) => value !== undefined && value !== '')
+    .map(([name, value]) => `${name}=${String(value)}`)
+    .sort();
+}
+
 const loadAverage = (): number[] => os.loadavg().map((value) => Math.round(value * 100) / 100);
 
 function conditionList(record: Readonly<Record<string, string | number>>): BenchCondition[] {
@@ -127,7 +136,7 @@ export function startBench(start: BenchStart): BenchRun {
         title: start.title,
         about: start.about,
         notes: start.notes ?? [],
-        command: start.command,
+        command: [...sizingVariables(), start.command].join(' '),
         date,
         commit: gitCommit(),
         machine: {
