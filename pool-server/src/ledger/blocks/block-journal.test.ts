@@ -65,10 +65,14 @@ describe('BlockJournal on a disk that fills', () => {
   });
 
   afterEach(async () => {
+    vi.useRealTimers();
     await rm(folder, { recursive: true, force: true });
   });
 
   it('lets a block go on when the disk refuses it, keeps it, and writes it whole once the disk takes it', async () => {
+    // The retries run when the test moves the clock (vi.waitFor does): a retry under way holds
+    // the lines it writes, which would read as none unwritten in the middle of the checks.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const journal = new BlockJournal(file, { retryIntervalMs: 10, onHealthChange: (h) => changes.push(h) });
     await journal.record(block(1));
     // Room for part of a line: a torn fragment stays in the file.
@@ -79,8 +83,10 @@ describe('BlockJournal on a disk that fills', () => {
     expect(journal.health).toMatchObject({ writable: false, problem: 'ENOSPC' });
     expect(changes.map((health) => health.writable)).toEqual([false]);
     disk.free();
+    // Writable again once a retry's write has reached the disk, not merely started.
     await vi.waitFor(
       () => {
+        expect(journal.health.writable).toBe(true);
         expect(journal.unwritten).toBe(0);
       },
       { timeout: PATIENCE_MS },
