@@ -459,7 +459,7 @@ bench.finish({
     summary('bare TCP server, no pool', floor, true),
     {
       cells: [
-        `pool, ${String(idleProcesses)} Stratum processes holding ${IDLE_CONNECTIONS.toLocaleString('en-US')} idle authorized connections: RSS of all its processes ${mib(before.rss)} before, ${mib(after.rss)} with them, ${((after.rss - before.rss) / IDLE_CONNECTIONS / 1024).toFixed(1)} KiB each`,
+        `pool, ${String(idleProcesses)} Stratum process${idleProcesses === 1 ? '' : 'es'} holding ${IDLE_CONNECTIONS.toLocaleString('en-US')} idle authorized connections: RSS of all its processes ${mib(before.rss)} before, ${mib(after.rss)} with them, ${((after.rss - before.rss) / IDLE_CONNECTIONS / 1024).toFixed(1)} KiB each`,
         ...Array.from({ length: 8 }, () => '—'),
       ],
     },
