@@ -8,7 +8,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAgent, type RunningAgent, loadAgentConfig, type UploaderLog } from '@hashwatt/agent';
 import {
@@ -21,19 +20,13 @@ import {
   REGISTER_MAPS,
 } from '@hashwatt/agent/emulators';
 import { farmOfOperator, startTestApi, type FarmOfOperator, type TestApi } from '../helpers/api.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { capturedReply } from '../helpers/miner-captures.ts';
 
 const silent: UploaderLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 200; i += 1) {
-    if (await check()) {
-      return;
-    }
-    await sleep(50);
-  }
-  throw new Error(`waited 10 s for ${what}`);
-}
+const until = (check: () => Promise<boolean>, what: string): Promise<true> =>
+  eventually(async () => ((await check()) ? true : undefined), what);
 
 describe('hashwatt-agent run, against the pool', () => {
   let api: TestApi;

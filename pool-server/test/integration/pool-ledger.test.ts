@@ -165,14 +165,10 @@ describe('the pool books its blocks and pays for them', () => {
     // Give the failed attempt time to happen before the table comes back.
     await new Promise((resolve) => setTimeout(resolve, 300));
     await pool.db.query('ALTER TABLE blocks_away RENAME TO blocks');
-    const recorded = await eventually(
-      async () => {
-        const { rows } = (await pool?.db.query<{ hash: string }>('SELECT hash FROM blocks')) ?? { rows: [] };
-        return rows[0];
-      },
-      'the block recorded from the journal',
-      5_000,
-    );
+    const recorded = await eventually(async () => {
+      const { rows } = (await pool?.db.query<{ hash: string }>('SELECT hash FROM blocks')) ?? { rows: [] };
+      return rows[0];
+    }, 'the block recorded from the journal');
     expect(recorded.hash).toBe(chain?.tip.hash);
     expect(await book(pool, 'immature')).toBeGreaterThan(0n);
   });
