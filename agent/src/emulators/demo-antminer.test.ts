@@ -80,9 +80,12 @@ async function postConf(miner: DemoAntminer, body: unknown): Promise<unknown> {
   return response.json();
 }
 
-/** Polls until `probe` holds; the emulator's reboot runs on its own timer. */
+/**
+ * Polls until `probe` holds; the emulator's reboot runs on its own timer. The minute is
+ * for a busy machine: the wait ends when the probe holds.
+ */
 async function until(probe: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 60_000;
   while (!(await probe())) {
     if (Date.now() > deadline) {
       throw new Error(`timed out waiting for ${what}`);
