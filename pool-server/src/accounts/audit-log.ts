@@ -1,7 +1,7 @@
 import type { AuditActor, AuditEntry, AuditExportFormat, AuditFilter, AuditQuery } from '@hashwatt/schemas';
 import type { Queryable } from '../db/pool.ts';
 import { HwError } from '../errors.ts';
-import { csvField, inertText } from '../farms/reports/csv.ts';
+import { csvField, inertText } from '../csv-cells.ts';
 
 /**
  * Whose a change is: who may read its entry follows from these. A farm's change names

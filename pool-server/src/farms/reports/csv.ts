@@ -1,3 +1,4 @@
+import { csvField, inertText } from '../../csv-cells.ts';
 import type { ReportCell, ReportDocument } from './document.ts';
 
 /**
@@ -12,19 +13,9 @@ import type { ReportCell, ReportDocument } from './document.ts';
 
 const COLUMNS = ['farm_id', 'section', 'item', 'label', 'value', 'shown', 'unit'] as const;
 
-/** [OWASP CSV injection] A text cell starting with = + - @ tab or CR gets a leading apostrophe. */
-export function inertText(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
-
 /** A cell's raw and shown values: figures as they are, text made inert. */
 function values(cell: ReportCell): [string, string] {
   return cell.numeric ? [cell.raw, cell.shown] : [inertText(cell.raw), inertText(cell.shown)];
-}
-
-/** [RFC 4180] A cell quoted when it holds a quote, a comma or a line break. */
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
 /** One CSV line: the row's own keys and labels are text, its value as `values` says. */
