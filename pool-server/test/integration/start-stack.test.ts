@@ -76,8 +76,8 @@ describe('pnpm start: the whole system on its embedded defaults', () => {
         HASHWATT_DATABASE_EMBEDDED_PORT: String(ports.postgres),
         // Blocks within seconds for the demo's CPU miners.
         HASHWATT_DEVCHAIN_DIFFICULTY: '0.0005',
-        // Everything it logs at info, for the check that no secret is among it.
-        HASHWATT_LOG_LEVEL: 'info',
+        // Everything it logs down to debug (each request too), for the check that no secret is among it.
+        HASHWATT_LOG_LEVEL: 'debug',
       },
     });
     child.stdout?.on('data', (chunk: Buffer) => {
