@@ -1,20 +1,11 @@
-import { startEmbeddedDatabase } from './embedded.ts';
-
 /**
  * The keeper of `pnpm start`'s embedded PostgreSQL: a process in a group of its own,
  * so that a terminal's Ctrl-C reaches the pool and not the database. The pool stops it
  * ('stop') once its last shares are written; if the pool dies instead, the keeper sees
  * its channel close and stops the database all the same.
  */
-export type KeeperMessage =
-  | {
-      readonly kind: 'ready';
-      readonly url: string;
-      readonly foldersOpened: readonly string[];
-      readonly passwordChanged: boolean;
-      readonly passwordFile: string;
-    }
-  | { readonly kind: 'failed'; readonly message: string };
+import { startEmbeddedDatabase } from './embedded.ts';
+import type { KeeperMessage } from './keeper-message.ts';
 
 const [directory = '', port = '0'] = process.argv.slice(2);
 /** Tells the pool; if the pool is gone already (its channel closed), `gone` runs, as on 'disconnect'. */

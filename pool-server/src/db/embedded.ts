@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import type { KeeperMessage } from './embedded-keeper.ts';
+import type { KeeperMessage } from './keeper-message.ts';
 
 /** Search permission for others on a directory: enough to reach what is inside, not to list it. */
 const OTHERS_SEARCH = 0o001;
