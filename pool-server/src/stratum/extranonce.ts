@@ -3,7 +3,8 @@
  * nodes of one pool never hand out the same work) and a 24-bit counter. Two live
  * sessions never share one; a reconnecting miner may resume its old one when free.
  */
-import type { SessionState } from './session-context.ts';
+import type { ShareSession } from '../work/validate-share.ts';
+
 const COUNTER_SPACE = 1 << 24;
 
 function prefixOf(nodeId: number): number {
@@ -77,11 +78,18 @@ export function extranonceToBytes(extranonce1: number): Buffer {
   return bytes;
 }
 
+/**
+ * The places a session keeps its extranonce1, declared here rather than taken from
+ * session-context.ts, which imports this module for the allocator.
+ */
+export interface ExtranonceHolder {
+  extranonce1Number: number | undefined;
+  extranonce1: Buffer | undefined;
+  readonly shareSession: { extranonce1: ShareSession['extranonce1'] };
+}
+
 /** Gives a session extranonce1 `number`, in each place the session keeps it; returns its bytes. */
-export function assignExtranonce1(
-  state: Pick<SessionState, 'extranonce1Number' | 'extranonce1' | 'shareSession'>,
-  number: number,
-): Buffer {
+export function assignExtranonce1(state: ExtranonceHolder, number: number): Buffer {
   const extranonce1 = extranonceToBytes(number);
   state.extranonce1Number = number;
   state.extranonce1 = extranonce1;
