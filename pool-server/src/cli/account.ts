@@ -4,7 +4,7 @@ import { registerAccount } from '../ledger/registered-accounts.ts';
 import { closeStorage, connectDatabase } from '../roles/storage.ts';
 import { isAccountName } from '../stratum/worker-identity.ts';
 import { minerPayoutScript } from '../work/address.ts';
-import type { CommandContext } from './index.ts';
+import type { CommandContext } from './context.ts';
 import { prepareCommand } from './setup.ts';
 
 export async function run(args: readonly string[], context: CommandContext): Promise<number> {

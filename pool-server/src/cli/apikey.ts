@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { createApiKey } from '../accounts/api-keys.ts';
 import { getFarm } from '../farms/farms.ts';
 import { closeStorage, connectDatabase } from '../roles/storage.ts';
-import type { CommandContext } from './index.ts';
+import type { CommandContext } from './context.ts';
 import { prepareCommand, problemOf } from './setup.ts';
 
 export async function run(args: readonly string[], context: CommandContext): Promise<number> {

@@ -1,6 +1,6 @@
 /** `hashwatt config check`: validates a configuration and says what it will run. */
 import type { Config } from '../config.ts';
-import type { CommandContext } from './index.ts';
+import type { CommandContext } from './context.ts';
 import { commandConfig } from './setup.ts';
 
 function describeConfig(config: Config): string {

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, runCommand, type CommandContext } from './index.ts';
+import type { CommandContext } from './context.ts';
+import { COMMANDS, runCommand } from './index.ts';
 
 /** A command's context with the given environment, its output kept. */
 function captured(env: Record<string, string> = {}): {

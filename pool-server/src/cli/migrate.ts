@@ -1,6 +1,6 @@
 /** `hashwatt migrate`: brings the database's schema up to date, and nothing else. */
 import { closeStorage, connectDatabase } from '../roles/storage.ts';
-import type { CommandContext } from './index.ts';
+import type { CommandContext } from './context.ts';
 import { prepareCommand, problemOf } from './setup.ts';
 
 export async function run(args: readonly string[], context: CommandContext): Promise<number> {

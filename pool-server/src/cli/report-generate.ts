@@ -6,7 +6,7 @@ import { findUserIdByEmail } from '../accounts/users.ts';
 import { issueReport, reportFile } from '../farms/reports/issued-reports.ts';
 import { openSigningKey } from '../farms/reports/key-registry.ts';
 import { closeStorage, connectDatabase, signingKeyFile } from '../roles/storage.ts';
-import type { CommandContext } from './index.ts';
+import type { CommandContext } from './context.ts';
 import { prepareCommand, problemOf } from './setup.ts';
 
 export async function run(args: readonly string[], context: CommandContext): Promise<number> {

@@ -4,7 +4,7 @@
  */
 import { currentKey, registeredKeys, rotateSigningKey } from '../farms/reports/key-registry.ts';
 import { closeStorage, connectDatabase, signingKeyFile } from '../roles/storage.ts';
-import type { CommandContext } from './index.ts';
+import type { CommandContext } from './context.ts';
 import { prepareCommand, problemOf } from './setup.ts';
 
 async function reportKey(

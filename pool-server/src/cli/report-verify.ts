@@ -3,7 +3,7 @@
  * when the pool issued the file and its signature holds, 1 when not, 2 when it cannot tell.
  */
 import { checkArguments, checkReportFile } from '../farms/reports/verify-file.ts';
-import type { CommandContext } from './index.ts';
+import type { CommandContext } from './context.ts';
 import { prepareCommand, problemOf } from './setup.ts';
 
 export async function run(args: readonly string[], context: CommandContext): Promise<number> {

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { createLogger, type LogDestination } from '../logging.ts';
 import { privateDataDir } from '../roles/storage.ts';
-import type { CommandContext, CommandOutput } from './index.ts';
+import type { CommandContext, CommandOutput } from './context.ts';
 
 /** The configuration from the context's environment and `--config FILE`; undefined (said why on stderr) when it is invalid. */
 export function commandConfig(args: readonly string[], context: CommandContext): Config | undefined {

@@ -5,7 +5,7 @@
 import { userFromCommand } from '../accounts/user-input.ts';
 import { createUser } from '../accounts/users.ts';
 import { closeStorage, connectDatabase } from '../roles/storage.ts';
-import type { CommandContext } from './index.ts';
+import type { CommandContext } from './context.ts';
 import { prepareCommand, problemOf } from './setup.ts';
 
 export async function run(args: readonly string[], context: CommandContext): Promise<number> {
