@@ -13,7 +13,7 @@ import {
   UserCreate,
   UserPatch,
 } from '@hashwatt/schemas';
-import type { ApiDeps } from '../../app.ts';
+import type { ApiDeps } from '../../deps.ts';
 import {
   createOrganisation,
   getOrganisation,

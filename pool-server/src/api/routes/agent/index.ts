@@ -14,7 +14,7 @@ import { recordOutcome, takeDueCommands } from '../../../farms/curtailment/devic
 import { getFarm } from '../../../farms/farms.ts';
 import { ingestTelemetry } from '../../../farms/telemetry-ingest.ts';
 import { HwError } from '../../../errors.ts';
-import type { ApiDeps } from '../../app.ts';
+import type { ApiDeps } from '../../deps.ts';
 import { audited, farmScope } from '../../audited.ts';
 
 export const agentRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, done) => {

@@ -3,7 +3,7 @@ import Type from 'typebox';
 import { AuditExportQuery, AuditPage, AuditQuery } from '@hashwatt/schemas';
 import { exportAuditLog, readAuditLog, type AuditViewer } from '../../../accounts/audit-log.ts';
 import { HwError } from '../../../errors.ts';
-import type { ApiDeps } from '../../app.ts';
+import type { ApiDeps } from '../../deps.ts';
 import type { Caller } from '../../access.ts';
 import { SIGNED_IN_ERRORS } from '../error-responses.ts';
 

@@ -10,7 +10,7 @@ import {
 } from '@hashwatt/schemas';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HwError } from '../../../errors.ts';
-import type { ApiDeps } from '../../app.ts';
+import type { ApiDeps } from '../../deps.ts';
 import {
   changePassword,
   signIn,

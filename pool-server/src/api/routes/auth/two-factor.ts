@@ -10,7 +10,7 @@ import {
   TwoFactorStatus,
 } from '@hashwatt/schemas';
 import { HwError } from '../../../errors.ts';
-import type { ApiDeps } from '../../app.ts';
+import type { ApiDeps } from '../../deps.ts';
 import type { Caller } from '../../access.ts';
 import { checkIdentityProof } from '../../../accounts/identity-proof.ts';
 import {

@@ -7,7 +7,7 @@ import {
   IdParams,
   OrganisationEconomics,
 } from '@hashwatt/schemas';
-import type { ApiDeps } from '../../app.ts';
+import type { ApiDeps } from '../../deps.ts';
 import {
   deviceEconomics,
   farmEconomics,

@@ -1,7 +1,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { ApiKey, ApiKeyCreate, ApiKeyCreated, FarmKeyParams, IdParams } from '@hashwatt/schemas';
-import type { ApiDeps } from '../../app.ts';
+import type { ApiDeps } from '../../deps.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../../accounts/api-keys.ts';
 import { audited, farmScope } from '../../audited.ts';
 import { ownFarm } from '../../scope.ts';

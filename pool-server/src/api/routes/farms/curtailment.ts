@@ -7,7 +7,7 @@ import {
   CurtailmentOrderCreate,
   IdParams,
 } from '@hashwatt/schemas';
-import type { ApiDeps } from '../../app.ts';
+import type { ApiDeps } from '../../deps.ts';
 import { queueCurtailment } from '../../../farms/curtailment/device-commands.ts';
 import { createOrder, listOrders } from '../../../farms/curtailment/orders.ts';
 import { audited, farmScope } from '../../audited.ts';

@@ -9,7 +9,7 @@ import {
   FarmPower,
   IdParams,
 } from '@hashwatt/schemas';
-import type { ApiDeps } from '../../app.ts';
+import type { ApiDeps } from '../../deps.ts';
 import { listCommands, queueCommand } from '../../../farms/curtailment/device-commands.ts';
 import { listDevices, updateDevice, type DeviceListing } from '../../../farms/devices/devices.ts';
 import { farmPower } from '../../../farms/devices/farm-power.ts';

@@ -9,7 +9,7 @@ import {
   Tariff,
   TariffCreate,
 } from '@hashwatt/schemas';
-import type { ApiDeps } from '../../app.ts';
+import type { ApiDeps } from '../../deps.ts';
 import { farmEnergy } from '../../../farms/energy/farm-energy.ts';
 import { addFarmWindow, addTariff, listTariffs, windowsForFarm } from '../../../farms/energy/tariffs.ts';
 import { audited, farmScope } from '../../audited.ts';

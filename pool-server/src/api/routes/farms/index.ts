@@ -1,7 +1,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { Farm, FarmPatch, IdParams } from '@hashwatt/schemas';
-import type { ApiDeps } from '../../app.ts';
+import type { ApiDeps } from '../../deps.ts';
 import { farmsInJurisdiction, updateFarm } from '../../../farms/farms.ts';
 import { audited, farmScope } from '../../audited.ts';
 import { jurisdictionOf, ownFarm } from '../../scope.ts';

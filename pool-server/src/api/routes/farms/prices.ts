@@ -1,6 +1,6 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Price, PriceQuery } from '@hashwatt/schemas';
-import type { ApiDeps } from '../../app.ts';
+import type { ApiDeps } from '../../deps.ts';
 import { priceAt } from '../../../farms/economics/prices.ts';
 import { SIGNED_IN_ERRORS } from '../error-responses.ts';
 

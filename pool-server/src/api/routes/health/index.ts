@@ -1,6 +1,6 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { HealthReport } from '@hashwatt/schemas';
-import type { ApiDeps } from '../../app.ts';
+import type { ApiDeps } from '../../deps.ts';
 import { PUBLIC_ERRORS } from '../error-responses.ts';
 
 /** A part that has not answered within this long counts as unreachable: a health check must answer quickly. */

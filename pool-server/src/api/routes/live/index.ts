@@ -5,7 +5,7 @@ import { hashrates } from '../../../ledger/hashrate.ts';
 import { minerStats } from '../../../ledger/miner-stats.ts';
 import { activeCounts, recentBlocks } from '../../../ledger/pool-stats.ts';
 import { HwError } from '../../../errors.ts';
-import type { ApiDeps } from '../../app.ts';
+import type { ApiDeps } from '../../deps.ts';
 import { EventStream, LiveFeed, type LiveEvent, type LiveSource } from '../../live-feed.ts';
 
 /**

@@ -2,7 +2,7 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import { ChartQuery, HashrateChart, MinerParams, MinerStats } from '@hashwatt/schemas';
 import { minerStats } from '../../../ledger/miner-stats.ts';
 import { HwError } from '../../../errors.ts';
-import type { ApiDeps } from '../../app.ts';
+import type { ApiDeps } from '../../deps.ts';
 import { Memo } from '../../cache.ts';
 import { chartOf, PUBLIC_CACHE_MS } from '../pool/index.ts';
 import { PUBLIC_ERRORS } from '../error-responses.ts';

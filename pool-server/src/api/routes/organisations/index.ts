@@ -2,7 +2,7 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import Type from 'typebox';
 import { Farm, FarmCreate, IdParams, Organisation, User } from '@hashwatt/schemas';
 import { createFarm, listFarms } from '../../../farms/farms.ts';
-import type { ApiDeps } from '../../app.ts';
+import type { ApiDeps } from '../../deps.ts';
 import { getOrganisation } from '../../../accounts/organisations.ts';
 import { listUsers } from '../../../accounts/users.ts';
 import { audited, farmScope } from '../../audited.ts';

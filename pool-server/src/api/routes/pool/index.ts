@@ -10,7 +10,7 @@ import {
 } from '@hashwatt/schemas';
 import { hashrateChart, hashrates, type HashrateScope } from '../../../ledger/hashrate.ts';
 import { activeCounts, recentBlocks, recentPayments } from '../../../ledger/pool-stats.ts';
-import type { ApiDeps } from '../../app.ts';
+import type { ApiDeps } from '../../deps.ts';
 import { Memo } from '../../cache.ts';
 import { PUBLIC_ERRORS } from '../error-responses.ts';
 

@@ -10,7 +10,7 @@ import {
   ReportSigningKey,
   ReportVerification,
 } from '@hashwatt/schemas';
-import type { ApiDeps } from '../../app.ts';
+import type { ApiDeps } from '../../deps.ts';
 import type { Caller } from '../../access.ts';
 import { HwError } from '../../../errors.ts';
 import type { ReportScope } from '../../../farms/reports/document.ts';
