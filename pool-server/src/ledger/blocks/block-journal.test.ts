@@ -65,14 +65,10 @@ describe('BlockJournal on a disk that fills', () => {
   });
 
   afterEach(async () => {
-    vi.useRealTimers();
     await rm(folder, { recursive: true, force: true });
   });
 
   it('lets a block go on when the disk refuses it, keeps it, and writes it whole once the disk takes it', async () => {
-    // The retries run when the test moves the clock (vi.waitFor does): a retry under way holds
-    // the lines it writes, which would read as none unwritten in the middle of the checks.
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const journal = new BlockJournal(file, { retryIntervalMs: 10, onHealthChange: (h) => changes.push(h) });
     await journal.record(block(1));
     // Room for part of a line: a torn fragment stays in the file.
@@ -96,5 +92,28 @@ describe('BlockJournal on a disk that fills', () => {
     // The torn fragments stand on lines of their own, never glued to a whole line.
     expect(unreadable).toBeGreaterThan(0);
     expect(changes.map((health) => health.writable)).toEqual([false, true]);
+  });
+
+  it('counts the lines of a write under way as unwritten until the disk has them', async () => {
+    const journal = new BlockJournal(file);
+    let opened!: () => void;
+    const opening = new Promise<void>((resolve) => {
+      opened = resolve;
+    });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    vi.mocked(open).mockImplementationOnce(async (target, flags) => {
+      opened();
+      await held;
+      return actualOpen(target, flags);
+    });
+    const recording = journal.record(block(1));
+    await opening;
+    expect(journal.unwritten).toBe(1);
+    release();
+    await recording;
+    expect(journal.unwritten).toBe(0);
   });
 });

@@ -95,6 +95,8 @@ export class BlockJournal implements BlockRecorder {
   readonly #health: DiskHealthTracker;
   /** Lines not on disk yet, oldest first. */
   #unwritten: string[] = [];
+  /** Lines of the write under way: not on disk until it ends, so they count as unwritten. */
+  #writingLines = 0;
   #tornTail = false;
   /** Writes run one at a time, in order. */
   #writing: Promise<void> = Promise.resolve();
@@ -112,7 +114,7 @@ export class BlockJournal implements BlockRecorder {
 
   /** Blocks recorded that the disk has not taken yet (kept in memory, retried). */
   get unwritten(): number {
-    return this.#unwritten.length;
+    return this.#unwritten.length + this.#writingLines;
   }
 
   async record(outcome: BlockOutcome): Promise<void> {
@@ -133,6 +135,7 @@ export class BlockJournal implements BlockRecorder {
       return;
     }
     this.#unwritten = [];
+    this.#writingLines = lines.length;
     try {
       await mkdir(path.dirname(this.#file), { recursive: true });
       const handle = await open(this.#file, 'a');
@@ -151,6 +154,8 @@ export class BlockJournal implements BlockRecorder {
       this.#tornTail = true;
       this.#health.failed(error);
       this.#retryLater();
+    } finally {
+      this.#writingLines = 0;
     }
   }
 
