@@ -81,7 +81,8 @@ interface Result {
   /** Shares stored once the load stopped, and after the processes stopped: the stop loses none. */
   readonly storedBeforeStop: number;
   readonly stored: number;
-  readonly storage: { readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
+  /** Undefined when no share of the paced run was found stored with its batch: nothing measured it. */
+  readonly storage: { readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number } | undefined;
 }
 
 const postgres = await postgresServer();
@@ -164,7 +165,7 @@ async function run(layout: Layout, index: number): Promise<Result> {
   const pacedFrom = new Date();
   const paced = await throughput(miners, { rate: PACED_RATE, inFlight: IN_FLIGHT, seconds: SECONDS });
   const storedBeforeStop = await untilStored(database, 60_000);
-  const { rows } = await database.db.query<{ p50: number; p99: number; max: number }>(
+  const { rows } = await database.db.query<{ p50: number | null; p99: number | null; max: number | null }>(
     `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY lag) AS p50,
             percentile_cont(0.99) WITHIN GROUP (ORDER BY lag) AS p99, max(lag) AS max
        FROM (SELECT (extract(epoch FROM b.stored_at - s.time) * 1000)::float8 AS lag
@@ -185,12 +186,18 @@ async function run(layout: Layout, index: number): Promise<Result> {
     paced,
     storedBeforeStop,
     stored,
-    storage: {
-      p50Ms: rows[0]?.p50 ?? Number.NaN,
-      p99Ms: rows[0]?.p99 ?? Number.NaN,
-      maxMs: rows[0]?.max ?? Number.NaN,
-    },
+    storage: storageLag(rows[0]),
   };
+}
+
+/** The percentiles of acceptance → storage; over no rows PostgreSQL gives nulls, which are no figure. */
+function storageLag(
+  row: { p50: number | null; p99: number | null; max: number | null } | undefined,
+): Result['storage'] {
+  if (row === undefined || row.p50 === null || row.p99 === null || row.max === null) {
+    return undefined;
+  }
+  return { p50Ms: row.p50, p99Ms: row.p99, maxMs: row.max };
 }
 
 /** Waits until the stored count stops growing; returns it. */
@@ -268,7 +275,9 @@ bench.finish({
         Math.round(result.closedLoop.sharesPerSecond).toLocaleString('en-US'),
         ratio(result.closedLoop.sharesPerSecond, floorRate),
         `${ms(result.closedLoop.p50Ms)} / ${ms(result.closedLoop.p99Ms)}`,
-        `${ms(result.storage.p50Ms)} / ${ms(result.storage.p99Ms)} / ${ms(result.storage.maxMs)}`,
+        result.storage === undefined
+          ? 'unknown: no share of the paced run found stored with its batch'
+          : `${ms(result.storage.p50Ms)} / ${ms(result.storage.p99Ms)} / ${ms(result.storage.maxMs)}`,
       ],
     })),
     {
