@@ -150,9 +150,14 @@ export async function admitAttempt(
  * checked. A wait already announced stays: a burst that ran into it is not let in early.
  */
 export async function forgiveAttempt(db: Queryable, attempt: AdmittedAttempt): Promise<void> {
-  await db.query('UPDATE sign_in_throttles SET failures = greatest(failures - 1, 0) WHERE key = ANY($1)', [
-    attempt.keys,
-  ]);
+  // Locked in key order, as admitAttempt locks them: a plain UPDATE takes the rows in the
+  // order it finds them, and with an admission waiting crosswise the two deadlock.
+  await db.query(
+    `UPDATE sign_in_throttles t SET failures = greatest(t.failures - 1, 0)
+       FROM (SELECT key FROM sign_in_throttles WHERE key = ANY($1) ORDER BY key FOR UPDATE) locked
+      WHERE t.key = locked.key`,
+    [attempt.keys],
+  );
 }
 
 /** The user signed in from `address`: it skips the account's gate from now on. Old entries go. */
@@ -172,7 +177,10 @@ export async function rememberAddress(
     'DELETE FROM sign_in_addresses WHERE user_id = $1 AND last_success_at < $2::timestamptz - make_interval(days => $3)',
     [userId, now, settings.knownAddressDays],
   );
-  await db.query('DELETE FROM sign_in_throttles WHERE last_failure_at < $1', [
-    new Date(now.getTime() - FORGET_AFTER_MS),
-  ]);
+  // A gate an attempt holds is left for the next time: no waiting on it, no deadlock with it.
+  await db.query(
+    `DELETE FROM sign_in_throttles WHERE key IN (
+       SELECT key FROM sign_in_throttles WHERE last_failure_at < $1 ORDER BY key FOR UPDATE SKIP LOCKED)`,
+    [new Date(now.getTime() - FORGET_AFTER_MS)],
+  );
 }
