@@ -1,14 +1,17 @@
 /**
  * What a server under the load generator reports of itself, the pool (stratum-server.ts)
- * and the bare floor server (floor-server.ts) alike: the CPU time of its processes, and,
- * since it last reported, its own event loop's delay and garbage-collection pauses.
+ * and the bare floor server (floor-server.ts) alike: the CPU time of its processes (those
+ * it started included), and, since it last reported, its own event loop's delay and
+ * garbage-collection pauses.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 
 export interface ProcessLoad {
-  /** User + system time of the processes named, all their threads. */
+  /** User + system time of the processes named and of every process they started, all their threads. */
   readonly cpuMs: number;
+  /** How many processes that CPU time is of. */
+  readonly processes: number;
   readonly loopDelayP99Ms: number;
   readonly loopDelayMaxMs: number;
   readonly gcLongestMs: number;
@@ -18,12 +21,59 @@ export interface ProcessLoad {
 /** sysconf(_SC_CLK_TCK) on Linux, which Node does not expose; 100 on every Linux build. */
 const CLOCK_TICKS_PER_SECOND = 100;
 
-/** CPU time (user + system, all threads) a process has used, in ms, from /proc (Linux). */
-function cpuMsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
-  // The fields after the command name, which may hold spaces: utime and stime are the 12th and 13th.
+interface ProcessStat {
+  readonly parent: number;
+  /** utime + stime, and cutime + cstime (the children it has waited for), in clock ticks. */
+  readonly ticks: number;
+}
+
+/** A process's parent and CPU ticks from /proc/<pid>/stat (Linux); undefined once it has gone. */
+function statOf(pid: string): ProcessStat | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The fields after the command name, which may hold spaces: ppid is the 2nd, utime to cstime the 12th to 15th.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  const ticks = [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0);
+  return { parent: Number(fields[1]), ticks };
+}
+
+/**
+ * CPU time, in ms, of the processes `roots` and all their descendants (Linux): a pool's
+ * forked Stratum processes, its database's keeper and the PostgreSQL processes under it.
+ * A process that ended and was waited for counts in its parent's children's time; one
+ * that ended between two readings is lost from the second, which the parent's count
+ * makes up for once it has waited for it.
+ */
+export function treeCpu(roots: readonly number[]): { cpuMs: number; processes: number } {
+  const stats = new Map<number, ProcessStat>();
+  for (const name of readdirSync('/proc')) {
+    if (/^\d+$/.test(name)) {
+      const stat = statOf(name);
+      if (stat) {
+        stats.set(Number(name), stat);
+      }
+    }
+  }
+  const inTree = new Set(roots.filter((pid) => stats.has(pid)));
+  // Parents come before their children in no guaranteed order: repeat until nothing joins.
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [pid, { parent }] of stats) {
+      if (!inTree.has(pid) && inTree.has(parent)) {
+        inTree.add(pid);
+        grew = true;
+      }
+    }
+  }
+  let ticks = 0;
+  for (const pid of inTree) {
+    ticks += stats.get(pid)?.ticks ?? 0;
+  }
+  return { cpuMs: (ticks * 1000) / CLOCK_TICKS_PER_SECOND, processes: inTree.size };
 }
 
 /** The machine's CPU time since boot, all cores, in clock ticks, from /proc/stat (Linux): busy and in all. */
@@ -65,7 +115,7 @@ export function watchLoad(): (pids: readonly number[]) => ProcessLoad {
   }).observe({ entryTypes: ['gc'] });
   return (pids) => {
     const load = {
-      cpuMs: pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0),
+      ...treeCpu(pids),
       loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
       loopDelayMaxMs: loopDelay.max / 1e6,
       gcLongestMs: gcPauses.longestMs,

@@ -1,8 +1,10 @@
 /**
  * The pool under load, in its own processes so that their CPU and memory are their
  * own: started by stratum-load.ts with an IPC channel. It runs the whole pool on the
- * devchain (BENCH_PROCESSES Stratum processes) and answers requests for the memory
- * of its processes, the shares its database holds, and network blocks.
+ * devchain (BENCH_PROCESSES Stratum processes; the devchain's difficulty
+ * BENCH_DEVCHAIN_DIFFICULTY, by default one no load share meets) and answers requests
+ * for the memory of its processes, their CPU and the Stratum event loop's delay, the
+ * shares its database holds, and network blocks.
  */
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
@@ -13,7 +15,23 @@ import { pino } from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { start } from '../src/roles/pool.ts';
 import { freePort } from '../test/helpers/embedded-postgres.ts';
-import { watchLoad } from './process-load.ts';
+import type { StratumVitals } from '../src/roles/stratum-vitals.ts';
+import { watchLoad, type ProcessLoad } from './process-load.ts';
+
+/**
+ * What the pool reports under load: its processes' CPU, and the delay of the event loop
+ * that runs Stratum, which `loop` names: the Stratum thread's (from the pool's
+ * stratumVitals()), or this process's main thread when the pool offers none.
+ */
+export type PoolLoad = ProcessLoad & {
+  readonly loop: 'Stratum thread' | 'main thread';
+  /** Since the last report: for each block found, ms from its share's line read to its submitblock sent; undefined without the Stratum thread's vitals. */
+  readonly blockSubmitMs: readonly number[] | undefined;
+  /** Blocks the devchain connected since the last report (the pool's found blocks: no network blocks come unasked). */
+  readonly blocksConnected: number;
+  readonly storedBatches: number | undefined;
+  readonly storeRoundTripP99Ms: number | undefined;
+};
 
 interface Request {
   readonly kind: 'rss' | 'load' | 'stored' | 'network-block' | 'stop';
@@ -46,8 +64,9 @@ const config = loadConfig({
   HASHWATT_STRATUM_MIN_DIFFICULTY: '0.000000000001',
   HASHWATT_DEVCHAIN_RPC_PORT: '0',
   HASHWATT_DEVCHAIN_ZMQ_PORT: '0',
-  // No share of the load generator may be a block: the chain must not move under it.
-  HASHWATT_DEVCHAIN_DIFFICULTY: '1000000',
+  // By default no share of the load generator may be a block: the chain must not move under
+  // it. The found-block phase sets a difficulty some of its shares meet.
+  HASHWATT_DEVCHAIN_DIFFICULTY: process.env.BENCH_DEVCHAIN_DIFFICULTY ?? '1000000',
   HASHWATT_DEVCHAIN_NETWORK_BLOCK_SECONDS: '0',
   HASHWATT_DEVCHAIN_TRANSACTION_SECONDS: '0',
 });
@@ -57,8 +76,30 @@ const { db } = pool;
 if (!db) {
   throw new Error('the benchmark pool has no database to count its stored shares in');
 }
-// This process's event loop and garbage collector: the Stratum server's when it runs one process.
+// This process's event loop and garbage collector: the pool's main thread.
 const load = watchLoad();
+let blocksConnected = 0;
+pool.devnode?.chain.onBlockConnected(() => {
+  blocksConnected++;
+});
+/** The Stratum thread's vitals, when the pool runs one in this process. */
+const stratumVitals = async (): Promise<StratumVitals | undefined> => pool.stratumVitals();
+
+async function poolLoad(): Promise<PoolLoad> {
+  const vitals = await stratumVitals();
+  const own = load([process.pid]);
+  const connected = blocksConnected;
+  blocksConnected = 0;
+  return {
+    ...own,
+    ...(vitals && { loopDelayP99Ms: vitals.loopDelayP99Ms, loopDelayMaxMs: vitals.loopDelayMaxMs }),
+    loop: vitals ? 'Stratum thread' : 'main thread',
+    blockSubmitMs: vitals?.blockSubmitMs,
+    blocksConnected: connected,
+    storedBatches: vitals?.storedBatches,
+    storeRoundTripP99Ms: vitals?.storeRoundTripP99Ms,
+  };
+}
 const send = (message: unknown): void => {
   process.send?.(message);
 };
@@ -70,7 +111,16 @@ process.on('message', (request: Request) => {
       break;
     }
     case 'load':
-      send({ kind: 'load', ...load(poolPids()) });
+      // A failed report ends this process, which fails the benchmark by name.
+      poolLoad().then(
+        (report) => {
+          send({ kind: 'load', ...report });
+        },
+        (error: unknown) => {
+          console.error('stratum-server: the load report failed', error);
+          process.exit(1);
+        },
+      );
       break;
     case 'stored':
       // A batch row counts its shares. A failed count ends this process, which fails the benchmark by name.
@@ -98,4 +148,4 @@ process.on('message', (request: Request) => {
       break;
   }
 });
-send({ kind: 'ready', port: pool.stratumPort, pid: process.pid });
+send({ kind: 'ready', port: pool.stratumPort, pid: process.pid, niceness: os.getPriority() });

@@ -18,6 +18,8 @@ export interface Throughput {
   offered: string;
   sharesPerSecond: number;
   rejected: number;
+  /** Of the rejected, those refused as stale (error 21): shares of a job a found block replaced, still in flight. */
+  stale: number;
   p50Ms: number;
   p99Ms: number;
   /** Replies to this phase's shares, warm-up and drain included: what the pool's CPU for the phase paid for. */
@@ -38,6 +40,7 @@ export async function throughput(
   const latencies: number[] = [];
   let accepted = 0;
   let rejected = 0;
+  let stale = 0;
   let running = true;
   let measuring = false;
   let outstanding = 0;
@@ -47,12 +50,20 @@ export async function throughput(
     const sentAt = new Float64Array(1 << 16);
     let nonce = 0;
     const extranonce2 = randomBytes(8).toString('hex');
-    const [jobId, , , , , , , ntime] = miner.job;
-    const rest = `,"method":"mining.submit","params":["${LOAD_WORKER}","${String(jobId)}","${extranonce2}","${String(ntime)}","`;
+    const submitPrefix = (): string => {
+      const [jobId, , , , , , , ntime] = miner.job;
+      return `,"method":"mining.submit","params":["${LOAD_WORKER}","${String(jobId)}","${extranonce2}","${String(ntime)}","`;
+    };
+    let rest = submitPrefix();
     miner.onLine = (line, at) => {
       const id = Number(line.slice(6, line.indexOf(',')));
       if (!Number.isInteger(id)) {
-        return; // a notification
+        // A notification. A clean job (a block was found) makes the current one stale: submit on the new one.
+        if (line.includes('"mining.notify"') && line.endsWith('true]}')) {
+          miner.job = (JSON.parse(line) as { params: string[] }).params;
+          rest = submitPrefix();
+        }
+        return;
       }
       const sent = sentAt[id & 0xffff] ?? 0;
       if (sent === 0) {
@@ -70,6 +81,9 @@ export async function throughput(
           accepted++;
         } else {
           rejected++;
+          if (line.includes('"error":[21,')) {
+            stale++;
+          }
         }
         latencies.push(at - sent);
       }
@@ -122,6 +136,7 @@ export async function throughput(
       rate === undefined ? `closed loop, ${String(inFlight)} in flight per connection` : `${String(rate)}/s`,
     sharesPerSecond: accepted / seconds,
     rejected,
+    stale,
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
     answered,
