@@ -9,7 +9,6 @@
  * socket reads and writes and the miners cost on these cores.
  */
 import net from 'node:net';
-import os from 'node:os';
 import { watchLoad } from './process-load.ts';
 
 interface Request {
@@ -57,7 +56,7 @@ const server = net.createServer((socket) => {
 const load = watchLoad();
 server.listen(0, '127.0.0.1', () => {
   const address = server.address() as net.AddressInfo;
-  process.send?.({ kind: 'ready', port: address.port, niceness: os.getPriority() });
+  process.send?.({ kind: 'ready', port: address.port });
 });
 
 process.on('message', (request: Request) => {

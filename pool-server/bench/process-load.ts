@@ -12,6 +12,8 @@ export interface ProcessLoad {
   readonly cpuMs: number;
   /** How many processes that CPU time is of. */
   readonly processes: number;
+  /** The niceness of each of them, each value once. */
+  readonly niceness: readonly number[];
   readonly loopDelayP99Ms: number;
   readonly loopDelayMaxMs: number;
   readonly gcLongestMs: number;
@@ -25,6 +27,7 @@ interface ProcessStat {
   readonly parent: number;
   /** utime + stime, and cutime + cstime (the children it has waited for), in clock ticks. */
   readonly ticks: number;
+  readonly nice: number;
 }
 
 /** A process's parent and CPU ticks from /proc/<pid>/stat (Linux); undefined once it has gone. */
@@ -35,10 +38,11 @@ function statOf(pid: string): ProcessStat | undefined {
   } catch {
     return undefined;
   }
-  // The fields after the command name, which may hold spaces: ppid is the 2nd, utime to cstime the 12th to 15th.
+  // The fields after the command name, which may hold spaces: ppid is the 2nd, utime to cstime
+  // the 12th to 15th, nice the 17th.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0);
-  return { parent: Number(fields[1]), ticks };
+  return { parent: Number(fields[1]), ticks, nice: Number(fields[16]) };
 }
 
 /**
@@ -48,7 +52,7 @@ function statOf(pid: string): ProcessStat | undefined {
  * that ended between two readings is lost from the second, which the parent's count
  * makes up for once it has waited for it.
  */
-export function treeCpu(roots: readonly number[]): { cpuMs: number; processes: number } {
+export function treeCpu(roots: readonly number[]): Pick<ProcessLoad, 'cpuMs' | 'processes' | 'niceness'> {
   const stats = new Map<number, ProcessStat>();
   for (const name of readdirSync('/proc')) {
     if (/^\d+$/.test(name)) {
@@ -69,11 +73,13 @@ export function treeCpu(roots: readonly number[]): { cpuMs: number; processes: n
       }
     }
   }
-  let ticks = 0;
-  for (const pid of inTree) {
-    ticks += stats.get(pid)?.ticks ?? 0;
-  }
-  return { cpuMs: (ticks * 1000) / CLOCK_TICKS_PER_SECOND, processes: inTree.size };
+  const tree = [...inTree].flatMap((pid) => stats.get(pid) ?? []);
+  const ticks = tree.reduce((sum, { ticks: each }) => sum + each, 0);
+  return {
+    cpuMs: (ticks * 1000) / CLOCK_TICKS_PER_SECOND,
+    processes: tree.length,
+    niceness: [...new Set(tree.map(({ nice }) => nice))].sort((a, b) => a - b),
+  };
 }
 
 /** The machine's CPU time since boot, all cores, in clock ticks, from /proc/stat (Linux): busy and in all. */

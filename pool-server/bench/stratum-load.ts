@@ -130,6 +130,12 @@ function printRounds({ pool: pools, floor: floors, blocks: found }: Report): voi
   );
 }
 
+/** Every niceness the servers' processes had in any phase: one value when they all ran alike. */
+function nicenessOf(runs: readonly Measured[]): string {
+  const phases = runs.flatMap((run) => [...run.paced, ...(run.closedLoop ? [run.closedLoop] : [])]);
+  return [...new Set(phases.flatMap((phase) => phase.server.niceness))].sort((a, b) => a - b).join(', ');
+}
+
 const pool: Measured[] = [];
 const floor: Measured[] = [];
 let notifyLine = '';
@@ -188,8 +194,9 @@ bench.finish({
   columns: COLUMNS,
   rows,
   conditions: {
-    'niceness of the pool, as it reported (all it starts inherits it)': pool[0]?.niceness ?? 'unknown',
-    'niceness of the bare floor server, as it reported': floor[0]?.niceness ?? 'unknown',
+    "niceness of every process of the pool's (Node, the database's keeper, PostgreSQL), read from /proc in each phase":
+      nicenessOf(pool),
+    'niceness of the bare floor server, read from /proc in each phase': nicenessOf(floor),
   },
 });
 console.log(`\ngoals: ${verdicts.map(({ goal, verdict }) => `${goal}: ${verdict}`).join('; ')}`);

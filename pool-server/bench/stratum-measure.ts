@@ -33,14 +33,12 @@ export interface Settings {
 export interface Server {
   readonly child: Child;
   readonly port: number;
-  /** The niceness the server reported for itself (what it starts inherits it). */
-  readonly niceness: number;
 }
 
 export async function startServer(script: string, environment: Record<string, string>): Promise<Server> {
   const child = new Child(script, { environment });
-  const { port, niceness } = (await child.next('ready')) as { port: number; niceness: number };
-  return { child, port, niceness };
+  const { port } = (await child.next('ready')) as { port: number };
+  return { child, port };
 }
 
 /** Miners in forked processes; resolves when all are authorized and have a job. */
@@ -137,7 +135,8 @@ async function ledgerLag(server: Child, expected: number): Promise<LedgerLag> {
 
 /**
  * A throughput phase, the server's CPU for it and what held its event loop meanwhile.
- * The CPU is of the server's process and all it started, the pool's PostgreSQL included.
+ * The CPU is of the server's process and all it started, the pool's PostgreSQL included,
+ * from the phase's start until the pool's database holds every share it accepted.
  */
 export type Phase = Throughput & {
   readonly cpuMs: number;
@@ -167,7 +166,10 @@ export async function phase(server: Child, run: () => Promise<Throughput>, pool:
   const generator = process.cpuUsage(generatorBefore);
   const machineBusy = busyPercent(machineBefore, machineCpu());
   const after = await serverLoad(server);
-  const cpuMs = after.cpuMs - before.cpuMs;
+  // After the load figures: the next phase starts on a ledger that has caught up, and the
+  // CPU it took to catch up (storing the phase's last shares) is the phase's.
+  const ledger = pool ? await ledgerLag(server, storedBefore + result.answeredAccepted) : undefined;
+  const cpuMs = (pool ? (await serverLoad(server)).cpuMs : after.cpuMs) - before.cpuMs;
   return {
     ...result,
     cpuMs,
@@ -177,14 +179,12 @@ export async function phase(server: Child, run: () => Promise<Throughput>, pool:
     machineBusyPercent: machineBusy,
     server: after,
     minersLoopDelayP99Ms: minersLoop.percentile(99) / 1e6,
-    // After the load figures: the next phase starts on a ledger that has caught up.
-    ledger: pool ? await ledgerLag(server, storedBefore + result.answeredAccepted) : undefined,
+    ledger,
   };
 }
 
 /** What the loads and the fan-out measured against one server. */
 export interface Measured {
-  readonly niceness: number;
   /** One phase per paced rate, in Settings.rates' order. */
   readonly paced: readonly Phase[];
   /** The pool's only: the floor answers without limit, so its closed loop would only measure the miners. */
@@ -199,7 +199,7 @@ export interface Measured {
  * the fan-out against a started server, which is then stopped.
  */
 export async function measure(
-  { child: server, port, niceness }: Server,
+  { child: server, port }: Server,
   pool: boolean,
   settings: Settings,
 ): Promise<Measured> {
@@ -223,7 +223,7 @@ export async function measure(
   const fan = await fanOut(server, fanClients, settings.fanOutWaitMs);
   await Promise.all(fanClients.map((client) => client.exit('close')));
   await server.exit('stop');
-  return { niceness, paced, closedLoop, fan, notifyLine };
+  return { paced, closedLoop, fan, notifyLine };
 }
 
 /** The found-block phase: load at `rate` on a pool whose devchain some of the shares beat. */

@@ -148,4 +148,4 @@ process.on('message', (request: Request) => {
       break;
   }
 });
-send({ kind: 'ready', port: pool.stratumPort, pid: process.pid, niceness: os.getPriority() });
+send({ kind: 'ready', port: pool.stratumPort, pid: process.pid });
