@@ -61,6 +61,8 @@ export interface BlockSubmitterOptions {
   /** Waits between offers: from `firstRetryMs`, doubling, at most `maxRetryMs`. */
   readonly firstRetryMs?: number;
   readonly maxRetryMs?: number;
+  /** Told when a block's first submitblock to the pool's node has been handed to the operating system. */
+  readonly onFirstOffer?: (block: FoundBlock) => void;
 }
 
 /** [BIP22] submitblock answers that mean the node has the block, valid. */
@@ -109,6 +111,7 @@ export class BlockSubmitter {
   readonly #otherNodes: readonly BitcoinRpcClient[];
   readonly #firstRetryMs: number;
   readonly #maxRetryMs: number;
+  readonly #onFirstOffer: ((block: FoundBlock) => void) | undefined;
   /** Blocks being settled, by hash: a resume leaves them alone. */
   readonly #settling = new Map<string, Promise<BlockOutcome | undefined>>();
   readonly #stop = new AbortController();
@@ -121,6 +124,7 @@ export class BlockSubmitter {
     this.#otherNodes = options.otherNodes ?? [];
     this.#firstRetryMs = options.firstRetryMs ?? FIRST_RETRY_MS;
     this.#maxRetryMs = options.maxRetryMs ?? MAX_RETRY_MS;
+    this.#onFirstOffer = options.onFirstOffer;
   }
 
   /**
@@ -211,7 +215,15 @@ export class BlockSubmitter {
     let delayMs = this.#firstRetryMs;
     for (let attempt = 1; ; attempt++) {
       const offers = await Promise.all(
-        [this.#rpc, ...this.#otherNodes].map((node) => this.#offer(node, blockHex)),
+        [this.#rpc, ...this.#otherNodes].map((node) =>
+          this.#offer(
+            node,
+            blockHex,
+            attempt === 1 && node === this.#rpc && this.#onFirstOffer
+              ? () => this.#onFirstOffer?.(block)
+              : undefined,
+          ),
+        ),
       );
       const taken = offers.find((offer) => offer.kind === 'taken');
       const refused = offers.find((offer) => offer.kind === 'refused');
@@ -276,9 +288,12 @@ export class BlockSubmitter {
     return { lane: 'submit', retries: 0, signal: this.#stop.signal };
   }
 
-  async #offer(node: BitcoinRpcClient, blockHex: string): Promise<Offer> {
+  async #offer(node: BitcoinRpcClient, blockHex: string, onSent: (() => void) | undefined): Promise<Offer> {
     try {
-      const answer = await node.call<string | null>('submitblock', [blockHex], this.#options());
+      const answer = await node.call<string | null>('submitblock', [blockHex], {
+        ...this.#options(),
+        ...(onSent && { onSent }),
+      });
       if (answer === null || TAKEN.has(answer)) {
         return { kind: 'taken', answer: answer ?? 'accepted' };
       }

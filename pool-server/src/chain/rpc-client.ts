@@ -89,6 +89,8 @@ export interface CallOptions {
   readonly lane?: RpcLane;
   /** Ends the call (and its connection) early, as kind 'aborted': a held longpoll at shutdown. */
   readonly signal?: AbortSignal;
+  /** Told when the whole request has been handed to the operating system (each try). */
+  readonly onSent?: () => void;
 }
 
 function errorCode(error: unknown): string {
@@ -313,6 +315,9 @@ export class BitcoinRpcClient {
       request.once('error', (error) => {
         reject(this.#failure(method, error, connected, timeoutMs, timeout, options.signal));
       });
+      if (options.onSent) {
+        request.once('finish', options.onSent);
+      }
       request.end(body);
     });
   }

@@ -97,6 +97,11 @@ export const StratumSettings = Type.Object(
       description:
         'Stratum processes sharing the port, each with node id nodeId + its index: more cores, more connections.',
     }),
+    thread: Type.Boolean({
+      default: true,
+      description:
+        "With one Stratum process: run the Stratum role (sockets, sessions, share validation, the share journal, replies, found blocks) in a worker thread of its own, so that storing shares, rollups, payouts and the API never hold a miner's reply. false runs everything on one event loop.",
+    }),
     extranonce2Size: Type.Integer({ default: 8, minimum: 2, maximum: 8 }),
     versionMask: Type.String({ default: '1fffe000', pattern: '^[0-9a-fA-F]{8}$' }),
     maxConnections: Type.Integer({ default: 100_000, minimum: 1 }),

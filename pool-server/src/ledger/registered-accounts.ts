@@ -19,12 +19,22 @@ export class RegisteredAccountList {
 
   /** Reads the list again; the one in use stays until the new one is whole. */
   async refresh(db: Database): Promise<void> {
-    const { rows } = await db.query<{ name: string }>(
-      // An address's own account pays that address: those are authorized as addresses.
-      'SELECT name FROM accounts WHERE payout_address IS NOT NULL AND payout_address <> name',
-    );
-    this.#names = new Set(rows.map((row) => row.name));
+    this.replace(await readRegisteredAccounts(db));
   }
+
+  /** The list another thread read (a Stratum thread has no database of its own). */
+  replace(names: readonly string[]): void {
+    this.#names = new Set(names);
+  }
+}
+
+/** The names of the registered accounts, as the database holds them now. */
+export async function readRegisteredAccounts(db: Database): Promise<string[]> {
+  const { rows } = await db.query<{ name: string }>(
+    // An address's own account pays that address: those are authorized as addresses.
+    'SELECT name FROM accounts WHERE payout_address IS NOT NULL AND payout_address <> name',
+  );
+  return rows.map((row) => row.name);
 }
 
 /** Registers `name` as an account paid at `payoutAddress` (or moves its payouts there). */

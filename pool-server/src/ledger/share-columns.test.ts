@@ -82,4 +82,42 @@ describe('share columns', () => {
     ];
     expect(recordsOf(columnsOf(shares))).toEqual(shares);
   });
+
+  it('crosses to another thread packed: every share as pushed, each identity sent once', () => {
+    const rig = { account: SHARE.account, worker: 'rig-01', payoutAddress: SHARE.payoutAddress };
+    const other = { account: 'other', worker: 'rig-02', payoutAddress: null };
+    const columns = new ShareColumns();
+    const shares = Array.from({ length: 3_000 }, (_, index) => {
+      const identity = index % 3 === 0 ? other : rig;
+      const share = {
+        ...SHARE,
+        ...identity,
+        timeMs: SHARE.timeMs + index,
+        block: index === 7,
+        solo: index % 5 === 0,
+      };
+      columns.push(share, identity);
+      return share;
+    });
+    const packed = columns.pack();
+    expect(packed.identities).toEqual([other, rig]);
+    // What postMessage does to it, the typed arrays moved rather than copied.
+    const received = structuredClone(packed, {
+      transfer: [packed.numbers.buffer, packed.flags.buffer, packed.senders.buffer],
+    });
+    expect(recordsOf(ShareColumns.unpack(received))).toEqual(shares);
+    // The sender's columns are untouched by the move: it fills them again.
+    expect(recordsOf(columns)).toEqual(shares);
+  });
+
+  it('refuses packed shares whose columns disagree or name an identity not sent', () => {
+    const columns = columnsOf([SHARE, { ...SHARE, worker: 'rig-02' }]);
+    const packed = columns.pack();
+    expect(() => ShareColumns.unpack({ ...packed, flags: packed.flags.slice(0, 1) })).toThrow(
+      /disagree on their count/,
+    );
+    expect(() => ShareColumns.unpack({ ...packed, identities: packed.identities.slice(0, 1) })).toThrow(
+      /names identity 1 of 1/,
+    );
+  });
 });

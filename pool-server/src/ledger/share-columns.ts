@@ -13,6 +13,15 @@ export interface ShareIdentity {
   readonly payoutAddress: string | null;
 }
 
+/** A batch's shares as `ShareColumns.pack` hands them to another thread. */
+export interface PackedShares {
+  readonly numbers: Float64Array<ArrayBuffer>;
+  readonly flags: Uint8Array<ArrayBuffer>;
+  /** Per share, its index in `identities`. */
+  readonly senders: Uint32Array<ArrayBuffer>;
+  readonly identities: readonly ShareIdentity[];
+}
+
 /**
  * The shares of a batch being filled, column by column: numbers in a Float64Array,
  * flags in bytes, and who sent each as a reference to its worker's identity. A batch
@@ -88,6 +97,52 @@ export class ShareColumns implements ShareList {
       subsidy: numbers[at + 5] ?? 0,
       fees: numbers[at + 6] ?? 0,
     };
+  }
+
+  /**
+   * The shares as copies of their columns, for another thread: typed arrays it can take
+   * over without copying again (`transfer`), and each worker's identity once.
+   */
+  pack(): PackedShares {
+    const identities: ShareIdentity[] = [];
+    const indexOf = new Map<ShareIdentity, number>();
+    const senders = new Uint32Array(this.#length);
+    for (let index = 0; index < this.#length; index++) {
+      const identity = this.#identities[index] as ShareIdentity;
+      let at = indexOf.get(identity);
+      if (at === undefined) {
+        at = identities.push(identity) - 1;
+        indexOf.set(identity, at);
+      }
+      senders[index] = at;
+    }
+    return {
+      numbers: this.#numbers.slice(0, this.#length * NUMBERS),
+      flags: this.#flags.slice(0, this.#length),
+      senders,
+      identities,
+    };
+  }
+
+  /** The columns `pack` made, as another thread received them. */
+  static unpack(packed: PackedShares): ShareColumns {
+    const { numbers, flags, senders, identities } = packed;
+    const length = flags.length;
+    if (numbers.length !== length * NUMBERS || senders.length !== length) {
+      throw new Error(`packed shares disagree on their count (${String(length)} flags)`);
+    }
+    const columns = new ShareColumns();
+    columns.#numbers = numbers;
+    columns.#flags = flags;
+    columns.#identities = Array.from(senders, (sender) => {
+      const identity = identities[sender];
+      if (!identity) {
+        throw new Error(`packed share names identity ${String(sender)} of ${String(identities.length)}`);
+      }
+      return identity;
+    });
+    columns.#length = length;
+    return columns;
   }
 
   /** JSON.stringify of a batch (a Stratum node's batch sent through NATS) writes the shares as an array of records. */

@@ -86,6 +86,7 @@ export async function runCluster(config: Config, log: Logger): Promise<RunningPo
       // Each Stratum process reads the accounts itself: one registered here is seen within ACCOUNTS_REFRESH_MS.
       registerAccount: () =>
         Promise.reject(new Error('register accounts in the database with several Stratum processes')),
+      stratumVitals: () => Promise.resolve(undefined),
       stop: () => started.stopAll(),
     };
   });

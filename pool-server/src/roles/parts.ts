@@ -13,6 +13,7 @@ import { booksOf, type Books } from './books.ts';
 import type { JournalStates } from './journals.ts';
 import { connectNode, rpcClient, type Node } from './node.ts';
 import { closeStorage, connectDatabase, type Storage } from './storage.ts';
+import type { StratumVitals } from './stratum-vitals.ts';
 import { startWriter } from './writer.ts';
 
 export interface RunningPool {
@@ -28,6 +29,8 @@ export interface RunningPool {
   readonly db: Database | undefined;
   /** Registers a named account paid at the pool's own address; its miners may connect at once. */
   registerAccount(name: string): Promise<void>;
+  /** The Stratum event loop's vitals since the last call; undefined without a Stratum role here (or with forked Stratum processes). */
+  stratumVitals(): Promise<StratumVitals | undefined>;
   stop(): Promise<void>;
 }
 

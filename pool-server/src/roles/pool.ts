@@ -2,14 +2,141 @@
 import cluster from 'node:cluster';
 import type { Logger } from 'pino';
 import type { JournalState } from '../api/pool-facts.ts';
+import { RelayedTemplateSource, TemplateRelay } from '../chain/template-relay.ts';
+import type { BitcoinRpcClient } from '../chain/rpc-client.ts';
 import type { Config } from '../config.ts';
+import type { Database } from '../db/pool.ts';
+import { RegisteredAccountList } from '../ledger/registered-accounts.ts';
+import type { LedgerBus } from '../ledger/share-stream.ts';
+import { keepAccountsCurrent, type AccountsKeeper } from './accounts.ts';
+import type { Books } from './books.ts';
 import { runCluster } from './cluster.ts';
 import { JournalStates } from './journals.ts';
+import { nodeTemplates, poolPayoutAddress, type Node } from './node.ts';
 import { StartedParts, startSharedParts, type RunningPool } from './parts.ts';
 import { startStratum } from './stratum-node.ts';
-import { reportJournalToPrimary } from './stratum-process.ts';
+import { stratumOutlet, storageHandlers } from './stratum-outlet.ts';
+import { primaryChannel, reportJournalToPrimary } from './stratum-process.ts';
+import { StratumThread } from './stratum-thread.ts';
+import { VitalsRecorder, type StratumVitals } from './stratum-vitals.ts';
 
 export type { RunningPool } from './parts.ts';
+
+/** What the Stratum side of a process works with, once its shared parts have started. */
+interface StratumContext {
+  readonly config: Config;
+  readonly node: Node;
+  readonly rpc: BitcoinRpcClient;
+  readonly db: Database | undefined;
+  readonly books: Books | undefined;
+  readonly bus: LedgerBus | undefined;
+  readonly journals: JournalStates;
+  readonly started: StartedParts;
+  readonly log: Logger;
+}
+
+/** The Stratum side as the pool's handle sees it. */
+interface StratumSide {
+  readonly port: number;
+  readonly tlsPort: number | undefined;
+  readonly soloPort: number | undefined;
+  readonly accounts: AccountsKeeper | undefined;
+  vitals(): Promise<StratumVitals | undefined>;
+}
+
+/**
+ * The Stratum role on a thread of its own: with one Stratum process, the database here,
+ * and no NATS (a Stratum node publishing to NATS has no storage on its loop to move off).
+ */
+function inOwnThread(context: StratumContext): boolean {
+  return (
+    context.config.stratum.thread &&
+    !cluster.isWorker &&
+    context.db !== undefined &&
+    context.bus === undefined
+  );
+}
+
+async function stratumThread(context: StratumContext): Promise<StratumSide> {
+  const { config, node, rpc, db, books, journals, started, log } = context;
+  if (!db || !books) {
+    throw new Error('the Stratum thread stores through the database of this thread');
+  }
+  const templates = nodeTemplates(config, rpc, node, log);
+  const relay = new TemplateRelay(templates);
+  await templates.start();
+  started.push(() => {
+    templates.stop();
+    return Promise.resolve();
+  });
+  const outlet = stratumOutlet(config, { db, books, bus: undefined });
+  const thread = new StratumThread(config, { node, relay, storage: storageHandlers(outlet), journals }, log);
+  const delivered: { names: readonly string[] } = { names: [] };
+  // Read before the thread starts, handed to it at its start; later lists go to it as messages.
+  let running = false;
+  const accounts = await keepAccountsCurrent(
+    db,
+    async (names) => {
+      delivered.names = names;
+      if (running) {
+        await thread.setAccounts(names);
+      }
+    },
+    log,
+  );
+  started.push(() => accounts.stop());
+  const ports = await thread.start(delivered.names);
+  running = true;
+  started.push(() => thread.stop());
+  return { ...ports, accounts, vitals: () => thread.vitals() };
+}
+
+async function stratumHere(context: StratumContext): Promise<StratumSide> {
+  const { config, node, rpc, db, books, bus, journals, started, log } = context;
+  const list = new RegisteredAccountList();
+  const accounts = db
+    ? await keepAccountsCurrent(
+        db,
+        (names) => {
+          list.replace(names);
+        },
+        log,
+      )
+    : undefined;
+  started.push(async () => accounts?.stop());
+  const vitals = new VitalsRecorder();
+  started.push(() => {
+    vitals.stop();
+    return Promise.resolve();
+  });
+  const stratum = await startStratum(
+    config,
+    {
+      rpc,
+      // A forked Stratum process takes its host's templates from the primary: one longpoll a host.
+      templates: cluster.isWorker
+        ? new RelayedTemplateSource(primaryChannel(), (error) => {
+            log.error(
+              { err: error },
+              'work: a relayed template could not be used; miners keep the current job',
+            );
+          })
+        : nodeTemplates(config, rpc, node, log),
+      outlet: stratumOutlet(config, { db, books, bus }),
+      accounts: list,
+      bus,
+      reportJournal: cluster.isWorker
+        ? reportJournalToPrimary
+        : (state: JournalState): void => {
+            journals.set(state);
+          },
+      vitals,
+    },
+    log,
+  );
+  started.push(() => stratum.stop());
+  return { ...stratum, accounts, vitals: () => Promise.resolve(vitals.take()) };
+}
 
 /** Starts the pool on a validated configuration, in the roles it names. Tests start it here too. */
 export async function run(config: Config, log: Logger): Promise<RunningPool> {
@@ -25,25 +152,45 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
       journals,
       log,
     );
-    const reportJournal = cluster.isWorker
-      ? reportJournalToPrimary
-      : (state: JournalState): void => {
-          journals.set(state);
-        };
+    const db = storage?.db;
+    const payoutAddress = roles.has('stratum') ? await poolPayoutAddress(config, rpc) : undefined;
+    const context: StratumContext = {
+      // The Stratum side pays where this process decided: the devchain's wallet gives a new address each time.
+      config: { ...config, pool: { ...config.pool, ...(payoutAddress !== undefined && { payoutAddress }) } },
+      node,
+      rpc,
+      db,
+      books,
+      bus,
+      journals,
+      started,
+      log,
+    };
     const stratum = roles.has('stratum')
-      ? await startStratum(config, { rpc, node, db: storage?.db, books, bus, reportJournal }, log)
+      ? await (inOwnThread(context) ? stratumThread(context) : stratumHere(context))
       : undefined;
-    started.push(async () => stratum?.stop());
-    log.info({ roles: [...roles], nats: config.nats.url }, 'pool: started');
+    log.info(
+      {
+        roles: [...roles],
+        nats: config.nats.url,
+        stratumThread: stratum !== undefined && inOwnThread(context),
+      },
+      'pool: started',
+    );
     return {
       stratumPort: stratum?.port ?? 0,
       tlsPort: stratum?.tlsPort,
       soloPort: stratum?.soloPort,
       apiPort,
       devnode: node.devnode,
-      db: storage?.db,
-      registerAccount: (name) =>
-        stratum ? stratum.registerAccount(name) : Promise.reject(new Error('no Stratum role here')),
+      db,
+      async registerAccount(name) {
+        if (!stratum?.accounts || payoutAddress === undefined) {
+          throw new Error('registering an account needs the Stratum role and the database here');
+        }
+        await stratum.accounts.register(name, payoutAddress);
+      },
+      stratumVitals: () => stratum?.vitals() ?? Promise.resolve(undefined),
       stop: () => started.stopAll(),
     };
   });

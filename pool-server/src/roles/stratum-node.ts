@@ -3,7 +3,6 @@
  * blocks submitted at once. Accepted shares go to the database, or to the writers
  * through NATS; either way through the node's journal first.
  */
-import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -11,14 +10,12 @@ import type { JournalState } from '../api/pool-facts.ts';
 import { BlockSubmitter } from '../chain/block-submitter.ts';
 import type { BitcoinRpcClient } from '../chain/rpc-client.ts';
 import { checkNode } from '../chain/startup-checks.ts';
-import { RelayedTemplateSource } from '../chain/template-relay.ts';
 import type { TemplateFeed } from '../chain/template-source.ts';
 import type { Config } from '../config.ts';
-import type { Database } from '../db/pool.ts';
 import { BlockJournal } from '../ledger/blocks/block-journal.ts';
 import { BlockRelay } from '../ledger/blocks/block-relay.ts';
 import { PendingBlocks } from '../ledger/blocks/pending-blocks.ts';
-import { RegisteredAccountList, registerAccount } from '../ledger/registered-accounts.ts';
+import type { RegisteredAccountList } from '../ledger/registered-accounts.ts';
 import { Schedule } from '../ledger/schedule.ts';
 import { ShareJournal } from '../ledger/share-journal.ts';
 import type { LedgerBus } from '../ledger/share-stream.ts';
@@ -32,46 +29,45 @@ import { payoutScript } from '../work/address.ts';
 import { assembleBlock } from '../work/block.ts';
 import { createShareHasher } from '../work/share-hasher.ts';
 import { difficultyFromBits } from '../work/target.ts';
-import type { Books } from './books.ts';
 import { journalHealth } from './journals.ts';
-import { nodeTemplates, poolPayoutAddress, submitNodes, type Node } from './node.ts';
+import { poolPayoutAddress, submitNodes } from './node.ts';
 import { claimNode } from './node-claim.ts';
-import { poolStats, shareRecord, STATS_INTERVAL_MS, stratumOutlet } from './stratum-outlet.ts';
-import { primaryChannel } from './stratum-process.ts';
+import { poolStats, shareRecord, STATS_INTERVAL_MS, type StratumOutlet } from './stratum-outlet.ts';
+import type { VitalsRecorder } from './stratum-vitals.ts';
 import type { RunningRole } from './writer.ts';
 
 /** Found blocks in the journal that NATS has not acknowledged are sent again this often. */
 const BLOCK_RESEND_MS = 10_000;
 const RESEND_BLOCKS = 'resend blocks';
-/** A named account registered in the database may mine under its name after at most this. */
-const ACCOUNTS_REFRESH_MS = 60_000;
 /**
  * A share's reply waits at most about this long in a turn of the event loop for its
  * commit (one journal write for the shares of every connection read meanwhile).
  */
 const GROUP_COMMIT_MS = 2;
 
-interface StratumRole extends RunningRole {
-  registerAccount(name: string): Promise<void>;
+export interface StratumRole extends RunningRole {
   readonly port: number;
   readonly tlsPort: number | undefined;
   readonly soloPort: number | undefined;
 }
 
-/** What the Stratum role works with: the node, and where its shares and blocks go. */
-interface StratumParts {
+/** What the Stratum role works with: the node, its templates, and where its shares and blocks go. */
+export interface StratumParts {
   readonly rpc: BitcoinRpcClient;
-  readonly node: Node;
-  /** Stores shares in the database when there is no NATS; records templates for the economics. */
-  readonly db: Database | undefined;
-  readonly books: Books | undefined;
+  /** The node's own, or those a host relays (to a forked Stratum process, to the Stratum thread). */
+  readonly templates: TemplateFeed;
+  readonly outlet: StratumOutlet;
+  /** The named accounts miners may mine under; whoever has the database keeps it current. */
+  readonly accounts: RegisteredAccountList;
+  /** With NATS: the node id is claimed there. */
   readonly bus: LedgerBus | undefined;
-  /** Where the node's journals report their health: /api/health here, or the primary's. */
+  /** Where the node's journals report their health: /api/health here, or the host's. */
   readonly reportJournal: (state: JournalState) => void;
+  readonly vitals: VitalsRecorder;
 }
 
 export async function startStratum(config: Config, parts: StratumParts, log: Logger): Promise<StratumRole> {
-  const { rpc, node } = parts;
+  const { rpc, templates, outlet, accounts, vitals } = parts;
   const extranonces = new ExtranonceAllocator(config.stratum.nodeId);
   // The server comes later; a move before it only changes where new extranonce1s come from.
   const serving: { server?: StratumServer } = {};
@@ -89,7 +85,6 @@ export async function startStratum(config: Config, parts: StratumParts, log: Log
         },
       })
     : undefined;
-  const outlet = stratumOutlet(config, parts);
   const { nodeId } = config.stratum;
   const sharesHealth = journalHealth('shares', nodeId, parts.reportJournal, (health, error) => {
     if (health.writable) {
@@ -128,7 +123,7 @@ export async function startStratum(config: Config, parts: StratumParts, log: Log
   });
   blocksHealth.report(blockJournal.health);
   const writer = new ShareWriter(
-    outlet.sink,
+    vitals.timed(outlet.sink),
     shareJournal,
     {
       nodeId: config.stratum.nodeId,
@@ -159,11 +154,22 @@ export async function startStratum(config: Config, parts: StratumParts, log: Log
     writer,
     hand: (outcome, afterBatch) => outlet.block(outcome, afterBatch),
   });
+  // When each block found here was validated, until its first offer to the node has left.
+  const foundAt = new Map<string, number>();
   const submitter = new BlockSubmitter(rpc, relay, log, {
     pending: new PendingBlocks(
       path.join(config.dataDir, 'blocks-pending', `node-${String(config.stratum.nodeId)}`),
     ),
     otherNodes: submitNodes(config),
+    onFirstOffer(block) {
+      const validatedAt = foundAt.get(block.hash);
+      foundAt.delete(block.hash);
+      if (validatedAt !== undefined) {
+        const ms = performance.now() - validatedAt;
+        vitals.blockSubmitted(ms);
+        log.info({ hash: block.hash, ms: Number(ms.toFixed(3)) }, 'chain: block sent to the node');
+      }
+    },
   });
   const resend = outlet.resendsBlocks
     ? new Schedule(
@@ -172,17 +178,9 @@ export async function startStratum(config: Config, parts: StratumParts, log: Log
       )
     : undefined;
   const stats = poolStats(log);
-  const accounts = new RegisteredAccountList();
-  const { db } = parts;
-  const accountRefresh = db
-    ? new Schedule(
-        [{ name: 'registered accounts', intervalMs: ACCOUNTS_REFRESH_MS, run: () => accounts.refresh(db) }],
-        log,
-      )
-    : undefined;
-  await accountRefresh?.runNow('registered accounts');
   const events: StratumEvents = {
     blockFound(found: CreditedShare) {
+      const validatedAt = performance.now();
       const { share } = found;
       const blockHex = assembleBlock(
         share.job,
@@ -190,10 +188,12 @@ export async function startStratum(config: Config, parts: StratumParts, log: Log
         Buffer.from(share.extranonce2, 'hex'),
         share.header,
       ).toString('hex');
+      const hash = Buffer.from(share.hash).reverse().toString('hex');
+      foundAt.set(hash, validatedAt);
       void submitter.submit(
         {
           height: share.job.template.height,
-          hash: Buffer.from(share.hash).reverse().toString('hex'),
+          hash,
           reward: share.job.template.coinbaseValue,
           fees: share.job.template.fees,
           networkDifficulty: difficultyFromBits(share.job.template.bits),
@@ -283,12 +283,6 @@ export async function startStratum(config: Config, parts: StratumParts, log: Log
     },
     log,
   );
-  // A forked Stratum process takes its host's templates from the primary: one longpoll a host.
-  const templates: TemplateFeed = cluster.isWorker
-    ? new RelayedTemplateSource(primaryChannel(), (error) => {
-        log.error({ err: error }, 'work: a relayed template could not be used; miners keep the current job');
-      })
-    : nodeTemplates(config, rpc, node, log);
   templates.onTemplate((template, newBlock) => {
     // Hashprice reads the network's difficulty and fees from what the templates showed.
     const facts = {
@@ -333,7 +327,6 @@ export async function startStratum(config: Config, parts: StratumParts, log: Log
   }, STATS_INTERVAL_MS);
   statsTimer.unref();
   resend?.start();
-  accountRefresh?.start();
   // Blocks an earlier run found and could not settle are offered again.
   submitter.resume().catch((error: unknown) => {
     log.error({ err: error }, 'chain: the blocks an earlier run left unsettled could not be read');
@@ -342,16 +335,8 @@ export async function startStratum(config: Config, parts: StratumParts, log: Log
     port,
     tlsPort,
     soloPort,
-    async registerAccount(name) {
-      if (!db) {
-        throw new Error('registering an account needs the database');
-      }
-      await registerAccount(db, name, payoutAddress);
-      await accounts.refresh(db);
-    },
     async stop() {
       clearInterval(statsTimer);
-      await accountRefresh?.stop();
       templates.stop();
       await server.stop();
       await submitter.stop();

@@ -1,6 +1,7 @@
 /**
  * Where a Stratum node's shares, found blocks and template facts go: straight to the
- * database, or to the writers through NATS; and what it counts for its log.
+ * database, to the writers through NATS, or to the thread that holds the database;
+ * and what it counts for its log.
  */
 import type { Logger } from 'pino';
 import type { BlockOutcome } from '../chain/block-submitter.ts';
@@ -14,13 +15,14 @@ import {
   type LedgerBus,
   type NetworkFacts,
 } from '../ledger/share-stream.ts';
+import type { StorageChannel, StorageHandlers } from '../ledger/storage-channel.ts';
 import type { CreditedShare } from '../stratum/session-context.ts';
 import { difficultyFromBits } from '../work/target.ts';
 import { shareStore, type Books } from './books.ts';
 
 export const STATS_INTERVAL_MS = 60_000;
 
-interface StratumOutlet {
+export interface StratumOutlet {
   readonly sink: BatchSink;
   /** The most records in one batch. */
   readonly maxBatchShares: number;
@@ -61,6 +63,27 @@ export function stratumOutlet(
     };
   }
   throw new Error('a Stratum node needs nats.url or the database for its shares');
+}
+
+/** The Stratum thread's outlet: everything crosses to the thread that holds the database. */
+export function channelOutlet(config: Config, channel: StorageChannel): StratumOutlet {
+  return {
+    sink: channel,
+    maxBatchShares: config.ledger.maxBatchShares,
+    // The block's batch is stored before the block is sent: the channel keeps their order.
+    block: (outcome) => channel.block(outcome),
+    network: (facts) => channel.network(facts),
+    resendsBlocks: false,
+  };
+}
+
+/** What the thread with the database does with the Stratum thread's handoffs: what its own outlet would. */
+export function storageHandlers(outlet: StratumOutlet): StorageHandlers {
+  return {
+    shares: outlet.sink,
+    block: (outcome) => outlet.block(outcome, undefined),
+    network: (facts) => outlet.network(facts),
+  };
 }
 
 export function shareRecord(found: CreditedShare): ShareRecord {

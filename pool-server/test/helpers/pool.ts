@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/pool.ts';
 import { start, type RunningPool } from '../../src/roles/pool.ts';
@@ -37,7 +37,8 @@ export interface TestPool extends RunningPool {
   readonly db: Database;
 }
 
-export async function startTestPool(settings: Record<string, string> = {}): Promise<TestPool> {
+/** `log`: where the pool logs, when a test reads it (the settings' level applies otherwise). */
+export async function startTestPool(settings: Record<string, string> = {}, log?: Logger): Promise<TestPool> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'hashwatt-test-'));
   const database = await createTestDatabase();
   const config = loadConfig({
@@ -52,7 +53,7 @@ export async function startTestPool(settings: Record<string, string> = {}): Prom
   };
   let pool: RunningPool;
   try {
-    pool = await start(config, pino({ level: config.logLevel }));
+    pool = await start(config, log ?? pino({ level: config.logLevel }));
   } catch (error) {
     await dropAll();
     throw error;
