@@ -11,8 +11,8 @@
  *   2. notify fan-out: a new block, timed from the moment the node has it to each of
  *      10,000 miners' clean job;
  * then, once: 3. found blocks: a pool whose devchain difficulty some of the load's shares
- * meet, at the higher rate, each found share timed from its line read to its
- * submitblock; 4. idle connections: 50,000 authorized miners held, and the pool's memory.
+ * meet, at the higher rate, each found share timed to its submitblock by the pool, and
+ * from its send to the node's connect from outside; 4. idle connections: 50,000 authorized miners held, and the pool's memory.
  * Miners beyond one process's share live in forked stratum-clients.ts processes: every
  * process here may hold at most 20,000 open files.
  * Run: pnpm bench (prints its measures, and records its table in
@@ -31,6 +31,7 @@ import {
   MINERS_PER_CLIENT,
   startServer,
   type Measured,
+  type FoundBlocks,
   type Phase,
   type Settings,
 } from './stratum-measure.ts';
@@ -76,7 +77,7 @@ const bench = startBench({
   id: 'stratum-load',
   title: 'Stratum end to end',
   about:
-    "Issue 26's goals, each pool figure beside a bare floor measured in the same run. The whole pool runs in child processes on the devchain (`bench/stratum-server.ts`); a bare Node TCP server (`bench/floor-server.ts`) that parses each line, answers it and writes the pool's own notify line is the floor. The two run alternately in rounds (pool then floor, then floor then pool, …), at the same niceness as the load generator, which drives each over real TCP from connections spread over 127.0.0.x source addresses and, where one process cannot hold the miners, from forked `bench/stratum-clients.ts` processes. Every share is a real, unique share of the current job at a difficulty every hash meets, validated in full; the devchain's difficulty is set so that none is a block, except in the found-block phase. Each server is measured paced at two rates (an even offered rate, for latency; the lower one for the pool's CPU per share), the pool then in a closed loop (16 submits in flight per connection, as fast as it answers: its CPU per share at saturation, the CPU goal's reference), then for a new block's clean-job notify to every fan-out miner, timed from the node's new block to each miner's arrival. A figure is the median of the rounds, a ratio the median of each round's ratio; the verdict is on that median. Then a pool whose devchain some of the load's shares beat times each found share from its line read to its submitblock, and a fresh pool holds idle authorized connections for their memory. Pool, floor and load generator share the machine's cores.",
+    "Issue 26's goals, each pool figure beside a bare floor measured in the same run. The whole pool runs in child processes on the devchain (`bench/stratum-server.ts`); a bare Node TCP server (`bench/floor-server.ts`) that parses each line, answers it and writes the pool's own notify line is the floor. The two run alternately in rounds (pool then floor, then floor then pool, …), at the same niceness as the load generator, which drives each over real TCP from connections spread over 127.0.0.x source addresses and, where one process cannot hold the miners, from forked `bench/stratum-clients.ts` processes. Every share is a real, unique share of the current job at a difficulty every hash meets, validated in full; the devchain's difficulty is set so that none is a block, except in the found-block phase. Each server is measured paced at two rates (an even offered rate, for latency; the lower one for the pool's CPU per share), the pool then in a closed loop (16 submits in flight per connection, as fast as it answers: its CPU per share at saturation, the CPU goal's reference), then for a new block's clean-job notify to every fan-out miner, timed from the node's new block to each miner's arrival. A figure is the median of the rounds, a ratio the median of each round's ratio; the verdict is on that median. Then a pool whose devchain some of the load's shares beat times each found share to its submitblock (the pool's own timing) and, from outside, from the miner's send to the node connecting the block (the load generator's send time, matched by the block's nonce and extranonce2); and a fresh pool holds idle authorized connections for their memory. Pool, floor and load generator share the machine's cores.",
   notes: [
     "What the figures cover: the pool's CPU is that of its process and every process it started, all their threads (the Stratum processes, the embedded database's keeper and its PostgreSQL processes), from /proc in 10 ms ticks; the floor's is its one process. The Stratum event-loop delay is the Stratum thread's own (the pool's `stratumVitals()`) when the pool runs one; otherwise its main thread's, and the row says so. On loopback the sender also pays for the receiver's TCP processing, and the miners run on the same cores, so neither server can be faster than the loopback and the miners allow: that is what the floor measures. One process may hold at most 20,000 open files on this machine kind, so the idle connections need several Stratum processes (`stratum.processes`) sharing the port.",
     "Capacity: the pool's CPU-seconds per million accepted shares, storage included, give the shares one core carries (the row after the CPU goal). Share validation alone (the share-validation benchmark's shares/s on one core) is only a part of a share's cost; a capacity figure from validation alone overstates what the pool carries several times over.",
@@ -124,9 +125,9 @@ function printRounds({ pool: pools, floor: floors, blocks: found }: Report): voi
       );
     }
   }
-  line('found blocks', found);
+  line('found blocks', found.phase);
   console.log(
-    `| found blocks: submit ms | ${found.server.blockSubmitMs?.map((value) => value.toFixed(1)).join(', ') ?? 'unknown'} |`,
+    `| found blocks: ms to submitblock as the pool times it; from the miner's send to the node's connect | ${found.phase.server.blockSubmitMs?.map((value) => value.toFixed(1)).join(', ') ?? 'unknown'}; ${found.sendToConnect.ms.map((value) => value.toFixed(1)).join(', ')} |`,
   );
 }
 
@@ -159,7 +160,7 @@ for (let round = 0; round < ROUNDS; round++) {
 // 3: found blocks at the higher rate, on a devchain the load's shares beat now and then.
 const blockShares = HIGH_RATE * (SETTINGS.seconds + 1);
 const blockDifficulty = difficultyForBlocks(BLOCKS, blockShares);
-const blocks: Phase = await foundBlocks(
+const blocks: FoundBlocks = await foundBlocks(
   await startPool(PROCESSES, { BENCH_DEVCHAIN_DIFFICULTY: String(blockDifficulty) }),
   HIGH_RATE,
   SETTINGS,

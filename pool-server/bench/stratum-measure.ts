@@ -6,6 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { encodeNotification } from '../src/stratum/messages.ts';
+import { sendToConnect } from './found-shares.ts';
 import { cpuSecondsPerMillion } from './stratum-goals.ts';
 import { Child } from './ipc-child.ts';
 import { busyPercent, machineCpu, type ProcessLoad } from './process-load.ts';
@@ -226,22 +227,37 @@ export async function measure(
   return { paced, closedLoop, fan, notifyLine };
 }
 
+/** The found-block phase, and its blocks timed from outside the pool. */
+export interface FoundBlocks {
+  readonly phase: Phase;
+  readonly sendToConnect: ReturnType<typeof sendToConnect>;
+}
+
 /** The found-block phase: load at `rate` on a pool whose devchain some of the shares beat. */
 export async function foundBlocks(
   { child: server, port }: Server,
   rate: number,
   settings: Settings,
-): Promise<Phase> {
+): Promise<FoundBlocks> {
   const loadMiners = await connectMany(port, settings.loadConnections, 1e-12);
   // The phase's own report: what the pool did while connecting is not part of it.
   const result = await phase(
     server,
-    () => throughput(loadMiners, { rate, inFlight: settings.inFlight, seconds: settings.seconds }),
+    () =>
+      throughput(loadMiners, {
+        rate,
+        inFlight: settings.inFlight,
+        seconds: settings.seconds,
+        recordSends: true,
+      }),
     true,
   );
   for (const miner of loadMiners) {
     miner.socket.destroy();
   }
   await server.exit('stop');
-  return result;
+  return {
+    phase: result,
+    sendToConnect: sendToConnect(result.server.blocksConnected ?? [], result.sends ?? []),
+  };
 }

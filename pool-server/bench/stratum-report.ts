@@ -15,7 +15,7 @@ import {
   type Judged,
   type Rounds,
 } from './stratum-goals.ts';
-import { LEDGER_WAIT_MS, type Measured, type Phase, type Settings } from './stratum-measure.ts';
+import { LEDGER_WAIT_MS, type FoundBlocks, type Measured, type Settings } from './stratum-measure.ts';
 
 export const COLUMNS = [
   'measure',
@@ -47,7 +47,7 @@ export interface Report {
   readonly pool: readonly Measured[];
   readonly floor: readonly Measured[];
   /** The found-block phase at the highest rate, and the devchain difficulty it ran at. */
-  readonly blocks: Phase;
+  readonly blocks: FoundBlocks;
   readonly blockDifficulty: number;
   readonly idle: Idle;
 }
@@ -172,7 +172,7 @@ export function goalRows({ settings, pool, floor, blocks, blockDifficulty, idle 
   );
   rows.push(floorRow(`bare floor: ${fanName}`, fans(floor)));
 
-  rows.push(plain(foundBlockMeasure(blocks, blockDifficulty, rateName(high)), foundBlockFigure(blocks)));
+  rows.push(...foundBlockRows(blocks, blockDifficulty, rateName(high)));
   rows.push(...poolDetailRows(pool, rateName(high), high));
   rows.push(
     plain(
@@ -183,21 +183,34 @@ export function goalRows({ settings, pool, floor, blocks, blockDifficulty, idle 
   return { rows, verdicts };
 }
 
-function foundBlockMeasure(blocks: Phase, difficulty: number, rate: string): string {
-  return `pool, found blocks under load (devchain difficulty ${difficulty.toExponential(2)}, ${rate} paced; ${String(blocks.server.blocksConnected ?? 0)} blocks connected, ${String(blocks.stale)} stale rejects, reply p99 ${ms(blocks.p99Ms)} ms): each found share's line read to its submitblock sent, median / p99 / max, ms`;
-}
-
-function foundBlockFigure(blocks: Phase): string {
-  const timings = blocks.server.blockSubmitMs;
-  if (timings === undefined) {
-    return 'unknown: the pool offers no Stratum-thread vitals (stratumVitals())';
-  }
-  if (timings.length === 0) {
-    return 'unknown: no block was found in the phase';
-  }
+/** "median / p99 / max (n blocks)" of a few timings. */
+function spread(timings: readonly number[]): string {
   const sorted = [...timings].sort((a, b) => a - b);
   const p99 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? Number.NaN;
   return `${ms(median(sorted))} / ${ms(p99)} / ${ms(sorted.at(-1) ?? Number.NaN)} (${String(sorted.length)} blocks)`;
+}
+
+/** Issue 26 point 4: each found share's way to the node, as the pool times it and as seen from outside. */
+function foundBlockRows({ phase, sendToConnect }: FoundBlocks, difficulty: number, rate: string): BenchRow[] {
+  const connected = phase.server.blocksConnected?.length ?? 0;
+  const timings = phase.server.blockSubmitMs;
+  const noBlock = 'unknown: no block was found in the phase';
+  let inside =
+    timings === undefined ? 'unknown: the pool offers no Stratum-thread vitals (stratumVitals())' : noBlock;
+  if (timings !== undefined && timings.length > 0) {
+    inside = spread(timings);
+  }
+  const outside = sendToConnect.ms.length > 0 ? spread(sendToConnect.ms) : noBlock;
+  return [
+    plain(
+      `pool, found blocks under load (devchain difficulty ${difficulty.toExponential(2)}, ${rate} paced; ${String(connected)} blocks connected, ${String(phase.stale)} stale rejects of ${thousands(phase.answered)} shares, reply p99 ${ms(phase.p99Ms)} ms): each found share to its submitblock sent, as the pool times it (stratumVitals().blockSubmitMs), median / p99 / max, ms`,
+      inside,
+    ),
+    plain(
+      `pool, the same blocks seen from outside: each found share from its send by the miner to the node (the devchain, in the pool's main thread) connecting its block, median / p99 / max, ms${sendToConnect.unmatched > 0 ? ` (${String(sendToConnect.unmatched)} blocks not matched to a share)` : ''}`,
+      outside,
+    ),
+  ];
 }
 
 /** The pool's storage at the highest rate: how far the database was behind, the Stratum thread's hand-over. */

@@ -16,7 +16,9 @@ import { loadConfig } from '../src/config.ts';
 import { start } from '../src/roles/pool.ts';
 import { freePort } from '../test/helpers/embedded-postgres.ts';
 import type { StratumVitals } from '../src/roles/stratum-vitals.ts';
+import { connectedBlock, type ConnectedBlock } from './found-shares.ts';
 import { watchLoad, type ProcessLoad } from './process-load.ts';
+import { now } from './stratum-miner.ts';
 
 /**
  * What the pool reports under load: its processes' CPU, and the delay of the event loop
@@ -28,7 +30,7 @@ export type PoolLoad = ProcessLoad & {
   /** Since the last report: for each block found, ms from its share's line read to its submitblock sent; undefined without the Stratum thread's vitals. */
   readonly blockSubmitMs: readonly number[] | undefined;
   /** Blocks the devchain connected since the last report (the pool's found blocks: no network blocks come unasked). */
-  readonly blocksConnected: number;
+  readonly blocksConnected: readonly ConnectedBlock[];
   readonly storedBatches: number | undefined;
   readonly storeRoundTripP99Ms: number | undefined;
 };
@@ -78,9 +80,13 @@ if (!db) {
 }
 // This process's event loop and garbage collector: the pool's main thread.
 const load = watchLoad();
-let blocksConnected = 0;
-pool.devnode?.chain.onBlockConnected(() => {
-  blocksConnected++;
+let blocksConnected: ConnectedBlock[] = [];
+const chain = pool.devnode?.chain;
+chain?.onBlockConnected((hash) => {
+  const block = chain.blockByHash(hash);
+  if (block) {
+    blocksConnected.push(connectedBlock(now(), block.raw));
+  }
 });
 /** The Stratum thread's vitals, when the pool runs one in this process. */
 const stratumVitals = async (): Promise<StratumVitals | undefined> => pool.stratumVitals();
@@ -89,7 +95,7 @@ async function poolLoad(): Promise<PoolLoad> {
   const vitals = await stratumVitals();
   const own = load([process.pid]);
   const connected = blocksConnected;
-  blocksConnected = 0;
+  blocksConnected = [];
   return {
     ...own,
     ...(vitals && { loopDelayP99Ms: vitals.loopDelayP99Ms, loopDelayMaxMs: vitals.loopDelayMaxMs }),

@@ -26,16 +26,29 @@ export interface Throughput {
   answered: number;
   /** Of those, the accepted: what the pool's ledger must store. */
   answeredAccepted: number;
+  /** With `recordSends`: when each miner sent each of its shares. */
+  sends: readonly MinerSends[] | undefined;
+}
+
+/** One miner's shares in a phase: the k-th share (nonce k + 1) was sent at sentAt[k], ms since the epoch. */
+export interface MinerSends {
+  readonly extranonce2: string;
+  readonly sentAt: readonly number[];
 }
 
 /**
  * Submits unique shares on every miner. Closed loop (rate undefined): inFlight
  * outstanding per miner, each reply sends the next. Paced: `rate` shares/s in total,
- * sent every millisecond tick, whatever the replies do.
+ * sent every millisecond tick, whatever the replies do. A share's nonce is its request id.
  */
 export async function throughput(
   miners: readonly Miner[],
-  { rate, inFlight, seconds: measured }: { rate?: number; inFlight: number; seconds: number },
+  {
+    rate,
+    inFlight,
+    seconds: measured,
+    recordSends = false,
+  }: { rate?: number; inFlight: number; seconds: number; recordSends?: boolean },
 ): Promise<Throughput> {
   const latencies: number[] = [];
   let accepted = 0;
@@ -46,10 +59,15 @@ export async function throughput(
   let outstanding = 0;
   let answered = 0;
   let answeredAccepted = 0;
+  const sends: MinerSends[] = [];
   const submitters = miners.map((miner) => {
     const sentAt = new Float64Array(1 << 16);
     let nonce = 0;
     const extranonce2 = randomBytes(8).toString('hex');
+    const log: number[] = [];
+    if (recordSends) {
+      sends.push({ extranonce2, sentAt: log });
+    }
     const submitPrefix = (): string => {
       const [jobId, , , , , , , ntime] = miner.job;
       return `,"method":"mining.submit","params":["${LOAD_WORKER}","${String(jobId)}","${extranonce2}","${String(ntime)}","`;
@@ -93,7 +111,11 @@ export async function throughput(
     };
     function submit(): void {
       const id = ++nonce;
-      sentAt[id & 0xffff] = now();
+      const at = now();
+      sentAt[id & 0xffff] = at;
+      if (recordSends) {
+        log.push(at);
+      }
       outstanding++;
       miner.socket.write(`{"id":${String(id)}${rest}${(id >>> 0).toString(16).padStart(8, '0')}"]}\n`);
     }
@@ -141,5 +163,6 @@ export async function throughput(
     p99Ms: percentile(sorted, 99),
     answered,
     answeredAccepted,
+    sends: recordSends ? sends : undefined,
   };
 }
