@@ -30,7 +30,7 @@ const tell = (message: ThreadMessage): void => {
 // Every line goes to the host's logger, which writes the pool's one log.
 // No time, pid or host of its own: the host's logger adds its own.
 const log = pino(
-  { level: data.logLevel, base: undefined, timestamp: false },
+  { level: data.logLevel, base: null, timestamp: false },
   {
     write(line: string) {
       tell({ kind: 'log', line });
