@@ -1,6 +1,8 @@
 /**
  * The supervisor of stratum.processes > 1: this process keeps the node (or the
- * devchain), the writer and the API, and forks Stratum processes that share the port.
+ * devchain), the database, the writer and the API, and forks Stratum processes that
+ * share the port. Without NATS it stores what they hand it (storage-channel.ts over
+ * their IPC channels) and keeps their accounts lists: their event loops do Stratum only.
  */
 import cluster, { type Worker } from 'node:cluster';
 import path from 'node:path';
@@ -8,10 +10,13 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { TemplateRelay } from '../chain/template-relay.ts';
 import { configToEnvironment, type Config } from '../config.ts';
+import { serveStorageChannel, type ChannelPort, type StorageHandlers } from '../ledger/storage-channel.ts';
 import { nodeInstance } from '../stratum/node-claim.ts';
+import { keepAccountsCurrent } from './accounts.ts';
 import { JournalStates } from './journals.ts';
 import { nodeTemplates, poolPayoutAddress } from './node.ts';
 import { StartedParts, startSharedParts, type RunningPool } from './parts.ts';
+import { storageHandlers, stratumOutlet } from './stratum-outlet.ts';
 import type { WorkerMessage } from './stratum-process.ts';
 
 /**
@@ -45,7 +50,7 @@ export async function runCluster(config: Config, log: Logger): Promise<RunningPo
   const journals = new JournalStates();
   return started.unwindingOnFailure(async () => {
     // Migrated once here; Stratum processes without NATS share the database (the embedded one runs here).
-    const { storage, node, rpc, apiPort } = await startSharedParts(
+    const { storage, node, rpc, books, bus, apiPort } = await startSharedParts(
       config,
       new Set(config.roles),
       started,
@@ -61,7 +66,22 @@ export async function runCluster(config: Config, log: Logger): Promise<RunningPo
       templates.stop();
       return Promise.resolve();
     });
-    const processes = new StratumProcesses(relay, journals, log);
+    // With NATS the processes publish to the stream themselves.
+    const storing =
+      storage && books && !bus
+        ? storageHandlers(stratumOutlet(config, { db: storage.db, books, bus: undefined }))
+        : undefined;
+    const processes = new StratumProcesses(relay, journals, storing, log);
+    if (storage && !bus) {
+      const accounts = await keepAccountsCurrent(
+        storage.db,
+        (names) => {
+          processes.setAccounts(names);
+        },
+        log,
+      );
+      started.push(() => accounts.stop());
+    }
     started.push(() => processes.stop());
     const auth = node.auth;
     const ports = await processes.start(config.stratum.processes, config.stratum.nodeId, {
@@ -92,18 +112,56 @@ export async function runCluster(config: Config, log: Logger): Promise<RunningPo
   });
 }
 
-/** The forked Stratum processes of runCluster, each sent its templates by `relay`. */
+/** A forked process's IPC channel as the storage channel sees it. */
+function workerPort(worker: Worker): ChannelPort {
+  return {
+    postMessage(value) {
+      if (worker.isConnected()) {
+        worker.send(value as WorkerMessage);
+      }
+    },
+    on(event, listener) {
+      return worker.on(event, listener);
+    },
+    off(event, listener) {
+      return worker.off(event, listener);
+    },
+  };
+}
+
+/**
+ * The forked Stratum processes of runCluster, each sent its templates by `relay` and the
+ * named accounts list, its handoffs stored through `storing` (without NATS).
+ */
 class StratumProcesses {
   readonly #relay: TemplateRelay;
   readonly #journals: JournalStates;
+  readonly #storing: StorageHandlers | undefined;
   readonly #log: Logger;
+  #accounts: readonly string[] = [];
   readonly #workers = new Map<number, { readonly worker: Worker; ready: boolean }>();
   #stopping = false;
 
-  constructor(relay: TemplateRelay, journals: JournalStates, log: Logger) {
+  constructor(
+    relay: TemplateRelay,
+    journals: JournalStates,
+    storing: StorageHandlers | undefined,
+    log: Logger,
+  ) {
     this.#relay = relay;
     this.#journals = journals;
+    this.#storing = storing;
     this.#log = log;
+  }
+
+  /** The named accounts every process lets miners mine under: sent to each now, and to each that asks. */
+  setAccounts(names: readonly string[]): void {
+    this.#accounts = names;
+    for (const { worker } of this.#workers.values()) {
+      if (worker.isConnected()) {
+        worker.send({ kind: 'accounts', names } satisfies WorkerMessage);
+      }
+    }
   }
 
   /**
@@ -115,7 +173,12 @@ class StratumProcesses {
     firstNodeId: number,
     environment: Record<string, string>,
   ): Promise<{ port: number; tlsPort: number | undefined; soloPort: number | undefined }> {
-    cluster.setupPrimary({ ...stratumProcessEntry(), args: process.argv.slice(2) });
+    // Advanced serialization: a batch's typed arrays and a block's bigint amounts cross as they are.
+    cluster.setupPrimary({
+      ...stratumProcessEntry(),
+      args: process.argv.slice(2),
+      serialization: 'advanced',
+    });
     const ready = await Promise.all(
       Array.from({ length: count }, (_, index) =>
         this.#fork(index, { ...environment, HASHWATT_STRATUM_NODE_ID: String(firstNodeId + index) }),
@@ -145,8 +208,13 @@ class StratumProcesses {
           return () => worker.off('message', handler);
         },
       });
+      const unserveStorage = this.#storing
+        ? serveStorageChannel(workerPort(worker), this.#storing, this.#log)
+        : undefined;
       worker.on('message', (message: WorkerMessage) => {
-        if (message.kind === 'ready') {
+        if (message.kind === 'accounts' && worker.isConnected()) {
+          worker.send({ kind: 'accounts', names: this.#accounts } satisfies WorkerMessage);
+        } else if (message.kind === 'ready') {
           forked.ready = true;
           resolve(message);
         } else if (message.kind === 'journal' && message.journal) {
@@ -155,6 +223,7 @@ class StratumProcesses {
       });
       worker.once('exit', (code, signal) => {
         unserve();
+        unserveStorage?.();
         this.#workers.delete(index);
         this.#journals.forget(Number(environment.HASHWATT_STRATUM_NODE_ID));
         if (this.#stopping) {

@@ -2,6 +2,7 @@
  * What every process of the pool starts before its Stratum side (NATS, the database,
  * the node, the API and the writer of its roles), and the running pool's handle.
  */
+import cluster from 'node:cluster';
 import type { Logger } from 'pino';
 import type { BitcoinRpcClient } from '../chain/rpc-client.ts';
 import type { Config } from '../config.ts';
@@ -96,9 +97,10 @@ export async function startSharedParts(
 }> {
   const bus = ledgerBus(config, roles, log);
   started.push(async () => bus?.close());
-  // A Stratum node that sends its shares through NATS keeps no database.
+  // A Stratum node that sends its shares through NATS keeps no database, nor does a
+  // forked Stratum process, whose primary stores them.
   const storage =
-    roles.has('writer') || roles.has('api') || bus === undefined
+    roles.has('writer') || roles.has('api') || (bus === undefined && !cluster.isWorker)
       ? await connectDatabase(config, log)
       : undefined;
   started.push(() => closeStorage(storage));

@@ -8,6 +8,7 @@ import type { Config } from '../config.ts';
 import type { Database } from '../db/pool.ts';
 import { RegisteredAccountList } from '../ledger/registered-accounts.ts';
 import type { LedgerBus } from '../ledger/share-stream.ts';
+import { StorageChannel } from '../ledger/storage-channel.ts';
 import { keepAccountsCurrent, type AccountsKeeper } from './accounts.ts';
 import type { Books } from './books.ts';
 import { runCluster } from './cluster.ts';
@@ -15,8 +16,13 @@ import { JournalStates } from './journals.ts';
 import { nodeTemplates, poolPayoutAddress, type Node } from './node.ts';
 import { StartedParts, startSharedParts, type RunningPool } from './parts.ts';
 import { startStratum } from './stratum-node.ts';
-import { stratumOutlet, storageHandlers } from './stratum-outlet.ts';
-import { primaryChannel, reportJournalToPrimary } from './stratum-process.ts';
+import { channelOutlet, stratumOutlet, storageHandlers, type StratumOutlet } from './stratum-outlet.ts';
+import {
+  accountsFromPrimary,
+  primaryChannel,
+  primaryPort,
+  reportJournalToPrimary,
+} from './stratum-process.ts';
 import { StratumThread } from './stratum-thread.ts';
 import { VitalsRecorder, type StratumVitals } from './stratum-vitals.ts';
 
@@ -91,18 +97,38 @@ async function stratumThread(context: StratumContext): Promise<StratumSide> {
   return { ...ports, accounts, vitals: () => thread.vitals() };
 }
 
+/** A forked Stratum process without NATS: its primary stores its shares and keeps its accounts list. */
+async function primaryOutlet(
+  config: Config,
+  list: RegisteredAccountList,
+  started: StartedParts,
+): Promise<StratumOutlet> {
+  await accountsFromPrimary(list);
+  const channel = new StorageChannel(primaryPort());
+  started.push(() => {
+    channel.close('the Stratum process stopped');
+    return Promise.resolve();
+  });
+  return channelOutlet(config, channel);
+}
+
 async function stratumHere(context: StratumContext): Promise<StratumSide> {
   const { config, node, rpc, db, books, bus, journals, started, log } = context;
   const list = new RegisteredAccountList();
-  const accounts = db
-    ? await keepAccountsCurrent(
-        db,
-        (names) => {
-          list.replace(names);
-        },
-        log,
-      )
-    : undefined;
+  const primaryStores = cluster.isWorker && bus === undefined;
+  const outlet = primaryStores
+    ? await primaryOutlet(config, list, started)
+    : stratumOutlet(config, { db, books, bus });
+  const accounts =
+    db && !primaryStores
+      ? await keepAccountsCurrent(
+          db,
+          (names) => {
+            list.replace(names);
+          },
+          log,
+        )
+      : undefined;
   started.push(async () => accounts?.stop());
   const vitals = new VitalsRecorder();
   started.push(() => {
@@ -122,7 +148,7 @@ async function stratumHere(context: StratumContext): Promise<StratumSide> {
             );
           })
         : nodeTemplates(config, rpc, node, log),
-      outlet: stratumOutlet(config, { db, books, bus }),
+      outlet,
       accounts: list,
       bus,
       reportJournal: cluster.isWorker

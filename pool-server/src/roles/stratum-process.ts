@@ -1,15 +1,20 @@
 /**
  * A forked Stratum process (stratum.processes > 1), as it sees its primary: templates
- * come from it, journal health and readiness go to it, and it says when to stop.
+ * and the named accounts come from it, sealed batches and found blocks go to it to be
+ * stored (without NATS), journal health and readiness go to it, and it says when to stop.
  */
 import type { Logger } from 'pino';
 import type { JournalState } from '../api/pool-facts.ts';
 import type { TemplateChannel } from '../chain/template-relay.ts';
+import type { RegisteredAccountList } from '../ledger/registered-accounts.ts';
+import type { ChannelPort } from '../ledger/storage-channel.ts';
 import type { RunningPool } from './parts.ts';
 
 /** What a Stratum process and its primary tell each other, besides templates. */
 export interface WorkerMessage {
-  readonly kind: 'ready' | 'stop' | 'journal';
+  /** 'accounts': from a process, a request for the list; from the primary, the list. */
+  readonly kind: 'ready' | 'stop' | 'journal' | 'accounts';
+  readonly names?: readonly string[];
   /** kind journal: a journal of the process changed health (or starts out). */
   readonly journal?: JournalState;
   readonly port?: number;
@@ -28,6 +33,37 @@ export function primaryChannel(): TemplateChannel {
       return () => process.off('message', handler);
     },
   };
+}
+
+/** The IPC channel to the primary as the storage channel sees it (advanced serialization: typed arrays and bigints cross). */
+export function primaryPort(): ChannelPort {
+  return {
+    postMessage(value) {
+      process.send?.(value);
+    },
+    on(event, listener) {
+      return process.on(event, listener);
+    },
+    off(event, listener) {
+      return process.off(event, listener);
+    },
+  };
+}
+
+/**
+ * Keeps `list` as the primary sends it, every time it changes; resolves once the first
+ * list has come, so that no named account is refused for arriving before it.
+ */
+export function accountsFromPrimary(list: RegisteredAccountList): Promise<void> {
+  return new Promise((resolve) => {
+    process.on('message', (message: WorkerMessage) => {
+      if (message.kind === 'accounts' && message.names) {
+        list.replace(message.names);
+        resolve();
+      }
+    });
+    process.send?.({ kind: 'accounts' } satisfies WorkerMessage);
+  });
 }
 
 /** A forked Stratum process's journals are reported on its primary's /api/health. */

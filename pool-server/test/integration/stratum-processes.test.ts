@@ -1,6 +1,7 @@
 /**
- * Starts: the devchain in this process and two Stratum processes (node:cluster, each
- * a whole pool) sharing one port; miners over real TCP.
+ * Starts: the devchain and the database in this process and two Stratum processes
+ * (node:cluster) sharing one port, which hand their shares to this one to store; miners
+ * over real TCP.
  */
 import cluster from 'node:cluster';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -36,6 +37,15 @@ describe('several Stratum processes on one port', () => {
     for (const miner of miners) {
       miner.close();
     }
+    // Each process hands its batches to the primary, which stores them: both nodes' shares are in.
+    const stored = await eventually(async () => {
+      const { rows } = await pool.db.query<{ node_id: number; shares: string }>(
+        'SELECT node_id, sum(share_count)::text AS shares FROM share_batches GROUP BY node_id ORDER BY node_id',
+      );
+      return rows.length === 2 && rows.every((row) => Number(row.shares) >= 1) ? rows : undefined;
+    }, "both processes' shares stored");
+    expect(stored.map((row) => row.node_id)).toEqual([7, 8]);
+    expect(stored.reduce((sum, row) => sum + Number(row.shares), 0)).toBe(6);
   });
 
   it('every process follows the chain: a network block reaches all miners as clean_jobs', async () => {
