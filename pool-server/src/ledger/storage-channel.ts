@@ -44,25 +44,21 @@ interface Answer {
   readonly problem?: string;
 }
 
-function isAnswer(value: unknown): value is Answer {
+function isStorageMessage(
+  value: unknown,
+): value is { readonly channel: 'storage'; readonly request: number } {
   return (
     typeof value === 'object' &&
     value !== null &&
     (value as { channel?: unknown }).channel === 'storage' &&
-    typeof (value as { request?: unknown }).request === 'number' &&
-    !('handoff' in value)
+    typeof (value as { request?: unknown }).request === 'number'
   );
 }
 
-function isRequest(value: unknown): value is Request {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as { channel?: unknown }).channel === 'storage' &&
-    typeof (value as { request?: unknown }).request === 'number' &&
-    typeof (value as { handoff?: { kind?: unknown } }).handoff?.kind === 'string'
-  );
-}
+const isAnswer = (value: unknown): value is Answer => isStorageMessage(value) && !('handoff' in value);
+
+const isRequest = (value: unknown): value is Request =>
+  isStorageMessage(value) && typeof (value as { handoff?: { kind?: unknown } }).handoff?.kind === 'string';
 
 /** The Stratum thread's end: a BatchSink whose batches the other thread stores. */
 export class StorageChannel implements BatchSink {

@@ -8,14 +8,14 @@ import cluster, { type Worker } from 'node:cluster';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { TemplateRelay } from '../chain/template-relay.ts';
+import type { TemplateRelay } from '../chain/template-relay.ts';
 import { configToEnvironment, type Config } from '../config.ts';
 import { serveStorageChannel, type ChannelPort, type StorageHandlers } from '../ledger/storage-channel.ts';
 import { nodeInstance } from '../stratum/node-claim.ts';
 import { keepAccountsCurrent } from './accounts.ts';
 import { JournalStates } from './journals.ts';
-import { nodeTemplates, poolPayoutAddress } from './node.ts';
-import { StartedParts, startSharedParts, type RunningPool } from './parts.ts';
+import { poolPayoutAddress } from './node.ts';
+import { StartedParts, startSharedParts, startTemplateRelay, type RunningPool } from './parts.ts';
 import { storageHandlers, stratumOutlet } from './stratum-outlet.ts';
 import type { WorkerMessage } from './stratum-process.ts';
 
@@ -59,13 +59,7 @@ export async function runCluster(config: Config, log: Logger): Promise<RunningPo
     );
     // The Stratum processes share this data directory's instance id (their node id claims); made once, here.
     nodeInstance(config.dataDir);
-    const templates = nodeTemplates(config, rpc, node, log);
-    const relay = new TemplateRelay(templates);
-    await templates.start();
-    started.push(() => {
-      templates.stop();
-      return Promise.resolve();
-    });
+    const relay = await startTemplateRelay(config, rpc, node, started, log);
     // With NATS the processes publish to the stream themselves.
     const storing =
       storage && books && !bus

@@ -5,6 +5,7 @@
 import cluster from 'node:cluster';
 import type { Logger } from 'pino';
 import type { BitcoinRpcClient } from '../chain/rpc-client.ts';
+import { TemplateRelay } from '../chain/template-relay.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/pool.ts';
 import type { DevNode } from '../dev/devchain/node.ts';
@@ -12,7 +13,7 @@ import { LedgerBus } from '../ledger/share-stream.ts';
 import { startApiRole } from './api.ts';
 import { booksOf, type Books } from './books.ts';
 import type { JournalStates } from './journals.ts';
-import { connectNode, rpcClient, type Node } from './node.ts';
+import { connectNode, nodeTemplates, rpcClient, type Node } from './node.ts';
 import { closeStorage, connectDatabase, type Storage } from './storage.ts';
 import type { StratumVitals } from './stratum-vitals.ts';
 import { startWriter } from './writer.ts';
@@ -123,4 +124,25 @@ export async function startSharedParts(
       : undefined;
   started.push(async () => writer?.stop());
   return { bus, storage, node, rpc, books, apiPort: api?.port };
+}
+
+/**
+ * The host's one template source, served by a relay to the Stratum thread or the forked
+ * Stratum processes; its stop on `started`.
+ */
+export async function startTemplateRelay(
+  config: Config,
+  rpc: BitcoinRpcClient,
+  node: Node,
+  started: StartedParts,
+  log: Logger,
+): Promise<TemplateRelay> {
+  const templates = nodeTemplates(config, rpc, node, log);
+  const relay = new TemplateRelay(templates);
+  await templates.start();
+  started.push(() => {
+    templates.stop();
+    return Promise.resolve();
+  });
+  return relay;
 }

@@ -2,7 +2,7 @@
 import cluster from 'node:cluster';
 import type { Logger } from 'pino';
 import type { JournalState } from '../api/pool-facts.ts';
-import { RelayedTemplateSource, TemplateRelay } from '../chain/template-relay.ts';
+import { RelayedTemplateSource } from '../chain/template-relay.ts';
 import type { BitcoinRpcClient } from '../chain/rpc-client.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/pool.ts';
@@ -14,7 +14,7 @@ import type { Books } from './books.ts';
 import { runCluster } from './cluster.ts';
 import { JournalStates } from './journals.ts';
 import { nodeTemplates, poolPayoutAddress, type Node } from './node.ts';
-import { StartedParts, startSharedParts, type RunningPool } from './parts.ts';
+import { StartedParts, startSharedParts, startTemplateRelay, type RunningPool } from './parts.ts';
 import { startStratum } from './stratum-node.ts';
 import { channelOutlet, stratumOutlet, storageHandlers, type StratumOutlet } from './stratum-outlet.ts';
 import {
@@ -68,13 +68,7 @@ async function stratumThread(context: StratumContext): Promise<StratumSide> {
   if (!db || !books) {
     throw new Error('the Stratum thread stores through the database of this thread');
   }
-  const templates = nodeTemplates(config, rpc, node, log);
-  const relay = new TemplateRelay(templates);
-  await templates.start();
-  started.push(() => {
-    templates.stop();
-    return Promise.resolve();
-  });
+  const relay = await startTemplateRelay(config, rpc, node, started, log);
   const outlet = stratumOutlet(config, { db, books, bus: undefined });
   const thread = new StratumThread(config, { node, relay, storage: storageHandlers(outlet), journals }, log);
   const delivered: { names: readonly string[] } = { names: [] };
