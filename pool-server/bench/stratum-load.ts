@@ -102,7 +102,7 @@ function printRounds({ pool: pools, floor: floors, blocks: found }: Report): voi
   const ms = (value: number | undefined): string => (value === undefined ? 'unknown' : value.toFixed(1));
   const line = (name: string, phase: Phase): void => {
     console.log(
-      `| ${name}, ${phase.offered} | ${Math.round(phase.sharesPerSecond).toLocaleString('en-US')} accepted/s | p50 ${ms(phase.p50Ms)} / p99 ${ms(phase.p99Ms)} ms; rejected ${String(phase.rejected)} (stale ${String(phase.stale)}) | CPU ${phase.cpuSecondsPerMillion.toFixed(1)} s per 1M accepted (${String(phase.serverProcesses)} processes); load generator ${phase.loadGeneratorCpuUsPerShare.toFixed(1)} µs/share; machine ${phase.machineBusyPercent.toFixed(0)} % busy | ${phase.server.loop ?? 'its thread'} loop p99 / max ${ms(phase.server.loopDelayP99Ms)} / ${ms(phase.server.loopDelayMaxMs)} ms, main-thread GC longest / total ${ms(phase.server.gcLongestMs)} / ${ms(phase.server.gcTotalMs)} ms; miners' loop p99 ${ms(phase.minersLoopDelayP99Ms)} ms | database behind: ${phase.ledger ? `${String(phase.ledger.backlogShares)} shares, caught up ${ms(phase.ledger.caughtUpMs)} ms` : '—'} |`,
+      `| ${name}, ${phase.offered} | ${Math.round(phase.sharesPerSecond).toLocaleString('en-US')} accepted/s | p50 ${ms(phase.p50Ms)} / p99 ${ms(phase.p99Ms)} ms; rejected ${String(phase.rejected)} (stale ${String(phase.stale)}) | CPU ${phase.cpuSecondsPerMillion.toFixed(1)} s per 1M accepted (${String(phase.serverProcesses)} process${phase.serverProcesses === 1 ? '' : 'es'}); load generator ${phase.loadGeneratorCpuUsPerShare.toFixed(1)} µs/share; machine ${phase.machineBusyPercent.toFixed(0)} % busy | ${phase.server.loop ?? 'its thread'} loop p99 / max ${ms(phase.server.loopDelayP99Ms)} / ${ms(phase.server.loopDelayMaxMs)} ms, main-thread GC longest / total ${ms(phase.server.gcLongestMs)} / ${ms(phase.server.gcTotalMs)} ms; miners' loop p99 ${ms(phase.minersLoopDelayP99Ms)} ms | database behind: ${phase.ledger ? `${String(phase.ledger.backlogShares)} shares, caught up ${ms(phase.ledger.caughtUpMs)} ms` : '—'} |`,
     );
   };
   console.log(
@@ -195,7 +195,7 @@ bench.finish({
   columns: COLUMNS,
   rows,
   conditions: {
-    "niceness of every process of the pool's (Node, the database's keeper, PostgreSQL), read from /proc in each phase":
+    "niceness of every process of the pool (Node, the database's keeper, PostgreSQL), read from /proc in each phase":
       nicenessOf(pool),
     'niceness of the bare floor server, read from /proc in each phase': nicenessOf(floor),
   },
