@@ -15,7 +15,6 @@ import { pino } from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { start } from '../src/roles/pool.ts';
 import { freePort } from '../test/helpers/embedded-postgres.ts';
-import type { StratumVitals } from '../src/roles/stratum-vitals.ts';
 import { connectedBlock, type ConnectedBlock } from './found-shares.ts';
 import { watchLoad, type ProcessLoad } from './process-load.ts';
 import { now } from './stratum-miner.ts';
@@ -27,7 +26,9 @@ import { now } from './stratum-miner.ts';
  */
 export type PoolLoad = ProcessLoad & {
   readonly loop: 'Stratum thread' | 'main thread';
-  /** Since the last report: for each block found, ms from its share's line read to its submitblock sent; undefined without the Stratum thread's vitals. */
+  /** This process's main thread's loop delay p99, ms: storage, the API and the devchain run there when Stratum has a thread. */
+  readonly mainLoopDelayP99Ms: number;
+  /** Since the last report: for each block found, ms to its submitblock sent as the pool times it; undefined without the Stratum thread's vitals. */
   readonly blockSubmitMs: readonly number[] | undefined;
   /** Blocks the devchain connected since the last report (the pool's found blocks: no network blocks come unasked). */
   readonly blocksConnected: readonly ConnectedBlock[];
@@ -88,11 +89,9 @@ chain?.onBlockConnected((hash) => {
     blocksConnected.push(connectedBlock(now(), block.raw));
   }
 });
-/** The Stratum thread's vitals, when the pool runs one in this process. */
-const stratumVitals = async (): Promise<StratumVitals | undefined> => pool.stratumVitals();
-
 async function poolLoad(): Promise<PoolLoad> {
-  const vitals = await stratumVitals();
+  // Undefined when the pool runs no Stratum thread in this process.
+  const vitals = await pool.stratumVitals();
   const own = load([process.pid]);
   const connected = blocksConnected;
   blocksConnected = [];
@@ -100,6 +99,7 @@ async function poolLoad(): Promise<PoolLoad> {
     ...own,
     ...(vitals && { loopDelayP99Ms: vitals.loopDelayP99Ms, loopDelayMaxMs: vitals.loopDelayMaxMs }),
     loop: vitals ? 'Stratum thread' : 'main thread',
+    mainLoopDelayP99Ms: own.loopDelayP99Ms,
     blockSubmitMs: vitals?.blockSubmitMs,
     blocksConnected: connected,
     storedBatches: vitals?.storedBatches,
