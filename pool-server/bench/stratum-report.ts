@@ -73,7 +73,7 @@ const floorRow = (measure: string, value: string, ratio = '1.00×'): BenchRow =>
 const each = (runs: readonly Measured[], figure: (run: Measured) => number): Rounds =>
   rounds(runs.map(figure));
 
-/** The order the verdicts come in, for the summary line. */
+/** The table's rows, and each goal's verdict for the summary line. */
 export interface Verdicts {
   readonly rows: BenchRow[];
   readonly verdicts: readonly { goal: string; verdict: string }[];
