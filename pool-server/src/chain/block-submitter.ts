@@ -73,6 +73,8 @@ const FIRST_RETRY_MS = 100;
 const MAX_RETRY_MS = 5_000;
 /** On stop, offers under way get this long to settle before they are called off (the block stays pending). */
 const STOP_GRACE_MS = 5_000;
+/** The submit lane's connections are used this often, to stay open for the next block. */
+const WARM_INTERVAL_MS = 15_000;
 /** A block still unsettled is logged at its first failed offer and every so many after. */
 const LOG_EVERY_ATTEMPTS = 10;
 
@@ -115,6 +117,7 @@ export class BlockSubmitter {
   /** Blocks being settled, by hash: a resume leaves them alone. */
   readonly #settling = new Map<string, Promise<BlockOutcome | undefined>>();
   readonly #stop = new AbortController();
+  #warmTimer: NodeJS.Timeout | undefined;
 
   constructor(rpc: BitcoinRpcClient, recorder: BlockRecorder, log: Logger, options: BlockSubmitterOptions) {
     this.#rpc = rpc;
@@ -162,6 +165,27 @@ export class BlockSubmitter {
     );
   }
 
+  /**
+   * Keeps a connection to each node open for the next found block, with a call every
+   * `intervalMs` on the submit lane: well within bitcoind's idle limit
+   * (-rpcservertimeout, 30 s by default), so a block never waits for a connect.
+   */
+  keepConnectionWarm(intervalMs = WARM_INTERVAL_MS): void {
+    const touch = (): void => {
+      for (const node of [this.#rpc, ...this.#otherNodes]) {
+        node.call('getbestblockhash', [], this.#options()).catch((error: unknown) => {
+          this.#log.debug(
+            { node: node.endpoint, problem: problemOf(error) },
+            'chain: submit connection not kept',
+          );
+        });
+      }
+    };
+    touch();
+    this.#warmTimer = setInterval(touch, intervalMs);
+    this.#warmTimer.unref();
+  }
+
   /** Offers again the blocks an earlier run left unsettled; resolves when all are settled. */
   async resume(): Promise<readonly (BlockOutcome | undefined)[]> {
     const { blocks, unreadable } = await this.#pending.list();
@@ -196,6 +220,7 @@ export class BlockSubmitter {
    * called off and they stay on disk for the next start.
    */
   async stop(graceMs = STOP_GRACE_MS): Promise<void> {
+    clearInterval(this.#warmTimer);
     const all = Promise.all(this.#settling.values());
     const grace = sleep(graceMs, undefined, { ref: false });
     await Promise.race([all, grace]);

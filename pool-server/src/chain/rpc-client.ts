@@ -123,14 +123,16 @@ export class BitcoinRpcClient {
     this.#request = secure ? https.request : http.request;
     // No keep-alive: a connection the node closed while idle would fail the next call
     // (a payment among them) before it was sent; a fresh local connection costs little.
-    const agent = (maxSockets: number): http.Agent =>
-      secure
-        ? new https.Agent({ keepAlive: false, maxSockets })
-        : new http.Agent({ keepAlive: false, maxSockets });
+    // Except for found blocks: a connection already open sends submitblock in the same
+    // turn of the event loop as the share, where a new one waits for its connect. The
+    // submitter keeps it in use (BlockSubmitter.keepConnectionWarm), and an offer lost
+    // to a connection the node had just closed is offered again on a new one.
+    const agent = (maxSockets: number, keepAlive = false): http.Agent =>
+      secure ? new https.Agent({ keepAlive, maxSockets }) : new http.Agent({ keepAlive, maxSockets });
     this.#agents = {
       calls: agent(options.maxConcurrentCalls ?? DEFAULT_CONCURRENT_CALLS),
       longpoll: agent(1),
-      submit: agent(2),
+      submit: agent(2, true),
     };
   }
 

@@ -327,6 +327,7 @@ export async function startStratum(config: Config, parts: StratumParts, log: Log
   }, STATS_INTERVAL_MS);
   statsTimer.unref();
   resend?.start();
+  submitter.keepConnectionWarm();
   // Blocks an earlier run found and could not settle are offered again.
   submitter.resume().catch((error: unknown) => {
     log.error({ err: error }, 'chain: the blocks an earlier run left unsettled could not be read');

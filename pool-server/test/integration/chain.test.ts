@@ -66,7 +66,7 @@ async function rpcError(promise: Promise<unknown>): Promise<RpcError> {
 /** An HTTP server answering every call with `answer` (status, body). */
 async function fakeNode(
   answer: (method: string) => [number, unknown],
-): Promise<{ url: string; close(): void; calls: string[] }> {
+): Promise<{ url: string; close(): void; calls: string[]; server: http.Server }> {
   const calls: string[] = [];
   const server = http.createServer((request, response) => {
     let body = '';
@@ -80,7 +80,15 @@ async function fakeNode(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${String(port)}/`, close: () => server.close(), calls };
+  return {
+    url: `http://127.0.0.1:${String(port)}/`,
+    close() {
+      server.closeAllConnections();
+      server.close();
+    },
+    calls,
+    server,
+  };
 }
 
 /** An HTTP server that hands each call's method, request and response to `handle`. */
@@ -270,6 +278,34 @@ describe('bitcoind RPC client', () => {
     expect(most).toBe(2);
     longpoll.abort();
     expect((await rpcError(polling)).kind).toBe('aborted');
+    fake.close();
+  });
+
+  it('a found block goes out on a connection already open; other calls open their own', async () => {
+    const connections: string[] = [];
+    const fake = await fakeNode((method) => [
+      200,
+      { result: method === 'submitblock' ? null : 'ok', error: null, id: 1 },
+    ]);
+    const server = fake.server;
+    server.on('connection', () => connections.push('new'));
+    const rpc = client(fake.url);
+    const kept = new BlockSubmitter(rpc, { record: () => Promise.resolve() }, log, {
+      pending: new PendingBlocks(await mkdtemp(path.join(os.tmpdir(), 'hashwatt-warm-'))),
+    });
+    kept.keepConnectionWarm(20);
+    await eventually(
+      () => (fake.calls.filter((method) => method === 'getbestblockhash').length >= 3 ? true : undefined),
+      'three calls keeping the submit connection',
+    );
+    expect(connections).toHaveLength(1);
+    expect(await rpc.call('submitblock', ['00'], { lane: 'submit' })).toBeNull();
+    expect(connections).toHaveLength(1);
+    await rpc.call('getblockcount');
+    await rpc.call('getblockcount');
+    expect(connections).toHaveLength(3);
+    await kept.stop();
+    rpc.close();
     fake.close();
   });
 
