@@ -73,8 +73,12 @@ const FIRST_RETRY_MS = 100;
 const MAX_RETRY_MS = 5_000;
 /** On stop, offers under way get this long to settle before they are called off (the block stays pending). */
 const STOP_GRACE_MS = 5_000;
-/** The submit lane's connections are used this often, to stay open for the next block. */
-const WARM_INTERVAL_MS = 15_000;
+/**
+ * The submit lane's connections are used this often, to stay open for the next block:
+ * within the shortest idle limit of the servers in use (Node's HTTP server, the
+ * devchain's, closes after 5 s; bitcoind after -rpcservertimeout, 30 s by default).
+ */
+const WARM_INTERVAL_MS = 4_000;
 /** A block still unsettled is logged at its first failed offer and every so many after. */
 const LOG_EVERY_ATTEMPTS = 10;
 
@@ -167,8 +171,7 @@ export class BlockSubmitter {
 
   /**
    * Keeps a connection to each node open for the next found block, with a call every
-   * `intervalMs` on the submit lane: well within bitcoind's idle limit
-   * (-rpcservertimeout, 30 s by default), so a block never waits for a connect.
+   * `intervalMs` on the submit lane, so that a block does not wait for a connect.
    */
   keepConnectionWarm(intervalMs = WARM_INTERVAL_MS): void {
     const touch = (): void => {
