@@ -168,6 +168,10 @@ export class StratumThread {
           case 'ready':
             listening = message;
             resolve(message);
+            // A stop asked for while it started (a restart) came before it listened for one.
+            if (this.#stopping) {
+              worker.postMessage({ kind: 'stop' } satisfies HostMessage);
+            }
             break;
           case 'failed':
             failure = message.problem;
