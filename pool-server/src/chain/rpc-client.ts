@@ -286,6 +286,11 @@ export class BitcoinRpcClient {
         signal,
       });
       request.once('socket', (socket) => {
+        // A kept connection (the submit lane) is connected already: a listener would pile up on it.
+        if (!socket.connecting) {
+          connected = true;
+          return;
+        }
         socket.once('connect', () => {
           connected = true;
         });
