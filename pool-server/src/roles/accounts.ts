@@ -32,6 +32,9 @@ export async function keepAccountsCurrent(
   return {
     async register(name, payoutAddress) {
       await registerAccount(db, name, payoutAddress);
+      // A scheduled read begun before the registration could deliver its older list after
+      // ours: wait it out first. Any read begun from here on sees the new name.
+      await schedule.runNow(REFRESH);
       await refresh();
     },
     stop: () => schedule.stop(),
