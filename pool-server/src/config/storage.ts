@@ -54,6 +54,11 @@ export const DatabaseSettings = Type.Object(
       }),
     ),
     embeddedPort: Type.Integer({ default: 54320, minimum: 1, maximum: 65535 }),
+    timescale: Type.Enum(['auto', 'on', 'off'], {
+      default: 'auto',
+      description:
+        'TimescaleDB: used when the server preloads it (auto); required, start-up refused naming what is missing (on); never touched, plain tables and rollups only (off).',
+    }),
   },
   { default: {} },
 );

@@ -1,22 +1,25 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import type { Database } from './pool.ts';
+import { detectTimescale, timescaleRefusal, type TimescaleMode, type TimescaleState } from './timescale.ts';
 
 export interface MigrationReport {
   readonly applied: readonly string[];
-  /** TimescaleDB was available and its migrations are in place. */
+  /** TimescaleDB is used and its migrations are in place. */
   readonly timescale: boolean;
+  /** What was found of TimescaleDB, and what to do about it. */
+  readonly timescaleState: TimescaleState;
 }
 
 export class MigrationError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause: unknown }) {
+    super(message, options);
     this.name = 'MigrationError';
   }
 }
 
 /** Serializes migrations across processes (several Stratum processes start at once). */
-const LOCK_KEY = 0x48_57_4d_49; // 'HWMI'
+export const MIGRATION_LOCK_KEY = 0x48_57_4d_49; // 'HWMI'
 
 interface Migration {
   readonly version: number;
@@ -46,14 +49,37 @@ async function migrationsIn(
   );
 }
 
+/** Errors of the connection itself (class 08) or of the server ending it (class 57P, as pg_terminate_backend). */
+function connectionLost(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return (
+    (typeof code === 'string' && (code.startsWith('08') || code.startsWith('57P'))) ||
+    (error instanceof Error && /Connection terminated|not queryable|ECONNRESET/.test(error.message))
+  );
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /**
  * Applies the numbered SQL files of migrations/ in order, each in its own transaction,
- * and records them; re-running applies nothing twice. When the timescaledb extension
- * can be created, the files of timescale/ follow. A file changed after it was applied
- * is an error: a migration is never edited, a new one is added.
+ * and records them; re-running applies nothing twice. TimescaleDB is looked at first
+ * (timescale.ts): when it is used, the extension is created before the schema and the
+ * files of timescale/ follow it; `on` refuses before anything is applied when it cannot
+ * be used. A file changed after it was applied is an error: a migration is never
+ * edited, a new one is added. Every failure is a MigrationError saying what to do.
  */
-export async function migrate(db: Database): Promise<MigrationReport> {
-  const client = await db.connect();
+export async function migrate(
+  db: Database,
+  { timescale: mode = 'auto' }: { readonly timescale?: TimescaleMode } = {},
+): Promise<MigrationReport> {
+  let client;
+  try {
+    client = await db.connect();
+  } catch (error) {
+    throw new MigrationError(`cannot connect to the database: ${messageOf(error)}`, { cause: error });
+  }
   // The server ending the connection between queries fails the next one as merely "not
   // queryable"; the connection's own error says what happened.
   let lost: Error | undefined;
@@ -62,8 +88,10 @@ export async function migrate(db: Database): Promise<MigrationReport> {
   };
   client.on('error', onLost);
   const applied: string[] = [];
+  let step = 'taking the migration lock';
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    step = 'reading schema_migrations';
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY,
       name text NOT NULL,
@@ -78,6 +106,16 @@ export async function migrate(db: Database): Promise<MigrationReport> {
         )
       ).rows.map((row) => [row.version, row.checksum]),
     );
+    step = 'looking for TimescaleDB';
+    const timescaleState = await detectTimescale(client, mode);
+    const refusal = timescaleRefusal(timescaleState, mode);
+    if (refusal !== undefined) {
+      throw new MigrationError(refusal);
+    }
+    if (timescaleState.status === 'usable') {
+      step = 'creating the timescaledb extension';
+      await client.query('CREATE EXTENSION IF NOT EXISTS timescaledb');
+    }
     const run = async (migration: Migration): Promise<void> => {
       const checksum = done.get(migration.version);
       if (checksum === migration.checksum) {
@@ -88,6 +126,7 @@ export async function migrate(db: Database): Promise<MigrationReport> {
           `${migration.name} was changed after it was applied; add a new migration instead`,
         );
       }
+      step = `applying ${migration.name}`;
       try {
         await client.query('BEGIN');
         await client.query(migration.sql);
@@ -97,48 +136,37 @@ export async function migrate(db: Database): Promise<MigrationReport> {
         );
         await client.query('COMMIT');
       } catch (error) {
-        // A connection the server ended cannot roll back (the server did): its error is the one to report.
+        // A connection the server ended cannot roll back (the server did).
         await client.query('ROLLBACK').catch(() => undefined);
-        throw new MigrationError(
-          `${migration.name} failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        throw error;
       }
       applied.push(migration.name);
     };
     for (const migration of await migrationsIn('migrations', 'schema')) {
       await run(migration);
     }
-    const timescale = await enableTimescale(client);
-    if (timescale) {
+    if (timescaleState.used) {
       for (const migration of await migrationsIn('timescale', 'timescale')) {
         await run(migration);
       }
     }
-    return { applied, timescale };
+    return { applied, timescale: timescaleState.used, timescaleState };
   } catch (error) {
-    if (lost) {
+    if (error instanceof MigrationError) {
+      throw error;
+    }
+    const kept = applied.length > 0 ? `${applied.join(', ')} applied and kept` : 'nothing applied';
+    if (lost !== undefined || connectionLost(error)) {
       throw new MigrationError(
-        `the database ended the connection (${lost.message}); what was applied is kept, run the migration again`,
+        `the database ended the connection while ${step} (${(lost ?? (error as Error)).message}); ${kept}: run the migration again`,
+        { cause: error },
       );
     }
-    throw error;
+    throw new MigrationError(`${step} failed: ${messageOf(error)}; ${kept}`, { cause: error });
   } finally {
     client.off('error', onLost);
-    await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);
-    client.release();
-  }
-}
-
-async function enableTimescale(client: { query: Database['query'] }): Promise<boolean> {
-  const available = await client.query("SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'");
-  if (available.rowCount === 0) {
-    return false;
-  }
-  try {
-    await client.query('CREATE EXTENSION IF NOT EXISTS timescaledb');
-    return true;
-  } catch {
-    // Listed but not loadable (shared_preload_libraries): the plain path serves.
-    return false;
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    // A lost connection goes, never back to the pool.
+    client.release(lost);
   }
 }

@@ -71,7 +71,10 @@ export async function connectDatabase(config: Config, log: Logger): Promise<Stor
       'db: a pooled connection failed',
     );
   });
-  const report = await migrate(db);
+  const report = await migrate(db, { timescale: config.database.timescale });
+  const { status, summary } = report.timescaleState;
+  // Installed but not preloaded is a setting to fix; absent or off is a choice.
+  log[status === 'not-preloaded' ? 'warn' : 'info']({ timescale: status }, `db: ${summary}`);
   log.info({ applied: report.applied, timescale: report.timescale }, 'db: migrated');
   return { db, url, embedded };
 }

@@ -8,9 +8,22 @@ import { scratchDatabase, type ScratchDatabase } from './postgres.ts';
 
 export type TestDatabase = ScratchDatabase;
 
-/** `migrated: false` leaves it empty, for tests of the migrations themselves. */
-export function createTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
-  return scratchDatabase(inject('databaseUrl'), 'hashwatt_test', options);
+/**
+ * A TimescaleDB server for the storage tests to run against as well, when TIMESCALE_URL
+ * names one (none can be installed on CI's machine); undefined otherwise.
+ */
+export const TIMESCALE_URL: string | undefined = process.env.TIMESCALE_URL?.trim()
+  ? process.env.TIMESCALE_URL
+  : undefined;
+
+/**
+ * `migrated: false` leaves it empty, for tests of the migrations themselves; `serverUrl`
+ * puts it on another server than global-setup's (TIMESCALE_URL).
+ */
+export function createTestDatabase(
+  options: { migrated?: boolean; serverUrl?: string } = {},
+): Promise<TestDatabase> {
+  return scratchDatabase(options.serverUrl ?? inject('databaseUrl'), 'hashwatt_test', options);
 }
 
 /** The rows in one of the pool's tables: a name written in the test, never from input. */
