@@ -8,13 +8,32 @@ import { scratchDatabase, type ScratchDatabase } from './postgres.ts';
 
 export type TestDatabase = ScratchDatabase;
 
-/**
- * A TimescaleDB server for the storage tests to run against as well, when TIMESCALE_URL
- * names one (none can be installed on CI's machine); undefined otherwise.
- */
-export const TIMESCALE_URL: string | undefined = process.env.TIMESCALE_URL?.trim()
+const TIMESCALE_URL: string | undefined = process.env.TIMESCALE_URL?.trim()
   ? process.env.TIMESCALE_URL
   : undefined;
+
+export interface StorageServer {
+  /** Its name in the test titles, saying why it is skipped when it is. */
+  readonly server: string;
+  readonly skip: boolean;
+  readonly url: () => string;
+}
+
+/**
+ * The servers the storage tests run on: global-setup's PostgreSQL, and TimescaleDB when
+ * TIMESCALE_URL names a server (none can be installed on CI's machine).
+ */
+export const STORAGE_SERVERS: readonly StorageServer[] = [
+  { server: 'PostgreSQL', skip: false, url: () => inject('databaseUrl') },
+  {
+    server:
+      TIMESCALE_URL === undefined
+        ? 'TimescaleDB (skipped: TIMESCALE_URL is not set)'
+        : 'TimescaleDB (TIMESCALE_URL)',
+    skip: TIMESCALE_URL === undefined,
+    url: () => TIMESCALE_URL ?? '',
+  },
+];
 
 /**
  * `migrated: false` leaves it empty, for tests of the migrations themselves; `serverUrl`

@@ -5,11 +5,11 @@
  */
 import { readdirSync } from 'node:fs';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, MIGRATION_LOCK_KEY, MigrationError } from '../../src/db/migrate.ts';
 import { detectTimescale, type TimescaleState } from '../../src/db/timescale.ts';
 import { hashwatt } from '../helpers/command-line.ts';
-import { createTestDatabase, TIMESCALE_URL, type TestDatabase } from '../helpers/database.ts';
+import { createTestDatabase, STORAGE_SERVERS, type TestDatabase } from '../helpers/database.ts';
 import { eventually } from '../helpers/eventually.ts';
 
 /** The migrations of a folder in the order they apply: every file of it. */
@@ -54,74 +54,63 @@ function migrationsFor(state: TimescaleState): string[] {
   return state.used ? [...SCHEMA_MIGRATIONS, ...TIMESCALE_MIGRATIONS] : SCHEMA_MIGRATIONS;
 }
 
-const servers = [
-  { server: 'PostgreSQL', url: (): string => inject('databaseUrl'), skip: false },
-  {
-    server: TIMESCALE_URL ? 'TimescaleDB (TIMESCALE_URL)' : 'TimescaleDB: skipped, TIMESCALE_URL is not set',
-    url: (): string => TIMESCALE_URL ?? '',
-    skip: TIMESCALE_URL === undefined,
-  },
-];
-
-describe.each(servers)('migrations on $server', ({ url, skip }) => {
-  let database: TestDatabase;
-  let found: TimescaleState;
-  beforeAll(async () => {
-    if (skip) {
-      return;
-    }
-    database = await createTestDatabase({ serverUrl: url() });
-    found = await detectTimescale(database.db, 'auto');
-  });
-  afterAll(async () => {
-    if (!skip) {
+for (const { server, url, skip } of STORAGE_SERVERS) {
+  describe.skipIf(skip)(`migrations on ${server}`, () => {
+    let database: TestDatabase;
+    let found: TimescaleState;
+    beforeAll(async () => {
+      database = await createTestDatabase({ serverUrl: url() });
+      found = await detectTimescale(database.db, 'auto');
+    });
+    afterAll(async () => {
       await database.drop();
-    }
-  });
+    });
 
-  it.skipIf(skip)('created the schema and recorded it; running again applies nothing', async () => {
-    const { rows } = await database.db.query<{ name: string; kind: string }>(
-      'SELECT name, kind FROM schema_migrations ORDER BY version',
-    );
-    expect(rows).toEqual(
-      migrationsFor(found).map((name) => ({
-        name,
-        kind: SCHEMA_MIGRATIONS.includes(name) ? 'schema' : 'timescale',
-      })),
-    );
-    expect(SCHEMA_MIGRATIONS[0]).toBe('0001_pool.sql');
-    expect(await migrate(database.db)).toEqual({ applied: [], timescale: found.used, timescaleState: found });
-    const tables = await database.db.query<{ table_name: string }>(
-      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
-    );
-    expect(tables.rows.map((row) => row.table_name)).toEqual(
-      expect.arrayContaining([
-        'accounts',
-        'workers',
-        'shares',
-        'share_batches',
-        'share_rollups_minute',
-        'share_rollups_hour',
-        'share_rollups_pool_minute',
-        'share_rollup_deltas',
-        'share_rollups_pool_hour',
-        'blocks',
-        'ledger_entries',
-        'balances',
-        'payouts',
-        'payout_items',
-      ]),
-    );
-  });
+    it('created the schema and recorded it; running again applies nothing', async () => {
+      const { rows } = await database.db.query<{ name: string; kind: string }>(
+        'SELECT name, kind FROM schema_migrations ORDER BY version',
+      );
+      expect(rows).toEqual(
+        migrationsFor(found).map((name) => ({
+          name,
+          kind: SCHEMA_MIGRATIONS.includes(name) ? 'schema' : 'timescale',
+        })),
+      );
+      expect(SCHEMA_MIGRATIONS[0]).toBe('0001_pool.sql');
+      expect(await migrate(database.db)).toEqual({
+        applied: [],
+        timescale: found.used,
+        timescaleState: found,
+      });
+      const tables = await database.db.query<{ table_name: string }>(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
+      );
+      expect(tables.rows.map((row) => row.table_name)).toEqual(
+        expect.arrayContaining([
+          'accounts',
+          'workers',
+          'shares',
+          'share_batches',
+          'share_rollups_minute',
+          'share_rollups_hour',
+          'share_rollups_pool_minute',
+          'share_rollup_deltas',
+          'share_rollups_pool_hour',
+          'blocks',
+          'ledger_entries',
+          'balances',
+          'payouts',
+          'payout_items',
+        ]),
+      );
+    });
 
-  it.skipIf(skip)('runs concurrently from several processes without applying anything twice', async () => {
-    const reports = await Promise.all([migrate(database.db), migrate(database.db), migrate(database.db)]);
-    expect(reports.every((report) => report.applied.length === 0)).toBe(true);
-  });
+    it('runs concurrently from several processes without applying anything twice', async () => {
+      const reports = await Promise.all([migrate(database.db), migrate(database.db), migrate(database.db)]);
+      expect(reports.every((report) => report.applied.length === 0)).toBe(true);
+    });
 
-  it.skipIf(skip)(
-    '`hashwatt migrate` migrates a configured database, says what it found of TimescaleDB, and exits; again, it applies nothing',
-    async () => {
+    it('`hashwatt migrate` migrates a configured database, says what it found of TimescaleDB, and exits; again, it applies nothing', async () => {
       const empty = await createTestDatabase({ migrated: false, serverUrl: url() });
       try {
         const first = await migrateCommand(empty.url);
@@ -140,12 +129,9 @@ describe.each(servers)('migrations on $server', ({ url, skip }) => {
       } finally {
         await empty.drop();
       }
-    },
-  );
+    });
 
-  it.skipIf(skip)(
-    '`off` never looks at TimescaleDB; `on` refuses, naming what is missing, unless it is usable',
-    async () => {
+    it('`off` never looks at TimescaleDB; `on` refuses, naming what is missing, unless it is usable', async () => {
       const empty = await createTestDatabase({ migrated: false, serverUrl: url() });
       try {
         const on = await migrateCommand(empty.url, 'on');
@@ -174,12 +160,9 @@ describe.each(servers)('migrations on $server', ({ url, skip }) => {
       } finally {
         await empty.drop();
       }
-    },
-  );
+    });
 
-  it.skipIf(skip)(
-    '`hashwatt migrate` fails with what happened when the server ends its connection, and the next run completes',
-    async () => {
+    it('`hashwatt migrate` fails with what happened when the server ends its connection, and the next run completes', async () => {
       const empty = await createTestDatabase({ migrated: false, serverUrl: url() });
       const name = new URL(empty.url).pathname.slice(1);
       // Another session holds the migration lock, so the command waits on it where it can be ended.
@@ -207,17 +190,17 @@ describe.each(servers)('migrations on $server', ({ url, skip }) => {
         await holder.end();
         await empty.drop();
       }
-    },
-  );
+    });
 
-  it.skipIf(skip)('refuses a migration that changed after it was applied', async () => {
-    await database.db.query("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1");
-    await expect(migrate(database.db)).rejects.toThrow(MigrationError);
-    await expect(migrate(database.db)).rejects.toThrow(
-      '0001_pool.sql was changed after it was applied; add a new migration instead',
-    );
+    it('refuses a migration that changed after it was applied', async () => {
+      await database.db.query("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1");
+      await expect(migrate(database.db)).rejects.toThrow(MigrationError);
+      await expect(migrate(database.db)).rejects.toThrow(
+        '0001_pool.sql was changed after it was applied; add a new migration instead',
+      );
+    });
   });
-});
+}
 
 it('`hashwatt migrate` names the problem and fails when the database cannot be reached', async () => {
   const result = await migrateCommand('postgres://postgres@127.0.0.1:9/none');

@@ -5,48 +5,50 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTransaction } from '../../src/db/transaction.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { createTestDatabase, STORAGE_SERVERS, type TestDatabase } from '../helpers/database.ts';
 
-describe('withTransaction', () => {
-  let database: TestDatabase;
-  const names = async (): Promise<string[]> =>
-    (await database.db.query<{ name: string }>('SELECT name FROM nesting ORDER BY name')).rows.map(
-      (row) => row.name,
-    );
+for (const { server, url, skip } of STORAGE_SERVERS) {
+  describe.skipIf(skip)(`withTransaction on ${server}`, () => {
+    let database: TestDatabase;
+    const names = async (): Promise<string[]> =>
+      (await database.db.query<{ name: string }>('SELECT name FROM nesting ORDER BY name')).rows.map(
+        (row) => row.name,
+      );
 
-  beforeAll(async () => {
-    database = await createTestDatabase({ migrated: false });
-    await database.db.query('CREATE TABLE nesting (name text PRIMARY KEY)');
-  });
-  afterAll(async () => {
-    await database.drop();
-  });
-
-  it('nests inside a connection: an inner failure undoes the inner work only', async () => {
-    await withTransaction(database.db, async (outer) => {
-      await outer.query("INSERT INTO nesting VALUES ('outer')");
-      await expect(
-        withTransaction(outer, async (inner) => {
-          await inner.query("INSERT INTO nesting VALUES ('inner, undone')");
-          throw new Error('refused');
-        }),
-      ).rejects.toThrow('refused');
-      await withTransaction(outer, async (inner) => {
-        await inner.query("INSERT INTO nesting VALUES ('inner, kept')");
-      });
+    beforeAll(async () => {
+      database = await createTestDatabase({ migrated: false, serverUrl: url() });
+      await database.db.query('CREATE TABLE nesting (name text PRIMARY KEY)');
     });
-    expect(await names()).toEqual(['inner, kept', 'outer']);
-  });
+    afterAll(async () => {
+      await database.drop();
+    });
 
-  it('rolls nested work back with the outer transaction', async () => {
-    await expect(
-      withTransaction(database.db, async (outer) => {
+    it('nests inside a connection: an inner failure undoes the inner work only', async () => {
+      await withTransaction(database.db, async (outer) => {
+        await outer.query("INSERT INTO nesting VALUES ('outer')");
+        await expect(
+          withTransaction(outer, async (inner) => {
+            await inner.query("INSERT INTO nesting VALUES ('inner, undone')");
+            throw new Error('refused');
+          }),
+        ).rejects.toThrow('refused');
         await withTransaction(outer, async (inner) => {
-          await inner.query("INSERT INTO nesting VALUES ('nested, then outer failed')");
+          await inner.query("INSERT INTO nesting VALUES ('inner, kept')");
         });
-        throw new Error('outer refused');
-      }),
-    ).rejects.toThrow('outer refused');
-    expect(await names()).toEqual(['inner, kept', 'outer']);
+      });
+      expect(await names()).toEqual(['inner, kept', 'outer']);
+    });
+
+    it('rolls nested work back with the outer transaction', async () => {
+      await expect(
+        withTransaction(database.db, async (outer) => {
+          await withTransaction(outer, async (inner) => {
+            await inner.query("INSERT INTO nesting VALUES ('nested, then outer failed')");
+          });
+          throw new Error('outer refused');
+        }),
+      ).rejects.toThrow('outer refused');
+      expect(await names()).toEqual(['inner, kept', 'outer']);
+    });
   });
-});
+}
