@@ -109,6 +109,29 @@ Also the way out when the key file is lost: reports it signed still verify again
 ${CONFIG}`,
   },
   {
+    name: 'backup',
+    load: async () => (await import('./backup.ts')).run,
+    summary: 'back up the database, the report signing keys and the journals into one signed folder',
+    usage: 'hashwatt backup --out DIR [--pg-bin DIR] [--config FILE]',
+    details: `Makes DIR/hashwatt-backup-<UTC time>/ (0700, files 0600): the database as pg_dump's custom format,
+reports.signingKeyFile and its retired keys, the share and block journals and pending found blocks, and a
+manifest of each file's SHA-256 signed with the report key. The pool may keep running. pg_dump must be of the
+server's major version or newer: the newest found is used (/usr/lib/postgresql/*/bin, PATH), or --pg-bin's.
+${CONFIG}`,
+  },
+  {
+    name: 'restore',
+    load: async () => (await import('./restore.ts')).run,
+    summary: 'restore a backup into an empty database and put its keys and journals back',
+    usage:
+      'hashwatt restore BACKUP_DIR [--into URL] [--force] [--fingerprint HEX] [--pg-bin DIR] [--config FILE]',
+    details: `Checks the manifest's signature and every file's size and SHA-256 first, and changes nothing if one is off.
+The backup must be signed by a key in reports.signingKeyFile (or retired beside it), or by --fingerprint's
+(printed by backup, on every report and by hashwatt report key show). Restores into the configured database, or
+--into URL's; one that is not empty is refused unless --force, which drops and recreates it. Stop the pool first.
+${CONFIG}`,
+  },
+  {
     name: 'config check',
     load: async () => (await import('./config.ts')).run,
     summary: 'validate a configuration and list every problem at once',
