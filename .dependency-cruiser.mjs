@@ -36,26 +36,26 @@ const arrows = [
     name: 'stratum-below-ledger',
     from: 'stratum',
     comment: 'stratum/ hands shares and blocks on through interfaces the roles pass in',
-    to: { path: within('ledger', 'db', 'api', 'farms', 'accounts') },
+    to: { path: within('ledger', 'db', 'api', 'farms', 'accounts', 'alerts') },
   },
   {
     name: 'chain-below-ledger',
     from: 'chain',
     comment: 'chain/ only submits a block and reports the outcome; the ledger records it',
-    to: { path: within('stratum', 'ledger', 'api', 'farms', 'accounts') },
+    to: { path: within('stratum', 'ledger', 'api', 'farms', 'accounts', 'alerts') },
   },
   {
     name: 'ledger-below-farms',
     from: 'ledger',
     comment: 'ledger/ sits below the domains that read it and never reaches up into Stratum',
-    to: { path: within('api', 'farms', 'accounts', 'stratum') },
+    to: { path: within('api', 'farms', 'accounts', 'stratum', 'alerts') },
   },
   {
     name: 'farms-below-api',
     from: 'farms',
     comment: 'farms/ is a domain: it is called by the API and reads the chain only through its types',
     to: {
-      path: within('api', 'stratum', 'chain'),
+      path: within('api', 'stratum', 'chain', 'alerts'),
       pathNot: within('chain/rpc-types\\.ts'),
     },
   },
@@ -63,7 +63,14 @@ const arrows = [
     name: 'accounts-below-api',
     from: 'accounts',
     comment: 'accounts/ is a domain the API calls; it knows nothing of HTTP or farms',
-    to: { path: within('api', 'farms') },
+    to: { path: within('api', 'farms', 'alerts') },
+  },
+  {
+    name: 'alerts-above-domains',
+    from: 'alerts',
+    comment:
+      'alerts/ reads facts through the domains (accounts, farms, ledger) and is called by the API and the roles; it never reaches into HTTP, Stratum or the chain',
+    to: { path: within('api', 'stratum', 'chain') },
   },
   {
     name: 'db-is-storage',

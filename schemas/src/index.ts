@@ -1,4 +1,5 @@
 export * from './admin.ts';
+export * from './alerts.ts';
 export * from './audit-log.ts';
 export * from './auth.ts';
 export * from './common.ts';

@@ -1,0 +1,201 @@
+import { describe, expect, test } from 'vitest';
+import {
+  evaluateRules,
+  planAlerts,
+  windowStart,
+  type AlertFacts,
+  type AlertThresholds,
+  type DeviceFacts,
+} from './rules.ts';
+
+const NOW = Date.parse('2026-12-07T10:00:00Z');
+const THRESHOLDS: AlertThresholds = {
+  silentMinutes: 10,
+  maxChipTempC: 90,
+  minFanRpm: 1_000,
+  gapPercent: 10,
+  windowLeadMinutes: 30,
+};
+const FARM = { farmId: '7', farmName: 'Ekibastuz', organisationId: '3' };
+
+function device(patch: Partial<DeviceFacts> = {}): DeviceFacts {
+  return {
+    ...FARM,
+    deviceId: '12',
+    device: '10.0.4.17:4028',
+    state: 'mining',
+    lastSeenMs: NOW - 60_000,
+    chipTempC: 70,
+    fanRpms: [4_200, 4_300],
+    poolUser: 'acct.rig1',
+    workerHourDifficulty: 5_000,
+    workerRecentDifficulty: 800,
+    gapPercent: 2,
+    ...patch,
+  };
+}
+
+function facts(patch: Partial<AlertFacts>): AlertFacts {
+  return {
+    devices: [],
+    windows: [],
+    ordersIssued: [],
+    ordersViolated: [],
+    blocks: [],
+    payouts: [],
+    ...patch,
+  };
+}
+
+function rulesFor(patch: Partial<DeviceFacts>): string[] {
+  return evaluateRules(facts({ devices: [device(patch)] }), THRESHOLDS, NOW).map((alert) => alert.rule);
+}
+
+describe('device rules', () => {
+  test.each([
+    ['a healthy device', {}, []],
+    ['silent exactly the threshold', { lastSeenMs: NOW - 10 * 60_000 }, ['device-silent']],
+    ['silent a minute short of it', { lastSeenMs: NOW - 9 * 60_000 }, []],
+    // Silent: its old temperature and fans are not judged.
+    ['silent and hot', { lastSeenMs: NOW - 3_600_000, chipTempC: 120 }, ['device-silent']],
+    ['hot', { chipTempC: 95 }, ['temperature-high']],
+    ['at the limit', { chipTempC: 90 }, []],
+    ['no temperature reported', { chipTempC: null }, []],
+    ['a slow fan', { fanRpms: [4_000, 600] }, ['fan-low']],
+    ['a stopped fan while asleep', { state: 'sleeping', fanRpms: [0] }, []],
+    ['no fans reported', { fanRpms: [] }, []],
+    ['reports more than measured', { gapPercent: 25 }, ['hashrate-gap']],
+    ['reports less than measured', { gapPercent: -25 }, ['hashrate-gap']],
+    ['no gap known', { gapPercent: null }, []],
+    ['its worker went quiet', { workerRecentDifficulty: 0 }, ['worker-silent']],
+    ['its worker never hashed this hour', { workerHourDifficulty: 0, workerRecentDifficulty: 0 }, []],
+    ['no worker linked', { poolUser: null, workerHourDifficulty: null, workerRecentDifficulty: null }, []],
+    ['asleep, its worker quiet', { state: 'sleeping', workerRecentDifficulty: 0 }, []],
+  ] as const)('%s', (_name, patch, expected) => {
+    expect(rulesFor(patch)).toEqual(expected);
+  });
+
+  test('a farm alert names the farm and goes to its organisation', () => {
+    const [alert] = evaluateRules(facts({ devices: [device({ chipTempC: 99 })] }), THRESHOLDS, NOW);
+    expect(alert).toMatchObject({
+      subject: 'device:12',
+      once: false,
+      audience: 'organisation',
+      organisationId: '3',
+      farmId: '7',
+    });
+    expect(alert?.summary).toBe('Ekibastuz: 10.0.4.17:4028 chips at 99 °C, above 90 °C');
+  });
+
+  test('the fan rule turned off', () => {
+    const alerts = evaluateRules(
+      facts({ devices: [device({ fanRpms: [0] })] }),
+      { ...THRESHOLDS, minFanRpm: 0 },
+      NOW,
+    );
+    expect(alerts).toEqual([]);
+  });
+});
+
+describe('restricted windows', () => {
+  const window = { from: '18:00', validFrom: '2026-12-01', validTo: null };
+  const local = (minute: number, date = '2026-12-07') => ({ minute, month: 12, date });
+
+  test.each([
+    ['in 30 minutes', local(17 * 60 + 30), { minutes: 30, date: '2026-12-07' }],
+    ['in 31 minutes', local(17 * 60 + 29), null],
+    ['starting now', local(18 * 60), null],
+    ['already on', local(18 * 60 + 5), null],
+  ] as const)('%s', (_name, at, expected) => {
+    expect(windowStart(window, at, 30)).toEqual(expected);
+  });
+
+  test('one starting after midnight is on the next local date, within its validity', () => {
+    const midnight = { from: '00:10', validFrom: '2026-12-08', validTo: '2026-12-08' };
+    expect(windowStart(midnight, local(23 * 60 + 50), 30)).toEqual({ minutes: 20, date: '2026-12-08' });
+    expect(windowStart(midnight, local(23 * 60 + 50, '2026-12-08'), 30)).toBeNull();
+  });
+
+  test('a window not yet valid raises nothing', () => {
+    expect(windowStart({ ...window, validFrom: '2026-12-08' }, local(17 * 60 + 45), 30)).toBeNull();
+  });
+
+  test('an event per window and local date', () => {
+    const alerts = evaluateRules(
+      facts({
+        windows: [
+          {
+            ...FARM,
+            local: local(17 * 60 + 45),
+            window: {
+              id: '4',
+              farmId: null,
+              country: 'IR',
+              region: null,
+              class: 'critical_peak',
+              from: '18:00',
+              to: '22:00',
+              validFrom: '2026-12-01',
+              validTo: null,
+              noticeRef: null,
+            },
+          },
+        ],
+      }),
+      THRESHOLDS,
+      NOW,
+    );
+    expect(alerts.map(({ rule, subject, once }) => ({ rule, subject, once }))).toEqual([
+      { rule: 'window-starting', subject: 'window:4@2026-12-07', once: true },
+    ]);
+  });
+});
+
+describe('events', () => {
+  test('orders, blocks and payouts each raise one event', () => {
+    const order = { ...FARM, orderId: '9', startsAtMs: NOW, endsAtMs: NOW + 3_600_000, reductionKw: 500 };
+    const alerts = evaluateRules(
+      facts({
+        ordersIssued: [order],
+        ordersViolated: [{ ...order, reasons: ['the meter read 900 kW'] }],
+        blocks: [{ hash: 'ab', height: 101, reward: 625_000_000, finder: 'acct', worker: 'rig1' }],
+        payouts: [{ id: 'p1', txid: 'cd', total: 150_000_000, recipients: 2 }],
+      }),
+      THRESHOLDS,
+      NOW,
+    );
+    expect(alerts.map(({ rule, subject, audience }) => `${rule} ${subject} ${audience}`)).toEqual([
+      'curtailment-issued order:9 organisation',
+      'curtailment-violated order:9 organisation',
+      'block-found block:ab pool',
+      'payout-sent payout:p1 pool',
+    ]);
+    expect(alerts[1]?.summary).toBe('Ekibastuz: curtailment order 9 was violated: the meter read 900 kW');
+    expect(alerts[2]?.summary).toBe('block 101 found by acct.rig1 (6.25000000 BTC)');
+  });
+});
+
+describe('planAlerts', () => {
+  const hot = evaluateRules(facts({ devices: [device({ chipTempC: 99 })] }), THRESHOLDS, NOW);
+
+  test('a new condition opens, an open one stays, a cleared one resolves', () => {
+    const open = [
+      { id: '1', rule: 'temperature-high', subject: 'device:12' },
+      { id: '2', rule: 'device-silent', subject: 'device:13' },
+    ] as const;
+    const plan = planAlerts(open, hot);
+    expect(plan.toOpen).toEqual([]);
+    expect(plan.toResolve.map((alert) => alert.id)).toEqual(['2']);
+    expect(planAlerts([], hot).toOpen).toEqual(hot);
+  });
+
+  test('events are always offered; the store keeps them unique', () => {
+    const block = evaluateRules(
+      facts({ blocks: [{ hash: 'ab', height: 1, reward: 1, finder: 'a', worker: 'w' }] }),
+      THRESHOLDS,
+      NOW,
+    );
+    expect(planAlerts([], block).toOpen).toHaveLength(1);
+    expect(planAlerts([], block).toResolve).toEqual([]);
+  });
+});

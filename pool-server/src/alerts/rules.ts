@@ -1,0 +1,331 @@
+/**
+ * The alert rules: facts in, alerts out. Pure: no database, no clock (`nowMs` is given),
+ * so every rule is tested case by case (rules.test.ts). Whether an alert is new, still
+ * open or cleared is the store's business (planAlerts below says which).
+ */
+import type { AlertRule, MinerState, RestrictedWindow } from '@hashwatt/schemas';
+import type { LocalTime } from '../farms/energy/meter-energy.ts';
+
+const MINUTE_MS = 60_000;
+
+/** Where a farm's alert goes: the farm's organisation. */
+export interface FarmRef {
+  readonly farmId: string;
+  readonly farmName: string;
+  readonly organisationId: string;
+}
+
+export interface DeviceFacts extends FarmRef {
+  readonly deviceId: string;
+  /** The agent's name for it: address and API port. */
+  readonly device: string;
+  readonly state: MinerState;
+  readonly lastSeenMs: number;
+  readonly chipTempC: number | null;
+  /** Fan speeds of its latest reading; empty when it reports none. */
+  readonly fanRpms: readonly number[];
+  readonly poolUser: string | null;
+  /** Its worker's difficulty over the last hour and over the last `silentMinutes`; null without a worker. */
+  readonly workerHourDifficulty: number | null;
+  readonly workerRecentDifficulty: number | null;
+  /** Reported against measured over the last hour, in %; null when either is missing. */
+  readonly gapPercent: number | null;
+}
+
+export interface WindowFacts extends FarmRef {
+  readonly window: RestrictedWindow;
+  /** The farm's local time now. */
+  readonly local: LocalTime;
+}
+
+export interface OrderFacts extends FarmRef {
+  readonly orderId: string;
+  readonly startsAtMs: number;
+  readonly endsAtMs: number;
+  readonly reductionKw: number;
+  /** For a judged order: why it was found violated. */
+  readonly reasons?: readonly string[];
+}
+
+export interface BlockFacts {
+  readonly hash: string;
+  readonly height: number;
+  readonly reward: number;
+  readonly finder: string;
+  readonly worker: string;
+}
+
+export interface PayoutFacts {
+  readonly id: string;
+  readonly txid: string;
+  readonly total: number;
+  readonly recipients: number;
+}
+
+/** What one evaluation looked at. Events (orders, blocks, payouts) are those new since the last. */
+export interface AlertFacts {
+  readonly devices: readonly DeviceFacts[];
+  readonly windows: readonly WindowFacts[];
+  readonly ordersIssued: readonly OrderFacts[];
+  readonly ordersViolated: readonly OrderFacts[];
+  readonly blocks: readonly BlockFacts[];
+  readonly payouts: readonly PayoutFacts[];
+}
+
+export interface AlertThresholds {
+  readonly silentMinutes: number;
+  readonly maxChipTempC: number;
+  /** 0: the fan rule is off. */
+  readonly minFanRpm: number;
+  readonly gapPercent: number;
+  readonly windowLeadMinutes: number;
+}
+
+/** Who may hear of an alert: a farm's organisation, or everyone subscribed to the rule. */
+export type AlertAudience = 'organisation' | 'pool';
+
+export interface AlertCandidate {
+  readonly rule: AlertRule;
+  /** What it is about, unique within the rule: `device:12`, `block:<hash>`. */
+  readonly subject: string;
+  /** An event, sent once; otherwise it lasts until its condition clears. */
+  readonly once: boolean;
+  readonly audience: AlertAudience;
+  readonly organisationId: string | null;
+  readonly farmId: string | null;
+  readonly summary: string;
+  readonly facts: Readonly<Record<string, unknown>>;
+}
+
+function farmAlert(
+  ref: FarmRef,
+  rule: AlertRule,
+  subject: string,
+  once: boolean,
+  summary: string,
+  facts: Record<string, unknown>,
+): AlertCandidate {
+  return {
+    rule,
+    subject,
+    once,
+    audience: 'organisation',
+    organisationId: ref.organisationId,
+    farmId: ref.farmId,
+    summary: `${ref.farmName}: ${summary}`,
+    facts: { farmId: ref.farmId, ...facts },
+  };
+}
+
+function deviceAlerts(device: DeviceFacts, thresholds: AlertThresholds, nowMs: number): AlertCandidate[] {
+  const subject = `device:${device.deviceId}`;
+  const facts = { deviceId: device.deviceId, device: device.device };
+  const silentForMs = nowMs - device.lastSeenMs;
+  if (silentForMs >= thresholds.silentMinutes * MINUTE_MS) {
+    // A device not heard from has no current temperature, fan or hashrate to judge.
+    return [
+      farmAlert(
+        device,
+        'device-silent',
+        subject,
+        false,
+        `${device.device} has not reported for ${String(Math.floor(silentForMs / MINUTE_MS))} minutes`,
+        { ...facts, lastSeen: new Date(device.lastSeenMs).toISOString() },
+      ),
+    ];
+  }
+  const alerts: AlertCandidate[] = [];
+  if (device.chipTempC !== null && device.chipTempC > thresholds.maxChipTempC) {
+    alerts.push(
+      farmAlert(
+        device,
+        'temperature-high',
+        subject,
+        false,
+        `${device.device} chips at ${String(device.chipTempC)} °C, above ${String(thresholds.maxChipTempC)} °C`,
+        { ...facts, chipTempC: device.chipTempC, maxChipTempC: thresholds.maxChipTempC },
+      ),
+    );
+  }
+  // A sleeping miner may stop its fans; only a hashing one needs them.
+  const slowest = device.fanRpms.length > 0 ? Math.min(...device.fanRpms) : null;
+  if (
+    thresholds.minFanRpm > 0 &&
+    device.state === 'mining' &&
+    slowest !== null &&
+    slowest < thresholds.minFanRpm
+  ) {
+    alerts.push(
+      farmAlert(
+        device,
+        'fan-low',
+        subject,
+        false,
+        `${device.device} has a fan at ${String(slowest)} rpm, below ${String(thresholds.minFanRpm)} rpm`,
+        { ...facts, fanRpm: slowest, minFanRpm: thresholds.minFanRpm },
+      ),
+    );
+  }
+  if (device.gapPercent !== null && Math.abs(device.gapPercent) > thresholds.gapPercent) {
+    alerts.push(
+      farmAlert(
+        device,
+        'hashrate-gap',
+        subject,
+        false,
+        `${device.device} reports ${device.gapPercent > 0 ? 'more' : 'less'} hashrate than the pool measured, by ${device.gapPercent.toFixed(1)} %`,
+        { ...facts, gapPercent: device.gapPercent },
+      ),
+    );
+  }
+  if (
+    device.poolUser !== null &&
+    device.state === 'mining' &&
+    (device.workerHourDifficulty ?? 0) > 0 &&
+    device.workerRecentDifficulty === 0
+  ) {
+    alerts.push(
+      farmAlert(
+        device,
+        'worker-silent',
+        `worker:${device.poolUser}`,
+        false,
+        `worker ${device.poolUser} (${device.device}) has sent no share for ${String(thresholds.silentMinutes)} minutes`,
+        { ...facts, worker: device.poolUser },
+      ),
+    );
+  }
+  return alerts;
+}
+
+function minutesOfClock(clock: string): number {
+  return Number(clock.slice(0, 2)) * 60 + Number(clock.slice(3, 5));
+}
+
+/** The local date `days` after a YYYY-MM-DD date. */
+function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * A restricted window starting within the lead time: minutes to its next start from the
+ * farm's local time, and the local date it starts on, which must lie in its validity.
+ */
+export function windowStart(
+  window: Pick<RestrictedWindow, 'from' | 'validFrom' | 'validTo'>,
+  local: LocalTime,
+  leadMinutes: number,
+): { readonly minutes: number; readonly date: string } | null {
+  const minutes = (minutesOfClock(window.from) - local.minute + 1_440) % 1_440;
+  if (minutes === 0 || minutes > leadMinutes) {
+    return null;
+  }
+  const date = local.minute + minutes >= 1_440 ? addDays(local.date, 1) : local.date;
+  if (date < window.validFrom || (window.validTo !== null && date > window.validTo)) {
+    return null;
+  }
+  return { minutes, date };
+}
+
+function windowAlert(facts: WindowFacts, leadMinutes: number): AlertCandidate | null {
+  const start = windowStart(facts.window, facts.local, leadMinutes);
+  if (start === null) {
+    return null;
+  }
+  const { window } = facts;
+  return farmAlert(
+    facts,
+    'window-starting',
+    `window:${window.id}@${start.date}`,
+    true,
+    `restricted window (${window.class.replace('_', ' ')}) ${window.from}–${window.to} local time starts in ${String(start.minutes)} minutes`,
+    { windowId: window.id, class: window.class, from: window.from, to: window.to, date: start.date },
+  );
+}
+
+function orderFacts(order: OrderFacts): Record<string, unknown> {
+  return {
+    orderId: order.orderId,
+    startsAt: new Date(order.startsAtMs).toISOString(),
+    endsAt: new Date(order.endsAtMs).toISOString(),
+    reductionKw: order.reductionKw,
+  };
+}
+
+/** Every alert the facts call for, lasting and events alike. */
+export function evaluateRules(
+  facts: AlertFacts,
+  thresholds: AlertThresholds,
+  nowMs: number,
+): AlertCandidate[] {
+  return [
+    ...facts.devices.flatMap((device) => deviceAlerts(device, thresholds, nowMs)),
+    ...facts.windows
+      .map((window) => windowAlert(window, thresholds.windowLeadMinutes))
+      .filter((alert) => alert !== null),
+    ...facts.ordersIssued.map((order) =>
+      farmAlert(
+        order,
+        'curtailment-issued',
+        `order:${order.orderId}`,
+        true,
+        `curtailment order ${order.orderId}: cut ${String(order.reductionKw)} kW from ${new Date(order.startsAtMs).toISOString()} to ${new Date(order.endsAtMs).toISOString()}`,
+        orderFacts(order),
+      ),
+    ),
+    ...facts.ordersViolated.map((order) =>
+      farmAlert(
+        order,
+        'curtailment-violated',
+        `order:${order.orderId}`,
+        true,
+        `curtailment order ${order.orderId} was violated${order.reasons?.length ? `: ${order.reasons.join('; ')}` : ''}`,
+        { ...orderFacts(order), reasons: order.reasons ?? [] },
+      ),
+    ),
+    ...facts.blocks.map((block): AlertCandidate => ({
+      rule: 'block-found',
+      subject: `block:${block.hash}`,
+      once: true,
+      audience: 'pool',
+      organisationId: null,
+      farmId: null,
+      summary: `block ${String(block.height)} found by ${block.finder}.${block.worker} (${(block.reward / 1e8).toFixed(8)} BTC)`,
+      facts: { ...block },
+    })),
+    ...facts.payouts.map((payout): AlertCandidate => ({
+      rule: 'payout-sent',
+      subject: `payout:${payout.id}`,
+      once: true,
+      audience: 'pool',
+      organisationId: null,
+      farmId: null,
+      summary: `payout of ${(payout.total / 1e8).toFixed(8)} BTC to ${String(payout.recipients)} miners sent in ${payout.txid}`,
+      facts: { ...payout },
+    })),
+  ];
+}
+
+export interface OpenAlert {
+  readonly id: string;
+  readonly rule: AlertRule;
+  readonly subject: string;
+}
+
+/**
+ * Which lasting alerts to open (new conditions) and which open ones to resolve (their
+ * condition gone); events are opened as they come, deduplicated by the store.
+ */
+export function planAlerts(
+  open: readonly OpenAlert[],
+  candidates: readonly AlertCandidate[],
+): { readonly toOpen: AlertCandidate[]; readonly toResolve: OpenAlert[] } {
+  const key = (alert: { readonly rule: string; readonly subject: string }): string =>
+    `${alert.rule}\u0000${alert.subject}`;
+  const openKeys = new Set(open.map(key));
+  const current = new Set(candidates.filter((candidate) => !candidate.once).map(key));
+  return {
+    toOpen: candidates.filter((candidate) => candidate.once || !openKeys.has(key(candidate))),
+    toResolve: open.filter((alert) => !current.has(key(alert))),
+  };
+}

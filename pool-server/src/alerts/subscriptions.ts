@@ -1,0 +1,190 @@
+/**
+ * Who is told of alerts, and where: a user's own subscriptions and an organisation's.
+ * Whose a subscription may be is the API's check (api/routes/alerts); here it is made,
+ * listed for a viewer, and removed. A webhook's signing secret is made here and returned
+ * once; neither it nor a bot token is ever listed.
+ */
+import { randomBytes } from 'node:crypto';
+import type {
+  AlertDelivery,
+  AlertSubscription,
+  AlertSubscriptionCreate,
+  AlertSubscriptionCreated,
+} from '@hashwatt/schemas';
+import type { Queryable } from '../db/pool.ts';
+import { HwError } from '../errors.ts';
+
+/** Whose subscriptions a viewer sees: its own and its organisation's; an admin every one. */
+export type Viewer =
+  | { readonly kind: 'admin' }
+  | { readonly kind: 'member'; readonly userId: string; readonly organisationId: string | null };
+
+interface SubscriptionRow {
+  readonly id: string;
+  readonly user_id: string | null;
+  readonly organisation_id: string | null;
+  readonly channel: AlertSubscription['channel'];
+  readonly target: string;
+  readonly rules: AlertSubscription['rules'];
+  readonly send_resolved: boolean;
+  readonly label: string;
+  readonly created_at: Date;
+}
+
+const COLUMNS =
+  'id::text, user_id::text, organisation_id::text, channel, target, rules, send_resolved, label, created_at';
+
+function subscriptionFrom(row: SubscriptionRow): AlertSubscription {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    organisationId: row.organisation_id,
+    channel: row.channel,
+    target: row.target,
+    rules: row.rules,
+    sendResolved: row.send_resolved,
+    label: row.label,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+/** The subscriptions a viewer sees, as a WHERE clause on `s` over parameters from $1. */
+function visibleTo(viewer: Viewer): { readonly where: string; readonly params: unknown[] } {
+  return viewer.kind === 'admin'
+    ? { where: 'true', params: [] }
+    : {
+        where: 's.user_id = $1 OR s.organisation_id = $2',
+        params: [viewer.userId, viewer.organisationId],
+      };
+}
+
+/** Where each channel may send: checked before anything is stored. */
+function checkTarget(input: AlertSubscriptionCreate): void {
+  const bad = (message: string): never => {
+    throw new HwError('HW_ERR_VALIDATION', message, 'body.target');
+  };
+  const { channel, target } = input;
+  if (channel === 'webhook') {
+    let url: URL;
+    try {
+      url = new URL(target);
+    } catch {
+      return bad('A webhook target is an http or https URL.');
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      bad('A webhook target is an http or https URL.');
+    }
+    if (url.username !== '' || url.password !== '') {
+      bad('A webhook URL carries no user or password: its requests are signed instead.');
+    }
+  } else if (channel === 'email') {
+    if (!/^[^\s@<>,;]{1,64}@[^\s@<>,;]{1,255}$/.test(target)) {
+      bad('An e-mail target is one address: name@example.org.');
+    }
+  } else if (!/^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{4,31})$/.test(target)) {
+    bad('A Telegram target is a chat id (123456789, -100…) or a channel name (@name).');
+  }
+  if (input.botToken !== undefined && channel !== 'telegram') {
+    throw new HwError(
+      'HW_ERR_VALIDATION',
+      'Only a Telegram subscription takes a bot token.',
+      'body.botToken',
+    );
+  }
+}
+
+/** Makes a subscription for `owner`; a webhook's signing secret is in this answer only. */
+export async function createSubscription(
+  db: Queryable,
+  input: AlertSubscriptionCreate,
+  owner: { readonly userId: string } | { readonly organisationId: string },
+  createdBy: string,
+): Promise<AlertSubscriptionCreated> {
+  checkTarget(input);
+  const webhookSecret = input.channel === 'webhook' ? randomBytes(32).toString('base64url') : null;
+  const { rows } = await db.query<SubscriptionRow>(
+    `INSERT INTO alert_subscriptions AS s (user_id, organisation_id, channel, target, secret, rules, send_resolved, label, created_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
+    [
+      'userId' in owner ? owner.userId : null,
+      'organisationId' in owner ? owner.organisationId : null,
+      input.channel,
+      input.target,
+      webhookSecret ?? input.botToken ?? null,
+      input.rules,
+      input.sendResolved ?? false,
+      input.label ?? '',
+      createdBy,
+    ],
+  );
+  return { subscription: subscriptionFrom(rows[0] as SubscriptionRow), webhookSecret };
+}
+
+export async function listSubscriptions(db: Queryable, viewer: Viewer): Promise<AlertSubscription[]> {
+  const { where, params } = visibleTo(viewer);
+  const { rows } = await db.query<SubscriptionRow>(
+    `SELECT ${COLUMNS} FROM alert_subscriptions s WHERE ${where} ORDER BY s.id`,
+    params,
+  );
+  return rows.map(subscriptionFrom);
+}
+
+/** Removes one the viewer sees (with its deliveries); another's answers 404, as if absent. */
+export async function deleteSubscription(
+  db: Queryable,
+  viewer: Viewer,
+  id: string,
+): Promise<AlertSubscription> {
+  const { where, params } = visibleTo(viewer);
+  const { rows } = await db.query<SubscriptionRow>(
+    `DELETE FROM alert_subscriptions s WHERE s.id = $${String(params.length + 1)} AND (${where}) RETURNING ${COLUMNS}`,
+    [...params, id],
+  );
+  const [row] = rows;
+  if (!row) {
+    throw new HwError('HW_ERR_ALERT_SUBSCRIPTION_NOT_FOUND', undefined, 'params.id');
+  }
+  return subscriptionFrom(row);
+}
+
+/** The latest deliveries to the subscriptions the viewer sees, newest first. */
+export async function listDeliveries(db: Queryable, viewer: Viewer, limit: number): Promise<AlertDelivery[]> {
+  const { where, params } = visibleTo(viewer);
+  const { rows } = await db.query<{
+    id: string;
+    subscription_id: string;
+    channel: AlertDelivery['channel'];
+    notice: AlertDelivery['notice'];
+    rule: AlertDelivery['rule'];
+    subject: string;
+    summary: string;
+    status: AlertDelivery['status'];
+    attempts: number;
+    last_error: string | null;
+    created_at: Date;
+    sent_at: Date | null;
+  }>(
+    `SELECT d.id::text, d.subscription_id::text, d.channel, d.notice, a.rule, a.subject, a.summary, d.status,
+            d.attempts, d.last_error, d.created_at, d.sent_at
+       FROM alert_deliveries d
+       JOIN alert_subscriptions s ON s.id = d.subscription_id
+       JOIN alerts a ON a.id = d.alert_id
+      WHERE ${where}
+      ORDER BY d.id DESC LIMIT $${String(params.length + 1)}`,
+    [...params, limit],
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    subscriptionId: row.subscription_id,
+    channel: row.channel,
+    notice: row.notice,
+    rule: row.rule,
+    subject: row.subject,
+    summary: row.summary,
+    status: row.status,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    createdAt: row.created_at.toISOString(),
+    sentAt: row.sent_at?.toISOString() ?? null,
+  }));
+}
