@@ -57,7 +57,9 @@ describe('migration files', () => {
     const tables = await createdTables();
     for (const file of timescale) {
       const named = [
-        ...file.sql.matchAll(/(?:create_hypertable|add_\w+_policy|ALTER TABLE)\s*\(?\s*'?(\w+)/g),
+        ...file.sql.matchAll(
+          /(?:create_hypertable|add_\w+_policy|ALTER TABLE|DROP MATERIALIZED VIEW|CREATE VIEW)\s*\(?\s*'?(\w+)/g,
+        ),
       ].map((match) => match[1]);
       expect(named.length).toBeGreaterThan(0);
       for (const table of named) {
