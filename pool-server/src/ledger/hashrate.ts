@@ -65,7 +65,7 @@ function rowsOf(scope: HashrateScope, hourly: boolean): { readonly sql: string; 
     case 'worker':
       return {
         sql: `SELECT ${COLUMNS} FROM ${hourly ? 'share_rollups_worker_hour' : 'share_rollups_minute'}
-               WHERE worker_id = ${WORKER_ID} AND ${IN_RANGE}
+               WHERE account_id = ${ACCOUNT_ID} AND worker_id = ${WORKER_ID} AND ${IN_RANGE}
               UNION ALL
               SELECT ${COLUMNS} FROM share_rollup_deltas
                WHERE account_id = ${ACCOUNT_ID} AND worker_id = ${WORKER_ID} AND ${IN_RANGE}`,
@@ -153,8 +153,9 @@ export function spanLayout(nowMs: number, windowsSeconds: readonly number[]): Sp
  */
 export function spanRows(worker: boolean): string {
   const account = '(SELECT id FROM accounts WHERE name = $5)';
+  // A worker's rows are read with its account's: TimescaleDB segments compressed rollups by account first.
   const own = worker
-    ? `worker_id = (SELECT id FROM workers WHERE account_id = ${account} AND name = $6)`
+    ? `account_id = ${account} AND worker_id = (SELECT id FROM workers WHERE account_id = ${account} AND name = $6)`
     : `account_id = ${account}`;
   const columns = `worker_id, ${ROLLUP_COLUMNS}`;
   return `SELECT ${columns} FROM share_rollups_minute
@@ -162,8 +163,7 @@ export function spanRows(worker: boolean): string {
           UNION ALL
           SELECT ${columns} FROM share_rollups_worker_hour WHERE ${own} AND bucket >= $3 AND bucket < $4
           UNION ALL
-          SELECT ${columns} FROM share_rollup_deltas
-           WHERE account_id = ${account} AND ${own} AND bucket >= $1 AND bucket < $2`;
+          SELECT ${columns} FROM share_rollup_deltas WHERE ${own} AND bucket >= $1 AND bucket < $2`;
 }
 
 export function spanParams(layout: SpanLayout, toMs: number, account: string, worker?: string): unknown[] {

@@ -105,6 +105,27 @@ for (const { server, url, skip } of STORAGE_SERVERS) {
       );
     });
 
+    it('on TimescaleDB, keeps no continuous aggregate and segments the rollups by account', async (context) => {
+      if (!found.used) {
+        context.skip('TimescaleDB is not used on this server');
+      }
+      const aggregates = await database.db.query(
+        'SELECT 1 FROM timescaledb_information.continuous_aggregates',
+      );
+      expect(aggregates.rowCount).toBe(0);
+      const { rows } = await database.db.query<{ hypertable: string; segmentby: string }>(
+        `SELECT hypertable::text, segmentby FROM timescaledb_information.hypertable_compression_settings
+        WHERE hypertable::text IN ('share_rollups_minute', 'share_rollups_worker_hour') ORDER BY 1`,
+      );
+      expect(rows.map((row) => row.hypertable)).toEqual([
+        'share_rollups_minute',
+        'share_rollups_worker_hour',
+      ]);
+      for (const row of rows) {
+        expect(row.segmentby).toMatch(/^account_id, ?worker_id$/);
+      }
+    });
+
     it('runs concurrently from several processes without applying anything twice', async () => {
       const reports = await Promise.all([migrate(database.db), migrate(database.db), migrate(database.db)]);
       expect(reports.every((report) => report.applied.length === 0)).toBe(true);
