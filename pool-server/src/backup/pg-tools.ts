@@ -120,10 +120,22 @@ function connectionOf(url: string, environment: Environment): { url: string; env
   return { url: parsed.toString(), env };
 }
 
-/** Runs a tool to its end; rejects with the last lines it wrote to stderr. */
-function runTool(tool: FoundTool, args: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
+/**
+ * Runs a tool against the database at `url` to its end; rejects with the last lines it
+ * wrote to stderr. It is never asked for a password: one it needs comes in its environment.
+ */
+function runTool(
+  tool: FoundTool,
+  url: string,
+  environment: Environment,
+  args: readonly string[],
+): Promise<void> {
+  const connection = connectionOf(url, environment);
   return new Promise((resolve, reject) => {
-    const child = spawn(tool.file, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(tool.file, ['--no-password', `--dbname=${connection.url}`, ...args], {
+      env: connection.env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (text: string) => {
@@ -155,12 +167,7 @@ export function dumpDatabase(
   file: string,
   environment: Environment,
 ): Promise<void> {
-  const connection = connectionOf(url, environment);
-  return runTool(
-    tool,
-    ['--format=custom', '--no-password', `--file=${file}`, `--dbname=${connection.url}`],
-    connection.env,
-  );
+  return runTool(tool, url, environment, ['--format=custom', `--file=${file}`]);
 }
 
 /**
@@ -173,18 +180,11 @@ export function restoreDatabase(
   file: string,
   environment: Environment,
 ): Promise<void> {
-  const connection = connectionOf(url, environment);
-  return runTool(
-    tool,
-    [
-      '--no-password',
-      '--exit-on-error',
-      '--single-transaction',
-      '--no-owner',
-      '--no-privileges',
-      `--dbname=${connection.url}`,
-      file,
-    ],
-    connection.env,
-  );
+  return runTool(tool, url, environment, [
+    '--exit-on-error',
+    '--single-transaction',
+    '--no-owner',
+    '--no-privileges',
+    file,
+  ]);
 }

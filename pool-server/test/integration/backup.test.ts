@@ -69,11 +69,20 @@ function share(account: string, offsetMs: number): ShareRecord {
   };
 }
 
-/** Each table's row count and a digest of its rows in a fixed order. */
-async function tableDigests(url: string): Promise<Record<string, string>> {
+/** `work` on a connection of its own to `url`, ended afterwards. */
+async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Each table's row count and a digest of its rows in a fixed order. */
+function tableDigests(url: string): Promise<Record<string, string>> {
+  return withClient(url, async (client) => {
     const digests: Record<string, string> = {};
     for (const table of TABLES) {
       const { rows } = await client.query<{ n: string; digest: string | null }>(
@@ -82,23 +91,25 @@ async function tableDigests(url: string): Promise<Record<string, string>> {
       digests[table] = `${rows[0]?.n ?? ''} ${rows[0]?.digest ?? ''}`;
     }
     return digests;
-  } finally {
-    await client.end();
-  }
+  });
+}
+
+/** One number a query answers, as text in column n. */
+async function numberOf(url: string, sql: string): Promise<number> {
+  return withClient(url, async (client) => Number((await client.query<{ n: string }>(sql)).rows[0]?.n));
 }
 
 /** Tables, views and sequences in a database: 0 when a refused restore left it as it was. */
-async function relations(url: string): Promise<number> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ n: string }>(
-      "SELECT count(*)::text AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'",
-    );
-    return Number(rows[0]?.n);
-  } finally {
-    await client.end();
-  }
+function relations(url: string): Promise<number> {
+  return numberOf(
+    url,
+    "SELECT count(*)::text AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'",
+  );
+}
+
+/** The server's major version, as pg_dump must match it. */
+async function serverMajor(url: string): Promise<number> {
+  return Math.floor((await numberOf(url, "SELECT current_setting('server_version_num') AS n")) / 10_000);
 }
 
 describe('hashwatt backup and restore', () => {
@@ -441,15 +452,3 @@ describe('hashwatt backup and restore', () => {
     await expect(readdir(out)).rejects.toThrow(/ENOENT/);
   });
 });
-
-/** The server's major version, as pg_dump must match it. */
-async function serverMajor(url: string): Promise<number> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
-    return Math.floor(Number(rows[0]?.v) / 10_000);
-  } finally {
-    await client.end();
-  }
-}
