@@ -16,6 +16,7 @@ const LINKS: readonly { to: string; label: string; roles?: readonly Role[] }[] =
   { to: '/regulator', label: 'app.nav.regulator', roles: ['regulator', 'admin'] },
   { to: '/reports', label: 'app.nav.reports', roles: ['operator', 'regulator', 'admin'] },
   { to: '/audit', label: 'app.nav.audit', roles: ['operator', 'regulator', 'admin'] },
+  { to: '/alerts', label: 'app.nav.alerts', roles: ['operator', 'admin'] },
   { to: '/admin', label: 'app.nav.admin', roles: ['admin'] },
   { to: '/account/two-factor', label: 'app.nav.twoFactor', roles: ['operator', 'regulator', 'admin'] },
   { to: '/account/password', label: 'app.nav.password', roles: ['operator', 'regulator', 'admin'] },

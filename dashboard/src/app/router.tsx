@@ -49,6 +49,9 @@ const TwoFactorPage = lazy(() =>
 const AuditPage = lazy(() =>
   import('../features/audit/components/audit-page.tsx').then((module) => ({ default: module.AuditPage })),
 );
+const AlertsPage = lazy(() =>
+  import('../features/alerts/components/alerts-page.tsx').then((module) => ({ default: module.AlertsPage })),
+);
 const AdminPage = lazy(() =>
   import('../features/admin/components/admin-page.tsx').then((module) => ({ default: module.AdminPage })),
 );
@@ -113,6 +116,12 @@ export function createRouter(queryClient: QueryClient) {
           path: 'audit',
           element: (
             <RequireRole roles={['operator', 'regulator', 'admin']}>{() => <AuditPage />}</RequireRole>
+          ),
+        },
+        {
+          path: 'alerts',
+          element: (
+            <RequireRole roles={['operator', 'admin']}>{(user) => <AlertsPage user={user} />}</RequireRole>
           ),
         },
         { path: 'admin', element: <RequireRole roles={['admin']}>{() => <AdminPage />}</RequireRole> },

@@ -35,6 +35,8 @@ const AUDIT_ACTIONS = [
   'device-command.outcome',
   'api-key.create',
   'api-key.revoke',
+  'alert-subscription.create',
+  'alert-subscription.delete',
   'report.issue',
   'agent.telemetry',
 ] as const;

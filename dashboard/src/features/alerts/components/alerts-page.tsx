@@ -1,0 +1,214 @@
+import type { AlertChannel, AlertRule, AlertSubscriptionCreate, SessionView } from '@hashwatt/schemas';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ListTable } from '../../../components/ui/list-table.tsx';
+import { Section } from '../../../components/ui/stat.tsx';
+import { useFormat } from '../../../lib/format.ts';
+import {
+  useAlertDeliveries,
+  useAlertSubscriptions,
+  useCreateAlertSubscription,
+  useDeleteAlertSubscription,
+} from '../api/alerts.ts';
+
+/** The rules the pool evaluates (pool-server/src/alerts/rules.ts), in the order offered. */
+const RULES: readonly AlertRule[] = [
+  'device-silent',
+  'worker-silent',
+  'temperature-high',
+  'fan-low',
+  'hashrate-gap',
+  'window-starting',
+  'curtailment-issued',
+  'curtailment-violated',
+  'block-found',
+  'payout-sent',
+];
+const CHANNELS: readonly AlertChannel[] = ['webhook', 'email', 'telegram'];
+
+function SubscribeForm({ user }: { user: SessionView['user'] }) {
+  const { t } = useTranslation();
+  const create = useCreateAlertSubscription();
+  const [channel, setChannel] = useState<AlertChannel>('email');
+  const [target, setTarget] = useState('');
+  const [rules, setRules] = useState<readonly AlertRule[]>(['device-silent', 'temperature-high']);
+  const [sendResolved, setSendResolved] = useState(false);
+  const [forOrganisation, setForOrganisation] = useState(false);
+  const organisationId = user.role === 'operator' ? user.organisationId : null;
+  const secret = create.data?.webhookSecret ?? null;
+
+  return (
+    <>
+      <form
+        className="inline-form"
+        aria-label={t('alerts.subscribe')}
+        onSubmit={(event) => {
+          event.preventDefault();
+          const subscription: AlertSubscriptionCreate = {
+            channel,
+            target: target.trim(),
+            rules: [...rules],
+            sendResolved,
+            ...(forOrganisation && organisationId !== null ? { organisationId } : {}),
+          };
+          create.mutate(subscription, {
+            onSuccess: () => {
+              setTarget('');
+            },
+          });
+        }}
+      >
+        <label>
+          {t('alerts.channel')}
+          <select
+            name="channel"
+            value={channel}
+            onChange={(event) => {
+              setChannel(event.target.value as AlertChannel);
+            }}
+          >
+            {CHANNELS.map((option) => (
+              <option key={option} value={option}>
+                {t(`alerts.channels.${option}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('alerts.target')}
+          <input
+            name="target"
+            type="text"
+            dir="ltr"
+            required
+            placeholder={t(`alerts.targetHints.${channel}`)}
+            value={target}
+            onChange={(event) => {
+              setTarget(event.target.value);
+            }}
+          />
+        </label>
+        <fieldset>
+          <legend>{t('alerts.rulesTitle')}</legend>
+          {RULES.map((rule) => (
+            <label key={rule}>
+              <input
+                type="checkbox"
+                name="rule"
+                value={rule}
+                checked={rules.includes(rule)}
+                onChange={(event) => {
+                  setRules(event.target.checked ? [...rules, rule] : rules.filter((kept) => kept !== rule));
+                }}
+              />
+              {t(`alerts.rules.${rule}`)}
+            </label>
+          ))}
+        </fieldset>
+        <label>
+          <input
+            type="checkbox"
+            name="sendResolved"
+            checked={sendResolved}
+            onChange={(event) => {
+              setSendResolved(event.target.checked);
+            }}
+          />
+          {t('alerts.sendResolved')}
+        </label>
+        {organisationId === null ? null : (
+          <label>
+            <input
+              type="checkbox"
+              name="forOrganisation"
+              checked={forOrganisation}
+              onChange={(event) => {
+                setForOrganisation(event.target.checked);
+              }}
+            />
+            {t('alerts.forOrganisation')}
+          </label>
+        )}
+        <button type="submit" disabled={create.isPending || rules.length === 0 || target.trim() === ''}>
+          {t('common.create')}
+        </button>
+      </form>
+      {secret === null ? null : (
+        <p role="status">
+          {t('alerts.secretOnce')} <code dir="ltr">{secret}</code>
+        </p>
+      )}
+    </>
+  );
+}
+
+export function AlertsPage({ user }: { user: SessionView['user'] }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const { data: subscriptions } = useAlertSubscriptions();
+  const { data: deliveries } = useAlertDeliveries();
+  const remove = useDeleteAlertSubscription();
+
+  return (
+    <div className="page">
+      <h1>{t('alerts.title')}</h1>
+      <p className="muted">{t('alerts.intro')}</p>
+      <Section title={t('alerts.subscribe')}>
+        <SubscribeForm user={user} />
+      </Section>
+      <Section title={t('alerts.subscriptions')}>
+        <ListTable
+          items={subscriptions?.items ?? []}
+          empty={t('common.none')}
+          headers={[t('alerts.channel'), t('alerts.target'), t('alerts.rulesTitle'), t('alerts.owner'), '']}
+          row={(subscription) => (
+            <tr key={subscription.id}>
+              <td>{t(`alerts.channels.${subscription.channel}`)}</td>
+              <td dir="ltr">{subscription.target}</td>
+              <td>{subscription.rules.map((rule) => t(`alerts.rules.${rule}`)).join(', ')}</td>
+              <td>{subscription.organisationId === null ? t('alerts.own') : t('alerts.organisation')}</td>
+              <td>
+                <button
+                  type="button"
+                  disabled={remove.isPending}
+                  aria-label={t('alerts.deleteOne', { target: subscription.target })}
+                  onClick={() => {
+                    remove.mutate(subscription.id);
+                  }}
+                >
+                  {t('alerts.delete')}
+                </button>
+              </td>
+            </tr>
+          )}
+        />
+      </Section>
+      <Section title={t('alerts.deliveries')}>
+        <ListTable
+          items={deliveries?.items ?? []}
+          empty={t('common.none')}
+          headers={[t('alerts.when'), t('alerts.channel'), t('alerts.alert'), t('alerts.outcome')]}
+          row={(delivery) => (
+            <tr key={delivery.id}>
+              <td>{format.dateTime(delivery.sentAt ?? delivery.createdAt)}</td>
+              <td>{t(`alerts.channels.${delivery.channel}`)}</td>
+              <td>
+                {delivery.notice === 'resolved' ? `${t('alerts.resolved')}: ` : ''}
+                {delivery.summary}
+              </td>
+              <td>
+                {t(`alerts.statuses.${delivery.status}`, { attempts: delivery.attempts })}
+                {delivery.lastError === null ? null : (
+                  <span className="muted" dir="ltr">
+                    {' '}
+                    ({delivery.lastError})
+                  </span>
+                )}
+              </td>
+            </tr>
+          )}
+        />
+      </Section>
+    </div>
+  );
+}
