@@ -10,6 +10,8 @@ describe('what the catalogs say of TimescaleDB, and what each mode does with it'
     ['2.28.3', null, false, 'not-preloaded', false, false, true],
     ['2.28.3', null, true, 'usable', true, false, false],
     ['2.28.3', '2.28.3', true, 'in-use', true, false, false],
+    // The package upgraded, the database's extension not: used, with a warning.
+    ['2.28.3', '2.17.2', true, 'outdated', true, false, false],
     // Created here, then the server lost the preload: its hypertables cannot be read in any mode.
     ['2.28.3', '2.28.3', false, 'not-preloaded', true, true, true],
   ] as const)(

@@ -10,11 +10,13 @@ import type { Queryable } from './pool.ts';
 export type TimescaleMode = Config['database']['timescale'];
 
 /**
- * in-use: created in this database and preloaded. usable: preloaded, not created here
- * yet. not-preloaded: the server has its files but does not load it at start. absent:
- * the server has no TimescaleDB. off: database.timescale is off, nothing was looked at.
+ * in-use: created in this database and preloaded. outdated: in use, but at an older
+ * version than the server's files (a package upgraded without ALTER EXTENSION … UPDATE).
+ * usable: preloaded, not created here yet. not-preloaded: the server has its files but
+ * does not load it at start. absent: the server has no TimescaleDB. off:
+ * database.timescale is off, nothing was looked at.
  */
-export type TimescaleStatus = 'in-use' | 'usable' | 'not-preloaded' | 'absent' | 'off';
+export type TimescaleStatus = 'in-use' | 'outdated' | 'usable' | 'not-preloaded' | 'absent' | 'off';
 
 export interface TimescaleState {
   readonly status: TimescaleStatus;
@@ -72,6 +74,21 @@ async function find(db: Queryable): Promise<TimescaleFound> {
 }
 
 export function timescaleStateOf(found: TimescaleFound): TimescaleState {
+  if (
+    found.installedVersion !== null &&
+    found.preloaded &&
+    found.defaultVersion !== null &&
+    found.defaultVersion !== found.installedVersion
+  ) {
+    // Background jobs run the old version's procedures on the new library, and fail
+    // (timescale/timescaledb#3496, #3536).
+    return {
+      status: 'outdated',
+      version: found.installedVersion,
+      used: true,
+      summary: `TimescaleDB ${found.installedVersion} is in use in this database but the server has ${found.defaultVersion}, and background jobs fail on such a mix: run ALTER EXTENSION timescaledb UPDATE as the first statement of a new session (psql -X -d <database> -c 'ALTER EXTENSION timescaledb UPDATE')`,
+    };
+  }
   if (found.installedVersion !== null && found.preloaded) {
     return {
       status: 'in-use',

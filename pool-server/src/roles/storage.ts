@@ -73,8 +73,11 @@ export async function connectDatabase(config: Config, log: Logger): Promise<Stor
   });
   const report = await migrate(db, { timescale: config.database.timescale });
   const { status, summary } = report.timescaleState;
-  // Installed but not preloaded is a setting to fix; absent or off is a choice.
-  log[status === 'not-preloaded' ? 'warn' : 'info']({ timescale: status }, `db: ${summary}`);
+  // Not preloaded or not updated is a setting to fix; absent or off is a choice.
+  log[status === 'not-preloaded' || status === 'outdated' ? 'warn' : 'info'](
+    { timescale: status },
+    `db: ${summary}`,
+  );
   log.info({ applied: report.applied, timescale: report.timescale }, 'db: migrated');
   return { db, url, embedded };
 }
