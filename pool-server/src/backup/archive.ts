@@ -34,17 +34,10 @@ import { dumpDatabase, findPgTool, restoreDatabase, type Environment } from './p
 
 const DUMP_FILE = 'database.dump';
 /** What a restore counts to say what it restored: the pool's shares, books and reports. */
-export const COUNTED_TABLES = [
-  'shares',
-  'share_batches',
-  'blocks',
-  'ledger_entries',
-  'payouts',
-  'reports',
-] as const;
+const COUNTED_TABLES = ['shares', 'share_batches', 'blocks', 'ledger_entries', 'payouts', 'reports'] as const;
 
 /** `hashwatt-backup-20261207T083000Z`: sorts by time, safe in any file system. */
-export function backupName(nowMs: number): string {
+function backupName(nowMs: number): string {
   return `hashwatt-backup-${new Date(nowMs).toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
 }
 
