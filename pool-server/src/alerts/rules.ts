@@ -252,6 +252,20 @@ function orderFacts(order: OrderFacts): Record<string, unknown> {
   };
 }
 
+function btc(sats: number): string {
+  return (sats / 1e8).toFixed(8);
+}
+
+/** An event of the whole pool: everyone subscribed to its rule hears of it. */
+function poolEvent(
+  rule: AlertRule,
+  subject: string,
+  summary: string,
+  facts: Record<string, unknown>,
+): AlertCandidate {
+  return { rule, subject, once: true, audience: 'pool', organisationId: null, farmId: null, summary, facts };
+}
+
 /** Every alert the facts call for, lasting and events alike. */
 export function evaluateRules(
   facts: AlertFacts,
@@ -283,26 +297,22 @@ export function evaluateRules(
         { ...orderFacts(order), reasons: order.reasons ?? [] },
       ),
     ),
-    ...facts.blocks.map((block): AlertCandidate => ({
-      rule: 'block-found',
-      subject: `block:${block.hash}`,
-      once: true,
-      audience: 'pool',
-      organisationId: null,
-      farmId: null,
-      summary: `block ${String(block.height)} found by ${block.finder}.${block.worker} (${(block.reward / 1e8).toFixed(8)} BTC)`,
-      facts: { ...block },
-    })),
-    ...facts.payouts.map((payout): AlertCandidate => ({
-      rule: 'payout-sent',
-      subject: `payout:${payout.id}`,
-      once: true,
-      audience: 'pool',
-      organisationId: null,
-      farmId: null,
-      summary: `payout of ${(payout.total / 1e8).toFixed(8)} BTC to ${String(payout.recipients)} miners sent in ${payout.txid}`,
-      facts: { ...payout },
-    })),
+    ...facts.blocks.map((block) =>
+      poolEvent(
+        'block-found',
+        `block:${block.hash}`,
+        `block ${String(block.height)} found by ${block.finder}.${block.worker} (${btc(block.reward)} BTC)`,
+        { ...block },
+      ),
+    ),
+    ...facts.payouts.map((payout) =>
+      poolEvent(
+        'payout-sent',
+        `payout:${payout.id}`,
+        `payout of ${btc(payout.total)} BTC to ${String(payout.recipients)} miners sent in ${payout.txid}`,
+        { ...payout },
+      ),
+    ),
   ];
 }
 

@@ -1,5 +1,5 @@
 import type { AlertChannel, AlertRule, AlertSubscriptionCreate, SessionView } from '@hashwatt/schemas';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ListTable } from '../../../components/ui/list-table.tsx';
 import { Section } from '../../../components/ui/stat.tsx';
@@ -11,20 +11,50 @@ import {
   useDeleteAlertSubscription,
 } from '../api/alerts.ts';
 
-/** The rules the pool evaluates (pool-server/src/alerts/rules.ts), in the order offered. */
-const RULES: readonly AlertRule[] = [
-  'device-silent',
-  'worker-silent',
-  'temperature-high',
-  'fan-low',
-  'hashrate-gap',
-  'window-starting',
-  'curtailment-issued',
-  'curtailment-violated',
-  'block-found',
-  'payout-sent',
-];
+/**
+ * The rules the pool evaluates (pool-server/src/alerts/rules.ts), in the order offered: a
+ * record over the schema's union, so that a rule added there fails the type check here.
+ */
+const OFFERED: Record<AlertRule, true> = {
+  'device-silent': true,
+  'worker-silent': true,
+  'temperature-high': true,
+  'fan-low': true,
+  'hashrate-gap': true,
+  'window-starting': true,
+  'curtailment-issued': true,
+  'curtailment-violated': true,
+  'block-found': true,
+  'payout-sent': true,
+};
+const RULES = Object.keys(OFFERED) as AlertRule[];
 const CHANNELS: readonly AlertChannel[] = ['webhook', 'email', 'telegram'];
+
+function Toggle({
+  name,
+  checked,
+  onChange,
+  children,
+}: {
+  name: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  children: ReactNode;
+}) {
+  return (
+    <label>
+      <input
+        type="checkbox"
+        name={name}
+        checked={checked}
+        onChange={(event) => {
+          onChange(event.target.checked);
+        }}
+      />
+      {children}
+    </label>
+  );
+}
 
 function SubscribeForm({ user }: { user: SessionView['user'] }) {
   const { t } = useTranslation();
@@ -105,29 +135,13 @@ function SubscribeForm({ user }: { user: SessionView['user'] }) {
             </label>
           ))}
         </fieldset>
-        <label>
-          <input
-            type="checkbox"
-            name="sendResolved"
-            checked={sendResolved}
-            onChange={(event) => {
-              setSendResolved(event.target.checked);
-            }}
-          />
+        <Toggle name="sendResolved" checked={sendResolved} onChange={setSendResolved}>
           {t('alerts.sendResolved')}
-        </label>
+        </Toggle>
         {organisationId === null ? null : (
-          <label>
-            <input
-              type="checkbox"
-              name="forOrganisation"
-              checked={forOrganisation}
-              onChange={(event) => {
-                setForOrganisation(event.target.checked);
-              }}
-            />
+          <Toggle name="forOrganisation" checked={forOrganisation} onChange={setForOrganisation}>
             {t('alerts.forOrganisation')}
-          </label>
+          </Toggle>
         )}
         <button type="submit" disabled={create.isPending || rules.length === 0 || target.trim() === ''}>
           {t('common.create')}
