@@ -123,6 +123,7 @@ describe('docker/compose.yaml', () => {
     expect(config.chain).toBe('regtest');
     expect(config.node.rpcUrl).toBe('http://bitcoind:18443/wallet/hashwatt');
     expect(config.database.url).toMatch(/^postgres:\/\/hashwatt:.+@timescaledb:5432\/hashwatt$/);
+    expect(config.database.timescale).toBe('on');
   });
 
   it("publishes Stratum, and the API only on the host's loopback, on the configured ports", () => {
@@ -195,6 +196,7 @@ describe('docker/compose.scaled.yaml', () => {
     const ledger = configOf('ledger');
     expect([...ledger.roles].sort()).toEqual(['api', 'writer']);
     expect(ledger.database.url).toMatch(/@timescaledb:5432\/hashwatt$/);
+    expect(ledger.database.timescale).toBe('on');
     // Each node's journal (its spool while NATS is away) on a volume of its own.
     const volumes = stratumNodes.map((name) => scaled.services[name]?.volumes?.[0]?.split(':')[0]);
     expect(new Set(volumes).size).toBe(stratumNodes.length);
