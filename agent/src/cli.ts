@@ -130,6 +130,9 @@ export function scanReport(result: ScanResult, samples: readonly MinerSample[], 
   for (const host of result.timedOut) {
     out.push(`${host}: no answer before the host deadline`);
   }
+  for (const host of result.failed) {
+    out.push(`${host.host}: the probe failed: ${host.reason}`);
+  }
   out.push(
     `${String(result.found.length)} miner(s) among ${String(result.probed)} address(es), ${seconds.toFixed(1)} s`,
   );

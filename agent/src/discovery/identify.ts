@@ -5,7 +5,7 @@ import { DRIVERS } from '../drivers/registry.ts';
 import { command } from '../protocol/cgminer-rpc.ts';
 import { type RpcLimits } from '../protocol/rpc-error.ts';
 import { framedRequest } from '../protocol/framed-json.ts';
-import { deviceUrl, getJson } from '../protocol/http-json.ts';
+import { deviceUrl, getJson, requestText } from '../protocol/http-json.ts';
 
 /**
  * Which driver speaks to a host: the probes pyasic and asic-rs use (see
@@ -102,12 +102,9 @@ export async function probeHttp(
 ): Promise<'axeos' | 'antminer' | 'braiins-rest' | undefined> {
   const base = deviceUrl(host, port, '');
   const [root, info] = await Promise.all([
-    fetch(`${base}/`, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' }).then(
-      async (response) => {
-        // The realm, and the start of the page, where Braiins OS names itself.
-        const page = (await response.text()).slice(0, 65_536);
-        return `${response.headers.get('www-authenticate') ?? ''}\n${page}`;
-      },
+    // The realm, and the start of the page, where Braiins OS names itself.
+    requestText(`${base}/`, { timeoutMs, maxBytes: 65_536, overflow: 'truncate', redirect: 'manual' }).then(
+      (page) => `${page.headers.get('www-authenticate') ?? ''}\n${page.text}`,
       () => '',
     ),
     getJson(`${base}/api/system/info`, { timeoutMs, maxBytes: 1 << 20 }).then(

@@ -6,7 +6,8 @@ import { probeHost, type Identified, type ProbePorts } from './identify.ts';
 /**
  * Finds the miners in CIDR ranges. Hosts are probed a bounded number at a time, and
  * each host has a deadline of its own, so a device that accepts TCP and never
- * answers costs one deadline, never the scan.
+ * answers costs one deadline, never the scan; whatever a host does, it ends as a
+ * result of its own (found, unidentified, timed out or failed).
  */
 
 export interface ScanOptions {
@@ -75,12 +76,15 @@ export interface ScanResult {
   readonly unidentified: { readonly host: string; readonly openPorts: readonly number[] }[];
   /** Hosts whose probes outlived the host deadline. */
   readonly timedOut: string[];
+  /** Hosts whose probe failed in a way no probe expected, with why: a result, never a failed scan. */
+  readonly failed: { readonly host: string; readonly reason: string }[];
 }
 
 export async function scan(hosts: readonly string[], options: ScanOptions): Promise<ScanResult> {
   const found: Identified[] = [];
   const unidentified: { host: string; openPorts: readonly number[] }[] = [];
   const timedOut: string[] = [];
+  const failed: { host: string; reason: string }[] = [];
   let next = 0;
   // A host's probes give up before its deadline, so a silent device is reported, not lost.
   const limits: RpcLimits = {
@@ -92,7 +96,13 @@ export async function scan(hosts: readonly string[], options: ScanOptions): Prom
     while (next < hosts.length) {
       const host = hosts[next] ?? '';
       next += 1;
-      const outcome = await withDeadline(probeHost(host, options.ports, limits), options.hostTimeoutMs);
+      let outcome: Awaited<ReturnType<typeof probeHost>> | 'timeout';
+      try {
+        outcome = await withDeadline(probeHost(host, options.ports, limits), options.hostTimeoutMs);
+      } catch (error) {
+        failed.push({ host, reason: error instanceof Error ? error.message : String(error) });
+        continue;
+      }
       if (outcome === 'timeout') {
         timedOut.push(host);
       } else if (outcome.identified) {
@@ -107,5 +117,6 @@ export async function scan(hosts: readonly string[], options: ScanOptions): Prom
   const byRange = (a: string, b: string): number => (order.get(a) ?? 0) - (order.get(b) ?? 0);
   found.sort((a, b) => byRange(a.address.host, b.address.host));
   unidentified.sort((a, b) => byRange(a.host, b.host));
-  return { found, probed: hosts.length, unidentified, timedOut };
+  failed.sort((a, b) => byRange(a.host, b.host));
+  return { found, probed: hosts.length, unidentified, timedOut, failed };
 }

@@ -2,7 +2,7 @@ import DigestClient from 'digest-fetch';
 import type { ActionParams } from '@hashwatt/schemas';
 import type { ActionResult, DeviceAddress, DeviceOrder, ReadContext } from './driver.ts';
 import { record, str, type Record_ } from './fields.ts';
-import { deviceUrl } from '../protocol/http-json.ts';
+import { deviceUrl, readBody } from '../protocol/http-json.ts';
 import { parseDeviceJson } from '../protocol/repair.ts';
 
 /**
@@ -33,6 +33,7 @@ async function asLogins<T>(
     const client = new DigestClient(login.username, login.password, { algorithm: 'MD5' });
     const call: Call = async (path, body) => {
       // digest-fetch's typings name node-fetch's Response too; on Node 20 it uses the global fetch.
+      // The one signal bounds both of its requests (challenge, then login) and the body.
       const response = (await client.fetch(`${base}/${path}`, {
         method: body === undefined ? 'GET' : 'POST',
         signal: AbortSignal.timeout(context.limits.totalTimeoutMs),
@@ -41,7 +42,12 @@ async function asLogins<T>(
           body: JSON.stringify(body),
         }),
       })) as Response;
-      return { status: response.status, text: await response.text() };
+      const received = await readBody(response, {
+        maxBytes: context.limits.maxBytes,
+        overflow: 'fail',
+        where: `${base}/${path}`,
+      });
+      return { status: response.status, text: received.toString('utf8') };
     };
     try {
       const result = await work(call);

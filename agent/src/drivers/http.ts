@@ -1,4 +1,4 @@
-import { causeOf, deviceUrl, getJson } from '../protocol/http-json.ts';
+import { causeOf, deviceUrl, getJson, HttpDeviceError, requestText } from '../protocol/http-json.ts';
 import {
   defineDriver,
   type ActionResult,
@@ -74,17 +74,23 @@ export async function httpAct(
   const url = deviceUrl(device.host, device.port, path);
   const method = options.method ?? 'POST';
   try {
-    const response = await fetch(url, {
+    const response = await requestText(url, {
       method,
-      signal: AbortSignal.timeout(context.limits.totalTimeoutMs),
-      headers: { ...options.headers, ...(body !== undefined && { 'content-type': 'application/json' }) },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
+      timeoutMs: context.limits.totalTimeoutMs,
+      // Only the start of the answer is kept, for the message.
+      maxBytes: 300,
+      overflow: 'truncate',
+      ...(options.headers && { headers: options.headers }),
+      ...(body !== undefined && { body }),
     });
-    const text = (await response.text()).slice(0, 300);
     return response.ok
       ? { status: 'done', message: `${method} ${path}: HTTP ${String(response.status)}` }
-      : { status: 'failed', message: `${method} ${path}: HTTP ${String(response.status)} ${text}`.trim() };
+      : {
+          status: 'failed',
+          message: `${method} ${path}: HTTP ${String(response.status)} ${response.text}`.trim(),
+        };
   } catch (error) {
-    return { status: 'failed', message: `${method} ${path}: ${causeOf(error)}` };
+    const reason = error instanceof HttpDeviceError ? error.reason : causeOf(error);
+    return { status: 'failed', message: `${method} ${path}: ${reason}` };
   }
 }

@@ -1,8 +1,9 @@
+import { ReplyBuffer } from './reply-buffer.ts';
 import { parseDeviceJson } from './repair.ts';
 
 /**
- * GET a miner's JSON over HTTP (AxeOS, GPU miners): bounded in time and size, and
- * repaired like any device reply.
+ * A miner's JSON over HTTP (AxeOS, GPU miners, REST firmware): bounded in time and
+ * size before anything is buffered, and repaired like any device reply.
  */
 
 /** A device's URL: http, its host (an IPv6 address in brackets), its port, the path. */
@@ -14,9 +15,10 @@ export class HttpDeviceError extends Error {
   constructor(
     readonly url: string,
     readonly status: number | undefined,
-    message: string,
+    /** What went wrong, without the URL. */
+    readonly reason: string,
   ) {
-    super(message);
+    super(`${url}: ${reason}`);
     this.name = 'HttpDeviceError';
   }
 }
@@ -26,58 +28,133 @@ export interface HttpReply {
   readonly repairs: readonly string[];
 }
 
-export async function getJson(
-  url: string,
-  options: {
-    readonly timeoutMs: number;
-    readonly maxBytes?: number;
-    readonly headers?: Record<string, string>;
-    /** POST `body` as JSON instead of a GET (a login). */
-    readonly method?: 'GET' | 'POST';
-    readonly body?: unknown;
-  },
-): Promise<HttpReply> {
+export interface HttpRequest {
+  /** One deadline for the connection, the headers and the whole body together. */
+  readonly timeoutMs: number;
+  readonly maxBytes?: number;
+  readonly headers?: Record<string, string>;
+  /** POST `body` as JSON instead of a GET (a login). */
+  readonly method?: 'GET' | 'POST' | 'PUT';
+  readonly body?: unknown;
+  /** Past `maxBytes`: fail (the default), or keep the first `maxBytes` and stop reading (a page sniffed). */
+  readonly overflow?: 'fail' | 'truncate';
+  readonly redirect?: 'follow' | 'manual' | 'error';
+}
+
+export interface HttpText {
+  readonly status: number;
+  readonly ok: boolean;
+  readonly headers: Headers;
+  readonly text: string;
+}
+
+/** 4 MiB: the largest reply any firmware's read sends is far smaller. */
+const DEFAULT_MAX_BYTES = 4 << 20;
+
+/**
+ * One HTTP request to a device, whatever it does: the deadline covers headers and body,
+ * so a trickle of a byte a second ends with it, and the body is counted as it streams
+ * (a declared Content-Length past the limit is refused before a byte is read), so an
+ * endless body ends at the limit. Every failure is an HttpDeviceError.
+ */
+export async function requestText(url: string, options: HttpRequest): Promise<HttpText> {
+  const deadline = AbortSignal.timeout(options.timeoutMs);
+  const failed = (status: number | undefined, error: unknown): HttpDeviceError =>
+    error instanceof HttpDeviceError
+      ? error
+      : new HttpDeviceError(
+          url,
+          status,
+          deadline.aborted ? `no complete reply within ${String(options.timeoutMs)} ms` : causeOf(error),
+        );
   let response: Response;
   try {
     response = await fetch(url, {
       method: options.method ?? 'GET',
-      signal: AbortSignal.timeout(options.timeoutMs),
+      signal: deadline,
       headers: {
         ...options.headers,
         ...(options.body !== undefined && { 'content-type': 'application/json' }),
       },
       ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
+      ...(options.redirect && { redirect: options.redirect }),
     });
   } catch (error) {
-    const reason =
-      error instanceof Error && error.name === 'TimeoutError'
-        ? `no answer within ${String(options.timeoutMs)} ms`
-        : causeOf(error);
-    throw new HttpDeviceError(url, undefined, `${url}: ${reason}`);
-  }
-  const text = await readLimited(response, options.maxBytes ?? 4 << 20, url);
-  if (!response.ok) {
-    throw new HttpDeviceError(url, response.status, `${url}: HTTP ${String(response.status)}`);
+    throw failed(undefined, error);
   }
   try {
-    const parsed = parseDeviceJson(text);
-    return { body: parsed.value, repairs: parsed.repairs };
+    const body = await readBody(response, {
+      maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+      overflow: options.overflow ?? 'fail',
+      where: url,
+    });
+    return {
+      status: response.status,
+      ok: response.ok,
+      headers: response.headers,
+      text: body.toString('utf8'),
+    };
   } catch (error) {
-    throw new HttpDeviceError(url, response.status, `${url}: ${(error as Error).message}`);
+    throw failed(response.status, error);
   }
 }
 
-async function readLimited(response: Response, maxBytes: number, url: string): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) {
-    await response.body?.cancel();
-    throw new HttpDeviceError(url, response.status, `${url}: reply over ${String(maxBytes)} bytes`);
+export async function getJson(url: string, options: HttpRequest): Promise<HttpReply> {
+  const reply = await requestText(url, options);
+  if (!reply.ok) {
+    throw new HttpDeviceError(url, reply.status, `HTTP ${String(reply.status)}`);
   }
-  const buffer = Buffer.from(await response.arrayBuffer());
-  if (buffer.length > maxBytes) {
-    throw new HttpDeviceError(url, response.status, `${url}: reply over ${String(maxBytes)} bytes`);
+  try {
+    const parsed = parseDeviceJson(reply.text);
+    return { body: parsed.value, repairs: parsed.repairs };
+  } catch (error) {
+    throw new HttpDeviceError(url, reply.status, (error as Error).message);
   }
-  return buffer.toString('utf8');
+}
+
+/**
+ * A response's body, counted as it streams and never buffered past `maxBytes`; the
+ * stream is cancelled once the reply is refused or cut. The caller's signal bounds
+ * the time.
+ */
+export async function readBody(
+  response: Response,
+  options: { readonly maxBytes: number; readonly overflow: 'fail' | 'truncate'; readonly where: string },
+): Promise<Buffer> {
+  const tooLarge = (): HttpDeviceError =>
+    new HttpDeviceError(options.where, response.status, `reply over ${String(options.maxBytes)} bytes`);
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (options.overflow === 'fail' && declared > options.maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  const received = new ReplyBuffer(options.maxBytes);
+  if (response.body === null) {
+    return received.view();
+  }
+  // Node types a fetch body's chunks as any; they are bytes.
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  let whole = false;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) {
+        whole = true;
+        return received.view();
+      }
+      if (!received.append(value)) {
+        if (options.overflow === 'fail') {
+          throw tooLarge();
+        }
+        received.append(value.subarray(0, options.maxBytes - received.length));
+        return received.view();
+      }
+    }
+  } finally {
+    if (!whole) {
+      await reader.cancel().catch(() => undefined);
+    }
+  }
 }
 
 /** Why a fetch failed: undici puts the socket's error code, or its own reason, in `cause`. */
@@ -87,5 +164,7 @@ export function causeOf(error: unknown): string {
   }
   const cause =
     error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
-  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+  // An operating-system code (ECONNREFUSED) says it best; undici's own (UND_ERR_SOCKET) say less than its message.
+  const code = cause?.code?.startsWith('UND_ERR_') === true ? undefined : cause?.code;
+  return code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
 }

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { ReplyBuffer } from './reply-buffer.ts';
 import { RpcError, type RpcLimits, type RpcTarget } from './rpc-error.ts';
 
 /**
@@ -10,7 +11,10 @@ export interface Exchange<T> {
   readonly request: Buffer;
   /** Half-close after the request (cgminer reads to EOF); otherwise keep writing open. */
   readonly halfClose: boolean;
-  /** A whole reply in `received` (or the peer closed: `ended`)? Its value, an error, or undefined to wait. */
+  /**
+   * A whole reply in `received` (or the peer closed: `ended`)? Its value, an error, or
+   * undefined to wait. `received` is a view of the reply buffer, valid during the call.
+   */
   complete(
     received: Buffer,
     ended: boolean,
@@ -20,8 +24,7 @@ export interface Exchange<T> {
 export function exchangeOnce<T>(target: RpcTarget, limits: RpcLimits, exchange: Exchange<T>): Promise<T> {
   const where = `${target.host}:${String(target.port)}`;
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
+    const received = new ReplyBuffer(limits.maxBytes);
     let settled = false;
     const socket = connect({ host: target.host, port: target.port });
     const finish = (outcome: { readonly value: T } | { readonly error: RpcError }): void => {
@@ -55,7 +58,7 @@ export function exchangeOnce<T>(target: RpcTarget, limits: RpcLimits, exchange: 
       });
     }, limits.totalTimeoutMs);
     const check = (ended: boolean): void => {
-      const outcome = exchange.complete(Buffer.concat(chunks), ended);
+      const outcome = exchange.complete(received.view(), ended);
       if (outcome) {
         finish(outcome);
       } else if (ended) {
@@ -71,12 +74,10 @@ export function exchangeOnce<T>(target: RpcTarget, limits: RpcLimits, exchange: 
       }
     });
     socket.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limits.maxBytes) {
+      if (!received.append(chunk)) {
         finish({ error: new RpcError('too-large', `${where}: reply over ${String(limits.maxBytes)} bytes`) });
         return;
       }
-      chunks.push(chunk);
       check(false);
     });
     socket.once('end', () => {

@@ -213,7 +213,7 @@ describe('GPU miners', () => {
       await expect(trex.read(html, context)).rejects.toThrow(/not JSON/);
       await expect(
         trex.read(silent, { ...context, limits: { ...context.limits, totalTimeoutMs: 200 } }),
-      ).rejects.toThrow(/no answer within 200 ms/);
+      ).rejects.toThrow(/no complete reply within 200 ms/);
     } finally {
       await html.close();
       await silent.close();
