@@ -74,12 +74,9 @@ export async function migrate(
   db: Database,
   { timescale: mode = 'auto' }: { readonly timescale?: TimescaleMode } = {},
 ): Promise<MigrationReport> {
-  let client;
-  try {
-    client = await db.connect();
-  } catch (error) {
+  const client = await db.connect().catch((error: unknown) => {
     throw new MigrationError(`cannot connect to the database: ${messageOf(error)}`, { cause: error });
-  }
+  });
   // The server ending the connection between queries fails the next one as merely "not
   // queryable"; the connection's own error says what happened.
   let lost: Error | undefined;
@@ -158,7 +155,7 @@ export async function migrate(
     const kept = applied.length > 0 ? `${applied.join(', ')} applied and kept` : 'nothing applied';
     if (lost !== undefined || connectionLost(error)) {
       throw new MigrationError(
-        `the database ended the connection while ${step} (${(lost ?? (error as Error)).message}); ${kept}: run the migration again`,
+        `the database ended the connection while ${step} (${messageOf(lost ?? error)}); ${kept}: run the migration again`,
         { cause: error },
       );
     }

@@ -125,7 +125,7 @@ export function timescaleStateOf(found: TimescaleFound): TimescaleState {
     status: 'usable',
     version: found.defaultVersion,
     used: true,
-    summary: `TimescaleDB ${found.defaultVersion} is preloaded; it will be created in this database`,
+    summary: `TimescaleDB ${found.defaultVersion} is preloaded, so this database uses it: the extension is created in it`,
   };
 }
 
