@@ -13,6 +13,7 @@ export const AlertRule = Type.Enum([
   'curtailment-violated',
   'block-found',
   'payout-sent',
+  'timescale-job-failing',
 ]);
 export type AlertRule = Static<typeof AlertRule>;
 

@@ -1,10 +1,12 @@
 /**
  * What the alert rules look at, asked of the domains through their own functions: farms
  * and their devices, fans, windows and orders (farms/), workers' shares, blocks and
- * payouts (ledger/), organisations (accounts/). Never their tables.
+ * payouts (ledger/), organisations (accounts/), TimescaleDB's failing jobs (db/). Never
+ * their tables.
  */
 import { listOrganisations } from '../accounts/organisations.ts';
 import type { Database } from '../db/pool.ts';
+import { failingTimescaleJobs } from '../db/timescale-jobs.ts';
 import { orderEvents, type OrderEvent } from '../farms/curtailment/order-events.ts';
 import { listOrders } from '../farms/curtailment/orders.ts';
 import { latestFanSpeeds } from '../farms/devices/device-fans.ts';
@@ -101,9 +103,10 @@ export async function gatherFacts(db: Database, query: FactsQuery): Promise<Aler
     return farm ? [{ ...farm, ...event }] : [];
   };
   const isNews = (at: string): boolean => Date.parse(at) >= query.eventsFromMs;
-  const [blocks, payouts] = await Promise.all([
+  const [blocks, payouts, timescale] = await Promise.all([
     recentBlocks(db, EVENTS_PER_TICK),
     recentPayments(db, EVENTS_PER_TICK),
+    failingTimescaleJobs(db),
   ]);
   return {
     devices,
@@ -116,5 +119,6 @@ export async function gatherFacts(db: Database, query: FactsQuery): Promise<Aler
     payouts: payouts.items
       .filter((payout) => isNews(payout.sentAt))
       .map(({ id, txid, total, recipients }) => ({ id, txid, total, recipients })),
+    timescaleJobs: timescale.failing,
   };
 }

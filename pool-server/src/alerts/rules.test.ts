@@ -43,6 +43,7 @@ function facts(patch: Partial<AlertFacts>): AlertFacts {
     ordersViolated: [],
     blocks: [],
     payouts: [],
+    timescaleJobs: [],
     ...patch,
   };
 }
@@ -172,6 +173,38 @@ describe('events', () => {
     ]);
     expect(alerts[1]?.summary).toBe('Ekibastuz: curtailment order 9 was violated: the meter read 900 kW');
     expect(alerts[2]?.summary).toBe('block 101 found by acct.rig1 (6.25000000 BTC)');
+  });
+});
+
+describe('TimescaleDB jobs', () => {
+  test('a failing job is a lasting alert for admins alone, with its last error', () => {
+    const [alert] = evaluateRules(
+      facts({
+        timescaleJobs: [
+          {
+            jobId: 1002,
+            name: 'Compression Policy [1002]',
+            procedure: '_timescaledb_functions.policy_compression',
+            hypertable: 'public.shares',
+            failures: 3,
+            lastSuccessAt: null,
+            nextStartAt: null,
+            lastError: { message: 'out of shared memory', code: '53200', at: new Date(NOW) },
+          },
+        ],
+      }),
+      THRESHOLDS,
+      NOW,
+    );
+    expect(alert).toMatchObject({
+      rule: 'timescale-job-failing',
+      subject: 'timescale-job:1002',
+      once: false,
+      audience: 'admin',
+      organisationId: null,
+      summary:
+        'TimescaleDB job Compression Policy [1002] on public.shares is failing (3 failures: out of shared memory)',
+    });
   });
 });
 

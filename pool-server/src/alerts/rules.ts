@@ -4,6 +4,7 @@
  * open or cleared is the store's business (planAlerts below says which).
  */
 import type { AlertRule, MinerState, RestrictedWindow } from '@hashwatt/schemas';
+import type { FailingTimescaleJob } from '../db/timescale-jobs.ts';
 import type { LocalTime } from '../farms/energy/meter-energy.ts';
 
 const MINUTE_MS = 60_000;
@@ -70,6 +71,8 @@ export interface AlertFacts {
   readonly ordersViolated: readonly OrderFacts[];
   readonly blocks: readonly BlockFacts[];
   readonly payouts: readonly PayoutFacts[];
+  /** TimescaleDB's background jobs whose last run failed; none without TimescaleDB. */
+  readonly timescaleJobs: readonly FailingTimescaleJob[];
 }
 
 export interface AlertThresholds {
@@ -81,8 +84,11 @@ export interface AlertThresholds {
   readonly windowLeadMinutes: number;
 }
 
-/** Who may hear of an alert: a farm's organisation, or everyone subscribed to the rule. */
-export type AlertAudience = 'organisation' | 'pool';
+/**
+ * Who may hear of an alert: a farm's organisation, everyone subscribed to the rule, or
+ * admins alone (the pool's own machinery: its database's jobs).
+ */
+export type AlertAudience = 'organisation' | 'pool' | 'admin';
 
 export interface AlertCandidate {
   readonly rule: AlertRule;
@@ -266,6 +272,27 @@ function poolEvent(
   return { rule, subject, once: true, audience: 'pool', organisationId: null, farmId: null, summary, facts };
 }
 
+/** A failing job lasts until a run of it succeeds; its error is for admins, who run the database. */
+function timescaleJobAlert(job: FailingTimescaleJob): AlertCandidate {
+  return {
+    rule: 'timescale-job-failing',
+    subject: `timescale-job:${String(job.jobId)}`,
+    once: false,
+    audience: 'admin',
+    organisationId: null,
+    farmId: null,
+    summary: `TimescaleDB job ${job.name}${job.hypertable === null ? '' : ` on ${job.hypertable}`} is failing (${String(job.failures)} failures${job.lastError === null ? '' : `: ${job.lastError.message.slice(0, 200)}`})`,
+    facts: {
+      jobId: job.jobId,
+      procedure: job.procedure,
+      hypertable: job.hypertable,
+      failures: job.failures,
+      lastSuccessAt: job.lastSuccessAt?.toISOString() ?? null,
+      lastError: job.lastError?.message ?? null,
+    },
+  };
+}
+
 /** Every alert the facts call for, lasting and events alike. */
 export function evaluateRules(
   facts: AlertFacts,
@@ -313,6 +340,7 @@ export function evaluateRules(
         { ...payout },
       ),
     ),
+    ...facts.timescaleJobs.map(timescaleJobAlert),
   ];
 }
 

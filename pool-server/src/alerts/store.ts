@@ -70,8 +70,8 @@ export async function resolve(db: Queryable, alerts: readonly OpenAlert[]): Prom
 /**
  * One pending delivery per alert and subscription that hears of it: subscribed to its
  * rule, and an organisation's alert goes to that organisation's subscriptions, its
- * operators' and admins'; a pool-wide one to every subscriber. A disabled user hears
- * nothing. A resolved notice goes only where the opened one went, when asked for.
+ * operators' and admins'; a pool-wide one to every subscriber; an admins' one to admins'
+ * own subscriptions only. A disabled user hears nothing. A resolved notice goes only where the opened one went, when asked for.
  */
 async function queueNotices(
   db: Queryable,
@@ -89,10 +89,11 @@ async function queueNotices(
        LEFT JOIN users u ON u.id = s.user_id
       WHERE a.id = ANY($1::bigint[])
         AND (u.id IS NULL OR NOT u.disabled)
-        AND (a.audience = 'pool'
-             OR s.organisation_id = a.organisation_id
-             OR u.role = 'admin'
-             OR (u.role = 'operator' AND u.organisation_id = a.organisation_id))
+        AND (u.role = 'admin'
+             OR a.audience = 'pool'
+             OR (a.audience = 'organisation'
+                 AND (s.organisation_id = a.organisation_id
+                      OR (u.role = 'operator' AND u.organisation_id = a.organisation_id))))
         AND ($2 = 'opened' OR (s.send_resolved AND EXISTS (
               SELECT 1 FROM alert_deliveries o
                WHERE o.alert_id = a.id AND o.subscription_id = s.id AND o.notice = 'opened')))

@@ -26,6 +26,7 @@ const OFFERED: Record<AlertRule, true> = {
   'curtailment-violated': true,
   'block-found': true,
   'payout-sent': true,
+  'timescale-job-failing': true,
 };
 const RULES = Object.keys(OFFERED) as AlertRule[];
 const CHANNELS: readonly AlertChannel[] = ['webhook', 'email', 'telegram'];
