@@ -151,7 +151,13 @@ describe('hashwatt backup and restore', () => {
     const [pending] = await ledger.pending();
     await ledger.mature(pending ?? ({} as never), 101);
     // prepare() only writes the intent down; the node is never asked.
-    const rpc = new BitcoinRpcClient({ url: 'http://127.0.0.1:9/', auth: { user: 'u', password: 'p' } });
+    const rpc = new BitcoinRpcClient({
+      url: 'http://127.0.0.1:9/',
+      auth: { user: 'u', password: 'p' },
+      timeoutMs: 1_000,
+      retries: 0,
+      retryDelayMs: 10,
+    });
     expect(
       await new Payouts(db, rpc, { thresholdSats: 1_000n, maxRecipients: 10 }, log).prepare(10n ** 15n),
     ).toBeDefined();
@@ -344,7 +350,8 @@ describe('hashwatt backup and restore', () => {
     try {
       const flipped = await variant('flipped', async (dir) => {
         const dump = await readFile(path.join(dir, 'database.dump'));
-        dump[dump.length >> 1] ^= 0xff;
+        const middle = dump.length >> 1;
+        dump.writeUInt8(dump.readUInt8(middle) ^ 0xff, middle);
         await writeFile(path.join(dir, 'database.dump'), dump);
       });
       const flippedRun = await attempt(flipped);
