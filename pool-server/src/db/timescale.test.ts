@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { timescaleRefusal, timescaleStateOf, type TimescaleMode } from './timescale.ts';
+import { preloadsTimescale, timescaleRefusal, timescaleStateOf, type TimescaleMode } from './timescale.ts';
 
 const MODES: readonly TimescaleMode[] = ['auto', 'on'];
 
@@ -34,5 +34,20 @@ describe('what the catalogs say of TimescaleDB, and what each mode does with it'
     expect(timescaleRefusal(state, 'on')).toMatchInlineSnapshot(
       `"database.timescale is on, but TimescaleDB 2.28.3 is not preloaded: add timescaledb to shared_preload_libraries in postgresql.conf and restart PostgreSQL"`,
     );
+  });
+});
+
+describe('shared_preload_libraries', () => {
+  it.each([
+    ['timescaledb', true],
+    ['pg_stat_statements, timescaledb', true],
+    ['"timescaledb",pg_cron', true],
+    ['$libdir/timescaledb', true],
+    ['timescaledb.so', true],
+    ['', false],
+    ['pg_stat_statements', false],
+    ['timescaledb_toolkit', false],
+  ] as const)('%j names the TimescaleDB loader: %s', (setting, named) => {
+    expect(preloadsTimescale(setting)).toBe(named);
   });
 });

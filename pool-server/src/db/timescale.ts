@@ -39,6 +39,13 @@ export interface TimescaleFound {
   readonly preloaded: boolean;
 }
 
+/** Whether a shared_preload_libraries value names the loader: by name, path or file. */
+export function preloadsTimescale(setting: string): boolean {
+  return setting
+    .split(',')
+    .some((library) => /^(?:.*\/)?timescaledb(?:\.so)?$/.test(library.trim().replace(/^"|"$/g, '')));
+}
+
 /**
  * shared_preload_libraries may be read only by superusers and pg_read_all_settings; for
  * other roles, the loader's own setting exists exactly when the library was preloaded.
@@ -46,9 +53,7 @@ export interface TimescaleFound {
 async function preloaded(db: Queryable): Promise<boolean> {
   try {
     const { rows } = await db.query<{ shared_preload_libraries: string }>('SHOW shared_preload_libraries');
-    return (rows[0]?.shared_preload_libraries ?? '')
-      .split(',')
-      .some((library) => library.trim().replace(/^"|"$/g, '') === 'timescaledb');
+    return preloadsTimescale(rows[0]?.shared_preload_libraries ?? '');
   } catch (error) {
     if ((error as { code?: string }).code !== '42501') {
       throw error;
