@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { JournalState } from '../api/pool-facts.ts';
-import { BlockSubmitter } from '../chain/block-submitter.ts';
+import { BlockSubmitter, type BlockRecorder } from '../chain/block-submitter.ts';
 import type { BitcoinRpcClient } from '../chain/rpc-client.ts';
 import { checkNode } from '../chain/startup-checks.ts';
 import type { TemplateFeed } from '../chain/template-source.ts';
@@ -154,9 +154,15 @@ export async function startStratum(config: Config, parts: StratumParts, log: Log
     writer,
     hand: (outcome, afterBatch) => outlet.block(outcome, afterBatch),
   });
+  const recorder: BlockRecorder = {
+    record(outcome) {
+      vitals.blockSettled(outcome.status);
+      return relay.record(outcome);
+    },
+  };
   // When each block found here was validated, until its first offer to the node has left.
   const foundAt = new Map<string, number>();
-  const submitter = new BlockSubmitter(rpc, relay, log, {
+  const submitter = new BlockSubmitter(rpc, recorder, log, {
     pending: new PendingBlocks(
       path.join(config.dataDir, 'blocks-pending', `node-${String(config.stratum.nodeId)}`),
     ),
@@ -181,6 +187,7 @@ export async function startStratum(config: Config, parts: StratumParts, log: Log
   const events: StratumEvents = {
     blockFound(found: CreditedShare) {
       const validatedAt = performance.now();
+      vitals.blockFound();
       const { share } = found;
       const blockHex = assembleBlock(
         share.job,
@@ -205,10 +212,12 @@ export async function startStratum(config: Config, parts: StratumParts, log: Log
       );
     },
     shareAccepted(found: CreditedShare) {
+      vitals.shareAccepted(found.difficulty);
       stats.accepted(found);
       writer.addShare(shareRecord(found));
     },
     shareRejected(reject: RejectedSubmit) {
+      vitals.shareRejected(reject.reason);
       stats.rejected();
       if (reject.identity) {
         writer.addReject({
@@ -220,7 +229,9 @@ export async function startStratum(config: Config, parts: StratumParts, log: Log
       }
     },
     commitShares() {
-      return writer.commit();
+      const committed = writer.commit();
+      vitals.committed();
+      return committed;
     },
     problem(message, error) {
       log.error({ err: error }, message);
@@ -284,6 +295,7 @@ export async function startStratum(config: Config, parts: StratumParts, log: Log
     log,
   );
   templates.onTemplate((template, newBlock) => {
+    vitals.templateReceived();
     // Hashprice reads the network's difficulty and fees from what the templates showed.
     const facts = {
       height: template.height,
@@ -300,12 +312,17 @@ export async function startStratum(config: Config, parts: StratumParts, log: Log
     try {
       feed.setTemplate(template);
       server.broadcastJob();
+      vitals.jobSent();
     } catch (error) {
       log.error(
         { err: error, height: template.height, newBlock },
         'work: no job fits this template; miners keep the previous one',
       );
     }
+  });
+  vitals.watch({
+    connections: () => server.connectionCount,
+    batchesWaiting: () => writer.waiting,
   });
   await templates.start();
   serving.server = server;

@@ -80,13 +80,16 @@ async function startRole(): Promise<StratumRole | undefined> {
   }
 }
 
-/** Answers the host: vitals, the accounts list, and the stop, after which the thread ends. */
+/** Answers the host: vitals, counters, the accounts list, and the stop, after which the thread ends. */
 function serve(role: StratumRole): void {
   let stopping: Promise<void> | undefined;
   host.on('message', (message: HostMessage) => {
     switch (message.kind) {
       case 'vitals':
         tell({ kind: 'vitals', request: message.request, vitals: vitals.take() });
+        break;
+      case 'counters':
+        tell({ kind: 'counters', request: message.request, counters: vitals.counters() });
         break;
       case 'accounts':
         accounts.replace(message.names);

@@ -4,7 +4,7 @@ import type { RpcAuth } from '../chain/rpc-client.ts';
 import type { TemplateChannel } from '../chain/template-relay.ts';
 import type { Config } from '../config.ts';
 import type { ChannelPort } from '../ledger/storage-channel.ts';
-import type { StratumVitals } from './stratum-vitals.ts';
+import type { StratumCounters, StratumVitals } from './stratum-vitals.ts';
 
 /** What the Stratum thread starts with (workerData). */
 export interface StratumThreadData {
@@ -20,6 +20,7 @@ export interface StratumThreadData {
 /** From the host. */
 export type HostMessage =
   | { readonly kind: 'vitals'; readonly request: number }
+  | { readonly kind: 'counters'; readonly request: number }
   | { readonly kind: 'accounts'; readonly request: number; readonly names: readonly string[] }
   | { readonly kind: 'stop' };
 
@@ -35,6 +36,7 @@ export type ThreadMessage =
   | { readonly kind: 'journal'; readonly journal: JournalState }
   | { readonly kind: 'log'; readonly line: string }
   | { readonly kind: 'vitals'; readonly request: number; readonly vitals: StratumVitals }
+  | { readonly kind: 'counters'; readonly request: number; readonly counters: StratumCounters }
   | { readonly kind: 'accounts'; readonly request: number }
   | { readonly kind: 'stopped' };
 

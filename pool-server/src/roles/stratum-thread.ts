@@ -21,7 +21,7 @@ import {
   type StratumThreadData,
   type ThreadMessage,
 } from './stratum-thread-messages.ts';
-import type { StratumVitals } from './stratum-vitals.ts';
+import type { StratumCounters, StratumVitals } from './stratum-vitals.ts';
 
 export interface StratumThreadParts {
   readonly node: Node;
@@ -84,6 +84,12 @@ export class StratumThread {
   async vitals(): Promise<StratumVitals | undefined> {
     const answer = await this.#ask((request) => ({ kind: 'vitals', request }));
     return answer?.kind === 'vitals' ? answer.vitals : undefined;
+  }
+
+  /** The thread's counters since it started; undefined when it is not running. */
+  async counters(): Promise<StratumCounters | undefined> {
+    const answer = await this.#ask((request) => ({ kind: 'counters', request }));
+    return answer?.kind === 'counters' ? answer.counters : undefined;
   }
 
   /** The named accounts miners may mine under; resolves once the thread has them. */
@@ -177,6 +183,7 @@ export class StratumThread {
             failure = message.problem;
             break;
           case 'vitals':
+          case 'counters':
           case 'accounts': {
             const answer = this.#waiting.get(message.request);
             this.#waiting.delete(message.request);
