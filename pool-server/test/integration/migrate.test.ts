@@ -3,10 +3,12 @@
  * `hashwatt migrate` run in this process as the program runs it; the same again on
  * TimescaleDB when TIMESCALE_URL names a server.
  */
+import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, MIGRATION_LOCK_KEY, MigrationError } from '../../src/db/migrate.ts';
+import { createDatabase } from '../../src/db/pool.ts';
 import { detectTimescale, type TimescaleState } from '../../src/db/timescale.ts';
 import { hashwatt } from '../helpers/command-line.ts';
 import { createTestDatabase, STORAGE_SERVERS, type TestDatabase } from '../helpers/database.ts';
@@ -213,6 +215,22 @@ for (const { server, url, skip } of STORAGE_SERVERS) {
       } finally {
         await holder.end();
         await empty.drop();
+      }
+    });
+
+    it('finds the same without superuser, which may not read shared_preload_libraries', async () => {
+      const role = `hashwatt_test_${randomBytes(4).toString('hex')}`;
+      await database.db.query(`CREATE ROLE ${role} LOGIN PASSWORD '${role}'`);
+      const login = new URL(database.url);
+      login.username = role;
+      login.password = role;
+      const reader = createDatabase(login.toString(), () => undefined);
+      try {
+        await expect(reader.query('SHOW shared_preload_libraries')).rejects.toMatchObject({ code: '42501' });
+        expect(await detectTimescale(reader, 'auto')).toEqual(found);
+      } finally {
+        await reader.end();
+        await database.db.query(`DROP ROLE ${role}`);
       }
     });
 
