@@ -1,8 +1,8 @@
 /**
  * The migration files through PostgreSQL's own parser (libpg-query). The schema files
- * also run in the integration tests; the TimescaleDB files cannot run here (no
- * TimescaleDB on this machine), so this is where their syntax and the tables they
- * name are checked.
+ * also run in the integration tests; the TimescaleDB files run only where TIMESCALE_URL
+ * names a server (migrate.test.ts; none can be installed on CI's machine), so this is
+ * where their syntax and the tables they name are always checked.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { parse } from 'libpg-query';
