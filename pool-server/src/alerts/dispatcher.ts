@@ -25,7 +25,7 @@ export interface DispatchLimits {
 const BATCH = 100;
 
 /** After the attempt just failed (`attempts` made so far, it included): when to try again, or null to give up. */
-export function retryAt(attempts: number, limits: DispatchLimits, nowMs: number): number | null {
+function retryAt(attempts: number, limits: DispatchLimits, nowMs: number): number | null {
   return attempts >= limits.maxAttempts ? null : nowMs + limits.retryBaseMs * 2 ** (attempts - 1);
 }
 
