@@ -99,8 +99,15 @@ describe('docker/compose.yaml', () => {
     expectNodeForPool(compose, 'pool');
   });
 
-  it('runs TimescaleDB, bitcoind on regtest, the pool and an agent', () => {
-    expect(Object.keys(services).sort()).toEqual(['agent', 'bitcoind', 'pool', 'timescaledb']);
+  it('runs TimescaleDB, bitcoind on regtest, the pool, an agent, Prometheus and Grafana', () => {
+    expect(Object.keys(services).sort()).toEqual([
+      'agent',
+      'bitcoind',
+      'grafana',
+      'pool',
+      'prometheus',
+      'timescaledb',
+    ]);
     expect(services.bitcoind?.image).toMatch(/^bitcoin\/bitcoin:\d+\.\d+$/);
     expect(services.timescaledb?.image).toMatch(/^timescale\/timescaledb:\d+\.\d+\.\d+-pg15$/);
   });
@@ -170,7 +177,18 @@ describe('docker/compose.scaled.yaml', () => {
 
   it('runs HAProxy, two Stratum nodes, NATS JetStream, the ledger (writer and API), the database, the node and an agent', () => {
     expect(Object.keys(scaled.services).sort()).toEqual(
-      ['agent', 'bitcoind', 'haproxy', 'ledger', 'nats', 'stratum-1', 'stratum-2', 'timescaledb'].sort(),
+      [
+        'agent',
+        'bitcoind',
+        'grafana',
+        'haproxy',
+        'ledger',
+        'nats',
+        'prometheus',
+        'stratum-1',
+        'stratum-2',
+        'timescaledb',
+      ].sort(),
     );
     expect(scaled.services.nats?.image).toMatch(/^nats:\d+\.\d+\.\d+-alpine$/);
     expect(scaled.services.haproxy?.image).toMatch(/^haproxy:\d+\.\d+\.\d+$/);
