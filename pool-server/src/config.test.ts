@@ -170,6 +170,22 @@ describe('configuration', () => {
     );
   });
 
+  it('serves metrics beyond loopback only with a bearer token', () => {
+    expect(problems({ HASHWATT_METRICS_PORT: '9464' })).toEqual([]);
+    expect(problems({ HASHWATT_METRICS_PORT: '9464', HASHWATT_METRICS_HOST: '0.0.0.0' })).toEqual([
+      expect.stringMatching(/^metrics\.host 0\.0\.0\.0: .*metrics\.tokenFile/),
+    ]);
+    expect(
+      problems({
+        HASHWATT_METRICS_PORT: '9464',
+        HASHWATT_METRICS_HOST: '0.0.0.0',
+        HASHWATT_METRICS_TOKEN_FILE: '/run/secrets/metrics_token',
+      }),
+    ).toEqual([]);
+    // No listener, nothing to protect.
+    expect(problems({ HASHWATT_METRICS_HOST: '0.0.0.0' })).toEqual([]);
+  });
+
   it('turns a configuration into variables that load back to it', () => {
     const config = loadConfig({
       HASHWATT_STRATUM_PORT: '4444',

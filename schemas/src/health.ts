@@ -27,3 +27,29 @@ export const HealthReport = Type.Object({
   checkedAt: Timestamp,
 });
 export type HealthReport = Static<typeof HealthReport>;
+
+/** GET /healthz: the process answers. Nothing is checked beyond that; /readyz checks the parts. */
+export const Liveness = Type.Object({
+  status: Type.Literal('alive'),
+});
+export type Liveness = Static<typeof Liveness>;
+
+/** GET /readyz: whether this process can do its work now; answered 200 when ready, 503 when not. */
+export const Readiness = Type.Object({
+  status: Type.Union([Type.Literal('ready'), Type.Literal('not-ready')], {
+    description: 'not-ready when any part below is not reachable or not writable.',
+  }),
+  database: Nullable(
+    Type.Object({ reachable: Type.Boolean() }, { description: 'null: this process keeps no database.' }),
+  ),
+  node: Type.Object({ reachable: Type.Boolean({ description: 'The Bitcoin node answered getmininginfo.' }) }),
+  nats: Nullable(
+    Type.Object(
+      { reachable: Type.Boolean({ description: 'The NATS server answered a round trip.' }) },
+      { description: 'null: no NATS is configured.' },
+    ),
+  ),
+  journals: HealthReport.properties.journals,
+  checkedAt: Timestamp,
+});
+export type Readiness = Static<typeof Readiness>;

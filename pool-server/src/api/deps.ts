@@ -3,10 +3,12 @@
  * under routes/ is handed them. A module of their own so that the routes need not
  * import app.ts, which imports the routes.
  */
+import type { Readiness } from '@hashwatt/schemas';
 import type { Logger } from 'pino';
 import type { SessionSettings } from '../accounts/sessions.ts';
 import type { Database } from '../db/pool.ts';
 import type { ReportSigner } from '../farms/reports/signing.ts';
+import type { ApiMetrics } from './metrics.ts';
 import type { PoolFacts } from './pool-facts.ts';
 
 export interface ApiSettings {
@@ -39,6 +41,13 @@ export interface ApiDeps {
   /** The pool's key for regulator reports. */
   readonly reportSigner: ReportSigner;
   readonly farms: FarmSettings;
+  /** Requests and agents' batches counted for Prometheus; none when the process exports no metrics. */
+  readonly metrics?: ApiMetrics | undefined;
+  /**
+   * The process's readiness check (health.ts), shared with the metrics listener; without
+   * one, the API checks its database, the node and the journals it is told of.
+   */
+  readonly readiness?: (() => Promise<Readiness>) | undefined;
 }
 
 export interface FarmSettings {

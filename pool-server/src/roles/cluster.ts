@@ -14,6 +14,8 @@ import { serveStorageChannel, type ChannelPort, type StorageHandlers } from '../
 import { nodeInstance } from '../stratum/node-claim.ts';
 import { keepAccountsCurrent } from './accounts.ts';
 import { JournalStates } from './journals.ts';
+import { PoolMetrics } from './metrics.ts';
+import type { StratumReading } from './stratum-metrics.ts';
 import { poolPayoutAddress } from './node.ts';
 import { StartedParts, startSharedParts, startTemplateRelay, type RunningPool } from './parts.ts';
 import { storageHandlers, stratumOutlet } from './stratum-outlet.ts';
@@ -48,14 +50,16 @@ function stratumProcessEntry(): { exec: string; execArgv: string[] } {
 export async function runCluster(config: Config, log: Logger): Promise<RunningPool> {
   const started = new StartedParts();
   const journals = new JournalStates();
+  const metrics = config.metrics.port === undefined ? undefined : new PoolMetrics(config);
   return started.unwindingOnFailure(async () => {
     // Migrated once here; Stratum processes without NATS share the database (the embedded one runs here).
-    const { storage, node, rpc, books, bus, apiPort } = await startSharedParts(
+    const { storage, node, rpc, books, bus, apiPort, readiness } = await startSharedParts(
       config,
       new Set(config.roles),
       started,
       journals,
       log,
+      metrics?.api,
     );
     // The Stratum processes share this data directory's instance id (their node id claims); made once, here.
     nodeInstance(config.dataDir);
@@ -90,21 +94,33 @@ export async function runCluster(config: Config, log: Logger): Promise<RunningPo
       ...(node.zmqUrl !== undefined && { HASHWATT_NODE_ZMQ_URL: node.zmqUrl }),
     });
     log.info({ processes: config.stratum.processes, port: ports.port }, 'pool: Stratum processes ready');
+    const listener = await metrics?.listen(
+      { stratum: () => processes.counters(), db: storage?.db, bus, readiness },
+      log,
+    );
+    if (listener) {
+      started.push(() => listener.stop());
+    }
     return {
       stratumPort: ports.port,
       tlsPort: ports.tlsPort,
       soloPort: ports.soloPort,
       apiPort,
+      metricsPort: listener?.port,
       devnode: node.devnode,
       db: storage?.db,
       // Each Stratum process reads the accounts itself: one registered here is seen within ACCOUNTS_REFRESH_MS.
       registerAccount: () =>
         Promise.reject(new Error('register accounts in the database with several Stratum processes')),
       stratumVitals: () => Promise.resolve(undefined),
+      stratumCounters: () => Promise.resolve(undefined),
       stop: () => started.stopAll(),
     };
   });
 }
+
+/** A Stratum process busy past this long is left out of a scrape rather than hold it. */
+const COUNTERS_WITHIN_MS = 1_000;
 
 /** A forked process's IPC channel as the storage channel sees it. */
 function workerPort(worker: Worker): ChannelPort {
@@ -133,7 +149,7 @@ class StratumProcesses {
   readonly #storing: StorageHandlers | undefined;
   readonly #log: Logger;
   #accounts: readonly string[] = [];
-  readonly #workers = new Map<number, { readonly worker: Worker; ready: boolean }>();
+  readonly #workers = new Map<number, { readonly worker: Worker; readonly nodeId: number; ready: boolean }>();
   #stopping = false;
 
   constructor(
@@ -156,6 +172,33 @@ class StratumProcesses {
         worker.send({ kind: 'accounts', names } satisfies WorkerMessage);
       }
     }
+  }
+
+  /** Each ready process's Stratum counters, asked over its channel; one that does not answer in time is left out. */
+  async counters(): Promise<StratumReading[]> {
+    const asked = [...this.#workers.values()]
+      .filter(({ worker, ready }) => ready && worker.isConnected())
+      .map(
+        ({ worker, nodeId }) =>
+          new Promise<StratumReading | undefined>((resolve) => {
+            const answer = (message: WorkerMessage): void => {
+              if (message.kind === 'counters') {
+                settle(message.counters && { nodeId, counters: message.counters });
+              }
+            };
+            const late = setTimeout(() => {
+              settle(undefined);
+            }, COUNTERS_WITHIN_MS);
+            const settle = (reading: StratumReading | undefined): void => {
+              clearTimeout(late);
+              worker.off('message', answer);
+              resolve(reading);
+            };
+            worker.on('message', answer);
+            worker.send({ kind: 'counters' } satisfies WorkerMessage);
+          }),
+      );
+    return (await Promise.all(asked)).filter((reading) => reading !== undefined);
   }
 
   /**
@@ -189,7 +232,7 @@ class StratumProcesses {
       worker.on('error', (error) => {
         this.#log.warn({ index, problem: error.message }, 'pool: a Stratum process could not be reached');
       });
-      const forked = { worker, ready: false };
+      const forked = { worker, nodeId: Number(environment.HASHWATT_STRATUM_NODE_ID), ready: false };
       this.#workers.set(index, forked);
       const unserve = this.#relay.serve({
         send(message) {

@@ -3,7 +3,9 @@
  * the node, the API and the writer of its roles), and the running pool's handle.
  */
 import cluster from 'node:cluster';
+import type { Readiness } from '@hashwatt/schemas';
 import type { Logger } from 'pino';
+import type { ApiMetrics } from '../api/metrics.ts';
 import type { BitcoinRpcClient } from '../chain/rpc-client.ts';
 import { TemplateRelay } from '../chain/template-relay.ts';
 import type { Config } from '../config.ts';
@@ -14,8 +16,9 @@ import { startApiRole } from './api.ts';
 import { booksOf, type Books } from './books.ts';
 import type { JournalStates } from './journals.ts';
 import { connectNode, nodeTemplates, rpcClient, type Node } from './node.ts';
+import { processReadiness } from './readiness.ts';
 import { closeStorage, connectDatabase, type Storage } from './storage.ts';
-import type { StratumVitals } from './stratum-vitals.ts';
+import type { StratumCounters, StratumVitals } from './stratum-vitals.ts';
 import { startWriter } from './writer.ts';
 
 export interface RunningPool {
@@ -25,6 +28,8 @@ export interface RunningPool {
   readonly soloPort: number | undefined;
   /** The HTTP API's port; undefined without the api role, in a Stratum process of several, or with api.enabled false. */
   readonly apiPort: number | undefined;
+  /** The metrics listener's port (metrics.port; /metrics, /healthz, /readyz); undefined when it is not configured. */
+  readonly metricsPort: number | undefined;
   /** The built-in devchain, when no node is configured. */
   readonly devnode: DevNode | undefined;
   /** The pool's database (what the demo farm is recorded in); a Stratum node sending to NATS has none. */
@@ -33,6 +38,8 @@ export interface RunningPool {
   registerAccount(name: string): Promise<void>;
   /** The Stratum event loop's vitals since the last call; undefined without a Stratum role here (or with forked Stratum processes). */
   stratumVitals(): Promise<StratumVitals | undefined>;
+  /** The Stratum role's counters since it started; undefined without a Stratum role here (or with forked Stratum processes: see metricsPort). */
+  stratumCounters(): Promise<StratumCounters | undefined>;
   stop(): Promise<void>;
 }
 
@@ -80,7 +87,8 @@ function ledgerBus(config: Config, roles: ReadonlySet<string>, log: Logger): Led
 
 /**
  * What a process needs before its Stratum side, in order, each part's stop on `started`:
- * NATS, the database, the node, then the API and the writer of `roles`.
+ * NATS, the database, the node, then the API and the writer of `roles`. `apiMetrics`:
+ * where the API counts its requests, when this process exports metrics.
  */
 export async function startSharedParts(
   config: Config,
@@ -88,6 +96,7 @@ export async function startSharedParts(
   started: StartedParts,
   journals: JournalStates,
   log: Logger,
+  apiMetrics?: ApiMetrics,
 ): Promise<{
   readonly bus: LedgerBus | undefined;
   readonly storage: Storage | undefined;
@@ -95,6 +104,7 @@ export async function startSharedParts(
   readonly rpc: BitcoinRpcClient;
   readonly books: Books | undefined;
   readonly apiPort: number | undefined;
+  readonly readiness: () => Promise<Readiness>;
 }> {
   const bus = ledgerBus(config, roles, log);
   started.push(async () => bus?.close());
@@ -113,9 +123,13 @@ export async function startSharedParts(
     return Promise.resolve();
   });
   const books = storage ? booksOf(config, storage.db, log) : undefined;
+  const readiness = processReadiness({ db: storage?.db, rpc, bus, journals });
   const api =
     roles.has('api') && storage && books
-      ? await startApiRole(config, storage.db, rpc, books.settings, journals, log)
+      ? await startApiRole(config, storage.db, rpc, books.settings, journals, log, {
+          metrics: apiMetrics,
+          readiness,
+        })
       : undefined;
   started.push(async () => api?.stop());
   const writer =
@@ -123,7 +137,7 @@ export async function startSharedParts(
       ? await startWriter(config, storage.db, rpc, books, bus, log)
       : undefined;
   started.push(async () => writer?.stop());
-  return { bus, storage, node, rpc, books, apiPort: api?.port };
+  return { bus, storage, node, rpc, books, apiPort: api?.port, readiness };
 }
 
 /**

@@ -13,6 +13,8 @@ import { keepAccountsCurrent, type AccountsKeeper } from './accounts.ts';
 import type { Books } from './books.ts';
 import { runCluster } from './cluster.ts';
 import { JournalStates } from './journals.ts';
+import { PoolMetrics } from './metrics.ts';
+import type { StratumReading } from './stratum-metrics.ts';
 import { nodeTemplates, poolPayoutAddress, type Node } from './node.ts';
 import { StartedParts, startSharedParts, startTemplateRelay, type RunningPool } from './parts.ts';
 import { startStratum } from './stratum-node.ts';
@@ -24,7 +26,7 @@ import {
   reportJournalToPrimary,
 } from './stratum-process.ts';
 import { StratumThread } from './stratum-thread.ts';
-import { VitalsRecorder, type StratumVitals } from './stratum-vitals.ts';
+import { VitalsRecorder, type StratumCounters, type StratumVitals } from './stratum-vitals.ts';
 
 export type { RunningPool } from './parts.ts';
 
@@ -48,6 +50,7 @@ interface StratumSide {
   readonly soloPort: number | undefined;
   readonly accounts: AccountsKeeper | undefined;
   vitals(): Promise<StratumVitals | undefined>;
+  counters(): Promise<StratumCounters | undefined>;
 }
 
 /**
@@ -88,7 +91,7 @@ async function stratumThread(context: StratumContext): Promise<StratumSide> {
   const ports = await thread.start(delivered.names);
   running = true;
   started.push(() => thread.stop());
-  return { ...ports, accounts, vitals: () => thread.vitals() };
+  return { ...ports, accounts, vitals: () => thread.vitals(), counters: () => thread.counters() };
 }
 
 /** A forked Stratum process without NATS: its primary stores its shares and keeps its accounts list. */
@@ -155,7 +158,12 @@ async function stratumHere(context: StratumContext): Promise<StratumSide> {
     log,
   );
   started.push(() => stratum.stop());
-  return { ...stratum, accounts, vitals: () => Promise.resolve(vitals.take()) };
+  return {
+    ...stratum,
+    accounts,
+    vitals: () => Promise.resolve(vitals.take()),
+    counters: () => Promise.resolve(vitals.counters()),
+  };
 }
 
 /** Starts the pool on a validated configuration, in the roles it names. Tests start it here too. */
@@ -164,13 +172,16 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
   const roles = new Set(cluster.isWorker ? ['stratum'] : config.roles);
   const started = new StartedParts();
   const journals = new JournalStates();
+  // A forked Stratum process's counters are served by its primary's listener.
+  const metrics = config.metrics.port === undefined || cluster.isWorker ? undefined : new PoolMetrics(config);
   return started.unwindingOnFailure(async () => {
-    const { bus, storage, node, rpc, books, apiPort } = await startSharedParts(
+    const { bus, storage, node, rpc, books, apiPort, readiness } = await startSharedParts(
       config,
       roles,
       started,
       journals,
       log,
+      metrics?.api,
     );
     const db = storage?.db;
     const payoutAddress = roles.has('stratum') ? await poolPayoutAddress(config, rpc) : undefined;
@@ -189,6 +200,24 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
     const stratum = roles.has('stratum')
       ? await (inOwnThread(context) ? stratumThread(context) : stratumHere(context))
       : undefined;
+    const nodeId = config.stratum.nodeId;
+    const listener = await metrics?.listen(
+      {
+        stratum:
+          stratum &&
+          (async (): Promise<StratumReading[]> => {
+            const counters = await stratum.counters();
+            return counters ? [{ nodeId, counters }] : [];
+          }),
+        db,
+        bus,
+        readiness,
+      },
+      log,
+    );
+    if (listener) {
+      started.push(() => listener.stop());
+    }
     log.info(
       {
         roles: [...roles],
@@ -202,6 +231,7 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
       tlsPort: stratum?.tlsPort,
       soloPort: stratum?.soloPort,
       apiPort,
+      metricsPort: listener?.port,
       devnode: node.devnode,
       db,
       async registerAccount(name) {
@@ -211,6 +241,7 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
         await stratum.accounts.register(name, payoutAddress);
       },
       stratumVitals: () => stratum?.vitals() ?? Promise.resolve(undefined),
+      stratumCounters: () => stratum?.counters() ?? Promise.resolve(undefined),
       stop: () => started.stopAll(),
     };
   });

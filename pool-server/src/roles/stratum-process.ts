@@ -9,14 +9,17 @@ import type { TemplateChannel } from '../chain/template-relay.ts';
 import type { RegisteredAccountList } from '../ledger/registered-accounts.ts';
 import type { ChannelPort } from '../ledger/storage-channel.ts';
 import type { RunningPool } from './parts.ts';
+import type { StratumCounters } from './stratum-vitals.ts';
 
 /** What a Stratum process and its primary tell each other, besides templates. */
 export interface WorkerMessage {
-  /** 'accounts': from a process, a request for the list; from the primary, the list. */
-  readonly kind: 'ready' | 'stop' | 'journal' | 'accounts';
+  /** 'accounts': from a process, a request for the list; from the primary, the list. 'counters': likewise, for its Stratum counters. */
+  readonly kind: 'ready' | 'stop' | 'journal' | 'accounts' | 'counters';
   readonly names?: readonly string[];
   /** kind journal: a journal of the process changed health (or starts out). */
   readonly journal?: JournalState;
+  /** kind counters, from a process: its Stratum counters, for the primary's metrics listener. */
+  readonly counters?: StratumCounters | undefined;
   readonly port?: number;
   readonly tlsPort?: number | undefined;
   readonly soloPort?: number | undefined;
@@ -78,7 +81,7 @@ export function watchPrimary(log: Logger): void {
   });
 }
 
-/** Tells the primary the pool is ready, and stops it when the primary says so or is gone. */
+/** Tells the primary the pool is ready, answers its questions, and stops when the primary says so or is gone. */
 export function serveForPrimary(pool: RunningPool): void {
   process.send?.({
     kind: 'ready',
@@ -92,6 +95,10 @@ export function serveForPrimary(pool: RunningPool): void {
   process.on('message', (message: WorkerMessage) => {
     if (message.kind === 'stop') {
       stop();
+    } else if (message.kind === 'counters') {
+      void pool.stratumCounters().then((counters) => {
+        process.send?.({ kind: 'counters', counters } satisfies WorkerMessage);
+      });
     }
   });
   process.on('disconnect', stop);

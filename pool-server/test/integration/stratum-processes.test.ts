@@ -7,6 +7,7 @@ import cluster from 'node:cluster';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/eventually.ts';
+import { parseExposition, valueOf } from '../helpers/metrics.ts';
 import { MINER_ADDRESS, startTestPool, type TestPool } from '../helpers/pool.ts';
 import { StratumClient } from '../helpers/stratum-client.ts';
 
@@ -15,7 +16,11 @@ const WORKER = `${MINER_ADDRESS}.rig`;
 describe('several Stratum processes on one port', () => {
   let pool: TestPool;
   beforeAll(async () => {
-    pool = await startTestPool({ HASHWATT_STRATUM_PROCESSES: '2', HASHWATT_STRATUM_NODE_ID: '7' });
+    pool = await startTestPool({
+      HASHWATT_STRATUM_PROCESSES: '2',
+      HASHWATT_STRATUM_NODE_ID: '7',
+      HASHWATT_METRICS_PORT: '0',
+    });
   });
   afterAll(async () => {
     await pool.stop();
@@ -46,6 +51,14 @@ describe('several Stratum processes on one port', () => {
       return rows.reduce((sum, row) => sum + Number(row.shares), 0) === 6 ? rows : undefined;
     }, "both processes' shares stored");
     expect(stored.map((row) => row.node_id)).toEqual([7, 8]);
+    // The primary's metrics listener asks each process for its counters over its channel.
+    const response = await fetch(`http://127.0.0.1:${String(pool.metricsPort)}/metrics`);
+    const samples = parseExposition(await response.text());
+    const accepted = [7, 8].map((node) =>
+      valueOf(samples, 'hashwatt_stratum_shares_accepted_total', { node: String(node) }),
+    );
+    expect(accepted.every((count) => count !== undefined && count > 0)).toBe(true);
+    expect((accepted[0] ?? 0) + (accepted[1] ?? 0)).toBe(6);
   });
 
   it('every process follows the chain: a network block reaches all miners as clean_jobs', async () => {

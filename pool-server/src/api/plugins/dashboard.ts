@@ -6,8 +6,9 @@ import { HwError } from '../../errors.ts';
 
 /**
  * The dashboard's built files at /, beside the API: hashed assets cached for a year,
- * index.html never, and every other path outside /api answered with index.html so the
- * app's own router can show it (a reload on /farms/7 works).
+ * index.html never, and every other path outside /api (and /metrics, which is served on
+ * the metrics listener) answered with index.html so the app's own router can show it (a
+ * reload on /farms/7 works).
  */
 export async function installDashboard(app: FastifyInstance, directory: string): Promise<void> {
   const index = path.join(directory, 'index.html');
@@ -29,11 +30,16 @@ export async function installDashboard(app: FastifyInstance, directory: string):
     },
   });
   app.get('/*', async (request, reply) => {
-    if (request.url === '/api' || request.url.startsWith('/api/')) {
+    const route = request.url.split('?')[0] ?? '';
+    if (route === '/metrics') {
+      // A scraper pointed at the API must not read a page as metrics.
       throw new HwError(
         'HW_ERR_NOT_FOUND',
-        `No such route. (${request.method} ${request.url.split('?')[0] ?? ''})`,
+        'Metrics are served on a listener of their own: set metrics.port (HASHWATT_METRICS_PORT).',
       );
+    }
+    if (route === '/api' || route.startsWith('/api/')) {
+      throw new HwError('HW_ERR_NOT_FOUND', `No such route. (${request.method} ${route})`);
     }
     return reply.header('cache-control', 'no-cache').sendFile('index.html');
   });

@@ -56,6 +56,13 @@ export const agentRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
       // A farm of thousands of miners sends a few MB a batch; agents split larger ones.
       // The body is held and parsed whole, so this bounds what each request costs.
       bodyLimit: deps.settings.agentBodyLimitBytes,
+      // Refused before or in the handler (validation, size, key, rate): counted by status.
+      onResponse: (_request, reply, next) => {
+        if (reply.statusCode >= 400) {
+          deps.metrics?.telemetryRefused(reply.statusCode);
+        }
+        next();
+      },
       schema: {
         tags: ['agent'],
         summary: "An agent's batch of readings: stored once, whatever the number of retries",
@@ -96,6 +103,7 @@ export const agentRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
           },
         };
       });
+      deps.metrics?.telemetryTaken(receipt.stored, receipt.stored ? receipt.miners + receipt.meters : 0);
       request.log.info(
         {
           farm: request.caller.farmId,

@@ -1,36 +1,19 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { HealthReport } from '@hashwatt/schemas';
-import type { ApiDeps } from '../../deps.ts';
+import { HealthReport, Liveness, Readiness } from '@hashwatt/schemas';
+import { healthReport } from '../../health.ts';
 import { PUBLIC_ERRORS } from '../error-responses.ts';
 
-/** A part that has not answered within this long counts as unreachable: a health check must answer quickly. */
-const ANSWER_WITHIN_MS = 2_000;
-
-/** Whether `asking` fulfils within ANSWER_WITHIN_MS. */
-function answers(asking: Promise<unknown>): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => {
-      resolve(false);
-    }, ANSWER_WITHIN_MS);
-  });
-  return Promise.race([
-    asking.then(
-      () => true,
-      () => false,
-    ),
-    late,
-  ]).finally(() => {
-    clearTimeout(timer);
-  });
+export interface HealthRouteOptions {
+  /** This process's readiness check (health.ts), shared by every route that tells it. */
+  readonly readiness: () => Promise<Readiness>;
 }
 
 /**
- * GET /api/health: whether the pool can do its work now, for monitors and load
- * balancers. Public, so it names no path, address or secret: the parts, whether each
- * answers or can be written, and since when not. Always 200: the status is in the body.
+ * GET /api/health: whether the pool can do its work now, for monitors. Public, so it
+ * names no path, address or secret: the parts, whether each answers or can be written,
+ * and since when not. Always 200: the status is in the body (GET /readyz answers 503).
  */
-export const healthRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, done) => {
+export const healthRoutes: FastifyPluginCallbackTypebox<HealthRouteOptions> = (app, options, done) => {
   app.get(
     '/health',
     {
@@ -41,27 +24,43 @@ export const healthRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, d
         response: { 200: HealthReport, ...PUBLIC_ERRORS },
       },
     },
-    async () => {
-      const [database, node] = await Promise.all([
-        answers(deps.db.query('SELECT 1')),
-        answers(deps.pool.network()),
-      ]);
-      const journals = (deps.pool.journals?.() ?? []).map((state) => ({
-        journal: state.journal,
-        nodeId: state.nodeId,
-        writable: state.writable,
-        unwritableSince:
-          state.unwritableSinceMs === undefined ? null : new Date(state.unwritableSinceMs).toISOString(),
-        problem: state.problem ?? null,
-      }));
-      const healthy = database && node && journals.every((state) => state.writable);
-      return {
-        status: healthy ? ('ok' as const) : ('degraded' as const),
-        database: { reachable: database },
-        node: { reachable: node },
-        journals,
-        checkedAt: new Date(deps.pool.now()).toISOString(),
-      };
+    async () => healthReport(await options.readiness()),
+  );
+  done();
+};
+
+/**
+ * GET /healthz (alive: the process answers) and GET /readyz (ready: 200, or 503 with
+ * what is not), at the root as orchestrators and load balancers expect them; on the API
+ * and on the metrics listener. Public, like /api/health, and told nothing more.
+ */
+export const probeRoutes: FastifyPluginCallbackTypebox<HealthRouteOptions> = (app, options, done) => {
+  app.get(
+    '/healthz',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['pool'],
+        summary: 'Liveness: the process answers',
+        response: { 200: Liveness },
+      },
+    },
+    () => ({ status: 'alive' as const }),
+  );
+  app.get(
+    '/readyz',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['pool'],
+        summary:
+          'Readiness: the node, the database, the journals and NATS (when configured) answer; else 503',
+        response: { 200: Readiness, 503: Readiness },
+      },
+    },
+    async (_request, reply) => {
+      const readiness = await options.readiness();
+      return reply.code(readiness.status === 'ready' ? 200 : 503).send(readiness);
     },
   );
   done();
