@@ -12,6 +12,8 @@
  * `verifyWebhook` below does all three.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { BlockList, isIP } from 'node:net';
 import { requestError, webhookBody, type Sender } from './message.ts';
 
 export const SIGNATURE_HEADER = 'x-hashwatt-signature';
@@ -45,10 +47,61 @@ export function verifyWebhook(input: {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-export function webhookSender(options: { readonly timeoutMs: number; readonly now: () => number }): Sender {
+/** Loopback, private, shared, link-local and unspecified ranges [RFC 6890]. */
+const PRIVATE = new BlockList();
+for (const [network, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+] as const) {
+  PRIVATE.addSubnet(network, prefix, 'ipv4');
+}
+for (const [network, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['::ffff:0:0', 96],
+  ['fc00::', 7],
+  ['fe80::', 10],
+] as const) {
+  PRIVATE.addSubnet(network, prefix, 'ipv6');
+}
+
+/**
+ * Refuses a host that is, or resolves to, a private address. A name that resolves
+ * differently by the time of the request (DNS rebinding) is not caught here.
+ */
+async function checkPublicHost(url: string): Promise<void> {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  const addresses =
+    isIP(host) === 0 ? await lookup(host, { all: true }) : [{ address: host, family: isIP(host) }];
+  for (const { address, family } of addresses) {
+    if (PRIVATE.check(address, family === 6 ? 'ipv6' : 'ipv4')) {
+      throw new Error(
+        `refused: the webhook's host is a private or loopback address (${address}); see alerts.webhookPrivateTargets`,
+      );
+    }
+  }
+}
+
+export function webhookSender(options: {
+  readonly timeoutMs: number;
+  readonly privateTargets: boolean;
+  readonly now: () => number;
+}): Sender {
   return async (delivery) => {
     if (delivery.secret === null) {
       throw new Error('the subscription has no signing secret');
+    }
+    if (!options.privateTargets) {
+      await checkPublicHost(delivery.target).catch((error: unknown) => {
+        throw error instanceof Error && error.message.startsWith('refused:')
+          ? error
+          : new Error(requestError(error), { cause: error });
+      });
     }
     const sentAtMs = options.now();
     const body = webhookBody(delivery, sentAtMs);
