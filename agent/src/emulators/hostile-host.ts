@@ -76,7 +76,8 @@ export async function startHostileHost(options: HostileHostOptions): Promise<Hos
         return;
       case 'reset-mid-reply':
         socket.write(`${head(1_000)}{"STATUS":[{"STATUS":"S","Msg":"half`);
-        // Reset from the write's own tick, and Node closes with a FIN instead (Node 20).
+        // Reset from the write's own tick, and Node closes with a FIN instead (Node 20); from a
+        // timer it is a reset, though a busy machine may still see a FIN now and then.
         setTimeout(() => socket.resetAndDestroy(), 0);
         return;
     }

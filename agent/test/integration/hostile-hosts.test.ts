@@ -72,7 +72,7 @@ describe('a hostile host over HTTP', () => {
   it('a reset halfway and a silent accept are failures that name why', async () => {
     await Promise.all([
       expect(getJson(url('127.0.9.24'), options)).rejects.toThrow(
-        /127\.0\.9\.24:15080\/api\/system\/info: (other side closed|closed|ECONNRESET)$/,
+        /127\.0\.9\.24:15080\/api\/system\/info: (other side closed|closed|ECONNRESET|Response body length does not match content-length header)$/,
       ),
       expect(getJson(url('127.0.9.25'), options)).rejects.toThrow(/no complete reply within 1500 ms/),
     ]);
@@ -90,11 +90,12 @@ describe('a hostile host on the cgminer port', () => {
     await expect(rpc('127.0.9.33', 16 << 20)).rejects.toMatchObject({ failure: 'json' });
   });
 
-  it('a trickle and a silent accept end at the total deadline; a reset is a network failure', async () => {
+  // A reset halfway on this port is in the scan below: Node sends it as a FIN now and
+  // then, and cgminer's reply cut by a FIN is repaired by design, so only the scan's outcome is fixed.
+  it('a trickle and a silent accept end at the total deadline', async () => {
     await Promise.all([
       expect(rpc('127.0.9.32')).rejects.toMatchObject({ failure: 'timeout' }),
       expect(rpc('127.0.9.35')).rejects.toMatchObject({ failure: 'timeout' }),
-      expect(rpc('127.0.9.34')).rejects.toMatchObject({ failure: 'network' }),
     ]);
   });
 });
