@@ -114,6 +114,11 @@ export const MinerSample = Type.Object({
   at: Timestamp,
   identity: MinerIdentity,
   state: MinerState,
+  /**
+   * What the state was read from, as the device gave it: the call, the field and its
+   * value (`rpc:status btmineroff=true`), or why it was inferred (no hashrate).
+   */
+  stateEvidence: Type.Optional(Type.String({ maxLength: 200 })),
   hashrate: Type.Optional(Hashrate),
   /** Nominal hashrate: what the firmware says the machine should do. */
   expectedHashrate: Type.Optional(Hashrate),

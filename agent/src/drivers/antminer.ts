@@ -41,7 +41,7 @@ export const antminer = defineDriver(
       reported && mislabelled && reported.raw.unit === 'GH/s'
         ? { hashrate: reported.hashrate / 1000, raw: { ...reported.raw, unit: 'MH/s' } }
         : reported;
-    const asleep = str(bodies.get(WEB_CONF)?.['bitmain-work-mode']) === SLEEP_MODE;
+    const mode = workMode(bodies.get(WEB_CONF));
     return {
       identity: {
         make: 'Antminer',
@@ -62,7 +62,8 @@ export const antminer = defineDriver(
         boards: stats.boards,
         fans: stats.fans,
         pools: readPools(bodies.get('pools') ?? {}),
-        ...(asleep && { state: 'sleeping' as const }),
+        ...(mode && { stateEvidence: `web:get_miner_conf.cgi ${mode.field}=${mode.value}` }),
+        ...(mode?.value === SLEEP_MODE && { state: 'sleeping' as const }),
       },
     };
   },
@@ -82,6 +83,21 @@ export function antminerFirmware(banner: string): Firmware {
 const WEB_CONF = 'web:get_miner_conf';
 /** `bitmain-work-mode` of a miner put to sleep (miner-mode 1) [miner-apis.md B2]. */
 const SLEEP_MODE = '1';
+
+/**
+ * The work mode get_miner_conf.cgi reports: `bitmain-work-mode`, or `miner-mode` where
+ * the firmware echoes the key it was set with; a string on older firmware, a number on
+ * newer (pyasic reads either). Empty (a factory configuration) is no mode.
+ */
+export function workMode(conf: Record_ | undefined): { field: string; value: string } | undefined {
+  for (const field of ['bitmain-work-mode', 'miner-mode']) {
+    const value = str(conf?.[field]);
+    if (value !== undefined && /^\d+$/.test(value)) {
+      return { field, value: String(Number(value)) };
+    }
+  }
+  return undefined;
+}
 
 /**
  * A stock Antminer that does not hash may be asleep, which only its web interface says

@@ -33,6 +33,8 @@ export const auradine = rpcDriver(
           powerSource: power === undefined ? undefined : ('miner' as const),
           powerLimitW: num(mode?.Power),
           state: sleeping ? ('sleeping' as const) : undefined,
+          stateEvidence:
+            str(mode?.Sleep) === undefined ? undefined : `rpc:mode Sleep=${str(mode?.Sleep) ?? ''}`,
           shares: summary.shares,
           uptimeSeconds: summary.uptimeSeconds,
         }),

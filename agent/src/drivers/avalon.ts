@@ -35,7 +35,14 @@ export const avalon = rpcDriver(
     const model = str(version.PROD)?.replace(/^Avalon(?:Miner)?\s*/i, '') ?? str(version.MODEL);
     const speed = num(module.GHSspd) ?? num(module.GHSavg);
     const power = positive(num(module.WALLPOWER));
-    const sleeping = num(module.SoftOFF) === 1 || /In Idle/i.test(module.SYSTEMSTATU ?? '');
+    // Soft-off (ascset softoff) idles the boards: SoftOFF set, SYSTEMSTATU "Work: In Idle".
+    const work = /Work:\s*([^,\]]+)/i.exec(module.SYSTEMSTATU ?? '')?.[1]?.trim();
+    const softOff = module.SoftOFF;
+    const sleeping = num(softOff) === 1 || /In Idle/i.test(work ?? '');
+    const stateEvidence = [
+      work === undefined ? undefined : `SYSTEMSTATU Work: ${work}`,
+      softOff === undefined ? undefined : `SoftOFF=${softOff}`,
+    ].filter(Boolean);
     return {
       identity: {
         make: 'Avalon',
@@ -55,7 +62,8 @@ export const avalon = rpcDriver(
           expectedHashrate: scaled(positive(num(module.GHSmm)), 1e9),
           powerW: power,
           powerSource: power === undefined ? undefined : ('miner' as const),
-          state: sleeping && (speed ?? 0) === 0 ? ('sleeping' as const) : undefined,
+          state: sleeping ? ('sleeping' as const) : undefined,
+          stateEvidence: stateEvidence.length > 0 ? `rpc:stats ${stateEvidence.join(', ')}` : undefined,
           shares: summary.shares,
           uptimeSeconds: summary.uptimeSeconds,
         }),

@@ -1,4 +1,4 @@
-import type { Fan, HashBoard, MinerPool } from '@hashwatt/schemas';
+import type { Fan, HashBoard, MinerPool, MinerState } from '@hashwatt/schemas';
 import { deviceUrl, getJson } from '../protocol/http-json.ts';
 import {
   defineDriver,
@@ -141,10 +141,35 @@ export const braiinsRest = defineDriver(
           severity: 'warning' as const,
           message: str(error.message) ?? 'an error without a message',
         })),
+        ...minerStatus(details.status),
       },
     };
   },
 );
+
+/**
+ * `miner/details` `status`, Braiins OS's MinerStatus (a number, or its name in some
+ * releases): NOT_STARTED 1 (stopped) and PAUSED 3 are asleep, SUSPENDED 4 is a fault,
+ * NORMAL 2 and RESTRICTED 5 mine if they hash. An unknown value leaves the state to the hashrate.
+ */
+export function minerStatus(status: unknown): { state?: MinerState; stateEvidence?: string } {
+  const value = str(status);
+  if (value === undefined) {
+    return {};
+  }
+  const name = value.toUpperCase().replace(/^MINER_STATUS_/, '');
+  const code = /^\d+$/.test(name) ? Number(name) : MINER_STATUS.indexOf(name);
+  const evidence = `http:/api/v1/miner/details status=${value}${
+    /^\d+$/.test(name) && MINER_STATUS[code] !== undefined ? ` (${MINER_STATUS[code] ?? ''})` : ''
+  }`;
+  // NORMAL and RESTRICTED hash: whether they do is the hashrate's to say.
+  const state: MinerState | undefined =
+    code === 1 || code === 3 ? 'sleeping' : code === 4 ? 'error' : undefined;
+  return { stateEvidence: evidence, ...(state && { state }) };
+}
+
+/** MinerStatus by its number (the BOS+ API's proto enum). */
+const MINER_STATUS = ['UNSPECIFIED', 'NOT_STARTED', 'NORMAL', 'PAUSED', 'SUSPENDED', 'RESTRICTED'];
 
 /** Pause, resume and reboot are `PUT /actions/…`; a power target is `PUT /performance/power-target`. */
 async function braiinsRestAct(

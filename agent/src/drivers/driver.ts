@@ -62,8 +62,11 @@ export type Parts = Omit<
   Partial<Pick<MinerSample, 'boards' | 'fans' | 'pools' | 'messages' | 'state'>>;
 
 /**
- * Puts a sample together from what a driver read. Unless the driver knows better, a
- * miner with hashrate is mining and one without is in error, with a message that says so.
+ * Puts a sample together from what a driver read. The state is the device's own word
+ * where the driver read one (`parts.state`, with `parts.stateEvidence` naming the field
+ * and value); otherwise a miner with hashrate is mining and one without is in error,
+ * with a message that says so. A miner asleep does no work, whatever figure its API
+ * still shows: its hashrate is 0, and a stale figure is a warning, never counted.
  */
 export function assemble(
   device: DeviceAddress,
@@ -77,12 +80,24 @@ export function assemble(
   context: ReadContext,
 ): MinerSample {
   const messages: DeviceMessage[] = [...(parts.messages ?? [])];
-  const state: MinerState = parts.state ?? ((parts.hashrate ?? 0) > 0 ? 'mining' : 'error');
+  const warnings = [...collection.warnings];
+  const hashing = (parts.hashrate ?? 0) > 0;
+  const state: MinerState = parts.state ?? (hashing ? 'mining' : 'error');
+  const stateEvidence =
+    parts.stateEvidence ??
+    (parts.state === undefined
+      ? `no state read: ${parts.hashrate === undefined ? 'no hashrate reported' : `hashrate ${hashing ? '> 0' : '0'}`}`
+      : undefined);
   if (state === 'error' && messages.length === 0) {
     messages.push({
       severity: 'error',
       message: parts.hashrate === undefined ? 'the miner reports no hashrate' : 'the miner is not hashing',
     });
+  }
+  if (state === 'sleeping' && hashing) {
+    warnings.push(
+      `the miner is asleep (${stateEvidence ?? 'its state'}): the hashrate its API still shows (${String(parts.hashrate)} H/s) is not counted`,
+    );
   }
   const now = context.now();
   return {
@@ -91,6 +106,8 @@ export function assemble(
     at: now.toISOString(),
     identity,
     state,
+    ...(stateEvidence !== undefined && { stateEvidence: stateEvidence.slice(0, 200) }),
+    ...(state === 'sleeping' && { hashrate: 0 }),
     boards: parts.boards ?? [],
     fans: parts.fans ?? [],
     pools: parts.pools ?? [],
@@ -98,7 +115,7 @@ export function assemble(
     collection: {
       latencyMs: Math.max(0, now.getTime() - collection.startedMs),
       sources: [...collection.sources],
-      warnings: [...collection.warnings],
+      warnings,
     },
   };
 }
@@ -107,6 +124,8 @@ export function assemble(
 export interface Reading {
   readonly identity: MinerIdentity;
   readonly parts: Parts;
+  /** Figures read and set aside, each a line (a powered-off miner's stale power). */
+  readonly warnings?: readonly string[];
 }
 
 export interface Replies<B> {
@@ -138,12 +157,12 @@ export function defineDriver<B>(
     async read(device, context) {
       const startedMs = context.now().getTime();
       const replies = await fetch(device, context);
-      const { identity, parts } = build(replies.bodies, context);
+      const { identity, parts, warnings = [] } = build(replies.bodies, context);
       return assemble(
         device,
         identity,
         parts,
-        { startedMs, sources: replies.sources, warnings: replies.warnings },
+        { startedMs, sources: replies.sources, warnings: [...replies.warnings, ...warnings] },
         context,
       );
     },

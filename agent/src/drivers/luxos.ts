@@ -33,7 +33,7 @@ export const luxos = rpcDriver(
     make: 'Antminer',
     act: luxosAct,
   },
-  ['version', 'summary', 'devs', 'pools', 'power', 'temps', 'fans'],
+  ['version', 'summary', 'devs', 'pools', 'power', 'temps', 'fans', 'config'],
   (bodies) => {
     const version = readVersion(bodies.get('version') ?? {});
     const summary = readSummary(bodies.get('summary') ?? {});
@@ -61,11 +61,27 @@ export const luxos = rpcDriver(
         boards: withBoardTemps(devs, bodies.get('temps') ?? {}),
         fans: readFans(bodies.get('fans') ?? {}),
         pools: readPools(bodies.get('pools') ?? {}),
+        ...curtailed(first(bodies.get('config')?.CONFIG)),
       },
     };
   },
   { newline: true },
 );
+
+/**
+ * LuxOS says it is curtailed in `config`: `CurtailMode` other than "None" ("Sleep"
+ * after `curtail sleep`), or `IsPowerSupplyOn` false (boards and PSU off).
+ */
+export function curtailed(config: Record_ | undefined): { state?: 'sleeping'; stateEvidence?: string } {
+  const mode = str(config?.CurtailMode);
+  if (mode !== undefined && mode.toLowerCase() !== 'none') {
+    return { state: 'sleeping', stateEvidence: `rpc:config CurtailMode=${mode}` };
+  }
+  if (config?.IsPowerSupplyOn === false) {
+    return { state: 'sleeping', stateEvidence: 'rpc:config IsPowerSupplyOn=false' };
+  }
+  return mode === undefined ? {} : { stateEvidence: `rpc:config CurtailMode=${mode}` };
+}
 
 /** LuxOS `temps`: TopLeft/TopRight/BottomLeft/BottomRight per board; the board's temperature is the hottest. */
 function withBoardTemps(boards: HashBoard[], temps: Record_): HashBoard[] {

@@ -19,7 +19,17 @@ import {
  */
 export const whatsminer = rpcDriver(
   { name: 'whatsminer', port: 4028, firmware: 'whatsminer', make: 'Whatsminer' },
-  ['summary', 'devs', 'stats', 'pools', 'devdetails', 'get_version', 'get_miner_info', 'get_error_code'],
+  [
+    'summary',
+    'devs',
+    'stats',
+    'pools',
+    'devdetails',
+    'get_version',
+    'get_miner_info',
+    'get_error_code',
+    'status',
+  ],
   (bodies) => {
     const summaryBody = bodies.get('summary') ?? {};
     const entry = first(summaryBody.SUMMARY) ?? {};
@@ -27,7 +37,10 @@ export const whatsminer = rpcDriver(
     const realtime = num(entry['HS RT']);
     const info = record(bodies.get('get_miner_info')?.Msg);
     const expected = num(entry['Factory GHS']);
-    const power = num(entry.Power_RT) ?? num(entry.Power);
+    const off = minerOff(bodies.get('status'));
+    const reported = num(entry.Power_RT) ?? num(entry.Power);
+    // Powered off, the summary keeps the last figures it had while hashing.
+    const power = off?.off === true ? undefined : reported;
     const fans: Fan[] = [entry['Fan Speed In'], entry['Fan Speed Out']]
       .map((rpm, id) => ({ id, rpm: num(rpm) }))
       .filter((fan): fan is { id: number; rpm: number } => fan.rpm !== undefined);
@@ -61,10 +74,34 @@ export const whatsminer = rpcDriver(
         fans,
         pools: readPools(bodies.get('pools') ?? {}),
         messages: errorCodes(entry, bodies.get('get_error_code')),
+        ...(off && { stateEvidence: off.evidence }),
+        ...(off?.off === true && { state: 'sleeping' as const }),
       },
+      ...(off?.off === true &&
+        reported !== undefined && {
+          warnings: [`rpc:summary: its power (${String(reported)} W) is not counted: ${off.evidence}`],
+        }),
     };
   },
 );
+
+/**
+ * Whether btminer is off, as `status` says: `btmineroff` (API 1.x) or `mineroff`
+ * (2.0.5 on) "true" after power_off, with `mineroff_reason` where given.
+ */
+export function minerOff(status: Record_ | undefined): { off: boolean; evidence: string } | undefined {
+  const msg = record(status?.Msg);
+  const field = msg?.btmineroff === undefined ? 'mineroff' : 'btmineroff';
+  const value = str(msg?.[field]);
+  if (value === undefined) {
+    return undefined;
+  }
+  const reason = str(msg?.mineroff_reason);
+  return {
+    off: value.toLowerCase() === 'true',
+    evidence: `rpc:status ${field}=${value}${reason === undefined ? '' : ` (${reason})`}`,
+  };
+}
 
 /**
  * Whatsminer's error codes: `get_error_code` lists `{code: since}` (API 2.0.4 on; some

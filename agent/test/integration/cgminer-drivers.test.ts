@@ -10,7 +10,7 @@ import { context, emulate } from '../emulate.ts';
 
 describe('LuxOS', () => {
   it('reads an S19k Pro: power, four sensors a board, fans, boards in ASC order', async () => {
-    const names = ['version', 'summary', 'devs', 'pools', 'power', 'temps', 'fans'];
+    const names = ['version', 'summary', 'devs', 'pools', 'power', 'temps', 'fans', 'config'];
     const sample = await luxos.read(
       await emulate(Object.fromEntries(names.map((name) => [name, `luxor__luxos_rpc4028__${name}`]))),
       context,
@@ -23,6 +23,7 @@ describe('LuxOS', () => {
       algorithm: 'sha256d',
     });
     expect(sample.state).toBe('mining');
+    expect(sample.stateEvidence).toBe('rpc:config CurtailMode=None');
     expect(sample.rawHashrate).toEqual({ value: 59756.06, unit: 'GH/s', field: 'GHS 5s' });
     expect(sample.hashrate).toBeCloseTo(59756.06e9, -3);
     expect(sample.expectedHashrate).toBeCloseTo(3 * 20651400e6, -3);
