@@ -12,19 +12,21 @@ import { startHttpEmulator, type RunningHttpEmulator } from '../../src/emulators
 import { context, emulate } from '../emulate.ts';
 import { fixture } from '../fixtures.ts';
 
-const whatsminerReplies = (status: string): Record<string, string> => ({
-  summary: 'whatsminer__btminer_api_v1_rpc4028__summary',
-  devs: 'whatsminer__btminer_api_v1_rpc4028__devs',
-  pools: 'whatsminer__btminer_api_v1_rpc4028__pools',
-  status,
-});
+/** A hashing Whatsminer's captured summary, devs and pools, with `status` from the capture named. */
+const readWhatsminer = async (status: string) =>
+  whatsminer.read(
+    await emulate({
+      summary: 'whatsminer__btminer_api_v1_rpc4028__summary',
+      devs: 'whatsminer__btminer_api_v1_rpc4028__devs',
+      pools: 'whatsminer__btminer_api_v1_rpc4028__pools',
+      status,
+    }),
+    context,
+  );
 
 describe('Whatsminer: its `status` command', () => {
   it('powered off (btmineroff "true"): sleeping, no hashrate, its stale power not counted', async () => {
-    const sample = await whatsminer.read(
-      await emulate(whatsminerReplies('whatsminer__btminer_api1.3__rpc4028_status')),
-      context,
-    );
+    const sample = await readWhatsminer('whatsminer__btminer_api1.3__rpc4028_status');
     expect(sample).toMatchObject({
       state: 'sleeping',
       stateEvidence: 'rpc:status btmineroff=true',
@@ -42,10 +44,7 @@ describe('Whatsminer: its `status` command', () => {
   });
 
   it('on (mineroff "false", API 2.0.5) and hashing: mining, with its power', async () => {
-    const sample = await whatsminer.read(
-      await emulate(whatsminerReplies('whatsminer__btminer_api_v2_rpc4028__status')),
-      context,
-    );
+    const sample = await readWhatsminer('whatsminer__btminer_api_v2_rpc4028__status');
     expect(sample).toMatchObject({
       state: 'mining',
       stateEvidence: 'rpc:status mineroff=false',
