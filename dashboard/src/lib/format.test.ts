@@ -29,4 +29,20 @@ describe('formats in each language', () => {
     expect(en.hashrate(1.5e18)).toBe('1.50 EH/s');
     expect(en.hashrate(0)).toBe('0.00 H/s');
   });
+
+  it('writes difficulties readably: never 0 for a small one, never every digit of a large one', () => {
+    const en = formatsFor('en');
+    expect([0.01, 1e-6, 0.0001234, 1e-9, 1.5, 65_536, 141_668_107_417_558].map(en.difficulty)).toEqual([
+      '0.01',
+      '0.000001',
+      '0.000123',
+      '1E-9',
+      '1.50',
+      '65,536',
+      '141.7tn',
+    ]);
+    expect(formatsFor('fa').difficulty(0.01)).toBe('۰٫۰۱');
+    expect(formatsFor('fa').difficulty(141_668_107_417_558)).toBe('۱۴۱٫۷\u00a0تریلیون');
+    expect(formatsFor('ru').difficulty(1e-6)).toBe('0,000001');
+  });
 });

@@ -20,6 +20,8 @@ export interface Formats {
   readonly number: (value: number, fractionDigits?: number) => string;
   readonly percent: (value: number) => string;
   readonly hashrate: (hashesPerSecond: number) => string;
+  /** A share or network difficulty: 0.01 stays 0.01, 1e-9 is 1E-9, a network's is 141.7tn. */
+  readonly difficulty: (value: number) => string;
   readonly btc: (sats: number) => string;
   /** An amount in a currency; BTC, which Intl does not know, as a number and its code. */
   readonly money: (value: number, currency: string) => string;
@@ -50,6 +52,9 @@ export function formatsFor(language: string): Formats {
   const dates = new Intl.DateTimeFormat(locale, { dateStyle: 'medium' });
   const dateTimes = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
   const percent = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 });
+  const significant = new Intl.NumberFormat(locale, { maximumSignificantDigits: 3 });
+  const scientific = new Intl.NumberFormat(locale, { notation: 'scientific', maximumSignificantDigits: 3 });
+  const compact = new Intl.NumberFormat(locale, { notation: 'compact', maximumSignificantDigits: 4 });
   const formats: Formats = {
     locale,
     number,
@@ -62,6 +67,21 @@ export function formatsFor(language: string): Formats {
         unit += 1;
       }
       return `${number(value, value < 10 ? 2 : value < 100 ? 1 : 0)} ${HASHRATE_UNITS[unit] ?? ''}`;
+    },
+    difficulty: (value) => {
+      const size = Math.abs(value);
+      if (size === 0) {
+        return number(0);
+      }
+      // Below a millionth the zeros outnumber the digits; below 1, rounding to whole numbers would show 0.
+      if (size < 1e-6) {
+        return scientific.format(value);
+      }
+      if (size < 1) {
+        return significant.format(value);
+      }
+      // A network's difficulty in full (141,668,107,417,558) is unreadable; a pool's d=65536 is kept exact.
+      return size < 1e6 ? number(value, value % 1 === 0 ? 0 : 2) : compact.format(value);
     },
     btc: (sats) => `${number(sats / SATS_PER_BTC, 8)} BTC`,
     money: (value, currency) => {

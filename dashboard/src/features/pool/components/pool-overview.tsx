@@ -122,7 +122,7 @@ export function PoolOverview() {
         <Stat label={t('pool.miners')} value={format.number(pool.miners)} />
         <Stat label={t('pool.workers')} value={format.number(pool.workers)} />
         <Stat label={t('pool.height')} value={format.number(pool.network.height)} />
-        <Stat label={t('pool.difficulty')} value={format.number(pool.network.difficulty)} />
+        <Stat label={t('pool.difficulty')} value={format.difficulty(pool.network.difficulty)} />
         <Stat label={t('pool.networkHashrate')} value={format.hashrate(pool.network.hashrate)} />
         <Stat
           label={t('pool.fee')}
