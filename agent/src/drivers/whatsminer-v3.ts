@@ -58,6 +58,8 @@ export const whatsminerV3 = defineDriver(
     const network = record(info.network);
     const summary = record(bodies.get('summary')?.summary) ?? {};
     const power = num(summary['power-realtime']);
+    // "false" once the miner service is stopped (set.miner.service stop): asleep (pyasic from_btminer_v3).
+    const working = str(miner.working);
     const realtime = num(summary['hash-realtime']);
     const boardTemps = Array.isArray(summary['board-temperature'])
       ? (summary['board-temperature'] as unknown[])
@@ -115,6 +117,8 @@ export const whatsminerV3 = defineDriver(
         fans,
         pools,
         messages: errors(info),
+        ...(working !== undefined && { stateEvidence: `v3:get.device.info miner.working=${working}` }),
+        ...(working?.toLowerCase() === 'false' && { state: 'sleeping' as const }),
       },
     };
   },

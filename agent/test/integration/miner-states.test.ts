@@ -8,6 +8,8 @@ import { avalon } from '../../src/drivers/avalon.ts';
 import { minerStatus } from '../../src/drivers/braiins-rest.ts';
 import { curtailed } from '../../src/drivers/luxos.ts';
 import { whatsminer } from '../../src/drivers/whatsminer.ts';
+import { whatsminerV3 } from '../../src/drivers/whatsminer-v3.ts';
+import { startFramedEmulator } from '../../src/emulators/framed-emulator.ts';
 import { startHttpEmulator, type RunningHttpEmulator } from '../../src/emulators/http-emulator.ts';
 import { context, emulate } from '../emulate.ts';
 import { fixture } from '../fixtures.ts';
@@ -59,6 +61,26 @@ describe('Whatsminer: its `status` command', () => {
       context,
     );
     expect(sample).toMatchObject({ state: 'mining', stateEvidence: 'no state read: hashrate > 0' });
+  });
+});
+
+describe('Whatsminer API v3: get.device.info miner.working', () => {
+  it('"false" (the miner service stopped): sleeping, its summary hashrate not counted', async () => {
+    const v3 = (suffix: string) => fixture(`whatsminer__btminer_api_v3_tcp4433__${suffix}`).response;
+    const info = v3('get_device_info') as { msg: { miner: Record<string, unknown> } };
+    const stopped = { ...info, msg: { ...info.msg, miner: { ...info.msg.miner, working: 'false' } } };
+    const emulator = await startFramedEmulator((request) =>
+      request.cmd === 'get.device.info' ? stopped : v3(`get_miner_status_${String(request.param)}`),
+    );
+    try {
+      expect(await whatsminerV3.read(emulator, context)).toMatchObject({
+        state: 'sleeping',
+        stateEvidence: 'v3:get.device.info miner.working=false',
+        hashrate: 0,
+      });
+    } finally {
+      await emulator.close();
+    }
   });
 });
 
