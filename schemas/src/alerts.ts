@@ -28,7 +28,7 @@ export const AlertSubscriptionCreate = Type.Object(
     channel: AlertChannel,
     /** The webhook URL (https, or http), the e-mail address or the Telegram chat id. */
     target: Type.String({ minLength: 1, maxLength: 2_000 }),
-    rules: Type.Array(AlertRule, { minItems: 1, maxItems: 10, uniqueItems: true }),
+    rules: Type.Array(AlertRule, { minItems: 1, maxItems: 20, uniqueItems: true }),
     sendResolved: Type.Optional(Type.Boolean()),
     label: Type.Optional(Type.String({ maxLength: 200 })),
     /** A Telegram bot token of the subscriber's own, instead of the pool's; write-only. */
