@@ -28,6 +28,7 @@ import { loadConfig } from '../../pool-server/src/config.ts';
 import { signerFromKey } from '../../pool-server/src/farms/reports/signing.ts';
 import { postgresServer, scratchDatabase } from '../../pool-server/test/helpers/postgres.ts';
 import { ratio, startBench } from '../../scripts/bench-record.ts';
+import { connectInfo } from '../../pool-server/src/roles/connect-info.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const RUNS = QUICK ? 3 : 11;
@@ -110,6 +111,7 @@ const app = await buildApp({
     updateSettings: () => Promise.reject(new Error('the benchmark changes no settings')),
     network: () => Promise.resolve({ height: 933_586, difficulty: 141_668_107_417_558 }),
     now: () => Date.now(),
+    connect: connectInfo(loadConfig({})),
   },
   reportSigner: signerFromKey(generateKeyPairSync('ed25519').privateKey),
   farms: { hashrateGapAlertPercent: 10, feeWindowBlocks: 144 },

@@ -11,6 +11,7 @@ import { sessionSettingsFrom } from '../src/accounts/sessions.ts';
 import { loadConfig } from '../src/config.ts';
 import { createDatabase } from '../src/db/pool.ts';
 import { PoolSettingsStore } from '../src/ledger/pool-settings.ts';
+import { connectInfo } from '../src/roles/connect-info.ts';
 
 const url = process.env.BENCH_DATABASE_URL;
 if (url === undefined) {
@@ -60,6 +61,7 @@ const app = await buildApp({
     },
     network: () => Promise.resolve({ height: 925_000, difficulty: 1.5e14 }),
     now: () => Date.now(),
+    connect: connectInfo(loadConfig({})),
   },
 });
 await app.listen({ host: '127.0.0.1', port: 0 });

@@ -12,6 +12,10 @@ export const API_ERRORS = {
     status: 404,
     message: 'No shares were ever received for this account or address.',
   },
+  HW_ERR_WORKER_NOT_FOUND: {
+    status: 404,
+    message: 'This account has no worker of that name with a share in the last 24 hours.',
+  },
   HW_ERR_USER_NOT_FOUND: { status: 404, message: 'No such user.' },
   HW_ERR_ORGANISATION_NOT_FOUND: { status: 404, message: 'No such organisation, or not yours.' },
   HW_ERR_FARM_NOT_FOUND: { status: 404, message: 'No such farm, or not yours.' },

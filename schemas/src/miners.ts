@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
-import { HashrateWindows, Nullable, Sats, Timestamp } from './common.ts';
+import { Hashrate, HashrateWindows, Nullable, Sats, Timestamp } from './common.ts';
+import { PayoutScheme } from './pool.ts';
 
 export const MinerParams = Type.Object({
   account: Type.String({
@@ -11,10 +12,29 @@ export const MinerParams = Type.Object({
 });
 export type MinerParams = Static<typeof MinerParams>;
 
+export const WorkerParams = Type.Object({
+  account: MinerParams.properties.account,
+  worker: Type.String({
+    minLength: 1,
+    // Stratum usernames are at most 128 characters of printable ASCII.
+    maxLength: 128,
+    pattern: '^[\\x21-\\x7e]+$',
+    description: 'The worker as the miner logged in: its whole username.',
+  }),
+});
+export type WorkerParams = Static<typeof WorkerParams>;
+
+/**
+ * Shares by outcome. The pool stores two reasons for a refusal: `stale` (work for a
+ * block already past) and `rejected` (every other reason: low difficulty, duplicate,
+ * unknown job, bad time or version bits).
+ */
 export const ShareCounts = Type.Object({
   accepted: Type.Integer({ minimum: 0 }),
   rejected: Type.Integer({ minimum: 0 }),
   stale: Type.Integer({ minimum: 0 }),
+  /** Refused (rejected and stale) of all sent; null when none were sent. */
+  rejectRate: Nullable(Type.Number({ minimum: 0, maximum: 1 })),
 });
 export type ShareCounts = Static<typeof ShareCounts>;
 
@@ -28,12 +48,43 @@ export const WorkerStats = Type.Object({
 });
 export type WorkerStats = Static<typeof WorkerStats>;
 
+/**
+ * What the account would earn in a day at its last day's hashrate and the network's
+ * hashprice now: an expectation, not a promise (luck, PPLNS windows and fee changes
+ * move what is credited). Null with a reason when an input is missing.
+ */
+export const EarningsEstimate = Type.Object({
+  satsPerDay: Nullable(Type.Number({ minimum: 0 })),
+  unknownReason: Nullable(
+    Type.Union([
+      Type.Literal('no-hashrate', { description: 'No share accepted in the last 24 hours.' }),
+      Type.Literal('network-unknown', { description: 'The pool has seen no block template yet.' }),
+    ]),
+  ),
+  /** What the estimate assumes. */
+  basis: Type.Object({
+    /** The account's average over the last 24 hours. */
+    hashrate: Hashrate,
+    hashpriceSatsPerThDay: Nullable(Type.Number({ minimum: 0 })),
+    networkDifficulty: Nullable(Type.Number({ minimum: 0 })),
+    height: Nullable(Type.Integer({ minimum: 0 })),
+    /** Fees averaged over this many blocks. */
+    feeWindowBlocks: Type.Integer({ minimum: 1 }),
+    scheme: PayoutScheme,
+    /** The pool's fee taken off; SOLO miners pay the SOLO fee and earn only when they find a block. */
+    feePercent: Type.Number({ minimum: 0 }),
+  }),
+});
+export type EarningsEstimate = Static<typeof EarningsEstimate>;
+
 export const MinerStats = Type.Object({
   account: Type.String(),
+  /** Where payouts go; null when the account has none (nothing can be paid to it). */
   payoutAddress: Nullable(Type.String()),
   hashrate: HashrateWindows,
   workers: Type.Array(WorkerStats),
   shares: ShareCounts,
+  earnings: EarningsEstimate,
   balance: Type.Object({
     immature: Sats,
     payable: Sats,
@@ -49,3 +100,31 @@ export const MinerStats = Type.Object({
   ),
 });
 export type MinerStats = Static<typeof MinerStats>;
+
+/** A Stratum port a miner may connect to. */
+export const StratumEndpoint = Type.Object({
+  scheme: Type.Union([Type.Literal('stratum+tcp'), Type.Literal('stratum+ssl')]),
+  port: Type.Integer({ minimum: 1, maximum: 65535 }),
+  /** Every miner on this port mines SOLO. */
+  solo: Type.Boolean(),
+});
+export type StratumEndpoint = Static<typeof StratumEndpoint>;
+
+/** How a miner connects: ports, the chain its addresses must be of, and the difficulty it may ask for. */
+export const ConnectInfo = Type.Object({
+  chain: Type.String(),
+  /** The host is the one the dashboard is served from: the pool does not know its public name. */
+  endpoints: Type.Array(StratumEndpoint),
+  difficulty: Type.Object({
+    /** Vardiff starts here and aims at one share every targetShareSeconds. */
+    start: Type.Number({ exclusiveMinimum: 0 }),
+    min: Type.Number({ exclusiveMinimum: 0 }),
+    max: Type.Number({ exclusiveMinimum: 0 }),
+    targetShareSeconds: Type.Number({ exclusiveMinimum: 0 }),
+    /** `d=N` in the password fixes the difficulty, kept within min and max. */
+    passwordOption: Type.Literal('d='),
+  }),
+  /** A password of `solo` (or m=solo) mines SOLO on any port. */
+  soloPasswordOption: Type.Literal('solo'),
+});
+export type ConnectInfo = Static<typeof ConnectInfo>;

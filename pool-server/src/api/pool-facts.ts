@@ -1,4 +1,4 @@
-import type { PoolSettings, PoolSettingsPatch } from '@hashwatt/schemas';
+import type { ConnectInfo, PoolSettings, PoolSettingsPatch } from '@hashwatt/schemas';
 import type { DiskHealth } from '../db/disk-health.ts';
 import type { Queryable } from '../db/pool.ts';
 
@@ -11,6 +11,8 @@ export interface PoolFacts {
   /** The node's view: the height being mined and the network difficulty. */
   network(): Promise<{ readonly height: number; readonly difficulty: number }>;
   now(): number;
+  /** What a miner needs to connect: the Stratum ports and the difficulty it may ask for. */
+  readonly connect: ConnectInfo;
   /**
    * The journals of the Stratum nodes this process runs (or forked), for /api/health;
    * undefined in a process without them.

@@ -1,4 +1,4 @@
-import type { MinerStats, WorkerStats } from '@hashwatt/schemas';
+import type { MinerStats, ShareCounts, WorkerStats } from '@hashwatt/schemas';
 import type { Database } from '../db/pool.ts';
 import {
   HASHRATE_WINDOWS_SECONDS,
@@ -34,13 +34,14 @@ interface Totals {
 /**
  * One account's page, as ckpool's and public-pool's user pages show it: its hashrate,
  * each worker seen in the last day with its hashrate, last share and share counts, its
- * balances and its payments. Undefined when the pool never had a share from it.
+ * balances and its payments (the API adds what it is expected to earn). Undefined when
+ * the pool never had a share from it.
  */
 export async function minerStats(
   db: Database,
   account: string,
   nowMs: number,
-): Promise<MinerStats | undefined> {
+): Promise<Omit<MinerStats, 'earnings'> | undefined> {
   const found = await db.query<{ id: string; payout_address: string | null }>(
     'SELECT id::text, payout_address FROM accounts WHERE name = $1',
     [account],
@@ -95,7 +96,7 @@ export async function minerStats(
       name: worker.name,
       hashrate: windows(nowMs, ten, hour, day),
       lastShareAt: (lastShares.get(worker.worker_id) ?? worker.last_share)?.toISOString() ?? null,
-      shares: { accepted: day.accepted, rejected: Number(worker.rejected), stale: Number(worker.stale) },
+      shares: shareCounts(day.accepted, Number(worker.rejected), Number(worker.stale)),
     };
   });
   const balance = books.rows[0];
@@ -104,7 +105,7 @@ export async function minerStats(
     payoutAddress: row.payout_address,
     hashrate: windows(nowMs, sums.ten, sums.hour, sums.day),
     workers: workerStats,
-    shares: { accepted: sums.day.accepted, rejected: sums.rejected, stale: sums.stale },
+    shares: shareCounts(sums.day.accepted, sums.rejected, sums.stale),
     balance: {
       immature: Number(balance?.immature ?? 0),
       payable: Number(balance?.payable ?? 0),
@@ -148,6 +149,11 @@ async function lastShareMinutes(
   return new Map(
     rows.flatMap((row) => (row.last_share === null ? [] : [[row.worker_id, row.last_share] as const])),
   );
+}
+
+function shareCounts(accepted: number, rejected: number, stale: number): ShareCounts {
+  const sent = accepted + rejected + stale;
+  return { accepted, rejected, stale, rejectRate: sent === 0 ? null : (rejected + stale) / sent };
 }
 
 function zero(): Totals {

@@ -20,6 +20,7 @@ import { createFarm } from '../../src/farms/farms.ts';
 import { PoolSettingsStore, type RuntimeSettings } from '../../src/ledger/pool-settings.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { signInWithAuthenticator } from './two-factor.ts';
+import { connectInfo } from '../../src/roles/connect-info.ts';
 
 export interface TestApi {
   readonly app: Api;
@@ -94,6 +95,7 @@ export async function startTestApi(settings: Partial<ApiSettings> = {}): Promise
       },
       network: () => Promise.resolve(NETWORK),
       now: () => clock.ms,
+      connect: connectInfo(loadConfig({})),
     },
   });
   return {

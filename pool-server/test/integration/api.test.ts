@@ -25,10 +25,17 @@ import { NETWORK, signInAs, startTestApi, type Session, type TestApi } from '../
 import { eventually } from '../helpers/eventually.ts';
 import { MINER_ADDRESS, OTHER_MINER_ADDRESS } from '../helpers/pool.ts';
 import { ORDINARY_SHARE } from '../helpers/share-writer.ts';
+import type { MinerStats } from '@hashwatt/schemas';
+import { recordTemplate } from '../../src/farms/economics/network.ts';
+import { connectInfo } from '../../src/roles/connect-info.ts';
 
 const PASSWORD = 'a password long enough';
 const REGULATOR = { role: 'regulator', jurisdiction: { country: 'IR', regions: [] } };
 const oldShareMs = (nowMs: number): number => nowMs - (3 * 60 + 17) * 60_000;
+/** An account known only from a refused share. */
+const NO_PAYOUT_ACCOUNT = 'nopayout';
+/** An account whose last share is a day old. */
+const GONE_ACCOUNT = 'gone';
 
 function share(account: string, worker: string, difficulty: number, timeMs: number): ShareRecord {
   return {
@@ -480,6 +487,7 @@ describe('the HTTP API', () => {
           updateSettings: () => Promise.reject(new Error('unused')),
           network: () => Promise.resolve(NETWORK),
           now: () => Date.now(),
+          connect: connectInfo(loadConfig({})),
         },
       });
       try {
@@ -513,11 +521,23 @@ describe('the HTTP API', () => {
       }
       // A SOLO rig last heard from 3 h 17 min ago: in the day's hours, out of the PPLNS window.
       shares.push({ ...share(MINER_ADDRESS, 'old-rig', 1_000, oldShareMs(now)), solo: true });
+      // A SOLO miner that stopped yesterday: known, with no hashrate in the last day and out of the PPLNS window.
+      shares.push({ ...share(GONE_ACCOUNT, 'rig', 1_000, now - 25 * 3_600_000), solo: true });
       await new ShareStore(api.database.db).store({
         id: '00000000-0000-4000-8000-000000005a75',
         nodeId: 0,
         shares,
-        rejects: [{ timeMs: now - 100_000, account: MINER_ADDRESS, worker: 'rig1', stale: true }],
+        rejects: [
+          { timeMs: now - 100_000, account: MINER_ADDRESS, worker: 'rig1', stale: true },
+          { timeMs: now - 90_000, account: MINER_ADDRESS, worker: 'rig2', stale: false },
+          // An account the pool knows only from a refused share: no hashrate, no payout address.
+          {
+            timeMs: now - 80_000,
+            account: NO_PAYOUT_ACCOUNT,
+            worker: `${NO_PAYOUT_ACCOUNT}.rig`,
+            stale: false,
+          },
+        ],
       });
       // Folded, as the pool does every few seconds: the old rig's hour is read whole.
       await foldRollups(api.database.db);
@@ -603,7 +623,8 @@ describe('the HTTP API', () => {
       const oldShare = oldShareMs(api.clock.ms);
       expect(page.workers[0]?.lastShareAt).toBe(new Date(oldShare - (oldShare % 60_000)).toISOString());
       expect(page.workers[1]?.lastShareAt).not.toBeNull();
-      expect(page.shares).toEqual({ accepted: 101, rejected: 0, stale: 1 });
+      expect(page.shares).toEqual({ accepted: 101, rejected: 1, stale: 1, rejectRate: 2 / 103 });
+      expect(page.workers[2]?.shares).toEqual({ accepted: 50, rejected: 1, stale: 0, rejectRate: 1 / 51 });
       // The block's PPLNS window: 100 x 1,000 of MINER_ADDRESS, 50 x 2,000 of the other: half each, less 1 %.
       expect(page.balance).toEqual({ immature: 154_687_500, payable: 5_000_000, paid: 1_000_000 });
       expect(page.payments).toEqual([
@@ -620,6 +641,76 @@ describe('the HTTP API', () => {
       expect(books.rows.map((row) => row.book)).toContain(
         immatureBook(books.rows[0]?.book.split(':')[1] ?? ''),
       );
+    });
+
+    it('estimates earnings at the hashprice now, null with a reason when an input is missing', async () => {
+      // Each account asked for once: its page is cached for 10 s.
+      const pageOf = async (account: string): Promise<MinerStats> =>
+        (await api.app.inject({ method: 'GET', url: `/api/miners/${account}` })).json<MinerStats>();
+      expect(await pageOf(NO_PAYOUT_ACCOUNT)).toMatchObject({
+        payoutAddress: null,
+        shares: { accepted: 0, rejected: 1, stale: 0, rejectRate: 1 },
+        earnings: {
+          satsPerDay: null,
+          unknownReason: 'network-unknown',
+          basis: { hashpriceSatsPerThDay: null, scheme: 'pplns', feePercent: 1, feeWindowBlocks: 144 },
+        },
+      });
+      await recordTemplate(api.database.db, {
+        height: 900_000,
+        difficulty: 1e14,
+        feesSats: 2_000_000,
+        atMs: api.clock.ms - 1_000,
+      });
+      const page = await pageOf(OTHER_MINER_ADDRESS);
+      // Blocks a day at its hashrate (86,400 s x H/s over difficulty x 2^32 hashes a block) x (subsidy + fees), less 1 %.
+      const blocksPerDay = (page.hashrate.oneDay * 86_400) / (1e14 * 2 ** 32);
+      expect(page.earnings.unknownReason).toBeNull();
+      expect(page.earnings.satsPerDay).toBeCloseTo(blocksPerDay * (312_500_000 + 2_000_000) * 0.99, 3);
+      expect(page.earnings.basis).toMatchObject({
+        hashrate: page.hashrate.oneDay,
+        networkDifficulty: 1e14,
+        height: 900_000,
+      });
+      expect((await pageOf(GONE_ACCOUNT)).earnings).toMatchObject({
+        satsPerDay: null,
+        unknownReason: 'no-hashrate',
+      });
+    });
+
+    it('finds one worker, and says which part of the path is unknown', async () => {
+      const worker = await api.app.inject({
+        method: 'GET',
+        url: `/api/miners/${MINER_ADDRESS}/workers/rig1`,
+      });
+      expect(worker.statusCode).toBe(200);
+      expect(worker.json()).toMatchObject({ name: 'rig1', shares: { accepted: 50, stale: 1, rejected: 0 } });
+      const noWorker = await api.app.inject({
+        method: 'GET',
+        url: `/api/miners/${MINER_ADDRESS}/workers/rig9`,
+      });
+      expect([noWorker.statusCode, noWorker.json()]).toEqual([
+        404,
+        expect.objectContaining({ error: 'HW_ERR_WORKER_NOT_FOUND', field: 'params.worker' }),
+      ]);
+      const noMiner = await api.app.inject({ method: 'GET', url: '/api/miners/nobody/workers/rig1' });
+      expect(noMiner.json()).toMatchObject({ error: 'HW_ERR_MINER_NOT_FOUND', field: 'params.account' });
+      const badName = await api.app.inject({
+        method: 'GET',
+        url: `/api/miners/${MINER_ADDRESS}/workers/a%20b`,
+      });
+      expect(badName.json()).toMatchObject({ error: 'HW_ERR_VALIDATION', field: 'params.worker' });
+    });
+
+    it('tells a miner how to connect: the ports, the chain, the difficulty it may ask for', async () => {
+      const response = await api.app.inject({ method: 'GET', url: '/api/pool/connect' });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toEqual({
+        chain: 'regtest',
+        endpoints: [{ scheme: 'stratum+tcp', port: 3333, solo: false }],
+        difficulty: { start: 1024, min: 0.0001, max: 2 ** 48, targetShareSeconds: 10, passwordOption: 'd=' },
+        soloPasswordOption: 'solo',
+      });
     });
 
     it('pages blocks and payments, and charts hashrate', async () => {

@@ -41,6 +41,11 @@ export function hashpriceSatsPerThDay(network: NetworkState): number {
   return blocksPerThDay(network.difficulty) * (subsidySats(network.height) + network.averageFeesSats);
 }
 
+/** What `hashrate` (H/s) is expected to earn in a day at the network's hashprice, less the pool's fee. */
+export function expectedSatsPerDay(network: NetworkState, hashrate: number, poolFeePercent: number): number {
+  return hashpriceSatsPerThDay(network) * (hashrate / 1e12) * (1 - poolFeePercent / 100);
+}
+
 /** The network's hashrate implied by its difficulty, in H/s (one block in 600 s on average). */
 export function impliedNetworkHashrate(difficulty: number): number {
   return (difficulty * HASHES_PER_DIFFICULTY) / 600;
@@ -94,8 +99,7 @@ export function dayEconomics(input: {
   /** The price of one BTC in the tariff's currency. */
   readonly btcPrice: number;
 }): DayEconomics {
-  const ths = input.hashrate / 1e12;
-  const revenueSats = hashpriceSatsPerThDay(input.network) * ths * (1 - input.poolFeePercent / 100);
+  const revenueSats = expectedSatsPerDay(input.network, input.hashrate, input.poolFeePercent);
   const revenue = (revenueSats / SATS_PER_BTC) * input.btcPrice;
   const averagePowerW = (input.energyKwh * 1000) / 24;
   return {

@@ -1,5 +1,13 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { ChartQuery, HashrateChart, MinerParams, MinerStats } from '@hashwatt/schemas';
+import {
+  ChartQuery,
+  HashrateChart,
+  MinerParams,
+  MinerStats,
+  WorkerParams,
+  WorkerStats,
+} from '@hashwatt/schemas';
+import { minerEarnings } from '../../../farms/economics/miner-earnings.ts';
 import { minerStats } from '../../../ledger/miner-stats.ts';
 import { HwError } from '../../../errors.ts';
 import type { ApiDeps } from '../../deps.ts';
@@ -17,6 +25,22 @@ export const MINER_PAGE_CACHE_MS = 10_000;
 export const minerRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, done) => {
   const pages = new Memo<MinerStats | undefined>(PAGES_CACHED, MINER_PAGE_CACHE_MS);
   const charts = new Memo<HashrateChart>(PAGES_CACHED, PUBLIC_CACHE_MS * 30);
+  /** The ledger's page and what it is expected to earn a day; undefined for an account never seen. */
+  const pageOf = (account: string): Promise<MinerStats | undefined> =>
+    pages.get(account, async () => {
+      const nowMs = deps.pool.now();
+      const stats = await minerStats(deps.db, account, nowMs);
+      if (!stats) {
+        return undefined;
+      }
+      const earnings = await minerEarnings(deps.db, {
+        hashrate: stats.hashrate.oneDay,
+        nowMs,
+        feeWindowBlocks: deps.farms.feeWindowBlocks,
+        settings: await deps.pool.settings(),
+      });
+      return { ...stats, earnings };
+    });
 
   app.get(
     '/miners/:account',
@@ -32,7 +56,7 @@ export const minerRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
     },
     async (request, reply) => {
       const { account } = request.params;
-      const stats = await pages.get(account, () => minerStats(deps.db, account, deps.pool.now()));
+      const stats = await pageOf(account);
       if (!stats) {
         throw new HwError('HW_ERR_MINER_NOT_FOUND', undefined, 'params.account');
       }
@@ -56,11 +80,37 @@ export const minerRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
     async (request) => {
       const { account } = request.params;
       const range = request.query.range ?? 'day';
-      const known = await pages.get(account, () => minerStats(deps.db, account, deps.pool.now()));
+      const known = await pageOf(account);
       if (!known) {
         throw new HwError('HW_ERR_MINER_NOT_FOUND', undefined, 'params.account');
       }
       return charts.get(`${account}\u0000${range}`, () => chartOf(deps, { kind: 'account', account }, range));
+    },
+  );
+
+  app.get(
+    '/miners/:account/workers/:worker',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['miners'],
+        summary: 'One worker of a miner: its hashrate, last share and shares by outcome over the last day',
+        params: WorkerParams,
+        response: { 200: WorkerStats, ...PUBLIC_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const { account, worker } = request.params;
+      const stats = await pageOf(account);
+      if (!stats) {
+        throw new HwError('HW_ERR_MINER_NOT_FOUND', undefined, 'params.account');
+      }
+      const found = stats.workers.find((candidate) => candidate.name === worker);
+      if (!found) {
+        throw new HwError('HW_ERR_WORKER_NOT_FOUND', undefined, 'params.worker');
+      }
+      void reply.header('cache-control', `public, max-age=${String(MINER_PAGE_CACHE_MS / 1000)}`);
+      return found;
     },
   );
   done();

@@ -2,6 +2,7 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import {
   BlocksPage,
   ChartQuery,
+  ConnectInfo,
   HashrateChart,
   PageQuery,
   PaymentsPage,
@@ -16,6 +17,8 @@ import { PUBLIC_ERRORS } from '../error-responses.ts';
 
 /** Public answers are recomputed at most this often, whatever the traffic. */
 export const PUBLIC_CACHE_MS = 2_000;
+/** The connect facts change only with the configuration, at a restart. */
+const CONNECT_CACHE_SECONDS = 300;
 const LAST_BLOCKS = 5;
 const DAY_MS = 86_400_000;
 /** A range's length and the bucket its points have: 15 min over a day, hours beyond. */
@@ -144,6 +147,22 @@ export const poolRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
     (request) => {
       const range = request.query.range ?? 'day';
       return charts.get(range, () => chartOf(deps, { kind: 'pool' }, range));
+    },
+  );
+
+  app.get(
+    '/pool/connect',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['pool'],
+        summary: 'How to point a miner at the pool: its Stratum ports, chain and difficulty options',
+        response: { 200: ConnectInfo, ...PUBLIC_ERRORS },
+      },
+    },
+    (_request, reply) => {
+      void reply.header('cache-control', `public, max-age=${String(CONNECT_CACHE_SECONDS)}`);
+      return deps.pool.connect;
     },
   );
   done();
