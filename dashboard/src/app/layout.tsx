@@ -12,6 +12,7 @@ type Role = SessionView['user']['role'];
 const LINKS: readonly { to: string; label: string; roles?: readonly Role[] }[] = [
   { to: '/', label: 'app.nav.pool' },
   { to: '/miners', label: 'app.nav.miners' },
+  { to: '/connect', label: 'app.nav.connect' },
   { to: '/farms', label: 'app.nav.farms', roles: ['operator', 'admin'] },
   { to: '/regulator', label: 'app.nav.regulator', roles: ['regulator', 'admin'] },
   { to: '/reports', label: 'app.nav.reports', roles: ['operator', 'regulator', 'admin'] },

@@ -12,6 +12,14 @@ import { LoginPage } from './login-page.tsx';
 const MinerPage = lazy(() =>
   import('../features/miners/components/miner-page.tsx').then((module) => ({ default: module.MinerPage })),
 );
+const WorkerPage = lazy(() =>
+  import('../features/miners/components/worker-page.tsx').then((module) => ({ default: module.WorkerPage })),
+);
+const ConnectPage = lazy(() =>
+  import('../features/miners/components/connect-page.tsx').then((module) => ({
+    default: module.ConnectPage,
+  })),
+);
 const FarmsPage = lazy(() =>
   import('../features/farms/components/farms-page.tsx').then((module) => ({ default: module.FarmsPage })),
 );
@@ -82,6 +90,8 @@ export function createRouter(queryClient: QueryClient) {
         },
         { path: 'login', element: <LoginPage /> },
         { path: 'miners/:account?', element: <MinerPage /> },
+        { path: 'miners/:account/workers/:worker', element: <WorkerPage /> },
+        { path: 'connect', element: <ConnectPage /> },
         {
           path: 'farms',
           element: (

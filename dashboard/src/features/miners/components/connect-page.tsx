@@ -1,0 +1,80 @@
+import type { ConnectInfo } from '@hashwatt/schemas';
+import { useTranslation } from 'react-i18next';
+import { Section } from '../../../components/ui/stat.tsx';
+import { useFormat } from '../../../lib/format.ts';
+import { useConnect } from '../api/get-connect.ts';
+import { CopyField } from './copy-field.tsx';
+
+/** An address of the chain, as the username's first part; the miner puts its own. */
+const ADDRESS_EXAMPLE: Readonly<Record<string, string>> = {
+  main: 'bc1q…',
+  test: 'tb1q…',
+  testnet4: 'tb1q…',
+  signet: 'tb1q…',
+  regtest: 'bcrt1q…',
+};
+
+/** The pool's Stratum URLs: the host the dashboard came from (the pool does not know its public name), each port. */
+function urlsOf(connect: ConnectInfo, host: string): { url: string; solo: boolean; tls: boolean }[] {
+  return connect.endpoints.map((endpoint) => ({
+    url: `${endpoint.scheme}://${host}:${String(endpoint.port)}`,
+    solo: endpoint.solo,
+    tls: endpoint.scheme === 'stratum+ssl',
+  }));
+}
+
+/** What a new miner types into its rig: the pool's URLs, the username's forms and the password's options. */
+export function ConnectPage() {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const { data: connect, isError } = useConnect();
+  if (isError) {
+    return <p role="alert">{t('connect.failed')}</p>;
+  }
+  if (!connect) {
+    return <p aria-busy="true">{t('app.loading')}</p>;
+  }
+  const urls = urlsOf(connect, window.location.hostname);
+  const { difficulty } = connect;
+  const address = ADDRESS_EXAMPLE[connect.chain] ?? '…';
+  return (
+    <div className="page">
+      <h1>{t('connect.title')}</h1>
+      <p>{t('connect.intro')}</p>
+      <Section title={t('connect.url')}>
+        {urls.length === 0 ? <p>{t('connect.noPorts')}</p> : null}
+        {urls.map((entry) => (
+          <CopyField
+            key={entry.url}
+            label={
+              entry.solo ? t('connect.soloUrl') : entry.tls ? t('connect.tlsUrl') : t('connect.plainUrl')
+            }
+            value={entry.url}
+          />
+        ))}
+      </Section>
+      <Section title={t('connect.username')}>
+        <CopyField label={t('connect.usernameAddress', { chain: connect.chain })} value={`${address}.rig1`} />
+        <CopyField label={t('connect.usernameAccount')} value="account.rig1" />
+        <p className="muted">{t('connect.usernameHint')}</p>
+      </Section>
+      <Section title={t('connect.password')}>
+        <CopyField
+          label={t('connect.passwordVardiff', {
+            start: format.difficulty(difficulty.start),
+            seconds: format.number(difficulty.targetShareSeconds),
+          })}
+          value="x"
+        />
+        <CopyField
+          label={t('connect.passwordFixed', {
+            min: format.difficulty(difficulty.min),
+            max: format.difficulty(difficulty.max),
+          })}
+          value={`${difficulty.passwordOption}${String(difficulty.start)}`}
+        />
+        <CopyField label={t('connect.passwordSolo')} value={connect.soloPasswordOption} />
+      </Section>
+    </div>
+  );
+}

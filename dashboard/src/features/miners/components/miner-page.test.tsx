@@ -1,0 +1,217 @@
+import type { ConnectInfo, MinerStats, WorkerStats } from '@hashwatt/schemas';
+import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
+import i18next from 'i18next';
+import { Route } from 'react-router';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { setupI18n } from '../../../i18n/index.ts';
+import { renderAt } from '../../../testing/render-at.tsx';
+import { ConnectPage } from './connect-page.tsx';
+import { MinerPage } from './miner-page.tsx';
+import { WorkerPage } from './worker-page.tsx';
+
+// uPlot draws on a canvas jsdom does not have; the chart's own behaviour is checked in Chromium.
+vi.mock('../../../components/ui/time-chart.tsx', () => ({
+  TimeChart: ({ title }: { title: string }) => <div role="img" aria-label={title} />,
+}));
+
+const RIG: WorkerStats = {
+  name: 'acct.rig1',
+  hashrate: { tenMinutes: 110e12, oneHour: 100e12, oneDay: 95e12 },
+  lastShareAt: new Date(Date.now() - 60_000).toISOString(),
+  shares: { accepted: 970, rejected: 20, stale: 10, rejectRate: 0.03 },
+};
+
+/** An account as GET /api/miners/:account answers: registered without a payout address. */
+const MINER: MinerStats = {
+  account: 'acct',
+  payoutAddress: null,
+  hashrate: { tenMinutes: 110e12, oneHour: 100e12, oneDay: 95e12 },
+  workers: [
+    RIG,
+    {
+      name: 'acct.spare',
+      hashrate: { tenMinutes: 0, oneHour: 0, oneDay: 1e12 },
+      lastShareAt: null,
+      shares: { accepted: 0, rejected: 0, stale: 0, rejectRate: null },
+    },
+  ],
+  shares: { accepted: 970, rejected: 20, stale: 10, rejectRate: 0.03 },
+  earnings: {
+    satsPerDay: null,
+    unknownReason: 'network-unknown',
+    basis: {
+      hashrate: 95e12,
+      hashpriceSatsPerThDay: null,
+      networkDifficulty: null,
+      height: null,
+      feeWindowBlocks: 144,
+      scheme: 'pplns',
+      feePercent: 1,
+    },
+  },
+  balance: { immature: 0, payable: 0, paid: 0 },
+  payments: [],
+};
+
+const CONNECT: ConnectInfo = {
+  chain: 'main',
+  endpoints: [
+    { scheme: 'stratum+tcp', port: 3333, solo: false },
+    { scheme: 'stratum+ssl', port: 3443, solo: false },
+  ],
+  difficulty: { start: 1024, min: 0.01, max: 2 ** 48, targetShareSeconds: 10, passwordOption: 'd=' },
+  soloPasswordOption: 'solo',
+};
+
+/** The API as these pages call it: each path's answer, 404 for any other. */
+function stubApi(answers: Readonly<Record<string, unknown>>): void {
+  const respond = (url: string): Promise<Response> => {
+    const body = answers[new URL(url, 'http://dashboard.test').pathname];
+    const status = body === undefined ? 404 : 200;
+    return Promise.resolve(
+      Response.json(body ?? { error: 'HW_ERR_WORKER_NOT_FOUND', message: 'no such worker' }, { status }),
+    );
+  };
+  vi.stubGlobal('fetch', vi.fn(respond));
+}
+
+function at(path: string) {
+  return renderAt(
+    path,
+    <>
+      <Route path="/miners/:account?" element={<MinerPage />} />
+      <Route path="/miners/:account/workers/:worker" element={<WorkerPage />} />
+      <Route path="/connect" element={<ConnectPage />} />
+    </>,
+  );
+}
+
+/** A figure's box, found by its label. */
+const stat = (label: string): HTMLElement | null =>
+  screen.getByText(label, { selector: '.stat-label' }).parentElement;
+
+describe("the miners' pages", () => {
+  beforeAll(async () => {
+    await setupI18n('en');
+  });
+  afterEach(async () => {
+    cleanup();
+    vi.unstubAllGlobals();
+    await act(() => i18next.changeLanguage('en'));
+  });
+
+  it('warns of a missing payout address, and shows an unknown estimate with its reason, never 0', async () => {
+    stubApi({ '/api/miners/acct': MINER });
+    at('/miners/acct');
+    expect((await screen.findByRole('alert')).textContent).toMatch(/no payout address/);
+    const earnings = stat('Estimated earnings per day');
+    expect(earnings?.textContent).toContain('the pool has not yet seen the network’s difficulty');
+    expect(earnings?.textContent).not.toMatch(/0\.0/);
+  });
+
+  it('says what a known estimate assumes, and shows shares by refusal reason with the reject rate', async () => {
+    const known: MinerStats = {
+      ...MINER,
+      payoutAddress: 'bc1qexample',
+      earnings: {
+        satsPerDay: 4_321,
+        unknownReason: null,
+        basis: {
+          ...MINER.earnings.basis,
+          hashpriceSatsPerThDay: 45.5,
+          networkDifficulty: 1.42e14,
+          height: 930_000,
+        },
+      },
+    };
+    stubApi({ '/api/miners/acct': known });
+    at('/miners/acct');
+    const earnings = await screen.findByText('≈ 0.00004321 BTC');
+    expect(earnings.parentElement?.textContent).toMatch(
+      /An estimate, not a promise: .*95\.0 TH\/s.*142tn.*144 blocks.*PPLNS fee of 1%/,
+    );
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(screen.getByText('bc1qexample')).toBeTruthy();
+    const shares = screen.getByRole('region', { name: 'Shares, last 24 hours' });
+    expect(within(shares).getByText('Rejected: stale').parentElement?.textContent).toContain('10');
+    expect(within(shares).getByText('Rejected: invalid').parentElement?.textContent).toContain('20');
+    expect(within(shares).getByText('Reject rate').parentElement?.textContent).toContain('3%');
+  });
+
+  it('finds a worker by name, and links each to its own page', async () => {
+    stubApi({ '/api/miners/acct': MINER });
+    at('/miners/acct');
+    const workers = await screen.findByRole('region', { name: 'Workers' });
+    expect(
+      within(workers)
+        .getAllByRole('link')
+        .map((link) => link.getAttribute('href')),
+    ).toEqual(['/miners/acct/workers/acct.rig1', '/miners/acct/workers/acct.spare']);
+    fireEvent.change(within(workers).getByRole('searchbox', { name: 'Find a worker' }), {
+      target: { value: 'SPARE' },
+    });
+    expect(
+      within(workers)
+        .getAllByRole('link')
+        .map((link) => link.textContent),
+    ).toEqual(['acct.spare']);
+    // A worker with no share sent has no reject rate: unknown, not 0 %.
+    expect(within(workers).getAllByRole('row')[1]?.textContent).not.toContain('0%');
+    fireEvent.change(within(workers).getByRole('searchbox'), { target: { value: 'nothing' } });
+    expect(within(workers).getByText('No worker with a share in the last 24 hours matches.')).toBeTruthy();
+  });
+
+  it("shows one worker's hashrate, last share and shares, or says it has none", async () => {
+    stubApi({ '/api/miners/acct/workers/acct.rig1': RIG });
+    at('/miners/acct/workers/acct.rig1');
+    expect((await screen.findByRole('heading', { level: 1 })).textContent).toBe('acct.rig1');
+    expect(stat('Hashrate · 10 minutes')?.textContent).toContain('110 TH/s');
+    expect(stat('Last share')?.textContent).toContain('Online');
+    expect(stat('Accepted')?.textContent).toContain('970');
+    cleanup();
+    at('/miners/acct/workers/acct.gone');
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'acct has no worker acct.gone with a share in the last 24 hours.',
+    );
+  });
+
+  it("tells a new miner the pool's URLs, username forms and difficulty option, each copyable", async () => {
+    stubApi({ '/api/pool/connect': CONNECT });
+    const copied: string[] = [];
+    // jsdom has no clipboard; a browser's, as a secure page has it.
+    Object.defineProperty(navigator, 'clipboard', {
+      configurable: true,
+      value: {
+        writeText: (text: string) => {
+          copied.push(text);
+          return Promise.resolve();
+        },
+      },
+    });
+    at('/connect');
+    const url = await screen.findByLabelText<HTMLInputElement>('Stratum');
+    expect(url.value).toBe(`stratum+tcp://${window.location.hostname}:3333`);
+    expect(screen.getByLabelText<HTMLInputElement>('Stratum over TLS').value).toMatch(
+      /^stratum\+ssl:.*:3443$/,
+    );
+    expect(screen.getByLabelText<HTMLInputElement>(/payout address, a dot/).value).toBe('bc1q….rig1');
+    // The minimum difficulty as it is, not rounded to 0.
+    const fixed = screen.getByLabelText<HTMLInputElement>(
+      'd=N fixes the difficulty at N (kept between 0.01 and 281.5tn)',
+    );
+    expect(fixed.value).toBe('d=1024');
+    const buttons = screen.getAllByRole('button', { name: 'Copy' });
+    fireEvent.click(buttons[0] as HTMLElement);
+    expect(await screen.findByText('Copied')).toBeTruthy();
+    expect(copied).toEqual([`stratum+tcp://${window.location.hostname}:3333`]);
+    Reflect.deleteProperty(navigator, 'clipboard');
+  });
+
+  it('reads in Persian, with Persian digits in the difficulty', async () => {
+    stubApi({ '/api/pool/connect': CONNECT });
+    await act(() => i18next.changeLanguage('fa'));
+    at('/connect');
+    expect((await screen.findByRole('heading', { level: 1 })).textContent).toBe('ماینر خود را وصل کنید');
+    expect(screen.getByText(/d=N سختی را روی N ثابت می‌کند \(میان ۰٫۰۱ و/)).toBeTruthy();
+  });
+});
