@@ -13,6 +13,7 @@ import type { Access, RouteEntry } from '../../src/api/access.ts';
 import { createApiKey } from '../../src/accounts/api-keys.ts';
 import { createOrganisation } from '../../src/accounts/organisations.ts';
 import { createUser } from '../../src/accounts/users.ts';
+import { createSubscription } from '../../src/alerts/subscriptions.ts';
 import { queueCommand, takeDueCommands } from '../../src/farms/curtailment/device-commands.ts';
 import { createFarm, updateFarm } from '../../src/farms/farms.ts';
 import { addPrice } from '../../src/farms/economics/prices.ts';
@@ -86,6 +87,11 @@ function expected(
       if (caller === 'admin' || caller === 'operatorA') {
         return 'allowed';
       }
+      // Alert subscriptions are the caller's own: operator B has its own list and makes its own,
+      // and organisation A's subscription (the one a delete names) does not exist for it.
+      if (caller === 'operatorB' && url.startsWith('/api/alerts/') && route.method !== 'DELETE') {
+        return 'allowed';
+      }
       // Another organisation's things do not exist, as far as operator B can tell.
       return caller === 'operatorB' ? 404 : anonymous ? 401 : 403;
     case 'regulator':
@@ -103,6 +109,8 @@ describe('who may call what', () => {
   const ids: Record<string, string> = {};
   let sequence = 0;
   let issuedFile: Buffer = Buffer.alloc(0);
+  /** Organisation A's alert subscriptions: each caller's delete names one of its own, unspent. */
+  const alertSubscriptions: string[] = [];
 
   beforeAll(async () => {
     api = await startTestApi();
@@ -191,6 +199,15 @@ describe('who may call what', () => {
       api.clock.ms,
     );
     issuedFile = (await reportFile(db, { kind: 'all' }, report.id)).content;
+    for (const caller of CALLERS) {
+      const made = await createSubscription(
+        db,
+        { channel: 'email', target: `${caller}@farm-a.test`, rules: ['block-found'] },
+        { organisationId: orgA.id },
+        target.id,
+      );
+      alertSubscriptions.push(made.subscription.id);
+    }
     Object.assign(ids, {
       report: report.id,
       reportDigest: report.sha256,
@@ -208,20 +225,23 @@ describe('who may call what', () => {
   });
 
   function urlOf(route: RouteEntry): string {
-    const id = route.url.includes('/organisations/')
-      ? ids.organisation
-      : route.url.includes('/farms/')
-        ? ids.farm
-        : route.url.includes('/reports/')
-          ? ids.report
-          : ids.user;
+    const id = route.url.startsWith('/api/alerts/subscriptions/')
+      ? alertSubscriptions.shift()
+      : route.url.includes('/organisations/')
+        ? ids.organisation
+        : route.url.includes('/farms/')
+          ? ids.farm
+          : route.url.includes('/reports/')
+            ? ids.report
+            : ids.user;
     const path = route.url
       .replace(':id', id ?? '')
       .replace(':sha256', ids.reportDigest ?? '')
       .replace(':keyId', ids.key ?? '')
       .replace(':deviceId', ids.device ?? '')
       .replace(':commandId', ids.command ?? '')
-      .replace(':account', ids.account ?? '');
+      .replace(':account', ids.account ?? '')
+      .replace(':worker', 'rig1');
     // Energy is asked for a period, a price for a pair.
     if (route.url.endsWith('/energy')) {
       return `${path}?from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z`;
@@ -283,6 +303,11 @@ describe('who may call what', () => {
       },
       'POST /api/farms/:id/devices/:deviceId/commands': { action: 'sleep' },
       'PATCH /api/farms/:id/devices/:deviceId': { rack: 'A1' },
+      'POST /api/alerts/subscriptions': {
+        channel: 'email',
+        target: `ops${unique}@pool.test`,
+        rules: ['device-silent'],
+      },
       'POST /api/reports': {
         farmId: ids.farm,
         from: '2026-10-01T00:00:00Z',

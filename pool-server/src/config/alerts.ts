@@ -1,0 +1,120 @@
+import Type from 'typebox';
+
+/** Alerts: what raises one, how often they are evaluated, and the channels that carry them. Sections of ConfigSchema (config.ts). */
+
+export const AlertsSettings = Type.Object(
+  {
+    enabled: Type.Boolean({
+      default: true,
+      description: 'Evaluate alert rules and deliver them (in the writer role).',
+    }),
+    intervalSeconds: Type.Integer({
+      default: 60,
+      minimum: 5,
+      maximum: 3_600,
+      description: 'Rules are evaluated, and due deliveries sent, this often.',
+    }),
+    silentMinutes: Type.Integer({
+      default: 10,
+      minimum: 1,
+      maximum: 1_440,
+      description:
+        'A device its agent has not reported for this long, or a worker without a share for this long after hashing in the hour before, raises an alert.',
+    }),
+    maxChipTempC: Type.Number({
+      default: 90,
+      minimum: 30,
+      maximum: 150,
+      description: "A device's hottest chip above this (°C) raises an alert.",
+    }),
+    minFanRpm: Type.Integer({
+      default: 1_000,
+      minimum: 0,
+      maximum: 30_000,
+      description: 'A hashing device with a fan below this (rpm) raises an alert; 0 turns the rule off.',
+    }),
+    windowLeadMinutes: Type.Integer({
+      default: 30,
+      minimum: 1,
+      maximum: 1_440,
+      description: 'A restricted window starting within this many minutes raises an alert.',
+    }),
+    maxAttempts: Type.Integer({
+      default: 5,
+      minimum: 1,
+      maximum: 20,
+      description: 'Attempts at one delivery before it is recorded as failed.',
+    }),
+    retryBaseSeconds: Type.Integer({
+      default: 30,
+      minimum: 1,
+      maximum: 3_600,
+      description: 'The wait after a failed attempt, doubling with each further one.',
+    }),
+    perSubscriptionPerHour: Type.Integer({
+      default: 30,
+      minimum: 1,
+      maximum: 10_000,
+      description:
+        'Deliveries one subscription is sent per hour; beyond it they are recorded as suppressed, not sent (an alert storm).',
+    }),
+    perChannelPerMinute: Type.Integer({
+      default: 60,
+      minimum: 1,
+      maximum: 10_000,
+      description:
+        'Deliveries sent per minute on each channel (webhook, email, telegram); beyond it they wait for the next evaluation.',
+    }),
+    webhookPrivateTargets: Type.Boolean({
+      default: false,
+      description:
+        "Let webhooks reach loopback, private and link-local addresses (a receiver on the pool's own network). Off: such a delivery fails without a request, so that a subscriber cannot make the pool probe its network.",
+    }),
+    timeoutSeconds: Type.Integer({
+      default: 10,
+      minimum: 1,
+      maximum: 120,
+      description: 'One delivery attempt (an HTTP request or an SMTP conversation) is given up after this.',
+    }),
+    smtp: Type.Object(
+      {
+        host: Type.Optional(Type.String({ minLength: 1, description: 'The SMTP server. Unset: no e-mail.' })),
+        port: Type.Integer({ default: 587, minimum: 1, maximum: 65_535 }),
+        secure: Type.Boolean({
+          default: false,
+          description: 'TLS from the start (port 465); otherwise STARTTLS when the server offers it.',
+        }),
+        user: Type.Optional(Type.String({ minLength: 1 })),
+        password: Type.Optional(
+          Type.String({ minLength: 1, maxLength: 1_024, writeOnly: true, description: 'Never logged.' }),
+        ),
+        from: Type.String({
+          default: 'hashwatt <alerts@localhost>',
+          minLength: 3,
+          maxLength: 320,
+          description: 'The sender of alert e-mails.',
+        }),
+      },
+      { default: {} },
+    ),
+    telegram: Type.Object(
+      {
+        botToken: Type.Optional(
+          Type.String({
+            pattern: '^[0-9]+:[A-Za-z0-9_-]+$',
+            writeOnly: true,
+            description:
+              "The pool's Telegram bot (from @BotFather); a subscription may bring its own. Never logged.",
+          }),
+        ),
+        apiBaseUrl: Type.String({
+          default: 'https://api.telegram.org',
+          pattern: '^https?://',
+          description: 'The Bot API: sendMessage is posted to <this>/bot<token>/sendMessage.',
+        }),
+      },
+      { default: {} },
+    ),
+  },
+  { default: {} },
+);

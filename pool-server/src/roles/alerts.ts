@@ -1,0 +1,96 @@
+/**
+ * Alerts on the writer's timer, never on the Stratum thread: every alerts.intervalSeconds
+ * the rules are evaluated against the domains' facts, then due deliveries are sent by
+ * webhook, e-mail and Telegram.
+ */
+import type { Logger } from 'pino';
+import { dispatchDue } from '../alerts/dispatcher.ts';
+import { smtpSender } from '../alerts/deliveries/smtp.ts';
+import { telegramSender } from '../alerts/deliveries/telegram.ts';
+import { webhookSender } from '../alerts/deliveries/webhook.ts';
+import { evaluateAlerts } from '../alerts/evaluate.ts';
+import type { Static } from 'typebox';
+import type { AlertsSettings } from '../config/alerts.ts';
+import type { Database } from '../db/pool.ts';
+import { Schedule } from '../ledger/schedule.ts';
+
+export interface RunningAlerts {
+  /** Evaluates and delivers once now (or joins the round under way). */
+  runNow(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface AlertsRoleSettings {
+  /** config.alerts */
+  readonly alerts: Static<typeof AlertsSettings>;
+  /** config.farms.hashrateGapAlertPercent: a device's reported and pool hashrate this far apart is an alert. */
+  readonly gapAlertPercent: number;
+}
+
+/** The alerts' evaluation and delivery as one round, as the schedule runs it. */
+export function alertsRound(
+  settings: AlertsRoleSettings,
+  db: Database,
+  log: Logger,
+  now: () => number = Date.now,
+) {
+  const { alerts, gapAlertPercent } = settings;
+  const timeoutMs = alerts.timeoutSeconds * 1_000;
+  const smtp = smtpSender(alerts.smtp, timeoutMs);
+  const senders = {
+    webhook: webhookSender({ timeoutMs, privateTargets: alerts.webhookPrivateTargets, now }),
+    email: smtp.send,
+    telegram: telegramSender({ ...alerts.telegram, timeoutMs }),
+  };
+  return {
+    async run(): Promise<void> {
+      // A round whose evaluation fails still sends what is due: earlier alerts are not held up.
+      const evaluated = await evaluateAlerts(
+        db,
+        {
+          thresholds: { ...alerts, gapPercent: gapAlertPercent },
+          gapAlertPercent,
+        },
+        now(),
+      ).catch((error: unknown) => {
+        log.error({ err: error }, 'alerts: the rules could not be evaluated; due deliveries are still sent');
+        return { opened: 0, resolved: 0 };
+      });
+      const delivered = await dispatchDue(
+        db,
+        senders,
+        {
+          maxAttempts: alerts.maxAttempts,
+          retryBaseMs: alerts.retryBaseSeconds * 1_000,
+          perSubscriptionPerHour: alerts.perSubscriptionPerHour,
+          perChannelPerMinute: alerts.perChannelPerMinute,
+          leaseMs: 3 * timeoutMs,
+        },
+        now,
+        log,
+      );
+      if (evaluated.opened + evaluated.resolved + delivered.sent + delivered.retry > 0) {
+        log.info({ ...evaluated, ...delivered }, 'alerts: evaluated and delivered');
+      }
+    },
+    close: () => {
+      smtp.close();
+    },
+  };
+}
+
+export function startAlerts(settings: AlertsRoleSettings, db: Database, log: Logger): RunningAlerts {
+  const round = alertsRound(settings, db, log);
+  const schedule = new Schedule(
+    [{ name: 'alerts', intervalMs: settings.alerts.intervalSeconds * 1_000, run: () => round.run() }],
+    log,
+  );
+  schedule.start();
+  return {
+    runNow: () => schedule.runNow('alerts'),
+    async stop() {
+      await schedule.stop();
+      round.close();
+    },
+  };
+}
