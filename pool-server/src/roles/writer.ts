@@ -1,6 +1,7 @@
 /**
  * The writer role: the ledger's schedule (rollups, journalled blocks, maturity,
- * payouts, prices) and, with NATS, the stream of what the Stratum nodes publish.
+ * payouts, prices), the alerts' round and, with NATS, the stream of what the Stratum
+ * nodes publish.
  */
 import type { Logger } from 'pino';
 import type { BitcoinRpcClient } from '../chain/rpc-client.ts';
@@ -9,6 +10,7 @@ import type { Config } from '../config.ts';
 import type { Database } from '../db/pool.ts';
 import { recordTemplate } from '../farms/economics/network.ts';
 import { consumeLedger, writerHandlers, type LedgerBus } from '../ledger/share-stream.ts';
+import { startAlerts } from './alerts.ts';
 import { ledgerSchedule, shareStore, type Books } from './books.ts';
 
 export interface RunningRole {
@@ -29,6 +31,9 @@ export async function startWriter(
   }
   const schedule = ledgerSchedule(config, db, rpc, books, log);
   schedule.start();
+  const alerts = config.alerts.enabled
+    ? startAlerts({ alerts: config.alerts, gapAlertPercent: config.farms.hashrateGapAlertPercent }, db, log)
+    : undefined;
   const consumer =
     bus === undefined
       ? undefined
@@ -47,6 +52,7 @@ export async function startWriter(
   return {
     async stop() {
       await consumer?.stop();
+      await alerts?.stop();
       await schedule.stop();
     },
   };
