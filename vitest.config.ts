@@ -13,6 +13,10 @@ export default defineConfig({
     // for a busy machine (a load average of 15 on two cores makes a test eight times slower).
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Two files at once: vitest's default (the cores less one) ran the whole suite one file at
+    // a time on two cores, the second core idle through every wait (orders that last minutes,
+    // processes starting, Retry-After). Each file has its own database, ports and streams.
+    maxWorkers: 2,
     projects: [
       {
         extends: true,
@@ -36,8 +40,6 @@ export default defineConfig({
           name: 'integration',
           include: ['*/test/integration/**/*.test.ts'],
           globalSetup: ['pool-server/test/global-setup.ts'],
-          // Real sockets, processes and databases: one file at a time keeps ports and CPU calm.
-          fileParallelism: false,
           // Starting processes and pools costs seconds of CPU each, minutes on a busy machine.
           testTimeout: 180_000,
           hookTimeout: 180_000,
