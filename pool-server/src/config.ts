@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import Type, { type Static, type TSchema } from 'typebox';
 import Value from 'typebox/value';
+import { AlertsSettings } from './config/alerts.ts';
 import { AdminSettings, ApiSettings } from './config/api.ts';
 import { DemoSettings, FarmsSettings, PricesSettings, ReportsSettings } from './config/farms.ts';
+import { metricsProblems, MetricsSettings } from './config/metrics.ts';
 import { PayoutsSettings, PoolSettings, StratumSettings } from './config/mining.ts';
 import { DevchainSettings, NodeSettings } from './config/node.ts';
 import {
@@ -40,7 +42,9 @@ export const ConfigSchema = Type.Object({
   prices: PricesSettings,
   demo: DemoSettings,
   reports: ReportsSettings,
+  alerts: AlertsSettings,
   stratum: StratumSettings,
+  metrics: MetricsSettings,
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -383,6 +387,7 @@ function checkCombinations(config: Config): string[] {
       );
     }
   }
+  problems.push(...metricsProblems(config.metrics));
   if (stratum.minDifficulty > stratum.maxDifficulty) {
     problems.push(
       `stratum.minDifficulty ${String(stratum.minDifficulty)} is above stratum.maxDifficulty ${String(stratum.maxDifficulty)}`,

@@ -16,18 +16,20 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { RouteEntry } from './access.ts';
 import type { ApiDeps } from './deps.ts';
+import { checkReadiness, oneAtATime } from './health.ts';
 import { installAuth } from './plugins/auth.ts';
 import { installDashboard } from './plugins/dashboard.ts';
 import { installTextGuard } from './plugins/text-guard.ts';
 import { installErrorHandling } from './plugins/errors.ts';
 import { installValidation } from './plugins/validation.ts';
 import { adminRoutes } from './routes/admin/index.ts';
+import { alertRoutes } from './routes/alerts/index.ts';
 import { agentRoutes } from './routes/agent/index.ts';
 import { auditLogRoutes } from './routes/audit-log/index.ts';
 import { authRoutes } from './routes/auth/index.ts';
 import { economicsRoutes } from './routes/economics/index.ts';
 import { farmRoutes } from './routes/farms/index.ts';
-import { healthRoutes } from './routes/health/index.ts';
+import { healthRoutes, probeRoutes } from './routes/health/index.ts';
 import { liveRoutes } from './routes/live/index.ts';
 import { minerRoutes } from './routes/miners/index.ts';
 import { organisationRoutes } from './routes/organisations/index.ts';
@@ -134,6 +136,18 @@ export async function buildApp(deps: ApiDeps): Promise<Api> {
   }).withTypeProvider<TypeBoxTypeProvider>();
   installValidation(app);
   installErrorHandling(app);
+  deps.metrics?.timeRequests(app);
+  const readiness =
+    deps.readiness ??
+    oneAtATime(() =>
+      checkReadiness({
+        database: () => deps.db.query('SELECT 1'),
+        node: () => deps.pool.network(),
+        nats: undefined,
+        journals: () => deps.pool.journals?.() ?? [],
+        now: () => deps.pool.now(),
+      }),
+    );
   const routeTable: RouteEntry[] = [];
   app.decorate('routeTable', routeTable);
   app.addHook('onSend', async (request, reply) => {
@@ -172,7 +186,7 @@ export async function buildApp(deps: ApiDeps): Promise<Api> {
       installAuth(api, deps.db, routeTable);
       installTextGuard(api);
       await api.register(poolRoutes, deps);
-      await api.register(healthRoutes, deps);
+      await api.register(healthRoutes, { readiness });
       await api.register(minerRoutes, deps);
       await api.register(liveRoutes, deps);
       await api.register(authRoutes, deps);
@@ -183,9 +197,11 @@ export async function buildApp(deps: ApiDeps): Promise<Api> {
       await api.register(agentRoutes, deps);
       await api.register(adminRoutes, deps);
       await api.register(auditLogRoutes, deps);
+      await api.register(alertRoutes, deps);
     },
     { prefix: '/api' },
   );
+  await app.register(probeRoutes, { readiness });
   if (deps.settings.dashboardDir !== undefined) {
     await installDashboard(app, deps.settings.dashboardDir);
   }

@@ -3,17 +3,19 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PoolSettings } from '@hashwatt/schemas';
+import type { PoolSettings, Readiness } from '@hashwatt/schemas';
 import type { Logger } from 'pino';
 import { sessionSettingsFrom } from '../accounts/sessions.ts';
 import { ensureFirstAdmin } from '../accounts/users.ts';
 import { buildApp } from '../api/app.ts';
 import { Memo } from '../api/cache.ts';
+import type { ApiMetrics } from '../api/metrics.ts';
 import type { BitcoinRpcClient } from '../chain/rpc-client.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/pool.ts';
 import { openSigningKey } from '../farms/reports/key-registry.ts';
 import type { PoolSettingsStore, RuntimeSettings } from '../ledger/pool-settings.ts';
+import { connectInfo } from './connect-info.ts';
 import type { JournalStates } from './journals.ts';
 import { signingKeyFile } from './storage.ts';
 
@@ -34,6 +36,12 @@ function dashboardDirectory(config: Config, log: Logger): string | undefined {
   return undefined;
 }
 
+/** What the API shares with the rest of the process: its metrics (when exported) and the readiness check. */
+export interface ApiObservers {
+  readonly metrics: ApiMetrics | undefined;
+  readonly readiness: () => Promise<Readiness>;
+}
+
 /** The HTTP API on its port, told about the pool by these facts. */
 async function startApi(
   config: Config,
@@ -42,6 +50,7 @@ async function startApi(
   runtime: PoolSettingsStore,
   journals: JournalStates,
   log: Logger,
+  observers: ApiObservers,
 ): Promise<{ readonly port: number; close(): Promise<void> }> {
   const network = new Memo<{ height: number; difficulty: number }>(1, NETWORK_CACHE_MS);
   const settingsOf = (current: RuntimeSettings): PoolSettings => ({
@@ -71,6 +80,8 @@ async function startApi(
     },
     farms: config.farms,
     reportSigner: await openSigningKey(db, signingKeyFile(config), log, Date.now()),
+    metrics: observers.metrics,
+    readiness: observers.readiness,
     pool: {
       chain: config.chain,
       settings,
@@ -83,6 +94,7 @@ async function startApi(
           return { height: info.blocks, difficulty: info.difficulty };
         }),
       now: () => Date.now(),
+      connect: connectInfo(config),
       journals: () => journals.list(),
     },
   });
@@ -103,6 +115,7 @@ export async function startApiRole(
   runtime: PoolSettingsStore,
   journals: JournalStates,
   log: Logger,
+  observers: ApiObservers,
 ): Promise<{ readonly port: number | undefined; stop(): Promise<void> }> {
   const { email, password } = config.admin;
   if (email !== undefined && password !== undefined) {
@@ -114,6 +127,8 @@ export async function startApiRole(
       );
     }
   }
-  const api = config.api.enabled ? await startApi(config, db, rpc, runtime, journals, log) : undefined;
+  const api = config.api.enabled
+    ? await startApi(config, db, rpc, runtime, journals, log, observers)
+    : undefined;
   return { port: api?.port, stop: async () => api?.close() };
 }
