@@ -84,6 +84,12 @@ const VALID_BODIES: Readonly<Record<string, unknown>> = {
   'PATCH /api/admin/organisations/:id': { requireTwoFactor: false },
   'PATCH /api/admin/settings': { feePercent: 1.5 },
   'POST /api/admin/prices': { base: 'BTC', quote: 'USD', value: 100_000 },
+  'POST /api/alerts/subscriptions': {
+    channel: 'email',
+    target: 'ops@pool.test',
+    rules: ['device-silent'],
+    sendResolved: true,
+  },
 };
 
 /** Where a field sits in a body: property names and, inside arrays, index 0. */
