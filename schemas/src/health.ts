@@ -50,6 +50,18 @@ export const Readiness = Type.Object({
     ),
   ),
   journals: HealthReport.properties.journals,
+  timescaleJobs: Nullable(
+    Type.Object(
+      {
+        failing: Type.Integer({ minimum: 0 }),
+        names: Type.Array(Type.String(), { description: 'As "Compression Policy [1002]".' }),
+      },
+      {
+        description:
+          "TimescaleDB's background jobs whose last run failed (compression, retention). They leave the process ready: shares are stored without them, only compression and retention wait. null: no TimescaleDB in this process's database, no database, or it did not answer.",
+      },
+    ),
+  ),
   checkedAt: Timestamp,
 });
 export type Readiness = Static<typeof Readiness>;

@@ -15,6 +15,7 @@ import Fastify, {
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { RouteEntry } from './access.ts';
+import { failingTimescaleJobs } from '../db/timescale-jobs.ts';
 import type { ApiDeps } from './deps.ts';
 import { checkReadiness, oneAtATime } from './health.ts';
 import { installAuth } from './plugins/auth.ts';
@@ -144,6 +145,7 @@ export async function buildApp(deps: ApiDeps): Promise<Api> {
         database: () => deps.db.query('SELECT 1'),
         node: () => deps.pool.network(),
         nats: undefined,
+        timescaleJobs: () => failingTimescaleJobs(deps.db),
         journals: () => deps.pool.journals?.() ?? [],
         now: () => deps.pool.now(),
       }),

@@ -4,6 +4,7 @@
  * listener alike.
  */
 import type { HealthReport, Readiness } from '@hashwatt/schemas';
+import type { TimescaleJobsReport } from '../db/timescale-jobs.ts';
 import type { JournalState } from './pool-facts.ts';
 
 /** A part that has not answered within this long counts as unreachable: a health check must answer quickly. */
@@ -16,6 +17,8 @@ export interface HealthProbes {
   readonly node: () => Promise<unknown>;
   /** Undefined when no NATS is configured. */
   readonly nats: (() => Promise<unknown>) | undefined;
+  /** Undefined in a process without a database. */
+  readonly timescaleJobs: (() => Promise<TimescaleJobsReport>) | undefined;
   /** The journals of the Stratum nodes this process runs (or forked). */
   readonly journals: () => readonly JournalState[];
   readonly now: () => number;
@@ -40,14 +43,32 @@ function answers(asking: () => Promise<unknown>): Promise<boolean> {
   });
 }
 
+/** The failing jobs' count and names, or null when there is no TimescaleDB to ask or it did not answer in time. */
+async function timescaleJobsOf(
+  probe: (() => Promise<TimescaleJobsReport>) | undefined,
+): Promise<Readiness['timescaleJobs']> {
+  if (probe === undefined) {
+    return null;
+  }
+  let report: TimescaleJobsReport | undefined;
+  const answered = await answers(async () => {
+    report = await probe();
+  });
+  if (!answered || report?.timescale !== true) {
+    return null;
+  }
+  return { failing: report.failing.length, names: report.failing.map((job) => job.name) };
+}
+
 /** Asks every part at once; public, so it names no path, address or secret. */
 export async function checkReadiness(probes: HealthProbes): Promise<Readiness> {
   const ask = (probe: (() => Promise<unknown>) | undefined): Promise<{ reachable: boolean } | null> =>
     probe === undefined ? Promise.resolve(null) : answers(probe).then((reachable) => ({ reachable }));
-  const [database, node, nats] = await Promise.all([
+  const [database, node, nats, timescaleJobs] = await Promise.all([
     ask(probes.database),
     answers(probes.node),
     ask(probes.nats),
+    timescaleJobsOf(probes.timescaleJobs),
   ]);
   const journals = probes.journals().map((state) => ({
     journal: state.journal,
@@ -68,6 +89,7 @@ export async function checkReadiness(probes: HealthProbes): Promise<Readiness> {
     node: { reachable: node },
     nats,
     journals,
+    timescaleJobs,
     checkedAt: new Date(probes.now()).toISOString(),
   };
 }

@@ -3,13 +3,14 @@ import type { Readiness } from '@hashwatt/schemas';
 import { checkReadiness, oneAtATime } from '../api/health.ts';
 import type { BitcoinRpcClient } from '../chain/rpc-client.ts';
 import type { Database } from '../db/pool.ts';
+import { failingTimescaleJobs } from '../db/timescale-jobs.ts';
 import type { LedgerBus } from '../ledger/share-stream.ts';
 import type { JournalStates } from './journals.ts';
 
 /**
  * The parts of this process asked at once: its database (if it keeps one), the node
- * (getblockcount, past the API's cached figures), NATS (a round trip, when configured)
- * and its Stratum nodes' journals; one check at a time, however many probes ask.
+ * (getblockcount, past the API's cached figures), NATS (a round trip, when configured),
+ * its Stratum nodes' journals and TimescaleDB's failing jobs; one check at a time, however many probes ask.
  */
 export function processReadiness(parts: {
   readonly db: Database | undefined;
@@ -31,6 +32,7 @@ export function processReadiness(parts: {
           }
           await nc.flush();
         }),
+      timescaleJobs: db && (() => failingTimescaleJobs(db)),
       journals: () => journals.list(),
       now: () => Date.now(),
     }),
