@@ -14,6 +14,7 @@ export const AlertRule = Type.Enum([
   'block-found',
   'payout-sent',
   'timescale-job-failing',
+  'ledger-lag',
 ]);
 export type AlertRule = Static<typeof AlertRule>;
 

@@ -7,6 +7,7 @@
 import type { Database } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { gatherFacts } from './facts.ts';
+import { ledgerLagAlerts, type JournalFacts } from './ledger-lag.ts';
 import { evaluateRules, planAlerts, type AlertThresholds } from './rules.ts';
 import { openAlerts, openNew, readCursor, resolve, writeCursor } from './store.ts';
 
@@ -21,6 +22,8 @@ export interface EvaluationSettings {
   readonly thresholds: AlertThresholds;
   /** farms.hashrateGapAlertPercent, for the device listing. */
   readonly gapAlertPercent: number;
+  /** The share journals on this host (roles/ reads them from the data folder). */
+  readonly journals: () => Promise<readonly JournalFacts[]>;
 }
 
 export async function evaluateAlerts(
@@ -29,14 +32,20 @@ export async function evaluateAlerts(
   nowMs: number,
 ): Promise<{ readonly opened: number; readonly resolved: number }> {
   const seenUntil = await readCursor(db, CURSOR);
-  const facts = await gatherFacts(db, {
-    nowMs,
-    silentMinutes: settings.thresholds.silentMinutes,
-    gapAlertPercent: settings.gapAlertPercent,
-    // The first look starts now: a new installation is not told of its whole history.
-    eventsFromMs: seenUntil === null ? nowMs : seenUntil - EVENT_OVERLAP_MS,
-  });
-  const candidates = evaluateRules(facts, settings.thresholds, nowMs);
+  const [facts, journals] = await Promise.all([
+    gatherFacts(db, {
+      nowMs,
+      silentMinutes: settings.thresholds.silentMinutes,
+      gapAlertPercent: settings.gapAlertPercent,
+      // The first look starts now: a new installation is not told of its whole history.
+      eventsFromMs: seenUntil === null ? nowMs : seenUntil - EVENT_OVERLAP_MS,
+    }),
+    settings.journals(),
+  ]);
+  const candidates = [
+    ...evaluateRules(facts, settings.thresholds, nowMs),
+    ...ledgerLagAlerts(journals, settings.thresholds.ledgerLagMinutes, nowMs),
+  ];
   return withTransaction(db, async (client) => {
     const plan = planAlerts(await openAlerts(client), candidates);
     const opened = await openNew(client, plan.toOpen);

@@ -15,6 +15,7 @@ const THRESHOLDS: AlertThresholds = {
   minFanRpm: 1_000,
   gapPercent: 10,
   windowLeadMinutes: 30,
+  ledgerLagMinutes: 10,
 };
 const FARM = { farmId: '7', farmName: 'Ekibastuz', organisationId: '3' };
 

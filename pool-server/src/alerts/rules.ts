@@ -82,6 +82,7 @@ export interface AlertThresholds {
   readonly minFanRpm: number;
   readonly gapPercent: number;
   readonly windowLeadMinutes: number;
+  readonly ledgerLagMinutes: number;
 }
 
 /**

@@ -33,6 +33,13 @@ export const AlertsSettings = Type.Object(
       maximum: 30_000,
       description: 'A hashing device with a fan below this (rpm) raises an alert; 0 turns the rule off.',
     }),
+    ledgerLagMinutes: Type.Integer({
+      default: 10,
+      minimum: 1,
+      maximum: 1_440,
+      description:
+        "Accepted shares waiting this long in a Stratum node's journal for the database (its oldest journal file not stored) raise an alert, for admins.",
+    }),
     windowLeadMinutes: Type.Integer({
       default: 30,
       minimum: 1,

@@ -13,6 +13,7 @@ import type { Static } from 'typebox';
 import type { AlertsSettings } from '../config/alerts.ts';
 import type { Database } from '../db/pool.ts';
 import { Schedule } from '../ledger/schedule.ts';
+import { journalSizes } from './metrics-sources.ts';
 
 export interface RunningAlerts {
   /** Evaluates and delivers once now (or joins the round under way). */
@@ -25,6 +26,8 @@ export interface AlertsRoleSettings {
   readonly alerts: Static<typeof AlertsSettings>;
   /** config.farms.hashrateGapAlertPercent: a device's reported and pool hashrate this far apart is an alert. */
   readonly gapAlertPercent: number;
+  /** config.dataDir: the share journals of this host's Stratum nodes are read there. */
+  readonly dataDir: string;
 }
 
 /** The alerts' evaluation and delivery as one round, as the schedule runs it. */
@@ -34,7 +37,7 @@ export function alertsRound(
   log: Logger,
   now: () => number = Date.now,
 ) {
-  const { alerts, gapAlertPercent } = settings;
+  const { alerts, gapAlertPercent, dataDir } = settings;
   const timeoutMs = alerts.timeoutSeconds * 1_000;
   const smtp = smtpSender(alerts.smtp, timeoutMs);
   const senders = {
@@ -50,6 +53,7 @@ export function alertsRound(
         {
           thresholds: { ...alerts, gapPercent: gapAlertPercent },
           gapAlertPercent,
+          journals: () => journalSizes(dataDir),
         },
         now(),
       ).catch((error: unknown) => {

@@ -14,6 +14,11 @@ export interface JournalSize {
   readonly nodeId: number;
   readonly files: number;
   readonly bytes: number;
+  /**
+   * When its least recently written file was last written; null when it holds none. A file
+   * is removed once its batch is stored, so this dates the oldest shares still waiting.
+   */
+  readonly oldestWrittenMs: number | null;
 }
 
 const NODE_FOLDER = /^node-(\d+)$/;
@@ -34,15 +39,16 @@ export async function journalSizes(dataDir: string): Promise<JournalSize[]> {
     sizes.map(async ({ nodeId, folder }) => {
       const names = await readdir(folder).catch(() => []);
       // A file rotated away between the listing and its stat counts for nothing.
-      const bytes = await Promise.all(
-        names.map((name) =>
-          stat(path.join(folder, name)).then(
-            (file) => file.size,
-            () => 0,
-          ),
-        ),
-      );
-      return { nodeId, files: names.length, bytes: bytes.reduce((sum, size) => sum + size, 0) };
+      const files = (
+        await Promise.all(names.map((name) => stat(path.join(folder, name)).catch(() => undefined)))
+      ).filter((file) => file !== undefined);
+      const written = files.map((file) => file.mtimeMs);
+      return {
+        nodeId,
+        files: files.length,
+        bytes: files.reduce((sum, file) => sum + file.size, 0),
+        oldestWrittenMs: written.length === 0 ? null : Math.min(...written),
+      };
     }),
   );
 }

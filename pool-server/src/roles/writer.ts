@@ -32,7 +32,15 @@ export async function startWriter(
   const schedule = ledgerSchedule(config, db, rpc, books, log);
   schedule.start();
   const alerts = config.alerts.enabled
-    ? startAlerts({ alerts: config.alerts, gapAlertPercent: config.farms.hashrateGapAlertPercent }, db, log)
+    ? startAlerts(
+        {
+          alerts: config.alerts,
+          gapAlertPercent: config.farms.hashrateGapAlertPercent,
+          dataDir: config.dataDir,
+        },
+        db,
+        log,
+      )
     : undefined;
   const consumer =
     bus === undefined

@@ -5,8 +5,11 @@
  * what the receivers got, and what the deliveries recorded.
  */
 import { once } from 'node:events';
+import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { pino } from 'pino';
 import Value from 'typebox/value';
 import { SMTPServer } from 'smtp-server';
@@ -63,6 +66,7 @@ describe('alerts', () => {
   let smtp: SMTPServer;
   const mails: { to: string[]; text: string }[] = [];
   let round: ReturnType<typeof alertsRound>;
+  let dataDir: string;
   let blocks = 0;
 
   beforeAll(async () => {
@@ -103,11 +107,18 @@ describe('alerts', () => {
         webhookPrivateTargets: true,
       }),
     );
-    round = alertsRound({ alerts, gapAlertPercent: 10 }, api.database.db, pino({ level: 'silent' }));
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'hashwatt-alerts-'));
+    round = alertsRound(
+      // No Stratum node here: journals are made by hand where a test needs them.
+      { alerts, gapAlertPercent: 10, dataDir },
+      api.database.db,
+      pino({ level: 'silent' }),
+    );
     // The first round marks where events start: nothing before it is news.
     await round.run();
   });
   afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
     round.close();
     smtp.close();
     webhook.server.close();
@@ -376,6 +387,35 @@ describe('alerts', () => {
       opened,
     ]);
     expect(rows).toEqual([]);
+  });
+
+  it("opens an admins' alert while shares wait in a node's journal, and resolves it once stored", async () => {
+    const journal = path.join(dataDir, 'journal', 'node-5');
+    const file = path.join(journal, 'journal-000000000001.ndjson');
+    await mkdir(journal, { recursive: true });
+    await writeFile(file, '["b","batch",1]\n');
+    const sealedAt = new Date(Date.now() - 15 * 60_000);
+    await utimes(file, sealedAt, sealedAt);
+    const lagAlerts = async () =>
+      (
+        await api.database.db.query<{ audience: string; summary: string; resolved: boolean }>(
+          `SELECT audience, summary, resolved_at IS NOT NULL AS resolved FROM alerts
+            WHERE rule = 'ledger-lag' AND subject = 'journal:node-5'`,
+        )
+      ).rows;
+    await round.run();
+    expect(await lagAlerts()).toEqual([
+      {
+        audience: 'admin',
+        summary: expect.stringMatching(
+          /^shares accepted by Stratum node 5 have waited 1[56] minutes for the database \(1 journal files, 0\.0 MiB\)$/,
+        ) as string,
+        resolved: false,
+      },
+    ]);
+    await rm(file);
+    await round.run();
+    expect((await lagAlerts()).map((alert) => alert.resolved)).toEqual([true]);
   });
 
   it("suppresses what is over a subscription's hourly limit, and says so", async () => {

@@ -27,6 +27,7 @@ const OFFERED: Record<AlertRule, true> = {
   'block-found': true,
   'payout-sent': true,
   'timescale-job-failing': true,
+  'ledger-lag': true,
 };
 const RULES = Object.keys(OFFERED) as AlertRule[];
 const CHANNELS: readonly AlertChannel[] = ['webhook', 'email', 'telegram'];
