@@ -10,6 +10,7 @@ import type { AuditEntry, AuditPage } from '@hashwatt/schemas';
 import type { RouteEntry } from '../../src/api/access.ts';
 import { createApiKey } from '../../src/accounts/api-keys.ts';
 import { createUser } from '../../src/accounts/users.ts';
+import { createSubscription } from '../../src/alerts/subscriptions.ts';
 import { queueCommand, takeDueCommands } from '../../src/farms/curtailment/device-commands.ts';
 import { updateFarm } from '../../src/farms/farms.ts';
 import { ingestTelemetry } from '../../src/farms/telemetry-ingest.ts';
@@ -109,6 +110,12 @@ describe('the audit log', () => {
     });
     await takeDueCommands(db, farmA.farmId, api.clock.ms, 600);
     const oldKey = await createApiKey(db, farmA.farmId, 'old agent');
+    const oldSubscription = await createSubscription(
+      db,
+      { channel: 'email', target: 'old@farm-a.test', rules: ['device-silent'] },
+      { organisationId: farmA.organisationId },
+      farmA.operatorId,
+    );
     await createUser(db, {
       email: 'enrolling@farm-a.test',
       name: 'Enrolling',
@@ -126,6 +133,7 @@ describe('the audit log', () => {
       device,
       command: handedOut.id,
       key: oldKey.apiKey.id,
+      subscription: oldSubscription.subscription.id,
       operatorA: farmA.operatorId,
       resetUser: reset[0]?.id ?? '',
     });
@@ -309,6 +317,17 @@ describe('the audit log', () => {
         ids: { farm, apiKey: ids.key ?? '' },
         action: 'api-key.revoke',
       },
+      'POST /api/alerts/subscriptions': {
+        as: 'operatorA',
+        body: { channel: 'email', target: `night-${unique}@farm-a.test`, rules: ['block-found'] },
+        ids: { alertSubscription: expect.any(String) as string },
+        action: 'alert-subscription.create',
+      },
+      'DELETE /api/alerts/subscriptions/:id': {
+        as: 'operatorA',
+        ids: { alertSubscription: ids.subscription ?? '' },
+        action: 'alert-subscription.delete',
+      },
       'POST /api/reports': {
         as: 'operatorA',
         body: {
@@ -351,9 +370,11 @@ describe('the audit log', () => {
           ? (ids.resetUser ?? '')
           : route.url.startsWith('/api/admin/users')
             ? (ids.user ?? '')
-            : route.url.includes('/organisations/')
-              ? farmA.organisationId
-              : farmA.farmId,
+            : route.url.startsWith('/api/alerts/')
+              ? (ids.subscription ?? '')
+              : route.url.includes('/organisations/')
+                ? farmA.organisationId
+                : farmA.farmId,
       )
       .replace(':deviceId', ids.device ?? '')
       .replace(':keyId', ids.key ?? '')
