@@ -46,6 +46,10 @@ export const API_ERRORS = {
       'The pool saw no block template at or before that moment: no network difficulty to price hashes with.',
   },
   HW_ERR_COMMAND_NOT_FOUND: { status: 404, message: 'No such command sent to this farm.' },
+  HW_ERR_ALERT_SUBSCRIPTION_LIMIT: {
+    status: 409,
+    message: 'This user or organisation has as many alert subscriptions as it may: remove one first.',
+  },
   HW_ERR_ALERT_SUBSCRIPTION_NOT_FOUND: { status: 404, message: 'No such alert subscription, or not yours.' },
   HW_ERR_ACTION_PARAMS: {
     status: 400,

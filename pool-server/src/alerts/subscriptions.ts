@@ -94,6 +94,13 @@ function checkTarget(input: AlertSubscriptionCreate): void {
 }
 
 /** Makes a subscription for `owner`; a webhook's signing secret is in this answer only. */
+/**
+ * Subscriptions one user, or one organisation, may hold: each can make the pool send, so
+ * without a bound one account could turn the pool into a sender of any volume to any target.
+ */
+export const MAX_SUBSCRIPTIONS_PER_OWNER = 50;
+
+/** `db`: a transaction, which the owner's lock lasts for (two creations at once count each other). */
 export async function createSubscription(
   db: Queryable,
   input: AlertSubscriptionCreate,
@@ -101,6 +108,16 @@ export async function createSubscription(
   createdBy: string,
 ): Promise<AlertSubscriptionCreated> {
   checkTarget(input);
+  const [column, ownerId] =
+    'userId' in owner ? ['user_id', owner.userId] : ['organisation_id', owner.organisationId];
+  await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`alert-subscriptions:${column}:${ownerId}`]);
+  const { rows: held } = await db.query<{ count: number }>(
+    `SELECT count(*)::int AS count FROM alert_subscriptions WHERE ${column} = $1`,
+    [ownerId],
+  );
+  if ((held[0]?.count ?? 0) >= MAX_SUBSCRIPTIONS_PER_OWNER) {
+    throw new HwError('HW_ERR_ALERT_SUBSCRIPTION_LIMIT', undefined, 'body');
+  }
   const webhookSecret = input.channel === 'webhook' ? randomBytes(32).toString('base64url') : null;
   const { rows } = await db.query<SubscriptionRow>(
     `INSERT INTO alert_subscriptions AS s (user_id, organisation_id, channel, target, secret, rules, send_resolved, label, created_by)

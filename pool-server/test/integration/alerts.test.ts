@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertDelivery, AlertSubscriptionCreated, AlertSubscriptionList } from '@hashwatt/schemas';
 import { verifyWebhook } from '../../src/alerts/deliveries/webhook.ts';
 import { openNew } from '../../src/alerts/store.ts';
+import { createSubscription, MAX_SUBSCRIPTIONS_PER_OWNER } from '../../src/alerts/subscriptions.ts';
 import { AlertsSettings } from '../../src/config/alerts.ts';
 import { ingestTelemetry } from '../../src/farms/telemetry-ingest.ts';
 import { alertsRound } from '../../src/roles/alerts.ts';
@@ -428,5 +429,35 @@ describe('alerts', () => {
     expect(email.find((d) => d.status === 'suppressed')?.lastError).toBe(
       'rate limit: 4 deliveries an hour for this subscription',
     );
+  });
+
+  it("refuses a subscription past the owner's limit, storing nothing", async () => {
+    const db = api.database.db;
+    const mine = async () =>
+      (
+        await db.query<{ count: number }>(
+          'SELECT count(*)::int AS count FROM alert_subscriptions WHERE user_id = $1',
+          [farm.operatorId],
+        )
+      ).rows[0]?.count ?? 0;
+    const filler: string[] = [];
+    while ((await mine()) < MAX_SUBSCRIPTIONS_PER_OWNER) {
+      const made = await createSubscription(
+        db,
+        { channel: 'email', target: `filler-${String(filler.length)}@farm.test`, rules: ['payout-sent'] },
+        { userId: farm.operatorId },
+        farm.operatorId,
+      );
+      filler.push(made.subscription.id);
+    }
+    const refused = await subscribe({
+      channel: 'email',
+      target: 'one-more@farm.test',
+      rules: ['block-found'],
+    });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json<{ error: string }>().error).toBe('HW_ERR_ALERT_SUBSCRIPTION_LIMIT');
+    expect(await mine()).toBe(MAX_SUBSCRIPTIONS_PER_OWNER);
+    await db.query('DELETE FROM alert_subscriptions WHERE id = ANY($1::bigint[])', [filler]);
   });
 });
