@@ -15,9 +15,8 @@ import Fastify, {
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { RouteEntry } from './access.ts';
-import { failingTimescaleJobs } from '../db/timescale-jobs.ts';
 import type { ApiDeps } from './deps.ts';
-import { checkReadiness, oneAtATime } from './health.ts';
+import { checkReadiness, databaseProbes, oneAtATime } from './health.ts';
 import { installAuth } from './plugins/auth.ts';
 import { installDashboard } from './plugins/dashboard.ts';
 import { installTextGuard } from './plugins/text-guard.ts';
@@ -142,10 +141,9 @@ export async function buildApp(deps: ApiDeps): Promise<Api> {
     deps.readiness ??
     oneAtATime(() =>
       checkReadiness({
-        database: () => deps.db.query('SELECT 1'),
+        ...databaseProbes(deps.db),
         node: () => deps.pool.network(),
         nats: undefined,
-        timescaleJobs: () => failingTimescaleJobs(deps.db),
         journals: () => deps.pool.journals?.() ?? [],
         now: () => deps.pool.now(),
       }),

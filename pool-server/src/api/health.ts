@@ -4,7 +4,8 @@
  * listener alike.
  */
 import type { HealthReport, Readiness } from '@hashwatt/schemas';
-import type { TimescaleJobsReport } from '../db/timescale-jobs.ts';
+import type { Queryable } from '../db/pool.ts';
+import { failingTimescaleJobs, type TimescaleJobsReport } from '../db/timescale-jobs.ts';
 import type { JournalState } from './pool-facts.ts';
 
 /** A part that has not answered within this long counts as unreachable: a health check must answer quickly. */
@@ -22,6 +23,11 @@ export interface HealthProbes {
   /** The journals of the Stratum nodes this process runs (or forked). */
   readonly journals: () => readonly JournalState[];
   readonly now: () => number;
+}
+
+/** What a readiness check asks of a process's database: that it answers, and TimescaleDB's jobs. */
+export function databaseProbes(db: Queryable): Pick<HealthProbes, 'database' | 'timescaleJobs'> {
+  return { database: () => db.query('SELECT 1'), timescaleJobs: () => failingTimescaleJobs(db) };
 }
 
 /** Whether `asking` fulfils within ANSWER_WITHIN_MS. */

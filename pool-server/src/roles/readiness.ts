@@ -1,9 +1,8 @@
 /** This process's readiness: what /readyz, /api/health and the metrics listener tell. */
 import type { Readiness } from '@hashwatt/schemas';
-import { checkReadiness, oneAtATime } from '../api/health.ts';
+import { checkReadiness, databaseProbes, oneAtATime } from '../api/health.ts';
 import type { BitcoinRpcClient } from '../chain/rpc-client.ts';
 import type { Database } from '../db/pool.ts';
-import { failingTimescaleJobs } from '../db/timescale-jobs.ts';
 import type { LedgerBus } from '../ledger/share-stream.ts';
 import type { JournalStates } from './journals.ts';
 
@@ -21,7 +20,7 @@ export function processReadiness(parts: {
   const { db, rpc, bus, journals } = parts;
   return oneAtATime(() =>
     checkReadiness({
-      database: db && (() => db.query('SELECT 1')),
+      ...(db ? databaseProbes(db) : { database: undefined, timescaleJobs: undefined }),
       node: () => rpc.call('getblockcount'),
       nats:
         bus &&
@@ -32,7 +31,6 @@ export function processReadiness(parts: {
           }
           await nc.flush();
         }),
-      timescaleJobs: db && (() => failingTimescaleJobs(db)),
       journals: () => journals.list(),
       now: () => Date.now(),
     }),
