@@ -1,3 +1,4 @@
+import { canonicalReply } from './cgminer-envelope.ts';
 import { parseDeviceJson } from './repair.ts';
 import { DEFAULT_RPC_LIMITS, RpcError, type RpcLimits, type RpcTarget } from './rpc-error.ts';
 import { exchangeOnce } from './socket-exchange.ts';
@@ -64,7 +65,7 @@ export async function command(
       `${target.host}:${String(target.port)} ${name}: the reply is not a JSON object`,
     );
   }
-  const body = parsed.value as Record<string, unknown>;
+  const body = canonicalReply(parsed.value as Record<string, unknown>, name);
   const failed = statusFailure(body);
   if (failed !== undefined) {
     throw new RpcError('command', `${target.host}:${String(target.port)} ${name}: ${failed}`);
