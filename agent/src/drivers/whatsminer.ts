@@ -22,6 +22,7 @@ export const whatsminer = rpcDriver(
   [
     'summary',
     'devs',
+    'edevs',
     'stats',
     'pools',
     'devdetails',
@@ -66,11 +67,12 @@ export const whatsminer = rpcDriver(
           expectedHashrate: scaled(expected, 1e9),
           powerW: power,
           powerSource: power === undefined ? undefined : ('miner' as const),
-          powerLimitW: num(entry['Power Limit']),
+          powerLimitW:
+            num(entry['Power Limit']) ?? positive(num(record(bodies.get('status')?.Msg)?.power_limit_set)),
           shares: summary.shares,
           uptimeSeconds: summary.uptimeSeconds,
         }),
-        boards: boardsOf(bodies.get('devs') ?? {}, bodies.get('stats') ?? {}),
+        boards: boardsOf(bodies.get('devs'), bodies.get('edevs'), bodies.get('stats')),
         fans,
         pools: readPools(bodies.get('pools') ?? {}),
         messages: errorCodes(entry, bodies.get('get_error_code')),
@@ -126,15 +128,23 @@ export function errorCodes(summary: Record_, getErrorCode: Record_ | undefined):
 }
 
 /**
- * Boards from `devs`; 2019 firmware (cgminer 4.9.2) that lacks them has one `stats`
- * block per slot (ID "SM0"…): chips, the hottest chip now, the average frequency.
+ * Boards from `devs`, else from `edevs` (firmware that refuses `devs`, or lists no
+ * board there, answers `edevs` with the same entries); 2019 firmware (cgminer 4.9.2)
+ * that has neither keeps one `stats` block per slot (ID "SM0"…): chips, the hottest
+ * chip now, the average frequency.
  */
-function boardsOf(devs: Record_, stats: Record_): HashBoard[] {
-  const boards = readDevs(devs);
-  if (boards.length > 0) {
-    return boards;
+function boardsOf(
+  devs: Record_ | undefined,
+  edevs: Record_ | undefined,
+  stats: Record_ | undefined,
+): HashBoard[] {
+  for (const body of [devs, edevs]) {
+    const boards = readDevs(body ?? {});
+    if (boards.length > 0) {
+      return boards;
+    }
   }
-  return records(stats.STATS)
+  return records(stats?.STATS)
     .filter((block) => /^SM\d+$/.test(str(block.ID) ?? ''))
     .map((block, position) => ({
       slot: count(block.slot) ?? position,
