@@ -156,13 +156,14 @@ describe('Avalon: every module, and its power', () => {
   });
 
   it.each([
-    // A1066 (cgminer-avalon10 statline, six figures): the PSU's output power.
+    // A1066, the estats example of Canaan's Avalon A10 API manual (quoted in
+    // github.com/LayerTwo-Labs/sidesail sidechain-orchestrator/cgminer tests): six figures.
     ['PS[0 1217 1279 221 2834 1280]', 2834],
-    // A1346 running and soft-off: seven figures, the last the wall power.
-    ['PS[0 1199 1391 225 3126 1393 3348]', 3348],
-    ['PS[0 1198 0 0 0 1393 11]', 11],
-    // A1047 starting: the PSU reads nothing.
+    // Avalon Q soft-off (fixture avalon__cgminer_rpc4028__litestats): seven, the last the wall.
+    ['PS[0 1221 4 0 0 2245 146]', 146],
+    // A1047 starting up (fixture avalon__cgminer4.10.0__rpc4028_summary__invalid_json_nan).
     ['PS[0 0 0 0 0 0]', undefined],
+    // A1566 (fixture avalon__a1566_cgminer_4.11.1_rpc4028__rpc_estats).
     ['WALLPOWER[3731] PS[0 1209 1187 297 3526 1188 3731]', 3731],
   ])('%s is %s W', (text, watts) => {
     const pairs = Object.fromEntries(
