@@ -45,4 +45,23 @@ describe('formats in each language', () => {
     expect(formatsFor('fa').difficulty(141_668_107_417_558)).toBe('۱۴۱٫۷\u00a0تریلیون');
     expect(formatsFor('ru').difficulty(1e-6)).toBe('0,000001');
   });
+
+  it('separates the parts of a label with nothing a Persian reader takes for a digit', () => {
+    // The middle dot is the shape of the Persian zero: "۱۰ · دقیقه" reads as 100 minutes.
+    const fa = formatsFor('fa');
+    const label = fa.join(['هش‌ریت', `${fa.number(10)} دقیقه`]);
+    expect(label).toBe('هش‌ریت،\u200f ۱۰ دقیقه');
+    // Nothing in it has the shape of a zero: the Persian (۰) or Arabic-Indic (٠) one, a dot.
+    expect(fa.separator).not.toMatch(/[·.۰٠]/);
+    expect(formatsFor('en').join(['Hashrate', '10 minutes'])).toBe('Hashrate · 10 minutes');
+    expect(formatsFor('ru').join(['PPLNS', '1 %'])).toBe('PPLNS · 1 %');
+  });
+
+  it('shortens amounts of a million or more for a card, and keeps smaller ones exact', () => {
+    expect(formatsFor('en').compactMoney(5_123_456_789, 'IRR')).toBe('IRR\u00a05.123bn');
+    expect(formatsFor('fa').compactMoney(5_123_456_789, 'IRR')).toMatch(/^\u200eریال\s۵٫۱۲۳\sمیلیارد$/);
+    expect(formatsFor('ru').compactMoney(-12_345_678, 'RUB')).toMatch(/^-12,35\sмлн\s₽$/);
+    expect(formatsFor('en').compactMoney(999_999, 'USD')).toBe('US$999,999.00');
+    expect(formatsFor('en').compactMoney(12_345_678, 'BTC')).toBe('12,345,678.00000000 BTC');
+  });
 });

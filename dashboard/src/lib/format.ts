@@ -12,6 +12,18 @@ export const LOCALES: Readonly<Record<string, string>> = {
   ru: 'ru-RU',
 };
 
+/**
+ * What stands between the parts of a label ("Hashrate · 10 minutes"). A middle dot next to
+ * Persian digits reads as the Persian zero (۰), so "۱۰ · دقیقه" looks like 100 minutes:
+ * Persian takes the comma its own lists use (CLDR's fa unit-list pattern "{0}،‏ {1}", with
+ * the right-to-left mark that keeps a Latin part after it in order).
+ */
+const SEPARATORS: Readonly<Record<string, string>> = { fa: '،\u200f ' };
+const MIDDLE_DOT = ' · ';
+
+/** From this size on a card shows an amount in compact notation (58.25m, not 58,250,000). */
+const COMPACT_FROM = 1_000_000;
+
 const HASHRATE_UNITS = ['H/s', 'kH/s', 'MH/s', 'GH/s', 'TH/s', 'PH/s', 'EH/s', 'ZH/s'] as const;
 const SATS_PER_BTC = 100_000_000;
 
@@ -25,6 +37,14 @@ export interface Formats {
   readonly btc: (sats: number) => string;
   /** An amount in a currency; BTC, which Intl does not know, as a number and its code. */
   readonly money: (value: number, currency: string) => string;
+  /**
+   * An amount short enough for a figure card: from a million on in compact notation with
+   * four significant digits ("IRR 5.123bn", "ریال ۵٫۱۲۳ میلیارد"); below, as `money`.
+   */
+  readonly compactMoney: (value: number, currency: string) => string;
+  /** What separates the parts of a label in this language; `join` puts it between them. */
+  readonly separator: string;
+  readonly join: (parts: readonly string[]) => string;
   readonly date: (value: string | number) => string;
   readonly dateTime: (value: string | number) => string;
 }
@@ -55,6 +75,17 @@ export function formatsFor(language: string): Formats {
   const significant = new Intl.NumberFormat(locale, { maximumSignificantDigits: 3 });
   const scientific = new Intl.NumberFormat(locale, { notation: 'scientific', maximumSignificantDigits: 3 });
   const compact = new Intl.NumberFormat(locale, { notation: 'compact', maximumSignificantDigits: 4 });
+  const separator = SEPARATORS[language] ?? MIDDLE_DOT;
+  const money = (value: number, currency: string): string => {
+    if (currency === 'BTC') {
+      return `${number(value, 8)} BTC`;
+    }
+    return new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency,
+      maximumFractionDigits: currency === 'IRR' || currency === 'RUB' ? 0 : 2,
+    }).format(value);
+  };
   const formats: Formats = {
     locale,
     number,
@@ -84,16 +115,21 @@ export function formatsFor(language: string): Formats {
       return size < 1e6 ? number(value, value % 1 === 0 ? 0 : 2) : compact.format(value);
     },
     btc: (sats) => `${number(sats / SATS_PER_BTC, 8)} BTC`,
-    money: (value, currency) => {
-      if (currency === 'BTC') {
-        return `${number(value, 8)} BTC`;
+    money,
+    compactMoney: (value, currency) => {
+      // BTC amounts are small numbers whose eight places are the point.
+      if (currency === 'BTC' || Math.abs(value) < COMPACT_FROM) {
+        return money(value, currency);
       }
       return new Intl.NumberFormat(locale, {
         style: 'currency',
         currency,
-        maximumFractionDigits: currency === 'IRR' || currency === 'RUB' ? 0 : 2,
+        notation: 'compact',
+        maximumSignificantDigits: 4,
       }).format(value);
     },
+    separator,
+    join: (parts) => parts.join(separator),
     date: (value) => dates.format(new Date(value)),
     dateTime: (value) => dateTimes.format(new Date(value)),
   };

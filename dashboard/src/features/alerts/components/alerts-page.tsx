@@ -213,7 +213,7 @@ export function AlertsPage({ user }: { user: SessionView['user'] }) {
                 {delivery.summary}
               </td>
               <td>
-                {t(`alerts.statuses.${delivery.status}`, { attempts: delivery.attempts })}
+                {t(`alerts.statuses.${delivery.status}`, { count: delivery.attempts })}
                 {delivery.lastError === null ? null : (
                   <span className="muted" dir="ltr">
                     {' '}

@@ -90,7 +90,7 @@ export function DevicePage() {
           value={device.hashrate === null ? unknown : format.hashrate(device.hashrate)}
         />
         <Stat
-          label={`${t('farms.hashratePool')} · ${t('pool.oneHour')}`}
+          label={format.join([t('farms.hashratePool'), t('pool.oneHour')])}
           value={device.hour.poolHashrate === null ? unknown : format.hashrate(device.hour.poolHashrate)}
           hint={
             device.hour.gapPercent === null
@@ -146,7 +146,7 @@ export function DevicePage() {
           <dt>{t('devices.nominal')}</dt>
           <dd>
             {device.nominalHashrate === null ? unknown : format.hashrate(device.nominalHashrate)}
-            {device.nominalPowerW === null ? '' : ` · ${power(device.nominalPowerW)}`}
+            {device.nominalPowerW === null ? '' : `${format.separator}${power(device.nominalPowerW)}`}
           </dd>
           <dt>{t('farms.lastSeen')}</dt>
           <dd>{format.dateTime(device.lastSeen)}</dd>

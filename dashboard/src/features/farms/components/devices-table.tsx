@@ -111,9 +111,7 @@ export function DevicesTable({ farmId, devices }: { farmId: string; devices: rea
       columns={columns}
       rowKey={(device) => device.id}
       filterLabel={t('farms.filterDevices')}
-      countLabel={(shown, total) =>
-        t('farms.shown', { shown: format.number(shown), total: format.number(total) })
-      }
+      countLabel={(shown, total) => t('farms.shown', { shown: format.number(shown), count: total })}
     />
   );
 }

@@ -155,7 +155,7 @@ function PowerStats({ power }: { power: FarmPower | undefined }) {
         : devices.estimated > 0
           ? t('farms.estimatedDevices', {
               estimated: format.number(devices.estimated),
-              total: format.number(devices.total),
+              count: devices.total,
             })
           : t('farms.fromDevices');
   return (
@@ -190,13 +190,14 @@ function PowerStats({ power }: { power: FarmPower | undefined }) {
 
 /** A translated lead (where a figure comes from) and the API's reason, in English as the API words it. */
 function Reason({ lead, reason }: { lead?: string | undefined; reason: string | null }) {
+  const format = useFormat();
   if (lead === undefined && reason === null) {
     return null;
   }
   return (
     <>
       {lead}
-      {lead !== undefined && reason !== null ? ' · ' : null}
+      {lead !== undefined && reason !== null ? format.separator : null}
       {reason === null ? null : <span dir="ltr">{reason}</span>}
     </>
   );
@@ -248,7 +249,7 @@ function EnergyStats({
         hint={
           <>
             {licence}
-            {licence !== null && energy?.unknownReason ? ' · ' : null}
+            {licence !== null && energy?.unknownReason ? format.separator : null}
             {reason}
           </>
         }

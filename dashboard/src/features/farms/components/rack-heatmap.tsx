@@ -39,7 +39,12 @@ export function RackHeatmap({ devices }: { devices: readonly FarmDevice[] }) {
                     key={device.id}
                     className="rack-cell"
                     style={{ background: colourOf(device.chipTempC) }}
-                    title={`${device.device} · ${device.chipTempC === null ? t('common.unknown') : `${format.number(device.chipTempC)} °C`}`}
+                    title={format.join([
+                      device.device,
+                      device.chipTempC === null
+                        ? t('common.unknown')
+                        : `${format.number(device.chipTempC)} °C`,
+                    ])}
                   />
                 ))}
             </div>

@@ -75,7 +75,7 @@ function MinerDetail({ account }: { account: string }) {
       <PayoutAddress address={miner.payoutAddress} />
       <div className="stats">
         <Stat
-          label={`${t('pool.hashrate')} · ${t('pool.oneHour')}`}
+          label={format.join([t('pool.hashrate'), t('pool.oneHour')])}
           value={format.hashrate(miner.hashrate.oneHour)}
         />
         <EarningsStat earnings={miner.earnings} />

@@ -35,15 +35,15 @@ export function WorkerPage() {
       {back}
       <div className="stats">
         <Stat
-          label={`${t('pool.hashrate')} · ${t('pool.tenMinutes')}`}
+          label={format.join([t('pool.hashrate'), t('pool.tenMinutes')])}
           value={format.hashrate(worker.hashrate.tenMinutes)}
         />
         <Stat
-          label={`${t('pool.hashrate')} · ${t('pool.oneHour')}`}
+          label={format.join([t('pool.hashrate'), t('pool.oneHour')])}
           value={format.hashrate(worker.hashrate.oneHour)}
         />
         <Stat
-          label={`${t('pool.hashrate')} · ${t('pool.oneDay')}`}
+          label={format.join([t('pool.hashrate'), t('pool.oneDay')])}
           value={format.hashrate(worker.hashrate.oneDay)}
         />
         <Stat

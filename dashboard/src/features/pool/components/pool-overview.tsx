@@ -112,11 +112,11 @@ export function PoolOverview() {
       </h1>
       <div className="stats">
         <Stat
-          label={`${t('pool.hashrate')} · ${t('pool.tenMinutes')}`}
+          label={format.join([t('pool.hashrate'), t('pool.tenMinutes')])}
           value={format.hashrate(pool.hashrate.tenMinutes)}
         />
         <Stat
-          label={`${t('pool.hashrate')} · ${t('pool.oneDay')}`}
+          label={format.join([t('pool.hashrate'), t('pool.oneDay')])}
           value={format.hashrate(pool.hashrate.oneDay)}
         />
         <Stat label={t('pool.miners')} value={format.number(pool.miners)} />
@@ -126,7 +126,7 @@ export function PoolOverview() {
         <Stat label={t('pool.networkHashrate')} value={format.hashrate(pool.network.hashrate)} />
         <Stat
           label={t('pool.fee')}
-          value={`${t(`pool.schemes.${pool.fee.scheme}`)} · ${format.percent(pool.fee.percent / 100)}`}
+          value={format.join([t(`pool.schemes.${pool.fee.scheme}`), format.percent(pool.fee.percent / 100)])}
           hint={`${t('pool.payoutThreshold')}: ${format.btc(pool.payouts.thresholdSats)}`}
         />
       </div>
