@@ -11,3 +11,4 @@ export * from './telemetry.ts';
 export * from './reports.ts';
 export * from './power-report.ts';
 export * from './economics.ts';
+export * from './history.ts';

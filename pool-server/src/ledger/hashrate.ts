@@ -223,6 +223,20 @@ export async function hashrates(
   });
 }
 
+/** Whether the pool has ever had a share from the account, or from the worker of the account. */
+export async function scopeKnown(
+  db: Database,
+  scope: Exclude<HashrateScope, { kind: 'pool' }>,
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    scope.kind === 'account'
+      ? 'SELECT 1 FROM accounts WHERE name = $1'
+      : 'SELECT 1 FROM workers w JOIN accounts a ON a.id = w.account_id WHERE a.name = $1 AND w.name = $2',
+    scope.kind === 'account' ? [scope.account] : [scope.account, scope.worker],
+  );
+  return rowCount !== null && rowCount > 0;
+}
+
 /**
  * A hashrate chart: one point per bucket from `fromMs` (rounded down to a bucket) to
  * `toMs`, empty buckets as zero. Buckets of whole hours read the hourly rollups where the

@@ -55,6 +55,42 @@ export async function workerWork(
   );
 }
 
+/**
+ * The named workers' accepted difficulty together, in buckets of `bucketMs` aligned to the
+ * Unix epoch over [fromMs, toMs), by bucket start: a bucket of whole hours reads the
+ * hourly rollups, a shorter one the minutes, and the increments not folded yet are
+ * counted either way. A bucket with no work is absent (the caller's 0); undefined when the
+ * pool knows none of the names, which is "not measured", not zero.
+ */
+export async function workerWorkSeries(
+  db: Queryable,
+  names: readonly string[],
+  range: { readonly fromMs: number; readonly toMs: number; readonly bucketMs: number },
+): Promise<Map<number, number> | undefined> {
+  if (names.length === 0) {
+    return undefined;
+  }
+  const known = await db.query<{ id: string }>('SELECT id::text FROM workers WHERE name = ANY($1::text[])', [
+    names,
+  ]);
+  if (known.rows.length === 0) {
+    return undefined;
+  }
+  const ids = known.rows.map((row) => row.id);
+  const table = ROLLUP_TABLES[range.bucketMs % 3_600_000 === 0 ? 'hour' : 'minute'];
+  const { rows } = await db.query<{ at: Date; difficulty: number }>(
+    `SELECT date_bin($4::interval, r.bucket, 'epoch') AS at, sum(r.accepted_difficulty) AS difficulty
+       FROM (SELECT bucket, accepted_difficulty FROM ${table}
+              WHERE worker_id = ANY($1::bigint[]) AND bucket >= $2 AND bucket < $3
+             UNION ALL
+             SELECT bucket, accepted_difficulty FROM share_rollup_deltas
+              WHERE worker_id = ANY($1::bigint[]) AND bucket >= $2 AND bucket < $3) r
+      GROUP BY 1`,
+    [ids, new Date(range.fromMs), new Date(range.toMs), `${String(range.bucketMs / 1000)} seconds`],
+  );
+  return new Map(rows.map((row) => [row.at.getTime(), row.difficulty]));
+}
+
 /** The difficulty the named workers sent over a period together; null when none of them is known. */
 export function totalDifficulty(work: ReadonlyMap<string, WorkerWork>): number | null {
   return work.size === 0 ? null : [...work.values()].reduce((sum, worker) => sum + worker.difficulty, 0);

@@ -6,7 +6,7 @@ import { energyBy, inWindow, localClock, peakDemand, type MeterReading } from '.
  * counter measures the energy across any gap, but beyond one demand interval (15 min,
  * what utility meters record) the peak demand inside it is unknowable.
  */
-const MAX_READING_GAP_MS = 15 * 60_000;
+export const MAX_READING_GAP_MS = 15 * 60_000;
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

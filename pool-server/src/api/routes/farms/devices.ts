@@ -15,6 +15,7 @@ import { listDevices, updateDevice, type DeviceListing } from '../../../farms/de
 import { farmPower } from '../../../farms/devices/farm-power.ts';
 import { audited, farmScope } from '../../audited.ts';
 import { ownFarm, userId } from '../../scope.ts';
+import { HwError } from '../../../errors.ts';
 import { SIGNED_IN_ERRORS } from '../error-responses.ts';
 
 /** A farm's devices: their readings, its power now, where they stand, and the commands sent to them. */
@@ -37,6 +38,27 @@ export const farmDeviceRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, dep
     async (request) => {
       const farm = await ownFarm(deps.db, request.caller, request.params.id);
       return listDevices(deps.db, farm.id, deviceListing());
+    },
+  );
+
+  app.get(
+    '/farms/:id/devices/:deviceId',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['farms'],
+        summary: 'One device of a farm with its latest reading and its last hour, as the list shows it',
+        params: FarmDeviceParams,
+        response: { 200: FarmDevice, ...SIGNED_IN_ERRORS },
+      },
+    },
+    async (request) => {
+      const farm = await ownFarm(deps.db, request.caller, request.params.id);
+      const [device] = await listDevices(deps.db, farm.id, deviceListing(), request.params.deviceId);
+      if (!device) {
+        throw new HwError('HW_ERR_DEVICE_NOT_FOUND', undefined, 'params.deviceId');
+      }
+      return device;
     },
   );
 

@@ -11,6 +11,7 @@ import { farmEnergyRoutes } from './energy.ts';
 import { priceRoutes } from './prices.ts';
 import { farmDeviceRoutes } from './devices.ts';
 import { farmApiKeyRoutes } from './api-keys.ts';
+import { farmHistoryRoutes } from './history.ts';
 
 /**
  * A farm itself (its profile and licence, the farms a regulator oversees), and each
@@ -69,5 +70,6 @@ export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
   void app.register(priceRoutes, deps);
   void app.register(farmDeviceRoutes, deps);
   void app.register(farmApiKeyRoutes, deps);
+  void app.register(farmHistoryRoutes, deps);
   done();
 };

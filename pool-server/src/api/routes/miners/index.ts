@@ -4,11 +4,15 @@ import {
   HashrateChart,
   MinerParams,
   MinerStats,
+  SeriesQuery,
   WorkerParams,
+  WorkerSeries,
   WorkerStats,
 } from '@hashwatt/schemas';
 import { minerEarnings } from '../../../farms/economics/miner-earnings.ts';
 import { minerStats } from '../../../ledger/miner-stats.ts';
+import { hashrateChart, scopeKnown } from '../../../ledger/hashrate.ts';
+import { bucketSpanMs, frameFields, seriesFrame } from '../../../farms/series-frame.ts';
 import { HwError } from '../../../errors.ts';
 import type { ApiDeps } from '../../deps.ts';
 import { Memo } from '../../cache.ts';
@@ -25,6 +29,7 @@ export const MINER_PAGE_CACHE_MS = 10_000;
 export const minerRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, done) => {
   const pages = new Memo<MinerStats | undefined>(PAGES_CACHED, MINER_PAGE_CACHE_MS);
   const charts = new Memo<HashrateChart>(PAGES_CACHED, PUBLIC_CACHE_MS * 30);
+  const workerCharts = new Memo<WorkerSeries>(PAGES_CACHED, PUBLIC_CACHE_MS * 30);
   /** The ledger's page and what it is expected to earn a day; undefined for an account never seen. */
   const pageOf = (account: string): Promise<MinerStats | undefined> =>
     pages.get(account, async () => {
@@ -111,6 +116,50 @@ export const minerRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
       }
       void reply.header('cache-control', `public, max-age=${String(MINER_PAGE_CACHE_MS / 1000)}`);
       return found;
+    },
+  );
+  app.get(
+    '/miners/:account/workers/:worker/series',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['miners'],
+        summary:
+          "One worker's pool-measured hashrate and shares (accepted, rejected, stale) over 24 h, 7 d or 30 d",
+        params: WorkerParams,
+        querystring: SeriesQuery,
+        response: { 200: WorkerSeries, ...PUBLIC_ERRORS },
+      },
+    },
+    async (request) => {
+      const { account, worker } = request.params;
+      const range = request.query.range ?? '24h';
+      return workerCharts.get(`${account}\u0000${worker}\u0000${range}`, async () => {
+        const scope = { kind: 'worker', account, worker } as const;
+        // Any worker the pool ever had a share from: a rig idle since last week still has its history.
+        if (!(await scopeKnown(deps.db, scope))) {
+          throw new HwError('HW_ERR_WORKER_NOT_FOUND', undefined, 'params.worker');
+        }
+        const frame = seriesFrame(range, deps.pool.now());
+        const points = await hashrateChart(deps.db, scope, {
+          fromMs: frame.fromMs,
+          toMs: frame.toMs,
+          bucketSeconds: frame.bucketMs / 1000,
+        });
+        return {
+          account,
+          worker,
+          ...frameFields(frame),
+          points: points.map((point) => ({
+            time: new Date(point.timeMs).toISOString(),
+            // The chart spreads a bucket's work over the whole bucket; the last has run only until now.
+            hashrate: (point.hashrate * frame.bucketMs) / bucketSpanMs(frame, point.timeMs),
+            accepted: point.accepted,
+            rejected: point.rejected,
+            stale: point.stale,
+          })),
+        };
+      });
     },
   );
   done();
