@@ -135,7 +135,7 @@ const GPU_PROBES: readonly {
     test: (body) => /t-rex/i.test(`${str(body.description) ?? ''} ${str(body.name) ?? ''}`),
   },
   { path: '/summary', driver: 'lolminer', test: (body) => /lolminer/i.test(str(body.Software) ?? '') },
-  { path: '/stat', driver: 'gminer', test: (body) => /gminer/i.test(str(body.miner) ?? '') },
+  { path: '/stat', driver: 'gminer', test: isGminerStat },
   {
     path: '/api/v1/status',
     driver: 'nbminer',
@@ -143,6 +143,26 @@ const GPU_PROBES: readonly {
   },
   { path: '/2/summary', driver: 'xmrig', test: (body) => /xmrig/i.test(str(body.ua) ?? '') },
 ];
+
+/**
+ * GMiner's `/stat`: from 1.19 it names itself (`"miner":"GMiner 1.34"`); 1.18 and
+ * earlier do not, and are known by their shape: no `miner`, the pool in `server`, and
+ * `devices[]` each with `gpu_id` and `speed`.
+ */
+function isGminerStat(body: Record<string, unknown>): boolean {
+  if (body.miner !== undefined) {
+    return /gminer/i.test(str(body.miner) ?? '');
+  }
+  const devices = Array.isArray(body.devices) ? (body.devices as unknown[]) : [];
+  return (
+    typeof body.server === 'string' &&
+    devices.length > 0 &&
+    devices.every((device) => {
+      const entry = record(device);
+      return entry !== undefined && num(entry.gpu_id) !== undefined && num(entry.speed) !== undefined;
+    })
+  );
+}
 
 export async function probeGpu(
   host: string,

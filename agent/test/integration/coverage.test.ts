@@ -1,17 +1,18 @@
 // Replies the drivers used to misread, each served over the real protocol from a
 // public capture: lower-case cgminer sections, Whatsminer boards in `edevs`, every
 // Avalon module and its power.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { antminer } from '../../src/drivers/antminer.ts';
 import { avalon, modulePowerW } from '../../src/drivers/avalon.ts';
+import { lolminer } from '../../src/drivers/gpu/lolminer.ts';
 import { whatsminer } from '../../src/drivers/whatsminer.ts';
+import { probeGpu } from '../../src/discovery/identify.ts';
 import { startCgminerEmulator } from '../../src/emulators/cgminer-emulator.ts';
 import { canonicalReply } from '../../src/protocol/cgminer-envelope.ts';
 import { command } from '../../src/protocol/cgminer-rpc.ts';
 import { parseDeviceJson } from '../../src/protocol/repair.ts';
-import { context, emulate } from '../emulate.ts';
+import { context, emulate, emulateHttp } from '../emulate.ts';
 import { fixture } from '../fixtures.ts';
-import { afterEach } from 'vitest';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -170,5 +171,39 @@ describe('Avalon: every module, and its power', () => {
       [...text.matchAll(/(\w+)\[([^\]]*)\]/g)].map((match) => [match[1] ?? '', match[2] ?? '']),
     );
     expect(modulePowerW(pairs)).toBe(watts);
+  });
+});
+
+describe('GPU miners', () => {
+  it('finds GMiner 1.18, whose /stat does not name it, by its shape', async () => {
+    for (const name of [
+      'gminer__1.18__http_stat__beam',
+      'gminer__unknown__http_stat',
+      'gminer__1.34__http_stat',
+    ]) {
+      const { port } = await emulateHttp({ '/stat': name });
+      const found = await probeGpu('127.0.0.1', port, context.limits.totalTimeoutMs);
+      expect(found?.driver.name, name).toBe('gminer');
+    }
+    // T-Rex's summary is no GMiner, whatever path it is served on.
+    const { port } = await emulateHttp({ '/stat': 'trex__0.19.1__telnet_summary' });
+    expect(await probeGpu('127.0.0.1', port, context.limits.totalTimeoutMs)).toBeUndefined();
+  });
+
+  it('leaves out the 0 W lolMiner 1.16a reports for cards it cannot read, and says so', async () => {
+    const sample = await lolminer.read(
+      await emulateHttp({ '/summary': 'lolminer__1.16a__http_summary__zelhash' }),
+      context,
+    );
+    expect(sample.powerW).toBeUndefined();
+    expect(sample.gpus?.every((gpu) => gpu.powerW === undefined)).toBe(true);
+    expect(sample.collection.warnings).toContain('GPU 0 reports 0 W: its power is not read');
+    expect(sample.collection.warnings).toContain('the rig reports 0 W in all: its power is not read');
+    // The same miner with readable sensors keeps its figures.
+    const etchash = await lolminer.read(
+      await emulateHttp({ '/summary': 'lolminer__1.16a__http_summary__etchash' }),
+      context,
+    );
+    expect(etchash.powerW).toBeCloseTo(659.451, 3);
   });
 });

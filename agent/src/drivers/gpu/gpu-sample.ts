@@ -24,8 +24,29 @@ export function activePool(url: string | undefined, user: string | undefined): M
   return url === undefined ? [] : [{ index: 0, url, user: user ?? '', active: true, alive: true }];
 }
 
+/**
+ * A card's 0 W is a sensor the miner cannot read (AMD cards under some drivers, risers
+ * without telemetry), not a card that draws nothing: it is left out, and said so.
+ */
+function withoutZeroPower(rig: GpuRig): { gpus: Gpu[]; rigPowerW: number | undefined; warnings: string[] } {
+  const warnings: string[] = [];
+  const gpus = rig.gpus.map((gpu) => {
+    if (gpu.powerW !== 0) {
+      return gpu;
+    }
+    warnings.push(`GPU ${String(gpu.index)} reports 0 W: its power is not read`);
+    return Object.fromEntries(Object.entries(gpu).filter(([key]) => key !== 'powerW')) as Gpu;
+  });
+  if (rig.powerW === 0) {
+    warnings.push('the rig reports 0 W in all: its power is not read');
+  }
+  return { gpus, rigPowerW: rig.powerW === 0 ? undefined : rig.powerW, warnings };
+}
+
 /** A rig is named by its cards: "8× GTX 1070 Ti", or the cards listed when they differ. */
-export function rigReading(meta: DriverName & { readonly firmware: Firmware }, rig: GpuRig): Reading {
+export function rigReading(meta: DriverName & { readonly firmware: Firmware }, read: GpuRig): Reading {
+  const { gpus, rigPowerW, warnings } = withoutZeroPower(read);
+  const rig = { ...read, gpus, powerW: rigPowerW };
   const names = [
     ...new Set(rig.gpus.map((gpu) => gpu.name).filter((name): name is string => name !== undefined)),
   ];
@@ -61,5 +82,6 @@ export function rigReading(meta: DriverName & { readonly firmware: Firmware }, r
       gpus: rig.gpus,
       pools: rig.pools,
     },
+    ...(warnings.length > 0 && { warnings }),
   };
 }
