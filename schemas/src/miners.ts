@@ -31,8 +31,14 @@ export type WorkerParams = Static<typeof WorkerParams>;
  */
 export const ShareCounts = Type.Object({
   accepted: Type.Integer({ minimum: 0 }),
+  /** Refused for anything but stale work: duplicate, lowDifficulty and invalid add up to it. */
   rejected: Type.Integer({ minimum: 0 }),
   stale: Type.Integer({ minimum: 0 }),
+  duplicate: Type.Integer({ minimum: 0 }),
+  /** Under the difficulty the pool had set for the worker. */
+  lowDifficulty: Type.Integer({ minimum: 0 }),
+  /** Malformed or impossible: an unknown job, a time or version out of range, a bad field. */
+  invalid: Type.Integer({ minimum: 0 }),
   /** Refused (rejected and stale) of all sent; null when none were sent. */
   rejectRate: Nullable(Type.Number({ minimum: 0, maximum: 1 })),
 });

@@ -5,6 +5,9 @@
 
 const MINUTE = 60_000;
 
+/** Why a share was refused, as miners and their pages group it. */
+export type RejectKind = 'stale' | 'duplicate' | 'low-difficulty' | 'invalid';
+
 /** An account's database id, as the text pg returns and as the bigint COPY writes, and its workers. */
 export interface AccountIds {
   readonly id: string;
@@ -28,8 +31,11 @@ export interface Rollup {
   readonly worker: WorkerIds;
   difficulty: number;
   accepted: number;
+  /** Refusals other than stale ones, duplicate and lowDifficulty among them. */
   rejected: number;
   stale: number;
+  duplicate: number;
+  lowDifficulty: number;
 }
 
 /** Adds to the rollup of `worker`'s minute of `timeMs`; a batch spans a minute or two, so each list is short. */
@@ -42,7 +48,16 @@ function rollupOf(rollups: Map<WorkerIds, Rollup[]>, worker: WorkerIds, timeMs: 
   }
   let rollup = minutes.find((candidate) => candidate.bucketMs === bucketMs);
   if (!rollup) {
-    rollup = { bucketMs, worker, difficulty: 0, accepted: 0, rejected: 0, stale: 0 };
+    rollup = {
+      bucketMs,
+      worker,
+      difficulty: 0,
+      accepted: 0,
+      rejected: 0,
+      stale: 0,
+      duplicate: 0,
+      lowDifficulty: 0,
+    };
     minutes.push(rollup);
   }
   return rollup;
@@ -53,11 +68,16 @@ function accept(rollup: Rollup, difficulty: number): void {
   rollup.accepted++;
 }
 
-function refuse(rollup: Rollup, stale: boolean): void {
-  if (stale) {
+function refuse(rollup: Rollup, kind: RejectKind): void {
+  if (kind === 'stale') {
     rollup.stale++;
-  } else {
-    rollup.rejected++;
+    return;
+  }
+  rollup.rejected++;
+  if (kind === 'duplicate') {
+    rollup.duplicate++;
+  } else if (kind === 'low-difficulty') {
+    rollup.lowDifficulty++;
   }
 }
 
@@ -75,9 +95,9 @@ export class BatchRollups {
     accept(rollupOf(this.#pool, NO_WORKER, timeMs), difficulty);
   }
 
-  refuse(worker: WorkerIds, timeMs: number, stale: boolean): void {
-    refuse(rollupOf(this.#workers, worker, timeMs), stale);
-    refuse(rollupOf(this.#pool, NO_WORKER, timeMs), stale);
+  refuse(worker: WorkerIds, timeMs: number, kind: RejectKind): void {
+    refuse(rollupOf(this.#workers, worker, timeMs), kind);
+    refuse(rollupOf(this.#pool, NO_WORKER, timeMs), kind);
   }
 
   get workers(): Rollup[] {

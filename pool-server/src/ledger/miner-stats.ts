@@ -23,6 +23,8 @@ interface WorkerRow {
   readonly accepted: string;
   readonly rejected: string;
   readonly stale: string;
+  readonly duplicate: string;
+  readonly low_difficulty: string;
   readonly last_share: Date | null;
 }
 
@@ -58,6 +60,7 @@ export async function minerStats(
               sum(r.accepted_difficulty) FILTER (WHERE r.bucket >= $7) AS d1h, sum(r.accepted) FILTER (WHERE r.bucket >= $7)::text AS a1h,
               sum(r.accepted_difficulty) AS d24, sum(r.accepted)::text AS accepted,
               sum(r.rejected)::text AS rejected, sum(r.stale)::text AS stale,
+              sum(r.duplicate)::text AS duplicate, sum(r.low_difficulty)::text AS low_difficulty,
               max(r.bucket) FILTER (WHERE r.accepted > 0) AS last_share
          FROM (${spanRows(false)}) r
          JOIN workers w ON w.id = r.worker_id
@@ -82,7 +85,7 @@ export async function minerStats(
     ),
   ]);
   const lastShares = await lastShareMinutes(db, workers.rows, layout.edgeMs, layout.cutMs);
-  const sums = { ten: zero(), hour: zero(), day: zero(), rejected: 0, stale: 0 };
+  const sums = { ten: zero(), hour: zero(), day: zero(), refused: noRefusals() };
   const workerStats: WorkerStats[] = workers.rows.map((worker) => {
     const ten = { difficulty: worker.d10 ?? 0, accepted: Number(worker.a10 ?? 0) };
     const hour = { difficulty: worker.d1h ?? 0, accepted: Number(worker.a1h ?? 0) };
@@ -90,13 +93,13 @@ export async function minerStats(
     add(sums.ten, ten);
     add(sums.hour, hour);
     add(sums.day, day);
-    sums.rejected += Number(worker.rejected);
-    sums.stale += Number(worker.stale);
+    const refused = refusalsOf(worker);
+    addRefusals(sums.refused, refused);
     return {
       name: worker.name,
       hashrate: windows(nowMs, ten, hour, day),
       lastShareAt: (lastShares.get(worker.worker_id) ?? worker.last_share)?.toISOString() ?? null,
-      shares: shareCounts(day.accepted, Number(worker.rejected), Number(worker.stale)),
+      shares: shareCounts(day.accepted, refused),
     };
   });
   const balance = books.rows[0];
@@ -105,7 +108,7 @@ export async function minerStats(
     payoutAddress: row.payout_address,
     hashrate: windows(nowMs, sums.ten, sums.hour, sums.day),
     workers: workerStats,
-    shares: shareCounts(sums.day.accepted, sums.rejected, sums.stale),
+    shares: shareCounts(sums.day.accepted, sums.refused),
     balance: {
       immature: Number(balance?.immature ?? 0),
       payable: Number(balance?.payable ?? 0),
@@ -151,9 +154,40 @@ async function lastShareMinutes(
   );
 }
 
-function shareCounts(accepted: number, rejected: number, stale: number): ShareCounts {
-  const sent = accepted + rejected + stale;
-  return { accepted, rejected, stale, rejectRate: sent === 0 ? null : (rejected + stale) / sent };
+type Refusals = Omit<ShareCounts, 'accepted' | 'rejectRate'>;
+
+function noRefusals(): Refusals {
+  return { rejected: 0, stale: 0, duplicate: 0, lowDifficulty: 0, invalid: 0 };
+}
+
+function refusalsOf(worker: WorkerRow): Refusals {
+  const rejected = Number(worker.rejected);
+  const duplicate = Number(worker.duplicate);
+  const lowDifficulty = Number(worker.low_difficulty);
+  return {
+    rejected,
+    stale: Number(worker.stale),
+    duplicate,
+    lowDifficulty,
+    invalid: rejected - duplicate - lowDifficulty,
+  };
+}
+
+function addRefusals(into: Refusals, more: Refusals): void {
+  into.rejected += more.rejected;
+  into.stale += more.stale;
+  into.duplicate += more.duplicate;
+  into.lowDifficulty += more.lowDifficulty;
+  into.invalid += more.invalid;
+}
+
+function shareCounts(accepted: number, refused: Refusals): ShareCounts {
+  const sent = accepted + refused.rejected + refused.stale;
+  return {
+    accepted,
+    ...refused,
+    rejectRate: sent === 0 ? null : (refused.rejected + refused.stale) / sent,
+  };
 }
 
 function zero(): Totals {

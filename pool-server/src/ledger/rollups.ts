@@ -1,9 +1,20 @@
 import type { Database } from '../db/pool.ts';
 
-const COUNTS = ['accepted_difficulty', 'accepted', 'rejected', 'stale'] as const;
+/** `rejected` counts every refusal but the stale ones; duplicate and low_difficulty are among them. */
+const COUNTS = [
+  'accepted_difficulty',
+  'accepted',
+  'rejected',
+  'stale',
+  'duplicate',
+  'low_difficulty',
+] as const;
 
 /** The columns every pool rollup table has, bucket first. */
 export const ROLLUP_COLUMNS = `bucket, ${COUNTS.join(', ')}`;
+
+/** The counts of rollup rows summed, in ROLLUP_COLUMNS' order after the bucket. */
+export const ROLLUP_SUMS = COUNTS.map((column) => `sum(${column})`).join(', ');
 
 /** An upsert's tail that adds the new counts to those of the row already there. */
 export function accumulateOnConflict(table: string, key: string): string {
@@ -18,7 +29,7 @@ export function accumulateOnConflict(table: string, key: string): string {
  * the order concurrent folds would lock them in. Returns the increments folded.
  */
 export async function foldRollups(db: Database): Promise<number> {
-  const sums = COUNTS.map((column) => `sum(${column})`).join(', ');
+  const sums = ROLLUP_SUMS;
   const { rows } = await db.query<{ folded: string }>(
     `WITH moved AS (
        DELETE FROM share_rollup_deltas RETURNING *

@@ -1,4 +1,5 @@
 import type { ShareIdentity } from './share-columns.ts';
+import type { RejectKind } from './batch-rollups.ts';
 import type { ShareRecord } from './share-store.ts';
 
 /** Identities whose strings are kept encoded; past this the cache starts again. */
@@ -109,7 +110,8 @@ export type Line =
       number,
       number,
     ]
-  | readonly ['r', number, string, string, 0 | 1];
+  // The kind came later: a reject line an older node wrote ends at the stale flag.
+  | readonly ['r', number, string, string, 0 | 1, RejectKind?];
 
 /** The journal line of a share, as an array: JSON.stringify of it is the line. */
 export function shareLine(share: ShareRecord): Line {

@@ -6,12 +6,13 @@ import Type, { type Static } from 'typebox';
 import { binaryCopySlices, type CopyColumn } from '../db/binary-copy.ts';
 import { TimeSlices } from '../db/time-slices.ts';
 import type { Database } from '../db/pool.ts';
-import { accumulateOnConflict, ROLLUP_COLUMNS } from './rollups.ts';
+import { accumulateOnConflict, ROLLUP_COLUMNS, ROLLUP_SUMS } from './rollups.ts';
 import {
   BatchRollups,
   NO_ACCOUNT,
   NO_WORKER,
   type AccountIds,
+  type RejectKind,
   type Rollup,
   type WorkerIds,
 } from './batch-rollups.ts';
@@ -46,8 +47,24 @@ export const RejectRecordSchema = Type.Object({
   account: Type.String({ minLength: 1 }),
   worker: Type.String(),
   stale: Type.Boolean(),
+  /**
+   * Absent in batches an older node journalled or streamed: those said only whether a
+   * reject was stale, so the rest count as invalid.
+   */
+  kind: Type.Optional(
+    Type.Union([
+      Type.Literal('stale'),
+      Type.Literal('duplicate'),
+      Type.Literal('low-difficulty'),
+      Type.Literal('invalid'),
+    ]),
+  ),
 });
 export type RejectRecord = Readonly<Static<typeof RejectRecordSchema>>;
+
+export function rejectKind(reject: RejectRecord): RejectKind {
+  return reject.kind ?? (reject.stale ? 'stale' : 'invalid');
+}
 
 /**
  * A batch's shares: an array, or the columns a Stratum node fills (share-columns.ts),
@@ -129,6 +146,8 @@ const DELTA_COLUMNS: readonly CopyColumn[] = [
   'int4',
   'int4',
   'int4',
+  'int4',
+  'int4',
 ];
 
 async function copyRows(
@@ -167,7 +186,7 @@ export class ShareStore {
       const rollups = new BatchRollups();
       await this.#copyShares(client, batch, records, rollups);
       batch.rejects.forEach((reject, index) => {
-        rollups.refuse(records.rejects[index] ?? NO_WORKER, reject.timeMs, reject.stale);
+        rollups.refuse(records.rejects[index] ?? NO_WORKER, reject.timeMs, rejectKind(reject));
       });
       await this.#writeRollups(client, rollups);
       const ids: BatchIds = {
@@ -314,7 +333,7 @@ export class ShareStore {
     }
     await copyRows(
       client,
-      'COPY share_rollup_deltas (bucket, worker_id, account_id, accepted_difficulty, accepted, rejected, stale) FROM STDIN WITH (FORMAT binary)',
+      'COPY share_rollup_deltas (bucket, worker_id, account_id, accepted_difficulty, accepted, rejected, stale, duplicate, low_difficulty) FROM STDIN WITH (FORMAT binary)',
       binaryCopySlices(DELTA_COLUMNS, deltas.length, (rows, index) => {
         const delta = deltas[index] as Rollup;
         rows
@@ -324,21 +343,23 @@ export class ShareStore {
           .float8(delta.difficulty)
           .int4(delta.accepted)
           .int4(delta.rejected)
-          .int4(delta.stale);
+          .int4(delta.stale)
+          .int4(delta.duplicate)
+          .int4(delta.lowDifficulty);
       }),
     );
     // In time order: concurrent writers lock the pool's minutes in the same order.
     const pool = rollups.pool.sort((a, b) => a.bucketMs - b.bucketMs);
     await client.query(
       `WITH increments AS (
-         SELECT * FROM unnest($1::timestamptz[], $2::float8[], $3::int[], $4::int[], $5::int[])
-           AS i (bucket, accepted_difficulty, accepted, rejected, stale)
+         SELECT * FROM unnest($1::timestamptz[], $2::float8[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[])
+           AS i (${ROLLUP_COLUMNS})
        ), minute AS (
          INSERT INTO share_rollups_pool_minute (${ROLLUP_COLUMNS}) SELECT * FROM increments
          ${accumulateOnConflict('share_rollups_pool_minute', 'bucket')}
        )
        INSERT INTO share_rollups_pool_hour (${ROLLUP_COLUMNS})
-       SELECT date_bin('1 hour', bucket, 'epoch'), sum(accepted_difficulty), sum(accepted), sum(rejected), sum(stale)
+       SELECT date_bin('1 hour', bucket, 'epoch'), ${ROLLUP_SUMS}
          FROM increments GROUP BY 1 ORDER BY 1
        ${accumulateOnConflict('share_rollups_pool_hour', 'bucket')}`,
       [
@@ -347,6 +368,8 @@ export class ShareStore {
         pool.map((rollup) => rollup.accepted),
         pool.map((rollup) => rollup.rejected),
         pool.map((rollup) => rollup.stale),
+        pool.map((rollup) => rollup.duplicate),
+        pool.map((rollup) => rollup.lowDifficulty),
       ],
     );
   }

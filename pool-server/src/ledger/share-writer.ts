@@ -3,7 +3,13 @@ import type { Logger } from 'pino';
 import { ShareColumns } from './share-columns.ts';
 import type { JournalFile, ShareJournal } from './share-journal.ts';
 import { ShareLineEncoder, type Line } from './share-line.ts';
-import type { BatchSink, RejectRecord, ShareBatch, ShareRecord } from './share-store.ts';
+import {
+  rejectKind,
+  type BatchSink,
+  type RejectRecord,
+  type ShareBatch,
+  type ShareRecord,
+} from './share-store.ts';
 
 export interface ShareWriterSettings {
   readonly nodeId: number;
@@ -84,8 +90,8 @@ function batchFrom(lines: readonly unknown[]): ShareBatch | undefined {
         fees,
       });
     } else if (line[0] === 'r') {
-      const [, timeMs, account, worker, stale] = line;
-      rejects.push({ timeMs, account, worker, stale: stale === 1 });
+      const [, timeMs, account, worker, stale, kind] = line;
+      rejects.push({ timeMs, account, worker, stale: stale === 1, ...(kind === undefined ? {} : { kind }) });
     }
   }
   return { id: header[1], nodeId: header[2], shares, rejects };
@@ -184,6 +190,7 @@ export class ShareWriter {
       reject.account,
       reject.worker,
       reject.stale ? 1 : 0,
+      rejectKind(reject),
     ] satisfies Line);
     // A flood of rejects fills a batch too.
     this.#sealIfFull(batch);

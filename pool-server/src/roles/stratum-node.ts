@@ -32,7 +32,13 @@ import { difficultyFromBits } from '../work/target.ts';
 import { journalHealth } from './journals.ts';
 import { poolPayoutAddress, submitNodes } from './node.ts';
 import { claimNode } from './node-claim.ts';
-import { poolStats, shareRecord, STATS_INTERVAL_MS, type StratumOutlet } from './stratum-outlet.ts';
+import {
+  poolStats,
+  rejectRecord,
+  shareRecord,
+  STATS_INTERVAL_MS,
+  type StratumOutlet,
+} from './stratum-outlet.ts';
 import type { VitalsRecorder } from './stratum-vitals.ts';
 import type { RunningRole } from './writer.ts';
 
@@ -220,12 +226,7 @@ export async function startStratum(config: Config, parts: StratumParts, log: Log
       vitals.shareRejected(reject.reason);
       stats.rejected();
       if (reject.identity) {
-        writer.addReject({
-          timeMs: reject.timeMs,
-          account: reject.identity.account,
-          worker: reject.identity.worker,
-          stale: reject.reason === 'stale',
-        });
+        writer.addReject(rejectRecord(reject, reject.identity));
       }
     },
     commitShares() {

@@ -8,7 +8,7 @@ import type { BlockOutcome } from '../chain/block-submitter.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/pool.ts';
 import { recordTemplate } from '../farms/economics/network.ts';
-import type { BatchSink, ShareRecord } from '../ledger/share-store.ts';
+import type { BatchSink, RejectRecord, ShareRecord } from '../ledger/share-store.ts';
 import {
   LedgerPublisher,
   SHARES_PER_MESSAGE,
@@ -16,7 +16,7 @@ import {
   type NetworkFacts,
 } from '../ledger/share-stream.ts';
 import type { StorageChannel, StorageHandlers } from '../ledger/storage-channel.ts';
-import type { CreditedShare } from '../stratum/session-context.ts';
+import type { CreditedShare, RejectedSubmit } from '../stratum/session-context.ts';
 import { difficultyFromBits } from '../work/target.ts';
 import { shareStore, type Books } from './books.ts';
 
@@ -101,6 +101,29 @@ export function shareRecord(found: CreditedShare): ShareRecord {
     networkDifficulty: difficultyFromBits(share.job.template.bits),
     subsidy: Number(share.job.template.coinbaseValue - share.job.template.fees),
     fees: Number(share.job.template.fees),
+  };
+}
+
+/**
+ * A refused share as the ledger keeps it, grouped as miners read them: stale work, a
+ * duplicate, a share under its difficulty, and everything malformed or impossible.
+ */
+export function rejectRecord(
+  reject: RejectedSubmit,
+  identity: { account: string; worker: string },
+): RejectRecord {
+  const kind =
+    reject.reason === 'stale' || reject.reason === 'duplicate'
+      ? reject.reason
+      : reject.reason === 'low-diff'
+        ? 'low-difficulty'
+        : 'invalid';
+  return {
+    timeMs: reject.timeMs,
+    account: identity.account,
+    worker: identity.worker,
+    stale: kind === 'stale',
+    kind,
   };
 }
 

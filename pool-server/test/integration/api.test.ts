@@ -529,7 +529,13 @@ describe('the HTTP API', () => {
         shares,
         rejects: [
           { timeMs: now - 100_000, account: MINER_ADDRESS, worker: 'rig1', stale: true },
-          { timeMs: now - 90_000, account: MINER_ADDRESS, worker: 'rig2', stale: false },
+          {
+            timeMs: now - 90_000,
+            account: MINER_ADDRESS,
+            worker: 'rig2',
+            stale: false,
+            kind: 'low-difficulty',
+          },
           // An account the pool knows only from a refused share: no hashrate, no payout address.
           {
             timeMs: now - 80_000,
@@ -623,8 +629,15 @@ describe('the HTTP API', () => {
       const oldShare = oldShareMs(api.clock.ms);
       expect(page.workers[0]?.lastShareAt).toBe(new Date(oldShare - (oldShare % 60_000)).toISOString());
       expect(page.workers[1]?.lastShareAt).not.toBeNull();
-      expect(page.shares).toEqual({ accepted: 101, rejected: 1, stale: 1, rejectRate: 2 / 103 });
-      expect(page.workers[2]?.shares).toEqual({ accepted: 50, rejected: 1, stale: 0, rejectRate: 1 / 51 });
+      const refused = { duplicate: 0, lowDifficulty: 1, invalid: 0 };
+      expect(page.shares).toEqual({ accepted: 101, rejected: 1, stale: 1, ...refused, rejectRate: 2 / 103 });
+      expect(page.workers[2]?.shares).toEqual({
+        accepted: 50,
+        rejected: 1,
+        stale: 0,
+        ...refused,
+        rejectRate: 1 / 51,
+      });
       // The block's PPLNS window: 100 x 1,000 of MINER_ADDRESS, 50 x 2,000 of the other: half each, less 1 %.
       expect(page.balance).toEqual({ immature: 154_687_500, payable: 5_000_000, paid: 1_000_000 });
       expect(page.payments).toEqual([
@@ -649,7 +662,16 @@ describe('the HTTP API', () => {
         (await api.app.inject({ method: 'GET', url: `/api/miners/${account}` })).json<MinerStats>();
       expect(await pageOf(NO_PAYOUT_ACCOUNT)).toMatchObject({
         payoutAddress: null,
-        shares: { accepted: 0, rejected: 1, stale: 0, rejectRate: 1 },
+        // Stored without a kind, as an older node would: counted as invalid.
+        shares: {
+          accepted: 0,
+          rejected: 1,
+          stale: 0,
+          duplicate: 0,
+          lowDifficulty: 0,
+          invalid: 1,
+          rejectRate: 1,
+        },
         earnings: {
           satsPerDay: null,
           unknownReason: 'network-unknown',

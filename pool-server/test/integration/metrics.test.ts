@@ -128,6 +128,16 @@ describe('Prometheus metrics, /healthz and /readyz', () => {
       const stored = valueOf(await scrape(), 'hashwatt_ledger_shares_stored_total', node);
       return stored === ACCEPTED ? stored : undefined;
     }, 'the accepted shares stored');
+    // The refusal is stored with its kind, through the journal, for the miner's page.
+    const refused = await eventually(async () => {
+      const { rows } = await pool.db.query<{ rejected: number; duplicate: number }>(
+        `SELECT sum(rejected)::int AS rejected, sum(duplicate)::int AS duplicate
+           FROM (SELECT rejected, duplicate FROM share_rollups_minute
+                 UNION ALL SELECT rejected, duplicate FROM share_rollup_deltas) r`,
+      );
+      return rows[0]?.rejected === 1 ? rows[0] : undefined;
+    }, 'the duplicate stored');
+    expect(refused).toEqual({ rejected: 1, duplicate: 1 });
   });
 
   it('times API requests by route template, and counts refused agent batches by status', async () => {

@@ -5,7 +5,7 @@
  */
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -48,18 +48,13 @@ describe('share writer on a healthy database', () => {
     for (let n = 0; n < 2_500; n++) {
       writer.addShare(numberedShare(n));
     }
-    writer.addReject({
-      timeMs: numberedShare(0).timeMs,
-      account: 'acct0',
-      worker: 'acct0.rig0',
-      stale: true,
-    });
-    writer.addReject({
-      timeMs: numberedShare(0).timeMs,
-      account: 'acct0',
-      worker: 'acct0.rig0',
-      stale: false,
-    });
+    const refused = { timeMs: numberedShare(0).timeMs, account: 'acct0', worker: 'acct0.rig0' };
+    writer.addReject({ ...refused, stale: true, kind: 'stale' });
+    writer.addReject({ ...refused, stale: false, kind: 'duplicate' });
+    writer.addReject({ ...refused, stale: false, kind: 'low-difficulty' });
+    writer.addReject({ ...refused, stale: false, kind: 'low-difficulty' });
+    // As a node from before reject kinds hands it over: not stale, so invalid.
+    writer.addReject({ ...refused, stale: false });
     writer.commit();
     await writer.flush();
     expect(await shareNumbers(database.db)).toEqual({ total: 2_500, distinct: 2_500, max: 2_499 });
@@ -73,18 +68,60 @@ describe('share writer on a healthy database', () => {
       accepted: number;
       rejected: number;
       stale: number;
+      duplicate: number;
+      low_difficulty: number;
     }>(
-      'SELECT sum(accepted_difficulty) AS difficulty, sum(accepted)::int AS accepted, sum(rejected)::int AS rejected, sum(stale)::int AS stale FROM share_rollups_minute',
+      `SELECT sum(accepted_difficulty) AS difficulty, sum(accepted)::int AS accepted, sum(rejected)::int AS rejected,
+              sum(stale)::int AS stale, sum(duplicate)::int AS duplicate, sum(low_difficulty)::int AS low_difficulty
+         FROM share_rollups_minute`,
     );
-    expect(minute.rows[0]).toEqual({ difficulty: 5_000, accepted: 2_500, rejected: 1, stale: 1 });
+    expect(minute.rows[0]).toEqual({
+      difficulty: 5_000,
+      accepted: 2_500,
+      rejected: 4,
+      stale: 1,
+      duplicate: 1,
+      low_difficulty: 2,
+    });
     const hour = await database.db.query('SELECT sum(accepted)::int AS accepted FROM share_rollups_hour');
     expect(hour.rows[0]).toEqual({ accepted: 2_500 });
     const pool = await database.db.query(
-      'SELECT sum(accepted)::int AS accepted, sum(rejected + stale)::int AS rejected FROM share_rollups_pool_minute',
+      'SELECT sum(accepted)::int AS accepted, sum(rejected + stale)::int AS rejected, sum(low_difficulty)::int AS low FROM share_rollups_pool_minute',
     );
-    expect(pool.rows[0]).toEqual({ accepted: 2_500, rejected: 2 });
+    expect(pool.rows[0]).toEqual({ accepted: 2_500, rejected: 5, low: 2 });
+    const poolHour = await database.db.query(
+      'SELECT sum(duplicate)::int AS duplicate FROM share_rollups_pool_hour',
+    );
+    expect(poolHour.rows[0]).toEqual({ duplicate: 1 });
     await writer.close();
     expect(await readdir(journal)).toEqual([]);
+  });
+
+  it('reads the reject lines an older node journalled, without a kind: stale or invalid', async () => {
+    const legacy = await mkdtemp(path.join(os.tmpdir(), 'hashwatt-legacy-journal-'));
+    const at = numberedShare(0).timeMs;
+    const lines = [
+      ['b', '00000000-0000-4000-8000-00000000aa01', 0],
+      ['r', at, 'legacy', 'legacy.rig', 1],
+      ['r', at, 'legacy', 'legacy.rig', 0],
+      ['r', at, 'legacy', 'legacy.rig', 0, 'low-difficulty'],
+    ];
+    await writeFile(
+      path.join(legacy, 'journal-000000000001.ndjson'),
+      lines.map((line) => `${JSON.stringify(line)}\n`).join(''),
+      { mode: 0o600 },
+    );
+    const writer = createWriter(database.db, legacy);
+    await writer.start();
+    await writer.close();
+    await foldRollups(database.db);
+    const { rows } = await database.db.query(
+      `SELECT sum(m.rejected)::int AS rejected, sum(m.stale)::int AS stale, sum(m.low_difficulty)::int AS low
+         FROM share_rollups_minute m JOIN accounts a ON a.id = m.account_id WHERE a.name = 'legacy'`,
+    );
+    expect(rows[0]).toEqual({ rejected: 2, stale: 1, low: 1 });
+    expect(await readdir(legacy)).toEqual([]);
+    await rm(legacy, { recursive: true, force: true });
   });
 
   it("gives every share its own worker's ids and counts in a batch that mixes known workers and new ones", async () => {

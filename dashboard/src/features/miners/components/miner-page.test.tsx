@@ -18,7 +18,15 @@ const RIG: WorkerStats = {
   name: 'acct.rig1',
   hashrate: { tenMinutes: 110e12, oneHour: 100e12, oneDay: 95e12 },
   lastShareAt: new Date(Date.now() - 60_000).toISOString(),
-  shares: { accepted: 970, rejected: 20, stale: 10, rejectRate: 0.03 },
+  shares: {
+    accepted: 970,
+    rejected: 20,
+    stale: 10,
+    duplicate: 3,
+    lowDifficulty: 12,
+    invalid: 5,
+    rejectRate: 0.03,
+  },
 };
 
 /** An account as GET /api/miners/:account answers: registered without a payout address. */
@@ -32,10 +40,26 @@ const MINER: MinerStats = {
       name: 'acct.spare',
       hashrate: { tenMinutes: 0, oneHour: 0, oneDay: 1e12 },
       lastShareAt: null,
-      shares: { accepted: 0, rejected: 0, stale: 0, rejectRate: null },
+      shares: {
+        accepted: 0,
+        rejected: 0,
+        stale: 0,
+        duplicate: 0,
+        lowDifficulty: 0,
+        invalid: 0,
+        rejectRate: null,
+      },
     },
   ],
-  shares: { accepted: 970, rejected: 20, stale: 10, rejectRate: 0.03 },
+  shares: {
+    accepted: 970,
+    rejected: 20,
+    stale: 10,
+    duplicate: 3,
+    lowDifficulty: 12,
+    invalid: 5,
+    rejectRate: 0.03,
+  },
   earnings: {
     satsPerDay: null,
     unknownReason: 'network-unknown',
@@ -134,7 +158,11 @@ describe("the miners' pages", () => {
     expect(screen.getByText('bc1qexample')).toBeTruthy();
     const shares = screen.getByRole('region', { name: 'Shares, last 24 hours' });
     expect(within(shares).getByText('Rejected: stale').parentElement?.textContent).toContain('10');
-    expect(within(shares).getByText('Rejected: invalid').parentElement?.textContent).toContain('20');
+    const count = (label: string): string | null | undefined =>
+      within(shares).getByText(label).parentElement?.textContent.replace(label, '');
+    expect(count('Rejected: duplicate')).toMatch(/^3(?!\d)/);
+    expect(count('Rejected: low difficulty')).toMatch(/^12(?!\d)/);
+    expect(count('Rejected: invalid')).toMatch(/^5(?!\d)/);
     expect(within(shares).getByText('Reject rate').parentElement?.textContent).toContain('3%');
   });
 

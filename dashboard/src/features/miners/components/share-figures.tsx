@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Stat } from '../../../components/ui/stat.tsx';
 import { useFormat } from '../../../lib/format.ts';
 
-/** Shares by outcome over the last day: accepted, then each refusal reason the pool stores, then the rate. */
+/** Shares by outcome over the last day: accepted, then each kind of refusal, then the rate. */
 export function ShareStats({ shares }: { shares: ShareCounts }) {
   const { t } = useTranslation();
   const format = useFormat();
@@ -11,9 +11,11 @@ export function ShareStats({ shares }: { shares: ShareCounts }) {
     <div className="stats">
       <Stat label={t('miners.accepted')} value={format.number(shares.accepted)} />
       <Stat label={t('miners.rejectedStale')} value={format.number(shares.stale)} />
+      <Stat label={t('miners.rejectedDuplicate')} value={format.number(shares.duplicate)} />
+      <Stat label={t('miners.rejectedLowDifficulty')} value={format.number(shares.lowDifficulty)} />
       <Stat
         label={t('miners.rejectedInvalid')}
-        value={format.number(shares.rejected)}
+        value={format.number(shares.invalid)}
         hint={t('miners.rejectedInvalidHint')}
       />
       <Stat
