@@ -46,6 +46,18 @@ export const API_ERRORS = {
       'The pool saw no block template at or before that moment: no network difficulty to price hashes with.',
   },
   HW_ERR_COMMAND_NOT_FOUND: { status: 404, message: 'No such command sent to this farm.' },
+  HW_ERR_TARIFF_NOT_FOUND: { status: 404, message: 'No such tariff on this farm.' },
+  HW_ERR_RESTRICTED_WINDOW_NOT_FOUND: {
+    status: 404,
+    message:
+      "No such restricted window set for this farm; a country's or region's window is not a farm's to remove.",
+  },
+  HW_ERR_CURTAILMENT_ORDER_NOT_FOUND: { status: 404, message: 'No such curtailment order on this farm.' },
+  HW_ERR_CURTAILMENT_ORDER_STARTED: {
+    status: 409,
+    message:
+      'This order has started: it stays on record and is judged when it ends. If the grid operator lifted it, wake the farm.',
+  },
   HW_ERR_ALERT_SUBSCRIPTION_LIMIT: {
     status: 409,
     message: 'This user or organisation has as many alert subscriptions as it may: remove one first.',

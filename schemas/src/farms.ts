@@ -99,6 +99,15 @@ export const FarmKeyParams = Type.Object({
 });
 export type FarmKeyParams = Static<typeof FarmKeyParams>;
 
+/** A farm and one of its tariffs, restricted windows or curtailment orders, by id. */
+const Id = Type.String({ pattern: '^[1-9][0-9]{0,17}$' });
+export const FarmTariffParams = Type.Object({ id: Id, tariffId: Id });
+export type FarmTariffParams = Static<typeof FarmTariffParams>;
+export const FarmWindowParams = Type.Object({ id: Id, windowId: Id });
+export type FarmWindowParams = Static<typeof FarmWindowParams>;
+export const FarmOrderParams = Type.Object({ id: Id, orderId: Id });
+export type FarmOrderParams = Static<typeof FarmOrderParams>;
+
 export const CurtailmentOrderCreate = Type.Object(
   {
     noticeAt: Type.Optional(Timestamp),
@@ -196,6 +205,18 @@ export const CurtailmentOrder = Type.Object({
   compliance: Nullable(OrderCompliance),
 });
 export type CurtailmentOrder = Static<typeof CurtailmentOrder>;
+
+/**
+ * An order withdrawn before its start (entered by mistake, or lifted by the grid
+ * operator): the sleep commands not yet handed to the agent are withdrawn with it; those
+ * already sent have reached their devices, which stay asleep until woken.
+ */
+export const CurtailmentOrderWithdrawn = Type.Object({
+  order: CurtailmentOrder,
+  commandsWithdrawn: Type.Integer({ minimum: 0 }),
+  commandsSent: Type.Integer({ minimum: 0 }),
+});
+export type CurtailmentOrderWithdrawn = Static<typeof CurtailmentOrderWithdrawn>;
 
 const Clock = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$', examples: ['19:00'] });
 

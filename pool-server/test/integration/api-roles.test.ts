@@ -16,6 +16,8 @@ import { createUser } from '../../src/accounts/users.ts';
 import { createSubscription } from '../../src/alerts/subscriptions.ts';
 import { queueCommand, takeDueCommands } from '../../src/farms/curtailment/device-commands.ts';
 import { createFarm, updateFarm } from '../../src/farms/farms.ts';
+import { createOrder } from '../../src/farms/curtailment/orders.ts';
+import { addFarmWindow, addTariff } from '../../src/farms/energy/tariffs.ts';
 import { addPrice } from '../../src/farms/economics/prices.ts';
 import { ingestTelemetry } from '../../src/farms/telemetry-ingest.ts';
 import { ShareStore } from '../../src/ledger/share-store.ts';
@@ -111,6 +113,12 @@ describe('who may call what', () => {
   let issuedFile: Buffer = Buffer.alloc(0);
   /** Organisation A's alert subscriptions: each caller's delete names one of its own, unspent. */
   const alertSubscriptions: string[] = [];
+  /** Farm A's tariffs, windows and future orders: each call that removes one names its own, unspent. */
+  const spendable: Record<'tariffId' | 'windowId' | 'orderId', string[]> = {
+    tariffId: [],
+    windowId: [],
+    orderId: [],
+  };
 
   beforeAll(async () => {
     api = await startTestApi();
@@ -208,7 +216,42 @@ describe('who may call what', () => {
       );
       alertSubscriptions.push(made.subscription.id);
     }
+    for (const [index] of CALLERS.entries()) {
+      const day = `2025-01-${String(index + 1).padStart(2, '0')}`;
+      const tariff = await addTariff(
+        db,
+        farmA.id,
+        { currency: 'IRR', effectiveFrom: day, defaultPricePerKwh: 8_287, bands: [] },
+        target.id,
+      );
+      spendable.tariffId.push(tariff.id);
+      const window = await addFarmWindow(
+        db,
+        farmA.id,
+        { class: 'restricted', from: '19:00', to: '23:00', validFrom: day },
+        target.id,
+      );
+      spendable.windowId.push(window.id);
+      const order = await createOrder(
+        db,
+        farmA.id,
+        {
+          startsAt: new Date(api.clock.ms + 3_600_000).toISOString(),
+          endsAt: new Date(api.clock.ms + 7_200_000).toISOString(),
+          reductionKw: 100,
+        },
+        { userId: target.id, nowMs: api.clock.ms },
+      );
+      spendable.orderId.push(order.id);
+    }
+    const corrected = await addTariff(
+      db,
+      farmA.id,
+      { currency: 'IRR', effectiveFrom: '2024-01-01', defaultPricePerKwh: 8_287, bands: [] },
+      target.id,
+    );
     Object.assign(ids, {
+      tariff: corrected.id,
       report: report.id,
       reportDigest: report.sha256,
       device,
@@ -241,7 +284,11 @@ describe('who may call what', () => {
       .replace(':deviceId', ids.device ?? '')
       .replace(':commandId', ids.command ?? '')
       .replace(':account', ids.account ?? '')
-      .replace(':worker', 'rig1');
+      .replace(':worker', 'rig1')
+      // A correction (PUT) keeps its tariff: every caller names the same one.
+      .replace(/:(tariffId|windowId|orderId)/, (_, name: keyof typeof spendable) =>
+        route.method === 'PUT' ? (ids.tariff ?? '') : (spendable[name].shift() ?? ''),
+      );
     // Energy is asked for a period, a price for a pair.
     if (route.url.endsWith('/energy')) {
       return `${path}?from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z`;
@@ -289,6 +336,12 @@ describe('who may call what', () => {
         currency: 'IRR',
         effectiveFrom: `2026-01-${String((Number(unique) % 28) + 1).padStart(2, '0')}`,
         defaultPricePerKwh: 8_287,
+      },
+      'PUT /api/farms/:id/tariffs/:tariffId': {
+        currency: 'IRR',
+        effectiveFrom: `2024-01-${String((Number(unique) % 28) + 1).padStart(2, '0')}`,
+        defaultPricePerKwh: 9_000,
+        bands: [{ name: 'restricted', pricePerKwh: 20_000, windows: [{ from: '19:00', to: '23:00' }] }],
       },
       'POST /api/farms/:id/restricted-windows': {
         class: 'critical_peak',

@@ -42,6 +42,12 @@ const VALID_BODIES: Readonly<Record<string, unknown>> = {
     defaultPricePerKwh: 8_287,
     bands: [{ name: 'peak', pricePerKwh: 9_000, windows: [{ from: '19:00', to: '23:00', months: [6] }] }],
   },
+  'PUT /api/farms/:id/tariffs/:tariffId': {
+    currency: 'IRR',
+    effectiveFrom: '2026-01-01',
+    defaultPricePerKwh: 8_287,
+    bands: [{ name: 'peak', pricePerKwh: 9_000, windows: [{ from: '19:00', to: '23:00', months: [6] }] }],
+  },
   'POST /api/farms/:id/restricted-windows': {
     class: 'critical_peak',
     from: '19:00',

@@ -13,6 +13,8 @@ import { createUser } from '../../src/accounts/users.ts';
 import { createSubscription } from '../../src/alerts/subscriptions.ts';
 import { queueCommand, takeDueCommands } from '../../src/farms/curtailment/device-commands.ts';
 import { updateFarm } from '../../src/farms/farms.ts';
+import { createOrder } from '../../src/farms/curtailment/orders.ts';
+import { addFarmWindow, addTariff } from '../../src/farms/energy/tariffs.ts';
 import { ingestTelemetry } from '../../src/farms/telemetry-ingest.ts';
 import { countRows } from '../helpers/database.ts';
 import {
@@ -128,7 +130,40 @@ describe('the audit log', () => {
     const { rows: reset } = await db.query<{ id: string }>(
       "SELECT id::text FROM users WHERE email = 'reset@tavanir.test'",
     );
+    const spentTariff = await addTariff(
+      db,
+      farmA.farmId,
+      { currency: 'IRR', effectiveFrom: '2025-03-21', defaultPricePerKwh: 8_287, bands: [] },
+      someone.id,
+    );
+    const correctedTariff = await addTariff(
+      db,
+      farmA.farmId,
+      { currency: 'IRR', effectiveFrom: '2025-06-22', defaultPricePerKwh: 8_287, bands: [] },
+      someone.id,
+    );
+    const window = await addFarmWindow(
+      db,
+      farmA.farmId,
+      { class: 'restricted', from: '19:00', to: '23:00', validFrom: '2025-06-22' },
+      someone.id,
+    );
+    const order = await createOrder(
+      db,
+      farmA.farmId,
+      {
+        startsAt: new Date(api.clock.ms + 3_600_000).toISOString(),
+        endsAt: new Date(api.clock.ms + 7_200_000).toISOString(),
+        reductionKw: 100,
+        staggerMinutes: 10,
+      },
+      { userId: someone.id, nowMs: api.clock.ms },
+    );
     Object.assign(ids, {
+      spentTariff: spentTariff.id,
+      correctedTariff: correctedTariff.id,
+      window: window.id,
+      order: order.id,
       user: someone.id,
       device,
       command: handedOut.id,
@@ -282,6 +317,32 @@ describe('the audit log', () => {
         ids: { farm },
         action: 'tariff.add',
       },
+      'PUT /api/farms/:id/tariffs/:tariffId': {
+        as: 'operatorA',
+        body: {
+          currency: 'IRR',
+          effectiveFrom: '2025-06-22',
+          defaultPricePerKwh: 9_000,
+          bands: [{ name: 'restricted', pricePerKwh: 20_000, windows: [{ from: '19:00', to: '23:00' }] }],
+        },
+        ids: { farm, tariff: ids.correctedTariff ?? '' },
+        action: 'tariff.update',
+      },
+      'DELETE /api/farms/:id/tariffs/:tariffId': {
+        as: 'operatorA',
+        ids: { farm, tariff: ids.spentTariff ?? '' },
+        action: 'tariff.delete',
+      },
+      'DELETE /api/farms/:id/restricted-windows/:windowId': {
+        as: 'operatorA',
+        ids: { farm, restrictedWindow: ids.window ?? '' },
+        action: 'restricted-window.delete',
+      },
+      'DELETE /api/farms/:id/curtailment-orders/:orderId': {
+        as: 'operatorA',
+        ids: { farm, curtailmentOrder: ids.order ?? '' },
+        action: 'curtailment-order.withdraw',
+      },
       'POST /api/farms/:id/restricted-windows': {
         as: 'operatorA',
         body: { class: 'critical_peak', from: '19:00', to: '23:00', validFrom: '2026-06-21' },
@@ -378,7 +439,10 @@ describe('the audit log', () => {
       )
       .replace(':deviceId', ids.device ?? '')
       .replace(':keyId', ids.key ?? '')
-      .replace(':commandId', ids.command ?? '');
+      .replace(':commandId', ids.command ?? '')
+      .replace(':tariffId', (route.method === 'PUT' ? ids.correctedTariff : ids.spentTariff) ?? '')
+      .replace(':windowId', ids.window ?? '')
+      .replace(':orderId', ids.order ?? '');
   }
 
   async function signedIn(email: string): Promise<Record<string, string>> {

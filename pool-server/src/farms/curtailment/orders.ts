@@ -1,4 +1,4 @@
-import type { CurtailmentOrder, CurtailmentOrderCreate } from '@hashwatt/schemas';
+import type { CurtailmentOrder, CurtailmentOrderCreate, CurtailmentOrderWithdrawn } from '@hashwatt/schemas';
 import type { Queryable } from '../../db/pool.ts';
 import { HwError } from '../../errors.ts';
 import { totalDifficulty, workerWork } from '../../ledger/worker-production.ts';
@@ -84,6 +84,49 @@ export async function createOrder(
     throw new Error('the order just created cannot be read back');
   }
   return created;
+}
+
+/**
+ * Withdraws an order that has not started (entered by mistake, or lifted by the grid
+ * operator before its start) with the sleep commands it queued that the agent has not
+ * taken; those already sent have put their devices to sleep, and are counted. An order
+ * that has started stays: it is judged when it ends.
+ */
+export async function withdrawOrder(
+  db: Queryable,
+  farmId: string,
+  orderId: string,
+  nowMs: number,
+): Promise<CurtailmentOrderWithdrawn> {
+  const [order] = await listOrders(db, farmId, nowMs, orderId);
+  if (!order) {
+    throw new HwError('HW_ERR_CURTAILMENT_ORDER_NOT_FOUND', undefined, 'params.orderId');
+  }
+  // Locked so that an agent taking the commands and the withdrawal do not cross.
+  const { rows: locked } = await db.query<{ started: boolean }>(
+    `SELECT starts_at <= to_timestamp($3::double precision / 1000) AS started
+       FROM curtailment_orders WHERE farm_id = $1 AND id = $2 FOR UPDATE`,
+    [farmId, orderId, nowMs],
+  );
+  if (locked[0]?.started !== false) {
+    throw new HwError('HW_ERR_CURTAILMENT_ORDER_STARTED', undefined, 'params.orderId');
+  }
+  let commandsWithdrawn = 0;
+  let commandsSent = 0;
+  if (order.curtailment !== null) {
+    const { rowCount } = await db.query(
+      `DELETE FROM device_commands WHERE farm_id = $1 AND curtailment = $2 AND status = 'queued'`,
+      [farmId, order.curtailment],
+    );
+    commandsWithdrawn = rowCount ?? 0;
+    const { rows } = await db.query<{ sent: string }>(
+      'SELECT count(*)::text AS sent FROM device_commands WHERE farm_id = $1 AND curtailment = $2',
+      [farmId, order.curtailment],
+    );
+    commandsSent = Number(rows[0]?.sent ?? 0);
+  }
+  await db.query('DELETE FROM curtailment_orders WHERE farm_id = $1 AND id = $2', [farmId, orderId]);
+  return { order, commandsWithdrawn, commandsSent };
 }
 
 /**

@@ -32,21 +32,65 @@ export async function addTariff(
         userId,
       ],
     );
-    const created = (await listTariffs(db, farmId)).find((found) => found.id === rows[0]?.id);
-    if (!created) {
-      throw new Error('the tariff just added cannot be read back');
-    }
-    return created;
+    return await tariffOf(db, farmId, rows[0]?.id ?? '');
   } catch (error) {
-    if ((error as { code?: string }).code === '23505') {
-      throw new HwError(
-        'HW_ERR_NAME_TAKEN',
-        'This farm has a tariff from that day already.',
-        'body.effectiveFrom',
-      );
-    }
-    throw error;
+    throw tariffDayTaken(error);
   }
+}
+
+/**
+ * Replaces a tariff's currency, day and prices (its bands with them): a tariff entered
+ * wrong is corrected, not added again. Costs are computed when asked, so every period
+ * it covers is priced anew; reports already issued keep what they said.
+ */
+export async function replaceTariff(
+  db: Queryable,
+  farmId: string,
+  tariffId: string,
+  tariff: TariffCreate,
+): Promise<Tariff> {
+  try {
+    const { rowCount } = await db.query(
+      `UPDATE tariffs SET currency = $3, effective_from = $4, default_price_per_kwh = $5, bands = $6
+        WHERE farm_id = $1 AND id = $2`,
+      [
+        farmId,
+        tariffId,
+        tariff.currency,
+        tariff.effectiveFrom,
+        tariff.defaultPricePerKwh,
+        JSON.stringify(tariff.bands),
+      ],
+    );
+    if (rowCount === 0) {
+      throw new HwError('HW_ERR_TARIFF_NOT_FOUND', undefined, 'params.tariffId');
+    }
+  } catch (error) {
+    throw tariffDayTaken(error);
+  }
+  return tariffOf(db, farmId, tariffId);
+}
+
+/** Removes a tariff: the one before it holds on, or no price at all before the first. */
+export async function deleteTariff(db: Queryable, farmId: string, tariffId: string): Promise<Tariff> {
+  const removed = await tariffOf(db, farmId, tariffId);
+  await db.query('DELETE FROM tariffs WHERE farm_id = $1 AND id = $2', [farmId, tariffId]);
+  return removed;
+}
+
+export async function tariffOf(db: Queryable, farmId: string, tariffId: string): Promise<Tariff> {
+  const found = (await listTariffs(db, farmId)).find((tariff) => tariff.id === tariffId);
+  if (!found) {
+    throw new HwError('HW_ERR_TARIFF_NOT_FOUND', undefined, 'params.tariffId');
+  }
+  return found;
+}
+
+/** Two tariffs of a farm from one day: the unique key says which field to change. */
+function tariffDayTaken(error: unknown): unknown {
+  return (error as { code?: string }).code === '23505'
+    ? new HwError('HW_ERR_NAME_TAKEN', 'This farm has a tariff from that day already.', 'body.effectiveFrom')
+    : error;
 }
 
 export async function listTariffs(db: Queryable, farmId: string): Promise<Tariff[]> {
@@ -133,4 +177,24 @@ export async function windowsForFarm(db: Queryable, farmId: string): Promise<Res
     [farmId],
   );
   return rows.map(windowFrom);
+}
+
+/**
+ * Removes a window the farm's operator set; a country's or region's window (set for
+ * every farm there) is not the farm's to remove.
+ */
+export async function deleteFarmWindow(
+  db: Queryable,
+  farmId: string,
+  windowId: string,
+): Promise<RestrictedWindow> {
+  const { rows } = await db.query<WindowRow>(
+    `DELETE FROM restricted_windows AS w WHERE w.farm_id = $1 AND w.id = $2 RETURNING ${WINDOW_COLUMNS}`,
+    [farmId, windowId],
+  );
+  const [removed] = rows;
+  if (!removed) {
+    throw new HwError('HW_ERR_RESTRICTED_WINDOW_NOT_FOUND', undefined, 'params.windowId');
+  }
+  return windowFrom(removed);
 }

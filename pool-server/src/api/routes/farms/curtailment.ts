@@ -5,14 +5,16 @@ import {
   CurtailmentCreate,
   CurtailmentOrder,
   CurtailmentOrderCreate,
+  CurtailmentOrderWithdrawn,
+  FarmOrderParams,
   IdParams,
 } from '@hashwatt/schemas';
 import type { ApiDeps } from '../../deps.ts';
 import { queueCurtailment } from '../../../farms/curtailment/device-commands.ts';
-import { createOrder, listOrders } from '../../../farms/curtailment/orders.ts';
+import { createOrder, listOrders, withdrawOrder } from '../../../farms/curtailment/orders.ts';
 import { audited, farmScope } from '../../audited.ts';
 import { ownFarm, regulatedFarm, userId } from '../../scope.ts';
-import { SIGNED_IN_ERRORS } from '../error-responses.ts';
+import { SIGNED_IN_ERRORS, WRITE_ERRORS } from '../error-responses.ts';
 
 /** A farm's curtailment: grid operators' orders and how it complied, and putting it to sleep or waking it. */
 export const farmCurtailmentRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, done) => {
@@ -44,6 +46,38 @@ export const farmCurtailmentRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app
       });
       request.log.info({ farm: farm.id, order: order.id }, 'api: curtailment order recorded');
       return reply.code(201).send(order);
+    },
+  );
+
+  app.delete(
+    '/farms/:id/curtailment-orders/:orderId',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['farms'],
+        summary:
+          'Withdraws an order before its start, with the sleep commands it queued that the agent has not taken',
+        params: FarmOrderParams,
+        response: { 200: CurtailmentOrderWithdrawn, ...WRITE_ERRORS },
+      },
+    },
+    async (request) => {
+      const farm = await ownFarm(deps.db, request.caller, request.params.id);
+      const withdrawn = await audited(deps.db, request, 'curtailment-order.withdraw', async (tx) => {
+        const done = await withdrawOrder(tx, farm.id, request.params.orderId, deps.pool.now());
+        return {
+          result: done,
+          ids: { farm: farm.id, curtailmentOrder: done.order.id },
+          scope: farmScope(farm),
+          before: done.order,
+          after: { commandsWithdrawn: done.commandsWithdrawn, commandsSent: done.commandsSent },
+        };
+      });
+      request.log.info(
+        { farm: farm.id, order: withdrawn.order.id, withdrawn: withdrawn.commandsWithdrawn },
+        'api: curtailment order withdrawn',
+      );
+      return withdrawn;
     },
   );
 

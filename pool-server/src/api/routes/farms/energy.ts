@@ -3,6 +3,8 @@ import Type from 'typebox';
 import {
   EnergyQuery,
   EnergySummary,
+  FarmTariffParams,
+  FarmWindowParams,
   IdParams,
   RestrictedWindow,
   RestrictedWindowCreate,
@@ -11,7 +13,16 @@ import {
 } from '@hashwatt/schemas';
 import type { ApiDeps } from '../../deps.ts';
 import { farmEnergy } from '../../../farms/energy/farm-energy.ts';
-import { addFarmWindow, addTariff, listTariffs, windowsForFarm } from '../../../farms/energy/tariffs.ts';
+import {
+  addFarmWindow,
+  addTariff,
+  deleteFarmWindow,
+  deleteTariff,
+  listTariffs,
+  replaceTariff,
+  tariffOf,
+  windowsForFarm,
+} from '../../../farms/energy/tariffs.ts';
 import { audited, farmScope } from '../../audited.ts';
 import { ownFarm, regulatedFarm, userId } from '../../scope.ts';
 import { SIGNED_IN_ERRORS, WRITE_ERRORS } from '../error-responses.ts';
@@ -42,6 +53,61 @@ export const farmEnergyRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, dep
         };
       });
       return reply.code(201).send(tariff);
+    },
+  );
+
+  app.put(
+    '/farms/:id/tariffs/:tariffId',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['farms'],
+        summary:
+          'Corrects a tariff: its currency, first day, default price and time-of-use bands, replaced whole',
+        params: FarmTariffParams,
+        body: TariffCreate,
+        response: { 200: Tariff, ...WRITE_ERRORS },
+      },
+    },
+    async (request) => {
+      const farm = await ownFarm(deps.db, request.caller, request.params.id);
+      return audited(deps.db, request, 'tariff.update', async (tx) => {
+        const before = await tariffOf(tx, farm.id, request.params.tariffId);
+        const after = await replaceTariff(tx, farm.id, before.id, request.body);
+        return {
+          result: after,
+          ids: { farm: farm.id, tariff: after.id },
+          scope: farmScope(farm),
+          before,
+          after,
+        };
+      });
+    },
+  );
+
+  app.delete(
+    '/farms/:id/tariffs/:tariffId',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['farms'],
+        summary: 'Removes a tariff: the one before it holds on in its place',
+        params: FarmTariffParams,
+        response: { 204: Type.Null(), ...SIGNED_IN_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const farm = await ownFarm(deps.db, request.caller, request.params.id);
+      await audited(deps.db, request, 'tariff.delete', async (tx) => {
+        const removed = await deleteTariff(tx, farm.id, request.params.tariffId);
+        return {
+          result: undefined,
+          ids: { farm: farm.id, tariff: removed.id },
+          scope: farmScope(farm),
+          before: removed,
+        };
+      });
+      return reply.code(204).send(null);
     },
   );
 
@@ -83,6 +149,32 @@ export const farmEnergyRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, dep
         };
       });
       return reply.code(201).send(window);
+    },
+  );
+
+  app.delete(
+    '/farms/:id/restricted-windows/:windowId',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['farms'],
+        summary: "Removes a restricted window set for the farm (never a country's or region's)",
+        params: FarmWindowParams,
+        response: { 204: Type.Null(), ...SIGNED_IN_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const farm = await ownFarm(deps.db, request.caller, request.params.id);
+      await audited(deps.db, request, 'restricted-window.delete', async (tx) => {
+        const removed = await deleteFarmWindow(tx, farm.id, request.params.windowId);
+        return {
+          result: undefined,
+          ids: { farm: farm.id, restrictedWindow: removed.id },
+          scope: farmScope(farm),
+          before: removed,
+        };
+      });
+      return reply.code(204).send(null);
     },
   );
 
