@@ -1,6 +1,7 @@
 import type { AuditEntry, AuditFilter } from '@hashwatt/schemas';
 import { useState, type SubmitEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { DateInput } from '../../../components/ui/date-input.tsx';
 import { ListTable } from '../../../components/ui/list-table.tsx';
 import { Section } from '../../../components/ui/stat.tsx';
 import { useFormat } from '../../../lib/format.ts';
@@ -101,7 +102,7 @@ export function AuditPage() {
       ...(/^[1-9][0-9]*$/.test(form.farm) ? { farm: form.farm } : {}),
     });
   };
-  const field = (name: 'from' | 'to' | 'actor' | 'farm') => ({
+  const field = (name: 'actor' | 'farm') => ({
     name,
     value: form[name],
     onChange: (event: { target: { value: string } }) => {
@@ -116,11 +117,23 @@ export function AuditPage() {
       <form className="filters" onSubmit={apply} aria-label={t('common.filter')}>
         <label>
           {t('common.from')}
-          <input type="date" {...field('from')} />
+          <DateInput
+            name="from"
+            value={form.from}
+            onChange={(day) => {
+              setForm({ ...form, from: day });
+            }}
+          />
         </label>
         <label>
           {t('common.to')}
-          <input type="date" {...field('to')} />
+          <DateInput
+            name="to"
+            value={form.to}
+            onChange={(day) => {
+              setForm({ ...form, to: day });
+            }}
+          />
         </label>
         <label>
           {t('audit.action')}

@@ -17,6 +17,8 @@ export const getEconomicsQueryOptions = (request: EconomicsRequest) =>
       api<FarmEconomics>(
         `/farms/${request.farmId}/economics?from=${request.from}&to=${request.to}&currency=${request.currency}&rateType=${request.rateType}`,
       ),
+    // A range being picked (a day cleared, a Solar Hijri day half chosen) is not asked for.
+    enabled: request.from !== '' && request.to !== '',
   });
 
 export const useEconomics = (request: EconomicsRequest) => useQuery(getEconomicsQueryOptions(request));

@@ -1,9 +1,11 @@
 import type { EconomicsDay, FarmEconomics } from '@hashwatt/schemas';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, render, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { MemoryRouter, Route, Routes } from 'react-router';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import i18next from 'i18next';
 import { setupI18n } from '../../../i18n/index.ts';
+import { addDays, localIsoDay, toSolarHijri } from '../../../lib/solar-hijri.ts';
 import { EconomicsPage } from './economics-page.tsx';
 
 const MEASURED: EconomicsDay = {
@@ -74,14 +76,16 @@ const ECONOMICS: FarmEconomics = {
   },
 };
 
-function page() {
+/** The page, its API answering `economics`; what it asked for lands in `asked`. */
+function page(economics: FarmEconomics = ECONOMICS, asked: URL[] = []) {
   vi.stubGlobal(
     'fetch',
-    vi.fn(() =>
-      Promise.resolve(
-        new Response(JSON.stringify(ECONOMICS), { headers: { 'content-type': 'application/json' } }),
-      ),
-    ),
+    vi.fn((input: string | URL | Request) => {
+      asked.push(new URL(input instanceof Request ? input.url : String(input), 'http://dashboard.test'));
+      return Promise.resolve(
+        new Response(JSON.stringify(economics), { headers: { 'content-type': 'application/json' } }),
+      );
+    }),
   );
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   return render(
@@ -141,5 +145,59 @@ describe('economics on energy nothing measured', () => {
     expect(screen.getByRole('note').textContent).toBe(
       'Days left out of the totals (a price, a tariff or the energy missing): 2',
     );
+  });
+
+  it('asks for the last seven days up to and including today', async () => {
+    const asked: URL[] = [];
+    page(ECONOMICS, asked);
+    await screen.findByText('energy: the meter has never reported');
+    const today = localIsoDay(Date.now());
+    expect(asked[0]?.searchParams.get('to')).toBe(today);
+    expect(asked[0]?.searchParams.get('from')).toBe(addDays(today, -6));
+  });
+
+  it('shows ten-digit rial totals whole in their cards, compact, with the exact amount on hover', async () => {
+    page({ ...ECONOMICS, currency: 'IRR', total: { ...ECONOMICS.total, revenue: 5_123_456_789 } });
+    fireEvent.click(await screen.findByRole('button', { name: 'IRR' }));
+    const label = (await screen.findAllByText('Revenue')).find((node) =>
+      node.classList.contains('stat-label'),
+    );
+    const value = label?.parentElement?.querySelector('.stat-value span');
+    expect(value?.textContent).toBe('IRR\u00a05.123bn');
+    expect(value?.getAttribute('title')).toBe('IRR\u00a05,123,456,789');
+  });
+});
+
+describe('economics in Persian', () => {
+  beforeAll(async () => {
+    await setupI18n('fa');
+  });
+  afterEach(async () => {
+    cleanup();
+    vi.unstubAllGlobals();
+    await i18next.changeLanguage('en');
+  });
+
+  it('picks the range in the Solar Hijri calendar and asks for ISO days', async () => {
+    const asked: URL[] = [];
+    page(ECONOMICS, asked);
+    await screen.findAllByText('energy: the meter has never reported');
+    const today = toSolarHijri(localIsoDay(Date.now()));
+    const [fromDay, toDay] = screen.getAllByRole('combobox', { name: 'روز' });
+    const [fromMonth] = screen.getAllByRole('combobox', { name: 'ماه' });
+    const [fromYear] = screen.getAllByRole('combobox', { name: 'سال' });
+    if (!fromDay || !toDay || !fromMonth || !fromYear || !today) {
+      throw new Error('no Solar Hijri day pickers');
+    }
+    expect((toDay as HTMLSelectElement).value).toBe(String(today.day));
+    // 1 Farvardin 1403 is 20 March 2024.
+    fireEvent.change(fromYear, { target: { value: '1403' } });
+    fireEvent.change(fromMonth, { target: { value: '1' } });
+    fireEvent.change(fromDay, { target: { value: '1' } });
+    await waitFor(() => {
+      expect(asked.at(-1)?.searchParams.get('from')).toBe('2024-03-20');
+    });
+    expect(fromMonth.textContent).toContain('فروردین');
+    expect(fromYear.textContent).toContain('۱۴۰۳');
   });
 });

@@ -2,27 +2,33 @@ import type { EnergyBasis, RateType } from '@hashwatt/schemas';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
+import { DateInput } from '../../../components/ui/date-input.tsx';
 import { Section, Stat } from '../../../components/ui/stat.tsx';
 import { useFormat } from '../../../lib/format.ts';
+import { addDays, localIsoDay } from '../../../lib/solar-hijri.ts';
 import { useEconomics } from '../api/get-economics.ts';
 
 const CURRENCIES = ['BTC', 'USD', 'IRR', 'RUB'] as const;
 const RATE_TYPES: readonly RateType[] = ['market', 'official', 'sana', 'nima', 'free_market'];
-const DAY_MS = 86_400_000;
-
-const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
-
 export function EconomicsPage() {
   const { t } = useTranslation();
   const format = useFormat();
   const { id = '' } = useParams();
   const [currency, setCurrency] = useState<(typeof CURRENCIES)[number]>('USD');
   const [rateType, setRateType] = useState<RateType>('market');
-  const [from, setFrom] = useState(() => isoDay(Date.now() - 7 * DAY_MS));
-  const [to, setTo] = useState(() => isoDay(Date.now() - DAY_MS));
+  // The last seven days up to today, which is what an operator looks at first (today so far included).
+  const [to, setTo] = useState(() => localIsoDay(Date.now()));
+  const [from, setFrom] = useState(() => addDays(to, -6));
   const { data } = useEconomics({ farmId: id, from, to, currency, rateType });
   const money = (value: number | null): string =>
     value === null ? t('common.unknown') : format.money(value, currency);
+  // A card is narrow: a total of ten or more digits (IRR) shows compact, in full on hover.
+  const cardMoney = (value: number | null) =>
+    value === null ? (
+      t('common.unknown')
+    ) : (
+      <span title={format.money(value, currency)}>{format.compactMoney(value, currency)}</span>
+    );
   // Partly metered energy is a lower bound and says so; unmetered energy is unknown, never 0.
   const energyText = (kwh: number | null, basis: EnergyBasis) => (
     <>
@@ -41,23 +47,11 @@ export function EconomicsPage() {
       >
         <label>
           {t('common.from')}
-          <input
-            type="date"
-            value={from}
-            onChange={(event) => {
-              setFrom(event.target.value);
-            }}
-          />
+          <DateInput name="from" required value={from} onChange={setFrom} />
         </label>
         <label>
           {t('common.to')}
-          <input
-            type="date"
-            value={to}
-            onChange={(event) => {
-              setTo(event.target.value);
-            }}
-          />
+          <DateInput name="to" required value={to} onChange={setTo} />
         </label>
         <div role="group" aria-label={t('common.currency')} className="segmented">
           {CURRENCIES.map((option) => (
@@ -98,10 +92,10 @@ export function EconomicsPage() {
               label={t('economics.energy')}
               value={energyText(data.total.energyKwh, data.total.energyBasis)}
             />
-            <Stat label={t('economics.revenue')} value={money(data.total.revenue)} />
-            <Stat label={t('economics.cost')} value={money(data.total.powerCost)} />
-            <Stat label={t('economics.profit')} value={money(data.total.profit)} />
-            <Stat label={t('economics.breakEven')} value={money(data.total.breakEvenPerKwh)} />
+            <Stat label={t('economics.revenue')} value={cardMoney(data.total.revenue)} />
+            <Stat label={t('economics.cost')} value={cardMoney(data.total.powerCost)} />
+            <Stat label={t('economics.profit')} value={cardMoney(data.total.profit)} />
+            <Stat label={t('economics.breakEven')} value={cardMoney(data.total.breakEvenPerKwh)} />
             <Stat label={t('economics.mined')} value={format.btc(data.total.minedSats)} />
           </div>
           {data.total.daysMissing > 0 ? (
