@@ -18,6 +18,10 @@ export const Firmware = Type.Enum(
     'whatsminer',
     'avalon',
     'auradine',
+    'innosilicon',
+    'goldshell',
+    'epic',
+    'elphapex',
     'axeos',
     'trex',
     'lolminer',
@@ -39,7 +43,13 @@ export const MinerIdentity = Type.Object({
   serial: Type.Optional(Type.String()),
   mac: Type.Optional(Type.String()),
   hostname: Type.Optional(Type.String()),
-  algorithm: Type.String({ examples: ['sha256d', 'scrypt', 'ethash'] }),
+  /** What it hashes (agent's model table, else the firmware's word, else `unknown`); absent is stored as `unknown`, never SHA-256. */
+  algorithm: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 40, examples: ['sha256d', 'scrypt', 'unknown'] }),
+  ),
+  /** The model's nameplate from the agent's table: hashrate in the algorithm's base unit (H/s; Sol/s for Equihash), power in W. */
+  nominalHashrate: Type.Optional(Hashrate),
+  nominalPowerW: Type.Optional(Type.Number({ minimum: 0, maximum: 1_000_000 })),
 });
 export type MinerIdentity = Static<typeof MinerIdentity>;
 

@@ -1,5 +1,4 @@
 import type { Firmware } from '@hashwatt/schemas';
-import { algorithmOf } from './algorithm.ts';
 import { command } from '../protocol/cgminer-rpc.ts';
 import {
   readAntminerStats,
@@ -9,9 +8,10 @@ import {
   runCommands,
   type CommandResults,
 } from './cgminer.ts';
-import { defineDriver, type DeviceAddress, type ReadContext } from './driver.ts';
+import { defineDriver, type DeviceAddress, type ReadContext, type Reading } from './driver.ts';
 import { antminerWebAct, readAntminerConf } from './antminer-web.ts';
-import { defined, first, records, str, type Record_ } from './fields.ts';
+import { defined, first, records, str, type RateField, type Record_ } from './fields.ts';
+import { algorithmName, identifyModel, inBaseUnit, unitLabel, type Make, type Prefix } from './models.ts';
 
 /**
  * Antminers on their RPC port: stock bmminer/cgminer, and the firmwares that keep its
@@ -26,48 +26,88 @@ export const antminer = defineDriver(
     // Stock RPC grants no writes; control goes through the digest-protected web CGI.
     act: antminerWebAct,
   },
-  fetchWithWorkMode,
-  (bodies) => {
-    const version = readVersion(bodies.get('version') ?? {});
-    const summary = readSummary(bodies.get('summary') ?? {});
-    const statsType = str(first(bodies.get('stats')?.STATS)?.Type);
-    const model = (version.type ?? statsType)?.replace(/\s*\(.*\)\s*$/, '').replace(/^Antminer\s+/i, '');
-    const algorithm = algorithmOf(model);
-    // bmminer on scrypt Antminers (L3+) labels MH/s as GHS (bitmaintech/bmminer#11).
-    const mislabelled = algorithm === 'scrypt';
-    const stats = readAntminerStats(bodies.get('stats') ?? {}, mislabelled ? 'MH' : 'GH');
-    const reported = summary.rate ?? stats.rate;
-    const rate =
-      reported && mislabelled && reported.raw.unit === 'GH/s'
-        ? { hashrate: reported.hashrate / 1000, raw: { ...reported.raw, unit: 'MH/s' } }
-        : reported;
-    const mode = workMode(bodies.get(WEB_CONF));
-    return {
-      identity: {
-        make: 'Antminer',
-        firmware: antminerFirmware(`${version.banner} ${statsType?.toUpperCase() ?? ''}`),
-        algorithm,
-        ...defined({ model, firmwareVersion: version.firmwareVersion }),
-      },
-      parts: {
-        ...defined({
-          hashrate: rate?.hashrate,
-          rawHashrate: rate?.raw,
-          expectedHashrate: stats.expectedHashrate,
-          powerW: stats.powerW,
-          powerSource: stats.powerW === undefined ? undefined : ('miner' as const),
-          shares: summary.shares,
-          uptimeSeconds: summary.uptimeSeconds,
-        }),
-        boards: stats.boards,
-        fans: stats.fans,
-        pools: readPools(bodies.get('pools') ?? {}),
-        ...(mode && { stateEvidence: `web:get_miner_conf.cgi ${mode.field}=${mode.value}` }),
-        ...(mode?.value === SLEEP_MODE && { state: 'sleeping' as const }),
-      },
-    };
-  },
+  (device, context) => fetchWithWorkMode(device, context),
+  (bodies) => readAntminer(bodies, 'Antminer'),
 );
+
+/**
+ * A cgminer-style miner read the Antminer way: its model looked up in the table (what
+ * it hashes, the unit its `GHS` fields really hold, its nameplate), its maker the one
+ * given, else the one its model or banner names.
+ */
+export function readAntminer(bodies: ReadonlyMap<string, Record_>, knownMake: Make | undefined): Reading {
+  const version = readVersion(bodies.get('version') ?? {});
+  const summary = readSummary(bodies.get('summary') ?? {});
+  const statsType = str(first(bodies.get('stats')?.STATS)?.Type);
+  const named = version.type ?? statsType;
+  const model = named?.replace(/\s*\(.*\)\s*$/, '').replace(/^Antminer\s+/i, '');
+  // Without a model name, the banners: Innosilicon's cgminer names itself `innominer a9-1.1.0`.
+  const banners = [
+    version.banner,
+    ...[...bodies.values()].map((body) => str(first(body.STATUS)?.Description)),
+  ];
+  const facts = identifyModel(named ?? banners.filter(Boolean).join(' '), knownMake);
+  const coin = str(first(bodies.get('coin')?.COIN)?.['Hash Method']);
+  // Where the table does not know the model, the firmware's own word on what it hashes.
+  const algorithm =
+    facts.algorithm === 'unknown' && coin !== undefined ? algorithmName(coin) : facts.algorithm;
+  const stats = readAntminerStats(bodies.get('stats') ?? {}, `${facts.cgminerUnit ?? 'G'}H`);
+  const rate = inUnit(summary.rate ?? stats.rate, facts.cgminerUnit, algorithm);
+  const mode = workMode(bodies.get(WEB_CONF));
+  return {
+    identity: {
+      make: facts.make ?? 'unknown',
+      firmware: antminerFirmware(`${version.banner} ${statsType?.toUpperCase() ?? ''}`),
+      algorithm,
+      ...defined({
+        model: model ?? facts.row?.model,
+        firmwareVersion: version.firmwareVersion,
+        nominalHashrate: facts.nominalHashrate,
+        nominalPowerW: facts.nominalPowerW,
+      }),
+    },
+    parts: {
+      ...defined({
+        hashrate: rate?.hashrate,
+        rawHashrate: rate?.raw,
+        expectedHashrate: stats.expectedHashrate,
+        powerW: stats.powerW,
+        powerSource: stats.powerW === undefined ? undefined : ('miner' as const),
+        shares: summary.shares,
+        uptimeSeconds: summary.uptimeSeconds,
+      }),
+      boards: stats.boards,
+      fans: stats.fans,
+      pools: readPools(bodies.get('pools') ?? {}),
+      ...(mode && { stateEvidence: `web:get_miner_conf.cgi ${mode.field}=${mode.value}` }),
+      ...(mode?.value === SLEEP_MODE && { state: 'sleeping' as const }),
+    },
+    ...(algorithm === 'unknown' && {
+      warnings: [
+        `model ${named === undefined ? 'not given' : `"${named}" not known`}: algorithm unknown, its hashrate is not counted as Bitcoin's`,
+      ],
+    }),
+  };
+}
+
+/**
+ * A cgminer rate in the unit the model's firmware really writes there, whatever the
+ * key says: MH/s in `GHS 5s` on an L3+, D3 or E3, kSol/s on a Z11, Sol/s in `MHS 5s`
+ * on an Innosilicon A9. A model the table gives no unit for is taken at its word.
+ */
+function inUnit(
+  rate: RateField | undefined,
+  unit: Prefix | undefined,
+  algorithm: string,
+): RateField | undefined {
+  if (rate === undefined || unit === undefined) {
+    return rate;
+  }
+  return {
+    hashrate: inBaseUnit(rate.raw.value, unit),
+    raw: { ...rate.raw, unit: unitLabel(unit, algorithm) },
+  };
+}
 
 export function antminerFirmware(banner: string): Firmware {
   if (banner.includes('HIVEON')) {
@@ -78,6 +118,8 @@ export function antminerFirmware(banner: string): Firmware {
   }
   return 'stock';
 }
+
+const ANTMINER_COMMANDS = ['version', 'summary', 'stats', 'pools'];
 
 /** Where the web interface's configuration is kept among the replies. */
 const WEB_CONF = 'web:get_miner_conf';
@@ -104,8 +146,12 @@ export function workMode(conf: Record_ | undefined): { field: string; value: str
  * (`bitmain-work-mode`); it is asked then, so that a miner put to sleep reads as
  * sleeping, not as a fault. A web interface that does not answer is a warning.
  */
-async function fetchWithWorkMode(device: DeviceAddress, context: ReadContext): Promise<CommandResults> {
-  const results = await fetchWithNewApi(device, context);
+export async function fetchWithWorkMode(
+  device: DeviceAddress,
+  context: ReadContext,
+  commands: readonly string[] = ANTMINER_COMMANDS,
+): Promise<CommandResults> {
+  const results = await fetchWithNewApi(device, context, commands);
   if ((readSummary(results.bodies.get('summary') ?? {}).rate?.hashrate ?? 0) > 0) {
     return results;
   }
@@ -126,8 +172,12 @@ async function fetchWithWorkMode(device: DeviceAddress, context: ReadContext): P
  * Newer Antminer firmware keeps its boards for `{"command":"stats","new_api":true}`
  * (`STATS[0].chain[]`); when plain `stats` holds no chain, that is asked too.
  */
-async function fetchWithNewApi(device: DeviceAddress, context: ReadContext): Promise<CommandResults> {
-  const results = await runCommands(device, ['version', 'summary', 'stats', 'pools'], context.limits);
+async function fetchWithNewApi(
+  device: DeviceAddress,
+  context: ReadContext,
+  commands: readonly string[],
+): Promise<CommandResults> {
+  const results = await runCommands(device, commands, context.limits);
   if (hasChains(results.bodies.get('stats'))) {
     return results;
   }

@@ -1,7 +1,7 @@
 import type { HashBoard } from '@hashwatt/schemas';
-import { algorithmOf } from './algorithm.ts';
 import { readDevs, readFans, readPools, readSummary, rpcAct, rpcDriver } from './cgminer.ts';
 import { unsupported } from './driver.ts';
+import { identifyBitcoinModel, nominalOf } from './models.ts';
 import { count, defined, first, num, positive, records, str, type Record_ } from './fields.ts';
 
 /**
@@ -27,6 +27,7 @@ export const braiinsRpc = rpcDriver(
       .map((body) => str(first(body.STATUS)?.Description))
       .find(Boolean);
     const model = str(first(bodies.get('devdetails')?.DEVDETAILS)?.Model)?.replace(/^Antminer\s+/i, '');
+    const facts = identifyBitcoinModel(model, 'Antminer');
     const tuner = first(bodies.get('tunerstatus')?.TUNERSTATUS);
     const power = positive(num(tuner?.ApproximateMinerPowerConsumption));
     const boards = withTemps(readDevs(bodies.get('devs') ?? {}), bodies.get('temps') ?? {});
@@ -35,7 +36,8 @@ export const braiinsRpc = rpcDriver(
       identity: {
         make: 'Antminer',
         firmware: 'braiins',
-        algorithm: algorithmOf(model),
+        algorithm: facts.algorithm,
+        ...nominalOf(facts),
         ...defined({ model, firmwareVersion: description?.split(' ').at(-1) }),
       },
       parts: {

@@ -160,6 +160,11 @@ function legacyBoards(data: Record_, scale: number): { boards: HashBoard[]; fans
   if (low !== undefined && high !== undefined) {
     for (let i = low; i <= high; i += 1) {
       const at = (key: string): unknown => data[`${key}${String(i)}`];
+      // A chain between two working ones is a board, dead or not, only if the firmware
+      // lists it: the E3 numbers its nine chains 1–3 and 8–13, with nothing at 4–7.
+      if (at('chain_acn') === undefined && at('chain_rate') === undefined) {
+        continue;
+      }
       const hashrate = num(at('chain_rate'));
       const expected = num(at('chain_rateideal'));
       const chips = count(at('chain_acn'));
@@ -167,7 +172,7 @@ function legacyBoards(data: Record_, scale: number): { boards: HashBoard[]; fans
       const chipTemp = maxOf(at('temp_chip')) ?? positive(num(at('temp2_')));
       const frequency = positive(num(at('freq')));
       boards.push({
-        slot: i - low,
+        slot: boards.length,
         ...(hashrate !== undefined && { hashrate: hashrate * scale }),
         ...(expected !== undefined && { expectedHashrate: expected * scale }),
         ...(chips !== undefined && { chips }),

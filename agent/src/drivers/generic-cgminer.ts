@@ -1,18 +1,18 @@
-import { antminer } from './antminer.ts';
-import type { MinerDriver } from './driver.ts';
+import { fetchWithWorkMode, readAntminer } from './antminer.ts';
+import { defineDriver } from './driver.ts';
 
 /**
- * A cgminer-speaking device no probe recognised: read the way stock Antminers are
- * (summary, stats, pools are cgminer's own), and named by what it calls itself.
+ * A cgminer-speaking device no probe recognised (Innosilicon, StrongU, iBeLink, …):
+ * read the way stock Antminers are (summary, stats, pools are cgminer's own), its
+ * maker and model from the name or banner it gives, and what it hashes from the model
+ * table, else from cgminer's `coin` (`Hash Method`), else unknown: never assumed
+ * SHA-256, so it is never counted as Bitcoin hashrate by mistake.
  */
-export const genericCgminer: MinerDriver = {
-  name: 'cgminer',
-  port: 4028,
-  firmware: 'cgminer',
-  make: 'unknown',
-  async read(device, context) {
-    const sample = await antminer.read(device, context);
-    const make = sample.identity.model?.split(' ')[0] ?? 'unknown';
-    return { ...sample, identity: { ...sample.identity, make, firmware: 'cgminer' } };
+export const genericCgminer = defineDriver(
+  { name: 'cgminer', port: 4028, firmware: 'cgminer', make: 'unknown' },
+  (device, context) => fetchWithWorkMode(device, context, ['version', 'summary', 'stats', 'pools', 'coin']),
+  (bodies) => {
+    const reading = readAntminer(bodies, undefined);
+    return { ...reading, identity: { ...reading.identity, firmware: 'cgminer' } };
   },
-};
+);

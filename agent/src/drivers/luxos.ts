@@ -1,5 +1,4 @@
 import type { HashBoard } from '@hashwatt/schemas';
-import { algorithmOf } from './algorithm.ts';
 import {
   maxOf,
   readDevs,
@@ -11,6 +10,7 @@ import {
   rpcDriver,
 } from './cgminer.ts';
 import { command } from '../protocol/cgminer-rpc.ts';
+import { identifyBitcoinModel, nominalOf } from './models.ts';
 import {
   unsupported,
   type ActionResult,
@@ -38,6 +38,7 @@ export const luxos = rpcDriver(
     const version = readVersion(bodies.get('version') ?? {});
     const summary = readSummary(bodies.get('summary') ?? {});
     const model = version.type?.replace(/^Antminer\s+/i, '');
+    const facts = identifyBitcoinModel(model, 'Antminer');
     const power = num(first(bodies.get('power')?.POWER)?.Watts);
     const devs = readDevs(bodies.get('devs') ?? {});
     const expected = devs.reduce((sum, board) => sum + (board.expectedHashrate ?? 0), 0);
@@ -45,7 +46,8 @@ export const luxos = rpcDriver(
       identity: {
         make: version.type?.split(' ')[0] ?? 'Antminer',
         firmware: 'luxos',
-        algorithm: algorithmOf(model),
+        algorithm: facts.algorithm,
+        ...nominalOf(facts),
         ...defined({ model, firmwareVersion: version.firmwareVersion }),
       },
       parts: {

@@ -22,6 +22,9 @@ describe('antminer driver', () => {
       firmware: 'stock',
       firmwareVersion: '49.0.1.3',
       algorithm: 'sha256d',
+      // The S19 Pro's nameplate, from the model table.
+      nominalHashrate: 110e12,
+      nominalPowerW: 3250,
     });
     expect(sample.state).toBe('mining');
     // summary: "GHS 5s": 110566.89

@@ -21,6 +21,8 @@ describe('LuxOS', () => {
       firmware: 'luxos',
       firmwareVersion: '2025.4.8.220305',
       algorithm: 'sha256d',
+      nominalHashrate: 120e12,
+      nominalPowerW: 2760,
     });
     expect(sample.state).toBe('mining');
     expect(sample.stateEvidence).toBe('rpc:config CurtailMode=None');

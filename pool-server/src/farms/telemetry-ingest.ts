@@ -104,7 +104,8 @@ async function upsertDevices(
     firmware_version: sample.identity.firmwareVersion ?? null,
     serial: sample.identity.serial ?? null,
     mac: sample.identity.mac ?? null,
-    algorithm: sample.identity.algorithm,
+    // An agent that names no algorithm gives one that is never counted as Bitcoin hashrate.
+    algorithm: sample.identity.algorithm ?? 'unknown',
     first: earliest.get(sample.device) ?? sample.at,
     at: sample.at,
     state: sample.state,
