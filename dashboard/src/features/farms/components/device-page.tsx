@@ -2,10 +2,12 @@ import type { DeviceAction, FarmDevice } from '@hashwatt/schemas';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
+import { ErrorBoundary } from '../../../components/ui/error-boundary.tsx';
 import { Section, Stat } from '../../../components/ui/stat.tsx';
 import { useFormat } from '../../../lib/format.ts';
 import { useCommands, useSendCommand, useUpdateDevice } from '../api/device-actions.ts';
-import { useDevices } from '../api/get-devices.ts';
+import { useDevice } from '../api/get-device.ts';
+import { DeviceHistory } from './device-history.tsx';
 import { Figure, usePowerText } from '../../../components/ui/figure.tsx';
 
 const ACTIONS: readonly DeviceAction[] = ['sleep', 'resume', 'reboot'];
@@ -67,15 +69,14 @@ export function DevicePage() {
   const format = useFormat();
   const power = usePowerText();
   const { id = '', deviceId = '' } = useParams();
-  const { data: devices } = useDevices(id);
+  const { data: device, isError } = useDevice(id, deviceId);
   const { data: commands = [] } = useCommands(id);
   const send = useSendCommand(id, deviceId);
-  const device = devices?.find((candidate) => candidate.id === deviceId);
-  if (!devices) {
-    return <p aria-busy="true">{t('app.loading')}</p>;
+  if (isError) {
+    return <p role="alert">{t('app.notFound')}</p>;
   }
   if (!device) {
-    return <p role="alert">{t('app.notFound')}</p>;
+    return <p aria-busy="true">{t('app.loading')}</p>;
   }
   const unknown = t('common.unknown');
   return (
@@ -127,6 +128,9 @@ export function DevicePage() {
           value={device.chipTempC === null ? unknown : format.number(device.chipTempC)}
         />
       </div>
+      <ErrorBoundary>
+        <DeviceHistory farmId={id} deviceId={device.id} />
+      </ErrorBoundary>
       <Section title={t('devices.identity')}>
         <dl className="facts">
           <dt>{t('farms.model')}</dt>

@@ -106,6 +106,7 @@ function stubApi(
   const answers: [RegExp, unknown][] = [
     [/\/farms\/7\/curtailment-orders/, orders],
     [/\/farms\/7\/devices$/, DEVICES],
+    [/\/farms\/7\/devices\/1$/, DEVICES[0]],
     [/\/farms\/7\/power$/, power],
     [/\/farms\/7\/energy\?/, energy],
     [/\/farms\/7$/, FARM],

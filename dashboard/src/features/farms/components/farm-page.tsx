@@ -12,6 +12,7 @@ import { useFarm } from '../api/get-farms.ts';
 import { usePower } from '../api/get-power.ts';
 import { ApiKeys } from './api-keys.tsx';
 import { DevicesTable } from './devices-table.tsx';
+import { FarmHistory } from './farm-history.tsx';
 import { hashrateOf } from './farms-page.tsx';
 import { Figure, usePowerText } from '../../../components/ui/figure.tsx';
 import { useFindingText } from './finding-text.ts';
@@ -289,6 +290,9 @@ export function FarmPage() {
         <EnergyStats energy={energy} capacityKw={farm.licence.capacityKw} />
       </div>
       <Alerts devices={devices} />
+      <ErrorBoundary>
+        <FarmHistory farmId={farm.id} />
+      </ErrorBoundary>
       <Section title={t('farms.devices')}>
         <DevicesTable farmId={farm.id} devices={devices} />
       </Section>

@@ -6,6 +6,8 @@ import { useFormat } from '../../../lib/format.ts';
 import { useWorker } from '../api/get-worker.ts';
 import { ONLINE_MS } from './online.ts';
 import { ShareStats } from './share-figures.tsx';
+import { WorkerHistory } from './worker-history.tsx';
+import { ErrorBoundary } from '../../../components/ui/error-boundary.tsx';
 
 /** One worker of an account: its hashrate over three windows, its last share and its shares by outcome. */
 export function WorkerPage() {
@@ -59,6 +61,9 @@ export function WorkerPage() {
       <Section title={t('miners.shares')}>
         <ShareStats shares={worker.shares} />
       </Section>
+      <ErrorBoundary>
+        <WorkerHistory account={account} worker={worker.name} />
+      </ErrorBoundary>
     </div>
   );
 }
