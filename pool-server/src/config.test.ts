@@ -107,6 +107,23 @@ describe('configuration', () => {
     ]);
   });
 
+  it("takes the pool's public Stratum names, and refuses what cannot go in a URL", () => {
+    expect(
+      loadConfig({ HASHWATT_STRATUM_PUBLIC_HOSTS: 'eu.pool.example, 203.0.113.9,[2001:db8::7]' }).stratum
+        .publicHosts,
+    ).toEqual(['eu.pool.example', '203.0.113.9', '[2001:db8::7]']);
+    expect(
+      problems({
+        HASHWATT_STRATUM_PUBLIC_HOSTS: 'pool.example:3333,stratum+tcp://x,2001:db8::7,-bad.example',
+      }),
+    ).toEqual(
+      ['pool.example:3333', 'stratum+tcp://x', '2001:db8::7', '-bad.example'].map(
+        (host) =>
+          `stratum.publicHosts (HASHWATT_STRATUM_PUBLIC_HOSTS): "${host}" is not a DNS name, an IPv4 address or an IPv6 address in brackets`,
+      ),
+    );
+  });
+
   it('says what replaced the account lock settings, and keeps the first sign-in wait under the longest', async () => {
     expect(problems({ HASHWATT_API_MAX_FAILED_LOGINS: '5', HASHWATT_API_LOCK_MINUTES: '15' })).toEqual([
       'HASHWATT_API_MAX_FAILED_LOGINS: no longer a setting: accounts are no longer locked by wrong passwords; sign-ins are slowed instead: see api.signInAccountFailures and api.signInAddressFailures',

@@ -119,7 +119,12 @@ export type StratumEndpoint = Static<typeof StratumEndpoint>;
 /** How a miner connects: ports, the chain its addresses must be of, and the difficulty it may ask for. */
 export const ConnectInfo = Type.Object({
   chain: Type.String(),
-  /** The host is the one the dashboard is served from: the pool does not know its public name. */
+  /**
+   * The names miners reach the Stratum ports at (stratum.publicHosts). Empty when the pool
+   * was not told them: the page then offers the host the dashboard came from.
+   */
+  hosts: Type.Array(Type.String()),
+  /** Every port is open at every host. */
   endpoints: Type.Array(StratumEndpoint),
   difficulty: Type.Object({
     /** Vardiff starts here and aims at one share every targetShareSeconds. */

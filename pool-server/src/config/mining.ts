@@ -66,6 +66,19 @@ export const PayoutsSettings = Type.Object(
   { default: {} },
 );
 
+const DNS_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const PUBLIC_HOST = new RegExp(`^(?:${DNS_LABEL}(?:\\.${DNS_LABEL})*|\\[[0-9A-Fa-f:.]{2,45}\\])$`);
+
+/** Each public host that is not a DNS name, an IPv4 address or an IPv6 address in brackets: what goes between "//" and ":port" in a URL. */
+export function publicHostProblems(hosts: readonly string[]): string[] {
+  return hosts
+    .filter((host) => !PUBLIC_HOST.test(host))
+    .map(
+      (host) =>
+        `stratum.publicHosts (HASHWATT_STRATUM_PUBLIC_HOSTS): ${JSON.stringify(host)} is not a DNS name, an IPv4 address or an IPv6 address in brackets`,
+    );
+}
+
 export const StratumSettings = Type.Object(
   {
     host: Type.String({ default: '0.0.0.0' }),
@@ -80,6 +93,16 @@ export const StratumSettings = Type.Object(
     ),
     tlsCertFile: Type.Optional(Type.String({ minLength: 1 })),
     tlsKeyFile: Type.Optional(Type.String({ minLength: 1 })),
+    publicHosts: Type.Array(
+      // Checked by publicHostProblems, whose refusal says what a host may be.
+      Type.String({ minLength: 1, maxLength: 253 }),
+      {
+        default: [],
+        maxItems: 16,
+        description:
+          "The names miners reach the Stratum ports at (pool.example.com, a region's name, an address), shown on the connect-your-miner page. Empty: the page offers the host the dashboard was loaded from.",
+      },
+    ),
     proxyProtocolFrom: Type.Array(Type.String(), {
       default: [],
       description: 'Load balancers whose PROXY protocol header is trusted.',

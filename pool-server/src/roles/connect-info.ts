@@ -15,6 +15,7 @@ export function connectInfo(config: Config): ConnectInfo {
   ];
   return {
     chain: config.chain,
+    hosts: stratum.publicHosts,
     endpoints: endpoints.filter((endpoint) => endpoint.port > 0),
     difficulty: {
       start: stratum.startDifficulty,

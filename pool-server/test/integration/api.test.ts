@@ -729,6 +729,7 @@ describe('the HTTP API', () => {
       expect(response.statusCode).toBe(200);
       expect(response.json()).toEqual({
         chain: 'regtest',
+        hosts: [],
         endpoints: [{ scheme: 'stratum+tcp', port: 3333, solo: false }],
         difficulty: { start: 1024, min: 0.0001, max: 2 ** 48, targetShareSeconds: 10, passwordOption: 'd=' },
         soloPasswordOption: 'solo',

@@ -14,13 +14,23 @@ const ADDRESS_EXAMPLE: Readonly<Record<string, string>> = {
   regtest: 'bcrt1q…',
 };
 
-/** The pool's Stratum URLs: the host the dashboard came from (the pool does not know its public name), each port. */
-function urlsOf(connect: ConnectInfo, host: string): { url: string; solo: boolean; tls: boolean }[] {
-  return connect.endpoints.map((endpoint) => ({
-    url: `${endpoint.scheme}://${host}:${String(endpoint.port)}`,
-    solo: endpoint.solo,
-    tls: endpoint.scheme === 'stratum+ssl',
-  }));
+/**
+ * The pool's Stratum URLs: each port at each public name the pool was given, or at the
+ * host the dashboard came from when it was given none.
+ */
+function urlsOf(
+  connect: ConnectInfo,
+  dashboardHost: string,
+): { url: string; host: string; solo: boolean; tls: boolean }[] {
+  const hosts = connect.hosts.length > 0 ? connect.hosts : [dashboardHost];
+  return hosts.flatMap((host) =>
+    connect.endpoints.map((endpoint) => ({
+      url: `${endpoint.scheme}://${host}:${String(endpoint.port)}`,
+      host,
+      solo: endpoint.solo,
+      tls: endpoint.scheme === 'stratum+ssl',
+    })),
+  );
 }
 
 /** What a new miner types into its rig: the pool's URLs, the username's forms and the password's options. */
@@ -43,15 +53,21 @@ export function ConnectPage() {
       <p>{t('connect.intro')}</p>
       <Section title={t('connect.url')}>
         {urls.length === 0 ? <p>{t('connect.noPorts')}</p> : null}
-        {urls.map((entry) => (
-          <CopyField
-            key={entry.url}
-            label={
-              entry.solo ? t('connect.soloUrl') : entry.tls ? t('connect.tlsUrl') : t('connect.plainUrl')
-            }
-            value={entry.url}
-          />
-        ))}
+        {connect.hosts.length === 0 ? <p className="muted">{t('connect.hostGuessed')}</p> : null}
+        {urls.map((entry) => {
+          const kind = entry.solo
+            ? t('connect.soloUrl')
+            : entry.tls
+              ? t('connect.tlsUrl')
+              : t('connect.plainUrl');
+          return (
+            <CopyField
+              key={entry.url}
+              label={connect.hosts.length > 1 ? t('connect.urlAtHost', { kind, host: entry.host }) : kind}
+              value={entry.url}
+            />
+          );
+        })}
       </Section>
       <Section title={t('connect.username')}>
         <CopyField label={t('connect.usernameAddress', { chain: connect.chain })} value={`${address}.rig1`} />

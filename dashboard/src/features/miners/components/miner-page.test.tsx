@@ -79,6 +79,7 @@ const MINER: MinerStats = {
 
 const CONNECT: ConnectInfo = {
   chain: 'main',
+  hosts: [],
   endpoints: [
     { scheme: 'stratum+tcp', port: 3333, solo: false },
     { scheme: 'stratum+ssl', port: 3443, solo: false },
@@ -233,6 +234,22 @@ describe("the miners' pages", () => {
     expect(await screen.findByText('Copied')).toBeTruthy();
     expect(copied).toEqual([`stratum+tcp://${window.location.hostname}:3333`]);
     Reflect.deleteProperty(navigator, 'clipboard');
+  });
+
+  it('offers each port at every public name the pool was given, and says when it guessed the host', async () => {
+    stubApi({ '/api/pool/connect': { ...CONNECT, hosts: ['eu.pool.example', '[2001:db8::7]'] } });
+    at('/connect');
+    expect((await screen.findByLabelText<HTMLInputElement>('Stratum (eu.pool.example)')).value).toBe(
+      'stratum+tcp://eu.pool.example:3333',
+    );
+    expect(screen.getByLabelText<HTMLInputElement>('Stratum over TLS ([2001:db8::7])').value).toBe(
+      'stratum+ssl://[2001:db8::7]:3443',
+    );
+    expect(screen.queryByText(/the one this page was loaded from/)).toBeNull();
+    cleanup();
+    stubApi({ '/api/pool/connect': CONNECT });
+    at('/connect');
+    expect(await screen.findByText(/the one this page was loaded from/)).toBeTruthy();
   });
 
   it('reads in Persian, with Persian digits in the difficulty', async () => {
