@@ -1,5 +1,6 @@
 import { FpIsSquare } from '@noble/curves/abstract/modular.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { createECDH, type ECDH } from 'node:crypto';
 import { sha256 } from './primitives.ts';
 
 /**
@@ -8,6 +9,8 @@ import { sha256 } from './primitives.ts';
  * ([sv2-spec 4.3.1.1, 4.4.2]). The field arithmetic is @noble/curves'; the maps follow
  * BIP324's reference code step by step, square roots included (the root of (p + 1) / 4,
  * whose sign decides which candidate XSwiftEC takes and which t XSwiftECInv returns).
+ * Scalar multiplications with a secret key run in OpenSSL (node:crypto's ECDH), constant
+ * time and about fifty times faster than @noble/curves on an arbitrary point.
  */
 
 export const ELLSWIFT_LENGTH = 64;
@@ -140,13 +143,16 @@ export function encodeXCoordinate(x: Uint8Array, random: RandomSource): Buffer {
   }
 }
 
-function secretScalar(secretKey: Uint8Array): bigint {
+/** An OpenSSL ECDH context holding secretKey, checked to be a key (1 to n - 1). */
+function ecdhWith(secretKey: Uint8Array): ECDH {
   const d =
     secretKey.length === SECRET_KEY_LENGTH ? BigInt(`0x${Buffer.from(secretKey).toString('hex')}`) : 0n;
   if (d === 0n || d >= N) {
     throw new RangeError('a secp256k1 secret key is 32 bytes, from 1 to n - 1');
   }
-  return d;
+  const ecdh = createECDH('secp256k1');
+  ecdh.setPrivateKey(secretKey);
+  return ecdh;
 }
 
 /** A fresh secret key: 32 random bytes, drawn again in the rare case they are not in [1, n). */
@@ -162,7 +168,7 @@ export function generateSecretKey(random: RandomSource): Buffer {
 
 /** The 32-byte X coordinate of secretKey·G (the BIP340 x-only public key). */
 export function xOnlyPublicKey(secretKey: Uint8Array): Buffer {
-  return fieldToBytes(secp256k1.Point.BASE.multiply(secretScalar(secretKey)).toAffine().x);
+  return ecdhWith(secretKey).getPublicKey(null, 'compressed').subarray(1);
 }
 
 /** [sv2-spec 4.3.1.1] The ElligatorSwift public key of a secret key, with fresh randomness. */
@@ -172,10 +178,9 @@ export function ellSwiftPublicKey(secretKey: Uint8Array, random: RandomSource): 
 
 /** [BIP324] ellswift_ecdh_xonly: the X coordinate of secretKey times the point theirs encodes. */
 export function ellSwiftEcdhXOnly(theirs: Uint8Array, secretKey: Uint8Array): Buffer {
-  const x = bytesToField(decodeEllSwift(theirs));
   // The point with even Y: which of the two does not change the X of its multiple.
-  const point = secp256k1.Point.fromHex(`02${fieldToBytes(x).toString('hex')}`);
-  return fieldToBytes(point.multiply(secretScalar(secretKey)).toAffine().x);
+  // OpenSSL's ECDH secret is the X coordinate of the product, as BIP324 wants it.
+  return ecdhWith(secretKey).computeSecret(Buffer.concat([Uint8Array.of(0x02), decodeEllSwift(theirs)]));
 }
 
 const ECDH_TAG = sha256(Buffer.from('bip324_ellswift_xonly_ecdh', 'ascii'));
