@@ -32,7 +32,7 @@ export function setCsrfToken(token: string | undefined): void {
 }
 
 export interface CallOptions {
-  readonly method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  readonly method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** JSON body. */
   readonly json?: unknown;
   /** A file sent as it is. */

@@ -1,24 +1,83 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Section } from '../../../components/ui/stat.tsx';
+import { FieldError } from '../../../lib/field-error.tsx';
 import { useFormat } from '../../../lib/format.ts';
+import { notify } from '../../../lib/notify.ts';
 import {
   useCreateOrganisation,
   useOrganisations,
+  usePoolSettings,
   useRequireTwoFactor,
-  useResetTwoFactor,
   useUsers,
 } from '../api/admin.ts';
+import { PoolSettingsForm, PriceForm } from './pool-forms.tsx';
+import { NewUserForm, UserRow } from './user-forms.tsx';
 
-export function AdminPage() {
+function Organisations() {
   const { t } = useTranslation();
   const format = useFormat();
-  const { data: users = [] } = useUsers();
   const { data: organisations = [] } = useOrganisations();
   const create = useCreateOrganisation();
   const requireTwoFactor = useRequireTwoFactor();
-  const resetTwoFactor = useResetTwoFactor();
   const [name, setName] = useState('');
+  return (
+    <Section title={t('admin.organisations')}>
+      <form
+        className="inline-form"
+        aria-label={t('admin.newOrganisation')}
+        onSubmit={(event) => {
+          event.preventDefault();
+          create.mutate(name.trim(), {
+            onSuccess: (organisation) => {
+              notify(t('admin.organisationAdded', { name: organisation.name }));
+              setName('');
+            },
+          });
+        }}
+      >
+        <label>
+          {t('admin.newOrganisation')}
+          <input
+            name="name"
+            value={name}
+            onChange={(event) => {
+              setName(event.target.value);
+            }}
+          />
+          <FieldError error={create.error} path="body.name" />
+        </label>
+        <button type="submit" disabled={name.trim() === '' || create.isPending}>
+          {t('common.create')}
+        </button>
+      </form>
+      <ul>
+        {organisations.map((organisation) => (
+          <li key={organisation.id}>
+            {organisation.name} <span className="muted">{format.date(organisation.createdAt)}</span>{' '}
+            <label>
+              <input
+                type="checkbox"
+                checked={organisation.requireTwoFactor}
+                disabled={requireTwoFactor.isPending}
+                onChange={(event) => {
+                  requireTwoFactor.mutate({ id: organisation.id, requireTwoFactor: event.target.checked });
+                }}
+              />{' '}
+              {t('admin.requireTwoFactor')}
+            </label>
+          </li>
+        ))}
+      </ul>
+    </Section>
+  );
+}
+
+export function AdminPage() {
+  const { t } = useTranslation();
+  const { data: users = [] } = useUsers();
+  const { data: organisations = [] } = useOrganisations();
+  const { data: settings } = usePoolSettings();
   return (
     <div className="page">
       <h1>{t('admin.title')}</h1>
@@ -29,75 +88,28 @@ export function AdminPage() {
               <th>{t('admin.email')}</th>
               <th>{t('admin.name')}</th>
               <th>{t('admin.role')}</th>
-              <th>{t('admin.twoFactor')}</th>
+              <th>{t('admin.access')}</th>
             </tr>
           </thead>
           <tbody>
             {users.map((user) => (
-              <tr key={user.id}>
-                <td dir="ltr">{user.email}</td>
-                <td>{user.name}</td>
-                <td>{t(`admin.roles.${user.role}`)}</td>
-                <td>
-                  <button
-                    type="button"
-                    disabled={resetTwoFactor.isPending}
-                    onClick={() => {
-                      if (window.confirm(t('admin.resetTwoFactorConfirm', { email: user.email }))) {
-                        resetTwoFactor.mutate(user.id);
-                      }
-                    }}
-                  >
-                    {t('admin.resetTwoFactor')}
-                  </button>
-                </td>
-              </tr>
+              <UserRow key={user.id} user={user} organisations={organisations} />
             ))}
           </tbody>
         </table>
+        <h3>{t('admin.newUser')}</h3>
+        <NewUserForm organisations={organisations} />
       </Section>
-      <Section title={t('admin.organisations')}>
-        <form
-          className="inline-form"
-          onSubmit={(event) => {
-            event.preventDefault();
-            create.mutate(name.trim(), {
-              onSuccess: () => {
-                setName('');
-              },
-            });
-          }}
-        >
-          <input
-            aria-label={t('admin.newOrganisation')}
-            placeholder={t('admin.newOrganisation')}
-            value={name}
-            onChange={(event) => {
-              setName(event.target.value);
-            }}
-          />
-          <button type="submit" disabled={name.trim() === ''}>
-            {t('common.create')}
-          </button>
-        </form>
-        <ul>
-          {organisations.map((organisation) => (
-            <li key={organisation.id}>
-              {organisation.name} <span className="muted">{format.date(organisation.createdAt)}</span>{' '}
-              <label>
-                <input
-                  type="checkbox"
-                  checked={organisation.requireTwoFactor}
-                  disabled={requireTwoFactor.isPending}
-                  onChange={(event) => {
-                    requireTwoFactor.mutate({ id: organisation.id, requireTwoFactor: event.target.checked });
-                  }}
-                />{' '}
-                {t('admin.requireTwoFactor')}
-              </label>
-            </li>
-          ))}
-        </ul>
+      <Organisations />
+      <Section title={t('admin.settings')}>
+        {settings === undefined ? (
+          <p aria-busy="true">{t('app.loading')}</p>
+        ) : (
+          <PoolSettingsForm settings={settings} />
+        )}
+      </Section>
+      <Section title={t('admin.prices')}>
+        <PriceForm />
       </Section>
     </div>
   );

@@ -19,10 +19,15 @@ export function useUpdateDevice(farmId: string, deviceId: string) {
   });
 }
 
-export const useCommands = (farmId: string) =>
+/** While a command is under way the agent reports within seconds: asked again this often until it ends. */
+const UNDER_WAY_POLL_MS = 3_000;
+
+/** A farm's commands; polled while `underWay` says one of those the page shows has not ended. */
+export const useCommands = (farmId: string, underWay?: (commands: readonly DeviceCommand[]) => boolean) =>
   useQuery({
     queryKey: ['farm', farmId, 'commands'],
     queryFn: () => api<DeviceCommand[]>(`/farms/${farmId}/commands`),
+    refetchInterval: (query) => (underWay?.(query.state.data ?? []) === true ? UNDER_WAY_POLL_MS : false),
   });
 
 export function useSendCommand(farmId: string, deviceId: string) {

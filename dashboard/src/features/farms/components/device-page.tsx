@@ -1,16 +1,15 @@
-import type { DeviceAction, FarmDevice } from '@hashwatt/schemas';
+import type { FarmDevice } from '@hashwatt/schemas';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { ErrorBoundary } from '../../../components/ui/error-boundary.tsx';
 import { Section, Stat } from '../../../components/ui/stat.tsx';
 import { useFormat } from '../../../lib/format.ts';
-import { useCommands, useSendCommand, useUpdateDevice } from '../api/device-actions.ts';
+import { useUpdateDevice } from '../api/device-actions.ts';
+import { DeviceCommands } from './device-commands.tsx';
 import { useDevice } from '../api/get-device.ts';
 import { DeviceHistory } from './device-history.tsx';
 import { Figure, usePowerText } from '../../../components/ui/figure.tsx';
-
-const ACTIONS: readonly DeviceAction[] = ['sleep', 'resume', 'reboot'];
 
 function LocationForm({ farmId, device }: { farmId: string; device: FarmDevice }) {
   const { t } = useTranslation();
@@ -70,8 +69,6 @@ export function DevicePage() {
   const power = usePowerText();
   const { id = '', deviceId = '' } = useParams();
   const { data: device, isError } = useDevice(id, deviceId);
-  const { data: commands = [] } = useCommands(id);
-  const send = useSendCommand(id, deviceId);
   if (isError) {
     return <p role="alert">{t('app.notFound')}</p>;
   }
@@ -159,41 +156,7 @@ export function DevicePage() {
       <Section title={t('farms.location')}>
         <LocationForm farmId={id} device={device} />
       </Section>
-      <Section
-        title={t('devices.commands')}
-        actions={
-          <div className="segmented">
-            {ACTIONS.map((action) => (
-              <button
-                key={action}
-                type="button"
-                disabled={send.isPending}
-                onClick={() => {
-                  send.mutate(action);
-                }}
-              >
-                {t(`devices.actions.${action}`)}
-              </button>
-            ))}
-          </div>
-        }
-      >
-        <table>
-          <tbody>
-            {commands
-              .filter((command) => command.deviceId === device.id)
-              .map((command) => (
-                <tr key={command.id}>
-                  <td>{t(`devices.actions.${command.action}`)}</td>
-                  <td>{format.dateTime(command.orderedAt)}</td>
-                  <td dir="ltr">{command.orderedBy}</td>
-                  <td>{t(`devices.statuses.${command.status}`)}</td>
-                  <td>{command.outcome ?? ''}</td>
-                </tr>
-              ))}
-          </tbody>
-        </table>
-      </Section>
+      <DeviceCommands farmId={id} device={device} />
     </div>
   );
 }

@@ -11,6 +11,10 @@ import { useEnergy, useOrders, useWindows } from '../api/get-energy.ts';
 import { useFarm } from '../api/get-farms.ts';
 import { usePower } from '../api/get-power.ts';
 import { ApiKeys } from './api-keys.tsx';
+import { CurtailForm, OrderForm, WithdrawOrder } from './curtailment-controls.tsx';
+import { DeleteWindow, WindowForm } from './restricted-windows.tsx';
+import { FarmProfileForm } from './farm-profile-form.tsx';
+import { Tariffs } from './tariffs.tsx';
 import { DevicesTable } from './devices-table.tsx';
 import { FarmHistory } from './farm-history.tsx';
 import { hashrateOf } from './farms-page.tsx';
@@ -85,9 +89,10 @@ function Alerts({ devices }: { devices: readonly FarmDevice[] }) {
   );
 }
 
-function Curtailment({ farmId }: { farmId: string }) {
+function Curtailment({ farmId, devices }: { farmId: string; devices: readonly FarmDevice[] }) {
   const { t } = useTranslation();
   const format = useFormat();
+  const now = useNow();
   const { data: windows = [] } = useWindows(farmId);
   const { data: orders = [] } = useOrders(farmId);
   return (
@@ -105,15 +110,25 @@ function Curtailment({ farmId }: { farmId: string }) {
               <td>
                 {t('farms.validFrom')} {format.date(window.validFrom)}
               </td>
+              <td>
+                <DeleteWindow farmId={farmId} window={window} />
+              </td>
             </tr>
           )}
         />
+        <WindowForm farmId={farmId} />
       </Section>
       <Section title={t('farms.orders')}>
         <ListTable
           items={orders}
           empty={t('common.none')}
-          headers={[t('farms.orderStart'), t('farms.orderEnd'), t('farms.reduction'), t('farms.compliance')]}
+          headers={[
+            t('farms.orderStart'),
+            t('farms.orderEnd'),
+            t('farms.reduction'),
+            t('farms.compliance'),
+            '',
+          ]}
           row={(order) => (
             <tr key={order.id}>
               <td>{format.dateTime(order.startsAt)}</td>
@@ -126,9 +141,16 @@ function Curtailment({ farmId }: { farmId: string }) {
                   <OrderVerdict compliance={order.compliance} />
                 )}
               </td>
+              <td>
+                <WithdrawOrder farmId={farmId} order={order} nowMs={now} />
+              </td>
             </tr>
           )}
         />
+        <OrderForm farmId={farmId} devices={devices} />
+      </Section>
+      <Section title={t('curtailment.farmWide')}>
+        <CurtailForm farmId={farmId} devices={devices} />
       </Section>
     </>
   );
@@ -300,8 +322,12 @@ export function FarmPage() {
         <RackHeatmap devices={devices} />
       </Section>
       <ErrorBoundary>
-        <Curtailment farmId={farm.id} />
+        <Curtailment farmId={farm.id} devices={devices} />
       </ErrorBoundary>
+      <ErrorBoundary>
+        <Tariffs farmId={farm.id} />
+      </ErrorBoundary>
+      <FarmProfileForm key={farm.id} farm={farm} />
       <ErrorBoundary>
         <ApiKeys farmId={farm.id} />
       </ErrorBoundary>

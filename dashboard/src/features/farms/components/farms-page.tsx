@@ -8,6 +8,7 @@ import { useDevicesOfFarms } from '../api/get-devices.ts';
 import { useFarms } from '../api/get-farms.ts';
 import { usePowerOfFarms } from '../api/get-power.ts';
 import { Figure, usePowerText } from '../../../components/ui/figure.tsx';
+import { NewFarmForm } from './new-farm-form.tsx';
 
 /** The sum of the figures that are known; null when none is, never 0 for missing. */
 function knownSum(values: readonly (number | null)[]): number | null {
@@ -101,6 +102,9 @@ export function FarmsPage({ user }: { user: SessionView['user'] }) {
             </tr>
           }
         />
+      </Section>
+      <Section title={t('farmProfile.newFarm')}>
+        <NewFarmForm user={user} />
       </Section>
     </div>
   );

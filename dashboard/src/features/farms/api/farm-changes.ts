@@ -1,0 +1,98 @@
+import type {
+  Curtailment,
+  CurtailmentCreate,
+  CurtailmentOrder,
+  CurtailmentOrderCreate,
+  CurtailmentOrderWithdrawn,
+  Farm,
+  FarmCreate,
+  FarmPatch,
+  RestrictedWindow,
+  RestrictedWindowCreate,
+  Tariff,
+  TariffCreate,
+} from '@hashwatt/schemas';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from '../../../lib/api-client.ts';
+
+/**
+ * A change to a farm, and what it makes stale: the queries under ['farm', id, part] (or
+ * the farm itself and the farms' list for its profile).
+ */
+function useFarmChange<Input, Output>(
+  farmId: string,
+  parts: readonly string[],
+  request: (input: Input) => Promise<Output>,
+) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: request,
+    onSuccess: async () => {
+      await Promise.all(
+        parts.map((part) =>
+          client.invalidateQueries({ queryKey: part === '' ? ['farm', farmId] : ['farm', farmId, part] }),
+        ),
+      );
+    },
+  });
+}
+
+export const useTariffs = (farmId: string) =>
+  useQuery({
+    queryKey: ['farm', farmId, 'tariffs'],
+    queryFn: () => api<Tariff[]>(`/farms/${farmId}/tariffs`),
+  });
+
+export const useAddTariff = (farmId: string) =>
+  useFarmChange(farmId, ['tariffs', 'energy'], (tariff: TariffCreate) =>
+    api<Tariff>(`/farms/${farmId}/tariffs`, { method: 'POST', json: tariff }),
+  );
+
+export const useReplaceTariff = (farmId: string) =>
+  useFarmChange(farmId, ['tariffs', 'energy'], ({ id, tariff }: { id: string; tariff: TariffCreate }) =>
+    api<Tariff>(`/farms/${farmId}/tariffs/${id}`, { method: 'PUT', json: tariff }),
+  );
+
+export const useDeleteTariff = (farmId: string) =>
+  useFarmChange(farmId, ['tariffs', 'energy'], (id: string) =>
+    api<undefined>(`/farms/${farmId}/tariffs/${id}`, { method: 'DELETE' }),
+  );
+
+export const useAddWindow = (farmId: string) =>
+  useFarmChange(farmId, ['windows', 'energy'], (window: RestrictedWindowCreate) =>
+    api<RestrictedWindow>(`/farms/${farmId}/restricted-windows`, { method: 'POST', json: window }),
+  );
+
+export const useDeleteWindow = (farmId: string) =>
+  useFarmChange(farmId, ['windows', 'energy'], (id: string) =>
+    api<undefined>(`/farms/${farmId}/restricted-windows/${id}`, { method: 'DELETE' }),
+  );
+
+export const useAddOrder = (farmId: string) =>
+  useFarmChange(farmId, ['orders', 'commands'], (order: CurtailmentOrderCreate) =>
+    api<CurtailmentOrder>(`/farms/${farmId}/curtailment-orders`, { method: 'POST', json: order }),
+  );
+
+export const useWithdrawOrder = (farmId: string) =>
+  useFarmChange(farmId, ['orders', 'commands'], (id: string) =>
+    api<CurtailmentOrderWithdrawn>(`/farms/${farmId}/curtailment-orders/${id}`, { method: 'DELETE' }),
+  );
+
+export const useCurtail = (farmId: string) =>
+  useFarmChange(farmId, ['commands', 'devices'], (curtailment: CurtailmentCreate) =>
+    api<Curtailment>(`/farms/${farmId}/curtailment`, { method: 'POST', json: curtailment }),
+  );
+
+export const useUpdateFarm = (farmId: string) =>
+  useFarmChange(farmId, [''], (patch: FarmPatch) =>
+    api<Farm>(`/farms/${farmId}`, { method: 'PATCH', json: patch }),
+  );
+
+export function useCreateFarm(organisationId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (farm: FarmCreate) =>
+      api<Farm>(`/organisations/${organisationId}/farms`, { method: 'POST', json: farm }),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['farms'] }),
+  });
+}

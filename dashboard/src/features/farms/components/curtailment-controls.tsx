@@ -1,0 +1,320 @@
+import type { CurtailmentOrder, CurtailmentOrderCreate, FarmDevice } from '@hashwatt/schemas';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useConfirm } from '../../../components/ui/confirm-dialog.tsx';
+import { FieldError } from '../../../lib/field-error.tsx';
+import { useFormat } from '../../../lib/format.ts';
+import { notify } from '../../../lib/notify.ts';
+import { useAddOrder, useCurtail, useWithdrawOrder } from '../api/farm-changes.ts';
+
+/** A `datetime-local` value (the reader's own clock) as the API's timestamp; '' when empty or unreadable. */
+function isoOf(local: string): string {
+  const ms = Date.parse(local);
+  return Number.isNaN(ms) ? '' : new Date(ms).toISOString();
+}
+
+/** A grid operator's order, recorded; with the farm put to sleep for it when asked (after a confirmation). */
+export function OrderForm({ farmId, devices }: { farmId: string; devices: readonly FarmDevice[] }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const add = useAddOrder(farmId);
+  const { ask, dialog } = useConfirm();
+  const [startsAt, setStartsAt] = useState('');
+  const [endsAt, setEndsAt] = useState('');
+  const [reductionKw, setReductionKw] = useState('');
+  const [noticeRef, setNoticeRef] = useState('');
+  const [sleep, setSleep] = useState(false);
+  const [stagger, setStagger] = useState('10');
+  // The one check the API makes that the form can make first: [body.endsAt] "An order ends after it starts."
+  const endsTooEarly = startsAt !== '' && endsAt !== '' && Date.parse(endsAt) <= Date.parse(startsAt);
+  return (
+    <form
+      className="inline-form"
+      aria-label={t('curtailment.newOrder')}
+      onSubmit={(event) => {
+        event.preventDefault();
+        const order: CurtailmentOrderCreate = {
+          startsAt: isoOf(startsAt),
+          endsAt: isoOf(endsAt),
+          reductionKw: Number(reductionKw),
+          ...(noticeRef.trim() === '' ? {} : { noticeRef: noticeRef.trim() }),
+          ...(sleep ? { staggerMinutes: Number(stagger) } : {}),
+        };
+        void (async () => {
+          if (
+            sleep &&
+            !(await ask({
+              title: t('curtailment.confirmOrderTitle'),
+              body: t('curtailment.confirmSleep', {
+                count: devices.length,
+                minutes: format.number(Number(stagger)),
+              }),
+              confirm: t('curtailment.recordAndSleep'),
+            }))
+          ) {
+            return;
+          }
+          add.mutate(order, {
+            onSuccess: () => {
+              notify(t('curtailment.orderRecorded'));
+              setReductionKw('');
+              setNoticeRef('');
+            },
+          });
+        })();
+      }}
+    >
+      <label>
+        {t('curtailment.startsAt')}
+        <input
+          name="startsAt"
+          type="datetime-local"
+          required
+          value={startsAt}
+          onChange={(event) => {
+            setStartsAt(event.target.value);
+          }}
+        />
+        <FieldError error={add.error} path="body.startsAt" />
+      </label>
+      <label>
+        {t('curtailment.endsAt')}
+        <input
+          name="endsAt"
+          type="datetime-local"
+          required
+          aria-invalid={endsTooEarly}
+          value={endsAt}
+          onChange={(event) => {
+            setEndsAt(event.target.value);
+          }}
+        />
+        {endsTooEarly ? (
+          <span className="field-error" role="alert">
+            {t('curtailment.endsAfterStarts')}
+          </span>
+        ) : (
+          <FieldError error={add.error} path="body.endsAt" />
+        )}
+      </label>
+      <label>
+        {t('curtailment.reductionKw')}
+        <input
+          name="reductionKw"
+          type="number"
+          inputMode="decimal"
+          required
+          value={reductionKw}
+          onChange={(event) => {
+            setReductionKw(event.target.value);
+          }}
+        />
+        <FieldError error={add.error} path="body.reductionKw" />
+      </label>
+      <label>
+        {t('curtailment.noticeRef')}
+        <input
+          name="noticeRef"
+          value={noticeRef}
+          onChange={(event) => {
+            setNoticeRef(event.target.value);
+          }}
+        />
+        <FieldError error={add.error} path="body.noticeRef" />
+      </label>
+      <label className="check">
+        <input
+          type="checkbox"
+          name="sleep"
+          checked={sleep}
+          onChange={(event) => {
+            setSleep(event.target.checked);
+          }}
+        />
+        {t('curtailment.sleepForIt')}
+      </label>
+      {sleep ? (
+        <label>
+          {t('curtailment.staggerMinutes')}
+          <input
+            name="staggerMinutes"
+            type="number"
+            inputMode="numeric"
+            value={stagger}
+            onChange={(event) => {
+              setStagger(event.target.value);
+            }}
+          />
+          <FieldError error={add.error} path="body.staggerMinutes" />
+        </label>
+      ) : null}
+      <button type="submit" disabled={add.isPending || endsTooEarly}>
+        {t('curtailment.record')}
+      </button>
+      {dialog}
+    </form>
+  );
+}
+
+/** Withdraws an order that has not started, after a confirmation; one that has started stays. */
+export function WithdrawOrder({
+  farmId,
+  order,
+  nowMs,
+}: {
+  farmId: string;
+  order: CurtailmentOrder;
+  nowMs: number;
+}) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const withdraw = useWithdrawOrder(farmId);
+  const { ask, dialog } = useConfirm();
+  if (Date.parse(order.startsAt) <= nowMs) {
+    return null;
+  }
+  return (
+    <>
+      <button
+        type="button"
+        disabled={withdraw.isPending}
+        onClick={() => {
+          void (async () => {
+            const confirmed = await ask({
+              title: t('curtailment.withdrawTitle'),
+              body: t('curtailment.withdrawBody', {
+                start: format.dateTime(order.startsAt),
+                reduction: format.number(order.reductionKw),
+              }),
+              confirm: t('curtailment.withdraw'),
+            });
+            if (confirmed) {
+              withdraw.mutate(order.id, {
+                onSuccess: (done) => {
+                  notify(
+                    t('curtailment.withdrawn', {
+                      withdrawn: format.number(done.commandsWithdrawn),
+                      sent: format.number(done.commandsSent),
+                    }),
+                  );
+                },
+              });
+            }
+          })();
+        }}
+      >
+        {t('curtailment.withdraw')}
+      </button>
+      {dialog}
+    </>
+  );
+}
+
+/** The whole farm, or the devices ticked, to sleep or awake, staggered; always after a confirmation naming how many. */
+export function CurtailForm({ farmId, devices }: { farmId: string; devices: readonly FarmDevice[] }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const curtail = useCurtail(farmId);
+  const { ask, dialog } = useConfirm();
+  const [action, setAction] = useState<'sleep' | 'resume'>('sleep');
+  const [stagger, setStagger] = useState('10');
+  const [chosen, setChosen] = useState<readonly string[]>([]);
+  const count = chosen.length === 0 ? devices.length : chosen.length;
+  return (
+    <form
+      className="inline-form"
+      aria-label={t('curtailment.farmWide')}
+      onSubmit={(event) => {
+        event.preventDefault();
+        void (async () => {
+          const confirmed = await ask({
+            title: t(`curtailment.confirm.${action}Title`),
+            body: t(`curtailment.confirm.${action}`, {
+              count,
+              minutes: format.number(Number(stagger)),
+            }),
+            confirm: t(`devices.actions.${action}`),
+          });
+          if (!confirmed) {
+            return;
+          }
+          curtail.mutate(
+            {
+              action,
+              staggerMinutes: Number(stagger),
+              ...(chosen.length === 0 ? {} : { deviceIds: [...chosen] }),
+            },
+            {
+              onSuccess: (queued) => {
+                notify(
+                  t('curtailment.queued', {
+                    count: queued.commands,
+                    last: format.dateTime(queued.lastAt),
+                  }),
+                );
+              },
+            },
+          );
+        })();
+      }}
+    >
+      <label>
+        {t('curtailment.action')}
+        <select
+          name="action"
+          value={action}
+          onChange={(event) => {
+            setAction(event.target.value === 'resume' ? 'resume' : 'sleep');
+          }}
+        >
+          <option value="sleep">{t('devices.actions.sleep')}</option>
+          <option value="resume">{t('devices.actions.resume')}</option>
+        </select>
+      </label>
+      <label>
+        {t('curtailment.staggerMinutes')}
+        <input
+          name="staggerMinutes"
+          type="number"
+          inputMode="numeric"
+          value={stagger}
+          onChange={(event) => {
+            setStagger(event.target.value);
+          }}
+        />
+        <FieldError error={curtail.error} path="body.staggerMinutes" />
+      </label>
+      <details>
+        <summary>
+          {chosen.length === 0
+            ? t('curtailment.allDevices')
+            : t('curtailment.someDevices', { count: chosen.length })}
+        </summary>
+        <fieldset className="stack">
+          <legend>{t('curtailment.chooseDevices')}</legend>
+          {devices.map((device) => (
+            <label key={device.id} className="check">
+              <input
+                type="checkbox"
+                checked={chosen.includes(device.id)}
+                onChange={(event) => {
+                  setChosen(
+                    event.target.checked
+                      ? [...chosen, device.id]
+                      : chosen.filter((kept) => kept !== device.id),
+                  );
+                }}
+              />
+              <span dir="ltr">{device.device}</span>
+            </label>
+          ))}
+        </fieldset>
+        <FieldError error={curtail.error} path="body.deviceIds" />
+      </details>
+      <button type="submit" disabled={curtail.isPending || count === 0}>
+        {t(`devices.actions.${action}`)}
+      </button>
+      {dialog}
+    </form>
+  );
+}
