@@ -16,6 +16,7 @@ import {
   StopTimeoutSecondsSetting,
 } from './config/process.ts';
 import { DatabaseSettings, LedgerSettings, NatsSettings } from './config/storage.ts';
+import { Sv2NoiseSettings } from './config/sv2-noise.ts';
 
 /**
  * Every setting of the pool, with its default. Sources, later ones winning: these
@@ -44,6 +45,7 @@ export const ConfigSchema = Type.Object({
   reports: ReportsSettings,
   alerts: AlertsSettings,
   stratum: StratumSettings,
+  sv2Noise: Sv2NoiseSettings,
   metrics: MetricsSettings,
 });
 

@@ -109,6 +109,43 @@ Also the way out when the key file is lost: reports it signed still verify again
 ${CONFIG}`,
   },
   {
+    name: 'sv2 authority create',
+    load: async () => (await import('./sv2-key.ts')).authorityCreate,
+    summary: 'make the Stratum V2 authority key miners pin, and print its public key',
+    usage: 'hashwatt sv2 authority create [--out FILE] [--config FILE]',
+    details: `Writes a new secp256k1 key (PKCS#8 PEM, mode 0600) to --out or sv2Noise.authorityKeyFile and prints its
+public key as sv2-spec 4.7 writes it (base58-check), for the pool's website and the miners' configuration. It signs
+the pool's certificates only: keep it offline, and name it with --authority-key when you rotate or renew.
+${CONFIG}`,
+  },
+  {
+    name: 'sv2 key show',
+    load: async () => (await import('./sv2-key.ts')).keyShow,
+    summary:
+      "print the Stratum V2 authority public key, the pool's static key and its certificate's validity",
+    usage: 'hashwatt sv2 key show [--config FILE]',
+    details: CONFIG,
+  },
+  {
+    name: 'sv2 key rotate',
+    load: async () => (await import('./sv2-key.ts')).keyRotate,
+    summary: 'make a new Stratum V2 static key and its certificate; miners keep the same pinned authority',
+    usage: 'hashwatt sv2 key rotate [--authority-key FILE] [--days N] [--config FILE]',
+    details: `Writes a new key to sv2Noise.staticKeyFile (the old one is kept beside it, mode 0600) and a certificate
+signed by the authority key (--authority-key, or sv2Noise.authorityKeyFile) valid for --days (sv2Noise.certificateDays).
+Restart the pool afterwards.
+${CONFIG}`,
+  },
+  {
+    name: 'sv2 certificate renew',
+    load: async () => (await import('./sv2-key.ts')).certificateRenew,
+    summary: "issue a new certificate for the pool's Stratum V2 static key, before the current one expires",
+    usage: 'hashwatt sv2 certificate renew [--authority-key FILE] [--days N] [--config FILE]',
+    details: `Signs the static key in sv2Noise.staticKeyFile again with the authority key, valid from an hour ago for
+--days (sv2Noise.certificateDays), and replaces sv2Noise.certificateFile. Restart the pool afterwards.
+${CONFIG}`,
+  },
+  {
     name: 'backup',
     load: async () => (await import('./backup.ts')).run,
     summary: 'back up the database, the report signing keys and the journals into one signed folder',
