@@ -6,7 +6,8 @@ import type { AgentConfig } from './config.ts';
 import type { ProbePorts } from './discovery/identify.ts';
 import { hostsOf, scan } from './discovery/scan.ts';
 import { DRIVERS } from './drivers/registry.ts';
-import { MeterError, readMeter } from './meters/modbus-meter.ts';
+import { MeterError } from './meters/modbus-meter.ts';
+import { readConfiguredMeter } from './meters/read-meter.ts';
 import { Poller, type PolledDevice } from './poll/poller.ts';
 import { DiskQueue } from './queue/disk-queue.ts';
 import { Uploader, type UploaderLog } from './upload/uploader.ts';
@@ -201,13 +202,21 @@ export async function runAgent(
 async function readMeters(config: AgentConfig, now: () => Date, log: UploaderLog): Promise<MeterSample[]> {
   const read = await Promise.all(
     config.meters.map((meter) =>
-      readMeter(meter, { timeoutMs: config.poll.timeoutMs, now }).catch((error: unknown) => {
-        log.warn(
-          { meter: meter.name, error: error instanceof MeterError ? error.message : String(error) },
-          'agent: meter unread',
-        );
-        return undefined;
-      }),
+      readConfiguredMeter(meter, {
+        connectTimeoutMs: config.poll.connectTimeoutMs,
+        timeoutMs: config.poll.timeoutMs,
+        now,
+      }).then(
+        (read) => read.sample,
+        (error: unknown) => {
+          // Unknown, with the reason: no sample rather than a made-up 0.
+          log.warn(
+            { meter: meter.name, error: error instanceof MeterError ? error.message : String(error) },
+            'agent: meter unread',
+          );
+          return undefined;
+        },
+      ),
     ),
   );
   return read.filter((sample): sample is MeterSample => sample !== undefined);

@@ -93,6 +93,87 @@ describe('loadAgentConfig', () => {
     ]);
   });
 
+  it("checks each meter's settings against its protocol, and never shows a meter's password", async () => {
+    const base = { server: { url: 'http://127.0.0.1:8080', apiKey: KEY } };
+    const meters = await file({
+      ...base,
+      meters: [
+        { name: 'a', protocol: 'mercury230', host: 'gw-1', address: 'x', password: '12345', unitId: 3 },
+        { name: 'b', protocol: 'iec62056-21', host: 'gw-2', port: 4001, address: 5, accessLevel: 2 },
+        { name: 'c', protocol: 'mercury230', host: 'gw-3', port: 4001, address: 7, passwordEnv: 'NOT_SET' },
+        { name: 'd', protocol: 'mercury230', host: 'gw-4', port: 4001, address: 7, tariffs: { 5: 'x' } },
+        { name: 'e', host: 'gw-5' },
+        { name: 'f', protocol: 'mercury230', host: 'gw-6', port: 4001, address: 300, password: 'topsecret' },
+        {
+          name: 'g',
+          protocol: 'mercury230',
+          host: 'gw-7',
+          port: 4001,
+          address: 1,
+          passwordFile: '/nonexistent/pw',
+        },
+      ],
+    });
+    const problems = problemsOf(() => loadAgentConfig({}, meters));
+    expect(problems).toContain("meters.5.address: 300; the meter's network address, 1–254 (0: broadcast)");
+    const valid = await file({
+      ...base,
+      meters: [
+        { name: 'a', protocol: 'mercury230', host: 'gw-1', address: 'x', password: '12345', unitId: 3 },
+        { name: 'b', protocol: 'iec62056-21', host: 'gw-2', port: 4001, address: 5, accessLevel: 2 },
+        { name: 'c', protocol: 'mercury230', host: 'gw-3', port: 4001, address: 7, passwordEnv: 'NOT_SET' },
+        { name: 'd', protocol: 'mercury230', host: 'gw-4', port: 4001, address: 7, tariffs: { 5: 'x' } },
+        { name: 'e', host: 'gw-5' },
+        {
+          name: 'g',
+          protocol: 'mercury230',
+          host: 'gw-7',
+          port: 4001,
+          address: 1,
+          passwordFile: '/nonexistent/pw',
+        },
+      ],
+    });
+    expect(problemsOf(() => loadAgentConfig({}, valid))).toEqual([
+      'meters.0.unitId: not a setting of mercury230 meters',
+      "meters.0.port: missing; give the TCP port of the meter's gateway",
+      'meters.0.address: "x"; the meter\'s network address, 1–254 (0: broadcast)',
+      'meters.0.password: (the value given, not shown) must be 6 digits',
+      'meters.1.accessLevel: not a setting of iec62056-21 meters',
+      'meters.1.address: 5 must be a string (the device address in /?…!)',
+      'meters.2.passwordEnv: the environment variable NOT_SET is not set',
+      'meters.3.tariffs.5: a Mercury 230 has tariffs 1–4',
+      'meters.4.model: missing; one of sdm630, pm5xxx, generic',
+      expect.stringMatching(/^meters\.5\.passwordFile: ENOENT/),
+    ]);
+    const secret = await file({
+      ...base,
+      meters: [
+        { name: 'a', protocol: 'mercury230', host: 'gw', port: 4001, address: 1, password: 'topsecret' },
+      ],
+    });
+    expect(problemsOf(() => loadAgentConfig({}, secret)).join('\n')).not.toContain('topsecret');
+    const passwordPath = join(dir, 'mercury-password');
+    await writeFile(passwordPath, '654321\n');
+    const fromFile = loadAgentConfig(
+      {},
+      await file({
+        ...base,
+        meters: [
+          {
+            name: 'a',
+            protocol: 'mercury230',
+            host: 'gw',
+            port: 4001,
+            address: 1,
+            passwordFile: passwordPath,
+          },
+        ],
+      }),
+    );
+    expect(fromFile.meters[0]).toMatchObject({ password: '654321', transformerRatio: 1, port: 4001 });
+  });
+
   it('names a file that is missing or not JSON', async () => {
     expect(problemsOf(() => loadAgentConfig({}, join(dir, 'missing.json')))[0]).toMatch(
       /missing\.json: ENOENT/,

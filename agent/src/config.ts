@@ -3,6 +3,7 @@ import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
 import { hostsOf, ScanRangeError } from './discovery/scan.ts';
 import { DRIVER_NAMES } from './drivers/registry.ts';
+import { checkMeters, MeterEntrySchema } from './meters/meter-config.ts';
 
 /**
  * The agent's settings: a JSON file (`--config agent.json`, or HASHWATT_AGENT_CONFIG),
@@ -12,17 +13,6 @@ import { DRIVER_NAMES } from './drivers/registry.ts';
  */
 
 const Port = Type.Integer({ minimum: 1, maximum: 65_535 });
-
-const RegisterSpec = Type.Object(
-  {
-    register: Type.Integer({ minimum: 0, maximum: 65_535 }),
-    kind: Type.Enum(['input', 'holding']),
-    type: Type.Enum(['float32', 'int32', 'uint32', 'int16', 'uint16']),
-    scale: Type.Number({ default: 1, exclusiveMinimum: 0 }),
-    wordOrder: Type.Enum(['high-first', 'low-first'], { default: 'high-first' }),
-  },
-  { additionalProperties: false },
-);
 
 export const AgentConfigSchema = Type.Object(
   {
@@ -89,31 +79,7 @@ export const AgentConfigSchema = Type.Object(
       ),
       { default: {}, description: 'Per firmware, the logins tried in order for actions that need one.' },
     ),
-    meters: Type.Array(
-      Type.Object(
-        {
-          name: Type.String({ minLength: 1, maxLength: 200 }),
-          serial: Type.Optional(
-            Type.String({
-              minLength: 1,
-              maxLength: 64,
-              description:
-                "The serial on the meter's nameplate, as registered with the utility: reports name the meter by it.",
-            }),
-          ),
-          host: Type.String({ minLength: 1 }),
-          port: Type.Integer({ default: 502, minimum: 1, maximum: 65_535 }),
-          model: Type.Enum(['sdm630', 'pm5xxx', 'generic']),
-          unitId: Type.Optional(Type.Integer({ minimum: 0, maximum: 255 })),
-          registerBase: Type.Integer({ default: 0, minimum: 0, maximum: 1 }),
-          registers: Type.Optional(
-            Type.Object({ powerW: RegisterSpec, energyWh: RegisterSpec }, { additionalProperties: false }),
-          ),
-        },
-        { additionalProperties: false },
-      ),
-      { default: [] },
-    ),
+    meters: Type.Array(MeterEntrySchema, { default: [] }),
     queue: Type.Object(
       {
         dir: Type.String({ default: './agent-data', minLength: 1 }),
@@ -187,6 +153,10 @@ export function loadAgentConfig(
   if (environment.HASHWATT_AGENT_API_KEY !== undefined) {
     server.apiKey = environment.HASHWATT_AGENT_API_KEY;
   }
+  // Which meters name their port, before the defaults fill in Modbus's 502.
+  const metersGivingPort = Array.isArray(raw.meters)
+    ? (raw.meters as unknown[]).map((meter) => typeof meter === 'object' && meter !== null && 'port' in meter)
+    : [];
   const config = Value.Default(AgentConfigSchema, { ...raw, server }) as Json;
   const problems: string[] = [];
   for (const error of Value.Errors(AgentConfigSchema, config)) {
@@ -229,7 +199,7 @@ export function loadAgentConfig(
     throw new AgentConfigError([...new Set(problems)]);
   }
   const valid = config as AgentConfig;
-  problems.push(...checkMeaning(valid));
+  problems.push(...checkMeters(valid.meters, metersGivingPort, environment), ...checkMeaning(valid));
   if (problems.length > 0) {
     throw new AgentConfigError(problems);
   }
@@ -246,13 +216,6 @@ function checkMeaning(config: AgentConfig): string[] {
         throw error;
       }
       problems.push(`scan.ranges.${String(i)}: ${error.message}`);
-    }
-  });
-  config.meters.forEach((meter, i) => {
-    if (meter.model === 'generic' && !meter.registers) {
-      problems.push(
-        `meters.${String(i)}.registers: a generic meter needs registers.powerW and registers.energyWh`,
-      );
     }
   });
   const names = config.meters.map((meter) => meter.name);

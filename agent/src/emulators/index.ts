@@ -7,4 +7,6 @@ export { startDemoAntminer, type DemoAntminer } from './demo-antminer.ts';
 export { DemoRig, meterFollows } from './demo-rig.ts';
 export { startHttpEmulator, type RunningHttpEmulator } from './http-emulator.ts';
 export { startMeterEmulator, type MeterEmulator } from './meter-emulator.ts';
+export { startMercuryEmulator, type MercuryEmulator } from './mercury-emulator.ts';
+export { iecDataLines, startIecEmulator, type IecEmulator } from './iec62056-emulator.ts';
 export { REGISTER_MAPS } from '../meters/register-maps.ts';

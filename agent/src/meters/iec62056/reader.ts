@@ -1,0 +1,77 @@
+import { GatewayLink } from '../gateway-link.ts';
+import type { MeterReading, ReadLimits } from '../meter-reading.ts';
+import {
+  acknowledgement,
+  dataBlockOf,
+  dataMessageComplete,
+  figuresOf,
+  identificationComplete,
+  MAX_IDENTIFICATION_BYTES,
+  parseDataBlock,
+  parseIdentification,
+  requestMessage,
+  type UnitsWhenMissing,
+} from './readout.ts';
+
+/**
+ * Reads an IEC 62056-21 meter in mode C through a transparent TCP gateway (an RS-485
+ * converter, or an optical probe on a serial server): request, identification,
+ * acknowledgement for a data readout, then the data message. Over TCP the gateway keeps
+ * its own line speed, so the acknowledgement names the rate the meter offered, as on a
+ * line where the agent could follow it; a meter set to a fixed rate keeps it.
+ */
+
+export interface IecSettings {
+  readonly host: string;
+  readonly port: number;
+  /** The device address that picks one meter on a shared bus; empty: whichever answers. */
+  readonly deviceAddress: string;
+  /** Tariff registers 1.8.1–1.8.9 to keep, each with the name readings carry. */
+  readonly tariffs: readonly { readonly tariff: number; readonly name: string }[];
+  readonly transformerRatio: number;
+  readonly unitsWhenMissing: UnitsWhenMissing;
+  /** Largest data message accepted, in bytes. */
+  readonly maxReadoutBytes: number;
+}
+
+export async function readIec62056(settings: IecSettings, limits: ReadLimits): Promise<MeterReading> {
+  const deadline = Date.now() + limits.timeoutMs;
+  const link = await GatewayLink.open(settings, limits.connectTimeoutMs);
+  try {
+    const request = requestMessage(settings.deviceAddress);
+    // A half-duplex converter or an optical probe may echo what the agent sent.
+    const afterEcho = (received: Buffer, sent: Buffer): Buffer =>
+      received.subarray(0, sent.length).equals(sent) ? received.subarray(sent.length) : received;
+    const identificationBytes = await link.exchange({
+      step: 'the request (/?…!)',
+      request,
+      complete: (received) => identificationComplete(afterEcho(received, request)),
+      timeoutMs: Math.max(1, deadline - Date.now()),
+      maxBytes: MAX_IDENTIFICATION_BYTES,
+    });
+    const identification = parseIdentification(afterEcho(identificationBytes, request));
+    const message = await link.exchange({
+      step: 'the acknowledgement (data readout)',
+      request: acknowledgement(identification.baudRate),
+      complete: dataMessageComplete,
+      timeoutMs: Math.max(1, deadline - Date.now()),
+      maxBytes: settings.maxReadoutBytes,
+    });
+    const figures = figuresOf(parseDataBlock(dataBlockOf(message)), settings.unitsWhenMissing);
+    const tariffEnergyWh: Record<string, number> = {};
+    for (const { tariff, name } of settings.tariffs) {
+      const wh = figures.tariffWh.get(tariff);
+      if (wh !== undefined) {
+        tariffEnergyWh[name] = wh * settings.transformerRatio;
+      }
+    }
+    return {
+      energyWh: figures.energyWh * settings.transformerRatio,
+      powerW: figures.powerW * settings.transformerRatio,
+      ...(settings.tariffs.length > 0 && { tariffEnergyWh }),
+      ...(figures.serial !== undefined && { serial: figures.serial }),
+    };
+  } finally {
+    link.close();
+  }
+}

@@ -1,0 +1,236 @@
+import { readFileSync } from 'node:fs';
+import Type, { type Static } from 'typebox';
+
+export const METER_PROTOCOLS = ['modbus', 'mercury230', 'iec62056-21'] as const;
+
+const RegisterSpec = Type.Object(
+  {
+    register: Type.Integer({ minimum: 0, maximum: 65_535 }),
+    kind: Type.Enum(['input', 'holding']),
+    type: Type.Enum(['float32', 'int32', 'uint32', 'int16', 'uint16']),
+    scale: Type.Number({ default: 1, exclusiveMinimum: 0 }),
+    wordOrder: Type.Enum(['high-first', 'low-first'], { default: 'high-first' }),
+  },
+  { additionalProperties: false },
+);
+
+/** One meter of the agent's configuration (`meters[]`). */
+export const MeterEntrySchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    serial: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description:
+          "The serial on the meter's nameplate, as registered with the utility: reports name the meter by it.",
+      }),
+    ),
+    protocol: Type.Enum(METER_PROTOCOLS, {
+      default: 'modbus',
+      description:
+        'modbus: Modbus TCP; mercury230: Incotex Mercury 230/234 through a transparent TCP gateway; iec62056-21: mode C readout through a transparent TCP gateway.',
+    }),
+    host: Type.String({ minLength: 1 }),
+    port: Type.Integer({
+      default: 502,
+      minimum: 1,
+      maximum: 65_535,
+      description: "502 for Modbus TCP; for the others the gateway's port, which must be given.",
+    }),
+    model: Type.Optional(Type.Enum(['sdm630', 'pm5xxx', 'generic'], { description: 'modbus only.' })),
+    unitId: Type.Optional(Type.Integer({ minimum: 0, maximum: 255 })),
+    registerBase: Type.Integer({ default: 0, minimum: 0, maximum: 1 }),
+    registers: Type.Optional(
+      Type.Object({ powerW: RegisterSpec, energyWh: RegisterSpec }, { additionalProperties: false }),
+    ),
+    address: Type.Optional(
+      Type.Union([Type.Integer(), Type.String({ maxLength: 32 })], {
+        description:
+          'mercury230: the network address, 1–254 (0: broadcast, one meter on the line); iec62056-21: the device address in /?…! (letters, digits, spaces; empty: any).',
+      }),
+    ),
+    accessLevel: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 2,
+        description: 'mercury230: 1 user (reads), 2 administrator.',
+      }),
+    ),
+    password: Type.Optional(
+      Type.String({
+        writeOnly: true,
+        description:
+          "mercury230: the channel password, 6 characters (default the access level's factory password, 111111 or 222222).",
+      }),
+    ),
+    passwordFile: Type.Optional(
+      Type.String({ minLength: 1, description: 'A file holding the password (first line).' }),
+    ),
+    passwordEnv: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+        description: 'An environment variable holding the password.',
+      }),
+    ),
+    passwordEncoding: Type.Optional(
+      Type.Enum(['digits', 'ascii'], {
+        description:
+          "mercury230: digits sends each digit as its value (1 → 0x01, the meters' default); ascii sends the characters (1 → 0x31).",
+      }),
+    ),
+    tariffs: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[1-9]$' }), Type.String({ minLength: 1, maxLength: 40 }), {
+        description:
+          'Tariff registers to keep and their names, e.g. {"1": "day", "2": "night"}; default every tariff, named T1, T2…',
+      }),
+    ),
+    transformerRatio: Type.Number({
+      default: 1,
+      exclusiveMinimum: 0,
+      description:
+        'mercury230, iec62056-21: the current times voltage transformer ratio, for meters that count on the secondary side.',
+    }),
+    units: Type.Optional(
+      Type.Object(
+        {
+          energy: Type.Optional(Type.Enum(['kWh', 'Wh'])),
+          power: Type.Optional(Type.Enum(['kW', 'W'])),
+        },
+        {
+          additionalProperties: false,
+          description: 'iec62056-21: the units of values the meter sends without one.',
+        },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type MeterEntry = Static<typeof MeterEntrySchema>;
+
+/** The settings each protocol reads; any other in a meter's entry is a mistake. */
+const SETTINGS_OF: Readonly<Record<MeterEntry['protocol'], readonly string[]>> = {
+  modbus: ['model', 'unitId', 'registers'],
+  mercury230: [
+    'address',
+    'accessLevel',
+    'password',
+    'passwordFile',
+    'passwordEnv',
+    'passwordEncoding',
+    'tariffs',
+  ],
+  'iec62056-21': ['address', 'tariffs', 'units'],
+};
+const PROTOCOL_SETTINGS = new Set(Object.values(SETTINGS_OF).flat());
+
+/**
+ * Checks each meter's settings against its protocol, and reads a Mercury password from
+ * the file or environment variable its entry names into `password` (so the agent never
+ * looks again, and the value is never shown: config errors hide every `password`).
+ */
+export function checkMeters(
+  meters: MeterEntry[],
+  portGiven: readonly boolean[],
+  environment: Readonly<Record<string, string | undefined>>,
+): string[] {
+  const problems: string[] = [];
+  meters.forEach((meter, i) => {
+    const key = (name: string): string => `meters.${String(i)}.${name}`;
+    const allowed = SETTINGS_OF[meter.protocol];
+    for (const name of Object.keys(meter)) {
+      if (PROTOCOL_SETTINGS.has(name) && !allowed.includes(name)) {
+        problems.push(`${key(name)}: not a setting of ${meter.protocol} meters`);
+      }
+    }
+    if (meter.protocol !== 'modbus' && portGiven[i] !== true) {
+      problems.push(`${key('port')}: missing; give the TCP port of the meter's gateway`);
+    }
+    switch (meter.protocol) {
+      case 'modbus':
+        if (meter.model === undefined) {
+          problems.push(`${key('model')}: missing; one of sdm630, pm5xxx, generic`);
+        } else if (meter.model === 'generic' && !meter.registers) {
+          problems.push(`${key('registers')}: a generic meter needs registers.powerW and registers.energyWh`);
+        }
+        break;
+      case 'mercury230':
+        problems.push(...checkMercury(meter, key, environment));
+        break;
+      case 'iec62056-21':
+        if (typeof meter.address === 'number') {
+          problems.push(
+            `${key('address')}: ${String(meter.address)} must be a string (the device address in /?…!)`,
+          );
+        } else if (meter.address !== undefined && !/^[0-9A-Za-z ]*$/.test(meter.address)) {
+          problems.push(
+            `${key('address')}: ${JSON.stringify(meter.address)} may hold only letters, digits and spaces`,
+          );
+        }
+        break;
+    }
+  });
+  return problems;
+}
+
+function checkMercury(
+  meter: MeterEntry,
+  key: (name: string) => string,
+  environment: Readonly<Record<string, string | undefined>>,
+): string[] {
+  const problems: string[] = [];
+  if (typeof meter.address !== 'number' || meter.address < 0 || meter.address > 254) {
+    problems.push(
+      `${key('address')}: ${meter.address === undefined ? 'missing' : JSON.stringify(meter.address)}; the meter's network address, 1–254 (0: broadcast)`,
+    );
+  }
+  for (const tariff of Object.keys(meter.tariffs ?? {})) {
+    if (Number(tariff) > 4) {
+      problems.push(`${key(`tariffs.${tariff}`)}: a Mercury 230 has tariffs 1–4`);
+    }
+  }
+  const sources = (['password', 'passwordFile', 'passwordEnv'] as const).filter(
+    (name) => meter[name] !== undefined,
+  );
+  if (sources.length > 1) {
+    problems.push(`${key(sources.join(', '))}: give the password one way only`);
+    return problems;
+  }
+  let password = meter.password;
+  if (meter.passwordFile !== undefined) {
+    try {
+      password = readFileSync(meter.passwordFile, 'utf8').split(/\r?\n/)[0] ?? '';
+    } catch (error) {
+      problems.push(`${key('passwordFile')}: ${error instanceof Error ? error.message : String(error)}`);
+      return problems;
+    }
+  } else if (meter.passwordEnv !== undefined) {
+    password = environment[meter.passwordEnv];
+    if (password === undefined) {
+      problems.push(`${key('passwordEnv')}: the environment variable ${meter.passwordEnv} is not set`);
+      return problems;
+    }
+  }
+  if (password !== undefined) {
+    const encoding = meter.passwordEncoding ?? 'digits';
+    const valid = encoding === 'digits' ? /^\d{6}$/.test(password) : /^[\x20-\x7e]{6}$/.test(password);
+    if (!valid) {
+      // The value is a secret: the rule is said, the value is not.
+      problems.push(
+        `${key('password')}: (the value given, not shown) must be ${encoding === 'digits' ? '6 digits' : '6 printable ASCII characters'}`,
+      );
+      return problems;
+    }
+    meter.password = password;
+  }
+  return problems;
+}
+
+/** The 6 password bytes a Mercury channel is opened with; the factory default of the level when none is set. */
+export function mercuryPassword(meter: MeterEntry): Uint8Array {
+  const level = meter.accessLevel === 2 ? 2 : 1;
+  const password = meter.password ?? String(level).repeat(6);
+  return meter.passwordEncoding === 'ascii'
+    ? Buffer.from(password, 'latin1')
+    : Uint8Array.from(password, (digit) => Number(digit));
+}

@@ -1,0 +1,103 @@
+import type { MeterSample } from '@hashwatt/schemas';
+import { LinkError } from './gateway-link.ts';
+import { readIec62056 } from './iec62056/reader.ts';
+import { ReadoutError } from './iec62056/readout.ts';
+import { MercuryFrameError } from './mercury/frame.ts';
+import { readMercury } from './mercury/reader.ts';
+import { mercuryPassword, type MeterEntry } from './meter-config.ts';
+import type { MeterReading, ReadLimits } from './meter-reading.ts';
+import { MeterError, readMeter as readModbusMeter } from './modbus-meter.ts';
+
+export interface MeterRead {
+  readonly sample: MeterSample;
+  /** Each tariff register's running total, by the tariff's name: kept by the agent, not sent. */
+  readonly tariffEnergyWh?: Readonly<Record<string, number>>;
+}
+
+/** An IEC 62056-21 data message this long is no meter's readout (a full one is a few KiB). */
+const MAX_READOUT_BYTES = 64 * 1024;
+
+/**
+ * Reads one configured meter with its protocol. Whatever fails, the error is a
+ * MeterError naming the meter, where it is and why: a reading is never made up, and a
+ * meter that cannot be read gives no sample (never a 0).
+ */
+export async function readConfiguredMeter(
+  meter: MeterEntry,
+  options: ReadLimits & { readonly now: () => Date },
+): Promise<MeterRead> {
+  if (meter.protocol === 'modbus') {
+    if (meter.model === undefined) {
+      throw new MeterError(meter.name, 'a modbus meter needs a model');
+    }
+    return { sample: await readModbusMeter({ ...meter, model: meter.model }, options) };
+  }
+  const where = `${meter.host}:${String(meter.port)}`;
+  const tariffs = tariffsOf(meter, meter.protocol === 'mercury230' ? 4 : 9);
+  let reading: MeterReading;
+  try {
+    reading =
+      meter.protocol === 'mercury230'
+        ? await readMercury(
+            {
+              host: meter.host,
+              port: meter.port,
+              address: typeof meter.address === 'number' ? meter.address : 0,
+              accessLevel: meter.accessLevel === 2 ? 2 : 1,
+              password: mercuryPassword(meter),
+              tariffs: tariffs.map(({ tariff, name }) => ({ tariff: tariff as 1 | 2 | 3 | 4, name })),
+              transformerRatio: meter.transformerRatio,
+            },
+            options,
+          )
+        : await readIec62056(
+            {
+              host: meter.host,
+              port: meter.port,
+              deviceAddress: typeof meter.address === 'string' ? meter.address : '',
+              tariffs,
+              transformerRatio: meter.transformerRatio,
+              unitsWhenMissing: meter.units ?? {},
+              maxReadoutBytes: MAX_READOUT_BYTES,
+            },
+            options,
+          );
+  } catch (error) {
+    throw new MeterError(meter.name, `${where} (${meter.protocol}): ${describe(error)}`);
+  }
+  if (meter.serial !== undefined && reading.serial !== undefined && reading.serial !== meter.serial) {
+    throw new MeterError(
+      meter.name,
+      `${where}: the meter reports serial ${reading.serial}, the configuration says ${meter.serial}: another meter answers at this address`,
+    );
+  }
+  const serial = meter.serial ?? reading.serial;
+  return {
+    sample: {
+      meter: meter.name,
+      ...(serial !== undefined && { serial }),
+      at: options.now().toISOString(),
+      energyWh: reading.energyWh,
+      powerW: reading.powerW,
+    },
+    ...(reading.tariffEnergyWh !== undefined && { tariffEnergyWh: reading.tariffEnergyWh }),
+  };
+}
+
+/** The tariffs the entry names, or every one the protocol has, named T1, T2… */
+function tariffsOf(meter: MeterEntry, count: number): { tariff: number; name: string }[] {
+  if (meter.tariffs !== undefined) {
+    return Object.entries(meter.tariffs)
+      .map(([tariff, name]) => ({ tariff: Number(tariff), name }))
+      .sort((a, b) => a.tariff - b.tariff);
+  }
+  return Array.from({ length: count }, (_, i) => ({ tariff: i + 1, name: `T${String(i + 1)}` }));
+}
+
+function describe(error: unknown): string {
+  if (error instanceof LinkError || error instanceof MercuryFrameError || error instanceof ReadoutError) {
+    return error.message;
+  }
+  // Anything else is a bug in the agent, not a fault of the meter: say so.
+  return `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+}
