@@ -3,7 +3,7 @@ import type { DeviceAddress, MinerDriver } from '../drivers/driver.ts';
 import { num, record, str } from '../drivers/fields.ts';
 import { DRIVERS } from '../drivers/registry.ts';
 import { command } from '../protocol/cgminer-rpc.ts';
-import { type RpcLimits } from '../protocol/rpc-error.ts';
+import { RpcError, type RpcLimits } from '../protocol/rpc-error.ts';
 import { framedRequest } from '../protocol/framed-json.ts';
 import { deviceUrl, getJson, requestText } from '../protocol/http-json.ts';
 
@@ -64,6 +64,7 @@ const RPC_MARKERS: readonly (readonly [RegExp, string])[] = [
   [/TEAMREDMINER/, 'teamredminer'],
   [/AVALON/, 'avalon'],
   [/GCMINER|FLUXOS/, 'auradine'],
+  [/INNOMINER/, 'innosilicon'],
   [/HIVEON|VNISH|ANTMINER|BMMINER/, 'antminer'],
   [/CGMINER|SGMINER|BFGMINER/, 'cgminer'],
 ];
@@ -82,7 +83,12 @@ export async function probeRpc(
     .join(' ')
     .toUpperCase();
   if (text.trim().length === 0) {
-    return undefined;
+    // Something answered, but not in JSON: ePIC's HTTP API sits on this port.
+    const answered = replies.some(
+      (reply) =>
+        reply.status === 'rejected' && reply.reason instanceof RpcError && reply.reason.failure === 'json',
+    );
+    return answered ? probeEpic(host, port, limits.totalTimeoutMs) : undefined;
   }
   for (const [marker, name] of RPC_MARKERS) {
     const found = marker.exec(text);
@@ -94,12 +100,18 @@ export async function probeRpc(
   return undefined;
 }
 
-/** The web port: Antminer's digest realm says its RPC is stock; AxeOS serves its API there. */
+type WebFirmware = 'axeos' | 'antminer' | 'braiins-rest' | 'elphapex' | 'goldshell';
+
+/**
+ * The web port: Antminer's digest realm says its RPC is stock (Elphapex's realm is
+ * "Daoge"); AxeOS serves its API there; Braiins OS and Goldshell ("cloud-box") name
+ * themselves on the page.
+ */
 export async function probeHttp(
   host: string,
   port: number,
   timeoutMs: number,
-): Promise<'axeos' | 'antminer' | 'braiins-rest' | undefined> {
+): Promise<WebFirmware | undefined> {
   const base = deviceUrl(host, port, '');
   const [root, info] = await Promise.all([
     // The realm, and the start of the page, where Braiins OS names itself.
@@ -115,11 +127,44 @@ export async function probeHttp(
   if (/realm="antMiner/i.test(root)) {
     return 'antminer';
   }
+  if (/realm="Daoge/i.test(root)) {
+    return 'elphapex';
+  }
   if (/Braiins OS/i.test(root)) {
     return 'braiins-rest';
   }
+  if (/cloud-box/i.test(root)) {
+    return 'goldshell';
+  }
   if (typeof info === 'object' && info !== null && 'ASICModel' in info && 'hashRate' in info) {
     return 'axeos';
+  }
+  return undefined;
+}
+
+/**
+ * ePIC answers HTTP on the cgminer port: its `/summary` names its software
+ * ("PowerPlay-BMS v1.5.13") and OS ("umcOS").
+ */
+export async function probeEpic(
+  host: string,
+  port: number,
+  timeoutMs: number,
+): Promise<Identified | undefined> {
+  try {
+    const { body } = await getJson(deviceUrl(host, port, '/summary'), { timeoutMs, maxBytes: 1 << 20 });
+    const summary = record(body);
+    const driver = DRIVERS.epic;
+    const software = `${str(summary?.Software) ?? ''} ${str(summary?.['OS Type']) ?? ''}`;
+    if (driver && summary && /powerplay|umcos|epic/i.test(software) && 'Session' in summary) {
+      return {
+        address: { host, port },
+        driver,
+        evidence: `http ${String(port)}/summary: ${software.trim()}`,
+      };
+    }
+  } catch {
+    // Not ePIC's HTTP API.
   }
   return undefined;
 }
@@ -254,9 +299,18 @@ function decide(
   host: string,
   ports: ProbePorts,
   rpc: Identified | undefined,
-  http: 'axeos' | 'antminer' | 'braiins-rest' | undefined,
+  http: WebFirmware | undefined,
   gpu: readonly (Identified | undefined)[],
 ): Identified | undefined {
+  // Elphapex's CGI carries what its RPC does not; Goldshell's cgminer names only bfgminer.
+  const web = http === 'elphapex' || http === 'goldshell' ? DRIVERS[http] : undefined;
+  if (web && (rpc === undefined || rpc.driver.name === 'cgminer')) {
+    return {
+      address: { host, port: ports.http },
+      driver: web,
+      evidence: `http ${String(ports.http)}: ${web.make}`,
+    };
+  }
   // Braiins OS 25.07+ serves its REST API too, with power and the tuner: it wins over port 4028.
   if (http === 'braiins-rest' && DRIVERS['braiins-rest']) {
     return {

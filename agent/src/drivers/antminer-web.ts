@@ -15,18 +15,20 @@ import { parseDeviceJson } from '../protocol/repair.ts';
 const SLEEP = '1';
 const NORMAL = '0';
 
-type Call = (path: string, body?: unknown) => Promise<{ status: number; text: string }>;
+export type Call = (path: string, body?: unknown) => Promise<{ status: number; text: string }>;
 
 /**
- * Runs `work` as each login the config lists for stock firmware in turn, until the
- * miner does not refuse it (401). A transport error ends the tries: the miner is not there.
+ * Runs `work` as each login the config lists for the firmware (stock Antminer unless
+ * told: Elphapex keeps the same CGI) in turn, until the miner does not refuse it (401).
+ * A transport error ends the tries: the miner is not there.
  */
-async function asLogins<T>(
+export async function asLogins<T>(
   device: DeviceAddress,
   context: ReadContext,
   work: (call: Call) => Promise<{ status: number; value: T }>,
+  firmware = 'stock',
 ): Promise<{ value: T } | { failure: string }> {
-  const logins = context.credentials?.stock ?? [{ username: 'root', password: 'root' }];
+  const logins = context.credentials?.[firmware] ?? [{ username: 'root', password: 'root' }];
   const base = deviceUrl(device.host, context.webPort ?? 80, '/cgi-bin');
   let failure = 'no login to try';
   for (const login of logins) {
@@ -66,11 +68,17 @@ export async function antminerWebAct(
   device: DeviceAddress,
   order: DeviceOrder,
   context: ReadContext,
+  firmware = 'stock',
 ): Promise<ActionResult> {
-  const result = await asLogins(device, context, async (call) => {
-    const { status, outcome } = await perform(call, order.action, order.params);
-    return { status, value: outcome };
-  });
+  const result = await asLogins(
+    device,
+    context,
+    async (call) => {
+      const { status, outcome } = await perform(call, order.action, order.params);
+      return { status, value: outcome };
+    },
+    firmware,
+  );
   return 'value' in result ? result.value : { status: 'failed', message: result.failure };
 }
 

@@ -4,9 +4,13 @@ import { avalon } from './avalon.ts';
 import { axeos } from './axeos.ts';
 import { braiinsRest } from './braiins-rest.ts';
 import { braiinsRpc } from './braiins.ts';
+import { elphapex } from './elphapex.ts';
+import { epic } from './epic.ts';
 import type { MinerDriver } from './driver.ts';
 import { genericCgminer } from './generic-cgminer.ts';
+import { goldshell } from './goldshell.ts';
 import { gminer } from './gpu/gminer.ts';
+import { innosilicon } from './innosilicon.ts';
 import { lolminer } from './gpu/lolminer.ts';
 import { nbminer } from './gpu/nbminer.ts';
 import { teamredminer } from './gpu/teamredminer.ts';
@@ -25,8 +29,12 @@ export const DRIVERS: Readonly<Record<string, MinerDriver>> = Object.fromEntries
     axeos,
     braiinsRest,
     braiinsRpc,
+    elphapex,
+    epic,
     genericCgminer,
     gminer,
+    goldshell,
+    innosilicon,
     lolminer,
     luxos,
     nbminer,

@@ -36,6 +36,8 @@ export interface HttpRequest {
   /** POST `body` as JSON instead of a GET (a login). */
   readonly method?: 'GET' | 'POST' | 'PUT';
   readonly body?: unknown;
+  /** POST these fields form-encoded instead (Innosilicon's login takes only a form). */
+  readonly form?: Readonly<Record<string, string>>;
   /** Past `maxBytes`: fail (the default), or keep the first `maxBytes` and stop reading (a page sniffed). */
   readonly overflow?: 'fail' | 'truncate';
   readonly redirect?: 'follow' | 'manual' | 'error';
@@ -77,6 +79,7 @@ export async function requestText(url: string, options: HttpRequest): Promise<Ht
         ...(options.body !== undefined && { 'content-type': 'application/json' }),
       },
       ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
+      ...(options.form !== undefined && { body: new URLSearchParams(options.form) }),
       ...(options.redirect && { redirect: options.redirect }),
     });
   } catch (error) {
