@@ -95,46 +95,20 @@ describe('loadAgentConfig', () => {
 
   it("checks each meter's settings against its protocol, and never shows a meter's password", async () => {
     const base = { server: { url: 'http://127.0.0.1:8080', apiKey: KEY } };
-    const meters = await file({
+    const gateway = { protocol: 'mercury230', port: 4001, address: 7 };
+    const wrong = await file({
       ...base,
       meters: [
         { name: 'a', protocol: 'mercury230', host: 'gw-1', address: 'x', password: '12345', unitId: 3 },
         { name: 'b', protocol: 'iec62056-21', host: 'gw-2', port: 4001, address: 5, accessLevel: 2 },
-        { name: 'c', protocol: 'mercury230', host: 'gw-3', port: 4001, address: 7, passwordEnv: 'NOT_SET' },
-        { name: 'd', protocol: 'mercury230', host: 'gw-4', port: 4001, address: 7, tariffs: { 5: 'x' } },
+        { name: 'c', ...gateway, host: 'gw-3', passwordEnv: 'NOT_SET' },
+        { name: 'd', ...gateway, host: 'gw-4', tariffs: { 5: 'x' } },
         { name: 'e', host: 'gw-5' },
-        { name: 'f', protocol: 'mercury230', host: 'gw-6', port: 4001, address: 300, password: 'topsecret' },
-        {
-          name: 'g',
-          protocol: 'mercury230',
-          host: 'gw-7',
-          port: 4001,
-          address: 1,
-          passwordFile: '/nonexistent/pw',
-        },
+        { name: 'f', ...gateway, host: 'gw-6', address: 300 },
+        { name: 'g', ...gateway, host: 'gw-7', passwordFile: '/nonexistent/pw' },
       ],
     });
-    const problems = problemsOf(() => loadAgentConfig({}, meters));
-    expect(problems).toContain("meters.5.address: 300; the meter's network address, 1–254 (0: broadcast)");
-    const valid = await file({
-      ...base,
-      meters: [
-        { name: 'a', protocol: 'mercury230', host: 'gw-1', address: 'x', password: '12345', unitId: 3 },
-        { name: 'b', protocol: 'iec62056-21', host: 'gw-2', port: 4001, address: 5, accessLevel: 2 },
-        { name: 'c', protocol: 'mercury230', host: 'gw-3', port: 4001, address: 7, passwordEnv: 'NOT_SET' },
-        { name: 'd', protocol: 'mercury230', host: 'gw-4', port: 4001, address: 7, tariffs: { 5: 'x' } },
-        { name: 'e', host: 'gw-5' },
-        {
-          name: 'g',
-          protocol: 'mercury230',
-          host: 'gw-7',
-          port: 4001,
-          address: 1,
-          passwordFile: '/nonexistent/pw',
-        },
-      ],
-    });
-    expect(problemsOf(() => loadAgentConfig({}, valid))).toEqual([
+    expect(problemsOf(() => loadAgentConfig({}, wrong))).toEqual([
       'meters.0.unitId: not a setting of mercury230 meters',
       "meters.0.port: missing; give the TCP port of the meter's gateway",
       'meters.0.address: "x"; the meter\'s network address, 1–254 (0: broadcast)',
@@ -144,7 +118,8 @@ describe('loadAgentConfig', () => {
       'meters.2.passwordEnv: the environment variable NOT_SET is not set',
       'meters.3.tariffs.5: a Mercury 230 has tariffs 1–4',
       'meters.4.model: missing; one of sdm630, pm5xxx, generic',
-      expect.stringMatching(/^meters\.5\.passwordFile: ENOENT/),
+      "meters.5.address: 300; the meter's network address, 1–254 (0: broadcast)",
+      expect.stringMatching(/^meters\.6\.passwordFile: ENOENT/),
     ]);
     const secret = await file({
       ...base,
