@@ -22,6 +22,19 @@ export const Hashrate = Type.Number({ minimum: 0 });
 
 export const Timestamp = Type.String({ format: 'date-time' });
 
+/**
+ * What devices of one algorithm other than Bitcoin's SHA-256 hash together, in that
+ * algorithm's own unit: shown beside Bitcoin hashrate, never added to it.
+ */
+export const AlgorithmHashrate = Type.Object({
+  algorithm: Type.String({ examples: ['scrypt', 'x11', 'equihash', 'unknown'] }),
+  hashrate: Type.Number({ minimum: 0 }),
+  /** Equihash counts solutions: Sol/s; every other algorithm H/s. */
+  unit: Type.Enum(['H/s', 'Sol/s']),
+  devices: Type.Integer({ minimum: 0 }),
+});
+export type AlgorithmHashrate = Static<typeof AlgorithmHashrate>;
+
 export const HashrateWindows = Type.Object({
   tenMinutes: Hashrate,
   oneHour: Hashrate,

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { Hashrate, Nullable, Timestamp } from './common.ts';
+import { AlgorithmHashrate, Hashrate, Nullable, Timestamp } from './common.ts';
 
 /**
  * What a farm agent reports: one normalized reading per miner and per meter, whatever
@@ -272,8 +272,10 @@ export type FarmDevice = Static<typeof FarmDevice>;
 export const FarmPower = Type.Object({
   farmId: Type.String(),
   power: PowerFigure,
-  /** Reported hashrate of its devices, H/s; null when none reports any. */
+  /** Bitcoin (SHA-256) hashrate its devices report, H/s; null when none reports any. */
   hashrate: Nullable(Hashrate),
+  /** Devices hashing other algorithms (or one not known), each algorithm apart; never in `hashrate`. */
+  otherAlgorithms: Type.Array(AlgorithmHashrate),
   efficiency: EfficiencyFigure,
   devices: Type.Object({
     total: Type.Integer({ minimum: 0 }),

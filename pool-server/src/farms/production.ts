@@ -7,6 +7,7 @@ import {
   type AccountCredit,
   type AccountPayout,
 } from '../ledger/worker-production.ts';
+import { BITCOIN_ALGORITHM } from './devices/algorithms.ts';
 import { farmPoolUsers } from './devices/devices.ts';
 import { HASHES_PER_DIFFICULTY, SATS_PER_BTC } from './economics/hashprice.ts';
 
@@ -17,7 +18,10 @@ import { HASHES_PER_DIFFICULTY, SATS_PER_BTC } from './economics/hashprice.ts';
  */
 
 export interface FarmHashrate {
-  /** The devices' own figures: the mean and the highest of the farm's hourly totals; null with no reading. */
+  /**
+   * The SHA-256 devices' own figures (other algorithms are not Bitcoin hashrate): the mean
+   * and the highest of the farm's hourly totals; null with no reading.
+   */
   readonly reportedAverage: number | null;
   readonly reportedPeak: number | null;
   /**
@@ -44,17 +48,17 @@ export async function farmHashrate(
   const [{ rows }, work] = await Promise.all([
     db.query<HashrateRow>(
       `WITH device_hours AS (
-         SELECT date_trunc('hour', time) AS hour, device_id, avg(hashrate) AS hashrate
-           FROM miner_samples
-          WHERE farm_id = $1 AND hashrate IS NOT NULL
-            AND time >= to_timestamp($2::double precision / 1000) AND time < to_timestamp($3::double precision / 1000)
+         SELECT date_trunc('hour', s.time) AS hour, s.device_id, avg(s.hashrate) AS hashrate
+           FROM miner_samples s JOIN devices d ON d.id = s.device_id AND d.algorithm = $4
+          WHERE s.farm_id = $1 AND s.hashrate IS NOT NULL
+            AND s.time >= to_timestamp($2::double precision / 1000) AND s.time < to_timestamp($3::double precision / 1000)
           GROUP BY 1, 2
        ), farm_hours AS (
          SELECT hour, sum(hashrate) AS hashrate FROM device_hours GROUP BY hour
        )
        SELECT (SELECT avg(hashrate) FROM farm_hours) AS reported_average,
               (SELECT max(hashrate) FROM farm_hours) AS reported_peak`,
-      [farmId, fromMs, toMs],
+      [farmId, fromMs, toMs, BITCOIN_ALGORITHM],
     ),
     farmPoolUsers(db, farmId).then((users) => workerWork(db, users, 'hour', fromMs, toMs)),
   ]);

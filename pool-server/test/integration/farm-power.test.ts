@@ -132,6 +132,7 @@ describe('farm power and efficiency now', () => {
         reason: 'the farm has no meter; the farm has no devices',
       },
       hashrate: null,
+      otherAlgorithms: [],
       efficiency: {
         joulesPerTh: null,
         basis: 'unknown',

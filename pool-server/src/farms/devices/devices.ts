@@ -3,6 +3,7 @@ import type { Queryable } from '../../db/pool.ts';
 import { HwError } from '../../errors.ts';
 import { workerWork, type WorkerWork } from '../../ledger/worker-production.ts';
 import { HASHES_PER_DIFFICULTY } from '../economics/hashprice.ts';
+import { isBitcoinAlgorithm } from './algorithms.ts';
 import { devicePower, efficiencyOf } from './device-power.ts';
 
 const HOUR_MS = 3_600_000;
@@ -25,6 +26,8 @@ interface DeviceRow {
   readonly slot: string | null;
   readonly nominal_hashrate: number | null;
   readonly nominal_power_w: number | null;
+  readonly table_hashrate: number | null;
+  readonly table_power_w: number | null;
   readonly pool_user: string | null;
   readonly hashrate: number | null;
   readonly expected_hashrate: number | null;
@@ -94,10 +97,13 @@ export async function listDevices(
     `SELECT d.id::text, d.device, d.make, d.model, d.firmware, d.firmware_version, d.serial, d.mac, d.algorithm,
             d.first_seen, d.last_seen, d.last_state, d.rack, d.shelf, d.slot, d.nominal_hashrate, d.nominal_power_w,
             d.pool_user, s.hashrate, s.expected_hashrate, s.power_w, s.power_source, s.time AS sample_at, s.chip_temp_c,
-            h.hour_reported
+            s.table_hashrate, s.table_power_w, h.hour_reported
        FROM devices d
        LEFT JOIN LATERAL (
-         SELECT time, hashrate, expected_hashrate, power_w, power_source, chip_temp_c FROM miner_samples
+         SELECT time, hashrate, expected_hashrate, power_w, power_source, chip_temp_c,
+                (sample #>> '{identity,nominalHashrate}')::float8 AS table_hashrate,
+                (sample #>> '{identity,nominalPowerW}')::float8 AS table_power_w
+           FROM miner_samples
           WHERE device_id = d.id ORDER BY time DESC LIMIT 1
        ) s ON true
        LEFT JOIN LATERAL (
@@ -112,12 +118,15 @@ export async function listDevices(
   const poolUsers = [...new Set(rows.map((row) => row.pool_user).filter((user) => user !== null))];
   const work = await workerWork(db, poolUsers, 'minute', listing.nowMs - HOUR_MS, listing.nowMs);
   return rows.map((row) => {
+    // What the operator set, else the nameplate the agent's model table gives the model.
+    const nominalPowerW = row.nominal_power_w ?? row.table_power_w;
+    const bitcoin = isBitcoinAlgorithm(row.algorithm);
     const power = devicePower(
       {
         state: row.last_state,
         powerW: row.power_w,
         powerSource: row.power_source,
-        nominalPowerW: row.nominal_power_w,
+        nominalPowerW,
         sampleAtMs: row.sample_at?.getTime() ?? null,
       },
       listing.nowMs,
@@ -139,16 +148,20 @@ export async function listDevices(
       expectedHashrate: row.expected_hashrate,
       powerW: row.power_w,
       power,
-      efficiency: efficiencyOf(power, row.hashrate),
+      // J/TH is a figure of SHA-256 miners; another algorithm's hashes are not comparable.
+      efficiency: bitcoin
+        ? efficiencyOf(power, row.hashrate)
+        : { joulesPerTh: null, basis: 'unknown', reason: `the device hashes ${row.algorithm}, not SHA-256` },
       chipTempC: row.chip_temp_c,
       ip: hostOf(row.device),
       location: { rack: row.rack, shelf: row.shelf, slot: row.slot },
-      nominalHashrate: row.nominal_hashrate,
-      nominalPowerW: row.nominal_power_w,
+      nominalHashrate: row.nominal_hashrate ?? row.table_hashrate,
+      nominalPowerW,
       poolUser: row.pool_user,
+      // The pool measures SHA-256 shares only: another algorithm's figure is not compared with them.
       hour: hourOf(
         row.hour_reported,
-        row.pool_user === null ? undefined : work.get(row.pool_user),
+        row.pool_user === null || !bitcoin ? undefined : work.get(row.pool_user),
         listing.nowMs,
         listing.gapAlertPercent,
       ),

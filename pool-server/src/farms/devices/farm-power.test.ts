@@ -138,4 +138,13 @@ describe('a farm power figure', () => {
       reason: 'devices that mine report no hashrate: b',
     });
   });
+  it("counts only SHA-256 devices in the farm's hashrate and J/TH; other algorithms apart", () => {
+    const d3 = { ...device('d3', MEASURED(1_350), 16.35e9), algorithm: 'x11' };
+    const farm = farmPowerOf('1', [device('a', MEASURED(3_000)), d3], [], NOW);
+    expect(farm.hashrate).toBe(100e12);
+    expect(farm.otherAlgorithms).toEqual([{ algorithm: 'x11', hashrate: 16.35e9, unit: 'H/s', devices: 1 }]);
+    // The farm draws 4 350 W, the S19 3 000 W of it: 30 J/TH, not 43.5.
+    expect(farm.power.watts).toBe(4_350);
+    expect(farm.efficiency).toEqual({ joulesPerTh: 30, basis: 'measured', reason: null });
+  });
 });

@@ -1,5 +1,6 @@
 import type { FarmDevice, FarmPower, PowerFigure } from '@hashwatt/schemas';
 import type { Queryable } from '../../db/pool.ts';
+import { isBitcoinAlgorithm, otherAlgorithms } from './algorithms.ts';
 import { STALE_READING_MS, efficiencyOf, isoSeconds } from './device-power.ts';
 import { listDevices, type DeviceListing } from './devices.ts';
 
@@ -31,7 +32,8 @@ function some(names: readonly string[]): string {
 /**
  * A farm's power now: its meters' total when every meter is fresh, otherwise the sum of its
  * devices' figures; estimated when any device's is, unknown (null) when any device's is.
- * A meter reading nothing while devices hash is not believed.
+ * A meter reading nothing while devices hash is not believed. Its hashrate is Bitcoin's
+ * (SHA-256) alone; devices of other algorithms are summed apart, each in its own unit.
  */
 export function farmPowerOf(
   farmId: string,
@@ -46,8 +48,11 @@ export function farmPowerOf(
       device.state !== 'unreachable' &&
       Date.parse(device.lastSeen) >= nowMs - STALE_READING_MS,
   );
+  const bitcoin = reported.filter((device) => isBitcoinAlgorithm(device.algorithm));
   const hashrate =
-    reported.length === 0 ? null : reported.reduce((sum, device) => sum + (device.hashrate ?? 0), 0);
+    bitcoin.length === 0 ? null : bitcoin.reduce((sum, device) => sum + (device.hashrate ?? 0), 0);
+  const others = otherAlgorithms(reported);
+  const othersHashing = others.filter((other) => other.hashrate > 0);
   const count = (basis: PowerFigure['basis']): number =>
     devices.filter((device) => device.power.basis === basis).length;
   const meterWatts = meters.some((meter) => meter.watts === null)
@@ -55,24 +60,36 @@ export function farmPowerOf(
     : meters.reduce((sum, meter) => sum + (meter.watts ?? 0), 0);
   const times = meters.map((meter) => meter.atMs).filter((atMs): atMs is number => atMs !== null);
   const meterIssue = meters.length === 0 ? 'the farm has no meter' : meterProblem(meters, nowMs);
-  const hashing = (hashrate ?? 0) > 0;
+  const hashing = (hashrate ?? 0) > 0 || othersHashing.length > 0;
   const problem =
     meterIssue ??
     (meterWatts !== null && meterWatts < 1 && hashing ? 'the meter reads 0 W while devices hash' : null);
   const power = problem === null && meterWatts !== null ? metered(meterWatts) : fromDevices(devices, problem);
-  const silentHashing = devices.filter((device) => device.state === 'mining' && device.hashrate === null);
+  const silentHashing = devices.filter(
+    (device) => device.state === 'mining' && device.hashrate === null && isBitcoinAlgorithm(device.algorithm),
+  );
+  // Where other algorithms hash too, the farm's J/TH is its SHA-256 devices' own power
+  // over their hashrate: the meter's total includes the scrypt and X11 machines' draw.
+  const bitcoinPower =
+    othersHashing.length === 0
+      ? power
+      : fromDevices(
+          devices.filter((device) => isBitcoinAlgorithm(device.algorithm)),
+          `the farm also hashes ${othersHashing.map((other) => other.algorithm).join(', ')}`,
+        );
   return {
     farmId,
     power,
     hashrate,
+    otherAlgorithms: others,
     efficiency:
-      silentHashing.length > 0 && power.watts !== null
+      silentHashing.length > 0 && bitcoinPower.watts !== null
         ? {
             joulesPerTh: null,
             basis: 'unknown',
             reason: `devices that mine report no hashrate: ${some(silentHashing.map((device) => device.device))}`,
           }
-        : efficiencyOf(power, hashrate, 'the farm'),
+        : efficiencyOf(bitcoinPower, hashrate, 'the farm'),
     devices: {
       total: devices.length,
       measured: count('measured'),

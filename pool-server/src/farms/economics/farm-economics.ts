@@ -13,6 +13,7 @@ import { workerWork } from '../../ledger/worker-production.ts';
 import { farmEnergySeries } from '../curtailment/orders.ts';
 import { summarizeEnergy } from '../energy/energy-summary.ts';
 import { farmMeters } from '../energy/farm-energy.ts';
+import { isBitcoinAlgorithm } from '../devices/algorithms.ts';
 import { localClock, localMidnight } from '../energy/meter-energy.ts';
 import { listTariffs } from '../energy/tariffs.ts';
 import { listFarms } from '../farms.ts';
@@ -183,6 +184,7 @@ interface DeviceDayRow {
   readonly id: string;
   readonly device: string;
   readonly model: string | null;
+  readonly algorithm: string;
   readonly nominal_power_w: number | null;
   readonly hashrate: number | null;
   readonly power_w: number | null;
@@ -241,7 +243,7 @@ export async function deviceEconomics(
   const fromMs = Date.parse(farmDay.from);
   const toMs = Date.parse(farmDay.to);
   const { rows } = await db.query<DeviceDayRow>(
-    `SELECT d.id::text, d.device, d.model, d.nominal_power_w, d.pool_user, s.hashrate, s.power_w
+    `SELECT d.id::text, d.device, d.model, d.algorithm, d.nominal_power_w, d.pool_user, s.hashrate, s.power_w
        FROM devices d
        LEFT JOIN LATERAL (
          SELECT avg(hashrate) AS hashrate, avg(power_w) AS power_w FROM miner_samples
@@ -276,7 +278,9 @@ export async function deviceEconomics(
       const difficulty = difficultyOf(row.pool_user);
       const pool =
         difficulty === null ? null : (difficulty * HASHES_PER_DIFFICULTY) / ((toMs - fromMs) / 1000);
-      const earning = pool !== null && pool > 0 ? pool : (row.hashrate ?? 0);
+      // A device of another algorithm earns no bitcoin here, whatever its hashrate.
+      const bitcoin = isBitcoinAlgorithm(row.algorithm);
+      const earning = !bitcoin ? null : pool !== null && pool > 0 ? pool : (row.hashrate ?? 0);
       const expectedSats = expectedSatsOf(hashprice, earning, settings.poolFeePercent);
       const power = dayPower(row);
       const energyKwh = power.watts === null ? null : (power.watts * hours) / 1000;
@@ -290,7 +294,7 @@ export async function deviceEconomics(
         power,
         energyKwh,
         joulesPerTh:
-          power.watts === null || row.hashrate === null
+          power.watts === null || row.hashrate === null || !bitcoin
             ? null
             : (joulesPerTh(power.watts, row.hashrate) ?? null),
         expectedSats,
