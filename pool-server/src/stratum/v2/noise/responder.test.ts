@@ -134,6 +134,31 @@ describe('the NX handshake between the pool and a miner, over an in-memory pipe'
   });
 });
 
+describe('the frame decryptor', () => {
+  it('takes a frame one byte at a time and gives it whole once its last byte is in', () => {
+    const { identity, authorityPublicKey } = poolIdentity();
+    const { miner, pool } = handshake(identity, authorityPublicKey);
+    const frames = [sv2Frame(0, 0x1b, randomBytes(70_000)), sv2Frame(0, 0x1c, Buffer.alloc(0))];
+    const wire = Buffer.concat(frames.map((frame) => miner.encrypt(frame)));
+    const received: Buffer[] = [];
+    for (let index = 0; index < wire.length; index += 1) {
+      received.push(...pool.decryptor.push(wire.subarray(index, index + 1)));
+      const firstLength = wire.length - 22;
+      if (index === firstLength - 2) {
+        // The header is decrypted and gone; the payload waits for its last byte.
+        expect(received).toEqual([]);
+        expect(pool.decryptor.pendingBytes).toBe(firstLength - 1 - 22);
+      }
+      if (index === firstLength - 1) {
+        expect(received).toEqual([frames[0]]);
+        expect(pool.decryptor.pendingBytes).toBe(0);
+      }
+    }
+    expect(received).toEqual(frames);
+    expect(pool.decryptor.pendingBytes).toBe(0);
+  });
+});
+
 describe('what the miner refuses in the handshake', () => {
   it('a certificate signed by another key than the pinned authority', () => {
     const { identity } = poolIdentity();

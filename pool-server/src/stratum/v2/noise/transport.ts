@@ -50,7 +50,12 @@ export interface TransportLimits {
 export class FrameDecryptor {
   readonly #receive: CipherState;
   readonly #maxPayloadBytes: number;
-  #pending: Buffer = Buffer.alloc(0);
+  /**
+   * Bytes received and not yet decrypted, in the pieces they came in: joined only once a
+   * whole header or payload is there, so a large frame in small pieces is copied once.
+   */
+  #pieces: Buffer[] = [];
+  #pendingLength = 0;
   /** The decrypted header of the frame whose payload is awaited. */
   #header: Buffer | undefined;
   #closed: NoiseError | undefined;
@@ -62,7 +67,7 @@ export class FrameDecryptor {
 
   /** Ciphertext bytes held until the rest of their frame arrives. */
   get pendingBytes(): number {
-    return this.#pending.length;
+    return this.#pendingLength;
   }
 
   push(chunk: Uint8Array): Buffer[] {
@@ -70,7 +75,8 @@ export class FrameDecryptor {
       throw new NoiseError('session-closed', `the session already failed: ${this.#closed.message}`);
     }
     // Copied: the socket may reuse the chunk's memory.
-    this.#pending = this.#pending.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.#pending, chunk]);
+    this.#pieces.push(Buffer.from(chunk));
+    this.#pendingLength += chunk.length;
     const frames: Buffer[] = [];
     try {
       for (let frame = this.#next(); frame !== undefined; frame = this.#next()) {
@@ -78,21 +84,32 @@ export class FrameDecryptor {
       }
     } catch (error) {
       this.#closed = error as NoiseError;
-      this.#pending = Buffer.alloc(0);
+      this.#pieces = [];
+      this.#pendingLength = 0;
       throw error;
     }
     return frames;
   }
 
+  /** The next `length` bytes; the caller has checked they are there. */
   #take(length: number): Buffer {
-    const taken = this.#pending.subarray(0, length);
-    this.#pending = this.#pending.subarray(length);
+    if ((this.#pieces[0]?.length ?? 0) < length) {
+      this.#pieces = [Buffer.concat(this.#pieces, this.#pendingLength)];
+    }
+    const first = this.#pieces[0] as Buffer;
+    const taken = first.subarray(0, length);
+    if (first.length === length) {
+      this.#pieces.shift();
+    } else {
+      this.#pieces[0] = first.subarray(length);
+    }
+    this.#pendingLength -= length;
     return taken;
   }
 
   #next(): Buffer | undefined {
     if (this.#header === undefined) {
-      if (this.#pending.length < ENCRYPTED_HEADER_LENGTH) {
+      if (this.#pendingLength < ENCRYPTED_HEADER_LENGTH) {
         return undefined;
       }
       const header = this.#receive.decryptWithAd(NO_AD, this.#take(ENCRYPTED_HEADER_LENGTH));
@@ -106,7 +123,7 @@ export class FrameDecryptor {
       this.#header = header;
     }
     const payloadLength = payloadLengthOf(this.#header);
-    if (this.#pending.length < encryptedPayloadLength(payloadLength)) {
+    if (this.#pendingLength < encryptedPayloadLength(payloadLength)) {
       return undefined;
     }
     const parts = [this.#header];
