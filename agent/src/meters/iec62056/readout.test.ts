@@ -124,5 +124,8 @@ describe('data sets', () => {
     );
     expect(() => figuresOf(parseDataBlock('1.8.0(ERR*kWh)\r\n1.7.0(1*kW)'))).toThrow(/is not a number/);
     expect(() => figuresOf(parseDataBlock('2.8.0(1*kWh)\r\n1.7.0(1*kW)'))).toThrow(/no active import energy/);
+    expect(() => figuresOf(parseDataBlock(`1.8.0(${'9'.repeat(400)}*kWh)\r\n1.7.0(1*kW)`))).toThrow(
+      /1\.8\.0 holds a number too large to be a reading/,
+    );
   });
 });

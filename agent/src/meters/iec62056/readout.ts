@@ -262,5 +262,10 @@ function scaled(
       `${set.address} is in ${unit}, not a unit of ${what} (${Object.keys(units).join(', ')})`,
     );
   }
-  return value * factor;
+  const scaledValue = value * factor;
+  // 400 nines is a valid number to the pattern and Infinity to JSON: null in the upload.
+  if (!Number.isFinite(scaledValue)) {
+    throw new ReadoutError('value', `${set.address} holds a number too large to be a reading`);
+  }
+  return scaledValue;
 }
