@@ -1,10 +1,23 @@
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseAuthorityPublicKey } from '../stratum/v2/noise/authority-key.ts';
 import { runCommand } from './index.ts';
+
+const folders: string[] = [];
+afterAll(() => {
+  for (const folder of folders) {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+function scratch(): string {
+  const folder = mkdtempSync(path.join(tmpdir(), 'hashwatt-sv2-cli-'));
+  folders.push(folder);
+  return folder;
+}
 
 /** Runs `hashwatt …args` in process with dataDir in a fresh folder. */
 function cli(dataDir: string) {
@@ -23,7 +36,7 @@ function cli(dataDir: string) {
 
 describe('hashwatt sv2', () => {
   it('makes an authority key, then the static key and certificate it signs, shows and renews them', async () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'hashwatt-sv2-cli-'));
+    const root = scratch();
     const dataDir = path.join(root, 'data');
     const run = cli(dataDir);
     const authorityFile = path.join(root, 'offline', 'authority.pem');
@@ -56,7 +69,7 @@ describe('hashwatt sv2', () => {
   });
 
   it('says what is wrong: a bad --days, an authority key that is not there', async () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'hashwatt-sv2-cli-'));
+    const root = scratch();
     const run = cli(path.join(root, 'data'));
     const badDays = await run('sv2', 'key', 'rotate', '--days', 'ten');
     expect(badDays.status).toBe(2);

@@ -5,12 +5,13 @@ import {
   existsSync,
   mkdtempSync,
   readFileSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { NoiseInitiator } from '../../../test/helpers/sv2-noise-initiator.ts';
 import { parseAuthorityPublicKey } from './noise/authority-key.ts';
 import { xOnlyPublicKey } from './noise/ellswift.ts';
@@ -28,8 +29,16 @@ import {
 const NOW = 1_800_000_000;
 const DAY = 86_400;
 
+const folders: string[] = [];
+afterAll(() => {
+  for (const folder of folders) {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
 function keyFolder(): NoiseKeyFiles {
   const dir = mkdtempSync(path.join(tmpdir(), 'hashwatt-sv2-keys-'));
+  folders.push(dir);
   return {
     staticKeyFile: path.join(dir, 'sv2-static-key.pem'),
     certificateFile: path.join(dir, 'sv2-certificate.json'),
