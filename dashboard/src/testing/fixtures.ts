@@ -1,4 +1,4 @@
-import type { EnergySummary, Farm } from '@hashwatt/schemas';
+import type { EnergySummary, Farm, FarmDevice } from '@hashwatt/schemas';
 
 /** A farm as the API gives it, with no profile set but what `fields` name. */
 export function farmFixture(fields: Partial<Farm> & Pick<Farm, 'id' | 'name'>): Farm {
@@ -40,5 +40,35 @@ export function energyFixture(
     costReason: null,
     coverage: { firstReadingAt: null, lastReadingAt: null, fraction: 0 },
     ...fields,
+  };
+}
+
+/** A miner as GET /api/farms/:id/devices lists it: an S19 hashing 100 TH/s, its power unknown. */
+export function deviceFixture(id: string): FarmDevice {
+  return {
+    id,
+    device: `10.0.0.${id}:4028`,
+    make: 'Antminer',
+    model: 'S19',
+    firmware: 'stock',
+    firmwareVersion: null,
+    serial: null,
+    mac: null,
+    algorithm: 'sha256d',
+    firstSeen: '2026-12-01T00:00:00.000Z',
+    lastSeen: '2026-12-06T11:59:00.000Z',
+    state: 'mining',
+    hashrate: 100e12,
+    expectedHashrate: null,
+    powerW: null,
+    power: { watts: null, basis: 'unknown', source: null, reason: 'the device does not report its power' },
+    efficiency: { joulesPerTh: null, basis: 'unknown', reason: 'its power is unknown' },
+    chipTempC: null,
+    ip: `10.0.0.${id}`,
+    location: { rack: null, shelf: null, slot: null },
+    nominalHashrate: null,
+    nominalPowerW: null,
+    poolUser: null,
+    hour: { reportedHashrate: 100e12, poolHashrate: null, gapPercent: null, alert: false },
   };
 }

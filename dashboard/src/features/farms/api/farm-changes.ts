@@ -17,7 +17,8 @@ import { api } from '../../../lib/api-client.ts';
 
 /**
  * A change to a farm, and what it makes stale: the queries under ['farm', id, part] (or
- * the farm itself and the farms' list for its profile).
+ * everything of the farm, for its profile). Not awaited: the change is done and told at
+ * once, and a slow summary (a day of energy) is drawn again when it comes.
  */
 function useFarmChange<Input, Output>(
   farmId: string,
@@ -27,12 +28,12 @@ function useFarmChange<Input, Output>(
   const client = useQueryClient();
   return useMutation({
     mutationFn: request,
-    onSuccess: async () => {
-      await Promise.all(
-        parts.map((part) =>
-          client.invalidateQueries({ queryKey: part === '' ? ['farm', farmId] : ['farm', farmId, part] }),
-        ),
-      );
+    onSuccess: () => {
+      for (const part of parts) {
+        void client.invalidateQueries({
+          queryKey: part === '' ? ['farm', farmId] : ['farm', farmId, part],
+        });
+      }
     },
   });
 }
