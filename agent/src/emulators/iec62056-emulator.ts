@@ -11,8 +11,10 @@ import { listen, type Listening } from './listen.ts';
 
 export type IecFault =
   | 'none'
-  /** The data message's block check character is wrong. */
+  /** The data message's block check character is wrong, repeated or not. */
   | 'bad-bcc'
+  /** The first data message's block check character is wrong; a repeat (NAK) is right. */
+  | 'bad-bcc-once'
   /** Answers nothing. */
   | 'silence'
   /** Answers the request with line noise. */
@@ -39,6 +41,7 @@ export interface IecEmulator extends Listening {
 const STX = '\u0002';
 const ETX = '\u0003';
 const ACK = '\u0006';
+const NAK = '\u0015';
 
 function bcc(text: string): string {
   let check = 0;
@@ -88,7 +91,11 @@ export async function startIecEmulator(options: {
   const dataMessage = (): string => {
     const block = `${emulator.data.lines.map((line) => `${line}\r\n`).join('')}!\r\n${ETX}`;
     const check = bcc(block);
-    return `${STX}${block}${emulator.fault === 'bad-bcc' ? String.fromCharCode(check.charCodeAt(0) ^ 0x5a) : check}`;
+    const garbled = emulator.fault === 'bad-bcc' || emulator.fault === 'bad-bcc-once';
+    if (emulator.fault === 'bad-bcc-once') {
+      emulator.fault = 'none';
+    }
+    return `${STX}${block}${garbled ? String.fromCharCode(check.charCodeAt(0) ^ 0x5a) : check}`;
   };
   const send = (socket: Socket, text: string): void => {
     socket.write(Buffer.from(text, 'latin1'));
@@ -97,12 +104,21 @@ export async function startIecEmulator(options: {
     socket.on('error', () => socket.destroy());
     let pending = '';
     let identified = false;
+    let sentData = false;
     let endless: NodeJS.Timeout | undefined;
     socket.once('close', () => {
       clearInterval(endless);
     });
     socket.on('data', (chunk: Buffer) => {
       pending += chunk.toString('latin1');
+      // NAK, a lone byte: the last data message again.
+      while (pending.startsWith(NAK)) {
+        pending = pending.slice(1);
+        received.push(NAK);
+        if (sentData && emulator.fault !== 'silence') {
+          send(socket, dataMessage());
+        }
+      }
       for (let end = pending.indexOf('\r\n'); end >= 0; end = pending.indexOf('\r\n')) {
         const message = pending.slice(0, end);
         pending = pending.slice(end + 2);
@@ -132,6 +148,7 @@ export async function startIecEmulator(options: {
         const acknowledgement = new RegExp(`^${ACK}([0-9])([0-9A-Z])([0-9])$`).exec(message);
         if (acknowledgement && identified && acknowledgement[3] === '0') {
           identified = false;
+          sentData = true;
           const whole = dataMessage();
           if (emulator.fault === 'truncated') {
             send(socket, whole.slice(0, Math.floor(whole.length / 2)));

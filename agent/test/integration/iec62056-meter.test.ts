@@ -85,6 +85,14 @@ describe('IEC 62056-21 mode C through a TCP gateway', () => {
     expect(read.sample).toMatchObject({ serial: '03878504', energyWh: 0, powerW: 1_250 });
   });
 
+  it('asks once more (NAK) for a data message garbled on the line', async () => {
+    const emulator = await meter(iecDataLines(figures));
+    emulator.fault = 'bad-bcc-once';
+    const read = await readConfiguredMeter(entry(emulator), limits);
+    expect(read.sample.energyWh).toBe(16_667_428);
+    expect(emulator.received).toEqual(['/?!', '\u0006050', '\u0015']);
+  });
+
   it('refuses a reading from another meter than the configuration names', async () => {
     const emulator = await meter(iecDataLines(figures));
     await expect(readConfiguredMeter(entry(emulator, { serial: '99999999' }), limits)).rejects.toThrow(

@@ -9,6 +9,8 @@ import {
   MAX_IDENTIFICATION_BYTES,
   parseDataBlock,
   parseIdentification,
+  ReadoutError,
+  repeatRequest,
   requestMessage,
   type UnitsWhenMissing,
 } from './readout.ts';
@@ -50,14 +52,27 @@ export async function readIec62056(settings: IecSettings, limits: ReadLimits): P
       maxBytes: MAX_IDENTIFICATION_BYTES,
     });
     const identification = parseIdentification(afterEcho(identificationBytes, request));
-    const message = await link.exchange({
-      step: 'the acknowledgement (data readout)',
-      request: acknowledgement(identification.baudRate),
-      complete: dataMessageComplete,
-      timeoutMs: Math.max(1, deadline - Date.now()),
-      maxBytes: settings.maxReadoutBytes,
-    });
-    const figures = figuresOf(parseDataBlock(dataBlockOf(message)), settings.unitsWhenMissing);
+    const readout = (step: string, request: Buffer): Promise<Buffer> =>
+      link.exchange({
+        step,
+        request,
+        complete: dataMessageComplete,
+        timeoutMs: Math.max(1, deadline - Date.now()),
+        maxBytes: settings.maxReadoutBytes,
+      });
+    let block: string;
+    try {
+      block = dataBlockOf(
+        await readout('the acknowledgement (data readout)', acknowledgement(identification.baudRate)),
+      );
+    } catch (error) {
+      // A message garbled on the line is asked for once more, as the standard provides.
+      if (!(error instanceof ReadoutError && error.reason === 'bcc')) {
+        throw error;
+      }
+      block = dataBlockOf(await readout('the repeat request (NAK)', repeatRequest()));
+    }
+    const figures = figuresOf(parseDataBlock(block), settings.unitsWhenMissing);
     const tariffEnergyWh: Record<string, number> = {};
     for (const { tariff, name } of settings.tariffs) {
       const wh = figures.tariffWh.get(tariff);

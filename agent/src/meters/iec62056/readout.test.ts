@@ -68,6 +68,7 @@ describe('mode C messages', () => {
       identification: '\\@D4EM4TIIW001--',
     });
     expect(parseIdentification(latin1('\u0000/ISK5ME382-1003\r\n')).manufacturer).toBe('ISK');
+    expect(parseIdentification(latin1('/ABC4MK-7\n\u0002')).identification).toBe('MK-7');
     expect(() => parseIdentification(latin1('/LGZC\\2ZMD\r\n'))).toThrow(/not mode C/);
     expect(() => parseIdentification(latin1('garbage\r\n'))).toThrow(/not an identification message/);
   });

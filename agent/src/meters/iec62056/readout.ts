@@ -62,9 +62,9 @@ export function identificationComplete(received: Uint8Array): boolean {
 
 export function parseIdentification(line: Uint8Array): Identification {
   const text = Buffer.from(line).toString('latin1');
-  // Line noise or a stale reply may precede the '/'.
-  const start = text.indexOf('/');
-  const match = /^\/([A-Za-z]{3})([0-9A-Z])(.{0,96})\r\n$/s.exec(start < 0 ? text : text.slice(start));
+  // Line noise or a stale reply may precede the '/'; some meters end the line with LF alone.
+  const start = Math.max(0, text.indexOf('/'));
+  const match = /^\/([A-Za-z]{3})([0-9A-Z])([^\r\n]{0,96})\r?\n/.exec(text.slice(start));
   if (!match) {
     throw new ReadoutError(
       'identification',
@@ -79,6 +79,11 @@ export function parseIdentification(line: Uint8Array): Identification {
     );
   }
   return { manufacturer, baudRate, identification };
+}
+
+/** NAK: the message came garbled, send it again [IEC 62056-21, mode C]. */
+export function repeatRequest(): Buffer {
+  return Buffer.of(NAK);
 }
 
 /** ACK 0 Z 0 CR LF: normal protocol, the meter's baud rate, option 0 = data readout. */
