@@ -81,6 +81,7 @@ const UNKNOWN_POWER: FarmPower = {
   efficiency: { joulesPerTh: null, basis: 'unknown', reason: 'its power is unknown: the farm has no meter' },
   devices: { total: 2, measured: 0, estimated: 1, unknown: 1 },
   meter: null,
+  otherAlgorithms: [],
 };
 
 const ESTIMATED_POWER: FarmPower = {
@@ -102,10 +103,11 @@ function stubApi(
   power: FarmPower,
   energy: EnergySummary = NO_ENERGY,
   orders: readonly CurtailmentOrder[] = [],
+  devices: readonly FarmDevice[] = DEVICES,
 ): void {
   const answers: [RegExp, unknown][] = [
     [/\/farms\/7\/curtailment-orders/, orders],
-    [/\/farms\/7\/devices$/, DEVICES],
+    [/\/farms\/7\/devices$/, devices],
     [/\/farms\/7\/devices\/1$/, DEVICES[0]],
     [/\/farms\/7\/power$/, power],
     [/\/farms\/7\/energy\?/, energy],
@@ -234,6 +236,31 @@ describe('a farm nothing measured', () => {
     expect(row?.textContent).toContain('the farm has no meter');
     expect(footer?.textContent).toContain('unknown');
     expect(table.textContent).not.toMatch(/0\.0 kW/);
+  });
+
+  it('counts only SHA-256 devices in its hashrate and shows other algorithms apart, in their units', async () => {
+    const d3 = { ...device('3', NAMEPLATE), model: 'D3', algorithm: 'x11', hashrate: 16.35e9 };
+    stubApi(
+      {
+        ...ESTIMATED_POWER,
+        hashrate: 100e12,
+        otherAlgorithms: [
+          { algorithm: 'equihash', hashrate: 135e3, unit: 'Sol/s', devices: 1 },
+          { algorithm: 'x11', hashrate: 16.35e9, unit: 'H/s', devices: 1 },
+        ],
+      },
+      NO_ENERGY,
+      [],
+      [device('1', NAMEPLATE), d3],
+    );
+    at('/farms/7');
+    await screen.findByText('Hashrate (x11, not Bitcoin)');
+    expect(stat('Hashrate (devices)').textContent).toContain('100 TH/s');
+    expect(stat('Hashrate (x11, not Bitcoin)').textContent).toContain('16.4 GH/s');
+    expect(stat('Hashrate (x11, not Bitcoin)').textContent).toContain(
+      '1 device, not counted in the Bitcoin hashrate',
+    );
+    expect(stat('Hashrate (equihash, not Bitcoin)').textContent).toContain('135 kSol/s');
   });
 
   it('shows a device estimated from its nameplate, and its efficiency as an estimate', async () => {

@@ -18,6 +18,7 @@ import { Tariffs } from './tariffs.tsx';
 import { DevicesTable } from './devices-table.tsx';
 import { FarmHistory } from './farm-history.tsx';
 import { hashrateOf } from './farms-page.tsx';
+import { OtherAlgorithms } from './other-algorithms.tsx';
 import { Figure, usePowerText } from '../../../components/ui/figure.tsx';
 import { useFindingText } from './finding-text.ts';
 import { RackHeatmap } from './rack-heatmap.tsx';
@@ -308,6 +309,7 @@ export function FarmPage() {
           label={t('farms.hashratePool')}
           value={hashrate.pool === null ? t('common.unknown') : format.hashrate(hashrate.pool)}
         />
+        <OtherAlgorithms power={farmPower} />
         <PowerStats power={farmPower} />
         <EnergyStats energy={energy} capacityKw={farm.licence.capacityKw} />
       </div>

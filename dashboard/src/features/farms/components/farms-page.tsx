@@ -17,9 +17,12 @@ function knownSum(values: readonly (number | null)[]): number | null {
 }
 
 /** The hashrate the devices report and the pool measured from their workers; null when none is known. */
+/** Bitcoin hashrate: a scrypt or X11 machine's figure is another unit of another coin. */
 export function hashrateOf(devices: readonly FarmDevice[]): { reported: number | null; pool: number | null } {
   return {
-    reported: knownSum(devices.map((device) => device.hashrate)),
+    reported: knownSum(
+      devices.filter((device) => device.algorithm === 'sha256d').map((device) => device.hashrate),
+    ),
     pool: knownSum(devices.map((device) => device.hour.poolHashrate)),
   };
 }
