@@ -118,9 +118,10 @@ describe('the NX handshake between the pool and a miner, over an in-memory pipe'
       toPool.write(wire.subarray(start, end));
       start = end;
     }
-    expect(await pool).toEqual(sent);
+    const hex = (list: Buffer[]): string[] => list.map((frame) => frame.toString('hex'));
+    expect(hex(await pool)).toEqual(hex(sent));
     const echoLength = sent.reduce((sum, frame) => sum + 22 + encryptedPayloadLength(frame.length - 6), 0);
-    expect(miner.decrypt(await readExactly(toMiner, echoLength))).toEqual(sent);
+    expect(hex(miner.decrypt(await readExactly(toMiner, echoLength)))).toEqual(hex(sent));
   });
 
   it("puts the specification's lengths on the wire: 22 bytes of header, 65535-byte chunks", () => {
@@ -150,11 +151,13 @@ describe('the frame decryptor', () => {
         expect(pool.decryptor.pendingBytes).toBe(firstLength - 1 - 22);
       }
       if (index === firstLength - 1) {
-        expect(received).toEqual([frames[0]]);
+        expect(received.map((frame) => frame.toString('hex'))).toEqual([frames[0]?.toString('hex')]);
         expect(pool.decryptor.pendingBytes).toBe(0);
       }
     }
-    expect(received).toEqual(frames);
+    expect(received.map((frame) => frame.toString('hex'))).toEqual(
+      frames.map((frame) => frame.toString('hex')),
+    );
     expect(pool.decryptor.pendingBytes).toBe(0);
   });
 });
