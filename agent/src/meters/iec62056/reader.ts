@@ -3,7 +3,7 @@ import type { MeterReading, ReadLimits } from '../meter-reading.ts';
 import {
   acknowledgement,
   dataBlockOf,
-  dataMessageComplete,
+  dataMessageWatcher,
   figuresOf,
   identificationComplete,
   MAX_IDENTIFICATION_BYTES,
@@ -56,7 +56,7 @@ export async function readIec62056(settings: IecSettings, limits: ReadLimits): P
       link.exchange({
         step,
         request,
-        complete: dataMessageComplete,
+        complete: dataMessageWatcher(),
         timeoutMs: Math.max(1, deadline - Date.now()),
         maxBytes: settings.maxReadoutBytes,
       });

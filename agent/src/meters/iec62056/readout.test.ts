@@ -4,7 +4,7 @@ import {
   acknowledgement,
   blockCheck,
   dataBlockOf,
-  dataMessageComplete,
+  dataMessageWatcher,
   ETX,
   figuresOf,
   parseDataBlock,
@@ -75,8 +75,14 @@ describe('mode C messages', () => {
 
   it('know when the data message is whole: STX … ETX and the BCC', () => {
     const message = latin1(emh.dataMessage);
-    expect(dataMessageComplete(message.subarray(0, message.length - 1))).toBe(false);
-    expect(dataMessageComplete(message)).toBe(true);
+    // Noise before STX, an ETX in it, then the message a byte at a time.
+    const arriving = Buffer.concat([Buffer.of(0x00, ETX), message]);
+    const complete = dataMessageWatcher();
+    for (let length = 0; length < arriving.length; length++) {
+      expect(complete(arriving.subarray(0, length))).toBe(false);
+    }
+    expect(complete(arriving)).toBe(true);
+    expect(dataBlockOf(arriving)).toMatch(/^1-0:1\.8\.0/);
   });
 });
 

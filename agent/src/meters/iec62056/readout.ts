@@ -91,14 +91,33 @@ export function acknowledgement(baudRate: string): Buffer {
   return Buffer.from(`\u00060${baudRate}0\r\n`, 'latin1');
 }
 
-/** Whether the data message has arrived whole: STX … ETX and the BCC byte after it. */
-export function dataMessageComplete(received: Uint8Array): boolean {
-  const stx = received.indexOf(STX);
-  if (stx < 0) {
-    return false;
-  }
-  const etx = received.indexOf(ETX, stx + 1);
-  return etx >= 0 && received.length > etx + 1;
+/**
+ * A watcher of one data message as it arrives: true once STX … ETX and the BCC byte after
+ * it are in. It looks at each byte once, so a reply trickling in a byte at a time costs
+ * time linear in its length, not quadratic.
+ */
+export function dataMessageWatcher(): (received: Uint8Array) => boolean {
+  let stx = -1;
+  let etx = -1;
+  let scanned = 0;
+  return (received) => {
+    if (stx < 0) {
+      stx = received.indexOf(STX, scanned);
+      if (stx < 0) {
+        scanned = received.length;
+        return false;
+      }
+      scanned = stx + 1;
+    }
+    if (etx < 0) {
+      etx = received.indexOf(ETX, scanned);
+      if (etx < 0) {
+        scanned = received.length;
+        return false;
+      }
+    }
+    return received.length > etx + 1;
+  };
 }
 
 /** The data block of a whole data message, its BCC checked. */
