@@ -1,5 +1,6 @@
 import type { DeviceMessage, Fan, HashBoard } from '@hashwatt/schemas';
 import { readDevs, readPools, readSummary, rpcDriver } from './cgminer.ts';
+import { whatsminerAct } from './whatsminer-writes.ts';
 import {
   count,
   defined,
@@ -15,10 +16,11 @@ import {
 
 /**
  * Whatsminer (MicroBT btminer) API v2 on port 4028: cgminer-style `summary`, `devs`
- * and `pools` in MH/s, plus `get_*` commands in a flat envelope. Reads need no token.
+ * and `pools` in MH/s, plus `get_*` commands in a flat envelope. Reads need no token;
+ * writes are signed with one (whatsminer-writes.ts).
  */
 export const whatsminer = rpcDriver(
-  { name: 'whatsminer', port: 4028, firmware: 'whatsminer', make: 'Whatsminer' },
+  { name: 'whatsminer', port: 4028, firmware: 'whatsminer', make: 'Whatsminer', act: whatsminerAct },
   [
     'summary',
     'devs',
