@@ -1,5 +1,5 @@
 import type { SessionView } from '@hashwatt/schemas';
-import { Suspense, type ReactNode } from 'react';
+import { Suspense, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, NavLink, Outlet, useLocation } from 'react-router';
 import { ErrorBoundary } from '../components/ui/error-boundary.tsx';
@@ -30,11 +30,26 @@ export function Layout() {
   const role = session?.user.role;
   // A session that may only set up its second factor is shown only that.
   const limited = session ? limitedToEnrolment(session) : false;
+  // On a phone the navigation folds behind a button; it folds again once a page is chosen.
+  const location = useLocation();
+  const [menuOpenAt, setMenuOpenAt] = useState<string | null>(null);
+  const menuOpen = menuOpenAt === location.pathname;
   return (
     <div className="shell">
       <header className="topbar">
         <span className="brand">{t('app.name')}</span>
-        <nav aria-label={t('app.name')}>
+        <button
+          type="button"
+          className="menu-button"
+          aria-expanded={menuOpen}
+          aria-controls="main-navigation"
+          onClick={() => {
+            setMenuOpenAt(menuOpen ? null : location.pathname);
+          }}
+        >
+          {t('app.menu')}
+        </button>
+        <nav id="main-navigation" aria-label={t('app.name')} className={menuOpen ? 'open' : undefined}>
           {LINKS.filter((link) =>
             limited
               ? link.to === '/account/two-factor'

@@ -1,7 +1,7 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { lazy } from 'react';
 import { useTranslation } from 'react-i18next';
-import { createBrowserRouter } from 'react-router';
+import { createBrowserRouter, type RouteObject } from 'react-router';
 import { getPoolQueryOptions } from '../features/pool/api/get-pool.ts';
 import { PoolOverview } from '../features/pool/components/pool-overview.tsx';
 import { sessionQueryOptions } from '../lib/session.ts';
@@ -69,8 +69,12 @@ function NotFound() {
   return <p role="alert">{t('app.notFound')}</p>;
 }
 
-export function createRouter(queryClient: QueryClient) {
-  return createBrowserRouter([
+/**
+ * Every page and who may see it (RequireRole's `roles`): the router's table, which the
+ * phone-layout test walks too, so a new page is tested on a phone as soon as it is added.
+ */
+export function appRoutes(queryClient: QueryClient): RouteObject[] {
+  return [
     {
       element: <Layout />,
       // Who is signed in is asked at once, but nothing waits for it: public pages draw straight away.
@@ -152,5 +156,9 @@ export function createRouter(queryClient: QueryClient) {
         { path: '*', element: <NotFound /> },
       ],
     },
-  ]);
+  ];
+}
+
+export function createRouter(queryClient: QueryClient) {
+  return createBrowserRouter(appRoutes(queryClient));
 }

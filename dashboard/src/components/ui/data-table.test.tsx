@@ -1,5 +1,5 @@
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DataTable, type Column } from './data-table.tsx';
 
 interface Device {
@@ -66,5 +66,41 @@ describe('a table of 5,000 devices', () => {
     fireEvent.click(temp);
     expect(temp.getAttribute('aria-sort')).toBe('descending');
     expect(within(bodyRows()[0] ?? document.body).getByText('89')).toBeDefined();
+  });
+});
+
+describe('the same table on a phone', () => {
+  afterEach(() => {
+    cleanup();
+    vi.unstubAllGlobals();
+  });
+
+  it('draws each row as a card, every cell under its column name, still virtualized', () => {
+    // jsdom has no media queries: the screen answers as a 390 px phone's would.
+    vi.stubGlobal('matchMedia', (query: string) => ({
+      matches: query === '(max-width: 40rem)',
+      media: query,
+      addEventListener: () => undefined,
+      removeEventListener: () => undefined,
+    }));
+    const { container } = table();
+    expect(container.querySelector('.data-table')?.classList.contains('stacked')).toBe(true);
+    const [first] = bodyRows();
+    if (!first) {
+      throw new Error('no row drawn');
+    }
+    expect([...first.querySelectorAll('.cell-label')].map((label) => label.textContent)).toEqual([
+      'Name',
+      'Temp',
+    ]);
+    // Two cells make one line of a card: 40 px, and 8 px of padding above and below.
+    expect(first.style.height).toBe('56px');
+    expect(bodyRows().length).toBeLessThan(60);
+  });
+
+  it('keeps plain rows, with no labels in them, on a wide screen', () => {
+    const { container } = table();
+    expect(container.querySelector('.data-table')?.classList.contains('stacked')).toBe(false);
+    expect(container.querySelector('.cell-label')).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useMemo, useRef, useState, type ReactNode } from 'react';
+import { useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 
 export interface Column<Row> {
   readonly key: string;
@@ -12,10 +12,36 @@ export interface Column<Row> {
 }
 
 const ROW_HEIGHT = 34;
+/** A phone's width, where rows become cards (as in styles.css). */
+const NARROW = '(max-width: 40rem)';
+/** A line of a card: a cell's label above its value, one line each (styles.css keeps them so). */
+const CARD_LINE_HEIGHT = 40;
+const CARD_PADDING = 16;
+
+function subscribeToNarrow(onChange: () => void): () => void {
+  if (typeof window.matchMedia !== 'function') {
+    return () => undefined;
+  }
+  const query = window.matchMedia(NARROW);
+  query.addEventListener('change', onChange);
+  return () => {
+    query.removeEventListener('change', onChange);
+  };
+}
+
+/** Whether the screen is a phone's; false where there is no screen to ask (jsdom, a server). */
+function useNarrowScreen(): boolean {
+  return useSyncExternalStore(
+    subscribeToNarrow,
+    () => typeof window.matchMedia === 'function' && window.matchMedia(NARROW).matches,
+    () => false,
+  );
+}
 
 /**
  * A sortable, filterable table that renders only the rows in view, so 5,000 devices
  * scroll as smoothly as 50. Rows are a CSS grid with table roles for screen readers.
+ * On a phone each row is a card: its cells two to a line, each under its column's name.
  */
 export function DataTable<Row>({
   rows,
@@ -67,19 +93,22 @@ export function DataTable<Row>({
     return kept;
   }, [rows, columns, filter, sort]);
   const scroller = useRef<HTMLDivElement>(null);
+  const stacked = useNarrowScreen();
+  // Rows keep a fixed height, which is what lets the virtualizer place them without measuring.
+  const rowHeight = stacked ? CARD_LINE_HEIGHT * Math.ceil(columns.length / 2) + CARD_PADDING : ROW_HEIGHT;
   // TanStack Virtual hands back fresh functions each render; the React compiler leaves this component as written.
   // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
     count: shown.length,
     getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
+    estimateSize: () => rowHeight,
     overscan: 12,
     // The first render fills the window before the scroller is measured.
     initialRect: { width: 0, height },
   });
   const template = columns.map((column) => column.width ?? '1fr').join(' ');
   return (
-    <div className="data-table">
+    <div className={stacked ? 'data-table stacked' : 'data-table'}>
       <div className="table-tools">
         <input
           type="search"
@@ -115,7 +144,7 @@ export function DataTable<Row>({
         <div
           ref={scroller}
           className="table-body"
-          style={{ height: Math.min(height, shown.length * ROW_HEIGHT + 2) }}
+          style={{ height: Math.min(height, shown.length * rowHeight + 2) }}
         >
           <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
             {virtualizer.getVirtualItems().map((item) => {
@@ -130,13 +159,18 @@ export function DataTable<Row>({
                   aria-rowindex={item.index + 2}
                   className="table-row"
                   style={{
-                    gridTemplateColumns: template,
+                    gridTemplateColumns: stacked ? undefined : template,
                     transform: `translateY(${String(item.start)}px)`,
-                    height: ROW_HEIGHT,
+                    height: rowHeight,
                   }}
                 >
                   {columns.map((column) => (
                     <div key={column.key} role="cell">
+                      {stacked ? (
+                        <span className="cell-label" aria-hidden="true">
+                          {column.label}
+                        </span>
+                      ) : null}
                       {column.render ? column.render(row) : String(column.value(row) ?? '')}
                     </div>
                   ))}
