@@ -42,6 +42,14 @@ export class CipherState {
     return this.#nonce;
   }
 
+  /** Noise's SetNonce (revision 34, 5.1): where a transport that knows its place resumes counting. */
+  setNonce(nonce: number): void {
+    if (!Number.isSafeInteger(nonce) || nonce < 0) {
+      throw new RangeError(`a nonce is a counter from 0, not ${String(nonce)}`);
+    }
+    this.#nonce = nonce;
+  }
+
   encryptWithAd(ad: Uint8Array, plaintext: Uint8Array): Buffer {
     if (this.#key === undefined) {
       return Buffer.from(plaintext);

@@ -120,6 +120,29 @@ describe('CipherState', () => {
     );
   });
 
+  it('stops at the last nonce instead of wrapping, and stays stopped', () => {
+    const sender = new CipherState(key);
+    const receiver = new CipherState(key);
+    sender.setNonce(Number.MAX_SAFE_INTEGER);
+    receiver.setNonce(Number.MAX_SAFE_INTEGER);
+    const last = sender.encryptWithAd(empty, Buffer.from('last'));
+    expect(receiver.decryptWithAd(empty, last).toString()).toBe('last');
+    for (const state of [sender, receiver]) {
+      try {
+        state.encryptWithAd(empty, Buffer.from('one more'));
+        expect.unreachable('a nonce past the last was used');
+      } catch (error) {
+        expect((error as NoiseError).code).toBe('nonce-exhausted');
+      }
+    }
+    expect(() => receiver.decryptWithAd(empty, last)).toThrow(
+      'the nonce counter is exhausted: open a new session',
+    );
+    expect(() => {
+      sender.setNonce(-1);
+    }).toThrow(RangeError);
+  });
+
   it('passes data through while it has no key, as Noise says', () => {
     const state = new CipherState();
     expect(state.hasKey()).toBe(false);
