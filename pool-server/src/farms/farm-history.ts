@@ -121,14 +121,17 @@ export async function farmSeries(
   farm: { readonly id: string; readonly timezone: string },
   frame: SeriesFrame,
 ): Promise<FarmSeries> {
-  // Per device first, then summed: a device polled more often than its neighbours weighs the same.
+  // Per device first, then summed: a device polled more often than its neighbours weighs the
+  // same. Read from the devices' 5-minute rollups, kept by ingest. The algorithm is the
+  // device's, as its latest reading named it: an ASIC hashes one.
   const devices = db.query<DeviceBucketRow>(
     `WITH device_buckets AS (
-       SELECT date_bin($4::interval, s.time, 'epoch') AS at, s.device_id,
-              avg(s.hashrate) FILTER (WHERE s.sample->'identity'->>'algorithm' = $5) AS hashrate,
-              avg(s.power_w) AS power_w
-         FROM miner_samples s
-        WHERE s.farm_id = $1 AND s.time >= $2 AND s.time < $3
+       SELECT date_bin($4::interval, r.bucket, 'epoch') AS at, r.device_id,
+              sum(r.hashrate_sum) FILTER (WHERE d.algorithm = $5)
+                / nullif(sum(r.hashrate_count) FILTER (WHERE d.algorithm = $5), 0) AS hashrate,
+              sum(r.power_sum) / nullif(sum(r.power_count), 0) AS power_w
+         FROM miner_rollups_5m r JOIN devices d ON d.id = r.device_id
+        WHERE r.farm_id = $1 AND r.bucket >= $2 AND r.bucket < $3
         GROUP BY 1, 2
      )
      SELECT at, sum(hashrate) AS hashrate, count(hashrate)::text AS reporting, sum(power_w) AS power_w

@@ -5,6 +5,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { MinerSample, TelemetryBatch, TelemetryReceipt } from '@hashwatt/schemas';
 import type { Queryable } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
+import { hottest, rollUpReadings } from './devices/device-rollups.ts';
 
 /**
  * Stores a farm agent's batch: its devices and meters upserted, every reading by COPY,
@@ -50,6 +51,7 @@ export async function ingestTelemetry(
         ]),
       );
     }
+    await rollUpReadings(client, farmId, devices, batch.miners);
     if (batch.meters.length > 0) {
       await copyCsv(
         client,
@@ -65,14 +67,6 @@ export async function ingestTelemetry(
     }
     return { ...receipt, stored: true };
   });
-}
-
-function hottest(sample: MinerSample, field: 'chipTempC' | 'boardTempC'): number | undefined {
-  const readings = [
-    ...sample.boards.map((board) => board[field]),
-    ...(field === 'chipTempC' ? (sample.gpus ?? []).map((gpu) => gpu.tempC) : []),
-  ].filter((value): value is number => value !== undefined);
-  return readings.length > 0 ? Math.max(...readings) : undefined;
 }
 
 /** Each device once, with what its newest reading in the batch says it is. */

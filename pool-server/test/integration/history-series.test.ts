@@ -364,6 +364,40 @@ describe('history series of a device, a farm and a worker', () => {
     expect(unknown.json()).toMatchObject({ error: 'HW_ERR_WORKER_NOT_FOUND', field: 'params.worker' });
   });
 
+  it('counts a retried batch once in the rollups, and merges a late batch into the same 5 minutes', async () => {
+    const bucket = bucketOf(NOW - 5 * HOUR, FIVE_MINUTES);
+    const reading = (offsetMs: number, hashrate: number, chipTempC: number, rpm: number): MinerSample => ({
+      ...bareSample('10.0.0.3:4028', new Date(bucket + offsetMs).toISOString()),
+      hashrate,
+      boards: [{ slot: 0, chipTempC }],
+      fans: [{ id: 0, rpm }],
+    });
+    const batch = (batchId: string, miners: MinerSample[]) =>
+      ingestTelemetry(api.database.db, farm.farmId, {
+        batchId,
+        agentVersion: 'test',
+        miners,
+        meters: [],
+        dropped: 0,
+      });
+    const first = [reading(10_000, 90e12, 70, 6_000), reading(70_000, 100e12, 72, 6_100)];
+    expect((await batch('00000000-0000-4000-8000-0000000b0003', first)).stored).toBe(true);
+    expect((await batch('00000000-0000-4000-8000-0000000b0003', first)).stored).toBe(false);
+    await batch('00000000-0000-4000-8000-0000000b0004', [reading(190_000, 110e12, 95, 1_000)]);
+    const { rows } = await api.database.db.query<{ id: string; readings: number }>(
+      "SELECT d.id::text, r.readings FROM miner_rollups_5m r JOIN devices d ON d.id = r.device_id WHERE d.device = '10.0.0.3:4028'",
+    );
+    expect(rows.map((row) => row.readings)).toEqual([3]);
+    const series = await get<DeviceSeries>(`/api/farms/${farm.farmId}/devices/${rows[0]?.id ?? ''}/series`);
+    expect(pointAt(series.points, bucket)).toMatchObject({
+      hashrate: 100e12,
+      chipTempC: 95,
+      fanRpmMin: 1_000,
+      fanRpmMax: 6_100,
+      boards: [{ slot: 0, chipTempC: 95 }],
+    });
+  });
+
   it('leaves a device with no board temperatures or fans as gaps, not zeros', async () => {
     const series = await get<DeviceSeries>(`/api/farms/${farm.farmId}/devices/${scryptId}/series`);
     const point = pointAt(series.points, bucketOf(NOW - 5 * HOUR, FIVE_MINUTES));

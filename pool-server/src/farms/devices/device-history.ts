@@ -3,10 +3,7 @@ import type { Queryable } from '../../db/pool.ts';
 import { HwError } from '../../errors.ts';
 import { bucketStarts, frameFields, type SeriesFrame } from '../series-frame.ts';
 
-/**
- * Boards kept a bucket: real machines have 3 or 4 (a few 6); a reading that claims
- * hundreds is broken or hostile, and would multiply every point of the answer.
- */
+/** Boards a point lists, the lowest slots: real machines have 3 or 4 (a few 6). */
 const MAX_BOARDS = 16;
 
 interface BucketRow {
@@ -27,14 +24,11 @@ interface BoardRow {
   readonly hashrate: number | null;
 }
 
-/** A number from a reading's JSON, or null when it is absent or not a finite number. */
-const jsonNumber = (path: string): string =>
-  `CASE WHEN jsonb_typeof(${path}) = 'number' THEN (${path})::double precision END`;
-
 /**
  * One device's history: each bucket's mean hashrate and power, its hottest chip and
- * board, its slowest and fastest fan, and each board's own figures. A bucket without a
- * reading, or whose readings lack a figure, has null for it: a gap, never a 0.
+ * board, its slowest and fastest fan, and each board's own figures, from the 5-minute
+ * rollups ingest keeps. A bucket without a reading, or whose readings lack a figure,
+ * has null for it: a gap, never a 0.
  */
 export async function deviceSeries(
   db: Queryable,
@@ -52,35 +46,30 @@ export async function deviceSeries(
     new Date(frame.toMs),
     `${String(frame.bucketMs / 1000)} seconds`,
   ];
-  const inRange = 's.device_id = $1 AND s.time >= $2 AND s.time < $3';
   const [buckets, boards] = await Promise.all([
     db.query<BucketRow>(
-      `SELECT date_bin($4::interval, s.time, 'epoch') AS at, avg(s.hashrate) AS hashrate, avg(s.power_w) AS power_w,
-              max(s.chip_temp_c)::double precision AS chip_temp_c, max(s.board_temp_c)::double precision AS board_temp_c,
-              min(f.slowest) AS fan_min, max(f.fastest) AS fan_max
-         FROM miner_samples s
-         LEFT JOIN LATERAL (
-           SELECT min(${jsonNumber("fan->'rpm'")}) AS slowest, max(${jsonNumber("fan->'rpm'")}) AS fastest
-             FROM jsonb_array_elements(CASE WHEN jsonb_typeof(s.sample->'fans') = 'array' THEN s.sample->'fans' ELSE '[]' END) fan
-         ) f ON true
-        WHERE ${inRange}
+      `SELECT date_bin($4::interval, r.bucket, 'epoch') AS at,
+              sum(r.hashrate_sum) / nullif(sum(r.hashrate_count), 0) AS hashrate,
+              sum(r.power_sum) / nullif(sum(r.power_count), 0) AS power_w,
+              max(r.chip_temp_max)::double precision AS chip_temp_c,
+              max(r.board_temp_max)::double precision AS board_temp_c,
+              min(r.fan_rpm_min) AS fan_min, max(r.fan_rpm_max) AS fan_max
+         FROM miner_rollups_5m r
+        WHERE r.device_id = $1 AND r.bucket >= $2 AND r.bucket < $3
         GROUP BY 1`,
       params,
     ),
     db.query<BoardRow>(
-      `WITH board AS (
-         SELECT date_bin($4::interval, s.time, 'epoch') AS at, ${jsonNumber("b->'slot'")} AS slot,
-                ${jsonNumber("b->'chipTempC'")} AS chip, ${jsonNumber("b->'boardTempC'")} AS temp,
-                ${jsonNumber("b->'hashrate'")} AS hashrate
-           FROM miner_samples s,
-                jsonb_array_elements(CASE WHEN jsonb_typeof(s.sample->'boards') = 'array' THEN s.sample->'boards' ELSE '[]' END) b
-          WHERE ${inRange}
-       ), slots AS (
-         SELECT DISTINCT slot FROM board WHERE slot BETWEEN 0 AND 1000000 ORDER BY slot LIMIT ${String(MAX_BOARDS)}
+      `WITH slots AS (
+         SELECT DISTINCT slot FROM miner_board_rollups_5m
+          WHERE device_id = $1 AND bucket >= $2 AND bucket < $3 ORDER BY slot LIMIT ${String(MAX_BOARDS)}
        )
-       SELECT at, slot::integer AS slot, max(chip) AS chip_temp_c, max(temp) AS board_temp_c, avg(hashrate) AS hashrate
-         FROM board WHERE slot IN (SELECT slot FROM slots)
-        GROUP BY at, slot ORDER BY at, slot`,
+       SELECT date_bin($4::interval, r.bucket, 'epoch') AS at, r.slot, max(r.chip_temp_max)::double precision AS chip_temp_c,
+              max(r.board_temp_max)::double precision AS board_temp_c,
+              sum(r.hashrate_sum) / nullif(sum(r.hashrate_count), 0) AS hashrate
+         FROM miner_board_rollups_5m r
+        WHERE r.device_id = $1 AND r.bucket >= $2 AND r.bucket < $3 AND r.slot IN (SELECT slot FROM slots)
+        GROUP BY 1, 2 ORDER BY 1, 2`,
       params,
     ),
   ]);
