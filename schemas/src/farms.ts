@@ -117,6 +117,8 @@ export const CurtailmentOrderCreate = Type.Object(
     noticeRef: Type.Optional(Type.String({ minLength: 1, maxLength: 200, examples: ['Tavanir 1405/1234'] })),
     /** Put the farm's devices to sleep for it, staggered over this many minutes before the start. */
     staggerMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 240 })),
+    /** Only these of the farm's devices are put to sleep (with staggerMinutes); every device when absent. */
+    deviceIds: Type.Optional(Type.Array(Id, { minItems: 1, maxItems: 100_000 })),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,6 @@
 /**
- * Starts: the HTTP API on a real PostgreSQL database. What an operator entered wrong is
+ * Starts: the HTTP API on a real PostgreSQL database. An order puts only the devices it
+ * names to sleep. What an operator entered wrong is
  * corrected through the API, never by hand in the database: a tariff replaced whole or
  * removed, a restricted window of the farm removed (a country's stays), and a
  * curtailment order withdrawn before its start with the sleep commands the agent has
@@ -189,6 +190,37 @@ describe('correcting what a farm was told', () => {
     expect([again.statusCode, again.json<{ error: string }>().error]).toEqual([
       404,
       'HW_ERR_CURTAILMENT_ORDER_NOT_FOUND',
+    ]);
+  });
+
+  it('puts only the devices named to sleep for an order, and wants a stagger with them', async () => {
+    const { rows } = await api.database.db.query<{ id: string; device: string }>(
+      'SELECT id::text, device FROM devices WHERE farm_id = $1 ORDER BY device',
+      [farm.farmId],
+    );
+    const [first, , third] = rows;
+    const order = {
+      startsAt: new Date(api.clock.ms + 3 * HOUR).toISOString(),
+      endsAt: new Date(api.clock.ms + 4 * HOUR).toISOString(),
+      reductionKw: 200,
+      deviceIds: [first?.id, third?.id],
+    };
+    const unstaggered = await call('POST', '/curtailment-orders', order);
+    expect(unstaggered.statusCode).toBe(400);
+    expect(unstaggered.json()).toMatchObject({ error: 'HW_ERR_VALIDATION', field: 'body.staggerMinutes' });
+
+    const created = await call('POST', '/curtailment-orders', { ...order, staggerMinutes: 10 });
+    expect(created.statusCode).toBe(201);
+    const { curtailment } = created.json<CurtailmentOrder>();
+    const commands = (await call('GET', '/commands')).json<DeviceCommand[]>();
+    expect(
+      commands
+        .filter((command) => command.curtailment === curtailment)
+        .map((command) => [command.device, command.action])
+        .sort(),
+    ).toEqual([
+      [first?.device, 'sleep'],
+      [third?.device, 'sleep'],
     ]);
   });
 

@@ -53,6 +53,13 @@ export async function createOrder(
   if (startsAtMs < noticeAtMs) {
     throw new HwError('HW_ERR_VALIDATION', 'An order starts at or after its notice.', 'body.startsAt');
   }
+  if (order.deviceIds !== undefined && order.staggerMinutes === undefined) {
+    throw new HwError(
+      'HW_ERR_VALIDATION',
+      'Devices are named to be put to sleep: give staggerMinutes too.',
+      'body.staggerMinutes',
+    );
+  }
   let curtailment: string | null = null;
   if (order.staggerMinutes !== undefined) {
     // The devices are all asleep by the start: the stagger ends there, or begins now if the start is near.
@@ -60,6 +67,7 @@ export async function createOrder(
     const queued = await queueCurtailment(db, farmId, {
       action: 'sleep',
       staggerMinutes: Math.floor(stagger),
+      deviceIds: order.deviceIds,
       userId: by.userId,
       nowMs: Math.max(by.nowMs, startsAtMs - stagger * 60_000),
     });

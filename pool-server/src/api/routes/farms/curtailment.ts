@@ -22,6 +22,8 @@ export const farmCurtailmentRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app
     '/farms/:id/curtailment-orders',
     {
       config: { access: 'operator' },
+      // As /farms/:id/curtailment: up to 100,000 device ids.
+      bodyLimit: 3 * 1024 * 1024,
       schema: {
         tags: ['farms'],
         summary: "Records a grid operator's curtailment order, and can put the farm to sleep for it",
@@ -41,7 +43,10 @@ export const farmCurtailmentRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app
           result: created,
           ids: { farm: farm.id, curtailmentOrder: created.id },
           scope: farmScope(farm),
-          after: request.body,
+          // The devices named are many at most: their number, not the list.
+          after: (({ deviceIds, ...rest }) => ({ ...rest, devicesNamed: deviceIds?.length ?? null }))(
+            request.body,
+          ),
         };
       });
       request.log.info({ farm: farm.id, order: order.id }, 'api: curtailment order recorded');
