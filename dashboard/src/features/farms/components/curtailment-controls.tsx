@@ -13,6 +13,48 @@ function isoOf(local: string): string {
   return Number.isNaN(ms) ? '' : new Date(ms).toISOString();
 }
 
+/** Every device (none ticked), or only those ticked: what a sleep or a wake reaches. */
+function DeviceChooser({
+  devices,
+  chosen,
+  onChange,
+  error,
+}: {
+  devices: readonly FarmDevice[];
+  chosen: readonly string[];
+  onChange: (chosen: readonly string[]) => void;
+  error: unknown;
+}) {
+  const { t } = useTranslation();
+  return (
+    <details>
+      <summary>
+        {chosen.length === 0
+          ? t('curtailment.allDevices')
+          : t('curtailment.someDevices', { count: chosen.length })}
+      </summary>
+      <fieldset className="stack">
+        <legend>{t('curtailment.chooseDevices')}</legend>
+        {devices.map((device) => (
+          <label key={device.id} className="check">
+            <input
+              type="checkbox"
+              checked={chosen.includes(device.id)}
+              onChange={(event) => {
+                onChange(
+                  event.target.checked ? [...chosen, device.id] : chosen.filter((kept) => kept !== device.id),
+                );
+              }}
+            />
+            <span dir="ltr">{device.device}</span>
+          </label>
+        ))}
+      </fieldset>
+      <FieldError error={error} path="body.deviceIds" />
+    </details>
+  );
+}
+
 /** A grid operator's order, recorded; with the farm put to sleep for it when asked (after a confirmation). */
 export function OrderForm({ farmId, devices }: { farmId: string; devices: readonly FarmDevice[] }) {
   const { t } = useTranslation();
@@ -25,6 +67,7 @@ export function OrderForm({ farmId, devices }: { farmId: string; devices: readon
   const [noticeRef, setNoticeRef] = useState('');
   const [sleep, setSleep] = useState(false);
   const [stagger, setStagger] = useState('10');
+  const [chosen, setChosen] = useState<readonly string[]>([]);
   // The one check the API makes that the form can make first: [body.endsAt] "An order ends after it starts."
   const endsTooEarly = startsAt !== '' && endsAt !== '' && Date.parse(endsAt) <= Date.parse(startsAt);
   return (
@@ -39,6 +82,7 @@ export function OrderForm({ farmId, devices }: { farmId: string; devices: readon
           reductionKw: Number(reductionKw),
           ...(noticeRef.trim() === '' ? {} : { noticeRef: noticeRef.trim() }),
           ...(sleep ? { staggerMinutes: Number(stagger) } : {}),
+          ...(sleep && chosen.length > 0 ? { deviceIds: [...chosen] } : {}),
         };
         void (async () => {
           if (
@@ -46,7 +90,7 @@ export function OrderForm({ farmId, devices }: { farmId: string; devices: readon
             !(await ask({
               title: t('curtailment.confirmOrderTitle'),
               body: t('curtailment.confirmSleep', {
-                count: devices.length,
+                count: chosen.length === 0 ? devices.length : chosen.length,
                 minutes: format.number(Number(stagger)),
               }),
               confirm: t('curtailment.recordAndSleep'),
@@ -147,6 +191,9 @@ export function OrderForm({ farmId, devices }: { farmId: string; devices: readon
           />
           <FieldError error={add.error} path="body.staggerMinutes" />
         </label>
+      ) : null}
+      {sleep ? (
+        <DeviceChooser devices={devices} chosen={chosen} onChange={setChosen} error={add.error} />
       ) : null}
       <button type="submit" disabled={add.isPending || endsTooEarly}>
         {t('curtailment.record')}
@@ -284,33 +331,7 @@ export function CurtailForm({ farmId, devices }: { farmId: string; devices: read
         />
         <FieldError error={curtail.error} path="body.staggerMinutes" />
       </label>
-      <details>
-        <summary>
-          {chosen.length === 0
-            ? t('curtailment.allDevices')
-            : t('curtailment.someDevices', { count: chosen.length })}
-        </summary>
-        <fieldset className="stack">
-          <legend>{t('curtailment.chooseDevices')}</legend>
-          {devices.map((device) => (
-            <label key={device.id} className="check">
-              <input
-                type="checkbox"
-                checked={chosen.includes(device.id)}
-                onChange={(event) => {
-                  setChosen(
-                    event.target.checked
-                      ? [...chosen, device.id]
-                      : chosen.filter((kept) => kept !== device.id),
-                  );
-                }}
-              />
-              <span dir="ltr">{device.device}</span>
-            </label>
-          ))}
-        </fieldset>
-        <FieldError error={curtail.error} path="body.deviceIds" />
-      </details>
+      <DeviceChooser devices={devices} chosen={chosen} onChange={setChosen} error={curtail.error} />
       <button type="submit" disabled={curtail.isPending || count === 0}>
         {t(`devices.actions.${action}`)}
       </button>

@@ -154,6 +154,38 @@ describe("a farm's write forms", () => {
     ]);
   });
 
+  it('records an order that puts the devices ticked to sleep, once confirmed naming how many', async () => {
+    const sent = farmPage({
+      'POST ^/farms/7/curtailment-orders$': { status: 201, body: futureOrder() },
+    });
+    const form = await screen.findByRole('form', { name: "Record a grid operator's order" });
+    fireEvent.change(within(form).getByLabelText('Starts (your clock)'), {
+      target: { value: '2026-12-08T19:00' },
+    });
+    fireEvent.change(within(form).getByLabelText('Ends (your clock)'), {
+      target: { value: '2026-12-08T23:00' },
+    });
+    fireEvent.change(within(form).getByLabelText('Reduction, kW'), { target: { value: '300' } });
+    fireEvent.click(within(form).getByLabelText('Put the farm to sleep for it'));
+    fireEvent.click(await within(form).findByLabelText('10.0.0.2:4028'));
+    fireEvent.submit(form);
+    const dialog = await answer(false, 'Record the order and put the farm to sleep?');
+    expect(dialog.textContent).toContain('1 machine stops hashing, staggered over 10 minutes');
+    expect(sentTo(sent, 'POST', /curtailment-orders$/)).toEqual([]);
+    fireEvent.submit(form);
+    await answer(true);
+    await screen.findByText('Order recorded.');
+    expect(sentTo(sent, 'POST', /curtailment-orders$/).map((request) => request.body)).toEqual([
+      {
+        startsAt: new Date('2026-12-08T19:00').toISOString(),
+        endsAt: new Date('2026-12-08T23:00').toISOString(),
+        reductionKw: 300,
+        staggerMinutes: 10,
+        deviceIds: ['2'],
+      },
+    ]);
+  });
+
   it('checks first what the API would refuse: an order that ends before it starts is not sent', async () => {
     const sent = farmPage();
     const form = await screen.findByRole('form', { name: "Record a grid operator's order" });
