@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
@@ -200,6 +201,28 @@ describe('what the miner refuses in the handshake', () => {
     const initiator = new NoiseInitiator({ authorityPublicKey, nowSeconds: NOW });
     const { reply } = respondToHandshake(identity, initiator.hello(), randomBytes, LIMITS);
     expect(codeOf(() => initiator.readReply(reply.subarray(0, 233)))).toBe('handshake-length');
+  });
+
+  it('any 64 bytes as a first message, edge values included: the pool answers, never throws', () => {
+    const { identity } = poolIdentity();
+    const edges = [
+      Buffer.alloc(64),
+      Buffer.alloc(64, 0xff),
+      Buffer.concat([Buffer.alloc(32), Buffer.alloc(32, 0xff)]),
+    ];
+    for (const hello of edges) {
+      expect(respondToHandshake(identity, hello, randomBytes, LIMITS).reply).toHaveLength(
+        HANDSHAKE_REPLY_LENGTH,
+      );
+    }
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 64, maxLength: 64 }), (hello) => {
+        expect(respondToHandshake(identity, hello, randomBytes, LIMITS).reply).toHaveLength(
+          HANDSHAKE_REPLY_LENGTH,
+        );
+      }),
+      { numRuns: 30 },
+    );
   });
 
   it('a first message the pool cannot take: too short or too long', () => {
