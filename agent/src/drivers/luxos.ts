@@ -11,13 +11,7 @@ import {
 } from './cgminer.ts';
 import { command } from '../protocol/cgminer-rpc.ts';
 import { identifyBitcoinModel, nominalOf } from './models.ts';
-import {
-  unsupported,
-  type ActionResult,
-  type DeviceAddress,
-  type DeviceOrder,
-  type ReadContext,
-} from './driver.ts';
+import { type ActionResult, type DeviceAddress, type DeviceOrder, type ReadContext } from './driver.ts';
 import { count, defined, first, num, records, str, type Record_ } from './fields.ts';
 
 /**
@@ -103,18 +97,65 @@ function withBoardTemps(boards: HashBoard[], temps: Record_): HashBoard[] {
 
 /**
  * LuxOS writes need a session: `logon` gives its id, which leads every write's
- * parameter; `curtail` sleeps (boards and PSU off, kept across reboots) or wakes.
+ * parameter [miner-apis.md B5]. `curtail` sleeps (boards and PSU off, kept across
+ * reboots) or wakes; a power target is the profile (`profiles`, each with its `Watts`)
+ * that draws the most without passing it, set with `profileset`; a pool switch adds the
+ * pool (`addpool`) and switches to it (`switchpool`) by the id `pools` gives it.
  */
 async function luxosAct(
   device: DeviceAddress,
   order: DeviceOrder,
   context: ReadContext,
 ): Promise<ActionResult> {
-  const write = { sleep: ['curtail', 'sleep'], resume: ['curtail', 'wakeup'], reboot: ['rebootdevice', ''] }[
-    order.action as 'sleep' | 'resume' | 'reboot'
-  ] as [string, string] | undefined;
-  if (!write) {
-    return unsupported('LuxOS', order.action);
+  let writes: (session: string) => Promise<ActionResult>;
+  const write = (name: string, argument: string) => (session: string) =>
+    rpcAct(device, name, argument === '' ? session : `${session},${argument}`, context.limits, {
+      newline: true,
+    });
+  switch (order.action) {
+    case 'sleep':
+      writes = write('curtail', 'sleep');
+      break;
+    case 'resume':
+      writes = write('curtail', 'wakeup');
+      break;
+    case 'reboot':
+      writes = write('rebootdevice', '');
+      break;
+    case 'set-power-target': {
+      const chosen = await profileFor(device, order.params.powerTargetW, context);
+      if ('failed' in chosen) {
+        return { status: 'failed', message: chosen.failed };
+      }
+      writes = async (session) => {
+        const result = await write('profileset', chosen.name)(session);
+        return result.status === 'done'
+          ? { ...result, message: `profile ${chosen.name} (${String(chosen.watts)} W): ${result.message}` }
+          : result;
+      };
+      break;
+    }
+    case 'switch-pool': {
+      const { poolUrl, poolUser, poolPassword } = order.params;
+      if (poolUrl === undefined || poolUser === undefined) {
+        return { status: 'failed', message: 'switch-pool needs poolUrl and poolUser' };
+      }
+      writes = async (session) => {
+        const added = await write('addpool', [poolUrl, poolUser, poolPassword ?? 'x'].join(','))(session);
+        if (added.status !== 'done') {
+          return { ...added, message: `addpool: ${added.message}` };
+        }
+        const { body } = await command(device, 'pools', { newline: true }, context.limits);
+        const id = records(body.POOLS).find(
+          (pool) => str(pool.URL) === poolUrl && str(pool.User) === poolUser,
+        )?.POOL;
+        if (count(id) === undefined) {
+          return { status: 'failed', message: `addpool accepted ${poolUrl}, but pools does not list it` };
+        }
+        return write('switchpool', String(count(id)))(session);
+      };
+      break;
+    }
   }
   let session: string | undefined;
   try {
@@ -126,18 +167,47 @@ async function luxosAct(
   if (session === undefined) {
     return { status: 'failed', message: 'logon: LuxOS gave no session id' };
   }
-  const [name, argument] = write;
-  const result = await rpcAct(
-    device,
-    name,
-    argument === '' ? session : `${session},${argument}`,
-    context.limits,
-    {
-      newline: true,
-    },
-  );
-  await command(device, 'logoff', { parameter: session, newline: true }, context.limits).catch(
-    () => undefined,
-  );
-  return result;
+  try {
+    return await writes(session);
+  } catch (error) {
+    return { status: 'failed', message: error instanceof Error ? error.message : String(error) };
+  } finally {
+    await command(device, 'logoff', { parameter: session, newline: true }, context.limits).catch(
+      () => undefined,
+    );
+  }
+}
+
+/** The profile that draws the most without passing `watts`, from the miner's own list. */
+async function profileFor(
+  device: DeviceAddress,
+  watts: number | undefined,
+  context: ReadContext,
+): Promise<{ name: string; watts: number } | { failed: string }> {
+  if (watts === undefined) {
+    return { failed: 'set-power-target needs powerTargetW' };
+  }
+  let profiles: { name: string; watts: number }[];
+  try {
+    const { body } = await command(device, 'profiles', { newline: true }, context.limits);
+    profiles = records(body.PROFILES)
+      .map((profile) => ({ name: str(profile['Profile Name']), watts: num(profile.Watts) }))
+      .filter(
+        (profile): profile is { name: string; watts: number } =>
+          profile.name !== undefined && profile.watts !== undefined,
+      );
+  } catch (error) {
+    return { failed: `profiles: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  const fitting = profiles.filter((profile) => profile.watts <= watts).sort((a, b) => b.watts - a.watts)[0];
+  if (fitting) {
+    return fitting;
+  }
+  const lowest = [...profiles].sort((a, b) => a.watts - b.watts)[0];
+  return {
+    failed:
+      lowest === undefined
+        ? 'LuxOS lists no profile with its power'
+        : `no LuxOS profile draws ${String(watts)} W or less: the lowest, ${lowest.name}, draws ${String(lowest.watts)} W`,
+  };
 }

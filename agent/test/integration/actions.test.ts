@@ -8,6 +8,7 @@ import { luxos } from '../../src/drivers/luxos.ts';
 import { startCgminerEmulator, type CgminerRequest } from '../../src/emulators/cgminer-emulator.ts';
 import { startHttpEmulator } from '../../src/emulators/http-emulator.ts';
 import { context } from '../emulate.ts';
+import { fixture } from '../fixtures.ts';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -24,8 +25,15 @@ function luxReply(request: CgminerRequest): string | undefined {
       return JSON.stringify({ SESSION: [{ SessionID: 'kZ4nq2' }], STATUS: status('Session created'), id: 1 });
     case 'curtail':
       return JSON.stringify({ STATUS: status(`Curtail ${request.parameter?.split(',')[1] ?? ''}`), id: 1 });
+    case 'profiles':
+      return fixture('luxor__luxos_rpc4028__profiles').raw;
+    case 'pools':
+      return fixture('luxor__luxos_rpc4028__pools').raw;
     case 'rebootdevice':
     case 'logoff':
+    case 'profileset':
+    case 'addpool':
+    case 'switchpool':
       return JSON.stringify({ STATUS: status(request.command), id: 1 });
     default:
       return undefined;
@@ -45,10 +53,43 @@ describe('commands as each firmware takes them', () => {
       ['curtail', 'kZ4nq2,sleep'],
       ['logoff', 'kZ4nq2'],
     ]);
+  });
+
+  it('LuxOS: a power target is the largest profile under it; a pool switch adds the pool, then switches', async () => {
+    const emulator = await startCgminerEmulator(luxReply);
+    closers.push(() => emulator.close());
     expect(
-      (await luxos.act?.(emulator, { action: 'set-power-target', params: { powerTargetW: 3000 } }, context))
-        ?.status,
-    ).toBe('unsupported');
+      await luxos.act?.(emulator, { action: 'set-power-target', params: { powerTargetW: 1200 } }, context),
+    ).toEqual({ status: 'done', message: 'profile 290MHz (1188 W): profileset' });
+    expect(emulator.requests.map((request) => [request.command, request.parameter])).toEqual([
+      ['profiles', undefined],
+      ['logon', undefined],
+      ['profileset', 'kZ4nq2,290MHz'],
+      ['logoff', 'kZ4nq2'],
+    ]);
+    expect(
+      await luxos.act?.(emulator, { action: 'set-power-target', params: { powerTargetW: 500 } }, context),
+    ).toEqual({
+      status: 'failed',
+      message: 'no LuxOS profile draws 500 W or less: the lowest, 190MHz, draws 784 W',
+    });
+    // The capture's pools list the pool at id 1, as if just added.
+    const pools = fixture('luxor__luxos_rpc4028__pools').response as {
+      POOLS: { URL: string; User: string }[];
+    };
+    const second = pools.POOLS[1];
+    const switched = await luxos.act?.(
+      emulator,
+      { action: 'switch-pool', params: { poolUrl: second?.URL ?? '', poolUser: second?.User ?? '' } },
+      context,
+    );
+    expect(switched).toEqual({ status: 'done', message: 'switchpool' });
+    expect(emulator.requests.slice(-4).map((request) => [request.command, request.parameter])).toEqual([
+      ['addpool', `kZ4nq2,${second?.URL ?? ''},${second?.User ?? ''},x`],
+      ['pools', undefined],
+      ['switchpool', 'kZ4nq2,1'],
+      ['logoff', 'kZ4nq2'],
+    ]);
   });
 
   it('Braiins OS on 4028: pause and resume; a refused command says why', async () => {
