@@ -43,6 +43,14 @@ const ETX = '\u0003';
 const ACK = '\u0006';
 const NAK = '\u0015';
 
+function oddOnes(byte: number): boolean {
+  let ones = 0;
+  for (let rest = byte; rest !== 0; rest >>>= 1) {
+    ones ^= rest & 1;
+  }
+  return ones === 1;
+}
+
 function bcc(text: string): string {
   let check = 0;
   for (let i = 0; i < text.length; i++) {
@@ -84,6 +92,11 @@ export async function startIecEmulator(options: {
   /** `XXXZ<identification>`: maker, baud rate character, identification. */
   readonly identification: string;
   readonly data: IecMeterData;
+  /**
+   * The gateway's serial port is 8N1, the meter's line 7E1: bytes carry the meter's even
+   * parity in bit 7 both ways, and a byte whose parity is wrong is noise to the meter.
+   */
+  readonly parityInBytes?: boolean;
   readonly host?: string;
   readonly port?: number;
 }): Promise<IecEmulator> {
@@ -97,8 +110,10 @@ export async function startIecEmulator(options: {
     }
     return `${STX}${block}${garbled ? String.fromCharCode(check.charCodeAt(0) ^ 0x5a) : check}`;
   };
+  const parity = options.parityInBytes === true;
   const send = (socket: Socket, text: string): void => {
-    socket.write(Buffer.from(text, 'latin1'));
+    const bytes = Buffer.from(text, 'latin1');
+    socket.write(parity ? bytes.map((byte) => (oddOnes(byte) ? byte | 0x80 : byte)) : bytes);
   };
   const server = createServer((socket) => {
     socket.on('error', () => socket.destroy());
@@ -110,7 +125,10 @@ export async function startIecEmulator(options: {
       clearInterval(endless);
     });
     socket.on('data', (chunk: Buffer) => {
-      pending += chunk.toString('latin1');
+      if (parity && chunk.some(oddOnes)) {
+        return; // parity errors: the meter hears noise
+      }
+      pending += (parity ? chunk.map((byte) => byte & 0x7f) : chunk).toString('latin1');
       // NAK, a lone byte: the last data message again.
       while (pending.startsWith(NAK)) {
         pending = pending.slice(1);

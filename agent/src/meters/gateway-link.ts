@@ -8,7 +8,8 @@ import { ReplyBuffer } from '../protocol/reply-buffer.ts';
  * bytes, and bytes that arrive between exchanges (a late reply, line noise) are dropped.
  */
 
-export type LinkFailure = 'refused' | 'connect-timeout' | 'timeout' | 'too-large' | 'closed' | 'network';
+export type LinkFailure =
+  'refused' | 'connect-timeout' | 'timeout' | 'too-large' | 'closed' | 'network' | 'parity';
 
 export class LinkError extends Error {
   constructor(
@@ -23,6 +24,25 @@ export class LinkError extends Error {
 export interface GatewayTarget {
   readonly host: string;
   readonly port: number;
+  /**
+   * The gateway's serial port is 8N1 while the meter's line is 7E1 (IEC 62056-21): a 7E1
+   * character is as long as an 8N1 one, so the link sets the even parity bit as bit 7 of
+   * each byte it sends, and checks and clears it in each byte it gets.
+   */
+  readonly parityInBytes?: boolean;
+}
+
+/** Sets bit 7 of each 7-bit byte so that the byte has an even number of 1 bits. */
+export function withEvenParity(bytes: Uint8Array): Buffer {
+  return Buffer.from(Uint8Array.from(bytes, (byte) => byte | (onesIn(byte & 0x7f) % 2 === 1 ? 0x80 : 0)));
+}
+
+function onesIn(byte: number): number {
+  let ones = 0;
+  for (let rest = byte; rest !== 0; rest >>>= 1) {
+    ones += rest & 1;
+  }
+  return ones;
 }
 
 export interface Exchange {
@@ -46,13 +66,27 @@ export class GatewayLink {
     | undefined;
   #closedBy: LinkError | undefined;
 
-  private constructor(socket: Socket, where: string) {
+  readonly #parityInBytes: boolean;
+
+  private constructor(socket: Socket, where: string, parityInBytes: boolean) {
     this.#socket = socket;
     this.#where = where;
-    socket.on('data', (chunk: Buffer) => {
+    this.#parityInBytes = parityInBytes;
+    socket.on('data', (raw: Buffer) => {
       const pending = this.#pending;
       if (!pending) {
         return;
+      }
+      let chunk = raw;
+      if (this.#parityInBytes) {
+        if (raw.some((byte) => onesIn(byte) % 2 === 1)) {
+          pending.check(
+            false,
+            new LinkError('parity', 'a byte with odd parity came: noise, or the line is not 7E1'),
+          );
+          return;
+        }
+        chunk = Buffer.from(Uint8Array.from(raw, (byte) => byte & 0x7f));
       }
       if (!pending.received.append(chunk)) {
         pending.check(
@@ -84,7 +118,7 @@ export class GatewayLink {
       socket.once('connect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
-        resolve(new GatewayLink(socket, where));
+        resolve(new GatewayLink(socket, where, target.parityInBytes === true));
       });
       socket.once('error', (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
@@ -148,7 +182,7 @@ export class GatewayLink {
           }
         },
       };
-      this.#socket.write(exchange.request);
+      this.#socket.write(this.#parityInBytes ? withEvenParity(exchange.request) : exchange.request);
     });
   }
 

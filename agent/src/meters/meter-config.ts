@@ -91,6 +91,19 @@ export const MeterEntrySchema = Type.Object(
       description:
         'mercury230, iec62056-21: the current times voltage transformer ratio, for meters that count on the secondary side.',
     }),
+    baudRateCharacter: Type.Optional(
+      Type.String({
+        pattern: '^[0-6]$',
+        description:
+          "iec62056-21: the rate the acknowledgement asks for (0 300 Bd … 6 19200 Bd); default the meter's offer. A gateway fixed at 300 Bd needs 0, so the meter stays at the sign-on speed.",
+      }),
+    ),
+    parityInBytes: Type.Optional(
+      Type.Boolean({
+        description:
+          "iec62056-21: true when the gateway's serial port is 8N1 rather than the meter's 7E1: the agent then sets and checks the parity bit itself.",
+      }),
+    ),
     units: Type.Optional(
       Type.Object(
         {
@@ -120,7 +133,7 @@ const SETTINGS_OF: Readonly<Record<MeterEntry['protocol'], readonly string[]>> =
     'passwordEncoding',
     'tariffs',
   ],
-  'iec62056-21': ['address', 'tariffs', 'units'],
+  'iec62056-21': ['address', 'tariffs', 'units', 'parityInBytes', 'baudRateCharacter'],
 };
 const PROTOCOL_SETTINGS = new Set(Object.values(SETTINGS_OF).flat());
 

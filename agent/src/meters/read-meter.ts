@@ -58,6 +58,8 @@ export async function readConfiguredMeter(
               tariffs,
               transformerRatio: meter.transformerRatio,
               unitsWhenMissing: meter.units ?? {},
+              parityInBytes: meter.parityInBytes === true,
+              baudRateCharacter: meter.baudRateCharacter,
               maxReadoutBytes: MAX_READOUT_BYTES,
             },
             options,

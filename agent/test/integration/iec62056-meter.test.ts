@@ -93,6 +93,27 @@ describe('IEC 62056-21 mode C through a TCP gateway', () => {
     expect(emulator.received).toEqual(['/?!', '\u0006050', '\u0015']);
   });
 
+  it('sets and strips the 7E1 parity bit itself behind a gateway whose port is 8N1', async () => {
+    const emulator = await startIecEmulator({
+      deviceAddress: '',
+      identification: 'ABC5\\2MK382',
+      data: { lines: iecDataLines(figures) },
+      parityInBytes: true,
+    });
+    running.push(emulator);
+    // Without the setting the meter hears noise: '/' (0x2F) has odd parity.
+    await expect(readConfiguredMeter(entry(emulator), { ...limits, timeoutMs: 300 })).rejects.toThrow(
+      /no whole reply to the request/,
+    );
+    const read = await readConfiguredMeter(
+      entry(emulator, { parityInBytes: true, baudRateCharacter: '0' }),
+      limits,
+    );
+    expect(read.sample).toMatchObject({ energyWh: 16_667_428, powerW: 187_250, serial: '00012345' });
+    // A gateway fixed at 300 Bd: the acknowledgement keeps the meter at the sign-on speed.
+    expect(emulator.received.at(-1)).toBe('\u0006000');
+  });
+
   it('refuses a reading from another meter than the configuration names', async () => {
     const emulator = await meter(iecDataLines(figures));
     await expect(readConfiguredMeter(entry(emulator, { serial: '99999999' }), limits)).rejects.toThrow(

@@ -19,8 +19,9 @@ import {
  * Reads an IEC 62056-21 meter in mode C through a transparent TCP gateway (an RS-485
  * converter, or an optical probe on a serial server): request, identification,
  * acknowledgement for a data readout, then the data message. Over TCP the gateway keeps
- * its own line speed, so the acknowledgement names the rate the meter offered, as on a
- * line where the agent could follow it; a meter set to a fixed rate keeps it.
+ * its own line speed: the acknowledgement names the rate the meter offered (a meter whose
+ * RS-485 port runs at one fixed rate offers that one), or the rate the settings give,
+ * 0 to stay at the 300 Bd of the sign-on behind a gateway fixed at 300 Bd.
  */
 
 export interface IecSettings {
@@ -32,6 +33,10 @@ export interface IecSettings {
   readonly tariffs: readonly { readonly tariff: number; readonly name: string }[];
   readonly transformerRatio: number;
   readonly unitsWhenMissing: UnitsWhenMissing;
+  /** The baud rate character to acknowledge with; undefined: the one the meter offered. */
+  readonly baudRateCharacter: string | undefined;
+  /** The gateway's port is 8N1: the agent adds and strips the 7E1 parity bit. */
+  readonly parityInBytes: boolean;
   /** Largest data message accepted, in bytes. */
   readonly maxReadoutBytes: number;
 }
@@ -63,7 +68,10 @@ export async function readIec62056(settings: IecSettings, limits: ReadLimits): P
     let block: string;
     try {
       block = dataBlockOf(
-        await readout('the acknowledgement (data readout)', acknowledgement(identification.baudRate)),
+        await readout(
+          'the acknowledgement (data readout)',
+          acknowledgement(settings.baudRateCharacter ?? identification.baudRate),
+        ),
       );
     } catch (error) {
       // A message garbled on the line is asked for once more, as the standard provides.
