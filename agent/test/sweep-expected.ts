@@ -288,6 +288,58 @@ export const EXPECTED: Readonly<Record<string, Expected>> = {
     gpus: 1,
     pools: 1,
   },
+  // summary INFO type "DG1+", rate_5s 14920.94 in rate_unit MH/s; stats chain[] four boards; pools three.
+  'elphapex__dg1plus_fw1.0.2_web_cgi': {
+    make: 'Elphapex',
+    model: 'DG1+',
+    algorithm: 'scrypt',
+    state: 'mining',
+    hashrate: 14920.94e6,
+    boards: 4,
+    pools: 3,
+  },
+  // summary INFO type "DG-Home1", rate_5s 0 and elapsed 0: not hashing; rate_ideal 3003.75 MH/s.
+  elphapex__stock_web_cgi: {
+    make: 'Elphapex',
+    model: 'DG-Home1',
+    algorithm: 'scrypt',
+    state: 'error',
+    hashrate: 0,
+    boards: 4,
+    pools: 3,
+  },
+  // summary Mining Coin "Sia", Algorithm "Blake2b", Session "Average MHs" 1828940.24, three HBs.
+  'epic__epic_miner_2.0.6_2021': {
+    make: 'ePIC',
+    algorithm: 'blake2b',
+    state: 'mining',
+    hashrate: 1828940.24e6,
+    boards: 3,
+    pools: 1,
+  },
+  // An Antminer S19 XP under ePIC's UMC firmware: summary hashrate, PSU input power 2166.6 W, two boards, four fans.
+  epic__powerplay_umcos_http4028: {
+    make: 'Antminer',
+    model: 'S19 XP',
+    algorithm: 'sha256d',
+    state: 'mining',
+    hashrate: 99365848e6,
+    powerW: 2166.6174,
+    boards: 2,
+    fans: 4,
+    pools: 1,
+  },
+  // devs: four boards of "hashrate" in MH/s (2992548.78 …, 12.45 TH/s in all), fans 2940 rpm; pools two.
+  // No capture names the model (the pool is ckb, a CK5's coin): the algorithm is unknown, not guessed.
+  goldshell__stock: {
+    make: 'Goldshell',
+    algorithm: 'unknown',
+    state: 'mining',
+    hashrate: 12452062364000,
+    boards: 4,
+    fans: 4,
+    pools: 2,
+  },
   // pools only, "cgminer 4.11.1": nothing names the machine or what it hashes.
   strongu__stock: { make: 'unknown', algorithm: 'unknown', pools: 3 },
 };

@@ -37,7 +37,28 @@ export const FAMILIES: Readonly<Record<string, FamilySpec>> = {
   gminer: { drivers: ['gminer'], http: { stat: '/stat' } },
   nbminer: { drivers: ['nbminer'], http: { api_v1_status: '/api/v1/status' } },
   xmrig: { drivers: ['xmrig'], http: { '2_summary': '/2/summary', '2_backends': '/2/backends' } },
+  goldshell: {
+    drivers: ['goldshell'],
+    http: {
+      mcb_cgminer_devs: '/mcb/cgminer?cgminercmd=devs',
+      mcb_pools: '/mcb/pools',
+      mcb_setting: '/mcb/setting',
+    },
+  },
+  epic: { drivers: ['epic'], http: { summary: '/summary', capabilities: '/capabilities' } },
+  elphapex: {
+    drivers: ['elphapex'],
+    http: {
+      summary: '/cgi-bin/summary.cgi',
+      stats: '/cgi-bin/stats.cgi',
+      pools: '/cgi-bin/pools.cgi',
+      get_system_info: '/cgi-bin/get_system_info.cgi',
+    },
+  },
 };
+
+/** Families whose driver reads the web interface: their `web` captures are theirs to read. */
+const WEB_FAMILIES = new Set(['elphapex']);
 
 export function driverOf(family: string): MinerDriver | undefined {
   const name = FAMILIES[family]?.drivers.find((candidate) => DRIVERS[candidate] !== undefined);
@@ -56,12 +77,13 @@ function parse(name: string): { family: string; variant: string; command: string
   if (
     parts.length < 3 ||
     !(family in FAMILIES) ||
-    /web|graphql|rest_api|tcp4433|with_errors|api1\.3|http_1_|http_api_overview/.test(name)
+    (name.includes('web') && !WEB_FAMILIES.has(family)) ||
+    /graphql|rest_api|tcp4433|with_errors|api1\.3|http_1_|http_api_overview/.test(name)
   ) {
     return undefined;
   }
   // family__variant__command, then perhaps a note on what the capture shows ("__12gpu").
-  const command = (parts[2] ?? '').replace(/^(rpc4028_|rpc_|http_|telnet_)+/, '');
+  const command = (parts[2] ?? '').replace(/^(rpc4028_|rpc_|http_|telnet_|web_)+/, '');
   return { family, variant: `${family}__${parts[1] ?? ''}`.replace(/_?rpc4028$/, ''), command };
 }
 

@@ -217,7 +217,7 @@ export const MODELS: readonly ModelRow[] = [
   // Elphapex, scrypt (elphapex.com): its firmware states `rate_unit` MH/s.
   row('Elphapex', 'DG1', 'scrypt', [11, 'G', 3420]),
   row('Elphapex', 'DG1+', 'scrypt', [14, 'G', 3950]),
-  row('Elphapex', 'DG Home 1', 'scrypt', [2.1, 'G', 620]),
+  row('Elphapex', 'DG-Home1', 'scrypt', [2.1, 'G', 620]), // as its firmware names it
 ];
 
 /**

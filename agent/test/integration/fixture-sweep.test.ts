@@ -6,25 +6,17 @@
 import { describe, expect, it } from 'vitest';
 import Value from 'typebox/value';
 import { MinerSample } from '@hashwatt/schemas';
-import { DRIVERS } from '../../src/drivers/registry.ts';
 import { EXPECTED } from '../sweep-expected.ts';
 import { FAMILIES, driverOf, observed, readVariant, variants, wrongFields } from '../sweep.ts';
 
 const found = variants();
 
-/**
- * What the drivers still read wrong, by capture, and why: each entry must stay wrong
- * until fixed (then it is removed), so this list cannot hide a regression.
- */
-const KNOWN_WRONG: Readonly<Record<string, readonly string[]>> = {
-  // The generic cgminer driver does not read Innosilicon's per-chain stats blocks; a dedicated driver will.
-  ...(DRIVERS.innosilicon === undefined && { 'innosilicon__innominer_a9_1.1.0': ['boards'] }),
-};
-
 describe('every captured reply, read by its driver', () => {
-  it('covers the captures of every firmware family the agent has a driver for', () => {
-    const withDriver = Object.keys(FAMILIES).filter((family) => driverOf(family) !== undefined);
-    expect(new Set([...found.values()].map((variant) => variant.family))).toEqual(new Set(withDriver));
+  it('covers the captures of every firmware family, each read by a driver the agent has', () => {
+    expect(Object.keys(FAMILIES).filter((family) => driverOf(family) === undefined)).toEqual([]);
+    expect(new Set([...found.values()].map((variant) => variant.family))).toEqual(
+      new Set(Object.keys(FAMILIES)),
+    );
     expect(
       [...found.values()].reduce((sum, variant) => sum + variant.captures.length, 0),
     ).toBeGreaterThanOrEqual(90);
@@ -43,7 +35,7 @@ describe('every captured reply, read by its driver', () => {
     expect(sample.collection.sources.length).toBeGreaterThan(0);
     const want = EXPECTED[name];
     expect(want).toBeDefined();
-    expect(want && wrongFields(want, observed(sample))).toEqual(KNOWN_WRONG[name] ?? []);
+    expect(want && wrongFields(want, observed(sample))).toEqual([]);
   });
 });
 
