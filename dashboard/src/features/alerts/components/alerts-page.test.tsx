@@ -5,7 +5,7 @@ import type {
   AlertSubscriptionCreated,
 } from '@hashwatt/schemas';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { setupI18n } from '../../../i18n/index.ts';
 import { AlertsPage } from './alerts-page.tsx';
@@ -150,11 +150,22 @@ describe('the alerts page', () => {
     expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Create' }).disabled).toBe(true);
   });
 
-  it('deletes a subscription', async () => {
+  it('deletes a subscription once confirmed', async () => {
     const sent = page();
-    fireEvent.click(
-      await screen.findByRole('button', { name: 'Delete the subscription to https://ops.example.org/hook' }),
-    );
+    const remove = await screen.findByRole('button', {
+      name: 'Delete the subscription to https://ops.example.org/hook',
+    });
+    fireEvent.click(remove);
+    fireEvent.keyDown(await screen.findByRole('alertdialog', { name: 'Delete this subscription?' }), {
+      key: 'Escape',
+    });
+    await waitFor(() => {
+      expect(screen.queryByRole('alertdialog')).toBeNull();
+    });
+    expect(sent).toEqual([]);
+    fireEvent.click(remove);
+    const dialog = await screen.findByRole('alertdialog');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Delete' }));
     await waitFor(() => {
       expect(sent).toEqual([{ method: 'DELETE', url: '/api/alerts/subscriptions/1' }]);
     });

@@ -1,9 +1,11 @@
 import type { AlertChannel, AlertRule, AlertSubscriptionCreate, SessionView } from '@hashwatt/schemas';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useConfirm } from '../../../components/ui/confirm-dialog.tsx';
 import { ListTable } from '../../../components/ui/list-table.tsx';
 import { Section } from '../../../components/ui/stat.tsx';
 import { useFormat } from '../../../lib/format.ts';
+import { notify } from '../../../lib/notify.ts';
 import {
   useAlertDeliveries,
   useAlertSubscriptions,
@@ -164,6 +166,7 @@ export function AlertsPage({ user }: { user: SessionView['user'] }) {
   const { data: subscriptions } = useAlertSubscriptions();
   const { data: deliveries } = useAlertDeliveries();
   const remove = useDeleteAlertSubscription();
+  const { ask, dialog } = useConfirm();
 
   return (
     <div className="page">
@@ -189,7 +192,21 @@ export function AlertsPage({ user }: { user: SessionView['user'] }) {
                   disabled={remove.isPending}
                   aria-label={t('alerts.deleteOne', { target: subscription.target })}
                   onClick={() => {
-                    remove.mutate(subscription.id);
+                    void (async () => {
+                      if (
+                        await ask({
+                          title: t('alerts.deleteTitle'),
+                          body: t('alerts.deleteBody', { target: subscription.target }),
+                          confirm: t('alerts.delete'),
+                        })
+                      ) {
+                        remove.mutate(subscription.id, {
+                          onSuccess: () => {
+                            notify(t('alerts.deleted', { target: subscription.target }));
+                          },
+                        });
+                      }
+                    })();
                   }}
                 >
                   {t('alerts.delete')}
@@ -199,6 +216,7 @@ export function AlertsPage({ user }: { user: SessionView['user'] }) {
           )}
         />
       </Section>
+      {dialog}
       <Section title={t('alerts.deliveries')}>
         <ListTable
           items={deliveries?.items ?? []}

@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useConfirm } from '../../../components/ui/confirm-dialog.tsx';
 import { Section } from '../../../components/ui/stat.tsx';
+import { notify } from '../../../lib/notify.ts';
 import { useFormat } from '../../../lib/format.ts';
 import { useApiKeys, useCreateApiKey, useRevokeApiKey } from '../api/device-actions.ts';
 
@@ -11,6 +13,7 @@ export function ApiKeys({ farmId }: { farmId: string }) {
   const { data: keys = [] } = useApiKeys(farmId);
   const create = useCreateApiKey(farmId);
   const revoke = useRevokeApiKey(farmId);
+  const { ask, dialog } = useConfirm();
   const [label, setLabel] = useState('');
   return (
     <Section title={t('farms.apiKeys')}>
@@ -59,7 +62,21 @@ export function ApiKeys({ farmId }: { farmId: string }) {
                   <button
                     type="button"
                     onClick={() => {
-                      revoke.mutate(key.id);
+                      void (async () => {
+                        if (
+                          await ask({
+                            title: t('farms.revokeTitle'),
+                            body: t('farms.revokeBody', { label: key.label }),
+                            confirm: t('farms.revoke'),
+                          })
+                        ) {
+                          revoke.mutate(key.id, {
+                            onSuccess: () => {
+                              notify(t('farms.keyRevoked', { label: key.label }));
+                            },
+                          });
+                        }
+                      })();
                     }}
                   >
                     {t('farms.revoke')}
@@ -72,6 +89,7 @@ export function ApiKeys({ farmId }: { farmId: string }) {
           ))}
         </tbody>
       </table>
+      {dialog}
     </Section>
   );
 }
