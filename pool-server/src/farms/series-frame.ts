@@ -1,16 +1,13 @@
 import type { SeriesRange } from '@hashwatt/schemas';
 
 /**
- * The buckets of a history chart: a range ending now cut into at most MAX_POINTS
- * buckets aligned to the Unix epoch, as the share rollups are, so a 7-day chart reads
- * whole hours of them and a 30-day one whole 3-hour spans.
+ * The buckets of a history chart: a range ending now cut into at most 300 buckets (more
+ * than a phone's plot has pixels for), aligned to the Unix epoch as the rollups are, so
+ * a 7-day chart reads whole hours of the share rollups and a 30-day one 3-hour spans.
  */
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
-
-/** Points a chart has at most, whatever its range: one per pixel of a phone is more than the eye takes. */
-export const MAX_POINTS = 300;
 
 const RANGES: Readonly<Record<SeriesRange, { readonly spanMs: number; readonly bucketMs: number }>> = {
   '24h': { spanMs: 24 * HOUR_MS, bucketMs: 5 * MINUTE_MS },

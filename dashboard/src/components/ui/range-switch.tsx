@@ -1,7 +1,7 @@
 import type { SeriesRange } from '@hashwatt/schemas';
 import { useTranslation } from 'react-i18next';
 
-export const SERIES_RANGES: readonly SeriesRange[] = ['24h', '7d', '30d'];
+const SERIES_RANGES: readonly SeriesRange[] = ['24h', '7d', '30d'];
 
 /** The last 24 hours, 7 days or 30 days: the choice every history chart offers. */
 export function RangeSwitch({

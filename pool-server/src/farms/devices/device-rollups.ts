@@ -2,13 +2,13 @@ import type { MinerSample } from '@hashwatt/schemas';
 import type { Queryable } from '../../db/pool.ts';
 
 /** The rollup's bucket: 5 minutes, aligned to the Unix epoch as the charts' buckets are. */
-export const ROLLUP_BUCKET_MS = 5 * 60_000;
+const ROLLUP_BUCKET_MS = 5 * 60_000;
 
 /**
  * Board slots kept: real machines number theirs from 0 to 3 (a few to 5); a reading that
  * claims a slot beyond this is broken or hostile, and would grow the table without end.
  */
-export const MAX_BOARD_SLOT = 63;
+const MAX_BOARD_SLOT = 63;
 
 interface BoardRollup {
   readonly slot: number;
