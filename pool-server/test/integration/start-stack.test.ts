@@ -116,8 +116,21 @@ describe('pnpm start: the whole system on its embedded defaults', () => {
     expect(output).toContain(`:${String(ports.stratum)}`);
     // A regulator must sign in with a second factor: the hint says the first sign-in sets it up.
     expect(output).toMatch(/demo regulator .* password \S+ .*two-factor sign-in .*first sign-in/);
-    const page = await fetch(`http://127.0.0.1:${String(ports.api)}/farms`);
-    expect(await page.text()).toContain('<div id="root">');
+    // The dashboard as the build compressed it, to a browser that takes brotli, and its
+    // entry script by gzip to one that takes only that.
+    const page = await fetch(`http://127.0.0.1:${String(ports.api)}/farms`, {
+      headers: { 'accept-encoding': 'br, gzip' },
+    });
+    expect(page.headers.get('content-encoding')).toBe('br');
+    const html = await page.text();
+    expect(html).toContain('<div id="root">');
+    const entry = /src="(\/assets\/index-[\w-]+\.js)"/.exec(html)?.[1];
+    const script = await fetch(`http://127.0.0.1:${String(ports.api)}${entry ?? '/none'}`, {
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-encoding')).toBe('gzip');
+    expect(await script.text()).toMatch(/^(?:import|const|var|function|\(|!)/);
   });
 
   it('finds a block with the demo miners, seen through the API', async () => {

@@ -22,6 +22,8 @@ export async function installDashboard(app: FastifyInstance, directory: string):
     prefix: '/',
     wildcard: false,
     index: false,
+    // The build writes .br and .gz beside each asset: sent as they are to a browser that takes them.
+    preCompressed: true,
     setHeaders(response, file) {
       response.header(
         'cache-control',
