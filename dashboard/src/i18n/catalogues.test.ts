@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import i18next from 'i18next';
-import { catalogues, LANGUAGES, pluralCategoriesOf, setupI18n, type Language } from './index.ts';
+import en from './en.json';
+import fa from './fa.json';
+import { LANGUAGES, pluralCategoriesOf, setupI18n, type Language } from './index.ts';
+import ru from './ru.json';
+
+const catalogues = { en, fa, ru } as const;
 
 interface Tree {
   readonly [key: string]: string | Tree;
