@@ -54,10 +54,28 @@ export interface DashboardPool {
   close(): Promise<void>;
 }
 
+/**
+ * The build users get. Under vitest NODE_ENV is 'test', and Vite keeps it: the bundle
+ * would carry React's development build, half again as heavy and slower.
+ */
+async function buildForProduction(outDir: string): Promise<void> {
+  const environment = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ root: DASHBOARD, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  } finally {
+    if (environment === undefined) {
+      delete process.env.NODE_ENV;
+    } else {
+      process.env.NODE_ENV = environment;
+    }
+  }
+}
+
 export async function startDashboardPool(): Promise<DashboardPool> {
   const outDir = mkdtempSync(path.join(tmpdir(), 'hashwatt-dashboard-'));
   mkdirSync(ARTIFACTS, { recursive: true });
-  await build({ root: DASHBOARD, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  await buildForProduction(outDir);
   const api = await startTestApi({ dashboardDir: outDir, secureCookies: false });
   const { db } = api.database;
   const farm = await farmOfOperator(api, PEOPLE.operator, {
