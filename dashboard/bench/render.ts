@@ -7,18 +7,23 @@
  *   - uPlot with 30 days of per-minute points (43,200): the first draw, and redraws
  *     while zooming, each against the 16.7 ms of a 60 Hz frame.
  *
+ *   - the JavaScript a first visit loads before the first page, gzipped and as served;
+ *   - the same cold load on a throttled phone (Lighthouse's slow 4G: 150 ms RTT,
+ *     1.6 Mbit/s, CPU four times slower): first contentful paint and figures on screen.
+ *
  * Floors, in the same run: a cold first render of a one-line page from a bare node:http
- * server, and the zoom loop's own wait without a chart.
+ * server (plain and on the throttled phone), and the zoom loop's own wait without a chart.
  *
  * Run: pnpm bench (prints its table and records it in bench-results/dashboard-render.json).
  * BENCH_QUICK=1 runs fewer rounds.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { pino } from 'pino';
 import { build } from 'vite';
@@ -27,7 +32,7 @@ import { sessionSettingsFrom } from '../../pool-server/src/accounts/sessions.ts'
 import { loadConfig } from '../../pool-server/src/config.ts';
 import { signerFromKey } from '../../pool-server/src/farms/reports/signing.ts';
 import { postgresServer, scratchDatabase } from '../../pool-server/test/helpers/postgres.ts';
-import { ratio, startBench } from '../../scripts/bench-record.ts';
+import { ratio, startBench, type BenchRow } from '../../scripts/bench-record.ts';
 import { connectInfo } from '../../pool-server/src/roles/connect-info.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -42,7 +47,9 @@ const bench = startBench({
   about:
     "Debian's Chromium (headless, `playwright-core`) against the real API serving the production build, on the same cores as the browser and PostgreSQL; the database holds 30 days of the pool's minutes and ten blocks. First render: from navigation to the pool overview's figures on screen, cold (a new browser context each run). Then uPlot drawing 30 days of per-minute points, first draw and redraws while zooming, each against the 16.7 ms of a 60 Hz frame. Floors: the same cold navigation to a one-line page from a bare node:http server, and the zoom loop's own wait without a chart.",
   notes: [
-    'The landing page is bundled with the app and the layout does not wait for the "who is signed in" request, so a first render is one script and two parallel fetches rather than three requests in a row; uPlot is loaded only with the first chart. The JavaScript loaded before the first page is checked against 300 KB gzipped by `dashboard-e2e.test.ts` on each run.',
+    'The landing page is bundled with the app and the layout does not wait for the "who is signed in" request, so a first render is one script and two parallel fetches rather than three requests in a row; uPlot is loaded only with the first chart.',
+    "Each language's catalogue is a chunk of its own, loaded with it. The build writes brotli and gzip copies of every asset and the pool serves them as they are. The page's frame (its top bar) is in index.html, drawn before any script runs. The JavaScript loaded before the first page is checked against its budget by `dashboard-e2e.test.ts` on each run.",
+    "Slow 4G is Lighthouse's mobile throttling, applied through Chromium's DevTools protocol to a 390 x 844 phone viewport; the floor is the same one-line page from the bare server on the same throttled phone.",
   ],
   command: 'pnpm --filter @hashwatt/dashboard bench',
   conditions: {
@@ -123,6 +130,60 @@ const browser = await chromium.launch({
   args: ['--headless', '--no-sandbox', '--disable-gpu'],
 });
 
+/**
+ * Chromium's network and CPU as Lighthouse's "slow 4G" mobile run has them: 150 ms round
+ * trips, 1.6 Mbit/s down, 750 kbit/s up, the CPU four times slower.
+ */
+const SLOW_4G = {
+  latency: 150,
+  downloadThroughput: (1_638.4 * 1_024) / 8,
+  uploadThroughput: (750 * 1_024) / 8,
+};
+const SLOW_CPU = 4;
+
+/** A cold page load on a throttled phone: its first contentful paint, and when `ready` is on screen. */
+async function throttledLoad(url: string, ready: string): Promise<{ fcp: number; ready: number }> {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, ...SLOW_4G });
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: SLOW_CPU });
+  await page.goto(url, { waitUntil: 'commit' });
+  await page.locator(ready).first().waitFor({ timeout: 120_000 });
+  const readyAt = Number(await page.evaluate('performance.now()'));
+  const fcp = await page.evaluate<number>(`new Promise((resolve) => {
+    new PerformanceObserver((list) => {
+      const entry = list.getEntriesByName('first-contentful-paint')[0];
+      if (entry) resolve(entry.startTime);
+    }).observe({ type: 'paint', buffered: true });
+  })`);
+  await context.close();
+  return { fcp, ready: readyAt };
+}
+
+/** The JavaScript a first visit loads before the first page: the entry, what it preloads, its catalogue. */
+function landingScripts(): string[] {
+  const html = readFileSync(path.join(outDir, 'index.html'), 'utf8');
+  const linked = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.js)"/g)].map((match) => match[1] ?? '');
+  const english = readdirSync(path.join(outDir, 'assets')).find((file) => /^en-[\w-]+\.js$/.test(file));
+  if (linked.length === 0 || english === undefined) {
+    throw new Error('the build has no entry script or no English catalogue');
+  }
+  return [...linked, `assets/${english}`];
+}
+const landing = landingScripts();
+const landingGzip = landing.reduce(
+  (sum, file) => sum + gzipSync(readFileSync(path.join(outDir, file)), { level: 9 }).length,
+  0,
+);
+// Files too small to gain from it are sent as they are.
+const served = (file: string): number => {
+  const brotli = path.join(outDir, `${file}.br`);
+  return statSync(existsSync(brotli) ? brotli : path.join(outDir, file)).size;
+};
+const landingBrotli = landing.reduce((sum, file) => sum + served(file), 0);
+
 const firstRender: number[] = [];
 for (let run = 0; run < RUNS; run += 1) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -149,6 +210,12 @@ for (let run = 0; run < RUNS; run += 1) {
   await page.locator('.stat-value').first().waitFor();
   floorRender.push(Number(await page.evaluate('performance.now()')));
   await context.close();
+}
+const phone: { fcp: number; ready: number }[] = [];
+const phoneFloor: { fcp: number; ready: number }[] = [];
+for (let run = 0; run < RUNS; run += 1) {
+  phone.push(await throttledLoad(`${base}/`, '.stat-value'));
+  phoneFloor.push(await throttledLoad(bareUrl, '.stat-value'));
 }
 await new Promise((resolve) => bare.close(resolve));
 
@@ -210,9 +277,52 @@ const floorP50 = percentile(floorRender, 0.5);
 const floorWaitP50 = percentile(floorWaits, 0.5);
 const redrawP50 = percentile(chart.redraws, 0.5);
 const renderP50 = percentile(firstRender, 0.5);
+const kb = (bytes: number): string => `${(bytes / 1_024).toFixed(1)} KB`;
+const phoneRow = (measure: string, values: readonly number[], floor: number, isFloor = false): BenchRow => ({
+  ...(isFloor && { floor: true }),
+  cells: [
+    measure,
+    ms(percentile(values, 0.5)),
+    '—',
+    ms(Math.max(...values)),
+    isFloor ? ratio(1, 1) : ratio(percentile(values, 0.5), floor),
+  ],
+});
+const phoneFcpFloor = percentile(
+  phoneFloor.map((load) => load.fcp),
+  0.5,
+);
 bench.finish({
   columns: ['measure', 'p50', 'p99', 'max', 'p50 ÷ floor'],
   rows: [
+    {
+      cells: [
+        `JavaScript before the first page (${String(landing.length)} files, the English catalogue among them), gzipped; brotli as the pool serves it: ${kb(landingBrotli)}`,
+        kb(landingGzip),
+        '—',
+        '—',
+        '—',
+      ],
+    },
+    phoneRow(
+      'slow 4G phone (150 ms RTT, 1.6 Mbit/s, CPU ÷ 4), cold: first contentful paint',
+      phone.map((load) => load.fcp),
+      phoneFcpFloor,
+    ),
+    phoneRow(
+      "the same load: the pool overview's figures on screen",
+      phone.map((load) => load.ready),
+      percentile(
+        phoneFloor.map((load) => load.ready),
+        0.5,
+      ),
+    ),
+    phoneRow(
+      'the one-line page from the bare server on the same slow 4G phone: first contentful paint',
+      phoneFloor.map((load) => load.fcp),
+      phoneFcpFloor,
+      true,
+    ),
     {
       cells: [
         'first render of the pool overview, cold, navigation to figures on screen',
