@@ -3,7 +3,7 @@ import i18next from 'i18next';
 import { useState } from 'react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { setupI18n } from '../../i18n/index.ts';
-import { DateInput } from './date-input.tsx';
+import { DateInput, DateTimeInput } from './date-input.tsx';
 
 /** A picker whose every change is recorded, as a form holding its value would see it. */
 function Picked({ initial, changes }: { initial: string; changes: string[] }) {
@@ -63,6 +63,42 @@ describe('a day picked in Persian', () => {
     expect(changes).toEqual(['', '']);
     fireEvent.change(select('سال'), { target: { value: '1405' } });
     expect(changes.at(-1)).toBe('2026-10-01');
+  });
+});
+
+describe('a moment picked in Persian', () => {
+  beforeAll(async () => {
+    await setupI18n('fa');
+  });
+  afterEach(cleanup);
+  afterAll(async () => {
+    await i18next.changeLanguage('en');
+  });
+
+  it('takes a Solar Hijri day and a time, and gives them as the browser would', () => {
+    const changes: string[] = [];
+    function Moment() {
+      const [value, setValue] = useState('');
+      return (
+        <DateTimeInput
+          value={value}
+          onChange={(local) => {
+            changes.push(local);
+            setValue(local);
+          }}
+        />
+      );
+    }
+    const { container } = render(<Moment />);
+    fireEvent.change(select('سال'), { target: { value: '1403' } });
+    fireEvent.change(select('ماه'), { target: { value: '1' } });
+    fireEvent.change(select('روز'), { target: { value: '1' } });
+    const time = container.querySelector('input[type="time"]');
+    if (!(time instanceof HTMLInputElement)) {
+      throw new Error('no time input');
+    }
+    fireEvent.change(time, { target: { value: '19:30' } });
+    expect(changes).toEqual(['', '', '2024-03-20T00:00', '2024-03-20T19:30']);
   });
 });
 

@@ -41,7 +41,7 @@ export function DateInput({
 }: {
   value: string;
   onChange: (isoDay: string) => void;
-  name?: string;
+  name?: string | undefined;
   required?: boolean;
   /** The Solar Hijri years offered, oldest first; by default the last ten, this one and the next. */
   years?: readonly number[];
@@ -151,6 +151,64 @@ export function DateInput({
             </option>
           ))}
       </select>
+    </span>
+  );
+}
+
+/**
+ * A moment on the reader's clock, given and taken as `datetime-local` writes it
+ * (`2024-03-20T19:30`; '' for none). In Persian its day is picked in the Solar Hijri
+ * calendar (DateInput) and its time beside it; elsewhere it is the browser's picker.
+ */
+export function DateTimeInput({
+  value,
+  onChange,
+  name,
+  required = false,
+}: {
+  value: string;
+  onChange: (local: string) => void;
+  name?: string | undefined;
+  required?: boolean;
+}) {
+  const { i18n } = useTranslation();
+  if (i18n.language !== 'fa') {
+    return (
+      <input
+        type="datetime-local"
+        name={name}
+        required={required}
+        value={value}
+        onChange={(event) => {
+          onChange(event.target.value);
+        }}
+      />
+    );
+  }
+  const [day = '', time = ''] = value.split('T');
+  // A day picked before its time starts at midnight, as the browser's picker would not allow.
+  const join = (nextDay: string, nextTime: string): string =>
+    nextDay === '' ? '' : `${nextDay}T${nextTime === '' ? '00:00' : nextTime}`;
+  return (
+    <span className="date-picker">
+      <DateInput
+        name={name}
+        required={required}
+        value={day}
+        onChange={(nextDay) => {
+          onChange(join(nextDay, time));
+        }}
+      />
+      <input
+        type="time"
+        dir="ltr"
+        name={name === undefined ? undefined : `${name}-time`}
+        required={required}
+        value={time}
+        onChange={(event) => {
+          onChange(join(day, event.target.value));
+        }}
+      />
     </span>
   );
 }

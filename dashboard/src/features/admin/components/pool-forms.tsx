@@ -1,6 +1,7 @@
 import type { PoolSettings, PriceCreate, RateType } from '@hashwatt/schemas';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { DateTimeInput } from '../../../components/ui/date-input.tsx';
 import { FieldError } from '../../../lib/field-error.tsx';
 import { useFormat } from '../../../lib/format.ts';
 import { notify } from '../../../lib/notify.ts';
@@ -177,14 +178,7 @@ export function PriceForm() {
       </label>
       <label>
         {t('admin.priceAt')}
-        <input
-          name="at"
-          type="datetime-local"
-          value={at}
-          onChange={(event) => {
-            setAt(event.target.value);
-          }}
-        />
+        <DateTimeInput name="at" value={at} onChange={setAt} />
         <FieldError error={add.error} path="body.at" />
       </label>
       <button type="submit" disabled={add.isPending}>

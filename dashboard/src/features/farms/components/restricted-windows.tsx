@@ -2,6 +2,7 @@ import type { RestrictedWindow, RestrictedWindowCreate } from '@hashwatt/schemas
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useConfirm } from '../../../components/ui/confirm-dialog.tsx';
+import { DateInput } from '../../../components/ui/date-input.tsx';
 import { FieldError } from '../../../lib/field-error.tsx';
 import { notify } from '../../../lib/notify.ts';
 import { useAddWindow, useDeleteWindow } from '../api/farm-changes.ts';
@@ -73,16 +74,27 @@ export function WindowForm({ farmId }: { farmId: string }) {
       {WINDOW_TEXTS.map(([field, type]) => (
         <label key={field}>
           {t(`curtailment.window.${field}`)}
-          <input
-            name={field}
-            type={type}
-            dir="ltr"
-            value={texts[field]}
-            required={field !== 'validTo' && field !== 'noticeRef'}
-            onChange={(event) => {
-              setTexts({ ...texts, [field]: event.target.value });
-            }}
-          />
+          {type === 'date' ? (
+            <DateInput
+              name={field}
+              value={texts[field]}
+              required={field !== 'validTo'}
+              onChange={(day) => {
+                setTexts({ ...texts, [field]: day });
+              }}
+            />
+          ) : (
+            <input
+              name={field}
+              type={type}
+              dir="ltr"
+              value={texts[field]}
+              required={field !== 'validTo' && field !== 'noticeRef'}
+              onChange={(event) => {
+                setTexts({ ...texts, [field]: event.target.value });
+              }}
+            />
+          )}
           <FieldError error={add.error} path={`body.${field}`} />
         </label>
       ))}

@@ -2,6 +2,7 @@ import type { Tariff, TariffBand, TariffCreate } from '@hashwatt/schemas';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useConfirm } from '../../../components/ui/confirm-dialog.tsx';
+import { DateInput } from '../../../components/ui/date-input.tsx';
 import { ListTable } from '../../../components/ui/list-table.tsx';
 import { Section } from '../../../components/ui/stat.tsx';
 import { FieldError } from '../../../lib/field-error.tsx';
@@ -94,15 +95,7 @@ function TariffForm({
         </label>
         <label>
           {t('tariffs.effectiveFrom')}
-          <input
-            name="effectiveFrom"
-            type="date"
-            required
-            value={effectiveFrom}
-            onChange={(event) => {
-              setEffectiveFrom(event.target.value);
-            }}
-          />
+          <DateInput name="effectiveFrom" required value={effectiveFrom} onChange={setEffectiveFrom} />
           <FieldError error={change.error} path="body.effectiveFrom" />
         </label>
         <label>
