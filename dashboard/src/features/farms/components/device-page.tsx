@@ -10,6 +10,7 @@ import { DeviceCommands } from './device-commands.tsx';
 import { useDevice } from '../api/get-device.ts';
 import { DeviceHistory } from './device-history.tsx';
 import { Figure, usePowerText } from '../../../components/ui/figure.tsx';
+import { deviceRate } from './other-algorithms.tsx';
 
 function LocationForm({ farmId, device }: { farmId: string; device: FarmDevice }) {
   const { t } = useTranslation();
@@ -85,7 +86,7 @@ export function DevicePage() {
         <Stat label={t('farms.state')} value={t(`farms.states.${device.state}`)} />
         <Stat
           label={t('farms.hashrateReported')}
-          value={device.hashrate === null ? unknown : format.hashrate(device.hashrate)}
+          value={device.hashrate === null ? unknown : deviceRate(format, device.algorithm, device.hashrate)}
         />
         <Stat
           label={format.join([t('farms.hashratePool'), t('pool.oneHour')])}
@@ -146,7 +147,9 @@ export function DevicePage() {
           <dd dir="ltr">{device.poolUser ?? unknown}</dd>
           <dt>{t('devices.nominal')}</dt>
           <dd>
-            {device.nominalHashrate === null ? unknown : format.hashrate(device.nominalHashrate)}
+            {device.nominalHashrate === null
+              ? unknown
+              : deviceRate(format, device.algorithm, device.nominalHashrate)}
             {device.nominalPowerW === null ? '' : `${format.separator}${power(device.nominalPowerW)}`}
           </dd>
           <dt>{t('farms.lastSeen')}</dt>

@@ -5,6 +5,7 @@ import { Link } from 'react-router';
 import { DataTable, type Column } from '../../../components/ui/data-table.tsx';
 import { useFormat } from '../../../lib/format.ts';
 import { usePowerText } from '../../../components/ui/figure.tsx';
+import { deviceRate } from './other-algorithms.tsx';
 
 const locationOf = (device: FarmDevice): string =>
   [device.location.rack, device.location.shelf, device.location.slot]
@@ -46,7 +47,9 @@ export function DevicesTable({ farmId, devices }: { farmId: string; devices: rea
         label: t('farms.hashrateReported'),
         value: (device) => device.hashrate,
         render: (device) =>
-          device.hashrate === null ? t('common.unknown') : format.hashrate(device.hashrate),
+          device.hashrate === null
+            ? t('common.unknown')
+            : deviceRate(format, device.algorithm, device.hashrate),
       },
       {
         key: 'pool',

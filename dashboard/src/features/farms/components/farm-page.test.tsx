@@ -261,6 +261,8 @@ describe('a farm nothing measured', () => {
       '1 device, not counted in the Bitcoin hashrate',
     );
     expect(stat('Hashrate (equihash, not Bitcoin)').textContent).toContain('135 kSol/s');
+    // In the device table, the D3's figure names its algorithm.
+    expect(await screen.findByText('16.4 GH/s (x11)')).toBeDefined();
   });
 
   it('shows a device estimated from its nameplate, and its efficiency as an estimate', async () => {

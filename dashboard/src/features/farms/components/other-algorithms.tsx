@@ -10,6 +10,17 @@ export function algorithmRate(format: Formats, other: Pick<AlgorithmHashrate, 'h
 }
 
 /**
+ * A device's hashrate as it may be read: a SHA-256 miner's plainly, another algorithm's in
+ * its own unit and named, so that 16.4 GH/s of X11 is never taken for a Bitcoin figure.
+ */
+export function deviceRate(format: Formats, algorithm: string, hashrate: number): string {
+  if (algorithm === 'sha256d') {
+    return format.hashrate(hashrate);
+  }
+  return `${algorithmRate(format, { hashrate, unit: algorithm === 'equihash' ? 'Sol/s' : 'H/s' })} (${algorithm})`;
+}
+
+/**
  * What the farm's devices that mine something else than Bitcoin hash, each algorithm
  * apart and in its own unit: never part of the farm's Bitcoin hashrate.
  */
