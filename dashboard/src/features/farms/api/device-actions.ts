@@ -26,7 +26,8 @@ const UNDER_WAY_POLL_MS = 3_000;
 export const useCommands = (farmId: string, underWay?: (commands: readonly DeviceCommand[]) => boolean) =>
   useQuery({
     queryKey: ['farm', farmId, 'commands'],
-    queryFn: () => api<DeviceCommand[]>(`/farms/${farmId}/commands`),
+    // The most the API lists: a farm-wide sleep of up to 1,000 devices is followed to its end.
+    queryFn: () => api<DeviceCommand[]>(`/farms/${farmId}/commands?limit=1000`),
     refetchInterval: (query) => (underWay?.(query.state.data ?? []) === true ? UNDER_WAY_POLL_MS : false),
   });
 

@@ -6,6 +6,7 @@ import { FieldError } from '../../../lib/field-error.tsx';
 import { useFormat } from '../../../lib/format.ts';
 import { notify } from '../../../lib/notify.ts';
 import { useAddOrder, useCurtail, useWithdrawOrder } from '../api/farm-changes.ts';
+import { CurtailmentProgress } from './curtailment-progress.tsx';
 
 /** A `datetime-local` value (the reader's own clock) as the API's timestamp; '' when empty or unreadable. */
 function isoOf(local: string): string {
@@ -335,6 +336,14 @@ export function CurtailForm({ farmId, devices }: { farmId: string; devices: read
       <button type="submit" disabled={curtail.isPending || count === 0}>
         {t(`devices.actions.${action}`)}
       </button>
+      {curtail.data === undefined ? null : (
+        <CurtailmentProgress
+          key={curtail.data.curtailment}
+          farmId={farmId}
+          curtailment={curtail.data.curtailment}
+          total={curtail.data.commands}
+        />
+      )}
       {dialog}
     </form>
   );

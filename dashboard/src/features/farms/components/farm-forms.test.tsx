@@ -1,4 +1,4 @@
-import type { CurtailmentOrder, RestrictedWindow, Tariff } from '@hashwatt/schemas';
+import type { CurtailmentOrder, DeviceCommand, RestrictedWindow, Tariff } from '@hashwatt/schemas';
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { Route } from 'react-router';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -54,6 +54,25 @@ function futureOrder(): CurtailmentOrder {
     orderedBy: 'op@farm.test',
     curtailment: '00000000-0000-4000-8000-000000000051',
     compliance: null,
+  };
+}
+
+/** A command of device `id`, ended as its agent said. */
+function command(id: string, status: DeviceCommand['status'], outcome: string): DeviceCommand {
+  return {
+    id: `6${id}`,
+    deviceId: id,
+    device: `10.0.0.${id}:4028`,
+    action: 'sleep',
+    params: {},
+    orderedBy: 'op@farm.test',
+    orderedAt: '2026-12-08T19:00:00.000Z',
+    notBefore: '2026-12-08T19:00:00.000Z',
+    curtailment: null,
+    status,
+    sentAt: '2026-12-08T19:00:05.000Z',
+    finishedAt: '2026-12-08T19:00:09.000Z',
+    outcome,
   };
 }
 
@@ -202,8 +221,15 @@ describe("a farm's write forms", () => {
     expect(sentTo(sent, 'POST', /curtailment-orders$/)).toEqual([]);
   });
 
-  it('puts the farm to sleep only once confirmed, naming how many machines stop', async () => {
+  it('puts the farm to sleep only once confirmed, naming how many machines stop, and follows each', async () => {
+    const slept = (id: string, status: 'done' | 'failed', outcome: string) => ({
+      ...command(id, status, outcome),
+      curtailment: '00000000-0000-4000-8000-000000000061',
+    });
     const sent = farmPage({
+      'GET ^/farms/7/commands': {
+        body: [slept('1', 'done', 'asleep'), slept('2', 'failed', 'connect ECONNREFUSED 10.0.0.2:4028')],
+      },
       'POST ^/farms/7/curtailment$': {
         status: 201,
         body: {
@@ -231,6 +257,12 @@ describe("a farm's write forms", () => {
     expect(sentTo(sent, 'POST', /curtailment$/).map((request) => request.body)).toEqual([
       { action: 'sleep', staggerMinutes: 10 },
     ]);
+    const progress = await within(form).findByRole('status', { name: 'Progress of the sleep or wake' });
+    await within(progress).findByText('Done: 1. Failed: 1. Waiting: 0.');
+    expect(within(progress).getByRole('listitem').textContent).toBe(
+      '10.0.0.2:4028: connect ECONNREFUSED 10.0.0.2:4028',
+    );
+    await screen.findByText('Finished: 1 done, 1 failed.');
   });
 
   it('withdraws an order that has not started once confirmed, and says what became of its commands', async () => {
