@@ -10,6 +10,7 @@ import {
 } from './cgminer.ts';
 import { defineDriver, type DeviceAddress, type ReadContext, type Reading } from './driver.ts';
 import { antminerWebAct, readAntminerConf } from './antminer-web.ts';
+import { vnishAct, vnishUnlock } from './vnish-web.ts';
 import { defined, first, records, str, type RateField, type Record_ } from './fields.ts';
 import { algorithmName, identifyModel, inBaseUnit, unitLabel, type Make, type Prefix } from './models.ts';
 
@@ -23,8 +24,17 @@ export const antminer = defineDriver(
     port: 4028,
     firmware: 'stock',
     make: 'Antminer',
-    // Stock RPC grants no writes; control goes through the digest-protected web CGI.
-    act: antminerWebAct,
+    // Stock RPC grants no writes: control goes through the web, VNish's API where it answers, else the stock CGI.
+    act: async (device, order, context) => {
+      const web = { host: device.host, port: context.webPort ?? 80 };
+      const vnish = await vnishUnlock(web, context);
+      if (vnish === undefined) {
+        return antminerWebAct(device, order, context);
+      }
+      return 'token' in vnish
+        ? vnishAct(web, vnish.token, order, context)
+        : { status: 'failed', message: vnish.refused };
+    },
   },
   (device, context) => fetchWithWorkMode(device, context),
   (bodies) => readAntminer(bodies, 'Antminer'),

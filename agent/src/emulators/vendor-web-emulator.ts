@@ -15,10 +15,12 @@ import { listen, type Listening } from './listen.ts';
  *   wants none [pyasic web/goldshell.py];
  * - ePIC: GETs open, POSTs carry `{"param":…,"password":…}` and a wrong password is
  *   `{"result":false,"error":"Unauthorized"}` with HTTP 401 [asic-rs meta/epic powerplay.json];
- * - Elphapex: every CGI under HTTP Digest, realm "Daoge" [miner-apis.md B0].
+ * - Elphapex: every CGI under HTTP Digest, realm "Daoge" [miner-apis.md B0];
+ * - VNish: `POST /api/v1/unlock {"pw":…}` → `{"token":…}`, then `Authorization: Bearer`;
+ *   a wrong password is HTTP 401; `POST /api/v1/settings` is taken and kept [asic-rs vnish web.rs].
  */
 
-export type VendorWeb = 'innosilicon' | 'goldshell' | 'epic' | 'elphapex';
+export type VendorWeb = 'innosilicon' | 'goldshell' | 'epic' | 'elphapex' | 'vnish';
 
 export interface VendorWebOptions {
   readonly host?: string;
@@ -41,6 +43,7 @@ const DEFAULT_LOGINS: Readonly<Record<VendorWeb, Readonly<Record<string, string>
   goldshell: { admin: '123456789' },
   epic: { root: 'letmein' },
   elphapex: { root: 'root' },
+  vnish: { admin: 'admin' },
 };
 
 /** A write's body is a small JSON object or form; anything longer is refused unread. */
@@ -52,6 +55,7 @@ const WRITES: Readonly<Record<VendorWeb, readonly string[]>> = {
   goldshell: ['/mcb/newpool', '/mcb/delpool'],
   epic: ['/miner', '/reboot', '/coin'],
   elphapex: ['/cgi-bin/reboot.cgi', '/cgi-bin/set_miner_conf.cgi'],
+  vnish: ['/api/v1/mining/stop', '/api/v1/mining/start', '/api/v1/system/reboot'],
 };
 
 export async function startVendorWeb(
@@ -97,6 +101,24 @@ export async function startVendorWeb(
       } else {
         json(response, { error: 'Invalid username or password' }, 401);
       }
+      return;
+    }
+    if (vendor === 'vnish' && path === '/api/v1/unlock') {
+      const password = passwordOf(body, 'pw');
+      if (password !== undefined && Object.values(logins).includes(password)) {
+        json(response, { token: issue() });
+      } else {
+        json(response, { error: 'Invalid password' }, 401);
+      }
+      return;
+    }
+    if (vendor === 'vnish' && !bearer(request)) {
+      json(response, { error: 'Unauthorized' }, 401);
+      return;
+    }
+    if (vendor === 'vnish' && path === '/api/v1/settings' && method === 'POST') {
+      requests.push({ method, path, body });
+      json(response, { restart_required: false, reboot_required: false });
       return;
     }
     if (vendor === 'innosilicon' && !bearer(request)) {
@@ -171,13 +193,11 @@ export async function startVendorWeb(
   return { ...(await listen(server, options)), requests };
 }
 
-function passwordOf(body: string): string | undefined {
+function passwordOf(body: string, field = 'password'): string | undefined {
   try {
     const parsed: unknown = JSON.parse(body);
     const password =
-      typeof parsed === 'object' && parsed !== null
-        ? (parsed as Record<string, unknown>).password
-        : undefined;
+      typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)[field] : undefined;
     return typeof password === 'string' ? password : undefined;
   } catch {
     return undefined;

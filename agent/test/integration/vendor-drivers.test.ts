@@ -2,6 +2,7 @@
 // on TCP, the web API with its own login), answering with public captures.
 import { afterEach, describe, expect, it } from 'vitest';
 import { probeHost, type ProbePorts } from '../../src/discovery/identify.ts';
+import { antminer } from '../../src/drivers/antminer.ts';
 import { elphapex } from '../../src/drivers/elphapex.ts';
 import { epic } from '../../src/drivers/epic.ts';
 import { goldshell } from '../../src/drivers/goldshell.ts';
@@ -242,5 +243,67 @@ describe('identification of the new families', () => {
     expect(await named('127.0.8.1')).toBe('epic');
     expect(await named('127.0.8.2')).toBe('elphapex');
     expect(await named('127.0.8.3')).toBe('goldshell');
+  });
+});
+
+describe('VNish on an Antminer: its own web API, not the stock CGI', () => {
+  // A preset as asic-rs documents VNish's /autotune/presets (vnish/v1_2_0/mod.rs):
+  // {"name":"3495","pretty":"3495 watt ~ 132 TH","status":"tuned"}.
+  const presets = JSON.stringify({
+    presets: [
+      { name: 'disabled', pretty: 'disabled', status: 'untuned' },
+      { name: '3495', pretty: '3495 watt ~ 132 TH', status: 'tuned' },
+      { name: '3100', pretty: '3100 watt ~ 121 TH', status: 'tuned' },
+    ],
+  });
+  const settings = JSON.stringify({ miner: { overclock: { preset: '3495', globals: { volt: 1400 } } } });
+
+  async function vnish(): Promise<RunningVendorWeb> {
+    const emulator = await startVendorWeb('vnish', {
+      replies: { '/api/v1/autotune/presets': presets, '/api/v1/settings': settings },
+    });
+    closers.push(() => emulator.close());
+    return emulator;
+  }
+
+  it('sleeps with mining/stop and sets the largest preset under a power target', async () => {
+    const api = await vnish();
+    const device = { host: api.host, port: 4028 };
+    const at = { ...context, webPort: api.port };
+    expect(await antminer.act?.(device, { action: 'sleep', params: {} }, at)).toEqual({
+      status: 'done',
+      message: 'VNish mining/stop: HTTP 200',
+    });
+    expect(
+      await antminer.act?.(device, { action: 'set-power-target', params: { powerTargetW: 3300 } }, at),
+    ).toEqual({ status: 'done', message: 'preset 3100 W: VNish settings: HTTP 200' });
+    expect(JSON.parse(api.requests.at(-1)?.body ?? '{}')).toEqual({
+      miner: { overclock: { preset: '3100', globals: { volt: 1400 } } },
+    });
+    expect(
+      await antminer.act?.(device, { action: 'set-power-target', params: { powerTargetW: 2000 } }, at),
+    ).toEqual({ status: 'failed', message: 'no VNish preset draws 2000 W or less (presets: 3495, 3100)' });
+  });
+
+  it('names a refused password, and does not guess a pool switch', async () => {
+    const api = await vnish();
+    const device = { host: api.host, port: 4028 };
+    const wrong = {
+      ...context,
+      webPort: api.port,
+      credentials: { vnish: [{ username: 'admin', password: 'x' }] },
+    };
+    expect(await antminer.act?.(device, { action: 'reboot', params: {} }, wrong)).toEqual({
+      status: 'failed',
+      message: 'VNish refused the password of admin: HTTP 401',
+    });
+    const pool = { poolUrl: 'stratum+tcp://pool.example:3333', poolUser: 'farm.s19' };
+    expect(
+      await antminer.act?.(
+        device,
+        { action: 'switch-pool', params: pool },
+        { ...context, webPort: api.port },
+      ),
+    ).toMatchObject({ status: 'unsupported' });
   });
 });
