@@ -7,7 +7,7 @@ import type { ProbePorts } from './discovery/identify.ts';
 import { hostsOf, scan } from './discovery/scan.ts';
 import { DRIVERS } from './drivers/registry.ts';
 import { MeterError } from './meters/modbus-meter.ts';
-import { readConfiguredMeter } from './meters/read-meter.ts';
+import { readMeters as readConfiguredMeters } from './meters/read-meter.ts';
 import { Poller, type PolledDevice } from './poll/poller.ts';
 import { DiskQueue } from './queue/disk-queue.ts';
 import { Uploader, type UploaderLog } from './upload/uploader.ts';
@@ -200,24 +200,17 @@ export async function runAgent(
 }
 
 async function readMeters(config: AgentConfig, now: () => Date, log: UploaderLog): Promise<MeterSample[]> {
-  const read = await Promise.all(
-    config.meters.map((meter) =>
-      readConfiguredMeter(meter, {
-        connectTimeoutMs: config.poll.connectTimeoutMs,
-        timeoutMs: config.poll.timeoutMs,
-        now,
-      }).then(
-        (read) => read.sample,
-        (error: unknown) => {
-          // Unknown, with the reason: no sample rather than a made-up 0.
-          log.warn(
-            { meter: meter.name, error: error instanceof MeterError ? error.message : String(error) },
-            'agent: meter unread',
-          );
-          return undefined;
-        },
-      ),
-    ),
-  );
-  return read.filter((sample): sample is MeterSample => sample !== undefined);
+  const results = await readConfiguredMeters(config.meters, {
+    connectTimeoutMs: config.poll.connectTimeoutMs,
+    timeoutMs: config.poll.timeoutMs,
+    now,
+  });
+  return results.flatMap((result, i) => {
+    if (result instanceof MeterError) {
+      // Unknown, with the reason: no sample rather than a made-up 0.
+      log.warn({ meter: config.meters[i]?.name, error: result.message }, 'agent: meter unread');
+      return [];
+    }
+    return [result.sample];
+  });
 }

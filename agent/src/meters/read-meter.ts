@@ -86,6 +86,38 @@ export async function readConfiguredMeter(
   };
 }
 
+/**
+ * Reads every meter, and says of each what it read or why it could not. Meters behind the
+ * same gateway share one RS-485 line (and many gateways take one client at a time), so
+ * they are read one after another; different gateways at once.
+ */
+export async function readMeters(
+  meters: readonly MeterEntry[],
+  options: ReadLimits & { readonly now: () => Date },
+): Promise<(MeterRead | MeterError)[]> {
+  const byGateway = new Map<string, number[]>();
+  meters.forEach((meter, i) => {
+    const gateway = `${meter.host}:${String(meter.port)}`;
+    byGateway.set(gateway, [...(byGateway.get(gateway) ?? []), i]);
+  });
+  const results: (MeterRead | MeterError)[] = [];
+  await Promise.all(
+    [...byGateway.values()].map(async (indices) => {
+      for (const i of indices) {
+        const meter = meters[i];
+        if (meter) {
+          results[i] = await readConfiguredMeter(meter, options).catch((error: unknown) =>
+            error instanceof MeterError
+              ? error
+              : new MeterError(meter.name, error instanceof Error ? error.message : String(error)),
+          );
+        }
+      }
+    }),
+  );
+  return results;
+}
+
 /** The tariffs the entry names, or every one the protocol has, named T1, T2… */
 function tariffsOf(meter: MeterEntry, count: number): { tariff: number; name: string }[] {
   if (meter.tariffs !== undefined) {

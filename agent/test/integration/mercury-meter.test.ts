@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadAgentConfig } from '../../src/config.ts';
 import { startMercuryEmulator, type MercuryEmulator } from '../../src/emulators/mercury-emulator.ts';
 import { MeterError } from '../../src/meters/modbus-meter.ts';
-import { readConfiguredMeter } from '../../src/meters/read-meter.ts';
+import { readConfiguredMeter, readMeters } from '../../src/meters/read-meter.ts';
 
 const running: MercuryEmulator[] = [];
 afterEach(async () => {
@@ -120,6 +120,24 @@ describe('Mercury 230 through a TCP gateway', () => {
     const emulator = await meter();
     const read = await readConfiguredMeter(entry(emulator, { address: 0, tariffs: {} }), limits);
     expect(read.sample.energyWh).toBe(3_196_200);
+  });
+
+  it('reads meters behind one gateway one after another, and says which failed', async () => {
+    const emulator = await meter();
+    const first = entry(emulator, { tariffs: {} });
+    const results = await readMeters(
+      [first, { ...first, name: 'substation-2', address: 18 }, { ...first, name: 'substation-3' }],
+      { ...limits, timeoutMs: 300 },
+    );
+    expect(
+      results.map((result) => (result instanceof MeterError ? result.message : result.sample.energyWh)),
+    ).toEqual([
+      3_196_200,
+      expect.stringMatching(/^meter substation-2: .*no whole reply to open channel/),
+      3_196_200,
+    ]);
+    // Read at once, the two sessions' requests would interleave on the line.
+    expect(emulator.requests.map(([code]) => code)).toEqual([0x01, 0x05, 0x08, 0x02, 0x01, 0x05, 0x08, 0x02]);
   });
 
   describe('fails with the reason, never a zero reading, never a hung poll', () => {
