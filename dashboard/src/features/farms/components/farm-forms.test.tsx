@@ -8,6 +8,7 @@ import { deviceFixture, farmFixture } from '../../../testing/fixtures.ts';
 import { renderAt } from '../../../testing/render-at.tsx';
 import { sentTo, stubApi, type SentRequest, type StubRoutes } from '../../../testing/stub-api.ts';
 import { FarmPage } from './farm-page.tsx';
+import { FarmsPage } from './farms-page.tsx';
 
 const HOUR = 3_600_000;
 const FARM = farmFixture({ id: '7', name: 'Shed', timezone: 'Asia/Tehran' });
@@ -282,6 +283,63 @@ describe("a farm's write forms", () => {
     expect(sentTo(sent, 'DELETE', /curtailment-orders/).map((request) => request.path)).toEqual([
       '/farms/7/curtailment-orders/51',
     ]);
+  });
+
+  it("saves the farm's licence, and says a capacity the API refused next to it", async () => {
+    const sent = farmPage({
+      'PATCH ^/farms/7$': VALIDATION('body.licence.capacityKw', 'must be > 0'),
+    });
+    const form = await screen.findByRole('form', { name: 'Profile and licence' });
+    fireEvent.change(within(form).getByLabelText('Licence number'), { target: { value: 'MIMT-1405-77' } });
+    fireEvent.change(within(form).getByLabelText('Licensed capacity, kW'), { target: { value: '0' } });
+    fireEvent.submit(form);
+    const field = within(form).getByText('Licensed capacity, kW').closest('label') as HTMLElement;
+    expect((await within(field).findByRole('alert')).textContent).toBe('Not valid: must be > 0.');
+    expect(sentTo(sent, 'PATCH', /^\/farms\/7$/).map((request) => request.body)).toEqual([
+      {
+        name: 'Shed',
+        country: null,
+        region: null,
+        timezone: 'Asia/Tehran',
+        licence: {
+          number: 'MIMT-1405-77',
+          authority: null,
+          capacityKw: 0,
+          validFrom: null,
+          validTo: null,
+          registerEntry: null,
+          taxId: null,
+        },
+      },
+    ]);
+  });
+
+  it("adds a farm to the operator's organisation and leads to it", async () => {
+    const sent = stubApi({
+      'GET ^/organisations/3/farms$': { body: [] },
+      'POST ^/organisations/3/farms$': { status: 201, body: farmFixture({ id: '8', name: 'Hall B' }) },
+    });
+    const operator = { id: '9', email: 'op@farm.test', name: 'Op', role: 'operator', organisationId: '3' };
+    renderAt(
+      '/farms',
+      <Route
+        path="/farms"
+        element={
+          <>
+            <FarmsPage user={operator as never} />
+            <Toaster />
+          </>
+        }
+      />,
+    );
+    const form = await screen.findByRole('form', { name: 'Add a farm' });
+    fireEvent.change(within(form).getByLabelText('Name'), { target: { value: 'Hall B' } });
+    fireEvent.submit(form);
+    await screen.findByText('Farm Hall B added.');
+    expect(
+      screen.getByRole('link', { name: 'Set up Hall B: location, licence, tariff' }).getAttribute('href'),
+    ).toBe('/farms/8');
+    expect(sentTo(sent, 'POST', /farms$/).map((request) => request.body)).toEqual([{ name: 'Hall B' }]);
   });
 
   it("corrects a tariff's bands, shows a clash of days next to the day, and deletes one once confirmed", async () => {
