@@ -109,4 +109,13 @@ describe('the catalogues', () => {
     await i18next.changeLanguage('fa');
     expect(i18next.t('farms.shown', { shown: '۲', count: 1_500 })).toBe('۲ از ۱٬۵۰۰ دستگاه');
   });
+
+  it.each(LANGUAGES)(
+    '%s writes every count through a number format, so Persian shows Persian digits',
+    (language) => {
+      // `{{count}}` alone prints the raw number: "7", not "۷", in a Persian sentence.
+      const bare = [...leaves(catalogues[language])].filter(([, text]) => text.includes('{{count}}'));
+      expect(bare).toEqual([]);
+    },
+  );
 });
