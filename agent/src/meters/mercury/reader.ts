@@ -30,7 +30,7 @@ import {
 export interface MercurySettings {
   readonly host: string;
   readonly port: number;
-  /** The meter's network address, 1–247; 0 is the broadcast any single meter answers. */
+  /** The meter's network address, 1–254; 0 is the broadcast any single meter answers. */
   readonly address: number;
   readonly accessLevel: 1 | 2;
   readonly password: Uint8Array;
