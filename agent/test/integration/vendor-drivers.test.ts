@@ -244,6 +244,13 @@ describe('identification of the new families', () => {
     expect(await named('127.0.8.2')).toBe('elphapex');
     expect(await named('127.0.8.3')).toBe('goldshell');
   });
+
+  it('finds Innosilicon by the innominer banner its cgminer answers with', async () => {
+    const address = await emulate({ summary: 'innosilicon__innominer_a9_1.1.0__rpc4028_summary' });
+    const found = await probeHost(address.host, { rpc: address.port, http: 1, gpu: [] }, context.limits);
+    expect(found.identified?.driver.name).toBe('innosilicon');
+    expect(found.identified?.evidence).toBe(`rpc ${String(address.port)}: INNOMINER`);
+  });
 });
 
 describe('VNish on an Antminer: its own web API, not the stock CGI', () => {
