@@ -1,5 +1,6 @@
 import type { Organisation, PoolSettings, User } from '@hashwatt/schemas';
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import i18next from 'i18next';
 import { Route } from 'react-router';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Toaster } from '../../../components/ui/toaster.tsx';
@@ -147,6 +148,29 @@ describe('the admin page', () => {
     fireEvent.click(within(await screen.findByRole('alertdialog')).getByRole('button', { name: 'Disable' }));
     await screen.findByText('op@farm.test disabled.');
     expect(sentTo(sent, 'PATCH', /users\/9$/).map((request) => request.body)).toEqual([{ disabled: true }]);
+  });
+
+  it('asks in Persian, right to left, before disabling', async () => {
+    await i18next.changeLanguage('fa');
+    try {
+      const sent = adminPage();
+      fireEvent.click(await screen.findByRole('button', { name: 'غیرفعال‌کردن' }));
+      const dialog = await screen.findByRole('alertdialog', { name: 'این کاربر غیرفعال شود؟' });
+      expect(dialog.textContent).toContain('op@farm.test از همه‌جا خارج می‌شود');
+      expect(
+        within(dialog)
+          .getAllByRole('button')
+          .map((button) => button.textContent),
+      ).toEqual(['انصراف', 'غیرفعال‌کردن']);
+      expect(document.documentElement.dir).toBe('rtl');
+      fireEvent.keyDown(dialog, { key: 'Escape' });
+      await waitFor(() => {
+        expect(screen.queryByRole('alertdialog')).toBeNull();
+      });
+      expect(sentTo(sent, 'PATCH', /users/)).toEqual([]);
+    } finally {
+      await i18next.changeLanguage('en');
+    }
   });
 
   it("changes the pool's fee and payouts, and toasts a price the API refused", async () => {
