@@ -110,10 +110,12 @@ describe('every page on a phone, in English, Persian and Russian', () => {
     params.set('account', 'xssminer');
     params.set('worker', worker.name);
     mkdirSync(SHOTS, { recursive: true });
-  });
+    // A production build and a pool: minutes on a busy two-core machine, which the limit only stops from hanging.
+  }, 600_000);
 
   afterAll(async () => {
-    await pool.close();
+    // Undefined when the start-up itself failed: its error is the one to read.
+    await (pool as DashboardPool | undefined)?.close();
   });
 
   /** The role's page, signed in at first use; the same page serves all its routes. */
