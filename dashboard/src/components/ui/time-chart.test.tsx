@@ -50,6 +50,34 @@ describe('a time chart’s legend', () => {
     expect(legend?.textContent).not.toMatch(/1970|Time/);
   });
 
+  it('keeps its plot across re-renders with the same data, as a hover makes them', async () => {
+    let observers = 0;
+    vi.stubGlobal(
+      'ResizeObserver',
+      class {
+        observed: Element[] = [];
+        constructor() {
+          observers += 1;
+        }
+        observe(element: Element): void {
+          this.observed.push(element);
+        }
+        disconnect(): void {
+          this.observed = [];
+        }
+      },
+    );
+    const chart = (title: string) => (
+      <TimeChart title={title} times={TIMES} series={SERIES} valueLabel={number} />
+    );
+    const { rerender } = render(chart('Hashrate'));
+    await screen.findByRole('alert');
+    rerender(chart('Hashrate'));
+    rerender(chart('Hashrate'));
+    // One plot set up: a chart without bands is not drawn again on each render.
+    expect(observers).toBe(1);
+  });
+
   it('follows the hovered point, gaps included, and falls back to the latest when the cursor leaves', () => {
     expect(legendIndex(TIMES, SERIES, null)).toBe(1);
     expect(legendIndex(TIMES, SERIES, 0)).toBe(0);

@@ -18,6 +18,8 @@ export interface ChartBand extends LegendBand {
 }
 
 const AXIS_FONT = '12px system-ui, sans-serif';
+/** One empty list for every chart without bands: a new one each render would redraw the plot on every hover. */
+const NO_BANDS: readonly ChartBand[] = [];
 let measuring: CanvasRenderingContext2D | null | undefined;
 
 /** A label's width in the axis font, CSS px; where there is no canvas, 7 px a character. */
@@ -44,7 +46,7 @@ const offsetAt = (ms: number): number => -new Date(ms).getTimezoneOffset() * 60_
 export function TimeChart({
   times,
   series,
-  bands = [],
+  bands = NO_BANDS,
   timeLabel,
   valueLabel,
   height = 240,
