@@ -2,9 +2,12 @@
 // sockets) the way the agent does, from a configuration entry, through every way the
 // readout can fail.
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadAgentConfig } from '../../src/config.ts';
 import { iecDataLines, startIecEmulator, type IecEmulator } from '../../src/emulators/iec62056-emulator.ts';
+import { listen } from '../../src/emulators/listen.ts';
+import { GatewayLink, withEvenParity } from '../../src/meters/gateway-link.ts';
 import { MeterError } from '../../src/meters/modbus-meter.ts';
 import { readConfiguredMeter } from '../../src/meters/read-meter.ts';
 
@@ -112,6 +115,32 @@ describe('IEC 62056-21 mode C through a TCP gateway', () => {
     expect(read.sample).toMatchObject({ energyWh: 16_667_428, powerW: 187_250, serial: '00012345' });
     // A gateway fixed at 300 Bd: the acknowledgement keeps the meter at the sign-on speed.
     expect(emulator.received.at(-1)).toBe('\u0006000');
+  });
+
+  it("sets parity as the standard's 7E1 line does, and fails on a byte whose parity is wrong", async () => {
+    // The 7E1 form of bytes 01 02 03 04, as wirenboard/wb-mqtt-serial's test/iec_test.cpp has it.
+    expect([...withEvenParity(Uint8Array.of(0x01, 0x02, 0x03, 0x04))]).toEqual([0x81, 0x82, 0x03, 0x84]);
+    // A line that is not 7E1 after all: '/' (0x2F, five ones) comes without its parity bit.
+    const server = createServer((socket) => {
+      socket.on('error', () => socket.destroy());
+      socket.once('data', () => socket.write('/ABC5MK382\r\n'));
+    });
+    const where = await listen(server, {});
+    const link = await GatewayLink.open({ host: where.host, port: where.port, parityInBytes: true }, 2_000);
+    try {
+      await expect(
+        link.exchange({
+          step: 'the request',
+          request: Buffer.from('/?!\r\n'),
+          complete: () => false,
+          timeoutMs: 2_000,
+          maxBytes: 128,
+        }),
+      ).rejects.toThrow(/a byte with odd parity came: noise, or the line is not 7E1/);
+    } finally {
+      link.close();
+      await where.close();
+    }
   });
 
   it('refuses a reading from another meter than the configuration names', async () => {
