@@ -13,6 +13,7 @@ import {
   dataFiles,
   destinationOf,
   differs,
+  KEY_KINDS,
   digestFile,
   placeMember,
   type Destination,
@@ -258,9 +259,7 @@ export async function restoreBackup(request: RestoreRequest): Promise<Restored> 
   const memberFile = (member: BackupMember): string =>
     path.join(request.directory, ...member.path.split('/'));
   if (!request.force) {
-    for (const member of files.filter(
-      (entry) => entry.kind === 'signing-key' || entry.kind === 'retired-signing-key',
-    )) {
+    for (const member of files.filter((entry) => KEY_KINDS.has(entry.kind))) {
       const to = destinationOf(member.kind, member.path, request.destination);
       if (await differs(memberFile(member), to)) {
         throw new BackupError(

@@ -1,6 +1,7 @@
 /**
  * The files of dataDir a backup carries and where each goes back: the report signing
- * key (and the retired ones kept beside it), the share journals (shares miners were told
+ * key (and the retired ones kept beside it), Stratum V2's Noise keys and certificate,
+ * the share journals (shares miners were told
  * are accepted and the database may not hold yet), the block journal and the found blocks
  * still waiting for the node. The layout is the one roles/ gives dataDir
  * (roles/stratum-node.ts, roles/books.ts); the stratum-instance file is left out on
@@ -20,11 +21,34 @@ export interface DataFile {
   readonly kind: MemberKind;
 }
 
+/** Stratum V2's Noise key files, where the configuration puts them. */
+export interface Sv2KeyFiles {
+  readonly staticKeyFile: string;
+  readonly certificateFile: string;
+  /** Often moved offline after the first certificate: backed up only when it is there. */
+  readonly authorityKeyFile: string;
+}
+
 /** Where a restore puts what it takes from a backup. */
 export interface Destination {
   readonly dataDir: string;
   readonly signingKeyFile: string;
+  readonly sv2: Sv2KeyFiles;
 }
+
+/** The Stratum V2 key files' kinds, their paths in a backup, and where each is configured. */
+const SV2_MEMBERS = [
+  { kind: 'sv2-static-key', path: 'keys/sv2-static-key.pem', file: 'staticKeyFile' },
+  { kind: 'sv2-certificate', path: 'keys/sv2-certificate.json', file: 'certificateFile' },
+  { kind: 'sv2-authority-key', path: 'keys/sv2-authority-key.pem', file: 'authorityKeyFile' },
+] as const satisfies readonly { kind: MemberKind; path: string; file: keyof Sv2KeyFiles }[];
+
+/** The kinds a restore replaces only when told to (--force): keys and what certifies them. */
+export const KEY_KINDS: ReadonlySet<MemberKind> = new Set([
+  'signing-key',
+  'retired-signing-key',
+  ...SV2_MEMBERS.map((member) => member.kind),
+]);
 
 export interface Placement {
   readonly path: string;
@@ -104,6 +128,13 @@ export async function dataFiles(destination: Destination): Promise<DataFile[]> {
     }
   }
   const blockJournal = path.join(dataDir, 'blocks.jsonl');
+  const sv2: DataFile[] = [];
+  for (const member of SV2_MEMBERS) {
+    const source = destination.sv2[member.file];
+    if (await isFile(source)) {
+      sv2.push({ source, path: member.path, kind: member.kind });
+    }
+  }
   return [
     ...(await perNode(dataDir, 'journal', JOURNAL_FILE, 'share-journal')),
     ...((await isFile(blockJournal))
@@ -112,6 +143,7 @@ export async function dataFiles(destination: Destination): Promise<DataFile[]> {
     ...(await perNode(dataDir, 'blocks-pending', PENDING_FILE, 'pending-block')),
     { source: signingKeyFile, path: 'keys/report-signing-key.pem', kind: 'signing-key' },
     ...retired,
+    ...sv2,
   ];
 }
 
@@ -162,6 +194,13 @@ export function destinationOf(kind: MemberKind, memberPath: string, destination:
       return destination.signingKeyFile;
     case 'retired-signing-key':
       return `${destination.signingKeyFile}.retired-${memberPath.slice('keys/retired-'.length, -'.pem'.length)}`;
+    case 'sv2-static-key':
+    case 'sv2-certificate':
+    case 'sv2-authority-key': {
+      const member = SV2_MEMBERS.find((candidate) => candidate.kind === kind);
+      // SV2_MEMBERS has every sv2 kind.
+      return destination.sv2[member?.file ?? 'staticKeyFile'];
+    }
     case 'database':
       throw new Error('the database dump is restored by pg_restore, not copied');
     default:

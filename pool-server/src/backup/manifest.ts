@@ -20,13 +20,24 @@ const SIGNED_PREFIX = Buffer.from('hashwatt backup manifest 1\n');
 
 /** What a member is, which says where it goes back to on restore. */
 export type MemberKind =
-  'database' | 'signing-key' | 'retired-signing-key' | 'share-journal' | 'block-journal' | 'pending-block';
+  | 'database'
+  | 'signing-key'
+  | 'retired-signing-key'
+  | 'sv2-static-key'
+  | 'sv2-certificate'
+  | 'sv2-authority-key'
+  | 'share-journal'
+  | 'block-journal'
+  | 'pending-block';
 
 /** Each kind's paths inside a backup: nothing else is ever read or written from a manifest. */
 const MEMBER_PATHS: Readonly<Record<MemberKind, RegExp>> = {
   database: /^database\.dump$/,
   'signing-key': /^keys\/report-signing-key\.pem$/,
   'retired-signing-key': /^keys\/retired-[0-9a-z]{1,16}\.pem$/,
+  'sv2-static-key': /^keys\/sv2-static-key\.pem$/,
+  'sv2-certificate': /^keys\/sv2-certificate\.json$/,
+  'sv2-authority-key': /^keys\/sv2-authority-key\.pem$/,
   'share-journal': /^journal\/node-\d{1,3}\/journal-\d{12}\.ndjson$/,
   'block-journal': /^blocks\.jsonl$/,
   'pending-block': /^blocks-pending\/node-\d{1,3}\/[0-9a-f]{64}\.json$/,

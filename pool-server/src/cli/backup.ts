@@ -10,12 +10,23 @@ import { makeBackup } from '../backup/archive.ts';
 import type { Destination } from '../backup/data-files.ts';
 import type { Config } from '../config.ts';
 import { signingKeyFile } from '../roles/storage.ts';
+import { noiseKeyFiles } from '../stratum/v2/noise-keys.ts';
 import { unmigratedDatabase, type DatabaseServer } from '../roles/unmigrated-database.ts';
 import type { CommandContext } from './context.ts';
 import { prepareCommand, problemOf } from './setup.ts';
 
 export function destinationOf(config: Config): Destination {
-  return { dataDir: config.dataDir, signingKeyFile: signingKeyFile(config) };
+  return { dataDir: config.dataDir, signingKeyFile: signingKeyFile(config), sv2: noiseKeyFiles(config) };
+}
+
+/** Which of Stratum V2's key files the backup holds, in words. */
+function sv2Keys(count: (kind: string) => number): string {
+  const held = [
+    count('sv2-static-key') === 1 ? 'the static key' : undefined,
+    count('sv2-certificate') === 1 ? 'its certificate' : undefined,
+    count('sv2-authority-key') === 1 ? 'the authority key' : undefined,
+  ].filter((part) => part !== undefined);
+  return held.length === 0 ? 'no Noise keys (none made yet)' : held.join(', ');
 }
 
 /** @hashwatt/pool-server's version, from its package.json (beside src/ and dist/ alike). */
@@ -77,6 +88,7 @@ export async function run(args: readonly string[], context: CommandContext): Pro
         made.directory,
         `  database    PostgreSQL ${manifest.database.serverVersion} (${origin}), schema at ${manifest.schemaMigration?.name ?? '(none)'}, dumped by pg_dump ${manifest.database.pgDumpVersion}`,
         `  keys        report signing key ${manifest.signingKey.fingerprint}, ${String(count('retired-signing-key'))} retired`,
+        `  stratum v2  ${sv2Keys(count)}`,
         `  journals    ${String(count('share-journal'))} share journal files, ${count('block-journal') === 1 ? 'the block journal' : 'no block journal'}, ${String(count('pending-block'))} pending blocks`,
         `  signed by   ${manifest.signingKey.fingerprint}: restore with --fingerprint ${manifest.signingKey.fingerprint} on a machine without this key`,
         '',

@@ -15,6 +15,7 @@ import { createOrganisation } from '../../src/accounts/organisations.ts';
 import { createUser } from '../../src/accounts/users.ts';
 import { signManifest, type BackupManifest } from '../../src/backup/manifest.ts';
 import { BitcoinRpcClient } from '../../src/chain/rpc-client.ts';
+import { loadConfig } from '../../src/config.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { createDatabase } from '../../src/db/pool.ts';
 import { createFarm } from '../../src/farms/farms.ts';
@@ -28,6 +29,7 @@ import { Payouts } from '../../src/ledger/payouts.ts';
 import { ShareJournal } from '../../src/ledger/share-journal.ts';
 import { ShareStore, type ShareRecord } from '../../src/ledger/share-store.ts';
 import { ShareWriter } from '../../src/ledger/share-writer.ts';
+import { noiseKeyFiles, openNoiseIdentity } from '../../src/stratum/v2/noise-keys.ts';
 import { hashwatt } from '../helpers/command-line.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { createWriter, numberedShare } from '../helpers/share-writer.ts';
@@ -112,6 +114,11 @@ async function serverMajor(url: string): Promise<number> {
   return Math.floor((await numberOf(url, "SELECT current_setting('server_version_num') AS n")) / 10_000);
 }
 
+/** Where the configuration puts Stratum V2's key files by default: in dataDir. */
+function sv2Files(dataDir: string): ReturnType<typeof noiseKeyFiles> {
+  return noiseKeyFiles(loadConfig({ HASHWATT_DATA_DIR: dataDir }));
+}
+
 describe('hashwatt backup and restore', () => {
   let source: TestDatabase;
   let work: string;
@@ -128,6 +135,13 @@ describe('hashwatt backup and restore', () => {
     const db = source.db;
     const signer = await openSigningKey(db, path.join(dataDir, 'report-signing-key.pem'), log, T0);
     fingerprint = signer.fingerprint;
+    // Stratum V2's Noise keys, as a first start makes them in dataDir.
+    openNoiseIdentity(sv2Files(dataDir), {
+      pinnedAuthority: undefined,
+      certificateDays: 365,
+      nowSeconds: Math.floor(Date.now() / 1000),
+      log,
+    });
     // Shares and the books: a PPLNS block credited and matured, then a payout written down.
     await new ShareStore(db).store({
       id: '00000000-0000-4000-8000-00000000000b',
@@ -266,6 +280,9 @@ describe('hashwatt backup and restore', () => {
       'pending-block',
       'share-journal',
       'signing-key',
+      'sv2-authority-key',
+      'sv2-certificate',
+      'sv2-static-key',
     ]);
     expect(manifest.signingKey.fingerprint).toBe(fingerprint);
     expect(manifest.schemaMigration?.name).toMatch(/^\d{4}_/);
@@ -309,6 +326,12 @@ describe('hashwatt backup and restore', () => {
           ),
       ).toBe(true);
       expect(await openSigningKey(target.db, keyFile, log, Date.now())).toMatchObject({ fingerprint });
+      // The Stratum V2 keys are back where the configuration puts them, private, the same bytes.
+      const restoredSv2 = sv2Files(restoredDir);
+      for (const file of ['staticKeyFile', 'certificateFile', 'authorityKeyFile'] as const) {
+        expect(await readFile(restoredSv2[file])).toEqual(await readFile(sv2Files(dataDir)[file]));
+        expect((await stat(restoredSv2[file])).mode & 0o777).toBe(0o600);
+      }
       // The schema is the pool's own: migrating it again applies nothing.
       expect((await migrate(target.db)).applied).toEqual([]);
       // The journalled shares are stored by the restored pool's writer, once.
@@ -402,6 +425,43 @@ describe('hashwatt backup and restore', () => {
       expect(await relations(target.url)).toBe(0);
       await expect(stat(into)).resolves.toBeDefined();
       expect(await readdir(into)).toEqual([]);
+    } finally {
+      await target.drop();
+    }
+  });
+
+  it("refuses to put the backup's Stratum V2 key over another, unless --force, which keeps the other beside it", async () => {
+    const target = await createTestDatabase({ migrated: false });
+    const elsewhere = path.join(work, 'other-sv2');
+    const files = sv2Files(elsewhere);
+    openNoiseIdentity(files, {
+      pinnedAuthority: undefined,
+      certificateDays: 365,
+      nowSeconds: Math.floor(Date.now() / 1000),
+      log,
+    });
+    const theirs = await readFile(files.staticKeyFile);
+    const settings = { HASHWATT_DATA_DIR: elsewhere, HASHWATT_LOG_LEVEL: 'error' };
+    try {
+      const refused = await hashwatt(
+        ['restore', backupDir, '--into', target.url, '--fingerprint', fingerprint],
+        settings,
+      );
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`${files.staticKeyFile} holds another key than the backup's`);
+      expect(await relations(target.url)).toBe(0);
+      expect(await readFile(files.staticKeyFile)).toEqual(theirs);
+      const forced = await hashwatt(
+        ['restore', backupDir, '--into', target.url, '--fingerprint', fingerprint, '--force'],
+        settings,
+      );
+      expect(forced.stderr).toBe('');
+      expect(await readFile(files.staticKeyFile)).toEqual(await readFile(sv2Files(dataDir).staticKeyFile));
+      const kept = (await readdir(elsewhere)).filter((name) =>
+        name.startsWith('sv2-static-key.pem.before-restore-'),
+      );
+      expect(kept).toHaveLength(1);
+      expect(await readFile(path.join(elsewhere, kept[0] ?? ''))).toEqual(theirs);
     } finally {
       await target.drop();
     }
