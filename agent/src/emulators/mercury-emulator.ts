@@ -97,8 +97,8 @@ function requestLength(code: number, parameter: number | undefined): number | un
     case 0x05:
       return 6;
     case 0x08:
-      // 08h with parameter 16h or 11h takes BWRI; the others the agent never sends are 5 long.
-      return parameter === undefined ? undefined : parameter === 0x16 || parameter === 0x11 ? 6 : 5;
+      // 08h 11h and 08h 16h take one more byte, BWRI; other parameters are not emulated.
+      return parameter === 0x16 || parameter === 0x11 ? 6 : undefined;
     default:
       return undefined;
   }
