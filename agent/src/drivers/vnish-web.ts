@@ -1,11 +1,5 @@
 import { deviceUrl, getJson, HttpDeviceError, requestText } from '../protocol/http-json.ts';
-import {
-  unsupported,
-  type ActionResult,
-  type DeviceAddress,
-  type DeviceOrder,
-  type ReadContext,
-} from './driver.ts';
+import { type ActionResult, type DeviceAddress, type DeviceOrder, type ReadContext } from './driver.ts';
 import { num, record, records, str } from './fields.ts';
 
 /**
@@ -138,6 +132,10 @@ export async function vnishAct(
       }
     }
     case 'switch-pool':
-      return unsupported('VNish (through this agent)', order.action);
+      return {
+        status: 'unsupported',
+        message:
+          'VNish pool settings are not documented in a form the agent can check: switch pools in its web interface',
+      };
   }
 }
