@@ -29,11 +29,14 @@ export interface FarmHashrate {
    * whole period; null when no device mines as a worker the pool knows (0 is a measurement).
    */
   readonly poolAverage: number | null;
+  /** A device of another algorithm hashed in the period: the farm's metered energy is not all SHA-256's. */
+  readonly otherAlgorithmsHashed: boolean;
 }
 
 interface HashrateRow {
   readonly reported_average: number | null;
   readonly reported_peak: number | null;
+  readonly others_hashed: boolean;
 }
 
 /** A farm's hashrate over [fromMs, toMs): as its devices reported it, and as the pool measured it. */
@@ -57,7 +60,12 @@ export async function farmHashrate(
          SELECT hour, sum(hashrate) AS hashrate FROM device_hours GROUP BY hour
        )
        SELECT (SELECT avg(hashrate) FROM farm_hours) AS reported_average,
-              (SELECT max(hashrate) FROM farm_hours) AS reported_peak`,
+              (SELECT max(hashrate) FROM farm_hours) AS reported_peak,
+              EXISTS (
+                SELECT 1 FROM miner_samples s JOIN devices d ON d.id = s.device_id AND d.algorithm <> $4
+                 WHERE s.farm_id = $1 AND s.hashrate > 0
+                   AND s.time >= to_timestamp($2::double precision / 1000) AND s.time < to_timestamp($3::double precision / 1000)
+              ) AS others_hashed`,
       [farmId, fromMs, toMs, BITCOIN_ALGORITHM],
     ),
     farmPoolUsers(db, farmId).then((users) => workerWork(db, users, 'hour', fromMs, toMs)),
@@ -67,6 +75,7 @@ export async function farmHashrate(
   return {
     reportedAverage: row?.reported_average ?? null,
     reportedPeak: row?.reported_peak ?? null,
+    otherAlgorithmsHashed: row?.others_hashed ?? false,
     poolAverage:
       poolDifficulty === null ? null : (poolDifficulty * HASHES_PER_DIFFICULTY) / ((toMs - fromMs) / 1000),
   };

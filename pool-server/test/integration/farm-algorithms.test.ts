@@ -120,5 +120,7 @@ describe('a farm that mines more than Bitcoin', () => {
     const hashrate = await farmHashrate(api.database.db, farm.farmId, NOW - 3_600_000, NOW);
     expect(hashrate.reportedAverage).toBe(100e12);
     expect(hashrate.reportedPeak).toBe(100e12);
+    // The day's metered energy fed the D3 and the Z11 too: the economics give no J/TH from it.
+    expect(hashrate.otherAlgorithmsHashed).toBe(true);
   });
 });

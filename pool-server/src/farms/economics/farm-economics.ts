@@ -125,6 +125,11 @@ export async function farmEconomics(
             missing,
           );
     const cost = energy.cost === null || tariffRate === null ? null : energy.cost * tariffRate.value;
+    if (hashrate.otherAlgorithmsHashed) {
+      missing.push(
+        "J/TH: the farm also hashed other algorithms, and its metered energy is not all SHA-256's",
+      );
+    }
     const wholeKwh = energy.basis === 'measured' ? energy.kwhTotal : null;
     const averageW = wholeKwh === null ? null : (wholeKwh * 1000 * 3_600_000) / (day.toMs - day.fromMs);
     results.push({
@@ -135,7 +140,7 @@ export async function farmEconomics(
       energyKwh: energy.kwhTotal,
       energyBasis: energy.basis,
       joulesPerTh:
-        averageW === null || hashrate.reportedAverage === null
+        averageW === null || hashrate.reportedAverage === null || hashrate.otherAlgorithmsHashed
           ? null
           : (joulesPerTh(averageW, hashrate.reportedAverage) ?? null),
       network: network && hashprice !== null ? { ...network, hashpriceSatsPerThDay: hashprice } : null,

@@ -54,7 +54,7 @@ const facts = (energy: EnergySummary, meters: FarmFacts['meters']): FarmFacts =>
   energy,
   meters,
   orders: [],
-  hashrate: { reportedAverage: null, reportedPeak: null, poolAverage: null },
+  hashrate: { reportedAverage: null, reportedPeak: null, poolAverage: null, otherAlgorithmsHashed: false },
   minedSats: null,
   credits: [],
   payouts: [],
