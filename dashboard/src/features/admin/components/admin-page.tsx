@@ -25,7 +25,6 @@ function Organisations() {
     <Section title={t('admin.organisations')}>
       <form
         className="inline-form"
-        aria-label={t('admin.newOrganisation')}
         onSubmit={(event) => {
           event.preventDefault();
           create.mutate(name.trim(), {

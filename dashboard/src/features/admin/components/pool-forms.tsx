@@ -182,7 +182,7 @@ export function PriceForm() {
         <FieldError error={add.error} path="body.at" />
       </label>
       <button type="submit" disabled={add.isPending}>
-        {t('common.create')}
+        {t('admin.recordPrice')}
       </button>
     </form>
   );

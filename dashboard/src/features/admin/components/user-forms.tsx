@@ -199,7 +199,7 @@ export function NewUserForm({ organisations }: { organisations: readonly Organis
       </label>
       <RoleFields draft={binding} onChange={setDraft} organisations={organisations} error={create.error} />
       <button type="submit" disabled={create.isPending}>
-        {t('common.create')}
+        {t('admin.newUser')}
       </button>
     </form>
   );
