@@ -126,8 +126,10 @@ export const MODELS: readonly ModelRow[] = [
   // Bitmain, scrypt: bmminer writes MH/s in `GHS` on the L3 line (bitmaintech/bmminer#11).
   row(A, 'L3+', 'scrypt', [504, 'M', 800], 'M'), // bitmain L3+ sheet
   row(A, 'L3++', 'scrypt', [580, 'M', 942], 'M'), // bitmain L3++ sheet
-  row(A, 'L7', 'scrypt', [9.5, 'G', 3425]), // bitmain L7 9.5G sheet
-  row(A, 'L9', 'scrypt', [16, 'G', 3360]), // bitmain L9 16G sheet
+  // The L7's bmminer writes MH/s there too: "GHS 5s":9529.45 on a 9.5 GH/s machine (a
+  // stats reply quoted in a public miner-monitor's tests); the L9 follows the L7's firmware.
+  row(A, 'L7', 'scrypt', [9.5, 'G', 3425], 'M'), // bitmain L7 9.5G sheet
+  row(A, 'L9', 'scrypt', [16, 'G', 3360], 'M'), // bitmain L9 16G sheet
   // Bitmain, X11: the D3's `GHS 5s` of "16346.64" is 16.3 GH/s (foreman-apps AntminerD3ITest).
   row(A, 'D3', 'x11', [19.3, 'G', 1350], 'M'), // bitmain D3 19.3G sheet
   row(A, 'D7', 'x11', [1286, 'G', 3148]), // bitmain D7 sheet

@@ -15,7 +15,7 @@ describe('the model table', () => {
     ['Antminer E3', undefined, 'Antminer', 'ethash', 'M', 190e6],
     ['Antminer Z11', undefined, 'Antminer', 'equihash', 'K', 135e3],
     ['Antminer L3+', undefined, 'Antminer', 'scrypt', 'M', 504e6],
-    ['L7', 'Antminer', 'Antminer', 'scrypt', undefined, 9.5e9],
+    ['L7', 'Antminer', 'Antminer', 'scrypt', 'M', 9.5e9],
     ['S19 XP Hyd.', 'Antminer', 'Antminer', 'sha256d', undefined, 255e12],
     ['Antminer S19 XP Hydro', undefined, 'Antminer', 'sha256d', undefined, 255e12],
     ['S19j Pro+', 'Antminer', 'Antminer', 'sha256d', undefined, 122e12],
