@@ -467,6 +467,9 @@ describe('who may call what', () => {
       `/api/farms/${ids.farm ?? ''}/api-keys`,
       `/api/farms/${ids.farm ?? ''}/devices`,
       `/api/farms/${ids.farm ?? ''}/commands`,
+      `/api/farms/${ids.farm ?? ''}/devices/${ids.device ?? ''}`,
+      `/api/farms/${ids.farm ?? ''}/devices/${ids.device ?? ''}/series?range=30d`,
+      `/api/farms/${ids.farm ?? ''}/series?range=7d`,
     ]) {
       const response = await api.app.inject({ method: 'GET', url, headers: b });
       expect(response.statusCode, url).toBe(404);
