@@ -149,6 +149,10 @@ export const MODELS: readonly ModelRow[] = [
   row(A, 'KS3', 'kheavyhash', [9.4, 'T', 3500]), // bitmain KS3 9.4T sheet
   row(A, 'KS5', 'kheavyhash', [20, 'T', 3000]), // bitmain KS5 sheet
   row(A, 'KS5 Pro', 'kheavyhash', [21, 'T', 3150]), // bitmain KS5 Pro sheet
+  // The KA3 mines Kadena (blake2s), not Kaspa (asic-rs's model list: KA3 Kadena, DR5 Blake256R14).
+  row(A, 'KA3', 'blake2s', [166, 'T', 3154]), // bitmain KA3 sheet
+  row(A, 'DR5', 'blake256'),
+  row(A, 'HS3', 'handshake'),
   // MicroBT Whatsminer, SHA-256 (microbt.com product pages).
   row(W, 'M20S', 'sha256d', [68, 'T', 3360]),
   row(W, 'M21S', 'sha256d', [56, 'T', 3360]),
@@ -225,7 +229,7 @@ export const MODELS: readonly ModelRow[] = [
 /**
  * A model's series by the start of its name, for models newer than the table: Bitmain
  * names its Bitcoin miners S and T, its scrypt ones L, X11 D, Ethash E, Equihash Z,
- * kHeavyHash KS/KA; every Whatsminer M, Avalon, Bitaxe and Auradine hashes SHA-256.
+ * kHeavyHash KS, Kadena KA; every Whatsminer M, Avalon, Bitaxe and Auradine hashes SHA-256.
  */
 export const SERIES: readonly SeriesRow[] = [
   { make: A, name: /^(?:s|t)\d/, algorithm: 'sha256d' },
@@ -233,7 +237,8 @@ export const SERIES: readonly SeriesRow[] = [
   { make: A, name: /^d\d/, algorithm: 'x11' },
   { make: A, name: /^e\d/, algorithm: 'ethash' },
   { make: A, name: /^z\d/, algorithm: 'equihash' },
-  { make: A, name: /^k[sa]\d/, algorithm: 'kheavyhash' },
+  { make: A, name: /^ks\d/, algorithm: 'kheavyhash' },
+  { make: A, name: /^ka\d/, algorithm: 'blake2s' },
   { make: W, name: /^m\d/, algorithm: 'sha256d' },
   { make: C, name: /^(?:a?\d{3,4}|nano)/, algorithm: 'sha256d' },
   { make: 'Bitaxe', name: /^bm\d/, algorithm: 'sha256d' },

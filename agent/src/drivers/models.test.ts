@@ -20,6 +20,7 @@ describe('the model table', () => {
     ['Antminer S19 XP Hydro', undefined, 'Antminer', 'sha256d', undefined, 255e12],
     ['S19j Pro+', 'Antminer', 'Antminer', 'sha256d', undefined, 122e12],
     ['KS5 Pro', 'Antminer', 'Antminer', 'kheavyhash', undefined, 21e12],
+    ['Antminer KA3', undefined, 'Antminer', 'blake2s', undefined, 166e12],
     ['innominer a9-1.1.0', undefined, 'Innosilicon', 'equihash', 'H', 50e3],
     ['STU-U6', undefined, 'StrongU', 'x11', undefined, 440e9],
     ['U2', undefined, 'StrongU', 'blake2b', undefined, 5.5e12],
