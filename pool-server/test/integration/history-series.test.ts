@@ -398,6 +398,31 @@ describe('history series of a device, a farm and a worker', () => {
     });
   });
 
+  it('keeps at most 16 boards a point and rolls up no slot a real machine cannot have', async () => {
+    const bucket = bucketOf(NOW - 5 * HOUR, FIVE_MINUTES);
+    const slots = [...Array.from({ length: 20 }, (_, slot) => slot), 500];
+    await ingestTelemetry(api.database.db, farm.farmId, {
+      batchId: '00000000-0000-4000-8000-0000000b0005',
+      agentVersion: 'test',
+      miners: [
+        {
+          ...bareSample('10.0.0.4:4028', new Date(bucket + 1_000).toISOString()),
+          boards: slots.map((slot) => ({ slot, chipTempC: 60 + (slot % 10) })),
+        },
+      ],
+      meters: [],
+      dropped: 0,
+    });
+    const { rows } = await api.database.db.query<{ id: string; slots: number[] }>(
+      `SELECT d.id::text, array_agg(r.slot ORDER BY r.slot) AS slots
+         FROM miner_board_rollups_5m r JOIN devices d ON d.id = r.device_id
+        WHERE d.device = '10.0.0.4:4028' GROUP BY d.id`,
+    );
+    expect(rows[0]?.slots).toEqual(slots.slice(0, 20));
+    const series = await get<DeviceSeries>(`/api/farms/${farm.farmId}/devices/${rows[0]?.id ?? ''}/series`);
+    expect(pointAt(series.points, bucket)?.boards.map((board) => board.slot)).toEqual(slots.slice(0, 16));
+  });
+
   it('leaves a device with no board temperatures or fans as gaps, not zeros', async () => {
     const series = await get<DeviceSeries>(`/api/farms/${farm.farmId}/devices/${scryptId}/series`);
     const point = pointAt(series.points, bucketOf(NOW - 5 * HOUR, FIVE_MINUTES));
