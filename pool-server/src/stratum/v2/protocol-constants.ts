@@ -41,14 +41,15 @@ export const SetupConnectionErrorCode = {
 } as const;
 
 /**
- * [sv2 5.3.6] OpenMiningChannel.Error error_code. The last two are the reference
- * implementation's (stratum-mining/stratum mining_sv2), for a refused identity or hashrate.
+ * [sv2 5.3.6] OpenMiningChannel.Error error_code. The last three are the reference
+ * implementation's (stratum-mining/stratum mining_sv2), for what the spec's list misses.
  */
 export const OpenMiningChannelErrorCode = {
   unknownUser: 'unknown-user',
   maxTargetOutOfRange: 'max-target-out-of-range',
   invalidUserIdentity: 'invalid-user-identity',
   invalidNominalHashrate: 'invalid-nominal-hashrate',
+  minExtranonceSizeTooLarge: 'min-extranonce-size-too-large',
 } as const;
 
 /** [sv2 5.3.8] UpdateChannel.Error error_code. */
