@@ -9,18 +9,10 @@
  * default, so an unidentified scrypt or X11 box cannot inflate a farm's Bitcoin figures.
  */
 
+import { unitScale } from './fields.ts';
 import { MODELS, SERIES, type Algorithm, type Make, type ModelRow, type Prefix } from './model-table.ts';
 
 export type { Make, Prefix } from './model-table.ts';
-
-const PREFIX_FACTOR: Readonly<Record<Prefix, number>> = {
-  H: 1,
-  K: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-};
 
 /** Equihash counts solutions, not hashes: its hashrates are Sol/s. */
 export function baseUnit(algorithm: string): 'H/s' | 'Sol/s' {
@@ -29,7 +21,8 @@ export function baseUnit(algorithm: string): 'H/s' | 'Sol/s' {
 
 /** `value` in `prefix` units of the algorithm's base unit, in the base unit. */
 export function inBaseUnit(value: number, prefix: Prefix): number {
-  return value * PREFIX_FACTOR[prefix];
+  // A prefix is one of unitScale's letters, so it always has a scale.
+  return value * (unitScale(prefix) ?? 1);
 }
 
 /** How the unit is written for `prefix`: `MH/s`, `kSol/s`. */
