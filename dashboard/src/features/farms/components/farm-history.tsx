@@ -1,10 +1,9 @@
-import type { SeriesRange, SeriesSpan } from '@hashwatt/schemas';
+import type { FarmSeries, SeriesRange, SeriesSpan } from '@hashwatt/schemas';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { usePowerText } from '../../../components/ui/figure.tsx';
-import { RangeSwitch } from '../../../components/ui/range-switch.tsx';
-import { Section } from '../../../components/ui/stat.tsx';
-import { TimeChart, type ChartBand } from '../../../components/ui/time-chart.tsx';
+import { HistorySection, type HistoryChart } from '../../../components/ui/history-section.tsx';
+import type { ChartBand, ChartSeries } from '../../../components/ui/time-chart.tsx';
 import { useFormat } from '../../../lib/format.ts';
 import { useFarmSeries } from '../api/get-series.ts';
 
@@ -13,6 +12,10 @@ const SHADES: Readonly<Record<SeriesSpan['kind'], string>> = {
   'restricted-window': 'rgba(247, 147, 26, 0.16)',
   'curtailment-order': 'rgba(198, 40, 40, 0.16)',
 };
+const NO_TIMES: readonly number[] = [];
+const NO_BANDS: readonly ChartBand[] = [];
+
+type Point = FarmSeries['points'][number];
 
 /**
  * A farm's history: the hashrate its devices reported against what the pool measured,
@@ -25,87 +28,58 @@ export function FarmHistory({ farmId }: { farmId: string }) {
   const power = usePowerText();
   const [range, setRange] = useState<SeriesRange>('24h');
   const { data, isError } = useFarmSeries(farmId, range);
-  const charts = useMemo(() => {
+  const times = useMemo(() => data?.points.map((point) => Date.parse(point.time)) ?? NO_TIMES, [data]);
+  const bands = useMemo(
+    () =>
+      data?.spans.map((span) => ({
+        label: t(span.kind === 'restricted-window' ? 'charts.restrictedWindow' : 'charts.curtailmentOrder'),
+        color: SHADES[span.kind],
+        fromMs: Date.parse(span.from),
+        toMs: Date.parse(span.to),
+      })) ?? NO_BANDS,
+    [data, t],
+  );
+  const charts = useMemo((): HistoryChart[] | undefined => {
     if (!data) {
       return undefined;
     }
-    const bands: ChartBand[] = data.spans.map((span) => ({
-      label: t(span.kind === 'restricted-window' ? 'charts.restrictedWindow' : 'charts.curtailmentOrder'),
-      color: SHADES[span.kind],
-      fromMs: Date.parse(span.from),
-      toMs: Date.parse(span.to),
-    }));
-    return {
-      bands,
-      times: data.points.map((point) => Date.parse(point.time)),
-      hashrate: [
-        {
-          label: t('charts.hashrateReported'),
-          color: '#f7931a',
-          values: data.points.map((point) => point.reportedHashrate),
-        },
-        {
-          label: t('charts.hashratePool'),
-          color: '#2c7be5',
-          values: data.points.map((point) => point.poolHashrate),
-        },
-      ],
-      power: [
-        {
-          label: t('charts.meterPower'),
-          color: '#16a085',
-          values: data.points.map((point) => point.meterPowerW),
-        },
-        {
-          label: t('charts.devicePower'),
-          color: '#8e44ad',
-          values: data.points.map((point) => point.devicePowerW),
-        },
-      ],
-      energy: [
-        { label: t('charts.energy'), color: '#2c7be5', values: data.points.map((point) => point.energyKwh) },
-      ],
-    };
-  }, [data, t]);
-  const kwh = useMemo(
-    () => (value: number) => t('farms.kwh', { value: format.number(value, 1) }),
-    [t, format],
-  );
+    const line = (label: string, color: string, pick: (point: Point) => number | null): ChartSeries => ({
+      label,
+      color,
+      values: data.points.map(pick),
+    });
+    return [
+      {
+        title: t('charts.hashrate'),
+        series: [
+          line(t('charts.hashrateReported'), '#f7931a', (point) => point.reportedHashrate),
+          line(t('charts.hashratePool'), '#2c7be5', (point) => point.poolHashrate),
+        ],
+        valueLabel: format.hashrate,
+      },
+      {
+        title: t('charts.power'),
+        series: [
+          line(t('charts.meterPower'), '#16a085', (point) => point.meterPowerW),
+          line(t('charts.devicePower'), '#8e44ad', (point) => point.devicePowerW),
+        ],
+        valueLabel: power,
+      },
+      {
+        title: t('charts.energyPerBucket', { minutes: format.number(data.bucketSeconds / 60) }),
+        series: [line(t('charts.energy'), '#2c7be5', (point) => point.energyKwh)],
+        valueLabel: (value) => t('farms.kwh', { value: format.number(value, 1) }),
+      },
+    ];
+  }, [data, t, format, power]);
   return (
-    <Section title={t('charts.history')} actions={<RangeSwitch range={range} onChange={setRange} />}>
-      {isError ? <p role="alert">{t('charts.failed')}</p> : null}
-      {charts ? (
-        <div className="charts">
-          <TimeChart
-            caption
-            title={t('charts.hashrate')}
-            times={charts.times}
-            series={charts.hashrate}
-            bands={charts.bands}
-            valueLabel={format.hashrate}
-          />
-          <TimeChart
-            caption
-            title={t('charts.power')}
-            times={charts.times}
-            series={charts.power}
-            bands={charts.bands}
-            valueLabel={power}
-          />
-          <TimeChart
-            caption
-            title={t('charts.energyPerBucket', {
-              minutes: format.number(data ? data.bucketSeconds / 60 : 0),
-            })}
-            times={charts.times}
-            series={charts.energy}
-            bands={charts.bands}
-            valueLabel={kwh}
-          />
-        </div>
-      ) : (
-        <p aria-busy="true">{t('app.loading')}</p>
-      )}
-    </Section>
+    <HistorySection
+      range={range}
+      onRange={setRange}
+      failed={isError}
+      times={times}
+      charts={charts}
+      bands={bands}
+    />
   );
 }
