@@ -32,20 +32,39 @@ export interface Codec<T> {
 
 export type CodecValue<C> = C extends Codec<infer T> ? T : never;
 
-function uint(name: string, size: 1 | 2 | 3 | 4): Codec<number> {
-  const max = 2 ** (8 * size) - 1;
+/** A fixed-size value: `accepts` checks what the caller passes, `expected` says it in words. */
+function scalar<T>(
+  name: string,
+  size: number,
+  expected: string,
+  accepts: (value: T) => boolean,
+  write: (value: T, target: Buffer, offset: number) => number,
+  read: (bytes: Buffer) => T,
+): Codec<T> {
   return {
     name,
     minSize: size,
     byteLength(value, field) {
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
-        throw new Sv2EncodeError(field, `${name} must be an integer 0-${String(max)}, got ${String(value)}`);
+      if (!accepts(value)) {
+        throw new Sv2EncodeError(field, `${name} must be ${expected}, got ${String(value)}`);
       }
       return size;
     },
-    write: (value, target, offset) => target.writeUIntLE(value, offset, size),
-    read: (reader, field) => reader.take(size, field, name).readUIntLE(0, size),
+    write,
+    read: (reader, field) => read(reader.take(size, field, name)),
   };
+}
+
+function uint(name: string, size: 1 | 2 | 3 | 4): Codec<number> {
+  const max = 2 ** (8 * size) - 1;
+  return scalar(
+    name,
+    size,
+    `an integer 0-${String(max)}`,
+    (value) => typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= max,
+    (value, target, offset) => target.writeUIntLE(value, offset, size),
+    (bytes) => bytes.readUIntLE(0, size),
+  );
 }
 
 export const U8 = uint('U8', 1);
@@ -53,46 +72,34 @@ export const U16 = uint('U16', 2);
 export const U24 = uint('U24', 3);
 export const U32 = uint('U32', 4);
 
-export const U64: Codec<bigint> = {
-  name: 'U64',
-  minSize: 8,
-  byteLength(value, field) {
-    if (typeof value !== 'bigint' || value < 0n || value > 0xffff_ffff_ffff_ffffn) {
-      throw new Sv2EncodeError(field, `U64 must be a bigint 0-2^64-1, got ${String(value)}`);
-    }
-    return 8;
-  },
-  write: (value, target, offset) => target.writeBigUInt64LE(value, offset),
-  read: (reader, field) => reader.take(8, field, 'U64').readBigUInt64LE(0),
-};
+export const U64 = scalar<bigint>(
+  'U64',
+  8,
+  'a bigint 0-2^64-1',
+  (value) => typeof value === 'bigint' && value >= 0n && value <= 0xffff_ffff_ffff_ffffn,
+  (value, target, offset) => target.writeBigUInt64LE(value, offset),
+  (bytes) => bytes.readBigUInt64LE(0),
+);
 
 /** [sv2 3.1 BOOL] True is 1; a receiver reads only the least significant bit. */
-export const BOOL: Codec<boolean> = {
-  name: 'BOOL',
-  minSize: 1,
-  byteLength(value, field) {
-    if (typeof value !== 'boolean') {
-      throw new Sv2EncodeError(field, `BOOL must be a boolean, got ${String(value)}`);
-    }
-    return 1;
-  },
-  write: (value, target, offset) => target.writeUInt8(value ? 1 : 0, offset),
-  read: (reader, field) => ((reader.take(1, field, 'BOOL')[0] ?? 0) & 1) === 1,
-};
+export const BOOL = scalar<boolean>(
+  'BOOL',
+  1,
+  'a boolean',
+  (value) => typeof value === 'boolean',
+  (value, target, offset) => target.writeUInt8(value ? 1 : 0, offset),
+  (bytes) => ((bytes[0] ?? 0) & 1) === 1,
+);
 
 /** IEEE 754 binary32; a number is rounded to the nearest binary32 on the wire. */
-export const F32: Codec<number> = {
-  name: 'F32',
-  minSize: 4,
-  byteLength(value, field) {
-    if (typeof value !== 'number') {
-      throw new Sv2EncodeError(field, `F32 must be a number, got ${String(value)}`);
-    }
-    return 4;
-  },
-  write: (value, target, offset) => target.writeFloatLE(value, offset),
-  read: (reader, field) => reader.take(4, field, 'F32').readFloatLE(0),
-};
+export const F32 = scalar<number>(
+  'F32',
+  4,
+  'a number',
+  (value) => typeof value === 'number',
+  (value, target, offset) => target.writeFloatLE(value, offset),
+  (bytes) => bytes.readFloatLE(0),
+);
 
 /** Fixed-size raw bytes (U256, PUBKEY, SIGNATURE), returned as a copy. */
 export function fixedBytes(name: string, size: number): Codec<Buffer> {

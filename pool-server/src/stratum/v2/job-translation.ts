@@ -50,6 +50,16 @@ export interface JobAddress {
   readonly future: boolean;
 }
 
+/** The fields NewMiningJob and NewExtendedMiningJob open with. */
+function jobHead(parts: V1JobParts, address: JobAddress) {
+  return {
+    channel_id: address.channelId,
+    job_id: address.jobId,
+    min_ntime: address.future ? null : parts.ntime,
+    version: parts.version,
+  };
+}
+
 /** [sv2 5.3.16] For an extended (or group) channel: the miner fills its own extranonce. */
 export function toNewExtendedMiningJob(
   parts: V1JobParts,
@@ -58,10 +68,7 @@ export function toNewExtendedMiningJob(
 ): MessageOf<'NewExtendedMiningJob'> {
   return {
     type: 'NewExtendedMiningJob',
-    channel_id: address.channelId,
-    job_id: address.jobId,
-    min_ntime: address.future ? null : parts.ntime,
-    version: parts.version,
+    ...jobHead(parts, address),
     version_rolling_allowed: versionRollingAllowed,
     merkle_path: parts.merkleBranch,
     coinbase_tx_prefix: parts.coinb1,
@@ -91,10 +98,7 @@ export function toNewMiningJob(
 ): MessageOf<'NewMiningJob'> {
   return {
     type: 'NewMiningJob',
-    channel_id: address.channelId,
-    job_id: address.jobId,
-    min_ntime: address.future ? null : parts.ntime,
-    version: parts.version,
+    ...jobHead(parts, address),
     merkle_root: merkleRootWithExtranonce(parts, extranoncePrefix),
   };
 }
