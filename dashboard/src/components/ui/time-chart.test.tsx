@@ -2,6 +2,7 @@ import { cleanup, render, screen } from '@testing-library/react';
 import i18next from 'i18next';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { setupI18n } from '../../i18n/index.ts';
+import { stubResizeObserver } from '../../testing/resize-observer.ts';
 import { ChartLegend, legendIndex } from './chart-legend.tsx';
 import { chartTimeFor } from './chart-time.ts';
 import { TimeChart } from './time-chart.tsx';
@@ -26,18 +27,7 @@ describe('a time chart’s legend', () => {
 
   it('shows the latest point with a figure before any hover: never 1 Jan 1970, never “Time”', async () => {
     // jsdom has neither layout observers nor a canvas: uPlot cannot draw here, the legend still reads.
-    vi.stubGlobal(
-      'ResizeObserver',
-      class {
-        observed: Element[] = [];
-        observe(element: Element): void {
-          this.observed.push(element);
-        }
-        disconnect(): void {
-          this.observed = [];
-        }
-      },
-    );
+    stubResizeObserver();
     render(<TimeChart title="Hashrate" times={TIMES} series={SERIES} valueLabel={number} />);
     expect(await screen.findByRole('alert')).toHaveProperty(
       'textContent',
@@ -51,22 +41,7 @@ describe('a time chart’s legend', () => {
   });
 
   it('keeps its plot across re-renders with the same data, as a hover makes them', async () => {
-    let observers = 0;
-    vi.stubGlobal(
-      'ResizeObserver',
-      class {
-        observed: Element[] = [];
-        constructor() {
-          observers += 1;
-        }
-        observe(element: Element): void {
-          this.observed.push(element);
-        }
-        disconnect(): void {
-          this.observed = [];
-        }
-      },
-    );
+    const observers = stubResizeObserver();
     const chart = (title: string) => (
       <TimeChart title={title} times={TIMES} series={SERIES} valueLabel={number} />
     );
@@ -75,7 +50,7 @@ describe('a time chart’s legend', () => {
     rerender(chart('Hashrate'));
     rerender(chart('Hashrate'));
     // One plot set up: a chart without bands is not drawn again on each render.
-    expect(observers).toBe(1);
+    expect(observers.made()).toBe(1);
   });
 
   it('follows the hovered point, gaps included, and falls back to the latest when the cursor leaves', () => {

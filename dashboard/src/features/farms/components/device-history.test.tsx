@@ -5,6 +5,7 @@ import i18next from 'i18next';
 import type { ReactNode } from 'react';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setupI18n } from '../../../i18n/index.ts';
+import { stubResizeObserver } from '../../../testing/resize-observer.ts';
 import { DeviceHistory } from './device-history.tsx';
 import { FarmHistory } from './farm-history.tsx';
 
@@ -83,18 +84,7 @@ describe('history sections', () => {
   });
   beforeEach(() => {
     asked = [];
-    vi.stubGlobal(
-      'ResizeObserver',
-      class {
-        observed: Element[] = [];
-        observe(element: Element): void {
-          this.observed.push(element);
-        }
-        disconnect(): void {
-          this.observed = [];
-        }
-      },
-    );
+    stubResizeObserver();
     vi.stubGlobal(
       'fetch',
       vi.fn((url: string) => {
