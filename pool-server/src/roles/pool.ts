@@ -197,8 +197,9 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
       started,
       log,
     };
+    const stratumThreaded = roles.has('stratum') && inOwnThread(context);
     const stratum = roles.has('stratum')
-      ? await (inOwnThread(context) ? stratumThread(context) : stratumHere(context))
+      ? await (stratumThreaded ? stratumThread(context) : stratumHere(context))
       : undefined;
     const nodeId = config.stratum.nodeId;
     const listener = await metrics?.listen(
@@ -222,7 +223,7 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
       {
         roles: [...roles],
         nats: config.nats.url,
-        stratumThread: stratum !== undefined && inOwnThread(context),
+        stratumThread: stratumThreaded,
       },
       'pool: started',
     );

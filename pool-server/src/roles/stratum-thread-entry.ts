@@ -102,7 +102,6 @@ function serve(role: StratumRole): void {
             log.error({ err: error }, 'pool: the Stratum thread did not stop cleanly');
           })
           .then(() => {
-            tell({ kind: 'stopped' });
             release();
           });
         break;

@@ -37,8 +37,7 @@ export type ThreadMessage =
   | { readonly kind: 'log'; readonly line: string }
   | { readonly kind: 'vitals'; readonly request: number; readonly vitals: StratumVitals }
   | { readonly kind: 'counters'; readonly request: number; readonly counters: StratumCounters }
-  | { readonly kind: 'accounts'; readonly request: number }
-  | { readonly kind: 'stopped' };
+  | { readonly kind: 'accounts'; readonly request: number };
 
 /** A port as the template relay sees it. */
 export function portChannel(port: ChannelPort): TemplateChannel {

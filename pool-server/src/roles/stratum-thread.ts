@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Logger } from 'pino';
+import type { Level, Logger } from 'pino';
 import type { TemplateRelay } from '../chain/template-relay.ts';
 import type { Config } from '../config.ts';
 import { serveStorageChannel, type StorageHandlers } from '../ledger/storage-channel.ts';
@@ -39,6 +39,13 @@ interface Ports {
   readonly soloPort: number | undefined;
 }
 
+/** pino's levels, by the names its Logger has a method for. */
+const LEVELS: ReadonlySet<string> = new Set<Level>(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);
+
+function isLevel(label: string | undefined): label is Level {
+  return label !== undefined && LEVELS.has(label);
+}
+
 /** Writes a line of the thread's log through this thread's logger, at its level, with its fields. */
 function relog(log: Logger, line: string): void {
   let record: Record<string, unknown>;
@@ -50,11 +57,13 @@ function relog(log: Logger, line: string): void {
   }
   const { level, msg, ...fields } = record;
   const label = typeof level === 'number' ? log.levels.labels[level] : undefined;
-  const write = label === undefined ? undefined : (log as unknown as Record<string, unknown>)[label];
-  if (typeof write === 'function') {
-    (write as (this: Logger, fields: object, msg: unknown) => void).call(log, fields, msg);
-  } else {
+  if (!isLevel(label)) {
     log.info(fields, String(msg));
+  } else if (typeof msg === 'string') {
+    log[label](fields, msg);
+  } else {
+    // A line without a message (pino leaves msg out when none was given) stays without one.
+    log[label](fields);
   }
 }
 
@@ -65,7 +74,7 @@ export class StratumThread {
   #worker: Worker | undefined;
   #accounts: readonly string[] = [];
   #nextRequest = 0;
-  readonly #waiting = new Map<number, (message: ThreadMessage) => void>();
+  readonly #waiting = new Map<number, (message: ThreadMessage | undefined) => void>();
   #stopping = false;
 
   constructor(config: Config, parts: StratumThreadParts, log: Logger) {
@@ -134,10 +143,10 @@ export class StratumThread {
     });
   }
 
-  /** Every question still unanswered gets no answer: the thread that was asked is gone. */
+  /** Every question still unanswered is answered undefined: the thread that was asked is gone. */
   #forgetQuestions(): void {
     for (const answer of this.#waiting.values()) {
-      answer({ kind: 'stopped' });
+      answer(undefined);
     }
     this.#waiting.clear();
   }
