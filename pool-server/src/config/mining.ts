@@ -91,6 +91,14 @@ export const StratumSettings = Type.Object(
         description: 'A second plain port whose miners mine SOLO (their coinbase pays their address).',
       }),
     ),
+    v2Port: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 65535,
+        description:
+          'Stratum V2 (binary, Noise-encrypted; the keys are sv2Noise.*) on this port, beside V1, sharing its jobs, limits, bans and ledger. Unset: no Stratum V2.',
+      }),
+    ),
     tlsCertFile: Type.Optional(Type.String({ minLength: 1 })),
     tlsKeyFile: Type.Optional(Type.String({ minLength: 1 })),
     publicHosts: Type.Array(

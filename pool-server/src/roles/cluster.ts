@@ -105,6 +105,7 @@ export async function runCluster(config: Config, log: Logger): Promise<RunningPo
       stratumPort: ports.port,
       tlsPort: ports.tlsPort,
       soloPort: ports.soloPort,
+      sv2Port: ports.sv2Port,
       apiPort,
       metricsPort: listener?.port,
       devnode: node.devnode,
@@ -209,7 +210,12 @@ class StratumProcesses {
     count: number,
     firstNodeId: number,
     environment: Record<string, string>,
-  ): Promise<{ port: number; tlsPort: number | undefined; soloPort: number | undefined }> {
+  ): Promise<{
+    port: number;
+    tlsPort: number | undefined;
+    soloPort: number | undefined;
+    sv2Port: number | undefined;
+  }> {
     // Advanced serialization: a batch's typed arrays and a block's bigint amounts cross as they are.
     cluster.setupPrimary({
       ...stratumProcessEntry(),
@@ -222,7 +228,12 @@ class StratumProcesses {
       ),
     );
     const [first] = ready;
-    return { port: first?.port ?? 0, tlsPort: first?.tlsPort, soloPort: first?.soloPort };
+    return {
+      port: first?.port ?? 0,
+      tlsPort: first?.tlsPort,
+      soloPort: first?.soloPort,
+      sv2Port: first?.sv2Port,
+    };
   }
 
   #fork(index: number, environment: Record<string, string>): Promise<WorkerMessage> {

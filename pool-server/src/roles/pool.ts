@@ -48,6 +48,7 @@ interface StratumSide {
   readonly port: number;
   readonly tlsPort: number | undefined;
   readonly soloPort: number | undefined;
+  readonly sv2Port: number | undefined;
   readonly accounts: AccountsKeeper | undefined;
   vitals(): Promise<StratumVitals | undefined>;
   counters(): Promise<StratumCounters | undefined>;
@@ -231,6 +232,7 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
       stratumPort: stratum?.port ?? 0,
       tlsPort: stratum?.tlsPort,
       soloPort: stratum?.soloPort,
+      sv2Port: stratum?.sv2Port,
       apiPort,
       metricsPort: listener?.port,
       devnode: node.devnode,

@@ -23,6 +23,7 @@ import { ShareWriter } from '../ledger/share-writer.ts';
 import { ExtranonceAllocator } from '../stratum/extranonce.ts';
 import { JobFeed } from '../stratum/job-feed.ts';
 import { StratumServer } from '../stratum/server.ts';
+import { noiseKeyFiles, openNoiseIdentity } from '../stratum/v2/noise-keys.ts';
 import type { CreditedShare, RejectedSubmit, StratumEvents } from '../stratum/session-context.ts';
 import { createAddressAuthorizer } from '../stratum/worker-identity.ts';
 import { payoutScript } from '../work/address.ts';
@@ -55,6 +56,8 @@ export interface StratumRole extends RunningRole {
   readonly port: number;
   readonly tlsPort: number | undefined;
   readonly soloPort: number | undefined;
+  /** Stratum V2's port; undefined when stratum.v2Port is unset. */
+  readonly sv2Port: number | undefined;
 }
 
 /** What the Stratum role works with: the node, its templates, and where its shares and blocks go. */
@@ -238,6 +241,19 @@ export async function startStratum(config: Config, parts: StratumParts, log: Log
       log.error({ err: error }, message);
     },
   };
+  // Checked before any miner is taken: keys that do not open stop start-up, saying why.
+  const sv2 =
+    stratum.v2Port === undefined
+      ? undefined
+      : {
+          port: stratum.v2Port,
+          identity: openNoiseIdentity(noiseKeyFiles(config), {
+            pinnedAuthority: config.sv2Noise.authorityPublicKey,
+            certificateDays: config.sv2Noise.certificateDays,
+            nowSeconds: Math.floor(Date.now() / 1000),
+            log,
+          }).identity,
+        };
   const server = new StratumServer(
     {
       settings: {
@@ -273,6 +289,7 @@ export async function startStratum(config: Config, parts: StratumParts, log: Log
             }
           : undefined,
       soloPort: stratum.soloPort,
+      sv2,
       proxyProtocol:
         stratum.proxyProtocolFrom.length > 0 ? { trustedAddresses: stratum.proxyProtocolFrom } : undefined,
       maxConnections: stratum.maxConnections,
@@ -327,12 +344,13 @@ export async function startStratum(config: Config, parts: StratumParts, log: Log
   });
   await templates.start();
   serving.server = server;
-  const { port, tlsPort, soloPort } = await server.listen();
+  const { port, tlsPort, soloPort, sv2Port } = await server.listen();
   log.info(
     {
       stratum: `stratum+tcp://${stratum.host}:${String(port)}`,
       tls: tlsPort,
       solo: soloPort,
+      sv2: sv2Port,
       hasher: createShareHasher().engine,
       payout: payoutAddress,
       mode: pool.payoutMode,
@@ -354,6 +372,7 @@ export async function startStratum(config: Config, parts: StratumParts, log: Log
     port,
     tlsPort,
     soloPort,
+    sv2Port,
     async stop() {
       clearInterval(statsTimer);
       templates.stop();

@@ -23,6 +23,7 @@ export interface WorkerMessage {
   readonly port?: number;
   readonly tlsPort?: number | undefined;
   readonly soloPort?: number | undefined;
+  readonly sv2Port?: number | undefined;
 }
 
 /** The IPC channel of a forked Stratum process to its primary, as that process sees it. */
@@ -88,6 +89,7 @@ export function serveForPrimary(pool: RunningPool): void {
     port: pool.stratumPort,
     tlsPort: pool.tlsPort,
     soloPort: pool.soloPort,
+    sv2Port: pool.sv2Port,
   } satisfies WorkerMessage);
   const stop = (): void => {
     void pool.stop().then(() => process.exit(0));

@@ -109,7 +109,13 @@ function serve(role: StratumRole): void {
         break;
     }
   });
-  tell({ kind: 'ready', port: role.port, tlsPort: role.tlsPort, soloPort: role.soloPort });
+  tell({
+    kind: 'ready',
+    port: role.port,
+    tlsPort: role.tlsPort,
+    soloPort: role.soloPort,
+    sv2Port: role.sv2Port,
+  });
 }
 
 const role = await startRole();

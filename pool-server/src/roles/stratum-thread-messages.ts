@@ -31,6 +31,7 @@ export type ThreadMessage =
       readonly port: number;
       readonly tlsPort: number | undefined;
       readonly soloPort: number | undefined;
+      readonly sv2Port: number | undefined;
     }
   | { readonly kind: 'failed'; readonly problem: string }
   | { readonly kind: 'journal'; readonly journal: JournalState }

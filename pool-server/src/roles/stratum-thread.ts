@@ -37,6 +37,7 @@ interface Ports {
   readonly port: number;
   readonly tlsPort: number | undefined;
   readonly soloPort: number | undefined;
+  readonly sv2Port: number | undefined;
 }
 
 /** pino's levels, by the names its Logger has a method for. */
@@ -231,6 +232,7 @@ export class StratumThread {
             port: listening.port,
             ...(listening.tlsPort !== undefined && { tlsPort: listening.tlsPort }),
             ...(listening.soloPort !== undefined && { soloPort: listening.soloPort }),
+            ...(listening.sv2Port !== undefined && { v2Port: listening.sv2Port }),
           },
         };
         this.#spawn(again).catch((error: unknown) => {

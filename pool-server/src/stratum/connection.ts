@@ -17,6 +17,26 @@ export interface ConnectionSettings {
   readonly maxQueuedBytes: number;
 }
 
+/** What the server needs of a miner's session, V1 or V2. */
+export interface MinerSession {
+  readonly authorized: boolean;
+  tick(nowMs: number): void;
+  /** Sends the session its current job (a new template's). */
+  sendCurrentJob(): void;
+  /** Asks the miner to come back to this pool (client.reconnect, Reconnect). */
+  reconnect(): void;
+  showMessage(text: string): void;
+  moveExtranonce1(): 'moved' | 'reconnect' | 'not subscribed';
+}
+
+/** What the server needs of a connection, V1 or V2. */
+export interface MinerConnection {
+  readonly remoteAddress: string;
+  readonly session: MinerSession;
+  close(reason: string): void;
+  sendReplies(committed: boolean): void;
+}
+
 /** What a connection reports to its server. */
 export interface ConnectionHost {
   readonly env: StratumEnvironment;
@@ -28,10 +48,10 @@ export interface ConnectionHost {
    * the host commits once for every connection that read in this turn of the event loop,
    * then calls sendReplies() on each. `now`: the host's now() when the chunk arrived.
    */
-  repliesHeld(connection: StratumConnection, now: number): void;
+  repliesHeld(connection: MinerConnection, now: number): void;
   /** Commits now and sends the replies of every connection that holds some (this one's before it closes). */
   commitAndReply(): void;
-  closed(connection: StratumConnection, reason: string): void;
+  closed(connection: MinerConnection, reason: string): void;
   now(): number;
 }
 
@@ -44,7 +64,7 @@ const SLOW_LINE_PENALTY = 20;
  * another), and what a turn of the event loop's requests produce leaves in one write,
  * after the shares it accepts are committed.
  */
-export class StratumConnection implements SessionSink {
+export class StratumConnection implements SessionSink, MinerConnection {
   readonly session: StratumSession;
   readonly remoteAddress: string;
   readonly #socket: Socket;

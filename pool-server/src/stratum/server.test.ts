@@ -88,6 +88,7 @@ async function startServer(
       tls: undefined,
       soloPort: undefined,
       proxyProtocol: undefined,
+      sv2: undefined,
       maxConnections: 100,
       maxConnectionsPerAddress: 100,
       bans,

@@ -2,9 +2,16 @@ import net, { type AddressInfo, type Socket } from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from 'pino';
 import { BanList, type BanSettings } from './bans.ts';
-import { StratumConnection, type ConnectionHost, type ConnectionSettings } from './connection.ts';
+import {
+  StratumConnection,
+  type ConnectionHost,
+  type ConnectionSettings,
+  type MinerConnection,
+} from './connection.ts';
 import { parseProxyHeader } from './proxy-protocol.ts';
 import type { StratumEnvironment } from './session-context.ts';
+import { Sv2Connection } from './v2/connection.ts';
+import type { NoiseServerIdentity } from './v2/noise/responder.ts';
 
 export interface StratumServerSettings {
   readonly host: string;
@@ -17,6 +24,8 @@ export interface StratumServerSettings {
   readonly soloPort: number | undefined;
   /** HAProxy's PROXY protocol (v1 or v2) from these load balancers only; required from them. */
   readonly proxyProtocol: { readonly trustedAddresses: readonly string[] } | undefined;
+  /** Stratum V2 (Noise-encrypted, binary) on its own port, with the pool's Noise identity. */
+  readonly sv2: { readonly port: number; readonly identity: NoiseServerIdentity } | undefined;
   readonly maxConnections: number;
   readonly maxConnectionsPerAddress: number;
   readonly bans: BanSettings;
@@ -32,8 +41,8 @@ export interface StratumServerSettings {
   readonly groupCommitMs: number;
 }
 
-/** How a listener's miners connect: plain TCP, TLS, or plain TCP mining SOLO by default. */
-type Listener = 'plain' | 'tls' | 'solo';
+/** How a listener's miners connect: plain TCP, TLS, plain TCP mining SOLO by default, or Stratum V2. */
+type Listener = 'plain' | 'tls' | 'solo' | 'sv2';
 
 /** A PROXY header must arrive this quickly; a balancer sends it at once. */
 const PROXY_HEADER_TIMEOUT_MS = 5_000;
@@ -50,7 +59,7 @@ export class StratumServer implements ConnectionHost {
   readonly #options: StratumServerSettings;
   readonly #log: Logger;
   readonly #bans: BanList;
-  readonly #connections = new Set<StratumConnection>();
+  readonly #connections = new Set<MinerConnection>();
   readonly #perAddress = new Map<string, number>();
   readonly #listeners: net.Server[] = [];
   readonly #secureContext: tls.SecureContext | undefined;
@@ -59,7 +68,7 @@ export class StratumServer implements ConnectionHost {
   #ticker: NodeJS.Timeout | undefined;
   #accepting = true;
   /** Connections whose replies wait for the next commit, and since when the first has. */
-  #holding: StratumConnection[] = [];
+  #holding: MinerConnection[] = [];
   #holdingSince = 0;
   #commitScheduled = false;
 
@@ -93,11 +102,17 @@ export class StratumServer implements ConnectionHost {
   }
 
   /** Starts listening; resolves with the ports bound. */
-  async listen(): Promise<{ port: number; tlsPort: number | undefined; soloPort: number | undefined }> {
+  async listen(): Promise<{
+    port: number;
+    tlsPort: number | undefined;
+    soloPort: number | undefined;
+    sv2Port: number | undefined;
+  }> {
     const port = await this.#bind(this.#options.port, 'plain');
     const tlsPort = this.#options.tls ? await this.#bind(this.#options.tls.port, 'tls') : undefined;
     const soloPort =
       this.#options.soloPort === undefined ? undefined : await this.#bind(this.#options.soloPort, 'solo');
+    const sv2Port = this.#options.sv2 ? await this.#bind(this.#options.sv2.port, 'sv2') : undefined;
     this.#ticker = setInterval(() => {
       const now = this.now();
       for (const connection of this.#connections) {
@@ -106,7 +121,7 @@ export class StratumServer implements ConnectionHost {
       this.#bans.sweep(now);
     }, this.#options.tickMs);
     this.#ticker.unref();
-    return { port, tlsPort, soloPort };
+    return { port, tlsPort, soloPort, sv2Port };
   }
 
   /** Sends every session its current job (after JobFeed.setTemplate). */
@@ -143,7 +158,7 @@ export class StratumServer implements ConnectionHost {
   }
 
   /** `now`: the connection's reading of this.now(), so that a chunk costs one clock reading. */
-  repliesHeld(connection: StratumConnection, now: number): void {
+  repliesHeld(connection: MinerConnection, now: number): void {
     // The connections held so far have handled their whole chunks; this one has not started.
     if (this.#holding.length > 0 && now - this.#holdingSince >= this.#options.groupCommitMs) {
       this.commitAndReply();
@@ -192,7 +207,7 @@ export class StratumServer implements ConnectionHost {
     }
   }
 
-  closed(connection: StratumConnection, reason: string): void {
+  closed(connection: MinerConnection, reason: string): void {
     this.#connections.delete(connection);
     const left = (this.#perAddress.get(connection.remoteAddress) ?? 1) - 1;
     if (left <= 0) {
@@ -204,8 +219,8 @@ export class StratumServer implements ConnectionHost {
   }
 
   /**
-   * Stops accepting, asks every miner to reconnect (client.reconnect: they come back
-   * when the pool does), and closes once what was queued is sent.
+   * Stops accepting, asks every miner to reconnect (client.reconnect, V2's Reconnect: they
+   * come back when the pool does), and closes once what was queued is sent.
    */
   async stop(): Promise<void> {
     this.#accepting = false;
@@ -314,12 +329,10 @@ export class StratumServer implements ConnectionHost {
         this.#log.debug({ err: error, address }, 'stratum: TLS error');
       });
     }
-    const connection = new StratumConnection(
-      stream,
-      address,
-      this,
-      kind === 'solo' ? this.#soloEnv : this.env,
-    );
+    const connection =
+      kind === 'sv2' && this.#options.sv2
+        ? new Sv2Connection(stream, address, this, this.env, this.#options.sv2.identity)
+        : new StratumConnection(stream, address, this, kind === 'solo' ? this.#soloEnv : this.env);
     this.#connections.add(connection);
     if (early) {
       connection.receiveEarly(early);

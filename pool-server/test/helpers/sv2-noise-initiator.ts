@@ -47,6 +47,11 @@ export interface InitiatorSession {
   encrypt(frame: Uint8Array): Buffer;
   /** Every whole frame in `wire`, which must hold whole frames only. */
   decrypt(wire: Uint8Array): Buffer[];
+  /**
+   * One AEAD message from the pool (a frame header's 22 bytes or one payload chunk), for
+   * a reader that cuts the stream into frames itself.
+   */
+  open(ciphertext: Uint8Array): Buffer;
 }
 
 function payloadLength(header: Uint8Array): number {
@@ -114,6 +119,7 @@ export class NoiseInitiator {
       serverPublicKey,
       encrypt: (frame) => encryptFrame(toPool, frame),
       decrypt: (wire) => decryptFrames(fromPool, wire),
+      open: (ciphertext) => fromPool.decryptWithAd(NO_AD, ciphertext),
     };
   }
 

@@ -5,8 +5,8 @@ import type { StratumRequest } from '../messages.ts';
 import type { CreditedShare, SessionContext } from '../session-context.ts';
 
 /** Rejects in a row that mark a broken or hostile miner; stale and duplicate ones do not count. */
-const INVALID_STREAK_LIMIT = 50;
-const INVALID_STREAK_PENALTY = 50;
+export const INVALID_STREAK_LIMIT = 50;
+export const INVALID_STREAK_PENALTY = 50;
 const TARGET_CACHE_LIMIT = 4096;
 
 /** Difficulties repeat across sessions: their targets are computed once. */

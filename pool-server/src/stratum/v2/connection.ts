@@ -1,0 +1,306 @@
+/**
+ * Joins a socket to a Stratum V2 session: the Noise NX handshake first (sv2-spec 4.5),
+ * then encrypted frames in, decoded messages to the session, its messages out encrypted.
+ * Limits are V1's (ConnectionSettings): the handshake and every frame begun must finish
+ * within the line timeout, a frame may announce at most the Mining protocol's largest
+ * payload, a peer that does not read is cut off; misbehaviour scores toward V1's bans.
+ *
+ * Like V1's connection, what one turn of the event loop's frames produce leaves after the
+ * shares they accept are committed; accepted shares are acknowledged in batches
+ * (SubmitShares.Success), refused if their commit fails.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { ConnectionHost, MinerConnection } from '../connection.ts';
+import type { StratumEnvironment } from '../session-context.ts';
+import { DEFAULT_MAX_FRAME_PAYLOAD_BYTES, FRAME_HEADER_BYTES, readFrameHeader } from './framing.ts';
+import { decodeMessage, encodeFrame } from './message-codec.ts';
+import type { Sv2Message } from './message-table.ts';
+import { NoiseError } from './noise/errors.ts';
+import { HANDSHAKE_HELLO_LENGTH, respondToHandshake, type NoiseServerIdentity } from './noise/responder.ts';
+import type { NoiseTransport } from './noise/transport.ts';
+import { Sv2Session, type Sv2Sink } from './session.ts';
+
+/** [sv2 5.3.13] Accepted shares acknowledged in one SubmitShares.Success at most this many at a time… */
+export const SUCCESS_BATCH_SHARES = 8;
+/** …or after at most this long: the miner learns its shares count without a message per share. */
+export const SUCCESS_BATCH_MS = 1_000;
+
+const GARBAGE_PENALTY = 50;
+const SLOW_FRAME_PENALTY = 20;
+/** The code of a share accepted but not recorded (the journal failed); V1 says the same in words. */
+const NOT_RECORDED_CODE = 'share-not-recorded';
+
+interface Unacknowledged {
+  count: number;
+  sum: number;
+  lastSequence: number;
+}
+
+export class Sv2Connection implements MinerConnection, Sv2Sink {
+  readonly session: Sv2Session;
+  readonly remoteAddress: string;
+  readonly #socket: Socket;
+  readonly #host: ConnectionHost;
+  readonly #identity: NoiseServerIdentity;
+  #hello: Buffer = Buffer.alloc(0);
+  #transport: NoiseTransport | undefined;
+  #frameTimer: NodeJS.Timeout | undefined;
+  #drainTimer: NodeJS.Timeout | undefined;
+  #batchTimer: NodeJS.Timeout | undefined;
+  #closeReason: string | undefined;
+  /** What this turn's frames produced, encrypted in order, held until its shares are committed. */
+  #held: Buffer[] | undefined;
+  /** Shares accepted this turn, not yet committed: channel, sequence number, difficulty. */
+  #uncommitted: number[] = [];
+  /** Committed shares awaiting their SubmitShares.Success, per channel. */
+  readonly #batches = new Map<number, Unacknowledged>();
+  #batchedShares = 0;
+
+  constructor(
+    socket: Socket,
+    remoteAddress: string,
+    host: ConnectionHost,
+    env: StratumEnvironment,
+    identity: NoiseServerIdentity,
+  ) {
+    this.#socket = socket;
+    this.#host = host;
+    this.#identity = identity;
+    this.remoteAddress = remoteAddress;
+    this.session = new Sv2Session(env, this, remoteAddress);
+    socket.setNoDelay(true);
+    socket.setTimeout(host.settings.idleTimeoutMs, () => {
+      this.#abort('idle timeout');
+    });
+    // The handshake is a frame begun: it must finish within the same time.
+    this.#watchPartialFrame(0, false);
+    socket.on('data', (chunk: Buffer) => {
+      this.#receive(chunk);
+    });
+    socket.on('error', (error: Error) => {
+      this.#closeReason ??= `socket error: ${error.message}`;
+    });
+    socket.on('close', () => {
+      clearTimeout(this.#drainTimer);
+      clearTimeout(this.#frameTimer);
+      clearTimeout(this.#batchTimer);
+      this.session.close();
+      this.#host.closed(this, this.#closeReason ?? 'closed by the miner');
+    });
+  }
+
+  /** Handles bytes that arrived before the connection existed (after a PROXY header). */
+  receiveEarly(bytes: Buffer): void {
+    if (bytes.length > 0) {
+      this.#receive(bytes);
+    }
+  }
+
+  send(message: Sv2Message): void {
+    const transport = this.#transport;
+    if (!transport || this.#socket.destroyed || this.#socket.writableEnded) {
+      return;
+    }
+    // Encrypted now, in the order sent: the Noise nonces count messages.
+    const wire = transport.encryptFrame(encodeFrame(message));
+    if (this.#held) {
+      this.#held.push(wire);
+    } else {
+      this.#write(wire);
+    }
+  }
+
+  shareAccepted(channelId: number, sequenceNumber: number, difficulty: number): void {
+    this.#uncommitted.push(channelId, sequenceNumber, difficulty);
+  }
+
+  penalize(points: number, reason: string): void {
+    this.#host.penalize(this.remoteAddress, points, reason);
+  }
+
+  /** Sends what is queued (an error, a Reconnect), then closes. */
+  close(reason: string): void {
+    this.#closeReason ??= reason;
+    if (this.#socket.destroyed || this.#socket.writableEnded) {
+      return;
+    }
+    this.#host.commitAndReply();
+    this.#flushBatches();
+    this.#socket.end();
+    setTimeout(() => {
+      this.#socket.destroy();
+    }, this.#host.settings.drainTimeoutMs).unref();
+  }
+
+  /**
+   * Lets what this turn's frames produced go, in one write. `committed` false: the shares
+   * accepted this turn are not journalled, and each is refused.
+   */
+  sendReplies(committed: boolean): void {
+    const held = this.#held;
+    this.#held = undefined;
+    const accepted = this.#uncommitted;
+    this.#uncommitted = [];
+    if (held && held.length > 0) {
+      this.#write(held.length === 1 ? (held[0] as Buffer) : Buffer.concat(held));
+    }
+    for (let index = 0; index < accepted.length; index += 3) {
+      const channelId = accepted[index] as number;
+      const sequence = accepted[index + 1] as number;
+      if (!committed) {
+        this.send({
+          type: 'SubmitShares.Error',
+          channel_id: channelId,
+          sequence_number: sequence,
+          error_code: NOT_RECORDED_CODE,
+        });
+        continue;
+      }
+      const batch = this.#batches.get(channelId) ?? { count: 0, sum: 0, lastSequence: sequence };
+      batch.count++;
+      batch.sum += accepted[index + 2] as number;
+      batch.lastSequence = sequence;
+      this.#batches.set(channelId, batch);
+      this.#batchedShares++;
+    }
+    if (this.#batchedShares >= SUCCESS_BATCH_SHARES) {
+      this.#flushBatches();
+    } else if (this.#batchedShares > 0 && this.#batchTimer === undefined) {
+      this.#batchTimer = setTimeout(() => {
+        this.#batchTimer = undefined;
+        this.#flushBatches();
+      }, SUCCESS_BATCH_MS);
+      this.#batchTimer.unref();
+    }
+  }
+
+  /** [sv2 5.3.13] One SubmitShares.Success per channel for the shares committed since the last. */
+  #flushBatches(): void {
+    clearTimeout(this.#batchTimer);
+    this.#batchTimer = undefined;
+    for (const [channelId, batch] of this.#batches) {
+      this.send({
+        type: 'SubmitShares.Success',
+        channel_id: channelId,
+        last_sequence_number: batch.lastSequence,
+        new_submits_accepted_count: batch.count,
+        // The sum of the accepted shares' difficulties, whole: the spec leaves the unit to the pool.
+        new_shares_sum: BigInt(Math.floor(batch.sum)),
+      });
+    }
+    this.#batches.clear();
+    this.#batchedShares = 0;
+  }
+
+  #write(data: Buffer): void {
+    if (this.#socket.writableEnded || this.#socket.destroyed) {
+      return;
+    }
+    if (!this.#socket.write(data)) {
+      if (this.#socket.writableLength > this.#host.settings.maxQueuedBytes) {
+        this.#abort('not reading what the pool sends');
+        return;
+      }
+      if (this.#drainTimer === undefined) {
+        this.#socket.pause();
+        this.#drainTimer = setTimeout(() => {
+          this.#abort('not reading what the pool sends');
+        }, this.#host.settings.drainTimeoutMs);
+        this.#socket.once('drain', () => {
+          clearTimeout(this.#drainTimer);
+          this.#drainTimer = undefined;
+          this.#socket.resume();
+        });
+      }
+    }
+  }
+
+  /** Neither closed nor closing: a frame after a close is not handled. */
+  #open(): boolean {
+    return !this.#socket.destroyed && !this.#socket.writableEnded;
+  }
+
+  #abort(reason: string): void {
+    this.#closeReason ??= reason;
+    this.#socket.destroy();
+  }
+
+  /** A protocol violation: no goodbye, nothing more read, points toward a ban. */
+  #violation(reason: string, points: number): void {
+    this.#abort(reason);
+    this.penalize(points, reason);
+  }
+
+  #receive(chunk: Buffer): void {
+    if (this.#socket.destroyed) {
+      return;
+    }
+    let bytes = chunk;
+    if (!this.#transport) {
+      const needed = HANDSHAKE_HELLO_LENGTH - this.#hello.length;
+      this.#hello = Buffer.concat([this.#hello, bytes.subarray(0, needed)]);
+      bytes = bytes.subarray(needed);
+      if (this.#hello.length < HANDSHAKE_HELLO_LENGTH) {
+        return;
+      }
+      const { reply, transport } = respondToHandshake(this.#identity, this.#hello, randomBytes, {
+        maxPayloadBytes: DEFAULT_MAX_FRAME_PAYLOAD_BYTES,
+      });
+      this.#transport = transport;
+      this.#write(reply);
+      this.#watchPartialFrame(0, true);
+      if (bytes.length === 0) {
+        return;
+      }
+    }
+    const now = this.#host.now();
+    if (this.#held === undefined) {
+      this.#held = [];
+      this.#host.repliesHeld(this, now);
+    }
+    let frames: Buffer[];
+    try {
+      frames = this.#transport.decryptor.push(bytes);
+    } catch (error) {
+      if (error instanceof NoiseError) {
+        this.#violation(`Noise: ${error.message}`, GARBAGE_PENALTY);
+        return;
+      }
+      throw error;
+    }
+    for (const frame of frames) {
+      if (!this.#open()) {
+        return;
+      }
+      const decoded = decodeMessage(readFrameHeader(frame), frame.subarray(FRAME_HEADER_BYTES));
+      if (!decoded.ok) {
+        // [sv2 3.4] Extensions this pool does not speak are ignored; anything else is garbage.
+        if (decoded.error.kind !== 'unknown-extension') {
+          this.#violation(decoded.error.message, GARBAGE_PENALTY);
+          return;
+        }
+        continue;
+      }
+      this.session.receive(decoded.value, now);
+    }
+    this.#watchPartialFrame(this.#transport.decryptor.pendingBytes, frames.length > 0);
+  }
+
+  /**
+   * A frame begun (or the handshake) must finish within the line timeout; each finished
+   * frame restarts the clock. Trickling bytes (slow loris) is cut off.
+   */
+  #watchPartialFrame(pendingBytes: number, progressed: boolean): void {
+    if (this.#transport && pendingBytes === 0) {
+      clearTimeout(this.#frameTimer);
+      this.#frameTimer = undefined;
+    } else if (this.#frameTimer === undefined) {
+      this.#frameTimer = setTimeout(() => {
+        this.#violation('a frame or the handshake not finished within the line timeout', SLOW_FRAME_PENALTY);
+      }, this.#host.settings.lineTimeoutMs);
+    } else if (progressed) {
+      this.#frameTimer.refresh();
+    }
+  }
+}

@@ -1,0 +1,400 @@
+/**
+ * One Stratum V2 connection's Mining-protocol session: SetupConnection, standard and
+ * extended channels, their jobs, targets and shares. No socket and no clock: the
+ * connection passes decoded frames and the time, and sends what the sink is given.
+ *
+ * Channels mine V1's very jobs (job-translation.ts): a V2 job id is the number of the V1
+ * job id (a hex counter), a channel's extranonce1 comes from the allocator V1 sessions
+ * use, and shares go through validateShare, the same StratumEvents and so the same ledger.
+ * [sv2 5.3]
+ */
+import { difficultyFromTarget } from '../../work/target.ts';
+import { BIP320_VERSION_MASK } from '../../work/version-rolling.ts';
+import { INVALID_STREAK_LIMIT, INVALID_STREAK_PENALTY } from '../handlers/submit.ts';
+import type { CreditedShare, StratumEnvironment } from '../session-context.ts';
+import {
+  bigintFromLE,
+  channelTarget,
+  checkShare,
+  jobMessages,
+  openMiningChannel,
+  SUBMIT_ERROR,
+  type MiningChannel,
+} from './channel.ts';
+import type { MessageOf, Sv2Message } from './message-table.ts';
+import {
+  MiningSetupFlags,
+  MiningSetupSuccessFlags,
+  OpenMiningChannelErrorCode,
+  SetupConnectionErrorCode,
+  SubmitSharesErrorCode,
+  SV2_PROTOCOL_VERSION,
+  Sv2ProtocolId,
+  UpdateChannelErrorCode,
+} from './protocol-constants.ts';
+
+/** What a session writes to and reports through; the connection implements it. */
+export interface Sv2Sink {
+  send(message: Sv2Message): void;
+  /** An accepted share, acknowledged (SubmitShares.Success) once it is committed. */
+  shareAccepted(channelId: number, sequenceNumber: number, difficulty: number): void;
+  close(reason: string): void;
+  penalize(points: number, reason: string): void;
+}
+
+/** What the miner said of itself in SetupConnection, recorded with its shares. */
+export interface Sv2Device {
+  readonly flags: number;
+  readonly vendor: string;
+  readonly hardwareVersion: string;
+  readonly firmware: string;
+  readonly deviceId: string;
+}
+
+const BAD_MESSAGE_PENALTY = 20;
+const FAILED_OPEN_PENALTY = 10;
+
+export class Sv2Session {
+  readonly env: StratumEnvironment;
+  readonly remoteAddress: string;
+  readonly #sink: Sv2Sink;
+  #device: Sv2Device | undefined;
+  readonly #channels = new Map<number, MiningChannel>();
+  #nextChannelId = 1;
+  #invalidStreak = 0;
+  #closed = false;
+
+  constructor(env: StratumEnvironment, sink: Sv2Sink, remoteAddress: string) {
+    this.env = env;
+    this.#sink = sink;
+    this.remoteAddress = remoteAddress;
+  }
+
+  get authorized(): boolean {
+    return this.#channels.size > 0;
+  }
+
+  get device(): Sv2Device | undefined {
+    return this.#device;
+  }
+
+  /** One decoded message from the miner. */
+  receive(message: Sv2Message, nowMs: number): void {
+    if (this.#device === undefined) {
+      if (message.type === 'SetupConnection') {
+        this.#setupConnection(message);
+      } else {
+        this.#protocolError(`${message.type} before SetupConnection`);
+      }
+      return;
+    }
+    switch (message.type) {
+      case 'OpenStandardMiningChannel':
+      case 'OpenExtendedMiningChannel':
+        this.#openChannel(message, nowMs);
+        return;
+      case 'SubmitSharesStandard':
+      case 'SubmitSharesExtended':
+        this.#submit(message, nowMs);
+        return;
+      case 'UpdateChannel':
+        this.#updateChannel(message, nowMs);
+        return;
+      case 'CloseChannel':
+        this.#closeChannel(message.channel_id);
+        return;
+      default:
+        this.#protocolError(`${message.type} is not a message a miner sends this pool`);
+    }
+  }
+
+  #protocolError(reason: string): void {
+    this.#sink.penalize(BAD_MESSAGE_PENALTY, reason);
+    this.#sink.close(reason);
+  }
+
+  /** [sv2 3.6.1, 5.3.1] */
+  #setupConnection(message: MessageOf<'SetupConnection'>): void {
+    const refuse = (code: string, flags: number): void => {
+      this.#sink.send({ type: 'SetupConnection.Error', flags, error_code: code });
+      this.#sink.close(`SetupConnection refused: ${code}`);
+    };
+    if (message.protocol !== Sv2ProtocolId.mining) {
+      refuse(SetupConnectionErrorCode.unsupportedProtocol, 0);
+      return;
+    }
+    if (message.min_version > SV2_PROTOCOL_VERSION || message.max_version < SV2_PROTOCOL_VERSION) {
+      refuse(SetupConnectionErrorCode.protocolVersionMismatch, 0);
+      return;
+    }
+    // Jobs are the pool's (no SetCustomMiningJob here); version rolling needs BIP320 bits the pool grants.
+    let unsupported = message.flags & MiningSetupFlags.requiresWorkSelection;
+    if ((message.flags & MiningSetupFlags.requiresVersionRolling) !== 0 && this.#poolVersionMask() === 0) {
+      unsupported |= MiningSetupFlags.requiresVersionRolling;
+    }
+    if (unsupported !== 0) {
+      refuse(SetupConnectionErrorCode.unsupportedFeatureFlags, unsupported);
+      return;
+    }
+    this.#device = {
+      flags: message.flags,
+      vendor: message.vendor,
+      hardwareVersion: message.hardware_version,
+      firmware: message.firmware,
+      deviceId: message.device_id,
+    };
+    this.#sink.send({
+      type: 'SetupConnection.Success',
+      used_version: SV2_PROTOCOL_VERSION,
+      flags: this.#poolVersionMask() === 0 ? MiningSetupSuccessFlags.requiresFixedVersion : 0,
+    });
+  }
+
+  /** [BIP320] The bits a V2 miner may roll now: the pool's, less the template's signalling bits. */
+  #poolVersionMask(): number {
+    return (this.env.settings.versionMask & BIP320_VERSION_MASK & ~this.env.feed.signallingBits) >>> 0;
+  }
+
+  /** The ledger's user agent: who made the device and what it runs, as SetupConnection said. */
+  #userAgent(): string | undefined {
+    const device = this.#device;
+    if (!device) {
+      return undefined;
+    }
+    const parts = [device.vendor, device.hardwareVersion, device.firmware].filter((part) => part !== '');
+    return parts.length === 0 ? undefined : parts.join(' ');
+  }
+
+  /** [sv2 5.3.2–5.3.6] */
+  #openChannel(
+    message: MessageOf<'OpenStandardMiningChannel'> | MessageOf<'OpenExtendedMiningChannel'>,
+    nowMs: number,
+  ): void {
+    const { env } = this;
+    const requestId = message.request_id;
+    const refuse = (code: string): void => {
+      this.#sink.send({ type: 'OpenMiningChannel.Error', request_id: requestId, error_code: code });
+    };
+    if (this.#channels.size >= env.settings.maxWorkersPerConnection) {
+      refuse('too-many-channels');
+      return;
+    }
+    const channel = openMiningChannel(env, message, this.#nextChannelId, this.#poolVersionMask(), nowMs);
+    if (typeof channel === 'string') {
+      refuse(channel);
+      if (channel === OpenMiningChannelErrorCode.unknownUser) {
+        this.#sink.penalize(FAILED_OPEN_PENALTY, 'unknown user');
+      }
+      return;
+    }
+    this.#nextChannelId++;
+    this.#channels.set(channel.id, channel);
+    const target = channelTarget(channel, channel.vardiff.difficulty);
+    if (channel.kind === 'extended') {
+      this.#sink.send({
+        type: 'OpenExtendedMiningChannel.Success',
+        request_id: requestId,
+        channel_id: channel.id,
+        target,
+        extranonce_size: env.settings.extranonce2Size,
+        extranonce_prefix: channel.extranoncePrefix,
+        // No group channels: each channel is its own group.
+        group_channel_id: 0,
+      });
+    } else {
+      this.#sink.send({
+        type: 'OpenStandardMiningChannel.Success',
+        request_id: requestId,
+        channel_id: channel.id,
+        target,
+        extranonce_prefix: channel.extranoncePrefix,
+        group_channel_id: 0,
+      });
+    }
+    this.#sendJob(channel);
+  }
+
+  /** Sends every channel the current job, if it has not had it. */
+  sendCurrentJob(): void {
+    for (const channel of this.#channels.values()) {
+      this.#sendJob(channel);
+    }
+  }
+
+  /**
+   * [sv2 5.3.15–5.3.17] A job on a new previous block goes out as a future job and the
+   * SetNewPrevHash that starts it (old jobs end: V1's clean_jobs); another starts at once.
+   */
+  #sendJob(channel: MiningChannel): void {
+    const feedJob = this.env.feed.jobFor(channel.registry, channel.soloScript);
+    if (!feedJob || feedJob.job === channel.sentJob) {
+      return;
+    }
+    channel.shareSession.versionMask = this.#poolVersionMask();
+    const messages = jobMessages(channel, feedJob.job);
+    if (!messages) {
+      this.env.events.problem('a job id does not fit a Stratum V2 job id', new RangeError(feedJob.job.id));
+      return;
+    }
+    for (const message of messages) {
+      this.#sink.send(message);
+    }
+  }
+
+  /** [sv2 5.3.21] A new difficulty takes effect at once; shares of jobs sent before count at the easier. */
+  #retarget(channel: MiningChannel, difficulty: number | undefined): void {
+    if (difficulty === undefined) {
+      return;
+    }
+    this.#sink.send({
+      type: 'SetTarget',
+      channel_id: channel.id,
+      maximum_target: channelTarget(channel, difficulty),
+    });
+  }
+
+  /** [sv2 5.3.12–5.3.14] */
+  #submit(
+    message: MessageOf<'SubmitSharesStandard'> | MessageOf<'SubmitSharesExtended'>,
+    nowMs: number,
+  ): void {
+    const { env } = this;
+    const channel = this.#channels.get(message.channel_id);
+    const sequence = message.sequence_number;
+    const refuse = (code: string): void => {
+      this.#sink.send({
+        type: 'SubmitShares.Error',
+        channel_id: message.channel_id,
+        sequence_number: sequence,
+        error_code: code,
+      });
+    };
+    if (!channel || (message.type === 'SubmitSharesExtended') !== (channel.kind === 'extended')) {
+      refuse(SubmitSharesErrorCode.invalidChannelId);
+      env.events.shareRejected({
+        worker: channel?.identity.worker,
+        identity: channel?.identity,
+        reason: 'unauthorized',
+        remoteAddress: this.remoteAddress,
+        timeMs: nowMs,
+      });
+      this.#countInvalid();
+      return;
+    }
+    const { result, difficulty } = checkShare(env, channel, message);
+    if (!result.ok) {
+      refuse(SUBMIT_ERROR[result.reason]);
+      env.events.shareRejected({
+        worker: channel.identity.worker,
+        identity: channel.identity,
+        reason: result.reason,
+        remoteAddress: this.remoteAddress,
+        timeMs: nowMs,
+      });
+      if (result.reason !== 'stale' && result.reason !== 'duplicate') {
+        this.#countInvalid();
+      }
+      return;
+    }
+    this.#invalidStreak = 0;
+    const credited: CreditedShare = {
+      identity: channel.identity,
+      solo: channel.soloScript !== undefined,
+      share: result,
+      // A block below the share target (regtest) counts for what it achieved.
+      difficulty: result.meetsShareTarget ? difficulty : Math.min(difficulty, result.difficulty),
+      extranonce1: channel.extranonce1,
+      remoteAddress: this.remoteAddress,
+      userAgent: this.#userAgent(),
+      timeMs: nowMs,
+    };
+    if (result.isBlock) {
+      env.events.blockFound(credited);
+    }
+    this.#sink.shareAccepted(channel.id, sequence, credited.difficulty);
+    env.events.shareAccepted(credited);
+    this.#retarget(channel, channel.vardiff.recordShare(nowMs));
+  }
+
+  #countInvalid(): void {
+    this.#invalidStreak++;
+    if (this.#invalidStreak >= INVALID_STREAK_LIMIT) {
+      this.#sink.penalize(INVALID_STREAK_PENALTY, `${String(this.#invalidStreak)} invalid shares in a row`);
+      this.#invalidStreak = 0;
+    }
+  }
+
+  /** [sv2 5.3.7, 5.3.8] A new nominal hash rate and max target; the answer is a SetTarget. */
+  #updateChannel(message: MessageOf<'UpdateChannel'>, nowMs: number): void {
+    const channel = this.#channels.get(message.channel_id);
+    const refuse = (code: string): void => {
+      this.#sink.send({ type: 'UpdateChannel.Error', channel_id: message.channel_id, error_code: code });
+    };
+    if (!channel) {
+      refuse(UpdateChannelErrorCode.invalidChannelId);
+      return;
+    }
+    const maxTarget = bigintFromLE(message.maximum_target);
+    const floor = difficultyFromTarget(maxTarget);
+    if (floor > this.env.settings.vardiff.maxDifficulty) {
+      refuse(UpdateChannelErrorCode.maxTargetOutOfRange);
+      return;
+    }
+    const hashRate = message.nominal_hash_rate;
+    channel.maxTarget = maxTarget;
+    if (Number.isFinite(hashRate) && hashRate > 0) {
+      channel.vardiff.suggest((hashRate * this.env.settings.vardiff.targetShareSeconds) / 2 ** 32, nowMs);
+    }
+    this.#retarget(channel, channel.vardiff.setFloor(floor, nowMs));
+  }
+
+  /** [sv2 5.3.9] */
+  #closeChannel(channelId: number): void {
+    const channel = this.#channels.get(channelId);
+    if (channel) {
+      this.#channels.delete(channelId);
+      this.env.extranonces.release(channel.extranonce1Number);
+    }
+  }
+
+  /** Time passing: vardiff lowers the target of a channel that has gone quiet. */
+  tick(nowMs: number): void {
+    for (const channel of this.#channels.values()) {
+      this.#retarget(channel, channel.vardiff.tick(nowMs));
+    }
+  }
+
+  /** [sv2 3.6.5] Empty host and port 0: reconnect to this pool, as V1's client.reconnect without params. */
+  reconnect(): void {
+    this.#sink.send({ type: 'Reconnect', new_host: '', new_port: 0 });
+  }
+
+  /** V2 has no message for text to the miner; a ban's reason is in the pool's log. */
+  showMessage(): void {
+    return;
+  }
+
+  /**
+   * The node's id moved: the channels' extranonce1s belong to another node's range now.
+   * V2 miners are asked to reconnect and get new ones when they open their channels again.
+   */
+  moveExtranonce1(): 'moved' | 'reconnect' | 'not subscribed' {
+    if (this.#channels.size === 0) {
+      return 'not subscribed';
+    }
+    this.reconnect();
+    return 'reconnect';
+  }
+
+  /** The connection is gone: frees the channels' extranonce1s for others. */
+  close(): void {
+    if (this.#closed) {
+      return;
+    }
+    this.#closed = true;
+    for (const channel of this.#channels.values()) {
+      this.env.extranonces.release(channel.extranonce1Number);
+    }
+    this.#channels.clear();
+  }
+}

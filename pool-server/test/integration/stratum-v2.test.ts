@@ -1,0 +1,314 @@
+/**
+ * Stratum V2 on a whole pool started in-process (the devchain, the Stratum thread, a real
+ * PostgreSQL), over real sockets with the test miner of helpers/sv2-client.ts: the Noise
+ * handshake against the pool's certificate, SetupConnection and its refusals, a standard
+ * and an extended channel mining shares that reach the database, the refusals of bad
+ * shares, a tampered ciphertext, and V1 and V2 miners sharing one ledger.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MessageOf } from '../../src/stratum/v2/message-table.ts';
+import { readCertificateFile } from '../../src/stratum/v2/noise-keys.ts';
+import { eventually } from '../helpers/eventually.ts';
+import { MINER_ADDRESS, startTestPool, type TestPool } from '../helpers/pool.ts';
+import { StratumClient } from '../helpers/stratum-client.ts';
+import {
+  ANY_TARGET,
+  extendedMerkleRoot,
+  searchNonce,
+  Sv2Client,
+  u256,
+  type Work,
+} from '../helpers/sv2-client.ts';
+
+/** [sv2 5.3.1] SetupConnection flags. */
+const REQUIRES_WORK_SELECTION = 1 << 1;
+const REQUIRES_VERSION_ROLLING = 1 << 2;
+
+describe('Stratum V2 beside V1', () => {
+  let pool: TestPool;
+  let authority: Buffer;
+  const clients: Sv2Client[] = [];
+
+  beforeAll(async () => {
+    pool = await startTestPool({ HASHWATT_STRATUM_V2_PORT: '0' });
+    // The key a miner pins: the authority that signed the certificate made on first start.
+    authority = readCertificateFile(path.join(pool.dataDir, 'sv2-certificate.json')).authorityPublicKey;
+  });
+
+  afterAll(async () => {
+    for (const client of clients) {
+      client.close();
+    }
+    await pool.stop();
+  });
+
+  const connect = async (): Promise<Sv2Client> => {
+    const client = await Sv2Client.connect(pool.sv2Port ?? 0, authority);
+    clients.push(client);
+    return client;
+  };
+
+  const storedShares = async (worker: string): Promise<{ count: number; accountId: string | undefined }> => {
+    const { rows } = await pool.db.query<{ count: number; account_id: string | null }>(
+      `SELECT count(*)::int AS count, min(s.account_id::text) AS account_id
+         FROM shares s JOIN workers w ON w.id = s.worker_id WHERE w.name = $1`,
+      [worker],
+    );
+    return { count: rows[0]?.count ?? 0, accountId: rows[0]?.account_id ?? undefined };
+  };
+
+  /** Waits for SubmitShares.Success messages acknowledging `count` shares; returns the last. */
+  const acknowledged = async (
+    client: Sv2Client,
+    count: number,
+  ): Promise<MessageOf<'SubmitShares.Success'>> => {
+    let seen = 0;
+    for (;;) {
+      const success = await client.next('SubmitShares.Success');
+      seen += success.new_submits_accepted_count;
+      if (seen >= count) {
+        expect(seen).toBe(count);
+        return success;
+      }
+    }
+  };
+
+  interface StandardChannel {
+    readonly client: Sv2Client;
+    readonly opened: MessageOf<'OpenStandardMiningChannel.Success'>;
+    job: MessageOf<'NewMiningJob'>;
+    prevHash: MessageOf<'SetNewPrevHash'>;
+  }
+
+  const openStandard = async (worker: string): Promise<StandardChannel> => {
+    const client = await connect();
+    expect(await client.setup()).toMatchObject({ type: 'SetupConnection.Success', used_version: 2 });
+    client.send({
+      type: 'OpenStandardMiningChannel',
+      request_id: 7,
+      user_identity: worker,
+      nominal_hash_rate: 0,
+      max_target: ANY_TARGET,
+    });
+    const opened = await client.next('OpenStandardMiningChannel.Success');
+    expect(opened.request_id).toBe(7);
+    // [sv2 5.3.3] A standard channel's prefix is its whole extranonce: 4 bytes of extranonce1, 8 of zeros.
+    expect(opened.extranonce_prefix.length).toBe(12);
+    const job = await client.next('NewMiningJob');
+    expect(job.channel_id).toBe(opened.channel_id);
+    // The first job is a future job, started by the SetNewPrevHash naming it.
+    expect(job.min_ntime).toBeNull();
+    const prevHash = await client.next('SetNewPrevHash');
+    expect(prevHash.job_id).toBe(job.job_id);
+    return { client, opened, job, prevHash };
+  };
+
+  const standardWork = (channel: StandardChannel): Work => ({
+    version: channel.job.version,
+    prevHash: channel.prevHash.prev_hash,
+    merkleRoot: channel.job.merkle_root,
+    ntime: channel.prevHash.min_ntime,
+    nbits: channel.prevHash.nbits,
+  });
+
+  const submitStandard = (
+    channel: StandardChannel,
+    sequence: number,
+    nonce: number,
+    changes: Partial<MessageOf<'SubmitSharesStandard'>> = {},
+  ): void => {
+    const work = standardWork(channel);
+    channel.client.send({
+      type: 'SubmitSharesStandard',
+      channel_id: channel.opened.channel_id,
+      sequence_number: sequence,
+      job_id: channel.job.job_id,
+      nonce,
+      ntime: work.ntime,
+      version: work.version,
+      ...changes,
+    });
+  };
+
+  it('mines on a standard channel: shares are acknowledged in a batch and reach the database', async () => {
+    const worker = `${MINER_ADDRESS}.v2standard`;
+    const channel = await openStandard(worker);
+    const target = u256(channel.opened.target);
+    let nonce = -1;
+    for (let sequence = 0; sequence < 3; sequence++) {
+      nonce = searchNonce(standardWork(channel), target, nonce + 1);
+      submitStandard(channel, sequence, nonce);
+    }
+    const last = await acknowledged(channel.client, 3);
+    expect(last.last_sequence_number).toBe(2);
+    expect(last.channel_id).toBe(channel.opened.channel_id);
+    expect(channel.client.has('SubmitShares.Error')).toBe(false);
+    const stored = await eventually(async () => {
+      const shares = await storedShares(worker);
+      return shares.count === 3 ? shares : undefined;
+    }, 'the V2 shares stored');
+    expect(stored.count).toBe(3);
+  });
+
+  it('refuses a duplicate, a share above the target, an unknown channel, an unknown job and a stale job', async () => {
+    const channel = await openStandard(`${MINER_ADDRESS}.v2refusals`);
+    const target = u256(channel.opened.target);
+    const { client } = channel;
+    const good = searchNonce(standardWork(channel), target);
+    submitStandard(channel, 1, good);
+    await acknowledged(client, 1);
+
+    submitStandard(channel, 2, good);
+    expect(await client.next('SubmitShares.Error')).toMatchObject({
+      sequence_number: 2,
+      error_code: 'duplicate-share',
+    });
+    submitStandard(channel, 3, searchNonce(standardWork(channel), target, 0, true));
+    expect(await client.next('SubmitShares.Error')).toMatchObject({
+      sequence_number: 3,
+      error_code: 'difficulty-too-low',
+    });
+    submitStandard(channel, 4, good, { channel_id: channel.opened.channel_id + 100 });
+    expect(await client.next('SubmitShares.Error')).toMatchObject({
+      sequence_number: 4,
+      error_code: 'invalid-channel-id',
+    });
+    submitStandard(channel, 5, good, { job_id: channel.job.job_id + 1000 });
+    expect(await client.next('SubmitShares.Error')).toMatchObject({
+      sequence_number: 5,
+      error_code: 'invalid-job-id',
+    });
+
+    // A new block on the network: a future job and the SetNewPrevHash that ends the old ones.
+    const old = { ...channel };
+    pool.devnode?.chain.addNetworkBlock();
+    const next = await client.next('NewMiningJob');
+    expect(next.min_ntime).toBeNull();
+    const prevHash = await client.next('SetNewPrevHash');
+    expect(prevHash.job_id).toBe(next.job_id);
+    expect(prevHash.prev_hash.equals(old.prevHash.prev_hash)).toBe(false);
+    submitStandard(old, 6, searchNonce(standardWork(old), target, good + 1));
+    expect(await client.next('SubmitShares.Error')).toMatchObject({
+      sequence_number: 6,
+      error_code: 'stale-share',
+    });
+    // The new job takes shares.
+    channel.job = next;
+    channel.prevHash = prevHash;
+    submitStandard(channel, 7, searchNonce(standardWork(channel), target));
+    expect((await acknowledged(client, 1)).last_sequence_number).toBe(7);
+  });
+
+  it('mines on an extended channel with its own extranonce', async () => {
+    const worker = `${MINER_ADDRESS}.v2extended`;
+    const client = await connect();
+    expect(await client.setup(REQUIRES_VERSION_ROLLING)).toMatchObject({ type: 'SetupConnection.Success' });
+    client.send({
+      type: 'OpenExtendedMiningChannel',
+      request_id: 9,
+      user_identity: worker,
+      nominal_hash_rate: 0,
+      max_target: ANY_TARGET,
+      min_extranonce_size: 4,
+    });
+    const opened = await client.next('OpenExtendedMiningChannel.Success');
+    expect(opened.extranonce_prefix.length).toBe(4);
+    expect(opened.extranonce_size).toBe(8);
+    const job = await client.next('NewExtendedMiningJob');
+    expect(job.version_rolling_allowed).toBe(true);
+    const prevHash = await client.next('SetNewPrevHash');
+    expect(prevHash.job_id).toBe(job.job_id);
+    const target = u256(opened.target);
+    for (let sequence = 0; sequence < 3; sequence++) {
+      const extranonce = Buffer.alloc(opened.extranonce_size);
+      extranonce.writeUInt32BE(sequence + 1, 4);
+      // [BIP320] a rolled general-purpose bit, as an ASIC would.
+      const version = (job.version | (1 << 13)) >>> 0;
+      const work: Work = {
+        version,
+        prevHash: prevHash.prev_hash,
+        merkleRoot: extendedMerkleRoot(job, opened.extranonce_prefix, extranonce),
+        ntime: prevHash.min_ntime,
+        nbits: prevHash.nbits,
+      };
+      client.send({
+        type: 'SubmitSharesExtended',
+        channel_id: opened.channel_id,
+        sequence_number: sequence,
+        job_id: job.job_id,
+        nonce: searchNonce(work, target),
+        ntime: work.ntime,
+        version,
+        extranonce,
+      });
+    }
+    expect((await acknowledged(client, 3)).last_sequence_number).toBe(2);
+    expect(client.has('SubmitShares.Error')).toBe(false);
+    await eventually(async () => ((await storedShares(worker)).count === 3 ? true : undefined), 'stored');
+  });
+
+  it('V1 and V2 miners of one account share one ledger', async () => {
+    const v1Worker = `${MINER_ADDRESS}.v1ledger`;
+    const v2Worker = `${MINER_ADDRESS}.v2ledger`;
+    const v1 = await StratumClient.connect(pool.stratumPort);
+    try {
+      await v1.subscribeAndAuthorize(v1Worker, 'd=0.000001');
+      expect((await v1.mineAndSubmit(v1Worker)).result).toBe(true);
+      const channel = await openStandard(v2Worker);
+      submitStandard(channel, 0, searchNonce(standardWork(channel), u256(channel.opened.target)));
+      await acknowledged(channel.client, 1);
+      const [first, second] = await eventually(async () => {
+        const both = [await storedShares(v1Worker), await storedShares(v2Worker)];
+        return both.every((shares) => shares.count === 1) ? both : undefined;
+      }, 'the V1 and the V2 share stored');
+      expect(first?.accountId).toBeDefined();
+      expect(second?.accountId).toBe(first?.accountId);
+    } finally {
+      v1.close();
+    }
+  });
+
+  it.each([
+    ['another protocol', { protocol: 1 }, 0, 'unsupported-protocol'],
+    ['versions without 2', { min_version: 3, max_version: 4 }, 0, 'protocol-version-mismatch'],
+    ['work selection', {}, REQUIRES_WORK_SELECTION, 'unsupported-feature-flags'],
+  ] as const)('refuses SetupConnection asking for %s, and closes', async (_what, overrides, flags, code) => {
+    const client = await connect();
+    const reply = await client.setup(flags, overrides);
+    expect(reply).toMatchObject({ type: 'SetupConnection.Error', error_code: code, flags });
+    await client.untilClosed();
+  });
+
+  it('refuses a channel for a user that is neither an address nor an account', async () => {
+    const client = await connect();
+    await client.setup();
+    client.send({
+      type: 'OpenStandardMiningChannel',
+      request_id: 3,
+      user_identity: 'nobody.rig1',
+      nominal_hash_rate: 0,
+      max_target: ANY_TARGET,
+    });
+    expect(await client.next('OpenMiningChannel.Error')).toMatchObject({
+      request_id: 3,
+      error_code: 'unknown-user',
+    });
+  });
+
+  it('drops a connection whose ciphertext was tampered with', async () => {
+    const client = await connect();
+    await client.setup();
+    const wire = client.encrypt({
+      type: 'OpenStandardMiningChannel',
+      request_id: 1,
+      user_identity: `${MINER_ADDRESS}.tampered`,
+      nominal_hash_rate: 0,
+      max_target: ANY_TARGET,
+    });
+    wire[wire.length - 1] = (wire.at(-1) ?? 0) ^ 1;
+    client.sendRaw(wire);
+    await client.untilClosed();
+    expect(client.has('OpenStandardMiningChannel.Success')).toBe(false);
+  });
+});
