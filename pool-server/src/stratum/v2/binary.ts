@@ -101,7 +101,10 @@ export const F32 = scalar<number>(
   (bytes) => bytes.readFloatLE(0),
 );
 
-/** Fixed-size raw bytes (U256, PUBKEY, SIGNATURE), returned as a copy. */
+/**
+ * [sv2 3.1 BYTES] Raw bytes of a length the context fixes (U256, PUBKEY and SIGNATURE are
+ * these), returned as a copy.
+ */
 export function fixedBytes(name: string, size: number): Codec<Buffer> {
   return {
     name,
