@@ -18,6 +18,7 @@ import {
   searchNonce,
   Sv2Client,
   u256,
+  u256Bytes,
   type Work,
 } from '../helpers/sv2-client.ts';
 
@@ -269,6 +270,38 @@ describe('Stratum V2 beside V1', () => {
     }
   });
 
+  it('retargets on UpdateChannel within the new max target, and forgets a closed channel', async () => {
+    const channel = await openStandard(`${MINER_ADDRESS}.v2update`);
+    const { client, opened } = channel;
+    const maximum = u256(opened.target) / 4n;
+    client.send({
+      type: 'UpdateChannel',
+      channel_id: opened.channel_id,
+      nominal_hash_rate: 0,
+      maximum_target: u256Bytes(maximum),
+    });
+    const retarget = await client.next('SetTarget');
+    expect(retarget.channel_id).toBe(opened.channel_id);
+    expect(u256(retarget.maximum_target) <= maximum).toBe(true);
+    client.send({
+      type: 'UpdateChannel',
+      channel_id: opened.channel_id + 100,
+      nominal_hash_rate: 0,
+      maximum_target: ANY_TARGET,
+    });
+    expect(await client.next('UpdateChannel.Error')).toMatchObject({ error_code: 'invalid-channel-id' });
+
+    // Shares count at the new target.
+    submitStandard(channel, 1, searchNonce(standardWork(channel), u256(retarget.maximum_target)));
+    await acknowledged(client, 1);
+    client.send({ type: 'CloseChannel', channel_id: opened.channel_id, reason_code: 'done' });
+    submitStandard(channel, 2, searchNonce(standardWork(channel), u256(retarget.maximum_target), 1 << 20));
+    expect(await client.next('SubmitShares.Error')).toMatchObject({
+      sequence_number: 2,
+      error_code: 'invalid-channel-id',
+    });
+  });
+
   it.each([
     ['another protocol', { protocol: 1 }, 0, 'unsupported-protocol'],
     ['versions without 2', { min_version: 3, max_version: 4 }, 0, 'protocol-version-mismatch'],
@@ -310,5 +343,61 @@ describe('Stratum V2 beside V1', () => {
     client.sendRaw(wire);
     await client.untilClosed();
     expect(client.has('OpenStandardMiningChannel.Success')).toBe(false);
+  });
+});
+
+describe('a block found over Stratum V2', () => {
+  let pool: TestPool | undefined;
+  afterAll(async () => {
+    await pool?.stop();
+  });
+
+  it('reaches the devchain, and the miner is asked to reconnect when the pool stops', async () => {
+    // Network difficulty equal to the share difficulty: every share is a block.
+    const started = await startTestPool({
+      HASHWATT_STRATUM_V2_PORT: '0',
+      HASHWATT_DEVCHAIN_DIFFICULTY: '0.000001',
+    });
+    pool = started;
+    const authority = readCertificateFile(
+      path.join(started.dataDir, 'sv2-certificate.json'),
+    ).authorityPublicKey;
+    const client = await Sv2Client.connect(started.sv2Port ?? 0, authority);
+    await client.setup();
+    client.send({
+      type: 'OpenStandardMiningChannel',
+      request_id: 1,
+      user_identity: `${MINER_ADDRESS}.v2block`,
+      nominal_hash_rate: 0,
+      max_target: ANY_TARGET,
+    });
+    const opened = await client.next('OpenStandardMiningChannel.Success');
+    const job = await client.next('NewMiningJob');
+    const prevHash = await client.next('SetNewPrevHash');
+    const chain = started.devnode?.chain;
+    const height = chain?.height ?? 0;
+    const work: Work = {
+      version: job.version,
+      prevHash: prevHash.prev_hash,
+      merkleRoot: job.merkle_root,
+      ntime: prevHash.min_ntime,
+      nbits: prevHash.nbits,
+    };
+    client.send({
+      type: 'SubmitSharesStandard',
+      channel_id: opened.channel_id,
+      sequence_number: 0,
+      job_id: job.job_id,
+      nonce: searchNonce(work, u256(opened.target)),
+      ntime: work.ntime,
+      version: work.version,
+    });
+    await client.next('SubmitShares.Success');
+    await eventually(() => ((chain?.height ?? 0) > height ? true : undefined), 'the block on the devchain');
+
+    pool = undefined;
+    await started.stop();
+    expect(await client.next('Reconnect')).toMatchObject({ new_host: '', new_port: 0 });
+    client.close();
   });
 });

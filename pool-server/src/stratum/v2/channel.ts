@@ -16,24 +16,21 @@ import { extranonceToBytes } from '../extranonce.ts';
 import type { StratumEnvironment } from '../session-context.ts';
 import { Vardiff } from '../vardiff.ts';
 import type { WorkerIdentity } from '../worker-identity.ts';
+import { u256ToBigInt, type Sv2Channel } from './channels.ts';
 import { jobParts, toNewExtendedMiningJob, toNewMiningJob, toSetNewPrevHash } from './job-translation.ts';
 import type { MessageOf, Sv2Message } from './message-table.ts';
 import { OpenMiningChannelErrorCode, SubmitSharesErrorCode } from './protocol-constants.ts';
 
+/** A channel's mining state beside its bookkeeping (channels.ts: id, kind, prefix, targets). */
 export interface MiningChannel {
-  readonly id: number;
-  readonly kind: 'standard' | 'extended';
+  readonly book: Sv2Channel;
   readonly identity: WorkerIdentity;
-  readonly extranonce1Number: number;
+  /** The 4 bytes of the book's extranonce1, as the coinbase holds them. */
   readonly extranonce1: Buffer;
-  /** Standard: the whole extranonce (extranonce1 then zeros); extended: extranonce1. */
-  readonly extranoncePrefix: Buffer;
   readonly registry: JobRegistry;
   /** A SOLO channel's coinbase pays this; undefined for the pool. */
   readonly soloScript: Buffer | undefined;
   readonly vardiff: Vardiff;
-  /** [sv2 5.3.2] The easiest target the miner accepts. */
-  maxTarget: bigint;
   /** The difficulty in force when each recent V2 job was sent. */
   readonly jobDifficulty: Map<number, number>;
   sentJob: Job | undefined;
@@ -63,15 +60,11 @@ export const SUBMIT_ERROR: Readonly<Record<RejectReason, string>> = {
   'malformed-version': 'malformed-version',
 };
 
-/** A U256 as the spec writes it (little-endian) as a number. */
-export function bigintFromLE(bytes: Buffer): bigint {
-  return BigInt(`0x${Buffer.from(bytes).reverse().toString('hex') || '0'}`);
-}
-
 /** A difficulty as the channel's U256 target: never easier than the miner's max_target. */
 export function channelTarget(channel: MiningChannel, difficulty: number): Buffer {
   const target = targetFromDifficulty(difficulty);
-  return Buffer.from(targetToBytesLE(target < channel.maxTarget ? target : channel.maxTarget));
+  const { maxTarget } = channel.book;
+  return Buffer.from(targetToBytesLE(target < maxTarget ? target : maxTarget));
 }
 
 /**
@@ -86,14 +79,15 @@ export function jobMessages(channel: MiningChannel, job: Job): Sv2Message[] | un
   const jobId = Number.parseInt(job.id, 16);
   const parts = jobParts(job);
   const newBlock = job.cleanJobs || !channel.sentPrevhash?.equals(job.template.prevhashInternal);
-  const address = { channelId: channel.id, jobId, future: newBlock };
+  const { channelId, kind, extranoncePrefix } = channel.book;
+  const address = { channelId, jobId, future: newBlock };
   const messages: Sv2Message[] = [
-    channel.kind === 'standard'
-      ? toNewMiningJob(parts, address, channel.extranoncePrefix)
+    kind === 'standard'
+      ? toNewMiningJob(parts, address, extranoncePrefix)
       : toNewExtendedMiningJob(parts, address, channel.shareSession.versionMask !== 0),
   ];
   if (newBlock) {
-    messages.push(toSetNewPrevHash(parts, channel.id, jobId));
+    messages.push(toSetNewPrevHash(parts, channelId, jobId));
   }
   channel.sentJob = job;
   channel.sentPrevhash = job.template.prevhashInternal;
@@ -143,20 +137,24 @@ export function checkShare(
   ]);
   return { result, difficulty };
 }
+/** Who a channel mines for, once its user identity is authorized. */
+export interface AdmittedChannel {
+  readonly identity: WorkerIdentity;
+  readonly solo: boolean;
+  /** The difficulty max_target allows at the least. */
+  readonly floor: number;
+}
+
 /**
- * [sv2 5.3.2–5.3.6] A channel for OpenStandardMiningChannel or OpenExtendedMiningChannel,
- * or the OpenMiningChannel.Error code refusing it. The user identity is a V1 worker name,
- * authorized as V1 authorizes one (V2 has no password: no d=N, SOLO only by the pool's
- * mode); the start target follows nominal_hash_rate, never easier than max_target; the
- * extranonce1 comes from the allocator V1 sessions use.
+ * [sv2 5.3.2, 5.3.4] Whether a channel may open, before any extranonce is given: the user
+ * identity is a V1 worker name, authorized as V1 authorizes one (V2 has no password: no
+ * d=N, SOLO only by the pool's mode), and max_target must allow a difficulty the pool
+ * sets. An OpenMiningChannel.Error code when it may not.
  */
-export function openMiningChannel(
+export function admitChannel(
   env: StratumEnvironment,
   message: MessageOf<'OpenStandardMiningChannel'> | MessageOf<'OpenExtendedMiningChannel'>,
-  id: number,
-  versionMask: number,
-  nowMs: number,
-): MiningChannel | string {
+): AdmittedChannel | string {
   const authorized = env.authorizer.authorize(message.user_identity, undefined);
   if (!authorized.ok) {
     return OpenMiningChannelErrorCode.unknownUser;
@@ -167,39 +165,32 @@ export function openMiningChannel(
     // SOLO pays the address in the user identity; an account name has none.
     return OpenMiningChannelErrorCode.unknownUser;
   }
-  const hashRate = message.nominal_hash_rate;
-  if (!Number.isFinite(hashRate) || hashRate < 0) {
-    return OpenMiningChannelErrorCode.invalidNominalHashrate;
-  }
-  const maxTarget = bigintFromLE(message.max_target);
-  const floor = difficultyFromTarget(maxTarget);
+  const floor = difficultyFromTarget(u256ToBigInt(message.max_target));
   if (floor > env.settings.vardiff.maxDifficulty) {
     return OpenMiningChannelErrorCode.maxTargetOutOfRange;
   }
-  const extended = message.type === 'OpenExtendedMiningChannel';
-  if (extended && message.min_extranonce_size > env.settings.extranonce2Size) {
-    return 'min-extranonce-size-too-large';
-  }
+  return { identity, solo, floor };
+}
+
+/** A new channel's mining state: its start difficulty follows nominal_hash_rate, at or above the floor. */
+export function startChannel(
+  env: StratumEnvironment,
+  book: Sv2Channel,
+  admitted: AdmittedChannel,
+  versionMask: number,
+  nowMs: number,
+): MiningChannel {
   const vardiff = new Vardiff(env.settings.vardiff, nowMs);
-  if (hashRate > 0) {
-    vardiff.suggest((hashRate * env.settings.vardiff.targetShareSeconds) / 2 ** 32, nowMs);
-  }
-  vardiff.setFloor(floor, nowMs);
-  const extranonce1Number = env.extranonces.allocate();
-  const extranonce1 = extranonceToBytes(extranonce1Number);
+  suggestHashRate(env, vardiff, book.nominalHashRate, nowMs);
+  vardiff.setFloor(admitted.floor, nowMs);
+  const extranonce1 = extranonceToBytes(book.extranonce1);
   return {
-    id,
-    kind: extended ? 'extended' : 'standard',
-    identity,
-    extranonce1Number,
+    book,
+    identity: admitted.identity,
     extranonce1,
-    extranoncePrefix: extended
-      ? extranonce1
-      : Buffer.concat([extranonce1, Buffer.alloc(env.settings.extranonce2Size)]),
-    registry: solo ? env.feed.soloRegistry() : env.feed.sharedRegistry,
-    soloScript: solo ? identity.payoutScript : undefined,
+    registry: admitted.solo ? env.feed.soloRegistry() : env.feed.sharedRegistry,
+    soloScript: admitted.solo ? admitted.identity.payoutScript : undefined,
     vardiff,
-    maxTarget,
     jobDifficulty: new Map(),
     sentJob: undefined,
     sentPrevhash: undefined,
@@ -210,4 +201,16 @@ export function openMiningChannel(
       shareTargetLE: new Uint8Array(32),
     },
   };
+}
+
+/** [sv2 5.3.2] nominal_hash_rate (hashes per second) as the difficulty of one share per target interval. */
+export function suggestHashRate(
+  env: StratumEnvironment,
+  vardiff: Vardiff,
+  hashRate: number,
+  nowMs: number,
+): void {
+  if (Number.isFinite(hashRate) && hashRate > 0) {
+    vardiff.suggest((hashRate * env.settings.vardiff.targetShareSeconds) / 2 ** 32, nowMs);
+  }
 }

@@ -39,8 +39,8 @@ export interface Sv2Channel {
   readonly extranoncePrefix: Buffer;
   /** Bytes the miner rolls after the prefix: 0 on a standard channel. */
   readonly extranonceSize: number;
-  /** The most the device accepts (U256 LE); every target sent is at or below it. */
-  readonly maxTarget: bigint;
+  /** The most the device accepts (U256 LE); every target sent is at or below it. UpdateChannel changes it. */
+  maxTarget: bigint;
   target: bigint;
   nominalHashRate: number;
 }

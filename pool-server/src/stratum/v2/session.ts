@@ -13,14 +13,15 @@ import { BIP320_VERSION_MASK } from '../../work/version-rolling.ts';
 import { INVALID_STREAK_LIMIT, INVALID_STREAK_PENALTY } from '../handlers/submit.ts';
 import type { CreditedShare, StratumEnvironment } from '../session-context.ts';
 import {
-  bigintFromLE,
-  channelTarget,
+  admitChannel,
   checkShare,
   jobMessages,
-  openMiningChannel,
+  startChannel,
   SUBMIT_ERROR,
+  suggestHashRate,
   type MiningChannel,
 } from './channel.ts';
+import { ConnectionChannels, u256ToBigInt } from './channels.ts';
 import type { MessageOf, Sv2Message } from './message-table.ts';
 import {
   MiningSetupFlags,
@@ -59,8 +60,9 @@ export class Sv2Session {
   readonly remoteAddress: string;
   readonly #sink: Sv2Sink;
   #device: Sv2Device | undefined;
-  readonly #channels = new Map<number, MiningChannel>();
-  #nextChannelId = 1;
+  readonly #channels: ConnectionChannels;
+  /** The open channels' mining state, by channel id. */
+  readonly #work = new Map<number, MiningChannel>();
   #invalidStreak = 0;
   #closed = false;
 
@@ -68,10 +70,14 @@ export class Sv2Session {
     this.env = env;
     this.#sink = sink;
     this.remoteAddress = remoteAddress;
+    this.#channels = new ConnectionChannels(env.extranonces, {
+      extranonce2Size: env.settings.extranonce2Size,
+      initialDifficulty: env.settings.vardiff.startDifficulty,
+    });
   }
 
   get authorized(): boolean {
-    return this.#channels.size > 0;
+    return this.#work.size > 0;
   }
 
   get device(): Sv2Device | undefined {
@@ -175,48 +181,41 @@ export class Sv2Session {
     const refuse = (code: string): void => {
       this.#sink.send({ type: 'OpenMiningChannel.Error', request_id: requestId, error_code: code });
     };
-    if (this.#channels.size >= env.settings.maxWorkersPerConnection) {
+    if (this.#work.size >= env.settings.maxWorkersPerConnection) {
       refuse('too-many-channels');
       return;
     }
-    const channel = openMiningChannel(env, message, this.#nextChannelId, this.#poolVersionMask(), nowMs);
-    if (typeof channel === 'string') {
-      refuse(channel);
-      if (channel === OpenMiningChannelErrorCode.unknownUser) {
+    const admitted = admitChannel(env, message);
+    if (typeof admitted === 'string') {
+      refuse(admitted);
+      if (admitted === OpenMiningChannelErrorCode.unknownUser) {
         this.#sink.penalize(FAILED_OPEN_PENALTY, 'unknown user');
       }
       return;
     }
-    this.#nextChannelId++;
-    this.#channels.set(channel.id, channel);
-    const target = channelTarget(channel, channel.vardiff.difficulty);
-    if (channel.kind === 'extended') {
-      this.#sink.send({
-        type: 'OpenExtendedMiningChannel.Success',
-        request_id: requestId,
-        channel_id: channel.id,
-        target,
-        extranonce_size: env.settings.extranonce2Size,
-        extranonce_prefix: channel.extranoncePrefix,
-        // No group channels: each channel is its own group.
-        group_channel_id: 0,
-      });
-    } else {
-      this.#sink.send({
-        type: 'OpenStandardMiningChannel.Success',
-        request_id: requestId,
-        channel_id: channel.id,
-        target,
-        extranonce_prefix: channel.extranoncePrefix,
-        group_channel_id: 0,
-      });
+    const opened =
+      message.type === 'OpenExtendedMiningChannel'
+        ? this.#channels.openExtended(message)
+        : this.#channels.openStandard(message);
+    if (opened.type === 'OpenMiningChannel.Error') {
+      this.#sink.send(opened);
+      return;
     }
+    const book = this.#channels.get(opened.channel_id);
+    if (!book) {
+      throw new Error(`channel ${String(opened.channel_id)} opened but not in the book`);
+    }
+    const channel = startChannel(env, book, admitted, this.#poolVersionMask(), nowMs);
+    this.#work.set(book.channelId, channel);
+    // The start target is vardiff's (nominal_hash_rate, max_target), not the bookkeeping's default.
+    const target = this.#channels.retarget(book.channelId, channel.vardiff.difficulty);
+    this.#sink.send(target ? { ...opened, target: target.maximum_target } : opened);
     this.#sendJob(channel);
   }
 
   /** Sends every channel the current job, if it has not had it. */
   sendCurrentJob(): void {
-    for (const channel of this.#channels.values()) {
+    for (const channel of this.#work.values()) {
       this.#sendJob(channel);
     }
   }
@@ -243,14 +242,11 @@ export class Sv2Session {
 
   /** [sv2 5.3.21] A new difficulty takes effect at once; shares of jobs sent before count at the easier. */
   #retarget(channel: MiningChannel, difficulty: number | undefined): void {
-    if (difficulty === undefined) {
-      return;
+    const message =
+      difficulty === undefined ? undefined : this.#channels.retarget(channel.book.channelId, difficulty);
+    if (message) {
+      this.#sink.send(message);
     }
-    this.#sink.send({
-      type: 'SetTarget',
-      channel_id: channel.id,
-      maximum_target: channelTarget(channel, difficulty),
-    });
   }
 
   /** [sv2 5.3.12–5.3.14] */
@@ -259,7 +255,7 @@ export class Sv2Session {
     nowMs: number,
   ): void {
     const { env } = this;
-    const channel = this.#channels.get(message.channel_id);
+    const channel = this.#work.get(message.channel_id);
     const sequence = message.sequence_number;
     const refuse = (code: string): void => {
       this.#sink.send({
@@ -269,7 +265,7 @@ export class Sv2Session {
         error_code: code,
       });
     };
-    if (!channel || (message.type === 'SubmitSharesExtended') !== (channel.kind === 'extended')) {
+    if (!channel || (message.type === 'SubmitSharesExtended') !== (channel.book.kind === 'extended')) {
       refuse(SubmitSharesErrorCode.invalidChannelId);
       env.events.shareRejected({
         worker: channel?.identity.worker,
@@ -311,7 +307,7 @@ export class Sv2Session {
     if (result.isBlock) {
       env.events.blockFound(credited);
     }
-    this.#sink.shareAccepted(channel.id, sequence, credited.difficulty);
+    this.#sink.shareAccepted(channel.book.channelId, sequence, credited.difficulty);
     env.events.shareAccepted(credited);
     this.#retarget(channel, channel.vardiff.recordShare(nowMs));
   }
@@ -326,7 +322,7 @@ export class Sv2Session {
 
   /** [sv2 5.3.7, 5.3.8] A new nominal hash rate and max target; the answer is a SetTarget. */
   #updateChannel(message: MessageOf<'UpdateChannel'>, nowMs: number): void {
-    const channel = this.#channels.get(message.channel_id);
+    const channel = this.#work.get(message.channel_id);
     const refuse = (code: string): void => {
       this.#sink.send({ type: 'UpdateChannel.Error', channel_id: message.channel_id, error_code: code });
     };
@@ -334,32 +330,32 @@ export class Sv2Session {
       refuse(UpdateChannelErrorCode.invalidChannelId);
       return;
     }
-    const maxTarget = bigintFromLE(message.maximum_target);
+    const maxTarget = u256ToBigInt(message.maximum_target);
     const floor = difficultyFromTarget(maxTarget);
     if (floor > this.env.settings.vardiff.maxDifficulty) {
       refuse(UpdateChannelErrorCode.maxTargetOutOfRange);
       return;
     }
-    const hashRate = message.nominal_hash_rate;
-    channel.maxTarget = maxTarget;
-    if (Number.isFinite(hashRate) && hashRate > 0) {
-      channel.vardiff.suggest((hashRate * this.env.settings.vardiff.targetShareSeconds) / 2 ** 32, nowMs);
-    }
+    channel.book.maxTarget = maxTarget;
+    channel.book.nominalHashRate = message.nominal_hash_rate;
+    suggestHashRate(this.env, channel.vardiff, message.nominal_hash_rate, nowMs);
     this.#retarget(channel, channel.vardiff.setFloor(floor, nowMs));
   }
 
   /** [sv2 5.3.9] */
   #closeChannel(channelId: number): void {
-    const channel = this.#channels.get(channelId);
-    if (channel) {
-      this.#channels.delete(channelId);
-      this.env.extranonces.release(channel.extranonce1Number);
+    // The group channel's id closes every channel.
+    this.#channels.close(channelId);
+    for (const id of this.#work.keys()) {
+      if (!this.#channels.get(id)) {
+        this.#work.delete(id);
+      }
     }
   }
 
   /** Time passing: vardiff lowers the target of a channel that has gone quiet. */
   tick(nowMs: number): void {
-    for (const channel of this.#channels.values()) {
+    for (const channel of this.#work.values()) {
       this.#retarget(channel, channel.vardiff.tick(nowMs));
     }
   }
@@ -392,9 +388,7 @@ export class Sv2Session {
       return;
     }
     this.#closed = true;
-    for (const channel of this.#channels.values()) {
-      this.env.extranonces.release(channel.extranonce1Number);
-    }
-    this.#channels.clear();
+    this.#channels.closeAll();
+    this.#work.clear();
   }
 }
