@@ -12,7 +12,7 @@ export default defineConfig({
     // Brotli and gzip copies beside each file, made once at build time: the pool serves
     // them as they are (preCompressed), so a phone on a slow link downloads a third of
     // the bytes and the pool spends no CPU compressing per request.
-    compression({ algorithms: ['brotliCompress', 'gzip'], threshold: 1024, logLevel: 'warn' }),
+    compression({ algorithms: ['brotliCompress', 'gzip'], threshold: 1024, logLevel: 'silent' }),
   ],
   resolve: { conditions: ['@hashwatt/source'] },
   build: {

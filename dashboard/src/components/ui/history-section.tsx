@@ -43,7 +43,7 @@ export function HistorySection({
               title={chart.title}
               times={times}
               series={chart.series}
-              bands={bands}
+              {...(bands !== undefined && { bands })}
               valueLabel={chart.valueLabel}
             />
           ))}
