@@ -20,6 +20,7 @@ import { NoiseError } from './noise/errors.ts';
 import { HANDSHAKE_HELLO_LENGTH, respondToHandshake, type NoiseServerIdentity } from './noise/responder.ts';
 import type { NoiseTransport } from './noise/transport.ts';
 import { Sv2Session, type Sv2Sink } from './session.ts';
+import { ShareAcknowledgements } from './share-acknowledgements.ts';
 
 /** [sv2 5.3.13] Accepted shares acknowledged in one SubmitShares.Success at most this many at a time… */
 export const SUCCESS_BATCH_SHARES = 8;
@@ -30,12 +31,6 @@ const GARBAGE_PENALTY = 50;
 const SLOW_FRAME_PENALTY = 20;
 /** The code of a share accepted but not recorded (the journal failed); V1 says the same in words. */
 const NOT_RECORDED_CODE = 'share-not-recorded';
-
-interface Unacknowledged {
-  count: number;
-  sum: number;
-  lastSequence: number;
-}
 
 export class Sv2Connection implements MinerConnection, Sv2Sink {
   readonly session: Sv2Session;
@@ -54,7 +49,7 @@ export class Sv2Connection implements MinerConnection, Sv2Sink {
   /** Shares accepted this turn, not yet committed: channel, sequence number, difficulty. */
   #uncommitted: number[] = [];
   /** Committed shares awaiting their SubmitShares.Success, per channel. */
-  readonly #batches = new Map<number, Unacknowledged>();
+  readonly #acknowledgements = new ShareAcknowledgements();
   #batchedShares = 0;
 
   constructor(
@@ -157,11 +152,15 @@ export class Sv2Connection implements MinerConnection, Sv2Sink {
         });
         continue;
       }
-      const batch = this.#batches.get(channelId) ?? { count: 0, sum: 0, lastSequence: sequence };
-      batch.count++;
-      batch.sum += accepted[index + 2] as number;
-      batch.lastSequence = sequence;
-      this.#batches.set(channelId, batch);
+      // The weight is the share's difficulty, whole: the spec leaves the unit to the pool.
+      const early = this.#acknowledgements.accept(
+        channelId,
+        sequence,
+        BigInt(Math.round(accepted[index + 2] as number)),
+      );
+      if (early) {
+        this.send(early);
+      }
       this.#batchedShares++;
     }
     if (this.#batchedShares >= SUCCESS_BATCH_SHARES) {
@@ -179,17 +178,9 @@ export class Sv2Connection implements MinerConnection, Sv2Sink {
   #flushBatches(): void {
     clearTimeout(this.#batchTimer);
     this.#batchTimer = undefined;
-    for (const [channelId, batch] of this.#batches) {
-      this.send({
-        type: 'SubmitShares.Success',
-        channel_id: channelId,
-        last_sequence_number: batch.lastSequence,
-        new_submits_accepted_count: batch.count,
-        // The sum of the accepted shares' difficulties, whole: the spec leaves the unit to the pool.
-        new_shares_sum: BigInt(Math.floor(batch.sum)),
-      });
+    for (const success of this.#acknowledgements.flush()) {
+      this.send(success);
     }
-    this.#batches.clear();
     this.#batchedShares = 0;
   }
 
