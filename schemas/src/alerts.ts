@@ -21,6 +21,10 @@ export type AlertRule = Static<typeof AlertRule>;
 export const AlertChannel = Type.Enum(['webhook', 'email', 'telegram']);
 export type AlertChannel = Static<typeof AlertChannel>;
 
+/** The language an e-mail or a Telegram message is written in; a webhook gets the facts too. */
+export const AlertLanguage = Type.Enum(['en', 'fa', 'ru']);
+export type AlertLanguage = Static<typeof AlertLanguage>;
+
 /** A new subscription: the user's own, or (for an operator or an admin) an organisation's. */
 export const AlertSubscriptionCreate = Type.Object(
   {
@@ -32,6 +36,8 @@ export const AlertSubscriptionCreate = Type.Object(
     rules: Type.Array(AlertRule, { minItems: 1, maxItems: 20, uniqueItems: true }),
     sendResolved: Type.Optional(Type.Boolean()),
     label: Type.Optional(Type.String({ maxLength: 200 })),
+    /** English when not given. */
+    language: Type.Optional(AlertLanguage),
     /** A Telegram bot token of the subscriber's own, instead of the pool's; write-only. */
     botToken: Type.Optional(Type.String({ pattern: '^[0-9]+:[A-Za-z0-9_-]+$', maxLength: 200 })),
   },
@@ -48,6 +54,7 @@ export const AlertSubscription = Type.Object({
   rules: Type.Array(AlertRule),
   sendResolved: Type.Boolean(),
   label: Type.String(),
+  language: AlertLanguage,
   createdAt: Timestamp,
 });
 export type AlertSubscription = Static<typeof AlertSubscription>;

@@ -120,7 +120,7 @@ function farmAlert(
     organisationId: ref.organisationId,
     farmId: ref.farmId,
     summary: `${ref.farmName}: ${summary}`,
-    facts: { farmId: ref.farmId, ...facts },
+    facts: { farmId: ref.farmId, farmName: ref.farmName, ...facts },
   };
 }
 

@@ -3,7 +3,7 @@
  * 0022_alerts.sql deduplicate across processes), the subscriptions that hear of it, and
  * one delivery row per notice and subscription with its attempts and outcome.
  */
-import type { AlertChannel, AlertRule } from '@hashwatt/schemas';
+import type { AlertChannel, AlertLanguage, AlertRule } from '@hashwatt/schemas';
 import type { Queryable } from '../db/pool.ts';
 import type { AlertCandidate, OpenAlert } from './rules.ts';
 
@@ -129,6 +129,8 @@ export interface DueDelivery {
   readonly target: string;
   /** The webhook's signing secret or the subscription's own bot token. Never logged. */
   readonly secret: string | null;
+  /** The subscription's: e-mails and chat messages are worded in it. */
+  readonly language: AlertLanguage;
   readonly alertId: string;
   readonly rule: AlertRule;
   readonly subject: string;
@@ -153,7 +155,7 @@ export async function claimDue(db: Queryable, limit: number, leaseMs: number): P
        FROM due, alert_subscriptions s, alerts a
       WHERE d.id = due.id AND s.id = d.subscription_id AND a.id = d.alert_id
      RETURNING d.id::text, d.subscription_id::text AS "subscriptionId", d.channel, d.notice, d.attempts,
-               s.target, s.secret, a.id::text AS "alertId", a.rule, a.subject, a.summary, a.facts,
+               s.target, s.secret, s.language, a.id::text AS "alertId", a.rule, a.subject, a.summary, a.facts,
                a.opened_at AS "openedAt", a.resolved_at AS "resolvedAt"`,
     [limit, leaseMs],
   );

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type {
   AlertDelivery,
+  AlertLanguage,
   AlertSubscription,
   AlertSubscriptionCreate,
   AlertSubscriptionCreated,
@@ -28,11 +29,12 @@ interface SubscriptionRow {
   readonly rules: AlertSubscription['rules'];
   readonly send_resolved: boolean;
   readonly label: string;
+  readonly language: AlertLanguage;
   readonly created_at: Date;
 }
 
 const COLUMNS =
-  'id::text, user_id::text, organisation_id::text, channel, target, rules, send_resolved, label, created_at';
+  'id::text, user_id::text, organisation_id::text, channel, target, rules, send_resolved, label, language, created_at';
 
 function subscriptionFrom(row: SubscriptionRow): AlertSubscription {
   return {
@@ -44,6 +46,7 @@ function subscriptionFrom(row: SubscriptionRow): AlertSubscription {
     rules: row.rules,
     sendResolved: row.send_resolved,
     label: row.label,
+    language: row.language,
     createdAt: row.created_at.toISOString(),
   };
 }
@@ -120,8 +123,8 @@ export async function createSubscription(
   }
   const webhookSecret = input.channel === 'webhook' ? randomBytes(32).toString('base64url') : null;
   const { rows } = await db.query<SubscriptionRow>(
-    `INSERT INTO alert_subscriptions AS s (user_id, organisation_id, channel, target, secret, rules, send_resolved, label, created_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
+    `INSERT INTO alert_subscriptions AS s (user_id, organisation_id, channel, target, secret, rules, send_resolved, label, language, created_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${COLUMNS}`,
     [
       'userId' in owner ? owner.userId : null,
       'organisationId' in owner ? owner.organisationId : null,
@@ -131,6 +134,7 @@ export async function createSubscription(
       input.rules,
       input.sendResolved ?? false,
       input.label ?? '',
+      input.language ?? 'en',
       createdBy,
     ],
   );

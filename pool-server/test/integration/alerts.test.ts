@@ -335,18 +335,24 @@ describe('alerts', () => {
     expect((await deliveries()).find((d) => d.channel === 'email')).toMatchObject({ status: 'sent' });
   });
 
-  it('sends Telegram messages through the Bot API, and records its refusal without the token', async () => {
+  it("sends Telegram messages through the Bot API in the subscription's language, and records its refusal without the token", async () => {
     const response = await subscribe({
       channel: 'telegram',
       target: '-1001234567890',
       rules: ['block-found'],
+      language: 'fa',
     });
     expect(response.statusCode).toBe(201);
+    expect(response.json<AlertSubscriptionCreated>().subscription.language).toBe('fa');
     await foundBlock();
     await round.run();
     const sent = telegram.got.at(-1);
     expect(sent?.url).toBe(`/bot${BOT_TOKEN}/sendMessage`);
-    expect(JSON.parse(sent?.body ?? '')).toMatchObject({ chat_id: '-1001234567890' });
+    const message = JSON.parse(sent?.body ?? '') as { chat_id: string; text: string };
+    expect(message.chat_id).toBe('-1001234567890');
+    // Persian words and digits, the amount in bitcoin: worded from the alert's facts.
+    expect(message.text).toMatch(/^هشدار: بلاک ۹۰۰٬?۰۰[۰-۹] را \.rig1 یافت \([۰-۹]+٫[۰-۹]{8} بیت‌کوین\)\n/);
+    expect(message.text).toContain('قاعده: یافتن بلاک (block-found)');
     telegram.replies.push([
       403,
       '{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}',

@@ -1,27 +1,8 @@
 import type { DueDelivery } from '../store.ts';
+import { sentenceOf } from './wording/index.ts';
 
 /** A channel hands one delivery to its receiver, or throws why it could not. */
 export type Sender = (delivery: DueDelivery) => Promise<void>;
-
-/** The one-line subject of an e-mail or the first line of a chat message. */
-export function headline(delivery: DueDelivery): string {
-  return `${delivery.notice === 'resolved' ? 'Resolved' : 'Alert'}: ${delivery.summary}`;
-}
-
-/** The plain text of an e-mail or a chat message. */
-export function plainText(delivery: DueDelivery): string {
-  const lines = [
-    headline(delivery),
-    '',
-    `Rule: ${delivery.rule}`,
-    `Subject: ${delivery.subject}`,
-    `Opened: ${delivery.openedAt.toISOString()}`,
-  ];
-  if (delivery.resolvedAt !== null && delivery.notice === 'resolved') {
-    lines.push(`Resolved: ${delivery.resolvedAt.toISOString()}`);
-  }
-  return lines.join('\n');
-}
 
 /** The JSON a webhook receives. */
 export function webhookBody(delivery: DueDelivery, sentAtMs: number): string {
@@ -34,6 +15,9 @@ export function webhookBody(delivery: DueDelivery, sentAtMs: number): string {
       rule: delivery.rule,
       subject: delivery.subject,
       summary: delivery.summary,
+      // The subscription's language: what a chat bridge behind the webhook would show.
+      language: delivery.language,
+      text: sentenceOf(delivery),
       facts: delivery.facts,
       openedAt: delivery.openedAt.toISOString(),
       resolvedAt: delivery.resolvedAt?.toISOString() ?? null,

@@ -1,6 +1,7 @@
 /** E-mail delivery over SMTP with nodemailer: one transport for the process, from alerts.smtp. */
 import { createTransport } from 'nodemailer';
-import { headline, plainText, type Sender } from './message.ts';
+import type { Sender } from './message.ts';
+import { bodyOf, headlineOf } from './wording/index.ts';
 
 export interface SmtpSettings {
   readonly host?: string;
@@ -40,8 +41,8 @@ export function smtpSender(settings: SmtpSettings, timeoutMs: number): SmtpSende
       await transport.sendMail({
         from: settings.from,
         to: delivery.target,
-        subject: headline(delivery).slice(0, 200),
-        text: plainText(delivery),
+        subject: headlineOf(delivery).slice(0, 200),
+        text: bodyOf(delivery),
       });
     },
     close() {

@@ -3,7 +3,8 @@
  * else the pool's (alerts.telegram.botToken), to the subscription's chat id. The token is
  * part of the URL, so no error recorded or logged ever includes the URL.
  */
-import { plainText, requestError, type Sender } from './message.ts';
+import { requestError, type Sender } from './message.ts';
+import { bodyOf } from './wording/index.ts';
 
 /** The Bot API's answer (https://core.telegram.org/bots/api#making-requests). */
 interface BotApiReply {
@@ -33,7 +34,7 @@ export function telegramSender(options: {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
           chat_id: delivery.target,
-          text: plainText(delivery).slice(0, MAX_TEXT),
+          text: bodyOf(delivery).slice(0, MAX_TEXT),
           disable_web_page_preview: true,
         }),
         redirect: 'error',

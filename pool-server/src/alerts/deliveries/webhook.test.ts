@@ -10,6 +10,7 @@ const delivery = (target: string): DueDelivery => ({
   attempts: 0,
   target,
   secret: 'secret',
+  language: 'en',
   alertId: '1',
   rule: 'block-found',
   subject: 'block:ab',

@@ -30,6 +30,7 @@ const HOOK: AlertSubscription = {
   rules: ['device-silent', 'block-found'],
   sendResolved: true,
   label: '',
+  language: 'en',
   createdAt: '2026-12-01T00:00:00.000Z',
 };
 
@@ -121,6 +122,13 @@ describe('the alerts page', () => {
     fireEvent.click(screen.getByRole('checkbox', { name: 'Block found' }));
     fireEvent.click(screen.getByRole('checkbox', { name: 'Chips too hot' }));
     fireEvent.click(screen.getByRole('checkbox', { name: 'For my whole organisation' }));
+    // The dashboard's language unless another is chosen: the night shift reads Persian.
+    expect(screen.getByRole<HTMLSelectElement>('combobox', { name: 'Language of the messages' }).value).toBe(
+      'en',
+    );
+    fireEvent.change(screen.getByRole('combobox', { name: 'Language of the messages' }), {
+      target: { value: 'fa' },
+    });
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
     await waitFor(() => {
       expect(sent).toEqual([
@@ -132,6 +140,7 @@ describe('the alerts page', () => {
             target: 'https://hooks.example.org/pool',
             rules: ['device-silent', 'block-found'],
             sendResolved: false,
+            language: 'fa',
             organisationId: '3',
           },
         },

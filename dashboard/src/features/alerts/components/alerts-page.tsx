@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { useConfirm } from '../../../components/ui/confirm-dialog.tsx';
 import { ListTable } from '../../../components/ui/list-table.tsx';
 import { Section } from '../../../components/ui/stat.tsx';
+import { LANGUAGES, type Language } from '../../../i18n/index.ts';
 import { useFormat } from '../../../lib/format.ts';
 import { notify } from '../../../lib/notify.ts';
 import {
@@ -61,12 +62,16 @@ function Toggle({
 }
 
 function SubscribeForm({ user }: { user: SessionView['user'] }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const create = useCreateAlertSubscription();
   const [channel, setChannel] = useState<AlertChannel>('email');
   const [target, setTarget] = useState('');
   const [rules, setRules] = useState<readonly AlertRule[]>(['device-silent', 'temperature-high']);
   const [sendResolved, setSendResolved] = useState(false);
+  // Messages in the language the subscriber reads the dashboard in, unless they choose another.
+  const [language, setLanguage] = useState<Language>(
+    LANGUAGES.find((known) => known === i18n.language) ?? 'en',
+  );
   const [forOrganisation, setForOrganisation] = useState(false);
   const organisationId = user.role === 'operator' ? user.organisationId : null;
   const secret = create.data?.webhookSecret ?? null;
@@ -83,6 +88,7 @@ function SubscribeForm({ user }: { user: SessionView['user'] }) {
             target: target.trim(),
             rules: [...rules],
             sendResolved,
+            language,
             ...(forOrganisation && organisationId !== null ? { organisationId } : {}),
           };
           create.mutate(subscription, {
@@ -121,6 +127,22 @@ function SubscribeForm({ user }: { user: SessionView['user'] }) {
               setTarget(event.target.value);
             }}
           />
+        </label>
+        <label>
+          {t('alerts.language')}
+          <select
+            name="language"
+            value={language}
+            onChange={(event) => {
+              setLanguage(LANGUAGES.find((known) => known === event.target.value) ?? 'en');
+            }}
+          >
+            {LANGUAGES.map((option) => (
+              <option key={option} value={option}>
+                {t(`app.languages.${option}`)}
+              </option>
+            ))}
+          </select>
         </label>
         <fieldset>
           <legend>{t('alerts.rulesTitle')}</legend>

@@ -1,0 +1,74 @@
+import { describe, expect, test } from 'vitest';
+import { bodyOf, headlineOf, sentenceOf, type AlertNotice } from './index.ts';
+
+const OPENED = new Date('2026-03-20T09:30:00Z');
+
+const silent = (language: AlertNotice['language'], facts: Record<string, unknown>): AlertNotice => ({
+  language,
+  notice: 'opened',
+  rule: 'device-silent',
+  subject: 'device:7',
+  summary: 'Hall B: 10.0.4.17:4028 has not reported for 12 minutes',
+  facts,
+  openedAt: OPENED,
+  resolvedAt: null,
+});
+
+const DEVICE = { farmName: 'Hall B', device: '10.0.4.17:4028', lastSeen: '2026-03-20T09:18:00Z' };
+
+describe('alert wording', () => {
+  test('English, from the facts', () => {
+    expect(headlineOf(silent('en', DEVICE))).toBe(
+      'Alert: Hall B: 10.0.4.17:4028 has not reported for 12 minutes',
+    );
+  });
+
+  test('Persian words and digits, and the Solar Hijri date of the opening', () => {
+    const body = bodyOf(silent('fa', DEVICE));
+    expect(body.split('\n')[0]).toBe('هشدار: Hall B: 10.0.4.17:4028 ۱۲ دقیقه است که گزارشی نداده است');
+    // 20 March 2026 is 29 Esfand 1404.
+    expect(body).toMatch(/آغاز: ۲۹ اسفند ۱۴۰۴/);
+    expect(body).toContain('قاعده: دستگاه خاموش (device-silent)');
+  });
+
+  test("Russian, with the noun's plural form following the count", () => {
+    const at = (minutesAgo: number): AlertNotice =>
+      silent('ru', { ...DEVICE, lastSeen: new Date(OPENED.getTime() - minutesAgo * 60_000).toISOString() });
+    expect(sentenceOf(at(1))).toBe('Hall B: 10.0.4.17:4028 не отвечает 1 минуту');
+    expect(sentenceOf(at(3))).toBe('Hall B: 10.0.4.17:4028 не отвечает 3 минуты');
+    expect(sentenceOf(at(12))).toBe('Hall B: 10.0.4.17:4028 не отвечает 12 минут');
+    expect(sentenceOf(at(21))).toBe('Hall B: 10.0.4.17:4028 не отвечает 21 минуту');
+  });
+
+  test('the stored English summary when the facts lack what the sentence needs', () => {
+    // An alert opened before its farm's name was kept among its facts.
+    const older = { device: DEVICE.device, lastSeen: DEVICE.lastSeen };
+    expect(sentenceOf(silent('ru', older))).toBe('Hall B: 10.0.4.17:4028 has not reported for 12 minutes');
+    expect(sentenceOf(silent('fa', { ...DEVICE, lastSeen: 'yesterday' }))).toBe(
+      'Hall B: 10.0.4.17:4028 has not reported for 12 minutes',
+    );
+  });
+
+  test('a resolved notice says so, with both times in UTC', () => {
+    const body = bodyOf({
+      ...silent('en', DEVICE),
+      notice: 'resolved',
+      resolvedAt: new Date('2026-03-20T10:05:00Z'),
+    });
+    expect(body.split('\n')[0]).toMatch(/^Resolved: /);
+    expect(body).toContain('Opened: 20 Mar 2026, 09:30 UTC');
+    expect(body).toContain('Resolved: 20 Mar 2026, 10:05 UTC');
+  });
+
+  test('amounts in bitcoin with eight decimals, in each language', () => {
+    const payout = (language: AlertNotice['language']): string =>
+      sentenceOf({
+        ...silent(language, { id: '4', txid: 'ab'.repeat(32), total: 123_456_789, recipients: 3 }),
+        rule: 'payout-sent',
+        summary: 'payout',
+      });
+    expect(payout('en')).toBe(`payout of 1.23456789 BTC to 3 miners sent in ${'ab'.repeat(32)}`);
+    expect(payout('ru')).toBe(`выплата 1,23456789 BTC 3 майнерам отправлена в ${'ab'.repeat(32)}`);
+    expect(payout('fa')).toContain('۱٫۲۳۴۵۶۷۸۹ بیت‌کوین به ۳ ماینر');
+  });
+});
