@@ -154,6 +154,11 @@ export class Sv2Client {
     return this.#session.encrypt(encodeFrame(message));
   }
 
+  /** The encrypted wire form of any frame (header and payload), valid or not. */
+  encryptFrame(frame: Buffer): Buffer {
+    return this.#session.encrypt(frame);
+  }
+
   /** The next message of `type` received (earlier ones of other types stay queued). */
   async next<N extends MessageName>(type: N): Promise<Extract<Sv2Message, { readonly type: N }>> {
     for (;;) {

@@ -32,7 +32,11 @@ describe('Stratum V2 beside V1', () => {
   const clients: Sv2Client[] = [];
 
   beforeAll(async () => {
-    pool = await startTestPool({ HASHWATT_STRATUM_V2_PORT: '0' });
+    pool = await startTestPool({
+      HASHWATT_STRATUM_V2_PORT: '0',
+      // Longer than any test waits: a connection closed during a test was closed for what it sent.
+      HASHWATT_STRATUM_LINE_TIMEOUT_SECONDS: '600',
+    });
     // The key a miner pins: the authority that signed the certificate made on first start.
     authority = readCertificateFile(path.join(pool.dataDir, 'sv2-certificate.json')).authorityPublicKey;
   });
@@ -329,6 +333,32 @@ describe('Stratum V2 beside V1', () => {
     });
   });
 
+  it('closes a connection that opens a channel before SetupConnection', async () => {
+    const client = await connect();
+    client.send({
+      type: 'OpenStandardMiningChannel',
+      request_id: 1,
+      user_identity: `${MINER_ADDRESS}.early`,
+      nominal_hash_rate: 0,
+      max_target: ANY_TARGET,
+    });
+    await client.untilClosed();
+    expect(client.has('OpenStandardMiningChannel.Success')).toBe(false);
+  });
+
+  it('drops a connection whose frame announces more than the limit, before reading it', async () => {
+    const client = await connect();
+    await client.setup();
+    // SetCustomMiningJob at its largest is 74 274 bytes; this header announces 200 000 and
+    // nothing follows it: only a pool that judges the header alone closes at once.
+    const header = Buffer.alloc(6);
+    header.writeUInt16LE(0x8000, 0);
+    header.writeUInt8(0x22, 2);
+    header.writeUIntLE(200_000, 3, 3);
+    client.sendRaw(client.encryptFrame(header));
+    await client.untilClosed();
+  });
+
   it('drops a connection whose ciphertext was tampered with', async () => {
     const client = await connect();
     await client.setup();
@@ -343,6 +373,24 @@ describe('Stratum V2 beside V1', () => {
     client.sendRaw(wire);
     await client.untilClosed();
     expect(client.has('OpenStandardMiningChannel.Success')).toBe(false);
+  });
+
+  // Last: it bans this test's address.
+  it('bans a V2 miner that keeps sending garbage, from V1 too: the bans are shared', async () => {
+    let refused = false;
+    for (let attempt = 0; attempt < 4 && !refused; attempt++) {
+      try {
+        const client = await connect();
+        client.sendRaw(Buffer.alloc(64, 0xee));
+        await client.untilClosed();
+      } catch {
+        // The handshake itself was cut off: the address is banned.
+        refused = true;
+      }
+    }
+    expect(refused).toBe(true);
+    const v1 = await StratumClient.connect(pool.stratumPort);
+    await v1.waitForClose();
   });
 });
 
