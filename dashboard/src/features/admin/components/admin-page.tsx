@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Section } from '../../../components/ui/stat.tsx';
-import { FieldError } from '../../../lib/field-error.tsx';
 import { useFormat } from '../../../lib/format.ts';
 import { notify } from '../../../lib/notify.ts';
 import {
@@ -13,6 +12,7 @@ import {
 } from '../api/admin.ts';
 import { PoolSettingsForm, PriceForm } from './pool-forms.tsx';
 import { NewUserForm, UserRow } from './user-forms.tsx';
+import { TextField } from '../../../components/ui/text-field.tsx';
 
 function Organisations() {
   const { t } = useTranslation();
@@ -35,17 +35,14 @@ function Organisations() {
           });
         }}
       >
-        <label>
-          {t('admin.newOrganisation')}
-          <input
-            name="name"
-            value={name}
-            onChange={(event) => {
-              setName(event.target.value);
-            }}
-          />
-          <FieldError error={create.error} path="body.name" />
-        </label>
+        <TextField
+          label={t('admin.newOrganisation')}
+          name="name"
+          value={name}
+          onValue={setName}
+          error={create.error}
+          path="body.name"
+        />
         <button type="submit" disabled={name.trim() === '' || create.isPending}>
           {t('common.create')}
         </button>

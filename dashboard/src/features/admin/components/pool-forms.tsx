@@ -6,6 +6,7 @@ import { FieldError } from '../../../lib/field-error.tsx';
 import { useFormat } from '../../../lib/format.ts';
 import { notify } from '../../../lib/notify.ts';
 import { useAddPrice, useUpdatePoolSettings } from '../api/admin.ts';
+import { TextField } from '../../../components/ui/text-field.tsx';
 
 /** The fee and payouts, changed while the pool runs; the rest of the settings are shown, set in the configuration. */
 export function PoolSettingsForm({ settings }: { settings: PoolSettings }) {
@@ -39,33 +40,27 @@ export function PoolSettingsForm({ settings }: { settings: PoolSettings }) {
           );
         }}
       >
-        <label>
-          {t('admin.feePercent')}
-          <input
-            name="feePercent"
-            type="number"
-            inputMode="decimal"
-            step="any"
-            value={fee}
-            onChange={(event) => {
-              setFee(event.target.value);
-            }}
-          />
-          <FieldError error={update.error} path="body.feePercent" />
-        </label>
-        <label>
-          {t('admin.payoutThresholdSats')}
-          <input
-            name="payoutThresholdSats"
-            type="number"
-            inputMode="numeric"
-            value={threshold}
-            onChange={(event) => {
-              setThreshold(event.target.value);
-            }}
-          />
-          <FieldError error={update.error} path="body.payoutThresholdSats" />
-        </label>
+        <TextField
+          label={t('admin.feePercent')}
+          name="feePercent"
+          type="number"
+          inputMode="decimal"
+          step="any"
+          value={fee}
+          onValue={setFee}
+          error={update.error}
+          path="body.feePercent"
+        />
+        <TextField
+          label={t('admin.payoutThresholdSats')}
+          name="payoutThresholdSats"
+          type="number"
+          inputMode="numeric"
+          value={threshold}
+          onValue={setThreshold}
+          error={update.error}
+          path="body.payoutThresholdSats"
+        />
         <label className="check">
           <input
             type="checkbox"
@@ -161,21 +156,18 @@ export function PriceForm() {
         </select>
         <FieldError error={add.error} path="body.rateType" />
       </label>
-      <label>
-        {t('admin.value')}
-        <input
-          name="value"
-          type="number"
-          inputMode="decimal"
-          step="any"
-          required
-          value={value}
-          onChange={(event) => {
-            setValue(event.target.value);
-          }}
-        />
-        <FieldError error={add.error} path="body.value" />
-      </label>
+      <TextField
+        label={t('admin.value')}
+        name="value"
+        type="number"
+        inputMode="decimal"
+        step="any"
+        required
+        value={value}
+        onValue={setValue}
+        error={add.error}
+        path="body.value"
+      />
       <label>
         {t('admin.priceAt')}
         <DateTimeInput name="at" value={at} onChange={setAt} />

@@ -5,6 +5,7 @@ import { useConfirm } from '../../../components/ui/confirm-dialog.tsx';
 import { FieldError } from '../../../lib/field-error.tsx';
 import { notify } from '../../../lib/notify.ts';
 import { useCreateUser, useResetTwoFactor, useUpdateUser } from '../api/admin.ts';
+import { TextField } from '../../../components/ui/text-field.tsx';
 
 const ROLES: readonly Role[] = ['operator', 'regulator', 'admin'];
 
@@ -157,46 +158,37 @@ export function NewUserForm({ organisations }: { organisations: readonly Organis
         );
       }}
     >
-      <label>
-        {t('admin.email')}
-        <input
-          name="email"
-          type="email"
-          dir="ltr"
-          required
-          value={email}
-          onChange={(event) => {
-            setEmail(event.target.value);
-          }}
-        />
-        <FieldError error={create.error} path="body.email" />
-      </label>
-      <label>
-        {t('admin.name')}
-        <input
-          name="name"
-          required
-          value={name}
-          onChange={(event) => {
-            setName(event.target.value);
-          }}
-        />
-        <FieldError error={create.error} path="body.name" />
-      </label>
-      <label>
-        {t('admin.password')}
-        <input
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={password}
-          onChange={(event) => {
-            setPassword(event.target.value);
-          }}
-        />
-        <FieldError error={create.error} path="body.password" />
-      </label>
+      <TextField
+        label={t('admin.email')}
+        name="email"
+        type="email"
+        dir="ltr"
+        required
+        value={email}
+        onValue={setEmail}
+        error={create.error}
+        path="body.email"
+      />
+      <TextField
+        label={t('admin.name')}
+        name="name"
+        required
+        value={name}
+        onValue={setName}
+        error={create.error}
+        path="body.name"
+      />
+      <TextField
+        label={t('admin.password')}
+        name="password"
+        type="password"
+        autoComplete="new-password"
+        required
+        value={password}
+        onValue={setPassword}
+        error={create.error}
+        path="body.password"
+      />
       <RoleFields draft={binding} onChange={setDraft} organisations={organisations} error={create.error} />
       <button type="submit" disabled={create.isPending}>
         {t('admin.newUser')}

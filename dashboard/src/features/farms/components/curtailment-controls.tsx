@@ -7,6 +7,7 @@ import { useFormat } from '../../../lib/format.ts';
 import { notify } from '../../../lib/notify.ts';
 import { useAddOrder, useCurtail, useWithdrawOrder } from '../api/farm-changes.ts';
 import { CurtailmentProgress } from './curtailment-progress.tsx';
+import { TextField } from '../../../components/ui/text-field.tsx';
 
 /** A `datetime-local` value (the reader's own clock) as the API's timestamp; '' when empty or unreadable. */
 function isoOf(local: string): string {
@@ -109,19 +110,16 @@ export function OrderForm({ farmId, devices }: { farmId: string; devices: readon
         })();
       }}
     >
-      <label>
-        {t('curtailment.startsAt')}
-        <input
-          name="startsAt"
-          type="datetime-local"
-          required
-          value={startsAt}
-          onChange={(event) => {
-            setStartsAt(event.target.value);
-          }}
-        />
-        <FieldError error={add.error} path="body.startsAt" />
-      </label>
+      <TextField
+        label={t('curtailment.startsAt')}
+        name="startsAt"
+        type="datetime-local"
+        required
+        value={startsAt}
+        onValue={setStartsAt}
+        error={add.error}
+        path="body.startsAt"
+      />
       <label>
         {t('curtailment.endsAt')}
         <input
@@ -142,31 +140,25 @@ export function OrderForm({ farmId, devices }: { farmId: string; devices: readon
           <FieldError error={add.error} path="body.endsAt" />
         )}
       </label>
-      <label>
-        {t('curtailment.reductionKw')}
-        <input
-          name="reductionKw"
-          type="number"
-          inputMode="decimal"
-          required
-          value={reductionKw}
-          onChange={(event) => {
-            setReductionKw(event.target.value);
-          }}
-        />
-        <FieldError error={add.error} path="body.reductionKw" />
-      </label>
-      <label>
-        {t('curtailment.noticeRef')}
-        <input
-          name="noticeRef"
-          value={noticeRef}
-          onChange={(event) => {
-            setNoticeRef(event.target.value);
-          }}
-        />
-        <FieldError error={add.error} path="body.noticeRef" />
-      </label>
+      <TextField
+        label={t('curtailment.reductionKw')}
+        name="reductionKw"
+        type="number"
+        inputMode="decimal"
+        required
+        value={reductionKw}
+        onValue={setReductionKw}
+        error={add.error}
+        path="body.reductionKw"
+      />
+      <TextField
+        label={t('curtailment.noticeRef')}
+        name="noticeRef"
+        value={noticeRef}
+        onValue={setNoticeRef}
+        error={add.error}
+        path="body.noticeRef"
+      />
       <label className="check">
         <input
           type="checkbox"
@@ -179,19 +171,16 @@ export function OrderForm({ farmId, devices }: { farmId: string; devices: readon
         {t('curtailment.sleepForIt')}
       </label>
       {sleep ? (
-        <label>
-          {t('curtailment.staggerMinutes')}
-          <input
-            name="staggerMinutes"
-            type="number"
-            inputMode="numeric"
-            value={stagger}
-            onChange={(event) => {
-              setStagger(event.target.value);
-            }}
-          />
-          <FieldError error={add.error} path="body.staggerMinutes" />
-        </label>
+        <TextField
+          label={t('curtailment.staggerMinutes')}
+          name="staggerMinutes"
+          type="number"
+          inputMode="numeric"
+          value={stagger}
+          onValue={setStagger}
+          error={add.error}
+          path="body.staggerMinutes"
+        />
       ) : null}
       {sleep ? (
         <DeviceChooser devices={devices} chosen={chosen} onChange={setChosen} error={add.error} />
@@ -319,19 +308,16 @@ export function CurtailForm({ farmId, devices }: { farmId: string; devices: read
           <option value="resume">{t('devices.actions.resume')}</option>
         </select>
       </label>
-      <label>
-        {t('curtailment.staggerMinutes')}
-        <input
-          name="staggerMinutes"
-          type="number"
-          inputMode="numeric"
-          value={stagger}
-          onChange={(event) => {
-            setStagger(event.target.value);
-          }}
-        />
-        <FieldError error={curtail.error} path="body.staggerMinutes" />
-      </label>
+      <TextField
+        label={t('curtailment.staggerMinutes')}
+        name="staggerMinutes"
+        type="number"
+        inputMode="numeric"
+        value={stagger}
+        onValue={setStagger}
+        error={curtail.error}
+        path="body.staggerMinutes"
+      />
       <DeviceChooser devices={devices} chosen={chosen} onChange={setChosen} error={curtail.error} />
       <button type="submit" disabled={curtail.isPending || count === 0}>
         {t(`devices.actions.${action}`)}

@@ -4,9 +4,9 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../../../lib/api-client.ts';
-import { FieldError } from '../../../lib/field-error.tsx';
 import { notify } from '../../../lib/notify.ts';
 import { useCreateFarm } from '../api/farm-changes.ts';
+import { TextField } from '../../../components/ui/text-field.tsx';
 
 /** The organisations an admin may add a farm to; an operator adds to its own. */
 const useOrganisationChoices = (enabled: boolean) =>
@@ -61,18 +61,15 @@ export function NewFarmForm({ user }: { user: SessionView['user'] }) {
             </select>
           </label>
         ) : null}
-        <label>
-          {t('farmProfile.name')}
-          <input
-            name="name"
-            required
-            value={name}
-            onChange={(event) => {
-              setName(event.target.value);
-            }}
-          />
-          <FieldError error={create.error} path="body.name" />
-        </label>
+        <TextField
+          label={t('farmProfile.name')}
+          name="name"
+          required
+          value={name}
+          onValue={setName}
+          error={create.error}
+          path="body.name"
+        />
         <button type="submit" disabled={create.isPending || chosen === '' || name.trim() === ''}>
           {t('common.create')}
         </button>

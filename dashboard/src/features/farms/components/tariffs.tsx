@@ -9,6 +9,7 @@ import { FieldError } from '../../../lib/field-error.tsx';
 import { useFormat } from '../../../lib/format.ts';
 import { notify } from '../../../lib/notify.ts';
 import { useAddTariff, useDeleteTariff, useReplaceTariff, useTariffs } from '../api/farm-changes.ts';
+import { TextField } from '../../../components/ui/text-field.tsx';
 
 const CURRENCIES: readonly TariffCreate['currency'][] = ['IRR', 'RUB', 'USD'];
 
@@ -98,21 +99,18 @@ function TariffForm({
           <DateInput name="effectiveFrom" required value={effectiveFrom} onChange={setEffectiveFrom} />
           <FieldError error={change.error} path="body.effectiveFrom" />
         </label>
-        <label>
-          {t('tariffs.defaultPrice')}
-          <input
-            name="defaultPricePerKwh"
-            type="number"
-            inputMode="decimal"
-            step="any"
-            required
-            value={defaultPrice}
-            onChange={(event) => {
-              setDefaultPrice(event.target.value);
-            }}
-          />
-          <FieldError error={change.error} path="body.defaultPricePerKwh" />
-        </label>
+        <TextField
+          label={t('tariffs.defaultPrice')}
+          name="defaultPricePerKwh"
+          type="number"
+          inputMode="decimal"
+          step="any"
+          required
+          value={defaultPrice}
+          onValue={setDefaultPrice}
+          error={change.error}
+          path="body.defaultPricePerKwh"
+        />
       </div>
       <fieldset className="stack">
         <legend>{t('tariffs.bands')}</legend>
