@@ -65,7 +65,7 @@ function setup(flags: number): MessageOf<'SetupConnection'> {
   };
 }
 
-function open(hashRate: number, maxTarget = ANY_TARGET): MessageOf<'OpenStandardMiningChannel'> {
+function open(hashRate: number, maxTarget: Buffer = ANY_TARGET): MessageOf<'OpenStandardMiningChannel'> {
   return {
     type: 'OpenStandardMiningChannel',
     request_id: 1,
