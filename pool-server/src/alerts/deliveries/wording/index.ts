@@ -7,7 +7,15 @@
 import type { AlertLanguage, AlertRule } from '@hashwatt/schemas';
 import { ENGLISH } from './en.ts';
 import { PERSIAN } from './fa.ts';
-import { Facts, OPENED_AT, Writer, type Wording } from './parts.ts';
+import {
+  FARM_RULES,
+  farmNameOf,
+  PARTS,
+  Writer,
+  type RuleParts,
+  type Wording,
+  type WordedRule,
+} from './parts.ts';
 import { RUSSIAN } from './ru.ts';
 
 const WORDINGS: Readonly<Record<AlertLanguage, Wording>> = { en: ENGLISH, fa: PERSIAN, ru: RUSSIAN };
@@ -25,13 +33,32 @@ export interface AlertNotice {
   readonly resolvedAt: Date | null;
 }
 
+function isWorded(rule: AlertRule): rule is WordedRule {
+  return rule in PARTS;
+}
+
+/**
+ * One rule's sentence: its parts from the facts, then the language's template over them.
+ * R ties PARTS[rule] to sentences[rule] (TypeScript's correlated mapped types); with
+ * the union alone the two could be any rule's.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- see above: R correlates two lookups.
+function worded<R extends WordedRule>(rule: R, notice: AlertNotice): string | undefined {
+  const parts: RuleParts[R] | undefined = PARTS[rule](notice.facts, notice.openedAt.getTime());
+  if (parts === undefined) {
+    return undefined;
+  }
+  const sentence = WORDINGS[notice.language].sentences[rule](parts, new Writer(notice.language));
+  if (!FARM_RULES.has(rule)) {
+    return sentence;
+  }
+  const farm = farmNameOf(notice.facts);
+  return farm === undefined ? undefined : `${farm}: ${sentence}`;
+}
+
 /** The alert's sentence in the notice's language, or the stored English one. */
 export function sentenceOf(notice: AlertNotice): string {
-  const facts = new Facts({ ...notice.facts, [OPENED_AT]: notice.openedAt.toISOString() });
-  return (
-    WORDINGS[notice.language].rules[notice.rule].sentence(facts, new Writer(notice.language)) ??
-    notice.summary
-  );
+  return (isWorded(notice.rule) ? worded(notice.rule, notice) : undefined) ?? notice.summary;
 }
 
 /** The one-line subject of an e-mail or the first line of a chat message. */
@@ -47,12 +74,12 @@ export function bodyOf(notice: AlertNotice): string {
   const lines = [
     headlineOf(notice),
     '',
-    `${wording.labels.rule}: ${wording.rules[notice.rule].name} (${notice.rule})`,
+    `${wording.labels.rule}: ${wording.names[notice.rule]} (${notice.rule})`,
     `${wording.labels.subject}: ${notice.subject}`,
-    `${wording.labels.opened}: ${write.time(notice.openedAt.toISOString()) ?? ''}`,
+    `${wording.labels.opened}: ${write.time(notice.openedAt.getTime())}`,
   ];
   if (notice.resolvedAt !== null && notice.notice === 'resolved') {
-    lines.push(`${wording.labels.resolved}: ${write.time(notice.resolvedAt.toISOString()) ?? ''}`);
+    lines.push(`${wording.labels.resolved}: ${write.time(notice.resolvedAt.getTime())}`);
   }
   return lines.join('\n');
 }

@@ -1,36 +1,138 @@
 /**
- * What every language's wording is made of: the alert's facts read defensively, numbers
- * and times written the language's way, and the sentence helpers the rules share.
+ * What every language's wording is made of: each rule's parts taken once from the
+ * alert's facts (read defensively: they are JSON from the database), and numbers,
+ * amounts and times written the language's way. The languages' files are templates
+ * over these parts and nothing else.
  */
 import type { AlertLanguage, AlertRule } from '@hashwatt/schemas';
 
-/** The facts of an alert, read defensively: they are JSON from the database. */
-export class Facts {
-  readonly #facts: Readonly<Record<string, unknown>>;
+type Facts = Readonly<Record<string, unknown>>;
 
-  constructor(facts: Readonly<Record<string, unknown>>) {
-    this.#facts = facts;
-  }
-
-  text(key: string): string | undefined {
-    const value = this.#facts[key];
-    return typeof value === 'string' && value !== '' ? value : undefined;
-  }
-
-  number(key: string): number | undefined {
-    const value = this.#facts[key];
-    return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-  }
-
-  raw(key: string): unknown {
-    return this.#facts[key];
-  }
-
-  texts(key: string): string[] {
-    const value = this.#facts[key];
-    return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
-  }
+function text(facts: Facts, key: string): string | undefined {
+  const value = facts[key];
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
+
+function number(facts: Facts, key: string): number | undefined {
+  const value = facts[key];
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function texts(facts: Facts, key: string): string[] {
+  const value = facts[key];
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+function time(facts: Facts, key: string): number | undefined {
+  const value = text(facts, key);
+  const ms = value === undefined ? Number.NaN : Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** The parts each rule's sentence is made of. */
+export interface RuleParts {
+  readonly 'device-silent': { readonly device: string; readonly minutes: number };
+  readonly 'worker-silent': { readonly worker: string; readonly device: string };
+  readonly 'temperature-high': {
+    readonly device: string;
+    readonly chipTempC: number;
+    readonly maxChipTempC: number;
+  };
+  readonly 'fan-low': { readonly device: string; readonly fanRpm: number; readonly minFanRpm: number };
+  readonly 'hashrate-gap': { readonly device: string; readonly gapPercent: number };
+  readonly 'window-starting': { readonly from: string; readonly to: string; readonly date: string };
+  readonly 'curtailment-issued': {
+    readonly reductionKw: number;
+    readonly startsAtMs: number;
+    readonly endsAtMs: number;
+  };
+  readonly 'curtailment-violated': { readonly reasons: readonly string[] };
+  readonly 'block-found': { readonly height: number; readonly finder: string; readonly rewardSats: number };
+  readonly 'payout-sent': { readonly totalSats: number; readonly recipients: number; readonly txid: string };
+  readonly 'ledger-lag': { readonly nodeId: number; readonly minutes: number };
+}
+
+/** The rules worded from their parts; the TimescaleDB job alert, for admins, keeps its English. */
+export type WordedRule = keyof RuleParts;
+
+/** Each present, or undefined: a sentence is made whole or not at all. */
+function whole<T extends Record<string, unknown>>(parts: { [K in keyof T]: T[K] | undefined }):
+  T | undefined {
+  return Object.values(parts).every((part) => part !== undefined) ? (parts as T) : undefined;
+}
+
+/** Each rule's parts from the alert's facts and its opening time; undefined when a part is missing. */
+export const PARTS: {
+  readonly [R in WordedRule]: (facts: Facts, openedAtMs: number) => RuleParts[R] | undefined;
+} = {
+  'device-silent': (facts, openedAtMs) => {
+    const lastSeenMs = time(facts, 'lastSeen');
+    return whole({
+      device: text(facts, 'device'),
+      minutes:
+        lastSeenMs === undefined ? undefined : Math.max(0, Math.floor((openedAtMs - lastSeenMs) / 60_000)),
+    });
+  },
+  'worker-silent': (facts) => whole({ worker: text(facts, 'worker'), device: text(facts, 'device') }),
+  'temperature-high': (facts) =>
+    whole({
+      device: text(facts, 'device'),
+      chipTempC: number(facts, 'chipTempC'),
+      maxChipTempC: number(facts, 'maxChipTempC'),
+    }),
+  'fan-low': (facts) =>
+    whole({
+      device: text(facts, 'device'),
+      fanRpm: number(facts, 'fanRpm'),
+      minFanRpm: number(facts, 'minFanRpm'),
+    }),
+  'hashrate-gap': (facts) =>
+    whole({ device: text(facts, 'device'), gapPercent: number(facts, 'gapPercent') }),
+  'window-starting': (facts) =>
+    whole({ from: text(facts, 'from'), to: text(facts, 'to'), date: text(facts, 'date') }),
+  'curtailment-issued': (facts) =>
+    whole({
+      reductionKw: number(facts, 'reductionKw'),
+      startsAtMs: time(facts, 'startsAt'),
+      endsAtMs: time(facts, 'endsAt'),
+    }),
+  'curtailment-violated': (facts) => ({ reasons: texts(facts, 'reasons') }),
+  'block-found': (facts) => {
+    // The finder as the pool names it, account.worker; either may be empty.
+    const { finder, worker } = facts;
+    return whole({
+      height: number(facts, 'height'),
+      finder: typeof finder === 'string' && typeof worker === 'string' ? `${finder}.${worker}` : undefined,
+      rewardSats: number(facts, 'reward'),
+    });
+  },
+  'payout-sent': (facts) =>
+    whole({
+      totalSats: number(facts, 'total'),
+      recipients: number(facts, 'recipients'),
+      txid: text(facts, 'txid'),
+    }),
+  'ledger-lag': (facts) =>
+    whole({ nodeId: number(facts, 'nodeId'), minutes: number(facts, 'waitedMinutes') }),
+};
+
+/** The rules about one farm: their sentence follows the farm's name. */
+export const FARM_RULES: ReadonlySet<AlertRule> = new Set<AlertRule>([
+  'device-silent',
+  'worker-silent',
+  'temperature-high',
+  'fan-low',
+  'hashrate-gap',
+  'window-starting',
+  'curtailment-issued',
+  'curtailment-violated',
+]);
+
+export function farmNameOf(facts: Facts): string | undefined {
+  return text(facts, 'farmName');
+}
+
+const LOCALES: Readonly<Record<AlertLanguage, string>> = { en: 'en-GB', fa: 'fa-IR', ru: 'ru-RU' };
 
 /** Numbers, amounts and times written the language's way. */
 export class Writer {
@@ -39,6 +141,7 @@ export class Writer {
   readonly #decimals: Intl.NumberFormat;
   readonly #btc: Intl.NumberFormat;
   readonly #time: Intl.DateTimeFormat;
+  readonly #plural: Intl.PluralRules;
 
   constructor(language: AlertLanguage) {
     const locale = LOCALES[language];
@@ -53,6 +156,7 @@ export class Writer {
       timeZone: 'UTC',
       ...(language === 'fa' && { calendar: 'persian' }),
     });
+    this.#plural = new Intl.PluralRules(locale);
   }
 
   count(value: number): string {
@@ -72,16 +176,24 @@ export class Writer {
     return this.#btc.format(sats / 1e8);
   }
 
-  time(iso: string): string | undefined {
-    const ms = Date.parse(iso);
-    return Number.isNaN(ms) ? undefined : `${this.#time.format(ms)} UTC`;
+  time(ms: number): string {
+    return `${this.#time.format(ms)} UTC`;
+  }
+
+  /** The noun's form for a count: Russian has one, few and many (1 минуту, 3 минуты, 5 минут). */
+  plural(
+    count: number,
+    forms: { readonly one: string; readonly few?: string; readonly many?: string; readonly other: string },
+  ): string {
+    const category = this.#plural.select(count);
+    return (
+      (category === 'one' || category === 'few' || category === 'many' ? forms[category] : undefined) ??
+      forms.other
+    );
   }
 }
 
-const LOCALES: Readonly<Record<AlertLanguage, string>> = { en: 'en-GB', fa: 'fa-IR', ru: 'ru-RU' };
-
-export type Sentence = (facts: Facts, write: Writer) => string | undefined;
-
+/** One language's words: the notice's labels, each rule's name, and a template per worded rule. */
 export interface Wording {
   readonly opened: string;
   readonly resolved: string;
@@ -91,38 +203,6 @@ export interface Wording {
     readonly opened: string;
     readonly resolved: string;
   };
-  readonly rules: Readonly<Record<AlertRule, { readonly name: string; readonly sentence: Sentence }>>;
-}
-
-/** "farm: sentence", or undefined when either part is missing. */
-export function atFarm(facts: Facts, sentence: string | undefined): string | undefined {
-  const farm = facts.text('farmName');
-  return farm === undefined || sentence === undefined ? undefined : `${farm}: ${sentence}`;
-}
-
-/** Minutes from `lastSeen` to the alert's opening: what the device-silent sentence says. */
-export function silentMinutes(facts: Facts, openedAt: Date): number | undefined {
-  const lastSeen = facts.text('lastSeen');
-  const ms = lastSeen === undefined ? Number.NaN : Date.parse(lastSeen);
-  return Number.isNaN(ms) ? undefined : Math.max(0, Math.floor((openedAt.getTime() - ms) / 60_000));
-}
-
-/** A block's finder as the pool names it: account.worker. */
-export function finderOf(facts: Facts): string | undefined {
-  const finder = facts.raw('finder');
-  const worker = facts.raw('worker');
-  return typeof finder === 'string' && typeof worker === 'string' ? `${finder}.${worker}` : undefined;
-}
-
-/** Sentences that need the alert's opening time get it through the facts. */
-export const OPENED_AT = '\u0000openedAt';
-
-export function whenOpened(facts: Facts): Date {
-  return new Date(facts.text(OPENED_AT) ?? 0);
-}
-
-/** The parts a sentence needs, or undefined when any is missing. */
-export function all<T>(...parts: (T | undefined)[]): T[] | undefined {
-  const present = parts.filter((part): part is T => part !== undefined);
-  return present.length === parts.length ? present : undefined;
+  readonly names: Readonly<Record<AlertRule, string>>;
+  readonly sentences: { readonly [R in WordedRule]: (parts: RuleParts[R], write: Writer) => string };
 }
