@@ -111,8 +111,9 @@ describe('the dashboard in Chromium against the pool', () => {
     // 10.0.4.10 … 10.0.4.19: the filter narrows the virtualized table.
     await page.getByText('10 of 40 devices').waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'farm-detail.png'), fullPage: true });
-    await page.getByLabel('Label of a new key').fill('hall agent');
-    await page.getByRole('button', { name: 'Create' }).click();
+    const agentKeys = page.getByRole('region', { name: 'Agent keys' });
+    await agentKeys.getByLabel('Label of a new key').fill('hall agent');
+    await agentKeys.getByRole('button', { name: 'Create' }).click();
     await page.getByText(/Copy this key now/).waitFor();
     expect(await page.locator('code').textContent()).toMatch(/^hwk_/);
     await page.getByRole('link', { name: '10.0.4.10:4028' }).click();
@@ -120,6 +121,10 @@ describe('the dashboard in Chromium against the pool', () => {
     await page.getByLabel('Rack').fill('B4');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('button', { name: 'Sleep' }).click();
+    // A sleep stops the machine: the page asks first, naming it.
+    const askSleep = page.getByRole('alertdialog', { name: 'Sleep?' });
+    await askSleep.getByText(/10\.0\.4\.10:4028 stops hashing/).waitFor();
+    await askSleep.getByRole('button', { name: 'Sleep' }).click();
     await page.getByRole('cell', { name: 'Queued' }).waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'device.png'), fullPage: true });
     await page.goto(`${base}/farms/${farmA.farmId}/economics`);
@@ -161,7 +166,8 @@ describe('the dashboard in Chromium against the pool', () => {
     await page.getByRole('cell', { name: 'op-a@dashboard.test' }).first().waitFor();
     await page.getByLabel('New organisation').fill('Tabriz Hashing');
     await page.getByRole('button', { name: 'Create' }).click();
-    await page.getByText('Tabriz Hashing').waitFor();
+    // In the list (the new-user form offers it too, and the toast names it).
+    await page.getByRole('listitem').filter({ hasText: 'Tabriz Hashing' }).waitFor();
     // The organisation's switch: its members must sign in with a second factor.
     const strict = page
       .getByRole('listitem')
@@ -186,14 +192,12 @@ describe('the dashboard in Chromium against the pool', () => {
         )
       ).rowCount;
     expect(await sessionsOfB()).toBe(1);
-    page.once('dialog', (dialog) => {
-      void dialog.accept();
-    });
     await page
       .getByRole('row')
       .filter({ hasText: 'op-b@dashboard.test' })
       .getByRole('button', { name: 'Reset' })
       .click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Reset' }).click();
     await expect.poll(sessionsOfB).toBe(0);
     await page.screenshot({ path: path.join(ARTIFACTS, 'admin.png'), fullPage: true });
     await page.close();
