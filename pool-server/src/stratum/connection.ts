@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { SocketWriter } from './socket-writer.ts';
 import { LineDecoder } from './codec.ts';
 import { SHARE_NOT_RECORDED, StratumErrorCode } from './errors.ts';
 import { encodeError, encodeResult, type RequestId } from './messages.ts';
@@ -70,7 +71,7 @@ export class StratumConnection implements SessionSink, MinerConnection {
   readonly #socket: Socket;
   readonly #host: ConnectionHost;
   readonly #decoder: LineDecoder;
-  #drainTimer: NodeJS.Timeout | undefined;
+  readonly #writer: SocketWriter;
   #lineTimer: NodeJS.Timeout | undefined;
   #closeReason: string | undefined;
   /** What this turn's requests produced, held until the shares it accepts are committed. */
@@ -90,6 +91,9 @@ export class StratumConnection implements SessionSink, MinerConnection {
     env: StratumEnvironment = host.env,
   ) {
     this.#socket = socket;
+    this.#writer = new SocketWriter(socket, host.settings, (reason) => {
+      this.#abort(reason);
+    });
     this.#host = host;
     this.remoteAddress = remoteAddress;
     this.#decoder = new LineDecoder(host.settings.maxLineBytes);
@@ -105,7 +109,7 @@ export class StratumConnection implements SessionSink, MinerConnection {
       this.#closeReason ??= `socket error: ${error.message}`;
     });
     socket.on('close', () => {
-      clearTimeout(this.#drainTimer);
+      this.#writer.closed();
       clearTimeout(this.#lineTimer);
       this.session.close();
       this.#host.closed(this, this.#closeReason ?? 'closed by the miner');
@@ -125,42 +129,18 @@ export class StratumConnection implements SessionSink, MinerConnection {
       this.#held += typeof line === 'string' ? line : line.toString();
       return;
     }
-    this.#write(line);
+    this.#writer.write(line);
   }
 
   acknowledgeShare(id: RequestId): void {
     const line = encodeResult(id, true);
     if (this.#held === undefined) {
-      this.#write(line);
+      this.#writer.write(line);
       return;
     }
     const start = this.#held.length;
     this.#held += line;
     this.#acknowledged.push(start, this.#held.length, this.#acknowledgedIds.push(id) - 1);
-  }
-
-  #write(data: string | Buffer): void {
-    if (this.#socket.writableEnded || this.#socket.destroyed) {
-      return;
-    }
-    if (!this.#socket.write(data)) {
-      if (this.#socket.writableLength > this.#host.settings.maxQueuedBytes) {
-        this.#abort('not reading what the pool sends');
-        return;
-      }
-      if (this.#drainTimer === undefined) {
-        // Stop reading a peer that does not read: its requests would only queue more replies.
-        this.#socket.pause();
-        this.#drainTimer = setTimeout(() => {
-          this.#abort('not reading what the pool sends');
-        }, this.#host.settings.drainTimeoutMs);
-        this.#socket.once('drain', () => {
-          clearTimeout(this.#drainTimer);
-          this.#drainTimer = undefined;
-          this.#socket.resume();
-        });
-      }
-    }
   }
 
   /**
@@ -203,7 +183,7 @@ export class StratumConnection implements SessionSink, MinerConnection {
     this.#acknowledged.length = 0;
     this.#acknowledgedIds.length = 0;
     if (held) {
-      this.#write(held);
+      this.#writer.write(held);
     }
   }
 

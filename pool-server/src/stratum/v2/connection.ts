@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
+import { SocketWriter } from '../socket-writer.ts';
 import type { ConnectionHost, MinerConnection } from '../connection.ts';
 import type { StratumEnvironment } from '../session-context.ts';
 import { DEFAULT_MAX_FRAME_PAYLOAD_BYTES, FRAME_HEADER_BYTES, readFrameHeader } from './framing.ts';
@@ -41,7 +42,7 @@ export class Sv2Connection implements MinerConnection, Sv2Sink {
   #hello: Buffer = Buffer.alloc(0);
   #transport: NoiseTransport | undefined;
   #frameTimer: NodeJS.Timeout | undefined;
-  #drainTimer: NodeJS.Timeout | undefined;
+  readonly #writer: SocketWriter;
   #batchTimer: NodeJS.Timeout | undefined;
   #closeReason: string | undefined;
   /** What this turn's frames produced, encrypted in order, held until its shares are committed. */
@@ -60,6 +61,9 @@ export class Sv2Connection implements MinerConnection, Sv2Sink {
     identity: NoiseServerIdentity,
   ) {
     this.#socket = socket;
+    this.#writer = new SocketWriter(socket, host.settings, (reason) => {
+      this.#abort(reason);
+    });
     this.#host = host;
     this.#identity = identity;
     this.remoteAddress = remoteAddress;
@@ -77,7 +81,7 @@ export class Sv2Connection implements MinerConnection, Sv2Sink {
       this.#closeReason ??= `socket error: ${error.message}`;
     });
     socket.on('close', () => {
-      clearTimeout(this.#drainTimer);
+      this.#writer.closed();
       clearTimeout(this.#frameTimer);
       clearTimeout(this.#batchTimer);
       this.session.close();
@@ -102,7 +106,7 @@ export class Sv2Connection implements MinerConnection, Sv2Sink {
     if (this.#held) {
       this.#held.push(wire);
     } else {
-      this.#write(wire);
+      this.#writer.write(wire);
     }
   }
 
@@ -138,7 +142,7 @@ export class Sv2Connection implements MinerConnection, Sv2Sink {
     const accepted = this.#uncommitted;
     this.#uncommitted = [];
     if (held && held.length > 0) {
-      this.#write(held.length === 1 ? (held[0] as Buffer) : Buffer.concat(held));
+      this.#writer.write(held.length === 1 ? (held[0] as Buffer) : Buffer.concat(held));
     }
     for (let index = 0; index < accepted.length; index += 3) {
       const channelId = accepted[index] as number;
@@ -184,29 +188,6 @@ export class Sv2Connection implements MinerConnection, Sv2Sink {
     this.#batchedShares = 0;
   }
 
-  #write(data: Buffer): void {
-    if (this.#socket.writableEnded || this.#socket.destroyed) {
-      return;
-    }
-    if (!this.#socket.write(data)) {
-      if (this.#socket.writableLength > this.#host.settings.maxQueuedBytes) {
-        this.#abort('not reading what the pool sends');
-        return;
-      }
-      if (this.#drainTimer === undefined) {
-        this.#socket.pause();
-        this.#drainTimer = setTimeout(() => {
-          this.#abort('not reading what the pool sends');
-        }, this.#host.settings.drainTimeoutMs);
-        this.#socket.once('drain', () => {
-          clearTimeout(this.#drainTimer);
-          this.#drainTimer = undefined;
-          this.#socket.resume();
-        });
-      }
-    }
-  }
-
   /** Neither closed nor closing: a frame after a close is not handled. */
   #open(): boolean {
     return !this.#socket.destroyed && !this.#socket.writableEnded;
@@ -239,7 +220,7 @@ export class Sv2Connection implements MinerConnection, Sv2Sink {
         maxPayloadBytes: DEFAULT_MAX_FRAME_PAYLOAD_BYTES,
       });
       this.#transport = transport;
-      this.#write(reply);
+      this.#writer.write(reply);
       this.#watchPartialFrame(0, true);
       if (bytes.length === 0) {
         return;
