@@ -186,6 +186,21 @@ describe('every page on a phone, in English, Persian and Russian', () => {
     });
   });
 
+  it('folds the navigation behind the Menu button, and folds it again once a page is chosen', async () => {
+    const page = await pageOf('operator');
+    await page.evaluate(chooseLanguage, 'en');
+    await page.goto(`${pool.base}/farms`);
+    await page.waitForFunction(pageReady, 'en');
+    const navigation = page.getByRole('navigation', { name: 'hashwatt' });
+    expect(await navigation.isVisible()).toBe(false);
+    const menu = page.getByRole('button', { name: 'Menu' });
+    await menu.click();
+    await navigation.getByRole('link', { name: 'Reports' }).click();
+    await page.waitForURL((url) => url.pathname === '/reports');
+    expect(await menu.getAttribute('aria-expanded')).toBe('false');
+    expect(await navigation.isVisible()).toBe(false);
+  });
+
   it('logs no error on any page', () => {
     expect(problems).toEqual([]);
   });
