@@ -24,14 +24,13 @@ function exitOnUnhandled(log: Logger): void {
 
 /** `hashwatt [pool]`: the pool in the roles its configuration names, until a signal stops it. */
 async function runPool(args: readonly string[]): Promise<void> {
-  const [{ prepareCommand }, { start }, { serveForPrimary, watchPrimary }, { startDemo }] = await Promise.all(
-    [
-      import('./cli/setup.ts'),
-      import('./roles/pool.ts'),
-      import('./roles/stratum-process.ts'),
-      import('./roles/banner.ts'),
-    ],
-  );
+  // One after another, never in parallel: @bitcoinerlab/secp256k1 is CommonJS and
+  // require()s @noble/curves, an ES module the Stratum V2 code imports too, and Node
+  // refuses that require() while a concurrent import() is still loading it.
+  const { prepareCommand } = await import('./cli/setup.ts');
+  const { start } = await import('./roles/pool.ts');
+  const { serveForPrimary, watchPrimary } = await import('./roles/stratum-process.ts');
+  const { startDemo } = await import('./roles/banner.ts');
   const context = processContext(process.env, (log) => {
     exitOnUnhandled(log);
     if (cluster.isWorker) {
