@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { digestGuard } from './digest-auth.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { digestGuard, guardedServer } from './digest-auth.ts';
 import { MODE_CODES, type DemoRig, type WorkMode } from './demo-rig.ts';
 import { listen, type Listening } from './listen.ts';
 
@@ -38,9 +38,6 @@ export interface RunningAntminerWeb extends Listening {
   /** Every request that passed the login, in order. */
   readonly requests: readonly { readonly method: string; readonly path: string; readonly body: string }[];
 }
-
-/** A set_miner_conf.cgi body is a small JSON object; anything longer is refused unread. */
-const MAX_BODY_BYTES = 64 * 1024;
 
 /** How long after answering reboot.cgi the rig goes down, in ms: its reply reaches the caller first. */
 const REBOOT_AFTER_MS = 100;
@@ -141,36 +138,7 @@ export async function startAntminerWeb(
     }
   };
 
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        response.writeHead(413, { connection: 'close' }).end();
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => {
-      if (response.headersSent) {
-        return;
-      }
-      const authorised = guard.accepts({
-        method: request.method,
-        url: request.url,
-        authorization: request.headers.authorization,
-      });
-      if (!authorised) {
-        response
-          .writeHead(401, { 'www-authenticate': guard.challenge(), 'content-type': 'text/html' })
-          .end('<h1>401 Unauthorized</h1>');
-        return;
-      }
-      answer(request, response, Buffer.concat(chunks).toString('utf8'));
-    });
-  });
+  const server = guardedServer(guard, answer);
   const listening = await listen(server, options);
   // Off the network while it reboots or while told to refuse; one change at a time.
   let reachability = Promise.resolve();

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 /**
  * The server's side of HTTP Digest authentication (RFC 7616 with MD5 and qop=auth, as
@@ -69,4 +70,49 @@ export function digestGuard(realm: string, logins: Readonly<Record<string, strin
       return given.length === expected.length && timingSafeEqual(given, Buffer.from(expected));
     },
   };
+}
+
+/** A request body read whole is at most this: past it the emulator answers 413 and stops reading. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * A web interface's server: each body read up to 64 KiB, each request checked by `guard`
+ * when there is one (401 with a fresh challenge otherwise), the rest handed to `answer`.
+ */
+export function guardedServer(
+  guard: DigestGuard | undefined,
+  answer: (request: IncomingMessage, response: ServerResponse, body: string) => void,
+): Server {
+  return createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        response.writeHead(413, { connection: 'close' }).end();
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => {
+      if (response.headersSent) {
+        return;
+      }
+      if (
+        guard !== undefined &&
+        !guard.accepts({
+          method: request.method,
+          url: request.url,
+          authorization: request.headers.authorization,
+        })
+      ) {
+        response
+          .writeHead(401, { 'www-authenticate': guard.challenge(), 'content-type': 'text/html' })
+          .end('<h1>401 Unauthorized</h1>');
+        return;
+      }
+      answer(request, response, Buffer.concat(chunks).toString('utf8'));
+    });
+  });
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { digestGuard } from './digest-auth.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { digestGuard, guardedServer } from './digest-auth.ts';
 import { listen, type Listening } from './listen.ts';
 
 /**
@@ -45,9 +45,6 @@ const DEFAULT_LOGINS: Readonly<Record<VendorWeb, Readonly<Record<string, string>
   elphapex: { root: 'root' },
   vnish: { admin: 'admin' },
 };
-
-/** A write's body is a small JSON object or form; anything longer is refused unread. */
-const MAX_BODY_BYTES = 64 * 1024;
 
 /** What each firmware answers to the writes the agent makes. */
 const WRITES: Readonly<Record<VendorWeb, readonly string[]>> = {
@@ -158,38 +155,7 @@ export async function startVendorWeb(
     response.writeHead(200, { 'content-type': 'application/json' }).end(reply);
   };
 
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        response.writeHead(413, { connection: 'close' }).end();
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => {
-      if (response.headersSent) {
-        return;
-      }
-      if (
-        vendor === 'elphapex' &&
-        !digest.accepts({
-          method: request.method,
-          url: request.url,
-          authorization: request.headers.authorization,
-        })
-      ) {
-        response
-          .writeHead(401, { 'www-authenticate': digest.challenge(), 'content-type': 'text/html' })
-          .end('<h1>401 Unauthorized</h1>');
-        return;
-      }
-      answer(request, response, Buffer.concat(chunks).toString('utf8'));
-    });
-  });
+  const server = guardedServer(vendor === 'elphapex' ? digest : undefined, answer);
   return { ...(await listen(server, options)), requests };
 }
 
