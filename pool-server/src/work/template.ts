@@ -60,6 +60,8 @@ export interface PreparedTemplate {
   readonly fees: bigint;
   readonly transactionWeight: number;
   readonly transactionBytes: number;
+  /** Each transaction's fee in satoshis, in template order; undefined where the template gave none. */
+  readonly transactionFees: readonly (bigint | undefined)[];
   readonly sigopLimit: number | undefined;
   readonly weightLimit: number | undefined;
   readonly sizeLimit: number | undefined;
@@ -133,6 +135,7 @@ function coinbaseAuxBytes(aux: unknown): Buffer {
 interface TemplateTransactions {
   readonly transactions: Buffer[];
   readonly txids: Buffer[];
+  readonly feeEach: (bigint | undefined)[];
   readonly sigops: number;
   readonly weight: number;
   readonly bytes: number;
@@ -145,6 +148,7 @@ function prepareTransactions(list: unknown): TemplateTransactions {
   }
   const transactions: Buffer[] = [];
   const txids: Buffer[] = [];
+  const feeEach: (bigint | undefined)[] = [];
   let sigops = 0;
   let fees = 0;
   let weight = 0;
@@ -161,12 +165,14 @@ function prepareTransactions(list: unknown): TemplateTransactions {
     transactions.push(data);
     txids.push(requireHash(tx.txid, `${field}.txid`));
     sigops += optionalCount(tx.sigops, `${field}.sigops`);
-    fees += optionalCount(tx.fee, `${field}.fee`);
+    const fee = optionalCount(tx.fee, `${field}.fee`);
+    fees += fee;
+    feeEach.push(tx.fee === undefined ? undefined : BigInt(fee));
     // Without a weight field, 4 weight units per byte is the upper bound.
     weight += tx.weight === undefined ? data.length * 4 : optionalCount(tx.weight, `${field}.weight`);
     bytes += data.length;
   });
-  return { transactions, txids, sigops, weight, bytes, fees };
+  return { transactions, txids, feeEach, sigops, weight, bytes, fees };
 }
 
 /** Checks a getblocktemplate result and prepares it; a bad field throws a TemplateError naming it. */
@@ -236,6 +242,7 @@ export function prepareTemplate(result: unknown): PreparedTemplate {
     fees: BigInt(transactions.fees),
     transactionWeight: transactions.weight,
     transactionBytes: transactions.bytes,
+    transactionFees: transactions.feeEach,
     sigopLimit: optionalLimit(result.sigoplimit, 'sigoplimit'),
     weightLimit: optionalLimit(result.weightlimit, 'weightlimit'),
     sizeLimit: optionalLimit(result.sizelimit, 'sizelimit'),
