@@ -69,7 +69,12 @@ async function violatedOrders(
     const farm = farms.get(event.farmId);
     const [order] = await listOrders(db, event.farmId, nowMs, event.orderId);
     if (farm && order?.compliance?.verdict === 'violated') {
-      violated.push({ ...farm, ...event, reasons: order.compliance.reasons });
+      violated.push({
+        ...farm,
+        ...event,
+        reasons: order.compliance.reasons,
+        findings: order.compliance.findings,
+      });
     }
   }
   return violated;

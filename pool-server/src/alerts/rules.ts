@@ -3,7 +3,7 @@
  * so every rule is tested case by case (rules.test.ts). Whether an alert is new, still
  * open or cleared is the store's business (planAlerts below says which).
  */
-import type { AlertRule, MinerState, RestrictedWindow } from '@hashwatt/schemas';
+import type { AlertRule, ComplianceFinding, MinerState, RestrictedWindow } from '@hashwatt/schemas';
 import type { FailingTimescaleJob } from '../db/timescale-jobs.ts';
 import type { LocalTime } from '../farms/energy/meter-energy.ts';
 
@@ -44,8 +44,9 @@ export interface OrderFacts extends FarmRef {
   readonly startsAtMs: number;
   readonly endsAtMs: number;
   readonly reductionKw: number;
-  /** For a judged order: why it was found violated. */
+  /** For a judged order: why it was found violated, in English and as codes with figures. */
   readonly reasons?: readonly string[];
+  readonly findings?: readonly ComplianceFinding[];
 }
 
 export interface BlockFacts {
@@ -285,6 +286,7 @@ function timescaleJobAlert(job: FailingTimescaleJob): AlertCandidate {
     summary: `TimescaleDB job ${job.name}${job.hypertable === null ? '' : ` on ${job.hypertable}`} is failing (${String(job.failures)} failures${job.lastError === null ? '' : `: ${job.lastError.message.slice(0, 200)}`})`,
     facts: {
       jobId: job.jobId,
+      name: job.name,
       procedure: job.procedure,
       hypertable: job.hypertable,
       failures: job.failures,
@@ -322,7 +324,7 @@ export function evaluateRules(
         `order:${order.orderId}`,
         true,
         `curtailment order ${order.orderId} was violated${order.reasons?.length ? `: ${order.reasons.join('; ')}` : ''}`,
-        { ...orderFacts(order), reasons: order.reasons ?? [] },
+        { ...orderFacts(order), reasons: order.reasons ?? [], findings: order.findings ?? [] },
       ),
     ),
     ...facts.blocks.map((block) =>

@@ -31,12 +31,16 @@ export const ENGLISH: Wording = {
     'window-starting': (p) => `a restricted window ${p.from}–${p.to} farm time starts on ${p.date}`,
     'curtailment-issued': (p, w) =>
       `curtailment order: cut ${w.decimal(p.reductionKw)} kW from ${w.time(p.startsAtMs)} to ${w.time(p.endsAtMs)}`,
-    'curtailment-violated': (p) =>
-      `a curtailment order was violated${p.reasons.length > 0 ? `: ${p.reasons.join('; ')}` : ''}`,
+    'curtailment-violated': (p, w) => {
+      const reasons = p.findings?.map((finding) => w.finding(finding)) ?? p.reasons;
+      return `a curtailment order was violated${reasons.length > 0 ? `: ${reasons.join('; ')}` : ''}`;
+    },
     'block-found': (p, w) => `block ${w.ordinal(p.height)} found by ${p.finder} (${w.btc(p.rewardSats)} BTC)`,
     'payout-sent': (p, w) =>
       `payout of ${w.btc(p.totalSats)} BTC to ${w.count(p.recipients)} miners sent in ${p.txid}`,
     'ledger-lag': (p, w) =>
       `shares accepted by Stratum node ${w.ordinal(p.nodeId)} have waited ${w.count(p.minutes)} minutes for the database`,
+    'timescale-job-failing': (p, w) =>
+      `TimescaleDB job ${p.name}${p.hypertable === null ? '' : ` on ${p.hypertable}`} is failing (${w.count(p.failures)} failures${p.lastError === null ? '' : `: ${p.lastError}`})`,
   },
 };

@@ -31,13 +31,17 @@ export const PERSIAN: Wording = {
     'window-starting': (p) => `بازه محدودیت ${p.from} تا ${p.to} به وقت مزرعه در ${p.date} آغاز می‌شود`,
     'curtailment-issued': (p, w) =>
       `دستور کاهش مصرف: ${w.decimal(p.reductionKw)} کیلووات از ${w.time(p.startsAtMs)} تا ${w.time(p.endsAtMs)}`,
-    'curtailment-violated': (p) =>
-      `دستور کاهش مصرف رعایت نشد${p.reasons.length > 0 ? `: ${p.reasons.join('؛ ')}` : ''}`,
+    'curtailment-violated': (p, w) => {
+      const reasons = p.findings?.map((finding) => w.finding(finding)) ?? p.reasons;
+      return `دستور کاهش مصرف رعایت نشد${reasons.length > 0 ? `: ${reasons.join('؛ ')}` : ''}`;
+    },
     'block-found': (p, w) =>
       `بلاک ${w.ordinal(p.height)} را ${p.finder} یافت (${w.btc(p.rewardSats)} بیت‌کوین)`,
     'payout-sent': (p, w) =>
       `پرداخت ${w.btc(p.totalSats)} بیت‌کوین به ${w.count(p.recipients)} ماینر در تراکنش ${p.txid} فرستاده شد`,
     'ledger-lag': (p, w) =>
       `سهم‌های پذیرفته‌شده گره استراتوم ${w.ordinal(p.nodeId)} ${w.count(p.minutes)} دقیقه است که در انتظار پایگاه داده‌اند`,
+    'timescale-job-failing': (p, w) =>
+      `کار ${p.name} در TimescaleDB${p.hypertable === null ? '' : ` روی ${p.hypertable}`} با خطا روبه‌روست (${w.count(p.failures)} بار ناموفق${p.lastError === null ? '' : `: ${p.lastError}`})`,
   },
 };

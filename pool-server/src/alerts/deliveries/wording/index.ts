@@ -33,10 +33,6 @@ export interface AlertNotice {
   readonly resolvedAt: Date | null;
 }
 
-function isWorded(rule: AlertRule): rule is WordedRule {
-  return rule in PARTS;
-}
-
 /**
  * One rule's sentence: its parts from the facts, then the language's template over them.
  * R ties PARTS[rule] to sentences[rule] (TypeScript's correlated mapped types); with
@@ -58,7 +54,7 @@ function worded<R extends WordedRule>(rule: R, notice: AlertNotice): string | un
 
 /** The alert's sentence in the notice's language, or the stored English one. */
 export function sentenceOf(notice: AlertNotice): string {
-  return (isWorded(notice.rule) ? worded(notice.rule, notice) : undefined) ?? notice.summary;
+  return worded(notice.rule, notice) ?? notice.summary;
 }
 
 /** The one-line subject of an e-mail or the first line of a chat message. */

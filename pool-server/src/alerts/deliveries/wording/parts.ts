@@ -4,7 +4,9 @@
  * amounts and times written the language's way. The languages' files are templates
  * over these parts and nothing else.
  */
-import type { AlertLanguage, AlertRule } from '@hashwatt/schemas';
+import { ComplianceFinding, type AlertLanguage, type AlertRule } from '@hashwatt/schemas';
+import Value from 'typebox/value';
+import { findingText } from '../../../farms/curtailment/compliance-findings.ts';
 
 type Facts = Readonly<Record<string, unknown>>;
 
@@ -21,6 +23,21 @@ function number(facts: Facts, key: string): number | undefined {
 function texts(facts: Facts, key: string): string[] {
   const value = facts[key];
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+/** Findings stored with the alert, each as the schema has it; undefined when any is not (an older alert). */
+function findings(facts: Facts): ComplianceFinding[] | undefined {
+  const value = facts.findings;
+  return Array.isArray(value) &&
+    value.length > 0 &&
+    value.every((item) => Value.Check(ComplianceFinding, item))
+    ? value
+    : undefined;
+}
+
+/** A text that may be absent for a reason of its own (null), as opposed to missing from the facts. */
+function textOrNull(facts: Facts, key: string): string | null | undefined {
+  return facts[key] === null ? null : text(facts, key);
 }
 
 function time(facts: Facts, key: string): number | undefined {
@@ -46,13 +63,24 @@ export interface RuleParts {
     readonly startsAtMs: number;
     readonly endsAtMs: number;
   };
-  readonly 'curtailment-violated': { readonly reasons: readonly string[] };
+  /** Findings worded in the reader's language; the stored English reasons for an alert kept without them. */
+  readonly 'curtailment-violated': {
+    readonly findings: readonly ComplianceFinding[] | null;
+    readonly reasons: readonly string[];
+  };
   readonly 'block-found': { readonly height: number; readonly finder: string; readonly rewardSats: number };
   readonly 'payout-sent': { readonly totalSats: number; readonly recipients: number; readonly txid: string };
   readonly 'ledger-lag': { readonly nodeId: number; readonly minutes: number };
+  /** The database's own error stays as the server wrote it: it is what a search finds. */
+  readonly 'timescale-job-failing': {
+    readonly name: string;
+    readonly hypertable: string | null;
+    readonly failures: number;
+    readonly lastError: string | null;
+  };
 }
 
-/** The rules worded from their parts; the TimescaleDB job alert, for admins, keeps its English. */
+/** Every rule is worded from its parts. */
 export type WordedRule = keyof RuleParts;
 
 /** Each present, or undefined: a sentence is made whole or not at all. */
@@ -96,7 +124,10 @@ export const PARTS: {
       startsAtMs: time(facts, 'startsAt'),
       endsAtMs: time(facts, 'endsAt'),
     }),
-  'curtailment-violated': (facts) => ({ reasons: texts(facts, 'reasons') }),
+  'curtailment-violated': (facts) => ({
+    findings: findings(facts) ?? null,
+    reasons: texts(facts, 'reasons'),
+  }),
   'block-found': (facts) => {
     // The finder as the pool names it, account.worker; either may be empty.
     const { finder, worker } = facts;
@@ -114,6 +145,16 @@ export const PARTS: {
     }),
   'ledger-lag': (facts) =>
     whole({ nodeId: number(facts, 'nodeId'), minutes: number(facts, 'waitedMinutes') }),
+  'timescale-job-failing': (facts) => {
+    const lastError = textOrNull(facts, 'lastError');
+    return whole({
+      name: text(facts, 'name'),
+      hypertable: textOrNull(facts, 'hypertable'),
+      failures: number(facts, 'failures'),
+      // Kept short, as the English summary keeps it: a stack of SQL is for the server log.
+      lastError: typeof lastError === 'string' ? lastError.slice(0, 200) : lastError,
+    });
+  },
 };
 
 /** The rules about one farm: their sentence follows the farm's name. */
@@ -142,8 +183,10 @@ export class Writer {
   readonly #btc: Intl.NumberFormat;
   readonly #time: Intl.DateTimeFormat;
   readonly #plural: Intl.PluralRules;
+  readonly #language: AlertLanguage;
 
   constructor(language: AlertLanguage) {
+    this.#language = language;
     const locale = LOCALES[language];
     this.#numbers = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
     this.#plain = new Intl.NumberFormat(locale, { maximumFractionDigits: 0, useGrouping: false });
@@ -178,6 +221,18 @@ export class Writer {
 
   time(ms: number): string {
     return `${this.#time.format(ms)} UTC`;
+  }
+
+  /** A curtailment finding, as reports word it, with this language's digits and dates. */
+  finding(finding: ComplianceFinding): string {
+    return findingText(finding, this.#language, {
+      number: (value, fractionDigits) =>
+        new Intl.NumberFormat(LOCALES[this.#language], {
+          minimumFractionDigits: fractionDigits,
+          maximumFractionDigits: fractionDigits,
+        }).format(value),
+      dateTime: (iso) => this.time(Date.parse(iso)),
+    });
   }
 
   /** The noun's form for a count: Russian has one, few and many (1 минуту, 3 минуты, 5 минут). */

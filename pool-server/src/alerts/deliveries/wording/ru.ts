@@ -34,12 +34,16 @@ export const RUSSIAN: Wording = {
     'window-starting': (p) => `окно ограничений ${p.from}–${p.to} по времени фермы начинается ${p.date}`,
     'curtailment-issued': (p, w) =>
       `приказ об ограничении: снизить на ${w.decimal(p.reductionKw)} кВт с ${w.time(p.startsAtMs)} до ${w.time(p.endsAtMs)}`,
-    'curtailment-violated': (p) =>
-      `приказ об ограничении нарушен${p.reasons.length > 0 ? `: ${p.reasons.join('; ')}` : ''}`,
+    'curtailment-violated': (p, w) => {
+      const reasons = p.findings?.map((finding) => w.finding(finding)) ?? p.reasons;
+      return `приказ об ограничении нарушен${reasons.length > 0 ? `: ${reasons.join('; ')}` : ''}`;
+    },
     'block-found': (p, w) => `блок ${w.ordinal(p.height)} найден ${p.finder} (${w.btc(p.rewardSats)} BTC)`,
     'payout-sent': (p, w) =>
       `выплата ${w.btc(p.totalSats)} BTC ${w.count(p.recipients)} ${w.plural(p.recipients, { one: 'майнеру', other: 'майнерам' })} отправлена в ${p.txid}`,
     'ledger-lag': (p, w) =>
       `шары, принятые узлом Stratum ${w.ordinal(p.nodeId)}, ждут базу данных ${w.count(p.minutes)} ${w.plural(p.minutes, MINUTES)}`,
+    'timescale-job-failing': (p, w) =>
+      `задание TimescaleDB ${p.name}${p.hypertable === null ? '' : ` для ${p.hypertable}`} завершается с ошибкой (${w.count(p.failures)} ${w.plural(p.failures, { one: 'сбой', few: 'сбоя', many: 'сбоев', other: 'сбоя' })}${p.lastError === null ? '' : `: ${p.lastError}`})`,
   },
 };

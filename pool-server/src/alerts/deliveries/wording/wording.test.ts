@@ -71,4 +71,74 @@ describe('alert wording', () => {
     expect(payout('ru')).toBe(`выплата 1,23456789 BTC 3 майнерам отправлена в ${'ab'.repeat(32)}`);
     expect(payout('fa')).toContain('۱٫۲۳۴۵۶۷۸۹ بیت‌کوین به ۳ ماینر');
   });
+
+  test("a failing TimescaleDB job in each language, the server's error as it wrote it", () => {
+    const job = (language: AlertNotice['language'], facts: Record<string, unknown>): string =>
+      headlineOf({
+        ...silent(language, facts),
+        rule: 'timescale-job-failing',
+        subject: 'timescale-job:1002',
+        summary: 'TimescaleDB job Compression Policy [1002] is failing',
+      });
+    const failing = {
+      jobId: 1002,
+      name: 'Compression Policy [1002]',
+      procedure: '_timescaledb_functions.policy_compression',
+      hypertable: 'public.shares',
+      failures: 3,
+      lastError: 'could not extend file: No space left on device',
+    };
+    expect(job('en', failing)).toBe(
+      'Alert: TimescaleDB job Compression Policy [1002] on public.shares is failing (3 failures: could not extend file: No space left on device)',
+    );
+    expect(job('fa', failing)).toBe(
+      'هشدار: کار Compression Policy [1002] در TimescaleDB روی public.shares با خطا روبه‌روست (۳ بار ناموفق: could not extend file: No space left on device)',
+    );
+    expect(job('ru', failing)).toBe(
+      'Оповещение: задание TimescaleDB Compression Policy [1002] для public.shares завершается с ошибкой (3 сбоя: could not extend file: No space left on device)',
+    );
+    expect(job('ru', { ...failing, hypertable: null, lastError: null, failures: 5 })).toBe(
+      'Оповещение: задание TimescaleDB Compression Policy [1002] завершается с ошибкой (5 сбоев)',
+    );
+    // Kept before its name was among the facts: the stored English summary.
+    expect(job('fa', { ...failing, name: undefined })).toBe(
+      'هشدار: TimescaleDB job Compression Policy [1002] is failing',
+    );
+  });
+
+  test("a violated order's findings in the reader's language, its figures in its digits", () => {
+    const violated = (language: AlertNotice['language'], facts: Record<string, unknown>): string =>
+      sentenceOf({
+        ...silent(language, { farmName: 'Hall B', orderId: '9', ...facts }),
+        rule: 'curtailment-violated',
+        summary: 'Hall B: curtailment order 9 was violated',
+      });
+    const judged = {
+      reasons: [
+        'the load reached 1000 kW 25.0 min after the start',
+        '10.0.4.19:4028 reported hashing during the order',
+      ],
+      findings: [
+        { code: 'reached-late', allowedKw: 1000, minutesLate: 25 },
+        { code: 'hashing-during-order', device: '10.0.4.19:4028' },
+      ],
+    };
+    expect(violated('en', judged)).toBe(
+      'Hall B: a curtailment order was violated: the load reached 1,000 kW 25.0 min after the start; 10.0.4.19:4028 reported hashing during the order',
+    );
+    expect(violated('fa', judged)).toBe(
+      'Hall B: دستور کاهش مصرف رعایت نشد: بار ۲۵٫۰ دقیقه پس از شروع به ۱٬۰۰۰ کیلووات رسید؛ 10.0.4.19:4028 در طول دستور استخراج می‌کرد',
+    );
+    expect(violated('ru', judged)).toBe(
+      'Hall B: приказ об ограничении нарушен: нагрузка снизилась до 1\u00a0000 кВт через 25,0 мин после начала; 10.0.4.19:4028 майнил во время распоряжения',
+    );
+    // An alert kept with its English reasons only, or with findings the schema does not know.
+    const older = { reasons: judged.reasons };
+    expect(violated('ru', older)).toBe(
+      'Hall B: приказ об ограничении нарушен: the load reached 1000 kW 25.0 min after the start; 10.0.4.19:4028 reported hashing during the order',
+    );
+    expect(violated('fa', { ...judged, findings: [{ code: 'no-such-finding' }] })).toContain(
+      'رعایت نشد: the load reached 1000 kW',
+    );
+  });
 });
