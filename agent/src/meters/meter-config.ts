@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import Type, { type Static } from 'typebox';
 
-export const METER_PROTOCOLS = ['modbus', 'mercury230', 'iec62056-21'] as const;
+export const METER_PROTOCOLS = ['modbus', 'mercury230', 'iec62056-21', 'dlms'] as const;
+
+/** IANA's port for DLMS/COSEM over TCP (IEC 62056-47), taken when a dlms entry names none. */
+const DLMS_PORT = 4059;
 
 const RegisterSpec = Type.Object(
   {
@@ -29,14 +32,15 @@ export const MeterEntrySchema = Type.Object(
     protocol: Type.Enum(METER_PROTOCOLS, {
       default: 'modbus',
       description:
-        'modbus: Modbus TCP; mercury230: Incotex Mercury 230/234 through a transparent TCP gateway; iec62056-21: mode C readout through a transparent TCP gateway.',
+        'modbus: Modbus TCP; mercury230: Incotex Mercury 230/234 through a transparent TCP gateway; iec62056-21: mode C readout through a transparent TCP gateway; dlms: DLMS/COSEM over TCP (IEC 62056-47 wrapper).',
     }),
     host: Type.String({ minLength: 1 }),
     port: Type.Integer({
       default: 502,
       minimum: 1,
       maximum: 65_535,
-      description: "502 for Modbus TCP; for the others the gateway's port, which must be given.",
+      description:
+        "502 for Modbus TCP, 4059 for dlms when not given; for the others the gateway's port, which must be given.",
     }),
     model: Type.Optional(Type.Enum(['sdm630', 'pm5xxx', 'generic'], { description: 'modbus only.' })),
     unitId: Type.Optional(Type.Integer({ minimum: 0, maximum: 255 })),
@@ -50,6 +54,21 @@ export const MeterEntrySchema = Type.Object(
           'mercury230: the network address, 1–254 (0: broadcast, one meter on the line); iec62056-21: the device address in /?…! (letters, digits, spaces; empty: any).',
       }),
     ),
+    clientAddress: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 0x7f,
+        description:
+          "dlms: the client SAP (the wrapper's source wPort) the meter's association with this password is set for; default 16, the public client, which takes no password.",
+      }),
+    ),
+    logicalDevice: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 0x3fff,
+        description: 'dlms: the server SAP (destination wPort); default 1, the management logical device.',
+      }),
+    ),
     accessLevel: Type.Optional(
       Type.Integer({
         minimum: 1,
@@ -61,7 +80,7 @@ export const MeterEntrySchema = Type.Object(
       Type.String({
         writeOnly: true,
         description:
-          "mercury230: the channel password, 6 characters (default the access level's factory password, 111111 or 222222).",
+          "mercury230: the channel password, 6 characters (default the access level's factory password, 111111 or 222222); dlms: the low level security (LLS) password, 1–32 printable ASCII characters (none: no authentication).",
       }),
     ),
     passwordFile: Type.Optional(
@@ -89,7 +108,7 @@ export const MeterEntrySchema = Type.Object(
       default: 1,
       exclusiveMinimum: 0,
       description:
-        'mercury230, iec62056-21: the current times voltage transformer ratio, for meters that count on the secondary side.',
+        'mercury230, iec62056-21, dlms: the current times voltage transformer ratio, for meters that count on the secondary side.',
     }),
     baudRateCharacter: Type.Optional(
       Type.String({
@@ -134,6 +153,7 @@ const SETTINGS_OF: Readonly<Record<MeterEntry['protocol'], readonly string[]>> =
     'tariffs',
   ],
   'iec62056-21': ['address', 'tariffs', 'units', 'parityInBytes', 'baudRateCharacter'],
+  dlms: ['clientAddress', 'logicalDevice', 'password', 'passwordFile', 'passwordEnv', 'tariffs'],
 };
 const PROTOCOL_SETTINGS = new Set(Object.values(SETTINGS_OF).flat());
 
@@ -156,7 +176,9 @@ export function checkMeters(
         problems.push(`${key(name)}: not a setting of ${meter.protocol} meters`);
       }
     }
-    if (meter.protocol !== 'modbus' && portGiven[i] !== true) {
+    if (meter.protocol === 'dlms' && portGiven[i] !== true) {
+      meter.port = DLMS_PORT;
+    } else if (meter.protocol !== 'modbus' && portGiven[i] !== true) {
       problems.push(`${key('port')}: missing; give the TCP port of the meter's gateway`);
     }
     switch (meter.protocol) {
@@ -169,6 +191,16 @@ export function checkMeters(
         break;
       case 'mercury230':
         problems.push(...checkMercury(meter, key, environment));
+        break;
+      case 'dlms':
+        problems.push(
+          ...checkPassword(meter, key, environment, /^[\x20-\x7e]{1,32}$/, '1–32 printable ASCII characters'),
+        );
+        if (meter.clientAddress === undefined && meter.password !== undefined) {
+          problems.push(
+            `${key('clientAddress')}: missing; a password is for the client SAP the meter's low level security association is set for (the public client, 16, takes none)`,
+          );
+        }
         break;
       case 'iec62056-21':
         if (typeof meter.address === 'number') {
@@ -202,41 +234,57 @@ function checkMercury(
       problems.push(`${key(`tariffs.${tariff}`)}: a Mercury 230 has tariffs 1–4`);
     }
   }
+  const digits = meter.passwordEncoding !== 'ascii';
+  problems.push(
+    ...checkPassword(
+      meter,
+      key,
+      environment,
+      digits ? /^\d{6}$/ : /^[\x20-\x7e]{6}$/,
+      digits ? '6 digits' : '6 printable ASCII characters',
+    ),
+  );
+  return problems;
+}
+
+/**
+ * Reads the password from the one place the entry names (`password`, `passwordFile` or
+ * `passwordEnv`) into `password`, and checks it against the protocol's rule.
+ */
+function checkPassword(
+  meter: MeterEntry,
+  key: (name: string) => string,
+  environment: Readonly<Record<string, string | undefined>>,
+  rule: RegExp,
+  ruleText: string,
+): string[] {
   const sources = (['password', 'passwordFile', 'passwordEnv'] as const).filter(
     (name) => meter[name] !== undefined,
   );
   if (sources.length > 1) {
-    problems.push(`${key(sources.join(', '))}: give the password one way only`);
-    return problems;
+    return [`${key(sources.join(', '))}: give the password one way only`];
   }
   let password = meter.password;
   if (meter.passwordFile !== undefined) {
     try {
       password = readFileSync(meter.passwordFile, 'utf8').split(/\r?\n/)[0] ?? '';
     } catch (error) {
-      problems.push(`${key('passwordFile')}: ${error instanceof Error ? error.message : String(error)}`);
-      return problems;
+      return [`${key('passwordFile')}: ${error instanceof Error ? error.message : String(error)}`];
     }
   } else if (meter.passwordEnv !== undefined) {
     password = environment[meter.passwordEnv];
     if (password === undefined) {
-      problems.push(`${key('passwordEnv')}: the environment variable ${meter.passwordEnv} is not set`);
-      return problems;
+      return [`${key('passwordEnv')}: the environment variable ${meter.passwordEnv} is not set`];
     }
   }
   if (password !== undefined) {
-    const encoding = meter.passwordEncoding ?? 'digits';
-    const valid = encoding === 'digits' ? /^\d{6}$/.test(password) : /^[\x20-\x7e]{6}$/.test(password);
-    if (!valid) {
+    if (!rule.test(password)) {
       // The value is a secret: the rule is said, the value is not.
-      problems.push(
-        `${key('password')}: (the value given, not shown) must be ${encoding === 'digits' ? '6 digits' : '6 printable ASCII characters'}`,
-      );
-      return problems;
+      return [`${key('password')}: (the value given, not shown) must be ${ruleText}`];
     }
     meter.password = password;
   }
-  return problems;
+  return [];
 }
 
 /** The 6 password bytes a Mercury channel is opened with; the factory default of the level when none is set. */

@@ -1,4 +1,6 @@
 import type { MeterSample } from '@hashwatt/schemas';
+import { DlmsError } from './dlms/dlms-error.ts';
+import { readDlms } from './dlms/reader.ts';
 import { LinkError } from './gateway-link.ts';
 import { readIec62056 } from './iec62056/reader.ts';
 import { ReadoutError } from './iec62056/readout.ts';
@@ -13,6 +15,10 @@ export interface MeterRead {
   /** Each tariff register's running total, by the tariff's name: kept by the agent, not sent. */
   readonly tariffEnergyWh?: Readonly<Record<string, number>>;
 }
+
+/** DLMS client and server SAPs when the entry names none (Green Book). */
+const PUBLIC_CLIENT = 16;
+const MANAGEMENT_LOGICAL_DEVICE = 1;
 
 /** An IEC 62056-21 data message this long is no meter's readout (a full one is a few KiB). */
 const MAX_READOUT_BYTES = 64 * 1024;
@@ -33,37 +39,9 @@ export async function readConfiguredMeter(
     return { sample: await readModbusMeter({ ...meter, model: meter.model }, options) };
   }
   const where = `${meter.host}:${String(meter.port)}`;
-  const tariffs = tariffsOf(meter, meter.protocol === 'mercury230' ? 4 : 9);
   let reading: MeterReading;
   try {
-    reading =
-      meter.protocol === 'mercury230'
-        ? await readMercury(
-            {
-              host: meter.host,
-              port: meter.port,
-              address: typeof meter.address === 'number' ? meter.address : 0,
-              accessLevel: meter.accessLevel === 2 ? 2 : 1,
-              password: mercuryPassword(meter),
-              tariffs: tariffs.map(({ tariff, name }) => ({ tariff: tariff as 1 | 2 | 3 | 4, name })),
-              transformerRatio: meter.transformerRatio,
-            },
-            options,
-          )
-        : await readIec62056(
-            {
-              host: meter.host,
-              port: meter.port,
-              deviceAddress: typeof meter.address === 'string' ? meter.address : '',
-              tariffs,
-              transformerRatio: meter.transformerRatio,
-              unitsWhenMissing: meter.units ?? {},
-              parityInBytes: meter.parityInBytes === true,
-              baudRateCharacter: meter.baudRateCharacter,
-              maxReadoutBytes: MAX_READOUT_BYTES,
-            },
-            options,
-          );
+    reading = await readByProtocol(meter, options);
   } catch (error) {
     throw new MeterError(meter.name, `${where} (${meter.protocol}): ${describe(error)}`);
   }
@@ -118,6 +96,53 @@ export async function readMeters(
   return results;
 }
 
+/** Reads a meter over its serial-line or DLMS protocol (every one but Modbus TCP). */
+function readByProtocol(meter: MeterEntry, limits: ReadLimits): Promise<MeterReading> {
+  switch (meter.protocol) {
+    case 'mercury230':
+      return readMercury(
+        {
+          host: meter.host,
+          port: meter.port,
+          address: typeof meter.address === 'number' ? meter.address : 0,
+          accessLevel: meter.accessLevel === 2 ? 2 : 1,
+          password: mercuryPassword(meter),
+          tariffs: tariffsOf(meter, 4).map(({ tariff, name }) => ({ tariff: tariff as 1 | 2 | 3 | 4, name })),
+          transformerRatio: meter.transformerRatio,
+        },
+        limits,
+      );
+    case 'dlms':
+      return readDlms(
+        {
+          host: meter.host,
+          port: meter.port,
+          client: meter.clientAddress ?? PUBLIC_CLIENT,
+          server: meter.logicalDevice ?? MANAGEMENT_LOGICAL_DEVICE,
+          password: meter.password === undefined ? undefined : Buffer.from(meter.password, 'latin1'),
+          tariffs: tariffsOf(meter, 4),
+          transformerRatio: meter.transformerRatio,
+        },
+        limits,
+      );
+    default:
+      return readIec62056(
+        {
+          host: meter.host,
+          port: meter.port,
+          deviceAddress: typeof meter.address === 'string' ? meter.address : '',
+          tariffs: tariffsOf(meter, 9),
+          transformerRatio: meter.transformerRatio,
+          unitsWhenMissing: meter.units ?? {},
+          parityInBytes: meter.parityInBytes === true,
+          baudRateCharacter: meter.baudRateCharacter,
+          maxReadoutBytes: MAX_READOUT_BYTES,
+        },
+        limits,
+      );
+  }
+}
+
 /** The tariffs the entry names, or every one the protocol has, named T1, T2… */
 function tariffsOf(meter: MeterEntry, count: number): { tariff: number; name: string }[] {
   if (meter.tariffs !== undefined) {
@@ -129,7 +154,12 @@ function tariffsOf(meter: MeterEntry, count: number): { tariff: number; name: st
 }
 
 function describe(error: unknown): string {
-  if (error instanceof LinkError || error instanceof MercuryFrameError || error instanceof ReadoutError) {
+  if (
+    error instanceof LinkError ||
+    error instanceof MercuryFrameError ||
+    error instanceof ReadoutError ||
+    error instanceof DlmsError
+  ) {
     return error.message;
   }
   // Anything else is a bug in the agent, not a fault of the meter: say so.

@@ -1,0 +1,20 @@
+/** Why a DLMS/COSEM meter could not be read, beside the link's own failures. */
+export type DlmsFailure =
+  /** The reply is not what the standard allows there. */
+  | 'garbled'
+  /** The meter refused the association: password, client address or context. */
+  | 'refused'
+  /** The meter answered a GET with an access error, or an exception. */
+  | 'access'
+  /** A value or its scaler_unit is not what the register must hold. */
+  | 'value';
+
+export class DlmsError extends Error {
+  constructor(
+    readonly reason: DlmsFailure,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DlmsError';
+  }
+}
