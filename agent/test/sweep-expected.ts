@@ -298,12 +298,12 @@ export const EXPECTED: Readonly<Record<string, Expected>> = {
     boards: 4,
     pools: 3,
   },
-  // summary INFO type "DG-Home1", rate_5s 0 and elapsed 0: not hashing; rate_ideal 3003.75 MH/s.
+  // summary INFO type "DG-Home1", rate_5s 0 and elapsed 0: just started, not hashing yet; rate_ideal 3003.75 MH/s.
   elphapex__stock_web_cgi: {
     make: 'Elphapex',
     model: 'DG-Home1',
     algorithm: 'scrypt',
-    state: 'error',
+    state: 'starting',
     hashrate: 0,
     boards: 4,
     pools: 3,

@@ -8,6 +8,7 @@ export * from './health.ts';
 export * from './miners.ts';
 export * from './pool.ts';
 export * from './telemetry.ts';
+export * from './device-commands.ts';
 export * from './reports.ts';
 export * from './power-report.ts';
 export * from './economics.ts';

@@ -53,7 +53,15 @@ export const MinerIdentity = Type.Object({
 });
 export type MinerIdentity = Static<typeof MinerIdentity>;
 
-export const MinerState = Type.Enum(['mining', 'sleeping', 'error', 'unreachable']);
+/**
+ * What a miner is doing, in its firmware's words where it says (the sample's
+ * `stateEvidence` names the call, field and value): `mining`; `sleeping` (put to sleep,
+ * paused, powered off or curtailed by an order); `idle` (powered and sound but not
+ * hashing: no pool gives it work, or curtailed to idle with its power supply on);
+ * `starting` (booting, warming up or tuning, no hashrate yet); `error`; `unreachable`.
+ * Only a `mining` device's hashrate is counted.
+ */
+export const MinerState = Type.Enum(['mining', 'sleeping', 'idle', 'starting', 'error', 'unreachable']);
 export type MinerState = Static<typeof MinerState>;
 
 const Celsius = Type.Number({ minimum: -60, maximum: 250 });
@@ -171,8 +179,24 @@ export const MeterSample = Type.Object({
   /** The meter's running total of imported energy. */
   energyWh: Type.Number({ minimum: 0 }),
   powerW: Type.Number(),
+  /** Each tariff register's running total of imported energy, Wh, by the tariff's name (`peak`, `T1`). */
+  tariffEnergyWh: Type.Optional(
+    Type.Record(Type.String({ minLength: 1, maxLength: 40 }), Type.Number({ minimum: 0 }), {
+      maxProperties: 9,
+    }),
+  ),
 });
 export type MeterSample = Static<typeof MeterSample>;
+
+/** A meter the agent could not read at `at`, and why: a failed read, not a gap. */
+export const MeterReadFailure = Type.Object({
+  meter: Type.String({ minLength: 1, maxLength: 200 }),
+  serial: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  at: Timestamp,
+  /** In the agent's words: refused, silent, wrong password, garbled reply… */
+  reason: Type.String({ minLength: 1, maxLength: 500 }),
+});
+export type MeterReadFailure = Static<typeof MeterReadFailure>;
 
 export const TelemetryBatch = Type.Object(
   {
@@ -181,6 +205,8 @@ export const TelemetryBatch = Type.Object(
     agentVersion: Type.String({ maxLength: 50 }),
     miners: Type.Array(MinerSample, { maxItems: 20_000 }),
     meters: Type.Array(MeterSample, { maxItems: 1_000 }),
+    /** Meter reads that failed, each with its reason; absent from agents older than the field. */
+    meterFailures: Type.Optional(Type.Array(MeterReadFailure, { maxItems: 1_000 })),
     /** Readings the agent's full queue had to drop since it started, oldest first: never silent. */
     dropped: Count,
   },
@@ -265,6 +291,21 @@ export const FarmDevice = Type.Object({
 });
 export type FarmDevice = Static<typeof FarmDevice>;
 
+/** One meter of a farm as its page shows it: its latest reading, tariffs, and a failed read after it. */
+export const FarmMeter = Type.Object({
+  name: Type.String(),
+  serial: Nullable(Type.String()),
+  /** The latest reading's time; null when it never gave one. */
+  at: Nullable(Timestamp),
+  watts: Nullable(Type.Number()),
+  energyWh: Nullable(Type.Number({ minimum: 0 })),
+  /** The latest reading's tariff totals, Wh, by name; empty when the meter gave none. */
+  tariffEnergyWh: Type.Record(Type.String(), Type.Number({ minimum: 0 })),
+  /** The latest failed read, when it is newer than the latest reading: the meter is unknown since. */
+  failure: Nullable(Type.Object({ at: Timestamp, reason: Type.String() })),
+});
+export type FarmMeter = Static<typeof FarmMeter>;
+
 /**
  * A farm's power now: its meters' when they are fresh, otherwise the sum of its
  * devices' figures (how many of them estimated), and its efficiency from that.
@@ -291,6 +332,8 @@ export const FarmPower = Type.Object({
       at: Nullable(Timestamp),
       /** Every meter reported within the last few minutes. */
       fresh: Type.Boolean(),
+      /** Each meter's latest reading, and its latest failed read when that came after it. */
+      meters: Type.Optional(Type.Array(FarmMeter)),
     }),
   ),
 });
@@ -308,89 +351,3 @@ export const DevicePatch = Type.Object(
   { additionalProperties: false },
 );
 export type DevicePatch = Static<typeof DevicePatch>;
-
-export const DeviceAction = Type.Enum(['sleep', 'resume', 'set-power-target', 'reboot', 'switch-pool']);
-export type DeviceAction = Static<typeof DeviceAction>;
-
-/** What an action needs: a power target in W, or the pool to switch to. */
-export const ActionParams = Type.Object(
-  {
-    powerTargetW: Type.Optional(Type.Integer({ minimum: 100, maximum: 100_000 })),
-    poolUrl: Type.Optional(Type.String({ pattern: '^stratum\\+(tcp|ssl)://', maxLength: 500 })),
-    poolUser: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    poolPassword: Type.Optional(Type.String({ maxLength: 200 })),
-  },
-  { additionalProperties: false },
-);
-export type ActionParams = Static<typeof ActionParams>;
-
-export const CommandCreate = Type.Object(
-  { action: DeviceAction, params: Type.Optional(ActionParams) },
-  { additionalProperties: false },
-);
-export type CommandCreate = Static<typeof CommandCreate>;
-
-/** Sleep or wake a whole farm (or the devices named), spread over some minutes so the grid sees a ramp, not a step. */
-export const CurtailmentCreate = Type.Object(
-  {
-    action: Type.Enum(['sleep', 'resume']),
-    staggerMinutes: Type.Integer({ minimum: 0, maximum: 240, default: 10 }),
-    deviceIds: Type.Optional(
-      Type.Array(Type.String({ pattern: '^[1-9][0-9]{0,17}$' }), { maxItems: 100_000 }),
-    ),
-  },
-  { additionalProperties: false },
-);
-export type CurtailmentCreate = Static<typeof CurtailmentCreate>;
-
-export const CommandStatus = Type.Enum(['queued', 'sent', 'done', 'failed', 'unsupported']);
-export type CommandStatus = Static<typeof CommandStatus>;
-
-export const DeviceCommand = Type.Object({
-  id: Type.String(),
-  deviceId: Type.String(),
-  device: Type.String(),
-  action: DeviceAction,
-  params: ActionParams,
-  orderedBy: Type.String({ description: "The e-mail of who ordered it: the audit's who." }),
-  orderedAt: Timestamp,
-  notBefore: Timestamp,
-  curtailment: Nullable(Type.String()),
-  status: CommandStatus,
-  sentAt: Nullable(Timestamp),
-  finishedAt: Nullable(Timestamp),
-  outcome: Nullable(Type.String()),
-});
-export type DeviceCommand = Static<typeof DeviceCommand>;
-
-export const Curtailment = Type.Object({
-  curtailment: Type.String(),
-  commands: Type.Integer({ minimum: 0 }),
-  firstAt: Timestamp,
-  lastAt: Timestamp,
-});
-export type Curtailment = Static<typeof Curtailment>;
-
-/** A command as the agent receives it: the device by the agent's own name for it. */
-export const AgentCommand = Type.Object({
-  id: Type.String(),
-  device: Type.String(),
-  action: DeviceAction,
-  params: ActionParams,
-});
-export type AgentCommand = Static<typeof AgentCommand>;
-
-export const CommandOutcome = Type.Object(
-  {
-    status: Type.Enum(['done', 'failed', 'unsupported']),
-    message: Type.String({ maxLength: 2_000 }),
-  },
-  { additionalProperties: false },
-);
-export type CommandOutcome = Static<typeof CommandOutcome>;
-
-export const FarmDeviceParams = Type.Object({
-  id: Type.String({ pattern: '^[1-9][0-9]{0,17}$' }),
-  deviceId: Type.String({ pattern: '^[1-9][0-9]{0,17}$' }),
-});
-export type FarmDeviceParams = Static<typeof FarmDeviceParams>;

@@ -1,4 +1,4 @@
-import type { Fan, HashBoard } from '@hashwatt/schemas';
+import type { Fan, HashBoard, MinerState } from '@hashwatt/schemas';
 import { readPools, readSummary, readVersion, rpcAct, rpcDriver } from './cgminer.ts';
 import { unsupported } from './driver.ts';
 import { defined, first, num, positive, records, scaled, str, type Record_ } from './fields.ts';
@@ -38,9 +38,9 @@ export const avalon = rpcDriver(
     const speeds = modules.map((module) => num(module.GHSspd) ?? num(module.GHSavg));
     const speed = total(speeds);
     const power = total(modules.map(modulePowerW));
-    // Soft-off (ascset softoff) idles the boards: SoftOFF set, SYSTEMSTATU "Work: In Idle".
-    const states = modules.map(moduleSleep);
-    const sleeping = states.length > 0 && states.every((state) => state.sleeping);
+    const states = modules.map(moduleState);
+    const said = states[0]?.state;
+    const agreed = said !== undefined && states.every((state) => state.state === said) ? said : undefined;
     const stateEvidence = states
       .map((state) => state.evidence)
       .filter((evidence) => evidence !== '')
@@ -71,7 +71,7 @@ export const avalon = rpcDriver(
           expectedHashrate: scaled(total(modules.map((module) => positive(num(module.GHSmm)))), 1e9),
           powerW: power,
           powerSource: power === undefined ? undefined : ('miner' as const),
-          state: sleeping ? ('sleeping' as const) : undefined,
+          state: agreed,
           stateEvidence: stateEvidence.length > 0 ? `rpc:stats ${stateEvidence.join('; ')}` : undefined,
           shares: summary.shares,
           uptimeSeconds: summary.uptimeSeconds,
@@ -125,11 +125,26 @@ export function modulePowerW(module: Module): number | undefined {
   return positive(num(module.WALLPOWER)) ?? positive(ps.length >= 7 ? ps[6] : undefined) ?? positive(ps[4]);
 }
 
-function moduleSleep(module: Module): { sleeping: boolean; evidence: string } {
+/**
+ * A module's state in Canaan's words: SYSTEMSTATU `Work: In Work` hashes, `In Idle`
+ * (after ascset softoff, SoftOFF set) sleeps, `In Init` is starting up, `In Fault` is a
+ * fault (the four work states public Avalon integrations read). `In Work`, or a word not
+ * known, leaves the state to the hashrate.
+ */
+function moduleState(module: Module): { state?: MinerState; evidence: string } {
   const work = /Work:\s*([^,\]]+)/i.exec(module.SYSTEMSTATU ?? '')?.[1]?.trim();
   const softOff = module.SoftOFF;
+  const word = work?.toLowerCase();
+  const state: MinerState | undefined =
+    num(softOff) === 1 || word === 'in idle'
+      ? 'sleeping'
+      : word === 'in init'
+        ? 'starting'
+        : word === 'in fault'
+          ? 'error'
+          : undefined;
   return {
-    sleeping: num(softOff) === 1 || /In Idle/i.test(work ?? ''),
+    ...(state && { state }),
     evidence: [
       work === undefined ? undefined : `SYSTEMSTATU Work: ${work}`,
       softOff === undefined ? undefined : `SoftOFF=${softOff}`,

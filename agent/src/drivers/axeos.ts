@@ -1,5 +1,5 @@
-import { count, defined, num, record, str } from './fields.ts';
-import { unsupported } from './driver.ts';
+import { count, defined, num, record, str, type Record_ } from './fields.ts';
+import { unsupported, type Parts } from './driver.ts';
 import { httpAct, httpDriver } from './http.ts';
 
 /**
@@ -84,6 +84,7 @@ export const axeos = httpDriver(
           },
         ],
         fans: [{ id: 0, ...defined({ rpm: num(info.fanrpm), percent: num(info.fanspeed) }) }],
+        ...axeosState(info),
         pools: pools.map((pool, index) => {
           // AxeOS tells which pool it works for, not whether the other one answers.
           const active = pool.fallback === onFallback;
@@ -99,3 +100,25 @@ export const axeos = httpDriver(
     };
   },
 );
+
+/**
+ * AxeOS's own word in `/api/system/info` (skot/ESP-Miner `main/http_server/http_server.c`):
+ * `miningPaused` true (after `/api/system/pause`, 2.14 on) is sleeping; `overheat_mode` 1
+ * (it cut the ASIC's power at its temperature limit, until cleared) is a fault. Otherwise
+ * the hashrate and uptime decide (an ASIC not hashing yet after boot is starting).
+ */
+export function axeosState(info: Record_): Pick<Parts, 'state' | 'stateEvidence' | 'messages'> {
+  if (info.miningPaused === true) {
+    return { state: 'sleeping', stateEvidence: 'http:/api/system/info miningPaused=true' };
+  }
+  if (num(info.overheat_mode) === 1) {
+    return {
+      state: 'error',
+      stateEvidence: 'http:/api/system/info overheat_mode=1',
+      messages: [
+        { severity: 'error', message: 'AxeOS overheat mode: the ASIC is off until the mode is cleared' },
+      ],
+    };
+  }
+  return {};
+}

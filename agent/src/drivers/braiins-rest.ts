@@ -141,7 +141,11 @@ export const braiinsRest = defineDriver(
           severity: 'warning' as const,
           message: str(error.message) ?? 'an error without a message',
         })),
-        ...minerStatus(details.status),
+        ...braiinsState(
+          minerStatus(details.status),
+          body('/api/v1/performance/tuner-state').overall_tuner_state,
+          num(realtime),
+        ),
       },
     };
   },
@@ -170,6 +174,35 @@ export function minerStatus(status: unknown): { state?: MinerState; stateEvidenc
 
 /** MinerStatus by its number (the BOS+ API's proto enum). */
 const MINER_STATUS = ['UNSPECIFIED', 'NOT_STARTED', 'NORMAL', 'PAUSED', 'SUSPENDED', 'RESTRICTED'];
+
+/** TunerState by its number (braiins/bos-plus-api `proto/bos/v1/performance.proto`). */
+const TUNER_STATE = ['UNSPECIFIED', 'DISABLED', 'STABLE', 'TUNING', 'ERROR', 'CONTINUOUS', 'PREHEAT'];
+
+/**
+ * The miner status, and where it leaves the state to the hashrate, the tuner's: a miner
+ * whose tuner is still TUNING or PREHEAT and that does not hash yet is starting (the
+ * tuner runs after every start and power-target change); hashing, it mines.
+ */
+export function braiinsState(
+  status: { state?: MinerState; stateEvidence?: string },
+  tunerState: unknown,
+  hashrateGhs: number | undefined,
+): { state?: MinerState; stateEvidence?: string } {
+  const value = str(tunerState);
+  if (status.state !== undefined || value === undefined) {
+    return status;
+  }
+  const name = value.toUpperCase().replace(/^TUNER_STATE_/, '');
+  const word = /^\d+$/.test(name) ? (TUNER_STATE[Number(name)] ?? name) : name;
+  const evidence = [
+    status.stateEvidence,
+    `http:/api/v1/performance/tuner-state overall_tuner_state=${value}${word === value ? '' : ` (${word})`}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const warming = (word === 'TUNING' || word === 'PREHEAT') && (hashrateGhs ?? 0) <= 0;
+  return { stateEvidence: evidence, ...(warming && { state: 'starting' as const }) };
+}
 
 /** Pause, resume and reboot are `PUT /actions/…`; a power target is `PUT /performance/power-target`. */
 async function braiinsRestAct(

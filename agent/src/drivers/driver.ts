@@ -62,11 +62,44 @@ export type Parts = Omit<
   Partial<Pick<MinerSample, 'boards' | 'fans' | 'pools' | 'messages' | 'state'>>;
 
 /**
+ * A miner up for less than this (s) that does not hash yet is starting, not failing: a
+ * stock Antminer takes minutes from boot to its first share (boards found, frequency
+ * ramped), and a woken Whatsminer or LuxOS miner ramps the same way.
+ */
+export const STARTING_WINDOW_S = 900;
+
+/** What a sample's state word reads as in a sentence. */
+const STATE_WORDS: Readonly<Partial<Record<MinerState, string>>> = {
+  sleeping: 'asleep',
+  idle: 'idle',
+  starting: 'starting',
+};
+
+/**
+ * The state of a miner whose firmware did not say: hashing is mining; up for less than
+ * STARTING_WINDOW_S is starting; no pool alive to give it work is idle; else an error.
+ */
+function inferState(parts: Parts): { state: MinerState; why: string } {
+  if ((parts.hashrate ?? 0) > 0) {
+    return { state: 'mining', why: 'hashrate > 0' };
+  }
+  const none = parts.hashrate === undefined ? 'no hashrate reported' : 'hashrate 0';
+  if (parts.uptimeSeconds !== undefined && parts.uptimeSeconds < STARTING_WINDOW_S) {
+    return { state: 'starting', why: `up ${String(parts.uptimeSeconds)} s, ${none} yet` };
+  }
+  const pools = parts.pools ?? [];
+  if (pools.length > 0 && pools.every((pool) => !pool.alive)) {
+    return { state: 'idle', why: `${none}, none of its ${String(pools.length)} pools alive` };
+  }
+  return { state: 'error', why: none };
+}
+
+/**
  * Puts a sample together from what a driver read. The state is the device's own word
  * where the driver read one (`parts.state`, with `parts.stateEvidence` naming the field
- * and value); otherwise a miner with hashrate is mining and one without is in error,
- * with a message that says so. A miner asleep does no work, whatever figure its API
- * still shows: its hashrate is 0, and a stale figure is a warning, never counted.
+ * and value); otherwise it is inferred (inferState) and the evidence says from what. Only
+ * a mining miner's hashrate counts: one asleep, idle or starting does no work, whatever
+ * figure its API still shows, so its hashrate is 0 and the figure a warning.
  */
 export function assemble(
   device: DeviceAddress,
@@ -82,21 +115,26 @@ export function assemble(
   const messages: DeviceMessage[] = [...(parts.messages ?? [])];
   const warnings = [...collection.warnings];
   const hashing = (parts.hashrate ?? 0) > 0;
-  const state: MinerState = parts.state ?? (hashing ? 'mining' : 'error');
+  const inferred = parts.state === undefined ? inferState(parts) : undefined;
+  const state: MinerState = parts.state ?? inferred?.state ?? 'error';
   const stateEvidence =
-    parts.stateEvidence ??
-    (parts.state === undefined
-      ? `no state read: ${parts.hashrate === undefined ? 'no hashrate reported' : `hashrate ${hashing ? '> 0' : '0'}`}`
-      : undefined);
+    inferred === undefined
+      ? parts.stateEvidence
+      : parts.stateEvidence === undefined
+        ? `no state read: ${inferred.why}`
+        : inferred.state === 'mining'
+          ? parts.stateEvidence
+          : `${parts.stateEvidence}; ${inferred.why}`;
   if (state === 'error' && messages.length === 0) {
     messages.push({
       severity: 'error',
       message: parts.hashrate === undefined ? 'the miner reports no hashrate' : 'the miner is not hashing',
     });
   }
-  if (state === 'sleeping' && hashing) {
+  const idleWord = STATE_WORDS[state];
+  if (idleWord !== undefined && hashing) {
     warnings.push(
-      `the miner is asleep (${stateEvidence ?? 'its state'}): the hashrate its API still shows (${String(parts.hashrate)} H/s) is not counted`,
+      `the miner is ${idleWord} (${stateEvidence ?? 'its state'}): the hashrate its API still shows (${String(parts.hashrate)} H/s) is not counted`,
     );
   }
   const now = context.now();
@@ -107,7 +145,9 @@ export function assemble(
     identity,
     state,
     ...(stateEvidence !== undefined && { stateEvidence: stateEvidence.slice(0, 200) }),
-    ...(state === 'sleeping' && { hashrate: 0 }),
+    // Its firmware saying so is a reading of 0; an inference from a missing figure is not.
+    ...(idleWord !== undefined &&
+      (parts.state !== undefined || parts.hashrate !== undefined) && { hashrate: 0 }),
     boards: parts.boards ?? [],
     fans: parts.fans ?? [],
     pools: parts.pools ?? [],

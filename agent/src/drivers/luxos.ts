@@ -1,4 +1,4 @@
-import type { HashBoard } from '@hashwatt/schemas';
+import type { HashBoard, MinerState } from '@hashwatt/schemas';
 import {
   maxOf,
   readDevs,
@@ -65,11 +65,17 @@ export const luxos = rpcDriver(
 );
 
 /**
- * LuxOS says it is curtailed in `config`: `CurtailMode` other than "None" ("Sleep"
- * after `curtail sleep`), or `IsPowerSupplyOn` false (boards and PSU off).
+ * LuxOS says it is curtailed in `config`: `CurtailMode` "Idle" (boards stopped, power
+ * supply on: `curtail` idle, which earlier LuxOS offered beside sleep; docs.luxor.tech
+ * curtail: "wakes up the miner from either idle or sleep mode") is idle; any other mode
+ * but "None" ("Sleep" after `curtail sleep`), or `IsPowerSupplyOn` false (boards and PSU
+ * off), is sleeping.
  */
-export function curtailed(config: Record_ | undefined): { state?: 'sleeping'; stateEvidence?: string } {
+export function curtailed(config: Record_ | undefined): { state?: MinerState; stateEvidence?: string } {
   const mode = str(config?.CurtailMode);
+  if (mode?.toLowerCase() === 'idle') {
+    return { state: 'idle', stateEvidence: `rpc:config CurtailMode=${mode}` };
+  }
   if (mode !== undefined && mode.toLowerCase() !== 'none') {
     return { state: 'sleeping', stateEvidence: `rpc:config CurtailMode=${mode}` };
   }

@@ -122,9 +122,12 @@ describe('stock Antminer: the work mode of its web configuration', () => {
     expect(workMode({ 'bitmain-work-mode': '' })).toBeUndefined();
   });
 
-  it('normal mode and not hashing: an error, with the mode it read', async () => {
+  it('normal mode and not hashing: an error, with the mode it read and why', async () => {
     const sample = await s19({ ...captured });
-    expect(sample.stateEvidence).toBe('web:get_miner_conf.cgi bitmain-work-mode=0');
+    expect(sample).toMatchObject({
+      state: 'error',
+      stateEvidence: 'web:get_miner_conf.cgi bitmain-work-mode=0; hashrate 0',
+    });
   });
 });
 
