@@ -188,16 +188,20 @@ export async function phase(server: Child, run: () => Promise<Throughput>, pool:
 export interface Measured {
   /** One phase per paced rate, in Settings.rates' order. */
   readonly paced: readonly Phase[];
-  /** The pool's only: the floor answers without limit, so its closed loop would only measure the miners. */
-  readonly closedLoop: Phase | undefined;
+  /**
+   * As fast as it answers. The floor's rate is the miners' limit, not its own, but its CPU
+   * per share there is what batched reads and writes cost a server that only answers.
+   */
+  readonly closedLoop: Phase;
   readonly fan: FanOut;
   /** The clean-job notify line, as a miner received it. */
   readonly notifyLine: string;
 }
 
 /**
- * The paced loads, the closed loop (`pool` only: the pool's ledger is measured too) and
- * the fan-out against a started server, which is then stopped.
+ * The paced loads, the closed loop (for the floor too: its own paced-to-closed-loop CPU
+ * ratio is what the CPU goal's ratio can be at best) and the fan-out against a started
+ * server, which is then stopped.
  */
 export async function measure(
   { child: server, port }: Server,
@@ -214,9 +218,7 @@ export async function measure(
   for (const rate of settings.rates) {
     paced.push(await phase(server, () => throughput(loadMiners, { rate, inFlight, seconds }), pool));
   }
-  const closedLoop = pool
-    ? await phase(server, () => throughput(loadMiners, { inFlight, seconds }), true)
-    : undefined;
+  const closedLoop = await phase(server, () => throughput(loadMiners, { inFlight, seconds }), pool);
   for (const miner of loadMiners) {
     miner.socket.destroy();
   }

@@ -104,7 +104,7 @@ export function goalRows({ settings, pool, floor, blocks, blockDifficulty, idle 
     rows.push(floorRow(`bare floor: reply p99 at ${rateName(index)} paced, ms`, replies(floor)));
   }
 
-  const closedCpu = (run: Measured): number => run.closedLoop?.cpuSecondsPerMillion ?? Number.NaN;
+  const closedCpu = (run: Measured): number => run.closedLoop.cpuSecondsPerMillion;
   const pacedCpu = (run: Measured): number => run.paced[low]?.cpuSecondsPerMillion ?? Number.NaN;
   const processes = median(pool.map((run) => run.paced[low]?.serverProcesses ?? Number.NaN));
   judge(
@@ -119,7 +119,7 @@ export function goalRows({ settings, pool, floor, blocks, blockDifficulty, idle 
       'the closed loop',
     ),
   );
-  const closedRate = median(pool.map((run) => run.closedLoop?.sharesPerSecond ?? Number.NaN));
+  const closedRate = median(pool.map((run) => run.closedLoop.sharesPerSecond));
   rows.push(
     plain(
       `pool: CPU-seconds per million accepted shares in the closed loop (${thousands(closedRate)} accepted/s, ${String(settings.loadConnections)} connections, ${String(settings.inFlight)} in flight each): the reference`,
@@ -129,8 +129,15 @@ export function goalRows({ settings, pool, floor, blocks, blockDifficulty, idle 
   );
   rows.push(
     floorRow(
-      `bare floor: CPU-seconds per million answered shares at ${rateName(low)} paced (its one process)`,
+      `bare floor: CPU-seconds per million answered shares at ${rateName(low)} paced (its one process), and its ratio to its own closed loop: what the CPU goal's ratio is for a server that only answers`,
       formatRounds(each(floor, pacedCpu)),
+      formatRounds(roundRatios(floor.map(pacedCpu), floor.map(closedCpu)), 2, '×'),
+    ),
+  );
+  rows.push(
+    floorRow(
+      `bare floor: CPU-seconds per million answered shares in the closed loop (${thousands(median(floor.map((run) => run.closedLoop.sharesPerSecond)))} answered/s)`,
+      formatRounds(each(floor, closedCpu)),
       '—',
     ),
   );
