@@ -259,6 +259,8 @@ export const FarmDevice = Type.Object({
   firstSeen: Timestamp,
   lastSeen: Timestamp,
   state: MinerState,
+  /** What its latest reading's state was read from (`rpc:status btmineroff=true`); null when the agent gave none. */
+  stateEvidence: Nullable(Type.String()),
   hashrate: Nullable(Hashrate),
   expectedHashrate: Nullable(Hashrate),
   /** The power the device last reported, W; null when it reports none (see `power`). */

@@ -58,6 +58,7 @@ export function deviceFixture(id: string): FarmDevice {
     firstSeen: '2026-12-01T00:00:00.000Z',
     lastSeen: '2026-12-06T11:59:00.000Z',
     state: 'mining',
+    stateEvidence: 'rpc:status mineroff=false',
     hashrate: 100e12,
     expectedHashrate: null,
     powerW: null,

@@ -213,6 +213,27 @@ describe('curtailment compliance from all the evidence', () => {
     ]);
   });
 
+  it('takes a device idle through the order as stopped, and one still starting as not', () => {
+    const failed = { action: 'sleep' as const, status: 'failed' as const, outcome: 'fetch failed' };
+    const through = (name: string, state: 'idle' | 'starting'): DeviceEvidence => ({
+      device: name,
+      readings: device(name, 0).readings.map((reading) => ({ ...reading, state })),
+    });
+    const result = assessCompliance(ORDER, {
+      meter: farm(RAMP),
+      devices: [through('10.0.4.20:4028', 'idle'), through('10.0.4.21:4028', 'starting')],
+      commands: [
+        { device: '10.0.4.20:4028', ...failed },
+        { device: '10.0.4.21:4028', ...failed },
+      ],
+      pool: { beforeHs: null, duringHs: null },
+    });
+    expect(result.verdict).toBe('undetermined');
+    expect(result.reasons).toEqual([
+      'sleep command to 10.0.4.21:4028 failed: fetch failed; nothing shows the device stopped',
+    ]);
+  });
+
   it('violates on the pool alone when its hashrate did not fall, the meter then suspect', () => {
     const result = assessCompliance(ORDER, {
       ...meterOnly(farm(RAMP)),

@@ -248,8 +248,11 @@ function judgeMeter(
 const hashing = (reading: DeviceReading): boolean =>
   reading.state === 'mining' && (reading.hashrate === null || reading.hashrate > 0);
 
+// Idle (curtailed to idle, or no work) hashes nothing; starting is waking, not stopped.
 const stopped = (reading: DeviceReading): boolean =>
-  reading.state === 'sleeping' || (reading.state === 'mining' && reading.hashrate === 0);
+  reading.state === 'sleeping' ||
+  reading.state === 'idle' ||
+  (reading.state === 'mining' && reading.hashrate === 0);
 
 export function assessCompliance(
   order: CurtailmentOrder,

@@ -40,8 +40,11 @@ export function devicePower(
         }
       : { watts: device.powerW, basis: 'measured', source: device.powerSource ?? 'miner', reason: null };
   }
-  if (device.state === 'sleeping') {
-    return unknown('the device is asleep and does not report its power');
+  // Asleep or idle it draws far below its nameplate, and how far only a meter knows.
+  if (device.state === 'sleeping' || device.state === 'idle') {
+    return unknown(
+      `the device is ${device.state === 'idle' ? 'idle' : 'asleep'} and does not report its power`,
+    );
   }
   if (device.nominalPowerW !== null) {
     return {

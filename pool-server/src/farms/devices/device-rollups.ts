@@ -48,6 +48,18 @@ export function hottest(sample: MinerSample, field: 'chipTempC' | 'boardTempC'):
 }
 
 /**
+ * The hashrate a reading counts for: its own when the device mines; 0 when it says it is
+ * asleep, idle, starting or failing, whatever figure its API still showed (kept in the
+ * sample as evidence); none when it gave none.
+ */
+export function countedHashrate(sample: MinerSample): number | undefined {
+  if (sample.hashrate === undefined || sample.state === 'mining') {
+    return sample.hashrate;
+  }
+  return 0;
+}
+
+/**
  * Adds a batch's readings to their devices' 5-minute rollups, in the batch's transaction
  * (a batch is stored once, so it is counted once). Rows are upserted in key order, the
  * order concurrent batches would lock them in.
@@ -86,8 +98,9 @@ export async function rollUpReadings(
       rollups.set(key, rollup);
     }
     rollup.readings += 1;
-    if (sample.hashrate !== undefined) {
-      rollup.hashrateSum += sample.hashrate;
+    const hashrate = countedHashrate(sample);
+    if (hashrate !== undefined) {
+      rollup.hashrateSum += hashrate;
       rollup.hashrateCount += 1;
     }
     if (sample.powerW !== undefined) {

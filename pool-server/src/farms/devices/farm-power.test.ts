@@ -20,6 +20,7 @@ function device(name: string, power: PowerFigure, hashrate: number | null = 100e
     firstSeen: new Date(NOW - 3_600_000).toISOString(),
     lastSeen: new Date(NOW).toISOString(),
     state: 'mining',
+    stateEvidence: 'no state read: hashrate > 0',
     hashrate,
     expectedHashrate: null,
     powerW: power.basis === 'measured' ? power.watts : null,
@@ -122,6 +123,17 @@ describe('a farm power figure', () => {
     const farm = farmPowerOf('1', [device('a', MEASURED(3_000)), old], [FRESH_METER], NOW);
     expect(farm.hashrate).toBe(100e12);
     expect(farm.efficiency.joulesPerTh).toBe(70);
+  });
+
+  it('counts only mining devices: one asleep, idle, starting or failing adds nothing, whatever it shows', () => {
+    const notMining = (['sleeping', 'idle', 'starting', 'error', 'unreachable'] as const).map((state) => ({
+      ...device(state, MEASURED(100)),
+      state,
+      stateEvidence: `${state} as its firmware said`,
+    }));
+    const farm = farmPowerOf('1', [device('a', MEASURED(3_000)), ...notMining], [FRESH_METER], NOW);
+    expect(farm.hashrate).toBe(100e12);
+    expect(farm.otherAlgorithms).toEqual([]);
   });
 
   it('has no efficiency when a mining device reports no hashrate', () => {

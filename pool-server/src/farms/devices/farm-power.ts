@@ -41,11 +41,12 @@ export function farmPowerOf(
   meters: readonly MeterNow[],
   nowMs: number,
 ): FarmPower {
-  // An old or unreachable device's last hashrate is not its hashrate now.
+  // Only a mining device's hashrate counts: an old reading's is not its hashrate now, and
+  // one asleep, idle, starting, failing or unreachable does no work whatever figure it last showed.
   const reported = devices.filter(
     (device) =>
       device.hashrate !== null &&
-      device.state !== 'unreachable' &&
+      device.state === 'mining' &&
       Date.parse(device.lastSeen) >= nowMs - STALE_READING_MS,
   );
   const bitcoin = reported.filter((device) => isBitcoinAlgorithm(device.algorithm));

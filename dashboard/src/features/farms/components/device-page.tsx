@@ -83,7 +83,19 @@ export function DevicePage() {
         <span dir="ltr">{device.device}</span> <Link to={`/farms/${id}`}>{t('farms.farm')}</Link>
       </h1>
       <div className="stats">
-        <Stat label={t('farms.state')} value={t(`farms.states.${device.state}`)} />
+        <Stat
+          label={t('farms.state')}
+          value={t(`farms.states.${device.state}`)}
+          hint={
+            device.stateEvidence === null ? (
+              t('devices.noStateEvidence')
+            ) : (
+              <>
+                {t('devices.stateEvidence')}: <bdi dir="ltr">{device.stateEvidence}</bdi>
+              </>
+            )
+          }
+        />
         <Stat
           label={t('farms.hashrateReported')}
           value={device.hashrate === null ? unknown : deviceRate(format, device.algorithm, device.hashrate)}

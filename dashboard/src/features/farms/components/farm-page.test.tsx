@@ -41,6 +41,7 @@ function device(id: string, power: PowerFigure): FarmDevice {
     firstSeen: '2026-12-01T00:00:00.000Z',
     lastSeen: '2026-12-06T11:59:00.000Z',
     state: 'mining',
+    stateEvidence: null,
     hashrate: 100e12,
     expectedHashrate: null,
     powerW: null,
