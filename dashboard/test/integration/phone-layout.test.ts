@@ -73,7 +73,7 @@ function pagesOf(routes: readonly RouteShape[], parent = ''): PageRoute[] {
 // the tests' type-check knows neither TSX nor the DOM, so they are imported by paths it does not follow.
 const SOURCES = path.resolve(import.meta.dirname, '../../src');
 const { appRoutes } = (await import(path.join(SOURCES, 'app/router.tsx'))) as {
-  appRoutes: (queryClient: unknown) => RouteShape[];
+  appRoutes: () => RouteShape[];
 };
 const { chooseLanguage, fontsLoaded, measurePhoneFit, pageReady } = (await import(
   path.join(SOURCES, 'testing/phone-fit.ts')
@@ -83,8 +83,7 @@ const { chooseLanguage, fontsLoaded, measurePhoneFit, pageReady } = (await impor
   fontsLoaded: () => Promise<void>;
   measurePhoneFit: () => unknown;
 };
-// The loaders, which alone use the query client, never run here.
-const PAGES = pagesOf(appRoutes(undefined));
+const PAGES = pagesOf(appRoutes());
 
 describe('every page on a phone, in English, Persian and Russian', () => {
   let pool: DashboardPool;
