@@ -71,8 +71,10 @@ export const FarmSeriesPoint = Type.Object({
   /** How many devices the reported sum counts. */
   reportingDevices: Type.Integer({ minimum: 0 }),
   /**
-   * What the pool measured from the shares of the workers the devices mine as; 0 when they
-   * sent nothing (a measurement), null when no device mines as a worker the pool knows.
+   * What the pool measured from the shares of the workers the devices mine as. 0 only when
+   * they were connected (a device mining as one reported hashing) and sent nothing; null
+   * when no device mines as a worker the pool knows, before the workers' first share, and
+   * when no share came while no such device hashed (nothing was connected to measure).
    */
   poolHashrate: Nullable(Hashrate),
   /** Mean power from the meters' counters over the part of the bucket they cover, W. */

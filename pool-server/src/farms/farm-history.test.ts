@@ -1,6 +1,6 @@
 import type { RestrictedWindow } from '@hashwatt/schemas';
 import { describe, expect, it } from 'vitest';
-import { meterBuckets, windowSpans } from './farm-history.ts';
+import { meterBuckets, poolHashrateOf, windowSpans } from './farm-history.ts';
 import { seriesFrame } from './series-frame.ts';
 
 const HOUR = 3_600_000;
@@ -69,5 +69,26 @@ describe("a meter's energy by bucket", () => {
     expect(buckets.get(start)).toEqual({ wh: 1_000, coveredMs: 0.25 * HOUR });
     expect(buckets.get(start + HOUR)).toEqual({ wh: 1_000, coveredMs: 0.25 * HOUR });
     expect([...buckets.keys()]).toEqual([start, start + HOUR]);
+  });
+});
+
+describe("the pool's measure of a farm's workers in a bucket", () => {
+  const work = { byBucket: new Map([[2 * HOUR, 1_000]]), firstWorkMs: HOUR };
+  const bucket = (atMs: number, linkedHashing: number) => ({ atMs, seconds: 300, linkedHashing });
+
+  it('is the work their shares carried, over the bucket', () => {
+    expect(poolHashrateOf(work, bucket(2 * HOUR, 0))).toBe((1_000 * 2 ** 32) / 300);
+  });
+
+  it('is 0 only when a device mining as one of them hashed and no share came', () => {
+    expect(poolHashrateOf(work, bucket(3 * HOUR, 1))).toBe(0);
+    // Nothing connected: asleep, off, or silent.
+    expect(poolHashrateOf(work, bucket(3 * HOUR, 0))).toBeNull();
+  });
+
+  it('is unknown before their first share, and for a farm with no worker the pool knows', () => {
+    expect(poolHashrateOf(work, bucket(HOUR - 300_000, 1))).toBeNull();
+    expect(poolHashrateOf({ byBucket: new Map(), firstWorkMs: null }, bucket(3 * HOUR, 1))).toBeNull();
+    expect(poolHashrateOf(undefined, bucket(3 * HOUR, 1))).toBeNull();
   });
 });

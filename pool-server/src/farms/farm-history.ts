@@ -1,6 +1,6 @@
 import type { FarmSeries, FarmSeriesPoint, RestrictedWindow, SeriesSpan } from '@hashwatt/schemas';
 import type { Queryable } from '../db/pool.ts';
-import { workerWorkSeries } from '../ledger/worker-production.ts';
+import { workerWorkSeries, type WorkerWorkSeries } from '../ledger/worker-production.ts';
 import { farmEnergySeries } from './curtailment/orders.ts';
 import { farmPoolUsers } from './devices/devices.ts';
 import { HASHES_PER_DIFFICULTY } from './economics/hashprice.ts';
@@ -25,6 +25,31 @@ interface DeviceBucketRow {
   readonly hashrate: number | null;
   readonly reporting: string;
   readonly power_w: number | null;
+  /** Devices that mine as a pool user and reported hashing in the bucket. */
+  readonly linked_hashing: string;
+}
+
+/**
+ * What the pool measured from the farm's workers in one bucket, H/s. A number when it had
+ * something to measure: the work their shares carried, or 0 when workers were connected
+ * (a device mining as one of them reported hashing) and submitted nothing. Null when it
+ * had nothing to measure: no device mines as a worker the pool knows, the bucket comes
+ * before the workers' first share (they were not on the pool yet), or no share came while
+ * no linked device reported hashing (nothing was connected: asleep, off, or silent).
+ */
+export function poolHashrateOf(
+  work: WorkerWorkSeries | undefined,
+  bucket: { readonly atMs: number; readonly seconds: number; readonly linkedHashing: number },
+): number | null {
+  if (work === undefined) {
+    return null;
+  }
+  const difficulty = work.byBucket.get(bucket.atMs) ?? 0;
+  if (difficulty > 0) {
+    return (difficulty * HASHES_PER_DIFFICULTY) / bucket.seconds;
+  }
+  const onPool = work.firstWorkMs !== null && bucket.atMs >= work.firstWorkMs;
+  return onPool && bucket.linkedHashing > 0 ? 0 : null;
 }
 
 /** Each bucket's energy and the time the meters cover in it, from their running totals. */
@@ -127,6 +152,7 @@ export async function farmSeries(
   const devices = db.query<DeviceBucketRow>(
     `WITH device_buckets AS (
        SELECT date_bin($4::interval, r.bucket, 'epoch') AS at, r.device_id,
+              bool_or(d.pool_user IS NOT NULL) AS linked,
               sum(r.hashrate_sum) FILTER (WHERE d.algorithm = $5)
                 / nullif(sum(r.hashrate_count) FILTER (WHERE d.algorithm = $5), 0) AS hashrate,
               sum(r.power_sum) / nullif(sum(r.power_count), 0) AS power_w
@@ -134,7 +160,8 @@ export async function farmSeries(
         WHERE r.farm_id = $1 AND r.bucket >= $2 AND r.bucket < $3
         GROUP BY 1, 2
      )
-     SELECT at, sum(hashrate) AS hashrate, count(hashrate)::text AS reporting, sum(power_w) AS power_w
+     SELECT at, sum(hashrate) AS hashrate, count(hashrate)::text AS reporting, sum(power_w) AS power_w,
+            count(*) FILTER (WHERE linked AND hashrate > 0)::text AS linked_hashing
        FROM device_buckets GROUP BY at`,
     [
       farm.id,
@@ -161,7 +188,11 @@ export async function farmSeries(
       time: new Date(atMs).toISOString(),
       reportedHashrate: row?.hashrate ?? null,
       reportingDevices: Number(row?.reporting ?? 0),
-      poolHashrate: work === undefined ? null : ((work.get(atMs) ?? 0) * HASHES_PER_DIFFICULTY) / seconds,
+      poolHashrate: poolHashrateOf(work, {
+        atMs,
+        seconds,
+        linkedHashing: Number(row?.linked_hashing ?? 0),
+      }),
       meterPowerW:
         metered === undefined || metered.coveredMs === 0
           ? null

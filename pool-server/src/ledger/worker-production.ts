@@ -55,18 +55,29 @@ export async function workerWork(
   );
 }
 
+/** The named workers' work, bucket by bucket, and since when they have mined on the pool at all. */
+export interface WorkerWorkSeries {
+  /** Accepted difficulty by bucket start; a bucket with no work is absent. */
+  readonly byBucket: ReadonlyMap<number, number>;
+  /**
+   * The start of the earliest rollup bucket in which any of them sent work, ever: a minute
+   * while the minute rollups still hold it, else the hour. Null when none has sent any.
+   */
+  readonly firstWorkMs: number | null;
+}
+
 /**
  * The named workers' accepted difficulty together, in buckets of `bucketMs` aligned to the
  * Unix epoch over [fromMs, toMs), by bucket start: a bucket of whole hours reads the
  * hourly rollups, a shorter one the minutes, and the increments not folded yet are
- * counted either way. A bucket with no work is absent (the caller's 0); undefined when the
- * pool knows none of the names, which is "not measured", not zero.
+ * counted either way. Undefined when the pool knows none of the names, which is "not
+ * measured", not zero.
  */
 export async function workerWorkSeries(
   db: Queryable,
   names: readonly string[],
   range: { readonly fromMs: number; readonly toMs: number; readonly bucketMs: number },
-): Promise<Map<number, number> | undefined> {
+): Promise<WorkerWorkSeries | undefined> {
   if (names.length === 0) {
     return undefined;
   }
@@ -78,17 +89,35 @@ export async function workerWorkSeries(
   }
   const ids = known.rows.map((row) => row.id);
   const table = ROLLUP_TABLES[range.bucketMs % 3_600_000 === 0 ? 'hour' : 'minute'];
-  const { rows } = await db.query<{ at: Date; difficulty: number }>(
-    `SELECT date_bin($4::interval, r.bucket, 'epoch') AS at, sum(r.accepted_difficulty) AS difficulty
-       FROM (SELECT bucket, accepted_difficulty FROM ${table}
-              WHERE worker_id = ANY($1::bigint[]) AND bucket >= $2 AND bucket < $3
-             UNION ALL
-             SELECT bucket, accepted_difficulty FROM share_rollup_deltas
-              WHERE worker_id = ANY($1::bigint[]) AND bucket >= $2 AND bucket < $3) r
-      GROUP BY 1`,
-    [ids, new Date(range.fromMs), new Date(range.toMs), `${String(range.bucketMs / 1000)} seconds`],
-  );
-  return new Map(rows.map((row) => [row.at.getTime(), row.difficulty]));
+  const [buckets, first] = await Promise.all([
+    db.query<{ at: Date; difficulty: number }>(
+      `SELECT date_bin($4::interval, r.bucket, 'epoch') AS at, sum(r.accepted_difficulty) AS difficulty
+         FROM (SELECT bucket, accepted_difficulty FROM ${table}
+                WHERE worker_id = ANY($1::bigint[]) AND bucket >= $2 AND bucket < $3
+               UNION ALL
+               SELECT bucket, accepted_difficulty FROM share_rollup_deltas
+                WHERE worker_id = ANY($1::bigint[]) AND bucket >= $2 AND bucket < $3) r
+        GROUP BY 1`,
+      [ids, new Date(range.fromMs), new Date(range.toMs), `${String(range.bucketMs / 1000)} seconds`],
+    ),
+    // The minute rollups are kept for a while only: their first minute is the first work
+    // when it falls in the hourly rollups' first hour (or there is none), else that hour is.
+    db.query<{ first: Date | null }>(
+      `WITH f AS (
+         SELECT (SELECT min(bucket) FROM ${ROLLUP_TABLES.hour} WHERE worker_id = ANY($1::bigint[])) AS hour,
+                least((SELECT min(bucket) FROM ${ROLLUP_TABLES.minute} WHERE worker_id = ANY($1::bigint[])),
+                      (SELECT min(bucket) FROM share_rollup_deltas WHERE worker_id = ANY($1::bigint[]))) AS minute
+       )
+       SELECT CASE WHEN minute IS NOT NULL AND (hour IS NULL OR hour >= date_trunc('hour', minute)) THEN minute
+                   ELSE hour END AS first
+         FROM f`,
+      [ids],
+    ),
+  ]);
+  return {
+    byBucket: new Map(buckets.rows.map((row) => [row.at.getTime(), row.difficulty])),
+    firstWorkMs: first.rows[0]?.first?.getTime() ?? null,
+  };
 }
 
 /** The difficulty the named workers sent over a period together; null when none of them is known. */

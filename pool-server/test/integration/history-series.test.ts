@@ -286,7 +286,8 @@ describe('history series of a device, a farm and a worker', () => {
     expect(point?.poolHashrate).toBeCloseTo((5 * SHARE_DIFFICULTY * 2 ** 32) / 300, 0);
     // The last bucket has run 150 s: its one share is measured over those, not over 300.
     expect(series.points.at(-1)?.poolHashrate).toBeCloseTo((SHARE_DIFFICULTY * 2 ** 32) / 150, 0);
-    // A bucket without shares is a measured 0; one the meter's gap covers is unknown.
+    // No share while the miner, mining as the worker, said it hashed: a measured 0. The
+    // meter's gap there is unknown.
     const inMeterGap = pointAt(series.points, bucketOf(NOW - 3.75 * HOUR, FIVE_MINUTES));
     expect(inMeterGap).toMatchObject({
       poolHashrate: 0,
@@ -294,11 +295,20 @@ describe('history series of a device, a farm and a worker', () => {
       energyKwh: null,
       reportedHashrate: 100e12,
     });
+    // No share while no device of the worker reported (nothing was connected): unknown, not 0.
     expect(pointAt(series.points, bucketOf(NOW - 2.5 * HOUR, FIVE_MINUTES))).toMatchObject({
       reportedHashrate: null,
       reportingDevices: 0,
       devicePowerW: null,
+      poolHashrate: null,
     });
+    // The miner hashed from six hours ago, its worker's first share came five hours ago:
+    // before it, the worker was not on the pool, and the pool measured nothing.
+    expect(pointAt(series.points, bucketOf(NOW - 5.5 * HOUR, FIVE_MINUTES))).toMatchObject({
+      reportedHashrate: 100e12,
+      poolHashrate: null,
+    });
+    expect(pointAt(series.points, bucketOf(NOW - 12 * HOUR, FIVE_MINUTES))?.poolHashrate).toBeNull();
     // A farm none of whose devices mines as a worker the pool knows: not measured, not 0.
     const other = await get<FarmSeries>(`/api/farms/${stranger.farmId}/series`, stranger.operator);
     expect(new Set(other.points.map((each) => each.poolHashrate))).toEqual(new Set([null]));
