@@ -4,7 +4,10 @@
  * devchain (BENCH_PROCESSES Stratum processes; the devchain's difficulty
  * BENCH_DEVCHAIN_DIFFICULTY, by default one no load share meets) and answers requests
  * for the memory of its processes, their CPU and the Stratum event loop's delay, the
- * shares its database holds, and network blocks.
+ * shares its database holds, and network blocks. BENCH_STRATUM_V2=1 also opens Stratum V2
+ * (stratum.v2Port) and caps vardiff at the easiest difficulty a 256-bit target allows, so
+ * that every hash is a share on V2 channels too (V2 has no d=N); `ready` then carries the
+ * V2 port and the data folder, where the authority key miners pin is.
  */
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
@@ -14,6 +17,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { start } from '../src/roles/pool.ts';
+import { difficultyFromTarget } from '../src/work/target.ts';
 import { freePort } from '../test/helpers/embedded-postgres.ts';
 import { connectedBlock, type ConnectedBlock } from './found-shares.ts';
 import { watchLoad, type ProcessLoad } from './process-load.ts';
@@ -60,6 +64,8 @@ const config = loadConfig({
   HASHWATT_LOG_LEVEL: 'error',
   // Not the default port: a `pnpm start` on the same machine must not stop the benchmark.
   HASHWATT_DATABASE_EMBEDDED_PORT: String(await freePort()),
+  // Any free port: a pool or test on the same machine may hold the default.
+  HASHWATT_API_PORT: '0',
   HASHWATT_STRATUM_HOST: '127.0.0.1',
   HASHWATT_STRATUM_PORT: '0',
   HASHWATT_STRATUM_PROCESSES: process.env.BENCH_PROCESSES ?? '1',
@@ -72,6 +78,12 @@ const config = loadConfig({
   HASHWATT_DEVCHAIN_DIFFICULTY: process.env.BENCH_DEVCHAIN_DIFFICULTY ?? '1000000',
   HASHWATT_DEVCHAIN_NETWORK_BLOCK_SECONDS: '0',
   HASHWATT_DEVCHAIN_TRANSACTION_SECONDS: '0',
+  ...(process.env.BENCH_STRATUM_V2 === '1' && {
+    HASHWATT_STRATUM_V2_PORT: '0',
+    // A V2 channel's difficulty is vardiff's, at least what max_target allows (all ones
+    // from the benchmark's miners): capped at that, it stays where every hash meets it.
+    HASHWATT_STRATUM_MAX_DIFFICULTY: String(difficultyFromTarget(2n ** 256n - 1n)),
+  }),
 });
 const pool = await start(config, pino({ level: config.logLevel }));
 // With the embedded database every Stratum process's writer stores into it.
@@ -154,4 +166,4 @@ process.on('message', (request: Request) => {
       break;
   }
 });
-send({ kind: 'ready', port: pool.stratumPort, pid: process.pid });
+send({ kind: 'ready', port: pool.stratumPort, sv2Port: pool.sv2Port, dataDir, pid: process.pid });

@@ -39,7 +39,9 @@ export interface MinerSends {
 /**
  * Submits unique shares on every miner. Closed loop (rate undefined): inFlight
  * outstanding per miner, each reply sends the next. Paced: `rate` shares/s in total,
- * sent every millisecond tick, whatever the replies do. A share's nonce is its request id.
+ * sent every millisecond tick, whatever the replies do, `group` at a time to one miner
+ * (stratum-v2.ts paces V1 as it paces V2, whose acknowledgements come per 8 shares). A
+ * share's nonce is its request id.
  */
 export async function throughput(
   miners: readonly Miner[],
@@ -48,7 +50,8 @@ export async function throughput(
     inFlight,
     seconds: measured,
     recordSends = false,
-  }: { rate?: number; inFlight: number; seconds: number; recordSends?: boolean },
+    group = 1,
+  }: { rate?: number; inFlight: number; seconds: number; recordSends?: boolean; group?: number },
 ): Promise<Throughput> {
   const latencies: number[] = [];
   let accepted = 0;
@@ -135,8 +138,11 @@ export async function throughput(
       const at = now();
       due += ((at - last) / 1000) * rate;
       last = at;
-      for (; due >= 1; due--) {
-        submitters[Math.floor(Math.random() * submitters.length)]?.();
+      for (; due >= group; due -= group) {
+        const submit = submitters[Math.floor(Math.random() * submitters.length)];
+        for (let share = 0; share < group; share++) {
+          submit?.();
+        }
       }
     }, 1);
   }

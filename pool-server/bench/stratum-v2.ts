@@ -1,0 +1,233 @@
+/**
+ * Stratum V2 against V1 on one pool in one run (issue 30, item 5). The pool runs in a
+ * child process (stratum-server.ts with BENCH_STRATUM_V2=1: V1 and V2 ports, a V2
+ * channel target every hash meets) on the devchain with its embedded PostgreSQL. First
+ * idle connections, on the fresh pool: V1 miners, then V2 connections with a channel
+ * open, the pool's RSS read before and after each. Then rounds; in each, V1 miners,
+ * V2 standard channels and V2 extended channels take turns (the order rotates from
+ * round to round), each in a closed loop (accepted shares/s, the pool's CPU per share),
+ * then each paced at a rate all sustain (groups of 8 shares to one connection, replies
+ * timed); then the Noise costs measured in this process. Every share is real and unique; a V1 reject, a V2
+ * refusal or a V2 share left unacknowledged fails the run.
+ * Run: pnpm bench (records its table in bench-results/stratum-v2.json). BENCH_QUICK=1
+ * runs a small version; BENCH_ROUNDS, BENCH_SECONDS, BENCH_V2_CONNECTIONS,
+ * BENCH_V2_PACED_RATE, BENCH_V2_IDLE_CONNECTIONS and BENCH_NOISE_SHARES size it.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startBench } from '../../scripts/bench-record.ts';
+import { readCertificateFile } from '../src/stratum/v2/noise-keys.ts';
+import { Child } from './ipc-child.ts';
+import type { ProcessLoad } from './process-load.ts';
+import { connectMany, type Miner } from './stratum-miner.ts';
+import { throughput, type Throughput } from './stratum-throughput.ts';
+import { openChannels, v2Throughput, type V2Channel } from './stratum-v2-miner.ts';
+import { noiseCosts, SUCCESS_BATCH_SHARES } from './stratum-v2-noise.ts';
+import {
+  COLUMNS,
+  reportRows,
+  type Idle,
+  type Protocol,
+  type ProtocolRun,
+  type Round,
+} from './stratum-v2-report.ts';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3));
+const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 1 : 10));
+const CONNECTIONS = Number(process.env.BENCH_V2_CONNECTIONS ?? (QUICK ? 4 : 48));
+/** Unset: each round paces at a quarter of its slowest closed loop. */
+const FIXED_RATE =
+  process.env.BENCH_V2_PACED_RATE === undefined ? undefined : Number(process.env.BENCH_V2_PACED_RATE);
+const IDLE_CONNECTIONS = Number(process.env.BENCH_V2_IDLE_CONNECTIONS ?? (QUICK ? 16 : 1_500));
+const NOISE_SHARES = Number(process.env.BENCH_NOISE_SHARES ?? (QUICK ? 2_000 : 20_000));
+const HANDSHAKES = QUICK ? 2 : 20;
+const IN_FLIGHT = 16;
+/** Paced shares go out as many at a time as the pool acknowledges at once, so a reply times the pool, not its batching. */
+const GROUP = SUCCESS_BATCH_SHARES;
+const PROTOCOLS: readonly Protocol[] = ['V1', 'standard', 'extended'];
+
+for (const [name, value] of Object.entries({
+  ROUNDS,
+  SECONDS,
+  CONNECTIONS,
+  ...(FIXED_RATE !== undefined && { FIXED_RATE }),
+  IDLE_CONNECTIONS,
+  NOISE_SHARES,
+})) {
+  if (!(Number.isFinite(value) && value > 0)) {
+    throw new Error(`stratum-v2: ${name} must be a positive number, got ${String(value)}`);
+  }
+}
+
+const bench = startBench({
+  id: 'stratum-v2',
+  title: 'Stratum V2 beside V1',
+  about:
+    "Stratum V2's cost against V1's on one pool in one run. The whole pool runs in a child process on the devchain with its embedded PostgreSQL (`bench/stratum-server.ts`), Stratum V1 and V2 on their own ports. First, on the fresh pool, idle connections: V1 miners subscribed and authorized, then as many V2 connections with the Noise handshake done and a standard channel open, the pool's RSS read before and after each. Then rounds in which V1 miners, V2 standard channels and V2 extended channels take turns (the order rotates each round), each in a closed loop (accepted shares/s, the pool's CPU per share), then each paced at a quarter of the round's slowest closed loop, a rate all three sustain (replies timed from the send to the reply; for V2, to the SubmitShares.Success covering the share). Every share is a real, unique share of the current job at a target every hash meets, validated in full and stored; a V1 reject, a V2 refusal or a V2 share not acknowledged fails the run. V2 miners are the tests' miner (`test/helpers/sv2-client.ts`: its Noise initiator and the pool's codec) in `bench/stratum-v2-miner.ts`. Then, in the benchmark's process, the Noise costs with the pool's own responder and transport: the handshake, and per share the encryption and decryption of a submit frame and of a SubmitShares.Success, beside one raw sha256d. A figure is the median of the rounds, a ratio the median of each round's ratio to V1's (or to the sha256d). Pool and load generator share the machine's cores.",
+  notes: [
+    `Paced shares go ${String(GROUP)} at a time to one connection, V1's as V2's: the pool acknowledges V2 shares per ${String(GROUP)} (or after 1 s), so a V2 share paced alone waits for the shares after it on its connection, up to a second, and its reply time would show the batching, not the pool. A V2 miner learns of its shares later than a V1 miner by design; it sends the next without waiting.`,
+    "The Noise handshake runs secp256k1 and ElligatorSwift in JavaScript at both ends: a V2 connection costs the pool tens of ms of CPU before its first frame (the handshake row), so a burst of V2 reconnects (a restart, a failover) holds the pool's Stratum thread for that long per miner. Shares once connected cost the AEAD (ChaCha20-Poly1305 in node:crypto) of two small messages, a fraction of a sha256d's cost per share.",
+  ],
+  command: 'pnpm --filter @hashwatt/pool-server exec tsx bench/stratum-v2.ts',
+  conditions: {
+    'rounds (BENCH_ROUNDS)': ROUNDS,
+    'connections of each protocol under load: V1 miners, V2 standard channels, V2 extended channels (BENCH_V2_CONNECTIONS)':
+      CONNECTIONS,
+    'shares in flight per connection, closed loop': IN_FLIGHT,
+    'paced rate, shares/s, all connections of the protocol together (BENCH_V2_PACED_RATE)':
+      FIXED_RATE ?? "each round's: a quarter of its slowest closed loop, in multiples of the group",
+    'shares sent at a time to one connection when paced': GROUP,
+    'seconds per phase, after 1 s of warm-up (BENCH_SECONDS)': SECONDS,
+    'idle connections of each protocol (BENCH_V2_IDLE_CONNECTIONS)': IDLE_CONNECTIONS,
+    'shares per Noise measure (BENCH_NOISE_SHARES); handshakes': `${NOISE_SHARES.toLocaleString('en-US')}; ${String(HANDSHAKES)}`,
+    "the pool's Stratum processes": 1,
+  },
+});
+
+const pool = new Child('./stratum-server.ts', {
+  environment: { BENCH_PROCESSES: '1', BENCH_STRATUM_V2: '1' },
+});
+const ready = await pool.next('ready');
+const port = Number(ready.port);
+const sv2Port = Number(ready.sv2Port);
+if (!(port > 0 && sv2Port > 0)) {
+  throw new Error(`the benchmark pool did not open both Stratum ports: ${JSON.stringify(ready)}`);
+}
+// The key a miner pins: the authority that signed the certificate the pool made on first start.
+const { authorityPublicKey } = readCertificateFile(path.join(String(ready.dataDir), 'sv2-certificate.json'));
+
+/** Progress on the console: a full run takes minutes, most of them in V2 handshakes on a busy machine. */
+const progress = (step: string): void => {
+  console.log(`stratum-v2: ${step} (${(performance.now() / 1000).toFixed(0)} s)`);
+};
+progress('the pool is ready');
+
+const rss = async (): Promise<number> => Number((await pool.ask('rss', 'rss')).rss);
+const poolLoad = async (): Promise<ProcessLoad> => (await pool.ask('load', 'load')) as unknown as ProcessLoad;
+/** The pool's memory a moment after the connections are in: their replies and handshakes' garbage settle first. */
+const settledRss = async (): Promise<number> => {
+  await sleep(1_000);
+  return rss();
+};
+
+// Idle connections first, on a pool no load has grown yet; V1's, then V2's on top.
+const idleBefore = await settledRss();
+const idleV1 = await connectMany(port, IDLE_CONNECTIONS, 1);
+const idleWithV1 = await settledRss();
+const idleV2 = await openChannels(sv2Port, authorityPublicKey, 'standard', IDLE_CONNECTIONS);
+const idleWithV2 = await settledRss();
+for (const miner of idleV1) {
+  miner.socket.destroy();
+}
+for (const channel of idleV2) {
+  channel.client.close();
+}
+progress(`${String(IDLE_CONNECTIONS)} idle connections of each protocol measured`);
+const idle: Readonly<Record<'V1' | 'V2', Idle>> = {
+  V1: { connections: IDLE_CONNECTIONS, rssBefore: idleBefore, rssWith: idleWithV1 },
+  V2: { connections: IDLE_CONNECTIONS, rssBefore: idleWithV1, rssWith: idleWithV2 },
+};
+
+const v1Miners: Miner[] = await connectMany(port, CONNECTIONS, 1e-12);
+const v2Channels: Readonly<Record<'standard' | 'extended', V2Channel[]>> = {
+  standard: await openChannels(sv2Port, authorityPublicKey, 'standard', CONNECTIONS),
+  extended: await openChannels(sv2Port, authorityPublicKey, 'extended', CONNECTIONS),
+};
+progress('the load connections are in');
+
+/** One phase of `protocol`, paced at `rate` or (rate undefined) closed loop. */
+async function drive(protocol: Protocol, rate: number | undefined): Promise<Throughput> {
+  const settings = {
+    ...(rate !== undefined && { rate }),
+    inFlight: IN_FLIGHT,
+    seconds: SECONDS,
+    group: GROUP,
+  };
+  if (protocol !== 'V1') {
+    return v2Throughput(v2Channels[protocol], settings);
+  }
+  const result = await throughput(v1Miners, settings);
+  if (result.rejected > 0) {
+    throw new Error(
+      `the pool rejected ${String(result.rejected)} V1 shares (${result.offered}); every share is valid`,
+    );
+  }
+  return result;
+}
+
+/** The closed loop, with the pool's CPU per share it answered. */
+async function closedLoop(protocol: Protocol): Promise<{ result: Throughput; cpuUsPerShare: number }> {
+  const before = (await poolLoad()).cpuMs;
+  const result = await drive(protocol, undefined);
+  const cpuMs = (await poolLoad()).cpuMs - before;
+  return { result, cpuUsPerShare: (cpuMs * 1000) / result.answeredAccepted };
+}
+
+/** Every protocol in the round's order: rotated each round, the machine's drift falls on each alike. */
+async function inTurn<T>(
+  round: number,
+  each: (protocol: Protocol) => Promise<T>,
+): Promise<Record<Protocol, T>> {
+  const results = new Map<Protocol, T>();
+  for (let turn = 0; turn < PROTOCOLS.length; turn++) {
+    const protocol = PROTOCOLS[(round + turn) % PROTOCOLS.length] ?? 'V1';
+    results.set(protocol, await each(protocol));
+  }
+  const resultOf = (protocol: Protocol): T => {
+    const result = results.get(protocol);
+    if (result === undefined) {
+      throw new Error(`round ${String(round + 1)} did not run ${protocol}`);
+    }
+    return result;
+  };
+  return { V1: resultOf('V1'), standard: resultOf('standard'), extended: resultOf('extended') };
+}
+
+const rounds: Round[] = [];
+const niceness = new Set<number>();
+for (let round = 0; round < ROUNDS; round++) {
+  const closed = await inTurn(round, closedLoop);
+  // Paced at a rate every protocol sustains: a quarter of the slowest closed loop, unless set.
+  const slowest = Math.min(...PROTOCOLS.map((protocol) => closed[protocol].result.sharesPerSecond));
+  const rate = FIXED_RATE ?? Math.max(GROUP, Math.floor(slowest / 4 / GROUP) * GROUP);
+  const paced = await inTurn(round, (protocol) => drive(protocol, rate));
+  for (const value of (await poolLoad()).niceness) {
+    niceness.add(value);
+  }
+  const runOf = (protocol: Protocol): ProtocolRun => ({
+    paced: paced[protocol],
+    closedLoop: closed[protocol].result,
+    closedLoopCpuUsPerShare: closed[protocol].cpuUsPerShare,
+  });
+  rounds.push({
+    rate,
+    V1: runOf('V1'),
+    standard: runOf('standard'),
+    extended: runOf('extended'),
+    noise: noiseCosts(NOISE_SHARES, HANDSHAKES),
+  });
+  const line = (protocol: Protocol): string =>
+    `${protocol} ${Math.round(closed[protocol].result.sharesPerSecond).toLocaleString('en-US')}/s closed loop, p50/p99 ${paced[protocol].p50Ms.toFixed(2)}/${paced[protocol].p99Ms.toFixed(2)} ms at ${String(rate)}/s`;
+  console.log(`round ${String(round + 1)}: ${PROTOCOLS.map(line).join('; ')}`);
+}
+
+for (const miner of v1Miners) {
+  miner.socket.destroy();
+}
+for (const channel of [...v2Channels.standard, ...v2Channels.extended]) {
+  channel.client.close();
+}
+await pool.exit('stop');
+
+bench.finish({
+  columns: COLUMNS,
+  rows: reportRows({ connections: CONNECTIONS, inFlight: IN_FLIGHT, group: GROUP, rounds, idle }),
+  conditions: {
+    "niceness of the pool's processes (Node, the database's keeper, PostgreSQL), read from /proc after each round":
+      [...niceness].sort((a, b) => a - b).join(', '),
+    'niceness of the V1 and V2 miners': `${String(os.getPriority())} (this process)`,
+  },
+});
+process.exit(0);
