@@ -9,6 +9,7 @@ import type { BenchResult, BenchRow } from './bench-record.ts';
 const ORDER = [
   'share-validation',
   'stratum-load',
+  'stratum-v2',
   'session-fuzz',
   'ledger-storage',
   'api-load',
