@@ -124,6 +124,22 @@ describe('configuration', () => {
     );
   });
 
+  it('refuses a Job Declaration Server without a V2 port, or beside other Stratum processes', () => {
+    expect(problems({ HASHWATT_STRATUM_JDS_PORT: '3336' })).toEqual([
+      'stratum.jdsPort needs stratum.v2Port: declared jobs are mined over Stratum V2',
+    ]);
+    expect(
+      problems({
+        HASHWATT_STRATUM_JDS_PORT: '3336',
+        HASHWATT_STRATUM_V2_PORT: '3335',
+        HASHWATT_STRATUM_PROCESSES: '2',
+      }),
+    ).toEqual([
+      'stratum.jdsPort needs stratum.processes 1, not 2: a declared job is known only to the process that accepted it',
+    ]);
+    expect(problems({ HASHWATT_STRATUM_JDS_PORT: '3336', HASHWATT_STRATUM_V2_PORT: '3335' })).toEqual([]);
+  });
+
   it('says what replaced the account lock settings, and keeps the first sign-in wait under the longest', async () => {
     expect(problems({ HASHWATT_API_MAX_FAILED_LOGINS: '5', HASHWATT_API_LOCK_MINUTES: '15' })).toEqual([
       'HASHWATT_API_MAX_FAILED_LOGINS: no longer a setting: accounts are no longer locked by wrong passwords; sign-ins are slowed instead: see api.signInAccountFailures and api.signInAddressFailures',

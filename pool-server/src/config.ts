@@ -5,7 +5,7 @@ import { AlertsSettings } from './config/alerts.ts';
 import { AdminSettings, ApiSettings } from './config/api.ts';
 import { DemoSettings, FarmsSettings, PricesSettings, ReportsSettings } from './config/farms.ts';
 import { metricsProblems, MetricsSettings } from './config/metrics.ts';
-import { PayoutsSettings, publicHostProblems, PoolSettings, StratumSettings } from './config/mining.ts';
+import { PayoutsSettings, PoolSettings, stratumProblems, StratumSettings } from './config/mining.ts';
 import { DevchainSettings, NodeSettings } from './config/node.ts';
 import {
   ChainSetting,
@@ -358,7 +358,7 @@ function checkCombinations(config: Config): string[] {
   if (tlsParts !== 0 && tlsParts !== 3) {
     problems.push('stratum.tlsPort, stratum.tlsCertFile and stratum.tlsKeyFile go together');
   }
-  problems.push(...publicHostProblems(stratum.publicHosts));
+  problems.push(...stratumProblems(stratum));
   if (stratum.nodeId + stratum.processes - 1 > 255) {
     problems.push(
       `stratum.nodeId ${String(stratum.nodeId)} + stratum.processes ${String(stratum.processes)} - 1 must stay within 255: each process needs its own node id`,

@@ -70,13 +70,38 @@ const DNS_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 const PUBLIC_HOST = new RegExp(`^(?:${DNS_LABEL}(?:\\.${DNS_LABEL})*|\\[[0-9A-Fa-f:.]{2,45}\\])$`);
 
 /** Each public host that is not a DNS name, an IPv4 address or an IPv6 address in brackets: what goes between "//" and ":port" in a URL. */
-export function publicHostProblems(hosts: readonly string[]): string[] {
+function publicHostProblems(hosts: readonly string[]): string[] {
   return hosts
     .filter((host) => !PUBLIC_HOST.test(host))
     .map(
       (host) =>
         `stratum.publicHosts (HASHWATT_STRATUM_PUBLIC_HOSTS): ${JSON.stringify(host)} is not a DNS name, an IPv4 address or an IPv6 address in brackets`,
     );
+}
+
+/**
+ * What is wrong with the Stratum settings taken together: public hosts that are no host, and
+ * stratum.jdsPort without a V2 port to mine declared jobs on, or with processes that would not know them.
+ */
+export function stratumProblems(stratum: {
+  readonly publicHosts: readonly string[];
+  readonly jdsPort?: number;
+  readonly v2Port?: number;
+  readonly processes: number;
+}): string[] {
+  const problems = publicHostProblems(stratum.publicHosts);
+  if (stratum.jdsPort === undefined) {
+    return problems;
+  }
+  if (stratum.v2Port === undefined) {
+    problems.push('stratum.jdsPort needs stratum.v2Port: declared jobs are mined over Stratum V2');
+  }
+  if (stratum.processes > 1) {
+    problems.push(
+      `stratum.jdsPort needs stratum.processes 1, not ${String(stratum.processes)}: a declared job is known only to the process that accepted it`,
+    );
+  }
+  return problems;
 }
 
 export const StratumSettings = Type.Object(
@@ -97,6 +122,14 @@ export const StratumSettings = Type.Object(
         maximum: 65535,
         description:
           'Stratum V2 (binary, Noise-encrypted; the keys are sv2Noise.*) on this port, beside V1, sharing its jobs, limits, bans and ledger. Unset: no Stratum V2.',
+      }),
+    ),
+    jdsPort: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 65535,
+        description:
+          "Stratum V2's Job Declaration Server on this port (Noise-encrypted with the keys of stratum.v2Port, which it needs): farms declare their own templates, whose coinbase pays the pool, and mine them on the V2 port with SetCustomMiningJob. Unset: miners mine the pool's jobs only.",
       }),
     ),
     tlsCertFile: Type.Optional(Type.String({ minLength: 1 })),

@@ -106,6 +106,7 @@ export async function runCluster(config: Config, log: Logger): Promise<RunningPo
       tlsPort: ports.tlsPort,
       soloPort: ports.soloPort,
       sv2Port: ports.sv2Port,
+      jdsPort: ports.jdsPort,
       apiPort,
       metricsPort: listener?.port,
       devnode: node.devnode,
@@ -215,6 +216,7 @@ class StratumProcesses {
     tlsPort: number | undefined;
     soloPort: number | undefined;
     sv2Port: number | undefined;
+    jdsPort: number | undefined;
   }> {
     // Advanced serialization: a batch's typed arrays and a block's bigint amounts cross as they are.
     cluster.setupPrimary({
@@ -233,6 +235,7 @@ class StratumProcesses {
       tlsPort: first?.tlsPort,
       soloPort: first?.soloPort,
       sv2Port: first?.sv2Port,
+      jdsPort: first?.jdsPort,
     };
   }
 

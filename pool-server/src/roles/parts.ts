@@ -28,6 +28,8 @@ export interface RunningPool {
   readonly soloPort: number | undefined;
   /** Stratum V2's port, when stratum.v2Port is set. */
   readonly sv2Port: number | undefined;
+  /** The Job Declaration Server's port, when stratum.jdsPort is set. */
+  readonly jdsPort: number | undefined;
   /** The HTTP API's port; undefined without the api role, in a Stratum process of several, or with api.enabled false. */
   readonly apiPort: number | undefined;
   /** The metrics listener's port (metrics.port; /metrics, /healthz, /readyz); undefined when it is not configured. */

@@ -49,6 +49,7 @@ interface StratumSide {
   readonly tlsPort: number | undefined;
   readonly soloPort: number | undefined;
   readonly sv2Port: number | undefined;
+  readonly jdsPort: number | undefined;
   readonly accounts: AccountsKeeper | undefined;
   vitals(): Promise<StratumVitals | undefined>;
   counters(): Promise<StratumCounters | undefined>;
@@ -233,6 +234,7 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
       tlsPort: stratum?.tlsPort,
       soloPort: stratum?.soloPort,
       sv2Port: stratum?.sv2Port,
+      jdsPort: stratum?.jdsPort,
       apiPort,
       metricsPort: listener?.port,
       devnode: node.devnode,

@@ -23,7 +23,6 @@ import { ShareWriter } from '../ledger/share-writer.ts';
 import { ExtranonceAllocator } from '../stratum/extranonce.ts';
 import { JobFeed } from '../stratum/job-feed.ts';
 import { StratumServer } from '../stratum/server.ts';
-import { noiseKeyFiles, openNoiseIdentity } from '../stratum/v2/noise-keys.ts';
 import type { CreditedShare, RejectedSubmit, StratumEvents } from '../stratum/session-context.ts';
 import { createAddressAuthorizer } from '../stratum/worker-identity.ts';
 import { payoutScript } from '../work/address.ts';
@@ -33,6 +32,7 @@ import { difficultyFromBits } from '../work/target.ts';
 import { journalHealth } from './journals.ts';
 import { poolPayoutAddress, submitNodes } from './node.ts';
 import { claimNode } from './node-claim.ts';
+import { stratumV2Listeners } from './stratum-v2-listeners.ts';
 import {
   poolStats,
   rejectRecord,
@@ -58,6 +58,8 @@ export interface StratumRole extends RunningRole {
   readonly soloPort: number | undefined;
   /** Stratum V2's port; undefined when stratum.v2Port is unset. */
   readonly sv2Port: number | undefined;
+  /** The Job Declaration Server's port; undefined when stratum.jdsPort is unset. */
+  readonly jdsPort: number | undefined;
 }
 
 /** What the Stratum role works with: the node, its templates, and where its shares and blocks go. */
@@ -242,18 +244,7 @@ export async function startStratum(config: Config, parts: StratumParts, log: Log
     },
   };
   // Checked before any miner is taken: keys that do not open stop start-up, saying why.
-  const sv2 =
-    stratum.v2Port === undefined
-      ? undefined
-      : {
-          port: stratum.v2Port,
-          identity: openNoiseIdentity(noiseKeyFiles(config), {
-            pinnedAuthority: config.sv2Noise.authorityPublicKey,
-            certificateDays: config.sv2Noise.certificateDays,
-            nowSeconds: Math.floor(Date.now() / 1000),
-            log,
-          }).identity,
-        };
+  const { sv2, jobDeclarations } = stratumV2Listeners(config, poolScript.script, log);
   const server = new StratumServer(
     {
       settings: {
@@ -276,6 +267,7 @@ export async function startStratum(config: Config, parts: StratumParts, log: Log
       hasher: createShareHasher(),
       authorizer: createAddressAuthorizer(config.chain, accounts),
       events,
+      ...(jobDeclarations && { jobDeclarations }),
     },
     {
       host: stratum.host,
@@ -344,13 +336,14 @@ export async function startStratum(config: Config, parts: StratumParts, log: Log
   });
   await templates.start();
   serving.server = server;
-  const { port, tlsPort, soloPort, sv2Port } = await server.listen();
+  const { port, tlsPort, soloPort, sv2Port, jdsPort } = await server.listen();
   log.info(
     {
       stratum: `stratum+tcp://${stratum.host}:${String(port)}`,
       tls: tlsPort,
       solo: soloPort,
       sv2: sv2Port,
+      jds: jdsPort,
       hasher: createShareHasher().engine,
       payout: payoutAddress,
       mode: pool.payoutMode,
@@ -373,6 +366,7 @@ export async function startStratum(config: Config, parts: StratumParts, log: Log
     tlsPort,
     soloPort,
     sv2Port,
+    jdsPort,
     async stop() {
       clearInterval(statsTimer);
       templates.stop();

@@ -24,6 +24,7 @@ export interface WorkerMessage {
   readonly tlsPort?: number | undefined;
   readonly soloPort?: number | undefined;
   readonly sv2Port?: number | undefined;
+  readonly jdsPort?: number | undefined;
 }
 
 /** The IPC channel of a forked Stratum process to its primary, as that process sees it. */
@@ -90,6 +91,7 @@ export function serveForPrimary(pool: RunningPool): void {
     tlsPort: pool.tlsPort,
     soloPort: pool.soloPort,
     sv2Port: pool.sv2Port,
+    jdsPort: pool.jdsPort,
   } satisfies WorkerMessage);
   const stop = (): void => {
     void pool.stop().then(() => process.exit(0));

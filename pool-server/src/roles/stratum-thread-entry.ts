@@ -115,6 +115,7 @@ function serve(role: StratumRole): void {
     tlsPort: role.tlsPort,
     soloPort: role.soloPort,
     sv2Port: role.sv2Port,
+    jdsPort: role.jdsPort,
   });
 }
 

@@ -32,6 +32,7 @@ export type ThreadMessage =
       readonly tlsPort: number | undefined;
       readonly soloPort: number | undefined;
       readonly sv2Port: number | undefined;
+      readonly jdsPort: number | undefined;
     }
   | { readonly kind: 'failed'; readonly problem: string }
   | { readonly kind: 'journal'; readonly journal: JournalState }

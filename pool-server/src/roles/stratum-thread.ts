@@ -38,6 +38,7 @@ interface Ports {
   readonly tlsPort: number | undefined;
   readonly soloPort: number | undefined;
   readonly sv2Port: number | undefined;
+  readonly jdsPort: number | undefined;
 }
 
 /** pino's levels, by the names its Logger has a method for. */
@@ -233,6 +234,7 @@ export class StratumThread {
             ...(listening.tlsPort !== undefined && { tlsPort: listening.tlsPort }),
             ...(listening.soloPort !== undefined && { soloPort: listening.soloPort }),
             ...(listening.sv2Port !== undefined && { v2Port: listening.sv2Port }),
+            ...(listening.jdsPort !== undefined && { jdsPort: listening.jdsPort }),
           },
         };
         this.#spawn(again).catch((error: unknown) => {

@@ -24,8 +24,12 @@ export interface StratumServerSettings {
   readonly soloPort: number | undefined;
   /** HAProxy's PROXY protocol (v1 or v2) from these load balancers only; required from them. */
   readonly proxyProtocol: { readonly trustedAddresses: readonly string[] } | undefined;
-  /** Stratum V2 (Noise-encrypted, binary) on its own port, with the pool's Noise identity. */
-  readonly sv2: { readonly port: number; readonly identity: NoiseServerIdentity } | undefined;
+  /**
+   * Stratum V2 (Noise-encrypted, binary) on its own port, with the pool's Noise identity;
+   * `jdsPort`: its Job Declaration Server on another, under the same identity.
+   */
+  readonly sv2:
+    { readonly port: number; readonly jdsPort?: number; readonly identity: NoiseServerIdentity } | undefined;
   readonly maxConnections: number;
   readonly maxConnectionsPerAddress: number;
   readonly bans: BanSettings;
@@ -41,8 +45,11 @@ export interface StratumServerSettings {
   readonly groupCommitMs: number;
 }
 
-/** How a listener's miners connect: plain TCP, TLS, plain TCP mining SOLO by default, or Stratum V2. */
-type Listener = 'plain' | 'tls' | 'solo' | 'sv2';
+/**
+ * How a listener's miners connect: plain TCP, TLS, plain TCP mining SOLO by default, Stratum
+ * V2, or Stratum V2's Job Declaration Server.
+ */
+type Listener = 'plain' | 'tls' | 'solo' | 'sv2' | 'jds';
 
 /** A PROXY header must arrive this quickly; a balancer sends it at once. */
 const PROXY_HEADER_TIMEOUT_MS = 5_000;
@@ -107,12 +114,17 @@ export class StratumServer implements ConnectionHost {
     tlsPort: number | undefined;
     soloPort: number | undefined;
     sv2Port: number | undefined;
+    jdsPort: number | undefined;
   }> {
     const port = await this.#bind(this.#options.port, 'plain');
     const tlsPort = this.#options.tls ? await this.#bind(this.#options.tls.port, 'tls') : undefined;
     const soloPort =
       this.#options.soloPort === undefined ? undefined : await this.#bind(this.#options.soloPort, 'solo');
     const sv2Port = this.#options.sv2 ? await this.#bind(this.#options.sv2.port, 'sv2') : undefined;
+    const jdsPort =
+      this.#options.sv2?.jdsPort === undefined
+        ? undefined
+        : await this.#bind(this.#options.sv2.jdsPort, 'jds');
     this.#ticker = setInterval(() => {
       const now = this.now();
       for (const connection of this.#connections) {
@@ -121,7 +133,7 @@ export class StratumServer implements ConnectionHost {
       this.#bans.sweep(now);
     }, this.#options.tickMs);
     this.#ticker.unref();
-    return { port, tlsPort, soloPort, sv2Port };
+    return { port, tlsPort, soloPort, sv2Port, jdsPort };
   }
 
   /** Sends every session its current job (after JobFeed.setTemplate). */
@@ -330,8 +342,15 @@ export class StratumServer implements ConnectionHost {
       });
     }
     const connection =
-      kind === 'sv2' && this.#options.sv2
-        ? new Sv2Connection(stream, address, this, this.env, this.#options.sv2.identity)
+      (kind === 'sv2' || kind === 'jds') && this.#options.sv2
+        ? new Sv2Connection(
+            stream,
+            address,
+            this,
+            this.env,
+            this.#options.sv2.identity,
+            kind === 'jds' ? 'job-declaration' : 'mining',
+          )
         : new StratumConnection(stream, address, this, kind === 'solo' ? this.#soloEnv : this.env);
     this.#connections.add(connection);
     if (early) {

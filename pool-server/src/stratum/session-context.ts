@@ -3,6 +3,7 @@ import type { JobRegistry } from '../work/job-registry.ts';
 import type { ShareHasher } from '../work/share-hasher.ts';
 import type { StratumErrorCode } from './errors.ts';
 import type { ExtranonceAllocator } from './extranonce.ts';
+import type { JobDeclarations } from './v2/job-declarations.ts';
 import type { JobFeed } from './job-feed.ts';
 import type { RequestId } from './messages.ts';
 import type { Vardiff, VardiffSettings } from './vardiff.ts';
@@ -83,6 +84,8 @@ export interface StratumEnvironment {
   readonly hasher: ShareHasher;
   readonly authorizer: Authorizer;
   readonly events: StratumEvents;
+  /** Stratum V2's Job Declaration Server, when stratum.jdsPort is set: custom jobs are accepted. */
+  readonly jobDeclarations?: JobDeclarations;
 }
 
 export interface SessionState {

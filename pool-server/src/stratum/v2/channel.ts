@@ -35,6 +35,13 @@ export interface MiningChannel {
   readonly jobDifficulty: Map<number, number>;
   sentJob: Job | undefined;
   sentPrevhash: Buffer | undefined;
+  /**
+   * [sv2 5.3.18] An extended channel of a connection that selects its own work: it mines
+   * only the jobs it sets with SetCustomMiningJob, in a registry of its own.
+   */
+  readonly customJobs: boolean;
+  /** The V2 job id the next custom job gets. */
+  nextCustomJobId: number;
   /** Reused for every share: validateShare reads it. */
   readonly shareSession: { -readonly [K in keyof ShareSession]: ShareSession[K] };
 }
@@ -91,6 +98,12 @@ export function jobMessages(channel: MiningChannel, job: Job): Sv2Message[] | un
   }
   channel.sentJob = job;
   channel.sentPrevhash = job.template.prevhashInternal;
+  rememberJobDifficulty(channel, jobId);
+  return messages;
+}
+
+/** Records the difficulty in force as V2 job `jobId` goes out; only the recent jobs' are kept. */
+export function rememberJobDifficulty(channel: MiningChannel, jobId: number): void {
   channel.jobDifficulty.set(jobId, channel.vardiff.difficulty);
   if (channel.jobDifficulty.size > MAX_REMEMBERED_JOBS) {
     const [oldest] = channel.jobDifficulty.keys();
@@ -98,7 +111,6 @@ export function jobMessages(channel: MiningChannel, job: Job): Sv2Message[] | un
       channel.jobDifficulty.delete(oldest);
     }
   }
-  return messages;
 }
 
 /**
@@ -118,6 +130,21 @@ export function checkShare(
       : '00'.repeat(env.settings.extranonce2Size);
   const v1JobId = message.job_id.toString(16);
   const found = channel.registry.find(v1JobId);
+  // A custom job's registry never hears of the pool's new blocks: its jobs on an old one are stale here.
+  if (
+    channel.customJobs &&
+    typeof found === 'object' &&
+    !env.feed.template?.prevhashInternal.equals(found.template.prevhashInternal)
+  ) {
+    return {
+      result: {
+        ok: false,
+        reason: 'stale',
+        message: 'the custom job is on a block the network has moved past',
+      },
+      difficulty: channel.vardiff.difficulty,
+    };
+  }
   // V2 sends the whole version: the bits outside the mask must be the job's, as with V1's version_bits.
   const mask = channel.shareSession.versionMask;
   const versionBits =
@@ -179,6 +206,7 @@ export function startChannel(
   admitted: AdmittedChannel,
   versionMask: number,
   nowMs: number,
+  customJobs = false,
 ): MiningChannel {
   const vardiff = new Vardiff(env.settings.vardiff, nowMs);
   suggestHashRate(env, vardiff, book.nominalHashRate, nowMs);
@@ -188,12 +216,14 @@ export function startChannel(
     book,
     identity: admitted.identity,
     extranonce1,
-    registry: admitted.solo ? env.feed.soloRegistry() : env.feed.sharedRegistry,
+    registry: admitted.solo || customJobs ? env.feed.soloRegistry() : env.feed.sharedRegistry,
     soloScript: admitted.solo ? admitted.identity.payoutScript : undefined,
     vardiff,
     jobDifficulty: new Map(),
     sentJob: undefined,
     sentPrevhash: undefined,
+    customJobs,
+    nextCustomJobId: 1,
     shareSession: {
       extranonce1,
       extranonce2Size: env.settings.extranonce2Size,

@@ -21,6 +21,7 @@ import { NoiseError } from './noise/errors.ts';
 import { HANDSHAKE_HELLO_LENGTH, respondToHandshake, type NoiseServerIdentity } from './noise/responder.ts';
 import type { NoiseTransport } from './noise/transport.ts';
 import { Sv2Session, type Sv2Sink } from './session.ts';
+import type { SetupPolicy } from './setup-connection.ts';
 import { ShareAcknowledgements } from './share-acknowledgements.ts';
 
 /** [sv2 5.3.13] Accepted shares acknowledged in one SubmitShares.Success at most this many at a time… */
@@ -59,6 +60,7 @@ export class Sv2Connection implements MinerConnection, Sv2Sink {
     host: ConnectionHost,
     env: StratumEnvironment,
     identity: NoiseServerIdentity,
+    protocol: SetupPolicy['protocol'] = 'mining',
   ) {
     this.#socket = socket;
     this.#writer = new SocketWriter(socket, host.settings, (reason) => {
@@ -67,7 +69,7 @@ export class Sv2Connection implements MinerConnection, Sv2Sink {
     this.#host = host;
     this.#identity = identity;
     this.remoteAddress = remoteAddress;
-    this.session = new Sv2Session(env, this, remoteAddress);
+    this.session = new Sv2Session(env, this, remoteAddress, protocol);
     socket.setNoDelay(true);
     socket.setTimeout(host.settings.idleTimeoutMs, () => {
       this.#abort('idle timeout');

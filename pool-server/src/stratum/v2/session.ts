@@ -22,17 +22,18 @@ import {
   type MiningChannel,
 } from './channel.ts';
 import { ConnectionChannels, u256ToBigInt } from './channels.ts';
+import { setCustomMiningJob } from './custom-job.ts';
+import { JobDeclarationSession } from './jd-session.ts';
 import type { MessageOf, Sv2Message } from './message-table.ts';
 import {
   MiningSetupFlags,
-  MiningSetupSuccessFlags,
   OpenMiningChannelErrorCode,
-  SetupConnectionErrorCode,
   SubmitSharesErrorCode,
-  SV2_PROTOCOL_VERSION,
-  Sv2ProtocolId,
   UpdateChannelErrorCode,
 } from './protocol-constants.ts';
+import { answerSetup, type SetupPolicy, type Sv2Device } from './setup-connection.ts';
+
+export type { Sv2Device } from './setup-connection.ts';
 
 /** What a session writes to and reports through; the connection implements it. */
 export interface Sv2Sink {
@@ -41,15 +42,6 @@ export interface Sv2Sink {
   shareAccepted(channelId: number, sequenceNumber: number, difficulty: number): void;
   close(reason: string): void;
   penalize(points: number, reason: string): void;
-}
-
-/** What the miner said of itself in SetupConnection, recorded with its shares. */
-export interface Sv2Device {
-  readonly flags: number;
-  readonly vendor: string;
-  readonly hardwareVersion: string;
-  readonly firmware: string;
-  readonly deviceId: string;
 }
 
 const BAD_MESSAGE_PENALTY = 20;
@@ -65,9 +57,20 @@ export class Sv2Session {
   readonly #work = new Map<number, MiningChannel>();
   #invalidStreak = 0;
   #closed = false;
+  /** The protocol the port serves: the Mining protocol, or the Job Declaration Server's. */
+  readonly #protocol: SetupPolicy['protocol'];
+  /** [sv2 5.3.1] REQUIRES_WORK_SELECTION: the extended channels mine the jobs they set. */
+  #workSelection = false;
+  #declarator: JobDeclarationSession | undefined;
 
-  constructor(env: StratumEnvironment, sink: Sv2Sink, remoteAddress: string) {
+  constructor(
+    env: StratumEnvironment,
+    sink: Sv2Sink,
+    remoteAddress: string,
+    protocol: SetupPolicy['protocol'] = 'mining',
+  ) {
     this.env = env;
+    this.#protocol = protocol;
     this.#sink = sink;
     this.remoteAddress = remoteAddress;
     this.#channels = new ConnectionChannels(env.extranonces, {
@@ -77,7 +80,7 @@ export class Sv2Session {
   }
 
   get authorized(): boolean {
-    return this.#work.size > 0;
+    return this.#work.size > 0 || (this.#declarator?.authorized ?? false);
   }
 
   get device(): Sv2Device | undefined {
@@ -91,6 +94,12 @@ export class Sv2Session {
         this.#setupConnection(message);
       } else {
         this.#protocolError(`${message.type} before SetupConnection`);
+      }
+      return;
+    }
+    if (this.#declarator) {
+      if (!this.#declarator.receive(message, nowMs)) {
+        this.#protocolError(`${message.type} is not a message a Job Declarator Client sends`);
       }
       return;
     }
@@ -109,6 +118,9 @@ export class Sv2Session {
       case 'CloseChannel':
         this.#closeChannel(message.channel_id);
         return;
+      case 'SetCustomMiningJob':
+        this.#sink.send(setCustomMiningJob(this.env, this.#work.get(message.channel_id), message));
+        return;
       default:
         this.#protocolError(`${message.type} is not a message a miner sends this pool`);
     }
@@ -119,41 +131,24 @@ export class Sv2Session {
     this.#sink.close(reason);
   }
 
-  /** [sv2 3.6.1, 5.3.1] */
+  /** [sv2 3.6.1, 5.3.1, 6.4.1] */
   #setupConnection(message: MessageOf<'SetupConnection'>): void {
-    const refuse = (code: string, flags: number): void => {
-      this.#sink.send({ type: 'SetupConnection.Error', flags, error_code: code });
-      this.#sink.close(`SetupConnection refused: ${code}`);
-    };
-    if (message.protocol !== Sv2ProtocolId.mining) {
-      refuse(SetupConnectionErrorCode.unsupportedProtocol, 0);
-      return;
-    }
-    if (message.min_version > SV2_PROTOCOL_VERSION || message.max_version < SV2_PROTOCOL_VERSION) {
-      refuse(SetupConnectionErrorCode.protocolVersionMismatch, 0);
-      return;
-    }
-    // Jobs are the pool's (no SetCustomMiningJob here); version rolling needs BIP320 bits the pool grants.
-    let unsupported = message.flags & MiningSetupFlags.requiresWorkSelection;
-    if ((message.flags & MiningSetupFlags.requiresVersionRolling) !== 0 && this.#poolVersionMask() === 0) {
-      unsupported |= MiningSetupFlags.requiresVersionRolling;
-    }
-    if (unsupported !== 0) {
-      refuse(SetupConnectionErrorCode.unsupportedFeatureFlags, unsupported);
-      return;
-    }
-    this.#device = {
-      flags: message.flags,
-      vendor: message.vendor,
-      hardwareVersion: message.hardware_version,
-      firmware: message.firmware,
-      deviceId: message.device_id,
-    };
-    this.#sink.send({
-      type: 'SetupConnection.Success',
-      used_version: SV2_PROTOCOL_VERSION,
-      flags: this.#poolVersionMask() === 0 ? MiningSetupSuccessFlags.requiresFixedVersion : 0,
+    const declarations = this.env.jobDeclarations;
+    const answer = answerSetup(message, {
+      protocol: this.#protocol,
+      versionMask: this.#poolVersionMask(),
+      workSelection: declarations !== undefined,
     });
+    this.#sink.send(answer.reply);
+    if (!answer.ok) {
+      this.#sink.close(`SetupConnection refused: ${answer.reply.error_code}`);
+      return;
+    }
+    this.#device = answer.device;
+    this.#workSelection = (answer.device.flags & MiningSetupFlags.requiresWorkSelection) !== 0;
+    if (this.#protocol === 'job-declaration' && declarations) {
+      this.#declarator = new JobDeclarationSession(this.env, declarations, this.#sink, this.remoteAddress);
+    }
   }
 
   /** [BIP320] The bits a V2 miner may roll now: the pool's, less the template's signalling bits. */
@@ -205,7 +200,8 @@ export class Sv2Session {
     if (!book) {
       throw new Error(`channel ${String(opened.channel_id)} opened but not in the book`);
     }
-    const channel = startChannel(env, book, admitted, this.#poolVersionMask(), nowMs);
+    const customJobs = this.#workSelection && book.kind === 'extended';
+    const channel = startChannel(env, book, admitted, this.#poolVersionMask(), nowMs, customJobs);
     this.#work.set(book.channelId, channel);
     // The start target is vardiff's (nominal_hash_rate, max_target), not the bookkeeping's default.
     const target = this.#channels.retarget(book.channelId, channel.vardiff.difficulty);
@@ -225,6 +221,9 @@ export class Sv2Session {
    * SetNewPrevHash that starts it (old jobs end: V1's clean_jobs); another starts at once.
    */
   #sendJob(channel: MiningChannel): void {
+    if (channel.customJobs) {
+      return;
+    }
     const feedJob = this.env.feed.jobFor(channel.registry, channel.soloScript);
     if (!feedJob || feedJob.job === channel.sentJob) {
       return;
