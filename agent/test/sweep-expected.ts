@@ -87,9 +87,10 @@ export const EXPECTED: Readonly<Record<string, Expected>> = {
     fans: 4,
     pools: 3,
   },
-  // summary "MHS 5s":20599767.18; devs three ASICBoards; fan four; psu PowerIn "58.94W"; pools three.
+  // summary "MHS 5s":20599767.18; devs three ASICBoards; fan four; psu PowerIn "58.94W"; pools three; ipreport model AT1500.
   auradine__fluxos_gcminer: {
     make: 'Auradine',
+    model: 'AT1500',
     algorithm: 'sha256d',
     state: 'mining',
     hashrate: 20599767.1774699e6,

@@ -1,6 +1,7 @@
 import type { Fan, HashBoard } from '@hashwatt/schemas';
 import { maxOf, readDevs, readPools, readSummary, rpcDriver } from './cgminer.ts';
 import { count, defined, first, num, records, str, type Record_ } from './fields.ts';
+import { identifyBitcoinModel, nominalOf } from './models.ts';
 
 /**
  * Auradine (FluxOS, GCMiner) on the cgminer-style port: cgminer's summary, devs and
@@ -9,7 +10,7 @@ import { count, defined, first, num, records, str, type Record_ } from './fields
  */
 export const auradine = rpcDriver(
   { name: 'auradine', port: 4028, firmware: 'auradine', make: 'Auradine' },
-  ['summary', 'devs', 'pools', 'fan', 'temperature', 'psu', 'mode'],
+  ['summary', 'devs', 'pools', 'fan', 'temperature', 'psu', 'mode', 'ipreport'],
   (bodies) => {
     const summary = readSummary(bodies.get('summary') ?? {});
     const description = [...bodies.values()]
@@ -18,12 +19,23 @@ export const auradine = rpcDriver(
     const power = num(first(bodies.get('psu')?.PSU)?.PowerIn);
     const mode = first(bodies.get('mode')?.Mode);
     const sleeping = str(mode?.Sleep)?.toLowerCase() === 'on';
+    // `ipreport` names the model (AT1500, AH3880) the table rates, and the chassis' serial.
+    const report = first(bodies.get('ipreport')?.IPReport);
+    const model = str(report?.model);
+    const facts = identifyBitcoinModel(model, 'Auradine');
     return {
       identity: {
         make: 'Auradine',
         firmware: 'auradine',
-        algorithm: 'sha256d',
-        ...defined({ firmwareVersion: description }),
+        algorithm: facts.algorithm,
+        ...nominalOf(facts),
+        ...defined({
+          model,
+          firmwareVersion: description,
+          serial: str(report?.SerialNo),
+          mac: str(report?.mac),
+          hostname: str(report?.hostname),
+        }),
       },
       parts: {
         ...defined({

@@ -1,6 +1,7 @@
 import type { Fan, HashBoard, MinerState } from '@hashwatt/schemas';
 import { readPools, readSummary, readVersion, rpcAct, rpcDriver } from './cgminer.ts';
 import { unsupported } from './driver.ts';
+import { identifyBitcoinModel, nominalOf } from './models.ts';
 import { defined, first, num, positive, records, scaled, str, type Record_ } from './fields.ts';
 
 /**
@@ -35,6 +36,7 @@ export const avalon = rpcDriver(
     const fromStats = avalonModules(bodies.get('stats') ?? {});
     const modules = fromStats.length > 0 ? fromStats : avalonModules(bodies.get('estats') ?? {});
     const model = str(version.PROD)?.replace(/^Avalon(?:Miner)?\s*/i, '') ?? str(version.MODEL);
+    const facts = identifyBitcoinModel(model, 'Avalon');
     const speeds = modules.map((module) => num(module.GHSspd) ?? num(module.GHSavg));
     const speed = total(speeds);
     const power = total(modules.map(modulePowerW));
@@ -49,7 +51,8 @@ export const avalon = rpcDriver(
       identity: {
         make: 'Avalon',
         firmware: 'avalon',
-        algorithm: 'sha256d',
+        algorithm: facts.algorithm,
+        ...nominalOf(facts),
         ...defined({
           model: model === '' ? undefined : model,
           firmwareVersion: str(version.LVERSION) ?? readVersion(bodies.get('version') ?? {}).firmwareVersion,

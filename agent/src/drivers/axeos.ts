@@ -1,6 +1,7 @@
 import { count, defined, num, record, str, type Record_ } from './fields.ts';
 import { unsupported, type Parts } from './driver.ts';
 import { httpAct, httpDriver } from './http.ts';
+import { identifyBitcoinModel, nominalOf } from './models.ts';
 
 /**
  * Bitaxe and other ESP-Miner boards (AxeOS): `GET /api/system/info`, hashRate in GH/s,
@@ -35,6 +36,8 @@ export const axeos = httpDriver(
     const accepted = count(info.sharesAccepted);
     const rejected = count(info.sharesRejected);
     const onFallback = num(info.isUsingFallbackStratum) === 1;
+    // AxeOS names the ASIC; the table rates a board by it (a Bitaxe Supra is a BM1368).
+    const facts = identifyBitcoinModel(str(info.ASICModel), 'Bitaxe');
     const pools = [
       {
         url: str(info.stratumURL),
@@ -53,7 +56,8 @@ export const axeos = httpDriver(
       identity: {
         make: 'Bitaxe',
         firmware: 'axeos',
-        algorithm: 'sha256d',
+        algorithm: facts.algorithm,
+        ...nominalOf(facts),
         ...defined({
           model: str(info.ASICModel),
           firmwareVersion: str(info.version),

@@ -11,6 +11,7 @@ import {
   type Replies,
 } from './driver.ts';
 import { count, defined, num, record, records, scaled, str, type Record_ } from './fields.ts';
+import { identifyBitcoinModel, nominalOf } from './models.ts';
 
 /**
  * Whatsminer firmware from late 2024 on (API v3, TCP 4433, length-prefixed JSON):
@@ -89,11 +90,13 @@ export const whatsminerV3 = defineDriver(
       active: pool['stratum-active'] === true,
       alive: str(pool.status)?.toLowerCase() === 'alive',
     }));
+    const facts = identifyBitcoinModel(str(miner.type), 'Whatsminer');
     return {
       identity: {
         make: 'Whatsminer',
         firmware: 'whatsminer',
-        algorithm: 'sha256d',
+        algorithm: facts.algorithm,
+        ...nominalOf(facts),
         ...defined({
           model: str(miner.type),
           firmwareVersion: str(record(info.system)?.fwversion),

@@ -1,6 +1,7 @@
 import type { DeviceMessage, Fan, HashBoard } from '@hashwatt/schemas';
 import { readDevs, readPools, readSummary, rpcDriver } from './cgminer.ts';
 import { whatsminerAct } from './whatsminer-writes.ts';
+import { identifyBitcoinModel, nominalOf } from './models.ts';
 import {
   count,
   defined,
@@ -44,6 +45,8 @@ export const whatsminer = rpcDriver(
     const reported = num(entry.Power_RT) ?? num(entry.Power);
     // Powered off, the summary keeps the last figures it had while hashing.
     const power = off?.off === true ? undefined : reported;
+    const model = str(first(bodies.get('devdetails')?.DEVDETAILS)?.Model);
+    const facts = identifyBitcoinModel(model, 'Whatsminer');
     const fans: Fan[] = [entry['Fan Speed In'], entry['Fan Speed Out']]
       .map((rpm, id) => ({ id, rpm: num(rpm) }))
       .filter((fan): fan is { id: number; rpm: number } => fan.rpm !== undefined);
@@ -51,9 +54,10 @@ export const whatsminer = rpcDriver(
       identity: {
         make: 'Whatsminer',
         firmware: 'whatsminer',
-        algorithm: 'sha256d',
+        algorithm: facts.algorithm,
+        ...nominalOf(facts),
         ...defined({
-          model: str(first(bodies.get('devdetails')?.DEVDETAILS)?.Model),
+          model,
           firmwareVersion:
             str(record(bodies.get('get_version')?.Msg)?.fw_ver) ??
             str(entry['Firmware Version'])?.replace(/^'|'$/g, ''),

@@ -26,6 +26,9 @@ describe('AxeOS (Bitaxe)', () => {
       algorithm: 'sha256d',
       mac: 'AA:BB:CC:DD:EE:FF',
       hostname: 'bitaxe',
+      // The model table's BM1368 (a Bitaxe Supra).
+      nominalHashrate: 600e9,
+      nominalPowerW: 15,
     });
     expect(sample.hashrate).toBe(1000e9);
     // 1276 small cores × 1 ASIC × 490 MHz

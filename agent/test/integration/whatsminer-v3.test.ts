@@ -40,6 +40,9 @@ describe('Whatsminer API v3', () => {
       mac: 'CE:02:01:00:8C:36',
       hostname: 'WhatsMiner',
       algorithm: 'sha256d',
+      // The model table's M60S.
+      nominalHashrate: 186e12,
+      nominalPowerW: 3441,
     });
     expect(sample.rawHashrate).toEqual({ value: 171.259, unit: 'TH/s', field: 'hash-realtime' });
     expect(sample.hashrate).toBeCloseTo(171.259e12, -6);
