@@ -259,6 +259,38 @@ describe('the Job Declaration Server', () => {
     });
   });
 
+  it('refuses a client that would not reveal its transactions, an unknown user and a Mining message', async () => {
+    const coinbaseOnly = await connect(farm, farm.pool.jdsPort);
+    expect(await coinbaseOnly.setup(0, { protocol: 1 })).toMatchObject({
+      type: 'SetupConnection.Error',
+      flags: 1,
+      error_code: 'unsupported-feature-flags',
+    });
+    const mining = await connect(farm, farm.pool.jdsPort);
+    expect(await mining.setup()).toMatchObject({
+      type: 'SetupConnection.Error',
+      error_code: 'unsupported-protocol',
+    });
+
+    const stranger = await connect(farm, farm.pool.jdsPort);
+    await setupJobDeclaration(stranger);
+    stranger.send({ type: 'AllocateMiningJobToken', user_identifier: 'not-an-address', request_id: 1 });
+    await stranger.untilClosed();
+    expect(stranger.has('AllocateMiningJobToken.Success')).toBe(false);
+
+    const confused = await connect(farm, farm.pool.jdsPort);
+    await setupJobDeclaration(confused);
+    confused.send({
+      type: 'OpenStandardMiningChannel',
+      request_id: 1,
+      user_identity: `${MINER_ADDRESS}.confused`,
+      nominal_hash_rate: 0,
+      max_target: ANY_TARGET,
+    });
+    await confused.untilClosed();
+    expect(confused.has('OpenStandardMiningChannel.Success')).toBe(false);
+  });
+
   it('refuses a declared job once the network has moved past its previous block, and its shares as stale', async () => {
     const jdc = await declarator(farm);
     const { client: miner, opened } = await customChannel(farm, `${MINER_ADDRESS}.stale`);
@@ -295,37 +327,106 @@ describe('the Job Declaration Server', () => {
   });
 });
 
+/** Waits until the pool mines on the devchain's tip: a V2 pool miner hears it in SetNewPrevHash. */
+async function poolAtTip(farm: Farm): Promise<void> {
+  const tip = Buffer.from(farm.pool.devnode?.chain.tip.hash ?? '', 'hex').reverse();
+  const watcher = await connect(farm, farm.pool.sv2Port);
+  await watcher.setup();
+  watcher.send({
+    type: 'OpenStandardMiningChannel',
+    request_id: 1,
+    user_identity: `${MINER_ADDRESS}.tip-watcher`,
+    nominal_hash_rate: 0,
+    max_target: ANY_TARGET,
+  });
+  while (!(await watcher.next('SetNewPrevHash')).prev_hash.equals(tip)) {
+    // An earlier block's job: the next SetNewPrevHash is the pool catching up.
+  }
+  watcher.close();
+}
+
+/** [consensus] nbits as the target it encodes. */
+function targetOfBits(bits: number): bigint {
+  return BigInt(bits & 0x7fffff) * 256n ** BigInt((bits >>> 24) - 3);
+}
+
 describe('a block found on a declared job', () => {
-  it('reaches the devchain with the declared transactions', async () => {
+  let farm: Farm;
+
+  beforeAll(async () => {
     // Network difficulty equal to the share difficulty: every share is a block.
-    const farm = await startFarmPool({ HASHWATT_DEVCHAIN_DIFFICULTY: '0.000001' });
-    try {
-      const chain = farm.pool.devnode?.chain;
-      const height = chain?.height ?? 0;
-      const jdc = await declarator(farm);
-      const { client: miner, opened } = await customChannel(farm, `${MINER_ADDRESS}.finder`);
-      const declared = declaration(nodeTemplate(farm), jdc.poolScript, EXTRANONCE_SIZE);
-      const jobId = await declareAndSet(jdc.client, await jdc.token(), miner, opened.channel_id, declared);
-      submitOn(miner, opened, declared, jobId, 0);
-      await miner.next('SubmitShares.Success');
-      const block = await eventually(
-        () => ((chain?.height ?? 0) > height ? chain?.blockAt(height + 1) : undefined),
-        'the block on the devchain',
-      );
-      expect(block.txids.length).toBe(declared.transactions.length + 1);
-      const recorded = await eventually(async () => {
+    farm = await startFarmPool({ HASHWATT_DEVCHAIN_DIFFICULTY: '0.000001' });
+  });
+
+  afterAll(async () => {
+    for (const client of farm.clients) {
+      client.close();
+    }
+    await farm.pool.stop();
+  });
+
+  const recordedReward = async (height: number): Promise<bigint> => {
+    const recorded = await eventually(
+      async () => {
         const { rows } = await farm.pool.db.query<{ reward: string }>(
           'SELECT reward::text FROM blocks WHERE height = $1',
-          [height + 1],
+          [height],
         );
         return rows[0];
-      }, 'the block recorded');
-      expect(BigInt(recorded.reward)).toBe(BigInt(declared.template.coinbasevalue));
-    } finally {
-      for (const client of farm.clients) {
-        client.close();
-      }
-      await farm.pool.stop();
-    }
+      },
+      `the block at ${String(height)} recorded`,
+    );
+    return BigInt(recorded.reward);
+  };
+
+  it('reaches the devchain with the declared transactions when a share on it is one', async () => {
+    await poolAtTip(farm);
+    const chain = farm.pool.devnode?.chain;
+    const height = chain?.height ?? 0;
+    const jdc = await declarator(farm);
+    const { client: miner, opened } = await customChannel(farm, `${MINER_ADDRESS}.finder`);
+    const declared = declaration(nodeTemplate(farm), jdc.poolScript, EXTRANONCE_SIZE);
+    const jobId = await declareAndSet(jdc.client, await jdc.token(), miner, opened.channel_id, declared);
+    submitOn(miner, opened, declared, jobId, 0);
+    await miner.next('SubmitShares.Success');
+    const block = await eventually(
+      () => ((chain?.height ?? 0) > height ? chain?.blockAt(height + 1) : undefined),
+      'the block on the devchain',
+    );
+    expect(block.txids.length).toBe(declared.transactions.length + 1);
+    expect(await recordedReward(height + 1)).toBe(BigInt(declared.template.coinbasevalue));
+  });
+
+  it('reaches the devchain when the Job Declarator Client pushes the solution', async () => {
+    await poolAtTip(farm);
+    const chain = farm.pool.devnode?.chain;
+    const height = chain?.height ?? 0;
+    const jdc = await declarator(farm);
+    const declared = declaration(nodeTemplate(farm), jdc.poolScript, EXTRANONCE_SIZE);
+    jdc.client.send(declareMiningJob(declared, await jdc.token(), 71));
+    await jdc.client.next('DeclareMiningJob.Success');
+    const extranonce = Buffer.alloc(EXTRANONCE_SIZE, 0x5a);
+    const work: Work = {
+      version: declared.template.version,
+      prevHash: Buffer.from(declared.template.previousblockhash, 'hex').reverse(),
+      merkleRoot: customMerkleRoot(declared, Buffer.alloc(0), extranonce),
+      ntime: declared.template.curtime,
+      nbits: Number.parseInt(declared.template.bits, 16),
+    };
+    jdc.client.send({
+      type: 'PushSolution',
+      extranonce,
+      prev_hash: work.prevHash,
+      nonce: searchNonce(work, targetOfBits(work.nbits)),
+      ntime: work.ntime,
+      nbits: work.nbits,
+      version: work.version,
+    });
+    const block = await eventually(
+      () => ((chain?.height ?? 0) > height ? chain?.blockAt(height + 1) : undefined),
+      'the pushed block on the devchain',
+    );
+    expect(block.txids.length).toBe(declared.transactions.length + 1);
+    expect(await recordedReward(height + 1)).toBe(BigInt(declared.template.coinbasevalue));
   });
 });
