@@ -29,6 +29,7 @@ import { build } from 'vite';
 import { buildApp } from '../../pool-server/src/api/app.ts';
 import { sessionSettingsFrom } from '../../pool-server/src/accounts/sessions.ts';
 import { loadConfig } from '../../pool-server/src/config.ts';
+import { poolAlertThresholds } from '../../pool-server/src/farms/alert-thresholds.ts';
 import { signerFromKey } from '../../pool-server/src/farms/reports/signing.ts';
 import { postgresServer, scratchDatabase } from '../../pool-server/test/helpers/postgres.ts';
 import { ratio, startBench, type BenchRow } from '../../scripts/bench-record.ts';
@@ -122,7 +123,10 @@ const app = await buildApp({
     connect: connectInfo(loadConfig({})),
   },
   reportSigner: signerFromKey(generateKeyPairSync('ed25519').privateKey),
-  farms: { hashrateGapAlertPercent: 10, feeWindowBlocks: 144 },
+  farms: {
+    feeWindowBlocks: 144,
+    alertThresholds: poolAlertThresholds(loadConfig({}).alerts, 10),
+  },
 });
 await app.listen({ host: '127.0.0.1', port: 0 });
 const base = `http://127.0.0.1:${String((app.server.address() as AddressInfo).port)}`;

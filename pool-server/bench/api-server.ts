@@ -4,6 +4,7 @@
  * Logs at info (a line per request, as in production) to /dev/null.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import { poolAlertThresholds } from '../src/farms/alert-thresholds.ts';
 import { signerFromKey } from '../src/farms/reports/signing.ts';
 import { pino } from 'pino';
 import { buildApp } from '../src/api/app.ts';
@@ -51,7 +52,10 @@ const app = await buildApp({
     requestsPerMinute: Number.MAX_SAFE_INTEGER,
   },
   reportSigner: signerFromKey(generateKeyPairSync('ed25519').privateKey),
-  farms: { hashrateGapAlertPercent: 10, feeWindowBlocks: 144 },
+  farms: {
+    feeWindowBlocks: 144,
+    alertThresholds: poolAlertThresholds(loadConfig({}).alerts, 10),
+  },
   pool: {
     chain: 'main',
     settings,

@@ -93,3 +93,67 @@ export type AlertSubscriptionList = Static<typeof AlertSubscriptionList>;
 
 export const AlertDeliveryList = Type.Object({ items: Type.Array(AlertDelivery) });
 export type AlertDeliveryList = Static<typeof AlertDeliveryList>;
+
+/**
+ * The bounds of each threshold a farm may set: the pool-wide settings (alerts.*,
+ * farms.hashrateGapAlertPercent) have the same, so a farm is told nothing the pool could not.
+ */
+export const ALERT_THRESHOLD_BOUNDS = {
+  /** Minutes a device or a worker may stay silent. */
+  silentMinutes: { minimum: 1, maximum: 1_440 },
+  /** °C, the hottest chip. */
+  maxChipTempC: { minimum: 30, maximum: 150 },
+  /** rpm, the slowest fan of a hashing device; 0 turns the rule off. */
+  minFanRpm: { minimum: 0, maximum: 30_000 },
+  /** %, reported against pool-measured hashrate over the last hour. */
+  gapPercent: { exclusiveMinimum: 0, maximum: 100 },
+  /** Minutes before a restricted window starts. */
+  windowLeadMinutes: { minimum: 1, maximum: 1_440 },
+} as const;
+
+const thresholdFields = {
+  silentMinutes: Type.Integer(ALERT_THRESHOLD_BOUNDS.silentMinutes),
+  maxChipTempC: Type.Number(ALERT_THRESHOLD_BOUNDS.maxChipTempC),
+  minFanRpm: Type.Integer(ALERT_THRESHOLD_BOUNDS.minFanRpm),
+  gapPercent: Type.Number(ALERT_THRESHOLD_BOUNDS.gapPercent),
+  windowLeadMinutes: Type.Integer(ALERT_THRESHOLD_BOUNDS.windowLeadMinutes),
+};
+
+/** The thresholds of the rules about one farm's devices and restricted windows. */
+export const AlertThresholdValues = Type.Object(thresholdFields);
+export type AlertThresholdValues = Static<typeof AlertThresholdValues>;
+
+/** A farm's own thresholds: null where it keeps the pool's default. */
+export const AlertThresholdOverrides = Type.Object({
+  silentMinutes: Nullable(thresholdFields.silentMinutes),
+  maxChipTempC: Nullable(thresholdFields.maxChipTempC),
+  minFanRpm: Nullable(thresholdFields.minFanRpm),
+  gapPercent: Nullable(thresholdFields.gapPercent),
+  windowLeadMinutes: Nullable(thresholdFields.windowLeadMinutes),
+});
+export type AlertThresholdOverrides = Static<typeof AlertThresholdOverrides>;
+
+/** A change to a farm's thresholds: a value overrides the default, null returns to it, absent keeps it. */
+export const AlertThresholdsPatch = Type.Object(
+  {
+    silentMinutes: Type.Optional(Nullable(thresholdFields.silentMinutes)),
+    maxChipTempC: Type.Optional(Nullable(thresholdFields.maxChipTempC)),
+    minFanRpm: Type.Optional(Nullable(thresholdFields.minFanRpm)),
+    gapPercent: Type.Optional(Nullable(thresholdFields.gapPercent)),
+    windowLeadMinutes: Type.Optional(Nullable(thresholdFields.windowLeadMinutes)),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type AlertThresholdsPatch = Static<typeof AlertThresholdsPatch>;
+
+/** A farm's alert thresholds: the pool's defaults, the farm's overrides, and what the rules use. */
+export const FarmAlertThresholds = Type.Object({
+  farmId: Type.String(),
+  defaults: AlertThresholdValues,
+  overrides: AlertThresholdOverrides,
+  effective: AlertThresholdValues,
+  /** When and by whom the overrides were last changed; null while the farm has never set any. */
+  updatedAt: Nullable(Timestamp),
+  updatedBy: Nullable(Type.String()),
+});
+export type FarmAlertThresholds = Static<typeof FarmAlertThresholds>;

@@ -19,9 +19,8 @@ const EVENT_OVERLAP_MS = 10 * 60_000;
 const CURSOR = 'events';
 
 export interface EvaluationSettings {
+  /** The pool-wide defaults; each farm's own thresholds override them for that farm. */
   readonly thresholds: AlertThresholds;
-  /** farms.hashrateGapAlertPercent, for the device listing. */
-  readonly gapAlertPercent: number;
   /** The share journals on this host (roles/ reads them from the data folder). */
   readonly journals: () => Promise<readonly JournalFacts[]>;
 }
@@ -35,8 +34,7 @@ export async function evaluateAlerts(
   const [facts, journals] = await Promise.all([
     gatherFacts(db, {
       nowMs,
-      silentMinutes: settings.thresholds.silentMinutes,
-      gapAlertPercent: settings.gapAlertPercent,
+      defaults: settings.thresholds,
       // The first look starts now: a new installation is not told of its whole history.
       eventsFromMs: seenUntil === null ? nowMs : seenUntil - EVENT_OVERLAP_MS,
     }),

@@ -4,9 +4,11 @@
  * payouts (ledger/), organisations (accounts/), TimescaleDB's failing jobs (db/). Never
  * their tables.
  */
+import type { AlertThresholdValues } from '@hashwatt/schemas';
 import { listOrganisations } from '../accounts/organisations.ts';
 import type { Database } from '../db/pool.ts';
 import { failingTimescaleJobs } from '../db/timescale-jobs.ts';
+import { alertThresholdOverrides, effectiveThresholds } from '../farms/alert-thresholds.ts';
 import { orderEvents, type OrderEvent } from '../farms/curtailment/order-events.ts';
 import { listOrders } from '../farms/curtailment/orders.ts';
 import { latestFanSpeeds } from '../farms/devices/device-fans.ts';
@@ -24,22 +26,25 @@ const EVENTS_PER_TICK = 100;
 
 export interface FactsQuery {
   readonly nowMs: number;
-  readonly silentMinutes: number;
-  /** farms.hashrateGapAlertPercent: the device listing's own gap flag. */
-  readonly gapAlertPercent: number;
+  /** The pool-wide thresholds; a farm's own replace them for its devices. */
+  readonly defaults: AlertThresholdValues;
   /** Events (orders, blocks, payouts) of [fromMs, nowMs) are news. */
   readonly eventsFromMs: number;
 }
 
-async function farmDevices(db: Database, farm: FarmRef, query: FactsQuery): Promise<DeviceFacts[]> {
-  const { nowMs } = query;
-  const devices = await listDevices(db, farm.farmId, { nowMs, gapAlertPercent: query.gapAlertPercent });
+async function farmDevices(
+  db: Database,
+  farm: FarmRef,
+  thresholds: AlertThresholdValues,
+  nowMs: number,
+): Promise<DeviceFacts[]> {
+  const devices = await listDevices(db, farm.farmId, { nowMs, gapAlertPercent: thresholds.gapPercent });
   const users = [
     ...new Set(devices.flatMap((device) => (device.poolUser === null ? [] : [device.poolUser]))),
   ];
   const [hour, recent, fans] = await Promise.all([
     workerWork(db, users, 'minute', nowMs - HOUR_MS, nowMs),
-    workerWork(db, users, 'minute', nowMs - query.silentMinutes * 60_000, nowMs),
+    workerWork(db, users, 'minute', nowMs - thresholds.silentMinutes * 60_000, nowMs),
     latestFanSpeeds(db, farm.farmId, nowMs),
   ]);
   return devices.map((device) => ({
@@ -93,10 +98,12 @@ export async function gatherFacts(db: Database, query: FactsQuery): Promise<Aler
       });
     }
   }
+  const farmOverrides = await alertThresholdOverrides(db);
   const devices: DeviceFacts[] = [];
   const windows: WindowFacts[] = [];
   for (const { timezone, ...farm } of farms.values()) {
-    devices.push(...(await farmDevices(db, farm, query)));
+    const thresholds = effectiveThresholds(query.defaults, farmOverrides.get(farm.farmId));
+    devices.push(...(await farmDevices(db, farm, thresholds, nowMs)));
     const local = localClock(timezone)(nowMs);
     for (const window of await windowsForFarm(db, farm.farmId)) {
       windows.push({ ...farm, window, local });
@@ -125,5 +132,6 @@ export async function gatherFacts(db: Database, query: FactsQuery): Promise<Aler
       .filter((payout) => isNews(payout.sentAt))
       .map(({ id, txid, total, recipients }) => ({ id, txid, total, recipients })),
     timescaleJobs: timescale.failing,
+    farmOverrides,
   };
 }

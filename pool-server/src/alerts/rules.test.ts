@@ -45,6 +45,7 @@ function facts(patch: Partial<AlertFacts>): AlertFacts {
     blocks: [],
     payouts: [],
     timescaleJobs: [],
+    farmOverrides: new Map(),
     ...patch,
   };
 }
@@ -206,6 +207,36 @@ describe('TimescaleDB jobs', () => {
       summary:
         'TimescaleDB job Compression Policy [1002] on public.shares is failing (3 failures: out of shared memory)',
     });
+  });
+});
+
+describe("a farm's own thresholds", () => {
+  test('override the defaults for that farm alone', () => {
+    const other = { farmId: '8', farmName: 'Irkutsk', organisationId: '4' };
+    const hot = { chipTempC: 95, fanRpms: [600] };
+    const alerts = evaluateRules(
+      facts({
+        devices: [device(hot), device({ ...other, ...hot, deviceId: '13' })],
+        farmOverrides: new Map([
+          [
+            FARM.farmId,
+            {
+              silentMinutes: null,
+              maxChipTempC: 100,
+              minFanRpm: 0,
+              gapPercent: null,
+              windowLeadMinutes: null,
+            },
+          ],
+        ]),
+      }),
+      THRESHOLDS,
+      NOW,
+    );
+    expect(alerts.map((alert) => [alert.farmId, alert.rule])).toEqual([
+      ['8', 'temperature-high'],
+      ['8', 'fan-low'],
+    ]);
   });
 });
 

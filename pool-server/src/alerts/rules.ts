@@ -3,8 +3,16 @@
  * so every rule is tested case by case (rules.test.ts). Whether an alert is new, still
  * open or cleared is the store's business (planAlerts below says which).
  */
-import type { AlertRule, ComplianceFinding, MinerState, RestrictedWindow } from '@hashwatt/schemas';
+import type {
+  AlertRule,
+  AlertThresholdOverrides,
+  AlertThresholdValues,
+  ComplianceFinding,
+  MinerState,
+  RestrictedWindow,
+} from '@hashwatt/schemas';
 import type { FailingTimescaleJob } from '../db/timescale-jobs.ts';
+import { effectiveThresholds } from '../farms/alert-thresholds.ts';
 import type { LocalTime } from '../farms/energy/meter-energy.ts';
 
 const MINUTE_MS = 60_000;
@@ -74,15 +82,12 @@ export interface AlertFacts {
   readonly payouts: readonly PayoutFacts[];
   /** TimescaleDB's background jobs whose last run failed; none without TimescaleDB. */
   readonly timescaleJobs: readonly FailingTimescaleJob[];
+  /** The thresholds farms set for themselves, by farm id; a farm not here keeps the defaults. */
+  readonly farmOverrides: ReadonlyMap<string, AlertThresholdOverrides>;
 }
 
-export interface AlertThresholds {
-  readonly silentMinutes: number;
-  readonly maxChipTempC: number;
-  /** 0: the fan rule is off. */
-  readonly minFanRpm: number;
-  readonly gapPercent: number;
-  readonly windowLeadMinutes: number;
+/** The pool-wide defaults (minFanRpm 0: the fan rule is off), and the journals' lag for admins. */
+export interface AlertThresholds extends AlertThresholdValues {
   readonly ledgerLagMinutes: number;
 }
 
@@ -125,7 +130,11 @@ function farmAlert(
   };
 }
 
-function deviceAlerts(device: DeviceFacts, thresholds: AlertThresholds, nowMs: number): AlertCandidate[] {
+function deviceAlerts(
+  device: DeviceFacts,
+  thresholds: AlertThresholdValues,
+  nowMs: number,
+): AlertCandidate[] {
   const subject = `device:${device.deviceId}`;
   const facts = { deviceId: device.deviceId, device: device.device };
   const silentForMs = nowMs - device.lastSeenMs;
@@ -182,7 +191,7 @@ function deviceAlerts(device: DeviceFacts, thresholds: AlertThresholds, nowMs: n
         subject,
         false,
         `${device.device} reports ${device.gapPercent > 0 ? 'more' : 'less'} hashrate than the pool measured, by ${device.gapPercent.toFixed(1)} %`,
-        { ...facts, gapPercent: device.gapPercent },
+        { ...facts, gapPercent: device.gapPercent, maxGapPercent: thresholds.gapPercent },
       ),
     );
   }
@@ -199,7 +208,7 @@ function deviceAlerts(device: DeviceFacts, thresholds: AlertThresholds, nowMs: n
         `worker:${device.poolUser}`,
         false,
         `worker ${device.poolUser} (${device.device}) has sent no share for ${String(thresholds.silentMinutes)} minutes`,
-        { ...facts, worker: device.poolUser },
+        { ...facts, worker: device.poolUser, silentMinutes: thresholds.silentMinutes },
       ),
     );
   }
@@ -302,10 +311,12 @@ export function evaluateRules(
   thresholds: AlertThresholds,
   nowMs: number,
 ): AlertCandidate[] {
+  const ofFarm = (farm: FarmRef): AlertThresholdValues =>
+    effectiveThresholds(thresholds, facts.farmOverrides.get(farm.farmId));
   return [
-    ...facts.devices.flatMap((device) => deviceAlerts(device, thresholds, nowMs)),
+    ...facts.devices.flatMap((device) => deviceAlerts(device, ofFarm(device), nowMs)),
     ...facts.windows
-      .map((window) => windowAlert(window, thresholds.windowLeadMinutes))
+      .map((window) => windowAlert(window, ofFarm(window).windowLeadMinutes))
       .filter((alert) => alert !== null),
     ...facts.ordersIssued.map((order) =>
       farmAlert(

@@ -3,7 +3,7 @@
  * under routes/ is handed them. A module of their own so that the routes need not
  * import app.ts, which imports the routes.
  */
-import type { Readiness } from '@hashwatt/schemas';
+import type { AlertThresholdValues, Readiness } from '@hashwatt/schemas';
 import type { Logger } from 'pino';
 import type { SessionSettings } from '../accounts/sessions.ts';
 import type { Database } from '../db/pool.ts';
@@ -51,8 +51,8 @@ export interface ApiDeps {
 }
 
 export interface FarmSettings {
-  /** A device whose reported and pool-measured hashrate differ by more than this (%) is flagged. */
-  readonly hashrateGapAlertPercent: number;
   /** Hashprice averages fees per block over this many heights. */
   readonly feeWindowBlocks: number;
+  /** The pool-wide alert thresholds, which each farm may override for itself. */
+  readonly alertThresholds: AlertThresholdValues;
 }

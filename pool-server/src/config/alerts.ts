@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { ALERT_THRESHOLD_BOUNDS } from '@hashwatt/schemas';
 
 /** Alerts: what raises one, how often they are evaluated, and the channels that carry them. Sections of ConfigSchema (config.ts). */
 
@@ -15,23 +16,21 @@ export const AlertsSettings = Type.Object(
       description: 'Rules are evaluated, and due deliveries sent, this often.',
     }),
     silentMinutes: Type.Integer({
+      ...ALERT_THRESHOLD_BOUNDS.silentMinutes,
       default: 10,
-      minimum: 1,
-      maximum: 1_440,
       description:
-        'A device its agent has not reported for this long, or a worker without a share for this long after hashing in the hour before, raises an alert.',
+        'A device its agent has not reported for this long, or a worker without a share for this long after hashing in the hour before, raises an alert. A farm may set its own (PATCH /api/farms/:id/alert-thresholds).',
     }),
     maxChipTempC: Type.Number({
+      ...ALERT_THRESHOLD_BOUNDS.maxChipTempC,
       default: 90,
-      minimum: 30,
-      maximum: 150,
-      description: "A device's hottest chip above this (°C) raises an alert.",
+      description: "A device's hottest chip above this (°C) raises an alert. A farm may set its own.",
     }),
     minFanRpm: Type.Integer({
+      ...ALERT_THRESHOLD_BOUNDS.minFanRpm,
       default: 1_000,
-      minimum: 0,
-      maximum: 30_000,
-      description: 'A hashing device with a fan below this (rpm) raises an alert; 0 turns the rule off.',
+      description:
+        'A hashing device with a fan below this (rpm) raises an alert; 0 turns the rule off. A farm may set its own.',
     }),
     ledgerLagMinutes: Type.Integer({
       default: 10,
@@ -41,10 +40,10 @@ export const AlertsSettings = Type.Object(
         "Accepted shares waiting this long in a Stratum node's journal for the database (its oldest journal file not stored) raise an alert, for admins.",
     }),
     windowLeadMinutes: Type.Integer({
+      ...ALERT_THRESHOLD_BOUNDS.windowLeadMinutes,
       default: 30,
-      minimum: 1,
-      maximum: 1_440,
-      description: 'A restricted window starting within this many minutes raises an alert.',
+      description:
+        'A restricted window starting within this many minutes raises an alert. A farm may set its own.',
     }),
     maxAttempts: Type.Integer({
       default: 5,

@@ -1,15 +1,15 @@
 import Type from 'typebox';
+import { ALERT_THRESHOLD_BOUNDS } from '@hashwatt/schemas';
 
 /** Farms: devices and energy, prices, the demo farm, regulator reports. Sections of ConfigSchema (config.ts). */
 
 export const FarmsSettings = Type.Object(
   {
     hashrateGapAlertPercent: Type.Number({
+      ...ALERT_THRESHOLD_BOUNDS.gapPercent,
       default: 10,
-      exclusiveMinimum: 0,
-      maximum: 100,
       description:
-        "A device whose hashrate over the last hour and its pool worker's measured hashrate differ by more than this (%) is flagged.",
+        "A device whose hashrate over the last hour and its pool worker's measured hashrate differ by more than this (%) is flagged, and raises an alert. A farm may set its own (PATCH /api/farms/:id/alert-thresholds).",
     }),
     feeWindowBlocks: Type.Integer({
       default: 144,

@@ -9,6 +9,7 @@ import { smtpSender } from '../alerts/deliveries/smtp.ts';
 import { telegramSender } from '../alerts/deliveries/telegram.ts';
 import { webhookSender } from '../alerts/deliveries/webhook.ts';
 import { evaluateAlerts } from '../alerts/evaluate.ts';
+import { poolAlertThresholds } from '../farms/alert-thresholds.ts';
 import type { Static } from 'typebox';
 import type { AlertsSettings } from '../config/alerts.ts';
 import type { Database } from '../db/pool.ts';
@@ -51,8 +52,10 @@ export function alertsRound(
       const evaluated = await evaluateAlerts(
         db,
         {
-          thresholds: { ...alerts, gapPercent: gapAlertPercent },
-          gapAlertPercent,
+          thresholds: {
+            ...poolAlertThresholds(alerts, gapAlertPercent),
+            ledgerLagMinutes: alerts.ledgerLagMinutes,
+          },
           journals: () => journalSizes(dataDir),
         },
         now(),

@@ -13,6 +13,7 @@ import type { ApiMetrics } from '../api/metrics.ts';
 import type { BitcoinRpcClient } from '../chain/rpc-client.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/pool.ts';
+import { poolAlertThresholds } from '../farms/alert-thresholds.ts';
 import { openSigningKey } from '../farms/reports/key-registry.ts';
 import type { PoolSettingsStore, RuntimeSettings } from '../ledger/pool-settings.ts';
 import { connectInfo } from './connect-info.ts';
@@ -78,7 +79,10 @@ async function startApi(
       requestsPerMinute: config.api.requestsPerMinute,
       dashboardDir: dashboardDirectory(config, log),
     },
-    farms: config.farms,
+    farms: {
+      ...config.farms,
+      alertThresholds: poolAlertThresholds(config.alerts, config.farms.hashrateGapAlertPercent),
+    },
     reportSigner: await openSigningKey(db, signingKeyFile(config), log, Date.now()),
     metrics: observers.metrics,
     readiness: observers.readiness,

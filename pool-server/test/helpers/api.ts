@@ -16,6 +16,7 @@ import { createApiKey } from '../../src/accounts/api-keys.ts';
 import { createOrganisation } from '../../src/accounts/organisations.ts';
 import { createUser } from '../../src/accounts/users.ts';
 import { sessionSettingsFrom } from '../../src/accounts/sessions.ts';
+import { poolAlertThresholds } from '../../src/farms/alert-thresholds.ts';
 import { createFarm } from '../../src/farms/farms.ts';
 import { PoolSettingsStore, type RuntimeSettings } from '../../src/ledger/pool-settings.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
@@ -86,7 +87,10 @@ export async function startTestApi(settings: Partial<ApiSettings> = {}): Promise
       ...settings,
     },
     reportSigner,
-    farms: { hashrateGapAlertPercent: 10, feeWindowBlocks: 144 },
+    farms: {
+      feeWindowBlocks: 144,
+      alertThresholds: poolAlertThresholds(loadConfig({}).alerts, 10),
+    },
     pool: {
       chain: 'regtest',
       settings: async () => settingsOf(await runtime.current()),

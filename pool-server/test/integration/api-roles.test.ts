@@ -356,6 +356,7 @@ describe('who may call what', () => {
       },
       'POST /api/farms/:id/devices/:deviceId/commands': { action: 'sleep' },
       'PATCH /api/farms/:id/devices/:deviceId': { rack: 'A1' },
+      'PATCH /api/farms/:id/alert-thresholds': { maxChipTempC: 95, silentMinutes: null },
       'POST /api/alerts/subscriptions': {
         channel: 'email',
         target: `ops${unique}@pool.test`,

@@ -4,6 +4,7 @@
  * the public statistics against known shares and books, agents' keys, OpenAPI.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import { poolAlertThresholds } from '../../src/farms/alert-thresholds.ts';
 import { signerFromKey } from '../../src/farms/reports/signing.ts';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -480,7 +481,10 @@ describe('the HTTP API', () => {
           requestsPerMinute: 10,
         },
         reportSigner: signerFromKey(generateKeyPairSync('ed25519').privateKey),
-        farms: { hashrateGapAlertPercent: 10, feeWindowBlocks: 144 },
+        farms: {
+          feeWindowBlocks: 144,
+          alertThresholds: poolAlertThresholds(loadConfig({}).alerts, 10),
+        },
         pool: {
           chain: 'regtest',
           settings: () => Promise.reject(new Error('unused')),

@@ -13,6 +13,7 @@ import type { ApiDeps } from '../../deps.ts';
 import { listCommands, queueCommand } from '../../../farms/curtailment/device-commands.ts';
 import { listDevices, updateDevice, type DeviceListing } from '../../../farms/devices/devices.ts';
 import { farmPower } from '../../../farms/devices/farm-power.ts';
+import { farmAlertThresholds } from '../../../farms/alert-thresholds.ts';
 import { audited, farmScope } from '../../audited.ts';
 import { ownFarm, userId } from '../../scope.ts';
 import { HwError } from '../../../errors.ts';
@@ -20,9 +21,11 @@ import { SIGNED_IN_ERRORS } from '../error-responses.ts';
 
 /** A farm's devices: their readings, its power now, where they stand, and the commands sent to them. */
 export const farmDeviceRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, done) => {
-  const deviceListing = (): DeviceListing => ({
+  const deviceListing = async (farmId: string): Promise<DeviceListing> => ({
     nowMs: deps.pool.now(),
-    gapAlertPercent: deps.farms.hashrateGapAlertPercent,
+    // The farm's own threshold where it set one: the listing's flag and its alert agree.
+    gapAlertPercent: (await farmAlertThresholds(deps.db, farmId, deps.farms.alertThresholds)).effective
+      .gapPercent,
   });
   app.get(
     '/farms/:id/devices',
@@ -37,7 +40,7 @@ export const farmDeviceRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, dep
     },
     async (request) => {
       const farm = await ownFarm(deps.db, request.caller, request.params.id);
-      return listDevices(deps.db, farm.id, deviceListing());
+      return listDevices(deps.db, farm.id, await deviceListing(farm.id));
     },
   );
 
@@ -54,7 +57,12 @@ export const farmDeviceRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, dep
     },
     async (request) => {
       const farm = await ownFarm(deps.db, request.caller, request.params.id);
-      const [device] = await listDevices(deps.db, farm.id, deviceListing(), request.params.deviceId);
+      const [device] = await listDevices(
+        deps.db,
+        farm.id,
+        await deviceListing(farm.id),
+        request.params.deviceId,
+      );
       if (!device) {
         throw new HwError('HW_ERR_DEVICE_NOT_FOUND', undefined, 'params.deviceId');
       }
@@ -76,7 +84,7 @@ export const farmDeviceRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, dep
     },
     async (request) => {
       const farm = await ownFarm(deps.db, request.caller, request.params.id);
-      return farmPower(deps.db, farm.id, deviceListing());
+      return farmPower(deps.db, farm.id, await deviceListing(farm.id));
     },
   );
 
@@ -100,7 +108,7 @@ export const farmDeviceRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, dep
           farm.id,
           request.params.deviceId,
           request.body,
-          deviceListing(),
+          await deviceListing(farm.id),
         );
         return {
           result: device,

@@ -12,6 +12,7 @@ import { priceRoutes } from './prices.ts';
 import { farmDeviceRoutes } from './devices.ts';
 import { farmApiKeyRoutes } from './api-keys.ts';
 import { farmHistoryRoutes } from './history.ts';
+import { farmAlertThresholdRoutes } from './alert-thresholds.ts';
 
 /**
  * A farm itself (its profile and licence, the farms a regulator oversees), and each
@@ -71,5 +72,6 @@ export const farmRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
   void app.register(farmDeviceRoutes, deps);
   void app.register(farmApiKeyRoutes, deps);
   void app.register(farmHistoryRoutes, deps);
+  void app.register(farmAlertThresholdRoutes, deps);
   done();
 };
