@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
-import type { Farm, MeterSample } from '@hashwatt/schemas';
+import type { Farm } from '@hashwatt/schemas';
 import { executeDueCommands } from './actions/executor.ts';
 import type { AgentConfig } from './config.ts';
 import type { ProbePorts } from './discovery/identify.ts';
@@ -9,7 +9,7 @@ import { DRIVERS } from './drivers/registry.ts';
 import { MeterError } from './meters/modbus-meter.ts';
 import { readMeters as readConfiguredMeters } from './meters/read-meter.ts';
 import { Poller, type PolledDevice } from './poll/poller.ts';
-import { DiskQueue } from './queue/disk-queue.ts';
+import { DiskQueue, type Reading } from './queue/disk-queue.ts';
 import { Uploader, type UploaderLog } from './upload/uploader.ts';
 import type { RpcLimits } from './protocol/rpc-error.ts';
 import { causeOf } from './protocol/http-json.ts';
@@ -149,10 +149,7 @@ export async function runAgent(
       }
       const miners = await poller.cycle(devices, config.poll.concurrency, context);
       const meters = await readMeters(config, now, log);
-      await queue.append([
-        ...miners.map((sample) => ({ kind: 'miner' as const, sample })),
-        ...meters.map((sample) => ({ kind: 'meter' as const, sample })),
-      ]);
+      await queue.append([...miners.map((sample) => ({ kind: 'miner' as const, sample })), ...meters]);
       const took = Date.now() - started;
       if (took > config.poll.intervalSeconds * 1000) {
         log.warn({ took, devices: devices.length }, 'agent: a polling cycle took longer than its interval');
@@ -199,18 +196,33 @@ export async function runAgent(
   };
 }
 
-async function readMeters(config: AgentConfig, now: () => Date, log: UploaderLog): Promise<MeterSample[]> {
+/** Each meter's reading, or its failed read with the reason: a failure is recorded, never a made-up 0. */
+async function readMeters(config: AgentConfig, now: () => Date, log: UploaderLog): Promise<Reading[]> {
   const results = await readConfiguredMeters(config.meters, {
     connectTimeoutMs: config.poll.connectTimeoutMs,
     timeoutMs: config.poll.timeoutMs,
     now,
   });
-  return results.flatMap((result, i) => {
-    if (result instanceof MeterError) {
-      // Unknown, with the reason: no sample rather than a made-up 0.
-      log.warn({ meter: config.meters[i]?.name, error: result.message }, 'agent: meter unread');
+  return results.flatMap((result, i): Reading[] => {
+    const meter = config.meters[i];
+    if (!meter) {
       return [];
     }
-    return [result.sample];
+    if (result instanceof MeterError) {
+      log.warn({ meter: meter.name, error: result.message }, 'agent: meter unread');
+      return [
+        {
+          kind: 'meter-failure',
+          failure: {
+            meter: meter.name,
+            ...(meter.serial !== undefined && { serial: meter.serial }),
+            at: now().toISOString(),
+            // The prefix names the meter, which the failure carries already.
+            reason: result.message.replace(/^meter .*?: /, '').slice(0, 500),
+          },
+        },
+      ];
+    }
+    return [{ kind: 'meter', sample: result.sample }];
   });
 }

@@ -7,5 +7,5 @@ export { executeDueCommands } from './actions/executor.ts';
 export { avalon } from './drivers/avalon.ts';
 export { genericCgminer } from './drivers/generic-cgminer.ts';
 export { readMeter } from './meters/modbus-meter.ts';
-export { DiskQueue } from './queue/disk-queue.ts';
+export { DiskQueue, type Reading } from './queue/disk-queue.ts';
 export { Uploader } from './upload/uploader.ts';

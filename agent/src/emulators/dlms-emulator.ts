@@ -44,7 +44,7 @@ export interface DlmsMeterData {
   /** Registers by logical name `A.B.C.D.E.F`. */
   registers: Map<string, DlmsRegister>;
   /** Device ID 1 (0.0.96.1.0.255), sent as an octet-string; undefined: the object is not there. */
-  serial?: string;
+  serial?: string | undefined;
 }
 
 export interface DlmsEmulator extends Listening {

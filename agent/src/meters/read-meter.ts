@@ -12,8 +12,6 @@ import { MeterError, readMeter as readModbusMeter } from './modbus-meter.ts';
 
 export interface MeterRead {
   readonly sample: MeterSample;
-  /** Each tariff register's running total, by the tariff's name: kept by the agent, not sent. */
-  readonly tariffEnergyWh?: Readonly<Record<string, number>>;
 }
 
 /** DLMS client and server SAPs when the entry names none (Green Book). */
@@ -59,8 +57,8 @@ export async function readConfiguredMeter(
       at: options.now().toISOString(),
       energyWh: reading.energyWh,
       powerW: reading.powerW,
+      ...(reading.tariffEnergyWh !== undefined && { tariffEnergyWh: { ...reading.tariffEnergyWh } }),
     },
-    ...(reading.tariffEnergyWh !== undefined && { tariffEnergyWh: reading.tariffEnergyWh }),
   };
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { MeterSample, MinerSample } from '@hashwatt/schemas';
+import type { MeterReadFailure, MeterSample, MinerSample } from '@hashwatt/schemas';
 
 /**
  * The agent's readings on disk until the server has them. Readings are appended as
@@ -14,7 +14,8 @@ import type { MeterSample, MinerSample } from '@hashwatt/schemas';
 
 export type Reading =
   | { readonly kind: 'miner'; readonly sample: MinerSample }
-  | { readonly kind: 'meter'; readonly sample: MeterSample };
+  | { readonly kind: 'meter'; readonly sample: MeterSample }
+  | { readonly kind: 'meter-failure'; readonly failure: MeterReadFailure };
 
 export interface QueueLimits {
   /** All segments together stay under this. */

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { MeterSample, MinerSample, TelemetryBatch } from '@hashwatt/schemas';
+import type { MeterReadFailure, MeterSample, MinerSample, TelemetryBatch } from '@hashwatt/schemas';
 import { causeOf } from '../protocol/http-json.ts';
 import type { Batch, DiskQueue } from '../queue/disk-queue.ts';
 
@@ -52,6 +52,9 @@ function bodyOf(batch: Batch, agentVersion: string): TelemetryBatch {
     ),
     meters: batch.readings.flatMap((reading): MeterSample[] =>
       reading.kind === 'meter' ? [reading.sample] : [],
+    ),
+    meterFailures: batch.readings.flatMap((reading): MeterReadFailure[] =>
+      reading.kind === 'meter-failure' ? [reading.failure] : [],
     ),
     dropped: batch.dropped,
   };

@@ -57,8 +57,8 @@ describe('IEC 62056-21 mode C through a TCP gateway', () => {
       at: at.toISOString(),
       energyWh: 16_667_428,
       powerW: 187_250,
+      tariffEnergyWh: { peak: 12_345_678, normal: 4_321_500, 'off-peak': 0 },
     });
-    expect(read.tariffEnergyWh).toEqual({ peak: 12_345_678, normal: 4_321_500, 'off-peak': 0 });
     // The acknowledgement takes the meter's baud rate character and asks for a data readout.
     expect(emulator.received).toEqual(['/?00012345!', '\u0006050']);
   });
@@ -67,7 +67,7 @@ describe('IEC 62056-21 mode C through a TCP gateway', () => {
     const emulator = await meter(iecDataLines({ ...figures, baseUnits: true }));
     const read = await readConfiguredMeter(entry(emulator, { transformerRatio: 2 }), limits);
     expect(read.sample).toMatchObject({ energyWh: 16_667_428 * 2, powerW: 187_250 * 2, serial: '00012345' });
-    expect(read.tariffEnergyWh).toEqual({ T1: 24_691_356, T2: 8_643_000, T3: 0, T4: 500 });
+    expect(read.sample.tariffEnergyWh).toEqual({ T1: 24_691_356, T2: 8_643_000, T3: 0, T4: 500 });
   });
 
   it("reads the EMH meter's published readout, which has no power: an error naming what is missing", async () => {

@@ -61,8 +61,13 @@ describe('Mercury 230 through a TCP gateway', () => {
     const emulator = await meter();
     const read = await readConfiguredMeter(entry(emulator, { tariffs: { 1: 'day', 2: 'night' } }), limits);
     expect(read).toEqual({
-      sample: { meter: 'substation-1', at: at.toISOString(), energyWh: 3_196_200, powerW: 13_631.45 },
-      tariffEnergyWh: { day: 2_000_000, night: 1_000_000 },
+      sample: {
+        meter: 'substation-1',
+        at: at.toISOString(),
+        energyWh: 3_196_200,
+        powerW: 13_631.45,
+        tariffEnergyWh: { day: 2_000_000, night: 1_000_000 },
+      },
     });
     expect(emulator.requests).toEqual([
       [0x01, 1, 1, 1, 1, 1, 1, 1],
@@ -79,7 +84,7 @@ describe('Mercury 230 through a TCP gateway', () => {
     const read = await readConfiguredMeter(entry(emulator, { transformerRatio: 40 }), limits);
     expect(read.sample.energyWh).toBe(3_196_200 * 40);
     expect(read.sample.powerW).toBeCloseTo(13_631.45 * 40, 6);
-    expect(read.tariffEnergyWh).toEqual({ T1: 80_000_000, T2: 40_000_000, T3: 7_848_000, T4: 0 });
+    expect(read.sample.tariffEnergyWh).toEqual({ T1: 80_000_000, T2: 40_000_000, T3: 7_848_000, T4: 0 });
   });
 
   it('reports power sent back to the grid as negative, from the direction bit', async () => {

@@ -56,14 +56,23 @@ export async function ingestTelemetry(
     if (batch.meters.length > 0) {
       await copyCsv(
         client,
-        'meter_samples (time, farm_id, meter_id, energy_wh, power_w)',
+        'meter_samples (time, farm_id, meter_id, energy_wh, power_w, tariff_energy_wh)',
         batch.meters.map((sample) => [
           sample.at,
           farmId,
           meters.get(sample.meter),
           sample.energyWh,
           sample.powerW,
+          sample.tariffEnergyWh === undefined ? undefined : JSON.stringify(sample.tariffEnergyWh),
         ]),
+      );
+    }
+    const failures = batch.meterFailures ?? [];
+    if (failures.length > 0) {
+      await copyCsv(
+        client,
+        'meter_read_failures (time, farm_id, meter_id, reason)',
+        failures.map((failure) => [failure.at, farmId, meters.get(failure.meter), failure.reason]),
       );
     }
     return { ...receipt, stored: true };
@@ -135,16 +144,17 @@ async function upsertMeters(
   farmId: string,
   batch: TelemetryBatch,
 ): Promise<Map<string, string>> {
-  // A meter's serial as its latest reading in the batch gives it; one without keeps the one known.
+  // A meter's serial as its latest reading or failed read in the batch gives it; one without keeps the one known.
+  const reports = [...batch.meters, ...(batch.meterFailures ?? [])];
   const serials = new Map<string, string | null>();
-  for (const sample of [...batch.meters].sort((a, b) => a.at.localeCompare(b.at))) {
+  for (const sample of reports.sort((a, b) => a.at.localeCompare(b.at))) {
     serials.set(sample.meter, sample.serial ?? serials.get(sample.meter) ?? null);
   }
   const names = [...serials.keys()];
   if (names.length === 0) {
     return new Map();
   }
-  const times = batch.meters.map((sample) => sample.at).sort();
+  const times = reports.map((sample) => sample.at).sort();
   const { rows } = await client.query<{ id: string; name: string }>(
     `INSERT INTO meters AS m (farm_id, name, serial, first_seen, last_seen)
      SELECT $1, name, serial, $4, $5 FROM unnest($2::text[], $3::text[]) AS given (name, serial)

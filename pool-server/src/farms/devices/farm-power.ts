@@ -1,19 +1,25 @@
-import type { FarmDevice, FarmPower, PowerFigure } from '@hashwatt/schemas';
+import type { FarmDevice, FarmMeter, FarmPower, PowerFigure } from '@hashwatt/schemas';
 import type { Queryable } from '../../db/pool.ts';
 import { isBitcoinAlgorithm, otherAlgorithms } from './algorithms.ts';
 import { STALE_READING_MS, efficiencyOf, isoSeconds } from './device-power.ts';
 import { listDevices, type DeviceListing } from './devices.ts';
 
-/** A farm meter's latest reading, whenever it was. */
+/** A farm meter's latest reading, whenever it was, and its latest failed read when that came after it. */
 export interface MeterNow {
   readonly name: string;
   readonly watts: number | null;
   readonly atMs: number | null;
+  readonly failure?: { readonly atMs: number; readonly reason: string } | undefined;
 }
 
 /** Why the meters cannot give the power now, or null when they can. */
 function meterProblem(meters: readonly MeterNow[], nowMs: number): string | null {
   const named = (meter: MeterNow): string => (meters.length === 1 ? 'the meter' : `meter "${meter.name}"`);
+  // A read that failed after the last good one: the meter's figure is unknown since, for that reason.
+  const failed = meters.find((meter) => meter.failure !== undefined);
+  if (failed?.failure) {
+    return `${named(failed)} is unknown: its read failed at ${isoSeconds(failed.failure.atMs)} (${failed.failure.reason})`;
+  }
   const never = meters.find((meter) => meter.atMs === null);
   if (never) {
     return `${named(never)} has never reported`;
@@ -56,7 +62,7 @@ export function farmPowerOf(
   const othersHashing = others.filter((other) => other.hashrate > 0);
   const count = (basis: PowerFigure['basis']): number =>
     devices.filter((device) => device.power.basis === basis).length;
-  const meterWatts = meters.some((meter) => meter.watts === null)
+  const meterWatts = meters.some((meter) => meter.watts === null || meter.failure !== undefined)
     ? null
     : meters.reduce((sum, meter) => sum + (meter.watts ?? 0), 0);
   const times = meters.map((meter) => meter.atMs).filter((atMs): atMs is number => atMs !== null);
@@ -142,23 +148,61 @@ function fromDevices(devices: readonly FarmDevice[], meterProblem: string | null
   };
 }
 
-/** Every meter of a farm with its latest reading. */
-async function metersNow(db: Queryable, farmId: string): Promise<MeterNow[]> {
-  const { rows } = await db.query<{ name: string; time: Date | null; power_w: number | null }>(
-    `SELECT m.name, s.time, s.power_w
+/** Every meter of a farm with its latest reading, and its latest failed read when that is newer. */
+async function metersNow(
+  db: Queryable,
+  farmId: string,
+): Promise<(MeterNow & { readonly shown: FarmMeter })[]> {
+  const { rows } = await db.query<{
+    name: string;
+    serial: string | null;
+    time: Date | null;
+    power_w: number | null;
+    energy_wh: number | null;
+    tariff_energy_wh: Record<string, number> | null;
+    failed_at: Date | null;
+    reason: string | null;
+  }>(
+    `SELECT m.name, m.serial, s.time, s.power_w, s.energy_wh, s.tariff_energy_wh, f.time AS failed_at, f.reason
        FROM meters m
        LEFT JOIN LATERAL (
-         SELECT time, power_w FROM meter_samples WHERE meter_id = m.id ORDER BY time DESC LIMIT 1
+         SELECT time, power_w, energy_wh, tariff_energy_wh FROM meter_samples
+          WHERE meter_id = m.id ORDER BY time DESC LIMIT 1
        ) s ON true
+       LEFT JOIN LATERAL (
+         SELECT time, reason FROM meter_read_failures
+          WHERE meter_id = m.id AND (s.time IS NULL OR time > s.time) ORDER BY time DESC LIMIT 1
+       ) f ON true
       WHERE m.farm_id = $1
       ORDER BY m.name`,
     [farmId],
   );
-  return rows.map((row) => ({ name: row.name, watts: row.power_w, atMs: row.time?.getTime() ?? null }));
+  return rows.map((row) => {
+    const failure =
+      row.failed_at === null ? undefined : { atMs: row.failed_at.getTime(), reason: row.reason ?? '' };
+    return {
+      name: row.name,
+      watts: row.power_w,
+      atMs: row.time?.getTime() ?? null,
+      failure,
+      shown: {
+        name: row.name,
+        serial: row.serial,
+        at: row.time === null ? null : isoSeconds(row.time.getTime()),
+        watts: row.power_w,
+        energyWh: row.energy_wh,
+        tariffEnergyWh: row.tariff_energy_wh ?? {},
+        failure: failure === undefined ? null : { at: isoSeconds(failure.atMs), reason: failure.reason },
+      },
+    };
+  });
 }
 
 /** A farm's power now, from its meters and devices. */
 export async function farmPower(db: Queryable, farmId: string, listing: DeviceListing): Promise<FarmPower> {
   const [devices, meters] = await Promise.all([listDevices(db, farmId, listing), metersNow(db, farmId)]);
-  return farmPowerOf(farmId, devices, meters, listing.nowMs);
+  const power = farmPowerOf(farmId, devices, meters, listing.nowMs);
+  return power.meter === null
+    ? power
+    : { ...power, meter: { ...power.meter, meters: meters.map((meter) => meter.shown) } };
 }
