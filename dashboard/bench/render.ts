@@ -120,7 +120,7 @@ const app = await buildApp({
     updateSettings: () => Promise.reject(new Error('the benchmark changes no settings')),
     network: () => Promise.resolve({ height: 933_586, difficulty: 141_668_107_417_558 }),
     now: () => Date.now(),
-    connect: connectInfo(loadConfig({})),
+    connect: () => connectInfo(loadConfig({})),
   },
   reportSigner: signerFromKey(generateKeyPairSync('ed25519').privateKey),
   farms: {

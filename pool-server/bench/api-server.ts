@@ -65,7 +65,7 @@ const app = await buildApp({
     },
     network: () => Promise.resolve({ height: 925_000, difficulty: 1.5e14 }),
     now: () => Date.now(),
-    connect: connectInfo(loadConfig({})),
+    connect: () => connectInfo(loadConfig({})),
   },
 });
 await app.listen({ host: '127.0.0.1', port: 0 });

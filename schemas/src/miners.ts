@@ -44,6 +44,16 @@ export const ShareCounts = Type.Object({
 });
 export type ShareCounts = Static<typeof ShareCounts>;
 
+/** How a worker connects to the pool's Stratum server. */
+export const WorkerProtocol = Type.Union([
+  Type.Literal('v1', { description: 'Stratum V1: JSON lines.' }),
+  Type.Literal('v2', { description: "Stratum V2 (binary, encrypted) on the pool's jobs." }),
+  Type.Literal('v2-declared', {
+    description: 'Stratum V2 on jobs the miner declared itself (work selection, Job Declaration).',
+  }),
+]);
+export type WorkerProtocol = Static<typeof WorkerProtocol>;
+
 export const WorkerStats = Type.Object({
   name: Type.String(),
   hashrate: HashrateWindows,
@@ -51,6 +61,11 @@ export const WorkerStats = Type.Object({
   lastShareAt: Nullable(Timestamp),
   /** Over the last 24 hours. */
   shares: ShareCounts,
+  /**
+   * The protocol of its latest connection; null when it has not connected since the pool
+   * began recording protocols.
+   */
+  protocol: Nullable(WorkerProtocol),
 });
 export type WorkerStats = Static<typeof WorkerStats>;
 
@@ -137,5 +152,18 @@ export const ConnectInfo = Type.Object({
   }),
   /** A password of `solo` (or m=solo) mines SOLO on any port. */
   soloPasswordOption: Type.Literal('solo'),
+  /** Stratum V2 (stratum.v2Port) at every host; null when the pool does not serve it. */
+  sv2: Nullable(
+    Type.Object({
+      port: Type.Integer({ minimum: 1, maximum: 65535 }),
+      /**
+       * [sv2-spec 4.7] The key miners pin, as the path of `stratum2+tcp://host:port/<key>`:
+       * base58-check of version 1 and the x-only key. Null while this server does not know
+       * it: the pool makes it at its first start with Stratum V2, and an API without the
+       * pool's data directory knows it only from sv2Noise.authorityPublicKey.
+       */
+      authorityPublicKey: Nullable(Type.String({ pattern: '^[1-9A-HJ-NP-Za-km-z]{40,60}$' })),
+    }),
+  ),
 });
 export type ConnectInfo = Static<typeof ConnectInfo>;

@@ -11,8 +11,8 @@ export interface PoolFacts {
   /** The node's view: the height being mined and the network difficulty. */
   network(): Promise<{ readonly height: number; readonly difficulty: number }>;
   now(): number;
-  /** What a miner needs to connect: the Stratum ports and the difficulty it may ask for. */
-  readonly connect: ConnectInfo;
+  /** What a miner needs to connect: the Stratum ports, V2's authority key, the difficulty it may ask for. */
+  connect(): ConnectInfo;
   /**
    * The journals of the Stratum nodes this process runs (or forked), for /api/health;
    * undefined in a process without them.

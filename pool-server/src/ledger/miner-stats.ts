@@ -1,4 +1,4 @@
-import type { MinerStats, ShareCounts, WorkerStats } from '@hashwatt/schemas';
+import type { MinerStats, ShareCounts, WorkerProtocol, WorkerStats } from '@hashwatt/schemas';
 import type { Database } from '../db/pool.ts';
 import {
   HASHRATE_WINDOWS_SECONDS,
@@ -26,6 +26,7 @@ interface WorkerRow {
   readonly duplicate: string;
   readonly low_difficulty: string;
   readonly last_share: Date | null;
+  readonly protocol: WorkerProtocol | null;
 }
 
 interface Totals {
@@ -55,7 +56,7 @@ export async function minerStats(
   const layout = spanLayout(nowMs, [TEN_MINUTES, ONE_HOUR, ONE_DAY]);
   const [workers, books, payments] = await Promise.all([
     db.query<WorkerRow>(
-      `SELECT w.name, w.id::text AS worker_id,
+      `SELECT w.name, w.id::text AS worker_id, w.protocol,
               sum(r.accepted_difficulty) FILTER (WHERE r.bucket >= $6) AS d10, sum(r.accepted) FILTER (WHERE r.bucket >= $6)::text AS a10,
               sum(r.accepted_difficulty) FILTER (WHERE r.bucket >= $7) AS d1h, sum(r.accepted) FILTER (WHERE r.bucket >= $7)::text AS a1h,
               sum(r.accepted_difficulty) AS d24, sum(r.accepted)::text AS accepted,
@@ -64,7 +65,7 @@ export async function minerStats(
               max(r.bucket) FILTER (WHERE r.accepted > 0) AS last_share
          FROM (${spanRows(false)}) r
          JOIN workers w ON w.id = r.worker_id
-        GROUP BY w.name, w.id ORDER BY w.name`,
+        GROUP BY w.name, w.id, w.protocol ORDER BY w.name`,
       [
         ...spanParams(layout, nowMs + 1, account),
         new Date(windowStart(nowMs, TEN_MINUTES)),
@@ -100,6 +101,7 @@ export async function minerStats(
       hashrate: windows(nowMs, ten, hour, day),
       lastShareAt: (lastShares.get(worker.worker_id) ?? worker.last_share)?.toISOString() ?? null,
       shares: shareCounts(day.accepted, refused),
+      protocol: worker.protocol,
     };
   });
   const balance = books.rows[0];

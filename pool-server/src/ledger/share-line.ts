@@ -1,6 +1,9 @@
+import Value from 'typebox/value';
+import type { WorkerProtocol } from '@hashwatt/schemas';
 import type { ShareIdentity } from './share-columns.ts';
 import type { RejectKind } from './batch-rollups.ts';
-import type { ShareRecord } from './share-store.ts';
+import type { RejectRecord, ShareBatch, ShareRecord } from './share-store.ts';
+import { ProtocolRecordSchema, type ProtocolRecord } from './worker-protocols.ts';
 
 /** Identities whose strings are kept encoded; past this the cache starts again. */
 const MAX_IDENTITIES = 65_536;
@@ -92,7 +95,7 @@ export class ShareLineEncoder {
   }
 }
 
-/** Journal lines: a header with the batch id, then shares and rejects. */
+/** Journal lines: a header with the batch id, then shares, rejects and workers' connections. */
 export type Line =
   | readonly ['b', string, number]
   | readonly [
@@ -111,7 +114,8 @@ export type Line =
       number,
     ]
   // The kind came later: a reject line an older node wrote ends at the stale flag.
-  | readonly ['r', number, string, string, 0 | 1, RejectKind?];
+  | readonly ['r', number, string, string, 0 | 1, RejectKind?]
+  | readonly ['p', number, string, string, string | null, WorkerProtocol];
 
 /** The journal line of a share, as an array: JSON.stringify of it is the line. */
 export function shareLine(share: ShareRecord): Line {
@@ -130,4 +134,59 @@ export function shareLine(share: ShareRecord): Line {
     share.subsidy,
     share.fees,
   ];
+}
+
+/** The batch a journal file holds, read back: undefined for a file without its header line. */
+export function batchFrom(lines: readonly unknown[]): ShareBatch | undefined {
+  const [header] = lines as Line[];
+  if (header?.[0] !== 'b') {
+    return undefined;
+  }
+  const shares: ShareRecord[] = [];
+  const rejects: RejectRecord[] = [];
+  const protocols: ProtocolRecord[] = [];
+  for (const line of lines.slice(1) as Line[]) {
+    if (line[0] === 's') {
+      const [
+        ,
+        timeMs,
+        account,
+        worker,
+        payoutAddress,
+        difficulty,
+        achieved,
+        height,
+        block,
+        solo,
+        networkDifficulty,
+        subsidy,
+        fees,
+      ] = line;
+      shares.push({
+        timeMs,
+        account,
+        worker,
+        payoutAddress,
+        difficulty,
+        achieved,
+        height,
+        block: block === 1,
+        solo: solo === 1,
+        networkDifficulty,
+        subsidy,
+        fees,
+      });
+    } else if (line[0] === 'r') {
+      const [, timeMs, account, worker, stale, kind] = line;
+      rejects.push({ timeMs, account, worker, stale: stale === 1, ...(kind === undefined ? {} : { kind }) });
+    } else if (line[0] === 'p') {
+      const [, timeMs, account, worker, payoutAddress, protocol] = line;
+      const record = { timeMs, account, worker, payoutAddress, protocol };
+      // The database refuses a protocol it does not know, and the batch's shares with it.
+      if (Value.Check(ProtocolRecordSchema, record)) {
+        protocols.push(record);
+      }
+    }
+  }
+  return { id: header[1], nodeId: header[2], shares, rejects, protocols };
 }

@@ -17,6 +17,7 @@ import {
   type WorkerIds,
 } from './batch-rollups.ts';
 import { withTransaction } from '../db/transaction.ts';
+import { ProtocolRecordSchema, recordProtocols, type ProtocolRecord } from './worker-protocols.ts';
 
 /**
  * An accepted share as the ledger keeps it. The schema checks one that arrives from
@@ -81,10 +82,15 @@ export const ShareBatchSchema = Type.Object({
   nodeId: Type.Integer({ minimum: 0, maximum: 255 }),
   shares: Type.Array(ShareRecordSchema),
   rejects: Type.Array(RejectRecordSchema),
+  /** The workers that connected meanwhile; absent in batches an older node journalled or streamed. */
+  protocols: Type.Optional(Type.Array(ProtocolRecordSchema)),
 });
-export interface ShareBatch extends Readonly<Omit<Static<typeof ShareBatchSchema>, 'shares' | 'rejects'>> {
+export interface ShareBatch extends Readonly<
+  Omit<Static<typeof ShareBatchSchema>, 'shares' | 'rejects' | 'protocols'>
+> {
   readonly shares: ShareList;
   readonly rejects: readonly RejectRecord[];
+  readonly protocols?: readonly ProtocolRecord[];
 }
 
 /**
@@ -193,6 +199,7 @@ export class ShareStore {
         account: (name) => this.#accounts.get(name)?.id ?? NO_ACCOUNT.id,
         worker: (account, worker) => this.#workerIds({ account, worker }).id,
       };
+      await recordProtocols(client, batch.protocols ?? [], (account, worker) => ids.worker(account, worker));
       for (const hook of this.#hooks) {
         await hook(client, batch, ids);
       }
@@ -214,7 +221,7 @@ export class ShareStore {
     const rigs = new Map<string, Set<string>>();
     const shares = new Array<WorkerIds | undefined>(batch.shares.length);
     let unknown = 0;
-    const learn = (record: ShareRecord | RejectRecord): void => {
+    const learn = (record: ShareRecord | RejectRecord | ProtocolRecord): void => {
       const account = this.#accounts.get(record.account);
       if (!account) {
         people.set(record.account, 'payoutAddress' in record ? record.payoutAddress : null);
@@ -238,6 +245,7 @@ export class ShareStore {
       }
     });
     batch.rejects.forEach(learn);
+    batch.protocols?.forEach(learn);
     if (people.size > 0) {
       const names = [...people.keys()].sort();
       await client.query(

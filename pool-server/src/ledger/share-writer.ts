@@ -2,14 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ShareColumns } from './share-columns.ts';
 import type { JournalFile, ShareJournal } from './share-journal.ts';
-import { ShareLineEncoder, type Line } from './share-line.ts';
-import {
-  rejectKind,
-  type BatchSink,
-  type RejectRecord,
-  type ShareBatch,
-  type ShareRecord,
-} from './share-store.ts';
+import { batchFrom, ShareLineEncoder, type Line } from './share-line.ts';
+import { rejectKind, type BatchSink, type RejectRecord, type ShareRecord } from './share-store.ts';
+import type { ProtocolRecord } from './worker-protocols.ts';
 
 export interface ShareWriterSettings {
   readonly nodeId: number;
@@ -25,8 +20,9 @@ interface OpenBatch {
   readonly id: string;
   readonly shares: ShareColumns;
   readonly rejects: RejectRecord[];
+  readonly protocols: ProtocolRecord[];
   /** What of it is in the journal: undefined before its first commit (its header line is not there either). */
-  journalled: { shares: number; rejects: number } | undefined;
+  journalled: { shares: number; rejects: number; protocols: number } | undefined;
 }
 
 interface Sealed {
@@ -50,52 +46,6 @@ const SPARE_COLUMNS = 2;
  * maxBatchShares, up to this many times it, and is sealed when the store is free.
  */
 const BUSY_BATCH_FACTOR = 4;
-
-function batchFrom(lines: readonly unknown[]): ShareBatch | undefined {
-  const [header] = lines as Line[];
-  if (header?.[0] !== 'b') {
-    return undefined;
-  }
-  const shares: ShareRecord[] = [];
-  const rejects: RejectRecord[] = [];
-  for (const line of lines.slice(1) as Line[]) {
-    if (line[0] === 's') {
-      const [
-        ,
-        timeMs,
-        account,
-        worker,
-        payoutAddress,
-        difficulty,
-        achieved,
-        height,
-        block,
-        solo,
-        networkDifficulty,
-        subsidy,
-        fees,
-      ] = line;
-      shares.push({
-        timeMs,
-        account,
-        worker,
-        payoutAddress,
-        difficulty,
-        achieved,
-        height,
-        block: block === 1,
-        solo: solo === 1,
-        networkDifficulty,
-        subsidy,
-        fees,
-      });
-    } else if (line[0] === 'r') {
-      const [, timeMs, account, worker, stale, kind] = line;
-      rejects.push({ timeMs, account, worker, stale: stale === 1, ...(kind === undefined ? {} : { kind }) });
-    }
-  }
-  return { id: header[1], nodeId: header[2], shares, rejects };
-}
 
 /**
  * The share sink: every accepted share goes to the journal (one file per batch) before
@@ -196,6 +146,21 @@ export class ShareWriter {
     this.#sealIfFull(batch);
   }
 
+  /** A worker connected: its protocol goes to the database with the batch. */
+  addProtocol(record: ProtocolRecord): void {
+    const batch = this.#openBatch();
+    batch.protocols.push(record);
+    this.#journal.append([
+      'p',
+      record.timeMs,
+      record.account,
+      record.worker,
+      record.payoutAddress,
+      record.protocol,
+    ] satisfies Line);
+    this.#sealIfFull(batch);
+  }
+
   /**
    * Makes what was added durable (in the journal) before the replies that announce it.
    * False when shares added since the last call are not in the journal: they are dropped
@@ -215,7 +180,11 @@ export class ShareWriter {
     const batch = this.#open;
     if (this.#journal.commit()) {
       if (batch) {
-        batch.journalled = { shares: batch.shares.length, rejects: batch.rejects.length };
+        batch.journalled = {
+          shares: batch.shares.length,
+          rejects: batch.rejects.length,
+          protocols: batch.protocols.length,
+        };
       }
       return true;
     }
@@ -229,6 +198,7 @@ export class ShareWriter {
     } else {
       batch.shares.truncate(batch.journalled.shares);
       batch.rejects.length = batch.journalled.rejects;
+      batch.protocols.length = batch.journalled.protocols;
     }
     return false;
   }
@@ -253,6 +223,7 @@ export class ShareWriter {
         id: randomUUID(),
         shares: this.#spareColumns.pop() ?? new ShareColumns(),
         rejects: [],
+        protocols: [],
         journalled: undefined,
       };
       this.#journal.append(['b', this.#open.id, this.#settings.nodeId] satisfies Line);
@@ -274,7 +245,7 @@ export class ShareWriter {
    * than fall further behind.
    */
   #sealIfFull(batch: OpenBatch): void {
-    const size = batch.shares.length + batch.rejects.length;
+    const size = batch.shares.length + batch.rejects.length + batch.protocols.length;
     if (size < this.#settings.maxBatchShares) {
       return;
     }

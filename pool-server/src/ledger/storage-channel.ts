@@ -10,6 +10,7 @@ import type { BlockOutcome } from '../chain/block-submitter.ts';
 import { ShareColumns, type PackedShares } from './share-columns.ts';
 import type { BatchSink, RejectRecord, ShareBatch, ShareRecord } from './share-store.ts';
 import type { NetworkFacts } from './share-stream.ts';
+import type { ProtocolRecord } from './worker-protocols.ts';
 
 /** One end of a MessagePort (or a worker's parentPort), as far as the channel uses it. */
 export interface ChannelPort {
@@ -26,6 +27,7 @@ type Handoff =
       /** Columns when the batch was filled in memory; records when it was read back from its journal file. */
       readonly shares: PackedShares | readonly ShareRecord[];
       readonly rejects: readonly RejectRecord[];
+      readonly protocols: readonly ProtocolRecord[];
     }
   | { readonly kind: 'block'; readonly outcome: BlockOutcome }
   | { readonly kind: 'network'; readonly facts: NetworkFacts };
@@ -84,13 +86,21 @@ export class StorageChannel implements BatchSink {
     const { shares } = batch;
     const handoff: Handoff =
       shares instanceof ShareColumns
-        ? { kind: 'batch', id: batch.id, nodeId: batch.nodeId, shares: shares.pack(), rejects: batch.rejects }
+        ? {
+            kind: 'batch',
+            id: batch.id,
+            nodeId: batch.nodeId,
+            shares: shares.pack(),
+            rejects: batch.rejects,
+            protocols: batch.protocols ?? [],
+          }
         : {
             kind: 'batch',
             id: batch.id,
             nodeId: batch.nodeId,
             shares: Array.from({ length: shares.length }, (_, index) => shares.at(index) as ShareRecord),
             rejects: batch.rejects,
+            protocols: batch.protocols ?? [],
           };
     const answer = await this.#send(handoff);
     return answer.stored ?? 'stored';
@@ -158,6 +168,7 @@ function batchOf(handoff: Extract<Handoff, { kind: 'batch' }>): ShareBatch {
     nodeId: handoff.nodeId,
     shares: Array.isArray(shares) ? shares : ShareColumns.unpack(shares as PackedShares),
     rejects: handoff.rejects,
+    protocols: handoff.protocols,
   };
 }
 

@@ -16,7 +16,7 @@ import type { Database } from '../db/pool.ts';
 import { poolAlertThresholds } from '../farms/alert-thresholds.ts';
 import { openSigningKey } from '../farms/reports/key-registry.ts';
 import type { PoolSettingsStore, RuntimeSettings } from '../ledger/pool-settings.ts';
-import { connectInfo } from './connect-info.ts';
+import { connectFacts } from './connect-info.ts';
 import type { JournalStates } from './journals.ts';
 import { signingKeyFile } from './storage.ts';
 
@@ -98,7 +98,7 @@ async function startApi(
           return { height: info.blocks, difficulty: info.difficulty };
         }),
       now: () => Date.now(),
-      connect: connectInfo(config),
+      connect: connectFacts(config),
       journals: () => journals.list(),
     },
   });

@@ -35,6 +35,7 @@ import { claimNode } from './node-claim.ts';
 import { stratumV2Listeners } from './stratum-v2-listeners.ts';
 import {
   poolStats,
+  protocolRecord,
   rejectRecord,
   shareRecord,
   STATS_INTERVAL_MS,
@@ -233,6 +234,9 @@ export async function startStratum(config: Config, parts: StratumParts, log: Log
       if (reject.identity) {
         writer.addReject(rejectRecord(reject, reject.identity));
       }
+    },
+    workerConnected(connected) {
+      writer.addProtocol(protocolRecord(connected));
     },
     commitShares() {
       const committed = writer.commit();

@@ -16,7 +16,9 @@ import {
   type NetworkFacts,
 } from '../ledger/share-stream.ts';
 import type { StorageChannel, StorageHandlers } from '../ledger/storage-channel.ts';
-import type { CreditedShare, RejectedSubmit } from '../stratum/session-context.ts';
+import type { ProtocolRecord } from '../ledger/worker-protocols.ts';
+import type { ConnectedWorker, CreditedShare, RejectedSubmit } from '../stratum/session-context.ts';
+import type { WorkerIdentity } from '../stratum/worker-identity.ts';
 import { difficultyFromBits } from '../work/target.ts';
 import { shareStore, type Books } from './books.ts';
 
@@ -86,13 +88,18 @@ export function storageHandlers(outlet: StratumOutlet): StorageHandlers {
   };
 }
 
+/** An address account is paid at itself; a named account at the address registered for it. */
+function payoutAddressOf(identity: WorkerIdentity): string | null {
+  return identity.payoutScript ? identity.account : null;
+}
+
 export function shareRecord(found: CreditedShare): ShareRecord {
   const { identity, share } = found;
   return {
     timeMs: found.timeMs,
     account: identity.account,
     worker: identity.worker,
-    payoutAddress: identity.payoutScript ? identity.account : null,
+    payoutAddress: payoutAddressOf(identity),
     difficulty: found.difficulty,
     achieved: share.difficulty,
     height: share.job.template.height,
@@ -101,6 +108,18 @@ export function shareRecord(found: CreditedShare): ShareRecord {
     networkDifficulty: difficultyFromBits(share.job.template.bits),
     subsidy: Number(share.job.template.coinbaseValue - share.job.template.fees),
     fees: Number(share.job.template.fees),
+  };
+}
+
+/** A worker's connection as the ledger keeps it: the account as its shares name it. */
+export function protocolRecord(connected: ConnectedWorker): ProtocolRecord {
+  const { identity } = connected;
+  return {
+    timeMs: connected.timeMs,
+    account: identity.account,
+    worker: identity.worker,
+    payoutAddress: payoutAddressOf(identity),
+    protocol: connected.protocol,
   };
 }
 

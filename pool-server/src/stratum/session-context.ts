@@ -1,3 +1,4 @@
+import type { WorkerProtocol } from '@hashwatt/schemas';
 import type { AcceptedShare, RejectReason, ShareSession } from '../work/validate-share.ts';
 import type { JobRegistry } from '../work/job-registry.ts';
 import type { ShareHasher } from '../work/share-hasher.ts';
@@ -58,12 +59,21 @@ export interface RejectedSubmit {
   readonly timeMs: number;
 }
 
+/** A worker that has just joined a connection: authorized in V1, its channel opened in V2. */
+export interface ConnectedWorker {
+  readonly identity: WorkerIdentity;
+  readonly protocol: WorkerProtocol;
+  readonly timeMs: number;
+}
+
 /** Events that leave the Stratum layer; main.ts wires them to the chain and the ledger. */
 export interface StratumEvents {
   /** Called before anything else is done with the share, so the block reaches the node first. */
   blockFound(found: CreditedShare): void;
   shareAccepted(share: CreditedShare): void;
   shareRejected(reject: RejectedSubmit): void;
+  /** Recorded as the protocol the worker last connected with. */
+  workerConnected(connected: ConnectedWorker): void;
   /**
    * Called once a turn of the event loop, after the requests that arrived in it are
    * handled and before their replies are sent (and before a connection is closed): what

@@ -99,7 +99,7 @@ export async function startTestApi(settings: Partial<ApiSettings> = {}): Promise
       },
       network: () => Promise.resolve(NETWORK),
       now: () => clock.ms,
-      connect: connectInfo(loadConfig({})),
+      connect: () => connectInfo(loadConfig({})),
     },
   });
   return {

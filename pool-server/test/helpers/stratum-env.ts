@@ -6,6 +6,7 @@ import { ExtranonceAllocator } from '../../src/stratum/extranonce.ts';
 import { JobFeed } from '../../src/stratum/job-feed.ts';
 import { encodeResult, type RequestId } from '../../src/stratum/messages.ts';
 import type {
+  ConnectedWorker,
   CreditedShare,
   RejectedSubmit,
   SessionSink,
@@ -55,6 +56,7 @@ export interface EventLog {
   /** 'block' or 'share', in the order the events came. */
   readonly order: string[];
   readonly problems: string[];
+  readonly connected: ConnectedWorker[];
 }
 
 /** The pool pays TESTNET_ADDRESS, and takes 1 % of SOLO blocks. */
@@ -69,7 +71,7 @@ export function testEnvironment(
     soloFeeBasisPoints: 100,
   });
   feed.setTemplate(template);
-  const log: EventLog = { accepted: [], rejected: [], order: [], problems: [] };
+  const log: EventLog = { accepted: [], rejected: [], order: [], problems: [], connected: [] };
   const env: StratumEnvironment = {
     settings: {
       extranonce2Size: 8,
@@ -97,6 +99,9 @@ export function testEnvironment(
       },
       shareRejected(reject) {
         log.rejected.push(reject);
+      },
+      workerConnected(connected) {
+        log.connected.push(connected);
       },
       problem(message) {
         log.problems.push(message);

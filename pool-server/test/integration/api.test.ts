@@ -491,7 +491,7 @@ describe('the HTTP API', () => {
           updateSettings: () => Promise.reject(new Error('unused')),
           network: () => Promise.resolve(NETWORK),
           now: () => Date.now(),
-          connect: connectInfo(loadConfig({})),
+          connect: () => connectInfo(loadConfig({})),
         },
       });
       try {
@@ -737,6 +737,7 @@ describe('the HTTP API', () => {
         endpoints: [{ scheme: 'stratum+tcp', port: 3333, solo: false }],
         difficulty: { start: 1024, min: 0.0001, max: 2 ** 48, targetShareSeconds: 10, passwordOption: 'd=' },
         soloPasswordOption: 'solo',
+        sv2: null,
       });
     });
 

@@ -40,6 +40,7 @@ export function handleAuthorize(ctx: SessionContext, request: StratumRequest, no
   const startsSolo = solo && state.soloScript === undefined;
   state.workers.set(identity.worker, identity);
   ctx.reply(request.id, true);
+  env.events.workerConnected({ identity, protocol: 'v1', timeMs: nowMs });
   if (startsSolo) {
     // From now on this session's jobs are its own, their coinbase paying this address.
     // Switched before the difficulty is announced: the first SOLO job, sent next, binds

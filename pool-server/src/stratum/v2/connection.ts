@@ -11,15 +11,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
+import type { WorkerProtocol } from '@hashwatt/schemas';
 import { SocketWriter } from '../socket-writer.ts';
 import type { ConnectionHost, MinerConnection } from '../connection.ts';
 import type { StratumEnvironment } from '../session-context.ts';
+import type { Authorizer, WorkerIdentity } from '../worker-identity.ts';
 import { DEFAULT_MAX_FRAME_PAYLOAD_BYTES, FRAME_HEADER_BYTES, readFrameHeader } from './framing.ts';
 import { decodeMessage, encodeFrame } from './message-codec.ts';
 import type { Sv2Message } from './message-table.ts';
 import { NoiseError } from './noise/errors.ts';
 import { HANDSHAKE_HELLO_LENGTH, respondToHandshake, type NoiseServerIdentity } from './noise/responder.ts';
 import type { NoiseTransport } from './noise/transport.ts';
+import { MiningSetupFlags } from './protocol-constants.ts';
 import { Sv2Session, type Sv2Sink } from './session.ts';
 import type { SetupPolicy } from './setup-connection.ts';
 import { ShareAcknowledgements } from './share-acknowledgements.ts';
@@ -39,7 +42,10 @@ export class Sv2Connection implements MinerConnection, Sv2Sink {
   readonly remoteAddress: string;
   readonly #socket: Socket;
   readonly #host: ConnectionHost;
+  readonly #env: StratumEnvironment;
   readonly #identity: NoiseServerIdentity;
+  /** The worker the session authorized for the channel it is opening, until the channel opens. */
+  #admitting: WorkerIdentity | undefined;
   #hello: Buffer = Buffer.alloc(0);
   #transport: NoiseTransport | undefined;
   #frameTimer: NodeJS.Timeout | undefined;
@@ -67,9 +73,15 @@ export class Sv2Connection implements MinerConnection, Sv2Sink {
       this.#abort(reason);
     });
     this.#host = host;
+    this.#env = env;
     this.#identity = identity;
     this.remoteAddress = remoteAddress;
-    this.session = new Sv2Session(env, this, remoteAddress, protocol);
+    this.session = new Sv2Session(
+      { ...env, authorizer: this.#watching(env.authorizer) },
+      this,
+      remoteAddress,
+      protocol,
+    );
     socket.setNoDelay(true);
     socket.setTimeout(host.settings.idleTimeoutMs, () => {
       this.#abort('idle timeout');
@@ -91,6 +103,37 @@ export class Sv2Connection implements MinerConnection, Sv2Sink {
     });
   }
 
+  /**
+   * The protocol this connection's workers are recorded with: V2, or V2 with declared jobs
+   * when the miner's SetupConnection asked to select its own work (REQUIRES_WORK_SELECTION:
+   * a Job Declaration client, whose channels mine the jobs it declares). Read when each
+   * channel opens, so a session that accepts the flag makes its workers 'v2-declared'.
+   */
+  get protocol(): WorkerProtocol {
+    const flags = this.session.device?.flags ?? 0;
+    return (flags & MiningSetupFlags.requiresWorkSelection) === 0 ? 'v2' : 'v2-declared';
+  }
+
+  /** The authorizer the session asks, noting whom it let in for the channel being opened. */
+  #watching(authorizer: Authorizer): Authorizer {
+    return {
+      authorize: (username, password) => {
+        const result = authorizer.authorize(username, password);
+        this.#admitting = result.ok ? result.identity : undefined;
+        return result;
+      },
+    };
+  }
+
+  /** [sv2 5.3.3, 5.3.6] A channel opened: its worker is connected, as a V1 worker is once authorized. */
+  #channelOpened(): void {
+    const identity = this.#admitting;
+    this.#admitting = undefined;
+    if (identity) {
+      this.#env.events.workerConnected({ identity, protocol: this.protocol, timeMs: this.#host.now() });
+    }
+  }
+
   /** Handles bytes that arrived before the connection existed (after a PROXY header). */
   receiveEarly(bytes: Buffer): void {
     if (bytes.length > 0) {
@@ -99,6 +142,12 @@ export class Sv2Connection implements MinerConnection, Sv2Sink {
   }
 
   send(message: Sv2Message): void {
+    if (
+      message.type === 'OpenStandardMiningChannel.Success' ||
+      message.type === 'OpenExtendedMiningChannel.Success'
+    ) {
+      this.#channelOpened();
+    }
     const transport = this.#transport;
     if (!transport || this.#socket.destroyed || this.#socket.writableEnded) {
       return;

@@ -17,8 +17,10 @@ import { PUBLIC_ERRORS } from '../error-responses.ts';
 
 /** Public answers are recomputed at most this often, whatever the traffic. */
 export const PUBLIC_CACHE_MS = 2_000;
-/** The connect facts change only with the configuration, at a restart. */
+/** The connect facts change only with the configuration, at a restart… */
 const CONNECT_CACHE_SECONDS = 300;
+/** …but for Stratum V2's authority key, not known until the Stratum role has made it at its first start. */
+const CONNECT_KEY_UNKNOWN_CACHE_SECONDS = 10;
 const LAST_BLOCKS = 5;
 const DAY_MS = 86_400_000;
 /** A range's length and the bucket its points have: 15 min over a day, hours beyond. */
@@ -161,8 +163,13 @@ export const poolRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
       },
     },
     (_request, reply) => {
-      void reply.header('cache-control', `public, max-age=${String(CONNECT_CACHE_SECONDS)}`);
-      return deps.pool.connect;
+      const connect = deps.pool.connect();
+      const seconds =
+        connect.sv2 !== null && connect.sv2.authorityPublicKey === null
+          ? CONNECT_KEY_UNKNOWN_CACHE_SECONDS
+          : CONNECT_CACHE_SECONDS;
+      void reply.header('cache-control', `public, max-age=${String(seconds)}`);
+      return connect;
     },
   );
   done();

@@ -1,0 +1,127 @@
+/**
+ * Each worker's protocol, end to end: a whole pool started in-process (the devchain, the
+ * Stratum thread with V1 and V2 listeners, the API, a real PostgreSQL), a V1 miner
+ * (helpers/stratum-client.ts) and a V2 miner (helpers/sv2-client.ts, the Noise handshake
+ * against the pool's certificate) over real sockets; the protocol read back from the API's
+ * miner page and worker lookup, and from the workers table it is kept in.
+ */
+import path from 'node:path';
+import type { MinerStats, WorkerStats } from '@hashwatt/schemas';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCertificateFile } from '../../src/stratum/v2/noise-keys.ts';
+import { eventually } from '../helpers/eventually.ts';
+import { MINER_ADDRESS, startTestPool, type TestPool } from '../helpers/pool.ts';
+import { StratumClient } from '../helpers/stratum-client.ts';
+import { ANY_TARGET, searchNonce, Sv2Client, u256 } from '../helpers/sv2-client.ts';
+
+describe('the protocol each worker connected with', () => {
+  let pool: TestPool;
+  let authority: Buffer;
+  const closers: (() => void)[] = [];
+
+  beforeAll(async () => {
+    pool = await startTestPool({
+      HASHWATT_STRATUM_V2_PORT: '0',
+      HASHWATT_STRATUM_LINE_TIMEOUT_SECONDS: '600',
+    });
+    authority = readCertificateFile(path.join(pool.dataDir, 'sv2-certificate.json')).authorityPublicKey;
+  });
+
+  afterAll(async () => {
+    for (const close of closers) {
+      close();
+    }
+    await pool.stop();
+  });
+
+  const api = async (route: string): Promise<{ status: number; body: unknown }> => {
+    const response = await fetch(`http://127.0.0.1:${String(pool.apiPort)}/api${route}`);
+    return { status: response.status, body: await response.json() };
+  };
+
+  /** Mines one accepted share over V1 as `worker`. */
+  const mineV1 = async (worker: string): Promise<void> => {
+    const client = await StratumClient.connect(pool.stratumPort);
+    closers.push(() => {
+      client.close();
+    });
+    await client.subscribeAndAuthorize(worker, 'd=0.000001');
+    expect((await client.mineAndSubmit(worker)).result).toBe(true);
+  };
+
+  /** Opens a standard channel as `worker` over V2 and has one share acknowledged. */
+  const mineV2 = async (worker: string): Promise<void> => {
+    const client = await Sv2Client.connect(pool.sv2Port ?? 0, authority);
+    closers.push(() => {
+      client.close();
+    });
+    expect(await client.setup()).toMatchObject({ type: 'SetupConnection.Success' });
+    client.send({
+      type: 'OpenStandardMiningChannel',
+      request_id: 1,
+      user_identity: worker,
+      nominal_hash_rate: 0,
+      max_target: ANY_TARGET,
+    });
+    const opened = await client.next('OpenStandardMiningChannel.Success');
+    const job = await client.next('NewMiningJob');
+    const prevHash = await client.next('SetNewPrevHash');
+    const work = {
+      version: job.version,
+      prevHash: prevHash.prev_hash,
+      merkleRoot: job.merkle_root,
+      ntime: prevHash.min_ntime,
+      nbits: prevHash.nbits,
+    };
+    client.send({
+      type: 'SubmitSharesStandard',
+      channel_id: opened.channel_id,
+      sequence_number: 0,
+      job_id: job.job_id,
+      nonce: searchNonce(work, u256(opened.target)),
+      ntime: work.ntime,
+      version: work.version,
+    });
+    await client.next('SubmitShares.Success');
+  };
+
+  /** The miner page's worker once its shares are stored and its protocol is `protocol`. */
+  const listed = (worker: string, protocol: WorkerStats['protocol']): Promise<WorkerStats> =>
+    eventually(
+      async () => {
+        const page = (await api(`/miners/${MINER_ADDRESS}`)).body as MinerStats;
+        const found = page.workers.find((candidate) => candidate.name === worker);
+        return found?.protocol === protocol ? found : undefined;
+      },
+      `${worker} listed with protocol ${String(protocol)}`,
+    );
+
+  it('shows a V1 worker as V1 and a V2 worker as V2, on the miner page and the worker lookup', async () => {
+    const v1Worker = `${MINER_ADDRESS}.protocolv1`;
+    const v2Worker = `${MINER_ADDRESS}.protocolv2`;
+    await mineV1(v1Worker);
+    await mineV2(v2Worker);
+    expect((await listed(v1Worker, 'v1')).shares.accepted).toBe(1);
+    expect((await listed(v2Worker, 'v2')).shares.accepted).toBe(1);
+    const lookup = await api(`/miners/${MINER_ADDRESS}/workers/${encodeURIComponent(v2Worker)}`);
+    expect([lookup.status, (lookup.body as WorkerStats).protocol]).toEqual([200, 'v2']);
+    // Kept where workers are: a restart reads it back from the table.
+    const { rows } = await pool.db.query<{ name: string; protocol: string; protocol_at: Date }>(
+      'SELECT name, protocol, protocol_at FROM workers WHERE name = ANY($1) ORDER BY name',
+      [[v1Worker, v2Worker]],
+    );
+    expect(rows.map((row) => [row.name, row.protocol])).toEqual([
+      [v1Worker, 'v1'],
+      [v2Worker, 'v2'],
+    ]);
+    expect(rows.every((row) => row.protocol_at instanceof Date)).toBe(true);
+  });
+
+  it('shows the protocol of the latest connection when a worker moves from V1 to V2', async () => {
+    const worker = `${MINER_ADDRESS}.protocolmove`;
+    await mineV1(worker);
+    await listed(worker, 'v1');
+    await mineV2(worker);
+    expect((await listed(worker, 'v2')).shares.accepted).toBe(2);
+  });
+});
