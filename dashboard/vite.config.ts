@@ -33,6 +33,16 @@ export default defineConfig(({ command }) => ({
     target: 'es2022',
     // uPlot is imported dynamically by the chart component: it loads with the first chart.
     sourcemap: true,
+    rolldownOptions: {
+      // React Router reads React's useOptimistic only where it exists and does without it
+      // elsewhere; Preact has none, and the bundler's warning about it asks nothing of us.
+      onLog(level, log, handler) {
+        if (log.code === 'IMPORT_IS_UNDEFINED' && log.message.includes('useOptimistic')) {
+          return;
+        }
+        handler(level, log);
+      },
+    },
   },
   server: { proxy: { '/api': 'http://127.0.0.1:8080' } },
 }));
