@@ -19,6 +19,7 @@ import { DevicesTable } from './devices-table.tsx';
 import { FarmHistory } from './farm-history.tsx';
 import { hashrateOf } from './farms-page.tsx';
 import { OtherAlgorithms } from './other-algorithms.tsx';
+import { MetersTable } from './meters-table.tsx';
 import { Figure, usePowerText } from '../../../components/ui/figure.tsx';
 import { useFindingText } from './finding-text.ts';
 import { RackHeatmap } from './rack-heatmap.tsx';
@@ -317,6 +318,7 @@ export function FarmPage() {
       <ErrorBoundary>
         <FarmHistory farmId={farm.id} />
       </ErrorBoundary>
+      <MetersTable power={farmPower} />
       <Section title={t('farms.devices')}>
         <DevicesTable farmId={farm.id} devices={devices} />
       </Section>
