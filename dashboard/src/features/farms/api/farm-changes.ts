@@ -1,10 +1,12 @@
 import type {
+  AlertThresholdsPatch,
   Curtailment,
   CurtailmentCreate,
   CurtailmentOrder,
   CurtailmentOrderCreate,
   CurtailmentOrderWithdrawn,
   Farm,
+  FarmAlertThresholds,
   FarmCreate,
   FarmPatch,
   RestrictedWindow,
@@ -87,6 +89,18 @@ export const useCurtail = (farmId: string) =>
 export const useUpdateFarm = (farmId: string) =>
   useFarmChange(farmId, [''], (patch: FarmPatch) =>
     api<Farm>(`/farms/${farmId}`, { method: 'PATCH', json: patch }),
+  );
+
+export const useAlertThresholds = (farmId: string) =>
+  useQuery({
+    queryKey: ['farm', farmId, 'alert-thresholds'],
+    queryFn: () => api<FarmAlertThresholds>(`/farms/${farmId}/alert-thresholds`),
+  });
+
+// The device listing's hashrate-gap flag follows the farm's threshold.
+export const useUpdateAlertThresholds = (farmId: string) =>
+  useFarmChange(farmId, ['alert-thresholds', 'devices'], (patch: AlertThresholdsPatch) =>
+    api<FarmAlertThresholds>(`/farms/${farmId}/alert-thresholds`, { method: 'PATCH', json: patch }),
   );
 
 export function useCreateFarm(organisationId: string) {

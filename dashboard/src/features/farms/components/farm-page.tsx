@@ -10,6 +10,7 @@ import { useDevices } from '../api/get-devices.ts';
 import { useEnergy, useOrders, useWindows } from '../api/get-energy.ts';
 import { useFarm } from '../api/get-farms.ts';
 import { usePower } from '../api/get-power.ts';
+import { AlertThresholds } from './alert-thresholds.tsx';
 import { ApiKeys } from './api-keys.tsx';
 import { CurtailForm, OrderForm, WithdrawOrder } from './curtailment-controls.tsx';
 import { DeleteWindow, WindowForm } from './restricted-windows.tsx';
@@ -330,6 +331,9 @@ export function FarmPage() {
       </ErrorBoundary>
       <ErrorBoundary>
         <Tariffs farmId={farm.id} />
+      </ErrorBoundary>
+      <ErrorBoundary>
+        <AlertThresholds farmId={farm.id} />
       </ErrorBoundary>
       <FarmProfileForm key={farm.id} farm={farm} />
       <ErrorBoundary>
