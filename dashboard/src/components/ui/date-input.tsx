@@ -165,11 +165,14 @@ export function DateTimeInput({
   onChange,
   name,
   required = false,
+  invalid = false,
 }: {
   value: string;
   onChange: (local: string) => void;
   name?: string | undefined;
   required?: boolean;
+  /** The form found the moment wrong (its message beside it): told to assistive technology. */
+  invalid?: boolean;
 }) {
   const { i18n } = useTranslation();
   if (i18n.language !== 'fa') {
@@ -178,6 +181,7 @@ export function DateTimeInput({
         type="datetime-local"
         name={name}
         required={required}
+        aria-invalid={invalid}
         value={value}
         onChange={(event) => {
           onChange(event.target.value);
@@ -204,6 +208,7 @@ export function DateTimeInput({
         dir="ltr"
         name={name === undefined ? undefined : `${name}-time`}
         required={required}
+        aria-invalid={invalid}
         value={time}
         onChange={(event) => {
           onChange(join(day, event.target.value));

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { RangeSwitch } from './range-switch.tsx';
 import { Section } from './stat.tsx';
 import { TimeChart, type ChartBand, type ChartSeries } from './time-chart.tsx';
+import { ZoneNote } from './zone-note.tsx';
 
 /** One chart of a history: its title, its lines in one unit, and how a value of that unit reads. */
 export interface HistoryChart {
@@ -13,7 +14,8 @@ export interface HistoryChart {
 
 /**
  * A history section: the 24 h / 7 d / 30 d switch, and its charts over the same times
- * with the same shading; `charts` is undefined while the first answer is on its way.
+ * with the same shading, on the reader's clock (named); `charts` is undefined while the
+ * first answer is on its way.
  */
 export function HistorySection({
   range,
@@ -47,6 +49,7 @@ export function HistorySection({
               valueLabel={chart.valueLabel}
             />
           ))}
+          <ZoneNote />
         </div>
       ) : (
         <p aria-busy="true">{t('app.loading')}</p>

@@ -8,6 +8,8 @@ import { notify } from '../../../lib/notify.ts';
 import { useAddOrder, useCurtail, useWithdrawOrder } from '../api/farm-changes.ts';
 import { CurtailmentProgress } from './curtailment-progress.tsx';
 import { TextField } from '../../../components/ui/text-field.tsx';
+import { DateTimeInput } from '../../../components/ui/date-input.tsx';
+import { ZoneNote } from '../../../components/ui/zone-note.tsx';
 
 /** A `datetime-local` value (the reader's own clock) as the API's timestamp; '' when empty or unreadable. */
 function isoOf(local: string): string {
@@ -57,7 +59,10 @@ function DeviceChooser({
   );
 }
 
-/** A grid operator's order, recorded; with the farm put to sleep for it when asked (after a confirmation). */
+/**
+ * A grid operator's order, recorded; with the farm put to sleep for it when asked (after a
+ * confirmation). Its times are typed on the reader's clock, named, in the reader's calendar.
+ */
 export function OrderForm({ farmId, devices }: { farmId: string; devices: readonly FarmDevice[] }) {
   const { t } = useTranslation();
   const format = useFormat();
@@ -110,28 +115,15 @@ export function OrderForm({ farmId, devices }: { farmId: string; devices: readon
         })();
       }}
     >
-      <TextField
-        label={t('curtailment.startsAt')}
-        name="startsAt"
-        type="datetime-local"
-        required
-        value={startsAt}
-        onValue={setStartsAt}
-        error={add.error}
-        path="body.startsAt"
-      />
+      <ZoneNote />
+      <label>
+        {t('curtailment.startsAt')}
+        <DateTimeInput name="startsAt" required value={startsAt} onChange={setStartsAt} />
+        <FieldError error={add.error} path="body.startsAt" />
+      </label>
       <label>
         {t('curtailment.endsAt')}
-        <input
-          name="endsAt"
-          type="datetime-local"
-          required
-          aria-invalid={endsTooEarly}
-          value={endsAt}
-          onChange={(event) => {
-            setEndsAt(event.target.value);
-          }}
-        />
+        <DateTimeInput name="endsAt" required invalid={endsTooEarly} value={endsAt} onChange={setEndsAt} />
         {endsTooEarly ? (
           <span className="field-error" role="alert">
             {t('curtailment.endsAfterStarts')}
