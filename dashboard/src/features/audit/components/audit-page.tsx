@@ -38,6 +38,7 @@ const AUDIT_ACTIONS = [
   'api-key.revoke',
   'alert-subscription.create',
   'alert-subscription.delete',
+  'alert-thresholds.update',
   'report.issue',
   'agent.telemetry',
 ] as const;
