@@ -16,7 +16,7 @@ import { checkDeclaration, describeTransaction, type KnownTransaction } from './
 import type { Declaration, JobDeclarations } from './job-declarations.ts';
 import type { MessageOf, Sv2Message } from './message-table.ts';
 import { DeclareMiningJobErrorCode, invalidJobParamValue } from './protocol-constants.ts';
-import type { Sv2Sink } from './session.ts';
+import type { Sv2Sink } from './sv2-sink.ts';
 
 /** Declarations waiting for their missing transactions, per connection. */
 const MAX_PENDING_DECLARATIONS = 16;

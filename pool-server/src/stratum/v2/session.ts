@@ -32,17 +32,11 @@ import {
   UpdateChannelErrorCode,
 } from './protocol-constants.ts';
 import { answerSetup, type SetupPolicy, type Sv2Device } from './setup-connection.ts';
+import type { Sv2Sink } from './sv2-sink.ts';
 
 export type { Sv2Device } from './setup-connection.ts';
 
-/** What a session writes to and reports through; the connection implements it. */
-export interface Sv2Sink {
-  send(message: Sv2Message): void;
-  /** An accepted share, acknowledged (SubmitShares.Success) once it is committed. */
-  shareAccepted(channelId: number, sequenceNumber: number, difficulty: number): void;
-  close(reason: string): void;
-  penalize(points: number, reason: string): void;
-}
+export type { Sv2Sink } from './sv2-sink.ts';
 
 const BAD_MESSAGE_PENALTY = 20;
 const FAILED_OPEN_PENALTY = 10;
