@@ -14,16 +14,17 @@ const ADDRESS_EXAMPLE: Readonly<Record<string, string>> = {
   regtest: 'bcrt1q…',
 };
 
-/**
- * The pool's Stratum URLs: each port at each public name the pool was given, or at the
- * host the dashboard came from when it was given none.
- */
+/** The public names the pool was given, or the host the dashboard came from when it was given none. */
+function hostsOf(connect: ConnectInfo, dashboardHost: string): readonly string[] {
+  return connect.hosts.length > 0 ? connect.hosts : [dashboardHost];
+}
+
+/** The pool's Stratum URLs: each port at each host. */
 function urlsOf(
   connect: ConnectInfo,
   dashboardHost: string,
 ): { url: string; host: string; solo: boolean; tls: boolean }[] {
-  const hosts = connect.hosts.length > 0 ? connect.hosts : [dashboardHost];
-  return hosts.flatMap((host) =>
+  return hostsOf(connect, dashboardHost).flatMap((host) =>
     connect.endpoints.map((endpoint) => ({
       url: `${endpoint.scheme}://${host}:${String(endpoint.port)}`,
       host,
@@ -69,6 +70,7 @@ export function ConnectPage() {
           );
         })}
       </Section>
+      <Sv2Section connect={connect} hosts={hostsOf(connect, window.location.hostname)} />
       <Section title={t('connect.username')}>
         <CopyField label={t('connect.usernameAddress', { chain: connect.chain })} value={`${address}.rig1`} />
         <CopyField label={t('connect.usernameAccount')} value="account.rig1" />
@@ -92,5 +94,46 @@ export function ConnectPage() {
         <CopyField label={t('connect.passwordSolo')} value={connect.soloPasswordOption} />
       </Section>
     </div>
+  );
+}
+
+/**
+ * [sv2-spec 4.7] Stratum V2's URL at each host, `stratum2+tcp://host:port/<authority key>`
+ * as V2 firmware and proxies take it, and the key alone; said plainly when the pool does
+ * not serve V2, or does but this server does not know the key yet.
+ */
+function Sv2Section({ connect, hosts }: { connect: ConnectInfo; hosts: readonly string[] }) {
+  const { t } = useTranslation();
+  const { sv2 } = connect;
+  if (sv2 === null) {
+    return (
+      <Section title={t('connect.sv2')}>
+        <p>{t('connect.sv2Off')}</p>
+      </Section>
+    );
+  }
+  const key = sv2.authorityPublicKey;
+  return (
+    <Section title={t('connect.sv2')}>
+      {key === null ? (
+        <p role="status">{t('connect.sv2KeyUnknown')}</p>
+      ) : (
+        <>
+          {hosts.map((host) => (
+            <CopyField
+              key={host}
+              label={
+                hosts.length > 1
+                  ? t('connect.urlAtHost', { kind: t('connect.sv2Url'), host })
+                  : t('connect.sv2Url')
+              }
+              value={`stratum2+tcp://${host}:${String(sv2.port)}/${key}`}
+            />
+          ))}
+          <CopyField label={t('connect.sv2Key')} value={key} />
+        </>
+      )}
+      <p className="muted">{t('connect.sv2Hint')}</p>
+    </Section>
   );
 }

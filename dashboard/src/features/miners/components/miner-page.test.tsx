@@ -27,6 +27,7 @@ const RIG: WorkerStats = {
     invalid: 5,
     rejectRate: 0.03,
   },
+  protocol: 'v2',
 };
 
 /** An account as GET /api/miners/:account answers: registered without a payout address. */
@@ -49,6 +50,7 @@ const MINER: MinerStats = {
         invalid: 0,
         rejectRate: null,
       },
+      protocol: null,
     },
   ],
   shares: {
@@ -86,7 +88,11 @@ const CONNECT: ConnectInfo = {
   ],
   difficulty: { start: 1024, min: 0.01, max: 2 ** 48, targetShareSeconds: 10, passwordOption: 'd=' },
   soloPasswordOption: 'solo',
+  sv2: null,
 };
+
+/** A Stratum V2 authority key as miners pin it (the reference implementation's example pool's). */
+const AUTHORITY_KEY = '9auqWEzQDVyd2oe1JVGFLMLHZtCo2FFqZwtKA5gd9xbuEu7PH72';
 
 /** The API as these pages call it: each path's answer, 404 for any other. */
 function stubApi(answers: Readonly<Record<string, unknown>>): void {
@@ -176,6 +182,14 @@ describe("the miners' pages", () => {
         .getAllByRole('link')
         .map((link) => link.getAttribute('href')),
     ).toEqual(['/miners/acct/workers/acct.rig1', '/miners/acct/workers/acct.spare']);
+    // Each worker's protocol: the latest connection's, or unknown with why when not recorded.
+    const [, rig, spare] = within(workers).getAllByRole('row');
+    expect(
+      within(rig as HTMLElement)
+        .getByText('V2')
+        .getAttribute('title'),
+    ).toMatch(/^Stratum V2: binary/);
+    expect(within(spare as HTMLElement).getByTitle(/^Not recorded/).textContent).toBe('—');
     fireEvent.change(within(workers).getByRole('searchbox', { name: 'Find a worker' }), {
       target: { value: 'SPARE' },
     });
@@ -197,6 +211,9 @@ describe("the miners' pages", () => {
     expect(stat('Hashrate · 10 minutes')?.textContent).toContain('110 TH/s');
     expect(stat('Last share')?.textContent).toContain('Online');
     expect(stat('Accepted')?.textContent).toContain('970');
+    expect(stat('Protocol')?.textContent).toBe(
+      'ProtocolV2Stratum V2: binary and encrypted, on the pool’s jobs',
+    );
     cleanup();
     at('/miners/acct/workers/acct.gone');
     expect((await screen.findByRole('alert')).textContent).toBe(
@@ -250,6 +267,43 @@ describe("the miners' pages", () => {
     stubApi({ '/api/pool/connect': CONNECT });
     at('/connect');
     expect(await screen.findByText(/the one this page was loaded from/)).toBeTruthy();
+  });
+
+  it('gives the Stratum V2 URL with the authority key at every host, and the key, each copyable', async () => {
+    stubApi({
+      '/api/pool/connect': {
+        ...CONNECT,
+        hosts: ['eu.pool.example', 'us.pool.example'],
+        sv2: { port: 3336, authorityPublicKey: AUTHORITY_KEY },
+      },
+    });
+    at('/connect');
+    const v2 = await screen.findByRole('region', { name: 'Stratum V2' });
+    expect(
+      within(v2)
+        .getAllByRole<HTMLInputElement>('textbox')
+        .map((field) => field.value),
+    ).toEqual([
+      `stratum2+tcp://eu.pool.example:3336/${AUTHORITY_KEY}`,
+      `stratum2+tcp://us.pool.example:3336/${AUTHORITY_KEY}`,
+      AUTHORITY_KEY,
+    ]);
+    expect(within(v2).getByLabelText(/^Stratum V2 URL.*\(us\.pool\.example\)$/)).toBeTruthy();
+    expect(within(v2).getAllByRole('button', { name: 'Copy' })).toHaveLength(3);
+  });
+
+  it('says when the pool does not serve Stratum V2, and when its key is not known yet', async () => {
+    stubApi({ '/api/pool/connect': CONNECT });
+    at('/connect');
+    const off = await screen.findByRole('region', { name: 'Stratum V2' });
+    expect(off.textContent).toContain('This pool does not serve Stratum V2');
+    expect(within(off).queryByRole('textbox')).toBeNull();
+    cleanup();
+    stubApi({ '/api/pool/connect': { ...CONNECT, sv2: { port: 3336, authorityPublicKey: null } } });
+    at('/connect');
+    const pending = await screen.findByRole('region', { name: 'Stratum V2' });
+    expect(within(pending).getByRole('status').textContent).toMatch(/^The authority key is not known yet/);
+    expect(within(pending).queryByRole('textbox')).toBeNull();
   });
 
   it('reads in Persian, with Persian digits in the difficulty', async () => {

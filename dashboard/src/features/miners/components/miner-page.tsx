@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ListTable } from '../../../components/ui/list-table.tsx';
 import { Section, Stat } from '../../../components/ui/stat.tsx';
+import { ProtocolBadge } from './protocol-badge.tsx';
 import { TimeChart } from '../../../components/ui/time-chart.tsx';
 import { useNow } from '../../../lib/clock.ts';
 import { useFormat } from '../../../lib/format.ts';
@@ -120,6 +121,7 @@ function MinerDetail({ account }: { account: string }) {
               <th>{t('miners.rejected')}</th>
               <th>{t('miners.rejectRate')}</th>
               <th>{t('miners.status')}</th>
+              <th>{t('miners.protocol')}</th>
             </tr>
           </thead>
           <tbody>
@@ -149,6 +151,9 @@ function MinerDetail({ account }: { account: string }) {
                     <span className={online ? 'badge ok' : 'badge bad'}>
                       {online ? t('miners.online') : t('miners.offline')}
                     </span>
+                  </td>
+                  <td>
+                    <ProtocolBadge protocol={worker.protocol} />
                   </td>
                 </tr>
               );

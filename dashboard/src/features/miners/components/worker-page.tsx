@@ -57,6 +57,15 @@ export function WorkerPage() {
             </span>
           }
         />
+        <Stat
+          label={t('miners.protocol')}
+          value={worker.protocol === null ? t('common.unknown') : t(`miners.protocols.${worker.protocol}`)}
+          hint={
+            worker.protocol === null
+              ? t('miners.protocolUnknown')
+              : t(`miners.protocolHints.${worker.protocol}`)
+          }
+        />
       </div>
       <Section title={t('miners.shares')}>
         <ShareStats shares={worker.shares} />
