@@ -3,7 +3,8 @@
  * handshake at each end, and per share the encryption and decryption of a
  * SubmitSharesStandard or SubmitSharesExtended frame and of a SubmitShares.Success, with
  * the pool's own responder and transport and the test miner's initiator; beside one raw
- * sha256d of an 80-byte header, the floor every share pays at least once.
+ * sha256d of an 80-byte header, the floor every share pays at least once. The measures
+ * run in interleaved slices and each figure is the median of its slices.
  */
 import { hash, randomBytes } from 'node:crypto';
 import { encodeFrame } from '../src/stratum/v2/message-codec.ts';
@@ -17,6 +18,7 @@ import {
 } from '../src/stratum/v2/noise/responder.ts';
 import type { NoiseTransport } from '../src/stratum/v2/noise/transport.ts';
 import { NoiseInitiator, type InitiatorSession } from '../test/helpers/sv2-noise-initiator.ts';
+import { median } from './stratum-goals.ts';
 import type { ChannelKind } from './stratum-v2-miner.ts';
 
 /** The pool's frame limit (stratum/v2/framing.ts): irrelevant to the cost, needed to build a transport. */
@@ -156,18 +158,50 @@ function sha256dUs(count: number): number {
   return last >= 0 ? us : Number.NaN;
 }
 
-/** The handshake over `handshakeCount` handshakes, then every kind's share over `shares` shares. */
-export function noiseCosts(shares: number, handshakeCount: number): NoiseCosts {
-  const { ends, poolMs, minerMs } = handshakes(handshakeCount);
-  // A warm-up of each path, so that the optimising compiler has run before the timed loops.
-  for (const kind of ['standard', 'extended'] as const) {
-    shareCost(ends, kind, Math.min(shares, 2_000));
-  }
-  sha256dUs(Math.min(shares, 2_000));
+/** Slices each measure is cut into, interleaved: a burst of the machine's other work falls on each measure alike. */
+const SLICES = 20;
+const KINDS = ['standard', 'extended'] as const;
+
+/** Each field's median over the slices. */
+function medianCost(kind: ChannelKind, slices: readonly ShareNoiseCost[]): ShareNoiseCost {
+  const of = (field: 'bothEndsUs' | 'poolUs' | 'poolBatchedUs'): number =>
+    median(slices.map((slice) => slice[field]));
   return {
-    sha256dUs: sha256dUs(shares),
+    kind,
+    submitWireBytes: slices[0]?.submitWireBytes ?? Number.NaN,
+    successWireBytes: slices[0]?.successWireBytes ?? Number.NaN,
+    bothEndsUs: of('bothEndsUs'),
+    poolUs: of('poolUs'),
+    poolBatchedUs: of('poolBatchedUs'),
+  };
+}
+
+/**
+ * The handshake over `handshakeCount` handshakes (after one untimed), then the sha256d
+ * floor and every kind's share cost over `shares` shares each, in interleaved slices:
+ * each figure is the median of its slices.
+ */
+export function noiseCosts(shares: number, handshakeCount: number): NoiseCosts {
+  handshakes(1);
+  const { ends, poolMs, minerMs } = handshakes(handshakeCount);
+  const sliceShares = Math.max(1, Math.ceil(shares / SLICES));
+  // A warm-up of each path, so that the optimising compiler has run before the timed loops.
+  for (const kind of KINDS) {
+    shareCost(ends, kind, sliceShares);
+  }
+  sha256dUs(sliceShares);
+  const sha: number[] = [];
+  const slices = new Map<ChannelKind, ShareNoiseCost[]>(KINDS.map((kind) => [kind, []]));
+  for (let slice = 0; slice < SLICES; slice++) {
+    sha.push(sha256dUs(sliceShares));
+    for (const kind of KINDS) {
+      slices.get(kind)?.push(shareCost(ends, kind, sliceShares));
+    }
+  }
+  return {
+    sha256dUs: median(sha),
     handshakePoolMs: poolMs,
     handshakeMinerMs: minerMs,
-    shares: (['standard', 'extended'] as const).map((kind) => shareCost(ends, kind, shares)),
+    shares: KINDS.map((kind) => medianCost(kind, slices.get(kind) ?? [])),
   };
 }

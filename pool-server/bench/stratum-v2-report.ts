@@ -172,8 +172,12 @@ const GIB = 2 ** 30;
 function idleRows({ idle }: Report): BenchRow[] {
   const perGiB = ({ connections, rssBefore, rssWith }: Idle): number =>
     rssWith > rssBefore ? connections / ((rssWith - rssBefore) / GIB) : Number.NaN;
-  const describe = (entry: Idle): string =>
-    `${thousands(perGiB(entry))} per GiB (${fixed((entry.rssWith - entry.rssBefore) / MIB)} MiB for ${thousands(entry.connections)}, ${fixed((entry.rssWith - entry.rssBefore) / entry.connections / 1024)} KiB each)`;
+  const describe = (entry: Idle): string => {
+    const added = entry.rssWith - entry.rssBefore;
+    return added > 0
+      ? `${thousands(perGiB(entry))} per GiB (${fixed(added / MIB)} MiB for ${thousands(entry.connections)}, ${fixed(added / entry.connections / 1024)} KiB each)`
+      : `unknown: the pool's RSS fell by ${fixed(-added / MIB)} MiB while ${thousands(entry.connections)} connected (its collector freed more than they took)`;
+  };
   return [
     row(
       "V1: idle authorized connections (subscribed, authorized, a job received) per GiB of the pool's RSS",

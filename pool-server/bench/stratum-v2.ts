@@ -11,7 +11,8 @@
  * refusal or a V2 share left unacknowledged fails the run.
  * Run: pnpm bench (records its table in bench-results/stratum-v2.json). BENCH_QUICK=1
  * runs a small version; BENCH_ROUNDS, BENCH_SECONDS, BENCH_V2_CONNECTIONS,
- * BENCH_V2_PACED_RATE, BENCH_V2_IDLE_CONNECTIONS and BENCH_NOISE_SHARES size it.
+ * BENCH_V2_PACED_RATE, BENCH_V2_IDLE_CONNECTIONS, BENCH_V2_IDLE_V1_CONNECTIONS and
+ * BENCH_NOISE_SHARES size it.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -40,7 +41,9 @@ const CONNECTIONS = Number(process.env.BENCH_V2_CONNECTIONS ?? (QUICK ? 4 : 48))
 /** Unset: each round paces at a quarter of its slowest closed loop. */
 const FIXED_RATE =
   process.env.BENCH_V2_PACED_RATE === undefined ? undefined : Number(process.env.BENCH_V2_PACED_RATE);
-const IDLE_CONNECTIONS = Number(process.env.BENCH_V2_IDLE_CONNECTIONS ?? (QUICK ? 16 : 1_500));
+const IDLE_V2 = Number(process.env.BENCH_V2_IDLE_CONNECTIONS ?? (QUICK ? 16 : 2_000));
+/** V1 connections cost the load generator almost nothing to make: more of them, for a figure above the RSS's noise. */
+const IDLE_V1 = Number(process.env.BENCH_V2_IDLE_V1_CONNECTIONS ?? (QUICK ? 200 : 10_000));
 const NOISE_SHARES = Number(process.env.BENCH_NOISE_SHARES ?? (QUICK ? 2_000 : 20_000));
 const HANDSHAKES = QUICK ? 2 : 20;
 const IN_FLIGHT = 16;
@@ -53,7 +56,8 @@ for (const [name, value] of Object.entries({
   SECONDS,
   CONNECTIONS,
   ...(FIXED_RATE !== undefined && { FIXED_RATE }),
-  IDLE_CONNECTIONS,
+  IDLE_V1,
+  IDLE_V2,
   NOISE_SHARES,
 })) {
   if (!(Number.isFinite(value) && value > 0)) {
@@ -80,7 +84,7 @@ const bench = startBench({
       FIXED_RATE ?? "each round's: a quarter of its slowest closed loop, in multiples of the group",
     'shares sent at a time to one connection when paced': GROUP,
     'seconds per phase, after 1 s of warm-up (BENCH_SECONDS)': SECONDS,
-    'idle connections of each protocol (BENCH_V2_IDLE_CONNECTIONS)': IDLE_CONNECTIONS,
+    'idle connections: V2 (BENCH_V2_IDLE_CONNECTIONS); V1 (BENCH_V2_IDLE_V1_CONNECTIONS)': `${IDLE_V2.toLocaleString('en-US')}; ${IDLE_V1.toLocaleString('en-US')}`,
     'shares per Noise measure (BENCH_NOISE_SHARES); handshakes': `${NOISE_SHARES.toLocaleString('en-US')}; ${String(HANDSHAKES)}`,
     "the pool's Stratum processes": 1,
   },
@@ -106,17 +110,41 @@ progress('the pool is ready');
 
 const rss = async (): Promise<number> => Number((await pool.ask('rss', 'rss')).rss);
 const poolLoad = async (): Promise<ProcessLoad> => (await pool.ask('load', 'load')) as unknown as ProcessLoad;
-/** The pool's memory a moment after the connections are in: their replies and handshakes' garbage settle first. */
+/** Readings 0.5 s apart until two are within 1 MiB: the pool's memory once its allocations and collections have settled. */
+const SETTLED_BYTES = 2 ** 20;
+const SETTLE_READINGS = 40;
+let unsettled = 0;
 const settledRss = async (): Promise<number> => {
-  await sleep(1_000);
-  return rss();
+  let last = await rss();
+  for (let reading = 0; reading < SETTLE_READINGS; reading++) {
+    await sleep(500);
+    const next = await rss();
+    if (Math.abs(next - last) < SETTLED_BYTES) {
+      return next;
+    }
+    last = next;
+  }
+  unsettled++;
+  return last;
 };
 
-// Idle connections first, on a pool no load has grown yet; V1's, then V2's on top.
+// Idle connections first, on a pool no load has grown yet, after a few of each were opened
+// and closed (the code paths' first allocations are not a connection's); V1's, then V2's on top.
+const warmUp = [
+  ...(await connectMany(port, Math.min(IDLE_V1, 500), 1)).map((miner) => () => miner.socket.destroy()),
+  ...(await openChannels(sv2Port, authorityPublicKey, 'standard', Math.min(IDLE_V2, 32))).map(
+    (channel) => () => {
+      channel.client.close();
+    },
+  ),
+];
+for (const close of warmUp) {
+  close();
+}
 const idleBefore = await settledRss();
-const idleV1 = await connectMany(port, IDLE_CONNECTIONS, 1);
+const idleV1 = await connectMany(port, IDLE_V1, 1);
 const idleWithV1 = await settledRss();
-const idleV2 = await openChannels(sv2Port, authorityPublicKey, 'standard', IDLE_CONNECTIONS);
+const idleV2 = await openChannels(sv2Port, authorityPublicKey, 'standard', IDLE_V2);
 const idleWithV2 = await settledRss();
 for (const miner of idleV1) {
   miner.socket.destroy();
@@ -124,10 +152,10 @@ for (const miner of idleV1) {
 for (const channel of idleV2) {
   channel.client.close();
 }
-progress(`${String(IDLE_CONNECTIONS)} idle connections of each protocol measured`);
+progress(`${String(IDLE_V1)} idle V1 and ${String(IDLE_V2)} idle V2 connections measured`);
 const idle: Readonly<Record<'V1' | 'V2', Idle>> = {
-  V1: { connections: IDLE_CONNECTIONS, rssBefore: idleBefore, rssWith: idleWithV1 },
-  V2: { connections: IDLE_CONNECTIONS, rssBefore: idleWithV1, rssWith: idleWithV2 },
+  V1: { connections: IDLE_V1, rssBefore: idleBefore, rssWith: idleWithV1 },
+  V2: { connections: IDLE_V2, rssBefore: idleWithV1, rssWith: idleWithV2 },
 };
 
 const v1Miners: Miner[] = await connectMany(port, CONNECTIONS, 1e-12);
@@ -228,6 +256,8 @@ bench.finish({
     "niceness of the pool's processes (Node, the database's keeper, PostgreSQL), read from /proc after each round":
       [...niceness].sort((a, b) => a - b).join(', '),
     'niceness of the V1 and V2 miners': `${String(os.getPriority())} (this process)`,
+    'RSS readings of the idle phase that did not settle within 1 MiB over 0.5 s in 20 s (the last was taken)':
+      unsettled,
   },
 });
 process.exit(0);
