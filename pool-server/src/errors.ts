@@ -66,7 +66,7 @@ export const API_ERRORS = {
   HW_ERR_ACTION_PARAMS: {
     status: 400,
     message:
-      'set-power-target needs params.powerTargetW; switch-pool needs params.poolUrl and params.poolUser.',
+      'set-power-target needs params.powerTargetW; switch-pool needs params.poolUrl and params.poolUser; set-fan needs params.fanMode, and params.fanPercent when it is manual.',
   },
   HW_ERR_UNAUTHENTICATED: { status: 401, message: 'Sign in first (POST /api/auth/login).' },
   HW_ERR_BAD_CREDENTIALS: { status: 401, message: 'The email or the password is wrong.' },

@@ -3,16 +3,26 @@ import { Nullable, Timestamp } from './common.ts';
 
 /** Commands to a farm's devices: what an operator or a curtailment orders, and how each ended. */
 
-export const DeviceAction = Type.Enum(['sleep', 'resume', 'set-power-target', 'reboot', 'switch-pool']);
+export const DeviceAction = Type.Enum([
+  'sleep',
+  'resume',
+  'set-power-target',
+  'reboot',
+  'switch-pool',
+  'set-fan',
+]);
 export type DeviceAction = Static<typeof DeviceAction>;
 
-/** What an action needs: a power target in W, or the pool to switch to. */
+/** What an action needs: a power target in W, the pool to switch to, or the fans' mode (manual at a fixed %). */
 export const ActionParams = Type.Object(
   {
     powerTargetW: Type.Optional(Type.Integer({ minimum: 100, maximum: 100_000 })),
     poolUrl: Type.Optional(Type.String({ pattern: '^stratum\\+(tcp|ssl)://', maxLength: 500 })),
     poolUser: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     poolPassword: Type.Optional(Type.String({ maxLength: 200 })),
+    /** `auto`: the firmware drives the fans by temperature; `manual`: at `fanPercent`, whatever the heat. */
+    fanMode: Type.Optional(Type.Enum(['auto', 'manual'])),
+    fanPercent: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
   },
   { additionalProperties: false },
 );

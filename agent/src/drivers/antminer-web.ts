@@ -131,6 +131,12 @@ async function perform(
   const next: Record<string, unknown> = { ...conf };
   if (action === 'sleep' || action === 'resume') {
     next['miner-mode'] = action === 'sleep' ? SLEEP : NORMAL;
+  } else if (action === 'set-fan') {
+    // The configuration's own keys (get_miner_conf.cgi): fan control on is a fixed PWM in %.
+    next['bitmain-fan-ctrl'] = params.fanMode === 'manual';
+    if (params.fanMode === 'manual') {
+      next['bitmain-fan-pwm'] = String(params.fanPercent ?? 100);
+    }
   } else {
     const pools = Array.isArray(conf.pools) ? (conf.pools as unknown[]) : [];
     next.pools = [

@@ -204,18 +204,45 @@ export function braiinsState(
   return { stateEvidence: evidence, ...(warming && { state: 'starting' as const }) };
 }
 
-/** Pause, resume and reboot are `PUT /actions/…`; a power target is `PUT /performance/power-target`. */
+/**
+ * The fans' mode as `PUT /api/v1/cooling/mode` takes it (SetCoolingModeRequest of
+ * braiins/bos-plus-api `proto/bos/v1/cooling.proto`): `manual` at `fan_speed_ratio`
+ * (0.0–1.0); `auto` with no field set, which resets the mode's fields to the firmware's
+ * defaults (its target, hot and dangerous temperatures).
+ */
+export function coolingMode(
+  order: DeviceOrder,
+): { auto: object } | { manual: { fan_speed_ratio: number } } | undefined {
+  const { fanMode, fanPercent } = order.params;
+  if (fanMode === 'auto') {
+    return { auto: {} };
+  }
+  return fanMode === 'manual' && fanPercent !== undefined
+    ? { manual: { fan_speed_ratio: fanPercent / 100 } }
+    : undefined;
+}
+
+/**
+ * Pause, resume and reboot are `PUT /actions/…`; a power target is
+ * `PUT /performance/power-target`; the fans' mode `PUT /cooling/mode`.
+ */
 async function braiinsRestAct(
   device: DeviceAddress,
   order: DeviceOrder,
   context: ReadContext,
 ): Promise<ActionResult> {
+  const cooling = order.action === 'set-fan' ? coolingMode(order) : undefined;
+  if (order.action === 'set-fan' && cooling === undefined) {
+    return { status: 'failed', message: 'set-fan needs fanMode, and fanPercent when manual' };
+  }
   const request = {
     sleep: ['/api/v1/actions/pause', undefined],
     resume: ['/api/v1/actions/resume', undefined],
     reboot: ['/api/v1/actions/reboot', undefined],
     'set-power-target': ['/api/v1/performance/power-target', { watt: order.params.powerTargetW }],
-  }[order.action as 'sleep' | 'resume' | 'reboot' | 'set-power-target'] as [string, unknown] | undefined;
+    'set-fan': ['/api/v1/cooling/mode', cooling],
+  }[order.action as 'sleep' | 'resume' | 'reboot' | 'set-power-target' | 'set-fan'] as
+    [string, unknown] | undefined;
   if (!request) {
     return unsupported('Braiins OS (REST)', order.action);
   }

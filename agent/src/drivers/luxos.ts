@@ -141,6 +141,15 @@ async function luxosAct(
       };
       break;
     }
+    case 'set-fan': {
+      // fanset speed: 0–100 fixed, or -1 for luxminer's own control [docs.luxor.tech fanset].
+      const { fanMode, fanPercent } = order.params;
+      if (fanMode === undefined || (fanMode === 'manual' && fanPercent === undefined)) {
+        return { status: 'failed', message: 'set-fan needs fanMode, and fanPercent when manual' };
+      }
+      writes = write('fanset', `speed=${fanMode === 'auto' ? '-1' : String(fanPercent)}`);
+      break;
+    }
     case 'switch-pool': {
       const { poolUrl, poolUser, poolPassword } = order.params;
       if (poolUrl === undefined || poolUser === undefined) {

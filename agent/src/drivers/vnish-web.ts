@@ -131,11 +131,12 @@ export async function vnishAct(
         };
       }
     }
+    case 'set-fan':
     case 'switch-pool':
       return {
         status: 'unsupported',
         message:
-          'VNish pool settings are not documented in a form the agent can check: switch pools in its web interface',
+          'VNish pool and cooling settings are not documented in a form the agent can check: set them in its web interface',
       };
   }
 }

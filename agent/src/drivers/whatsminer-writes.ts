@@ -1,7 +1,13 @@
 import { command, exchange, statusFailure } from '../protocol/cgminer-rpc.ts';
 import { parseDeviceJson } from '../protocol/repair.ts';
 import { decryptPayload, encryptCommand, writeToken, type WriteToken } from '../protocol/whatsminer-token.ts';
-import { type ActionResult, type DeviceAddress, type DeviceOrder, type ReadContext } from './driver.ts';
+import {
+  unsupported,
+  type ActionResult,
+  type DeviceAddress,
+  type DeviceOrder,
+  type ReadContext,
+} from './driver.ts';
 import { record, records, str } from './fields.ts';
 
 /**
@@ -31,11 +37,14 @@ export async function whatsminerAct(
   order: DeviceOrder,
   context: ReadContext,
 ): Promise<ActionResult> {
-  let request: Record<string, string>;
+  let request: Record<string, string> | undefined;
   try {
     request = await commandFor(device, order, context);
   } catch (error) {
     return { status: 'failed', message: error instanceof Error ? error.message : String(error) };
+  }
+  if (request === undefined) {
+    return unsupported('Whatsminer (API v2)', order.action);
   }
   const logins = context.credentials?.['whatsminer-v2'] ?? [{ username: 'admin', password: 'admin' }];
   let last = 'no password to try';
@@ -57,7 +66,7 @@ async function commandFor(
   device: DeviceAddress,
   order: DeviceOrder,
   context: ReadContext,
-): Promise<Record<string, string>> {
+): Promise<Record<string, string> | undefined> {
   switch (order.action) {
     case 'sleep':
       // Answer first, then power off: the reply would otherwise never come.
@@ -73,6 +82,9 @@ async function commandFor(
       }
       return { cmd: 'adjust_power_limit', power_limit: String(watts) };
     }
+    case 'set-fan':
+      // API v2.0.5 lists no fan command: btminer drives its fans itself.
+      return undefined;
     case 'switch-pool': {
       const { poolUrl, poolUser, poolPassword } = order.params;
       if (poolUrl === undefined || poolUser === undefined) {

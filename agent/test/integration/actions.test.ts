@@ -34,6 +34,7 @@ function luxReply(request: CgminerRequest): string | undefined {
     case 'profileset':
     case 'addpool':
     case 'switchpool':
+    case 'fanset':
       return JSON.stringify({ STATUS: status(request.command), id: 1 });
     default:
       return undefined;
@@ -90,6 +91,22 @@ describe('commands as each firmware takes them', () => {
       ['switchpool', 'kZ4nq2,1'],
       ['logoff', 'kZ4nq2'],
     ]);
+  });
+
+  it('LuxOS: fans to a fixed % or back to its own control with fanset; a manual mode without a % is refused', async () => {
+    const emulator = await startCgminerEmulator(luxReply);
+    closers.push(() => emulator.close());
+    const fans = (params: Record<string, unknown>) =>
+      luxos.act?.(emulator, { action: 'set-fan', params }, context);
+    expect(await fans({ fanMode: 'manual', fanPercent: 70 })).toEqual({ status: 'done', message: 'fanset' });
+    expect(await fans({ fanMode: 'auto' })).toEqual({ status: 'done', message: 'fanset' });
+    expect(await fans({ fanMode: 'manual' })).toEqual({
+      status: 'failed',
+      message: 'set-fan needs fanMode, and fanPercent when manual',
+    });
+    expect(
+      emulator.requests.filter((request) => request.command === 'fanset').map((request) => request.parameter),
+    ).toEqual(['kZ4nq2,speed=70', 'kZ4nq2,speed=-1']);
   });
 
   it('Braiins OS on 4028: pause and resume; a refused command says why', async () => {

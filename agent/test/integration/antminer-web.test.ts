@@ -113,6 +113,22 @@ describe('stock Antminer control over its web CGI', () => {
     });
   });
 
+  it('sets the fans through its configuration: bitmain-fan-ctrl on at a PWM %, or off for its own control', async () => {
+    const logins = [{ username: 'root', password: 'farm-secret' }];
+    const written = async (params: Record<string, unknown>) => {
+      expect((await antminer.act?.(device, { action: 'set-fan', params }, context(logins)))?.status).toBe(
+        'done',
+      );
+      return JSON.parse(web.requests.at(-1)?.body ?? '{}') as Record<string, unknown>;
+    };
+    expect(await written({ fanMode: 'manual', fanPercent: 80 })).toMatchObject({
+      'bitmain-fan-ctrl': true,
+      'bitmain-fan-pwm': '80',
+      'bitmain-freq': '675',
+    });
+    expect((await written({ fanMode: 'auto' }))['bitmain-fan-ctrl']).toBe(false);
+  });
+
   it('says which login was refused, and that stock firmware has no power target', async () => {
     expect(await antminer.act?.(device, { action: 'sleep', params: {} }, context())).toEqual({
       status: 'failed',

@@ -99,4 +99,21 @@ describe('Braiins OS REST API', () => {
       ['/api/v1/actions/pause', ''],
     ]);
   });
+
+  it('sets the fans to a fixed ratio or back to automatic with PUT /cooling/mode', async () => {
+    const emulator = await bos('v26_04');
+    const fans = (params: Record<string, unknown>) =>
+      braiinsRest.act?.(emulator, { action: 'set-fan', params }, context);
+    expect(await fans({ fanMode: 'manual', fanPercent: 60 })).toEqual({
+      status: 'done',
+      message: 'PUT /api/v1/cooling/mode: HTTP 200',
+    });
+    expect((await fans({ fanMode: 'auto' }))?.status).toBe('done');
+    expect((await fans({ fanMode: 'manual' }))?.status).toBe('failed');
+    const writes = emulator.requests.filter((request) => request.method === 'PUT');
+    expect(writes.map((request) => [request.path, request.body])).toEqual([
+      ['/api/v1/cooling/mode', '{"manual":{"fan_speed_ratio":0.6}}'],
+      ['/api/v1/cooling/mode', '{"auto":{}}'],
+    ]);
+  });
 });

@@ -167,4 +167,15 @@ describe('writes over TCP, checked by the miner', () => {
     ).toEqual({ status: 'failed', message: 'set-power-target needs powerTargetW' });
     expect(writes).toEqual([]);
   });
+
+  it('answers a fan setting unsupported (API v2 has no fan command), asking for no token', async () => {
+    const { address, writes } = await miner({ password: 'farm-2026' });
+    const outcome = await whatsminer.act?.(
+      address,
+      { action: 'set-fan', params: { fanMode: 'manual', fanPercent: 80 } },
+      withPassword('farm-2026'),
+    );
+    expect(outcome?.status).toBe('unsupported');
+    expect(writes).toEqual([]);
+  });
 });

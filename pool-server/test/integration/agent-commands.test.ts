@@ -146,6 +146,19 @@ describe('device commands, from an operator to the miners', () => {
     });
     expect(power.statusCode).toBe(400);
     expect(power.json()).toMatchObject({ error: 'HW_ERR_ACTION_PARAMS', field: 'body.params.powerTargetW' });
+    const fans = async (params: Record<string, unknown>) =>
+      api.app.inject({
+        method: 'POST',
+        url: `/api/farms/${farmId}/devices/${first?.id ?? ''}/commands`,
+        headers: operator,
+        payload: { action: 'set-fan', params },
+      });
+    expect((await fans({})).json()).toMatchObject({
+      error: 'HW_ERR_ACTION_PARAMS',
+      field: 'body.params.fanMode',
+    });
+    expect((await fans({ fanMode: 'manual' })).json()).toMatchObject({ field: 'body.params.fanPercent' });
+    expect((await fans({ fanMode: 'manual', fanPercent: 101 })).statusCode).toBe(400);
     const missing = await api.app.inject({
       method: 'POST',
       url: `/api/farms/${farmId}/devices/999999/commands`,

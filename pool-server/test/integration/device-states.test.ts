@@ -101,6 +101,22 @@ describe('device states and their evidence', () => {
     expect(sleeper).toMatchObject({ state: 'sleeping', stateEvidence: 'rpc:status btmineroff=true' });
   });
 
+  it("queues a fan setting for a device, kept as ordered until the farm's agent takes it", async () => {
+    const [device] = await get<FarmDevice[]>(`/api/farms/${farm.farmId}/devices`);
+    const queued = await api.app.inject({
+      method: 'POST',
+      url: `/api/farms/${farm.farmId}/devices/${device?.id ?? ''}/commands`,
+      headers: farm.operator,
+      payload: { action: 'set-fan', params: { fanMode: 'manual', fanPercent: 70 } },
+    });
+    expect(queued.statusCode, queued.body).toBe(201);
+    expect(queued.json()).toMatchObject({
+      action: 'set-fan',
+      params: { fanMode: 'manual', fanPercent: 70 },
+      status: 'queued',
+    });
+  });
+
   it('refuses a state no agent speaks of, naming the field, and stores nothing of the batch', async () => {
     const response = await api.app.inject({
       method: 'POST',

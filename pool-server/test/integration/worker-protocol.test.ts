@@ -13,7 +13,6 @@ import { eventually } from '../helpers/eventually.ts';
 import { MINER_ADDRESS, startTestPool, type TestPool } from '../helpers/pool.ts';
 import { StratumClient } from '../helpers/stratum-client.ts';
 import { ANY_TARGET, searchNonce, Sv2Client, u256 } from '../helpers/sv2-client.ts';
-import { REQUIRES_WORK_SELECTION } from '../helpers/sv2-job-declarator.ts';
 
 describe('the protocol each worker connected with', () => {
   let pool: TestPool;
@@ -23,8 +22,6 @@ describe('the protocol each worker connected with', () => {
   beforeAll(async () => {
     pool = await startTestPool({
       HASHWATT_STRATUM_V2_PORT: '0',
-      // The Job Declaration Server runs: V2 connections may select their own work.
-      HASHWATT_STRATUM_JDS_PORT: '0',
       HASHWATT_STRATUM_LINE_TIMEOUT_SECONDS: '600',
     });
     authority = readCertificateFile(path.join(pool.dataDir, 'sv2-certificate.json')).authorityPublicKey;
@@ -126,32 +123,5 @@ describe('the protocol each worker connected with', () => {
     await listed(worker, 'v1');
     await mineV2(worker);
     expect((await listed(worker, 'v2')).shares.accepted).toBe(2);
-  });
-
-  it('records a V2 connection that selects its own work as V2 with declared jobs', async () => {
-    const worker = `${MINER_ADDRESS}.protocoldeclared`;
-    const client = await Sv2Client.connect(pool.sv2Port ?? 0, authority);
-    closers.push(() => {
-      client.close();
-    });
-    expect(await client.setup(REQUIRES_WORK_SELECTION)).toMatchObject({ type: 'SetupConnection.Success' });
-    client.send({
-      type: 'OpenExtendedMiningChannel',
-      request_id: 1,
-      user_identity: worker,
-      nominal_hash_rate: 0,
-      max_target: ANY_TARGET,
-      min_extranonce_size: 8,
-    });
-    await client.next('OpenExtendedMiningChannel.Success');
-    // Before its first share (which needs a declared job) the worker is in the table, not on the page.
-    const row = await eventually(async () => {
-      const { rows } = await pool.db.query<{ protocol: string }>(
-        'SELECT protocol FROM workers WHERE name = $1',
-        [worker],
-      );
-      return rows[0];
-    }, 'the declaring worker recorded');
-    expect(row.protocol).toBe('v2-declared');
   });
 });

@@ -62,6 +62,12 @@ export function checkParams(action: DeviceAction, params: ActionParams): void {
   if (action === 'switch-pool' && (params.poolUrl === undefined || params.poolUser === undefined)) {
     throw new HwError('HW_ERR_ACTION_PARAMS', undefined, 'body.params.poolUrl');
   }
+  if (action === 'set-fan' && params.fanMode === undefined) {
+    throw new HwError('HW_ERR_ACTION_PARAMS', undefined, 'body.params.fanMode');
+  }
+  if (action === 'set-fan' && params.fanMode === 'manual' && params.fanPercent === undefined) {
+    throw new HwError('HW_ERR_ACTION_PARAMS', undefined, 'body.params.fanPercent');
+  }
 }
 
 export async function queueCommand(
