@@ -25,8 +25,8 @@ import { OpenMiningChannelErrorCode, SubmitSharesErrorCode } from './protocol-co
 export interface MiningChannel {
   readonly book: Sv2Channel;
   readonly identity: WorkerIdentity;
-  /** The 4 bytes of the book's extranonce1, as the coinbase holds them. */
-  readonly extranonce1: Buffer;
+  /** The 4 bytes of the book's extranonce1, as the coinbase holds them; SetExtranoncePrefix changes it. */
+  extranonce1: Buffer;
   readonly registry: JobRegistry;
   /** A SOLO channel's coinbase pays this; undefined for the pool. */
   readonly soloScript: Buffer | undefined;

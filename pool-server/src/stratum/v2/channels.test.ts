@@ -169,3 +169,25 @@ describe('a standard channel mines real work', () => {
     ).toThrow(RangeError);
   });
 });
+
+describe('a node id move', () => {
+  it("gives each channel an extranonce1 of the new node's range in a SetExtranoncePrefix", () => {
+    const allocator = new ExtranonceAllocator(5);
+    const channels = new ConnectionChannels(allocator, { extranonce2Size: 8, initialDifficulty: 1 });
+    channels.openStandard(standardRequest());
+    channels.openExtended(extendedRequest(4));
+    allocator.moveTo(9);
+    const standard = channels.moveExtranonce(2);
+    const extended = channels.moveExtranonce(3);
+    expect(standard).toMatchObject({ type: 'SetExtranoncePrefix', channel_id: 2 });
+    expect(standard?.extranonce_prefix).toHaveLength(12);
+    expect(standard?.extranonce_prefix[0]).toBe(9);
+    expect(standard?.extranonce_prefix.subarray(4)).toEqual(Buffer.alloc(8));
+    expect(extended?.extranonce_prefix).toHaveLength(4);
+    expect(extended?.extranonce_prefix[0]).toBe(9);
+    expect(channels.get(3)?.extranoncePrefix).toEqual(extended?.extranonce_prefix);
+    // The old extranonce1s went back: two held, not four.
+    expect(allocator.inUse).toBe(2);
+    expect(channels.moveExtranonce(99)).toBeUndefined();
+  });
+});

@@ -35,8 +35,9 @@ export interface Sv2Channel {
   readonly channelId: number;
   readonly groupChannelId: number;
   readonly userIdentity: string;
-  readonly extranonce1: number;
-  readonly extranoncePrefix: Buffer;
+  /** SetExtranoncePrefix changes these two when the node's id moves. */
+  extranonce1: number;
+  extranoncePrefix: Buffer;
   /** Bytes the miner rolls after the prefix: 0 on a standard channel. */
   readonly extranonceSize: number;
   /** The most the device accepts (U256 LE); every target sent is at or below it. UpdateChannel changes it. */
@@ -98,11 +99,7 @@ export class ConnectionChannels {
       return refused;
     }
     const extranonce1 = this.#extranonces.allocate();
-    const prefix = Buffer.concat([
-      extranonceToBytes(extranonce1),
-      Buffer.alloc(this.#policy.extranonce2Size),
-    ]);
-    const channel = this.#add('standard', request, extranonce1, prefix, 0);
+    const channel = this.#add('standard', request, extranonce1, this.#prefixFor('standard', extranonce1), 0);
     return {
       type: 'OpenStandardMiningChannel.Success',
       request_id: request.request_id,
@@ -129,7 +126,7 @@ export class ConnectionChannels {
       'extended',
       request,
       extranonce1,
-      extranonceToBytes(extranonce1),
+      this.#prefixFor('extended', extranonce1),
       this.#policy.extranonce2Size,
     );
     return {
@@ -154,6 +151,27 @@ export class ConnectionChannels {
     }
     channel.target = this.#targetFor(difficulty, channel.maxTarget);
     return { type: 'SetTarget', channel_id: channelId, maximum_target: u256(channel.target) };
+  }
+
+  /**
+   * [sv2 5.3.10] A new extranonce1 for an open channel, from the node's id range now in force
+   * (another node took the old id): the SetExtranoncePrefix to send. Undefined for a channel
+   * that is not open.
+   */
+  moveExtranonce(channelId: number): MessageOf<'SetExtranoncePrefix'> | undefined {
+    const channel = this.#channels.get(channelId);
+    if (!channel) {
+      return undefined;
+    }
+    const extranonce1 = this.#extranonces.allocate();
+    this.#extranonces.release(channel.extranonce1);
+    channel.extranonce1 = extranonce1;
+    channel.extranoncePrefix = this.#prefixFor(channel.kind, extranonce1);
+    return {
+      type: 'SetExtranoncePrefix',
+      channel_id: channelId,
+      extranonce_prefix: channel.extranoncePrefix,
+    };
   }
 
   /** [sv2 5.3.9] Closes one channel, or every channel when it names the group. */
@@ -193,6 +211,12 @@ export class ConnectionChannels {
 
   #error(requestId: number, errorCode: string): MessageOf<'OpenMiningChannel.Error'> {
     return { type: 'OpenMiningChannel.Error', request_id: requestId, error_code: errorCode };
+  }
+
+  /** An extended channel's prefix is its extranonce1; a standard one's, the whole extranonce. */
+  #prefixFor(kind: Sv2Channel['kind'], extranonce1: number): Buffer {
+    const bytes = extranonceToBytes(extranonce1);
+    return kind === 'extended' ? bytes : Buffer.concat([bytes, Buffer.alloc(this.#policy.extranonce2Size)]);
   }
 
   #targetFor(difficulty: number, maxTarget: bigint): bigint {

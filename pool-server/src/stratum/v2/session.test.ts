@@ -158,3 +158,50 @@ describe('Sv2Session', () => {
     expect(retarget && u256(retarget.maximum_target) < u256(opened.target)).toBe(true);
   });
 });
+
+describe('a node id move', () => {
+  it('sends each channel a SetExtranoncePrefix, and shares on the reissued job count under it', () => {
+    const { env, feed } = testEnvironment();
+    const sink = new Recorder();
+    const v2 = new Sv2Session(env, sink, '192.0.2.1');
+    v2.receive(setup(0), NOW);
+    expect(v2.moveExtranonce1()).toBe('not subscribed');
+    v2.receive(open(0), NOW);
+    const [opened] = sink.take('OpenStandardMiningChannel.Success');
+    env.extranonces.moveTo(9);
+    expect(v2.moveExtranonce1()).toBe('moved');
+    const [moved] = sink.take('SetExtranoncePrefix');
+    expect(moved?.channel_id).toBe(opened?.channel_id);
+    expect(moved?.extranonce_prefix[0]).toBe(9);
+    expect(sink.take('Reconnect')).toEqual([]);
+
+    feed.reissue();
+    v2.sendCurrentJob();
+    const job = sink.take('NewMiningJob').at(-1);
+    const prevHash = sink.take('SetNewPrevHash').at(-1);
+    if (!opened || !job || !prevHash) {
+      throw new Error('no channel or job');
+    }
+    expect(prevHash.job_id).toBe(job.job_id);
+    const work = {
+      version: job.version,
+      prevHash: prevHash.prev_hash,
+      merkleRoot: job.merkle_root,
+      ntime: prevHash.min_ntime,
+      nbits: prevHash.nbits,
+    };
+    v2.receive(
+      {
+        type: 'SubmitSharesStandard',
+        channel_id: opened.channel_id,
+        sequence_number: 5,
+        job_id: job.job_id,
+        nonce: searchNonce(work, u256(opened.target)),
+        ntime: work.ntime,
+        version: work.version,
+      },
+      NOW,
+    );
+    expect(sink.accepted).toEqual([5]);
+  });
+});

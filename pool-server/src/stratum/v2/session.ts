@@ -9,6 +9,7 @@
  * [sv2 5.3]
  */
 import { difficultyFromTarget } from '../../work/target.ts';
+import { extranonceToBytes } from '../extranonce.ts';
 import { BIP320_VERSION_MASK } from '../../work/version-rolling.ts';
 import { INVALID_STREAK_LIMIT, INVALID_STREAK_PENALTY } from '../handlers/submit.ts';
 import type { CreditedShare, StratumEnvironment } from '../session-context.ts';
@@ -364,15 +365,23 @@ export class Sv2Session {
   }
 
   /**
-   * The node's id moved: the channels' extranonce1s belong to another node's range now.
-   * V2 miners are asked to reconnect and get new ones when they open their channels again.
+   * [sv2 5.3.10] The node's id moved: the channels' extranonce1s belong to another node's
+   * range now. Each channel gets one of the new range in a SetExtranoncePrefix; the jobs the
+   * server reissues next start their work afresh.
    */
   moveExtranonce1(): 'moved' | 'reconnect' | 'not subscribed' {
-    if (this.#channels.size === 0) {
+    if (this.#work.size === 0) {
       return 'not subscribed';
     }
-    this.reconnect();
-    return 'reconnect';
+    for (const channel of this.#work.values()) {
+      const message = this.#channels.moveExtranonce(channel.book.channelId);
+      if (message) {
+        channel.extranonce1 = extranonceToBytes(channel.book.extranonce1);
+        channel.shareSession.extranonce1 = channel.extranonce1;
+        this.#sink.send(message);
+      }
+    }
+    return 'moved';
   }
 
   /** The connection is gone: frees the channels' extranonce1s for others. */
