@@ -1,27 +1,37 @@
 /**
- * Each worker's protocol, end to end: a whole pool started in-process (the devchain, the
+ * Stratum V2 in the API, end to end: a whole pool started in-process (the devchain, the
  * Stratum thread with V1 and V2 listeners, the API, a real PostgreSQL), a V1 miner
  * (helpers/stratum-client.ts) and a V2 miner (helpers/sv2-client.ts, the Noise handshake
- * against the pool's certificate) over real sockets; the protocol read back from the API's
- * miner page and worker lookup, and from the workers table it is kept in.
+ * against the pool's certificate) over real sockets. Each worker's protocol read back from
+ * the API's miner page and worker lookup and from the workers table it is kept in; the V2
+ * port and the authority key the pool made, on the public connect facts.
  */
 import path from 'node:path';
-import type { MinerStats, WorkerStats } from '@hashwatt/schemas';
+import type { ConnectInfo, MinerStats, WorkerStats } from '@hashwatt/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCertificateFile } from '../../src/stratum/v2/noise-keys.ts';
+import { encodeAuthorityPublicKey } from '../../src/stratum/v2/noise/authority-key.ts';
+import { freePort } from '../helpers/embedded-postgres.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { MINER_ADDRESS, startTestPool, type TestPool } from '../helpers/pool.ts';
 import { StratumClient } from '../helpers/stratum-client.ts';
 import { ANY_TARGET, searchNonce, Sv2Client, u256 } from '../helpers/sv2-client.ts';
+import { REQUIRES_WORK_SELECTION } from '../helpers/sv2-job-declarator.ts';
 
 describe('the protocol each worker connected with', () => {
   let pool: TestPool;
   let authority: Buffer;
   const closers: (() => void)[] = [];
 
+  let sv2Port: number;
+
   beforeAll(async () => {
+    // A port of 0 is not one miners can be told: the connect facts need the one bound.
+    sv2Port = await freePort();
     pool = await startTestPool({
-      HASHWATT_STRATUM_V2_PORT: '0',
+      HASHWATT_STRATUM_V2_PORT: String(sv2Port),
+      // The Job Declaration Server runs: V2 connections may select their own work.
+      HASHWATT_STRATUM_JDS_PORT: '0',
       HASHWATT_STRATUM_LINE_TIMEOUT_SECONDS: '600',
     });
     authority = readCertificateFile(path.join(pool.dataDir, 'sv2-certificate.json')).authorityPublicKey;
@@ -51,7 +61,7 @@ describe('the protocol each worker connected with', () => {
 
   /** Opens a standard channel as `worker` over V2 and has one share acknowledged. */
   const mineV2 = async (worker: string): Promise<void> => {
-    const client = await Sv2Client.connect(pool.sv2Port ?? 0, authority);
+    const client = await Sv2Client.connect(sv2Port, authority);
     closers.push(() => {
       client.close();
     });
@@ -123,5 +133,40 @@ describe('the protocol each worker connected with', () => {
     await listed(worker, 'v1');
     await mineV2(worker);
     expect((await listed(worker, 'v2')).shares.accepted).toBe(2);
+  });
+
+  it('records a V2 connection that selects its own work as V2 with declared jobs', async () => {
+    const worker = `${MINER_ADDRESS}.protocoldeclared`;
+    const client = await Sv2Client.connect(sv2Port, authority);
+    closers.push(() => {
+      client.close();
+    });
+    expect(await client.setup(REQUIRES_WORK_SELECTION)).toMatchObject({ type: 'SetupConnection.Success' });
+    client.send({
+      type: 'OpenExtendedMiningChannel',
+      request_id: 1,
+      user_identity: worker,
+      nominal_hash_rate: 0,
+      max_target: ANY_TARGET,
+      min_extranonce_size: 8,
+    });
+    await client.next('OpenExtendedMiningChannel.Success');
+    // Before its first share (which needs a declared job) the worker is in the table, not on the page.
+    const row = await eventually(async () => {
+      const { rows } = await pool.db.query<{ protocol: string }>(
+        'SELECT protocol FROM workers WHERE name = $1',
+        [worker],
+      );
+      return rows[0];
+    }, 'the declaring worker recorded');
+    expect(row.protocol).toBe('v2-declared');
+  });
+
+  it('tells anyone the V2 port and the authority key the pool made, as miners pin it', async () => {
+    const response = await fetch(`http://127.0.0.1:${String(pool.apiPort)}/api/pool/connect`);
+    expect(response.status).toBe(200);
+    const connect = (await response.json()) as ConnectInfo;
+    expect(connect.sv2).toEqual({ port: sv2Port, authorityPublicKey: encodeAuthorityPublicKey(authority) });
+    expect(response.headers.get('cache-control')).toBe('public, max-age=300');
   });
 });
