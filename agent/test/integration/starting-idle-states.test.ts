@@ -4,6 +4,7 @@
 // counted, and where its firmware says nothing the evidence says what it was inferred from.
 import { afterEach, describe, expect, it } from 'vitest';
 import { antminer } from '../../src/drivers/antminer.ts';
+import { auradine } from '../../src/drivers/auradine.ts';
 import { avalon } from '../../src/drivers/avalon.ts';
 import { axeos } from '../../src/drivers/axeos.ts';
 import { braiinsRest } from '../../src/drivers/braiins-rest.ts';
@@ -152,6 +153,25 @@ describe('AxeOS: its own word, else its uptime', () => {
     const hot = await read({ overheat_mode: 1, hashRate: 0, uptimeSeconds: 7200 });
     expect(hot).toMatchObject({ state: 'error', stateEvidence: 'http:/api/system/info overheat_mode=1' });
     expect(hot.messages[0]?.message).toMatch(/overheat/);
+  });
+});
+
+describe('Auradine: its mode', () => {
+  it('Sleep "on": sleeping, its hashrate not counted; "off" as captured: mining', async () => {
+    const read = async (sleep: string) => {
+      const mode = captured('auradine__fluxos_gcminer_rpc4028__mode');
+      entry(mode, 'Mode').Sleep = sleep;
+      return auradine.read(
+        await rpc({ summary: captured('auradine__fluxos_gcminer_rpc4028__summary'), mode }),
+        context,
+      );
+    };
+    expect(await read('on')).toMatchObject({
+      state: 'sleeping',
+      stateEvidence: 'rpc:mode Sleep=on',
+      hashrate: 0,
+    });
+    expect(await read('off')).toMatchObject({ state: 'mining', stateEvidence: 'rpc:mode Sleep=off' });
   });
 });
 
