@@ -8,6 +8,7 @@
  * transactions asked for and provided; a block found on a declared job taken by the devchain.
  */
 import path from 'node:path';
+import { Transaction } from 'bitcoinjs-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomTransaction } from '../../src/dev/devchain/mempool.ts';
 import { readCertificateFile } from '../../src/stratum/v2/noise-keys.ts';
@@ -233,7 +234,10 @@ describe('the Job Declaration Server', () => {
   it('asks for the transactions its node has not seen, and accepts the job once they are provided', async () => {
     const jdc = await declarator(farm);
     const template = nodeTemplate(farm);
-    const unseen = randomTransaction().raw;
+    // Bigger than any Mining-protocol frame: the JDS port takes whole transactions.
+    const large = Transaction.fromBuffer(randomTransaction().raw);
+    large.setWitness(0, [Buffer.alloc(200_000, 1), Buffer.alloc(33, 2)]);
+    const unseen = Buffer.from(large.toBuffer());
     const declared = declaration(template, jdc.poolScript, EXTRANONCE_SIZE, [unseen]);
     jdc.client.send(declareMiningJob(declared, await jdc.token(), 51));
     const asked = await jdc.client.next('ProvideMissingTransactions');

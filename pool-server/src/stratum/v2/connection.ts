@@ -16,7 +16,12 @@ import { SocketWriter } from '../socket-writer.ts';
 import type { ConnectionHost, MinerConnection } from '../connection.ts';
 import type { StratumEnvironment } from '../session-context.ts';
 import type { Authorizer, WorkerIdentity } from '../worker-identity.ts';
-import { DEFAULT_MAX_FRAME_PAYLOAD_BYTES, FRAME_HEADER_BYTES, readFrameHeader } from './framing.ts';
+import {
+  DEFAULT_MAX_FRAME_PAYLOAD_BYTES,
+  FRAME_HEADER_BYTES,
+  JOB_DECLARATION_MAX_FRAME_PAYLOAD_BYTES,
+  readFrameHeader,
+} from './framing.ts';
 import { decodeMessage, encodeFrame } from './message-codec.ts';
 import type { Sv2Message } from './message-table.ts';
 import { NoiseError } from './noise/errors.ts';
@@ -44,6 +49,8 @@ export class Sv2Connection implements MinerConnection, Sv2Sink {
   readonly #host: ConnectionHost;
   readonly #env: StratumEnvironment;
   readonly #identity: NoiseServerIdentity;
+  /** The Job Declaration Server takes whole transactions: its frames may be larger. */
+  readonly #maxPayloadBytes: number;
   /** The worker the session authorized for the channel it is opening, until the channel opens. */
   #admitting: WorkerIdentity | undefined;
   #hello: Buffer = Buffer.alloc(0);
@@ -75,6 +82,10 @@ export class Sv2Connection implements MinerConnection, Sv2Sink {
     this.#host = host;
     this.#env = env;
     this.#identity = identity;
+    this.#maxPayloadBytes =
+      protocol === 'job-declaration'
+        ? JOB_DECLARATION_MAX_FRAME_PAYLOAD_BYTES
+        : DEFAULT_MAX_FRAME_PAYLOAD_BYTES;
     this.remoteAddress = remoteAddress;
     this.session = new Sv2Session(
       { ...env, authorizer: this.#watching(env.authorizer) },
@@ -268,7 +279,7 @@ export class Sv2Connection implements MinerConnection, Sv2Sink {
         return;
       }
       const { reply, transport } = respondToHandshake(this.#identity, this.#hello, randomBytes, {
-        maxPayloadBytes: DEFAULT_MAX_FRAME_PAYLOAD_BYTES,
+        maxPayloadBytes: this.#maxPayloadBytes,
       });
       this.#transport = transport;
       this.#writer.write(reply);

@@ -21,6 +21,13 @@ const CHANNEL_MSG_BIT = 0x8000;
  */
 export const DEFAULT_MAX_FRAME_PAYLOAD_BYTES = 128 * 1024;
 
+/**
+ * The largest payload the Job Declaration Server takes: ProvideMissingTransactions.Success
+ * may carry a whole block's transactions, at most 4 000 000 bytes under [BIP141]'s weight
+ * limit, each with its 3-byte length; a DeclareMiningJob's wtxid list is at most 2 MiB.
+ */
+export const JOB_DECLARATION_MAX_FRAME_PAYLOAD_BYTES = 4 * 1024 * 1024 + 128 * 1024;
+
 export interface FrameHeader {
   /** extension_type without the channel_msg bit; 0 for the protocols of the specification. */
   readonly extensionType: number;
