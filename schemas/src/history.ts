@@ -86,15 +86,22 @@ export const FarmSeriesPoint = Type.Object({
 });
 export type FarmSeriesPoint = Static<typeof FarmSeriesPoint>;
 
-/** A span the chart shades: a restricted window as it fell in the range, or a curtailment order. */
+/**
+ * A span the chart shades: a restricted window as it fell in the range, a curtailment
+ * order, or a time a meter's reads failed (its power unknown), from its first failed read
+ * to its next good reading, or to the range's end while it still fails.
+ */
 export const SeriesSpan = Type.Object({
-  kind: Type.Enum(['restricted-window', 'curtailment-order']),
-  /** The window's or the order's id. */
+  kind: Type.Enum(['restricted-window', 'curtailment-order', 'meter-read-failed']),
+  /** The window's or the order's id; for a failed meter, the meter's id and the span's start. */
   id: Type.String(),
   from: Timestamp,
   to: Timestamp,
-  /** The window's class; null for an order. */
+  /** The window's class; null for an order or a meter. */
   class: Nullable(RestrictedWindow.properties.class),
+  /** meter-read-failed: the meter, and why its latest failed read in the span failed, in the agent's words. */
+  meter: Type.Optional(Type.String()),
+  reason: Type.Optional(Type.String()),
 });
 export type SeriesSpan = Static<typeof SeriesSpan>;
 

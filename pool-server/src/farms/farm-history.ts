@@ -5,6 +5,7 @@ import { farmEnergySeries } from './curtailment/orders.ts';
 import { farmPoolUsers } from './devices/devices.ts';
 import { HASHES_PER_DIFFICULTY } from './economics/hashprice.ts';
 import { MAX_READING_GAP_MS } from './energy/energy-summary.ts';
+import { meterFailureSpans } from './energy/meter-failures.ts';
 import { localClock, localMidnight, type MeterReading } from './energy/meter-energy.ts';
 import { windowsForFarm } from './energy/tariffs.ts';
 import { bucketSpanMs, bucketStarts, frameFields, type SeriesFrame } from './series-frame.ts';
@@ -178,6 +179,7 @@ export async function farmSeries(
     windowsForFarm(db, farm.id),
     orderSpans(db, farm.id, frame),
   ]);
+  const failedReads = await meterFailureSpans(db, farm.id, frame);
   const byTime = new Map(deviceRows.rows.map((row) => [row.at.getTime(), row]));
   const meters = meterBuckets(readings, frame);
   const points = bucketStarts(frame).map((atMs): FarmSeriesPoint => {
@@ -201,8 +203,10 @@ export async function farmSeries(
       devicePowerW: row?.power_w ?? null,
     };
   });
-  const spans = [...windowSpans(windows, farm.timezone, frame.fromMs, frame.toMs), ...orders].sort(
-    (a, b) => a.from.localeCompare(b.from) || a.kind.localeCompare(b.kind),
-  );
+  const spans = [
+    ...windowSpans(windows, farm.timezone, frame.fromMs, frame.toMs),
+    ...orders,
+    ...failedReads,
+  ].sort((a, b) => a.from.localeCompare(b.from) || a.kind.localeCompare(b.kind));
   return { farmId: farm.id, ...frameFields(frame), points, spans };
 }

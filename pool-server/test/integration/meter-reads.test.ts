@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FarmPower } from '@hashwatt/schemas';
+import type { FarmPower, FarmSeries } from '@hashwatt/schemas';
 import type { UploaderLog } from '@hashwatt/agent';
 import { DiskQueue, Uploader, type Reading } from '@hashwatt/agent/testing';
 import { bareSample } from '../helpers/samples.ts';
@@ -140,8 +140,36 @@ describe('meter tariffs and failed reads, agent to farm view', () => {
     expect(now.power).toEqual({ watts: 3_000, basis: 'measured', source: 'meter', reason: null });
   });
 
+  it("shades the farm's history where a meter's reads failed: until its next good reading, or now", async () => {
+    await upload([
+      {
+        kind: 'meter-failure',
+        failure: { meter: 'hall-c', at: at(0.4), reason: 'no whole reply within 5000 ms' },
+      },
+      { kind: 'meter-failure', failure: { meter: 'hall-c', at: at(0.2), reason: 'ECONNREFUSED' } },
+    ]);
+    const response = await api.app.inject({
+      method: 'GET',
+      url: `/api/farms/${farm.farmId}/series?range=24h`,
+      headers: farm.operator,
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    const failed = response.json<FarmSeries>().spans.filter((span) => span.kind === 'meter-read-failed');
+    expect(failed).toEqual([
+      expect.objectContaining({
+        meter: 'tp-1',
+        from: at(1),
+        to: at(0.5),
+        reason: WRONG_PASSWORD,
+        class: null,
+      }),
+      // Still failing: unknown up to now, for the latest reason.
+      expect.objectContaining({ meter: 'hall-c', from: at(0.4), to: at(0), reason: 'ECONNREFUSED' }),
+    ]);
+  });
+
   it('refuses a failed read without a reason or with tariffs below zero, storing nothing of the batch', async () => {
-    const post = (body: unknown) =>
+    const post = (body: Record<string, unknown>) =>
       api.app.inject({
         method: 'POST',
         url: '/api/agent/telemetry',
@@ -167,6 +195,6 @@ describe('meter tariffs and failed reads, agent to farm view', () => {
     const { rows } = await api.database.db.query<{ count: string }>(
       'SELECT count(*) FROM meter_read_failures',
     );
-    expect(rows[0]?.count).toBe('1');
+    expect(rows[0]?.count).toBe('3');
   });
 });

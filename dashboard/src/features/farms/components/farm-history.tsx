@@ -11,7 +11,13 @@ import { useFarmSeries } from '../api/get-series.ts';
 const SHADES: Readonly<Record<SeriesSpan['kind'], string>> = {
   'restricted-window': 'rgba(247, 147, 26, 0.16)',
   'curtailment-order': 'rgba(198, 40, 40, 0.16)',
+  'meter-read-failed': 'rgba(110, 110, 110, 0.22)',
 };
+const SPAN_LABELS = {
+  'restricted-window': 'charts.restrictedWindow',
+  'curtailment-order': 'charts.curtailmentOrder',
+  'meter-read-failed': 'charts.meterReadFailed',
+} as const satisfies Record<SeriesSpan['kind'], string>;
 const NO_TIMES: readonly number[] = [];
 const NO_BANDS: readonly ChartBand[] = [];
 
@@ -20,7 +26,7 @@ type Point = FarmSeries['points'][number];
 /**
  * A farm's history: the hashrate its devices reported against what the pool measured,
  * its power (meters' and devices') and the energy its meters counted, with restricted
- * windows and curtailment orders shaded behind each.
+ * windows, curtailment orders and the times a meter's reads failed shaded behind each.
  */
 export function FarmHistory({ farmId }: { farmId: string }) {
   const { t } = useTranslation();
@@ -32,7 +38,8 @@ export function FarmHistory({ farmId }: { farmId: string }) {
   const bands = useMemo(
     () =>
       data?.spans.map((span) => ({
-        label: t(span.kind === 'restricted-window' ? 'charts.restrictedWindow' : 'charts.curtailmentOrder'),
+        // A failed meter's reason stays in the agent's words (English), as everywhere else.
+        label: t(SPAN_LABELS[span.kind], { meter: span.meter ?? '', reason: span.reason ?? '' }),
         color: SHADES[span.kind],
         fromMs: Date.parse(span.from),
         toMs: Date.parse(span.to),
