@@ -1,4 +1,5 @@
 import type {
+  ActionParams,
   ApiKey,
   ApiKeyCreated,
   DeviceAction,
@@ -34,10 +35,10 @@ export const useCommands = (farmId: string, underWay?: (commands: readonly Devic
 export function useSendCommand(farmId: string, deviceId: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (action: DeviceAction) =>
+    mutationFn: (order: { readonly action: DeviceAction; readonly params?: ActionParams }) =>
       api<DeviceCommand>(`/farms/${farmId}/devices/${deviceId}/commands`, {
         method: 'POST',
-        json: { action },
+        json: order,
       }),
     onSuccess: () => client.invalidateQueries({ queryKey: ['farm', farmId, 'commands'] }),
   });

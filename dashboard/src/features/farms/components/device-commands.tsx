@@ -6,6 +6,7 @@ import { Section } from '../../../components/ui/stat.tsx';
 import { useFormat } from '../../../lib/format.ts';
 import { notify } from '../../../lib/notify.ts';
 import { useCommands, useSendCommand } from '../api/device-actions.ts';
+import { FanSetting } from './fan-setting.tsx';
 
 const ACTIONS: readonly DeviceAction[] = ['sleep', 'resume', 'reboot'];
 /** Actions that stop the machine hashing: asked first. */
@@ -96,12 +97,15 @@ export function DeviceCommands({ farmId, device }: { farmId: string; device: Far
                   ) {
                     return;
                   }
-                  send.mutate(action, {
-                    onSuccess: (queued) => {
-                      setAwaited((ids) => [...ids, queued.id]);
-                      notify(t('commands.queued', { action: name, device: device.device }));
+                  send.mutate(
+                    { action },
+                    {
+                      onSuccess: (queued) => {
+                        setAwaited((ids) => [...ids, queued.id]);
+                        notify(t('commands.queued', { action: name, device: device.device }));
+                      },
                     },
-                  });
+                  );
                 })();
               }}
             >
@@ -111,6 +115,12 @@ export function DeviceCommands({ farmId, device }: { farmId: string; device: Far
         </div>
       }
     >
+      <FanSetting
+        send={send}
+        onQueued={(queued) => {
+          setAwaited((ids) => [...ids, queued.id]);
+        }}
+      />
       {latest === undefined ? null : (
         <p role="status" aria-label={t('commands.latest')}>
           {t(`devices.actions.${latest.action}`)}: <CommandOutcome command={latest} />
