@@ -15,7 +15,11 @@ import { runAgent, type RunningAgent } from '../../../agent/src/agent.ts';
 import { loadAgentConfig } from '../../../agent/src/config.ts';
 import { DemoRig } from '../../../agent/src/emulators/demo-rig.ts';
 import { startDemoAntminer, type DemoAntminer } from '../../../agent/src/emulators/demo-antminer.ts';
+import { recordTemplate } from '../../../pool-server/src/farms/economics/network.ts';
+import { foldRollups } from '../../../pool-server/src/ledger/rollups.ts';
+import { ShareStore } from '../../../pool-server/src/ledger/share-store.ts';
 import { eventually } from '../../../pool-server/test/helpers/eventually.ts';
+import { ORDINARY_SHARE } from '../../../pool-server/test/helpers/share-writer.ts';
 import type { DashboardPool } from './dashboard-pool.ts';
 
 /** An address of its own on loopback (Linux routes all of 127/8 there), as on a farm's network. */
@@ -95,7 +99,7 @@ export async function startHotRig(pool: DashboardPool): Promise<HotRig> {
     () => ({
       model: 'Antminer S19j Pro',
       serial: 'HALL2HOT0001',
-      hashrate: 100e12 * rig.speed(),
+      hashrate: HOT_HASHRATE * rig.speed(),
       accepted: 0,
       rejected: 0,
       stale: 0,
@@ -152,6 +156,42 @@ export async function startHotRig(pool: DashboardPool): Promise<HotRig> {
       await rm(queue, { recursive: true, force: true });
     },
   };
+}
+
+/** H/s the hot rig hashes at, and the pool measures from its worker. */
+const HOT_HASHRATE = 100e12;
+
+/**
+ * The pool's side of the hot rig's last three hours, as its Stratum nodes would have stored
+ * it: a share a minute from its worker, together worth its 100 TH/s, folded into the
+ * rollups, and the network its templates showed (a day before), from which hashprice comes.
+ */
+export async function recordPoolSide(pool: DashboardPool): Promise<void> {
+  const { db } = pool.api.database;
+  const nowMs = pool.api.clock.ms;
+  await recordTemplate(db, {
+    height: 925_000,
+    difficulty: 1.5e14,
+    feesSats: 20_000_000,
+    atMs: nowMs - 86_400_000,
+  });
+  const difficulty = (HOT_HASHRATE * 60) / 2 ** 32;
+  await new ShareStore(db).store({
+    id: randomUUID(),
+    nodeId: 0,
+    shares: Array.from({ length: 180 }, (_, index) => ({
+      timeMs: nowMs - (180 - index) * MINUTE_MS,
+      account: 'kavir',
+      worker: POOL_USER,
+      payoutAddress: null,
+      difficulty,
+      achieved: difficulty * 2,
+      ...ORDINARY_SHARE,
+    })),
+    rejects: [],
+  });
+  // As the writer's rollup job does every few seconds: a day's figures read the hourly rollups.
+  await foldRollups(db);
 }
 
 /** One meter's reading each minute from `fromMs` to `toMs`, its register counting the power `powerKwAt` gives. */

@@ -9,7 +9,8 @@
  *   temperature, opens it, reboots it after the confirmation and sees the agent's report
  *   that it is done; records a grid operator's order through the form, and once its
  *   meter's readings are in and the order is over, reads its verdict; then, in Persian,
- *   reads the farm's economics in rials;
+ *   reads the farm's economics in rials (the pool's side of the hot rig, its shares and
+ *   the network its templates showed, stored as the Stratum nodes store them);
  * - Iran's regulator issues a report, has the downloaded file verified, and sees a
  *   tampered copy refused.
  *
@@ -31,6 +32,7 @@ import {
 import {
   HOT_CHIP_C,
   meterReadings,
+  recordPoolSide,
   sendMeterReadings,
   sendWarmFarm,
   startHotRig,
@@ -135,6 +137,7 @@ describe("an operator's day and a regulator's report, in Chromium", () => {
     poolClock = runningClock(pool.api.clock);
     await sendWarmFarm(pool);
     hot = await startHotRig(pool);
+    await recordPoolSide(pool);
     const { farm } = pool;
     const dayBefore = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
     const tariff = await pool.api.app.inject({
@@ -223,7 +226,12 @@ describe("an operator's day and a regulator's report, in Chromium", () => {
     const orders = page.getByRole('region', { name: 'Curtailment orders' });
     const order = orders.getByRole('row').filter({ hasText: 'Not measured yet' });
     await order.waitFor();
-    // Shown on the reader's clock: the Tehran time typed, not the UTC one.
+    // Shown on the reader's clock, which the form and the charts name: the Tehran time typed, not the UTC one.
+    for (const where of [form, page.getByRole('region', { name: 'History' })]) {
+      expect(await where.getByText(/^Times are on your clock/).textContent()).toBe(
+        'Times are on your clock: Iran Standard Time',
+      );
+    }
     const orderText = (await order.textContent()) ?? '';
     expect(orderText).toContain(localInput(startsAtMs, TEHRAN).slice(11));
     expect(orderText).toContain('100 kW');
@@ -253,19 +261,24 @@ describe("an operator's day and a regulator's report, in Chromium", () => {
     await page.getByRole('link', { name: 'اقتصاد' }).click();
     await page.getByRole('heading', { name: 'اقتصاد', level: 1 }).waitFor();
     await page.getByRole('group', { name: 'ارز' }).getByRole('button', { name: 'IRR' }).click();
-    // The day the meter read: its power cost in rials, in Persian digits; its revenue unknown
-    // (the pool measured no share of the farm's workers), never a zero.
-    const day = page.getByRole('region', { name: 'اقتصاد' }).getByRole('row').filter({ hasText: 'ریال' });
-    await day.first().waitFor();
-    const cells = day.first().getByRole('cell');
-    const cost = (await cells.nth(6).textContent()) ?? '';
-    expect(cost).toMatch(/ریال/);
-    expect(cost).toMatch(/[۰-۹]{3}/);
-    expect(cost).not.toMatch(/[0-9]/);
-    expect(await cells.nth(5).textContent()).toBe('—');
+    // Today, which the meter read and the pool measured: revenue and power cost in rials,
+    // in Persian digits and nothing else, on the Solar Hijri day. The meter read 3 of its 24
+    // hours: its profit is unknown, with why, never a figure made of part of the day.
+    const today = page.getByRole('region', { name: 'اقتصاد' }).getByRole('row').filter({ hasText: 'ریال' });
+    await today.first().waitFor();
+    const cells = today.first().getByRole('cell');
     expect(await cells.nth(0).textContent()).toMatch(
       /فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|اسفند/,
     );
+    expect(await cells.nth(1).textContent()).toMatch(/^[۰-۹٫]+ TH\/s$/);
+    for (const column of [5, 6]) {
+      const rials = (await cells.nth(column).textContent()) ?? '';
+      expect(rials).toMatch(/ریال/);
+      expect(rials).toMatch(/[۰-۹]{3}/);
+      expect(rials).not.toMatch(/[0-9]/);
+    }
+    expect(await cells.nth(7).textContent()).toBe('—');
+    expect(await cells.nth(9).textContent()).toMatch(/readings cover/);
     await shot('economics-irr-fa');
   });
 
