@@ -8,6 +8,8 @@
  * (stratum.v2Port) and caps vardiff at the easiest difficulty a 256-bit target allows, so
  * that every hash is a share on V2 channels too (V2 has no d=N); `ready` then carries the
  * V2 port and the data folder, where the authority key miners pin is.
+ * BENCH_STRATUM_THREAD=false runs Stratum on the main thread (stratum.thread), where a
+ * collection asked for before an RSS reading reaches the connections' objects too.
  */
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
@@ -42,6 +44,8 @@ export type PoolLoad = ProcessLoad & {
 
 interface Request {
   readonly kind: 'rss' | 'load' | 'stored' | 'network-block' | 'stop';
+  /** 'rss': a full collection first (Node started with --expose-gc), so that garbage is not counted. */
+  readonly collect?: boolean;
 }
 
 /** This process and its Stratum processes (stratum.processes > 1 forks them). */
@@ -78,6 +82,7 @@ const config = loadConfig({
   HASHWATT_DEVCHAIN_DIFFICULTY: process.env.BENCH_DEVCHAIN_DIFFICULTY ?? '1000000',
   HASHWATT_DEVCHAIN_NETWORK_BLOCK_SECONDS: '0',
   HASHWATT_DEVCHAIN_TRANSACTION_SECONDS: '0',
+  ...(process.env.BENCH_STRATUM_THREAD === 'false' && { HASHWATT_STRATUM_THREAD: 'false' }),
   ...(process.env.BENCH_STRATUM_V2 === '1' && {
     HASHWATT_STRATUM_V2_PORT: '0',
     // A V2 channel's difficulty is vardiff's, at least what max_target allows (all ones
@@ -124,6 +129,15 @@ const send = (message: unknown): void => {
 process.on('message', (request: Request) => {
   switch (request.kind) {
     case 'rss': {
+      if (request.collect === true) {
+        if (gc === undefined) {
+          console.error(
+            'stratum-server: a collection was asked for, but Node was started without --expose-gc',
+          );
+          process.exit(1);
+        }
+        gc();
+      }
       const pids = poolPids();
       send({ kind: 'rss', rss: pids.reduce((sum, pid) => sum + rssOf(pid), 0), processes: pids.length });
       break;

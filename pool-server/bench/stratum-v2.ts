@@ -1,38 +1,28 @@
 /**
  * Stratum V2 against V1 on one pool in one run (issue 30, item 5). The pool runs in a
  * child process (stratum-server.ts with BENCH_STRATUM_V2=1: V1 and V2 ports, a V2
- * channel target every hash meets) on the devchain with its embedded PostgreSQL. First
- * idle connections, on the fresh pool: V1 miners, then V2 connections with a channel
- * open, the pool's RSS read before and after each. Then rounds; in each, V1 miners,
- * V2 standard channels and V2 extended channels take turns (the order rotates from
- * round to round), each in a closed loop (accepted shares/s, the pool's CPU per share),
- * then each paced at a rate all sustain (groups of 8 shares to one connection, replies
- * timed); then the Noise costs measured in this process. Every share is real and unique; a V1 reject, a V2
- * refusal or a V2 share left unacknowledged fails the run.
+ * channel target every hash meets) on the devchain with its embedded PostgreSQL. In each
+ * round V1 miners, V2 standard channels and V2 extended channels take turns (the order
+ * rotates from round to round), each in a closed loop (accepted shares/s, the pool's CPU
+ * per share), then each paced at a rate all sustain (groups of 8 shares to one
+ * connection, replies timed); then the Noise costs measured in this process. Every share
+ * is real and unique; a V1 reject, a V2 refusal or a V2 share left unacknowledged fails
+ * the run. Last, idle connections on a fresh pool (stratum-v2-idle.ts): V1 miners, then
+ * V2 connections with a channel open, the pool's RSS read after a full collection.
  * Run: pnpm bench (records its table in bench-results/stratum-v2.json). BENCH_QUICK=1
  * runs a small version; BENCH_ROUNDS, BENCH_SECONDS, BENCH_V2_CONNECTIONS,
  * BENCH_V2_PACED_RATE, BENCH_V2_IDLE_CONNECTIONS, BENCH_V2_IDLE_V1_CONNECTIONS and
  * BENCH_NOISE_SHARES size it.
  */
 import os from 'node:os';
-import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startBench } from '../../scripts/bench-record.ts';
-import { readCertificateFile } from '../src/stratum/v2/noise-keys.ts';
-import { Child } from './ipc-child.ts';
 import type { ProcessLoad } from './process-load.ts';
 import { connectMany, type Miner } from './stratum-miner.ts';
 import { throughput, type Throughput } from './stratum-throughput.ts';
+import { idleConnections, startV2Pool } from './stratum-v2-idle.ts';
 import { openChannels, v2Throughput, type V2Channel } from './stratum-v2-miner.ts';
 import { noiseCosts, SUCCESS_BATCH_SHARES } from './stratum-v2-noise.ts';
-import {
-  COLUMNS,
-  reportRows,
-  type Idle,
-  type Protocol,
-  type ProtocolRun,
-  type Round,
-} from './stratum-v2-report.ts';
+import { COLUMNS, reportRows, type Protocol, type ProtocolRun, type Round } from './stratum-v2-report.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3));
@@ -69,7 +59,7 @@ const bench = startBench({
   id: 'stratum-v2',
   title: 'Stratum V2 beside V1',
   about:
-    "Stratum V2's cost against V1's on one pool in one run. The whole pool runs in a child process on the devchain with its embedded PostgreSQL (`bench/stratum-server.ts`), Stratum V1 and V2 on their own ports. First, on the fresh pool, idle connections: V1 miners subscribed and authorized, then as many V2 connections with the Noise handshake done and a standard channel open, the pool's RSS read before and after each. Then rounds in which V1 miners, V2 standard channels and V2 extended channels take turns (the order rotates each round), each in a closed loop (accepted shares/s, the pool's CPU per share), then each paced at a quarter of the round's slowest closed loop, a rate all three sustain (replies timed from the send to the reply; for V2, to the SubmitShares.Success covering the share). Every share is a real, unique share of the current job at a target every hash meets, validated in full and stored; a V1 reject, a V2 refusal or a V2 share not acknowledged fails the run. V2 miners are the tests' miner (`test/helpers/sv2-client.ts`: its Noise initiator and the pool's codec) in `bench/stratum-v2-miner.ts`. Then, in the benchmark's process, the Noise costs with the pool's own responder and transport: the handshake, and per share the encryption and decryption of a submit frame and of a SubmitShares.Success, beside one raw sha256d. A figure is the median of the rounds, a ratio the median of each round's ratio to V1's (or to the sha256d). Pool and load generator share the machine's cores.",
+    "Stratum V2's cost against V1's on one pool in one run. The whole pool runs in a child process on the devchain with its embedded PostgreSQL (`bench/stratum-server.ts`), Stratum V1 and V2 on their own ports. Rounds in which V1 miners, V2 standard channels and V2 extended channels take turns (the order rotates each round), each in a closed loop (accepted shares/s, the pool's CPU per share), then each paced at a quarter of the round's slowest closed loop, a rate all three sustain (replies timed from the send to the reply; for V2, to the SubmitShares.Success covering the share). Every share is a real, unique share of the current job at a target every hash meets, validated in full and stored; a V1 reject, a V2 refusal or a V2 share not acknowledged fails the run. V2 miners are the tests' miner (`test/helpers/sv2-client.ts`: its Noise initiator and the pool's codec) in `bench/stratum-v2-miner.ts`. Then, in the benchmark's process, the Noise costs with the pool's own responder and transport: the handshake, and per share the encryption and decryption of a submit frame and of a SubmitShares.Success, beside one raw sha256d, in interleaved slices. Last, a fresh pool with the same settings but Stratum on its main thread (`stratum.thread` false, so that a full collection before each reading reaches the connections' objects) holds idle connections: V1 miners subscribed and authorized, then V2 connections with the Noise handshake done and a standard channel open, its RSS read before and after each. A figure is the median of the rounds, a ratio the median of each round's ratio to V1's (or to the sha256d). Pool and load generator share the machine's cores.",
   notes: [
     `Paced shares go ${String(GROUP)} at a time to one connection, V1's as V2's: the pool acknowledges V2 shares per ${String(GROUP)} (or after 1 s), so a V2 share paced alone waits for the shares after it on its connection, up to a second, and its reply time would show the batching, not the pool. A V2 miner learns of its shares later than a V1 miner by design; it sends the next without waiting.`,
     "The Noise handshake runs secp256k1 and ElligatorSwift in JavaScript at both ends: a V2 connection costs the pool tens of ms of CPU before its first frame (the handshake row), so a burst of V2 reconnects (a restart, a failover) holds the pool's Stratum thread for that long per miner. Shares once connected cost the AEAD (ChaCha20-Poly1305 in node:crypto) of two small messages, a fraction of a sha256d's cost per share.",
@@ -90,73 +80,14 @@ const bench = startBench({
   },
 });
 
-const pool = new Child('./stratum-server.ts', {
-  environment: { BENCH_PROCESSES: '1', BENCH_STRATUM_V2: '1' },
-});
-const ready = await pool.next('ready');
-const port = Number(ready.port);
-const sv2Port = Number(ready.sv2Port);
-if (!(port > 0 && sv2Port > 0)) {
-  throw new Error(`the benchmark pool did not open both Stratum ports: ${JSON.stringify(ready)}`);
-}
-// The key a miner pins: the authority that signed the certificate the pool made on first start.
-const { authorityPublicKey } = readCertificateFile(path.join(String(ready.dataDir), 'sv2-certificate.json'));
-
 /** Progress on the console: a full run takes minutes, most of them in V2 handshakes on a busy machine. */
 const progress = (step: string): void => {
   console.log(`stratum-v2: ${step} (${(performance.now() / 1000).toFixed(0)} s)`);
 };
+
+const { child: pool, port, sv2Port, authorityPublicKey } = await startV2Pool();
 progress('the pool is ready');
-
-const rss = async (): Promise<number> => Number((await pool.ask('rss', 'rss')).rss);
 const poolLoad = async (): Promise<ProcessLoad> => (await pool.ask('load', 'load')) as unknown as ProcessLoad;
-/** Readings 0.5 s apart until two are within 1 MiB: the pool's memory once its allocations and collections have settled. */
-const SETTLED_BYTES = 2 ** 20;
-const SETTLE_READINGS = 40;
-let unsettled = 0;
-const settledRss = async (): Promise<number> => {
-  let last = await rss();
-  for (let reading = 0; reading < SETTLE_READINGS; reading++) {
-    await sleep(500);
-    const next = await rss();
-    if (Math.abs(next - last) < SETTLED_BYTES) {
-      return next;
-    }
-    last = next;
-  }
-  unsettled++;
-  return last;
-};
-
-// Idle connections first, on a pool no load has grown yet, after a few of each were opened
-// and closed (the code paths' first allocations are not a connection's); V1's, then V2's on top.
-const warmUp = [
-  ...(await connectMany(port, Math.min(IDLE_V1, 500), 1)).map((miner) => () => miner.socket.destroy()),
-  ...(await openChannels(sv2Port, authorityPublicKey, 'standard', Math.min(IDLE_V2, 32))).map(
-    (channel) => () => {
-      channel.client.close();
-    },
-  ),
-];
-for (const close of warmUp) {
-  close();
-}
-const idleBefore = await settledRss();
-const idleV1 = await connectMany(port, IDLE_V1, 1);
-const idleWithV1 = await settledRss();
-const idleV2 = await openChannels(sv2Port, authorityPublicKey, 'standard', IDLE_V2);
-const idleWithV2 = await settledRss();
-for (const miner of idleV1) {
-  miner.socket.destroy();
-}
-for (const channel of idleV2) {
-  channel.client.close();
-}
-progress(`${String(IDLE_V1)} idle V1 and ${String(IDLE_V2)} idle V2 connections measured`);
-const idle: Readonly<Record<'V1' | 'V2', Idle>> = {
-  V1: { connections: IDLE_V1, rssBefore: idleBefore, rssWith: idleWithV1 },
-  V2: { connections: IDLE_V2, rssBefore: idleWithV1, rssWith: idleWithV2 },
-};
 
 const v1Miners: Miner[] = await connectMany(port, CONNECTIONS, 1e-12);
 const v2Channels: Readonly<Record<'standard' | 'extended', V2Channel[]>> = {
@@ -249,6 +180,13 @@ for (const channel of [...v2Channels.standard, ...v2Channels.extended]) {
 }
 await pool.exit('stop');
 
+// Idle connections on a fresh pool that runs Stratum on its main thread, where a full
+// collection before each reading reaches the connections' objects.
+const idlePool = await startV2Pool({ BENCH_STRATUM_THREAD: 'false' }, ['--expose-gc']);
+const idle = await idleConnections(idlePool, IDLE_V1, IDLE_V2);
+await idlePool.child.exit('stop');
+progress(`${String(IDLE_V1)} idle V1 and ${String(IDLE_V2)} idle V2 connections measured`);
+
 bench.finish({
   columns: COLUMNS,
   rows: reportRows({ connections: CONNECTIONS, inFlight: IN_FLIGHT, group: GROUP, rounds, idle }),
@@ -256,8 +194,8 @@ bench.finish({
     "niceness of the pool's processes (Node, the database's keeper, PostgreSQL), read from /proc after each round":
       [...niceness].sort((a, b) => a - b).join(', '),
     'niceness of the V1 and V2 miners': `${String(os.getPriority())} (this process)`,
-    'RSS readings of the idle phase that did not settle within 1 MiB over 0.5 s in 20 s (the last was taken)':
-      unsettled,
+    'RSS readings of the idle pool, each after a full collection, that did not settle within 1 MiB over 0.5 s in 20 s (the last was taken)':
+      idle.unsettled,
   },
 });
 process.exit(0);
