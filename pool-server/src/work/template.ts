@@ -1,5 +1,6 @@
 import { isHex, reverseBytes, swapWords32 } from './bytes.ts';
 import { merkleBranch } from './merkle.ts';
+import { sha256d } from './sha256d.ts';
 import { decodeCompact, targetToBytesLE } from './target.ts';
 
 /** The getblocktemplate fields the work engine reads ([BIP22], [BIP23], [BIP145]). */
@@ -23,9 +24,25 @@ export interface BlockTemplate {
 export interface TemplateTransaction {
   readonly data: string;
   readonly txid: string;
+  /** [BIP145] the wtxid. */
+  readonly hash?: string;
   readonly sigops?: number;
   readonly weight?: number;
   readonly fee?: number;
+}
+
+/** What getblocktemplate says of one transaction, beside its raw bytes. */
+export interface TemplateTransactionFacts {
+  /** Internal byte order. */
+  readonly txid: Buffer;
+  /** [BIP145] `hash`, internal byte order; sha256d of the raw bytes when the node gave none. */
+  readonly wtxid: Buffer;
+  /** Satoshis; undefined when the node gave none. */
+  readonly fee: bigint | undefined;
+  /** In the unit of `sigopLimit`; undefined when the node gave none. */
+  readonly sigops: number | undefined;
+  /** Weight units; 4 per byte (the upper bound) when the node gave none. */
+  readonly weight: number;
 }
 
 /** A template checked once and turned into the binary forms jobs and blocks are made of. */
@@ -60,8 +77,8 @@ export interface PreparedTemplate {
   readonly fees: bigint;
   readonly transactionWeight: number;
   readonly transactionBytes: number;
-  /** Each transaction's fee in satoshis, in template order; undefined where the template gave none. */
-  readonly transactionFees: readonly (bigint | undefined)[];
+  /** What the node said of each transaction, in template order. */
+  readonly transactionFacts: readonly TemplateTransactionFacts[];
   readonly sigopLimit: number | undefined;
   readonly weightLimit: number | undefined;
   readonly sizeLimit: number | undefined;
@@ -135,7 +152,7 @@ function coinbaseAuxBytes(aux: unknown): Buffer {
 interface TemplateTransactions {
   readonly transactions: Buffer[];
   readonly txids: Buffer[];
-  readonly feeEach: (bigint | undefined)[];
+  readonly facts: TemplateTransactionFacts[];
   readonly sigops: number;
   readonly weight: number;
   readonly bytes: number;
@@ -148,7 +165,7 @@ function prepareTransactions(list: unknown): TemplateTransactions {
   }
   const transactions: Buffer[] = [];
   const txids: Buffer[] = [];
-  const feeEach: (bigint | undefined)[] = [];
+  const facts: TemplateTransactionFacts[] = [];
   let sigops = 0;
   let fees = 0;
   let weight = 0;
@@ -163,16 +180,25 @@ function prepareTransactions(list: unknown): TemplateTransactions {
     }
     const data = Buffer.from(tx.data, 'hex');
     transactions.push(data);
-    txids.push(requireHash(tx.txid, `${field}.txid`));
-    sigops += optionalCount(tx.sigops, `${field}.sigops`);
+    const txid = requireHash(tx.txid, `${field}.txid`);
+    txids.push(txid);
+    const txSigops = optionalCount(tx.sigops, `${field}.sigops`);
+    sigops += txSigops;
     const fee = optionalCount(tx.fee, `${field}.fee`);
     fees += fee;
-    feeEach.push(tx.fee === undefined ? undefined : BigInt(fee));
     // Without a weight field, 4 weight units per byte is the upper bound.
-    weight += tx.weight === undefined ? data.length * 4 : optionalCount(tx.weight, `${field}.weight`);
+    const txWeight = tx.weight === undefined ? data.length * 4 : optionalCount(tx.weight, `${field}.weight`);
+    weight += txWeight;
     bytes += data.length;
+    facts.push({
+      txid,
+      wtxid: tx.hash === undefined ? sha256d(data) : requireHash(tx.hash, `${field}.hash`),
+      fee: tx.fee === undefined ? undefined : BigInt(fee),
+      sigops: tx.sigops === undefined ? undefined : txSigops,
+      weight: txWeight,
+    });
   });
-  return { transactions, txids, feeEach, sigops, weight, bytes, fees };
+  return { transactions, txids, facts, sigops, weight, bytes, fees };
 }
 
 /** Checks a getblocktemplate result and prepares it; a bad field throws a TemplateError naming it. */
@@ -242,7 +268,7 @@ export function prepareTemplate(result: unknown): PreparedTemplate {
     fees: BigInt(transactions.fees),
     transactionWeight: transactions.weight,
     transactionBytes: transactions.bytes,
-    transactionFees: transactions.feeEach,
+    transactionFacts: transactions.facts,
     sigopLimit: optionalLimit(result.sigoplimit, 'sigoplimit'),
     weightLimit: optionalLimit(result.weightlimit, 'weightlimit'),
     sizeLimit: optionalLimit(result.sizelimit, 'sizelimit'),

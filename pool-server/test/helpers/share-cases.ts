@@ -42,7 +42,7 @@ export function templateOfCase(shareCase: ShareCase): PreparedTemplate {
     fees: 0n,
     transactionWeight: 0,
     transactionBytes: 0,
-    transactionFees: [],
+    transactionFacts: [],
     sigopLimit: undefined,
     weightLimit: undefined,
     sizeLimit: undefined,

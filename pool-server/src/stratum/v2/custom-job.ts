@@ -68,7 +68,7 @@ export function declaredJobAsJob(
     transactions: declared.transactions,
     merkleBranch: declared.merkleBranch,
     transactionSigops: declared.sigopCost,
-    transactionFees: [],
+    transactionFacts: [],
   };
   const { coinb1, coinb2 } = splitDeclaredCoinbase(coinbase, EXTRANONCE1_SIZE + extranonce2Size);
   return createJob(

@@ -3,6 +3,7 @@
  * with declarations built by the test Job Declarator Client: each refusal names the field
  * and says why; unknown transactions are asked for by position.
  */
+import { Transaction } from 'bitcoinjs-lib';
 import { describe, expect, it } from 'vitest';
 import { DevChain } from '../../dev/devchain/chain.ts';
 import { randomTransaction } from '../../dev/devchain/mempool.ts';
@@ -137,6 +138,11 @@ describe('checkDeclaration', () => {
     if (typeof described === 'string') {
       throw new Error(described);
     }
+    // Hashed apart from the library that serialized it: the txid without the witness, the wtxid with it.
+    const parsed = Transaction.fromBuffer(unseen);
+    expect(described.txid).toEqual(Buffer.from(parsed.getHash()));
+    expect(described.wtxid).toEqual(Buffer.from(parsed.getHash(true)));
+    expect(described.txid.equals(described.wtxid)).toBe(false);
     const outcome = checkDeclaration(message, context, new Map([[raw.transactions.length, described]]));
     expect(outcome.kind).toBe('declared');
     expect(describeTransaction(Buffer.from('00', 'hex'))).toMatch(/not a transaction/);

@@ -68,10 +68,10 @@ export interface DeclarationContext {
 }
 
 /**
- * A raw transaction described, with its fee when the node said it (a template's); a string
- * says why it is no transaction a block may hold.
+ * A raw transaction the client provided, described (its fee unknown: its inputs are the
+ * node's to know); a string says why it is no transaction a block may hold.
  */
-export function describeTransaction(raw: Buffer, fee?: bigint): KnownTransaction | string {
+export function describeTransaction(raw: Buffer): KnownTransaction | string {
   let tx: Transaction;
   try {
     tx = Transaction.fromBuffer(raw);
@@ -85,14 +85,19 @@ export function describeTransaction(raw: Buffer, fee?: bigint): KnownTransaction
   for (const script of [...tx.ins.map((input) => input.script), ...tx.outs.map((output) => output.script)]) {
     legacy += countLegacySigops(script);
   }
+  // [BIP144] Hashed with node:crypto: the txid over the serialization without marker, flag and witnesses.
+  const strippedBody = raw.subarray(6, 6 + tx.byteLength(false) - 8);
+  const hasWitness = tx.hasWitnesses();
   return {
     raw,
-    txid: Buffer.from(tx.getHash()),
-    wtxid: Buffer.from(tx.getHash(true)),
-    fee,
+    txid: hasWitness
+      ? sha256d(Buffer.concat([raw.subarray(0, 4), strippedBody, raw.subarray(-4)]))
+      : sha256d(raw),
+    wtxid: sha256d(raw),
+    fee: undefined,
     sigopCost: WITNESS_SCALE * legacy,
     weight: tx.weight(),
-    hasWitness: tx.hasWitnesses(),
+    hasWitness,
   };
 }
 

@@ -118,14 +118,36 @@ export class JobDeclarations {
   }
 }
 
+/**
+ * The template's transactions as the node described them: no parsing, so that the first
+ * declaration after a new block does not hold the Stratum thread. Only a transaction whose
+ * sigops the node did not give is read, for its legacy count.
+ */
 function indexTemplate(template: PreparedTemplate): Map<string, KnownTransaction> {
   const byWtxid = new Map<string, KnownTransaction>();
   template.transactions.forEach((raw, position) => {
-    // The node's own transactions parse; one that did not could never be declared anyway.
-    const described = describeTransaction(raw, template.transactionFees[position]);
-    if (typeof described !== 'string') {
-      byWtxid.set(described.wtxid.toString('hex'), described);
+    const facts = template.transactionFacts[position];
+    if (!facts) {
+      return;
     }
+    let { sigops } = facts;
+    if (sigops === undefined) {
+      const described = describeTransaction(raw);
+      // The node's own transactions parse; one that did not could never be declared anyway.
+      if (typeof described === 'string') {
+        return;
+      }
+      sigops = described.sigopCost;
+    }
+    byWtxid.set(facts.wtxid.toString('hex'), {
+      raw,
+      txid: facts.txid,
+      wtxid: facts.wtxid,
+      fee: facts.fee,
+      sigopCost: sigops,
+      weight: facts.weight,
+      hasWitness: !facts.wtxid.equals(facts.txid),
+    });
   });
   return byWtxid;
 }
