@@ -197,7 +197,7 @@ export async function runAgent(
 }
 
 /** Each meter's reading, or its failed read with the reason: a failure is recorded, never a made-up 0. */
-async function readMeters(config: AgentConfig, now: () => Date, log: UploaderLog): Promise<Reading[]> {
+export async function readMeters(config: AgentConfig, now: () => Date, log: UploaderLog): Promise<Reading[]> {
   const results = await readConfiguredMeters(config.meters, {
     connectTimeoutMs: config.poll.connectTimeoutMs,
     timeoutMs: config.poll.timeoutMs,
@@ -217,12 +217,20 @@ async function readMeters(config: AgentConfig, now: () => Date, log: UploaderLog
             meter: meter.name,
             ...(meter.serial !== undefined && { serial: meter.serial }),
             at: now().toISOString(),
-            // The prefix names the meter, which the failure carries already.
-            reason: result.message.replace(/^meter .*?: /, '').slice(0, 500),
+            reason: reasonOf(result, meter.name),
           },
         },
       ];
     }
     return [{ kind: 'meter', sample: result.sample }];
   });
+}
+
+/** The error without its `meter <name>: ` prefix (the failure names the meter), within the schema's 500 characters. */
+function reasonOf(error: MeterError, meter: string): string {
+  const prefix = `meter ${meter}: `;
+  return (error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message).slice(
+    0,
+    500,
+  );
 }
