@@ -10,6 +10,7 @@ const ORDER = [
   'share-validation',
   'stratum-load',
   'stratum-v2',
+  'job-declaration',
   'session-fuzz',
   'ledger-storage',
   'api-load',
