@@ -8,7 +8,15 @@ import type { AlertChannel } from '@hashwatt/schemas';
 import type { Logger } from 'pino';
 import type { Database } from '../db/pool.ts';
 import type { Sender } from './deliveries/message.ts';
-import { claimDue, recentSends, recordOutcome, type Outcome } from './store.ts';
+import type { AlertSecretKeys } from './secret-keys.ts';
+import {
+  claimDue,
+  recentSends,
+  recordOutcome,
+  type ClaimedDelivery,
+  type DueDelivery,
+  type Outcome,
+} from './store.ts';
 
 export type Senders = Readonly<Record<AlertChannel, Sender>>;
 
@@ -24,6 +32,15 @@ export interface DispatchLimits {
 /** Deliveries taken per round; the rest wait for the next. */
 const BATCH = 100;
 
+/** The delivery with its subscription's secret opened; throws when the key cannot open it. */
+function withSecret(claimed: ClaimedDelivery, keys: AlertSecretKeys): DueDelivery {
+  const { sealedSecret, plainSecret, ...delivery } = claimed;
+  return {
+    ...delivery,
+    secret: sealedSecret === null ? plainSecret : keys.open(sealedSecret, claimed.subscriptionId),
+  };
+}
+
 /** After the attempt just failed (`attempts` made so far, it included): when to try again, or null to give up. */
 function retryAt(attempts: number, limits: DispatchLimits, nowMs: number): number | null {
   return attempts >= limits.maxAttempts ? null : nowMs + limits.retryBaseMs * 2 ** (attempts - 1);
@@ -35,6 +52,7 @@ export async function dispatchDue(
   limits: DispatchLimits,
   now: () => number,
   log: Logger,
+  keys: AlertSecretKeys,
 ): Promise<Record<Outcome['status'], number>> {
   const counts: Record<Outcome['status'], number> = { sent: 0, retry: 0, suppressed: 0, deferred: 0 };
   const due = await claimDue(db, BATCH, limits.leaseMs);
@@ -53,7 +71,8 @@ export async function dispatchDue(
       outcome = { status: 'deferred' };
     } else {
       try {
-        await senders[delivery.channel](delivery);
+        // A secret that does not open is this attempt's error: never a request without it.
+        await senders[delivery.channel](withSecret(delivery, keys));
         outcome = { status: 'sent' };
         bySubscription.set(delivery.subscriptionId, (bySubscription.get(delivery.subscriptionId) ?? 0) + 1);
         byChannel.set(delivery.channel, (byChannel.get(delivery.channel) ?? 0) + 1);

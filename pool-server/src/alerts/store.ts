@@ -140,12 +140,19 @@ export interface DueDelivery {
   readonly resolvedAt: Date | null;
 }
 
+/** A due delivery as the database holds it: its subscription's secret still sealed. */
+export interface ClaimedDelivery extends Omit<DueDelivery, 'secret'> {
+  readonly sealedSecret: string | null;
+  /** A secret stored before secrets were sealed (0031), until the writer seals it at start. */
+  readonly plainSecret: string | null;
+}
+
 /**
  * Takes up to `limit` due deliveries, oldest first, and holds them for `leaseMs` so that
  * another process does not send them meanwhile (one that crashes mid-send frees them then).
  */
-export async function claimDue(db: Queryable, limit: number, leaseMs: number): Promise<DueDelivery[]> {
-  const { rows } = await db.query<DueDelivery>(
+export async function claimDue(db: Queryable, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+  const { rows } = await db.query<ClaimedDelivery>(
     `WITH due AS (
        SELECT id FROM alert_deliveries
         WHERE status = 'pending' AND next_attempt_at <= now()
@@ -155,7 +162,7 @@ export async function claimDue(db: Queryable, limit: number, leaseMs: number): P
        FROM due, alert_subscriptions s, alerts a
       WHERE d.id = due.id AND s.id = d.subscription_id AND a.id = d.alert_id
      RETURNING d.id::text, d.subscription_id::text AS "subscriptionId", d.channel, d.notice, d.attempts,
-               s.target, s.secret, s.language, a.id::text AS "alertId", a.rule, a.subject, a.summary, a.facts,
+               s.target, s.sealed_secret AS "sealedSecret", s.secret AS "plainSecret", s.language, a.id::text AS "alertId", a.rule, a.subject, a.summary, a.facts,
                a.opened_at AS "openedAt", a.resolved_at AS "resolvedAt"`,
     [limit, leaseMs],
   );
@@ -192,7 +199,11 @@ export type Outcome =
   /** Not attempted yet (its channel's limit this minute): tried at the next evaluation. */
   | { readonly status: 'deferred' };
 
-export async function recordOutcome(db: Queryable, delivery: DueDelivery, outcome: Outcome): Promise<void> {
+export async function recordOutcome(
+  db: Queryable,
+  delivery: Pick<DueDelivery, 'id'>,
+  outcome: Outcome,
+): Promise<void> {
   switch (outcome.status) {
     case 'sent':
       await db.query(

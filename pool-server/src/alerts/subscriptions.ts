@@ -2,7 +2,7 @@
  * Who is told of alerts, and where: a user's own subscriptions and an organisation's.
  * Whose a subscription may be is the API's check (api/routes/alerts); here it is made,
  * listed for a viewer, and removed. A webhook's signing secret is made here and returned
- * once; neither it nor a bot token is ever listed.
+ * once; it and a bot token are stored sealed (secret-keys.ts) and never listed.
  */
 import { randomBytes } from 'node:crypto';
 import type {
@@ -14,6 +14,7 @@ import type {
 } from '@hashwatt/schemas';
 import type { Queryable } from '../db/pool.ts';
 import { HwError } from '../errors.ts';
+import type { AlertSecretKeys } from './secret-keys.ts';
 
 /** Whose subscriptions a viewer sees: its own and its organisation's; an admin every one. */
 export type Viewer =
@@ -96,19 +97,23 @@ function checkTarget(input: AlertSubscriptionCreate): void {
   }
 }
 
-/** Makes a subscription for `owner`; a webhook's signing secret is in this answer only. */
 /**
  * Subscriptions one user, or one organisation, may hold: each can make the pool send, so
  * without a bound one account could turn the pool into a sender of any volume to any target.
  */
 export const MAX_SUBSCRIPTIONS_PER_OWNER = 50;
 
-/** `db`: a transaction, which the owner's lock lasts for (two creations at once count each other). */
+/**
+ * Makes a subscription for `owner`; a webhook's signing secret is in this answer only, and
+ * sealed under `keys` in the row. `db`: a transaction, which the owner's lock lasts for
+ * (two creations at once count each other).
+ */
 export async function createSubscription(
   db: Queryable,
   input: AlertSubscriptionCreate,
   owner: { readonly userId: string } | { readonly organisationId: string },
   createdBy: string,
+  keys: AlertSecretKeys | undefined,
 ): Promise<AlertSubscriptionCreated> {
   checkTarget(input);
   const [column, ownerId] =
@@ -122,20 +127,30 @@ export async function createSubscription(
     throw new HwError('HW_ERR_ALERT_SUBSCRIPTION_LIMIT', undefined, 'body');
   }
   const webhookSecret = input.channel === 'webhook' ? randomBytes(32).toString('base64url') : null;
+  const secret = webhookSecret ?? input.botToken ?? null;
+  if (secret !== null && keys === undefined) {
+    throw new Error('no alert secret key was given: a secret is never stored unsealed');
+  }
+  // The id is the sealed secret's additional data: taken first, so the row is written once.
+  const { rows: ids } = await db.query<{ id: string }>(
+    "SELECT nextval(pg_get_serial_sequence('alert_subscriptions', 'id'))::text AS id",
+  );
+  const id = (ids[0] as { id: string }).id;
   const { rows } = await db.query<SubscriptionRow>(
-    `INSERT INTO alert_subscriptions AS s (user_id, organisation_id, channel, target, secret, rules, send_resolved, label, language, created_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${COLUMNS}`,
+    `INSERT INTO alert_subscriptions AS s (id, user_id, organisation_id, channel, target, sealed_secret, rules, send_resolved, label, language, created_by)
+     VALUES ($11, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${COLUMNS}`,
     [
       'userId' in owner ? owner.userId : null,
       'organisationId' in owner ? owner.organisationId : null,
       input.channel,
       input.target,
-      webhookSecret ?? input.botToken ?? null,
+      secret === null ? null : keys?.seal(secret, id),
       input.rules,
       input.sendResolved ?? false,
       input.label ?? '',
       input.language ?? 'en',
       createdBy,
+      id,
     ],
   );
   return { subscription: subscriptionFrom(rows[0] as SubscriptionRow), webhookSecret };
@@ -208,4 +223,41 @@ export async function listDeliveries(db: Queryable, viewer: Viewer, limit: numbe
     createdAt: row.created_at.toISOString(),
     sentAt: row.sent_at?.toISOString() ?? null,
   }));
+}
+
+/** Seals the secrets the WHERE clause picks, each under the current key; returns how many. */
+async function sealWhere(
+  db: Queryable,
+  keys: AlertSecretKeys,
+  where: string,
+  params: unknown[],
+): Promise<number> {
+  const { rows } = await db.query<{ id: string; secret: string | null; sealed_secret: string | null }>(
+    `SELECT id::text, secret, sealed_secret FROM alert_subscriptions WHERE ${where} ORDER BY id FOR UPDATE`,
+    params,
+  );
+  for (const row of rows) {
+    const secret = row.secret ?? keys.open(row.sealed_secret ?? '', row.id);
+    await db.query('UPDATE alert_subscriptions SET sealed_secret = $2, secret = NULL WHERE id = $1', [
+      row.id,
+      keys.seal(secret, row.id),
+    ]);
+  }
+  return rows.length;
+}
+
+/** Seals the secrets stored in plain before migration 0031; the writer does it as it starts. */
+export function sealPlainSecrets(db: Queryable, keys: AlertSecretKeys): Promise<number> {
+  return sealWhere(db, keys, 'secret IS NOT NULL', []);
+}
+
+/**
+ * After a rotation: seals again, under the new key, every secret sealed under another
+ * (which must still be at hand, retired beside the file). `db`: one transaction, so a
+ * secret that does not open leaves every row as it was.
+ */
+export function resealSecrets(db: Queryable, keys: AlertSecretKeys): Promise<number> {
+  return sealWhere(db, keys, "secret IS NOT NULL OR split_part(sealed_secret, '.', 2) <> $1", [
+    keys.currentId,
+  ]);
 }

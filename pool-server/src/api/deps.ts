@@ -7,6 +7,7 @@ import type { AlertThresholdValues, Readiness } from '@hashwatt/schemas';
 import type { Logger } from 'pino';
 import type { SessionSettings } from '../accounts/sessions.ts';
 import type { Database } from '../db/pool.ts';
+import type { AlertSecretKeys } from '../alerts/secret-keys.ts';
 import type { ReportSigner } from '../farms/reports/signing.ts';
 import type { ApiMetrics } from './metrics.ts';
 import type { PoolFacts } from './pool-facts.ts';
@@ -40,6 +41,11 @@ export interface ApiDeps {
   readonly pool: PoolFacts;
   /** The pool's key for regulator reports. */
   readonly reportSigner: ReportSigner;
+  /**
+   * Seals alert subscriptions' secrets; without it (an API built for another purpose) a
+   * subscription that has a secret cannot be made.
+   */
+  readonly alertSecrets?: AlertSecretKeys | undefined;
   readonly farms: FarmSettings;
   /** Requests and agents' batches counted for Prometheus; none when the process exports no metrics. */
   readonly metrics?: ApiMetrics | undefined;

@@ -1,6 +1,8 @@
 /**
  * The files of dataDir a backup carries and where each goes back: the report signing
- * key (and the retired ones kept beside it), Stratum V2's Noise keys and certificate,
+ * key (and the retired ones kept beside it), the key that seals alert subscriptions'
+ * secrets (and its retired ones: without it a restored pool cannot sign a webhook),
+ * Stratum V2's Noise keys and certificate,
  * the share journals (shares miners were told
  * are accepted and the database may not hold yet), the block journal and the found blocks
  * still waiting for the node. The layout is the one roles/ gives dataDir
@@ -33,6 +35,8 @@ export interface Sv2KeyFiles {
 export interface Destination {
   readonly dataDir: string;
   readonly signingKeyFile: string;
+  /** alerts.secretKeyFile, or dataDir/alert-secret.key. */
+  readonly alertSecretKeyFile: string;
   readonly sv2: Sv2KeyFiles;
 }
 
@@ -47,6 +51,8 @@ const SV2_MEMBERS = [
 export const KEY_KINDS: ReadonlySet<MemberKind> = new Set([
   'signing-key',
   'retired-signing-key',
+  'alert-secret-key',
+  'retired-alert-secret-key',
   ...SV2_MEMBERS.map((member) => member.kind),
 ]);
 
@@ -61,6 +67,8 @@ const NODE_FOLDER = /^node-(\d{1,3})$/;
 const JOURNAL_FILE = /^journal-(\d{12})\.ndjson$/;
 const PENDING_FILE = /^[0-9a-f]{64}\.json$/;
 const RETIRED_SUFFIX = /\.retired-([0-9a-z]{1,16})$/;
+/** secret-keys.ts names a retired alert key by its 16-hex id. */
+const RETIRED_ALERT_KEY = /\.retired-([0-9a-f]{16})$/;
 
 async function names(folder: string): Promise<string[]> {
   try {
@@ -127,6 +135,22 @@ export async function dataFiles(destination: Destination): Promise<DataFile[]> {
       });
     }
   }
+  const { alertSecretKeyFile } = destination;
+  const alertKeys: DataFile[] = (await isFile(alertSecretKeyFile))
+    ? [{ source: alertSecretKeyFile, path: 'keys/alert-secret.key', kind: 'alert-secret-key' }]
+    : [];
+  const alertKeyName = path.basename(alertSecretKeyFile);
+  for (const name of await names(path.dirname(alertSecretKeyFile))) {
+    const id = RETIRED_ALERT_KEY.exec(name)?.[1];
+    const source = path.join(path.dirname(alertSecretKeyFile), name);
+    if (id !== undefined && name === `${alertKeyName}.retired-${id}` && (await isFile(source))) {
+      alertKeys.push({
+        source,
+        path: `keys/alert-secret-retired-${id}.key`,
+        kind: 'retired-alert-secret-key',
+      });
+    }
+  }
   const blockJournal = path.join(dataDir, 'blocks.jsonl');
   const sv2: DataFile[] = [];
   for (const member of SV2_MEMBERS) {
@@ -143,6 +167,7 @@ export async function dataFiles(destination: Destination): Promise<DataFile[]> {
     ...(await perNode(dataDir, 'blocks-pending', PENDING_FILE, 'pending-block')),
     { source: signingKeyFile, path: 'keys/report-signing-key.pem', kind: 'signing-key' },
     ...retired,
+    ...alertKeys,
     ...sv2,
   ];
 }
@@ -194,6 +219,10 @@ export function destinationOf(kind: MemberKind, memberPath: string, destination:
       return destination.signingKeyFile;
     case 'retired-signing-key':
       return `${destination.signingKeyFile}.retired-${memberPath.slice('keys/retired-'.length, -'.pem'.length)}`;
+    case 'alert-secret-key':
+      return destination.alertSecretKeyFile;
+    case 'retired-alert-secret-key':
+      return `${destination.alertSecretKeyFile}.retired-${memberPath.slice('keys/alert-secret-retired-'.length, -'.key'.length)}`;
     case 'sv2-static-key':
     case 'sv2-certificate':
     case 'sv2-authority-key': {

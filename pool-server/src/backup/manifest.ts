@@ -26,6 +26,8 @@ export type MemberKind =
   | 'sv2-static-key'
   | 'sv2-certificate'
   | 'sv2-authority-key'
+  | 'alert-secret-key'
+  | 'retired-alert-secret-key'
   | 'share-journal'
   | 'block-journal'
   | 'pending-block';
@@ -38,10 +40,17 @@ const MEMBER_PATHS: Readonly<Record<MemberKind, RegExp>> = {
   'sv2-static-key': /^keys\/sv2-static-key\.pem$/,
   'sv2-certificate': /^keys\/sv2-certificate\.json$/,
   'sv2-authority-key': /^keys\/sv2-authority-key\.pem$/,
+  'alert-secret-key': /^keys\/alert-secret\.key$/,
+  'retired-alert-secret-key': /^keys\/alert-secret-retired-[0-9a-f]{16}\.key$/,
   'share-journal': /^journal\/node-\d{1,3}\/journal-\d{12}\.ndjson$/,
   'block-journal': /^blocks\.jsonl$/,
   'pending-block': /^blocks-pending\/node-\d{1,3}\/[0-9a-f]{64}\.json$/,
 };
+
+/** Whether a member of `kind` may sit at `path` in a backup. */
+export function memberPathAllowed(kind: MemberKind, path: string): boolean {
+  return MEMBER_PATHS[kind].test(path);
+}
 
 export interface BackupMember {
   readonly path: string;
@@ -107,7 +116,7 @@ function member(value: unknown, index: number): BackupMember {
     throw new BackupError(`manifest: ${where} has an unknown kind ${JSON.stringify(kind)}`);
   }
   const memberKind = kind as MemberKind;
-  if (typeof path !== 'string' || !MEMBER_PATHS[memberKind].test(path)) {
+  if (typeof path !== 'string' || !memberPathAllowed(memberKind, path)) {
     throw new BackupError(`manifest: ${where} has a path ${JSON.stringify(path)} no ${kind} may have`);
   }
   if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes < 0) {

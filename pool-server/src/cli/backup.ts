@@ -9,14 +9,19 @@ import { parseArgs } from 'node:util';
 import { makeBackup } from '../backup/archive.ts';
 import type { Destination } from '../backup/data-files.ts';
 import type { Config } from '../config.ts';
-import { signingKeyFile } from '../roles/storage.ts';
+import { alertSecretKeyFile, signingKeyFile } from '../roles/storage.ts';
 import { noiseKeyFiles } from '../stratum/v2/noise-keys.ts';
 import { unmigratedDatabase, type DatabaseServer } from '../roles/unmigrated-database.ts';
 import type { CommandContext } from './context.ts';
 import { prepareCommand, problemOf } from './setup.ts';
 
 export function destinationOf(config: Config): Destination {
-  return { dataDir: config.dataDir, signingKeyFile: signingKeyFile(config), sv2: noiseKeyFiles(config) };
+  return {
+    dataDir: config.dataDir,
+    signingKeyFile: signingKeyFile(config),
+    alertSecretKeyFile: alertSecretKeyFile(config),
+    sv2: noiseKeyFiles(config),
+  };
 }
 
 /** Which of Stratum V2's key files the backup holds, in words. */
@@ -88,6 +93,7 @@ export async function run(args: readonly string[], context: CommandContext): Pro
         made.directory,
         `  database    PostgreSQL ${manifest.database.serverVersion} (${origin}), schema at ${manifest.schemaMigration?.name ?? '(none)'}, dumped by pg_dump ${manifest.database.pgDumpVersion}`,
         `  keys        report signing key ${manifest.signingKey.fingerprint}, ${String(count('retired-signing-key'))} retired`,
+        `  alerts      ${count('alert-secret-key') === 1 ? "the key sealing subscriptions' secrets" : 'no alert secret key (none made yet)'}, ${String(count('retired-alert-secret-key'))} retired`,
         `  stratum v2  ${sv2Keys(count)}`,
         `  journals    ${String(count('share-journal'))} share journal files, ${count('block-journal') === 1 ? 'the block journal' : 'no block journal'}, ${String(count('pending-block'))} pending blocks`,
         `  signed by   ${manifest.signingKey.fingerprint}: restore with --fingerprint ${manifest.signingKey.fingerprint} on a machine without this key`,

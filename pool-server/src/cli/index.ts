@@ -109,6 +109,15 @@ Also the way out when the key file is lost: reports it signed still verify again
 ${CONFIG}`,
   },
   {
+    name: 'alerts key rotate',
+    load: async () => (await import('./alerts-key.ts')).rotate,
+    summary: "make a new alert secret key and seal every subscription's secret under it",
+    usage: 'hashwatt alerts key rotate [--config FILE]',
+    details: `Writes a new AES-256 key to alerts.secretKeyFile (the old file is kept beside it as .retired-<id>, mode
+0600) and seals every webhook secret and bot token again under it, in one transaction. Restart the pool afterwards.
+${CONFIG}`,
+  },
+  {
     name: 'sv2 authority create',
     load: async () => (await import('./sv2-key.ts')).authorityCreate,
     summary: 'make the Stratum V2 authority key miners pin, and print its public key',

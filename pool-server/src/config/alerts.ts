@@ -71,6 +71,13 @@ export const AlertsSettings = Type.Object(
       description:
         'Deliveries sent per minute on each channel (webhook, email, telegram); beyond it they wait for the next evaluation.',
     }),
+    secretKeyFile: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          "The AES-256 key (32 bytes, base64, mode 0600) that seals subscriptions' webhook secrets and bot tokens in the database. Unset: dataDir/alert-secret.key, made on first start; every host running the API or the writer needs the same one. `hashwatt alerts key rotate` replaces it and seals them again. Backups carry it.",
+      }),
+    ),
     webhookPrivateTargets: Type.Boolean({
       default: false,
       description:

@@ -9,6 +9,9 @@ import { smtpSender } from '../alerts/deliveries/smtp.ts';
 import { telegramSender } from '../alerts/deliveries/telegram.ts';
 import { webhookSender } from '../alerts/deliveries/webhook.ts';
 import { evaluateAlerts } from '../alerts/evaluate.ts';
+import type { AlertSecretKeys } from '../alerts/secret-keys.ts';
+import { sealPlainSecrets } from '../alerts/subscriptions.ts';
+import { withTransaction } from '../db/transaction.ts';
 import { poolAlertThresholds } from '../farms/alert-thresholds.ts';
 import type { Static } from 'typebox';
 import type { AlertsSettings } from '../config/alerts.ts';
@@ -29,6 +32,8 @@ export interface AlertsRoleSettings {
   readonly gapAlertPercent: number;
   /** config.dataDir: the share journals of this host's Stratum nodes are read there. */
   readonly dataDir: string;
+  /** Opens the subscriptions' sealed secrets, and seals those stored before they were. */
+  readonly secrets: AlertSecretKeys;
 }
 
 /** The alerts' evaluation and delivery as one round, as the schedule runs it. */
@@ -38,7 +43,9 @@ export function alertsRound(
   log: Logger,
   now: () => number = Date.now,
 ) {
-  const { alerts, gapAlertPercent, dataDir } = settings;
+  const { alerts, gapAlertPercent, dataDir, secrets } = settings;
+  // Secrets stored in plain before 0031 (or under a rotated key) are sealed by the first round.
+  let sealed = false;
   const timeoutMs = alerts.timeoutSeconds * 1_000;
   const smtp = smtpSender(alerts.smtp, timeoutMs);
   const senders = {
@@ -48,6 +55,20 @@ export function alertsRound(
   };
   return {
     async run(): Promise<void> {
+      if (!sealed) {
+        // A failure here is logged and tried again next round: deliveries still go.
+        await withTransaction(db, (tx) => sealPlainSecrets(tx, secrets)).then(
+          (count) => {
+            sealed = true;
+            if (count > 0) {
+              log.info({ count }, 'alerts: subscription secrets sealed under the alert secret key');
+            }
+          },
+          (error: unknown) => {
+            log.error({ err: error }, 'alerts: the plain subscription secrets could not be sealed');
+          },
+        );
+      }
       // A round whose evaluation fails still sends what is due: earlier alerts are not held up.
       const evaluated = await evaluateAlerts(
         db,
@@ -75,6 +96,7 @@ export function alertsRound(
         },
         now,
         log,
+        secrets,
       );
       if (evaluated.opened + evaluated.resolved + delivered.sent + delivered.retry > 0) {
         log.info({ ...evaluated, ...delivered }, 'alerts: evaluated and delivered');

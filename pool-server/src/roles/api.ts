@@ -7,6 +7,7 @@ import type { PoolSettings, Readiness } from '@hashwatt/schemas';
 import type { Logger } from 'pino';
 import { sessionSettingsFrom } from '../accounts/sessions.ts';
 import { ensureFirstAdmin } from '../accounts/users.ts';
+import { AlertSecretKeys } from '../alerts/secret-keys.ts';
 import { buildApp } from '../api/app.ts';
 import { Memo } from '../api/cache.ts';
 import type { ApiMetrics } from '../api/metrics.ts';
@@ -18,7 +19,7 @@ import { openSigningKey } from '../farms/reports/key-registry.ts';
 import type { PoolSettingsStore, RuntimeSettings } from '../ledger/pool-settings.ts';
 import { connectFacts } from './connect-info.ts';
 import type { JournalStates } from './journals.ts';
-import { signingKeyFile } from './storage.ts';
+import { alertSecretKeyFile, signingKeyFile } from './storage.ts';
 
 /** The node's height and difficulty, as the API shows them, are at most this old. */
 const NETWORK_CACHE_MS = 10_000;
@@ -84,6 +85,7 @@ async function startApi(
       alertThresholds: poolAlertThresholds(config.alerts, config.farms.hashrateGapAlertPercent),
     },
     reportSigner: await openSigningKey(db, signingKeyFile(config), log, Date.now()),
+    alertSecrets: AlertSecretKeys.open(alertSecretKeyFile(config)),
     metrics: observers.metrics,
     readiness: observers.readiness,
     pool: {

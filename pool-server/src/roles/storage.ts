@@ -88,6 +88,11 @@ export async function closeStorage(storage: Storage | undefined): Promise<void> 
   await storage?.embedded?.stop();
 }
 
+/** The key that seals alert subscriptions' secrets: the configured file, or one in dataDir. */
+export function alertSecretKeyFile(config: Config): string {
+  return config.alerts.secretKeyFile ?? path.join(config.dataDir, 'alert-secret.key');
+}
+
 /** The report signing key's file: the configured one, or one in dataDir. */
 export function signingKeyFile(config: Config): string {
   return config.reports.signingKeyFile ?? path.join(config.dataDir, 'report-signing-key.pem');

@@ -11,6 +11,8 @@ import type { Database } from '../db/pool.ts';
 import { recordTemplate } from '../farms/economics/network.ts';
 import { consumeLedger, writerHandlers, type LedgerBus } from '../ledger/share-stream.ts';
 import { startAlerts } from './alerts.ts';
+import { alertSecretKeyFile } from './storage.ts';
+import { AlertSecretKeys } from '../alerts/secret-keys.ts';
 import { ledgerSchedule, shareStore, type Books } from './books.ts';
 
 export interface RunningRole {
@@ -37,6 +39,7 @@ export async function startWriter(
           alerts: config.alerts,
           gapAlertPercent: config.farms.hashrateGapAlertPercent,
           dataDir: config.dataDir,
+          secrets: AlertSecretKeys.open(alertSecretKeyFile(config)),
         },
         db,
         log,

@@ -3,6 +3,9 @@
  * and called with inject(); the pool's facts are fixed, its clock set by the test.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { UserCreate } from '@hashwatt/schemas';
 import { registerKey } from '../../src/farms/reports/key-registry.ts';
 import { signerFromKey, type ReportSigner } from '../../src/farms/reports/signing.ts';
@@ -16,6 +19,7 @@ import { createApiKey } from '../../src/accounts/api-keys.ts';
 import { createOrganisation } from '../../src/accounts/organisations.ts';
 import { createUser } from '../../src/accounts/users.ts';
 import { sessionSettingsFrom } from '../../src/accounts/sessions.ts';
+import { AlertSecretKeys } from '../../src/alerts/secret-keys.ts';
 import { poolAlertThresholds } from '../../src/farms/alert-thresholds.ts';
 import { createFarm } from '../../src/farms/farms.ts';
 import { PoolSettingsStore, type RuntimeSettings } from '../../src/ledger/pool-settings.ts';
@@ -32,6 +36,8 @@ export interface TestApi {
   readonly logs: string[];
   /** The report key, registered as the pool's current one since 1970: the tests drive the clock. */
   readonly reportSigner: ReportSigner;
+  /** The key sealing subscriptions' secrets, in a folder of this API's own. */
+  readonly alertSecrets: AlertSecretKeys;
   close(): Promise<void>;
 }
 
@@ -55,6 +61,8 @@ export async function startTestApi(settings: Partial<ApiSettings> = {}): Promise
   );
   const clock = { ms: Date.now() };
   const reportSigner = signerFromKey(generateKeyPairSync('ed25519').privateKey);
+  const keyFolder = await mkdtemp(path.join(os.tmpdir(), 'hashwatt-api-keys-'));
+  const alertSecrets = AlertSecretKeys.open(path.join(keyFolder, 'alert-secret.key'));
   await registerKey(database.db, reportSigner.publicKey, 0);
   const runtime = new PoolSettingsStore(database.db, {
     feePercent: 1,
@@ -87,6 +95,7 @@ export async function startTestApi(settings: Partial<ApiSettings> = {}): Promise
       ...settings,
     },
     reportSigner,
+    alertSecrets,
     farms: {
       feeWindowBlocks: 144,
       alertThresholds: poolAlertThresholds(loadConfig({}).alerts, 10),
@@ -108,9 +117,11 @@ export async function startTestApi(settings: Partial<ApiSettings> = {}): Promise
     clock,
     logs,
     reportSigner,
+    alertSecrets,
     async close() {
       await app.close();
       await database.drop();
+      await rm(keyFolder, { recursive: true, force: true });
     },
   };
 }

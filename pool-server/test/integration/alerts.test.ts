@@ -11,13 +11,20 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
+import type { Static } from 'typebox';
 import Value from 'typebox/value';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertDelivery, AlertSubscriptionCreated, AlertSubscriptionList } from '@hashwatt/schemas';
 import { verifyWebhook } from '../../src/alerts/deliveries/webhook.ts';
+import { AlertSecretKeys } from '../../src/alerts/secret-keys.ts';
 import { openNew } from '../../src/alerts/store.ts';
-import { createSubscription, MAX_SUBSCRIPTIONS_PER_OWNER } from '../../src/alerts/subscriptions.ts';
+import {
+  createSubscription,
+  MAX_SUBSCRIPTIONS_PER_OWNER,
+  resealSecrets,
+} from '../../src/alerts/subscriptions.ts';
+import { withTransaction } from '../../src/db/transaction.ts';
 import { AlertsSettings } from '../../src/config/alerts.ts';
 import { ingestTelemetry } from '../../src/farms/telemetry-ingest.ts';
 import { alertsRound } from '../../src/roles/alerts.ts';
@@ -67,6 +74,7 @@ describe('alerts', () => {
   let smtp: SMTPServer;
   const mails: { to: string[]; text: string }[] = [];
   let round: ReturnType<typeof alertsRound>;
+  let alerts: Static<typeof AlertsSettings>;
   let dataDir: string;
   let blocks = 0;
 
@@ -93,7 +101,7 @@ describe('alerts', () => {
     });
     smtp.listen(0, '127.0.0.1');
     await once(smtp.server, 'listening');
-    const alerts = Value.Parse(
+    alerts = Value.Parse(
       AlertsSettings,
       Value.Default(AlertsSettings, {
         smtp: {
@@ -111,7 +119,7 @@ describe('alerts', () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'hashwatt-alerts-'));
     round = alertsRound(
       // No Stratum node here: journals are made by hand where a test needs them.
-      { alerts, gapAlertPercent: 10, dataDir },
+      { alerts, gapAlertPercent: 10, dataDir, secrets: api.alertSecrets },
       api.database.db,
       pino({ level: 'silent' }),
     );
@@ -179,6 +187,14 @@ describe('alerts', () => {
     );
     expect(audit.rows).toHaveLength(1);
     expect(JSON.stringify(audit.rows)).not.toContain(secret);
+    // At rest the row holds it sealed under the pool's key, never in plain.
+    const { rows } = await api.database.db.query<{ row: string; secret: string | null; sealed: string }>(
+      'SELECT row_to_json(s)::text AS row, s.secret, s.sealed_secret AS sealed FROM alert_subscriptions s WHERE id = $1',
+      [webhookId],
+    );
+    expect(rows[0]?.row).not.toContain(secret);
+    expect(rows[0]?.secret).toBeNull();
+    expect(rows[0]?.sealed.startsWith(`hwseal1.${api.alertSecrets.currentId}.`)).toBe(true);
   });
 
   it('refuses bad subscriptions, naming the field, and stores nothing', async () => {
@@ -453,6 +469,7 @@ describe('alerts', () => {
         { channel: 'email', target: `filler-${String(filler.length)}@farm.test`, rules: ['payout-sent'] },
         { userId: farm.operatorId },
         farm.operatorId,
+        api.alertSecrets,
       );
       filler.push(made.subscription.id);
     }
@@ -465,5 +482,97 @@ describe('alerts', () => {
     expect(refused.json<{ error: string }>().error).toBe('HW_ERR_ALERT_SUBSCRIPTION_LIMIT');
     expect(await mine()).toBe(MAX_SUBSCRIPTIONS_PER_OWNER);
     await db.query('DELETE FROM alert_subscriptions WHERE id = ANY($1::bigint[])', [filler]);
+  });
+
+  /** A round like the pool's, with `secrets` as its alert secret key. */
+  const roundWith = (secrets: AlertSecretKeys) =>
+    alertsRound(
+      { alerts, gapAlertPercent: 10, dataDir, secrets },
+      api.database.db,
+      pino({ level: 'silent' }),
+    );
+
+  it('refuses to send a webhook whose secret another key sealed, saying which key, never unsigned', async () => {
+    const wrong = roundWith(AlertSecretKeys.open(path.join(dataDir, 'another-alert-secret.key')));
+    // The hourly limit (4) was reached by the tests above: their sends are moved an hour back.
+    await api.database.db.query(
+      "UPDATE alert_deliveries SET sent_at = sent_at - interval '1 hour' WHERE subscription_id = $1",
+      [webhookId],
+    );
+    const before = webhook.got.length;
+    const hash = await foundBlock();
+    await wrong.run();
+    wrong.close();
+    expect(webhook.got).toHaveLength(before);
+    const [refused] = (await deliveries()).filter(
+      (d) => d.subject === `block:${hash}` && d.channel === 'webhook',
+    );
+    expect(refused).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(refused?.lastError).toBe(
+      `the secret of subscription ${webhookId} was sealed under alert secret key ${api.alertSecrets.currentId}, but ${path.join(dataDir, 'another-alert-secret.key')} holds key ${
+        AlertSecretKeys.open(path.join(dataDir, 'another-alert-secret.key')).currentId
+      } and no key retired beside it is ${api.alertSecrets.currentId}: put that key file back (a backup carries it)`,
+    );
+    // With the pool's own key the next attempt goes, signed as ever.
+    await api.database.db.query('UPDATE alert_deliveries SET next_attempt_at = now() WHERE id = $1', [
+      refused?.id,
+    ]);
+    await round.run();
+    const sent = webhook.got.at(-1);
+    expect(JSON.parse(sent?.body ?? '{}')).toMatchObject({ alert: { subject: `block:${hash}` } });
+    expect(
+      verifyWebhook({
+        secret,
+        timestamp: sent?.headers['x-hashwatt-timestamp'] as string,
+        signature: sent?.headers['x-hashwatt-signature'] as string,
+        body: sent?.body ?? '',
+        nowMs: Date.now(),
+      }),
+    ).toBe(true);
+  });
+
+  it('seals a secret kept in plain before 0031 at its first round, and seals all again after a rotation', async () => {
+    const db = api.database.db;
+    const plain = 'a-secret-stored-before-0031-xxxxxxxxxxxxxxx';
+    await db.query(
+      `INSERT INTO alert_subscriptions (user_id, channel, target, secret, rules, created_by)
+       VALUES ($1, 'webhook', $2, $3, '{payout-sent}', $1)`,
+      [farm.operatorId, `${webhook.url}/hooks/old`, plain],
+    );
+    const keyFile = path.join(dataDir, 'rotated', 'alert-secret.key');
+    const first = AlertSecretKeys.open(keyFile);
+    await db.query(`UPDATE alert_subscriptions SET sealed_secret = NULL, secret = $2 WHERE id = $1`, [
+      webhookId,
+      secret,
+    ]);
+    const fresh = roundWith(first);
+    await fresh.run();
+    fresh.close();
+    const stored = async () =>
+      (
+        await db.query<{ id: string; secret: string | null; sealed_secret: string }>(
+          "SELECT id::text, secret, sealed_secret FROM alert_subscriptions WHERE channel = 'webhook' ORDER BY id",
+        )
+      ).rows;
+    const sealedOnce = await stored();
+    expect(sealedOnce.map((row) => row.secret)).toEqual([null, null]);
+    expect(sealedOnce.map((row) => first.open(row.sealed_secret, row.id))).toEqual([secret, plain]);
+
+    const { keys: rotated, retiredAs } = AlertSecretKeys.rotate(keyFile);
+    expect(retiredAs).toBe(`${keyFile}.retired-${first.currentId}`);
+    expect(await withTransaction(db, (tx) => resealSecrets(tx, rotated))).toBe(2);
+    const sealedAgain = await stored();
+    expect(sealedAgain.map((row) => row.sealed_secret.split('.')[1])).toEqual([
+      rotated.currentId,
+      rotated.currentId,
+    ]);
+    expect(sealedAgain.map((row) => rotated.open(row.sealed_secret, row.id))).toEqual([secret, plain]);
+    // Nothing left to seal: a second pass changes nothing.
+    expect(await withTransaction(db, (tx) => resealSecrets(tx, rotated))).toBe(0);
+    await db.query("DELETE FROM alert_subscriptions WHERE target LIKE '%/hooks/old'");
+    await db.query('UPDATE alert_subscriptions SET sealed_secret = $2 WHERE id = $1', [
+      webhookId,
+      api.alertSecrets.seal(secret, webhookId),
+    ]);
   });
 });

@@ -213,6 +213,7 @@ describe('who may call what', () => {
         { channel: 'email', target: `${caller}@farm-a.test`, rules: ['block-found'] },
         { organisationId: orgA.id },
         target.id,
+        api.alertSecrets,
       );
       alertSubscriptions.push(made.subscription.id);
     }

@@ -117,6 +117,7 @@ describe('the audit log', () => {
       { channel: 'email', target: 'old@farm-a.test', rules: ['device-silent'] },
       { organisationId: farmA.organisationId },
       farmA.operatorId,
+      api.alertSecrets,
     );
     await createUser(db, {
       email: 'enrolling@farm-a.test',

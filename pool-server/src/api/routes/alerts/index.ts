@@ -81,6 +81,7 @@ export const alertRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
           request.body,
           organisationId === undefined ? { userId: creator } : { organisationId },
           creator,
+          deps.alertSecrets,
         );
         // The secret is for the caller alone: never in the audit entry or the log.
         return {
