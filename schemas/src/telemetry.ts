@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { AlgorithmHashrate, Hashrate, Nullable, Timestamp } from './common.ts';
+import { WorkerProtocol } from './miners.ts';
 
 /**
  * What a farm agent reports: one normalized reading per miner and per meter, whatever
@@ -280,6 +281,8 @@ export const FarmDevice = Type.Object({
   nominalPowerW: Nullable(Type.Number()),
   /** The pool user it mines as: the name of its pool worker. */
   poolUser: Nullable(Type.String()),
+  /** The protocol its pool worker last connected with; null when no worker has that name or none was recorded. */
+  poolProtocol: Nullable(WorkerProtocol),
   /** Over the last hour: what the device said it did, and what the pool measured from its worker's shares. */
   hour: Type.Object({
     reportedHashrate: Nullable(Hashrate),

@@ -70,6 +70,7 @@ export function deviceFixture(id: string): FarmDevice {
     nominalHashrate: null,
     nominalPowerW: null,
     poolUser: null,
+    poolProtocol: null,
     hour: { reportedHashrate: 100e12, poolHashrate: null, gapPercent: null, alert: false },
   };
 }

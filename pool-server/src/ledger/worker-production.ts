@@ -1,3 +1,4 @@
+import type { WorkerProtocol } from '@hashwatt/schemas';
 import type { Queryable } from '../db/pool.ts';
 
 /**
@@ -53,6 +54,26 @@ export async function workerWork(
       { difficulty: row.difficulty, firstBucketMs: row.first_bucket?.getTime() ?? null },
     ]),
   );
+}
+
+/**
+ * The protocol each named worker last connected with, by name (of several accounts'
+ * workers of one name, the latest connection's). A name with none recorded has no entry.
+ */
+export async function workerProtocols(
+  db: Queryable,
+  names: readonly string[],
+): Promise<Map<string, WorkerProtocol>> {
+  if (names.length === 0) {
+    return new Map();
+  }
+  const { rows } = await db.query<{ name: string; protocol: WorkerProtocol }>(
+    `SELECT DISTINCT ON (name) name, protocol FROM workers
+      WHERE name = ANY($1::text[]) AND protocol IS NOT NULL
+      ORDER BY name, protocol_at DESC`,
+    [names],
+  );
+  return new Map(rows.map((row) => [row.name, row.protocol]));
 }
 
 /** The named workers' work, bucket by bucket, and since when they have mined on the pool at all. */

@@ -1,14 +1,16 @@
 /**
  * Workers' protocols through the share store and the journal, on a real PostgreSQL (a
  * database of this file's own): the latest connection wins whatever order batches are
- * stored in, a worker is recorded before its first share, and a journal line with a
- * protocol the database would refuse is dropped rather than blocking its batch.
+ * stored in (and is what a farm's devices read by their pool user), a worker is recorded
+ * before its first share, and a journal line with a protocol the database would refuse is
+ * dropped rather than blocking its batch.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { batchFrom } from '../../src/ledger/share-line.ts';
 import { ShareStore, type ShareBatch } from '../../src/ledger/share-store.ts';
+import { workerProtocols } from '../../src/ledger/worker-production.ts';
 import type { ProtocolRecord } from '../../src/ledger/worker-protocols.ts';
 
 const ADDRESS = 'bcrt1qqyqszqgpqyqszqgpqyqszqgpqyqszqgpvxat9t';
@@ -60,6 +62,12 @@ describe("workers' protocols in the ledger", () => {
     expect(await protocolOf('moving')).toBe('v2');
     await store.store(batchOf([connected('moving', 'v2-declared', 4_000)]));
     expect(await protocolOf('moving')).toBe('v2-declared');
+    // As a farm's devices read it, by their pool user: a name with none recorded has no entry.
+    const names = ['moving', 'early', 'nobody'].map((worker) => `${ADDRESS}.${worker}`);
+    expect(Object.fromEntries(await workerProtocols(database.db, names))).toEqual({
+      [`${ADDRESS}.moving`]: 'v2-declared',
+      [`${ADDRESS}.early`]: 'v2',
+    });
   });
 
   it('reads protocol lines back from the journal, dropping one the database would refuse', () => {

@@ -1,7 +1,7 @@
 import type { DevicePatch, FarmDevice, MinerState, PowerSource } from '@hashwatt/schemas';
 import type { Queryable } from '../../db/pool.ts';
 import { HwError } from '../../errors.ts';
-import { workerWork, type WorkerWork } from '../../ledger/worker-production.ts';
+import { workerProtocols, workerWork, type WorkerWork } from '../../ledger/worker-production.ts';
 import { HASHES_PER_DIFFICULTY } from '../economics/hashprice.ts';
 import { isBitcoinAlgorithm } from './algorithms.ts';
 import { devicePower, efficiencyOf } from './device-power.ts';
@@ -117,7 +117,10 @@ export async function listDevices(
     [farmId, listing.nowMs - HOUR_MS, listing.nowMs, onlyId ?? null],
   );
   const poolUsers = [...new Set(rows.map((row) => row.pool_user).filter((user) => user !== null))];
-  const work = await workerWork(db, poolUsers, 'minute', listing.nowMs - HOUR_MS, listing.nowMs);
+  const [work, protocols] = await Promise.all([
+    workerWork(db, poolUsers, 'minute', listing.nowMs - HOUR_MS, listing.nowMs),
+    workerProtocols(db, poolUsers),
+  ]);
   return rows.map((row) => {
     // What the operator set, else the nameplate the agent's model table gives the model.
     const nominalPowerW = row.nominal_power_w ?? row.table_power_w;
@@ -160,6 +163,7 @@ export async function listDevices(
       nominalHashrate: row.nominal_hashrate ?? row.table_hashrate,
       nominalPowerW,
       poolUser: row.pool_user,
+      poolProtocol: row.pool_user === null ? null : (protocols.get(row.pool_user) ?? null),
       // The pool measures SHA-256 shares only: another algorithm's figure is not compared with them.
       hour: hourOf(
         row.hour_reported,

@@ -32,6 +32,7 @@ function device(name: string, power: PowerFigure, hashrate: number | null = 100e
     nominalHashrate: null,
     nominalPowerW: null,
     poolUser: null,
+    poolProtocol: null,
     hour: { reportedHashrate: hashrate, poolHashrate: null, gapPercent: null, alert: false },
   };
 }

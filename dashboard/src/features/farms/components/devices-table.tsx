@@ -5,6 +5,7 @@ import { Link } from 'react-router';
 import { DataTable, type Column } from '../../../components/ui/data-table.tsx';
 import { useFormat } from '../../../lib/format.ts';
 import { usePowerText } from '../../../components/ui/figure.tsx';
+import { ProtocolBadge } from '../../../components/ui/protocol-badge.tsx';
 import { deviceRate } from './other-algorithms.tsx';
 
 const locationOf = (device: FarmDevice): string =>
@@ -60,6 +61,12 @@ export function DevicesTable({ farmId, devices }: { farmId: string; devices: rea
             {device.hour.poolHashrate === null
               ? t('common.unknown')
               : format.hashrate(device.hour.poolHashrate)}
+            {device.poolProtocol === null ? null : (
+              <>
+                {' '}
+                <ProtocolBadge protocol={device.poolProtocol} />
+              </>
+            )}
           </span>
         ),
       },

@@ -56,6 +56,7 @@ function device(id: string, power: PowerFigure): FarmDevice {
     nominalHashrate: null,
     nominalPowerW: power.watts,
     poolUser: null,
+    poolProtocol: null,
     hour: { reportedHashrate: 100e12, poolHashrate: null, gapPercent: null, alert: false },
   };
 }

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ListTable } from '../../../components/ui/list-table.tsx';
 import { Section, Stat } from '../../../components/ui/stat.tsx';
-import { ProtocolBadge } from './protocol-badge.tsx';
+import { ProtocolBadge } from '../../../components/ui/protocol-badge.tsx';
 import { TimeChart } from '../../../components/ui/time-chart.tsx';
 import { useNow } from '../../../lib/clock.ts';
 import { useFormat } from '../../../lib/format.ts';
