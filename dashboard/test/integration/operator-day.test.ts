@@ -259,6 +259,14 @@ describe("an operator's day and a regulator's report, in Chromium", () => {
     // In Persian, the farm's economics in rials.
     await page.getByRole('banner').getByLabel('Language', { exact: true }).selectOption('fa');
     await expect.poll(() => page.evaluate('document.documentElement.dir')).toBe('rtl');
+    // The next order's moments are picked in the Solar Hijri calendar, not the browser's Gregorian picker.
+    const persianForm = page.getByRole('form', { name: 'ثبت دستور اپراتور شبکه' });
+    const month = persianForm.getByRole('combobox', { name: 'ماه' }).first();
+    await month.waitFor();
+    expect(await month.textContent()).toContain('آذر');
+    expect(await persianForm.locator('input[type="datetime-local"]').count()).toBe(0);
+    await persianForm.scrollIntoViewIfNeeded();
+    await shot('order-form-fa');
     await page.getByRole('link', { name: 'اقتصاد' }).click();
     await page.getByRole('heading', { name: 'اقتصاد', level: 1 }).waitFor();
     await page.getByRole('group', { name: 'ارز' }).getByRole('button', { name: 'IRR' }).click();
