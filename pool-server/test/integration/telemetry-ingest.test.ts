@@ -193,6 +193,8 @@ describe('telemetry ingest', () => {
         nominalPowerW: null,
         // The device's active pool user, as its pools list says: its link to a pool worker.
         poolUser: 'satokierepair.H04YK',
+        // No worker has that name: no protocol either.
+        poolProtocol: null,
         // Its readings are older than the API's hour, and no worker has that name.
         hour: { reportedHashrate: null, poolHashrate: null, gapPercent: null, alert: false },
       },
