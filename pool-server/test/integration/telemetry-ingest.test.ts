@@ -171,7 +171,9 @@ describe('telemetry ingest', () => {
         firstSeen: s19.at,
         lastSeen: new Date(Date.parse(s19.at) + 30_000).toISOString(),
         state: 'sleeping',
-        hashrate: s19.hashrate,
+        // The reading gave no evidence; asleep, its figure counts as no work.
+        stateEvidence: null,
+        hashrate: 0,
         expectedHashrate: s19.expectedHashrate,
         powerW: null,
         // Its last reading is days old: its power now is unknown, not 0.
