@@ -45,6 +45,8 @@ export interface DlmsMeterData {
   registers: Map<string, DlmsRegister>;
   /** Device ID 1 (0.0.96.1.0.255), sent as an octet-string; undefined: the object is not there. */
   serial?: string | undefined;
+  /** Logical names kept from every client: a GET of one ends read-write-denied. */
+  denied?: Set<string>;
 }
 
 export interface DlmsEmulator extends Listening {
@@ -303,6 +305,10 @@ export async function startDlmsEmulator(options: {
       );
       if (emulator.fault === 'lying-count') {
         reply(client, Buffer.concat([head, Buffer.of(0x00, 0x02, 0x7f, 0x0f, 0x01)]));
+        return;
+      }
+      if (emulator.data.denied?.has(name) === true) {
+        reply(client, Buffer.concat([head, Buffer.of(0x01, 3)]));
         return;
       }
       const register = emulator.data.registers.get(name);

@@ -123,6 +123,18 @@ describe('DLMS/COSEM over TCP (IEC 62056-47)', () => {
     ).toThrow(/meters\.0\.clientAddress: missing; a password is for the client SAP/);
   });
 
+  it('reads a meter that keeps its serial from this client, but fails on a register it refuses', async () => {
+    const emulator = await meter();
+    emulator.data.denied = new Set(['0.0.96.1.0.255']);
+    const read = await readConfiguredMeter(entry(emulator, { serial: '14250012' }), limits);
+    expect(read.sample).toMatchObject({ serial: '14250012', energyWh: 16_667_420, powerW: 187_250.5 });
+    expect(emulator.heard.slice(-2)).toEqual(['GET 0.0.96.1.0.255/2', 'RLRQ']);
+    emulator.data.denied = new Set(['1.0.1.8.2.255']);
+    await expect(readConfiguredMeter(entry(emulator), limits)).rejects.toThrow(
+      /GET 1\.0\.1\.8\.2\.255 attribute 2: the meter refused it: read-write denied/,
+    );
+  });
+
   it('refuses a reading from another meter than the configuration names', async () => {
     const emulator = await meter();
     await expect(readConfiguredMeter(entry(emulator, { serial: '99999999' }), limits)).rejects.toThrow(

@@ -121,7 +121,15 @@ export async function readDlms(settings: DlmsSettings, limits: ReadLimits): Prom
         'the meter has no instantaneous active power (1.0.1.7.0.255: object undefined)',
       );
     }
-    const serial = serialOf(await get({ classId: DATA_CLASS, obis: SERIAL_NUMBER, attribute: 2 }));
+    // The serial only checks the configuration: a meter that keeps it from this client still gives its figures.
+    const serial = serialOf(
+      await get({ classId: DATA_CLASS, obis: SERIAL_NUMBER, attribute: 2 }).catch((error: unknown) => {
+        if (error instanceof DlmsError && error.reason === 'access') {
+          return undefined;
+        }
+        throw error;
+      }),
+    );
     // Polite, not needed: the meter drops the association with the connection anyway.
     await ask('the release (RLRQ)', RLRQ).catch(() => undefined);
     return {
