@@ -350,6 +350,12 @@ describe('the audit log', () => {
         ids: { farm },
         action: 'restricted-window.add',
       },
+      'PATCH /api/farms/:id/alert-thresholds': {
+        as: 'operatorA',
+        body: { maxChipTempC: 95 },
+        ids: { farm },
+        action: 'alert-thresholds.update',
+      },
       'PATCH /api/farms/:id/devices/:deviceId': {
         as: 'operatorA',
         body: { rack: 'A1' },
