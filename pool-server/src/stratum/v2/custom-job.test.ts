@@ -18,6 +18,7 @@ import {
 } from '../../../test/helpers/sv2-job-declarator.ts';
 import { scriptOf, TESTNET_ADDRESS, testEnvironment } from '../../../test/helpers/stratum-env.ts';
 import { templateVectors } from '../../../test/helpers/vectors.ts';
+import { MAX_TOKENS_PER_CONNECTION } from './jd-session.ts';
 import { JobDeclarations } from './job-declarations.ts';
 import type { MessageOf, Sv2Message } from './message-table.ts';
 import { Sv2Session, type Sv2Sink } from './session.ts';
@@ -234,6 +235,26 @@ describe('the Job Declaration session', () => {
       request_id: 41,
       error_code: 'invalid-job-param-value-transaction_list',
     });
+  });
+
+  it("forgets a connection's oldest tokens once it holds more than its share", () => {
+    const { declarator, jdc } = pool();
+    const declared = declaration(template, scriptOf(TESTNET_ADDRESS), EXTRANONCE_SIZE);
+    const tokens: Buffer[] = [];
+    for (let request = 0; request <= MAX_TOKENS_PER_CONNECTION; request++) {
+      declarator.receive(
+        { type: 'AllocateMiningJobToken', user_identifier: TESTNET_ADDRESS, request_id: request },
+        NOW,
+      );
+      tokens.push(jdc.last('AllocateMiningJobToken.Success').mining_job_token);
+    }
+    declarator.receive(declareMiningJob(declared, tokens[0] ?? Buffer.alloc(0), 70), NOW);
+    expect(jdc.last('DeclareMiningJob.Error')).toMatchObject({
+      request_id: 70,
+      error_code: 'invalid-mining-job-token',
+    });
+    declarator.receive(declareMiningJob(declared, tokens[1] ?? Buffer.alloc(0), 71), NOW);
+    expect(jdc.last('DeclareMiningJob.Success').request_id).toBe(71);
   });
 
   it('logs a PushSolution with no declared job, or that is no block, and closes on a Mining message', () => {

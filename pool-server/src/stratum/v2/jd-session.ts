@@ -20,6 +20,11 @@ import type { Sv2Sink } from './sv2-sink.ts';
 
 /** Declarations waiting for their missing transactions, per connection. */
 const MAX_PENDING_DECLARATIONS = 16;
+/**
+ * [sv2 6.4.2] Tokens (allocated or declared) one connection keeps; its older ones are
+ * forgotten, so that a client allocating in a loop pushes out its own tokens, not others'.
+ */
+export const MAX_TOKENS_PER_CONNECTION = 64;
 const UNKNOWN_USER_PENALTY = 10;
 /** The job id a PushSolution's block is submitted under: it was never a channel's. */
 const PUSHED_JOB_ID = 'pushed';
@@ -39,6 +44,8 @@ export class JobDeclarationSession {
   /** [sv2 6.4.9] PushSolution is for the most recent DeclareMiningJob.Success sent on this connection. */
   #lastDeclared: Declaration | undefined;
   #allocated = false;
+  /** The tokens this connection was given, oldest first. */
+  readonly #tokens: Buffer[] = [];
 
   constructor(env: StratumEnvironment, declarations: JobDeclarations, sink: Sv2Sink, remoteAddress: string) {
     this.#env = env;
@@ -87,9 +94,20 @@ export class JobDeclarationSession {
     this.#sink.send({
       type: 'AllocateMiningJobToken.Success',
       request_id: message.request_id,
-      mining_job_token: this.#declarations.allocate(authorized.identity),
+      mining_job_token: this.#keep(this.#declarations.allocate(authorized.identity)),
       coinbase_tx_outputs: this.#declarations.poolOutputs,
     });
+  }
+
+  #keep(token: Buffer): Buffer {
+    this.#tokens.push(token);
+    if (this.#tokens.length > MAX_TOKENS_PER_CONNECTION) {
+      const oldest = this.#tokens.shift();
+      if (oldest) {
+        this.#declarations.forget(oldest);
+      }
+    }
+    return token;
   }
 
   #refuse(requestId: number, code: string, details: string): void {
@@ -163,7 +181,7 @@ export class JobDeclarationSession {
         this.#sink.send({
           type: 'DeclareMiningJob.Success',
           request_id: message.request_id,
-          new_mining_job_token: this.#declarations.declare(declaration),
+          new_mining_job_token: this.#keep(this.#declarations.declare(declaration)),
         });
       }
     }

@@ -78,6 +78,11 @@ export class JobDeclarations {
     return token;
   }
 
+  /** Forgets a token, whatever it stands for. */
+  forget(token: Buffer): void {
+    this.#tokens.delete(token.toString('hex'));
+  }
+
   /** The declaration a DeclareMiningJob.Success token stands for. */
   declared(token: Buffer): Declaration | undefined {
     const state = this.#tokens.get(token.toString('hex'));
