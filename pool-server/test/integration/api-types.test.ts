@@ -35,6 +35,13 @@ const VALID_BODIES: Readonly<Record<string, unknown>> = {
   'POST /api/auth/login': { email: 'someone@pool.test', password: 'a password long enough' },
   'POST /api/organisations/:id/farms': { name: 'Farm' },
   'PATCH /api/farms/:id': { licence: {} },
+  'PATCH /api/farms/:id/alert-thresholds': {
+    silentMinutes: 15,
+    maxChipTempC: 95,
+    minFanRpm: 800,
+    gapPercent: 12,
+    windowLeadMinutes: 45,
+  },
   'POST /api/farms/:id/curtailment-orders': { startsAt: AT, endsAt: AT, reductionKw: 500 },
   'POST /api/farms/:id/tariffs': {
     currency: 'IRR',

@@ -13,6 +13,9 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganisation } from '../../src/accounts/organisations.ts';
 import { createUser } from '../../src/accounts/users.ts';
+import { signWebhook, verifyWebhook } from '../../src/alerts/deliveries/webhook.ts';
+import { AlertSecretKeys } from '../../src/alerts/secret-keys.ts';
+import { createSubscription } from '../../src/alerts/subscriptions.ts';
 import { signManifest, type BackupManifest } from '../../src/backup/manifest.ts';
 import { BitcoinRpcClient } from '../../src/chain/rpc-client.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -127,6 +130,8 @@ describe('hashwatt backup and restore', () => {
   let backupDir: string;
   let reportDigest: Buffer;
   let sourceDigests: Record<string, string>;
+  /** A webhook subscription's signing secret, sealed in the database under dataDir's alert key. */
+  let webhook: { readonly id: string; readonly secret: string };
 
   beforeAll(async () => {
     source = await createTestDatabase();
@@ -185,6 +190,14 @@ describe('hashwatt backup and restore', () => {
       role: 'operator',
       organisationId: organisation.id,
     });
+    const subscribed = await createSubscription(
+      db,
+      { channel: 'webhook', target: 'https://hooks.example.org/pool', rules: ['block-found'] },
+      { organisationId: organisation.id },
+      operator.id,
+      AlertSecretKeys.open(path.join(dataDir, 'alert-secret.key')),
+    );
+    webhook = { id: subscribed.subscription.id, secret: subscribed.webhookSecret ?? '' };
     const report = await issueReport(
       db,
       signer,
@@ -275,6 +288,7 @@ describe('hashwatt backup and restore', () => {
       await readFile(path.join(backupDir, 'manifest.json'), 'utf8'),
     ) as BackupManifest;
     expect(manifest.members.map((member) => member.kind).sort()).toEqual([
+      'alert-secret-key',
       'block-journal',
       'database',
       'pending-block',
@@ -332,6 +346,25 @@ describe('hashwatt backup and restore', () => {
         expect(await readFile(restoredSv2[file])).toEqual(await readFile(sv2Files(dataDir)[file]));
         expect((await stat(restoredSv2[file])).mode & 0o777).toBe(0o600);
       }
+      // The alert key is back too: the restored pool opens the webhook's secret and signs with it.
+      const alertKey = path.join(restoredDir, 'alert-secret.key');
+      expect(await readFile(alertKey)).toEqual(await readFile(path.join(dataDir, 'alert-secret.key')));
+      expect((await stat(alertKey)).mode & 0o777).toBe(0o600);
+      const sealed = await target.db.query<{ sealed_secret: string }>(
+        'SELECT sealed_secret FROM alert_subscriptions WHERE id = $1',
+        [webhook.id],
+      );
+      const opened = AlertSecretKeys.open(alertKey).open(sealed.rows[0]?.sealed_secret ?? '', webhook.id);
+      const at = String(Math.floor(Date.now() / 1000));
+      expect(
+        verifyWebhook({
+          secret: webhook.secret,
+          timestamp: at,
+          signature: signWebhook(opened, at, '{"alert":1}'),
+          body: '{"alert":1}',
+          nowMs: Date.now(),
+        }),
+      ).toBe(true);
       // The schema is the pool's own: migrating it again applies nothing.
       expect((await migrate(target.db)).applied).toEqual([]);
       // The journalled shares are stored by the restored pool's writer, once.
