@@ -139,7 +139,14 @@ process.on('message', (request: Request) => {
         gc();
       }
       const pids = poolPids();
-      send({ kind: 'rss', rss: pids.reduce((sum, pid) => sum + rssOf(pid), 0), processes: pids.length });
+      const { heapUsed, external } = process.memoryUsage();
+      send({
+        kind: 'rss',
+        rss: pids.reduce((sum, pid) => sum + rssOf(pid), 0),
+        processes: pids.length,
+        // This thread's JavaScript heap in use and the buffers it holds: live objects only after a collection.
+        live: heapUsed + external,
+      });
       break;
     }
     case 'load':

@@ -1,12 +1,13 @@
 /**
  * The pool stratum-v2.ts measures (stratum-server.ts with Stratum V2 on), and its idle
  * connections: V1 miners, then V2 connections with a channel open, each set's memory read
- * as the pool's RSS after a full collection.
+ * after a full collection as the pool's RSS and as the live heap and buffers of its
+ * Stratum thread.
  */
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readCertificateFile } from '../src/stratum/v2/noise-keys.ts';
-import type { Idle } from './stratum-v2-report.ts';
+import type { Idle, Memory } from './stratum-v2-report.ts';
 import { Child } from './ipc-child.ts';
 import { connectMany } from './stratum-miner.ts';
 import { openChannels } from './stratum-v2-miner.ts';
@@ -58,14 +59,16 @@ export interface IdleMeasure {
  */
 export async function idleConnections(pool: V2Pool, v1: number, v2: number): Promise<IdleMeasure> {
   let unsettled = 0;
-  const rss = async (): Promise<number> =>
-    Number((await pool.child.ask('rss', 'rss', { collect: true })).rss);
-  const settledRss = async (): Promise<number> => {
-    let last = await rss();
+  const memory = async (): Promise<Memory> => {
+    const reading = await pool.child.ask('rss', 'rss', { collect: true });
+    return { rss: Number(reading.rss), live: Number(reading.live) };
+  };
+  const settled = async (): Promise<Memory> => {
+    let last = await memory();
     for (let reading = 0; reading < SETTLE_READINGS; reading++) {
       await sleep(500);
-      const next = await rss();
-      if (Math.abs(next - last) < SETTLED_BYTES) {
+      const next = await memory();
+      if (Math.abs(next.rss - last.rss) < SETTLED_BYTES) {
         return next;
       }
       last = next;
@@ -82,11 +85,11 @@ export async function idleConnections(pool: V2Pool, v1: number, v2: number): Pro
   for (const channel of warmV2) {
     channel.client.close();
   }
-  const before = await settledRss();
+  const before = await settled();
   const v1Miners = await connectMany(pool.port, v1, 1);
-  const withV1 = await settledRss();
+  const withV1 = await settled();
   const v2Channels = await openChannels(pool.sv2Port, pool.authorityPublicKey, 'standard', v2);
-  const withV2 = await settledRss();
+  const withV2 = await settled();
   for (const miner of v1Miners) {
     miner.socket.destroy();
   }
@@ -94,8 +97,8 @@ export async function idleConnections(pool: V2Pool, v1: number, v2: number): Pro
     channel.client.close();
   }
   return {
-    V1: { connections: v1, rssBefore: before, rssWith: withV1 },
-    V2: { connections: v2, rssBefore: withV1, rssWith: withV2 },
+    V1: { connections: v1, before, with: withV1 },
+    V2: { connections: v2, before: withV1, with: withV2 },
     unsettled,
   };
 }

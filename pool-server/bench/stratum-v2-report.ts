@@ -31,11 +31,19 @@ export type Round = Readonly<Record<Protocol, ProtocolRun>> & {
   readonly noise: NoiseCosts;
 };
 
-/** Idle authorized connections held by the pool: its RSS before and with them. */
+/** The pool's memory at one reading, after a full collection. */
+export interface Memory {
+  /** Resident memory of its processes. */
+  readonly rss: number;
+  /** The JavaScript heap in use and the buffers held by the thread that runs Stratum: live objects only. */
+  readonly live: number;
+}
+
+/** Idle authorized connections held by the pool: its memory before and with them. */
 export interface Idle {
   readonly connections: number;
-  readonly rssBefore: number;
-  readonly rssWith: number;
+  readonly before: Memory;
+  readonly with: Memory;
 }
 
 export interface Report {
@@ -170,13 +178,16 @@ const MIB = 2 ** 20;
 const GIB = 2 ** 30;
 
 function idleRows({ idle }: Report): BenchRow[] {
-  const perGiB = ({ connections, rssBefore, rssWith }: Idle): number =>
-    rssWith > rssBefore ? connections / ((rssWith - rssBefore) / GIB) : Number.NaN;
+  const added = (entry: Idle, field: keyof Memory): number => entry.with[field] - entry.before[field];
+  const perGiB = (entry: Idle): number =>
+    added(entry, 'rss') > 0 ? entry.connections / (added(entry, 'rss') / GIB) : Number.NaN;
+  const liveEach = (entry: Idle): number => added(entry, 'live') / entry.connections;
   const describe = (entry: Idle): string => {
-    const added = entry.rssWith - entry.rssBefore;
-    return added > 0
-      ? `${thousands(perGiB(entry))} per GiB (${fixed(added / MIB)} MiB for ${thousands(entry.connections)}, ${fixed(added / entry.connections / 1024)} KiB each)`
-      : `unknown: the pool's RSS fell by ${fixed(-added / MIB)} MiB while ${thousands(entry.connections)} connected (its collector freed more than they took)`;
+    const rss = added(entry, 'rss');
+    const live = `live heap and buffers ${fixed(liveEach(entry) / 1024)} KiB each`;
+    return rss > 0
+      ? `${thousands(perGiB(entry))} per GiB of RSS (${fixed(rss / MIB)} MiB for ${thousands(entry.connections)}, ${fixed(rss / entry.connections / 1024)} KiB each); ${live}`
+      : `unknown: the pool's RSS fell by ${fixed(-rss / MIB)} MiB while ${thousands(entry.connections)} connected; ${live}`;
   };
   return [
     row(
@@ -187,7 +198,7 @@ function idleRows({ idle }: Report): BenchRow[] {
     row(
       "V2: idle connections (Noise done, SetupConnection, a standard channel open, its job received) per GiB of the pool's RSS, added after V1's",
       describe(idle.V2),
-      times(perGiB(idle.V2) / perGiB(idle.V1)),
+      `${times(perGiB(idle.V2) / perGiB(idle.V1))}; live memory per connection ${times(liveEach(idle.V2) / liveEach(idle.V1))} V1's`,
     ),
   ];
 }
