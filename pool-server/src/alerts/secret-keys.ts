@@ -10,7 +10,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-/** The sealed form's version prefix; the database checks it (0031). */
+/** The sealed form's version prefix; the database checks it (0030). */
 const PREFIX = 'hwseal1';
 const KEY_BYTES = 32;
 const NONCE_BYTES = 12;

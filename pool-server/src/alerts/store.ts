@@ -143,7 +143,7 @@ export interface DueDelivery {
 /** A due delivery as the database holds it: its subscription's secret still sealed. */
 export interface ClaimedDelivery extends Omit<DueDelivery, 'secret'> {
   readonly sealedSecret: string | null;
-  /** A secret stored before secrets were sealed (0031), until the writer seals it at start. */
+  /** A secret stored before secrets were sealed (0030), until the writer seals it at start. */
   readonly plainSecret: string | null;
 }
 

@@ -246,7 +246,7 @@ async function sealWhere(
   return rows.length;
 }
 
-/** Seals the secrets stored in plain before migration 0031; the writer does it as it starts. */
+/** Seals the secrets stored in plain before migration 0030; the writer does it as it starts. */
 export function sealPlainSecrets(db: Queryable, keys: AlertSecretKeys): Promise<number> {
   return sealWhere(db, keys, 'secret IS NOT NULL', []);
 }

@@ -13,7 +13,7 @@ import type { Queryable } from '../db/pool.ts';
 
 type ThresholdName = keyof AlertThresholdValues;
 
-/** Each threshold's column in farm_alert_thresholds (0031). */
+/** Each threshold's column in farm_alert_thresholds (0030). */
 const COLUMNS: Readonly<Record<ThresholdName, string>> = {
   silentMinutes: 'silent_minutes',
   maxChipTempC: 'max_chip_temp_c',

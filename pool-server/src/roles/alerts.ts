@@ -44,7 +44,7 @@ export function alertsRound(
   now: () => number = Date.now,
 ) {
   const { alerts, gapAlertPercent, dataDir, secrets } = settings;
-  // Secrets stored in plain before 0031 (or under a rotated key) are sealed by the first round.
+  // Secrets stored in plain before 0030 (or under a rotated key) are sealed by the first round.
   let sealed = false;
   const timeoutMs = alerts.timeoutSeconds * 1_000;
   const smtp = smtpSender(alerts.smtp, timeoutMs);

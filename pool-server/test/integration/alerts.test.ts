@@ -531,9 +531,9 @@ describe('alerts', () => {
     ).toBe(true);
   });
 
-  it('seals a secret kept in plain before 0031 at its first round, and seals all again after a rotation', async () => {
+  it('seals a secret kept in plain before 0030 at its first round, and seals all again after a rotation', async () => {
     const db = api.database.db;
-    const plain = 'a-secret-stored-before-0031-xxxxxxxxxxxxxxx';
+    const plain = 'a-secret-stored-before-0030-xxxxxxxxxxxxxxx';
     await db.query(
       `INSERT INTO alert_subscriptions (user_id, channel, target, secret, rules, created_by)
        VALUES ($1, 'webhook', $2, $3, '{payout-sent}', $1)`,
