@@ -1,8 +1,7 @@
 /**
- * The pool stratum-v2.ts measures (stratum-server.ts with Stratum V2 on), and its idle
- * connections: V1 miners, then V2 connections with a channel open, each set's memory read
- * after a full collection as the pool's RSS and as the live heap and buffers of its
- * Stratum thread.
+ * The pool stratum-v2.ts measures (stratum-server.ts with Stratum V2 on), and idle
+ * connections of one protocol on a fresh pool, their memory read after a full collection
+ * as the pool's RSS and as the live heap and buffers of its Stratum thread.
  */
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -44,20 +43,42 @@ const SETTLED_BYTES = 2 ** 20;
 const SETTLE_READINGS = 40;
 
 export interface IdleMeasure {
-  readonly V1: Idle;
-  readonly V2: Idle;
+  readonly idle: Idle;
   /** Readings that had not settled after SETTLE_READINGS (the last was taken). */
   readonly unsettled: number;
 }
 
+/** Opens `count` idle connections of `protocol` on `pool`; returns what closes them. */
+async function openIdle(pool: V2Pool, protocol: 'V1' | 'V2', count: number): Promise<() => void> {
+  if (protocol === 'V1') {
+    const miners = await connectMany(pool.port, count, 1);
+    return () => {
+      for (const miner of miners) {
+        miner.socket.destroy();
+      }
+    };
+  }
+  const channels = await openChannels(pool.sv2Port, pool.authorityPublicKey, 'standard', count);
+  return () => {
+    for (const channel of channels) {
+      channel.client.close();
+    }
+  };
+}
+
 /**
- * A fresh pool's memory with `v1` idle V1 miners (subscribed, authorized, a job received),
- * then also `v2` idle V2 connections (Noise done, a standard channel open, its job
- * received). The pool must run Stratum on its main thread (BENCH_STRATUM_THREAD=false)
- * under --expose-gc: each reading follows a full collection there, so that what the
- * handshakes left for the collector is not counted as the connections'.
+ * A fresh pool's memory before and with `count` idle connections of `protocol`: V1 miners
+ * subscribed, authorized and with a job, or V2 connections with Noise done, a standard
+ * channel open and its job received. Each protocol has a pool of its own: after a
+ * collection V8 keeps the pages it freed, and connections opened next would fill them.
+ * The pool must run Stratum on its main thread (BENCH_STRATUM_THREAD=false) under
+ * --expose-gc: each reading follows a full collection there.
  */
-export async function idleConnections(pool: V2Pool, v1: number, v2: number): Promise<IdleMeasure> {
+export async function idleConnections(
+  pool: V2Pool,
+  protocol: 'V1' | 'V2',
+  count: number,
+): Promise<IdleMeasure> {
   let unsettled = 0;
   const memory = async (): Promise<Memory> => {
     const reading = await pool.child.ask('rss', 'rss', { collect: true });
@@ -76,29 +97,11 @@ export async function idleConnections(pool: V2Pool, v1: number, v2: number): Pro
     unsettled++;
     return last;
   };
-  // A few of each opened and closed first: the code paths' first allocations are not a connection's.
-  const warmV1 = await connectMany(pool.port, Math.min(v1, 500), 1);
-  const warmV2 = await openChannels(pool.sv2Port, pool.authorityPublicKey, 'standard', Math.min(v2, 32));
-  for (const miner of warmV1) {
-    miner.socket.destroy();
-  }
-  for (const channel of warmV2) {
-    channel.client.close();
-  }
+  // A few opened and closed first: the code paths' first allocations are not a connection's.
+  (await openIdle(pool, protocol, Math.min(count, protocol === 'V1' ? 500 : 32)))();
   const before = await settled();
-  const v1Miners = await connectMany(pool.port, v1, 1);
-  const withV1 = await settled();
-  const v2Channels = await openChannels(pool.sv2Port, pool.authorityPublicKey, 'standard', v2);
-  const withV2 = await settled();
-  for (const miner of v1Miners) {
-    miner.socket.destroy();
-  }
-  for (const channel of v2Channels) {
-    channel.client.close();
-  }
-  return {
-    V1: { connections: v1, before, with: withV1 },
-    V2: { connections: v2, before: withV1, with: withV2 },
-    unsettled,
-  };
+  const close = await openIdle(pool, protocol, count);
+  const held = await settled();
+  close();
+  return { idle: { connections: count, before, with: held }, unsettled };
 }

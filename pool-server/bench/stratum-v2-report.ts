@@ -196,7 +196,7 @@ function idleRows({ idle }: Report): BenchRow[] {
       '1.00× (the reference)',
     ),
     row(
-      "V2: idle connections (Noise done, SetupConnection, a standard channel open, its job received) per GiB of the pool's RSS, added after V1's",
+      "V2: idle connections (Noise done, SetupConnection, a standard channel open, its job received) per GiB of the pool's RSS",
       describe(idle.V2),
       `${times(perGiB(idle.V2) / perGiB(idle.V1))}; live memory per connection ${times(liveEach(idle.V2) / liveEach(idle.V1))} V1's`,
     ),

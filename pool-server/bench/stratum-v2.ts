@@ -7,8 +7,9 @@
  * per share), then each paced at a rate all sustain (groups of 8 shares to one
  * connection, replies timed); then the Noise costs measured in this process. Every share
  * is real and unique; a V1 reject, a V2 refusal or a V2 share left unacknowledged fails
- * the run. Last, idle connections on a fresh pool (stratum-v2-idle.ts): V1 miners, then
- * V2 connections with a channel open, the pool's RSS read after a full collection.
+ * the run. Last, idle connections, each protocol's on a fresh pool (stratum-v2-idle.ts):
+ * V1 miners, V2 connections with a channel open, the pool's memory read after a full
+ * collection.
  * Run: pnpm bench (records its table in bench-results/stratum-v2.json). BENCH_QUICK=1
  * runs a small version; BENCH_ROUNDS, BENCH_SECONDS, BENCH_V2_CONNECTIONS,
  * BENCH_V2_PACED_RATE, BENCH_V2_IDLE_CONNECTIONS, BENCH_V2_IDLE_V1_CONNECTIONS and
@@ -19,7 +20,7 @@ import { startBench } from '../../scripts/bench-record.ts';
 import type { ProcessLoad } from './process-load.ts';
 import { connectMany, type Miner } from './stratum-miner.ts';
 import { throughput, type Throughput } from './stratum-throughput.ts';
-import { idleConnections, startV2Pool } from './stratum-v2-idle.ts';
+import { idleConnections, startV2Pool, type IdleMeasure } from './stratum-v2-idle.ts';
 import { openChannels, v2Throughput, type V2Channel } from './stratum-v2-miner.ts';
 import { noiseCosts, SUCCESS_BATCH_SHARES } from './stratum-v2-noise.ts';
 import { COLUMNS, reportRows, type Protocol, type ProtocolRun, type Round } from './stratum-v2-report.ts';
@@ -59,7 +60,7 @@ const bench = startBench({
   id: 'stratum-v2',
   title: 'Stratum V2 beside V1',
   about:
-    "Stratum V2's cost against V1's on one pool in one run. The whole pool runs in a child process on the devchain with its embedded PostgreSQL (`bench/stratum-server.ts`), Stratum V1 and V2 on their own ports. Rounds in which V1 miners, V2 standard channels and V2 extended channels take turns (the order rotates each round), each in a closed loop (accepted shares/s, the pool's CPU per share), then each paced at a quarter of the round's slowest closed loop, a rate all three sustain (replies timed from the send to the reply; for V2, to the SubmitShares.Success covering the share). Every share is a real, unique share of the current job at a target every hash meets, validated in full and stored; a V1 reject, a V2 refusal or a V2 share not acknowledged fails the run. V2 miners are the tests' miner (`test/helpers/sv2-client.ts`: its Noise initiator and the pool's codec) in `bench/stratum-v2-miner.ts`. Then, in the benchmark's process, the Noise costs with the pool's own responder and transport: the handshake, and per share the encryption and decryption of a submit frame and of a SubmitShares.Success, beside one raw sha256d, in interleaved slices. Last, a fresh pool with the same settings but Stratum on its main thread (`stratum.thread` false, so that a full collection before each reading reaches the connections' objects) holds idle connections: V1 miners subscribed and authorized, then V2 connections with the Noise handshake done and a standard channel open, its RSS read before and after each. A figure is the median of the rounds, a ratio the median of each round's ratio to V1's (or to the sha256d). Pool and load generator share the machine's cores.",
+    "Stratum V2's cost against V1's on one pool in one run. The whole pool runs in a child process on the devchain with its embedded PostgreSQL (`bench/stratum-server.ts`), Stratum V1 and V2 on their own ports. Rounds in which V1 miners, V2 standard channels and V2 extended channels take turns (the order rotates each round), each in a closed loop (accepted shares/s, the pool's CPU per share), then each paced at a quarter of the round's slowest closed loop, a rate all three sustain (replies timed from the send to the reply; for V2, to the SubmitShares.Success covering the share). Every share is a real, unique share of the current job at a target every hash meets, validated in full and stored; a V1 reject, a V2 refusal or a V2 share not acknowledged fails the run. V2 miners are the tests' miner (`test/helpers/sv2-client.ts`: its Noise initiator and the pool's codec) in `bench/stratum-v2-miner.ts`. Then, in the benchmark's process, the Noise costs with the pool's own responder and transport: the handshake, and per share the encryption and decryption of a submit frame and of a SubmitShares.Success, beside one raw sha256d, in interleaved slices. Last, for each protocol a fresh pool with the same settings but Stratum on its main thread (`stratum.thread` false, so that a full collection before each reading reaches the connections' objects) holds idle connections: V1 miners subscribed and authorized, or V2 connections with the Noise handshake done and a standard channel open; its RSS and its live heap and buffers are read before and with them. A figure is the median of the rounds, a ratio the median of each round's ratio to V1's (or to the sha256d). Pool and load generator share the machine's cores.",
   notes: [
     `Paced shares go ${String(GROUP)} at a time to one connection, V1's as V2's: the pool acknowledges V2 shares per ${String(GROUP)} (or after 1 s), so a V2 share paced alone waits for the shares after it on its connection, up to a second, and its reply time would show the batching, not the pool. A V2 miner learns of its shares later than a V1 miner by design; it sends the next without waiting.`,
     "The Noise handshake runs secp256k1 and ElligatorSwift in JavaScript at both ends: a V2 connection costs the pool tens of ms of CPU before its first frame (the handshake row), so a burst of V2 reconnects (a restart, a failover) holds the pool's Stratum thread for that long per miner. Shares once connected cost the AEAD (ChaCha20-Poly1305 in node:crypto) of two small messages, a fraction of a sha256d's cost per share.",
@@ -180,22 +181,33 @@ for (const channel of [...v2Channels.standard, ...v2Channels.extended]) {
 }
 await pool.exit('stop');
 
-// Idle connections on a fresh pool that runs Stratum on its main thread, where a full
-// collection before each reading reaches the connections' objects.
-const idlePool = await startV2Pool({ BENCH_STRATUM_THREAD: 'false' }, ['--expose-gc']);
-const idle = await idleConnections(idlePool, IDLE_V1, IDLE_V2);
-await idlePool.child.exit('stop');
+// Idle connections of each protocol on a fresh pool of its own that runs Stratum on its
+// main thread, where a full collection before each reading reaches the connections' objects.
+const idleOf = async (protocol: 'V1' | 'V2', count: number): Promise<IdleMeasure> => {
+  const idlePool = await startV2Pool({ BENCH_STRATUM_THREAD: 'false' }, ['--expose-gc']);
+  const measured = await idleConnections(idlePool, protocol, count);
+  await idlePool.child.exit('stop');
+  return measured;
+};
+const idleV1 = await idleOf('V1', IDLE_V1);
+const idleV2 = await idleOf('V2', IDLE_V2);
 progress(`${String(IDLE_V1)} idle V1 and ${String(IDLE_V2)} idle V2 connections measured`);
 
 bench.finish({
   columns: COLUMNS,
-  rows: reportRows({ connections: CONNECTIONS, inFlight: IN_FLIGHT, group: GROUP, rounds, idle }),
+  rows: reportRows({
+    connections: CONNECTIONS,
+    inFlight: IN_FLIGHT,
+    group: GROUP,
+    rounds,
+    idle: { V1: idleV1.idle, V2: idleV2.idle },
+  }),
   conditions: {
     "niceness of the pool's processes (Node, the database's keeper, PostgreSQL), read from /proc after each round":
       [...niceness].sort((a, b) => a - b).join(', '),
     'niceness of the V1 and V2 miners': `${String(os.getPriority())} (this process)`,
     'RSS readings of the idle pool, each after a full collection, that did not settle within 1 MiB over 0.5 s in 20 s (the last was taken)':
-      idle.unsettled,
+      idleV1.unsettled + idleV2.unsettled,
   },
 });
 process.exit(0);
