@@ -1,4 +1,4 @@
-import type { EnergySummary, Farm, FarmDevice } from '@hashwatt/schemas';
+import type { EnergySummary, Farm, FarmDevice, FarmSeries } from '@hashwatt/schemas';
 
 /** A farm as the API gives it, with no profile set but what `fields` name. */
 export function farmFixture(fields: Partial<Farm> & Pick<Farm, 'id' | 'name'>): Farm {
@@ -40,6 +40,34 @@ export function energyFixture(
     costReason: null,
     coverage: { firstReadingAt: null, lastReadingAt: null, fraction: 0 },
     ...fields,
+  };
+}
+
+/**
+ * GET /api/farms/7/series over 24 h, one point per time of `times`: one device reporting
+ * 100 TH/s and 3 kW, the pool measuring nothing, no meter; `spans` shaded.
+ */
+export function farmSeriesFixture(
+  times: readonly string[],
+  to: string,
+  spans: FarmSeries['spans'],
+): FarmSeries {
+  return {
+    farmId: '7',
+    range: '24h',
+    from: times[0] ?? '',
+    to,
+    bucketSeconds: 300,
+    points: times.map((time) => ({
+      time,
+      reportedHashrate: 100e12,
+      reportingDevices: 1,
+      poolHashrate: 0,
+      meterPowerW: null,
+      energyKwh: null,
+      devicePowerW: 3_000,
+    })),
+    spans,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { DeviceSeries, FarmSeries } from '@hashwatt/schemas';
+import type { DeviceSeries } from '@hashwatt/schemas';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import i18next from 'i18next';
@@ -6,6 +6,7 @@ import type { ReactNode } from 'react';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setupI18n } from '../../../i18n/index.ts';
 import { stubResizeObserver } from '../../../testing/resize-observer.ts';
+import { farmSeriesFixture } from '../../../testing/fixtures.ts';
 import { DeviceHistory } from './device-history.tsx';
 import { FarmHistory } from './farm-history.tsx';
 
@@ -45,31 +46,9 @@ const DEVICE: DeviceSeries = {
   ],
 };
 
-const FARM: FarmSeries = {
-  farmId: '7',
-  range: '24h',
-  from: TIMES[0] ?? '',
-  to: '2026-12-06T08:07:30.000Z',
-  bucketSeconds: 300,
-  points: TIMES.map((time) => ({
-    time,
-    reportedHashrate: 100e12,
-    reportingDevices: 1,
-    poolHashrate: 0,
-    meterPowerW: null,
-    energyKwh: null,
-    devicePowerW: 3_000,
-  })),
-  spans: [
-    {
-      kind: 'curtailment-order',
-      id: '3',
-      from: TIMES[0] ?? '',
-      to: TIMES[1] ?? '',
-      class: null,
-    },
-  ],
-};
+const FARM = farmSeriesFixture(TIMES, '2026-12-06T08:07:30.000Z', [
+  { kind: 'curtailment-order', id: '3', from: TIMES[0] ?? '', to: TIMES[1] ?? '', class: null },
+]);
 
 let asked: string[] = [];
 

@@ -1,43 +1,27 @@
-import type { FarmSeries } from '@hashwatt/schemas';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { cleanup, render, screen } from '@testing-library/react';
 import i18next from 'i18next';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setupI18n } from '../../../i18n/index.ts';
 import { stubResizeObserver } from '../../../testing/resize-observer.ts';
+import { farmSeriesFixture } from '../../../testing/fixtures.ts';
 import { FarmHistory } from './farm-history.tsx';
 
 const TIMES = ['2026-12-07T11:00:00.000Z', '2026-12-07T11:05:00.000Z'];
 const REASON = '10.0.9.7:4059 (dlms): the association: authentication failure: wrong password';
 
 /** GET /api/farms/7/series with a span in which meter tp-1's reads failed: no meter power there. */
-const FARM: FarmSeries = {
-  farmId: '7',
-  range: '24h',
-  from: TIMES[0] ?? '',
-  to: '2026-12-07T11:07:30.000Z',
-  bucketSeconds: 300,
-  points: TIMES.map((time) => ({
-    time,
-    reportedHashrate: 100e12,
-    reportingDevices: 1,
-    poolHashrate: 0,
-    meterPowerW: null,
-    energyKwh: null,
-    devicePowerW: 3_000,
-  })),
-  spans: [
-    {
-      kind: 'meter-read-failed',
-      id: '4:2026-12-07T11:00:00.000Z',
-      from: TIMES[0] ?? '',
-      to: TIMES[1] ?? '',
-      class: null,
-      meter: 'tp-1',
-      reason: REASON,
-    },
-  ],
-};
+const FARM = farmSeriesFixture(TIMES, '2026-12-07T11:07:30.000Z', [
+  {
+    kind: 'meter-read-failed',
+    id: '4:2026-12-07T11:00:00.000Z',
+    from: TIMES[0] ?? '',
+    to: TIMES[1] ?? '',
+    class: null,
+    meter: 'tp-1',
+    reason: REASON,
+  },
+]);
 
 function renderHistory() {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
