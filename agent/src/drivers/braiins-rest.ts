@@ -9,6 +9,7 @@ import {
   type ReadContext,
 } from './driver.ts';
 import { count, defined, num, record, records, scaled, str, type Record_ } from './fields.ts';
+import { switchBraiinsPool } from './braiins-pools.ts';
 import { getPaths, httpAct } from './http.ts';
 
 /**
@@ -224,7 +225,8 @@ export function coolingMode(
 
 /**
  * Pause, resume and reboot are `PUT /actions/…`; a power target is
- * `PUT /performance/power-target`; the fans' mode `PUT /cooling/mode`.
+ * `PUT /performance/power-target`; the fans' mode `PUT /cooling/mode`; a pool switch
+ * rewrites the pool group (braiins-pools.ts).
  */
 async function braiinsRestAct(
   device: DeviceAddress,
@@ -243,7 +245,7 @@ async function braiinsRestAct(
     'set-fan': ['/api/v1/cooling/mode', cooling],
   }[order.action as 'sleep' | 'resume' | 'reboot' | 'set-power-target' | 'set-fan'] as
     [string, unknown] | undefined;
-  if (!request) {
+  if (!request && order.action !== 'switch-pool') {
     return unsupported('Braiins OS (REST)', order.action);
   }
   let token: string;
@@ -251,6 +253,9 @@ async function braiinsRestAct(
     token = await logIn(device, context);
   } catch (error) {
     return { status: 'failed', message: error instanceof Error ? error.message : String(error) };
+  }
+  if (!request) {
+    return switchBraiinsPool(device, token, order, context);
   }
   const [path, body] = request;
   return httpAct(device, path, context, body, { method: 'PUT', headers: { authorization: token } });

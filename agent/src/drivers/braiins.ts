@@ -18,7 +18,14 @@ export const braiinsRpc = rpcDriver(
     act: async (device, order, context) =>
       order.action === 'sleep' || order.action === 'resume'
         ? rpcAct(device, order.action === 'sleep' ? 'pause' : 'resume', '', context.limits)
-        : unsupported('Braiins OS (port 4028)', order.action),
+        : order.action === 'switch-pool'
+          ? // Its addpool and switchpool neither activate the pool nor outlive a restart (the bosminer client's README on PyPI, 0.1.0).
+            {
+              status: 'unsupported',
+              message:
+                "Braiins OS's port 4028 pool commands neither activate a pool nor survive a restart: read it with braiins-rest (25.07 on) to switch pools",
+            }
+          : unsupported('Braiins OS (port 4028)', order.action),
   },
   ['devdetails', 'summary', 'devs', 'pools', 'temps', 'fans', 'tunerstatus'],
   (bodies) => {

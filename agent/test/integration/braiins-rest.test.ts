@@ -1,37 +1,49 @@
-// Starts an emulated Braiins OS REST API (login, then the token on every call) on a
-// real port, answering with the captured 25.07, 25.11 and 26.04 replies.
+// Starts the emulated Braiins OS REST API (src/emulators/braiins-rest-emulator.ts: login,
+// then the token on every call) on a real port, answering with the captured 25.07, 25.11
+// and 26.04 replies, and taking pool-group writes as the firmware does.
 import { afterEach, describe, expect, it } from 'vitest';
 import Value from 'typebox/value';
 import { MinerSample } from '@hashwatt/schemas';
 import { braiinsRest } from '../../src/drivers/braiins-rest.ts';
-import { startHttpEmulator, type RunningHttpEmulator } from '../../src/emulators/http-emulator.ts';
+import { braiinsRpc } from '../../src/drivers/braiins.ts';
+import { startBraiinsRest, type RunningBraiinsRest } from '../../src/emulators/braiins-rest-emulator.ts';
 import { context } from '../emulate.ts';
-import { fixture } from '../fixtures.ts';
+import { fixture, fixtureNames } from '../fixtures.ts';
 
-const TOKEN = 'Xq3gTq9fdwVd5bKX';
-const running: RunningHttpEmulator[] = [];
+const running: RunningBraiinsRest[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((emulator) => emulator.close()));
 });
 
-/** The API of one BOS version: captured replies behind a login, and 200 for the writes. */
-async function bos(version: string): Promise<RunningHttpEmulator> {
-  const emulator = await startHttpEmulator((request) => {
-    const path = (request.url ?? '').replace(/^\/api\/v1\//, '').replace(/\/$/, '');
-    if (path === 'auth/login') {
-      return { body: JSON.stringify({ token: TOKEN, timeout_s: 3600 }) };
-    }
-    if (request.headers.authorization !== TOKEN) {
-      return { status: 401, body: '{"message":"Unauthorized"}' };
-    }
-    if (request.method === 'PUT') {
-      return { body: '{}' };
-    }
-    const name = `braiins__bos_${version}_rest_api__${path.replaceAll('/', '_').replace('-', '_')}`;
-    return { body: fixture(name).raw };
+/** The API of one BOS version: its captured replies behind a login. */
+async function bos(version: string, bosminerRunning = true): Promise<RunningBraiinsRest> {
+  const emulator = await startBraiinsRest({
+    replies: (path) => {
+      const name = `braiins__bos_${version}_rest_api__${path.replaceAll('/', '_').replace('-', '_')}`;
+      return fixtureNames().includes(name) ? fixture(name).raw : undefined;
+    },
+    bosminerRunning,
   });
   running.push(emulator);
   return emulator;
+}
+
+/** PUTs straight to the emulator, logged in as root, as another tool on the farm would. */
+async function putAs(emulator: RunningBraiinsRest) {
+  const base = `http://${emulator.host}:${String(emulator.port)}`;
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    body: JSON.stringify({ username: 'root', password: '' }),
+  });
+  const { token } = (await login.json()) as { token: string };
+  return async (path: string, body: unknown): Promise<[number, string]> => {
+    const response = await fetch(`${base}${path}`, {
+      method: 'PUT',
+      headers: { authorization: token, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return [response.status, await response.text()];
+  };
 }
 
 describe('Braiins OS REST API', () => {
@@ -115,5 +127,122 @@ describe('Braiins OS REST API', () => {
       ['/api/v1/cooling/mode', '{"manual":{"fan_speed_ratio":0.6}}'],
       ['/api/v1/cooling/mode', '{"auto":{}}'],
     ]);
+  });
+
+  const pool = {
+    poolUrl: 'stratum+tcp://pool.hashwatt.example:3333',
+    poolUser: 'farm7.s21',
+    poolPassword: 'x',
+  };
+
+  it('switches pools by rewriting its pool group: the new pool first, the old ones kept behind it', async () => {
+    const emulator = await bos('v26_04');
+    expect(await braiinsRest.act?.(emulator, { action: 'switch-pool', params: pool }, context)).toEqual({
+      status: 'done',
+      message: `PUT /api/v1/pools/batch: HTTP 200, ${pool.poolUrl} first in group "Default" with 2 backup(s)`,
+    });
+    const write = emulator.requests.find((request) => request.method === 'PUT');
+    expect(write?.path).toBe('/api/v1/pools/batch');
+    expect(JSON.parse(write?.body ?? '')).toEqual([
+      {
+        name: 'Default',
+        pools: [
+          { url: pool.poolUrl, user: pool.poolUser, password: 'x', enabled: true },
+          { url: 'stratum+tcp://example.pool.com:3333', user: 'asic_rs.test', enabled: true },
+          { url: 'stratum+tcp://example.pool2.com:3333', user: 'asic_rs.test', enabled: true },
+        ],
+        load_balance_strategy: { quota: { value: 1 } },
+      },
+    ]);
+    // The next read sees the miner's new configuration, the new pool first.
+    const sample = await braiinsRest.read(emulator, context);
+    expect(sample.pools.map((each) => each.url)).toEqual([
+      pool.poolUrl,
+      'stratum+tcp://example.pool.com:3333',
+      'stratum+tcp://example.pool2.com:3333',
+    ]);
+  });
+
+  it('does not list the new pool twice when it is already one of the group', async () => {
+    const emulator = await bos('v25_07');
+    const existing = { poolUrl: 'stratum+tcp://example.pool2.com:3333', poolUser: 'asic_rs.test' };
+    expect(
+      (await braiinsRest.act?.(emulator, { action: 'switch-pool', params: existing }, context))?.message,
+    ).toMatch(/with 1 backup\(s\)$/);
+    const sample = await braiinsRest.read(emulator, context);
+    expect(sample.pools.map((each) => each.url)).toEqual([
+      'stratum+tcp://example.pool2.com:3333',
+      'stratum+tcp://example.pool.com:3333',
+    ]);
+  });
+
+  it('reports the refusal the firmware gives, and writes nothing without a pool', async () => {
+    const stopped = await bos('v26_04', false);
+    expect(await braiinsRest.act?.(stopped, { action: 'switch-pool', params: pool }, context)).toEqual({
+      status: 'failed',
+      message: 'PUT /api/v1/pools/batch: HTTP 412 BOSminer is not running',
+    });
+    const emulator = await bos('v26_04');
+    expect(
+      await braiinsRest.act?.(
+        emulator,
+        { action: 'switch-pool', params: { poolUrl: pool.poolUrl } },
+        context,
+      ),
+    ).toEqual({ status: 'failed', message: 'switch-pool needs poolUrl and poolUser' });
+    expect(emulator.requests.filter((request) => request.method === 'PUT')).toEqual([]);
+  });
+
+  it('the emulator refuses a malformed group as the firmware does', async () => {
+    const emulator = await bos('v26_04');
+    const put = await putAs(emulator);
+    const group = { name: 'Default', pools: [{ url: pool.poolUrl, user: pool.poolUser }] };
+    expect(await put('/api/v1/pools/batch', [{ ...group, name: '' }])).toEqual([
+      400,
+      "group name '' length (0) is out-of-range (min: Some(1), max: None)",
+    ]);
+    expect((await put('/api/v1/pools/batch', [{ name: 'Default', pools: [{ url: pool.poolUrl }] }]))[0]).toBe(
+      400,
+    );
+    expect((await put('/api/v1/pools/batch', [{ pools: [] }]))[0]).toBe(400);
+    expect((await put('/api/v1/pools/batch', group))[0]).toBe(400);
+    // None of those changed the miner's pools.
+    const sample = await braiinsRest.read(emulator, context);
+    expect(sample.pools.map((each) => each.url)).toEqual([
+      'stratum+tcp://example.pool.com:3333',
+      'stratum+tcp://example.pool2.com:3333',
+    ]);
+  });
+
+  it('refuses to switch a miner whose work several pool groups share, or that has none', async () => {
+    const emulator = await bos('v26_04');
+    const put = await putAs(emulator);
+    const group = (name: string) => ({
+      name,
+      pools: [{ url: 'stratum+tcp://example.pool.com:3333', user: 'a' }],
+    });
+    expect((await put('/api/v1/pools/batch', [group('Default'), group('Rented')]))[0]).toBe(200);
+    expect(await braiinsRest.act?.(emulator, { action: 'switch-pool', params: pool }, context)).toEqual({
+      status: 'failed',
+      message:
+        'Braiins OS shares the work among 2 pool groups (Default, Rented): rewriting one would move only its share; set the pools in its web interface',
+    });
+    expect((await put('/api/v1/pools/batch', []))[0]).toBe(200);
+    expect(await braiinsRest.act?.(emulator, { action: 'switch-pool', params: pool }, context)).toEqual({
+      status: 'failed',
+      message: 'Braiins OS lists no pool group to put the pool in',
+    });
+    // Only the two PUTs made here reached the miner.
+    expect(emulator.requests.filter((request) => request.method === 'PUT')).toHaveLength(2);
+  });
+
+  it('refuses a switch on port 4028, whose pool commands do not last, saying why', async () => {
+    const outcome = await braiinsRpc.act?.(
+      { host: '127.0.0.1', port: 1 },
+      { action: 'switch-pool', params: pool },
+      context,
+    );
+    expect(outcome?.status).toBe('unsupported');
+    expect(outcome?.message).toMatch(/braiins-rest/);
   });
 });
