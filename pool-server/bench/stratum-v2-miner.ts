@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MessageName, MessageOf, Sv2Message } from '../src/stratum/v2/message-table.ts';
-import { ANY_TARGET, Sv2Client, u256 } from '../test/helpers/sv2-client.ts';
+import { ANY_TARGET, REQUIRES_STANDARD_JOBS, Sv2Client, u256 } from '../test/helpers/sv2-client.ts';
 import { LOAD_WORKER, now } from './stratum-miner.ts';
 import { percentile, type Throughput } from './stratum-throughput.ts';
 
@@ -93,7 +93,8 @@ export async function openChannel(
   kind: ChannelKind,
 ): Promise<V2Channel> {
   const client = await Sv2Client.connect(port, authorityPublicKey);
-  const setup = await client.setup();
+  // As a header-only device: each standard channel gets a NewMiningJob of its own.
+  const setup = await client.setup(REQUIRES_STANDARD_JOBS);
   if (setup.type !== 'SetupConnection.Success') {
     throw new Error(`the pool refused SetupConnection: ${JSON.stringify(setup)}`);
   }

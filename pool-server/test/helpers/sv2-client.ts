@@ -18,6 +18,11 @@ const MAX_PLAINTEXT_CHUNK = 65535 - MAC;
 const REPLY_LENGTH = 234;
 /** [sv2 5.3.1] SetupConnection for the Mining protocol, version 2. */
 export const MINING_PROTOCOL = 0;
+/**
+ * [sv2 5.3.1] SetupConnection.flags REQUIRES_STANDARD_JOBS: a header-only device, whose
+ * standard channels get a NewMiningJob each rather than their group's extended job.
+ */
+export const REQUIRES_STANDARD_JOBS = 1 << 0;
 
 function sha256d(bytes: Buffer): Buffer {
   return createHash('sha256').update(createHash('sha256').update(bytes).digest()).digest();

@@ -2,7 +2,8 @@
  * Stratum V2 on a whole pool started in-process (the devchain, the Stratum thread, a real
  * PostgreSQL), over real sockets with the test miner of helpers/sv2-client.ts: the Noise
  * handshake against the pool's certificate, SetupConnection and its refusals, a standard
- * and an extended channel mining shares that reach the database, the refusals of bad
+ * and an extended channel mining shares that reach the database, a standard channel on its
+ * group channel's extended job (no REQUIRES_STANDARD_JOBS), the refusals of bad
  * shares, a tampered ciphertext, and V1 and V2 miners sharing one ledger.
  */
 import path from 'node:path';
@@ -15,6 +16,7 @@ import { StratumClient } from '../helpers/stratum-client.ts';
 import {
   ANY_TARGET,
   extendedMerkleRoot,
+  REQUIRES_STANDARD_JOBS,
   searchNonce,
   Sv2Client,
   u256,
@@ -88,7 +90,10 @@ describe('Stratum V2 beside V1', () => {
 
   const openStandard = async (worker: string): Promise<StandardChannel> => {
     const client = await connect();
-    expect(await client.setup()).toMatchObject({ type: 'SetupConnection.Success', used_version: 2 });
+    expect(await client.setup(REQUIRES_STANDARD_JOBS)).toMatchObject({
+      type: 'SetupConnection.Success',
+      used_version: 2,
+    });
     client.send({
       type: 'OpenStandardMiningChannel',
       request_id: 7,
@@ -154,6 +159,51 @@ describe('Stratum V2 beside V1', () => {
       return shares.count === 3 ? shares : undefined;
     }, 'the V2 shares stored');
     expect(stored.count).toBe(3);
+  });
+
+  it('sends a connection without REQUIRES_STANDARD_JOBS its group job, and takes a standard share on it', async () => {
+    const worker = `${MINER_ADDRESS}.v2group`;
+    const client = await connect();
+    expect(await client.setup()).toMatchObject({ type: 'SetupConnection.Success' });
+    client.send({
+      type: 'OpenStandardMiningChannel',
+      request_id: 8,
+      user_identity: worker,
+      nominal_hash_rate: 0,
+      max_target: ANY_TARGET,
+    });
+    const opened = await client.next('OpenStandardMiningChannel.Success');
+    expect(await client.next('SetGroupChannel')).toEqual({
+      type: 'SetGroupChannel',
+      group_channel_id: opened.group_channel_id,
+      channel_ids: [opened.channel_id],
+    });
+    const job = await client.next('NewExtendedMiningJob');
+    const prevHash = await client.next('SetNewPrevHash');
+    expect([job.channel_id, prevHash.channel_id]).toEqual([opened.group_channel_id, opened.group_channel_id]);
+    expect(client.has('NewMiningJob')).toBe(false);
+    // As a proxy does: the channel's merkle root from the group's job and the channel's prefix.
+    const work: Work = {
+      version: job.version,
+      prevHash: prevHash.prev_hash,
+      merkleRoot: extendedMerkleRoot(job, opened.extranonce_prefix, Buffer.alloc(0)),
+      ntime: prevHash.min_ntime,
+      nbits: prevHash.nbits,
+    };
+    client.send({
+      type: 'SubmitSharesStandard',
+      channel_id: opened.channel_id,
+      sequence_number: 1,
+      job_id: job.job_id,
+      nonce: searchNonce(work, u256(opened.target)),
+      ntime: work.ntime,
+      version: work.version,
+    });
+    expect((await acknowledged(client, 1)).channel_id).toBe(opened.channel_id);
+    await eventually(
+      async () => ((await storedShares(worker)).count === 1 ? true : undefined),
+      'the share stored',
+    );
   });
 
   it('refuses a duplicate, a share above the target, an unknown channel, an unknown job and a stale job', async () => {
@@ -411,7 +461,7 @@ describe('a block found over Stratum V2', () => {
       path.join(started.dataDir, 'sv2-certificate.json'),
     ).authorityPublicKey;
     const client = await Sv2Client.connect(started.sv2Port ?? 0, authority);
-    await client.setup();
+    await client.setup(REQUIRES_STANDARD_JOBS);
     client.send({
       type: 'OpenStandardMiningChannel',
       request_id: 1,

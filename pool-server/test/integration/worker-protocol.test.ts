@@ -15,7 +15,7 @@ import { freePort } from '../helpers/embedded-postgres.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { MINER_ADDRESS, startTestPool, type TestPool } from '../helpers/pool.ts';
 import { StratumClient } from '../helpers/stratum-client.ts';
-import { ANY_TARGET, searchNonce, Sv2Client, u256 } from '../helpers/sv2-client.ts';
+import { ANY_TARGET, REQUIRES_STANDARD_JOBS, searchNonce, Sv2Client, u256 } from '../helpers/sv2-client.ts';
 import { REQUIRES_WORK_SELECTION } from '../helpers/sv2-job-declarator.ts';
 
 describe('the protocol each worker connected with', () => {
@@ -65,7 +65,7 @@ describe('the protocol each worker connected with', () => {
     closers.push(() => {
       client.close();
     });
-    expect(await client.setup()).toMatchObject({ type: 'SetupConnection.Success' });
+    expect(await client.setup(REQUIRES_STANDARD_JOBS)).toMatchObject({ type: 'SetupConnection.Success' });
     client.send({
       type: 'OpenStandardMiningChannel',
       request_id: 1,

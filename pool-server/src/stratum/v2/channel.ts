@@ -80,10 +80,10 @@ export function channelTarget(channel: MiningChannel, difficulty: number): Buffe
  * clean_jobs), otherwise a job that starts at once. Undefined when its id cannot be a U32.
  */
 export function jobMessages(channel: MiningChannel, job: Job): Sv2Message[] | undefined {
-  if (!V2_JOB_ID.test(job.id)) {
+  const jobId = v2JobId(job);
+  if (jobId === undefined) {
     return undefined;
   }
-  const jobId = Number.parseInt(job.id, 16);
   const parts = jobParts(job);
   const newBlock = job.cleanJobs || !channel.sentPrevhash?.equals(job.template.prevhashInternal);
   const { channelId, kind, extranoncePrefix } = channel.book;
@@ -100,6 +100,11 @@ export function jobMessages(channel: MiningChannel, job: Job): Sv2Message[] | un
   channel.sentPrevhash = job.template.prevhashInternal;
   rememberJobDifficulty(channel, jobId);
   return messages;
+}
+
+/** A V1 job's id as the V2 job id (its hex counter's number); undefined when it is not a U32. */
+export function v2JobId(job: Job): number | undefined {
+  return V2_JOB_ID.test(job.id) ? Number.parseInt(job.id, 16) : undefined;
 }
 
 /** Records the difficulty in force as V2 job `jobId` goes out; only the recent jobs' are kept. */

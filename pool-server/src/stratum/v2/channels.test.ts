@@ -138,6 +138,25 @@ describe('closing channels', () => {
     expect(allocator.inUse).toBe(0);
     expect(channels.size).toBe(0);
   });
+
+  it('gives a channel a group of its own, closed by that group id alone', () => {
+    const allocator = new ExtranonceAllocator(0);
+    const channels = new ConnectionChannels(allocator, { extranonce2Size: 4, initialDifficulty: 1 });
+    channels.openStandard(standardRequest());
+    // [sv2 5.3.24] The group's id is unique among the connection's channel ids.
+    expect(channels.openStandard(standardRequest(), true)).toMatchObject({
+      channel_id: 4,
+      group_channel_id: 3,
+    });
+    expect(channels.openStandard(standardRequest())).toMatchObject({ channel_id: 5, group_channel_id: 1 });
+    expect(channels.close(3)).toBe(true);
+    expect([channels.get(2)?.channelId, channels.get(4), channels.get(5)?.channelId]).toEqual([
+      2,
+      undefined,
+      5,
+    ]);
+    expect(allocator.inUse).toBe(2);
+  });
 });
 
 describe('a standard channel mines real work', () => {

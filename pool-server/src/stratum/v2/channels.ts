@@ -9,7 +9,9 @@
  *   extranonce2Size bytes after it (extranonce_size).
  * - A standard channel (header-only mining) needs the whole extranonce fixed: its prefix is a
  *   fresh extranonce1 followed by extranonce2Size zero bytes.
- * All of a connection's channels are in one group channel, whose id is the connection's first.
+ * A connection's channels are in one group channel, whose id is the connection's first; a
+ * standard channel whose coinbase is its own (SOLO) is in a group of its own, so no group job
+ * (another coinbase) ever reaches it.
  * Who may open a channel (the user identity) is decided by the caller before `open*`.
  */
 import { extranonceToBytes } from '../extranonce.ts';
@@ -93,13 +95,15 @@ export class ConnectionChannels {
   /** [sv2 5.3.2, 5.3.3] */
   openStandard(
     request: MessageOf<'OpenStandardMiningChannel'>,
+    ownGroup = false,
   ): OpenResult<MessageOf<'OpenStandardMiningChannel.Success'>> {
     const refused = this.#refusal(request);
     if (refused) {
       return refused;
     }
     const extranonce1 = this.#extranonces.allocate();
-    const channel = this.#add('standard', request, extranonce1, this.#prefixFor('standard', extranonce1), 0);
+    const prefix = this.#prefixFor('standard', extranonce1);
+    const channel = this.#add('standard', request, extranonce1, prefix, 0, ownGroup);
     return {
       type: 'OpenStandardMiningChannel.Success',
       request_id: request.request_id,
@@ -174,20 +178,22 @@ export class ConnectionChannels {
     };
   }
 
-  /** [sv2 5.3.9] Closes one channel, or every channel when it names the group. */
+  /** [sv2 5.3.9] Closes one channel, or every channel of the group it names. */
   close(channelId: number): boolean {
     if (channelId === this.groupChannelId) {
       const any = this.#channels.size > 0;
       this.closeAll();
       return any;
     }
-    const channel = this.#channels.get(channelId);
-    if (!channel) {
-      return false;
+    let any = false;
+    for (const channel of this.#channels.values()) {
+      if (channel.channelId === channelId || channel.groupChannelId === channelId) {
+        this.#channels.delete(channel.channelId);
+        this.#extranonces.release(channel.extranonce1);
+        any = true;
+      }
     }
-    this.#channels.delete(channelId);
-    this.#extranonces.release(channel.extranonce1);
-    return true;
+    return any;
   }
 
   /** The connection ended: every extranonce1 goes back to the node. */
@@ -230,16 +236,19 @@ export class ConnectionChannels {
     extranonce1: number,
     extranoncePrefix: Buffer,
     extranonceSize: number,
+    ownGroup = false,
   ): Sv2Channel {
-    if (this.#nextChannelId > U32_MAX) {
+    if (this.#nextChannelId + (ownGroup ? 1 : 0) > U32_MAX) {
       this.#extranonces.release(extranonce1);
       throw new RangeError('this connection has used every channel id');
     }
     const maxTarget = u256ToBigInt(request.max_target);
+    // A group id is unique among the connection's channel ids [sv2 5.3.24].
+    const groupChannelId = ownGroup ? this.#nextChannelId++ : this.groupChannelId;
     const channel: Sv2Channel = {
       kind,
       channelId: this.#nextChannelId++,
-      groupChannelId: this.groupChannelId,
+      groupChannelId,
       userIdentity: request.user_identity,
       extranonce1,
       extranoncePrefix,

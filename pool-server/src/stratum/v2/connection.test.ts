@@ -7,7 +7,13 @@ import { randomBytes } from 'node:crypto';
 import net, { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TESTNET_ADDRESS, testEnvironment } from '../../../test/helpers/stratum-env.ts';
-import { ANY_TARGET, searchNonce, Sv2Client, u256 } from '../../../test/helpers/sv2-client.ts';
+import {
+  ANY_TARGET,
+  REQUIRES_STANDARD_JOBS,
+  searchNonce,
+  Sv2Client,
+  u256,
+} from '../../../test/helpers/sv2-client.ts';
 import type { ConnectionHost, MinerConnection } from '../connection.ts';
 import { Sv2Connection } from './connection.ts';
 import { certify } from './noise-keys.ts';
@@ -67,7 +73,7 @@ describe('Sv2Connection', () => {
     closing.push(() => {
       client.close();
     });
-    await client.setup();
+    await client.setup(REQUIRES_STANDARD_JOBS);
     client.send({
       type: 'OpenStandardMiningChannel',
       request_id: 1,

@@ -4,7 +4,14 @@
  * nominal_hash_rate and max_target, and vardiff's retarget reaching the miner as SetTarget.
  */
 import { describe, expect, it } from 'vitest';
-import { ANY_TARGET, searchNonce, u256, u256Bytes } from '../../../test/helpers/sv2-client.ts';
+import {
+  ANY_TARGET,
+  extendedMerkleRoot,
+  REQUIRES_STANDARD_JOBS,
+  searchNonce,
+  u256,
+  u256Bytes,
+} from '../../../test/helpers/sv2-client.ts';
 import { TESTNET_ADDRESS, testEnvironment } from '../../../test/helpers/stratum-env.ts';
 import type { StratumSettings } from '../session-context.ts';
 import { targetForDifficulty } from './job-translation.ts';
@@ -121,7 +128,7 @@ describe('Sv2Session', () => {
 
   it('sends SetTarget when vardiff raises the difficulty of a channel far too fast', () => {
     const { session: v2, sink } = session();
-    v2.receive(setup(0), NOW);
+    v2.receive(setup(REQUIRES_STANDARD_JOBS), NOW);
     v2.receive(open(0), NOW);
     const [opened] = sink.take('OpenStandardMiningChannel.Success');
     const [job] = sink.take('NewMiningJob');
@@ -164,7 +171,7 @@ describe('a node id move', () => {
     const { env, feed } = testEnvironment();
     const sink = new Recorder();
     const v2 = new Sv2Session(env, sink, '192.0.2.1');
-    v2.receive(setup(0), NOW);
+    v2.receive(setup(REQUIRES_STANDARD_JOBS), NOW);
     expect(v2.moveExtranonce1()).toBe('not subscribed');
     v2.receive(open(0), NOW);
     const [opened] = sink.take('OpenStandardMiningChannel.Success');
@@ -203,5 +210,124 @@ describe('a node id move', () => {
       NOW,
     );
     expect(sink.accepted).toEqual([5]);
+  });
+});
+
+describe('group channels [sv2 5.3.1, 5.3.24]', () => {
+  const submit = (
+    v2: Sv2Session,
+    opened: MessageOf<'OpenStandardMiningChannel.Success'>,
+    job: { readonly job_id: number; readonly version: number },
+    merkleRoot: Buffer,
+    prevHash: MessageOf<'SetNewPrevHash'>,
+    sequence: number,
+  ): void => {
+    const work = {
+      version: job.version,
+      prevHash: prevHash.prev_hash,
+      merkleRoot,
+      ntime: prevHash.min_ntime,
+      nbits: prevHash.nbits,
+    };
+    v2.receive(
+      {
+        type: 'SubmitSharesStandard',
+        channel_id: opened.channel_id,
+        sequence_number: sequence,
+        job_id: job.job_id,
+        nonce: searchNonce(work, u256(opened.target)),
+        ntime: work.ntime,
+        version: work.version,
+      },
+      NOW,
+    );
+  };
+
+  it('without REQUIRES_STANDARD_JOBS: SetGroupChannel, then one extended job for the group', () => {
+    const { env, feed } = testEnvironment();
+    const sink = new Recorder();
+    const v2 = new Sv2Session(env, sink, '192.0.2.1');
+    v2.receive(setup(0), NOW);
+    v2.receive(open(0), NOW);
+    const [first] = sink.take('OpenStandardMiningChannel.Success');
+    if (!first) {
+      throw new Error('no channel');
+    }
+    const group = first.group_channel_id;
+    expect(sink.sent.slice(2).map((message) => message.type)).toEqual([
+      'SetGroupChannel',
+      'NewExtendedMiningJob',
+      'SetNewPrevHash',
+    ]);
+    expect(sink.take('SetGroupChannel')).toEqual([
+      { type: 'SetGroupChannel', group_channel_id: group, channel_ids: [first.channel_id] },
+    ]);
+    expect(sink.take('NewMiningJob')).toEqual([]);
+    const [job] = sink.take('NewExtendedMiningJob');
+    const [prevHash] = sink.take('SetNewPrevHash');
+    if (!job || !prevHash) {
+      throw new Error('no group job');
+    }
+    expect([job.channel_id, prevHash.channel_id, prevHash.job_id]).toEqual([group, group, job.job_id]);
+    // The client fills the extranonce with the channel's prefix, as a proxy does.
+    submit(v2, first, job, extendedMerkleRoot(job, first.extranonce_prefix, Buffer.alloc(0)), prevHash, 1);
+    expect(sink.accepted).toEqual([1]);
+
+    // A channel joining after the group's job is told its group, then gets that job of its own.
+    sink.sent.length = 0;
+    v2.receive({ ...open(0), request_id: 2 }, NOW);
+    const [second] = sink.take('OpenStandardMiningChannel.Success');
+    if (!second) {
+      throw new Error('no second channel');
+    }
+    expect(sink.sent.slice(1).map((message) => message.type)).toEqual([
+      'SetGroupChannel',
+      'NewMiningJob',
+      'SetNewPrevHash',
+    ]);
+    expect(sink.take('NewMiningJob')[0]).toMatchObject({ channel_id: second.channel_id, job_id: job.job_id });
+
+    // The next job reaches both channels in one message to the group.
+    sink.sent.length = 0;
+    feed.reissue();
+    v2.sendCurrentJob();
+    const jobs = sink.take('NewExtendedMiningJob');
+    expect(jobs.map((message) => message.channel_id)).toEqual([group]);
+    expect(sink.take('NewMiningJob')).toEqual([]);
+    const [next] = jobs;
+    const nextPrevHash = sink.take('SetNewPrevHash').at(-1) ?? prevHash;
+    if (!next) {
+      throw new Error('no next group job');
+    }
+    // Each channel's share is checked with its own prefix in the coinbase.
+    const secondRoot = extendedMerkleRoot(next, second.extranonce_prefix, Buffer.alloc(0));
+    submit(v2, second, next, secondRoot, nextPrevHash, 2);
+    expect(sink.accepted).toEqual([1, 2]);
+    submit(v2, first, next, secondRoot, nextPrevHash, 3);
+    expect(sink.take('SubmitShares.Error').map((error) => error.sequence_number)).toEqual([3]);
+  });
+
+  it('with REQUIRES_STANDARD_JOBS: a NewMiningJob for each standard channel, no SetGroupChannel', () => {
+    const { session: v2, sink } = session();
+    v2.receive(setup(REQUIRES_STANDARD_JOBS), NOW);
+    v2.receive(open(0), NOW);
+    v2.receive({ ...open(0), request_id: 2 }, NOW);
+    const channels = sink.take('OpenStandardMiningChannel.Success').map((opened) => opened.channel_id);
+    expect(sink.take('NewMiningJob').map((job) => job.channel_id)).toEqual(channels);
+    expect(sink.take('NewExtendedMiningJob')).toEqual([]);
+    expect(sink.take('SetGroupChannel')).toEqual([]);
+  });
+
+  it('keeps a SOLO standard channel, whose coinbase is its own, out of the group', () => {
+    const { session: v2, sink } = session({ soloByDefault: true });
+    v2.receive(setup(0), NOW);
+    v2.receive(open(0), NOW);
+    const [opened] = sink.take('OpenStandardMiningChannel.Success');
+    expect(opened && opened.group_channel_id !== 1 && opened.group_channel_id !== opened.channel_id).toBe(
+      true,
+    );
+    expect(sink.take('SetGroupChannel')).toEqual([]);
+    expect(sink.take('NewExtendedMiningJob')).toEqual([]);
+    expect(sink.take('NewMiningJob').map((job) => job.channel_id)).toEqual([opened?.channel_id]);
   });
 });

@@ -24,6 +24,7 @@ import {
 } from './channel.ts';
 import { ConnectionChannels, u256ToBigInt } from './channels.ts';
 import { setCustomMiningJob } from './custom-job.ts';
+import { GroupJobs } from './group-jobs.ts';
 import { JobDeclarationSession } from './jd-session.ts';
 import type { MessageOf, Sv2Message } from './message-table.ts';
 import {
@@ -36,7 +37,6 @@ import { answerSetup, type SetupPolicy, type Sv2Device } from './setup-connectio
 import type { Sv2Sink } from './sv2-sink.ts';
 
 export type { Sv2Device } from './setup-connection.ts';
-
 export type { Sv2Sink } from './sv2-sink.ts';
 
 const BAD_MESSAGE_PENALTY = 20;
@@ -57,6 +57,8 @@ export class Sv2Session {
   /** [sv2 5.3.1] REQUIRES_WORK_SELECTION: the extended channels mine the jobs they set. */
   #workSelection = false;
   #declarator: JobDeclarationSession | undefined;
+  /** [sv2 5.3.1] Without REQUIRES_STANDARD_JOBS the standard channels' jobs go to their group. */
+  #groupJobs: GroupJobs | undefined;
 
   constructor(
     env: StratumEnvironment,
@@ -141,6 +143,9 @@ export class Sv2Session {
     }
     this.#device = answer.device;
     this.#workSelection = (answer.device.flags & MiningSetupFlags.requiresWorkSelection) !== 0;
+    if (this.#protocol === 'mining' && (answer.device.flags & MiningSetupFlags.requiresStandardJobs) === 0) {
+      this.#groupJobs = new GroupJobs(this.env, this.#sink, this.#channels.groupChannelId);
+    }
     if (this.#protocol === 'job-declaration' && declarations) {
       this.#declarator = new JobDeclarationSession(this.env, declarations, this.#sink, this.remoteAddress);
     }
@@ -154,10 +159,7 @@ export class Sv2Session {
   /** The ledger's user agent: who made the device and what it runs, as SetupConnection said. */
   #userAgent(): string | undefined {
     const device = this.#device;
-    if (!device) {
-      return undefined;
-    }
-    const parts = [device.vendor, device.hardwareVersion, device.firmware].filter((part) => part !== '');
+    const parts = [device?.vendor, device?.hardwareVersion, device?.firmware].filter((part) => part);
     return parts.length === 0 ? undefined : parts.join(' ');
   }
 
@@ -186,7 +188,7 @@ export class Sv2Session {
     const opened =
       message.type === 'OpenExtendedMiningChannel'
         ? this.#channels.openExtended(message)
-        : this.#channels.openStandard(message);
+        : this.#channels.openStandard(message, admitted.solo);
     if (opened.type === 'OpenMiningChannel.Error') {
       this.#sink.send(opened);
       return;
@@ -201,11 +203,13 @@ export class Sv2Session {
     // The start target is vardiff's (nominal_hash_rate, max_target), not the bookkeeping's default.
     const target = this.#channels.retarget(book.channelId, channel.vardiff.difficulty);
     this.#sink.send(target ? { ...opened, target: target.maximum_target } : opened);
-    this.#sendJob(channel);
+    this.#groupJobs?.announce(channel);
+    this.sendCurrentJob();
   }
 
-  /** Sends every channel the current job, if it has not had it. */
+  /** Sends the group, then every channel not reached through it, the current job if it has not had it. */
   sendCurrentJob(): void {
+    this.#groupJobs?.sendCurrentJob(this.#work.values(), this.#poolVersionMask());
     for (const channel of this.#work.values()) {
       this.#sendJob(channel);
     }
