@@ -37,6 +37,42 @@ export interface MinerSends {
 }
 
 /**
+ * Starts the load on `submitters` (each sends one share to its miner or channel). Closed
+ * loop (rate undefined): inFlight shares each, the caller sending another per answer.
+ * Paced: `rate` shares/s in total on a millisecond tick, `group` at a time to one
+ * submitter chosen at random. Returns what stops the pacing.
+ */
+export function startLoad(
+  submitters: readonly (() => void)[],
+  { rate, inFlight, group }: { rate: number | undefined; inFlight: number; group: number },
+): () => void {
+  if (rate === undefined) {
+    for (const submit of submitters) {
+      for (let share = 0; share < inFlight; share++) {
+        submit();
+      }
+    }
+    return () => undefined;
+  }
+  let due = 0;
+  let last = now();
+  const pacer = setInterval(() => {
+    const at = now();
+    due += ((at - last) / 1000) * rate;
+    last = at;
+    for (; due >= group; due -= group) {
+      const submit = submitters[Math.floor(Math.random() * submitters.length)];
+      for (let share = 0; share < group; share++) {
+        submit?.();
+      }
+    }
+  }, 1);
+  return () => {
+    clearInterval(pacer);
+  };
+}
+
+/**
  * Submits unique shares on every miner. Closed loop (rate undefined): inFlight
  * outstanding per miner, each reply sends the next. Paced: `rate` shares/s in total,
  * sent every millisecond tick, whatever the replies do, `group` at a time to one miner
@@ -124,28 +160,7 @@ export async function throughput(
     }
     return submit;
   });
-  let pacer: NodeJS.Timeout | undefined;
-  if (rate === undefined) {
-    for (const submit of submitters) {
-      for (let i = 0; i < inFlight; i++) {
-        submit();
-      }
-    }
-  } else {
-    let due = 0;
-    let last = now();
-    pacer = setInterval(() => {
-      const at = now();
-      due += ((at - last) / 1000) * rate;
-      last = at;
-      for (; due >= group; due -= group) {
-        const submit = submitters[Math.floor(Math.random() * submitters.length)];
-        for (let share = 0; share < group; share++) {
-          submit?.();
-        }
-      }
-    }, 1);
-  }
+  const stopPacing = startLoad(submitters, { rate, inFlight, group });
   await sleep(1_000); // warm-up
   measuring = true;
   const start = now();
@@ -153,7 +168,7 @@ export async function throughput(
   measuring = false;
   const seconds = (now() - start) / 1000;
   running = false;
-  clearInterval(pacer);
+  stopPacing();
   // The next phase starts on quiet connections: a backlog's replies would be timed in it.
   for (let waited = 0; outstanding > 0 && waited < DRAIN_WAIT_MS; waited += 50) {
     await sleep(50);

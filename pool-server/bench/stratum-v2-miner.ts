@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { MessageName, MessageOf, Sv2Message } from '../src/stratum/v2/message-table.ts';
 import { ANY_TARGET, REQUIRES_STANDARD_JOBS, Sv2Client, u256 } from '../test/helpers/sv2-client.ts';
 import { LOAD_WORKER, now } from './stratum-miner.ts';
-import { percentile, type Throughput } from './stratum-throughput.ts';
+import { percentile, startLoad, type Throughput } from './stratum-throughput.ts';
 
 export type ChannelKind = 'standard' | 'extended';
 
@@ -227,28 +227,12 @@ export async function v2Throughput(
       }
     };
   }
-  let pacer: NodeJS.Timeout | undefined;
-  if (rate === undefined) {
-    for (const channel of channels) {
-      for (let share = 0; share < inFlight; share++) {
-        channel.submit();
-      }
-    }
-  } else {
-    let due = 0;
-    let last = now();
-    pacer = setInterval(() => {
-      const at = now();
-      due += ((at - last) / 1000) * rate;
-      last = at;
-      for (; due >= group; due -= group) {
-        const channel = channels[Math.floor(Math.random() * channels.length)];
-        for (let share = 0; share < group; share++) {
-          channel?.submit();
-        }
-      }
-    }, 1);
-  }
+  const stopPacing = startLoad(
+    channels.map((channel) => () => {
+      channel.submit();
+    }),
+    { rate, inFlight, group },
+  );
   await sleep(1_000); // warm-up
   measuring = true;
   const start = now();
@@ -256,7 +240,7 @@ export async function v2Throughput(
   measuring = false;
   const seconds = (now() - start) / 1000;
   running = false;
-  clearInterval(pacer);
+  stopPacing();
   const outstanding = (): number => channels.reduce((sum, channel) => sum + channel.outstanding, 0);
   for (let waited = 0; outstanding() > 0 && waited < DRAIN_WAIT_MS; waited += 50) {
     await sleep(50);
