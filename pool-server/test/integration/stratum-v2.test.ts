@@ -14,6 +14,12 @@ import { eventually } from '../helpers/eventually.ts';
 import { MINER_ADDRESS, startTestPool, type TestPool } from '../helpers/pool.ts';
 import { StratumClient } from '../helpers/stratum-client.ts';
 import {
+  openStandardChannel,
+  standardWork,
+  submitStandard,
+  type StandardChannel,
+} from '../helpers/sv2-standard-channel.ts';
+import {
   ANY_TARGET,
   extendedMerkleRoot,
   REQUIRES_STANDARD_JOBS,
@@ -81,64 +87,22 @@ describe('Stratum V2 beside V1', () => {
     }
   };
 
-  interface StandardChannel {
-    readonly client: Sv2Client;
-    readonly opened: MessageOf<'OpenStandardMiningChannel.Success'>;
-    job: MessageOf<'NewMiningJob'>;
-    prevHash: MessageOf<'SetNewPrevHash'>;
-  }
-
   const openStandard = async (worker: string): Promise<StandardChannel> => {
     const client = await connect();
     expect(await client.setup(REQUIRES_STANDARD_JOBS)).toMatchObject({
       type: 'SetupConnection.Success',
       used_version: 2,
     });
-    client.send({
-      type: 'OpenStandardMiningChannel',
-      request_id: 7,
-      user_identity: worker,
-      nominal_hash_rate: 0,
-      max_target: ANY_TARGET,
-    });
-    const opened = await client.next('OpenStandardMiningChannel.Success');
+    const channel = await openStandardChannel(client, worker, 7);
+    const { opened, job, prevHash } = channel;
     expect(opened.request_id).toBe(7);
     // [sv2 5.3.3] A standard channel's prefix is its whole extranonce: 4 bytes of extranonce1, 8 of zeros.
     expect(opened.extranonce_prefix.length).toBe(12);
-    const job = await client.next('NewMiningJob');
     expect(job.channel_id).toBe(opened.channel_id);
     // The first job is a future job, started by the SetNewPrevHash naming it.
     expect(job.min_ntime).toBeNull();
-    const prevHash = await client.next('SetNewPrevHash');
     expect(prevHash.job_id).toBe(job.job_id);
-    return { client, opened, job, prevHash };
-  };
-
-  const standardWork = (channel: StandardChannel): Work => ({
-    version: channel.job.version,
-    prevHash: channel.prevHash.prev_hash,
-    merkleRoot: channel.job.merkle_root,
-    ntime: channel.prevHash.min_ntime,
-    nbits: channel.prevHash.nbits,
-  });
-
-  const submitStandard = (
-    channel: StandardChannel,
-    sequence: number,
-    nonce: number,
-    changes: Partial<MessageOf<'SubmitSharesStandard'>> = {},
-  ): void => {
-    const work = standardWork(channel);
-    channel.client.send({
-      type: 'SubmitSharesStandard',
-      channel_id: channel.opened.channel_id,
-      sequence_number: sequence,
-      job_id: channel.job.job_id,
-      nonce,
-      ntime: work.ntime,
-      version: work.version,
-      ...changes,
-    });
+    return channel;
   };
 
   it('mines on a standard channel: shares are acknowledged in a batch and reach the database', async () => {

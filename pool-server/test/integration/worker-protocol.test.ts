@@ -7,6 +7,7 @@
  * port and the authority key the pool made, on the public connect facts.
  */
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConnectInfo, MinerStats, WorkerStats } from '@hashwatt/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCertificateFile } from '../../src/stratum/v2/noise-keys.ts';
@@ -16,6 +17,7 @@ import { eventually } from '../helpers/eventually.ts';
 import { MINER_ADDRESS, startTestPool, type TestPool } from '../helpers/pool.ts';
 import { StratumClient } from '../helpers/stratum-client.ts';
 import { ANY_TARGET, REQUIRES_STANDARD_JOBS, searchNonce, Sv2Client, u256 } from '../helpers/sv2-client.ts';
+import { openStandardChannel, standardWork, submitStandard } from '../helpers/sv2-standard-channel.ts';
 import { REQUIRES_WORK_SELECTION } from '../helpers/sv2-job-declarator.ts';
 
 describe('the protocol each worker connected with', () => {
@@ -66,45 +68,32 @@ describe('the protocol each worker connected with', () => {
       client.close();
     });
     expect(await client.setup(REQUIRES_STANDARD_JOBS)).toMatchObject({ type: 'SetupConnection.Success' });
-    client.send({
-      type: 'OpenStandardMiningChannel',
-      request_id: 1,
-      user_identity: worker,
-      nominal_hash_rate: 0,
-      max_target: ANY_TARGET,
-    });
-    const opened = await client.next('OpenStandardMiningChannel.Success');
-    const job = await client.next('NewMiningJob');
-    const prevHash = await client.next('SetNewPrevHash');
-    const work = {
-      version: job.version,
-      prevHash: prevHash.prev_hash,
-      merkleRoot: job.merkle_root,
-      ntime: prevHash.min_ntime,
-      nbits: prevHash.nbits,
-    };
-    client.send({
-      type: 'SubmitSharesStandard',
-      channel_id: opened.channel_id,
-      sequence_number: 0,
-      job_id: job.job_id,
-      nonce: searchNonce(work, u256(opened.target)),
-      ntime: work.ntime,
-      version: work.version,
-    });
+    const channel = await openStandardChannel(client, worker, 1);
+    submitStandard(channel, 0, searchNonce(standardWork(channel), u256(channel.opened.target)));
     await client.next('SubmitShares.Success');
   };
 
-  /** The miner page's worker once its shares are stored and its protocol is `protocol`. */
-  const listed = (worker: string, protocol: WorkerStats['protocol']): Promise<WorkerStats> =>
-    eventually(
+  /**
+   * The miner page's worker once its shares are stored and its protocol is `protocol`. Asked
+   * twice a second: the API limits requests per address per minute, and a busy machine may
+   * take many seconds to store the shares.
+   */
+  const listed = (worker: string, protocol: WorkerStats['protocol']): Promise<WorkerStats> => {
+    let asked = false;
+    return eventually(
       async () => {
-        const page = (await api(`/miners/${MINER_ADDRESS}`)).body as MinerStats;
-        const found = page.workers.find((candidate) => candidate.name === worker);
+        if (asked) {
+          await sleep(500);
+        }
+        asked = true;
+        const { status, body } = await api(`/miners/${MINER_ADDRESS}`);
+        expect(status).toBe(200);
+        const found = (body as MinerStats).workers.find((candidate) => candidate.name === worker);
         return found?.protocol === protocol ? found : undefined;
       },
       `${worker} listed with protocol ${String(protocol)}`,
     );
+  };
 
   it('shows a V1 worker as V1 and a V2 worker as V2, on the miner page and the worker lookup', async () => {
     const v1Worker = `${MINER_ADDRESS}.protocolv1`;
