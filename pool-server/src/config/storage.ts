@@ -76,7 +76,7 @@ export const LedgerSettings = Type.Object(
       minimum: 1,
       maximum: 1_000_000,
       description:
-        '…or as soon as it holds this many. While the batches before it are still being stored, a batch keeps filling, to four times this many, and is sealed when the store is free.',
+        "…or as soon as it holds this many records (shares, rejects and workers' connections). While the batches before it are still being stored, a batch keeps filling, to four times this many, and is sealed when the store is free.",
     }),
     fsync: Type.Enum(['always', 'interval', 'never'], {
       default: 'interval',

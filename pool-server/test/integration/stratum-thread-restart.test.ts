@@ -16,13 +16,15 @@ const WORKER = `${MINER_ADDRESS}.rig1`;
 const SHARES_BEFORE = 2;
 const SHARES_AFTER = 3;
 /**
- * A batch is sealed a minute after the thread starts or once it holds SHARES_AFTER shares:
- * the shares mined before the death are acknowledged and in the journal, not yet stored,
- * and the ones mined after it are stored as soon as the last is acknowledged.
+ * A batch is sealed a minute after the thread starts or once it holds SHARES_AFTER shares
+ * and the record of the worker's connection (its protocol, which counts toward a batch's
+ * size as shares and rejects do): the shares mined before the death are acknowledged and
+ * in the journal, not yet stored, and the ones mined after it are stored as soon as the
+ * last is acknowledged.
  */
 const SETTINGS = {
   HASHWATT_LEDGER_FLUSH_INTERVAL_MS: '60000',
-  HASHWATT_LEDGER_MAX_BATCH_SHARES: String(SHARES_AFTER),
+  HASHWATT_LEDGER_MAX_BATCH_SHARES: String(SHARES_AFTER + 1),
 };
 const CRASH = 'the test threw this in the Stratum thread';
 
