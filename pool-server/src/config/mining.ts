@@ -132,6 +132,13 @@ export const StratumSettings = Type.Object(
           "Stratum V2's Job Declaration Server on this port (Noise-encrypted with the keys of stratum.v2Port, which it needs): farms declare their own templates, whose coinbase pays the pool, and mine them on the V2 port with SetCustomMiningJob. Unset: miners mine the pool's jobs only.",
       }),
     ),
+    jdsTokenLifetimeSeconds: Type.Integer({
+      default: 3_600,
+      minimum: 10,
+      maximum: 86_400,
+      description:
+        'How long a Job Declaration token (AllocateMiningJobToken) or declared job lasts unused. A client may hold a token until its next template, which a quiet mempool brings only with the next block: an hour outlasts all but 0.25% of block intervals (exponential, 10 minutes on average), and a token that expires in use sends the client to its fallback pool. Each connection holds at most 64 tokens and each address 1,024, so a long lifetime costs little.',
+    }),
     tlsCertFile: Type.Optional(Type.String({ minLength: 1 })),
     tlsKeyFile: Type.Optional(Type.String({ minLength: 1 })),
     publicHosts: Type.Array(

@@ -37,6 +37,11 @@ export function stratumV2Listeners(config: Config, poolScript: Buffer, log: Logg
     jobDeclarations:
       stratum.jdsPort === undefined
         ? undefined
-        : new JobDeclarations({ poolScript, extranonceSize: EXTRANONCE1_SIZE + stratum.extranonce2Size }),
+        : new JobDeclarations({
+            poolScript,
+            extranonceSize: EXTRANONCE1_SIZE + stratum.extranonce2Size,
+            tokenLifetimeMs: stratum.jdsTokenLifetimeSeconds * 1000,
+            now: Date.now,
+          }),
   };
 }

@@ -18,13 +18,13 @@ import {
 } from '../../../test/helpers/sv2-job-declarator.ts';
 import { scriptOf, TESTNET_ADDRESS, testEnvironment } from '../../../test/helpers/stratum-env.ts';
 import { templateVectors } from '../../../test/helpers/vectors.ts';
-import { MAX_TOKENS_PER_CONNECTION } from './jd-session.ts';
-import { JobDeclarations } from './job-declarations.ts';
+import { JobDeclarations, MAX_TOKENS_PER_ADDRESS, MAX_TOKENS_PER_CONNECTION } from './job-declarations.ts';
 import type { MessageOf, Sv2Message } from './message-table.ts';
 import { Sv2Session, type Sv2Sink } from './session.ts';
 
 const NOW = 1_700_000_000_000;
 const EXTRANONCE_SIZE = 12;
+const TOKEN_LIFETIME_MS = 600_000;
 
 class Recorder implements Sv2Sink {
   readonly sent: Sv2Message[] = [];
@@ -80,28 +80,53 @@ function setup(protocol: number, flags: number): MessageOf<'SetupConnection'> {
   };
 }
 
+/** A JDS connection's session from `address`, set up in Full-Template mode. */
+function jdsConnection(
+  env: ReturnType<typeof testEnvironment>['env'],
+  address = '192.0.2.1',
+): { declarator: Sv2Session; jdc: Recorder } {
+  const jdc = new Recorder();
+  const declarator = new Sv2Session(env, jdc, address, 'job-declaration');
+  declarator.receive(setup(JOB_DECLARATION_PROTOCOL, DECLARE_TX_DATA), NOW);
+  return { declarator, jdc };
+}
+
 function pool(): {
   declarator: Sv2Session;
   jdc: Recorder;
   miner: Sv2Session;
   mining: Recorder;
   problems: string[];
+  env: ReturnType<typeof testEnvironment>['env'];
+  clock: { ms: number };
 } {
   const { env, log } = testEnvironment();
+  const clock = { ms: NOW };
   const withJds = {
     ...env,
     jobDeclarations: new JobDeclarations({
       poolScript: scriptOf(TESTNET_ADDRESS),
       extranonceSize: EXTRANONCE_SIZE,
+      tokenLifetimeMs: TOKEN_LIFETIME_MS,
+      now: () => clock.ms,
     }),
   };
-  const jdc = new Recorder();
-  const declarator = new Sv2Session(withJds, jdc, '192.0.2.1', 'job-declaration');
-  declarator.receive(setup(JOB_DECLARATION_PROTOCOL, DECLARE_TX_DATA), NOW);
+  const { declarator, jdc } = jdsConnection(withJds);
   const mining = new Recorder();
   const miner = new Sv2Session(withJds, mining, '192.0.2.1');
   miner.receive(setup(0, REQUIRES_WORK_SELECTION), NOW);
-  return { declarator, jdc, miner, mining, problems: log.problems };
+  return { declarator, jdc, miner, mining, problems: log.problems, env: withJds, clock };
+}
+
+/** Allocates a token on `declarator`; undefined when the connection was closed instead. */
+function allocate(declarator: Sv2Session, jdc: Recorder, requestId = 1): Buffer | undefined {
+  const before = jdc.sent.length;
+  declarator.receive(
+    { type: 'AllocateMiningJobToken', user_identifier: TESTNET_ADDRESS, request_id: requestId },
+    NOW,
+  );
+  const answer = jdc.sent.slice(before).find((message) => message.type === 'AllocateMiningJobToken.Success');
+  return answer?.mining_job_token;
 }
 
 /** A declared job's token, declared by the Job Declarator Client session. */
@@ -237,24 +262,103 @@ describe('the Job Declaration session', () => {
     });
   });
 
-  it("forgets a connection's oldest tokens once it holds more than its share", () => {
-    const { declarator, jdc } = pool();
+  it('refuses a token that has expired, and keeps one used within its lifetime', () => {
+    const { declarator, jdc, clock } = pool();
     const declared = declaration(template, scriptOf(TESTNET_ADDRESS), EXTRANONCE_SIZE);
-    const tokens: Buffer[] = [];
-    for (let request = 0; request <= MAX_TOKENS_PER_CONNECTION; request++) {
-      declarator.receive(
-        { type: 'AllocateMiningJobToken', user_identifier: TESTNET_ADDRESS, request_id: request },
-        NOW,
-      );
-      tokens.push(jdc.last('AllocateMiningJobToken.Success').mining_job_token);
-    }
-    declarator.receive(declareMiningJob(declared, tokens[0] ?? Buffer.alloc(0), 70), NOW);
+    const kept = allocate(declarator, jdc, 1) ?? Buffer.alloc(0);
+    clock.ms = NOW + TOKEN_LIFETIME_MS / 2;
+    const expiring = allocate(declarator, jdc, 2) ?? Buffer.alloc(0);
+    clock.ms = NOW + TOKEN_LIFETIME_MS - 1;
+    declarator.receive(declareMiningJob(declared, kept, 70), NOW);
+    expect(jdc.last('DeclareMiningJob.Success').request_id).toBe(70);
+    clock.ms = NOW + TOKEN_LIFETIME_MS / 2 + TOKEN_LIFETIME_MS;
+    declarator.receive(declareMiningJob(declared, expiring, 71), NOW);
     expect(jdc.last('DeclareMiningJob.Error')).toMatchObject({
-      request_id: 70,
+      request_id: 71,
       error_code: 'invalid-mining-job-token',
     });
-    declarator.receive(declareMiningJob(declared, tokens[1] ?? Buffer.alloc(0), 71), NOW);
-    expect(jdc.last('DeclareMiningJob.Success').request_id).toBe(71);
+  });
+
+  it('lets a declared job go once its lifetime is over: SetCustomMiningJob no longer finds it', () => {
+    const { declarator, jdc, miner, mining, clock } = pool();
+    const token = declare(declarator, jdc);
+    const channelId = openExtended(miner, mining);
+    clock.ms = NOW + TOKEN_LIFETIME_MS;
+    const declared = declaration(template, scriptOf(TESTNET_ADDRESS), EXTRANONCE_SIZE);
+    miner.receive(setCustomMiningJob(declared, channelId, token, 9), NOW);
+    expect(mining.last('SetCustomMiningJob.Error').error_code).toBe('invalid-mining-job-token');
+  });
+
+  it("refuses a connection's allocation past its cap by closing it, and the others' tokens still serve", () => {
+    const { declarator, jdc, env } = pool();
+    const other = jdsConnection(env, '198.51.100.7');
+    const othersToken = allocate(other.declarator, other.jdc) ?? Buffer.alloc(0);
+    const tokens: Buffer[] = [];
+    for (let request = 0; request < MAX_TOKENS_PER_CONNECTION; request++) {
+      tokens.push(allocate(declarator, jdc, request) ?? Buffer.alloc(0));
+    }
+    expect(jdc.closedWith).toBeUndefined();
+    expect(allocate(declarator, jdc, 99)).toBeUndefined();
+    expect(jdc.closedWith).toMatch(
+      new RegExp(
+        `AllocateMiningJobToken refused: this connection holds ${String(MAX_TOKENS_PER_CONNECTION)} tokens`,
+      ),
+    );
+    const declared = declaration(template, scriptOf(TESTNET_ADDRESS), EXTRANONCE_SIZE);
+    declarator.receive(declareMiningJob(declared, tokens[0] ?? Buffer.alloc(0), 70), NOW);
+    expect(jdc.last('DeclareMiningJob.Success').request_id).toBe(70);
+    other.declarator.receive(declareMiningJob(declared, othersToken, 71), NOW);
+    expect(other.jdc.last('DeclareMiningJob.Success').request_id).toBe(71);
+  });
+
+  it("makes room by forgetting the connection's own oldest declared job, never another's", () => {
+    const { declarator, jdc, miner, mining, env } = pool();
+    const other = jdsConnection(env, '198.51.100.7');
+    const othersJob = declare(other.declarator, other.jdc);
+    const declared = declaration(template, scriptOf(TESTNET_ADDRESS), EXTRANONCE_SIZE);
+    const ownJobs: Buffer[] = [];
+    for (let request = 0; request <= MAX_TOKENS_PER_CONNECTION; request++) {
+      const token = allocate(declarator, jdc, request) ?? Buffer.alloc(0);
+      declarator.receive(declareMiningJob(declared, token, request), NOW);
+      ownJobs.push(jdc.last('DeclareMiningJob.Success').new_mining_job_token);
+    }
+    expect(jdc.closedWith).toBeUndefined();
+    const channelId = openExtended(miner, mining);
+    miner.receive(setCustomMiningJob(declared, channelId, ownJobs[0] ?? Buffer.alloc(0), 1), NOW);
+    expect(mining.last('SetCustomMiningJob.Error').error_code).toBe('invalid-mining-job-token');
+    for (const [requestId, token] of [
+      [2, ownJobs[1]],
+      [3, othersJob],
+    ] as const) {
+      miner.receive(setCustomMiningJob(declared, channelId, token ?? Buffer.alloc(0), requestId), NOW);
+      expect(mining.last('SetCustomMiningJob.Success').request_id).toBe(requestId);
+    }
+  });
+
+  it('caps the tokens of all the connections from one address, and not those of another address', () => {
+    const { env } = pool();
+    const connections = MAX_TOKENS_PER_ADDRESS / MAX_TOKENS_PER_CONNECTION;
+    for (let index = 0; index < connections; index++) {
+      const { declarator, jdc } = jdsConnection(env, '203.0.113.9');
+      for (let request = 0; request < MAX_TOKENS_PER_CONNECTION; request++) {
+        allocate(declarator, jdc, request);
+      }
+      expect(jdc.closedWith).toBeUndefined();
+    }
+    const one = jdsConnection(env, '203.0.113.9');
+    expect(allocate(one.declarator, one.jdc)).toBeUndefined();
+    expect(one.jdc.closedWith).toMatch(/connections from 203\.0\.113\.9 hold 1024 tokens/);
+    const elsewhere = jdsConnection(env, '203.0.113.10');
+    expect(allocate(elsewhere.declarator, elsewhere.jdc)).toBeInstanceOf(Buffer);
+  });
+
+  it('refuses a token allocated on another connection', () => {
+    const { declarator, jdc, env } = pool();
+    const other = jdsConnection(env);
+    const stolen = allocate(declarator, jdc) ?? Buffer.alloc(0);
+    const declared = declaration(template, scriptOf(TESTNET_ADDRESS), EXTRANONCE_SIZE);
+    other.declarator.receive(declareMiningJob(declared, stolen, 72), NOW);
+    expect(other.jdc.last('DeclareMiningJob.Error').error_code).toBe('invalid-mining-job-token');
   });
 
   it('logs a PushSolution with no declared job, or that is no block, and closes on a Mining message', () => {

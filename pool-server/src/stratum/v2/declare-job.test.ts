@@ -31,7 +31,12 @@ function setting(): { raw: ClientTemplate; context: DeclarationContext } {
   });
   const result = chain.blockTemplate();
   const template = prepareTemplate(result);
-  const book = new JobDeclarations({ poolScript: POOL_SCRIPT, extranonceSize: EXTRANONCE_SIZE });
+  const book = new JobDeclarations({
+    poolScript: POOL_SCRIPT,
+    extranonceSize: EXTRANONCE_SIZE,
+    tokenLifetimeMs: 60_000,
+    now: () => 0,
+  });
   return {
     // The devchain answers in getblocktemplate's shape; the client reads the fields it names.
     raw: result as unknown as ClientTemplate,

@@ -13,18 +13,13 @@ import { difficultyOfHash, hashMeetsTarget } from '../../work/target.ts';
 import type { StratumEnvironment } from '../session-context.ts';
 import { declaredJobAsJob } from './custom-job.ts';
 import { checkDeclaration, describeTransaction, type KnownTransaction } from './declare-job.ts';
-import type { Declaration, JobDeclarations } from './job-declarations.ts';
+import type { Declaration, JobDeclarations, TokenHolder } from './job-declarations.ts';
 import type { MessageOf, Sv2Message } from './message-table.ts';
 import { DeclareMiningJobErrorCode, invalidJobParamValue } from './protocol-constants.ts';
 import type { Sv2Sink } from './sv2-sink.ts';
 
 /** Declarations waiting for their missing transactions, per connection. */
 const MAX_PENDING_DECLARATIONS = 16;
-/**
- * [sv2 6.4.2] Tokens (allocated or declared) one connection keeps; its older ones are
- * forgotten, so that a client allocating in a loop pushes out its own tokens, not others'.
- */
-export const MAX_TOKENS_PER_CONNECTION = 64;
 const UNKNOWN_USER_PENALTY = 10;
 /** The job id a PushSolution's block is submitted under: it was never a channel's. */
 const PUSHED_JOB_ID = 'pushed';
@@ -44,14 +39,15 @@ export class JobDeclarationSession {
   /** [sv2 6.4.9] PushSolution is for the most recent DeclareMiningJob.Success sent on this connection. */
   #lastDeclared: Declaration | undefined;
   #allocated = false;
-  /** The tokens this connection was given, oldest first. */
-  readonly #tokens: Buffer[] = [];
+  /** What this connection's tokens are counted against. */
+  readonly #holder: TokenHolder;
 
   constructor(env: StratumEnvironment, declarations: JobDeclarations, sink: Sv2Sink, remoteAddress: string) {
     this.#env = env;
     this.#declarations = declarations;
     this.#sink = sink;
     this.#remoteAddress = remoteAddress;
+    this.#holder = { address: remoteAddress };
   }
 
   /** A token has been allocated: the client is an authorized user. */
@@ -90,24 +86,20 @@ export class JobDeclarationSession {
       );
       return;
     }
+    const token = this.#declarations.allocate(authorized.identity, this.#holder);
+    if (typeof token === 'string') {
+      // No AllocateMiningJobToken.Error either: the close is the refusal, and [sv2 6.2] sends
+      // the client to its fallback pool rather than leave it waiting.
+      this.#sink.close(`AllocateMiningJobToken refused: ${token}`);
+      return;
+    }
     this.#allocated = true;
     this.#sink.send({
       type: 'AllocateMiningJobToken.Success',
       request_id: message.request_id,
-      mining_job_token: this.#keep(this.#declarations.allocate(authorized.identity)),
+      mining_job_token: token,
       coinbase_tx_outputs: this.#declarations.poolOutputs,
     });
-  }
-
-  #keep(token: Buffer): Buffer {
-    this.#tokens.push(token);
-    if (this.#tokens.length > MAX_TOKENS_PER_CONNECTION) {
-      const oldest = this.#tokens.shift();
-      if (oldest) {
-        this.#declarations.forget(oldest);
-      }
-    }
-    return token;
   }
 
   #refuse(requestId: number, code: string, details: string): void {
@@ -121,12 +113,12 @@ export class JobDeclarationSession {
 
   /** [sv2 6.4.4] The token is spent whatever the outcome: a refused client allocates another. */
   #declare(message: MessageOf<'DeclareMiningJob'>): void {
-    const declarer = this.#declarations.spend(message.mining_job_token);
+    const declarer = this.#declarations.spend(message.mining_job_token, this.#holder);
     if (!declarer) {
       this.#refuse(
         message.request_id,
         DeclareMiningJobErrorCode.invalidMiningJobToken,
-        'the token was never allocated, is forgotten, or was already used',
+        'the token was never allocated on this connection, has expired, or was already used',
       );
       return;
     }
@@ -181,7 +173,7 @@ export class JobDeclarationSession {
         this.#sink.send({
           type: 'DeclareMiningJob.Success',
           request_id: message.request_id,
-          new_mining_job_token: this.#keep(this.#declarations.declare(declaration)),
+          new_mining_job_token: this.#declarations.declare(declaration, this.#holder),
         });
       }
     }

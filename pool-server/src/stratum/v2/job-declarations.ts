@@ -3,7 +3,12 @@
  * sessions of one Stratum process: mining job tokens (allocated, then spent by one
  * DeclareMiningJob), the jobs declared under the tokens DeclareMiningJob.Success hands out
  * (which SetCustomMiningJob names), and the transactions of the node's recent templates by
- * wtxid. Bounded: the oldest tokens are forgotten first.
+ * wtxid.
+ *
+ * Bounded per client, never globally: a token lasts `tokenLifetimeMs`, a connection holds at
+ * most MAX_TOKENS_PER_CONNECTION and an address MAX_TOKENS_PER_ADDRESS. Past a cap the
+ * client's own oldest declared job is forgotten or, if it has none, its allocation refused;
+ * no client's tokens are ever forgotten for another's.
  */
 import { randomBytes } from 'node:crypto';
 import type { PreparedTemplate } from '../../work/template.ts';
@@ -11,13 +16,29 @@ import type { WorkerIdentity } from '../worker-identity.ts';
 import { poolCoinbaseOutputs } from './declared-coinbase.ts';
 import { describeTransaction, type DeclaredJob, type KnownTransaction } from './declare-job.ts';
 
+/**
+ * [sv2 6.4.2] Tokens (allocated or declared, unexpired) one connection holds. A Job Declarator
+ * Client needs one token per template it declares and a few allocated ahead; its declared jobs
+ * matter only until SetCustomMiningJob names them, seconds later, and PushSolution reads only
+ * the last.
+ */
+export const MAX_TOKENS_PER_CONNECTION = 64;
+/**
+ * Tokens all the connections from one address hold: a connection's tokens outlive it (until
+ * they expire), so without this a client reconnecting in a loop would hold any number.
+ * 16 connections' worth: a farm's several Job Declarator Clients behind one NAT.
+ */
+export const MAX_TOKENS_PER_ADDRESS = 16 * MAX_TOKENS_PER_CONNECTION;
+
 export interface JobDeclarationSettings {
   /** The pool's payout script: the output every declared coinbase must pay. */
   readonly poolScript: Buffer;
   /** The full extended extranonce of the pool's channels: extranonce1 and extranonce2 bytes. */
   readonly extranonceSize: number;
-  /** Tokens (allocated or declared) kept at once, over every connection. */
-  readonly maxTokens?: number;
+  /** How long a token lasts unused (stratum.jdsTokenLifetimeSeconds). */
+  readonly tokenLifetimeMs: number;
+  /** The clock tokens expire by (milliseconds). */
+  readonly now: () => number;
 }
 
 /** Who declared a job, and the job. */
@@ -26,14 +47,29 @@ export interface Declaration {
   readonly job: DeclaredJob;
 }
 
+/** A Job Declaration connection: the tokens it was given are counted against it and its address. */
+export interface TokenHolder {
+  readonly address: string;
+}
+
 type TokenState =
   | { readonly kind: 'allocated'; readonly identity: WorkerIdentity }
-  | { readonly kind: 'spent' }
   | ({ readonly kind: 'declared' } & Declaration);
+
+interface TokenEntry {
+  readonly state: TokenState;
+  readonly holder: TokenHolder;
+  readonly expiresAtMs: number;
+}
+
+/** One holder's live tokens: how many, and its declared ones oldest first. */
+interface Holding {
+  count: number;
+  readonly declared: Set<string>;
+}
 
 /** 16 random bytes: a token cannot be guessed, and a client's tokens tell nothing of others'. */
 const TOKEN_BYTES = 16;
-const DEFAULT_MAX_TOKENS = 65_536;
 /** Templates whose transactions a declaration may name: the current one and the one before. */
 const INDEXED_TEMPLATES = 2;
 
@@ -42,51 +78,133 @@ export class JobDeclarations {
   readonly extranonceSize: number;
   /** [sv2 6.4.3] AllocateMiningJobToken.Success's coinbase_tx_outputs, the same for every token. */
   readonly poolOutputs: Buffer;
-  readonly #maxTokens: number;
-  readonly #tokens = new Map<string, TokenState>();
+  readonly tokenLifetimeMs: number;
+  readonly #now: () => number;
+  /** Insertion order is expiry order: every token lasts the same time from when it was made. */
+  readonly #tokens = new Map<string, TokenEntry>();
+  readonly #holdings = new Map<TokenHolder, Holding>();
+  readonly #perAddress = new Map<string, number>();
   #indexes: { readonly template: PreparedTemplate; readonly byWtxid: Map<string, KnownTransaction> }[] = [];
 
   constructor(settings: JobDeclarationSettings) {
     this.poolScript = settings.poolScript;
     this.extranonceSize = settings.extranonceSize;
     this.poolOutputs = poolCoinbaseOutputs(settings.poolScript);
-    this.#maxTokens = settings.maxTokens ?? DEFAULT_MAX_TOKENS;
+    this.tokenLifetimeMs = settings.tokenLifetimeMs;
+    this.#now = settings.now;
   }
 
-  /** [sv2 6.4.2] A fresh token for an authorized client. */
-  allocate(identity: WorkerIdentity): Buffer {
-    const token = randomBytes(TOKEN_BYTES);
-    this.#remember(token, { kind: 'allocated', identity });
-    return token;
+  /**
+   * [sv2 6.4.2] A fresh token for an authorized client; over a cap, the holder's own oldest
+   * declared job is forgotten to make room, and without one the refusal says why.
+   */
+  allocate(identity: WorkerIdentity, holder: TokenHolder): Buffer | string {
+    this.#expire();
+    const holding = this.#holdings.get(holder);
+    const full = (): string | undefined => {
+      if ((holding?.count ?? 0) >= MAX_TOKENS_PER_CONNECTION) {
+        return `this connection holds ${String(MAX_TOKENS_PER_CONNECTION)} tokens, allocated or declared`;
+      }
+      if ((this.#perAddress.get(holder.address) ?? 0) >= MAX_TOKENS_PER_ADDRESS) {
+        return `connections from ${holder.address} hold ${String(MAX_TOKENS_PER_ADDRESS)} tokens`;
+      }
+      return undefined;
+    };
+    let problem = full();
+    if (problem !== undefined && holding) {
+      const [oldestDeclared] = holding.declared;
+      if (oldestDeclared !== undefined) {
+        this.#drop(oldestDeclared);
+        problem = full();
+      }
+    }
+    if (problem !== undefined) {
+      return `${problem}, the most allowed; an unused token lasts ${String(this.tokenLifetimeMs / 1000)} s`;
+    }
+    return this.#remember({ kind: 'allocated', identity }, holder);
   }
 
-  /** Spends an allocated token: who it was allocated to, or undefined for a token unknown or used. */
-  spend(token: Buffer): WorkerIdentity | undefined {
+  /**
+   * Spends a token allocated to `holder`: who it was allocated to, or undefined for a token
+   * unknown, expired, used, or allocated on another connection.
+   */
+  spend(token: Buffer, holder: TokenHolder): WorkerIdentity | undefined {
+    this.#expire();
     const key = token.toString('hex');
-    const state = this.#tokens.get(key);
-    if (state?.kind !== 'allocated') {
+    const entry = this.#tokens.get(key);
+    if (entry?.state.kind !== 'allocated' || entry.holder !== holder) {
       return undefined;
     }
-    this.#tokens.set(key, { kind: 'spent' });
-    return state.identity;
+    this.#drop(key);
+    return entry.state.identity;
   }
 
-  /** [sv2 6.4.5] Records an accepted declaration under a new token, which SetCustomMiningJob will name. */
-  declare(declaration: Declaration): Buffer {
+  /**
+   * [sv2 6.4.5] Records an accepted declaration under a new token, which SetCustomMiningJob
+   * will name. Never refused: `spend` freed the holder's place (which a declaration waiting for
+   * its transactions leaves open, so a holder may pass its cap by those, at most 16).
+   */
+  declare(declaration: Declaration, holder: TokenHolder): Buffer {
+    this.#expire();
+    return this.#remember({ kind: 'declared', ...declaration }, holder);
+  }
+
+  /** The declaration a DeclareMiningJob.Success token stands for, while it lasts. */
+  declared(token: Buffer): Declaration | undefined {
+    this.#expire();
+    const state = this.#tokens.get(token.toString('hex'))?.state;
+    return state?.kind === 'declared' ? state : undefined;
+  }
+
+  #remember(state: TokenState, holder: TokenHolder): Buffer {
     const token = randomBytes(TOKEN_BYTES);
-    this.#remember(token, { kind: 'declared', ...declaration });
+    const key = token.toString('hex');
+    this.#tokens.set(key, { state, holder, expiresAtMs: this.#now() + this.tokenLifetimeMs });
+    let holding = this.#holdings.get(holder);
+    if (!holding) {
+      holding = { count: 0, declared: new Set() };
+      this.#holdings.set(holder, holding);
+    }
+    holding.count += 1;
+    if (state.kind === 'declared') {
+      holding.declared.add(key);
+    }
+    this.#perAddress.set(holder.address, (this.#perAddress.get(holder.address) ?? 0) + 1);
     return token;
   }
 
-  /** Forgets a token, whatever it stands for. */
-  forget(token: Buffer): void {
-    this.#tokens.delete(token.toString('hex'));
+  #drop(key: string): void {
+    const entry = this.#tokens.get(key);
+    if (!entry) {
+      return;
+    }
+    this.#tokens.delete(key);
+    const { holder } = entry;
+    const holding = this.#holdings.get(holder);
+    if (holding) {
+      holding.count -= 1;
+      holding.declared.delete(key);
+      if (holding.count === 0) {
+        this.#holdings.delete(holder);
+      }
+    }
+    const left = (this.#perAddress.get(holder.address) ?? 1) - 1;
+    if (left === 0) {
+      this.#perAddress.delete(holder.address);
+    } else {
+      this.#perAddress.set(holder.address, left);
+    }
   }
 
-  /** The declaration a DeclareMiningJob.Success token stands for. */
-  declared(token: Buffer): Declaration | undefined {
-    const state = this.#tokens.get(token.toString('hex'));
-    return state?.kind === 'declared' ? state : undefined;
+  /** Forgets the tokens whose time is up: the oldest first, so it stops at the first still alive. */
+  #expire(): void {
+    const now = this.#now();
+    for (const [key, entry] of this.#tokens) {
+      if (entry.expiresAtMs > now) {
+        return;
+      }
+      this.#drop(key);
+    }
   }
 
   /**
@@ -110,16 +228,6 @@ export class JobDeclarations {
       }
       return undefined;
     };
-  }
-
-  #remember(token: Buffer, state: TokenState): void {
-    this.#tokens.set(token.toString('hex'), state);
-    for (const oldest of this.#tokens.keys()) {
-      if (this.#tokens.size <= this.#maxTokens) {
-        break;
-      }
-      this.#tokens.delete(oldest);
-    }
   }
 }
 
