@@ -116,8 +116,12 @@ export type FarmSeries = Static<typeof FarmSeries>;
 
 export const WorkerSeriesPoint = Type.Object({
   time: Timestamp,
-  /** From the accepted difficulty in the bucket; 0 when the worker sent nothing. */
-  hashrate: Hashrate,
+  /**
+   * From the accepted difficulty in the bucket; 0 when the worker was connected (a device
+   * mining as it reported hashing) after its first share and sent nothing; null when the
+   * pool had nothing to measure: before its first share, or while nothing said it was connected.
+   */
+  hashrate: Nullable(Hashrate),
   accepted: Type.Integer({ minimum: 0 }),
   /** Refused for any reason but staleness. */
   rejected: Type.Integer({ minimum: 0 }),

@@ -19,7 +19,7 @@ import { bucketSpanMs, bucketStarts, frameFields, type SeriesFrame } from './ser
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 /** The only algorithm the pool measures: other machines' H/s are not comparable. */
-const POOL_ALGORITHM = 'sha256d';
+export const POOL_ALGORITHM = 'sha256d';
 
 interface DeviceBucketRow {
   readonly at: Date;

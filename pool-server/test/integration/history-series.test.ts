@@ -360,6 +360,22 @@ describe('history series of a device, a farm and a worker', () => {
       stale: 1,
     });
     expect(day.points.at(-1)?.hashrate).toBeCloseTo((SHARE_DIFFICULTY * 2 ** 32) / 150, 0);
+    // Nothing measured is null, as in the farm's series: before the first share (its miner
+    // already hashed), and while the miner mining as the worker was silent.
+    for (const hoursAgo of [24, 5.5, 2.5]) {
+      expect(
+        pointAt(day.points, bucketOf(NOW - hoursAgo * HOUR, FIVE_MINUTES)),
+        `${String(hoursAgo)} h ago`,
+      ).toEqual({
+        time: new Date(bucketOf(NOW - hoursAgo * HOUR, FIVE_MINUTES)).toISOString(),
+        hashrate: null,
+        accepted: 0,
+        rejected: 0,
+        stale: 0,
+      });
+    }
+    // No share while the miner said it hashed as the worker: connected, a measured 0.
+    expect(pointAt(day.points, bucketOf(NOW - 3.75 * HOUR, FIVE_MINUTES))?.hashrate).toBe(0);
     await foldRollups(api.database.db);
     const month = await get<WorkerSeries>(`${base}?range=30d`, {});
     expect(month.points).toHaveLength(241);
@@ -369,9 +385,34 @@ describe('history series of a device, a farm and a worker', () => {
       stale: 1,
     });
     expect(month.points.reduce((sum, point) => sum + point.accepted, 0)).toBe(6);
+    expect(pointAt(month.points, Date.UTC(2026, 11, 5, 12))?.hashrate).toBeNull();
     const unknown = await call('/api/miners/hall/workers/hall.rig9/series', {});
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toMatchObject({ error: 'HW_ERR_WORKER_NOT_FOUND', field: 'params.worker' });
+  });
+
+  it('measures a worker no device mines as only where its shares came: never a 0 it cannot know', async () => {
+    const oneHourAgo = bucketOf(NOW - HOUR, FIVE_MINUTES);
+    await new ShareStore(api.database.db).store({
+      id: '00000000-0000-4000-8000-0000000b5a7f',
+      nodeId: 0,
+      shares: [
+        {
+          timeMs: oneHourAgo + 1_000,
+          account: 'hall',
+          worker: 'hall.rig2',
+          payoutAddress: null,
+          difficulty: SHARE_DIFFICULTY,
+          achieved: SHARE_DIFFICULTY * 2,
+          ...ORDINARY_SHARE,
+        },
+      ],
+      rejects: [],
+    });
+    const day = await get<WorkerSeries>('/api/miners/hall/workers/hall.rig2/series', {});
+    const measured = day.points.filter((point) => point.hashrate !== null);
+    expect(measured.map((point) => point.time)).toEqual([new Date(oneHourAgo).toISOString()]);
+    expect(measured[0]?.hashrate).toBe((SHARE_DIFFICULTY * 2 ** 32) / 300);
   });
 
   it('counts a retried batch once in the rollups, and merges a late batch into the same 5 minutes', async () => {

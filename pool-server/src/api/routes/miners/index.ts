@@ -11,8 +11,9 @@ import {
 } from '@hashwatt/schemas';
 import { minerEarnings } from '../../../farms/economics/miner-earnings.ts';
 import { minerStats } from '../../../ledger/miner-stats.ts';
-import { hashrateChart, scopeKnown } from '../../../ledger/hashrate.ts';
-import { bucketSpanMs, frameFields, seriesFrame } from '../../../farms/series-frame.ts';
+import { scopeKnown } from '../../../ledger/hashrate.ts';
+import { seriesFrame } from '../../../farms/series-frame.ts';
+import { workerSeries } from '../../../farms/worker-history.ts';
 import { HwError } from '../../../errors.ts';
 import type { ApiDeps } from '../../deps.ts';
 import { Memo } from '../../cache.ts';
@@ -126,6 +127,11 @@ export const minerRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
         tags: ['miners'],
         summary:
           "One worker's pool-measured hashrate and shares (accepted, rejected, stale) over 24 h, 7 d or 30 d",
+        description:
+          'A bucket with accepted shares has the hashrate their work stands for. A bucket without is 0 only ' +
+          "after the worker's first share and while a device mining as the worker (a farm device whose pool " +
+          'user it is) reported hashing: it was connected and found nothing. Otherwise its hashrate is null, ' +
+          'not measured: before the first share, or while nothing says the worker was connected.',
         params: WorkerParams,
         querystring: SeriesQuery,
         response: { 200: WorkerSeries, ...PUBLIC_ERRORS },
@@ -140,25 +146,7 @@ export const minerRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
         if (!(await scopeKnown(deps.db, scope))) {
           throw new HwError('HW_ERR_WORKER_NOT_FOUND', undefined, 'params.worker');
         }
-        const frame = seriesFrame(range, deps.pool.now());
-        const points = await hashrateChart(deps.db, scope, {
-          fromMs: frame.fromMs,
-          toMs: frame.toMs,
-          bucketSeconds: frame.bucketMs / 1000,
-        });
-        return {
-          account,
-          worker,
-          ...frameFields(frame),
-          points: points.map((point) => ({
-            time: new Date(point.timeMs).toISOString(),
-            // The chart spreads a bucket's work over the whole bucket; the last has run only until now.
-            hashrate: (point.hashrate * frame.bucketMs) / bucketSpanMs(frame, point.timeMs),
-            accepted: point.accepted,
-            rejected: point.rejected,
-            stale: point.stale,
-          })),
-        };
+        return workerSeries(deps.db, { account, worker }, seriesFrame(range, deps.pool.now()));
       });
     },
   );
