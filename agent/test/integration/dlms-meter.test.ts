@@ -2,10 +2,10 @@
 // the agent does, from a configuration entry, through every way the association and the
 // GETs can fail, hostile replies included.
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadAgentConfig } from '../../src/config.ts';
 import { dlmsRegisters, startDlmsEmulator, type DlmsEmulator } from '../../src/emulators/dlms-emulator.ts';
 import { MeterError } from '../../src/meters/modbus-meter.ts';
 import { readConfiguredMeter } from '../../src/meters/read-meter.ts';
+import { loadMeters, meterEntry } from '../meter-config.ts';
 
 const running: DlmsEmulator[] = [];
 afterEach(async () => {
@@ -32,16 +32,13 @@ async function meter(
 }
 
 function entry(emulator: DlmsEmulator, settings: Record<string, unknown> = {}) {
-  const config = loadAgentConfig(
-    { HASHWATT_AGENT_SERVER_URL: 'https://pool.example.org', HASHWATT_AGENT_API_KEY: 'hwk_test' },
-    undefined,
-    { meters: [{ name: 'hall-c', protocol: 'dlms', host: emulator.host, port: emulator.port, ...settings }] },
-  );
-  const [first] = config.meters;
-  if (!first) {
-    throw new Error('no meter in the configuration');
-  }
-  return first;
+  return meterEntry({
+    name: 'hall-c',
+    protocol: 'dlms',
+    host: emulator.host,
+    port: emulator.port,
+    ...settings,
+  });
 }
 
 describe('DLMS/COSEM over TCP (IEC 62056-47)', () => {
@@ -99,28 +96,15 @@ describe('DLMS/COSEM over TCP (IEC 62056-47)', () => {
   });
 
   it('uses port 4059 when the entry names none, and refuses a password without its client SAP', () => {
-    const config = loadAgentConfig(
-      { HASHWATT_AGENT_SERVER_URL: 'https://pool.example.org', HASHWATT_AGENT_API_KEY: 'hwk_test' },
-      undefined,
-      { meters: [{ name: 'm', protocol: 'dlms', host: '10.0.9.7' }] },
-    );
-    expect(config.meters[0]?.port).toBe(4059);
+    expect(meterEntry({ name: 'm', protocol: 'dlms', host: '10.0.9.7' }).port).toBe(4059);
     expect(() =>
-      loadAgentConfig(
-        { HASHWATT_AGENT_SERVER_URL: 'https://pool.example.org', HASHWATT_AGENT_API_KEY: 'hwk_test' },
-        undefined,
-        { meters: [{ name: 'm', protocol: 'dlms', host: '10.0.9.7', password: 'x'.repeat(33), address: 3 }] },
-      ),
+      loadMeters([{ name: 'm', protocol: 'dlms', host: '10.0.9.7', password: 'x'.repeat(33), address: 3 }]),
     ).toThrow(
       /meters\.0\.address: not a setting of dlms meters[\s\S]*meters\.0\.password: \(the value given, not shown\) must be 1–32 printable ASCII characters/,
     );
-    expect(() =>
-      loadAgentConfig(
-        { HASHWATT_AGENT_SERVER_URL: 'https://pool.example.org', HASHWATT_AGENT_API_KEY: 'hwk_test' },
-        undefined,
-        { meters: [{ name: 'm', protocol: 'dlms', host: '10.0.9.7', password: 'secret' }] },
-      ),
-    ).toThrow(/meters\.0\.clientAddress: missing; a password is for the client SAP/);
+    expect(() => loadMeters([{ name: 'm', protocol: 'dlms', host: '10.0.9.7', password: 'secret' }])).toThrow(
+      /meters\.0\.clientAddress: missing; a password is for the client SAP/,
+    );
   });
 
   it('reads a meter that keeps its serial from this client, but fails on a register it refuses', async () => {

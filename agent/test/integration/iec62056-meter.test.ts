@@ -4,12 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadAgentConfig } from '../../src/config.ts';
 import { iecDataLines, startIecEmulator, type IecEmulator } from '../../src/emulators/iec62056-emulator.ts';
 import { listen } from '../../src/emulators/listen.ts';
 import { GatewayLink, withEvenParity } from '../../src/meters/gateway-link.ts';
 import { MeterError } from '../../src/meters/modbus-meter.ts';
 import { readConfiguredMeter } from '../../src/meters/read-meter.ts';
+import { meterEntry } from '../meter-config.ts';
 
 const running: IecEmulator[] = [];
 afterEach(async () => {
@@ -26,20 +26,13 @@ async function meter(lines: string[], deviceAddress = '00012345'): Promise<IecEm
 }
 
 function entry(emulator: IecEmulator, settings: Record<string, unknown> = {}) {
-  const config = loadAgentConfig(
-    { HASHWATT_AGENT_SERVER_URL: 'https://pool.example.org', HASHWATT_AGENT_API_KEY: 'hwk_test' },
-    undefined,
-    {
-      meters: [
-        { name: 'hall-b', protocol: 'iec62056-21', host: emulator.host, port: emulator.port, ...settings },
-      ],
-    },
-  );
-  const [first] = config.meters;
-  if (!first) {
-    throw new Error('no meter in the configuration');
-  }
-  return first;
+  return meterEntry({
+    name: 'hall-b',
+    protocol: 'iec62056-21',
+    host: emulator.host,
+    port: emulator.port,
+    ...settings,
+  });
 }
 
 const figures = { serial: '00012345', tariffKwh: [12_345.678, 4_321.5, 0, 0.25], powerKw: 187.25 };

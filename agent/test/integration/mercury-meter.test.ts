@@ -1,10 +1,10 @@
 // Reads an emulated Mercury 230 behind a transparent TCP gateway (real sockets) the way
 // the agent does, from a configuration entry, through every way the read can fail.
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadAgentConfig } from '../../src/config.ts';
 import { startMercuryEmulator, type MercuryEmulator } from '../../src/emulators/mercury-emulator.ts';
 import { MeterError } from '../../src/meters/modbus-meter.ts';
 import { readConfiguredMeter, readMeters } from '../../src/meters/read-meter.ts';
+import { meterEntry } from '../meter-config.ts';
 
 const running: MercuryEmulator[] = [];
 afterEach(async () => {
@@ -29,31 +29,17 @@ async function meter(): Promise<MercuryEmulator> {
 }
 
 function entry(emulator: MercuryEmulator, settings: Record<string, unknown> = {}, environment = {}) {
-  const config = loadAgentConfig(
+  return meterEntry(
     {
-      HASHWATT_AGENT_SERVER_URL: 'https://pool.example.org',
-      HASHWATT_AGENT_API_KEY: 'hwk_test',
-      ...environment,
+      name: 'substation-1',
+      protocol: 'mercury230',
+      host: emulator.host,
+      port: emulator.port,
+      address: 17,
+      ...settings,
     },
-    undefined,
-    {
-      meters: [
-        {
-          name: 'substation-1',
-          protocol: 'mercury230',
-          host: emulator.host,
-          port: emulator.port,
-          address: 17,
-          ...settings,
-        },
-      ],
-    },
+    environment,
   );
-  const [first] = config.meters;
-  if (!first) {
-    throw new Error('no meter in the configuration');
-  }
-  return first;
 }
 
 describe('Mercury 230 through a TCP gateway', () => {
