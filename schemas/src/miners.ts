@@ -163,6 +163,12 @@ export const ConnectInfo = Type.Object({
        * pool's data directory knows it only from sv2Noise.authorityPublicKey.
        */
       authorityPublicKey: Nullable(Type.String({ pattern: '^[1-9A-HJ-NP-Za-km-z]{40,60}$' })),
+      /**
+       * [sv2-spec 6] The Job Declaration Server (stratum.jdsPort) at every host, under the same
+       * authority key: where a farm's Job Declarator Client declares its own templates. Null
+       * when the pool runs none.
+       */
+      jdsPort: Nullable(Type.Integer({ minimum: 1, maximum: 65535 })),
     }),
   ),
 });

@@ -9,7 +9,8 @@ const KEY_LOOKUP_MS = 10_000;
 
 /**
  * The Stratum ports miners are told of; a port of 0 (any free one, in tests) is not one they
- * can be told. `authorityPublicKey`: Stratum V2's, as miners pin it; null when not known.
+ * can be told. `authorityPublicKey`: Stratum V2's, as miners pin it (and Job Declarator
+ * Clients, on stratum.jdsPort); null when not known.
  */
 export function connectInfo(config: Config, authorityPublicKey: string | null = null): ConnectInfo {
   const { stratum } = config;
@@ -37,7 +38,11 @@ export function connectInfo(config: Config, authorityPublicKey: string | null = 
     sv2:
       stratum.v2Port === undefined || stratum.v2Port === 0
         ? null
-        : { port: stratum.v2Port, authorityPublicKey },
+        : {
+            port: stratum.v2Port,
+            authorityPublicKey,
+            jdsPort: stratum.jdsPort === undefined || stratum.jdsPort === 0 ? null : stratum.jdsPort,
+          },
   };
 }
 

@@ -99,8 +99,9 @@ export function ConnectPage() {
 
 /**
  * [sv2-spec 4.7] Stratum V2's URL at each host, `stratum2+tcp://host:port/<authority key>`
- * as V2 firmware and proxies take it, and the key alone; said plainly when the pool does
- * not serve V2, or does but this server does not know the key yet.
+ * as V2 firmware and proxies take it, the key alone, and the Job Declaration Server when
+ * the pool runs one; said plainly when the pool does not serve V2, or does but this server
+ * does not know the key yet.
  */
 function Sv2Section({ connect, hosts }: { connect: ConnectInfo; hosts: readonly string[] }) {
   const { t } = useTranslation();
@@ -134,6 +135,31 @@ function Sv2Section({ connect, hosts }: { connect: ConnectInfo; hosts: readonly 
         </>
       )}
       <p className="muted">{t('connect.sv2Hint')}</p>
+      {sv2.jdsPort === null ? null : <JdsEndpoint port={sv2.jdsPort} hosts={hosts} />}
     </Section>
+  );
+}
+
+/**
+ * [sv2-spec 6] The Job Declaration Server at each host, as `host:port` (Job Declarator Clients
+ * take the address and the authority key apart): where a farm declares its own templates.
+ */
+function JdsEndpoint({ port, hosts }: { port: number; hosts: readonly string[] }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      {hosts.map((host) => (
+        <CopyField
+          key={host}
+          label={
+            hosts.length > 1
+              ? t('connect.urlAtHost', { kind: t('connect.jdsAddress'), host })
+              : t('connect.jdsAddress')
+          }
+          value={`${host}:${String(port)}`}
+        />
+      ))}
+      <p className="muted">{t('connect.jdsHint')}</p>
+    </>
   );
 }

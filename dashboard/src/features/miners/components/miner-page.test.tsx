@@ -274,7 +274,7 @@ describe("the miners' pages", () => {
       '/api/pool/connect': {
         ...CONNECT,
         hosts: ['eu.pool.example', 'us.pool.example'],
-        sv2: { port: 3336, authorityPublicKey: AUTHORITY_KEY },
+        sv2: { port: 3336, authorityPublicKey: AUTHORITY_KEY, jdsPort: null },
       },
     });
     at('/connect');
@@ -290,6 +290,28 @@ describe("the miners' pages", () => {
     ]);
     expect(within(v2).getByLabelText(/^Stratum V2 URL.*\(us\.pool\.example\)$/)).toBeTruthy();
     expect(within(v2).getAllByRole('button', { name: 'Copy' })).toHaveLength(3);
+    expect(within(v2).queryByText(/Job Declaration Server/)).toBeNull();
+  });
+
+  it("gives the Job Declaration Server's host and port at every host when the pool runs one", async () => {
+    stubApi({
+      '/api/pool/connect': {
+        ...CONNECT,
+        hosts: ['eu.pool.example', '[2001:db8::7]'],
+        sv2: { port: 3336, authorityPublicKey: AUTHORITY_KEY, jdsPort: 3337 },
+      },
+    });
+    at('/connect');
+    const v2 = await screen.findByRole('region', { name: 'Stratum V2' });
+    const jds = within(v2).getAllByLabelText(/^Job Declaration Server/);
+    expect(jds.map((field) => (field as HTMLInputElement).value)).toEqual([
+      'eu.pool.example:3337',
+      '[2001:db8::7]:3337',
+    ]);
+    expect(within(v2).getByLabelText(/^Job Declaration Server.*\(\[2001:db8::7\]\)$/)).toBeTruthy();
+    expect(
+      within(v2).getByText(/points its Job Declarator Client here, with the authority key above/),
+    ).toBeTruthy();
   });
 
   it('says when the pool does not serve Stratum V2, and when its key is not known yet', async () => {
@@ -299,7 +321,9 @@ describe("the miners' pages", () => {
     expect(off.textContent).toContain('This pool does not serve Stratum V2');
     expect(within(off).queryByRole('textbox')).toBeNull();
     cleanup();
-    stubApi({ '/api/pool/connect': { ...CONNECT, sv2: { port: 3336, authorityPublicKey: null } } });
+    stubApi({
+      '/api/pool/connect': { ...CONNECT, sv2: { port: 3336, authorityPublicKey: null, jdsPort: null } },
+    });
     at('/connect');
     const pending = await screen.findByRole('region', { name: 'Stratum V2' });
     expect(within(pending).getByRole('status').textContent).toMatch(/^The authority key is not known yet/);
