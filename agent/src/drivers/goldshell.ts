@@ -1,7 +1,7 @@
 import type { HashBoard } from '@hashwatt/schemas';
-import { deviceUrl, getJson } from '../protocol/http-json.ts';
-import { type DeviceAddress, defineDriver, type ReadContext } from './driver.ts';
+import { defineDriver } from './driver.ts';
 import { count, defined, num, record, records, str, type Record_ } from './fields.ts';
+import { goldshellAct, goldshellLogIn } from './goldshell-web.ts';
 import { getPaths } from './http.ts';
 import { identifyModel, nominalOf } from './models.ts';
 
@@ -11,46 +11,21 @@ import { identifyModel, nominalOf } from './models.ts';
  * board (`hashrate` in MH/s, `temp` "83.0 °C / 73.8 °C", `fanspeed` "2940 rpm / …"),
  * `/mcb/pools` the pools, `/mcb/setting` the MAC in `name`, `/mcb/status` the model and
  * firmware. Firmware from 2.2 on wants a JWT from `/user/login` (admin / 123456789 by
- * default); older firmware answers without one, and is asked so first.
+ * default); older firmware answers without one, and is asked so first. Reboot, sleep,
+ * wake and pool switch go through the same API (goldshell-web.ts).
  */
 
 const DEVS = '/mcb/cgminer?cgminercmd=devs';
 const PATHS = [DEVS, '/mcb/pools', '/mcb/setting', '/mcb/status'] as const;
 
-async function logIn(device: DeviceAddress, context: ReadContext): Promise<string> {
-  const logins = context.credentials?.goldshell ?? [{ username: 'admin', password: '123456789' }];
-  let last = 'no login to try';
-  for (const login of logins) {
-    const query = new URLSearchParams({
-      username: login.username,
-      password: login.password,
-      cipher: 'false',
-    });
-    try {
-      const { body } = await getJson(deviceUrl(device.host, device.port, `/user/login?${query.toString()}`), {
-        timeoutMs: context.limits.totalTimeoutMs,
-        maxBytes: 65_536,
-      });
-      const jwt = str(record(body)?.['JWT Token']);
-      if (jwt !== undefined) {
-        return jwt;
-      }
-      last = `login as ${login.username}: no JWT Token in the answer`;
-    } catch (error) {
-      last = `login as ${login.username}: ${error instanceof Error ? error.message : String(error)}`;
-    }
-  }
-  throw new Error(last);
-}
-
 export const goldshell = defineDriver(
-  { name: 'goldshell', port: 80, firmware: 'goldshell', make: 'Goldshell' },
+  { name: 'goldshell', port: 80, firmware: 'goldshell', make: 'Goldshell', act: goldshellAct },
   async (device, context) => {
     try {
       return await getPaths(device, PATHS, context);
     } catch (error) {
       // Every path refused: newer firmware, which wants its login first.
-      const jwt = await logIn(device, context).catch((login: unknown) => {
+      const jwt = await goldshellLogIn(device, context).catch((login: unknown) => {
         throw new Error(
           `${error instanceof Error ? error.message : String(error)}; ${login instanceof Error ? login.message : String(login)}`,
         );

@@ -1,11 +1,10 @@
-// Innosilicon, Goldshell, ePIC and Elphapex, each over its real protocol (cgminer API
-// on TCP, the web API with its own login), answering with public captures.
+// Innosilicon, ePIC and Elphapex, each over its real protocol (cgminer API on TCP, the
+// web API with its own login), answering with public captures; Goldshell's and VNish's
+// web APIs have test files of their own (goldshell-web, vnish-web).
 import { afterEach, describe, expect, it } from 'vitest';
 import { probeHost, type ProbePorts } from '../../src/discovery/identify.ts';
-import { antminer } from '../../src/drivers/antminer.ts';
 import { elphapex } from '../../src/drivers/elphapex.ts';
 import { epic } from '../../src/drivers/epic.ts';
-import { goldshell } from '../../src/drivers/goldshell.ts';
 import { innosilicon } from '../../src/drivers/innosilicon.ts';
 import { startHttpEmulator } from '../../src/emulators/http-emulator.ts';
 import {
@@ -24,7 +23,7 @@ afterEach(async () => {
 async function web(
   vendor: VendorWeb,
   replies: Record<string, string>,
-  options: { readonly requireLogin?: boolean; readonly host?: string; readonly port?: number } = {},
+  options: { readonly host?: string; readonly port?: number } = {},
 ): Promise<RunningVendorWeb> {
   const emulator = await startVendorWeb(vendor, {
     ...options,
@@ -92,44 +91,6 @@ describe('Innosilicon', () => {
     expect(await innosilicon.act?.(device, { action: 'sleep', params: {} }, at)).toMatchObject({
       status: 'unsupported',
     });
-  });
-});
-
-describe('Goldshell', () => {
-  const replies = {
-    '/mcb/cgminer?cgminercmd=devs': 'goldshell__stock__http_mcb_cgminer_devs',
-    '/mcb/pools': 'goldshell__stock__http_mcb_pools',
-    '/mcb/setting': 'goldshell__stock__http_mcb_setting',
-  };
-
-  it.each([false, true])('reads four boards, fans and pools (login required: %s)', async (requireLogin) => {
-    const api = await web('goldshell', replies, { requireLogin });
-    const sample = await goldshell.read(api, context);
-    expect(sample.identity).toMatchObject({
-      make: 'Goldshell',
-      firmware: 'goldshell',
-      mac: '28:E2:97:4D:55:10',
-    });
-    expect(sample.boards).toHaveLength(4);
-    expect(sample.boards[0]).toMatchObject({ slot: 0, boardTempC: 83 });
-    expect(sample.boards[0]?.hashrate).toBeCloseTo(2992548.779e6, -3);
-    expect(sample.rawHashrate?.unit).toBe('MH/s');
-    expect(sample.fans.map((fan) => fan.rpm)).toEqual([2940, 2940, 2940, 2940]);
-    expect(sample.pools.map((pool) => [pool.url, pool.active])).toEqual([
-      ['stratum+tcp://us-ckb.2miners.com:6464', true],
-      ['stratum+tcp://ckb.f2pool.com:4300', false],
-    ]);
-    expect(sample.shares).toEqual({ accepted: 890282, rejected: 17760, hardwareErrors: 1061 });
-  });
-
-  it('names the login that failed when firmware 2.2 refuses it', async () => {
-    const api = await web('goldshell', replies, { requireLogin: true });
-    await expect(
-      goldshell.read(api, {
-        ...context,
-        credentials: { goldshell: [{ username: 'admin', password: 'nope' }] },
-      }),
-    ).rejects.toThrow(/login as admin: .*401/);
   });
 });
 
@@ -250,67 +211,5 @@ describe('identification of the new families', () => {
     const found = await probeHost(address.host, { rpc: address.port, http: 1, gpu: [] }, context.limits);
     expect(found.identified?.driver.name).toBe('innosilicon');
     expect(found.identified?.evidence).toBe(`rpc ${String(address.port)}: INNOMINER`);
-  });
-});
-
-describe('VNish on an Antminer: its own web API, not the stock CGI', () => {
-  // A preset as asic-rs documents VNish's /autotune/presets (vnish/v1_2_0/mod.rs):
-  // {"name":"3495","pretty":"3495 watt ~ 132 TH","status":"tuned"}.
-  const presets = JSON.stringify({
-    presets: [
-      { name: 'disabled', pretty: 'disabled', status: 'untuned' },
-      { name: '3495', pretty: '3495 watt ~ 132 TH', status: 'tuned' },
-      { name: '3100', pretty: '3100 watt ~ 121 TH', status: 'tuned' },
-    ],
-  });
-  const settings = JSON.stringify({ miner: { overclock: { preset: '3495', globals: { volt: 1400 } } } });
-
-  async function vnish(): Promise<RunningVendorWeb> {
-    const emulator = await startVendorWeb('vnish', {
-      replies: { '/api/v1/autotune/presets': presets, '/api/v1/settings': settings },
-    });
-    closers.push(() => emulator.close());
-    return emulator;
-  }
-
-  it('sleeps with mining/stop and sets the largest preset under a power target', async () => {
-    const api = await vnish();
-    const device = { host: api.host, port: 4028 };
-    const at = { ...context, webPort: api.port };
-    expect(await antminer.act?.(device, { action: 'sleep', params: {} }, at)).toEqual({
-      status: 'done',
-      message: 'VNish mining/stop: HTTP 200',
-    });
-    expect(
-      await antminer.act?.(device, { action: 'set-power-target', params: { powerTargetW: 3300 } }, at),
-    ).toEqual({ status: 'done', message: 'preset 3100 W: VNish settings: HTTP 200' });
-    expect(JSON.parse(api.requests.at(-1)?.body ?? '{}')).toEqual({
-      miner: { overclock: { preset: '3100', globals: { volt: 1400 } } },
-    });
-    expect(
-      await antminer.act?.(device, { action: 'set-power-target', params: { powerTargetW: 2000 } }, at),
-    ).toEqual({ status: 'failed', message: 'no VNish preset draws 2000 W or less (presets: 3495, 3100)' });
-  });
-
-  it('names a refused password, and does not guess a pool switch', async () => {
-    const api = await vnish();
-    const device = { host: api.host, port: 4028 };
-    const wrong = {
-      ...context,
-      webPort: api.port,
-      credentials: { vnish: [{ username: 'admin', password: 'x' }] },
-    };
-    expect(await antminer.act?.(device, { action: 'reboot', params: {} }, wrong)).toEqual({
-      status: 'failed',
-      message: 'VNish refused the password of admin: HTTP 401',
-    });
-    const pool = { poolUrl: 'stratum+tcp://pool.example:3333', poolUser: 'farm.s19' };
-    expect(
-      await antminer.act?.(
-        device,
-        { action: 'switch-pool', params: pool },
-        { ...context, webPort: api.port },
-      ),
-    ).toMatchObject({ status: 'unsupported' });
   });
 });
