@@ -3,6 +3,7 @@
 // the firmware documents; every write is judged by reading it back.
 import { afterEach, describe, expect, it } from 'vitest';
 import { goldshell } from '../../src/drivers/goldshell.ts';
+import { DRIVERS } from '../../src/drivers/registry.ts';
 import { startGoldshellWeb, type RunningGoldshellWeb } from '../../src/emulators/goldshell-web-emulator.ts';
 import { context } from '../emulate.ts';
 import { fixture } from '../fixtures.ts';
@@ -89,9 +90,9 @@ describe('Goldshell writes', () => {
     expect(sample.pools[0]).toMatchObject({ url: newPool.poolUrl, user: newPool.poolUser, active: true });
   });
 
-  it('reboots with PUT /mcb/restart', async () => {
+  it('reboots with PUT /mcb/restart, through the registry entry the command executor asks', async () => {
     const api = await miner();
-    expect(await goldshell.act?.(api, { action: 'reboot', params: {} }, context)).toMatchObject({
+    expect(await DRIVERS.goldshell?.act?.(api, { action: 'reboot', params: {} }, context)).toMatchObject({
       status: 'done',
     });
     expect(api.requests.at(-1)).toMatchObject({ method: 'PUT', path: '/mcb/restart' });
