@@ -1,6 +1,5 @@
-import { FpIsSquare } from '@noble/curves/abstract/modular.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { createECDH, type ECDH } from 'node:crypto';
+import { createECDH, ECDH } from 'node:crypto';
 import { sha256 } from './primitives.ts';
 
 /**
@@ -10,7 +9,9 @@ import { sha256 } from './primitives.ts';
  * BIP324's reference code step by step, square roots included (the root of (p + 1) / 4,
  * whose sign decides which candidate XSwiftEC takes and which t XSwiftECInv returns).
  * Scalar multiplications with a secret key run in OpenSSL (node:crypto's ECDH), constant
- * time and about fifty times faster than @noble/curves on an arbitrary point.
+ * time and about fifty times faster than @noble/curves on an arbitrary point; so does the
+ * test whether an X is on the curve (a point decompressed), twice as fast as a Legendre
+ * symbol in JavaScript.
  */
 
 export const ELLSWIFT_LENGTH = 64;
@@ -31,18 +32,38 @@ function squareRoot(x: bigint): bigint | undefined {
 }
 
 const MINUS_3_SQRT = squareRoot(Fp.neg(3n)) as bigint;
+const HALF = Fp.inv(2n);
+/** XSwiftECInv's last factor: (sqrt(-3) - 1) / 2. */
+const MINUS_3_SQRT_LESS_1_HALVED = Fp.mul(Fp.sub(MINUS_3_SQRT, 1n), HALF);
+/** A compressed point's prefix; either parity has the same X. */
+const EVEN_Y = Uint8Array.of(0x02);
 
-/** Whether x is the X coordinate of a curve point: x^3 + 7 is a square. */
+function fieldToBytes(x: bigint): Buffer {
+  return Buffer.from(x.toString(16).padStart(64, '0'), 'hex');
+}
+
+/**
+ * Whether x is the X coordinate of a curve point (x^3 + 7 is a square): OpenSSL
+ * decompresses 02 || x, or refuses to when there is no such point.
+ */
 function isValidX(x: bigint): boolean {
-  return FpIsSquare(Fp, Fp.add(Fp.mul(Fp.sqr(x), x), 7n));
+  try {
+    ECDH.convertKey(
+      Buffer.concat([EVEN_Y, fieldToBytes(x)]),
+      'secp256k1',
+      undefined,
+      undefined,
+      'compressed',
+    );
+    return true;
+  } catch {
+    // The refusal is the answer: no point has this X.
+    return false;
+  }
 }
 
 function bytesToField(bytes: Uint8Array): bigint {
   return Fp.create(BigInt(`0x${Buffer.from(bytes).toString('hex')}`));
-}
-
-function fieldToBytes(x: bigint): Buffer {
-  return Buffer.from(x.toString(16).padStart(64, '0'), 'hex');
 }
 
 /** [BIP324] XSwiftEC(u, t): the X coordinate (u, t) encodes. Defined for every u and t. */
@@ -55,18 +76,21 @@ export function xSwiftEc(uIn: bigint, tIn: bigint): bigint {
   }
   const X = Fp.div(Fp.sub(uCubedPlus7, Fp.sqr(t)), Fp.add(t, t));
   const Y = Fp.div(Fp.add(X, t), Fp.mul(MINUS_3_SQRT, u));
-  const half = Fp.inv(2n);
+  const xOverY = Fp.div(X, Y);
+  // Tried in BIP324's order, each only if the one before is not on the curve.
   const candidates = [
-    Fp.add(u, Fp.mul(4n, Fp.sqr(Y))),
-    Fp.mul(Fp.sub(Fp.neg(Fp.div(X, Y)), u), half),
-    Fp.mul(Fp.sub(Fp.div(X, Y), u), half),
+    (): bigint => Fp.add(u, Fp.mul(4n, Fp.sqr(Y))),
+    (): bigint => Fp.mul(Fp.sub(Fp.neg(xOverY), u), HALF),
+    (): bigint => Fp.mul(Fp.sub(xOverY, u), HALF),
   ];
-  const x = candidates.find(isValidX);
-  if (x === undefined) {
-    // BIP324 proves one of the three is always on the curve.
-    throw new Error('XSwiftEC found no X coordinate: the field arithmetic is broken');
+  for (const candidate of candidates) {
+    const x = candidate();
+    if (isValidX(x)) {
+      return x;
+    }
   }
-  return x;
+  // BIP324 proves one of the three is always on the curve.
+  throw new Error('XSwiftEC found no X coordinate: the field arithmetic is broken');
 }
 
 /**
@@ -103,7 +127,7 @@ export function xSwiftEcInv(x: bigint, u: bigint, branch: number): bigint | unde
       }
       r = Fp.neg(r);
     }
-    v = Fp.mul(Fp.add(Fp.neg(u), Fp.div(r, s)), Fp.inv(2n));
+    v = Fp.mul(Fp.add(Fp.neg(u), Fp.div(r, s)), HALF);
   }
   let w = squareRoot(s);
   if (w === undefined) {
@@ -112,7 +136,7 @@ export function xSwiftEcInv(x: bigint, u: bigint, branch: number): bigint | unde
   if ((branch & 4) !== 0) {
     w = Fp.neg(w);
   }
-  return Fp.mul(w, Fp.sub(Fp.mul(u, Fp.mul(Fp.sub(MINUS_3_SQRT, 1n), Fp.inv(2n))), v));
+  return Fp.mul(w, Fp.sub(Fp.mul(u, MINUS_3_SQRT_LESS_1_HALVED), v));
 }
 
 /** [BIP324] The X coordinate a 64-byte encoding stands for; u and t are read modulo p. */
@@ -143,8 +167,11 @@ export function encodeXCoordinate(x: Uint8Array, random: RandomSource): Buffer {
   }
 }
 
-/** An OpenSSL ECDH context holding secretKey, checked to be a key (1 to n - 1). */
-function ecdhWith(secretKey: Uint8Array): ECDH {
+/**
+ * An OpenSSL ECDH context holding secretKey, checked to be a key (1 to n - 1). Making one
+ * computes the public key (a multiplication): a key used more than once keeps its context.
+ */
+export function ecdhWith(secretKey: Uint8Array): ECDH {
   const d =
     secretKey.length === SECRET_KEY_LENGTH ? BigInt(`0x${Buffer.from(secretKey).toString('hex')}`) : 0n;
   if (d === 0n || d >= N) {
@@ -166,21 +193,36 @@ export function generateSecretKey(random: RandomSource): Buffer {
   }
 }
 
+/** The 32-byte X coordinate of the context's secret key times G (the BIP340 x-only public key). */
+function xOnlyOf(ecdh: ECDH): Buffer {
+  return ecdh.getPublicKey(null, 'compressed').subarray(1);
+}
+
 /** The 32-byte X coordinate of secretKey·G (the BIP340 x-only public key). */
 export function xOnlyPublicKey(secretKey: Uint8Array): Buffer {
-  return ecdhWith(secretKey).getPublicKey(null, 'compressed').subarray(1);
+  return xOnlyOf(ecdhWith(secretKey));
+}
+
+/** [sv2-spec 4.3.1.1] The ElligatorSwift public key of the context's secret key, with fresh randomness. */
+export function ellSwiftPublicKeyOf(ecdh: ECDH, random: RandomSource): Buffer {
+  return encodeXCoordinate(xOnlyOf(ecdh), random);
 }
 
 /** [sv2-spec 4.3.1.1] The ElligatorSwift public key of a secret key, with fresh randomness. */
 export function ellSwiftPublicKey(secretKey: Uint8Array, random: RandomSource): Buffer {
-  return encodeXCoordinate(xOnlyPublicKey(secretKey), random);
+  return ellSwiftPublicKeyOf(ecdhWith(secretKey), random);
+}
+
+/** The X coordinate of the context's secret key times a point whose X is `x`. */
+function ecdhXOnly(ecdh: ECDH, x: Uint8Array): Buffer {
+  // The point with even Y: which of the two does not change the X of its multiple.
+  // OpenSSL's ECDH secret is the X coordinate of the product, as BIP324 wants it.
+  return ecdh.computeSecret(Buffer.concat([EVEN_Y, x]));
 }
 
 /** [BIP324] ellswift_ecdh_xonly: the X coordinate of secretKey times the point theirs encodes. */
 export function ellSwiftEcdhXOnly(theirs: Uint8Array, secretKey: Uint8Array): Buffer {
-  // The point with even Y: which of the two does not change the X of its multiple.
-  // OpenSSL's ECDH secret is the X coordinate of the product, as BIP324 wants it.
-  return ecdhWith(secretKey).computeSecret(Buffer.concat([Uint8Array.of(0x02), decodeEllSwift(theirs)]));
+  return ecdhXOnly(ecdhWith(secretKey), decodeEllSwift(theirs));
 }
 
 const ECDH_TAG = sha256(Buffer.from('bip324_ellswift_xonly_ecdh', 'ascii'));
@@ -195,7 +237,28 @@ export function ellSwiftSharedSecret(
   theirs: Uint8Array,
   initiating: boolean,
 ): Buffer {
-  const sharedX = ellSwiftEcdhXOnly(theirs, secretKey);
-  const [initiator, responder] = initiating ? [ours, theirs] : [theirs, ours];
+  return ellSwiftSharedSecretOf(
+    ecdhWith(secretKey),
+    ours,
+    { encoding: theirs, x: decodeEllSwift(theirs) },
+    initiating,
+  );
+}
+
+/** The peer's ElligatorSwift key, and the X coordinate it decodes to (decoded once however often it is used). */
+export interface PeerEllSwift {
+  readonly encoding: Uint8Array;
+  readonly x: Uint8Array;
+}
+
+/** ellSwiftSharedSecret with the secret key in its ECDH context and the peer's key decoded. */
+export function ellSwiftSharedSecretOf(
+  ecdh: ECDH,
+  ours: Uint8Array,
+  theirs: PeerEllSwift,
+  initiating: boolean,
+): Buffer {
+  const sharedX = ecdhXOnly(ecdh, theirs.x);
+  const [initiator, responder] = initiating ? [ours, theirs.encoding] : [theirs.encoding, ours];
   return sha256(ECDH_TAG, ECDH_TAG, initiator, responder, sharedX);
 }

@@ -1,9 +1,12 @@
 import type { Certificate } from './certificate.ts';
 import { encodeSignatureNoiseMessage, SIGNATURE_NOISE_MESSAGE_LENGTH } from './certificate.ts';
+import type { ECDH } from 'node:crypto';
 import {
+  decodeEllSwift,
+  ecdhWith,
   ELLSWIFT_LENGTH,
-  ellSwiftPublicKey,
-  ellSwiftSharedSecret,
+  ellSwiftPublicKeyOf,
+  ellSwiftSharedSecretOf,
   generateSecretKey,
   type RandomSource,
 } from './ellswift.ts';
@@ -26,12 +29,19 @@ export const HANDSHAKE_HELLO_LENGTH = ELLSWIFT_LENGTH;
 export const HANDSHAKE_REPLY_LENGTH =
   ELLSWIFT_LENGTH + ELLSWIFT_LENGTH + MAC_LENGTH + SIGNATURE_NOISE_MESSAGE_LENGTH + MAC_LENGTH;
 
-/** What the pool proves itself with: its static key and the authority's certificate for it. */
+/**
+ * What the pool proves itself with: its static key and the authority's certificate for
+ * it, with what every handshake would otherwise compute again from them.
+ */
 export interface NoiseServerIdentity {
   readonly staticSecretKey: Buffer;
+  /** The static key's OpenSSL context: making one costs a multiplication. */
+  readonly staticEcdh: ECDH;
   /** The static key's ElligatorSwift encoding, made once: it travels encrypted, so reusing it hides nothing less. */
   readonly staticEllSwift: Buffer;
   readonly certificate: Certificate;
+  /** The certificate as act 2 carries it. */
+  readonly signatureNoiseMessage: Buffer;
 }
 
 export function noiseServerIdentity(
@@ -39,7 +49,14 @@ export function noiseServerIdentity(
   certificate: Certificate,
   random: RandomSource,
 ): NoiseServerIdentity {
-  return { staticSecretKey, staticEllSwift: ellSwiftPublicKey(staticSecretKey, random), certificate };
+  const staticEcdh = ecdhWith(staticSecretKey);
+  return {
+    staticSecretKey,
+    staticEcdh,
+    staticEllSwift: ellSwiftPublicKeyOf(staticEcdh, random),
+    certificate,
+    signatureNoiseMessage: encodeSignatureNoiseMessage(certificate),
+  };
 }
 
 export interface HandshakeReply {
@@ -69,19 +86,20 @@ export function respondToHandshake(
   const state = new SymmetricState(NOISE_PROTOCOL_NAME);
   // [sv2-spec 4.5.1] h = HASH(h): Noise's MixHash of an empty prologue.
   state.mixHash(new Uint8Array(0));
-  const remoteEphemeral = Buffer.from(hello);
-  state.mixHash(remoteEphemeral);
+  const encoding = Buffer.from(hello);
+  state.mixHash(encoding);
   state.decryptAndHash(new Uint8Array(0));
+  // Decoded once for both of its ECDHs (ee, es).
+  const remoteEphemeral = { encoding, x: decodeEllSwift(encoding) };
 
-  const ephemeralSecret = generateSecretKey(random);
-  const ephemeral = ellSwiftPublicKey(ephemeralSecret, random);
+  // One context for the ephemeral key's public key and its ECDH: each context made costs a multiplication.
+  const ephemeralEcdh = ecdhWith(generateSecretKey(random));
+  const ephemeral = ellSwiftPublicKeyOf(ephemeralEcdh, random);
   state.mixHash(ephemeral);
-  state.mixKey(ellSwiftSharedSecret(ephemeralSecret, ephemeral, remoteEphemeral, false));
+  state.mixKey(ellSwiftSharedSecretOf(ephemeralEcdh, ephemeral, remoteEphemeral, false));
   const encryptedStatic = state.encryptAndHash(identity.staticEllSwift);
-  state.mixKey(
-    ellSwiftSharedSecret(identity.staticSecretKey, identity.staticEllSwift, remoteEphemeral, false),
-  );
-  const encryptedCertificate = state.encryptAndHash(encodeSignatureNoiseMessage(identity.certificate));
+  state.mixKey(ellSwiftSharedSecretOf(identity.staticEcdh, identity.staticEllSwift, remoteEphemeral, false));
+  const encryptedCertificate = state.encryptAndHash(identity.signatureNoiseMessage);
 
   const [fromInitiator, toInitiator] = state.split();
   return {
