@@ -66,7 +66,28 @@ export const MeterEntrySchema = Type.Object(
       Type.Integer({
         minimum: 1,
         maximum: 0x3fff,
-        description: 'dlms: the server SAP (destination wPort); default 1, the management logical device.',
+        description:
+          'dlms: the server SAP (destination wPort; over HDLC the upper HDLC address); default 1, the management logical device.',
+      }),
+    ),
+    transport: Type.Optional(
+      Type.Enum(['wrapper', 'hdlc'], {
+        description:
+          "dlms: wrapper, the IEC 62056-47 TCP wrapper (the default; the meter's own TCP module or a gateway that terminates the wrapper); hdlc, HDLC frames (IEC 62056-46) through a gateway that passes the meter's RS-485 or optical line as it is.",
+      }),
+    ),
+    physicalAddress: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 0x3fff,
+        description:
+          "dlms over hdlc: the lower HDLC address, the meter's physical address on the line (often derived from its serial); none: a one-byte server address, the upper address alone.",
+      }),
+    ),
+    serverAddressBytes: Type.Optional(
+      Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(4)], {
+        description:
+          'dlms over hdlc: the size of the server address the meter expects, 1, 2 or 4 bytes; default 1 without a physicalAddress, else 2 when both addresses fit in 7 bits, else 4.',
       }),
     ),
     accessLevel: Type.Optional(
@@ -153,7 +174,17 @@ const SETTINGS_OF: Readonly<Record<MeterEntry['protocol'], readonly string[]>> =
     'tariffs',
   ],
   'iec62056-21': ['address', 'tariffs', 'units', 'parityInBytes', 'baudRateCharacter'],
-  dlms: ['clientAddress', 'logicalDevice', 'password', 'passwordFile', 'passwordEnv', 'tariffs'],
+  dlms: [
+    'clientAddress',
+    'logicalDevice',
+    'transport',
+    'physicalAddress',
+    'serverAddressBytes',
+    'password',
+    'passwordFile',
+    'passwordEnv',
+    'tariffs',
+  ],
 };
 const PROTOCOL_SETTINGS = new Set(Object.values(SETTINGS_OF).flat());
 
@@ -176,7 +207,7 @@ export function checkMeters(
         problems.push(`${key(name)}: not a setting of ${meter.protocol} meters`);
       }
     }
-    if (meter.protocol === 'dlms' && portGiven[i] !== true) {
+    if (meter.protocol === 'dlms' && meter.transport !== 'hdlc' && portGiven[i] !== true) {
       meter.port = DLMS_PORT;
     } else if (meter.protocol !== 'modbus' && portGiven[i] !== true) {
       problems.push(`${key('port')}: missing; give the TCP port of the meter's gateway`);
@@ -201,6 +232,7 @@ export function checkMeters(
             `${key('clientAddress')}: missing; a password is for the client SAP the meter's low level security association is set for (the public client, 16, takes none)`,
           );
         }
+        problems.push(...checkHdlcAddress(meter, key));
         break;
       case 'iec62056-21':
         if (typeof meter.address === 'number') {
@@ -216,6 +248,40 @@ export function checkMeters(
     }
   });
   return problems;
+}
+
+/** The HDLC settings belong to the HDLC transport, and the address must fit the size it is sent in. */
+function checkHdlcAddress(meter: MeterEntry, key: (name: string) => string): string[] {
+  if (meter.transport !== 'hdlc') {
+    return (['physicalAddress', 'serverAddressBytes'] as const)
+      .filter((name) => meter[name] !== undefined)
+      .map((name) => `${key(name)}: only for transport hdlc`);
+  }
+  const bytes = meter.serverAddressBytes;
+  if (bytes === 1 && meter.physicalAddress !== undefined) {
+    return [`${key('physicalAddress')}: a one-byte server address carries no physical address`];
+  }
+  const upperLimit = bytes === 4 ? 0x3fff : 0x7f;
+  if ((meter.logicalDevice ?? 1) > upperLimit) {
+    return [
+      `${key('logicalDevice')}: over ${String(upperLimit)}, the most a ${String(bytes ?? 1)}-byte server address holds`,
+    ];
+  }
+  if (bytes === 2 && (meter.physicalAddress ?? 0) > 0x7f) {
+    return [`${key('physicalAddress')}: over 127, the most a 2-byte server address holds`];
+  }
+  return [];
+}
+
+/** The server address size an HDLC entry implies when it does not give one. */
+export function serverAddressBytes(meter: MeterEntry): 1 | 2 | 4 {
+  if (meter.serverAddressBytes !== undefined) {
+    return meter.serverAddressBytes;
+  }
+  if (meter.physicalAddress === undefined) {
+    return 1;
+  }
+  return (meter.logicalDevice ?? 1) <= 0x7f && meter.physicalAddress <= 0x7f ? 2 : 4;
 }
 
 function checkMercury(

@@ -6,7 +6,7 @@ import { readIec62056 } from './iec62056/reader.ts';
 import { ReadoutError } from './iec62056/readout.ts';
 import { MercuryFrameError } from './mercury/frame.ts';
 import { readMercury } from './mercury/reader.ts';
-import { mercuryPassword, type MeterEntry } from './meter-config.ts';
+import { mercuryPassword, type MeterEntry, serverAddressBytes } from './meter-config.ts';
 import type { MeterReading, ReadLimits } from './meter-reading.ts';
 import { MeterError, readMeter as readModbusMeter } from './modbus-meter.ts';
 
@@ -41,7 +41,8 @@ export async function readConfiguredMeter(
   try {
     reading = await readByProtocol(meter, options);
   } catch (error) {
-    throw new MeterError(meter.name, `${where} (${meter.protocol}): ${describe(error)}`);
+    const over = meter.transport === 'hdlc' ? ' over HDLC' : '';
+    throw new MeterError(meter.name, `${where} (${meter.protocol}${over}): ${describe(error)}`);
   }
   if (meter.serial !== undefined && reading.serial !== undefined && reading.serial !== meter.serial) {
     throw new MeterError(
@@ -113,10 +114,13 @@ function readByProtocol(meter: MeterEntry, limits: ReadLimits): Promise<MeterRea
     case 'dlms':
       return readDlms(
         {
+          transport: meter.transport ?? 'wrapper',
           host: meter.host,
           port: meter.port,
           client: meter.clientAddress ?? PUBLIC_CLIENT,
           server: meter.logicalDevice ?? MANAGEMENT_LOGICAL_DEVICE,
+          physicalAddress: meter.physicalAddress,
+          serverAddressBytes: serverAddressBytes(meter),
           password: meter.password === undefined ? undefined : Buffer.from(meter.password, 'latin1'),
           tariffs: tariffsOf(meter, 4),
           transformerRatio: meter.transformerRatio,

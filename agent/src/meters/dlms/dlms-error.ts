@@ -7,7 +7,9 @@ export type DlmsFailure =
   /** The meter answered a GET with an access error, or an exception. */
   | 'access'
   /** A value or its scaler_unit is not what the register must hold. */
-  | 'value';
+  | 'value'
+  /** The HDLC data link was refused or broken: DM, FRMR, a frame out of sequence. */
+  | 'link';
 
 export class DlmsError extends Error {
   constructor(

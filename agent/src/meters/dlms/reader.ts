@@ -5,27 +5,26 @@ import {
   type AttributeReference,
   formatObis,
   getRequest,
-  MAX_RECEIVE_PDU_BYTES,
   parseAare,
   parseGetResponse,
   RLRQ,
-  unwrap,
-  wrap,
-  WRAPPER_HEADER_BYTES,
-  wrappedComplete,
-  type WrapperAddresses,
 } from './apdu.ts';
 import { type CosemData, DATA_TAG, describeData, numberOf } from './axdr.ts';
 import { DlmsError } from './dlms-error.ts';
+import { type HdlcAddressing, openHdlc } from './hdlc-link.ts';
+import { wrapperTransport } from './transport.ts';
 
 /**
- * Reads a DLMS/COSEM meter over TCP (the IEC 62056-47 wrapper, port 4059: the meter's own
- * GPRS or Ethernet module, or a gateway that terminates it): associates with logical name
- * referencing at the lowest level of security (a password, or none for the public
- * client), GETs the registers' values and scaler_units, and releases the association.
+ * Reads a DLMS/COSEM meter over TCP: through the IEC 62056-47 wrapper (port 4059: the
+ * meter's own GPRS or Ethernet module, or a gateway that terminates it), or over HDLC
+ * (IEC 62056-46) through a gateway that passes the RS-485 or optical line's frames.
+ * Associates with logical name referencing at the lowest level of security (a password,
+ * or none for the public client), GETs the registers' values and scaler_units, and
+ * releases the association.
  */
 
-export interface DlmsSettings extends WrapperAddresses {
+export interface DlmsSettings extends HdlcAddressing {
+  readonly transport: 'wrapper' | 'hdlc';
   readonly host: string;
   readonly port: number;
   /** The LLS secret; undefined: no authentication (the public client). */
@@ -49,17 +48,20 @@ const SERIAL_NUMBER = [0, 0, 96, 1, 0, 255];
 export async function readDlms(settings: DlmsSettings, limits: ReadLimits): Promise<MeterReading> {
   const deadline = Date.now() + limits.timeoutMs;
   const link = await GatewayLink.open(settings, limits.connectTimeoutMs);
+  try {
+    return await readOver(link, settings, deadline);
+  } finally {
+    link.close();
+  }
+}
+
+async function readOver(link: GatewayLink, settings: DlmsSettings, deadline: number): Promise<MeterReading> {
+  const transport =
+    settings.transport === 'hdlc'
+      ? await openHdlc(link, settings, deadline)
+      : wrapperTransport(link, settings);
   let invokeId = 0;
-  const ask = async (step: string, apdu: Buffer): Promise<Buffer> => {
-    const frame = await link.exchange({
-      step,
-      request: wrap(settings, apdu),
-      complete: wrappedComplete,
-      timeoutMs: Math.max(1, deadline - Date.now()),
-      maxBytes: WRAPPER_HEADER_BYTES + MAX_RECEIVE_PDU_BYTES,
-    });
-    return unwrap(settings, frame);
-  };
+  const ask = (step: string, apdu: Buffer): Promise<Buffer> => transport.request(step, apdu, deadline);
   const get = async (reference: AttributeReference): Promise<CosemData | undefined> => {
     const name = `${formatObis(reference.obis)} attribute ${String(reference.attribute)}`;
     invokeId = (invokeId + 1) % 16;
@@ -89,58 +91,51 @@ export async function readDlms(settings: DlmsSettings, limits: ReadLimits): Prom
     return scaled(numberOf(value, what), scalerUnit, unit, `${what} (${formatObis(obis)})`);
   };
   try {
-    try {
-      parseAare(await ask('the association (AARQ)', aarq(settings.password)));
-    } catch (error) {
-      throw error instanceof DlmsError
-        ? new DlmsError(error.reason, `the association: ${error.message}`)
-        : error;
-    }
-    const energyWh = await register(activeEnergyImport(0), UNIT_WATT_HOUR, 'active energy import');
-    if (energyWh === undefined) {
-      throw new DlmsError(
-        'access',
-        'the meter has no active energy import total (1.0.1.8.0.255: object undefined)',
-      );
-    }
-    const tariffEnergyWh: Record<string, number> = {};
-    for (const { tariff, name } of settings.tariffs) {
-      const wh = await register(
-        activeEnergyImport(tariff),
-        UNIT_WATT_HOUR,
-        `tariff ${String(tariff)} energy`,
-      );
-      if (wh !== undefined) {
-        tariffEnergyWh[name] = wh * settings.transformerRatio;
-      }
-    }
-    const powerW = await register(ACTIVE_POWER_IMPORT, UNIT_WATT, 'active power');
-    if (powerW === undefined) {
-      throw new DlmsError(
-        'access',
-        'the meter has no instantaneous active power (1.0.1.7.0.255: object undefined)',
-      );
-    }
-    // The serial only checks the configuration: a meter that keeps it from this client still gives its figures.
-    const serial = serialOf(
-      await get({ classId: DATA_CLASS, obis: SERIAL_NUMBER, attribute: 2 }).catch((error: unknown) => {
-        if (error instanceof DlmsError && error.reason === 'access') {
-          return undefined;
-        }
-        throw error;
-      }),
-    );
-    // Polite, not needed: the meter drops the association with the connection anyway.
-    await ask('the release (RLRQ)', RLRQ).catch(() => undefined);
-    return {
-      energyWh: energyWh * settings.transformerRatio,
-      powerW: powerW * settings.transformerRatio,
-      ...(settings.tariffs.length > 0 && { tariffEnergyWh }),
-      ...(serial !== undefined && { serial }),
-    };
-  } finally {
-    link.close();
+    parseAare(await ask('the association (AARQ)', aarq(settings.password)));
+  } catch (error) {
+    throw error instanceof DlmsError
+      ? new DlmsError(error.reason, `the association: ${error.message}`)
+      : error;
   }
+  const energyWh = await register(activeEnergyImport(0), UNIT_WATT_HOUR, 'active energy import');
+  if (energyWh === undefined) {
+    throw new DlmsError(
+      'access',
+      'the meter has no active energy import total (1.0.1.8.0.255: object undefined)',
+    );
+  }
+  const tariffEnergyWh: Record<string, number> = {};
+  for (const { tariff, name } of settings.tariffs) {
+    const wh = await register(activeEnergyImport(tariff), UNIT_WATT_HOUR, `tariff ${String(tariff)} energy`);
+    if (wh !== undefined) {
+      tariffEnergyWh[name] = wh * settings.transformerRatio;
+    }
+  }
+  const powerW = await register(ACTIVE_POWER_IMPORT, UNIT_WATT, 'active power');
+  if (powerW === undefined) {
+    throw new DlmsError(
+      'access',
+      'the meter has no instantaneous active power (1.0.1.7.0.255: object undefined)',
+    );
+  }
+  // The serial only checks the configuration: a meter that keeps it from this client still gives its figures.
+  const serial = serialOf(
+    await get({ classId: DATA_CLASS, obis: SERIAL_NUMBER, attribute: 2 }).catch((error: unknown) => {
+      if (error instanceof DlmsError && error.reason === 'access') {
+        return undefined;
+      }
+      throw error;
+    }),
+  );
+  // Polite, not needed: the meter drops the association with the link anyway.
+  await ask('the release (RLRQ)', RLRQ).catch(() => undefined);
+  await transport.release(deadline).catch(() => undefined);
+  return {
+    energyWh: energyWh * settings.transformerRatio,
+    powerW: powerW * settings.transformerRatio,
+    ...(settings.tariffs.length > 0 && { tariffEnergyWh }),
+    ...(serial !== undefined && { serial }),
+  };
 }
 
 /** value × 10^scaler, with the unit the register must have. */
