@@ -12,7 +12,7 @@ import type { DeviceAddress } from './driver.ts';
  */
 
 /** Far over any settings, pool list or preset list these firmwares send. */
-export const WEB_REPLY_BYTES = 1 << 20;
+const WEB_REPLY_BYTES = 1 << 20;
 
 export interface WebCall {
   readonly method: 'GET' | 'POST' | 'PUT';
