@@ -44,6 +44,9 @@ export interface MiningChannel {
   nextCustomJobId: number;
   /** Reused for every share: validateShare reads it. */
   readonly shareSession: { -readonly [K in keyof ShareSession]: ShareSession[K] };
+  /** The last share target computed, and what it was computed from: most shares reuse it. */
+  shareTarget:
+    { readonly difficulty: number; readonly maxTarget: bigint; readonly bytes: Buffer } | undefined;
 }
 
 const MAX_REMEMBERED_JOBS = 32;
@@ -72,6 +75,18 @@ export function channelTarget(channel: MiningChannel, difficulty: number): Buffe
   const target = targetFromDifficulty(difficulty);
   const { maxTarget } = channel.book;
   return Buffer.from(targetToBytesLE(target < maxTarget ? target : maxTarget));
+}
+
+/** channelTarget, computed again only when the difficulty or the miner's max_target moved. */
+function shareTargetOf(channel: MiningChannel, difficulty: number): Buffer {
+  const cached = channel.shareTarget;
+  const { maxTarget } = channel.book;
+  if (cached?.difficulty === difficulty && cached.maxTarget === maxTarget) {
+    return cached.bytes;
+  }
+  const bytes = channelTarget(channel, difficulty);
+  channel.shareTarget = { difficulty, maxTarget, bytes };
+  return bytes;
 }
 
 /**
@@ -158,7 +173,7 @@ export function checkShare(
       : 0;
   const current = channel.vardiff.difficulty;
   const difficulty = Math.min(channel.jobDifficulty.get(message.job_id) ?? current, current);
-  channel.shareSession.shareTargetLE = channelTarget(channel, difficulty);
+  channel.shareSession.shareTargetLE = shareTargetOf(channel, difficulty);
   const result = validateShare(channel.registry, channel.shareSession, env.hasher, [
     channel.identity.worker,
     v1JobId,
@@ -235,6 +250,7 @@ export function startChannel(
       versionMask,
       shareTargetLE: new Uint8Array(32),
     },
+    shareTarget: undefined,
   };
 }
 

@@ -195,17 +195,14 @@ export class Sv2Connection implements MinerConnection, Sv2Sink {
   }
 
   /**
-   * Lets what this turn's frames produced go, in one write. `committed` false: the shares
-   * accepted this turn are not journalled, and each is refused.
+   * Lets what this turn's frames produced go, with the acknowledgements or refusals of its
+   * shares, in one write. `committed` false: the shares accepted this turn are not
+   * journalled, and each is refused.
    */
   sendReplies(committed: boolean): void {
-    const held = this.#held;
-    this.#held = undefined;
     const accepted = this.#uncommitted;
     this.#uncommitted = [];
-    if (held && held.length > 0) {
-      this.#writer.write(held.length === 1 ? (held[0] as Buffer) : Buffer.concat(held));
-    }
+    this.#held ??= [];
     for (let index = 0; index < accepted.length; index += 3) {
       const channelId = accepted[index] as number;
       const sequence = accepted[index + 1] as number;
@@ -237,6 +234,11 @@ export class Sv2Connection implements MinerConnection, Sv2Sink {
         this.#flushBatches();
       }, SUCCESS_BATCH_MS);
       this.#batchTimer.unref();
+    }
+    const held = this.#held;
+    this.#held = undefined;
+    if (held.length > 0) {
+      this.#writer.write(held.length === 1 ? (held[0] as Buffer) : Buffer.concat(held));
     }
   }
 

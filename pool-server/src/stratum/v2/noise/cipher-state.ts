@@ -1,5 +1,6 @@
 import { NoiseError } from './errors.ts';
-import { aeadDecrypt, aeadEncrypt, KEY_LENGTH } from './primitives.ts';
+import type { KeyObject } from 'node:crypto';
+import { aeadDecrypt, aeadEncrypt, aeadKey, KEY_LENGTH } from './primitives.ts';
 
 /**
  * Noise's last usable nonce is 2^64 - 2. The counter is a JavaScript number, exact up to
@@ -14,7 +15,7 @@ const LAST_NONCE = Number.MAX_SAFE_INTEGER;
  * fails to authenticate. A failed decryption leaves the counter where it was.
  */
 export class CipherState {
-  #key: Buffer | undefined;
+  #key: KeyObject | undefined;
   #nonce = 0;
 
   constructor(key?: Uint8Array) {
@@ -29,7 +30,7 @@ export class CipherState {
         `a ChaCha20-Poly1305 key is ${String(KEY_LENGTH)} bytes, not ${String(key.length)}`,
       );
     }
-    this.#key = Buffer.from(key);
+    this.#key = aeadKey(key);
     this.#nonce = 0;
   }
 

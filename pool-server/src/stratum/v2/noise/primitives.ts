@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  createSecretKey,
+  type KeyObject,
+} from 'node:crypto';
 
 /**
  * The hash, HMAC, HKDF and AEAD of Noise_*_ChaChaPoly_SHA256 ([sv2-spec 4.3.2, 4.3.3,
@@ -32,24 +39,44 @@ export function hkdf2(chainingKey: Uint8Array, inputKeyMaterial: Uint8Array): [B
 
 /**
  * [sv2-spec 4.4.1] The 96-bit ChaCha20-Poly1305 nonce: 32 zero bits, then the 64-bit
- * counter little-endian (Noise's convention, not the IETF example's).
+ * counter little-endian (Noise's convention, not the IETF example's). One buffer serves
+ * every message: node:crypto copies the nonce into the cipher it makes.
  */
+const nonceBytes = Buffer.alloc(12);
+
 function aeadNonce(counter: number): Buffer {
-  const nonce = Buffer.alloc(12);
-  nonce.writeUInt32LE(counter % 0x1_0000_0000, 4);
-  nonce.writeUInt32LE(Math.floor(counter / 0x1_0000_0000), 8);
-  return nonce;
+  nonceBytes.writeUInt32LE(counter % 0x1_0000_0000, 4);
+  nonceBytes.writeUInt32LE(Math.floor(counter / 0x1_0000_0000), 8);
+  return nonceBytes;
 }
 
-export function aeadEncrypt(key: Uint8Array, counter: number, ad: Uint8Array, plaintext: Uint8Array): Buffer {
+/**
+ * A key as node:crypto keeps it: made once per key, it spares each message's cipher the
+ * copy and checks of raw key bytes. node:crypto cannot re-key a cipher object, so each
+ * AEAD message still makes one.
+ */
+export function aeadKey(key: Uint8Array): KeyObject {
+  return createSecretKey(key);
+}
+
+/** Ciphertext and tag, in one buffer. An empty `ad` is no associated data at all: the MAC is the same. */
+export function aeadEncrypt(key: KeyObject, counter: number, ad: Uint8Array, plaintext: Uint8Array): Buffer {
   const cipher = createCipheriv('chacha20-poly1305', key, aeadNonce(counter), { authTagLength: MAC_LENGTH });
-  cipher.setAAD(ad, { plaintextLength: plaintext.length });
-  return Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+  if (ad.length > 0) {
+    cipher.setAAD(ad, { plaintextLength: plaintext.length });
+  }
+  const body = cipher.update(plaintext);
+  // A stream cipher: final() adds no bytes, it only computes the tag.
+  cipher.final();
+  const sealed = Buffer.allocUnsafe(body.length + MAC_LENGTH);
+  body.copy(sealed, 0);
+  cipher.getAuthTag().copy(sealed, body.length);
+  return sealed;
 }
 
 /** The plaintext, or undefined when the ciphertext does not authenticate under key, nonce and ad. */
 export function aeadDecrypt(
-  key: Uint8Array,
+  key: KeyObject,
   counter: number,
   ad: Uint8Array,
   ciphertext: Uint8Array,
@@ -62,7 +89,9 @@ export function aeadDecrypt(
     authTagLength: MAC_LENGTH,
   });
   decipher.setAuthTag(ciphertext.subarray(bodyLength));
-  decipher.setAAD(ad, { plaintextLength: bodyLength });
+  if (ad.length > 0) {
+    decipher.setAAD(ad, { plaintextLength: bodyLength });
+  }
   const plaintext = decipher.update(ciphertext.subarray(0, bodyLength));
   try {
     decipher.final();

@@ -48,7 +48,10 @@ describe('NoiseTransport, for any frames cut anywhere', () => {
           let start = 0;
           for (let index = 0; start < wire.length; index += 1) {
             const end = Math.min(wire.length, start + (cuts[index % cuts.length] as number));
-            received.push(...pool.decryptor.push(wire.subarray(start, end)));
+            const chunk = Buffer.from(wire.subarray(start, end));
+            received.push(...pool.decryptor.push(chunk));
+            // As a socket may, the chunk's memory is reused once pushed: what was kept must be a copy.
+            chunk.fill(0xa5);
             start = end;
           }
           // Compared as hex: vitest's deep equality walks a large Buffer byte by byte, slowly.

@@ -74,8 +74,8 @@ export class FrameDecryptor {
     if (this.#closed !== undefined) {
       throw new NoiseError('session-closed', `the session already failed: ${this.#closed.message}`);
     }
-    // Copied: the socket may reuse the chunk's memory.
-    this.#pieces.push(Buffer.from(chunk));
+    const received = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    this.#pieces.push(received);
     this.#pendingLength += chunk.length;
     const frames: Buffer[] = [];
     try {
@@ -87,6 +87,13 @@ export class FrameDecryptor {
       this.#pieces = [];
       this.#pendingLength = 0;
       throw error;
+    }
+    // Only what waits for the rest of its frame is copied (the socket may reuse the chunk's
+    // memory): whole frames are decrypted from the chunk itself.
+    const last = this.#pieces.length - 1;
+    const kept = this.#pieces[last];
+    if (kept?.buffer === received.buffer) {
+      this.#pieces[last] = Buffer.from(kept);
     }
     return frames;
   }
