@@ -143,7 +143,7 @@ describe('VNish writes', () => {
 });
 
 describe('VNish refusals: nothing is changed, and the message says why', () => {
-  it('names a wrong password, and too many tries', async () => {
+  it('names a wrong password, too many tries, and an unlock answered with garbage or too much', async () => {
     const api = await vnish();
     expect(await act(api, 'reboot', {}, 'wrong')).toEqual({
       status: 'failed',
@@ -153,6 +153,11 @@ describe('VNish refusals: nothing is changed, and the message says why', () => {
     expect(await act(api, 'reboot')).toEqual({
       status: 'failed',
       message: 'VNish refuses unlocking for now: too many tries (HTTP 429)',
+    });
+    api.faults.set('POST /api/v1/unlock', 'garbage');
+    expect(await act(api, 'reboot')).toEqual({
+      status: 'failed',
+      message: 'VNish POST /api/v1/unlock: HTTP 200, no token in the answer',
     });
     api.faults.set('POST /api/v1/unlock', 'huge');
     expect(await act(api, 'reboot')).toEqual({
