@@ -11,8 +11,8 @@ export function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
 }
 
-/** How long a phase waits at its end for the pool to answer what was sent. */
-const DRAIN_WAIT_MS = 30_000;
+/** How long a phase waits at its end for the pool to answer what was sent (V2 acknowledgements come within 1 s). */
+export const DRAIN_WAIT_MS = 30_000;
 
 export interface Throughput {
   offered: string;
@@ -36,15 +36,65 @@ export interface MinerSends {
   readonly sentAt: readonly number[];
 }
 
+/** How one phase loads its connections; see `measureWindow`. */
+export interface LoadSettings {
+  readonly rate: number | undefined;
+  readonly inFlight: number;
+  readonly group: number;
+  /** Seconds measured, after 1 s of warm-up. */
+  readonly seconds: number;
+}
+
+/** What a phase's reply handlers read: whether an answer is counted and timed, and whether the load goes on. */
+export interface LoadWindow {
+  measuring: boolean;
+  running: boolean;
+}
+
+/**
+ * One phase's window, the same for V1 miners and V2 channels: the load started on
+ * `submitters` (startLoad), 1 s of warm-up, `seconds` with `window.measuring` set, then
+ * the load stopped (`window.running` cleared) and, for at most DRAIN_WAIT_MS, the answers
+ * to what was sent awaited (`outstanding` counts those not yet in): the next phase starts
+ * on quiet connections, or a backlog's replies would be timed in it. Returns the seconds
+ * measured.
+ */
+export async function measureWindow(
+  window: LoadWindow,
+  submitters: readonly (() => void)[],
+  settings: LoadSettings,
+  outstanding: () => number,
+): Promise<number> {
+  const stopPacing = startLoad(submitters, settings);
+  await sleep(1_000); // warm-up
+  window.measuring = true;
+  const start = now();
+  await sleep(settings.seconds * 1000);
+  window.measuring = false;
+  const seconds = (now() - start) / 1000;
+  window.running = false;
+  stopPacing();
+  for (let waited = 0; outstanding() > 0 && waited < DRAIN_WAIT_MS; waited += 50) {
+    await sleep(50);
+  }
+  return seconds;
+}
+
+/** The median and 99th percentile of a phase's reply times. */
+export function latencyPercentiles(latencies: readonly number[]): { p50Ms: number; p99Ms: number } {
+  const sorted = Float64Array.from(latencies).sort();
+  return { p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99) };
+}
+
 /**
  * Starts the load on `submitters` (each sends one share to its miner or channel). Closed
  * loop (rate undefined): inFlight shares each, the caller sending another per answer.
  * Paced: `rate` shares/s in total on a millisecond tick, `group` at a time to one
  * submitter chosen at random. Returns what stops the pacing.
  */
-export function startLoad(
+function startLoad(
   submitters: readonly (() => void)[],
-  { rate, inFlight, group }: { rate: number | undefined; inFlight: number; group: number },
+  { rate, inFlight, group }: Omit<LoadSettings, 'seconds'>,
 ): () => void {
   if (rate === undefined) {
     for (const submit of submitters) {
@@ -93,8 +143,7 @@ export async function throughput(
   let accepted = 0;
   let rejected = 0;
   let stale = 0;
-  let running = true;
-  let measuring = false;
+  const window: LoadWindow = { measuring: false, running: true };
   let outstanding = 0;
   let answered = 0;
   let answeredAccepted = 0;
@@ -133,7 +182,7 @@ export async function throughput(
       if (ok) {
         answeredAccepted++;
       }
-      if (measuring) {
+      if (window.measuring) {
         if (ok) {
           accepted++;
         } else {
@@ -144,7 +193,7 @@ export async function throughput(
         }
         latencies.push(at - sent);
       }
-      if (running && rate === undefined) {
+      if (window.running && rate === undefined) {
         submit();
       }
     };
@@ -160,28 +209,19 @@ export async function throughput(
     }
     return submit;
   });
-  const stopPacing = startLoad(submitters, { rate, inFlight, group });
-  await sleep(1_000); // warm-up
-  measuring = true;
-  const start = now();
-  await sleep(measured * 1000);
-  measuring = false;
-  const seconds = (now() - start) / 1000;
-  running = false;
-  stopPacing();
-  // The next phase starts on quiet connections: a backlog's replies would be timed in it.
-  for (let waited = 0; outstanding > 0 && waited < DRAIN_WAIT_MS; waited += 50) {
-    await sleep(50);
-  }
-  const sorted = Float64Array.from(latencies).sort();
+  const seconds = await measureWindow(
+    window,
+    submitters,
+    { rate, inFlight, group, seconds: measured },
+    () => outstanding,
+  );
   return {
     offered:
       rate === undefined ? `closed loop, ${String(inFlight)} in flight per connection` : `${String(rate)}/s`,
     sharesPerSecond: accepted / seconds,
     rejected,
     stale,
-    p50Ms: percentile(sorted, 50),
-    p99Ms: percentile(sorted, 99),
+    ...latencyPercentiles(latencies),
     answered,
     answeredAccepted,
     sends: recordSends ? sends : undefined,

@@ -6,18 +6,21 @@
  * acknowledges it. A refused or unacknowledged share fails the benchmark.
  */
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { MessageName, MessageOf, Sv2Message } from '../src/stratum/v2/message-table.ts';
 import { ANY_TARGET, REQUIRES_STANDARD_JOBS, Sv2Client, u256 } from '../test/helpers/sv2-client.ts';
 import { LOAD_WORKER, now } from './stratum-miner.ts';
-import { percentile, startLoad, type Throughput } from './stratum-throughput.ts';
+import {
+  DRAIN_WAIT_MS,
+  latencyPercentiles,
+  measureWindow,
+  type LoadWindow,
+  type Throughput,
+} from './stratum-throughput.ts';
 
 export type ChannelKind = 'standard' | 'extended';
 
 /** Sequence numbers whose send time is kept: more than any channel has in flight. */
 const SENT_RING = 1 << 16;
-/** How long a phase waits at its end for the pool to acknowledge what was sent (its batches close within 1 s). */
-const DRAIN_WAIT_MS = 30_000;
 const EASIEST_TARGET = u256(ANY_TARGET);
 
 /** What the phase running now does with a channel's acknowledgement. */
@@ -200,8 +203,7 @@ export async function v2Throughput(
   let accepted = 0;
   let answered = 0;
   let mismatched = 0;
-  let running = true;
-  let measuring = false;
+  const window: LoadWindow = { measuring: false, running: true };
   for (const channel of channels) {
     channel.onSuccess = (success, at) => {
       const last = success.last_sequence_number;
@@ -211,47 +213,36 @@ export async function v2Throughput(
         mismatched++;
       }
       for (let sequence = channel.acknowledgedUpTo + 1; sequence <= last; sequence++) {
-        if (measuring) {
+        if (window.measuring) {
           latencies.push(at - (channel.sentAt[sequence % SENT_RING] ?? at));
         }
       }
       channel.acknowledgedUpTo = last;
       answered += covered;
-      if (measuring) {
+      if (window.measuring) {
         accepted += covered;
       }
-      if (running && rate === undefined) {
+      if (window.running && rate === undefined) {
         for (let share = 0; share < covered; share++) {
           channel.submit();
         }
       }
     };
   }
-  const stopPacing = startLoad(
+  const seconds = await measureWindow(
+    window,
     channels.map((channel) => () => {
       channel.submit();
     }),
-    { rate, inFlight, group },
+    { rate, inFlight, group, seconds: measured },
+    () => channels.reduce((sum, channel) => sum + channel.outstanding, 0),
   );
-  await sleep(1_000); // warm-up
-  measuring = true;
-  const start = now();
-  await sleep(measured * 1000);
-  measuring = false;
-  const seconds = (now() - start) / 1000;
-  running = false;
-  stopPacing();
-  const outstanding = (): number => channels.reduce((sum, channel) => sum + channel.outstanding, 0);
-  for (let waited = 0; outstanding() > 0 && waited < DRAIN_WAIT_MS; waited += 50) {
-    await sleep(50);
-  }
   const lost = lostShares(channels, mismatched);
   if (lost !== undefined) {
     const refusal = channels.find((channel) => channel.client.has('SubmitShares.Error'));
     const first = refusal ? JSON.stringify(await refusal.client.next('SubmitShares.Error')) : 'none';
     throw new Error(`Stratum V2 shares refused or lost: ${lost}; the first refusal: ${first}`);
   }
-  const sorted = Float64Array.from(latencies).sort();
   return {
     offered:
       rate === undefined
@@ -260,8 +251,7 @@ export async function v2Throughput(
     sharesPerSecond: accepted / seconds,
     rejected: 0,
     stale: 0,
-    p50Ms: percentile(sorted, 50),
-    p99Ms: percentile(sorted, 99),
+    ...latencyPercentiles(latencies),
     answered,
     answeredAccepted: answered,
     sends: undefined,
