@@ -26,6 +26,7 @@ const BOOK = {
   extranonceSize: EXTRANONCE_SIZE,
   tokenLifetimeMs: 60_000,
   now: () => 0,
+  coinbaseOnly: false,
 };
 
 const bench = startBench({

@@ -137,6 +137,9 @@ export class BlockSubmitter {
   /**
    * Offers a found block at once, keeps it on disk meanwhile, and resolves with its
    * recorded outcome; undefined when the submitter stopped first (it stays pending).
+   * `blockHex` empty: a block the pool cannot build (a Stratum V2 Coinbase-only job's, whose
+   * miner kept its transactions and broadcasts it): nothing is offered, and the node is
+   * asked where the block is until it settles.
    */
   submit(block: FoundBlock, blockHex: string): Promise<BlockOutcome | undefined> {
     this.#log.info(
@@ -243,7 +246,7 @@ export class BlockSubmitter {
     let delayMs = this.#firstRetryMs;
     for (let attempt = 1; ; attempt++) {
       const offers = await Promise.all(
-        [this.#rpc, ...this.#otherNodes].map((node) =>
+        (blockHex === '' ? [] : [this.#rpc, ...this.#otherNodes]).map((node) =>
           this.#offer(
             node,
             blockHex,

@@ -139,6 +139,11 @@ export const StratumSettings = Type.Object(
       description:
         'How long a Job Declaration token (AllocateMiningJobToken) or declared job lasts unused. A client may hold a token until its next template, which a quiet mempool brings only with the next block: an hour outlasts all but 0.25% of block intervals (exponential, 10 minutes on average), and a token that expires in use sends the client to its fallback pool. Each connection holds at most 64 tokens and each address 1,024, so a long lifetime costs little.',
     }),
+    jdsCoinbaseOnly: Type.Boolean({
+      default: false,
+      description:
+        "Let Job Declarator Clients keep their transactions to themselves (Stratum V2 Coinbase-only mode): their jobs are checked only for a coinbase that pays the pool the whole reward, at least the subsidy. The pool then knows neither the fees claimed nor whether the transactions are valid, so shares on an invalid template are paid for work that can never be a block, and a block found on such a job is the client's to broadcast (the pool watches the chain for it). Off: clients must reveal their transactions (Full-Template mode).",
+    }),
     tlsCertFile: Type.Optional(Type.String({ minLength: 1 })),
     tlsKeyFile: Type.Optional(Type.String({ minLength: 1 })),
     publicHosts: Type.Array(

@@ -201,14 +201,20 @@ export async function startStratum(config: Config, parts: StratumParts, log: Log
       const validatedAt = performance.now();
       vitals.blockFound();
       const { share } = found;
-      const blockHex = assembleBlock(
-        share.job,
-        found.extranonce1,
-        Buffer.from(share.extranonce2, 'hex'),
-        share.header,
-      ).toString('hex');
+      // [sv2 6.3.1] A Coinbase-only job's transactions are the miner's: it broadcasts the block, the submitter watches for it.
+      const withheld = share.job.template.transactionsWithheld === true;
+      const blockHex = withheld
+        ? ''
+        : assembleBlock(
+            share.job,
+            found.extranonce1,
+            Buffer.from(share.extranonce2, 'hex'),
+            share.header,
+          ).toString('hex');
       const hash = Buffer.from(share.hash).reverse().toString('hex');
-      foundAt.set(hash, validatedAt);
+      if (!withheld) {
+        foundAt.set(hash, validatedAt);
+      }
       void submitter.submit(
         {
           height: share.job.template.height,

@@ -42,6 +42,7 @@ export function stratumV2Listeners(config: Config, poolScript: Buffer, log: Logg
             extranonceSize: EXTRANONCE1_SIZE + stratum.extranonce2Size,
             tokenLifetimeMs: stratum.jdsTokenLifetimeSeconds * 1000,
             now: Date.now,
+            coinbaseOnly: stratum.jdsCoinbaseOnly,
           }),
   };
 }

@@ -67,6 +67,11 @@ export interface PreparedTemplate {
   readonly segwit: boolean;
   /** Raw transactions in template order, for submitblock. */
   readonly transactions: readonly Buffer[];
+  /**
+   * [sv2 6.3.1] A Stratum V2 Coinbase-only job's: the miner never revealed its transactions
+   * (`transactions` is empty, `merkleBranch` its word), so the pool cannot build the block.
+   */
+  readonly transactionsWithheld?: true;
   readonly merkleBranch: readonly Buffer[];
   /**
    * Sigops of the template's transactions in the unit of `sigopLimit`: sigop cost

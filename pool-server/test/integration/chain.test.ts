@@ -677,6 +677,28 @@ describe('block submitter', () => {
     }
   });
 
+  it('a block it cannot build (a V2 Coinbase-only job): never offered, accepted once its miner broadcasts it', async () => {
+    const { submitter: watching, pending } = submitter('watched');
+    const { block, blockHex } = findBlock(node.chain.blockTemplate());
+    // Every offer would fail: a block reaching the chain can only be the miner's own broadcast.
+    node.faults.inject({ fault: 'unavailable', count: Number.POSITIVE_INFINITY, methods: ['submitblock'] });
+    const before = affected();
+    let outcome: BlockOutcome | undefined;
+    try {
+      void watching.submit(block, '').then((settled) => {
+        outcome = settled;
+      });
+      const kept = await eventually(async () => (await pending.list()).blocks[0], 'the block kept pending');
+      expect(kept.blockHex).toBe('');
+      expect(node.chain.submitBlock(Buffer.from(blockHex, 'hex'))).toBeNull();
+      await eventually(() => outcome, 'the watched block settled');
+    } finally {
+      node.faults.clear();
+    }
+    expect(outcome).toMatchObject({ status: 'accepted', detail: 'on the best chain' });
+    expect(affected() - before).toBe(0);
+  });
+
   it('is given up as stale only once the chain is two blocks past a block the node never took', async () => {
     const { submitter: waiting, journal } = submitter('stale');
     const { block, blockHex } = findBlock(node.chain.blockTemplate());

@@ -4,7 +4,8 @@ import type { PendingBlock, PendingBlockStore } from '../../chain/block-submitte
 import { blockToJson, foundBlockFromJson } from './block-journal.ts';
 
 const HASH = /^[0-9a-f]{64}$/;
-const BLOCK_HEX = /^([0-9a-f]{2})+$/;
+/** Empty for a block the pool cannot build, only watch for (BlockSubmitter.submit). */
+const BLOCK_HEX = /^([0-9a-f]{2})*$/;
 
 /**
  * Found blocks whose fate the node has not told yet, one file each under `directory`,

@@ -19,6 +19,7 @@ import {
 import { scriptOf, TESTNET_ADDRESS, testEnvironment } from '../../../test/helpers/stratum-env.ts';
 import { templateVectors } from '../../../test/helpers/vectors.ts';
 import { JobDeclarations, MAX_TOKENS_PER_ADDRESS, MAX_TOKENS_PER_CONNECTION } from './job-declarations.ts';
+import { declaredJobAsJob } from './custom-job.ts';
 import type { MessageOf, Sv2Message } from './message-table.ts';
 import { Sv2Session, type Sv2Sink } from './session.ts';
 
@@ -80,18 +81,30 @@ function setup(protocol: number, flags: number): MessageOf<'SetupConnection'> {
   };
 }
 
+/** A PushSolution of nothing: on no previous block, so no block of any job. */
+const NO_BLOCK: MessageOf<'PushSolution'> = {
+  type: 'PushSolution',
+  extranonce: Buffer.alloc(EXTRANONCE_SIZE),
+  prev_hash: Buffer.alloc(32),
+  nonce: 0,
+  ntime: template.curtime,
+  nbits: 0x1d00ffff,
+  version: template.version,
+};
+
 /** A JDS connection's session from `address`, set up in Full-Template mode. */
 function jdsConnection(
   env: ReturnType<typeof testEnvironment>['env'],
   address = '192.0.2.1',
+  flags = DECLARE_TX_DATA,
 ): { declarator: Sv2Session; jdc: Recorder } {
   const jdc = new Recorder();
   const declarator = new Sv2Session(env, jdc, address, 'job-declaration');
-  declarator.receive(setup(JOB_DECLARATION_PROTOCOL, DECLARE_TX_DATA), NOW);
+  declarator.receive(setup(JOB_DECLARATION_PROTOCOL, flags), NOW);
   return { declarator, jdc };
 }
 
-function pool(): {
+function pool(coinbaseOnly = true): {
   declarator: Sv2Session;
   jdc: Recorder;
   miner: Sv2Session;
@@ -109,6 +122,7 @@ function pool(): {
       extranonceSize: EXTRANONCE_SIZE,
       tokenLifetimeMs: TOKEN_LIFETIME_MS,
       now: () => clock.ms,
+      coinbaseOnly,
     }),
   };
   const { declarator, jdc } = jdsConnection(withJds);
@@ -363,15 +377,7 @@ describe('the Job Declaration session', () => {
 
   it('logs a PushSolution with no declared job, or that is no block, and closes on a Mining message', () => {
     const { declarator, jdc, problems } = pool();
-    const solution: MessageOf<'PushSolution'> = {
-      type: 'PushSolution',
-      extranonce: Buffer.alloc(EXTRANONCE_SIZE),
-      prev_hash: Buffer.alloc(32),
-      nonce: 0,
-      ntime: template.curtime,
-      nbits: 0x1d00ffff,
-      version: template.version,
-    };
+    const solution = NO_BLOCK;
     declarator.receive(solution, NOW);
     expect(problems).toHaveLength(1);
     declare(declarator, jdc);
@@ -383,5 +389,110 @@ describe('the Job Declaration session', () => {
     expect(jdc.closedWith).toBeUndefined();
     declarator.receive({ type: 'CloseChannel', channel_id: 1, reason_code: '' }, NOW);
     expect(jdc.closedWith).toMatch(/not a message a Job Declarator Client sends/);
+  });
+});
+
+describe('Coinbase-only mode [sv2 6.3.1]', () => {
+  /** A Coinbase-only connection's token, and the pool's V2 miner with a work-selection channel. */
+  function coinbaseOnly(): ReturnType<typeof pool> & { token: Buffer; channelId: number } {
+    const setUp = pool();
+    const { declarator, jdc } = jdsConnection(setUp.env, '192.0.2.1', 0);
+    expect(jdc.last('SetupConnection.Success').used_version).toBe(2);
+    const token = allocate(declarator, jdc) ?? Buffer.alloc(0);
+    return { ...setUp, declarator, jdc, token, channelId: openExtended(setUp.miner, setUp.mining) };
+  }
+
+  it('sets a job under an allocated token, never asking for its transactions; the token then names that job', () => {
+    const { jdc, miner, mining, token, channelId } = coinbaseOnly();
+    const declared = declaration(template, scriptOf(TESTNET_ADDRESS), EXTRANONCE_SIZE);
+    miner.receive(setCustomMiningJob(declared, channelId, token, 9), NOW);
+    expect(mining.last('SetCustomMiningJob.Success').request_id).toBe(9);
+    expect(jdc.sent.map((message) => message.type)).toEqual([
+      'SetupConnection.Success',
+      'AllocateMiningJobToken.Success',
+    ]);
+    const again = setCustomMiningJob(declared, channelId, token, 10);
+    miner.receive({ ...again, coinbase_tx_locktime: 7 }, NOW);
+    expect(mining.last('SetCustomMiningJob.Error').error_code).toBe(
+      'invalid-job-param-value-coinbase_tx_locktime',
+    );
+    miner.receive(again, NOW);
+    expect(mining.last('SetCustomMiningJob.Success').request_id).toBe(10);
+  });
+
+  it("refuses a coinbase that does not pay the pool the subsidy, or lacks the block's height", () => {
+    const { miner, mining, token, channelId } = coinbaseOnly();
+    const elsewhere = declaration(template, scriptOf(TESTNET_ADDRESS).subarray(1), EXTRANONCE_SIZE);
+    miner.receive(setCustomMiningJob(elsewhere, channelId, token, 1), NOW);
+    expect(mining.last('SetCustomMiningJob.Error').error_code).toBe(
+      'invalid-job-param-value-coinbase_tx_outputs',
+    );
+    const good = declaration(template, scriptOf(TESTNET_ADDRESS), EXTRANONCE_SIZE);
+    const [poolOutput, ...rest] = good.outputs;
+    const short = {
+      ...good,
+      outputs: [{ script: poolOutput?.script ?? Buffer.alloc(0), value: 1n }, ...rest],
+    };
+    miner.receive(setCustomMiningJob(short, channelId, token, 2), NOW);
+    expect(mining.last('SetCustomMiningJob.Error').error_code).toBe(
+      'invalid-job-param-value-coinbase_tx_outputs',
+    );
+    miner.receive(
+      setCustomMiningJob({ ...good, scriptSigPrefix: Buffer.from('5100', 'hex') }, channelId, token, 3),
+      NOW,
+    );
+    expect(mining.last('SetCustomMiningJob.Error').error_code).toBe(
+      'invalid-job-param-value-coinbase_prefix',
+    );
+    // Refusals leave the token unused: the right job still goes through.
+    miner.receive(setCustomMiningJob(good, channelId, token, 4), NOW);
+    expect(mining.last('SetCustomMiningJob.Success').request_id).toBe(4);
+  });
+
+  it('marks the job as one whose block the pool cannot build: its transactions were withheld', () => {
+    const { env, miner, mining, token, channelId } = coinbaseOnly();
+    const declared = declaration(template, scriptOf(TESTNET_ADDRESS), EXTRANONCE_SIZE);
+    miner.receive(setCustomMiningJob(declared, channelId, token, 9), NOW);
+    expect(mining.last('SetCustomMiningJob.Success').request_id).toBe(9);
+    const found = env.jobDeclarations?.customJob(token);
+    expect(found).toMatchObject({ kind: 'declared', job: { mode: 'coinbase-only' } });
+    if (found?.kind !== 'declared') {
+      return;
+    }
+    const job = declaredJobAsJob('1', found.job, template.version, template.curtime, 8);
+    expect(job.template).toMatchObject({ transactionsWithheld: true, transactions: [] });
+    expect(job.template.merkleBranch).toEqual(setCustomMiningJob(declared, channelId, token, 9).merkle_path);
+  });
+
+  it('closes a Coinbase-only connection that declares, provides transactions or pushes a solution', () => {
+    for (const message of [
+      declareMiningJob(
+        declaration(template, scriptOf(TESTNET_ADDRESS), EXTRANONCE_SIZE),
+        Buffer.alloc(16),
+        1,
+      ),
+      { type: 'ProvideMissingTransactions.Success', request_id: 1, transaction_list: [] } as const,
+      NO_BLOCK,
+    ]) {
+      const { declarator, jdc } = coinbaseOnly();
+      declarator.receive(message, NOW);
+      expect(jdc.closedWith).toBe(
+        `${message.type} on a Coinbase-only connection: it needs DECLARE_TX_DATA in SetupConnection`,
+      );
+    }
+  });
+
+  it('is refused at SetupConnection when the pool takes Full-Template jobs only, and a Full-Template token sets no job', () => {
+    const { env, miner, mining } = pool(false);
+    const refused = jdsConnection(env, '192.0.2.1', 0);
+    expect(refused.jdc.last('SetupConnection.Error')).toMatchObject({
+      error_code: 'unsupported-feature-flags',
+      flags: DECLARE_TX_DATA,
+    });
+    const { declarator, jdc } = jdsConnection(env);
+    const fullTemplateToken = allocate(declarator, jdc) ?? Buffer.alloc(0);
+    const declared = declaration(template, scriptOf(TESTNET_ADDRESS), EXTRANONCE_SIZE);
+    miner.receive(setCustomMiningJob(declared, openExtended(miner, mining), fullTemplateToken, 5), NOW);
+    expect(mining.last('SetCustomMiningJob.Error').error_code).toBe('invalid-mining-job-token');
   });
 });

@@ -36,6 +36,7 @@ function setting(): { raw: ClientTemplate; context: DeclarationContext } {
     extranonceSize: EXTRANONCE_SIZE,
     tokenLifetimeMs: 60_000,
     now: () => 0,
+    coinbaseOnly: false,
   });
   return {
     // The devchain answers in getblocktemplate's shape; the client reads the fields it names.
@@ -60,8 +61,8 @@ describe('checkDeclaration', () => {
       declareMiningJob(declaration(raw, POOL_SCRIPT, EXTRANONCE_SIZE), TOKEN, 1),
       context,
     );
-    expect(outcome.kind).toBe('declared');
-    if (outcome.kind === 'declared') {
+    expect(outcome).toMatchObject({ kind: 'declared', job: { mode: 'full-template' } });
+    if (outcome.kind === 'declared' && outcome.job.mode === 'full-template') {
       expect(outcome.job.poolValue).toBe(BigInt(raw.coinbasevalue));
       expect(outcome.job.transactions).toHaveLength(raw.transactions.length);
       expect(outcome.job.coinbase.witnessCommitment).toBeDefined();

@@ -38,20 +38,33 @@ export interface KnownTransaction {
   readonly hasWitness: boolean;
 }
 
-/** A declaration the pool accepted: what SetCustomMiningJob must match and what a block is built from. */
-export interface DeclaredJob {
+/** A job the pool accepted: what SetCustomMiningJob must match and what a block is built from. */
+interface AcceptedJob {
   /** The pool's template when the job was declared: its previous block, bits, height and times. */
   readonly template: PreparedTemplate;
   readonly version: number;
   readonly coinbase: DeclaredCoinbase;
-  /** Raw transactions in declared order, for the block. */
-  readonly transactions: readonly Buffer[];
   readonly merkleBranch: readonly Buffer[];
   /** What the coinbase pays the pool's script. */
   readonly poolValue: bigint;
-  readonly weight: number;
-  readonly sigopCost: number;
 }
+
+/**
+ * [sv2 6.3] The two modes: under Full-Template the transactions were revealed and checked
+ * (fees, weight, sigops) and the pool can build the block; under Coinbase-only (6.3.1) they
+ * were withheld, so only the coinbase was checked, and the client alone can build the block.
+ */
+export type DeclaredJob = AcceptedJob &
+  (
+    | {
+        readonly mode: 'full-template';
+        /** Raw transactions in declared order, for the block. */
+        readonly transactions: readonly Buffer[];
+        readonly weight: number;
+        readonly sigopCost: number;
+      }
+    | { readonly mode: 'coinbase-only' }
+  );
 
 export type DeclarationOutcome =
   | { readonly kind: 'declared'; readonly job: DeclaredJob }
@@ -101,7 +114,7 @@ export function describeTransaction(raw: Buffer): KnownTransaction | string {
   };
 }
 
-type Refusal = Extract<DeclarationOutcome, { readonly kind: 'refused' }>;
+export type Refusal = Extract<DeclarationOutcome, { readonly kind: 'refused' }>;
 
 function refused(field: string, details: string): Refusal {
   return { kind: 'refused', code: invalidJobParamValue(field), details };
@@ -150,7 +163,7 @@ export function checkDeclaration(
   if (typeof coinbase === 'string') {
     return refused('coinbase_tx_prefix', coinbase);
   }
-  const paid = checkPayouts(coinbase, context, transactions);
+  const paid = checkPayouts(coinbase, context.poolScript, template, knownFees(transactions));
   if (paid.kind === 'refused') {
     return paid;
   }
@@ -178,6 +191,7 @@ export function checkDeclaration(
   return {
     kind: 'declared',
     job: {
+      mode: 'full-template',
       template,
       version: message.version,
       coinbase,
@@ -190,20 +204,40 @@ export function checkDeclaration(
   };
 }
 
+/** The fees of the declared transactions the node reported, and whether it reported them all. */
+export interface KnownFees {
+  readonly sum: bigint;
+  readonly complete: boolean;
+}
+
+function knownFees(transactions: readonly KnownTransaction[]): KnownFees {
+  let sum = 0n;
+  let complete = true;
+  for (const tx of transactions) {
+    if (tx.fee === undefined) {
+      complete = false;
+    } else {
+      sum += tx.fee;
+    }
+  }
+  return { sum, complete };
+}
+
 /**
  * [sv2 6.4.3] The pool's payout output takes the whole reward: every other output is worth
- * 0, and it holds at least the subsidy and the fees the node reported of the declared
- * transactions; never more than they add up to when every fee is known (bad-cb-amount).
+ * 0, and it holds at least the subsidy and the known fees; never more than they add up to
+ * when every fee is known (bad-cb-amount).
  */
-function checkPayouts(
+export function checkPayouts(
   coinbase: DeclaredCoinbase,
-  context: DeclarationContext,
-  transactions: readonly KnownTransaction[],
+  poolScript: Buffer,
+  template: PreparedTemplate,
+  fees: KnownFees,
 ): { readonly kind: 'paid'; readonly poolValue: bigint } | Refusal {
   let poolValue = 0n;
   let paysPool = false;
   for (const output of coinbase.outputs) {
-    if (output.script.equals(context.poolScript)) {
+    if (output.script.equals(poolScript)) {
       poolValue += output.value;
       paysPool = true;
     } else if (output.value !== 0n) {
@@ -216,27 +250,18 @@ function checkPayouts(
   if (!paysPool) {
     return refused('coinbase_tx_suffix', "the coinbase has no output to the pool's payout script");
   }
-  const { template } = context;
   const subsidy = template.coinbaseValue - template.fees;
-  let knownFees = 0n;
-  let allKnown = true;
-  for (const tx of transactions) {
-    if (tx.fee === undefined) {
-      allKnown = false;
-    } else {
-      knownFees += tx.fee;
-    }
-  }
-  if (poolValue < subsidy + knownFees) {
+  const floor = subsidy + fees.sum;
+  if (poolValue < floor) {
     return refused(
       'coinbase_tx_suffix',
-      `the pool's output gets ${poolValue.toString()} sats; the subsidy and the declared transactions' known fees are ${(subsidy + knownFees).toString()}`,
+      `the pool's output gets ${poolValue.toString()} sats; the subsidy and the declared transactions' known fees are ${floor.toString()}`,
     );
   }
-  if (allKnown && poolValue > subsidy + knownFees) {
+  if (fees.complete && poolValue > floor) {
     return refused(
       'coinbase_tx_suffix',
-      `the coinbase pays ${poolValue.toString()} sats, above the subsidy and fees, ${(subsidy + knownFees).toString()}`,
+      `the coinbase pays ${poolValue.toString()} sats, above the subsidy and fees, ${floor.toString()}`,
     );
   }
   return { kind: 'paid', poolValue };

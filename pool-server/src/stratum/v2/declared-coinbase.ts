@@ -16,22 +16,26 @@ import { WITNESS_RESERVED_VALUE } from '../../work/witness.ts';
 const COMMITMENT_HEADER = Buffer.from('6a24aa21a9ed', 'hex');
 const COMMITMENT_SCRIPT_BYTES = 38;
 /** [consensus] a coinbase scriptSig is 2 to 100 bytes (Bitcoin Core CheckTransaction, bad-cb-length). */
-const SCRIPTSIG_MAX = 100;
+export const SCRIPTSIG_MAX = 100;
 
 export interface DeclaredOutput {
   readonly script: Buffer;
   readonly value: bigint;
 }
 
-export interface DeclaredCoinbase {
+/** [sv2 5.3.18] The coinbase as SetCustomMiningJob carries it, field by field. */
+export interface CoinbaseFields {
   readonly version: number;
   /** The scriptSig bytes before the extranonce: SetCustomMiningJob's coinbase_prefix. */
   readonly scriptSigPrefix: Buffer;
   readonly sequence: number;
-  readonly outputs: readonly DeclaredOutput[];
   /** The outputs as SetCustomMiningJob carries them: a CompactSize count, then each output. */
   readonly outputsBytes: Buffer;
   readonly locktime: number;
+}
+
+export interface DeclaredCoinbase extends CoinbaseFields {
+  readonly outputs: readonly DeclaredOutput[];
   /** [BIP141] the witness commitment the coinbase makes (its last such output), if any. */
   readonly witnessCommitment: Buffer | undefined;
   /** [BIP141] The coinbase's witness is the one reserved value every pool uses (32 zero bytes). */
@@ -117,11 +121,25 @@ export function readDeclaredCoinbase(
 }
 
 /**
+ * [sv2 6.3.1] A coinbase only SetCustomMiningJob carried (Coinbase-only mode: no
+ * DeclareMiningJob), serialized without BIP141 fields and read as a declared one; a string
+ * says what is wrong.
+ */
+export function readCoinbaseFields(
+  fields: CoinbaseFields,
+  extranonceSize: number,
+  height: number,
+): DeclaredCoinbase | string {
+  const { coinb1, coinb2 } = splitDeclaredCoinbase(fields, extranonceSize);
+  return readDeclaredCoinbase(coinb1, coinb2, extranonceSize, height);
+}
+
+/**
  * [stratum: mining.notify] The declared coinbase's non-witness serialization split around
  * the extranonce, as a job's coinb1 and coinb2.
  */
 export function splitDeclaredCoinbase(
-  coinbase: DeclaredCoinbase,
+  coinbase: CoinbaseFields,
   extranonceSize: number,
 ): { readonly coinb1: Buffer; readonly coinb2: Buffer } {
   const coinb1 = Buffer.concat([

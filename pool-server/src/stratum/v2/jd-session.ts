@@ -1,9 +1,11 @@
 /**
- * [sv2 6.4] One Job Declarator Client's connection to the pool's Job Declaration Server, in
- * Full-Template mode, no socket and no clock: AllocateMiningJobToken for an authorized user,
- * DeclareMiningJob checked (declare-job.ts) and answered at once or after
+ * [sv2 6.4] One Job Declarator Client's connection to the pool's Job Declaration Server, no
+ * socket and no clock: AllocateMiningJobToken for an authorized user; in Full-Template mode
+ * (6.3.2), DeclareMiningJob checked (declare-job.ts) and answered at once or after
  * ProvideMissingTransactions, PushSolution rebuilt into a block and, when it meets the
- * network target, submitted as the pool's own blocks are.
+ * network target, submitted as the pool's own blocks are. In Coinbase-only mode (6.3.1) the
+ * tokens are all there is: SetCustomMiningJob names them (custom-job.ts), and a
+ * DeclareMiningJob, ProvideMissingTransactions.Success or PushSolution is a protocol error.
  */
 import { EXTRANONCE1_SIZE } from '../../work/coinbase.ts';
 import { writeHeader } from '../../work/header.ts';
@@ -13,14 +15,19 @@ import { difficultyOfHash, hashMeetsTarget } from '../../work/target.ts';
 import type { StratumEnvironment } from '../session-context.ts';
 import { declaredJobAsJob } from './custom-job.ts';
 import { checkDeclaration, describeTransaction, type KnownTransaction } from './declare-job.ts';
-import type { Declaration, JobDeclarations, TokenHolder } from './job-declarations.ts';
+import type { Declaration, DeclarationMode, JobDeclarations, TokenHolder } from './job-declarations.ts';
 import type { MessageOf, Sv2Message } from './message-table.ts';
-import { DeclareMiningJobErrorCode, invalidJobParamValue } from './protocol-constants.ts';
+import {
+  DeclareMiningJobErrorCode,
+  invalidJobParamValue,
+  JobDeclarationSetupFlags,
+} from './protocol-constants.ts';
 import type { Sv2Sink } from './sv2-sink.ts';
 
 /** Declarations waiting for their missing transactions, per connection. */
 const MAX_PENDING_DECLARATIONS = 16;
 const UNKNOWN_USER_PENALTY = 10;
+const WRONG_MODE_PENALTY = 20;
 /** The job id a PushSolution's block is submitted under: it was never a channel's. */
 const PUSHED_JOB_ID = 'pushed';
 
@@ -41,9 +48,19 @@ export class JobDeclarationSession {
   #allocated = false;
   /** What this connection's tokens are counted against. */
   readonly #holder: TokenHolder;
+  /** [sv2 6.4.1] Full-Template when SetupConnection set DECLARE_TX_DATA, Coinbase-only otherwise. */
+  readonly #mode: DeclarationMode;
 
-  constructor(env: StratumEnvironment, declarations: JobDeclarations, sink: Sv2Sink, remoteAddress: string) {
+  constructor(
+    env: StratumEnvironment,
+    declarations: JobDeclarations,
+    sink: Sv2Sink,
+    remoteAddress: string,
+    setupFlags: number,
+  ) {
     this.#env = env;
+    this.#mode =
+      (setupFlags & JobDeclarationSetupFlags.declareTxData) === 0 ? 'coinbase-only' : 'full-template';
     this.#declarations = declarations;
     this.#sink = sink;
     this.#remoteAddress = remoteAddress;
@@ -57,6 +74,9 @@ export class JobDeclarationSession {
 
   /** One message after SetupConnection; false when it is not one a Job Declarator Client sends. */
   receive(message: Sv2Message, nowMs: number): boolean {
+    if (message.type !== 'AllocateMiningJobToken' && this.#mode === 'coinbase-only') {
+      return this.#wrongMode(message);
+    }
     switch (message.type) {
       case 'AllocateMiningJobToken':
         this.#allocate(message);
@@ -75,6 +95,18 @@ export class JobDeclarationSession {
     }
   }
 
+  /** [sv2 6.3.1, 6.4.4, 6.4.9] Coinbase-only: "the DeclareMiningJob message is never used", nor what follows it. */
+  #wrongMode(message: Sv2Message): boolean {
+    const fullTemplateOnly = ['DeclareMiningJob', 'ProvideMissingTransactions.Success', 'PushSolution'];
+    if (!fullTemplateOnly.includes(message.type)) {
+      return false;
+    }
+    const reason = `${message.type} on a Coinbase-only connection: it needs DECLARE_TX_DATA in SetupConnection`;
+    this.#sink.penalize(WRONG_MODE_PENALTY, reason);
+    this.#sink.close(reason);
+    return true;
+  }
+
   /** [sv2 6.4.2, 6.4.3] The user identifier is authorized as a V1 worker name is (no password). */
   #allocate(message: MessageOf<'AllocateMiningJobToken'>): void {
     const authorized = this.#env.authorizer.authorize(message.user_identifier, undefined);
@@ -86,7 +118,7 @@ export class JobDeclarationSession {
       );
       return;
     }
-    const token = this.#declarations.allocate(authorized.identity, this.#holder);
+    const token = this.#declarations.allocate(authorized.identity, this.#holder, this.#mode);
     if (typeof token === 'string') {
       // No AllocateMiningJobToken.Error either: the close is the refusal, and [sv2 6.2] sends
       // the client to its fallback pool rather than leave it waiting.
@@ -220,8 +252,9 @@ export class JobDeclarationSession {
 
   /**
    * [sv2 6.4.9] The block of the last declared job with the client's extranonce, nonce and
-   * header fields, submitted when its hash meets the network target. The Job Declaration
-   * protocol has no answer to it: a solution that is no block is logged and dropped.
+   * header fields, submitted when its hash meets the network target. [sv2 6.4.9] defines no
+   * reply to PushSolution (6.4 has none, and the client propagates the block itself through
+   * SubmitSolution): a solution that is no block is logged and dropped.
    */
   #pushSolution(message: MessageOf<'PushSolution'>, nowMs: number): void {
     const declaration = this.#lastDeclared;

@@ -3,7 +3,8 @@
  * sessions of one Stratum process: mining job tokens (allocated, then spent by one
  * DeclareMiningJob), the jobs declared under the tokens DeclareMiningJob.Success hands out
  * (which SetCustomMiningJob names), and the transactions of the node's recent templates by
- * wtxid.
+ * wtxid. [sv2 6.3.1] Under Coinbase-only mode SetCustomMiningJob names the allocated token
+ * itself, and the first job set under it becomes the token's declaration.
  *
  * Bounded per client, never globally: a token lasts `tokenLifetimeMs`, a connection holds at
  * most MAX_TOKENS_PER_CONNECTION and an address MAX_TOKENS_PER_ADDRESS. Past a cap the
@@ -39,6 +40,8 @@ export interface JobDeclarationSettings {
   readonly tokenLifetimeMs: number;
   /** The clock tokens expire by (milliseconds). */
   readonly now: () => number;
+  /** [sv2 6.3.1] Clients may withhold their transactions (stratum.jdsCoinbaseOnly). */
+  readonly coinbaseOnly: boolean;
 }
 
 /** Who declared a job, and the job. */
@@ -52,9 +55,17 @@ export interface TokenHolder {
   readonly address: string;
 }
 
+/** [sv2 6.3] The mode a connection's SetupConnection chose, by DECLARE_TX_DATA. */
+export type DeclarationMode = DeclaredJob['mode'];
+
 type TokenState =
-  | { readonly kind: 'allocated'; readonly identity: WorkerIdentity }
+  | { readonly kind: 'allocated'; readonly identity: WorkerIdentity; readonly mode: DeclarationMode }
   | ({ readonly kind: 'declared' } & Declaration);
+
+/** What SetCustomMiningJob's token stands for: a declared job, or a Coinbase-only token yet to name one. */
+export type CustomJobToken =
+  | ({ readonly kind: 'declared' } & Declaration)
+  | { readonly kind: 'coinbase-only'; readonly identity: WorkerIdentity };
 
 interface TokenEntry {
   readonly state: TokenState;
@@ -79,6 +90,7 @@ export class JobDeclarations {
   /** [sv2 6.4.3] AllocateMiningJobToken.Success's coinbase_tx_outputs, the same for every token. */
   readonly poolOutputs: Buffer;
   readonly tokenLifetimeMs: number;
+  readonly coinbaseOnly: boolean;
   readonly #now: () => number;
   /** Insertion order is expiry order: every token lasts the same time from when it was made. */
   readonly #tokens = new Map<string, TokenEntry>();
@@ -91,6 +103,7 @@ export class JobDeclarations {
     this.extranonceSize = settings.extranonceSize;
     this.poolOutputs = poolCoinbaseOutputs(settings.poolScript);
     this.tokenLifetimeMs = settings.tokenLifetimeMs;
+    this.coinbaseOnly = settings.coinbaseOnly;
     this.#now = settings.now;
   }
 
@@ -98,7 +111,7 @@ export class JobDeclarations {
    * [sv2 6.4.2] A fresh token for an authorized client; over a cap, the holder's own oldest
    * declared job is forgotten to make room, and without one the refusal says why.
    */
-  allocate(identity: WorkerIdentity, holder: TokenHolder): Buffer | string {
+  allocate(identity: WorkerIdentity, holder: TokenHolder, mode: DeclarationMode): Buffer | string {
     this.#expire();
     const holding = this.#holdings.get(holder);
     const full = (): string | undefined => {
@@ -121,18 +134,22 @@ export class JobDeclarations {
     if (problem !== undefined) {
       return `${problem}, the most allowed; an unused token lasts ${String(this.tokenLifetimeMs / 1000)} s`;
     }
-    return this.#remember({ kind: 'allocated', identity }, holder);
+    return this.#remember({ kind: 'allocated', identity, mode }, holder);
   }
 
   /**
-   * Spends a token allocated to `holder`: who it was allocated to, or undefined for a token
-   * unknown, expired, used, or allocated on another connection.
+   * Spends a Full-Template token allocated to `holder`: who it was allocated to, or undefined
+   * for a token unknown, expired, used, or allocated on another connection.
    */
   spend(token: Buffer, holder: TokenHolder): WorkerIdentity | undefined {
     this.#expire();
     const key = token.toString('hex');
     const entry = this.#tokens.get(key);
-    if (entry?.state.kind !== 'allocated' || entry.holder !== holder) {
+    if (
+      entry?.state.kind !== 'allocated' ||
+      entry.state.mode !== 'full-template' ||
+      entry.holder !== holder
+    ) {
       return undefined;
     }
     this.#drop(key);
@@ -149,11 +166,31 @@ export class JobDeclarations {
     return this.#remember({ kind: 'declared', ...declaration }, holder);
   }
 
-  /** The declaration a DeclareMiningJob.Success token stands for, while it lasts. */
-  declared(token: Buffer): Declaration | undefined {
+  /**
+   * What a SetCustomMiningJob's token stands for, while it lasts: a DeclareMiningJob.Success
+   * token's declaration, or [sv2 6.3.1] a Coinbase-only allocated token not yet used.
+   */
+  customJob(token: Buffer): CustomJobToken | undefined {
     this.#expire();
     const state = this.#tokens.get(token.toString('hex'))?.state;
-    return state?.kind === 'declared' ? state : undefined;
+    if (state?.kind === 'allocated') {
+      return state.mode === 'coinbase-only' ? { kind: 'coinbase-only', identity: state.identity } : undefined;
+    }
+    return state;
+  }
+
+  /**
+   * [sv2 6.3.1] The Coinbase-only job first set under `token` becomes its declaration: the
+   * token names that job alone from then on, until it expires.
+   */
+  settle(token: Buffer, declaration: Declaration): void {
+    const key = token.toString('hex');
+    const entry = this.#tokens.get(key);
+    if (entry?.state.kind !== 'allocated' || entry.state.mode !== 'coinbase-only') {
+      return;
+    }
+    this.#tokens.set(key, { ...entry, state: { kind: 'declared', ...declaration } });
+    this.#holdings.get(entry.holder)?.declared.add(key);
   }
 
   #remember(state: TokenState, holder: TokenHolder): Buffer {

@@ -135,6 +135,7 @@ export class Sv2Session {
       protocol: this.#protocol,
       versionMask: this.#poolVersionMask(),
       workSelection: declarations !== undefined,
+      coinbaseOnly: declarations?.coinbaseOnly ?? false,
     });
     this.#sink.send(answer.reply);
     if (!answer.ok) {
@@ -147,7 +148,13 @@ export class Sv2Session {
       this.#groupJobs = new GroupJobs(this.env, this.#sink, this.#channels.groupChannelId);
     }
     if (this.#protocol === 'job-declaration' && declarations) {
-      this.#declarator = new JobDeclarationSession(this.env, declarations, this.#sink, this.remoteAddress);
+      this.#declarator = new JobDeclarationSession(
+        this.env,
+        declarations,
+        this.#sink,
+        this.remoteAddress,
+        answer.device.flags,
+      );
     }
   }
 

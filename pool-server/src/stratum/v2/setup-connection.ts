@@ -28,6 +28,8 @@ export interface SetupPolicy {
   readonly versionMask: number;
   /** The pool takes SetCustomMiningJob (its Job Declaration Server runs). */
   readonly workSelection: boolean;
+  /** [sv2 6.3.1] Job Declarator Clients may withhold their transactions (stratum.jdsCoinbaseOnly). */
+  readonly coinbaseOnly: boolean;
 }
 
 export type SetupAnswer =
@@ -55,8 +57,8 @@ export function answerSetup(message: MessageOf<'SetupConnection'>, policy: Setup
     if ((message.flags & MiningSetupFlags.requiresVersionRolling) !== 0 && policy.versionMask === 0) {
       unsupported |= MiningSetupFlags.requiresVersionRolling;
     }
-  } else if ((message.flags & JobDeclarationSetupFlags.declareTxData) === 0) {
-    // [sv2 6.3.2] Full-Template mode only: the pool checks the transactions it is asked to reward.
+  } else if (!policy.coinbaseOnly && (message.flags & JobDeclarationSetupFlags.declareTxData) === 0) {
+    // [sv2 6.3.2] Full-Template mode only, unless the pool takes Coinbase-only jobs (6.3.1).
     unsupported = JobDeclarationSetupFlags.declareTxData;
   }
   if (unsupported !== 0) {
