@@ -168,6 +168,21 @@ describe('configuration', () => {
     ]);
   });
 
+  it('refuses alert ranges upside down, and takes them the right way up', () => {
+    expect(
+      problems({
+        HASHWATT_ALERTS_MIN_CHIP_TEMP_C: '60',
+        HASHWATT_ALERTS_MAX_CHIP_TEMP_C: '50',
+        HASHWATT_ALERTS_MAX_FAN_RPM: '900',
+      }),
+    ).toEqual([
+      'alerts.minChipTempC 60 and alerts.maxChipTempC 50: The lowest chip temperature (60 °C) is above the highest (50 °C).',
+      'alerts.minFanRpm 1000 and alerts.maxFanRpm 900: The slowest fan speed (1000 rpm) is above the fastest (900 rpm).',
+    ]);
+    // The fans' upper end off (0, the default) bounds nothing.
+    expect(problems({ HASHWATT_ALERTS_MIN_CHIP_TEMP_C: '-5', HASHWATT_ALERTS_MAX_FAN_RPM: '0' })).toEqual([]);
+  });
+
   it('takes roles, and refuses a scaled-out process that could not reach its peers', () => {
     const node = {
       HASHWATT_NODE_RPC_URL: 'http://127.0.0.1:18443',

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Type, { type Static, type TSchema } from 'typebox';
 import Value from 'typebox/value';
-import { AlertsSettings } from './config/alerts.ts';
+import { alertsProblems, AlertsSettings } from './config/alerts.ts';
 import { AdminSettings, ApiSettings } from './config/api.ts';
 import { DemoSettings, FarmsSettings, PricesSettings, ReportsSettings } from './config/farms.ts';
 import { metricsProblems, MetricsSettings } from './config/metrics.ts';
@@ -390,7 +390,7 @@ function checkCombinations(config: Config): string[] {
       );
     }
   }
-  problems.push(...metricsProblems(config.metrics));
+  problems.push(...metricsProblems(config.metrics), ...alertsProblems(config.alerts));
   if (stratum.minDifficulty > stratum.maxDifficulty) {
     problems.push(
       `stratum.minDifficulty ${String(stratum.minDifficulty)} is above stratum.maxDifficulty ${String(stratum.maxDifficulty)}`,

@@ -6,6 +6,8 @@ export const AlertRule = Type.Enum([
   'device-silent',
   'worker-silent',
   'temperature-high',
+  'temperature-low',
+  'fan-high',
   'fan-low',
   'hashrate-gap',
   'window-starting',
@@ -101,10 +103,16 @@ export type AlertDeliveryList = Static<typeof AlertDeliveryList>;
 export const ALERT_THRESHOLD_BOUNDS = {
   /** Minutes a device or a worker may stay silent. */
   silentMinutes: { minimum: 1, maximum: 1_440 },
-  /** °C, the hottest chip. */
+  /** °C, the hottest chip of a hashing device: at most this. */
   maxChipTempC: { minimum: 30, maximum: 150 },
+  /** °C, the hottest chip of a hashing device: at least this (the whole machine is colder). */
+  minChipTempC: { minimum: -40, maximum: 100 },
   /** rpm, the slowest fan of a hashing device; 0 turns the rule off. */
   minFanRpm: { minimum: 0, maximum: 30_000 },
+  /** rpm, the fastest fan of a hashing device; 0 turns the rule off. */
+  maxFanRpm: { minimum: 0, maximum: 30_000 },
+  /** % of full speed, the fastest fan of a hashing device that reports one; 100: at full speed. */
+  maxFanPercent: { minimum: 1, maximum: 100 },
   /** %, reported against pool-measured hashrate over the last hour. */
   gapPercent: { exclusiveMinimum: 0, maximum: 100 },
   /** Minutes before a restricted window starts. */
@@ -113,8 +121,11 @@ export const ALERT_THRESHOLD_BOUNDS = {
 
 const thresholdFields = {
   silentMinutes: Type.Integer(ALERT_THRESHOLD_BOUNDS.silentMinutes),
+  minChipTempC: Type.Number(ALERT_THRESHOLD_BOUNDS.minChipTempC),
   maxChipTempC: Type.Number(ALERT_THRESHOLD_BOUNDS.maxChipTempC),
   minFanRpm: Type.Integer(ALERT_THRESHOLD_BOUNDS.minFanRpm),
+  maxFanRpm: Type.Integer(ALERT_THRESHOLD_BOUNDS.maxFanRpm),
+  maxFanPercent: Type.Number(ALERT_THRESHOLD_BOUNDS.maxFanPercent),
   gapPercent: Type.Number(ALERT_THRESHOLD_BOUNDS.gapPercent),
   windowLeadMinutes: Type.Integer(ALERT_THRESHOLD_BOUNDS.windowLeadMinutes),
 };
@@ -126,8 +137,11 @@ export type AlertThresholdValues = Static<typeof AlertThresholdValues>;
 /** A farm's own thresholds: null where it keeps the pool's default. */
 export const AlertThresholdOverrides = Type.Object({
   silentMinutes: Nullable(thresholdFields.silentMinutes),
+  minChipTempC: Nullable(thresholdFields.minChipTempC),
   maxChipTempC: Nullable(thresholdFields.maxChipTempC),
   minFanRpm: Nullable(thresholdFields.minFanRpm),
+  maxFanRpm: Nullable(thresholdFields.maxFanRpm),
+  maxFanPercent: Nullable(thresholdFields.maxFanPercent),
   gapPercent: Nullable(thresholdFields.gapPercent),
   windowLeadMinutes: Nullable(thresholdFields.windowLeadMinutes),
 });
@@ -137,8 +151,11 @@ export type AlertThresholdOverrides = Static<typeof AlertThresholdOverrides>;
 export const AlertThresholdsPatch = Type.Object(
   {
     silentMinutes: Type.Optional(Nullable(thresholdFields.silentMinutes)),
+    minChipTempC: Type.Optional(Nullable(thresholdFields.minChipTempC)),
     maxChipTempC: Type.Optional(Nullable(thresholdFields.maxChipTempC)),
     minFanRpm: Type.Optional(Nullable(thresholdFields.minFanRpm)),
+    maxFanRpm: Type.Optional(Nullable(thresholdFields.maxFanRpm)),
+    maxFanPercent: Type.Optional(Nullable(thresholdFields.maxFanPercent)),
     gapPercent: Type.Optional(Nullable(thresholdFields.gapPercent)),
     windowLeadMinutes: Type.Optional(Nullable(thresholdFields.windowLeadMinutes)),
   },

@@ -18,7 +18,9 @@ import { windowsForFarm } from '../farms/energy/tariffs.ts';
 import { listFarms } from '../farms/farms.ts';
 import { recentBlocks, recentPayments } from '../ledger/pool-stats.ts';
 import { workerWork } from '../ledger/worker-production.ts';
-import type { AlertFacts, DeviceFacts, FarmRef, OrderFacts, WindowFacts } from './rules.ts';
+import type { FarmRef } from './candidate.ts';
+import type { DeviceFacts } from './device-rules.ts';
+import type { AlertFacts, OrderFacts, WindowFacts } from './rules.ts';
 
 const HOUR_MS = 3_600_000;
 /** Blocks and payouts read a tick; more than this between two ticks is beyond any pool's pace. */
@@ -54,7 +56,8 @@ async function farmDevices(
     state: device.state,
     lastSeenMs: Date.parse(device.lastSeen),
     chipTempC: device.chipTempC,
-    fanRpms: fans.get(device.id) ?? [],
+    fanRpms: fans.get(device.id)?.rpms ?? [],
+    fanPercents: fans.get(device.id)?.percents ?? [],
     poolUser: device.poolUser,
     workerHourDifficulty: device.poolUser === null ? null : (hour.get(device.poolUser)?.difficulty ?? null),
     workerRecentDifficulty:

@@ -5,7 +5,7 @@
  * journals are files on the evaluating host, not facts of the database, so this rule
  * stands apart from rules.ts; pure like them.
  */
-import type { AlertCandidate } from './rules.ts';
+import type { AlertCandidate } from './candidate.ts';
 
 const MINUTE_MS = 60_000;
 

@@ -1,18 +1,15 @@
 import { describe, expect, test } from 'vitest';
-import {
-  evaluateRules,
-  planAlerts,
-  windowStart,
-  type AlertFacts,
-  type AlertThresholds,
-  type DeviceFacts,
-} from './rules.ts';
+import { evaluateRules, planAlerts, windowStart, type AlertFacts, type AlertThresholds } from './rules.ts';
+import type { DeviceFacts } from './device-rules.ts';
 
 const NOW = Date.parse('2026-12-07T10:00:00Z');
 const THRESHOLDS: AlertThresholds = {
   silentMinutes: 10,
+  minChipTempC: 10,
   maxChipTempC: 90,
   minFanRpm: 1_000,
+  maxFanRpm: 0,
+  maxFanPercent: 100,
   gapPercent: 10,
   windowLeadMinutes: 30,
   ledgerLagMinutes: 10,
@@ -28,6 +25,7 @@ function device(patch: Partial<DeviceFacts> = {}): DeviceFacts {
     lastSeenMs: NOW - 60_000,
     chipTempC: 70,
     fanRpms: [4_200, 4_300],
+    fanPercents: [],
     poolUser: 'acct.rig1',
     workerHourDifficulty: 5_000,
     workerRecentDifficulty: 800,
@@ -64,9 +62,21 @@ describe('device rules', () => {
     ['hot', { chipTempC: 95 }, ['temperature-high']],
     ['at the limit', { chipTempC: 90 }, []],
     ['no temperature reported', { chipTempC: null }, []],
+    ['cold while hashing', { chipTempC: 4 }, ['temperature-low']],
+    ['below freezing while hashing', { chipTempC: -12 }, ['temperature-low']],
+    ['at the lower limit', { chipTempC: 10 }, []],
+    // Asleep, a machine cools down to the room: nothing to say.
+    ['cold while asleep', { state: 'sleeping', chipTempC: 4 }, []],
     ['a slow fan', { fanRpms: [4_000, 600] }, ['fan-low']],
+    ['a stopped fan', { fanRpms: [4_000, 0] }, ['fan-low']],
     ['a stopped fan while asleep', { state: 'sleeping', fanRpms: [0] }, []],
-    ['no fans reported', { fanRpms: [] }, []],
+    // Immersion and hydro machines have no fans: absent is not stopped.
+    ['no fans reported', { fanRpms: [], fanPercents: [] }, []],
+    ['a fan at full speed', { fanPercents: [70, 100] }, ['fan-high']],
+    ['fans short of full speed', { fanPercents: [99.5, 80] }, []],
+    ['at full speed while asleep', { state: 'sleeping', fanPercents: [100] }, []],
+    // No rpm limit by default: full speed is the model's.
+    ['fast fans, no rpm limit', { fanRpms: [9_000, 9_100] }, []],
     ['reports more than measured', { gapPercent: 25 }, ['hashrate-gap']],
     ['reports less than measured', { gapPercent: -25 }, ['hashrate-gap']],
     ['no gap known', { gapPercent: null }, []],
@@ -88,6 +98,46 @@ describe('device rules', () => {
       farmId: '7',
     });
     expect(alert?.summary).toBe('Ekibastuz: 10.0.4.17:4028 chips at 99 °C, above 90 °C');
+  });
+
+  test('the wording of a stopped fan, a cold machine and a fan at full speed', () => {
+    const summaries = (patch: Partial<DeviceFacts>): string[] =>
+      evaluateRules(facts({ devices: [device(patch)] }), THRESHOLDS, NOW).map((alert) => alert.summary);
+    expect(summaries({ fanRpms: [0, 4_000] })).toEqual([
+      'Ekibastuz: 10.0.4.17:4028 has a fan stopped, below 1000 rpm',
+    ]);
+    expect(summaries({ chipTempC: 4 })).toEqual(['Ekibastuz: 10.0.4.17:4028 chips at 4 °C, below 10 °C']);
+    expect(summaries({ fanPercents: [100] })).toEqual([
+      'Ekibastuz: 10.0.4.17:4028 has a fan at 100 % of full speed, at or above 100 %',
+    ]);
+  });
+
+  test('fans too fast by rpm where a farm knows its machines, within its range', () => {
+    const fast = evaluateRules(
+      facts({ devices: [device({ fanRpms: [6_100, 6_200] })] }),
+      { ...THRESHOLDS, maxFanRpm: 6_000 },
+      NOW,
+    );
+    expect(fast.map((alert) => [alert.rule, alert.facts])).toEqual([
+      [
+        'fan-high',
+        {
+          farmId: '7',
+          farmName: 'Ekibastuz',
+          deviceId: '12',
+          device: '10.0.4.17:4028',
+          fanRpm: 6_200,
+          maxFanRpm: 6_000,
+        },
+      ],
+    ]);
+    expect(
+      evaluateRules(
+        facts({ devices: [device({ fanRpms: [6_000] })] }),
+        { ...THRESHOLDS, maxFanRpm: 6_000 },
+        NOW,
+      ),
+    ).toEqual([]);
   });
 
   test('the fan rule turned off', () => {
@@ -222,8 +272,11 @@ describe("a farm's own thresholds", () => {
             FARM.farmId,
             {
               silentMinutes: null,
+              minChipTempC: null,
               maxChipTempC: 100,
               minFanRpm: 0,
+              maxFanRpm: null,
+              maxFanPercent: null,
               gapPercent: null,
               windowLeadMinutes: null,
             },

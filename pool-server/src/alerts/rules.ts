@@ -8,38 +8,13 @@ import type {
   AlertThresholdOverrides,
   AlertThresholdValues,
   ComplianceFinding,
-  MinerState,
   RestrictedWindow,
 } from '@hashwatt/schemas';
 import type { FailingTimescaleJob } from '../db/timescale-jobs.ts';
 import { effectiveThresholds } from '../farms/alert-thresholds.ts';
 import type { LocalTime } from '../farms/energy/meter-energy.ts';
-
-const MINUTE_MS = 60_000;
-
-/** Where a farm's alert goes: the farm's organisation. */
-export interface FarmRef {
-  readonly farmId: string;
-  readonly farmName: string;
-  readonly organisationId: string;
-}
-
-export interface DeviceFacts extends FarmRef {
-  readonly deviceId: string;
-  /** The agent's name for it: address and API port. */
-  readonly device: string;
-  readonly state: MinerState;
-  readonly lastSeenMs: number;
-  readonly chipTempC: number | null;
-  /** Fan speeds of its latest reading; empty when it reports none. */
-  readonly fanRpms: readonly number[];
-  readonly poolUser: string | null;
-  /** Its worker's difficulty over the last hour and over the last `silentMinutes`; null without a worker. */
-  readonly workerHourDifficulty: number | null;
-  readonly workerRecentDifficulty: number | null;
-  /** Reported against measured over the last hour, in %; null when either is missing. */
-  readonly gapPercent: number | null;
-}
+import { farmAlert, type AlertCandidate, type FarmRef } from './candidate.ts';
+import { deviceAlerts, type DeviceFacts } from './device-rules.ts';
 
 export interface WindowFacts extends FarmRef {
   readonly window: RestrictedWindow;
@@ -86,133 +61,9 @@ export interface AlertFacts {
   readonly farmOverrides: ReadonlyMap<string, AlertThresholdOverrides>;
 }
 
-/** The pool-wide defaults (minFanRpm 0: the fan rule is off), and the journals' lag for admins. */
+/** The pool-wide defaults (minFanRpm or maxFanRpm 0: that end's rule is off), and the journals' lag for admins. */
 export interface AlertThresholds extends AlertThresholdValues {
   readonly ledgerLagMinutes: number;
-}
-
-/**
- * Who may hear of an alert: a farm's organisation, everyone subscribed to the rule, or
- * admins alone (the pool's own machinery: its database's jobs).
- */
-export type AlertAudience = 'organisation' | 'pool' | 'admin';
-
-export interface AlertCandidate {
-  readonly rule: AlertRule;
-  /** What it is about, unique within the rule: `device:12`, `block:<hash>`. */
-  readonly subject: string;
-  /** An event, sent once; otherwise it lasts until its condition clears. */
-  readonly once: boolean;
-  readonly audience: AlertAudience;
-  readonly organisationId: string | null;
-  readonly farmId: string | null;
-  readonly summary: string;
-  readonly facts: Readonly<Record<string, unknown>>;
-}
-
-function farmAlert(
-  ref: FarmRef,
-  rule: AlertRule,
-  subject: string,
-  once: boolean,
-  summary: string,
-  facts: Record<string, unknown>,
-): AlertCandidate {
-  return {
-    rule,
-    subject,
-    once,
-    audience: 'organisation',
-    organisationId: ref.organisationId,
-    farmId: ref.farmId,
-    summary: `${ref.farmName}: ${summary}`,
-    facts: { farmId: ref.farmId, farmName: ref.farmName, ...facts },
-  };
-}
-
-function deviceAlerts(
-  device: DeviceFacts,
-  thresholds: AlertThresholdValues,
-  nowMs: number,
-): AlertCandidate[] {
-  const subject = `device:${device.deviceId}`;
-  const facts = { deviceId: device.deviceId, device: device.device };
-  const silentForMs = nowMs - device.lastSeenMs;
-  if (silentForMs >= thresholds.silentMinutes * MINUTE_MS) {
-    // A device not heard from has no current temperature, fan or hashrate to judge.
-    return [
-      farmAlert(
-        device,
-        'device-silent',
-        subject,
-        false,
-        `${device.device} has not reported for ${String(Math.floor(silentForMs / MINUTE_MS))} minutes`,
-        { ...facts, lastSeen: new Date(device.lastSeenMs).toISOString() },
-      ),
-    ];
-  }
-  const alerts: AlertCandidate[] = [];
-  if (device.chipTempC !== null && device.chipTempC > thresholds.maxChipTempC) {
-    alerts.push(
-      farmAlert(
-        device,
-        'temperature-high',
-        subject,
-        false,
-        `${device.device} chips at ${String(device.chipTempC)} °C, above ${String(thresholds.maxChipTempC)} °C`,
-        { ...facts, chipTempC: device.chipTempC, maxChipTempC: thresholds.maxChipTempC },
-      ),
-    );
-  }
-  // A sleeping miner may stop its fans; only a hashing one needs them.
-  const slowest = device.fanRpms.length > 0 ? Math.min(...device.fanRpms) : null;
-  if (
-    thresholds.minFanRpm > 0 &&
-    device.state === 'mining' &&
-    slowest !== null &&
-    slowest < thresholds.minFanRpm
-  ) {
-    alerts.push(
-      farmAlert(
-        device,
-        'fan-low',
-        subject,
-        false,
-        `${device.device} has a fan at ${String(slowest)} rpm, below ${String(thresholds.minFanRpm)} rpm`,
-        { ...facts, fanRpm: slowest, minFanRpm: thresholds.minFanRpm },
-      ),
-    );
-  }
-  if (device.gapPercent !== null && Math.abs(device.gapPercent) > thresholds.gapPercent) {
-    alerts.push(
-      farmAlert(
-        device,
-        'hashrate-gap',
-        subject,
-        false,
-        `${device.device} reports ${device.gapPercent > 0 ? 'more' : 'less'} hashrate than the pool measured, by ${device.gapPercent.toFixed(1)} %`,
-        { ...facts, gapPercent: device.gapPercent, maxGapPercent: thresholds.gapPercent },
-      ),
-    );
-  }
-  if (
-    device.poolUser !== null &&
-    device.state === 'mining' &&
-    (device.workerHourDifficulty ?? 0) > 0 &&
-    device.workerRecentDifficulty === 0
-  ) {
-    alerts.push(
-      farmAlert(
-        device,
-        'worker-silent',
-        `worker:${device.poolUser}`,
-        false,
-        `worker ${device.poolUser} (${device.device}) has sent no share for ${String(thresholds.silentMinutes)} minutes`,
-        { ...facts, worker: device.poolUser, silentMinutes: thresholds.silentMinutes },
-      ),
-    );
-  }
-  return alerts;
 }
 
 function minutesOfClock(clock: string): number {

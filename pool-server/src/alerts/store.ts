@@ -5,7 +5,8 @@
  */
 import type { AlertChannel, AlertLanguage, AlertRule } from '@hashwatt/schemas';
 import type { Queryable } from '../db/pool.ts';
-import type { AlertCandidate, OpenAlert } from './rules.ts';
+import type { AlertCandidate } from './candidate.ts';
+import type { OpenAlert } from './rules.ts';
 
 /** The lasting alerts open now. */
 export async function openAlerts(db: Queryable): Promise<OpenAlert[]> {

@@ -1,5 +1,5 @@
-import Type from 'typebox';
-import { ALERT_THRESHOLD_BOUNDS } from '@hashwatt/schemas';
+import Type, { type Static } from 'typebox';
+import { ALERT_THRESHOLD_BOUNDS, type AlertThresholdValues } from '@hashwatt/schemas';
 
 /** Alerts: what raises one, how often they are evaluated, and the channels that carry them. Sections of ConfigSchema (config.ts). */
 
@@ -24,13 +24,32 @@ export const AlertsSettings = Type.Object(
     maxChipTempC: Type.Number({
       ...ALERT_THRESHOLD_BOUNDS.maxChipTempC,
       default: 90,
-      description: "A device's hottest chip above this (°C) raises an alert. A farm may set its own.",
+      description:
+        "A device's hottest chip above this (°C) raises an alert: 90 leaves a margin under the mid-90s at which firmware commonly starts protecting its chips; the maker's limit for a model is the one to set. A farm may set its own. Not below minChipTempC.",
+    }),
+    minChipTempC: Type.Number({
+      ...ALERT_THRESHOLD_BOUNDS.minChipTempC,
+      default: 10,
+      description:
+        "A hashing device whose hottest chip is below this (°C) raises an alert: chips at work run tens of degrees above the air or coolant, so a whole machine this cold is in a hall or a loop near freezing (a cold start, immersion or hydro in winter), below where its firmware is made to run, or its sensors read wrong. The makers' minimums differ by model and none is recorded here: set a farm's own. Not above maxChipTempC.",
     }),
     minFanRpm: Type.Integer({
       ...ALERT_THRESHOLD_BOUNDS.minFanRpm,
       default: 1_000,
       description:
-        'A hashing device with a fan below this (rpm) raises an alert; 0 turns the rule off. A farm may set its own.',
+        'A hashing device with a fan below this (rpm) raises an alert (at 0 rpm: stopped, a failed fan); 0 turns the rule off. Devices that report no fans (immersion, hydro) are never judged. A farm may set its own.',
+    }),
+    maxFanRpm: Type.Integer({
+      ...ALERT_THRESHOLD_BOUNDS.maxFanRpm,
+      default: 0,
+      description:
+        "A hashing device with a fan above this (rpm) raises an alert; 0 turns the rule off, the default: full speed is the fan's own (about 6,150 rpm on an Antminer S19 Pro, other speeds on other models), so a farm that knows its machines sets its own. Not below minFanRpm.",
+    }),
+    maxFanPercent: Type.Number({
+      ...ALERT_THRESHOLD_BOUNDS.maxFanPercent,
+      default: 100,
+      description:
+        'A hashing device with a fan at or above this % of its full speed raises an alert, for firmware that reports a fan percent (Braiins, LuxOS, AxeOS, Avalon): at 100 % the firmware has no cooling left to add. A farm may set its own.',
     }),
     ledgerLagMinutes: Type.Integer({
       default: 10,
@@ -131,3 +150,45 @@ export const AlertsSettings = Type.Object(
   },
   { default: {} },
 );
+
+/** The thresholds that are the ends of a range. */
+type RangeEnd = 'minChipTempC' | 'maxChipTempC' | 'minFanRpm' | 'maxFanRpm';
+
+/** A range whose low end is above its high end: both ends, and why, in the API's words. */
+export interface InvertedRange {
+  readonly low: RangeEnd;
+  readonly high: RangeEnd;
+  readonly message: string;
+}
+
+/**
+ * The ranges upside down in `values`: the chip temperature's, and the fans' when their
+ * upper limit is on (maxFanRpm 0 is off). No device could be within them: the pool's
+ * configuration and a farm's own thresholds are refused.
+ */
+export function invertedRanges(values: Pick<AlertThresholdValues, RangeEnd>): InvertedRange[] {
+  const inverted: InvertedRange[] = [];
+  if (values.minChipTempC > values.maxChipTempC) {
+    inverted.push({
+      low: 'minChipTempC',
+      high: 'maxChipTempC',
+      message: `The lowest chip temperature (${String(values.minChipTempC)} °C) is above the highest (${String(values.maxChipTempC)} °C).`,
+    });
+  }
+  if (values.maxFanRpm > 0 && values.minFanRpm > values.maxFanRpm) {
+    inverted.push({
+      low: 'minFanRpm',
+      high: 'maxFanRpm',
+      message: `The slowest fan speed (${String(values.minFanRpm)} rpm) is above the fastest (${String(values.maxFanRpm)} rpm).`,
+    });
+  }
+  return inverted;
+}
+
+/** The configuration's ranges that are upside down, each naming its two settings. */
+export function alertsProblems(alerts: Static<typeof AlertsSettings>): string[] {
+  return invertedRanges(alerts).map(
+    (range) =>
+      `alerts.${range.low} ${String(alerts[range.low])} and alerts.${range.high} ${String(alerts[range.high])}: ${range.message}`,
+  );
+}

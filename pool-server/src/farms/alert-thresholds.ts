@@ -10,14 +10,19 @@ import type {
   FarmAlertThresholds,
 } from '@hashwatt/schemas';
 import type { Queryable } from '../db/pool.ts';
+import { invertedRanges } from '../config/alerts.ts';
+import { HwError } from '../errors.ts';
 
 type ThresholdName = keyof AlertThresholdValues;
 
-/** Each threshold's column in farm_alert_thresholds (0030). */
+/** Each threshold's column in farm_alert_thresholds (0030, 0031). */
 const COLUMNS: Readonly<Record<ThresholdName, string>> = {
   silentMinutes: 'silent_minutes',
+  minChipTempC: 'min_chip_temp_c',
   maxChipTempC: 'max_chip_temp_c',
   minFanRpm: 'min_fan_rpm',
+  maxFanRpm: 'max_fan_rpm',
+  maxFanPercent: 'max_fan_percent',
   gapPercent: 'gap_percent',
   windowLeadMinutes: 'window_lead_minutes',
 };
@@ -25,8 +30,11 @@ const NAMES = Object.keys(COLUMNS) as ThresholdName[];
 
 export const NO_OVERRIDES: AlertThresholdOverrides = {
   silentMinutes: null,
+  minChipTempC: null,
   maxChipTempC: null,
   minFanRpm: null,
+  maxFanRpm: null,
+  maxFanPercent: null,
   gapPercent: null,
   windowLeadMinutes: null,
 };
@@ -38,8 +46,11 @@ export function poolAlertThresholds(
 ): AlertThresholdValues {
   return {
     silentMinutes: alerts.silentMinutes,
+    minChipTempC: alerts.minChipTempC,
     maxChipTempC: alerts.maxChipTempC,
     minFanRpm: alerts.minFanRpm,
+    maxFanRpm: alerts.maxFanRpm,
+    maxFanPercent: alerts.maxFanPercent,
     gapPercent,
     windowLeadMinutes: alerts.windowLeadMinutes,
   };
@@ -53,37 +64,30 @@ export function effectiveThresholds(
   if (overrides === undefined) {
     return defaults;
   }
-  return {
-    silentMinutes: overrides.silentMinutes ?? defaults.silentMinutes,
-    maxChipTempC: overrides.maxChipTempC ?? defaults.maxChipTempC,
-    minFanRpm: overrides.minFanRpm ?? defaults.minFanRpm,
-    gapPercent: overrides.gapPercent ?? defaults.gapPercent,
-    windowLeadMinutes: overrides.windowLeadMinutes ?? defaults.windowLeadMinutes,
-  };
+  const effective = { ...defaults };
+  for (const name of NAMES) {
+    effective[name] = overrides[name] ?? defaults[name];
+  }
+  return effective;
 }
 
-interface OverridesRow {
+/** A row of farm_alert_thresholds, each threshold's column read under the threshold's name. */
+type OverridesRow = AlertThresholdOverrides & {
   readonly farm_id: string;
-  readonly silent_minutes: number | null;
-  readonly max_chip_temp_c: number | null;
-  readonly min_fan_rpm: number | null;
-  readonly gap_percent: number | null;
-  readonly window_lead_minutes: number | null;
   readonly updated_by: string | null;
   readonly updated_at: Date;
-}
+};
 
-const SELECT = `SELECT farm_id::text, ${NAMES.map((name) => COLUMNS[name]).join(', ')}, updated_by::text, updated_at
+const SELECT = `SELECT farm_id::text, ${NAMES.map((name) => `${COLUMNS[name]} AS "${name}"`).join(', ')},
+       updated_by::text, updated_at
   FROM farm_alert_thresholds`;
 
 function overridesFrom(row: OverridesRow): AlertThresholdOverrides {
-  return {
-    silentMinutes: row.silent_minutes,
-    maxChipTempC: row.max_chip_temp_c,
-    minFanRpm: row.min_fan_rpm,
-    gapPercent: row.gap_percent,
-    windowLeadMinutes: row.window_lead_minutes,
-  };
+  const overrides = { ...NO_OVERRIDES };
+  for (const name of NAMES) {
+    overrides[name] = row[name];
+  }
+  return overrides;
 }
 
 /** Every farm's overrides, by farm id: what one evaluation of the rules reads. */
@@ -113,7 +117,9 @@ export async function farmAlertThresholds(
 
 /**
  * Sets the thresholds the patch names (null: back to the default), keeping the others.
- * The patch is the API's, validated against the same bounds as the configuration.
+ * The patch is the API's, validated against the same bounds as the configuration; a range
+ * it would leave upside down, with the farm's other thresholds or the pool's defaults, is
+ * refused naming the end the patch set.
  */
 export async function updateFarmAlertThresholds(
   db: Queryable,
@@ -123,6 +129,19 @@ export async function updateFarmAlertThresholds(
   defaults: AlertThresholdValues,
 ): Promise<FarmAlertThresholds> {
   const named = NAMES.filter((name) => patch[name] !== undefined);
+  const current = await farmAlertThresholds(db, farmId, defaults);
+  const next = { ...current.overrides };
+  for (const name of named) {
+    next[name] = patch[name] ?? null;
+  }
+  // A range the patch leaves alone is not its business, were the defaults to have moved.
+  const inverted = invertedRanges(effectiveThresholds(defaults, next)).find(
+    (range) => patch[range.low] !== undefined || patch[range.high] !== undefined,
+  );
+  if (inverted !== undefined) {
+    const field = patch[inverted.low] === undefined ? inverted.high : inverted.low;
+    throw new HwError('HW_ERR_VALIDATION', inverted.message, `body.${field}`);
+  }
   const columns = named.map((name) => COLUMNS[name]);
   await db.query(
     `INSERT INTO farm_alert_thresholds (farm_id, updated_by, ${columns.join(', ')})

@@ -45,8 +45,11 @@ describe('alert thresholds per farm', () => {
     expect(response.statusCode).toBe(200);
     const defaults = {
       silentMinutes: 10,
+      minChipTempC: 10,
       maxChipTempC: 90,
       minFanRpm: 1_000,
+      maxFanRpm: 0,
+      maxFanPercent: 100,
       gapPercent: 10,
       windowLeadMinutes: 30,
     };
@@ -55,8 +58,11 @@ describe('alert thresholds per farm', () => {
       defaults,
       overrides: {
         silentMinutes: null,
+        minChipTempC: null,
         maxChipTempC: null,
         minFanRpm: null,
+        maxFanRpm: null,
+        maxFanPercent: null,
         gapPercent: null,
         windowLeadMinutes: null,
       },
@@ -120,6 +126,59 @@ describe('alert thresholds per farm', () => {
     expect((await thresholdsOf(hallA)).json<FarmAlertThresholds>()).toEqual(before);
   });
 
+  it('refuses a range upside down, with its own other end or the default, naming the end it set', async () => {
+    const before = (await thresholdsOf(hallB)).json<FarmAlertThresholds>();
+    const upsideDown: [object, string, string][] = [
+      // Against the pool's 90 °C.
+      [
+        { minChipTempC: 95 },
+        'body.minChipTempC',
+        'The lowest chip temperature (95 °C) is above the highest (90 °C).',
+      ],
+      [
+        { minChipTempC: 50, maxChipTempC: 40 },
+        'body.minChipTempC',
+        'The lowest chip temperature (50 °C) is above the highest (40 °C).',
+      ],
+      // Against the pool's 1000 rpm.
+      [
+        { maxFanRpm: 800 },
+        'body.maxFanRpm',
+        'The slowest fan speed (1000 rpm) is above the fastest (800 rpm).',
+      ],
+    ];
+    for (const [payload, field, message] of upsideDown) {
+      const response = await setThresholds(hallB, payload);
+      expect(response.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(response.json(), JSON.stringify(payload)).toMatchObject({
+        error: 'HW_ERR_VALIDATION',
+        field,
+        message,
+      });
+    }
+    expect((await thresholdsOf(hallB)).json<FarmAlertThresholds>()).toEqual(before);
+    // Within range, and the fans' upper end off again with 0.
+    const range = await setThresholds(hallB, { minChipTempC: 20, maxFanRpm: 6_000, maxFanPercent: 95 });
+    expect(range.statusCode, range.body).toBe(200);
+    expect(range.json<FarmAlertThresholds>().effective).toMatchObject({
+      minChipTempC: 20,
+      maxChipTempC: 90,
+      minFanRpm: 1_000,
+      maxFanRpm: 6_000,
+      maxFanPercent: 95,
+    });
+    const { rows } = await api.database.db.query<{ after: unknown }>(
+      `SELECT after FROM audit_log WHERE action = 'alert-thresholds.update' AND farm_id = $1 ORDER BY id`,
+      [hallB.farmId],
+    );
+    expect(rows.map((row) => row.after)).toEqual([
+      expect.objectContaining({ minChipTempC: 20, maxFanRpm: 6_000, maxFanPercent: 95 }),
+    ]);
+    expect(
+      (await setThresholds(hallB, { minChipTempC: null, maxFanRpm: null, maxFanPercent: null })).statusCode,
+    ).toBe(200);
+  });
+
   it("keeps another organisation's operator and regulators out", async () => {
     expect((await thresholdsOf(hallA, hallB.operator)).statusCode).toBe(404);
     expect((await setThresholds(hallA, { maxChipTempC: 40 }, hallB.operator)).statusCode).toBe(404);
@@ -142,7 +201,23 @@ describe('alert thresholds per farm', () => {
       await ingestTelemetry(api.database.db, farm.farmId, {
         batchId: batch,
         agentVersion: 'test',
-        miners: [hot('10.0.4.17:4028')],
+        miners: [
+          hot('10.0.4.17:4028'),
+          // An immersion machine in a winter loop: no fans at all, its chips at 4 °C.
+          {
+            ...bareSample('10.0.4.18:4028', new Date(now - 60_000).toISOString()),
+            boards: [{ slot: 0, chipTempC: 4 }],
+          },
+          // Firmware that gives fan percent: one at full speed.
+          {
+            ...bareSample('10.0.4.19:4028', new Date(now - 60_000).toISOString()),
+            boards: [{ slot: 0, chipTempC: 70 }],
+            fans: [
+              { id: 0, rpm: 6_100, percent: 100 },
+              { id: 1, rpm: 5_000, percent: 80 },
+            ],
+          },
+        ],
         meters: [],
         dropped: 0,
       });
@@ -152,8 +227,11 @@ describe('alert thresholds per farm', () => {
       {
         thresholds: {
           silentMinutes: 10,
+          minChipTempC: 10,
           maxChipTempC: 90,
           minFanRpm: 1_000,
+          maxFanRpm: 0,
+          maxFanPercent: 100,
           gapPercent: 10,
           windowLeadMinutes: 30,
           ledgerLagMinutes: 10,
@@ -165,12 +243,20 @@ describe('alert thresholds per farm', () => {
     const { rows } = await api.database.db.query<{
       farm_id: string;
       rule: string;
-      facts: { maxChipTempC?: number };
-    }>(`SELECT farm_id::text, rule, facts FROM alerts WHERE resolved_at IS NULL ORDER BY farm_id, rule`);
-    // Hall A allows 100 °C and turned the fan rule off; Hall B keeps the pool's 90 °C and 1000 rpm.
-    expect(rows.map((row) => [row.farm_id, row.rule])).toEqual([
-      [hallB.farmId, 'fan-low'],
-      [hallB.farmId, 'temperature-high'],
+      facts: { maxChipTempC?: number; device: string };
+    }>(
+      `SELECT farm_id::text, rule, facts FROM alerts WHERE resolved_at IS NULL ORDER BY farm_id, rule, subject`,
+    );
+    // Hall A allows 100 °C and turned the slow-fan rule off; Hall B keeps the pool's 90 °C
+    // and 1000 rpm. Both keep the 10 °C floor and the 100 % fan limit: the cold machine and
+    // the one at full speed are alerted in each, and the fanless one raises no fan alert.
+    expect(rows.map((row) => [row.farm_id, row.rule, row.facts.device])).toEqual([
+      [hallA.farmId, 'fan-high', '10.0.4.19:4028'],
+      [hallA.farmId, 'temperature-low', '10.0.4.18:4028'],
+      [hallB.farmId, 'fan-high', '10.0.4.19:4028'],
+      [hallB.farmId, 'fan-low', '10.0.4.17:4028'],
+      [hallB.farmId, 'temperature-high', '10.0.4.17:4028'],
+      [hallB.farmId, 'temperature-low', '10.0.4.18:4028'],
     ]);
     expect(rows.find((row) => row.rule === 'temperature-high')?.facts.maxChipTempC).toBe(90);
   });

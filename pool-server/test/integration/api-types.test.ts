@@ -37,8 +37,11 @@ const VALID_BODIES: Readonly<Record<string, unknown>> = {
   'PATCH /api/farms/:id': { licence: {} },
   'PATCH /api/farms/:id/alert-thresholds': {
     silentMinutes: 15,
+    minChipTempC: 5,
     maxChipTempC: 95,
     minFanRpm: 800,
+    maxFanRpm: 7_000,
+    maxFanPercent: 95,
     gapPercent: 12,
     windowLeadMinutes: 45,
   },

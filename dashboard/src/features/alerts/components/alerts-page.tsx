@@ -22,6 +22,8 @@ const OFFERED: Record<AlertRule, true> = {
   'device-silent': true,
   'worker-silent': true,
   'temperature-high': true,
+  'temperature-low': true,
+  'fan-high': true,
   'fan-low': true,
   'hashrate-gap': true,
   'window-starting': true,

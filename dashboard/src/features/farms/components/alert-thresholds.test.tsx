@@ -11,8 +11,11 @@ import { AlertThresholds } from './alert-thresholds.tsx';
 
 const DEFAULTS = {
   silentMinutes: 10,
+  minChipTempC: 10,
   maxChipTempC: 90,
   minFanRpm: 1_000,
+  maxFanRpm: 0,
+  maxFanPercent: 100,
   gapPercent: 10,
   windowLeadMinutes: 30,
 };
@@ -21,8 +24,11 @@ const OWN: FarmAlertThresholds = {
   defaults: DEFAULTS,
   overrides: {
     silentMinutes: null,
+    minChipTempC: null,
     maxChipTempC: 95,
     minFanRpm: null,
+    maxFanRpm: null,
+    maxFanPercent: null,
     gapPercent: null,
     windowLeadMinutes: null,
   },
@@ -75,7 +81,8 @@ describe("a farm's alert thresholds", () => {
     fireEvent.submit(form);
     await screen.findByText('Alert thresholds saved.');
     expect(sentTo(sent, 'PATCH', /alert-thresholds$/).map((request) => request.body)).toEqual([
-      { silentMinutes: 25, maxChipTempC: null, minFanRpm: null, gapPercent: null, windowLeadMinutes: null },
+      // Every threshold, the blank ones as null.
+      { ...OWN.overrides, silentMinutes: 25, maxChipTempC: null },
     ]);
     expect(silent.value).toBe('25');
     expect(chip.value).toBe('');
@@ -98,6 +105,45 @@ describe("a farm's alert thresholds", () => {
     const field = within(form).getByText('Hottest chip above (°C)').closest('label') as HTMLElement;
     expect((await within(field).findByRole('alert')).textContent).toMatch(/150/);
     expect(screen.queryByText('Alert thresholds saved.')).toBeNull();
+  });
+
+  it('offers each range by both ends, and shows a range refused upside down under the end sent', async () => {
+    const sent = thresholds({
+      'PATCH ^/farms/7/alert-thresholds$': {
+        status: 400,
+        body: {
+          error: 'HW_ERR_VALIDATION',
+          message: 'The lowest chip temperature (96 °C) is above the highest (95 °C).',
+          field: 'body.minChipTempC',
+        },
+      },
+    });
+    const form = await screen.findByRole('form', { name: 'Alert thresholds' });
+    const labels = within(form)
+      .getAllByRole('spinbutton')
+      .map((input) => input.closest('label')?.firstChild?.textContent);
+    expect(labels).toEqual([
+      'Silent for (minutes)',
+      'Hottest chip of a hashing device below (°C)',
+      'Hottest chip above (°C)',
+      'Fan of a hashing device below (rpm; 0: off)',
+      'Fan of a hashing device above (rpm; 0: off)',
+      'Fan of a hashing device at or above (% of full speed, where reported)',
+      'Reported and pool hashrate apart by (%)',
+      'Restricted window starting within (minutes)',
+    ]);
+    const cold = within(form).getByLabelText<HTMLInputElement>('Hottest chip of a hashing device below (°C)');
+    expect(cold.placeholder).toBe('pool default: 10');
+    fireEvent.change(cold, { target: { value: '96' } });
+    fireEvent.submit(form);
+    const field = cold.closest('label') as HTMLElement;
+    expect((await within(field).findByRole('alert')).textContent).toContain(
+      'The lowest chip temperature (96 °C) is above the highest (95 °C).',
+    );
+    expect(sentTo(sent, 'PATCH', /alert-thresholds$/)[0]?.body).toMatchObject({
+      minChipTempC: 96,
+      maxChipTempC: 95,
+    });
   });
 
   it('in Persian and Russian, its labels and the default in their digits', async () => {

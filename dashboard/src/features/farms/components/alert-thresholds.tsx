@@ -9,11 +9,14 @@ import { useAlertThresholds, useUpdateAlertThresholds } from '../api/farm-change
 
 type Threshold = keyof AlertThresholdValues;
 
-/** In the order offered, each with the step its input takes (whole minutes and rpm). */
+/** In the order offered, each range low end first, with the step its input takes (whole minutes and rpm). */
 const THRESHOLDS: readonly [Threshold, string][] = [
   ['silentMinutes', '1'],
+  ['minChipTempC', '0.1'],
   ['maxChipTempC', '0.1'],
   ['minFanRpm', '1'],
+  ['maxFanRpm', '1'],
+  ['maxFanPercent', '0.1'],
   ['gapPercent', '0.1'],
   ['windowLeadMinutes', '1'],
 ];

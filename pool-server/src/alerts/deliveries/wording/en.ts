@@ -9,6 +9,8 @@ export const ENGLISH: Wording = {
     'device-silent': 'device silent',
     'worker-silent': 'worker silent',
     'temperature-high': 'temperature high',
+    'temperature-low': 'temperature low',
+    'fan-high': 'fan fast',
     'fan-low': 'fan slow',
     'hashrate-gap': 'hashrate gap',
     'window-starting': 'restricted window starting',
@@ -24,8 +26,16 @@ export const ENGLISH: Wording = {
     'worker-silent': (p) => `worker ${p.worker} (${p.device}) sends no shares`,
     'temperature-high': (p, w) =>
       `${p.device} chips at ${w.decimal(p.chipTempC)} °C, above ${w.decimal(p.maxChipTempC)} °C`,
+    'temperature-low': (p, w) =>
+      `${p.device} chips at ${w.decimal(p.chipTempC)} °C, below ${w.decimal(p.minChipTempC)} °C`,
     'fan-low': (p, w) =>
-      `${p.device} has a fan at ${w.count(p.fanRpm)} rpm, below ${w.count(p.minFanRpm)} rpm`,
+      p.fanRpm === 0
+        ? `${p.device} has a fan stopped`
+        : `${p.device} has a fan at ${w.count(p.fanRpm)} rpm, below ${w.count(p.minFanRpm)} rpm`,
+    'fan-high': (p, w) =>
+      p.unit === 'percent'
+        ? `${p.device} has a fan at ${w.decimal(p.speed)} % of full speed, the limit ${w.decimal(p.limit)} %`
+        : `${p.device} has a fan at ${w.count(p.speed)} rpm, above ${w.count(p.limit)} rpm`,
     'hashrate-gap': (p, w) =>
       `${p.device} reports ${p.gapPercent > 0 ? 'more' : 'less'} hashrate than the pool measured, by ${w.decimal(Math.abs(p.gapPercent))} %`,
     'window-starting': (p) => `a restricted window ${p.from}–${p.to} farm time starts on ${p.date}`,

@@ -9,6 +9,8 @@ export const PERSIAN: Wording = {
     'device-silent': 'دستگاه خاموش',
     'worker-silent': 'کارگر بی‌سهم',
     'temperature-high': 'دمای بالا',
+    'temperature-low': 'دمای پایین',
+    'fan-high': 'فن تند',
     'fan-low': 'فن کند',
     'hashrate-gap': 'اختلاف نرخ هش',
     'window-starting': 'آغاز بازه محدودیت',
@@ -24,8 +26,16 @@ export const PERSIAN: Wording = {
     'worker-silent': (p) => `کارگر ${p.worker} (${p.device}) سهمی نمی‌فرستد`,
     'temperature-high': (p, w) =>
       `دمای تراشه‌های ${p.device} ${w.decimal(p.chipTempC)} درجه است، بیش از ${w.decimal(p.maxChipTempC)} درجه`,
+    'temperature-low': (p, w) =>
+      `دمای تراشه‌های ${p.device} ${w.decimal(p.chipTempC)} درجه است، کمتر از ${w.decimal(p.minChipTempC)} درجه`,
     'fan-low': (p, w) =>
-      `یک فن ${p.device} با ${w.count(p.fanRpm)} دور در دقیقه می‌چرخد، کمتر از ${w.count(p.minFanRpm)}`,
+      p.fanRpm === 0
+        ? `یک فن ${p.device} از کار افتاده است`
+        : `یک فن ${p.device} با ${w.count(p.fanRpm)} دور در دقیقه می‌چرخد، کمتر از ${w.count(p.minFanRpm)}`,
+    'fan-high': (p, w) =>
+      p.unit === 'percent'
+        ? `یک فن ${p.device} با ${w.decimal(p.speed)} درصد توان کامل می‌چرخد، حد ${w.decimal(p.limit)} درصد`
+        : `یک فن ${p.device} با ${w.count(p.speed)} دور در دقیقه می‌چرخد، بیش از ${w.count(p.limit)}`,
     'hashrate-gap': (p, w) =>
       `${p.device} نرخ هش را ${w.decimal(Math.abs(p.gapPercent))} درصد ${p.gapPercent > 0 ? 'بیشتر' : 'کمتر'} از اندازه‌گیری استخر گزارش می‌کند`,
     'window-starting': (p) => `بازه محدودیت ${p.from} تا ${p.to} به وقت مزرعه در ${p.date} آغاز می‌شود`,

@@ -55,7 +55,20 @@ export interface RuleParts {
     readonly chipTempC: number;
     readonly maxChipTempC: number;
   };
+  readonly 'temperature-low': {
+    readonly device: string;
+    readonly chipTempC: number;
+    readonly minChipTempC: number;
+  };
+  /** At 0 rpm the fan has stopped. */
   readonly 'fan-low': { readonly device: string; readonly fanRpm: number; readonly minFanRpm: number };
+  /** The fastest fan against its limit, in % of full speed or in rpm, as the firmware gave it. */
+  readonly 'fan-high': {
+    readonly device: string;
+    readonly speed: number;
+    readonly limit: number;
+    readonly unit: 'percent' | 'rpm';
+  };
   readonly 'hashrate-gap': { readonly device: string; readonly gapPercent: number };
   readonly 'window-starting': { readonly from: string; readonly to: string; readonly date: string };
   readonly 'curtailment-issued': {
@@ -108,6 +121,21 @@ export const PARTS: {
       chipTempC: number(facts, 'chipTempC'),
       maxChipTempC: number(facts, 'maxChipTempC'),
     }),
+  'temperature-low': (facts) =>
+    whole({
+      device: text(facts, 'device'),
+      chipTempC: number(facts, 'chipTempC'),
+      minChipTempC: number(facts, 'minChipTempC'),
+    }),
+  'fan-high': (facts) => {
+    const percent = number(facts, 'fanPercent');
+    return whole({
+      device: text(facts, 'device'),
+      speed: percent ?? number(facts, 'fanRpm'),
+      limit: percent === undefined ? number(facts, 'maxFanRpm') : number(facts, 'maxFanPercent'),
+      unit: percent === undefined ? 'rpm' : 'percent',
+    });
+  },
   'fan-low': (facts) =>
     whole({
       device: text(facts, 'device'),
@@ -162,6 +190,8 @@ export const FARM_RULES: ReadonlySet<AlertRule> = new Set<AlertRule>([
   'device-silent',
   'worker-silent',
   'temperature-high',
+  'temperature-low',
+  'fan-high',
   'fan-low',
   'hashrate-gap',
   'window-starting',

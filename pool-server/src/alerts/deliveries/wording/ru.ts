@@ -11,6 +11,8 @@ export const RUSSIAN: Wording = {
     'device-silent': 'устройство молчит',
     'worker-silent': 'воркер без шаров',
     'temperature-high': 'высокая температура',
+    'temperature-low': 'низкая температура',
+    'fan-high': 'быстрый вентилятор',
     'fan-low': 'медленный вентилятор',
     'hashrate-gap': 'расхождение хешрейта',
     'window-starting': 'начало окна ограничений',
@@ -27,8 +29,16 @@ export const RUSSIAN: Wording = {
     'worker-silent': (p) => `воркер ${p.worker} (${p.device}) не присылает шары`,
     'temperature-high': (p, w) =>
       `чипы ${p.device} нагреты до ${w.decimal(p.chipTempC)} °C, выше ${w.decimal(p.maxChipTempC)} °C`,
+    'temperature-low': (p, w) =>
+      `чипы ${p.device} остыли до ${w.decimal(p.chipTempC)} °C, ниже ${w.decimal(p.minChipTempC)} °C`,
     'fan-low': (p, w) =>
-      `вентилятор ${p.device} вращается на ${w.count(p.fanRpm)} об/мин, ниже ${w.count(p.minFanRpm)} об/мин`,
+      p.fanRpm === 0
+        ? `вентилятор ${p.device} остановился`
+        : `вентилятор ${p.device} вращается на ${w.count(p.fanRpm)} об/мин, ниже ${w.count(p.minFanRpm)} об/мин`,
+    'fan-high': (p, w) =>
+      p.unit === 'percent'
+        ? `вентилятор ${p.device} работает на ${w.decimal(p.speed)} % полной скорости, предел ${w.decimal(p.limit)} %`
+        : `вентилятор ${p.device} вращается на ${w.count(p.speed)} об/мин, выше ${w.count(p.limit)} об/мин`,
     'hashrate-gap': (p, w) =>
       `${p.device} сообщает хешрейт ${p.gapPercent > 0 ? 'выше' : 'ниже'} измеренного пулом на ${w.decimal(Math.abs(p.gapPercent))} %`,
     'window-starting': (p) => `окно ограничений ${p.from}–${p.to} по времени фермы начинается ${p.date}`,

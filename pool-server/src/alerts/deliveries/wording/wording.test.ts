@@ -141,4 +141,32 @@ describe('alert wording', () => {
       'رعایت نشد: the load reached 1000 kW',
     );
   });
+
+  test('chips too cold, a stopped fan and one at full speed, in each language', () => {
+    const device = (
+      language: AlertNotice['language'],
+      rule: AlertNotice['rule'],
+      facts: Record<string, unknown>,
+    ): string => sentenceOf({ ...silent(language, { ...DEVICE, ...facts }), rule, summary: 'stored' });
+    const cold = { chipTempC: 4.5, minChipTempC: 10 };
+    expect(device('en', 'temperature-low', cold)).toBe('Hall B: 10.0.4.17:4028 chips at 4.5 °C, below 10 °C');
+    expect(device('ru', 'temperature-low', cold)).toBe(
+      'Hall B: чипы 10.0.4.17:4028 остыли до 4,5 °C, ниже 10 °C',
+    );
+    expect(device('fa', 'temperature-low', cold)).toContain('۴٫۵ درجه است، کمتر از ۱۰ درجه');
+    const stopped = { fanRpm: 0, minFanRpm: 1000 };
+    expect(device('en', 'fan-low', stopped)).toBe('Hall B: 10.0.4.17:4028 has a fan stopped');
+    expect(device('ru', 'fan-low', stopped)).toBe('Hall B: вентилятор 10.0.4.17:4028 остановился');
+    expect(device('fa', 'fan-low', stopped)).toBe('Hall B: یک فن 10.0.4.17:4028 از کار افتاده است');
+    const full = { fanPercent: 100, maxFanPercent: 100 };
+    expect(device('en', 'fan-high', full)).toBe(
+      'Hall B: 10.0.4.17:4028 has a fan at 100 % of full speed, the limit 100 %',
+    );
+    expect(device('ru', 'fan-high', { fanRpm: 6200, maxFanRpm: 6000 })).toBe(
+      'Hall B: вентилятор 10.0.4.17:4028 вращается на 6\u00a0200 об/мин, выше 6\u00a0000 об/мин',
+    );
+    expect(device('fa', 'fan-high', full)).toContain('۱۰۰ درصد توان کامل');
+    // Neither a percent nor an rpm limit among the facts: the stored summary.
+    expect(device('en', 'fan-high', { fanPercent: 100 })).toBe('stored');
+  });
 });
