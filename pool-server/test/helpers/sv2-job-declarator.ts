@@ -219,6 +219,25 @@ export function customMerkleRoot(
   return root;
 }
 
+/**
+ * The whole block of a declared template, as the Job Declarator Client broadcasts it itself
+ * ([sv2 6.3.1] under Coinbase-only mode only it can): `header` (80 bytes), then the coinbase
+ * with its witness and `extranonce` (the channel's prefix and the miner's bytes), then the
+ * transactions.
+ */
+export function declaredBlock(declared: Declaration, extranonce: Buffer, header: Buffer): Buffer {
+  const count = declared.transactions.length + 1;
+  if (count >= 0xfd) {
+    throw new RangeError('a test block of more than 252 transactions needs a longer CompactSize');
+  }
+  return Buffer.concat([
+    header,
+    Buffer.from([count]),
+    coinbaseBytes(declared, extranonce, true),
+    ...declared.transactions,
+  ]);
+}
+
 /** SetupConnection for the Job Declaration protocol, in Full-Template mode. */
 export async function setupJobDeclaration(client: Sv2Client): Promise<unknown> {
   return client.setup(DECLARE_TX_DATA, { protocol: JOB_DECLARATION_PROTOCOL });

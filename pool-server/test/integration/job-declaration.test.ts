@@ -7,6 +7,7 @@
  * does not pay the pool, of spent and unknown tokens and of a stale previous block; missing
  * transactions asked for and provided; a block found on a declared job taken by the devchain.
  */
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Transaction } from 'bitcoinjs-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +19,9 @@ import { ANY_TARGET, searchNonce, Sv2Client, u256, type Work } from '../helpers/
 import {
   customMerkleRoot,
   declaration,
+  declaredBlock,
   declareMiningJob,
+  JOB_DECLARATION_PROTOCOL,
   poolScriptOf,
   REQUIRES_WORK_SELECTION,
   setCustomMiningJob,
@@ -129,13 +132,14 @@ async function declareAndSet(
   return set.job_id;
 }
 
+/** Submits a share on the declared job; the header it was found with and the full extranonce. */
 function submitOn(
   miner: Sv2Client,
   channel: { channel_id: number; target: Buffer; extranonce_prefix: Buffer },
   declared: Declaration,
   jobId: number,
   sequence: number,
-): void {
+): { header: Buffer; fullExtranonce: Buffer } {
   const extranonce = Buffer.alloc(8);
   extranonce.writeUInt32BE(sequence, 4);
   const work: Work = {
@@ -145,16 +149,25 @@ function submitOn(
     ntime: declared.template.curtime,
     nbits: Number.parseInt(declared.template.bits, 16),
   };
+  const nonce = searchNonce(work, u256(channel.target));
   miner.send({
     type: 'SubmitSharesExtended',
     channel_id: channel.channel_id,
     sequence_number: sequence,
     job_id: jobId,
-    nonce: searchNonce(work, u256(channel.target)),
+    nonce,
     ntime: work.ntime,
     version: work.version,
     extranonce,
   });
+  const header = Buffer.alloc(80);
+  header.writeUInt32LE(work.version, 0);
+  work.prevHash.copy(header, 4);
+  work.merkleRoot.copy(header, 36);
+  header.writeUInt32LE(work.ntime, 68);
+  header.writeUInt32LE(work.nbits, 72);
+  header.writeUInt32LE(nonce, 76);
+  return { header, fullExtranonce: Buffer.concat([channel.extranonce_prefix, extranonce]) };
 }
 
 describe('the Job Declaration Server', () => {
@@ -432,5 +445,64 @@ describe('a block found on a declared job', () => {
     );
     expect(block.txids.length).toBe(declared.transactions.length + 1);
     expect(await recordedReward(height + 1)).toBe(BigInt(declared.template.coinbasevalue));
+  });
+});
+
+describe('Coinbase-only mode [sv2 6.3.1]', () => {
+  let farm: Farm;
+
+  beforeAll(async () => {
+    // Every share is a block, as above.
+    farm = await startFarmPool({
+      HASHWATT_DEVCHAIN_DIFFICULTY: '0.000001',
+      HASHWATT_STRATUM_JDS_COINBASE_ONLY: 'true',
+    });
+  });
+
+  afterAll(async () => {
+    for (const client of farm.clients) {
+      client.close();
+    }
+    await farm.pool.stop();
+  });
+
+  it("mines a job whose transactions the pool never sees; its block, the client's to broadcast, is watched for and booked", async () => {
+    await poolAtTip(farm);
+    const chain = farm.pool.devnode?.chain;
+    const height = chain?.height ?? 0;
+    const jdc = await connect(farm, farm.pool.jdsPort);
+    expect(await jdc.setup(0, { protocol: JOB_DECLARATION_PROTOCOL })).toMatchObject({
+      type: 'SetupConnection.Success',
+    });
+    jdc.send({ type: 'AllocateMiningJobToken', user_identifier: `${MINER_ADDRESS}.farm`, request_id: 1 });
+    const allocated = await jdc.next('AllocateMiningJobToken.Success');
+    const declared = declaration(nodeTemplate(farm), poolScriptOf(allocated), EXTRANONCE_SIZE);
+    expect(declared.transactions.length).toBeGreaterThan(0);
+    const { client: miner, opened } = await customChannel(farm, `${MINER_ADDRESS}.withheld`);
+    miner.send(setCustomMiningJob(declared, opened.channel_id, allocated.mining_job_token, 21));
+    const set = await miner.next('SetCustomMiningJob.Success');
+    const found = submitOn(miner, opened, declared, set.job_id, 0);
+    await miner.next('SubmitShares.Success');
+    // The pool keeps the block to watch for, with no bytes to offer: it cannot build it.
+    const pendingFolder = path.join(farm.pool.dataDir, 'blocks-pending', 'node-0');
+    const kept = await eventually(async () => {
+      const names = await readdir(pendingFolder).catch(() => []);
+      const [name] = names;
+      return name === undefined
+        ? undefined
+        : (JSON.parse(await readFile(path.join(pendingFolder, name), 'utf8')) as { blockHex: string });
+    }, 'the found block kept pending');
+    expect(kept.blockHex).toBe('');
+    expect(chain?.height).toBe(height);
+    expect(chain?.submitBlock(declaredBlock(declared, found.fullExtranonce, found.header))).toBeNull();
+    const recorded = await eventually(async () => {
+      const { rows } = await farm.pool.db.query<{ reward: string; status: string }>(
+        'SELECT reward::text, status FROM blocks WHERE height = $1',
+        [height + 1],
+      );
+      return rows[0];
+    }, 'the broadcast block booked');
+    // Accepted on the chain, now maturing; a block the node refused would be 'rejected'.
+    expect(recorded).toEqual({ reward: String(declared.template.coinbasevalue), status: 'pending' });
   });
 });
