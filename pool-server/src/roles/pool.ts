@@ -56,40 +56,43 @@ interface StratumSide {
 }
 
 /**
- * The Stratum role on a thread of its own: with one Stratum process, the database here,
- * and no NATS (a Stratum node publishing to NATS has no storage on its loop to move off).
+ * The Stratum role on a thread of its own: with one Stratum process, and the database
+ * here or NATS (the thread then publishes to the stream itself).
  */
 function inOwnThread(context: StratumContext): boolean {
   return (
     context.config.stratum.thread &&
     !cluster.isWorker &&
-    context.db !== undefined &&
-    context.bus === undefined
+    (context.bus !== undefined || (context.db !== undefined && context.books !== undefined))
   );
 }
 
 async function stratumThread(context: StratumContext): Promise<StratumSide> {
-  const { config, node, rpc, db, books, journals, started, log } = context;
-  if (!db || !books) {
-    throw new Error('the Stratum thread stores through the database of this thread');
-  }
+  const { config, node, rpc, db, books, bus, journals, started, log } = context;
   const relay = await startTemplateRelay(config, rpc, node, started, log);
-  const outlet = stratumOutlet(config, { db, books, bus: undefined });
-  const thread = new StratumThread(config, { node, relay, storage: storageHandlers(outlet), journals }, log);
+  // With NATS the thread publishes its batches and blocks; otherwise this thread stores them.
+  const storage =
+    bus === undefined && db && books
+      ? storageHandlers(stratumOutlet(config, { db, books, bus: undefined }))
+      : undefined;
+  const thread = new StratumThread(config, { node, relay, storage, journals }, log);
   const delivered: { names: readonly string[] } = { names: [] };
   // Read before the thread starts, handed to it at its start; later lists go to it as messages.
+  // A Stratum node without the database knows no named accounts, as on its main thread.
   let running = false;
-  const accounts = await keepAccountsCurrent(
-    db,
-    async (names) => {
-      delivered.names = names;
-      if (running) {
-        await thread.setAccounts(names);
-      }
-    },
-    log,
-  );
-  started.push(() => accounts.stop());
+  const accounts = db
+    ? await keepAccountsCurrent(
+        db,
+        async (names) => {
+          delivered.names = names;
+          if (running) {
+            await thread.setAccounts(names);
+          }
+        },
+        log,
+      )
+    : undefined;
+  started.push(async () => accounts?.stop());
   const ports = await thread.start(delivered.names);
   running = true;
   started.push(() => thread.stop());

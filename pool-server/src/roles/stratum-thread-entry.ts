@@ -1,16 +1,19 @@
 /**
  * The Stratum thread's side (stratum-thread.ts starts it): the Stratum role on an event
- * loop of its own, with templates relayed from the thread that made it, and its shares,
- * found blocks, log, journals' health and vitals sent back there.
+ * loop of its own, with templates relayed from the thread that made it, and its log,
+ * journals' health and vitals sent back there. Its shares and found blocks go back there
+ * too, to be stored; with NATS (nats.url) the thread publishes them to the stream and
+ * claims its node id on a connection of its own, as a Stratum node on a main thread would.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import { RelayedTemplateSource } from '../chain/template-relay.ts';
 import { RegisteredAccountList } from '../ledger/registered-accounts.ts';
+import { LedgerBus } from '../ledger/share-stream.ts';
 import { StorageChannel } from '../ledger/storage-channel.ts';
 import { rpcClient } from './node.ts';
 import { startStratum, type StratumRole } from './stratum-node.ts';
-import { channelOutlet } from './stratum-outlet.ts';
+import { channelOutlet, stratumOutlet } from './stratum-outlet.ts';
 import {
   portChannel,
   type HostMessage,
@@ -38,16 +41,36 @@ const log = pino(
   },
 );
 const rpc = rpcClient(data.config, { ...data.node, devnode: undefined });
-const storage = new StorageChannel(host);
+// One or the other: the host stores what the thread hands it, or NATS takes it.
+const { nats } = data.config;
+const bus =
+  nats.url === undefined
+    ? undefined
+    : new LedgerBus(
+        {
+          ...nats,
+          url: nats.url,
+          name: `hashwatt stratum thread node ${String(data.config.stratum.nodeId)}`,
+        },
+        log,
+      );
+const storage = bus ? undefined : new StorageChannel(host);
 const accounts = new RegisteredAccountList();
 accounts.replace(data.accounts);
 const vitals = new VitalsRecorder();
 
 function release(): void {
-  storage.close('the Stratum thread stopped');
+  storage?.close('the Stratum thread stopped');
   rpc.close();
   vitals.stop();
-  host.close();
+  // Drained: what was published is flushed to NATS before the port closes and the thread ends.
+  void (bus?.close() ?? Promise.resolve())
+    .catch((error: unknown) => {
+      log.warn({ err: error }, "nats: the Stratum thread's connection did not close cleanly");
+    })
+    .finally(() => {
+      host.close();
+    });
 }
 
 /** The Stratum role, or undefined when it could not start (the host is told why). */
@@ -63,9 +86,11 @@ async function startRole(): Promise<StratumRole | undefined> {
             'work: a relayed template could not be used; miners keep the current job',
           );
         }),
-        outlet: channelOutlet(data.config, storage),
+        outlet: storage
+          ? channelOutlet(data.config, storage)
+          : stratumOutlet(data.config, { db: undefined, books: undefined, bus }),
         accounts,
-        bus: undefined,
+        bus,
         reportJournal: (journal) => {
           tell({ kind: 'journal', journal });
         },

@@ -2,9 +2,10 @@
  * The Stratum role in a worker thread of its own (stratum.thread): its event loop does
  * sockets, sessions, share validation, the share journal, replies and found blocks, and
  * nothing else. This thread, its host, keeps the node's templates (relayed to it), the
- * database its batches, blocks and template facts are stored in (storage-channel.ts),
- * the accounts list, the writer's schedule and the API; it writes the thread's log and
- * lists its journals, and starts it again should it die.
+ * database its batches, blocks and template facts are stored in (storage-channel.ts;
+ * with NATS the thread publishes them itself), the accounts list, the writer's schedule
+ * and the API; it writes the thread's log and lists its journals, and starts it again
+ * should it die.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +27,8 @@ import type { StratumCounters, StratumVitals } from './stratum-vitals.ts';
 export interface StratumThreadParts {
   readonly node: Node;
   readonly relay: TemplateRelay;
-  readonly storage: StorageHandlers;
+  /** Where the thread's handoffs are stored; undefined with NATS, which the thread publishes to. */
+  readonly storage: StorageHandlers | undefined;
   readonly journals: JournalStates;
 }
 
@@ -170,7 +172,7 @@ export class StratumThread {
     });
     this.#worker = worker;
     const unserveTemplates = relay.serve(portChannel(worker));
-    const unserveStorage = serveStorageChannel(worker, storage, this.#log);
+    const unserveStorage = storage ? serveStorageChannel(worker, storage, this.#log) : undefined;
     return new Promise<Ports>((resolve, reject) => {
       let listening: Ports | undefined;
       let failure: string | undefined;
@@ -211,7 +213,7 @@ export class StratumThread {
       });
       worker.once('exit', (code) => {
         unserveTemplates();
-        unserveStorage();
+        unserveStorage?.();
         this.#forgetQuestions();
         journals.forget(config.stratum.nodeId);
         this.#worker = undefined;

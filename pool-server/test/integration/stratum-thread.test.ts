@@ -3,9 +3,14 @@
  * pool started in-process on the devchain and a real PostgreSQL: it answers miners
  * while the host thread is held, its shares and found blocks reach the books through
  * the host, its log is the pool's log, and its vitals say how its loop and its blocks fare.
+ * A Stratum node that publishes to NATS (the machine's server with JetStream on
+ * 127.0.0.1:4222, a stream of this test's own) runs on its thread too.
  */
+import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/eventually.ts';
@@ -82,6 +87,38 @@ describe('the Stratum thread', () => {
   it('answers miners while the host thread is held', async () => {
     pool = await startTestPool();
     expect(minerAnswersWhileHostIsHeld(pool.stratumPort, HANG_MS)).toBe('answered');
+  });
+
+  it('with NATS: answers miners while the host thread is held, and publishes their shares to the writer', async () => {
+    const stream = `HASHWATT_THREAD_TEST_${randomUUID().slice(0, 8)}`;
+    pool = await startTestPool({
+      HASHWATT_NATS_URL: 'nats://127.0.0.1:4222',
+      HASHWATT_NATS_STREAM: stream,
+      HASHWATT_NATS_SUBJECT_PREFIX: `hashwatt.thread-test.${stream.toLowerCase()}`,
+    });
+    const started = pool;
+    try {
+      expect(minerAnswersWhileHostIsHeld(started.stratumPort, HANG_MS)).toBe('answered');
+      const miner = await StratumClient.connect(started.stratumPort);
+      await miner.subscribeAndAuthorize(WORKER);
+      expect((await miner.mineAndSubmit(WORKER)).result).toBe(true);
+      miner.close();
+      // Through the stream: the thread published the batch, this process's writer stored it.
+      await eventually(async () => {
+        const { rows } = await started.db.query<{ shares: string }>(
+          'SELECT coalesce(sum(share_count), 0)::text AS shares FROM share_batches',
+        );
+        return Number(rows[0]?.shares) >= 1 ? true : undefined;
+      }, 'the share stored through NATS');
+    } finally {
+      await started.stop();
+      pool = undefined;
+      // The stream and the node ids' bucket the node made on the machine's server go with the test.
+      const nc = await connect({ servers: 'nats://127.0.0.1:4222' });
+      const streams = (await jetstreamManager(nc)).streams;
+      await Promise.all([streams.delete(stream), streams.delete(`KV_${stream}_NODES`)]);
+      await nc.close();
+    }
   });
 
   it('on the host thread instead (stratum.thread false), a held host holds the miners too', async () => {
