@@ -110,6 +110,12 @@ describe('Sv2Session', () => {
     const [opened] = sink.take('OpenStandardMiningChannel.Success');
     expect(opened?.target).toEqual(targetForDifficulty(2328));
     expect(v2.device).toMatchObject({ vendor: 'Bitmain', firmware: 'braiins-os 24.01', deviceId: 'rack-7' });
+    // What every share of the session is stored with, made once.
+    expect(v2.device?.userAgent).toBe('Bitmain S21 braiins-os 24.01');
+
+    const silent = session();
+    silent.session.receive({ ...setup(0), vendor: '', hardware_version: '', firmware: '' }, NOW);
+    expect(silent.session.device?.userAgent).toBeUndefined();
   });
 
   it('never sends a target easier than max_target, and refuses one no difficulty reaches', () => {

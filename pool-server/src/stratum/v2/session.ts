@@ -163,13 +163,6 @@ export class Sv2Session {
     return (this.env.settings.versionMask & BIP320_VERSION_MASK & ~this.env.feed.signallingBits) >>> 0;
   }
 
-  /** The ledger's user agent: who made the device and what it runs, as SetupConnection said. */
-  #userAgent(): string | undefined {
-    const device = this.#device;
-    const parts = [device?.vendor, device?.hardwareVersion, device?.firmware].filter((part) => part);
-    return parts.length === 0 ? undefined : parts.join(' ');
-  }
-
   /** [sv2 5.3.2–5.3.6] */
   #openChannel(
     message: MessageOf<'OpenStandardMiningChannel'> | MessageOf<'OpenExtendedMiningChannel'>,
@@ -262,16 +255,8 @@ export class Sv2Session {
     const { env } = this;
     const channel = this.#work.get(message.channel_id);
     const sequence = message.sequence_number;
-    const refuse = (code: string): void => {
-      this.#sink.send({
-        type: 'SubmitShares.Error',
-        channel_id: message.channel_id,
-        sequence_number: sequence,
-        error_code: code,
-      });
-    };
     if (!channel || (message.type === 'SubmitSharesExtended') !== (channel.book.kind === 'extended')) {
-      refuse(SubmitSharesErrorCode.invalidChannelId);
+      this.#refuseShare(message, SubmitSharesErrorCode.invalidChannelId);
       env.events.shareRejected({
         worker: channel?.identity.worker,
         identity: channel?.identity,
@@ -284,7 +269,7 @@ export class Sv2Session {
     }
     const { result, difficulty } = checkShare(env, channel, message);
     if (!result.ok) {
-      refuse(SUBMIT_ERROR[result.reason]);
+      this.#refuseShare(message, SUBMIT_ERROR[result.reason]);
       env.events.shareRejected({
         worker: channel.identity.worker,
         identity: channel.identity,
@@ -306,7 +291,7 @@ export class Sv2Session {
       difficulty: result.meetsShareTarget ? difficulty : Math.min(difficulty, result.difficulty),
       extranonce1: channel.extranonce1,
       remoteAddress: this.remoteAddress,
-      userAgent: this.#userAgent(),
+      userAgent: this.#device?.userAgent,
       timeMs: nowMs,
     };
     if (result.isBlock) {
@@ -315,6 +300,12 @@ export class Sv2Session {
     this.#sink.shareAccepted(channel.book.channelId, sequence, credited.difficulty);
     env.events.shareAccepted(credited);
     this.#retarget(channel, channel.vardiff.recordShare(nowMs));
+  }
+
+  /** [sv2 5.3.14] A method, not a closure in #submit: every share would make one. */
+  #refuseShare(message: { channel_id: number; sequence_number: number }, code: string): void {
+    const { channel_id, sequence_number } = message;
+    this.#sink.send({ type: 'SubmitShares.Error', channel_id, sequence_number, error_code: code });
   }
 
   #countInvalid(): void {

@@ -19,6 +19,8 @@ export interface Sv2Device {
   readonly hardwareVersion: string;
   readonly firmware: string;
   readonly deviceId: string;
+  /** The ledger's user agent, every share's: who made the device and what it runs; undefined when it said neither. */
+  readonly userAgent: string | undefined;
 }
 
 export interface SetupPolicy {
@@ -72,6 +74,9 @@ export function answerSetup(message: MessageOf<'SetupConnection'>, policy: Setup
       hardwareVersion: message.hardware_version,
       firmware: message.firmware,
       deviceId: message.device_id,
+      userAgent:
+        [message.vendor, message.hardware_version, message.firmware].filter((part) => part).join(' ') ||
+        undefined,
     },
     reply: {
       type: 'SetupConnection.Success',
