@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { SocketWriter } from './socket-writer.ts';
 import { LineDecoder } from './codec.ts';
 import { SHARE_NOT_RECORDED, StratumErrorCode } from './errors.ts';
-import { encodeError, encodeResult, type RequestId } from './messages.ts';
+import { encodeAcknowledgement, encodeError, type RequestId } from './messages.ts';
 import { StratumSession } from './session.ts';
 import type { SessionSink, StratumEnvironment } from './session-context.ts';
 
@@ -133,7 +133,7 @@ export class StratumConnection implements SessionSink, MinerConnection {
   }
 
   acknowledgeShare(id: RequestId): void {
-    const line = encodeResult(id, true);
+    const line = encodeAcknowledgement(id);
     if (this.#held === undefined) {
       this.#writer.write(line);
       return;

@@ -55,6 +55,14 @@ export function parseLine(line: string): ParsedLine {
   return { kind: 'request', request: { id, method, params: (params as unknown[] | undefined) ?? [] } };
 }
 
+/** [stratum: mining.submit] the reply to an accepted share, sent thousands of times a second. */
+export function encodeAcknowledgement(id: RequestId): string {
+  // JSON.stringify writes a finite number as String() does.
+  return typeof id === 'number'
+    ? `{"id":${String(id)},"result":true,"error":null}\n`
+    : `{"id":${JSON.stringify(id)},"result":true,"error":null}\n`;
+}
+
 export function encodeResult(id: RequestId, result: unknown): string {
   return `{"id":${JSON.stringify(id)},"result":${JSON.stringify(result)},"error":null}\n`;
 }
