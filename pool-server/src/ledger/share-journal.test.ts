@@ -39,8 +39,10 @@ const noSpace = (): NodeJS.ErrnoException =>
  */
 function fillDisk(roomBytes = 0): { free(): void } {
   let room = roomBytes;
-  vi.mocked(writeSync).mockImplementation(((fd: number, buffer: Buffer, offset: number | null = 0) => {
-    const from = offset ?? 0;
+  vi.mocked(writeSync).mockImplementation(((fd: number, data: string | Buffer, offset: number | null = 0) => {
+    // A commit is written as a string; the rest of a short write as bytes from an offset.
+    const buffer = typeof data === 'string' ? Buffer.from(data) : data;
+    const from = typeof data === 'string' ? 0 : (offset ?? 0);
     const fits = Math.min(room, buffer.length - from);
     if (fits === 0) {
       throw noSpace();
