@@ -68,6 +68,28 @@ export type MinerState = Static<typeof MinerState>;
 const Celsius = Type.Number({ minimum: -60, maximum: 250 });
 const Count = Type.Integer({ minimum: 0 });
 
+/**
+ * Why a reading's state is what it is, as a code and its figures, so that the dashboard
+ * says it in the reader's language (`stateEvidence` is the same in English): `reported`,
+ * the firmware said so in `quote`; or, where it did not, what the agent inferred it from:
+ * `hashing` (a hashrate above 0), `starting` (up `uptimeSeconds`, under 15 minutes, with
+ * no hashrate yet), `pools-dead` (no hashrate and none of its `pools` pools alive),
+ * `no-hashrate`. An inference keeps in `quote` what the firmware said that did not settle it.
+ */
+export const StateReason = Type.Object(
+  {
+    code: Type.Enum(['reported', 'hashing', 'starting', 'pools-dead', 'no-hashrate']),
+    /** The device's own words, verbatim: the call, the field and its value. */
+    quote: Type.Optional(Type.String({ maxLength: 200 })),
+    /** Whether the device gave a hashrate of 0 (`zero`) or none at all (`none`). */
+    hashrate: Type.Optional(Type.Enum(['zero', 'none'])),
+    uptimeSeconds: Type.Optional(Count),
+    pools: Type.Optional(Count),
+  },
+  { additionalProperties: false },
+);
+export type StateReason = Static<typeof StateReason>;
+
 export const HashBoard = Type.Object({
   /** 0-based, whatever offset the firmware numbers its chains from. */
   slot: Count,
@@ -138,6 +160,8 @@ export const MinerSample = Type.Object({
    * value (`rpc:status btmineroff=true`), or why it was inferred (no hashrate).
    */
   stateEvidence: Type.Optional(Type.String({ maxLength: 200 })),
+  /** The same evidence as a code and its figures; absent from agents older than the field. */
+  stateReason: Type.Optional(StateReason),
   hashrate: Type.Optional(Hashrate),
   /** Nominal hashrate: what the firmware says the machine should do. */
   expectedHashrate: Type.Optional(Hashrate),
@@ -262,6 +286,8 @@ export const FarmDevice = Type.Object({
   state: MinerState,
   /** What its latest reading's state was read from (`rpc:status btmineroff=true`); null when the agent gave none. */
   stateEvidence: Nullable(Type.String()),
+  /** The same as a code and its figures, to be said in any language; absent for readings stored with text only. */
+  stateReason: Type.Optional(StateReason),
   hashrate: Nullable(Hashrate),
   expectedHashrate: Nullable(Hashrate),
   /** The power the device last reported, W; null when it reports none (see `power`). */

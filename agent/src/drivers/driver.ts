@@ -6,6 +6,7 @@ import type {
   MinerIdentity,
   MinerSample,
   MinerState,
+  StateReason,
 } from '@hashwatt/schemas';
 import type { RpcLimits, RpcTarget } from '../protocol/rpc-error.ts';
 
@@ -76,22 +77,42 @@ const STATE_WORDS: Readonly<Partial<Record<MinerState, string>>> = {
 };
 
 /**
- * The state of a miner whose firmware did not say: hashing is mining; up for less than
- * STARTING_WINDOW_S is starting; no pool alive to give it work is idle; else an error.
+ * The state of a miner whose firmware did not say, and why: hashing is mining; up for
+ * less than STARTING_WINDOW_S is starting; no pool alive to give it work is idle; else an
+ * error.
  */
-function inferState(parts: Parts): { state: MinerState; why: string } {
+function inferState(parts: Parts): { state: MinerState; reason: StateReason } {
   if ((parts.hashrate ?? 0) > 0) {
-    return { state: 'mining', why: 'hashrate > 0' };
+    return { state: 'mining', reason: { code: 'hashing' } };
   }
-  const none = parts.hashrate === undefined ? 'no hashrate reported' : 'hashrate 0';
+  const hashrate = parts.hashrate === undefined ? 'none' : 'zero';
   if (parts.uptimeSeconds !== undefined && parts.uptimeSeconds < STARTING_WINDOW_S) {
-    return { state: 'starting', why: `up ${String(parts.uptimeSeconds)} s, ${none} yet` };
+    return { state: 'starting', reason: { code: 'starting', hashrate, uptimeSeconds: parts.uptimeSeconds } };
   }
   const pools = parts.pools ?? [];
   if (pools.length > 0 && pools.every((pool) => !pool.alive)) {
-    return { state: 'idle', why: `${none}, none of its ${String(pools.length)} pools alive` };
+    return { state: 'idle', reason: { code: 'pools-dead', hashrate, pools: pools.length } };
   }
-  return { state: 'error', why: none };
+  return { state: 'error', reason: { code: 'no-hashrate', hashrate } };
+}
+
+/**
+ * The evidence in English, for logs, the CLI and pools older than `stateReason`: the
+ * firmware's words, then what the agent inferred where it had to.
+ */
+function evidenceText(reason: StateReason): string {
+  const none = reason.hashrate === 'zero' ? 'hashrate 0' : 'no hashrate reported';
+  const why = {
+    reported: undefined,
+    hashing: 'hashrate > 0',
+    starting: `up ${String(reason.uptimeSeconds)} s, ${none} yet`,
+    'pools-dead': `${none}, none of its ${String(reason.pools)} pools alive`,
+    'no-hashrate': none,
+  }[reason.code];
+  if (why === undefined) {
+    return reason.quote ?? '';
+  }
+  return reason.quote === undefined ? `no state read: ${why}` : `${reason.quote}; ${why}`;
 }
 
 /**
@@ -117,14 +138,14 @@ export function assemble(
   const hashing = (parts.hashrate ?? 0) > 0;
   const inferred = parts.state === undefined ? inferState(parts) : undefined;
   const state: MinerState = parts.state ?? inferred?.state ?? 'error';
-  const stateEvidence =
-    inferred === undefined
-      ? parts.stateEvidence
-      : parts.stateEvidence === undefined
-        ? `no state read: ${inferred.why}`
-        : inferred.state === 'mining'
-          ? parts.stateEvidence
-          : `${parts.stateEvidence}; ${inferred.why}`;
+  const quote = parts.stateEvidence?.slice(0, 200);
+  // A hashing miner whose firmware said something of its state: those words are the evidence.
+  const stateReason: StateReason | undefined =
+    inferred === undefined || (inferred.state === 'mining' && quote !== undefined)
+      ? quote === undefined
+        ? undefined
+        : { code: 'reported', quote }
+      : { ...inferred.reason, ...(quote !== undefined && { quote }) };
   if (state === 'error' && messages.length === 0) {
     messages.push({
       severity: 'error',
@@ -134,7 +155,7 @@ export function assemble(
   const idleWord = STATE_WORDS[state];
   if (idleWord !== undefined && hashing) {
     warnings.push(
-      `the miner is ${idleWord} (${stateEvidence ?? 'its state'}): the hashrate its API still shows (${String(parts.hashrate)} H/s) is not counted`,
+      `the miner is ${idleWord} (${stateReason ? evidenceText(stateReason) : 'its state'}): the hashrate its API still shows (${String(parts.hashrate)} H/s) is not counted`,
     );
   }
   const now = context.now();
@@ -144,7 +165,7 @@ export function assemble(
     at: now.toISOString(),
     identity,
     state,
-    ...(stateEvidence !== undefined && { stateEvidence: stateEvidence.slice(0, 200) }),
+    ...(stateReason && { stateEvidence: evidenceText(stateReason).slice(0, 200), stateReason }),
     // Its firmware saying so is a reading of 0; an inference from a missing figure is not.
     ...(idleWord !== undefined &&
       (parts.state !== undefined || parts.hashrate !== undefined) && { hashrate: 0 }),

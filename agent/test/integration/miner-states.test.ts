@@ -60,7 +60,11 @@ describe('Whatsminer: its `status` command', () => {
       await emulate({ summary: 'whatsminer__btminer_api_v1_rpc4028__summary' }),
       context,
     );
-    expect(sample).toMatchObject({ state: 'mining', stateEvidence: 'no state read: hashrate > 0' });
+    expect(sample).toMatchObject({
+      state: 'mining',
+      stateEvidence: 'no state read: hashrate > 0',
+      stateReason: { code: 'hashing' },
+    });
   });
 });
 

@@ -140,6 +140,8 @@ describe('AxeOS: its own word, else its uptime', () => {
     expect(await read({ hashRate: 0 })).toMatchObject({
       state: 'starting',
       stateEvidence: 'no state read: up 4 s, hashrate 0 yet',
+      // The same as a code and figures, for the dashboard to say in Persian or Russian.
+      stateReason: { code: 'starting', uptimeSeconds: 4, hashrate: 'zero' },
       hashrate: 0,
     });
   });
@@ -148,6 +150,7 @@ describe('AxeOS: its own word, else its uptime', () => {
     expect(await read({ miningPaused: true })).toMatchObject({
       state: 'sleeping',
       stateEvidence: 'http:/api/system/info miningPaused=true',
+      stateReason: { code: 'reported', quote: 'http:/api/system/info miningPaused=true' },
       hashrate: 0,
     });
     const hot = await read({ overheat_mode: 1, hashRate: 0, uptimeSeconds: 7200 });
@@ -208,6 +211,13 @@ describe('cgminer firmware that says nothing of its state', () => {
     expect(sample.stateEvidence).toMatch(
       /^rpc:status mineroff=false; hashrate 0, none of its \d+ pools alive$/,
     );
+    // The firmware's words kept verbatim beside the inference's code and figures.
+    expect(sample.stateReason).toEqual({
+      code: 'pools-dead',
+      quote: 'rpc:status mineroff=false',
+      hashrate: 'zero',
+      pools: (pools.POOLS as Json[]).length,
+    });
   });
 
   it('stock Antminer just booted (normal work mode, Elapsed 120): starting', async () => {

@@ -32,13 +32,14 @@ export async function ingestTelemetry(
     if (batch.miners.length > 0) {
       await copyCsv(
         client,
-        'miner_samples (time, farm_id, device_id, state, state_evidence, hashrate, expected_hashrate, power_w, power_source, chip_temp_c, board_temp_c, accepted, rejected, uptime_s, sample)',
+        'miner_samples (time, farm_id, device_id, state, state_evidence, state_reason, hashrate, expected_hashrate, power_w, power_source, chip_temp_c, board_temp_c, accepted, rejected, uptime_s, sample)',
         batch.miners.map((sample) => [
           sample.at,
           farmId,
           devices.get(sample.device),
           sample.state,
           sample.stateEvidence,
+          sample.stateReason === undefined ? undefined : JSON.stringify(sample.stateReason),
           countedHashrate(sample),
           sample.expectedHashrate,
           sample.powerW,
@@ -114,14 +115,15 @@ async function upsertDevices(
     at: sample.at,
     state: sample.state,
     state_evidence: sample.stateEvidence ?? null,
+    state_reason: sample.stateReason ?? null,
     pool_user: sample.pools.find((pool) => pool.active)?.user ?? null,
   }));
   const { rows: ids } = await client.query<{ id: string; device: string }>(
-    `INSERT INTO devices AS d (farm_id, device, make, model, firmware, firmware_version, serial, mac, algorithm, first_seen, last_seen, last_state, last_state_evidence, pool_user)
-     SELECT $1, r.device, r.make, r.model, r.firmware, r.firmware_version, r.serial, r.mac, r.algorithm, r.first, r.at, r.state, r.state_evidence, r.pool_user
+    `INSERT INTO devices AS d (farm_id, device, make, model, firmware, firmware_version, serial, mac, algorithm, first_seen, last_seen, last_state, last_state_evidence, last_state_reason, pool_user)
+     SELECT $1, r.device, r.make, r.model, r.firmware, r.firmware_version, r.serial, r.mac, r.algorithm, r.first, r.at, r.state, r.state_evidence, r.state_reason, r.pool_user
        FROM jsonb_to_recordset($2::jsonb) AS r (device text, make text, model text, firmware text, firmware_version text,
                                                serial text, mac text, algorithm text, first timestamptz, at timestamptz, state text,
-                                               state_evidence text, pool_user text)
+                                               state_evidence text, state_reason jsonb, pool_user text)
      ON CONFLICT (farm_id, device) DO UPDATE SET
        make = excluded.make, model = excluded.model, firmware = excluded.firmware,
        firmware_version = excluded.firmware_version, serial = excluded.serial, mac = excluded.mac,
@@ -129,6 +131,8 @@ async function upsertDevices(
        last_state = CASE WHEN excluded.last_seen >= d.last_seen THEN excluded.last_state ELSE d.last_state END,
        last_state_evidence = CASE WHEN excluded.last_seen >= d.last_seen THEN excluded.last_state_evidence
                                   ELSE d.last_state_evidence END,
+       last_state_reason = CASE WHEN excluded.last_seen >= d.last_seen THEN excluded.last_state_reason
+                                ELSE d.last_state_reason END,
        -- A device between pools (none active) keeps its last link.
        pool_user = CASE WHEN excluded.last_seen >= d.last_seen THEN coalesce(excluded.pool_user, d.pool_user) ELSE d.pool_user END,
        first_seen = least(d.first_seen, excluded.first_seen),

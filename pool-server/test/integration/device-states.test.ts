@@ -26,13 +26,16 @@ function reading(
 describe('device states and their evidence', () => {
   let api: TestApi;
   let farm: FarmOfOperator;
-  const post = async (batchId: string, miners: MinerSample[]): Promise<void> => {
-    const response = await api.app.inject({
+  /** Posts a batch as the farm's agent; `miners` may hold what no agent sends. */
+  const send = (batchId: string, miners: unknown[]) =>
+    api.app.inject({
       method: 'POST',
       url: '/api/agent/telemetry',
       headers: { authorization: `Bearer ${farm.agentKey}` },
       payload: { batchId, agentVersion: '0.1.0', miners, meters: [], dropped: 0 },
     });
+  const post = async (batchId: string, miners: MinerSample[]): Promise<void> => {
+    const response = await send(batchId, miners);
     expect(response.statusCode, response.body).toBe(200);
   };
   const get = async <T>(url: string): Promise<T> => {
@@ -101,6 +104,53 @@ describe('device states and their evidence', () => {
     expect(sleeper).toMatchObject({ state: 'sleeping', stateEvidence: 'rpc:status btmineroff=true' });
   });
 
+  it('stores the evidence as a code with its figures and the firmware words, for any language to say', async () => {
+    const stateReason = {
+      code: 'starting',
+      quote: 'rpc:status mineroff=false',
+      hashrate: 'zero',
+      uptimeSeconds: 95,
+    } as const;
+    await post('00000000-0000-4000-8000-0000000051b1', [
+      {
+        ...reading(
+          '10.0.4.5:4028',
+          NOW - MINUTE,
+          'starting',
+          'rpc:status mineroff=false; up 95 s, hashrate 0 yet',
+          0,
+        ),
+        stateReason,
+      },
+    ]);
+    const { rows } = await api.database.db.query<{ device: string; state_reason: unknown }>(
+      `SELECT d.device, s.state_reason FROM miner_samples s JOIN devices d ON d.id = s.device_id
+        WHERE s.farm_id = $1 AND d.device IN ('10.0.4.1:4028', '10.0.4.5:4028') ORDER BY d.device`,
+      [farm.farmId],
+    );
+    expect(rows).toEqual([
+      { device: '10.0.4.1:4028', state_reason: null },
+      { device: '10.0.4.5:4028', state_reason: stateReason },
+    ]);
+    const devices = await get<FarmDevice[]>(`/api/farms/${farm.farmId}/devices`);
+    expect(devices.find((device) => device.device === '10.0.4.5:4028')).toMatchObject({
+      stateEvidence: 'rpc:status mineroff=false; up 95 s, hashrate 0 yet',
+      stateReason,
+    });
+    // A reading stored with text only keeps its text, and no code.
+    const textOnly = devices.find((device) => device.device === '10.0.4.1:4028');
+    expect(textOnly?.stateEvidence).toBe('rpc:status mineroff=false');
+    expect(textOnly).not.toHaveProperty('stateReason');
+  });
+
+  it('refuses evidence with a code no agent speaks of', async () => {
+    const response = await send('00000000-0000-4000-8000-0000000051b2', [
+      { ...reading('10.0.4.6:4028', NOW, 'idle', 'x', 0), stateReason: { code: 'guessed' } },
+    ]);
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toMatch(/stateReason/);
+  });
+
   it("queues a fan setting for a device, kept as ordered until the farm's agent takes it", async () => {
     const [device] = await get<FarmDevice[]>(`/api/farms/${farm.farmId}/devices`);
     const queued = await api.app.inject({
@@ -118,18 +168,9 @@ describe('device states and their evidence', () => {
   });
 
   it('refuses a state no agent speaks of, naming the field, and stores nothing of the batch', async () => {
-    const response = await api.app.inject({
-      method: 'POST',
-      url: '/api/agent/telemetry',
-      headers: { authorization: `Bearer ${farm.agentKey}` },
-      payload: {
-        batchId: '00000000-0000-4000-8000-0000000051a3',
-        agentVersion: '0.1.0',
-        miners: [{ ...reading('10.0.4.9:4028', NOW, 'mining', 'x', 1), state: 'napping' }],
-        meters: [],
-        dropped: 0,
-      },
-    });
+    const response = await send('00000000-0000-4000-8000-0000000051a3', [
+      { ...reading('10.0.4.9:4028', NOW, 'mining', 'x', 1), state: 'napping' },
+    ]);
     expect(response.statusCode).toBe(400);
     expect(response.body).toMatch(/state/);
     const { rows } = await api.database.db.query(

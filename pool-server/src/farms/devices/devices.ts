@@ -1,4 +1,4 @@
-import type { DevicePatch, FarmDevice, MinerState, PowerSource } from '@hashwatt/schemas';
+import type { DevicePatch, FarmDevice, MinerState, PowerSource, StateReason } from '@hashwatt/schemas';
 import type { Queryable } from '../../db/pool.ts';
 import { HwError } from '../../errors.ts';
 import { workerProtocols, workerWork, type WorkerWork } from '../../ledger/worker-production.ts';
@@ -22,6 +22,7 @@ interface DeviceRow {
   readonly last_seen: Date;
   readonly last_state: MinerState;
   readonly last_state_evidence: string | null;
+  readonly last_state_reason: StateReason | null;
   readonly rack: string | null;
   readonly shelf: string | null;
   readonly slot: string | null;
@@ -96,7 +97,7 @@ export async function listDevices(
 ): Promise<FarmDevice[]> {
   const { rows } = await db.query<DeviceRow>(
     `SELECT d.id::text, d.device, d.make, d.model, d.firmware, d.firmware_version, d.serial, d.mac, d.algorithm,
-            d.first_seen, d.last_seen, d.last_state, d.last_state_evidence, d.rack, d.shelf, d.slot, d.nominal_hashrate, d.nominal_power_w,
+            d.first_seen, d.last_seen, d.last_state, d.last_state_evidence, d.last_state_reason, d.rack, d.shelf, d.slot, d.nominal_hashrate, d.nominal_power_w,
             d.pool_user, s.hashrate, s.expected_hashrate, s.power_w, s.power_source, s.time AS sample_at, s.chip_temp_c,
             s.table_hashrate, s.table_power_w, h.hour_reported
        FROM devices d
@@ -149,6 +150,7 @@ export async function listDevices(
       lastSeen: row.last_seen.toISOString(),
       state: row.last_state,
       stateEvidence: row.last_state_evidence,
+      ...(row.last_state_reason !== null && { stateReason: row.last_state_reason }),
       hashrate: row.hashrate,
       expectedHashrate: row.expected_hashrate,
       powerW: row.power_w,

@@ -11,6 +11,7 @@ import { useDevice } from '../api/get-device.ts';
 import { DeviceHistory } from './device-history.tsx';
 import { Figure, usePowerText } from '../../../components/ui/figure.tsx';
 import { deviceRate } from './other-algorithms.tsx';
+import { StateEvidence } from './state-evidence.tsx';
 
 function LocationForm({ farmId, device }: { farmId: string; device: FarmDevice }) {
   const { t } = useTranslation();
@@ -86,15 +87,7 @@ export function DevicePage() {
         <Stat
           label={t('farms.state')}
           value={t(`farms.states.${device.state}`)}
-          hint={
-            device.stateEvidence === null ? (
-              t('devices.noStateEvidence')
-            ) : (
-              <>
-                {t('devices.stateEvidence')}: <bdi dir="ltr">{device.stateEvidence}</bdi>
-              </>
-            )
-          }
+          hint={<StateEvidence device={device} />}
         />
         <Stat
           label={t('farms.hashrateReported')}
