@@ -24,12 +24,12 @@ export interface HdlcStation {
 const FLAG = 0x7e;
 const LLC_COMMAND = [0xe6, 0xe6, 0x00];
 const LLC_RESPONSE = Buffer.of(0xe6, 0xe7, 0x00);
-/** [6.4.3] U frames with P/F set. */
+/** [IEC 62056-46, control field] U frames with P/F set. */
 const UA = 0x73;
 const DM = 0x1f;
 const FRMR = 0x97;
 
-/** [ISO/IEC 13239 4.2.5.2, RFC 1662 C.2] the FCS-16 table: polynomial x^16 + x^12 + x^5 + 1, reflected. */
+/** [ISO/IEC 13239 FCS; RFC 1662 C.2] the FCS-16 table: polynomial x^16 + x^12 + x^5 + 1, reflected. */
 const FCS_TABLE = Uint16Array.from({ length: 256 }, (_, index) => {
   let value = index;
   for (let bit = 0; bit < 8; bit += 1) {
@@ -51,7 +51,7 @@ function appendFcs(bytes: Buffer): Buffer {
   return Buffer.concat([bytes, Buffer.of(fcs & 0xff, (fcs >> 8) & 0xff)]);
 }
 
-/** Address bytes up to the one whose low bit is 1 [6.4.2]. */
+/** Address bytes up to the one whose low bit is 1 [IEC 62056-46, addressing]. */
 function takeAddress(bytes: Buffer, at: number): Buffer | undefined {
   for (let end = at; end < at + 4 && end < bytes.length; end += 1) {
     if (((bytes[end] ?? 0) & 1) === 1) {
@@ -140,7 +140,7 @@ function nextFrame(pending: Buffer): { frame?: Received; rest: Buffer } {
   }
 }
 
-/** [6.4.4.4.3.2] the parameters an SNRM proposes, by id. */
+/** [IEC 62056-46, SNRM information field] the parameters an SNRM proposes, by id. */
 function proposal(info: Buffer): Map<number, number> {
   const values = new Map<number, number>();
   for (let at = 3; at + 2 <= info.length;) {

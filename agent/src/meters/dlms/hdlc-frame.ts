@@ -9,7 +9,7 @@ import { DlmsError } from './dlms-error.ts';
  */
 
 export const FLAG = 0x7e;
-/** [IEC 62056-46 6.3] the format field: type 3 in the top nibble, then the segmentation bit, then the length. */
+/** [IEC 62056-46, frame format type 3] the format field: type 3 in the top nibble, then the segmentation bit, then the length. */
 const FORMAT_TYPE_3 = 0xa000;
 const SEGMENTATION_BIT = 0x0800;
 const LENGTH_MASK = 0x07ff;
@@ -18,7 +18,7 @@ const LENGTH_MASK = 0x07ff;
 export const LLC_REQUEST = Buffer.of(0xe6, 0xe6, 0x00);
 export const LLC_RESPONSE = Buffer.of(0xe6, 0xe7, 0x00);
 
-/** [IEC 62056-46 6.4.3] control field values with the poll/final bit set, as this client sends and expects them. */
+/** [IEC 62056-46, control field] values with the poll/final bit set, as this client sends and expects them. */
 export const CONTROL = {
   snrm: 0x93,
   disc: 0x53,
@@ -49,7 +49,7 @@ function withCrc(bytes: Buffer): Buffer {
 }
 
 /**
- * [IEC 62056-46 6.4.2] an address: 7 bits per byte, high part first, the low bit of each
+ * [IEC 62056-46, addressing] an address: 7 bits per byte, high part first, the low bit of each
  * byte 0 except on the last. A server address is the upper HDLC address (the logical
  * device) alone in one byte, or upper and lower (the physical device) in 2 or 4 bytes.
  */
@@ -74,12 +74,12 @@ export function clientAddress(sap: number): Buffer {
   return Buffer.of(((sap & 0x7f) << 1) | 1);
 }
 
-/** I frame [6.4.3.2]: N(R), poll, N(S). */
+/** I frame [IEC 62056-46, control field]: N(R), poll, N(S). */
 export function informationControl(sendSequence: number, receiveSequence: number): number {
   return (receiveSequence << 5) | POLL_FINAL | (sendSequence << 1);
 }
 
-/** RR [6.4.3.3]: N(R) and poll: "I have what came before N(R), send on". */
+/** RR [IEC 62056-46, control field]: N(R) and poll: "I have what came before N(R), send on". */
 export function receiveReadyControl(receiveSequence: number): number {
   return (receiveSequence << 5) | POLL_FINAL | 0x01;
 }

@@ -40,7 +40,7 @@ export interface HdlcAddressing {
 const MAX_INFO_RECEIVE = 256;
 /** The largest it sends unless the meter takes less (bytes). */
 const MAX_INFO_TRANSMIT = 128;
-/** [IEC 62056-46 6.4.4.4.3.2] the values that hold when a UA carries no parameters. */
+/** [IEC 62056-46, SNRM and UA information field] the values that hold when a UA carries no parameters. */
 const DEFAULT_INFO_BYTES = 128;
 /** Frames the agent takes before acknowledging: one, so it can check each in turn. */
 const WINDOW = 1;
@@ -49,7 +49,7 @@ const FRAME_OVERHEAD_BYTES = 2 + 2 + 4 + 1 + 1 + 2 + 2;
 /** The 11-bit length less the overhead. */
 const MAX_INFO_BYTES = 2030;
 
-/** [6.4.4.4.3.2] negotiation parameters: format 0x81, group 0x80, then id, length, value. */
+/** [IEC 62056-46, SNRM and UA information field] negotiation parameters: format 0x81, group 0x80, then id, length, value. */
 const PARAMETER = { infoTransmit: 5, infoReceive: 6, windowTransmit: 7, windowReceive: 8 } as const;
 
 function negotiation(): Buffer {
@@ -107,7 +107,7 @@ class HdlcSession implements CosemTransport {
   readonly #link: GatewayLink;
   readonly #server: Buffer;
   readonly #client: Buffer;
-  /** V(S) and V(R) [6.4.3]: the next I frame's number each way, modulo 8. */
+  /** V(S) and V(R) [IEC 62056-46, sequence numbers]: the next I frame's number each way, modulo 8. */
   #sendSequence = 0;
   #receiveSequence = 0;
   #maxInfoTransmit = DEFAULT_INFO_BYTES;
@@ -226,7 +226,7 @@ class HdlcSession implements CosemTransport {
     }
   }
 
-  /** A segment of the agent's was taken: the meter answers RR with N(R) past it [6.4.4.5]. */
+  /** A segment of the agent's was taken: the meter answers RR with N(R) past it [Green Book, segmentation with window size 1]. */
   #acknowledged(step: string, reply: HdlcFrame): void {
     if ((reply.control & 0x0f) !== 0x01) {
       throw new DlmsError(
@@ -242,7 +242,7 @@ class HdlcSession implements CosemTransport {
     }
   }
 
-  /** The meter's I frame, in sequence, acknowledging everything the agent sent [6.4.3.2]. */
+  /** The meter's I frame, in sequence, acknowledging everything the agent sent [IEC 62056-46, I frame]. */
   #accept(step: string, reply: HdlcFrame): void {
     if ((reply.control & 0x01) !== 0) {
       throw new DlmsError(
@@ -309,7 +309,7 @@ class HdlcSession implements CosemTransport {
   }
 }
 
-/** [ISO/IEC 13239 5.5.3.4.2] the FRMR information field: the rejected control, V(S)/V(R), then the W X Y Z bits. */
+/** [ISO/IEC 13239, FRMR] the FRMR information field: the rejected control, V(S)/V(R), then the W X Y Z bits. */
 function describeReject(info: Buffer): string {
   const flags = info[2];
   if (info.length < 3 || flags === undefined) {
