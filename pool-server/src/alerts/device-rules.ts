@@ -85,27 +85,24 @@ function fanAlerts(device: DeviceFacts, thresholds: AlertThresholdValues): Alert
   }
   const fastestPercent = device.fanPercents.length > 0 ? Math.max(...device.fanPercents) : null;
   const fastestRpm = device.fanRpms.length > 0 ? Math.max(...device.fanRpms) : null;
-  if (fastestPercent !== null && fastestPercent >= thresholds.maxFanPercent) {
+  const fast =
+    fastestPercent !== null && fastestPercent >= thresholds.maxFanPercent
+      ? {
+          speed: `${String(fastestPercent)} % of full speed, at or above ${String(thresholds.maxFanPercent)} %`,
+          facts: { fanPercent: fastestPercent, maxFanPercent: thresholds.maxFanPercent },
+        }
+      : thresholds.maxFanRpm > 0 && fastestRpm !== null && fastestRpm > thresholds.maxFanRpm
+        ? {
+            speed: `${String(fastestRpm)} rpm, above ${String(thresholds.maxFanRpm)} rpm`,
+            facts: { fanRpm: fastestRpm, maxFanRpm: thresholds.maxFanRpm },
+          }
+        : null;
+  if (fast !== null) {
     alerts.push(
-      farmAlert(
-        device,
-        'fan-high',
-        subject,
-        false,
-        `${device.device} has a fan at ${String(fastestPercent)} % of full speed, at or above ${String(thresholds.maxFanPercent)} %`,
-        { ...facts, fanPercent: fastestPercent, maxFanPercent: thresholds.maxFanPercent },
-      ),
-    );
-  } else if (thresholds.maxFanRpm > 0 && fastestRpm !== null && fastestRpm > thresholds.maxFanRpm) {
-    alerts.push(
-      farmAlert(
-        device,
-        'fan-high',
-        subject,
-        false,
-        `${device.device} has a fan at ${String(fastestRpm)} rpm, above ${String(thresholds.maxFanRpm)} rpm`,
-        { ...facts, fanRpm: fastestRpm, maxFanRpm: thresholds.maxFanRpm },
-      ),
+      farmAlert(device, 'fan-high', subject, false, `${device.device} has a fan at ${fast.speed}`, {
+        ...facts,
+        ...fast.facts,
+      }),
     );
   }
   return alerts;
