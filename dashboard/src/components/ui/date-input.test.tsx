@@ -1,8 +1,7 @@
-import { cleanup, fireEvent, render, screen } from '@testing-library/react';
-import i18next from 'i18next';
+import { fireEvent, render, screen } from '@testing-library/react';
 import { useState } from 'react';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { setupI18n } from '../../i18n/index.ts';
+import { describe, expect, it } from 'vitest';
+import { setupComponentTests } from '../../testing/component-tests.ts';
 import { DateInput, DateTimeInput } from './date-input.tsx';
 
 /** A picker whose every change is recorded, as a form holding its value would see it. */
@@ -22,13 +21,7 @@ function Picked({ initial, changes }: { initial: string; changes: string[] }) {
 const select = (name: string): HTMLSelectElement => screen.getByRole('combobox', { name });
 
 describe('a day picked in Persian', () => {
-  beforeAll(async () => {
-    await setupI18n('fa');
-  });
-  afterEach(cleanup);
-  afterAll(async () => {
-    await i18next.changeLanguage('en');
-  });
+  setupComponentTests('fa');
 
   it('shows an ISO day as its Solar Hijri day, in Persian digits and month names', () => {
     render(<Picked initial="2025-03-20" changes={[]} />);
@@ -67,13 +60,7 @@ describe('a day picked in Persian', () => {
 });
 
 describe('a moment picked in Persian', () => {
-  beforeAll(async () => {
-    await setupI18n('fa');
-  });
-  afterEach(cleanup);
-  afterAll(async () => {
-    await i18next.changeLanguage('en');
-  });
+  setupComponentTests('fa');
 
   it('takes a Solar Hijri day and a time, and gives them as the browser would', () => {
     const changes: string[] = [];
@@ -103,10 +90,7 @@ describe('a moment picked in Persian', () => {
 });
 
 describe('a day picked in English', () => {
-  beforeAll(async () => {
-    await setupI18n('en');
-  });
-  afterEach(cleanup);
+  setupComponentTests();
 
   it("is the browser's date input, ISO in and out", () => {
     const changes: string[] = [];

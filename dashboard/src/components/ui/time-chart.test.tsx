@@ -1,7 +1,7 @@
 import { cleanup, render, screen } from '@testing-library/react';
 import i18next from 'i18next';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { setupI18n } from '../../i18n/index.ts';
+import { describe, expect, it } from 'vitest';
+import { setupComponentTests } from '../../testing/component-tests.ts';
 import { stubResizeObserver } from '../../testing/resize-observer.ts';
 import { ChartLegend, legendIndex } from './chart-legend.tsx';
 import { chartTimeFor } from './chart-time.ts';
@@ -16,14 +16,7 @@ const SERIES = [
 const number = (value: number): string => `${String(value)} TH/s`;
 
 describe('a time chart’s legend', () => {
-  beforeAll(async () => {
-    await setupI18n('en');
-  });
-  afterEach(async () => {
-    cleanup();
-    vi.unstubAllGlobals();
-    await i18next.changeLanguage('en');
-  });
+  setupComponentTests();
 
   it('shows the latest point with a figure before any hover: never 1 Jan 1970, never “Time”', async () => {
     // jsdom has neither layout observers nor a canvas: uPlot cannot draw here, the legend still reads.

@@ -1,7 +1,7 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { setupI18n } from '../../../i18n/index.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { setupComponentTests } from '../../../testing/component-tests.ts';
 import { PasswordPage } from './password-page.tsx';
 
 interface Sent {
@@ -43,13 +43,7 @@ function fill(current: string, next: string, repeat: string): void {
 }
 
 describe('the password page', () => {
-  beforeAll(async () => {
-    await setupI18n('en');
-  });
-  afterEach(() => {
-    cleanup();
-    vi.unstubAllGlobals();
-  });
+  setupComponentTests();
 
   it('sends the current and the new password, then says the other sessions ended and clears the form', async () => {
     const sent = page(204);

@@ -1,10 +1,10 @@
 import type { Organisation, PoolSettings, User } from '@hashwatt/schemas';
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import i18next from 'i18next';
 import { Route } from 'react-router';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Toaster } from '../../../components/ui/toaster.tsx';
-import { setupI18n } from '../../../i18n/index.ts';
+import { setupComponentTests } from '../../../testing/component-tests.ts';
 import { renderAt } from '../../../testing/render-at.tsx';
 import { sentTo, stubApi, type SentRequest, type StubRoutes } from '../../../testing/stub-api.ts';
 import { AdminPage } from './admin-page.tsx';
@@ -64,13 +64,7 @@ const fieldOf = (form: HTMLElement, label: string): HTMLElement =>
   within(form).getByText(label).closest('label') as HTMLElement;
 
 describe('the admin page', () => {
-  beforeAll(async () => {
-    await setupI18n('en');
-  });
-  afterEach(() => {
-    cleanup();
-    vi.unstubAllGlobals();
-  });
+  setupComponentTests();
 
   it('adds a user with the role and its organisation, and says a taken e-mail next to it', async () => {
     const sent = adminPage({

@@ -5,9 +5,9 @@ import type {
   AlertSubscriptionCreated,
 } from '@hashwatt/schemas';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { setupI18n } from '../../../i18n/index.ts';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import { setupComponentTests } from '../../../testing/component-tests.ts';
 import { AlertsPage } from './alerts-page.tsx';
 
 const OPERATOR = {
@@ -95,13 +95,7 @@ function page(): Sent[] {
 }
 
 describe('the alerts page', () => {
-  beforeAll(async () => {
-    await setupI18n('en');
-  });
-  afterEach(() => {
-    cleanup();
-    vi.unstubAllGlobals();
-  });
+  setupComponentTests();
 
   it("lists the subscriptions and each delivery's outcome with its error", async () => {
     page();

@@ -1,8 +1,8 @@
 import type { AuditEntry, AuditPage as AuditPageBody } from '@hashwatt/schemas';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { setupI18n } from '../../../i18n/index.ts';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import { setupComponentTests } from '../../../testing/component-tests.ts';
 import { AuditPage } from './audit-page.tsx';
 
 const entry = (id: string, fields: Partial<AuditEntry>): AuditEntry => ({
@@ -108,13 +108,7 @@ const rowOf = async (text: string): Promise<string[]> => {
 };
 
 describe('the audit log page', () => {
-  beforeAll(async () => {
-    await setupI18n('en');
-  });
-  afterEach(() => {
-    cleanup();
-    vi.unstubAllGlobals();
-  });
+  setupComponentTests();
 
   it('lists who changed what, newest first, without agent telemetry until asked', async () => {
     const asked = page();

@@ -1,11 +1,10 @@
 import type { EconomicsDay, FarmEconomics } from '@hashwatt/schemas';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { MemoryRouter, Route, Routes } from 'react-router';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import i18next from 'i18next';
-import { setupI18n } from '../../../i18n/index.ts';
+import { describe, expect, it, vi } from 'vitest';
 import { addDays, localIsoDay, toSolarHijri } from '../../../lib/solar-hijri.ts';
+import { setupComponentTests } from '../../../testing/component-tests.ts';
 import { EconomicsPage } from './economics-page.tsx';
 
 const MEASURED: EconomicsDay = {
@@ -100,13 +99,7 @@ function page(economics: FarmEconomics = ECONOMICS, asked: URL[] = []) {
 }
 
 describe('economics on energy nothing measured', () => {
-  beforeAll(async () => {
-    await setupI18n('en');
-  });
-  afterEach(() => {
-    cleanup();
-    vi.unstubAllGlobals();
-  });
+  setupComponentTests();
 
   it('shows a day without readings as unknown energy, cost and profit, with why, never 0', async () => {
     page();
@@ -169,14 +162,7 @@ describe('economics on energy nothing measured', () => {
 });
 
 describe('economics in Persian', () => {
-  beforeAll(async () => {
-    await setupI18n('fa');
-  });
-  afterEach(async () => {
-    cleanup();
-    vi.unstubAllGlobals();
-    await i18next.changeLanguage('en');
-  });
+  setupComponentTests('fa');
 
   it('picks the range in the Solar Hijri calendar and asks for ISO days', async () => {
     const asked: URL[] = [];

@@ -2,9 +2,9 @@ import type { AlertThresholdsPatch, FarmAlertThresholds } from '@hashwatt/schema
 import { cleanup, fireEvent, screen, within } from '@testing-library/react';
 import i18next from 'i18next';
 import { Route } from 'react-router';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Toaster } from '../../../components/ui/toaster.tsx';
-import { setupI18n } from '../../../i18n/index.ts';
+import { setupComponentTests } from '../../../testing/component-tests.ts';
 import { renderAt } from '../../../testing/render-at.tsx';
 import { sentTo, stubApi, type StubRoutes } from '../../../testing/stub-api.ts';
 import { AlertThresholds } from './alert-thresholds.tsx';
@@ -55,14 +55,7 @@ function thresholds(routes: StubRoutes = {}) {
 }
 
 describe("a farm's alert thresholds", () => {
-  beforeAll(async () => {
-    await setupI18n('en');
-  });
-  afterEach(async () => {
-    cleanup();
-    vi.unstubAllGlobals();
-    await i18next.changeLanguage('en');
-  });
+  setupComponentTests();
 
   it("shows the farm's own values and the pool's defaults, and saves blank as the default", async () => {
     const sent = thresholds({

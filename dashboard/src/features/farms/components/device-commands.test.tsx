@@ -1,15 +1,9 @@
 import type { DeviceCommand } from '@hashwatt/schemas';
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { Route } from 'react-router';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Toaster } from '../../../components/ui/toaster.tsx';
-import { setupI18n } from '../../../i18n/index.ts';
-import { deviceFixture } from '../../../testing/fixtures.ts';
-import { renderAt } from '../../../testing/render-at.tsx';
-import { sentTo, stubApi } from '../../../testing/stub-api.ts';
-import { DevicePage } from './device-page.tsx';
-
-const DEVICE = deviceFixture('1');
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { setupComponentTests } from '../../../testing/component-tests.ts';
+import { sentTo } from '../../../testing/stub-api.ts';
+import { DEVICE, stubbedDevicePage } from './device-page-stubbed.tsx';
 
 function command(fields: Partial<DeviceCommand> & Pick<DeviceCommand, 'action' | 'status'>): DeviceCommand {
   return {
@@ -34,38 +28,18 @@ function command(fields: Partial<DeviceCommand> & Pick<DeviceCommand, 'action' |
  */
 function farmWhoseAgentFails() {
   let commands: DeviceCommand[] = [];
-  const sent = stubApi({
-    'GET ^/farms/7/devices/1$': { body: DEVICE },
-    'GET ^/farms/7/commands': () => ({ body: commands }),
-    'POST ^/farms/7/devices/1/commands$': (request) => {
+  return stubbedDevicePage({
+    list: () => ({ body: commands }),
+    send: (request) => {
       const { action } = request.body as { action: DeviceCommand['action'] };
       commands = [command({ action, status: 'failed', outcome: 'connect ECONNREFUSED 10.0.0.1:4028' })];
       return { status: 201, body: command({ action, status: 'queued' }) };
     },
   });
-  renderAt(
-    '/farms/7/devices/1',
-    <Route
-      path="/farms/:id/devices/:deviceId"
-      element={
-        <>
-          <DevicePage />
-          <Toaster />
-        </>
-      }
-    />,
-  );
-  return sent;
 }
 
 describe("a device's commands", () => {
-  beforeAll(async () => {
-    await setupI18n('en');
-  });
-  afterEach(() => {
-    cleanup();
-    vi.unstubAllGlobals();
-  });
+  setupComponentTests();
 
   it('asks before a reboot: Escape sends nothing, confirming sends it, and the failure is told in words', async () => {
     const sent = farmWhoseAgentFails();

@@ -1,10 +1,10 @@
 import type { DeviceSeries } from '@hashwatt/schemas';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import i18next from 'i18next';
 import type { ReactNode } from 'react';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { setupI18n } from '../../../i18n/index.ts';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { setupComponentTests } from '../../../testing/component-tests.ts';
 import { stubResizeObserver } from '../../../testing/resize-observer.ts';
 import { farmSeriesFixture } from '../../../testing/fixtures.ts';
 import { DeviceHistory } from './device-history.tsx';
@@ -58,9 +58,7 @@ function renderWithClient(node: ReactNode) {
 }
 
 describe('history sections', () => {
-  beforeAll(async () => {
-    await setupI18n('en');
-  });
+  setupComponentTests();
   beforeEach(() => {
     asked = [];
     stubResizeObserver();
@@ -74,11 +72,6 @@ describe('history sections', () => {
         );
       }),
     );
-  });
-  afterEach(async () => {
-    cleanup();
-    vi.unstubAllGlobals();
-    await i18next.changeLanguage('en');
   });
 
   it("shows a device's charts in Persian, each board's chip, and asks for 7 days when told", async () => {

@@ -1,23 +1,16 @@
 import type { DeviceCommand } from '@hashwatt/schemas';
 import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import i18next from 'i18next';
-import { Route } from 'react-router';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Toaster } from '../../../components/ui/toaster.tsx';
-import { setupI18n } from '../../../i18n/index.ts';
-import { deviceFixture } from '../../../testing/fixtures.ts';
-import { renderAt } from '../../../testing/render-at.tsx';
-import { sentTo, stubApi } from '../../../testing/stub-api.ts';
-import { DevicePage } from './device-page.tsx';
-
-const DEVICE = deviceFixture('1');
+import { describe, expect, it } from 'vitest';
+import { setupComponentTests } from '../../../testing/component-tests.ts';
+import { sentTo } from '../../../testing/stub-api.ts';
+import { DEVICE, stubbedDevicePage } from './device-page-stubbed.tsx';
 
 /** The device page on a pool that refuses a manual mode without its % (as the API does), and queues the rest. */
 function page() {
-  const sent = stubApi({
-    'GET ^/farms/7/devices/1$': { body: DEVICE },
-    'GET ^/farms/7/commands': { body: [] },
-    'POST ^/farms/7/devices/1/commands$': (request) => {
+  return stubbedDevicePage({
+    list: { body: [] },
+    send: (request) => {
       const { params } = request.body as { params: { fanMode: string; fanPercent?: number } };
       if (params.fanMode === 'manual' && params.fanPercent === undefined) {
         return {
@@ -38,30 +31,10 @@ function page() {
       return { status: 201, body: { ...queued, action: 'set-fan', params } };
     },
   });
-  renderAt(
-    '/farms/7/devices/1',
-    <Route
-      path="/farms/:id/devices/:deviceId"
-      element={
-        <>
-          <DevicePage />
-          <Toaster />
-        </>
-      }
-    />,
-  );
-  return sent;
 }
 
 describe("a device's fans", () => {
-  beforeAll(async () => {
-    await setupI18n('en');
-  });
-  afterEach(async () => {
-    cleanup();
-    vi.unstubAllGlobals();
-    await i18next.changeLanguage('en');
-  });
+  setupComponentTests();
 
   it('sends a fixed speed, says under the field what the pool refused, then automatic', async () => {
     const sent = page();

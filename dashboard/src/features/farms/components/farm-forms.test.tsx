@@ -1,9 +1,9 @@
 import type { CurtailmentOrder, DeviceCommand, RestrictedWindow, Tariff } from '@hashwatt/schemas';
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { Route } from 'react-router';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Toaster } from '../../../components/ui/toaster.tsx';
-import { setupI18n } from '../../../i18n/index.ts';
+import { setupComponentTests } from '../../../testing/component-tests.ts';
 import { deviceFixture, farmFixture } from '../../../testing/fixtures.ts';
 import { renderAt } from '../../../testing/render-at.tsx';
 import { sentTo, stubApi, type SentRequest, type StubRoutes } from '../../../testing/stub-api.ts';
@@ -120,13 +120,7 @@ async function answer(confirmed: boolean, name?: string): Promise<HTMLElement> {
 }
 
 describe("a farm's write forms", () => {
-  beforeAll(async () => {
-    await setupI18n('en');
-  });
-  afterEach(() => {
-    cleanup();
-    vi.unstubAllGlobals();
-  });
+  setupComponentTests();
 
   it("deletes the farm's own window only once confirmed, and has no button for its country's", async () => {
     const sent = farmPage({ 'DELETE ^/farms/7/restricted-windows/21$': { status: 204 } });

@@ -1,8 +1,8 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { cleanup, render, screen } from '@testing-library/react';
 import i18next from 'i18next';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { setupI18n } from '../../../i18n/index.ts';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { setupComponentTests } from '../../../testing/component-tests.ts';
 import { stubResizeObserver } from '../../../testing/resize-observer.ts';
 import { farmSeriesFixture } from '../../../testing/fixtures.ts';
 import { FarmHistory } from './farm-history.tsx';
@@ -33,9 +33,7 @@ function renderHistory() {
 }
 
 describe("a farm's history where a meter's reads failed", () => {
-  beforeAll(async () => {
-    await setupI18n('en');
-  });
+  setupComponentTests();
   beforeEach(() => {
     stubResizeObserver();
     vi.stubGlobal(
@@ -46,11 +44,6 @@ describe("a farm's history where a meter's reads failed", () => {
         ),
       ),
     );
-  });
-  afterEach(async () => {
-    cleanup();
-    vi.unstubAllGlobals();
-    await i18next.changeLanguage('en');
   });
 
   it('names the span: the meter unknown, its read failed, and why', async () => {

@@ -8,10 +8,11 @@ import type {
   PowerFigure,
 } from '@hashwatt/schemas';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, render, screen, within } from '@testing-library/react';
+import { render, screen, within } from '@testing-library/react';
 import { MemoryRouter, Route, Routes } from 'react-router';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { setupI18n } from '../../../i18n/index.ts';
+import { setupComponentTests } from '../../../testing/component-tests.ts';
 import { energyFixture, farmFixture } from '../../../testing/fixtures.ts';
 import { DevicePage } from './device-page.tsx';
 import { FarmPage } from './farm-page.tsx';
@@ -163,16 +164,10 @@ const stat = (label: string): HTMLElement => {
 };
 
 describe('a farm nothing measured', () => {
-  beforeAll(async () => {
-    await setupI18n('en');
-  });
+  setupComponentTests();
   beforeEach(() => {
     // jsdom lays nothing out: the device table's scroller reports the size a browser would give it.
     Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 480 });
-  });
-  afterEach(() => {
-    cleanup();
-    vi.unstubAllGlobals();
   });
 
   it('shows power, efficiency, energy and peak as unknown with the reason, never 0', async () => {
@@ -335,13 +330,9 @@ const ORDER: CurtailmentOrder = {
 };
 
 describe("an order's verdict", () => {
+  setupComponentTests();
   beforeEach(() => {
     Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 480 });
-  });
-  afterEach(async () => {
-    cleanup();
-    vi.unstubAllGlobals();
-    await setupI18n('en');
   });
 
   it('says why it was violated, naming the failed command and the hashing device', async () => {

@@ -1,8 +1,8 @@
 import type { FarmPower } from '@hashwatt/schemas';
 import { cleanup, render, screen } from '@testing-library/react';
 import i18next from 'i18next';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { setupI18n } from '../../../i18n/index.ts';
+import { describe, expect, it } from 'vitest';
+import { setupComponentTests } from '../../../testing/component-tests.ts';
 import { MetersTable } from './meters-table.tsx';
 
 const WRONG_PASSWORD =
@@ -44,13 +44,7 @@ const power: FarmPower = {
 };
 
 describe("the farm's meters", () => {
-  beforeAll(async () => {
-    await setupI18n('en');
-  });
-  afterEach(async () => {
-    cleanup();
-    await i18next.changeLanguage('en');
-  });
+  setupComponentTests();
 
   it('shows each tariff register and a failed read with its reason, the meter unknown since', () => {
     render(<MetersTable power={power} />);

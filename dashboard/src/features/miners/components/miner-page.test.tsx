@@ -2,8 +2,8 @@ import type { ConnectInfo, MinerStats, WorkerStats } from '@hashwatt/schemas';
 import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
 import i18next from 'i18next';
 import { Route } from 'react-router';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { setupI18n } from '../../../i18n/index.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { setupComponentTests } from '../../../testing/component-tests.ts';
 import { renderAt } from '../../../testing/render-at.tsx';
 import { ConnectPage } from './connect-page.tsx';
 import { MinerPage } from './miner-page.tsx';
@@ -122,14 +122,7 @@ const stat = (label: string): HTMLElement | null =>
   screen.getByText(label, { selector: '.stat-label' }).parentElement;
 
 describe("the miners' pages", () => {
-  beforeAll(async () => {
-    await setupI18n('en');
-  });
-  afterEach(async () => {
-    cleanup();
-    vi.unstubAllGlobals();
-    await act(() => i18next.changeLanguage('en'));
-  });
+  setupComponentTests();
 
   it('warns of a missing payout address, and shows an unknown estimate with its reason, never 0', async () => {
     stubApi({ '/api/miners/acct': MINER });

@@ -1,9 +1,8 @@
 import type { WorkerSeries } from '@hashwatt/schemas';
-import { act, cleanup, screen } from '@testing-library/react';
-import i18next from 'i18next';
+import { act, screen } from '@testing-library/react';
 import { Route } from 'react-router';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { setupI18n } from '../../../i18n/index.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { setupComponentTests } from '../../../testing/component-tests.ts';
 import { renderAt } from '../../../testing/render-at.tsx';
 import { stubResizeObserver } from '../../../testing/resize-observer.ts';
 import { stubApi } from '../../../testing/stub-api.ts';
@@ -53,14 +52,9 @@ const SERIES: WorkerSeries = {
 };
 
 describe("a worker's history chart", () => {
-  beforeAll(async () => {
-    await setupI18n('en');
-  });
-  afterEach(async () => {
-    cleanup();
-    vi.unstubAllGlobals();
+  setupComponentTests();
+  afterEach(() => {
     plots.length = 0;
-    await i18next.changeLanguage('en');
   });
 
   it('draws a bucket the pool did not measure as a gap, not a drop to 0, and a measured 0 as 0', async () => {

@@ -1,9 +1,9 @@
 import type { PoolSummary } from '@hashwatt/schemas';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { act, cleanup, render, screen } from '@testing-library/react';
+import { act, render, screen } from '@testing-library/react';
 import i18next from 'i18next';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { setupI18n } from '../../../i18n/index.ts';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { setupComponentTests } from '../../../testing/component-tests.ts';
 import { PoolOverview } from './pool-overview.tsx';
 
 // uPlot draws on a canvas jsdom does not have; the chart's own behaviour is checked in Chromium.
@@ -71,9 +71,7 @@ function page() {
 }
 
 describe('the pool overview', () => {
-  beforeAll(async () => {
-    await setupI18n('en');
-  });
+  setupComponentTests();
   beforeEach(() => {
     vi.stubGlobal('EventSource', FakeEventSource);
     vi.stubGlobal(
@@ -85,11 +83,6 @@ describe('the pool overview', () => {
         );
       }),
     );
-  });
-  afterEach(async () => {
-    cleanup();
-    vi.unstubAllGlobals();
-    await i18next.changeLanguage('en');
   });
 
   it('shows the pool, the network and the last blocks', async () => {

@@ -1,8 +1,8 @@
 import type { EnergySummary, Farm } from '@hashwatt/schemas';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, render, screen, within } from '@testing-library/react';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { setupI18n } from '../../../i18n/index.ts';
+import { render, screen, within } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import { setupComponentTests } from '../../../testing/component-tests.ts';
 import { energyFixture, farmFixture } from '../../../testing/fixtures.ts';
 import { RegulatorPage } from './regulator-page.tsx';
 
@@ -70,13 +70,7 @@ const rowOf = async (name: string): Promise<string[]> => {
 };
 
 describe("the regulator's farms", () => {
-  beforeAll(async () => {
-    await setupI18n('en');
-  });
-  afterEach(() => {
-    cleanup();
-    vi.unstubAllGlobals();
-  });
+  setupComponentTests();
 
   it('shows a farm whose meter fell silent as unknown, with since when, never 0', async () => {
     page();

@@ -1,8 +1,8 @@
 import type { Farm, Report, ReportRequest } from '@hashwatt/schemas';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { setupI18n } from '../../../i18n/index.ts';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import { setupComponentTests } from '../../../testing/component-tests.ts';
 import { farmFixture } from '../../../testing/fixtures.ts';
 import { lastMonth } from '../lib/report-months.ts';
 import { ReportsPage } from './reports-page.tsx';
@@ -80,13 +80,7 @@ const select = (name: string): HTMLSelectElement => {
 };
 
 describe('issuing a report', () => {
-  beforeAll(async () => {
-    await setupI18n('en');
-  });
-  afterEach(() => {
-    cleanup();
-    vi.unstubAllGlobals();
-  });
+  setupComponentTests();
 
   it("asks an Iranian farm's month in the Solar Hijri calendar, and sends it as such", async () => {
     const sent = page();
