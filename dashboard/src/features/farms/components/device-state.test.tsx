@@ -2,8 +2,8 @@ import type { FarmDevice } from '@hashwatt/schemas';
 import { cleanup, screen } from '@testing-library/react';
 import i18next from 'i18next';
 import { Route } from 'react-router';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { setupI18n } from '../../../i18n/index.ts';
+import { describe, expect, it } from 'vitest';
+import { setupComponentTests } from '../../../testing/component-tests.ts';
 import { deviceFixture } from '../../../testing/fixtures.ts';
 import { renderAt } from '../../../testing/render-at.tsx';
 import { stubApi } from '../../../testing/stub-api.ts';
@@ -23,14 +23,7 @@ const starting: FarmDevice = {
 };
 
 describe("a device's state and what it was read from", () => {
-  beforeAll(async () => {
-    await setupI18n('en');
-  });
-  afterEach(async () => {
-    cleanup();
-    vi.unstubAllGlobals();
-    await i18next.changeLanguage('en');
-  });
+  setupComponentTests();
 
   it('shows the state in words and the evidence as the device gave it, left to right', async () => {
     pageOf(starting);
