@@ -17,8 +17,10 @@
  * process here may hold at most 20,000 open files.
  * Run: pnpm bench (prints its measures, and records its table in
  * bench-results/stratum-load.json). BENCH_QUICK=1 runs a small version (CI checks that it
- * still works); BENCH_ROUNDS, BENCH_PACED_RATES, BENCH_SECONDS, BENCH_FANOUT_CONNECTIONS,
- * BENCH_IDLE_CONNECTIONS and BENCH_BLOCKS size it for a busy machine.
+ * still works); BENCH_ROUNDS, BENCH_PACED_RATES, BENCH_LOAD_CONNECTIONS, BENCH_SECONDS,
+ * BENCH_FANOUT_CONNECTIONS, BENCH_IDLE_CONNECTIONS and BENCH_BLOCKS size it for a busy
+ * machine (a quick run at the full run's rates: BENCH_QUICK=1 BENCH_LOAD_CONNECTIONS=200
+ * BENCH_PACED_RATES=10000,25000 BENCH_SECONDS=4).
  */
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -43,7 +45,7 @@ const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3));
 const RATES = (process.env.BENCH_PACED_RATES ?? (QUICK ? '2000,5000' : '10000,25000')).split(',').map(Number);
 const SETTINGS: Settings = {
-  loadConnections: QUICK ? 20 : 200,
+  loadConnections: Number(process.env.BENCH_LOAD_CONNECTIONS ?? (QUICK ? 20 : 200)),
   inFlight: 16,
   seconds: Number(process.env.BENCH_SECONDS ?? (QUICK ? 1 : 10)),
   rates: RATES,
@@ -86,7 +88,7 @@ const bench = startBench({
   conditions: {
     'rounds, each pool and floor alternately (BENCH_ROUNDS)': ROUNDS,
     "the pool's Stratum processes (BENCH_PROCESSES)": PROCESSES,
-    'load connections': SETTINGS.loadConnections,
+    'load connections (BENCH_LOAD_CONNECTIONS)': SETTINGS.loadConnections,
     'submits in flight per connection (closed loop)': SETTINGS.inFlight,
     'paced rates, shares/s (BENCH_PACED_RATES)': RATES.map((rate) => rate.toLocaleString('en-US')).join(', '),
     'seconds per throughput phase, after 1 s of warm-up (BENCH_SECONDS)': SETTINGS.seconds,
@@ -102,7 +104,7 @@ function printRounds({ pool: pools, floor: floors, blocks: found }: Report): voi
   const ms = (value: number | undefined): string => (value === undefined ? 'unknown' : value.toFixed(1));
   const line = (name: string, phase: Phase): void => {
     console.log(
-      `| ${name}, ${phase.offered} | ${Math.round(phase.sharesPerSecond).toLocaleString('en-US')} accepted/s | p50 ${ms(phase.p50Ms)} / p99 ${ms(phase.p99Ms)} ms; rejected ${String(phase.rejected)} (stale ${String(phase.stale)}) | CPU ${phase.cpuSecondsPerMillion.toFixed(1)} s per 1M accepted (${String(phase.serverProcesses)} process${phase.serverProcesses === 1 ? '' : 'es'}); load generator ${phase.loadGeneratorCpuUsPerShare.toFixed(1)} µs/share; machine ${phase.machineBusyPercent.toFixed(0)} % busy | ${phase.server.loop ?? 'its thread'} loop p99 / max ${ms(phase.server.loopDelayP99Ms)} / ${ms(phase.server.loopDelayMaxMs)} ms, main-thread loop p99 ${ms(phase.server.mainLoopDelayP99Ms ?? phase.server.loopDelayP99Ms)} ms and GC longest / total ${ms(phase.server.gcLongestMs)} / ${ms(phase.server.gcTotalMs)} ms; miners' loop p99 ${ms(phase.minersLoopDelayP99Ms)} ms | database behind: ${phase.ledger ? `${String(phase.ledger.backlogShares)} shares, caught up ${ms(phase.ledger.caughtUpMs)} ms` : '—'} |`,
+      `| ${name}, ${phase.offered} | ${Math.round(phase.sharesPerSecond).toLocaleString('en-US')} accepted/s | p50 ${ms(phase.p50Ms)} / p99 ${ms(phase.p99Ms)} ms; rejected ${String(phase.rejected)} (stale ${String(phase.stale)}) | CPU ${phase.cpuSecondsPerMillion.toFixed(1)} s per 1M accepted (${String(phase.serverProcesses)} process${phase.serverProcesses === 1 ? '' : 'es'}); load generator ${phase.loadGeneratorCpuUsPerShare.toFixed(1)} µs/share; machine ${phase.machineBusyPercent.toFixed(0)} % busy | in-thread reply wait p99 ≤ ${phase.server.replyWaitP99AtMostMs === undefined ? 'unknown' : String(phase.server.replyWaitP99AtMostMs)} ms | ${phase.server.loop ?? 'its thread'} loop p99 / max ${ms(phase.server.loopDelayP99Ms)} / ${ms(phase.server.loopDelayMaxMs)} ms, main-thread loop p99 ${ms(phase.server.mainLoopDelayP99Ms ?? phase.server.loopDelayP99Ms)} ms and GC longest / total ${ms(phase.server.gcLongestMs)} / ${ms(phase.server.gcTotalMs)} ms; miners' loop p99 ${ms(phase.minersLoopDelayP99Ms)} ms | database behind: ${phase.ledger ? `${String(phase.ledger.backlogShares)} shares, caught up ${ms(phase.ledger.caughtUpMs)} ms` : '—'} |`,
     );
   };
   console.log(

@@ -19,6 +19,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { start } from '../src/roles/pool.ts';
+import { REPLY_BUCKETS_MS, type BucketCounts } from '../src/roles/stratum-vitals.ts';
 import { difficultyFromTarget } from '../src/work/target.ts';
 import { freePort } from '../test/helpers/embedded-postgres.ts';
 import { connectedBlock, type ConnectedBlock } from './found-shares.ts';
@@ -40,6 +41,12 @@ export type PoolLoad = ProcessLoad & {
   readonly blocksConnected: readonly ConnectedBlock[];
   readonly storedBatches: number | undefined;
   readonly storeRoundTripP99Ms: number | undefined;
+  /**
+   * Since the last report: the bucket bound (REPLY_BUCKETS_MS) under which 99 % of the shares'
+   * replies left the Stratum thread, timed from the share handled to its commit; the part of a
+   * reply's latency spent inside the thread once it read the share. Undefined without shares.
+   */
+  readonly replyWaitP99AtMostMs: number | undefined;
 };
 
 interface Request {
@@ -106,9 +113,30 @@ chain?.onBlockConnected((hash) => {
     blocksConnected.push(connectedBlock(now(), block.raw));
   }
 });
+let replyWaitBefore: BucketCounts | undefined;
+/** The p99 bucket of the replies' waits counted since the last call. */
+async function replyWaitP99AtMostMs(): Promise<number | undefined> {
+  const now = (await pool.stratumCounters())?.replyMs;
+  const before = replyWaitBefore;
+  replyWaitBefore = now;
+  if (!now) {
+    return undefined;
+  }
+  const counts = now.counts.map((count, index) => count - (before?.counts[index] ?? 0));
+  const total = counts.reduce((sum, count) => sum + count, 0);
+  let seen = 0;
+  for (const [index, count] of counts.entries()) {
+    seen += count;
+    if (total > 0 && seen >= total * 0.99) {
+      return REPLY_BUCKETS_MS[index] ?? Number.POSITIVE_INFINITY;
+    }
+  }
+  return undefined;
+}
 async function poolLoad(): Promise<PoolLoad> {
   // Undefined when the pool runs no Stratum thread in this process.
   const vitals = await pool.stratumVitals();
+  const replyWait = await replyWaitP99AtMostMs();
   const own = load([process.pid]);
   const connected = blocksConnected;
   blocksConnected = [];
@@ -121,6 +149,7 @@ async function poolLoad(): Promise<PoolLoad> {
     blocksConnected: connected,
     storedBatches: vitals?.storedBatches,
     storeRoundTripP99Ms: vitals?.storeRoundTripP99Ms,
+    replyWaitP99AtMostMs: replyWait,
   };
 }
 const send = (message: unknown): void => {
