@@ -63,6 +63,11 @@ export const API_ERRORS = {
     message: 'This user or organisation has as many alert subscriptions as it may: remove one first.',
   },
   HW_ERR_ALERT_SUBSCRIPTION_NOT_FOUND: { status: 404, message: 'No such alert subscription, or not yours.' },
+  HW_ERR_ACTION_UNSUPPORTED: {
+    status: 409,
+    message:
+      "The device's agent declared that it cannot carry out this action (the device's `commands` say why); nothing was queued.",
+  },
   HW_ERR_ACTION_PARAMS: {
     status: 400,
     message:

@@ -28,6 +28,30 @@ export const ActionParams = Type.Object(
 );
 export type ActionParams = Static<typeof ActionParams>;
 
+/**
+ * Whether a device can carry out an action, as its driver declares it for its firmware,
+ * model and setup. Not supported says why: `firmware` (its firmware offers no way over
+ * any API), `model` (its firmware does, not on this model), `setting` (not as the device
+ * is set up), `api` (not through the API the agent reads it by; another of its APIs can),
+ * `agent` (the firmware may, the agent does not do it yet). An action a device's list
+ * leaves out is unknown.
+ */
+export const CommandSupport = Type.Object(
+  {
+    action: DeviceAction,
+    supported: Type.Boolean(),
+    reason: Type.Optional(Type.Enum(['firmware', 'model', 'setting', 'api', 'agent'])),
+    /** The driver's words on it, in English: what the firmware lacks or needs. */
+    note: Type.Optional(Type.String({ maxLength: 300 })),
+  },
+  { additionalProperties: false },
+);
+export type CommandSupport = Static<typeof CommandSupport>;
+
+/** A device's declared actions, each at most once. */
+export const CommandSupports = Type.Array(CommandSupport, { maxItems: 6 });
+export type CommandSupports = Static<typeof CommandSupports>;
+
 export const CommandCreate = Type.Object(
   { action: DeviceAction, params: Type.Optional(ActionParams) },
   { additionalProperties: false },

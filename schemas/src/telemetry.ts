@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { AlgorithmHashrate, Hashrate, Nullable, Timestamp } from './common.ts';
+import { CommandSupports } from './device-commands.ts';
 import { WorkerProtocol } from './miners.ts';
 
 /**
@@ -186,6 +187,8 @@ export const MinerSample = Type.Object({
   gpus: Type.Optional(Type.Array(Gpu)),
   messages: Type.Array(DeviceMessage),
   uptimeSeconds: Type.Optional(Count),
+  /** The actions its driver declares it can and cannot carry out; absent from agents older than the field. */
+  commands: Type.Optional(CommandSupports),
   collection: Type.Object({
     latencyMs: Type.Number({ minimum: 0 }),
     /** The API calls the sample was made from, e.g. `rpc:stats`, `http:/api/system/info`. */
@@ -309,6 +312,8 @@ export const FarmDevice = Type.Object({
   poolUser: Nullable(Type.String()),
   /** The protocol its pool worker last connected with; null when no worker has that name or none was recorded. */
   poolProtocol: Nullable(WorkerProtocol),
+  /** The actions its agent last declared it can and cannot carry out; absent when none has (an older agent, a device never read). */
+  commands: Type.Optional(CommandSupports),
   /** Over the last hour: what the device said it did, and what the pool measured from its worker's shares. */
   hour: Type.Object({
     reportedHashrate: Nullable(Hashrate),

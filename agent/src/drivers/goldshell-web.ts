@@ -52,7 +52,7 @@ type Call = (method: 'GET' | 'PUT', path: string, body?: unknown) => Promise<unk
 
 /** The power plan levels pyasic selects: normal and sleep. */
 const NORMAL_LEVEL = 0;
-const SLEEP_LEVEL = 3;
+export const SLEEP_LEVEL = 3;
 
 export async function goldshellAct(
   device: DeviceAddress,

@@ -1,7 +1,8 @@
 import type { HashBoard } from '@hashwatt/schemas';
 import { defineDriver } from './driver.ts';
 import { count, defined, num, record, records, str, type Record_ } from './fields.ts';
-import { goldshellAct, goldshellLogIn } from './goldshell-web.ts';
+import { goldshellSupport } from './capabilities.ts';
+import { goldshellAct, goldshellLogIn, SLEEP_LEVEL } from './goldshell-web.ts';
 import { getPaths } from './http.ts';
 import { identifyModel, nominalOf } from './models.ts';
 
@@ -47,6 +48,8 @@ export const goldshell = defineDriver(
     const hardwareErrors = sum(devs.map((entry) => count(entry.hwerrors)));
     const model = str(status.model)?.replace(/^Goldshell[-\s]*/i, '');
     const facts = identifyModel(model, 'Goldshell');
+    const plans = Array.isArray(setting.powerplans) ? records(setting.powerplans) : undefined;
+    const plan = selectedPlan(setting, plans);
     return {
       identity: {
         make: 'Goldshell',
@@ -74,6 +77,13 @@ export const goldshell = defineDriver(
               : undefined,
           uptimeSeconds: count(devs[0]?.time),
         }),
+        ...(plan !== undefined && {
+          stateEvidence: `http:/mcb/setting select=${String(plan.select)} (power plan level ${String(plan.level)})`,
+        }),
+        ...(plan?.level === SLEEP_LEVEL && { state: 'sleeping' as const }),
+        commands: goldshellSupport(
+          plans?.map((entry) => count(entry.level)).filter((level) => level !== undefined),
+        ),
         boards,
         fans: fanSpeeds(devs[0]),
         pools: records(bodies.get('/mcb/pools')).map((pool, index) => ({
@@ -88,6 +98,19 @@ export const goldshell = defineDriver(
     };
   },
 );
+
+/**
+ * The power plan `/mcb/setting` has selected (`select`, an index of `powerplans`): a
+ * miner put to sleep runs the plan of level 3 (goldshell-web.ts), and does not hash.
+ */
+function selectedPlan(
+  setting: Record_,
+  plans: readonly Record_[] | undefined,
+): { select: number; level: number } | undefined {
+  const select = count(setting.select);
+  const level = select === undefined ? undefined : count(plans?.[select]?.level);
+  return select === undefined || level === undefined ? undefined : { select, level };
+}
 
 /** The boards' total; undefined unless every board gave its figure. */
 function sum(values: readonly (number | undefined)[]): number | undefined {

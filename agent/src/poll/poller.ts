@@ -1,4 +1,5 @@
 import type { MinerIdentity, MinerSample } from '@hashwatt/schemas';
+import { withCommands } from '../drivers/capabilities.ts';
 import { deviceKey, type DeviceAddress, type MinerDriver, type ReadContext } from '../drivers/driver.ts';
 
 /**
@@ -42,7 +43,7 @@ export class Poller {
     try {
       const sample = await device.driver.read(device.address, context);
       this.#known.set(key, sample.identity);
-      return sample;
+      return withCommands(device.driver.name, sample);
     } catch (error) {
       const now = context.now();
       return {

@@ -111,6 +111,49 @@ describe('Goldshell writes', () => {
     expect(api.setting().select).toBe(0);
   });
 
+  it('reads a miner put to sleep as sleeping, from the power plan selected, and awake again after', async () => {
+    const api = await miner({ setting: plannedSetting });
+    await goldshell.act?.(api, { action: 'sleep', params: {} }, context);
+    const asleep = await goldshell.read(api, context);
+    expect(asleep).toMatchObject({
+      state: 'sleeping',
+      stateEvidence: 'http:/mcb/setting select=2 (power plan level 3)',
+      hashrate: 0,
+    });
+    expect(asleep.messages).toEqual([]);
+    await goldshell.act?.(api, { action: 'resume', params: {} }, context);
+    expect(await goldshell.read(api, context)).toMatchObject({
+      state: 'mining',
+      stateEvidence: 'http:/mcb/setting select=0 (power plan level 0)',
+    });
+  });
+
+  it('declares sleep where a level-3 plan is listed, and never a power target or fan control', async () => {
+    const unsupported = {
+      supported: false,
+      reason: 'firmware',
+      note: expect.stringMatching(/no power target/) as unknown,
+    };
+    const planned = await goldshell.read(await miner({ setting: plannedSetting }), context);
+    expect(planned.commands).toEqual([
+      { action: 'sleep', supported: true },
+      { action: 'resume', supported: true },
+      { action: 'reboot', supported: true },
+      { action: 'set-power-target', ...unsupported },
+      { action: 'set-fan', ...unsupported },
+      { action: 'switch-pool', supported: true },
+    ]);
+    const captured = await goldshell.read(await miner(), context);
+    expect(captured.commands?.[0]).toEqual({
+      action: 'sleep',
+      supported: false,
+      reason: 'setting',
+      note: 'its /mcb/setting lists no sleep power plan (level 3; it has 0)',
+    });
+    const unread = await goldshell.read(await miner({ setting: { name: 'x' } }), context);
+    expect(unread.commands?.map((support) => support.action)).not.toContain('sleep');
+  });
+
   it('says the captured miner has no sleep plan, and the firmware no power target nor fan control', async () => {
     const api = await miner();
     expect(await goldshell.act?.(api, { action: 'sleep', params: {} }, context)).toEqual({

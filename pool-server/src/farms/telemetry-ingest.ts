@@ -117,13 +117,14 @@ async function upsertDevices(
     state_evidence: sample.stateEvidence ?? null,
     state_reason: sample.stateReason ?? null,
     pool_user: sample.pools.find((pool) => pool.active)?.user ?? null,
+    commands: sample.commands ?? null,
   }));
   const { rows: ids } = await client.query<{ id: string; device: string }>(
-    `INSERT INTO devices AS d (farm_id, device, make, model, firmware, firmware_version, serial, mac, algorithm, first_seen, last_seen, last_state, last_state_evidence, last_state_reason, pool_user)
-     SELECT $1, r.device, r.make, r.model, r.firmware, r.firmware_version, r.serial, r.mac, r.algorithm, r.first, r.at, r.state, r.state_evidence, r.state_reason, r.pool_user
+    `INSERT INTO devices AS d (farm_id, device, make, model, firmware, firmware_version, serial, mac, algorithm, first_seen, last_seen, last_state, last_state_evidence, last_state_reason, pool_user, commands)
+     SELECT $1, r.device, r.make, r.model, r.firmware, r.firmware_version, r.serial, r.mac, r.algorithm, r.first, r.at, r.state, r.state_evidence, r.state_reason, r.pool_user, r.commands
        FROM jsonb_to_recordset($2::jsonb) AS r (device text, make text, model text, firmware text, firmware_version text,
                                                serial text, mac text, algorithm text, first timestamptz, at timestamptz, state text,
-                                               state_evidence text, state_reason jsonb, pool_user text)
+                                               state_evidence text, state_reason jsonb, pool_user text, commands jsonb)
      ON CONFLICT (farm_id, device) DO UPDATE SET
        make = excluded.make, model = excluded.model, firmware = excluded.firmware,
        firmware_version = excluded.firmware_version, serial = excluded.serial, mac = excluded.mac,
@@ -135,6 +136,8 @@ async function upsertDevices(
                                 ELSE d.last_state_reason END,
        -- A device between pools (none active) keeps its last link.
        pool_user = CASE WHEN excluded.last_seen >= d.last_seen THEN coalesce(excluded.pool_user, d.pool_user) ELSE d.pool_user END,
+       -- A reading that declares nothing (an unreachable device, an older agent) keeps what was declared.
+       commands = CASE WHEN excluded.last_seen >= d.last_seen THEN coalesce(excluded.commands, d.commands) ELSE d.commands END,
        first_seen = least(d.first_seen, excluded.first_seen),
        last_seen = greatest(d.last_seen, excluded.last_seen)
      RETURNING id::text, device`,

@@ -4,6 +4,7 @@ import type {
   AgentCommand,
   CommandOutcome,
   CommandStatus,
+  CommandSupports,
   Curtailment,
   DeviceAction,
   DeviceCommand,
@@ -70,6 +71,32 @@ export function checkParams(action: DeviceAction, params: ActionParams): void {
   }
 }
 
+/**
+ * Refuses an action the device's agent declared it cannot carry out, with the agent's
+ * reason, before it is queued: the operator hears why now, not after the agent's next
+ * poll. An action never declared (an older agent, a device not read yet) is queued, and
+ * the agent's outcome says how it went.
+ */
+async function checkSupported(
+  db: Queryable,
+  farmId: string,
+  deviceId: string,
+  action: DeviceAction,
+): Promise<void> {
+  const { rows } = await db.query<{ commands: CommandSupports | null }>(
+    'SELECT commands FROM devices WHERE id = $2 AND farm_id = $1',
+    [farmId, deviceId],
+  );
+  const declared = rows[0]?.commands?.find((support) => support.action === action);
+  if (declared?.supported === false) {
+    const why =
+      declared.note === undefined || declared.note === ''
+        ? `(${declared.reason ?? 'no reason given'})`
+        : declared.note;
+    throw new HwError('HW_ERR_ACTION_UNSUPPORTED', `This device cannot ${action}: ${why}.`, 'body.action');
+  }
+}
+
 export async function queueCommand(
   db: Queryable,
   farmId: string,
@@ -82,6 +109,7 @@ export async function queueCommand(
   },
 ): Promise<DeviceCommand> {
   checkParams(order.action, order.params);
+  await checkSupported(db, farmId, deviceId, order.action);
   // Ordered and due by the pool's clock, the one the agent's polls are answered by.
   const { rows } = await db.query<{ id: string }>(
     `INSERT INTO device_commands (farm_id, device_id, action, params, ordered_by, ordered_at, not_before)

@@ -1,4 +1,11 @@
-import type { DevicePatch, FarmDevice, MinerState, PowerSource, StateReason } from '@hashwatt/schemas';
+import type {
+  CommandSupports,
+  DevicePatch,
+  FarmDevice,
+  MinerState,
+  PowerSource,
+  StateReason,
+} from '@hashwatt/schemas';
 import type { Queryable } from '../../db/pool.ts';
 import { HwError } from '../../errors.ts';
 import { workerProtocols, workerWork, type WorkerWork } from '../../ledger/worker-production.ts';
@@ -31,6 +38,7 @@ interface DeviceRow {
   readonly table_hashrate: number | null;
   readonly table_power_w: number | null;
   readonly pool_user: string | null;
+  readonly commands: CommandSupports | null;
   readonly hashrate: number | null;
   readonly expected_hashrate: number | null;
   readonly power_w: number | null;
@@ -98,7 +106,7 @@ export async function listDevices(
   const { rows } = await db.query<DeviceRow>(
     `SELECT d.id::text, d.device, d.make, d.model, d.firmware, d.firmware_version, d.serial, d.mac, d.algorithm,
             d.first_seen, d.last_seen, d.last_state, d.last_state_evidence, d.last_state_reason, d.rack, d.shelf, d.slot, d.nominal_hashrate, d.nominal_power_w,
-            d.pool_user, s.hashrate, s.expected_hashrate, s.power_w, s.power_source, s.time AS sample_at, s.chip_temp_c,
+            d.pool_user, d.commands, s.hashrate, s.expected_hashrate, s.power_w, s.power_source, s.time AS sample_at, s.chip_temp_c,
             s.table_hashrate, s.table_power_w, h.hour_reported
        FROM devices d
        LEFT JOIN LATERAL (
@@ -166,6 +174,7 @@ export async function listDevices(
       nominalPowerW,
       poolUser: row.pool_user,
       poolProtocol: row.pool_user === null ? null : (protocols.get(row.pool_user) ?? null),
+      ...(row.commands !== null && { commands: row.commands }),
       // The pool measures SHA-256 shares only: another algorithm's figure is not compared with them.
       hour: hourOf(
         row.hour_reported,
