@@ -10,7 +10,7 @@ import {
 } from './cgminer.ts';
 import { defineDriver, type DeviceAddress, type ReadContext, type Reading } from './driver.ts';
 import { antminerWebAct, readAntminerConf } from './antminer-web.ts';
-import { vnishAct, vnishUnlock } from './vnish-web.ts';
+import { vnishAct, vnishMinerState, vnishState, vnishUnlock } from './vnish-web.ts';
 import { defined, first, records, str, type RateField, type Record_ } from './fields.ts';
 import { algorithmName, identifyModel, inBaseUnit, unitLabel, type Make, type Prefix } from './models.ts';
 
@@ -64,10 +64,11 @@ export function readAntminer(bodies: ReadonlyMap<string, Record_>, knownMake: Ma
   const stats = readAntminerStats(bodies.get('stats') ?? {}, `${facts.cgminerUnit ?? 'G'}H`);
   const rate = inUnit(summary.rate ?? stats.rate, facts.cgminerUnit, algorithm);
   const mode = workMode(bodies.get(WEB_CONF));
+  const vnishSaid = str(bodies.get(VNISH_STATUS)?.miner_state);
   return {
     identity: {
       make: facts.make ?? 'unknown',
-      firmware: antminerFirmware(`${version.banner} ${statsType?.toUpperCase() ?? ''}`),
+      firmware: firmwareOf(bodies),
       algorithm,
       ...defined({
         model: model ?? facts.row?.model,
@@ -91,6 +92,10 @@ export function readAntminer(bodies: ReadonlyMap<string, Record_>, knownMake: Ma
       pools: readPools(bodies.get('pools') ?? {}),
       ...(mode && { stateEvidence: `web:get_miner_conf.cgi ${mode.field}=${mode.value}` }),
       ...(mode?.value === SLEEP_MODE && { state: 'sleeping' as const }),
+      ...(vnishSaid !== undefined && {
+        stateEvidence: `web:/api/v1/status miner_state=${vnishSaid}`,
+        ...defined({ state: vnishState(vnishSaid) }),
+      }),
     },
     ...(algorithm === 'unknown' && {
       warnings: [
@@ -119,6 +124,14 @@ function inUnit(
   };
 }
 
+/** The firmware the version banner or the stats `Type` names ("… (vnish 3.8.6)"). */
+function firmwareOf(bodies: ReadonlyMap<string, Record_>): Firmware {
+  const statsType = str(first(bodies.get('stats')?.STATS)?.Type);
+  return antminerFirmware(
+    `${readVersion(bodies.get('version') ?? {}).banner} ${statsType?.toUpperCase() ?? ''}`,
+  );
+}
+
 export function antminerFirmware(banner: string): Firmware {
   if (banner.includes('HIVEON')) {
     return 'hiveon';
@@ -133,6 +146,8 @@ const ANTMINER_COMMANDS = ['version', 'summary', 'stats', 'pools'];
 
 /** Where the web interface's configuration is kept among the replies. */
 const WEB_CONF = 'web:get_miner_conf';
+/** Where VNish's `GET /api/v1/status` is kept among the replies. */
+const VNISH_STATUS = 'web:/api/v1/status';
 /** `bitmain-work-mode` of a miner put to sleep (miner-mode 1) [miner-apis.md B2]. */
 const SLEEP_MODE = '1';
 
@@ -165,16 +180,24 @@ export async function fetchWithWorkMode(
   if ((readSummary(results.bodies.get('summary') ?? {}).rate?.hashrate ?? 0) > 0) {
     return results;
   }
+  // VNish keeps its own API on the web port and says there whether it was stopped.
+  const vnish = firmwareOf(results.bodies) === 'vnish';
+  const source = vnish ? VNISH_STATUS : 'web:get_miner_conf.cgi';
   try {
-    const conf = await readAntminerConf(device, context);
+    const web = { host: device.host, port: context.webPort ?? 80 };
+    const said = vnish
+      ? await vnishMinerState(web, context).then((state) =>
+          state === undefined ? undefined : { miner_state: state },
+        )
+      : await readAntminerConf(device, context);
+    if (said === undefined) {
+      return { ...results, warnings: [...results.warnings, `${source}: no VNish API answers`] };
+    }
     const bodies = new Map(results.bodies);
-    bodies.set(WEB_CONF, conf);
-    return { ...results, bodies, sources: [...results.sources, 'web:get_miner_conf.cgi'] };
+    bodies.set(vnish ? VNISH_STATUS : WEB_CONF, said);
+    return { ...results, bodies, sources: [...results.sources, source] };
   } catch (error) {
-    return {
-      ...results,
-      warnings: [...results.warnings, `web:get_miner_conf.cgi: ${(error as Error).message}`],
-    };
+    return { ...results, warnings: [...results.warnings, `${source}: ${(error as Error).message}`] };
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ActionParams } from '@hashwatt/schemas';
+import type { ActionParams, MinerState } from '@hashwatt/schemas';
 import { deviceUrl, HttpDeviceError, requestText } from '../protocol/http-json.ts';
 import type { ActionResult, DeviceAddress, DeviceOrder, ReadContext } from './driver.ts';
 import { num, record, records, str, type Record_ } from './fields.ts';
@@ -73,17 +73,47 @@ function parse(text: string): unknown {
 
 type Call = (method: 'GET' | 'POST', path: string, body?: unknown) => Promise<unknown>;
 
-/** `miner_state` values (MinerState) that say the miner stopped, or is on its way to mining. */
+/**
+ * `miner_state` values (the OpenAPI's MinerState, asic-rs meta/vnish/v1.3.4/api-doc.json)
+ * that say the miner stopped, or is on its way to mining.
+ */
 const STOPPED = ['stopped', 'shutting-down'];
-const RUNNING = ['mining', 'initializing', 'starting', 'auto-tuning', 'restarting'];
+const STARTING = ['initializing', 'starting', 'auto-tuning', 'restarting'];
+const RUNNING = ['mining', ...STARTING];
 
-export async function vnishAct(
-  web: DeviceAddress,
-  token: string,
-  order: DeviceOrder,
-  context: ReadContext,
-): Promise<ActionResult> {
-  const call: Call = (method, path, body) =>
+/**
+ * What VNish's `GET /api/v1/status` says of a miner that does not hash, as a sample's
+ * state: stopped (by `mining/stop`, how the agent puts it to sleep) is sleeping; on its
+ * way to mining is starting. `mining` without a hashrate, or a value not listed there,
+ * settles nothing: the state is inferred, the value kept as the evidence.
+ */
+export function vnishState(minerState: string): MinerState | undefined {
+  if (STOPPED.includes(minerState)) {
+    return 'sleeping';
+  }
+  return STARTING.includes(minerState) ? 'starting' : undefined;
+}
+
+/** `miner_state` from `GET /api/v1/status`, unlocked first; undefined where no VNish answers. */
+export async function vnishMinerState(web: DeviceAddress, context: ReadContext): Promise<string | undefined> {
+  const unlocked = await vnishUnlock(web, context);
+  if (unlocked === undefined) {
+    return undefined;
+  }
+  if ('refused' in unlocked) {
+    throw new Error(unlocked.refused);
+  }
+  const status = await vnishCall(web, unlocked.token, context)('GET', 'status');
+  const state = str(record(status)?.miner_state);
+  if (state === undefined) {
+    throw new Error('VNish GET /api/v1/status: no miner_state in the reply');
+  }
+  return state;
+}
+
+/** Calls under `/api/v1/` with the token; a reply `{"err": …}` is the refusal. */
+function vnishCall(web: DeviceAddress, token: string, context: ReadContext): Call {
+  return (method, path, body) =>
     webJson(
       web,
       { method, path: `/api/v1/${path}`, ...(body !== undefined && { body }) },
@@ -94,6 +124,15 @@ export async function vnishAct(
         refusal: (reply) => str(record(reply)?.err),
       },
     );
+}
+
+export async function vnishAct(
+  web: DeviceAddress,
+  token: string,
+  order: DeviceOrder,
+  context: ReadContext,
+): Promise<ActionResult> {
+  const call = vnishCall(web, token, context);
   try {
     switch (order.action) {
       case 'sleep':

@@ -6,7 +6,7 @@ import type { ActionParams, DeviceAction } from '@hashwatt/schemas';
 import { antminer } from '../../src/drivers/antminer.ts';
 import type { ActionResult } from '../../src/drivers/driver.ts';
 import { startVnishWeb, type RunningVnishWeb } from '../../src/emulators/vnish-web-emulator.ts';
-import { context } from '../emulate.ts';
+import { context, emulate } from '../emulate.ts';
 
 const running: RunningVnishWeb[] = [];
 afterEach(async () => {
@@ -214,5 +214,44 @@ describe('VNish refusals: nothing is changed, and the message says why', () => {
       status: 'failed',
       message: 'VNish took mining/stop, but status still reads miner_state mining',
     });
+  });
+});
+
+describe('VNish state, read from its own API when the cgminer port shows no hashrate', () => {
+  /** The cgminer port of a VNish S9 (its stats `Type` names VNish), no summary: no hashrate. */
+  async function read(api: RunningVnishWeb, password = 'admin') {
+    const rpc = await emulate({
+      stats: 'antminer__vnish3.8.6_s9__rpc4028_stats__invalid_json_missing_comma',
+    });
+    return antminer.read(rpc, {
+      ...context,
+      webPort: api.port,
+      credentials: { vnish: [{ username: 'admin', password }] },
+    });
+  }
+
+  it('reads a miner stopped by mining/stop as sleeping, with miner_state as the evidence', async () => {
+    const api = await vnish();
+    await act(api, 'sleep');
+    const sample = await read(api);
+    expect(sample).toMatchObject({
+      state: 'sleeping',
+      stateEvidence: 'web:/api/v1/status miner_state=stopped',
+    });
+    expect(sample.identity.firmware).toBe('vnish');
+    expect(sample.collection.sources).toContain('web:/api/v1/status');
+    expect(sample.messages).toEqual([]);
+  });
+
+  it('reads one started again as starting, and says so when VNish refuses the password', async () => {
+    const api = await vnish();
+    await act(api, 'sleep');
+    await act(api, 'resume');
+    expect(await read(api)).toMatchObject({ state: 'starting' });
+    const refused = await read(api, 'wrong');
+    expect(refused.state).not.toBe('sleeping');
+    expect(refused.collection.warnings).toContain(
+      'web:/api/v1/status: VNish refused the password of admin (HTTP 403)',
+    );
   });
 });
