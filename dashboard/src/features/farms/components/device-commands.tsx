@@ -1,16 +1,26 @@
 import type { DeviceAction, DeviceCommand, FarmDevice } from '@hashwatt/schemas';
-import { useEffect, useRef, useState } from 'react';
+import { Fragment, useEffect, useRef, useState, type ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useConfirm } from '../../../components/ui/confirm-dialog.tsx';
 import { Section } from '../../../components/ui/stat.tsx';
 import { useFormat } from '../../../lib/format.ts';
 import { notify } from '../../../lib/notify.ts';
 import { useCommands, useSendCommand } from '../api/device-actions.ts';
+import { SupportNote, supportOf, UnknownSupport } from './command-support.tsx';
+import type { CommandFormProps } from './confirmed-order.tsx';
 import { FanSetting } from './fan-setting.tsx';
+import { PoolSwitch } from './pool-switch.tsx';
+import { PowerTarget } from './power-target.tsx';
 
 const ACTIONS: readonly DeviceAction[] = ['sleep', 'resume', 'reboot'];
 /** Actions that stop the machine hashing: asked first. */
 const STOPS: ReadonlySet<DeviceAction> = new Set(['sleep', 'reboot']);
+/** The commands that take a form, each shown disabled where the device cannot. */
+const FORMS: readonly (readonly [DeviceAction, ComponentType<CommandFormProps>])[] = [
+  ['set-fan', FanSetting],
+  ['switch-pool', PoolSwitch],
+  ['set-power-target', PowerTarget],
+];
 const FINISHED: ReadonlySet<DeviceCommand['status']> = new Set(['done', 'failed', 'unsupported']);
 
 /**
@@ -33,9 +43,10 @@ function CommandOutcome({ command }: { command: DeviceCommand }) {
 }
 
 /**
- * A device's commands: sleep and reboot asked first; each one's status follows the
- * agent's report (the list is polled while one is under way), and how it ended is
- * toasted once.
+ * A device's commands: sleep, reboot, a pool switch and a power target asked first; each
+ * one's status follows the agent's report (the list is polled while one is under way),
+ * and how it ended is toasted once. What the device's agent declared it cannot do is
+ * shown disabled with the reason; what it never declared is offered and said unknown.
  */
 export function DeviceCommands({ farmId, device }: { farmId: string; device: FarmDevice }) {
   const { t } = useTranslation();
@@ -74,6 +85,9 @@ export function DeviceCommands({ farmId, device }: { farmId: string; device: Far
     }
   }, [mine, awaited, t, device.device]);
   const latest = mine[0];
+  const queued = (command: DeviceCommand) => {
+    setAwaited((ids) => [...ids, command.id]);
+  };
   return (
     <Section
       title={t('devices.commands')}
@@ -83,7 +97,10 @@ export function DeviceCommands({ farmId, device }: { farmId: string; device: Far
             <button
               key={action}
               type="button"
-              disabled={send.isPending}
+              disabled={send.isPending || supportOf(device, action).kind === 'unsupported'}
+              aria-describedby={
+                supportOf(device, action).kind === 'unsupported' ? `support-${action}` : undefined
+              }
               onClick={() => {
                 void (async () => {
                   const name = t(`devices.actions.${action}`);
@@ -115,12 +132,21 @@ export function DeviceCommands({ farmId, device }: { farmId: string; device: Far
         </div>
       }
     >
-      <FanSetting
-        send={send}
-        onQueued={(queued) => {
-          setAwaited((ids) => [...ids, queued.id]);
-        }}
-      />
+      <UnknownSupport device={device} />
+      {ACTIONS.map((action) => (
+        <SupportNote key={action} device={device} action={action} />
+      ))}
+      {FORMS.map(([action, Form]) => (
+        <Fragment key={action}>
+          <Form
+            device={device}
+            send={send}
+            onQueued={queued}
+            disabled={supportOf(device, action).kind === 'unsupported'}
+          />
+          <SupportNote device={device} action={action} />
+        </Fragment>
+      ))}
       {latest === undefined ? null : (
         <p role="status" aria-label={t('commands.latest')}>
           {t(`devices.actions.${latest.action}`)}: <CommandOutcome command={latest} />

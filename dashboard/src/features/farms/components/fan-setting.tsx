@@ -1,23 +1,16 @@
-import type { DeviceCommand } from '@hashwatt/schemas';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { TextField } from '../../../components/ui/text-field.tsx';
 import { FieldError } from '../../../lib/field-error.tsx';
 import { notify } from '../../../lib/notify.ts';
-import type { useSendCommand } from '../api/device-actions.ts';
+import type { CommandFormProps } from './confirmed-order.tsx';
 
 /**
  * The fans' mode sent as a `set-fan` command: automatic (the firmware follows the heat) or
  * a fixed speed in %. What the API refuses is said under the field it names; whether the
  * firmware can do it is the command's outcome, followed in the list below.
  */
-export function FanSetting({
-  send,
-  onQueued,
-}: {
-  send: ReturnType<typeof useSendCommand>;
-  onQueued: (queued: DeviceCommand) => void;
-}) {
+export function FanSetting({ send, onQueued, disabled }: CommandFormProps) {
   const { t } = useTranslation();
   const [mode, setMode] = useState<'auto' | 'manual'>('auto');
   const [percent, setPercent] = useState('');
@@ -50,6 +43,7 @@ export function FanSetting({
         {t('devices.fans.mode')}
         <select
           value={mode}
+          disabled={disabled}
           onChange={(event) => {
             setMode(event.target.value === 'manual' ? 'manual' : 'auto');
           }}
@@ -65,11 +59,12 @@ export function FanSetting({
           inputMode="numeric"
           value={percent}
           onValue={setPercent}
+          disabled={disabled}
           error={send.error}
           path="body.params.fanPercent"
         />
       ) : null}
-      <button type="submit" disabled={send.isPending}>
+      <button type="submit" disabled={disabled || send.isPending}>
         {name}
       </button>
     </form>
