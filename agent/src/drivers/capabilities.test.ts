@@ -1,6 +1,8 @@
 import type { MinerSample } from '@hashwatt/schemas';
 import { describe, expect, it } from 'vitest';
 import { withCommands } from './capabilities.ts';
+import { Poller } from '../poll/poller.ts';
+import { DEFAULT_RPC_LIMITS } from '../protocol/rpc-error.ts';
 import { DRIVERS } from './registry.ts';
 
 function sample(
@@ -65,5 +67,37 @@ describe('what each driver declares it can carry out', () => {
     const own = { ...sample('goldshell'), commands: [{ action: 'sleep' as const, supported: true }] };
     expect(withCommands('goldshell', own).commands).toEqual(own.commands);
     expect(withCommands('no-such-driver', sample('stock')).commands).toBeUndefined();
+  });
+});
+
+describe('the poller', () => {
+  it("sends each reading with its driver's declarations, and none for a device it could not read", async () => {
+    const driver = (name: string, read: () => Promise<MinerSample>) => ({
+      name,
+      firmware: 'xmrig' as const,
+      make: 'XMRig',
+      port: 8080,
+      read,
+    });
+    const [read, lost] = await new Poller().cycle(
+      [
+        {
+          address: { host: '10.0.0.5', port: 8080 },
+          driver: driver('xmrig', () => Promise.resolve(sample('xmrig'))),
+        },
+        {
+          address: { host: '10.0.0.6', port: 8080 },
+          driver: driver('xmrig', () => Promise.reject(new Error('connect ECONNREFUSED'))),
+        },
+      ],
+      2,
+      { now: () => new Date('2026-11-25T12:00:00Z'), limits: DEFAULT_RPC_LIMITS },
+    );
+    expect(read?.commands?.filter((support) => support.supported).map((support) => support.action)).toEqual([
+      'sleep',
+      'resume',
+    ]);
+    expect(lost?.state).toBe('unreachable');
+    expect(lost?.commands).toBeUndefined();
   });
 });
