@@ -1,5 +1,6 @@
 import type { CommandSupport, DeviceCommand } from '@hashwatt/schemas';
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
 import { setupComponentTests } from '../../../testing/component-tests.ts';
 import { sentTo } from '../../../testing/stub-api.ts';
@@ -62,6 +63,18 @@ describe('which commands a device is offered', () => {
     ).toBeDefined();
     expect(screen.getByRole('button', { name: 'Reboot' })).toHaveProperty('disabled', false);
     expect(screen.queryByText(/^Reboot:/)).toBeNull();
+  });
+
+  it('says why in Persian and Russian', async () => {
+    await i18next.changeLanguage('fa');
+    page(DECLARED);
+    expect(
+      await screen.findByText(/^تنظیم فن‌ها: روی این دستگاه نیست – فرم‌ور آن چنین فرمانی ندارد/),
+    ).toBeTruthy();
+    cleanup();
+    await i18next.changeLanguage('ru');
+    page();
+    expect(await screen.findByText(/^Агент не сообщил, какие команды/)).toBeTruthy();
   });
 
   it('offers every command to a device whose agent declared none, and says why', async () => {
