@@ -20,7 +20,8 @@
  * still works); BENCH_ROUNDS, BENCH_PACED_RATES, BENCH_LOAD_CONNECTIONS, BENCH_SECONDS,
  * BENCH_FANOUT_CONNECTIONS, BENCH_IDLE_CONNECTIONS and BENCH_BLOCKS size it for a busy
  * machine (a quick run at the full run's rates: BENCH_QUICK=1 BENCH_LOAD_CONNECTIONS=200
- * BENCH_PACED_RATES=10000,25000 BENCH_SECONDS=4).
+ * BENCH_PACED_RATES=10000,25000 BENCH_SECONDS=4). BENCH_LEDGER_FLUSH_INTERVAL_MS sets the
+ * pool's ledger.flushIntervalMs, to see how much of its reply tail storage's rhythm makes.
  */
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -89,6 +90,8 @@ const bench = startBench({
     'rounds, each pool and floor alternately (BENCH_ROUNDS)': ROUNDS,
     "the pool's Stratum processes (BENCH_PROCESSES)": PROCESSES,
     'load connections (BENCH_LOAD_CONNECTIONS)': SETTINGS.loadConnections,
+    "the pool's ledger.flushIntervalMs, ms (BENCH_LEDGER_FLUSH_INTERVAL_MS)":
+      process.env.BENCH_LEDGER_FLUSH_INTERVAL_MS ?? "the pool's default",
     'submits in flight per connection (closed loop)': SETTINGS.inFlight,
     'paced rates, shares/s (BENCH_PACED_RATES)': RATES.map((rate) => rate.toLocaleString('en-US')).join(', '),
     'seconds per throughput phase, after 1 s of warm-up (BENCH_SECONDS)': SETTINGS.seconds,

@@ -89,6 +89,10 @@ const config = loadConfig({
   HASHWATT_DEVCHAIN_DIFFICULTY: process.env.BENCH_DEVCHAIN_DIFFICULTY ?? '1000000',
   HASHWATT_DEVCHAIN_NETWORK_BLOCK_SECONDS: '0',
   HASHWATT_DEVCHAIN_TRANSACTION_SECONDS: '0',
+  // How often batches are sealed and stored (ledger.flushIntervalMs): storage's share of the cores comes in that rhythm.
+  ...(process.env.BENCH_LEDGER_FLUSH_INTERVAL_MS !== undefined && {
+    HASHWATT_LEDGER_FLUSH_INTERVAL_MS: process.env.BENCH_LEDGER_FLUSH_INTERVAL_MS,
+  }),
   ...(process.env.BENCH_STRATUM_THREAD === 'false' && { HASHWATT_STRATUM_THREAD: 'false' }),
   ...(process.env.BENCH_STRATUM_V2 === '1' && {
     HASHWATT_STRATUM_V2_PORT: '0',
