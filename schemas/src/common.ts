@@ -62,7 +62,13 @@ export const HashrateChart = Type.Object({
   points: Type.Array(
     Type.Object({
       time: Timestamp,
-      hashrate: Hashrate,
+      /**
+       * From the accepted difficulty in the bucket; 0 when none came after the scope's
+       * first accepted share (the account's, or the first the pool ever stored); null
+       * before it, when there was nothing to measure. The pool keeps no record of when it
+       * ran: a bucket while it was down reads 0 too.
+       */
+      hashrate: Nullable(Hashrate),
       accepted: Type.Integer({ minimum: 0 }),
       rejected: Type.Integer({ minimum: 0 }),
       stale: Type.Integer({ minimum: 0 }),

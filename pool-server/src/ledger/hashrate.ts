@@ -27,7 +27,8 @@ export interface HashrateEstimate {
 
 export interface ChartPoint {
   readonly timeMs: number;
-  readonly hashrate: number;
+  /** Hashes per second; null before the scope's first accepted share (hashrateChart). */
+  readonly hashrate: number | null;
   readonly accepted: number;
   readonly rejected: number;
   readonly stale: number;
@@ -39,12 +40,12 @@ export function hashrateOf(difficulty: number, seconds: number): number {
 }
 
 const COLUMNS = ROLLUP_COLUMNS;
-const ACCOUNT_ID = '(SELECT id FROM accounts WHERE name = $4)';
-const WORKER_ID = `(SELECT id FROM workers WHERE account_id = ${ACCOUNT_ID} AND name = $5)`;
+const ACCOUNT_ID = '(SELECT id FROM accounts WHERE name = $3)';
+const WORKER_ID = `(SELECT id FROM workers WHERE account_id = ${ACCOUNT_ID} AND name = $4)`;
 const IN_RANGE = 'bucket >= $1 AND bucket < $2';
 
 /**
- * The rollup rows of a scope between $1 and $2 ($4, $5 its names): hours (`hourly`) or
+ * The rollup rows of a scope between $1 and $2 ($3, $4 its names): hours (`hourly`) or
  * minutes of the pool, an account or a worker, with the increments not folded yet.
  */
 function rowsOf(scope: HashrateScope, hourly: boolean): { readonly sql: string; readonly params: unknown[] } {
@@ -90,14 +91,15 @@ async function buckets(
   bucketMs: number,
 ): Promise<BucketRow[]> {
   const source = rowsOf(scope, bucketMs % HOUR_MS === 0);
+  const interval = `$${String(source.params.length + 3)}::interval`;
   // date_bin groups the rollups into the chart's buckets, aligned to the Unix epoch.
   const { rows } = await db.query<BucketRow>(
-    `SELECT (extract(epoch FROM date_bin($3::interval, r.bucket, 'epoch')) * 1000)::bigint::text AS time_ms,
+    `SELECT (extract(epoch FROM date_bin(${interval}, r.bucket, 'epoch')) * 1000)::bigint::text AS time_ms,
             sum(r.accepted_difficulty) AS difficulty, sum(r.accepted)::text AS accepted,
             sum(r.rejected)::text AS rejected, sum(r.stale)::text AS stale
        FROM (${source.sql}) r
       GROUP BY 1 ORDER BY 1`,
-    [new Date(fromMs), new Date(toMs), `${String(bucketMs / 1000)} seconds`, ...source.params],
+    [new Date(fromMs), new Date(toMs), ...source.params, `${String(bucketMs / 1000)} seconds`],
   );
   return rows;
 }
@@ -238,9 +240,69 @@ export async function scopeKnown(
 }
 
 /**
+ * Where a scope's rows lie for its first share, $1 its account and $2 its worker: its
+ * hourly rollups (kept for good) and its minutes (kept 400 days) with the increments not
+ * folded yet.
+ */
+function firstShareSources(scope: HashrateScope): {
+  readonly hours: string;
+  readonly minutes: readonly string[];
+  readonly own: string;
+  readonly params: unknown[];
+} {
+  const account = '(SELECT id FROM accounts WHERE name = $1)';
+  switch (scope.kind) {
+    case 'pool':
+      return {
+        hours: 'share_rollups_pool_hour',
+        minutes: ['share_rollups_pool_minute'],
+        own: 'TRUE',
+        params: [],
+      };
+    case 'account':
+      return {
+        hours: 'share_rollups_hour',
+        minutes: ['share_rollups_minute', 'share_rollup_deltas'],
+        own: `account_id = ${account}`,
+        params: [scope.account],
+      };
+    case 'worker':
+      return {
+        hours: 'share_rollups_worker_hour',
+        minutes: ['share_rollups_minute', 'share_rollup_deltas'],
+        own: `account_id = ${account} AND worker_id = (SELECT id FROM workers WHERE account_id = ${account} AND name = $2)`,
+        params: [scope.account, scope.worker],
+      };
+  }
+}
+
+/**
+ * When the scope's first accepted share came, ever: its minute while the minute rollups
+ * still hold it, else its hour. Null when none has come. Each table is read by its index,
+ * oldest row first, so an account with years of rows costs a few index reads.
+ */
+export async function firstShareMs(db: Database, scope: HashrateScope): Promise<number | null> {
+  const sources = firstShareSources(scope);
+  const oldest = (table: string): string =>
+    `(SELECT bucket FROM ${table} WHERE ${sources.own} AND accepted > 0 ORDER BY bucket LIMIT 1)`;
+  // The first minute is the first share unless the minutes of an earlier hour have been dropped.
+  const { rows } = await db.query<{ first: Date | null }>(
+    `SELECT CASE WHEN minute IS NOT NULL AND (hour IS NULL OR hour >= date_bin('1 hour', minute, 'epoch'))
+                 THEN minute ELSE hour END AS first
+       FROM (SELECT ${oldest(sources.hours)} AS hour, least(${sources.minutes.map(oldest).join(', ')}) AS minute) f`,
+    sources.params,
+  );
+  return rows[0]?.first?.getTime() ?? null;
+}
+
+/**
  * A hashrate chart: one point per bucket from `fromMs` (rounded down to a bucket) to
- * `toMs`, empty buckets as zero. Buckets of whole hours read the hourly rollups where the
- * scope has them (the pool, accounts): a 30-day chart reads 720 rows.
+ * `toMs`. Buckets of whole hours read the hourly rollups where the scope has them (the
+ * pool, accounts): a 30-day chart reads 720 rows. A bucket without accepted shares has
+ * hashrate null, not measured, when it ends before the scope's first accepted share
+ * (the account's, or the first the pool ever stored), and 0 after it: the pool keeps no
+ * record of when it ran, so a bucket while it was down reads 0 too. Its shares by outcome
+ * are counts, 0 when none came.
  */
 export async function hashrateChart(
   db: Database,
@@ -255,14 +317,19 @@ export async function hashrateChart(
     throw new RangeError('a chart ends after it starts');
   }
   const first = range.fromMs - (((range.fromMs % bucketMs) + bucketMs) % bucketMs);
-  const rows = await buckets(db, scope, first, range.toMs, bucketMs);
+  const [rows, firstShare] = await Promise.all([
+    buckets(db, scope, first, range.toMs, bucketMs),
+    firstShareMs(db, scope),
+  ]);
   const byTime = new Map(rows.map((row) => [Number(row.time_ms), row]));
   const points: ChartPoint[] = [];
   for (let timeMs = first; timeMs < range.toMs; timeMs += bucketMs) {
     const row = byTime.get(timeMs);
+    const measured =
+      Number(row?.accepted ?? 0) > 0 || (firstShare !== null && timeMs + bucketMs > firstShare);
     points.push({
       timeMs,
-      hashrate: hashrateOf(row?.difficulty ?? 0, range.bucketSeconds),
+      hashrate: measured ? hashrateOf(row?.difficulty ?? 0, range.bucketSeconds) : null,
       accepted: Number(row?.accepted ?? 0),
       rejected: Number(row?.rejected ?? 0),
       stale: Number(row?.stale ?? 0),

@@ -176,7 +176,7 @@ describe('hashrate from synthetic share streams', () => {
     expect(tenMinutes).toMatchObject({ hashrate: 0, accepted: 0 });
   });
 
-  it('charts by the hour from the hourly rollups, and by the minute, empty buckets as zero', async () => {
+  it('charts by the hour from the hourly rollups, and by the minute, null before the first share', async () => {
     const day = { fromMs: NOW - 24 * 3_600_000, toMs: NOW, bucketSeconds: 3_600 };
     const alice = await hashrateChart(database.db, { kind: 'account', account: 'alice' }, day);
     expect(alice).toHaveLength(25);
@@ -200,7 +200,7 @@ describe('hashrate from synthetic share streams', () => {
     const poolShares = all.filter((share) => share.timeMs >= (pool[0]?.timeMs ?? 0));
     expect(pool.reduce((sum, point) => sum + point.accepted, 0)).toBe(poolShares.length);
     expect(pool.map((point) => point.timeMs)).toEqual(alice.map((point) => point.timeMs));
-    // Before the streams began: zeros, one a minute.
+    // Before the streams began: nothing to measure, one null a minute; the share counts stay 0.
     const before = await hashrateChart(
       database.db,
       { kind: 'pool' },
@@ -212,7 +212,7 @@ describe('hashrate from synthetic share streams', () => {
     );
     // The start rounds down to its minute: 61 buckets cover the hour.
     expect(before).toHaveLength(61);
-    expect(before.every((point) => point.hashrate === 0 && point.accepted === 0)).toBe(true);
+    expect(before.every((point) => point.hashrate === null && point.accepted === 0)).toBe(true);
   });
 
   it('refuses a bucket that is not whole minutes, and a range that ends before it starts', async () => {

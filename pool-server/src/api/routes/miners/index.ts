@@ -17,7 +17,7 @@ import { workerSeries } from '../../../farms/worker-history.ts';
 import { HwError } from '../../../errors.ts';
 import type { ApiDeps } from '../../deps.ts';
 import { Memo } from '../../cache.ts';
-import { chartOf, PUBLIC_CACHE_MS } from '../pool/index.ts';
+import { chartDescription, chartOf, PUBLIC_CACHE_MS } from '../pool/index.ts';
 import { PUBLIC_ERRORS } from '../error-responses.ts';
 
 /** Miner pages kept at once… */
@@ -78,6 +78,7 @@ export const minerRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, do
       schema: {
         tags: ['miners'],
         summary: "A miner's hashrate over the last day, week or month",
+        description: chartDescription("the miner's first accepted share"),
         params: MinerParams,
         querystring: ChartQuery,
         response: { 200: HashrateChart, ...PUBLIC_ERRORS },

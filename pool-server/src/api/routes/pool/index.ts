@@ -30,6 +30,16 @@ const RANGES: Readonly<Record<ChartRange, { readonly days: number; readonly buck
   month: { days: 30, bucketSeconds: 3_600 },
 };
 
+/** What a chart's hashrate of null and of 0 mean, in the OpenAPI description of its route. */
+export function chartDescription(firstShare: string): string {
+  return (
+    'A bucket with accepted shares has the hashrate their work stands for. A bucket without is null, ' +
+    `not measured, when it ends before ${firstShare}: there was nothing to measure; after it, 0. The pool ` +
+    'keeps no record of when it was running, so a bucket while it was down reads 0 too, not null. ' +
+    'Shares by outcome are counts, 0 when none came.'
+  );
+}
+
 /** The chart of a scope over a named range ending now. */
 export async function chartOf(
   deps: ApiDeps,
@@ -142,6 +152,7 @@ export const poolRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, deps, don
       schema: {
         tags: ['pool'],
         summary: "The pool's hashrate over the last day, week or month",
+        description: chartDescription('the first share the pool ever stored'),
         querystring: ChartQuery,
         response: { 200: HashrateChart, ...PUBLIC_ERRORS },
       },
