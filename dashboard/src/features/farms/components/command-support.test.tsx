@@ -1,10 +1,10 @@
-import type { CommandSupport, DeviceCommand } from '@hashwatt/schemas';
+import type { CommandSupport } from '@hashwatt/schemas';
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
 import { setupComponentTests } from '../../../testing/component-tests.ts';
 import { sentTo } from '../../../testing/stub-api.ts';
-import { DEVICE, stubbedDevicePage } from './device-page-stubbed.tsx';
+import { DEVICE, QUEUES_ANY, stubbedDevicePage } from './device-page-stubbed.tsx';
 
 /** A Whatsminer on API v2 as its agent declares it: no fan command, and sleep not said. */
 const DECLARED: CommandSupport[] = [
@@ -26,19 +26,7 @@ const DECLARED: CommandSupport[] = [
 ];
 
 function page(commands?: CommandSupport[]) {
-  return stubbedDevicePage(
-    {
-      list: { body: [] },
-      send: (request) => {
-        const { action } = request.body as { action: DeviceCommand['action'] };
-        return {
-          status: 201,
-          body: { id: '50', deviceId: '1', device: DEVICE.device, action, status: 'queued' },
-        };
-      },
-    },
-    { ...DEVICE, ...(commands !== undefined && { commands }) },
-  );
+  return stubbedDevicePage(QUEUES_ANY, { ...DEVICE, ...(commands !== undefined && { commands }) });
 }
 
 describe('which commands a device is offered', () => {

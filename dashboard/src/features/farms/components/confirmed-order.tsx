@@ -1,5 +1,5 @@
 import type { ActionParams, DeviceAction, DeviceCommand, FarmDevice } from '@hashwatt/schemas';
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useConfirm } from '../../../components/ui/confirm-dialog.tsx';
 import { notify } from '../../../lib/notify.ts';
@@ -44,4 +44,25 @@ export function useConfirmedOrder({ device, send, onQueued }: CommandFormProps):
     })();
   };
   return { order, dialog };
+}
+
+/**
+ * A command's form: on submit it marks itself checked (so its problems show from then on)
+ * and calls `onValid` only when `valid` says the fields are sound.
+ */
+export function useCheckedSubmit(
+  valid: () => boolean,
+  onValid: () => void,
+): { readonly checked: boolean; readonly onSubmit: (event: { preventDefault: () => void }) => void } {
+  const [checked, setChecked] = useState(false);
+  return {
+    checked,
+    onSubmit: (event) => {
+      event.preventDefault();
+      setChecked(true);
+      if (valid()) {
+        onValid();
+      }
+    },
+  };
 }

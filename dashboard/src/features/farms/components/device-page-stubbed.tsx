@@ -1,4 +1,4 @@
-import type { FarmDevice } from '@hashwatt/schemas';
+import type { DeviceCommand, FarmDevice } from '@hashwatt/schemas';
 import { Route } from 'react-router';
 import { Toaster } from '../../../components/ui/toaster.tsx';
 import { deviceFixture } from '../../../testing/fixtures.ts';
@@ -40,3 +40,15 @@ export function stubbedDevicePage(
   );
   return sent;
 }
+
+/** An API for stubbedDevicePage with no commands yet that queues whatever it is sent, echoing it. */
+export const QUEUES_ANY: Parameters<typeof stubbedDevicePage>[0] = {
+  list: { body: [] },
+  send: (request) => {
+    const { action, params = {} } = request.body as Partial<DeviceCommand> & Pick<DeviceCommand, 'action'>;
+    return {
+      status: 201,
+      body: { id: '50', deviceId: '1', device: DEVICE.device, action, params, status: 'queued' },
+    };
+  },
+};

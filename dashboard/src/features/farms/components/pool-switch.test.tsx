@@ -1,29 +1,12 @@
-import type { DeviceCommand } from '@hashwatt/schemas';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { setupComponentTests } from '../../../testing/component-tests.ts';
 import { sentTo } from '../../../testing/stub-api.ts';
-import { DEVICE, stubbedDevicePage } from './device-page-stubbed.tsx';
+import { QUEUES_ANY, stubbedDevicePage } from './device-page-stubbed.tsx';
 import { poolProblems } from './pool-switch.tsx';
 
 function page() {
-  return stubbedDevicePage({
-    list: { body: [] },
-    send: (request) => {
-      const { params } = request.body as Pick<DeviceCommand, 'params'>;
-      return {
-        status: 201,
-        body: {
-          id: '51',
-          deviceId: '1',
-          device: DEVICE.device,
-          action: 'switch-pool',
-          status: 'queued',
-          params,
-        },
-      };
-    },
-  });
+  return stubbedDevicePage(QUEUES_ANY);
 }
 
 describe("a device's pool switch", () => {

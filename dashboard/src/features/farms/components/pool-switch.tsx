@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { TextField } from '../../../components/ui/text-field.tsx';
-import { useConfirmedOrder, type CommandFormProps } from './confirmed-order.tsx';
+import { useCheckedSubmit, useConfirmedOrder, type CommandFormProps } from './confirmed-order.tsx';
 
 /** The API's limits (schemas ActionParams): the URL, the worker and its password. */
 const MAX_URL = 500;
@@ -48,8 +48,18 @@ export function PoolSwitch(props: CommandFormProps) {
   const [url, setUrl] = useState('');
   const [user, setUser] = useState('');
   const [password, setPassword] = useState('');
-  const [checked, setChecked] = useState(false);
-  const problems = checked ? poolProblems(url.trim(), user, password) : [];
+  const poolUrl = url.trim();
+  const { checked, onSubmit } = useCheckedSubmit(
+    () => poolProblems(poolUrl, user, password).length === 0,
+    () => {
+      order(
+        'switch-pool',
+        { poolUrl, poolUser: user, ...(password !== '' && { poolPassword: password }) },
+        t('commands.confirmPool', { device: device.device, pool: poolUrl, user }),
+      );
+    },
+  );
+  const problems = checked ? poolProblems(poolUrl, user, password) : [];
   const problemOf = (field: Problem['field']) => {
     const problem = problems.find((found) => found.field === field);
     return problem === undefined ? null : (
@@ -60,23 +70,7 @@ export function PoolSwitch(props: CommandFormProps) {
   };
   const name = t('devices.actions.switch-pool');
   return (
-    <form
-      className="inline-form"
-      aria-label={name}
-      onSubmit={(event) => {
-        event.preventDefault();
-        setChecked(true);
-        const poolUrl = url.trim();
-        if (poolProblems(poolUrl, user, password).length > 0) {
-          return;
-        }
-        order(
-          'switch-pool',
-          { poolUrl, poolUser: user, ...(password !== '' && { poolPassword: password }) },
-          t('commands.confirmPool', { device: device.device, pool: poolUrl, user }),
-        );
-      }}
-    >
+    <form className="inline-form" aria-label={name} onSubmit={onSubmit}>
       <TextField
         label={t('devices.pool.url')}
         dir="ltr"

@@ -1,31 +1,11 @@
-import type { DeviceCommand } from '@hashwatt/schemas';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { setupComponentTests } from '../../../testing/component-tests.ts';
 import { sentTo } from '../../../testing/stub-api.ts';
-import { DEVICE, stubbedDevicePage } from './device-page-stubbed.tsx';
+import { DEVICE, QUEUES_ANY, stubbedDevicePage } from './device-page-stubbed.tsx';
 
 function page(nominalPowerW: number | null) {
-  return stubbedDevicePage(
-    {
-      list: { body: [] },
-      send: (request) => {
-        const { params } = request.body as Pick<DeviceCommand, 'params'>;
-        return {
-          status: 201,
-          body: {
-            id: '52',
-            deviceId: '1',
-            device: DEVICE.device,
-            action: 'set-power-target',
-            status: 'queued',
-            params,
-          },
-        };
-      },
-    },
-    { ...DEVICE, nominalPowerW },
-  );
+  return stubbedDevicePage(QUEUES_ANY, { ...DEVICE, nominalPowerW });
 }
 
 describe("a device's power target", () => {

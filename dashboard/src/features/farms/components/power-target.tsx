@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { TextField } from '../../../components/ui/text-field.tsx';
 import { useFormat } from '../../../lib/format.ts';
-import { useConfirmedOrder, type CommandFormProps } from './confirmed-order.tsx';
+import { useCheckedSubmit, useConfirmedOrder, type CommandFormProps } from './confirmed-order.tsx';
 
 /** The API's bounds on a power target, W (schemas ActionParams). */
 const API_MIN_W = 100;
@@ -31,29 +31,23 @@ export function PowerTarget(props: CommandFormProps) {
   const format = useFormat();
   const { order, dialog } = useConfirmedOrder(props);
   const [watts, setWatts] = useState('');
-  const [checked, setChecked] = useState(false);
   const { min, max, nominal } = powerBounds(device);
   const value = Number(watts.trim());
   const valid = /^\d+$/.test(watts.trim()) && value >= min && value <= max;
   const limits = { min: format.number(min), max: format.number(max) };
+  const { checked, onSubmit } = useCheckedSubmit(
+    () => valid,
+    () => {
+      order(
+        'set-power-target',
+        { powerTargetW: value },
+        t('commands.confirmPower', { device: device.device, watts: format.number(value) }),
+      );
+    },
+  );
   const name = t('devices.actions.set-power-target');
   return (
-    <form
-      className="inline-form"
-      aria-label={name}
-      onSubmit={(event) => {
-        event.preventDefault();
-        setChecked(true);
-        if (!valid) {
-          return;
-        }
-        order(
-          'set-power-target',
-          { powerTargetW: value },
-          t('commands.confirmPower', { device: device.device, watts: format.number(value) }),
-        );
-      }}
-    >
+    <form className="inline-form" aria-label={name} onSubmit={onSubmit}>
       <TextField
         label={t('devices.powerTarget.watts')}
         inputMode="numeric"
