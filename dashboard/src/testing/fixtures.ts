@@ -1,4 +1,4 @@
-import type { EnergySummary, Farm, FarmDevice, FarmSeries } from '@hashwatt/schemas';
+import type { EnergySummary, Farm, FarmDevice, FarmSeries, MinerStats } from '@hashwatt/schemas';
 
 /** A farm as the API gives it, with no profile set but what `fields` name. */
 export function farmFixture(fields: Partial<Farm> & Pick<Farm, 'id' | 'name'>): Farm {
@@ -100,5 +100,47 @@ export function deviceFixture(id: string): FarmDevice {
     poolUser: null,
     poolProtocol: null,
     hour: { reportedHashrate: 100e12, poolHashrate: null, gapPercent: null, alert: false },
+  };
+}
+
+/** Shares by outcome of a worker or an account that sent none. */
+export const NO_SHARES: MinerStats['shares'] = {
+  accepted: 0,
+  rejected: 0,
+  stale: 0,
+  duplicate: 0,
+  lowDifficulty: 0,
+  invalid: 0,
+  rejectRate: null,
+};
+
+/**
+ * An account as GET /api/miners/:account answers, with what `fields` name: no payout
+ * address, no shares, nothing owed or paid, and earnings unknown (the network not seen
+ * yet) on its day's hashrate.
+ */
+export function minerFixture(fields: Partial<MinerStats> & Pick<MinerStats, 'account'>): MinerStats {
+  const hashrate = fields.hashrate ?? { tenMinutes: 0, oneHour: 0, oneDay: 0 };
+  return {
+    payoutAddress: null,
+    hashrate,
+    workers: [],
+    shares: NO_SHARES,
+    earnings: {
+      satsPerDay: null,
+      unknownReason: 'network-unknown',
+      basis: {
+        hashrate: hashrate.oneDay,
+        hashpriceSatsPerThDay: null,
+        networkDifficulty: null,
+        height: null,
+        feeWindowBlocks: 144,
+        scheme: 'pplns',
+        feePercent: 1,
+      },
+    },
+    balance: { immature: 0, payable: 0, paid: 0 },
+    payments: [],
+    ...fields,
   };
 }

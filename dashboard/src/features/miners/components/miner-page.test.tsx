@@ -4,6 +4,7 @@ import i18next from 'i18next';
 import { Route } from 'react-router';
 import { describe, expect, it, vi } from 'vitest';
 import { setupComponentTests } from '../../../testing/component-tests.ts';
+import { minerFixture, NO_SHARES } from '../../../testing/fixtures.ts';
 import { renderAt } from '../../../testing/render-at.tsx';
 import { ConnectPage } from './connect-page.tsx';
 import { MinerPage } from './miner-page.tsx';
@@ -31,7 +32,7 @@ const RIG: WorkerStats = {
 };
 
 /** An account as GET /api/miners/:account answers: registered without a payout address. */
-const MINER: MinerStats = {
+const MINER: MinerStats = minerFixture({
   account: 'acct',
   payoutAddress: null,
   hashrate: { tenMinutes: 110e12, oneHour: 100e12, oneDay: 95e12 },
@@ -41,15 +42,7 @@ const MINER: MinerStats = {
       name: 'acct.spare',
       hashrate: { tenMinutes: 0, oneHour: 0, oneDay: 1e12 },
       lastShareAt: null,
-      shares: {
-        accepted: 0,
-        rejected: 0,
-        stale: 0,
-        duplicate: 0,
-        lowDifficulty: 0,
-        invalid: 0,
-        rejectRate: null,
-      },
+      shares: NO_SHARES,
       protocol: null,
     },
   ],
@@ -62,22 +55,7 @@ const MINER: MinerStats = {
     invalid: 5,
     rejectRate: 0.03,
   },
-  earnings: {
-    satsPerDay: null,
-    unknownReason: 'network-unknown',
-    basis: {
-      hashrate: 95e12,
-      hashpriceSatsPerThDay: null,
-      networkDifficulty: null,
-      height: null,
-      feeWindowBlocks: 144,
-      scheme: 'pplns',
-      feePercent: 1,
-    },
-  },
-  balance: { immature: 0, payable: 0, paid: 0 },
-  payments: [],
-};
+});
 
 const CONNECT: ConnectInfo = {
   chain: 'main',
