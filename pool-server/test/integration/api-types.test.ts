@@ -84,6 +84,7 @@ const VALID_BODIES: Readonly<Record<string, unknown>> = {
         shares: { accepted: 1, rejected: 0 },
         gpus: [{ index: 0 }],
         commands: [{ action: 'sleep', supported: true }],
+        stateReason: { code: 'starting', uptimeSeconds: 300, pools: 1 },
       },
     ],
     meters: [{ meter: 'main', at: AT, energyWh: 1000, powerW: 10 }],
