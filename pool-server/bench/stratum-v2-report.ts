@@ -166,7 +166,7 @@ function noiseRows(report: Report): BenchRow[] {
   const minerHandshake = each((costs) => costs.handshakeMinerMs * 1000, 0);
   rows.push(
     row(
-      "Noise NX handshake (pure-JS secp256k1 and ElligatorSwift): the pool's side; the miner's (with the certificate check), ms",
+      "Noise NX handshake (secp256k1 ECDH in OpenSSL, ElligatorSwift in JavaScript): the pool's side; the miner's (with the certificate check), ms",
       `${formatRounds(rounds(noise.map((costs) => costs.handshakePoolMs)), 1)}; ${formatRounds(rounds(noise.map((costs) => costs.handshakeMinerMs)), 1)}`,
       `${poolHandshake.ratio}; ${minerHandshake.ratio}`,
     ),
