@@ -39,7 +39,7 @@ const noSpace = (): NodeJS.ErrnoException =>
  */
 function fillDisk(roomBytes = 0): { free(): void } {
   let room = roomBytes;
-  vi.mocked(writeSync).mockImplementation(((fd: number, data: string | Buffer, offset: number | null = 0) => {
+  vi.mocked(writeSync).mockImplementation((fd: number, data: string | Buffer, offset: number | null = 0) => {
     // A commit is written as a string; the rest of a short write as bytes from an offset.
     const buffer = typeof data === 'string' ? Buffer.from(data) : data;
     const from = typeof data === 'string' ? 0 : (offset ?? 0);
@@ -49,7 +49,7 @@ function fillDisk(roomBytes = 0): { free(): void } {
     }
     room -= fits;
     return actualFs.writeSync(fd, buffer, from, fits);
-  }) as typeof writeSync);
+  });
   vi.mocked(openFile).mockImplementation(() => Promise.reject(noSpace()));
   return {
     free() {
