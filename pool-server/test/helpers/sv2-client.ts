@@ -64,17 +64,24 @@ export function extendedMerkleRoot(
   return root;
 }
 
-/**
- * The first nonce from `start` whose header hash is at or below `target` (or, `miss`,
- * above it), as a little-endian 256-bit number, as Bitcoin compares them.
- */
-export function searchNonce(work: Work, target: bigint, start = 0, miss = false): number {
+/** The 80-byte block header of `work` with `nonce`, in the byte order it is hashed in. */
+export function headerOf(work: Work, nonce: number): Buffer {
   const header = Buffer.alloc(80);
   header.writeUInt32LE(work.version, 0);
   work.prevHash.copy(header, 4);
   work.merkleRoot.copy(header, 36);
   header.writeUInt32LE(work.ntime, 68);
   header.writeUInt32LE(work.nbits, 72);
+  header.writeUInt32LE(nonce, 76);
+  return header;
+}
+
+/**
+ * The first nonce from `start` whose header hash is at or below `target` (or, `miss`,
+ * above it), as a little-endian 256-bit number, as Bitcoin compares them.
+ */
+export function searchNonce(work: Work, target: bigint, start = 0, miss = false): number {
+  const header = headerOf(work, start);
   for (let nonce = start; nonce <= 0xffff_ffff; nonce++) {
     header.writeUInt32LE(nonce, 76);
     if (u256(sha256d(header)) <= target !== miss) {

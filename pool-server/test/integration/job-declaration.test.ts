@@ -15,7 +15,7 @@ import { randomTransaction } from '../../src/dev/devchain/mempool.ts';
 import { readCertificateFile } from '../../src/stratum/v2/noise-keys.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { MINER_ADDRESS, startTestPool, type TestPool } from '../helpers/pool.ts';
-import { ANY_TARGET, searchNonce, Sv2Client, u256, type Work } from '../helpers/sv2-client.ts';
+import { ANY_TARGET, headerOf, searchNonce, Sv2Client, u256, type Work } from '../helpers/sv2-client.ts';
 import {
   customMerkleRoot,
   declaration,
@@ -160,14 +160,10 @@ function submitOn(
     version: work.version,
     extranonce,
   });
-  const header = Buffer.alloc(80);
-  header.writeUInt32LE(work.version, 0);
-  work.prevHash.copy(header, 4);
-  work.merkleRoot.copy(header, 36);
-  header.writeUInt32LE(work.ntime, 68);
-  header.writeUInt32LE(work.nbits, 72);
-  header.writeUInt32LE(nonce, 76);
-  return { header, fullExtranonce: Buffer.concat([channel.extranonce_prefix, extranonce]) };
+  return {
+    header: headerOf(work, nonce),
+    fullExtranonce: Buffer.concat([channel.extranonce_prefix, extranonce]),
+  };
 }
 
 describe('the Job Declaration Server', () => {
