@@ -65,8 +65,8 @@ export const HashrateChart = Type.Object({
       /**
        * From the accepted difficulty in the bucket; 0 when none came after the scope's
        * first accepted share (the account's, or the first the pool ever stored); null
-       * before it, when there was nothing to measure. The pool keeps no record of when it
-       * ran: a bucket while it was down reads 0 too.
+       * before it, when there was nothing to measure. After it, null for a bucket while the
+       * pool was down throughout (pool_uptime); data from before that record reads 0.
        */
       hashrate: Nullable(Hashrate),
       accepted: Type.Integer({ minimum: 0 }),

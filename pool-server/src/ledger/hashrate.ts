@@ -1,4 +1,5 @@
 import type { Database } from '../db/pool.ts';
+import { poolRunning, ranDuring } from './pool-uptime.ts';
 import { ROLLUP_COLUMNS } from './rollups.ts';
 
 /** Whose hashrate: the whole pool, one account (all its workers), or one worker. */
@@ -27,7 +28,7 @@ export interface HashrateEstimate {
 
 export interface ChartPoint {
   readonly timeMs: number;
-  /** Hashes per second; null before the scope's first accepted share (hashrateChart). */
+  /** Hashes per second; null when not measured: before the scope's first share, or the pool down (hashrateChart). */
   readonly hashrate: number | null;
   readonly accepted: number;
   readonly rejected: number;
@@ -300,9 +301,10 @@ export async function firstShareMs(db: Database, scope: HashrateScope): Promise<
  * `toMs`. Buckets of whole hours read the hourly rollups where the scope has them (the
  * pool, accounts): a 30-day chart reads 720 rows. A bucket without accepted shares has
  * hashrate null, not measured, when it ends before the scope's first accepted share
- * (the account's, or the first the pool ever stored), and 0 after it: the pool keeps no
- * record of when it ran, so a bucket while it was down reads 0 too. Its shares by outcome
- * are counts, 0 when none came.
+ * (the account's, or the first the pool ever stored) or when the pool was not accepting
+ * miners at any time in it (pool_uptime); 0 when it was. Before the pool's running record
+ * begins (data older than migration 0035) a bucket after the first share reads 0, as it
+ * did. Its shares by outcome are counts, 0 when none came.
  */
 export async function hashrateChart(
   db: Database,
@@ -317,16 +319,20 @@ export async function hashrateChart(
     throw new RangeError('a chart ends after it starts');
   }
   const first = range.fromMs - (((range.fromMs % bucketMs) + bucketMs) % bucketMs);
-  const [rows, firstShare] = await Promise.all([
+  const [rows, firstShare, running] = await Promise.all([
     buckets(db, scope, first, range.toMs, bucketMs),
     firstShareMs(db, scope),
+    poolRunning(db, first, range.toMs),
   ]);
   const byTime = new Map(rows.map((row) => [Number(row.time_ms), row]));
   const points: ChartPoint[] = [];
   for (let timeMs = first; timeMs < range.toMs; timeMs += bucketMs) {
     const row = byTime.get(timeMs);
     const measured =
-      Number(row?.accepted ?? 0) > 0 || (firstShare !== null && timeMs + bucketMs > firstShare);
+      Number(row?.accepted ?? 0) > 0 ||
+      (firstShare !== null &&
+        timeMs + bucketMs > firstShare &&
+        ranDuring(running, timeMs, timeMs + bucketMs));
     points.push({
       timeMs,
       hashrate: measured ? hashrateOf(row?.difficulty ?? 0, range.bucketSeconds) : null,

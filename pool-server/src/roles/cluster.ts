@@ -17,6 +17,7 @@ import { JournalStates } from './journals.ts';
 import { PoolMetrics } from './metrics.ts';
 import type { StratumReading } from './stratum-metrics.ts';
 import { poolPayoutAddress } from './node.ts';
+import { keepPoolUptime } from '../ledger/pool-uptime.ts';
 import { StartedParts, startSharedParts, startTemplateRelay, type RunningPool } from './parts.ts';
 import { storageHandlers, stratumOutlet } from './stratum-outlet.ts';
 import type { WorkerMessage } from './stratum-process.ts';
@@ -94,6 +95,11 @@ export async function runCluster(config: Config, log: Logger): Promise<RunningPo
       ...(node.zmqUrl !== undefined && { HASHWATT_NODE_ZMQ_URL: node.zmqUrl }),
     });
     log.info({ processes: config.stratum.processes, port: ports.port }, 'pool: Stratum processes ready');
+    // The processes have no database of their own: the primary marks that they accept miners, as one node.
+    if (storage) {
+      const uptime = await keepPoolUptime(storage.db, config.stratum.nodeId, log);
+      started.push(() => uptime.stop());
+    }
     const listener = await metrics?.listen(
       { stratum: () => processes.counters(), db: storage?.db, bus, readiness },
       log,

@@ -7,6 +7,7 @@ import type { BitcoinRpcClient } from '../chain/rpc-client.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/pool.ts';
 import { RegisteredAccountList } from '../ledger/registered-accounts.ts';
+import { keepPoolUptime } from '../ledger/pool-uptime.ts';
 import type { LedgerBus } from '../ledger/share-stream.ts';
 import { StorageChannel } from '../ledger/storage-channel.ts';
 import { keepAccountsCurrent, type AccountsKeeper } from './accounts.ts';
@@ -207,6 +208,11 @@ export async function run(config: Config, log: Logger): Promise<RunningPool> {
       ? await (stratumThreaded ? stratumThread(context) : stratumHere(context))
       : undefined;
     const nodeId = config.stratum.nodeId;
+    if (stratum && db) {
+      // Stopped before Stratum is (parts stop last first): the span ends as miners are let go.
+      const uptime = await keepPoolUptime(db, nodeId, log);
+      started.push(() => uptime.stop());
+    }
     const listener = await metrics?.listen(
       {
         stratum:

@@ -34,9 +34,11 @@ const RANGES: Readonly<Record<ChartRange, { readonly days: number; readonly buck
 export function chartDescription(firstShare: string): string {
   return (
     'A bucket with accepted shares has the hashrate their work stands for. A bucket without is null, ' +
-    `not measured, when it ends before ${firstShare}: there was nothing to measure; after it, 0. The pool ` +
-    'keeps no record of when it was running, so a bucket while it was down reads 0 too, not null. ' +
-    'Shares by outcome are counts, 0 when none came.'
+    `not measured, when it ends before ${firstShare}: there was nothing to measure. After it, 0 when ` +
+    'the pool was accepting miners at some time in the bucket, else null: it was down. A node that ' +
+    'stopped without a clean stop counts as running up to a minute past its last mark. Buckets from ' +
+    'before the pool kept its running record (before migration 0035) read 0 after the first share, ' +
+    'down or not. Shares by outcome are counts, 0 when none came.'
   );
 }
 
