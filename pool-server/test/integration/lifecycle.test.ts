@@ -63,6 +63,11 @@ describe('the pool stopped by SIGTERM and started again', () => {
   }
 
   const storedShares = (): Promise<number> => countRows(database.db, 'shares');
+  /** Each run's running record, oldest first: whether it ended with a clean stop. */
+  const runsStopped = async (): Promise<boolean[]> =>
+    (
+      await database.db.query<{ stopped: boolean }>('SELECT stopped FROM pool_uptime ORDER BY started_at')
+    ).rows.map((row) => row.stopped);
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -89,6 +94,7 @@ describe('the pool stopped by SIGTERM and started again', () => {
     expect(Date.now() - stopAt).toBeLessThan(STOP_SECONDS * 1000);
     expect(await reachable(ports.stratum)).toBe(false);
     expect(await storedShares()).toBe(MINERS * SHARES);
+    expect(await runsStopped()).toEqual([true]);
     for (const miner of miners) {
       miner.close();
     }
@@ -99,6 +105,7 @@ describe('the pool stopped by SIGTERM and started again', () => {
     const pool = startPool();
     await untilReady(pool);
     const miners = await minersSubmitting(SHARES);
+    await eventually(async () => (await runsStopped()).length === 2 || undefined, "the run's first mark");
     // No goodbye: whatever was accepted is in the journal on disk, not yet in the database.
     pool.child.kill('SIGKILL');
     await pool.exited;
@@ -114,6 +121,8 @@ describe('the pool stopped by SIGTERM and started again', () => {
     again.child.kill('SIGTERM');
     expect(await again.exited).toBe(0);
     expect(await storedShares()).toBe(before + MINERS * SHARES);
+    // The killed run's span stays open at its last mark: readers claim one minute past it.
+    expect(await runsStopped()).toEqual([true, false, true]);
   });
 
   it('takes the miners back when it starts again, their work counting on', async () => {
