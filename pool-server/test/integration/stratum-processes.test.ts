@@ -51,6 +51,11 @@ describe('several Stratum processes on one port', () => {
       return rows.reduce((sum, row) => sum + Number(row.shares), 0) === 6 ? rows : undefined;
     }, "both processes' shares stored");
     expect(stored.map((row) => row.node_id)).toEqual([7, 8]);
+    // The processes have no database: the primary keeps one running record for them, under the first node id.
+    const uptime = await pool.db.query<{ node_id: number; stopped: boolean }>(
+      'SELECT node_id, stopped FROM pool_uptime',
+    );
+    expect(uptime.rows).toEqual([{ node_id: 7, stopped: false }]);
     // The primary's metrics listener asks each process for its counters over its channel.
     const response = await fetch(`http://127.0.0.1:${String(pool.metricsPort)}/metrics`);
     const samples = parseExposition(await response.text());
