@@ -303,7 +303,7 @@ export async function firstShareMs(db: Database, scope: HashrateScope): Promise<
  * hashrate null, not measured, when it ends before the scope's first accepted share
  * (the account's, or the first the pool ever stored) or when the pool was not accepting
  * miners at any time in it (pool_uptime); 0 when it was. Before the pool's running record
- * begins (data older than migration 0035) a bucket after the first share reads 0, as it
+ * begins (data older than migration 0034) a bucket after the first share reads 0, as it
  * did. Its shares by outcome are counts, 0 when none came.
  */
 export async function hashrateChart(

@@ -37,7 +37,7 @@ export function chartDescription(firstShare: string): string {
     `not measured, when it ends before ${firstShare}: there was nothing to measure. After it, 0 when ` +
     'the pool was accepting miners at some time in the bucket, else null: it was down. A node that ' +
     'stopped without a clean stop counts as running up to a minute past its last mark. Buckets from ' +
-    'before the pool kept its running record (before migration 0035) read 0 after the first share, ' +
+    'before the pool kept its running record (before migration 0034) read 0 after the first share, ' +
     'down or not. Shares by outcome are counts, 0 when none came.'
   );
 }
