@@ -155,7 +155,12 @@ describe('the protocol each worker connected with', () => {
     const response = await fetch(`http://127.0.0.1:${String(pool.apiPort)}/api/pool/connect`);
     expect(response.status).toBe(200);
     const connect = (await response.json()) as ConnectInfo;
-    expect(connect.sv2).toEqual({ port: sv2Port, authorityPublicKey: encodeAuthorityPublicKey(authority) });
+    expect(connect.sv2).toEqual({
+      port: sv2Port,
+      authorityPublicKey: encodeAuthorityPublicKey(authority),
+      // No stratum.jdsPort in this pool: no Job Declaration endpoint to offer.
+      jdsPort: null,
+    });
     expect(response.headers.get('cache-control')).toBe('public, max-age=300');
   });
 });
