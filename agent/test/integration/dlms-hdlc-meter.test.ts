@@ -2,21 +2,15 @@
 // optical gateway that passes frames as they are, over real sockets: the same COSEM
 // application as over the TCP wrapper, carried in frames with their own addresses, checks,
 // sequence numbers and segments, and every way that link can fail.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DlmsFault } from '../../src/emulators/dlms-cosem-server.ts';
 import { dlmsRegisters, startDlmsEmulator, type DlmsEmulator } from '../../src/emulators/dlms-emulator.ts';
 import { MeterError } from '../../src/meters/modbus-meter.ts';
 import { readConfiguredMeter } from '../../src/meters/read-meter.ts';
+import { at, closedAfterEach, figures, limits } from '../dlms-meter-fixture.ts';
 import { loadMeters, meterEntry } from '../meter-config.ts';
 
-const running: DlmsEmulator[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((meter) => meter.close()));
-});
-
-const at = new Date('2026-12-07T10:00:00Z');
-const limits = { connectTimeoutMs: 2_000, timeoutMs: 2_000, now: () => at };
-const figures = { tariffKwh: [12_345.67, 4_321.5, 0, 0.25], powerW: 187_250.5 };
+const running = closedAfterEach();
 const lls = { clientAddress: 32, password: 'ABCDEFGH' };
 
 /** A meter at upper HDLC address 1, lower 17 (or a one-byte address), with frame sizes of its own. */

@@ -1,21 +1,14 @@
 // Reads an emulated DLMS/COSEM meter over TCP (IEC 62056-47 wrapper, real sockets) the way
 // the agent does, from a configuration entry, through every way the association and the
 // GETs can fail, hostile replies included.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dlmsRegisters, startDlmsEmulator, type DlmsEmulator } from '../../src/emulators/dlms-emulator.ts';
 import { MeterError } from '../../src/meters/modbus-meter.ts';
 import { readConfiguredMeter } from '../../src/meters/read-meter.ts';
+import { at, closedAfterEach, figures, limits } from '../dlms-meter-fixture.ts';
 import { loadMeters, meterEntry } from '../meter-config.ts';
 
-const running: DlmsEmulator[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((meter) => meter.close()));
-});
-
-const at = new Date('2026-12-07T10:00:00Z');
-const limits = { connectTimeoutMs: 2_000, timeoutMs: 2_000, now: () => at };
-/** Peak, normal, off-peak and Friday, as Iranian time-of-use tariffs count them. */
-const figures = { tariffKwh: [12_345.67, 4_321.5, 0, 0.25], powerW: 187_250.5 };
+const running = closedAfterEach();
 
 async function meter(
   clients = new Map<number, string | undefined>([
