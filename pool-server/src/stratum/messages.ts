@@ -55,21 +55,25 @@ export function parseLine(line: string): ParsedLine {
   return { kind: 'request', request: { id, method, params: (params as unknown[] | undefined) ?? [] } };
 }
 
+/** A reply line, its result and error already JSON: every reply's id is written one way. */
+function replyLine(id: RequestId, result: string, error: string): string {
+  // JSON.stringify writes a finite number as String() does, which is cheaper on the share path.
+  const idJson = typeof id === 'number' ? String(id) : JSON.stringify(id);
+  return `{"id":${idJson},"result":${result},"error":${error}}\n`;
+}
+
 /** [stratum: mining.submit] the reply to an accepted share, sent thousands of times a second. */
 export function encodeAcknowledgement(id: RequestId): string {
-  // JSON.stringify writes a finite number as String() does.
-  return typeof id === 'number'
-    ? `{"id":${String(id)},"result":true,"error":null}\n`
-    : `{"id":${JSON.stringify(id)},"result":true,"error":null}\n`;
+  return replyLine(id, 'true', 'null');
 }
 
 export function encodeResult(id: RequestId, result: unknown): string {
-  return `{"id":${JSON.stringify(id)},"result":${JSON.stringify(result)},"error":null}\n`;
+  return replyLine(id, JSON.stringify(result), 'null');
 }
 
 /** [stratum] the array error form every firmware parses: [code, message, traceback]. */
 export function encodeError(id: RequestId, code: StratumErrorCode, message: string): string {
-  return `{"id":${JSON.stringify(id)},"result":null,"error":${JSON.stringify([code, message, null])}}\n`;
+  return replyLine(id, 'null', JSON.stringify([code, message, null]));
 }
 
 export function encodeNotification(method: string, params: readonly unknown[]): string {
