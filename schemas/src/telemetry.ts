@@ -289,8 +289,8 @@ export const FarmDevice = Type.Object({
   state: MinerState,
   /** What its latest reading's state was read from (`rpc:status btmineroff=true`); null when the agent gave none. */
   stateEvidence: Nullable(Type.String()),
-  /** The same as a code and its figures, to be said in any language; absent for readings stored with text only. */
-  stateReason: Type.Optional(StateReason),
+  /** The same as a code and its figures, to be said in any language; null for readings stored with text only. */
+  stateReason: Nullable(StateReason),
   hashrate: Nullable(Hashrate),
   expectedHashrate: Nullable(Hashrate),
   /** The power the device last reported, W; null when it reports none (see `power`). */
@@ -312,8 +312,8 @@ export const FarmDevice = Type.Object({
   poolUser: Nullable(Type.String()),
   /** The protocol its pool worker last connected with; null when no worker has that name or none was recorded. */
   poolProtocol: Nullable(WorkerProtocol),
-  /** The actions its agent last declared it can and cannot carry out; absent when none has (an older agent, a device never read). */
-  commands: Type.Optional(CommandSupports),
+  /** The actions its agent last declared it can and cannot carry out; null when none has (an older agent, a device never read). */
+  commands: Nullable(CommandSupports),
   /** Over the last hour: what the device said it did, and what the pool measured from its worker's shares. */
   hour: Type.Object({
     reportedHashrate: Nullable(Hashrate),

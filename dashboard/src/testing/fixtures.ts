@@ -87,6 +87,7 @@ export function deviceFixture(id: string): FarmDevice {
     lastSeen: '2026-12-06T11:59:00.000Z',
     state: 'mining',
     stateEvidence: 'rpc:status mineroff=false',
+    stateReason: null,
     hashrate: 100e12,
     expectedHashrate: null,
     powerW: null,
@@ -99,6 +100,7 @@ export function deviceFixture(id: string): FarmDevice {
     nominalPowerW: null,
     poolUser: null,
     poolProtocol: null,
+    commands: null,
     hour: { reportedHashrate: 100e12, poolHashrate: null, gapPercent: null, alert: false },
   };
 }

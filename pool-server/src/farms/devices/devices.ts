@@ -158,7 +158,7 @@ export async function listDevices(
       lastSeen: row.last_seen.toISOString(),
       state: row.last_state,
       stateEvidence: row.last_state_evidence,
-      ...(row.last_state_reason !== null && { stateReason: row.last_state_reason }),
+      stateReason: row.last_state_reason,
       hashrate: row.hashrate,
       expectedHashrate: row.expected_hashrate,
       powerW: row.power_w,
@@ -174,7 +174,7 @@ export async function listDevices(
       nominalPowerW,
       poolUser: row.pool_user,
       poolProtocol: row.pool_user === null ? null : (protocols.get(row.pool_user) ?? null),
-      ...(row.commands !== null && { commands: row.commands }),
+      commands: row.commands,
       // The pool measures SHA-256 shares only: another algorithm's figure is not compared with them.
       hour: hourOf(
         row.hour_reported,

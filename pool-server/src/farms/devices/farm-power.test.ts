@@ -21,6 +21,7 @@ function device(name: string, power: PowerFigure, hashrate: number | null = 100e
     lastSeen: new Date(NOW).toISOString(),
     state: 'mining',
     stateEvidence: 'no state read: hashrate > 0',
+    stateReason: null,
     hashrate,
     expectedHashrate: null,
     powerW: power.basis === 'measured' ? power.watts : null,
@@ -33,6 +34,7 @@ function device(name: string, power: PowerFigure, hashrate: number | null = 100e
     nominalPowerW: null,
     poolUser: null,
     poolProtocol: null,
+    commands: null,
     hour: { reportedHashrate: hashrate, poolHashrate: null, gapPercent: null, alert: false },
   };
 }

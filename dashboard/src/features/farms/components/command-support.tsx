@@ -24,7 +24,7 @@ export function SupportNote({ device, action }: { device: FarmDevice; action: De
   const { t } = useTranslation();
   const support = supportOf(device, action);
   // One note says it for every action when the agent declared none at all.
-  if (support.kind === 'supported' || (support.kind === 'unknown' && device.commands === undefined)) {
+  if (support.kind === 'supported' || (support.kind === 'unknown' && device.commands === null)) {
     return null;
   }
   const name = t(`devices.actions.${action}`);
@@ -46,5 +46,5 @@ export function SupportNote({ device, action }: { device: FarmDevice; action: De
 /** The note for a device whose agent declared nothing: every command is offered, its outcome will tell. */
 export function UnknownSupport({ device }: { device: FarmDevice }) {
   const { t } = useTranslation();
-  return device.commands === undefined ? <p className="muted">{t('devices.support.unknownAll')}</p> : null;
+  return device.commands === null ? <p className="muted">{t('devices.support.unknownAll')}</p> : null;
 }

@@ -43,6 +43,7 @@ function device(id: string, power: PowerFigure): FarmDevice {
     lastSeen: '2026-12-06T11:59:00.000Z',
     state: 'mining',
     stateEvidence: null,
+    stateReason: null,
     hashrate: 100e12,
     expectedHashrate: null,
     powerW: null,
@@ -58,6 +59,7 @@ function device(id: string, power: PowerFigure): FarmDevice {
     nominalPowerW: power.watts,
     poolUser: null,
     poolProtocol: null,
+    commands: null,
     hour: { reportedHashrate: 100e12, poolHashrate: null, gapPercent: null, alert: false },
   };
 }

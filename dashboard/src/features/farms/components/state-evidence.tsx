@@ -47,7 +47,7 @@ export function StateEvidence({
       </>
     );
   }
-  const why = reason === undefined ? undefined : inferred(t, reason);
+  const why = reason === null ? undefined : inferred(t, reason);
   if (why !== undefined) {
     return (
       <>
