@@ -91,11 +91,21 @@ export const DeviceCommand = Type.Object({
 });
 export type DeviceCommand = Static<typeof DeviceCommand>;
 
+/** A device left out of a sleep or a wake because its agent declared it cannot: it needs a hand, or its breaker. */
+export const CurtailmentUnable = Type.Object({
+  deviceId: Type.String(),
+  device: Type.String(),
+  /** The driver's words, or its reason in brackets when it gave none. */
+  why: Type.String(),
+});
+export type CurtailmentUnable = Static<typeof CurtailmentUnable>;
+
 export const Curtailment = Type.Object({
   curtailment: Type.String(),
   commands: Type.Integer({ minimum: 0 }),
   firstAt: Timestamp,
   lastAt: Timestamp,
+  unable: Type.Array(CurtailmentUnable),
 });
 export type Curtailment = Static<typeof Curtailment>;
 

@@ -2,10 +2,11 @@
  * Starts: the HTTP API on a real PostgreSQL database, and posts an agent's batch through
  * it. The actions each device's driver declared are stored with the device and listed
  * with it; an action declared unsupported is refused with the agent's reason before it
- * is queued (nothing reaches the agent); one never declared is queued as before.
+ * is queued (nothing reaches the agent); one never declared is queued as before. A
+ * farm-wide sleep leaves out, and names, the devices that declared they cannot sleep.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandSupport, DeviceCommand, FarmDevice, MinerSample } from '@hashwatt/schemas';
+import type { CommandSupport, Curtailment, DeviceCommand, FarmDevice, MinerSample } from '@hashwatt/schemas';
 import { bareSample } from '../helpers/samples.ts';
 import { farmOfOperator, startTestApi, type FarmOfOperator, type TestApi } from '../helpers/api.ts';
 
@@ -123,5 +124,38 @@ describe('what a device can carry out, from its agent to the API', () => {
       { ...bareSample('10.0.5.1:4028', new Date(NOW).toISOString()), commands: fewer },
     ]);
     expect((await devices()).get('10.0.5.1:4028')?.commands).toEqual(fewer);
+  });
+
+  it('leaves out of a farm-wide sleep a device that cannot sleep, and names it with the reason', async () => {
+    const note = 'stock Antminer firmware has no sleep over its cgminer API';
+    await post('00000000-0000-4000-8000-0000000c0a04', [
+      {
+        ...bareSample('10.0.5.3:4028', new Date(NOW).toISOString()),
+        commands: [{ action: 'sleep', supported: false, reason: 'api', note }],
+      },
+    ]);
+    const antminer = (await devices()).get('10.0.5.3:4028');
+    const before = await queued();
+    const response = await api.app.inject({
+      method: 'POST',
+      url: `/api/farms/${farm.farmId}/curtailment`,
+      headers: farm.operator,
+      payload: { action: 'sleep', staggerMinutes: 5 },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    const curtailment = response.json<Curtailment>();
+    expect(curtailment.commands).toBe(2);
+    expect(curtailment.unable).toEqual([{ deviceId: antminer?.id, device: '10.0.5.3:4028', why: note }]);
+    expect(await queued()).toBe(before + 2);
+    // The two it reached are spread over the whole stagger, the device left out taking no turn.
+    expect(Date.parse(curtailment.lastAt) - Date.parse(curtailment.firstAt)).toBe(5 * MINUTE);
+    // Waking is another action: the same device is queued for it, since it declared nothing about it.
+    const wake = await api.app.inject({
+      method: 'POST',
+      url: `/api/farms/${farm.farmId}/curtailment`,
+      headers: farm.operator,
+      payload: { action: 'resume', staggerMinutes: 0 },
+    });
+    expect(wake.json<Curtailment>()).toMatchObject({ commands: 3, unable: [] });
   });
 });

@@ -87,14 +87,21 @@ async function checkSupported(
     'SELECT commands FROM devices WHERE id = $2 AND farm_id = $1',
     [farmId, deviceId],
   );
-  const declared = rows[0]?.commands?.find((support) => support.action === action);
-  if (declared?.supported === false) {
-    const why =
-      declared.note === undefined || declared.note === ''
-        ? `(${declared.reason ?? 'no reason given'})`
-        : declared.note;
+  const why = whyUnable(rows[0]?.commands ?? null, action);
+  if (why !== undefined) {
     throw new HwError('HW_ERR_ACTION_UNSUPPORTED', `This device cannot ${action}: ${why}.`, 'body.action');
   }
+}
+
+/** Why a device's agent declared it cannot carry out an action; undefined when it did not say so. */
+function whyUnable(commands: CommandSupports | null, action: DeviceAction): string | undefined {
+  const declared = commands?.find((support) => support.action === action);
+  if (declared?.supported !== false) {
+    return undefined;
+  }
+  return declared.note === undefined || declared.note === ''
+    ? `(${declared.reason ?? 'no reason given'})`
+    : declared.note;
 }
 
 export async function queueCommand(
@@ -139,7 +146,9 @@ async function getCommand(db: Queryable, farmId: string, id: string): Promise<De
 
 /**
  * A whole farm (or the devices named) to sleep or wake, each device's command due at
- * its own moment, spread evenly over `staggerMinutes`, in device order.
+ * its own moment, spread evenly over `staggerMinutes`, in device order. A device whose
+ * agent declared it cannot is left out and named with the reason, so the operator knows
+ * which machines need a hand (or their breaker) before the grid's deadline.
  */
 export async function queueCurtailment(
   db: Queryable,
@@ -153,10 +162,21 @@ export async function queueCurtailment(
   },
 ): Promise<Curtailment> {
   const curtailment = randomUUID();
+  const declaredUnable = await db.query<{ id: string; device: string; commands: CommandSupports }>(
+    `SELECT id::text, device, commands FROM devices
+      WHERE farm_id = $1 AND ($2::bigint[] IS NULL OR id = ANY ($2::bigint[])) AND commands @> $3::jsonb
+      ORDER BY device`,
+    [farmId, order.deviceIds ?? null, JSON.stringify([{ action: order.action, supported: false }])],
+  );
+  const unable = declaredUnable.rows.flatMap((row) => {
+    const why = whyUnable(row.commands, order.action);
+    return why === undefined ? [] : [{ deviceId: row.id, device: row.device, why }];
+  });
   const { rows } = await db.query<{ first_at: Date | null; last_at: Date | null; commands: string }>(
     `WITH chosen AS (
        SELECT id, row_number() OVER (ORDER BY device) - 1 AS position, count(*) OVER () AS total
          FROM devices WHERE farm_id = $1 AND ($2::bigint[] IS NULL OR id = ANY ($2::bigint[]))
+          AND id <> ALL ($8::bigint[])
      ), queued AS (
        INSERT INTO device_commands (farm_id, device_id, action, ordered_by, ordered_at, not_before, curtailment)
        SELECT $1, id, $3, $4, to_timestamp($5::double precision / 1000),
@@ -175,6 +195,7 @@ export async function queueCurtailment(
       order.nowMs,
       order.staggerMinutes,
       curtailment,
+      unable.map((device) => device.deviceId),
     ],
   );
   const row = rows[0];
@@ -184,6 +205,7 @@ export async function queueCurtailment(
     commands: Number(row?.commands ?? 0),
     firstAt: row?.first_at?.toISOString() ?? at,
     lastAt: row?.last_at?.toISOString() ?? at,
+    unable,
   };
 }
 

@@ -281,6 +281,15 @@ export function CurtailForm({ farmId, devices }: { farmId: string; devices: read
                     last: format.dateTime(queued.lastAt),
                   }),
                 );
+                if (queued.unable.length > 0) {
+                  notify(
+                    t(`curtailment.unable.${action}`, {
+                      count: queued.unable.length,
+                      devices: format.join(queued.unable.map((device) => `${device.device} (${device.why})`)),
+                    }),
+                    'bad',
+                  );
+                }
               },
             },
           );

@@ -216,7 +216,7 @@ describe("a farm's write forms", () => {
     expect(sentTo(sent, 'POST', /curtailment-orders$/)).toEqual([]);
   });
 
-  it('puts the farm to sleep only once confirmed, naming how many machines stop, and follows each', async () => {
+  it('puts the farm to sleep only once confirmed, naming how many stop and which could not, and follows each', async () => {
     const slept = (id: string, status: 'done' | 'failed', outcome: string) => ({
       ...command(id, status, outcome),
       curtailment: '00000000-0000-4000-8000-000000000061',
@@ -232,6 +232,13 @@ describe("a farm's write forms", () => {
           commands: 2,
           firstAt: '2026-12-08T19:00:00.000Z',
           lastAt: '2026-12-08T19:10:00.000Z',
+          unable: [
+            {
+              deviceId: '9',
+              device: '10.0.0.9:4028',
+              why: 'stock Antminer firmware has no sleep over its cgminer API',
+            },
+          ],
         },
       },
     });
@@ -249,6 +256,9 @@ describe("a farm's write forms", () => {
     fireEvent.submit(form);
     await answer(true);
     await screen.findByText(/^2 commands queued; the last is due/);
+    await screen.findByText(
+      '1 machine cannot be put to sleep from here and was left out: 10.0.0.9:4028 (stock Antminer firmware has no sleep over its cgminer API). Switch it off by hand or at its breaker.',
+    );
     expect(sentTo(sent, 'POST', /curtailment$/).map((request) => request.body)).toEqual([
       { action: 'sleep', staggerMinutes: 10 },
     ]);
