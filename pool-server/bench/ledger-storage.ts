@@ -22,6 +22,7 @@ import os from 'node:os';
 import pg from 'pg';
 import type { Database } from '../src/db/pool.ts';
 import { hashrateChart, hashrates, type HashrateScope } from '../src/ledger/hashrate.ts';
+import { poolRunning } from '../src/ledger/pool-uptime.ts';
 import { foldRollups } from '../src/ledger/rollups.ts';
 import { ShareStore, type ShareRecord } from '../src/ledger/share-store.ts';
 import { postgresServer, scratchDatabase } from '../test/helpers/postgres.ts';
@@ -38,6 +39,8 @@ const CHART_WORKERS = 1_000;
 const QUERY_RUNS = QUICK ? 20 : 300;
 const DAY_MS = 86_400_000;
 const FOLD_SECONDS = 5;
+/** The running record's spans: a pool restarted every hour for the 400 days it keeps them. */
+const UPTIME_SPANS = 400 * 24;
 
 const bench = startBench({
   id: 'ledger-storage',
@@ -56,6 +59,7 @@ const bench = startBench({
     'accounts / workers for the queries': `${String(CHART_ACCOUNTS)} / ${String(CHART_WORKERS)}`,
     'runs per query': QUERY_RUNS,
     'rollup fold interval, s': FOLD_SECONDS,
+    "spans in the pool's running record, restarted hourly": UPTIME_SPANS,
   },
 });
 
@@ -198,6 +202,14 @@ async function fillThirtyDays(db: Database, nowMs: number): Promise<void> {
           GROUP BY ${keys}date_bin('${width}', time, 'epoch')`,
     );
   }
+  // The running record at its longest: a pool restarted every hour for the 400 days it is
+  // kept. Every chart reads it, to tell a bucket while the pool was down from an idle one.
+  await db.query(
+    `INSERT INTO pool_uptime (node_id, started_at, last_seen, stopped)
+       SELECT 1, $1::timestamptz - g * interval '1 hour', $1::timestamptz - g * interval '1 hour' + interval '59 minutes', true
+         FROM generate_series(1, $2::int) g`,
+    [new Date(nowMs), UPTIME_SPANS],
+  );
   // What autovacuum does over 30 days: statistics, and the visibility map for index-only reads.
   await db.query('VACUUM ANALYZE');
 }
@@ -244,6 +256,10 @@ async function queries(db: Database, nowMs: number): Promise<QueryResult[]> {
       hashrates(db, worker(index), nowMs),
     ),
     await timeQuery('30-day hourly chart, whole pool', () => hashrateChart(db, { kind: 'pool' }, month)),
+    await timeQuery(
+      `the pool's running record a 30-day chart reads (of ${UPTIME_SPANS.toLocaleString('en-US')} spans)`,
+      async () => [...(await poolRunning(db, month.fromMs, month.toMs)).spans],
+    ),
   ];
   // The worst moment for readers: a whole fold interval of increments at 100,000 shares/s
   // from as many workers, waiting to be folded.
