@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { Nullable, Timestamp } from './common.ts';
+import { CurtailmentUnable } from './device-commands.ts';
 
 const Day = Type.String({ format: 'date', examples: ['2026-03-21'] });
 const Country = Type.String({ pattern: '^[A-Z]{2}$', examples: ['IR', 'RU'] });
@@ -207,6 +208,13 @@ export const CurtailmentOrder = Type.Object({
   compliance: Nullable(OrderCompliance),
 });
 export type CurtailmentOrder = Static<typeof CurtailmentOrder>;
+
+/** An order as just recorded: with the devices its sleep left out because they cannot sleep, each with why. */
+export const CurtailmentOrderRecorded = Type.Object({
+  ...CurtailmentOrder.properties,
+  unable: Type.Array(CurtailmentUnable),
+});
+export type CurtailmentOrderRecorded = Static<typeof CurtailmentOrderRecorded>;
 
 /**
  * An order withdrawn before its start (entered by mistake, or lifted by the grid

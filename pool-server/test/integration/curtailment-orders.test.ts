@@ -5,7 +5,12 @@
  * the devices' telemetry, the outcome of its commands and the pool's hashrate.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CurtailmentOrder, DeviceCommand, MeterSample } from '@hashwatt/schemas';
+import type {
+  CurtailmentOrder,
+  CurtailmentOrderRecorded,
+  DeviceCommand,
+  MeterSample,
+} from '@hashwatt/schemas';
 import { recordOutcome, takeDueCommands } from '../../src/farms/curtailment/device-commands.ts';
 import { ingestTelemetry } from '../../src/farms/telemetry-ingest.ts';
 import { farmOfOperator, startTestApi, type FarmOfOperator, type TestApi } from '../helpers/api.ts';
@@ -97,9 +102,10 @@ describe('curtailment orders', () => {
       reductionKw: 3_000,
       staggerMinutes: 20,
     });
-    const order = created.json<CurtailmentOrder>();
+    const order = created.json<CurtailmentOrderRecorded>();
     expect(order.compliance).toBeNull();
     expect(order.curtailment).toMatch(/^[0-9a-f-]{36}$/);
+    expect(order.unable).toEqual([]);
     const commands = await api.app.inject({
       method: 'GET',
       url: `/api/farms/${farm.farmId}/commands`,
@@ -263,5 +269,46 @@ describe('curtailment orders', () => {
       poolHashrateDuring: null,
     });
     expect(order.compliance?.baselineKw).toBeCloseTo(4_000, 3);
+  });
+
+  it('names the devices its sleep left out because they cannot sleep, and queues the rest', async () => {
+    const other = await farmOfOperator(api, 'op4@farm.test', { organisation: 'Farm Four', farm: 'Hall D' });
+    const at = new Date(api.clock.ms).toISOString();
+    const note = 'stock Antminer firmware has no sleep over its cgminer API';
+    await ingestTelemetry(api.database.db, other.farmId, {
+      batchId: '00000000-0000-4000-8000-00000000c0d4',
+      agentVersion: 'test',
+      miners: [
+        { ...bareSample('10.0.6.1:4028', at), commands: [{ action: 'sleep', supported: true }] },
+        {
+          ...bareSample('10.0.6.2:4028', at),
+          commands: [{ action: 'sleep', supported: false, reason: 'api', note }],
+        },
+      ],
+      meters: [],
+      dropped: 0,
+    });
+    const startsAt = api.clock.ms + 30 * MINUTE;
+    const created = await api.app.inject({
+      method: 'POST',
+      url: `/api/farms/${other.farmId}/curtailment-orders`,
+      headers: other.operator,
+      payload: {
+        startsAt: new Date(startsAt).toISOString(),
+        endsAt: new Date(startsAt + 60 * MINUTE).toISOString(),
+        reductionKw: 100,
+        staggerMinutes: 10,
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json<CurtailmentOrderRecorded>().unable).toEqual([
+      { deviceId: expect.any(String) as unknown, device: '10.0.6.2:4028', why: note },
+    ]);
+    const commands = await api.app.inject({
+      method: 'GET',
+      url: `/api/farms/${other.farmId}/commands`,
+      headers: other.operator,
+    });
+    expect(commands.json<DeviceCommand[]>().map((command) => command.device)).toEqual(['10.0.6.1:4028']);
   });
 });

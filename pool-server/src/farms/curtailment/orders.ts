@@ -1,4 +1,10 @@
-import type { CurtailmentOrder, CurtailmentOrderCreate, CurtailmentOrderWithdrawn } from '@hashwatt/schemas';
+import type {
+  CurtailmentOrder,
+  CurtailmentOrderCreate,
+  CurtailmentOrderRecorded,
+  CurtailmentOrderWithdrawn,
+  CurtailmentUnable,
+} from '@hashwatt/schemas';
 import type { Queryable } from '../../db/pool.ts';
 import { HwError } from '../../errors.ts';
 import { totalDifficulty, workerWork } from '../../ledger/worker-production.ts';
@@ -43,7 +49,7 @@ export async function createOrder(
   farmId: string,
   order: CurtailmentOrderCreate,
   by: { readonly userId: string; readonly nowMs: number },
-): Promise<CurtailmentOrder> {
+): Promise<CurtailmentOrderRecorded> {
   const noticeAtMs = order.noticeAt === undefined ? by.nowMs : Date.parse(order.noticeAt);
   const startsAtMs = Date.parse(order.startsAt);
   const endsAtMs = Date.parse(order.endsAt);
@@ -61,6 +67,7 @@ export async function createOrder(
     );
   }
   let curtailment: string | null = null;
+  let unable: CurtailmentUnable[] = [];
   if (order.staggerMinutes !== undefined) {
     // The devices are all asleep by the start: the stagger ends there, or begins now if the start is near.
     const stagger = Math.min(order.staggerMinutes, Math.max(0, (startsAtMs - by.nowMs) / 60_000));
@@ -72,6 +79,7 @@ export async function createOrder(
       nowMs: Math.max(by.nowMs, startsAtMs - stagger * 60_000),
     });
     curtailment = queued.curtailment;
+    unable = queued.unable;
   }
   const { rows } = await db.query<{ id: string }>(
     `INSERT INTO curtailment_orders (farm_id, notice_at, starts_at, ends_at, reduction_kw, notice_ref, ordered_by, curtailment)
@@ -91,7 +99,7 @@ export async function createOrder(
   if (!created) {
     throw new Error('the order just created cannot be read back');
   }
-  return created;
+  return { ...created, unable };
 }
 
 /**

@@ -2,7 +2,7 @@ import type {
   AlertThresholdsPatch,
   Curtailment,
   CurtailmentCreate,
-  CurtailmentOrder,
+  CurtailmentOrderRecorded,
   CurtailmentOrderCreate,
   CurtailmentOrderWithdrawn,
   Farm,
@@ -73,7 +73,7 @@ export const useDeleteWindow = (farmId: string) =>
 
 export const useAddOrder = (farmId: string) =>
   useFarmChange(farmId, ['orders', 'commands'], (order: CurtailmentOrderCreate) =>
-    api<CurtailmentOrder>(`/farms/${farmId}/curtailment-orders`, { method: 'POST', json: order }),
+    api<CurtailmentOrderRecorded>(`/farms/${farmId}/curtailment-orders`, { method: 'POST', json: order }),
   );
 
 export const useWithdrawOrder = (farmId: string) =>

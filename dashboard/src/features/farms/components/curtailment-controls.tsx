@@ -1,4 +1,9 @@
-import type { CurtailmentOrder, CurtailmentOrderCreate, FarmDevice } from '@hashwatt/schemas';
+import type {
+  CurtailmentOrder,
+  CurtailmentOrderCreate,
+  CurtailmentUnable,
+  FarmDevice,
+} from '@hashwatt/schemas';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useConfirm } from '../../../components/ui/confirm-dialog.tsx';
@@ -59,6 +64,23 @@ function DeviceChooser({
   );
 }
 
+/** Names the devices a sleep or wake left out because their agent declared they cannot: they need a hand. */
+function useUnableNotice(): (action: 'sleep' | 'resume', unable: readonly CurtailmentUnable[]) => void {
+  const { t } = useTranslation();
+  const format = useFormat();
+  return (action, unable) => {
+    if (unable.length > 0) {
+      notify(
+        t(`curtailment.unable.${action}`, {
+          count: unable.length,
+          devices: format.join(unable.map((device) => `${device.device} (${device.why})`)),
+        }),
+        'bad',
+      );
+    }
+  };
+}
+
 /**
  * A grid operator's order, recorded; with the farm put to sleep for it when asked (after a
  * confirmation). Its times are typed on the reader's clock, named, in the reader's calendar.
@@ -67,6 +89,7 @@ export function OrderForm({ farmId, devices }: { farmId: string; devices: readon
   const { t } = useTranslation();
   const format = useFormat();
   const add = useAddOrder(farmId);
+  const noticeUnable = useUnableNotice();
   const { ask, dialog } = useConfirm();
   const [startsAt, setStartsAt] = useState('');
   const [endsAt, setEndsAt] = useState('');
@@ -106,8 +129,9 @@ export function OrderForm({ farmId, devices }: { farmId: string; devices: readon
             return;
           }
           add.mutate(order, {
-            onSuccess: () => {
+            onSuccess: (recorded) => {
               notify(t('curtailment.orderRecorded'));
+              noticeUnable('sleep', recorded.unable);
               setReductionKw('');
               setNoticeRef('');
             },
@@ -244,6 +268,7 @@ export function CurtailForm({ farmId, devices }: { farmId: string; devices: read
   const { t } = useTranslation();
   const format = useFormat();
   const curtail = useCurtail(farmId);
+  const noticeUnable = useUnableNotice();
   const { ask, dialog } = useConfirm();
   const [action, setAction] = useState<'sleep' | 'resume'>('sleep');
   const [stagger, setStagger] = useState('10');
@@ -281,15 +306,7 @@ export function CurtailForm({ farmId, devices }: { farmId: string; devices: read
                     last: format.dateTime(queued.lastAt),
                   }),
                 );
-                if (queued.unable.length > 0) {
-                  notify(
-                    t(`curtailment.unable.${action}`, {
-                      count: queued.unable.length,
-                      devices: format.join(queued.unable.map((device) => `${device.device} (${device.why})`)),
-                    }),
-                    'bad',
-                  );
-                }
+                noticeUnable(action, queued.unable);
               },
             },
           );

@@ -168,9 +168,13 @@ describe("a farm's write forms", () => {
     ]);
   });
 
-  it('records an order that puts the devices ticked to sleep, once confirmed naming how many', async () => {
+  it('records an order that puts the devices ticked to sleep, once confirmed naming how many and which could not', async () => {
+    const why = 'its firmware has no sleep over the API the agent reads it by';
     const sent = farmPage({
-      'POST ^/farms/7/curtailment-orders$': { status: 201, body: futureOrder() },
+      'POST ^/farms/7/curtailment-orders$': {
+        status: 201,
+        body: { ...futureOrder(), unable: [{ deviceId: '2', device: '10.0.0.2:4028', why }] },
+      },
     });
     const form = await screen.findByRole('form', { name: "Record a grid operator's order" });
     fireEvent.change(within(form).getByLabelText('Starts (your clock)'), {
@@ -189,6 +193,9 @@ describe("a farm's write forms", () => {
     fireEvent.submit(form);
     await answer(true);
     await screen.findByText('Order recorded.');
+    await screen.findByText(
+      `1 machine cannot be put to sleep from here and was left out: 10.0.0.2:4028 (${why}). Switch it off by hand or at its breaker.`,
+    );
     expect(sentTo(sent, 'POST', /curtailment-orders$/).map((request) => request.body)).toEqual([
       {
         startsAt: new Date('2026-12-08T19:00').toISOString(),

@@ -12,7 +12,7 @@ import { OrderForm } from './curtailment-controls.tsx';
 
 /** The form alone, for farm 7, its POST answered as recorded. */
 function orderForm(): SentRequest[] {
-  const sent = stubApi({ 'POST ^/farms/7/curtailment-orders$': { status: 201, body: {} } });
+  const sent = stubApi({ 'POST ^/farms/7/curtailment-orders$': { status: 201, body: { unable: [] } } });
   renderAt(
     '/farms/7',
     <Route

@@ -4,6 +4,7 @@ import {
   Curtailment,
   CurtailmentCreate,
   CurtailmentOrder,
+  CurtailmentOrderRecorded,
   CurtailmentOrderCreate,
   CurtailmentOrderWithdrawn,
   FarmOrderParams,
@@ -29,7 +30,7 @@ export const farmCurtailmentRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app
         summary: "Records a grid operator's curtailment order, and can put the farm to sleep for it",
         params: IdParams,
         body: CurtailmentOrderCreate,
-        response: { 201: CurtailmentOrder, ...SIGNED_IN_ERRORS },
+        response: { 201: CurtailmentOrderRecorded, ...SIGNED_IN_ERRORS },
       },
     },
     async (request, reply) => {
