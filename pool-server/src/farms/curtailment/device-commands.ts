@@ -95,8 +95,8 @@ async function checkSupported(
 
 /** Why a device's agent declared it cannot carry out an action; undefined when it did not say so. */
 function whyUnable(commands: CommandSupports | null, action: DeviceAction): string | undefined {
-  const declared = commands?.find((support) => support.action === action);
-  if (declared?.supported !== false) {
+  const declared = commands?.find((support) => support.action === action && !support.supported);
+  if (declared === undefined) {
     return undefined;
   }
   return declared.note === undefined || declared.note === ''
@@ -162,11 +162,13 @@ export async function queueCurtailment(
   },
 ): Promise<Curtailment> {
   const curtailment = randomUUID();
+  // The same containment picks the devices left out and keeps them out of the stagger.
+  const cannot = JSON.stringify([{ action: order.action, supported: false }]);
   const declaredUnable = await db.query<{ id: string; device: string; commands: CommandSupports }>(
     `SELECT id::text, device, commands FROM devices
       WHERE farm_id = $1 AND ($2::bigint[] IS NULL OR id = ANY ($2::bigint[])) AND commands @> $3::jsonb
       ORDER BY device`,
-    [farmId, order.deviceIds ?? null, JSON.stringify([{ action: order.action, supported: false }])],
+    [farmId, order.deviceIds ?? null, cannot],
   );
   const unable = declaredUnable.rows.flatMap((row) => {
     const why = whyUnable(row.commands, order.action);
@@ -176,7 +178,7 @@ export async function queueCurtailment(
     `WITH chosen AS (
        SELECT id, row_number() OVER (ORDER BY device) - 1 AS position, count(*) OVER () AS total
          FROM devices WHERE farm_id = $1 AND ($2::bigint[] IS NULL OR id = ANY ($2::bigint[]))
-          AND id <> ALL ($8::bigint[])
+          AND NOT coalesce(commands @> $8::jsonb, false)
      ), queued AS (
        INSERT INTO device_commands (farm_id, device_id, action, ordered_by, ordered_at, not_before, curtailment)
        SELECT $1, id, $3, $4, to_timestamp($5::double precision / 1000),
@@ -195,7 +197,7 @@ export async function queueCurtailment(
       order.nowMs,
       order.staggerMinutes,
       curtailment,
-      unable.map((device) => device.deviceId),
+      cannot,
     ],
   );
   const row = rows[0];
