@@ -147,17 +147,17 @@ describe('two Stratum nodes and a writer joined by NATS JetStream', () => {
     );
 
   /** What the nodes wrote down as found, from their block journals. */
-  function journalledBlocks(): string[] {
-    return [1, 2].flatMap((nodeId) => {
-      const file = path.join(folder, `node-${String(nodeId)}`, 'blocks.jsonl');
-      return existsSync(file)
-        ? readFileSync(file, 'utf8')
-            .split('\n')
-            .filter((line) => line !== '')
-            .map((line) => (JSON.parse(line) as { hash: string }).hash)
-        : [];
-    });
+  /** The block hashes in one node's journal, a line each. */
+  function journalOf(nodeId: number): string[] {
+    const file = path.join(folder, `node-${String(nodeId)}`, 'blocks.jsonl');
+    return existsSync(file)
+      ? readFileSync(file, 'utf8')
+          .split('\n')
+          .filter((line) => line !== '')
+          .map((line) => (JSON.parse(line) as { hash: string }).hash)
+      : [];
   }
+  const journalledBlocks = (): string[] => [1, 2].flatMap(journalOf);
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -221,6 +221,9 @@ describe('two Stratum nodes and a writer joined by NATS JetStream', () => {
     const found = journalledBlocks();
     expect(found.length).toBeGreaterThan(0);
     expect(await recordedBlocks()).toEqual([...new Set(found)].sort());
-    expect(found).toHaveLength(new Set(found).size);
+    // Node 1, killed between writing a block's line and clearing it from its pending
+    // blocks, settles that block again at its restart and writes the line once more (the
+    // books keep one block per hash, as checked above). Node 2 was never killed.
+    expect(journalOf(2)).toHaveLength(new Set(journalOf(2)).size);
   }, 480_000);
 });

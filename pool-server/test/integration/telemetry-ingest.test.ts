@@ -173,6 +173,7 @@ describe('telemetry ingest', () => {
         state: 'sleeping',
         // The reading gave no evidence; asleep, its figure counts as no work.
         stateEvidence: null,
+        stateReason: null,
         hashrate: 0,
         expectedHashrate: s19.expectedHashrate,
         powerW: null,
@@ -197,6 +198,8 @@ describe('telemetry ingest', () => {
         poolUser: 'satokierepair.H04YK',
         // No worker has that name: no protocol either.
         poolProtocol: null,
+        // Its agent declared no actions.
+        commands: null,
         // Its readings are older than the API's hour, and no worker has that name.
         hour: { reportedHashrate: null, poolHashrate: null, gapPercent: null, alert: false },
       },
