@@ -64,6 +64,26 @@ function DeviceChooser({
   );
 }
 
+/** What a sleep or wake reaches: every device or those ticked, less those whose agent declared they cannot. */
+function reach(
+  devices: readonly FarmDevice[],
+  chosen: readonly string[],
+  action: 'sleep' | 'resume',
+): { count: number; unable: number } {
+  const targets = chosen.length === 0 ? devices : devices.filter((device) => chosen.includes(device.id));
+  const unable = targets.filter((device) =>
+    device.commands?.some((support) => support.action === action && !support.supported),
+  ).length;
+  return { count: targets.length - unable, unable };
+}
+
+/** Adds to a confirmation how many of the devices chosen are left out because they cannot. */
+function useWithUnable(): (text: string, action: 'sleep' | 'resume', unable: number) => string {
+  const { t } = useTranslation();
+  return (text, action, unable) =>
+    unable === 0 ? text : `${text} ${t(`curtailment.unableAhead.${action}`, { count: unable })}`;
+}
+
 /** Names the devices a sleep or wake left out because their agent declared they cannot: they need a hand. */
 function useUnableNotice(): (action: 'sleep' | 'resume', unable: readonly CurtailmentUnable[]) => void {
   const { t } = useTranslation();
@@ -98,6 +118,8 @@ export function OrderForm({ farmId, devices }: { farmId: string; devices: readon
   const [sleep, setSleep] = useState(false);
   const [stagger, setStagger] = useState('10');
   const [chosen, setChosen] = useState<readonly string[]>([]);
+  const reached = reach(devices, chosen, 'sleep');
+  const withUnable = useWithUnable();
   // The one check the API makes that the form can make first: [body.endsAt] "An order ends after it starts."
   const endsTooEarly = startsAt !== '' && endsAt !== '' && Date.parse(endsAt) <= Date.parse(startsAt);
   return (
@@ -119,10 +141,14 @@ export function OrderForm({ farmId, devices }: { farmId: string; devices: readon
             sleep &&
             !(await ask({
               title: t('curtailment.confirmOrderTitle'),
-              body: t('curtailment.confirmSleep', {
-                count: chosen.length === 0 ? devices.length : chosen.length,
-                minutes: format.number(Number(stagger)),
-              }),
+              body: withUnable(
+                t('curtailment.confirmSleep', {
+                  count: reached.count,
+                  minutes: format.number(Number(stagger)),
+                }),
+                'sleep',
+                reached.unable,
+              ),
               confirm: t('curtailment.recordAndSleep'),
             }))
           ) {
@@ -273,7 +299,8 @@ export function CurtailForm({ farmId, devices }: { farmId: string; devices: read
   const [action, setAction] = useState<'sleep' | 'resume'>('sleep');
   const [stagger, setStagger] = useState('10');
   const [chosen, setChosen] = useState<readonly string[]>([]);
-  const count = chosen.length === 0 ? devices.length : chosen.length;
+  const { count, unable } = reach(devices, chosen, action);
+  const withUnable = useWithUnable();
   return (
     <form
       className="inline-form"
@@ -283,10 +310,14 @@ export function CurtailForm({ farmId, devices }: { farmId: string; devices: read
         void (async () => {
           const confirmed = await ask({
             title: t(`curtailment.confirm.${action}Title`),
-            body: t(`curtailment.confirm.${action}`, {
-              count,
-              minutes: format.number(Number(stagger)),
-            }),
+            body: withUnable(
+              t(`curtailment.confirm.${action}`, {
+                count,
+                minutes: format.number(Number(stagger)),
+              }),
+              action,
+              unable,
+            ),
             confirm: t(`devices.actions.${action}`),
           });
           if (!confirmed) {
@@ -337,7 +368,7 @@ export function CurtailForm({ farmId, devices }: { farmId: string; devices: read
         path="body.staggerMinutes"
       />
       <DeviceChooser devices={devices} chosen={chosen} onChange={setChosen} error={curtail.error} />
-      <button type="submit" disabled={curtail.isPending || count === 0}>
+      <button type="submit" disabled={curtail.isPending || count + unable === 0}>
         {t(`devices.actions.${action}`)}
       </button>
       {curtail.data === undefined ? null : (

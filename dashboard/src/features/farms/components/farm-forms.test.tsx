@@ -223,6 +223,30 @@ describe("a farm's write forms", () => {
     expect(sentTo(sent, 'POST', /curtailment-orders$/)).toEqual([]);
   });
 
+  it('says before it asks how many of the machines cannot sleep from here, and counts them for a wake', async () => {
+    const asleepByHand = {
+      ...deviceFixture('2'),
+      commands: [{ action: 'sleep' as const, supported: false, reason: 'api' as const }],
+    };
+    farmPage({ 'GET ^/farms/7/devices$': { body: [deviceFixture('1'), asleepByHand] } });
+    const form = await screen.findByRole('form', { name: 'Sleep or wake the farm' });
+    await within(form).findByText('10.0.0.2:4028');
+    fireEvent.submit(form);
+    const sleep = await answer(false, 'Put machines to sleep?');
+    expect(sleep.textContent).toBe(
+      'Put machines to sleep?1 machine stops hashing, staggered over 10 minutes. 1 more cannot be put to sleep from here and is left out.CancelSleep',
+    );
+    await waitFor(() => {
+      expect(screen.queryByRole('alertdialog')).toBeNull();
+    });
+    fireEvent.change(within(form).getByRole('combobox', { name: 'Action' }), { target: { value: 'resume' } });
+    fireEvent.submit(form);
+    const wake = await answer(false, 'Wake machines?');
+    expect(wake.textContent).toBe(
+      'Wake machines?2 machines start hashing again, staggered over 10 minutes.CancelResume',
+    );
+  });
+
   it('puts the farm to sleep only once confirmed, naming how many stop and which could not, and follows each', async () => {
     const slept = (id: string, status: 'done' | 'failed', outcome: string) => ({
       ...command(id, status, outcome),
