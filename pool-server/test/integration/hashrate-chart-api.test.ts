@@ -9,46 +9,31 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HashrateChart } from '@hashwatt/schemas';
 import { firstShareMs } from '../../src/ledger/hashrate.ts';
 import { foldRollups } from '../../src/ledger/rollups.ts';
-import { ShareStore, type ShareRecord } from '../../src/ledger/share-store.ts';
+import { ShareStore } from '../../src/ledger/share-store.ts';
 import { startTestApi, type TestApi } from '../helpers/api.ts';
-import { ORDINARY_SHARE } from '../helpers/share-writer.ts';
+import {
+  bucketOf,
+  CHART_NOW,
+  chartShare,
+  fetchChart,
+  hashrateByTime,
+  HOUR,
+  MINUTE,
+  QUARTER,
+  SHARE_DIFFICULTY,
+} from '../helpers/hashrate-chart.ts';
 
-/** Not on a bucket's edge. */
-const NOW = Date.UTC(2026, 11, 7, 12, 7, 30);
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const QUARTER = 15 * MINUTE;
-const SHARE_DIFFICULTY = 1_000_000;
+const NOW = CHART_NOW;
 /** The pool's first share, from `early`; `late`'s first, then its second. */
 const POOL_FIRST = NOW - 10 * HOUR;
 const LATE_FIRST = NOW - 3 * HOUR;
 const LATE_SECOND = NOW - HOUR;
 
-const bucketOf = (atMs: number, bucketMs: number): number => atMs - (atMs % bucketMs);
-
-function share(account: string, timeMs: number): ShareRecord {
-  return {
-    timeMs,
-    account,
-    worker: `${account}.rig1`,
-    payoutAddress: null,
-    difficulty: SHARE_DIFFICULTY,
-    achieved: SHARE_DIFFICULTY * 2,
-    ...ORDINARY_SHARE,
-  };
-}
-
 describe("the pool's and an account's hashrate charts", () => {
   let api: TestApi;
 
-  const chart = async (url: string): Promise<HashrateChart> => {
-    const response = await api.app.inject({ method: 'GET', url });
-    expect(response.statusCode, response.body).toBe(200);
-    return response.json<HashrateChart>();
-  };
-  /** Each bucket's hashrate, by bucket start. */
-  const byTime = (points: HashrateChart['points']): Map<number, number | null> =>
-    new Map(points.map((point) => [Date.parse(point.time), point.hashrate]));
+  const chart = (url: string): Promise<HashrateChart> => fetchChart(api, url);
+  const byTime = hashrateByTime;
 
   beforeAll(async () => {
     api = await startTestApi();
@@ -56,7 +41,11 @@ describe("the pool's and an account's hashrate charts", () => {
     await new ShareStore(api.database.db).store({
       id: '00000000-0000-4000-8000-00000000c4a7',
       nodeId: 0,
-      shares: [share('early', POOL_FIRST), share('late', LATE_FIRST), share('late', LATE_SECOND)],
+      shares: [
+        chartShare('early', POOL_FIRST),
+        chartShare('late', LATE_FIRST),
+        chartShare('late', LATE_SECOND),
+      ],
       rejects: [],
     });
   });

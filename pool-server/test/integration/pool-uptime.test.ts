@@ -9,20 +9,24 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { HashrateChart } from '@hashwatt/schemas';
 import { hashrateChart } from '../../src/ledger/hashrate.ts';
 import { keepPoolUptime, UPTIME_MARK_MS, UptimeSpanWriter } from '../../src/ledger/pool-uptime.ts';
 import { ShareStore, type ShareRecord } from '../../src/ledger/share-store.ts';
 import { startTestApi, type TestApi } from '../helpers/api.ts';
 import { eventually } from '../helpers/eventually.ts';
-import { ORDINARY_SHARE } from '../helpers/share-writer.ts';
+import {
+  bucketOf,
+  CHART_NOW,
+  chartShare,
+  fetchChart,
+  hashrateByTime,
+  HOUR,
+  MINUTE,
+  QUARTER,
+  SHARE_DIFFICULTY,
+} from '../helpers/hashrate-chart.ts';
 
-/** Not on a bucket's edge. */
-const NOW = Date.UTC(2026, 11, 7, 12, 7, 30);
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const QUARTER = 15 * MINUTE;
-const SHARE_DIFFICULTY = 1_000_000;
+const NOW = CHART_NOW;
 const POOL_FIRST = NOW - 10 * HOUR;
 /** Node 0's first run, stopped cleanly; node 1's run, its last mark; node 0 again. */
 const FIRST_RUN = { fromMs: NOW - 6 * HOUR, toMs: NOW - 4 * HOUR };
@@ -31,32 +35,15 @@ const RUNNING_SINCE = NOW - 5 * MINUTE;
 /** A share while no node with the database ran. */
 const WHILE_DOWN = NOW - 3.5 * HOUR;
 
-const bucketOf = (atMs: number, bucketMs: number): number => atMs - (atMs % bucketMs);
-
-function share(timeMs: number): ShareRecord {
-  return {
-    timeMs,
-    account: 'early',
-    worker: 'early.rig1',
-    payoutAddress: null,
-    difficulty: SHARE_DIFFICULTY,
-    achieved: SHARE_DIFFICULTY * 2,
-    ...ORDINARY_SHARE,
-  };
-}
+const share = (timeMs: number): ShareRecord => chartShare('early', timeMs);
 
 const quietLog = pino({ level: 'silent' });
 
 describe('charts read when the pool was running', () => {
   let api: TestApi;
 
-  const chart = async (url: string): Promise<Map<number, number | null>> => {
-    const response = await api.app.inject({ method: 'GET', url });
-    expect(response.statusCode, response.body).toBe(200);
-    return new Map(
-      response.json<HashrateChart>().points.map((point) => [Date.parse(point.time), point.hashrate]),
-    );
-  };
+  const chart = async (url: string): Promise<Map<number, number | null>> =>
+    hashrateByTime((await fetchChart(api, url)).points);
 
   beforeAll(async () => {
     api = await startTestApi();
