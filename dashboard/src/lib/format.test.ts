@@ -64,4 +64,12 @@ describe('formats in each language', () => {
     expect(formatsFor('en').compactMoney(999_999, 'USD')).toBe('US$999,999.00');
     expect(formatsFor('en').compactMoney(12_345_678, 'BTC')).toBe('12,345,678.00000000 BTC');
   });
+
+  it('lists items as each language joins them', () => {
+    const items = ['10.0.1.1:4028', '10.0.1.2:4028', 'more'];
+    expect(formatsFor('en').list(items)).toBe('10.0.1.1:4028, 10.0.1.2:4028 and more');
+    expect(formatsFor('ru').list(items)).toBe('10.0.1.1:4028, 10.0.1.2:4028 и more');
+    expect(formatsFor('fa').list(items)).toBe('10.0.1.1:4028،\u200f 10.0.1.2:4028، و more');
+    expect(formatsFor('en').list(['one'])).toBe('one');
+  });
 });

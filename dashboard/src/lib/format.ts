@@ -45,6 +45,8 @@ export interface Formats {
   /** What separates the parts of a label in this language; `join` puts it between them. */
   readonly separator: string;
   readonly join: (parts: readonly string[]) => string;
+  /** Items of a list, joined as this language joins them ("a, b and c"; Persian "a، b و c"). */
+  readonly list: (items: readonly string[]) => string;
   readonly date: (value: string | number) => string;
   readonly dateTime: (value: string | number) => string;
 }
@@ -58,6 +60,7 @@ export function formatsFor(language: string): Formats {
   }
   const locale = LOCALES[language] ?? 'en-GB';
   const numbers = new Map<number, Intl.NumberFormat>();
+  const lists = new Intl.ListFormat(locale, { type: 'conjunction', style: 'long' });
   const number = (value: number, fractionDigits = 0): string => {
     let format = numbers.get(fractionDigits);
     if (!format) {
@@ -130,6 +133,7 @@ export function formatsFor(language: string): Formats {
     },
     separator,
     join: (parts) => parts.join(separator),
+    list: (items) => lists.format(items),
     date: (value) => dates.format(new Date(value)),
     dateTime: (value) => dateTimes.format(new Date(value)),
   };

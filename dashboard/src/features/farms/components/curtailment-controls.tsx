@@ -84,6 +84,9 @@ function useWithUnable(): (text: string, action: 'sleep' | 'resume', unable: num
     unable === 0 ? text : `${text} ${t(`curtailment.unableAhead.${action}`, { count: unable })}`;
 }
 
+/** A farm of one stock firmware may leave out thousands: the notice names this many, then counts the rest. */
+const NAMED_IN_NOTICE = 5;
+
 /** Names the devices a sleep or wake left out because their agent declared they cannot: they need a hand. */
 function useUnableNotice(): (action: 'sleep' | 'resume', unable: readonly CurtailmentUnable[]) => void {
   const { t } = useTranslation();
@@ -93,7 +96,12 @@ function useUnableNotice(): (action: 'sleep' | 'resume', unable: readonly Curtai
       notify(
         t(`curtailment.unable.${action}`, {
           count: unable.length,
-          devices: format.join(unable.map((device) => `${device.device} (${device.why})`)),
+          devices: format.list([
+            ...unable.slice(0, NAMED_IN_NOTICE).map((device) => `${device.device} (${device.why})`),
+            ...(unable.length > NAMED_IN_NOTICE
+              ? [t('curtailment.unableMore', { count: unable.length - NAMED_IN_NOTICE })]
+              : []),
+          ]),
         }),
         'bad',
       );

@@ -173,7 +173,15 @@ describe("a farm's write forms", () => {
     const sent = farmPage({
       'POST ^/farms/7/curtailment-orders$': {
         status: 201,
-        body: { ...futureOrder(), unable: [{ deviceId: '2', device: '10.0.0.2:4028', why }] },
+        // A hall of one stock firmware: the notice names five and counts the rest.
+        body: {
+          ...futureOrder(),
+          unable: Array.from({ length: 7 }, (_, index) => ({
+            deviceId: String(10 + index),
+            device: `10.0.1.${String(index + 1)}:4028`,
+            why,
+          })),
+        },
       },
     });
     const form = await screen.findByRole('form', { name: "Record a grid operator's order" });
@@ -193,8 +201,9 @@ describe("a farm's write forms", () => {
     fireEvent.submit(form);
     await answer(true);
     await screen.findByText('Order recorded.');
+    const named = [1, 2, 3, 4, 5].map((host) => `10.0.1.${String(host)}:4028 (${why})`).join(', ');
     await screen.findByText(
-      `1 machine cannot be put to sleep from here and was left out: 10.0.0.2:4028 (${why}). Switch it off by hand or at its breaker.`,
+      `7 machines cannot be put to sleep from here and were left out: ${named} and 2 more. Switch them off by hand or at their breakers.`,
     );
     expect(sentTo(sent, 'POST', /curtailment-orders$/).map((request) => request.body)).toEqual([
       {
