@@ -82,8 +82,12 @@ export function defineStratumMetrics(registry: Registry, readings: () => readonl
     });
   }
 
-  /** A counter with a `node` label per Stratum node, as its node counted it. */
-  function counterPerNode(name: string, help: string, value: (counters: StratumCounters) => number): void {
+  /** A counter with a `node` label per Stratum node, as its node counted it; left out where `value` is undefined. */
+  function counterPerNode(
+    name: string,
+    help: string,
+    value: (counters: StratumCounters) => number | undefined,
+  ): void {
     new Counter({
       name,
       help,
@@ -92,7 +96,10 @@ export function defineStratumMetrics(registry: Registry, readings: () => readonl
       collect() {
         this.reset();
         for (const { nodeId, counters } of readings()) {
-          this.inc({ node: String(nodeId) }, value(counters));
+          const counted = value(counters);
+          if (counted !== undefined) {
+            this.inc({ node: String(nodeId) }, counted);
+          }
         }
       },
     });
@@ -123,7 +130,7 @@ export function defineStratumMetrics(registry: Registry, readings: () => readonl
 
   const ageSeconds = (atMs: number | undefined, nowMs: number): number | undefined =>
     atMs === undefined ? undefined : (nowMs - atMs) / 1000;
-  const counters: readonly [string, string, (counters: StratumCounters) => number][] = [
+  const counters: readonly [string, string, (counters: StratumCounters) => number | undefined][] = [
     [
       'hashwatt_stratum_shares_accepted_total',
       'Shares accepted and acknowledged to miners (each journalled first)',
@@ -144,6 +151,11 @@ export function defineStratumMetrics(registry: Registry, readings: () => readonl
       'hashwatt_ledger_shares_stored_total',
       'Shares stored from this node (acknowledged minus stored: the ledger lag), earlier runs’ journalled ones included',
       (c) => c.sharesStored,
+    ],
+    [
+      'hashwatt_stratum_thread_cpu_seconds_total',
+      'CPU time of the thread that runs Stratum: one thread, so near 1 s a second it is saturated whatever the other cores do (more stratum.processes spread it)',
+      (c) => c.threadCpuSeconds,
     ],
   ];
   const gauges: readonly [

@@ -9,6 +9,7 @@ import { createHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import type { BlockStatus } from '../chain/block-submitter.ts';
 import type { BatchSink } from '../ledger/share-store.ts';
 import type { RejectedSubmit } from '../stratum/session-context.ts';
+import { threadCpuSeconds } from './thread-cpu.ts';
 
 /** Upper bounds of the reply-latency buckets, ms: from a share handled to the journal commit that releases its reply. */
 export const REPLY_BUCKETS_MS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 1000] as const;
@@ -50,6 +51,11 @@ export interface StratumCounters {
   readonly batchesWaiting: number;
   /** Shares handed to storage and stored (or found stored already), this run's and those an earlier run left in the journal. */
   readonly sharesStored: number;
+  /**
+   * CPU time of the thread that runs Stratum, s: near one second a second, it is saturated,
+   * whatever the other cores do. Undefined off Linux.
+   */
+  readonly threadCpuSeconds: number | undefined;
 }
 
 /** What the recorder reads when asked, rather than counts: the server's and the writer's own figures. */
@@ -203,6 +209,8 @@ export class VitalsRecorder {
       jobAtMs: this.#jobAtMs,
       batchesWaiting: this.#gauges?.batchesWaiting() ?? 0,
       sharesStored: this.#sharesStored,
+      // Asked on the thread that runs Stratum: the thread's own figure.
+      threadCpuSeconds: threadCpuSeconds(),
     };
   }
 

@@ -114,6 +114,8 @@ describe('Prometheus metrics, /healthz and /readyz', () => {
     expect(valueOf(samples, 'hashwatt_stratum_share_difficulty_count', node)).toBe(ACCEPTED);
     expect(valueOf(samples, 'hashwatt_stratum_template_age_seconds', node)).toBeGreaterThanOrEqual(0);
     expect(valueOf(samples, 'hashwatt_stratum_job_age_seconds', node)).toBeGreaterThanOrEqual(0);
+    // The Stratum thread's own CPU: its start-up alone (modules, the first job) takes more than a 10 ms tick.
+    expect(valueOf(samples, 'hashwatt_stratum_thread_cpu_seconds_total', node)).toBeGreaterThan(0);
     // The devchain's difficulty is far above the shares': no block.
     expect(valueOf(samples, 'hashwatt_blocks_found_total', node)).toBe(0);
     // The database pool, the journal on disk; no NATS, no TimescaleDB here: their series are absent, not zero.
