@@ -145,6 +145,8 @@ export type Phase = Throughput & {
   readonly serverProcesses: number;
   /** The server's CPU-seconds per million shares it accepted (the floor accepts all it answers). */
   readonly cpuSecondsPerMillion: number;
+  /** The same of the pool's Stratum thread alone, over the same span; NaN for the floor and a pool without counters. */
+  readonly stratumThreadCpuSecondsPerMillion: number;
   /** This process's CPU per share answered: the load generator's, whose miners share the cores. */
   readonly loadGeneratorCpuUsPerShare: number;
   /** How busy the machine's cores were through the phase (the pool, the load generator, the database, all). */
@@ -170,12 +172,15 @@ export async function phase(server: Child, run: () => Promise<Throughput>, pool:
   // After the load figures: the next phase starts on a ledger that has caught up, and the
   // CPU it took to catch up (storing the phase's last shares) is the phase's.
   const ledger = pool ? await ledgerLag(server, storedBefore + result.answeredAccepted) : undefined;
-  const cpuMs = (pool ? (await serverLoad(server)).cpuMs : after.cpuMs) - before.cpuMs;
+  const end = pool ? await serverLoad(server) : after;
+  const cpuMs = end.cpuMs - before.cpuMs;
+  const threadCpuMs = (end.stratumThreadCpuMs ?? Number.NaN) - (before.stratumThreadCpuMs ?? Number.NaN);
   return {
     ...result,
     cpuMs,
     serverProcesses: after.processes,
     cpuSecondsPerMillion: cpuSecondsPerMillion(cpuMs, result.answeredAccepted),
+    stratumThreadCpuSecondsPerMillion: cpuSecondsPerMillion(threadCpuMs, result.answeredAccepted),
     loadGeneratorCpuUsPerShare: (generator.user + generator.system) / result.answered,
     machineBusyPercent: machineBusy,
     server: after,

@@ -141,6 +141,16 @@ export function goalRows({ settings, pool, floor, blocks, blockDifficulty, idle 
       '—',
     ),
   );
+  const threadPaced = (run: Measured): number =>
+    run.paced[low]?.stratumThreadCpuSecondsPerMillion ?? Number.NaN;
+  const threadClosed = (run: Measured): number => run.closedLoop.stratumThreadCpuSecondsPerMillion;
+  rows.push(
+    plain(
+      `pool: its Stratum thread alone (sockets, sessions, validation, the journal, replies), CPU-seconds per million accepted shares at ${rateName(low)} paced, and its ratio to the floor's process at that rate; in the closed loop`,
+      `${formatRounds(each(pool, threadPaced))}; ${formatRounds(each(pool, threadClosed))}`,
+      formatRounds(roundRatios(pool.map(threadPaced), floor.map(pacedCpu)), 2, '×'),
+    ),
+  );
   rows.push(
     plain(
       `pool: shares/s one core carries, storage included (1,000,000 ÷ CPU-seconds per million): closed loop; at ${rateName(low)} paced`,

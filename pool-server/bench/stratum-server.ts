@@ -47,6 +47,11 @@ export type PoolLoad = ProcessLoad & {
    * reply's latency spent inside the thread once it read the share. Undefined without shares.
    */
   readonly replyWaitP99AtMostMs: number | undefined;
+  /**
+   * The CPU time so far of the one thread that runs Stratum (the pool's counters, from
+   * /proc/thread-self), ms in 10 ms steps; undefined when the pool offers no counters.
+   */
+  readonly stratumThreadCpuMs: number | undefined;
 };
 
 interface Request {
@@ -118,9 +123,8 @@ chain?.onBlockConnected((hash) => {
   }
 });
 let replyWaitBefore: BucketCounts | undefined;
-/** The p99 bucket of the replies' waits counted since the last call. */
-async function replyWaitP99AtMostMs(): Promise<number | undefined> {
-  const now = (await pool.stratumCounters())?.replyMs;
+/** The p99 bucket of the replies' waits counted since the last call; `now`: the counts so far. */
+function replyWaitP99AtMostMs(now: BucketCounts | undefined): number | undefined {
   const before = replyWaitBefore;
   replyWaitBefore = now;
   if (!now) {
@@ -140,7 +144,8 @@ async function replyWaitP99AtMostMs(): Promise<number | undefined> {
 async function poolLoad(): Promise<PoolLoad> {
   // Undefined when the pool runs no Stratum thread in this process.
   const vitals = await pool.stratumVitals();
-  const replyWait = await replyWaitP99AtMostMs();
+  const counters = await pool.stratumCounters();
+  const replyWait = replyWaitP99AtMostMs(counters?.replyMs);
   const own = load([process.pid]);
   const connected = blocksConnected;
   blocksConnected = [];
@@ -154,6 +159,8 @@ async function poolLoad(): Promise<PoolLoad> {
     storedBatches: vitals?.storedBatches,
     storeRoundTripP99Ms: vitals?.storeRoundTripP99Ms,
     replyWaitP99AtMostMs: replyWait,
+    stratumThreadCpuMs:
+      counters?.threadCpuSeconds === undefined ? undefined : counters.threadCpuSeconds * 1000,
   };
 }
 const send = (message: unknown): void => {
