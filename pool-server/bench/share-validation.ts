@@ -116,12 +116,30 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
+/** The most aliases a registry holds at once (JobRegistry's default maxAliases). */
+const MAX_ALIASES = 65_536;
+
+/** A job of its own in a registry of its own, and `aliases` aliases of it: the id the shares name is the last one. */
 let jobCounter = 0;
-function runValidation(hasher: ShareHasher): Measurement {
+function registryWithJob(aliases: number): { registry: JobRegistry; submitId: string } {
   const jobId = (++jobCounter).toString(16);
-  const registry = new JobRegistry();
+  const registry = new JobRegistry({ maxAliases: MAX_ALIASES });
   registry.add(createJob(jobId, template, coinbase, true));
-  const submits = makeSubmits(SHARES_PER_RUN, jobId);
+  let submitId = jobId;
+  for (let count = 0; count < aliases; count++) {
+    const alias = registry.alias(jobId);
+    if (alias === undefined) {
+      throw new Error(`the registry held only ${String(count)} aliases`);
+    }
+    submitId = alias;
+  }
+  return { registry, submitId };
+}
+
+/** `aliases` > 0: the shares name the job by its last alias, as a session whose difficulty changed does. */
+function runValidation(hasher: ShareHasher, aliases = 0): Measurement {
+  const { registry, submitId } = registryWithJob(aliases);
+  const submits = makeSubmits(SHARES_PER_RUN, submitId);
   let accepted = 0;
   const result = measure(SHARES_PER_RUN, () => {
     for (const params of submits) {
@@ -167,6 +185,21 @@ function runDuplicateFilter(): Measurement {
   return result;
 }
 
+/**
+ * A new block's job added while the job it retires holds MAX_ALIASES aliases: ms, the
+ * median of 21. The Stratum thread does it as the block comes, before any miner hears of it.
+ */
+function retireWithAliases(): number {
+  const times = Array.from({ length: 21 }, () => {
+    const { registry } = registryWithJob(MAX_ALIASES);
+    const next = createJob((++jobCounter).toString(16), template, coinbase, true);
+    const start = process.hrtime.bigint();
+    registry.add(next);
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  });
+  return median(times);
+}
+
 function summarize(runs: Measurement[]): Measurement {
   return {
     sharesPerSecond: median(runs.map((run) => run.sharesPerSecond)),
@@ -185,11 +218,20 @@ for (const engine of availableShareHashEngines()) {
   const hasher = createShareHasher(engine);
   rows.push({ name: `validateShare on ${engine}`, ...repeat(() => runValidation(hasher)) });
 }
+const best = createShareHasher();
+rows.push({
+  name: `validateShare on ${best.engine}, the job named by an alias (${MAX_ALIASES.toLocaleString('en-US')} held)`,
+  ...repeat(() => runValidation(best, MAX_ALIASES)),
+});
 rows.push({ name: 'duplicate filter alone: ShareKeySet.add of a fresh key', ...repeat(runDuplicateFilter) });
 const floor = { name: 'one crypto.hash sha256d of 64 bytes', floor: true, ...repeat(runFloor) };
 rows.push(floor);
 
 bench.finish({
+  conditions: {
+    [`a new block's job added while the job it retires holds ${MAX_ALIASES.toLocaleString('en-US')} aliases (JobRegistry.add, on the Stratum thread as the block comes), ms, median of 21`]:
+      retireWithAliases().toFixed(3),
+  },
   columns: ['case', 'shares/s (one core)', '÷ floor', 'heap bytes/share', 'external bytes/share'],
   rows: rows.map((row) => ({
     cells: [

@@ -75,6 +75,11 @@ describe('job registry', () => {
       expect(registry.find('1.1')).toBe(job);
       expect(registry.find('1.2')).toBe(job);
       expect(registry.find('1.3')).toBeUndefined();
+      // Only the ids issued: no other spelling of a number, nor a second dot.
+      for (const other of ['1.01', '1.', '1.0', '1.+1', '1.1e0', '1.1.1', '.1', '1. 1']) {
+        expect(registry.find(other)).toBeUndefined();
+        expect(registry.recordShare(other, Buffer.alloc(32, 3))).toBe(false);
+      }
       expect(registry.latest).toBe(job);
       expect(registry.alias('9')).toBeUndefined();
     });
@@ -109,6 +114,7 @@ describe('job registry', () => {
       expect(registry.find('3.3')).toBeUndefined();
       expect(registry.find('3.01')).toBeUndefined();
       expect(registry.find('3.')).toBeUndefined();
+      expect(registry.find('3.1.1')).toBeUndefined();
     });
 
     it('do not count toward maxActiveJobs', () => {
