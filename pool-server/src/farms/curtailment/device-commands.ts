@@ -162,23 +162,20 @@ export async function queueCurtailment(
   },
 ): Promise<Curtailment> {
   const curtailment = randomUUID();
-  // The same containment picks the devices left out and keeps them out of the stagger.
-  const cannot = JSON.stringify([{ action: order.action, supported: false }]);
-  const declaredUnable = await db.query<{ id: string; device: string; commands: CommandSupports }>(
-    `SELECT id::text, device, commands FROM devices
-      WHERE farm_id = $1 AND ($2::bigint[] IS NULL OR id = ANY ($2::bigint[])) AND commands @> $3::jsonb
-      ORDER BY device`,
-    [farmId, order.deviceIds ?? null, cannot],
-  );
-  const unable = declaredUnable.rows.flatMap((row) => {
-    const why = whyUnable(row.commands, order.action);
-    return why === undefined ? [] : [{ deviceId: row.id, device: row.device, why }];
-  });
-  const { rows } = await db.query<{ first_at: Date | null; last_at: Date | null; commands: string }>(
-    `WITH chosen AS (
-       SELECT id, row_number() OVER (ORDER BY device) - 1 AS position, count(*) OVER () AS total
+  // One statement, one snapshot: a device whose agent changes its declaration meanwhile is
+  // either queued or named as left out, never neither.
+  const { rows } = await db.query<{
+    first_at: Date | null;
+    last_at: Date | null;
+    commands: string;
+    unable: { deviceId: string; device: string; commands: CommandSupports }[];
+  }>(
+    `WITH targeted AS (
+       SELECT id, device, commands, coalesce(commands @> $8::jsonb, false) AS unable
          FROM devices WHERE farm_id = $1 AND ($2::bigint[] IS NULL OR id = ANY ($2::bigint[]))
-          AND NOT coalesce(commands @> $8::jsonb, false)
+     ), chosen AS (
+       SELECT id, row_number() OVER (ORDER BY device) - 1 AS position, count(*) OVER () AS total
+         FROM targeted WHERE NOT unable
      ), queued AS (
        INSERT INTO device_commands (farm_id, device_id, action, ordered_by, ordered_at, not_before, curtailment)
        SELECT $1, id, $3, $4, to_timestamp($5::double precision / 1000),
@@ -188,7 +185,11 @@ export async function queueCurtailment(
          FROM chosen
        RETURNING not_before
      )
-     SELECT min(not_before) AS first_at, max(not_before) AS last_at, count(*)::text AS commands FROM queued`,
+     SELECT min(not_before) AS first_at, max(not_before) AS last_at, count(*)::text AS commands,
+            (SELECT coalesce(json_agg(json_build_object('deviceId', id::text, 'device', device, 'commands', commands)
+                                      ORDER BY device), '[]'::json)
+               FROM targeted WHERE unable) AS unable
+       FROM queued`,
     [
       farmId,
       order.deviceIds ?? null,
@@ -197,7 +198,8 @@ export async function queueCurtailment(
       order.nowMs,
       order.staggerMinutes,
       curtailment,
-      cannot,
+      // The devices whose agent declared it cannot: left out of the stagger, and named.
+      JSON.stringify([{ action: order.action, supported: false }]),
     ],
   );
   const row = rows[0];
@@ -207,7 +209,10 @@ export async function queueCurtailment(
     commands: Number(row?.commands ?? 0),
     firstAt: row?.first_at?.toISOString() ?? at,
     lastAt: row?.last_at?.toISOString() ?? at,
-    unable,
+    unable: (row?.unable ?? []).flatMap(({ deviceId, device, commands }) => {
+      const why = whyUnable(commands, order.action);
+      return why === undefined ? [] : [{ deviceId, device, why }];
+    }),
   };
 }
 
