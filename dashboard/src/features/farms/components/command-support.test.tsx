@@ -53,6 +53,15 @@ describe('which commands a device is offered', () => {
     expect(screen.queryByText(/^Reboot:/)).toBeNull();
   });
 
+  it('takes an agent that declared an action both ways at its "cannot", as the pool does', async () => {
+    page([
+      { action: 'reboot', supported: true },
+      { action: 'reboot', supported: false, reason: 'firmware' },
+    ]);
+    expect(await screen.findByRole('button', { name: 'Reboot' })).toHaveProperty('disabled', true);
+    expect(screen.getByText(/^Reboot: not on this device – its firmware has no such command/)).toBeDefined();
+  });
+
   it('says why in Persian and Russian', async () => {
     await i18next.changeLanguage('fa');
     page(DECLARED);

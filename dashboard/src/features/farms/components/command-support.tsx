@@ -12,7 +12,10 @@ export type Support =
   | { readonly kind: 'unknown' };
 
 export function supportOf(device: FarmDevice, action: DeviceAction): Support {
-  const declared = device.commands?.find((support) => support.action === action);
+  const declarations = device.commands?.filter((support) => support.action === action) ?? [];
+  // An agent that says both is taken at its "cannot", as the pool takes it: offering the
+  // action would only get it refused.
+  const declared = declarations.find((support) => !support.supported) ?? declarations[0];
   if (declared === undefined) {
     return { kind: 'unknown' };
   }

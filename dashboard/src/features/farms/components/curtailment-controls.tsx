@@ -12,6 +12,7 @@ import { useFormat } from '../../../lib/format.ts';
 import { notify } from '../../../lib/notify.ts';
 import { useAddOrder, useCurtail, useWithdrawOrder } from '../api/farm-changes.ts';
 import { CurtailmentProgress } from './curtailment-progress.tsx';
+import { supportOf } from './command-support.tsx';
 import { TextField } from '../../../components/ui/text-field.tsx';
 import { DateTimeInput } from '../../../components/ui/date-input.tsx';
 import { ZoneNote } from '../../../components/ui/zone-note.tsx';
@@ -71,9 +72,7 @@ function reach(
   action: 'sleep' | 'resume',
 ): { count: number; unable: number } {
   const targets = chosen.length === 0 ? devices : devices.filter((device) => chosen.includes(device.id));
-  const unable = targets.filter((device) =>
-    device.commands?.some((support) => support.action === action && !support.supported),
-  ).length;
+  const unable = targets.filter((device) => supportOf(device, action).kind === 'unsupported').length;
   return { count: targets.length - unable, unable };
 }
 
