@@ -20,6 +20,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PROC_TICKS_PER_SECOND, procStatFields } from '../src/roles/thread-cpu.ts';
 import { freePoolPorts, poolPlacement } from '../test/helpers/processes.ts';
 import { postgresServer, scratchDatabase } from '../test/helpers/postgres.ts';
 import { ratio, startBench, type BenchRow } from '../../scripts/bench-record.ts';
@@ -31,7 +32,6 @@ const BIN = path.join(ROOT, 'pool-server/bin/hashwatt.js');
 const SOURCE = '--conditions=@hashwatt/source';
 const READY = 'pool: ready for miners';
 const TIME = '/usr/bin/time';
-const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
 
 interface Sample {
   readonly wallMs: number;
@@ -97,12 +97,8 @@ function timedExit(args: readonly string[]): Promise<Sample> {
 
 /** user + system time of a running process so far, from /proc (Linux). */
 function processCpuMs(pid: number): number {
-  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-  const fields =
-    readFileSync(`/proc/${String(pid)}/stat`, 'utf8')
-      .split(') ')[1]
-      ?.split(' ') ?? [];
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  const fields = procStatFields(readFileSync(`/proc/${String(pid)}/stat`, 'utf8'));
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / PROC_TICKS_PER_SECOND;
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { PROC_TICKS_PER_SECOND, procStatFields } from '../src/roles/thread-cpu.ts';
 
 export interface ProcessLoad {
   /** User + system time of the processes named and of every process they started, all their threads. */
@@ -19,9 +20,6 @@ export interface ProcessLoad {
   readonly gcLongestMs: number;
   readonly gcTotalMs: number;
 }
-
-/** sysconf(_SC_CLK_TCK) on Linux, which Node does not expose; 100 on every Linux build. */
-const CLOCK_TICKS_PER_SECOND = 100;
 
 interface ProcessStat {
   readonly parent: number;
@@ -38,9 +36,7 @@ function statOf(pid: string): ProcessStat | undefined {
   } catch {
     return undefined;
   }
-  // The fields after the command name, which may hold spaces: ppid is the 2nd, utime to cstime
-  // the 12th to 15th, nice the 17th.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = procStatFields(stat);
   const ticks = [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0);
   return { parent: Number(fields[1]), ticks, nice: Number(fields[16]) };
 }
@@ -76,7 +72,7 @@ export function treeCpu(roots: readonly number[]): Pick<ProcessLoad, 'cpuMs' | '
   const tree = [...inTree].flatMap((pid) => stats.get(pid) ?? []);
   const ticks = tree.reduce((sum, { ticks: each }) => sum + each, 0);
   return {
-    cpuMs: (ticks * 1000) / CLOCK_TICKS_PER_SECOND,
+    cpuMs: (ticks * 1000) / PROC_TICKS_PER_SECOND,
     processes: tree.length,
     niceness: [...new Set(tree.map(({ nice }) => nice))].sort((a, b) => a - b),
   };

@@ -12,7 +12,7 @@ import { templateVectors } from '../test/helpers/vectors.ts';
 import { ratio, startBench } from '../../scripts/bench-record.ts';
 import { buildCoinbase } from '../src/work/coinbase.ts';
 import { createJob } from '../src/work/job.ts';
-import { JobRegistry } from '../src/work/job-registry.ts';
+import { JobRegistry, MAX_ALIASES } from '../src/work/job-registry.ts';
 import { availableShareHashEngines, createShareHasher, type ShareHasher } from '../src/work/share-hasher.ts';
 import { ShareKeySet } from '../src/work/share-key-set.ts';
 import { targetFromDifficulty, targetToBytesLE } from '../src/work/target.ts';
@@ -116,14 +116,11 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
-/** The most aliases a registry holds at once (JobRegistry's default maxAliases). */
-const MAX_ALIASES = 65_536;
-
 /** A job of its own in a registry of its own, and `aliases` aliases of it: the id the shares name is the last one. */
 let jobCounter = 0;
 function registryWithJob(aliases: number): { registry: JobRegistry; submitId: string } {
   const jobId = (++jobCounter).toString(16);
-  const registry = new JobRegistry({ maxAliases: MAX_ALIASES });
+  const registry = new JobRegistry();
   registry.add(createJob(jobId, template, coinbase, true));
   let submitId = jobId;
   for (let count = 0; count < aliases; count++) {

@@ -7,7 +7,15 @@
 import { readFileSync } from 'node:fs';
 
 /** USER_HZ, the unit of /proc's times: 100 on every Linux build (Node does not expose sysconf). */
-const TICKS_PER_SECOND = 100;
+export const PROC_TICKS_PER_SECOND = 100;
+
+/**
+ * The fields of a /proc stat line after the command name, which may hold spaces: the
+ * state is [0], the parent [1], utime to cstime [11] to [14], nice [16].
+ */
+export function procStatFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
 
 /** This thread's user + system CPU time, s, in 10 ms steps; undefined where /proc has no thread-self. */
 export function threadCpuSeconds(): number | undefined {
@@ -18,8 +26,7 @@ export function threadCpuSeconds(): number | undefined {
   } catch {
     return undefined;
   }
-  // After the command name, which may hold spaces: utime and stime are the 12th and 13th fields.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = procStatFields(stat);
   const ticks = Number(fields[11]) + Number(fields[12]);
-  return Number.isFinite(ticks) ? ticks / TICKS_PER_SECOND : undefined;
+  return Number.isFinite(ticks) ? ticks / PROC_TICKS_PER_SECOND : undefined;
 }

@@ -18,6 +18,9 @@ interface ActiveJob {
   aliases: number;
 }
 
+/** Alias ids a registry holds at once unless told otherwise (about 100 bytes each). */
+export const MAX_ALIASES = 65_536;
+
 /** An alias id is `<job id>.<n>`, so job ids themselves must not hold a dot. */
 const ALIAS_SEPARATOR = '.';
 
@@ -60,7 +63,7 @@ export class JobRegistry {
   constructor(options: JobRegistryOptions = {}) {
     this.#maxActiveJobs = options.maxActiveJobs ?? 16;
     this.#maxRetiredIds = options.maxRetiredIds ?? 4096;
-    this.#maxAliases = options.maxAliases ?? 65_536;
+    this.#maxAliases = options.maxAliases ?? MAX_ALIASES;
   }
 
   /** The job most recently added. */
